@@ -77,6 +77,7 @@ endef
 -include clients/module.mk
 -include tests/module.mk
 -include bench/module.mk
+-include tests/integration/integration.mk
 
 .PHONY: all check check-build fuzz bench demo clean deps
 
