@@ -1,0 +1,703 @@
+/* proto.h -- libproto: the coachnet wire protocol.
+ *
+ * libproto turns bytes into validated messages and messages into bytes.  It
+ * is pure: no sockets, no Redis, no file I/O, no globals.  Every function is
+ * safe to call from any thread on distinct objects.
+ *
+ * Layers, bottom up (see docs/protocol.md for the wire format itself):
+ *
+ *   1. Frames.   A frame is a 4-byte big-endian length N, then N bytes that
+ *                are exactly one msgpack object.  proto_reader is an
+ *                incremental decoder in the style of hiredis' redisReader:
+ *                feed it arbitrary chunks, take complete frame bodies out.
+ *   2. Bodies.   proto_body_check() walks a body BEFORE msgpack-c unpacks it,
+ *                because msgpack-c allocates a declared count up front: every
+ *                declared size must fit in the bytes left and stay within
+ *                the limits, and the body must hold exactly one object.
+ *   3. Messages. msgpack-RPC: request [0,msgid,method,[params]], response
+ *                [1,msgid,error,result], notification [2,method,[params]].
+ *                proto_msg_decode() does 2 + unpack + shape checks.
+ *   4. Params.   Typed readers over a params map (proto_map_open() and the
+ *                proto_read_*() family): unknown keys rejected, every
+ *                failure is `invalid_params` with the full field path, e.g.
+ *                "profile.competencies[3].required".
+ *   5. Domain.   Codecs for mentee and coach profiles, policy, match,
+ *                explanation, run statistics and the error object.
+ *
+ * Return convention: functions returning int give PROTO_OK (0) on success
+ * and PROTO_ERR (-1) on failure, filling the caller's proto_error, unless
+ * their comment says otherwise.  Readers of optional fields return 1 when
+ * the field was read, 0 when it is absent (or nil) and PROTO_ERR on error.
+ *
+ * Encoding writes through a msgpack_packer.  To produce a complete frame in
+ * a msgpack_sbuffer:
+ *
+ *     size_t at = proto_frame_begin(&sb);          // reserves the prefix
+ *     proto_pack_response_ok(&pk, msgid);          // [1, msgid, nil, ...
+ *     proto_mentee_pack(&pk, &mentee);             // ... result]
+ *     if (proto_frame_end(&sb, at, &limits, &err) != PROTO_OK) ...
+ *
+ * Copyright (c) 2026, the coachnet authors.  BSD-3-Clause, see LICENSE.
+ */
+#ifndef COACHNET_PROTO_H
+#define COACHNET_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <msgpack.h>
+
+#define PROTO_OK 0
+#define PROTO_ERR (-1)
+
+/* ------------------------------------------------------------------------
+ * Limits (DESIGN §7).  The defaults live here and nowhere else; a server
+ * config may override them through proto_limits.
+ * --------------------------------------------------------------------- */
+
+#define PROTO_FRAME_HEADER      4               /* bytes of length prefix */
+#define PROTO_DEFAULT_MAX_FRAME (1024u * 1024u) /* body bytes per frame */
+#define PROTO_DEFAULT_MAX_DEPTH 16              /* nesting of arrays/maps */
+#define PROTO_DEFAULT_MAX_ARRAY 10000           /* elements per array */
+#define PROTO_DEFAULT_MAX_MAP   1024            /* pairs per map */
+#define PROTO_DEFAULT_MAX_STR   65536           /* bytes per str/bin/ext */
+
+/* Hard ceilings: proto_limits values above them are clamped (the body
+ * checker keeps its nesting stack on the C stack). */
+#define PROTO_MAX_FRAME_CEILING (64u * 1024u * 1024u)
+#define PROTO_MAX_DEPTH_CEILING 64
+
+#define PROTO_METHOD_MAX  64    /* bytes of a method name */
+#define PROTO_PATH_MAX    128   /* bytes of a field path, with NUL */
+#define PROTO_MESSAGE_MAX 256   /* bytes of an error message, with NUL */
+
+typedef struct proto_limits {
+    uint32_t max_frame;  /* max body bytes N; 0 < N <= max_frame */
+    uint32_t max_depth;  /* max nesting; a scalar body has depth 0 */
+    uint32_t max_array;  /* max elements of one array */
+    uint32_t max_map;    /* max key/value pairs of one map */
+    uint32_t max_str;    /* max bytes of one str, bin or ext payload */
+} proto_limits;
+
+/* Fill *l with the PROTO_DEFAULT_* values. */
+void proto_limits_default(proto_limits *l);
+
+/* Per-field limits of the domain objects (DESIGN §4).  Lengths are bytes of
+ * UTF-8, excluding the NUL that the C structs below add. */
+#define PROTO_NIP_LEN          18   /* mentee id: NIP or PPPK number */
+#define PROTO_ID_MAX           40   /* coach id: [A-Za-z0-9._-]{1,40} */
+#define PROTO_OBJID_MAX        64   /* match/run ids made by the server */
+#define PROTO_NAME_MAX         128
+#define PROTO_AGENCY_MAX       32   /* instansi code */
+#define PROTO_ORG_MAX          128
+#define PROTO_CODE_MAX         32   /* province, position class, program,
+                                       competency code */
+#define PROTO_LANG_MAX         8    /* language code: [a-z]{2,8} */
+#define PROTO_LANGS_MAX        8    /* languages per profile */
+#define PROTO_COMPETENCIES_MAX 32   /* competencies per profile/explain */
+#define PROTO_PROGRAMS_MAX     16   /* programs of a coach */
+#define PROTO_GOALS_MAX        1000
+#define PROTO_BIO_MAX          2000
+#define PROTO_LEVEL_MAX        5    /* competency levels 0..5 / 1..5 */
+#define PROTO_RANK_MIN         1
+#define PROTO_RANK_MAX         6
+#define PROTO_CAPACITY_MAX     50
+#define PROTO_SCORE_MAX        10000
+#define PROTO_AVAIL_BITS       21   /* 7 days x morning/afternoon/evening */
+#define PROTO_AVAIL_ALL        ((1u << PROTO_AVAIL_BITS) - 1)
+#define PROTO_WEIGHT_MAX       100.0  /* policy weights are 0..100 */
+#define PROTO_COMP_WEIGHTS_MAX 64   /* entries of policy.competency_weights */
+
+/* NIP plausibility (DESIGN §4): yyyymmdd birth date, yyyymm appointment,
+ * then 4 more digits.  Ages at appointment outside this range are refused. */
+#define PROTO_NIP_BIRTH_YEAR_MIN 1940
+#define PROTO_NIP_BIRTH_YEAR_MAX 2015
+#define PROTO_NIP_APPOINT_YEAR_MIN 1958
+#define PROTO_NIP_APPOINT_YEAR_MAX 2099
+#define PROTO_NIP_APPOINT_AGE_MIN 16
+#define PROTO_NIP_APPOINT_AGE_MAX 65
+
+/* ------------------------------------------------------------------------
+ * Error codes (DESIGN §2) and the error object {code, message, field?}.
+ * --------------------------------------------------------------------- */
+
+typedef enum proto_errcode {
+    PROTO_E_NONE = 0,        /* no error ("" on the wire is never sent) */
+    PROTO_E_BAD_FRAME,       /* framing broken or body not one msgpack
+                                object; connection closes */
+    PROTO_E_BAD_REQUEST,     /* msgpack but not a valid request */
+    PROTO_E_UNKNOWN_METHOD,
+    PROTO_E_INVALID_PARAMS,  /* a param failed validation; field is set */
+    PROTO_E_UNAUTHENTICATED,
+    PROTO_E_FORBIDDEN,
+    PROTO_E_NOT_FOUND,
+    PROTO_E_CONFLICT,
+    PROTO_E_CAPACITY_FULL,
+    PROTO_E_RATE_LIMITED,
+    PROTO_E_TOO_LARGE,       /* a frame, count, length or depth over limit */
+    PROTO_E_UNAVAILABLE,     /* the store is down */
+    PROTO_E_INTERNAL,
+    PROTO_E__COUNT
+} proto_errcode;
+
+/* The wire string of a code ("bad_frame", ...); "internal" for values out
+ * of range.  PROTO_E_NONE gives "". */
+const char *proto_errcode_name(proto_errcode code);
+
+/* Parse a wire string of len bytes (need not be NUL-terminated).  Returns
+ * PROTO_OK and sets *out, or PROTO_ERR for an unknown string. */
+int proto_errcode_parse(const char *s, size_t len, proto_errcode *out);
+
+typedef struct proto_error {
+    proto_errcode code;
+    char message[PROTO_MESSAGE_MAX];  /* human text, NUL-terminated */
+    char field[PROTO_PATH_MAX];       /* field path or "" when none */
+} proto_error;
+
+/* Set *e (e may be NULL: then nothing happens).  field may be NULL or "".
+ * message is printf-formatted and truncated to fit.  Always returns
+ * PROTO_ERR so callers can write `return proto_error_set(...)`. */
+int proto_error_set(proto_error *e, proto_errcode code, const char *field,
+                    const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/* Reset *e to code PROTO_E_NONE with empty strings. */
+void proto_error_clear(proto_error *e);
+
+/* ------------------------------------------------------------------------
+ * Frames: incremental decoder and encoder helpers.
+ * --------------------------------------------------------------------- */
+
+typedef struct proto_reader proto_reader;
+
+/* A new reader with a copy of *lim (NULL: defaults).  NULL when out of
+ * memory. */
+proto_reader *proto_reader_new(const proto_limits *lim);
+void proto_reader_free(proto_reader *r);   /* NULL is fine */
+
+/* Append len bytes of stream data.  Each frame header is validated as soon
+ * as its 4 bytes are in: a declared length 0 (bad_frame) or above
+ * max_frame (too_large) puts the reader into its error state before any
+ * byte of that body is buffered; the rest of the chunk is discarded.  Only
+ * bytes of validated frames are ever buffered.  Returns PROTO_OK or
+ * PROTO_ERR (error state or out of memory: internal); the error is
+ * available from proto_reader_error().  Once in error state the reader
+ * stays there: the stream cannot be resynchronised, close it. */
+int proto_reader_feed(proto_reader *r, const void *data, size_t len);
+
+/* Take the next complete frame body.  Returns 1 with *body and *len set (the
+ * body, without its prefix, stays valid until the next call of feed or
+ * next on this reader), 0 when no complete frame is buffered, PROTO_ERR
+ * in error state.  Frames buffered before an error are still returned. */
+int proto_reader_next(proto_reader *r, const char **body, size_t *len);
+
+/* Call at end of stream.  PROTO_OK when no partial frame is buffered;
+ * otherwise PROTO_ERR with bad_frame "truncated frame ..." (the reader
+ * enters its error state). */
+int proto_reader_eof(proto_reader *r);
+
+/* Bytes buffered and not yet returned by proto_reader_next (including a
+ * partial frame): for the server's per-connection memory accounting. */
+size_t proto_reader_buffered(const proto_reader *r);
+
+/* The reader's error; code PROTO_E_NONE when it is not in error state. */
+const proto_error *proto_reader_error(const proto_reader *r);
+
+/* Decode a 4-byte prefix and check it against *lim (NULL: defaults):
+ * PROTO_OK with *len set, or PROTO_ERR (bad_frame for 0, too_large above
+ * max_frame).  For callers that frame straight out of an evbuffer. */
+int proto_frame_header(const unsigned char hdr[PROTO_FRAME_HEADER],
+                       const proto_limits *lim, uint32_t *len,
+                       proto_error *err);
+
+/* Reserve the 4-byte prefix of a new frame at the end of sb and return its
+ * offset; pack exactly one object into sb, then call proto_frame_end().
+ * Several frames may be built one after another in one sbuffer. */
+size_t proto_frame_begin(msgpack_sbuffer *sb);
+
+/* Patch the prefix reserved at offset `at` with the body length.  If the
+ * body is empty or longer than lim->max_frame (lim NULL: defaults) the
+ * frame is removed from sb (sb->size = at) and PROTO_ERR is returned with
+ * too_large (or internal for an empty body). */
+int proto_frame_end(msgpack_sbuffer *sb, size_t at, const proto_limits *lim,
+                    proto_error *err);
+
+/* ------------------------------------------------------------------------
+ * Body pre-check.
+ * --------------------------------------------------------------------- */
+
+/* Walk one msgpack body of len bytes without allocating.  PROTO_OK when
+ * the body is exactly one complete object whose every declared count and
+ * length fits the bytes left (an array of N needs >= N bytes, a map of N
+ * >= 2N, a str/bin/ext of N >= N) and the limits.  Errors:
+ *   bad_frame  empty body, truncated object, reserved byte 0xc1, a declared
+ *              size larger than the bytes left, trailing bytes;
+ *   too_large  an array/map count, str/bin/ext length or nesting depth
+ *              above *lim (NULL: defaults).
+ * Only after PROTO_OK may the body be given to msgpack-c. */
+int proto_body_check(const void *body, size_t len, const proto_limits *lim,
+                     proto_error *err);
+
+/* ------------------------------------------------------------------------
+ * msgpack-RPC messages.
+ * --------------------------------------------------------------------- */
+
+typedef enum proto_kind {
+    PROTO_REQUEST = 0,
+    PROTO_RESPONSE = 1,
+    PROTO_NOTIFICATION = 2
+} proto_kind;
+
+#define PROTO_KIND_BIT(k) (1u << (k))
+#define PROTO_KINDS_ANY   0x7u
+
+/* A decoded message.  It owns a copy of the body and msgpack-c's zone, so
+ * it stays valid after the frame buffer is reused; release it with
+ * proto_msg_destroy().  Fields not used by the kind are zero/NULL. */
+typedef struct proto_msg {
+    proto_kind kind;
+    bool has_msgid;                      /* msgid below is meaningful */
+    uint32_t msgid;                      /* request, response */
+    char method[PROTO_METHOD_MAX + 1];   /* request, notification */
+    const msgpack_object *params;        /* request, notification: a map */
+    const msgpack_object *error;         /* response: nil or error map */
+    const msgpack_object *result;        /* response */
+    const msgpack_object *root;          /* the whole message */
+    /* private */
+    char *body_copy;
+    msgpack_unpacked unpacked;
+} proto_msg;
+
+/* Decode one frame body into *m (always initialised, so it can always be
+ * destroyed).  kinds is a mask of PROTO_KIND_BIT()s the caller accepts
+ * (PROTO_KINDS_ANY for all).  Error codes, in the order they are checked:
+ *   bad_frame / too_large  proto_body_check() failed, or msgpack-c refused;
+ *   bad_request  root not an array of 3 or 4; kind not 0, 1 or 2 or not
+ *                accepted by `kinds`; length wrong for the kind (field
+ *                "kind"); msgid not an integer 0..2^32-1 ("msgid");
+ *                method not a string of 1..PROTO_METHOD_MAX bytes of
+ *                [A-Za-z0-9._] ("method"); params not an array holding
+ *                exactly one map ("params"); a response error that is
+ *                neither nil nor a map ("error").
+ * When the msgid could be read before the failure, m->has_msgid is true so
+ * the error response can carry it (DESIGN §2 says msgid 0 otherwise). */
+int proto_msg_decode(proto_msg *m, const void *body, size_t len,
+                     const proto_limits *lim, unsigned kinds,
+                     proto_error *err);
+
+/* Free what proto_msg_decode() allocated; m may be reused afterwards. */
+void proto_msg_destroy(proto_msg *m);
+
+/* Pack the start of a request: [0, msgid, method, [ -- the caller then
+ * packs exactly one map (the params) to complete the message. */
+void proto_pack_request(msgpack_packer *pk, uint32_t msgid,
+                        const char *method);
+
+/* Pack [2, method, [ -- the caller then packs exactly one map. */
+void proto_pack_notification(msgpack_packer *pk, const char *method);
+
+/* Pack [1, msgid, nil, -- the caller then packs exactly one result
+ * object (a map for every method of DESIGN §3). */
+void proto_pack_response_ok(msgpack_packer *pk, uint32_t msgid);
+
+/* Pack a complete error response [1, msgid, {code, message, field?}, nil].
+ * field is omitted when e->field is "". */
+void proto_pack_response_error(msgpack_packer *pk, uint32_t msgid,
+                               const proto_error *e);
+
+/* Pack a msgpack str from a NUL-terminated string (a convenience). */
+void proto_pack_cstr(msgpack_packer *pk, const char *s);
+
+/* ------------------------------------------------------------------------
+ * Typed param readers.
+ *
+ * A proto_map is a view of a msgpack map with the field path that leads to
+ * it ("" for the params map itself).  proto_map_open() checks the map's
+ * keys once: every key must be a string, appear once, and be listed in
+ * `keys` (at most 64 names) -- otherwise invalid_params naming the key
+ * ("unknown key", "duplicate key").  The readers then look keys up; a
+ * value that is nil counts as absent.  Every failure is invalid_params
+ * with the full path of the failing field and a message such as
+ * "must be an integer 1..5".  The views point into the message; they are
+ * valid while it is.
+ * --------------------------------------------------------------------- */
+
+typedef struct proto_map {
+    const msgpack_object_map *map;
+    char path[PROTO_PATH_MAX];
+} proto_map;
+
+typedef struct proto_array {
+    const msgpack_object_array *arr;
+    char path[PROTO_PATH_MAX];
+} proto_array;
+
+typedef enum proto_presence { PROTO_OPTIONAL = 0, PROTO_REQUIRED = 1 }
+    proto_presence;
+
+/* What characters a string may hold.  Every class requires valid UTF-8
+ * (no overlongs, surrogates or code points above U+10FFFF) and refuses
+ * NUL. */
+typedef enum proto_charset {
+    PROTO_CS_TEXT = 0,  /* any character but C0 controls other than \t \n
+                           \r, and DEL */
+    PROTO_CS_LINE,      /* like TEXT, but no \t \n \r either */
+    PROTO_CS_CODE,      /* [A-Za-z0-9._-] */
+    PROTO_CS_LOWER,     /* [a-z] */
+    PROTO_CS_DIGITS,    /* [0-9] */
+    PROTO_CS_ANY        /* valid UTF-8 without NUL, nothing more */
+} proto_charset;
+
+/* Open obj (must be a map) as a proto_map at `path`; `keys` is a NULL-
+ * terminated list of allowed names.  path NULL means "". */
+int proto_map_open(proto_map *out, const msgpack_object *obj,
+                   const char *path, const char *const *keys,
+                   proto_error *err);
+
+/* The value of key in m, or NULL if absent.  nil values are returned. */
+const msgpack_object *proto_map_get(const proto_map *m, const char *key);
+
+/* Write the path of m's field `key` ("key" or "path.key") into buf; it is
+ * truncated to fit.  Returns buf. */
+char *proto_path_key(char *buf, size_t size, const char *path,
+                     const char *key);
+
+/* Write the path of element i of `path` ("path[i]") into buf. */
+char *proto_path_index(char *buf, size_t size, const char *path, size_t i);
+
+/* Strings are copied NUL-terminated into out[outsz]; outsz must exceed
+ * maxlen.  Length is in bytes and must be minlen..maxlen. */
+int proto_read_str(const proto_map *m, const char *key, proto_presence req,
+                   size_t minlen, size_t maxlen, proto_charset cs,
+                   char *out, size_t outsz, proto_error *err);
+
+/* Integers (positive or negative msgpack ints, never floats) in min..max. */
+int proto_read_int(const proto_map *m, const char *key, proto_presence req,
+                   int64_t min, int64_t max, int64_t *out, proto_error *err);
+
+/* A msgpack bool. */
+int proto_read_bool(const proto_map *m, const char *key, proto_presence req,
+                    bool *out, proto_error *err);
+
+/* A float (float32/64) or an integer, finite, in min..max. */
+int proto_read_float(const proto_map *m, const char *key, proto_presence req,
+                     double min, double max, double *out, proto_error *err);
+
+/* A string equal to one of the NULL-terminated `names`; *out is its
+ * index. */
+int proto_read_enum(const proto_map *m, const char *key, proto_presence req,
+                    const char *const *names, int *out, proto_error *err);
+
+/* An array of minlen..maxlen elements; elements are read with the
+ * proto_elem_*() functions below. */
+int proto_read_array(const proto_map *m, const char *key, proto_presence req,
+                     size_t minlen, size_t maxlen, proto_array *out,
+                     proto_error *err);
+
+/* A nested map opened as with proto_map_open(). */
+int proto_read_map(const proto_map *m, const char *key, proto_presence req,
+                   const char *const *keys, proto_map *out,
+                   proto_error *err);
+
+/* Element i (< a->arr->size) of an array; same rules as the map readers,
+ * path "path[i]".  They return PROTO_OK or PROTO_ERR. */
+int proto_elem_str(const proto_array *a, size_t i, size_t minlen,
+                   size_t maxlen, proto_charset cs, char *out, size_t outsz,
+                   proto_error *err);
+int proto_elem_int(const proto_array *a, size_t i, int64_t min, int64_t max,
+                   int64_t *out, proto_error *err);
+int proto_elem_enum(const proto_array *a, size_t i, const char *const *names,
+                    int *out, proto_error *err);
+int proto_elem_map(const proto_array *a, size_t i, const char *const *keys,
+                   proto_map *out, proto_error *err);
+
+/* Check that s[0..len) is valid UTF-8 (RFC 3629).  1 if valid, else 0. */
+int proto_utf8_valid(const char *s, size_t len);
+
+/* ------------------------------------------------------------------------
+ * Vocabulary: the catalogue codes a profile may use.  proto never reads
+ * data/; whoever loads the catalogues hands the codes over here.  Each
+ * list is sorted by strcmp() and holds no duplicates.  Competency codes of
+ * the form T.<sector> (sector [a-z0-9_]{1,30}) are accepted by pattern
+ * whether listed or not.  A NULL vocabulary skips catalogue membership
+ * checks (format checks still apply): for clients, never for the server.
+ * --------------------------------------------------------------------- */
+
+typedef struct proto_vocab {
+    const char *const *provinces;        size_t n_provinces;
+    const char *const *position_classes; size_t n_position_classes;
+    const char *const *competencies;     size_t n_competencies;
+} proto_vocab;
+
+/* PROTO_OK if every list is sorted and duplicate-free, else PROTO_ERR
+ * (internal, message names the list). */
+int proto_vocab_check(const proto_vocab *v, proto_error *err);
+
+/* 1 if code is in the (sorted) list of n codes, else 0. */
+int proto_vocab_has(const char *const *list, size_t n, const char *code);
+
+/* 1 if s is a well-formed competency code (catalogue-style like "M.01"
+ * or "T.<sector>") that v accepts, else 0. */
+int proto_competency_ok(const proto_vocab *v, const char *code);
+
+/* Check an 18-digit NIP/PPPK number: exactly 18 digits; digits 1-8 a real
+ * date yyyymmdd with year PROTO_NIP_BIRTH_YEAR_MIN..MAX; digits 9-14 an
+ * appointment yyyymm with month 1..12, year PROTO_NIP_APPOINT_YEAR_MIN..MAX
+ * and an age at appointment of PROTO_NIP_APPOINT_AGE_MIN..MAX.  Digits
+ * 15-18 (gender, sequence) are not checked.  PROTO_OK or PROTO_ERR with
+ * invalid_params at `field` and a message saying which part is wrong. */
+int proto_nip_check(const char *s, size_t len, const char *field,
+                    proto_error *err);
+
+/* ------------------------------------------------------------------------
+ * Domain objects (DESIGN §3, §4, §5).
+ *
+ * Each codec has a decoder that applies every validation and fills a
+ * fixed-size struct (no allocation, nothing to free), and a packer that
+ * writes the msgpack map.  Decoders take the object, the path of the
+ * object for error messages ("profile", "" ...) and, where catalogues
+ * matter, a vocabulary.  Packers do not validate: pack what decoded, or
+ * what the server built within the documented ranges.  Optional fields
+ * that are absent decode to the documented default.
+ * --------------------------------------------------------------------- */
+
+/* Modality bits. */
+#define PROTO_MOD_ONLINE  1u
+#define PROTO_MOD_OFFLINE 2u
+
+typedef struct proto_mentee_comp {
+    char code[PROTO_CODE_MAX + 1];
+    uint8_t current;   /* 0..5 */
+    uint8_t required;  /* 1..5 */
+} proto_mentee_comp;
+
+typedef struct proto_coach_comp {
+    char code[PROTO_CODE_MAX + 1];
+    uint8_t level;     /* 1..5 */
+} proto_coach_comp;
+
+/* Mentee profile.  Keys: id (NIP, required), name (1..128, required),
+ * agency (code 1..32, required), position_class (vocab, required),
+ * province (vocab, required), program (code 1..32, required), competencies
+ * (0..32 {code, current 0..5, required 1..5}, distinct codes, required),
+ * modality (1..2 distinct of "online"/"offline", required), languages
+ * (1..8 distinct codes [a-z]{2,8}, required), availability (0..2^21-1,
+ * default 0 = any slot), goals (text 0..1000, default ""). */
+typedef struct proto_mentee {
+    char id[PROTO_NIP_LEN + 1];
+    char name[PROTO_NAME_MAX + 1];
+    char agency[PROTO_AGENCY_MAX + 1];
+    char position_class[PROTO_CODE_MAX + 1];
+    char province[PROTO_CODE_MAX + 1];
+    char program[PROTO_CODE_MAX + 1];
+    size_t n_competencies;
+    proto_mentee_comp competencies[PROTO_COMPETENCIES_MAX];
+    unsigned modality;                  /* PROTO_MOD_* bits, non-zero */
+    size_t n_languages;
+    char languages[PROTO_LANGS_MAX][PROTO_LANG_MAX + 1];
+    uint32_t availability;              /* bit d*3+s: day d (0 = Monday),
+                                           slot s (0 morning, 1 afternoon,
+                                           2 evening); 0 = any */
+    char goals[PROTO_GOALS_MAX + 1];
+} proto_mentee;
+
+typedef enum proto_coach_kind {
+    PROTO_COACH_PKN1_ALUMNI = 0,
+    PROTO_COACH_PKN2_ALUMNI,
+    PROTO_COACH_CORPORATE_LEADER,
+    PROTO_COACH_WIDYAISWARA,
+    PROTO_COACH_SENIOR_OFFICIAL,
+    PROTO_COACH_KIND__COUNT
+} proto_coach_kind;
+
+/* Coach profile.  Keys: id ([A-Za-z0-9._-]{1,40}, required), name
+ * (1..128, required), kind (enum, required), organization (line 1..128,
+ * required; compared with a mentee's agency for same_agency), rank (1..6,
+ * required), province (vocab, required), competencies (0..32 {code, level
+ * 1..5}, distinct codes, required), capacity (0..50, required), programs
+ * (0..16 distinct codes, default empty = all), modality, languages (as
+ * mentee, required), availability (default 0), bio (text 0..2000,
+ * default ""). */
+typedef struct proto_coach {
+    char id[PROTO_ID_MAX + 1];
+    char name[PROTO_NAME_MAX + 1];
+    proto_coach_kind kind;
+    char organization[PROTO_ORG_MAX + 1];
+    uint8_t rank;
+    char province[PROTO_CODE_MAX + 1];
+    size_t n_competencies;
+    proto_coach_comp competencies[PROTO_COMPETENCIES_MAX];
+    uint8_t capacity;
+    size_t n_programs;
+    char programs[PROTO_PROGRAMS_MAX][PROTO_CODE_MAX + 1];
+    unsigned modality;
+    size_t n_languages;
+    char languages[PROTO_LANGS_MAX][PROTO_LANG_MAX + 1];
+    uint32_t availability;
+    char bio[PROTO_BIO_MAX + 1];
+} proto_coach;
+
+int proto_mentee_decode(const msgpack_object *obj, const char *path,
+                        const proto_vocab *v, proto_mentee *out,
+                        proto_error *err);
+void proto_mentee_pack(msgpack_packer *pk, const proto_mentee *m);
+
+int proto_coach_decode(const msgpack_object *obj, const char *path,
+                       const proto_vocab *v, proto_coach *out,
+                       proto_error *err);
+void proto_coach_pack(msgpack_packer *pk, const proto_coach *c);
+
+/* Names of the enumerations, indexable by their enum values, NULL-
+ * terminated (usable as proto_read_enum() lists). */
+extern const char *const proto_coach_kind_names[];
+extern const char *const proto_objective_names[];
+extern const char *const proto_mode_names[];
+extern const char *const proto_match_status_names[];
+extern const char *const proto_reason_names[];
+extern const char *const proto_unmatched_names[];
+
+/* Policy of a match run (DESIGN §5). */
+typedef enum proto_objective {
+    PROTO_OBJ_PARTICIPATION = 0,
+    PROTO_OBJ_QUALITY
+} proto_objective;
+
+typedef enum proto_mode { PROTO_MODE_OPTIMAL = 0, PROTO_MODE_STABLE }
+    proto_mode;
+
+typedef struct proto_comp_weight {
+    char code[PROTO_CODE_MAX + 1];
+    double weight;                      /* 0..PROTO_WEIGHT_MAX */
+} proto_comp_weight;
+
+/* Keys, all optional (absent = default): objective ("participation"),
+ * mode ("optimal"), min_score (0..10000, 0), forbid_same_agency (true),
+ * min_rank_gap (-5..5, 1), waitlist_bonus (0..10000, 500), weights {gap,
+ * location, availability} (each 0..100, each optional, default 0.75 /
+ * 0.15 / 0.10, sum > 0), competency_weights {code: 0..100} (0..64
+ * entries, codes checked against the vocabulary, default weight 1). */
+typedef struct proto_policy {
+    proto_objective objective;
+    proto_mode mode;
+    int32_t min_score;
+    bool forbid_same_agency;
+    int32_t min_rank_gap;
+    int32_t waitlist_bonus;
+    double w_gap, w_location, w_availability;
+    size_t n_comp_weights;
+    proto_comp_weight comp_weights[PROTO_COMP_WEIGHTS_MAX];
+} proto_policy;
+
+void proto_policy_default(proto_policy *p);
+int proto_policy_decode(const msgpack_object *obj, const char *path,
+                        const proto_vocab *v, proto_policy *out,
+                        proto_error *err);
+void proto_policy_pack(msgpack_packer *pk, const proto_policy *p);
+
+/* Infeasibility reasons of a pair (DESIGN §5), in order of precedence. */
+typedef enum proto_reason {
+    PROTO_REASON_NONE = -1,
+    PROTO_REASON_CAPACITY = 0,
+    PROTO_REASON_SAME_AGENCY,
+    PROTO_REASON_RANK,
+    PROTO_REASON_MODALITY,
+    PROTO_REASON_LANGUAGE,
+    PROTO_REASON_AVAILABILITY,
+    PROTO_REASON_FORBIDDEN,
+    PROTO_REASON_MIN_SCORE,
+    PROTO_REASON__COUNT
+} proto_reason;
+
+typedef struct proto_explain_comp {
+    char code[PROTO_CODE_MAX + 1];
+    uint8_t gap;          /* 0..5: max(0, required - current) */
+    uint8_t coach_level;  /* 0..5: 0 when the coach lacks the code */
+    uint8_t covered;      /* 0..gap: min(gap, max(0, coach_level-current)) */
+} proto_explain_comp;
+
+/* Keys: score (0..10000), feasible (bool), reason (enum, only when
+ * infeasible; required then, refused otherwise), gap_coverage, location,
+ * availability (floats 0..1), competencies (0..32 entries). */
+typedef struct proto_explain {
+    int32_t score;
+    bool feasible;
+    proto_reason reason;  /* PROTO_REASON_NONE when feasible */
+    double gap_coverage, location, availability;
+    size_t n_competencies;
+    proto_explain_comp competencies[PROTO_COMPETENCIES_MAX];
+} proto_explain;
+
+int proto_explain_decode(const msgpack_object *obj, const char *path,
+                         proto_explain *out, proto_error *err);
+void proto_explain_pack(msgpack_packer *pk, const proto_explain *e);
+
+typedef enum proto_match_status {
+    PROTO_MATCH_PROPOSED = 0,
+    PROTO_MATCH_REQUESTED,
+    PROTO_MATCH_APPROVED,
+    PROTO_MATCH_ACCEPTED,
+    PROTO_MATCH_ACTIVE,
+    PROTO_MATCH_COMPLETED,
+    PROTO_MATCH_REJECTED,
+    PROTO_MATCH_DECLINED,
+    PROTO_MATCH_CANCELLED,
+    PROTO_MATCH_STATUS__COUNT
+} proto_match_status;
+
+/* Keys: id (code 1..64), program (code 1..32), mentee_id (NIP), coach_id
+ * (coach id), status (enum), score (0..10000), run_id (code 1..64,
+ * optional), explain (optional), created_at, updated_at (unix seconds
+ * 0..2^53). */
+typedef struct proto_match {
+    char id[PROTO_OBJID_MAX + 1];
+    char program[PROTO_CODE_MAX + 1];
+    char mentee_id[PROTO_NIP_LEN + 1];
+    char coach_id[PROTO_ID_MAX + 1];
+    proto_match_status status;
+    int32_t score;
+    char run_id[PROTO_OBJID_MAX + 1];   /* "" when absent */
+    bool has_explain;
+    proto_explain explain;
+    int64_t created_at, updated_at;
+} proto_match;
+
+int proto_match_decode(const msgpack_object *obj, const char *path,
+                       proto_match *out, proto_error *err);
+void proto_match_pack(msgpack_packer *pk, const proto_match *m);
+
+/* Reasons a mentee stays unmatched after a run. */
+typedef enum proto_unmatched {
+    PROTO_UNMATCHED_NO_FEASIBLE_COACH = 0,
+    PROTO_UNMATCHED_CAPACITY,
+    PROTO_UNMATCHED_BELOW_MIN_SCORE,
+    PROTO_UNMATCHED__COUNT
+} proto_unmatched;
+
+/* Keys: mentees, coaches, matched (0..2^32-1), unmatched {reason: count}
+ * (keys of proto_unmatched_names, each optional, default 0; packed with
+ * all three), total_score (0..2^53), mean_score (0..10000), mean_gap_coverage
+ * (0..1), certified (bool), elapsed_ms (0..2^53). */
+typedef struct proto_run_stats {
+    uint32_t mentees, coaches, matched;
+    uint32_t unmatched[PROTO_UNMATCHED__COUNT];
+    int64_t total_score;
+    double mean_score, mean_gap_coverage;
+    bool certified;
+    int64_t elapsed_ms;
+} proto_run_stats;
+
+int proto_run_stats_decode(const msgpack_object *obj, const char *path,
+                           proto_run_stats *out, proto_error *err);
+void proto_run_stats_pack(msgpack_packer *pk, const proto_run_stats *s);
+
+/* The error object {code, message, field?} of a response: code a known
+ * code string (not ""), message 0..255 bytes, field 0..127 bytes. */
+int proto_error_decode(const msgpack_object *obj, const char *path,
+                       proto_error *out, proto_error *err);
+void proto_error_pack(msgpack_packer *pk, const proto_error *e);
+
+#endif /* COACHNET_PROTO_H */
