@@ -1,0 +1,563 @@
+"""coachnet -- a small Python client for the coachnet matchmaking service.
+
+The wire protocol (DESIGN.md section 2, docs/protocol.md) is msgpack-RPC over
+TLS: every message is a frame of a 4-byte big-endian length N followed by N
+bytes holding exactly one msgpack object::
+
+    request       [0, msgid, method, [params]]
+    response      [1, msgid, error, result]     error: nil or {code, message, field?}
+    notification  [2, method, [params]]         pushed by the server
+
+This module uses only the standard library (ssl, socket, struct) and Debian's
+python3-msgpack; run it with /usr/bin/python3.
+
+Design:
+
+* One :class:`Client` is one connection.  It is not thread-safe: a program
+  that wants concurrency opens several clients.
+* There is no background thread.  Frames are read on demand, when the caller
+  waits for a response (:meth:`Client.wait`) or a notification
+  (:meth:`Client.next_notification`).  Responses for other msgids that arrive
+  meanwhile are kept until asked for, so requests can be pipelined and answered
+  in any order.  Notifications go to the callback given to the constructor, if
+  any, else to a queue.
+* A response carrying an error raises :class:`CoachnetError` with the error's
+  ``code``, ``message`` and ``field``.  A timeout raises :class:`Timeout`; a
+  broken connection raises :class:`ConnectionClosed`.  Both are subclasses of
+  :class:`ClientError`, as is :class:`CoachnetError`.
+
+Example::
+
+    from coachnet import Client
+    with Client("127.0.0.1", 7400, ca_file="ca.pem") as c:
+        c.auth_login("coord1", "secret")
+        run_id = c.match_run("pkn2-2026")["run_id"]
+        done = c.next_notification(timeout=60, method="run.done")
+"""
+
+import collections
+import socket
+import ssl
+import struct
+import time
+
+import msgpack
+
+__all__ = [
+    "Client", "ClientError", "CoachnetError", "Timeout", "ConnectionClosed",
+    "ProtocolError", "Notification", "pack_frame", "MAX_FRAME",
+    "REQUEST", "RESPONSE", "NOTIFICATION",
+]
+
+# Message kinds of msgpack-RPC.
+REQUEST = 0
+RESPONSE = 1
+NOTIFICATION = 2
+
+# Largest frame body this client accepts from the server (the server's own
+# limit for requests defaults to 1 MiB; responses may be larger, e.g. lists).
+MAX_FRAME = 64 * 1024 * 1024
+
+_LEN = struct.Struct(">I")
+_MSGID_MAX = 0xFFFFFFFF
+
+
+class ClientError(Exception):
+    """Base class of every error raised by this module."""
+
+
+class CoachnetError(ClientError):
+    """The server answered a request with an error.
+
+    Attributes: ``code`` (one of DESIGN section 2's codes, e.g.
+    ``"invalid_params"``), ``message`` (human text), ``field`` (the offending
+    parameter or profile field, or None), ``msgid`` and ``method`` of the
+    request.
+    """
+
+    def __init__(self, code, message="", field=None, msgid=None, method=None):
+        self.code = code
+        self.message = message
+        self.field = field
+        self.msgid = msgid
+        self.method = method
+        text = "%s: %s" % (code, message)
+        if field is not None:
+            text += " (field %s)" % (field,)
+        if method is not None:
+            text = "%s -> %s" % (method, text)
+        super().__init__(text)
+
+
+class Timeout(ClientError):
+    """No answer arrived within the timeout."""
+
+
+class ConnectionClosed(ClientError):
+    """The connection was closed (by the server or a transport error)."""
+
+
+class ProtocolError(ClientError):
+    """The server sent something that is not a valid frame or message."""
+
+
+Notification = collections.namedtuple("Notification", "method params")
+Notification.__doc__ = """A server push: ``method`` (e.g. "match.updated") and
+``params`` (the map, i.e. the first element of the params array)."""
+
+
+def pack_frame(obj):
+    """Return the frame (length prefix + msgpack body) for ``obj``."""
+    body = msgpack.packb(obj, use_bin_type=True)
+    return _LEN.pack(len(body)) + body
+
+
+def _drop_none(d):
+    return {k: v for k, v in d.items() if v is not None}
+
+
+class Client:
+    """One connection to coachnetd.
+
+    Parameters:
+        host, port     -- the server's TLS listener (or ``unix_path``).
+        ca_file        -- CA bundle to verify the server against.  None: the
+                          system's default store.
+        cert_file, key_file -- client certificate for mutual TLS (optional).
+        server_name    -- name checked against the server certificate (SNI
+                          and hostname check); default ``host``.
+        timeout        -- default seconds for connect and for every call.
+        verify         -- False disables certificate verification (tests only).
+        unix_path      -- connect to a plaintext unix socket instead (local
+                          administration listener); no TLS.
+        on_notification -- callable(Notification); if None, notifications are
+                          queued for :meth:`next_notification`.
+        ssl_context    -- a prepared ssl.SSLContext, overriding the above TLS
+                          parameters.
+        connect        -- connect at construction (default True).
+    """
+
+    def __init__(self, host="127.0.0.1", port=7400, ca_file=None,
+                 cert_file=None, key_file=None, server_name=None,
+                 timeout=10.0, verify=True, unix_path=None,
+                 on_notification=None, ssl_context=None, connect=True):
+        self.host = host
+        self.port = port
+        self.ca_file = ca_file
+        self.cert_file = cert_file
+        self.key_file = key_file
+        self.server_name = server_name or host
+        self.timeout = timeout
+        self.verify = verify
+        self.unix_path = unix_path
+        self.on_notification = on_notification
+        self.ssl_context = ssl_context
+        self.sock = None
+        self.token = None
+        self.role = None
+        self.subject = None
+        self._next_msgid = 1
+        self._pending = {}       # msgid -> method, for requests not yet answered
+        self._responses = {}     # msgid -> (error, result), answered, not collected
+        self.arrival = []        # msgids in the order their responses arrived
+        self.notifications = collections.deque()
+        self._unpacker = msgpack.Unpacker(raw=False, max_buffer_size=MAX_FRAME)
+        self._buf = bytearray()
+        if connect:
+            self.connect()
+
+    # ---------------------------------------------------------------- transport
+
+    def make_ssl_context(self):
+        """Return the SSLContext this client uses: TLS 1.2 minimum, server
+        certificate verified against ``ca_file`` unless ``verify`` is False,
+        client certificate loaded when ``cert_file`` is set."""
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        if self.verify:
+            if self.ca_file:
+                ctx.load_verify_locations(cafile=self.ca_file)
+            else:
+                ctx.load_default_certs()
+        else:
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+        if self.cert_file:
+            ctx.load_cert_chain(self.cert_file, self.key_file)
+        return ctx
+
+    def connect(self):
+        """Open the connection (TCP + TLS handshake, or the unix socket).
+
+        Raises ConnectionClosed if the server refuses the connection or the
+        handshake, Timeout if it does not finish within ``timeout``."""
+        if self.sock is not None:
+            return
+        try:
+            if self.unix_path:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.settimeout(self.timeout)
+                s.connect(self.unix_path)
+                self.sock = s
+                return
+            raw = socket.create_connection((self.host, self.port), self.timeout)
+            raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            ctx = self.ssl_context or self.make_ssl_context()
+            try:
+                s = ctx.wrap_socket(raw, server_hostname=self.server_name)
+            except BaseException:
+                raw.close()
+                raise
+            s.settimeout(self.timeout)
+            self.sock = s
+        except socket.timeout as e:
+            raise Timeout("connect to %s:%s: %s" % (self.host, self.port, e))
+        except (OSError, ssl.SSLError) as e:
+            raise ConnectionClosed("connect to %s: %s" % (self._where(), e))
+
+    def _where(self):
+        return self.unix_path or "%s:%s" % (self.host, self.port)
+
+    def close(self):
+        """Close the connection (idempotent).  Pending requests are dropped."""
+        if self.sock is not None:
+            try:
+                if isinstance(self.sock, ssl.SSLSocket):
+                    self.sock.settimeout(0.5)
+                    try:
+                        self.sock.unwrap()
+                    except (OSError, ssl.SSLError, ValueError):
+                        pass
+                self.sock.close()
+            except OSError:
+                pass
+            self.sock = None
+        self._pending.clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def connected(self):
+        return self.sock is not None
+
+    def send_raw(self, data):
+        """Send bytes as they are (tests: malformed frames)."""
+        if self.sock is None:
+            raise ConnectionClosed("not connected")
+        try:
+            self.sock.sendall(data)
+        except (OSError, ssl.SSLError) as e:
+            self._broken()
+            raise ConnectionClosed("send: %s" % e)
+
+    def _broken(self):
+        s, self.sock = self.sock, None
+        if s is not None:
+            try:
+                s.close()
+            except OSError:
+                pass
+
+    def _fill(self, deadline):
+        """Read what the socket has (at least one byte) into the buffer."""
+        if self.sock is None:
+            raise ConnectionClosed("not connected")
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise Timeout("timed out")
+        self.sock.settimeout(left)
+        try:
+            data = self.sock.recv(65536)
+        except socket.timeout:
+            raise Timeout("timed out")
+        except (OSError, ssl.SSLError) as e:
+            self._broken()
+            raise ConnectionClosed("recv: %s" % e)
+        if not data:
+            self._broken()
+            raise ConnectionClosed("closed by server")
+        self._buf += data
+
+    def read_frame(self, timeout=None):
+        """Read one frame and return its decoded msgpack object.
+
+        Low level: does not dispatch; most users want :meth:`wait`."""
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        while len(self._buf) < 4:
+            self._fill(deadline)
+        (n,) = _LEN.unpack_from(self._buf)
+        if n > MAX_FRAME:
+            self._broken()
+            raise ProtocolError("frame of %d bytes from server" % n)
+        while len(self._buf) < 4 + n:
+            self._fill(deadline)
+        body = bytes(self._buf[4:4 + n])
+        del self._buf[:4 + n]
+        try:
+            obj = msgpack.unpackb(body, raw=False, strict_map_key=False)
+        except Exception as e:  # msgpack raises several unrelated types
+            self._broken()
+            raise ProtocolError("undecodable frame body: %s" % e)
+        return obj
+
+    # ---------------------------------------------------------------- messages
+
+    def _dispatch(self, msg):
+        """File one incoming message: a response by msgid, a notification to
+        the callback or queue.  Returns the response's msgid or None."""
+        if not isinstance(msg, list) or not msg:
+            raise ProtocolError("message is not an array: %r" % (msg,))
+        kind = msg[0]
+        if kind == RESPONSE and len(msg) == 4:
+            msgid = msg[1]
+            self._pending.pop(msgid, None)
+            self._responses[msgid] = (msg[2], msg[3])
+            self.arrival.append(msgid)
+            return msgid
+        if kind == NOTIFICATION and len(msg) == 3:
+            params = msg[2]
+            if isinstance(params, list) and len(params) == 1:
+                params = params[0]
+            n = Notification(msg[1], params)
+            if self.on_notification is not None:
+                self.on_notification(n)
+            else:
+                self.notifications.append(n)
+            return None
+        raise ProtocolError("unexpected message: %r" % (msg,))
+
+    def pump(self, timeout=None):
+        """Read and dispatch one message.  Returns the msgid of a response or
+        None for a notification."""
+        return self._dispatch(self.read_frame(timeout))
+
+    def send(self, method, params=None, msgid=None):
+        """Send a request without waiting; return its msgid.
+
+        Use it to pipeline: send several, then :meth:`wait` for each."""
+        if msgid is None:
+            msgid = self._next_msgid
+            self._next_msgid = 1 if self._next_msgid >= _MSGID_MAX else self._next_msgid + 1
+        self.send_raw(pack_frame([REQUEST, msgid, method, [params if params is not None else {}]]))
+        self._pending[msgid] = method
+        return msgid
+
+    def wait_raw(self, msgid, timeout=None):
+        """Wait for the response to ``msgid``; return (error, result) as sent."""
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        while msgid not in self._responses:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Timeout("no response to msgid %d" % msgid)
+            self.pump(left)
+        return self._responses.pop(msgid)
+
+    def wait(self, msgid, timeout=None, method=None):
+        """Wait for the response to ``msgid``; return its result or raise
+        CoachnetError with the error it carries."""
+        method = method or self._pending.get(msgid)
+        err, result = self.wait_raw(msgid, timeout)
+        if err is not None:
+            raise self._error(err, msgid, method)
+        return result
+
+    @staticmethod
+    def _error(err, msgid=None, method=None):
+        if isinstance(err, dict):
+            return CoachnetError(err.get("code"), err.get("message", ""),
+                                 err.get("field"), msgid, method)
+        return CoachnetError(str(err), "", None, msgid, method)
+
+    def call(self, method, params=None, timeout=None):
+        """Send one request and wait for its result (raises CoachnetError)."""
+        msgid = self.send(method, params)
+        return self.wait(msgid, timeout, method)
+
+    def pipeline(self, calls, timeout=None):
+        """Send every (method, params) of ``calls`` before reading any answer.
+
+        Returns a list, in the order of ``calls``, of results or CoachnetError
+        instances (not raised, so one failure does not hide the others)."""
+        ids = [(self.send(m, p), m) for m, p in calls]
+        out = []
+        for msgid, m in ids:
+            try:
+                out.append(self.wait(msgid, timeout, m))
+            except CoachnetError as e:
+                out.append(e)
+        return out
+
+    def next_notification(self, timeout=None, method=None):
+        """Return the next queued notification (optionally only of ``method``;
+        others stay queued), reading from the socket until one arrives."""
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        while True:
+            for i, n in enumerate(self.notifications):
+                if method is None or n.method == method:
+                    del self.notifications[i]
+                    return n
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Timeout("no %s notification" % (method or "any"))
+            self.pump(left)
+
+    def drain(self, timeout=0.2):
+        """Read whatever arrives within ``timeout`` seconds (notifications are
+        queued or passed to the callback); return the number of messages."""
+        n = 0
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return n
+            try:
+                self.pump(left)
+                n += 1
+            except Timeout:
+                return n
+
+    # ------------------------------------------------------------------ auth
+
+    def auth_login(self, login, password):
+        """Log in; keeps the token, role and subject on the client.
+        Returns ``{token, role, subject?, expires_in}``."""
+        r = self.call("auth.login", {"login": login, "password": password})
+        self.token = r.get("token")
+        self.role = r.get("role")
+        self.subject = r.get("subject")
+        return r
+
+    def auth_resume(self, token=None):
+        """Resume a session with a token (default: the one from the last
+        login).  Returns ``{login, role, subject?}``."""
+        r = self.call("auth.resume", {"token": token or self.token})
+        if token:
+            self.token = token
+        self.role = r.get("role")
+        self.subject = r.get("subject")
+        return r
+
+    def auth_logout(self):
+        """End the session; the token stops working."""
+        r = self.call("auth.logout", {})
+        self.token = None
+        return r
+
+    # ------------------------------------------------------------------ users
+
+    def user_create(self, login, password, role, subject=None, programs=None):
+        """Create a user (admin; coordinator for mentee/coach users)."""
+        return self.call("user.create", _drop_none({
+            "login": login, "password": password, "role": role,
+            "subject": subject, "programs": programs}))
+
+    def user_disable(self, login):
+        """Disable a user (admin)."""
+        return self.call("user.disable", {"login": login})
+
+    # --------------------------------------------------------------- profiles
+
+    def mentee_put(self, profile, if_version=None):
+        """Create or replace a mentee profile; ``if_version`` makes it a
+        compare-and-set.  Returns ``{id, version}``."""
+        return self.call("mentee.put", _drop_none({"profile": profile, "if_version": if_version}))
+
+    def mentee_get(self, id):
+        """Return ``{profile, version}``."""
+        return self.call("mentee.get", {"id": id})
+
+    def mentee_list(self, program=None, province=None, cursor=None, limit=None):
+        """One page: ``{items, cursor}`` (cursor None after the last page)."""
+        return self.call("mentee.list", _drop_none({
+            "program": program, "province": province, "cursor": cursor, "limit": limit}))
+
+    def coach_put(self, profile, if_version=None):
+        """Create or replace a coach profile.  Returns ``{id, version}``."""
+        return self.call("coach.put", _drop_none({"profile": profile, "if_version": if_version}))
+
+    def coach_get(self, id):
+        """Return ``{profile, version}``."""
+        return self.call("coach.get", {"id": id})
+
+    def coach_list(self, program=None, province=None, cursor=None, limit=None):
+        """One page: ``{items, cursor}``."""
+        return self.call("coach.list", _drop_none({
+            "program": program, "province": province, "cursor": cursor, "limit": limit}))
+
+    def iterate(self, list_method, **filters):
+        """Yield every item of a paged list method (``self.mentee_list``,
+        ``self.coach_list``, ``self.match_list``), following cursors."""
+        cursor = None
+        while True:
+            page = list_method(cursor=cursor, **filters)
+            for item in page.get("items") or []:
+                yield item
+            cursor = page.get("cursor")
+            if cursor is None:
+                return
+
+    # ---------------------------------------------------------------- matches
+
+    def match_suggest(self, mentee_id, limit=None):
+        """Return ``{items: [{coach_id, score, explain}]}``."""
+        return self.call("match.suggest", _drop_none({"mentee_id": mentee_id, "limit": limit}))
+
+    def match_request(self, coach_id):
+        """A mentee asks a coach directly (self-service programs): ``{match}``."""
+        return self.call("match.request", {"coach_id": coach_id})
+
+    def match_run(self, program, policy=None):
+        """Start a match run: ``{run_id}``; ``run.progress`` and ``run.done``
+        notifications follow on this connection."""
+        return self.call("match.run", _drop_none({"program": program, "policy": policy}))
+
+    def match_list(self, run_id=None, program=None, status=None, min_score=None,
+                   cursor=None, limit=None):
+        """One page of matches: ``{items, cursor}``."""
+        return self.call("match.list", _drop_none({
+            "run_id": run_id, "program": program, "status": status,
+            "min_score": min_score, "cursor": cursor, "limit": limit}))
+
+    def match_explain(self, mentee_id, coach_id):
+        """Return ``{explain}`` for a pair."""
+        return self.call("match.explain", {"mentee_id": mentee_id, "coach_id": coach_id})
+
+    def match_review(self, match_ids, decision, note=None):
+        """Approve or reject proposed matches: ``{results}``."""
+        return self.call("match.review", _drop_none({
+            "match_ids": list(match_ids), "decision": decision, "note": note}))
+
+    def match_pin(self, program, mentee_id, coach_id):
+        """Bind later runs of ``program`` to place this pair."""
+        return self.call("match.pin", {"program": program, "mentee_id": mentee_id, "coach_id": coach_id})
+
+    def match_forbid(self, program, mentee_id, coach_id):
+        """Bind later runs of ``program`` never to place this pair."""
+        return self.call("match.forbid", {"program": program, "mentee_id": mentee_id, "coach_id": coach_id})
+
+    def match_mine(self):
+        """The caller's matches (mentee or coach): ``{items}``."""
+        return self.call("match.mine", {})
+
+    def match_respond(self, match_id, accept, note=None):
+        """Accept or decline a match as its mentee or coach: ``{match}``."""
+        return self.call("match.respond", _drop_none({"match_id": match_id, "accept": bool(accept), "note": note}))
+
+    # ------------------------------------------------------- meetings & stats
+
+    def meeting_log(self, match_id, date, minutes, topic=None):
+        """Log a meeting of an active match: ``{meeting_id, jp_total}``."""
+        return self.call("meeting.log", _drop_none({
+            "match_id": match_id, "date": date, "minutes": minutes, "topic": topic}))
+
+    def feedback_put(self, match_id, rating, comment=None):
+        """Rate a match 1..5."""
+        return self.call("feedback.put", _drop_none({"match_id": match_id, "rating": rating, "comment": comment}))
+
+    def stats_get(self, program):
+        """Counts, coverage, utilisation, unmatched reasons, JP logged."""
+        return self.call("stats.get", {"program": program})

@@ -1,0 +1,235 @@
+#!/usr/bin/python3
+"""Tests of the Python client (clients/python/coachnet.py) against a real
+coachnetd: connect, login, resume, logout, errors as exceptions, pipelining,
+timeouts, paging, connection loss."""
+
+import time
+
+from harness import Suite, main, expect_error, coachnet, Client, CoachnetError, SLOW
+
+suite = Suite("client")
+t = suite.test
+
+
+@t
+def login_returns_token_role_and_expiry(s):
+    """auth.login as admin: token, role admin, expires_in > 0; client keeps them"""
+    with s.srv.client() as c:
+        r = c.auth_login("admin", "admin-Pa55word!")
+        assert isinstance(r["token"], str) and len(r["token"]) >= 32, r
+        assert r["role"] == "admin", r
+        assert isinstance(r["expires_in"], int) and r["expires_in"] > 0, r
+        assert c.token == r["token"] and c.role == "admin"
+
+
+@t
+def bad_password_raises_unauthenticated(s):
+    """wrong password and unknown login raise CoachnetError(unauthenticated)"""
+    with s.srv.client() as c:
+        e = expect_error("unauthenticated", c.auth_login, "admin", "wrong")
+        assert isinstance(e, coachnet.ClientError) and e.message, e
+        expect_error("unauthenticated", c.auth_login, "nobody-here", "wrong")
+        assert c.token is None
+
+
+@t
+def call_before_login_is_unauthenticated(s):
+    """a method other than auth.* before login raises unauthenticated"""
+    with s.srv.client() as c:
+        expect_error("unauthenticated", c.mentee_get, s.gen.nip())
+
+
+@t
+def put_get_round_trip(s):
+    """mentee_put then mentee_get returns the same profile and version"""
+    coord, prog = s.coordinator()
+    with coord:
+        m = s.gen.mentee(prog)
+        r = coord.mentee_put(m)
+        assert r["id"] == m["id"] and isinstance(r["version"], int), r
+        g = coord.mentee_get(m["id"])
+        assert g["version"] == r["version"], (g, r)
+        for k, v in m.items():
+            assert g["profile"][k] == v, "field %s: sent %r got %r" % (k, v, g["profile"][k])
+
+
+@t
+def error_carries_code_message_field(s):
+    """invalid profile -> CoachnetError with code, message and the field path"""
+    coord, prog = s.coordinator()
+    with coord:
+        m = s.gen.mentee(prog)
+        m["competencies"][1]["required"] = 9
+        e = expect_error("invalid_params", coord.mentee_put, m, field="competencies")
+        assert "required" in e.field, e
+        assert e.method == "mentee.put" and e.msgid is not None and e.message, vars(e)
+        # the connection stays usable
+        assert coord.mentee_put(s.gen.mentee(prog))["version"] >= 1
+
+
+@t
+def pipelined_requests_collected_in_any_order(s):
+    """send 20 requests before reading; wait() for them in reverse order"""
+    coord, prog = s.coordinator()
+    with coord:
+        ms = [s.gen.mentee(prog) for _ in range(10)]
+        ids = [coord.send("mentee.put", {"profile": m}) for m in ms]
+        assert len(set(ids)) == 10
+        for i in reversed(range(10)):
+            assert coord.wait(ids[i])["id"] == ms[i]["id"]
+        gets = [coord.send("mentee.get", {"id": m["id"]}) for m in ms]
+        bad = coord.send("mentee.get", {"id": s.gen.nip()})
+        results = {}
+        for i in reversed(range(10)):
+            results[i] = coord.wait(gets[i])
+        for i, m in enumerate(ms):
+            assert results[i]["profile"]["name"] == m["name"]
+        expect_error("not_found", coord.wait, bad)
+        assert sorted(coord.arrival[-11:]) == sorted(gets + [bad])
+
+
+@t
+def pipeline_helper_returns_errors_inline(s):
+    """Client.pipeline() returns results and CoachnetError objects in call order"""
+    coord, prog = s.coordinator()
+    with coord:
+        m = s.gen.mentee(prog)
+        out = coord.pipeline([("mentee.put", {"profile": m}),
+                              ("mentee.get", {"id": s.gen.nip()}),
+                              ("mentee.get", {"id": m["id"]}),
+                              ("no.such.method", {})])
+        assert out[0]["id"] == m["id"], out
+        assert isinstance(out[1], CoachnetError) and out[1].code == "not_found", out
+        assert out[2]["profile"]["id"] == m["id"], out
+        assert isinstance(out[3], CoachnetError) and out[3].code == "unknown_method", out
+
+
+@t
+def wait_times_out(s):
+    """waiting for a msgid never sent raises Timeout after the timeout"""
+    with s.srv.client() as c:
+        t0 = time.monotonic()
+        try:
+            c.wait(424242, timeout=0.5)
+        except coachnet.Timeout:
+            pass
+        else:
+            raise AssertionError("no Timeout")
+        dt = time.monotonic() - t0
+        assert 0.45 <= dt < 3, dt
+        # still usable afterwards
+        expect_error("unauthenticated", c.auth_login, "admin", "nope")
+
+
+@t
+def resume_on_new_connection_and_logout(s):
+    """auth_resume with the token on a new connection; logout invalidates it"""
+    coord, prog = s.coordinator()
+    token = coord.token
+    with s.srv.client() as c2:
+        r = c2.auth_resume(token)
+        assert r["role"] == "coordinator" and r["login"].startswith("coord"), r
+        m = s.gen.mentee(prog)
+        assert c2.mentee_put(m)["id"] == m["id"]
+    coord.auth_logout()
+    assert coord.token is None
+    expect_error("unauthenticated", coord.mentee_get, m["id"])
+    with s.srv.client() as c3:
+        expect_error("unauthenticated", c3.auth_resume, token)
+    coord.close()
+
+
+@t
+def iterate_follows_cursors(s):
+    """iterate(mentee_list, limit=3) yields all 8 mentees of a program once"""
+    coord, prog = s.coordinator()
+    with coord:
+        want = set()
+        for _ in range(8):
+            m = s.gen.mentee(prog)
+            coord.mentee_put(m)
+            want.add(m["id"])
+        got = [it["id"] if "id" in it else it["profile"]["id"]
+               for it in coord.iterate(coord.mentee_list, program=prog, limit=3)]
+        assert len(got) == len(set(got)) == 8, got
+        assert set(got) == want
+
+
+@t
+def server_close_raises_connection_closed(s):
+    """after a bad frame the server closes: the client raises ConnectionClosed"""
+    c = s.srv.client()
+    c.send_raw(b"\x00\x00\x00\x03\xc1\xc1\xc1")
+    err, _ = c.wait_raw(0, timeout=5 * SLOW)
+    assert err["code"] == "bad_frame", err
+    try:
+        c.call("auth.login", {"login": "admin", "password": "x"}, timeout=5 * SLOW)
+    except coachnet.ConnectionClosed:
+        pass
+    else:
+        raise AssertionError("no ConnectionClosed")
+    assert not c.connected
+    c.close()
+
+
+@t
+def connect_to_closed_port_raises(s):
+    """connecting to a port without listener raises ConnectionClosed"""
+    from harness import free_port
+    try:
+        Client("127.0.0.1", free_port(), ca_file=str(s.env.certs.ca), timeout=2)
+    except coachnet.ConnectionClosed:
+        pass
+    else:
+        raise AssertionError("connected to nothing")
+
+
+@t
+def wrong_ca_fails_verification(s):
+    """a server certificate not signed by the given CA fails verification"""
+    try:
+        s.srv.client(ca_file=str(s.env.certs.rogue_ca))
+    except coachnet.ConnectionClosed as e:
+        assert "certificate" in str(e).lower() or "verify" in str(e).lower(), e
+    else:
+        raise AssertionError("handshake succeeded with the wrong CA")
+
+
+@t
+def hostname_is_checked(s):
+    """server_name must match the certificate's subjectAltName"""
+    with s.srv.client(server_name="localhost") as c:   # DNS SAN
+        expect_error("unauthenticated", c.auth_login, "admin", "nope")
+    try:
+        s.srv.client(server_name="coachnet.example")
+    except coachnet.ConnectionClosed:
+        pass
+    else:
+        raise AssertionError("hostname mismatch accepted")
+
+
+@t
+def notifications_to_callback(s):
+    """run.progress/run.done reach an on_notification callback"""
+    got = []
+    coord, prog = s.coordinator()
+    coord.on_notification = got.append
+    with coord:
+        for _ in range(3):
+            coord.mentee_put(s.gen.mentee(prog))
+        coord.coach_put(s.gen.coach([prog], capacity=3))
+        run_id = coord.match_run(prog)["run_id"]
+        deadline = time.monotonic() + 30 * SLOW
+        while not any(n.method == "run.done" for n in got) and time.monotonic() < deadline:
+            try:
+                coord.pump(0.5)
+            except coachnet.Timeout:
+                pass
+        done = [n for n in got if n.method == "run.done"]
+        assert done, "no run.done; got %r" % (got,)
+        assert done[0].params["run_id"] == run_id, done[0]
+        assert not coord.notifications, "callback set, yet queued"
+
+
+if __name__ == "__main__":
+    main(suite)
