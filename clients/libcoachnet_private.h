@@ -1,0 +1,45 @@
+/*
+ * libcoachnet_private.h -- shared between the libcoachnet*.c files only.
+ * Not installed; applications include clients/coachnet.h.
+ */
+#ifndef LIBCOACHNET_PRIVATE_H
+#define LIBCOACHNET_PRIVATE_H
+
+#include <stdarg.h>
+#include <sys/types.h>
+#include <openssl/ssl.h>
+#include "clients/coachnet.h"
+
+/* The transport: a non-blocking socket, with TLS on top unless it is a unix
+ * socket.  Every operation takes an absolute deadline (cn_now_ms() clock). */
+typedef struct cn_net {
+    int fd;
+    SSL_CTX *ctx;
+    SSL *ssl; /* NULL: plaintext (unix socket) */
+} cn_net;
+
+#define CN_NET_INIT { -1, NULL, NULL }
+
+/* Milliseconds on a monotonic clock. */
+int64_t cn_now_ms(void);
+
+/* Fill err (if not NULL) with a local error.  Always returns CN_CLIENT_ERR. */
+int cn_seterr(cn_client_error *err, cn_client_errkind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Connect per the options (TCP+TLS or unix socket), before the deadline. */
+int cn_net_connect(cn_net *n, const cn_client_options *o, int64_t deadline,
+                   cn_client_error *err);
+
+/* Write all len bytes before the deadline. */
+int cn_net_write(cn_net *n, const void *buf, size_t len, int64_t deadline, cn_client_error *err);
+
+/* Read at least one byte (at most cap) before the deadline.  Returns the
+ * count, 0 when the deadline passed with nothing to read (err untouched), or
+ * -1 on EOF or error (err filled). */
+ssize_t cn_net_read(cn_net *n, void *buf, size_t cap, int64_t deadline, cn_client_error *err);
+
+/* Shut down (TLS close_notify, best effort) and release everything. */
+void cn_net_close(cn_net *n);
+
+#endif
