@@ -713,10 +713,11 @@ class Suite:
         if env is not None and env.servers:
             problems = []
             for s in env.servers:
-                if s.proc is not None or s.starts:
-                    rc = s.stop()
-                    if rc not in (0, None):
-                        problems.append("coachnetd %s exited with status %s on SIGTERM" % (s.name, rc))
+                s.stop()
+                bad = [rc for rc in s.exit_codes if rc != 0]
+                if bad:
+                    problems.append("coachnetd %s exit statuses %s (expected 0 after SIGTERM)" % (
+                        s.name, s.exit_codes))
                 problems += s.crashed
                 found = s.sanitizer_reports()
                 if found:
