@@ -31,13 +31,20 @@
 #define ASSIGN_ERR -1
 #define ASSIGN_CANCELLED -2
 
+/* Largest accepted edge weight.  Keeps every sum the solver forms (duals,
+ * distances, the objective over up to 2^22 rows) inside int64. */
+#define ASSIGN_MAX_WEIGHT (INT64_C(1) << 40)
+
 /* Growable candidate graph, edges grouped by row.  Adding an edge that is
- * already present is allowed and ignored. */
+ * already present is allowed and ignored (the first weight stays).  The
+ * solver sorts each row's edges by column, so the result does not depend on
+ * the order in which edges were added. */
 typedef struct assign_graph assign_graph;
 
 assign_graph *assign_graph_new(int32_t n_rows, int32_t n_cols);
 void assign_graph_free(assign_graph *g);
-/* Returns ASSIGN_OK, or ASSIGN_ERR on allocation failure. */
+/* Returns ASSIGN_OK, or ASSIGN_ERR on allocation failure or bad input (row or
+ * column out of range, w <= 0 or w > ASSIGN_MAX_WEIGHT). */
 int assign_graph_add(assign_graph *g, int32_t row, int32_t col, int64_t w);
 size_t assign_graph_edges(const assign_graph *g);
 
@@ -63,12 +70,26 @@ typedef struct assign_result {
 /* Solve.  cap has n_cols entries.  price may be NULL when the graph already
  * holds every allowed pair (then the result is certified directly).  The
  * arrays of *out are allocated by the solver; free them with
- * assign_result_free().  Returns ASSIGN_OK, ASSIGN_ERR (allocation) or
- * ASSIGN_CANCELLED. */
+ * assign_result_free().  Returns ASSIGN_OK, ASSIGN_ERR (allocation, a
+ * negative capacity, the price callback failing, or — a bug — the final
+ * certificate check failing) or ASSIGN_CANCELLED; on any error *out is left
+ * empty (nothing to free).  A column with cap 0 gets v = ASSIGN_MAX_WEIGHT,
+ * so pricing never offers pairs with it. */
 int assign_solve(assign_graph *g, const int32_t *cap,
                  assign_price_fn price, void *price_ud,
                  assign_tick_fn tick, void *tick_ud,
                  assign_result *out);
 void assign_result_free(assign_result *r);
+
+/* Verify a result against the graph: a valid matching of graph edges within
+ * the capacities, u >= 0, v >= 0, u + v >= w on every edge, complementary
+ * slackness (tight matched edges, u = 0 on unmatched rows, v = 0 on columns
+ * with free capacity), objective/matched consistent, and dual objective
+ * sum u + sum cap*v equal to the primal one — together a proof that the
+ * matching is optimal on the graph.  Returns ASSIGN_OK, or ASSIGN_ERR with a
+ * message naming the first failure in err (errlen bytes; err may be NULL).
+ * assign_solve runs it on every result it returns. */
+int assign_check(const assign_graph *g, const int32_t *cap,
+                 const assign_result *res, char *err, size_t errlen);
 
 #endif

@@ -1,0 +1,855 @@
+/* assign.c — exact maximum-weight capacitated bipartite assignment (b-matching
+ * with row capacity 1 and column capacity cap[c]) on a sparse candidate graph,
+ * with an LP-duality certificate and pricing of pruned pairs.
+ *
+ * The problem and its dual
+ * ------------------------
+ *   max  sum w(r,c) x(r,c)            min  sum_r u[r] + sum_c cap[c] v[c]
+ *   s.t. sum_c x(r,c) <= 1  (u[r])     s.t. u[r] + v[c] >= w(r,c)  every edge
+ *        sum_r x(r,c) <= cap[c] (v[c])      u >= 0, v >= 0
+ *
+ * A matching and duals are both optimal when they satisfy complementary
+ * slackness: matched edges are tight (u + v == w), unmatched rows have
+ * u == 0, columns with free capacity have v == 0.
+ *
+ * Algorithm: successive shortest augmenting paths (the Hungarian method in
+ * its Dijkstra form, as in Jonker-Volgenant), directly on the capacitated
+ * graph — column c keeps a list of the rows it holds instead of being
+ * expanded into cap[c] copies.  Rows are added one at a time; after each row
+ * the invariants below hold for the set of "active" rows:
+ *
+ *   (I1) u[r] + v[c] >= w(r,c) on every edge of an active row;
+ *   (I2) equality on matched edges;
+ *   (I3) u[r] >= 0, and u[r] == 0 when r is unmatched;
+ *   (I4) v[c] >= 0, and v[c] == 0 when column c has free capacity.
+ *
+ * Adding row r0 ("row search") grows a Hungarian tree from r0: lowering the
+ * duals of tree rows and raising those of tree columns at the same rate until
+ * either a free column is reached by a tight edge (r0 gets a place, rows along
+ * the path shift), or a tree row's dual reaches zero (that row drops out and
+ * the path shifts into its place; it may be r0 itself, which then stays
+ * unmatched).  Dijkstra computes the order in which this happens: the distance
+ * of a column is the amount of dual change after which it joins the tree, and
+ * every search stops at the first "sink".  All arithmetic is on int64, so the
+ * result is exact.
+ *
+ * Pricing and warm start: when the price callback adds edges, the duals stay
+ * valid on every old edge.  A row with a new edge violating (I1) is taken out
+ * (made inactive; its column loses it) and added again by a row search.  A
+ * column that loses a row while v > 0 would break (I4); a "column search"
+ * (the mirror image: lower the column's dual, raise those of tree rows) either
+ * pulls a row into it along a path or lowers its dual to zero.  Everything
+ * else of the previous solution is kept, so a pricing round costs a few
+ * searches rather than a new solve.
+ *
+ * Columns with cap 0 get v = ASSIGN_MAX_WEIGHT: no edge to them can ever be
+ * violated (weights are at most that), they contribute nothing to the dual
+ * objective, and searches never enter them.
+ *
+ * Determinism: each row's edges are sorted by column before solving, rows are
+ * added in index order, and ties in Dijkstra are broken by heap order, which
+ * depends only on the (deterministic) sequence of operations.
+ *
+ * Memory: the graph (16 bytes per edge), O(rows + columns + sum cap) for the
+ * solver, and during warm starts with deficient columns a column-major copy
+ * of the edges (12 bytes per edge).
+ */
+#include "matcher/assign.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* How often (in settled nodes plus processed rows) the tick callback runs. */
+#define ASSIGN_TICK_WORK 65536
+
+#define DIST_INF INT64_MAX
+
+/* ------------------------------------------------------------------------ */
+/* Candidate graph                                                          */
+/* ------------------------------------------------------------------------ */
+
+typedef struct assign_edge {
+    int64_t w;
+    int32_t col;
+} assign_edge;
+
+/* Edges of one row.  e[0..sorted) is sorted by column; e[sorted..len) is a
+ * short unsorted tail of recent additions, merged in once it grows beyond a
+ * quarter of the row (so duplicate checks stay cheap: amortised O(log n)). */
+typedef struct assign_row {
+    assign_edge *e;
+    int32_t len, alloc, sorted;
+    int32_t dirty;      /* 1 while listed in graph->dirty */
+} assign_row;
+
+struct assign_graph {
+    int32_t n_rows, n_cols;
+    assign_row *rows;
+    size_t n_edges;
+    int32_t *dirty;     /* rows with edges added since the last solve round */
+    int32_t n_dirty;
+};
+
+static int edge_cmp(const void *a, const void *b) {
+    int32_t x = ((const assign_edge *)a)->col, y = ((const assign_edge *)b)->col;
+    return (x > y) - (x < y);
+}
+
+static void row_sort(assign_row *row) {
+    if (row->sorted < row->len)
+        qsort(row->e, (size_t)row->len, sizeof(assign_edge), edge_cmp);
+    row->sorted = row->len;
+}
+
+assign_graph *assign_graph_new(int32_t n_rows, int32_t n_cols) {
+    if (n_rows < 0 || n_cols < 0) return NULL;
+    assign_graph *g = calloc(1, sizeof(*g));
+    if (!g) return NULL;
+    g->n_rows = n_rows;
+    g->n_cols = n_cols;
+    g->rows = calloc((size_t)n_rows + 1, sizeof(assign_row));
+    g->dirty = malloc(((size_t)n_rows + 1) * sizeof(int32_t));
+    if (!g->rows || !g->dirty) {
+        assign_graph_free(g);
+        return NULL;
+    }
+    return g;
+}
+
+void assign_graph_free(assign_graph *g) {
+    if (!g) return;
+    if (g->rows)
+        for (int32_t r = 0; r < g->n_rows; r++) free(g->rows[r].e);
+    free(g->rows);
+    free(g->dirty);
+    free(g);
+}
+
+static int row_has(const assign_row *row, int32_t col) {
+    int32_t lo = 0, hi = row->sorted;
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        if (row->e[mid].col < col) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo < row->sorted && row->e[lo].col == col) return 1;
+    for (int32_t i = row->sorted; i < row->len; i++)
+        if (row->e[i].col == col) return 1;
+    return 0;
+}
+
+int assign_graph_add(assign_graph *g, int32_t row, int32_t col, int64_t w) {
+    if (!g || row < 0 || row >= g->n_rows || col < 0 || col >= g->n_cols ||
+        w <= 0 || w > ASSIGN_MAX_WEIGHT)
+        return ASSIGN_ERR;
+    assign_row *rw = &g->rows[row];
+    if (row_has(rw, col)) return ASSIGN_OK;
+    if (rw->len == rw->alloc) {
+        int32_t na = rw->alloc ? rw->alloc * 2 : 8;
+        if (na > g->n_cols) na = g->n_cols;
+        assign_edge *ne = realloc(rw->e, (size_t)na * sizeof(assign_edge));
+        if (!ne) return ASSIGN_ERR;
+        rw->e = ne;
+        rw->alloc = na;
+    }
+    rw->e[rw->len].w = w;
+    rw->e[rw->len].col = col;
+    rw->len++;
+    g->n_edges++;
+    if (rw->len - rw->sorted > 8 && rw->len - rw->sorted > rw->sorted / 4)
+        row_sort(rw);
+    if (!rw->dirty) {
+        rw->dirty = 1;
+        g->dirty[g->n_dirty++] = row;
+    }
+    return ASSIGN_OK;
+}
+
+size_t assign_graph_edges(const assign_graph *g) {
+    return g ? g->n_edges : 0;
+}
+
+/* Weight of edge (row, col), or 0 when absent. */
+static int64_t graph_weight(const assign_graph *g, int32_t row, int32_t col) {
+    const assign_row *rw = &g->rows[row];
+    for (int32_t i = 0; i < rw->len; i++)
+        if (rw->e[i].col == col) return rw->e[i].w;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Indexed binary min-heap over node ids, keyed by an external dist array   */
+/* ------------------------------------------------------------------------ */
+
+typedef struct heap {
+    int32_t *a;         /* heap array of ids */
+    int32_t *pos;       /* position of id in a, or -1 */
+    const int64_t *key;
+    int32_t n;
+} heap;
+
+static void heap_place(heap *h, int32_t i, int32_t id) {
+    h->a[i] = id;
+    h->pos[id] = i;
+}
+
+static void heap_up(heap *h, int32_t i) {
+    int32_t id = h->a[i];
+    int64_t k = h->key[id];
+    while (i > 0) {
+        int32_t p = (i - 1) / 2;
+        if (h->key[h->a[p]] <= k) break;
+        heap_place(h, i, h->a[p]);
+        i = p;
+    }
+    heap_place(h, i, id);
+}
+
+static void heap_down(heap *h, int32_t i) {
+    int32_t id = h->a[i];
+    int64_t k = h->key[id];
+    for (;;) {
+        int32_t c = 2 * i + 1;
+        if (c >= h->n) break;
+        if (c + 1 < h->n && h->key[h->a[c + 1]] < h->key[h->a[c]]) c++;
+        if (h->key[h->a[c]] >= k) break;
+        heap_place(h, i, h->a[c]);
+        i = c;
+    }
+    heap_place(h, i, id);
+}
+
+/* Insert id, or restore order after its key decreased. */
+static void heap_push(heap *h, int32_t id) {
+    if (h->pos[id] < 0) {
+        heap_place(h, h->n, id);
+        h->n++;
+    }
+    heap_up(h, h->pos[id]);
+}
+
+static int32_t heap_pop(heap *h) {
+    int32_t id = h->a[0];
+    h->pos[id] = -1;
+    h->n--;
+    if (h->n > 0) {
+        heap_place(h, 0, h->a[h->n]);
+        heap_down(h, 0);
+    }
+    return id;
+}
+
+static void heap_clear(heap *h) {
+    for (int32_t i = 0; i < h->n; i++) h->pos[h->a[i]] = -1;
+    h->n = 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Solver state                                                             */
+/* ------------------------------------------------------------------------ */
+
+enum { NODE_FREE = 0, NODE_LABELED = 1, NODE_SETTLED = 2 };
+
+typedef struct solver {
+    assign_graph *g;
+    const int32_t *cap;
+    int32_t nr, nc;
+
+    /* matching */
+    int32_t *row_col;   /* column of a row, or -1 */
+    int32_t *row_slot;  /* index of the row in its column's slot list */
+    int32_t *col_load;
+    int64_t *col_off;   /* slot list of c: slot_row[col_off[c] .. + load) */
+    int32_t *slot_row;
+    uint8_t *active;    /* row is part of the current solution */
+
+    int64_t *u, *v;
+
+    /* search scratch, reset through the touched lists after each search */
+    int64_t *dr, *dc;
+    uint8_t *sr, *sc;   /* NODE_* state */
+    int32_t *pcol;      /* row search: row that reached column c;
+                           column search: matched row that brought c in */
+    int32_t *prow;      /* column search: column that reached row r */
+    int32_t *tr, *tc;   /* touched rows / columns */
+    int32_t ntr, ntc;
+    heap hc, hr;
+
+    /* column-major copy of the edges, for column searches */
+    int64_t *csc_off;
+    int32_t *csc_row;
+    int64_t *csc_w;
+
+    assign_tick_fn tick;
+    void *tick_ud;
+    uint64_t work, next_tick, done, total;
+    int cancelled;
+} solver;
+
+static void solver_free(solver *s) {
+    free(s->row_col); free(s->row_slot); free(s->col_load); free(s->col_off);
+    free(s->slot_row); free(s->active); free(s->u); free(s->v);
+    free(s->dr); free(s->dc); free(s->sr); free(s->sc); free(s->pcol);
+    free(s->prow); free(s->tr); free(s->tc);
+    free(s->hc.a); free(s->hc.pos); free(s->hr.a); free(s->hr.pos);
+    free(s->csc_off); free(s->csc_row); free(s->csc_w);
+}
+
+static int solver_init(solver *s, assign_graph *g, const int32_t *cap) {
+    memset(s, 0, sizeof(*s));
+    s->g = g;
+    s->cap = cap;
+    s->nr = g->n_rows;
+    s->nc = g->n_cols;
+    size_t nr = (size_t)s->nr + 1, nc = (size_t)s->nc + 1;
+    int64_t slots = 0;
+    for (int32_t c = 0; c < s->nc; c++) {
+        if (cap[c] < 0) return ASSIGN_ERR;
+        slots += cap[c] < s->nr ? cap[c] : s->nr;  /* more is never usable */
+    }
+    s->row_col = malloc(nr * sizeof(int32_t));
+    s->row_slot = malloc(nr * sizeof(int32_t));
+    s->col_load = calloc(nc, sizeof(int32_t));
+    s->col_off = malloc(nc * sizeof(int64_t));
+    s->slot_row = malloc(((size_t)slots + 1) * sizeof(int32_t));
+    s->active = calloc(nr, 1);
+    s->u = calloc(nr, sizeof(int64_t));
+    s->v = calloc(nc, sizeof(int64_t));
+    s->dr = malloc(nr * sizeof(int64_t));
+    s->dc = malloc(nc * sizeof(int64_t));
+    s->sr = calloc(nr, 1);
+    s->sc = calloc(nc, 1);
+    s->pcol = malloc(nc * sizeof(int32_t));
+    s->prow = malloc(nr * sizeof(int32_t));
+    s->tr = malloc(nr * sizeof(int32_t));
+    s->tc = malloc(nc * sizeof(int32_t));
+    s->hc.a = malloc(nc * sizeof(int32_t));
+    s->hc.pos = malloc(nc * sizeof(int32_t));
+    s->hr.a = malloc(nr * sizeof(int32_t));
+    s->hr.pos = malloc(nr * sizeof(int32_t));
+    if (!s->row_col || !s->row_slot || !s->col_load || !s->col_off ||
+        !s->slot_row || !s->active || !s->u || !s->v || !s->dr || !s->dc ||
+        !s->sr || !s->sc || !s->pcol || !s->prow || !s->tr || !s->tc ||
+        !s->hc.a || !s->hc.pos || !s->hr.a || !s->hr.pos)
+        return ASSIGN_ERR;
+    int64_t off = 0;
+    for (int32_t c = 0; c < s->nc; c++) {
+        s->col_off[c] = off;
+        off += cap[c] < s->nr ? cap[c] : s->nr;
+        s->dc[c] = DIST_INF;
+        s->hc.pos[c] = -1;
+        if (cap[c] == 0) s->v[c] = ASSIGN_MAX_WEIGHT;
+    }
+    for (int32_t r = 0; r < s->nr; r++) {
+        s->row_col[r] = -1;
+        s->dr[r] = DIST_INF;
+        s->hr.pos[r] = -1;
+    }
+    s->hc.key = s->dc;
+    s->hr.key = s->dr;
+    return ASSIGN_OK;
+}
+
+static void match_add(solver *s, int32_t r, int32_t c) {
+    int32_t k = s->col_load[c]++;
+    s->slot_row[s->col_off[c] + k] = r;
+    s->row_col[r] = c;
+    s->row_slot[r] = k;
+}
+
+static void match_remove(solver *s, int32_t r) {
+    int32_t c = s->row_col[r], k = s->row_slot[r];
+    int32_t last = --s->col_load[c];
+    int32_t moved = s->slot_row[s->col_off[c] + last];
+    s->slot_row[s->col_off[c] + k] = moved;
+    s->row_slot[moved] = k;
+    s->row_col[r] = -1;
+}
+
+static int col_free(const solver *s, int32_t c) {
+    return s->col_load[c] < s->cap[c];
+}
+
+/* Count work and run the tick callback now and then; returns 1 to cancel. */
+static int solver_work(solver *s, uint64_t units) {
+    s->work += units;
+    if (s->work < s->next_tick) return 0;
+    s->next_tick = s->work + ASSIGN_TICK_WORK;
+    if (s->tick && s->tick(s->tick_ud, s->done, s->total)) s->cancelled = 1;
+    return s->cancelled;
+}
+
+static void touch_row(solver *s, int32_t r) {
+    if (s->sr[r] == NODE_FREE) s->tr[s->ntr++] = r;
+}
+
+static void touch_col(solver *s, int32_t c) {
+    if (s->sc[c] == NODE_FREE) s->tc[s->ntc++] = c;
+}
+
+/* After a search that ended at distance D: move the duals of settled nodes
+ * (tree rows down, tree columns up for a row search; the reverse for a column
+ * search) and reset the scratch arrays. */
+static void search_finish(solver *s, int64_t D, int row_search) {
+    for (int32_t i = 0; i < s->ntr; i++) {
+        int32_t r = s->tr[i];
+        if (s->sr[r] == NODE_SETTLED) {
+            int64_t delta = D - s->dr[r];
+            s->u[r] += row_search ? -delta : delta;
+        }
+        s->sr[r] = NODE_FREE;
+        s->dr[r] = DIST_INF;
+    }
+    for (int32_t i = 0; i < s->ntc; i++) {
+        int32_t c = s->tc[i];
+        if (s->sc[c] == NODE_SETTLED) {
+            int64_t delta = D - s->dc[c];
+            s->v[c] += row_search ? delta : -delta;
+        }
+        s->sc[c] = NODE_FREE;
+        s->dc[c] = DIST_INF;
+    }
+    s->ntr = s->ntc = 0;
+    heap_clear(&s->hc);
+    heap_clear(&s->hr);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Row search: add active row r0 to an optimal solution of the others.      */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sink {
+    int64_t d;
+    int32_t row;        /* a row whose dual reaches 0 (it drops out) */
+    int32_t col;        /* or a free column, reached from row `pred` */
+    int32_t pred;
+} sink;
+
+/* Settle row r at distance d: offer its drop-out as a sink, relax its edges. */
+static void row_settle(solver *s, int32_t r, int64_t d, sink *best) {
+    touch_row(s, r);
+    s->sr[r] = NODE_SETTLED;
+    s->dr[r] = d;
+    if (d + s->u[r] < best->d) {
+        best->d = d + s->u[r];
+        best->row = r;
+        best->col = -1;
+    }
+    const assign_row *rw = &s->g->rows[r];
+    int64_t base = d + s->u[r];
+    for (int32_t i = 0; i < rw->len; i++) {
+        int32_t c = rw->e[i].col;
+        if (s->sc[c] == NODE_SETTLED) continue;
+        int64_t nd = base + s->v[c] - rw->e[i].w;
+        if (nd >= best->d) continue;
+        if (col_free(s, c)) {
+            best->d = nd;
+            best->row = -1;
+            best->col = c;
+            best->pred = r;
+        } else if (nd < s->dc[c]) {
+            touch_col(s, c);
+            s->sc[c] = NODE_LABELED;
+            s->dc[c] = nd;
+            s->pcol[c] = r;
+            heap_push(&s->hc, c);
+        }
+    }
+}
+
+static int row_search(solver *s, int32_t r0) {
+    const assign_row *rw = &s->g->rows[r0];
+    int64_t u0 = 0;
+    for (int32_t i = 0; i < rw->len; i++) {
+        int64_t t = rw->e[i].w - s->v[rw->e[i].col];
+        if (t > u0) u0 = t;
+    }
+    s->active[r0] = 1;
+    s->u[r0] = u0;
+    if (u0 == 0) return ASSIGN_OK;  /* nothing worth taking: stays unmatched */
+
+    sink best = { u0, r0, -1, -1 };
+    uint64_t settled = 1;
+    row_settle(s, r0, 0, &best);
+    while (s->hc.n > 0 && s->dc[s->hc.a[0]] < best.d) {
+        int32_t c = heap_pop(&s->hc);
+        int64_t d = s->dc[c];
+        s->sc[c] = NODE_SETTLED;
+        const int32_t *slot = s->slot_row + s->col_off[c];
+        for (int32_t k = 0; k < s->col_load[c]; k++) row_settle(s, slot[k], d, &best);
+        settled += 1 + (uint64_t)s->col_load[c];
+    }
+    search_finish(s, best.d, 1);
+
+    /* Shift along the path: each row takes the column that reached it... */
+    int32_t c, r;
+    if (best.col >= 0) {
+        c = best.col;
+        r = best.pred;
+    } else if (best.row == r0) {
+        return solver_work(s, settled) ? ASSIGN_CANCELLED : ASSIGN_OK;
+    } else {
+        c = s->row_col[best.row];
+        match_remove(s, best.row);
+        r = s->pcol[c];
+    }
+    for (;;) {
+        int32_t prev = s->row_col[r];
+        if (prev >= 0) match_remove(s, r);
+        match_add(s, r, c);
+        if (r == r0) break;
+        c = prev;
+        r = s->pcol[c];
+    }
+    return solver_work(s, settled) ? ASSIGN_CANCELLED : ASSIGN_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Column search: repair column c0 that has free capacity and v > 0.        */
+/* ------------------------------------------------------------------------ */
+
+static int csc_build(solver *s) {
+    free(s->csc_off); free(s->csc_row); free(s->csc_w);
+    s->csc_off = calloc((size_t)s->nc + 1, sizeof(int64_t));
+    s->csc_row = malloc((s->g->n_edges + 1) * sizeof(int32_t));
+    s->csc_w = malloc((s->g->n_edges + 1) * sizeof(int64_t));
+    if (!s->csc_off || !s->csc_row || !s->csc_w) return ASSIGN_ERR;
+    for (int32_t r = 0; r < s->nr; r++) {
+        const assign_row *rw = &s->g->rows[r];
+        for (int32_t i = 0; i < rw->len; i++) s->csc_off[rw->e[i].col + 1]++;
+    }
+    for (int32_t c = 0; c < s->nc; c++) s->csc_off[c + 1] += s->csc_off[c];
+    /* Fill with a moving cursor (col_off-like), rows in increasing order. */
+    int64_t *cur = malloc(((size_t)s->nc + 1) * sizeof(int64_t));
+    if (!cur) return ASSIGN_ERR;
+    memcpy(cur, s->csc_off, ((size_t)s->nc + 1) * sizeof(int64_t));
+    for (int32_t r = 0; r < s->nr; r++) {
+        const assign_row *rw = &s->g->rows[r];
+        for (int32_t i = 0; i < rw->len; i++) {
+            int64_t k = cur[rw->e[i].col]++;
+            s->csc_row[k] = r;
+            s->csc_w[k] = rw->e[i].w;
+        }
+    }
+    free(cur);
+    return ASSIGN_OK;
+}
+
+/* Settle column c at distance d: offer lowering v[c] to 0 (c gives up one
+ * row) as a sink, and relax the edges of active rows not held by c.  Every
+ * row c holds joins the tree at d as well: v[c] goes down from here on, so
+ * their u must go up with it to keep the matched edges tight. */
+static void col_settle(solver *s, int32_t c, int64_t d, sink *best) {
+    touch_col(s, c);
+    s->sc[c] = NODE_SETTLED;
+    s->dc[c] = d;
+    const int32_t *slot = s->slot_row + s->col_off[c];
+    for (int32_t k = 0; k < s->col_load[c]; k++) {
+        int32_t r = slot[k];
+        if (s->sr[r] == NODE_SETTLED) continue;
+        touch_row(s, r);
+        s->sr[r] = NODE_SETTLED;
+        s->dr[r] = d;
+        if (s->hr.pos[r] >= 0) heap_push(&s->hr, r);  /* key decreased */
+    }
+    if (d + s->v[c] < best->d) {
+        best->d = d + s->v[c];
+        best->col = c;
+        best->row = -1;
+    }
+    int64_t base = d + s->v[c];
+    for (int64_t k = s->csc_off[c]; k < s->csc_off[c + 1]; k++) {
+        int32_t r = s->csc_row[k];
+        if (!s->active[r] || s->sr[r] == NODE_SETTLED) continue;
+        int64_t nd = base + s->u[r] - s->csc_w[k];
+        if (nd >= best->d) continue;
+        if (s->row_col[r] < 0) {
+            best->d = nd;
+            best->row = r;
+            best->col = -1;
+            best->pred = c;
+        } else if (nd < s->dr[r]) {
+            touch_row(s, r);
+            s->sr[r] = NODE_LABELED;
+            s->dr[r] = nd;
+            s->prow[r] = c;
+            heap_push(&s->hr, r);
+        }
+    }
+}
+
+static int col_search(solver *s, int32_t c0) {
+    sink best = { s->v[c0], -1, c0, -1 };
+    uint64_t settled = 1;
+    col_settle(s, c0, 0, &best);
+    while (s->hr.n > 0 && s->dr[s->hr.a[0]] < best.d) {
+        int32_t r = heap_pop(&s->hr);
+        if (s->sr[r] == NODE_SETTLED) continue;  /* came in with its column */
+        int32_t c = s->row_col[r];
+        s->pcol[c] = r;
+        col_settle(s, c, s->dr[r], &best);
+        settled += 1 + (uint64_t)s->col_load[c];
+    }
+    search_finish(s, best.d, 0);
+
+    /* Each moving row goes to the column that reached it, until c0; a column
+     * on the way first gives up the row that brought it into the tree. */
+    int32_t r;
+    if (best.row >= 0) {
+        r = best.row;
+        s->prow[r] = best.pred;
+    } else if (best.col == c0) {
+        return solver_work(s, settled) ? ASSIGN_CANCELLED : ASSIGN_OK;
+    } else {
+        r = s->pcol[best.col];
+        match_remove(s, r);
+    }
+    for (;;) {
+        int32_t to = s->prow[r];
+        if (to == c0) {
+            match_add(s, r, to);
+            break;
+        }
+        int32_t next = s->pcol[to];
+        match_remove(s, next);
+        match_add(s, r, to);
+        r = next;
+    }
+    return solver_work(s, settled) ? ASSIGN_CANCELLED : ASSIGN_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Driver: solve, price, warm-start, repeat                                 */
+/* ------------------------------------------------------------------------ */
+
+static int int32_cmp(const void *a, const void *b) {
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Add the rows listed in rows[0..n) (ascending) one by one. */
+static int add_rows(solver *s, const int32_t *rows, int32_t n) {
+    s->done = 0;
+    s->total = (uint64_t)n;
+    for (int32_t i = 0; i < n; i++) {
+        int rc = row_search(s, rows[i]);
+        if (rc != ASSIGN_OK) return rc;
+        s->done++;
+        if (solver_work(s, 1)) return ASSIGN_CANCELLED;
+    }
+    return ASSIGN_OK;
+}
+
+/* Sort the rows that received edges since the last call and collect, into
+ * redo[], the active rows with an edge that violates dual feasibility.  Those
+ * leave the solution; a column left with free capacity and v > 0 is listed
+ * in fix[].  Returns the number of rows in redo[]; *nfix gets fix's size. */
+static int32_t take_violators(solver *s, int32_t *redo, int32_t *fix,
+                              int32_t *nfix) {
+    assign_graph *g = s->g;
+    int32_t n = 0;
+    *nfix = 0;
+    qsort(g->dirty, (size_t)g->n_dirty, sizeof(int32_t), int32_cmp);
+    for (int32_t i = 0; i < g->n_dirty; i++) {
+        int32_t r = g->dirty[i];
+        assign_row *rw = &g->rows[r];
+        rw->dirty = 0;
+        row_sort(rw);
+        if (!s->active[r]) continue;
+        int violated = 0;
+        for (int32_t k = 0; k < rw->len && !violated; k++)
+            violated = rw->e[k].w > s->u[r] + s->v[rw->e[k].col];
+        if (!violated) continue;
+        int32_t c = s->row_col[r];
+        if (c >= 0) {
+            match_remove(s, r);
+            if (s->v[c] > 0 && s->sc[c] == NODE_FREE) {
+                s->sc[c] = NODE_LABELED;  /* dedupe mark, cleared below */
+                fix[(*nfix)++] = c;
+            }
+        }
+        s->active[r] = 0;
+        s->u[r] = 0;
+        redo[n++] = r;
+    }
+    g->n_dirty = 0;
+    for (int32_t i = 0; i < *nfix; i++) s->sc[fix[i]] = NODE_FREE;
+    qsort(fix, (size_t)*nfix, sizeof(int32_t), int32_cmp);
+    return n;
+}
+
+static int repair_columns(solver *s, const int32_t *fix, int32_t nfix) {
+    if (nfix == 0) return ASSIGN_OK;
+    if (csc_build(s) != ASSIGN_OK) return ASSIGN_ERR;
+    s->done = 0;
+    s->total = (uint64_t)nfix;
+    for (int32_t i = 0; i < nfix; i++) {
+        int32_t c = fix[i];
+        while (col_free(s, c) && s->v[c] > 0) {
+            int rc = col_search(s, c);
+            if (rc != ASSIGN_OK) return rc;
+        }
+        s->done++;
+    }
+    return ASSIGN_OK;
+}
+
+static int fill_result(solver *s, assign_result *out) {
+    size_t nr = (size_t)s->nr + 1, nc = (size_t)s->nc + 1;
+    out->row_col = malloc(nr * sizeof(int32_t));
+    out->u = malloc(nr * sizeof(int64_t));
+    out->v = malloc(nc * sizeof(int64_t));
+    if (!out->row_col || !out->u || !out->v) return ASSIGN_ERR;
+    memcpy(out->row_col, s->row_col, (size_t)s->nr * sizeof(int32_t));
+    memcpy(out->u, s->u, (size_t)s->nr * sizeof(int64_t));
+    memcpy(out->v, s->v, (size_t)s->nc * sizeof(int64_t));
+    out->objective = 0;
+    out->matched = 0;
+    for (int32_t r = 0; r < s->nr; r++) {
+        if (s->row_col[r] < 0) continue;
+        out->matched++;
+        out->objective += s->u[r] + s->v[s->row_col[r]];  /* tight edge */
+    }
+    return ASSIGN_OK;
+}
+
+int assign_solve(assign_graph *g, const int32_t *cap,
+                 assign_price_fn price, void *price_ud,
+                 assign_tick_fn tick, void *tick_ud,
+                 assign_result *out) {
+    if (!out) return ASSIGN_ERR;
+    memset(out, 0, sizeof(*out));
+    if (!g || (!cap && g->n_cols > 0)) return ASSIGN_ERR;
+    solver s;
+    int rc = solver_init(&s, g, cap);
+    int32_t *redo = malloc(((size_t)g->n_rows + 1) * sizeof(int32_t));
+    int32_t *fix = malloc(((size_t)g->n_cols + 1) * sizeof(int32_t));
+    if (!redo || !fix) rc = ASSIGN_ERR;
+    s.tick = tick;
+    s.tick_ud = tick_ud;
+    s.next_tick = 0;
+
+    if (rc == ASSIGN_OK) {
+        /* First round: every row, in index order. */
+        int32_t nfix;
+        take_violators(&s, redo, fix, &nfix);  /* sorts rows; none active */
+        for (int32_t r = 0; r < g->n_rows; r++) redo[r] = r;
+        rc = add_rows(&s, redo, g->n_rows);
+    }
+    while (rc == ASSIGN_OK) {
+        out->pricing_rounds++;
+        if (!price) {
+            out->certified = 1;
+            break;
+        }
+        size_t before = g->n_edges, added = 0;
+        if (price(price_ud, s.u, s.v, g, &added) != ASSIGN_OK) {
+            rc = ASSIGN_ERR;
+            break;
+        }
+        if (g->n_edges == before) {   /* nothing new: the duals certify */
+            out->certified = 1;
+            break;
+        }
+        int32_t nfix;
+        int32_t nredo = take_violators(&s, redo, fix, &nfix);
+        rc = repair_columns(&s, fix, nfix);
+        if (rc == ASSIGN_OK) rc = add_rows(&s, redo, nredo);
+    }
+    if (rc == ASSIGN_OK) rc = fill_result(&s, out);
+    if (rc == ASSIGN_OK) {
+        /* The certificate is checked, not trusted: O(edges), cheap next to
+         * the solve, and a failure here is a solver bug. */
+        char err[160];
+        if (assign_check(g, cap, out, err, sizeof(err)) != ASSIGN_OK) {
+            fprintf(stderr, "assign: internal certificate check failed: %s\n", err);
+            rc = ASSIGN_ERR;
+        }
+    }
+    if (rc != ASSIGN_OK) {
+        int p = out->pricing_rounds;
+        assign_result_free(out);
+        out->pricing_rounds = p;
+    }
+    free(redo);
+    free(fix);
+    solver_free(&s);
+    return rc;
+}
+
+void assign_result_free(assign_result *r) {
+    if (!r) return;
+    free(r->row_col);
+    free(r->u);
+    free(r->v);
+    memset(r, 0, sizeof(*r));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Certificate check                                                        */
+/* ------------------------------------------------------------------------ */
+
+#define CHECK_FAIL(...) do { \
+        if (err && errlen) snprintf(err, errlen, __VA_ARGS__); \
+        free(load); \
+        return ASSIGN_ERR; \
+    } while (0)
+
+int assign_check(const assign_graph *g, const int32_t *cap,
+                 const assign_result *res, char *err, size_t errlen) {
+    int32_t *load = NULL;
+    if (!g || !res || (!cap && g->n_cols > 0)) CHECK_FAIL("null argument");
+    if (!res->row_col || !res->u || !res->v) CHECK_FAIL("empty result");
+    load = calloc((size_t)g->n_cols + 1, sizeof(int32_t));
+    if (!load) CHECK_FAIL("out of memory");
+    int64_t obj = 0, dual = 0;
+    int32_t matched = 0;
+    for (int32_t c = 0; c < g->n_cols; c++)
+        if (res->v[c] < 0) CHECK_FAIL("col %d: v < 0", (int)c);
+    for (int32_t r = 0; r < g->n_rows; r++) {
+        int32_t c = res->row_col[r];
+        int64_t u = res->u[r];
+        if (u < 0) CHECK_FAIL("row %d: u = %lld < 0", (int)r, (long long)u);
+        dual += u;
+        if (c < 0) {
+            if (c != -1) CHECK_FAIL("row %d: bad column %d", (int)r, (int)c);
+            if (u != 0) CHECK_FAIL("row %d: unmatched but u = %lld", (int)r, (long long)u);
+            continue;
+        }
+        if (c >= g->n_cols) CHECK_FAIL("row %d: bad column %d", (int)r, (int)c);
+        int64_t w = graph_weight(g, r, c);
+        if (w == 0) CHECK_FAIL("row %d: matched to %d, not an edge", (int)r, (int)c);
+        if (u + res->v[c] != w)
+            CHECK_FAIL("row %d col %d: matched edge not tight (%lld + %lld != %lld)",
+                       (int)r, (int)c, (long long)u, (long long)res->v[c], (long long)w);
+        load[c]++;
+        matched++;
+        obj += w;
+    }
+    for (int32_t c = 0; c < g->n_cols; c++) {
+        if (load[c] > cap[c]) CHECK_FAIL("col %d: load %d > cap %d", (int)c,
+                                         (int)load[c], (int)cap[c]);
+        if (load[c] < cap[c] && res->v[c] != 0)
+            CHECK_FAIL("col %d: free capacity but v = %lld", (int)c, (long long)res->v[c]);
+        dual += (int64_t)cap[c] * res->v[c];
+    }
+    for (int32_t r = 0; r < g->n_rows; r++) {
+        const assign_row *rw = &g->rows[r];
+        for (int32_t i = 0; i < rw->len; i++) {
+            int32_t c = rw->e[i].col;
+            if (res->u[r] + res->v[c] < rw->e[i].w)
+                CHECK_FAIL("edge (%d,%d): u + v = %lld < w = %lld", (int)r, (int)c,
+                           (long long)(res->u[r] + res->v[c]), (long long)rw->e[i].w);
+        }
+    }
+    if (obj != res->objective)
+        CHECK_FAIL("objective %lld, matched weights sum to %lld",
+                   (long long)res->objective, (long long)obj);
+    if (matched != res->matched)
+        CHECK_FAIL("matched %d, counted %d", (int)res->matched, (int)matched);
+    if (dual != obj)
+        CHECK_FAIL("dual objective %lld != primal %lld", (long long)dual, (long long)obj);
+    free(load);
+    return ASSIGN_OK;
+}

@@ -1,0 +1,11 @@
+# tests/module.mk — test binaries that are not tied to one module's fragment.
+#
+# Each block below is self-contained: append a new block for a new suite.
+
+# test_assign: the exact assignment solver (matcher/assign.c).  Linked with
+# the solver's object alone, so the suite does not depend on the rest of
+# libmatcher.
+UNIT_TESTS += $(B)/tests/unit/test_assign
+$(B)/tests/unit/test_assign.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
+$(B)/tests/unit/test_assign: $(B)/tests/unit/test_assign.o $(B)/matcher/assign.o
+	$(CC) $(LDFLAGS) $^ $(CMOCKA_LIBS) -o $@

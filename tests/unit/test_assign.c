@@ -1,0 +1,577 @@
+/* test_assign.c — the exact capacitated assignment solver (matcher/assign.c).
+ *
+ * Optimality is checked three ways: against an exhaustive search (dynamic
+ * programming over column loads) on small instances, through the LP-duality
+ * certificate (assign_check, recomputed here by hand as well), and by
+ * comparing pricing from a sparse or empty graph with a solve on the full one.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "matcher/assign.h"
+
+/* ---- deterministic random numbers (splitmix64) ---- */
+
+static uint64_t rng_state;
+
+static uint64_t rng_next(void) {
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static int64_t rng_range(int64_t lo, int64_t hi) {   /* inclusive */
+    return lo + (int64_t)(rng_next() % (uint64_t)(hi - lo + 1));
+}
+
+/* ---- a dense test instance: w[r][c] == 0 means "no pair" ---- */
+
+#define MAXR 8
+#define MAXC 5
+
+typedef struct inst {
+    int nr, nc;
+    int32_t cap[MAXC];
+    int64_t w[MAXR][MAXC];
+} inst;
+
+static void inst_random(inst *in, int64_t wmax) {
+    in->nr = (int)rng_range(0, MAXR);
+    in->nc = (int)rng_range(0, MAXC);
+    for (int c = 0; c < in->nc; c++) in->cap[c] = (int32_t)rng_range(0, 3);
+    int density = (int)rng_range(30, 100);
+    for (int r = 0; r < in->nr; r++)
+        for (int c = 0; c < in->nc; c++)
+            in->w[r][c] = rng_range(1, 100) <= density ? rng_range(1, wmax) : 0;
+}
+
+/* Exhaustive optimum: DP over rows with the vector of column loads as state
+ * (at most 4^5 states). */
+static int64_t brute_force(const inst *in) {
+    int radix[MAXC], nstates = 1;
+    for (int c = 0; c < in->nc; c++) {
+        radix[c] = in->cap[c] + 1;
+        nstates *= radix[c];
+    }
+    int64_t *cur = malloc((size_t)nstates * sizeof(int64_t));
+    int64_t *nxt = malloc((size_t)nstates * sizeof(int64_t));
+    assert_non_null(cur);
+    assert_non_null(nxt);
+    for (int s = 0; s < nstates; s++) cur[s] = -1;
+    cur[0] = 0;
+    for (int r = 0; r < in->nr; r++) {
+        memcpy(nxt, cur, (size_t)nstates * sizeof(int64_t));   /* row unmatched */
+        for (int s = 0; s < nstates; s++) {
+            if (cur[s] < 0) continue;
+            int rest = s, mul = 1;
+            for (int c = 0; c < in->nc; c++) {
+                int load = rest % radix[c];
+                rest /= radix[c];
+                if (in->w[r][c] > 0 && load < in->cap[c]) {
+                    int t = s + mul;
+                    if (cur[s] + in->w[r][c] > nxt[t]) nxt[t] = cur[s] + in->w[r][c];
+                }
+                mul *= radix[c];
+            }
+        }
+        int64_t *tmp = cur; cur = nxt; nxt = tmp;
+    }
+    int64_t best = 0;
+    for (int s = 0; s < nstates; s++)
+        if (cur[s] > best) best = cur[s];
+    free(cur);
+    free(nxt);
+    return best;
+}
+
+static assign_graph *graph_of(const inst *in) {
+    assign_graph *g = assign_graph_new(in->nr, in->nc);
+    assert_non_null(g);
+    for (int r = 0; r < in->nr; r++)
+        for (int c = 0; c < in->nc; c++)
+            if (in->w[r][c] > 0)
+                assert_int_equal(assign_graph_add(g, r, c, in->w[r][c]), ASSIGN_OK);
+    return g;
+}
+
+/* The certificate recomputed independently of assign_check, against the
+ * dense weights (so pairs missing from a pricing graph count too). */
+static void check_certificate(const inst *in, const assign_result *res) {
+    int load[MAXC] = { 0 };
+    int64_t primal = 0, dual = 0;
+    for (int r = 0; r < in->nr; r++) {
+        int32_t c = res->row_col[r];
+        assert_true(res->u[r] >= 0);
+        dual += res->u[r];
+        if (c < 0) {
+            assert_int_equal(res->u[r], 0);
+            continue;
+        }
+        assert_true(c < in->nc);
+        assert_true(in->w[r][c] > 0);
+        assert_int_equal(res->u[r] + res->v[c], in->w[r][c]);
+        load[c]++;
+        primal += in->w[r][c];
+    }
+    for (int c = 0; c < in->nc; c++) {
+        assert_true(res->v[c] >= 0);
+        assert_true(load[c] <= in->cap[c]);
+        if (load[c] < in->cap[c]) assert_int_equal(res->v[c], 0);
+        dual += (int64_t)in->cap[c] * res->v[c];
+    }
+    for (int r = 0; r < in->nr; r++)
+        for (int c = 0; c < in->nc; c++)
+            if (in->w[r][c] > 0) assert_true(res->u[r] + res->v[c] >= in->w[r][c]);
+    assert_int_equal(primal, res->objective);
+    assert_int_equal(dual, primal);
+}
+
+/* ---- pricing callback over a dense weight table ---- */
+
+typedef struct dense_pricer {
+    int nr, nc;
+    const int64_t *w;   /* nr x nc, 0 = no pair */
+    int calls;
+    int extra;          /* also add this many non-violating pairs per call */
+    int fail_at;        /* return ASSIGN_ERR on this call (0 = never) */
+} dense_pricer;
+
+static int dense_price(void *ud, const int64_t *u, const int64_t *v,
+                       assign_graph *g, size_t *added) {
+    dense_pricer *p = ud;
+    p->calls++;
+    *added = 0;
+    if (p->fail_at && p->calls == p->fail_at) return ASSIGN_ERR;
+    int extra = p->extra;
+    for (int r = 0; r < p->nr; r++)
+        for (int c = 0; c < p->nc; c++) {
+            int64_t w = p->w[(size_t)r * (size_t)p->nc + (size_t)c];
+            if (w <= 0) continue;
+            if (w > u[r] + v[c] || (extra > 0 && rng_range(0, 9) == 0)) {
+                size_t before = assign_graph_edges(g);
+                if (assign_graph_add(g, r, c, w) != ASSIGN_OK) return ASSIGN_ERR;
+                if (assign_graph_edges(g) > before) {
+                    (*added)++;
+                    if (w <= u[r] + v[c]) extra--;
+                }
+            }
+        }
+    return ASSIGN_OK;
+}
+
+/* ---- tests ---- */
+
+static void test_random_small_vs_brute_force(void **state) {
+    (void)state;
+    rng_state = 20261124;
+    for (int it = 0; it < 1500; it++) {
+        inst in;
+        inst_random(&in, it % 3 == 0 ? 5 : 10000);   /* few distinct weights: ties */
+        assign_graph *g = graph_of(&in);
+        assign_result res;
+        assert_int_equal(assign_solve(g, in.cap, NULL, NULL, NULL, NULL, &res), ASSIGN_OK);
+        assert_int_equal(res.objective, brute_force(&in));
+        assert_int_equal(res.certified, 1);
+        assert_int_equal(res.pricing_rounds, 1);
+        check_certificate(&in, &res);
+        char err[128];
+        assert_int_equal(assign_check(g, in.cap, &res, err, sizeof(err)), ASSIGN_OK);
+        assign_result_free(&res);
+        assign_graph_free(g);
+    }
+}
+
+/* Pricing from an empty graph, and from a random partial one, reaches the
+ * exhaustive optimum with a certificate valid over every pair. */
+static void test_random_small_pricing(void **state) {
+    (void)state;
+    rng_state = 777;
+    for (int it = 0; it < 1000; it++) {
+        inst in;
+        inst_random(&in, it % 2 ? 20 : 10000);
+        assign_graph *g = assign_graph_new(in.nr, in.nc);
+        assert_non_null(g);
+        if (it % 2)
+            for (int r = 0; r < in.nr; r++)
+                for (int c = 0; c < in.nc; c++)
+                    if (in.w[r][c] > 0 && rng_range(0, 2) == 0)
+                        assert_int_equal(assign_graph_add(g, r, c, in.w[r][c]), ASSIGN_OK);
+        int64_t flat[MAXR * MAXC];
+        for (int r = 0; r < in.nr; r++)
+            for (int c = 0; c < in.nc; c++) flat[r * in.nc + c] = in.w[r][c];
+        dense_pricer p = { in.nr, in.nc, flat, 0, it % 3 == 0 ? 2 : 0, 0 };
+        assign_result res;
+        assert_int_equal(assign_solve(g, in.cap, dense_price, &p, NULL, NULL, &res),
+                         ASSIGN_OK);
+        assert_int_equal(res.certified, 1);
+        assert_int_equal(res.pricing_rounds, p.calls);
+        assert_int_equal(res.objective, brute_force(&in));
+        check_certificate(&in, &res);
+        assign_result_free(&res);
+        assign_graph_free(g);
+    }
+}
+
+/* Larger instances, where warm starts take whole chains of rows out and
+ * column searches have real work: pricing from the best two pairs per row
+ * must reach the objective of a solve on the full graph. */
+static int run_medium(int nr, int nc, int64_t big, uint64_t seed) {
+    rng_state = seed;
+    int32_t *cap = malloc((size_t)nc * sizeof(int32_t));
+    int64_t *w = calloc((size_t)nr * (size_t)nc, sizeof(int64_t));
+    assert_non_null(cap);
+    assert_non_null(w);
+    for (int c = 0; c < nc; c++) cap[c] = (int32_t)rng_range(0, 5);
+    for (int r = 0; r < nr; r++)
+        for (int c = 0; c < nc; c++)
+            if (rng_range(0, 3) != 0) w[(size_t)r * nc + c] = big + rng_range(1, 10000);
+    assign_graph *full = assign_graph_new(nr, nc), *part = assign_graph_new(nr, nc);
+    assert_non_null(full);
+    assert_non_null(part);
+    for (int r = 0; r < nr; r++) {
+        int best[2] = { -1, -1 };
+        for (int c = 0; c < nc; c++) {
+            int64_t x = w[(size_t)r * nc + c];
+            if (x == 0) continue;
+            assert_int_equal(assign_graph_add(full, r, c, x), ASSIGN_OK);
+            if (best[0] < 0 || x > w[(size_t)r * nc + best[0]]) {
+                best[1] = best[0];
+                best[0] = c;
+            } else if (best[1] < 0 || x > w[(size_t)r * nc + best[1]]) {
+                best[1] = c;
+            }
+        }
+        for (int k = 0; k < 2; k++)
+            if (best[k] >= 0)
+                assert_int_equal(assign_graph_add(part, r, best[k], w[(size_t)r * nc + best[k]]),
+                                 ASSIGN_OK);
+    }
+    assign_result a, b;
+    assert_int_equal(assign_solve(full, cap, NULL, NULL, NULL, NULL, &a), ASSIGN_OK);
+    dense_pricer p = { nr, nc, w, 0, 0, 0 };
+    assert_int_equal(assign_solve(part, cap, dense_price, &p, NULL, NULL, &b), ASSIGN_OK);
+    assert_int_equal(b.certified, 1);
+    int rounds = b.pricing_rounds;
+    assert_int_equal(a.objective, b.objective);
+    assert_int_equal(a.matched, b.matched);
+    /* b's duals certify against every pair, not only those in its graph */
+    assert_int_equal(assign_check(full, cap, &b, NULL, 0), ASSIGN_OK);
+    assign_result_free(&a);
+    assign_result_free(&b);
+    assign_graph_free(full);
+    assign_graph_free(part);
+    free(w);
+    free(cap);
+    return rounds;
+}
+
+static void test_medium_pricing_matches_full(void **state) {
+    (void)state;
+    /* the first three need pricing (more than one round) */
+    assert_true(run_medium(300, 40, 0, 1) >= 2);            /* quality-like */
+    assert_true(run_medium(300, 40, 100000000, 2) >= 2);    /* BIG + score */
+    assert_true(run_medium(80, 120, 0, 3) >= 2);            /* more columns */
+    assert_true(run_medium(400, 10, 1000000, 4) >= 1);      /* heavy competition */
+}
+
+/* Same input, edges added in a different order: identical output. */
+static void test_determinism(void **state) {
+    (void)state;
+    const int nr = 200, nc = 30;
+    int32_t cap[30];
+    rng_state = 99;
+    for (int c = 0; c < nc; c++) cap[c] = (int32_t)rng_range(0, 4);
+    int64_t *w = calloc((size_t)nr * nc, sizeof(int64_t));
+    assert_non_null(w);
+    for (int i = 0; i < nr * nc; i++) w[i] = rng_range(0, 2) ? rng_range(1, 50) : 0;
+    assign_graph *g1 = assign_graph_new(nr, nc), *g2 = assign_graph_new(nr, nc);
+    for (int i = 0; i < nr * nc; i++)
+        if (w[i]) assert_int_equal(assign_graph_add(g1, i / nc, i % nc, w[i]), ASSIGN_OK);
+    for (int i = nr * nc - 1; i >= 0; i--)
+        if (w[i]) {
+            assert_int_equal(assign_graph_add(g2, i / nc, i % nc, w[i]), ASSIGN_OK);
+            assert_int_equal(assign_graph_add(g2, i / nc, i % nc, w[i] + 7), ASSIGN_OK);
+        }
+    assert_int_equal(assign_graph_edges(g1), assign_graph_edges(g2));
+    assign_result a, b, c;
+    assert_int_equal(assign_solve(g1, cap, NULL, NULL, NULL, NULL, &a), ASSIGN_OK);
+    assert_int_equal(assign_solve(g2, cap, NULL, NULL, NULL, NULL, &b), ASSIGN_OK);
+    assert_int_equal(assign_solve(g1, cap, NULL, NULL, NULL, NULL, &c), ASSIGN_OK);
+    assert_memory_equal(a.row_col, b.row_col, nr * sizeof(int32_t));
+    assert_memory_equal(a.u, b.u, nr * sizeof(int64_t));
+    assert_memory_equal(a.v, b.v, nc * sizeof(int64_t));
+    assert_memory_equal(a.row_col, c.row_col, nr * sizeof(int32_t));
+    assert_memory_equal(a.u, c.u, nr * sizeof(int64_t));
+    assert_int_equal(a.objective, b.objective);
+    assign_result_free(&a);
+    assign_result_free(&b);
+    assign_result_free(&c);
+    assign_graph_free(g1);
+    assign_graph_free(g2);
+    free(w);
+}
+
+static void solve_expect(assign_graph *g, const int32_t *cap, int64_t obj, int32_t matched) {
+    assign_result res;
+    assert_int_equal(assign_solve(g, cap, NULL, NULL, NULL, NULL, &res), ASSIGN_OK);
+    assert_int_equal(res.objective, obj);
+    assert_int_equal(res.matched, matched);
+    assert_int_equal(res.certified, 1);
+    assign_result_free(&res);
+}
+
+static void test_edge_cases(void **state) {
+    (void)state;
+    /* no rows, no columns */
+    assign_graph *g = assign_graph_new(0, 0);
+    assert_non_null(g);
+    solve_expect(g, NULL, 0, 0);
+    assign_graph_free(g);
+
+    /* rows but no columns */
+    g = assign_graph_new(5, 0);
+    solve_expect(g, NULL, 0, 0);
+    assert_int_equal(assign_graph_add(g, 0, 0, 1), ASSIGN_ERR);
+    assign_graph_free(g);
+
+    /* no edges */
+    int32_t cap3[3] = { 1, 2, 3 };
+    g = assign_graph_new(4, 3);
+    solve_expect(g, cap3, 0, 0);
+    assign_graph_free(g);
+
+    /* all capacities 0: nothing matched; v saturates so pricing adds nothing */
+    int32_t zero[3] = { 0, 0, 0 };
+    g = assign_graph_new(4, 3);
+    for (int r = 0; r < 4; r++)
+        for (int c = 0; c < 3; c++) assert_int_equal(assign_graph_add(g, r, c, 50), ASSIGN_OK);
+    assign_result res;
+    assert_int_equal(assign_solve(g, zero, NULL, NULL, NULL, NULL, &res), ASSIGN_OK);
+    assert_int_equal(res.matched, 0);
+    assert_int_equal(res.objective, 0);
+    for (int c = 0; c < 3; c++) assert_int_equal(res.v[c], ASSIGN_MAX_WEIGHT);
+    for (int r = 0; r < 4; r++) {
+        assert_int_equal(res.row_col[r], -1);
+        assert_int_equal(res.u[r], 0);
+    }
+    assign_result_free(&res);
+    assign_graph_free(g);
+
+    /* ties: 6 rows, every weight 10, capacity 4 in total */
+    int32_t cap2[2] = { 1, 3 };
+    g = assign_graph_new(6, 2);
+    for (int r = 0; r < 6; r++)
+        for (int c = 0; c < 2; c++) assert_int_equal(assign_graph_add(g, r, c, 10), ASSIGN_OK);
+    solve_expect(g, cap2, 40, 4);
+    assign_graph_free(g);
+
+    /* capacity larger than the number of rows */
+    int32_t big[1] = { 1000000 };
+    g = assign_graph_new(3, 1);
+    for (int r = 0; r < 3; r++) assert_int_equal(assign_graph_add(g, r, 0, 5 + r), ASSIGN_OK);
+    solve_expect(g, big, 18, 3);
+    assign_graph_free(g);
+
+    /* the optimum is not greedy: row 0 must give way */
+    int32_t cap1[2] = { 1, 1 };
+    g = assign_graph_new(2, 2);
+    assert_int_equal(assign_graph_add(g, 0, 0, 10), ASSIGN_OK);
+    assert_int_equal(assign_graph_add(g, 0, 1, 9), ASSIGN_OK);
+    assert_int_equal(assign_graph_add(g, 1, 0, 8), ASSIGN_OK);
+    solve_expect(g, cap1, 17, 2);
+    assign_graph_free(g);
+
+    /* largest weight */
+    g = assign_graph_new(2, 1);
+    int32_t one[1] = { 1 };
+    assert_int_equal(assign_graph_add(g, 0, 0, ASSIGN_MAX_WEIGHT), ASSIGN_OK);
+    assert_int_equal(assign_graph_add(g, 1, 0, ASSIGN_MAX_WEIGHT - 1), ASSIGN_OK);
+    solve_expect(g, one, ASSIGN_MAX_WEIGHT, 1);
+    assign_graph_free(g);
+}
+
+static void test_graph_errors(void **state) {
+    (void)state;
+    assert_null(assign_graph_new(-1, 3));
+    assert_null(assign_graph_new(3, -1));
+    assign_graph *g = assign_graph_new(2, 2);
+    assert_non_null(g);
+    assert_int_equal(assign_graph_add(g, -1, 0, 1), ASSIGN_ERR);
+    assert_int_equal(assign_graph_add(g, 2, 0, 1), ASSIGN_ERR);
+    assert_int_equal(assign_graph_add(g, 0, -1, 1), ASSIGN_ERR);
+    assert_int_equal(assign_graph_add(g, 0, 2, 1), ASSIGN_ERR);
+    assert_int_equal(assign_graph_add(g, 0, 0, 0), ASSIGN_ERR);
+    assert_int_equal(assign_graph_add(g, 0, 0, -5), ASSIGN_ERR);
+    assert_int_equal(assign_graph_add(g, 0, 0, ASSIGN_MAX_WEIGHT + 1), ASSIGN_ERR);
+    assert_int_equal(assign_graph_add(NULL, 0, 0, 1), ASSIGN_ERR);
+    assert_int_equal(assign_graph_edges(g), 0);
+    assert_int_equal(assign_graph_add(g, 0, 1, 3), ASSIGN_OK);
+    assert_int_equal(assign_graph_add(g, 0, 1, 4), ASSIGN_OK);   /* duplicate: ignored */
+    assert_int_equal(assign_graph_edges(g), 1);
+    assert_int_equal(assign_graph_edges(NULL), 0);
+
+    /* a row filling every column, added in scrambled order with duplicates */
+    assign_graph *h = assign_graph_new(1, 1000);
+    for (int i = 0; i < 3000; i++)
+        assert_int_equal(assign_graph_add(h, 0, (i * 7919) % 1000, 1 + i % 1000), ASSIGN_OK);
+    assert_int_equal(assign_graph_edges(h), 1000);
+    assign_graph_free(h);
+
+    /* negative capacity */
+    int32_t bad[2] = { 1, -1 };
+    assign_result res;
+    assert_int_equal(assign_solve(g, bad, NULL, NULL, NULL, NULL, &res), ASSIGN_ERR);
+    assert_null(res.row_col);
+    assert_int_equal(assign_solve(NULL, bad, NULL, NULL, NULL, NULL, &res), ASSIGN_ERR);
+    assert_int_equal(assign_solve(g, NULL, NULL, NULL, NULL, NULL, &res), ASSIGN_ERR);
+    assert_int_equal(assign_solve(g, bad, NULL, NULL, NULL, NULL, NULL), ASSIGN_ERR);
+    assign_graph_free(g);
+    assign_graph_free(NULL);
+    assign_result_free(NULL);
+}
+
+static void test_price_callback_failure(void **state) {
+    (void)state;
+    int64_t w[4] = { 5, 6, 7, 8 };
+    int32_t cap[2] = { 1, 1 };
+    assign_graph *g = assign_graph_new(2, 2);
+    dense_pricer p = { 2, 2, w, 0, 0, 2 };   /* fails on the second call */
+    assign_result res;
+    assert_int_equal(assign_solve(g, cap, dense_price, &p, NULL, NULL, &res), ASSIGN_ERR);
+    assert_int_equal(p.calls, 2);
+    assert_null(res.row_col);
+    assert_int_equal(res.certified, 0);
+    assign_graph_free(g);
+}
+
+typedef struct ticker {
+    int calls;
+    int cancel_at;
+    uint64_t last_done, last_total;
+} ticker;
+
+static int count_tick(void *ud, uint64_t done, uint64_t total) {
+    ticker *t = ud;
+    t->calls++;
+    assert_true(done <= total);
+    t->last_done = done;
+    t->last_total = total;
+    return t->cancel_at && t->calls >= t->cancel_at;
+}
+
+static assign_graph *big_random(int nr, int nc, int deg, int32_t *cap) {
+    assign_graph *g = assign_graph_new(nr, nc);
+    for (int c = 0; c < nc; c++) cap[c] = (int32_t)rng_range(1, 3);
+    for (int r = 0; r < nr; r++)
+        for (int k = 0; k < deg; k++)
+            assert_int_equal(assign_graph_add(g, r, (int32_t)rng_range(0, nc - 1),
+                                              rng_range(1, 10000)), ASSIGN_OK);
+    return g;
+}
+
+static void test_ticks_and_cancel(void **state) {
+    (void)state;
+    rng_state = 5;
+    int32_t cap[500];
+    assign_graph *g = big_random(20000, 500, 8, cap);
+    ticker t = { 0, 0, 0, 0 };
+    assign_result res;
+    assert_int_equal(assign_solve(g, cap, NULL, NULL, count_tick, &t, &res), ASSIGN_OK);
+    assert_true(t.calls >= 1);
+    assert_int_equal(t.last_total, 20000);
+    assign_result_free(&res);
+
+    ticker c = { 0, 1, 0, 0 };
+    assert_int_equal(assign_solve(g, cap, NULL, NULL, count_tick, &c, &res),
+                     ASSIGN_CANCELLED);
+    assert_int_equal(c.calls, 1);
+    assert_null(res.row_col);
+    assign_graph_free(g);
+}
+
+/* assign_check must catch every kind of broken certificate. */
+static void test_checker_rejects(void **state) {
+    (void)state;
+    /* Unique optimum 16: row 0 -> col 1 (4), row 1 -> col 0 (9), row 2 ->
+     * col 1 (3), row 3 unmatched (its only pair, to col 0, is worth 1). */
+    int32_t cap[2] = { 1, 2 };
+    assign_graph *g = assign_graph_new(4, 2);
+    assert_int_equal(assign_graph_add(g, 0, 0, 10), ASSIGN_OK);
+    assert_int_equal(assign_graph_add(g, 0, 1, 4), ASSIGN_OK);
+    assert_int_equal(assign_graph_add(g, 1, 0, 9), ASSIGN_OK);
+    assert_int_equal(assign_graph_add(g, 2, 1, 3), ASSIGN_OK);
+    assert_int_equal(assign_graph_add(g, 3, 0, 1), ASSIGN_OK);
+    assign_result res;
+    assert_int_equal(assign_solve(g, cap, NULL, NULL, NULL, NULL, &res), ASSIGN_OK);
+    assert_int_equal(res.objective, 16);
+    assert_int_equal(res.row_col[0], 1);
+    assert_int_equal(res.row_col[1], 0);
+    assert_int_equal(res.row_col[2], 1);
+    assert_int_equal(res.row_col[3], -1);
+    char err[160];
+    assert_int_equal(assign_check(g, cap, &res, err, sizeof(err)), ASSIGN_OK);
+
+    struct { int kind; const char *needle; } cases[] = {
+        { 0, "u = " }, { 1, "not tight" }, { 2, "v < 0" }, { 3, "u + v" },
+        { 4, "objective" }, { 5, "matched" }, { 6, "not an edge" },
+        { 7, "load" }, { 8, "unmatched but" }, { 9, "bad column" },
+        { 10, "free capacity" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assign_result m;
+        m.row_col = malloc(4 * sizeof(int32_t));
+        m.u = malloc(4 * sizeof(int64_t));
+        m.v = malloc(2 * sizeof(int64_t));
+        memcpy(m.row_col, res.row_col, 4 * sizeof(int32_t));
+        memcpy(m.u, res.u, 4 * sizeof(int64_t));
+        memcpy(m.v, res.v, 2 * sizeof(int64_t));
+        m.objective = res.objective;
+        m.matched = res.matched;
+        switch (cases[i].kind) {
+        case 0: m.u[0] = -1; break;
+        case 1: m.u[0] += 1; break;
+        case 2: m.v[1] = -1; break;
+        case 3: m.v[0] = 0; m.u[1] = 9; break;               /* (3,0) violated */
+        case 4: m.objective += 1; break;
+        case 5: m.matched += 1; break;
+        case 6: m.row_col[2] = 0; break;                     /* (2,0) no edge */
+        case 7: m.row_col[0] = 0; m.u[0] = 10 - m.v[0]; break;  /* col 0 twice */
+        case 8: m.u[3] = 1; break;
+        case 9: m.row_col[0] = 7; break;
+        case 10: m.row_col[2] = -1; m.u[2] = 0; m.v[1] = 1; m.u[0] = 3;
+                 m.objective -= 3; m.matched--; break;
+        }
+        err[0] = 0;
+        assert_int_equal(assign_check(g, cap, &m, err, sizeof(err)), ASSIGN_ERR);
+        if (!strstr(err, cases[i].needle))
+            fail_msg("case %d: '%s' does not mention '%s'", cases[i].kind, err,
+                     cases[i].needle);
+        assign_result_free(&m);
+    }
+    assign_result empty = { 0 };
+    assert_int_equal(assign_check(g, cap, &empty, NULL, 0), ASSIGN_ERR);
+    assign_result_free(&res);
+    assign_graph_free(g);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_random_small_vs_brute_force),
+        cmocka_unit_test(test_random_small_pricing),
+        cmocka_unit_test(test_medium_pricing_matches_full),
+        cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_edge_cases),
+        cmocka_unit_test(test_graph_errors),
+        cmocka_unit_test(test_price_callback_failure),
+        cmocka_unit_test(test_ticks_and_cancel),
+        cmocka_unit_test(test_checker_rejects),
+    };
+    return cmocka_run_group_tests_name("assign", tests, NULL, NULL);
+}
