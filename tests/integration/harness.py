@@ -744,3 +744,97 @@ class Suite:
 
 def main(suite):
     sys.exit(suite.run())
+
+
+# ------------------------------------------------------- scenario helpers
+
+def run_and_wait(coord, program, policy=None, timeout=None):
+    """match.run on ``coord``'s connection and wait for its run.done.
+    Returns (run_id, run.done params, [run.progress params])."""
+    run_id = coord.match_run(program, policy)["run_id"]
+    deadline = time.monotonic() + (timeout or 60 * SLOW)
+    progress = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError("no run.done for run %s" % run_id)
+        n = coord.next_notification(timeout=left)
+        if n.method == "run.progress" and n.params.get("run_id") == run_id:
+            progress.append(n.params)
+        elif n.method == "run.done" and n.params.get("run_id") == run_id:
+            return run_id, n.params, progress
+        else:
+            coord.other_notifications = getattr(coord, "other_notifications", []) + [n]
+
+
+def run_matches(coord, run_id):
+    """Every match of a run (following cursors)."""
+    return list(coord.iterate(coord.match_list, run_id=run_id))
+
+
+def find_match(items, mentee_id, coach_id=None):
+    for m in items:
+        if m["mentee_id"] == mentee_id and (coach_id is None or m["coach_id"] == coach_id):
+            return m
+    return None
+
+
+def review_outcome(result, match_id):
+    """The outcome for one match id in a match.review result: the string
+    "ok"/the new status, or the error code of that item."""
+    items = result.get("results")
+    assert isinstance(items, list), "match.review result without results list: %r" % (result,)
+    for it in items:
+        if isinstance(it, dict) and it.get("id", it.get("match_id")) == match_id:
+            err = it.get("error")
+            if err:
+                return err.get("code") if isinstance(err, dict) else err
+            if it.get("code") and it.get("code") != "ok":
+                return it["code"]
+            return it.get("status", "ok")
+    raise AssertionError("no result for match %s in %r" % (match_id, result))
+
+
+def review_one(coord, match_id, decision="approve", note=None):
+    """Review one match; return the status ("approved"/"rejected") or the
+    error code (from the item, or from a whole-request error)."""
+    try:
+        r = coord.match_review([match_id], decision, note)
+    except CoachnetError as e:
+        return e.code
+    return review_outcome(r, match_id)
+
+
+# ----------------------------------------------- the scoring rule (DESIGN 5)
+
+def expected_explain(mentee, coach, weights=(0.75, 0.15, 0.10), comp_weights=None):
+    """Score and breakdown of a pair by the formula of DESIGN section 5
+    (independent of the server's matcher): returns dict(score, gap_coverage,
+    location, availability, competencies={code: (gap, coach_level, covered)})."""
+    comp_weights = comp_weights or {}
+    levels = {c["code"]: c["level"] for c in coach["competencies"]}
+    num = den = 0.0
+    comps = {}
+    for c in mentee["competencies"]:
+        g = max(0, c["required"] - c["current"])
+        lvl = levels.get(c["code"], 0)
+        cov = min(g, max(0, lvl - c["current"]))
+        w = comp_weights.get(c["code"], 1.0)
+        num += w * cov
+        den += w * g
+        comps[c["code"]] = (g, lvl, cov)
+    G = num / den if den > 0 else 0.0
+    if mentee["province"] == coach["province"]:
+        loc = 1.0
+    elif PROVINCE_REGION[mentee["province"]] == PROVINCE_REGION[coach["province"]]:
+        loc = 0.5
+    else:
+        loc = 0.0
+    ma = mentee.get("availability", 0) or ALL_SLOTS
+    ca = coach.get("availability", 0) or ALL_SLOTS
+    avail = min(1.0, bin(ma & ca).count("1") / 3.0)
+    wg, wl, wa = weights
+    tot = wg + wl + wa
+    x = 10000.0 * (wg * G + wl * loc + wa * avail) / tot
+    return {"score": int(x + 0.5), "gap_coverage": G, "location": loc,
+            "availability": avail, "competencies": comps}

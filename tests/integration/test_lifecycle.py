@@ -1,0 +1,318 @@
+#!/usr/bin/python3
+"""Match lifecycle of DESIGN section 3 on a real coachnetd: every transition,
+the capacity rules (including two coordinators approving the last free slot
+of one coach at once), match.updated notifications to every session of both
+sides, meetings (JP) and feedback."""
+
+import time
+
+from harness import (Suite, main, expect_error, coachnet, CoachnetError, SLOW,
+                     run_and_wait, run_matches, find_match, review_one, review_outcome)
+
+suite = Suite("lifecycle")
+t = suite.test
+
+
+class World:
+    """One program with a coordinator, and helpers to make matches."""
+
+    def __init__(self, s, programs=None):
+        self.s = s
+        self.coord, self.prog = s.coordinator(programs)
+        self.users = []
+
+    def mentee(self, login=True, **kw):
+        m = self.s.gen.mentee(self.prog, **kw)
+        self.coord.mentee_put(m)
+        u = self.s.subject_user(self.coord, "mentee", m["id"]) if login else None
+        if u:
+            self.users.append(u)
+        return m, u
+
+    def coach(self, login=True, capacity=1, **kw):
+        c = self.s.gen.coach([self.prog], capacity=capacity, **kw)
+        self.coord.coach_put(c)
+        u = self.s.subject_user(self.coord, "coach", c["id"]) if login else None
+        if u:
+            self.users.append(u)
+        return c, u
+
+    def propose(self, m, c):
+        """Pin the pair and run the program: the proposed match of the pair."""
+        self.coord.match_pin(self.prog, m["id"], c["id"])
+        run_id, done, _ = run_and_wait(self.coord, self.prog)
+        got = find_match(run_matches(self.coord, run_id), m["id"], c["id"])
+        assert got, "run %s did not propose the pinned pair %s-%s (%r)" % (run_id, m["id"], c["id"], done)
+        assert got["status"] == "proposed", got
+        return got
+
+    def approved(self, m, c):
+        mt = self.propose(m, c)
+        st = review_one(self.coord, mt["id"], "approve")
+        assert st == "approved", "approve gave %s" % st
+        return mt["id"]
+
+    def close(self):
+        for u in self.users:
+            u.close()
+        self.coord.close()
+
+
+def status_of(client, match_id):
+    for it in client.match_mine()["items"]:
+        if it["id"] == match_id:
+            return it["status"]
+    return None
+
+
+def updated(client, match_id, timeout=5):
+    """Wait for a match.updated notification about match_id; return the match."""
+    deadline = time.monotonic() + timeout * SLOW
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError("no match.updated for %s" % match_id)
+        n = client.next_notification(timeout=left, method="match.updated")
+        m = n.params.get("match", n.params) if isinstance(n.params, dict) else None
+        if m and m.get("id") == match_id:
+            return m
+
+
+@t
+def approve_notifies_both_sides(s):
+    """proposed -> approved: match.updated reaches every session of the mentee and the coach"""
+    w = World(s)
+    try:
+        m, mu = w.mentee()
+        c, cu = w.coach()
+        # a second session of the mentee (resume with the same token on a new connection)
+        mu2 = s.srv.client()
+        mu2.auth_resume(mu.token)
+        w.users.append(mu2)
+        mt = w.propose(m, c)
+        for u in (mu, mu2, cu):
+            u.drain(0.1)
+            u.notifications.clear()
+        assert review_one(w.coord, mt["id"]) == "approved"
+        for u, who in ((mu, "mentee"), (mu2, "mentee's 2nd session"), (cu, "coach")):
+            got = updated(u, mt["id"])
+            assert got["status"] == "approved", (who, got)
+    finally:
+        w.close()
+
+
+@t
+def both_accept_then_active_meetings_feedback(s):
+    """approved -> mentee accepts -> coach accepts -> accepted; meetings add JP (45 min = 1 JP); feedback"""
+    w = World(s)
+    try:
+        m, mu = w.mentee()
+        c, cu = w.coach()
+        mid = w.approved(m, c)
+        r = mu.match_respond(mid, True)["match"]
+        assert r["id"] == mid and r["status"] == "approved", \
+            "after the mentee alone accepted: %r (expected still approved)" % r
+        r = cu.match_respond(mid, True, note="Siap")["match"]
+        assert r["status"] in ("accepted", "active"), r
+        got = updated(mu, mid)
+        assert got["status"] == r["status"], got
+        res = mu.meeting_log(mid, "2026-03-02", 90, topic="Rencana pengembangan diri")
+        assert isinstance(res["meeting_id"], str) and res["meeting_id"], res
+        assert res["jp_total"] == 2, res
+        res = cu.meeting_log(mid, "2026-03-09", 45)
+        assert res["jp_total"] == 3, res
+        assert status_of(mu, mid) == "active", "after meetings the match should be active"
+        assert mu.feedback_put(mid, 5, comment="Sangat membantu") == {}
+        assert cu.feedback_put(mid, 4) == {}
+        expect_error("invalid_params", mu.feedback_put, mid, 6, field="rating")
+        expect_error("invalid_params", mu.feedback_put, mid, 0, field="rating")
+        expect_error("invalid_params", mu.meeting_log, mid, "2026-02-30", 60, field="date")
+        expect_error("invalid_params", mu.meeting_log, mid, "2026-03-03", 0, field="minutes")
+    finally:
+        w.close()
+
+
+@t
+def reject_returns_mentee_to_pool(s):
+    """proposed -> rejected; the mentee is proposed again by the next run"""
+    w = World(s)
+    try:
+        m, mu = w.mentee()
+        c, _ = w.coach(capacity=2)
+        mt = w.propose(m, c)
+        assert review_one(w.coord, mt["id"], "reject", note="not this cycle") == "rejected"
+        items = list(w.coord.iterate(w.coord.match_list, program=w.prog, status="rejected"))
+        assert mt["id"] in [x["id"] for x in items], items
+        run_id, done, _ = run_and_wait(w.coord, w.prog)
+        again = find_match(run_matches(w.coord, run_id), m["id"])
+        assert again and again["id"] != mt["id"] and again["status"] == "proposed", again
+        # a rejected match cannot be approved any more
+        assert review_one(w.coord, mt["id"], "approve") == "conflict"
+    finally:
+        w.close()
+
+
+@t
+def decline_releases_capacity(s):
+    """approved -> declined by the coach: the seat is free again for another mentee"""
+    w = World(s)
+    try:
+        m1, mu1 = w.mentee()
+        m2, _ = w.mentee()
+        c, cu = w.coach(capacity=1)
+        mid = w.approved(m1, c)
+        r = cu.match_respond(mid, False, note="jadwal penuh")["match"]
+        assert r["status"] == "declined", r
+        assert updated(mu1, mid)["status"] == "declined"
+        mid2 = w.approved(m2, c)           # the seat is free again
+        assert mid2 != mid
+        # and a declined match cannot be accepted afterwards
+        expect_error("conflict", mu1.match_respond, mid, True)
+    finally:
+        w.close()
+
+
+@t
+def mentee_decline_and_waitlist(s):
+    """approved -> declined by the mentee; the mentee returns to the pool"""
+    w = World(s)
+    try:
+        m, mu = w.mentee()
+        c, _ = w.coach(capacity=2)
+        mid = w.approved(m, c)
+        assert mu.match_respond(mid, False)["match"]["status"] == "declined"
+        run_id, _, _ = run_and_wait(w.coord, w.prog)
+        assert find_match(run_matches(w.coord, run_id), m["id"]), "declined mentee not back in the pool"
+    finally:
+        w.close()
+
+
+@t
+def self_service_request(s):
+    """match.request -> requested (seat taken), straight to the coach; coach accepts"""
+    w = World(s)
+    try:
+        m, mu = w.mentee()
+        c, cu = w.coach(capacity=1)
+        r = mu.match_request(c["id"])["match"]
+        assert r["status"] == "requested" and r["mentee_id"] == m["id"] and r["coach_id"] == c["id"], r
+        got = updated(cu, r["id"])
+        assert got["status"] == "requested"
+        assert status_of(cu, r["id"]) == "requested"
+        r2 = cu.match_respond(r["id"], True)["match"]
+        assert r2["status"] in ("accepted", "active"), r2
+    finally:
+        w.close()
+
+
+@t
+def request_to_full_coach_is_capacity_full(s):
+    """match.request to a coach without a free seat: capacity_full"""
+    w = World(s)
+    try:
+        m1, mu1 = w.mentee()
+        m2, mu2 = w.mentee()
+        c, cu = w.coach(capacity=1)
+        mu1.match_request(c["id"])
+        expect_error("capacity_full", mu2.match_request, c["id"])
+        zero, _ = w.coach(login=False, capacity=0)
+        expect_error("capacity_full", mu2.match_request, zero["id"])
+    finally:
+        w.close()
+
+
+@t
+def request_declined_by_coach(s):
+    """requested -> declined by the coach releases the seat"""
+    w = World(s)
+    try:
+        m1, mu1 = w.mentee()
+        m2, mu2 = w.mentee()
+        c, cu = w.coach(capacity=1)
+        r = mu1.match_request(c["id"])["match"]
+        assert cu.match_respond(r["id"], False)["match"]["status"] == "declined"
+        assert mu2.match_request(c["id"])["match"]["status"] == "requested"
+    finally:
+        w.close()
+
+
+@t
+def invalid_transitions_conflict(s):
+    """respond to a proposal, approve twice, meeting on a non-active match: conflict"""
+    w = World(s)
+    try:
+        m, mu = w.mentee()
+        c, cu = w.coach(capacity=2)
+        mt = w.propose(m, c)
+        # the sides are not told of a proposal: responding must fail
+        try:
+            mu.match_respond(mt["id"], True)
+            raise AssertionError("mentee responded to an unreviewed proposal")
+        except CoachnetError as e:
+            assert e.code in ("conflict", "not_found", "forbidden"), e
+        assert review_one(w.coord, mt["id"]) == "approved"
+        assert review_one(w.coord, mt["id"]) == "conflict"
+        expect_error("conflict", mu.meeting_log, mt["id"], "2026-03-02", 60)
+    finally:
+        w.close()
+
+
+@t
+def approve_last_slot_race(s):
+    """two coordinators approve matches for the last free slot of one coach at once: one wins, one capacity_full"""
+    base = s.gen.program()
+    p1, p2 = base + "a", base + "b"
+    setup, _ = s.coordinator([p1, p2])
+    ca, _ = s.coordinator([p1])
+    cb, _ = s.coordinator([p2])
+    try:
+        outcomes = []
+        for trial in range(3):
+            coach = s.gen.coach([p1, p2], capacity=1)
+            setup.coach_put(coach)
+            m1 = s.gen.mentee(p1)
+            m2 = s.gen.mentee(p2)
+            setup.mentee_put(m1)
+            setup.mentee_put(m2)
+            ca.match_pin(p1, m1["id"], coach["id"])
+            cb.match_pin(p2, m2["id"], coach["id"])
+            r1, _, _ = run_and_wait(ca, p1)
+            r2, _, _ = run_and_wait(cb, p2)
+            x1 = find_match(run_matches(ca, r1), m1["id"], coach["id"])
+            x2 = find_match(run_matches(cb, r2), m2["id"], coach["id"])
+            assert x1 and x2, "runs did not propose both pinned pairs: %r %r" % (x1, x2)
+            # both requests on the wire before either answer is read
+            i1 = ca.send("match.review", {"match_ids": [x1["id"]], "decision": "approve"})
+            i2 = cb.send("match.review", {"match_ids": [x2["id"]], "decision": "approve"})
+            res = []
+            for cl, i, x in ((ca, i1, x1), (cb, i2, x2)):
+                err, result = cl.wait_raw(i)
+                res.append(err["code"] if err else review_outcome(result, x["id"]))
+            outcomes.append(res)
+            assert sorted(res) == ["approved", "capacity_full"], "trial %d: %s" % (trial, res)
+            st = [find_match(list(cl.iterate(cl.match_list, run_id=r)), m["id"])["status"]
+                  for cl, r, m in ((ca, r1, m1), (cb, r2, m2))]
+            assert sorted(st) == ["approved", "proposed"], "trial %d statuses %s" % (trial, st)
+    finally:
+        setup.close()
+        ca.close()
+        cb.close()
+
+
+@t
+def coordinator_outside_scope_cannot_review(s):
+    """match.review of another program's match: forbidden"""
+    w = World(s)
+    other, _ = s.coordinator()
+    try:
+        m, _ = w.mentee(login=False)
+        c, _ = w.coach(login=False)
+        mt = w.propose(m, c)
+        assert review_one(other, mt["id"]) == "forbidden"
+    finally:
+        other.close()
+        w.close()
+
+
+if __name__ == "__main__":
+    main(suite)

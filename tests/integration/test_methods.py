@@ -1,0 +1,394 @@
+#!/usr/bin/python3
+"""Every method of DESIGN section 3 on a real coachnetd, with the results
+checked against the contract: users, profiles and lists, suggestions and
+explanations (scores recomputed here with the formula of section 5), runs
+with their notifications and statistics, pin and forbid, stats."""
+
+import time
+
+from harness import (Suite, main, expect_error, coachnet, CoachnetError, SLOW, ADMIN_LOGIN,
+                     expected_explain, run_and_wait, run_matches, find_match, review_one,
+                     MANAGERIAL)
+
+suite = Suite("methods")
+t = suite.test
+PW = Suite.PASSWORD
+
+
+# ------------------------------------------------------------------ users
+
+@t
+def user_create_and_login_each_role(s):
+    """user.create (admin: coordinator; coordinator: mentee and coach users); each logs in with its role/subject"""
+    coord, prog = s.coordinator()
+    with coord:
+        assert coord.role == "coordinator"
+        m = s.gen.mentee(prog)
+        c = s.gen.coach([prog])
+        coord.mentee_put(m)
+        coord.coach_put(c)
+        lm, lc = s.uniq("mentee"), s.uniq("coach")
+        assert coord.user_create(lm, PW, "mentee", subject=m["id"]) == {}
+        assert coord.user_create(lc, PW, "coach", subject=c["id"]) == {}
+        with s.srv.client() as u:
+            r = u.auth_login(lm, PW)
+            assert r["role"] == "mentee" and r["subject"] == m["id"], r
+            r2 = u.auth_resume(r["token"])
+            assert r2 == {"login": lm, "role": "mentee", "subject": m["id"]} or \
+                (r2["login"] == lm and r2["role"] == "mentee" and r2["subject"] == m["id"]), r2
+        with s.srv.client() as u:
+            r = u.auth_login(lc, PW)
+            assert r["role"] == "coach" and r["subject"] == c["id"], r
+        # a login name is taken once
+        expect_error("conflict", coord.user_create, lm, PW, "mentee", subject=m["id"])
+
+
+@t
+def user_create_validates(s):
+    """user.create: bad role, missing subject, short password -> invalid_params naming the field"""
+    a = s.admin()
+    expect_error("invalid_params", a.user_create, s.uniq("u"), PW, "superuser", field="role")
+    expect_error("invalid_params", a.user_create, s.uniq("u"), PW, "mentee", field="subject")
+    expect_error("invalid_params", a.user_create, "", PW, "coordinator", programs=["x"], field="login")
+    expect_error("invalid_params", a.user_create, s.uniq("u"), "", "coordinator", programs=["x"],
+                 field="password")
+
+
+@t
+def user_disable_ends_sessions(s):
+    """user.disable: the user can no longer log in and its open session stops working"""
+    coord, prog = s.coordinator()
+    m = s.gen.mentee(prog)
+    coord.mentee_put(m)
+    login = s.uniq("mentee")
+    coord.user_create(login, PW, "mentee", subject=m["id"])
+    u = s.srv.login(login, PW)
+    assert u.mentee_get(m["id"])["profile"]["id"] == m["id"]
+    assert s.admin().user_disable(login) == {}
+    expect_error("unauthenticated", u.mentee_get, m["id"])
+    u.close()
+    with s.srv.client() as u2:
+        expect_error("unauthenticated", u2.auth_login, login, PW)
+    coord.close()
+
+
+@t
+def logout_then_resume_fails(s):
+    """auth.logout returns {} and the token no longer resumes"""
+    with s.srv.admin() as a:
+        tok = a.token
+        assert a.auth_logout() == {}
+        expect_error("unauthenticated", a.auth_resume, tok)
+
+
+@t
+def add_user_command_line(s):
+    """coachnetd --add-user: creates a coordinator from the command line; bad role fails non-zero"""
+    login = s.uniq("cli-coord")
+    rc, out = s.srv.add_user(login, "cli-Pa55word-1", "coordinator", programs=["cli-prog"])
+    assert rc == 0, out
+    with s.srv.login(login, "cli-Pa55word-1") as c:
+        assert c.role == "coordinator"
+    rc, out = s.srv.add_user(s.uniq("x"), "pw-123456789", "emperor")
+    assert rc != 0 and out.strip(), (rc, out)
+
+
+# --------------------------------------------------------------- profiles
+
+@t
+def mentee_put_get_versions(s):
+    """mentee.put creates (version v), replaces (version > v); get returns the latest"""
+    coord, prog = s.coordinator()
+    with coord:
+        m = s.gen.mentee(prog)
+        r1 = coord.mentee_put(m)
+        assert r1["id"] == m["id"]
+        m["goals"] = "Meningkatkan kualitas layanan"
+        r2 = coord.mentee_put(m)
+        assert r2["version"] > r1["version"], (r1, r2)
+        g = coord.mentee_get(m["id"])
+        assert g["version"] == r2["version"] and g["profile"]["goals"] == m["goals"], g
+        assert g["profile"] == m, (g["profile"], m)
+
+
+@t
+def coach_put_get_defaults(s):
+    """coach.put fills documented defaults (availability 0, bio "", programs [])"""
+    coord, prog = s.coordinator()
+    with coord:
+        c = s.gen.coach([prog])
+        del c["availability"], c["bio"]
+        r = coord.coach_put(c)
+        g = coord.coach_get(c["id"])
+        assert g["version"] == r["version"]
+        p = g["profile"]
+        assert p["availability"] == 0 and p["bio"] == "", p
+        for k in ("id", "name", "kind", "organization", "rank", "province", "competencies",
+                  "capacity", "programs", "modality", "languages"):
+            assert p[k] == c[k], (k, p[k], c[k])
+
+
+@t
+def lists_filter_and_page(s):
+    """mentee.list/coach.list: program and province filters, limit, cursor nil at the end"""
+    coord, prog = s.coordinator()
+    with coord:
+        ids31, ids32 = set(), set()
+        for i in range(7):
+            prov = "31" if i % 2 else "32"
+            m = s.gen.mentee(prog, province=prov)
+            coord.mentee_put(m)
+            (ids31 if prov == "31" else ids32).add(m["id"])
+        cids = set()
+        for i in range(5):
+            c = s.gen.coach([prog])
+            coord.coach_put(c)
+            cids.add(c["id"])
+
+        def ids(items):
+            return [it["id"] if "id" in it else it["profile"]["id"] for it in items]
+        page = coord.mentee_list(program=prog, limit=2)
+        assert len(page["items"]) == 2 and page["cursor"] is not None, page
+        got = ids(coord.iterate(coord.mentee_list, program=prog, limit=2))
+        assert sorted(got) == sorted(ids31 | ids32), got
+        got = ids(coord.iterate(coord.mentee_list, program=prog, province="31", limit=2))
+        assert sorted(got) == sorted(ids31), got
+        full = coord.mentee_list(program=prog, limit=100)
+        assert full["cursor"] is None and len(full["items"]) == 7, full["cursor"]
+        got = ids(coord.iterate(coord.coach_list, program=prog, limit=3))
+        assert cids <= set(got), (cids, got)
+        expect_error("invalid_params", coord.mentee_list, program=prog, limit=0, field="limit")
+        expect_error("invalid_params", coord.mentee_list, program=prog, cursor="garbage!",
+                     field="cursor")
+
+
+# -------------------------------------------------- suggest and explain
+
+def scoring_world(s, prog, coord):
+    """A mentee (administrator, DKI Jakarta, agency K001) and four coaches."""
+    m = s.gen.mentee(prog, position_class="administrator", province="31", agency="K001",
+                     comps=["M.01", "M.03", "M.07", "T.digital"])
+    strong = s.gen.coach([prog], rank=5, province="31")               # covers every M gap
+    partial = s.gen.coach([prog], rank=4, province="32", level=3,     # Jawa: same region
+                          comps=["M.01", "M.03", "T.digital"], availability=0b111)
+    far = s.gen.coach([prog], rank=4, province="94", level=4, comps=["M.07"])  # Papua
+    same_agency = s.gen.coach([prog], rank=6, province="31", organization="K001")
+    low_rank = s.gen.coach([prog], rank=3, province="31")             # rank 3 < 3 + 1
+    coord.mentee_put(m)
+    for c in (strong, partial, far, same_agency, low_rank):
+        coord.coach_put(c)
+    return m, strong, partial, far, same_agency, low_rank
+
+
+def check_explain(e, want, where):
+    assert e["score"] == want["score"], "%s: score %s, expected %s" % (where, e["score"], want["score"])
+    for k in ("gap_coverage", "location", "availability"):
+        assert abs(e[k] - want[k]) < 1e-6, "%s: %s %s, expected %s" % (where, k, e[k], want[k])
+    got = {c["code"]: (c["gap"], c["coach_level"], c["covered"]) for c in e["competencies"]}
+    assert got == want["competencies"], "%s: competencies %s, expected %s" % (where, got, want["competencies"])
+
+
+@t
+def suggest_ranks_by_score_with_exact_scores(s):
+    """match.suggest: feasible coaches by descending score, scores as DESIGN section 5 computes them"""
+    coord, prog = s.coordinator()
+    with coord:
+        m, strong, partial, far, same_agency, low_rank = scoring_world(s, prog, coord)
+        r = coord.match_suggest(m["id"], limit=10)
+        items = r["items"]
+        order = [it["coach_id"] for it in items]
+        feasible = sorted((strong, partial, far), key=lambda c: -expected_explain(m, c)["score"])
+        assert sorted(order) == sorted(c["id"] for c in feasible), \
+            "suggested %s; feasible are %s (same_agency %s, low_rank %s must be absent)" % (
+                order, [c["id"] for c in feasible], same_agency["id"], low_rank["id"])
+        by_id = {c["id"]: c for c in feasible}
+        for it in items:
+            c = by_id[it["coach_id"]]
+            want = expected_explain(m, c)
+            assert it["score"] == want["score"], (c["id"], it["score"], want["score"])
+            check_explain(it["explain"], want, "suggest %s" % c["id"])
+            assert it["explain"]["feasible"] is True
+        scores = [it["score"] for it in items]
+        assert scores == sorted(scores, reverse=True), scores
+        assert len(coord.match_suggest(m["id"], limit=1)["items"]) == 1
+
+
+@t
+def explain_feasible_and_infeasible(s):
+    """match.explain: exact breakdown; same_agency and rank reasons for infeasible pairs"""
+    coord, prog = s.coordinator()
+    with coord:
+        m, strong, partial, far, same_agency, low_rank = scoring_world(s, prog, coord)
+        e = coord.match_explain(m["id"], partial["id"])["explain"]
+        check_explain(e, expected_explain(m, partial), "explain partial")
+        assert e["feasible"] is True and "reason" not in e or e.get("reason") is None, e
+        e = coord.match_explain(m["id"], same_agency["id"])["explain"]
+        assert e["feasible"] is False and e["reason"] == "same_agency", e
+        e = coord.match_explain(m["id"], low_rank["id"])["explain"]
+        assert e["feasible"] is False and e["reason"] == "rank", e
+        # modality and language
+        c = s.gen.coach([prog], modality=["offline"], languages=["en"])
+        m2 = s.gen.mentee(prog, modality=["online"])
+        coord.coach_put(c)
+        coord.mentee_put(m2)
+        e = coord.match_explain(m2["id"], c["id"])["explain"]
+        assert e["feasible"] is False and e["reason"] == "modality", e
+        c2 = s.gen.coach([prog], languages=["jv"])
+        coord.coach_put(c2)
+        e = coord.match_explain(m2["id"], c2["id"])["explain"]
+        assert e["feasible"] is False and e["reason"] == "language", e
+        c3 = s.gen.coach([prog], availability=0b1)
+        m3 = s.gen.mentee(prog, availability=0b10)
+        coord.coach_put(c3)
+        coord.mentee_put(m3)
+        e = coord.match_explain(m3["id"], c3["id"])["explain"]
+        assert e["feasible"] is False and e["reason"] == "availability", e
+
+
+# --------------------------------------------------------------- runs
+
+def small_program(s, coord, prog, n_mentees=6, n_coaches=3, capacity=2):
+    ms = [s.gen.mentee(prog, province=p) for p in ("31", "32", "33", "35", "51", "73")[:n_mentees]]
+    cs = [s.gen.coach([prog], capacity=capacity, province=p) for p in ("31", "35", "73")[:n_coaches]]
+    for m in ms:
+        coord.mentee_put(m)
+    for c in cs:
+        coord.coach_put(c)
+    return ms, cs
+
+
+@t
+def run_progress_done_and_proposals(s):
+    """match.run: run.progress then run.done with stats; match.list holds the proposals with explanations"""
+    coord, prog = s.coordinator()
+    with coord:
+        ms, cs = small_program(s, coord, prog)
+        run_id, done, progress = run_and_wait(coord, prog)
+        assert progress, "no run.progress before run.done"
+        for p in progress:
+            assert {"run_id", "phase", "done", "total"} <= set(p), p
+            assert 0 <= p["done"] <= p["total"], p
+        assert done["status"] == "done", done
+        st = done["stats"]
+        assert st["mentees"] == 6 and st["coaches"] == 3, st
+        assert st["matched"] == 6, st                  # 3 coaches x 2 seats, all feasible
+        assert st["certified"] is True, st
+        assert sum(st["unmatched"].values()) == 0, st
+        items = run_matches(coord, run_id)
+        assert len(items) == 6, items
+        for it in items:
+            assert it["status"] == "proposed" and it["run_id"] == run_id and it["program"] == prog, it
+            assert isinstance(it["created_at"], int) and it["updated_at"] >= it["created_at"], it
+            m = next(x for x in ms if x["id"] == it["mentee_id"])
+            c = next(x for x in cs if x["id"] == it["coach_id"])
+            assert it["score"] == expected_explain(m, c)["score"], it
+        per_coach = {}
+        for it in items:
+            per_coach[it["coach_id"]] = per_coach.get(it["coach_id"], 0) + 1
+        assert max(per_coach.values()) <= 2, per_coach
+        assert abs(st["total_score"] - sum(it["score"] for it in items)) <= 0, st
+        # filters
+        by_prog = list(coord.iterate(coord.match_list, program=prog, status="proposed"))
+        assert {x["id"] for x in by_prog} >= {x["id"] for x in items}
+        top = max(it["score"] for it in items)
+        hi = list(coord.iterate(coord.match_list, run_id=run_id, min_score=top))
+        assert hi and all(x["score"] >= top for x in hi), hi
+        assert not list(coord.iterate(coord.match_list, run_id=run_id, status="approved"))
+
+
+@t
+def run_reports_unmatched_reasons(s):
+    """a run with more mentees than seats reports unmatched by reason (capacity)"""
+    coord, prog = s.coordinator()
+    with coord:
+        small_program(s, coord, prog, n_mentees=5, n_coaches=1, capacity=2)
+        lonely = s.gen.mentee(prog, modality=["online"], languages=["bug"])   # nobody speaks it
+        coord.mentee_put(lonely)
+        run_id, done, _ = run_and_wait(coord, prog)
+        st = done["stats"]
+        assert st["matched"] == 2, st
+        assert st["unmatched"].get("capacity", 0) == 3, st
+        assert st["unmatched"].get("no_feasible_coach", 0) == 1, st
+
+
+@t
+def run_policy_quality_and_stable(s):
+    """match.run accepts a policy (quality objective, stable mode, min_score); bad policy -> invalid_params"""
+    coord, prog = s.coordinator()
+    with coord:
+        small_program(s, coord, prog)
+        for pol in ({"objective": "quality"}, {"mode": "stable"},
+                    {"min_score": 9999, "weights": {"gap": 1, "location": 0, "availability": 0}}):
+            _, done, _ = run_and_wait(coord, prog, policy=pol)
+            assert done["status"] == "done", (pol, done)
+        expect_error("invalid_params", coord.match_run, prog, {"objective": "speed"}, field="objective")
+        expect_error("invalid_params", coord.match_run, prog, {"min_score": 10001}, field="min_score")
+        expect_error("invalid_params", coord.match_run, prog, {"fast": True}, field="fast")
+
+
+@t
+def pin_and_forbid_bind_runs(s):
+    """match.pin places a pair in the next run; match.forbid keeps a pair out (explain says forbidden)"""
+    coord, prog = s.coordinator()
+    with coord:
+        m = s.gen.mentee(prog, province="31")
+        best = s.gen.coach([prog], capacity=1, province="31")
+        worse = s.gen.coach([prog], capacity=1, province="94", level=3)
+        for x in (m,):
+            coord.mentee_put(x)
+        coord.coach_put(best)
+        coord.coach_put(worse)
+        assert coord.match_pin(prog, m["id"], worse["id"]) == {}
+        run_id, _, _ = run_and_wait(coord, prog)
+        got = find_match(run_matches(coord, run_id), m["id"])
+        assert got and got["coach_id"] == worse["id"], got
+        assert coord.match_forbid(prog, m["id"], worse["id"]) == {}
+        e = coord.match_explain(m["id"], worse["id"])["explain"]
+        assert e["feasible"] is False and e["reason"] == "forbidden", e
+        run_id, _, _ = run_and_wait(coord, prog)
+        got = find_match(run_matches(coord, run_id), m["id"])
+        assert got and got["coach_id"] == best["id"], got
+
+
+@t
+def stats_counts(s):
+    """stats.get: counts of the program after a run and an approval"""
+    coord, prog = s.coordinator()
+    with coord:
+        small_program(s, coord, prog)
+        run_id, _, _ = run_and_wait(coord, prog)
+        items = run_matches(coord, run_id)
+        assert review_one(coord, items[0]["id"], "approve") == "approved"
+        st = coord.stats_get(prog)
+        assert isinstance(st, dict) and st, st
+        flat = repr(st)
+        for word in ("mentees", "coaches"):
+            assert word in flat, "stats.get lacks %s: %r" % (word, st)
+        expect_error("invalid_params", coord.call, "stats.get", {}, field="program")
+
+
+@t
+def mine_lists_own_matches(s):
+    """match.mine: the mentee and the coach each see their match once approved"""
+    coord, prog = s.coordinator()
+    with coord:
+        m = s.gen.mentee(prog)
+        c = s.gen.coach([prog], capacity=1)
+        coord.mentee_put(m)
+        coord.coach_put(c)
+        mu = s.subject_user(coord, "mentee", m["id"])
+        cu = s.subject_user(coord, "coach", c["id"])
+        run_id, _, _ = run_and_wait(coord, prog)
+        mid = find_match(run_matches(coord, run_id), m["id"])["id"]
+        # proposals are reviewed before anyone is told
+        assert all(x["id"] != mid for x in mu.match_mine()["items"]), "mentee sees a proposal"
+        assert review_one(coord, mid) == "approved"
+        for u in (mu, cu):
+            items = u.match_mine()["items"]
+            assert [x["id"] for x in items] == [mid], items
+            assert items[0]["status"] == "approved"
+            u.close()
+
+
+if __name__ == "__main__":
+    main(suite)
