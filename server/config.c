@@ -1,0 +1,240 @@
+/* config.c — see config.h.  One table describes every key. */
+#include "server/config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef enum { T_STR, T_INT, T_BOOL, T_TLSVER, T_LOGLEVEL } cfg_type;
+
+typedef struct cfg_key {
+    const char *name;
+    cfg_type type;
+    size_t off;
+    const char *def;
+    long min, max;          /* T_INT range */
+    const char *help;
+} cfg_key;
+
+#define O(f) offsetof(cfg, f)
+
+static const cfg_key keys[] = {
+    {"bind", T_STR, O(bind), "127.0.0.1", 0, 0, "address of the TLS listener (IP literal)"},
+    {"port", T_INT, O(port), "7400", 0, 65535, "TLS port (0 = no TCP listener)"},
+    {"tls-cert-file", T_STR, O(tls_cert_file), "", 0, 0, "server certificate chain (PEM)"},
+    {"tls-key-file", T_STR, O(tls_key_file), "", 0, 0, "server private key (PEM)"},
+    {"tls-ca-file", T_STR, O(tls_ca_file), "", 0, 0, "CA bundle for client certificates"},
+    {"tls-auth-clients", T_BOOL, O(tls_auth_clients), "no", 0, 0, "require a client certificate signed by tls-ca-file"},
+    {"tls-min-version", T_TLSVER, O(tls_min_version), "1.2", 0, 0, "lowest TLS version: 1.2 or 1.3"},
+    {"tls-session-tickets", T_BOOL, O(tls_session_tickets), "no", 0, 0, "allow TLS session tickets"},
+    {"unixsocket", T_STR, O(unixsocket), "", 0, 0, "plaintext unix socket for local administration (\"\" = off)"},
+    {"redis-host", T_STR, O(redis_host), "127.0.0.1", 0, 0, "Redis address (IP literal)"},
+    {"redis-port", T_INT, O(redis_port), "6379", 1, 65535, "Redis port"},
+    {"redis-prefix", T_STR, O(redis_prefix), "cn:", 0, 0, "prefix of every Redis key and channel"},
+    {"redis-timeout-ms", T_INT, O(redis_timeout_ms), "2000", 10, 600000, "timeout of every Redis command"},
+    {"data-dir", T_STR, O(data_dir), "./data", 0, 0, "folder of the catalogues"},
+    {"maxclients", T_INT, O(maxclients), "10000", 1, 1000000, "maximum connections"},
+    {"max-frame", T_INT, O(max_frame), "1048576", 64, 64 * 1024 * 1024, "largest frame body in bytes"},
+    {"max-inflight", T_INT, O(max_inflight), "64", 1, 100000, "requests in flight per connection"},
+    {"max-output", T_INT, O(max_output), "8388608", 4096, 1 << 30, "output buffer limit per connection in bytes"},
+    {"handshake-timeout-ms", T_INT, O(handshake_timeout_ms), "10000", 10, 3600000, "TLS handshake timeout"},
+    {"idle-timeout-ms", T_INT, O(idle_timeout_ms), "300000", 10, 86400000, "idle connection timeout"},
+    {"login-attempts-per-minute", T_INT, O(login_attempts_per_minute), "10", 1, 1000000, "failed+successful logins per login name per minute"},
+    {"token-ttl", T_INT, O(token_ttl), "86400", 10, 31536000, "session token lifetime in seconds"},
+    {"log-level", T_LOGLEVEL, O(log_level), "info", 0, 0, "debug, info, warning or error"},
+    {"log-file", T_STR, O(log_file), "", 0, 0, "\"\" = stderr, \"syslog\", or a file path"},
+    {"pidfile", T_STR, O(pidfile), "", 0, 0, "write the process id here (\"\" = off)"},
+};
+
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...) {
+    if (!err || !errlen) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static const cfg_key *find_key(const char *name) {
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strcasecmp(keys[i].name, name) == 0) return &keys[i];
+    return NULL;
+}
+
+static int set_key(cfg *c, const cfg_key *k, const char *v, char *err, size_t errlen) {
+    char *base = (char *)c + k->off;
+    switch (k->type) {
+    case T_STR: {
+        char *dup = strdup(v);
+        if (!dup) { seterr(err, errlen, "out of memory"); return CFG_ERR; }
+        char **slot = (char **)(void *)base;
+        free(*slot);
+        *slot = dup;
+        return CFG_OK;
+    }
+    case T_INT: {
+        char *end;
+        errno = 0;
+        long n = strtol(v, &end, 10);
+        if (*v == '\0' || *end != '\0' || errno) {
+            seterr(err, errlen, "%s: '%s' is not an integer", k->name, v);
+            return CFG_ERR;
+        }
+        if (n < k->min || n > k->max) {
+            seterr(err, errlen, "%s: %ld is outside %ld..%ld", k->name, n, k->min, k->max);
+            return CFG_ERR;
+        }
+        *(int *)(void *)base = (int)n;
+        return CFG_OK;
+    }
+    case T_BOOL:
+        if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1")) *(int *)(void *)base = 1;
+        else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0")) *(int *)(void *)base = 0;
+        else { seterr(err, errlen, "%s: '%s' is not yes or no", k->name, v); return CFG_ERR; }
+        return CFG_OK;
+    case T_TLSVER:
+        if (!strcmp(v, "1.2")) *(int *)(void *)base = 12;
+        else if (!strcmp(v, "1.3")) *(int *)(void *)base = 13;
+        else { seterr(err, errlen, "%s: '%s' is not 1.2 or 1.3", k->name, v); return CFG_ERR; }
+        return CFG_OK;
+    case T_LOGLEVEL: {
+        static const char *names[] = {"debug", "info", "warning", "error"};
+        for (int i = 0; i < 4; i++)
+            if (!strcasecmp(v, names[i])) { *(int *)(void *)base = i; return CFG_OK; }
+        seterr(err, errlen, "%s: '%s' is not debug, info, warning or error", k->name, v);
+        return CFG_ERR;
+    }
+    }
+    return CFG_ERR;
+}
+
+int cfg_init(cfg *c) {
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < NKEYS; i++)
+        if (set_key(c, &keys[i], keys[i].def, NULL, 0) != CFG_OK) { cfg_free(c); return CFG_ERR; }
+    return CFG_OK;
+}
+
+void cfg_free(cfg *c) {
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (keys[i].type != T_STR) continue;
+        char **slot = (char **)(void *)((char *)c + keys[i].off);
+        free(*slot);
+        *slot = NULL;
+    }
+}
+
+int cfg_set(cfg *c, const char *key, const char *value, char *err, size_t errlen) {
+    const cfg_key *k = find_key(key);
+    if (!k) { seterr(err, errlen, "unknown config key '%s'", key); return CFG_ERR; }
+    return set_key(c, k, value, err, errlen);
+}
+
+/* Split one line into key and value in place.  Returns 0 for a blank or
+ * comment line, 1 for a key/value pair, -1 on a syntax error. */
+static int split_line(char *line, char **key, char **val, const char **why) {
+    char *p = line;
+    while (*p == ' ' || *p == '\t') p++;
+    size_t n = strlen(p);
+    while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r')) p[--n] = '\0';
+    if (*p == '\0' || *p == '#') return 0;
+    *key = p;
+    while (*p && *p != ' ' && *p != '\t') p++;
+    if (*p == '\0') { *why = "missing value"; return -1; }
+    *p++ = '\0';
+    while (*p == ' ' || *p == '\t') p++;
+    if (*p == '"') {
+        size_t len = strlen(p);
+        if (len < 2 || p[len - 1] != '"') { *why = "unterminated quote"; return -1; }
+        p[len - 1] = '\0';
+        p++;
+        if (strchr(p, '"')) { *why = "stray quote in value"; return -1; }
+    }
+    *val = p;
+    return 1;
+}
+
+int cfg_parse_text(cfg *c, const char *text, char *err, size_t errlen) {
+    char *copy = strdup(text);
+    if (!copy) { seterr(err, errlen, "out of memory"); return CFG_ERR; }
+    int lineno = 0, rc = CFG_OK;
+    char *line = copy;
+    /* strtok_r would merge empty lines and break line numbers: walk by hand */
+    while (line) {
+        char *nl = strchr(line, '\n');
+        if (nl) *nl = '\0';
+        lineno++;
+        char *key = NULL, *val = NULL;
+        const char *why = NULL;
+        int s = split_line(line, &key, &val, &why);
+        if (s < 0) {
+            seterr(err, errlen, "line %d: %s", lineno, why);
+            rc = CFG_ERR;
+            break;
+        }
+        if (s > 0) {
+            char sub[256];
+            if (cfg_set(c, key, val, sub, sizeof sub) != CFG_OK) {
+                seterr(err, errlen, "line %d: %s", lineno, sub);
+                rc = CFG_ERR;
+                break;
+            }
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    free(copy);
+    return rc;
+}
+
+#define CFG_MAX_FILE (1 << 20)
+
+int cfg_load_file(cfg *c, const char *path, char *err, size_t errlen) {
+    FILE *f = fopen(path, "r");
+    if (!f) { seterr(err, errlen, "%s: %s", path, strerror(errno)); return CFG_ERR; }
+    char *buf = malloc(CFG_MAX_FILE + 1);
+    if (!buf) { fclose(f); seterr(err, errlen, "out of memory"); return CFG_ERR; }
+    size_t n = fread(buf, 1, CFG_MAX_FILE + 1, f);
+    int rd_err = ferror(f);
+    fclose(f);
+    if (rd_err) { free(buf); seterr(err, errlen, "%s: read error", path); return CFG_ERR; }
+    if (n > CFG_MAX_FILE) { free(buf); seterr(err, errlen, "%s: larger than 1 MiB", path); return CFG_ERR; }
+    buf[n] = '\0';
+    if (memchr(buf, '\0', n)) { free(buf); seterr(err, errlen, "%s: contains a NUL byte", path); return CFG_ERR; }
+    char sub[300];
+    int rc = cfg_parse_text(c, buf, sub, sizeof sub);
+    free(buf);
+    if (rc != CFG_OK) seterr(err, errlen, "%s: %s", path, sub);
+    return rc;
+}
+
+int cfg_validate(const cfg *c, char *err, size_t errlen) {
+    if (c->port != 0 && (!c->tls_cert_file[0] || !c->tls_key_file[0])) {
+        seterr(err, errlen, "tls-cert-file and tls-key-file are required when port is not 0");
+        return CFG_ERR;
+    }
+    if (c->tls_auth_clients && !c->tls_ca_file[0]) {
+        seterr(err, errlen, "tls-auth-clients yes needs tls-ca-file");
+        return CFG_ERR;
+    }
+    if (c->port == 0 && !c->unixsocket[0]) {
+        seterr(err, errlen, "no listener: set port or unixsocket");
+        return CFG_ERR;
+    }
+    if (strlen(c->redis_prefix) > 64) {
+        seterr(err, errlen, "redis-prefix longer than 64 bytes");
+        return CFG_ERR;
+    }
+    return CFG_OK;
+}
+
+const char *cfg_key_name(size_t i, const char **help) {
+    if (i >= NKEYS) return NULL;
+    if (help) *help = keys[i].help;
+    return keys[i].name;
+}

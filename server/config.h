@@ -1,0 +1,70 @@
+/* config.h — coachnetd configuration: defaults, the redis.conf-style file and
+ * --key value flags (the same key set for both).
+ *
+ * Pure: no sockets, no globals.  Every key, its type, default and range is in
+ * one table (config.c), so the file parser, the flag parser, --help and the
+ * docs cannot drift apart.
+ */
+#ifndef COACHNET_SERVER_CONFIG_H
+#define COACHNET_SERVER_CONFIG_H
+
+#include <stddef.h>
+
+#define CFG_OK 0
+#define CFG_ERR -1
+
+enum { CFG_LOG_DEBUG = 0, CFG_LOG_INFO, CFG_LOG_WARNING, CFG_LOG_ERROR };
+
+typedef struct cfg {
+    char *bind;
+    int port;
+    char *tls_cert_file;
+    char *tls_key_file;
+    char *tls_ca_file;
+    int tls_auth_clients;       /* bool */
+    int tls_min_version;        /* 12 or 13 */
+    int tls_session_tickets;    /* bool */
+    char *unixsocket;
+    char *redis_host;
+    int redis_port;
+    char *redis_prefix;
+    int redis_timeout_ms;
+    char *data_dir;
+    int maxclients;
+    int max_frame;
+    int max_inflight;
+    int max_output;
+    int handshake_timeout_ms;
+    int idle_timeout_ms;
+    int login_attempts_per_minute;
+    int token_ttl;
+    int log_level;              /* CFG_LOG_* */
+    char *log_file;
+    char *pidfile;
+} cfg;
+
+/* Fill *c with the defaults.  Returns CFG_ERR only on allocation failure. */
+int cfg_init(cfg *c);
+void cfg_free(cfg *c);
+
+/* Set one key from its textual value (as in the file or after --key).
+ * Unknown keys, malformed numbers, out-of-range values and bad enums are
+ * errors; err (errlen bytes) then names the key and the problem. */
+int cfg_set(cfg *c, const char *key, const char *value, char *err, size_t errlen);
+
+/* Parse a whole config text (lines of "key value", '#' comments, values may
+ * be double-quoted, "" is the empty string).  Errors name the line. */
+int cfg_parse_text(cfg *c, const char *text, char *err, size_t errlen);
+
+/* Read and parse a file.  Errors name the file. */
+int cfg_load_file(cfg *c, const char *path, char *err, size_t errlen);
+
+/* Cross-key checks after everything is set (e.g. TLS files required when
+ * port != 0, mTLS needs a CA file). */
+int cfg_validate(const cfg *c, char *err, size_t errlen);
+
+/* Iterate the key table: returns the name of key i (NULL past the end) and
+ * its help text in *help. */
+const char *cfg_key_name(size_t i, const char **help);
+
+#endif

@@ -1,0 +1,60 @@
+/* log.c — see log.h. */
+#include "server/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct {
+    int level;
+    int use_syslog;
+    FILE *file;     /* NULL = stderr */
+} L = {CFG_LOG_INFO, 0, NULL};
+
+int log_open(int level, const char *target) {
+    L.level = level;
+    if (!target || !target[0]) return 0;
+    if (!strcmp(target, "syslog")) {
+        openlog("coachnetd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+        L.use_syslog = 1;
+        return 0;
+    }
+    FILE *f = fopen(target, "a");
+    if (!f) return -1;
+    setvbuf(f, NULL, _IOLBF, 0);
+    L.file = f;
+    return 0;
+}
+
+void log_close(void) {
+    if (L.use_syslog) closelog();
+    if (L.file) fclose(L.file);
+    L.file = NULL;
+    L.use_syslog = 0;
+}
+
+void log_msg(int level, const char *fmt, ...) {
+    if (level < L.level) return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (L.use_syslog) {
+        static const int pri[] = {LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR};
+        syslog(pri[level], "%s", msg);
+        return;
+    }
+    static const char tag[] = {'.', '-', '*', '#'};   /* redis-style marks */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char when[32];
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    fprintf(L.file ? L.file : stderr, "%d:%s.%03ldZ %c %s\n", (int)getpid(), when,
+            ts.tv_nsec / 1000000, tag[level], msg);
+}

@@ -1,0 +1,276 @@
+/* main.c — coachnetd: command line, startup, signals, --add-user. */
+#include <errno.h>
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <getopt.h>
+#include <hiredis/hiredis.h>
+#include <openssl/rand.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server/coachidx.h"
+#include "server/log.h"
+#include "server/methods.h"
+#include "server/runs.h"
+
+#define COACHNETD_VERSION "0.1.0"
+#define MAX_FLAGS 128
+
+typedef struct cmdline {
+    const char *config;
+    const char *add_user, *role, *subject, *programs;
+    int nflags;
+    const char *fkey[MAX_FLAGS], *fval[MAX_FLAGS];
+} cmdline;
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "Usage: coachnetd [--config FILE] [--KEY VALUE ...]\n"
+            "       coachnetd [--config FILE] [--KEY VALUE ...] --add-user LOGIN --role ROLE\n"
+            "                 [--subject ID] [--programs P1,P2]   (password on stdin)\n"
+            "       coachnetd --help | --version\n\n"
+            "Config keys (file lines \"key value\", or flags --key value; flags win):\n");
+    const char *help;
+    for (size_t i = 0; cfg_key_name(i, &help); i++) fprintf(f, "  %-28s %s\n", cfg_key_name(i, NULL), help);
+    fprintf(f, "\nSignals: SIGTERM/SIGINT stop gracefully, SIGHUP reloads the TLS certificates.\n");
+}
+
+/* Returns 0 to run, 1 when --help/--version was handled, -1 on error. */
+static int parse_cmdline(int argc, char **argv, cmdline *cl) {
+    enum { O_CONFIG = 1000, O_HELP, O_VERSION, O_ADD_USER, O_ROLE, O_SUBJECT, O_PROGRAMS, O_KEY };
+    struct option opts[96];
+    size_t n = 0;
+    opts[n++] = (struct option){"config", required_argument, NULL, O_CONFIG};
+    opts[n++] = (struct option){"help", no_argument, NULL, O_HELP};
+    opts[n++] = (struct option){"version", no_argument, NULL, O_VERSION};
+    opts[n++] = (struct option){"add-user", required_argument, NULL, O_ADD_USER};
+    opts[n++] = (struct option){"role", required_argument, NULL, O_ROLE};
+    opts[n++] = (struct option){"subject", required_argument, NULL, O_SUBJECT};
+    opts[n++] = (struct option){"programs", required_argument, NULL, O_PROGRAMS};
+    for (size_t i = 0; cfg_key_name(i, NULL) && n < 94; i++)
+        opts[n++] = (struct option){cfg_key_name(i, NULL), required_argument, NULL, O_KEY + (int)i};
+    opts[n] = (struct option){NULL, 0, NULL, 0};
+    int c, idx;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
+        switch (c) {
+        case O_CONFIG: cl->config = optarg; break;
+        case 'h':
+        case O_HELP: usage(stdout); return 1;
+        case O_VERSION: printf("coachnetd %s\n", COACHNETD_VERSION); return 1;
+        case O_ADD_USER: cl->add_user = optarg; break;
+        case O_ROLE: cl->role = optarg; break;
+        case O_SUBJECT: cl->subject = optarg; break;
+        case O_PROGRAMS: cl->programs = optarg; break;
+        case '?':
+            fprintf(stderr, "coachnetd: unknown option or missing value: %s (see --help)\n", argv[optind - 1]);
+            return -1;
+        default:
+            if (c >= O_KEY && cl->nflags < MAX_FLAGS) {
+                cl->fkey[cl->nflags] = cfg_key_name((size_t)(c - O_KEY), NULL);
+                cl->fval[cl->nflags++] = optarg;
+            }
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "coachnetd: unexpected argument '%s' (see --help)\n", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------- --add-user */
+
+static int add_user(const cfg *c, const cmdline *cl) {
+    auth_role role = cl->role ? auth_role_parse(cl->role, strlen(cl->role)) : ROLE_NONE;
+    if (role == ROLE_NONE) {
+        fprintf(stderr, "coachnetd: --add-user needs --role admin|coordinator|mentee|coach\n");
+        return 2;
+    }
+    if (!auth_login_valid(cl->add_user, strlen(cl->add_user))) {
+        fprintf(stderr, "coachnetd: login must be 1..%d of A-Z a-z 0-9 . _ @ -\n", AUTH_LOGIN_MAX);
+        return 2;
+    }
+    if ((role == ROLE_MENTEE || role == ROLE_COACH) && !cl->subject) {
+        fprintf(stderr, "coachnetd: a %s user needs --subject\n", auth_role_name(role));
+        return 2;
+    }
+    if (role == ROLE_COORDINATOR && !cl->programs) {
+        fprintf(stderr, "coachnetd: a coordinator needs --programs\n");
+        return 2;
+    }
+    char pw[AUTH_PASSWORD_MAX + 2];
+    if (!fgets(pw, sizeof pw, stdin)) {
+        fprintf(stderr, "coachnetd: no password on stdin\n");
+        return 2;
+    }
+    pw[strcspn(pw, "\r\n")] = '\0';
+    size_t pwlen = strlen(pw);
+    if (pwlen < AUTH_PASSWORD_MIN || pwlen > AUTH_PASSWORD_MAX) {
+        fprintf(stderr, "coachnetd: the password must be %d..%d bytes\n", AUTH_PASSWORD_MIN, AUTH_PASSWORD_MAX);
+        return 2;
+    }
+    char hash[AUTH_HASH_MAX];
+    int hrc = auth_hash_password(pw, pwlen, hash);
+    memset(pw, 0, sizeof pw);
+    if (hrc != AUTH_OK) { fprintf(stderr, "coachnetd: cannot hash the password\n"); return 1; }
+    struct timeval tv = {c->redis_timeout_ms / 1000, (c->redis_timeout_ms % 1000) * 1000};
+    redisContext *rc = redisConnectWithTimeout(c->redis_host, c->redis_port, tv);
+    if (!rc || rc->err) {
+        fprintf(stderr, "coachnetd: cannot connect to Redis %s:%d: %s\n", c->redis_host, c->redis_port,
+                rc ? rc->errstr : "out of memory");
+        if (rc) redisFree(rc);
+        return 1;
+    }
+    redisSetTimeout(rc, tv);
+    char now[32];
+    snprintf(now, sizeof now, "%lld", (long long)time(NULL));
+    const char *argv[] = {"EVAL", script_text(SCRIPT_USER_CREATE), "0", c->redis_prefix, cl->add_user, hash,
+                          auth_role_name(role), cl->subject ? cl->subject : "",
+                          cl->programs ? cl->programs : "", now, "--add-user"};
+    redisReply *rep = redisCommandArgv(rc, 11, argv, NULL);
+    int ret = 1;
+    if (!rep) {
+        fprintf(stderr, "coachnetd: Redis: %s\n", rc->errstr);
+    } else if (rep->type == REDIS_REPLY_ERROR) {
+        fprintf(stderr, "coachnetd: Redis: %s\n", rep->str);
+    } else if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 1 && !strcmp(rep->element[0]->str, "ok")) {
+        printf("user %s (%s) created\n", cl->add_user, auth_role_name(role));
+        ret = 0;
+    } else if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 2) {
+        fprintf(stderr, "coachnetd: %s: %s\n", rep->element[0]->str, rep->element[1]->str);
+    }
+    if (rep) freeReplyObject(rep);
+    redisFree(rc);
+    return ret;
+}
+
+/* --------------------------------------------------------------- run */
+
+typedef struct app {
+    server srv;
+    struct event *ev_term, *ev_int, *ev_hup;
+} app;
+
+static void on_term(evutil_socket_t sig, short what, void *arg) {
+    (void)what;
+    app *a = arg;
+    log_info("signal %d: shutting down (finishing requests in flight)", (int)sig);
+    runs_cancel_all(a->srv.runs);
+    srv_shutdown(&a->srv);
+}
+
+static void on_hup(evutil_socket_t sig, short what, void *arg) {
+    (void)sig; (void)what;
+    app *a = arg;
+    char err[512];
+    if (srv_reload_tls(&a->srv, err, sizeof err) == 0) log_info("SIGHUP: TLS certificates reloaded");
+    else log_error("SIGHUP: keeping the old certificates: %s", err);
+}
+
+static void on_store_msg(void *ud, const char *payload, size_t len) {
+    methods_on_event(ud, payload, len);
+}
+
+static int write_pidfile(const char *path) {
+    FILE *f = fopen(path, "w");
+    if (!f) return -1;
+    fprintf(f, "%d\n", (int)getpid());
+    return fclose(f);
+}
+
+static int run(cfg *c) {
+    app a;
+    memset(&a, 0, sizeof a);
+    server *s = &a.srv;
+    char err[512];
+    int ret = 1;
+    if (srv_catalog_load(&s->catalog, c->data_dir, err, sizeof err)) {
+        log_error("%s", err);
+        return 1;
+    }
+    unsigned char rnd[16];
+    RAND_bytes(rnd, sizeof rnd);
+    for (int i = 0; i < 16; i++) snprintf(s->instance + 2 * i, 3, "%02x", rnd[i]);
+    evthread_use_pthreads();
+    struct event_base *base = event_base_new();
+    if (!base) { log_error("event_base_new failed"); srv_catalog_free(&s->catalog); return 1; }
+    char channel[128];
+    snprintf(channel, sizeof channel, "%sevents", c->redis_prefix);
+    if (srv_init(s, c, base, err, sizeof err)) {
+        log_error("%s", err);
+        goto out;
+    }
+    s->cidx = coachidx_new(s);
+    s->runs = runs_new(s);
+    s->st = store_new(base, c->redis_host, c->redis_port, c->redis_timeout_ms, channel, on_store_msg, s);
+    if (!s->cidx || !s->runs || !s->st) { log_error("out of memory"); goto out; }
+    a.ev_term = evsignal_new(base, SIGTERM, on_term, &a);
+    a.ev_int = evsignal_new(base, SIGINT, on_term, &a);
+    a.ev_hup = evsignal_new(base, SIGHUP, on_hup, &a);
+    evsignal_add(a.ev_term, NULL);
+    evsignal_add(a.ev_int, NULL);
+    evsignal_add(a.ev_hup, NULL);
+    if (c->pidfile[0] && write_pidfile(c->pidfile)) log_warn("cannot write pidfile %s: %s", c->pidfile, strerror(errno));
+    if (c->port) log_info("coachnetd %s ready: TLS on %s:%d (TLS >= 1.%d%s)", COACHNETD_VERSION, c->bind, c->port,
+                          c->tls_min_version == 13 ? 3 : 2, c->tls_auth_clients ? ", client certificates required" : "");
+    if (c->unixsocket[0]) log_info("coachnetd ready: plaintext admin socket %s", c->unixsocket);
+    event_base_dispatch(base);
+    log_info("event loop done; closing");
+    ret = 0;
+out:
+    if (s->runs) runs_cancel_all(s->runs);
+    if (s->runs) runs_join_all(s->runs);
+    if (s->st) store_free(s->st);
+    s->st = NULL;
+    if (s->runs) runs_free(s->runs);
+    srv_free(s);
+    coachidx_free(s->cidx);
+    if (a.ev_term) event_free(a.ev_term);
+    if (a.ev_int) event_free(a.ev_int);
+    if (a.ev_hup) event_free(a.ev_hup);
+    event_base_free(base);
+    srv_catalog_free(&s->catalog);
+    if (c->pidfile[0]) unlink(c->pidfile);
+    libevent_global_shutdown();
+    return ret;
+}
+
+int main(int argc, char **argv) {
+    cmdline cl;
+    memset(&cl, 0, sizeof cl);
+    int pr = parse_cmdline(argc, argv, &cl);
+    if (pr) return pr > 0 ? 0 : 2;
+    signal(SIGPIPE, SIG_IGN);
+    cfg c;
+    char err[512];
+    if (cfg_init(&c)) { fprintf(stderr, "coachnetd: out of memory\n"); return 1; }
+    int ret = 2;
+    if (cl.config && cfg_load_file(&c, cl.config, err, sizeof err)) {
+        fprintf(stderr, "coachnetd: %s\n", err);
+        goto out;
+    }
+    for (int i = 0; i < cl.nflags; i++)
+        if (cfg_set(&c, cl.fkey[i], cl.fval[i], err, sizeof err)) {
+            fprintf(stderr, "coachnetd: --%s\n", err);
+            goto out;
+        }
+    if (cl.add_user) { ret = add_user(&c, &cl); goto out; }
+    if (cfg_validate(&c, err, sizeof err)) {
+        fprintf(stderr, "coachnetd: %s\n", err);
+        goto out;
+    }
+    if (log_open(c.log_level, c.log_file)) {
+        fprintf(stderr, "coachnetd: cannot open log-file %s: %s\n", c.log_file, strerror(errno));
+        goto out;
+    }
+    ret = run(&c);
+    log_close();
+out:
+    cfg_free(&c);
+    return ret;
+}

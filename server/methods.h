@@ -1,0 +1,126 @@
+/* methods.h — helpers shared by the method handlers (methods_*.c). */
+#ifndef COACHNET_SERVER_METHODS_H
+#define COACHNET_SERVER_METHODS_H
+
+#include <stdbool.h>
+
+#include "server/server.h"
+
+/* Lua scripts (scripts.c).  Every script takes no KEYS (it derives its keys
+ * from the prefix, ARGV[1]): coachnet runs on one Redis primary, not on a
+ * cluster. */
+typedef enum {
+    SCRIPT_LOGIN,
+    SCRIPT_SESSION_NEW,
+    SCRIPT_RESUME,
+    SCRIPT_LOGOUT,
+    SCRIPT_USER_CREATE,
+    SCRIPT_USER_DISABLE,
+    SCRIPT_PROFILE_PUT,
+    SCRIPT_PROFILE_GET,
+    SCRIPT_LIST,
+    SCRIPT_MATCH_REQUEST,
+    SCRIPT_MATCH_REVIEW,
+    SCRIPT_MATCH_RESPOND,
+    SCRIPT_MATCH_GET,
+    SCRIPT_MATCH_LIST,
+    SCRIPT_MATCH_MINE,
+    SCRIPT_MEETING_LOG,
+    SCRIPT_FEEDBACK_PUT,
+    SCRIPT_PIN,
+    SCRIPT_RUN_LOCK,
+    SCRIPT_RUN_SNAPSHOT,
+    SCRIPT_RUN_STORE,
+    SCRIPT_RUN_FINISH,
+    SCRIPT_STATS,
+    SCRIPT_SUGGEST_CTX,
+    SCRIPT_COACH_SCAN,
+    SCRIPT__COUNT
+} script_id;
+
+/* Start an EVAL of script id: "EVAL <text> 0 <prefix>"; append the rest. */
+void script_args(sargs *a, script_id id, const char *prefix);
+/* The script text (for the synchronous --add-user path). */
+const char *script_text(script_id id);
+
+/* Issue a command for request r; on failure answer `unavailable` and
+ * return -1 (r is then gone).  Frees a. */
+int mcmd(srv_req *r, store_cb *cb, sargs *a);
+
+/* A store callback's common prologue: returns 0 when reply is usable;
+ * otherwise it has answered (unavailable / internal) and returns -1. */
+int mreply_ok(srv_req *r, redisReply *reply, int status);
+
+/* Script replies are arrays whose first element is a status string: "ok"
+ * or an error code name ("not_found", "forbidden", ...) followed by a
+ * message.  Answers the error and returns -1, or returns 0 for "ok". */
+int mscript_status(srv_req *r, redisReply *reply);
+
+/* String element i of an array reply, or NULL. */
+const redisReply *mel(const redisReply *r, size_t i);
+long long mel_ll(const redisReply *r, size_t i, long long dflt);
+
+/* Open the params map with the allowed keys; answers on error. */
+int mparams(srv_req *r, proto_map *m, const char *const *keys);
+
+/* Coordinator scope check (answers forbidden); 0 if allowed. */
+int mscope(srv_req *r, const char *program);
+
+/* Unpack a msgpack blob (profile) produced by proto_*_pack. */
+int mblob_mentee(server *s, const char *data, size_t len, proto_mentee *out);
+int mblob_coach(server *s, const char *data, size_t len, proto_coach *out);
+
+/* Adapters proto -> matcher: the views point into the proto structs. */
+typedef struct madapt_mentee {
+    match_mentee m;
+    match_need needs[PROTO_COMPETENCIES_MAX];
+    const char *langs[PROTO_LANGS_MAX];
+} madapt_mentee;
+typedef struct madapt_coach {
+    match_coach c;
+    match_skill skills[PROTO_COMPETENCIES_MAX];
+    const char *langs[PROTO_LANGS_MAX];
+    const char *programs[PROTO_PROGRAMS_MAX];
+} madapt_coach;
+extern const char *const mcoach_kind_names[];
+void madapt_mentee_init(madapt_mentee *a, const proto_mentee *p);
+void madapt_coach_init(madapt_coach *a, const proto_coach *p, int load);
+
+/* Pack an explanation of the matcher (its reason codes include "program"). */
+void mpack_explain(msgpack_packer *pk, const match_explain *e);
+/* Pack a match from the flat field list a script returned (HGETALL
+ * order: name, value, ...). */
+void mpack_match_flat(msgpack_packer *pk, const redisReply *flat);
+
+void mpack_str(msgpack_packer *pk, const char *s);
+void mpack_strn(msgpack_packer *pk, const char *s, size_t n);
+void mpack_kv_str(msgpack_packer *pk, const char *k, const char *v);
+void mpack_kv_int(msgpack_packer *pk, const char *k, long long v);
+
+/* Handlers */
+void m_auth_login(srv_req *r);
+void m_auth_resume(srv_req *r);
+void m_auth_logout(srv_req *r);
+void m_user_create(srv_req *r);
+void m_user_disable(srv_req *r);
+void m_mentee_put(srv_req *r);
+void m_coach_put(srv_req *r);
+void m_mentee_get(srv_req *r);
+void m_coach_get(srv_req *r);
+void m_mentee_list(srv_req *r);
+void m_coach_list(srv_req *r);
+void m_match_suggest(srv_req *r);
+void m_match_explain(srv_req *r);
+void m_match_request(srv_req *r);
+void m_match_run(srv_req *r);
+void m_match_list(srv_req *r);
+void m_match_review(srv_req *r);
+void m_match_pin(srv_req *r);
+void m_match_forbid(srv_req *r);
+void m_match_mine(srv_req *r);
+void m_match_respond(srv_req *r);
+void m_meeting_log(srv_req *r);
+void m_feedback_put(srv_req *r);
+void m_stats_get(srv_req *r);
+
+#endif

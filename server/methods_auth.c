@@ -1,0 +1,300 @@
+/* methods_auth.c — auth.login, auth.resume, auth.logout, user.create,
+ * user.disable. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "server/log.h"
+#include "server/methods.h"
+
+/* A dummy hash to verify against for unknown logins, so that their
+ * response time does not reveal which logins exist. */
+static const char dummy_hash[] =
+    "pbkdf2-sha256$10000$00000000000000000000000000000000$"
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+typedef struct login_st {
+    char login[AUTH_LOGIN_MAX + 1];
+    char password[AUTH_PASSWORD_MAX + 1];
+    char token[AUTH_TOKEN_HEX];
+    srv_session sess;
+} login_st;
+
+static void login_st_free(void *p) {
+    login_st *st = p;
+    if (!st) return;
+    memset(st->password, 0, sizeof st->password);
+    free(st);
+}
+
+static void login_done(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    login_st *st = r->st;
+    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
+    srv_req_set_session(r, &st->sess);
+    msgpack_packer *pk = srv_req_ok(r);
+    int has_subject = st->sess.subject[0] != '\0';
+    msgpack_pack_map(pk, 3 + has_subject + (st->sess.role == ROLE_COORDINATOR));
+    mpack_kv_str(pk, "token", st->token);
+    mpack_kv_str(pk, "role", auth_role_name(st->sess.role));
+    if (has_subject) mpack_kv_str(pk, "subject", st->sess.subject);
+    if (st->sess.role == ROLE_COORDINATOR) {
+        mpack_str(pk, "programs");
+        size_t n = 0;
+        for (const char *p = st->sess.programs; *p; p++) n += *p == ',';
+        msgpack_pack_array(pk, st->sess.programs[0] ? n + 1 : 0);
+        const char *p = st->sess.programs;
+        while (*p) {
+            const char *e = strchr(p, ',');
+            size_t len = e ? (size_t)(e - p) : strlen(p);
+            mpack_strn(pk, p, len);
+            p += len + (e != NULL);
+        }
+    }
+    mpack_kv_int(pk, "expires_in", r->srv->cfg->token_ttl);
+    srv_req_done(r);
+}
+
+static void login_user(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    login_st *st = r->st;
+    if (mreply_ok(r, reply, status)) return;
+    const redisReply *s0 = mel(reply, 0);
+    if (s0 && s0->type == REDIS_REPLY_STRING && !strcmp(s0->str, "unauthenticated"))
+        (void)auth_verify_password(st->password, strlen(st->password), dummy_hash);
+    if (mscript_status(r, reply)) return;
+    const redisReply *pw = mel(reply, 1), *role = mel(reply, 2), *subj = mel(reply, 3), *progs = mel(reply, 4);
+    if (!pw || !role || !subj || !progs || role->type != REDIS_REPLY_STRING) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
+        return;
+    }
+    if (!auth_verify_password(st->password, strlen(st->password), pw->str)) {
+        log_info("auth.login: wrong password for %s", st->login);
+        srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "wrong login or password");
+        return;
+    }
+    memset(&st->sess, 0, sizeof st->sess);
+    snprintf(st->sess.login, sizeof st->sess.login, "%s", st->login);
+    st->sess.role = auth_role_parse(role->str, role->len);
+    snprintf(st->sess.subject, sizeof st->sess.subject, "%s", subj->str ? subj->str : "");
+    snprintf(st->sess.programs, sizeof st->sess.programs, "%s", progs->str ? progs->str : "");
+    if (st->sess.role == ROLE_NONE || auth_new_token(st->token) != AUTH_OK) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot create a session");
+        return;
+    }
+    auth_sha256_hex(st->token, strlen(st->token), st->sess.tokhash);
+    sargs a;
+    sargs_init(&a);
+    script_args(&a, SCRIPT_SESSION_NEW, r->srv->cfg->redis_prefix);
+    sargs_adds(&a, st->login);
+    sargs_adds(&a, st->sess.tokhash);
+    sargs_addll(&a, r->srv->cfg->token_ttl);
+    mcmd(r, login_done, &a);
+}
+
+void m_auth_login(srv_req *r) {
+    static const char *const keys[] = {"login", "password", NULL};
+    proto_map m;
+    proto_error e;
+    if (mparams(r, &m, keys)) return;
+    login_st *st = calloc(1, sizeof *st);
+    if (!st) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
+    r->st = st;
+    r->st_free = login_st_free;
+    if (proto_read_str(&m, "login", PROTO_REQUIRED, 1, AUTH_LOGIN_MAX, PROTO_CS_ANY, st->login,
+                       sizeof st->login, &e) < 0 ||
+        proto_read_str(&m, "password", PROTO_REQUIRED, 1, AUTH_PASSWORD_MAX, PROTO_CS_ANY,
+                       st->password, sizeof st->password, &e) < 0) {
+        srv_req_fail_err(r, &e);
+        return;
+    }
+    if (!auth_login_valid(st->login, strlen(st->login))) {
+        /* cannot exist: same answer as a wrong password */
+        srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "wrong login or password");
+        return;
+    }
+    sargs a;
+    sargs_init(&a);
+    script_args(&a, SCRIPT_LOGIN, r->srv->cfg->redis_prefix);
+    sargs_adds(&a, st->login);
+    sargs_addll(&a, r->srv->cfg->login_attempts_per_minute);
+    mcmd(r, login_user, &a);
+}
+
+/* ---- auth.resume ---- */
+
+static void resume_cb(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    srv_session *sess = r->st;
+    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
+    const redisReply *login = mel(reply, 1), *role = mel(reply, 2), *subj = mel(reply, 3),
+                     *progs = mel(reply, 4);
+    if (!login || !role || !subj || !progs || login->type != REDIS_REPLY_STRING) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
+        return;
+    }
+    snprintf(sess->login, sizeof sess->login, "%s", login->str);
+    sess->role = auth_role_parse(role->str, role->len);
+    snprintf(sess->subject, sizeof sess->subject, "%s", subj->str ? subj->str : "");
+    snprintf(sess->programs, sizeof sess->programs, "%s", progs->str ? progs->str : "");
+    srv_req_set_session(r, sess);
+    msgpack_packer *pk = srv_req_ok(r);
+    int has_subject = sess->subject[0] != '\0';
+    msgpack_pack_map(pk, 3 + has_subject);
+    mpack_kv_str(pk, "login", sess->login);
+    mpack_kv_str(pk, "role", auth_role_name(sess->role));
+    if (has_subject) mpack_kv_str(pk, "subject", sess->subject);
+    mpack_kv_int(pk, "expires_in", mel_ll(reply, 5, 0));
+    srv_req_done(r);
+}
+
+void m_auth_resume(srv_req *r) {
+    static const char *const keys[] = {"token", NULL};
+    proto_map m;
+    proto_error e;
+    char tok[AUTH_TOKEN_HEX + 1];
+    if (mparams(r, &m, keys)) return;
+    if (proto_read_str(&m, "token", PROTO_REQUIRED, 1, AUTH_TOKEN_HEX, PROTO_CS_ANY, tok, sizeof tok, &e) < 0) {
+        srv_req_fail_err(r, &e);
+        return;
+    }
+    if (!auth_token_wellformed(tok, strlen(tok))) {
+        srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "unknown or expired token");
+        return;
+    }
+    srv_session *sess = calloc(1, sizeof *sess);
+    if (!sess) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
+    r->st = sess;
+    r->st_free = free;
+    auth_sha256_hex(tok, strlen(tok), sess->tokhash);
+    sargs a;
+    sargs_init(&a);
+    script_args(&a, SCRIPT_RESUME, r->srv->cfg->redis_prefix);
+    sargs_adds(&a, sess->tokhash);
+    mcmd(r, resume_cb, &a);
+}
+
+/* ---- auth.logout ---- */
+
+static void ok_empty(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
+    msgpack_pack_map(srv_req_ok(r), 0);
+    srv_req_done(r);
+}
+
+void m_auth_logout(srv_req *r) {
+    static const char *const keys[] = {NULL};
+    proto_map m;
+    if (mparams(r, &m, keys)) return;
+    srv_session old = r->sess;
+    sargs a;
+    sargs_init(&a);
+    script_args(&a, SCRIPT_LOGOUT, r->srv->cfg->redis_prefix);
+    sargs_adds(&a, old.login);
+    sargs_adds(&a, old.tokhash);
+    srv_session none;
+    memset(&none, 0, sizeof none);
+    srv_req_set_session(r, &none);   /* the session ends now, whatever Redis says */
+    mcmd(r, ok_empty, &a);
+}
+
+/* ---- user.create / user.disable ---- */
+
+void m_user_create(srv_req *r) {
+    static const char *const keys[] = {"login", "password", "role", "subject", "programs", NULL};
+    static const char *const role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
+    static const auth_role role_vals[] = {ROLE_ADMIN, ROLE_COORDINATOR, ROLE_MENTEE, ROLE_COACH};
+    proto_map m;
+    proto_error e;
+    char login[AUTH_LOGIN_MAX + 1], pw[AUTH_PASSWORD_MAX + 1], subject[PROTO_ID_MAX + 1] = "";
+    char programs[PROTO_PROGRAMS_MAX * (PROTO_CODE_MAX + 1) + 1] = "";
+    int ri;
+    if (mparams(r, &m, keys)) return;
+    if (proto_read_str(&m, "login", PROTO_REQUIRED, 1, AUTH_LOGIN_MAX, PROTO_CS_CODE, login, sizeof login, &e) < 0 ||
+        proto_read_str(&m, "password", PROTO_REQUIRED, AUTH_PASSWORD_MIN, AUTH_PASSWORD_MAX, PROTO_CS_ANY, pw, sizeof pw, &e) < 0 ||
+        proto_read_enum(&m, "role", PROTO_REQUIRED, role_names, &ri, &e) < 0 ||
+        proto_read_str(&m, "subject", PROTO_OPTIONAL, 1, PROTO_ID_MAX, PROTO_CS_CODE, subject, sizeof subject, &e) < 0) {
+        srv_req_fail_err(r, &e);
+        return;
+    }
+    if (!auth_login_valid(login, strlen(login))) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "login", "login must be 1..%d of A-Z a-z 0-9 . _ @ -", AUTH_LOGIN_MAX);
+        return;
+    }
+    auth_role role = role_vals[ri];
+    proto_array arr;
+    int has = proto_read_array(&m, "programs", PROTO_OPTIONAL, 1, PROTO_PROGRAMS_MAX, &arr, &e);
+    if (has < 0) { srv_req_fail_err(r, &e); return; }
+    for (size_t i = 0; has == 1 && i < arr.arr->size; i++) {
+        char code[PROTO_CODE_MAX + 1];
+        if (proto_elem_str(&arr, i, 1, PROTO_CODE_MAX, PROTO_CS_CODE, code, sizeof code, &e) != PROTO_OK) {
+            srv_req_fail_err(r, &e);
+            return;
+        }
+        if (auth_in_scope(programs, code, strlen(code))) {
+            srv_req_fail(r, PROTO_E_INVALID_PARAMS, arr.path, "program %s listed twice", code);
+            return;
+        }
+        if (programs[0]) strcat(programs, ",");
+        strcat(programs, code);
+    }
+    if ((role == ROLE_MENTEE || role == ROLE_COACH) && !subject[0]) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "subject", "a %s user needs the subject (profile id) it speaks for", auth_role_name(role));
+        return;
+    }
+    if (role == ROLE_MENTEE && proto_nip_check(subject, strlen(subject), "subject", &e) != PROTO_OK) {
+        srv_req_fail_err(r, &e);
+        return;
+    }
+    if ((role == ROLE_ADMIN || role == ROLE_COORDINATOR) && subject[0]) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "subject", "only mentee and coach users have a subject");
+        return;
+    }
+    if (role == ROLE_COORDINATOR && !programs[0]) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "programs", "a coordinator needs at least one program");
+        return;
+    }
+    if (role != ROLE_COORDINATOR && programs[0]) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "programs", "only coordinators have programs");
+        return;
+    }
+    if (!auth_may_create(r->sess.role, role)) {
+        srv_req_fail(r, PROTO_E_FORBIDDEN, NULL, "a %s may not create %s users", auth_role_name(r->sess.role), auth_role_name(role));
+        return;
+    }
+    char hash[AUTH_HASH_MAX];
+    int hrc = auth_hash_password(pw, strlen(pw), hash);
+    memset(pw, 0, sizeof pw);
+    if (hrc != AUTH_OK) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password"); return; }
+    sargs a;
+    sargs_init(&a);
+    script_args(&a, SCRIPT_USER_CREATE, r->srv->cfg->redis_prefix);
+    sargs_adds(&a, login);
+    sargs_adds(&a, hash);
+    sargs_adds(&a, auth_role_name(role));
+    sargs_adds(&a, subject);
+    sargs_adds(&a, programs);
+    sargs_addll(&a, (long long)time(NULL));
+    sargs_adds(&a, r->sess.login);
+    mcmd(r, ok_empty, &a);
+}
+
+void m_user_disable(srv_req *r) {
+    static const char *const keys[] = {"login", NULL};
+    proto_map m;
+    proto_error e;
+    char login[AUTH_LOGIN_MAX + 1];
+    if (mparams(r, &m, keys)) return;
+    if (proto_read_str(&m, "login", PROTO_REQUIRED, 1, AUTH_LOGIN_MAX, PROTO_CS_ANY, login, sizeof login, &e) < 0) {
+        srv_req_fail_err(r, &e);
+        return;
+    }
+    sargs a;
+    sargs_init(&a);
+    script_args(&a, SCRIPT_USER_DISABLE, r->srv->cfg->redis_prefix);
+    sargs_adds(&a, login);
+    sargs_adds(&a, r->sess.login);
+    mcmd(r, ok_empty, &a);
+}

@@ -1,0 +1,15 @@
+#include "server/methods.h"
+#define TODO(n) void n(srv_req *r) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "not implemented yet"); }
+TODO(m_match_suggest)
+TODO(m_match_explain)
+TODO(m_match_request)
+TODO(m_match_run)
+TODO(m_match_list)
+TODO(m_match_review)
+TODO(m_match_pin)
+TODO(m_match_forbid)
+TODO(m_match_mine)
+TODO(m_match_respond)
+TODO(m_meeting_log)
+TODO(m_feedback_put)
+TODO(m_stats_get)

@@ -1,0 +1,333 @@
+/* methods_profile.c — mentee.put/get/list and coach.put/get/list.
+ *
+ * Profiles are validated by libproto against the catalogues, then stored
+ * as the canonical msgpack map that proto_*_pack() writes, with a version
+ * (compare-and-set through if_version) in the hash mentee:<id> or
+ * coach:<id>.  Ownership: a mentee or coach user only its own subject; a
+ * coordinator only profiles of its programs (a coach with no programs
+ * coaches in every program, so every coordinator may edit it).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "server/log.h"
+#include "server/methods.h"
+
+#define LIST_DEFAULT 50
+#define LIST_MAX 500
+
+static void put_cb(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
+    msgpack_packer *pk = srv_req_ok(r);
+    msgpack_pack_map(pk, 2);
+    mpack_kv_str(pk, "id", (const char *)r->st);
+    mpack_kv_int(pk, "version", mel_ll(reply, 1, 0));
+    srv_req_done(r);
+}
+
+/* Shared tail of mentee.put and coach.put. */
+static void profile_store(srv_req *r, const char *kind, const char *id, const msgpack_sbuffer *blob,
+                          long long if_version, const char *programs, const char *province,
+                          int capacity, const char *scope) {
+    r->st = strdup(id);
+    r->st_free = free;
+    if (!r->st) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
+    sargs a;
+    sargs_init(&a);
+    script_args(&a, SCRIPT_PROFILE_PUT, r->srv->cfg->redis_prefix);
+    sargs_adds(&a, kind);
+    sargs_adds(&a, id);
+    sargs_add(&a, blob->data, blob->size);
+    if (if_version >= 0) sargs_addll(&a, if_version); else sargs_adds(&a, "");
+    sargs_adds(&a, scope);
+    sargs_addll(&a, (long long)time(NULL));
+    sargs_adds(&a, programs);
+    sargs_adds(&a, province);
+    sargs_addll(&a, capacity);
+    sargs_adds(&a, r->sess.login);
+    mcmd(r, put_cb, &a);
+}
+
+static int read_if_version(srv_req *r, const proto_map *m, long long *out) {
+    proto_error e;
+    int64_t v;
+    int has = proto_read_int(m, "if_version", PROTO_OPTIONAL, 0, INT64_MAX / 2, &v, &e);
+    if (has < 0) { srv_req_fail_err(r, &e); return -1; }
+    *out = has ? (long long)v : -1;
+    return 0;
+}
+
+static const char *const put_keys[] = {"profile", "if_version", NULL};
+
+void m_mentee_put(srv_req *r) {
+    proto_map m;
+    proto_error e;
+    long long ifv;
+    if (mparams(r, &m, put_keys) || read_if_version(r, &m, &ifv)) return;
+    const msgpack_object *po = proto_map_get(&m, "profile");
+    if (!po || po->type == MSGPACK_OBJECT_NIL) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "profile", "profile is required");
+        return;
+    }
+    proto_mentee *p = malloc(sizeof *p);
+    if (!p) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
+    if (proto_mentee_decode(po, "profile", &r->srv->catalog.vocab, p, &e) != PROTO_OK) {
+        free(p);
+        srv_req_fail_err(r, &e);
+        return;
+    }
+    if (r->sess.role == ROLE_MENTEE && strcmp(p->id, r->sess.subject)) {
+        free(p);
+        srv_req_fail(r, PROTO_E_FORBIDDEN, "profile.id", "a mentee may only write its own profile");
+        return;
+    }
+    if (mscope(r, p->program)) { free(p); return; }
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    proto_mentee_pack(&pk, p);
+    profile_store(r, "mentee", p->id, &sb, ifv, p->program, p->province, 0,
+                  r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "");
+    msgpack_sbuffer_destroy(&sb);
+    free(p);
+}
+
+void m_coach_put(srv_req *r) {
+    proto_map m;
+    proto_error e;
+    long long ifv;
+    if (mparams(r, &m, put_keys) || read_if_version(r, &m, &ifv)) return;
+    const msgpack_object *po = proto_map_get(&m, "profile");
+    if (!po || po->type == MSGPACK_OBJECT_NIL) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "profile", "profile is required");
+        return;
+    }
+    proto_coach *p = malloc(sizeof *p);
+    if (!p) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
+    if (proto_coach_decode(po, "profile", &r->srv->catalog.vocab, p, &e) != PROTO_OK) {
+        free(p);
+        srv_req_fail_err(r, &e);
+        return;
+    }
+    /* libmatcher's own checks (catalogue codes of the coach kind etc.) */
+    madapt_coach ad;
+    madapt_coach_init(&ad, p, 0);
+    match_err me;
+    if (match_coach_check(r->srv->catalog.cat, &ad.c, &me) != MATCH_OK) {
+        char field[PROTO_PATH_MAX];
+        snprintf(field, sizeof field, "profile.%s", me.field);
+        free(p);
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, field, "%s", me.msg);
+        return;
+    }
+    char programs[PROTO_PROGRAMS_MAX * (PROTO_CODE_MAX + 1) + 1] = "";
+    int in_scope = p->n_programs == 0;
+    for (size_t i = 0; i < p->n_programs; i++) {
+        if (i) strcat(programs, ",");
+        strcat(programs, p->programs[i]);
+        if (auth_in_scope(r->sess.programs, p->programs[i], strlen(p->programs[i]))) in_scope = 1;
+    }
+    if (r->sess.role == ROLE_COACH && strcmp(p->id, r->sess.subject)) {
+        free(p);
+        srv_req_fail(r, PROTO_E_FORBIDDEN, "profile.id", "a coach may only write its own profile");
+        return;
+    }
+    if (r->sess.role == ROLE_COORDINATOR && !in_scope) {
+        free(p);
+        srv_req_fail(r, PROTO_E_FORBIDDEN, "profile.programs", "the coach's programs are all outside your programs");
+        return;
+    }
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    proto_coach_pack(&pk, p);
+    profile_store(r, "coach", p->id, &sb, ifv, programs, p->province, p->capacity,
+                  r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "");
+    msgpack_sbuffer_destroy(&sb);
+    free(p);
+}
+
+/* ---- get ---- */
+
+static void get_cb(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
+    const redisReply *blob = mel(reply, 1), *prog = mel(reply, 3);
+    if (!blob || blob->type != REDIS_REPLY_STRING || !prog) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
+        return;
+    }
+    if (r->sess.role == ROLE_COORDINATOR) {
+        int is_coach = r->st != NULL;
+        if (is_coach ? (prog->len && !strchr(prog->str, ',') ? !auth_in_scope(r->sess.programs, prog->str, prog->len) : 0)
+                     : !auth_in_scope(r->sess.programs, prog->str, prog->len)) {
+            srv_req_fail(r, PROTO_E_FORBIDDEN, NULL, "this profile is outside your programs");
+            return;
+        }
+        if (is_coach && prog->len && strchr(prog->str, ',')) {
+            /* several programs: allowed when one is in scope */
+            int ok = 0;
+            const char *p = prog->str;
+            while (*p) {
+                const char *e = strchr(p, ',');
+                size_t n = e ? (size_t)(e - p) : strlen(p);
+                if (auth_in_scope(r->sess.programs, p, n)) ok = 1;
+                p += n + (e != NULL);
+            }
+            if (!ok) {
+                srv_req_fail(r, PROTO_E_FORBIDDEN, NULL, "this profile is outside your programs");
+                return;
+            }
+        }
+    }
+    msgpack_packer *pk = srv_req_ok(r);
+    msgpack_pack_map(pk, r->st ? 3 : 2);
+    mpack_str(pk, "profile");
+    msgpack_sbuffer_write(pk->data, blob->str, blob->len);
+    mpack_kv_int(pk, "version", mel_ll(reply, 2, 0));
+    if (r->st) mpack_kv_int(pk, "load", mel_ll(reply, 4, 0));
+    srv_req_done(r);
+}
+
+static void profile_get(srv_req *r, const char *kind) {
+    static const char *const keys[] = {"id", NULL};
+    proto_map m;
+    proto_error e;
+    char id[PROTO_ID_MAX + 1];
+    if (mparams(r, &m, keys)) return;
+    if (proto_read_str(&m, "id", PROTO_REQUIRED, 1, PROTO_ID_MAX, PROTO_CS_CODE, id, sizeof id, &e) < 0) {
+        srv_req_fail_err(r, &e);
+        return;
+    }
+    if ((r->sess.role == ROLE_MENTEE || r->sess.role == ROLE_COACH) && strcmp(id, r->sess.subject)) {
+        srv_req_fail(r, PROTO_E_FORBIDDEN, "id", "a %s may only read its own profile", auth_role_name(r->sess.role));
+        return;
+    }
+    if (!strcmp(kind, "coach")) r->st = (void *)1;   /* marks coach: st_free stays NULL */
+    sargs a;
+    sargs_init(&a);
+    script_args(&a, SCRIPT_PROFILE_GET, r->srv->cfg->redis_prefix);
+    sargs_adds(&a, kind);
+    sargs_adds(&a, id);
+    mcmd(r, get_cb, &a);
+}
+
+void m_mentee_get(srv_req *r) { profile_get(r, "mentee"); }
+void m_coach_get(srv_req *r) { profile_get(r, "coach"); }
+
+/* ---- list ----
+ * The cursor is the hex of the last id examined: opaque to clients, and
+ * decoded ids are re-checked as codes. */
+
+static void hex_encode(const char *s, char *out) {
+    static const char hx[] = "0123456789abcdef";
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hx[(unsigned char)s[i] >> 4];
+        out[2 * i + 1] = hx[(unsigned char)s[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+int mcursor_decode(const char *hex, char *out, size_t outsz);
+void mcursor_encode(const char *id, char *out);
+
+void mcursor_encode(const char *id, char *out) { hex_encode(id, out); }
+
+int mcursor_decode(const char *hex, char *out, size_t outsz) {
+    size_t n = strlen(hex);
+    if (n == 0 || n % 2 || n / 2 >= outsz) return -1;
+    for (size_t i = 0; i < n / 2; i++) {
+        int v = 0;
+        for (int k = 0; k < 2; k++) {
+            char c = hex[2 * i + k];
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+            if (d < 0) return -1;
+            v = v * 16 + d;
+        }
+        char ch = (char)v;
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              ch == '.' || ch == '_' || ch == '-' || ch == ':'))
+            return -1;
+        out[i] = ch;
+    }
+    out[n / 2] = '\0';
+    return 0;
+}
+
+static void list_cb(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
+    const redisReply *cur = mel(reply, 1);
+    if (!cur || cur->type != REDIS_REPLY_STRING) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
+        return;
+    }
+    msgpack_packer *pk = srv_req_ok(r);
+    msgpack_pack_map(pk, 2);
+    mpack_str(pk, "items");
+    msgpack_pack_array(pk, reply->elements - 2);
+    for (size_t i = 2; i < reply->elements; i++)
+        msgpack_sbuffer_write(pk->data, reply->element[i]->str, reply->element[i]->len);
+    mpack_str(pk, "cursor");
+    if (cur->len) {
+        char hex[2 * PROTO_ID_MAX + 3];
+        char id[PROTO_ID_MAX + 1];
+        snprintf(id, sizeof id, "%s", cur->str);
+        hex_encode(id, hex);
+        mpack_str(pk, hex);
+    } else {
+        msgpack_pack_nil(pk);
+    }
+    srv_req_done(r);
+}
+
+static void profile_list(srv_req *r, const char *kind) {
+    static const char *const keys[] = {"program", "province", "cursor", "limit", NULL};
+    proto_map m;
+    proto_error e;
+    char program[PROTO_CODE_MAX + 1] = "", province[PROTO_CODE_MAX + 1] = "";
+    char cursor[2 * PROTO_ID_MAX + 3] = "", after[PROTO_ID_MAX + 1] = "";
+    int64_t limit = LIST_DEFAULT;
+    if (mparams(r, &m, keys)) return;
+    if (proto_read_str(&m, "program", PROTO_OPTIONAL, 1, PROTO_CODE_MAX, PROTO_CS_CODE, program, sizeof program, &e) < 0 ||
+        proto_read_str(&m, "province", PROTO_OPTIONAL, 1, PROTO_CODE_MAX, PROTO_CS_CODE, province, sizeof province, &e) < 0 ||
+        proto_read_str(&m, "cursor", PROTO_OPTIONAL, 1, 2 * PROTO_ID_MAX, PROTO_CS_CODE, cursor, sizeof cursor, &e) < 0 ||
+        proto_read_int(&m, "limit", PROTO_OPTIONAL, 1, LIST_MAX, &limit, &e) < 0) {
+        srv_req_fail_err(r, &e);
+        return;
+    }
+    if (cursor[0] && mcursor_decode(cursor, after, sizeof after)) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "cursor", "not a cursor this server returned");
+        return;
+    }
+    if (program[0] && mscope(r, program)) return;
+    if (province[0] && !proto_vocab_has(r->srv->catalog.vocab.provinces, r->srv->catalog.vocab.n_provinces, province)) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "province", "unknown province code %s", province);
+        return;
+    }
+    /* Pick the narrowest index; the script filters the rest. */
+    char index[PROTO_CODE_MAX + 32];
+    if (!strcmp(kind, "mentee") && program[0]) snprintf(index, sizeof index, "idx:mentee:prog:%s", program);
+    else if (province[0]) snprintf(index, sizeof index, "idx:%s:prov:%s", kind, province);
+    else snprintf(index, sizeof index, "idx:%s", kind);
+    sargs a;
+    sargs_init(&a);
+    script_args(&a, SCRIPT_LIST, r->srv->cfg->redis_prefix);
+    sargs_adds(&a, kind);
+    sargs_adds(&a, index);
+    sargs_adds(&a, after);
+    sargs_addll(&a, limit);
+    sargs_adds(&a, province);
+    sargs_adds(&a, program);
+    sargs_adds(&a, r->sess.programs);
+    mcmd(r, list_cb, &a);
+}
+
+void m_mentee_list(srv_req *r) { profile_list(r, "mentee"); }
+void m_coach_list(srv_req *r) { profile_list(r, "coach"); }

@@ -1,0 +1,19 @@
+/* runs.h — match.run: snapshot the program from Redis, run libmatcher on a
+ * worker thread, store the proposals, notify the coordinator. */
+#ifndef COACHNET_SERVER_RUNS_H
+#define COACHNET_SERVER_RUNS_H
+
+#include "server/server.h"
+
+typedef struct runs runs;
+
+runs *runs_new(server *s);
+/* Ask every worker to stop (their runs end as "cancelled"). */
+void runs_cancel_all(runs *rs);
+/* Wait for every worker thread (call after the loop has stopped). */
+void runs_join_all(runs *rs);
+void runs_free(runs *rs);
+/* Start a run for request r (already authorised); answers r. */
+void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *policy);
+
+#endif

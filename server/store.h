@@ -1,0 +1,71 @@
+/* store.h — the Redis store: one hiredis async connection for commands and
+ * one for pub/sub, both on the server's event loop.
+ *
+ * Contract of store_cmd(): when it returns STORE_OK the callback is called
+ * exactly once, later (never from inside store_cmd), with either Redis'
+ * reply (which may be an error reply) and STORE_OK, or with reply == NULL
+ * and STORE_UNAVAILABLE when Redis went away or the command timed out.  A
+ * reply arriving after the timeout is dropped.  The reply is only valid
+ * during the callback.  When store_cmd returns STORE_UNAVAILABLE (Redis not
+ * connected) the callback is never called.
+ *
+ * hiredis 0.14.1 has no timeouts: every command gets its own timer, and a
+ * timeout tears the connection down (a Redis that does not answer one
+ * command will not answer the next) and reconnects from a timer with
+ * exponential backoff.  Both connections reconnect that way.
+ */
+#ifndef COACHNET_SERVER_STORE_H
+#define COACHNET_SERVER_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hiredis/hiredis.h>
+
+struct event_base;
+
+#define STORE_OK 0
+#define STORE_UNAVAILABLE -1
+
+#define STORE_BACKOFF_MIN_MS 50
+#define STORE_BACKOFF_MAX_MS 2000
+
+typedef struct store store;
+
+typedef void store_cb(void *ud, redisReply *reply, int status);
+/* A pub/sub message on the event channel (payload, len).  payload == NULL
+ * means "the subscription was (re)established": caches must resync. */
+typedef void store_msg_cb(void *ud, const char *payload, size_t len);
+
+store *store_new(struct event_base *base, const char *host, int port, int timeout_ms,
+                 const char *channel, store_msg_cb *on_msg, void *msg_ud);
+/* Fails every pending command (callbacks get STORE_UNAVAILABLE) and frees. */
+void store_free(store *s);
+int store_connected(const store *s);
+/* Number of commands whose callback is still due. */
+size_t store_pending(const store *s);
+
+int store_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv,
+              const size_t *argvlen);
+
+/* Argument vector builder: pointers added with sargs_add must stay valid
+ * until store_cmd returns (hiredis copies them when it formats the
+ * command); sargs_addf/sargs_addll copy into owned memory. */
+typedef struct sargs {
+    int argc, cap;
+    const char **argv;
+    size_t *len;
+    char **owned;
+    int oom;
+} sargs;
+
+void sargs_init(sargs *a);
+void sargs_add(sargs *a, const void *p, size_t len);
+void sargs_adds(sargs *a, const char *s);
+void sargs_addf(sargs *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sargs_addll(sargs *a, long long v);
+void sargs_free(sargs *a);
+/* store_cmd with an sargs (which it does not free); STORE_UNAVAILABLE on oom. */
+int store_cmda(store *s, store_cb *cb, void *ud, const sargs *a);
+
+#endif
