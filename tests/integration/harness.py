@@ -37,8 +37,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "clients" / "python"))
 
-import coachnet  # noqa: E402
-from coachnet import Client, CoachnetError  # noqa: E402,F401
+import coachnet  # noqa: E402  (re-exported to the suites)
+from coachnet import Client, CoachnetError  # noqa: E402
+
+__all__ = ["coachnet", "Client", "CoachnetError", "Suite", "Env", "Server", "Redis", "Certs",
+           "Gen", "main", "expect_error", "wait_until", "free_port", "run_and_wait",
+           "run_matches", "find_match", "review_one", "review_outcome", "expected_explain",
+           "SLOW", "REDIS_TIMEOUT_MS", "ADMIN_LOGIN", "ADMIN_PASSWORD"]
 
 B = os.environ.get("B", "build/rel")
 BUILD = Path(B) if os.path.isabs(B) else REPO / B

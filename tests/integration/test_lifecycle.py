@@ -6,7 +6,7 @@ sides, meetings (JP) and feedback."""
 
 import time
 
-from harness import (Suite, main, expect_error, coachnet, CoachnetError, SLOW,
+from harness import (Suite, main, expect_error, CoachnetError, SLOW,
                      run_and_wait, run_matches, find_match, review_one, review_outcome)
 
 suite = Suite("lifecycle")

@@ -4,11 +4,8 @@ checked against the contract: users, profiles and lists, suggestions and
 explanations (scores recomputed here with the formula of section 5), runs
 with their notifications and statistics, pin and forbid, stats."""
 
-import time
-
-from harness import (Suite, main, expect_error, coachnet, CoachnetError, SLOW, ADMIN_LOGIN,
-                     expected_explain, run_and_wait, run_matches, find_match, review_one,
-                     MANAGERIAL)
+from harness import (Suite, main, expect_error, expected_explain, run_and_wait, run_matches,
+                     find_match, review_one)
 
 suite = Suite("methods")
 t = suite.test

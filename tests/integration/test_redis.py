@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+"""Redis outages (issue 4): with Redis stopped or hung in the middle of a
+test, requests get `unavailable` within the command timeout
+(redis-timeout-ms), coachnetd stays up, and once Redis is back requests
+succeed again without restarting coachnetd; what was acknowledged before
+survives (AOF with appendfsync always)."""
+
+import time
+
+from harness import (Suite, main, coachnet, CoachnetError, SLOW, REDIS_TIMEOUT_MS,
+                     ADMIN_LOGIN, ADMIN_PASSWORD, wait_until)
+
+suite = Suite("redis")
+t = suite.test
+LIMIT = REDIS_TIMEOUT_MS / 1000.0 + 1.0 * SLOW    # command timeout + slack
+
+
+def timed_unavailable(fn, *args):
+    t0 = time.monotonic()
+    try:
+        r = fn(*args)
+    except CoachnetError as e:
+        dt = time.monotonic() - t0
+        assert e.code == "unavailable", "expected unavailable, got %s" % e
+        assert dt <= LIMIT, "unavailable after %.2fs, more than redis-timeout-ms %d ms" % (
+            dt, REDIS_TIMEOUT_MS)
+        return dt
+    except coachnet.Timeout:
+        raise AssertionError("no answer at all within the client timeout")
+    raise AssertionError("expected unavailable, got %r" % (r,))
+
+
+def recovers(client, mentee_id, timeout=15):
+    """Poll until a request succeeds again; return the seconds it took."""
+    t0 = time.monotonic()
+
+    def ok():
+        try:
+            return client.mentee_get(mentee_id)
+        except CoachnetError as e:
+            if e.code != "unavailable":
+                raise
+            return None
+    wait_until(ok, timeout * SLOW, interval=0.2, what="requests to succeed after Redis came back")
+    return time.monotonic() - t0
+
+
+@t
+def redis_stopped_then_back(s):
+    """Redis stopped: unavailable within the command timeout; server stays up; back after restart, data kept"""
+    coord, prog = s.coordinator()
+    pid = s.srv.proc.pid
+    with coord:
+        m = s.gen.mentee(prog)
+        v = coord.mentee_put(m)["version"]
+        s.env.redis.stop()
+        try:
+            timed_unavailable(coord.mentee_get, m["id"])
+            timed_unavailable(coord.mentee_put, s.gen.mentee(prog))
+            timed_unavailable(coord.coach_list, prog)
+            with s.srv.client() as fresh:
+                timed_unavailable(fresh.auth_login, ADMIN_LOGIN, ADMIN_PASSWORD)
+            # pipelined requests during the outage are all answered
+            ids = [coord.send("mentee.get", {"id": m["id"]}) for _ in range(10)]
+            for i in ids:
+                err, _ = coord.wait_raw(i, timeout=LIMIT + 2)
+                assert err and err["code"] == "unavailable", err
+            assert s.srv.alive(), "coachnetd exited while Redis was down"
+        finally:
+            s.env.redis.start()
+        recovers(coord, m["id"])
+        assert s.srv.alive() and s.srv.proc.pid == pid, "coachnetd was restarted"
+        g = coord.mentee_get(m["id"])
+        assert g["version"] == v and g["profile"]["name"] == m["name"], g
+        m2 = s.gen.mentee(prog)
+        coord.mentee_put(m2)
+        assert coord.mentee_get(m2["id"])["profile"]["id"] == m2["id"]
+
+
+@t
+def redis_hung_times_out(s):
+    """Redis hung (SIGSTOP): unavailable within redis-timeout-ms; fine again after SIGCONT"""
+    coord, prog = s.coordinator()
+    with coord:
+        m = s.gen.mentee(prog)
+        coord.mentee_put(m)
+        s.env.redis.pause()
+        try:
+            dt = timed_unavailable(coord.mentee_get, m["id"])
+            assert dt >= REDIS_TIMEOUT_MS / 1000.0 * 0.5, \
+                "unavailable after only %.2fs, before the command timeout could expire" % dt
+            timed_unavailable(coord.mentee_get, m["id"])
+            assert s.srv.alive()
+        finally:
+            s.env.redis.resume()
+        recovers(coord, m["id"])
+        coord.mentee_put(s.gen.mentee(prog))
+
+
+@t
+def sessions_survive_outage(s):
+    """a session made before the outage resumes afterwards (tokens live in Redis, AOF on)"""
+    coord, prog = s.coordinator()
+    tok = coord.token
+    coord.close()
+    s.env.redis.restart()
+    with s.srv.client() as c:
+        def resumed():
+            try:
+                return c.auth_resume(tok)
+            except CoachnetError as e:
+                if e.code != "unavailable":
+                    raise
+        r = wait_until(resumed, 15 * SLOW, interval=0.2, what="auth.resume after Redis restart")
+        assert r["role"] == "coordinator", r
+
+
+@t
+def repeated_outages(s):
+    """three stop/start cycles: the server recovers every time"""
+    coord, prog = s.coordinator()
+    with coord:
+        m = s.gen.mentee(prog)
+        coord.mentee_put(m)
+        for _ in range(3):
+            s.env.redis.stop()
+            timed_unavailable(coord.mentee_get, m["id"])
+            s.env.redis.start()
+            recovers(coord, m["id"])
+        assert s.srv.alive()
+
+
+@t
+def run_during_outage(s):
+    """match.run while Redis is down: unavailable, and a run works after it is back"""
+    coord, prog = s.coordinator()
+    with coord:
+        m = s.gen.mentee(prog)
+        coord.mentee_put(m)
+        coord.coach_put(s.gen.coach([prog]))
+        s.env.redis.stop()
+        try:
+            timed_unavailable(coord.match_run, prog)
+        finally:
+            s.env.redis.start()
+        recovers(coord, m["id"])
+        from harness import run_and_wait
+        _, done, _ = run_and_wait(coord, prog)
+        assert done["status"] == "done" and done["stats"]["matched"] == 1, done
+
+
+if __name__ == "__main__":
+    main(suite)

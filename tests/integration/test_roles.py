@@ -1,0 +1,245 @@
+#!/usr/bin/python3
+"""Role restrictions of DESIGN section 3 on a real coachnetd: every call a
+role may not make gets `forbidden`, while the allowed ones succeed.
+
+Roles: admin (user management only), coordinator (scoped to its programs),
+mentee and coach users (speaking for their `subject` only).  The objects a
+forbidden call names exist, so `forbidden` is never confused with
+`not_found`."""
+
+from harness import (Suite, main, expect_error, CoachnetError, run_and_wait, run_matches,
+                     find_match, review_one)
+
+suite = Suite("roles")
+t = suite.test
+PW = Suite.PASSWORD
+
+
+class Cast:
+    """Program P with coordinator, two mentees and two coaches with users,
+    an approved+accepted match m1-c1 and a proposed one m2-c2; a second
+    program Q with its own coordinator; the admin."""
+
+    def __init__(self, s):
+        self.s = s
+        self.coord, self.P = s.coordinator()
+        self.qcoord, self.Q = s.coordinator()
+        g = s.gen
+        self.m1, self.m2 = g.mentee(self.P), g.mentee(self.P)
+        self.c1, self.c2 = g.coach([self.P], capacity=1), g.coach([self.P], capacity=1)
+        self.mq = g.mentee(self.Q)
+        self.cq = g.coach([self.Q], capacity=1)
+        for x in (self.m1, self.m2):
+            self.coord.mentee_put(x)
+        for x in (self.c1, self.c2):
+            self.coord.coach_put(x)
+        self.qcoord.mentee_put(self.mq)
+        self.qcoord.coach_put(self.cq)
+        self.mu1 = s.subject_user(self.coord, "mentee", self.m1["id"])
+        self.mu2 = s.subject_user(self.coord, "mentee", self.m2["id"])
+        self.cu1 = s.subject_user(self.coord, "coach", self.c1["id"])
+        self.cu2 = s.subject_user(self.coord, "coach", self.c2["id"])
+        self.admin = s.admin()
+        self.coord.match_pin(self.P, self.m1["id"], self.c1["id"])
+        self.coord.match_pin(self.P, self.m2["id"], self.c2["id"])
+        run_id, _, _ = run_and_wait(self.coord, self.P)
+        items = run_matches(self.coord, run_id)
+        self.match1 = find_match(items, self.m1["id"], self.c1["id"])["id"]
+        self.match2 = find_match(items, self.m2["id"], self.c2["id"])["id"]
+        assert review_one(self.coord, self.match1) == "approved"
+        self.mu1.match_respond(self.match1, True)
+        self.cu1.match_respond(self.match1, True)
+        self.qrun, _, _ = run_and_wait(self.qcoord, self.Q)
+        self.qmatch = run_matches(self.qcoord, self.qrun)[0]["id"]
+
+    def close(self):
+        for c in (self.coord, self.qcoord, self.mu1, self.mu2, self.cu1, self.cu2):
+            c.close()
+
+
+CAST = []
+
+
+def cast(s):
+    if not CAST:
+        CAST.append(Cast(s))
+    return CAST[0]
+
+
+def forbidden_all(calls):
+    """calls: (description, fn); each must raise forbidden.  Collects every
+    deviation so one failure does not hide the others."""
+    bad = []
+    for desc, fn in calls:
+        try:
+            r = fn()
+            bad.append("%s: allowed (%r)" % (desc, r))
+        except CoachnetError as e:
+            if e.code != "forbidden":
+                bad.append("%s: %s" % (desc, e))
+    assert not bad, "%d of %d calls not forbidden:\n%s" % (len(bad), len(calls), "\n".join(bad))
+
+
+@t
+def setup_cast(s):
+    """set up: program P (coordinator, 2 mentees, 2 coaches, users, matches) and program Q"""
+    cast(s)
+
+
+@t
+def mentee_forbidden_calls(s):
+    """a mentee: forbidden on others' profiles and matches and on every coordinator/admin method"""
+    c = cast(s)
+    u = c.mu1
+    m2, c1 = c.m2, c.c1
+    forbidden_all([
+        ("user.create", lambda: u.user_create(s.uniq("x"), PW, "mentee", subject=m2["id"])),
+        ("user.disable", lambda: u.user_disable("admin")),
+        ("mentee.put other", lambda: u.mentee_put(m2)),
+        ("mentee.get other", lambda: u.mentee_get(m2["id"])),
+        ("mentee.list", lambda: u.mentee_list(program=c.P)),
+        ("coach.put", lambda: u.coach_put(c1)),
+        ("coach.get", lambda: u.coach_get(c1["id"])),
+        ("coach.list", lambda: u.coach_list(program=c.P)),
+        ("match.suggest other", lambda: u.match_suggest(m2["id"])),
+        ("match.run", lambda: u.match_run(c.P)),
+        ("match.list", lambda: u.match_list(program=c.P)),
+        ("match.explain other", lambda: u.match_explain(m2["id"], c1["id"])),
+        ("match.review", lambda: u.match_review([c.match2], "approve")),
+        ("match.pin", lambda: u.match_pin(c.P, c.m1["id"], c1["id"])),
+        ("match.forbid", lambda: u.match_forbid(c.P, c.m1["id"], c.c2["id"])),
+        ("match.respond other", lambda: u.match_respond(c.match2, True)),
+        ("meeting.log other", lambda: u.meeting_log(c.qmatch, "2026-03-02", 60)),
+        ("feedback.put other", lambda: u.feedback_put(c.match2, 5)),
+        ("stats.get", lambda: u.stats_get(c.P)),
+    ])
+
+
+@t
+def mentee_allowed_calls(s):
+    """a mentee: own profile get/put, suggest, explain, mine succeed"""
+    c = cast(s)
+    u = c.mu1
+    g = u.mentee_get(c.m1["id"])
+    u.mentee_put(dict(c.m1, goals="Tujuan baru"), if_version=g["version"])
+    assert isinstance(u.match_suggest(c.m1["id"])["items"], list)
+    assert u.match_explain(c.m1["id"], c.c2["id"])["explain"]["score"] >= 0
+    assert [x["id"] for x in u.match_mine()["items"]] == [c.match1]
+
+
+@t
+def coach_forbidden_calls(s):
+    """a coach: forbidden on other coaches, mentee profiles, and coordinator/admin methods"""
+    c = cast(s)
+    u = c.cu1
+    forbidden_all([
+        ("user.create", lambda: u.user_create(s.uniq("x"), PW, "coach", subject=c.c2["id"])),
+        ("user.disable", lambda: u.user_disable("admin")),
+        ("coach.put other", lambda: u.coach_put(c.c2)),
+        ("coach.get other", lambda: u.coach_get(c.c2["id"])),
+        ("coach.list", lambda: u.coach_list(program=c.P)),
+        ("mentee.put", lambda: u.mentee_put(c.m1)),
+        ("mentee.get", lambda: u.mentee_get(c.m2["id"])),
+        ("mentee.list", lambda: u.mentee_list(program=c.P)),
+        ("match.suggest", lambda: u.match_suggest(c.m1["id"])),
+        ("match.request", lambda: u.match_request(c.c2["id"])),
+        ("match.run", lambda: u.match_run(c.P)),
+        ("match.list", lambda: u.match_list(program=c.P)),
+        ("match.explain", lambda: u.match_explain(c.m2["id"], c.c1["id"])),
+        ("match.review", lambda: u.match_review([c.match2], "approve")),
+        ("match.pin", lambda: u.match_pin(c.P, c.m2["id"], c.c1["id"])),
+        ("match.forbid", lambda: u.match_forbid(c.P, c.m2["id"], c.c1["id"])),
+        ("match.respond other", lambda: u.match_respond(c.qmatch, True)),
+        ("meeting.log other", lambda: u.meeting_log(c.qmatch, "2026-03-02", 60)),
+        ("feedback.put other", lambda: u.feedback_put(c.qmatch, 5)),
+        ("stats.get", lambda: u.stats_get(c.P)),
+    ])
+
+
+@t
+def coach_allowed_calls(s):
+    """a coach: own profile get/put and mine succeed"""
+    c = cast(s)
+    u = c.cu1
+    g = u.coach_get(c.c1["id"])
+    u.coach_put(dict(c.c1, bio="Bio baru"), if_version=g["version"])
+    assert [x["id"] for x in u.match_mine()["items"]] == [c.match1]
+
+
+@t
+def coordinator_outside_scope(s):
+    """a coordinator: forbidden on another program's profiles, lists, runs, matches, pins, stats"""
+    c = cast(s)
+    u = c.qcoord
+    forbidden_all([
+        ("mentee.put into P", lambda: u.mentee_put(s.gen.mentee(c.P))),
+        ("mentee.put overwrite P's mentee", lambda: u.mentee_put(dict(c.m2, program=c.Q))),
+        ("mentee.get P", lambda: u.mentee_get(c.m1["id"])),
+        ("mentee.list P", lambda: u.mentee_list(program=c.P)),
+        ("coach.put P", lambda: u.coach_put(s.gen.coach([c.P]))),
+        ("coach.get P", lambda: u.coach_get(c.c1["id"])),
+        ("coach.list P", lambda: u.coach_list(program=c.P)),
+        ("match.suggest P", lambda: u.match_suggest(c.m1["id"])),
+        ("match.run P", lambda: u.match_run(c.P)),
+        ("match.list P", lambda: u.match_list(program=c.P)),
+        ("match.explain P", lambda: u.match_explain(c.m1["id"], c.c1["id"])),
+        ("match.pin P", lambda: u.match_pin(c.P, c.m2["id"], c.c1["id"])),
+        ("match.forbid P", lambda: u.match_forbid(c.P, c.m2["id"], c.c1["id"])),
+        ("stats.get P", lambda: u.stats_get(c.P)),
+        ("user.create coordinator", lambda: u.user_create(s.uniq("x"), PW, "coordinator", programs=[c.Q])),
+        ("user.create admin", lambda: u.user_create(s.uniq("x"), PW, "admin")),
+        ("user.create mentee of P", lambda: u.user_create(s.uniq("x"), PW, "mentee", subject=c.m2["id"])),
+        ("user.disable", lambda: u.user_disable("admin")),
+        ("match.mine", lambda: u.match_mine()),
+        ("match.request", lambda: u.match_request(c.cq["id"])),
+        ("match.respond", lambda: u.match_respond(c.qmatch, True)),
+        ("meeting.log", lambda: u.meeting_log(c.match1, "2026-03-02", 60)),
+        ("feedback.put", lambda: u.feedback_put(c.match1, 5)),
+    ])
+    assert review_one(u, c.match2) == "forbidden"
+
+
+@t
+def admin_limited_to_user_management(s):
+    """the admin: user.create/user.disable only; every domain method is forbidden (DESIGN 3 'who')"""
+    c = cast(s)
+    a = c.admin
+    forbidden_all([
+        ("mentee.put", lambda: a.mentee_put(s.gen.mentee(c.P))),
+        ("mentee.get", lambda: a.mentee_get(c.m1["id"])),
+        ("coach.put", lambda: a.coach_put(s.gen.coach([c.P]))),
+        ("coach.get", lambda: a.coach_get(c.c1["id"])),
+        ("match.run", lambda: a.match_run(c.P)),
+        ("match.review", lambda: a.match_review([c.match2], "approve")),
+        ("match.mine", lambda: a.match_mine()),
+        ("match.request", lambda: a.match_request(c.c2["id"])),
+        ("match.respond", lambda: a.match_respond(c.match1, True)),
+        ("meeting.log", lambda: a.meeting_log(c.match1, "2026-03-02", 60)),
+        ("feedback.put", lambda: a.feedback_put(c.match1, 5)),
+    ])
+
+
+@t
+def coordinator_user_creation_scope(s):
+    """a coordinator creates mentee/coach users for its own program's subjects only"""
+    c = cast(s)
+    login = s.uniq("m")
+    assert c.coord.user_create(login, PW, "mentee", subject=c.m2["id"]) == {}
+    expect_error("forbidden", c.coord.user_create, s.uniq("m"), PW, "mentee", subject=c.mq["id"])
+
+
+@t
+def disabled_mentee_loses_access(s):
+    """after user.disable by the admin the mentee's calls are unauthenticated"""
+    c = cast(s)
+    login = s.uniq("m")
+    c.coord.user_create(login, PW, "mentee", subject=c.m2["id"])
+    u = s.srv.login(login, PW)
+    u.mentee_get(c.m2["id"])
+    c.admin.user_disable(login)
+    expect_error("unauthenticated", u.mentee_get, c.m2["id"])
+    u.close()
+
+
+if __name__ == "__main__":
+    main(suite)

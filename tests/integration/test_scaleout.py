@@ -1,0 +1,149 @@
+#!/usr/bin/python3
+"""Two coachnetd processes on one Redis (DESIGN section 6): a coach changed
+through one is suggested by the other (coach index kept in sync over
+pub/sub); sessions and match.updated notifications cross instances."""
+
+from harness import (Suite, main, expect_error, SLOW, wait_until,
+                     expected_explain, run_and_wait, run_matches, find_match, review_one)
+
+suite = Suite("scaleout")
+t = suite.test
+SYNC = 5 * SLOW     # seconds allowed for a change to reach the other instance
+
+
+def second(s):
+    if getattr(s, "srv_b", None) is None or not s.srv_b.alive():
+        s.srv_b = s.env.add_server(name="coachnetd-b")
+    return s.srv_b
+
+
+def suggested(client, mentee_id):
+    return {it["coach_id"]: it for it in client.match_suggest(mentee_id, limit=50)["items"]}
+
+
+@t
+def new_coach_via_a_suggested_by_b(s):
+    """a coach created through A appears in B's suggestions, with the right score"""
+    b = second(s)
+    ca, prog = s.coordinator()
+    cb = b.client()
+    cb.auth_resume(ca.token)           # the same session, on B
+    try:
+        m = s.gen.mentee(prog)
+        ca.mentee_put(m)
+        c = s.gen.coach([prog], province="32")
+        assert c["id"] not in suggested(cb, m["id"])
+        ca.coach_put(c)
+        got = wait_until(lambda: suggested(cb, m["id"]).get(c["id"]), SYNC,
+                         what="B to suggest the coach created through A")
+        assert got["score"] == expected_explain(m, c)["score"], got
+    finally:
+        ca.close()
+        cb.close()
+
+
+@t
+def coach_changed_via_a_seen_by_b(s):
+    """a coach changed through A (competencies, then capacity 0) is re-scored / dropped by B"""
+    b = second(s)
+    ca, prog = s.coordinator()
+    cb = b.client()
+    cb.auth_resume(ca.token)
+    try:
+        m = s.gen.mentee(prog, comps=["M.01", "M.02", "M.03"])
+        ca.mentee_put(m)
+        c = s.gen.coach([prog], comps=["M.01"], level=5)
+        ca.coach_put(c)
+        before = wait_until(lambda: suggested(cb, m["id"]).get(c["id"]), SYNC, what="coach on B")
+        c2 = dict(c, competencies=[{"code": x, "level": 5} for x in ("M.01", "M.02", "M.03")])
+        ca.coach_put(c2)
+        want = expected_explain(m, c2)["score"]
+        assert want > before["score"]
+        wait_until(lambda: suggested(cb, m["id"]).get(c["id"], {}).get("score") == want, SYNC,
+                   what="B to re-score the coach changed through A (want %d)" % want)
+        ca.coach_put(dict(c2, capacity=0))
+        wait_until(lambda: c["id"] not in suggested(cb, m["id"]), SYNC,
+                   what="B to drop the coach whose capacity A set to 0")
+        # and the other way round
+        cb.coach_put(dict(c2, capacity=2))
+        wait_until(lambda: c["id"] in suggested(ca, m["id"]), SYNC,
+                   what="A to suggest the coach B gave capacity again")
+    finally:
+        ca.close()
+        cb.close()
+
+
+@t
+def b_started_later_loads_index(s):
+    """an instance started after the coaches were written suggests them (index loaded from Redis)"""
+    ca, prog = s.coordinator()
+    try:
+        m = s.gen.mentee(prog)
+        ca.mentee_put(m)
+        c = s.gen.coach([prog])
+        ca.coach_put(c)
+        late = s.env.add_server(name="coachnetd-late")
+        try:
+            with late.client() as cl:
+                cl.auth_resume(ca.token)
+                assert c["id"] in suggested(cl, m["id"])
+        finally:
+            late.stop()
+    finally:
+        ca.close()
+
+
+@t
+def match_updated_crosses_instances(s):
+    """approval through A notifies the mentee and coach connected to B"""
+    b = second(s)
+    ca, prog = s.coordinator()
+    try:
+        m = s.gen.mentee(prog)
+        c = s.gen.coach([prog], capacity=1)
+        ca.mentee_put(m)
+        ca.coach_put(c)
+        lm, lc = s.uniq("mentee"), s.uniq("coach")
+        ca.user_create(lm, s.PASSWORD, "mentee", subject=m["id"])
+        ca.user_create(lc, s.PASSWORD, "coach", subject=c["id"])
+        mu = b.login(lm, s.PASSWORD)
+        cu = b.login(lc, s.PASSWORD)
+        try:
+            run_id, _, _ = run_and_wait(ca, prog)
+            mt = find_match(run_matches(ca, run_id), m["id"], c["id"])
+            assert mt, "run did not propose the pair"
+            assert review_one(ca, mt["id"]) == "approved"
+            for u, who in ((mu, "mentee"), (cu, "coach")):
+                n = u.next_notification(timeout=SYNC, method="match.updated")
+                got = n.params.get("match", n.params)
+                assert got["id"] == mt["id"] and got["status"] == "approved", (who, got)
+            # and the mentee's acceptance through B reaches the coach (also on B)
+            mu.match_respond(mt["id"], True)
+            n = cu.next_notification(timeout=SYNC, method="match.updated")
+            assert n.params.get("match", n.params)["id"] == mt["id"], n
+        finally:
+            mu.close()
+            cu.close()
+    finally:
+        ca.close()
+
+
+@t
+def logout_on_a_ends_session_on_b(s):
+    """auth.logout through A invalidates the token on B"""
+    b = second(s)
+    ca, prog = s.coordinator()
+    tok = ca.token
+    cb = b.client()
+    try:
+        cb.auth_resume(tok)
+        ca.auth_logout()
+        with b.client() as fresh:
+            expect_error("unauthenticated", fresh.auth_resume, tok)
+    finally:
+        ca.close()
+        cb.close()
+
+
+if __name__ == "__main__":
+    main(suite)
