@@ -65,7 +65,7 @@
 #define MATCH_WEIGHT_ONE 1000        /* a weight of 1.0 */
 #define MATCH_MIN_RANK_GAP_MAX 5
 #define MATCH_WAITLIST_BONUS_MAX 10000
-#define MATCH_WAITLIST_MAX 1000      /* earlier unmatched runs counted */
+#define MATCH_WAITLIST_MAX 100       /* earlier unmatched runs counted (more: clamped) */
 #define MATCH_MAX_POLICY_WEIGHTS 64  /* competency weights in a policy */
 #define MATCH_MAX_THREADS 16
 #define MATCH_SUGGEST_MAX 100        /* limit of one suggest call */
@@ -395,8 +395,10 @@ typedef struct match_stats {
                                     every pair */
     double elapsed_ms;
     /* Engine figures (benchmarks, comparisons with reference solvers). */
-    int64_t objective;           /* sum of the optimised pairs' weights */
-    int64_t big;                 /* participation's per-match constant */
+    int64_t objective;           /* sum of the optimised pairs' weights,
+                                    weight = mult * (score + bonus) + big
+                                    (bench/matcher/README.md) */
+    int64_t mult, big;
     int64_t objective_score;     /* sum of score + waitlist bonus over
                                     every proposal */
     uint64_t pairs_scored;       /* pair evaluations */

@@ -1,0 +1,192 @@
+/* coaches.c — interning space and the structure-of-arrays coach set.
+ *
+ * Coaches are stored column-wise (one array per attribute, one uint8
+ * column of levels per competency) so that kernel.c scores one mentee
+ * against a block of coaches with straight loops over narrow integer
+ * lanes.  A competency no coach holds has no column: the mentee side then
+ * reads the shared all-zero column. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "matcher/internal.h"
+
+#define COACHES_MIN_ALLOC 64
+
+int mt_space_init(mt_space *s, const match_catalog *cat)
+{
+    memset(s, 0, sizeof(*s));
+    s->cat = cat;
+    mt_map_init(&s->comps);
+    mt_map_init(&s->agencies);
+    mt_map_init(&s->langs);
+    mt_map_init(&s->programs);
+    /* Catalogue competencies take the first columns, in catalogue order. */
+    for (size_t i = 0; i < match_catalog_count(cat, MATCH_VOCAB_COMPETENCY); i++)
+        if (mt_map_intern(&s->comps, match_catalog_code(cat, MATCH_VOCAB_COMPETENCY, i)) == MT_NONE) {
+            mt_space_free(s);
+            return MATCH_ENOMEM;
+        }
+    return MATCH_OK;
+}
+
+void mt_space_free(mt_space *s)
+{
+    mt_map_free(&s->comps);
+    mt_map_free(&s->agencies);
+    mt_map_free(&s->langs);
+    mt_map_free(&s->programs);
+}
+
+void mt_coaches_init(mt_coaches *cs)
+{
+    memset(cs, 0, sizeof(*cs));
+}
+
+void mt_coaches_free(mt_coaches *cs)
+{
+    free(cs->agency);
+    free(cs->rank);
+    free(cs->prov);
+    free(cs->region);
+    free(cs->modality);
+    free(cs->langs);
+    free(cs->avail);
+    free(cs->free);
+    free(cs->capacity);
+    free(cs->n_progs);
+    free(cs->progs);
+    for (size_t i = 0; i < cs->n_cols; i++) free(cs->level[i]);
+    free(cs->level);
+    free(cs->zeros);
+    memset(cs, 0, sizeof(*cs));
+}
+
+#define GROW(field, n)                                                       \
+    do {                                                                     \
+        void *p_ = realloc(cs->field, (n) * sizeof(*cs->field));             \
+        if (!p_) return MATCH_ENOMEM;                                        \
+        cs->field = p_;                                                      \
+    } while (0)
+
+static int coaches_grow(mt_coaches *cs, size_t need)
+{
+    if (need <= cs->alloc) return MATCH_OK;
+    size_t na = cs->alloc ? cs->alloc : COACHES_MIN_ALLOC;
+    while (na < need) na *= 2;
+    GROW(agency, na);
+    GROW(rank, na);
+    GROW(prov, na);
+    GROW(region, na);
+    GROW(modality, na);
+    GROW(langs, na);
+    GROW(avail, na);
+    GROW(free, na);
+    GROW(capacity, na);
+    GROW(n_progs, na);
+    GROW(progs, na * MATCH_MAX_PROGRAMS);
+    GROW(zeros, na);
+    memset(cs->zeros + cs->alloc, 0, na - cs->alloc);
+    for (size_t i = 0; i < cs->n_cols; i++) {
+        if (!cs->level[i]) continue;
+        uint8_t *p = realloc(cs->level[i], na);
+        if (!p) return MATCH_ENOMEM;
+        memset(p + cs->alloc, 0, na - cs->alloc);
+        cs->level[i] = p;
+    }
+    cs->alloc = na;
+    return MATCH_OK;
+}
+
+/* The level column of competency id `col`, created (zeroed) on demand. */
+static uint8_t *coaches_column(mt_coaches *cs, uint32_t col)
+{
+    if (col >= cs->n_cols) {
+        size_t nc = cs->n_cols ? cs->n_cols : 16;
+        while (nc <= col) nc *= 2;
+        uint8_t **lv = realloc(cs->level, nc * sizeof(*lv));
+        if (!lv) return NULL;
+        memset(lv + cs->n_cols, 0, (nc - cs->n_cols) * sizeof(*lv));
+        cs->level = lv;
+        cs->n_cols = nc;
+    }
+    if (!cs->level[col]) cs->level[col] = calloc(cs->alloc, 1);
+    return cs->level[col];
+}
+
+int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot,
+                   const match_coach *c, match_err *err)
+{
+    if (coaches_grow(cs, slot + 1) != MATCH_OK) return MATCH_ENOMEM;
+    uint64_t langs = 0;
+    for (size_t i = 0; i < c->n_languages; i++) {
+        uint32_t b = mt_map_get(&s->langs, c->languages[i]);
+        if (b == MT_NONE) {
+            if (s->langs.len >= MATCH_MAX_DISTINCT_LANGUAGES) {
+                mt_err(err, "languages", "languages: more than %d distinct "
+                       "languages in use", MATCH_MAX_DISTINCT_LANGUAGES);
+                return MATCH_ERR;
+            }
+            if ((b = mt_map_intern(&s->langs, c->languages[i])) == MT_NONE)
+                return MATCH_ENOMEM;
+        }
+        langs |= (uint64_t)1 << b;
+    }
+    uint32_t agency = mt_map_intern(&s->agencies, c->organization);
+    if (agency == MT_NONE) return MATCH_ENOMEM;
+    uint32_t *progs = cs->progs + slot * MATCH_MAX_PROGRAMS;
+    for (size_t i = 0; i < c->n_programs; i++)
+        if ((progs[i] = mt_map_intern(&s->programs, c->programs[i])) == MT_NONE)
+            return MATCH_ENOMEM;
+    /* Levels: clear the slot in every column, then set this coach's. */
+    uint32_t cols[MATCH_MAX_COMPETENCIES];
+    for (size_t i = 0; i < c->n_competencies; i++) {
+        cols[i] = mt_map_intern(&s->comps, c->competencies[i].code);
+        if (cols[i] == MT_NONE || !coaches_column(cs, cols[i])) return MATCH_ENOMEM;
+    }
+    for (size_t i = 0; i < cs->n_cols; i++)
+        if (cs->level[i]) cs->level[i][slot] = 0;
+    for (size_t i = 0; i < c->n_competencies; i++)
+        cs->level[cols[i]][slot] = (uint8_t)c->competencies[i].level;
+
+    int prov = match_catalog_find(s->cat, MATCH_VOCAB_PROVINCE, c->province);
+    cs->agency[slot] = agency;
+    cs->rank[slot] = (uint8_t)c->rank;
+    cs->prov[slot] = (uint8_t)prov;
+    cs->region[slot] = s->cat->prov_region[prov];
+    cs->modality[slot] = (uint8_t)c->modality;
+    cs->langs[slot] = langs;
+    cs->avail[slot] = c->availability ? c->availability : MATCH_AVAIL_ALL;
+    cs->capacity[slot] = c->capacity;
+    cs->free[slot] = c->capacity > c->load ? c->capacity - c->load : 0;
+    cs->n_progs[slot] = (uint8_t)c->n_programs;
+    if (slot == cs->n) cs->n++;
+    return MATCH_OK;
+}
+
+void mt_coaches_move(mt_coaches *cs, size_t to, size_t from)
+{
+    cs->agency[to] = cs->agency[from];
+    cs->rank[to] = cs->rank[from];
+    cs->prov[to] = cs->prov[from];
+    cs->region[to] = cs->region[from];
+    cs->modality[to] = cs->modality[from];
+    cs->langs[to] = cs->langs[from];
+    cs->avail[to] = cs->avail[from];
+    cs->free[to] = cs->free[from];
+    cs->capacity[to] = cs->capacity[from];
+    cs->n_progs[to] = cs->n_progs[from];
+    memcpy(cs->progs + to * MATCH_MAX_PROGRAMS,
+           cs->progs + from * MATCH_MAX_PROGRAMS,
+           MATCH_MAX_PROGRAMS * sizeof(*cs->progs));
+    for (size_t i = 0; i < cs->n_cols; i++)
+        if (cs->level[i]) cs->level[i][to] = cs->level[i][from];
+}
+
+int mt_coach_serves(const mt_coaches *cs, size_t i, uint32_t p)
+{
+    if (cs->n_progs[i] == 0) return 1;
+    const uint32_t *progs = cs->progs + i * MATCH_MAX_PROGRAMS;
+    for (size_t k = 0; k < cs->n_progs[i]; k++)
+        if (progs[k] == p) return 1;
+    return 0;
+}

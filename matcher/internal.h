@@ -1,0 +1,170 @@
+/* internal.h — module-private declarations shared by the files of matcher/.
+ *
+ * Not installed, not included outside matcher/.  Names start with mt_.
+ *
+ * The engine works on compact integer profiles:
+ *   - strings (competency codes, agencies, languages, programs, ids) are
+ *     interned into small integers by an mt_map;
+ *   - a set of coaches is held as structure-of-arrays (mt_coaches): one
+ *     uint8 column of levels per competency, one array per attribute, so
+ *     that scoring one mentee against a block of coaches is a handful of
+ *     straight loops over small integer lanes that the compiler vectorises
+ *     (kernel.c);
+ *   - a mentee becomes an mt_query: its gaps, reduced weights and a score
+ *     table indexed by (gap numerator, location, availability), so that the
+ *     exact score of a pair is one table load.
+ */
+#ifndef COACHNET_MATCHER_INTERNAL_H
+#define COACHNET_MATCHER_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "matcher/matcher.h"
+
+/* ---- String map (map.c): open addressing, owned keys, deletions ---------- */
+
+typedef struct mt_map {
+    char **keys;      /* NULL = empty slot */
+    uint32_t *vals;
+    size_t cap;       /* power of two */
+    size_t len;
+} mt_map;
+
+#define MT_NONE UINT32_MAX
+
+void mt_map_init(mt_map *m);
+void mt_map_free(mt_map *m);
+/* Value of key, or MT_NONE. */
+uint32_t mt_map_get(const mt_map *m, const char *key);
+/* Insert key -> val, or overwrite.  MATCH_OK / MATCH_ENOMEM. */
+int mt_map_put(mt_map *m, const char *key, uint32_t val);
+/* Remove key if present. */
+void mt_map_del(mt_map *m, const char *key);
+/* Intern: the value of key, or insert it with value m->len (so interned
+ * ids are 0, 1, 2, ... in order of first appearance).  MT_NONE on ENOMEM. */
+uint32_t mt_map_intern(mt_map *m, const char *key);
+
+/* ---- Catalogue (catalog.c) ------------------------------------------------ */
+
+typedef struct mt_vocab {
+    char **codes;
+    size_t n;
+    mt_map index;     /* code -> position in codes */
+} mt_vocab;
+
+struct match_catalog {
+    mt_vocab vocab[MATCH_VOCAB__COUNT];
+    uint8_t *class_rank;       /* per position class */
+    uint8_t *class_required;   /* per position class */
+    uint8_t *prov_region;      /* per province: index into REGION vocab */
+    uint32_t *prov_weight;     /* per province: PNS headcount, 0 unknown */
+    uint8_t *comp_technical;   /* per competency: 1 if kind technical */
+};
+
+/* ---- Validation helpers (profile.c) -------------------------------------- */
+
+void mt_err(match_err *err, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int mt_policy_resolve(const match_catalog *cat, const match_policy *in,
+                      match_policy *out, match_err *err);
+
+/* ---- Compact coach set (coaches.c) ---------------------------------------- */
+
+/* A space interns the strings that profiles share, so that the mentees and
+ * coaches scored together use the same integers. */
+typedef struct mt_space {
+    const match_catalog *cat;
+    mt_map comps;     /* competency code -> column (catalogue codes first) */
+    mt_map agencies;  /* agency / organisation -> id */
+    mt_map langs;     /* language -> bit (< MATCH_MAX_DISTINCT_LANGUAGES) */
+    mt_map programs;  /* program -> id */
+} mt_space;
+
+int mt_space_init(mt_space *s, const match_catalog *cat);
+void mt_space_free(mt_space *s);
+
+typedef struct mt_coaches {
+    size_t n, alloc;
+    uint32_t *agency;
+    uint8_t *rank;
+    uint8_t *prov;
+    uint8_t *region;
+    uint8_t *modality;
+    uint64_t *langs;
+    uint32_t *avail;      /* 0 replaced by MATCH_AVAIL_ALL */
+    int32_t *capacity;    /* profile capacity */
+    int32_t *free;        /* free capacity: capacity - load, >= 0 */
+    uint8_t *n_progs;     /* 0 = every program */
+    uint32_t *progs;      /* MATCH_MAX_PROGRAMS per coach */
+    uint8_t **level;      /* level[comp][coach]; NULL column = all zero */
+    size_t n_cols;        /* columns allocated in level[] */
+    uint8_t *zeros;       /* alloc zero bytes: the column of an absent code */
+} mt_coaches;
+
+void mt_coaches_init(mt_coaches *cs);
+void mt_coaches_free(mt_coaches *cs);
+/* Append (slot == cs->n) or overwrite slot with coach c, interning its
+ * strings in s.  The profile must already be validated.  MATCH_OK,
+ * MATCH_ENOMEM or MATCH_ERR (too many distinct languages). */
+int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot,
+                   const match_coach *c, match_err *err);
+/* Move slot `from` onto slot `to` (for swap-removal); n is not changed. */
+void mt_coaches_move(mt_coaches *cs, size_t to, size_t from);
+/* 1 if coach i coaches in program id p (MT_NONE: a program no coach lists). */
+int mt_coach_serves(const mt_coaches *cs, size_t i, uint32_t p);
+
+/* ---- Query: one mentee, scored against coaches (kernel.c) ----------------- */
+
+#define MT_TABLE_MAX 65536   /* score table entries: (gd + 1) * 12 */
+
+typedef struct mt_query {
+    /* feasibility */
+    uint32_t agency;      /* MT_NONE: matches no coach */
+    int check_agency;
+    uint8_t min_rank;     /* coach rank must be >= */
+    uint8_t modality;
+    uint64_t langs;
+    uint32_t avail;       /* 0 replaced by MATCH_AVAIL_ALL */
+    uint8_t prov, region;
+    uint32_t program;
+    /* gaps: only competencies with gap > 0 */
+    int n_gap;
+    const uint8_t *col[MATCH_MAX_COMPETENCIES];
+    uint8_t cur[MATCH_MAX_COMPETENCIES];
+    uint8_t gap[MATCH_MAX_COMPETENCIES];
+    uint32_t w[MATCH_MAX_COMPETENCIES];  /* weights divided by their gcd */
+    uint32_t gd;          /* sum w * gap (reduced) */
+    /* factor weights (thousandths) */
+    uint32_t wg, wl, wa;
+    /* score[(gn * 3 + l2) * 4 + a3], valid when use_table */
+    int use_table;
+    int16_t *table;
+} mt_query;
+
+/* Build the query of mentee m (validated) over space s and coach set cs.
+ * policy must be resolved (no NULL).  Unknown strings map to values that
+ * match nothing.  MATCH_OK or MATCH_ENOMEM. */
+int mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs,
+                   const match_mentee *m, const match_policy *policy);
+void mt_query_free(mt_query *q);
+
+/* Exact score of one pair from its factors (reduced gap numbers). */
+int mt_score_exact(uint64_t gn, uint64_t gd, int l2, int a3, uint32_t wg,
+                   uint32_t wl, uint32_t wa);
+
+/* Score coaches [c0, c1): out[i] = score of coach c0 + i, or -1 when the
+ * pair fails program/capacity (elig[c] == 0), agency, rank, modality,
+ * language or availability.  Forbidden pairs and min_score are the
+ * caller's.  elig has one byte per coach of cs (indexed from 0). */
+#define MT_BLOCK 1024
+void mt_score_block(const mt_query *q, const mt_coaches *cs,
+                    const uint8_t *elig, size_t c0, size_t c1,
+                    int16_t *out);
+
+/* Reason and breakdown of one pair, scalar (explanations, tests). */
+void mt_explain(const mt_query *q, const mt_space *s, const mt_coaches *cs,
+                size_t c, const match_mentee *m, const match_policy *policy,
+                int elig_program, int forbidden, match_explain *out);
+
+#endif

@@ -1,0 +1,13 @@
+# matcher/ — libmatcher: competency model, scoring, suggestions, exact
+# capacitated assignment (assign.c, the solver), stable mode, explanations.
+MATCHER_LIB := $(B)/libmatcher.a
+
+# The scoring kernel is the hot loop of every run: -O3 lets gcc vectorise it
+# (check with EXTRA_CFLAGS=-fopt-info-vec-optimized).
+$(B)/matcher/kernel.o: MOD_CFLAGS = -O3
+
+$(MATCHER_LIB): $(patsubst %.c,$(B)/%.o,$(wildcard matcher/*.c))
+	$(cn_archive)
+
+LIBS_ALL += $(MATCHER_LIB)
+

@@ -1,0 +1,1226 @@
+/* run.c — match runs: the batch orchestration around assign_solve().
+ *
+ * A run (DESIGN §5) takes mentees, coaches with their free capacity, pinned
+ * and forbidden pairs and a policy, and proposes pairs:
+ *
+ *   1. prepare  validate and copy the input, sort mentees and coaches by id
+ *               (so the result does not depend on input order, and ties
+ *               break by id), place pinned pairs (reducing capacities);
+ *   2. score    for every free mentee, score every coach with the
+ *               vectorised kernel on all threads and keep its best K+1
+ *               (score desc, coach id asc).  The first K become the
+ *               mentee's candidate edges; the (K+1)-th score is t_m, an
+ *               upper bound on every pruned pair of the mentee;
+ *   3. solve    optimal mode: assign_solve() on the candidate graph, with
+ *               the pricing callback below; stable mode: the greedy;
+ *   4. finish   a reason for every unmatched mentee, statistics.
+ *
+ * Weights (int64): participation w = (score + bonus) + BIG with
+ * BIG = 1 + sum over mentees of their best gain, so one more matched mentee
+ * always outweighs any score difference; quality w = (R+1)*(score + bonus)
+ * + 1, which maximises the total score and only breaks ties by the matched
+ * count.  bonus = waitlist_bonus * min(waitlist, MATCH_WAITLIST_MAX).
+ *
+ * Certificate (pricing): after a solve the solver gives duals u, v with
+ * u[m] + v[c] >= w on every candidate edge.  A pruned pair (m, c) has
+ * w <= T_m = weight of t_m, so when u[m] >= T_m no pruned pair of m can
+ * violate the dual constraint (w <= T_m <= u[m] <= u[m] + v[c]).  Only the
+ * mentees with u[m] < T_m are rescanned over every coach; their violating
+ * pairs are added and T_m becomes the best pair still outside the graph.
+ * When a round adds nothing, the duals are feasible for the whole problem
+ * and prove the matching optimal over every pair: stats.certified.
+ *
+ * Memory: O(mentees * K + coaches) — no mentees x coaches matrix is ever
+ * held.  Determinism: per-mentee work is independent of the thread that
+ * does it, and everything shared is merged in mentee order. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "matcher/assign.h"
+#include "matcher/internal.h"
+
+#define RUN_DEFAULT_K 12
+#define RUN_MAX_K 256
+#define RUN_MAX_PROGRAMS 64
+#define RUN_CHUNK 64             /* mentees per unit of parallel work */
+#define RUN_ARENA_CHUNK (1 << 20)
+
+/* ---- arena: the result's strings and the copied profiles ---------------- */
+
+typedef struct arena_blk {
+    struct arena_blk *next;
+    size_t used, cap;
+    char data[];
+} arena_blk;
+
+static void *arena_alloc(arena_blk **a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if (!*a || (*a)->cap - (*a)->used < n) {
+        size_t cap = n > RUN_ARENA_CHUNK ? n : RUN_ARENA_CHUNK;
+        arena_blk *b = malloc(sizeof(*b) + cap);
+        if (!b) return NULL;
+        b->next = *a;
+        b->used = 0;
+        b->cap = cap;
+        *a = b;
+    }
+    void *p = (*a)->data + (*a)->used;
+    (*a)->used += n;
+    return p;
+}
+
+static char *arena_str(arena_blk **a, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = arena_alloc(a, n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+static void arena_free(arena_blk *a)
+{
+    while (a) {
+        arena_blk *n = a->next;
+        free(a);
+        a = n;
+    }
+}
+
+/* ---- run state ------------------------------------------------------------ */
+
+typedef struct cand {
+    int32_t coach;
+    int16_t score;
+} cand;
+
+struct match_run_state {
+    arena_blk *arena;
+    const match_catalog *cat;
+    match_policy policy;      /* deep copy */
+    mt_space space;
+    mt_coaches cs;            /* sorted by id; free = before the run */
+    size_t nm, nc;
+    match_mentee *mentees;    /* deep copies, sorted by id */
+    size_t *m_orig, *c_orig;  /* sorted index -> input index */
+    char **c_id;              /* sorted coach ids (arena) */
+    int64_t *bonus;           /* per mentee */
+    /* forbidden pairs: CSR by mentee of sorted coach indices */
+    size_t *forb_off;
+    int32_t *forb;
+    /* programs */
+    uint32_t *m_prog;         /* per mentee: program slot < n_prog */
+    size_t n_prog;
+    uint8_t **elig_free;      /* [prog][coach]: serves and free > 0 */
+    uint8_t **elig_any;       /* [prog][coach]: serves */
+    /* work */
+    int32_t *remain;          /* capacity left, per coach */
+    int32_t *match;           /* per mentee: coach or -1 */
+    uint8_t *pinned;          /* per mentee */
+    int threads, k;
+    cand *cands;              /* nm * (k + 1) */
+    uint8_t *n_cand;          /* per mentee, <= k */
+    int16_t *t_score;         /* per mentee: best pruned score, -1 none */
+    int32_t **extra;          /* per mentee: edges added by pricing */
+    uint32_t *n_extra, *cap_extra;
+    int64_t mult, big;
+    /* progress / cancel */
+    const match_run_input *in;
+    atomic_int stop;
+    atomic_uint_fast64_t pairs;
+    uint32_t rescanned;
+    const char *phase;
+    match_err *err;
+};
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Report progress; returns 1 when the run must stop. */
+static int run_tick(struct match_run_state *st, uint64_t done, uint64_t total)
+{
+    const match_run_input *in = st->in;
+    if (in->cancel && atomic_load(in->cancel)) atomic_store(&st->stop, 1);
+    if (in->progress && in->progress(in->progress_ud, st->phase, done, total))
+        atomic_store(&st->stop, 1);
+    return atomic_load(&st->stop);
+}
+
+/* ---- parallel loop over mentees ------------------------------------------ */
+
+typedef struct par {
+    struct match_run_state *st;
+    const size_t *items;      /* mentee indices to process */
+    size_t n;
+    atomic_size_t next, done;
+    int (*fn)(struct par *p, int tid, size_t m);
+    void *ctx;
+    atomic_int failed;
+} par;
+
+typedef struct par_arg {
+    par *p;
+    int tid;
+} par_arg;
+
+static void *par_worker(void *arg)
+{
+    par_arg *a = arg;
+    par *p = a->p;
+    for (;;) {
+        if (atomic_load(&p->st->stop) || atomic_load(&p->failed)) break;
+        if (p->st->in->cancel && atomic_load(p->st->in->cancel)) {
+            atomic_store(&p->st->stop, 1);
+            break;
+        }
+        size_t i0 = atomic_fetch_add(&p->next, RUN_CHUNK);
+        if (i0 >= p->n) break;
+        size_t i1 = i0 + RUN_CHUNK < p->n ? i0 + RUN_CHUNK : p->n;
+        for (size_t i = i0; i < i1; i++)
+            if (p->fn(p, a->tid, p->items[i]) != MATCH_OK) {
+                atomic_store(&p->failed, 1);
+                break;
+            }
+        atomic_fetch_add(&p->done, i1 - i0);
+    }
+    return NULL;
+}
+
+/* Run fn over items on st->threads threads; the calling thread is worker 0
+ * and the only one that reports progress.  MATCH_OK, MATCH_ENOMEM (fn
+ * failed) or MATCH_ECANCELLED. */
+static int par_run(struct match_run_state *st, const char *phase,
+                   const size_t *items, size_t n,
+                   int (*fn)(par *, int, size_t), void *ctx)
+{
+    par p = {.st = st, .items = items, .n = n, .fn = fn, .ctx = ctx};
+    atomic_init(&p.next, 0);
+    atomic_init(&p.done, 0);
+    atomic_init(&p.failed, 0);
+    st->phase = phase;
+    if (run_tick(st, 0, n)) return MATCH_ECANCELLED;
+    pthread_t tids[MATCH_MAX_THREADS];
+    par_arg args[MATCH_MAX_THREADS];
+    int started = 0;
+    for (int t = 1; t < st->threads && (size_t)t * RUN_CHUNK < n; t++) {
+        args[t] = (par_arg){&p, t};
+        if (pthread_create(&tids[t], NULL, par_worker, &args[t]) != 0) break;
+        started = t;
+    }
+    /* Worker 0 interleaves its chunks with progress reports. */
+    args[0] = (par_arg){&p, 0};
+    for (;;) {
+        if (atomic_load(&st->stop) || atomic_load(&p.failed)) break;
+        size_t i0 = atomic_fetch_add(&p.next, RUN_CHUNK);
+        if (i0 >= n) break;
+        size_t i1 = i0 + RUN_CHUNK < n ? i0 + RUN_CHUNK : n;
+        for (size_t i = i0; i < i1; i++)
+            if (fn(&p, 0, items[i]) != MATCH_OK) {
+                atomic_store(&p.failed, 1);
+                break;
+            }
+        atomic_fetch_add(&p.done, i1 - i0);
+        run_tick(st, atomic_load(&p.done), n);
+    }
+    for (int t = 1; t <= started; t++) pthread_join(tids[t], NULL);
+    if (atomic_load(&p.failed)) return MATCH_ENOMEM;
+    if (atomic_load(&st->stop)) return MATCH_ECANCELLED;
+    run_tick(st, n, n);
+    return atomic_load(&st->stop) ? MATCH_ECANCELLED : MATCH_OK;
+}
+
+/* ---- per-thread scratch ----------------------------------------------------- */
+
+typedef struct scratch {
+    uint8_t *mark;            /* per coach: in the mentee's graph */
+    int32_t *add;             /* pricing: additions of this thread */
+    size_t n_add, cap_add;
+} scratch;
+
+/* ---- input ---------------------------------------------------------------- */
+
+typedef struct id_ix {
+    const char *id;
+    size_t ix;
+} id_ix;
+
+static int cmp_id_ix(const void *a, const void *b)
+{
+    return strcmp(((const id_ix *)a)->id, ((const id_ix *)b)->id);
+}
+
+/* order[] = 0..n-1 sorted by ids[]. */
+static int sort_by_id(size_t *order, const char **ids, size_t n)
+{
+    id_ix *v = malloc(n * sizeof(*v) + 1);
+    if (!v) return MATCH_ENOMEM;
+    for (size_t i = 0; i < n; i++) v[i] = (id_ix){ids[i], i};
+    qsort(v, n, sizeof(*v), cmp_id_ix);
+    for (size_t i = 0; i < n; i++) order[i] = v[i].ix;
+    free(v);
+    return MATCH_OK;
+}
+
+/* Binary search of id in the sorted ids; -1 when absent. */
+static long find_id(char *const *sorted, size_t n, const char *id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(sorted[mid], id);
+        if (c == 0) return (long)mid;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return -1;
+}
+
+static int copy_mentee(arena_blk **a, match_mentee *dst, const match_mentee *m)
+{
+    *dst = *m;
+    dst->id = arena_str(a, m->id);
+    dst->agency = arena_str(a, m->agency);
+    dst->position_class = arena_str(a, m->position_class);
+    dst->province = arena_str(a, m->province);
+    dst->program = arena_str(a, m->program);
+    match_need *n = arena_alloc(a, (m->n_competencies + 1) * sizeof(*n));
+    const char **l = arena_alloc(a, (m->n_languages + 1) * sizeof(*l));
+    if (!dst->id || !dst->agency || !dst->position_class || !dst->province ||
+        !dst->program || !n || !l)
+        return MATCH_ENOMEM;
+    for (size_t i = 0; i < m->n_competencies; i++) {
+        n[i] = m->competencies[i];
+        if (!(n[i].code = arena_str(a, m->competencies[i].code))) return MATCH_ENOMEM;
+    }
+    for (size_t i = 0; i < m->n_languages; i++)
+        if (!(l[i] = arena_str(a, m->languages[i]))) return MATCH_ENOMEM;
+    dst->competencies = n;
+    dst->languages = l;
+    return MATCH_OK;
+}
+
+static int copy_policy(struct match_run_state *st, const match_policy *p)
+{
+    st->policy = *p;
+    if (!p->n_comp_weights) return MATCH_OK;
+    match_comp_weight *w = arena_alloc(&st->arena, p->n_comp_weights * sizeof(*w));
+    if (!w) return MATCH_ENOMEM;
+    for (size_t i = 0; i < p->n_comp_weights; i++) {
+        w[i].weight = p->comp_weights[i].weight;
+        if (!(w[i].code = arena_str(&st->arena, p->comp_weights[i].code)))
+            return MATCH_ENOMEM;
+    }
+    st->policy.comp_weights = w;
+    return MATCH_OK;
+}
+
+static void state_free(struct match_run_state *st)
+{
+    if (!st) return;
+    mt_coaches_free(&st->cs);
+    mt_space_free(&st->space);
+    free(st->mentees);
+    free(st->m_orig);
+    free(st->c_orig);
+    free(st->c_id);
+    free(st->bonus);
+    free(st->forb_off);
+    free(st->forb);
+    free(st->m_prog);
+    for (size_t p = 0; p < st->n_prog; p++) {
+        free(st->elig_free[p]);
+        free(st->elig_any[p]);
+    }
+    free(st->elig_free);
+    free(st->elig_any);
+    free(st->remain);
+    free(st->match);
+    free(st->pinned);
+    free(st->cands);
+    free(st->n_cand);
+    free(st->t_score);
+    if (st->extra)
+        for (size_t m = 0; m < st->nm; m++) free(st->extra[m]);
+    free(st->extra);
+    free(st->n_extra);
+    free(st->cap_extra);
+    arena_free(st->arena);
+    free(st);
+}
+
+/* Validate everything, naming "mentees[i].field" / "coaches[i].field". */
+static int validate(const match_catalog *cat, const match_run_input *in,
+                    match_err *err)
+{
+    match_err e;
+    for (size_t i = 0; i < in->n_mentees; i++)
+        if (match_mentee_check(cat, &in->mentees[i], &e) != MATCH_OK) {
+            char f[sizeof(e.field) + 32];
+            snprintf(f, sizeof(f), "mentees[%zu].%.40s", i, e.field);
+            mt_err(err, f, "mentees[%zu] (%s): %s", i,
+                   in->mentees[i].id ? in->mentees[i].id : "?", e.msg);
+            return MATCH_ERR;
+        }
+    for (size_t i = 0; i < in->n_coaches; i++)
+        if (match_coach_check(cat, &in->coaches[i], &e) != MATCH_OK) {
+            char f[sizeof(e.field) + 32];
+            snprintf(f, sizeof(f), "coaches[%zu].%.40s", i, e.field);
+            mt_err(err, f, "coaches[%zu] (%s): %s", i,
+                   in->coaches[i].id ? in->coaches[i].id : "?", e.msg);
+            return MATCH_ERR;
+        }
+    if (in->n_mentees > INT32_MAX / 2 || in->n_coaches > INT32_MAX / 2) {
+        mt_err(err, "", "too many mentees or coaches");
+        return MATCH_ERR;
+    }
+    if ((in->n_pinned && !in->pinned) || (in->n_forbidden && !in->forbidden) ||
+        (in->n_mentees && !in->mentees) || (in->n_coaches && !in->coaches)) {
+        mt_err(err, "", "an array is NULL but its count is not 0");
+        return MATCH_ERR;
+    }
+    if (in->candidates < 0 || in->candidates > RUN_MAX_K) {
+        mt_err(err, "candidates", "candidates: must be 0..%d", RUN_MAX_K);
+        return MATCH_ERR;
+    }
+    return MATCH_OK;
+}
+
+static int64_t bonus_of(const match_run_input *in, const match_policy *p,
+                        size_t orig)
+{
+    uint32_t w = in->waitlist ? in->waitlist[orig] : 0;
+    if (w > MATCH_WAITLIST_MAX) w = MATCH_WAITLIST_MAX;
+    return (int64_t)p->waitlist_bonus * w;
+}
+
+/* Copy and sort mentees and coaches, build the coach set. */
+static int prepare_profiles(struct match_run_state *st, match_err *err)
+{
+    const match_run_input *in = st->in;
+    size_t nm = st->nm, nc = st->nc;
+    const char **ids = malloc((nm > nc ? nm : nc) * sizeof(*ids) + 1);
+    st->m_orig = malloc(nm * sizeof(size_t) + 1);
+    st->c_orig = malloc(nc * sizeof(size_t) + 1);
+    st->mentees = malloc(nm * sizeof(match_mentee) + 1);
+    st->c_id = malloc(nc * sizeof(char *) + 1);
+    st->bonus = malloc(nm * sizeof(int64_t) + 1);
+    if (!ids || !st->m_orig || !st->c_orig || !st->mentees || !st->c_id || !st->bonus) {
+        free(ids);
+        return MATCH_ENOMEM;
+    }
+    int rc = MATCH_OK;
+    for (size_t i = 0; i < nm; i++) ids[i] = in->mentees[i].id;
+    rc = sort_by_id(st->m_orig, ids, nm);
+    for (size_t i = 0; i < nc && rc == MATCH_OK; i++) ids[i] = in->coaches[i].id;
+    if (rc == MATCH_OK) rc = sort_by_id(st->c_orig, ids, nc);
+    free(ids);
+    if (rc != MATCH_OK) return rc;
+    for (size_t i = 0; i < nm; i++) {
+        size_t o = st->m_orig[i];
+        if (copy_mentee(&st->arena, &st->mentees[i], &in->mentees[o]) != MATCH_OK)
+            return MATCH_ENOMEM;
+        st->bonus[i] = bonus_of(in, &st->policy, o);
+        if (i && strcmp(st->mentees[i - 1].id, st->mentees[i].id) == 0) {
+            mt_err(err, "mentees", "duplicate mentee id %s", st->mentees[i].id);
+            return MATCH_ERR;
+        }
+    }
+    for (size_t j = 0; j < nc; j++) {
+        const match_coach *c = &in->coaches[st->c_orig[j]];
+        if (!(st->c_id[j] = arena_str(&st->arena, c->id))) return MATCH_ENOMEM;
+        if (j && strcmp(st->c_id[j - 1], st->c_id[j]) == 0) {
+            mt_err(err, "coaches", "duplicate coach id %s", c->id);
+            return MATCH_ERR;
+        }
+        if ((rc = mt_coaches_set(&st->cs, &st->space, j, c, err)) != MATCH_OK)
+            return rc;
+    }
+    /* Mentees' agencies and languages take part in the same interning. */
+    for (size_t i = 0; i < nm; i++)
+        if (mt_map_intern(&st->space.agencies, st->mentees[i].agency) == MT_NONE)
+            return MATCH_ENOMEM;
+    return MATCH_OK;
+}
+
+typedef struct pair_ix {
+    int32_t m, c;
+} pair_ix;
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const pair_ix *x = a, *y = b;
+    if (x->m != y->m) return x->m < y->m ? -1 : 1;
+    return (x->c > y->c) - (x->c < y->c);
+}
+
+/* Resolve pairs of ids to sorted (mentee, coach) indices; unknown ids are
+ * dropped.  *out is malloc'ed (may be empty). */
+static int resolve_pairs(struct match_run_state *st, const match_pair_ref *refs,
+                         size_t n, pair_ix **out, size_t *n_out)
+{
+    pair_ix *v = malloc(n * sizeof(*v) + 1);
+    if (!v) return MATCH_ENOMEM;
+    char **mids = malloc(st->nm * sizeof(*mids) + 1);
+    if (!mids) {
+        free(v);
+        return MATCH_ENOMEM;
+    }
+    for (size_t i = 0; i < st->nm; i++) mids[i] = (char *)st->mentees[i].id;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!refs[i].mentee_id || !refs[i].coach_id) continue;
+        long m = find_id(mids, st->nm, refs[i].mentee_id);
+        long c = find_id(st->c_id, st->nc, refs[i].coach_id);
+        if (m >= 0 && c >= 0) v[k++] = (pair_ix){(int32_t)m, (int32_t)c};
+    }
+    free(mids);
+    qsort(v, k, sizeof(*v), cmp_pair);
+    *out = v;
+    *n_out = k;
+    return MATCH_OK;
+}
+
+static int is_forbidden(const struct match_run_state *st, size_t m, int32_t c)
+{
+    for (size_t i = st->forb_off[m]; i < st->forb_off[m + 1]; i++)
+        if (st->forb[i] == c) return 1;
+    return 0;
+}
+
+static int prepare_pairs(struct match_run_state *st, match_stats *stats)
+{
+    pair_ix *f, *p;
+    size_t nf, np;
+    if (resolve_pairs(st, st->in->forbidden, st->in->n_forbidden, &f, &nf) != MATCH_OK)
+        return MATCH_ENOMEM;
+    st->forb_off = calloc(st->nm + 1, sizeof(size_t));
+    st->forb = malloc(nf * sizeof(int32_t) + 1);
+    if (!st->forb_off || !st->forb) {
+        free(f);
+        return MATCH_ENOMEM;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < nf; i++) {
+        if (i && f[i].m == f[i - 1].m && f[i].c == f[i - 1].c) continue;
+        st->forb[k++] = f[i].c;
+        st->forb_off[f[i].m + 1]++;
+    }
+    for (size_t m = 0; m < st->nm; m++) st->forb_off[m + 1] += st->forb_off[m];
+    free(f);
+
+    if (resolve_pairs(st, st->in->pinned, st->in->n_pinned, &p, &np) != MATCH_OK)
+        return MATCH_ENOMEM;
+    stats->pins_skipped = (uint32_t)(st->in->n_pinned - np); /* unknown ids */
+    for (size_t i = 0; i < np; i++) {
+        int32_t m = p[i].m, c = p[i].c;
+        if (st->match[m] >= 0 || st->remain[c] <= 0 || is_forbidden(st, (size_t)m, c)) {
+            stats->pins_skipped++;
+            continue;
+        }
+        st->match[m] = c;
+        st->pinned[m] = 1;
+        st->remain[c]--;
+        stats->pinned++;
+    }
+    free(p);
+    return MATCH_OK;
+}
+
+/* Program slots and the eligibility rows. */
+static int prepare_programs(struct match_run_state *st, match_err *err)
+{
+    mt_map slots;
+    mt_map_init(&slots);
+    st->m_prog = malloc(st->nm * sizeof(uint32_t) + 1);
+    if (!st->m_prog) return MATCH_ENOMEM;
+    int rc = MATCH_OK;
+    for (size_t m = 0; m < st->nm && rc == MATCH_OK; m++) {
+        uint32_t s = mt_map_get(&slots, st->mentees[m].program);
+        if (s == MT_NONE) {
+            if (slots.len >= RUN_MAX_PROGRAMS) {
+                mt_err(err, "mentees", "a run covers at most %d programs",
+                       RUN_MAX_PROGRAMS);
+                rc = MATCH_ERR;
+                break;
+            }
+            s = mt_map_intern(&slots, st->mentees[m].program);
+            if (s == MT_NONE) { rc = MATCH_ENOMEM; break; }
+            uint8_t **ef = realloc(st->elig_free, (s + 1) * sizeof(*ef));
+            if (ef) st->elig_free = ef;
+            uint8_t **ea = realloc(st->elig_any, (s + 1) * sizeof(*ea));
+            if (ea) st->elig_any = ea;
+            if (!ef || !ea) { rc = MATCH_ENOMEM; break; }
+            ef[s] = malloc(st->nc + 1);
+            ea[s] = malloc(st->nc + 1);
+            st->n_prog = s + 1;
+            if (!ef[s] || !ea[s]) { rc = MATCH_ENOMEM; break; }
+            uint32_t pid = mt_map_get(&st->space.programs, st->mentees[m].program);
+            for (size_t c = 0; c < st->nc; c++) {
+                ea[s][c] = (uint8_t)mt_coach_serves(&st->cs, c, pid);
+                ef[s][c] = (uint8_t)(ea[s][c] && st->remain[c] > 0);
+            }
+        }
+        st->m_prog[m] = s;
+    }
+    mt_map_free(&slots);
+    return rc;
+}
+
+/* ---- scoring one mentee against every coach ------------------------------ */
+
+/* Visit every coach's score for mentee m (after forbidden pairs and
+ * min_score): fn(ctx, coach, score) for each feasible pair. */
+typedef void (*visit_fn)(void *ctx, int32_t c, int s);
+
+static int scan_mentee(struct match_run_state *st, size_t m, const uint8_t *elig,
+                       visit_fn fn, void *ctx)
+{
+    mt_query q;
+    if (mt_query_build(&q, &st->space, &st->cs, &st->mentees[m], &st->policy) != MATCH_OK)
+        return MATCH_ENOMEM;
+    int16_t sc[MT_BLOCK];
+    size_t fi = st->forb_off[m], fe = st->forb_off[m + 1];
+    int min = st->policy.min_score;
+    for (size_t c0 = 0; c0 < st->nc; c0 += MT_BLOCK) {
+        size_t c1 = c0 + MT_BLOCK < st->nc ? c0 + MT_BLOCK : st->nc;
+        mt_score_block(&q, &st->cs, elig, c0, c1, sc);
+        for (; fi < fe && (size_t)st->forb[fi] < c1; fi++) sc[st->forb[fi] - c0] = -1;
+        for (size_t j = 0; j < c1 - c0; j++)
+            if (sc[j] >= min) fn(ctx, (int32_t)(c0 + j), sc[j]);
+    }
+    atomic_fetch_add(&st->pairs, st->nc);
+    mt_query_free(&q);
+    return MATCH_OK;
+}
+
+/* Top-(k+1) by (score desc, coach asc); coaches arrive in ascending order. */
+typedef struct topk {
+    cand *v;
+    int n, cap;
+    /* stable mode cursor: only pairs after (after_s, after_c) count */
+    int after_s;
+    int32_t after_c;
+    const int32_t *remain;    /* stable mode: only coaches with capacity */
+} topk;
+
+static void topk_visit(void *ctx, int32_t c, int s)
+{
+    topk *t = ctx;
+    if (t->remain && t->remain[c] <= 0) return;
+    if (s > t->after_s || (s == t->after_s && c <= t->after_c)) return;
+    if (t->n == t->cap && s <= t->v[t->n - 1].score) return;
+    int k = t->n < t->cap ? t->n++ : t->n - 1;
+    while (k > 0 && t->v[k - 1].score < s) {
+        t->v[k] = t->v[k - 1];
+        k--;
+    }
+    t->v[k] = (cand){c, (int16_t)s};
+}
+
+/* Fill the candidate list of mentee m from coaches with capacity. */
+static int candidates_of(struct match_run_state *st, size_t m, int after_s,
+                         int32_t after_c, const int32_t *remain)
+{
+    cand *v = st->cands + m * (size_t)(st->k + 1);
+    topk t = {v, 0, st->k + 1, after_s, after_c, remain};
+    if (scan_mentee(st, m, st->elig_free[st->m_prog[m]], topk_visit, &t) != MATCH_OK)
+        return MATCH_ENOMEM;
+    st->n_cand[m] = (uint8_t)(t.n > st->k ? st->k : t.n);
+    st->t_score[m] = (int16_t)(t.n > st->k ? v[st->k].score : -1);
+    return MATCH_OK;
+}
+
+static int score_one(par *p, int tid, size_t m)
+{
+    (void)tid;
+    return candidates_of(p->st, m, MATCH_SCORE_MAX + 1, -1, NULL);
+}
+
+/* ---- optimal mode --------------------------------------------------------- */
+
+static int64_t weight(const struct match_run_state *st, size_t m, int s)
+{
+    return st->mult * (s + st->bonus[m]) + st->big;
+}
+
+typedef struct price_ctx {
+    struct match_run_state *st;
+    const int64_t *u, *v;
+    size_t *todo;
+    size_t n_todo;
+    scratch *scr;             /* per thread */
+    cand **adds;              /* per todo item: additions (malloc'ed) */
+    uint32_t *n_adds;
+} price_ctx;
+
+typedef struct rescan_ctx {
+    struct match_run_state *st;
+    size_t m;
+    const uint8_t *mark;
+    int64_t um;
+    const int64_t *v;
+    cand *add;
+    size_t n_add, cap;
+    int best_out;             /* best score left outside the graph */
+    int oom;
+} rescan_ctx;
+
+static void rescan_visit(void *ctx, int32_t c, int s)
+{
+    rescan_ctx *r = ctx;
+    if (r->mark[c]) return;
+    if (weight(r->st, r->m, s) > r->um + r->v[c]) {
+        if (r->n_add == r->cap) {
+            size_t nc = r->cap ? r->cap * 2 : 16;
+            cand *a = realloc(r->add, nc * sizeof(*a));
+            if (!a) {
+                r->oom = 1;
+                return;
+            }
+            r->add = a;
+            r->cap = nc;
+        }
+        r->add[r->n_add++] = (cand){c, (int16_t)s};
+    } else if (s > r->best_out) {
+        r->best_out = s;
+    }
+}
+
+/* Position of mentee m in the todo list: stored in the item index. */
+static int rescan_one(par *p, int tid, size_t i)
+{
+    price_ctx *pc = p->ctx;
+    struct match_run_state *st = pc->st;
+    size_t m = pc->todo[i];
+    uint8_t *mark = pc->scr[tid].mark;
+    const cand *cv = st->cands + m * (size_t)(st->k + 1);
+    for (int k = 0; k < st->n_cand[m]; k++) mark[cv[k].coach] = 1;
+    for (uint32_t k = 0; k < st->n_extra[m]; k++) mark[st->extra[m][k]] = 1;
+    rescan_ctx r = {.st = st, .m = m, .mark = mark, .um = pc->u[m], .v = pc->v,
+                    .best_out = -1};
+    int rc = scan_mentee(st, m, st->elig_free[st->m_prog[m]], rescan_visit, &r);
+    for (int k = 0; k < st->n_cand[m]; k++) mark[cv[k].coach] = 0;
+    for (uint32_t k = 0; k < st->n_extra[m]; k++) mark[st->extra[m][k]] = 0;
+    if (rc != MATCH_OK || r.oom) {
+        free(r.add);
+        return MATCH_ENOMEM;
+    }
+    pc->adds[i] = r.add;
+    pc->n_adds[i] = (uint32_t)r.n_add;
+    st->t_score[m] = (int16_t)r.best_out;
+    return MATCH_OK;
+}
+
+static int price_cb(void *ud, const int64_t *u, const int64_t *v,
+                    assign_graph *g, size_t *added)
+{
+    struct match_run_state *st = ud;
+    *added = 0;
+    size_t *todo = malloc(st->nm * sizeof(*todo) + 1);
+    if (!todo) return ASSIGN_ERR;
+    size_t n = 0;
+    for (size_t m = 0; m < st->nm; m++)
+        if (st->t_score[m] >= 0 && u[m] < weight(st, m, st->t_score[m]))
+            todo[n++] = m;
+    int rc = MATCH_OK;
+    price_ctx pc = {.st = st, .u = u, .v = v, .todo = todo, .n_todo = n};
+    pc.scr = calloc((size_t)st->threads, sizeof(*pc.scr));
+    pc.adds = calloc(n + 1, sizeof(*pc.adds));
+    pc.n_adds = calloc(n + 1, sizeof(*pc.n_adds));
+    if (!pc.scr || !pc.adds || !pc.n_adds) rc = MATCH_ENOMEM;
+    for (int t = 0; t < st->threads && rc == MATCH_OK; t++)
+        if (!(pc.scr[t].mark = calloc(st->nc + 1, 1))) rc = MATCH_ENOMEM;
+    if (rc == MATCH_OK && n) {
+        size_t *items = malloc(n * sizeof(*items));
+        if (!items) rc = MATCH_ENOMEM;
+        for (size_t i = 0; rc == MATCH_OK && i < n; i++) items[i] = i;
+        if (rc == MATCH_OK) rc = par_run(st, "price", items, n, rescan_one, &pc);
+        free(items);
+        st->rescanned += (uint32_t)n;
+    }
+    /* Merge in mentee order: deterministic whatever the threads did. */
+    for (size_t i = 0; rc == MATCH_OK && i < n; i++) {
+        size_t m = todo[i];
+        if (!pc.n_adds[i]) continue;
+        uint32_t need = st->n_extra[m] + pc.n_adds[i];
+        if (need > st->cap_extra[m]) {
+            int32_t *e = realloc(st->extra[m], need * sizeof(*e));
+            if (!e) { rc = MATCH_ENOMEM; break; }
+            st->extra[m] = e;
+            st->cap_extra[m] = need;
+        }
+        for (uint32_t k = 0; k < pc.n_adds[i]; k++) {
+            const cand *a = &pc.adds[i][k];
+            st->extra[m][st->n_extra[m]++] = a->coach;
+            if (assign_graph_add(g, (int32_t)m, a->coach, weight(st, m, a->score)) != ASSIGN_OK) {
+                rc = MATCH_ENOMEM;
+                break;
+            }
+            (*added)++;
+        }
+    }
+    for (size_t i = 0; i < n && pc.adds; i++) free(pc.adds[i]);
+    if (pc.scr)
+        for (int t = 0; t < st->threads; t++) free(pc.scr[t].mark);
+    free(pc.scr);
+    free(pc.adds);
+    free(pc.n_adds);
+    free(todo);
+    st->phase = "solve";
+    if (rc == MATCH_ECANCELLED) return ASSIGN_ERR;
+    return rc == MATCH_OK ? ASSIGN_OK : ASSIGN_ERR;
+}
+
+static int tick_cb(void *ud, uint64_t done, uint64_t total)
+{
+    struct match_run_state *st = ud;
+    st->phase = "solve";
+    return run_tick(st, done, total);
+}
+
+static int solve_optimal(struct match_run_state *st, const size_t *free_m,
+                         size_t n_free, match_stats *stats, match_err *err)
+{
+    /* Weights: participation's BIG from each mentee's best gain. */
+    if (st->policy.objective == MATCH_OBJ_PARTICIPATION) {
+        int64_t big = 1;
+        for (size_t i = 0; i < n_free; i++) {
+            size_t m = free_m[i];
+            if (st->n_cand[m]) big += st->cands[m * (size_t)(st->k + 1)].score + st->bonus[m];
+        }
+        st->mult = 1;
+        st->big = big;
+    } else {
+        st->mult = (int64_t)st->nm + 1;
+        st->big = 1;
+    }
+    int64_t max_gain = 0;
+    for (size_t i = 0; i < n_free; i++) {
+        size_t m = free_m[i];
+        if (st->n_cand[m] && st->cands[m * (size_t)(st->k + 1)].score + st->bonus[m] > max_gain)
+            max_gain = st->cands[m * (size_t)(st->k + 1)].score + st->bonus[m];
+    }
+    if (st->big > ASSIGN_MAX_WEIGHT / 2 ||
+        (max_gain && st->mult > (ASSIGN_MAX_WEIGHT / 2) / max_gain)) {
+        mt_err(err, "", "run too large for exact int64 weights");
+        return MATCH_ERR;
+    }
+    stats->mult = st->mult;
+    stats->big = st->big;
+
+    assign_graph *g = assign_graph_new((int32_t)st->nm, (int32_t)st->nc);
+    if (!g) return MATCH_ENOMEM;
+    int rc = MATCH_OK;
+    for (size_t i = 0; i < n_free && rc == MATCH_OK; i++) {
+        size_t m = free_m[i];
+        const cand *cv = st->cands + m * (size_t)(st->k + 1);
+        for (int k = 0; k < st->n_cand[m]; k++)
+            if (assign_graph_add(g, (int32_t)m, cv[k].coach,
+                                 weight(st, m, cv[k].score)) != ASSIGN_OK) {
+                rc = MATCH_ENOMEM;
+                break;
+            }
+    }
+    if (rc != MATCH_OK) {
+        assign_graph_free(g);
+        return rc;
+    }
+    st->phase = "solve";
+    assign_result res;
+    memset(&res, 0, sizeof(res));
+    int arc = assign_solve(g, st->remain, price_cb, st, tick_cb, st, &res);
+    stats->candidate_edges = assign_graph_edges(g);
+    assign_graph_free(g);
+    if (arc == ASSIGN_CANCELLED || atomic_load(&st->stop)) {
+        if (arc == ASSIGN_OK) assign_result_free(&res);
+        return MATCH_ECANCELLED;
+    }
+    if (arc != ASSIGN_OK) {
+        mt_err(err, "", "assignment solver failed");
+        return MATCH_ENOMEM;
+    }
+    for (size_t i = 0; i < n_free; i++) {
+        size_t m = free_m[i];
+        int32_t c = res.row_col[m];
+        if (c >= 0) {
+            st->match[m] = c;
+            st->remain[c]--;
+        }
+    }
+    stats->objective = res.objective;
+    stats->certified = res.certified;
+    stats->pricing_rounds = res.pricing_rounds;
+    assign_result_free(&res);
+    return MATCH_OK;
+}
+
+/* ---- stable mode ------------------------------------------------------------ */
+
+/* Heap of mentees keyed by their current candidate: score desc, mentee asc
+ * (coach asc is implied: each mentee's list is in that order). */
+typedef struct sheap {
+    size_t *h;
+    size_t n;
+    const struct match_run_state *st;
+    const uint8_t *pos;       /* per mentee: index of current candidate */
+} sheap;
+
+static int sheap_before(const sheap *hp, size_t a, size_t b)
+{
+    const struct match_run_state *st = hp->st;
+    int sa = st->cands[a * (size_t)(st->k + 1) + hp->pos[a]].score;
+    int sb = st->cands[b * (size_t)(st->k + 1) + hp->pos[b]].score;
+    return sa != sb ? sa > sb : a < b;
+}
+
+static void sheap_down(sheap *hp, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, best = i;
+        if (l < hp->n && sheap_before(hp, hp->h[l], hp->h[best])) best = l;
+        if (r < hp->n && sheap_before(hp, hp->h[r], hp->h[best])) best = r;
+        if (best == i) return;
+        size_t t = hp->h[i];
+        hp->h[i] = hp->h[best];
+        hp->h[best] = t;
+        i = best;
+    }
+}
+
+/* Greedy by descending score (ties: mentee id, then coach id) under the
+ * capacities.  With symmetric preferences (both sides rank pairs by the
+ * same score) this is the unique stable matching up to ties: a pair taken
+ * earlier is at least as good for both of its sides as any later one. */
+static int solve_stable(struct match_run_state *st, const size_t *free_m,
+                        size_t n_free, match_stats *stats)
+{
+    uint8_t *pos = calloc(st->nm + 1, 1);
+    size_t *h = malloc(n_free * sizeof(*h) + 1);
+    if (!pos || !h) {
+        free(pos);
+        free(h);
+        return MATCH_ENOMEM;
+    }
+    sheap hp = {h, 0, st, pos};
+    for (size_t i = 0; i < n_free; i++)
+        if (st->n_cand[free_m[i]]) h[hp.n++] = free_m[i];
+    for (size_t i = hp.n; i-- > 0;) sheap_down(&hp, i);
+    int64_t room = 0;
+    for (size_t c = 0; c < st->nc; c++) room += st->remain[c];
+    st->phase = "stable";
+    uint64_t done = 0;
+    int rc = MATCH_OK;
+    while (hp.n && room > 0) {
+        size_t m = h[0];
+        cand *cv = st->cands + m * (size_t)(st->k + 1);
+        cand cur = cv[pos[m]];
+        if (st->remain[cur.coach] > 0) {
+            st->match[m] = cur.coach;
+            st->remain[cur.coach]--;
+            room--;
+            h[0] = h[--hp.n];
+            sheap_down(&hp, 0);
+            if ((++done & 1023) == 0 && run_tick(st, done, n_free)) {
+                rc = MATCH_ECANCELLED;
+                break;
+            }
+            continue;
+        }
+        if (pos[m] + 1 < st->n_cand[m]) {
+            pos[m]++;
+        } else if (st->t_score[m] >= 0) {
+            /* List exhausted but pairs were pruned: the next ones after the
+             * cursor, among coaches that still have room. */
+            if (candidates_of(st, m, cur.score, cur.coach, st->remain) != MATCH_OK) {
+                rc = MATCH_ENOMEM;
+                break;
+            }
+            st->rescanned++;
+            pos[m] = 0;
+            if (!st->n_cand[m]) {
+                h[0] = h[--hp.n];
+            }
+        } else {
+            h[0] = h[--hp.n];
+        }
+        sheap_down(&hp, 0);
+    }
+    free(pos);
+    free(h);
+    stats->certified = rc == MATCH_OK;
+    return rc;
+}
+
+/* ---- unmatched reasons ------------------------------------------------------ */
+
+typedef struct reason_ctx {
+    struct match_run_state *st;
+    uint8_t *reason;          /* per mentee */
+} reason_ctx;
+
+typedef struct any_ctx {
+    int min;
+    int best;
+} any_ctx;
+
+static void any_visit(void *ctx, int32_t c, int s)
+{
+    (void)c;
+    any_ctx *a = ctx;
+    if (s > a->best) a->best = s;
+}
+
+static int reason_one(par *p, int tid, size_t m)
+{
+    (void)tid;
+    reason_ctx *rc = p->ctx;
+    struct match_run_state *st = rc->st;
+    if (st->n_cand[m]) { /* it had a feasible coach with room: capacity */
+        rc->reason[m] = MATCH_UNMATCHED_CAPACITY;
+        return MATCH_OK;
+    }
+    /* Scan every coach of its program, full or not, ignoring min_score. */
+    int saved = st->policy.min_score;
+    any_ctx a = {saved, -1};
+    mt_query q;
+    if (mt_query_build(&q, &st->space, &st->cs, &st->mentees[m], &st->policy) != MATCH_OK)
+        return MATCH_ENOMEM;
+    int16_t sc[MT_BLOCK];
+    const uint8_t *elig = st->elig_any[st->m_prog[m]];
+    size_t fi = st->forb_off[m], fe = st->forb_off[m + 1];
+    for (size_t c0 = 0; c0 < st->nc; c0 += MT_BLOCK) {
+        size_t c1 = c0 + MT_BLOCK < st->nc ? c0 + MT_BLOCK : st->nc;
+        mt_score_block(&q, &st->cs, elig, c0, c1, sc);
+        for (; fi < fe && (size_t)st->forb[fi] < c1; fi++) sc[st->forb[fi] - c0] = -1;
+        for (size_t j = 0; j < c1 - c0; j++) any_visit(&a, (int32_t)(c0 + j), sc[j]);
+    }
+    mt_query_free(&q);
+    rc->reason[m] = a.best >= saved ? MATCH_UNMATCHED_CAPACITY
+                  : a.best >= 0     ? MATCH_UNMATCHED_BELOW_MIN_SCORE
+                                    : MATCH_UNMATCHED_NO_FEASIBLE_COACH;
+    return MATCH_OK;
+}
+
+/* ---- result ----------------------------------------------------------------- */
+
+static int pair_score(struct match_run_state *st, size_t m, int32_t c,
+                      match_explain *ex)
+{
+    mt_query q;
+    if (mt_query_build(&q, &st->space, &st->cs, &st->mentees[m], &st->policy) != MATCH_OK)
+        return MATCH_ENOMEM;
+    uint32_t pid = mt_map_get(&st->space.programs, st->mentees[m].program);
+    mt_explain(&q, &st->space, &st->cs, (size_t)c, &st->mentees[m], &st->policy,
+               mt_coach_serves(&st->cs, (size_t)c, pid), is_forbidden(st, m, c), ex);
+    mt_query_free(&q);
+    return MATCH_OK;
+}
+
+static int build_result(struct match_run_state *st, match_run_result *r,
+                        const uint8_t *reason)
+{
+    match_stats *s = &r->stats;
+    size_t np = 0;
+    for (size_t m = 0; m < st->nm; m++) np += st->match[m] >= 0;
+    r->pairs = calloc(np + 1, sizeof(*r->pairs));
+    r->unmatched = calloc(st->nm - np + 1, sizeof(*r->unmatched));
+    if (!r->pairs || !r->unmatched) return MATCH_ENOMEM;
+    double cov = 0;
+    for (size_t m = 0; m < st->nm; m++) {
+        int32_t c = st->match[m];
+        if (c < 0) {
+            match_unmatched *u = &r->unmatched[r->n_unmatched++];
+            u->mentee = st->m_orig[m];
+            u->mentee_id = st->mentees[m].id;
+            u->reason = (match_unmatched_reason)reason[m];
+            s->unmatched[u->reason]++;
+            continue;
+        }
+        match_explain exs, *ex = &exs;
+        if (pair_score(st, m, c, ex) != MATCH_OK) return MATCH_ENOMEM;
+        match_proposal *p = &r->pairs[r->n_pairs++];
+        p->mentee = st->m_orig[m];
+        p->coach = st->c_orig[c];
+        p->mentee_id = st->mentees[m].id;
+        p->coach_id = st->c_id[c];
+        p->score = ex->score;
+        p->pinned = st->pinned[m];
+        s->total_score += ex->score;
+        s->objective_score += ex->score + st->bonus[m];
+        cov += ex->gap_coverage;
+    }
+    s->matched = (uint32_t)r->n_pairs;
+    s->mean_score = r->n_pairs ? (double)s->total_score / (double)r->n_pairs : 0;
+    s->mean_gap_coverage = r->n_pairs ? cov / (double)r->n_pairs : 0;
+    return MATCH_OK;
+}
+
+/* ---- the run ----------------------------------------------------------------- */
+
+static int online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > MATCH_MAX_THREADS ? MATCH_MAX_THREADS : (int)n;
+}
+
+static int run_state_new(const match_catalog *cat, const match_run_input *in,
+                         struct match_run_state **out, match_err *err)
+{
+    struct match_run_state *st = calloc(1, sizeof(*st));
+    if (!st) return MATCH_ENOMEM;
+    *out = st;
+    st->cat = cat;
+    st->in = in;
+    st->err = err;
+    st->nm = in->n_mentees;
+    st->nc = in->n_coaches;
+    atomic_init(&st->stop, 0);
+    atomic_init(&st->pairs, 0);
+    st->threads = in->threads > 0 ? (in->threads > MATCH_MAX_THREADS ? MATCH_MAX_THREADS : in->threads)
+                                  : online_cpus();
+    st->k = in->candidates > 0 ? in->candidates : RUN_DEFAULT_K;
+    if (mt_space_init(&st->space, cat) != MATCH_OK) return MATCH_ENOMEM;
+    mt_coaches_init(&st->cs);
+    match_policy pol;
+    int rc = mt_policy_resolve(cat, in->policy, &pol, err);
+    if (rc != MATCH_OK) return rc;
+    if (copy_policy(st, &pol) != MATCH_OK) return MATCH_ENOMEM;
+    if ((rc = prepare_profiles(st, err)) != MATCH_OK) return rc;
+    st->remain = malloc(st->nc * sizeof(int32_t) + 1);
+    st->match = malloc(st->nm * sizeof(int32_t) + 1);
+    st->pinned = calloc(st->nm + 1, 1);
+    st->cands = malloc(st->nm * (size_t)(st->k + 1) * sizeof(cand) + 1);
+    st->n_cand = calloc(st->nm + 1, 1);
+    st->t_score = malloc(st->nm * sizeof(int16_t) + 1);
+    st->extra = calloc(st->nm + 1, sizeof(*st->extra));
+    st->n_extra = calloc(st->nm + 1, sizeof(uint32_t));
+    st->cap_extra = calloc(st->nm + 1, sizeof(uint32_t));
+    if (!st->remain || !st->match || !st->pinned || !st->cands || !st->n_cand ||
+        !st->t_score || !st->extra || !st->n_extra || !st->cap_extra)
+        return MATCH_ENOMEM;
+    for (size_t c = 0; c < st->nc; c++) st->remain[c] = st->cs.free[c];
+    for (size_t m = 0; m < st->nm; m++) {
+        st->match[m] = -1;
+        st->t_score[m] = -1;
+    }
+    return MATCH_OK;
+}
+
+static int run_body(struct match_run_state *st, match_run_result *r,
+                    match_err *err)
+{
+    match_stats *stats = &r->stats;
+    int rc = prepare_pairs(st, stats);
+    if (rc == MATCH_OK) rc = prepare_programs(st, err);
+    if (rc != MATCH_OK) return rc;
+    size_t *free_m = malloc(st->nm * sizeof(*free_m) + 1);
+    uint8_t *reason = calloc(st->nm + 1, 1);
+    if (!free_m || !reason) {
+        free(free_m);
+        free(reason);
+        return MATCH_ENOMEM;
+    }
+    size_t n_free = 0;
+    for (size_t m = 0; m < st->nm; m++)
+        if (!st->pinned[m]) free_m[n_free++] = m;
+    rc = par_run(st, "score", free_m, n_free, score_one, NULL);
+    if (rc == MATCH_OK)
+        rc = st->policy.mode == MATCH_MODE_STABLE
+                 ? solve_stable(st, free_m, n_free, stats)
+                 : solve_optimal(st, free_m, n_free, stats, err);
+    if (rc == MATCH_OK) {
+        size_t n_un = 0;
+        for (size_t i = 0; i < n_free; i++)
+            if (st->match[free_m[i]] < 0) free_m[n_un++] = free_m[i];
+        reason_ctx rctx = {st, reason};
+        rc = par_run(st, "finish", free_m, n_un, reason_one, &rctx);
+    }
+    if (rc == MATCH_OK) rc = build_result(st, r, reason);
+    free(free_m);
+    free(reason);
+    return rc;
+}
+
+int match_run(const match_catalog *cat, const match_run_input *in,
+              match_run_result **out, match_err *err)
+{
+    double t0 = now_ms();
+    *out = NULL;
+    if (!in) {
+        mt_err(err, "", "no input");
+        return MATCH_ERR;
+    }
+    if (validate(cat, in, err) != MATCH_OK) return MATCH_ERR;
+    match_run_result *r = calloc(1, sizeof(*r));
+    struct match_run_state *st = NULL;
+    if (!r) return MATCH_ENOMEM;
+    int rc = run_state_new(cat, in, &st, err);
+    if (rc == MATCH_OK) {
+        st->phase = "prepare";
+        if (run_tick(st, 0, 1)) rc = MATCH_ECANCELLED;
+    }
+    if (rc == MATCH_OK) rc = run_body(st, r, err);
+    if (rc != MATCH_OK) {
+        if (rc == MATCH_ENOMEM && err && !err->msg[0]) mt_err(err, "", "out of memory");
+        if (rc == MATCH_ECANCELLED) mt_err(err, "", "run cancelled");
+        state_free(st);
+        r->state = NULL;
+        match_run_free(r);
+        return rc;
+    }
+    r->stats.mentees = (uint32_t)st->nm;
+    r->stats.coaches = (uint32_t)st->nc;
+    r->stats.pairs_scored = atomic_load(&st->pairs);
+    r->stats.rescanned = st->rescanned;
+    /* Release the working memory; keep what explanations need. */
+    free(st->cands); st->cands = NULL;
+    free(st->t_score); st->t_score = NULL;
+    r->state = st;
+    r->stats.elapsed_ms = now_ms() - t0;
+    st->phase = "finish";
+    st->in = in;
+    run_tick(st, 1, 1);
+    st->in = NULL;
+    *out = r;
+    return MATCH_OK;
+}
+
+int match_run_explain(const match_run_result *r, size_t i, match_explain *out)
+{
+    if (!r || !r->state || i >= r->n_pairs) return MATCH_ERR;
+    struct match_run_state *st = r->state;
+    /* pairs are in sorted mentee order: find the sorted mentee index */
+    long m = -1;
+    {
+        size_t lo = 0, hi = st->nm;
+        const char *id = r->pairs[i].mentee_id;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            int c = strcmp(st->mentees[mid].id, id);
+            if (c == 0) { m = (long)mid; break; }
+            if (c < 0) lo = mid + 1;
+            else hi = mid;
+        }
+    }
+    long c = find_id(st->c_id, st->nc, r->pairs[i].coach_id);
+    if (m < 0 || c < 0) return MATCH_ERR;
+    return pair_score(st, (size_t)m, (int32_t)c, out);
+}
+
+void match_run_free(match_run_result *r)
+{
+    if (!r) return;
+    state_free(r->state);
+    free(r->pairs);
+    free(r->unmatched);
+    free(r);
+}
