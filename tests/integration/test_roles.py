@@ -40,6 +40,12 @@ class Cast:
         self.cu1 = s.subject_user(self.coord, "coach", self.c1["id"])
         self.cu2 = s.subject_user(self.coord, "coach", self.c2["id"])
         self.admin = s.admin()
+        self._matches = False
+
+    def matches(self):
+        """Set up the matches on first use (needs match.run/review/respond)."""
+        if self._matches:
+            return self
         self.coord.match_pin(self.P, self.m1["id"], self.c1["id"])
         self.coord.match_pin(self.P, self.m2["id"], self.c2["id"])
         run_id, _, _ = run_and_wait(self.coord, self.P)
@@ -51,6 +57,8 @@ class Cast:
         self.cu1.match_respond(self.match1, True)
         self.qrun, _, _ = run_and_wait(self.qcoord, self.Q)
         self.qmatch = run_matches(self.qcoord, self.qrun)[0]["id"]
+        self._matches = True
+        return self
 
     def close(self):
         for c in (self.coord, self.qcoord, self.mu1, self.mu2, self.cu1, self.cu2):
@@ -82,13 +90,13 @@ def forbidden_all(calls):
 
 @t
 def setup_cast(s):
-    """set up: program P (coordinator, 2 mentees, 2 coaches, users, matches) and program Q"""
+    """set up: program P (coordinator, 2 mentees, 2 coaches, their users) and program Q"""
     cast(s)
 
 
 @t
-def mentee_forbidden_calls(s):
-    """a mentee: forbidden on others' profiles and matches and on every coordinator/admin method"""
+def mentee_forbidden_profile_calls(s):
+    """a mentee: forbidden on users, others' profiles, lists, runs, pins, stats"""
     c = cast(s)
     u = c.mu1
     m2, c1 = c.m2, c.c1
@@ -105,31 +113,41 @@ def mentee_forbidden_calls(s):
         ("match.run", lambda: u.match_run(c.P)),
         ("match.list", lambda: u.match_list(program=c.P)),
         ("match.explain other", lambda: u.match_explain(m2["id"], c1["id"])),
-        ("match.review", lambda: u.match_review([c.match2], "approve")),
         ("match.pin", lambda: u.match_pin(c.P, c.m1["id"], c1["id"])),
         ("match.forbid", lambda: u.match_forbid(c.P, c.m1["id"], c.c2["id"])),
-        ("match.respond other", lambda: u.match_respond(c.match2, True)),
-        ("meeting.log other", lambda: u.meeting_log(c.qmatch, "2026-03-02", 60)),
-        ("feedback.put other", lambda: u.feedback_put(c.match2, 5)),
         ("stats.get", lambda: u.stats_get(c.P)),
     ])
 
 
 @t
+def mentee_forbidden_match_calls(s):
+    """a mentee: forbidden on review and on other people's matches"""
+    c = cast(s).matches()
+    u = c.mu1
+    forbidden_all([
+        ("match.review", lambda: u.match_review([c.match2], "approve")),
+        ("match.respond other", lambda: u.match_respond(c.match2, True)),
+        ("meeting.log other", lambda: u.meeting_log(c.qmatch, "2026-03-02", 60)),
+        ("feedback.put other", lambda: u.feedback_put(c.match2, 5)),
+    ])
+
+
+@t
 def mentee_allowed_calls(s):
-    """a mentee: own profile get/put, suggest, explain, mine succeed"""
+    """a mentee: own profile get/put, suggest, explain succeed; mine lists its match"""
     c = cast(s)
     u = c.mu1
     g = u.mentee_get(c.m1["id"])
     u.mentee_put(dict(c.m1, goals="Tujuan baru"), if_version=g["version"])
     assert isinstance(u.match_suggest(c.m1["id"])["items"], list)
     assert u.match_explain(c.m1["id"], c.c2["id"])["explain"]["score"] >= 0
+    c.matches()
     assert [x["id"] for x in u.match_mine()["items"]] == [c.match1]
 
 
 @t
-def coach_forbidden_calls(s):
-    """a coach: forbidden on other coaches, mentee profiles, and coordinator/admin methods"""
+def coach_forbidden_profile_calls(s):
+    """a coach: forbidden on users, other coaches, mentee profiles, lists, suggest, runs, pins, stats"""
     c = cast(s)
     u = c.cu1
     forbidden_all([
@@ -146,29 +164,39 @@ def coach_forbidden_calls(s):
         ("match.run", lambda: u.match_run(c.P)),
         ("match.list", lambda: u.match_list(program=c.P)),
         ("match.explain", lambda: u.match_explain(c.m2["id"], c.c1["id"])),
-        ("match.review", lambda: u.match_review([c.match2], "approve")),
         ("match.pin", lambda: u.match_pin(c.P, c.m2["id"], c.c1["id"])),
         ("match.forbid", lambda: u.match_forbid(c.P, c.m2["id"], c.c1["id"])),
-        ("match.respond other", lambda: u.match_respond(c.qmatch, True)),
-        ("meeting.log other", lambda: u.meeting_log(c.qmatch, "2026-03-02", 60)),
-        ("feedback.put other", lambda: u.feedback_put(c.qmatch, 5)),
         ("stats.get", lambda: u.stats_get(c.P)),
     ])
 
 
 @t
+def coach_forbidden_match_calls(s):
+    """a coach: forbidden on review and on other people's matches"""
+    c = cast(s).matches()
+    u = c.cu1
+    forbidden_all([
+        ("match.review", lambda: u.match_review([c.match2], "approve")),
+        ("match.respond other", lambda: u.match_respond(c.qmatch, True)),
+        ("meeting.log other", lambda: u.meeting_log(c.qmatch, "2026-03-02", 60)),
+        ("feedback.put other", lambda: u.feedback_put(c.qmatch, 5)),
+    ])
+
+
+@t
 def coach_allowed_calls(s):
-    """a coach: own profile get/put and mine succeed"""
+    """a coach: own profile get/put succeed; mine lists its match"""
     c = cast(s)
     u = c.cu1
     g = u.coach_get(c.c1["id"])
     u.coach_put(dict(c.c1, bio="Bio baru"), if_version=g["version"])
+    c.matches()
     assert [x["id"] for x in u.match_mine()["items"]] == [c.match1]
 
 
 @t
 def coordinator_outside_scope(s):
-    """a coordinator: forbidden on another program's profiles, lists, runs, matches, pins, stats"""
+    """a coordinator: forbidden on another program's profiles, lists, runs, pins, stats; on users it may not make"""
     c = cast(s)
     u = c.qcoord
     forbidden_all([
@@ -192,6 +220,16 @@ def coordinator_outside_scope(s):
         ("user.disable", lambda: u.user_disable("admin")),
         ("match.mine", lambda: u.match_mine()),
         ("match.request", lambda: u.match_request(c.cq["id"])),
+    ])
+
+
+@t
+def coordinator_forbidden_match_calls(s):
+    """a coordinator: forbidden to review another program's match, and to respond, log meetings, give feedback"""
+    c = cast(s).matches()
+    u = c.qcoord
+    forbidden_all([
+        ("match.review P", lambda: u.match_review([c.match2], "approve")),
         ("match.respond", lambda: u.match_respond(c.qmatch, True)),
         ("meeting.log", lambda: u.meeting_log(c.match1, "2026-03-02", 60)),
         ("feedback.put", lambda: u.feedback_put(c.match1, 5)),
@@ -207,12 +245,27 @@ def admin_limited_to_user_management(s):
     forbidden_all([
         ("mentee.put", lambda: a.mentee_put(s.gen.mentee(c.P))),
         ("mentee.get", lambda: a.mentee_get(c.m1["id"])),
+        ("mentee.list", lambda: a.mentee_list(program=c.P)),
         ("coach.put", lambda: a.coach_put(s.gen.coach([c.P]))),
         ("coach.get", lambda: a.coach_get(c.c1["id"])),
+        ("coach.list", lambda: a.coach_list(program=c.P)),
+        ("match.suggest", lambda: a.match_suggest(c.m1["id"])),
         ("match.run", lambda: a.match_run(c.P)),
-        ("match.review", lambda: a.match_review([c.match2], "approve")),
+        ("match.list", lambda: a.match_list(program=c.P)),
+        ("match.pin", lambda: a.match_pin(c.P, c.m2["id"], c.c1["id"])),
         ("match.mine", lambda: a.match_mine()),
         ("match.request", lambda: a.match_request(c.c2["id"])),
+        ("stats.get", lambda: a.stats_get(c.P)),
+    ])
+
+
+@t
+def admin_forbidden_match_calls(s):
+    """the admin: forbidden on review, respond, meetings and feedback"""
+    c = cast(s).matches()
+    a = c.admin
+    forbidden_all([
+        ("match.review", lambda: a.match_review([c.match2], "approve")),
         ("match.respond", lambda: a.match_respond(c.match1, True)),
         ("meeting.log", lambda: a.meeting_log(c.match1, "2026-03-02", 60)),
         ("feedback.put", lambda: a.feedback_put(c.match1, 5)),
