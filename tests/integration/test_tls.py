@@ -229,6 +229,50 @@ def unix_socket_plaintext(s):
 
 
 @t
+def idle_timeout_closes(s):
+    """idle-timeout-ms: an idle logged-in connection is closed; an active one is not"""
+    srv = s.env.add_server(name="idle", idle_timeout_ms=1000)
+    try:
+        idle = srv.client()
+        idle.auth_login(ADMIN_LOGIN, ADMIN_PASSWORD)
+        busy = srv.client()
+        busy.auth_login(ADMIN_LOGIN, ADMIN_PASSWORD)
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 2.5:
+            busy.auth_resume(busy.token)          # keeps busy active
+            time.sleep(0.3)
+        try:
+            idle.auth_resume(idle.token)
+            raise AssertionError("idle connection still served after 2.5 s (idle-timeout-ms 1000)")
+        except coachnet.ConnectionClosed:
+            pass
+        assert busy.auth_resume(busy.token)["role"] == "admin"
+        busy.close()
+        idle.close()
+    finally:
+        srv.stop()
+
+
+@t
+def maxclients_refuses_extra_connection(s):
+    """maxclients 2: a third connection is refused; after one closes a new one is served"""
+    srv = s.env.add_server(name="maxclients", maxclients=2)
+    try:
+        a = srv.client()
+        a.auth_login(ADMIN_LOGIN, ADMIN_PASSWORD)
+        b = srv.client()
+        b.auth_login(ADMIN_LOGIN, ADMIN_PASSWORD)
+        refused(srv)
+        a.close()
+        time.sleep(0.2 * SLOW)
+        works(srv)
+        assert b.auth_resume(b.token)["role"] == "admin"
+        b.close()
+    finally:
+        srv.stop()
+
+
+@t
 def server_survives_all_of_it(s):
     """after the refused clients the main server still serves"""
     works(s.srv)
