@@ -485,8 +485,20 @@ static void test_ticks_and_cancel(void **state) {
     assign_result res;
     assert_int_equal(assign_solve(g, cap, NULL, NULL, count_tick, &t, &res), ASSIGN_OK);
     assert_true(t.calls >= 1);
-    assert_int_equal(t.last_total, 20000);
+    /* fewer slots (<= 1500) than rows: the first solve adds columns */
+    assert_int_equal(t.last_total, 500);
+    assert_int_equal(t.last_done, 500);
     assign_result_free(&res);
+
+    /* more slots than rows: the first solve adds rows */
+    ticker t2 = { 0, 0, 0, 0 };
+    int32_t cap2[500];
+    assign_graph *g2 = big_random(1000, 500, 8, cap2);
+    assert_int_equal(assign_solve(g2, cap2, NULL, NULL, count_tick, &t2, &res), ASSIGN_OK);
+    assert_true(t2.calls >= 1);
+    assert_int_equal(t2.last_total, 1000);
+    assign_result_free(&res);
+    assign_graph_free(g2);
 
     ticker c = { 0, 1, 0, 0 };
     assert_int_equal(assign_solve(g, cap, NULL, NULL, count_tick, &c, &res),
