@@ -78,6 +78,7 @@ endef
 -include tests/module.mk
 -include bench/module.mk
 -include tests/integration/integration.mk
+-include tests/fault/fault.mk
 
 .PHONY: all check check-build fuzz bench demo clean deps
 
