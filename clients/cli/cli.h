@@ -1,0 +1,258 @@
+/*
+ * cli.h -- internals of the `coachnet` command-line program (not installed).
+ *
+ * The program is split into pure parts, which the unit suites
+ * (tests/unit/test_client*.c) link directly:
+ *   opts.c     the option table and environment defaults
+ *   convert.c  JSON <-> msgpack, CSV rows -> profile objects
+ *   rows.c     import files (CSV or JSON Lines) -> numbered rows
+ *   token.c    the session file (0600) kept between invocations
+ *   format.c   tables, progress bars, JP arithmetic
+ * and the commands (cmd_*.c) plus main.c, which talk to the server.
+ */
+#ifndef COACHNET_CLI_H
+#define COACHNET_CLI_H
+
+#include <stdio.h>
+#include <jansson.h>
+#include "clients/coachnet.h"
+
+/* Exit codes (documented in clients/README.md and `coachnet --help`). */
+enum cli_exit {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_USAGE = 1,   /* bad command line */
+    CLI_EXIT_CONNECT = 2, /* connection, TLS, timeout, protocol */
+    CLI_EXIT_AUTH = 3,    /* not logged in, session expired, bad password, forbidden */
+    CLI_EXIT_SERVER = 4,  /* any other error the server answered */
+    CLI_EXIT_INPUT = 5    /* an input file unreadable or invalid; import with rejected rows */
+};
+
+#define CLI_ERRLEN 512
+#define CLI_JP_MINUTES 45      /* 1 JP (jam pelajaran) = 45 minutes */
+#define CLI_JP_YEARLY 20       /* yearly learning obligation of every ASN */
+#define CLI_IMPORT_WINDOW 32   /* pipelined puts in flight during an import */
+#define CLI_LIST_PAGE 500      /* page size asked of match.list */
+#define CLI_MAX_LINE (1u << 20) /* longest JSON Lines line accepted */
+
+/* ---------------------------------------------------------------------- */
+/* Options (opts.c)                                                        */
+/* ---------------------------------------------------------------------- */
+
+/* One bit per option, so that each command can say which it accepts. */
+enum cli_opt_bit {
+    O_LIMIT = 1u << 0, O_NOTE = 1u << 1, O_DATE = 1u << 2, O_MINUTES = 1u << 3,
+    O_TOPIC = 1u << 4, O_RATING = 1u << 5, O_COMMENT = 1u << 6, O_OBJECTIVE = 1u << 7,
+    O_MODE = 1u << 8, O_MIN_SCORE = 1u << 9, O_RUN = 1u << 10, O_PROGRAM = 1u << 11,
+    O_STATUS = 1u << 12, O_KIND = 1u << 13, O_IF_VERSION = 1u << 14, O_ROLE = 1u << 15,
+    O_SUBJECT = 1u << 16, O_PROGRAMS = 1u << 17, O_MENTEE = 1u << 18, O_POLICY = 1u << 19,
+    O_NO_PROGRESS = 1u << 20, O_PROVINCE = 1u << 21, O_TIMEOUT_RUN = 1u << 22
+};
+
+typedef struct cli_opts {
+    /* global */
+    const char *host;
+    int port;
+    const char *ca, *cert, *key, *sni, *unix_path;
+    const char *token_file;
+    int timeout_ms;
+    int json;
+    int help, version;
+    /* command options; `given` has the bit of each one seen */
+    unsigned given;
+    long long limit;
+    const char *note, *date, *topic, *comment;
+    long long minutes, rating, min_score, if_version;
+    const char *objective, *mode, *run, *program, *status, *kind, *role, *subject;
+    const char *programs, *mentee, *policy, *province;
+    int no_progress;
+    int run_timeout_s;
+    /* positional words: argv[first..argc) */
+    int nargs;
+    char **args;
+} cli_opts;
+
+/* Parse argv (options may appear anywhere, GNU style) with defaults taken
+ * from env (COACHNET_HOST, COACHNET_PORT, COACHNET_CA, COACHNET_CERT,
+ * COACHNET_KEY, COACHNET_TOKEN_FILE).  Returns 0, or -1 with a message in err.
+ * argv is permuted. */
+int cli_parse(int argc, char **argv, cli_opts *o, char *err, size_t errlen);
+
+/* Refuse options outside `allowed` (bits); message names the first one. */
+int cli_check_allowed(const cli_opts *o, unsigned allowed, const char *cmd, char *err,
+                      size_t errlen);
+
+/* Parse an integer in [min, max] from a whole string. 0 ok, -1 otherwise. */
+int cli_parse_int(const char *s, long long min, long long max, long long *out);
+
+/* The usage text. */
+void cli_usage(FILE *f);
+
+/* ---------------------------------------------------------------------- */
+/* Conversions (convert.c)                                                 */
+/* ---------------------------------------------------------------------- */
+
+/* Pack a JSON value as msgpack (integers as ints, reals as float64).
+ * Returns 0, or -1 with err set (only for values msgpack cannot hold). */
+int cli_json_pack(msgpack_packer *pk, const json_t *j, char *err, size_t errlen);
+
+/* A new JSON value for a msgpack object (bin as a hex string, ext as null,
+ * non-string map keys printed).  NULL only when out of memory. */
+json_t *cli_mp_to_json(const msgpack_object *o);
+
+/* Turn one CSV record into a profile object of `kind` (columns and cell
+ * syntax in clients/README.md).  names[i] is the header of column i.
+ * Empty cells are left out.  Returns a new object, or NULL with err naming
+ * the column and the problem. */
+json_t *cli_csv_profile(cn_client_kind kind, char *const *names, char *const *cells, size_t n,
+                        char *err, size_t errlen);
+
+/* Check a CSV header row against the columns of `kind`: 0, or -1 with err
+ * (unknown or duplicate column, or missing "id"). */
+int cli_csv_header_check(cn_client_kind kind, char *const *names, size_t n, char *err,
+                         size_t errlen);
+
+/* ---------------------------------------------------------------------- */
+/* Import rows (rows.c)                                                    */
+/* ---------------------------------------------------------------------- */
+
+typedef struct cli_row {
+    long line;            /* 1-based line of the file where the row starts */
+    json_t *profile;      /* the profile object, or NULL when error is set */
+    char error[CLI_ERRLEN];
+} cli_row;
+
+typedef struct cli_rows {
+    cli_row *rows;
+    size_t n, cap;
+} cli_rows;
+
+typedef enum cli_format { CLI_FMT_CSV = 0, CLI_FMT_JSONL } cli_format;
+
+/* Format by file name: .csv -> CSV, .jsonl/.ndjson/.json -> JSON Lines;
+ * -1 for anything else. */
+int cli_format_of(const char *path);
+
+/* Read every row of an import file.  A row that cannot be turned into a
+ * profile is kept with its error (and no profile) so it can be reported;
+ * only an unreadable file or a bad CSV header fails the whole file
+ * (returns -1 with err).  Free with cli_rows_free(). */
+int cli_rows_read(const char *path, cli_format fmt, cn_client_kind kind, cli_rows *out,
+                  char *err, size_t errlen);
+int cli_rows_read_fp(FILE *f, cli_format fmt, cn_client_kind kind, cli_rows *out, char *err,
+                     size_t errlen);
+void cli_rows_free(cli_rows *r);
+
+/* ---------------------------------------------------------------------- */
+/* Session file (token.c)                                                  */
+/* ---------------------------------------------------------------------- */
+
+typedef struct cli_token {
+    char host[256];
+    int port;
+    char login[CN_CLIENT_NAME_LEN];
+    char role[16];
+    char subject[CN_CLIENT_NAME_LEN];
+    char token[CN_CLIENT_TOKEN_LEN];
+} cli_token;
+
+/* The session file path: $COACHNET_TOKEN_FILE, else
+ * $XDG_CONFIG_HOME/coachnet/token, else $HOME/.config/coachnet/token. */
+int cli_token_path(const char *override, char *buf, size_t len);
+
+/* Write atomically with mode 0600 (directory created 0700).  0 or -1 + err. */
+int cli_token_save(const char *path, const cli_token *t, char *err, size_t errlen);
+
+/* Read: 1 loaded, 0 no file, -1 error (unreadable, readable by others,
+ * malformed) with err. */
+int cli_token_load(const char *path, cli_token *t, char *err, size_t errlen);
+
+/* Remove; 0 also when there was no file. */
+int cli_token_remove(const char *path, char *err, size_t errlen);
+
+/* ---------------------------------------------------------------------- */
+/* Formatting (format.c)                                                   */
+/* ---------------------------------------------------------------------- */
+
+/* A text table: add cells row by row, then print with every column padded
+ * to its widest cell (UTF-8 aware), numbers right-aligned. */
+typedef struct cli_table cli_table;
+cli_table *cli_table_new(size_t ncols, const char *const *headers, const char *align);
+void cli_table_add(cli_table *t, const char *const *cells);
+void cli_table_print(const cli_table *t, FILE *f);
+size_t cli_table_rows(const cli_table *t);
+void cli_table_free(cli_table *t);
+
+/* Display width of a UTF-8 string (code points; no East Asian widths). */
+size_t cli_utf8_width(const char *s);
+
+/* JP (1 JP = 45 minutes) for a number of minutes. */
+double cli_jp_of_minutes(long long minutes);
+
+/* Render a progress bar "[#####.....]  42% phase 420/1000" into buf. */
+void cli_progress_bar(char *buf, size_t len, const char *phase, long long done, long long total,
+                      int width);
+
+/* Check a YYYY-MM-DD date (real calendar date).  0 ok, -1 otherwise. */
+int cli_date_valid(const char *s);
+
+/* Print a msgpack object for humans: maps as "key: value" lines indented
+ * by depth, arrays of scalars inline. */
+void cli_print_obj(FILE *f, const msgpack_object *o, int indent);
+
+/* Print an object as JSON (one document, indented) on f. */
+void cli_print_json(FILE *f, const msgpack_object *o);
+
+/* Format a scalar object into buf ("" for nil, floats with up to 3 decimals). */
+const char *cli_scalar(const msgpack_object *o, char *buf, size_t len);
+
+/* ---------------------------------------------------------------------- */
+/* Commands (cmd_*.c, main.c)                                              */
+/* ---------------------------------------------------------------------- */
+
+typedef struct cli_ctx {
+    cli_opts *o;
+    char token_path[1024];
+    cn_client *c;           /* connected (and resumed) client, or NULL */
+    cli_token session;      /* the saved session when resumed */
+} cli_ctx;
+
+/* Connect per the options (exit code on failure, message printed). */
+int cli_connect(cli_ctx *x);
+/* Connect and resume the saved session. */
+int cli_connect_session(cli_ctx *x);
+/* Print err for the user and map it to an exit code. */
+int cli_fail(const char *what, const cn_client_error *err);
+/* Read a password: without echo from a terminal, else the first line of
+ * stdin.  0, or -1 at end of input. */
+int cli_read_password(char *buf, size_t len);
+/* Read a JSON file into a new value (objects only); NULL with err. */
+json_t *cli_json_file(const char *path, char *err, size_t errlen);
+/* Pack a JSON value into a new sbuffer's worth of bytes in *sb (initialised
+ * here; destroy it after).  0, or -1 with err. */
+int cli_json_to_sbuf(const json_t *j, msgpack_sbuffer *sb, char *err, size_t errlen);
+/* Print a usage error and return CLI_EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print the result (JSON with --json, else via the human printer). */
+void cli_emit(const cli_ctx *x, const msgpack_object *o);
+
+int cmd_login(cli_ctx *x);
+int cmd_logout(cli_ctx *x);
+int cmd_whoami(cli_ctx *x);
+int cmd_user(cli_ctx *x);
+int cmd_profile(cli_ctx *x);
+int cmd_suggest(cli_ctx *x);
+int cmd_request(cli_ctx *x);
+int cmd_mine(cli_ctx *x);
+int cmd_respond(cli_ctx *x);
+int cmd_meeting(cli_ctx *x);
+int cmd_feedback(cli_ctx *x);
+int cmd_import(cli_ctx *x);
+int cmd_run(cli_ctx *x);
+int cmd_list(cli_ctx *x);
+int cmd_explain(cli_ctx *x);
+int cmd_review(cli_ctx *x);
+int cmd_pin(cli_ctx *x);
+int cmd_stats(cli_ctx *x);
+int cmd_export(cli_ctx *x);
+
+#endif

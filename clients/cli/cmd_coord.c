@@ -1,0 +1,682 @@
+/*
+ * cmd_coord.c -- what coordinators do: import, run, list, explain,
+ * approve/reject, pin/forbid, stats, export.
+ */
+#include <csv.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clients/cli/cli.h"
+
+static int args_ok(const cli_ctx *x, unsigned allowed, const char *cmd, int min, int max,
+                   const char *usage) {
+    char err[CLI_ERRLEN];
+    if (cli_check_allowed(x->o, allowed, cmd, err, sizeof(err))) {
+        cli_usage_error("%s", err);
+        return 0;
+    }
+    if (x->o->nargs < min || x->o->nargs > max) {
+        cli_usage_error("usage: coachnet %s", usage);
+        return 0;
+    }
+    return 1;
+}
+
+static const char *sc(const msgpack_object *o, char *buf, size_t len) {
+    return cli_scalar(o, buf, len);
+}
+
+static void print_json_value(json_t *j) {
+    json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+    fputc('\n', stdout);
+}
+
+/* ---------------------------------------------------------------------- */
+/* import                                                                  */
+/* ---------------------------------------------------------------------- */
+
+typedef struct import_state {
+    const char *file;
+    size_t total, stored, rejected, done;
+    int tty, quiet;
+    json_t *rejects; /* --json: [{line, code, message, field}] */
+} import_state;
+
+static void import_reject(import_state *s, long line, const char *code, const char *msg,
+                          const char *field) {
+    s->rejected++;
+    if (s->rejects) {
+        json_array_append_new(s->rejects, json_pack("{s:I, s:s, s:s, s:s}", "line",
+                                                    (json_int_t)line, "code", code, "message",
+                                                    msg, "field", field));
+    }
+    if (s->tty && !s->quiet) fputs("\r\033[K", stderr);
+    fprintf(stderr, "%s:%ld: %s%s%s%s%s%s\n", s->file, line, code, code[0] ? ": " : "", msg,
+            field[0] ? " (field " : "", field, field[0] ? ")" : "");
+}
+
+static void import_progress(import_state *s, int final) {
+    if (s->quiet) return;
+    if (s->tty) {
+        char bar[160];
+        cli_progress_bar(bar, sizeof(bar), "rows", (long long)s->done, (long long)s->total, 30);
+        fprintf(stderr, "\r%s, %zu rejected%s", bar, s->rejected, final ? "\n" : "");
+    } else {
+        size_t step = s->total / 10 ? s->total / 10 : 1;
+        if (final || s->done % step == 0)
+            fprintf(stderr, "progress: %zu/%zu rows, %zu rejected\n", s->done, s->total,
+                    s->rejected);
+    }
+}
+
+/* Pack {profile: <row>} into sb (reset first). */
+static int pack_put(msgpack_sbuffer *sb, const json_t *profile, char *err, size_t errlen) {
+    msgpack_packer pk;
+    sb->size = 0;
+    msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, 1);
+    msgpack_pack_str(&pk, 7);
+    msgpack_pack_str_body(&pk, "profile", 7);
+    return cli_json_pack(&pk, profile, err, errlen);
+}
+
+/* The rows in flight: msgid -> row, at most CLI_IMPORT_WINDOW. */
+typedef struct inflight {
+    uint32_t msgid;
+    long line;
+} inflight;
+
+/* Receive one response and account for it.  -1 when the connection failed. */
+static int import_collect(cli_ctx *x, import_state *s, inflight *fl, size_t *nfl,
+                          cn_client_error *fatal) {
+    uint32_t id = 0;
+    cn_client_error e;
+    int r = cn_client_recv(x->c, &id, NULL, &e);
+    if (r != CN_CLIENT_OK && e.kind != CN_CLIENT_E_SERVER) {
+        *fatal = e;
+        return -1;
+    }
+    size_t k = 0;
+    while (k < *nfl && fl[k].msgid != id) k++;
+    if (k == *nfl) {
+        snprintf(fatal->message, sizeof(fatal->message), "response to unknown request %u",
+                 (unsigned)id);
+        fatal->kind = CN_CLIENT_E_PROTOCOL;
+        return -1;
+    }
+    if (r == CN_CLIENT_OK)
+        s->stored++;
+    else
+        import_reject(s, fl[k].line, e.code, e.message, e.field);
+    fl[k] = fl[--*nfl];
+    s->done++;
+    import_progress(s, 0);
+    return 0;
+}
+
+int cmd_import(cli_ctx *x) {
+    if (!args_ok(x, O_NO_PROGRESS, "import", 3, 3, "import mentees|coaches FILE.csv|FILE.jsonl"))
+        return CLI_EXIT_USAGE;
+    cn_client_kind kind;
+    if (strcmp(x->o->args[1], "mentees") == 0)
+        kind = CN_CLIENT_MENTEE;
+    else if (strcmp(x->o->args[1], "coaches") == 0)
+        kind = CN_CLIENT_COACH;
+    else
+        return cli_usage_error("import: '%s' is neither mentees nor coaches", x->o->args[1]);
+    const char *file = x->o->args[2];
+    int fmt = cli_format_of(file);
+    if (fmt < 0)
+        return cli_usage_error("import: %s: name the format by extension: .csv or .jsonl", file);
+    char err[CLI_ERRLEN];
+    cli_rows rows;
+    if (cli_rows_read(file, (cli_format)fmt, kind, &rows, err, sizeof(err)) != 0) {
+        fprintf(stderr, "coachnet: %s\n", err);
+        return CLI_EXIT_INPUT;
+    }
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) {
+        cli_rows_free(&rows);
+        return rc;
+    }
+    import_state s = { file, rows.n, 0, 0, 0, isatty(STDERR_FILENO), x->o->no_progress,
+                       x->o->json ? json_array() : NULL };
+    const char *method = kind == CN_CLIENT_COACH ? "coach.put" : "mentee.put";
+    inflight fl[CLI_IMPORT_WINDOW];
+    size_t nfl = 0;
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    cn_client_error fatal = { 0 };
+    int broken = 0;
+    for (size_t i = 0; i < rows.n && !broken; i++) {
+        cli_row *row = &rows.rows[i];
+        if (row->profile == NULL || pack_put(&sb, row->profile, err, sizeof(err)) != 0) {
+            import_reject(&s, row->line, "", row->profile ? err : row->error, "");
+            s.done++;
+            import_progress(&s, 0);
+            continue;
+        }
+        while (nfl == CLI_IMPORT_WINDOW && !broken)
+            broken = import_collect(x, &s, fl, &nfl, &fatal) != 0;
+        if (broken) break;
+        uint32_t id;
+        if (cn_client_send_raw(x->c, method, sb.data, sb.size, &id, &fatal) != CN_CLIENT_OK) {
+            broken = 1;
+            break;
+        }
+        fl[nfl].msgid = id;
+        fl[nfl].line = row->line;
+        nfl++;
+    }
+    while (nfl > 0 && !broken) broken = import_collect(x, &s, fl, &nfl, &fatal) != 0;
+    msgpack_sbuffer_destroy(&sb);
+    import_progress(&s, 1);
+    if (broken) {
+        rc = cli_fail(method, &fatal);
+        fprintf(stderr, "coachnet: import stopped after %zu of %zu rows (%zu stored)\n", s.done,
+                s.total, s.stored);
+    } else if (s.rejected > 0) {
+        rc = CLI_EXIT_INPUT;
+    }
+    if (x->o->json) {
+        json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:o, s:b}", "file", file, "rows",
+                              (json_int_t)s.total, "stored", (json_int_t)s.stored, "rejected",
+                              (json_int_t)s.rejected, "errors", s.rejects, "complete", !broken);
+        print_json_value(j);
+        json_decref(j);
+    } else {
+        printf("%s: %zu rows, %zu stored, %zu rejected\n", file, s.total, s.stored, s.rejected);
+    }
+    cli_rows_free(&rows);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* run                                                                     */
+/* ---------------------------------------------------------------------- */
+
+typedef struct run_watch {
+    char run_id[96];  /* "" until match.run answered */
+    int done;
+    json_t *done_params; /* run.done params */
+    char done_run[96];
+    int tty, quiet;
+    char last_phase[64];
+} run_watch;
+
+static void on_notify(void *priv, const char *method, const msgpack_object *params) {
+    run_watch *w = priv;
+    char rid[96] = "";
+    cn_client_obj_str(cn_client_map_get(params, "run_id"), rid, sizeof(rid));
+    if (w->run_id[0] && strcmp(rid, w->run_id) != 0) return; /* another run */
+    if (strcmp(method, "run.progress") == 0 && !w->quiet) {
+        char phase[64] = "";
+        int64_t done = 0, total = 0;
+        cn_client_obj_str(cn_client_map_get(params, "phase"), phase, sizeof(phase));
+        cn_client_obj_int(cn_client_map_get(params, "done"), &done);
+        cn_client_obj_int(cn_client_map_get(params, "total"), &total);
+        char bar[200];
+        cli_progress_bar(bar, sizeof(bar), phase, done, total, 30);
+        if (w->tty) {
+            fprintf(stderr, "\r\033[K%s", bar);
+        } else if (strcmp(phase, w->last_phase) != 0 || done == total) {
+            fprintf(stderr, "%s\n", bar); /* a log line per phase, not per tick */
+        }
+        snprintf(w->last_phase, sizeof(w->last_phase), "%s", phase);
+    } else if (strcmp(method, "run.done") == 0 && !w->done) {
+        w->done = 1;
+        snprintf(w->done_run, sizeof(w->done_run), "%s", rid);
+        w->done_params = cli_mp_to_json(params);
+        if (w->tty && !w->quiet) fputs("\r\033[K", stderr);
+    }
+}
+
+/* Build the policy: --policy FILE.json, then the flags on top. */
+static json_t *run_policy(const cli_ctx *x, int *rc) {
+    char err[CLI_ERRLEN];
+    json_t *p = NULL;
+    *rc = CLI_EXIT_OK;
+    if (x->o->policy) {
+        p = cli_json_file(x->o->policy, err, sizeof(err));
+        if (p == NULL) {
+            fprintf(stderr, "coachnet: %s\n", err);
+            *rc = CLI_EXIT_INPUT;
+            return NULL;
+        }
+    }
+    if (x->o->objective || x->o->mode || x->o->min_score >= 0) {
+        if (p == NULL) p = json_object();
+        if (x->o->objective) json_object_set_new(p, "objective", json_string(x->o->objective));
+        if (x->o->mode) json_object_set_new(p, "mode", json_string(x->o->mode));
+        if (x->o->min_score >= 0)
+            json_object_set_new(p, "min_score", json_integer(x->o->min_score));
+    }
+    return p;
+}
+
+static void print_run_summary(const char *run_id, json_t *d) {
+    json_t *st = json_object_get(d, "stats");
+    printf("run %s: %s\n", run_id, json_string_value(json_object_get(d, "status"))
+                                         ? json_string_value(json_object_get(d, "status"))
+                                         : "?");
+    if (!json_is_object(st)) return;
+    json_int_t mentees = json_integer_value(json_object_get(st, "mentees"));
+    json_int_t matched = json_integer_value(json_object_get(st, "matched"));
+    printf("  mentees %lld, coaches %lld, matched %lld (%.1f%%)\n", (long long)mentees,
+           (long long)json_integer_value(json_object_get(st, "coaches")), (long long)matched,
+           mentees ? 100.0 * (double)matched / (double)mentees : 0.0);
+    json_t *un = json_object_get(st, "unmatched");
+    const char *k;
+    json_t *v;
+    printf("  unmatched:");
+    int any = 0;
+    json_object_foreach(un, k, v) {
+        printf("%s %s %lld", any ? "," : "", k, (long long)json_integer_value(v));
+        any = 1;
+    }
+    printf("%s\n", any ? "" : " none");
+    printf("  total score %lld, mean score %.1f, mean gap coverage %.1f%%\n",
+           (long long)json_integer_value(json_object_get(st, "total_score")),
+           json_number_value(json_object_get(st, "mean_score")),
+           100.0 * json_number_value(json_object_get(st, "mean_gap_coverage")));
+    printf("  certified optimal: %s, elapsed %lld ms\n",
+           json_is_true(json_object_get(st, "certified")) ? "yes" : "no",
+           (long long)json_integer_value(json_object_get(st, "elapsed_ms")));
+}
+
+int cmd_run(cli_ctx *x) {
+    if (!args_ok(x, O_OBJECTIVE | O_MODE | O_MIN_SCORE | O_POLICY | O_NO_PROGRESS | O_TIMEOUT_RUN,
+                 "run", 2, 2, "run PROGRAM [--objective O] [--mode M] [--min-score N]"))
+        return CLI_EXIT_USAGE;
+    int rc;
+    json_t *policy = run_policy(x, &rc);
+    if (rc != CLI_EXIT_OK) return rc;
+    msgpack_sbuffer psb;
+    msgpack_unpacked pu;
+    msgpack_unpacked_init(&pu);
+    msgpack_sbuffer_init(&psb);
+    const msgpack_object *pobj = NULL;
+    char err[CLI_ERRLEN];
+    if (policy) {
+        msgpack_sbuffer_destroy(&psb);
+        if (cli_json_to_sbuf(policy, &psb, err, sizeof(err)) != 0 ||
+            msgpack_unpack_next(&pu, psb.data, psb.size, NULL) != MSGPACK_UNPACK_SUCCESS) {
+            fprintf(stderr, "coachnet: policy: %s\n", err);
+            rc = CLI_EXIT_INPUT;
+        }
+        pobj = &pu.data;
+        json_decref(policy);
+    }
+    if (rc == CLI_EXIT_OK) rc = cli_connect_session(x);
+    run_watch w;
+    memset(&w, 0, sizeof(w));
+    w.tty = isatty(STDERR_FILENO);
+    w.quiet = x->o->no_progress;
+    if (rc == CLI_EXIT_OK) {
+        cn_client_set_notify(x->c, on_notify, &w);
+        cn_client_error e;
+        char rid[96];
+        if (cn_client_match_run(x->c, x->o->args[1], pobj, rid, sizeof(rid), &e) != CN_CLIENT_OK) {
+            rc = cli_fail("match.run", &e);
+        } else {
+            snprintf(w.run_id, sizeof(w.run_id), "%s", rid);
+            if (!x->o->json && !w.quiet) fprintf(stderr, "run %s started\n", rid);
+            int64_t deadline = (int64_t)x->o->run_timeout_s * 1000;
+            int64_t waited = 0;
+            while (!(w.done && strcmp(w.done_run, w.run_id) == 0) && rc == CLI_EXIT_OK) {
+                if (w.done) { /* a run.done of another run before ours was known */
+                    json_decref(w.done_params);
+                    w.done_params = NULL;
+                    w.done = 0;
+                }
+                if (waited >= deadline) {
+                    fprintf(stderr, "coachnet: run %s: no run.done within %d s\n", rid,
+                            x->o->run_timeout_s);
+                    rc = CLI_EXIT_CONNECT;
+                    break;
+                }
+                int got;
+                if (cn_client_wait(x->c, 1000, &got, &e) != CN_CLIENT_OK)
+                    rc = cli_fail("waiting for run.done", &e);
+                if (!got) waited += 1000;
+            }
+        }
+    }
+    if (rc == CLI_EXIT_OK && w.done_params) {
+        const char *status = json_string_value(json_object_get(w.done_params, "status"));
+        if (x->o->json)
+            print_json_value(w.done_params);
+        else
+            print_run_summary(w.run_id, w.done_params);
+        if (status == NULL || strcmp(status, "done") != 0) {
+            fprintf(stderr, "coachnet: run %s ended with status %s\n", w.run_id,
+                    status ? status : "(none)");
+            rc = CLI_EXIT_SERVER;
+        }
+    }
+    json_decref(w.done_params);
+    msgpack_unpacked_destroy(&pu);
+    msgpack_sbuffer_destroy(&psb);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* list / export: every page of match.list                                 */
+/* ---------------------------------------------------------------------- */
+
+typedef struct match_set {
+    cn_client_result **pages;
+    size_t npages;
+    const msgpack_object **items;
+    size_t n, cap;
+} match_set;
+
+static void match_set_free(match_set *m) {
+    for (size_t i = 0; i < m->npages; i++) cn_client_result_free(m->pages[i]);
+    free(m->pages);
+    free(m->items);
+    memset(m, 0, sizeof(*m));
+}
+
+/* Fetch pages until the cursor is nil or `limit` items (0: all). */
+static int fetch_matches(cli_ctx *x, cn_client_match_filter f, long long limit, match_set *m) {
+    char cursor[256];
+    memset(m, 0, sizeof(*m));
+    for (;;) {
+        f.limit = CLI_LIST_PAGE;
+        if (limit > 0 && limit - (long long)m->n < CLI_LIST_PAGE) f.limit = limit - (long long)m->n;
+        cn_client_result *r;
+        cn_client_error e;
+        if (cn_client_match_list(x->c, &f, &r, &e) != CN_CLIENT_OK) return cli_fail("match.list", &e);
+        cn_client_result **np = realloc(m->pages, (m->npages + 1) * sizeof(*np));
+        if (np == NULL) {
+            cn_client_result_free(r);
+            fprintf(stderr, "coachnet: out of memory\n");
+            return CLI_EXIT_SERVER;
+        }
+        m->pages = np;
+        m->pages[m->npages++] = r;
+        const msgpack_object *o = cn_client_result_obj(r);
+        const msgpack_object *items = cn_client_map_get(o, "items");
+        if (items && items->type == MSGPACK_OBJECT_ARRAY) {
+            for (uint32_t i = 0; i < items->via.array.size; i++) {
+                if (m->n == m->cap) {
+                    size_t cap = m->cap ? m->cap * 2 : 256;
+                    const msgpack_object **ni = realloc(m->items, cap * sizeof(*ni));
+                    if (ni == NULL) {
+                        fprintf(stderr, "coachnet: out of memory\n");
+                        return CLI_EXIT_SERVER;
+                    }
+                    m->items = ni;
+                    m->cap = cap;
+                }
+                m->items[m->n++] = &items->via.array.ptr[i];
+            }
+        }
+        if ((limit > 0 && (long long)m->n >= limit) ||
+            cn_client_obj_str(cn_client_map_get(o, "cursor"), cursor, sizeof(cursor)) !=
+                CN_CLIENT_OK)
+            return CLI_EXIT_OK;
+        f.cursor = cursor;
+    }
+}
+
+static int64_t score_of(const msgpack_object *m) {
+    int64_t s = -1;
+    cn_client_obj_int(cn_client_map_get(m, "score"), &s);
+    return s;
+}
+
+/* Descending score, then ascending id: a stable, total order. */
+static int by_score(const void *a, const void *b) {
+    const msgpack_object *x = *(const msgpack_object *const *)a;
+    const msgpack_object *y = *(const msgpack_object *const *)b;
+    int64_t sx = score_of(x), sy = score_of(y);
+    if (sx != sy) return sx > sy ? -1 : 1;
+    char ix[96] = "", iy[96] = "";
+    cn_client_obj_str(cn_client_map_get(x, "id"), ix, sizeof(ix));
+    cn_client_obj_str(cn_client_map_get(y, "id"), iy, sizeof(iy));
+    return strcmp(ix, iy);
+}
+
+int cmd_list(cli_ctx *x) {
+    if (!args_ok(x, O_RUN | O_PROGRAM | O_STATUS | O_MIN_SCORE | O_LIMIT, "list", 1, 1,
+                 "list [--run ID | --program P] [--status S] [--min-score N] [--limit N]"))
+        return CLI_EXIT_USAGE;
+    if (x->o->run && x->o->program) return cli_usage_error("list: give --run or --program, not both");
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_client_match_filter f = { x->o->run, x->o->program, x->o->status, x->o->min_score, NULL, 0 };
+    match_set m;
+    rc = fetch_matches(x, f, x->o->limit, &m);
+    if (rc == CLI_EXIT_OK) {
+        qsort(m.items, m.n, sizeof(*m.items), by_score);
+        if (x->o->json) {
+            json_t *a = json_array();
+            for (size_t i = 0; i < m.n; i++) json_array_append_new(a, cli_mp_to_json(m.items[i]));
+            json_t *j = json_pack("{s:o}", "items", a);
+            print_json_value(j);
+            json_decref(j);
+        } else if (m.n == 0) {
+            printf("no matches\n");
+        } else {
+            static const char *const h[] = { "MATCH", "MENTEE", "COACH", "SCORE", "COVERAGE",
+                                             "STATUS", "PROGRAM" };
+            cli_table *t = cli_table_new(7, h, "lllrrll");
+            for (size_t i = 0; i < m.n; i++) {
+                const msgpack_object *it = m.items[i];
+                const msgpack_object *ex = cn_client_map_get(it, "explain");
+                char c[7][96];
+                const char *cells[7] = { sc(cn_client_map_get(it, "id"), c[0], 96),
+                                         sc(cn_client_map_get(it, "mentee_id"), c[1], 96),
+                                         sc(cn_client_map_get(it, "coach_id"), c[2], 96),
+                                         sc(cn_client_map_get(it, "score"), c[3], 96),
+                                         sc(cn_client_map_get(ex, "gap_coverage"), c[4], 96),
+                                         sc(cn_client_map_get(it, "status"), c[5], 96),
+                                         sc(cn_client_map_get(it, "program"), c[6], 96) };
+                cli_table_add(t, cells);
+            }
+            cli_table_print(t, stdout);
+            cli_table_free(t);
+            printf("%zu match%s\n", m.n, m.n == 1 ? "" : "es");
+        }
+    }
+    match_set_free(&m);
+    return rc;
+}
+
+/* Write one CSV field with csv_fwrite (quoted). */
+static void csv_cell(FILE *f, const char *s, int last) {
+    csv_fwrite(f, s, strlen(s));
+    fputc(last ? '\n' : ',', f);
+}
+
+int cmd_export(cli_ctx *x) {
+    if (!args_ok(x, O_STATUS | O_RUN, "export", 3, 3, "export PROGRAM FILE.csv [--status S] [--run ID]"))
+        return CLI_EXIT_USAGE;
+    const char *path = x->o->args[2];
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_client_match_filter f = { x->o->run, x->o->run ? NULL : x->o->args[1], x->o->status, -1,
+                                 NULL, 0 };
+    match_set m;
+    rc = fetch_matches(x, f, 0, &m);
+    if (rc == CLI_EXIT_OK) {
+        qsort(m.items, m.n, sizeof(*m.items), by_score);
+        FILE *out = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+        if (out == NULL) {
+            fprintf(stderr, "coachnet: cannot write %s: %s\n", path, strerror(errno));
+            rc = CLI_EXIT_INPUT;
+        } else {
+            static const char *const cols[] = { "id", "program", "mentee_id", "coach_id",
+                                                "status", "score", "gap_coverage", "location",
+                                                "availability", "run_id", "created_at",
+                                                "updated_at" };
+            const size_t nc = sizeof(cols) / sizeof(cols[0]);
+            for (size_t c = 0; c < nc; c++) csv_cell(out, cols[c], c + 1 == nc);
+            for (size_t i = 0; i < m.n; i++) {
+                const msgpack_object *ex = cn_client_map_get(m.items[i], "explain");
+                for (size_t c = 0; c < nc; c++) {
+                    const msgpack_object *v = (c >= 6 && c <= 8)
+                                                  ? cn_client_map_get(ex, cols[c])
+                                                  : cn_client_map_get(m.items[i], cols[c]);
+                    char buf[256];
+                    csv_cell(out, sc(v, buf, sizeof(buf)), c + 1 == nc);
+                }
+            }
+            int bad = ferror(out);
+            if (out != stdout) bad |= fclose(out) != 0;
+            if (bad) {
+                fprintf(stderr, "coachnet: cannot write %s: %s\n", path, strerror(errno));
+                rc = CLI_EXIT_INPUT;
+            } else if (out != stdout) {
+                if (x->o->json)
+                    printf("{\"file\": \"%s\", \"matches\": %zu}\n", path, m.n);
+                else
+                    printf("wrote %zu matches to %s\n", m.n, path);
+            }
+        }
+    }
+    match_set_free(&m);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* explain, review, pin/forbid, stats                                      */
+/* ---------------------------------------------------------------------- */
+
+int cmd_explain(cli_ctx *x) {
+    if (!args_ok(x, 0, "explain", 3, 3, "explain MENTEE_ID COACH_ID")) return CLI_EXIT_USAGE;
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_client_result *r;
+    cn_client_error e;
+    if (cn_client_match_explain(x->c, x->o->args[1], x->o->args[2], &r, &e) != CN_CLIENT_OK)
+        return cli_fail("match.explain", &e);
+    const msgpack_object *o = cn_client_result_obj(r);
+    if (x->o->json) {
+        cli_print_json(stdout, o);
+    } else {
+        const msgpack_object *ex = cn_client_map_get(o, "explain");
+        char a[64], b[64], c[64], d[64], g[64];
+        const msgpack_object *feas = cn_client_map_get(ex, "feasible");
+        printf("mentee %s with coach %s: score %s of 10000, %s%s%s\n", x->o->args[1],
+               x->o->args[2], sc(cn_client_map_get(ex, "score"), a, sizeof(a)),
+               feas && feas->type == MSGPACK_OBJECT_BOOLEAN && feas->via.boolean ? "feasible"
+                                                                                 : "not feasible",
+               cn_client_map_get(ex, "reason") ? ": " : "",
+               sc(cn_client_map_get(ex, "reason"), b, sizeof(b)));
+        printf("  gap coverage %s, location %s, availability %s\n",
+               sc(cn_client_map_get(ex, "gap_coverage"), c, sizeof(c)),
+               sc(cn_client_map_get(ex, "location"), d, sizeof(d)),
+               sc(cn_client_map_get(ex, "availability"), g, sizeof(g)));
+        const msgpack_object *comps = cn_client_map_get(ex, "competencies");
+        if (comps && comps->type == MSGPACK_OBJECT_ARRAY && comps->via.array.size > 0) {
+            static const char *const h[] = { "COMPETENCY", "GAP", "COACH LEVEL", "COVERED" };
+            cli_table *t = cli_table_new(4, h, "lrrl");
+            for (uint32_t i = 0; i < comps->via.array.size; i++) {
+                const msgpack_object *cp = &comps->via.array.ptr[i];
+                char k[4][64];
+                const char *cells[4] = { sc(cn_client_map_get(cp, "code"), k[0], 64),
+                                         sc(cn_client_map_get(cp, "gap"), k[1], 64),
+                                         sc(cn_client_map_get(cp, "coach_level"), k[2], 64),
+                                         sc(cn_client_map_get(cp, "covered"), k[3], 64) };
+                cli_table_add(t, cells);
+            }
+            cli_table_print(t, stdout);
+            cli_table_free(t);
+        }
+    }
+    cn_client_result_free(r);
+    return CLI_EXIT_OK;
+}
+
+/* 1 if a review result item reports a failure. */
+static int item_failed(const msgpack_object *it) {
+    const msgpack_object *err = cn_client_map_get(it, "error");
+    const msgpack_object *ok = cn_client_map_get(it, "ok");
+    if (err && err->type != MSGPACK_OBJECT_NIL) return 1;
+    return ok && ok->type == MSGPACK_OBJECT_BOOLEAN && !ok->via.boolean;
+}
+
+int cmd_review(cli_ctx *x) {
+    int approve = strcmp(x->o->args[0], "approve") == 0;
+    if (!args_ok(x, O_NOTE, x->o->args[0], 2, 1 + 10000,
+                 approve ? "approve MATCH_ID... [--note TEXT]" : "reject MATCH_ID... [--note TEXT]"))
+        return CLI_EXIT_USAGE;
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_client_result *r;
+    cn_client_error e;
+    if (cn_client_match_review(x->c, (const char *const *)x->o->args + 1, (size_t)x->o->nargs - 1,
+                               approve, x->o->note, &r, &e) != CN_CLIENT_OK)
+        return cli_fail("match.review", &e);
+    const msgpack_object *o = cn_client_result_obj(r);
+    const msgpack_object *res = cn_client_map_get(o, "results");
+    size_t failed = 0, n = 0;
+    if (res && res->type == MSGPACK_OBJECT_ARRAY) {
+        n = res->via.array.size;
+        for (uint32_t i = 0; i < res->via.array.size; i++)
+            failed += item_failed(&res->via.array.ptr[i]);
+    }
+    if (x->o->json) {
+        cli_print_json(stdout, o);
+    } else if (res && res->type == MSGPACK_OBJECT_ARRAY) {
+        for (uint32_t i = 0; i < res->via.array.size; i++) {
+            const msgpack_object *it = &res->via.array.ptr[i];
+            char id[96], st[64], code[64], msg[256];
+            const msgpack_object *idv = cn_client_map_get(it, "match_id");
+            if (idv == NULL) idv = cn_client_map_get(it, "id");
+            const msgpack_object *er = cn_client_map_get(it, "error");
+            if (item_failed(it))
+                printf("%s: failed: %s %s\n", sc(idv, id, sizeof(id)),
+                       sc(cn_client_map_get(er, "code"), code, sizeof(code)),
+                       sc(cn_client_map_get(er, "message"), msg, sizeof(msg)));
+            else
+                printf("%s: %s\n", sc(idv, id, sizeof(id)),
+                       sc(cn_client_map_get(it, "status"), st, sizeof(st))[0]
+                           ? st
+                           : (approve ? "approved" : "rejected"));
+        }
+        printf("%zu of %zu %s\n", n - failed, n, approve ? "approved" : "rejected");
+    } else {
+        cli_print_obj(stdout, o, 0);
+    }
+    cn_client_result_free(r);
+    return failed ? CLI_EXIT_SERVER : CLI_EXIT_OK;
+}
+
+int cmd_pin(cli_ctx *x) {
+    int pin = strcmp(x->o->args[0], "pin") == 0;
+    if (!args_ok(x, 0, x->o->args[0], 4, 4,
+                 pin ? "pin PROGRAM MENTEE_ID COACH_ID" : "forbid PROGRAM MENTEE_ID COACH_ID"))
+        return CLI_EXIT_USAGE;
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_client_error e;
+    int r = pin ? cn_client_match_pin(x->c, x->o->args[1], x->o->args[2], x->o->args[3], &e)
+                : cn_client_match_forbid(x->c, x->o->args[1], x->o->args[2], x->o->args[3], &e);
+    if (r != CN_CLIENT_OK) return cli_fail(pin ? "match.pin" : "match.forbid", &e);
+    if (x->o->json)
+        printf("{}\n");
+    else
+        printf("%s %s with %s in %s\n", pin ? "pinned" : "forbade", x->o->args[2], x->o->args[3],
+               x->o->args[1]);
+    return CLI_EXIT_OK;
+}
+
+int cmd_stats(cli_ctx *x) {
+    if (!args_ok(x, 0, "stats", 2, 2, "stats PROGRAM")) return CLI_EXIT_USAGE;
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_client_result *r;
+    cn_client_error e;
+    if (cn_client_stats_get(x->c, x->o->args[1], &r, &e) != CN_CLIENT_OK)
+        return cli_fail("stats.get", &e);
+    if (!x->o->json) printf("program %s\n", x->o->args[1]);
+    cli_emit(x, cn_client_result_obj(r));
+    cn_client_result_free(r);
+    return CLI_EXIT_OK;
+}

@@ -1,0 +1,211 @@
+/*
+ * cmd_match.c -- what mentees and coaches do: suggest, request, mine,
+ * respond, meeting log, feedback.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "clients/cli/cli.h"
+
+/* Check options and the number of words; print usage on mismatch. */
+static int args_ok(const cli_ctx *x, unsigned allowed, const char *cmd, int min, int max,
+                   const char *usage) {
+    char err[CLI_ERRLEN];
+    if (cli_check_allowed(x->o, allowed, cmd, err, sizeof(err))) {
+        cli_usage_error("%s", err);
+        return 0;
+    }
+    if (x->o->nargs < min || x->o->nargs > max) {
+        cli_usage_error("usage: coachnet %s", usage);
+        return 0;
+    }
+    return 1;
+}
+
+static const char *num(const msgpack_object *o, char *buf, size_t len) {
+    return cli_scalar(o, buf, len);
+}
+
+/* One line per match: the shape shared by mine, request and respond. */
+static const char *const match_headers[] = { "MATCH", "PROGRAM", "MENTEE", "COACH",
+                                             "STATUS", "SCORE" };
+
+static void match_row(cli_table *t, const msgpack_object *m) {
+    char c[6][128];
+    const char *keys[6] = { "id", "program", "mentee_id", "coach_id", "status", "score" };
+    const char *cells[6];
+    for (int i = 0; i < 6; i++) cells[i] = num(cn_client_map_get(m, keys[i]), c[i], sizeof(c[i]));
+    cli_table_add(t, cells);
+}
+
+/* Print a {match} result (request, respond). */
+static void print_match_result(const cli_ctx *x, const msgpack_object *o, const char *verb) {
+    if (x->o->json) {
+        cli_print_json(stdout, o);
+        return;
+    }
+    const msgpack_object *m = cn_client_map_get(o, "match");
+    char id[96], st[32];
+    printf("%s match %s: status %s\n", verb, num(cn_client_map_get(m, "id"), id, sizeof(id)),
+           num(cn_client_map_get(m, "status"), st, sizeof(st)));
+    if (m) {
+        cli_table *t = cli_table_new(6, match_headers, "lllllr");
+        match_row(t, m);
+        cli_table_print(t, stdout);
+        cli_table_free(t);
+    }
+}
+
+int cmd_suggest(cli_ctx *x) {
+    if (!args_ok(x, O_LIMIT | O_MENTEE, "suggest", 1, 1, "suggest [--limit N] [--mentee ID]"))
+        return CLI_EXIT_USAGE;
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    const char *mentee = x->o->mentee ? x->o->mentee : x->session.subject;
+    if (mentee[0] == '\0') return cli_usage_error("suggest: name the mentee with --mentee ID");
+    cn_client_result *r;
+    cn_client_error e;
+    if (cn_client_match_suggest(x->c, mentee, x->o->limit, &r, &e) != CN_CLIENT_OK)
+        return cli_fail("match.suggest", &e);
+    const msgpack_object *o = cn_client_result_obj(r);
+    if (x->o->json) {
+        cli_print_json(stdout, o);
+    } else {
+        const msgpack_object *items = cn_client_map_get(o, "items");
+        static const char *const h[] = { "#", "COACH", "SCORE", "GAP COVERAGE", "LOCATION",
+                                         "AVAILABILITY" };
+        cli_table *t = cli_table_new(6, h, "rlrrrr");
+        for (uint32_t i = 0; items && items->type == MSGPACK_OBJECT_ARRAY && i < items->via.array.size; i++) {
+            const msgpack_object *it = &items->via.array.ptr[i];
+            const msgpack_object *ex = cn_client_map_get(it, "explain");
+            char c[6][96];
+            snprintf(c[0], sizeof(c[0]), "%u", i + 1);
+            const char *cells[6] = { c[0], num(cn_client_map_get(it, "coach_id"), c[1], 96),
+                                     num(cn_client_map_get(it, "score"), c[2], 96),
+                                     num(cn_client_map_get(ex, "gap_coverage"), c[3], 96),
+                                     num(cn_client_map_get(ex, "location"), c[4], 96),
+                                     num(cn_client_map_get(ex, "availability"), c[5], 96) };
+            cli_table_add(t, cells);
+        }
+        if (cli_table_rows(t) == 0)
+            printf("no coach available for %s\n", mentee);
+        else
+            cli_table_print(t, stdout);
+        cli_table_free(t);
+    }
+    cn_client_result_free(r);
+    return CLI_EXIT_OK;
+}
+
+int cmd_request(cli_ctx *x) {
+    if (!args_ok(x, 0, "request", 2, 2, "request COACH_ID")) return CLI_EXIT_USAGE;
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_client_result *r;
+    cn_client_error e;
+    if (cn_client_match_request(x->c, x->o->args[1], &r, &e) != CN_CLIENT_OK)
+        return cli_fail("match.request", &e);
+    print_match_result(x, cn_client_result_obj(r), "requested");
+    cn_client_result_free(r);
+    return CLI_EXIT_OK;
+}
+
+int cmd_mine(cli_ctx *x) {
+    if (!args_ok(x, 0, "mine", 1, 1, "mine")) return CLI_EXIT_USAGE;
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_client_result *r;
+    cn_client_error e;
+    if (cn_client_match_mine(x->c, &r, &e) != CN_CLIENT_OK) return cli_fail("match.mine", &e);
+    const msgpack_object *o = cn_client_result_obj(r);
+    if (x->o->json) {
+        cli_print_json(stdout, o);
+    } else {
+        const msgpack_object *items = cn_client_map_get(o, "items");
+        cli_table *t = cli_table_new(6, match_headers, "lllllr");
+        for (uint32_t i = 0; items && items->type == MSGPACK_OBJECT_ARRAY && i < items->via.array.size; i++)
+            match_row(t, &items->via.array.ptr[i]);
+        if (cli_table_rows(t) == 0)
+            printf("no matches yet\n");
+        else
+            cli_table_print(t, stdout);
+        cli_table_free(t);
+    }
+    cn_client_result_free(r);
+    return CLI_EXIT_OK;
+}
+
+int cmd_respond(cli_ctx *x) {
+    if (!args_ok(x, O_NOTE, "respond", 3, 3, "respond MATCH_ID accept|decline [--note TEXT]"))
+        return CLI_EXIT_USAGE;
+    const char *d = x->o->args[2];
+    int accept;
+    if (strcmp(d, "accept") == 0)
+        accept = 1;
+    else if (strcmp(d, "decline") == 0)
+        accept = 0;
+    else
+        return cli_usage_error("respond: '%s' is neither accept nor decline", d);
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_client_result *r;
+    cn_client_error e;
+    if (cn_client_match_respond(x->c, x->o->args[1], accept, x->o->note, &r, &e) != CN_CLIENT_OK)
+        return cli_fail("match.respond", &e);
+    print_match_result(x, cn_client_result_obj(r), accept ? "accepted" : "declined");
+    cn_client_result_free(r);
+    return CLI_EXIT_OK;
+}
+
+int cmd_meeting(cli_ctx *x) {
+    if (!args_ok(x, O_DATE | O_MINUTES | O_TOPIC, "meeting", 3, 3,
+                 "meeting log MATCH_ID --date YYYY-MM-DD --minutes N [--topic TEXT]"))
+        return CLI_EXIT_USAGE;
+    if (strcmp(x->o->args[1], "log") != 0)
+        return cli_usage_error("unknown meeting command '%s' (log)", x->o->args[1]);
+    if (x->o->date == NULL || !(x->o->given & O_MINUTES))
+        return cli_usage_error("meeting log: --date and --minutes are required");
+    if (cli_date_valid(x->o->date) != 0)
+        return cli_usage_error("--date: '%s' is not a date YYYY-MM-DD", x->o->date);
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    char mid[96];
+    double jp_total;
+    cn_client_error e;
+    if (cn_client_meeting_log(x->c, x->o->args[2], x->o->date, x->o->minutes, x->o->topic, mid,
+                              sizeof(mid), &jp_total, &e) != CN_CLIENT_OK)
+        return cli_fail("meeting.log", &e);
+    double jp = cli_jp_of_minutes(x->o->minutes);
+    if (x->o->json) {
+        json_t *j = json_pack("{s:s, s:I, s:f, s:f, s:i}", "meeting_id", mid, "minutes",
+                              (json_int_t)x->o->minutes, "jp", jp, "jp_total", jp_total,
+                              "jp_obligation", CLI_JP_YEARLY);
+        json_dumpf(j, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+        json_decref(j);
+    } else {
+        double pct = jp_total * 100.0 / CLI_JP_YEARLY;
+        printf("logged meeting %s: %lld minutes = %.1f JP\n", mid, x->o->minutes, jp);
+        printf("JP this year: %.1f of %d (%.0f%%)%s\n", jp_total, CLI_JP_YEARLY, pct,
+               jp_total >= CLI_JP_YEARLY ? " -- yearly obligation met" : "");
+    }
+    return CLI_EXIT_OK;
+}
+
+int cmd_feedback(cli_ctx *x) {
+    if (!args_ok(x, O_RATING | O_COMMENT, "feedback", 2, 2,
+                 "feedback MATCH_ID --rating 1..5 [--comment TEXT]"))
+        return CLI_EXIT_USAGE;
+    if (!(x->o->given & O_RATING)) return cli_usage_error("feedback: --rating 1..5 is required");
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_client_error e;
+    if (cn_client_feedback_put(x->c, x->o->args[1], (int)x->o->rating, x->o->comment, &e) !=
+        CN_CLIENT_OK)
+        return cli_fail("feedback.put", &e);
+    if (x->o->json)
+        printf("{}\n");
+    else
+        printf("feedback recorded for match %s (rating %lld)\n", x->o->args[1], x->o->rating);
+    return CLI_EXIT_OK;
+}

@@ -1,0 +1,182 @@
+/*
+ * cmd_profile.c -- `profile put|get` and `user create|disable`.
+ *
+ * A mentee or coach user works on the profile it speaks for (its subject);
+ * coordinators name the kind (--kind, or the word before the id).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "clients/cli/cli.h"
+
+/* The kind a command works on: from --kind / an explicit word, else the
+ * user's role.  -1 (message printed) when it cannot be known. */
+static int kind_for(const cli_ctx *x, const char *word) {
+    const char *k = word ? word : x->o->kind;
+    if (k == NULL) k = x->session.role;
+    if (strcmp(k, "mentee") == 0) return CN_CLIENT_MENTEE;
+    if (strcmp(k, "coach") == 0) return CN_CLIENT_COACH;
+    cli_usage_error("a %s must say which profile: --kind mentee|coach", x->session.role);
+    return -1;
+}
+
+static int profile_put(cli_ctx *x) {
+    char err[CLI_ERRLEN];
+    if (x->o->nargs != 3) return cli_usage_error("usage: coachnet profile put FILE.json");
+    json_t *j = cli_json_file(x->o->args[2], err, sizeof(err));
+    if (j == NULL) {
+        fprintf(stderr, "coachnet: %s\n", err);
+        return CLI_EXIT_INPUT;
+    }
+    msgpack_sbuffer sb;
+    int rc = cli_json_to_sbuf(j, &sb, err, sizeof(err));
+    json_decref(j);
+    if (rc != 0) {
+        fprintf(stderr, "coachnet: %s: %s\n", x->o->args[2], err);
+        return CLI_EXIT_INPUT;
+    }
+    rc = cli_connect_session(x);
+    int kind = rc == CLI_EXIT_OK ? kind_for(x, NULL) : 0;
+    if (rc == CLI_EXIT_OK && kind < 0) rc = CLI_EXIT_USAGE;
+    if (rc == CLI_EXIT_OK) {
+        char id[CN_CLIENT_NAME_LEN];
+        int64_t version;
+        cn_client_error e;
+        if (cn_client_profile_put_raw(x->c, (cn_client_kind)kind, sb.data, sb.size,
+                                      x->o->if_version, id, sizeof(id), &version,
+                                      &e) != CN_CLIENT_OK) {
+            char what[64];
+            snprintf(what, sizeof(what), "%s.put", cn_client_kind_name((cn_client_kind)kind));
+            rc = cli_fail(what, &e);
+        } else if (x->o->json) {
+            printf("{\"id\": \"%s\", \"version\": %lld}\n", id, (long long)version);
+        } else {
+            printf("stored %s %s, version %lld\n", cn_client_kind_name((cn_client_kind)kind), id,
+                   (long long)version);
+        }
+    }
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
+static int profile_get(cli_ctx *x) {
+    if (x->o->nargs != 2 && x->o->nargs != 4)
+        return cli_usage_error("usage: coachnet profile get [mentee|coach ID]");
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    int kind = kind_for(x, x->o->nargs == 4 ? x->o->args[2] : NULL);
+    if (kind < 0) return CLI_EXIT_USAGE;
+    const char *id = x->o->nargs == 4 ? x->o->args[3] : x->session.subject;
+    if (id[0] == '\0') return cli_usage_error("profile get: name the profile: mentee|coach ID");
+    cn_client_result *r;
+    cn_client_error e;
+    if (cn_client_profile_get(x->c, (cn_client_kind)kind, id, &r, &e) != CN_CLIENT_OK) {
+        char what[64];
+        snprintf(what, sizeof(what), "%s.get", cn_client_kind_name((cn_client_kind)kind));
+        return cli_fail(what, &e);
+    }
+    const msgpack_object *o = cn_client_result_obj(r);
+    if (x->o->json) {
+        cli_print_json(stdout, o);
+    } else {
+        char v[32];
+        printf("%s %s, version %s\n", cn_client_kind_name((cn_client_kind)kind), id,
+               cli_scalar(cn_client_map_get(o, "version"), v, sizeof(v)));
+        const msgpack_object *p = cn_client_map_get(o, "profile");
+        if (p) cli_print_obj(stdout, p, 2);
+    }
+    cn_client_result_free(r);
+    return CLI_EXIT_OK;
+}
+
+int cmd_profile(cli_ctx *x) {
+    char err[CLI_ERRLEN];
+    if (x->o->nargs < 2) return cli_usage_error("usage: coachnet profile put|get ...");
+    if (strcmp(x->o->args[1], "put") == 0) {
+        if (cli_check_allowed(x->o, O_KIND | O_IF_VERSION, "profile put", err, sizeof(err)))
+            return cli_usage_error("%s", err);
+        return profile_put(x);
+    }
+    if (strcmp(x->o->args[1], "get") == 0) {
+        if (cli_check_allowed(x->o, 0, "profile get", err, sizeof(err)))
+            return cli_usage_error("%s", err);
+        return profile_get(x);
+    }
+    return cli_usage_error("unknown profile command '%s' (put, get)", x->o->args[1]);
+}
+
+/* ---------------------------------------------------------------------- */
+/* user                                                                    */
+/* ---------------------------------------------------------------------- */
+
+#define MAX_USER_PROGRAMS 16
+
+static int user_create(cli_ctx *x) {
+    if (x->o->nargs != 3 || x->o->role == NULL)
+        return cli_usage_error("usage: coachnet user create LOGIN --role ROLE [--subject ID] "
+                               "[--programs P1,P2] (password on stdin)");
+    char *progs_copy = NULL;
+    const char *progs[MAX_USER_PROGRAMS];
+    size_t nprogs = 0;
+    if (x->o->programs) {
+        progs_copy = strdup(x->o->programs);
+        char *save = NULL;
+        for (char *t = strtok_r(progs_copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            if (nprogs == MAX_USER_PROGRAMS) {
+                free(progs_copy);
+                return cli_usage_error("--programs: at most %d programs", MAX_USER_PROGRAMS);
+            }
+            progs[nprogs++] = t;
+        }
+    }
+    char pw[1024];
+    if (cli_read_password(pw, sizeof(pw)) != 0 || pw[0] == '\0') {
+        free(progs_copy);
+        return cli_usage_error("user create: no password given on stdin");
+    }
+    int rc = cli_connect_session(x);
+    if (rc == CLI_EXIT_OK) {
+        cn_client_user_spec u = { x->o->args[2], pw, x->o->role, x->o->subject, progs, nprogs };
+        cn_client_error e;
+        if (cn_client_user_create(x->c, &u, &e) != CN_CLIENT_OK)
+            rc = cli_fail("user.create", &e);
+        else if (x->o->json)
+            printf("{}\n");
+        else
+            printf("created user %s (%s)\n", x->o->args[2], x->o->role);
+    }
+    explicit_bzero(pw, sizeof(pw));
+    free(progs_copy);
+    return rc;
+}
+
+static int user_disable(cli_ctx *x) {
+    if (x->o->nargs != 3) return cli_usage_error("usage: coachnet user disable LOGIN");
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_client_error e;
+    if (cn_client_user_disable(x->c, x->o->args[2], &e) != CN_CLIENT_OK)
+        return cli_fail("user.disable", &e);
+    if (x->o->json)
+        printf("{}\n");
+    else
+        printf("disabled user %s\n", x->o->args[2]);
+    return CLI_EXIT_OK;
+}
+
+int cmd_user(cli_ctx *x) {
+    char err[CLI_ERRLEN];
+    if (x->o->nargs < 2) return cli_usage_error("usage: coachnet user create|disable ...");
+    if (strcmp(x->o->args[1], "create") == 0) {
+        if (cli_check_allowed(x->o, O_ROLE | O_SUBJECT | O_PROGRAMS, "user create", err,
+                              sizeof(err)))
+            return cli_usage_error("%s", err);
+        return user_create(x);
+    }
+    if (strcmp(x->o->args[1], "disable") == 0) {
+        if (cli_check_allowed(x->o, 0, "user disable", err, sizeof(err)))
+            return cli_usage_error("%s", err);
+        return user_disable(x);
+    }
+    return cli_usage_error("unknown user command '%s' (create, disable)", x->o->args[1]);
+}

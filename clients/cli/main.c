@@ -1,0 +1,298 @@
+/*
+ * main.c -- `coachnet`, the command-line client of coachnetd.
+ *
+ * main() parses the command line, finds the command, and maps every failure
+ * to one of the documented exit codes (cli.h, clients/README.md).  The
+ * connection helpers here are shared by all commands: cli_connect() opens a
+ * TLS connection from the global options, cli_connect_session() also
+ * resumes the session saved by `coachnet login`.
+ */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "clients/cli/cli.h"
+
+int cli_usage_error(const char *fmt, ...) {
+    va_list ap;
+    fputs("coachnet: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\n(see coachnet --help)\n", stderr);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_fail(const char *what, const cn_client_error *err) {
+    if (err->kind == CN_CLIENT_E_SERVER) {
+        fprintf(stderr, "coachnet: %s: %s: %s", what, err->code, err->message);
+        if (err->field[0]) fprintf(stderr, " (field %s)", err->field);
+        fputc('\n', stderr);
+        if (strcmp(err->code, "unauthenticated") == 0 || strcmp(err->code, "forbidden") == 0)
+            return CLI_EXIT_AUTH;
+        return CLI_EXIT_SERVER;
+    }
+    fprintf(stderr, "coachnet: %s: %s\n", what, err->message);
+    switch (err->kind) {
+    case CN_CLIENT_E_USAGE: return CLI_EXIT_USAGE;
+    case CN_CLIENT_E_CONNECT:
+    case CN_CLIENT_E_IO:
+    case CN_CLIENT_E_TIMEOUT:
+    case CN_CLIENT_E_PROTOCOL:
+    case CN_CLIENT_E_CLOSED: return CLI_EXIT_CONNECT;
+    default: return CLI_EXIT_SERVER;
+    }
+}
+
+void cli_emit(const cli_ctx *x, const msgpack_object *o) {
+    if (x->o->json)
+        cli_print_json(stdout, o);
+    else
+        cli_print_obj(stdout, o, 0);
+}
+
+int cli_connect(cli_ctx *x) {
+    cn_client_options co;
+    cn_client_options_init(&co);
+    co.host = x->o->host;
+    co.port = (uint16_t)x->o->port;
+    co.ca_file = x->o->ca;
+    co.cert_file = x->o->cert;
+    co.key_file = x->o->key;
+    co.sni = x->o->sni;
+    co.unix_path = x->o->unix_path;
+    co.timeout_ms = x->o->timeout_ms;
+    cn_client_error err;
+    if (cn_client_connect(&co, &x->c, &err) != CN_CLIENT_OK) {
+        char what[300];
+        if (x->o->unix_path)
+            snprintf(what, sizeof(what), "%s", x->o->unix_path);
+        else
+            snprintf(what, sizeof(what), "%s:%d", x->o->host, x->o->port);
+        return cli_fail(what, &err);
+    }
+    return CLI_EXIT_OK;
+}
+
+/* The name under which a session is saved: host:port or the unix path. */
+static void server_id(const cli_opts *o, char *host, size_t len, int *port) {
+    snprintf(host, len, "%s", o->unix_path ? o->unix_path : o->host);
+    *port = o->unix_path ? 1 : o->port;
+}
+
+int cli_connect_session(cli_ctx *x) {
+    char err[CLI_ERRLEN];
+    int r = cli_token_load(x->token_path, &x->session, err, sizeof(err));
+    if (r < 0) {
+        fprintf(stderr, "coachnet: %s\n", err);
+        return CLI_EXIT_AUTH;
+    }
+    char host[256];
+    int port;
+    server_id(x->o, host, sizeof(host), &port);
+    if (r == 0 || strcmp(x->session.host, host) != 0 || x->session.port != port) {
+        fprintf(stderr, "coachnet: not logged in to %s%s%d: run `coachnet login LOGIN` first\n",
+                host, x->o->unix_path ? "" : ":", x->o->unix_path ? 0 : port);
+        return CLI_EXIT_AUTH;
+    }
+    int rc = cli_connect(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_client_session s;
+    cn_client_error e;
+    if (cn_client_resume(x->c, x->session.token, &s, &e) != CN_CLIENT_OK) {
+        if (e.kind == CN_CLIENT_E_SERVER && strcmp(e.code, "unauthenticated") == 0) {
+            fprintf(stderr, "coachnet: the session of %s has expired or was closed: "
+                            "run `coachnet login %s` again\n",
+                    x->session.login, x->session.login);
+            return CLI_EXIT_AUTH;
+        }
+        return cli_fail("resume session", &e);
+    }
+    /* The server is the authority on role and subject. */
+    snprintf(x->session.role, sizeof(x->session.role), "%s", s.role);
+    snprintf(x->session.subject, sizeof(x->session.subject), "%s", s.subject);
+    return CLI_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* login / logout / whoami                                                 */
+/* ---------------------------------------------------------------------- */
+
+/* Read the password: from the terminal without echo when stdin is a tty,
+ * else the first line of stdin. */
+int cli_read_password(char *buf, size_t len) {
+    int tty = isatty(STDIN_FILENO);
+    struct termios old, noecho;
+    if (tty) {
+        fputs("Password: ", stderr);
+        fflush(stderr);
+        if (tcgetattr(STDIN_FILENO, &old) == 0) {
+            noecho = old;
+            noecho.c_lflag &= ~(tcflag_t)ECHO;
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
+        } else {
+            tty = 0;
+        }
+    }
+    char *r = fgets(buf, (int)len, stdin);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+    }
+    if (r == NULL) return -1;
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return 0;
+}
+
+int cmd_login(cli_ctx *x) {
+    char err[CLI_ERRLEN];
+    if (cli_check_allowed(x->o, 0, "login", err, sizeof(err))) return cli_usage_error("%s", err);
+    if (x->o->nargs != 2) return cli_usage_error("usage: coachnet login LOGIN");
+    const char *login = x->o->args[1];
+    char pw[1024];
+    if (cli_read_password(pw, sizeof(pw)) != 0 || pw[0] == '\0')
+        return cli_usage_error("login: no password given on stdin");
+    int rc = cli_connect(x);
+    if (rc != CLI_EXIT_OK) {
+        explicit_bzero(pw, sizeof(pw));
+        return rc;
+    }
+    cn_client_session s;
+    cn_client_error e;
+    int r = cn_client_login(x->c, login, pw, &s, &e);
+    explicit_bzero(pw, sizeof(pw));
+    if (r != CN_CLIENT_OK) {
+        rc = cli_fail("login", &e);
+        if (e.kind == CN_CLIENT_E_SERVER && strcmp(e.code, "invalid_params") == 0 &&
+            strcmp(e.field, "password") == 0)
+            rc = CLI_EXIT_AUTH;
+        return rc;
+    }
+    cli_token t;
+    memset(&t, 0, sizeof(t));
+    server_id(x->o, t.host, sizeof(t.host), &t.port);
+    snprintf(t.login, sizeof(t.login), "%s", login);
+    snprintf(t.role, sizeof(t.role), "%s", s.role);
+    snprintf(t.subject, sizeof(t.subject), "%s", s.subject);
+    snprintf(t.token, sizeof(t.token), "%s", s.token);
+    if (cli_token_save(x->token_path, &t, err, sizeof(err)) != 0) {
+        fprintf(stderr, "coachnet: login succeeded but the session cannot be saved: %s\n", err);
+        return CLI_EXIT_INPUT;
+    }
+    int64_t expires_in = s.expires_in;
+    explicit_bzero(&s, sizeof(s));
+    explicit_bzero(&t.token, sizeof(t.token));
+    if (x->o->json) {
+        json_t *j = json_pack("{s:s, s:s, s:s, s:I}", "login", login, "role", t.role, "subject",
+                              t.subject, "expires_in", (json_int_t)expires_in);
+        json_dumpf(j, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+        json_decref(j);
+    } else {
+        printf("logged in as %s (%s%s%s)\n", login, t.role, t.subject[0] ? " " : "", t.subject);
+    }
+    return CLI_EXIT_OK;
+}
+
+int cmd_logout(cli_ctx *x) {
+    char err[CLI_ERRLEN];
+    if (cli_check_allowed(x->o, 0, "logout", err, sizeof(err))) return cli_usage_error("%s", err);
+    if (x->o->nargs != 1) return cli_usage_error("usage: coachnet logout");
+    cli_token t;
+    int r = cli_token_load(x->token_path, &t, err, sizeof(err));
+    if (r == 0) {
+        if (!x->o->json) printf("not logged in\n");
+        return CLI_EXIT_OK;
+    }
+    int rc = CLI_EXIT_OK;
+    if (r > 0) {
+        /* End the session on the server too; the local file goes regardless. */
+        rc = cli_connect_session(x);
+        if (rc == CLI_EXIT_OK) {
+            cn_client_error e;
+            if (cn_client_logout(x->c, &e) != CN_CLIENT_OK) rc = cli_fail("logout", &e);
+        } else if (rc == CLI_EXIT_AUTH) {
+            rc = CLI_EXIT_OK; /* already gone on the server */
+        }
+    }
+    if (cli_token_remove(x->token_path, err, sizeof(err)) != 0) {
+        fprintf(stderr, "coachnet: %s\n", err);
+        return CLI_EXIT_INPUT;
+    }
+    if (rc == CLI_EXIT_OK && !x->o->json) printf("logged out\n");
+    return rc;
+}
+
+int cmd_whoami(cli_ctx *x) {
+    char err[CLI_ERRLEN];
+    if (cli_check_allowed(x->o, 0, "whoami", err, sizeof(err))) return cli_usage_error("%s", err);
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    if (x->o->json) {
+        json_t *j = json_pack("{s:s, s:s, s:s}", "login", x->session.login, "role",
+                              x->session.role, "subject", x->session.subject);
+        json_dumpf(j, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+        json_decref(j);
+    } else {
+        printf("%s (%s%s%s)\n", x->session.login, x->session.role,
+               x->session.subject[0] ? " " : "", x->session.subject);
+    }
+    return CLI_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* dispatch                                                                */
+/* ---------------------------------------------------------------------- */
+
+typedef struct command {
+    const char *name;
+    int (*fn)(cli_ctx *x);
+} command;
+
+static const command commands[] = {
+    { "login", cmd_login },       { "logout", cmd_logout },   { "whoami", cmd_whoami },
+    { "user", cmd_user },         { "profile", cmd_profile }, { "suggest", cmd_suggest },
+    { "request", cmd_request },   { "mine", cmd_mine },       { "respond", cmd_respond },
+    { "meeting", cmd_meeting },   { "feedback", cmd_feedback }, { "import", cmd_import },
+    { "run", cmd_run },           { "list", cmd_list },       { "explain", cmd_explain },
+    { "approve", cmd_review },    { "reject", cmd_review },   { "pin", cmd_pin },
+    { "forbid", cmd_pin },        { "stats", cmd_stats },     { "export", cmd_export },
+    { NULL, NULL }
+};
+
+int main(int argc, char **argv) {
+    signal(SIGPIPE, SIG_IGN); /* a closed connection is an error return, not a signal */
+    cli_opts o;
+    char err[CLI_ERRLEN];
+    if (cli_parse(argc, argv, &o, err, sizeof(err)) != 0) return cli_usage_error("%s", err);
+    if (o.help) {
+        cli_usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (o.version) {
+        printf("coachnet %s\n", CN_CLIENT_VERSION);
+        return CLI_EXIT_OK;
+    }
+    if (o.nargs == 0) {
+        cli_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const command *cmd = NULL;
+    for (const command *c = commands; c->name; c++)
+        if (strcmp(c->name, o.args[0]) == 0) cmd = c;
+    if (cmd == NULL) return cli_usage_error("unknown command '%s'", o.args[0]);
+    cli_ctx x;
+    memset(&x, 0, sizeof(x));
+    x.o = &o;
+    if (cli_token_path(o.token_file, x.token_path, sizeof(x.token_path)) != 0)
+        return cli_usage_error("no session file: set HOME or COACHNET_TOKEN_FILE");
+    int rc = cmd->fn(&x);
+    cn_client_free(x.c);
+    explicit_bzero(&x.session, sizeof(x.session));
+    fflush(stdout);
+    return rc;
+}

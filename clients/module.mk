@@ -1,0 +1,44 @@
+# clients/ -- libcoachnet (the C client library) and the `coachnet` CLI.
+#
+#   $(B)/libcoachnet.a      libcoachnet + the libproto objects it uses, so
+#                           that one archive (and `pkg-config libcoachnet`)
+#                           is all an application links
+#   $(B)/libcoachnet.pc     pkg-config file (prefix overridable: PREFIX=...)
+#   $(B)/clients/coachnet   the CLI (clients/cli/*.c)
+#   tests/unit/test_client*.c   cmocka suites of the pure parts
+#   tests/cli/run-cli-tests     every CLI command against a real coachnetd
+
+CN_CLIENT_LIB  := $(B)/libcoachnet.a
+CN_CLIENT_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard clients/libcoachnet*.c))
+CN_PROTO_OBJS  := $(patsubst %.c,$(B)/%.o,$(wildcard proto/*.c))
+CN_CLI_OBJS    := $(patsubst %.c,$(B)/%.o,$(wildcard clients/cli/*.c))
+# The CLI's pure parts (no main, no network) that the unit suites link.
+CN_CLI_PURE    := $(filter-out $(B)/clients/cli/main.o $(B)/clients/cli/cmd_%.o,$(CN_CLI_OBJS))
+
+$(B)/clients/%.o: MOD_CFLAGS = $(MSGPACK_CFLAGS) $(SSL_CFLAGS)
+$(B)/clients/cli/%.o: MOD_CFLAGS = $(MSGPACK_CFLAGS) $(SSL_CFLAGS) -DCN_CLI_VERSION='"$(CN_CLIENT_VERSION)"'
+
+$(CN_CLIENT_LIB): $(CN_CLIENT_OBJS) $(CN_PROTO_OBJS)
+	$(cn_archive)
+
+PREFIX ?= /usr/local
+CN_CLIENT_VERSION := 0.1.0
+$(B)/libcoachnet.pc: clients/libcoachnet.pc.in clients/module.mk
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(CN_CLIENT_VERSION)|g' $< > $@
+
+$(B)/clients/coachnet: $(CN_CLI_OBJS) $(CN_CLIENT_LIB)
+	$(CC) $(LDFLAGS) $^ $(MSGPACK_LIBS) $(SSL_LIBS) $(JANSSON_LIBS) $(CSV_LIBS) $(MATH_LIBS) -o $@
+
+LIBS_ALL += $(CN_CLIENT_LIB) $(B)/libcoachnet.pc
+PROGS    += $(B)/clients/coachnet
+
+# Unit suites: tests/unit/test_client*.c, each linked with the CLI's pure
+# objects and libcoachnet.
+CN_CLIENT_TESTS := $(patsubst %.c,$(B)/%,$(wildcard tests/unit/test_client*.c))
+$(B)/tests/unit/test_client%.o: MOD_CFLAGS = $(CMOCKA_CFLAGS) $(MSGPACK_CFLAGS) $(SSL_CFLAGS)
+$(B)/tests/unit/test_client%: $(B)/tests/unit/test_client%.o $(CN_CLI_PURE) $(CN_CLIENT_LIB)
+	$(CC) $(LDFLAGS) $^ $(MSGPACK_LIBS) $(SSL_LIBS) $(JANSSON_LIBS) $(CSV_LIBS) $(MATH_LIBS) $(CMOCKA_LIBS) -o $@
+UNIT_TESTS += $(CN_CLIENT_TESTS)
+
+CHECK_CMDS += tests/cli/run-cli-tests
