@@ -25,3 +25,25 @@ $(B)/tests/unit/test_proto%.o $(PROTO_TEST_HELPERS): MOD_CFLAGS = $(CMOCKA_CFLAG
 $(B)/tests/unit/test_proto%: $(B)/tests/unit/test_proto%.o $(PROTO_TEST_HELPERS) $(PROTO_LIB)
 	$(CC) $(LDFLAGS) $^ $(MSGPACK_LIBS) $(CMOCKA_LIBS) -o $@
 UNIT_TESTS += $(PROTO_TESTS)
+
+# Interop: the C side is a filter program; the Python script drives it.
+PROTO_ECHO := $(B)/tests/interop/proto_echo
+$(B)/tests/interop/%.o: MOD_CFLAGS = $(MSGPACK_CFLAGS)
+$(PROTO_ECHO): $(B)/tests/interop/proto_echo.o $(PROTO_TEST_HELPERS) $(PROTO_LIB)
+	$(CC) $(LDFLAGS) $^ $(MSGPACK_LIBS) -o $@
+PROGS += $(PROTO_ECHO)
+CHECK_CMDS += tests/interop/run-interop
+
+# Fuzzer: clang with libFuzzer, compiling the proto sources directly.
+build/fuzz/fuzz_proto: tests/fuzz/fuzz_proto.c $(PROTO_SRCS) proto/proto.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all $(CPPFLAGS) $(MSGPACK_CFLAGS) \
+	    tests/fuzz/fuzz_proto.c $(PROTO_SRCS) $(MSGPACK_LIBS) -o $@
+FUZZERS += build/fuzz/fuzz_proto
+
+# Benchmark.
+$(B)/bench/proto/%.o: MOD_CFLAGS = $(MSGPACK_CFLAGS)
+$(B)/bench/proto/bench_proto: $(B)/bench/proto/bench_proto.o $(PROTO_LIB)
+	$(CC) $(LDFLAGS) $^ $(MSGPACK_LIBS) -o $@
+BENCHES += $(B)/bench/proto/bench_proto
