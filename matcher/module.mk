@@ -11,3 +11,7 @@ $(MATCHER_LIB): $(patsubst %.c,$(B)/%.o,$(wildcard matcher/*.c))
 
 LIBS_ALL += $(MATCHER_LIB)
 
+UNIT_TESTS += $(B)/tests/unit/test_matcher
+$(B)/tests/unit/test_matcher.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
+$(B)/tests/unit/test_matcher: $(B)/tests/unit/test_matcher.o $(MATCHER_LIB)
+	$(CC) $(LDFLAGS) $^ $(CMOCKA_LIBS) -o $@

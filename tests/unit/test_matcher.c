@@ -1,0 +1,1436 @@
+/* test_matcher.c — cmocka suite of libmatcher (matcher/matcher.h).
+ *
+ * The formula on hand-computed pairs (each factor, each hard constraint and
+ * its precedence, competency weights, rounding), the vectorised kernel
+ * against the scalar explanation on random pairs, suggest ordering, runs
+ * against an exhaustive search on random small instances (both objectives,
+ * pins, forbidden pairs, waitlist, a tiny K so that pricing must work),
+ * stable mode without blocking pairs, determinism, edge cases, cancellation,
+ * catalogue errors, and the worked example of docs/matching.md.
+ *
+ * Catalogues come from $CN_DATA or ./data (make check runs from the root). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "matcher/matcher.h"
+
+static match_catalog *cat;
+
+static const char *data_dir(void)
+{
+    const char *d = getenv("CN_DATA");
+    return d ? d : "data";
+}
+
+static int setup_cat(void **state)
+{
+    (void)state;
+    match_err err = {0};
+    return match_catalog_load(data_dir(), &cat, &err) == MATCH_OK ? 0 : -1;
+}
+
+static int teardown_cat(void **state)
+{
+    (void)state;
+    match_catalog_free(cat);
+    cat = NULL;
+    return 0;
+}
+
+/* ---- fixtures --------------------------------------------------------------- */
+
+static const char *const LANG_ID[] = {"id"};
+static const char *const LANG_EN[] = {"en"};
+
+#define SLOTS(n) ((uint32_t)((1u << (n)) - 1)) /* slots 0..n-1 */
+
+/* The base pair of the hand computations:
+ *   mentee administrator (rank 3), province 32 (jawa), agency kemenkeu,
+ *     M.01 1->3 (gap 2), M.02 2->3 (gap 1), M.03 3->3 (gap 0), slots 0..5
+ *   coach rank 4, province 32, M.01 L2 (covers 1), M.02 L5 (covers 1),
+ *     slots 0,1 (2 common)
+ *   G = 2/3, location 1, availability 2/3
+ *   score = 10000*(0.75*2/3 + 0.15*1 + 0.10*2/3) = 7166.67 -> 7167 */
+static match_need base_needs[] = {
+    {"M.01", 1, 3}, {"M.02", 2, 3}, {"M.03", 3, 3},
+};
+static match_skill base_skills[] = {{"M.01", 2}, {"M.02", 5}};
+
+static match_mentee base_mentee(void)
+{
+    match_mentee m = {
+        .id = "199001012020011001", .agency = "kemenkeu",
+        .position_class = "administrator", .province = "32",
+        .program = "coaching-2026", .competencies = base_needs,
+        .n_competencies = 3, .modality = MATCH_MOD_ONLINE,
+        .languages = LANG_ID, .n_languages = 1, .availability = SLOTS(6),
+    };
+    return m;
+}
+
+static match_coach base_coach(void)
+{
+    match_coach c = {
+        .id = "C-0001", .kind = "pkn2_alumni", .organization = "bappenas",
+        .rank = 4, .province = "32", .competencies = base_skills,
+        .n_competencies = 2, .capacity = 2, .load = 0,
+        .modality = MATCH_MOD_ALL, .languages = LANG_ID, .n_languages = 1,
+        .availability = 0x3,
+    };
+    return c;
+}
+
+static match_explain explain(const match_mentee *m, const match_coach *c,
+                             const match_policy *p, int forbidden)
+{
+    match_explain ex;
+    match_err err = {0};
+    int rc = match_explain_pair(cat, m, c, p, forbidden, &ex, &err);
+    if (rc != MATCH_OK) fail_msg("explain: %s (%s)", err.msg, err.field);
+    return ex;
+}
+
+static int score_of(const match_mentee *m, const match_coach *c,
+                    const match_policy *p)
+{
+    return explain(m, c, p, 0).score;
+}
+
+/* ---- catalogues ------------------------------------------------------------- */
+
+static void test_catalog_loads(void **state)
+{
+    (void)state;
+    assert_int_equal(match_catalog_count(cat, MATCH_VOCAB_PROVINCE), 38);
+    assert_int_equal(match_catalog_count(cat, MATCH_VOCAB_POSITION_CLASS), 10);
+    assert_int_equal(match_catalog_count(cat, MATCH_VOCAB_COMPETENCY), 17);
+    assert_int_equal(match_catalog_count(cat, MATCH_VOCAB_REGION), 7);
+    assert_int_equal(match_catalog_count(cat, MATCH_VOCAB_COACH_KIND), 5);
+    assert_int_equal(match_catalog_count(cat, MATCH_VOCAB_MODALITY), 2);
+    assert_string_equal(match_catalog_code(cat, MATCH_VOCAB_COMPETENCY, 0), "M.01");
+    assert_null(match_catalog_code(cat, MATCH_VOCAB_COMPETENCY, 17));
+    assert_null(match_catalog_code(cat, (match_vocab)99, 0));
+    assert_int_equal(match_catalog_find(cat, MATCH_VOCAB_PROVINCE, "96"), 37);
+    assert_int_equal(match_catalog_find(cat, MATCH_VOCAB_PROVINCE, "99"), -1);
+    assert_int_equal(match_position_rank(cat, "administrator"), 3);
+    assert_int_equal(match_position_rank(cat, "ahli_utama"), 5);
+    assert_int_equal(match_position_required(cat, "jpt_utama"), 5);
+    assert_int_equal(match_position_rank(cat, "nope"), -1);
+    assert_string_equal(match_province_region(cat, "31"), "jawa");
+    assert_string_equal(match_province_region(cat, "96"), "papua");
+    assert_null(match_province_region(cat, "00"));
+    assert_true(match_competency_valid(cat, "SK.1"));
+    assert_true(match_competency_valid(cat, "T.digital"));
+    assert_true(match_competency_valid(cat, "T.new_sector-2"));
+    assert_false(match_competency_valid(cat, "T.Bad"));
+    assert_false(match_competency_valid(cat, "T."));
+    assert_false(match_competency_valid(cat, "M.99"));
+    assert_false(match_competency_valid(cat, NULL));
+    assert_int_equal(match_modality_bit("online"), MATCH_MOD_ONLINE);
+    assert_int_equal(match_modality_bit("offline"), MATCH_MOD_OFFLINE);
+    assert_int_equal(match_modality_bit("phone"), 0);
+}
+
+/* Write a catalogue folder from the real files, with one file replaced. */
+static void make_dir(char *dir, size_t n, const char *file, const char *body)
+{
+    snprintf(dir, n, "/tmp/test_matcher_cat_%d", (int)getpid());
+    mkdir(dir, 0700);
+    const char *names[] = {"competencies.tsv", "position_classes.tsv", "provinces.tsv"};
+    for (int i = 0; i < 3; i++) {
+        char src[512], dst[512], buf[8192];
+        snprintf(src, sizeof(src), "%s/%s", data_dir(), names[i]);
+        snprintf(dst, sizeof(dst), "%s/%s", dir, names[i]);
+        unlink(dst);
+        if (file && strcmp(file, names[i]) == 0) {
+            if (!body) continue; /* missing file */
+            FILE *f = fopen(dst, "w");
+            assert_non_null(f);
+            fputs(body, f);
+            fclose(f);
+            continue;
+        }
+        FILE *in = fopen(src, "r"), *out = fopen(dst, "w");
+        assert_non_null(in);
+        assert_non_null(out);
+        size_t r;
+        while ((r = fread(buf, 1, sizeof(buf), in)) > 0) fwrite(buf, 1, r, out);
+        fclose(in);
+        fclose(out);
+    }
+}
+
+static void remove_dir(const char *dir)
+{
+    const char *names[] = {"competencies.tsv", "position_classes.tsv", "provinces.tsv"};
+    char p[512];
+    for (int i = 0; i < 3; i++) {
+        snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
+static void expect_load_error(const char *file, const char *body, int want_rc,
+                              const char *want_msg)
+{
+    char dir[256];
+    match_catalog *c = (match_catalog *)1;
+    match_err err = {0};
+    make_dir(dir, sizeof(dir), file, body);
+    int rc = match_catalog_load(dir, &c, &err);
+    remove_dir(dir);
+    assert_int_equal(rc, want_rc);
+    assert_null(c);
+    if (!strstr(err.msg, want_msg)) fail_msg("message \"%s\" lacks \"%s\"", err.msg, want_msg);
+}
+
+static void test_catalog_errors(void **state)
+{
+    (void)state;
+    match_catalog *c = NULL;
+    match_err err = {0};
+    assert_int_equal(match_catalog_load("/nonexistent/dir", &c, &err), MATCH_EIO);
+    assert_null(c);
+    assert_non_null(strstr(err.msg, "/nonexistent/dir/competencies.tsv"));
+
+    expect_load_error("provinces.tsv", NULL, MATCH_EIO, "provinces.tsv");
+    expect_load_error("position_classes.tsv",
+                      "# c\tn\trank\treq\npelaksana\tPelaksana\t1\t1\nbad\tBad\t9\t1\n",
+                      MATCH_ERR, "position_classes.tsv:3: rank must be 1..6");
+    expect_load_error("position_classes.tsv", "x\tX\t1\t0\n", MATCH_ERR,
+                      "position_classes.tsv:1: required_managerial_level");
+    expect_load_error("position_classes.tsv", "x\tX\t1\n", MATCH_ERR,
+                      "position_classes.tsv:1: expected code");
+    expect_load_error("position_classes.tsv", "x\tX\t1\t1\nx\tY\t2\t2\n",
+                      MATCH_ERR, "position_classes.tsv:2: duplicate");
+    expect_load_error("position_classes.tsv", "# only comments\n", MATCH_ERR,
+                      "no position classes");
+    expect_load_error("competencies.tsv", "M.01\tmanagerial\ta\tb\nM.02\tbogus\ta\tb\n",
+                      MATCH_ERR, "competencies.tsv:2: kind must be");
+    expect_load_error("competencies.tsv", "M.01\ttechnical\ta\tb\n", MATCH_ERR,
+                      "competencies.tsv:1: technical codes");
+    expect_load_error("competencies.tsv", "T.Up\ttechnical\ta\tb\n", MATCH_ERR,
+                      "competencies.tsv:1: technical code must be");
+    expect_load_error("provinces.tsv", "11\tAceh\tsumatera\tmany\n", MATCH_ERR,
+                      "provinces.tsv:1: pns");
+    expect_load_error("provinces.tsv", "11\tAceh\n", MATCH_ERR,
+                      "provinces.tsv:1: expected code");
+    expect_load_error("provinces.tsv", "11\tAceh\tsumatera\t\n11\tX\tjawa\t\n",
+                      MATCH_ERR, "provinces.tsv:2: duplicate province");
+    /* A good copy loads, CRLF line ends included. */
+    char dir[256];
+    make_dir(dir, sizeof(dir), "provinces.tsv", "# x\r\n11\tAceh\tsumatera\t5\r\n");
+    assert_int_equal(match_catalog_load(dir, &c, &err), MATCH_OK);
+    remove_dir(dir);
+    assert_int_equal(match_catalog_count(c, MATCH_VOCAB_PROVINCE), 1);
+    assert_string_equal(match_province_region(c, "11"), "sumatera");
+    match_catalog_free(c);
+}
+
+/* ---- the formula --------------------------------------------------------------- */
+
+static void test_score_base(void **state)
+{
+    (void)state;
+    match_mentee m = base_mentee();
+    match_coach c = base_coach();
+    match_explain ex = explain(&m, &c, NULL, 0);
+    assert_int_equal(ex.score, 7167);
+    assert_true(ex.feasible);
+    assert_int_equal(ex.reason, MATCH_REASON_NONE);
+    assert_int_equal(ex.gap_num, 2000);
+    assert_int_equal(ex.gap_den, 3000);
+    assert_true(ex.gap_coverage > 0.6666 && ex.gap_coverage < 0.6667);
+    assert_true(ex.location == 1.0);
+    assert_int_equal(ex.common_slots, 2);
+    assert_true(ex.availability > 0.6666 && ex.availability < 0.6667);
+    assert_int_equal(ex.n_competencies, 3);
+    assert_string_equal(ex.competencies[0].code, "M.01");
+    assert_int_equal(ex.competencies[0].gap, 2);
+    assert_int_equal(ex.competencies[0].coach_level, 2);
+    assert_int_equal(ex.competencies[0].covered, 1);
+    assert_int_equal(ex.competencies[1].covered, 1); /* L5 covers only gap 1 */
+    assert_int_equal(ex.competencies[2].gap, 0);
+    assert_int_equal(ex.competencies[2].coach_level, 0);
+    assert_int_equal(ex.competencies[2].covered, 0);
+}
+
+static void test_score_location(void **state)
+{
+    (void)state;
+    match_mentee m = base_mentee();
+    match_coach c = base_coach();
+    c.province = "33"; /* Jawa Tengah: same region */
+    assert_int_equal(score_of(&m, &c, NULL), 6417); /* 0.5+0.075+0.0667 */
+    assert_true(explain(&m, &c, NULL, 0).location == 0.5);
+    c.province = "11"; /* Aceh: another region */
+    assert_int_equal(score_of(&m, &c, NULL), 5667);
+    assert_true(explain(&m, &c, NULL, 0).location == 0.0);
+}
+
+static void test_score_availability(void **state)
+{
+    (void)state;
+    match_mentee m = base_mentee();
+    match_coach c = base_coach();
+    c.availability = 0x7; /* 3 common: 1.0 */
+    assert_int_equal(score_of(&m, &c, NULL), 7500);
+    c.availability = 0x1FFFFF & ~SLOTS(6); /* none in common */
+    c.availability |= 0x1;                 /* one */
+    assert_int_equal(score_of(&m, &c, NULL), 6833); /* 0.5+0.15+0.0333 */
+    c.availability = 0; /* any time: 6 common with the mentee */
+    assert_int_equal(score_of(&m, &c, NULL), 7500);
+    assert_int_equal(explain(&m, &c, NULL, 0).common_slots, 6);
+    m.availability = 0; /* both any: 21 */
+    assert_int_equal(explain(&m, &c, NULL, 0).common_slots, 21);
+    m.availability = 0;
+    c.availability = 0x3;
+    assert_int_equal(score_of(&m, &c, NULL), 7167);
+}
+
+static void test_score_gap(void **state)
+{
+    (void)state;
+    match_mentee m = base_mentee();
+    match_coach c = base_coach();
+    match_skill none[] = {{"SK.1", 5}};
+    c.competencies = none;
+    c.n_competencies = 1; /* covers nothing: G = 0 */
+    assert_int_equal(score_of(&m, &c, NULL), 2167);
+    match_skill full[] = {{"M.01", 4}, {"M.02", 3}};
+    c.competencies = full;
+    c.n_competencies = 2; /* covers all: G = 1 */
+    assert_int_equal(score_of(&m, &c, NULL), 9667);
+    match_skill low[] = {{"M.01", 1}, {"M.02", 1}}; /* at/below current */
+    c.competencies = low;
+    assert_int_equal(score_of(&m, &c, NULL), 2167);
+    /* A mentee with no gap has G = 0 whatever the coach knows. */
+    match_need nogap[] = {{"M.01", 3, 3}, {"M.02", 4, 2}};
+    m.competencies = nogap;
+    m.n_competencies = 2;
+    c.competencies = full;
+    match_explain ex = explain(&m, &c, NULL, 0);
+    assert_int_equal(ex.score, 2167);
+    assert_int_equal(ex.gap_den, 0);
+    assert_true(ex.gap_coverage == 0.0);
+    m.n_competencies = 0;
+    assert_int_equal(score_of(&m, &c, NULL), 2167);
+}
+
+static void test_score_weights(void **state)
+{
+    (void)state;
+    match_mentee m = base_mentee();
+    match_coach c = base_coach();
+    match_policy p;
+    match_policy_default(&p);
+    /* M.01 weighs 3: G = (3*1 + 1*1) / (3*2 + 1*1) = 4/7;
+     * 10000*(0.75*4/7 + 0.15 + 0.1*2/3) = 6452.38 -> 6452 */
+    match_comp_weight w[] = {{"M.01", 3000}};
+    p.comp_weights = w;
+    p.n_comp_weights = 1;
+    assert_int_equal(score_of(&m, &c, &p), 6452);
+    match_explain ex = explain(&m, &c, &p, 0);
+    assert_int_equal(ex.gap_num, 4000);
+    assert_int_equal(ex.gap_den, 7000);
+    assert_int_equal(ex.competencies[0].weight, 3000);
+    assert_int_equal(ex.competencies[1].weight, 1000);
+    /* Weight 0 removes a competency: G = 1/1 from M.02 alone */
+    w[0].weight = 0;
+    assert_int_equal(score_of(&m, &c, &p), 9667 - 0); /* 0.75+0.15+0.0667 */
+    /* Factor weights are normalised by their sum: 3/3/0 = 0.5/0.5/0 */
+    p.n_comp_weights = 0;
+    p.w_gap = 3000;
+    p.w_location = 3000;
+    p.w_availability = 0;
+    assert_int_equal(score_of(&m, &c, &p), 8333); /* (2/3 + 1)/2 */
+    p.w_gap = 0;
+    p.w_location = 0;
+    p.w_availability = 1;
+    assert_int_equal(score_of(&m, &c, &p), 6667);
+}
+
+static void test_score_rounding(void **state)
+{
+    (void)state;
+    /* 4 gaps of 4, one unit covered: G = 1/16.  Weights gap 1, location 1:
+     * same province 10000*(1/16 + 1)/2 = 5312.5 -> 5313 (half up), same
+     * region 2812.5 -> 2813, other 312.5 -> 313. */
+    match_need needs[] = {{"M.01", 1, 5}, {"M.02", 1, 5}, {"M.03", 1, 5}, {"M.04", 1, 5}};
+    match_skill skills[] = {{"M.01", 2}};
+    match_mentee m = base_mentee();
+    m.competencies = needs;
+    m.n_competencies = 4;
+    match_coach c = base_coach();
+    c.competencies = skills;
+    c.n_competencies = 1;
+    match_policy p;
+    match_policy_default(&p);
+    p.w_gap = 1000;
+    p.w_location = 1000;
+    p.w_availability = 0;
+    assert_int_equal(score_of(&m, &c, &p), 5313);
+    c.province = "33";
+    assert_int_equal(score_of(&m, &c, &p), 2813);
+    c.province = "11";
+    assert_int_equal(score_of(&m, &c, &p), 313);
+    /* Below half rounds down: G = 1/3 of gap weight 1 only: 3333.33 */
+    p.w_location = 0;
+    match_need n3[] = {{"M.01", 2, 5}};
+    m.competencies = n3;
+    m.n_competencies = 1;
+    c.competencies = skills; /* L2 covers 0 */
+    match_skill s3[] = {{"M.01", 3}};
+    c.competencies = s3;
+    assert_int_equal(score_of(&m, &c, &p), 3333);
+    match_skill s4[] = {{"M.01", 4}};
+    c.competencies = s4;
+    assert_int_equal(score_of(&m, &c, &p), 6667); /* 6666.67 up */
+}
+
+static void expect_reason(const match_mentee *m, const match_coach *c,
+                          const match_policy *p, int forbidden, match_reason r)
+{
+    match_explain ex = explain(m, c, p, forbidden);
+    if (ex.reason != r)
+        fail_msg("reason %s, expected %s", match_reason_name(ex.reason) ? match_reason_name(ex.reason) : "none",
+                 match_reason_name(r) ? match_reason_name(r) : "none");
+    assert_int_equal(ex.feasible, r == MATCH_REASON_NONE);
+}
+
+static void test_hard_constraints(void **state)
+{
+    (void)state;
+    match_mentee m = base_mentee();
+    match_coach c = base_coach();
+    match_policy p;
+    match_policy_default(&p);
+    expect_reason(&m, &c, NULL, 0, MATCH_REASON_NONE);
+
+    match_coach x = c;
+    const char *progs[] = {"other-program"};
+    x.programs = progs;
+    x.n_programs = 1;
+    expect_reason(&m, &x, NULL, 0, MATCH_REASON_PROGRAM);
+    const char *progs2[] = {"other-program", "coaching-2026"};
+    x.programs = progs2;
+    x.n_programs = 2;
+    expect_reason(&m, &x, NULL, 0, MATCH_REASON_NONE);
+
+    x = c;
+    x.load = 2;
+    expect_reason(&m, &x, NULL, 0, MATCH_REASON_CAPACITY);
+    x.load = 0;
+    x.capacity = 0;
+    expect_reason(&m, &x, NULL, 0, MATCH_REASON_CAPACITY);
+
+    x = c;
+    x.organization = "kemenkeu";
+    expect_reason(&m, &x, NULL, 0, MATCH_REASON_SAME_AGENCY);
+    p.forbid_same_agency = 0;
+    expect_reason(&m, &x, &p, 0, MATCH_REASON_NONE);
+    p.forbid_same_agency = 1;
+
+    x = c;
+    x.rank = 3; /* mentee rank 3 + gap 1 */
+    expect_reason(&m, &x, NULL, 0, MATCH_REASON_RANK);
+    p.min_rank_gap = 0;
+    expect_reason(&m, &x, &p, 0, MATCH_REASON_NONE);
+    p.min_rank_gap = 2;
+    x.rank = 4;
+    expect_reason(&m, &x, &p, 0, MATCH_REASON_RANK);
+    x.rank = 5;
+    expect_reason(&m, &x, &p, 0, MATCH_REASON_NONE);
+    p.min_rank_gap = 1;
+
+    x = c;
+    x.modality = MATCH_MOD_OFFLINE;
+    expect_reason(&m, &x, NULL, 0, MATCH_REASON_MODALITY);
+
+    x = c;
+    x.languages = LANG_EN;
+    expect_reason(&m, &x, NULL, 0, MATCH_REASON_LANGUAGE);
+
+    x = c;
+    x.availability = 1u << 20;
+    expect_reason(&m, &x, NULL, 0, MATCH_REASON_AVAILABILITY);
+
+    expect_reason(&m, &c, NULL, 1, MATCH_REASON_FORBIDDEN);
+
+    p.min_score = 7168;
+    expect_reason(&m, &c, &p, 0, MATCH_REASON_MIN_SCORE);
+    p.min_score = 7167; /* equal passes */
+    expect_reason(&m, &c, &p, 0, MATCH_REASON_NONE);
+
+    /* Precedence: every constraint broken at once reports them in DESIGN
+     * order, one by one as each is fixed. */
+    x = c;
+    x.programs = progs;
+    x.n_programs = 1;
+    x.load = 2;
+    x.organization = "kemenkeu";
+    x.rank = 1;
+    x.modality = MATCH_MOD_OFFLINE;
+    x.languages = LANG_EN;
+    x.availability = 1u << 20;
+    p.min_score = 10000;
+    expect_reason(&m, &x, &p, 1, MATCH_REASON_PROGRAM);
+    x.n_programs = 0;
+    expect_reason(&m, &x, &p, 1, MATCH_REASON_CAPACITY);
+    x.load = 0;
+    expect_reason(&m, &x, &p, 1, MATCH_REASON_SAME_AGENCY);
+    x.organization = "bappenas";
+    expect_reason(&m, &x, &p, 1, MATCH_REASON_RANK);
+    x.rank = 6;
+    expect_reason(&m, &x, &p, 1, MATCH_REASON_MODALITY);
+    x.modality = MATCH_MOD_ALL;
+    expect_reason(&m, &x, &p, 1, MATCH_REASON_LANGUAGE);
+    x.languages = LANG_ID;
+    expect_reason(&m, &x, &p, 1, MATCH_REASON_AVAILABILITY);
+    x.availability = 0;
+    expect_reason(&m, &x, &p, 1, MATCH_REASON_FORBIDDEN);
+    expect_reason(&m, &x, &p, 0, MATCH_REASON_MIN_SCORE);
+
+    /* names */
+    assert_string_equal(match_reason_name(MATCH_REASON_CAPACITY), "capacity");
+    assert_string_equal(match_reason_name(MATCH_REASON_SAME_AGENCY), "same_agency");
+    assert_string_equal(match_reason_name(MATCH_REASON_RANK), "rank");
+    assert_string_equal(match_reason_name(MATCH_REASON_MODALITY), "modality");
+    assert_string_equal(match_reason_name(MATCH_REASON_LANGUAGE), "language");
+    assert_string_equal(match_reason_name(MATCH_REASON_AVAILABILITY), "availability");
+    assert_string_equal(match_reason_name(MATCH_REASON_FORBIDDEN), "forbidden");
+    assert_string_equal(match_reason_name(MATCH_REASON_MIN_SCORE), "min_score");
+    assert_string_equal(match_reason_name(MATCH_REASON_PROGRAM), "program");
+    assert_null(match_reason_name(MATCH_REASON_NONE));
+    assert_null(match_reason_name(MATCH_REASON__COUNT));
+    assert_string_equal(match_unmatched_name(MATCH_UNMATCHED_NO_FEASIBLE_COACH), "no_feasible_coach");
+    assert_string_equal(match_unmatched_name(MATCH_UNMATCHED_CAPACITY), "capacity");
+    assert_string_equal(match_unmatched_name(MATCH_UNMATCHED_BELOW_MIN_SCORE), "below_min_score");
+}
+
+/* ---- validation ----------------------------------------------------------------- */
+
+static void expect_field(int rc, const match_err *err, const char *field)
+{
+    assert_int_equal(rc, MATCH_ERR);
+    if (strcmp(err->field, field) != 0)
+        fail_msg("field \"%s\" (%s), expected \"%s\"", err->field, err->msg, field);
+    assert_true(err->msg[0] != '\0');
+}
+
+static void test_validation(void **state)
+{
+    (void)state;
+    match_err err;
+    match_mentee m = base_mentee();
+    match_coach c = base_coach();
+    assert_int_equal(match_mentee_check(cat, &m, &err), MATCH_OK);
+    assert_int_equal(match_coach_check(cat, &c, &err), MATCH_OK);
+
+    match_mentee x = m;
+    x.id = "";
+    expect_field(match_mentee_check(cat, &x, &err), &err, "id");
+    x = m;
+    x.province = "99";
+    expect_field(match_mentee_check(cat, &x, &err), &err, "province");
+    x = m;
+    x.position_class = "king";
+    expect_field(match_mentee_check(cat, &x, &err), &err, "position_class");
+    x = m;
+    x.modality = 0;
+    expect_field(match_mentee_check(cat, &x, &err), &err, "modality");
+    x = m;
+    x.availability = 1u << 21;
+    expect_field(match_mentee_check(cat, &x, &err), &err, "availability");
+    x = m;
+    x.n_languages = 0;
+    expect_field(match_mentee_check(cat, &x, &err), &err, "languages");
+    match_need bad[] = {{"M.01", 1, 3}, {"M.01", 1, 3}};
+    x = m;
+    x.competencies = bad;
+    x.n_competencies = 2;
+    expect_field(match_mentee_check(cat, &x, &err), &err, "competencies[1].code");
+    match_need bad2[] = {{"M.01", 6, 3}};
+    x.competencies = bad2;
+    x.n_competencies = 1;
+    expect_field(match_mentee_check(cat, &x, &err), &err, "competencies[0].current");
+    match_need bad3[] = {{"M.01", 1, 0}};
+    x.competencies = bad3;
+    expect_field(match_mentee_check(cat, &x, &err), &err, "competencies[0].required");
+    match_need bad4[] = {{"Q.1", 1, 2}};
+    x.competencies = bad4;
+    expect_field(match_mentee_check(cat, &x, &err), &err, "competencies[0].code");
+
+    match_coach y = c;
+    y.rank = 7;
+    expect_field(match_coach_check(cat, &y, &err), &err, "rank");
+    y = c;
+    y.capacity = 51;
+    expect_field(match_coach_check(cat, &y, &err), &err, "capacity");
+    y = c;
+    y.kind = "guru";
+    expect_field(match_coach_check(cat, &y, &err), &err, "kind");
+    y = c;
+    y.load = -1;
+    expect_field(match_coach_check(cat, &y, &err), &err, "load");
+    match_skill bs[] = {{"M.01", 0}};
+    y = c;
+    y.competencies = bs;
+    y.n_competencies = 1;
+    expect_field(match_coach_check(cat, &y, &err), &err, "competencies[0].level");
+    const char *dup[] = {"a", "a"};
+    y = c;
+    y.programs = dup;
+    y.n_programs = 2;
+    expect_field(match_coach_check(cat, &y, &err), &err, "programs[1]");
+
+    match_policy p;
+    match_policy_default(&p);
+    assert_int_equal(match_policy_check(cat, &p, &err), MATCH_OK);
+    p.min_score = 10001;
+    expect_field(match_policy_check(cat, &p, &err), &err, "min_score");
+    match_policy_default(&p);
+    p.w_gap = p.w_location = p.w_availability = 0;
+    expect_field(match_policy_check(cat, &p, &err), &err, "weights");
+    match_policy_default(&p);
+    match_comp_weight cw[] = {{"M.01", 10001}};
+    p.comp_weights = cw;
+    p.n_comp_weights = 1;
+    expect_field(match_policy_check(cat, &p, &err), &err, "competency_weights.M.01");
+    match_policy_default(&p);
+    p.min_rank_gap = 6;
+    expect_field(match_policy_check(cat, &p, &err), &err, "min_rank_gap");
+    /* explain_pair validates too */
+    match_explain ex;
+    expect_field(match_explain_pair(cat, &m, &c, &p, 0, &ex, &err), &err, "min_rank_gap");
+
+    match_objective o;
+    match_mode md;
+    assert_int_equal(match_objective_parse("quality", &o), MATCH_OK);
+    assert_int_equal(o, MATCH_OBJ_QUALITY);
+    assert_int_equal(match_objective_parse("best", &o), MATCH_ERR);
+    assert_int_equal(match_mode_parse("stable", &md), MATCH_OK);
+    assert_int_equal(md, MATCH_MODE_STABLE);
+    assert_int_equal(match_mode_parse(NULL, &md), MATCH_ERR);
+    assert_string_equal(match_objective_name(MATCH_OBJ_PARTICIPATION), "participation");
+    assert_string_equal(match_mode_name(MATCH_MODE_OPTIMAL), "optimal");
+}
+
+/* ---- random instances ----------------------------------------------------------- */
+
+/* A small random world: everything drawn from few values so that ties,
+ * infeasible pairs and shared agencies are common. */
+#define RMAX_M 64
+#define RMAX_C 64
+
+typedef struct world {
+    size_t nm, nc;
+    match_mentee m[RMAX_M];
+    match_coach c[RMAX_C];
+    match_need needs[RMAX_M][4];
+    match_skill skills[RMAX_C][4];
+    char mid[RMAX_M][24], cid[RMAX_C][24];
+    const char *langs[RMAX_M + RMAX_C][2];
+    uint32_t waitlist[RMAX_M];
+    match_pair_ref pins[8], forbids[16];
+    size_t n_pins, n_forbids;
+} world;
+
+static uint64_t rng_state;
+static uint32_t rnd(uint32_t n)
+{
+    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (uint32_t)((rng_state >> 33) % n);
+}
+
+static const char *const R_COMPS[] = {"M.01", "M.02", "M.04", "T.digital"};
+static const char *const R_PROV[] = {"31", "32", "11"};
+static const char *const R_AGENCY[] = {"kemenkeu", "bkn", "pemprov-31"};
+static const char *const R_CLASS[] = {"pelaksana", "pengawas", "administrator"};
+static const char *const R_LANG[] = {"id", "en", "jv"};
+
+static void random_world(world *w, size_t nm, size_t nc, int with_pairs)
+{
+    memset(w, 0, sizeof(*w));
+    w->nm = nm;
+    w->nc = nc;
+    for (size_t i = 0; i < nm; i++) {
+        match_mentee *m = &w->m[i];
+        snprintf(w->mid[i], sizeof(w->mid[i]), "M%03u", rnd(1000));
+        /* unique ids */
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(w->mid[i], w->mid[j]) == 0) { snprintf(w->mid[i], sizeof(w->mid[i]), "M%zu-x", i); break; }
+        int nk = (int)rnd(4);
+        for (int k = 0; k < nk; k++) {
+            w->needs[i][k].code = R_COMPS[k];
+            w->needs[i][k].current = (int)rnd(4);
+            w->needs[i][k].required = 1 + (int)rnd(5);
+        }
+        w->langs[i][0] = R_LANG[rnd(3)];
+        w->langs[i][1] = "id";
+        *m = (match_mentee){
+            .id = w->mid[i], .agency = R_AGENCY[rnd(3)],
+            .position_class = R_CLASS[rnd(3)], .province = R_PROV[rnd(3)],
+            .program = rnd(8) ? "p1" : "p2", .competencies = w->needs[i],
+            .n_competencies = (size_t)nk, .modality = 1 + rnd(3),
+            .languages = w->langs[i],
+            .n_languages = strcmp(w->langs[i][0], "id") ? 1 + rnd(2) : 1,
+            .availability = rnd(4) ? (1u << rnd(4)) | (1u << rnd(4)) | (1u << rnd(6)) : 0,
+        };
+        w->waitlist[i] = rnd(3) ? 0 : rnd(3);
+    }
+    for (size_t i = 0; i < nc; i++) {
+        match_coach *c = &w->c[i];
+        snprintf(w->cid[i], sizeof(w->cid[i]), "C%03zu", (i * 7919) % 1000);
+        int nk = (int)rnd(4);
+        for (int k = 0; k < nk; k++) {
+            w->skills[i][k].code = R_COMPS[k];
+            w->skills[i][k].level = 1 + (int)rnd(5);
+        }
+        const char **l = w->langs[RMAX_M + i];
+        l[0] = R_LANG[rnd(3)];
+        l[1] = l[0][0] == 'i' ? "en" : "id";
+        static const char *const progs[] = {"p2"};
+        *c = (match_coach){
+            .id = w->cid[i], .kind = "widyaiswara", .organization = R_AGENCY[rnd(3)],
+            .rank = 2 + (int)rnd(4), .province = R_PROV[rnd(3)],
+            .competencies = w->skills[i], .n_competencies = (size_t)nk,
+            .capacity = (int)rnd(4), .load = rnd(5) ? 0 : 1,
+            .programs = rnd(6) ? NULL : progs, .modality = 1 + rnd(3),
+            .languages = l, .n_languages = 1 + rnd(2),
+            .availability = rnd(4) ? (1u << rnd(4)) | (1u << rnd(5)) | (1u << rnd(8)) : 0,
+        };
+        c->n_programs = c->programs ? 1 : 0;
+    }
+    if (with_pairs && nm && nc) {
+        w->n_pins = rnd(3);
+        for (size_t i = 0; i < w->n_pins; i++)
+            w->pins[i] = (match_pair_ref){w->mid[rnd((uint32_t)nm)], w->cid[rnd((uint32_t)nc)]};
+        w->n_forbids = rnd(6);
+        for (size_t i = 0; i < w->n_forbids; i++)
+            w->forbids[i] = (match_pair_ref){w->mid[rnd((uint32_t)nm)], w->cid[rnd((uint32_t)nc)]};
+    }
+}
+
+static match_run_input world_input(world *w, const match_policy *p)
+{
+    match_run_input in = {
+        .mentees = w->m, .n_mentees = w->nm, .waitlist = w->waitlist,
+        .coaches = w->c, .n_coaches = w->nc, .pinned = w->pins,
+        .n_pinned = w->n_pins, .forbidden = w->forbids,
+        .n_forbidden = w->n_forbids, .policy = p,
+    };
+    return in;
+}
+
+static match_run_result *run_ok(const match_run_input *in)
+{
+    match_run_result *r = NULL;
+    match_err err = {0};
+    int rc = match_run(cat, in, &r, &err);
+    if (rc != MATCH_OK) fail_msg("match_run: %d %s (%s)", rc, err.msg, err.field);
+    return r;
+}
+
+/* The kernel (suggest) gives exactly the scalar explanation's scores. */
+static void test_kernel_matches_explain(void **state)
+{
+    (void)state;
+    rng_state = 7;
+    static world w;
+    for (int round = 0; round < 30; round++) {
+        random_world(&w, 8, 60, 0);
+        match_index *idx = match_index_new(cat);
+        assert_non_null(idx);
+        match_err err;
+        for (size_t i = 0; i < w.nc; i++)
+            assert_int_equal(match_index_upsert(idx, &w.c[i], &err), MATCH_OK);
+        match_policy p;
+        match_policy_default(&p);
+        match_comp_weight cw[] = {{"M.02", 2500}, {"T.digital", 0}};
+        if (round % 3 == 1) { p.comp_weights = cw; p.n_comp_weights = 2; }
+        if (round % 3 == 2) { p.w_gap = 333; p.w_location = 7; p.w_availability = 1000; p.min_rank_gap = 0; }
+        for (size_t i = 0; i < w.nm; i++) {
+            match_query q = {.mentee = &w.m[i], .policy = &p};
+            match_suggestion s[100];
+            size_t n;
+            assert_int_equal(match_suggest(idx, &q, 100, s, &n, &err), MATCH_OK);
+            size_t feasible = 0;
+            for (size_t j = 0; j < w.nc; j++) {
+                match_explain ex = explain(&w.m[i], &w.c[j], &p, 0);
+                match_explain ex2;
+                assert_int_equal(match_explain_coach(idx, &q, w.c[j].id, &ex2, &err), MATCH_OK);
+                assert_int_equal(ex.score, ex2.score);
+                assert_int_equal(ex.reason, ex2.reason);
+                if (!ex.feasible) continue;
+                feasible++;
+                size_t k;
+                for (k = 0; k < n && strcmp(s[k].coach_id, w.c[j].id); k++) {}
+                if (k == n) fail_msg("feasible coach %s missing", w.c[j].id);
+                assert_int_equal(s[k].score, ex.score);
+            }
+            assert_int_equal(n, feasible);
+        }
+        match_index_free(idx);
+    }
+}
+
+static void test_suggest_order(void **state)
+{
+    (void)state;
+    match_index *idx = match_index_new(cat);
+    match_err err;
+    match_mentee m = base_mentee();
+    match_coach c = base_coach();
+    /* Scores: C-b 7167, C-a 7167 (tie: id order), C-c 7500, C-d full,
+     * C-e same agency, C-f 6417 */
+    match_coach cs[6];
+    const char *ids[] = {"C-b", "C-a", "C-c", "C-d", "C-e", "C-f"};
+    for (int i = 0; i < 6; i++) {
+        cs[i] = c;
+        cs[i].id = ids[i];
+    }
+    cs[2].availability = 0x7;
+    cs[3].load = 2;
+    cs[4].organization = "kemenkeu";
+    cs[5].province = "33";
+    for (int i = 0; i < 6; i++) assert_int_equal(match_index_upsert(idx, &cs[i], &err), MATCH_OK);
+    assert_int_equal(match_index_size(idx), 6);
+    match_query q = {.mentee = &m};
+    match_suggestion s[10];
+    size_t n;
+    assert_int_equal(match_suggest(idx, &q, 10, s, &n, &err), MATCH_OK);
+    assert_int_equal(n, 4);
+    assert_string_equal(s[0].coach_id, "C-c");
+    assert_int_equal(s[0].score, 7500);
+    assert_string_equal(s[1].coach_id, "C-a");
+    assert_string_equal(s[2].coach_id, "C-b");
+    assert_int_equal(s[2].score, 7167);
+    assert_string_equal(s[3].coach_id, "C-f");
+    /* limit */
+    assert_int_equal(match_suggest(idx, &q, 2, s, &n, &err), MATCH_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(s[1].coach_id, "C-a");
+    assert_int_equal(match_suggest(idx, &q, 0, s, &n, &err), MATCH_ERR);
+    assert_string_equal(err.field, "limit");
+    /* forbidden coach ids */
+    const char *forb[] = {"C-c", "nobody"};
+    q.forbidden = forb;
+    q.n_forbidden = 2;
+    assert_int_equal(match_suggest(idx, &q, 10, s, &n, &err), MATCH_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(s[0].coach_id, "C-a");
+    match_explain ex;
+    assert_int_equal(match_explain_coach(idx, &q, "C-c", &ex, &err), MATCH_OK);
+    assert_int_equal(ex.reason, MATCH_REASON_FORBIDDEN);
+    q.n_forbidden = 0;
+    /* load updates and removal */
+    assert_int_equal(match_index_set_load(idx, "C-d", 1), MATCH_OK);
+    assert_int_equal(match_index_set_load(idx, "C-x", 1), MATCH_ENOTFOUND);
+    assert_int_equal(match_index_set_load(idx, "C-d", -1), MATCH_ERR);
+    assert_int_equal(match_suggest(idx, &q, 10, s, &n, &err), MATCH_OK);
+    assert_int_equal(n, 5);
+    assert_int_equal(match_index_set_load(idx, "C-c", 2), MATCH_OK);
+    assert_int_equal(match_explain_coach(idx, &q, "C-c", &ex, &err), MATCH_OK);
+    assert_int_equal(ex.reason, MATCH_REASON_CAPACITY);
+    assert_int_equal(match_index_remove(idx, "C-a"), MATCH_OK);
+    assert_int_equal(match_index_remove(idx, "C-a"), MATCH_ENOTFOUND);
+    assert_int_equal(match_explain_coach(idx, &q, "C-a", &ex, &err), MATCH_ENOTFOUND);
+    assert_int_equal(match_index_size(idx), 5);
+    assert_int_equal(match_suggest(idx, &q, 10, s, &n, &err), MATCH_OK);
+    assert_int_equal(n, 3); /* C-b, C-d, C-f */
+    assert_string_equal(s[0].coach_id, "C-b");
+    assert_string_equal(s[1].coach_id, "C-d");
+    assert_string_equal(s[2].coach_id, "C-f");
+    /* upsert replaces: C-f now in Aceh */
+    cs[5].province = "11";
+    assert_int_equal(match_index_upsert(idx, &cs[5], &err), MATCH_OK);
+    assert_int_equal(match_index_size(idx), 5);
+    assert_int_equal(match_explain_coach(idx, &q, "C-f", &ex, &err), MATCH_OK);
+    assert_int_equal(ex.score, 5667);
+    /* a bad upsert names the field and leaves the index as it was */
+    match_coach bad = c;
+    bad.id = "C-z";
+    bad.province = "00";
+    assert_int_equal(match_index_upsert(idx, &bad, &err), MATCH_ERR);
+    assert_string_equal(err.field, "province");
+    assert_int_equal(match_index_size(idx), 5);
+    /* a bad mentee */
+    match_mentee bm = m;
+    bm.position_class = "x";
+    q.mentee = &bm;
+    assert_int_equal(match_suggest(idx, &q, 10, s, &n, &err), MATCH_ERR);
+    assert_string_equal(err.field, "position_class");
+    /* an empty index */
+    match_index *empty = match_index_new(cat);
+    q.mentee = &m;
+    assert_int_equal(match_suggest(empty, &q, 10, s, &n, &err), MATCH_OK);
+    assert_int_equal(n, 0);
+    match_index_free(empty);
+    match_index_free(idx);
+}
+
+/* ---- runs against exhaustive search ------------------------------------------------- */
+
+typedef struct brute {
+    size_t nm, nc;
+    int feas[RMAX_M][RMAX_C];
+    int score[RMAX_M][RMAX_C];
+    long bonus[RMAX_M];
+    int cap[RMAX_C];
+    int fixed[RMAX_M];        /* pinned coach or -1 */
+    int objective;
+    long best_n, best_g;
+} brute;
+
+static void brute_rec(brute *b, size_t i, long n, long g)
+{
+    if (i == b->nm) {
+        int better = b->objective == MATCH_OBJ_PARTICIPATION
+                         ? (n > b->best_n || (n == b->best_n && g > b->best_g))
+                         : (g > b->best_g || (g == b->best_g && n > b->best_n));
+        if (better) {
+            b->best_n = n;
+            b->best_g = g;
+        }
+        return;
+    }
+    if (b->fixed[i] >= 0) {
+        brute_rec(b, i + 1, n, g);
+        return;
+    }
+    brute_rec(b, i + 1, n, g);
+    for (size_t c = 0; c < b->nc; c++) {
+        if (!b->feas[i][c] || b->cap[c] <= 0) continue;
+        b->cap[c]--;
+        brute_rec(b, i + 1, n + 1, g + b->score[i][c] + b->bonus[i]);
+        b->cap[c]++;
+    }
+}
+
+static int find_ix(char ids[][24], size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(ids[i], id) == 0) return (int)i;
+    return -1;
+}
+
+/* Exhaustive optimum of world w under policy p (pins placed the engine's
+ * way: in mentee id order, while the coach has room and the pair is not
+ * forbidden). */
+static void brute_force(world *w, const match_policy *p, brute *b)
+{
+    memset(b, 0, sizeof(*b));
+    b->nm = w->nm;
+    b->nc = w->nc;
+    b->objective = p->objective;
+    b->best_n = -1;
+    b->best_g = -1;
+    for (size_t j = 0; j < w->nc; j++)
+        b->cap[j] = w->c[j].capacity > w->c[j].load ? w->c[j].capacity - w->c[j].load : 0;
+    for (size_t i = 0; i < w->nm; i++) {
+        b->fixed[i] = -1;
+        b->bonus[i] = (long)p->waitlist_bonus * w->waitlist[i];
+        for (size_t j = 0; j < w->nc; j++) {
+            int forb = 0;
+            for (size_t f = 0; f < w->n_forbids; f++)
+                if (!strcmp(w->forbids[f].mentee_id, w->mid[i]) && !strcmp(w->forbids[f].coach_id, w->cid[j])) forb = 1;
+            match_explain ex = explain(&w->m[i], &w->c[j], p, forb);
+            b->feas[i][j] = ex.feasible;
+            b->score[i][j] = ex.score;
+        }
+    }
+    /* pins, in (mentee id, coach id) order */
+    for (;;) {
+        int bi = -1, bj = -1;
+        for (size_t k = 0; k < w->n_pins; k++) {
+            int i = find_ix(w->mid, w->nm, w->pins[k].mentee_id);
+            int j = find_ix(w->cid, w->nc, w->pins[k].coach_id);
+            if (i < 0 || j < 0 || b->fixed[i] != -1) continue;
+            if (bi < 0 || strcmp(w->mid[i], w->mid[bi]) < 0 ||
+                (i == bi && strcmp(w->cid[j], w->cid[bj]) < 0)) { bi = i; bj = j; }
+        }
+        if (bi < 0) break;
+        int forb = 0;
+        for (size_t f = 0; f < w->n_forbids; f++)
+            if (!strcmp(w->forbids[f].mentee_id, w->mid[bi]) && !strcmp(w->forbids[f].coach_id, w->cid[bj])) forb = 1;
+        if (b->cap[bj] > 0 && !forb) {
+            b->cap[bj]--;
+            b->fixed[bi] = bj;
+        } else {
+            /* mark this pin as handled: try the mentee's other pins */
+            int handled = 0;
+            for (size_t k = 0; k < w->n_pins; k++)
+                if (!strcmp(w->pins[k].mentee_id, w->mid[bi]) && !strcmp(w->pins[k].coach_id, w->cid[bj])) {
+                    w->pins[k].mentee_id = "~gone";
+                    handled = 1;
+                }
+            assert_true(handled);
+        }
+    }
+    brute_rec(b, 0, 0, 0);
+}
+
+static void check_run_vs_brute(match_objective obj, int k, uint64_t seed, int rounds)
+{
+    static world w, w2;
+    rng_state = seed;
+    for (int round = 0; round < rounds; round++) {
+        random_world(&w, 1 + rnd(7), 1 + rnd(5), 1);
+        match_policy p;
+        match_policy_default(&p);
+        p.objective = obj;
+        p.waitlist_bonus = (int)rnd(3) * 500;
+        if (rnd(4) == 0) p.min_score = 4000;
+        if (rnd(4) == 0) p.forbid_same_agency = 0;
+        match_run_input in = world_input(&w, &p);
+        in.candidates = k;
+        in.threads = 1 + (int)rnd(2);
+        match_run_result *r = run_ok(&in);
+        w2 = w;
+        brute b;
+        brute_force(&w2, &p, &b);
+        long pinned_n = 0, pinned_g = 0;
+        for (size_t i = 0; i < w.nm; i++)
+            if (b.fixed[i] >= 0) {
+                pinned_n++;
+                pinned_g += b.score[i][b.fixed[i]] + b.bonus[i];
+            }
+        long got_free_n = 0, got_free_g = 0;
+        for (size_t i = 0; i < r->n_pairs; i++) {
+            const match_proposal *pp = &r->pairs[i];
+            assert_int_equal(pp->score, b.score[pp->mentee][pp->coach]);
+            if (pp->pinned) {
+                assert_int_equal(b.fixed[pp->mentee], (int)pp->coach);
+                continue;
+            }
+            assert_true(b.feas[pp->mentee][pp->coach]);
+            got_free_n++;
+            got_free_g += pp->score + b.bonus[pp->mentee];
+        }
+        assert_int_equal(r->stats.pinned, pinned_n);
+        if (got_free_n != b.best_n || got_free_g != b.best_g)
+            fail_msg("round %d (%s, K=%d): engine %ld matched / %ld gain, exhaustive %ld / %ld",
+                     round, match_objective_name(obj), k, got_free_n, got_free_g, b.best_n, b.best_g);
+        assert_int_equal(r->stats.objective_score, got_free_g + pinned_g);
+        assert_int_equal(r->stats.matched, r->n_pairs);
+        assert_int_equal(r->n_pairs + r->n_unmatched, w.nm);
+        assert_true(r->stats.certified);
+        /* capacities respected */
+        int used[RMAX_C] = {0};
+        for (size_t i = 0; i < r->n_pairs; i++) used[r->pairs[i].coach]++;
+        for (size_t j = 0; j < w.nc; j++) {
+            int fc = w.c[j].capacity > w.c[j].load ? w.c[j].capacity - w.c[j].load : 0;
+            assert_true(used[j] <= fc);
+        }
+        match_run_free(r);
+    }
+}
+
+static void test_run_exhaustive_participation(void **state)
+{
+    (void)state;
+    check_run_vs_brute(MATCH_OBJ_PARTICIPATION, 0, 11, 150);
+}
+
+static void test_run_exhaustive_quality(void **state)
+{
+    (void)state;
+    check_run_vs_brute(MATCH_OBJ_QUALITY, 0, 12, 150);
+}
+
+/* K = 1: nearly every optimum needs pairs found by pricing. */
+static void test_run_pricing_small_k(void **state)
+{
+    (void)state;
+    check_run_vs_brute(MATCH_OBJ_PARTICIPATION, 1, 13, 150);
+    check_run_vs_brute(MATCH_OBJ_QUALITY, 1, 14, 150);
+}
+
+/* ---- stable mode ---------------------------------------------------------------------- */
+
+static void check_no_blocking_pair(world *w, const match_policy *p,
+                                   const match_run_result *r)
+{
+    int mc[RMAX_M], ms[RMAX_M];
+    int used[RMAX_C] = {0}, worst[RMAX_C];
+    for (size_t i = 0; i < w->nm; i++) mc[i] = -1, ms[i] = -1;
+    for (size_t j = 0; j < w->nc; j++) worst[j] = 1 << 30;
+    for (size_t i = 0; i < r->n_pairs; i++) {
+        const match_proposal *pp = &r->pairs[i];
+        mc[pp->mentee] = (int)pp->coach;
+        ms[pp->mentee] = pp->score;
+        used[pp->coach]++;
+        if (pp->score < worst[pp->coach]) worst[pp->coach] = pp->score;
+    }
+    for (size_t i = 0; i < w->nm; i++)
+        for (size_t j = 0; j < w->nc; j++) {
+            match_explain ex = explain(&w->m[i], &w->c[j], p, 0);
+            if (!ex.feasible || mc[i] == (int)j) continue;
+            int fc = w->c[j].capacity > w->c[j].load ? w->c[j].capacity - w->c[j].load : 0;
+            int mentee_wants = mc[i] < 0 || ex.score > ms[i];
+            int coach_wants = used[j] < fc || (used[j] > 0 && ex.score > worst[j]);
+            if (mentee_wants && coach_wants)
+                fail_msg("blocking pair %s-%s (score %d)", w->mid[i], w->cid[j], ex.score);
+        }
+}
+
+static void test_stable_no_blocking_pair(void **state)
+{
+    (void)state;
+    static world w;
+    rng_state = 21;
+    for (int round = 0; round < 200; round++) {
+        random_world(&w, 1 + rnd(40), 1 + rnd(12), 0);
+        match_policy p;
+        match_policy_default(&p);
+        p.mode = MATCH_MODE_STABLE;
+        match_run_input in = world_input(&w, &p);
+        in.candidates = 1 + (int)rnd(3); /* forces rescans */
+        match_run_result *r = run_ok(&in);
+        check_no_blocking_pair(&w, &p, r);
+        assert_true(r->stats.certified);
+        match_run_free(r);
+    }
+}
+
+/* ---- determinism, edge cases, pins, cancellation -------------------------------------- */
+
+static int same_result(const match_run_result *a, const match_run_result *b)
+{
+    if (a->n_pairs != b->n_pairs || a->n_unmatched != b->n_unmatched) return 0;
+    for (size_t i = 0; i < a->n_pairs; i++)
+        if (strcmp(a->pairs[i].mentee_id, b->pairs[i].mentee_id) ||
+            strcmp(a->pairs[i].coach_id, b->pairs[i].coach_id) ||
+            a->pairs[i].score != b->pairs[i].score)
+            return 0;
+    for (size_t i = 0; i < a->n_unmatched; i++)
+        if (strcmp(a->unmatched[i].mentee_id, b->unmatched[i].mentee_id) ||
+            a->unmatched[i].reason != b->unmatched[i].reason)
+            return 0;
+    return a->stats.total_score == b->stats.total_score;
+}
+
+static void test_determinism(void **state)
+{
+    (void)state;
+    static world w, rev;
+    rng_state = 31;
+    for (int round = 0; round < 40; round++) {
+        random_world(&w, 30 + rnd(30), 5 + rnd(40), 1);
+        match_policy p;
+        match_policy_default(&p);
+        p.mode = round % 2 ? MATCH_MODE_STABLE : MATCH_MODE_OPTIMAL;
+        match_run_input in = world_input(&w, &p);
+        in.candidates = 2;
+        in.threads = 2;
+        match_run_result *a = run_ok(&in);
+        in.threads = 1;
+        match_run_result *b = run_ok(&in);
+        assert_true(same_result(a, b));
+        /* reversed input order: same pairs by id */
+        rev = w;
+        for (size_t i = 0; i < w.nm; i++) {
+            rev.m[i] = w.m[w.nm - 1 - i];
+            rev.waitlist[i] = w.waitlist[w.nm - 1 - i];
+        }
+        for (size_t j = 0; j < w.nc; j++) rev.c[j] = w.c[w.nc - 1 - j];
+        match_run_input in2 = world_input(&rev, &p);
+        in2.candidates = 2;
+        match_run_result *c = run_ok(&in2);
+        assert_true(same_result(a, c));
+        match_run_free(a);
+        match_run_free(b);
+        match_run_free(c);
+    }
+}
+
+static void test_edge_cases(void **state)
+{
+    (void)state;
+    match_mentee ms[3];
+    char ids[3][16];
+    for (int i = 0; i < 3; i++) {
+        ms[i] = base_mentee();
+        snprintf(ids[i], sizeof(ids[i]), "m%d", i);
+        ms[i].id = ids[i];
+    }
+    match_coach c = base_coach();
+    match_run_input in = {.mentees = ms, .n_mentees = 3};
+    /* no coaches */
+    match_run_result *r = run_ok(&in);
+    assert_int_equal(r->n_pairs, 0);
+    assert_int_equal(r->n_unmatched, 3);
+    assert_int_equal(r->stats.unmatched[MATCH_UNMATCHED_NO_FEASIBLE_COACH], 3);
+    assert_true(r->stats.certified);
+    assert_true(r->stats.mean_score == 0.0);
+    match_run_free(r);
+    /* no mentees */
+    match_run_input none = {.coaches = &c, .n_coaches = 1};
+    r = run_ok(&none);
+    assert_int_equal(r->n_pairs + r->n_unmatched, 0);
+    match_run_free(r);
+    /* all capacities 0 -> capacity */
+    c.capacity = 0;
+    in.coaches = &c;
+    in.n_coaches = 1;
+    r = run_ok(&in);
+    assert_int_equal(r->stats.unmatched[MATCH_UNMATCHED_CAPACITY], 3);
+    match_run_free(r);
+    /* one seat: one matched (m0, by id on the tie), two capacity */
+    c.capacity = 1;
+    r = run_ok(&in);
+    assert_int_equal(r->n_pairs, 1);
+    assert_string_equal(r->pairs[0].mentee_id, "m0");
+    assert_int_equal(r->pairs[0].score, 7167);
+    assert_int_equal(r->stats.unmatched[MATCH_UNMATCHED_CAPACITY], 2);
+    assert_int_equal(r->stats.total_score, 7167);
+    match_explain ex;
+    assert_int_equal(match_run_explain(r, 0, &ex), MATCH_OK);
+    assert_int_equal(ex.score, 7167);
+    assert_int_equal(ex.competencies[0].covered, 1);
+    assert_int_equal(match_run_explain(r, 1, &ex), MATCH_ERR);
+    match_run_free(r);
+    /* every pair infeasible */
+    c.capacity = 5;
+    c.organization = "kemenkeu";
+    r = run_ok(&in);
+    assert_int_equal(r->stats.unmatched[MATCH_UNMATCHED_NO_FEASIBLE_COACH], 3);
+    match_run_free(r);
+    /* below min score */
+    c.organization = "bappenas";
+    match_policy p;
+    match_policy_default(&p);
+    p.min_score = 9000;
+    in.policy = &p;
+    r = run_ok(&in);
+    assert_int_equal(r->stats.unmatched[MATCH_UNMATCHED_BELOW_MIN_SCORE], 3);
+    match_run_free(r);
+    /* a mentee with no gaps still gets matched (score from location and
+     * availability) */
+    match_need nogap[] = {{"M.01", 3, 3}};
+    ms[1].competencies = nogap;
+    ms[1].n_competencies = 1;
+    p.min_score = 0;
+    r = run_ok(&in);
+    assert_int_equal(r->n_pairs, 3);
+    assert_int_equal(r->pairs[1].score, 2167);
+    assert_true(r->stats.mean_gap_coverage > 0.4444 && r->stats.mean_gap_coverage < 0.4445);
+    match_run_free(r);
+    /* duplicate ids */
+    ms[2].id = "m0";
+    match_run_result *bad = NULL;
+    match_err err = {0};
+    assert_int_equal(match_run(cat, &in, &bad, &err), MATCH_ERR);
+    assert_null(bad);
+    assert_non_null(strstr(err.msg, "duplicate mentee id m0"));
+    ms[2].id = ids[2];
+    /* invalid profile: field named with its index */
+    ms[1].province = "00";
+    assert_int_equal(match_run(cat, &in, &bad, &err), MATCH_ERR);
+    assert_string_equal(err.field, "mentees[1].province");
+    ms[1].province = "32";
+    c.rank = 0;
+    assert_int_equal(match_run(cat, &in, &bad, &err), MATCH_ERR);
+    assert_string_equal(err.field, "coaches[0].rank");
+}
+
+/* Ties: equal scores are broken by mentee id then coach id, in both modes. */
+static void test_ties(void **state)
+{
+    (void)state;
+    match_mentee ms[2] = {base_mentee(), base_mentee()};
+    ms[0].id = "b";
+    ms[1].id = "a";
+    match_coach cs[2] = {base_coach(), base_coach()};
+    cs[0].id = "y";
+    cs[1].id = "x";
+    cs[0].capacity = cs[1].capacity = 1;
+    match_policy p;
+    match_policy_default(&p);
+    for (int mode = 0; mode < 2; mode++) {
+        p.mode = mode ? MATCH_MODE_STABLE : MATCH_MODE_OPTIMAL;
+        match_run_input in = {.mentees = ms, .n_mentees = 2, .coaches = cs,
+                              .n_coaches = 2, .policy = &p};
+        match_run_result *r = run_ok(&in);
+        assert_int_equal(r->n_pairs, 2);
+        assert_string_equal(r->pairs[0].mentee_id, "a");
+        assert_int_equal(r->pairs[0].mentee, 1); /* input index */
+        assert_string_equal(r->pairs[1].mentee_id, "b");
+        if (mode) { /* greedy: a takes x first */
+            assert_string_equal(r->pairs[0].coach_id, "x");
+            assert_int_equal(r->pairs[0].coach, 1);
+        }
+        match_run_free(r);
+    }
+}
+
+static void test_pins_and_forbidden(void **state)
+{
+    (void)state;
+    match_mentee ms[3] = {base_mentee(), base_mentee(), base_mentee()};
+    ms[0].id = "m0";
+    ms[1].id = "m1";
+    ms[2].id = "m2";
+    match_coach cs[2] = {base_coach(), base_coach()};
+    cs[0].id = "c0";
+    cs[1].id = "c1";
+    cs[0].capacity = 1;
+    cs[1].capacity = 1;
+    cs[1].availability = 0x7; /* c1 scores 7500 for everyone */
+    match_pair_ref pins[] = {{"m2", "c0"}, {"m1", "c0"}, {"ghost", "c0"}};
+    match_pair_ref forb[] = {{"m0", "c1"}};
+    match_run_input in = {.mentees = ms, .n_mentees = 3, .coaches = cs,
+                          .n_coaches = 2, .pinned = pins, .n_pinned = 3,
+                          .forbidden = forb, .n_forbidden = 1};
+    match_run_result *r = run_ok(&in);
+    /* m1 pinned to c0 (m1 < m2 by id); m2's pin skipped (c0 full), ghost
+     * skipped; m0 cannot take c1 (forbidden), so c1 goes to m2. */
+    assert_int_equal(r->stats.pinned, 1);
+    assert_int_equal(r->stats.pins_skipped, 2);
+    assert_int_equal(r->n_pairs, 2);
+    assert_string_equal(r->pairs[0].mentee_id, "m1");
+    assert_string_equal(r->pairs[0].coach_id, "c0");
+    assert_true(r->pairs[0].pinned);
+    assert_string_equal(r->pairs[1].mentee_id, "m2");
+    assert_string_equal(r->pairs[1].coach_id, "c1");
+    assert_false(r->pairs[1].pinned);
+    assert_int_equal(r->n_unmatched, 1);
+    assert_string_equal(r->unmatched[0].mentee_id, "m0");
+    assert_int_equal(r->unmatched[0].reason, MATCH_UNMATCHED_CAPACITY);
+    match_run_free(r);
+}
+
+typedef struct prog_log {
+    int calls, cancel_at;
+    char phases[256];
+} prog_log;
+
+static int on_progress(void *ud, const char *phase, uint64_t done, uint64_t total)
+{
+    prog_log *l = ud;
+    assert_true(done <= total);
+    if (!strstr(l->phases, phase) && strlen(l->phases) + strlen(phase) + 2 < sizeof(l->phases)) {
+        strcat(l->phases, phase);
+        strcat(l->phases, ",");
+    }
+    return ++l->calls == l->cancel_at;
+}
+
+static void test_progress_and_cancel(void **state)
+{
+    (void)state;
+    static world w;
+    rng_state = 41;
+    random_world(&w, 60, 30, 0);
+    prog_log log = {0};
+    match_run_input in = world_input(&w, NULL);
+    in.progress = on_progress;
+    in.progress_ud = &log;
+    match_run_result *r = run_ok(&in);
+    assert_non_null(strstr(log.phases, "prepare,"));
+    assert_non_null(strstr(log.phases, "score,"));
+    assert_non_null(strstr(log.phases, "finish,"));
+    match_run_free(r);
+    /* the callback cancels */
+    memset(&log, 0, sizeof(log));
+    log.cancel_at = 3;
+    match_err err = {0};
+    assert_int_equal(match_run(cat, &in, &r, &err), MATCH_ECANCELLED);
+    assert_null(r);
+    assert_non_null(strstr(err.msg, "cancel"));
+    /* the flag cancels */
+    atomic_int flag;
+    atomic_init(&flag, 1);
+    in.progress = NULL;
+    in.cancel = &flag;
+    assert_int_equal(match_run(cat, &in, &r, &err), MATCH_ECANCELLED);
+    atomic_store(&flag, 0);
+    r = run_ok(&in);
+    match_run_free(r);
+}
+
+/* ---- the worked example of docs/matching.md --------------------------------------------- */
+
+static void test_worked_example(void **state)
+{
+    (void)state;
+    /* docs/matching.md, "A worked example": mentee Dewi (administrator,
+     * Jawa Barat), coaches Budi (Jawa Barat) and Sari (Jawa Tengah). */
+    match_need dn[] = {{"M.04", 1, 3}, {"M.06", 2, 3}, {"T.digital", 1, 4}, {"M.01", 3, 3}};
+    match_mentee dewi = base_mentee();
+    dewi.competencies = dn;
+    dewi.n_competencies = 4;
+    dewi.availability = 0x1C0; /* Wednesday (day 2) morning..evening */
+    match_skill bs[] = {{"M.04", 4}, {"M.06", 3}, {"T.digital", 2}};
+    match_skill ss[] = {{"M.04", 2}, {"M.06", 5}, {"T.digital", 5}};
+    match_coach budi = base_coach(), sari = base_coach();
+    budi.id = "C-budi";
+    budi.competencies = bs;
+    budi.n_competencies = 3;
+    budi.availability = 0x40; /* Wednesday morning */
+    sari.id = "C-sari";
+    sari.province = "33";
+    sari.competencies = ss;
+    sari.n_competencies = 3;
+    sari.availability = 0x1C0;
+    /* Budi: G = (2+1+1)/(2+1+3) = 4/6; loc 1; av 1/3
+     *   10000*(0.75*4/6 + 0.15 + 0.1/3) = 6833.33 -> 6833
+     * Sari: G = (1+1+3)/6 = 5/6; loc 0.5; av 1
+     *   10000*(0.75*5/6 + 0.075 + 0.1) = 8000 */
+    match_explain b = explain(&dewi, &budi, NULL, 0);
+    match_explain s = explain(&dewi, &sari, NULL, 0);
+    assert_int_equal(b.score, 6833);
+    assert_int_equal(b.gap_num, 4000);
+    assert_int_equal(b.gap_den, 6000);
+    assert_int_equal(s.score, 8000);
+    assert_int_equal(s.gap_num, 5000);
+    /* T.digital weighs 2: Budi (4+1+2)/(4+1+6)... see the doc */
+    match_policy p;
+    match_policy_default(&p);
+    match_comp_weight cw[] = {{"T.digital", 2000}};
+    p.comp_weights = cw;
+    p.n_comp_weights = 1;
+    /* Budi: (2+1+2*1)/(2+1+2*3) = 5/9: 10000*(0.75*5/9+0.15+0.1/3) = 5999.99.. -> 6000
+     * Sari: (1+1+2*3)/9 = 8/9: 10000*(0.75*8/9+0.075+0.1) = 8416.67 -> 8417 */
+    assert_int_equal(explain(&dewi, &budi, &p, 0).score, 6000);
+    assert_int_equal(explain(&dewi, &sari, &p, 0).score, 8417);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_catalog_loads),
+        cmocka_unit_test(test_catalog_errors),
+        cmocka_unit_test(test_score_base),
+        cmocka_unit_test(test_score_location),
+        cmocka_unit_test(test_score_availability),
+        cmocka_unit_test(test_score_gap),
+        cmocka_unit_test(test_score_weights),
+        cmocka_unit_test(test_score_rounding),
+        cmocka_unit_test(test_hard_constraints),
+        cmocka_unit_test(test_validation),
+        cmocka_unit_test(test_kernel_matches_explain),
+        cmocka_unit_test(test_suggest_order),
+        cmocka_unit_test(test_run_exhaustive_participation),
+        cmocka_unit_test(test_run_exhaustive_quality),
+        cmocka_unit_test(test_run_pricing_small_k),
+        cmocka_unit_test(test_stable_no_blocking_pair),
+        cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_edge_cases),
+        cmocka_unit_test(test_ties),
+        cmocka_unit_test(test_pins_and_forbidden),
+        cmocka_unit_test(test_progress_and_cancel),
+        cmocka_unit_test(test_worked_example),
+    };
+    return cmocka_run_group_tests(tests, setup_cat, teardown_cat);
+}
