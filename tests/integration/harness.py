@@ -21,6 +21,8 @@ real province, position-class and competency codes.
 """
 
 import atexit
+import fractions
+import math
 import os
 import random
 import re
@@ -677,8 +679,15 @@ class Suite:
                          traceback.format_exc())
             self._finish()
             return 1
+        budget = float(os.environ.get("COACHNET_SUITE_SECONDS", 240)) * SLOW
+        t0 = time.monotonic()
         try:
             for fn in self.tests:
+                if time.monotonic() - t0 > budget:
+                    desc = (fn.__doc__ or fn.__name__).strip().splitlines()[0]
+                    self._report(False, desc, "not run: the suite exceeded its time budget of "
+                                 "%.0f s (COACHNET_SUITE_SECONDS)" % budget)
+                    continue
                 self._run_one(fn)
         except KeyboardInterrupt as e:
             self._report(False, "%s: interrupted (%s)" % (self.name, e))
@@ -757,7 +766,7 @@ def run_and_wait(coord, program, policy=None, timeout=None):
     """match.run on ``coord``'s connection and wait for its run.done.
     Returns (run_id, run.done params, [run.progress params])."""
     run_id = coord.match_run(program, policy)["run_id"]
-    deadline = time.monotonic() + (timeout or 60 * SLOW)
+    deadline = time.monotonic() + (timeout or 20 * SLOW)
     progress = []
     while True:
         left = deadline - time.monotonic()
@@ -814,32 +823,33 @@ def review_one(coord, match_id, decision="approve", note=None):
 
 def expected_explain(mentee, coach, weights=(0.75, 0.15, 0.10), comp_weights=None):
     """Score and breakdown of a pair by the formula of DESIGN section 5
-    (independent of the server's matcher): returns dict(score, gap_coverage,
-    location, availability, competencies={code: (gap, coach_level, covered)})."""
+    (independent of the server's matcher), in exact rational arithmetic with
+    round-half-up: returns dict(score, gap_coverage, location, availability,
+    competencies={code: (gap, coach_level, covered)})."""
+    F = fractions.Fraction
     comp_weights = comp_weights or {}
     levels = {c["code"]: c["level"] for c in coach["competencies"]}
-    num = den = 0.0
+    num = den = F(0)
     comps = {}
     for c in mentee["competencies"]:
         g = max(0, c["required"] - c["current"])
         lvl = levels.get(c["code"], 0)
         cov = min(g, max(0, lvl - c["current"]))
-        w = comp_weights.get(c["code"], 1.0)
+        w = F(str(comp_weights.get(c["code"], 1)))
         num += w * cov
         den += w * g
         comps[c["code"]] = (g, lvl, cov)
-    G = num / den if den > 0 else 0.0
+    G = num / den if den > 0 else F(0)
     if mentee["province"] == coach["province"]:
-        loc = 1.0
+        loc = F(1)
     elif PROVINCE_REGION[mentee["province"]] == PROVINCE_REGION[coach["province"]]:
-        loc = 0.5
+        loc = F(1, 2)
     else:
-        loc = 0.0
+        loc = F(0)
     ma = mentee.get("availability", 0) or ALL_SLOTS
     ca = coach.get("availability", 0) or ALL_SLOTS
-    avail = min(1.0, bin(ma & ca).count("1") / 3.0)
-    wg, wl, wa = weights
-    tot = wg + wl + wa
-    x = 10000.0 * (wg * G + wl * loc + wa * avail) / tot
-    return {"score": int(x + 0.5), "gap_coverage": G, "location": loc,
-            "availability": avail, "competencies": comps}
+    avail = min(F(1), F(bin(ma & ca).count("1"), 3))
+    wg, wl, wa = (F(str(w)) for w in weights)
+    x = 10000 * (wg * G + wl * loc + wa * avail) / (wg + wl + wa)
+    return {"score": int(math.floor(x + F(1, 2))), "gap_coverage": float(G), "location": float(loc),
+            "availability": float(avail), "competencies": comps}

@@ -1,0 +1,126 @@
+#!/usr/bin/python3
+"""coachnetd as a process (issue 4, Build 6 and the interface notes):
+--help and --version, bad configuration refused with a message, flags
+override the config file, SIGTERM stops accepting, answers the requests in
+flight and exits 0, and the --add-user bootstrap path."""
+
+import signal
+import subprocess
+import time
+
+from harness import Suite, main, coachnet, SLOW, COACHNETD, ADMIN_LOGIN, ADMIN_PASSWORD, free_port
+
+suite = Suite("process")
+t = suite.test
+
+
+def run(*args, input=None):
+    r = subprocess.run([str(COACHNETD)] + list(args), input=input, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=30 * SLOW)
+    return r.returncode, r.stdout.decode(errors="replace")
+
+
+@t
+def help_and_version(s):
+    """--help and --version exit 0 and print something useful"""
+    rc, out = run("--help")
+    assert rc == 0 and "--config" in out and "--add-user" in out, (rc, out)
+    rc, out = run("--version")
+    assert rc == 0 and "coachnetd" in out, (rc, out)
+
+
+@t
+def bad_config_refused(s):
+    """unknown key, bad value, missing file, missing certificate: non-zero exit with a message naming it"""
+    bad = s.env.dir / "bad.conf"
+    bad.write_text("port 0\nno-such-key 1\n")
+    rc, out = run("--config", str(bad))
+    assert rc != 0 and "no-such-key" in out, (rc, out)
+    bad.write_text("port 70000\n")
+    rc, out = run("--config", str(bad))
+    assert rc != 0 and "port" in out, (rc, out)
+    rc, out = run("--config", str(s.env.dir / "missing.conf"))
+    assert rc != 0 and "missing.conf" in out, (rc, out)
+    bad.write_text("port %d\ntls-cert-file %s\ntls-key-file %s\n" % (
+        free_port(), s.env.dir / "nope.pem", s.env.dir / "nope.key"))
+    rc, out = run("--config", str(bad))
+    assert rc != 0 and "nope" in out, (rc, out)
+    rc, out = run("--maxclients", "many")
+    assert rc != 0 and "maxclients" in out, (rc, out)
+
+
+@t
+def flags_override_config(s):
+    """--port on the command line overrides the config file's port"""
+    port = free_port()
+    p = subprocess.Popen([str(COACHNETD), "--config", str(s.srv.conf_path), "--port", str(port)],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=str(s.env.dir))
+    try:
+        def up():
+            with coachnet.Client("127.0.0.1", port, ca_file=str(s.env.certs.ca), timeout=2) as c:
+                return c.auth_login(ADMIN_LOGIN, ADMIN_PASSWORD)["role"] == "admin"
+        from harness import wait_until
+        wait_until(up, 10 * SLOW, interval=0.1, what="coachnetd on the --port given")
+    finally:
+        p.send_signal(signal.SIGTERM)
+        out = p.communicate(timeout=15 * SLOW)[0].decode(errors="replace")
+    assert p.returncode == 0, (p.returncode, out[-2000:])
+    s.env.tool_output.append(("--port override run", out))
+
+
+@t
+def sigterm_finishes_inflight_and_exits_0(s):
+    """SIGTERM: requests in flight (waiting on a paused Redis) are answered, then exit status 0"""
+    srv = s.env.add_server(name="term")
+    c = srv.client()
+    c.auth_login(ADMIN_LOGIN, ADMIN_PASSWORD)
+    s.env.redis.pause()
+    try:
+        ids = [c.send("auth.resume", {"token": c.token}) for _ in range(5)]
+        time.sleep(0.3)                 # the server has read them; they wait on Redis
+        srv.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.2)
+    finally:
+        s.env.redis.resume()
+    answers = []
+    for i in ids:
+        try:
+            err, res = c.wait_raw(i, timeout=10 * SLOW)
+            answers.append(err["code"] if err else res["role"])
+        except coachnet.ConnectionClosed:
+            answers.append("connection closed")
+            break
+    assert answers == ["admin"] * 5, "answers to the 5 requests in flight: %s" % answers
+    try:
+        srv.proc.wait(15 * SLOW)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("coachnetd still running 15 s after SIGTERM")
+    rc = srv.stop()
+    assert rc == 0, "exit status %s after SIGTERM" % rc
+    try:
+        srv.client(timeout=2)
+        raise AssertionError("connected after shutdown")
+    except coachnet.ConnectionClosed:
+        pass
+    c.close()
+
+
+@t
+def add_user_errors(s):
+    """--add-user: empty password and unknown role fail non-zero; Redis down fails non-zero"""
+    rc, out = s.srv.add_user(s.uniq("u"), "", "coordinator", programs=["x"])
+    assert rc != 0 and out.strip(), (rc, out)
+    rc, out = s.srv.add_user(s.uniq("u"), "pw-long-enough-1", "wizard")
+    assert rc != 0 and "role" in out, (rc, out)
+    s.env.redis.stop()
+    try:
+        t0 = time.monotonic()
+        rc, out = s.srv.add_user(s.uniq("u"), "pw-long-enough-1", "coordinator", programs=["x"])
+        assert rc != 0 and out.strip(), (rc, out)
+        assert time.monotonic() - t0 < 15 * SLOW
+    finally:
+        s.env.redis.start()
+
+
+if __name__ == "__main__":
+    main(suite)
