@@ -9,3 +9,10 @@ UNIT_TESTS += $(B)/tests/unit/test_assign
 $(B)/tests/unit/test_assign.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
 $(B)/tests/unit/test_assign: $(B)/tests/unit/test_assign.o $(B)/matcher/assign.o
 	$(CC) $(LDFLAGS) $^ $(CMOCKA_LIBS) -o $@
+
+# test_assign_run: match_run's optimal mode against an exhaustive search over
+# the public scoring API (both objectives, pins, forbidden pairs).
+UNIT_TESTS += $(B)/tests/unit/test_assign_run
+$(B)/tests/unit/test_assign_run.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
+$(B)/tests/unit/test_assign_run: $(B)/tests/unit/test_assign_run.o $(B)/libmatcher.a
+	$(CC) $(LDFLAGS) $^ $(CMOCKA_LIBS) $(MATH_LIBS) -o $@
