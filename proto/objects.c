@@ -476,7 +476,7 @@ int proto_error_decode(const msgpack_object *obj, const char *path,
                        proto_error *out, proto_error *err) {
     proto_map m;
     char code[32], fp[PROTO_PATH_MAX];
-    proto_error_clear(out);
+    memset(out, 0, sizeof(*out)); /* PROTO_E_NONE, empty strings */
     if (proto_map_open(&m, obj, path, error_keys, err) != PROTO_OK ||
         proto_read_str(&m, "code", PROTO_REQUIRED, 1, sizeof(code) - 1,
                        PROTO_CS_CODE, code, sizeof(code), err) < 0)
