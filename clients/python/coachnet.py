@@ -215,6 +215,18 @@ class Client:
         except (OSError, ssl.SSLError) as e:
             raise ConnectionClosed("connect to %s: %s" % (self._where(), e))
 
+    def reconnect(self):
+        """Close, connect again and, if a session token is held, resume the
+        session with auth.resume (for a client whose connection dropped).
+        Responses still pending on the old connection are lost."""
+        self.close()
+        self._buf = bytearray()
+        self._responses.clear()
+        self.connect()
+        if self.token:
+            return self.auth_resume(self.token)
+        return None
+
     def _where(self):
         return self.unix_path or "%s:%s" % (self.host, self.port)
 

@@ -89,6 +89,26 @@ def pipelined_requests_collected_in_any_order(s):
 
 
 @t
+def responses_arrive_out_of_order(s):
+    """a slow request (login: Redis + password hash) is overtaken by fast ones sent after it"""
+    with s.srv.client() as c:
+        slow = c.send("auth.login", {"login": "admin", "password": "admin-Pa55word!"})
+        fast = [c.send("auth.login", {"login": "admin"}),           # invalid_params, no I/O
+                c.send("no.such.method", {}),                        # unknown_method
+                c.send("auth.resume", {"token": 5})]                 # invalid_params
+        assert c.wait(slow)["role"] == "admin"
+        for i in fast:
+            try:
+                c.wait(i)
+            except CoachnetError:
+                pass
+        order = c.arrival[-4:]
+        assert sorted(order) == sorted([slow] + fast), order
+        assert order[0] != slow, \
+            "responses came in request order %s: the slow login held back the fast errors" % order
+
+
+@t
 def pipeline_helper_returns_errors_inline(s):
     """Client.pipeline() returns results and CoachnetError objects in call order"""
     coord, prog = s.coordinator()
@@ -136,6 +156,25 @@ def resume_on_new_connection_and_logout(s):
     expect_error("unauthenticated", coord.mentee_get, m["id"])
     with s.srv.client() as c3:
         expect_error("unauthenticated", c3.auth_resume, token)
+    coord.close()
+
+
+@t
+def reconnect_resumes_after_server_restart(s):
+    """after coachnetd restarts, reconnect() connects again and resumes the session"""
+    coord, prog = s.coordinator()
+    m = s.gen.mentee(prog)
+    coord.mentee_put(m)
+    s.srv.restart()
+    try:
+        coord.mentee_get(m["id"])
+        raise AssertionError("old connection still works after a server restart")
+    except coachnet.ConnectionClosed:
+        pass
+    r = coord.reconnect()
+    assert r["role"] == "coordinator", r
+    assert coord.mentee_get(m["id"])["profile"]["id"] == m["id"]
+    s._admin = None
     coord.close()
 
 
