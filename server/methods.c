@@ -239,7 +239,7 @@ void mpack_match_flat(msgpack_packer *pk, const redisReply *flat) {
     const redisReply *explain = NULL;
     for (size_t i = 0; i + 1 < flat->elements; i += 2) {
         const char *k = flat->element[i]->str;
-        if (!strcmp(k, "explain")) { explain = flat->element[i + 1]; n++; continue; }
+        if (!strcmp(k, "explain")) { explain = flat->element[i + 1]; n += explain->len > 0; continue; }
         for (int j = 0; str_fields[j]; j++) if (!strcmp(k, str_fields[j]) && (strcmp(k, "run_id") || flat->element[i + 1]->len)) n++;
         for (int j = 0; int_fields[j]; j++) if (!strcmp(k, int_fields[j])) n++;
     }
@@ -249,6 +249,7 @@ void mpack_match_flat(msgpack_packer *pk, const redisReply *flat) {
         const redisReply *v = flat->element[i + 1];
         if (v->type != REDIS_REPLY_STRING) continue;
         if (!strcmp(k, "explain")) {
+            if (!v->len) continue;
             mpack_str(pk, "explain");
             /* a msgpack map packed by mpack_explain when the match was made */
             msgpack_sbuffer *sb = pk->data;
@@ -265,35 +266,42 @@ void mpack_match_flat(msgpack_packer *pk, const redisReply *flat) {
 
 /* --------------------------------------------------------------- events */
 
-typedef struct match_note { const msgpack_object *flat; } match_note;
+/* Pack {match} from the msgpack array of strings that Lua's cmsgpack
+ * packed (HGETALL order): build a redisReply-shaped view with
+ * NUL-terminated copies so mpack_match_flat() serves both paths. */
+#define EVENT_FIELDS_MAX 64
 
-/* Convert the msgpack array of strings that Lua's cmsgpack packed into a
- * fake redisReply-free packing: fields as name/value pairs. */
 static void pack_match_from_obj(msgpack_packer *pk, void *ud) {
     const msgpack_object_array *a = ud;
-    /* Build a redisReply-like view on the stack. */
-    redisReply *els[64];
-    redisReply store_[64];
-    size_t n = a->size > 64 ? 64 : a->size;
+    redisReply *els[EVENT_FIELDS_MAX];
+    redisReply store_[EVENT_FIELDS_MAX];
+    size_t n = a->size > EVENT_FIELDS_MAX ? EVENT_FIELDS_MAX : a->size;
     for (size_t i = 0; i < n; i++) {
         memset(&store_[i], 0, sizeof store_[i]);
         store_[i].type = REDIS_REPLY_STRING;
-        if (a->ptr[i].type == MSGPACK_OBJECT_STR) {
-            store_[i].str = (char *)a->ptr[i].via.str.ptr;
-            store_[i].len = a->ptr[i].via.str.size;
+        const char *src = a->ptr[i].type == MSGPACK_OBJECT_STR ? a->ptr[i].via.str.ptr : "";
+        size_t len = a->ptr[i].type == MSGPACK_OBJECT_STR ? a->ptr[i].via.str.size : 0;
+        store_[i].str = malloc(len + 1);
+        if (store_[i].str) {
+            memcpy(store_[i].str, src, len);
+            store_[i].str[len] = '\0';
+            store_[i].len = len;
         } else {
-            store_[i].str = (char *)"";
+            store_[i].str = NULL;
         }
         els[i] = &store_[i];
     }
+    int ok = 1;
+    for (size_t i = 0; i < n; i++) ok &= store_[i].str != NULL;
     redisReply flat;
     memset(&flat, 0, sizeof flat);
     flat.type = REDIS_REPLY_ARRAY;
-    flat.elements = n;
+    flat.elements = ok ? n : 0;
     flat.element = els;
     msgpack_pack_map(pk, 1);
     mpack_str(pk, "match");
     mpack_match_flat(pk, &flat);
+    for (size_t i = 0; i < n; i++) free(store_[i].str);
 }
 
 /* Field keys in the flat array are not NUL-terminated inside msgpack; copy

@@ -1,7 +1,685 @@
-#include <stdlib.h>
+/* runs.c — match.run.
+ *
+ * A run goes through these steps, each driven by a callback on the event
+ * loop except the solve:
+ *   1. lock     SCRIPT_RUN_LOCK: SET lock:run:<program> NX PX (one run per
+ *               program across every coachnetd) and a new run id; the
+ *               coordinator gets {run_id} right away.
+ *   2. snapshot page through the program's mentees without a live match
+ *               (with their waitlist counts), its coaches (with their
+ *               load), its pins and forbidden pairs; profiles are decoded
+ *               and copied compactly into the run's arena.
+ *   3. solve    libmatcher's match_run on a worker thread.  Progress goes
+ *               to the loop through a mutex-protected slot and
+ *               event_active() (thread-safe: evthread_use_pthreads), and
+ *               is sent as run.progress, at most every RUN_PROGRESS_MS per
+ *               phase.  The worker also packs every proposal's
+ *               explanation, so the loop only forwards bytes.
+ *   4. store    SCRIPT_RUN_STORE in chunks: proposals (superseding the
+ *               program's unreviewed proposals of earlier runs) and +1 on
+ *               the waitlist of every unmatched mentee.
+ *   5. finish   SCRIPT_RUN_FINISH: status, stats, lock released; then
+ *               run.done to the coordinator's connection (if it is still
+ *               there: the run continues without it).
+ * A failure at any step ends the run as "failed" (the lock then expires
+ * by itself if it could not be released); SIGTERM cancels the solve.
+ */
 #include "server/runs.h"
-struct runs { server *s; };
-runs *runs_new(server *s) { runs *r = calloc(1, sizeof *r); if (r) r->s = s; return r; }
-void runs_cancel_all(runs *rs) { (void)rs; }
-void runs_join_all(runs *rs) { (void)rs; }
-void runs_free(runs *rs) { free(rs); }
+
+#include <event2/event.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "server/log.h"
+#include "server/methods.h"
+
+#define RUN_LOCK_TTL_MS 600000
+#define RUN_PAGE 500
+#define RUN_STORE_CHUNK 200
+#define RUN_UNMATCHED_CHUNK 1000
+#define RUN_PROGRESS_MS 100
+#define ARENA_BLOCK (256 * 1024)
+
+/* --------------------------------------------------------------- arena */
+
+typedef struct arena_blk { struct arena_blk *next; size_t used; char data[]; } arena_blk;
+typedef struct arena { arena_blk *head; } arena;
+
+static void *arena_alloc(arena *a, size_t n) {
+    n = (n + 15) & ~(size_t)15;
+    if (!a->head || a->head->used + n > ARENA_BLOCK) {
+        size_t sz = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+        arena_blk *b = malloc(sizeof *b + sz);
+        if (!b) return NULL;
+        b->next = a->head;
+        b->used = 0;
+        a->head = b;
+    }
+    void *p = a->head->data + a->head->used;
+    a->head->used += n;
+    return p;
+}
+
+static const char *arena_str(arena *a, const char *s) {
+    size_t n = strlen(s) + 1;
+    char *p = arena_alloc(a, n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+static void arena_free(arena *a) {
+    while (a->head) { arena_blk *n = a->head->next; free(a->head); a->head = n; }
+}
+
+/* ---------------------------------------------------------------- run */
+
+typedef struct vec { void *p; size_t n, cap, elem; } vec;
+
+static void *vec_push(vec *v) {
+    if (v->n == v->cap) {
+        size_t nc = v->cap ? v->cap * 2 : 256;
+        void *np = realloc(v->p, nc * v->elem);
+        if (!np) return NULL;
+        v->p = np;
+        v->cap = nc;
+    }
+    return (char *)v->p + v->elem * v->n++;
+}
+
+typedef struct run {
+    runs *rs;
+    server *s;
+    char id[PROTO_OBJID_MAX + 1];
+    char program[PROTO_CODE_MAX + 1];
+    char by[AUTH_LOGIN_MAX + 1];
+    uint64_t conn_id;
+    proto_policy ppol;
+    match_comp_weight cw[PROTO_COMP_WEIGHTS_MAX];
+    match_policy mpol;
+    struct timespec t0;
+
+    /* snapshot */
+    int stage;                   /* 0 mentees, 1 coaches, 2 pairs */
+    char cursor[PROTO_ID_MAX + 2];
+    arena ar;
+    vec mentees;                 /* match_mentee */
+    vec waitlist;                /* uint32_t */
+    vec coaches;                 /* match_coach */
+    vec pins, forbids;           /* match_pair_ref */
+    proto_mentee tmp_m;
+    proto_coach tmp_c;
+
+    /* solve */
+    pthread_t th;
+    int th_started, th_joined;
+    atomic_int cancel;
+    pthread_mutex_t mu;
+    char phase[16];
+    uint64_t done, total;
+    int progress_dirty;
+    struct timespec last_sent;
+    char last_phase[16];
+    struct event *ev_progress, *ev_done;
+    int rc;
+    match_err err;
+    match_run_result *res;
+    msgpack_sbuffer explains;    /* every proposal's explain, back to back */
+    size_t *explain_off;         /* n_pairs + 1 offsets */
+
+    /* store */
+    size_t store_pairs, store_unmatched;
+    int first_chunk;
+    const char *status;          /* final status */
+    struct run *next;
+} run;
+
+struct runs {
+    server *s;
+    run *list;
+};
+
+static void run_snapshot_next(run *rn);
+static void run_store_next(run *rn);
+static void run_finish(run *rn, const char *status);
+
+static long elapsed_ms(const struct timespec *t0) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static void run_free(run *rn) {
+    runs *rs = rn->rs;
+    for (run **pp = &rs->list; *pp; pp = &(*pp)->next)
+        if (*pp == rn) { *pp = rn->next; break; }
+    if (rn->th_started && !rn->th_joined) pthread_join(rn->th, NULL);
+    if (rn->ev_progress) event_free(rn->ev_progress);
+    if (rn->ev_done) event_free(rn->ev_done);
+    pthread_mutex_destroy(&rn->mu);
+    if (rn->res) match_run_free(rn->res);
+    msgpack_sbuffer_destroy(&rn->explains);
+    free(rn->explain_off);
+    free(rn->mentees.p);
+    free(rn->waitlist.p);
+    free(rn->coaches.p);
+    free(rn->pins.p);
+    free(rn->forbids.p);
+    arena_free(&rn->ar);
+    free(rn);
+}
+
+/* ---- notifications ---- */
+
+typedef struct progress_msg { const char *run_id, *phase; uint64_t done, total; } progress_msg;
+
+static void pack_progress(msgpack_packer *pk, void *ud) {
+    progress_msg *p = ud;
+    msgpack_pack_map(pk, 4);
+    mpack_kv_str(pk, "run_id", p->run_id);
+    mpack_kv_str(pk, "phase", p->phase);
+    mpack_str(pk, "done");
+    msgpack_pack_uint64(pk, p->done);
+    mpack_str(pk, "total");
+    msgpack_pack_uint64(pk, p->total);
+}
+
+static void send_progress(run *rn, const char *phase, uint64_t done, uint64_t total) {
+    progress_msg p = {rn->id, phase, done, total};
+    srv_notify_conn(rn->s, rn->conn_id, "run.progress", pack_progress, &p);
+}
+
+static void stats_from(proto_run_stats *ps, const run *rn) {
+    memset(ps, 0, sizeof *ps);
+    ps->mentees = (uint32_t)rn->mentees.n;
+    ps->coaches = (uint32_t)rn->coaches.n;
+    if (rn->res) {
+        const match_stats *ms = &rn->res->stats;
+        ps->mentees = ms->mentees;
+        ps->coaches = ms->coaches;
+        ps->matched = ms->matched;
+        for (int i = 0; i < PROTO_UNMATCHED__COUNT && i < MATCH_UNMATCHED__COUNT; i++) ps->unmatched[i] = ms->unmatched[i];
+        ps->total_score = ms->total_score;
+        ps->mean_score = ms->mean_score;
+        ps->mean_gap_coverage = ms->mean_gap_coverage;
+        ps->certified = ms->certified != 0;
+    }
+    ps->elapsed_ms = elapsed_ms(&rn->t0);
+}
+
+typedef struct done_msg { const char *run_id, *status; proto_run_stats *st; } done_msg;
+
+static void pack_done(msgpack_packer *pk, void *ud) {
+    done_msg *d = ud;
+    msgpack_pack_map(pk, 3);
+    mpack_kv_str(pk, "run_id", d->run_id);
+    mpack_kv_str(pk, "status", d->status);
+    mpack_str(pk, "stats");
+    proto_run_stats_pack(pk, d->st);
+}
+
+/* ---- finish ---- */
+
+static void finish_cb(void *ud, redisReply *reply, int status) {
+    run *rn = ud;
+    if (status != STORE_OK || !reply || reply->type != REDIS_REPLY_ARRAY)
+        log_warn("run %s: could not record its end (the lock expires by itself)", rn->id);
+    proto_run_stats ps;
+    stats_from(&ps, rn);
+    done_msg d = {rn->id, rn->status, &ps};
+    srv_notify_conn(rn->s, rn->conn_id, "run.done", pack_done, &d);
+    log_info("run %s (%s): %s, %u mentees, %u coaches, %u matched, %s, %lld ms", rn->id, rn->program, rn->status,
+             ps.mentees, ps.coaches, ps.matched, ps.certified ? "certified" : "not certified",
+             (long long)ps.elapsed_ms);
+    run_free(rn);
+}
+
+static void run_finish(run *rn, const char *status) {
+    rn->status = status;
+    proto_run_stats ps;
+    stats_from(&ps, rn);
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    proto_run_stats_pack(&pk, &ps);
+    sargs a;
+    sargs_init(&a);
+    script_args(&a, SCRIPT_RUN_FINISH, rn->s->cfg->redis_prefix);
+    sargs_adds(&a, rn->id);
+    sargs_adds(&a, rn->program);
+    sargs_adds(&a, status);
+    sargs_add(&a, sb.data, sb.size);
+    sargs_addll(&a, (long long)time(NULL));
+    int rc = store_cmda(rn->s->st, finish_cb, rn, &a);
+    sargs_free(&a);
+    msgpack_sbuffer_destroy(&sb);
+    if (rc != STORE_OK) finish_cb(rn, NULL, STORE_UNAVAILABLE);
+}
+
+/* ---- store ---- */
+
+static void run_store_cb(void *ud, redisReply *reply, int status) {
+    run *rn = ud;
+    if (status != STORE_OK || !reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 1 ||
+        strcmp(reply->element[0]->str, "ok")) {
+        log_warn("run %s: storing proposals failed: %s", rn->id,
+                 reply && reply->type == REDIS_REPLY_ARRAY && reply->elements > 1 ? reply->element[1]->str
+                 : reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "store unavailable");
+        run_finish(rn, "failed");
+        return;
+    }
+    run_store_next(rn);
+}
+
+static void run_store_next(run *rn) {
+    const match_run_result *res = rn->res;
+    if (rn->store_pairs >= res->n_pairs && rn->store_unmatched >= res->n_unmatched && !rn->first_chunk) {
+        run_finish(rn, "done");
+        return;
+    }
+    sargs a;
+    sargs_init(&a);
+    script_args(&a, SCRIPT_RUN_STORE, rn->s->cfg->redis_prefix);
+    sargs_adds(&a, rn->id);
+    sargs_adds(&a, rn->program);
+    sargs_addll(&a, (long long)time(NULL));
+    sargs_adds(&a, rn->first_chunk ? "1" : "0");
+    rn->first_chunk = 0;
+    size_t np = res->n_pairs - rn->store_pairs;
+    if (np > RUN_STORE_CHUNK) np = RUN_STORE_CHUNK;
+    sargs_addll(&a, (long long)np);
+    for (size_t i = rn->store_pairs; i < rn->store_pairs + np; i++) {
+        const match_proposal *p = &res->pairs[i];
+        sargs_adds(&a, p->mentee_id);
+        sargs_adds(&a, p->coach_id);
+        sargs_addll(&a, p->score);
+        sargs_add(&a, rn->explains.data + rn->explain_off[i], rn->explain_off[i + 1] - rn->explain_off[i]);
+    }
+    rn->store_pairs += np;
+    size_t nu = 0;
+    if (rn->store_pairs >= res->n_pairs) {
+        nu = res->n_unmatched - rn->store_unmatched;
+        if (nu > RUN_UNMATCHED_CHUNK) nu = RUN_UNMATCHED_CHUNK;
+        for (size_t i = rn->store_unmatched; i < rn->store_unmatched + nu; i++)
+            sargs_adds(&a, res->unmatched[i].mentee_id);
+        rn->store_unmatched += nu;
+    }
+    send_progress(rn, "store", rn->store_pairs, res->n_pairs);
+    int rc = store_cmda(rn->s->st, run_store_cb, rn, &a);
+    sargs_free(&a);
+    if (rc != STORE_OK) run_finish(rn, "failed");
+}
+
+/* ---- solve (worker thread) ---- */
+
+static int progress_fn(void *ud, const char *phase, uint64_t done, uint64_t total) {
+    run *rn = ud;
+    pthread_mutex_lock(&rn->mu);
+    snprintf(rn->phase, sizeof rn->phase, "%s", phase);
+    rn->done = done;
+    rn->total = total;
+    int post = !rn->progress_dirty;
+    rn->progress_dirty = 1;
+    pthread_mutex_unlock(&rn->mu);
+    if (post) event_active(rn->ev_progress, EV_READ, 0);
+    return atomic_load(&rn->cancel);
+}
+
+static void *worker(void *arg) {
+    run *rn = arg;
+    match_run_input in;
+    memset(&in, 0, sizeof in);
+    in.mentees = rn->mentees.p;
+    in.n_mentees = rn->mentees.n;
+    in.waitlist = rn->waitlist.p;
+    in.coaches = rn->coaches.p;
+    in.n_coaches = rn->coaches.n;
+    in.pinned = rn->pins.p;
+    in.n_pinned = rn->pins.n;
+    in.forbidden = rn->forbids.p;
+    in.n_forbidden = rn->forbids.n;
+    in.policy = &rn->mpol;
+    in.progress = progress_fn;
+    in.progress_ud = rn;
+    in.cancel = &rn->cancel;
+    in.threads = 1;      /* the machine is shared with the event loop */
+    rn->rc = match_run(rn->s->catalog.cat, &in, &rn->res, &rn->err);
+    if (rn->rc == MATCH_OK) {
+        rn->explain_off = malloc((rn->res->n_pairs + 1) * sizeof *rn->explain_off);
+        if (!rn->explain_off) {
+            rn->rc = MATCH_ENOMEM;
+        } else {
+            msgpack_packer pk;
+            msgpack_packer_init(&pk, &rn->explains, msgpack_sbuffer_write);
+            for (size_t i = 0; i < rn->res->n_pairs; i++) {
+                match_explain ex;
+                rn->explain_off[i] = rn->explains.size;
+                if (match_run_explain(rn->res, i, &ex) == MATCH_OK) mpack_explain(&pk, &ex);
+            }
+            rn->explain_off[rn->res->n_pairs] = rn->explains.size;
+        }
+    }
+    event_active(rn->ev_done, EV_READ, 0);
+    return NULL;
+}
+
+static void on_progress(evutil_socket_t fd, short what, void *arg) {
+    (void)fd; (void)what;
+    run *rn = arg;
+    char phase[16];
+    uint64_t done, total;
+    pthread_mutex_lock(&rn->mu);
+    memcpy(phase, rn->phase, sizeof phase);
+    done = rn->done;
+    total = rn->total;
+    rn->progress_dirty = 0;
+    pthread_mutex_unlock(&rn->mu);
+    if (strcmp(phase, rn->last_phase) == 0 && elapsed_ms(&rn->last_sent) < RUN_PROGRESS_MS && done < total) return;
+    memcpy(rn->last_phase, phase, sizeof phase);
+    clock_gettime(CLOCK_MONOTONIC, &rn->last_sent);
+    send_progress(rn, phase, done, total);
+}
+
+static void on_done(evutil_socket_t fd, short what, void *arg) {
+    (void)fd; (void)what;
+    run *rn = arg;
+    pthread_join(rn->th, NULL);
+    rn->th_joined = 1;
+    if (rn->rc == MATCH_ECANCELLED) { run_finish(rn, "cancelled"); return; }
+    if (rn->rc != MATCH_OK) {
+        log_warn("run %s: matcher failed (%d): %s %s", rn->id, rn->rc, rn->err.field, rn->err.msg);
+        run_finish(rn, "failed");
+        return;
+    }
+    rn->first_chunk = 1;
+    run_store_next(rn);
+}
+
+static void run_solve(run *rn) {
+    rn->ev_progress = event_new(rn->s->base, -1, 0, on_progress, rn);
+    rn->ev_done = event_new(rn->s->base, -1, 0, on_done, rn);
+    if (!rn->ev_progress || !rn->ev_done || atomic_load(&rn->cancel) ||
+        pthread_create(&rn->th, NULL, worker, rn) != 0) {
+        run_finish(rn, atomic_load(&rn->cancel) ? "cancelled" : "failed");
+        return;
+    }
+    rn->th_started = 1;
+}
+
+/* ---- snapshot ---- */
+
+static int add_mentee(run *rn, const char *blob, size_t len, uint32_t wait) {
+    proto_mentee *p = &rn->tmp_m;
+    if (mblob_mentee(rn->s, blob, len, p)) return 0;   /* skip an undecodable profile */
+    match_mentee *m = vec_push(&rn->mentees);
+    uint32_t *w = vec_push(&rn->waitlist);
+    if (!m || !w) return -1;
+    *w = wait > MATCH_WAITLIST_MAX ? MATCH_WAITLIST_MAX : wait;
+    memset(m, 0, sizeof *m);
+    arena *a = &rn->ar;
+    match_need *needs = arena_alloc(a, (p->n_competencies + 1) * sizeof *needs);
+    const char **langs = arena_alloc(a, (p->n_languages + 1) * sizeof *langs);
+    if (!needs || !langs) return -1;
+    for (size_t i = 0; i < p->n_competencies; i++) {
+        needs[i].code = arena_str(a, p->competencies[i].code);
+        needs[i].current = p->competencies[i].current;
+        needs[i].required = p->competencies[i].required;
+    }
+    for (size_t i = 0; i < p->n_languages; i++) langs[i] = arena_str(a, p->languages[i]);
+    m->id = arena_str(a, p->id);
+    m->agency = arena_str(a, p->agency);
+    m->position_class = arena_str(a, p->position_class);
+    m->province = arena_str(a, p->province);
+    m->program = arena_str(a, p->program);
+    m->competencies = needs;
+    m->n_competencies = p->n_competencies;
+    m->modality = p->modality;
+    m->languages = langs;
+    m->n_languages = p->n_languages;
+    m->availability = p->availability;
+    return 0;
+}
+
+static int add_coach(run *rn, const char *blob, size_t len, int load) {
+    proto_coach *p = &rn->tmp_c;
+    if (mblob_coach(rn->s, blob, len, p)) return 0;
+    match_coach *c = vec_push(&rn->coaches);
+    if (!c) return -1;
+    memset(c, 0, sizeof *c);
+    arena *a = &rn->ar;
+    match_skill *sk = arena_alloc(a, (p->n_competencies + 1) * sizeof *sk);
+    const char **langs = arena_alloc(a, (p->n_languages + 1) * sizeof *langs);
+    const char **progs = arena_alloc(a, (p->n_programs + 1) * sizeof *progs);
+    if (!sk || !langs || !progs) return -1;
+    for (size_t i = 0; i < p->n_competencies; i++) {
+        sk[i].code = arena_str(a, p->competencies[i].code);
+        sk[i].level = p->competencies[i].level;
+    }
+    for (size_t i = 0; i < p->n_languages; i++) langs[i] = arena_str(a, p->languages[i]);
+    for (size_t i = 0; i < p->n_programs; i++) progs[i] = arena_str(a, p->programs[i]);
+    c->id = arena_str(a, p->id);
+    c->kind = (unsigned)p->kind < PROTO_COACH_KIND__COUNT ? proto_coach_kind_names[p->kind] : "";
+    c->organization = arena_str(a, p->organization);
+    c->rank = p->rank;
+    c->province = arena_str(a, p->province);
+    c->competencies = sk;
+    c->n_competencies = p->n_competencies;
+    c->capacity = p->capacity;
+    c->load = load < 0 ? 0 : load > p->capacity ? p->capacity : load;
+    c->programs = progs;
+    c->n_programs = p->n_programs;
+    c->modality = p->modality;
+    c->languages = langs;
+    c->n_languages = p->n_languages;
+    c->availability = p->availability;
+    return 0;
+}
+
+static int add_pair(run *rn, vec *v, const redisReply *a, const redisReply *b) {
+    match_pair_ref *pr = vec_push(v);
+    if (!pr) return -1;
+    pr->mentee_id = arena_str(&rn->ar, a->str);
+    pr->coach_id = arena_str(&rn->ar, b->str);
+    return pr->mentee_id && pr->coach_id ? 0 : -1;
+}
+
+static void snapshot_cb(void *ud, redisReply *reply, int status) {
+    run *rn = ud;
+    if (status != STORE_OK || !reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 2 ||
+        strcmp(reply->element[0]->str, "ok")) {
+        log_warn("run %s: snapshot failed", rn->id);
+        run_finish(rn, "failed");
+        return;
+    }
+    if (atomic_load(&rn->cancel)) { run_finish(rn, "cancelled"); return; }
+    int oom = 0;
+    if (rn->stage == 2) {
+        size_t npins = (size_t)mel_ll(reply, 1, 0);
+        for (size_t i = 2; i + 1 < reply->elements && !oom; i += 2)
+            oom = add_pair(rn, (i - 2) / 2 < npins ? &rn->pins : &rn->forbids, reply->element[i], reply->element[i + 1]) != 0;
+        if (oom) { run_finish(rn, "failed"); return; }
+        send_progress(rn, "snapshot", rn->mentees.n + rn->coaches.n, rn->mentees.n + rn->coaches.n);
+        run_solve(rn);
+        return;
+    }
+    for (size_t i = 2; i + 1 < reply->elements && !oom; i += 2) {
+        const redisReply *b = reply->element[i];
+        if (b->type != REDIS_REPLY_STRING) continue;
+        long long n = mel_ll(reply, i + 1, 0);
+        oom = (rn->stage == 0 ? add_mentee(rn, b->str, b->len, (uint32_t)n) : add_coach(rn, b->str, b->len, (int)n)) != 0;
+    }
+    if (oom) { log_warn("run %s: out of memory", rn->id); run_finish(rn, "failed"); return; }
+    const redisReply *cur = reply->element[1];
+    if (cur->type == REDIS_REPLY_STRING && cur->len > 0 && cur->len <= PROTO_ID_MAX) {
+        memcpy(rn->cursor, cur->str, cur->len);
+        rn->cursor[cur->len] = '\0';
+    } else {
+        rn->cursor[0] = '\0';
+        rn->stage++;
+    }
+    run_snapshot_next(rn);
+}
+
+static void run_snapshot_next(run *rn) {
+    static const char *const what[] = {"mentees", "coaches", "pairs"};
+    sargs a;
+    sargs_init(&a);
+    script_args(&a, SCRIPT_RUN_SNAPSHOT, rn->s->cfg->redis_prefix);
+    sargs_adds(&a, what[rn->stage]);
+    sargs_adds(&a, rn->program);
+    sargs_adds(&a, rn->cursor);
+    sargs_addll(&a, RUN_PAGE);
+    int rc = store_cmda(rn->s->st, snapshot_cb, rn, &a);
+    sargs_free(&a);
+    if (rc != STORE_OK) run_finish(rn, "failed");
+}
+
+/* ---- start ---- */
+
+typedef struct start_st {
+    char program[PROTO_CODE_MAX + 1];
+    proto_policy pol;
+} start_st;
+
+static int policy_convert(run *rn, char *field, size_t fsz, char *msg, size_t msz) {
+    const proto_policy *pp = &rn->ppol;
+    match_policy *mp = &rn->mpol;
+    match_policy_default(mp);
+    mp->objective = pp->objective == PROTO_OBJ_QUALITY ? MATCH_OBJ_QUALITY : MATCH_OBJ_PARTICIPATION;
+    mp->mode = pp->mode == PROTO_MODE_STABLE ? MATCH_MODE_STABLE : MATCH_MODE_OPTIMAL;
+    mp->min_score = pp->min_score;
+    mp->forbid_same_agency = pp->forbid_same_agency;
+    if (pp->min_rank_gap < 0 || pp->min_rank_gap > MATCH_MIN_RANK_GAP_MAX) {
+        snprintf(field, fsz, "policy.min_rank_gap");
+        snprintf(msg, msz, "must be 0..%d", MATCH_MIN_RANK_GAP_MAX);
+        return -1;
+    }
+    mp->min_rank_gap = pp->min_rank_gap;
+    mp->waitlist_bonus = pp->waitlist_bonus;
+    const double w[3] = {pp->w_gap, pp->w_location, pp->w_availability};
+    const char *names[3] = {"gap", "location", "availability"};
+    uint32_t *out[3] = {&mp->w_gap, &mp->w_location, &mp->w_availability};
+    for (int i = 0; i < 3; i++) {
+        double t = w[i] * MATCH_WEIGHT_ONE;
+        if (!(t >= 0) || t > MATCH_WEIGHT_MAX) {
+            snprintf(field, fsz, "policy.weights.%s", names[i]);
+            snprintf(msg, msz, "must be 0..%g", (double)MATCH_WEIGHT_MAX / MATCH_WEIGHT_ONE);
+            return -1;
+        }
+        *out[i] = (uint32_t)lround(t);
+    }
+    for (size_t i = 0; i < pp->n_comp_weights; i++) {
+        double t = pp->comp_weights[i].weight * MATCH_WEIGHT_ONE;
+        if (!(t >= 0) || t > MATCH_WEIGHT_MAX) {
+            snprintf(field, fsz, "policy.competency_weights.%s", pp->comp_weights[i].code);
+            snprintf(msg, msz, "must be 0..%g", (double)MATCH_WEIGHT_MAX / MATCH_WEIGHT_ONE);
+            return -1;
+        }
+        rn->cw[i].code = pp->comp_weights[i].code;
+        rn->cw[i].weight = (uint32_t)lround(t);
+    }
+    mp->comp_weights = rn->cw;
+    mp->n_comp_weights = pp->n_comp_weights;
+    match_err me;
+    memset(&me, 0, sizeof me);
+    if (match_policy_check(rn->s->catalog.cat, mp, &me) != MATCH_OK) {
+        snprintf(field, fsz, "policy%s%s", me.field[0] ? "." : "", me.field);
+        snprintf(msg, msz, "%s", me.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static void lock_cb(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    run *rn = r->st;
+    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
+    const redisReply *id = mel(reply, 1);
+    if (!id || id->type != REDIS_REPLY_STRING || id->len > PROTO_OBJID_MAX) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
+        return;
+    }
+    memcpy(rn->id, id->str, id->len);
+    rn->id[id->len] = '\0';
+    /* the run now belongs to the registry, not to the request */
+    r->st = NULL;
+    r->st_free = NULL;
+    rn->next = rn->rs->list;
+    rn->rs->list = rn;
+    msgpack_packer *pk = srv_req_ok(r);
+    msgpack_pack_map(pk, 1);
+    mpack_kv_str(pk, "run_id", rn->id);
+    srv_req_done(r);
+    log_info("run %s (%s) started by %s", rn->id, rn->program, rn->by);
+    run_snapshot_next(rn);
+}
+
+static void run_free_unstarted(void *p) {
+    run *rn = p;
+    pthread_mutex_destroy(&rn->mu);
+    free(rn);
+}
+
+void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *policy) {
+    run *rn = calloc(1, sizeof *rn);
+    if (!rn) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
+    rn->rs = rs;
+    rn->s = rs->s;
+    pthread_mutex_init(&rn->mu, NULL);
+    msgpack_sbuffer_init(&rn->explains);
+    rn->mentees.elem = sizeof(match_mentee);
+    rn->waitlist.elem = sizeof(uint32_t);
+    rn->coaches.elem = sizeof(match_coach);
+    rn->pins.elem = rn->forbids.elem = sizeof(match_pair_ref);
+    snprintf(rn->program, sizeof rn->program, "%s", program);
+    snprintf(rn->by, sizeof rn->by, "%s", r->sess.login);
+    rn->conn_id = r->conn_id;
+    rn->ppol = *policy;
+    clock_gettime(CLOCK_MONOTONIC, &rn->t0);
+    r->st = rn;
+    r->st_free = run_free_unstarted;
+    char field[PROTO_PATH_MAX], msg[256];
+    if (policy_convert(rn, field, sizeof field, msg, sizeof msg)) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, field, "%s", msg);
+        return;
+    }
+    sargs a;
+    sargs_init(&a);
+    script_args(&a, SCRIPT_RUN_LOCK, rs->s->cfg->redis_prefix);
+    sargs_adds(&a, program);
+    sargs_adds(&a, r->sess.login);
+    sargs_addll(&a, (long long)time(NULL));
+    sargs_addll(&a, RUN_LOCK_TTL_MS);
+    mcmd(r, lock_cb, &a);
+}
+
+runs *runs_new(server *s) {
+    runs *rs = calloc(1, sizeof *rs);
+    if (rs) rs->s = s;
+    return rs;
+}
+
+void runs_cancel_all(runs *rs) {
+    if (!rs) return;
+    for (run *rn = rs->list; rn; rn = rn->next) atomic_store(&rn->cancel, 1);
+}
+
+void runs_join_all(runs *rs) {
+    if (!rs) return;
+    for (run *rn = rs->list; rn; rn = rn->next)
+        if (rn->th_started && !rn->th_joined) {
+            pthread_join(rn->th, NULL);
+            rn->th_joined = 1;
+        }
+}
+
+void runs_free(runs *rs) {
+    if (!rs) return;
+    while (rs->list) run_free(rs->list);
+    free(rs);
+}

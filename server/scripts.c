@@ -32,7 +32,14 @@
     "local function take(m) local l = load(m.coach_id) if l >= capacity(m.coach_id) then return false end setload(m.coach_id, l + 1) redis.call('HSET', p..'mentee:'..m.mentee_id, 'match', m.id) return true end\n" \
     "local function release(m) local l = load(m.coach_id) if l > 0 then setload(m.coach_id, l - 1) end if redis.call('HGET', p..'mentee:'..m.mentee_id, 'match') == m.id then redis.call('HDEL', p..'mentee:'..m.mentee_id, 'match') end end\n" \
     "local function waitlist(m) redis.call('HINCRBY', p..'wait:'..m.program, m.mentee_id, 1) end\n" \
-    "local function setstatus(m, st, now) redis.call('HSET', p..'match:'..m.id, 'status', st, 'updated_at', now) m.status = st end\n"
+    "local function setstatus(m, st, now) redis.call('HSET', p..'match:'..m.id, 'status', st, 'updated_at', now) m.status = st end\n" \
+    "local function tell(m) local n = tonumber(string.sub(m.id, 2)) redis.call('ZADD', p..'mine:mentee:'..m.mentee_id, n, m.id) redis.call('ZADD', p..'mine:coach:'..m.coach_id, n, m.id) end\n" \
+    "local function newmatch(prog, mentee, coach, st, score, run, explain, now)\n" \
+    "  local n = redis.call('INCR', p..'seq:match') local id = 'm'..n\n" \
+    "  redis.call('HSET', p..'match:'..id, 'id', id, 'program', prog, 'mentee_id', mentee, 'coach_id', coach, 'status', st, 'score', score, 'run_id', run, 'explain', explain, 'created_at', now, 'updated_at', now, 'mentee_ok', '0', 'coach_ok', '0', 'jp_minutes', '0')\n" \
+    "  redis.call('ZADD', p..'idx:match:prog:'..prog, n, id)\n" \
+    "  if run ~= '' then redis.call('ZADD', p..'idx:match:run:'..run, n, id) end\n" \
+    "  return id end\n"
 
 static const char *const scripts[SCRIPT__COUNT] = {
 [SCRIPT_LOGIN] = LUA_COMMON
@@ -156,6 +163,295 @@ static const char *const scripts[SCRIPT__COUNT] = {
     "end\n"
     "if last and #redis.call('ZRANGEBYLEX', idx, '('..last, '+', 'LIMIT', 0, 1) > 0 then out[2] = last end\n"
     "return out\n",
+
+/* ARGV: prefix mentee coach score explain now -> ok flat */
+[SCRIPT_MATCH_REQUEST] = LUA_COMMON LUA_MATCH
+    "local mentee, coach, now = ARGV[2], ARGV[3], ARGV[6]\n"
+    "local me = redis.call('HMGET', p..'mentee:'..mentee, 'program', 'match')\n"
+    "if not me[1] then return {'not_found', 'no mentee profile '..mentee..': put it first'} end\n"
+    "if me[2] then return {'conflict', 'mentee '..mentee..' already has the live match '..me[2]} end\n"
+    "local co = redis.call('HMGET', p..'coach:'..coach, 'program', 'capacity')\n"
+    "if not co[2] then return {'not_found', 'no coach '..coach, 'coach_id'} end\n"
+    "if co[1] ~= '' and not has(co[1], me[1]) then return {'forbidden', 'coach '..coach..' does not coach in program '..me[1], 'coach_id'} end\n"
+    "if redis.call('SISMEMBER', p..'forbid:'..me[1], mentee..' '..coach) == 1 then return {'forbidden', 'the coordinator forbade this pair', 'coach_id'} end\n"
+    "if load(coach) >= capacity(coach) then return {'capacity_full', 'coach '..coach..' has no free capacity', 'coach_id'} end\n"
+    "local id = newmatch(me[1], mentee, coach, 'requested', ARGV[4], '', ARGV[5], now)\n"
+    "local m = mget(id)\n"
+    "take(m)\n"
+    "tell(m)\n"
+    "audit('ev', 'match.request', 'id', id, 'mentee', mentee, 'coach', coach)\n"
+    "return {'ok', notify(id)}\n",
+
+/* ARGV: prefix scope decision note now id... -> ok (id status code msg)... */
+[SCRIPT_MATCH_REVIEW] = LUA_COMMON LUA_MATCH
+    "local scope, dec, note, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5]\n"
+    "local out = {'ok'}\n"
+    "local function res(id, st, code, msg) out[#out+1] = id out[#out+1] = st out[#out+1] = code out[#out+1] = msg end\n"
+    "for i = 6, #ARGV do\n"
+    "  local id = ARGV[i]\n"
+    "  local m = mget(id)\n"
+    "  if not m then res(id, '', 'not_found', 'no match '..id)\n"
+    "  elseif not has(scope, m.program) then res(id, '', 'forbidden', 'match '..id..' is in program '..m.program..', outside your programs')\n"
+    "  elseif dec == 'approve' then\n"
+    "    local cur = redis.call('HGET', p..'mentee:'..m.mentee_id, 'match')\n"
+    "    if m.status ~= 'proposed' then res(id, '', 'conflict', 'match '..id..' is '..m.status..', not proposed')\n"
+    "    elseif cur then res(id, '', 'conflict', 'mentee '..m.mentee_id..' already has the live match '..cur)\n"
+    "    elseif not take(m) then res(id, '', 'capacity_full', 'coach '..m.coach_id..' has no free capacity')\n"
+    "    else\n"
+    "      setstatus(m, 'approved', now)\n"
+    "      redis.call('SREM', p..'proposed:'..m.program, id)\n"
+    "      redis.call('HDEL', p..'wait:'..m.program, m.mentee_id)\n"
+    "      tell(m) notify(id) res(id, 'approved', '', '')\n"
+    "    end\n"
+    "  elseif dec == 'reject' then\n"
+    "    if m.status ~= 'proposed' then res(id, '', 'conflict', 'match '..id..' is '..m.status..', not proposed')\n"
+    "    else setstatus(m, 'rejected', now) redis.call('SREM', p..'proposed:'..m.program, id) waitlist(m) res(id, 'rejected', '', '') end\n"
+    "  elseif dec == 'cancel' then\n"
+    "    if not LIVE[m.status] then res(id, '', 'conflict', 'match '..id..' is '..m.status..', not live')\n"
+    "    else setstatus(m, 'cancelled', now) release(m) notify(id) res(id, 'cancelled', '', '') end\n"
+    "  elseif dec == 'complete' then\n"
+    "    if m.status ~= 'active' and m.status ~= 'accepted' then res(id, '', 'conflict', 'match '..id..' is '..m.status..', not active')\n"
+    "    else setstatus(m, 'completed', now) release(m) notify(id) res(id, 'completed', '', '') end\n"
+    "  end\n"
+    "  if out[#out-1] == '' then audit('ev', 'match.review', 'id', id, 'decision', dec, 'status', out[#out-2], 'note', note) end\n"
+    "end\n"
+    "return out\n",
+
+/* ARGV: prefix id role subject accept note now -> ok flat */
+[SCRIPT_MATCH_RESPOND] = LUA_COMMON LUA_MATCH
+    "local id, role, subj, acc, note, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', ARGV[6], ARGV[7]\n"
+    "local m = mget(id)\n"
+    "if not m then return {'not_found', 'no match '..id, 'match_id'} end\n"
+    "local side = nil\n"
+    "if role == 'mentee' and m.mentee_id == subj then side = 'mentee' elseif role == 'coach' and m.coach_id == subj then side = 'coach' end\n"
+    "if not side then return {'forbidden', 'match '..id..' is not yours', 'match_id'} end\n"
+    "local k = p..'match:'..id\n"
+    "if m.status == 'approved' then\n"
+    "  if acc then\n"
+    "    redis.call('HSET', k, side..'_ok', '1', 'updated_at', now) m[side..'_ok'] = '1'\n"
+    "    if m.mentee_ok == '1' and m.coach_ok == '1' then setstatus(m, 'accepted', now) notify(id) end\n"
+    "  else setstatus(m, 'declined', now) release(m) waitlist(m) notify(id) end\n"
+    "elseif m.status == 'requested' then\n"
+    "  if side == 'coach' then\n"
+    "    if acc then redis.call('HSET', k, 'mentee_ok', '1', 'coach_ok', '1') setstatus(m, 'accepted', now)\n"
+    "    else setstatus(m, 'declined', now) release(m) waitlist(m) end\n"
+    "    notify(id)\n"
+    "  elseif acc then return {'conflict', 'match '..id..' waits for the coach', 'match_id'}\n"
+    "  else setstatus(m, 'cancelled', now) release(m) notify(id) end\n"
+    "elseif m.status == 'accepted' or m.status == 'active' then\n"
+    "  if acc then return {'conflict', 'match '..id..' is already '..m.status, 'match_id'} end\n"
+    "  setstatus(m, 'cancelled', now) release(m) notify(id)\n"
+    "else return {'conflict', 'match '..id..' is '..m.status..': nothing to respond to', 'match_id'} end\n"
+    "if note ~= '' then redis.call('HSET', k, side..'_note', note) end\n"
+    "audit('ev', 'match.respond', 'id', id, 'side', side, 'accept', acc and '1' or '0', 'status', m.status)\n"
+    "return {'ok', flat(id)}\n",
+
+/* ARGV: prefix role subject -> ok flat... (newest first, at most 500) */
+[SCRIPT_MATCH_MINE] = LUA_COMMON LUA_MATCH
+    "local ids = redis.call('ZREVRANGE', p..'mine:'..ARGV[2]..':'..ARGV[3], 0, 499)\n"
+    "local out = {'ok'}\n"
+    "for _, id in ipairs(ids) do local f = flat(id) if #f > 0 then out[#out+1] = f end end\n"
+    "return out\n",
+
+/* ARGV: prefix run_id program status min_score cursor limit scope
+ * -> ok next-cursor flat... (cursor: the match sequence number) */
+[SCRIPT_MATCH_LIST] = LUA_COMMON LUA_MATCH
+    "local run, prog, st, mins, cur, limit, scope = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7]), ARGV[8]\n"
+    "local idx\n"
+    "if run ~= '' then\n"
+    "  local rp = redis.call('HGET', p..'run:'..run, 'program')\n"
+    "  if not rp then return {'not_found', 'no run '..run, 'run_id'} end\n"
+    "  if not has(scope, rp) then return {'forbidden', 'run '..run..' is of program '..rp..', outside your programs', 'run_id'} end\n"
+    "  if prog ~= '' and prog ~= rp then return {'invalid_params', 'run '..run..' is of program '..rp, 'program'} end\n"
+    "  idx = p..'idx:match:run:'..run\n"
+    "else idx = p..'idx:match:prog:'..prog end\n"
+    "local min = cur == '' and '-inf' or '('..cur\n"
+    "local out, examined, last = {'ok', ''}, 0, nil\n"
+    "while #out - 2 < limit and examined < 2000 do\n"
+    "  local ids = redis.call('ZRANGEBYSCORE', idx, min, '+inf', 'WITHSCORES', 'LIMIT', 0, 200)\n"
+    "  if #ids == 0 then break end\n"
+    "  for i = 1, #ids, 2 do\n"
+    "    examined = examined + 1\n"
+    "    last = ids[i+1]\n"
+    "    local h = redis.call('HMGET', p..'match:'..ids[i], 'status', 'score')\n"
+    "    if h[1] and (st == '' or h[1] == st) and tonumber(h[2] or '0') >= mins then out[#out+1] = flat(ids[i]) end\n"
+    "    if #out - 2 >= limit or examined >= 2000 then break end\n"
+    "  end\n"
+    "  min = '('..last\n"
+    "end\n"
+    "if last and #redis.call('ZRANGEBYSCORE', idx, '('..last, '+inf', 'LIMIT', 0, 1) > 0 then out[2] = last end\n"
+    "return out\n",
+
+/* ARGV: prefix id role subject date minutes topic now -> ok meeting_id jp_minutes */
+[SCRIPT_MEETING_LOG] = LUA_COMMON LUA_MATCH
+    "local id, role, subj, now = ARGV[2], ARGV[3], ARGV[4], ARGV[8]\n"
+    "local m = mget(id)\n"
+    "if not m then return {'not_found', 'no match '..id, 'match_id'} end\n"
+    "if not ((role == 'mentee' and m.mentee_id == subj) or (role == 'coach' and m.coach_id == subj)) then return {'forbidden', 'match '..id..' is not yours', 'match_id'} end\n"
+    "if m.status ~= 'accepted' and m.status ~= 'active' then return {'conflict', 'match '..id..' is '..m.status..': meetings are logged on active matches', 'match_id'} end\n"
+    "local n = redis.call('INCR', p..'seq:meeting')\n"
+    "local mid = 'mt'..n\n"
+    "redis.call('RPUSH', p..'meetings:'..id, cmsgpack.pack({id = mid, date = ARGV[5], minutes = tonumber(ARGV[6]), topic = ARGV[7], by = role}))\n"
+    "local total = redis.call('HINCRBY', p..'match:'..id, 'jp_minutes', tonumber(ARGV[6]))\n"
+    "redis.call('HINCRBY', p..'jp:'..m.program, 'minutes', tonumber(ARGV[6]))\n"
+    "redis.call('HINCRBY', p..'jp:mentee:'..m.mentee_id, string.sub(ARGV[5], 1, 4), tonumber(ARGV[6]))\n"
+    "if m.status == 'accepted' then setstatus(m, 'active', now) notify(id) else redis.call('HSET', p..'match:'..id, 'updated_at', now) end\n"
+    "audit('ev', 'meeting.log', 'match', id, 'meeting', mid, 'minutes', ARGV[6])\n"
+    "return {'ok', mid, total}\n",
+
+/* ARGV: prefix id role subject rating comment now -> ok */
+[SCRIPT_FEEDBACK_PUT] = LUA_COMMON LUA_MATCH
+    "local id, role, subj = ARGV[2], ARGV[3], ARGV[4]\n"
+    "local m = mget(id)\n"
+    "if not m then return {'not_found', 'no match '..id, 'match_id'} end\n"
+    "if not ((role == 'mentee' and m.mentee_id == subj) or (role == 'coach' and m.coach_id == subj)) then return {'forbidden', 'match '..id..' is not yours', 'match_id'} end\n"
+    "if m.status ~= 'accepted' and m.status ~= 'active' and m.status ~= 'completed' then return {'conflict', 'match '..id..' is '..m.status..': feedback needs an accepted match', 'match_id'} end\n"
+    "redis.call('HSET', p..'feedback:'..id, role, cmsgpack.pack({rating = tonumber(ARGV[5]), comment = ARGV[6], at = tonumber(ARGV[7])}))\n"
+    "redis.call('HINCRBY', p..'fb:'..m.program, 'n', 1)\n"
+    "redis.call('HINCRBY', p..'fb:'..m.program, 'sum', tonumber(ARGV[5]))\n"
+    "audit('ev', 'feedback.put', 'match', id, 'side', role, 'rating', ARGV[5])\n"
+    "return {'ok'}\n",
+
+/* ARGV: prefix kind(pin|forbid) program mentee coach by -> ok */
+[SCRIPT_PIN] = LUA_COMMON
+    "local kind, prog, mentee, coach = ARGV[2], ARGV[3], ARGV[4], ARGV[5]\n"
+    "local mp = redis.call('HGET', p..'mentee:'..mentee, 'program')\n"
+    "if not mp then return {'not_found', 'no mentee '..mentee, 'mentee_id'} end\n"
+    "if mp ~= prog then return {'invalid_params', 'mentee '..mentee..' is in program '..mp..', not '..prog, 'mentee_id'} end\n"
+    "local cp = redis.call('HGET', p..'coach:'..coach, 'program')\n"
+    "if not cp then return {'not_found', 'no coach '..coach, 'coach_id'} end\n"
+    "if cp ~= '' and not has(cp, prog) then return {'invalid_params', 'coach '..coach..' does not coach in program '..prog, 'coach_id'} end\n"
+    "local pair = mentee..' '..coach\n"
+    "if kind == 'pin' then\n"
+    "  redis.call('HSET', p..'pin:'..prog, mentee, coach)\n"
+    "  redis.call('SREM', p..'forbid:'..prog, pair)\n"
+    "else\n"
+    "  redis.call('SADD', p..'forbid:'..prog, pair)\n"
+    "  if redis.call('HGET', p..'pin:'..prog, mentee) == coach then redis.call('HDEL', p..'pin:'..prog, mentee) end\n"
+    "end\n"
+    "audit('ev', 'match.'..kind, 'program', prog, 'mentee', mentee, 'coach', coach, 'by', ARGV[6])\n"
+    "return {'ok'}\n",
+
+/* ARGV: prefix program by now ttl_ms -> ok run_id */
+[SCRIPT_RUN_LOCK] = LUA_COMMON
+    "local prog = ARGV[2]\n"
+    "local n = redis.call('INCR', p..'seq:run')\n"
+    "local id = 'r'..n\n"
+    "if not redis.call('SET', p..'lock:run:'..prog, id, 'NX', 'PX', ARGV[5]) then\n"
+    "  return {'conflict', 'a run of program '..prog..' is in progress ('..(redis.call('GET', p..'lock:run:'..prog) or '?')..')'}\n"
+    "end\n"
+    "redis.call('HSET', p..'run:'..id, 'id', id, 'program', prog, 'status', 'running', 'started_by', ARGV[3], 'created_at', ARGV[4])\n"
+    "redis.call('SET', p..'lastrun:'..prog, id)\n"
+    "audit('ev', 'match.run', 'run', id, 'program', prog, 'by', ARGV[3])\n"
+    "return {'ok', id}\n",
+
+/* ARGV: prefix what program cursor limit
+ *   what=mentees: ok next (blob waitlist)...   mentees of the program without a live match
+ *   what=coaches: ok next (blob load)...       coaches of the program (programs empty or listing it)
+ *   what=pairs:   ok npins (mentee coach)... (mentee coach)...  pins then forbidden pairs */
+[SCRIPT_RUN_SNAPSHOT] = LUA_COMMON
+    "local what, prog, cur, limit = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])\n"
+    "local start = cur == '' and '-' or '('..cur\n"
+    "if what == 'pairs' then\n"
+    "  local pins = redis.call('HGETALL', p..'pin:'..prog)\n"
+    "  local out = {'ok', #pins / 2}\n"
+    "  for _, x in ipairs(pins) do out[#out+1] = x end\n"
+    "  for _, pr in ipairs(redis.call('SMEMBERS', p..'forbid:'..prog)) do\n"
+    "    local a, b = string.match(pr, '^(%S+) (%S+)$')\n"
+    "    if a then out[#out+1] = a out[#out+1] = b end\n"
+    "  end\n"
+    "  return out\n"
+    "end\n"
+    "local idx = what == 'mentees' and p..'idx:mentee:prog:'..prog or p..'idx:coach'\n"
+    "local ids = redis.call('ZRANGEBYLEX', idx, start, '+', 'LIMIT', 0, limit)\n"
+    "local out = {'ok', ''}\n"
+    "for _, id in ipairs(ids) do\n"
+    "  if what == 'mentees' then\n"
+    "    local h = redis.call('HMGET', p..'mentee:'..id, 'p', 'match', 'program')\n"
+    "    if h[1] and not h[2] and h[3] == prog then out[#out+1] = h[1] out[#out+1] = tonumber(redis.call('HGET', p..'wait:'..prog, id) or '0') end\n"
+    "  else\n"
+    "    local h = redis.call('HMGET', p..'coach:'..id, 'p', 'program')\n"
+    "    if h[1] and (h[2] == '' or has(h[2], prog)) then out[#out+1] = h[1] out[#out+1] = tonumber(redis.call('GET', p..'load:'..id) or '0') end\n"
+    "  end\n"
+    "end\n"
+    "if #ids == limit then out[2] = ids[#ids] end\n"
+    "return out\n",
+
+/* ARGV: prefix run program now first nprops (mentee coach score explain)*nprops unmatched-mentee...
+ * The first chunk supersedes the program's earlier unreviewed proposals. */
+[SCRIPT_RUN_STORE] = LUA_COMMON LUA_MATCH
+    "local run, prog, now, first, np = ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', tonumber(ARGV[6])\n"
+    "if redis.call('GET', p..'lock:run:'..prog) ~= run then return {'conflict', 'run '..run..' lost its lock'} end\n"
+    "local pset = p..'proposed:'..prog\n"
+    "if first then\n"
+    "  for _, id in ipairs(redis.call('SMEMBERS', pset)) do\n"
+    "    local st = redis.call('HGET', p..'match:'..id, 'status')\n"
+    "    if st == 'proposed' then redis.call('HSET', p..'match:'..id, 'status', 'cancelled', 'updated_at', now) end\n"
+    "  end\n"
+    "  redis.call('DEL', pset)\n"
+    "end\n"
+    "for i = 0, np - 1 do\n"
+    "  local b = 7 + 4 * i\n"
+    "  local id = newmatch(prog, ARGV[b], ARGV[b+1], 'proposed', ARGV[b+2], run, ARGV[b+3], now)\n"
+    "  redis.call('SADD', pset, id)\n"
+    "end\n"
+    "for i = 7 + 4 * np, #ARGV do redis.call('HINCRBY', p..'wait:'..prog, ARGV[i], 1) end\n"
+    "return {'ok'}\n",
+
+/* ARGV: prefix run program status stats now -> ok */
+[SCRIPT_RUN_FINISH] = LUA_COMMON
+    "local run, prog = ARGV[2], ARGV[3]\n"
+    "redis.call('HSET', p..'run:'..run, 'status', ARGV[4], 'stats', ARGV[5], 'finished_at', ARGV[6])\n"
+    "if redis.call('GET', p..'lock:run:'..prog) == run then redis.call('DEL', p..'lock:run:'..prog) end\n"
+    "audit('ev', 'run.done', 'run', run, 'program', prog, 'status', ARGV[4])\n"
+    "return {'ok'}\n",
+
+/* ARGV: prefix program -> ok mentees coaches capacity load jp_minutes last_run last_stats covered fb_n fb_sum (status count)... */
+[SCRIPT_STATS] = LUA_COMMON
+    "local prog = ARGV[2]\n"
+    "local mentees = redis.call('ZCARD', p..'idx:mentee:prog:'..prog)\n"
+    "local coaches, cap, ld = 0, 0, 0\n"
+    "for _, id in ipairs(redis.call('ZRANGE', p..'idx:coach', 0, -1)) do\n"
+    "  local h = redis.call('HMGET', p..'coach:'..id, 'program', 'capacity')\n"
+    "  if h[2] and (h[1] == '' or has(h[1], prog)) then\n"
+    "    coaches = coaches + 1 cap = cap + tonumber(h[2]) ld = ld + tonumber(redis.call('GET', p..'load:'..id) or '0')\n"
+    "  end\n"
+    "end\n"
+    "local counts, covered = {}, {}\n"
+    "local ncov = 0\n"
+    "for _, id in ipairs(redis.call('ZRANGE', p..'idx:match:prog:'..prog, 0, -1)) do\n"
+    "  local h = redis.call('HMGET', p..'match:'..id, 'status', 'mentee_id')\n"
+    "  if h[1] then\n"
+    "    counts[h[1]] = (counts[h[1]] or 0) + 1\n"
+    "    if h[1] == 'requested' or h[1] == 'approved' or h[1] == 'accepted' or h[1] == 'active' or h[1] == 'completed' then\n"
+    "      if not covered[h[2]] then covered[h[2]] = true ncov = ncov + 1 end\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
+    "local last = redis.call('GET', p..'lastrun:'..prog) or ''\n"
+    "local lst = ''\n"
+    "if last ~= '' then lst = redis.call('HGET', p..'run:'..last, 'stats') or '' end\n"
+    "local out = {'ok', mentees, coaches, cap, ld, tonumber(redis.call('HGET', p..'jp:'..prog, 'minutes') or '0'), last, lst, ncov,\n"
+    "  tonumber(redis.call('HGET', p..'fb:'..prog, 'n') or '0'), tonumber(redis.call('HGET', p..'fb:'..prog, 'sum') or '0')}\n"
+    "for k, v in pairs(counts) do out[#out+1] = k out[#out+1] = v end\n"
+    "return out\n",
+
+/* ARGV: prefix mentee coach(optional) -> ok mentee_blob program forbidden-coach-ids-csv coach_blob coach_load */
+[SCRIPT_SUGGEST_CTX] = LUA_COMMON
+    "local h = redis.call('HMGET', p..'mentee:'..ARGV[2], 'p', 'program')\n"
+    "if not h[1] then return {'not_found', 'no mentee '..ARGV[2], 'mentee_id'} end\n"
+    "local forb = {}\n"
+    "for _, pr in ipairs(redis.call('SMEMBERS', p..'forbid:'..h[2])) do\n"
+    "  local a, b = string.match(pr, '^(%S+) (%S+)$')\n"
+    "  if a == ARGV[2] then forb[#forb+1] = b end\n"
+    "end\n"
+    "local cb, cl = '', 0\n"
+    "if ARGV[3] ~= '' then\n"
+    "  cb = redis.call('HGET', p..'coach:'..ARGV[3], 'p')\n"
+    "  if not cb then return {'not_found', 'no coach '..ARGV[3], 'coach_id'} end\n"
+    "  cl = tonumber(redis.call('GET', p..'load:'..ARGV[3]) or '0')\n"
+    "end\n"
+    "return {'ok', h[1], h[2], table.concat(forb, ','), cb, cl}\n",
 
 /* ARGV: prefix cursor count -> ok next-cursor blob load ... */
 [SCRIPT_COACH_SCAN] = LUA_COMMON
