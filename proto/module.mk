@@ -44,6 +44,6 @@ FUZZERS += build/fuzz/fuzz_proto
 
 # Benchmark.
 $(B)/bench/proto/%.o: MOD_CFLAGS = $(MSGPACK_CFLAGS)
-$(B)/bench/proto/bench_proto: $(B)/bench/proto/bench_proto.o $(PROTO_LIB)
+$(B)/bench/proto/bench_proto: $(B)/bench/proto/bench_proto.o $(PROTO_TEST_HELPERS) $(PROTO_LIB)
 	$(CC) $(LDFLAGS) $^ $(MSGPACK_LIBS) -o $@
 BENCHES += $(B)/bench/proto/bench_proto
