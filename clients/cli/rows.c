@@ -217,6 +217,9 @@ static int read_csv(FILE *f, cn_client_kind kind, cli_rows *out, char *err, size
             rc = -1;
             break;
         }
+        /* Blank lines produce no record: the next record starts later.
+         * libcsv's public parser state 0 is ROW_NOT_BEGUN. */
+        if (st.ncells == 0 && p.pstate == 0) st.in_record = 0;
     }
     if (rc == 0 && !st.fatal && csv_fini(&p, on_field, on_record, &st) != 0) {
         snprintf(err, errlen, "line %ld: CSV syntax error at end of file: %s", st.rec_line,
