@@ -131,8 +131,8 @@ static int add_user(const cfg *c, const cmdline *cl) {
     snprintf(now, sizeof now, "%lld", (long long)time(NULL));
     const char *argv[] = {"EVAL", script_text(SCRIPT_USER_CREATE), "0", c->redis_prefix, cl->add_user, hash,
                           auth_role_name(role), cl->subject ? cl->subject : "",
-                          cl->programs ? cl->programs : "", now, "--add-user"};
-    redisReply *rep = redisCommandArgv(rc, 11, argv, NULL);
+                          cl->programs ? cl->programs : "", now, "--add-user", ""};
+    redisReply *rep = redisCommandArgv(rc, 12, argv, NULL);
     int ret = 1;
     if (!rep) {
         fprintf(stderr, "coachnetd: Redis: %s\n", rc->errstr);

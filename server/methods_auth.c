@@ -278,7 +278,18 @@ void m_user_create(srv_req *r) {
     sargs_adds(&a, programs);
     sargs_addll(&a, (long long)time(NULL));
     sargs_adds(&a, r->sess.login);
+    sargs_adds(&a, r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "");
     mcmd(r, ok_empty, &a);
+}
+
+/* Sessions on this instance end before the answer (so the admin's next
+ * step sees them gone); other instances end theirs on the pub/sub event. */
+static void disable_cb(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
+    if (r->st) srv_logout_login(r->srv, r->st);
+    msgpack_pack_map(srv_req_ok(r), 0);
+    srv_req_done(r);
 }
 
 void m_user_disable(srv_req *r) {
@@ -296,5 +307,7 @@ void m_user_disable(srv_req *r) {
     script_args(&a, SCRIPT_USER_DISABLE, r->srv->cfg->redis_prefix);
     sargs_adds(&a, login);
     sargs_adds(&a, r->sess.login);
-    mcmd(r, ok_empty, &a);
+    r->st = strdup(login);
+    r->st_free = free;
+    mcmd(r, disable_cb, &a);
 }

@@ -79,10 +79,19 @@ static const char *const scripts[SCRIPT__COUNT] = {
     "audit('ev', 'auth.logout', 'login', ARGV[2])\n"
     "return {'ok'}\n",
 
-/* ARGV: prefix login pwhash role subject programs now by */
+/* ARGV: prefix login pwhash role subject programs now by scope
+ * scope (a coordinator's programs, "" for an admin): the subject's profile
+ * must exist and lie in it. */
 [SCRIPT_USER_CREATE] = LUA_COMMON
     "local k = p..'user:'..ARGV[2]\n"
-    "if redis.call('EXISTS', k) == 1 then return {'conflict', 'user '..ARGV[2]..' exists'} end\n"
+    "local role, subj, scope = ARGV[4], ARGV[5], ARGV[9] or ''\n"
+    "if scope ~= '' and (role == 'mentee' or role == 'coach') then\n"
+    "  local h = redis.call('HMGET', p..role..':'..subj, 'v', 'program')\n"
+    "  if not h[1] then return {'not_found', 'no '..role..' profile '..subj..': put it first', 'subject'} end\n"
+    "  local ok = (role == 'mentee' and has(scope, h[2])) or (role == 'coach' and (h[2] == '' or meets(h[2], scope)))\n"
+    "  if not ok then return {'forbidden', role..' '..subj..' is outside your programs', 'subject'} end\n"
+    "end\n"
+    "if redis.call('EXISTS', k) == 1 then return {'conflict', 'user '..ARGV[2]..' exists', 'login'} end\n"
     "redis.call('HSET', k, 'login', ARGV[2], 'pw', ARGV[3], 'role', ARGV[4], 'subject', ARGV[5], 'programs', ARGV[6], 'disabled', '0', 'created_at', ARGV[7])\n"
     "audit('ev', 'user.create', 'login', ARGV[2], 'role', ARGV[4], 'by', ARGV[8])\n"
     "return {'ok'}\n",
@@ -185,6 +194,10 @@ static const char *const scripts[SCRIPT__COUNT] = {
 /* ARGV: prefix scope decision note now id... -> ok (id status code msg)... */
 [SCRIPT_MATCH_REVIEW] = LUA_COMMON LUA_MATCH
     "local scope, dec, note, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5]\n"
+    "for i = 6, #ARGV do\n"
+    "  local pr = redis.call('HGET', p..'match:'..ARGV[i], 'program')\n"
+    "  if pr and not has(scope, pr) then return {'forbidden', 'match '..ARGV[i]..' is in program '..pr..', outside your programs', 'match_ids'} end\n"
+    "end\n"
     "local out = {'ok'}\n"
     "local function res(id, st, code, msg) out[#out+1] = id out[#out+1] = st out[#out+1] = code out[#out+1] = msg end\n"
     "for i = 6, #ARGV do\n"
