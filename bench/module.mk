@@ -7,3 +7,18 @@
 BENCHES += $(B)/bench/matcher/bench_assign
 $(B)/bench/matcher/bench_assign: $(B)/bench/matcher/bench_assign.o $(B)/matcher/assign.o
 	$(CC) $(LDFLAGS) $^ -o $@
+
+# compare_assign: the solver alone on a CNW1 weight dump, the counterpart of
+# the reference solvers below (bench/matcher/compare.sh).
+BENCHES += $(B)/bench/matcher/compare_assign
+$(B)/bench/matcher/compare_assign: $(B)/bench/matcher/compare_assign.o $(B)/matcher/assign.o
+	$(CC) $(LDFLAGS) $^ -o $@
+
+# lemon_ns: LEMON's NetworkSimplex on a CNW1 weight dump (C++, liblemon-dev).
+LEMON_CFLAGS = $(shell $(PKG) --cflags lemon)
+LEMON_LIBS   = $(shell $(PKG) --libs lemon)
+CXX ?= g++
+BENCHES += $(B)/bench/matcher/lemon_ns
+$(B)/bench/matcher/lemon_ns: bench/matcher/lemon_ns.cpp
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -Wall -Wextra -Werror $(OPT) $(SANFLAGS) $(LEMON_CFLAGS) $< -o $@ $(LEMON_LIBS)
