@@ -302,9 +302,13 @@ int cn_client_match_list(cn_client *c, const cn_client_match_filter *f,
 int cn_client_match_explain(cn_client *c, const char *mentee_id, const char *coach_id,
                             cn_client_result **res, cn_client_error *err);
 
-/* match.review -> {results}; approve 1 = approve, 0 = reject; note may be NULL. */
-int cn_client_match_review(cn_client *c, const char *const *match_ids, size_t n, int approve,
-                           const char *note, cn_client_result **res, cn_client_error *err);
+/* match.review -> {results: [{id, status} or {id, error: {code, message}}]}:
+ * decision "approve" or "reject" (coordinators; the server may accept more,
+ * e.g. "cancel", "complete"); note may be NULL.  One result per id: a
+ * refused id does not fail the call. */
+int cn_client_match_review(cn_client *c, const char *const *match_ids, size_t n,
+                           const char *decision, const char *note, cn_client_result **res,
+                           cn_client_error *err);
 
 /* match.pin / match.forbid -> {} */
 int cn_client_match_pin(cn_client *c, const char *program, const char *mentee_id,

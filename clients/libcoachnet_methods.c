@@ -303,8 +303,10 @@ int cn_client_match_explain(cn_client *c, const char *mentee_id, const char *coa
     return pb_call(c, &b, "match.explain", res, err);
 }
 
-int cn_client_match_review(cn_client *c, const char *const *match_ids, size_t n, int approve,
-                           const char *note, cn_client_result **res, cn_client_error *err) {
+int cn_client_match_review(cn_client *c, const char *const *match_ids, size_t n,
+                           const char *decision, const char *note, cn_client_result **res,
+                           cn_client_error *err) {
+    if (need("match.review", "decision", decision, err)) return CN_CLIENT_ERR;
     if (match_ids == NULL || n == 0)
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.review: at least one match id is required");
     for (size_t i = 0; i < n; i++)
@@ -314,7 +316,7 @@ int cn_client_match_review(cn_client *c, const char *const *match_ids, size_t n,
     pb_key(&b, "match_ids");
     msgpack_pack_array(&b.pk, (uint32_t)n);
     for (size_t i = 0; i < n; i++) pb_cstr(&b.pk, match_ids[i]);
-    pb_str(&b, "decision", approve ? "approve" : "reject");
+    pb_str(&b, "decision", decision);
     if (note) pb_str(&b, "note", note);
     return pb_call(c, &b, "match.review", res, err);
 }

@@ -601,17 +601,29 @@ static int item_failed(const msgpack_object *it) {
     return ok && ok->type == MSGPACK_OBJECT_BOOLEAN && !ok->via.boolean;
 }
 
+/* The review commands: command word -> decision and past tense. */
+static const struct {
+    const char *cmd, *decision, *done;
+} reviews[] = {
+    { "approve", "approve", "approved" },
+    { "reject", "reject", "rejected" },
+    { "cancel", "cancel", "cancelled" },
+    { "complete", "complete", "completed" },
+};
+
 int cmd_review(cli_ctx *x) {
-    int approve = strcmp(x->o->args[0], "approve") == 0;
-    if (!args_ok(x, O_NOTE, x->o->args[0], 2, 1 + 10000,
-                 approve ? "approve MATCH_ID... [--note TEXT]" : "reject MATCH_ID... [--note TEXT]"))
-        return CLI_EXIT_USAGE;
+    size_t k = 0;
+    while (k + 1 < sizeof(reviews) / sizeof(reviews[0]) && strcmp(reviews[k].cmd, x->o->args[0]) != 0)
+        k++;
+    char usage[64];
+    snprintf(usage, sizeof(usage), "%s MATCH_ID... [--note TEXT]", reviews[k].cmd);
+    if (!args_ok(x, O_NOTE, x->o->args[0], 2, 1 + 10000, usage)) return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
     cn_client_result *r;
     cn_client_error e;
     if (cn_client_match_review(x->c, (const char *const *)x->o->args + 1, (size_t)x->o->nargs - 1,
-                               approve, x->o->note, &r, &e) != CN_CLIENT_OK)
+                               reviews[k].decision, x->o->note, &r, &e) != CN_CLIENT_OK)
         return cli_fail("match.review", &e);
     const msgpack_object *o = cn_client_result_obj(r);
     const msgpack_object *res = cn_client_map_get(o, "results");
@@ -627,20 +639,19 @@ int cmd_review(cli_ctx *x) {
         for (uint32_t i = 0; i < res->via.array.size; i++) {
             const msgpack_object *it = &res->via.array.ptr[i];
             char id[96], st[64], code[64], msg[256];
-            const msgpack_object *idv = cn_client_map_get(it, "match_id");
-            if (idv == NULL) idv = cn_client_map_get(it, "id");
+            const msgpack_object *idv = cn_client_map_get(it, "id");
+            if (idv == NULL) idv = cn_client_map_get(it, "match_id");
             const msgpack_object *er = cn_client_map_get(it, "error");
             if (item_failed(it))
-                printf("%s: failed: %s %s\n", sc(idv, id, sizeof(id)),
-                       sc(cn_client_map_get(er, "code"), code, sizeof(code)),
-                       sc(cn_client_map_get(er, "message"), msg, sizeof(msg)));
+                fprintf(stderr, "coachnet: %s: %s: %s\n", sc(idv, id, sizeof(id)),
+                        sc(cn_client_map_get(er, "code"), code, sizeof(code)),
+                        sc(cn_client_map_get(er, "message"), msg, sizeof(msg)));
             else
                 printf("%s: %s\n", sc(idv, id, sizeof(id)),
-                       sc(cn_client_map_get(it, "status"), st, sizeof(st))[0]
-                           ? st
-                           : (approve ? "approved" : "rejected"));
+                       sc(cn_client_map_get(it, "status"), st, sizeof(st))[0] ? st
+                                                                             : reviews[k].done);
         }
-        printf("%zu of %zu %s\n", n - failed, n, approve ? "approved" : "rejected");
+        printf("%zu of %zu %s\n", n - failed, n, reviews[k].done);
     } else {
         cli_print_obj(stdout, o, 0);
     }

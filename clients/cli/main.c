@@ -259,7 +259,8 @@ static const command commands[] = {
     { "request", cmd_request },   { "mine", cmd_mine },       { "respond", cmd_respond },
     { "meeting", cmd_meeting },   { "feedback", cmd_feedback }, { "import", cmd_import },
     { "run", cmd_run },           { "list", cmd_list },       { "explain", cmd_explain },
-    { "approve", cmd_review },    { "reject", cmd_review },   { "pin", cmd_pin },
+    { "approve", cmd_review },    { "reject", cmd_review },   { "cancel", cmd_review },
+    { "complete", cmd_review },   { "pin", cmd_pin },
     { "forbid", cmd_pin },        { "stats", cmd_stats },     { "export", cmd_export },
     { NULL, NULL }
 };

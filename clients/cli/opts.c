@@ -248,6 +248,7 @@ void cli_usage(FILE *f) {
         "  list [--run ID | --program P] [--status S] [--min-score N] [--limit N]\n"
         "  explain MENTEE_ID COACH_ID\n"
         "  approve|reject MATCH_ID... [--note TEXT]\n"
+        "  cancel|complete MATCH_ID... [--note TEXT]\n"
         "  pin|forbid PROGRAM MENTEE_ID COACH_ID\n"
         "  stats PROGRAM\n"
         "  export PROGRAM FILE.csv [--status S] [--run ID]\n"

@@ -655,7 +655,7 @@ static void test_typed_call_usage_errors(void **state) {
     cn_client_error e;
     assert_int_equal(cn_client_login(c, NULL, "x", NULL, &e), CN_CLIENT_ERR);
     assert_int_equal(e.kind, CN_CLIENT_E_USAGE);
-    assert_int_equal(cn_client_match_review(c, NULL, 0, 1, NULL, NULL, &e), CN_CLIENT_ERR);
+    assert_int_equal(cn_client_match_review(c, NULL, 0, "approve", NULL, NULL, &e), CN_CLIENT_ERR);
     assert_int_equal(e.kind, CN_CLIENT_E_USAGE);
     assert_int_equal(cn_client_profile_get(c, CN_CLIENT_MENTEE, "", NULL, &e), CN_CLIENT_ERR);
     assert_non_null(strstr(e.message, "mentee.get: id is required"));
