@@ -1,0 +1,21 @@
+# tests/fault/fault.mk -- reliability suites of issue 6 (owned by the
+# reliability engineer; included by the root Makefile).
+#
+#   tests/hostile/test_hostile.py  malformed and abusive input over real TLS,
+#                                  with a well-behaved client checked between
+#                                  cases (about 45 s; in `make check`)
+#   tests/fault/test_fault.py      Redis and coachnetd killed (SIGKILL) under
+#                                  write load, Redis made slow (DEBUG SLEEP)
+#                                  (in `make check`)
+#
+# Both are Python scripts (Debian's /usr/bin/python3 + python3-msgpack) that
+# import tests/integration/harness.py, print TAP and exit non-zero on a
+# failure; tests/run-tests gives them B, so `make check SANITIZE=1` runs
+# them against build/san/server/coachnetd and they fail on sanitizer
+# reports in its log.
+FAULT_SUITES := tests/hostile/test_hostile.py $(wildcard tests/fault/test_*.py)
+CHECK_CMDS += $(FAULT_SUITES)
+
+.PHONY: fault
+fault: $(B)/server/coachnetd
+	@B=$(B) tests/run-tests $(FAULT_SUITES)
