@@ -435,7 +435,7 @@ void m_match_review(srv_req *r) {
             srv_req_fail_err(r, &e);
             return;
         }
-        sargs_adds(&a, id);
+        sargs_add_copy(&a, id);   /* id goes out of scope: copy it */
     }
     mcmd(r, review_cb, &a);
 }

@@ -305,6 +305,8 @@ void sargs_addf(sargs *a, const char *fmt, ...) {
 
 void sargs_addll(sargs *a, long long v) { sargs_addf(a, "%lld", v); }
 
+void sargs_add_copy(sargs *a, const char *s) { sargs_addf(a, "%s", s); }
+
 void sargs_free(sargs *a) {
     for (int i = 0; i < a->argc; i++) free(a->owned[i]);
     free(a->argv);

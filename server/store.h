@@ -64,6 +64,7 @@ void sargs_add(sargs *a, const void *p, size_t len);
 void sargs_adds(sargs *a, const char *s);
 void sargs_addf(sargs *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sargs_addll(sargs *a, long long v);
+void sargs_add_copy(sargs *a, const char *s);
 void sargs_free(sargs *a);
 /* store_cmd with an sargs (which it does not free); STORE_UNAVAILABLE on oom. */
 int store_cmda(store *s, store_cb *cb, void *ud, const sargs *a);
