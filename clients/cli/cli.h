@@ -199,6 +199,9 @@ int cli_date_valid(const char *s);
  * by depth, arrays of scalars inline. */
 void cli_print_obj(FILE *f, const msgpack_object *o, int indent);
 
+/* A fraction 0..1 as a percentage ("87%"); "" when o is not a number. */
+const char *cli_percent(const msgpack_object *o, char *buf, size_t len);
+
 /* Print an object as JSON (one document, indented) on f. */
 void cli_print_json(FILE *f, const msgpack_object *o);
 

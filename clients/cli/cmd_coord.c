@@ -204,6 +204,7 @@ typedef struct run_watch {
     char done_run[96];
     int tty, quiet;
     char last_phase[64];
+    int phase_done_shown; /* the 100% line of last_phase was printed */
 } run_watch;
 
 static void on_notify(void *priv, const char *method, const msgpack_object *params) {
@@ -219,10 +220,13 @@ static void on_notify(void *priv, const char *method, const msgpack_object *para
         cn_client_obj_int(cn_client_map_get(params, "total"), &total);
         char bar[200];
         cli_progress_bar(bar, sizeof(bar), phase, done, total, 30);
+        int new_phase = strcmp(phase, w->last_phase) != 0;
+        if (new_phase) w->phase_done_shown = 0;
         if (w->tty) {
             fprintf(stderr, "\r\033[K%s", bar);
-        } else if (strcmp(phase, w->last_phase) != 0 || done == total) {
-            fprintf(stderr, "%s\n", bar); /* a log line per phase, not per tick */
+        } else if (done >= total && !w->phase_done_shown) {
+            fprintf(stderr, "%s\n", bar); /* not a terminal: one line per finished phase */
+            w->phase_done_shown = 1;
         }
         snprintf(w->last_phase, sizeof(w->last_phase), "%s", phase);
     } else if (strcmp(method, "run.done") == 0 && !w->done) {
@@ -450,9 +454,12 @@ int cmd_list(cli_ctx *x) {
     if (rc != CLI_EXIT_OK) return rc;
     cn_client_match_filter f = { x->o->run, x->o->program, x->o->status, x->o->min_score, NULL, 0 };
     match_set m;
-    rc = fetch_matches(x, f, x->o->limit, &m);
+    /* The server pages in its own order: the best N by score needs every
+     * page, sorted here, then cut. */
+    rc = fetch_matches(x, f, 0, &m);
     if (rc == CLI_EXIT_OK) {
         qsort(m.items, m.n, sizeof(*m.items), by_score);
+        if (x->o->limit > 0 && (long long)m.n > x->o->limit) m.n = (size_t)x->o->limit;
         if (x->o->json) {
             json_t *a = json_array();
             for (size_t i = 0; i < m.n; i++) json_array_append_new(a, cli_mp_to_json(m.items[i]));
@@ -473,7 +480,7 @@ int cmd_list(cli_ctx *x) {
                                          sc(cn_client_map_get(it, "mentee_id"), c[1], 96),
                                          sc(cn_client_map_get(it, "coach_id"), c[2], 96),
                                          sc(cn_client_map_get(it, "score"), c[3], 96),
-                                         sc(cn_client_map_get(ex, "gap_coverage"), c[4], 96),
+                                         cli_percent(cn_client_map_get(ex, "gap_coverage"), c[4], 96),
                                          sc(cn_client_map_get(it, "status"), c[5], 96),
                                          sc(cn_client_map_get(it, "program"), c[6], 96) };
                 cli_table_add(t, cells);
@@ -569,9 +576,9 @@ int cmd_explain(cli_ctx *x) {
                cn_client_map_get(ex, "reason") ? ": " : "",
                sc(cn_client_map_get(ex, "reason"), b, sizeof(b)));
         printf("  gap coverage %s, location %s, availability %s\n",
-               sc(cn_client_map_get(ex, "gap_coverage"), c, sizeof(c)),
-               sc(cn_client_map_get(ex, "location"), d, sizeof(d)),
-               sc(cn_client_map_get(ex, "availability"), g, sizeof(g)));
+               cli_percent(cn_client_map_get(ex, "gap_coverage"), c, sizeof(c)),
+               cli_percent(cn_client_map_get(ex, "location"), d, sizeof(d)),
+               cli_percent(cn_client_map_get(ex, "availability"), g, sizeof(g)));
         const msgpack_object *comps = cn_client_map_get(ex, "competencies");
         if (comps && comps->type == MSGPACK_OBJECT_ARRAY && comps->via.array.size > 0) {
             static const char *const h[] = { "COMPETENCY", "GAP", "COACH LEVEL", "COVERED" };
@@ -686,7 +693,6 @@ int cmd_stats(cli_ctx *x) {
     cn_client_error e;
     if (cn_client_stats_get(x->c, x->o->args[1], &r, &e) != CN_CLIENT_OK)
         return cli_fail("stats.get", &e);
-    if (!x->o->json) printf("program %s\n", x->o->args[1]);
     cli_emit(x, cn_client_result_obj(r));
     cn_client_result_free(r);
     return CLI_EXIT_OK;

@@ -82,9 +82,9 @@ int cmd_suggest(cli_ctx *x) {
             snprintf(c[0], sizeof(c[0]), "%u", i + 1);
             const char *cells[6] = { c[0], num(cn_client_map_get(it, "coach_id"), c[1], 96),
                                      num(cn_client_map_get(it, "score"), c[2], 96),
-                                     num(cn_client_map_get(ex, "gap_coverage"), c[3], 96),
-                                     num(cn_client_map_get(ex, "location"), c[4], 96),
-                                     num(cn_client_map_get(ex, "availability"), c[5], 96) };
+                                     cli_percent(cn_client_map_get(ex, "gap_coverage"), c[3], 96),
+                                     cli_percent(cn_client_map_get(ex, "location"), c[4], 96),
+                                     cli_percent(cn_client_map_get(ex, "availability"), c[5], 96) };
             cli_table_add(t, cells);
         }
         if (cli_table_rows(t) == 0)

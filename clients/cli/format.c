@@ -177,6 +177,17 @@ const char *cli_scalar(const msgpack_object *o, char *buf, size_t len) {
     return buf;
 }
 
+const char *cli_percent(const msgpack_object *o, char *buf, size_t len) {
+    double v;
+    if (len == 0) return buf;
+    if (cn_client_obj_num(o, &v) != CN_CLIENT_OK) {
+        buf[0] = '\0';
+        return buf;
+    }
+    snprintf(buf, len, "%.0f%%", v * 100.0);
+    return buf;
+}
+
 static int is_scalar(const msgpack_object *o) {
     return o->type != MSGPACK_OBJECT_MAP && o->type != MSGPACK_OBJECT_ARRAY;
 }
