@@ -10,3 +10,9 @@ $(B)/server/coachnetd: $(SERVER_OBJS) $(PROTO_LIB) $(MATCHER_LIB)
 
 PROGS += $(B)/server/coachnetd
 
+
+# Unit tests of the pure pieces (config, auth).
+UNIT_TESTS += $(B)/tests/unit/test_server
+$(B)/tests/unit/test_server.o: MOD_CFLAGS = $(CMOCKA_CFLAGS) $(SSL_CFLAGS)
+$(B)/tests/unit/test_server: $(B)/tests/unit/test_server.o $(B)/server/config.o $(B)/server/auth.o
+	$(CC) $(LDFLAGS) $^ $(SSL_LIBS) $(CMOCKA_LIBS) -o $@
