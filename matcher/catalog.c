@@ -368,6 +368,13 @@ const char *match_province_region(const match_catalog *cat,
                  : cat->vocab[MATCH_VOCAB_REGION].codes[cat->prov_region[i]];
 }
 
+uint32_t match_province_headcount(const match_catalog *cat,
+                                  const char *province)
+{
+    int i = match_catalog_find(cat, MATCH_VOCAB_PROVINCE, province);
+    return i < 0 ? 0 : cat->prov_weight[i];
+}
+
 unsigned match_modality_bit(const char *name)
 {
     if (!name) return 0;

@@ -123,10 +123,7 @@ static int query_prepare(const match_index *idx, const match_query *qy,
     if (mt_policy_resolve(idx->cat, qy->policy, pol, err) != MATCH_OK ||
         match_mentee_check(idx->cat, qy->mentee, err) != MATCH_OK)
         return MATCH_ERR;
-    if (mt_query_build(q, &idx->space, &idx->cs, qy->mentee, pol) != MATCH_OK) {
-        mt_err(err, "", "out of memory");
-        return MATCH_ENOMEM;
-    }
+    mt_query_build(q, &idx->space, &idx->cs, qy->mentee, pol);
     return MATCH_OK;
 }
 
@@ -158,7 +155,6 @@ int match_suggest(const match_index *idx, const match_query *qy, size_t limit,
     const mt_coaches *cs = &idx->cs;
     uint8_t *elig = malloc(cs->n ? cs->n : 1);
     if (!elig) {
-        mt_query_free(&q);
         mt_err(err, "", "out of memory");
         return MATCH_ENOMEM;
     }
@@ -168,17 +164,22 @@ int match_suggest(const match_index *idx, const match_query *qy, size_t limit,
         uint32_t s = qy->forbidden[i] ? mt_map_get(&idx->slot_of, qy->forbidden[i]) : MT_NONE;
         if (s != MT_NONE) elig[s] = 0;
     }
-    /* best[] kept sorted; slots[] parallel. */
+    /* scores[]/slots[] kept sorted.  A full list admits a coach only with a
+     * score >= the last one (then the id decides), i.e. a key above
+     * mt_key_floor(last - 1). */
     size_t n = 0;
     size_t slots[MATCH_SUGGEST_MAX];
     int scores[MATCH_SUGGEST_MAX];
-    int16_t sc[MT_BLOCK];
+    uint16_t key[MT_BLOCK];
+    uint16_t kmin = pol.min_score > 0 ? mt_key_floor(&q, pol.min_score - 1) : 0;
+    uint16_t kt = kmin;
     for (size_t c0 = 0; c0 < cs->n; c0 += MT_BLOCK) {
         size_t c1 = c0 + MT_BLOCK < cs->n ? c0 + MT_BLOCK : cs->n;
-        mt_score_block(&q, cs, elig, c0, c1, sc);
+        mt_key_block(&q, cs, elig, c0, c1, key);
+        if (mt_key_max(key, c1 - c0) <= kt) continue;
         for (size_t j = 0; j < c1 - c0; j++) {
-            int s = sc[j];
-            if (s < 0 || s < pol.min_score) continue;
+            if (key[j] <= kt) continue;
+            int s = mt_key_score(&q, key[j]);
             if (n == limit && !sugg_before(s, idx->ids[c0 + j], scores[n - 1],
                                            idx->ids[slots[n - 1]]))
                 continue;
@@ -191,6 +192,10 @@ int match_suggest(const match_index *idx, const match_query *qy, size_t limit,
             }
             scores[k] = s;
             slots[k] = c0 + j;
+            if (n == limit) {
+                uint16_t f = mt_key_floor(&q, scores[n - 1] - 1);
+                kt = f > kt ? f : kt;
+            }
         }
     }
     for (size_t i = 0; i < n; i++) {
@@ -199,7 +204,6 @@ int match_suggest(const match_index *idx, const match_query *qy, size_t limit,
     }
     *n_out = n;
     free(elig);
-    mt_query_free(&q);
     return MATCH_OK;
 }
 
@@ -219,7 +223,6 @@ int match_explain_coach(const match_index *idx, const match_query *qy,
     mt_explain(&q, &idx->space, &idx->cs, slot, qy->mentee, &pol,
                mt_coach_serves(&idx->cs, slot, q.program),
                is_forbidden(qy, coach_id), out);
-    mt_query_free(&q);
     return MATCH_OK;
 }
 
@@ -238,11 +241,10 @@ int match_explain_pair(const match_catalog *cat, const match_mentee *m,
     if (mt_space_init(&s, cat) != MATCH_OK) return MATCH_ENOMEM;
     mt_coaches_init(&cs);
     int rc = mt_coaches_set(&cs, &s, 0, c, err);
-    if (rc == MATCH_OK) rc = mt_query_build(&q, &s, &cs, m, &pol);
     if (rc == MATCH_OK) {
+        mt_query_build(&q, &s, &cs, m, &pol);
         mt_explain(&q, &s, &cs, 0, m, &pol, mt_coach_serves(&cs, 0, q.program),
                    forbidden, out);
-        mt_query_free(&q);
     }
     if (rc == MATCH_ENOMEM) mt_err(err, "", "out of memory");
     mt_coaches_free(&cs);

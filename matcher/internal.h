@@ -116,8 +116,11 @@ int mt_coach_serves(const mt_coaches *cs, size_t i, uint32_t p);
 
 /* ---- Query: one mentee, scored against coaches (kernel.c) ----------------- */
 
-#define MT_TABLE_MAX 65536   /* score table entries: (gd + 1) * 12 */
-
+/* The kernel does not produce scores but a monotone 16-bit key per pair:
+ * 0 when the pair fails a constraint the kernel checks, else key >= 1 with
+ * score(pair) = mt_key_score(q, key), non-decreasing in key.  Selecting the
+ * best pairs therefore compares keys in vector lanes and turns only the
+ * few pairs that pass a threshold into exact scores. */
 typedef struct mt_query {
     /* feasibility */
     uint32_t agency;      /* MT_NONE: matches no coach */
@@ -128,39 +131,47 @@ typedef struct mt_query {
     uint32_t avail;       /* 0 replaced by MATCH_AVAIL_ALL */
     uint8_t prov, region;
     uint32_t program;
-    /* gaps: only competencies with gap > 0 */
+    /* gaps: only competencies with gap > 0 and weight > 0 */
     int n_gap;
     const uint8_t *col[MATCH_MAX_COMPETENCIES];
     uint8_t cur[MATCH_MAX_COMPETENCIES];
     uint8_t gap[MATCH_MAX_COMPETENCIES];
     uint32_t w[MATCH_MAX_COMPETENCIES];  /* weights divided by their gcd */
     uint32_t gd;          /* sum w * gap (reduced) */
+    int unit_w;           /* every reduced weight is 1 */
     /* factor weights (thousandths) */
     uint32_t wg, wl, wa;
-    /* score[(gn * 3 + l2) * 4 + a3], valid when use_table */
-    int use_table;
-    int16_t *table;
+    /* fast key: key = ka*gn + kb*l2 + kc*a3 + 1 = N + 1, score =
+     * round(10000 N / kd); used when kd + 1 fits uint16 */
+    int fast;
+    int acc8;             /* gd <= 255: accumulate gn in uint8 lanes */
+    uint32_t ka, kb, kc, kd;
 } mt_query;
 
 /* Build the query of mentee m (validated) over space s and coach set cs.
  * policy must be resolved (no NULL).  Unknown strings map to values that
- * match nothing.  MATCH_OK or MATCH_ENOMEM. */
-int mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs,
-                   const match_mentee *m, const match_policy *policy);
-void mt_query_free(mt_query *q);
+ * match nothing.  Cannot fail. */
+void mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs,
+                    const match_mentee *m, const match_policy *policy);
 
 /* Exact score of one pair from its factors (reduced gap numbers). */
 int mt_score_exact(uint64_t gn, uint64_t gd, int l2, int a3, uint32_t wg,
                    uint32_t wl, uint32_t wa);
 
-/* Score coaches [c0, c1): out[i] = score of coach c0 + i, or -1 when the
- * pair fails program/capacity (elig[c] == 0), agency, rank, modality,
- * language or availability.  Forbidden pairs and min_score are the
- * caller's.  elig has one byte per coach of cs (indexed from 0). */
+/* Keys of coaches [c0, c1) into key[0 .. c1-c0): 0 when the pair fails
+ * program/capacity (elig[c] == 0, elig indexed from coach 0), agency, rank,
+ * modality, language or availability.  Forbidden pairs and min_score are
+ * the caller's. */
 #define MT_BLOCK 1024
-void mt_score_block(const mt_query *q, const mt_coaches *cs,
-                    const uint8_t *elig, size_t c0, size_t c1,
-                    int16_t *out);
+void mt_key_block(const mt_query *q, const mt_coaches *cs,
+                  const uint8_t *elig, size_t c0, size_t c1, uint16_t *key);
+/* The score of a key >= 1. */
+int mt_key_score(const mt_query *q, uint16_t key);
+/* The largest key whose score is <= s (0 when s < 0): a pair scores more
+ * than s exactly when its key exceeds this. */
+uint16_t mt_key_floor(const mt_query *q, int s);
+/* Maximum of key[0..n). */
+uint16_t mt_key_max(const uint16_t *key, size_t n);
 
 /* Reason and breakdown of one pair, scalar (explanations, tests). */
 void mt_explain(const mt_query *q, const mt_space *s, const mt_coaches *cs,

@@ -15,14 +15,17 @@
  * (= half away from zero, N >= 0) exactly: (2N + D) / (2D) in integers.  No
  * floating point, so every machine gives the same scores.
  *
- * For one mentee the score depends on a coach only through (gn, l2, a3),
- * and gn is at most gd after dividing the weights by their gcd (gd <= 160
- * with the default weights).  mt_query_build therefore tabulates the score
- * of every (gn, l2, a3), and scoring a coach is: a few saturating byte
- * operations per gap (loops over uint8/uint16 lanes that gcc vectorises),
- * bit tricks for the availability count, and one table load.  Hard
- * constraints are evaluated in the same lanes.  This file is compiled with
- * -O3 and cloned for AVX2 (target_clones), see module.mk. */
+ * For one mentee the score depends on a coach only through N = ka*gn +
+ * kb*l2 + kc*a3, with small integers ka, kb, kc once the competency weights
+ * are divided by their gcd and the factor weights by theirs (ka = 90,
+ * kb = 9*gd, kc = 4*gd for the defaults; gd <= 160).  The kernel therefore
+ * computes key = N + 1 in 16-bit lanes: a few saturating byte operations per
+ * gap (vectorised by gcc), bit tricks for the availability count, compares
+ * for the hard constraints; and callers that select the best pairs compare
+ * keys against a threshold and compute the exact score of the few that pass
+ * (mt_key_score, mt_key_floor).  Unusual weights that would overflow 16 bits
+ * fall back to key = exact score + 1, computed per pair.  This file is
+ * compiled with -O3 and cloned for AVX2 (target_clones), see module.mk. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,8 +83,8 @@ static uint64_t mentee_langs(const mt_space *s, const match_mentee *m)
     return bits;
 }
 
-int mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs,
-                   const match_mentee *m, const match_policy *policy)
+void mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs,
+                    const match_mentee *m, const match_policy *policy)
 {
     memset(q, 0, sizeof(*q));
     int prov = match_catalog_find(s->cat, MATCH_VOCAB_PROVINCE, m->province);
@@ -111,27 +114,42 @@ int mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs,
         q->w[k] = w;
         g = gcd_u32(g, w);
     }
+    q->unit_w = 1;
     for (int k = 0; k < q->n_gap; k++) {
         q->w[k] /= g;
         q->gd += q->w[k] * q->gap[k];
+        q->unit_w &= q->w[k] == 1;
     }
-    if ((size_t)(q->gd + 1) * 12 <= MT_TABLE_MAX) {
-        size_t n = (size_t)(q->gd + 1) * 12;
-        if (!(q->table = malloc(n * sizeof(*q->table)))) return MATCH_ENOMEM;
-        for (uint32_t gn = 0; gn <= q->gd; gn++)
-            for (int l2 = 0; l2 < 3; l2++)
-                for (int a3 = 0; a3 < 4; a3++)
-                    q->table[(gn * 3 + l2) * 4 + a3] = (int16_t)mt_score_exact(
-                        gn, q->gd, l2, a3, q->wg, q->wl, q->wa);
-        q->use_table = 1;
+    /* N over the reduced weights; see the comment at the top. */
+    uint32_t f = gcd_u32(gcd_u32(q->wg, q->wl), q->wa);
+    uint64_t wg = q->wg / f, wl = q->wl / f, wa = q->wa / f;
+    uint64_t gd = q->gd ? q->gd : 1;
+    uint64_t kd = 6 * gd * (wg + wl + wa);
+    if (kd + 1 <= UINT16_MAX) {
+        q->fast = 1;
+        q->acc8 = q->gd <= UINT8_MAX;
+        q->ka = (uint32_t)(6 * wg);
+        q->kb = (uint32_t)(3 * gd * wl);
+        q->kc = (uint32_t)(2 * gd * wa);
+        q->kd = (uint32_t)kd;
     }
-    return MATCH_OK;
 }
 
-void mt_query_free(mt_query *q)
+int mt_key_score(const mt_query *q, uint16_t key)
 {
-    free(q->table);
-    q->table = NULL;
+    if (!q->fast) return key - 1;
+    uint64_t n = key - 1u, d = q->kd;
+    return (int)((20000 * n + d) / (2 * d));
+}
+
+uint16_t mt_key_floor(const mt_query *q, int s)
+{
+    if (s < 0) return 0;
+    if (s >= MATCH_SCORE_MAX) return UINT16_MAX;
+    if (!q->fast) return (uint16_t)(s + 1);
+    /* score(N) <= s  <=>  20000 N + D < 2 D (s + 1) */
+    uint64_t d = q->kd, nmax = (2 * d * (uint64_t)(s + 1) - d - 1) / 20000;
+    return nmax + 1 > UINT16_MAX ? UINT16_MAX : (uint16_t)(nmax + 1);
 }
 
 /* ---- the hot loop -------------------------------------------------------- */
@@ -143,13 +161,21 @@ void mt_query_free(mt_query *q)
 #define MT_CLONES
 #endif
 
-/* Feasibility of each coach of the block (1/0), and the (l2, a3) part of
- * the table index in idx[]. */
+MT_CLONES
+uint16_t mt_key_max(const uint16_t *key, size_t n)
+{
+    uint16_t mx = 0;
+    for (size_t j = 0; j < n; j++) mx = key[j] > mx ? key[j] : mx;
+    return mx;
+}
+
+/* Hard constraints: ok[j] = 1/0; and the location/availability factors:
+ * l2 in loc[j] (0..2), a3 in av3[j] (0..3). */
 MT_CLONES
 static void block_constraints(const mt_query *q, const mt_coaches *cs,
                               const uint8_t *restrict elig, size_t c0,
                               size_t n, uint8_t *restrict ok,
-                              uint16_t *restrict idx)
+                              uint8_t *restrict loc, uint8_t *restrict av3)
 {
     const uint8_t *restrict rank = cs->rank + c0, *restrict mod = cs->modality + c0;
     const uint8_t *restrict prov = cs->prov + c0, *restrict reg = cs->region + c0;
@@ -161,37 +187,43 @@ static void block_constraints(const mt_query *q, const mt_coaches *cs,
     const uint32_t mag = q->check_agency ? q->agency : MT_NONE;
     const uint64_t ml = q->langs;
 
-    for (size_t j = 0; j < n; j++)
+    for (size_t j = 0; j < n; j++) {
         ok[j] = (uint8_t)(elig[j] & (rank[j] >= minr) & ((mod[j] & mm) != 0));
+        loc[j] = (uint8_t)((prov[j] == mp) + (reg[j] == mr));
+    }
     for (size_t j = 0; j < n; j++) {
         uint32_t x = av[j] & ma, x1 = x & (x - 1), x2 = x1 & (x1 - 1);
-        uint32_t a3 = (uint32_t)(x != 0) + (x1 != 0) + (x2 != 0);
-        uint32_t l2 = (uint32_t)(prov[j] == mp) + (reg[j] == mr);
-        idx[j] = (uint16_t)(l2 * 4 + a3);
+        av3[j] = (uint8_t)((x != 0) + (x1 != 0) + (x2 != 0));
         ok[j] &= (uint8_t)((x != 0) & (ag[j] != mag));
     }
     for (size_t j = 0; j < n; j++)
         ok[j] &= (uint8_t)((lg[j] & ml) != 0);
 }
 
-/* gn of each coach (reduced weights; fits uint16 when the table is used). */
+/* gn in 8-bit lanes (gd <= 255). */
 MT_CLONES
-static void block_gaps16(const mt_query *q, size_t c0, size_t n,
-                         uint16_t *restrict gn)
+static void block_gaps8(const mt_query *q, size_t c0, size_t n,
+                        uint8_t *restrict gn)
 {
-    memset(gn, 0, n * sizeof(*gn));
+    memset(gn, 0, n);
     for (int k = 0; k < q->n_gap; k++) {
         const uint8_t *restrict lv = q->col[k] + c0;
-        const uint8_t cu = q->cur[k], g = q->gap[k];
-        const uint16_t w = (uint16_t)q->w[k];
-        for (size_t j = 0; j < n; j++) {
-            uint8_t d = lv[j] > cu ? (uint8_t)(lv[j] - cu) : 0;
-            d = d < g ? d : g;
-            gn[j] = (uint16_t)(gn[j] + w * d);
+        const uint8_t cu = q->cur[k], g = q->gap[k], w = (uint8_t)q->w[k];
+        if (q->unit_w) {
+            for (size_t j = 0; j < n; j++) {
+                uint8_t d = lv[j] > cu ? (uint8_t)(lv[j] - cu) : 0;
+                gn[j] = (uint8_t)(gn[j] + (d < g ? d : g));
+            }
+        } else {
+            for (size_t j = 0; j < n; j++) {
+                uint8_t d = lv[j] > cu ? (uint8_t)(lv[j] - cu) : 0;
+                gn[j] = (uint8_t)(gn[j] + (uint8_t)(w * (d < g ? d : g)));
+            }
         }
     }
 }
 
+/* gn in 32-bit lanes (any gd). */
 static void block_gaps32(const mt_query *q, size_t c0, size_t n,
                          uint32_t *restrict gn)
 {
@@ -206,30 +238,51 @@ static void block_gaps32(const mt_query *q, size_t c0, size_t n,
     }
 }
 
-void mt_score_block(const mt_query *q, const mt_coaches *cs,
-                    const uint8_t *elig, size_t c0, size_t c1, int16_t *out)
+MT_CLONES
+static void block_key8(const mt_query *q, size_t n, const uint8_t *restrict gn,
+                       const uint8_t *restrict ok, const uint8_t *restrict loc,
+                       const uint8_t *restrict av3, uint16_t *restrict key)
 {
-    uint8_t ok[MT_BLOCK];
-    uint16_t idx[MT_BLOCK];
+    const uint16_t ka = (uint16_t)q->ka, kb = (uint16_t)q->kb, kc = (uint16_t)q->kc;
+    for (size_t j = 0; j < n; j++) {
+        uint16_t k = (uint16_t)(ka * gn[j] + kb * loc[j] + kc * av3[j] + 1);
+        key[j] = ok[j] ? k : 0;
+    }
+}
+
+static void block_key32(const mt_query *q, size_t n, const uint32_t *gn,
+                        const uint8_t *ok, const uint8_t *loc,
+                        const uint8_t *av3, uint16_t *key)
+{
+    for (size_t j = 0; j < n; j++) {
+        if (!ok[j]) {
+            key[j] = 0;
+        } else if (q->fast) {
+            key[j] = (uint16_t)(q->ka * gn[j] + q->kb * loc[j] + q->kc * av3[j] + 1);
+        } else {
+            key[j] = (uint16_t)(mt_score_exact(gn[j], q->gd, loc[j], av3[j],
+                                               q->wg, q->wl, q->wa) + 1);
+        }
+    }
+}
+
+void mt_key_block(const mt_query *q, const mt_coaches *cs, const uint8_t *elig,
+                  size_t c0, size_t c1, uint16_t *key)
+{
+    uint8_t ok[MT_BLOCK], loc[MT_BLOCK], av3[MT_BLOCK];
     while (c0 < c1) {
         size_t n = c1 - c0 < MT_BLOCK ? c1 - c0 : MT_BLOCK;
-        block_constraints(q, cs, elig + c0, c0, n, ok, idx);
-        if (q->use_table) {
-            uint16_t gn[MT_BLOCK];
-            block_gaps16(q, c0, n, gn);
-            const int16_t *tab = q->table;
-            for (size_t j = 0; j < n; j++)
-                out[j] = ok[j] ? tab[gn[j] * 12 + idx[j]] : -1;
+        block_constraints(q, cs, elig + c0, c0, n, ok, loc, av3);
+        if (q->fast && q->acc8) {
+            uint8_t gn[MT_BLOCK];
+            block_gaps8(q, c0, n, gn);
+            block_key8(q, n, gn, ok, loc, av3, key);
         } else {
             uint32_t gn[MT_BLOCK];
             block_gaps32(q, c0, n, gn);
-            for (size_t j = 0; j < n; j++)
-                out[j] = ok[j] ? (int16_t)mt_score_exact(gn[j], q->gd,
-                                                         idx[j] >> 2, idx[j] & 3,
-                                                         q->wg, q->wl, q->wa)
-                               : -1;
+            block_key32(q, n, gn, ok, loc, av3, key);
         }
-        out += n;
+        key += n;
         c0 += n;
     }
 }

@@ -128,6 +128,11 @@ int match_position_required(const match_catalog *cat,
 const char *match_province_region(const match_catalog *cat,
                                   const char *province);
 
+/* PNS headcount of a province as given in provinces.tsv (0: not given or
+ * unknown province).  Used to draw realistic synthetic instances. */
+uint32_t match_province_headcount(const match_catalog *cat,
+                                  const char *province);
+
 /* "online" -> MATCH_MOD_ONLINE, "offline" -> MATCH_MOD_OFFLINE, else 0. */
 unsigned match_modality_bit(const char *name);
 
@@ -425,6 +430,16 @@ int match_run(const match_catalog *cat, const match_run_input *in,
 /* The breakdown of proposal i of a result. */
 int match_run_explain(const match_run_result *r, size_t i,
                       match_explain *out);
+/* The optimisation problem a run solved, row by row, for reference solvers
+ * and exhaustive tests (bench/matcher/README.md): for input mentee `mentee`,
+ * gain[j] = score + waitlist bonus of the pair with input coach j when the
+ * pair was allowed (every hard constraint holds, capacity as before the
+ * run), else -1; a pinned mentee's row is all -1.  gain has n_coaches
+ * entries.  cap (n_coaches entries, may be NULL) receives each coach's free
+ * capacity after the pins.  The weight the optimiser used for an allowed
+ * pair is stats.mult * gain + stats.big. */
+int match_run_problem(const match_run_result *r, size_t mentee,
+                      int32_t *gain, int32_t *cap);
 void match_run_free(match_run_result *r);
 
 #endif

@@ -15,3 +15,9 @@ UNIT_TESTS += $(B)/tests/unit/test_matcher
 $(B)/tests/unit/test_matcher.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
 $(B)/tests/unit/test_matcher: $(B)/tests/unit/test_matcher.o $(MATCHER_LIB)
 	$(CC) $(LDFLAGS) $^ $(CMOCKA_LIBS) -o $@
+
+BENCHES += $(B)/bench/matcher/gen_instance $(B)/bench/matcher/bench_matcher
+$(B)/bench/matcher/gen_instance: $(B)/bench/matcher/gen_instance.o $(MATCHER_LIB)
+	$(CC) $(LDFLAGS) $^ -o $@
+$(B)/bench/matcher/bench_matcher: $(B)/bench/matcher/bench_matcher.o $(B)/bench/matcher/instance.o $(MATCHER_LIB)
+	$(CC) $(LDFLAGS) $^ -o $@

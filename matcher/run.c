@@ -108,6 +108,7 @@ struct match_run_state {
     size_t nm, nc;
     match_mentee *mentees;    /* deep copies, sorted by id */
     size_t *m_orig, *c_orig;  /* sorted index -> input index */
+    size_t *m_pos;            /* input index -> sorted index */
     char **c_id;              /* sorted coach ids (arena) */
     int64_t *bonus;           /* per mentee */
     /* forbidden pairs: CSR by mentee of sorted coach indices */
@@ -120,6 +121,7 @@ struct match_run_state {
     uint8_t **elig_any;       /* [prog][coach]: serves */
     /* work */
     int32_t *remain;          /* capacity left, per coach */
+    int32_t *cap0;            /* capacity after the pins, per coach */
     int32_t *match;           /* per mentee: coach or -1 */
     uint8_t *pinned;          /* per mentee */
     int threads, k;
@@ -330,6 +332,7 @@ static void state_free(struct match_run_state *st)
     mt_space_free(&st->space);
     free(st->mentees);
     free(st->m_orig);
+    free(st->m_pos);
     free(st->c_orig);
     free(st->c_id);
     free(st->bonus);
@@ -343,6 +346,7 @@ static void state_free(struct match_run_state *st)
     free(st->elig_free);
     free(st->elig_any);
     free(st->remain);
+    free(st->cap0);
     free(st->match);
     free(st->pinned);
     free(st->cands);
@@ -409,11 +413,12 @@ static int prepare_profiles(struct match_run_state *st, match_err *err)
     size_t nm = st->nm, nc = st->nc;
     const char **ids = malloc((nm > nc ? nm : nc) * sizeof(*ids) + 1);
     st->m_orig = malloc(nm * sizeof(size_t) + 1);
+    st->m_pos = malloc(nm * sizeof(size_t) + 1);
     st->c_orig = malloc(nc * sizeof(size_t) + 1);
     st->mentees = malloc(nm * sizeof(match_mentee) + 1);
     st->c_id = malloc(nc * sizeof(char *) + 1);
     st->bonus = malloc(nm * sizeof(int64_t) + 1);
-    if (!ids || !st->m_orig || !st->c_orig || !st->mentees || !st->c_id || !st->bonus) {
+    if (!ids || !st->m_orig || !st->m_pos || !st->c_orig || !st->mentees || !st->c_id || !st->bonus) {
         free(ids);
         return MATCH_ENOMEM;
     }
@@ -426,6 +431,7 @@ static int prepare_profiles(struct match_run_state *st, match_err *err)
     if (rc != MATCH_OK) return rc;
     for (size_t i = 0; i < nm; i++) {
         size_t o = st->m_orig[i];
+        st->m_pos[o] = i;
         if (copy_mentee(&st->arena, &st->mentees[i], &in->mentees[o]) != MATCH_OK)
             return MATCH_ENOMEM;
         st->bonus[i] = bonus_of(in, &st->policy, o);
@@ -532,6 +538,7 @@ static int prepare_pairs(struct match_run_state *st, match_stats *stats)
         stats->pinned++;
     }
     free(p);
+    memcpy(st->cap0, st->remain, st->nc * sizeof(*st->cap0));
     return MATCH_OK;
 }
 
@@ -577,72 +584,96 @@ static int prepare_programs(struct match_run_state *st, match_err *err)
 
 /* ---- scoring one mentee against every coach ------------------------------ */
 
-/* Visit every coach's score for mentee m (after forbidden pairs and
- * min_score): fn(ctx, coach, score) for each feasible pair. */
-typedef void (*visit_fn)(void *ctx, int32_t c, int s);
+/* A visitor gets the keys of each block of coaches (kernel.c): 0 for a
+ * pair that breaks a hard constraint or is forbidden, else a monotone proxy
+ * of the score.  min_score is the visitor's: key_min() gives the largest
+ * key below it. */
+typedef void (*block_fn)(void *ctx, const mt_query *q, size_t c0,
+                         const uint16_t *key, size_t n);
 
-static int scan_mentee(struct match_run_state *st, size_t m, const uint8_t *elig,
-                       visit_fn fn, void *ctx)
+static uint16_t key_min(const mt_query *q, int min_score)
 {
-    mt_query q;
-    if (mt_query_build(&q, &st->space, &st->cs, &st->mentees[m], &st->policy) != MATCH_OK)
-        return MATCH_ENOMEM;
-    int16_t sc[MT_BLOCK];
-    size_t fi = st->forb_off[m], fe = st->forb_off[m + 1];
-    int min = st->policy.min_score;
-    for (size_t c0 = 0; c0 < st->nc; c0 += MT_BLOCK) {
-        size_t c1 = c0 + MT_BLOCK < st->nc ? c0 + MT_BLOCK : st->nc;
-        mt_score_block(&q, &st->cs, elig, c0, c1, sc);
-        for (; fi < fe && (size_t)st->forb[fi] < c1; fi++) sc[st->forb[fi] - c0] = -1;
-        for (size_t j = 0; j < c1 - c0; j++)
-            if (sc[j] >= min) fn(ctx, (int32_t)(c0 + j), sc[j]);
-    }
-    atomic_fetch_add(&st->pairs, st->nc);
-    mt_query_free(&q);
-    return MATCH_OK;
+    return min_score > 0 ? mt_key_floor(q, min_score - 1) : 0;
 }
 
-/* Top-(k+1) by (score desc, coach asc); coaches arrive in ascending order. */
+static void scan_mentee(struct match_run_state *st, size_t m,
+                        const uint8_t *elig, block_fn fn, void *ctx)
+{
+    mt_query q;
+    mt_query_build(&q, &st->space, &st->cs, &st->mentees[m], &st->policy);
+    uint16_t key[MT_BLOCK];
+    size_t fi = st->forb_off[m], fe = st->forb_off[m + 1];
+    for (size_t c0 = 0; c0 < st->nc; c0 += MT_BLOCK) {
+        size_t c1 = c0 + MT_BLOCK < st->nc ? c0 + MT_BLOCK : st->nc;
+        mt_key_block(&q, &st->cs, elig, c0, c1, key);
+        for (; fi < fe && (size_t)st->forb[fi] < c1; fi++) key[st->forb[fi] - c0] = 0;
+        fn(ctx, &q, c0, key, c1 - c0);
+    }
+    atomic_fetch_add_explicit(&st->pairs, st->nc, memory_order_relaxed);
+}
+
+/* Top-(k+1) by (score desc, coach asc); coaches arrive in ascending order,
+ * so a later pair enters a full list only with a strictly higher score. */
 typedef struct topk {
     cand *v;
     int n, cap;
+    int min_score;
     /* stable mode cursor: only pairs after (after_s, after_c) count */
     int after_s;
     int32_t after_c;
     const int32_t *remain;    /* stable mode: only coaches with capacity */
+    int init;
+    uint16_t kt;              /* keys <= kt cannot enter */
 } topk;
 
-static void topk_visit(void *ctx, int32_t c, int s)
+static void topk_block(void *ctx, const mt_query *q, size_t c0,
+                       const uint16_t *key, size_t n)
 {
     topk *t = ctx;
-    if (t->remain && t->remain[c] <= 0) return;
-    if (s > t->after_s || (s == t->after_s && c <= t->after_c)) return;
-    if (t->n == t->cap && s <= t->v[t->n - 1].score) return;
-    int k = t->n < t->cap ? t->n++ : t->n - 1;
-    while (k > 0 && t->v[k - 1].score < s) {
-        t->v[k] = t->v[k - 1];
-        k--;
+    if (!t->init) {
+        t->kt = key_min(q, t->min_score);
+        t->init = 1;
     }
-    t->v[k] = (cand){c, (int16_t)s};
+    uint16_t kt = t->kt;
+    if (mt_key_max(key, n) <= kt) return;
+    for (size_t j = 0; j < n; j++) {
+        if (key[j] <= kt) continue;
+        int32_t c = (int32_t)(c0 + j);
+        int s = mt_key_score(q, key[j]);
+        if (t->remain && t->remain[c] <= 0) continue;
+        if (s > t->after_s || (s == t->after_s && c <= t->after_c)) continue;
+        if (t->n == t->cap && s <= t->v[t->n - 1].score) continue;
+        int k = t->n < t->cap ? t->n++ : t->n - 1;
+        while (k > 0 && t->v[k - 1].score < s) {
+            t->v[k] = t->v[k - 1];
+            k--;
+        }
+        t->v[k] = (cand){c, (int16_t)s};
+        if (t->n == t->cap) {
+            uint16_t f = mt_key_floor(q, t->v[t->n - 1].score);
+            kt = f > kt ? f : kt;
+        }
+    }
+    t->kt = kt;
 }
 
 /* Fill the candidate list of mentee m from coaches with capacity. */
-static int candidates_of(struct match_run_state *st, size_t m, int after_s,
-                         int32_t after_c, const int32_t *remain)
+static void candidates_of(struct match_run_state *st, size_t m, int after_s,
+                          int32_t after_c, const int32_t *remain)
 {
     cand *v = st->cands + m * (size_t)(st->k + 1);
-    topk t = {v, 0, st->k + 1, after_s, after_c, remain};
-    if (scan_mentee(st, m, st->elig_free[st->m_prog[m]], topk_visit, &t) != MATCH_OK)
-        return MATCH_ENOMEM;
+    topk t = {.v = v, .cap = st->k + 1, .min_score = st->policy.min_score,
+              .after_s = after_s, .after_c = after_c, .remain = remain};
+    scan_mentee(st, m, st->elig_free[st->m_prog[m]], topk_block, &t);
     st->n_cand[m] = (uint8_t)(t.n > st->k ? st->k : t.n);
     st->t_score[m] = (int16_t)(t.n > st->k ? v[st->k].score : -1);
-    return MATCH_OK;
 }
 
 static int score_one(par *p, int tid, size_t m)
 {
     (void)tid;
-    return candidates_of(p->st, m, MATCH_SCORE_MAX + 1, -1, NULL);
+    candidates_of(p->st, m, MATCH_SCORE_MAX + 1, -1, NULL);
+    return MATCH_OK;
 }
 
 /* ---- optimal mode --------------------------------------------------------- */
@@ -670,32 +701,52 @@ typedef struct rescan_ctx {
     const int64_t *v;
     cand *add;
     size_t n_add, cap;
+    int s_u;                  /* pairs scoring <= s_u have w <= u[m] */
     int best_out;             /* best score left outside the graph */
     int oom;
 } rescan_ctx;
 
-static void rescan_visit(void *ctx, int32_t c, int s)
+/* Pairs with key <= floor(s_u) cannot violate (v >= 0) and are only
+ * counted, as a bound, in the new t_m; the others are priced exactly. */
+static void rescan_block(void *ctx, const mt_query *q, size_t c0,
+                         const uint16_t *key, size_t n)
 {
     rescan_ctx *r = ctx;
-    if (r->mark[c]) return;
-    if (weight(r->st, r->m, s) > r->um + r->v[c]) {
-        if (r->n_add == r->cap) {
-            size_t nc = r->cap ? r->cap * 2 : 16;
-            cand *a = realloc(r->add, nc * sizeof(*a));
-            if (!a) {
-                r->oom = 1;
-                return;
-            }
-            r->add = a;
-            r->cap = nc;
+    uint16_t kmin = key_min(q, r->st->policy.min_score);
+    uint16_t ku = mt_key_floor(q, r->s_u);
+    uint16_t kt = ku > kmin ? ku : kmin, below = 0;
+    for (size_t j = 0; j < n; j++) {
+        uint16_t k = key[j];
+        if (k <= kt) {
+            if (k > kmin && k > below && !r->mark[c0 + j]) below = k;
+            continue;
         }
-        r->add[r->n_add++] = (cand){c, (int16_t)s};
-    } else if (s > r->best_out) {
-        r->best_out = s;
+        int32_t c = (int32_t)(c0 + j);
+        if (r->mark[c]) continue;
+        int s = mt_key_score(q, k);
+        if (weight(r->st, r->m, s) > r->um + r->v[c]) {
+            if (r->n_add == r->cap) {
+                size_t nc = r->cap ? r->cap * 2 : 16;
+                cand *a = realloc(r->add, nc * sizeof(*a));
+                if (!a) {
+                    r->oom = 1;
+                    return;
+                }
+                r->add = a;
+                r->cap = nc;
+            }
+            r->add[r->n_add++] = (cand){c, (int16_t)s};
+        } else if (s > r->best_out) {
+            r->best_out = s;
+        }
+    }
+    if (below) {
+        int s = mt_key_score(q, below);
+        if (s > r->best_out) r->best_out = s;
     }
 }
 
-/* Position of mentee m in the todo list: stored in the item index. */
+/* Rescan todo item i: mentee pc->todo[i] against every coach. */
 static int rescan_one(par *p, int tid, size_t i)
 {
     price_ctx *pc = p->ctx;
@@ -707,10 +758,13 @@ static int rescan_one(par *p, int tid, size_t i)
     for (uint32_t k = 0; k < st->n_extra[m]; k++) mark[st->extra[m][k]] = 1;
     rescan_ctx r = {.st = st, .m = m, .mark = mark, .um = pc->u[m], .v = pc->v,
                     .best_out = -1};
-    int rc = scan_mentee(st, m, st->elig_free[st->m_prog[m]], rescan_visit, &r);
+    /* w = mult * (s + bonus) + big <= u  <=>  s <= (u - big) / mult - bonus */
+    int64_t su = pc->u[m] < st->big ? -1 : (pc->u[m] - st->big) / st->mult - st->bonus[m];
+    r.s_u = su < -1 ? -1 : su > MATCH_SCORE_MAX ? MATCH_SCORE_MAX : (int)su;
+    scan_mentee(st, m, st->elig_free[st->m_prog[m]], rescan_block, &r);
     for (int k = 0; k < st->n_cand[m]; k++) mark[cv[k].coach] = 0;
     for (uint32_t k = 0; k < st->n_extra[m]; k++) mark[st->extra[m][k]] = 0;
-    if (rc != MATCH_OK || r.oom) {
+    if (r.oom) {
         free(r.add);
         return MATCH_ENOMEM;
     }
@@ -940,10 +994,7 @@ static int solve_stable(struct match_run_state *st, const size_t *free_m,
         } else if (st->t_score[m] >= 0) {
             /* List exhausted but pairs were pruned: the next ones after the
              * cursor, among coaches that still have room. */
-            if (candidates_of(st, m, cur.score, cur.coach, st->remain) != MATCH_OK) {
-                rc = MATCH_ENOMEM;
-                break;
-            }
+            candidates_of(st, m, cur.score, cur.coach, st->remain);
             st->rescanned++;
             pos[m] = 0;
             if (!st->n_cand[m]) {
@@ -968,15 +1019,21 @@ typedef struct reason_ctx {
 } reason_ctx;
 
 typedef struct any_ctx {
-    int min;
-    int best;
+    uint16_t best;
+    const mt_query *q;
+    int best_score;
 } any_ctx;
 
-static void any_visit(void *ctx, int32_t c, int s)
+static void any_block(void *ctx, const mt_query *q, size_t c0,
+                      const uint16_t *key, size_t n)
 {
-    (void)c;
+    (void)c0;
     any_ctx *a = ctx;
-    if (s > a->best) a->best = s;
+    uint16_t mx = mt_key_max(key, n);
+    if (mx > a->best) {
+        a->best = mx;
+        a->best_score = mt_key_score(q, mx);
+    }
 }
 
 static int reason_one(par *p, int tid, size_t m)
@@ -988,25 +1045,12 @@ static int reason_one(par *p, int tid, size_t m)
         rc->reason[m] = MATCH_UNMATCHED_CAPACITY;
         return MATCH_OK;
     }
-    /* Scan every coach of its program, full or not, ignoring min_score. */
-    int saved = st->policy.min_score;
-    any_ctx a = {saved, -1};
-    mt_query q;
-    if (mt_query_build(&q, &st->space, &st->cs, &st->mentees[m], &st->policy) != MATCH_OK)
-        return MATCH_ENOMEM;
-    int16_t sc[MT_BLOCK];
-    const uint8_t *elig = st->elig_any[st->m_prog[m]];
-    size_t fi = st->forb_off[m], fe = st->forb_off[m + 1];
-    for (size_t c0 = 0; c0 < st->nc; c0 += MT_BLOCK) {
-        size_t c1 = c0 + MT_BLOCK < st->nc ? c0 + MT_BLOCK : st->nc;
-        mt_score_block(&q, &st->cs, elig, c0, c1, sc);
-        for (; fi < fe && (size_t)st->forb[fi] < c1; fi++) sc[st->forb[fi] - c0] = -1;
-        for (size_t j = 0; j < c1 - c0; j++) any_visit(&a, (int32_t)(c0 + j), sc[j]);
-    }
-    mt_query_free(&q);
-    rc->reason[m] = a.best >= saved ? MATCH_UNMATCHED_CAPACITY
-                  : a.best >= 0     ? MATCH_UNMATCHED_BELOW_MIN_SCORE
-                                    : MATCH_UNMATCHED_NO_FEASIBLE_COACH;
+    /* Every coach of its program, full or not, whatever the score. */
+    any_ctx a = {0, NULL, -1};
+    scan_mentee(st, m, st->elig_any[st->m_prog[m]], any_block, &a);
+    rc->reason[m] = a.best_score >= st->policy.min_score ? MATCH_UNMATCHED_CAPACITY
+                  : a.best_score >= 0 ? MATCH_UNMATCHED_BELOW_MIN_SCORE
+                                      : MATCH_UNMATCHED_NO_FEASIBLE_COACH;
     return MATCH_OK;
 }
 
@@ -1016,12 +1060,10 @@ static int pair_score(struct match_run_state *st, size_t m, int32_t c,
                       match_explain *ex)
 {
     mt_query q;
-    if (mt_query_build(&q, &st->space, &st->cs, &st->mentees[m], &st->policy) != MATCH_OK)
-        return MATCH_ENOMEM;
+    mt_query_build(&q, &st->space, &st->cs, &st->mentees[m], &st->policy);
     uint32_t pid = mt_map_get(&st->space.programs, st->mentees[m].program);
     mt_explain(&q, &st->space, &st->cs, (size_t)c, &st->mentees[m], &st->policy,
                mt_coach_serves(&st->cs, (size_t)c, pid), is_forbidden(st, m, c), ex);
-    mt_query_free(&q);
     return MATCH_OK;
 }
 
@@ -1096,6 +1138,7 @@ static int run_state_new(const match_catalog *cat, const match_run_input *in,
     if (copy_policy(st, &pol) != MATCH_OK) return MATCH_ENOMEM;
     if ((rc = prepare_profiles(st, err)) != MATCH_OK) return rc;
     st->remain = malloc(st->nc * sizeof(int32_t) + 1);
+    st->cap0 = malloc(st->nc * sizeof(int32_t) + 1);
     st->match = malloc(st->nm * sizeof(int32_t) + 1);
     st->pinned = calloc(st->nm + 1, 1);
     st->cands = malloc(st->nm * (size_t)(st->k + 1) * sizeof(cand) + 1);
@@ -1104,7 +1147,7 @@ static int run_state_new(const match_catalog *cat, const match_run_input *in,
     st->extra = calloc(st->nm + 1, sizeof(*st->extra));
     st->n_extra = calloc(st->nm + 1, sizeof(uint32_t));
     st->cap_extra = calloc(st->nm + 1, sizeof(uint32_t));
-    if (!st->remain || !st->match || !st->pinned || !st->cands || !st->n_cand ||
+    if (!st->remain || !st->cap0 || !st->match || !st->pinned || !st->cands || !st->n_cand ||
         !st->t_score || !st->extra || !st->n_extra || !st->cap_extra)
         return MATCH_ENOMEM;
     for (size_t c = 0; c < st->nc; c++) st->remain[c] = st->cs.free[c];
@@ -1214,6 +1257,40 @@ int match_run_explain(const match_run_result *r, size_t i, match_explain *out)
     long c = find_id(st->c_id, st->nc, r->pairs[i].coach_id);
     if (m < 0 || c < 0) return MATCH_ERR;
     return pair_score(st, (size_t)m, (int32_t)c, out);
+}
+
+typedef struct gain_ctx {
+    int32_t *gain;
+    const size_t *c_orig;
+    int64_t bonus;
+    int min_score;
+} gain_ctx;
+
+static void gain_block(void *ctx, const mt_query *q, size_t c0,
+                       const uint16_t *key, size_t n)
+{
+    gain_ctx *g = ctx;
+    uint16_t kmin = key_min(q, g->min_score);
+    for (size_t j = 0; j < n; j++)
+        if (key[j] > kmin)
+            g->gain[g->c_orig[c0 + j]] = (int32_t)(mt_key_score(q, key[j]) + g->bonus);
+}
+
+int match_run_problem(const match_run_result *r, size_t mentee,
+                      int32_t *gain, int32_t *cap)
+{
+    if (!r || !r->state) return MATCH_ERR;
+    struct match_run_state *st = r->state;
+    if (mentee >= st->nm) return MATCH_ERR;
+    size_t m = st->m_pos[mentee];
+    for (size_t c = 0; c < st->nc; c++) {
+        gain[c] = -1;
+        if (cap) cap[st->c_orig[c]] = st->cap0[c];
+    }
+    if (st->pinned[m]) return MATCH_OK;
+    gain_ctx g = {gain, st->c_orig, st->bonus[m], st->policy.min_score};
+    scan_mentee(st, m, st->elig_free[st->m_prog[m]], gain_block, &g);
+    return MATCH_OK;
 }
 
 void match_run_free(match_run_result *r)

@@ -1,0 +1,243 @@
+/* bench_matcher — time and peak memory of libmatcher on an instance file.
+ *
+ *   bench_matcher --instance FILE [--data DIR] [--objective O] [--mode M]
+ *                 [--threads N] [--k K] [--dump-weights FILE]
+ *                 [--suggest Q] [--no-run]
+ *
+ * Prints one `run ...` line of key=value pairs (README.md) with the engine's
+ * elapsed time (match_run only: catalogue and file loading excluded) and the
+ * process's peak RSS (getrusage ru_maxrss, which includes the loaded
+ * instance).  --suggest Q builds a coach index of the instance's coaches and
+ * times Q suggest calls (limit 10) for mentees of the instance, printing a
+ * `suggest ...` line.  --dump-weights writes the CNW1 weight matrix of the
+ * run for the reference solvers. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "bench/matcher/instance.h"
+#include "matcher/matcher.h"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static long peak_rss_kb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+static int dump_weights(const char *path, const instance *in,
+                        const match_run_result *r)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        perror(path);
+        return -1;
+    }
+    uint32_t hdr[3] = {(uint32_t)in->n_mentees, (uint32_t)in->n_coaches,
+                       in->policy.objective == MATCH_OBJ_QUALITY};
+    int64_t h64[3] = {r->stats.mult, r->stats.big, r->stats.objective};
+    int32_t *gain = malloc((in->n_coaches + 1) * sizeof(*gain));
+    int32_t *cap = malloc((in->n_coaches + 1) * sizeof(*cap));
+    int rc = gain && cap ? 0 : -1;
+    /* little-endian host assumed (x86-64, arm64) */
+    if (!rc) {
+        fwrite("CNW1", 1, 4, f);
+        fwrite(hdr, sizeof(hdr[0]), 3, f);
+        fwrite(h64, sizeof(h64[0]), 3, f);
+    }
+    for (size_t m = 0; !rc && m < in->n_mentees; m++) {
+        if (match_run_problem(r, m, gain, m == 0 ? cap : NULL) != MATCH_OK) rc = -1;
+        if (!rc && m == 0) fwrite(cap, sizeof(*cap), in->n_coaches, f);
+        if (!rc) fwrite(gain, sizeof(*gain), in->n_coaches, f);
+    }
+    if (!rc && in->n_mentees == 0) {
+        /* caps still needed: no mentee row to ask, so write the profiles' */
+        for (size_t c = 0; c < in->n_coaches; c++) {
+            int32_t v = in->coaches[c].capacity - in->coaches[c].load;
+            v = v < 0 ? 0 : v;
+            fwrite(&v, sizeof(v), 1, f);
+        }
+    }
+    if (ferror(f)) rc = -1;
+    if (fclose(f) != 0) rc = -1;
+    free(gain);
+    free(cap);
+    if (rc) fprintf(stderr, "bench_matcher: writing %s failed\n", path);
+    return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int bench_suggest(const match_catalog *cat, const instance *in, long q,
+                         const match_policy *pol)
+{
+    match_index *idx = match_index_new(cat);
+    match_err err;
+    if (!idx) return -1;
+    double t0 = now_ms();
+    for (size_t c = 0; c < in->n_coaches; c++)
+        if (match_index_upsert(idx, &in->coaches[c], &err) != MATCH_OK) {
+            fprintf(stderr, "bench_matcher: upsert %s: %s\n", in->coaches[c].id, err.msg);
+            match_index_free(idx);
+            return -1;
+        }
+    double build = now_ms() - t0;
+    double *lat = malloc((size_t)q * sizeof(*lat));
+    if (!lat || in->n_mentees == 0) {
+        free(lat);
+        match_index_free(idx);
+        return -1;
+    }
+    long found = 0;
+    for (long i = 0; i < q; i++) {
+        const match_mentee *m = &in->mentees[(size_t)(i * 7919) % in->n_mentees];
+        match_query qy = {.mentee = m, .policy = pol};
+        match_suggestion s[10];
+        size_t n;
+        double t = now_ms();
+        if (match_suggest(idx, &qy, 10, s, &n, &err) != MATCH_OK) {
+            fprintf(stderr, "bench_matcher: suggest: %s\n", err.msg);
+            break;
+        }
+        lat[i] = (now_ms() - t) * 1000.0;
+        found += (long)n;
+    }
+    qsort(lat, (size_t)q, sizeof(*lat), cmp_double);
+    double sum = 0;
+    for (long i = 0; i < q; i++) sum += lat[i];
+    printf("suggest coaches=%zu queries=%ld index_build_ms=%.1f mean_us=%.1f "
+           "p50_us=%.1f p99_us=%.1f max_us=%.1f mean_found=%.2f\n",
+           in->n_coaches, q, build, sum / q, lat[q / 2], lat[q * 99 / 100],
+           lat[q - 1], (double)found / q);
+    free(lat);
+    match_index_free(idx);
+    return 0;
+}
+
+static int on_progress(void *ud, const char *phase, uint64_t done, uint64_t total)
+{
+    int *verbose = ud;
+    if (*verbose) fprintf(stderr, "progress %s %llu/%llu\n", phase,
+                          (unsigned long long)done, (unsigned long long)total);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"instance", required_argument, NULL, 'i'},
+        {"data", required_argument, NULL, 'd'},
+        {"objective", required_argument, NULL, 'O'},
+        {"mode", required_argument, NULL, 'M'},
+        {"threads", required_argument, NULL, 't'},
+        {"k", required_argument, NULL, 'k'},
+        {"dump-weights", required_argument, NULL, 'w'},
+        {"suggest", required_argument, NULL, 's'},
+        {"no-run", no_argument, NULL, 'n'},
+        {"verbose", no_argument, NULL, 'v'},
+        {NULL, 0, NULL, 0}};
+    const char *path = NULL, *data = "data", *dump = NULL, *obj = NULL, *mode = NULL;
+    int threads = 0, k = 0, no_run = 0, verbose = 0;
+    long suggest = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "i:d:O:M:t:k:w:s:nv", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'i': path = optarg; break;
+        case 'd': data = optarg; break;
+        case 'O': obj = optarg; break;
+        case 'M': mode = optarg; break;
+        case 't': threads = atoi(optarg); break;
+        case 'k': k = atoi(optarg); break;
+        case 'w': dump = optarg; break;
+        case 's': suggest = atol(optarg); break;
+        case 'n': no_run = 1; break;
+        case 'v': verbose = 1; break;
+        default:
+            fprintf(stderr, "usage: bench_matcher --instance FILE [options]\n");
+            return 2;
+        }
+    }
+    if (!path) {
+        fprintf(stderr, "usage: bench_matcher --instance FILE [options]\n");
+        return 2;
+    }
+    match_catalog *cat;
+    match_err err = {0};
+    if (match_catalog_load(data, &cat, &err) != MATCH_OK) {
+        fprintf(stderr, "bench_matcher: %s\n", err.msg);
+        return 1;
+    }
+    instance in;
+    char msg[512];
+    double t0 = now_ms();
+    if (instance_read(path, &in, msg, sizeof(msg)) != 0) {
+        fprintf(stderr, "bench_matcher: %s\n", msg);
+        match_catalog_free(cat);
+        return 1;
+    }
+    double load_ms = now_ms() - t0;
+    if ((obj && match_objective_parse(obj, &in.policy.objective) != MATCH_OK) ||
+        (mode && match_mode_parse(mode, &in.policy.mode) != MATCH_OK)) {
+        fprintf(stderr, "bench_matcher: bad --objective or --mode\n");
+        return 2;
+    }
+    long rss_loaded = peak_rss_kb();
+    int rc = 0;
+    if (!no_run) {
+        match_run_input ri = {
+            .mentees = in.mentees, .n_mentees = in.n_mentees,
+            .waitlist = in.waitlist, .coaches = in.coaches,
+            .n_coaches = in.n_coaches, .pinned = in.pinned,
+            .n_pinned = in.n_pinned, .forbidden = in.forbidden,
+            .n_forbidden = in.n_forbidden, .policy = &in.policy,
+            .threads = threads, .candidates = k,
+            .progress = on_progress, .progress_ud = &verbose,
+        };
+        match_run_result *r = NULL;
+        if (match_run(cat, &ri, &r, &err) != MATCH_OK) {
+            fprintf(stderr, "bench_matcher: run: %s\n", err.msg);
+            rc = 1;
+        } else {
+            const match_stats *s = &r->stats;
+            printf("run mentees=%u coaches=%u objective_kind=%s mode=%s matched=%u "
+                   "pinned=%u unmatched_capacity=%u unmatched_no_feasible=%u "
+                   "unmatched_below_min=%u total_score=%lld mean_score=%.1f "
+                   "mean_gap_coverage=%.4f objective=%lld mult=%lld big=%lld "
+                   "certified=%d elapsed_ms=%.1f pricing_rounds=%d rescanned=%u "
+                   "candidate_edges=%llu pairs_scored=%llu load_ms=%.0f "
+                   "rss_loaded_kb=%ld peak_rss_kb=%ld\n",
+                   s->mentees, s->coaches, match_objective_name(in.policy.objective),
+                   match_mode_name(in.policy.mode), s->matched, s->pinned,
+                   s->unmatched[MATCH_UNMATCHED_CAPACITY],
+                   s->unmatched[MATCH_UNMATCHED_NO_FEASIBLE_COACH],
+                   s->unmatched[MATCH_UNMATCHED_BELOW_MIN_SCORE],
+                   (long long)s->total_score, s->mean_score, s->mean_gap_coverage,
+                   (long long)s->objective, (long long)s->mult, (long long)s->big,
+                   s->certified, s->elapsed_ms, s->pricing_rounds, s->rescanned,
+                   (unsigned long long)s->candidate_edges,
+                   (unsigned long long)s->pairs_scored, load_ms, rss_loaded,
+                   peak_rss_kb());
+            fflush(stdout);
+            if (dump && dump_weights(dump, &in, r) != 0) rc = 1;
+            match_run_free(r);
+        }
+    }
+    if (!rc && suggest > 0 && bench_suggest(cat, &in, suggest, &in.policy) != 0) rc = 1;
+    instance_free(&in);
+    match_catalog_free(cat);
+    return rc;
+}
