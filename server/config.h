@@ -13,7 +13,7 @@
 #define CFG_OK 0
 #define CFG_ERR -1
 
-enum { CFG_LOG_DEBUG = 0, CFG_LOG_INFO, CFG_LOG_WARNING, CFG_LOG_ERROR };
+enum { CFG_LOG_DEBUG = 0, CFG_LOG_INFO, CFG_LOG_WARNING, CFG_LOG_ERROR, CFG_LOG_NOTICE };
 
 typedef struct cfg {
     char *bind;

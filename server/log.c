@@ -44,11 +44,11 @@ void log_msg(int level, const char *fmt, ...) {
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (L.use_syslog) {
-        static const int pri[] = {LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR};
+        static const int pri[] = {LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR, LOG_NOTICE};
         syslog(pri[level], "%s", msg);
         return;
     }
-    static const char tag[] = {'.', '-', '*', '#'};   /* redis-style marks */
+    static const char tag[] = {'.', '-', '*', '#', '*'};   /* redis-style marks */
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;

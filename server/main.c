@@ -159,7 +159,7 @@ typedef struct app {
 static void on_term(evutil_socket_t sig, short what, void *arg) {
     (void)what;
     app *a = arg;
-    log_info("signal %d: shutting down (finishing requests in flight)", (int)sig);
+    log_notice("signal %d: shutting down (finishing requests in flight)", (int)sig);
     runs_cancel_all(a->srv.runs);
     srv_shutdown(&a->srv);
 }
@@ -216,11 +216,11 @@ static int run(cfg *c) {
     evsignal_add(a.ev_int, NULL);
     evsignal_add(a.ev_hup, NULL);
     if (c->pidfile[0] && write_pidfile(c->pidfile)) log_warn("cannot write pidfile %s: %s", c->pidfile, strerror(errno));
-    if (c->port) log_info("coachnetd %s ready: TLS on %s:%d (TLS >= 1.%d%s)", COACHNETD_VERSION, c->bind, c->port,
+    if (c->port) log_notice("coachnetd %s ready: TLS on %s:%d (TLS >= 1.%d%s)", COACHNETD_VERSION, c->bind, c->port,
                           c->tls_min_version == 13 ? 3 : 2, c->tls_auth_clients ? ", client certificates required" : "");
-    if (c->unixsocket[0]) log_info("coachnetd ready: plaintext admin socket %s", c->unixsocket);
+    if (c->unixsocket[0]) log_notice("coachnetd ready: plaintext admin socket %s", c->unixsocket);
     event_base_dispatch(base);
-    log_info("event loop done; closing");
+    log_notice("event loop done; closing");
     ret = 0;
 out:
     if (s->runs) runs_cancel_all(s->runs);

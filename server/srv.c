@@ -23,6 +23,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <stdarg.h>
@@ -456,6 +457,11 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
         log_warn("refusing connection from %s: maxclients (%d) reached", peer, s->cfg->maxclients);
         evutil_closesocket(fd);
         return;
+    }
+    if (!is_unix) {
+        /* small responses must not wait for the peer's delayed ACK (Nagle) */
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
     struct bufferevent *bev;
     if (is_unix) {
