@@ -138,17 +138,18 @@ static int read_comp_code(const proto_map *cm, const proto_vocab *v,
                           const char *seen, size_t stride, size_t n,
                           char *out, proto_error *err) {
     char path[PROTO_PATH_MAX];
+    const char *why = NULL;
     if (proto_read_str(cm, "code", PROTO_REQUIRED, 1, PROTO_CODE_MAX,
                        PROTO_CS_CODE, out, PROTO_CODE_MAX + 1, err) < 0)
         return PROTO_ERR;
-    proto_path_key(path, sizeof(path), cm->path, "code");
-    if (!proto_competency_ok(v, out))
-        return proto_error_set(err, PROTO_E_INVALID_PARAMS, path,
-                               "unknown competency code");
-    if (table_find(seen, stride, n, out) >= 0)
-        return proto_error_set(err, PROTO_E_INVALID_PARAMS, path,
-                               "duplicate competency code");
-    return PROTO_OK;
+    if (!proto_competency_ok(v, out)) why = "unknown competency code";
+    else if (table_find(seen, stride, n, out) >= 0)
+        why = "duplicate competency code";
+    if (why == NULL) return PROTO_OK;
+    return proto_error_set(err, PROTO_E_INVALID_PARAMS,
+                           proto_path_key(path, sizeof(path), cm->path,
+                                          "code"),
+                           "%s", why);
 }
 
 /* A required level in min..PROTO_LEVEL_MAX. */
