@@ -1,0 +1,391 @@
+#!/usr/bin/python3
+"""Fault injection (issue 6): processes killed under write load, a slow Redis.
+
+* Redis killed with SIGKILL while writer clients put profiles through
+  coachnetd, then restarted on the same AOF (appendfsync always): every
+  write that coachnetd acknowledged is there afterwards, with at least the
+  acknowledged version (and exactly the acknowledged content when the
+  version is the acknowledged one).
+* coachnetd killed with SIGKILL under the same load and restarted: no
+  acknowledged write lost; a match run interrupted by the kill is marked
+  failed by the restarted server and a new run of the program works.
+* Redis made slow (DEBUG SLEEP, longer than redis-timeout-ms): requests that
+  need Redis end with `unavailable` at the timeout, every client's at about
+  the same time (not one after the other); requests that need no Redis are
+  answered at once; new TLS connections are accepted; service comes back by
+  itself afterwards.
+
+Writers record each outcome: acknowledged (a result), refused (an error
+reply: the write did not happen or its outcome is unknown -- both allowed),
+or cut (connection lost: unknown).  Only acknowledged writes are checked.
+
+Redis runs with --enable-debug-command local (a subclass of the harness'
+Redis; harness.py itself is not changed).
+"""
+
+import random
+import signal
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+import harness  # noqa: E402
+from harness import CoachnetError, SLOW, REDIS_TIMEOUT_MS, wait_until, expect_error  # noqa: E402
+
+import coachnet  # noqa: E402  (harness put clients/python on sys.path)
+
+
+class DebugRedis(harness.Redis):
+    """The harness' Redis with DEBUG enabled from localhost (DEBUG SLEEP)."""
+
+    def start(self):
+        self.proc = harness.subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--dir", str(self.dir), "--appendonly", "yes", "--appendfsync", "always",
+             "--save", "", "--daemonize", "no", "--logfile", str(self.log),
+             "--protected-mode", "yes", "--enable-debug-command", "local"],
+            stdin=harness.subprocess.DEVNULL, stdout=harness.subprocess.DEVNULL,
+            stderr=harness.subprocess.DEVNULL)
+        wait_until(self.ping, 10, what="redis-server on port %d" % self.port)
+
+    def kill9(self):
+        """SIGKILL: no shutdown, no final fsync; only what AOF already has."""
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+        self.proc = None
+
+
+harness.Redis = DebugRedis     # Env() builds its Redis through this name
+
+suite = harness.Suite("fault")
+t = suite.test
+PASSWORD = harness.Suite.PASSWORD
+RUN_RECOVERY_S = 40     # longest wait for a dead server's run to be failed
+
+
+def kill9_server(s):
+    """SIGKILL the suite's coachnetd without recording it as a crash (it is
+    the test), and forget the suite's cached admin connection."""
+    s.srv.proc.send_signal(signal.SIGKILL)
+    s.srv.proc.wait()
+    s.srv.proc = None
+    s._admin = None
+
+
+class Writer(threading.Thread):
+    """Puts new mentees and updates its own ones through coachnetd, as a
+    coordinator, reconnecting when the connection is lost."""
+
+    def __init__(self, srv, login, program, gen, seed):
+        super().__init__(daemon=True)
+        self.srv, self.login, self.program, self.gen = srv, login, program, gen
+        self.acked = {}      # id -> (version, goals) of the last acknowledged write
+        self.profiles = {}   # id -> profile (last sent)
+        self.counts = {"acked": 0, "refused": 0, "cut": 0}
+        self.codes = {}
+        self.stop_ev = threading.Event()
+        self.client = None
+        self.seq = seed * 1000000
+
+    def _connect(self):
+        while not self.stop_ev.is_set():
+            try:
+                self.client = self.srv.login(self.login, PASSWORD, timeout=5 * SLOW)
+                return True
+            except Exception:
+                self.stop_ev.wait(0.1)
+        return False
+
+    def run(self):
+        while not self.stop_ev.is_set():
+            if self.client is None and not self._connect():
+                return
+            self.seq += 1
+            if self.profiles and self.seq % 3 == 0:
+                pid = list(self.profiles)[self.seq % len(self.profiles)]
+                p = dict(self.profiles[pid], goals="goal %d" % self.seq)
+            else:
+                p = self.gen.mentee(self.program, goals="goal %d" % self.seq)
+            self.profiles[p["id"]] = p
+            try:
+                r = self.client.mentee_put(p)
+                assert r["id"] == p["id"]
+                prev = self.acked.get(p["id"])
+                assert prev is None or r["version"] > prev[0], (prev, r)
+                self.acked[p["id"]] = (r["version"], p["goals"])
+                self.counts["acked"] += 1
+            except CoachnetError as e:
+                self.counts["refused"] += 1
+                self.codes[e.code] = self.codes.get(e.code, 0) + 1
+                self.stop_ev.wait(0.01 if e.code == "unavailable" else 0.05)
+            except coachnet.ClientError:
+                self.counts["cut"] += 1
+                try:
+                    self.client.close()
+                except Exception:
+                    pass
+                self.client = None
+                self.stop_ev.wait(0.05)
+
+    def halt(self):
+        self.stop_ev.set()
+        self.join(30 * SLOW)
+        if self.client is not None:
+            self.client.close()
+
+
+def start_writers(s, n=4):
+    coord_login = s.uniq("writer")
+    program = s.gen.program("w")
+    with s.srv.admin() as adm:
+        adm.user_create(coord_login, PASSWORD, "coordinator", programs=[program])
+    # Distinct random seeds: the generators never repeat an id within one
+    # Gen, and ids of earlier tests belong to other programs (forbidden).
+    ws = [Writer(s.srv, coord_login, program, harness.Gen(seed=random.getrandbits(64)), i + 1)
+          for i in range(n)]
+    for w in ws:
+        w.start()
+    return ws, coord_login
+
+
+def total(ws, key):
+    return sum(w.counts[key] for w in ws)
+
+
+def verify_acked(s, ws, login):
+    """Every acknowledged write is readable with >= its version; the same
+    version means the same content."""
+    lost, older, changed = [], [], []
+    n = 0
+    with s.srv.login(login, PASSWORD) as c:
+        for w in ws:
+            ids = list(w.acked)
+            for i in range(0, len(ids), 64):
+                chunk = ids[i:i + 64]
+                res = c.pipeline([("mentee.get", {"id": x}) for x in chunk], timeout=20 * SLOW)
+                for pid, r in zip(chunk, res):
+                    n += 1
+                    ver, goals = w.acked[pid]
+                    if isinstance(r, CoachnetError):
+                        lost.append("%s: %s" % (pid, r))
+                    elif r["version"] < ver:
+                        older.append("%s: version %s < acked %s" % (pid, r["version"], ver))
+                    elif r["version"] == ver and r["profile"]["goals"] != goals:
+                        changed.append("%s: goals %r != acked %r" % (pid, r["profile"]["goals"], goals))
+    problems = lost[:5] + older[:5] + changed[:5]
+    assert not problems, "%d acknowledged writes lost, %d older, %d different:\n%s" % (
+        len(lost), len(older), len(changed), "\n".join(problems))
+    return n
+
+
+def run_load(s, phases):
+    """Start writers, run ``phases`` (a callable that injects the fault),
+    stop them and verify.  Returns a summary string."""
+    ws, login = start_writers(s)
+    try:
+        wait_until(lambda: total(ws, "acked") >= 50, 20 * SLOW, what="50 acknowledged writes")
+        before = total(ws, "acked")
+        phases(ws)
+        after0 = total(ws, "acked")
+        wait_until(lambda: total(ws, "acked") >= after0 + 50, 30 * SLOW,
+                   what="50 more acknowledged writes after recovery")
+    finally:
+        for w in ws:
+            w.halt()
+    n = verify_acked(s, ws, login)
+    codes = {}
+    for w in ws:
+        for k, v in w.codes.items():
+            codes[k] = codes.get(k, 0) + v
+    bad_codes = set(codes) - {"unavailable"}
+    assert not bad_codes, "writers got unexpected errors: %r" % codes
+    return "%d acked writes verified (%d before the fault), %d refused %r, %d cut" % (
+        n, before, total(ws, "refused"), codes, total(ws, "cut"))
+
+
+@t
+def redis_sigkill_under_writes(s):
+    """Redis SIGKILLed under write load and restarted on its AOF: no acknowledged write lost"""
+    def fault(ws):
+        s.env.redis.kill9()
+        t0 = total(ws, "refused")
+        # writers keep going against a dead Redis: they must be refused
+        wait_until(lambda: total(ws, "refused") >= t0 + 4, 10 * SLOW,
+                   what="writes refused while Redis is down")
+        s.env.redis.start()
+    print("# " + run_load(s, fault))
+
+
+@t
+def redis_sigkill_twice_fast(s):
+    """Redis SIGKILLed twice in quick succession (restart, kill at once): no acknowledged write lost"""
+    def fault(ws):
+        s.env.redis.kill9()
+        time.sleep(0.2)
+        s.env.redis.start()
+        time.sleep(0.3)
+        s.env.redis.kill9()
+        time.sleep(0.2)
+        s.env.redis.start()
+    print("# " + run_load(s, fault))
+
+
+@t
+def coachnetd_sigkill_under_writes(s):
+    """coachnetd SIGKILLed under write load and restarted: no acknowledged write lost"""
+    def fault(ws):
+        kill9_server(s)
+        t0 = total(ws, "cut")
+        time.sleep(0.3)
+        assert total(ws, "cut") >= t0, "writers did not notice"
+        s.srv.start()
+    print("# " + run_load(s, fault))
+
+
+def _not_implemented(e):
+    return e.code == "internal" and "not implemented" in (e.message or "")
+
+
+@t
+def interrupted_run_marked_failed(s):
+    """coachnetd SIGKILLed during match.run: the restarted server marks the run failed; a new run works"""
+    coord, prog = s.coordinator()
+    with coord:
+        for _ in range(20):
+            coord.mentee_put(s.gen.mentee(prog, agency="K001"))
+        for _ in range(6):
+            coord.coach_put(s.gen.coach(programs=[prog], organization="K015"))
+        try:
+            # Keep the run from finishing: Redis sleeps right after it is
+            # registered (its snapshot then waits), and coachnetd dies meanwhile.
+            msgid = coord.send("match.run", {"program": prog})
+            sleeper = socket.create_connection(("127.0.0.1", s.env.redis.port))
+            run_id = coord.wait(msgid, timeout=10 * SLOW)["run_id"]
+            sleeper.sendall(b"*3\r\n$5\r\nDEBUG\r\n$5\r\nSLEEP\r\n$1\r\n2\r\n")
+        except CoachnetError as e:
+            if _not_implemented(e):
+                raise harness.Skip("match.run is not implemented in this coachnetd yet")
+            raise
+    time.sleep(0.1)
+    kill9_server(s)
+    sleeper.recv(100)     # +OK once the sleep is over
+    sleeper.close()
+    status = s.env.redis.cmd("HGET", "cn:run:%s" % run_id, "status")
+    assert status in (b"running", b"failed"), \
+        "run %s record after the kill: status %r (expected running: it was interrupted)" % (run_id, status)
+    s.srv.start()
+    # The restarted server (or any server) must notice that the run's owner
+    # is gone: the run is marked failed and the program can be run again
+    # within RUN_RECOVERY_S.
+    #
+    # SERVER NOTE: if this fails, coachnetd (server/runs.c) holds the
+    # program's run lock for RUN_LOCK_TTL_MS (10 min) and leaves the run's
+    # status "running" forever when the process dies: a new match.run gets
+    # `conflict` for 10 minutes and the run is never marked failed.  Fix:
+    # a short lock TTL (e.g. 15 s) refreshed by the owner every few seconds
+    # (PEXPIRE if the value is still its run id), and in SCRIPT_RUN_LOCK /
+    # at startup: a run whose status is "running" while its lock is gone
+    # (or held by a previous incarnation of this instance) is set "failed"
+    # (HSET status failed, finished_at, an audit entry).
+    c2, _ = s.coordinator([prog])
+    deadline = time.monotonic() + RUN_RECOVERY_S * SLOW
+    codes = []
+    with c2:
+        while True:
+            try:
+                rid, done, _ = harness.run_and_wait(c2, prog)
+                break
+            except CoachnetError as e:
+                codes.append(e.code)
+                if e.code != "conflict" or time.monotonic() > deadline:
+                    raise AssertionError(
+                        "a new run of the program is still refused %.0fs after the restart (%s); "
+                        "old run %s status %r" % (RUN_RECOVERY_S * SLOW, e, run_id,
+                                                  s.env.redis.cmd("HGET", "cn:run:%s" % run_id, "status")))
+                time.sleep(1.0)
+    assert rid != run_id and done["status"] == "done", done
+    status = s.env.redis.cmd("HGET", "cn:run:%s" % run_id, "status")
+    assert status == b"failed", "interrupted run %s has status %r after recovery" % (run_id, status)
+    print("# new run accepted after %d conflict(s); old run marked failed" % len(codes))
+
+
+@t
+def redis_slow_debug_sleep(s):
+    """Redis in DEBUG SLEEP: unavailable at redis-timeout-ms for every client at once; others served; recovery"""
+    coord, prog = s.coordinator()
+    m = s.gen.mentee(prog)
+    coord.mentee_put(m)
+    login = s.uniq("slowc")
+    with s.srv.admin() as adm:
+        adm.user_create(login, PASSWORD, "coordinator", programs=[prog])
+    clients = [s.srv.login(login, PASSWORD) for _ in range(5)]
+    sleep_s = max(4, int(4 * REDIS_TIMEOUT_MS / 1000.0 * SLOW))
+    sleeper = socket.create_connection(("127.0.0.1", s.env.redis.port))
+    results = {}
+
+    def one(i, c):
+        t0 = time.monotonic()
+        try:
+            c.mentee_get(m["id"])
+            results[i] = ("ok", time.monotonic() - t0)
+        except CoachnetError as e:
+            results[i] = (e.code, time.monotonic() - t0)
+        except coachnet.ClientError as e:
+            results[i] = (repr(e), time.monotonic() - t0)
+    try:
+        sleeper.sendall(b"*3\r\n$5\r\nDEBUG\r\n$5\r\nSLEEP\r\n$%d\r\n%d\r\n" % (
+            len(str(sleep_s)), sleep_s))
+        time.sleep(0.1)
+        t_start = time.monotonic()
+        ths = [threading.Thread(target=one, args=(i, c)) for i, c in enumerate(clients)]
+        for th in ths:
+            th.start()
+        # Meanwhile, another client is served at once for what needs no Redis,
+        # and a brand-new TLS connection is accepted.
+        fast = []
+        with s.srv.client() as other:
+            for _ in range(5):
+                t0 = time.monotonic()
+                expect_error("unknown_method", other.call, "no.such", {})
+                expect_error("invalid_params", other.call, "auth.login", {"login": 1, "password": "x"})
+                fast.append(time.monotonic() - t0)
+        t0 = time.monotonic()
+        with s.srv.client() as fresh:
+            expect_error("unknown_method", fresh.call, "no.such", {})
+        fresh_s = time.monotonic() - t0
+        for th in ths:
+            th.join(20 * SLOW)
+        spread = time.monotonic() - t_start
+        limit = REDIS_TIMEOUT_MS / 1000.0 + 1.0 * SLOW
+        assert len(results) == len(clients), results
+        for i, (code, dt) in results.items():
+            assert code == "unavailable", "client %d got %s after %.2fs" % (i, code, dt)
+            assert dt <= limit, "client %d: unavailable only after %.2fs (timeout %d ms)" % (
+                i, dt, REDIS_TIMEOUT_MS)
+        assert max(fast) < 0.5 * SLOW, "requests needing no Redis took %s" % fast
+        assert fresh_s < 1.0 * SLOW, "a new TLS connection took %.2fs" % fresh_s
+        assert spread < limit + 1.0, "clients were answered one after the other (%.2fs)" % spread
+        print("# unavailable after %s s; no-Redis requests %.1f ms max; new connection %.0f ms" % (
+            ", ".join("%.2f" % v[1] for v in results.values()), 1000 * max(fast), 1000 * fresh_s))
+    finally:
+        sleeper.recv(100)
+        sleeper.close()
+        for c in clients:
+            c.close()
+
+    def back():
+        try:
+            return coord.mentee_get(m["id"])["profile"]["id"] == m["id"]
+        except CoachnetError as e:
+            if e.code != "unavailable":
+                raise
+            return False
+    wait_until(back, 15 * SLOW, interval=0.2, what="service to come back after DEBUG SLEEP")
+    coord.close()
+
+
+if __name__ == "__main__":
+    harness.main(suite)
