@@ -695,7 +695,9 @@ int proto_run_stats_decode(const msgpack_object *obj, const char *path,
 void proto_run_stats_pack(msgpack_packer *pk, const proto_run_stats *s);
 
 /* The error object {code, message, field?} of a response: code a known
- * code string (not ""), message 0..255 bytes, field 0..127 bytes. */
+ * code string (not ""), message 0..255 bytes, field 0..127 bytes.  The
+ * packer omits field when it is "" and sends "internal" for an unset code
+ * (PROTO_E_NONE), so a peer never sees an empty code. */
 int proto_error_decode(const msgpack_object *obj, const char *path,
                        proto_error *out, proto_error *err);
 void proto_error_pack(msgpack_packer *pk, const proto_error *e);
