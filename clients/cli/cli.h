@@ -45,7 +45,8 @@ enum cli_opt_bit {
     O_MODE = 1u << 8, O_MIN_SCORE = 1u << 9, O_RUN = 1u << 10, O_PROGRAM = 1u << 11,
     O_STATUS = 1u << 12, O_KIND = 1u << 13, O_IF_VERSION = 1u << 14, O_ROLE = 1u << 15,
     O_SUBJECT = 1u << 16, O_PROGRAMS = 1u << 17, O_MENTEE = 1u << 18, O_POLICY = 1u << 19,
-    O_NO_PROGRESS = 1u << 20, O_PROVINCE = 1u << 21, O_TIMEOUT_RUN = 1u << 22
+    O_NO_PROGRESS = 1u << 20, O_PROVINCE = 1u << 21, O_TIMEOUT_RUN = 1u << 22,
+    O_WAIT = 1u << 23
 };
 
 typedef struct cli_opts {
@@ -66,6 +67,7 @@ typedef struct cli_opts {
     const char *programs, *mentee, *policy, *province;
     int no_progress;
     int run_timeout_s;
+    int wait_s;
     /* positional words: argv[first..argc) */
     int nargs;
     char **args;
@@ -241,6 +243,7 @@ void cli_emit(const cli_ctx *x, const msgpack_object *o);
 int cmd_login(cli_ctx *x);
 int cmd_logout(cli_ctx *x);
 int cmd_whoami(cli_ctx *x);
+int cmd_watch(cli_ctx *x);
 int cmd_user(cli_ctx *x);
 int cmd_profile(cli_ctx *x);
 int cmd_suggest(cli_ctx *x);

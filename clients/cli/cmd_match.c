@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clients/cli/cli.h"
 
@@ -207,5 +208,67 @@ int cmd_feedback(cli_ctx *x) {
         printf("{}\n");
     else
         printf("feedback recorded for match %s (rating %lld)\n", x->o->args[1], x->o->rating);
+    return CLI_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* watch                                                                   */
+/* ---------------------------------------------------------------------- */
+
+typedef struct watch_state {
+    int json;
+    long long seen;
+} watch_state;
+
+static void on_watch(void *priv, const char *method, const msgpack_object *params) {
+    watch_state *w = priv;
+    w->seen++;
+    if (w->json) {
+        /* JSON Lines: one notification per line, flushed, for scripts */
+        json_t *p = cli_mp_to_json(params);
+        json_t *j = json_pack("{s:s, s:o}", "method", method, "params", p ? p : json_null());
+        json_dumpf(j, stdout, JSON_COMPACT);
+        fputc('\n', stdout);
+        json_decref(j);
+    } else if (strcmp(method, "match.updated") == 0) {
+        const msgpack_object *m = cn_client_map_get(params, "match");
+        if (m == NULL) m = params;
+        char id[96], st[32], me[64], co[64], sc[32];
+        printf("match.updated %s: %s (mentee %s, coach %s, score %s)\n",
+               num(cn_client_map_get(m, "id"), id, sizeof(id)),
+               num(cn_client_map_get(m, "status"), st, sizeof(st)),
+               num(cn_client_map_get(m, "mentee_id"), me, sizeof(me)),
+               num(cn_client_map_get(m, "coach_id"), co, sizeof(co)),
+               num(cn_client_map_get(m, "score"), sc, sizeof(sc)));
+    } else {
+        printf("%s:\n", method);
+        cli_print_obj(stdout, params, 2);
+    }
+    fflush(stdout);
+}
+
+int cmd_watch(cli_ctx *x) {
+    if (!args_ok(x, O_LIMIT | O_WAIT, "watch", 1, 1, "watch [--limit N] [--wait SECONDS]"))
+        return CLI_EXIT_USAGE;
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    watch_state w = { x->o->json, 0 };
+    cn_client_set_notify(x->c, on_watch, &w);
+    if (!x->o->json) {
+        fprintf(stderr, "watching notifications for %s (%d s)\n", x->session.login, x->o->wait_s);
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double deadline = (double)ts.tv_sec + ts.tv_nsec / 1e9 + x->o->wait_s;
+    while (x->o->limit == 0 || w.seen < x->o->limit) {
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        double left = deadline - ((double)ts.tv_sec + ts.tv_nsec / 1e9);
+        if (left <= 0) break;
+        int got;
+        cn_client_error e;
+        if (cn_client_wait(x->c, left > 1.0 ? 1000 : (int)(left * 1000) + 1, &got, &e) !=
+            CN_CLIENT_OK)
+            return cli_fail("watch", &e);
+    }
     return CLI_EXIT_OK;
 }

@@ -89,20 +89,95 @@ static int profile_get(cli_ctx *x) {
     return CLI_EXIT_OK;
 }
 
+/* profile list mentee|coach: every page (or --limit items) as a table. */
+static int profile_list(cli_ctx *x) {
+    if (x->o->nargs != 3 || (strcmp(x->o->args[2], "mentee") != 0 &&
+                             strcmp(x->o->args[2], "coach") != 0))
+        return cli_usage_error("usage: coachnet profile list mentee|coach [--program P] "
+                               "[--province CODE] [--limit N]");
+    cn_client_kind kind = strcmp(x->o->args[2], "coach") == 0 ? CN_CLIENT_COACH : CN_CLIENT_MENTEE;
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    static const char *const hm[] = { "ID", "NAME", "PROVINCE", "POSITION", "PROGRAM" };
+    static const char *const hc[] = { "ID", "NAME", "PROVINCE", "KIND", "RANK", "CAPACITY" };
+    const char *const *keys = kind == CN_CLIENT_COACH
+        ? (const char *const[]){ "id", "name", "province", "kind", "rank", "capacity" }
+        : (const char *const[]){ "id", "name", "province", "position_class", "program" };
+    size_t ncols = kind == CN_CLIENT_COACH ? 6 : 5;
+    cli_table *t = cli_table_new(ncols, kind == CN_CLIENT_COACH ? hc : hm,
+                                 kind == CN_CLIENT_COACH ? "llllrr" : "lllll");
+    json_t *all = x->o->json ? json_array() : NULL;
+    char cursor[256];
+    cn_client_list_opts lo = { x->o->program, x->o->province, NULL, 0 };
+    long long n = 0;
+    for (;;) {
+        lo.limit = x->o->limit > 0 && x->o->limit - n < 500 ? x->o->limit - n : 500;
+        cn_client_result *r;
+        cn_client_error e;
+        if (cn_client_profile_list(x->c, kind, &lo, &r, &e) != CN_CLIENT_OK) {
+            rc = cli_fail(kind == CN_CLIENT_COACH ? "coach.list" : "mentee.list", &e);
+            break;
+        }
+        const msgpack_object *o = cn_client_result_obj(r);
+        const msgpack_object *items = cn_client_map_get(o, "items");
+        for (uint32_t i = 0; items && items->type == MSGPACK_OBJECT_ARRAY && i < items->via.array.size; i++) {
+            const msgpack_object *it = &items->via.array.ptr[i];
+            if (cn_client_map_get(it, "profile")) it = cn_client_map_get(it, "profile");
+            n++;
+            if (all) {
+                json_array_append_new(all, cli_mp_to_json(it));
+                continue;
+            }
+            char c[6][160];
+            const char *cells[6];
+            for (size_t k = 0; k < ncols; k++)
+                cells[k] = cli_scalar(cn_client_map_get(it, keys[k]), c[k], sizeof(c[k]));
+            cli_table_add(t, cells);
+        }
+        int more = cn_client_obj_str(cn_client_map_get(o, "cursor"), cursor, sizeof(cursor)) ==
+                   CN_CLIENT_OK;
+        cn_client_result_free(r);
+        if (!more || (x->o->limit > 0 && n >= x->o->limit)) break;
+        lo.cursor = cursor;
+    }
+    if (rc == CLI_EXIT_OK) {
+        if (all) {
+            json_t *j = json_pack("{s:o}", "items", all);
+            all = NULL;
+            json_dumpf(j, stdout, JSON_INDENT(2));
+            fputc('\n', stdout);
+            json_decref(j);
+        } else {
+            cli_table_print(t, stdout);
+            printf("%lld %s%s\n", n, kind == CN_CLIENT_COACH ? "coach" : "mentee",
+                   n == 1 ? "" : (kind == CN_CLIENT_COACH ? "es" : "s"));
+        }
+    }
+    json_decref(all);
+    cli_table_free(t);
+    return rc;
+}
+
 int cmd_profile(cli_ctx *x) {
     char err[CLI_ERRLEN];
-    if (x->o->nargs < 2) return cli_usage_error("usage: coachnet profile put|get ...");
+    if (x->o->nargs < 2) return cli_usage_error("usage: coachnet profile put|get|list ...");
     if (strcmp(x->o->args[1], "put") == 0) {
         if (cli_check_allowed(x->o, O_KIND | O_IF_VERSION, "profile put", err, sizeof(err)))
             return cli_usage_error("%s", err);
         return profile_put(x);
+    }
+    if (strcmp(x->o->args[1], "list") == 0) {
+        if (cli_check_allowed(x->o, O_PROGRAM | O_PROVINCE | O_LIMIT, "profile list", err,
+                              sizeof(err)))
+            return cli_usage_error("%s", err);
+        return profile_list(x);
     }
     if (strcmp(x->o->args[1], "get") == 0) {
         if (cli_check_allowed(x->o, 0, "profile get", err, sizeof(err)))
             return cli_usage_error("%s", err);
         return profile_get(x);
     }
-    return cli_usage_error("unknown profile command '%s' (put, get)", x->o->args[1]);
+    return cli_usage_error("unknown profile command '%s' (put, get, list)", x->o->args[1]);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -255,6 +255,7 @@ typedef struct command {
 
 static const command commands[] = {
     { "login", cmd_login },       { "logout", cmd_logout },   { "whoami", cmd_whoami },
+    { "watch", cmd_watch },
     { "user", cmd_user },         { "profile", cmd_profile }, { "suggest", cmd_suggest },
     { "request", cmd_request },   { "mine", cmd_mine },       { "respond", cmd_respond },
     { "meeting", cmd_meeting },   { "feedback", cmd_feedback }, { "import", cmd_import },

@@ -20,7 +20,7 @@ enum {
     OPT_LIMIT, OPT_NOTE, OPT_DATE, OPT_MINUTES, OPT_TOPIC, OPT_RATING, OPT_COMMENT,
     OPT_OBJECTIVE, OPT_MODE, OPT_MIN_SCORE, OPT_RUN, OPT_PROGRAM, OPT_STATUS, OPT_KIND,
     OPT_IF_VERSION, OPT_ROLE, OPT_SUBJECT, OPT_PROGRAMS, OPT_MENTEE, OPT_POLICY,
-    OPT_NO_PROGRESS, OPT_PROVINCE, OPT_RUN_TIMEOUT
+    OPT_NO_PROGRESS, OPT_PROVINCE, OPT_RUN_TIMEOUT, OPT_WAIT
 };
 
 static const struct option long_opts[] = {
@@ -59,6 +59,7 @@ static const struct option long_opts[] = {
     { "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
     { "province", required_argument, NULL, OPT_PROVINCE },
     { "run-timeout", required_argument, NULL, OPT_RUN_TIMEOUT },
+    { "wait", required_argument, NULL, OPT_WAIT },
     { NULL, 0, NULL, 0 }
 };
 
@@ -67,7 +68,7 @@ static const char *const bit_names[] = {
     "--limit", "--note", "--date", "--minutes", "--topic", "--rating", "--comment",
     "--objective", "--mode", "--min-score", "--run", "--program", "--status", "--kind",
     "--if-version", "--role", "--subject", "--programs", "--mentee", "--policy",
-    "--no-progress", "--province", "--run-timeout",
+    "--no-progress", "--province", "--run-timeout", "--wait",
 };
 
 int cli_parse_int(const char *s, long long min, long long max, long long *out) {
@@ -101,6 +102,7 @@ static void defaults(cli_opts *o) {
     o->min_score = -1;
     o->if_version = -1;
     o->run_timeout_s = 600;
+    o->wait_s = 60;
 }
 
 int cli_parse(int argc, char **argv, cli_opts *o, char *err, size_t errlen) {
@@ -185,6 +187,11 @@ int cli_parse(int argc, char **argv, cli_opts *o, char *err, size_t errlen) {
             o->run_timeout_s = (int)v;
             o->given |= O_TIMEOUT_RUN;
             break;
+        case OPT_WAIT:
+            if (int_arg("--wait", optarg, 1, 86400, &v, err, errlen)) return -1;
+            o->wait_s = (int)v;
+            o->given |= O_WAIT;
+            break;
         case ':':
             snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
             return -1;
@@ -231,6 +238,7 @@ void cli_usage(FILE *f) {
         "everyone:\n"
         "  login LOGIN                 password from stdin (prompted without echo on a tty)\n"
         "  logout | whoami\n"
+        "  watch [--limit N] [--wait SECONDS]   print notifications (match.updated, ...) as they come\n"
         "mentees and coaches:\n"
         "  profile put FILE.json [--if-version N]   (coordinators: --kind mentee|coach)\n"
         "  profile get [mentee|coach ID]\n"
@@ -251,6 +259,7 @@ void cli_usage(FILE *f) {
         "  cancel|complete MATCH_ID... [--note TEXT]\n"
         "  pin|forbid PROGRAM MENTEE_ID COACH_ID\n"
         "  stats PROGRAM\n"
+        "  profile list mentee|coach [--program P] [--province CODE] [--limit N]\n"
         "  export PROGRAM FILE.csv [--status S] [--run ID]\n"
         "administrators (coordinators for mentee/coach users):\n"
         "  user create LOGIN --role ROLE [--subject ID] [--programs P1,P2]  (password on stdin)\n"
