@@ -377,6 +377,91 @@ static void body_limits(void **state) {
     free(very);
 }
 
+
+/* Every msgpack type, in every width, passes the check and is exactly what
+ * msgpack-c then unpacks; one byte less is refused as truncated. */
+static void body_every_type(void **state) {
+    (void)state;
+    static const struct { const char *b; size_t n; } v[] = {
+#define B(lit) {lit, sizeof(lit) - 1}
+        B("\xc0"), B("\xc2"), B("\xc3"), B("\x7f"), B("\xe0"),
+        B("\xcc\x01"), B("\xcd\x01\x02"), B("\xce\x01\x02\x03\x04"),
+        B("\xcf\x01\x02\x03\x04\x05\x06\x07\x08"),
+        B("\xd0\x80"), B("\xd1\x80\x00"), B("\xd2\x80\x00\x00\x00"),
+        B("\xd3\x80\x00\x00\x00\x00\x00\x00\x00"),
+        B("\xca\x3f\x80\x00\x00"),
+        B("\xcb\x3f\xf0\x00\x00\x00\x00\x00\x00"),
+        B("\xa2hi"), B("\xd9\x02hi"), B("\xda\x00\x02hi"),
+        B("\xdb\x00\x00\x00\x02hi"),
+        B("\xc4\x02hi"), B("\xc5\x00\x02hi"), B("\xc6\x00\x00\x00\x02hi"),
+        B("\xd4\x01x"), B("\xd5\x01xy"), B("\xd6\x01wxyz"),
+        B("\xd7\x01" "01234567"), B("\xd8\x01" "0123456789abcdef"),
+        B("\xc7\x02\x01xy"), B("\xc8\x00\x02\x01xy"),
+        B("\xc9\x00\x00\x00\x02\x01xy"),
+        B("\x92\x01\x02"), B("\xdc\x00\x02\x01\x02"),
+        B("\xdd\x00\x00\x00\x02\x01\x02"),
+        B("\x81\x01\x02"), B("\xde\x00\x01\x01\x02"),
+        B("\xdf\x00\x00\x00\x01\x01\x02"),
+        B("\x90"), B("\x80"), B("\xa0"), B("\xdd\x00\x00\x00\x00"),
+#undef B
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(*v); i++) {
+        proto_error err;
+        msgpack_unpacked up;
+        size_t off = 0;
+        if (proto_body_check(v[i].b, v[i].n, NULL, &err) != PROTO_OK)
+            fail_msg("case %zu (0x%02x): %s", i, (unsigned char)v[i].b[0],
+                     err.message);
+        msgpack_unpacked_init(&up);
+        assert_int_equal(msgpack_unpack_next(&up, v[i].b, v[i].n, &off),
+                         MSGPACK_UNPACK_SUCCESS);
+        assert_int_equal(off, v[i].n);
+        msgpack_unpacked_destroy(&up);
+        assert_int_equal(proto_body_check(v[i].b, v[i].n - 1, NULL, &err),
+                         PROTO_ERR);
+        assert_int_equal(err.code, PROTO_E_BAD_FRAME);
+    }
+}
+
+/* Limits above the ceilings are clamped when a reader is made. */
+static void reader_limits_clamped(void **state) {
+    (void)state;
+    proto_limits lim;
+    proto_limits_default(&lim);
+    lim.max_frame = UINT32_MAX;
+    proto_reader *r = proto_reader_new(&lim);
+    /* 64 MiB + 1: above the ceiling although below the configured limit */
+    assert_int_equal(proto_reader_feed(r, "\x04\x00\x00\x01", 4), PROTO_ERR);
+    assert_int_equal(proto_reader_error(r)->code, PROTO_E_TOO_LARGE);
+    proto_reader_free(r);
+}
+
+/* After a large frame (whose buffer is released when the reader empties,
+ * see READER_KEEP_BYTES) the reader goes on working. */
+static void reader_after_large_frame(void **state) {
+    (void)state;
+    proto_reader *r = proto_reader_new(NULL);
+    size_t n = 200 * 1024;
+    char *big = malloc(4 + n);
+    const char *body;
+    size_t len;
+    big[0] = 0; big[1] = (char)(n >> 16); big[2] = (char)(n >> 8);
+    big[3] = (char)n;
+    big[4] = (char)0xc6;  /* bin32 of n - 5 bytes */
+    big[5] = 0; big[6] = (char)((n - 5) >> 16); big[7] = (char)((n - 5) >> 8);
+    big[8] = (char)(n - 5);
+    memset(big + 9, 'x', n - 5);
+    assert_int_equal(proto_reader_feed(r, big, 4 + n), PROTO_OK);
+    assert_int_equal(proto_reader_next(r, &body, &len), 1);
+    assert_int_equal(len, n);
+    assert_int_equal(proto_reader_feed(r, "\0\0\0\1\xc0", 5), PROTO_OK);
+    assert_int_equal(proto_reader_buffered(r), 5);
+    assert_int_equal(proto_reader_next(r, &body, &len), 1);
+    assert_int_equal((unsigned char)body[0], 0xc0);
+    free(big);
+    proto_reader_free(r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reader_one_byte_at_a_time),
@@ -393,6 +478,9 @@ int main(void) {
         cmocka_unit_test(body_malformed),
         cmocka_unit_test(body_array32_huge),
         cmocka_unit_test(body_limits),
+        cmocka_unit_test(body_every_type),
+        cmocka_unit_test(reader_limits_clamped),
+        cmocka_unit_test(reader_after_large_frame),
     };
     return cmocka_run_group_tests_name("proto_frame", tests, NULL, NULL);
 }

@@ -383,6 +383,17 @@ static void too_large_keeps_msgid(void **state) {
     assert_true(m.has_msgid);
     assert_int_equal(m.msgid, 300);
     proto_msg_destroy(&m);
+    /* a 32-bit msgid is peeked too */
+    sb.size = 0;
+    proto_pack_request(&pk, 3000000000u, "auth.login");
+    msgpack_pack_map(&pk, 1);
+    proto_pack_cstr(&pk, "login");
+    proto_pack_cstr(&pk, "a string longer than eight bytes");
+    assert_int_equal(proto_msg_decode(&m, sb.data, sb.size, &lim, REQ, &err),
+                     PROTO_ERR);
+    assert_true(m.has_msgid);
+    assert_int_equal(m.msgid, 3000000000u);
+    proto_msg_destroy(&m);
     msgpack_sbuffer_destroy(&sb);
 }
 
