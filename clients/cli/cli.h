@@ -225,6 +225,10 @@ typedef struct cli_ctx {
 int cli_connect(cli_ctx *x);
 /* Connect and resume the saved session. */
 int cli_connect_session(cli_ctx *x);
+/* Check the options (bits `allowed`) and that there are min..max words;
+ * on mismatch print the error or "usage: coachnet USAGE" and return 0. */
+int cli_args_ok(const cli_ctx *x, unsigned allowed, const char *cmd, int min, int max,
+                const char *usage);
 /* Print err for the user and map it to an exit code. */
 int cli_fail(const char *what, const cn_client_error *err);
 /* Read a password: without echo from a terminal, else the first line of

@@ -10,20 +10,6 @@
 
 #include "clients/cli/cli.h"
 
-static int args_ok(const cli_ctx *x, unsigned allowed, const char *cmd, int min, int max,
-                   const char *usage) {
-    char err[CLI_ERRLEN];
-    if (cli_check_allowed(x->o, allowed, cmd, err, sizeof(err))) {
-        cli_usage_error("%s", err);
-        return 0;
-    }
-    if (x->o->nargs < min || x->o->nargs > max) {
-        cli_usage_error("usage: coachnet %s", usage);
-        return 0;
-    }
-    return 1;
-}
-
 static const char *sc(const msgpack_object *o, char *buf, size_t len) {
     return cli_scalar(o, buf, len);
 }
@@ -117,7 +103,7 @@ static int import_collect(cli_ctx *x, import_state *s, inflight *fl, size_t *nfl
 }
 
 int cmd_import(cli_ctx *x) {
-    if (!args_ok(x, O_NO_PROGRESS, "import", 3, 3, "import mentees|coaches FILE.csv|FILE.jsonl"))
+    if (!cli_args_ok(x, O_NO_PROGRESS, "import", 3, 3, "import mentees|coaches FILE.csv|FILE.jsonl"))
         return CLI_EXIT_USAGE;
     cn_client_kind kind;
     if (strcmp(x->o->args[1], "mentees") == 0)
@@ -291,7 +277,7 @@ static void print_run_summary(const char *run_id, json_t *d) {
 }
 
 int cmd_run(cli_ctx *x) {
-    if (!args_ok(x, O_OBJECTIVE | O_MODE | O_MIN_SCORE | O_POLICY | O_NO_PROGRESS | O_TIMEOUT_RUN,
+    if (!cli_args_ok(x, O_OBJECTIVE | O_MODE | O_MIN_SCORE | O_POLICY | O_NO_PROGRESS | O_TIMEOUT_RUN,
                  "run", 2, 2, "run PROGRAM [--objective O] [--mode M] [--min-score N]"))
         return CLI_EXIT_USAGE;
     int rc;
@@ -446,7 +432,7 @@ static int by_score(const void *a, const void *b) {
 }
 
 int cmd_list(cli_ctx *x) {
-    if (!args_ok(x, O_RUN | O_PROGRAM | O_STATUS | O_MIN_SCORE | O_LIMIT, "list", 1, 1,
+    if (!cli_args_ok(x, O_RUN | O_PROGRAM | O_STATUS | O_MIN_SCORE | O_LIMIT, "list", 1, 1,
                  "list [--run ID | --program P] [--status S] [--min-score N] [--limit N]"))
         return CLI_EXIT_USAGE;
     if (x->o->run && x->o->program) return cli_usage_error("list: give --run or --program, not both");
@@ -501,7 +487,7 @@ static void csv_cell(FILE *f, const char *s, int last) {
 }
 
 int cmd_export(cli_ctx *x) {
-    if (!args_ok(x, O_STATUS | O_RUN, "export", 3, 3, "export PROGRAM FILE.csv [--status S] [--run ID]"))
+    if (!cli_args_ok(x, O_STATUS | O_RUN, "export", 3, 3, "export PROGRAM FILE.csv [--status S] [--run ID]"))
         return CLI_EXIT_USAGE;
     const char *path = x->o->args[2];
     int rc = cli_connect_session(x);
@@ -555,7 +541,7 @@ int cmd_export(cli_ctx *x) {
 /* ---------------------------------------------------------------------- */
 
 int cmd_explain(cli_ctx *x) {
-    if (!args_ok(x, 0, "explain", 3, 3, "explain MENTEE_ID COACH_ID")) return CLI_EXIT_USAGE;
+    if (!cli_args_ok(x, 0, "explain", 3, 3, "explain MENTEE_ID COACH_ID")) return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
     cn_client_result *r;
@@ -624,7 +610,7 @@ int cmd_review(cli_ctx *x) {
         k++;
     char usage[64];
     snprintf(usage, sizeof(usage), "%s MATCH_ID... [--note TEXT]", reviews[k].cmd);
-    if (!args_ok(x, O_NOTE, x->o->args[0], 2, 1 + 10000, usage)) return CLI_EXIT_USAGE;
+    if (!cli_args_ok(x, O_NOTE, x->o->args[0], 2, 1 + 10000, usage)) return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
     cn_client_result *r;
@@ -668,7 +654,7 @@ int cmd_review(cli_ctx *x) {
 
 int cmd_pin(cli_ctx *x) {
     int pin = strcmp(x->o->args[0], "pin") == 0;
-    if (!args_ok(x, 0, x->o->args[0], 4, 4,
+    if (!cli_args_ok(x, 0, x->o->args[0], 4, 4,
                  pin ? "pin PROGRAM MENTEE_ID COACH_ID" : "forbid PROGRAM MENTEE_ID COACH_ID"))
         return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
@@ -686,7 +672,7 @@ int cmd_pin(cli_ctx *x) {
 }
 
 int cmd_stats(cli_ctx *x) {
-    if (!args_ok(x, 0, "stats", 2, 2, "stats PROGRAM")) return CLI_EXIT_USAGE;
+    if (!cli_args_ok(x, 0, "stats", 2, 2, "stats PROGRAM")) return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
     cn_client_result *r;

@@ -8,21 +8,6 @@
 
 #include "clients/cli/cli.h"
 
-/* Check options and the number of words; print usage on mismatch. */
-static int args_ok(const cli_ctx *x, unsigned allowed, const char *cmd, int min, int max,
-                   const char *usage) {
-    char err[CLI_ERRLEN];
-    if (cli_check_allowed(x->o, allowed, cmd, err, sizeof(err))) {
-        cli_usage_error("%s", err);
-        return 0;
-    }
-    if (x->o->nargs < min || x->o->nargs > max) {
-        cli_usage_error("usage: coachnet %s", usage);
-        return 0;
-    }
-    return 1;
-}
-
 static const char *num(const msgpack_object *o, char *buf, size_t len) {
     return cli_scalar(o, buf, len);
 }
@@ -58,7 +43,7 @@ static void print_match_result(const cli_ctx *x, const msgpack_object *o, const 
 }
 
 int cmd_suggest(cli_ctx *x) {
-    if (!args_ok(x, O_LIMIT | O_MENTEE, "suggest", 1, 1, "suggest [--limit N] [--mentee ID]"))
+    if (!cli_args_ok(x, O_LIMIT | O_MENTEE, "suggest", 1, 1, "suggest [--limit N] [--mentee ID]"))
         return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
@@ -99,7 +84,7 @@ int cmd_suggest(cli_ctx *x) {
 }
 
 int cmd_request(cli_ctx *x) {
-    if (!args_ok(x, 0, "request", 2, 2, "request COACH_ID")) return CLI_EXIT_USAGE;
+    if (!cli_args_ok(x, 0, "request", 2, 2, "request COACH_ID")) return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
     cn_client_result *r;
@@ -112,7 +97,7 @@ int cmd_request(cli_ctx *x) {
 }
 
 int cmd_mine(cli_ctx *x) {
-    if (!args_ok(x, 0, "mine", 1, 1, "mine")) return CLI_EXIT_USAGE;
+    if (!cli_args_ok(x, 0, "mine", 1, 1, "mine")) return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
     cn_client_result *r;
@@ -137,7 +122,7 @@ int cmd_mine(cli_ctx *x) {
 }
 
 int cmd_respond(cli_ctx *x) {
-    if (!args_ok(x, O_NOTE, "respond", 3, 3, "respond MATCH_ID accept|decline [--note TEXT]"))
+    if (!cli_args_ok(x, O_NOTE, "respond", 3, 3, "respond MATCH_ID accept|decline [--note TEXT]"))
         return CLI_EXIT_USAGE;
     const char *d = x->o->args[2];
     int accept;
@@ -159,7 +144,7 @@ int cmd_respond(cli_ctx *x) {
 }
 
 int cmd_meeting(cli_ctx *x) {
-    if (!args_ok(x, O_DATE | O_MINUTES | O_TOPIC, "meeting", 3, 3,
+    if (!cli_args_ok(x, O_DATE | O_MINUTES | O_TOPIC, "meeting", 3, 3,
                  "meeting log MATCH_ID --date YYYY-MM-DD --minutes N [--topic TEXT]"))
         return CLI_EXIT_USAGE;
     if (strcmp(x->o->args[1], "log") != 0)
@@ -194,7 +179,7 @@ int cmd_meeting(cli_ctx *x) {
 }
 
 int cmd_feedback(cli_ctx *x) {
-    if (!args_ok(x, O_RATING | O_COMMENT, "feedback", 2, 2,
+    if (!cli_args_ok(x, O_RATING | O_COMMENT, "feedback", 2, 2,
                  "feedback MATCH_ID --rating 1..5 [--comment TEXT]"))
         return CLI_EXIT_USAGE;
     if (!(x->o->given & O_RATING)) return cli_usage_error("feedback: --rating 1..5 is required");
@@ -248,7 +233,7 @@ static void on_watch(void *priv, const char *method, const msgpack_object *param
 }
 
 int cmd_watch(cli_ctx *x) {
-    if (!args_ok(x, O_LIMIT | O_WAIT, "watch", 1, 1, "watch [--limit N] [--wait SECONDS]"))
+    if (!cli_args_ok(x, O_LIMIT | O_WAIT, "watch", 1, 1, "watch [--limit N] [--wait SECONDS]"))
         return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;

@@ -26,6 +26,20 @@ int cli_usage_error(const char *fmt, ...) {
     return CLI_EXIT_USAGE;
 }
 
+int cli_args_ok(const cli_ctx *x, unsigned allowed, const char *cmd, int min, int max,
+                const char *usage) {
+    char err[CLI_ERRLEN];
+    if (cli_check_allowed(x->o, allowed, cmd, err, sizeof(err))) {
+        cli_usage_error("%s", err);
+        return 0;
+    }
+    if (x->o->nargs < min || x->o->nargs > max) {
+        cli_usage_error("usage: coachnet %s", usage);
+        return 0;
+    }
+    return 1;
+}
+
 int cli_fail(const char *what, const cn_client_error *err) {
     if (err->kind == CN_CLIENT_E_SERVER) {
         fprintf(stderr, "coachnet: %s: %s: %s", what, err->code, err->message);
