@@ -201,8 +201,10 @@ static int echo_loop(const proto_vocab *v) {
 
 /* ---- --example: the frames of docs/protocol.md ------------------------- */
 
-static void hexdump(const char *title, const char *p, size_t n) {
-    printf("%s (%zu bytes):\n\n", title, n);
+/* Markdown: the title, then the frame as an indented hex dump. */
+static void hexdump(const char *what, const char *value, const char *p,
+                    size_t n) {
+    printf("**%s** `%s` (%zu bytes):\n\n", what, value, n);
     for (size_t i = 0; i < n; i += 16) {
         printf("    %04zx  ", i);
         for (size_t j = i; j < i + 16; j++) {
@@ -231,8 +233,8 @@ static int example(void) {
     proto_pack_cstr(&pk, "password");
     proto_pack_cstr(&pk, "s3cret-Passw0rd");
     proto_frame_end(&sb, at, NULL, NULL);
-    hexdump("request [0, 1, \"auth.login\", [{login: \"siti\", password: "
-            "\"s3cret-Passw0rd\"}]]", sb.data, sb.size);
+    hexdump("request", "[0, 1, \"auth.login\", [{login: \"siti\", "
+            "password: \"s3cret-Passw0rd\"}]]", sb.data, sb.size);
     sb.size = 0;
     at = proto_frame_begin(&sb);
     proto_pack_response_ok(&pk, 1);
@@ -246,9 +248,9 @@ static int example(void) {
     proto_pack_cstr(&pk, "expires_in");
     msgpack_pack_uint32(&pk, 86400);
     proto_frame_end(&sb, at, NULL, NULL);
-    hexdump("response [1, 1, nil, {token: \"q4fP...0Bw\", role: \"mentee\", "
-            "subject: \"198503152010011001\", expires_in: 86400}]",
-            sb.data, sb.size);
+    hexdump("response", "[1, 1, nil, {token: \"q4fP...0Bw\", role: "
+            "\"mentee\", subject: \"198503152010011001\", expires_in: "
+            "86400}]", sb.data, sb.size);
     sb.size = 0;
     proto_error e;
     proto_error_set(&e, PROTO_E_INVALID_PARAMS,
@@ -257,7 +259,7 @@ static int example(void) {
     at = proto_frame_begin(&sb);
     proto_pack_response_error(&pk, 2, &e);
     proto_frame_end(&sb, at, NULL, NULL);
-    hexdump("error response [1, 2, {code: \"invalid_params\", message: "
+    hexdump("error response", "[1, 2, {code: \"invalid_params\", message: "
             "\"must be an integer 1..5\", field: "
             "\"profile.competencies[3].required\"}, nil]",
             sb.data, sb.size);
