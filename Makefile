@@ -103,6 +103,10 @@ fuzz: deps
 
 bench: $(BENCHES)
 
+demo: deps
+	@$(MAKE) --no-print-directory all SANITIZE=$(SANITIZE)
+	@scripts/demo $(B)
+
 clean:
 	rm -rf build
 
