@@ -38,7 +38,11 @@
 #include "server/log.h"
 #include "server/methods.h"
 
-#define RUN_LOCK_TTL_MS 600000
+/* The run lock lives RUN_LOCK_TTL_MS and its owner renews it every
+ * RUN_RENEW_MS: if the process dies the program is free again within the
+ * TTL, and the next match.run marks the orphaned run failed. */
+#define RUN_LOCK_TTL_MS 15000
+#define RUN_RENEW_MS 5000
 #define RUN_PAGE 500
 #define RUN_STORE_CHUNK 200
 #define RUN_UNMATCHED_CHUNK 1000
@@ -125,6 +129,9 @@ typedef struct run {
     struct timespec last_sent;
     char last_phase[16];
     struct event *ev_progress, *ev_done;
+    struct event *ev_renew;
+    int renew_pending;            /* a renew command is in flight */
+    int zombie;                   /* finished; destroy on the renew reply */
     int rc;
     match_err err;
     match_run_result *res;
@@ -153,13 +160,11 @@ static long elapsed_ms(const struct timespec *t0) {
     return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
-static void run_free(run *rn) {
-    runs *rs = rn->rs;
-    for (run **pp = &rs->list; *pp; pp = &(*pp)->next)
-        if (*pp == rn) { *pp = rn->next; break; }
+static void run_destroy(run *rn) {
     if (rn->th_started && !rn->th_joined) pthread_join(rn->th, NULL);
     if (rn->ev_progress) event_free(rn->ev_progress);
     if (rn->ev_done) event_free(rn->ev_done);
+    if (rn->ev_renew) event_free(rn->ev_renew);
     pthread_mutex_destroy(&rn->mu);
     if (rn->res) match_run_free(rn->res);
     msgpack_sbuffer_destroy(&rn->explains);
@@ -171,6 +176,17 @@ static void run_free(run *rn) {
     free(rn->forbids.p);
     arena_free(&rn->ar);
     free(rn);
+}
+
+/* Unlink the run; destroy it now, or when its lock-renew reply (the only
+ * command that can still be in flight) comes back. */
+static void run_free(run *rn) {
+    runs *rs = rn->rs;
+    for (run **pp = &rs->list; *pp; pp = &(*pp)->next)
+        if (*pp == rn) { *pp = rn->next; break; }
+    if (rn->ev_renew) evtimer_del(rn->ev_renew);
+    if (rn->renew_pending) { rn->zombie = 1; return; }
+    run_destroy(rn);
 }
 
 /* ---- notifications ---- */
@@ -595,6 +611,33 @@ static int policy_convert(run *rn, char *field, size_t fsz, char *msg, size_t ms
     return 0;
 }
 
+static void renew_reply(void *ud, redisReply *reply, int status) {
+    run *rn = ud;
+    rn->renew_pending = 0;
+    if (rn->zombie) { run_destroy(rn); return; }
+    if (status == STORE_OK && reply && reply->type == REDIS_REPLY_ARRAY && mel_ll(reply, 1, 1) == 0) {
+        log_warn("run %s lost its lock on %s: cancelling", rn->id, rn->program);
+        atomic_store(&rn->cancel, 1);
+    }
+}
+
+static void renew_cb(evutil_socket_t fd, short what, void *arg) {
+    (void)fd; (void)what;
+    run *rn = arg;
+    if (!rn->renew_pending) {
+        sargs a;
+        sargs_init(&a);
+        script_args(&a, SCRIPT_RUN_RENEW, rn->s->cfg->redis_prefix);
+        sargs_adds(&a, rn->program);
+        sargs_adds(&a, rn->id);
+        sargs_addll(&a, RUN_LOCK_TTL_MS);
+        if (store_cmda(rn->s->st, renew_reply, rn, &a) == STORE_OK) rn->renew_pending = 1;
+        sargs_free(&a);
+    }
+    struct timeval tv = {RUN_RENEW_MS / 1000, (RUN_RENEW_MS % 1000) * 1000};
+    evtimer_add(rn->ev_renew, &tv);
+}
+
 static void lock_cb(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     run *rn = r->st;
@@ -616,6 +659,11 @@ static void lock_cb(void *ud, redisReply *reply, int status) {
     mpack_kv_str(pk, "run_id", rn->id);
     srv_req_done(r);
     log_info("run %s (%s) started by %s", rn->id, rn->program, rn->by);
+    rn->ev_renew = evtimer_new(rn->s->base, renew_cb, rn);
+    if (rn->ev_renew) {
+        struct timeval tv = {RUN_RENEW_MS / 1000, (RUN_RENEW_MS % 1000) * 1000};
+        evtimer_add(rn->ev_renew, &tv);
+    }
     run_snapshot_next(rn);
 }
 

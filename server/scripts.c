@@ -349,6 +349,14 @@ static const char *const scripts[SCRIPT__COUNT] = {
 /* ARGV: prefix program by now ttl_ms -> ok run_id */
 [SCRIPT_RUN_LOCK] = LUA_COMMON
     "local prog = ARGV[2]\n"
+    "if not redis.call('GET', p..'lock:run:'..prog) then\n"
+    "  -- the lock is free: a run still marked running lost its owner (process killed)\n"
+    "  local last = redis.call('GET', p..'lastrun:'..prog)\n"
+    "  if last and redis.call('HGET', p..'run:'..last, 'status') == 'running' then\n"
+    "    redis.call('HSET', p..'run:'..last, 'status', 'failed', 'finished_at', ARGV[4])\n"
+    "    audit('ev', 'run.failed', 'run', last, 'program', prog, 'reason', 'owner gone')\n"
+    "  end\n"
+    "end\n"
     "local n = redis.call('INCR', p..'seq:run')\n"
     "local id = 'r'..n\n"
     "if not redis.call('SET', p..'lock:run:'..prog, id, 'NX', 'PX', ARGV[5]) then\n"
@@ -358,6 +366,11 @@ static const char *const scripts[SCRIPT__COUNT] = {
     "redis.call('SET', p..'lastrun:'..prog, id)\n"
     "audit('ev', 'match.run', 'run', id, 'program', prog, 'by', ARGV[3])\n"
     "return {'ok', id}\n",
+
+/* ARGV: prefix program run ttl_ms -> ok 1|0 (still the owner) */
+[SCRIPT_RUN_RENEW] = LUA_COMMON
+    "if redis.call('GET', p..'lock:run:'..ARGV[2]) == ARGV[3] then redis.call('PEXPIRE', p..'lock:run:'..ARGV[2], ARGV[4]) return {'ok', 1} end\n"
+    "return {'ok', 0}\n",
 
 /* ARGV: prefix what program cursor limit
  *   what=mentees: ok next (blob waitlist)...   mentees of the program without a live match
