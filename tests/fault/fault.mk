@@ -19,3 +19,11 @@ CHECK_CMDS += $(FAULT_SUITES)
 .PHONY: fault
 fault: $(B)/server/coachnetd
 	@B=$(B) tests/run-tests $(FAULT_SUITES)
+
+# bench/load/loadgen: the load generator (bench/load/README.md); built by
+# `make bench`, run by bench/load/run.sh, never by `make check`.
+LOADGEN := $(B)/bench/load/loadgen
+BENCHES += $(LOADGEN)
+$(B)/bench/load/%.o: MOD_CFLAGS = $(MSGPACK_CFLAGS) $(EVENT_CFLAGS) $(SSL_CFLAGS)
+$(LOADGEN): $(B)/bench/load/loadgen.o $(PROTO_LIB)
+	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(SSL_LIBS) $(MSGPACK_LIBS) $(MATH_LIBS) -o $@

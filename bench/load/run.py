@@ -1,0 +1,232 @@
+#!/usr/bin/python3
+"""Drive the coachnetd load benchmarks (bench/load/README.md).
+
+Starts, in a temporary directory, through tests/integration/harness.py:
+certificates (openssl CLI), a redis-server with AOF (appendfsync always, as
+in production) that also listens on a TLS port with the same certificates,
+and coachnetd.  Loads a program of mentees and coaches, then runs
+$B/bench/load/loadgen and redis-benchmark and prints the figures:
+
+  get       mentee.get, closed loop, --conns connections (default 50), vs
+            redis-benchmark GET over TLS at the same concurrency: the ratio
+  mixed     open loop at --rate (default 5000 req/s) of get/put/suggest
+  handshake new TLS connections/s: full handshakes, and resumed ones with
+            session tickets on and off (TLS 1.3 and TLS 1.2)
+  idle      --idle (default 10000) TLS connections held; server VmRSS
+
+Usage: bench/load/run.py [--only get,mixed,handshake,idle] [--duration S]
+       [--conns N] [--rate R] [--idle N] [--mentees N] [--coaches N]
+B selects the build (default build/rel).
+"""
+
+import argparse
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "integration"))
+import harness  # noqa: E402
+
+LOADGEN = harness.BUILD / "bench" / "load" / "loadgen"
+
+
+class TLSRedis(harness.Redis):
+    """The harness' Redis (AOF, appendfsync always) plus a TLS port with
+    the test certificates, for redis-benchmark --tls."""
+
+    def __init__(self, dir, certs):
+        super().__init__(dir)
+        self.certs = certs
+        self.tls_port = harness.free_port()
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--dir", str(self.dir), "--appendonly", "yes", "--appendfsync", "always",
+             "--save", "", "--daemonize", "no", "--logfile", str(self.log),
+             "--protected-mode", "yes", "--maxclients", "1000",
+             "--tls-port", str(self.tls_port), "--tls-cert-file", str(self.certs.server),
+             "--tls-key-file", str(self.certs.server_key), "--tls-ca-cert-file", str(self.certs.ca),
+             "--tls-auth-clients", "no"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        harness.wait_until(self.ping, 10, what="redis-server")
+
+
+def sh(argv, timeout=600):
+    r = subprocess.run([str(a) for a in argv], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=timeout)
+    out = r.stdout.decode(errors="replace")
+    if r.returncode != 0:
+        raise RuntimeError("%s failed (%d):\n%s" % (argv[0], r.returncode, out[-3000:]))
+    return out
+
+
+def result(out):
+    for line in out.splitlines():
+        if line.startswith("RESULT "):
+            return dict(kv.split("=", 1) for kv in line.split()[1:])
+    raise RuntimeError("no RESULT line in:\n" + out[-2000:])
+
+
+def loadgen(srv, *args, timeout=900):
+    out = sh([LOADGEN, "--port", srv.port, "--cacert", srv.env.certs.ca] + list(args), timeout)
+    print("\n".join("    " + l for l in out.splitlines() if not l.startswith("RESULT")), flush=True)
+    return result(out)
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return -1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", default="get,mixed,handshake,idle")
+    ap.add_argument("--duration", type=float, default=10)
+    ap.add_argument("--conns", type=int, default=50)
+    ap.add_argument("--rate", type=float, default=5000)
+    ap.add_argument("--mix", default="get=70,put=20,suggest=10")
+    ap.add_argument("--idle", type=int, default=10000)
+    ap.add_argument("--mentees", type=int, default=2000)
+    ap.add_argument("--coaches", type=int, default=300)
+    ap.add_argument("--redis-requests", type=int, default=300000)
+    a = ap.parse_args()
+    only = set(a.only.split(","))
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))   # inherited by coachnetd/loadgen
+    if not LOADGEN.exists():
+        sys.exit("build the load generator first: make bench (%s missing)" % LOADGEN)
+
+    env = harness.Env("bench")
+    env.certs = harness.Certs(env.dir / "certs")
+    env.redis = TLSRedis(env.dir, env.certs)
+    env.redis.start()
+    conf = dict(login_attempts_per_minute=1000000, log_level="warning", maxclients=a.idle + 1000,
+                tls_session_tickets="yes")
+    srv = env.add_server(**conf)
+    rc, out = srv.add_user(harness.ADMIN_LOGIN, harness.ADMIN_PASSWORD, "admin")
+    if rc:
+        sys.exit("add-user failed: " + out)
+    print("# machine: %s, %d cores; coachnetd %s; NOFILE %d" % (
+        os.uname().release, os.cpu_count(), harness.COACHNETD, hard), flush=True)
+
+    gen = harness.Gen(seed=6)
+    prog = "bench-2026"
+    with srv.admin() as adm:
+        adm.user_create("bench-coord", "Bench-pa55word-1", "coordinator", programs=[prog])
+    ids = []
+    t0 = time.monotonic()
+    with srv.login("bench-coord", "Bench-pa55word-1", timeout=60) as c:
+        batch = []
+        for i in range(a.mentees):
+            m = gen.mentee(prog, province=harness.PROVINCES[i % len(harness.PROVINCES)],
+                           agency=harness.AGENCIES[i % len(harness.AGENCIES)])
+            ids.append(m["id"])
+            batch.append(("mentee.put", {"profile": m}))
+            if len(batch) == 64:
+                for r in c.pipeline(batch):
+                    assert not isinstance(r, Exception), r
+                batch = []
+        for i in range(a.coaches):
+            co = gen.coach(programs=[prog], province=harness.PROVINCES[i % len(harness.PROVINCES)],
+                           organization="K%03d" % (100 + i % 50), capacity=5,
+                           comps=gen.rnd.sample(harness.MANAGERIAL + harness.SOCIOCULTURAL, 6),
+                           level=gen.rnd.randint(3, 5))
+            batch.append(("coach.put", {"profile": co}))
+            if len(batch) == 64:
+                for r in c.pipeline(batch):
+                    assert not isinstance(r, Exception), r
+                batch = []
+        for r in c.pipeline(batch):
+            assert not isinstance(r, Exception), r
+    ids_file = env.dir / "ids.txt"
+    ids_file.write_text("\n".join(ids) + "\n")
+    print("# loaded %d mentees, %d coaches in %.1fs" % (a.mentees, a.coaches, time.monotonic() - t0),
+          flush=True)
+    cred = ["--login", "bench-coord", "--password", "Bench-pa55word-1", "--ids", ids_file]
+    res = {}
+    try:
+        if "get" in only:
+            print("== mentee.get, closed loop, %d connections" % a.conns, flush=True)
+            res["get"] = loadgen(srv, "-c", a.conns, "--mix", "get=1", "--duration", a.duration, *cred)
+            print("== redis-benchmark GET over TLS, %d connections" % a.conns, flush=True)
+            rb = ["redis-benchmark", "--tls", "--cacert", env.certs.ca, "-h", "127.0.0.1",
+                  "-p", env.redis.tls_port, "-c", a.conns, "-r", "100000", "-d", "600", "-q", "--csv"]
+            sh(rb + ["-n", "100000", "-t", "set"])
+            out = sh(rb + ["-n", a.redis_requests, "-t", "get"])
+            m = re.search(r'"GET","([0-9.]+)"', out)
+            res["redis_get"] = float(m.group(1)) if m else 0.0
+            print("    " + out.strip().replace("\n", "\n    "), flush=True)
+            ratio = float(res["get"]["throughput"]) / res["redis_get"] if res["redis_get"] else 0
+            res["ratio"] = ratio
+            print("   mentee.get %.0f req/s vs Redis GET/TLS %.0f req/s: ratio %.2f (target >= 0.5)"
+                  % (float(res["get"]["throughput"]), res["redis_get"], ratio), flush=True)
+        if "mixed" in only:
+            print("== mixed %s, open loop at %.0f req/s, %d connections" % (a.mix, a.rate, a.conns),
+                  flush=True)
+            res["mixed"] = loadgen(srv, "-c", a.conns, "--mix", a.mix, "--rate", a.rate,
+                                   "--duration", a.duration * 1.5, *cred)
+            print("   p99 %.2f ms at %.0f req/s (target < 5 ms at 5000 req/s)" % (
+                int(res["mixed"]["p99_us"]) / 1000.0, float(res["mixed"]["throughput"])), flush=True)
+        if "handshake" in only:
+            hs = {}
+            for tickets in ("yes", "no"):
+                srv.stop()
+                srv.conf["tls-session-tickets"] = tickets
+                srv.start()
+                for tls in ("1.3", "1.2"):
+                    for resume in (False, True):
+                        if not resume and tickets == "no":
+                            continue   # a full handshake does not depend on tickets
+                        print("== handshakes: TLS %s, server tickets %s, client reuse %s" % (
+                            tls, tickets, "on" if resume else "off"), flush=True)
+                        r = loadgen(srv, "--mode", "handshake", "-c", 20, "--tls", tls,
+                                    "--duration", max(5.0, a.duration / 2),
+                                    *(["--resume"] if resume else []))
+                        hs[(tickets, tls, resume)] = r
+            res["handshake"] = hs
+        if "idle" in only:
+            srv.stop()
+            srv.conf["tls-session-tickets"] = "yes"
+            srv.start()
+            print("== %d idle TLS connections" % a.idle, flush=True)
+            res["idle"] = loadgen(srv, "--mode", "idle", "-c", a.idle, "--concurrency", 100,
+                                  "--duration", 10, "--pid", srv.proc.pid)
+            print("   server VmRSS %.1f MiB with %s connections (target < 512 MiB)" % (
+                int(res["idle"]["rss_kib"]) / 1024.0, res["idle"]["open"]), flush=True)
+    finally:
+        srv.stop()
+        env.close()
+
+    print("\n== summary")
+    if "get" in res:
+        g = res["get"]
+        print("mentee.get closed loop c=%d: %s req/s, p50 %s us, p99 %s us; Redis GET/TLS %.0f req/s; "
+              "ratio %.2f" % (a.conns, g["throughput"], g["p50_us"], g["p99_us"], res["redis_get"],
+                              res["ratio"]))
+    if "mixed" in res:
+        m = res["mixed"]
+        print("mixed open loop %.0f req/s: achieved %s req/s, p50 %s us, p99 %s us, p99.9 %s us, "
+              "max %s us, errors %s" % (a.rate, m["throughput"], m["p50_us"], m["p99_us"],
+                                        m["p999_us"], m["max_us"], m["errors"]))
+    if "handshake" in res:
+        for (tickets, tls, resume), r in res["handshake"].items():
+            print("handshakes TLS %s tickets %-3s reuse %-3s: %s/s (%s of %s resumed)" % (
+                tls, tickets, "on" if resume else "off", r["hs_per_s"], r["resumed"], r["done"]))
+    if "idle" in res:
+        i = res["idle"]
+        print("idle: %s of %s connections held; server VmRSS %.1f MiB (%.1f MiB before)" % (
+            i["open"], i["conns"], int(i["rss_kib"]) / 1024.0, int(i["rss_before_kib"]) / 1024.0))
+
+
+if __name__ == "__main__":
+    main()
