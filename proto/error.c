@@ -52,6 +52,10 @@ int proto_error_set(proto_error *e, proto_errcode code, const char *field,
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof(e->message), fmt, ap);
     va_end(ap);
+    /* Truncation may cut a multi-byte character, and a caller may quote
+     * client bytes: the text goes on the wire as a msgpack str. */
+    proto_utf8_scrub(e->field);
+    proto_utf8_scrub(e->message);
     return PROTO_ERR;
 }
 

@@ -156,7 +156,8 @@ typedef struct proto_error {
 } proto_error;
 
 /* Set *e (e may be NULL: then nothing happens).  field may be NULL or "".
- * message is printf-formatted and truncated to fit.  Always returns
+ * message is printf-formatted and truncated to fit; both strings are then
+ * scrubbed to valid UTF-8 (see proto_utf8_scrub()).  Always returns
  * PROTO_ERR so callers can write `return proto_error_set(...)`. */
 int proto_error_set(proto_error *e, proto_errcode code, const char *field,
                     const char *fmt, ...)
@@ -417,6 +418,11 @@ int proto_elem_map(const proto_array *a, size_t i, const char *const *keys,
 
 /* Check that s[0..len) is valid UTF-8 (RFC 3629).  1 if valid, else 0. */
 int proto_utf8_valid(const char *s, size_t len);
+
+/* Replace every byte of the NUL-terminated s that is not part of a valid
+ * UTF-8 sequence by '?' (e.g. a sequence cut by truncation).  Used by
+ * proto_error_set(), so error texts are always valid on the wire. */
+void proto_utf8_scrub(char *s);
 
 /* ------------------------------------------------------------------------
  * Vocabulary: the catalogue codes a profile may use.  proto never reads

@@ -464,6 +464,15 @@ static void error_set_truncates(void **state) {
     assert_int_equal(strlen(e.message), PROTO_MESSAGE_MAX - 1);
     assert_int_equal(proto_error_set(NULL, PROTO_E_INTERNAL, NULL, "x"),
                      PROTO_ERR);
+    /* a 2-byte character cut by truncation becomes '?' */
+    char euros[PROTO_MESSAGE_MAX + 8] = "";
+    for (int i = 0; i < PROTO_MESSAGE_MAX / 2 + 2; i++)
+        strcat(euros, "\xc3\xa9");
+    euros[PROTO_MESSAGE_MAX + 2] = '\0';
+    proto_error_set(&e, PROTO_E_NOT_FOUND, "a\xff" "b", "%s", euros);
+    assert_true(proto_utf8_valid(e.message, strlen(e.message)));
+    assert_int_equal(e.message[PROTO_MESSAGE_MAX - 2], '?');
+    assert_string_equal(e.field, "a?b");
 }
 
 int main(void) {
