@@ -4,10 +4,12 @@
  * msgpack object, and the map/array front ends that find the object.  The
  * object's location travels as a `where` (parent path + key or index) and
  * becomes a path string only when there is an error to report: building
- * paths eagerly cost a fifth of the time of a profile decode.  All failures are invalid_params; the
- * field is the full path of the offending value and the message says what
- * was expected.  Error texts never echo raw client bytes except through
- * key_sanitize(), so they are always valid UTF-8 on the wire.
+ * paths eagerly cost a fifth of the time of a profile decode.
+ *
+ * All failures are invalid_params; the field is the full path of the
+ * offending value and the message says what was expected.  Error texts
+ * never echo raw client bytes except through key_sanitize(), so they are
+ * always valid UTF-8 on the wire.
  *
  * Copyright (c) 2026, the coachnet authors.  BSD-3-Clause, see LICENSE.
  */

@@ -1,6 +1,6 @@
 /* proto_helpers.h -- shared by the libproto test suites, the interop
- * filter and the benchmark: a vocabulary loaded from the data/ TSV files, sample
- * domain objects, and small tools to pack, unpack and edit msgpack
+ * filter and the benchmark: a vocabulary loaded from the data/ TSV files,
+ * sample domain objects, and small tools to pack, unpack and edit msgpack
  * objects in place (to derive invalid inputs from valid ones).
  */
 #ifndef COACHNET_TESTS_PROTO_HELPERS_H

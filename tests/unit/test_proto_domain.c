@@ -70,7 +70,7 @@ static void check_result(int rc, const proto_error *err, const edit *e) {
                  err->message, e->field, e->text);
 }
 
-/* ---- mentee -------------------------------------------------------------- */
+/* ---- mentee ----------------------------------------------------------- */
 
 static void mentee_roundtrip(void **state) {
     (void)state;
@@ -257,7 +257,7 @@ static void mentee_without_vocab(void **state) {
     }
 }
 
-/* ---- coach ----------------------------------------------------------------- */
+/* ---- coach ------------------------------------------------------------ */
 
 static void coach_roundtrip(void **state) {
     (void)state;
@@ -349,7 +349,7 @@ static void coach_duplicate_program(void **state) {
     tdoc_free(&d);
 }
 
-/* ---- policy ---------------------------------------------------------------- */
+/* ---- policy ----------------------------------------------------------- */
 
 static void policy_defaults_and_roundtrip(void **state) {
     (void)state;
@@ -583,7 +583,7 @@ static void stats_validation(void **state) {
     }
 }
 
-/* ---- vocabulary -------------------------------------------------------- */
+/* ---- vocabulary ------------------------------------------------------- */
 
 static void vocab_rules(void **state) {
     (void)state;

@@ -35,7 +35,7 @@ static void expect_bad(builder build, unsigned kinds, proto_errcode code,
     proto_msg_destroy(&m);
 }
 
-/* ---- round trips ------------------------------------------------------- */
+/* ---- round trips ------------------------------------------------------ */
 
 static void build_request(msgpack_packer *pk) {
     proto_pack_request(pk, 4000000000u, "mentee.get");
@@ -147,7 +147,7 @@ static void response_error_roundtrip(void **state) {
     proto_msg_destroy(&m);
 }
 
-/* ---- malformed messages ------------------------------------------------ */
+/* ---- malformed messages ----------------------------------------------- */
 
 static void b_not_array(msgpack_packer *pk) { msgpack_pack_map(pk, 0); }
 static void b_short(msgpack_packer *pk) {
@@ -397,7 +397,7 @@ static void too_large_keeps_msgid(void **state) {
     msgpack_sbuffer_destroy(&sb);
 }
 
-/* ---- error codes and objects ---------------------------------------------- */
+/* ---- error codes and objects ------------------------------------------ */
 
 static void errcode_names(void **state) {
     (void)state;
