@@ -65,8 +65,9 @@ def status_of(client, match_id):
     return None
 
 
-def updated(client, match_id, timeout=5):
-    """Wait for a match.updated notification about match_id; return the match."""
+def updated(client, match_id, status=None, timeout=5):
+    """Wait for a match.updated notification about match_id (with that
+    status, when given; earlier ones are skipped); return the match."""
     deadline = time.monotonic() + timeout * SLOW
     while True:
         left = deadline - time.monotonic()
@@ -74,7 +75,7 @@ def updated(client, match_id, timeout=5):
             raise AssertionError("no match.updated for %s" % match_id)
         n = client.next_notification(timeout=left, method="match.updated")
         m = n.params.get("match", n.params) if isinstance(n.params, dict) else None
-        if m and m.get("id") == match_id:
+        if m and m.get("id") == match_id and (status is None or m.get("status") == status):
             return m
 
 
@@ -95,8 +96,7 @@ def approve_notifies_both_sides(s):
             u.notifications.clear()
         assert review_one(w.coord, mt["id"]) == "approved"
         for u, who in ((mu, "mentee"), (mu2, "mentee's 2nd session"), (cu, "coach")):
-            got = updated(u, mt["id"])
-            assert got["status"] == "approved", (who, got)
+            updated(u, mt["id"], "approved")
     finally:
         w.close()
 
@@ -114,8 +114,7 @@ def both_accept_then_active_meetings_feedback(s):
             "after the mentee alone accepted: %r (expected still approved)" % r
         r = cu.match_respond(mid, True, note="Siap")["match"]
         assert r["status"] in ("accepted", "active"), r
-        got = updated(mu, mid)
-        assert got["status"] == r["status"], got
+        updated(mu, mid, r["status"])
         res = mu.meeting_log(mid, "2026-03-02", 90, topic="Rencana pengembangan diri")
         assert isinstance(res["meeting_id"], str) and res["meeting_id"], res
         assert res["jp_total"] == 2, res
@@ -163,7 +162,9 @@ def decline_releases_capacity(s):
         mid = w.approved(m1, c)
         r = cu.match_respond(mid, False, note="jadwal penuh")["match"]
         assert r["status"] == "declined", r
-        assert updated(mu1, mid)["status"] == "declined"
+        updated(mu1, mid, "declined")
+        # the declined mentee is back in the pool: keep it off this coach
+        w.coord.match_forbid(w.prog, m1["id"], c["id"])
         mid2 = w.approved(m2, c)           # the seat is free again
         assert mid2 != mid
         # and a declined match cannot be accepted afterwards
@@ -196,8 +197,7 @@ def self_service_request(s):
         c, cu = w.coach(capacity=1)
         r = mu.match_request(c["id"])["match"]
         assert r["status"] == "requested" and r["mentee_id"] == m["id"] and r["coach_id"] == c["id"], r
-        got = updated(cu, r["id"])
-        assert got["status"] == "requested"
+        updated(cu, r["id"], "requested")
         assert status_of(cu, r["id"]) == "requested"
         r2 = cu.match_respond(r["id"], True)["match"]
         assert r2["status"] in ("accepted", "active"), r2
@@ -229,7 +229,7 @@ def request_declined_by_coach(s):
         m1, mu1 = w.mentee()
         m2, mu2 = w.mentee()
         c, cu = w.coach(capacity=1)
-        r = mu1.match_request(c["id"])["match"]
+        r = mu2.match_request(c["id"])["match"]
         assert cu.match_respond(r["id"], False)["match"]["status"] == "declined"
         assert mu2.match_request(c["id"])["match"]["status"] == "requested"
     finally:
@@ -253,6 +253,95 @@ def invalid_transitions_conflict(s):
         assert review_one(w.coord, mt["id"]) == "approved"
         assert review_one(w.coord, mt["id"]) == "conflict"
         expect_error("conflict", mu.meeting_log, mt["id"], "2026-03-02", 60)
+    finally:
+        w.close()
+
+
+@t
+def complete_releases_seat(s):
+    """active -> completed (review complete): notified, seat released; no more meetings; feedback still allowed"""
+    w = World(s)
+    try:
+        m, mu = w.mentee()
+        m2, _ = w.mentee(login=False)
+        c, cu = w.coach(capacity=1)
+        mid = w.approved(m, c)
+        mu.match_respond(mid, True)
+        cu.match_respond(mid, True)
+        mu.meeting_log(mid, "2026-04-06", 45)
+        updated(cu, mid, "active")                      # the first meeting, told to the other side
+        assert review_one(w.coord, mid, "complete") == "completed"
+        updated(mu, mid, "completed")
+        updated(cu, mid, "completed")
+        expect_error("conflict", mu.meeting_log, mid, "2026-04-13", 45)
+        assert cu.feedback_put(mid, 5, comment="Tuntas") == {}
+        w.coord.match_forbid(w.prog, m["id"], c["id"])
+        assert w.approved(m2, c)                        # the seat is free again
+        assert review_one(w.coord, mid, "complete") == "conflict"
+    finally:
+        w.close()
+
+
+@t
+def cancel_by_coordinator_and_by_side(s):
+    """approved -> cancelled (review cancel); accepted -> cancelled (a side declines); seats released"""
+    w = World(s)
+    try:
+        m1, mu1 = w.mentee()
+        m2, mu2 = w.mentee()
+        c, cu = w.coach(capacity=1)
+        mid = w.approved(m1, c)
+        assert review_one(w.coord, mid, "cancel") == "cancelled"
+        updated(mu1, mid, "cancelled")
+        w.coord.match_forbid(w.prog, m1["id"], c["id"])
+        mid2 = w.approved(m2, c)
+        mu2.match_respond(mid2, True)
+        assert cu.match_respond(mid2, True)["match"]["status"] == "accepted"
+        expect_error("conflict", cu.match_respond, mid2, True)
+        assert mu2.match_respond(mid2, False, note="pindah tugas")["match"]["status"] == "cancelled"
+        updated(cu, mid2, "cancelled")
+        # both seats were released: a request succeeds
+        r = mu2.match_request(c["id"])["match"]
+        assert r["status"] == "requested", r
+    finally:
+        w.close()
+
+
+@t
+def request_withdrawn_and_rules(s):
+    """requested: mentee accept -> conflict; mentee withdraws -> cancelled; one live match per mentee"""
+    w = World(s)
+    try:
+        m, mu = w.mentee()
+        c1, _ = w.coach(capacity=1, login=False)
+        c2, _ = w.coach(capacity=1, login=False)
+        r = mu.match_request(c1["id"])["match"]
+        expect_error("conflict", mu.match_respond, r["id"], True)
+        expect_error("conflict", mu.match_request, c2["id"])         # already has a live match
+        assert mu.match_respond(r["id"], False)["match"]["status"] == "cancelled"
+        assert mu.match_request(c2["id"])["match"]["status"] == "requested"
+        # infeasible pairs cannot be requested
+        far, _ = w.coach(capacity=1, login=False, languages=["jv"])
+        m3, mu3 = w.mentee(languages=["id"])
+        expect_error("conflict", mu3.match_request, far["id"])
+        expect_error("not_found", mu3.match_request, "no-such-coach")
+    finally:
+        w.close()
+
+
+@t
+def approve_needs_mentee_without_live_match(s):
+    """approving a proposal of a mentee who meanwhile got a live match: conflict; feedback before acceptance: conflict"""
+    w = World(s)
+    try:
+        m, mu = w.mentee()
+        c1, _ = w.coach(capacity=1, login=False)
+        c2, _ = w.coach(capacity=1, login=False)
+        mt = w.propose(m, c1)
+        mu.match_request(c2["id"])                      # now the mentee has a live match
+        assert review_one(w.coord, mt["id"]) == "conflict"
+        r = mu.match_mine()["items"][0]
+        expect_error("conflict", mu.feedback_put, r["id"], 4)
     finally:
         w.close()
 
