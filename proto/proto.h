@@ -277,13 +277,13 @@ typedef struct proto_msg {
  * destroyed).  kinds is a mask of PROTO_KIND_BIT()s the caller accepts
  * (PROTO_KINDS_ANY for all).  Error codes, in the order they are checked:
  *   bad_frame / too_large  proto_body_check() failed, or msgpack-c refused;
- *   bad_request  root not an array of 3 or 4; kind not 0, 1 or 2 or not
- *                accepted by `kinds`; length wrong for the kind (field
- *                "kind"); msgid not an integer 0..2^32-1 ("msgid");
- *                method not a string of 1..PROTO_METHOD_MAX bytes of
- *                [A-Za-z0-9._] ("method"); params not an array holding
- *                exactly one map ("params"); a response error that is
- *                neither nil nor a map ("error").
+ *   bad_request  root not an array of 3 or 4 (no field); kind not 0, 1
+ *                or 2, or length wrong for the kind (field "kind"); msgid
+ *                not an integer 0..2^32-1 ("msgid"); kind not accepted by
+ *                `kinds` ("kind"); method not a string of
+ *                1..PROTO_METHOD_MAX bytes of [A-Za-z0-9._] ("method");
+ *                params not an array holding exactly one map ("params");
+ *                a response error that is neither nil nor a map ("error").
  * When the msgid could be read before the failure, m->has_msgid is true so
  * the error response can carry it (DESIGN §2 says msgid 0 otherwise). */
 int proto_msg_decode(proto_msg *m, const void *body, size_t len,
