@@ -10,11 +10,17 @@
  * only a sparse candidate graph and supplies a pricing callback.  After each
  * solve the solver hands the callback dual values u[row] >= 0 and
  * v[col] >= 0 that satisfy u[r] + v[c] >= w(r,c) on every candidate edge and
- * complementary slackness on the solution.  The callback must add to the
- * graph every pair (r,c) outside it with w(r,c) > u[r] + v[c] (it may add
- * more) and report how many it added.  The solver repeats solve -> price
- * until no pair is added: then the duals prove the solution optimal over all
- * pairs, and result->certified is set.
+ * complementary slackness on the solution.  A pair (r,c) outside the graph
+ * with w(r,c) > u[r] + v[c] "violates" the duals.  Whenever any pair
+ * violates, the callback must add at least one violating pair to the graph
+ * (it may add all of them, the most violating ones per row or column, and
+ * non-violating pairs too); it adds nothing only when no pair outside the
+ * graph violates.  The solver counts the pairs that are new to the graph and
+ * repeats solve -> price until a round adds none: then the duals are feasible
+ * for every pair and prove the solution optimal over all pairs, and
+ * result->certified is set.  Warm start: each round re-solves from the
+ * previous solution (only rows with a violating new edge are re-added), or
+ * from scratch when most rows would have to be re-added anyway.
  *
  * Results are deterministic for the same input (no dependence on thread
  * timing or addresses): ties are broken by row and column index.
@@ -49,7 +55,8 @@ int assign_graph_add(assign_graph *g, int32_t row, int32_t col, int64_t w);
 size_t assign_graph_edges(const assign_graph *g);
 
 /* Pricing callback: see the contract above.  Returns ASSIGN_OK or
- * ASSIGN_ERR; *added receives the number of edges added. */
+ * ASSIGN_ERR; *added receives the number of edges added (informational: the
+ * solver counts new edges itself, so duplicates do not keep it looping). */
 typedef int (*assign_price_fn)(void *ud, const int64_t *u, const int64_t *v,
                                assign_graph *g, size_t *added);
 
