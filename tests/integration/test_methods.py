@@ -4,8 +4,10 @@ checked against the contract: users, profiles and lists, suggestions and
 explanations (scores recomputed here with the formula of section 5), runs
 with their notifications and statistics, pin and forbid, stats."""
 
+import time
+
 from harness import (Suite, main, expect_error, expected_explain, run_and_wait, run_matches,
-                     find_match, review_one)
+                     find_match, review_one, SLOW)
 
 suite = Suite("methods")
 t = suite.test
@@ -347,20 +349,155 @@ def pin_and_forbid_bind_runs(s):
         assert got and got["coach_id"] == best["id"], got
 
 
+def objective_world(s, coord, prog):
+    """X fits C1 perfectly (10000) and C2 barely; Y fits only C1, barely.
+    participation: X-C2 + Y-C1; quality and stable: X-C1 alone."""
+    X = s.gen.mentee(prog, province="31", comps=["M.01", "M.02"], languages=["id"])
+    Y = s.gen.mentee(prog, province="31", comps=["T.pertanian"], languages=["jv"])
+    C1 = s.gen.coach([prog], capacity=1, province="31", languages=["id", "jv"])
+    C2 = s.gen.coach([prog], capacity=1, province="94", comps=["M.08"], languages=["id"])
+    Y["province"] = "94"
+    for x in (X, Y):
+        coord.mentee_put(x)
+    for c in (C1, C2):
+        coord.coach_put(c)
+    e = {(a, b): expected_explain(m, c)["score"] for a, m in (("X", X), ("Y", Y))
+         for b, c in (("C1", C1), ("C2", C2))}
+    assert e[("X", "C1")] == 10000 and e[("X", "C2")] + e[("Y", "C1")] < 10000, e
+    return X, Y, C1, C2
+
+
+def pairs(coord, run_id):
+    return {(m["mentee_id"], m["coach_id"]) for m in run_matches(coord, run_id)}
+
+
 @t
-def stats_counts(s):
-    """stats.get: counts of the program after a run and an approval"""
+def objectives_and_modes_differ(s):
+    """participation matches both mentees; quality and stable take the single best pair; min_score leaves Y below_min_score"""
+    coord, prog = s.coordinator()
+    with coord:
+        X, Y, C1, C2 = objective_world(s, coord, prog)
+        r, done, _ = run_and_wait(coord, prog)
+        assert pairs(coord, r) == {(X["id"], C2["id"]), (Y["id"], C1["id"])}, done
+        r, done, _ = run_and_wait(coord, prog, policy={"objective": "quality"})
+        assert pairs(coord, r) == {(X["id"], C1["id"])}, done
+        assert done["stats"]["unmatched"].get("capacity", 0) + \
+            done["stats"]["unmatched"].get("no_feasible_coach", 0) == 1, done
+        r, done, _ = run_and_wait(coord, prog, policy={"mode": "stable"})
+        assert pairs(coord, r) == {(X["id"], C1["id"])}, done
+        r, done, _ = run_and_wait(coord, prog, policy={"min_score": 5000})
+        assert pairs(coord, r) == {(X["id"], C1["id"])}, done
+        assert done["stats"]["unmatched"].get("below_min_score") == 1, done
+
+
+@t
+def waitlist_bonus_gives_priority(s):
+    """a mentee left unmatched by a run gets waitlist_bonus in the next run and wins a close contest"""
+    coord, prog = s.coordinator()
+    with coord:
+        A = s.gen.mentee(prog, province="31", comps=["M.01"])
+        B = s.gen.mentee(prog, province="31", comps=["M.01"], availability=0b11)   # 2 common slots
+        C = s.gen.coach([prog], capacity=1, province="31")
+        for x in (A, B):
+            coord.mentee_put(x)
+        coord.coach_put(C)
+        sa, sb = expected_explain(A, C)["score"], expected_explain(B, C)["score"]
+        assert 0 < sa - sb < 500, (sa, sb)
+        r1, _, _ = run_and_wait(coord, prog, policy={"waitlist_bonus": 500})
+        assert pairs(coord, r1) == {(A["id"], C["id"])}
+        r2, _, _ = run_and_wait(coord, prog, policy={"waitlist_bonus": 500})
+        assert pairs(coord, r2) == {(B["id"], C["id"])}, \
+            "B, unmatched once, should win with the bonus (%d + 500 > %d)" % (sb, sa)
+        # the run of r1 was replaced: its proposal is no longer reviewable
+        old = run_matches(coord, r1)[0]
+        assert old["status"] == "cancelled", old
+        r3, _, _ = run_and_wait(coord, prog, policy={"waitlist_bonus": 0})
+        assert pairs(coord, r3) == {(A["id"], C["id"])}
+
+
+@t
+def concurrent_runs_of_one_program(s):
+    """two match.run of one program pipelined: one starts, the other gets conflict"""
     coord, prog = s.coordinator()
     with coord:
         small_program(s, coord, prog)
+        out = coord.pipeline([("match.run", {"program": prog}), ("match.run", {"program": prog})])
+        ok = [r for r in out if isinstance(r, dict)]
+        errs = [r.code for r in out if not isinstance(r, dict)]
+        assert len(ok) == 1 and errs == ["conflict"], out
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            n = coord.next_notification(timeout=20, method="run.done")
+            if n.params["run_id"] == ok[0]["run_id"]:
+                break
+        _, done, _ = run_and_wait(coord, prog)         # the lock is free again
+        assert done["status"] == "done"
+
+
+@t
+def larger_run_is_certified(s):
+    """a run of 300 mentees and 40 coaches: certified optimum, proposals within capacity, progress phases"""
+    coord, prog = s.coordinator()
+    with coord:
+        provs = ["11", "12", "31", "32", "33", "35", "51", "61", "73", "94"]
+        pcs = ["pelaksana", "pengawas", "administrator", "ahli_pertama", "ahli_muda"]
+        for i in range(300):
+            coord.send("mentee.put", {"profile": s.gen.mentee(
+                prog, province=provs[i % 10], position_class=pcs[i % 5],
+                agency=["K001", "K015", "P3100"][i % 3])})
+        caps = {}
+        for i in range(40):
+            c = s.gen.coach([prog], capacity=1 + i % 5, rank=4 + i % 3, province=provs[i % 10],
+                            level=3 + i % 3, organization=["K001", "K023", "X9"][i % 3])
+            caps[c["id"]] = c["capacity"]
+            coord.send("coach.put", {"profile": c})
+        for msgid in list(coord._pending):
+            coord.wait(msgid)
+        run_id, done, progress = run_and_wait(coord, prog, timeout=60 * SLOW)
+        st = done["stats"]
+        assert done["status"] == "done" and st["certified"] is True, done
+        assert st["mentees"] == 300 and st["coaches"] == 40, st
+        assert st["matched"] + sum(st["unmatched"].values()) == 300, st
+        items = run_matches(coord, run_id)
+        assert len(items) == st["matched"], (len(items), st)
+        load = {}
+        for it in items:
+            load[it["coach_id"]] = load.get(it["coach_id"], 0) + 1
+        assert all(load[c] <= caps[c] for c in load), "over capacity: %r" % load
+        assert len({it["mentee_id"] for it in items}) == len(items), "a mentee matched twice"
+        assert st["matched"] == min(300, sum(caps.values())) or st["unmatched"], st
+        phases = {p["phase"] for p in progress}
+        assert len(phases) >= 2, phases
+
+
+@t
+def stats_counts(s):
+    """stats.get: counts, capacity, load, utilisation, coverage, matches by status, JP and feedback"""
+    coord, prog = s.coordinator()
+    with coord:
+        ms, cs = small_program(s, coord, prog)            # 6 mentees, 3 coaches x 2 seats
         run_id, _, _ = run_and_wait(coord, prog)
         items = run_matches(coord, run_id)
-        assert review_one(coord, items[0]["id"], "approve") == "approved"
+        first = items[0]
+        assert review_one(coord, first["id"], "approve") == "approved"
+        mu = s.subject_user(coord, "mentee", first["mentee_id"])
+        cu = s.subject_user(coord, "coach", first["coach_id"])
+        mu.match_respond(first["id"], True)
+        cu.match_respond(first["id"], True)
+        mu.meeting_log(first["id"], "2026-05-04", 100)
+        mu.feedback_put(first["id"], 4)
+        cu.feedback_put(first["id"], 5)
+        mu.close()
+        cu.close()
         st = coord.stats_get(prog)
-        assert isinstance(st, dict) and st, st
-        flat = repr(st)
-        for word in ("mentees", "coaches"):
-            assert word in flat, "stats.get lacks %s: %r" % (word, st)
+        want = {"program": prog, "mentees": 6, "coaches": 3, "capacity": 6, "load": 1,
+                "last_run_id": run_id, "jp_total": 2, "jp_minutes": 100}
+        bad = {k: (st.get(k), v) for k, v in want.items() if st.get(k) != v}
+        assert not bad, "stats.get mismatches (got, want): %r\n%r" % (bad, st)
+        assert abs(st["utilisation"] - 1 / 6) < 1e-9 and abs(st["coverage"] - 1 / 6) < 1e-9, st
+        assert st["matches"].get("active") == 1 and st["matches"].get("proposed") == 5, st
+        assert st["feedback"]["count"] == 2 and abs(st["feedback"]["mean_rating"] - 4.5) < 1e-9, st
+        assert sum(st["unmatched"].values()) == 0, st
         expect_error("invalid_params", coord.call, "stats.get", {}, field="program")
 
 
