@@ -319,7 +319,8 @@ ssize_t cn_net_read(cn_net *n, void *buf, size_t cap, int64_t deadline, cn_clien
                 ev = POLLIN;
             } else if (e == SSL_ERROR_WANT_WRITE) {
                 ev = POLLOUT;
-            } else if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SSL && ERR_peek_error() == 0)) {
+            } else if (e == SSL_ERROR_ZERO_RETURN) {
+                /* close_notify, or (SSL_OP_IGNORE_UNEXPECTED_EOF) a plain EOF */
                 cn_seterr(err, CN_CLIENT_E_IO, "the server closed the connection");
                 return -1;
             } else {

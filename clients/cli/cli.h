@@ -30,7 +30,9 @@ enum cli_exit {
 #define CLI_ERRLEN 512
 #define CLI_JP_MINUTES 45      /* 1 JP (jam pelajaran) = 45 minutes */
 #define CLI_JP_YEARLY 20       /* yearly learning obligation of every ASN */
+#ifndef CLI_IMPORT_WINDOW
 #define CLI_IMPORT_WINDOW 32   /* pipelined puts in flight during an import */
+#endif
 #define CLI_LIST_PAGE 500      /* page size asked of match.list */
 #define CLI_MAX_LINE (1u << 20) /* longest JSON Lines line accepted */
 
