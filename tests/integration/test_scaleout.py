@@ -3,7 +3,7 @@
 through one is suggested by the other (coach index kept in sync over
 pub/sub); sessions and match.updated notifications cross instances."""
 
-from harness import (Suite, main, expect_error, SLOW, wait_until,
+from harness import (Suite, main, expect_error, CoachnetError, SLOW, wait_until,
                      expected_explain, run_and_wait, run_matches, find_match, review_one)
 
 suite = Suite("scaleout")
@@ -124,6 +124,58 @@ def match_updated_crosses_instances(s):
         finally:
             mu.close()
             cu.close()
+    finally:
+        ca.close()
+
+
+@t
+def seat_taken_via_a_drops_coach_on_b(s):
+    """approving the last seat of a coach through A removes it from B's suggestions"""
+    b = second(s)
+    ca, prog = s.coordinator()
+    cb = b.client()
+    cb.auth_resume(ca.token)
+    try:
+        m1, m2 = s.gen.mentee(prog), s.gen.mentee(prog)
+        c = s.gen.coach([prog], capacity=1)
+        ca.mentee_put(m1)
+        ca.mentee_put(m2)
+        ca.coach_put(c)
+        wait_until(lambda: c["id"] in suggested(cb, m2["id"]), SYNC, what="coach on B")
+        ca.match_pin(prog, m1["id"], c["id"])
+        run_id, _, _ = run_and_wait(ca, prog)
+        mt = find_match(run_matches(ca, run_id), m1["id"], c["id"])
+        assert review_one(ca, mt["id"]) == "approved"
+        wait_until(lambda: c["id"] not in suggested(cb, m2["id"]), SYNC,
+                   what="B to drop the coach whose last seat A gave away")
+    finally:
+        ca.close()
+        cb.close()
+
+
+@t
+def disable_on_a_ends_session_on_b(s):
+    """user.disable through A ends the user's open session on B"""
+    b = second(s)
+    ca, prog = s.coordinator()
+    try:
+        m = s.gen.mentee(prog)
+        ca.mentee_put(m)
+        login = s.uniq("mentee")
+        ca.user_create(login, s.PASSWORD, "mentee", subject=m["id"])
+        u = b.login(login, s.PASSWORD)
+        u.mentee_get(m["id"])
+        s.admin().user_disable(login)
+
+        def ended():
+            try:
+                u.mentee_get(m["id"])
+                return False
+            except CoachnetError as e:
+                assert e.code == "unauthenticated", e
+                return True
+        wait_until(ended, SYNC, what="the session on B to end after user.disable on A")
+        u.close()
     finally:
         ca.close()
 
