@@ -182,6 +182,16 @@ void proto_pack_cstr(msgpack_packer *pk, const char *s) {
     msgpack_pack_str_body(pk, s, n);
 }
 
+void proto_pack_name(msgpack_packer *pk, const char *const *names, int v) {
+    for (int i = 0; v >= 0 && names[i]; i++) {
+        if (i == v) {
+            proto_pack_cstr(pk, names[i]);
+            return;
+        }
+    }
+    msgpack_pack_nil(pk);
+}
+
 void proto_pack_request(msgpack_packer *pk, uint32_t msgid,
                         const char *method) {
     msgpack_pack_array(pk, 4);

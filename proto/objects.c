@@ -165,9 +165,9 @@ int proto_policy_decode(const msgpack_object *obj, const char *path,
 void proto_policy_pack(msgpack_packer *pk, const proto_policy *p) {
     msgpack_pack_map(pk, 8);
     pack_key(pk, "objective");
-    proto_pack_cstr(pk, proto_objective_names[p->objective]);
+    proto_pack_name(pk, proto_objective_names, (int)p->objective);
     pack_key(pk, "mode");
-    proto_pack_cstr(pk, proto_mode_names[p->mode]);
+    proto_pack_name(pk, proto_mode_names, (int)p->mode);
     pack_key(pk, "min_score");
     msgpack_pack_int32(pk, p->min_score);
     pack_key(pk, "forbid_same_agency");
@@ -280,7 +280,7 @@ void proto_explain_pack(msgpack_packer *pk, const proto_explain *e) {
     else msgpack_pack_false(pk);
     if (reason) {
         pack_key(pk, "reason");
-        proto_pack_cstr(pk, proto_reason_names[e->reason]);
+        proto_pack_name(pk, proto_reason_names, (int)e->reason);
     }
     pack_key(pk, "gap_coverage");
     msgpack_pack_double(pk, e->gap_coverage);
@@ -374,7 +374,7 @@ void proto_match_pack(msgpack_packer *pk, const proto_match *m) {
     pack_key(pk, "coach_id");
     proto_pack_cstr(pk, m->coach_id);
     pack_key(pk, "status");
-    proto_pack_cstr(pk, proto_match_status_names[m->status]);
+    proto_pack_name(pk, proto_match_status_names, (int)m->status);
     pack_key(pk, "score");
     msgpack_pack_int32(pk, m->score);
     if (m->run_id[0]) {

@@ -374,7 +374,8 @@ void proto_coach_pack(msgpack_packer *pk, const proto_coach *c) {
     msgpack_pack_map(pk, 13);
     pack_kv_str(pk, "id", c->id);
     pack_kv_str(pk, "name", c->name);
-    pack_kv_str(pk, "kind", proto_coach_kind_names[c->kind]);
+    proto_pack_cstr(pk, "kind");
+    proto_pack_name(pk, proto_coach_kind_names, (int)c->kind);
     pack_kv_str(pk, "organization", c->organization);
     proto_pack_cstr(pk, "rank");
     msgpack_pack_uint8(pk, c->rank);

@@ -313,6 +313,11 @@ void proto_pack_response_error(msgpack_packer *pk, uint32_t msgid,
 /* Pack a msgpack str from a NUL-terminated string (a convenience). */
 void proto_pack_cstr(msgpack_packer *pk, const char *s);
 
+/* Pack names[v] of a NULL-terminated name list (the *_names tables below)
+ * as a str, or nil when v is out of range, so that a bad enum value in a
+ * struct never reads out of bounds and is refused by the peer's decoder. */
+void proto_pack_name(msgpack_packer *pk, const char *const *names, int v);
+
 /* ------------------------------------------------------------------------
  * Typed param readers.
  *

@@ -332,6 +332,25 @@ static void coach_validation(void **state) {
     }
 }
 
+/* A bad enum value in a struct packs as nil (no out-of-bounds read) and
+ * the decoder refuses it. */
+static void coach_bad_kind_packs_nil(void **state) {
+    (void)state;
+    proto_coach c, got;
+    proto_error err;
+    tdoc d;
+    test_sample_coach(&c);
+    c.kind = (proto_coach_kind)99;
+    tdoc_init(&d);
+    proto_coach_pack(&d.pk, &c);
+    msgpack_object *o = tdoc_unpack(&d);
+    assert_int_equal(tobj_at(o, "kind")->type, MSGPACK_OBJECT_NIL);
+    assert_int_equal(proto_coach_decode(o, "p", &tv.v, &got, &err),
+                     PROTO_ERR);
+    assert_string_equal(err.field, "p.kind");
+    tdoc_free(&d);
+}
+
 static void coach_duplicate_program(void **state) {
     (void)state;
     proto_coach c, got;
@@ -614,6 +633,7 @@ int main(void) {
         cmocka_unit_test(mentee_without_vocab),
         cmocka_unit_test(coach_roundtrip),
         cmocka_unit_test(coach_validation),
+        cmocka_unit_test(coach_bad_kind_packs_nil),
         cmocka_unit_test(coach_duplicate_program),
         cmocka_unit_test(policy_defaults_and_roundtrip),
         cmocka_unit_test(policy_validation),
