@@ -10,6 +10,9 @@
 
 #define TIME_MAX (INT64_C(1) << 53)  /* exact in a float64 client */
 
+/* Packers trust the struct but never read past its arrays. */
+#define CLAMP(n, max) ((n) < (max) ? (n) : (max))
+
 const char *const proto_objective_names[] = {"participation", "quality",
                                              NULL};
 const char *const proto_mode_names[] = {"optimal", "stable", NULL};
@@ -186,8 +189,9 @@ void proto_policy_pack(msgpack_packer *pk, const proto_policy *p) {
     pack_key(pk, "availability");
     msgpack_pack_double(pk, p->w_availability);
     pack_key(pk, "competency_weights");
-    msgpack_pack_map(pk, p->n_comp_weights);
-    for (size_t i = 0; i < p->n_comp_weights; i++) {
+    size_t nw = CLAMP(p->n_comp_weights, PROTO_COMP_WEIGHTS_MAX);
+    msgpack_pack_map(pk, nw);
+    for (size_t i = 0; i < nw; i++) {
         pack_key(pk, p->comp_weights[i].code);
         msgpack_pack_double(pk, p->comp_weights[i].weight);
     }
@@ -289,8 +293,9 @@ void proto_explain_pack(msgpack_packer *pk, const proto_explain *e) {
     pack_key(pk, "availability");
     msgpack_pack_double(pk, e->availability);
     pack_key(pk, "competencies");
-    msgpack_pack_array(pk, e->n_competencies);
-    for (size_t i = 0; i < e->n_competencies; i++) {
+    size_t nc = CLAMP(e->n_competencies, PROTO_COMPETENCIES_MAX);
+    msgpack_pack_array(pk, nc);
+    for (size_t i = 0; i < nc; i++) {
         const proto_explain_comp *c = &e->competencies[i];
         msgpack_pack_map(pk, 4);
         pack_key(pk, "code");

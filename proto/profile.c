@@ -32,6 +32,9 @@ static const char *const mentee_comp_keys[] = {"code", "current",
                                                "required", NULL};
 static const char *const coach_comp_keys[] = {"code", "level", NULL};
 
+/* Packers trust the struct but never read past its arrays. */
+#define CLAMP(n, max) ((n) < (max) ? (n) : (max))
+
 /* ---- shared field readers -------------------------------------------- */
 
 /* A required code string [A-Za-z0-9._-]{1,32} that must be in `list` when
@@ -256,8 +259,9 @@ void proto_mentee_pack(msgpack_packer *pk, const proto_mentee *m) {
     pack_kv_str(pk, "province", m->province);
     pack_kv_str(pk, "program", m->program);
     proto_pack_cstr(pk, "competencies");
-    msgpack_pack_array(pk, m->n_competencies);
-    for (size_t i = 0; i < m->n_competencies; i++) {
+    size_t nc = CLAMP(m->n_competencies, PROTO_COMPETENCIES_MAX);
+    msgpack_pack_array(pk, nc);
+    for (size_t i = 0; i < nc; i++) {
         const proto_mentee_comp *c = &m->competencies[i];
         msgpack_pack_map(pk, 3);
         pack_kv_str(pk, "code", c->code);
@@ -269,7 +273,8 @@ void proto_mentee_pack(msgpack_packer *pk, const proto_mentee *m) {
     proto_pack_cstr(pk, "modality");
     pack_modality(pk, m->modality);
     proto_pack_cstr(pk, "languages");
-    pack_table(pk, m->languages[0], PROTO_LANG_MAX + 1, m->n_languages);
+    pack_table(pk, m->languages[0], PROTO_LANG_MAX + 1,
+               CLAMP(m->n_languages, PROTO_LANGS_MAX));
     proto_pack_cstr(pk, "availability");
     msgpack_pack_uint32(pk, m->availability);
     pack_kv_str(pk, "goals", m->goals);
@@ -381,8 +386,9 @@ void proto_coach_pack(msgpack_packer *pk, const proto_coach *c) {
     msgpack_pack_uint8(pk, c->rank);
     pack_kv_str(pk, "province", c->province);
     proto_pack_cstr(pk, "competencies");
-    msgpack_pack_array(pk, c->n_competencies);
-    for (size_t i = 0; i < c->n_competencies; i++) {
+    size_t nc = CLAMP(c->n_competencies, PROTO_COMPETENCIES_MAX);
+    msgpack_pack_array(pk, nc);
+    for (size_t i = 0; i < nc; i++) {
         msgpack_pack_map(pk, 2);
         pack_kv_str(pk, "code", c->competencies[i].code);
         proto_pack_cstr(pk, "level");
@@ -391,11 +397,13 @@ void proto_coach_pack(msgpack_packer *pk, const proto_coach *c) {
     proto_pack_cstr(pk, "capacity");
     msgpack_pack_uint8(pk, c->capacity);
     proto_pack_cstr(pk, "programs");
-    pack_table(pk, c->programs[0], PROTO_CODE_MAX + 1, c->n_programs);
+    pack_table(pk, c->programs[0], PROTO_CODE_MAX + 1,
+               CLAMP(c->n_programs, PROTO_PROGRAMS_MAX));
     proto_pack_cstr(pk, "modality");
     pack_modality(pk, c->modality);
     proto_pack_cstr(pk, "languages");
-    pack_table(pk, c->languages[0], PROTO_LANG_MAX + 1, c->n_languages);
+    pack_table(pk, c->languages[0], PROTO_LANG_MAX + 1,
+               CLAMP(c->n_languages, PROTO_LANGS_MAX));
     proto_pack_cstr(pk, "availability");
     msgpack_pack_uint32(pk, c->availability);
     pack_kv_str(pk, "bio", c->bio);

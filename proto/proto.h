@@ -472,8 +472,10 @@ int proto_nip_check(const char *s, size_t len, const char *field,
  * writes the msgpack map.  Decoders take the object, the path of the
  * object for error messages ("profile", "" ...) and, where catalogues
  * matter, a vocabulary.  Packers do not validate: pack what decoded, or
- * what the server built within the documented ranges.  Optional fields
- * that are absent decode to the documented default.
+ * what the server built within the documented ranges (they do clamp
+ * counts to the structs' arrays and pack an out-of-range enum as nil, so a
+ * bad struct never makes them read out of bounds).  Optional fields that
+ * are absent decode to the documented default.
  * --------------------------------------------------------------------- */
 
 /* Modality bits. */
