@@ -120,8 +120,10 @@ static int reader_reserve(proto_reader *r, size_t more) {
     return PROTO_OK;
 }
 
-/* The frame at cur just got its 4th header byte: validate it and reserve
- * its body.  On error the partial header is dropped with the stream. */
+/* The frame at cur just got its 4th header byte: validate it.  Its body is
+ * not reserved here but grows with the bytes that arrive, so a peer that
+ * sends only a header cannot make us allocate max_frame bytes.  On error
+ * the partial header is dropped with the stream. */
 static int reader_header_done(proto_reader *r) {
     uint32_t n;
     if (proto_frame_header((unsigned char *)r->buf + r->cur, &r->lim, &n,
@@ -130,7 +132,7 @@ static int reader_header_done(proto_reader *r) {
         return PROTO_ERR;
     }
     r->body_len = n;
-    return reader_reserve(r, n);
+    return PROTO_OK;
 }
 
 int proto_reader_feed(proto_reader *r, const void *data, size_t len) {
