@@ -288,7 +288,7 @@ int cmd_run(cli_ctx *x) {
     msgpack_unpacked_init(&pu);
     msgpack_sbuffer_init(&psb);
     const msgpack_object *pobj = NULL;
-    char err[CLI_ERRLEN];
+    char err[CLI_ERRLEN] = "cannot encode the policy";
     if (policy) {
         msgpack_sbuffer_destroy(&psb);
         if (cli_json_to_sbuf(policy, &psb, err, sizeof(err)) != 0 ||
@@ -432,8 +432,8 @@ static int by_score(const void *a, const void *b) {
 }
 
 int cmd_list(cli_ctx *x) {
-    if (!cli_args_ok(x, O_RUN | O_PROGRAM | O_STATUS | O_MIN_SCORE | O_LIMIT, "list", 1, 1,
-                 "list [--run ID | --program P] [--status S] [--min-score N] [--limit N]"))
+    if (!cli_args_ok(x, O_RUN | O_PROGRAM | O_STATUS | O_MIN_SCORE | O_LIMIT | O_IDS, "list", 1, 1,
+                 "list [--run ID | --program P] [--status S] [--min-score N] [--limit N] [--ids]"))
         return CLI_EXIT_USAGE;
     if (x->o->run && x->o->program) return cli_usage_error("list: give --run or --program, not both");
     int rc = cli_connect_session(x);
@@ -446,7 +446,12 @@ int cmd_list(cli_ctx *x) {
     if (rc == CLI_EXIT_OK) {
         qsort(m.items, m.n, sizeof(*m.items), by_score);
         if (x->o->limit > 0 && (long long)m.n > x->o->limit) m.n = (size_t)x->o->limit;
-        if (x->o->json) {
+        if (x->o->ids_only) { /* for scripts: coachnet approve $(coachnet list ... --ids) */
+            for (size_t i = 0; i < m.n; i++) {
+                char id[96];
+                printf("%s\n", sc(cn_client_map_get(m.items[i], "id"), id, sizeof(id)));
+            }
+        } else if (x->o->json) {
             json_t *a = json_array();
             for (size_t i = 0; i < m.n; i++) json_array_append_new(a, cli_mp_to_json(m.items[i]));
             json_t *j = json_pack("{s:o}", "items", a);

@@ -16,7 +16,7 @@ static int kind_for(const cli_ctx *x, const char *word) {
     if (k == NULL) k = x->session.role;
     if (strcmp(k, "mentee") == 0) return CN_CLIENT_MENTEE;
     if (strcmp(k, "coach") == 0) return CN_CLIENT_COACH;
-    cli_usage_error("a %s must say which profile: --kind mentee|coach", x->session.role);
+    cli_usage_error("as %s, say which profile: --kind mentee|coach", x->session.role);
     return -1;
 }
 

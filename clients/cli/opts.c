@@ -20,7 +20,7 @@ enum {
     OPT_LIMIT, OPT_NOTE, OPT_DATE, OPT_MINUTES, OPT_TOPIC, OPT_RATING, OPT_COMMENT,
     OPT_OBJECTIVE, OPT_MODE, OPT_MIN_SCORE, OPT_RUN, OPT_PROGRAM, OPT_STATUS, OPT_KIND,
     OPT_IF_VERSION, OPT_ROLE, OPT_SUBJECT, OPT_PROGRAMS, OPT_MENTEE, OPT_POLICY,
-    OPT_NO_PROGRESS, OPT_PROVINCE, OPT_RUN_TIMEOUT, OPT_WAIT
+    OPT_NO_PROGRESS, OPT_PROVINCE, OPT_RUN_TIMEOUT, OPT_WAIT, OPT_IDS
 };
 
 static const struct option long_opts[] = {
@@ -60,6 +60,7 @@ static const struct option long_opts[] = {
     { "province", required_argument, NULL, OPT_PROVINCE },
     { "run-timeout", required_argument, NULL, OPT_RUN_TIMEOUT },
     { "wait", required_argument, NULL, OPT_WAIT },
+    { "ids", no_argument, NULL, OPT_IDS },
     { NULL, 0, NULL, 0 }
 };
 
@@ -68,7 +69,7 @@ static const char *const bit_names[] = {
     "--limit", "--note", "--date", "--minutes", "--topic", "--rating", "--comment",
     "--objective", "--mode", "--min-score", "--run", "--program", "--status", "--kind",
     "--if-version", "--role", "--subject", "--programs", "--mentee", "--policy",
-    "--no-progress", "--province", "--run-timeout", "--wait",
+    "--no-progress", "--province", "--run-timeout", "--wait", "--ids",
 };
 
 int cli_parse_int(const char *s, long long min, long long max, long long *out) {
@@ -192,6 +193,7 @@ int cli_parse(int argc, char **argv, cli_opts *o, char *err, size_t errlen) {
             o->wait_s = (int)v;
             o->given |= O_WAIT;
             break;
+        case OPT_IDS: o->ids_only = 1; o->given |= O_IDS; break;
         case ':':
             snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
             return -1;
@@ -253,7 +255,7 @@ void cli_usage(FILE *f) {
         "  import mentees|coaches FILE.csv|FILE.jsonl [--no-progress]\n"
         "  run PROGRAM [--objective participation|quality] [--mode optimal|stable]\n"
         "              [--min-score N] [--policy FILE.json] [--no-progress] [--run-timeout S]\n"
-        "  list [--run ID | --program P] [--status S] [--min-score N] [--limit N]\n"
+        "  list [--run ID | --program P] [--status S] [--min-score N] [--limit N] [--ids]\n"
         "  explain MENTEE_ID COACH_ID\n"
         "  approve|reject MATCH_ID... [--note TEXT]\n"
         "  cancel|complete MATCH_ID... [--note TEXT]\n"
