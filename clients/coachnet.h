@@ -178,10 +178,12 @@ typedef void cn_client_notify_fn(void *privdata, const char *method, const msgpa
  * notifications are read and dropped. */
 void cn_client_set_notify(cn_client *c, cn_client_notify_fn *fn, void *privdata);
 
-/* Wait up to timeout_ms for notifications and deliver every one that arrives
- * in that time, returning as soon as at least one was delivered.  Returns
- * CN_CLIENT_OK with *delivered = number delivered (0 when the time ran out:
- * that is not an error, and the connection stays open). */
+/* Wait up to timeout_ms for a notification and deliver it to the callback,
+ * returning as soon as one was delivered (others already received stay
+ * buffered for the next call).  Returns CN_CLIENT_OK with *delivered = 1, or
+ * 0 when the time ran out: that is not an error, and the connection stays
+ * open.  timeout_ms <= 0 only takes what has already arrived.  Not while
+ * pipelined requests are pending (CN_CLIENT_E_USAGE). */
 int cn_client_wait(cn_client *c, int timeout_ms, int *delivered, cn_client_error *err);
 
 /* ------------------------------------------------------------------------ */
@@ -324,7 +326,8 @@ int cn_client_match_respond(cn_client *c, const char *match_id, int accept, cons
                             cn_client_result **res, cn_client_error *err);
 
 /* meeting.log: date "YYYY-MM-DD"; topic may be NULL.  Returns the meeting id
- * and the mentee's JP total for the year of the meeting (1 JP = 45 minutes). */
+ * (as text, also when the server sends an integer) and the mentee's JP total
+ * for the year of the meeting (1 JP = 45 minutes). */
 int cn_client_meeting_log(cn_client *c, const char *match_id, const char *date, int64_t minutes,
                           const char *topic, char *meeting_id, size_t meeting_id_len,
                           double *jp_total, cn_client_error *err);

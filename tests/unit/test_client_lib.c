@@ -722,6 +722,140 @@ static void test_result_shapes(void **state) {
     fake_stop(f);
 }
 
+/* Every typed call sends the method and exactly the keys of DESIGN §3
+ * (optional ones only when given). */
+static const struct {
+    const char *method, *keys; /* keys sorted, comma-separated */
+} expected_calls[] = {
+    { "auth.resume", "token" },
+    { "user.create", "login,password,programs,role,subject" },
+    { "user.create", "login,password,role" },
+    { "mentee.put", "if_version,profile" },
+    { "coach.put", "profile" },
+    { "coach.get", "id" },
+    { "mentee.list", "limit,program,province" },
+    { "coach.list", "" },
+    { "match.suggest", "mentee_id" },
+    { "match.request", "coach_id" },
+    { "match.run", "program" },
+    { "match.list", "limit,min_score,run_id,status" },
+    { "match.list", "" },
+    { "match.explain", "coach_id,mentee_id" },
+    { "match.review", "decision,match_ids,note" },
+    { "match.pin", "coach_id,mentee_id,program" },
+    { "match.mine", "" },
+    { "match.respond", "accept,match_id" },
+    { "feedback.put", "comment,match_id,rating" },
+    { "stats.get", "program" },
+    { "auth.logout", "" },
+};
+#define N_EXPECTED (sizeof(expected_calls) / sizeof(expected_calls[0]))
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void script_params(fake *f) {
+    for (size_t i = 0; i < N_EXPECTED; i++) {
+        proto_msg m;
+        if (!srv_read(f, &m)) {
+            SCHECK(f, !"client sent fewer requests than expected");
+            return;
+        }
+        char keys[256] = "";
+        char names[16][32];
+        char *ptrs[16];
+        uint32_t n = m.params->via.map.size < 16 ? m.params->via.map.size : 16;
+        for (uint32_t k = 0; k < n; k++) {
+            cn_client_obj_str(&m.params->via.map.ptr[k].key, names[k], sizeof(names[k]));
+            ptrs[k] = names[k];
+        }
+        qsort(ptrs, n, sizeof(char *), cmp_str);
+        for (uint32_t k = 0; k < n; k++)
+            snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys), "%s%s", k ? "," : "", ptrs[k]);
+        if (strcmp(m.method, expected_calls[i].method) != 0 || strcmp(keys, expected_calls[i].keys) != 0) {
+            f->failures++;
+            snprintf(f->why, sizeof(f->why), "call %zu: got %s {%s}, expected %s {%s}", i, m.method,
+                     keys, expected_calls[i].method, expected_calls[i].keys);
+        }
+        if (strcmp(m.method, "match.respond") == 0) {
+            const msgpack_object *acc = cn_client_map_get(m.params, "accept");
+            SCHECK(f, acc && acc->type == MSGPACK_OBJECT_BOOLEAN && !acc->via.boolean);
+        }
+        if (strcmp(m.method, "match.review") == 0) {
+            const msgpack_object *ids = cn_client_map_get(m.params, "match_ids");
+            SCHECK(f, ids && ids->type == MSGPACK_OBJECT_ARRAY && ids->via.array.size == 2);
+        }
+        /* one result that satisfies every typed call */
+        fb b;
+        fb_begin(&b);
+        proto_pack_response_ok(&b.pk, m.msgid);
+        msgpack_pack_map(&b.pk, 5);
+        kstr(&b.pk, "id");
+        kstr(&b.pk, "x1");
+        kstr(&b.pk, "version");
+        msgpack_pack_int(&b.pk, 4);
+        kstr(&b.pk, "role");
+        kstr(&b.pk, "coordinator");
+        kstr(&b.pk, "login");
+        kstr(&b.pk, "sari");
+        kstr(&b.pk, "run_id");
+        kstr(&b.pk, "r9");
+        fb_send(f, &b);
+        proto_msg_destroy(&m);
+    }
+}
+
+static void test_typed_calls_send_design_keys(void **state) {
+    (void)state;
+    fake *f = fake_start(script_params);
+    cn_client *c = connect_to(f, 5000);
+    cn_client_error e;
+    cn_client_session s;
+    cn_client_result *r;
+    char id[16], run_id[16];
+    int64_t version = 0;
+    const char *progs[] = { "p1", "p2" };
+    const char *ids[] = { "m1", "m2" };
+    const char profile[] = "\x81\xa2id\xa2x1";
+    assert_int_equal(cn_client_resume(c, "tok", &s, &e), CN_CLIENT_OK);
+    assert_string_equal(s.login, "sari");
+    assert_string_equal(s.role, "coordinator");
+    cn_client_user_spec u1 = { "b", "pw", "mentee", "199001012015011001", progs, 2 };
+    assert_int_equal(cn_client_user_create(c, &u1, &e), CN_CLIENT_OK);
+    cn_client_user_spec u2 = { "c", "pw", "coordinator", NULL, NULL, 0 };
+    assert_int_equal(cn_client_user_create(c, &u2, &e), CN_CLIENT_OK);
+    assert_int_equal(cn_client_profile_put_raw(c, CN_CLIENT_MENTEE, profile, sizeof(profile) - 1, 3,
+                                               id, sizeof(id), &version, &e), CN_CLIENT_OK);
+    assert_string_equal(id, "x1");
+    assert_int_equal(version, 4);
+    assert_int_equal(cn_client_profile_put_raw(c, CN_CLIENT_COACH, profile, sizeof(profile) - 1, -1,
+                                               NULL, 0, NULL, &e), CN_CLIENT_OK);
+    assert_int_equal(cn_client_profile_get(c, CN_CLIENT_COACH, "x1", NULL, &e), CN_CLIENT_OK);
+    cn_client_list_opts lo = { "p1", "31", NULL, 10 };
+    assert_int_equal(cn_client_profile_list(c, CN_CLIENT_MENTEE, &lo, NULL, &e), CN_CLIENT_OK);
+    assert_int_equal(cn_client_profile_list(c, CN_CLIENT_COACH, NULL, NULL, &e), CN_CLIENT_OK);
+    assert_int_equal(cn_client_match_suggest(c, "m", 0, NULL, &e), CN_CLIENT_OK);
+    assert_int_equal(cn_client_match_request(c, "c", &r, &e), CN_CLIENT_OK);
+    assert_non_null(cn_client_map_get(cn_client_result_obj(r), "run_id"));
+    cn_client_result_free(r);
+    assert_int_equal(cn_client_match_run(c, "p1", NULL, run_id, sizeof(run_id), &e), CN_CLIENT_OK);
+    assert_string_equal(run_id, "r9");
+    cn_client_match_filter mf = { "r9", NULL, "proposed", 0, NULL, 50 };
+    assert_int_equal(cn_client_match_list(c, &mf, NULL, &e), CN_CLIENT_OK);
+    assert_int_equal(cn_client_match_list(c, NULL, NULL, &e), CN_CLIENT_OK);
+    assert_int_equal(cn_client_match_explain(c, "m", "c", NULL, &e), CN_CLIENT_OK);
+    assert_int_equal(cn_client_match_review(c, ids, 2, "reject", "dup", NULL, &e), CN_CLIENT_OK);
+    assert_int_equal(cn_client_match_pin(c, "p", "m", "c", &e), CN_CLIENT_OK);
+    assert_int_equal(cn_client_match_mine(c, NULL, &e), CN_CLIENT_OK);
+    assert_int_equal(cn_client_match_respond(c, "m1", 0, NULL, NULL, &e), CN_CLIENT_OK);
+    assert_int_equal(cn_client_feedback_put(c, "m1", 5, "ok", &e), CN_CLIENT_OK);
+    assert_int_equal(cn_client_stats_get(c, "p1", NULL, &e), CN_CLIENT_OK);
+    assert_int_equal(cn_client_logout(c, &e), CN_CLIENT_OK);
+    cn_client_free(c);
+    fake_stop(f);
+}
+
 int main(void) {
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
@@ -739,6 +873,7 @@ int main(void) {
         cmocka_unit_test(test_run_and_wait),
         cmocka_unit_test(test_typed_call_usage_errors),
         cmocka_unit_test(test_result_shapes),
+        cmocka_unit_test(test_typed_calls_send_design_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
