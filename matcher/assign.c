@@ -74,14 +74,21 @@ typedef struct assign_edge {
     int32_t col;
 } assign_edge;
 
-/* Edges of one row.  e[0..sorted) is sorted by column; e[sorted..len) is a
- * short unsorted tail of recent additions, merged in once it grows beyond a
- * quarter of the row (so duplicate checks stay cheap: amortised O(log n)). */
+/* Edges of one row, in insertion order until the solver sorts them by
+ * column (sorted stays 1 while they happen to arrive in column order, the
+ * usual case, so that sort costs nothing then). */
 typedef struct assign_row {
     assign_edge *e;
-    int32_t len, alloc, sorted;
-    int32_t dirty;      /* 1 while listed in graph->dirty */
+    int32_t len, alloc;
+    uint8_t sorted;
+    uint8_t dirty;      /* 1 while listed in graph->dirty */
 } assign_row;
+
+/* Duplicate detection: a short row is scanned; for a longer one, mark[c]
+ * holds the row whose columns were last marked (mark_row), so a run of
+ * additions to one row — how callers add edges — costs O(1) each after one
+ * O(row) marking pass. */
+#define ROW_SCAN_MAX 16
 
 struct assign_graph {
     int32_t n_rows, n_cols;
@@ -89,6 +96,8 @@ struct assign_graph {
     size_t n_edges;
     int32_t *dirty;     /* rows with edges added since the last solve round */
     int32_t n_dirty;
+    int32_t *mark;      /* per column: see ROW_SCAN_MAX */
+    int32_t mark_row;
 };
 
 static int edge_cmp(const void *a, const void *b) {
@@ -97,9 +106,9 @@ static int edge_cmp(const void *a, const void *b) {
 }
 
 static void row_sort(assign_row *row) {
-    if (row->sorted < row->len)
+    if (!row->sorted)
         qsort(row->e, (size_t)row->len, sizeof(assign_edge), edge_cmp);
-    row->sorted = row->len;
+    row->sorted = 1;
 }
 
 assign_graph *assign_graph_new(int32_t n_rows, int32_t n_cols) {
@@ -110,10 +119,14 @@ assign_graph *assign_graph_new(int32_t n_rows, int32_t n_cols) {
     g->n_cols = n_cols;
     g->rows = calloc((size_t)n_rows + 1, sizeof(assign_row));
     g->dirty = malloc(((size_t)n_rows + 1) * sizeof(int32_t));
-    if (!g->rows || !g->dirty) {
+    g->mark = malloc(((size_t)n_cols + 1) * sizeof(int32_t));
+    if (!g->rows || !g->dirty || !g->mark) {
         assign_graph_free(g);
         return NULL;
     }
+    for (int32_t r = 0; r < n_rows; r++) g->rows[r].sorted = 1;
+    for (int32_t c = 0; c < n_cols; c++) g->mark[c] = -1;
+    g->mark_row = -1;
     return g;
 }
 
@@ -123,20 +136,22 @@ void assign_graph_free(assign_graph *g) {
         for (int32_t r = 0; r < g->n_rows; r++) free(g->rows[r].e);
     free(g->rows);
     free(g->dirty);
+    free(g->mark);
     free(g);
 }
 
-static int row_has(const assign_row *row, int32_t col) {
-    int32_t lo = 0, hi = row->sorted;
-    while (lo < hi) {
-        int32_t mid = lo + (hi - lo) / 2;
-        if (row->e[mid].col < col) lo = mid + 1;
-        else hi = mid;
+static int row_has(assign_graph *g, int32_t row, int32_t col) {
+    const assign_row *rw = &g->rows[row];
+    if (g->mark_row != row) {
+        if (rw->len <= ROW_SCAN_MAX) {
+            for (int32_t i = 0; i < rw->len; i++)
+                if (rw->e[i].col == col) return 1;
+            return 0;
+        }
+        for (int32_t i = 0; i < rw->len; i++) g->mark[rw->e[i].col] = row;
+        g->mark_row = row;
     }
-    if (lo < row->sorted && row->e[lo].col == col) return 1;
-    for (int32_t i = row->sorted; i < row->len; i++)
-        if (row->e[i].col == col) return 1;
-    return 0;
+    return g->mark[col] == row;
 }
 
 int assign_graph_add(assign_graph *g, int32_t row, int32_t col, int64_t w) {
@@ -144,7 +159,7 @@ int assign_graph_add(assign_graph *g, int32_t row, int32_t col, int64_t w) {
         w <= 0 || w > ASSIGN_MAX_WEIGHT)
         return ASSIGN_ERR;
     assign_row *rw = &g->rows[row];
-    if (row_has(rw, col)) return ASSIGN_OK;
+    if (row_has(g, row, col)) return ASSIGN_OK;
     if (rw->len == rw->alloc) {
         int32_t na = rw->alloc ? rw->alloc * 2 : 8;
         if (na > g->n_cols) na = g->n_cols;
@@ -153,12 +168,12 @@ int assign_graph_add(assign_graph *g, int32_t row, int32_t col, int64_t w) {
         rw->e = ne;
         rw->alloc = na;
     }
+    if (rw->len > 0 && rw->e[rw->len - 1].col > col) rw->sorted = 0;
     rw->e[rw->len].w = w;
     rw->e[rw->len].col = col;
     rw->len++;
+    if (g->mark_row == row) g->mark[col] = row;
     g->n_edges++;
-    if (rw->len - rw->sorted > 8 && rw->len - rw->sorted > rw->sorted / 4)
-        row_sort(rw);
     if (!rw->dirty) {
         rw->dirty = 1;
         g->dirty[g->n_dirty++] = row;

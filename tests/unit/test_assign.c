@@ -141,6 +141,8 @@ typedef struct dense_pricer {
     int calls;
     int extra;          /* also add this many non-violating pairs per call */
     int fail_at;        /* return ASSIGN_ERR on this call (0 = never) */
+    int one;            /* add only the first violating pair (the minimum
+                           the contract asks for) */
 } dense_pricer;
 
 static int dense_price(void *ud, const int64_t *u, const int64_t *v,
@@ -160,6 +162,7 @@ static int dense_price(void *ud, const int64_t *u, const int64_t *v,
                 if (assign_graph_edges(g) > before) {
                     (*added)++;
                     if (w <= u[r] + v[c]) extra--;
+                    else if (p->one) return ASSIGN_OK;
                 }
             }
         }
@@ -206,7 +209,7 @@ static void test_random_small_pricing(void **state) {
         int64_t flat[MAXR * MAXC];
         for (int r = 0; r < in.nr; r++)
             for (int c = 0; c < in.nc; c++) flat[r * in.nc + c] = in.w[r][c];
-        dense_pricer p = { in.nr, in.nc, flat, 0, it % 3 == 0 ? 2 : 0, 0 };
+        dense_pricer p = { in.nr, in.nc, flat, 0, it % 3 == 0 ? 2 : 0, 0, it % 5 == 1 };
         assign_result res;
         assert_int_equal(assign_solve(g, in.cap, dense_price, &p, NULL, NULL, &res),
                          ASSIGN_OK);
@@ -222,7 +225,7 @@ static void test_random_small_pricing(void **state) {
 /* Larger instances, where warm starts take whole chains of rows out and
  * column searches have real work: pricing from the best two pairs per row
  * must reach the objective of a solve on the full graph. */
-static int run_medium(int nr, int nc, int64_t big, uint64_t seed) {
+static int run_medium(int nr, int nc, int64_t big, uint64_t seed, int one) {
     rng_state = seed;
     int32_t *cap = malloc((size_t)nc * sizeof(int32_t));
     int64_t *w = calloc((size_t)nr * (size_t)nc, sizeof(int64_t));
@@ -255,7 +258,7 @@ static int run_medium(int nr, int nc, int64_t big, uint64_t seed) {
     }
     assign_result a, b;
     assert_int_equal(assign_solve(full, cap, NULL, NULL, NULL, NULL, &a), ASSIGN_OK);
-    dense_pricer p = { nr, nc, w, 0, 0, 0 };
+    dense_pricer p = { nr, nc, w, 0, 0, 0, one };
     assert_int_equal(assign_solve(part, cap, dense_price, &p, NULL, NULL, &b), ASSIGN_OK);
     assert_int_equal(b.certified, 1);
     int rounds = b.pricing_rounds;
@@ -275,10 +278,13 @@ static int run_medium(int nr, int nc, int64_t big, uint64_t seed) {
 static void test_medium_pricing_matches_full(void **state) {
     (void)state;
     /* the first three need pricing (more than one round) */
-    assert_true(run_medium(300, 40, 0, 1) >= 2);            /* quality-like */
-    assert_true(run_medium(300, 40, 100000000, 2) >= 2);    /* BIG + score */
-    assert_true(run_medium(80, 120, 0, 3) >= 2);            /* more columns */
-    assert_true(run_medium(400, 10, 1000000, 4) >= 1);      /* heavy competition */
+    assert_true(run_medium(300, 40, 0, 1, 0) >= 2);            /* quality-like */
+    assert_true(run_medium(300, 40, 100000000, 2, 0) >= 2);    /* BIG + score */
+    assert_true(run_medium(80, 120, 0, 3, 0) >= 2);            /* more columns */
+    assert_true(run_medium(400, 10, 1000000, 4, 0) >= 1);      /* heavy competition */
+    /* a pricer that adds a single violating pair per round */
+    assert_true(run_medium(120, 30, 0, 5, 1) >= 2);
+    assert_true(run_medium(150, 20, 100000000, 6, 1) >= 2);
 }
 
 /* Same input, edges added in a different order: identical output. */
@@ -424,6 +430,16 @@ static void test_graph_errors(void **state) {
     assert_int_equal(assign_graph_edges(h), 1000);
     assign_graph_free(h);
 
+    /* additions alternating between long rows, then every pair again */
+    h = assign_graph_new(3, 100);
+    for (int pass = 0; pass < 2; pass++)
+        for (int c = 0; c < 100; c++)
+            for (int r = 0; r < 3; r++)
+                if ((c + r) % 2 == 0)
+                    assert_int_equal(assign_graph_add(h, r, (c * 37) % 100, 5), ASSIGN_OK);
+    assert_int_equal(assign_graph_edges(h), 150);
+    assign_graph_free(h);
+
     /* negative capacity */
     int32_t bad[2] = { 1, -1 };
     assign_result res;
@@ -442,7 +458,7 @@ static void test_price_callback_failure(void **state) {
     int64_t w[4] = { 5, 6, 7, 8 };
     int32_t cap[2] = { 1, 1 };
     assign_graph *g = assign_graph_new(2, 2);
-    dense_pricer p = { 2, 2, w, 0, 0, 2 };   /* fails on the second call */
+    dense_pricer p = { 2, 2, w, 0, 0, 2, 0 };   /* fails on the second call */
     assign_result res;
     assert_int_equal(assign_solve(g, cap, dense_price, &p, NULL, NULL, &res), ASSIGN_ERR);
     assert_int_equal(p.calls, 2);
