@@ -27,3 +27,20 @@ BENCHES += $(LOADGEN)
 $(B)/bench/load/%.o: MOD_CFLAGS = $(MSGPACK_CFLAGS) $(EVENT_CFLAGS) $(SSL_CFLAGS)
 $(LOADGEN): $(B)/bench/load/loadgen.o $(PROTO_LIB)
 	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(SSL_LIBS) $(MSGPACK_LIBS) $(MATH_LIBS) -o $@
+
+# tests/fuzz/fuzz_dispatch: request bytes through coachnetd's whole dispatch
+# path (listener, connection, framing, decode, roles, handlers) against a
+# fake store linked in with -Wl,--wrap (see the file's comment).  Built
+# from the sources with clang/libFuzzer like fuzz_proto; seeds in
+# tests/fuzz/seeds/fuzz_dispatch/ (made by tests/fuzz/fuzz_dispatch_seeds.py).
+FUZZ_DISPATCH_SRCS := tests/fuzz/fuzz_dispatch.c \
+    $(filter-out server/main.c,$(wildcard server/*.c)) \
+    $(wildcard proto/*.c) $(wildcard matcher/*.c)
+FUZZ_DISPATCH_WRAP := store_new store_free store_connected store_pending store_cmda
+build/fuzz/fuzz_dispatch: $(FUZZ_DISPATCH_SRCS) $(wildcard server/*.h proto/*.h matcher/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    $(CPPFLAGS) -pthread $(MSGPACK_CFLAGS) $(EVENT_CFLAGS) $(SSL_CFLAGS) \
+	    $(FUZZ_DISPATCH_SRCS) $(foreach f,$(FUZZ_DISPATCH_WRAP),-Wl,--wrap=$(f)) \
+	    $(EVENT_LIBS) $(HIREDIS_LIBS) $(SSL_LIBS) $(MSGPACK_LIBS) $(MATH_LIBS) -o $@
+FUZZERS += build/fuzz/fuzz_dispatch
