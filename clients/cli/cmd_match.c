@@ -13,14 +13,20 @@ static const char *num(const msgpack_object *o, char *buf, size_t len) {
 }
 
 /* One line per match: the shape shared by mine, request and respond. */
-static const char *const match_headers[] = { "MATCH", "PROGRAM", "MENTEE", "COACH",
-                                             "STATUS", "SCORE" };
+#define MATCH_COLS 7
+#define MATCH_ALIGN "lllllrr"
+static const char *const match_headers[MATCH_COLS] = { "MATCH", "PROGRAM", "MENTEE", "COACH",
+                                                       "STATUS", "SCORE", "COVERAGE" };
 
 static void match_row(cli_table *t, const msgpack_object *m) {
-    char c[6][128];
-    const char *keys[6] = { "id", "program", "mentee_id", "coach_id", "status", "score" };
-    const char *cells[6];
-    for (int i = 0; i < 6; i++) cells[i] = num(cn_client_map_get(m, keys[i]), c[i], sizeof(c[i]));
+    char c[MATCH_COLS][128];
+    const char *keys[MATCH_COLS - 1] = { "id", "program", "mentee_id", "coach_id", "status", "score" };
+    const char *cells[MATCH_COLS];
+    for (int i = 0; i < MATCH_COLS - 1; i++)
+        cells[i] = num(cn_client_map_get(m, keys[i]), c[i], sizeof(c[i]));
+    cells[MATCH_COLS - 1] = cli_percent(cn_client_map_get(cn_client_map_get(m, "explain"),
+                                                          "gap_coverage"),
+                                        c[MATCH_COLS - 1], sizeof(c[MATCH_COLS - 1]));
     cli_table_add(t, cells);
 }
 
@@ -35,7 +41,7 @@ static void print_match_result(const cli_ctx *x, const msgpack_object *o, const 
     printf("%s match %s: status %s\n", verb, num(cn_client_map_get(m, "id"), id, sizeof(id)),
            num(cn_client_map_get(m, "status"), st, sizeof(st)));
     if (m) {
-        cli_table *t = cli_table_new(6, match_headers, "lllllr");
+        cli_table *t = cli_table_new(MATCH_COLS, match_headers, MATCH_ALIGN);
         match_row(t, m);
         cli_table_print(t, stdout);
         cli_table_free(t);
@@ -108,7 +114,7 @@ int cmd_mine(cli_ctx *x) {
         cli_print_json(stdout, o);
     } else {
         const msgpack_object *items = cn_client_map_get(o, "items");
-        cli_table *t = cli_table_new(6, match_headers, "lllllr");
+        cli_table *t = cli_table_new(MATCH_COLS, match_headers, MATCH_ALIGN);
         for (uint32_t i = 0; items && items->type == MSGPACK_OBJECT_ARRAY && i < items->via.array.size; i++)
             match_row(t, &items->via.array.ptr[i]);
         if (cli_table_rows(t) == 0)
