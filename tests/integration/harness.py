@@ -306,7 +306,6 @@ class Server:
             raise RuntimeError("coachnetd binary %s missing" % COACHNETD)
         self.write_conf()
         self.starts += 1
-        self.keep_running = True
         log = self.env.dir / ("%s.%d.log" % (self.name, self.starts))
         self.logs.append(log)
         with open(log, "wb") as f:
@@ -314,6 +313,7 @@ class Server:
                                          cwd=str(self.env.dir), stdin=subprocess.DEVNULL,
                                          stdout=f, stderr=subprocess.STDOUT)
         self.wait_ready(timeout or 15 * SLOW)
+        self.keep_running = True
 
     def wait_ready(self, timeout):
         def ready():
@@ -329,7 +329,7 @@ class Server:
             wait_until(ready, timeout, what="coachnetd %s ready on port %d" % (self.name, self.port))
         except AssertionError as e:
             if "exited" in str(e):
-                self.exit_codes.append(self.proc.returncode)
+                # the test that started it reports this; not a SIGTERM exit
                 self.proc = None
             raise
 

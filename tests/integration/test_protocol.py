@@ -464,6 +464,114 @@ def inflight_limit_64_pipelined(s):
 
 
 @t
+def configured_max_frame(s):
+    """max-frame 4096: a 5000-byte frame is refused from its prefix (msgid 0, closed); 4000 bytes work"""
+    srv = s.env.add_server(name="smallframe", max_frame=4096)
+    try:
+        with srv.client() as c:
+            body = msgpack.packb([0, 5, "auth.login", [{"login": "x" * 3900, "password": "y"}]])
+            assert len(body) < 4096
+            c.send_raw(raw_frame(body))
+            msg = c.read_frame(timeout=5 * SLOW)
+            assert msg[1] == 5 and msg[2]["code"] in ("invalid_params", "unauthenticated"), msg
+            fatal(c, struct.pack(">I", 5000), codes=("bad_frame", "too_large"))
+    finally:
+        srv.stop()
+
+
+@t
+def many_pipelined_beyond_inflight(s):
+    """300 pipelined requests (beyond max-inflight 64): back-pressure, every one answered, in any order"""
+    with s.srv.admin() as c:
+        ids = [c.send("auth.resume", {"token": c.token}) for _ in range(300)]
+        got = set()
+        for i in ids:
+            assert c.wait(i, timeout=30 * SLOW)["role"] == "admin"
+            got.add(i)
+        assert len(got) == 300
+
+
+@t
+def reader_that_never_reads_is_disconnected(s):
+    """max-output 1 MiB: a client that sends big requests and never reads is disconnected; others unaffected"""
+    srv = s.env.add_server(name="maxout", max_output=1048576)
+    coord = None
+    try:
+        prog = s.gen.program()
+        login = s.uniq("coord")
+        s.admin().user_create(login, s.PASSWORD, "coordinator", programs=[prog])
+        coord = srv.login(login, s.PASSWORD)
+        for _ in range(300):
+            coord.send("mentee.put", {"profile": s.gen.mentee(prog, goals="g" * 1000)})
+        for i in list(coord._pending):
+            coord.wait(i)
+        hog = srv.login(login, s.PASSWORD)
+        req = coachnet.pack_frame([0, 1, "mentee.list", [{"program": prog, "limit": 500}]])
+        sent = 0
+        hog.sock.settimeout(0.5)
+        try:
+            for _ in range(24):                       # ~400 KB of answers each
+                hog.sock.sendall(req)
+                sent += 1
+        except OSError:                               # incl. timeout: the server stopped reading
+            pass
+        time.sleep(1.0 * SLOW)
+        # the hog must have been cut off: reading everything ends in EOF, not 24 answers
+        answers = 0
+        try:
+            while True:
+                hog.read_frame(timeout=5 * SLOW)
+                answers += 1
+        except coachnet.ConnectionClosed:
+            pass
+        except coachnet.Timeout:
+            raise AssertionError("hog neither disconnected nor fully answered (%d/%d)" % (answers, sent))
+        assert answers < sent, "all %d answers delivered: max-output not enforced" % sent
+        assert coord.mentee_list(program=prog, limit=5)["items"], "the other client suffered"
+        hog.close()
+    finally:
+        if coord:
+            coord.close()
+        srv.stop()
+
+
+def raw_request(msgid, method, params_bytes):
+    """A request frame whose params map is given as raw msgpack bytes."""
+    body = b"\x94" + msgpack.packb(0) + msgpack.packb(msgid) + msgpack.packb(method) + b"\x91" + params_bytes
+    return raw_frame(body)
+
+
+@t
+def malformed_param_values(s):
+    """duplicate key, invalid UTF-8, bin for str, float for int, bool for int: invalid_params naming the field"""
+    with s.srv.client() as c:
+        # {"login": "a", "login": "b", "password": "x"}
+        dup = b"\x83" + msgpack.packb("login") + msgpack.packb("a") + msgpack.packb("login") + \
+            msgpack.packb("b") + msgpack.packb("password") + msgpack.packb("x")
+        c.send_raw(raw_request(61, "auth.login", dup))
+        err, _ = c.wait_raw(61, timeout=5 * SLOW)
+        assert err["code"] == "invalid_params" and "login" in err.get("field", ""), err
+        bad_utf8 = b"\x82" + msgpack.packb("login") + b"\xa2\xc3\x28" + msgpack.packb("password") + \
+            msgpack.packb("x")
+        c.send_raw(raw_request(62, "auth.login", bad_utf8))
+        err, _ = c.wait_raw(62, timeout=5 * SLOW)
+        assert err["code"] == "invalid_params" and err.get("field") == "login", err
+        c.send("auth.login", {"login": b"admin", "password": "x"}, msgid=63)
+        err, _ = c.wait_raw(63, timeout=5 * SLOW)
+        assert err["code"] == "invalid_params" and err.get("field") == "login", err
+    coord, prog = s.coordinator()
+    with coord:
+        for fieldname, value in (("rank", 4.0), ("capacity", True), ("availability", "0"),
+                                 ("name", "nul\x00byte"), ("name", "line\nbreak")):
+            c = s.gen.coach([prog])
+            c[fieldname] = value
+            expect_error("invalid_params", coord.coach_put, c, field=fieldname)
+        m = s.gen.mentee(prog, name="Ni Luh Putu Ayu Pramesti \u00e9\u00e8 \U0001F600")
+        coord.mentee_put(m)
+        assert coord.mentee_get(m["id"])["profile"]["name"] == m["name"]
+
+
+@t
 def slowloris_partial_frame_then_rest(s):
     """a request sent byte by byte is answered once complete"""
     with s.srv.client() as c:
