@@ -102,6 +102,32 @@ def approve_notifies_both_sides(s):
 
 
 @t
+def notifications_reach_only_the_sides(s):
+    """match.updated is not sent to other mentees, nor to a session that logged out; run.* only to the run's connection"""
+    w = World(s)
+    try:
+        m, mu = w.mentee()
+        other_m, other = w.mentee()
+        c, cu = w.coach()
+        gone = s.srv.client()
+        gone.auth_resume(cu.token)          # a second coach session ...
+        gone.auth_logout()                  # ... that logs out
+        coord2 = s.srv.client()
+        coord2.auth_resume(w.coord.token)   # the coordinator on another connection
+        w.users += [gone, coord2]
+        mt = w.propose(m, c)
+        assert review_one(w.coord, mt["id"]) == "approved"
+        updated(cu, mt["id"], "approved")
+        for u, who in ((other, "another mentee"), (gone, "a logged-out session"),
+                       (coord2, "the coordinator's other connection")):
+            u.drain(0.5 * SLOW)
+            leaked = [n for n in u.notifications]
+            assert not leaked, "%s received %r" % (who, leaked)
+    finally:
+        w.close()
+
+
+@t
 def both_accept_then_active_meetings_feedback(s):
     """approved -> mentee accepts -> coach accepts -> accepted; meetings add JP (45 min = 1 JP); feedback"""
     w = World(s)

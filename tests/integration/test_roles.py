@@ -49,6 +49,7 @@ class Cast:
         self.coord.match_pin(self.P, self.m1["id"], self.c1["id"])
         self.coord.match_pin(self.P, self.m2["id"], self.c2["id"])
         run_id, _, _ = run_and_wait(self.coord, self.P)
+        self.prun = run_id
         items = run_matches(self.coord, run_id)
         self.match1 = find_match(items, self.m1["id"], self.c1["id"])["id"]
         self.match2 = find_match(items, self.m2["id"], self.c2["id"])["id"]
@@ -205,6 +206,8 @@ def coordinator_outside_scope(s):
         ("mentee.get P", lambda: u.mentee_get(c.m1["id"])),
         ("mentee.list P", lambda: u.mentee_list(program=c.P)),
         ("coach.put P", lambda: u.coach_put(s.gen.coach([c.P]))),
+        ("coach.put take P's coach into Q", lambda: u.coach_put(dict(c.c2, programs=[c.Q]))),
+        ("coach.put make P's coach global", lambda: u.coach_put(dict(c.c2, programs=[]))),
         ("coach.get P", lambda: u.coach_get(c.c1["id"])),
         ("coach.list P", lambda: u.coach_list(program=c.P)),
         ("match.suggest P", lambda: u.match_suggest(c.m1["id"])),
@@ -230,6 +233,8 @@ def coordinator_forbidden_match_calls(s):
     u = c.qcoord
     forbidden_all([
         ("match.review P", lambda: u.match_review([c.match2], "approve")),
+        ("match.review P among own", lambda: u.match_review([c.qmatch, c.match2], "reject")),
+        ("match.list run of P", lambda: u.match_list(run_id=c.prun)),
         ("match.respond", lambda: u.match_respond(c.qmatch, True)),
         ("meeting.log", lambda: u.meeting_log(c.match1, "2026-03-02", 60)),
         ("feedback.put", lambda: u.feedback_put(c.match1, 5)),
@@ -270,6 +275,20 @@ def admin_forbidden_match_calls(s):
         ("meeting.log", lambda: a.meeting_log(c.match1, "2026-03-02", 60)),
         ("feedback.put", lambda: a.feedback_put(c.match1, 5)),
     ])
+
+
+@t
+def request_outside_program_forbidden(s):
+    """a mentee requesting a coach who does not coach in its program: forbidden"""
+    c = cast(s)
+    e = None
+    try:
+        c.mu2.match_request(c.cq["id"])
+    except CoachnetError as err:
+        e = err
+    assert e is not None and e.code == "forbidden", e
+    # and such a coach is never suggested
+    assert c.cq["id"] not in [x["coach_id"] for x in c.coord.match_suggest(c.m2["id"], limit=100)["items"]]
 
 
 @t
