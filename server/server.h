@@ -47,6 +47,7 @@ typedef struct srv_conn {
     uint64_t id;
     struct server *srv;
     struct bufferevent *bev;
+    struct event *deadline;     /* handshake deadline, then idle deadline */
     srv_conn_state state;
     int inflight;
     int paused;                 /* reading stopped: too many in flight */

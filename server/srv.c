@@ -43,6 +43,7 @@
 static void conn_read_cb(struct bufferevent *bev, void *arg);
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
 static void maybe_finish_drain(server *s);
+static void conn_arm(srv_conn *c, int ms);
 
 /* ---------------------------------------------------------------- TLS */
 
@@ -120,6 +121,7 @@ static void reaper_cb(evutil_socket_t fd, short what, void *arg) {
             ERR_clear_error();
             bufferevent_free(c->bev);
         }
+        if (c->deadline) event_free(c->deadline);
         free(c);
     }
     maybe_finish_drain(s);
@@ -140,6 +142,7 @@ static void conn_close(srv_conn *c, int flush) {
         return;
     }
     c->state = CONN_CLOSING;
+    if (c->deadline) evtimer_del(c->deadline);
     uint32_t slot = (uint32_t)(c->id & 0xffffffffu);
     s->slots[slot] = NULL;
     s->free_slots[s->nfree++] = slot;
@@ -176,29 +179,39 @@ static void conn_write_cb(struct bufferevent *bev, void *arg) {
     else if (c->draining && c->inflight == 0) conn_close(c, 0);
 }
 
+/* (Re)arm the connection's deadline ms from now.  The deadlines are
+ * absolute: bytes trickling in do not move them (a bufferevent read
+ * timeout would be re-armed by every byte).  Only the end of the TLS
+ * handshake and a complete frame count as activity. */
+static void conn_arm(srv_conn *c, int ms) {
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    evtimer_add(c->deadline, &tv);
+}
+
+static void conn_deadline_cb(evutil_socket_t fd, short what, void *arg) {
+    (void)fd; (void)what;
+    srv_conn *c = arg;
+    if (c->state == CONN_CLOSING) return;
+    if (c->state == CONN_OPEN && (c->inflight > 0 || c->paused)) {
+        conn_arm(c, c->srv->cfg->idle_timeout_ms);    /* waiting on us, not idle */
+        return;
+    }
+    log_info("conn %s: %s timeout", c->peer, c->state == CONN_HANDSHAKE ? "handshake" : "idle");
+    conn_close(c, 0);
+}
+
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg) {
     srv_conn *c = arg;
     server *s = c->srv;
     if (what & BEV_EVENT_CONNECTED) {
         if (c->state != CONN_HANDSHAKE) return;
         c->state = CONN_OPEN;
-        struct timeval tv = {s->cfg->idle_timeout_ms / 1000, (s->cfg->idle_timeout_ms % 1000) * 1000};
-        bufferevent_set_timeouts(bev, &tv, NULL);
+        conn_arm(c, s->cfg->idle_timeout_ms);
         log_debug("conn %s: TLS established (%s)", c->peer,
                   SSL_get_version(bufferevent_openssl_get_ssl(bev)));
         return;
     }
     if (c->state == CONN_CLOSING) { conn_finish_closing(c); return; }
-    if (what & BEV_EVENT_TIMEOUT) {
-        if (c->state == CONN_OPEN && (c->inflight > 0 || c->paused)) {
-            /* waiting on us, not idle */
-            bufferevent_enable(bev, EV_READ);
-            return;
-        }
-        log_info("conn %s: %s timeout", c->peer, c->state == CONN_HANDSHAKE ? "handshake" : "idle");
-        conn_close(c, 0);
-        return;
-    }
     if (what & BEV_EVENT_ERROR) {
         unsigned long e;
         char buf[256] = "";
@@ -330,6 +343,7 @@ static void conn_fatal(srv_conn *c, const proto_error *e) {
 
 static void handle_frame(srv_conn *c, const char *body, size_t len) {
     server *s = c->srv;
+    conn_arm(c, s->cfg->idle_timeout_ms);
     srv_req *r = req_new(c);
     if (!r) { proto_error e; proto_error_set(&e, PROTO_E_INTERNAL, NULL, "out of memory"); conn_fatal(c, &e); return; }
     proto_error e;
@@ -412,6 +426,8 @@ static srv_conn *conn_new(server *s, struct bufferevent *bev, const char *peer, 
     if (s->nfree == 0) return NULL;
     srv_conn *c = calloc(1, sizeof *c);
     if (!c) return NULL;
+    c->deadline = evtimer_new(s->base, conn_deadline_cb, c);
+    if (!c->deadline) { free(c); return NULL; }
     uint32_t slot = s->free_slots[--s->nfree];
     s->gen++;
     c->id = ((uint64_t)s->gen << 32) | slot;
@@ -478,11 +494,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
     srv_conn *c = conn_new(s, bev, peer, is_unix);
     if (!c) { bufferevent_free(bev); return; }
     bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
-    struct timeval tv;
-    int ms = is_unix ? s->cfg->idle_timeout_ms : s->cfg->handshake_timeout_ms;
-    tv.tv_sec = ms / 1000;
-    tv.tv_usec = (ms % 1000) * 1000;
-    bufferevent_set_timeouts(bev, &tv, NULL);
+    conn_arm(c, is_unix ? s->cfg->idle_timeout_ms : s->cfg->handshake_timeout_ms);
     if (is_unix) c->state = CONN_OPEN;
     bufferevent_enable(bev, EV_READ | EV_WRITE);
     log_debug("conn %s: accepted", peer);
