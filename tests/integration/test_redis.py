@@ -149,5 +149,60 @@ def run_during_outage(s):
         assert done["status"] == "done" and done["stats"]["matched"] == 1, done
 
 
+@t
+def redis_lost_during_run(s):
+    """Redis stopped while a run computes: run.done says failed (not done), never hangs; runs work again afterwards"""
+    from harness import run_and_wait, run_matches
+    coord, prog = s.coordinator()
+    with coord:
+        for i in range(1000):
+            coord.send("mentee.put", {"profile": s.gen.mentee(prog, province=["31", "32", "73"][i % 3])})
+        for i in range(100):
+            coord.send("coach.put", {"profile": s.gen.coach([prog], capacity=5, level=2 + i % 4)})
+        for i in list(coord._pending):
+            coord.wait(i, timeout=30 * SLOW)
+        run_id = coord.match_run(prog)["run_id"]
+        stopped_at = None
+        try:
+            while True:
+                n = coord.next_notification(timeout=30 * SLOW)
+                if n.params.get("run_id") != run_id:
+                    continue
+                if n.method == "run.progress" and n.params["phase"] != "snapshot" and stopped_at is None:
+                    s.env.redis.stop()
+                    stopped_at = n.params["phase"]
+                if n.method == "run.done":
+                    break
+            assert stopped_at is not None, "run finished before any computing phase was reported"
+            outcome = n.params["status"]
+            assert s.srv.alive()
+        finally:
+            s.env.redis.start()
+        if outcome == "done":
+            # then every proposal it reports must really be stored
+            wait_until(lambda: coord.mentee_list(program=prog, limit=1), 15 * SLOW, interval=0.2,
+                       what="Redis back")
+            stored = run_matches(coord, run_id)
+            assert len(stored) == n.params["stats"]["matched"], \
+                "run.done 'done' with %d matched, but %d stored (Redis was stopped in phase %s)" % (
+                    n.params["stats"]["matched"], len(stored), stopped_at)
+        else:
+            assert outcome == "failed", n.params
+        t0 = time.monotonic()
+
+        def run_ok():
+            try:
+                _, done, _ = run_and_wait(coord, prog, timeout=30 * SLOW)
+                return done["status"] == "done"
+            except CoachnetError as e:
+                if e.code in ("unavailable", "conflict"):
+                    return False
+                raise
+        wait_until(run_ok, 25 * SLOW, interval=0.5,
+                   what="a run to succeed after Redis came back (outcome before: %s)" % outcome)
+        print("#   Redis stopped in phase %s; run.done %s; next run succeeded after %.1f s" % (
+            stopped_at, outcome, time.monotonic() - t0))
+
+
 if __name__ == "__main__":
     main(suite)
