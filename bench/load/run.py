@@ -39,15 +39,16 @@ class TLSRedis(harness.Redis):
     """The harness' Redis (AOF, appendfsync always) plus a TLS port with
     the test certificates, for redis-benchmark --tls."""
 
-    def __init__(self, dir, certs):
+    def __init__(self, dir, certs, appendfsync="always"):
         super().__init__(dir)
         self.certs = certs
+        self.appendfsync = appendfsync
         self.tls_port = harness.free_port()
 
     def start(self):
         self.proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--dir", str(self.dir), "--appendonly", "yes", "--appendfsync", "always",
+             "--dir", str(self.dir), "--appendonly", "yes", "--appendfsync", self.appendfsync,
              "--save", "", "--daemonize", "no", "--logfile", str(self.log),
              "--protected-mode", "yes", "--maxclients", "1000",
              "--tls-port", str(self.tls_port), "--tls-cert-file", str(self.certs.server),
@@ -98,6 +99,9 @@ def main():
     ap.add_argument("--mentees", type=int, default=2000)
     ap.add_argument("--coaches", type=int, default=300)
     ap.add_argument("--redis-requests", type=int, default=300000)
+    ap.add_argument("--appendfsync", default="always", choices=("always", "everysec", "no"))
+    ap.add_argument("--redis-timeout-ms", type=int, default=2000,
+                    help="coachnetd's redis-timeout-ms (its production default)")
     a = ap.parse_args()
     only = set(a.only.split(","))
 
@@ -108,16 +112,17 @@ def main():
 
     env = harness.Env("bench")
     env.certs = harness.Certs(env.dir / "certs")
-    env.redis = TLSRedis(env.dir, env.certs)
+    env.redis = TLSRedis(env.dir, env.certs, a.appendfsync)
     env.redis.start()
     conf = dict(login_attempts_per_minute=1000000, log_level="warning", maxclients=a.idle + 1000,
-                tls_session_tickets="yes")
+                tls_session_tickets="yes", redis_timeout_ms=a.redis_timeout_ms)
     srv = env.add_server(**conf)
     rc, out = srv.add_user(harness.ADMIN_LOGIN, harness.ADMIN_PASSWORD, "admin")
     if rc:
         sys.exit("add-user failed: " + out)
-    print("# machine: %s, %d cores; coachnetd %s; NOFILE %d" % (
-        os.uname().release, os.cpu_count(), harness.COACHNETD, hard), flush=True)
+    print("# machine: %s, %d cores, load average %s; coachnetd %s; NOFILE %d; Redis appendfsync %s" % (
+        os.uname().release, os.cpu_count(), " ".join("%.1f" % x for x in os.getloadavg()),
+        harness.COACHNETD, hard, a.appendfsync), flush=True)
 
     gen = harness.Gen(seed=6)
     prog = "bench-2026"

@@ -53,7 +53,8 @@ cases = {
     "coach_put": (2, OK_PLAIN, b"", req(7, "coach.put", {"profile": coach})),
     "mentee_list": (2, [0x1e, 0x00, 0xff], MB, req(8, "mentee.list", {"program": PROG, "limit": 5})),
     "suggest": (3, OK_PROFILE, MB, req(9, "match.suggest", {"mentee_id": mentee["id"], "limit": 3})),
-    "explain": (2, OK_PROFILE, MB + CB, req(10, "match.explain", {"mentee_id": mentee["id"],
+    # SUGGEST_CTX's shape: ok, mentee blob, program, forbidden csv, coach blob, load
+    "explain": (2, [0x2f, 0x00, 0xff, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00], MB, req(10, "match.explain", {"mentee_id": mentee["id"],
                                                                  "coach_id": coach["id"]})),
     "user_create": (1, OK_PLAIN, b"", req(11, "user.create", {"login": "c1", "password": "p" * 12,
                                                               "role": "coordinator", "programs": [PROG]})),
