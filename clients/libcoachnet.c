@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <fcntl.h>
 
 #include "clients/libcoachnet_private.h"
 #include "proto/proto.h"
@@ -66,12 +67,13 @@ void cn_client_options_init(cn_client_options *o) {
 /* Connection life cycle                                                   */
 /* ---------------------------------------------------------------------- */
 
-int cn_client_connect(const cn_client_options *o, cn_client **out, cn_client_error *err) {
-    *out = NULL;
-    if (o == NULL || (o->unix_path == NULL && (o->host == NULL || o->port == 0)))
-        return cn_seterr(err, CN_CLIENT_E_USAGE, "connect: host and port are required");
+/* Allocate a client with its reader and limits; the transport is set by the caller. */
+static cn_client *client_new(const cn_client_options *o, cn_client_error *err) {
     cn_client *c = calloc(1, sizeof(*c));
-    if (c == NULL) return cn_seterr(err, CN_CLIENT_E_NOMEM, "out of memory");
+    if (c == NULL) {
+        cn_seterr(err, CN_CLIENT_E_NOMEM, "out of memory");
+        return NULL;
+    }
     c->net = (cn_net)CN_NET_INIT;
     c->next_msgid = 1;
     c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : CN_CLIENT_DEFAULT_TIMEOUT_MS;
@@ -85,15 +87,40 @@ int cn_client_connect(const cn_client_options *o, cn_client **out, cn_client_err
     c->reader = proto_reader_new(&c->limits);
     if (c->reader == NULL) {
         cn_client_free(c);
-        return cn_seterr(err, CN_CLIENT_E_NOMEM, "out of memory");
+        cn_seterr(err, CN_CLIENT_E_NOMEM, "out of memory");
+        return NULL;
     }
+    c->state = CN_CONN_OPEN;
+    return c;
+}
+
+int cn_client_connect(const cn_client_options *o, cn_client **out, cn_client_error *err) {
+    *out = NULL;
+    if (o == NULL || (o->unix_path == NULL && (o->host == NULL || o->port == 0)))
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "connect: host and port are required");
+    cn_client *c = client_new(o, err);
+    if (c == NULL) return CN_CLIENT_ERR;
     int ct = o->connect_timeout_ms > 0 ? o->connect_timeout_ms
                                        : CN_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS;
     if (cn_net_connect(&c->net, o, cn_now_ms() + ct, err) != CN_CLIENT_OK) {
         cn_client_free(c);
         return CN_CLIENT_ERR;
     }
-    c->state = CN_CONN_OPEN;
+    *out = c;
+    return CN_CLIENT_OK;
+}
+
+int cn_client_adopt_fd(int fd, const cn_client_options *o, cn_client **out,
+                       cn_client_error *err) {
+    *out = NULL;
+    cn_client *c = client_new(o, err);
+    if (c == NULL) return CN_CLIENT_ERR;
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+        cn_client_free(c);
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "adopt: bad descriptor");
+    }
+    c->net.fd = fd;
     *out = c;
     return CN_CLIENT_OK;
 }

@@ -42,4 +42,11 @@ ssize_t cn_net_read(cn_net *n, void *buf, size_t cap, int64_t deadline, cn_clien
 /* Shut down (TLS close_notify, best effort) and release everything. */
 void cn_net_close(cn_net *n);
 
+/* A client over an already connected plaintext stream socket (taken over:
+ * cn_client_free closes it).  For the fuzzer of the response path
+ * (clients/fuzz/fuzz_client_responses.c); applications use
+ * cn_client_connect(). */
+int cn_client_adopt_fd(int fd, const cn_client_options *o, cn_client **out,
+                       cn_client_error *err);
+
 #endif

@@ -42,3 +42,18 @@ $(B)/tests/unit/test_client%: $(B)/tests/unit/test_client%.o $(CN_CLI_PURE) $(CN
 UNIT_TESTS += $(CN_CLIENT_TESTS)
 
 CHECK_CMDS += tests/cli/run-cli-tests
+
+# Fuzzers (clang + libFuzzer, sources compiled directly): the response path
+# of libcoachnet against a hostile server, and the import parser.
+CN_FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    $(CPPFLAGS) $(MSGPACK_CFLAGS) $(SSL_CFLAGS)
+build/fuzz/fuzz_client_responses: clients/fuzz/fuzz_client_responses.c $(wildcard clients/libcoachnet*.c) \
+        $(wildcard proto/*.c) clients/coachnet.h clients/libcoachnet_private.h proto/proto.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CN_FUZZ_FLAGS) $(filter %.c,$^) $(MSGPACK_LIBS) $(SSL_LIBS) -o $@
+build/fuzz/fuzz_client_import: clients/fuzz/fuzz_client_import.c clients/cli/convert.c \
+        clients/cli/rows.c $(wildcard clients/libcoachnet*.c) $(wildcard proto/*.c) clients/cli/cli.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CN_FUZZ_FLAGS) $(filter %.c,$^) $(MSGPACK_LIBS) $(SSL_LIBS) $(JANSSON_LIBS) \
+	    $(CSV_LIBS) -o $@
+FUZZERS += build/fuzz/fuzz_client_responses build/fuzz/fuzz_client_import
