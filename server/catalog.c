@@ -50,6 +50,8 @@ int srv_catalog_load(srv_catalog *c, const char *dir, char *err, size_t errlen) 
     long n[3];
     for (int i = 0; i < 3; i++) {
         n[i] = sorted_codes(c->cat, which[i], &c->lists[i]);
+        if (i == 0) c->vocab.n_provinces = n[i] > 0 ? (size_t)n[i] : 0;
+        if (i == 1) c->vocab.n_position_classes = n[i] > 0 ? (size_t)n[i] : 0;
         if (n[i] < 0) {
             snprintf(err, errlen, "out of memory");
             srv_catalog_free(c);

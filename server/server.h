@@ -53,6 +53,7 @@ typedef struct srv_conn {
     int paused;                 /* reading stopped: too many in flight */
     int draining;               /* close once in-flight and output are done */
     int is_unix;
+    int buried;                 /* on the reaper's list */
     char peer[64];
     srv_session sess;
     struct srv_conn *prev, *next;   /* live list */

@@ -127,18 +127,25 @@ static void reaper_cb(evutil_socket_t fd, short what, void *arg) {
     maybe_finish_drain(s);
 }
 
+/* Queue c for the reaper (once). */
+static void conn_bury(srv_conn *c) {
+    server *s = c->srv;
+    if (c->buried) return;
+    c->buried = 1;
+    bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+    c->next_dead = s->dead;
+    s->dead = c;
+    event_active(s->reaper, EV_TIMEOUT, 0);
+}
+
 /* Take c out of every table now (so replies and notifications skip it) and
- * free it from the reaper.  flush: wait (bounded) until the output buffer is
- * written first. */
+ * free it from the reaper.  flush: first wait (at most SRV_CLOSE_FLUSH_MS)
+ * until the output buffer is written, e.g. a last error response.  Calling
+ * it again without flush escalates a flushing close. */
 static void conn_close(srv_conn *c, int flush) {
     server *s = c->srv;
     if (c->state == CONN_CLOSING) {
-        if (!flush && c->bev) {       /* escalate a flushing close */
-            bufferevent_disable(c->bev, EV_READ | EV_WRITE);
-            c->next_dead = s->dead;
-            s->dead = c;
-            event_active(s->reaper, EV_TIMEOUT, 0);
-        }
+        if (!flush) conn_bury(c);
         return;
     }
     c->state = CONN_CLOSING;
@@ -154,28 +161,15 @@ static void conn_close(srv_conn *c, int flush) {
         struct timeval tv = {SRV_CLOSE_FLUSH_MS / 1000, 0};
         bufferevent_set_timeouts(c->bev, NULL, &tv);
         bufferevent_enable(c->bev, EV_WRITE);
-        return;   /* conn_write_cb / conn_event_cb finish it */
+        return;   /* conn_write_cb / conn_event_cb bury it */
     }
-    c->next_dead = s->dead;
-    s->dead = c;
-    event_active(s->reaper, EV_TIMEOUT, 0);
-}
-
-static void conn_finish_closing(srv_conn *c) {
-    /* state is CLOSING and the conn is in no table */
-    server *s = c->srv;
-    for (srv_conn *d = s->dead; d; d = d->next_dead)
-        if (d == c) return;
-    bufferevent_disable(c->bev, EV_READ | EV_WRITE);
-    c->next_dead = s->dead;
-    s->dead = c;
-    event_active(s->reaper, EV_TIMEOUT, 0);
+    conn_bury(c);
 }
 
 static void conn_write_cb(struct bufferevent *bev, void *arg) {
     (void)bev;
     srv_conn *c = arg;
-    if (c->state == CONN_CLOSING) conn_finish_closing(c);
+    if (c->state == CONN_CLOSING) conn_bury(c);
     else if (c->draining && c->inflight == 0) conn_close(c, 0);
 }
 
@@ -211,7 +205,7 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg) {
                   SSL_get_version(bufferevent_openssl_get_ssl(bev)));
         return;
     }
-    if (c->state == CONN_CLOSING) { conn_finish_closing(c); return; }
+    if (c->state == CONN_CLOSING) { conn_bury(c); return; }
     if (what & BEV_EVENT_ERROR) {
         unsigned long e;
         char buf[256] = "";
