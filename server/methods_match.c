@@ -17,6 +17,7 @@
 #include "server/log.h"
 #include "server/methods.h"
 #include "server/runs.h"
+#include "server/util.h"
 
 #define REVIEW_MAX 100
 #define MATCH_LIST_DEFAULT 50
@@ -28,8 +29,6 @@
 #define COMMENT_MAX 2000
 #define JP_MINUTES 45
 
-int mcursor_decode(const char *hex, char *out, size_t outsz);
-void mcursor_encode(const char *id, char *out);
 
 static const char *role_str(const srv_req *r) { return auth_role_name(r->sess.role); }
 
@@ -332,7 +331,7 @@ static void list_cb(void *ud, redisReply *reply, int status) {
     if (cur->len && cur->len < 32) {
         char id[40], hex[100];
         snprintf(id, sizeof id, "m:%s", cur->str);
-        mcursor_encode(id, hex);
+        util_cursor_encode(id, hex);
         mpack_str(pk, hex);
     } else {
         msgpack_pack_nil(pk);
@@ -361,7 +360,7 @@ void m_match_list(srv_req *r) {
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, "program", "give run_id or program");
         return;
     }
-    if (cursor[0] && (mcursor_decode(cursor, after, sizeof after) || strncmp(after, "m:", 2))) {
+    if (cursor[0] && (util_cursor_decode(cursor, after, sizeof after) || strncmp(after, "m:", 2))) {
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, "cursor", "not a cursor this server returned");
         return;
     }
@@ -520,20 +519,6 @@ void m_match_respond(srv_req *r) {
 
 /* ------------------------------------------------------ meeting, feedback */
 
-/* "YYYY-MM-DD", a real calendar date, years 2000..2100. */
-static int date_valid(const char *s) {
-    int y, mo, d;
-    char tail;
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') return 0;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) return 0;
-    if (sscanf(s, "%4d-%2d-%2d%c", &y, &mo, &d, &tail) != 3) return 0;
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 2000 || y > 2100 || mo < 1 || mo > 12 || d < 1) return 0;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return d <= mdays[mo - 1] + (mo == 2 && leap);
-}
-
 static void meeting_cb(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
@@ -564,7 +549,7 @@ void m_meeting_log(srv_req *r) {
         srv_req_fail_err(r, &e);
         return;
     }
-    if (!date_valid(date)) {
+    if (!util_date_valid(date)) {
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, "date", "must be a real date YYYY-MM-DD (2000..2100)");
         return;
     }

@@ -14,6 +14,7 @@
 
 #include "server/log.h"
 #include "server/methods.h"
+#include "server/util.h"
 
 #define LIST_DEFAULT 50
 #define LIST_MAX 500
@@ -221,44 +222,8 @@ void m_mentee_get(srv_req *r) { profile_get(r, "mentee"); }
 void m_coach_get(srv_req *r) { profile_get(r, "coach"); }
 
 /* ---- list ----
- * The cursor is the hex of the last id examined: opaque to clients, and
- * decoded ids are re-checked as codes. */
-
-static void hex_encode(const char *s, char *out) {
-    static const char hx[] = "0123456789abcdef";
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hx[(unsigned char)s[i] >> 4];
-        out[2 * i + 1] = hx[(unsigned char)s[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
-int mcursor_decode(const char *hex, char *out, size_t outsz);
-void mcursor_encode(const char *id, char *out);
-
-void mcursor_encode(const char *id, char *out) { hex_encode(id, out); }
-
-int mcursor_decode(const char *hex, char *out, size_t outsz) {
-    size_t n = strlen(hex);
-    if (n == 0 || n % 2 || n / 2 >= outsz) return -1;
-    for (size_t i = 0; i < n / 2; i++) {
-        int v = 0;
-        for (int k = 0; k < 2; k++) {
-            char c = hex[2 * i + k];
-            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-            if (d < 0) return -1;
-            v = v * 16 + d;
-        }
-        char ch = (char)v;
-        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-              ch == '.' || ch == '_' || ch == '-' || ch == ':'))
-            return -1;
-        out[i] = ch;
-    }
-    out[n / 2] = '\0';
-    return 0;
-}
+ * The cursor is util_cursor_encode() of the last id examined: opaque to
+ * clients, and decoded ids are re-checked as codes. */
 
 static void list_cb(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
@@ -279,7 +244,7 @@ static void list_cb(void *ud, redisReply *reply, int status) {
         char hex[2 * PROTO_ID_MAX + 3];
         char id[PROTO_ID_MAX + 1];
         snprintf(id, sizeof id, "%s", cur->str);
-        hex_encode(id, hex);
+        util_cursor_encode(id, hex);
         mpack_str(pk, hex);
     } else {
         msgpack_pack_nil(pk);
@@ -302,7 +267,7 @@ static void profile_list(srv_req *r, const char *kind) {
         srv_req_fail_err(r, &e);
         return;
     }
-    if (cursor[0] && mcursor_decode(cursor, after, sizeof after)) {
+    if (cursor[0] && util_cursor_decode(cursor, after, sizeof after)) {
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, "cursor", "not a cursor this server returned");
         return;
     }

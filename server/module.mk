@@ -11,8 +11,8 @@ $(B)/server/coachnetd: $(SERVER_OBJS) $(PROTO_LIB) $(MATCHER_LIB)
 PROGS += $(B)/server/coachnetd
 
 
-# Unit tests of the pure pieces (config, auth).
+# Unit tests of the pure pieces (config, auth, util).
 UNIT_TESTS += $(B)/tests/unit/test_server
 $(B)/tests/unit/test_server.o: MOD_CFLAGS = $(CMOCKA_CFLAGS) $(SSL_CFLAGS)
-$(B)/tests/unit/test_server: $(B)/tests/unit/test_server.o $(B)/server/config.o $(B)/server/auth.o
+$(B)/tests/unit/test_server: $(B)/tests/unit/test_server.o $(B)/server/config.o $(B)/server/auth.o $(B)/server/util.o
 	$(CC) $(LDFLAGS) $^ $(SSL_LIBS) $(CMOCKA_LIBS) -o $@

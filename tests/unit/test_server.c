@@ -12,6 +12,7 @@
 
 #include "server/auth.h"
 #include "server/config.h"
+#include "server/util.h"
 
 /* ---------------------------------------------------------------- config */
 
@@ -258,6 +259,50 @@ static void login_names_and_scopes(void **state) {
     assert_true(auth_in_scope("p1,p2", "p2,junk", 2));   /* length-bounded */
 }
 
+/* ------------------------------------------------------------------ util */
+
+static void cursors_round_trip_and_refuse_forgeries(void **state) {
+    (void)state;
+    char hex[200], back[80];
+    util_cursor_encode("198004222001022733", hex);
+    assert_string_equal(hex, "313938303034323232303031303232373333");
+    assert_int_equal(util_cursor_decode(hex, back, sizeof back), 0);
+    assert_string_equal(back, "198004222001022733");
+    util_cursor_encode("m:42", hex);
+    assert_int_equal(util_cursor_decode(hex, back, sizeof back), 0);
+    assert_string_equal(back, "m:42");
+    assert_int_equal(util_cursor_decode("", back, sizeof back), -1);          /* empty */
+    assert_int_equal(util_cursor_decode("313", back, sizeof back), -1);       /* odd */
+    assert_int_equal(util_cursor_decode("3G", back, sizeof back), -1);        /* not hex */
+    assert_int_equal(util_cursor_decode("3A", back, sizeof back), -1);        /* uppercase */
+    assert_int_equal(util_cursor_decode("2720", back, sizeof back), -1);      /* "' " */
+    assert_int_equal(util_cursor_decode("00", back, sizeof back), -1);        /* NUL */
+    assert_int_equal(util_cursor_decode("3132", back, 2), -1);                /* too long */
+    assert_int_equal(util_cursor_decode("3132", back, 3), 0);
+}
+
+static void dates_are_real_calendar_days(void **state) {
+    (void)state;
+    assert_true(util_date_valid("2026-03-02"));
+    assert_true(util_date_valid("2024-02-29"));     /* leap year */
+    assert_true(util_date_valid("2000-02-29"));     /* divisible by 400 */
+    assert_true(util_date_valid("2026-12-31"));
+    assert_false(util_date_valid("2026-02-29"));
+    assert_false(util_date_valid("2100-02-29"));    /* divisible by 100 */
+    assert_false(util_date_valid("2026-02-30"));
+    assert_false(util_date_valid("2026-04-31"));
+    assert_false(util_date_valid("2026-13-01"));
+    assert_false(util_date_valid("2026-00-10"));
+    assert_false(util_date_valid("2026-01-00"));
+    assert_false(util_date_valid("1999-12-31"));
+    assert_false(util_date_valid("2101-01-01"));
+    assert_false(util_date_valid("2026-3-02"));
+    assert_false(util_date_valid("2026/03/02"));
+    assert_false(util_date_valid("2026-03-0x"));
+    assert_false(util_date_valid("2026-03-021"));
+    assert_false(util_date_valid(""));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cfg_defaults_match_the_interface),
@@ -272,6 +317,8 @@ int main(void) {
         cmocka_unit_test(tokens_are_random_hex_and_hashed),
         cmocka_unit_test(roles_parse_and_create_rules),
         cmocka_unit_test(login_names_and_scopes),
+        cmocka_unit_test(cursors_round_trip_and_refuse_forgeries),
+        cmocka_unit_test(dates_are_real_calendar_days),
     };
     return cmocka_run_group_tests_name("server", tests, NULL, NULL);
 }

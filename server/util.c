@@ -1,0 +1,50 @@
+/* util.c — see util.h. */
+#include "server/util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void util_cursor_encode(const char *pos, char *out) {
+    static const char hx[] = "0123456789abcdef";
+    size_t n = strlen(pos);
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hx[(unsigned char)pos[i] >> 4];
+        out[2 * i + 1] = hx[(unsigned char)pos[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static int hexval(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+int util_cursor_decode(const char *hex, char *out, size_t outsz) {
+    size_t n = strlen(hex);
+    if (n == 0 || n % 2 || n / 2 >= outsz) return -1;
+    for (size_t i = 0; i < n / 2; i++) {
+        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) return -1;
+        char ch = (char)(hi << 4 | lo);
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              ch == '.' || ch == '_' || ch == '-' || ch == ':'))
+            return -1;
+        out[i] = ch;
+    }
+    out[n / 2] = '\0';
+    return 0;
+}
+
+int util_date_valid(const char *s) {
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) return 0;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int mo = (s[5] - '0') * 10 + (s[6] - '0');
+    int d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (y < 2000 || y > 2100 || mo < 1 || mo > 12 || d < 1) return 0;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= mdays[mo - 1] + (mo == 2 && leap);
+}
