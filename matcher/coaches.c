@@ -190,3 +190,55 @@ int mt_coach_serves(const mt_coaches *cs, size_t i, uint32_t p)
         if (progs[k] == p) return 1;
     return 0;
 }
+
+int mt_coaches_permute(mt_coaches *dst, const mt_coaches *src,
+                       const int32_t *perm)
+{
+    size_t n = src->n;
+    if (dst->alloc < n || dst->n_cols != src->n_cols) {
+        mt_coaches_free(dst);
+        mt_coaches *cs = dst;
+        size_t na = n ? n : 1;
+        GROW(agency, na);
+        GROW(rank, na);
+        GROW(prov, na);
+        GROW(region, na);
+        GROW(modality, na);
+        GROW(langs, na);
+        GROW(avail, na);
+        GROW(free, na);
+        GROW(capacity, na);
+        GROW(n_progs, na);
+        GROW(zeros, na);
+        memset(cs->zeros, 0, na);
+        cs->alloc = na;
+        if (src->n_cols) {
+            if (!(cs->level = calloc(src->n_cols, sizeof(*cs->level)))) return MATCH_ENOMEM;
+            cs->n_cols = src->n_cols;
+        }
+        for (size_t k = 0; k < src->n_cols; k++)
+            if (src->level[k] && !(cs->level[k] = malloc(na))) return MATCH_ENOMEM;
+    }
+    /* programs are not needed by the kernel (elig arrays carry them) */
+    for (size_t i = 0; i < n; i++) {
+        size_t j = (size_t)perm[i];
+        dst->agency[i] = src->agency[j];
+        dst->rank[i] = src->rank[j];
+        dst->prov[i] = src->prov[j];
+        dst->region[i] = src->region[j];
+        dst->modality[i] = src->modality[j];
+        dst->langs[i] = src->langs[j];
+        dst->avail[i] = src->avail[j];
+        dst->free[i] = src->free[j];
+        dst->capacity[i] = src->capacity[j];
+        dst->n_progs[i] = 0;
+    }
+    for (size_t k = 0; k < src->n_cols; k++) {
+        if (!src->level[k]) continue;
+        const uint8_t *from = src->level[k];
+        uint8_t *to = dst->level[k];
+        for (size_t i = 0; i < n; i++) to[i] = from[perm[i]];
+    }
+    dst->n = n;
+    return MATCH_OK;
+}

@@ -111,6 +111,11 @@ int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot,
                    const match_coach *c, match_err *err);
 /* Move slot `from` onto slot `to` (for swap-removal); n is not changed. */
 void mt_coaches_move(mt_coaches *cs, size_t to, size_t from);
+/* dst = src with coach i of dst being coach perm[i] of src (n = src->n).
+ * dst is (re)allocated on first use and reused while the sizes match;
+ * initialise it with mt_coaches_init.  MATCH_OK or MATCH_ENOMEM. */
+int mt_coaches_permute(mt_coaches *dst, const mt_coaches *src,
+                       const int32_t *perm);
 /* 1 if coach i coaches in program id p (MT_NONE: a program no coach lists). */
 int mt_coach_serves(const mt_coaches *cs, size_t i, uint32_t p);
 
@@ -146,6 +151,7 @@ typedef struct mt_query {
     int fast;
     int acc8;             /* gd <= 255: accumulate gn in uint8 lanes */
     uint32_t ka, kb, kc, kd;
+    double inv2d;         /* 1 / (2 kd): mt_key_score's estimate */
 } mt_query;
 
 /* Build the query of mentee m (validated) over space s and coach set cs.
@@ -170,6 +176,11 @@ int mt_key_score(const mt_query *q, uint16_t key);
 /* The largest key whose score is <= s (0 when s < 0): a pair scores more
  * than s exactly when its key exceeds this. */
 uint16_t mt_key_floor(const mt_query *q, int s);
+/* Pricing filter over a block: s = mark[j] ? -1 : tab[key[j]];
+ * flag[j] = s >= 0 && s > pi[j] + o.  Returns max(best, every s). */
+int32_t mt_price_block(const uint16_t *key, const uint8_t *mark,
+                       const int32_t *pi, int32_t o, const int32_t *tab,
+                       size_t n, uint8_t *flag, int32_t best);
 /* Maximum of key[0..n). */
 uint16_t mt_key_max(const uint16_t *key, size_t n);
 

@@ -132,14 +132,20 @@ void mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs,
         q->kb = (uint32_t)(3 * gd * wl);
         q->kc = (uint32_t)(2 * gd * wa);
         q->kd = (uint32_t)kd;
+        q->inv2d = 1.0 / (2.0 * (double)kd);
     }
 }
 
 int mt_key_score(const mt_query *q, uint16_t key)
 {
     if (!q->fast) return key - 1;
-    uint64_t n = key - 1u, d = q->kd;
-    return (int)((20000 * n + d) / (2 * d));
+    /* floor(x / 2D) with x = 20000 N + D: a floating-point estimate, then
+     * an exact integer correction (the estimate is off by at most one). */
+    uint64_t d2 = 2 * (uint64_t)q->kd, x = 20000 * (uint64_t)(key - 1u) + q->kd;
+    uint64_t r = (uint64_t)((double)x * q->inv2d);
+    if (r * d2 > x) r--;
+    else if ((r + 1) * d2 <= x) r++;
+    return (int)r;
 }
 
 uint16_t mt_key_floor(const mt_query *q, int s)
@@ -167,6 +173,23 @@ uint16_t mt_key_max(const uint16_t *key, size_t n)
     uint16_t mx = 0;
     for (size_t j = 0; j < n; j++) mx = key[j] > mx ? key[j] : mx;
     return mx;
+}
+
+MT_CLONES
+int32_t mt_price_block(const uint16_t *restrict key, const uint8_t *restrict mark,
+                       const int32_t *restrict pi, int32_t o,
+                       const int32_t *restrict tab, size_t n,
+                       uint8_t *restrict flag, int32_t best)
+{
+    for (size_t j = 0; j < n; j++) {
+        int32_t s = tab[key[j]];
+        s = mark[j] ? -1 : s;
+        best = s > best ? s : best;
+        int32_t t = pi[j] + o;
+        t = t < -1 ? -1 : t;     /* s >= 0 and s > pi + o */
+        flag[j] = s > t ? 1 : 0;
+    }
+    return best;
 }
 
 /* Hard constraints: ok[j] = 1/0; and the location/availability factors:

@@ -45,6 +45,7 @@
 #include "matcher/internal.h"
 
 #define RUN_DEFAULT_K 12
+#define RUN_COACH_K 8            /* coach-side candidates per coach */
 #define RUN_MAX_K 256
 #define RUN_MAX_PROGRAMS 64
 #define RUN_CHUNK 64             /* mentees per unit of parallel work */
@@ -131,6 +132,22 @@ struct match_run_state {
     int32_t **extra;          /* per mentee: edges added by pricing */
     uint32_t *n_extra, *cap_extra;
     int64_t mult, big;
+    /* pricing: coaches ordered by their dual price, rebuilt each round */
+    mt_coaches pcs;           /* permuted copy of cs */
+    int32_t *perm;            /* position -> coach */
+    int32_t *pos_of;          /* coach -> position */
+    uint8_t **pelig;          /* [prog][position]: elig_free permuted */
+    /* key -> score tables (or -1 below min_score), per thread, by the
+     * query's effective gd (the table depends on nothing else within a
+     * run); slot 0 is the slow path's identity table */
+    int32_t **tabs[MATCH_MAX_THREADS];
+    size_t n_tabs;
+    /* coach-side candidates of the first scoring pass (optimal mode): per
+     * thread and coach the RUN_COACH_K best mentees by gain, mentee asc */
+    int32_t *cside_gain[MATCH_MAX_THREADS];  /* nc * RUN_COACH_K */
+    int32_t *cside_m[MATCH_MAX_THREADS];
+    int32_t *cside_thr[MATCH_MAX_THREADS];   /* per coach: gain to beat */
+    uint8_t *cside_n[MATCH_MAX_THREADS];
     /* progress / cancel */
     const match_run_input *in;
     atomic_int stop;
@@ -239,14 +256,6 @@ static int par_run(struct match_run_state *st, const char *phase,
     run_tick(st, n, n);
     return atomic_load(&st->stop) ? MATCH_ECANCELLED : MATCH_OK;
 }
-
-/* ---- per-thread scratch ----------------------------------------------------- */
-
-typedef struct scratch {
-    uint8_t *mark;            /* per coach: in the mentee's graph */
-    int32_t *add;             /* pricing: additions of this thread */
-    size_t n_add, cap_add;
-} scratch;
 
 /* ---- input ---------------------------------------------------------------- */
 
@@ -357,6 +366,20 @@ static void state_free(struct match_run_state *st)
     free(st->extra);
     free(st->n_extra);
     free(st->cap_extra);
+    for (int t = 0; t < MATCH_MAX_THREADS; t++) {
+        for (size_t i = 0; st->tabs[t] && i < st->n_tabs; i++) free(st->tabs[t][i]);
+        free(st->tabs[t]);
+        free(st->cside_gain[t]);
+        free(st->cside_m[t]);
+        free(st->cside_thr[t]);
+        free(st->cside_n[t]);
+    }
+    mt_coaches_free(&st->pcs);
+    free(st->perm);
+    free(st->pos_of);
+    if (st->pelig)
+        for (size_t p = 0; p < st->n_prog; p++) free(st->pelig[p]);
+    free(st->pelig);
     arena_free(st->arena);
     free(st);
 }
@@ -612,6 +635,9 @@ static void scan_mentee(struct match_run_state *st, size_t m,
     atomic_fetch_add_explicit(&st->pairs, st->nc, memory_order_relaxed);
 }
 
+static const int32_t *score_table(struct match_run_state *st, int tid,
+                                  const mt_query *q);
+
 /* Top-(k+1) by (score desc, coach asc); coaches arrive in ascending order,
  * so a later pair enters a full list only with a strictly higher score. */
 typedef struct topk {
@@ -624,12 +650,55 @@ typedef struct topk {
     const int32_t *remain;    /* stable mode: only coaches with capacity */
     int init;
     uint16_t kt;              /* keys <= kt cannot enter */
+    /* coach side (first pass of optimal mode), else st == NULL */
+    struct match_run_state *st;
+    int tid;
+    int32_t m;
+    int32_t bonus;
+    int oom;
 } topk;
+
+/* Offer mentee t->m to the coach-side lists of coaches [c0, c0+n). */
+static void coach_side_block(topk *t, const mt_query *q, size_t c0,
+                             const uint16_t *key, size_t n)
+{
+    struct match_run_state *st = t->st;
+    const int32_t *tab = score_table(st, t->tid, q);
+    if (!tab) {
+        t->oom = 1;
+        return;
+    }
+    int32_t *thr = st->cside_thr[t->tid];
+    uint8_t flag[MT_BLOCK];
+    mt_price_block(key, st->cs.zeros + c0, thr + c0, -t->bonus, tab, n, flag, -1);
+    for (size_t j = 0; j < n; j++) {
+        if (!flag[j]) continue;
+        size_t c = c0 + j;
+        int32_t g = tab[key[j]] + t->bonus;
+        int32_t *gain = st->cside_gain[t->tid] + c * RUN_COACH_K;
+        int32_t *ms = st->cside_m[t->tid] + c * RUN_COACH_K;
+        uint8_t *cnt = &st->cside_n[t->tid][c];
+        /* Each thread takes its chunks in increasing mentee order, so a
+         * later mentee never wins a tie: the list is the exact top by (gain
+         * desc, mentee asc) of the mentees this thread saw, and the merge
+         * over threads does not depend on how the work was split. */
+        int k = *cnt < RUN_COACH_K ? (*cnt)++ : RUN_COACH_K - 1;
+        while (k > 0 && (gain[k - 1] < g || (gain[k - 1] == g && ms[k - 1] > t->m))) {
+            gain[k] = gain[k - 1];
+            ms[k] = ms[k - 1];
+            k--;
+        }
+        gain[k] = g;
+        ms[k] = t->m;
+        if (*cnt == RUN_COACH_K) thr[c] = gain[RUN_COACH_K - 1];
+    }
+}
 
 static void topk_block(void *ctx, const mt_query *q, size_t c0,
                        const uint16_t *key, size_t n)
 {
     topk *t = ctx;
+    if (t->st) coach_side_block(t, q, c0, key, n);
     if (!t->init) {
         t->kt = key_min(q, t->min_score);
         t->init = 1;
@@ -669,10 +738,82 @@ static void candidates_of(struct match_run_state *st, size_t m, int after_s,
     st->t_score[m] = (int16_t)(t.n > st->k ? v[st->k].score : -1);
 }
 
+/* First pass: the mentee's candidates, and (optimal mode) its offers to
+ * the coach-side lists. */
 static int score_one(par *p, int tid, size_t m)
 {
-    (void)tid;
-    candidates_of(p->st, m, MATCH_SCORE_MAX + 1, -1, NULL);
+    struct match_run_state *st = p->st;
+    cand *v = st->cands + m * (size_t)(st->k + 1);
+    topk t = {.v = v, .cap = st->k + 1, .min_score = st->policy.min_score,
+              .after_s = MATCH_SCORE_MAX + 1, .after_c = -1};
+    if (st->cside_thr[0]) {
+        t.st = st;
+        t.tid = tid;
+        t.m = (int32_t)m;
+        t.bonus = (int32_t)st->bonus[m];
+    }
+    scan_mentee(st, m, st->elig_free[st->m_prog[m]], topk_block, &t);
+    if (t.oom) return MATCH_ENOMEM;
+    st->n_cand[m] = (uint8_t)(t.n > st->k ? st->k : t.n);
+    st->t_score[m] = (int16_t)(t.n > st->k ? v[st->k].score : -1);
+    return MATCH_OK;
+}
+
+static int coach_side_init(struct match_run_state *st)
+{
+    size_t n = st->nc * RUN_COACH_K + 1;
+    for (int t = 0; t < st->threads; t++) {
+        st->cside_gain[t] = malloc(n * sizeof(int32_t));
+        st->cside_m[t] = malloc(n * sizeof(int32_t));
+        st->cside_thr[t] = malloc((st->nc + 1) * sizeof(int32_t));
+        st->cside_n[t] = calloc(st->nc + 1, 1);
+        if (!st->cside_gain[t] || !st->cside_m[t] || !st->cside_thr[t] || !st->cside_n[t])
+            return MATCH_ENOMEM;
+        for (size_t c = 0; c < st->nc; c++) st->cside_thr[t][c] = -1;
+    }
+    return MATCH_OK;
+}
+
+/* Add the coach-side candidates (merged over threads) to the graph, and
+ * record them as the mentees' extra edges. */
+static int coach_side_add(struct match_run_state *st, assign_graph *g)
+{
+    for (size_t c = 0; c < st->nc; c++) {
+        int32_t gain[RUN_COACH_K], ms[RUN_COACH_K];
+        int n = 0;
+        for (int t = 0; t < st->threads; t++)
+            for (int i = 0; i < st->cside_n[t][c]; i++) {
+                int32_t gg = st->cside_gain[t][c * RUN_COACH_K + i];
+                int32_t mm = st->cside_m[t][c * RUN_COACH_K + i];
+                if (n == RUN_COACH_K && !(gg > gain[n - 1] || (gg == gain[n - 1] && mm < ms[n - 1])))
+                    continue;
+                int k = n < RUN_COACH_K ? n++ : RUN_COACH_K - 1;
+                while (k > 0 && (gain[k - 1] < gg || (gain[k - 1] == gg && ms[k - 1] > mm))) {
+                    gain[k] = gain[k - 1];
+                    ms[k] = ms[k - 1];
+                    k--;
+                }
+                gain[k] = gg;
+                ms[k] = mm;
+            }
+        for (int i = 0; i < n; i++) {
+            size_t m = (size_t)ms[i];
+            const cand *cv = st->cands + m * (size_t)(st->k + 1);
+            int dup = 0;
+            for (int k = 0; k < st->n_cand[m] && !dup; k++) dup = cv[k].coach == (int32_t)c;
+            if (dup) continue;
+            if (st->n_extra[m] == st->cap_extra[m]) {
+                uint32_t nc = st->cap_extra[m] ? st->cap_extra[m] * 2 : 8;
+                int32_t *e = realloc(st->extra[m], nc * sizeof(*e));
+                if (!e) return MATCH_ENOMEM;
+                st->extra[m] = e;
+                st->cap_extra[m] = nc;
+            }
+            st->extra[m][st->n_extra[m]++] = (int32_t)c;
+            int64_t w = st->mult * gain[i] + st->big;
+            if (assign_graph_add(g, (int32_t)m, (int32_t)c, w) != ASSIGN_OK) return MATCH_ENOMEM;
+        }
+    }
     return MATCH_OK;
 }
 
@@ -683,95 +824,299 @@ static int64_t weight(const struct match_run_state *st, size_t m, int s)
     return st->mult * (s + st->bonus[m]) + st->big;
 }
 
+/* ---- pricing ----------------------------------------------------------------- *
+ *
+ * After each solve, every pair outside the graph must satisfy
+ * w(m,c) <= u[m] + v[c].  With M = mult and B = big,
+ *
+ *   w > u + v  =>  s + bonus > floor(u/M) + floor((v - B)/M)
+ *
+ * (floor(a/M) + floor(b/M) <= floor((a+b)/M)).  Write pi[c] =
+ * floor((v[c] - B)/M), the coach's price in score units, and o[m] =
+ * floor(u[m]/M) - bonus[m]: a pair can violate only if s > pi[c] + o[m].
+ * Every pair of m outside the graph scores at most t[m] (the best pruned
+ * score, kept per mentee), so only coaches with pi[c] < t[m] - o[m] can
+ * hold a violation.  Each round therefore sorts the coaches by price
+ * (a permuted copy of the coach arrays) and rescans each mentee only over
+ * the prefix of cheaper coaches — in a participation run with more mentees
+ * than seats nearly every coach is saturated and expensive, so the prefixes
+ * are short.  Mentees whose prefix is empty are certified as they are.
+ *
+ * Adding every violating pair can flood the graph (early on, each unmatched
+ * mentee violates with most cheap coaches), so a round adds only the
+ * PRICE_PER_MENTEE worst of each mentee and the PRICE_PER_COACH worst of
+ * each coach; the solver re-optimises and the rounds go on until a pass
+ * finds no violation at all — only then is the result certified, so the
+ * certificate covers every pair. */
+
+#define PRICE_PER_MENTEE 4
+#define PRICE_PER_COACH 2
+#define PRICE_STOP 64          /* violations after which a round's scan of a
+                                  mentee may stop (not a certifying round) */
+#define PRICE_CLAMP 100000000  /* |pi|, |o| bound: beyond it nothing changes */
+
+typedef struct viol {
+    int64_t amount;           /* w - u - v > 0 */
+    int32_t m, c;
+    int16_t score;
+} viol;
+
+/* a is more violated than b (ties: smaller mentee, then coach). */
+static int viol_before(const viol *a, const viol *b)
+{
+    if (a->amount != b->amount) return a->amount > b->amount;
+    if (a->m != b->m) return a->m < b->m;
+    return a->c < b->c;
+}
+
+/* Insert into a sorted list of at most cap entries. */
+static void viol_insert(viol *list, int *n, int cap, const viol *x)
+{
+    if (*n == cap && !viol_before(x, &list[cap - 1])) return;
+    int k = *n < cap ? (*n)++ : cap - 1;
+    while (k > 0 && viol_before(x, &list[k - 1])) {
+        list[k] = list[k - 1];
+        k--;
+    }
+    list[k] = *x;
+}
+
+typedef struct price_thread {
+    uint8_t *mark;            /* per position: in the mentee's graph */
+    viol *by_coach;           /* nc * PRICE_PER_COACH, by coach */
+    uint8_t *n_by_coach;      /* per coach */
+} price_thread;
+
 typedef struct price_ctx {
     struct match_run_state *st;
     const int64_t *u, *v;
+    int32_t *pi;              /* per position (sorted ascending) */
     size_t *todo;
+    size_t *prefix;           /* per todo item: positions to scan */
     size_t n_todo;
-    scratch *scr;             /* per thread */
-    cand **adds;              /* per todo item: additions (malloc'ed) */
-    uint32_t *n_adds;
+    price_thread *thr;
+    viol *by_mentee;          /* n_todo * PRICE_PER_MENTEE */
+    uint8_t *n_by_mentee;
 } price_ctx;
 
 typedef struct rescan_ctx {
-    struct match_run_state *st;
-    size_t m;
-    const uint8_t *mark;
-    int64_t um;
-    const int64_t *v;
-    cand *add;
-    size_t n_add, cap;
-    int s_u;                  /* pairs scoring <= s_u have w <= u[m] */
-    int best_out;             /* best score left outside the graph */
-    int oom;
+    price_ctx *pc;
+    price_thread *t;
+    size_t m, item;
+    int32_t o;
+    int best_out;             /* best score outside the graph (a bound) */
+    const int32_t *tab;       /* key -> score or -1 */
+    int found;                /* violations found */
 } rescan_ctx;
 
-/* Pairs with key <= floor(s_u) cannot violate (v >= 0) and are only
- * counted, as a bound, in the new t_m; the others are priced exactly. */
-static void rescan_block(void *ctx, const mt_query *q, size_t c0,
+static int32_t clamp32(int64_t x)
+{
+    return (int32_t)(x < -PRICE_CLAMP ? -PRICE_CLAMP : x > PRICE_CLAMP ? PRICE_CLAMP : x);
+}
+
+/* floor(a / b) for b > 0 */
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+/* Keys of a block of positions [p0, p0 + n) of the price-ordered coaches. */
+static void rescan_block(void *ctx, const mt_query *q, size_t p0,
                          const uint16_t *key, size_t n)
 {
     rescan_ctx *r = ctx;
-    uint16_t kmin = key_min(q, r->st->policy.min_score);
-    uint16_t ku = mt_key_floor(q, r->s_u);
-    uint16_t kt = ku > kmin ? ku : kmin, below = 0;
+    price_ctx *pc = r->pc;
+    struct match_run_state *st = pc->st;
+    price_thread *t = r->t;
+    (void)q;
+    const int32_t *tab = r->tab;
+    const uint8_t *mark = t->mark + p0;
+    const int32_t *pi = pc->pi + p0;
+    uint8_t flag[MT_BLOCK];
+    r->best_out = mt_price_block(key, mark, pi, r->o, tab, n, flag, r->best_out);
     for (size_t j = 0; j < n; j++) {
-        uint16_t k = key[j];
-        if (k <= kt) {
-            if (k > kmin && k > below && !r->mark[c0 + j]) below = k;
-            continue;
-        }
-        int32_t c = (int32_t)(c0 + j);
-        if (r->mark[c]) continue;
-        int s = mt_key_score(q, k);
-        if (weight(r->st, r->m, s) > r->um + r->v[c]) {
-            if (r->n_add == r->cap) {
-                size_t nc = r->cap ? r->cap * 2 : 16;
-                cand *a = realloc(r->add, nc * sizeof(*a));
-                if (!a) {
-                    r->oom = 1;
-                    return;
-                }
-                r->add = a;
-                r->cap = nc;
-            }
-            r->add[r->n_add++] = (cand){c, (int16_t)s};
-        } else if (s > r->best_out) {
-            r->best_out = s;
-        }
-    }
-    if (below) {
-        int s = mt_key_score(q, below);
-        if (s > r->best_out) r->best_out = s;
+        if (!flag[j]) continue;
+        int32_t c = st->perm[p0 + j];
+        int s = tab[key[j]];
+        int64_t amount = weight(st, r->m, s) - pc->u[r->m] - pc->v[c];
+        if (amount <= 0) continue;
+        r->found++;
+        viol x = {amount, (int32_t)r->m, c, (int16_t)s};
+        int nm = pc->n_by_mentee[r->item];
+        viol_insert(pc->by_mentee + r->item * PRICE_PER_MENTEE, &nm, PRICE_PER_MENTEE, &x);
+        pc->n_by_mentee[r->item] = (uint8_t)nm;
+        int nc = t->n_by_coach[c];
+        viol_insert(t->by_coach + (size_t)c * PRICE_PER_COACH, &nc, PRICE_PER_COACH, &x);
+        t->n_by_coach[c] = (uint8_t)nc;
     }
 }
 
-/* Rescan todo item i: mentee pc->todo[i] against every coach. */
+/* The key -> score table of query q for thread tid (built on first use:
+ * it depends only on the query's effective gd within a run). */
+static const int32_t *score_table(struct match_run_state *st, int tid,
+                                  const mt_query *q)
+{
+    size_t slot = q->fast ? (q->gd ? q->gd : 1) : 0;
+    if (slot >= st->n_tabs) return NULL; /* sized by the largest gd */
+    int32_t **tabs = st->tabs[tid];
+    if (!tabs[slot]) {
+        uint32_t top = q->fast ? q->kd + 1 : MATCH_SCORE_MAX + 1;
+        int32_t *t = malloc((top + 1) * sizeof(*t));
+        if (!t) return NULL;
+        t[0] = -1;
+        for (uint32_t k = 1; k <= top; k++) {
+            int s = mt_key_score(q, (uint16_t)k);
+            t[k] = s >= st->policy.min_score ? s : -1;
+        }
+        tabs[slot] = t;
+    }
+    return tabs[slot];
+}
+
+/* Rescan todo item i: mentee pc->todo[i] over the cheapest coaches. */
 static int rescan_one(par *p, int tid, size_t i)
 {
     price_ctx *pc = p->ctx;
     struct match_run_state *st = pc->st;
-    size_t m = pc->todo[i];
-    uint8_t *mark = pc->scr[tid].mark;
+    price_thread *t = &pc->thr[tid];
+    size_t m = pc->todo[i], n = pc->prefix[i];
     const cand *cv = st->cands + m * (size_t)(st->k + 1);
-    for (int k = 0; k < st->n_cand[m]; k++) mark[cv[k].coach] = 1;
-    for (uint32_t k = 0; k < st->n_extra[m]; k++) mark[st->extra[m][k]] = 1;
-    rescan_ctx r = {.st = st, .m = m, .mark = mark, .um = pc->u[m], .v = pc->v,
-                    .best_out = -1};
-    /* w = mult * (s + bonus) + big <= u  <=>  s <= (u - big) / mult - bonus */
-    int64_t su = pc->u[m] < st->big ? -1 : (pc->u[m] - st->big) / st->mult - st->bonus[m];
-    r.s_u = su < -1 ? -1 : su > MATCH_SCORE_MAX ? MATCH_SCORE_MAX : (int)su;
-    scan_mentee(st, m, st->elig_free[st->m_prog[m]], rescan_block, &r);
-    for (int k = 0; k < st->n_cand[m]; k++) mark[cv[k].coach] = 0;
-    for (uint32_t k = 0; k < st->n_extra[m]; k++) mark[st->extra[m][k]] = 0;
-    if (r.oom) {
-        free(r.add);
-        return MATCH_ENOMEM;
+    for (int k = 0; k < st->n_cand[m]; k++) t->mark[st->pos_of[cv[k].coach]] = 1;
+    for (uint32_t k = 0; k < st->n_extra[m]; k++) t->mark[st->pos_of[st->extra[m][k]]] = 1;
+    rescan_ctx r = {.pc = pc, .t = t, .m = m, .item = i, .best_out = -1};
+    r.o = clamp32(floor_div(pc->u[m], st->mult) - st->bonus[m]);
+    mt_query q;
+    mt_query_build(&q, &st->space, &st->pcs, &st->mentees[m], &st->policy);
+    if (!(r.tab = score_table(st, tid, &q))) return MATCH_ENOMEM;
+    const uint8_t *elig = st->pelig[st->m_prog[m]];
+    uint16_t key[MT_BLOCK];
+    size_t p0;
+    /* Coaches come cheapest first, so the first violations are the worst;
+     * once PRICE_STOP are found this round adds edges anyway and will not
+     * certify, so the rest of the scan can wait for the next round. */
+    for (p0 = 0; p0 < n && r.found < PRICE_STOP; p0 += MT_BLOCK) {
+        size_t p1 = p0 + MT_BLOCK < n ? p0 + MT_BLOCK : n;
+        mt_key_block(&q, &st->pcs, elig, p0, p1, key);
+        for (size_t f = st->forb_off[m]; f < st->forb_off[m + 1]; f++) {
+            size_t pos = (size_t)st->pos_of[st->forb[f]];
+            if (pos >= p0 && pos < p1) key[pos - p0] = 0;
+        }
+        rescan_block(&r, &q, p0, key, p1 - p0);
     }
-    pc->adds[i] = r.add;
-    pc->n_adds[i] = (uint32_t)r.n_add;
-    st->t_score[m] = (int16_t)r.best_out;
+    atomic_fetch_add_explicit(&st->pairs, p0 < n ? p0 : n, memory_order_relaxed);
+
+    for (int k = 0; k < st->n_cand[m]; k++) t->mark[st->pos_of[cv[k].coach]] = 0;
+    for (uint32_t k = 0; k < st->n_extra[m]; k++) t->mark[st->pos_of[st->extra[m][k]]] = 0;
+    /* A full scan gives a new bound (violators included: not all of them
+     * are added this round); a partial one keeps the old, still valid. */
+    if (n == st->nc && p0 >= n) st->t_score[m] = (int16_t)r.best_out;
     return MATCH_OK;
+}
+
+static int cmp_viol_mc(const void *a, const void *b)
+{
+    const viol *x = a, *y = b;
+    if (x->m != y->m) return x->m < y->m ? -1 : 1;
+    return (x->c > y->c) - (x->c < y->c);
+}
+
+/* Add the selected violators to the graph and to the mentees' extra lists,
+ * in (mentee, coach) order. */
+static int price_add(struct match_run_state *st, viol *sel, size_t n,
+                     assign_graph *g, size_t *added)
+{
+    qsort(sel, n, sizeof(*sel), cmp_viol_mc);
+    for (size_t i = 0; i < n; i++) {
+        if (i && sel[i].m == sel[i - 1].m && sel[i].c == sel[i - 1].c) continue;
+        size_t m = (size_t)sel[i].m;
+        if (st->n_extra[m] == st->cap_extra[m]) {
+            uint32_t nc = st->cap_extra[m] ? st->cap_extra[m] * 2 : 8;
+            int32_t *e = realloc(st->extra[m], nc * sizeof(*e));
+            if (!e) return MATCH_ENOMEM;
+            st->extra[m] = e;
+            st->cap_extra[m] = nc;
+        }
+        st->extra[m][st->n_extra[m]++] = sel[i].c;
+        if (assign_graph_add(g, sel[i].m, sel[i].c, weight(st, m, sel[i].score)) != ASSIGN_OK)
+            return MATCH_ENOMEM;
+        (*added)++;
+    }
+    return MATCH_OK;
+}
+
+static void price_ctx_free(price_ctx *pc, int threads)
+{
+    if (pc->thr)
+        for (int t = 0; t < threads; t++) {
+            free(pc->thr[t].mark);
+            free(pc->thr[t].by_coach);
+            free(pc->thr[t].n_by_coach);
+        }
+    free(pc->thr);
+    free(pc->pi);
+    free(pc->todo);
+    free(pc->prefix);
+    free(pc->by_mentee);
+    free(pc->n_by_mentee);
+}
+
+typedef struct price_key {
+    int32_t pi;
+    int32_t c;
+} price_key;
+
+static int cmp_price(const void *a, const void *b)
+{
+    const price_key *x = a, *y = b;
+    if (x->pi != y->pi) return x->pi < y->pi ? -1 : 1;
+    return (x->c > y->c) - (x->c < y->c);
+}
+
+/* Order the coaches by price and build the permuted arrays. */
+static int price_order(struct match_run_state *st, price_ctx *pc)
+{
+    size_t nc = st->nc;
+    price_key *pk = malloc(nc * sizeof(*pk) + 1);
+    if (!pk) return MATCH_ENOMEM;
+    for (size_t c = 0; c < nc; c++)
+        pk[c] = (price_key){clamp32(floor_div(pc->v[c] - st->big, st->mult)), (int32_t)c};
+    qsort(pk, nc, sizeof(*pk), cmp_price);
+    if (!st->perm) {
+        st->perm = malloc(nc * sizeof(int32_t) + 1);
+        st->pos_of = malloc(nc * sizeof(int32_t) + 1);
+        st->pelig = calloc(st->n_prog + 1, sizeof(*st->pelig));
+        if (!st->perm || !st->pos_of || !st->pelig) {
+            free(pk);
+            return MATCH_ENOMEM;
+        }
+        for (size_t p = 0; p < st->n_prog; p++)
+            if (!(st->pelig[p] = malloc(nc + 1))) {
+                free(pk);
+                return MATCH_ENOMEM;
+            }
+    }
+    for (size_t i = 0; i < nc; i++) {
+        st->perm[i] = pk[i].c;
+        st->pos_of[pk[i].c] = (int32_t)i;
+        pc->pi[i] = pk[i].pi;
+    }
+    free(pk);
+    for (size_t p = 0; p < st->n_prog; p++)
+        for (size_t i = 0; i < nc; i++) st->pelig[p][i] = st->elig_free[p][st->perm[i]];
+    return mt_coaches_permute(&st->pcs, &st->cs, st->perm);
+}
+
+/* Number of positions with pi < x (pi ascending). */
+static size_t price_prefix(const int32_t *pi, size_t n, int64_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (pi[mid] < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
 }
 
 static int price_cb(void *ud, const int64_t *u, const int64_t *v,
@@ -779,58 +1124,67 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v,
 {
     struct match_run_state *st = ud;
     *added = 0;
-    size_t *todo = malloc(st->nm * sizeof(*todo) + 1);
-    if (!todo) return ASSIGN_ERR;
-    size_t n = 0;
-    for (size_t m = 0; m < st->nm; m++)
-        if (st->t_score[m] >= 0 && u[m] < weight(st, m, st->t_score[m]))
-            todo[n++] = m;
+    price_ctx pc = {.st = st, .u = u, .v = v};
     int rc = MATCH_OK;
-    price_ctx pc = {.st = st, .u = u, .v = v, .todo = todo, .n_todo = n};
-    pc.scr = calloc((size_t)st->threads, sizeof(*pc.scr));
-    pc.adds = calloc(n + 1, sizeof(*pc.adds));
-    pc.n_adds = calloc(n + 1, sizeof(*pc.n_adds));
-    if (!pc.scr || !pc.adds || !pc.n_adds) rc = MATCH_ENOMEM;
-    for (int t = 0; t < st->threads && rc == MATCH_OK; t++)
-        if (!(pc.scr[t].mark = calloc(st->nc + 1, 1))) rc = MATCH_ENOMEM;
-    if (rc == MATCH_OK && n) {
-        size_t *items = malloc(n * sizeof(*items));
+    pc.todo = malloc(st->nm * sizeof(*pc.todo) + 1);
+    pc.prefix = malloc(st->nm * sizeof(*pc.prefix) + 1);
+    pc.pi = malloc(st->nc * sizeof(*pc.pi) + 1);
+    pc.thr = calloc((size_t)st->threads, sizeof(*pc.thr));
+    if (!pc.todo || !pc.prefix || !pc.pi || !pc.thr) rc = MATCH_ENOMEM;
+    if (rc == MATCH_OK) rc = price_order(st, &pc);
+    for (size_t m = 0; rc == MATCH_OK && m < st->nm; m++) {
+        if (st->t_score[m] < 0) continue;
+        int64_t o = floor_div(u[m], st->mult) - st->bonus[m];
+        size_t n = price_prefix(pc.pi, st->nc, (int64_t)st->t_score[m] - o);
+        if (n) {
+            pc.prefix[pc.n_todo] = n;
+            pc.todo[pc.n_todo++] = m;
+        }
+    }
+    if (rc == MATCH_OK) {
+        pc.by_mentee = malloc(pc.n_todo * PRICE_PER_MENTEE * sizeof(viol) + 1);
+        pc.n_by_mentee = calloc(pc.n_todo + 1, 1);
+        if (!pc.by_mentee || !pc.n_by_mentee) rc = MATCH_ENOMEM;
+    }
+    for (int t = 0; rc == MATCH_OK && t < st->threads; t++) {
+        price_thread *th = &pc.thr[t];
+        th->mark = calloc(st->nc + 1, 1);
+        th->by_coach = malloc(st->nc * PRICE_PER_COACH * sizeof(viol) + 1);
+        th->n_by_coach = calloc(st->nc + 1, 1);
+        if (!th->mark || !th->by_coach || !th->n_by_coach) rc = MATCH_ENOMEM;
+    }
+    if (rc == MATCH_OK && pc.n_todo) {
+        size_t *items = malloc(pc.n_todo * sizeof(*items));
         if (!items) rc = MATCH_ENOMEM;
-        for (size_t i = 0; rc == MATCH_OK && i < n; i++) items[i] = i;
-        if (rc == MATCH_OK) rc = par_run(st, "price", items, n, rescan_one, &pc);
+        for (size_t i = 0; rc == MATCH_OK && i < pc.n_todo; i++) items[i] = i;
+        if (rc == MATCH_OK) rc = par_run(st, "price", items, pc.n_todo, rescan_one, &pc);
         free(items);
-        st->rescanned += (uint32_t)n;
+        st->rescanned += (uint32_t)pc.n_todo;
     }
-    /* Merge in mentee order: deterministic whatever the threads did. */
-    for (size_t i = 0; rc == MATCH_OK && i < n; i++) {
-        size_t m = todo[i];
-        if (!pc.n_adds[i]) continue;
-        uint32_t need = st->n_extra[m] + pc.n_adds[i];
-        if (need > st->cap_extra[m]) {
-            int32_t *e = realloc(st->extra[m], need * sizeof(*e));
-            if (!e) { rc = MATCH_ENOMEM; break; }
-            st->extra[m] = e;
-            st->cap_extra[m] = need;
-        }
-        for (uint32_t k = 0; k < pc.n_adds[i]; k++) {
-            const cand *a = &pc.adds[i][k];
-            st->extra[m][st->n_extra[m]++] = a->coach;
-            if (assign_graph_add(g, (int32_t)m, a->coach, weight(st, m, a->score)) != ASSIGN_OK) {
-                rc = MATCH_ENOMEM;
-                break;
-            }
-            (*added)++;
-        }
+    /* Selection: each mentee's worst, and each coach's worst over all
+     * threads (a total order, so the same whatever the thread split). */
+    viol *sel = NULL;
+    size_t n_sel = 0;
+    if (rc == MATCH_OK) {
+        size_t cap = pc.n_todo * PRICE_PER_MENTEE + st->nc * PRICE_PER_COACH + 1;
+        if (!(sel = malloc(cap * sizeof(*sel)))) rc = MATCH_ENOMEM;
     }
-    for (size_t i = 0; i < n && pc.adds; i++) free(pc.adds[i]);
-    if (pc.scr)
-        for (int t = 0; t < st->threads; t++) free(pc.scr[t].mark);
-    free(pc.scr);
-    free(pc.adds);
-    free(pc.n_adds);
-    free(todo);
+    for (size_t i = 0; rc == MATCH_OK && i < pc.n_todo; i++)
+        for (int k = 0; k < pc.n_by_mentee[i]; k++)
+            sel[n_sel++] = pc.by_mentee[i * PRICE_PER_MENTEE + k];
+    for (size_t c = 0; rc == MATCH_OK && c < st->nc; c++) {
+        viol best[PRICE_PER_COACH];
+        int nb = 0;
+        for (int t = 0; t < st->threads; t++)
+            for (int k = 0; k < pc.thr[t].n_by_coach[c]; k++)
+                viol_insert(best, &nb, PRICE_PER_COACH,
+                            &pc.thr[t].by_coach[c * PRICE_PER_COACH + k]);
+        for (int k = 0; k < nb; k++) sel[n_sel++] = best[k];
+    }
+    if (rc == MATCH_OK) rc = price_add(st, sel, n_sel, g, added);
+    free(sel);
+    price_ctx_free(&pc, st->threads);
     st->phase = "solve";
-    if (rc == MATCH_ECANCELLED) return ASSIGN_ERR;
     return rc == MATCH_OK ? ASSIGN_OK : ASSIGN_ERR;
 }
 
@@ -884,6 +1238,7 @@ static int solve_optimal(struct match_run_state *st, const size_t *free_m,
                 break;
             }
     }
+    if (rc == MATCH_OK) rc = coach_side_add(st, g);
     if (rc != MATCH_OK) {
         assign_graph_free(g);
         return rc;
@@ -1130,8 +1485,9 @@ static int run_state_new(const match_catalog *cat, const match_run_input *in,
     st->threads = in->threads > 0 ? (in->threads > MATCH_MAX_THREADS ? MATCH_MAX_THREADS : in->threads)
                                   : online_cpus();
     st->k = in->candidates > 0 ? in->candidates : RUN_DEFAULT_K;
-    if (mt_space_init(&st->space, cat) != MATCH_OK) return MATCH_ENOMEM;
     mt_coaches_init(&st->cs);
+    mt_coaches_init(&st->pcs);
+    if (mt_space_init(&st->space, cat) != MATCH_OK) return MATCH_ENOMEM;
     match_policy pol;
     int rc = mt_policy_resolve(cat, in->policy, &pol, err);
     if (rc != MATCH_OK) return rc;
@@ -1150,6 +1506,10 @@ static int run_state_new(const match_catalog *cat, const match_run_input *in,
     if (!st->remain || !st->cap0 || !st->match || !st->pinned || !st->cands || !st->n_cand ||
         !st->t_score || !st->extra || !st->n_extra || !st->cap_extra)
         return MATCH_ENOMEM;
+    /* gd of a fast query is < 2^16 / 6 */
+    st->n_tabs = UINT16_MAX / 6 + 2;
+    for (int t = 0; t < st->threads; t++)
+        if (!(st->tabs[t] = calloc(st->n_tabs, sizeof(int32_t *)))) return MATCH_ENOMEM;
     for (size_t c = 0; c < st->nc; c++) st->remain[c] = st->cs.free[c];
     for (size_t m = 0; m < st->nm; m++) {
         st->match[m] = -1;
@@ -1175,7 +1535,8 @@ static int run_body(struct match_run_state *st, match_run_result *r,
     size_t n_free = 0;
     for (size_t m = 0; m < st->nm; m++)
         if (!st->pinned[m]) free_m[n_free++] = m;
-    rc = par_run(st, "score", free_m, n_free, score_one, NULL);
+    if (st->policy.mode == MATCH_MODE_OPTIMAL) rc = coach_side_init(st);
+    if (rc == MATCH_OK) rc = par_run(st, "score", free_m, n_free, score_one, NULL);
     if (rc == MATCH_OK)
         rc = st->policy.mode == MATCH_MODE_STABLE
                  ? solve_stable(st, free_m, n_free, stats)

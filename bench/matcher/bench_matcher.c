@@ -28,6 +28,14 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+static double cpu_ms(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+}
+
 static long peak_rss_kb(void)
 {
     struct rusage ru;
@@ -128,11 +136,17 @@ static int bench_suggest(const match_catalog *cat, const instance *in, long q,
     return 0;
 }
 
+/* --verbose: one line per phase change, with the time since the run began. */
 static int on_progress(void *ud, const char *phase, uint64_t done, uint64_t total)
 {
+    static const char *last;
+    static double t0;
     int *verbose = ud;
-    if (*verbose) fprintf(stderr, "progress %s %llu/%llu\n", phase,
-                          (unsigned long long)done, (unsigned long long)total);
+    if (!t0) t0 = now_ms();
+    if (*verbose && (!last || strcmp(last, phase) != 0 || done == total))
+        fprintf(stderr, "progress t=%.0fms %s %llu/%llu\n", now_ms() - t0, phase,
+                (unsigned long long)done, (unsigned long long)total);
+    last = phase;
     return 0;
 }
 
@@ -208,7 +222,10 @@ int main(int argc, char **argv)
             .progress = on_progress, .progress_ud = &verbose,
         };
         match_run_result *r = NULL;
-        if (match_run(cat, &ri, &r, &err) != MATCH_OK) {
+        double cpu0 = cpu_ms();
+        int mrc = match_run(cat, &ri, &r, &err);
+        double cpu = cpu_ms() - cpu0;
+        if (mrc != MATCH_OK) {
             fprintf(stderr, "bench_matcher: run: %s\n", err.msg);
             rc = 1;
         } else {
@@ -217,7 +234,7 @@ int main(int argc, char **argv)
                    "pinned=%u unmatched_capacity=%u unmatched_no_feasible=%u "
                    "unmatched_below_min=%u total_score=%lld mean_score=%.1f "
                    "mean_gap_coverage=%.4f objective=%lld mult=%lld big=%lld "
-                   "certified=%d elapsed_ms=%.1f pricing_rounds=%d rescanned=%u "
+                   "certified=%d elapsed_ms=%.1f cpu_ms=%.0f pricing_rounds=%d rescanned=%u "
                    "candidate_edges=%llu pairs_scored=%llu load_ms=%.0f "
                    "rss_loaded_kb=%ld peak_rss_kb=%ld\n",
                    s->mentees, s->coaches, match_objective_name(in.policy.objective),
@@ -227,7 +244,7 @@ int main(int argc, char **argv)
                    s->unmatched[MATCH_UNMATCHED_BELOW_MIN_SCORE],
                    (long long)s->total_score, s->mean_score, s->mean_gap_coverage,
                    (long long)s->objective, (long long)s->mult, (long long)s->big,
-                   s->certified, s->elapsed_ms, s->pricing_rounds, s->rescanned,
+                   s->certified, s->elapsed_ms, cpu, s->pricing_rounds, s->rescanned,
                    (unsigned long long)s->candidate_edges,
                    (unsigned long long)s->pairs_scored, load_ms, rss_loaded,
                    peak_rss_kb());
