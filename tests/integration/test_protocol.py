@@ -501,22 +501,22 @@ def reader_that_never_reads_is_disconnected(s):
         login = s.uniq("coord")
         s.admin().user_create(login, s.PASSWORD, "coordinator", programs=[prog])
         coord = srv.login(login, s.PASSWORD)
-        for _ in range(300):
+        for _ in range(500):
             coord.send("mentee.put", {"profile": s.gen.mentee(prog, goals="g" * 1000)})
         for i in list(coord._pending):
-            coord.wait(i)
+            coord.wait(i, timeout=30 * SLOW)
         hog = srv.login(login, s.PASSWORD)
         req = coachnet.pack_frame([0, 1, "mentee.list", [{"program": prog, "limit": 500}]])
         sent = 0
         hog.sock.settimeout(0.5)
         try:
-            for _ in range(24):                       # ~400 KB of answers each
+            for _ in range(48):                       # ~650 KB of answers each
                 hog.sock.sendall(req)
                 sent += 1
         except OSError:                               # incl. timeout: the server stopped reading
             pass
         time.sleep(1.0 * SLOW)
-        # the hog must have been cut off: reading everything ends in EOF, not 24 answers
+        # the hog must have been cut off: reading everything ends in EOF, not 48 answers
         answers = 0
         try:
             while True:
