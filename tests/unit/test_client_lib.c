@@ -775,7 +775,7 @@ static void script_params(fake *f) {
             snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys), "%s%s", k ? "," : "", ptrs[k]);
         if (strcmp(m.method, expected_calls[i].method) != 0 || strcmp(keys, expected_calls[i].keys) != 0) {
             f->failures++;
-            snprintf(f->why, sizeof(f->why), "call %zu: got %s {%s}, expected %s {%s}", i, m.method,
+            snprintf(f->why, sizeof(f->why), "call %zu: got %.40s {%.80s}, expected %s {%s}", i, m.method,
                      keys, expected_calls[i].method, expected_calls[i].keys);
         }
         if (strcmp(m.method, "match.respond") == 0) {
