@@ -243,6 +243,7 @@ out:
 int main(int argc, char **argv) {
     cmdline cl;
     memset(&cl, 0, sizeof cl);
+    scripts_init();
     int pr = parse_cmdline(argc, argv, &cl);
     if (pr) return pr > 0 ? 0 : 2;
     signal(SIGPIPE, SIG_IGN);

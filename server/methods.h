@@ -39,13 +39,22 @@ typedef enum {
     SCRIPT__COUNT
 } script_id;
 
-/* Start an EVAL of script id: "EVAL <text> 0 <prefix>"; append the rest. */
+/* Compute the scripts' SHA1 digests (once, before the event loop). */
+void scripts_init(void);
+/* Start "EVALSHA <sha1> 0 <prefix>" of script id; append the rest.  Only
+ * for mcmd(), which retries with EVAL when Redis answers NOSCRIPT (after a
+ * restart or SCRIPT FLUSH). */
 void script_args(sargs *a, script_id id, const char *prefix);
+/* The same as "EVAL <text> 0 <prefix>", for callers outside a request. */
+void script_args_eval(sargs *a, script_id id, const char *prefix);
 /* The script text (for the synchronous --add-user path). */
 const char *script_text(script_id id);
+/* The text of the script with this SHA1 hex, or NULL. */
+const char *script_text_by_sha(const char *sha, size_t len);
 
 /* Issue a command for request r; on failure answer `unavailable` and
- * return -1 (r is then gone).  Frees a. */
+ * return -1 (r is then gone).  Takes a (the request keeps it until the
+ * reply, to resend an EVALSHA as EVAL on NOSCRIPT). */
 int mcmd(srv_req *r, store_cb *cb, sargs *a);
 
 /* A store callback's common prologue: returns 0 when reply is usable;

@@ -265,7 +265,7 @@ static void run_finish(run *rn, const char *status) {
     proto_run_stats_pack(&pk, &ps);
     sargs a;
     sargs_init(&a);
-    script_args(&a, SCRIPT_RUN_FINISH, rn->s->cfg->redis_prefix);
+    script_args_eval(&a, SCRIPT_RUN_FINISH, rn->s->cfg->redis_prefix);
     sargs_adds(&a, rn->id);
     sargs_adds(&a, rn->program);
     sargs_adds(&a, status);
@@ -300,7 +300,7 @@ static void run_store_next(run *rn) {
     }
     sargs a;
     sargs_init(&a);
-    script_args(&a, SCRIPT_RUN_STORE, rn->s->cfg->redis_prefix);
+    script_args_eval(&a, SCRIPT_RUN_STORE, rn->s->cfg->redis_prefix);
     sargs_adds(&a, rn->id);
     sargs_adds(&a, rn->program);
     sargs_addll(&a, (long long)time(NULL));
@@ -545,7 +545,7 @@ static void run_snapshot_next(run *rn) {
     static const char *const what[] = {"mentees", "coaches", "pairs"};
     sargs a;
     sargs_init(&a);
-    script_args(&a, SCRIPT_RUN_SNAPSHOT, rn->s->cfg->redis_prefix);
+    script_args_eval(&a, SCRIPT_RUN_SNAPSHOT, rn->s->cfg->redis_prefix);
     sargs_adds(&a, what[rn->stage]);
     sargs_adds(&a, rn->program);
     sargs_adds(&a, rn->cursor);
@@ -627,7 +627,7 @@ static void renew_cb(evutil_socket_t fd, short what, void *arg) {
     if (!rn->renew_pending) {
         sargs a;
         sargs_init(&a);
-        script_args(&a, SCRIPT_RUN_RENEW, rn->s->cfg->redis_prefix);
+        script_args_eval(&a, SCRIPT_RUN_RENEW, rn->s->cfg->redis_prefix);
         sargs_adds(&a, rn->program);
         sargs_adds(&a, rn->id);
         sargs_addll(&a, RUN_LOCK_TTL_MS);

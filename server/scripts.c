@@ -6,6 +6,7 @@
  * array whose first element is "ok" or an error code of DESIGN §2
  * followed by a message.  Keys are documented in docs/operations.md.
  */
+#include <openssl/sha.h>
 #include <string.h>
 
 #include "server/methods.h"
@@ -497,10 +498,45 @@ const char *script_text(script_id id) {
     return id < SCRIPT__COUNT ? scripts[id] : NULL;
 }
 
-void script_args(sargs *a, script_id id, const char *prefix) {
+/* SHA1 hex of every script, filled by scripts_init() before the loop
+ * starts and read-only afterwards. */
+static char script_sha[SCRIPT__COUNT][2 * SHA_DIGEST_LENGTH + 1];
+
+void scripts_init(void) {
+    static const char hx[] = "0123456789abcdef";
+    for (int i = 0; i < SCRIPT__COUNT; i++) {
+        const char *t = scripts[i] ? scripts[i] : "";
+        unsigned char md[SHA_DIGEST_LENGTH];
+        SHA1((const unsigned char *)t, strlen(t), md);
+        for (int k = 0; k < SHA_DIGEST_LENGTH; k++) {
+            script_sha[i][2 * k] = hx[md[k] >> 4];
+            script_sha[i][2 * k + 1] = hx[md[k] & 15];
+        }
+        script_sha[i][2 * SHA_DIGEST_LENGTH] = '\0';
+    }
+}
+
+const char *script_text_by_sha(const char *sha, size_t len) {
+    for (int i = 0; i < SCRIPT__COUNT; i++)
+        if (len == 2 * SHA_DIGEST_LENGTH && !memcmp(script_sha[i], sha, len)) return scripts[i];
+    return NULL;
+}
+
+void script_args_eval(sargs *a, script_id id, const char *prefix) {
     sargs_adds(a, "EVAL");
     const char *t = script_text(id);
     sargs_adds(a, t ? t : "return {'internal', 'script missing'}");
+    sargs_adds(a, "0");
+    sargs_adds(a, prefix);
+}
+
+void script_args(sargs *a, script_id id, const char *prefix) {
+    if (!scripts[id] || !script_sha[id][0]) {
+        script_args_eval(a, id, prefix);
+        return;
+    }
+    sargs_adds(a, "EVALSHA");
+    sargs_adds(a, script_sha[id]);
     sargs_adds(a, "0");
     sargs_adds(a, prefix);
 }

@@ -307,6 +307,18 @@ void sargs_addll(sargs *a, long long v) { sargs_addf(a, "%lld", v); }
 
 void sargs_add_copy(sargs *a, const char *s) { sargs_addf(a, "%s", s); }
 
+void sargs_own(sargs *a, int from) {
+    for (int i = from; i < a->argc && !a->oom; i++) {
+        if (a->owned[i]) continue;
+        char *p = malloc(a->len[i] + 1);
+        if (!p) { a->oom = 1; return; }
+        memcpy(p, a->argv[i], a->len[i]);
+        p[a->len[i]] = '\0';
+        a->argv[i] = p;
+        a->owned[i] = p;
+    }
+}
+
 void sargs_free(sargs *a) {
     for (int i = 0; i < a->argc; i++) free(a->owned[i]);
     free(a->argv);

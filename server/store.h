@@ -65,6 +65,9 @@ void sargs_adds(sargs *a, const char *s);
 void sargs_addf(sargs *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sargs_addll(sargs *a, long long v);
 void sargs_add_copy(sargs *a, const char *s);
+/* Copy every borrowed argument from index `from` on into owned memory, so
+ * the vector can be sent again later. */
+void sargs_own(sargs *a, int from);
 void sargs_free(sargs *a);
 /* store_cmd with an sargs (which it does not free); STORE_UNAVAILABLE on oom. */
 int store_cmda(store *s, store_cb *cb, void *ud, const sargs *a);
