@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clients/cli/cli.h"
@@ -276,76 +277,102 @@ static void print_run_summary(const char *run_id, json_t *d) {
            (long long)json_integer_value(json_object_get(st, "elapsed_ms")));
 }
 
+/* Milliseconds on the monotonic clock. */
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The run's policy as a msgpack object in *pu (backed by *psb), or *out NULL
+ * when none was asked for.  Exit code. */
+static int encode_policy(const cli_ctx *x, msgpack_sbuffer *psb, msgpack_unpacked *pu,
+                         const msgpack_object **out) {
+    int rc;
+    char err[CLI_ERRLEN] = "cannot encode the policy";
+    *out = NULL;
+    json_t *policy = run_policy(x, &rc);
+    if (rc != CLI_EXIT_OK || policy == NULL) return rc;
+    msgpack_sbuffer_destroy(psb);
+    if (cli_json_to_sbuf(policy, psb, err, sizeof(err)) != 0 ||
+        msgpack_unpack_next(pu, psb->data, psb->size, NULL) != MSGPACK_UNPACK_SUCCESS) {
+        fprintf(stderr, "coachnet: policy: %s\n", err);
+        rc = CLI_EXIT_INPUT;
+    } else {
+        *out = &pu->data;
+    }
+    json_decref(policy);
+    return rc;
+}
+
+/* Deliver notifications until run.done of w->run_id, or --run-timeout. */
+static int wait_run_done(cli_ctx *x, run_watch *w) {
+    int64_t deadline = mono_ms() + (int64_t)x->o->run_timeout_s * 1000;
+    while (!(w->done && strcmp(w->done_run, w->run_id) == 0)) {
+        if (w->done) { /* the run.done of another run, seen before ours was known */
+            json_decref(w->done_params);
+            w->done_params = NULL;
+            w->done = 0;
+        }
+        int64_t left = deadline - mono_ms();
+        if (left <= 0) {
+            fprintf(stderr, "coachnet: run %s: no run.done within %d s\n", w->run_id,
+                    x->o->run_timeout_s);
+            return CLI_EXIT_CONNECT;
+        }
+        int got;
+        cn_client_error e;
+        if (cn_client_wait(x->c, left > 1000 ? 1000 : (int)left, &got, &e) != CN_CLIENT_OK)
+            return cli_fail("waiting for run.done", &e);
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Print run.done (summary or JSON); a run that did not end "done" is exit 4. */
+static int report_run(const cli_ctx *x, const run_watch *w) {
+    const char *status = json_string_value(json_object_get(w->done_params, "status"));
+    if (x->o->json)
+        print_json_value(w->done_params);
+    else
+        print_run_summary(w->run_id, w->done_params);
+    if (status == NULL || strcmp(status, "done") != 0) {
+        fprintf(stderr, "coachnet: run %s ended with status %s\n", w->run_id,
+                status ? status : "(none)");
+        return CLI_EXIT_SERVER;
+    }
+    return CLI_EXIT_OK;
+}
+
 int cmd_run(cli_ctx *x) {
     if (!cli_args_ok(x, O_OBJECTIVE | O_MODE | O_MIN_SCORE | O_POLICY | O_NO_PROGRESS | O_TIMEOUT_RUN,
-                 "run", 2, 2, "run PROGRAM [--objective O] [--mode M] [--min-score N]"))
+                     "run", 2, 2, "run PROGRAM [--objective O] [--mode M] [--min-score N]"))
         return CLI_EXIT_USAGE;
-    int rc;
-    json_t *policy = run_policy(x, &rc);
-    if (rc != CLI_EXIT_OK) return rc;
     msgpack_sbuffer psb;
     msgpack_unpacked pu;
-    msgpack_unpacked_init(&pu);
     msgpack_sbuffer_init(&psb);
-    const msgpack_object *pobj = NULL;
-    char err[CLI_ERRLEN] = "cannot encode the policy";
-    if (policy) {
-        msgpack_sbuffer_destroy(&psb);
-        if (cli_json_to_sbuf(policy, &psb, err, sizeof(err)) != 0 ||
-            msgpack_unpack_next(&pu, psb.data, psb.size, NULL) != MSGPACK_UNPACK_SUCCESS) {
-            fprintf(stderr, "coachnet: policy: %s\n", err);
-            rc = CLI_EXIT_INPUT;
-        }
-        pobj = &pu.data;
-        json_decref(policy);
-    }
-    if (rc == CLI_EXIT_OK) rc = cli_connect_session(x);
+    msgpack_unpacked_init(&pu);
+    const msgpack_object *policy;
     run_watch w;
     memset(&w, 0, sizeof(w));
     w.tty = isatty(STDERR_FILENO);
     w.quiet = x->o->no_progress;
+    int rc = encode_policy(x, &psb, &pu, &policy);
+    if (rc == CLI_EXIT_OK) rc = cli_connect_session(x);
     if (rc == CLI_EXIT_OK) {
+        /* Notifications may come before match.run's answer: the watcher
+         * takes any run's until it knows the id. */
         cn_client_set_notify(x->c, on_notify, &w);
         cn_client_error e;
         char rid[96];
-        if (cn_client_match_run(x->c, x->o->args[1], pobj, rid, sizeof(rid), &e) != CN_CLIENT_OK) {
+        if (cn_client_match_run(x->c, x->o->args[1], policy, rid, sizeof(rid), &e) != CN_CLIENT_OK) {
             rc = cli_fail("match.run", &e);
         } else {
             snprintf(w.run_id, sizeof(w.run_id), "%s", rid);
             if (!x->o->json && !w.quiet) fprintf(stderr, "run %s started\n", rid);
-            int64_t deadline = (int64_t)x->o->run_timeout_s * 1000;
-            int64_t waited = 0;
-            while (!(w.done && strcmp(w.done_run, w.run_id) == 0) && rc == CLI_EXIT_OK) {
-                if (w.done) { /* a run.done of another run before ours was known */
-                    json_decref(w.done_params);
-                    w.done_params = NULL;
-                    w.done = 0;
-                }
-                if (waited >= deadline) {
-                    fprintf(stderr, "coachnet: run %s: no run.done within %d s\n", rid,
-                            x->o->run_timeout_s);
-                    rc = CLI_EXIT_CONNECT;
-                    break;
-                }
-                int got;
-                if (cn_client_wait(x->c, 1000, &got, &e) != CN_CLIENT_OK)
-                    rc = cli_fail("waiting for run.done", &e);
-                if (!got) waited += 1000;
-            }
+            rc = wait_run_done(x, &w);
         }
     }
-    if (rc == CLI_EXIT_OK && w.done_params) {
-        const char *status = json_string_value(json_object_get(w.done_params, "status"));
-        if (x->o->json)
-            print_json_value(w.done_params);
-        else
-            print_run_summary(w.run_id, w.done_params);
-        if (status == NULL || strcmp(status, "done") != 0) {
-            fprintf(stderr, "coachnet: run %s ended with status %s\n", w.run_id,
-                    status ? status : "(none)");
-            rc = CLI_EXIT_SERVER;
-        }
-    }
+    if (rc == CLI_EXIT_OK) rc = report_run(x, &w);
     json_decref(w.done_params);
     msgpack_unpacked_destroy(&pu);
     msgpack_sbuffer_destroy(&psb);
