@@ -79,6 +79,7 @@ int cli_connect(cli_ctx *x) {
     co.sni = x->o->sni;
     co.unix_path = x->o->unix_path;
     co.timeout_ms = x->o->timeout_ms;
+    co.connect_timeout_ms = x->o->timeout_ms; /* --timeout bounds the handshake too */
     cn_client_error err;
     if (cn_client_connect(&co, &x->c, &err) != CN_CLIENT_OK) {
         char what[300];
