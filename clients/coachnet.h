@@ -172,8 +172,9 @@ int cn_client_obj_num(const msgpack_object *o, double *v);
 
 /* Called for each notification, with its method ("run.progress", ...) and its
  * params map.  Both are only valid during the call.  The callback runs inside
- * a call of the library on the same client: it must not call that client
- * (copy what it needs and act after the call returns). */
+ * a call of the library on the same client: calls on that client from the
+ * callback fail with CN_CLIENT_E_USAGE (copy what you need and act after
+ * the call returns); never free it there. */
 typedef void cn_client_notify_fn(void *privdata, const char *method, const msgpack_object *params);
 
 /* Set (or clear with NULL) the notification callback.  Without one,

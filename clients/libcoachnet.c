@@ -39,6 +39,7 @@ struct cn_client {
     msgpack_sbuffer wbuf;
     cn_client_notify_fn *notify;
     void *notify_priv;
+    int in_notify;              /* inside the callback: calls are refused */
 };
 
 struct cn_client_result {
@@ -166,6 +167,8 @@ static int check_open(cn_client *c, cn_client_error *err) {
     if (c == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     if (c->state == CN_CONN_CLOSED)
         return cn_seterr(err, CN_CLIENT_E_CLOSED, "connection closed: %s", c->closed_reason);
+    if (c->in_notify)
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "call from inside the notification callback");
     return CN_CLIENT_OK;
 }
 
@@ -336,7 +339,11 @@ static read_outcome read_message(cn_client *c, proto_msg *m, int stop_on_notify,
                 return READ_FAILED;
             }
             if (m->kind == PROTO_RESPONSE) return READ_RESPONSE;
-            if (c->notify) c->notify(c->notify_priv, m->method, m->params);
+            if (c->notify) {
+                c->in_notify = 1;
+                c->notify(c->notify_priv, m->method, m->params);
+                c->in_notify = 0;
+            }
             proto_msg_destroy(m);
             if (stop_on_notify) return READ_NOTIFIED;
             continue;

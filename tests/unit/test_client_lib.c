@@ -343,11 +343,17 @@ typedef struct seen {
     int n;
     int64_t last_done;
     char method[32];
+    cn_client *c;       /* if set: try a call from inside the callback */
+    int reentry_refused;
 } seen;
 
 static void on_note(void *priv, const char *method, const msgpack_object *params) {
     seen *s = priv;
     s->n++;
+    if (s->c) {
+        cn_client_error e;
+        s->reentry_refused += cn_client_logout(s->c, &e) == CN_CLIENT_ERR && e.kind == CN_CLIENT_E_USAGE;
+    }
     snprintf(s->method, sizeof(s->method), "%s", method);
     cn_client_obj_int(cn_client_map_get(params, "done"), &s->last_done);
 }
@@ -356,7 +362,7 @@ static void test_login_with_notifications(void **state) {
     (void)state;
     fake *f = fake_start(script_login);
     cn_client *c = connect_to(f, 5000);
-    seen s = { 0, 0, "" };
+    seen s = { 0, 0, "", c, 0 };
     cn_client_set_notify(c, on_note, &s);
     cn_client_session ss;
     cn_client_error e;
@@ -369,6 +375,7 @@ static void test_login_with_notifications(void **state) {
     assert_int_equal(s.n, 2);
     assert_int_equal(s.last_done, 2);
     assert_string_equal(s.method, "run.progress");
+    assert_int_equal(s.reentry_refused, 2); /* calls from the callback are refused */
     cn_client_free(c);
     fake_stop(f);
 }
@@ -609,7 +616,7 @@ static void test_run_and_wait(void **state) {
     (void)state;
     fake *f = fake_start(script_run);
     cn_client *c = connect_to(f, 5000);
-    seen s = { 0, 0, "" };
+    seen s = { 0, 0, "", NULL, 0 };
     cn_client_set_notify(c, on_note, &s);
     cn_client_error e;
     msgpack_sbuffer sb;
