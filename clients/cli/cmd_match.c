@@ -245,9 +245,9 @@ int cmd_watch(cli_ctx *x) {
     if (rc != CLI_EXIT_OK) return rc;
     watch_state w = { x->o->json, 0 };
     cn_client_set_notify(x->c, on_watch, &w);
-    if (!x->o->json) {
-        fprintf(stderr, "watching notifications for %s (%d s)\n", x->session.login, x->o->wait_s);
-    }
+    /* On stderr, so that --json output stays clean; also tells a script that
+     * the session is live and nothing from now on will be missed. */
+    fprintf(stderr, "watching notifications for %s (%d s)\n", x->session.login, x->o->wait_s);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     double deadline = (double)ts.tv_sec + ts.tv_nsec / 1e9 + x->o->wait_s;
