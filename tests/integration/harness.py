@@ -553,7 +553,7 @@ class Gen:
         p.update(over)
         return p
 
-    def coach(self, programs=(), rank=5, province="31", capacity=2, comps=None,
+    def coach(self, programs, rank=5, province="31", capacity=2, comps=None,
               kind="pkn1_alumni", organization="K015", level=5, **over):
         """A coach strong (``level``) in ``comps`` (default: every managerial
         competency)."""

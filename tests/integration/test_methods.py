@@ -51,6 +51,11 @@ def user_create_validates(s):
     expect_error("invalid_params", a.user_create, "", PW, "coordinator", programs=["x"], field="login")
     expect_error("invalid_params", a.user_create, s.uniq("u"), "", "coordinator", programs=["x"],
                  field="password")
+    expect_error("invalid_params", a.user_create, s.uniq("u"), PW, "coordinator",
+                 programs=["p%d" % i for i in range(17)], field="programs")
+    expect_error("invalid_params", a.user_create, s.uniq("u"), PW, "coordinator", field="programs")
+    expect_error("invalid_params", a.user_create, s.uniq("u"), PW, "mentee", subject="123",
+                 field="subject")
 
 
 @t
@@ -154,8 +159,18 @@ def lists_filter_and_page(s):
         assert sorted(got) == sorted(ids31), got
         full = coord.mentee_list(program=prog, limit=100)
         assert full["cursor"] is None and len(full["items"]) == 7, full["cursor"]
-        got = ids(coord.iterate(coord.coach_list, program=prog, limit=3))
-        assert cids <= set(got), (cids, got)
+        glob = s.gen.coach([], capacity=0)          # a coach of every program
+        coord.coach_put(glob)
+        oc, oprog = s.coordinator()
+        other = s.gen.coach([oprog])
+        oc.coach_put(other)
+        oc.close()
+        try:
+            got = ids(coord.iterate(coord.coach_list, program=prog, limit=3))
+            assert cids | {glob["id"]} <= set(got), (cids, got)
+            assert other["id"] not in got
+        finally:
+            coord.coach_put(dict(glob, programs=[prog]))   # keep other tests' programs clean
         expect_error("invalid_params", coord.mentee_list, program=prog, limit=0, field="limit")
         expect_error("invalid_params", coord.mentee_list, program=prog, cursor="garbage!",
                      field="cursor")
@@ -275,6 +290,8 @@ def run_progress_done_and_proposals(s):
         assert sum(st["unmatched"].values()) == 0, st
         items = run_matches(coord, run_id)
         assert len(items) == 6, items
+        created = [it["created_at"] for it in items]
+        assert created == sorted(created), "match.list not oldest first: %s" % created
         for it in items:
             assert it["status"] == "proposed" and it["run_id"] == run_id and it["program"] == prog, it
             assert isinstance(it["created_at"], int) and it["updated_at"] >= it["created_at"], it
