@@ -103,6 +103,41 @@ static int import_collect(cli_ctx *x, import_state *s, inflight *fl, size_t *nfl
     return 0;
 }
 
+/* Send every good row pipelined (CLI_IMPORT_WINDOW in flight), account
+ * for every answer, report bad rows.  0, or -1 with *fatal when the
+ * connection failed (the rows not yet answered are neither stored nor
+ * rejected). */
+static int import_rows(cli_ctx *x, import_state *s, const cli_rows *rows, const char *method,
+                       cn_client_error *fatal) {
+    inflight fl[CLI_IMPORT_WINDOW];
+    size_t nfl = 0;
+    char err[CLI_ERRLEN];
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    int rc = 0;
+    for (size_t i = 0; i < rows->n && rc == 0; i++) {
+        const cli_row *row = &rows->rows[i];
+        if (row->profile == NULL || pack_put(&sb, row->profile, err, sizeof(err)) != 0) {
+            import_reject(s, row->line, "", row->profile ? err : row->error, "");
+            s->done++;
+            import_progress(s, 0);
+            continue;
+        }
+        while (nfl == CLI_IMPORT_WINDOW && rc == 0) rc = import_collect(x, s, fl, &nfl, fatal);
+        uint32_t id;
+        if (rc == 0 && cn_client_send_raw(x->c, method, sb.data, sb.size, &id, fatal) != CN_CLIENT_OK)
+            rc = -1;
+        if (rc == 0) {
+            fl[nfl].msgid = id;
+            fl[nfl].line = row->line;
+            nfl++;
+        }
+    }
+    while (nfl > 0 && rc == 0) rc = import_collect(x, s, fl, &nfl, fatal);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 int cmd_import(cli_ctx *x) {
     if (!cli_args_ok(x, O_NO_PROGRESS, "import", 3, 3, "import mentees|coaches FILE.csv|FILE.jsonl"))
         return CLI_EXIT_USAGE;
@@ -131,34 +166,8 @@ int cmd_import(cli_ctx *x) {
     import_state s = { file, rows.n, 0, 0, 0, isatty(STDERR_FILENO), x->o->no_progress,
                        x->o->json ? json_array() : NULL };
     const char *method = kind == CN_CLIENT_COACH ? "coach.put" : "mentee.put";
-    inflight fl[CLI_IMPORT_WINDOW];
-    size_t nfl = 0;
-    msgpack_sbuffer sb;
-    msgpack_sbuffer_init(&sb);
     cn_client_error fatal = { 0 };
-    int broken = 0;
-    for (size_t i = 0; i < rows.n && !broken; i++) {
-        cli_row *row = &rows.rows[i];
-        if (row->profile == NULL || pack_put(&sb, row->profile, err, sizeof(err)) != 0) {
-            import_reject(&s, row->line, "", row->profile ? err : row->error, "");
-            s.done++;
-            import_progress(&s, 0);
-            continue;
-        }
-        while (nfl == CLI_IMPORT_WINDOW && !broken)
-            broken = import_collect(x, &s, fl, &nfl, &fatal) != 0;
-        if (broken) break;
-        uint32_t id;
-        if (cn_client_send_raw(x->c, method, sb.data, sb.size, &id, &fatal) != CN_CLIENT_OK) {
-            broken = 1;
-            break;
-        }
-        fl[nfl].msgid = id;
-        fl[nfl].line = row->line;
-        nfl++;
-    }
-    while (nfl > 0 && !broken) broken = import_collect(x, &s, fl, &nfl, &fatal) != 0;
-    msgpack_sbuffer_destroy(&sb);
+    int broken = import_rows(x, &s, &rows, method, &fatal) != 0;
     import_progress(&s, 1);
     if (broken) {
         rc = cli_fail(method, &fatal);
