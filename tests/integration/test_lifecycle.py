@@ -373,6 +373,48 @@ def approve_needs_mentee_without_live_match(s):
 
 
 @t
+def seat_accounting_through_transitions(s):
+    """coach.get load follows every transition: taken by request/approve, released by decline/cancel/complete"""
+    w = World(s)
+    try:
+        ms = [w.mentee() for _ in range(5)]
+        c, cu = w.coach(capacity=5)
+
+        def load():
+            return w.coord.coach_get(c["id"])["load"]
+        assert load() == 0
+        (m0, u0), (m1, u1), (m2, u2), (m3, u3), (m4, u4) = ms
+        r0 = u0.match_request(c["id"])["match"]["id"]                 # requested
+        assert load() == 1
+        a1 = w.approved(m1, c)                                          # approved
+        assert load() == 2
+        u1.match_respond(a1, True)
+        cu.match_respond(a1, True)                                      # accepted
+        assert load() == 2
+        assert review_one(w.coord, a1, "complete") == "completed"      # accepted -> completed
+        assert load() == 1
+        assert review_one(w.coord, r0, "cancel") == "cancelled"        # requested -> cancelled
+        assert load() == 0
+        r2 = u2.match_request(c["id"])["match"]["id"]
+        cu.match_respond(r2, True)                                      # requested -> accepted
+        u2.meeting_log(r2, "2026-06-01", 50)                            # -> active
+        assert load() == 1
+        assert review_one(w.coord, r2, "cancel") == "cancelled"        # active -> cancelled
+        assert load() == 0
+        r3 = u3.match_request(c["id"])["match"]["id"]
+        assert cu.match_respond(r3, False)["match"]["status"] == "declined"
+        assert load() == 0
+        p4 = w.propose(m4, c)
+        assert load() == 0, "a proposal must not take a seat"
+        assert review_one(w.coord, p4["id"], "reject") == "rejected"
+        assert load() == 0
+        for mid in (a1, r0, r2, r3, p4["id"]):
+            assert review_one(w.coord, mid, "cancel") == "conflict", mid   # final states stay final
+    finally:
+        w.close()
+
+
+@t
 def review_input_rules(s):
     """match.review: 0 or 101 ids and an unknown decision are invalid_params; an unknown id is not_found in its result"""
     w = World(s)

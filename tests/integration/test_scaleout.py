@@ -181,6 +181,36 @@ def disable_on_a_ends_session_on_b(s):
 
 
 @t
+def last_seat_race_across_instances(s):
+    """two mentees request, through A and through B at once, the last seat of one coach: one requested, one capacity_full"""
+    b = second(s)
+    ca, prog = s.coordinator()
+    try:
+        results = []
+        for trial in range(3):
+            c = s.gen.coach([prog], capacity=1)
+            ca.coach_put(c)
+            users = []
+            for srv in (s.srv, b):
+                m = s.gen.mentee(prog)
+                ca.mentee_put(m)
+                login = s.uniq("mentee")
+                ca.user_create(login, s.PASSWORD, "mentee", subject=m["id"])
+                users.append(srv.login(login, s.PASSWORD))
+            ids = [u.send("match.request", {"coach_id": c["id"]}) for u in users]
+            out = []
+            for u, i in zip(users, ids):
+                err, res = u.wait_raw(i)
+                out.append(err["code"] if err else res["match"]["status"])
+                u.close()
+            results.append(out)
+            assert sorted(out) == ["capacity_full", "requested"], "trial %d: %s" % (trial, out)
+            assert ca.coach_get(c["id"])["load"] == 1
+    finally:
+        ca.close()
+
+
+@t
 def logout_on_a_ends_session_on_b(s):
     """auth.logout through A invalidates the token on B"""
     b = second(s)
