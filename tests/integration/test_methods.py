@@ -432,6 +432,80 @@ def waitlist_bonus_gives_priority(s):
         assert pairs(coord, r3) == {(A["id"], C["id"])}
 
 
+def feasible(m, c, min_rank_gap=1):
+    """The hard constraints of DESIGN section 5 (capacity aside)."""
+    from harness import POSITION_CLASSES
+    if c["programs"] and m["program"] not in c["programs"]:
+        return False
+    if m["agency"] == c["organization"]:
+        return False
+    if c["rank"] < POSITION_CLASSES[m["position_class"]][0] + min_rank_gap:
+        return False
+    if not set(m["modality"]) & set(c["modality"]) or not set(m["languages"]) & set(c["languages"]):
+        return False
+    ma, ca = m["availability"] or (1 << 21) - 1, c["availability"] or (1 << 21) - 1
+    return bool(ma & ca)
+
+
+def brute_force(ms, cs, objective):
+    """Best (matched, total score) over every capacity-respecting assignment."""
+    score = {(i, j): expected_explain(m, c)["score"]
+             for i, m in enumerate(ms) for j, c in enumerate(cs) if feasible(m, c)}
+    best = (-1, -1)
+
+    def go(i, left, matched, total):
+        nonlocal best
+        if i == len(ms):
+            key = (matched, total) if objective == "participation" else (total, matched)
+            cur = best if objective == "participation" else (best[1], best[0])
+            if key > cur:
+                best = (matched, total)
+            return
+        go(i + 1, left, matched, total)
+        for j in range(len(cs)):
+            if (i, j) in score and left[j] > 0:
+                left[j] -= 1
+                go(i + 1, left, matched + 1, total + score[(i, j)])
+                left[j] += 1
+    go(0, [c["capacity"] for c in cs], 0, 0)
+    return best
+
+
+@t
+def runs_are_optimal_by_brute_force(s):
+    """on small random instances, run.done matches the brute-force optimum of both objectives"""
+    import random
+    rnd = random.Random(20260301)
+    base = s.gen.program()
+    for inst in range(3):
+        coord, p = s.coordinator(["%s-bf%d" % (base, inst)])
+        with coord:
+            ms = [s.gen.mentee(p, position_class=rnd.choice(["pelaksana", "administrator", "ahli_muda"]),
+                               province=rnd.choice(["31", "32", "51", "73"]),
+                               agency=rnd.choice(["K001", "K015"]),
+                               languages=rnd.choice([["id"], ["id", "jv"], ["bug"]]),
+                               availability=rnd.choice([0, 0b111, 0b111000, 0b1]))
+                  for _ in range(7)]
+            cs = [s.gen.coach([p], rank=rnd.choice([3, 4, 5]), capacity=rnd.choice([1, 2]),
+                              province=rnd.choice(["31", "33", "94"]), level=rnd.choice([2, 3, 5]),
+                              organization=rnd.choice(["K001", "K015", "BUMN"]),
+                              languages=rnd.choice([["id"], ["jv", "id"]]),
+                              availability=rnd.choice([0, 0b110, 0b1000]),
+                              comps=rnd.sample(["M.01", "M.02", "M.03", "M.04", "M.05", "M.06", "M.07", "M.08"], 4))
+                  for _ in range(3)]
+            for m in ms:
+                coord.mentee_put(m)
+            for c in cs:
+                coord.coach_put(c)
+            for objective in ("participation", "quality"):
+                want = brute_force(ms, cs, objective)
+                _, done, _ = run_and_wait(coord, p, policy={"objective": objective, "waitlist_bonus": 0})
+                st = done["stats"]
+                got = (st["matched"], st["total_score"])
+                assert got == want, "instance %d, %s: run gave (matched, total) %s, optimum %s" % (
+                    inst, objective, got, want)
+
+
 @t
 def concurrent_runs_of_one_program(s):
     """two match.run of one program pipelined: one starts, the other gets conflict"""
