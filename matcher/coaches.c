@@ -54,6 +54,7 @@ void mt_coaches_free(mt_coaches *cs)
     free(cs->free);
     free(cs->capacity);
     free(cs->n_progs);
+    free(cs->prog0);
     free(cs->progs);
     for (size_t i = 0; i < cs->n_cols; i++) free(cs->level[i]);
     free(cs->level);
@@ -83,6 +84,7 @@ static int coaches_grow(mt_coaches *cs, size_t need)
     GROW(free, na);
     GROW(capacity, na);
     GROW(n_progs, na);
+    GROW(prog0, na);
     GROW(progs, na * MATCH_MAX_PROGRAMS);
     GROW(zeros, na);
     memset(cs->zeros + cs->alloc, 0, na - cs->alloc);
@@ -159,6 +161,7 @@ int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot,
     cs->capacity[slot] = c->capacity;
     cs->free[slot] = c->capacity > c->load ? c->capacity - c->load : 0;
     cs->n_progs[slot] = (uint8_t)c->n_programs;
+    cs->prog0[slot] = c->n_programs ? progs[0] : MT_NONE;
     if (slot == cs->n) cs->n++;
     return MATCH_OK;
 }
@@ -175,6 +178,7 @@ void mt_coaches_move(mt_coaches *cs, size_t to, size_t from)
     cs->free[to] = cs->free[from];
     cs->capacity[to] = cs->capacity[from];
     cs->n_progs[to] = cs->n_progs[from];
+    cs->prog0[to] = cs->prog0[from];
     memcpy(cs->progs + to * MATCH_MAX_PROGRAMS,
            cs->progs + from * MATCH_MAX_PROGRAMS,
            MATCH_MAX_PROGRAMS * sizeof(*cs->progs));

@@ -18,8 +18,20 @@ struct match_index {
     mt_coaches cs;
     mt_map slot_of;   /* coach id -> slot */
     char **ids;       /* per slot */
+    uint64_t *idkey;  /* per slot: first 8 bytes of the id, big-endian, so
+                         that most id comparisons are one integer compare */
     size_t ids_alloc;
 };
+
+/* The first 8 bytes of an id as a big-endian integer (NUL-padded): its
+ * order is the byte order of the ids up to ties. */
+static uint64_t id_key(const char *id)
+{
+    uint64_t k = 0;
+    size_t i = 0;
+    for (; i < 8 && id[i]; i++) k = (k << 8) | (unsigned char)id[i];
+    return k << (8 * (8 - i));
+}
 
 match_index *match_index_new(const match_catalog *cat)
 {
@@ -40,6 +52,7 @@ void match_index_free(match_index *idx)
     if (!idx) return;
     for (size_t i = 0; i < idx->cs.n; i++) free(idx->ids[i]);
     free(idx->ids);
+    free(idx->idkey);
     mt_map_free(&idx->slot_of);
     mt_coaches_free(&idx->cs);
     mt_space_free(&idx->space);
@@ -63,9 +76,13 @@ int match_index_upsert(match_index *idx, const match_coach *c, match_err *err)
             char **ids = realloc(idx->ids, na * sizeof(*ids));
             if (!ids) goto nomem;
             idx->ids = ids;
+            uint64_t *ik = realloc(idx->idkey, na * sizeof(*ik));
+            if (!ik) goto nomem;
+            idx->idkey = ik;
             idx->ids_alloc = na;
         }
         if (!(idx->ids[slot] = strdup(c->id))) goto nomem;
+        idx->idkey[slot] = id_key(c->id);
         if (mt_map_put(&idx->slot_of, c->id, slot) != MATCH_OK) {
             free(idx->ids[slot]);
             goto nomem;
@@ -93,6 +110,7 @@ int match_index_remove(match_index *idx, const char *coach_id)
     if (slot != last) {
         mt_coaches_move(&idx->cs, slot, last);
         idx->ids[slot] = idx->ids[last];
+        idx->idkey[slot] = idx->idkey[last];
         /* The key exists, so this overwrite cannot allocate. */
         (void)mt_map_put(&idx->slot_of, idx->ids[slot], slot);
     }
@@ -134,10 +152,13 @@ static int is_forbidden(const match_query *qy, const char *coach_id)
     return 0;
 }
 
-/* a ranks before b: higher score, then smaller id. */
-static int sugg_before(int sa, const char *ida, int sb, const char *idb)
+/* Slot a (score sa) ranks before slot b: higher score, then smaller id. */
+static int sugg_before(const match_index *idx, int sa, size_t a, int sb,
+                       size_t b)
 {
-    return sa != sb ? sa > sb : strcmp(ida, idb) < 0;
+    if (sa != sb) return sa > sb;
+    if (idx->idkey[a] != idx->idkey[b]) return idx->idkey[a] < idx->idkey[b];
+    return strcmp(idx->ids[a], idx->ids[b]) < 0;
 }
 
 int match_suggest(const match_index *idx, const match_query *qy, size_t limit,
@@ -159,7 +180,11 @@ int match_suggest(const match_index *idx, const match_query *qy, size_t limit,
         return MATCH_ENOMEM;
     }
     for (size_t c = 0; c < cs->n; c++)
-        elig[c] = (uint8_t)(cs->free[c] > 0 && mt_coach_serves(cs, c, q.program));
+        elig[c] = (uint8_t)((cs->free[c] > 0) &
+                            ((cs->n_progs[c] == 0) | (cs->prog0[c] == q.program)));
+    for (size_t c = 0; c < cs->n; c++) /* the few with several programs */
+        if (cs->n_progs[c] > 1 && !elig[c] && cs->free[c] > 0)
+            elig[c] = (uint8_t)mt_coach_serves(cs, c, q.program);
     for (size_t i = 0; i < qy->n_forbidden; i++) {
         uint32_t s = qy->forbidden[i] ? mt_map_get(&idx->slot_of, qy->forbidden[i]) : MT_NONE;
         if (s != MT_NONE) elig[s] = 0;
@@ -180,12 +205,10 @@ int match_suggest(const match_index *idx, const match_query *qy, size_t limit,
         for (size_t j = 0; j < c1 - c0; j++) {
             if (key[j] <= kt) continue;
             int s = mt_key_score(&q, key[j]);
-            if (n == limit && !sugg_before(s, idx->ids[c0 + j], scores[n - 1],
-                                           idx->ids[slots[n - 1]]))
+            if (n == limit && !sugg_before(idx, s, c0 + j, scores[n - 1], slots[n - 1]))
                 continue;
             size_t k = n < limit ? n++ : n - 1;
-            while (k > 0 && sugg_before(s, idx->ids[c0 + j], scores[k - 1],
-                                        idx->ids[slots[k - 1]])) {
+            while (k > 0 && sugg_before(idx, s, c0 + j, scores[k - 1], slots[k - 1])) {
                 scores[k] = scores[k - 1];
                 slots[k] = slots[k - 1];
                 k--;

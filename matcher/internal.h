@@ -96,6 +96,7 @@ typedef struct mt_coaches {
     int32_t *capacity;    /* profile capacity */
     int32_t *free;        /* free capacity: capacity - load, >= 0 */
     uint8_t *n_progs;     /* 0 = every program */
+    uint32_t *prog0;      /* first program (MT_NONE if none): fast check */
     uint32_t *progs;      /* MATCH_MAX_PROGRAMS per coach */
     uint8_t **level;      /* level[comp][coach]; NULL column = all zero */
     size_t n_cols;        /* columns allocated in level[] */

@@ -128,8 +128,8 @@ static int bench_suggest(const match_catalog *cat, const instance *in, long q,
     double sum = 0;
     for (long i = 0; i < q; i++) sum += lat[i];
     printf("suggest coaches=%zu queries=%ld index_build_ms=%.1f mean_us=%.1f "
-           "p50_us=%.1f p99_us=%.1f max_us=%.1f mean_found=%.2f\n",
-           in->n_coaches, q, build, sum / q, lat[q / 2], lat[q * 99 / 100],
+           "min_us=%.1f p50_us=%.1f p99_us=%.1f max_us=%.1f mean_found=%.2f\n",
+           in->n_coaches, q, build, sum / q, lat[0], lat[q / 2], lat[q * 99 / 100],
            lat[q - 1], (double)found / q);
     free(lat);
     match_index_free(idx);

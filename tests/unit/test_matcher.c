@@ -700,16 +700,17 @@ static void random_world(world *w, size_t nm, size_t nc, int with_pairs)
         l[0] = R_LANG[rnd(3)];
         l[1] = l[0][0] == 'i' ? "en" : "id";
         static const char *const progs[] = {"p2"};
+        static const char *const progs2[] = {"p3", "p1"};
         *c = (match_coach){
             .id = w->cid[i], .kind = "widyaiswara", .organization = R_AGENCY[rnd(3)],
             .rank = 2 + (int)rnd(4), .province = R_PROV[rnd(3)],
             .competencies = w->skills[i], .n_competencies = (size_t)nk,
             .capacity = (int)rnd(4), .load = rnd(5) ? 0 : 1,
-            .programs = rnd(6) ? NULL : progs, .modality = 1 + rnd(3),
+            .programs = rnd(6) ? NULL : rnd(2) ? progs : progs2, .modality = 1 + rnd(3),
             .languages = l, .n_languages = 1 + rnd(2),
             .availability = rnd(4) ? (1u << rnd(4)) | (1u << rnd(5)) | (1u << rnd(8)) : 0,
         };
-        c->n_programs = c->programs ? 1 : 0;
+        c->n_programs = !c->programs ? 0 : c->programs == progs ? 1 : 2;
     }
     if (with_pairs && nm && nc) {
         w->n_pins = rnd(3);
@@ -1054,6 +1055,37 @@ static void test_run_pricing_small_k(void **state)
     (void)state;
     check_run_vs_brute(MATCH_OBJ_PARTICIPATION, 1, 13, 150);
     check_run_vs_brute(MATCH_OBJ_QUALITY, 1, 14, 150);
+}
+
+/* Medium instances: a tiny candidate list (K = 1, everything else found by
+ * pricing) reaches the same optimum as a graph holding every pair
+ * (K >= coaches), for both objectives and 1 or 2 threads. */
+static void test_run_pricing_medium(void **state)
+{
+    (void)state;
+    static world w;
+    rng_state = 15;
+    for (int round = 0; round < 30; round++) {
+        random_world(&w, 20 + rnd(44), 5 + rnd(40), 1);
+        for (size_t j = 0; j < w.nc; j++) w.c[j].capacity = 1 + (int)rnd(2);
+        match_policy p;
+        match_policy_default(&p);
+        p.objective = round % 2 ? MATCH_OBJ_QUALITY : MATCH_OBJ_PARTICIPATION;
+        p.min_score = round % 3 ? 0 : 3000;
+        match_run_input in = world_input(&w, &p);
+        in.candidates = 1;
+        in.threads = 1 + round % 2;
+        match_run_result *a = run_ok(&in);
+        in.candidates = 64;
+        match_run_result *b = run_ok(&in);
+        assert_true(a->stats.certified);
+        assert_true(b->stats.certified);
+        assert_int_equal(a->stats.objective, b->stats.objective);
+        assert_int_equal(a->stats.matched, b->stats.matched);
+        assert_int_equal(a->stats.objective_score, b->stats.objective_score);
+        match_run_free(a);
+        match_run_free(b);
+    }
 }
 
 /* ---- stable mode ---------------------------------------------------------------------- */
@@ -1424,6 +1456,7 @@ int main(void)
         cmocka_unit_test(test_run_exhaustive_participation),
         cmocka_unit_test(test_run_exhaustive_quality),
         cmocka_unit_test(test_run_pricing_small_k),
+        cmocka_unit_test(test_run_pricing_medium),
         cmocka_unit_test(test_stable_no_blocking_pair),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_edge_cases),
