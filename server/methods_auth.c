@@ -84,6 +84,8 @@ static void login_user(void *ud, redisReply *reply, int status) {
         return;
     }
     auth_sha256_hex(st->token, strlen(st->token), st->sess.tokhash);
+    /* counted from before Redis sets the key's TTL: ends no later */
+    st->sess.expires = srv_now_s() + r->srv->cfg->token_ttl;
     sargs a;
     sargs_init(&a);
     script_args(&a, SCRIPT_SESSION_NEW, r->srv->cfg->redis_prefix);
@@ -138,6 +140,12 @@ static void resume_cb(void *ud, redisReply *reply, int status) {
     sess->role = auth_role_parse(role->str, role->len);
     snprintf(sess->subject, sizeof sess->subject, "%s", subj->str ? subj->str : "");
     snprintf(sess->programs, sizeof sess->programs, "%s", progs->str ? progs->str : "");
+    long long ttl = mel_ll(reply, 5, 0);
+    if (ttl <= 0) {
+        srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "unknown or expired token");
+        return;
+    }
+    sess->expires = srv_now_s() + ttl - 1;   /* TTL is rounded: err on the early side */
     srv_req_set_session(r, sess);
     msgpack_packer *pk = srv_req_ok(r);
     int has_subject = sess->subject[0] != '\0';
@@ -145,7 +153,7 @@ static void resume_cb(void *ud, redisReply *reply, int status) {
     mpack_kv_str(pk, "login", sess->login);
     mpack_kv_str(pk, "role", auth_role_name(sess->role));
     if (has_subject) mpack_kv_str(pk, "subject", sess->subject);
-    mpack_kv_int(pk, "expires_in", mel_ll(reply, 5, 0));
+    mpack_kv_int(pk, "expires_in", ttl);
     srv_req_done(r);
 }
 

@@ -41,6 +41,7 @@ typedef struct srv_session {
     char subject[PROTO_ID_MAX + 1];
     char programs[PROTO_PROGRAMS_MAX * (PROTO_CODE_MAX + 1) + 1];  /* csv */
     char tokhash[AUTH_SHA_HEX];
+    int64_t expires;            /* CLOCK_MONOTONIC seconds: the token's end */
 } srv_session;
 
 typedef struct srv_conn {
@@ -115,6 +116,8 @@ int srv_reload_tls(server *s, char *err, size_t errlen);
 void srv_shutdown(server *s);
 void srv_free(server *s);
 srv_conn *srv_conn_find(server *s, uint64_t id);
+/* CLOCK_MONOTONIC in whole seconds (session expiry). */
+int64_t srv_now_s(void);
 
 /* Responding: either srv_req_ok() then pack exactly one result object into
  * the returned packer then srv_req_done(), or srv_req_fail() alone.  Both

@@ -33,6 +33,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "server/log.h"
@@ -101,6 +102,12 @@ int srv_reload_tls(server *s, char *err, size_t errlen) {
 }
 
 /* -------------------------------------------------------- connections */
+
+int64_t srv_now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec;
+}
 
 srv_conn *srv_conn_find(server *s, uint64_t id) {
     uint32_t slot = (uint32_t)(id & 0xffffffffu);
@@ -362,6 +369,12 @@ static void handle_frame(srv_conn *c, const char *body, size_t len) {
         return;
     }
     r->m = m;
+    if (c->sess.login[0] && srv_now_s() >= c->sess.expires) {
+        /* the token's TTL ran out in Redis: so does the session here */
+        log_info("conn %s: session of %s expired", c->peer, c->sess.login);
+        memset(&c->sess, 0, sizeof c->sess);
+        memset(&r->sess, 0, sizeof r->sess);
+    }
     if (m->roles) {
         if (!r->sess.login[0]) {
             srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "%s needs a session: call auth.login first", m->name);
