@@ -128,6 +128,34 @@ def notifications_reach_only_the_sides(s):
 
 
 @t
+def switching_identity_moves_notifications(s):
+    """a connection that logs in as someone else stops getting the first identity's match.updated and gets the new one's"""
+    w = World(s)
+    try:
+        m1, mu1 = w.mentee()
+        m2, mu2 = w.mentee()
+        c1, _ = w.coach(login=False)
+        c2, _ = w.coach(login=False)
+        conn = s.srv.client()
+        w.users.append(conn)
+        conn.auth_resume(mu1.token)          # speaks for m1 ...
+        conn.auth_resume(mu2.token)          # ... then for m2 on the same connection
+        mt1 = w.propose(m1, c1)
+        assert review_one(w.coord, mt1["id"]) == "approved"
+        updated(mu1, mt1["id"], "approved")  # m1's own session hears it
+        conn.drain(0.3 * SLOW)
+        stale = [n for n in conn.notifications
+                 if n.params.get("match", {}).get("id") == mt1["id"]]
+        assert not stale, "after switching to m2 the connection still got m1's match: %r" % stale
+        w.coord.match_forbid(w.prog, m1["id"], c1["id"])
+        mt2 = w.propose(m2, c2)
+        assert review_one(w.coord, mt2["id"]) == "approved"
+        updated(conn, mt2["id"], "approved")
+    finally:
+        w.close()
+
+
+@t
 def both_accept_then_active_meetings_feedback(s):
     """approved -> mentee accepts -> coach accepts -> accepted; meetings add JP (45 min = 1 JP); feedback"""
     w = World(s)

@@ -308,9 +308,13 @@ def disabled_mentee_loses_access(s):
     c.coord.user_create(login, PW, "mentee", subject=c.m2["id"])
     u = s.srv.login(login, PW)
     u.mentee_get(c.m2["id"])
+    tok = u.token
     c.admin.user_disable(login)
     expect_error("unauthenticated", u.mentee_get, c.m2["id"])
     u.close()
+    with s.srv.client() as u2:
+        expect_error("unauthenticated", u2.auth_resume, tok)
+        expect_error("unauthenticated", u2.auth_login, login, PW)
 
 
 if __name__ == "__main__":
