@@ -1436,6 +1436,51 @@ static void test_worked_example(void **state)
      * Sari: (1+1+2*3)/9 = 8/9: 10000*(0.75*8/9+0.075+0.1) = 8416.67 -> 8417 */
     assert_int_equal(explain(&dewi, &budi, &p, 0).score, 6000);
     assert_int_equal(explain(&dewi, &sari, &p, 0).score, 8417);
+
+    /* The run of the example: Dewi and Eko, Budi and Sari with one seat
+     * each.  Eko (pengawas, Jawa Tengah, Wednesday): M.04 1->2, T.digital
+     * 2->3.  Eko-Budi: G = 1/2, loc 0.5, av 1/3 -> 4833; Eko-Sari: G = 1,
+     * loc 1, av 1 -> 10000.  Participation: BIG = 1 + 8000 + 10000 = 18001;
+     * {Dewi-Budi, Eko-Sari} = 2*18001 + 16833 = 52835 beats {Dewi-Sari,
+     * Eko-Budi} = 2*18001 + 12833. */
+    match_need en[] = {{"M.04", 1, 2}, {"T.digital", 2, 3}};
+    match_mentee eko = base_mentee();
+    eko.id = "199505052020121002";
+    eko.position_class = "pengawas";
+    eko.province = "33";
+    eko.competencies = en;
+    eko.n_competencies = 2;
+    eko.availability = 0x1C0;
+    assert_int_equal(explain(&eko, &budi, NULL, 0).score, 4833);
+    assert_int_equal(explain(&eko, &sari, NULL, 0).score, 10000);
+    dewi.id = "199001012020011001";
+    match_mentee ms[2] = {dewi, eko};
+    budi.capacity = sari.capacity = 1;
+    match_coach cs[2] = {budi, sari};
+    match_run_input in = {.mentees = ms, .n_mentees = 2, .coaches = cs, .n_coaches = 2};
+    match_run_result *r = run_ok(&in);
+    assert_int_equal(r->stats.big, 18001);
+    assert_int_equal(r->stats.objective, 52835);
+    assert_int_equal(r->stats.total_score, 16833);
+    assert_string_equal(r->pairs[0].coach_id, "C-budi");
+    assert_string_equal(r->pairs[1].coach_id, "C-sari");
+    assert_true(r->stats.certified);
+    match_run_free(r);
+    /* quality: MULT = R + 1 = 3, BIG = 1: 3*16833 + 2 = 50501 */
+    match_policy q;
+    match_policy_default(&q);
+    q.objective = MATCH_OBJ_QUALITY;
+    in.policy = &q;
+    r = run_ok(&in);
+    assert_int_equal(r->stats.mult, 3);
+    assert_int_equal(r->stats.objective, 50501);
+    match_run_free(r);
+    /* stable: Eko-Sari (10000) first, then Dewi-Budi (6833) */
+    q.mode = MATCH_MODE_STABLE;
+    r = run_ok(&in);
+    assert_int_equal(r->stats.total_score, 16833);
+    assert_string_equal(r->pairs[1].coach_id, "C-sari");
+    match_run_free(r);
 }
 
 int main(void)
