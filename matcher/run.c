@@ -671,9 +671,9 @@ static void coach_side_block(topk *t, const mt_query *q, size_t c0,
     int32_t *thr = st->cside_thr[t->tid];
     uint8_t flag[MT_BLOCK];
     mt_price_block(key, st->cs.zeros + c0, thr + c0, -t->bonus, tab, n, flag, -1);
-    for (size_t j = 0; j < n; j++) {
-        if (!flag[j]) continue;
-        size_t c = c0 + j;
+    /* flags are rare: let memchr (vectorised) find them */
+    for (const uint8_t *f = memchr(flag, 1, n); f; f = memchr(f + 1, 1, (size_t)(flag + n - f - 1))) {
+        size_t j = (size_t)(f - flag), c = c0 + j;
         int32_t g = tab[key[j]] + t->bonus;
         int32_t *gain = st->cside_gain[t->tid] + c * RUN_COACH_K;
         int32_t *ms = st->cside_m[t->tid] + c * RUN_COACH_K;
@@ -935,8 +935,8 @@ static void rescan_block(void *ctx, const mt_query *q, size_t p0,
     const int32_t *pi = pc->pi + p0;
     uint8_t flag[MT_BLOCK];
     r->best_out = mt_price_block(key, mark, pi, r->o, tab, n, flag, r->best_out);
-    for (size_t j = 0; j < n; j++) {
-        if (!flag[j]) continue;
+    for (const uint8_t *f = memchr(flag, 1, n); f; f = memchr(f + 1, 1, (size_t)(flag + n - f - 1))) {
+        size_t j = (size_t)(f - flag);
         int32_t c = st->perm[p0 + j];
         int s = tab[key[j]];
         int64_t amount = weight(st, r->m, s) - pc->u[r->m] - pc->v[c];
