@@ -160,8 +160,12 @@ typedef struct lg {
     hist h_all, h_m[M__COUNT];
     uint64_t sent, done, errors, err_by_code[PROTO_E__COUNT], sent_m[M__COUNT], done_m[M__COUNT];
     uint64_t closed_unexpected;
-    /* handshake / idle */
-    SSL_SESSION *session;
+    /* handshake / idle: the newest session each worker slot received, so a
+     * worker reconnects as one client would (TLS 1.3 tickets are meant to
+     * be used once; a session shared by every worker would be offered by
+     * many connections at once) */
+    SSL_SESSION **sessions;
+    int conn_ex_index;          /* SSL ex_data slot holding the lg_conn */
     uint64_t hs_done, hs_resumed, hs_failed;
     int idle_open, idle_target, idle_started;
     char fatal[256];
@@ -464,7 +468,8 @@ static lg_conn *conn_new(lg *g, int idx) {
     SSL *ssl = SSL_new(g->ctx);
     if (!ssl) die("SSL_new failed");
     SSL_set_tlsext_host_name(ssl, g->o.host);
-    if (g->o.resume && g->session) SSL_set_session(ssl, g->session);
+    SSL_set_ex_data(ssl, g->conn_ex_index, c);
+    if (g->o.resume && g->sessions && g->sessions[idx]) SSL_set_session(ssl, g->sessions[idx]);
     /* TCP_NODELAY before connecting: the handshake's small flights must not
      * wait for delayed ACKs (Nagle), or every handshake costs ~40 ms. */
     evutil_socket_t fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -488,7 +493,14 @@ static lg_conn *conn_new(lg *g, int idx) {
 static void conn_free(lg_conn *c) {
     if (!c) return;
     if (c->g->conns[c->idx] == c) c->g->conns[c->idx] = NULL;
-    if (c->bev) bufferevent_free(c->bev);
+    if (c->bev) {
+        /* Close politely (close_notify): OpenSSL marks the session of a
+         * connection freed without a shutdown as not resumable. */
+        SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
+        if (ssl && SSL_is_init_finished(ssl)) SSL_shutdown(ssl);
+        ERR_clear_error();
+        bufferevent_free(c->bev);
+    }
     msgpack_sbuffer_destroy(&c->sb);
     free(c->t_sched);
     free(c->meth);
@@ -642,12 +654,14 @@ static void idle_next(lg *g) {
     }
 }
 
-/* The client keeps the newest session (TLS 1.3: each ticket) to offer it
- * on the next connection. */
+/* Each worker slot keeps the newest session (TLS 1.3: each ticket) it
+ * received, to offer it on its next connection. */
 static int new_session_cb(SSL *ssl, SSL_SESSION *sess) {
     lg *g = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
-    if (g->session) SSL_SESSION_free(g->session);
-    g->session = sess;       /* we keep the reference OpenSSL gives us */
+    lg_conn *c = SSL_get_ex_data(ssl, g->conn_ex_index);
+    if (!g->sessions || !c) return 0;
+    if (g->sessions[c->idx]) SSL_SESSION_free(g->sessions[c->idx]);
+    g->sessions[c->idx] = sess;       /* we keep the reference OpenSSL gives us */
     return 1;
 }
 
@@ -839,6 +853,7 @@ int main(int argc, char **argv) {
     if (SSL_CTX_load_verify_locations(g->ctx, g->o.cacert, NULL) != 1) die("cannot load --cacert %s", g->o.cacert);
     SSL_CTX_set_verify(g->ctx, SSL_VERIFY_PEER, NULL);
     SSL_CTX_set_app_data(g->ctx, g);
+    g->conn_ex_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
     if (g->o.resume) {
         SSL_CTX_set_session_cache_mode(g->ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
         SSL_CTX_sess_set_new_cb(g->ctx, new_session_cb);
@@ -851,6 +866,10 @@ int main(int argc, char **argv) {
     g->nconns = n;
     g->conns = calloc((size_t)n, sizeof *g->conns);
     if (!g->conns) die("out of memory");
+    if (g->o.resume) {
+        g->sessions = calloc((size_t)n, sizeof *g->sessions);
+        if (!g->sessions) die("out of memory");
+    }
     uint64_t t0 = now_us();
 
     if (g->o.mode == MODE_REQ) {
@@ -895,7 +914,9 @@ int main(int argc, char **argv) {
     for (int i = 0; i < g->nprofiles; i++) msgpack_sbuffer_destroy(&g->profiles[i]);
     for (size_t i = 0; i < g->nids; i++) free(g->ids[i]);
     free(g->ids);
-    if (g->session) SSL_SESSION_free(g->session);
+    for (int i = 0; g->sessions && i < n; i++)
+        if (g->sessions[i]) SSL_SESSION_free(g->sessions[i]);
+    free(g->sessions);
     if (g->tick) event_free(g->tick);
     if (g->stop_ev) event_free(g->stop_ev);
     if (g->phase_ev) event_free(g->phase_ev);
