@@ -106,6 +106,72 @@ def sigterm_finishes_inflight_and_exits_0(s):
 
 
 @t
+def sigterm_during_run(s):
+    # SERVER BUGS (found by this test), docs/methods.md + docs/operations.md:
+    # "SIGTERM ... cancel running match runs and exit 0" and run.done status
+    # "cancelled (server shutdown)".  Expected: run.done {status cancelled}
+    # reaches the connection that started the run before it is closed, and
+    # the run's program lock is released, so another coachnetd can run the
+    # program at once.  Actual: the connection is closed with no run.done,
+    # and the lock stays until its TTL: the next match.run of the program
+    # gets `conflict` for ~15 s.
+    """SIGTERM while a match run computes: run.done cancelled (or done) before the close, exit 0; the program's lock is released"""
+    srv = s.env.add_server(name="termrun")
+    prog = s.gen.program()
+    login = s.uniq("coord")
+    s.admin().user_create(login, s.PASSWORD, "coordinator", programs=[prog])
+    c = srv.login(login, s.PASSWORD)
+    provs = ["31", "32", "33", "35", "73", "94"]
+    for i in range(2000):
+        c.send("mentee.put", {"profile": s.gen.mentee(prog, province=provs[i % 6])})
+    for i in range(200):
+        c.send("coach.put", {"profile": s.gen.coach([prog], capacity=1 + i % 4, province=provs[i % 6],
+                                                    level=2 + i % 4)})
+    for i in list(c._pending):
+        c.wait(i, timeout=60 * SLOW)
+    run_id = c.match_run(prog)["run_id"]
+    n = c.next_notification(timeout=30 * SLOW, method="run.progress")
+    srv.proc.send_signal(signal.SIGTERM)
+    outcome = "closed"
+    try:
+        while True:
+            n = c.next_notification(timeout=15 * SLOW)
+            if n.method == "run.done" and n.params["run_id"] == run_id:
+                outcome = n.params["status"]
+                break
+    except coachnet.ConnectionClosed:
+        pass
+    problems = []
+    if outcome not in ("cancelled", "done"):
+        problems.append("no run.done for the run cut by SIGTERM (connection %s)" % outcome)
+    try:
+        srv.proc.wait(15 * SLOW)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("coachnetd still running 15 s after SIGTERM during a run")
+    assert srv.stop() == 0
+    c.close()
+    # the lock of the cancelled run must not block the program for long
+    with s.srv.login(login, s.PASSWORD) as c2:
+        from harness import run_and_wait, wait_until
+
+        def run_ok():
+            try:
+                return run_and_wait(c2, prog, timeout=60 * SLOW)[1]["status"] == "done"
+            except coachnet.CoachnetError as e:
+                if e.code == "conflict":
+                    return False
+                raise
+        t0 = time.monotonic()
+        try:
+            wait_until(run_ok, 3 * SLOW, interval=0.5, what="run")
+        except AssertionError:
+            wait_until(run_ok, 20 * SLOW, interval=0.5, what="a new run of the program at all")
+            problems.append("the program's run lock outlived the shutdown: the next run "
+                            "got conflict for %.1f s" % (time.monotonic() - t0))
+    assert not problems, "\n".join(problems)
+
+
+@t
 def add_user_errors(s):
     """--add-user: empty password and unknown role fail non-zero; Redis down fails non-zero"""
     rc, out = s.srv.add_user(s.uniq("u"), "", "coordinator", programs=["x"])
