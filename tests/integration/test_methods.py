@@ -251,6 +251,12 @@ def explain_feasible_and_infeasible(s):
         coord.coach_put(c2)
         e = coord.match_explain(m2["id"], c2["id"])["explain"]
         assert e["feasible"] is False and e["reason"] == "language", e
+        # no gap at all (G = 0 by DESIGN 5) and no competencies at all
+        for comps in ([{"code": "M.01", "current": 3, "required": 3}], []):
+            mz = s.gen.mentee(prog, competencies=comps)
+            coord.mentee_put(mz)
+            e = coord.match_explain(mz["id"], partial["id"])["explain"]
+            check_explain(e, expected_explain(mz, partial), "explain no-gap %r" % comps)
         c3 = s.gen.coach([prog], availability=0b1)
         m3 = s.gen.mentee(prog, availability=0b10)
         coord.coach_put(c3)
@@ -559,6 +565,9 @@ def larger_run_is_certified(s):
         assert st["matched"] == min(300, sum(caps.values())) or st["unmatched"], st
         phases = {p["phase"] for p in progress}
         assert len(phases) >= 2, phases
+        paged = [it["id"] for it in coord.iterate(coord.match_list, run_id=run_id, limit=7)]
+        assert sorted(paged) == sorted(it["id"] for it in items) and len(set(paged)) == len(paged), \
+            "paging by 7 gave %d ids (%d distinct), expected %d" % (len(paged), len(set(paged)), len(items))
 
 
 @t
