@@ -36,11 +36,13 @@
  * Pricing and warm start: when the price callback adds edges, the duals stay
  * valid on every old edge.  A row with a new edge violating (I1) is taken out
  * (made inactive; its column loses it) and added again by a row search.  A
- * column that loses a row while v > 0 would break (I4); a "column search"
- * (the mirror image: lower the column's dual, raise those of tree rows) either
- * pulls a row into it along a path or lowers its dual to zero.  Everything
- * else of the previous solution is kept, so a pricing round costs a few
- * searches rather than a new solve.
+ * column that loses a row while v > 0 breaks (I4) for a while: row searches
+ * treat it as a sink like any column with free capacity (usually the row
+ * comes back to it), and any left deficient afterwards gets a "column search"
+ * (the mirror image: lower the column's dual, raise those of tree rows) that
+ * either pulls a row into it along a path or lowers its dual to zero.
+ * Everything else of the previous solution is kept, so a pricing round costs
+ * a few searches rather than a new solve.
  *
  * Columns with cap 0 get v = ASSIGN_MAX_WEIGHT: no edge to them can ever be
  * violated (weights are at most that), they contribute nothing to the dual
@@ -703,12 +705,17 @@ static int32_t take_violators(solver *s, int32_t *redo, int32_t *fix,
     return n;
 }
 
-static int repair_columns(solver *s, const int32_t *fix, int32_t nfix) {
-    if (nfix == 0) return ASSIGN_OK;
+/* Column searches for the listed columns still left with free capacity and
+ * v > 0 (a row search may have filled some of them already). */
+static int repair_columns(solver *s, int32_t *fix, int32_t nfix) {
+    int32_t n = 0;
+    for (int32_t i = 0; i < nfix; i++)
+        if (col_free(s, fix[i]) && s->v[fix[i]] > 0) fix[n++] = fix[i];
+    if (n == 0) return ASSIGN_OK;
     if (csc_build(s) != ASSIGN_OK) return ASSIGN_ERR;
     s->done = 0;
-    s->total = (uint64_t)nfix;
-    for (int32_t i = 0; i < nfix; i++) {
+    s->total = (uint64_t)n;
+    for (int32_t i = 0; i < n; i++) {
         int32_t c = fix[i];
         while (col_free(s, c) && s->v[c] > 0) {
             int rc = col_search(s, c);
@@ -716,7 +723,7 @@ static int repair_columns(solver *s, const int32_t *fix, int32_t nfix) {
         }
         s->done++;
     }
-    return ASSIGN_OK;
+    return solver_tick_now(s) ? ASSIGN_CANCELLED : ASSIGN_OK;
 }
 
 /* First solve.  Either side can be built up one node at a time; the cheap
@@ -842,8 +849,16 @@ int assign_solve(assign_graph *g, const int32_t *cap,
             solver_reset(&s);
             rc = first_round(&s, redo);
         } else {
-            rc = repair_columns(&s, fix, nfix);
-            if (rc == ASSIGN_OK) rc = add_rows(&s, redo, nredo);
+            /* Rows first: a column a violating row left is a sink of the
+             * row searches like any column with free capacity (its v > 0
+             * does not matter to a search that ends there), and the row
+             * usually finds its way back to it within the few units its new
+             * edge gained — whereas repairing a first would pull some other
+             * row in from far away and leave the row to search the whole
+             * market for a place.  Columns still deficient afterwards get
+             * their column searches. */
+            rc = add_rows(&s, redo, nredo);
+            if (rc == ASSIGN_OK) rc = repair_columns(&s, fix, nfix);
         }
     }
     if (rc == ASSIGN_OK) rc = fill_result(&s, out);
