@@ -50,6 +50,7 @@ void mt_coaches_free(mt_coaches *cs)
     free(cs->region);
     free(cs->modality);
     free(cs->langs);
+    free(cs->langs32);
     free(cs->avail);
     free(cs->free);
     free(cs->capacity);
@@ -80,6 +81,7 @@ static int coaches_grow(mt_coaches *cs, size_t need)
     GROW(region, na);
     GROW(modality, na);
     GROW(langs, na);
+    GROW(langs32, na);
     GROW(avail, na);
     GROW(free, na);
     GROW(capacity, na);
@@ -157,6 +159,7 @@ int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot,
     cs->region[slot] = s->cat->prov_region[prov];
     cs->modality[slot] = (uint8_t)c->modality;
     cs->langs[slot] = langs;
+    cs->langs32[slot] = (uint32_t)langs;
     cs->avail[slot] = c->availability ? c->availability : MATCH_AVAIL_ALL;
     cs->capacity[slot] = c->capacity;
     cs->free[slot] = c->capacity > c->load ? c->capacity - c->load : 0;
@@ -174,6 +177,7 @@ void mt_coaches_move(mt_coaches *cs, size_t to, size_t from)
     cs->region[to] = cs->region[from];
     cs->modality[to] = cs->modality[from];
     cs->langs[to] = cs->langs[from];
+    cs->langs32[to] = cs->langs32[from];
     cs->avail[to] = cs->avail[from];
     cs->free[to] = cs->free[from];
     cs->capacity[to] = cs->capacity[from];
@@ -209,6 +213,7 @@ int mt_coaches_permute(mt_coaches *dst, const mt_coaches *src,
         GROW(region, na);
         GROW(modality, na);
         GROW(langs, na);
+        GROW(langs32, na);
         GROW(avail, na);
         GROW(free, na);
         GROW(capacity, na);
@@ -232,6 +237,7 @@ int mt_coaches_permute(mt_coaches *dst, const mt_coaches *src,
         dst->region[i] = src->region[j];
         dst->modality[i] = src->modality[j];
         dst->langs[i] = src->langs[j];
+        dst->langs32[i] = src->langs32[j];
         dst->avail[i] = src->avail[j];
         dst->free[i] = src->free[j];
         dst->capacity[i] = src->capacity[j];

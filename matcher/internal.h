@@ -92,6 +92,8 @@ typedef struct mt_coaches {
     uint8_t *region;
     uint8_t *modality;
     uint64_t *langs;
+    uint32_t *langs32;    /* low 32 bits of langs: the kernel's lanes when
+                             the mentee's languages are all among them */
     uint32_t *avail;      /* 0 replaced by MATCH_AVAIL_ALL */
     int32_t *capacity;    /* profile capacity */
     int32_t *free;        /* free capacity: capacity - load, >= 0 */
@@ -182,6 +184,8 @@ uint16_t mt_key_floor(const mt_query *q, int s);
 int32_t mt_price_block(const uint16_t *key, const uint8_t *mark,
                        const int32_t *pi, int32_t o, const int32_t *tab,
                        size_t n, uint8_t *flag, int32_t best);
+/* flag[j] = key[j] > kt. */
+void mt_key_above(const uint16_t *key, size_t n, uint16_t kt, uint8_t *flag);
 /* Maximum of key[0..n). */
 uint16_t mt_key_max(const uint16_t *key, size_t n);
 

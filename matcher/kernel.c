@@ -168,6 +168,13 @@ uint16_t mt_key_floor(const mt_query *q, int s)
 #endif
 
 MT_CLONES
+void mt_key_above(const uint16_t *restrict key, size_t n, uint16_t kt,
+                  uint8_t *restrict flag)
+{
+    for (size_t j = 0; j < n; j++) flag[j] = key[j] > kt ? 1 : 0;
+}
+
+MT_CLONES
 uint16_t mt_key_max(const uint16_t *key, size_t n)
 {
     uint16_t mx = 0;
@@ -213,6 +220,16 @@ static void block_constraints(const mt_query *q, const mt_coaches *cs,
     for (size_t j = 0; j < n; j++) {
         ok[j] = (uint8_t)(elig[j] & (rank[j] >= minr) & ((mod[j] & mm) != 0));
         loc[j] = (uint8_t)((prov[j] == mp) + (reg[j] == mr));
+    }
+    if ((ml >> 32) == 0) { /* the usual case: one pass of 32-bit lanes */
+        const uint32_t *restrict lg32 = cs->langs32 + c0;
+        const uint32_t ml32 = (uint32_t)ml;
+        for (size_t j = 0; j < n; j++) {
+            uint32_t x = av[j] & ma, x1 = x & (x - 1), x2 = x1 & (x1 - 1);
+            av3[j] = (uint8_t)((x != 0) + (x1 != 0) + (x2 != 0));
+            ok[j] &= (uint8_t)((x != 0) & (ag[j] != mag) & ((lg32[j] & ml32) != 0));
+        }
+        return;
     }
     for (size_t j = 0; j < n; j++) {
         uint32_t x = av[j] & ma, x1 = x & (x - 1), x2 = x1 & (x1 - 1);

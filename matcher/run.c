@@ -705,8 +705,11 @@ static void topk_block(void *ctx, const mt_query *q, size_t c0,
     }
     uint16_t kt = t->kt;
     if (mt_key_max(key, n) <= kt) return;
-    for (size_t j = 0; j < n; j++) {
-        if (key[j] <= kt) continue;
+    uint8_t flag[MT_BLOCK];
+    mt_key_above(key, n, kt, flag);
+    for (const uint8_t *f = memchr(flag, 1, n); f; f = memchr(f + 1, 1, (size_t)(flag + n - f - 1))) {
+        size_t j = (size_t)(f - flag);
+        if (key[j] <= kt) continue; /* kt rose within this block */
         int32_t c = (int32_t)(c0 + j);
         int s = mt_key_score(q, key[j]);
         if (t->remain && t->remain[c] <= 0) continue;
@@ -719,8 +722,8 @@ static void topk_block(void *ctx, const mt_query *q, size_t c0,
         }
         t->v[k] = (cand){c, (int16_t)s};
         if (t->n == t->cap) {
-            uint16_t f = mt_key_floor(q, t->v[t->n - 1].score);
-            kt = f > kt ? f : kt;
+            uint16_t fl = mt_key_floor(q, t->v[t->n - 1].score);
+            kt = fl > kt ? fl : kt;
         }
     }
     t->kt = kt;
