@@ -3,7 +3,7 @@
 #   $(B)/libcoachnet.a      libcoachnet + the libproto objects it uses, so
 #                           that one archive (and `pkg-config libcoachnet`)
 #                           is all an application links
-#   $(B)/libcoachnet.pc     pkg-config file (prefix overridable: PREFIX=...)
+#   $(B)/libcoachnet.pc     pkg-config file (prefix: CN_PC_PREFIX or PREFIX, default /usr/local)
 #   $(B)/clients/coachnet   the CLI (clients/cli/*.c)
 #   tests/unit/test_client*.c   cmocka suites of the pure parts
 #   tests/cli/run-cli-tests     every CLI command against a real coachnetd
@@ -16,16 +16,16 @@ CN_CLI_OBJS    := $(patsubst %.c,$(B)/%.o,$(wildcard clients/cli/*.c))
 CN_CLI_PURE    := $(filter-out $(B)/clients/cli/main.o $(B)/clients/cli/cmd_%.o,$(CN_CLI_OBJS))
 
 $(B)/clients/%.o: MOD_CFLAGS = $(MSGPACK_CFLAGS) $(SSL_CFLAGS)
-$(B)/clients/cli/%.o: MOD_CFLAGS = $(MSGPACK_CFLAGS) $(SSL_CFLAGS) -DCN_CLI_VERSION='"$(CN_CLIENT_VERSION)"'
 
 $(CN_CLIENT_LIB): $(CN_CLIENT_OBJS) $(CN_PROTO_OBJS)
 	$(cn_archive)
 
-PREFIX ?= /usr/local
-CN_CLIENT_VERSION := 0.1.0
-$(B)/libcoachnet.pc: clients/libcoachnet.pc.in clients/module.mk
+# The version has one home: CN_CLIENT_VERSION in coachnet.h.
+CN_PC_PREFIX ?= $(or $(PREFIX),/usr/local)
+CN_CLIENT_VERSION = $(shell sed -n 's/^\#define CN_CLIENT_VERSION "\(.*\)"/\1/p' clients/coachnet.h)
+$(B)/libcoachnet.pc: clients/libcoachnet.pc.in clients/module.mk clients/coachnet.h
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(CN_CLIENT_VERSION)|g' $< > $@
+	sed -e 's|@PREFIX@|$(CN_PC_PREFIX)|g' -e 's|@VERSION@|$(CN_CLIENT_VERSION)|g' $< > $@
 
 $(B)/clients/coachnet: $(CN_CLI_OBJS) $(CN_CLIENT_LIB)
 	$(CC) $(LDFLAGS) $^ $(MSGPACK_LIBS) $(SSL_LIBS) $(JANSSON_LIBS) $(CSV_LIBS) $(MATH_LIBS) -o $@
