@@ -880,6 +880,52 @@ static void test_suggest_order(void **state)
     match_index_free(idx);
 }
 
+/* More than 32 distinct languages (the kernel's 64-bit lanes), and the
+ * index's limit of 64. */
+static void test_many_languages(void **state)
+{
+    (void)state;
+    match_index *idx = match_index_new(cat);
+    match_err err;
+    static char names[70][8], ids[70][8];
+    static const char *langs[70][1];
+    match_coach c = base_coach();
+    for (int i = 0; i < 70; i++) {
+        snprintf(names[i], sizeof(names[i]), "l%02d", i);
+        snprintf(ids[i], sizeof(ids[i]), "C%02d", i);
+        langs[i][0] = names[i];
+        c.id = ids[i];
+        c.languages = langs[i];
+        int rc = match_index_upsert(idx, &c, &err);
+        if (i < MATCH_MAX_DISTINCT_LANGUAGES) {
+            assert_int_equal(rc, MATCH_OK);
+        } else {
+            assert_int_equal(rc, MATCH_ERR);
+            assert_string_equal(err.field, "languages");
+        }
+    }
+    assert_int_equal(match_index_size(idx), MATCH_MAX_DISTINCT_LANGUAGES);
+    match_mentee m = base_mentee();
+    const char *ml[] = {"l45", "l03"};
+    m.languages = ml;
+    m.n_languages = 2;
+    match_query q = {.mentee = &m};
+    match_suggestion sg[10];
+    size_t n;
+    assert_int_equal(match_suggest(idx, &q, 10, sg, &n, &err), MATCH_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(sg[0].coach_id, "C03");
+    assert_string_equal(sg[1].coach_id, "C45");
+    m.n_languages = 1; /* l45 only: a bit above 32 */
+    assert_int_equal(match_suggest(idx, &q, 10, sg, &n, &err), MATCH_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(sg[0].coach_id, "C45");
+    match_explain ex;
+    assert_int_equal(match_explain_coach(idx, &q, "C44", &ex, &err), MATCH_OK);
+    assert_int_equal(ex.reason, MATCH_REASON_LANGUAGE);
+    match_index_free(idx);
+}
+
 /* ---- runs against exhaustive search ------------------------------------------------- */
 
 typedef struct brute {
@@ -1498,6 +1544,7 @@ int main(void)
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_kernel_matches_explain),
         cmocka_unit_test(test_suggest_order),
+        cmocka_unit_test(test_many_languages),
         cmocka_unit_test(test_run_exhaustive_participation),
         cmocka_unit_test(test_run_exhaustive_quality),
         cmocka_unit_test(test_run_pricing_small_k),
