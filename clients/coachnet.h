@@ -121,7 +121,6 @@ typedef struct cn_client_options {
     const char *sni;       /* name sent as SNI and checked against the certificate;
                               NULL: host (an IP literal is checked as an IP address) */
     const char *unix_path; /* if set: plaintext over this unix socket, no TLS */
-    int insecure;          /* 1: skip certificate verification (tests only) */
     int connect_timeout_ms;/* TCP + TLS handshake; default CN_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS */
     int timeout_ms;        /* each call; default CN_CLIENT_DEFAULT_TIMEOUT_MS */
     size_t max_frame;      /* largest frame accepted from the server */

@@ -179,17 +179,14 @@ static int make_ctx(cn_net *n, const cn_client_options *o, cn_client_error *err)
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF);
     SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-    if (o->insecure) {
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-    } else {
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-        int ok = o->ca_file ? SSL_CTX_load_verify_locations(ctx, o->ca_file, NULL)
-                            : SSL_CTX_set_default_verify_paths(ctx);
-        if (ok != 1)
-            return cn_seterr(err, CN_CLIENT_E_CONNECT, "cannot load CA file %s: %s",
-                             o->ca_file ? o->ca_file : "(system)",
-                             ssl_errstr(eb, sizeof(eb), "unreadable"));
-    }
+    /* The server is always verified: there is no switch to turn it off. */
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+    int ok = o->ca_file ? SSL_CTX_load_verify_locations(ctx, o->ca_file, NULL)
+                        : SSL_CTX_set_default_verify_paths(ctx);
+    if (ok != 1)
+        return cn_seterr(err, CN_CLIENT_E_CONNECT, "cannot load CA file %s: %s",
+                         o->ca_file ? o->ca_file : "(system)",
+                         ssl_errstr(eb, sizeof(eb), "unreadable"));
     if (o->cert_file) {
         const char *key = o->key_file ? o->key_file : o->cert_file;
         if (SSL_CTX_use_certificate_chain_file(ctx, o->cert_file) != 1)
@@ -214,12 +211,13 @@ static int handshake(cn_net *n, const cn_client_options *o, int64_t deadline,
     if (n->ssl == NULL || SSL_set_fd(n->ssl, n->fd) != 1)
         return cn_seterr(err, CN_CLIENT_E_NOMEM, "SSL_new: %s",
                          ssl_errstr(eb, sizeof(eb), "failed"));
-    if (!is_ip_literal(name)) {
-        SSL_set_tlsext_host_name(n->ssl, name);
-        if (!o->insecure) SSL_set1_host(n->ssl, name);
-    } else if (!o->insecure) {
-        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(n->ssl), name);
-    }
+    /* The certificate must name the host (or the SNI name): a failure to
+     * set the expected name must not leave the check out. */
+    int named = is_ip_literal(name)
+                    ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(n->ssl), name)
+                    : SSL_set_tlsext_host_name(n->ssl, name) == 1 && SSL_set1_host(n->ssl, name) == 1;
+    if (!named)
+        return cn_seterr(err, CN_CLIENT_E_CONNECT, "cannot verify against server name '%s'", name);
     for (;;) {
         ERR_clear_error();
         int r = SSL_connect(n->ssl);
