@@ -48,7 +48,7 @@ enum cli_opt_bit {
     O_STATUS = 1u << 12, O_KIND = 1u << 13, O_IF_VERSION = 1u << 14, O_ROLE = 1u << 15,
     O_SUBJECT = 1u << 16, O_PROGRAMS = 1u << 17, O_MENTEE = 1u << 18, O_POLICY = 1u << 19,
     O_NO_PROGRESS = 1u << 20, O_PROVINCE = 1u << 21, O_TIMEOUT_RUN = 1u << 22,
-    O_WAIT = 1u << 23, O_IDS = 1u << 24
+    O_WAIT = 1u << 23, O_IDS = 1u << 24, O_EXPLAIN = 1u << 25
 };
 
 typedef struct cli_opts {
@@ -69,6 +69,7 @@ typedef struct cli_opts {
     const char *programs, *mentee, *policy, *province;
     int no_progress;
     int ids_only;
+    int explain;
     int run_timeout_s;
     int wait_s;
     /* positional words: argv[first..argc) */

@@ -467,11 +467,41 @@ static int by_score(const void *a, const void *b) {
     return strcmp(ix, iy);
 }
 
+/* One match's explanation in two lines: the parts of the score, then each
+ * competency with a gap ("M.02 1/1" = gap 1, 1 level covered by the coach). */
+static void print_explain_brief(FILE *f, const msgpack_object *match) {
+    const msgpack_object *ex = cn_client_map_get(match, "explain");
+    char id[96], a[16], b[16], c[16];
+    fprintf(f, "%s: gap coverage %s, location %s, availability %s\n",
+            sc(cn_client_map_get(match, "id"), id, sizeof(id)),
+            cli_percent(cn_client_map_get(ex, "gap_coverage"), a, sizeof(a)),
+            cli_percent(cn_client_map_get(ex, "location"), b, sizeof(b)),
+            cli_percent(cn_client_map_get(ex, "availability"), c, sizeof(c)));
+    const msgpack_object *comps = cn_client_map_get(ex, "competencies");
+    fputs("    covered/gap:", f);
+    int any = 0;
+    for (uint32_t i = 0; comps && comps->type == MSGPACK_OBJECT_ARRAY && i < comps->via.array.size; i++) {
+        const msgpack_object *cp = &comps->via.array.ptr[i];
+        int64_t gap = 0, cov = 0;
+        cn_client_obj_int(cn_client_map_get(cp, "gap"), &gap);
+        cn_client_obj_int(cn_client_map_get(cp, "covered"), &cov);
+        if (gap <= 0) continue;
+        char code[40];
+        fprintf(f, " %s %lld/%lld", sc(cn_client_map_get(cp, "code"), code, sizeof(code)),
+                (long long)cov, (long long)gap);
+        any = 1;
+    }
+    fputs(any ? "\n" : " no gaps\n", f);
+}
+
 int cmd_list(cli_ctx *x) {
-    if (!cli_args_ok(x, O_RUN | O_PROGRAM | O_STATUS | O_MIN_SCORE | O_LIMIT | O_IDS, "list", 1, 1,
-                 "list [--run ID | --program P] [--status S] [--min-score N] [--limit N] [--ids]"))
+    if (!cli_args_ok(x, O_RUN | O_PROGRAM | O_STATUS | O_MIN_SCORE | O_LIMIT | O_IDS | O_EXPLAIN,
+                     "list", 1, 1,
+                     "list [--run ID | --program P] [--status S] [--min-score N] [--limit N] "
+                     "[--ids | --explain]"))
         return CLI_EXIT_USAGE;
     if (x->o->run && x->o->program) return cli_usage_error("list: give --run or --program, not both");
+    if (x->o->ids_only && x->o->explain) return cli_usage_error("list: --ids or --explain, not both");
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
     cn_client_match_filter f = { x->o->run, x->o->program, x->o->status, x->o->min_score, NULL, 0 };
@@ -515,6 +545,10 @@ int cmd_list(cli_ctx *x) {
             cli_table_print(t, stdout);
             cli_table_free(t);
             printf("%zu match%s\n", m.n, m.n == 1 ? "" : "es");
+            if (x->o->explain) {
+                putchar('\n');
+                for (size_t i = 0; i < m.n; i++) print_explain_brief(stdout, m.items[i]);
+            }
         }
     }
     match_set_free(&m);

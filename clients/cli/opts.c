@@ -20,7 +20,7 @@ enum {
     OPT_LIMIT, OPT_NOTE, OPT_DATE, OPT_MINUTES, OPT_TOPIC, OPT_RATING, OPT_COMMENT,
     OPT_OBJECTIVE, OPT_MODE, OPT_MIN_SCORE, OPT_RUN, OPT_PROGRAM, OPT_STATUS, OPT_KIND,
     OPT_IF_VERSION, OPT_ROLE, OPT_SUBJECT, OPT_PROGRAMS, OPT_MENTEE, OPT_POLICY,
-    OPT_NO_PROGRESS, OPT_PROVINCE, OPT_RUN_TIMEOUT, OPT_WAIT, OPT_IDS
+    OPT_NO_PROGRESS, OPT_PROVINCE, OPT_RUN_TIMEOUT, OPT_WAIT, OPT_IDS, OPT_EXPLAIN
 };
 
 static const struct option long_opts[] = {
@@ -61,6 +61,7 @@ static const struct option long_opts[] = {
     { "run-timeout", required_argument, NULL, OPT_RUN_TIMEOUT },
     { "wait", required_argument, NULL, OPT_WAIT },
     { "ids", no_argument, NULL, OPT_IDS },
+    { "explain", no_argument, NULL, OPT_EXPLAIN },
     { NULL, 0, NULL, 0 }
 };
 
@@ -69,7 +70,7 @@ static const char *const bit_names[] = {
     "--limit", "--note", "--date", "--minutes", "--topic", "--rating", "--comment",
     "--objective", "--mode", "--min-score", "--run", "--program", "--status", "--kind",
     "--if-version", "--role", "--subject", "--programs", "--mentee", "--policy",
-    "--no-progress", "--province", "--run-timeout", "--wait", "--ids",
+    "--no-progress", "--province", "--run-timeout", "--wait", "--ids", "--explain",
 };
 
 int cli_parse_int(const char *s, long long min, long long max, long long *out) {
@@ -194,6 +195,7 @@ int cli_parse(int argc, char **argv, cli_opts *o, char *err, size_t errlen) {
             o->given |= O_WAIT;
             break;
         case OPT_IDS: o->ids_only = 1; o->given |= O_IDS; break;
+        case OPT_EXPLAIN: o->explain = 1; o->given |= O_EXPLAIN; break;
         case ':':
             snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
             return -1;
@@ -255,7 +257,8 @@ void cli_usage(FILE *f) {
         "  import mentees|coaches FILE.csv|FILE.jsonl [--no-progress]\n"
         "  run PROGRAM [--objective participation|quality] [--mode optimal|stable]\n"
         "              [--min-score N] [--policy FILE.json] [--no-progress] [--run-timeout S]\n"
-        "  list [--run ID | --program P] [--status S] [--min-score N] [--limit N] [--ids]\n"
+        "  list [--run ID | --program P] [--status S] [--min-score N] [--limit N]\n"
+        "       [--ids | --explain]\n"
         "  explain MENTEE_ID COACH_ID\n"
         "  approve|reject MATCH_ID... [--note TEXT]\n"
         "  cancel|complete MATCH_ID... [--note TEXT]\n"
