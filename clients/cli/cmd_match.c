@@ -176,9 +176,18 @@ int cmd_meeting(cli_ctx *x) {
         fputc('\n', stdout);
         json_decref(j);
     } else {
+        /* jp_total is the mentee's total for the year of the meeting */
         double pct = jp_total * 100.0 / CLI_JP_YEARLY;
+        time_t now = time(NULL);
+        struct tm tm;
+        localtime_r(&now, &tm);
+        char when[32];
+        if (atoi(x->o->date) == tm.tm_year + 1900)
+            snprintf(when, sizeof(when), "this year");
+        else
+            snprintf(when, sizeof(when), "in %.4s", x->o->date);
         printf("logged meeting %s: %lld minutes = %.1f JP\n", mid, x->o->minutes, jp);
-        printf("JP this year: %.1f of %d (%.0f%%)%s\n", jp_total, CLI_JP_YEARLY, pct,
+        printf("JP %s: %.1f of %d (%.0f%%)%s\n", when, jp_total, CLI_JP_YEARLY, pct,
                jp_total >= CLI_JP_YEARLY ? " -- yearly obligation met" : "");
     }
     return CLI_EXIT_OK;

@@ -120,6 +120,9 @@ static void test_opts_anywhere_and_values(void **state) {
                                        "list", err, sizeof(err)), 0);
     assert_int_equal(cli_check_allowed(&o, O_PROGRAM, "list", err, sizeof(err)), -1);
     assert_non_null(strstr(err, "--limit does not apply to 'list'"));
+    assert_int_equal(parse(&o, err, "list", "--ids", "--explain", NULL), 0);
+    assert_true(o.ids_only && o.explain);
+    assert_int_equal(o.given, O_IDS | O_EXPLAIN);
     /* positional words keep their order around options */
     assert_int_equal(parse(&o, err, "approve", "m1", "--note", "ok", "m2", NULL), 0);
     assert_int_equal(o.nargs, 3);
