@@ -74,10 +74,31 @@ def result(out):
     raise RuntimeError("no RESULT line in:\n" + out[-2000:])
 
 
+def cpu_seconds(pid):
+    """user+system CPU seconds of a process (/proc/<pid>/stat)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
 def loadgen(srv, *args, timeout=900):
+    """Run the load generator against srv; print its report and the CPU
+    share coachnetd and redis-server used meanwhile (of one core)."""
+    pids = {"coachnetd": srv.proc.pid, "redis": srv.env.redis.proc.pid}
+    c0 = {k: cpu_seconds(p) for k, p in pids.items()}
+    t0 = time.monotonic()
     out = sh([LOADGEN, "--port", srv.port, "--cacert", srv.env.certs.ca] + list(args), timeout)
+    dt = time.monotonic() - t0
+    cpu = {k: 100.0 * (cpu_seconds(p) - c0[k]) / dt for k, p in pids.items()}
     print("\n".join("    " + l for l in out.splitlines() if not l.startswith("RESULT")), flush=True)
-    return result(out)
+    print("    CPU during the run (incl. set-up): coachnetd %.0f%%, redis-server %.0f%% of one core; "
+          "load average %.1f" % (cpu["coachnetd"], cpu["redis"], os.getloadavg()[0]), flush=True)
+    r = result(out)
+    r.update(cpu_coachnetd="%.0f" % cpu["coachnetd"], cpu_redis="%.0f" % cpu["redis"])
+    return r
 
 
 def rss_kib(pid):
@@ -216,13 +237,15 @@ def main():
     if "get" in res:
         g = res["get"]
         print("mentee.get closed loop c=%d: %s req/s, p50 %s us, p99 %s us; Redis GET/TLS %.0f req/s; "
-              "ratio %.2f" % (a.conns, g["throughput"], g["p50_us"], g["p99_us"], res["redis_get"],
-                              res["ratio"]))
+              "ratio %.2f; CPU coachnetd %s%% redis %s%%" % (
+                  a.conns, g["throughput"], g["p50_us"], g["p99_us"], res["redis_get"], res["ratio"],
+                  g["cpu_coachnetd"], g["cpu_redis"]))
     if "mixed" in res:
         m = res["mixed"]
         print("mixed open loop %.0f req/s: achieved %s req/s, p50 %s us, p99 %s us, p99.9 %s us, "
-              "max %s us, errors %s" % (a.rate, m["throughput"], m["p50_us"], m["p99_us"],
-                                        m["p999_us"], m["max_us"], m["errors"]))
+              "max %s us, errors %s; CPU coachnetd %s%% redis %s%%" % (
+                  a.rate, m["throughput"], m["p50_us"], m["p99_us"], m["p999_us"], m["max_us"],
+                  m["errors"], m["cpu_coachnetd"], m["cpu_redis"]))
     if "handshake" in res:
         for (tickets, tls, resume), r in res["handshake"].items():
             print("handshakes TLS %s tickets %-3s reuse %-3s: %s/s (%s of %s resumed)" % (
