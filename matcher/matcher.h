@@ -368,7 +368,9 @@ typedef struct match_run_input {
     const atomic_int *cancel;       /* may be NULL; non-zero cancels */
     int threads;                    /* 0: online CPUs (max MATCH_MAX_THREADS) */
     int candidates;                 /* K, candidate coaches kept per mentee
-                                       before pricing; 0: default */
+                                       before pricing, 0..200; 0: default
+                                       (12).  A tuning knob: the result
+                                       does not depend on it */
 } match_run_input;
 
 typedef struct match_proposal {

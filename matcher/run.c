@@ -46,7 +46,7 @@
 
 #define RUN_DEFAULT_K 12
 #define RUN_COACH_K 8            /* coach-side candidates per coach */
-#define RUN_MAX_K 256
+#define RUN_MAX_K 200            /* n_cand and stable cursors are uint8 */
 #define RUN_MAX_PROGRAMS 64
 #define RUN_CHUNK 64             /* mentees per unit of parallel work */
 #define RUN_ARENA_CHUNK (1 << 20)

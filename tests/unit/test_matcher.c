@@ -1317,6 +1317,10 @@ static void test_edge_cases(void **state)
     assert_int_equal(match_run(cat, &in, &bad, &err), MATCH_ERR);
     assert_string_equal(err.field, "mentees[1].province");
     ms[1].province = "32";
+    in.candidates = 201;
+    assert_int_equal(match_run(cat, &in, &bad, &err), MATCH_ERR);
+    assert_string_equal(err.field, "candidates");
+    in.candidates = 0;
     c.rank = 0;
     assert_int_equal(match_run(cat, &in, &bad, &err), MATCH_ERR);
     assert_string_equal(err.field, "coaches[0].rank");
