@@ -1441,6 +1441,64 @@ static void test_progress_and_cancel(void **state)
     match_run_free(r);
 }
 
+static int cancel_in_phase(void *ud, const char *phase, uint64_t done, uint64_t total)
+{
+    (void)done;
+    (void)total;
+    return strcmp(phase, (const char *)ud) == 0;
+}
+
+/* Cancelling inside the solver and inside pricing; progress comes only from
+ * the calling thread, so a non-thread-safe callback is fine. */
+static void test_cancel_in_solve_and_price(void **state)
+{
+    (void)state;
+    static world w;
+    rng_state = 43;
+    random_world(&w, 64, 40, 0);
+    const char *phases[] = {"solve", "price", "score", "finish"};
+    for (int i = 0; i < 4; i++) {
+        match_run_input in = world_input(&w, NULL);
+        in.candidates = 1;
+        in.threads = 2;
+        in.progress = cancel_in_phase;
+        in.progress_ud = (void *)phases[i];
+        match_run_result *r = NULL;
+        match_err err = {0};
+        int rc = match_run(cat, &in, &r, &err);
+        if (rc != MATCH_ECANCELLED) fail_msg("phase %s: rc %d", phases[i], rc);
+        assert_null(r);
+    }
+}
+
+/* match_run_problem: the rows the optimiser saw. */
+static void test_run_problem(void **state)
+{
+    (void)state;
+    static world w;
+    rng_state = 44;
+    random_world(&w, 7, 5, 1);
+    match_policy p;
+    match_policy_default(&p);
+    match_run_input in = world_input(&w, &p);
+    match_run_result *r = run_ok(&in);
+    brute b;
+    static world w2;
+    w2 = w;
+    brute_force(&w2, &p, &b);
+    int32_t gain[RMAX_C], cap[RMAX_C];
+    for (size_t i = 0; i < w.nm; i++) {
+        assert_int_equal(match_run_problem(r, i, gain, cap), MATCH_OK);
+        for (size_t j = 0; j < w.nc; j++) {
+            int want = b.fixed[i] >= 0 || !b.feas[i][j] ? -1 : (int)(b.score[i][j] + b.bonus[i]);
+            assert_int_equal(gain[j], want);
+            assert_int_equal(cap[j], b.cap[j]);
+        }
+    }
+    assert_int_equal(match_run_problem(r, w.nm, gain, cap), MATCH_ERR);
+    match_run_free(r);
+}
+
 /* ---- the worked example of docs/matching.md --------------------------------------------- */
 
 static void test_worked_example(void **state)
@@ -1559,6 +1617,8 @@ int main(void)
         cmocka_unit_test(test_ties),
         cmocka_unit_test(test_pins_and_forbidden),
         cmocka_unit_test(test_progress_and_cancel),
+        cmocka_unit_test(test_cancel_in_solve_and_price),
+        cmocka_unit_test(test_run_problem),
         cmocka_unit_test(test_worked_example),
     };
     return cmocka_run_group_tests(tests, setup_cat, teardown_cat);
