@@ -5,6 +5,7 @@
 #                           is all an application links
 #   $(B)/libcoachnet.pc     pkg-config file (prefix: CN_PC_PREFIX or PREFIX, default /usr/local)
 #   $(B)/clients/coachnet   the CLI (clients/cli/*.c)
+#   $(B)/clients/coachnet-load  load generator (clients/load/)
 #   tests/unit/test_client*.c   cmocka suites of the pure parts
 #   tests/cli/run-cli-tests     every CLI command against a real coachnetd
 
@@ -30,8 +31,12 @@ $(B)/libcoachnet.pc: clients/libcoachnet.pc.in clients/module.mk clients/coachne
 $(B)/clients/coachnet: $(CN_CLI_OBJS) $(CN_CLIENT_LIB)
 	$(CC) $(LDFLAGS) $^ $(MSGPACK_LIBS) $(SSL_LIBS) $(JANSSON_LIBS) $(CSV_LIBS) $(MATH_LIBS) -o $@
 
+# The load generator (clients/load/): threads of pipelined libcoachnet calls.
+$(B)/clients/coachnet-load: $(B)/clients/load/coachnet-load.o $(CN_CLIENT_LIB)
+	$(CC) $(LDFLAGS) $^ $(MSGPACK_LIBS) $(SSL_LIBS) -o $@
+
 LIBS_ALL += $(CN_CLIENT_LIB) $(B)/libcoachnet.pc
-PROGS    += $(B)/clients/coachnet
+PROGS    += $(B)/clients/coachnet $(B)/clients/coachnet-load
 
 # Unit suites: tests/unit/test_client*.c, each linked with the CLI's pure
 # objects and libcoachnet.
