@@ -887,7 +887,7 @@ static void test_many_languages(void **state)
     (void)state;
     match_index *idx = match_index_new(cat);
     match_err err;
-    static char names[70][8], ids[70][8];
+    static char names[70][16], ids[70][16];
     static const char *langs[70][1];
     match_coach c = base_coach();
     for (int i = 0; i < 70; i++) {
