@@ -248,6 +248,53 @@ def hostname_is_checked(s):
 
 
 @t
+def every_typed_method(s):
+    """each typed method of the client reaches its server method with the right parameter names"""
+    from harness import run_and_wait, run_matches, find_match
+    coord, prog = s.coordinator()
+    with coord:
+        m = s.gen.mentee(prog)
+        c = s.gen.coach([prog], capacity=1)
+        c2 = s.gen.coach([prog], capacity=1)
+        assert coord.mentee_put(m)["id"] == m["id"]
+        v = coord.coach_put(c)["version"]
+        coord.coach_put(c, if_version=v)
+        coord.coach_put(c2)
+        assert coord.mentee_get(m["id"])["profile"]["id"] == m["id"]
+        assert coord.coach_get(c["id"])["profile"]["id"] == c["id"]
+        assert coord.mentee_list(program=prog, province=m["province"], limit=5)["items"]
+        assert coord.coach_list(program=prog, limit=5)["items"]
+        lm, lc = s.uniq("m"), s.uniq("c")
+        assert coord.user_create(lm, s.PASSWORD, "mentee", subject=m["id"]) == {}
+        assert coord.user_create(lc, s.PASSWORD, "coach", subject=c["id"]) == {}
+        assert coord.match_suggest(m["id"], limit=5)["items"]
+        assert "explain" in coord.match_explain(m["id"], c["id"])
+        assert coord.match_forbid(prog, m["id"], c2["id"]) == {}
+        assert coord.match_pin(prog, m["id"], c["id"]) == {}
+        run_id, done, _ = run_and_wait(coord, prog, policy={"objective": "quality"})
+        mt = find_match(run_matches(coord, run_id), m["id"], c["id"])
+        assert coord.match_list(program=prog, status="proposed", min_score=0, limit=10)["items"]
+        res = coord.match_review([mt["id"]], "approve", note="ok")
+        assert res["results"][0]["status"] == "approved", res
+        mu, cu = s.srv.login(lm, s.PASSWORD), s.srv.login(lc, s.PASSWORD)
+        with mu, cu:
+            assert mu.match_mine()["items"][0]["id"] == mt["id"]
+            mu.match_respond(mt["id"], True, note="siap")
+            assert cu.match_respond(mt["id"], accept=True)["match"]["status"] == "accepted"
+            r = cu.meeting_log(mt["id"], "2026-03-02", 45, topic="Perkenalan")
+            assert r["jp_total"] == 1, r
+            assert mu.feedback_put(mt["id"], 5, comment="bagus") == {}
+        m2 = s.gen.mentee(prog)
+        coord.mentee_put(m2)
+        with s.subject_user(coord, "mentee", m2["id"]) as mu2:
+            assert mu2.match_request(c2["id"])["match"]["status"] == "requested"
+        assert coord.stats_get(prog)["jp_total"] == 1
+        assert s.admin().user_disable(lm) == {}
+        with s.srv.client() as u:
+            expect_error("unauthenticated", u.auth_login, lm, s.PASSWORD)
+
+
+@t
 def notifications_to_callback(s):
     """run.progress/run.done reach an on_notification callback"""
     got = []

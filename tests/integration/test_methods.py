@@ -95,6 +95,18 @@ def add_user_command_line(s):
         assert c.role == "coordinator"
     rc, out = s.srv.add_user(s.uniq("x"), "pw-123456789", "emperor")
     assert rc != 0 and out.strip(), (rc, out)
+    rc, out = s.srv.add_user(login, "another-pw-123", "coordinator", programs=["cli-prog"])
+    assert rc != 0 and "exists" in out, (rc, out)
+    # a mentee user with --subject
+    coord, prog = s.coordinator()
+    with coord:
+        m = s.gen.mentee(prog)
+        coord.mentee_put(m)
+    ml = s.uniq("cli-mentee")
+    rc, out = s.srv.add_user(ml, "cli-Pa55word-2", "mentee", subject=m["id"])
+    assert rc == 0, out
+    with s.srv.login(ml, "cli-Pa55word-2") as c:
+        assert c.subject == m["id"] and c.mentee_get(m["id"])["profile"]["id"] == m["id"]
 
 
 # --------------------------------------------------------------- profiles
