@@ -200,13 +200,12 @@ int mt_coach_serves(const mt_coaches *cs, size_t i, uint32_t p)
 }
 
 int mt_coaches_permute(mt_coaches *dst, const mt_coaches *src,
-                       const int32_t *perm)
+                       const int32_t *perm, size_t n)
 {
-    size_t n = src->n;
-    if (dst->alloc < n || dst->n_cols != src->n_cols) {
+    if (dst->alloc < src->n || dst->n_cols != src->n_cols) {
         mt_coaches_free(dst);
         mt_coaches *cs = dst;
-        size_t na = n ? n : 1;
+        size_t na = src->n ? src->n : 1;
         GROW(agency, na);
         GROW(rank, na);
         GROW(prov, na);

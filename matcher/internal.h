@@ -114,11 +114,12 @@ int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot,
                    const match_coach *c, match_err *err);
 /* Move slot `from` onto slot `to` (for swap-removal); n is not changed. */
 void mt_coaches_move(mt_coaches *cs, size_t to, size_t from);
-/* dst = src with coach i of dst being coach perm[i] of src (n = src->n).
- * dst is (re)allocated on first use and reused while the sizes match;
- * initialise it with mt_coaches_init.  MATCH_OK or MATCH_ENOMEM. */
+/* dst = the n coaches perm[0..n) of src, in that order (n <= src->n).
+ * dst is (re)allocated on first use and reused while it fits; initialise
+ * it with mt_coaches_init.  Program lists are not copied (eligibility
+ * arrays carry them).  MATCH_OK or MATCH_ENOMEM. */
 int mt_coaches_permute(mt_coaches *dst, const mt_coaches *src,
-                       const int32_t *perm);
+                       const int32_t *perm, size_t n);
 /* 1 if coach i coaches in program id p (MT_NONE: a program no coach lists). */
 int mt_coach_serves(const mt_coaches *cs, size_t i, uint32_t p);
 

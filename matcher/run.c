@@ -648,6 +648,7 @@ typedef struct topk {
     int after_s;
     int32_t after_c;
     const int32_t *remain;    /* stable mode: only coaches with capacity */
+    const int32_t *map;       /* block positions -> coach (NULL: identity) */
     int init;
     uint16_t kt;              /* keys <= kt cannot enter */
     /* coach side (first pass of optimal mode), else st == NULL */
@@ -710,7 +711,7 @@ static void topk_block(void *ctx, const mt_query *q, size_t c0,
     for (const uint8_t *f = memchr(flag, 1, n); f; f = memchr(f + 1, 1, (size_t)(flag + n - f - 1))) {
         size_t j = (size_t)(f - flag);
         if (key[j] <= kt) continue; /* kt rose within this block */
-        int32_t c = (int32_t)(c0 + j);
+        int32_t c = t->map ? t->map[c0 + j] : (int32_t)(c0 + j);
         int s = mt_key_score(q, key[j]);
         if (t->remain && t->remain[c] <= 0) continue;
         if (s > t->after_s || (s == t->after_s && c <= t->after_c)) continue;
@@ -727,18 +728,6 @@ static void topk_block(void *ctx, const mt_query *q, size_t c0,
         }
     }
     t->kt = kt;
-}
-
-/* Fill the candidate list of mentee m from coaches with capacity. */
-static void candidates_of(struct match_run_state *st, size_t m, int after_s,
-                          int32_t after_c, const int32_t *remain)
-{
-    cand *v = st->cands + m * (size_t)(st->k + 1);
-    topk t = {.v = v, .cap = st->k + 1, .min_score = st->policy.min_score,
-              .after_s = after_s, .after_c = after_c, .remain = remain};
-    scan_mentee(st, m, st->elig_free[st->m_prog[m]], topk_block, &t);
-    st->n_cand[m] = (uint8_t)(t.n > st->k ? st->k : t.n);
-    st->t_score[m] = (int16_t)(t.n > st->k ? v[st->k].score : -1);
 }
 
 /* First pass: the mentee's candidates, and (optimal mode) its offers to
@@ -1107,7 +1096,7 @@ static int price_order(struct match_run_state *st, price_ctx *pc)
     free(pk);
     for (size_t p = 0; p < st->n_prog; p++)
         for (size_t i = 0; i < nc; i++) st->pelig[p][i] = st->elig_free[p][st->perm[i]];
-    return mt_coaches_permute(&st->pcs, &st->cs, st->perm);
+    return mt_coaches_permute(&st->pcs, &st->cs, st->perm, nc);
 }
 
 /* Number of positions with pi < x (pi ascending). */
@@ -1308,6 +1297,61 @@ static void sheap_down(sheap *hp, size_t i)
     }
 }
 
+/* Stable mode's open set: the coaches that still have room, in index
+ * order, as a compact coach set (st->pcs, st->perm; pos_of = -1 for the
+ * others), rebuilt whenever it has shrunk by a quarter, so that the
+ * rescans of mentees whose lists ran out look only at open coaches. */
+static int stable_open_build(struct match_run_state *st, size_t *n_open)
+{
+    size_t nc = st->nc, n = 0;
+    if (!st->perm) {
+        st->perm = malloc(nc * sizeof(int32_t) + 1);
+        st->pos_of = malloc(nc * sizeof(int32_t) + 1);
+        st->pelig = calloc(st->n_prog + 1, sizeof(*st->pelig));
+        if (!st->perm || !st->pos_of || !st->pelig) return MATCH_ENOMEM;
+        for (size_t p = 0; p < st->n_prog; p++)
+            if (!(st->pelig[p] = malloc(nc + 1))) return MATCH_ENOMEM;
+    }
+    for (size_t c = 0; c < nc; c++) {
+        st->pos_of[c] = -1;
+        if (st->remain[c] > 0) {
+            st->pos_of[c] = (int32_t)n;
+            st->perm[n++] = (int32_t)c;
+        }
+    }
+    for (size_t p = 0; p < st->n_prog; p++)
+        for (size_t i = 0; i < n; i++) st->pelig[p][i] = st->elig_free[p][st->perm[i]];
+    *n_open = n;
+    return mt_coaches_permute(&st->pcs, &st->cs, st->perm, n);
+}
+
+/* Rescan over the open set: the next best pairs of mentee m after
+ * the cursor (after_s, after_c) among coaches with room. */
+static void stable_rescan(struct match_run_state *st, size_t m, int after_s,
+                          int32_t after_c, size_t n_open)
+{
+    cand *v = st->cands + m * (size_t)(st->k + 1);
+    topk t = {.v = v, .cap = st->k + 1, .min_score = st->policy.min_score,
+              .after_s = after_s, .after_c = after_c, .remain = st->remain,
+              .map = st->perm};
+    mt_query q;
+    mt_query_build(&q, &st->space, &st->pcs, &st->mentees[m], &st->policy);
+    const uint8_t *elig = st->pelig[st->m_prog[m]];
+    uint16_t key[MT_BLOCK];
+    for (size_t p0 = 0; p0 < n_open; p0 += MT_BLOCK) {
+        size_t p1 = p0 + MT_BLOCK < n_open ? p0 + MT_BLOCK : n_open;
+        mt_key_block(&q, &st->pcs, elig, p0, p1, key);
+        for (size_t f = st->forb_off[m]; f < st->forb_off[m + 1]; f++) {
+            int32_t pos = st->pos_of[st->forb[f]];
+            if (pos >= (int32_t)p0 && pos < (int32_t)p1) key[pos - (int32_t)p0] = 0;
+        }
+        topk_block(&t, &q, p0, key, p1 - p0);
+    }
+    atomic_fetch_add_explicit(&st->pairs, n_open, memory_order_relaxed);
+    st->n_cand[m] = (uint8_t)(t.n > st->k ? st->k : t.n);
+    st->t_score[m] = (int16_t)(t.n > st->k ? v[st->k].score : -1);
+}
+
 /* Greedy by descending score (ties: mentee id, then coach id) under the
  * capacities.  With symmetric preferences (both sides rank pairs by the
  * same score) this is the unique stable matching up to ties: a pair taken
@@ -1330,14 +1374,16 @@ static int solve_stable(struct match_run_state *st, const size_t *free_m,
     for (size_t c = 0; c < st->nc; c++) room += st->remain[c];
     st->phase = "stable";
     uint64_t done = 0;
-    int rc = MATCH_OK;
-    while (hp.n && room > 0) {
+    size_t n_open = 0, open = 0;
+    int rc = stable_open_build(st, &n_open);
+    open = n_open;
+    while (rc == MATCH_OK && hp.n && room > 0) {
         size_t m = h[0];
         cand *cv = st->cands + m * (size_t)(st->k + 1);
         cand cur = cv[pos[m]];
         if (st->remain[cur.coach] > 0) {
             st->match[m] = cur.coach;
-            st->remain[cur.coach]--;
+            if (--st->remain[cur.coach] == 0) open--;
             room--;
             h[0] = h[--hp.n];
             sheap_down(&hp, 0);
@@ -1352,7 +1398,11 @@ static int solve_stable(struct match_run_state *st, const size_t *free_m,
         } else if (st->t_score[m] >= 0) {
             /* List exhausted but pairs were pruned: the next ones after the
              * cursor, among coaches that still have room. */
-            candidates_of(st, m, cur.score, cur.coach, st->remain);
+            if (open * 4 < n_open * 3) {
+                if ((rc = stable_open_build(st, &n_open)) != MATCH_OK) break;
+                open = n_open;
+            }
+            stable_rescan(st, m, cur.score, cur.coach, n_open);
             st->rescanned++;
             pos[m] = 0;
             if (!st->n_cand[m]) {
