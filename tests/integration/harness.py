@@ -614,6 +614,8 @@ class Suite:
         self.env = None
         self.srv = None
         self.gen = Gen()
+        self._admin = None
+        self._seq = 0
 
     def test(self, fn):
         self.tests.append(fn)
@@ -625,12 +627,12 @@ class Suite:
 
     def admin(self):
         """A logged-in admin client on the main server (cached)."""
-        if getattr(self, "_admin", None) is None or not self._admin.connected:
+        if self._admin is None or not self._admin.connected:
             self._admin = self.srv.admin()
         return self._admin
 
     def uniq(self, tag):
-        self._seq = getattr(self, "_seq", 0) + 1
+        self._seq += 1
         return "%s%d-%d" % (tag, self._seq, self.gen.rnd.randint(0, 99999))
 
     def coordinator(self, programs=None, srv=None):
@@ -721,6 +723,7 @@ class Suite:
             for s in self.env.servers:
                 if s.proc is None and s.keep_running:
                     s.start()
+                    self._admin = None      # its connection died with the server
         except Exception:
             self._report(False, "%s: restart redis/coachnetd after a failed test" % self.name,
                          traceback.format_exc())
