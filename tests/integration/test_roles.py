@@ -258,6 +258,8 @@ def admin_limited_to_user_management(s):
         ("match.run", lambda: a.match_run(c.P)),
         ("match.list", lambda: a.match_list(program=c.P)),
         ("match.pin", lambda: a.match_pin(c.P, c.m2["id"], c.c1["id"])),
+        ("match.forbid", lambda: a.match_forbid(c.P, c.m2["id"], c.c1["id"])),
+        ("match.explain", lambda: a.match_explain(c.m1["id"], c.c1["id"])),
         ("match.mine", lambda: a.match_mine()),
         ("match.request", lambda: a.match_request(c.c2["id"])),
         ("stats.get", lambda: a.stats_get(c.P)),
