@@ -322,7 +322,9 @@ def redis_slow_debug_sleep(s):
     with s.srv.admin() as adm:
         adm.user_create(login, PASSWORD, "coordinator", programs=[prog])
     clients = [s.srv.login(login, PASSWORD) for _ in range(5)]
-    sleep_s = max(4, int(4 * REDIS_TIMEOUT_MS / 1000.0 * SLOW))
+    # Longer than the command timeout (with the sanitizer's slack), so that
+    # every request below meets the timeout, not the end of the sleep.
+    sleep_s = int(REDIS_TIMEOUT_MS / 1000.0 + 2 * SLOW + 1)
     sleeper = socket.create_connection(("127.0.0.1", s.env.redis.port))
     results = {}
 
