@@ -10,9 +10,10 @@
  *     that scoring one mentee against a block of coaches is a handful of
  *     straight loops over small integer lanes that the compiler vectorises
  *     (kernel.c);
- *   - a mentee becomes an mt_query: its gaps, reduced weights and a score
- *     table indexed by (gap numerator, location, availability), so that the
- *     exact score of a pair is one table load.
+ *   - a mentee becomes an mt_query: its gaps and weights reduced to small
+ *     integers, so that the kernel computes for each coach a 16-bit key
+ *     monotone in the exact score, and only the pairs that pass a
+ *     threshold are turned into exact scores.
  */
 #ifndef COACHNET_MATCHER_INTERNAL_H
 #define COACHNET_MATCHER_INTERNAL_H

@@ -10,7 +10,10 @@
  *               vectorised kernel on all threads and keep its best K+1
  *               (score desc, coach id asc).  The first K become the
  *               mentee's candidate edges; the (K+1)-th score is t_m, an
- *               upper bound on every pruned pair of the mentee;
+ *               upper bound on every pruned pair of the mentee.
+ *               The same pass keeps each coach's best RUN_COACH_K
+ *               mentees, so that coaches nobody ranks first are in the
+ *               graph from the start;
  *   3. solve    optimal mode: assign_solve() on the candidate graph, with
  *               the pricing callback below; stable mode: the greedy;
  *   4. finish   a reason for every unmatched mentee, statistics.
@@ -22,13 +25,14 @@
  * count.  bonus = waitlist_bonus * min(waitlist, MATCH_WAITLIST_MAX).
  *
  * Certificate (pricing): after a solve the solver gives duals u, v with
- * u[m] + v[c] >= w on every candidate edge.  A pruned pair (m, c) has
- * w <= T_m = weight of t_m, so when u[m] >= T_m no pruned pair of m can
- * violate the dual constraint (w <= T_m <= u[m] <= u[m] + v[c]).  Only the
- * mentees with u[m] < T_m are rescanned over every coach; their violating
- * pairs are added and T_m becomes the best pair still outside the graph.
- * When a round adds nothing, the duals are feasible for the whole problem
- * and prove the matching optimal over every pair: stats.certified.
+ * u[m] + v[c] >= w on every candidate edge.  A pruned pair (m, c) scores at
+ * most t_m; in the simplest form, when u[m] >= weight(t_m) no pruned pair
+ * of m can violate the dual constraint.  The pricing section below refines
+ * this with the coaches' duals (only coaches cheaper than t_m - o[m] are
+ * rescanned) and adds the most violated pairs, round after round; when a
+ * round finds no violating pair at all, the duals are feasible for the
+ * whole problem and prove the matching optimal over every pair:
+ * stats.certified.
  *
  * Memory: O(mentees * K + coaches) — no mentees x coaches matrix is ever
  * held.  Determinism: per-mentee work is independent of the thread that
