@@ -859,3 +859,45 @@ def expected_explain(mentee, coach, weights=(0.75, 0.15, 0.10), comp_weights=Non
     x = 10000 * (wg * G + wl * loc + wa * avail) / (wg + wl + wa)
     return {"score": int(math.floor(x + F(1, 2))), "gap_coverage": float(G), "location": float(loc),
             "availability": float(avail), "competencies": comps}
+
+
+# ------------------------------------------- store invariants (docs/operations.md)
+
+LIVE = ("requested", "approved", "accepted", "active")
+
+
+def check_store_invariants(redis, prefix="cn:"):
+    """Cross-check the match hashes against the seat counters and the
+    mentees' live-match pointers (key schema of docs/operations.md):
+    load:<coach> == number of live matches of the coach <= its capacity
+    (unless the capacity was lowered later), and each mentee has at most one
+    live match, the one mentee:<id> points to.  Returns a list of problems."""
+    def scan(pattern):
+        keys, cursor = [], b"0"
+        while True:
+            cursor, batch = redis.cmd("SCAN", cursor, "MATCH", pattern, "COUNT", 1000)
+            keys += batch
+            if cursor == b"0":
+                return keys
+    live_by_coach, live_by_mentee = {}, {}
+    for k in scan(prefix + "match:*"):
+        h = redis.cmd("HGETALL", k)
+        m = {h[i].decode(): h[i + 1].decode(errors="replace") for i in range(0, len(h), 2)}
+        if m.get("status") in LIVE:
+            live_by_coach.setdefault(m["coach_id"], []).append(m["id"])
+            live_by_mentee.setdefault(m["mentee_id"], []).append(m["id"])
+    problems = []
+    coaches = {k.decode()[len(prefix) + len("coach:"):] for k in scan(prefix + "coach:*")}
+    for cid in coaches:
+        load = int(redis.cmd("GET", prefix + "load:" + cid) or 0)
+        n = len(live_by_coach.get(cid, []))
+        if load != n:
+            problems.append("coach %s: load %d but %d live matches %s" % (
+                cid, load, n, live_by_coach.get(cid, [])))
+    for mid, ids in live_by_mentee.items():
+        if len(ids) > 1:
+            problems.append("mentee %s has %d live matches %s" % (mid, len(ids), ids))
+        ptr = redis.cmd("HGET", prefix + "mentee:" + mid, "match")
+        if ptr is None or ptr.decode() != ids[0]:
+            problems.append("mentee %s points to match %r, live one is %s" % (mid, ptr, ids))
+    return problems

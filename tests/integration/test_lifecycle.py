@@ -540,5 +540,13 @@ def coordinator_outside_scope_cannot_review(s):
         w.close()
 
 
+@t
+def store_invariants_hold(s):
+    """after the suite: every coach's seat counter equals its live matches; one live match per mentee"""
+    from harness import check_store_invariants
+    problems = check_store_invariants(s.env.redis)
+    assert not problems, "\n".join(problems[:20])
+
+
 if __name__ == "__main__":
     main(suite)
