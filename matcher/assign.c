@@ -48,13 +48,14 @@
  * violated (weights are at most that), they contribute nothing to the dual
  * objective, and searches never enter them.
  *
- * Determinism: each row's edges are sorted by column before solving, rows are
- * added in index order, and ties in Dijkstra are broken by heap order, which
- * depends only on the (deterministic) sequence of operations.
+ * Determinism: each row's edges are sorted by column before solving, rows
+ * (or columns) are added in index order, and ties in Dijkstra are broken by
+ * heap order, which depends only on the (deterministic) sequence of
+ * operations.
  *
  * Memory: the graph (16 bytes per edge), O(rows + columns + sum cap) for the
- * solver, and during warm starts with deficient columns a column-major copy
- * of the edges (12 bytes per edge).
+ * solver, and while column searches run (a column-side first solve, repairs)
+ * a column-major copy of the edges (12 bytes per edge), freed after use.
  */
 #include "matcher/assign.h"
 
@@ -114,7 +115,8 @@ static void row_sort(assign_row *row) {
 }
 
 assign_graph *assign_graph_new(int32_t n_rows, int32_t n_cols) {
-    if (n_rows < 0 || n_cols < 0) return NULL;
+    if (n_rows < 0 || n_cols < 0 || n_rows > ASSIGN_MAX_ROWS || n_cols > ASSIGN_MAX_COLS)
+        return NULL;
     assign_graph *g = calloc(1, sizeof(*g));
     if (!g) return NULL;
     g->n_rows = n_rows;
@@ -535,8 +537,17 @@ static int row_search(solver *s, int32_t r0) {
 /* Column search: repair column c0 that has free capacity and v > 0.        */
 /* ------------------------------------------------------------------------ */
 
+static void csc_free(solver *s) {
+    free(s->csc_off);
+    free(s->csc_row);
+    free(s->csc_w);
+    s->csc_off = NULL;
+    s->csc_row = NULL;
+    s->csc_w = NULL;
+}
+
 static int csc_build(solver *s) {
-    free(s->csc_off); free(s->csc_row); free(s->csc_w);
+    csc_free(s);
     s->csc_off = calloc((size_t)s->nc + 1, sizeof(int64_t));
     s->csc_row = malloc((s->g->n_edges + 1) * sizeof(int32_t));
     s->csc_w = malloc((s->g->n_edges + 1) * sizeof(int64_t));
@@ -723,6 +734,7 @@ static int repair_columns(solver *s, int32_t *fix, int32_t nfix) {
         }
         s->done++;
     }
+    csc_free(s);
     return solver_tick_now(s) ? ASSIGN_CANCELLED : ASSIGN_OK;
 }
 
@@ -762,6 +774,7 @@ static int first_round(solver *s, int32_t *rows) {
         s->done++;
         if (solver_work(s, 1)) return ASSIGN_CANCELLED;
     }
+    csc_free(s);
     return solver_tick_now(s) ? ASSIGN_CANCELLED : ASSIGN_OK;
 }
 

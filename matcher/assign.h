@@ -37,9 +37,12 @@
 #define ASSIGN_ERR -1
 #define ASSIGN_CANCELLED -2
 
-/* Largest accepted edge weight.  Keeps every sum the solver forms (duals,
- * distances, the objective over up to 2^22 rows) inside int64. */
+/* Largest accepted edge weight and graph dimensions.  Together they keep
+ * every sum the solver forms (duals, distances, the objective over at most
+ * 2^22 rows) inside int64. */
 #define ASSIGN_MAX_WEIGHT (INT64_C(1) << 40)
+#define ASSIGN_MAX_ROWS (1 << 22)
+#define ASSIGN_MAX_COLS (1 << 22)
 
 /* Growable candidate graph, edges grouped by row.  Adding an edge that is
  * already present is allowed and ignored (the first weight stays).  The
@@ -47,6 +50,7 @@
  * the order in which edges were added. */
 typedef struct assign_graph assign_graph;
 
+/* NULL on allocation failure or dimensions outside 0..ASSIGN_MAX_ROWS/COLS. */
 assign_graph *assign_graph_new(int32_t n_rows, int32_t n_cols);
 void assign_graph_free(assign_graph *g);
 /* Returns ASSIGN_OK, or ASSIGN_ERR on allocation failure or bad input (row or

@@ -407,6 +407,8 @@ static void test_graph_errors(void **state) {
     (void)state;
     assert_null(assign_graph_new(-1, 3));
     assert_null(assign_graph_new(3, -1));
+    assert_null(assign_graph_new(ASSIGN_MAX_ROWS + 1, 3));
+    assert_null(assign_graph_new(3, ASSIGN_MAX_COLS + 1));
     assign_graph *g = assign_graph_new(2, 2);
     assert_non_null(g);
     assert_int_equal(assign_graph_add(g, -1, 0, 1), ASSIGN_ERR);
