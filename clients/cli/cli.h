@@ -138,6 +138,19 @@ typedef enum cli_format { CLI_FMT_CSV = 0, CLI_FMT_JSONL } cli_format;
  * -1 for anything else. */
 int cli_format_of(const char *path);
 
+/* Called for each row in file order; it takes the reference to
+ * row->profile (NULL when row->error is set).  Return 0 to go on, -1 to
+ * stop reading. */
+typedef int (*cli_row_fn)(void *ud, cli_row *row);
+
+/* Stream the rows of an import file to fn, one at a time (constant memory
+ * whatever the file size).  Returns 0 at the end of the file, 1 when fn
+ * stopped it, -1 with err when the file cannot be read further (a bad CSV
+ * header, a CSV syntax error, a read error): the rows before were already
+ * handed over. */
+int cli_rows_each(FILE *f, cli_format fmt, cn_client_kind kind, cli_row_fn fn, void *ud,
+                  char *err, size_t errlen);
+
 /* Read every row of an import file.  A row that cannot be turned into a
  * profile is kept with its error (and no profile) so it can be reported;
  * only an unreadable file or a bad CSV header fails the whole file

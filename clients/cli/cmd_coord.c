@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "clients/cli/cli.h"
 
@@ -24,11 +25,26 @@ static void print_json_value(json_t *j) {
 /* import                                                                  */
 /* ---------------------------------------------------------------------- */
 
+/* The rows in flight: msgid -> line, at most CLI_IMPORT_WINDOW. */
+typedef struct inflight {
+    uint32_t msgid;
+    long line;
+} inflight;
+
+/* One import: rows stream from the file (cli_rows_each) straight into
+ * pipelined puts, so memory stays constant whatever the file size. */
 typedef struct import_state {
-    const char *file;
-    size_t total, stored, rejected, done;
-    int tty, quiet;
-    json_t *rejects; /* --json: [{line, code, message, field}] */
+    cli_ctx *x;
+    const char *file, *method;
+    FILE *f;
+    long long size;          /* bytes of the file, for the progress bar */
+    size_t rows, stored, rejected, done;
+    int tty, quiet, next_tick; /* next_tick: next tenth to log when not a tty */
+    json_t *rejects;         /* --json: [{line, code, message, field}] */
+    inflight fl[CLI_IMPORT_WINDOW];
+    size_t nfl;
+    msgpack_sbuffer sb;
+    cn_client_error fatal;   /* set when the connection failed */
 } import_state;
 
 static void import_reject(import_state *s, long line, const char *code, const char *msg,
@@ -44,17 +60,22 @@ static void import_reject(import_state *s, long line, const char *code, const ch
             field[0] ? " (field " : "", field, field[0] ? ")" : "");
 }
 
+/* Progress by bytes read: a bar on a terminal, else a line per tenth. */
 static void import_progress(import_state *s, int final) {
     if (s->quiet) return;
+    long long pos = final ? s->size : ftell(s->f);
+    if (pos < 0) pos = 0;
+    double frac = s->size > 0 ? (double)pos / (double)s->size : 1.0;
     if (s->tty) {
         char bar[160];
-        cli_progress_bar(bar, sizeof(bar), "rows", (long long)s->done, (long long)s->total, 30);
-        fprintf(stderr, "\r%s, %zu rejected%s", bar, s->rejected, final ? "\n" : "");
-    } else {
-        size_t step = s->total / 10 ? s->total / 10 : 1;
-        if (final || s->done % step == 0)
-            fprintf(stderr, "progress: %zu/%zu rows, %zu rejected\n", s->done, s->total,
-                    s->rejected);
+        cli_progress_bar(bar, sizeof(bar), "", (long long)(frac * 1000), 1000, 30);
+        bar[strcspn(bar, "%") + 1] = '\0'; /* the bar and the percentage only */
+        fprintf(stderr, "\r%s  %zu rows, %zu rejected%s", bar, s->done, s->rejected,
+                final ? "\n" : "");
+    } else if (final || (int)(frac * 10) >= s->next_tick) {
+        fprintf(stderr, "progress: %zu rows, %zu rejected (%.0f%% of the file)\n", s->done,
+                s->rejected, frac * 100.0);
+        s->next_tick = (int)(frac * 10) + 1;
     }
 }
 
@@ -69,72 +90,88 @@ static int pack_put(msgpack_sbuffer *sb, const json_t *profile, char *err, size_
     return cli_json_pack(&pk, profile, err, errlen);
 }
 
-/* The rows in flight: msgid -> row, at most CLI_IMPORT_WINDOW. */
-typedef struct inflight {
-    uint32_t msgid;
-    long line;
-} inflight;
-
 /* Receive one response and account for it.  -1 when the connection failed. */
-static int import_collect(cli_ctx *x, import_state *s, inflight *fl, size_t *nfl,
-                          cn_client_error *fatal) {
+static int import_collect(import_state *s) {
     uint32_t id = 0;
     cn_client_error e;
-    int r = cn_client_recv(x->c, &id, NULL, &e);
+    int r = cn_client_recv(s->x->c, &id, NULL, &e);
     if (r != CN_CLIENT_OK && e.kind != CN_CLIENT_E_SERVER) {
-        *fatal = e;
+        s->fatal = e;
         return -1;
     }
     size_t k = 0;
-    while (k < *nfl && fl[k].msgid != id) k++;
-    if (k == *nfl) {
-        snprintf(fatal->message, sizeof(fatal->message), "response to unknown request %u",
+    while (k < s->nfl && s->fl[k].msgid != id) k++;
+    if (k == s->nfl) {
+        snprintf(s->fatal.message, sizeof(s->fatal.message), "response to unknown request %u",
                  (unsigned)id);
-        fatal->kind = CN_CLIENT_E_PROTOCOL;
+        s->fatal.kind = CN_CLIENT_E_PROTOCOL;
         return -1;
     }
     if (r == CN_CLIENT_OK)
         s->stored++;
     else
-        import_reject(s, fl[k].line, e.code, e.message, e.field);
-    fl[k] = fl[--*nfl];
+        import_reject(s, s->fl[k].line, e.code, e.message, e.field);
+    s->fl[k] = s->fl[--s->nfl];
     s->done++;
     import_progress(s, 0);
     return 0;
 }
 
-/* Send every good row pipelined (CLI_IMPORT_WINDOW in flight), account
- * for every answer, report bad rows.  0, or -1 with *fatal when the
- * connection failed (the rows not yet answered are neither stored nor
- * rejected). */
-static int import_rows(cli_ctx *x, import_state *s, const cli_rows *rows, const char *method,
-                       cn_client_error *fatal) {
-    inflight fl[CLI_IMPORT_WINDOW];
-    size_t nfl = 0;
+/* cli_row_fn: report a row the CLI could not read, send a good one
+ * (waiting for an answer first when the window is full).  -1 stops the
+ * file when the connection failed. */
+static int import_row(void *ud, cli_row *row) {
+    import_state *s = ud;
     char err[CLI_ERRLEN];
-    msgpack_sbuffer sb;
-    msgpack_sbuffer_init(&sb);
-    int rc = 0;
-    for (size_t i = 0; i < rows->n && rc == 0; i++) {
-        const cli_row *row = &rows->rows[i];
-        if (row->profile == NULL || pack_put(&sb, row->profile, err, sizeof(err)) != 0) {
-            import_reject(s, row->line, "", row->profile ? err : row->error, "");
-            s->done++;
-            import_progress(s, 0);
-            continue;
-        }
-        while (nfl == CLI_IMPORT_WINDOW && rc == 0) rc = import_collect(x, s, fl, &nfl, fatal);
-        uint32_t id;
-        if (rc == 0 && cn_client_send_raw(x->c, method, sb.data, sb.size, &id, fatal) != CN_CLIENT_OK)
-            rc = -1;
-        if (rc == 0) {
-            fl[nfl].msgid = id;
-            fl[nfl].line = row->line;
-            nfl++;
-        }
+    s->rows++;
+    if (row->profile == NULL || pack_put(&s->sb, row->profile, err, sizeof(err)) != 0) {
+        import_reject(s, row->line, "", row->profile ? err : row->error, "");
+        json_decref(row->profile);
+        s->done++;
+        import_progress(s, 0);
+        return 0;
     }
-    while (nfl > 0 && rc == 0) rc = import_collect(x, s, fl, &nfl, fatal);
-    msgpack_sbuffer_destroy(&sb);
+    json_decref(row->profile);
+    while (s->nfl == CLI_IMPORT_WINDOW)
+        if (import_collect(s) != 0) return -1;
+    uint32_t id;
+    if (cn_client_send_raw(s->x->c, s->method, s->sb.data, s->sb.size, &id, &s->fatal) !=
+        CN_CLIENT_OK)
+        return -1;
+    s->fl[s->nfl].msgid = id;
+    s->fl[s->nfl].line = row->line;
+    s->nfl++;
+    return 0;
+}
+
+/* Print the summary (human or --json) and pick the exit code. */
+static int import_finish(import_state *s, int file_rc, const char *file_err) {
+    int rc = CLI_EXIT_OK, broken = s->fatal.message[0] != '\0';
+    import_progress(s, 1);
+    if (file_rc < 0) {
+        fprintf(stderr, "coachnet: %s: %s%s\n", s->file, file_err,
+                s->rows ? " (the rows before it were imported)" : "");
+        rc = CLI_EXIT_INPUT;
+    }
+    if (broken) {
+        rc = cli_fail(s->method, &s->fatal);
+        fprintf(stderr, "coachnet: import stopped after %zu rows (%zu stored)\n", s->done,
+                s->stored);
+    } else if (rc == CLI_EXIT_OK && s->rejected > 0) {
+        rc = CLI_EXIT_INPUT;
+    }
+    if (s->x->o->json) {
+        json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:o, s:b}", "file", s->file, "rows",
+                              (json_int_t)s->rows, "stored", (json_int_t)s->stored, "rejected",
+                              (json_int_t)s->rejected, "errors", s->rejects,
+                              "complete", !broken && file_rc == 0);
+        s->rejects = NULL;
+        print_json_value(j);
+        json_decref(j);
+    } else {
+        printf("%s: %zu rows, %zu stored, %zu rejected\n", s->file, s->rows, s->stored,
+               s->rejected);
+    }
     return rc;
 }
 
@@ -152,40 +189,39 @@ int cmd_import(cli_ctx *x) {
     int fmt = cli_format_of(file);
     if (fmt < 0)
         return cli_usage_error("import: %s: name the format by extension: .csv or .jsonl", file);
-    char err[CLI_ERRLEN];
-    cli_rows rows;
-    if (cli_rows_read(file, (cli_format)fmt, kind, &rows, err, sizeof(err)) != 0) {
-        fprintf(stderr, "coachnet: %s\n", err);
+    FILE *f = fopen(file, "r");
+    if (f == NULL) {
+        fprintf(stderr, "coachnet: cannot open %s: %s\n", file, strerror(errno));
         return CLI_EXIT_INPUT;
     }
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) {
-        cli_rows_free(&rows);
+        fclose(f);
         return rc;
     }
-    import_state s = { file, rows.n, 0, 0, 0, isatty(STDERR_FILENO), x->o->no_progress,
-                       x->o->json ? json_array() : NULL };
-    const char *method = kind == CN_CLIENT_COACH ? "coach.put" : "mentee.put";
-    cn_client_error fatal = { 0 };
-    int broken = import_rows(x, &s, &rows, method, &fatal) != 0;
-    import_progress(&s, 1);
-    if (broken) {
-        rc = cli_fail(method, &fatal);
-        fprintf(stderr, "coachnet: import stopped after %zu of %zu rows (%zu stored)\n", s.done,
-                s.total, s.stored);
-    } else if (s.rejected > 0) {
-        rc = CLI_EXIT_INPUT;
+    static import_state s; /* large (the window); one import per process */
+    memset(&s, 0, sizeof(s));
+    s.x = x;
+    s.file = file;
+    s.method = kind == CN_CLIENT_COACH ? "coach.put" : "mentee.put";
+    s.f = f;
+    struct stat sb;
+    s.size = fstat(fileno(f), &sb) == 0 ? (long long)sb.st_size : 0;
+    s.tty = isatty(STDERR_FILENO);
+    s.quiet = x->o->no_progress;
+    s.next_tick = 1;
+    s.rejects = x->o->json ? json_array() : NULL;
+    msgpack_sbuffer_init(&s.sb);
+    char err[CLI_ERRLEN];
+    int file_rc = cli_rows_each(f, (cli_format)fmt, kind, import_row, &s, err, sizeof(err));
+    /* Collect what is still in flight, also after a file error: those rows
+     * were sent and deserve their answer. */
+    while (s.nfl > 0 && s.fatal.message[0] == '\0' && import_collect(&s) == 0) {
     }
-    if (x->o->json) {
-        json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:o, s:b}", "file", file, "rows",
-                              (json_int_t)s.total, "stored", (json_int_t)s.stored, "rejected",
-                              (json_int_t)s.rejected, "errors", s.rejects, "complete", !broken);
-        print_json_value(j);
-        json_decref(j);
-    } else {
-        printf("%s: %zu rows, %zu stored, %zu rejected\n", file, s.total, s.stored, s.rejected);
-    }
-    cli_rows_free(&rows);
+    rc = import_finish(&s, file_rc, err);
+    msgpack_sbuffer_destroy(&s.sb);
+    json_decref(s.rejects);
+    fclose(f);
     return rc;
 }
 

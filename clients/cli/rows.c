@@ -35,22 +35,41 @@ void cli_rows_free(cli_rows *r) {
     memset(r, 0, sizeof(*r));
 }
 
-/* Append a row (taking the reference to profile); error may be NULL. */
-static int add_row(cli_rows *r, long line, json_t *profile, const char *error) {
+/* Where rows go: the caller's callback. */
+typedef struct sink {
+    cli_row_fn fn;
+    void *ud;
+    int stopped; /* the callback asked to stop */
+} sink;
+
+/* Hand one row to the sink (taking the reference to profile; error may be
+ * NULL).  0 to go on, -1 when the callback stopped the reading. */
+static int emit(sink *k, long line, json_t *profile, const char *error) {
+    cli_row row;
+    row.line = line;
+    row.profile = profile;
+    snprintf(row.error, sizeof(row.error), "%s", error ? error : "");
+    if (k->fn(k->ud, &row) != 0) {
+        k->stopped = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/* The callback of cli_rows_read_fp: append the row to a cli_rows. */
+static int collect(void *ud, cli_row *row) {
+    cli_rows *r = ud;
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 256;
         cli_row *nr = realloc(r->rows, cap * sizeof(*nr));
         if (nr == NULL) {
-            json_decref(profile);
+            json_decref(row->profile);
             return -1;
         }
         r->rows = nr;
         r->cap = cap;
     }
-    cli_row *row = &r->rows[r->n++];
-    row->line = line;
-    row->profile = profile;
-    snprintf(row->error, sizeof(row->error), "%s", error ? error : "");
+    r->rows[r->n++] = *row;
     return 0;
 }
 
@@ -58,7 +77,7 @@ static int add_row(cli_rows *r, long line, json_t *profile, const char *error) {
 /* JSON Lines                                                              */
 /* ---------------------------------------------------------------------- */
 
-static int read_jsonl(FILE *f, cli_rows *out, char *err, size_t errlen) {
+static int read_jsonl(FILE *f, sink *out, char *err, size_t errlen) {
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
@@ -86,11 +105,7 @@ static int read_jsonl(FILE *f, cli_rows *out, char *err, size_t errlen) {
                 j = NULL;
             }
         }
-        if (add_row(out, lineno, j, j ? NULL : msg) != 0) {
-            snprintf(err, errlen, "out of memory");
-            rc = -1;
-            break;
-        }
+        if (emit(out, lineno, j, j ? NULL : msg) != 0) break;
     }
     if (rc == 0 && ferror(f)) {
         snprintf(err, errlen, "read error");
@@ -106,7 +121,7 @@ static int read_jsonl(FILE *f, cli_rows *out, char *err, size_t errlen) {
 
 typedef struct csv_state {
     cn_client_kind kind;
-    cli_rows *out;
+    sink *out;
     long line;          /* physical line being fed */
     long rec_line;      /* line where the current record started */
     int in_record;
@@ -184,14 +199,11 @@ static void on_record(int c, void *st_) {
     } else {
         p = cli_csv_profile(st->kind, st->header, st->cells, st->ncells, e, sizeof(e));
     }
-    if (add_row(st->out, line, p, p ? NULL : e) != 0) {
-        st->fatal = 1;
-        snprintf(st->err, sizeof(st->err), "out of memory");
-    }
+    if (emit(st->out, line, p, p ? NULL : e) != 0) st->fatal = 1; /* stopped */
     clear_cells(st);
 }
 
-static int read_csv(FILE *f, cn_client_kind kind, cli_rows *out, char *err, size_t errlen) {
+static int read_csv(FILE *f, cn_client_kind kind, sink *out, char *err, size_t errlen) {
     struct csv_parser p;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
         snprintf(err, errlen, "out of memory");
@@ -226,11 +238,11 @@ static int read_csv(FILE *f, cn_client_kind kind, cli_rows *out, char *err, size
                  csv_strerror(csv_error(&p)));
         rc = -1;
     }
-    if (rc == 0 && st.fatal) {
+    if (rc == 0 && st.fatal && !out->stopped) {
         snprintf(err, errlen, "%s", st.err);
         rc = -1;
     }
-    if (rc == 0 && st.header == NULL) {
+    if (rc == 0 && st.header == NULL && !out->stopped) {
         snprintf(err, errlen, "empty file: a CSV import needs a header row");
         rc = -1;
     }
@@ -247,11 +259,23 @@ static int read_csv(FILE *f, cn_client_kind kind, cli_rows *out, char *err, size
     return rc;
 }
 
+int cli_rows_each(FILE *f, cli_format fmt, cn_client_kind kind, cli_row_fn fn, void *ud,
+                  char *err, size_t errlen) {
+    sink k = { fn, ud, 0 };
+    int rc = fmt == CLI_FMT_CSV ? read_csv(f, kind, &k, err, errlen)
+                                : read_jsonl(f, &k, err, errlen);
+    if (rc == 0 && k.stopped) rc = 1;
+    return rc;
+}
+
 int cli_rows_read_fp(FILE *f, cli_format fmt, cn_client_kind kind, cli_rows *out, char *err,
                      size_t errlen) {
     memset(out, 0, sizeof(*out));
-    int rc = fmt == CLI_FMT_CSV ? read_csv(f, kind, out, err, errlen)
-                                : read_jsonl(f, out, err, errlen);
+    int rc = cli_rows_each(f, fmt, kind, collect, out, err, errlen);
+    if (rc == 1) {
+        snprintf(err, errlen, "out of memory");
+        rc = -1;
+    }
     if (rc != 0) cli_rows_free(out);
     return rc;
 }

@@ -306,6 +306,34 @@ static void test_rows_jsonl(void **state) {
     cli_rows_free(&r);
 }
 
+/* A callback that keeps the first two rows and then stops the reading. */
+static int take_two(void *ud, cli_row *row) {
+    int *n = ud;
+    json_decref(row->profile);
+    return ++*n == 2 ? -1 : 0;
+}
+
+static void test_rows_each_stops(void **state) {
+    (void)state;
+    char err[CLI_ERRLEN];
+    int n = 0;
+    FILE *f = mem("id\n1\n2\n3\n4\n");
+    assert_int_equal(cli_rows_each(f, CLI_FMT_CSV, CN_CLIENT_MENTEE, take_two, &n, err, sizeof(err)), 1);
+    fclose(f);
+    assert_int_equal(n, 2);
+    n = 0;
+    f = mem("{}\n{}\n{}\n");
+    assert_int_equal(cli_rows_each(f, CLI_FMT_JSONL, CN_CLIENT_COACH, take_two, &n, err, sizeof(err)), 1);
+    fclose(f);
+    assert_int_equal(n, 2);
+    n = 0;
+    f = mem("id\n1\n\"2\"x\n"); /* a syntax error after one row: that row was handed over */
+    assert_int_equal(cli_rows_each(f, CLI_FMT_CSV, CN_CLIENT_MENTEE, take_two, &n, err, sizeof(err)), -1);
+    fclose(f);
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(err, "line 3: CSV syntax error"));
+}
+
 static void test_format_of(void **state) {
     (void)state;
     assert_int_equal(cli_format_of("a/b.csv"), CLI_FMT_CSV);
@@ -575,6 +603,7 @@ int main(void) {
         cmocka_unit_test(test_rows_csv_lines),
         cmocka_unit_test(test_rows_csv_fatal),
         cmocka_unit_test(test_rows_jsonl),
+        cmocka_unit_test(test_rows_each_stops),
         cmocka_unit_test(test_format_of),
         cmocka_unit_test(test_json_msgpack_roundtrip),
         cmocka_unit_test(test_msgpack_to_json_odd_values),
