@@ -4,7 +4,7 @@ through one is suggested by the other (coach index kept in sync over
 pub/sub); sessions and match.updated notifications cross instances."""
 
 from harness import (Suite, main, expect_error, CoachnetError, SLOW, wait_until,
-                     expected_explain, run_and_wait, run_matches, find_match, review_one)
+                     expected_explain, run_and_wait, run_matches, find_match, review_one, review_outcome)
 
 suite = Suite("scaleout")
 t = suite.test
@@ -206,6 +206,42 @@ def last_seat_race_across_instances(s):
             results.append(out)
             assert sorted(out) == ["capacity_full", "requested"], "trial %d: %s" % (trial, out)
             assert ca.coach_get(c["id"])["load"] == 1
+    finally:
+        ca.close()
+
+
+@t
+def many_way_approve_race(s):
+    """8 proposals for a coach cut to 3 seats, approved at once from 4 connections on 2 instances: exactly 3 approved"""
+    b = second(s)
+    ca, prog = s.coordinator()
+    try:
+        c = s.gen.coach([prog], capacity=8)
+        ca.coach_put(c)
+        ms = [s.gen.mentee(prog) for _ in range(8)]
+        for m in ms:
+            ca.mentee_put(m)
+        run_id, _, _ = run_and_wait(ca, prog)
+        items = run_matches(ca, run_id)
+        assert len(items) == 8 and {x["coach_id"] for x in items} == {c["id"]}, items
+        ca.coach_put(dict(c, capacity=3))
+        conns = []
+        for srv in (s.srv, b, s.srv, b):
+            x = srv.client()
+            x.auth_resume(ca.token)
+            conns.append(x)
+        sent = []
+        for k, it in enumerate(items):
+            cl = conns[k % 4]
+            sent.append((cl, cl.send("match.review", {"match_ids": [it["id"]], "decision": "approve"}), it["id"]))
+        outcomes = []
+        for cl, i, mid in sent:
+            err, res = cl.wait_raw(i)
+            outcomes.append(err["code"] if err else review_outcome(res, mid))
+        for x in conns:
+            x.close()
+        assert sorted(outcomes) == ["approved"] * 3 + ["capacity_full"] * 5, outcomes
+        assert ca.coach_get(c["id"])["load"] == 3
     finally:
         ca.close()
 
