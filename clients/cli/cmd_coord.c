@@ -72,7 +72,7 @@ static void import_progress(import_state *s, int final) {
         bar[strcspn(bar, "%") + 1] = '\0'; /* the bar and the percentage only */
         fprintf(stderr, "\r%s  %zu rows, %zu rejected%s", bar, s->done, s->rejected,
                 final ? "\n" : "");
-    } else if (final || (int)(frac * 10) >= s->next_tick) {
+    } else if (final || (frac < 1.0 && (int)(frac * 10) >= s->next_tick)) {
         fprintf(stderr, "progress: %zu rows, %zu rejected (%.0f%% of the file)\n", s->done,
                 s->rejected, frac * 100.0);
         s->next_tick = (int)(frac * 10) + 1;
