@@ -247,6 +247,40 @@ def many_way_approve_race(s):
 
 
 @t
+def sync_survives_redis_restart(s):
+    """after Redis restarts, B resubscribes: a coach put through A is again suggested by B"""
+    b = second(s)
+    ca, prog = s.coordinator()
+    tok = ca.token
+    ca.close()
+    s.env.redis.restart()
+
+    def client_on(srv):
+        def attempt():
+            c = srv.client()
+            try:
+                c.auth_resume(tok)
+                return c
+            except CoachnetError:
+                c.close()
+                return None
+        return wait_until(attempt, 15 * SLOW, interval=0.2, what="a session after the Redis restart")
+    ca, cb = client_on(s.srv), client_on(b)
+    try:
+        m = s.gen.mentee(prog)
+        ca.mentee_put(m)
+        # no waiting for B's pub/sub link: a change missed while it was down
+        # must be picked up by the index reload at resubscription
+        c = s.gen.coach([prog])
+        ca.coach_put(c)
+        wait_until(lambda: c["id"] in suggested(cb, m["id"]), SYNC,
+                   what="B to suggest a coach put through A after the Redis restart")
+    finally:
+        ca.close()
+        cb.close()
+
+
+@t
 def logout_on_a_ends_session_on_b(s):
     """auth.logout through A invalidates the token on B"""
     b = second(s)
