@@ -298,6 +298,11 @@ MENTEE_BAD = [
     ("availability", lambda m: m.update(availability=1 << 21)),
     ("availability", lambda m: m.update(availability=-1)),
     ("goals", lambda m: m.update(goals="g" * 1001)),
+    ("competencies", lambda m: m.update(competencies=[
+        {"code": "T.s%02d" % i, "current": 1, "required": 3} for i in range(33)])),
+    ("languages", lambda m: m.update(languages=["l%s" % chr(97 + i) * 2 for i in range(9)])),
+    ("competencies", lambda m: m["competencies"][0].update(code="T.")),
+    ("profile", lambda m: m.pop("name")),
 ]
 
 COACH_BAD = [
@@ -331,9 +336,13 @@ def mentee_profile_out_of_range(s):
             except coachnet.CoachnetError as e:
                 if e.code != "invalid_params" or not e.field or fieldname not in e.field:
                     bad.append("%s: got %s" % (fieldname, e))
-        # the edges are accepted
-        m = s.gen.mentee(prog, name="n" * 128, goals="g" * 1000, availability=(1 << 21) - 1)
+        # the edges are accepted and come back unchanged
+        m = s.gen.mentee(prog, name="n" * 128, goals="g" * 1000, availability=(1 << 21) - 1,
+                         languages=["l%s" % (chr(97 + i) * 2) for i in range(8)],
+                         competencies=[{"code": "T.s%02d" % i, "current": i % 6, "required": 1 + i % 5}
+                                       for i in range(32)])
         coord.mentee_put(m)
+        assert coord.mentee_get(m["id"])["profile"] == m
     assert not bad, "\n".join(bad)
 
 
