@@ -151,12 +151,11 @@ typedef int (*cli_row_fn)(void *ud, cli_row *row);
 int cli_rows_each(FILE *f, cli_format fmt, cn_client_kind kind, cli_row_fn fn, void *ud,
                   char *err, size_t errlen);
 
-/* Read every row of an import file.  A row that cannot be turned into a
+/* Read every row of an import file into memory (tests and small files;
+ * `coachnet import` streams with cli_rows_each).  A row that cannot be turned into a
  * profile is kept with its error (and no profile) so it can be reported;
  * only an unreadable file or a bad CSV header fails the whole file
  * (returns -1 with err).  Free with cli_rows_free(). */
-int cli_rows_read(const char *path, cli_format fmt, cn_client_kind kind, cli_rows *out,
-                  char *err, size_t errlen);
 int cli_rows_read_fp(FILE *f, cli_format fmt, cn_client_kind kind, cli_rows *out, char *err,
                      size_t errlen);
 void cli_rows_free(cli_rows *r);

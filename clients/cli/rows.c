@@ -3,8 +3,10 @@
  *
  * Every row keeps the line of the file where it starts, so that a bad row
  * (locally unparsable, or refused by the server later) can be named by line.
- * A bad row never stops the import: it is kept with its error.  Only an
- * unreadable file or an unusable CSV header fails the whole file.
+ * Rows are handed to a callback one at a time (cli_rows_each), so an import
+ * of any size runs in constant memory.  A bad row never stops the reading:
+ * it is handed over with its error.  Only an unreadable file, an unusable
+ * CSV header or a CSV syntax error stops it (with the line).
  *
  * CSV is parsed by libcsv (RFC 4180 quoting, fields may span lines).  The
  * file is fed to libcsv one physical line at a time, so the line where a
@@ -277,20 +279,5 @@ int cli_rows_read_fp(FILE *f, cli_format fmt, cn_client_kind kind, cli_rows *out
         rc = -1;
     }
     if (rc != 0) cli_rows_free(out);
-    return rc;
-}
-
-int cli_rows_read(const char *path, cli_format fmt, cn_client_kind kind, cli_rows *out,
-                  char *err, size_t errlen) {
-    memset(out, 0, sizeof(*out));
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-        return -1;
-    }
-    char e[CLI_ERRLEN];
-    int rc = cli_rows_read_fp(f, fmt, kind, out, e, sizeof(e));
-    if (rc != 0) snprintf(err, errlen, "%s: %s", path, e);
-    fclose(f);
     return rc;
 }
