@@ -1392,6 +1392,91 @@ static void test_pins_and_forbidden(void **state)
     match_run_free(r);
 }
 
+/* The waitlist bonus counts in the objective only: a waitlisted mentee wins
+ * a seat over a better-scoring one when the bonus exceeds the difference,
+ * but the reported scores stay the pair scores. */
+static void test_waitlist_bonus(void **state)
+{
+    (void)state;
+    match_mentee ms[2] = {base_mentee(), base_mentee()};
+    ms[0].id = "a";
+    ms[1].id = "b";
+    match_coach c = base_coach();
+    c.capacity = 1;
+    c.availability = 0x7;          /* a: 7500 */
+    match_need weaker[] = {{"M.01", 1, 3}, {"M.02", 2, 3}, {"M.05", 0, 4}};
+    ms[1].competencies = weaker;   /* b: G = 2/7 -> lower score */
+    ms[1].n_competencies = 3;
+    int sa = score_of(&ms[0], &c, NULL), sb = score_of(&ms[1], &c, NULL);
+    assert_true(sa > sb);
+    uint32_t wl[2] = {0, 0};
+    match_policy p;
+    match_policy_default(&p);
+    p.objective = MATCH_OBJ_QUALITY;
+    match_run_input in = {.mentees = ms, .n_mentees = 2, .coaches = &c,
+                          .n_coaches = 1, .waitlist = wl, .policy = &p};
+    match_run_result *r = run_ok(&in);
+    assert_string_equal(r->pairs[0].mentee_id, "a");
+    match_run_free(r);
+    /* b waitlisted: bonus enough to outweigh the difference */
+    wl[1] = (uint32_t)((sa - sb) / p.waitlist_bonus + 1);
+    r = run_ok(&in);
+    assert_int_equal(r->n_pairs, 1);
+    assert_string_equal(r->pairs[0].mentee_id, "b");
+    assert_int_equal(r->pairs[0].score, sb);
+    assert_int_equal(r->stats.total_score, sb);
+    assert_int_equal(r->stats.objective_score, sb + (int64_t)wl[1] * p.waitlist_bonus);
+    assert_int_equal(r->unmatched[0].reason, MATCH_UNMATCHED_CAPACITY);
+    match_run_free(r);
+    /* participation the same; bonus 0 restores a */
+    p.objective = MATCH_OBJ_PARTICIPATION;
+    r = run_ok(&in);
+    assert_string_equal(r->pairs[0].mentee_id, "b");
+    match_run_free(r);
+    p.waitlist_bonus = 0;
+    r = run_ok(&in);
+    assert_string_equal(r->pairs[0].mentee_id, "a");
+    match_run_free(r);
+    /* stable mode ignores the bonus */
+    p.waitlist_bonus = 500;
+    p.mode = MATCH_MODE_STABLE;
+    r = run_ok(&in);
+    assert_string_equal(r->pairs[0].mentee_id, "a");
+    match_run_free(r);
+}
+
+/* Stable mode with pins, forbidden pairs and min_score. */
+static void test_stable_pins_forbidden(void **state)
+{
+    (void)state;
+    static world w;
+    rng_state = 51;
+    for (int round = 0; round < 60; round++) {
+        random_world(&w, 1 + rnd(30), 1 + rnd(10), 1);
+        match_policy p;
+        match_policy_default(&p);
+        p.mode = MATCH_MODE_STABLE;
+        p.min_score = round % 2 ? 5000 : 0;
+        match_run_input in = world_input(&w, &p);
+        in.candidates = 1 + (int)rnd(2);
+        match_run_result *r = run_ok(&in);
+        /* no proposal is forbidden or infeasible unless pinned */
+        for (size_t i = 0; i < r->n_pairs; i++) {
+            const match_proposal *pp = &r->pairs[i];
+            if (pp->pinned) continue;
+            int forb = 0;
+            for (size_t f = 0; f < w.n_forbids; f++)
+                if (!strcmp(w.forbids[f].mentee_id, pp->mentee_id) &&
+                    !strcmp(w.forbids[f].coach_id, pp->coach_id)) forb = 1;
+            match_explain ex = explain(&w.m[pp->mentee], &w.c[pp->coach], &p, forb);
+            assert_true(ex.feasible);
+            assert_true(ex.score >= p.min_score);
+        }
+        assert_int_equal(r->n_pairs + r->n_unmatched, w.nm);
+        match_run_free(r);
+    }
+}
+
 typedef struct prog_log {
     int calls, cancel_at;
     char phases[256];
@@ -1616,6 +1701,8 @@ int main(void)
         cmocka_unit_test(test_edge_cases),
         cmocka_unit_test(test_ties),
         cmocka_unit_test(test_pins_and_forbidden),
+        cmocka_unit_test(test_waitlist_bonus),
+        cmocka_unit_test(test_stable_pins_forbidden),
         cmocka_unit_test(test_progress_and_cancel),
         cmocka_unit_test(test_cancel_in_solve_and_price),
         cmocka_unit_test(test_run_problem),
