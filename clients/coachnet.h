@@ -43,9 +43,10 @@
  *    with CN_CLIENT_E_CLOSED.  Server errors on a request (invalid_params,
  *    not_found, ...) leave it usable.
  *  - A client is not thread-safe: use one per thread.
- *  - Writing to a socket the server closed raises SIGPIPE: like hiredis, the
- *    library leaves signal dispositions to the application, which should
- *    ignore SIGPIPE (signal(SIGPIPE, SIG_IGN)).
+ *  - Over TLS, writing to a connection the server closed may raise SIGPIPE
+ *    (OpenSSL writes with write(2)): like hiredis, the library leaves signal
+ *    dispositions to the application, which should ignore SIGPIPE
+ *    (signal(SIGPIPE, SIG_IGN)).  The unix-socket path never raises it.
  *
  * Link with `pkg-config --libs libcoachnet` (libcoachnet.a includes libproto;
  * it needs OpenSSL and msgpack-c).
