@@ -182,9 +182,10 @@ int mt_key_score(const mt_query *q, uint16_t key);
  * than s exactly when its key exceeds this. */
 uint16_t mt_key_floor(const mt_query *q, int s);
 /* Pricing filter over a block: s = mark[j] ? -1 : tab[key[j]];
- * flag[j] = s >= 0 && s > pi[j] + o.  Returns max(best, every s). */
+ * flag[j] = s >= 0 && s > pi[j] + o (in int64: no clamping, so no
+ * violation can be filtered out).  Returns max(best, every s). */
 int32_t mt_price_block(const uint16_t *key, const uint8_t *mark,
-                       const int32_t *pi, int32_t o, const int32_t *tab,
+                       const int64_t *pi, int64_t o, const int32_t *tab,
                        size_t n, uint8_t *flag, int32_t best);
 /* flag[j] = key[j] > kt. */
 void mt_key_above(const uint16_t *key, size_t n, uint16_t kt, uint8_t *flag);

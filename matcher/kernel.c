@@ -184,7 +184,7 @@ uint16_t mt_key_max(const uint16_t *key, size_t n)
 
 MT_CLONES
 int32_t mt_price_block(const uint16_t *restrict key, const uint8_t *restrict mark,
-                       const int32_t *restrict pi, int32_t o,
+                       const int64_t *restrict pi, int64_t o,
                        const int32_t *restrict tab, size_t n,
                        uint8_t *restrict flag, int32_t best)
 {
@@ -192,9 +192,9 @@ int32_t mt_price_block(const uint16_t *restrict key, const uint8_t *restrict mar
         int32_t s = tab[key[j]];
         s = mark[j] ? -1 : s;
         best = s > best ? s : best;
-        int32_t t = pi[j] + o;
+        int64_t t = pi[j] + o;
         t = t < -1 ? -1 : t;     /* s >= 0 and s > pi + o */
-        flag[j] = s > t ? 1 : 0;
+        flag[j] = (int64_t)s > t ? 1 : 0;
     }
     return best;
 }

@@ -150,7 +150,7 @@ struct match_run_state {
      * thread and coach the RUN_COACH_K best mentees by gain, mentee asc */
     int32_t *cside_gain[MATCH_MAX_THREADS];  /* nc * RUN_COACH_K */
     int32_t *cside_m[MATCH_MAX_THREADS];
-    int32_t *cside_thr[MATCH_MAX_THREADS];   /* per coach: gain to beat */
+    int64_t *cside_thr[MATCH_MAX_THREADS];   /* per coach: gain to beat */
     uint8_t *cside_n[MATCH_MAX_THREADS];
     /* progress / cancel */
     const match_run_input *in;
@@ -673,7 +673,7 @@ static void coach_side_block(topk *t, const mt_query *q, size_t c0,
         t->oom = 1;
         return;
     }
-    int32_t *thr = st->cside_thr[t->tid];
+    int64_t *thr = st->cside_thr[t->tid];
     uint8_t flag[MT_BLOCK];
     mt_price_block(key, st->cs.zeros + c0, thr + c0, -t->bonus, tab, n, flag, -1);
     /* flags are rare: let memchr (vectorised) find them */
@@ -761,7 +761,7 @@ static int coach_side_init(struct match_run_state *st)
     for (int t = 0; t < st->threads; t++) {
         st->cside_gain[t] = malloc(n * sizeof(int32_t));
         st->cside_m[t] = malloc(n * sizeof(int32_t));
-        st->cside_thr[t] = malloc((st->nc + 1) * sizeof(int32_t));
+        st->cside_thr[t] = malloc((st->nc + 1) * sizeof(int64_t));
         st->cside_n[t] = calloc(st->nc + 1, 1);
         if (!st->cside_gain[t] || !st->cside_m[t] || !st->cside_thr[t] || !st->cside_n[t])
             return MATCH_ENOMEM;
@@ -849,7 +849,6 @@ static int64_t weight(const struct match_run_state *st, size_t m, int s)
 #define PRICE_PER_COACH 2
 #define PRICE_STOP 64          /* violations after which a round's scan of a
                                   mentee may stop (not a certifying round) */
-#define PRICE_CLAMP 100000000  /* |pi|, |o| bound: beyond it nothing changes */
 
 typedef struct viol {
     int64_t amount;           /* w - u - v > 0 */
@@ -886,7 +885,7 @@ typedef struct price_thread {
 typedef struct price_ctx {
     struct match_run_state *st;
     const int64_t *u, *v;
-    int32_t *pi;              /* per position (sorted ascending) */
+    int64_t *pi;              /* per position (sorted ascending) */
     size_t *todo;
     size_t *prefix;           /* per todo item: positions to scan */
     size_t n_todo;
@@ -899,16 +898,11 @@ typedef struct rescan_ctx {
     price_ctx *pc;
     price_thread *t;
     size_t m, item;
-    int32_t o;
+    int64_t o;                /* floor(u[m] / M) - bonus[m] */
     int best_out;             /* best score outside the graph (a bound) */
     const int32_t *tab;       /* key -> score or -1 */
     int found;                /* violations found */
 } rescan_ctx;
-
-static int32_t clamp32(int64_t x)
-{
-    return (int32_t)(x < -PRICE_CLAMP ? -PRICE_CLAMP : x > PRICE_CLAMP ? PRICE_CLAMP : x);
-}
 
 /* floor(a / b) for b > 0 */
 static int64_t floor_div(int64_t a, int64_t b)
@@ -928,7 +922,7 @@ static void rescan_block(void *ctx, const mt_query *q, size_t p0,
     (void)q;
     const int32_t *tab = r->tab;
     const uint8_t *mark = t->mark + p0;
-    const int32_t *pi = pc->pi + p0;
+    const int64_t *pi = pc->pi + p0;
     uint8_t flag[MT_BLOCK];
     r->best_out = mt_price_block(key, mark, pi, r->o, tab, n, flag, r->best_out);
     for (const uint8_t *f = memchr(flag, 1, n); f; f = memchr(f + 1, 1, (size_t)(flag + n - f - 1))) {
@@ -981,7 +975,7 @@ static int rescan_one(par *p, int tid, size_t i)
     for (int k = 0; k < st->n_cand[m]; k++) t->mark[st->pos_of[cv[k].coach]] = 1;
     for (uint32_t k = 0; k < st->n_extra[m]; k++) t->mark[st->pos_of[st->extra[m][k]]] = 1;
     rescan_ctx r = {.pc = pc, .t = t, .m = m, .item = i, .best_out = -1};
-    r.o = clamp32(floor_div(pc->u[m], st->mult) - st->bonus[m]);
+    r.o = floor_div(pc->u[m], st->mult) - st->bonus[m];
     mt_query q;
     mt_query_build(&q, &st->space, &st->pcs, &st->mentees[m], &st->policy);
     if (!(r.tab = score_table(st, tid, &q))) return MATCH_ENOMEM;
@@ -1058,7 +1052,7 @@ static void price_ctx_free(price_ctx *pc, int threads)
 }
 
 typedef struct price_key {
-    int32_t pi;
+    int64_t pi;
     int32_t c;
 } price_key;
 
@@ -1076,7 +1070,7 @@ static int price_order(struct match_run_state *st, price_ctx *pc)
     price_key *pk = malloc(nc * sizeof(*pk) + 1);
     if (!pk) return MATCH_ENOMEM;
     for (size_t c = 0; c < nc; c++)
-        pk[c] = (price_key){clamp32(floor_div(pc->v[c] - st->big, st->mult)), (int32_t)c};
+        pk[c] = (price_key){floor_div(pc->v[c] - st->big, st->mult), (int32_t)c};
     qsort(pk, nc, sizeof(*pk), cmp_price);
     if (!st->perm) {
         st->perm = malloc(nc * sizeof(int32_t) + 1);
@@ -1104,7 +1098,7 @@ static int price_order(struct match_run_state *st, price_ctx *pc)
 }
 
 /* Number of positions with pi < x (pi ascending). */
-static size_t price_prefix(const int32_t *pi, size_t n, int64_t x)
+static size_t price_prefix(const int64_t *pi, size_t n, int64_t x)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
