@@ -1039,6 +1039,10 @@ static void check_run_vs_brute(match_objective obj, int k, uint64_t seed, int ro
         p.waitlist_bonus = (int)rnd(3) * 500;
         if (rnd(4) == 0) p.min_score = 4000;
         if (rnd(4) == 0) p.forbid_same_agency = 0;
+        if (rnd(4) == 0) { /* gap only: feasible pairs of score 0 exist */
+            p.w_location = 0;
+            p.w_availability = 0;
+        }
         match_run_input in = world_input(&w, &p);
         in.candidates = k;
         in.threads = 1 + (int)rnd(2);
