@@ -305,14 +305,12 @@ class Server:
         return "".join(p.read_text(errors="replace") for p in self.logs if p.exists())
 
     def start(self, timeout=None):
-        if not COACHNETD.exists():
-            raise RuntimeError("coachnetd binary %s missing" % COACHNETD)
         self.write_conf()
         self.starts += 1
         log = self.env.dir / ("%s.%d.log" % (self.name, self.starts))
         self.logs.append(log)
         with open(log, "wb") as f:
-            self.proc = subprocess.Popen([str(COACHNETD), "--config", str(self.conf_path)],
+            self.proc = subprocess.Popen([str(self.env.binary), "--config", str(self.conf_path)],
                                          cwd=str(self.env.dir), stdin=subprocess.DEVNULL,
                                          stdout=f, stderr=subprocess.STDOUT)
         self.wait_ready(timeout or 15 * SLOW)
@@ -398,7 +396,7 @@ class Server:
     def add_user(self, login, password, role, subject=None, programs=None):
         """Bootstrap a user with ``coachnetd --add-user`` (password on stdin)."""
         self.write_conf()
-        argv = [str(COACHNETD), "--config", str(self.conf_path), "--add-user", login, "--role", role]
+        argv = [str(self.env.binary), "--config", str(self.conf_path), "--add-user", login, "--role", role]
         if subject:
             argv += ["--subject", subject]
         if programs:
@@ -419,6 +417,9 @@ class Env:
 
     def __init__(self, name="it"):
         self.dir = Path(tempfile.mkdtemp(prefix="coachnet-%s-" % name))
+        # A private copy: the shared tree may be rebuilt while a suite runs.
+        self.binary = self.dir / "coachnetd"
+        shutil.copy2(COACHNETD, self.binary)
         self.redis = Redis(self.dir)
         self.certs = None
         self.servers = []

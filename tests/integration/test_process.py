@@ -8,14 +8,14 @@ import signal
 import subprocess
 import time
 
-from harness import Suite, main, coachnet, SLOW, COACHNETD, ADMIN_LOGIN, ADMIN_PASSWORD, free_port
+from harness import Suite, main, coachnet, SLOW, ADMIN_LOGIN, ADMIN_PASSWORD, free_port
 
 suite = Suite("process")
 t = suite.test
 
 
 def run(*args, input=None):
-    r = subprocess.run([str(COACHNETD)] + list(args), input=input, stdout=subprocess.PIPE,
+    r = subprocess.run([str(suite.env.binary)] + list(args), input=input, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, timeout=30 * SLOW)
     return r.returncode, r.stdout.decode(errors="replace")
 
@@ -53,7 +53,7 @@ def bad_config_refused(s):
 def flags_override_config(s):
     """--port on the command line overrides the config file's port"""
     port = free_port()
-    p = subprocess.Popen([str(COACHNETD), "--config", str(s.srv.conf_path), "--port", str(port)],
+    p = subprocess.Popen([str(s.env.binary), "--config", str(s.srv.conf_path), "--port", str(port)],
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=str(s.env.dir))
     try:
         def up():
