@@ -16,3 +16,11 @@ UNIT_TESTS += $(B)/tests/unit/test_assign_run
 $(B)/tests/unit/test_assign_run.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
 $(B)/tests/unit/test_assign_run: $(B)/tests/unit/test_assign_run.o $(B)/libmatcher.a
 	$(CC) $(LDFLAGS) $^ $(CMOCKA_LIBS) $(MATH_LIBS) -o $@
+
+# test_assign_oom: every allocation failure inside the solver is an error
+# return without leaks.  The solver's object and this test's calls to
+# malloc/calloc/realloc go through the test's failing wrappers (--wrap).
+UNIT_TESTS += $(B)/tests/unit/test_assign_oom
+$(B)/tests/unit/test_assign_oom.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
+$(B)/tests/unit/test_assign_oom: $(B)/tests/unit/test_assign_oom.o $(B)/matcher/assign.o
+	$(CC) $(LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc $^ $(CMOCKA_LIBS) -o $@
