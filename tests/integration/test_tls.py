@@ -221,6 +221,8 @@ def unix_socket_plaintext(s):
     srv = s.env.add_server(name="unix", unixsocket=path)
     try:
         wait_until(lambda: os.path.exists(path), 5 * SLOW, what="unix socket")
+        mode = os.stat(path).st_mode & 0o777
+        assert mode & 0o077 == 0, "plaintext admin socket is mode %o (others may connect)" % mode
         with coachnet.Client(unix_path=path, timeout=5 * SLOW) as c:
             assert c.auth_login(ADMIN_LOGIN, ADMIN_PASSWORD)["role"] == "admin"
             expect_error("unauthenticated", coachnet.Client(unix_path=path).auth_login, ADMIN_LOGIN, "x")
