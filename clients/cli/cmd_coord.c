@@ -790,7 +790,25 @@ int cmd_stats(cli_ctx *x) {
     cn_client_error e;
     if (cn_client_stats_get(x->c, x->o->args[1], &r, &e) != CN_CLIENT_OK)
         return cli_fail("stats.get", &e);
-    cli_emit(x, cn_client_result_obj(r));
+    const msgpack_object *o = cn_client_result_obj(r);
+    if (x->o->json || o->type != MSGPACK_OBJECT_MAP) {
+        cli_emit(x, o);
+    } else {
+        /* The fractions (utilisation, coverage) read better as percentages. */
+        for (uint32_t i = 0; i < o->via.map.size; i++) {
+            const msgpack_object *k = &o->via.map.ptr[i].key, *v = &o->via.map.ptr[i].val;
+            char kb[64], vb[32];
+            sc(k, kb, sizeof(kb));
+            if (strstr(kb, "utilisation") || strstr(kb, "coverage")) { /* DESIGN: fractions 0..1 */
+                printf("%s: %s\n", kb, cli_percent(v, vb, sizeof(vb)));
+                continue;
+            }
+            msgpack_object_kv one = o->via.map.ptr[i];
+            msgpack_object single = { .type = MSGPACK_OBJECT_MAP,
+                                      .via.map = { .size = 1, .ptr = &one } };
+            cli_print_obj(stdout, &single, 0);
+        }
+    }
     cn_client_result_free(r);
     return CLI_EXIT_OK;
 }

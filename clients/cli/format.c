@@ -184,7 +184,9 @@ const char *cli_percent(const msgpack_object *o, char *buf, size_t len) {
         buf[0] = '\0';
         return buf;
     }
-    snprintf(buf, len, "%.0f%%", v * 100.0);
+    double p = v * 100.0;
+    /* small shares keep a decimal, so 0.13% does not read as nothing */
+    snprintf(buf, len, p > 0.0 && p < 10.0 ? "%.1f%%" : "%.0f%%", p);
     return buf;
 }
 

@@ -561,8 +561,14 @@ static void test_scalar_and_print(void **state) {
     assert_string_equal(cli_scalar(&o, b, sizeof(b)), "0.75");
     o.via.f64 = 2.0;
     assert_string_equal(cli_scalar(&o, b, sizeof(b)), "2");
+    assert_string_equal(cli_percent(&o, b, sizeof(b)), "200%");
+    o.via.f64 = 0.0013;
+    assert_string_equal(cli_percent(&o, b, sizeof(b)), "0.1%");
+    o.via.f64 = 0.875;
+    assert_string_equal(cli_percent(&o, b, sizeof(b)), "88%");
     o.type = MSGPACK_OBJECT_BOOLEAN;
     o.via.boolean = true;
+    assert_string_equal(cli_percent(&o, b, sizeof(b)), "");
     assert_string_equal(cli_scalar(&o, b, sizeof(b)), "yes");
     o.type = MSGPACK_OBJECT_NIL;
     assert_string_equal(cli_scalar(&o, b, sizeof(b)), "");
