@@ -210,6 +210,12 @@ def sighup_reloads_certificate(s):
         assert srv.alive(), "coachnetd died on SIGHUP"
         assert old.auth_resume(old.token)["role"] == "admin", "old connection broken by SIGHUP"
         old.close()
+        # a broken certificate file: the reload fails, the server keeps serving the last good one
+        pem.write_text("-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n")
+        srv.proc.send_signal(signal.SIGHUP)
+        time.sleep(0.5 * SLOW)
+        assert srv.alive(), "coachnetd died on SIGHUP with a broken certificate"
+        assert served(), "after a failed reload the server no longer presents the last good certificate"
     finally:
         srv.stop()
 
