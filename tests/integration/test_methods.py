@@ -320,7 +320,13 @@ def run_progress_done_and_proposals(s):
         for it in items:
             per_coach[it["coach_id"]] = per_coach.get(it["coach_id"], 0) + 1
         assert max(per_coach.values()) <= 2, per_coach
-        assert abs(st["total_score"] - sum(it["score"] for it in items)) <= 0, st
+        assert st["total_score"] == sum(it["score"] for it in items), st
+        assert abs(st["mean_score"] - st["total_score"] / st["matched"]) < 1e-6, st
+        gs = [expected_explain(next(x for x in ms if x["id"] == it["mentee_id"]),
+                               next(x for x in cs if x["id"] == it["coach_id"]))["gap_coverage"]
+              for it in items]
+        assert abs(st["mean_gap_coverage"] - sum(gs) / len(gs)) < 1e-6, (st, gs)
+        assert isinstance(st["elapsed_ms"], int) and st["elapsed_ms"] >= 0, st
         # filters
         by_prog = list(coord.iterate(coord.match_list, program=prog, status="proposed"))
         assert {x["id"] for x in by_prog} >= {x["id"] for x in items}
