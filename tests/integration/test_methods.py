@@ -531,6 +531,24 @@ def runs_are_optimal_by_brute_force(s):
 
 
 @t
+def runs_are_deterministic(s):
+    """the same input gives the same proposals (DESIGN 5), with ties present"""
+    coord, prog = s.coordinator()
+    with coord:
+        for i in range(12):                  # many equal scores: ties must break the same way
+            coord.mentee_put(s.gen.mentee(prog, province="31", comps=["M.01", "M.02"]))
+        for i in range(4):
+            coord.coach_put(s.gen.coach([prog], capacity=2, province="31"))
+        pol = {"waitlist_bonus": 0}
+        r1, _, _ = run_and_wait(coord, prog, policy=pol)
+        r2, _, _ = run_and_wait(coord, prog, policy=pol)
+        r3, _, _ = run_and_wait(coord, prog, policy=dict(pol, mode="stable"))
+        r4, _, _ = run_and_wait(coord, prog, policy=dict(pol, mode="stable"))
+        assert pairs(coord, r1) == pairs(coord, r2), "optimal mode differs between two runs"
+        assert pairs(coord, r3) == pairs(coord, r4), "stable mode differs between two runs"
+
+
+@t
 def concurrent_runs_of_one_program(s):
     """two match.run of one program pipelined: one starts, the other gets conflict"""
     coord, prog = s.coordinator()
