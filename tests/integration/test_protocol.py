@@ -7,10 +7,9 @@ response (with the request's msgid when it could be read) and the
 connection stays usable.
 
 Note on oversized frames: DESIGN section 2 calls a length above the limit
-an error "before any byte of the body is read" and a framing error; it does
-not fix the code.  proto/proto.h documents `too_large` for it, the brief
-asked for `bad_frame`: the test accepts either of the two, and checks the
-rest strictly (msgid 0, answered before any body byte, connection closed).
+an error "before any byte of the body is read" and a framing error, without
+naming the code; proto/proto.h and docs/protocol.md fix it as `too_large`
+(msgid 0, connection closed), which is what these tests require.
 """
 
 import struct
@@ -86,15 +85,14 @@ def oversized_length_rejected_before_body(s):
     """length prefix above 1 MiB: error msgid 0 before any body byte, connection closed"""
     with s.srv.client() as c:
         # Only the 4-byte header: the server must answer without waiting for the body.
-        e = fatal(c, struct.pack(">I", MAX_FRAME + 1), codes=("bad_frame", "too_large"))
-        assert e["code"] in ("bad_frame", "too_large")
+        fatal(c, struct.pack(">I", MAX_FRAME + 1), codes=("too_large",))
 
 
 @t
 def huge_length_rejected(s):
     """length prefix 0xFFFFFFFF: error msgid 0, connection closed"""
     with s.srv.client() as c:
-        fatal(c, b"\xff\xff\xff\xff" + b"\x90" * 16, codes=("bad_frame", "too_large"))
+        fatal(c, b"\xff\xff\xff\xff" + b"\x90" * 16, codes=("too_large",))
 
 
 @t
@@ -416,7 +414,7 @@ def if_version_conflict(s):
 
 @t
 def too_large_values(s):
-    """string > 64 KiB, array > 10000, nesting > 16: too_large (msgid 0 or the request's)"""
+    """string > 64 KiB, array > 10000, nesting > 16: too_large with the request's msgid, connection stays open"""
     with s.srv.client() as c:
         cases = [
             [0, 41, "auth.login", [{"login": "x" * 70000, "password": "y"}]],
@@ -431,7 +429,7 @@ def too_large_values(s):
             msg = c.read_frame(timeout=5 * SLOW)
             assert msg[0] == 1 and isinstance(msg[2], dict), msg
             assert msg[2]["code"] == "too_large", "request %d: %r" % (req[1], msg[2])
-            assert msg[1] in (0, req[1]), msg
+            assert msg[1] == req[1], "too_large must carry the msgid read from the body start: %r" % msg
             if not c.connected:
                 raise AssertionError("connection closed after too_large of request %d" % req[1])
         still_usable(c)
@@ -483,7 +481,7 @@ def configured_max_frame(s):
             c.send_raw(raw_frame(body))
             msg = c.read_frame(timeout=5 * SLOW)
             assert msg[1] == 5 and msg[2]["code"] in ("invalid_params", "unauthenticated"), msg
-            fatal(c, struct.pack(">I", 5000), codes=("bad_frame", "too_large"))
+            fatal(c, struct.pack(">I", 5000), codes=("too_large",))
     finally:
         srv.stop()
 
