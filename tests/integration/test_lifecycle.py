@@ -439,6 +439,30 @@ def seat_accounting_through_transitions(s):
 
 
 @t
+def concurrent_meetings_all_counted(s):
+    """both sides log 10 meetings each, pipelined at once: 20 meetings, 900 minutes, 20 JP"""
+    w = World(s)
+    try:
+        m, mu = w.mentee()
+        c, cu = w.coach()
+        mid = w.approved(m, c)
+        mu.match_respond(mid, True)
+        cu.match_respond(mid, True)
+        ids = [(u, u.send("meeting.log", {"match_id": mid, "date": "2026-07-%02d" % (1 + k), "minutes": 45}))
+               for k in range(10) for u in (mu, cu)]
+        res = [u.wait(i) for u, i in ids]
+        assert len({r["meeting_id"] for r in res}) == 20, res
+        assert max(r["jp_total"] for r in res) == 20, res
+        assert max(r.get("minutes_total", 0) for r in res) in (0, 900), res
+        st = w.coord.stats_get(w.prog)
+        assert st["jp_total"] == 20 and st["jp_minutes"] == 900, st
+        expect_error("invalid_params", mu.meeting_log, mid, "2026-07-01", 601, field="minutes")
+        assert mu.meeting_log(mid, "2028-02-29", 600)["jp_total"] == 33     # 1500 min // 45
+    finally:
+        w.close()
+
+
+@t
 def review_input_rules(s):
     """match.review: 0 or 101 ids and an unknown decision are invalid_params; an unknown id is not_found in its result"""
     w = World(s)
