@@ -169,6 +169,36 @@ def mtls_requires_client_certificate(s):
 
 
 @t
+def sighup_reloads_client_ca(s):
+    """mTLS: after the CA file is replaced and SIGHUP, the new CA's clients are accepted and the old CA's refused"""
+    d = s.env.dir
+    ca = d / "mtls-ca.pem"
+    shutil.copy(s.env.certs.ca, ca)
+    srv = s.env.add_server(name="mtlsreload", tls_auth_clients="yes", tls_ca_file=ca)
+    certs = s.env.certs
+    good = dict(cert_file=str(certs.client), key_file=str(certs.client_key))
+    rogue = dict(cert_file=str(certs.rogue_client), key_file=str(certs.rogue_client_key))
+    try:
+        works(srv, **good)
+        refused(srv, **rogue)
+        tmp = d / "mtls-ca.new"
+        shutil.copy(certs.rogue_ca, tmp)
+        os.replace(tmp, ca)
+        srv.proc.send_signal(signal.SIGHUP)
+
+        def rogue_accepted():
+            try:
+                works(srv, **rogue)
+                return True
+            except (AssertionError, coachnet.ClientError):
+                return False
+        wait_until(rogue_accepted, 5 * SLOW, interval=0.2, what="the new CA to be trusted after SIGHUP")
+        refused(srv, **good)
+    finally:
+        srv.stop()
+
+
+@t
 def min_version_13_refuses_tls12(s):
     """tls-min-version 1.3: a TLS 1.2 client is refused, TLS 1.3 works"""
     srv = s.env.add_server(name="tls13", tls_min_version="1.3")
