@@ -358,8 +358,12 @@ typedef struct match_run_input {
     const uint32_t *waitlist;       /* n_mentees counts, or NULL (all 0) */
     const match_coach *coaches;     /* free capacity = capacity - load */
     size_t n_coaches;
-    const match_pair_ref *pinned;   /* placed first, in mentee id order, */
-    size_t n_pinned;                /*   while the coach has free capacity */
+    const match_pair_ref *pinned;   /* placed first, in (mentee id, coach id)
+                                       order, while the coach has free
+                                       capacity and the pair is not
+                                       forbidden; other constraints are not
+                                       checked (a coordinator's decision) */
+    size_t n_pinned;
     const match_pair_ref *forbidden;
     size_t n_forbidden;
     const match_policy *policy;     /* NULL = defaults */
@@ -392,7 +396,9 @@ typedef struct match_stats {
     uint32_t mentees, coaches;   /* in the run */
     uint32_t matched;            /* proposals, pinned ones included */
     uint32_t pinned;             /* pinned pairs placed */
-    uint32_t pins_skipped;       /* pins whose coach was unknown or full */
+    uint32_t pins_skipped;       /* pins naming an unknown id, a full coach,
+                                    a forbidden pair or a mentee already
+                                    pinned */
     uint32_t unmatched[MATCH_UNMATCHED__COUNT];
     int64_t total_score;         /* sum of proposal scores */
     double mean_score;           /* total_score / matched, 0 if none */
@@ -402,16 +408,20 @@ typedef struct match_stats {
                                     every pair */
     double elapsed_ms;
     /* Engine figures (benchmarks, comparisons with reference solvers). */
-    int64_t objective;           /* sum of the optimised pairs' weights,
-                                    weight = mult * (score + bonus) + big
-                                    (bench/matcher/README.md) */
+    int64_t objective;           /* optimal mode: sum of the optimised
+                                    (non-pinned) pairs' weights, weight =
+                                    mult * (score + bonus) + big
+                                    (bench/matcher/README.md); 0 in stable
+                                    mode, as mult and big */
     int64_t mult, big;
     int64_t objective_score;     /* sum of score + waitlist bonus over
                                     every proposal */
     uint64_t pairs_scored;       /* pair evaluations */
     uint64_t candidate_edges;    /* edges of the final candidate graph */
     int pricing_rounds;
-    uint32_t rescanned;          /* mentees re-priced over every coach */
+    uint32_t rescanned;          /* mentee rescans: pricing (over the
+                                    coaches cheaper than their bound) or
+                                    stable-mode list refills */
 } match_stats;
 
 typedef struct match_run_result {
