@@ -135,12 +135,10 @@ def key_prefix_isolates(s):
 
 @t
 def token_ttl_expires_sessions(s):
-    # SERVER BUG (found by this test): a connection bound to a session keeps
-    # being served after the session's token-ttl has passed and its tok: key
-    # expired in Redis (auth.login "creates a session token valid token-ttl
-    # seconds", DESIGN 6 "sessions ... with a TTL").  Expected: unauthenticated
-    # on that connection too, as after auth.logout / user.disable.  Actual:
-    # the request succeeds (server/methods_auth.c keeps no expiry per connection).
+    # Regression test for a server bug this suite found (fixed in 7f9bef0): a
+    # connection bound to a session kept being served after token-ttl had
+    # passed and the tok: key had expired in Redis (docs/methods.md:
+    # auth.login "creates a session token valid token-ttl seconds").
     """token-ttl 10: the token key has TTL <= 10 s; once Redis expired it the session is gone"""
     short = s.env.add_server(name="shortttl", token_ttl=10)
     try:
