@@ -160,6 +160,7 @@ typedef struct lg {
     hist h_all, h_m[M__COUNT];
     uint64_t sent, done, errors, err_by_code[PROTO_E__COUNT], sent_m[M__COUNT], done_m[M__COUNT];
     uint64_t closed_unexpected;
+    uint64_t dropped;           /* open loop: not scheduled, backlog full */
     /* handshake / idle: the newest session each worker slot received, so a
      * worker reconnects as one client would (TLS 1.3 tickets are meant to
      * be used once; a session shared by every worker would be offered by
@@ -168,7 +169,7 @@ typedef struct lg {
     int conn_ex_index;          /* SSL ex_data slot holding the lg_conn */
     uint64_t hs_done, hs_resumed, hs_failed;
     int idle_open, idle_target, idle_started;
-    char fatal[256];
+    char fatal[512];
 } lg;
 
 struct lg_conn {
@@ -538,7 +539,7 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg) {
     }
     /* error or EOF */
     unsigned long e = bufferevent_get_openssl_error(bev);
-    char buf[256] = "";
+    char buf[160] = "";
     if (e) ERR_error_string_n(e, buf, sizeof buf);
     if (g->o.mode == MODE_HANDSHAKE) {
         int slot = c->idx;
@@ -580,7 +581,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg) {
         lg_conn *c = g->conns[g->sched_next % (uint64_t)g->nconns];
         g->sched_next++;
         if (!c || c->state != C_READY) continue;
-        if (c->bl_len >= LG_BACKLOG_MAX) { g->errors++; continue; }
+        if (c->bl_len >= LG_BACKLOG_MAX) { g->dropped++; continue; }
         c->backlog[(c->bl_head + c->bl_len) % LG_BACKLOG_MAX] = when;
         c->bl_len++;
     }
@@ -804,8 +805,8 @@ static void raise_nofile(int want) {
 static void report_req(lg *g) {
     double secs = (double)(g->t_end - g->t_measure) / 1e6;
     double tput = secs > 0 ? (double)g->done / secs : 0;
-    printf("mode req: %d connections, %s loop%s, mix get=%d put=%d suggest=%d, %.1f s measured\n",
-           g->nconns, g->o.rate > 0 ? "open" : "closed", g->o.rate > 0 ? "" : "",
+    printf("mode req: %d connections, %s loop, mix get=%d put=%d suggest=%d, %.1f s measured\n",
+           g->nconns, g->o.rate > 0 ? "open" : "closed",
            g->o.mix[M_GET], g->o.mix[M_PUT], g->o.mix[M_SUGGEST], secs);
     if (g->o.rate > 0) printf("target rate %.0f req/s\n", g->o.rate);
     printf("throughput %.0f req/s (%llu responses, %llu errors)\n", tput,
@@ -823,14 +824,17 @@ static void report_req(lg *g) {
     for (int e = 0; e < PROTO_E__COUNT; e++)
         if (g->err_by_code[e]) printf("  error %s: %llu\n", proto_errcode_name((proto_errcode)e),
                                       (unsigned long long)g->err_by_code[e]);
+    if (g->dropped) printf("open loop: %llu requests never sent (a connection's backlog of %d was full)\n",
+                           (unsigned long long)g->dropped, LG_BACKLOG_MAX);
     if (g->closed_unexpected) printf("connections closed unexpectedly: %llu (%s)\n",
                                      (unsigned long long)g->closed_unexpected, g->fatal);
     printf("RESULT mode=req conns=%d rate=%.0f throughput=%.0f responses=%llu errors=%llu "
-           "p50_us=%llu p90_us=%llu p99_us=%llu p999_us=%llu max_us=%llu closed=%llu\n",
+           "p50_us=%llu p90_us=%llu p99_us=%llu p999_us=%llu max_us=%llu closed=%llu dropped=%llu\n",
            g->nconns, g->o.rate, tput, (unsigned long long)g->done, (unsigned long long)g->errors,
            (unsigned long long)hist_pct(&g->h_all, 50), (unsigned long long)hist_pct(&g->h_all, 90),
            (unsigned long long)hist_pct(&g->h_all, 99), (unsigned long long)hist_pct(&g->h_all, 99.9),
-           (unsigned long long)g->h_all.max, (unsigned long long)g->closed_unexpected);
+           (unsigned long long)g->h_all.max, (unsigned long long)g->closed_unexpected,
+           (unsigned long long)g->dropped);
 }
 
 int main(int argc, char **argv) {
