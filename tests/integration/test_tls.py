@@ -292,6 +292,28 @@ def idle_timeout_closes(s):
 
 
 @t
+def idle_timeout_spares_requests_in_flight(s):
+    """idle-timeout-ms 1000: a connection waiting 2.5 s for an answer (Redis hung) is not closed as idle"""
+    srv = s.env.add_server(name="idleinflight", idle_timeout_ms=1000, redis_timeout_ms=2500)
+    try:
+        c = srv.client()
+        c.auth_login(ADMIN_LOGIN, ADMIN_PASSWORD)
+        s.env.redis.pause()
+        try:
+            i = c.send("auth.resume", {"token": c.token})
+            try:
+                err, _ = c.wait_raw(i, timeout=10 * SLOW)
+            except coachnet.ConnectionClosed:
+                raise AssertionError("connection with a request in flight closed as idle")
+        finally:
+            s.env.redis.resume()
+        assert err and err["code"] == "unavailable", err
+        c.close()
+    finally:
+        srv.stop()
+
+
+@t
 def maxclients_refuses_extra_connection(s):
     """maxclients 2: a third connection is refused; after one closes a new one is served"""
     srv = s.env.add_server(name="maxclients", maxclients=2)
