@@ -50,6 +50,7 @@
 
 #define RUN_DEFAULT_K 12
 #define RUN_COACH_K 8            /* coach-side candidates per coach */
+#define TOPK_SUB 128             /* keys per threshold refresh in top-K */
 #define RUN_MAX_K 200            /* n_cand and stable cursors are uint8 */
 #define RUN_MAX_PROGRAMS 64
 #define RUN_CHUNK 64             /* mentees per unit of parallel work */
@@ -708,27 +709,34 @@ static void topk_block(void *ctx, const mt_query *q, size_t c0,
         t->kt = key_min(q, t->min_score);
         t->init = 1;
     }
+    /* Sub-blocks of TOPK_SUB keys, so that a threshold that rises early in
+     * a block (while the list fills) filters the rest of it. */
     uint16_t kt = t->kt;
-    if (mt_key_max(key, n) <= kt) return;
-    uint8_t flag[MT_BLOCK];
-    mt_key_above(key, n, kt, flag);
-    for (const uint8_t *f = memchr(flag, 1, n); f; f = memchr(f + 1, 1, (size_t)(flag + n - f - 1))) {
-        size_t j = (size_t)(f - flag);
-        if (key[j] <= kt) continue; /* kt rose within this block */
-        int32_t c = t->map ? t->map[c0 + j] : (int32_t)(c0 + j);
-        int s = mt_key_score(q, key[j]);
-        if (t->remain && t->remain[c] <= 0) continue;
-        if (s > t->after_s || (s == t->after_s && c <= t->after_c)) continue;
-        if (t->n == t->cap && s <= t->v[t->n - 1].score) continue;
-        int k = t->n < t->cap ? t->n++ : t->n - 1;
-        while (k > 0 && t->v[k - 1].score < s) {
-            t->v[k] = t->v[k - 1];
-            k--;
-        }
-        t->v[k] = (cand){c, (int16_t)s};
-        if (t->n == t->cap) {
-            uint16_t fl = mt_key_floor(q, t->v[t->n - 1].score);
-            kt = fl > kt ? fl : kt;
+    for (size_t b0 = 0; b0 < n; b0 += TOPK_SUB) {
+        size_t bn = n - b0 < TOPK_SUB ? n - b0 : TOPK_SUB;
+        const uint16_t *bk = key + b0;
+        if (mt_key_max(bk, bn) <= kt) continue;
+        uint8_t flag[TOPK_SUB];
+        mt_key_above(bk, bn, kt, flag);
+        for (const uint8_t *f = memchr(flag, 1, bn); f;
+             f = memchr(f + 1, 1, (size_t)(flag + bn - f - 1))) {
+            size_t j = b0 + (size_t)(f - flag);
+            if (key[j] <= kt) continue; /* kt rose within this sub-block */
+            int32_t c = t->map ? t->map[c0 + j] : (int32_t)(c0 + j);
+            int s = mt_key_score(q, key[j]);
+            if (t->remain && t->remain[c] <= 0) continue;
+            if (s > t->after_s || (s == t->after_s && c <= t->after_c)) continue;
+            if (t->n == t->cap && s <= t->v[t->n - 1].score) continue;
+            int k = t->n < t->cap ? t->n++ : t->n - 1;
+            while (k > 0 && t->v[k - 1].score < s) {
+                t->v[k] = t->v[k - 1];
+                k--;
+            }
+            t->v[k] = (cand){c, (int16_t)s};
+            if (t->n == t->cap) {
+                uint16_t fl = mt_key_floor(q, t->v[t->n - 1].score);
+                kt = fl > kt ? fl : kt;
+            }
         }
     }
     t->kt = kt;
@@ -1473,6 +1481,25 @@ static int pair_score(struct match_run_state *st, size_t m, int32_t c,
     return MATCH_OK;
 }
 
+/* Score and gap coverage G of pair (m, c): the explanation's figures
+ * without its breakdown (the query's weights are reduced by their gcd,
+ * which changes neither). */
+static void pair_brief(const struct match_run_state *st, size_t m, int32_t c,
+                       int *score, double *cov)
+{
+    mt_query q;
+    mt_query_build(&q, &st->space, &st->cs, &st->mentees[m], &st->policy);
+    uint64_t gn = 0;
+    for (int k = 0; k < q.n_gap; k++) {
+        int lv = q.col[k][c], d = lv > q.cur[k] ? lv - q.cur[k] : 0;
+        gn += (uint64_t)q.w[k] * (uint64_t)(d < q.gap[k] ? d : q.gap[k]);
+    }
+    int slots = __builtin_popcount(st->cs.avail[c] & q.avail);
+    int l2 = (st->cs.prov[c] == q.prov) + (st->cs.region[c] == q.region);
+    *score = mt_score_exact(gn, q.gd, l2, slots < 3 ? slots : 3, q.wg, q.wl, q.wa);
+    *cov = q.gd ? (double)gn / (double)q.gd : 0.0;
+}
+
 static int build_result(struct match_run_state *st, match_run_result *r,
                         const uint8_t *reason)
 {
@@ -1493,18 +1520,19 @@ static int build_result(struct match_run_state *st, match_run_result *r,
             s->unmatched[u->reason]++;
             continue;
         }
-        match_explain exs, *ex = &exs;
-        if (pair_score(st, m, c, ex) != MATCH_OK) return MATCH_ENOMEM;
+        int score;
+        double g;
+        pair_brief(st, m, c, &score, &g);
         match_proposal *p = &r->pairs[r->n_pairs++];
         p->mentee = st->m_orig[m];
         p->coach = st->c_orig[c];
         p->mentee_id = st->mentees[m].id;
         p->coach_id = st->c_id[c];
-        p->score = ex->score;
+        p->score = score;
         p->pinned = st->pinned[m];
-        s->total_score += ex->score;
-        s->objective_score += ex->score + st->bonus[m];
-        cov += ex->gap_coverage;
+        s->total_score += score;
+        s->objective_score += score + st->bonus[m];
+        cov += g;
     }
     s->matched = (uint32_t)r->n_pairs;
     s->mean_score = r->n_pairs ? (double)s->total_score / (double)r->n_pairs : 0;
