@@ -281,6 +281,36 @@ def sync_survives_redis_restart(s):
 
 
 @t
+def one_run_per_program_across_instances(s):
+    """match.run of one program sent to A and to B at once: one run, one conflict"""
+    b = second(s)
+    ca, prog = s.coordinator()
+    cb = b.client()
+    cb.auth_resume(ca.token)
+    try:
+        for i in range(200):
+            ca.send("mentee.put", {"profile": s.gen.mentee(prog)})
+        for i in range(20):
+            ca.send("coach.put", {"profile": s.gen.coach([prog], capacity=5)})
+        for i in list(ca._pending):
+            ca.wait(i, timeout=30 * SLOW)
+        ia = ca.send("match.run", {"program": prog})
+        ib = cb.send("match.run", {"program": prog})
+        out = []
+        for cl, i in ((ca, ia), (cb, ib)):
+            err, res = cl.wait_raw(i, timeout=30 * SLOW)
+            out.append((cl, err["code"] if err else res["run_id"]))
+        codes = sorted(x if x == "conflict" else "run" for _, x in out)
+        assert codes == ["conflict", "run"], [x for _, x in out]
+        cl, run_id = next((cl, x) for cl, x in out if x != "conflict")
+        n = cl.next_notification(timeout=30 * SLOW, method="run.done")
+        assert n.params["run_id"] == run_id and n.params["status"] == "done", n
+    finally:
+        ca.close()
+        cb.close()
+
+
+@t
 def logout_on_a_ends_session_on_b(s):
     """auth.logout through A invalidates the token on B"""
     b = second(s)
