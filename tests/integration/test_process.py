@@ -77,7 +77,7 @@ def sigterm_finishes_inflight_and_exits_0(s):
     s.env.redis.pause()
     try:
         ids = [c.send("auth.resume", {"token": c.token}) for _ in range(5)]
-        time.sleep(0.3)                 # the server has read them; they wait on Redis
+        time.sleep(1.0)                 # the server has read them; they wait on Redis
         srv.proc.send_signal(signal.SIGTERM)
         time.sleep(0.2)
     finally:
