@@ -405,7 +405,10 @@ class Client:
 
     def next_notification(self, timeout=None, method=None):
         """Return the next queued notification (optionally only of ``method``;
-        others stay queued), reading from the socket until one arrives."""
+        others stay queued), reading from the socket until one arrives.
+
+        With an ``on_notification`` callback nothing is queued: this then
+        only pumps the socket until ``timeout`` and raises Timeout."""
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         while True:
             for i, n in enumerate(self.notifications):
