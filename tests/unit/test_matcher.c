@@ -140,6 +140,13 @@ static void test_catalog_loads(void **state)
 }
 
 /* Write a catalogue folder from the real files, with one file replaced. */
+static uint64_t rng_state_cat;
+static uint32_t cat_rnd(uint32_t n)
+{
+    rng_state_cat = rng_state_cat * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (uint32_t)((rng_state_cat >> 33) % n);
+}
+
 static void make_dir(char *dir, size_t n, const char *file, const char *body)
 {
     snprintf(dir, n, "/tmp/test_matcher_cat_%d", (int)getpid());
@@ -234,6 +241,37 @@ static void test_catalog_errors(void **state)
     assert_int_equal(match_catalog_count(c, MATCH_VOCAB_PROVINCE), 1);
     assert_string_equal(match_province_region(c, "11"), "sumatera");
     match_catalog_free(c);
+}
+
+/* Random bytes as a catalogue: an error naming the file (and a line when
+ * one is at fault), or a catalogue; never a crash (ASan in check). */
+static void test_catalog_garbage(void **state)
+{
+    (void)state;
+    rng_state_cat = 99;
+    static const char alphabet[] = "\t\n#T.M01aZ-_ 9\r,:";
+    for (int round = 0; round < 200; round++) {
+        char body[512];
+        size_t n = 1 + cat_rnd(sizeof(body) - 2);
+        for (size_t i = 0; i < n; i++) body[i] = alphabet[cat_rnd(sizeof(alphabet) - 1)];
+        body[n] = '\0';
+        const char *files[] = {"competencies.tsv", "position_classes.tsv", "provinces.tsv"};
+        const char *file = files[round % 3];
+        char dir[256];
+        match_catalog *c = NULL;
+        match_err err = {0};
+        make_dir(dir, sizeof(dir), file, body);
+        int rc = match_catalog_load(dir, &c, &err);
+        remove_dir(dir);
+        if (rc == MATCH_OK) {
+            assert_non_null(c);
+            match_catalog_free(c);
+        } else {
+            assert_int_equal(rc, MATCH_ERR);
+            assert_null(c);
+            if (!strstr(err.msg, file)) fail_msg("\"%s\" does not name %s", err.msg, file);
+        }
+    }
 }
 
 /* ---- the formula --------------------------------------------------------------- */
@@ -1685,6 +1723,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_catalog_loads),
         cmocka_unit_test(test_catalog_errors),
+        cmocka_unit_test(test_catalog_garbage),
         cmocka_unit_test(test_score_base),
         cmocka_unit_test(test_score_location),
         cmocka_unit_test(test_score_availability),
