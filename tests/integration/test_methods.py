@@ -310,7 +310,16 @@ def run_progress_done_and_proposals(s):
         assert len(items) == 6, items
         created = [it["created_at"] for it in items]
         assert created == sorted(created), "match.list not oldest first: %s" % created
+        match_keys = {"id", "program", "mentee_id", "coach_id", "status", "score", "run_id", "explain",
+                      "created_at", "updated_at"}
+        explain_keys = {"score", "feasible", "reason", "gap_coverage", "location", "availability",
+                        "competencies"}
         for it in items:
+            assert set(it) <= match_keys and set(it) >= match_keys - {"run_id", "explain"}, \
+                "match keys %s (DESIGN 3: %s)" % (sorted(it), sorted(match_keys))
+            assert set(it["explain"]) <= explain_keys, sorted(it["explain"])
+            assert it["explain"]["score"] == it["score"], it
+            assert isinstance(it["score"], int) and 0 <= it["score"] <= 10000, it
             assert it["status"] == "proposed" and it["run_id"] == run_id and it["program"] == prog, it
             assert isinstance(it["created_at"], int) and it["updated_at"] >= it["created_at"], it
             m = next(x for x in ms if x["id"] == it["mentee_id"])
