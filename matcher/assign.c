@@ -486,6 +486,12 @@ static void row_settle(solver *s, int32_t r, int64_t d, sink *best) {
     }
 }
 
+/* Add the inactive row r0.  Requires (I1)-(I3) for the active rows; columns
+ * with free capacity are sinks whatever their v (see the warm start).  r0
+ * starts with the smallest u covering its edges; the Dijkstra tree grows
+ * until the nearest sink, the duals move by the distances, and the path is
+ * shifted.  Afterwards r0 is active and (I1)-(I3) hold again.  Returns
+ * ASSIGN_OK or ASSIGN_CANCELLED (the solution is consistent either way). */
 static int row_search(solver *s, int32_t r0) {
     const assign_row *rw = &s->g->rows[r0];
     int64_t u0 = 0;
@@ -616,6 +622,13 @@ static void col_settle(solver *s, int32_t c, int64_t d, sink *best) {
     }
 }
 
+/* One step of repairing column c0 (free capacity, v > 0; needs the
+ * column-major copy).  The tree grows from c0 over unmatched-edge / matched-
+ * edge alternations until the nearest sink: an unmatched active row that can
+ * join (the path shifts one row into c0), a tree column whose v reaches 0
+ * (it gives up one row, the path shifts into c0), or c0's own v reaching 0.
+ * Keeps (I1)-(I3); the caller repeats while c0 is still deficient.  Returns
+ * ASSIGN_OK or ASSIGN_CANCELLED. */
 static int col_search(solver *s, int32_t c0) {
     sink best = { s->v[c0], -1, c0, -1 };
     uint64_t settled = 1;
