@@ -187,6 +187,10 @@ uint16_t mt_key_floor(const mt_query *q, int s);
 int32_t mt_price_block(const uint16_t *key, const uint8_t *mark,
                        const int64_t *pi, int64_t o, const int32_t *tab,
                        size_t n, uint8_t *flag, int32_t best);
+/* Coach-side filter: s = tab[key[j]]; flag[j] = s >= 0 && s + bonus >
+ * thr[j] (gains are small: 32-bit lanes). */
+void mt_gain_block(const uint16_t *key, const int32_t *thr, int32_t bonus,
+                   const int32_t *tab, size_t n, uint8_t *flag);
 /* flag[j] = key[j] > kt. */
 void mt_key_above(const uint16_t *key, size_t n, uint16_t kt, uint8_t *flag);
 /* Maximum of key[0..n). */

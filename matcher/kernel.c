@@ -168,6 +168,19 @@ uint16_t mt_key_floor(const mt_query *q, int s)
 #endif
 
 MT_CLONES
+void mt_gain_block(const uint16_t *restrict key, const int32_t *restrict thr,
+                   int32_t bonus, const int32_t *restrict tab, size_t n,
+                   uint8_t *restrict flag)
+{
+    for (size_t j = 0; j < n; j++) {
+        int32_t s = tab[key[j]];
+        int32_t t = thr[j] - bonus;
+        t = t < -1 ? -1 : t;     /* s >= 0 and s + bonus > thr */
+        flag[j] = s > t ? 1 : 0;
+    }
+}
+
+MT_CLONES
 void mt_key_above(const uint16_t *restrict key, size_t n, uint16_t kt,
                   uint8_t *restrict flag)
 {

@@ -151,7 +151,7 @@ struct match_run_state {
      * thread and coach the RUN_COACH_K best mentees by gain, mentee asc */
     int32_t *cside_gain[MATCH_MAX_THREADS];  /* nc * RUN_COACH_K */
     int32_t *cside_m[MATCH_MAX_THREADS];
-    int64_t *cside_thr[MATCH_MAX_THREADS];   /* per coach: gain to beat */
+    int32_t *cside_thr[MATCH_MAX_THREADS];   /* per coach: gain to beat */
     uint8_t *cside_n[MATCH_MAX_THREADS];
     /* progress / cancel */
     const match_run_input *in;
@@ -674,9 +674,9 @@ static void coach_side_block(topk *t, const mt_query *q, size_t c0,
         t->oom = 1;
         return;
     }
-    int64_t *thr = st->cside_thr[t->tid];
+    int32_t *thr = st->cside_thr[t->tid];
     uint8_t flag[MT_BLOCK];
-    mt_price_block(key, st->cs.zeros + c0, thr + c0, -t->bonus, tab, n, flag, -1);
+    mt_gain_block(key, thr + c0, t->bonus, tab, n, flag);
     /* flags are rare: let memchr (vectorised) find them */
     for (const uint8_t *f = memchr(flag, 1, n); f; f = memchr(f + 1, 1, (size_t)(flag + n - f - 1))) {
         size_t j = (size_t)(f - flag), c = c0 + j;
@@ -769,7 +769,7 @@ static int coach_side_init(struct match_run_state *st)
     for (int t = 0; t < st->threads; t++) {
         st->cside_gain[t] = malloc(n * sizeof(int32_t));
         st->cside_m[t] = malloc(n * sizeof(int32_t));
-        st->cside_thr[t] = malloc((st->nc + 1) * sizeof(int64_t));
+        st->cside_thr[t] = malloc((st->nc + 1) * sizeof(int32_t));
         st->cside_n[t] = calloc(st->nc + 1, 1);
         if (!st->cside_gain[t] || !st->cside_m[t] || !st->cside_thr[t] || !st->cside_n[t])
             return MATCH_ENOMEM;
