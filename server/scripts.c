@@ -321,9 +321,15 @@ static const char *const scripts[SCRIPT__COUNT] = {
     "if not m then return {'not_found', 'no match '..id, 'match_id'} end\n"
     "if not ((role == 'mentee' and m.mentee_id == subj) or (role == 'coach' and m.coach_id == subj)) then return {'forbidden', 'match '..id..' is not yours', 'match_id'} end\n"
     "if m.status ~= 'accepted' and m.status ~= 'active' and m.status ~= 'completed' then return {'conflict', 'match '..id..' is '..m.status..': feedback needs an accepted match', 'match_id'} end\n"
+    "local old = redis.call('HGET', p..'feedback:'..id, role)\n"
     "redis.call('HSET', p..'feedback:'..id, role, cmsgpack.pack({rating = tonumber(ARGV[5]), comment = ARGV[6], at = tonumber(ARGV[7])}))\n"
-    "redis.call('HINCRBY', p..'fb:'..m.program, 'n', 1)\n"
-    "redis.call('HINCRBY', p..'fb:'..m.program, 'sum', tonumber(ARGV[5]))\n"
+    "if old then\n"
+    "  -- a side's second feedback replaces its first in the program's totals too\n"
+    "  redis.call('HINCRBY', p..'fb:'..m.program, 'sum', tonumber(ARGV[5]) - tonumber(cmsgpack.unpack(old).rating))\n"
+    "else\n"
+    "  redis.call('HINCRBY', p..'fb:'..m.program, 'n', 1)\n"
+    "  redis.call('HINCRBY', p..'fb:'..m.program, 'sum', tonumber(ARGV[5]))\n"
+    "end\n"
     "audit('ev', 'feedback.put', 'match', id, 'side', role, 'rating', ARGV[5])\n"
     "return {'ok'}\n",
 

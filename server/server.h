@@ -51,7 +51,7 @@ typedef struct srv_conn {
     struct event *deadline;     /* handshake deadline, then idle deadline */
     srv_conn_state state;
     int inflight;
-    int paused;                 /* reading stopped: too many in flight */
+    int paused;                 /* frames wait: max-inflight reached */
     int draining;               /* close once in-flight and output are done */
     int is_unix;
     int buried;                 /* on the reaper's list */

@@ -189,6 +189,16 @@ static void conn_arm(srv_conn *c, int ms) {
     evtimer_add(c->deadline, &tv);
 }
 
+/* Output that cannot be written for idle-timeout-ms closes the connection:
+ * a client that stops reading must not hold its buffers (and, with OpenSSL,
+ * a blocked write can also hold up reading) forever.  libevent's write
+ * timeout only runs while output is pending. */
+static void conn_write_deadline(srv_conn *c) {
+    int ms = c->srv->cfg->idle_timeout_ms;
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    bufferevent_set_timeouts(c->bev, NULL, &tv);
+}
+
 static void conn_deadline_cb(evutil_socket_t fd, short what, void *arg) {
     (void)fd; (void)what;
     srv_conn *c = arg;
@@ -208,11 +218,19 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg) {
         if (c->state != CONN_HANDSHAKE) return;
         c->state = CONN_OPEN;
         conn_arm(c, s->cfg->idle_timeout_ms);
+        conn_write_deadline(c);
         log_debug("conn %s: TLS established (%s)", c->peer,
                   SSL_get_version(bufferevent_openssl_get_ssl(bev)));
         return;
     }
     if (c->state == CONN_CLOSING) { conn_bury(c); return; }
+    if (what & BEV_EVENT_TIMEOUT) {
+        log_warn("conn %s: %zu output bytes not written for %d ms (a client that does not read; "
+                 "max-output / idle-timeout-ms policy): closing", c->peer,
+                 evbuffer_get_length(bufferevent_get_output(bev)), s->cfg->idle_timeout_ms);
+        conn_close(c, 0);
+        return;
+    }
     if (what & BEV_EVENT_ERROR) {
         unsigned long e;
         char buf[256] = "";
@@ -260,11 +278,11 @@ static void req_end(srv_req *r) {
         if (r->sb.size) conn_send(c, r->sb.data, r->sb.size);
         c->inflight--;
         if (c->state == CONN_OPEN && c->paused && c->inflight < c->srv->cfg->max_inflight) {
+            /* frames wait in the input buffer: process them from a deferred
+             * read callback (never nested in this request's call chain) */
             c->paused = 0;
-            if (!c->draining) {
-                bufferevent_enable(c->bev, EV_READ);
+            if (!c->draining)
                 bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
-            }
         }
         if (c->draining && c->inflight == 0 && c->state == CONN_OPEN) {
             if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) conn_close(c, 0);
@@ -395,8 +413,7 @@ static void process_input(srv_conn *c) {
     struct evbuffer *in = bufferevent_get_input(c->bev);
     while (c->state == CONN_OPEN && !c->draining) {
         if (c->inflight >= s->cfg->max_inflight) {
-            c->paused = 1;
-            bufferevent_disable(c->bev, EV_READ);
+            c->paused = 1;      /* see conn_read_cb for why reading goes on */
             return;
         }
         size_t avail = evbuffer_get_length(in);
@@ -421,6 +438,11 @@ static void process_input(srv_conn *c) {
     }
 }
 
+/* Input buffered beyond the requests in flight: two maximal frames. */
+static size_t srv_input_max(const server *s) {
+    return 2 * ((size_t)s->cfg->max_frame + PROTO_FRAME_HEADER);
+}
+
 static void conn_read_cb(struct bufferevent *bev, void *arg) {
     (void)bev;
     srv_conn *c = arg;
@@ -428,6 +450,17 @@ static void conn_read_cb(struct bufferevent *bev, void *arg) {
         c->state = CONN_OPEN;
     }
     process_input(c);
+    /* Beyond max-inflight the frames stay in the input buffer, but reading
+     * from the socket is never switched off: a disabled OpenSSL bufferevent
+     * can leave bytes inside OpenSSL that no socket event will announce
+     * (DESIGN 8), so the connection would stall.  The buffered input is
+     * bounded instead: a client that pipelines more than 2 x max-frame
+     * bytes beyond what it has in flight is disconnected. */
+    size_t in = evbuffer_get_length(bufferevent_get_input(c->bev));
+    if (c->state == CONN_OPEN && in > srv_input_max(c->srv)) {
+        log_warn("conn %s: %zu unprocessed input bytes above the limit (2 x max-frame): closing", c->peer, in);
+        conn_close(c, 0);
+    }
 }
 
 static srv_conn *conn_new(server *s, struct bufferevent *bev, const char *peer, int is_unix) {
@@ -503,7 +536,10 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
     if (!c) { bufferevent_free(bev); return; }
     bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
     conn_arm(c, is_unix ? s->cfg->idle_timeout_ms : s->cfg->handshake_timeout_ms);
-    if (is_unix) c->state = CONN_OPEN;
+    if (is_unix) {
+        c->state = CONN_OPEN;
+        conn_write_deadline(c);
+    }
     bufferevent_enable(bev, EV_READ | EV_WRITE);
     log_debug("conn %s: accepted", peer);
 }
