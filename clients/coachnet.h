@@ -43,10 +43,10 @@
  *    with CN_CLIENT_E_CLOSED.  Server errors on a request (invalid_params,
  *    not_found, ...) leave it usable.
  *  - A client is not thread-safe: use one per thread.
- *  - Over TLS, writing to a connection the server closed may raise SIGPIPE
- *    (OpenSSL writes with write(2)): like hiredis, the library leaves signal
- *    dispositions to the application, which should ignore SIGPIPE
- *    (signal(SIGPIPE, SIG_IGN)).  The unix-socket path never raises it.
+ *  - Writing to a connection the server closed is an error (CN_CLIENT_E_IO),
+ *    never a SIGPIPE: the library blocks SIGPIPE in the calling thread
+ *    around each TLS read and write and discards the one it caused, without
+ *    touching the application's signal dispositions.
  *
  * Link with `pkg-config --libs libcoachnet` (libcoachnet.a includes libproto;
  * it needs OpenSSL and msgpack-c).

@@ -12,6 +12,8 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -55,6 +57,36 @@ static const char *ssl_errstr(char *buf, size_t len, const char *fallback) {
     }
     ERR_clear_error();
     return buf;
+}
+
+/* OpenSSL writes to the socket with write(2), which raises SIGPIPE when the
+ * peer has gone.  A library must not kill its host for that, nor change its
+ * signal dispositions: so around each TLS write SIGPIPE is blocked in this
+ * thread, and a SIGPIPE that the write raised (and only that one) is taken
+ * out of the pending set before the old mask comes back.  (libcurl's way.) */
+typedef struct sigpipe_guard {
+    sigset_t old;
+    int was_pending;
+} sigpipe_guard;
+
+static void sigpipe_block(sigpipe_guard *g) {
+    sigset_t pipe_set, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &g->old);
+    sigpending(&pending);
+    g->was_pending = sigismember(&pending, SIGPIPE);
+}
+
+static void sigpipe_restore(const sigpipe_guard *g) {
+    sigset_t pipe_set, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    if (!g->was_pending && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE)) {
+        struct timespec zero = { 0, 0 };
+        sigtimedwait(&pipe_set, NULL, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &g->old, NULL);
 }
 
 /* Wait until fd is ready for `events` or the deadline passes.
@@ -267,7 +299,10 @@ int cn_net_write(cn_net *n, const void *buf, size_t len, int64_t deadline, cn_cl
         if (n->ssl) {
             ERR_clear_error();
             size_t w = 0;
+            sigpipe_guard g;
+            sigpipe_block(&g);
             int r = SSL_write_ex(n->ssl, p, len, &w);
+            sigpipe_restore(&g);
             if (r == 1) {
                 p += w;
                 len -= w;
@@ -279,6 +314,7 @@ int cn_net_write(cn_net *n, const void *buf, size_t len, int64_t deadline, cn_cl
             } else if (e == SSL_ERROR_WANT_READ) {
                 ev = POLLIN;
             } else {
+                n->broken = 1;
                 return cn_seterr(err, CN_CLIENT_E_IO, "TLS write failed: %s",
                                  ssl_errstr(eb, sizeof(eb), e == SSL_ERROR_SYSCALL
                                                                 ? strerror(errno)
@@ -292,8 +328,10 @@ int cn_net_write(cn_net *n, const void *buf, size_t len, int64_t deadline, cn_cl
                 continue;
             }
             if (w < 0 && errno == EINTR) continue;
-            if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+            if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+                n->broken = 1;
                 return cn_seterr(err, CN_CLIENT_E_IO, "write failed: %s", strerror(errno));
+            }
             ev = POLLOUT;
         }
         int wr = wait_fd(n->fd, ev, deadline);
@@ -310,7 +348,10 @@ ssize_t cn_net_read(cn_net *n, void *buf, size_t cap, int64_t deadline, cn_clien
         if (n->ssl) {
             ERR_clear_error();
             size_t got = 0;
+            sigpipe_guard g; /* a read may write too (alerts, key updates) */
+            sigpipe_block(&g);
             int r = SSL_read_ex(n->ssl, buf, cap, &got);
+            sigpipe_restore(&g);
             if (r == 1) return (ssize_t)got;
             int e = SSL_get_error(n->ssl, r);
             if (e == SSL_ERROR_WANT_READ) {
@@ -319,9 +360,11 @@ ssize_t cn_net_read(cn_net *n, void *buf, size_t cap, int64_t deadline, cn_clien
                 ev = POLLOUT;
             } else if (e == SSL_ERROR_ZERO_RETURN) {
                 /* close_notify, or (SSL_OP_IGNORE_UNEXPECTED_EOF) a plain EOF */
+                n->broken = 1;
                 cn_seterr(err, CN_CLIENT_E_IO, "the server closed the connection");
                 return -1;
             } else {
+                n->broken = 1;
                 cn_seterr(err, CN_CLIENT_E_IO, "TLS read failed: %s",
                           ssl_errstr(eb, sizeof(eb), e == SSL_ERROR_SYSCALL
                                                          ? "connection reset"
@@ -354,8 +397,14 @@ ssize_t cn_net_read(cn_net *n, void *buf, size_t cap, int64_t deadline, cn_clien
 void cn_net_close(cn_net *n) {
     if (n->ssl) {
         /* Best effort: a non-blocking shutdown sends close_notify if the
-         * socket has room, and never waits for the peer's. */
-        if (n->fd >= 0) SSL_shutdown(n->ssl);
+         * socket has room, and never waits for the peer's.  Not on a broken
+         * stream (OpenSSL: no SSL_shutdown after a fatal error). */
+        if (n->fd >= 0 && !n->broken && SSL_is_init_finished(n->ssl)) {
+            sigpipe_guard g;
+            sigpipe_block(&g);
+            SSL_shutdown(n->ssl);
+            sigpipe_restore(&g);
+        }
         SSL_free(n->ssl);
         n->ssl = NULL;
     }

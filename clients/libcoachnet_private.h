@@ -15,10 +15,11 @@
 typedef struct cn_net {
     int fd;
     SSL_CTX *ctx;
-    SSL *ssl; /* NULL: plaintext (unix socket) */
+    SSL *ssl;   /* NULL: plaintext (unix socket) */
+    int broken; /* a read or write failed: no TLS close_notify on close */
 } cn_net;
 
-#define CN_NET_INIT { -1, NULL, NULL }
+#define CN_NET_INIT { -1, NULL, NULL, 0 }
 
 /* Milliseconds on a monotonic clock. */
 int64_t cn_now_ms(void);

@@ -4,17 +4,23 @@
  * archive must be self-contained: libcoachnet + libproto) and run against the
  * real coachnetd over TLS.
  *
- *   link_example HOST PORT CA LOGIN      (password on stdin)
+ *   link_example HOST PORT CA LOGIN [IDLE_MS]     (password on stdin)
  *
  * Logs in, resumes the session on a second connection, calls user.disable
  * for a login that does not exist (expects not_found with the connection still
  * usable), logs out.  Prints one line per step; exits 0 when all went as
  * expected, 1 otherwise.
+ *
+ * With IDLE_MS (a server whose idle-timeout-ms is IDLE_MS): SIGPIPE is left
+ * at its default (death), a third connection logs in, waits until the
+ * server has closed it for idleness, then keeps writing requests: the
+ * library must report an I/O error, not let SIGPIPE kill the process.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <coachnet.h>
 
@@ -25,11 +31,10 @@ static int fail(const char *what, const cn_client_error *e) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 5) {
-        fprintf(stderr, "usage: link_example HOST PORT CA LOGIN\n");
+    if (argc != 5 && argc != 6) {
+        fprintf(stderr, "usage: link_example HOST PORT CA LOGIN [IDLE_MS]\n");
         return 2;
     }
-    signal(SIGPIPE, SIG_IGN);
     char pw[256];
     if (fgets(pw, sizeof(pw), stdin) == NULL) return 2;
     pw[strcspn(pw, "\n")] = '\0';
@@ -61,5 +66,24 @@ int main(int argc, char **argv) {
     printf("logout ok\n");
     cn_client_free(c2);
     cn_client_free(c);
+    if (argc == 6) {
+        cn_client *c3;
+        if (cn_client_connect(&o, &c3, &e) != CN_CLIENT_OK) return fail("connect 3", &e);
+        if (cn_client_login(c3, argv[4], pw, &s, &e) != CN_CLIENT_OK) return fail("login 3", &e);
+        long ms = atol(argv[5]) + 1000;
+        struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+        nanosleep(&ts, NULL);
+        int sent = 0;
+        uint32_t id;
+        while (sent < 1000 && cn_client_send_raw(c3, "match.mine", NULL, 0, &id, &e) == CN_CLIENT_OK)
+            sent++;
+        if (sent == 1000 && cn_client_recv(c3, &id, NULL, &e) == CN_CLIENT_OK) {
+            printf("FAIL the idle connection still answers\n");
+            return 1;
+        }
+        printf("after idle close: %s error after %d writes, no SIGPIPE\n",
+               cn_client_errkind_name(e.kind), sent);
+        cn_client_free(c3);
+    }
     return 0;
 }
