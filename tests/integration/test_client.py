@@ -5,7 +5,8 @@ timeouts, paging, connection loss."""
 
 import time
 
-from harness import Suite, main, expect_error, coachnet, Client, CoachnetError, SLOW
+from harness import (Suite, main, expect_error, coachnet, Client, CoachnetError, SLOW,
+                     free_port, run_and_wait, run_matches, find_match)
 
 suite = Suite("client")
 t = suite.test
@@ -214,7 +215,6 @@ def server_close_raises_connection_closed(s):
 @t
 def connect_to_closed_port_raises(s):
     """connecting to a port without listener raises ConnectionClosed"""
-    from harness import free_port
     try:
         Client("127.0.0.1", free_port(), ca_file=str(s.env.certs.ca), timeout=2)
     except coachnet.ConnectionClosed:
@@ -250,7 +250,6 @@ def hostname_is_checked(s):
 @t
 def every_typed_method(s):
     """each typed method of the client reaches its server method with the right parameter names"""
-    from harness import run_and_wait, run_matches, find_match
     coord, prog = s.coordinator()
     with coord:
         m = s.gen.mentee(prog)

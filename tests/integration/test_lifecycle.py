@@ -6,8 +6,8 @@ sides, meetings (JP) and feedback."""
 
 import time
 
-from harness import (Suite, main, expect_error, SLOW,
-                     run_and_wait, run_matches, find_match, review_one, review_outcome)
+from harness import (Suite, main, expect_error, SLOW, run_and_wait, run_matches, find_match,
+                     review_one, review_outcome, check_store_invariants)
 
 suite = Suite("lifecycle")
 t = suite.test
@@ -563,7 +563,6 @@ def coordinator_outside_scope_cannot_review(s):
 @t
 def store_invariants_hold(s):
     """after the suite: every coach's seat counter equals its live matches; one live match per mentee"""
-    from harness import check_store_invariants
     problems = check_store_invariants(s.env.redis)
     assert not problems, "\n".join(problems[:20])
 

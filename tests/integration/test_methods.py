@@ -4,10 +4,11 @@ checked against the contract: users, profiles and lists, suggestions and
 explanations (scores recomputed here with the formula of section 5), runs
 with their notifications and statistics, pin and forbid, stats."""
 
+import random
 import time
 
 from harness import (Suite, main, expect_error, expected_explain, run_and_wait, run_matches,
-                     find_match, review_one, SLOW)
+                     find_match, review_one, SLOW, POSITION_CLASSES)
 
 suite = Suite("methods")
 t = suite.test
@@ -467,7 +468,6 @@ def waitlist_bonus_gives_priority(s):
 
 def feasible(m, c, min_rank_gap=1):
     """The hard constraints of DESIGN section 5 (capacity aside)."""
-    from harness import POSITION_CLASSES
     if c["programs"] and m["program"] not in c["programs"]:
         return False
     if m["agency"] == c["organization"]:
@@ -507,7 +507,6 @@ def brute_force(ms, cs, objective):
 @t
 def runs_are_optimal_by_brute_force(s):
     """on small random instances, run.done matches the brute-force optimum of both objectives"""
-    import random
     rnd = random.Random(20260301)
     base = s.gen.program()
     for inst in range(3):

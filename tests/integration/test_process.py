@@ -8,7 +8,8 @@ import signal
 import subprocess
 import time
 
-from harness import Suite, main, coachnet, SLOW, ADMIN_LOGIN, ADMIN_PASSWORD, free_port
+from harness import (Suite, main, coachnet, SLOW, ADMIN_LOGIN, ADMIN_PASSWORD, free_port,
+                     wait_until, run_and_wait)
 
 suite = Suite("process")
 t = suite.test
@@ -59,7 +60,6 @@ def flags_override_config(s):
         def up():
             with coachnet.Client("127.0.0.1", port, ca_file=str(s.env.certs.ca), timeout=2) as c:
                 return c.auth_login(ADMIN_LOGIN, ADMIN_PASSWORD)["role"] == "admin"
-        from harness import wait_until
         wait_until(up, 10 * SLOW, interval=0.1, what="coachnetd on the --port given")
     finally:
         p.send_signal(signal.SIGTERM)
@@ -152,7 +152,6 @@ def sigterm_during_run(s):
     c.close()
     # the lock of the cancelled run must not block the program for long
     with s.srv.login(login, s.PASSWORD) as c2:
-        from harness import run_and_wait, wait_until
 
         def run_ok():
             try:

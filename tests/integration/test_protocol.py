@@ -13,11 +13,12 @@ naming the code; proto/proto.h and docs/protocol.md fix it as `too_large`
 """
 
 import struct
+import threading
 import time
 
 import msgpack
 
-from harness import Suite, main, expect_error, coachnet, SLOW, ADMIN_LOGIN, ADMIN_PASSWORD
+from harness import (Suite, main, expect_error, coachnet, SLOW, ADMIN_LOGIN, ADMIN_PASSWORD)
 
 suite = Suite("protocol")
 t = suite.test
@@ -586,7 +587,6 @@ def malformed_param_values(s):
 @t
 def many_concurrent_connections(s):
     """100 connections at once, each pipelining puts and gets of its own mentees: every answer right"""
-    import threading
     coord, prog = s.coordinator()
     tok = coord.token
     coord.close()

@@ -10,8 +10,10 @@ mentee) and, under ASan, nothing was reported.  COACHNET_SEED picks the seed
 
 import os
 import random
+import time
 
-from harness import Suite, main, CoachnetError, SLOW, run_and_wait, check_store_invariants
+from harness import (Suite, main, CoachnetError, SLOW, run_and_wait, check_store_invariants,
+                     wait_until)
 
 suite = Suite("random")
 t = suite.test
@@ -166,8 +168,6 @@ random_walk.__doc__ = random_walk.__doc__ % STEPS
 @t
 def random_walk_through_redis_restart(s):
     """a random walk with Redis stopped and restarted in the middle: unavailable only while it is down, then all fine"""
-    import time
-    from harness import wait_until
     rnd = random.Random(SEED + 1)
     w = Walk(s, rnd)
     try:

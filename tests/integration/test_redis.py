@@ -7,8 +7,8 @@ survives (AOF with appendfsync always)."""
 
 import time
 
-from harness import (Suite, main, coachnet, CoachnetError, SLOW,
-                     ADMIN_LOGIN, ADMIN_PASSWORD, wait_until)
+from harness import (Suite, main, coachnet, CoachnetError, SLOW, ADMIN_LOGIN, ADMIN_PASSWORD,
+                     wait_until, run_and_wait, run_matches)
 
 REDIS_TIMEOUT_MS = 1500
 suite = Suite("redis", redis_timeout_ms=REDIS_TIMEOUT_MS)
@@ -145,7 +145,6 @@ def run_during_outage(s):
         finally:
             s.env.redis.start()
         recovers(coord, m["id"])
-        from harness import run_and_wait
         _, done, _ = run_and_wait(coord, prog)
         assert done["status"] == "done" and done["stats"]["matched"] == 1, done
 
@@ -153,7 +152,6 @@ def run_during_outage(s):
 @t
 def redis_lost_during_run(s):
     """Redis stopped while a run computes: run.done says failed (not done), never hangs; runs work again afterwards"""
-    from harness import run_and_wait, run_matches
     coord, prog = s.coordinator()
     with coord:
         for i in range(1000):

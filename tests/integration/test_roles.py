@@ -8,7 +8,7 @@ forbidden call names exist, so `forbidden` is never confused with
 `not_found`."""
 
 from harness import (Suite, main, expect_error, CoachnetError, run_and_wait, run_matches,
-                     find_match, review_one)
+                     find_match, review_one, check_store_invariants)
 
 suite = Suite("roles")
 t = suite.test
@@ -322,7 +322,6 @@ def disabled_mentee_loses_access(s):
 @t
 def store_invariants_hold(s):
     """after the suite: every coach's seat counter equals its live matches; one live match per mentee"""
-    from harness import check_store_invariants
     problems = check_store_invariants(s.env.redis)
     assert not problems, "\n".join(problems[:20])
 

@@ -4,7 +4,8 @@ through one is suggested by the other (coach index kept in sync over
 pub/sub); sessions and match.updated notifications cross instances."""
 
 from harness import (Suite, main, expect_error, CoachnetError, SLOW, wait_until,
-                     expected_explain, run_and_wait, run_matches, find_match, review_one, review_outcome)
+                     expected_explain, run_and_wait, run_matches, find_match, review_one,
+                     review_outcome, check_store_invariants)
 
 suite = Suite("scaleout")
 t = suite.test
@@ -330,7 +331,6 @@ def logout_on_a_ends_session_on_b(s):
 @t
 def store_invariants_hold(s):
     """after the suite: every coach's seat counter equals its live matches; one live match per mentee"""
-    from harness import check_store_invariants
     problems = check_store_invariants(s.env.redis)
     assert not problems, "\n".join(problems[:20])
 

@@ -5,9 +5,10 @@ hashes, writes visible in Redis once acknowledged, an audit stream, the
 configurable key prefix, session expiry."""
 
 import hashlib
+import socket
 import time
 
-from harness import Suite, main, expect_error, CoachnetError, SLOW, wait_until
+from harness import (Suite, main, expect_error, CoachnetError, SLOW, wait_until)
 
 suite = Suite("store")
 t = suite.test
@@ -169,7 +170,6 @@ def token_ttl_expires_sessions(s):
 @t
 def coach_change_published(s):
     """coach.put publishes on the events channel (the scale-out path)"""
-    import socket
     sub = socket.create_connection(("127.0.0.1", s.env.redis.port), 5)
     sub.sendall(b"*2\r\n$9\r\nSUBSCRIBE\r\n$%d\r\n%s\r\n" % (len(P + "events"), (P + "events").encode()))
     sub.settimeout(5)
