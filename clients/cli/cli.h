@@ -223,6 +223,9 @@ const char *cli_percent(const msgpack_object *o, char *buf, size_t len);
 /* Print an object as JSON (one document, indented) on f. */
 void cli_print_json(FILE *f, const msgpack_object *o);
 
+/* Print a JSON value (indented) on stdout and release it; NULL prints null. */
+void cli_print_json_new(json_t *j);
+
 /* Format a scalar object into buf ("" for nil, floats with up to 3 decimals). */
 const char *cli_scalar(const msgpack_object *o, char *buf, size_t len);
 

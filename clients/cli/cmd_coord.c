@@ -637,7 +637,8 @@ int cmd_export(cli_ctx *x) {
                 rc = CLI_EXIT_INPUT;
             } else if (out != stdout) {
                 if (x->o->json)
-                    printf("{\"file\": \"%s\", \"matches\": %zu}\n", path, m.n);
+                    cli_print_json_new(json_pack("{s:s, s:I}", "file", path, "matches",
+                                                 (json_int_t)m.n));
                 else
                     printf("wrote %zu matches to %s\n", m.n, path);
             }

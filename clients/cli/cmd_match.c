@@ -172,9 +172,7 @@ int cmd_meeting(cli_ctx *x) {
         json_t *j = json_pack("{s:s, s:I, s:f, s:f, s:i}", "meeting_id", mid, "minutes",
                               (json_int_t)x->o->minutes, "jp", jp, "jp_total", jp_total,
                               "jp_obligation", CLI_JP_YEARLY);
-        json_dumpf(j, stdout, JSON_INDENT(2));
-        fputc('\n', stdout);
-        json_decref(j);
+        cli_print_json_new(j);
     } else {
         /* jp_total is the mentee's total for the year of the meeting */
         double pct = jp_total * 100.0 / CLI_JP_YEARLY;

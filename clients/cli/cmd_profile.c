@@ -49,7 +49,7 @@ static int profile_put(cli_ctx *x) {
             snprintf(what, sizeof(what), "%s.put", cn_client_kind_name((cn_client_kind)kind));
             rc = cli_fail(what, &e);
         } else if (x->o->json) {
-            printf("{\"id\": \"%s\", \"version\": %lld}\n", id, (long long)version);
+            cli_print_json_new(json_pack("{s:s, s:I}", "id", id, "version", (json_int_t)version));
         } else {
             printf("stored %s %s, version %lld\n", cn_client_kind_name((cn_client_kind)kind), id,
                    (long long)version);
@@ -144,9 +144,7 @@ static int profile_list(cli_ctx *x) {
         if (all) {
             json_t *j = json_pack("{s:o}", "items", all);
             all = NULL;
-            json_dumpf(j, stdout, JSON_INDENT(2));
-            fputc('\n', stdout);
-            json_decref(j);
+            cli_print_json_new(j);
         } else {
             cli_table_print(t, stdout);
             printf("%lld %s%s\n", n, kind == CN_CLIENT_COACH ? "coach" : "mentee",

@@ -240,3 +240,13 @@ void cli_print_json(FILE *f, const msgpack_object *o) {
     fputc('\n', f);
     json_decref(j);
 }
+
+void cli_print_json_new(json_t *j) {
+    if (j == NULL) {
+        fputs("null\n", stdout);
+        return;
+    }
+    json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_REAL_PRECISION(10));
+    fputc('\n', stdout);
+    json_decref(j);
+}

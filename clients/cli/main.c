@@ -203,9 +203,7 @@ int cmd_login(cli_ctx *x) {
     if (x->o->json) {
         json_t *j = json_pack("{s:s, s:s, s:s, s:I}", "login", login, "role", t.role, "subject",
                               t.subject, "expires_in", (json_int_t)expires_in);
-        json_dumpf(j, stdout, JSON_INDENT(2));
-        fputc('\n', stdout);
-        json_decref(j);
+        cli_print_json_new(j);
     } else {
         printf("logged in as %s (%s%s%s)\n", login, t.role, t.subject[0] ? " " : "", t.subject);
     }
@@ -249,9 +247,7 @@ int cmd_whoami(cli_ctx *x) {
     if (x->o->json) {
         json_t *j = json_pack("{s:s, s:s, s:s}", "login", x->session.login, "role",
                               x->session.role, "subject", x->session.subject);
-        json_dumpf(j, stdout, JSON_INDENT(2));
-        fputc('\n', stdout);
-        json_decref(j);
+        cli_print_json_new(j);
     } else {
         printf("%s (%s%s%s)\n", x->session.login, x->session.role,
                x->session.subject[0] ? " " : "", x->session.subject);
