@@ -159,7 +159,6 @@ struct match_run_state {
     atomic_uint_fast64_t pairs;
     uint32_t rescanned;
     const char *phase;
-    match_err *err;
 };
 
 static double now_ms(void)
@@ -196,26 +195,31 @@ typedef struct par_arg {
     int tid;
 } par_arg;
 
+/* Take and process one chunk of items; 0 when there is nothing left to do
+ * (all taken, cancelled, or failed). */
+static int par_chunk(par *p, int tid)
+{
+    if (atomic_load(&p->st->stop) || atomic_load(&p->failed)) return 0;
+    if (p->st->in->cancel && atomic_load(p->st->in->cancel)) {
+        atomic_store(&p->st->stop, 1);
+        return 0;
+    }
+    size_t i0 = atomic_fetch_add(&p->next, RUN_CHUNK);
+    if (i0 >= p->n) return 0;
+    size_t i1 = i0 + RUN_CHUNK < p->n ? i0 + RUN_CHUNK : p->n;
+    for (size_t i = i0; i < i1; i++)
+        if (p->fn(p, tid, p->items[i]) != MATCH_OK) {
+            atomic_store(&p->failed, 1);
+            return 0;
+        }
+    atomic_fetch_add(&p->done, i1 - i0);
+    return 1;
+}
+
 static void *par_worker(void *arg)
 {
     par_arg *a = arg;
-    par *p = a->p;
-    for (;;) {
-        if (atomic_load(&p->st->stop) || atomic_load(&p->failed)) break;
-        if (p->st->in->cancel && atomic_load(p->st->in->cancel)) {
-            atomic_store(&p->st->stop, 1);
-            break;
-        }
-        size_t i0 = atomic_fetch_add(&p->next, RUN_CHUNK);
-        if (i0 >= p->n) break;
-        size_t i1 = i0 + RUN_CHUNK < p->n ? i0 + RUN_CHUNK : p->n;
-        for (size_t i = i0; i < i1; i++)
-            if (p->fn(p, a->tid, p->items[i]) != MATCH_OK) {
-                atomic_store(&p->failed, 1);
-                break;
-            }
-        atomic_fetch_add(&p->done, i1 - i0);
-    }
+    while (par_chunk(a->p, a->tid)) {}
     return NULL;
 }
 
@@ -241,20 +245,7 @@ static int par_run(struct match_run_state *st, const char *phase,
         started = t;
     }
     /* Worker 0 interleaves its chunks with progress reports. */
-    args[0] = (par_arg){&p, 0};
-    for (;;) {
-        if (atomic_load(&st->stop) || atomic_load(&p.failed)) break;
-        size_t i0 = atomic_fetch_add(&p.next, RUN_CHUNK);
-        if (i0 >= n) break;
-        size_t i1 = i0 + RUN_CHUNK < n ? i0 + RUN_CHUNK : n;
-        for (size_t i = i0; i < i1; i++)
-            if (fn(&p, 0, items[i]) != MATCH_OK) {
-                atomic_store(&p.failed, 1);
-                break;
-            }
-        atomic_fetch_add(&p.done, i1 - i0);
-        run_tick(st, atomic_load(&p.done), n);
-    }
+    while (par_chunk(&p, 0)) run_tick(st, atomic_load(&p.done), n);
     for (int t = 1; t <= started; t++) pthread_join(tids[t], NULL);
     if (atomic_load(&p.failed)) return MATCH_ENOMEM;
     if (atomic_load(&st->stop)) return MATCH_ECANCELLED;
@@ -1556,7 +1547,6 @@ static int run_state_new(const match_catalog *cat, const match_run_input *in,
     *out = st;
     st->cat = cat;
     st->in = in;
-    st->err = err;
     st->nm = in->n_mentees;
     st->nc = in->n_coaches;
     atomic_init(&st->stop, 0);
