@@ -236,7 +236,7 @@ void cli_usage(FILE *f) {
         "  --unix PATH        plaintext unix socket instead of TLS (local administration)\n"
         "  --token-file FILE  session file (COACHNET_TOKEN_FILE, default\n"
         "                     ~/.config/coachnet/token, mode 0600)\n"
-        "  --timeout SECONDS  per request (default 30)\n"
+        "  --timeout SECONDS  for connecting and for each request (default 30)\n"
         "  --json             machine-readable output (JSON) on stdout\n"
         "\n"
         "everyone:\n"
