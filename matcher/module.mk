@@ -19,5 +19,5 @@ $(B)/tests/unit/test_matcher: $(B)/tests/unit/test_matcher.o $(MATCHER_LIB)
 BENCHES += $(B)/bench/matcher/gen_instance $(B)/bench/matcher/bench_matcher
 $(B)/bench/matcher/gen_instance: $(B)/bench/matcher/gen_instance.o $(MATCHER_LIB)
 	$(CC) $(LDFLAGS) $^ -o $@
-$(B)/bench/matcher/bench_matcher: $(B)/bench/matcher/bench_matcher.o $(B)/bench/matcher/instance.o $(MATCHER_LIB)
+$(B)/bench/matcher/bench_matcher: $(B)/bench/matcher/bench_matcher.o $(B)/bench/matcher/bench_matcher_instance.o $(MATCHER_LIB)
 	$(CC) $(LDFLAGS) $^ -o $@

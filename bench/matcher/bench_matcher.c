@@ -18,7 +18,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "bench/matcher/instance.h"
+#include "bench/matcher/bench_matcher_instance.h"
 #include "matcher/matcher.h"
 
 static double now_ms(void)

@@ -1,8 +1,8 @@
-/* instance.c — reader of the bench/matcher instance format (README.md).
+/* bench_matcher_instance.c — reader of the bench/matcher instance format (README.md).
  *
  * Everything read lives in one arena owned by the instance, so the profile
  * structs can point into it and instance_free() is one loop. */
-#include "bench/matcher/instance.h"
+#include "bench/matcher/bench_matcher_instance.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
-/* instance.h — synthetic instance files of bench/matcher (format in
+/* bench_matcher_instance.h — synthetic instance files of bench/matcher (format in
  * README.md): reading them into libmatcher's profile structs.  Bench-only. */
-#ifndef COACHNET_BENCH_MATCHER_INSTANCE_H
-#define COACHNET_BENCH_MATCHER_INSTANCE_H
+#ifndef COACHNET_BENCH_MATCHER_BENCH_MATCHER_INSTANCE_H
+#define COACHNET_BENCH_MATCHER_BENCH_MATCHER_INSTANCE_H
 
 #include <stddef.h>
 #include <stdint.h>
