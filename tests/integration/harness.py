@@ -321,7 +321,9 @@ class Server:
             if self.proc.poll() is not None:
                 raise AssertionError("coachnetd %s exited with %s at start; log:\n%s" % (
                     self.name, self.proc.returncode, self.log.read_text(errors="replace")[-3000:]))
-            if "ready" not in self.log.read_text(errors="replace"):
+            # the ready line goes to log-file when one is configured
+            logf = Path(str(self.conf.get("log-file") or self.log))
+            if not logf.exists() or "ready" not in logf.read_text(errors="replace"):
                 return False
             s = socket.create_connection(("127.0.0.1", self.port), 0.5)
             s.close()

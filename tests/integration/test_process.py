@@ -171,6 +171,25 @@ def sigterm_during_run(s):
 
 
 @t
+def sigint_pidfile_logfile(s):
+    """pidfile written at start and removed at exit; log-file receives the log; SIGINT exits 0 like SIGTERM"""
+    pidfile, logfile = s.env.dir / "cn.pid", s.env.dir / "cn.log"
+    srv = s.env.add_server(name="pidlog", pidfile=pidfile, log_file=logfile)
+    try:
+        assert pidfile.exists(), "no pidfile"
+        assert int(pidfile.read_text().strip()) == srv.proc.pid, pidfile.read_text()
+        with srv.admin() as a:
+            a.auth_resume(a.token)
+        assert "ready" in logfile.read_text(), "log-file lacks the ready line"
+        srv.proc.send_signal(signal.SIGINT)
+        rc = srv.proc.wait(15 * SLOW)
+        assert rc == 0, "exit status %s after SIGINT" % rc
+        assert not pidfile.exists(), "pidfile left after exit"
+    finally:
+        srv.stop()
+
+
+@t
 def add_user_errors(s):
     """--add-user: empty password and unknown role fail non-zero; Redis down fails non-zero"""
     rc, out = s.srv.add_user(s.uniq("u"), "", "coordinator", programs=["x"])
