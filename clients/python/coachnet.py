@@ -161,7 +161,6 @@ class Client:
         self._responses = {}     # msgid -> (error, result), answered, not collected
         self.arrival = []        # msgids in the order their responses arrived
         self.notifications = collections.deque()
-        self._unpacker = msgpack.Unpacker(raw=False, max_buffer_size=MAX_FRAME)
         self._buf = bytearray()
         if connect:
             self.connect()
