@@ -220,6 +220,7 @@ def coordinator_outside_scope(s):
         ("user.create coordinator", lambda: u.user_create(s.uniq("x"), PW, "coordinator", programs=[c.Q])),
         ("user.create admin", lambda: u.user_create(s.uniq("x"), PW, "admin")),
         ("user.create mentee of P", lambda: u.user_create(s.uniq("x"), PW, "mentee", subject=c.m2["id"])),
+        ("user.create coach of P", lambda: u.user_create(s.uniq("x"), PW, "coach", subject=c.c2["id"])),
         ("user.disable", lambda: u.user_disable("admin")),
         ("match.mine", lambda: u.match_mine()),
         ("match.request", lambda: u.match_request(c.cq["id"])),
