@@ -39,19 +39,43 @@ static int token_ok(const char *s, size_t max)
         }                                                                    \
     } while (0)
 
+/* The check of element i of a list: the field name ("list[i]suffix") is
+ * only formatted when the check fails, so valid profiles cost no printf. */
+#define CHECK_ITEM(cond, list, i, suffix, ...)                               \
+    do {                                                                     \
+        if (!(cond)) {                                                       \
+            item_err(err, list, i, suffix, __VA_ARGS__);                     \
+            return MATCH_ERR;                                                \
+        }                                                                    \
+    } while (0)
+
+static void item_err(match_err *err, const char *list, size_t i,
+                     const char *suffix, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void item_err(match_err *err, const char *list, size_t i,
+                     const char *suffix, const char *fmt, ...)
+{
+    char field[64], msg[200];
+    snprintf(field, sizeof(field), "%s[%zu]%s", list, i, suffix);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    mt_err(err, field, "%s: %s", field, msg);
+}
+
 static int check_languages(const char *const *langs, size_t n, match_err *err)
 {
-    char field[32];
     CHECK(n >= 1 && n <= MATCH_MAX_LANGUAGES, "languages",
           "languages: 1..%d entries", MATCH_MAX_LANGUAGES);
     CHECK(langs != NULL, "languages", "languages: missing");
     for (size_t i = 0; i < n; i++) {
-        snprintf(field, sizeof(field), "languages[%zu]", i);
-        CHECK(token_ok(langs[i], MATCH_LANG_MAX), field,
-              "%s: 1..%d printable characters", field, MATCH_LANG_MAX);
+        CHECK_ITEM(token_ok(langs[i], MATCH_LANG_MAX), "languages", i, "",
+                   "1..%d printable characters", MATCH_LANG_MAX);
         for (size_t j = 0; j < i; j++)
-            CHECK(strcmp(langs[i], langs[j]) != 0, field,
-                  "%s: duplicate language \"%s\"", field, langs[i]);
+            CHECK_ITEM(strcmp(langs[i], langs[j]) != 0, "languages", i, "",
+                       "duplicate language \"%s\"", langs[i]);
     }
     return MATCH_OK;
 }
@@ -83,7 +107,6 @@ static int check_comp_code(const match_catalog *cat, const char *code,
 int match_mentee_check(const match_catalog *cat, const match_mentee *m,
                        match_err *err)
 {
-    char field[48];
     if (check_common(m->id, m->modality, m->availability, m->province, cat,
                      err) != MATCH_OK)
         return MATCH_ERR;
@@ -100,17 +123,17 @@ int match_mentee_check(const match_catalog *cat, const match_mentee *m,
           "competencies: missing");
     for (size_t i = 0; i < m->n_competencies; i++) {
         const match_need *n = &m->competencies[i];
-        snprintf(field, sizeof(field), "competencies[%zu].code", i);
-        if (check_comp_code(cat, n->code, field, err) != MATCH_OK) return MATCH_ERR;
+        CHECK_ITEM(match_competency_valid(cat, n->code), "competencies", i,
+                   ".code", "\"%s\" is neither a catalogue competency nor "
+                   "T.<sector>", n->code ? n->code : "");
         for (size_t j = 0; j < i; j++)
-            CHECK(strcmp(n->code, m->competencies[j].code) != 0, field,
-                  "%s: duplicate competency \"%s\"", field, n->code);
-        snprintf(field, sizeof(field), "competencies[%zu].current", i);
-        CHECK(n->current >= 0 && n->current <= MATCH_LEVEL_MAX, field,
-              "%s: must be 0..5", field);
-        snprintf(field, sizeof(field), "competencies[%zu].required", i);
-        CHECK(n->required >= 1 && n->required <= MATCH_LEVEL_MAX, field,
-              "%s: must be 1..5", field);
+            CHECK_ITEM(strcmp(n->code, m->competencies[j].code) != 0,
+                       "competencies", i, ".code", "duplicate competency \"%s\"",
+                       n->code);
+        CHECK_ITEM(n->current >= 0 && n->current <= MATCH_LEVEL_MAX,
+                   "competencies", i, ".current", "must be 0..5");
+        CHECK_ITEM(n->required >= 1 && n->required <= MATCH_LEVEL_MAX,
+                   "competencies", i, ".required", "must be 1..5");
     }
     return check_languages(m->languages, m->n_languages, err);
 }
@@ -118,7 +141,6 @@ int match_mentee_check(const match_catalog *cat, const match_mentee *m,
 int match_coach_check(const match_catalog *cat, const match_coach *c,
                       match_err *err)
 {
-    char field[48];
     if (check_common(c->id, c->modality, c->availability, c->province, cat,
                      err) != MATCH_OK)
         return MATCH_ERR;
@@ -137,25 +159,25 @@ int match_coach_check(const match_catalog *cat, const match_coach *c,
           "competencies: missing");
     for (size_t i = 0; i < c->n_competencies; i++) {
         const match_skill *s = &c->competencies[i];
-        snprintf(field, sizeof(field), "competencies[%zu].code", i);
-        if (check_comp_code(cat, s->code, field, err) != MATCH_OK) return MATCH_ERR;
+        CHECK_ITEM(match_competency_valid(cat, s->code), "competencies", i,
+                   ".code", "\"%s\" is neither a catalogue competency nor "
+                   "T.<sector>", s->code ? s->code : "");
         for (size_t j = 0; j < i; j++)
-            CHECK(strcmp(s->code, c->competencies[j].code) != 0, field,
-                  "%s: duplicate competency \"%s\"", field, s->code);
-        snprintf(field, sizeof(field), "competencies[%zu].level", i);
-        CHECK(s->level >= 1 && s->level <= MATCH_LEVEL_MAX, field,
-              "%s: must be 1..5", field);
+            CHECK_ITEM(strcmp(s->code, c->competencies[j].code) != 0,
+                       "competencies", i, ".code", "duplicate competency \"%s\"",
+                       s->code);
+        CHECK_ITEM(s->level >= 1 && s->level <= MATCH_LEVEL_MAX,
+                   "competencies", i, ".level", "must be 1..5");
     }
     CHECK(c->n_programs <= MATCH_MAX_PROGRAMS, "programs",
           "programs: at most %d", MATCH_MAX_PROGRAMS);
     CHECK(c->n_programs == 0 || c->programs, "programs", "programs: missing");
     for (size_t i = 0; i < c->n_programs; i++) {
-        snprintf(field, sizeof(field), "programs[%zu]", i);
-        CHECK(token_ok(c->programs[i], MATCH_CODE_MAX), field,
-              "%s: 1..%d printable characters", field, MATCH_CODE_MAX);
+        CHECK_ITEM(token_ok(c->programs[i], MATCH_CODE_MAX), "programs", i, "",
+                   "1..%d printable characters", MATCH_CODE_MAX);
         for (size_t j = 0; j < i; j++)
-            CHECK(strcmp(c->programs[i], c->programs[j]) != 0, field,
-                  "%s: duplicate program", field);
+            CHECK_ITEM(strcmp(c->programs[i], c->programs[j]) != 0, "programs",
+                       i, "", "duplicate program");
     }
     return check_languages(c->languages, c->n_languages, err);
 }
