@@ -157,6 +157,22 @@ class Redis:
         self.log = self.dir / "redis.log"
 
     def start(self):
+        """Start (or restart, on the same port) and wait for PING.  On its
+        first start, a Redis whose free port was taken meanwhile by another
+        process retries on another port (restarts must keep theirs)."""
+        for _ in range(2):
+            try:
+                return self._start_once()
+            except AssertionError:
+                log = self.log.read_text(errors="replace") if self.log.exists() else ""
+                if self.started_once or "in use" not in log:
+                    raise
+                self.port = free_port()
+        return self._start_once()
+
+    started_once = False
+
+    def _start_once(self):
         self.proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
              "--dir", str(self.dir), "--appendonly", "yes", "--appendfsync", "always",
@@ -164,6 +180,7 @@ class Redis:
              "--protected-mode", "yes"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_until(self.ping, 10, what="redis-server on port %d" % self.port)
+        self.started_once = True
 
     def ping(self):
         if self.proc is None or self.proc.poll() is not None:
@@ -305,6 +322,17 @@ class Server:
         return "".join(p.read_text(errors="replace") for p in self.logs if p.exists())
 
     def start(self, timeout=None):
+        try:
+            self._start_once(timeout)
+        except AssertionError:
+            # another process took the free port between free_port() and bind:
+            # only a first start may move (clients of a restart expect the port)
+            if self.starts != 1 or "in use" not in (self.log_text() if self.logs else ""):
+                raise
+            self.port = self.conf["port"] = free_port()
+            self._start_once(timeout)
+
+    def _start_once(self, timeout=None):
         self.write_conf()
         self.starts += 1
         log = self.env.dir / ("%s.%d.log" % (self.name, self.starts))
