@@ -482,11 +482,10 @@ def review_input_rules(s):
 
 @t
 def second_feedback_replaces_first(s):
-    # SERVER BUG (found by this test): docs/methods.md says "one feedback per
-    # side (a second one replaces the first)", and feedback:<match> is
-    # replaced, but stats.get's feedback {count, mean_rating} (fb:<program>
-    # n/sum) adds every call: after ratings 1 then 5 by the same mentee,
-    # expected {count 1, mean_rating 5.0}, actual {count 2, mean_rating 3.0}.
+    # Regression test for a server bug this suite found (fixed in aab808d):
+    # feedback:<match> was replaced but the program totals of stats.get
+    # counted every call (ratings 1 then 5 by one mentee gave {count 2,
+    # mean_rating 3.0} instead of {count 1, mean_rating 5.0}).
     """feedback.put twice by one side keeps one feedback (the last)"""
     w = World(s)
     try:
