@@ -1632,6 +1632,12 @@ int match_run(const match_catalog *cat, const match_run_input *in,
         mt_err(err, "", "no input");
         return MATCH_ERR;
     }
+    /* "prepare" starts before validation, which is part of it. */
+    if ((in->cancel && atomic_load(in->cancel)) ||
+        (in->progress && in->progress(in->progress_ud, "prepare", 0, 2))) {
+        mt_err(err, "", "run cancelled");
+        return MATCH_ECANCELLED;
+    }
     if (validate(cat, in, err) != MATCH_OK) return MATCH_ERR;
     match_run_result *r = calloc(1, sizeof(*r));
     struct match_run_state *st = NULL;
@@ -1639,7 +1645,7 @@ int match_run(const match_catalog *cat, const match_run_input *in,
     int rc = run_state_new(cat, in, &st, err);
     if (rc == MATCH_OK) {
         st->phase = "prepare";
-        if (run_tick(st, 0, 1)) rc = MATCH_ECANCELLED;
+        if (run_tick(st, 1, 2)) rc = MATCH_ECANCELLED;
     }
     if (rc == MATCH_OK) rc = run_body(st, r, err);
     if (rc != MATCH_OK) {
