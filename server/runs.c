@@ -132,6 +132,7 @@ typedef struct run {
     struct event *ev_renew;
     int renew_pending;            /* a renew command is in flight */
     int zombie;                   /* finished; destroy on the renew reply */
+    int job;                      /* counted in srv_job() */
     int rc;
     match_err err;
     match_run_result *res;
@@ -185,6 +186,7 @@ static void run_free(run *rn) {
     for (run **pp = &rs->list; *pp; pp = &(*pp)->next)
         if (*pp == rn) { *pp = rn->next; break; }
     if (rn->ev_renew) evtimer_del(rn->ev_renew);
+    if (rn->job) { rn->job = 0; srv_job(rn->s, rn->conn_id, -1); }
     if (rn->renew_pending) { rn->zombie = 1; return; }
     run_destroy(rn);
 }
@@ -248,6 +250,8 @@ static void finish_cb(void *ud, redisReply *reply, int status) {
     stats_from(&ps, rn);
     done_msg d = {rn->id, rn->status, &ps};
     srv_notify_conn(rn->s, rn->conn_id, "run.done", pack_done, &d);
+    rn->job = 0;
+    srv_job(rn->s, rn->conn_id, -1);
     log_info("run %s (%s): %s, %u mentees, %u coaches, %u matched, %s, %lld ms", rn->id, rn->program, rn->status,
              ps.mentees, ps.coaches, ps.matched, ps.certified ? "certified" : "not certified",
              (long long)ps.elapsed_ms);
@@ -654,6 +658,8 @@ static void lock_cb(void *ud, redisReply *reply, int status) {
     r->st_free = NULL;
     rn->next = rn->rs->list;
     rn->rs->list = rn;
+    rn->job = 1;
+    srv_job(rn->s, rn->conn_id, +1);
     msgpack_packer *pk = srv_req_ok(r);
     msgpack_pack_map(pk, 1);
     mpack_kv_str(pk, "run_id", rn->id);

@@ -51,13 +51,15 @@ typedef struct srv_conn {
     struct event *deadline;     /* handshake deadline, then idle deadline */
     srv_conn_state state;
     int inflight;
+    int holds;                  /* background jobs reporting here (runs) */
     int paused;                 /* frames wait: max-inflight reached */
     int draining;               /* close once in-flight and output are done */
     int is_unix;
     int buried;                 /* on the reaper's list */
+    int flushing;               /* closing, writing its last bytes */
     char peer[64];
     srv_session sess;
-    struct srv_conn *prev, *next;   /* live list */
+    struct srv_conn *prev, *next;   /* live list, or flushers once closing */
     struct srv_conn *next_dead;
 } srv_conn;
 
@@ -106,6 +108,9 @@ typedef struct server {
     struct event *reaper;
     struct event *drain_timer;
     int stopping;
+    int jobs;                   /* background jobs (runs) not finished */
+    int flushing;               /* closing connections still writing */
+    srv_conn *flushers;         /* ... linked through prev/next */
     char instance[33];          /* random id: tags our pub/sub messages */
 } server;
 
@@ -129,6 +134,11 @@ void srv_req_fail(srv_req *r, proto_errcode code, const char *field, const char 
 void srv_req_fail_err(srv_req *r, const proto_error *e);
 /* Store failure helper: unavailable. */
 void srv_req_unavailable(srv_req *r);
+/* Background jobs (match runs): a job holds the connection it reports to
+ * (delta +1 / -1; a gone connection is ignored) and the server (jobs), so
+ * a graceful shutdown waits for it to end and deliver its last
+ * notification before closing that connection and leaving the loop. */
+void srv_job(server *s, uint64_t conn_id, int delta);
 /* Update the connection's session (login/resume/logout) if it is alive. */
 void srv_req_set_session(srv_req *r, const srv_session *sess);
 

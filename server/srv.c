@@ -139,6 +139,13 @@ static void conn_bury(srv_conn *c) {
     server *s = c->srv;
     if (c->buried) return;
     c->buried = 1;
+    if (c->flushing) {
+        c->flushing = 0;
+        s->flushing--;
+        if (c->prev) c->prev->next = c->next; else s->flushers = c->next;
+        if (c->next) c->next->prev = c->prev;
+        c->prev = c->next = NULL;
+    }
     bufferevent_disable(c->bev, EV_READ | EV_WRITE);
     c->next_dead = s->dead;
     s->dead = c;
@@ -168,6 +175,12 @@ static void conn_close(srv_conn *c, int flush) {
         struct timeval tv = {SRV_CLOSE_FLUSH_MS / 1000, 0};
         bufferevent_set_timeouts(c->bev, NULL, &tv);
         bufferevent_enable(c->bev, EV_WRITE);
+        c->flushing = 1;
+        s->flushing++;
+        c->prev = NULL;
+        c->next = s->flushers;
+        if (s->flushers) s->flushers->prev = c;
+        s->flushers = c;
         return;   /* conn_write_cb / conn_event_cb bury it */
     }
     conn_bury(c);
@@ -177,7 +190,7 @@ static void conn_write_cb(struct bufferevent *bev, void *arg) {
     (void)bev;
     srv_conn *c = arg;
     if (c->state == CONN_CLOSING) conn_bury(c);
-    else if (c->draining && c->inflight == 0) conn_close(c, 0);
+    else if (c->draining && c->inflight == 0 && c->holds == 0) conn_close(c, 0);
 }
 
 /* (Re)arm the connection's deadline ms from now.  The deadlines are
@@ -284,7 +297,7 @@ static void req_end(srv_req *r) {
             if (!c->draining)
                 bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
         }
-        if (c->draining && c->inflight == 0 && c->state == CONN_OPEN) {
+        if (c->draining && c->inflight == 0 && c->holds == 0 && c->state == CONN_OPEN) {
             if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) conn_close(c, 0);
             else conn_close(c, 1);
         }
@@ -338,6 +351,18 @@ void srv_req_fail(srv_req *r, proto_errcode code, const char *field, const char 
 
 void srv_req_unavailable(srv_req *r) {
     srv_req_fail(r, PROTO_E_UNAVAILABLE, NULL, "the store is unavailable; retry later");
+}
+
+void srv_job(server *s, uint64_t conn_id, int delta) {
+    s->jobs += delta;
+    if (s->jobs < 0) s->jobs = 0;
+    srv_conn *c = srv_conn_find(s, conn_id);
+    if (c) {
+        c->holds += delta;
+        if (c->holds < 0) c->holds = 0;
+        if (c->draining && c->inflight == 0 && c->holds == 0 && c->state == CONN_OPEN) conn_close(c, 1);
+    }
+    maybe_finish_drain(s);
 }
 
 void srv_req_set_session(srv_req *r, const srv_session *sess) {
@@ -663,12 +688,15 @@ int srv_init(server *s, cfg *c, struct event_base *base, char *err, size_t errle
 static void drain_timeout_cb(evutil_socket_t fd, short what, void *arg) {
     (void)fd; (void)what;
     server *s = arg;
-    log_warn("shutdown: %zu connection(s) still busy after %d ms: closing them", s->nconns, SRV_DRAIN_MS);
+    log_warn("shutdown: %zu connection(s), %d job(s) still busy after %d ms: closing them", s->nconns, s->jobs,
+             SRV_DRAIN_MS);
     while (s->live) conn_close(s->live, 0);
+    s->jobs = 0;          /* their replies will find no connection */
+    event_base_loopexit(s->base, NULL);   /* flushing ones included */
 }
 
 static void maybe_finish_drain(server *s) {
-    if (!s->stopping || s->live || s->dead) return;
+    if (!s->stopping || s->live || s->dead || s->jobs > 0 || s->flushing > 0) return;
     event_base_loopexit(s->base, NULL);
 }
 
@@ -686,7 +714,7 @@ void srv_shutdown(server *s) {
         next = c->next;
         c->draining = 1;
         bufferevent_disable(c->bev, EV_READ);
-        if (c->inflight == 0 || c->state != CONN_OPEN) conn_close(c, c->state == CONN_OPEN);
+        if ((c->inflight == 0 && c->holds == 0) || c->state != CONN_OPEN) conn_close(c, c->state == CONN_OPEN);
     }
     s->drain_timer = evtimer_new(s->base, drain_timeout_cb, s);
     struct timeval tv = {SRV_DRAIN_MS / 1000, 0};
@@ -696,6 +724,7 @@ void srv_shutdown(server *s) {
 
 void srv_free(server *s) {
     while (s->live) conn_close(s->live, 0);
+    while (s->flushers) conn_bury(s->flushers);
     if (s->reaper) reaper_cb(-1, 0, s);
     if (s->tls_l) evconnlistener_free(s->tls_l);
     if (s->unix_l) evconnlistener_free(s->unix_l);
