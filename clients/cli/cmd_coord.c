@@ -373,13 +373,31 @@ static int wait_run_done(cli_ctx *x, run_watch *w) {
     return CLI_EXIT_OK;
 }
 
+/* The share of the program's coach capacity this run's proposals would use
+ * (matched / capacity from stats.get), as a summary line; nothing when the
+ * stats cannot be had. */
+static void print_run_utilisation(const cli_ctx *x, const json_t *done) {
+    json_int_t matched = json_integer_value(json_object_get(json_object_get(done, "stats"),
+                                                            "matched"));
+    cn_client_result *r;
+    if (cn_client_stats_get(x->c, x->o->args[1], &r, NULL) != CN_CLIENT_OK) return;
+    int64_t cap = 0;
+    if (cn_client_obj_int(cn_client_map_get(cn_client_result_obj(r), "capacity"), &cap) ==
+            CN_CLIENT_OK && cap > 0)
+        printf("  coach capacity %lld, used by these proposals %.1f%%\n", (long long)cap,
+               100.0 * (double)matched / (double)cap);
+    cn_client_result_free(r);
+}
+
 /* Print run.done (summary or JSON); a run that did not end "done" is exit 4. */
 static int report_run(const cli_ctx *x, const run_watch *w) {
     const char *status = json_string_value(json_object_get(w->done_params, "status"));
-    if (x->o->json)
+    if (x->o->json) {
         print_json_value(w->done_params);
-    else
+    } else {
         print_run_summary(w->run_id, w->done_params);
+        if (status && strcmp(status, "done") == 0) print_run_utilisation(x, w->done_params);
+    }
     if (status == NULL || strcmp(status, "done") != 0) {
         fprintf(stderr, "coachnet: run %s ended with status %s\n", w->run_id,
                 status ? status : "(none)");

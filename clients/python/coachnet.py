@@ -135,12 +135,17 @@ class Client:
         ssl_context    -- a prepared ssl.SSLContext, overriding the above TLS
                           parameters.
         connect        -- connect at construction (default True).
+        max_inflight   -- at most this many requests unanswered: send() first
+                          reads responses (kept for wait()) when the window
+                          is full, so a long pipeline never runs far ahead of
+                          the server (coachnetd's max-inflight defaults to
+                          64).  None: no window.
     """
 
     def __init__(self, host="127.0.0.1", port=7400, ca_file=None,
                  cert_file=None, key_file=None, server_name=None,
                  timeout=10.0, verify=True, unix_path=None,
-                 on_notification=None, ssl_context=None, connect=True):
+                 on_notification=None, ssl_context=None, connect=True, max_inflight=64):
         self.host = host
         self.port = port
         self.ca_file = ca_file
@@ -152,12 +157,14 @@ class Client:
         self.unix_path = unix_path
         self.on_notification = on_notification
         self.ssl_context = ssl_context
+        self.max_inflight = max_inflight
         self.sock = None
         self.token = None
         self.role = None
         self.subject = None
         self._next_msgid = 1
         self._pending = {}       # msgid -> method, for requests not yet answered
+        self._methods = {}       # msgid -> method, until the caller collected the answer
         self._responses = {}     # msgid -> (error, result), answered, not collected
         self.arrival = []        # msgids in the order their responses arrived
         self.notifications = collections.deque()
@@ -244,6 +251,7 @@ class Client:
                 pass
             self.sock = None
         self._pending.clear()
+        self._methods.clear()
 
     def __enter__(self):
         return self
@@ -350,11 +358,16 @@ class Client:
         """Send a request without waiting; return its msgid.
 
         Use it to pipeline: send several, then :meth:`wait` for each."""
+        if self.max_inflight is not None:
+            deadline = time.monotonic() + self.timeout
+            while len(self._pending) >= self.max_inflight:
+                self.pump(max(0.001, deadline - time.monotonic()))
         if msgid is None:
             msgid = self._next_msgid
             self._next_msgid = 1 if self._next_msgid >= _MSGID_MAX else self._next_msgid + 1
         self.send_raw(pack_frame([REQUEST, msgid, method, [params if params is not None else {}]]))
         self._pending[msgid] = method
+        self._methods[msgid] = method
         return msgid
 
     def wait_raw(self, msgid, timeout=None):
@@ -370,8 +383,9 @@ class Client:
     def wait(self, msgid, timeout=None, method=None):
         """Wait for the response to ``msgid``; return its result or raise
         CoachnetError with the error it carries."""
-        method = method or self._pending.get(msgid)
+        method = method or self._methods.get(msgid)
         err, result = self.wait_raw(msgid, timeout)
+        self._methods.pop(msgid, None)
         if err is not None:
             raise self._error(err, msgid, method)
         return result
@@ -382,6 +396,13 @@ class Client:
             return CoachnetError(err.get("code"), err.get("message", ""),
                                  err.get("field"), msgid, method)
         return CoachnetError(str(err), "", None, msgid, method)
+
+    def wait_all(self, timeout=None):
+        """Collect every response not collected yet (requests still in flight
+        and answers already read), in msgid order; raise the first error.
+        Returns the results in the same order."""
+        ids = sorted(set(self._pending) | set(self._responses))
+        return [self.wait(i, timeout) for i in ids]
 
     def call(self, method, params=None, timeout=None):
         """Send one request and wait for its result (raises CoachnetError)."""
