@@ -110,6 +110,20 @@ def responses_arrive_out_of_order(s):
 
 
 @t
+def send_window_keeps_bulk_pipelines_safe(s):
+    """with the default max_inflight window, 5000 pipelined puts never run more than 64 ahead and all succeed"""
+    coord, prog = s.coordinator()
+    with coord:
+        peak = 0
+        for _ in range(5000):
+            coord.send("mentee.put", {"profile": s.gen.mentee(prog, goals="g" * 600)})
+            peak = max(peak, len(coord._pending))
+        results = coord.wait_all(timeout=60 * SLOW)
+        assert len(results) == 5000 and all("version" in r for r in results)
+        assert peak <= 64, peak
+
+
+@t
 def pipeline_helper_returns_errors_inline(s):
     """Client.pipeline() returns results and CoachnetError objects in call order"""
     coord, prog = s.coordinator()

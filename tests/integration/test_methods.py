@@ -592,8 +592,7 @@ def larger_run_is_certified(s):
                             level=3 + i % 3, organization=["K001", "K023", "X9"][i % 3])
             caps[c["id"]] = c["capacity"]
             coord.send("coach.put", {"profile": c})
-        for msgid in list(coord._pending):
-            coord.wait(msgid)
+        coord.wait_all()
         run_id, done, progress = run_and_wait(coord, prog, timeout=60 * SLOW)
         st = done["stats"]
         assert done["status"] == "done" and st["certified"] is True, done

@@ -127,8 +127,7 @@ def sigterm_during_run(s):
     for i in range(200):
         c.send("coach.put", {"profile": s.gen.coach([prog], capacity=1 + i % 4, province=provs[i % 6],
                                                     level=2 + i % 4)})
-    for i in list(c._pending):
-        c.wait(i, timeout=60 * SLOW)
+    c.wait_all(timeout=60 * SLOW)
     run_id = c.match_run(prog)["run_id"]
     n = c.next_notification(timeout=30 * SLOW, method="run.progress")
     srv.proc.send_signal(signal.SIGTERM)

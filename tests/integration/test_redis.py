@@ -158,8 +158,7 @@ def redis_lost_during_run(s):
             coord.send("mentee.put", {"profile": s.gen.mentee(prog, province=["31", "32", "73"][i % 3])})
         for i in range(100):
             coord.send("coach.put", {"profile": s.gen.coach([prog], capacity=5, level=2 + i % 4)})
-        for i in list(coord._pending):
-            coord.wait(i, timeout=30 * SLOW)
+        coord.wait_all(timeout=30 * SLOW)
         run_id = coord.match_run(prog)["run_id"]
         stopped_at = None
         try:

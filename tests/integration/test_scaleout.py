@@ -293,8 +293,7 @@ def one_run_per_program_across_instances(s):
             ca.send("mentee.put", {"profile": s.gen.mentee(prog)})
         for i in range(20):
             ca.send("coach.put", {"profile": s.gen.coach([prog], capacity=5)})
-        for i in list(ca._pending):
-            ca.wait(i, timeout=30 * SLOW)
+        ca.wait_all(timeout=30 * SLOW)
         ia = ca.send("match.run", {"program": prog})
         ib = cb.send("match.run", {"program": prog})
         out = []
