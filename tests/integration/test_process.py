@@ -107,14 +107,10 @@ def sigterm_finishes_inflight_and_exits_0(s):
 
 @t
 def sigterm_during_run(s):
-    # SERVER BUGS (found by this test), docs/methods.md + docs/operations.md:
-    # "SIGTERM ... cancel running match runs and exit 0" and run.done status
-    # "cancelled (server shutdown)".  Expected: run.done {status cancelled}
-    # reaches the connection that started the run before it is closed, and
-    # the run's program lock is released, so another coachnetd can run the
-    # program at once.  Actual: the connection is closed with no run.done,
-    # and the lock stays until its TTL: the next match.run of the program
-    # gets `conflict` for ~15 s.
+    # Regression test for two server bugs this suite found (fixed in 054eca5):
+    # on SIGTERM during a run the connection was closed without run.done
+    # {status cancelled} (docs/methods.md), and the run's program lock stayed
+    # until its TTL, so the next match.run got `conflict` for ~15 s.
     """SIGTERM while a match run computes: run.done cancelled (or done) before the close, exit 0; the program's lock is released"""
     srv = s.env.add_server(name="termrun")
     prog = s.gen.program()
