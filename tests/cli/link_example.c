@@ -12,7 +12,7 @@
  * expected, 1 otherwise.
  *
  * With IDLE_MS (a server whose idle-timeout-ms is IDLE_MS): SIGPIPE is left
- * at its default (death), a third connection logs in, waits until the
+ * at its default (death), a connection logs in, waits until the
  * server has closed it for idleness, then keeps writing requests: the
  * library must report an I/O error, not let SIGPIPE kill the process.
  */
@@ -30,6 +30,82 @@ static int fail(const char *what, const cn_client_error *e) {
     return 1;
 }
 
+/* Login, resume on a second connection, a server error, logout.  0 or 1. */
+static int basic(const cn_client_options *o, const char *login, const char *pw) {
+    cn_client *c = NULL, *c2 = NULL;
+    cn_client_error e;
+    cn_client_session s, s2;
+    int rc = 1;
+    if (cn_client_connect(o, &c, &e) != CN_CLIENT_OK) {
+        fail("connect", &e);
+        goto out;
+    }
+    if (cn_client_login(c, login, pw, &s, &e) != CN_CLIENT_OK) {
+        fail("login", &e);
+        goto out;
+    }
+    printf("login %s role %s expires_in %lld\n", login, s.role, (long long)s.expires_in);
+    if (cn_client_connect(o, &c2, &e) != CN_CLIENT_OK) {
+        fail("connect 2", &e);
+        goto out;
+    }
+    if (cn_client_resume(c2, s.token, &s2, &e) != CN_CLIENT_OK) {
+        fail("resume", &e);
+        goto out;
+    }
+    printf("resume login %s role %s\n", s2.login, s2.role);
+    if (cn_client_user_disable(c2, "no-such-user", &e) == CN_CLIENT_OK) {
+        printf("FAIL user.disable of a missing user succeeded\n");
+        goto out;
+    }
+    printf("user.disable: %s %s (%s)\n", cn_client_errkind_name(e.kind), e.code,
+           cn_client_is_connected(c2) ? "still connected" : "closed");
+    if (e.kind != CN_CLIENT_E_SERVER || strcmp(e.code, "not_found") != 0 ||
+        !cn_client_is_connected(c2))
+        goto out;
+    if (cn_client_logout(c2, &e) != CN_CLIENT_OK) {
+        fail("logout", &e);
+        goto out;
+    }
+    printf("logout ok\n");
+    rc = 0;
+out:
+    cn_client_free(c2);
+    cn_client_free(c);
+    return rc;
+}
+
+/* Log in on a server with idle-timeout-ms idle_ms, wait until it closed the
+ * connection, keep writing: an error, not SIGPIPE.  0 or 1. */
+static int after_idle(const cn_client_options *o, const char *login, const char *pw, long idle_ms) {
+    cn_client *c = NULL;
+    cn_client_error e;
+    cn_client_session s;
+    int rc = 1;
+    if (cn_client_connect(o, &c, &e) != CN_CLIENT_OK) {
+        fail("connect 3", &e);
+    } else if (cn_client_login(c, login, pw, &s, &e) != CN_CLIENT_OK) {
+        fail("login 3", &e);
+    } else {
+        long ms = idle_ms + 1000;
+        struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+        nanosleep(&ts, NULL);
+        int sent = 0;
+        uint32_t id;
+        while (sent < 1000 && cn_client_send_raw(c, "match.mine", NULL, 0, &id, &e) == CN_CLIENT_OK)
+            sent++;
+        if (sent == 1000 && cn_client_recv(c, &id, NULL, &e) == CN_CLIENT_OK) {
+            printf("FAIL the idle connection still answers\n");
+        } else {
+            printf("after idle close: %s error after %d writes, no SIGPIPE\n",
+                   cn_client_errkind_name(e.kind), sent);
+            rc = 0;
+        }
+    }
+    cn_client_free(c);
+    return rc;
+}
+
 int main(int argc, char **argv) {
     if (argc != 5 && argc != 6) {
         fprintf(stderr, "usage: link_example HOST PORT CA LOGIN [IDLE_MS]\n");
@@ -44,46 +120,6 @@ int main(int argc, char **argv) {
     o.port = (uint16_t)atoi(argv[2]);
     o.ca_file = argv[3];
     o.timeout_ms = 10000;
-    cn_client *c, *c2;
-    cn_client_error e;
-    cn_client_session s, s2;
-    if (cn_client_connect(&o, &c, &e) != CN_CLIENT_OK) return fail("connect", &e);
-    if (cn_client_login(c, argv[4], pw, &s, &e) != CN_CLIENT_OK) return fail("login", &e);
-    printf("login %s role %s expires_in %lld\n", argv[4], s.role, (long long)s.expires_in);
-    if (cn_client_connect(&o, &c2, &e) != CN_CLIENT_OK) return fail("connect 2", &e);
-    if (cn_client_resume(c2, s.token, &s2, &e) != CN_CLIENT_OK) return fail("resume", &e);
-    printf("resume login %s role %s\n", s2.login, s2.role);
-    if (cn_client_user_disable(c2, "no-such-user", &e) == CN_CLIENT_OK) {
-        printf("FAIL user.disable of a missing user succeeded\n");
-        return 1;
-    }
-    printf("user.disable: %s %s (%s)\n", cn_client_errkind_name(e.kind), e.code,
-           cn_client_is_connected(c2) ? "still connected" : "closed");
-    if (e.kind != CN_CLIENT_E_SERVER || strcmp(e.code, "not_found") != 0 ||
-        !cn_client_is_connected(c2))
-        return 1;
-    if (cn_client_logout(c2, &e) != CN_CLIENT_OK) return fail("logout", &e);
-    printf("logout ok\n");
-    cn_client_free(c2);
-    cn_client_free(c);
-    if (argc == 6) {
-        cn_client *c3;
-        if (cn_client_connect(&o, &c3, &e) != CN_CLIENT_OK) return fail("connect 3", &e);
-        if (cn_client_login(c3, argv[4], pw, &s, &e) != CN_CLIENT_OK) return fail("login 3", &e);
-        long ms = atol(argv[5]) + 1000;
-        struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-        nanosleep(&ts, NULL);
-        int sent = 0;
-        uint32_t id;
-        while (sent < 1000 && cn_client_send_raw(c3, "match.mine", NULL, 0, &id, &e) == CN_CLIENT_OK)
-            sent++;
-        if (sent == 1000 && cn_client_recv(c3, &id, NULL, &e) == CN_CLIENT_OK) {
-            printf("FAIL the idle connection still answers\n");
-            return 1;
-        }
-        printf("after idle close: %s error after %d writes, no SIGPIPE\n",
-               cn_client_errkind_name(e.kind), sent);
-        cn_client_free(c3);
-    }
-    return 0;
+    if (argc == 6) return after_idle(&o, argv[4], pw, atol(argv[5]));
+    return basic(&o, argv[4], pw);
 }
