@@ -23,9 +23,11 @@
  * from scratch when most rows would have to be re-added anyway.
  *
  * Results are deterministic for the same input (no dependence on thread
- * timing or addresses): ties are broken by row and column index.
+ * timing or addresses): ties are broken by the order of processing, which
+ * follows row and column indices.
  *
- * Owner: the solver (assign.c).  Callers: matcher.c (orchestration).
+ * Owner: the solver (assign.c).  Callers: run.c (orchestration); tests and
+ * benchmarks (tests/unit/test_assign*.c, bench/matcher/).
  */
 #ifndef COACHNET_MATCHER_ASSIGN_H
 #define COACHNET_MATCHER_ASSIGN_H
