@@ -24,3 +24,10 @@ UNIT_TESTS += $(B)/tests/unit/test_assign_oom
 $(B)/tests/unit/test_assign_oom.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
 $(B)/tests/unit/test_assign_oom: $(B)/tests/unit/test_assign_oom.o $(B)/matcher/assign.o
 	$(CC) $(LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc $^ $(CMOCKA_LIBS) -o $@
+
+# test_assign_compare.sh: the engine's optimum equals scipy's and LEMON's on
+# small generated instances (bench/matcher/compare.sh).  The benchmark
+# binaries it runs are built by `make check` through check-build.
+CHECK_CMDS += tests/unit/test_assign_compare.sh
+check-build: $(B)/bench/matcher/gen_instance $(B)/bench/matcher/bench_matcher \
+             $(B)/bench/matcher/compare_assign $(B)/bench/matcher/lemon_ns
