@@ -3,10 +3,10 @@
 #
 #   tests/hostile/test_hostile.py  malformed and abusive input over real TLS,
 #                                  with a well-behaved client checked between
-#                                  cases (about 45 s; in `make check`)
+#                                  cases (45-80 s; in `make check`)
 #   tests/fault/test_fault.py      Redis and coachnetd killed (SIGKILL) under
 #                                  write load, Redis made slow (DEBUG SLEEP)
-#                                  (in `make check`)
+#                                  (about 35 s; in `make check`)
 #
 # Both are Python scripts (Debian's /usr/bin/python3 + python3-msgpack) that
 # import tests/integration/harness.py, print TAP and exit non-zero on a

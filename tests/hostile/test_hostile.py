@@ -23,6 +23,8 @@ import ssl
 import struct
 import time
 
+import threading
+
 import msgpack
 
 import hostile_lib as hl
@@ -554,8 +556,11 @@ def flood_tiny_frames(s):
 def flood_never_reading(s):
     """a client that pipelines requests and never reads: closed by max-output (or the input bound)"""
     u = as_user(s, CTX["u1"])
+    # (No tiny SO_RCVBUF here: shrinking it after connect on loopback's 64 KiB
+    # MSS makes TCP stall in zero-window probing with a backoff of tens of
+    # seconds, which hides when the server closes.  The kernel's buffers
+    # just take a few MB more before max-output trips.)
     sock = u.sock
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     chunk = b"".join(req(i + 1, "mentee.get", {"id": CTX["m1"]["id"]}) for i in range(200))
     log = s.srv.log
     mark = len(log.read_text(errors="replace"))
@@ -566,21 +571,31 @@ def flood_never_reading(s):
         # input bound of 2 x max-frame.
         text = log.read_text(errors="replace")[mark:]
         return "max-output" in text or "unprocessed input" in text
-    # Keep sending without ever reading until the server says it closed us
-    # (log line) or refuses our bytes; reading would let it flush.
-    deadline = time.monotonic() + 60 * SLOW
-    sent = 0
-    sock.settimeout(0.5)
-    while time.monotonic() < deadline and not logged():
+    # Keep sending without ever reading until the server says it closed us;
+    # reading would let it flush.  A blocking sendall on its own thread: a
+    # send timeout in the middle of a TLS record would lose track of how
+    # much of a frame went out and corrupt the stream.
+    state = {"sent": 0, "error": None}
+    stop = threading.Event()
+
+    def flood():
+        sock.settimeout(None)
         try:
-            sock.sendall(chunk)
-            sent += 200
-        except socket.timeout:
-            time.sleep(0.2)       # the server is behind; give it time
-        except (ConnectionError, ssl.SSLError, OSError):
-            break
-    harness.wait_until(logged, 10 * SLOW, what="coachnetd to log the max-output/input-bound close "
-                       "(%d requests sent, never read)" % sent)
+            while not stop.is_set():
+                sock.sendall(chunk)
+                state["sent"] += 200
+        except (ConnectionError, ssl.SSLError, OSError, ValueError) as e:
+            state["error"] = e
+    th = threading.Thread(target=flood, daemon=True)
+    th.start()
+    try:
+        harness.wait_until(logged, 60 * SLOW, interval=0.2,
+                           what="coachnetd to log the max-output/input-bound close")
+    finally:
+        stop.set()
+    th.join(15 * SLOW)
+    assert not th.is_alive(), "the sender is still blocked %.0fs after the logged close (%d sent)" % (
+        15 * SLOW, state["sent"])
     # And the connection really is gone: reading now reaches EOF.
     try:
         sock.settimeout(10 * SLOW)
