@@ -137,7 +137,7 @@ class Writer(threading.Thread):
             self.client.close()
 
 
-def start_writers(s, n=4):
+def start_writers(s, n=8):
     coord_login = s.uniq("writer")
     program = s.gen.program("w")
     with s.srv.admin() as adm:
