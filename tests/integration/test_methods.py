@@ -7,7 +7,7 @@ with their notifications and statistics, pin and forbid, stats."""
 import random
 import time
 
-from harness import (Suite, main, expect_error, expected_explain, run_and_wait, run_matches,
+from harness import (Suite, main, CoachnetError, expect_error, expected_explain, run_and_wait, run_matches,
                      find_match, review_one, SLOW, POSITION_CLASSES)
 
 suite = Suite("methods")
@@ -129,6 +129,33 @@ def mentee_put_get_versions(s):
 
 
 @t
+def coach_organization_is_a_line_of_text(s):
+    # SERVER BUG (found by this test): docs/protocol.md (and proto.h) define
+    # the coach's `organization` as a line of text of 1..128 bytes, but
+    # coach.put refuses anything that is not a 1..48-character token:
+    # "PT Bank Rakyat Indonesia" gets invalid_params "organization: 1..48
+    # printable characters" (the matcher's agency-code rule is applied to it).
+    """coach.put accepts organizations as text lines up to 128 bytes (spaces, UTF-8) and returns them unchanged"""
+    coord, prog = s.coordinator()
+    bad = []
+    with coord:
+        for org in ("PT Bank Rakyat Indonesia (Persero) Tbk", "Universit\u00e9 Indonesia",
+                    "Kementerian Pendayagunaan Aparatur Negara dan Reformasi Birokrasi",
+                    ("Lembaga Administrasi Negara " * 5)[:128]):
+            c = s.gen.coach([prog], organization=org)
+            try:
+                coord.coach_put(c)
+                got = coord.coach_get(c["id"])["profile"]["organization"]
+                if got != org:
+                    bad.append("%r came back as %r" % (org, got))
+            except CoachnetError as e:
+                bad.append("%r (%d bytes): %s" % (org, len(org.encode()), e))
+        expect_error("invalid_params", coord.coach_put, s.gen.coach([prog], organization="x" * 129),
+                     field="organization")
+    assert not bad, "\n".join(bad)
+
+
+@t
 def coach_put_get_defaults(s):
     """coach.put fills documented defaults (availability 0, bio "", programs [])"""
     coord, prog = s.coordinator()
@@ -187,6 +214,47 @@ def lists_filter_and_page(s):
         expect_error("invalid_params", coord.mentee_list, program=prog, limit=0, field="limit")
         expect_error("invalid_params", coord.mentee_list, program=prog, cursor="garbage!",
                      field="cursor")
+
+
+@t
+def full_pages_of_largest_profiles(s):
+    # SERVER BUG (found by this test): mentee.list / coach.list with a valid
+    # limit (500, the documented maximum) over valid profiles of the largest
+    # documented sizes answers `too_large` ("the result is larger than
+    # max-frame") and returns nothing, so such a program cannot be listed
+    # with big pages at all.  Expected (docs/methods.md: "a page may hold
+    # fewer than limit items and still have a cursor"): a shorter page that
+    # fits the frame, with a cursor, so that paging yields every profile.
+    """mentee.list/coach.list limit 500 over maximum-size profiles: pages fit the frame, paging yields all"""
+    coord, prog = s.coordinator()
+    with coord:
+        big = dict(name="N" * 128, goals="g" * 1000,
+                   languages=["l%s" % (chr(97 + k) * 2) for k in range(8)],
+                   competencies=[{"code": "T.sector%02d" % k, "current": 1, "required": 3}
+                                 for k in range(32)])
+        mids = set()
+        for _ in range(500):
+            m = s.gen.mentee(prog, **big)
+            mids.add(m["id"])
+            coord.send("mentee.put", {"profile": m})
+        cids = set()
+        for _ in range(500):
+            c = s.gen.coach([prog], name="C" * 128, bio="b" * 2000,
+                            languages=big["languages"],
+                            comps=["T.sector%02d" % k for k in range(32)])
+            cids.add(c["id"])
+            coord.send("coach.put", {"profile": c})
+        coord.wait_all(timeout=60 * SLOW)
+        problems = []
+        for what, method, want in (("mentee.list", coord.mentee_list, mids),
+                                   ("coach.list", coord.coach_list, cids)):
+            try:
+                got = {it["id"] for it in coord.iterate(method, program=prog, limit=500)}
+                if got != want:
+                    problems.append("%s paged %d of %d profiles" % (what, len(got & want), len(want)))
+            except CoachnetError as e:
+                problems.append("%s limit 500: %s" % (what, e))
+        assert not problems, "\n".join(problems)
 
 
 # -------------------------------------------------- suggest and explain
