@@ -283,6 +283,7 @@ MENTEE_BAD = [
     ("id", lambda m: m.update(id="199913451234567890")),      # month 13
     ("name", lambda m: m.update(name="")),
     ("name", lambda m: m.update(name="n" * 129)),
+    ("name", lambda m: m.update(name="\u00e9" * 65)),          # 130 bytes of UTF-8
     ("agency", lambda m: m.update(agency="")),
     ("position_class", lambda m: m.update(position_class="presiden")),
     ("province", lambda m: m.update(province="99")),
@@ -336,7 +337,7 @@ def mentee_profile_out_of_range(s):
                 if e.code != "invalid_params" or not e.field or fieldname not in e.field:
                     bad.append("%s: got %s" % (fieldname, e))
         # the edges are accepted and come back unchanged
-        m = s.gen.mentee(prog, name="n" * 128, goals="g" * 1000, availability=(1 << 21) - 1,
+        m = s.gen.mentee(prog, name="\u00e9" * 64, goals="g" * 1000, availability=(1 << 21) - 1,
                          languages=["l%s" % (chr(97 + i) * 2) for i in range(8)],
                          competencies=[{"code": "T.s%02d" % i, "current": i % 6, "required": 1 + i % 5}
                                        for i in range(32)])
