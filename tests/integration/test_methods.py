@@ -427,6 +427,10 @@ def run_reports_unmatched_reasons(s):
         assert st["matched"] == 2, st
         assert st["unmatched"].get("capacity", 0) == 3, st
         assert st["unmatched"].get("no_feasible_coach", 0) == 1, st
+        last = coord.stats_get(prog)
+        assert last["last_run_id"] == run_id and \
+            {k: v for k, v in last["unmatched"].items() if v} == \
+            {k: v for k, v in st["unmatched"].items() if v}, (last, st)
 
 
 @t
