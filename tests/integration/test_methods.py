@@ -344,6 +344,17 @@ def explain_feasible_and_infeasible(s):
         coord.mentee_put(m3)
         e = coord.match_explain(m3["id"], c3["id"])["explain"]
         assert e["feasible"] is False and e["reason"] == "availability", e
+        # precedence (DESIGN 5): capacity before same_agency before rank ...
+        c4 = s.gen.coach([prog], capacity=0, organization="K001", rank=3, languages=["jv"])
+        coord.coach_put(c4)
+        e = coord.match_explain(m["id"], c4["id"])["explain"]
+        assert e["feasible"] is False and e["reason"] == "capacity", e
+        coord.coach_put(dict(c4, capacity=1))
+        e = coord.match_explain(m["id"], c4["id"])["explain"]
+        assert e["feasible"] is False and e["reason"] == "same_agency", e
+        coord.coach_put(dict(c4, capacity=1, organization="K023"))
+        e = coord.match_explain(m["id"], c4["id"])["explain"]
+        assert e["feasible"] is False and e["reason"] == "rank", e
 
 
 # --------------------------------------------------------------- runs
