@@ -380,6 +380,31 @@ def request_withdrawn_and_rules(s):
 
 
 @t
+def same_mentee_requests_two_coaches_at_once(s):
+    """one mentee requests two coaches at the same moment from two sessions: one requested, one conflict"""
+    w = World(s)
+    try:
+        for trial in range(3):
+            m, mu = w.mentee()
+            mu2 = s.srv.client()
+            mu2.auth_resume(mu.token)
+            w.users.append(mu2)
+            c1, _ = w.coach(login=False)
+            c2, _ = w.coach(login=False)
+            i1 = mu.send("match.request", {"coach_id": c1["id"]})
+            i2 = mu2.send("match.request", {"coach_id": c2["id"]})
+            out = []
+            for cl, i in ((mu, i1), (mu2, i2)):
+                err, res = cl.wait_raw(i)
+                out.append(err["code"] if err else res["match"]["status"])
+            assert sorted(out) == ["conflict", "requested"], "trial %d: %s" % (trial, out)
+            loads = [w.coord.coach_get(c["id"])["load"] for c in (c1, c2)]
+            assert sorted(loads) == [0, 1], loads
+    finally:
+        w.close()
+
+
+@t
 def approve_needs_mentee_without_live_match(s):
     """approving a proposal of a mentee who meanwhile got a live match: conflict; feedback before acceptance: conflict"""
     w = World(s)
