@@ -53,6 +53,7 @@ typedef struct srv_conn {
     int inflight;
     int holds;                  /* background jobs reporting here (runs) */
     int paused;                 /* frames wait: max-inflight reached */
+    int read_off;               /* reading paused: too much input waiting */
     int draining;               /* close once in-flight and output are done */
     int is_unix;
     int buried;                 /* on the reaper's list */

@@ -433,6 +433,11 @@ static void handle_frame(srv_conn *c, const char *body, size_t len) {
     m->fn(r);
 }
 
+/* Input buffered beyond the requests in flight: two maximal frames. */
+static size_t srv_input_max(const server *s) {
+    return 2 * ((size_t)s->cfg->max_frame + PROTO_FRAME_HEADER);
+}
+
 static void process_input(srv_conn *c) {
     server *s = c->srv;
     struct evbuffer *in = bufferevent_get_input(c->bev);
@@ -442,6 +447,10 @@ static void process_input(srv_conn *c) {
             return;
         }
         size_t avail = evbuffer_get_length(in);
+        if (c->read_off && avail < srv_input_max(s) / 2) {
+            c->read_off = 0;
+            bufferevent_enable(c->bev, EV_READ);
+        }
         if (avail < PROTO_FRAME_HEADER) return;
         unsigned char hdr[PROTO_FRAME_HEADER];
         evbuffer_copyout(in, hdr, sizeof hdr);
@@ -463,11 +472,6 @@ static void process_input(srv_conn *c) {
     }
 }
 
-/* Input buffered beyond the requests in flight: two maximal frames. */
-static size_t srv_input_max(const server *s) {
-    return 2 * ((size_t)s->cfg->max_frame + PROTO_FRAME_HEADER);
-}
-
 static void conn_read_cb(struct bufferevent *bev, void *arg) {
     (void)bev;
     srv_conn *c = arg;
@@ -475,16 +479,18 @@ static void conn_read_cb(struct bufferevent *bev, void *arg) {
         c->state = CONN_OPEN;
     }
     process_input(c);
-    /* Beyond max-inflight the frames stay in the input buffer, but reading
-     * from the socket is never switched off: a disabled OpenSSL bufferevent
-     * can leave bytes inside OpenSSL that no socket event will announce
-     * (DESIGN 8), so the connection would stall.  The buffered input is
-     * bounded instead: a client that pipelines more than 2 x max-frame
-     * bytes beyond what it has in flight is disconnected. */
-    size_t in = evbuffer_get_length(bufferevent_get_input(c->bev));
-    if (c->state == CONN_OPEN && in > srv_input_max(c->srv)) {
-        log_warn("conn %s: %zu unprocessed input bytes above the limit (2 x max-frame): closing", c->peer, in);
-        conn_close(c, 0);
+    /* Beyond max-inflight the frames wait in the input buffer.  Back-pressure
+     * on a flood: above srv_input_max() bytes of waiting input, reading from
+     * the socket stops; process_input() resumes it once half of that is
+     * processed, i.e. while frames are still being worked through (DESIGN 8:
+     * no read watermarks on OpenSSL bufferevents, so this is done by hand).
+     * A flooding client that does not read its answers is then cut off by
+     * max-output or by the write deadline. */
+    if (c->state == CONN_OPEN && !c->read_off &&
+        evbuffer_get_length(bufferevent_get_input(c->bev)) > srv_input_max(c->srv)) {
+        log_debug("conn %s: more than %zu bytes of input waiting: reading paused", c->peer, srv_input_max(c->srv));
+        c->read_off = 1;
+        bufferevent_disable(c->bev, EV_READ);
     }
 }
 
