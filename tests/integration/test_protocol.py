@@ -502,13 +502,10 @@ def many_pipelined_beyond_inflight(s):
 
 @t
 def bulk_pipeline_is_slowed_not_dropped(s):
-    # SERVER BUG (found by this test, since aab808d): DESIGN 2 "Requests may
-    # be pipelined".  A client that pipelines a bulk import of valid requests
-    # (10000 mentee.put, ~9 MB) faster than the server works through them
-    # must be slowed down by back-pressure (TCP), and every request answered.
-    # Actual: "N unprocessed input bytes above the limit (2 x max-frame):
-    # closing" -- the connection is dropped after ~2 MiB of queued input,
-    # although no frame breaks any limit (docs/operations.md max-inflight).
+    # Regression test for a server bug this suite found (introduced in
+    # aab808d, fixed in ce57d5d): a client pipelining a bulk import of valid
+    # requests faster than the server worked through them was disconnected
+    # after ~2 MiB of queued input instead of being slowed down.
     """10000 valid requests pipelined without waiting: all answered (back-pressure), not a disconnect"""
     coord, prog = s.coordinator()
     coord.close()
