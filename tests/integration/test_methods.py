@@ -464,8 +464,11 @@ def policy_weights_up_to_100(s):
     # SERVER BUG (found by this test): docs/protocol.md gives policy weights
     # and competency weights the range 0..100 ("normalised by their sum"),
     # but match.run refuses anything above 10 with invalid_params "must be
-    # 0..10" (the matcher's thousandths limit leaks through).
-    """policy weights 75/15/10 (0..100, normalised) give the default scores; competency weight 20 is accepted"""
+    # 0..10" (the matcher's thousandths limit leaks through).  Likewise
+    # min_rank_gap is -5..5 in docs/protocol.md (proto.h) but the server
+    # refuses negative values ("must be 0..5"; docs/methods.md says 0..5:
+    # the two documents disagree).
+    """policy values in docs/protocol.md's ranges: weights 75/15/10 give the default scores; competency weight 20; min_rank_gap -1"""
     coord, prog = s.coordinator()
     with coord:
         ms, cs = small_program(s, coord, prog)
@@ -484,6 +487,18 @@ def policy_weights_up_to_100(s):
                     if it["score"] != expected_explain(m, c)["score"]:
                         bad.append("%r: score %d, expected %d" % (pol, it["score"],
                                                                   expected_explain(m, c)["score"]))
+        # min_rank_gap -1: a rank-4 coach may coach a rank-5 (jpt_madya) mentee
+        senior = s.gen.mentee(prog, position_class="jpt_madya")
+        peer = s.gen.coach([prog], rank=4, capacity=1)
+        coord.mentee_put(senior)
+        coord.coach_put(peer)
+        coord.match_pin(prog, senior["id"], peer["id"])
+        try:
+            r, done, _ = run_and_wait(coord, prog, policy={"min_rank_gap": -1})
+            if not find_match(run_matches(coord, r), senior["id"], peer["id"]):
+                bad.append("min_rank_gap -1: the pinned rank-4 coach was not given the rank-5 mentee")
+        except CoachnetError as e:
+            bad.append("min_rank_gap -1: %s" % e)
         expect_error("invalid_params", coord.match_run, prog, {"weights": {"gap": 101}}, field="gap")
         assert not bad, "\n".join(bad)
 
