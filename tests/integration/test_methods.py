@@ -735,6 +735,10 @@ def larger_run_is_certified(s):
         assert st["matched"] == min(300, sum(caps.values())) or st["unmatched"], st
         phases = {p["phase"] for p in progress}
         assert len(phases) >= 2, phases
+        batch = [it["id"] for it in items[:100]]
+        res = coord.match_review(batch, "approve")["results"]
+        assert len(res) == len(batch) and all(r.get("status") == "approved" for r in res), \
+            [r for r in res if r.get("status") != "approved"][:5]
         paged = [it["id"] for it in coord.iterate(coord.match_list, run_id=run_id, limit=7)]
         assert sorted(paged) == sorted(it["id"] for it in items) and len(set(paged)) == len(paged), \
             "paging by 7 gave %d ids (%d distinct), expected %d" % (len(paged), len(set(paged)), len(items))
