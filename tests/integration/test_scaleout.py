@@ -282,6 +282,34 @@ def sync_survives_redis_restart(s):
 
 
 @t
+def sixty_requests_for_fifty_seats(s):
+    """60 mentees on two instances request a 50-seat coach at once: exactly 50 requested, 10 capacity_full"""
+    b = second(s)
+    ca, prog = s.coordinator()
+    try:
+        c = s.gen.coach([prog], capacity=50)
+        ca.coach_put(c)
+        users = []
+        for k in range(60):
+            m = s.gen.mentee(prog)
+            ca.mentee_put(m)
+            login = s.uniq("mentee")
+            ca.user_create(login, s.PASSWORD, "mentee", subject=m["id"])
+            users.append((s.srv if k % 2 else b).login(login, s.PASSWORD))
+        sent = [(u, u.send("match.request", {"coach_id": c["id"]})) for u in users]
+        out = {}
+        for u, i in sent:
+            err, res = u.wait_raw(i)
+            code = err["code"] if err else res["match"]["status"]
+            out[code] = out.get(code, 0) + 1
+            u.close()
+        assert out == {"requested": 50, "capacity_full": 10}, out
+        assert ca.coach_get(c["id"])["load"] == 50
+    finally:
+        ca.close()
+
+
+@t
 def one_run_per_program_across_instances(s):
     """match.run of one program sent to A and to B at once: one run, one conflict"""
     b = second(s)
