@@ -200,6 +200,18 @@ void madapt_mentee_init(madapt_mentee *a, const proto_mentee *p) {
     a->m.availability = p->availability;
 }
 
+const char *madapt_org(const char *org, char *buf) {
+    size_t n = strlen(org);
+    int token = n > 0 && n <= MATCH_CODE_MAX;
+    for (const char *q = org; token && *q; q++)
+        if (*q <= ' ' || *q == ',' || (unsigned char)*q >= 0x7f) token = 0;
+    if (token) return org;
+    uint64_t h = 1469598103934665603ull;     /* FNV-1a: stable across processes */
+    for (const char *q = org; *q; q++) h = (h ^ (unsigned char)*q) * 1099511628211ull;
+    snprintf(buf, MADAPT_ORG_BUF, "~%016llx", (unsigned long long)h);
+    return buf;
+}
+
 void madapt_coach_init(madapt_coach *a, const proto_coach *p, int load) {
     memset(a, 0, sizeof *a);
     for (size_t i = 0; i < p->n_competencies; i++) {
@@ -210,7 +222,7 @@ void madapt_coach_init(madapt_coach *a, const proto_coach *p, int load) {
     for (size_t i = 0; i < p->n_programs; i++) a->programs[i] = p->programs[i];
     a->c.id = p->id;
     a->c.kind = (unsigned)p->kind < PROTO_COACH_KIND__COUNT ? proto_coach_kind_names[p->kind] : "";
-    a->c.organization = p->organization;
+    a->c.organization = madapt_org(p->organization, a->org);
     a->c.rank = p->rank;
     a->c.province = p->province;
     a->c.competencies = a->skills;

@@ -86,8 +86,18 @@ typedef struct madapt_mentee {
     match_need needs[PROTO_COMPETENCIES_MAX];
     const char *langs[PROTO_LANGS_MAX];
 } madapt_mentee;
+/* libmatcher takes an organization as a token (1..MATCH_CODE_MAX
+ * printable, no spaces or commas) and only compares it with mentees'
+ * agency codes (same_agency).  An organization written as text ("PT Bank
+ * Rakyat Indonesia (Persero) Tbk") can never equal an agency code, so it
+ * is handed over as a surrogate token "~<hash>" that cannot either.
+ * Returns org itself or buf (MADAPT_ORG_BUF bytes). */
+#define MADAPT_ORG_BUF 24
+const char *madapt_org(const char *org, char *buf);
+
 typedef struct madapt_coach {
     match_coach c;
+    char org[MADAPT_ORG_BUF];
     match_skill skills[PROTO_COMPETENCIES_MAX];
     const char *langs[PROTO_LANGS_MAX];
     const char *programs[PROTO_PROGRAMS_MAX];

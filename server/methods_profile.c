@@ -225,26 +225,40 @@ void m_coach_get(srv_req *r) { profile_get(r, "coach"); }
  * The cursor is util_cursor_encode() of the last id examined: opaque to
  * clients, and decoded ids are re-checked as codes. */
 
+/* Pack {items, cursor}.  Items stop early when the next one would push
+ * the response over max-frame (maximum-size profiles x limit 500 can be
+ * larger); the cursor then points after the last item packed. */
 static void list_cb(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
     const redisReply *cur = mel(reply, 1);
-    if (!cur || cur->type != REDIS_REPLY_STRING) {
+    if (!cur || cur->type != REDIS_REPLY_STRING || (reply->elements - 2) % 2) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
+        return;
+    }
+    size_t n = (reply->elements - 2) / 2, take = 0, bytes = 64;
+    size_t budget = r->srv->lim.max_frame > 256 ? r->srv->lim.max_frame - 256 : 0;
+    while (take < n && bytes + reply->element[3 + 2 * take]->len + 8 <= budget) {
+        bytes += reply->element[3 + 2 * take]->len + 8;
+        take++;
+    }
+    const char *next = NULL;
+    if (take < n) next = reply->element[2 + 2 * (take ? take - 1 : 0)]->str;
+    else if (cur->len) next = cur->str;
+    if (take == 0 && n > 0) {
+        srv_req_fail(r, PROTO_E_TOO_LARGE, NULL, "one profile is larger than max-frame");
         return;
     }
     msgpack_packer *pk = srv_req_ok(r);
     msgpack_pack_map(pk, 2);
     mpack_str(pk, "items");
-    msgpack_pack_array(pk, reply->elements - 2);
-    for (size_t i = 2; i < reply->elements; i++)
-        msgpack_sbuffer_write(pk->data, reply->element[i]->str, reply->element[i]->len);
+    msgpack_pack_array(pk, take);
+    for (size_t i = 0; i < take; i++)
+        msgpack_sbuffer_write(pk->data, reply->element[3 + 2 * i]->str, reply->element[3 + 2 * i]->len);
     mpack_str(pk, "cursor");
-    if (cur->len) {
+    if (next && strlen(next) <= PROTO_ID_MAX) {
         char hex[2 * PROTO_ID_MAX + 3];
-        char id[PROTO_ID_MAX + 1];
-        snprintf(id, sizeof id, "%s", cur->str);
-        util_cursor_encode(id, hex);
+        util_cursor_encode(next, hex);
         mpack_str(pk, hex);
     } else {
         msgpack_pack_nil(pk);

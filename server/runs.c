@@ -484,7 +484,8 @@ static int add_coach(run *rn, const char *blob, size_t len, int load) {
     for (size_t i = 0; i < p->n_programs; i++) progs[i] = arena_str(a, p->programs[i]);
     c->id = arena_str(a, p->id);
     c->kind = (unsigned)p->kind < PROTO_COACH_KIND__COUNT ? proto_coach_kind_names[p->kind] : "";
-    c->organization = arena_str(a, p->organization);
+    char orgbuf[MADAPT_ORG_BUF];
+    c->organization = arena_str(a, madapt_org(p->organization, orgbuf));
     c->rank = p->rank;
     c->province = arena_str(a, p->province);
     c->competencies = sk;
@@ -584,8 +585,16 @@ static int policy_convert(run *rn, char *field, size_t fsz, char *msg, size_t ms
     const double w[3] = {pp->w_gap, pp->w_location, pp->w_availability};
     const char *names[3] = {"gap", "location", "availability"};
     uint32_t *out[3] = {&mp->w_gap, &mp->w_location, &mp->w_availability};
+    /* The three factor weights are normalised by their sum, so any common
+     * scale gives the same scores: the protocol allows 0..100 (75/15/10),
+     * libmatcher thousandths up to 10.0.  Take the largest of 1000, 100, 10,
+     * 1 units per 1.0 that fits, which keeps decimal weights exact. */
+    double wmax = w[0] > w[1] ? w[0] : w[1];
+    if (w[2] > wmax) wmax = w[2];
+    double unit = MATCH_WEIGHT_ONE;
+    while (unit > 1 && wmax * unit > MATCH_WEIGHT_MAX) unit /= 10;
     for (int i = 0; i < 3; i++) {
-        double t = w[i] * MATCH_WEIGHT_ONE;
+        double t = w[i] * unit;
         if (!(t >= 0) || t > MATCH_WEIGHT_MAX) {
             snprintf(field, fsz, "policy.weights.%s", names[i]);
             snprintf(msg, msz, "must be 0..%g", (double)MATCH_WEIGHT_MAX / MATCH_WEIGHT_ONE);

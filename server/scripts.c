@@ -146,13 +146,13 @@ static const char *const scripts[SCRIPT__COUNT] = {
     "return {'ok', h[1], tonumber(h[2]), h[3] or '', tonumber(redis.call('GET', p..'load:'..ARGV[3]) or '0')}\n",
 
 /* ARGV: prefix kind index cursor limit province program scope
- * -> ok next-cursor blob... (at most 1000 ids examined per call) */
+ * -> ok next-cursor (id blob)... (at most 1000 ids examined per call) */
 [SCRIPT_LIST] = LUA_COMMON
     "local kind, idx = ARGV[2], p..ARGV[3]\n"
     "local start = ARGV[4] == '' and '-' or '('..ARGV[4]\n"
     "local limit, prov, prog, scope = tonumber(ARGV[5]), ARGV[6], ARGV[7], ARGV[8]\n"
     "local out, examined, last = {'ok', ''}, 0, nil\n"
-    "while #out - 2 < limit and examined < 1000 do\n"
+    "while (#out - 2) / 2 < limit and examined < 1000 do\n"
     "  local ids = redis.call('ZRANGEBYLEX', idx, start, '+', 'LIMIT', 0, 100)\n"
     "  if #ids == 0 then break end\n"
     "  for _, id in ipairs(ids) do\n"
@@ -166,8 +166,8 @@ static const char *const scripts[SCRIPT__COUNT] = {
     "    if ok and scope ~= '' then\n"
     "      if kind == 'coach' then ok = (h[2] == '' or meets(h[2], scope)) else ok = has(scope, h[2]) end\n"
     "    end\n"
-    "    if ok then out[#out+1] = h[1] end\n"
-    "    if #out - 2 >= limit or examined >= 1000 then break end\n"
+    "    if ok then out[#out+1] = id out[#out+1] = h[1] end\n"
+    "    if (#out - 2) / 2 >= limit or examined >= 1000 then break end\n"
     "  end\n"
     "  start = '('..last\n"
     "end\n"
