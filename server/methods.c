@@ -153,12 +153,22 @@ int mscope(srv_req *r, const char *program) {
     return -1;
 }
 
+/* Bytes read back from Redis were written by us, but Redis is outside this
+ * process: a corrupted or foreign value must not make msgpack-c allocate a
+ * declared count up front (DESIGN §7), so every stored blob passes the same
+ * pre-check as a client's frame before it is unpacked.  Returns 0 with the
+ * object in *u (initialised by the caller), -1 otherwise. */
+int mblob_unpack(const char *data, size_t len, msgpack_unpacked *u) {
+    if (!data || proto_body_check(data, len, NULL, NULL) != PROTO_OK) return -1;
+    return msgpack_unpack_next(u, data, len, NULL) == MSGPACK_UNPACK_SUCCESS ? 0 : -1;
+}
+
 int mblob_mentee(server *s, const char *data, size_t len, proto_mentee *out) {
     msgpack_unpacked u;
     msgpack_unpacked_init(&u);
     int rc = -1;
     proto_error e;
-    if (msgpack_unpack_next(&u, data, len, NULL) == MSGPACK_UNPACK_SUCCESS &&
+    if (mblob_unpack(data, len, &u) == 0 &&
         proto_mentee_decode(&u.data, "profile", &s->catalog.vocab, out, &e) == PROTO_OK)
         rc = 0;
     msgpack_unpacked_destroy(&u);
@@ -170,7 +180,7 @@ int mblob_coach(server *s, const char *data, size_t len, proto_coach *out) {
     msgpack_unpacked_init(&u);
     int rc = -1;
     proto_error e;
-    if (msgpack_unpack_next(&u, data, len, NULL) == MSGPACK_UNPACK_SUCCESS &&
+    if (mblob_unpack(data, len, &u) == 0 &&
         proto_coach_decode(&u.data, "profile", &s->catalog.vocab, out, &e) == PROTO_OK)
         rc = 0;
     msgpack_unpacked_destroy(&u);
@@ -378,8 +388,7 @@ void methods_on_event(server *s, const char *payload, size_t len) {
     msgpack_unpacked u;
     msgpack_unpacked_init(&u);
     /* our own scripts packed it, but check like any input */
-    if (proto_body_check(payload, len, NULL, NULL) != PROTO_OK ||
-        msgpack_unpack_next(&u, payload, len, NULL) != MSGPACK_UNPACK_SUCCESS ||
+    if (mblob_unpack(payload, len, &u) != 0 ||
         u.data.type != MSGPACK_OBJECT_ARRAY || u.data.via.array.size < 2 ||
         u.data.via.array.ptr[0].type != MSGPACK_OBJECT_STR) {
         log_warn("ignoring a malformed event (%zu bytes)", len);

@@ -77,6 +77,7 @@ int mparams(srv_req *r, proto_map *m, const char *const *keys);
 int mscope(srv_req *r, const char *program);
 
 /* Unpack a msgpack blob (profile) produced by proto_*_pack. */
+int mblob_unpack(const char *data, size_t len, msgpack_unpacked *u);
 int mblob_mentee(server *s, const char *data, size_t len, proto_mentee *out);
 int mblob_coach(server *s, const char *data, size_t len, proto_coach *out);
 

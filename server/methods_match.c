@@ -203,7 +203,8 @@ static void ctx_cb(void *ud, redisReply *reply, int status) {
     pair_ctx *c = r->st;
     if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
     const redisReply *mb = mel(reply, 1), *prog = mel(reply, 2), *forb = mel(reply, 3), *cb = mel(reply, 4);
-    if (!mb || !prog || !forb || !cb || mb->type != REDIS_REPLY_STRING) {
+    if (!mb || !prog || !forb || !cb || mb->type != REDIS_REPLY_STRING ||
+        prog->type != REDIS_REPLY_STRING || forb->type != REDIS_REPLY_STRING) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
         return;
     }
@@ -610,7 +611,7 @@ static void stats_cb(void *ud, redisReply *reply, int status) {
         msgpack_unpacked u;
         msgpack_unpacked_init(&u);
         proto_error e;
-        if (msgpack_unpack_next(&u, lst->str, lst->len, NULL) == MSGPACK_UNPACK_SUCCESS &&
+        if (mblob_unpack(lst->str, lst->len, &u) == 0 &&
             proto_run_stats_decode(&u.data, "stats", &rs, &e) == PROTO_OK)
             has_rs = 1;
         msgpack_unpacked_destroy(&u);
