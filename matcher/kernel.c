@@ -39,7 +39,8 @@ int mt_score_exact(uint64_t gn, uint64_t gd, int l2, int a3, uint32_t wg,
         gn = 0;
         gd = 1;
     }
-    /* Bounds: gd <= 32*5*10000, W <= 30000: D < 2^39, N < 2^51. */
+    /* Bounds: gd <= 32*5*MATCH_COMP_WEIGHT_MAX = 1.6e7, W <= 30000:
+     * D < 2^42, N < 2^55, so 2N + D fits in 64 bits; gn fits 32-bit lanes. */
     uint64_t w = (uint64_t)wg + wl + wa;
     uint64_t d = 6 * gd * w;
     uint64_t n = 10000 * (6 * (uint64_t)wg * gn + 3 * gd * wl * (uint64_t)l2 +
@@ -91,7 +92,8 @@ void mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs,
     int rank = match_position_rank(s->cat, m->position_class);
     q->agency = mt_map_get(&s->agencies, m->agency);
     q->check_agency = policy->forbid_same_agency;
-    q->min_rank = (uint8_t)(rank + policy->min_rank_gap);
+    int min_rank = rank + policy->min_rank_gap;   /* < 0 with a negative gap */
+    q->min_rank = (uint8_t)(min_rank > 0 ? min_rank : 0);
     q->modality = (uint8_t)m->modality;
     q->langs = mentee_langs(s, m);
     q->avail = m->availability ? m->availability : MATCH_AVAIL_ALL;

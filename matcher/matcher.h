@@ -63,7 +63,8 @@
 #define MATCH_SCORE_MAX 10000
 #define MATCH_WEIGHT_MAX 10000       /* policy weights, thousandths: 0..10.0 */
 #define MATCH_WEIGHT_ONE 1000        /* a weight of 1.0 */
-#define MATCH_MIN_RANK_GAP_MAX 5
+#define MATCH_COMP_WEIGHT_MAX 100000 /* competency weights, thousandths: 0..100.0 */
+#define MATCH_MIN_RANK_GAP_MAX 5     /* |min_rank_gap| */
 #define MATCH_WAITLIST_BONUS_MAX 10000
 #define MATCH_WAITLIST_MAX 100       /* earlier unmatched runs counted (more: clamped) */
 #define MATCH_MAX_POLICY_WEIGHTS 64  /* competency weights in a policy */
@@ -211,7 +212,8 @@ typedef struct match_policy {
     match_mode mode;
     int min_score;            /* 0..10000 */
     int forbid_same_agency;   /* 0/1 */
-    int min_rank_gap;         /* 0..5: coach rank >= mentee rank + gap */
+    int min_rank_gap;         /* -5..5: coach rank >= mentee rank + gap
+                                 (negative: coaches up to -gap ranks below) */
     int waitlist_bonus;       /* 0..10000 per earlier unmatched run */
     uint32_t w_gap;           /* factor weights, thousandths; normalised */
     uint32_t w_location;      /*   by their sum, which must be > 0 */

@@ -211,8 +211,10 @@ int match_policy_check(const match_catalog *cat, const match_policy *p,
           "min_score: must be 0..%d", MATCH_SCORE_MAX);
     CHECK(p->forbid_same_agency == 0 || p->forbid_same_agency == 1,
           "forbid_same_agency", "forbid_same_agency: a boolean");
-    CHECK(p->min_rank_gap >= 0 && p->min_rank_gap <= MATCH_MIN_RANK_GAP_MAX,
-          "min_rank_gap", "min_rank_gap: must be 0..%d", MATCH_MIN_RANK_GAP_MAX);
+    CHECK(p->min_rank_gap >= -MATCH_MIN_RANK_GAP_MAX &&
+              p->min_rank_gap <= MATCH_MIN_RANK_GAP_MAX,
+          "min_rank_gap", "min_rank_gap: must be -%d..%d",
+          MATCH_MIN_RANK_GAP_MAX, MATCH_MIN_RANK_GAP_MAX);
     CHECK(p->waitlist_bonus >= 0 && p->waitlist_bonus <= MATCH_WAITLIST_BONUS_MAX,
           "waitlist_bonus", "waitlist_bonus: must be 0..%d",
           MATCH_WAITLIST_BONUS_MAX);
@@ -233,8 +235,8 @@ int match_policy_check(const match_catalog *cat, const match_policy *p,
         snprintf(field, sizeof(field), "competency_weights.%.40s",
                  w->code ? w->code : "");
         if (check_comp_code(cat, w->code, field, err) != MATCH_OK) return MATCH_ERR;
-        CHECK(w->weight <= MATCH_WEIGHT_MAX, field, "%s: must be 0..%g", field,
-              MATCH_WEIGHT_MAX / 1000.0);
+        CHECK(w->weight <= MATCH_COMP_WEIGHT_MAX, field, "%s: must be 0..%g",
+              field, MATCH_COMP_WEIGHT_MAX / 1000.0);
         for (size_t j = 0; j < i; j++)
             CHECK(strcmp(w->code, p->comp_weights[j].code) != 0, field,
                   "%s: duplicate", field);

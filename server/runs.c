@@ -575,9 +575,9 @@ static int policy_convert(run *rn, char *field, size_t fsz, char *msg, size_t ms
     mp->mode = pp->mode == PROTO_MODE_STABLE ? MATCH_MODE_STABLE : MATCH_MODE_OPTIMAL;
     mp->min_score = pp->min_score;
     mp->forbid_same_agency = pp->forbid_same_agency;
-    if (pp->min_rank_gap < 0 || pp->min_rank_gap > MATCH_MIN_RANK_GAP_MAX) {
+    if (pp->min_rank_gap < -MATCH_MIN_RANK_GAP_MAX || pp->min_rank_gap > MATCH_MIN_RANK_GAP_MAX) {
         snprintf(field, fsz, "policy.min_rank_gap");
-        snprintf(msg, msz, "must be 0..%d", MATCH_MIN_RANK_GAP_MAX);
+        snprintf(msg, msz, "must be -%d..%d", MATCH_MIN_RANK_GAP_MAX, MATCH_MIN_RANK_GAP_MAX);
         return -1;
     }
     mp->min_rank_gap = pp->min_rank_gap;
@@ -604,9 +604,9 @@ static int policy_convert(run *rn, char *field, size_t fsz, char *msg, size_t ms
     }
     for (size_t i = 0; i < pp->n_comp_weights; i++) {
         double t = pp->comp_weights[i].weight * MATCH_WEIGHT_ONE;
-        if (!(t >= 0) || t > MATCH_WEIGHT_MAX) {
+        if (!(t >= 0) || t > MATCH_COMP_WEIGHT_MAX) {
             snprintf(field, fsz, "policy.competency_weights.%s", pp->comp_weights[i].code);
-            snprintf(msg, msz, "must be 0..%g", (double)MATCH_WEIGHT_MAX / MATCH_WEIGHT_ONE);
+            snprintf(msg, msz, "must be 0..%g", (double)MATCH_COMP_WEIGHT_MAX / MATCH_WEIGHT_ONE);
             return -1;
         }
         rn->cw[i].code = pp->comp_weights[i].code;

@@ -488,6 +488,13 @@ static void test_hard_constraints(void **state)
     expect_reason(&m, &x, &p, 0, MATCH_REASON_RANK);
     x.rank = 5;
     expect_reason(&m, &x, &p, 0, MATCH_REASON_NONE);
+    p.min_rank_gap = -1;          /* a coach one rank below is allowed */
+    x.rank = 2;
+    expect_reason(&m, &x, &p, 0, MATCH_REASON_NONE);
+    x.rank = 1;
+    expect_reason(&m, &x, &p, 0, MATCH_REASON_RANK);
+    p.min_rank_gap = -5;          /* rank + gap below 1: any rank */
+    expect_reason(&m, &x, &p, 0, MATCH_REASON_NONE);
     p.min_rank_gap = 1;
 
     x = c;
@@ -640,11 +647,15 @@ static void test_validation(void **state)
     p.w_gap = p.w_location = p.w_availability = 0;
     expect_field(match_policy_check(cat, &p, &err), &err, "weights");
     match_policy_default(&p);
-    match_comp_weight cw[] = {{"M.01", 10001}};
+    match_comp_weight cw[] = {{"M.01", MATCH_COMP_WEIGHT_MAX}};
     p.comp_weights = cw;
     p.n_comp_weights = 1;
+    assert_int_equal(match_policy_check(cat, &p, &err), MATCH_OK);
+    cw[0].weight = MATCH_COMP_WEIGHT_MAX + 1;
     expect_field(match_policy_check(cat, &p, &err), &err, "competency_weights.M.01");
     match_policy_default(&p);
+    p.min_rank_gap = -6;
+    expect_field(match_policy_check(cat, &p, &err), &err, "min_rank_gap");
     p.min_rank_gap = 6;
     expect_field(match_policy_check(cat, &p, &err), &err, "min_rank_gap");
     /* explain_pair validates too */
