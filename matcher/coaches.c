@@ -51,6 +51,8 @@ void mt_coaches_free(mt_coaches *cs)
     free(cs->modality);
     free(cs->langs);
     free(cs->langs32);
+    free(cs->n_xlangs);
+    free(cs->xlangs);
     free(cs->avail);
     free(cs->free);
     free(cs->capacity);
@@ -82,6 +84,8 @@ static int coaches_grow(mt_coaches *cs, size_t need)
     GROW(modality, na);
     GROW(langs, na);
     GROW(langs32, na);
+    GROW(n_xlangs, na);
+    GROW(xlangs, na * MATCH_MAX_LANGUAGES);
     GROW(avail, na);
     GROW(free, na);
     GROW(capacity, na);
@@ -118,22 +122,23 @@ static uint8_t *coaches_column(mt_coaches *cs, uint32_t col)
 }
 
 int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot,
-                   const match_coach *c, match_err *err)
+                   const match_coach *c)
 {
     if (coaches_grow(cs, slot + 1) != MATCH_OK) return MATCH_ENOMEM;
+    /* Languages: a bit each for the first MT_LANG_BITS, then overflow ids
+     * (internal.h).  Any number of distinct languages is accepted. */
     uint64_t langs = 0;
-    for (size_t i = 0; i < c->n_languages; i++) {
-        uint32_t b = mt_map_get(&s->langs, c->languages[i]);
-        if (b == MT_NONE) {
-            if (s->langs.len >= MATCH_MAX_DISTINCT_LANGUAGES) {
-                mt_err(err, "languages", "languages: more than %d distinct "
-                       "languages in use", MATCH_MAX_DISTINCT_LANGUAGES);
-                return MATCH_ERR;
-            }
-            if ((b = mt_map_intern(&s->langs, c->languages[i])) == MT_NONE)
-                return MATCH_ENOMEM;
+    uint32_t xl[MATCH_MAX_LANGUAGES];
+    size_t nxl = 0;
+    for (size_t i = 0; i < c->n_languages && i < MATCH_MAX_LANGUAGES; i++) {
+        uint32_t b = mt_map_intern(&s->langs, c->languages[i]);
+        if (b == MT_NONE) return MATCH_ENOMEM;
+        if (b < MT_LANG_BITS) {
+            langs |= (uint64_t)1 << b;
+        } else {
+            langs |= MT_LANG_OVERFLOW;
+            xl[nxl++] = b;
         }
-        langs |= (uint64_t)1 << b;
     }
     uint32_t agency = mt_map_intern(&s->agencies, c->organization);
     if (agency == MT_NONE) return MATCH_ENOMEM;
@@ -160,6 +165,8 @@ int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot,
     cs->modality[slot] = (uint8_t)c->modality;
     cs->langs[slot] = langs;
     cs->langs32[slot] = (uint32_t)langs;
+    cs->n_xlangs[slot] = (uint8_t)nxl;
+    memcpy(cs->xlangs + slot * MATCH_MAX_LANGUAGES, xl, nxl * sizeof(*xl));
     cs->avail[slot] = c->availability ? c->availability : MATCH_AVAIL_ALL;
     cs->capacity[slot] = c->capacity;
     cs->free[slot] = c->capacity > c->load ? c->capacity - c->load : 0;
@@ -178,6 +185,10 @@ void mt_coaches_move(mt_coaches *cs, size_t to, size_t from)
     cs->modality[to] = cs->modality[from];
     cs->langs[to] = cs->langs[from];
     cs->langs32[to] = cs->langs32[from];
+    cs->n_xlangs[to] = cs->n_xlangs[from];
+    memcpy(cs->xlangs + to * MATCH_MAX_LANGUAGES,
+           cs->xlangs + from * MATCH_MAX_LANGUAGES,
+           cs->n_xlangs[from] * sizeof(*cs->xlangs));
     cs->avail[to] = cs->avail[from];
     cs->free[to] = cs->free[from];
     cs->capacity[to] = cs->capacity[from];
@@ -213,6 +224,8 @@ int mt_coaches_permute(mt_coaches *dst, const mt_coaches *src,
         GROW(modality, na);
         GROW(langs, na);
         GROW(langs32, na);
+        GROW(n_xlangs, na);
+        GROW(xlangs, na * MATCH_MAX_LANGUAGES);
         GROW(avail, na);
         GROW(free, na);
         GROW(capacity, na);
@@ -237,6 +250,10 @@ int mt_coaches_permute(mt_coaches *dst, const mt_coaches *src,
         dst->modality[i] = src->modality[j];
         dst->langs[i] = src->langs[j];
         dst->langs32[i] = src->langs32[j];
+        dst->n_xlangs[i] = src->n_xlangs[j];
+        memcpy(dst->xlangs + i * MATCH_MAX_LANGUAGES,
+               src->xlangs + j * MATCH_MAX_LANGUAGES,
+               src->n_xlangs[j] * sizeof(*src->xlangs));
         dst->avail[i] = src->avail[j];
         dst->free[i] = src->free[j];
         dst->capacity[i] = src->capacity[j];

@@ -78,12 +78,36 @@ typedef struct mt_space {
     const match_catalog *cat;
     mt_map comps;     /* competency code -> column (catalogue codes first) */
     mt_map agencies;  /* agency / organisation -> id */
-    mt_map langs;     /* language -> bit (< MATCH_MAX_DISTINCT_LANGUAGES) */
+    mt_map langs;     /* language -> id; ids < MT_LANG_BITS are mask bits */
     mt_map programs;  /* program -> id */
 } mt_space;
 
 int mt_space_init(mt_space *s, const match_catalog *cat);
 void mt_space_free(mt_space *s);
+
+/* Languages.  The first MT_LANG_BITS distinct languages interned in a space
+ * each own one bit of a uint64 mask; every further ("overflow") language
+ * sets the shared bit MT_LANG_OVERFLOW, and a profile keeps the ids of its
+ * overflow languages in a short list.  So any number of distinct languages
+ * is held, and the kernel's mask test (coach & mentee) != 0 stays exact
+ * unless the only common bit is MT_LANG_OVERFLOW: then (and only then) the
+ * two overflow lists decide.  mt_langs_common is that one rule; every
+ * language feasibility decision goes through it (kernel.c). */
+#define MT_LANG_BITS 63
+#define MT_LANG_OVERFLOW ((uint64_t)1 << MT_LANG_BITS)
+
+/* 1 if the two profiles share a language: masks a, b and overflow id lists
+ * ax[0..na), bx[0..nb) (each at most MATCH_MAX_LANGUAGES ids). */
+static inline int mt_langs_common(uint64_t a, const uint32_t *ax, size_t na,
+                                  uint64_t b, const uint32_t *bx, size_t nb)
+{
+    uint64_t x = a & b;
+    if (x != MT_LANG_OVERFLOW) return x != 0;
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nb; j++)
+            if (ax[i] == bx[j]) return 1;
+    return 0;
+}
 
 typedef struct mt_coaches {
     size_t n, alloc;
@@ -95,6 +119,8 @@ typedef struct mt_coaches {
     uint64_t *langs;
     uint32_t *langs32;    /* low 32 bits of langs: the kernel's lanes when
                              the mentee's languages are all among them */
+    uint8_t *n_xlangs;    /* overflow languages of the coach (see above) */
+    uint32_t *xlangs;     /* their ids, MATCH_MAX_LANGUAGES per coach */
     uint32_t *avail;      /* 0 replaced by MATCH_AVAIL_ALL */
     int32_t *capacity;    /* profile capacity */
     int32_t *free;        /* free capacity: capacity - load, >= 0 */
@@ -109,10 +135,10 @@ typedef struct mt_coaches {
 void mt_coaches_init(mt_coaches *cs);
 void mt_coaches_free(mt_coaches *cs);
 /* Append (slot == cs->n) or overwrite slot with coach c, interning its
- * strings in s.  The profile must already be validated.  MATCH_OK,
- * MATCH_ENOMEM or MATCH_ERR (too many distinct languages). */
+ * strings in s.  The profile must already be validated.  MATCH_OK or
+ * MATCH_ENOMEM.  Any number of distinct languages is accepted. */
 int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot,
-                   const match_coach *c, match_err *err);
+                   const match_coach *c);
 /* Move slot `from` onto slot `to` (for swap-removal); n is not changed. */
 void mt_coaches_move(mt_coaches *cs, size_t to, size_t from);
 /* dst = the n coaches perm[0..n) of src, in that order (n <= src->n).
@@ -137,7 +163,9 @@ typedef struct mt_query {
     int check_agency;
     uint8_t min_rank;     /* coach rank must be >= */
     uint8_t modality;
-    uint64_t langs;
+    uint64_t langs;       /* languages known to the space, as coach masks */
+    uint8_t n_xlangs;     /* overflow languages: ids, see MT_LANG_BITS */
+    uint32_t xlangs[MATCH_MAX_LANGUAGES];
     uint32_t avail;       /* 0 replaced by MATCH_AVAIL_ALL */
     uint8_t prov, region;
     uint32_t program;

@@ -74,14 +74,30 @@ static const uint8_t *column_of(const mt_space *s, const mt_coaches *cs,
     return cs->zeros;
 }
 
-static uint64_t mentee_langs(const mt_space *s, const match_mentee *m)
+/* The mentee's language mask and overflow ids (internal.h).  A language no
+ * coach in the space speaks matches nobody: it sets nothing. */
+static void mentee_langs(mt_query *q, const mt_space *s, const match_mentee *m)
 {
-    uint64_t bits = 0;
-    for (size_t i = 0; i < m->n_languages; i++) {
+    q->langs = 0;
+    q->n_xlangs = 0;
+    for (size_t i = 0; i < m->n_languages && i < MATCH_MAX_LANGUAGES; i++) {
         uint32_t b = mt_map_get(&s->langs, m->languages[i]);
-        if (b != MT_NONE) bits |= (uint64_t)1 << b;
+        if (b == MT_NONE) continue;
+        if (b < MT_LANG_BITS) {
+            q->langs |= (uint64_t)1 << b;
+        } else {
+            q->langs |= MT_LANG_OVERFLOW;
+            q->xlangs[q->n_xlangs++] = b;
+        }
     }
-    return bits;
+}
+
+/* Coach c shares a language with the mentee of q: the exact rule. */
+static inline int query_langs_common(const mt_query *q, const mt_coaches *cs,
+                                     size_t c)
+{
+    return mt_langs_common(cs->langs[c], cs->xlangs + c * MATCH_MAX_LANGUAGES,
+                           cs->n_xlangs[c], q->langs, q->xlangs, q->n_xlangs);
 }
 
 void mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs,
@@ -95,7 +111,7 @@ void mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs,
     int min_rank = rank + policy->min_rank_gap;   /* < 0 with a negative gap */
     q->min_rank = (uint8_t)(min_rank > 0 ? min_rank : 0);
     q->modality = (uint8_t)m->modality;
-    q->langs = mentee_langs(s, m);
+    mentee_langs(q, s, m);
     q->avail = m->availability ? m->availability : MATCH_AVAIL_ALL;
     q->prov = (uint8_t)prov;
     q->region = s->cat->prov_region[prov];
@@ -253,6 +269,13 @@ static void block_constraints(const mt_query *q, const mt_coaches *cs,
     }
     for (size_t j = 0; j < n; j++)
         ok[j] &= (uint8_t)((lg[j] & ml) != 0);
+    /* The mask test is exact unless the only common bit is the overflow
+     * bit, which needs the mentee to have overflow languages: then the
+     * overflow ids decide (scalar, rare). */
+    if (q->n_xlangs == 0) return;
+    for (size_t j = 0; j < n; j++)
+        if (ok[j] && (lg[j] & ml) == MT_LANG_OVERFLOW)
+            ok[j] = (uint8_t)query_langs_common(q, cs, c0 + j);
 }
 
 /* gn in 8-bit lanes (gd <= 255). */
@@ -384,7 +407,7 @@ void mt_explain(const mt_query *q, const mt_space *s, const mt_coaches *cs,
     else if (q->check_agency && cs->agency[c] == q->agency) r = MATCH_REASON_SAME_AGENCY;
     else if (cs->rank[c] < q->min_rank) r = MATCH_REASON_RANK;
     else if (!(cs->modality[c] & q->modality)) r = MATCH_REASON_MODALITY;
-    else if (!(cs->langs[c] & q->langs)) r = MATCH_REASON_LANGUAGE;
+    else if (!query_langs_common(q, cs, c)) r = MATCH_REASON_LANGUAGE;
     else if (!common) r = MATCH_REASON_AVAILABILITY;
     else if (forbidden) r = MATCH_REASON_FORBIDDEN;
     else if (out->score < policy->min_score) r = MATCH_REASON_MIN_SCORE;

@@ -53,7 +53,8 @@
 #define MATCH_MAX_COMPETENCIES 32    /* competencies in one profile */
 #define MATCH_MAX_LANGUAGES 16       /* languages in one profile */
 #define MATCH_MAX_PROGRAMS 32        /* programs of one coach */
-#define MATCH_MAX_DISTINCT_LANGUAGES 64 /* distinct languages in an index/run */
+/* Distinct languages across an index or a run: no limit (each coach and
+ * mentee lists at most MATCH_MAX_LANGUAGES). */
 #define MATCH_LEVEL_MAX 5            /* competency levels 0..5 */
 #define MATCH_RANK_MIN 1
 #define MATCH_RANK_MAX 6

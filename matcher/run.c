@@ -466,10 +466,11 @@ static int prepare_profiles(struct match_run_state *st, match_err *err)
             mt_err(err, "coaches", "duplicate coach id %s", c->id);
             return MATCH_ERR;
         }
-        if ((rc = mt_coaches_set(&st->cs, &st->space, j, c, err)) != MATCH_OK)
+        if ((rc = mt_coaches_set(&st->cs, &st->space, j, c)) != MATCH_OK)
             return rc;
     }
-    /* Mentees' agencies and languages take part in the same interning. */
+    /* Mentees' agencies take part in the same interning (a mentee language
+     * no coach speaks matches nobody and needs no id). */
     for (size_t i = 0; i < nm; i++)
         if (mt_map_intern(&st->space.agencies, st->mentees[i].agency) == MT_NONE)
             return MATCH_ENOMEM;

@@ -929,49 +929,121 @@ static void test_suggest_order(void **state)
     match_index_free(idx);
 }
 
-/* More than 32 distinct languages (the kernel's 64-bit lanes), and the
- * index's limit of 64. */
+/* Languages beyond the mask's bits ("overflow" languages: every distinct
+ * language after the first 63 shares one bit and is kept by id).  80
+ * coaches C00..C79 speak l00..l79 (l63..l79 overflow), C80 speaks l70 and
+ * l05.  Also more than 32 distinct languages (the kernel's 64-bit lanes). */
+#define NLANG 80
+static char lang_name[NLANG][16], lang_coach[NLANG + 1][16];
+static const char *lang_list[NLANG][1];
+static const char *const lang_c80[] = {"l70", "l05"};
+
+static void overflow_coaches(match_coach *cs)
+{
+    for (int i = 0; i < NLANG; i++) {
+        snprintf(lang_name[i], sizeof(lang_name[i]), "l%02d", i);
+        snprintf(lang_coach[i], sizeof(lang_coach[i]), "C%02d", i);
+        lang_list[i][0] = lang_name[i];
+        cs[i] = base_coach();
+        cs[i].id = lang_coach[i];
+        cs[i].languages = lang_list[i];
+    }
+    snprintf(lang_coach[NLANG], sizeof(lang_coach[NLANG]), "C%02d", NLANG);
+    cs[NLANG] = base_coach();
+    cs[NLANG].id = lang_coach[NLANG];
+    cs[NLANG].languages = lang_c80;
+    cs[NLANG].n_languages = 2;
+}
+
+/* Suggestions of a mentee speaking langs[0..n) are exactly the coaches
+ * want (NULL-terminated, in suggestion order: equal scores, id order). */
+static void expect_suggest(const match_index *idx, const char *const *langs,
+                           size_t n, const char *const *want)
+{
+    match_mentee m = base_mentee();
+    m.languages = langs;
+    m.n_languages = n;
+    match_query q = {.mentee = &m};
+    match_suggestion sg[NLANG + 1];
+    size_t got, k;
+    match_err err;
+    assert_int_equal(match_suggest(idx, &q, NLANG + 1, sg, &got, &err), MATCH_OK);
+    for (k = 0; want[k]; k++) {
+        if (k >= got) fail_msg("%s: only %zu suggestions", langs[0], got);
+        assert_string_equal(sg[k].coach_id, want[k]);
+    }
+    assert_int_equal(got, k);
+}
+
+static void expect_coach_reason(const match_index *idx, const char *lang,
+                                const char *coach, match_reason r)
+{
+    match_mentee m = base_mentee();
+    const char *ml[] = {lang};
+    m.languages = ml;
+    m.n_languages = 1;
+    match_query q = {.mentee = &m};
+    match_explain ex;
+    match_err err;
+    assert_int_equal(match_explain_coach(idx, &q, coach, &ex, &err), MATCH_OK);
+    assert_int_equal(ex.reason, r);
+    assert_int_equal(ex.feasible, r == MATCH_REASON_NONE);
+}
+
 static void test_many_languages(void **state)
 {
     (void)state;
+    static match_coach cs[NLANG + 1];
+    overflow_coaches(cs);
     match_index *idx = match_index_new(cat);
     match_err err;
-    static char names[70][16], ids[70][16];
-    static const char *langs[70][1];
-    match_coach c = base_coach();
-    for (int i = 0; i < 70; i++) {
-        snprintf(names[i], sizeof(names[i]), "l%02d", i);
-        snprintf(ids[i], sizeof(ids[i]), "C%02d", i);
-        langs[i][0] = names[i];
-        c.id = ids[i];
-        c.languages = langs[i];
-        int rc = match_index_upsert(idx, &c, &err);
-        if (i < MATCH_MAX_DISTINCT_LANGUAGES) {
-            assert_int_equal(rc, MATCH_OK);
-        } else {
-            assert_int_equal(rc, MATCH_ERR);
-            assert_string_equal(err.field, "languages");
-        }
-    }
-    assert_int_equal(match_index_size(idx), MATCH_MAX_DISTINCT_LANGUAGES);
-    match_mentee m = base_mentee();
-    const char *ml[] = {"l45", "l03"};
-    m.languages = ml;
-    m.n_languages = 2;
-    match_query q = {.mentee = &m};
-    match_suggestion sg[10];
-    size_t n;
-    assert_int_equal(match_suggest(idx, &q, 10, sg, &n, &err), MATCH_OK);
-    assert_int_equal(n, 2);
-    assert_string_equal(sg[0].coach_id, "C03");
-    assert_string_equal(sg[1].coach_id, "C45");
-    m.n_languages = 1; /* l45 only: a bit above 32 */
-    assert_int_equal(match_suggest(idx, &q, 10, sg, &n, &err), MATCH_OK);
-    assert_int_equal(n, 1);
-    assert_string_equal(sg[0].coach_id, "C45");
-    match_explain ex;
-    assert_int_equal(match_explain_coach(idx, &q, "C44", &ex, &err), MATCH_OK);
-    assert_int_equal(ex.reason, MATCH_REASON_LANGUAGE);
+    for (int i = 0; i <= NLANG; i++)
+        assert_int_equal(match_index_upsert(idx, &cs[i], &err), MATCH_OK);
+    assert_int_equal(match_index_size(idx), NLANG + 1);
+
+    const char *l45_03[] = {"l45", "l03"};
+    expect_suggest(idx, l45_03, 2, (const char *[]){"C03", "C45", NULL});
+    expect_suggest(idx, l45_03, 1, (const char *[]){"C45", NULL}); /* bit > 32 */
+    expect_coach_reason(idx, "l45", "C44", MATCH_REASON_LANGUAGE);
+    /* the last bit language and the first overflow one */
+    expect_suggest(idx, (const char *[]){"l62"}, 1, (const char *[]){"C62", NULL});
+    expect_suggest(idx, (const char *[]){"l63"}, 1, (const char *[]){"C63", NULL});
+    /* an overflow language spoken by two coaches (C80 also speaks l05) */
+    expect_suggest(idx, (const char *[]){"l70"}, 1,
+                   (const char *[]){"C70", "C80", NULL});
+    /* both sides with overflow languages, different ones: infeasible */
+    expect_suggest(idx, (const char *[]){"l77"}, 1, (const char *[]){"C77", NULL});
+    expect_coach_reason(idx, "l77", "C80", MATCH_REASON_LANGUAGE);
+    expect_coach_reason(idx, "l77", "C70", MATCH_REASON_LANGUAGE);
+    expect_coach_reason(idx, "l77", "C77", MATCH_REASON_NONE);
+    expect_coach_reason(idx, "l70", "C80", MATCH_REASON_NONE);
+    /* a bit language and an overflow one */
+    expect_suggest(idx, (const char *[]){"l05", "l79"}, 2,
+                   (const char *[]){"C05", "C79", "C80", NULL});
+    /* a language no coach speaks matches nobody */
+    expect_suggest(idx, (const char *[]){"zz"}, 1, (const char *[]){NULL});
+    expect_suggest(idx, (const char *[]){"zz", "l64"}, 2,
+                   (const char *[]){"C64", NULL});
+    expect_coach_reason(idx, "zz", "C64", MATCH_REASON_LANGUAGE);
+
+    /* swap-removal moves the last slot (C80) with its overflow ids */
+    assert_int_equal(match_index_remove(idx, "C00"), MATCH_OK);
+    expect_suggest(idx, (const char *[]){"l70"}, 1,
+                   (const char *[]){"C70", "C80", NULL});
+    expect_suggest(idx, (const char *[]){"l00"}, 1, (const char *[]){NULL});
+    /* overwriting a slot replaces its overflow ids */
+    cs[NLANG].languages = (const char *const[]){"l71"};
+    cs[NLANG].n_languages = 1;
+    assert_int_equal(match_index_upsert(idx, &cs[NLANG], &err), MATCH_OK);
+    expect_suggest(idx, (const char *[]){"l70"}, 1, (const char *[]){"C70", NULL});
+    expect_suggest(idx, (const char *[]){"l71"}, 1,
+                   (const char *[]){"C71", "C80", NULL});
+    expect_coach_reason(idx, "l70", "C80", MATCH_REASON_LANGUAGE);
+    /* a new overflow language after removals still gets its own id */
+    cs[NLANG].languages = (const char *const[]){"new"};
+    assert_int_equal(match_index_upsert(idx, &cs[NLANG], &err), MATCH_OK);
+    expect_suggest(idx, (const char *[]){"new"}, 1, (const char *[]){"C80", NULL});
+    expect_suggest(idx, (const char *[]){"l71"}, 1, (const char *[]){"C71", NULL});
     match_index_free(idx);
 }
 
@@ -1278,6 +1350,78 @@ static void test_determinism(void **state)
         match_run_input in2 = world_input(&rev, &p);
         in2.candidates = 2;
         match_run_result *c = run_ok(&in2);
+        assert_true(same_result(a, c));
+        match_run_free(a);
+        match_run_free(b);
+        match_run_free(c);
+    }
+}
+
+/* Overflow languages in runs (both modes, pricing with K = 1): the
+ * problem's rows allow exactly the coaches sharing a language, every
+ * mentee speaking only a rare language gets its coach, and the result does
+ * not depend on threads or input order. */
+static void test_overflow_languages_run(void **state)
+{
+    (void)state;
+    static match_coach cs[NLANG + 1], rc[NLANG + 1];
+    overflow_coaches(cs);
+    static const char *const ml[][2] = {
+        {"l77", NULL}, {"l70", NULL}, {"l05", "l79"}, {"zz", NULL},
+        {"l63", NULL}, {"l71", "l78"},
+    };
+    enum { NM = sizeof(ml) / sizeof(ml[0]) };
+    static char mid[NM][16];
+    match_mentee ms[NM];
+    for (size_t i = 0; i < NM; i++) {
+        snprintf(mid[i], sizeof(mid[i]), "M%zu", i);
+        ms[i] = base_mentee();
+        ms[i].id = mid[i];
+        ms[i].languages = ml[i];
+        ms[i].n_languages = ml[i][1] ? 2 : 1;
+    }
+    for (int mode = 0; mode < 2; mode++) {
+        match_policy p;
+        match_policy_default(&p);
+        p.mode = mode ? MATCH_MODE_STABLE : MATCH_MODE_OPTIMAL;
+        match_run_input in = {.mentees = ms, .n_mentees = NM, .coaches = cs,
+                              .n_coaches = NLANG + 1, .policy = &p,
+                              .candidates = 1, .threads = 2};
+        match_run_result *a = run_ok(&in);
+        int32_t gain[NLANG + 1];
+        for (size_t i = 0; i < NM; i++) {
+            assert_int_equal(match_run_problem(a, i, gain, NULL), MATCH_OK);
+            for (size_t j = 0; j <= NLANG; j++) {
+                int speaks = 0;
+                for (size_t k = 0; k < cs[j].n_languages; k++)
+                    for (size_t l = 0; l < ms[i].n_languages; l++)
+                        speaks |= strcmp(cs[j].languages[k], ms[i].languages[l]) == 0;
+                if ((gain[j] >= 0) != speaks)
+                    fail_msg("mentee %zu coach %s: gain %d", i, cs[j].id, (int)gain[j]);
+            }
+        }
+        /* every mentee but M3 (zz) is matched to a coach it shares a
+         * language with (checked by the rows above and by explain) */
+        assert_int_equal(a->n_pairs, NM - 1);
+        assert_int_equal(a->n_unmatched, 1);
+        assert_string_equal(a->unmatched[0].mentee_id, "M3");
+        assert_int_equal(a->unmatched[0].reason, MATCH_UNMATCHED_NO_FEASIBLE_COACH);
+        for (size_t i = 0; i < a->n_pairs; i++) {
+            match_explain ex;
+            assert_int_equal(match_run_explain(a, i, &ex), MATCH_OK);
+            assert_true(ex.feasible);
+        }
+        assert_string_equal(a->pairs[0].mentee_id, "M0");
+        assert_string_equal(a->pairs[0].coach_id, "C77");
+        assert_string_equal(a->pairs[3].mentee_id, "M4");
+        assert_string_equal(a->pairs[3].coach_id, "C63");
+        /* determinism: one thread, and coaches in reverse order */
+        in.threads = 1;
+        match_run_result *b = run_ok(&in);
+        assert_true(same_result(a, b));
+        for (size_t j = 0; j <= NLANG; j++) rc[j] = cs[NLANG - j];
+        in.coaches = rc;
+        match_run_result *c = run_ok(&in);
         assert_true(same_result(a, c));
         match_run_free(a);
         match_run_free(b);
@@ -1746,6 +1890,7 @@ int main(void)
         cmocka_unit_test(test_kernel_matches_explain),
         cmocka_unit_test(test_suggest_order),
         cmocka_unit_test(test_many_languages),
+        cmocka_unit_test(test_overflow_languages_run),
         cmocka_unit_test(test_run_exhaustive_participation),
         cmocka_unit_test(test_run_exhaustive_quality),
         cmocka_unit_test(test_run_pricing_small_k),
