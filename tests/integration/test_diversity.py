@@ -20,13 +20,9 @@ CODES = REAL + ["x%s" % c for c in ("abcdefghijklmnopqrstuvwxyz"[i % 26] + "abcd
 
 @t
 def eighty_languages_all_suggested_and_run(s):
-    # SERVER BUG (found by this test): the matcher holds at most 64 distinct
-    # languages (MATCH_MAX_DISTINCT_LANGUAGES) while the protocol accepts any
-    # code.  Once coaches with more than 64 distinct languages exist, coach.put
-    # still answers ok but the server logs "coach index: cannot index coach
-    # ...: more than 64 distinct languages in use": those coaches are never
-    # suggested (match.explain calls the pair feasible), and match.run of the
-    # program ends with run.done status "failed".
+    # Regression: the matcher once held at most 64 distinct languages, so
+    # coaches beyond them were silently left out of the index and match.run
+    # failed (fixed in abbd580: overflow languages are compared exactly).
     """80 coaches each speaking id plus a different regional language: every one suggested; the run succeeds"""
     coord, prog = s.coordinator()
     with coord:
