@@ -63,16 +63,25 @@ static int read_if_version(srv_req *r, const proto_map *m, long long *out) {
 
 static const char *const put_keys[] = {"profile", "if_version", NULL};
 
-void m_mentee_put(srv_req *r) {
+/* The params of mentee.put / coach.put: {profile, if_version?}.  Returns the
+ * profile object with *ifv set (-1: unconditional write), or NULL after
+ * answering the request with the error. */
+static const msgpack_object *put_params(srv_req *r, long long *ifv) {
     proto_map m;
-    proto_error e;
-    long long ifv;
-    if (mparams(r, &m, put_keys) || read_if_version(r, &m, &ifv)) return;
+    if (mparams(r, &m, put_keys) || read_if_version(r, &m, ifv)) return NULL;
     const msgpack_object *po = proto_map_get(&m, "profile");
     if (!po || po->type == MSGPACK_OBJECT_NIL) {
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, "profile", "profile is required");
-        return;
+        return NULL;
     }
+    return po;
+}
+
+void m_mentee_put(srv_req *r) {
+    proto_error e;
+    long long ifv;
+    const msgpack_object *po = put_params(r, &ifv);
+    if (!po) return;
     proto_mentee *p = malloc(sizeof *p);
     if (!p) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
     if (proto_mentee_decode(po, "profile", &r->srv->catalog.vocab, p, &e) != PROTO_OK) {
@@ -98,15 +107,10 @@ void m_mentee_put(srv_req *r) {
 }
 
 void m_coach_put(srv_req *r) {
-    proto_map m;
     proto_error e;
     long long ifv;
-    if (mparams(r, &m, put_keys) || read_if_version(r, &m, &ifv)) return;
-    const msgpack_object *po = proto_map_get(&m, "profile");
-    if (!po || po->type == MSGPACK_OBJECT_NIL) {
-        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "profile", "profile is required");
-        return;
-    }
+    const msgpack_object *po = put_params(r, &ifv);
+    if (!po) return;
     proto_coach *p = malloc(sizeof *p);
     if (!p) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
     if (proto_coach_decode(po, "profile", &r->srv->catalog.vocab, p, &e) != PROTO_OK) {
