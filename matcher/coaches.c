@@ -176,22 +176,30 @@ int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot,
     return MATCH_OK;
 }
 
+/* Copy the per-coach fields the kernel reads (everything but programs and
+ * competency levels) of slot j of src into slot i of dst.  The one place
+ * that lists them: a field added to mt_coaches is added here. */
+static void copy_slot(mt_coaches *dst, size_t i, const mt_coaches *src, size_t j)
+{
+    dst->agency[i] = src->agency[j];
+    dst->rank[i] = src->rank[j];
+    dst->prov[i] = src->prov[j];
+    dst->region[i] = src->region[j];
+    dst->modality[i] = src->modality[j];
+    dst->langs[i] = src->langs[j];
+    dst->langs32[i] = src->langs32[j];
+    dst->n_xlangs[i] = src->n_xlangs[j];
+    memcpy(dst->xlangs + i * MATCH_MAX_LANGUAGES,
+           src->xlangs + j * MATCH_MAX_LANGUAGES,
+           src->n_xlangs[j] * sizeof(*src->xlangs));
+    dst->avail[i] = src->avail[j];
+    dst->free[i] = src->free[j];
+    dst->capacity[i] = src->capacity[j];
+}
+
 void mt_coaches_move(mt_coaches *cs, size_t to, size_t from)
 {
-    cs->agency[to] = cs->agency[from];
-    cs->rank[to] = cs->rank[from];
-    cs->prov[to] = cs->prov[from];
-    cs->region[to] = cs->region[from];
-    cs->modality[to] = cs->modality[from];
-    cs->langs[to] = cs->langs[from];
-    cs->langs32[to] = cs->langs32[from];
-    cs->n_xlangs[to] = cs->n_xlangs[from];
-    memcpy(cs->xlangs + to * MATCH_MAX_LANGUAGES,
-           cs->xlangs + from * MATCH_MAX_LANGUAGES,
-           cs->n_xlangs[from] * sizeof(*cs->xlangs));
-    cs->avail[to] = cs->avail[from];
-    cs->free[to] = cs->free[from];
-    cs->capacity[to] = cs->capacity[from];
+    copy_slot(cs, to, cs, from);
     cs->n_progs[to] = cs->n_progs[from];
     cs->prog0[to] = cs->prog0[from];
     memcpy(cs->progs + to * MATCH_MAX_PROGRAMS,
@@ -242,21 +250,7 @@ int mt_coaches_permute(mt_coaches *dst, const mt_coaches *src,
     }
     /* programs are not needed by the kernel (elig arrays carry them) */
     for (size_t i = 0; i < n; i++) {
-        size_t j = (size_t)perm[i];
-        dst->agency[i] = src->agency[j];
-        dst->rank[i] = src->rank[j];
-        dst->prov[i] = src->prov[j];
-        dst->region[i] = src->region[j];
-        dst->modality[i] = src->modality[j];
-        dst->langs[i] = src->langs[j];
-        dst->langs32[i] = src->langs32[j];
-        dst->n_xlangs[i] = src->n_xlangs[j];
-        memcpy(dst->xlangs + i * MATCH_MAX_LANGUAGES,
-               src->xlangs + j * MATCH_MAX_LANGUAGES,
-               src->n_xlangs[j] * sizeof(*src->xlangs));
-        dst->avail[i] = src->avail[j];
-        dst->free[i] = src->free[j];
-        dst->capacity[i] = src->capacity[j];
+        copy_slot(dst, i, src, (size_t)perm[i]);
         dst->n_progs[i] = 0;
     }
     for (size_t k = 0; k < src->n_cols; k++) {
