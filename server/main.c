@@ -138,10 +138,12 @@ static int add_user(const cfg *c, const cmdline *cl) {
         fprintf(stderr, "coachnetd: Redis: %s\n", rc->errstr);
     } else if (rep->type == REDIS_REPLY_ERROR) {
         fprintf(stderr, "coachnetd: Redis: %s\n", rep->str);
-    } else if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 1 && !strcmp(rep->element[0]->str, "ok")) {
+    } else if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 1 && rep->element[0]->type == REDIS_REPLY_STRING &&
+               !strcmp(rep->element[0]->str, "ok")) {
         printf("user %s (%s) created\n", cl->add_user, auth_role_name(role));
         ret = 0;
-    } else if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 2) {
+    } else if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 2 && rep->element[0]->type == REDIS_REPLY_STRING &&
+               rep->element[1]->type == REDIS_REPLY_STRING) {
         fprintf(stderr, "coachnetd: %s: %s\n", rep->element[0]->str, rep->element[1]->str);
     }
     if (rep) freeReplyObject(rep);

@@ -108,6 +108,13 @@ int mreply_ok(srv_req *r, redisReply *reply, int status) {
     return 0;
 }
 
+int mel_strs(const redisReply *r, size_t from, size_t to) {
+    if (!r || r->type != REDIS_REPLY_ARRAY || to > r->elements) return 0;
+    for (size_t i = from; i < to; i++)
+        if (r->element[i]->type != REDIS_REPLY_STRING) return 0;
+    return 1;
+}
+
 const redisReply *mel(const redisReply *r, size_t i) {
     if (!r || r->type != REDIS_REPLY_ARRAY || i >= r->elements) return NULL;
     return r->element[i];
@@ -283,37 +290,41 @@ void mpack_explain(msgpack_packer *pk, const match_explain *e) {
 }
 
 /* Match hash fields and how they are packed; internal fields (mentee_ok,
- * coach_ok, jp_minutes, notes) are skipped. */
-void mpack_match_flat(msgpack_packer *pk, const redisReply *flat) {
+ * coach_ok, jp_minutes, notes) are skipped, and so is any pair whose key
+ * or value is not a string (a reply from another script version must not
+ * produce a map whose count disagrees with its items). */
+enum { FLAT_SKIP, FLAT_STR, FLAT_INT, FLAT_EXPLAIN };
+
+static int flat_kind(const redisReply *k, const redisReply *v) {
     static const char *const str_fields[] = {"id", "program", "mentee_id", "coach_id", "status", "run_id", NULL};
     static const char *const int_fields[] = {"score", "created_at", "updated_at", NULL};
-    size_t n = 0;
-    const redisReply *explain = NULL;
-    for (size_t i = 0; i + 1 < flat->elements; i += 2) {
-        const char *k = flat->element[i]->str;
-        if (!strcmp(k, "explain")) { explain = flat->element[i + 1]; n += explain->len > 0; continue; }
-        for (int j = 0; str_fields[j]; j++) if (!strcmp(k, str_fields[j]) && (strcmp(k, "run_id") || flat->element[i + 1]->len)) n++;
-        for (int j = 0; int_fields[j]; j++) if (!strcmp(k, int_fields[j])) n++;
-    }
+    if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING) return FLAT_SKIP;
+    if (!strcmp(k->str, "explain"))
+        return v->len && proto_body_check(v->str, v->len, NULL, NULL) == PROTO_OK ? FLAT_EXPLAIN : FLAT_SKIP;
+    if (!strcmp(k->str, "run_id") && !v->len) return FLAT_SKIP;
+    for (int j = 0; str_fields[j]; j++) if (!strcmp(k->str, str_fields[j])) return FLAT_STR;
+    for (int j = 0; int_fields[j]; j++) if (!strcmp(k->str, int_fields[j])) return FLAT_INT;
+    return FLAT_SKIP;
+}
+
+void mpack_match_flat(msgpack_packer *pk, const redisReply *flat) {
+    size_t pairs = flat->type == REDIS_REPLY_ARRAY ? flat->elements / 2 : 0, n = 0;
+    for (size_t i = 0; i < pairs; i++)
+        n += flat_kind(flat->element[2 * i], flat->element[2 * i + 1]) != FLAT_SKIP;
     msgpack_pack_map(pk, n);
-    for (size_t i = 0; i + 1 < flat->elements; i += 2) {
-        const char *k = flat->element[i]->str;
-        const redisReply *v = flat->element[i + 1];
-        if (v->type != REDIS_REPLY_STRING) continue;
-        if (!strcmp(k, "explain")) {
-            if (!v->len) continue;
-            mpack_str(pk, "explain");
+    for (size_t i = 0; i < pairs; i++) {
+        const redisReply *k = flat->element[2 * i], *v = flat->element[2 * i + 1];
+        switch (flat_kind(k, v)) {
+        case FLAT_EXPLAIN:
             /* a msgpack map packed by mpack_explain when the match was made */
-            msgpack_sbuffer *sb = pk->data;
-            msgpack_sbuffer_write(sb, v->str, v->len);
-            continue;
+            mpack_str(pk, "explain");
+            msgpack_sbuffer_write(pk->data, v->str, v->len);
+            break;
+        case FLAT_STR: mpack_str(pk, k->str); mpack_strn(pk, v->str, v->len); break;
+        case FLAT_INT: mpack_str(pk, k->str); msgpack_pack_int64(pk, strtoll(v->str, NULL, 10)); break;
+        default: break;
         }
-        for (int j = 0; str_fields[j]; j++)
-            if (!strcmp(k, str_fields[j]) && (strcmp(k, "run_id") || v->len)) { mpack_str(pk, k); mpack_strn(pk, v->str, v->len); }
-        for (int j = 0; int_fields[j]; j++)
-            if (!strcmp(k, int_fields[j])) { mpack_str(pk, k); msgpack_pack_int64(pk, strtoll(v->str, NULL, 10)); }
     }
-    (void)explain;
 }
 
 /* --------------------------------------------------------------- events */

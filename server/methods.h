@@ -66,8 +66,14 @@ int mreply_ok(srv_req *r, redisReply *reply, int status);
  * message.  Answers the error and returns -1, or returns 0 for "ok". */
 int mscript_status(srv_req *r, redisReply *reply);
 
-/* String element i of an array reply, or NULL. */
+/* Element i of an array reply, or NULL. */
 const redisReply *mel(const redisReply *r, size_t i);
+
+/* 1 when r is an array and its elements from..to-1 all exist and are bulk
+ * strings.  A reply is input like any other: a script of another version,
+ * a flushed key or a Redis that lies must give "unexpected store reply",
+ * never a NULL str handed to strcmp or memcpy. */
+int mel_strs(const redisReply *r, size_t from, size_t to);
 long long mel_ll(const redisReply *r, size_t i, long long dflt);
 
 /* Open the params map with the allowed keys; answers on error. */

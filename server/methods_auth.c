@@ -65,7 +65,7 @@ static void login_user(void *ud, redisReply *reply, int status) {
         (void)auth_verify_password(st->password, strlen(st->password), dummy_hash);
     if (mscript_status(r, reply)) return;
     const redisReply *pw = mel(reply, 1), *role = mel(reply, 2), *subj = mel(reply, 3), *progs = mel(reply, 4);
-    if (!pw || !role || !subj || !progs || role->type != REDIS_REPLY_STRING) {
+    if (!mel_strs(reply, 1, 5)) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
         return;
     }
@@ -77,8 +77,8 @@ static void login_user(void *ud, redisReply *reply, int status) {
     memset(&st->sess, 0, sizeof st->sess);
     snprintf(st->sess.login, sizeof st->sess.login, "%s", st->login);
     st->sess.role = auth_role_parse(role->str, role->len);
-    snprintf(st->sess.subject, sizeof st->sess.subject, "%s", subj->str ? subj->str : "");
-    snprintf(st->sess.programs, sizeof st->sess.programs, "%s", progs->str ? progs->str : "");
+    snprintf(st->sess.subject, sizeof st->sess.subject, "%s", subj->str);
+    snprintf(st->sess.programs, sizeof st->sess.programs, "%s", progs->str);
     if (st->sess.role == ROLE_NONE || auth_new_token(st->token) != AUTH_OK) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot create a session");
         return;
@@ -132,14 +132,14 @@ static void resume_cb(void *ud, redisReply *reply, int status) {
     if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
     const redisReply *login = mel(reply, 1), *role = mel(reply, 2), *subj = mel(reply, 3),
                      *progs = mel(reply, 4);
-    if (!login || !role || !subj || !progs || login->type != REDIS_REPLY_STRING) {
+    if (!mel_strs(reply, 1, 5)) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
         return;
     }
     snprintf(sess->login, sizeof sess->login, "%s", login->str);
     sess->role = auth_role_parse(role->str, role->len);
-    snprintf(sess->subject, sizeof sess->subject, "%s", subj->str ? subj->str : "");
-    snprintf(sess->programs, sizeof sess->programs, "%s", progs->str ? progs->str : "");
+    snprintf(sess->subject, sizeof sess->subject, "%s", subj->str);
+    snprintf(sess->programs, sizeof sess->programs, "%s", progs->str);
     long long ttl = mel_ll(reply, 5, 0);
     if (ttl <= 0) {
         srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "unknown or expired token");

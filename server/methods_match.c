@@ -384,6 +384,10 @@ void m_match_list(srv_req *r) {
 static void review_cb(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
+    if ((reply->elements - 1) % 4 || !mel_strs(reply, 1, reply->elements)) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
+        return;
+    }
     size_t n = (reply->elements - 1) / 4;
     msgpack_packer *pk = srv_req_ok(r);
     msgpack_pack_map(pk, 1);
@@ -597,7 +601,9 @@ void m_feedback_put(srv_req *r) {
 static void stats_cb(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
-    if (reply->elements < 12) {
+    int shape_ok = reply->elements >= 11;
+    for (size_t i = 11; shape_ok && i < reply->elements; i += 2) shape_ok = mel_strs(reply, i, i + 1);
+    if (!shape_ok) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
         return;
     }
@@ -641,7 +647,8 @@ static void stats_cb(void *ud, redisReply *reply, int status) {
         msgpack_pack_uint32(pk, has_rs ? rs.unmatched[i] : 0);
     }
     mpack_str(pk, "last_run_id");
-    if (last && last->len) mpack_strn(pk, last->str, last->len); else msgpack_pack_nil(pk);
+    if (last && last->type == REDIS_REPLY_STRING && last->len) mpack_strn(pk, last->str, last->len);
+    else msgpack_pack_nil(pk);
     mpack_kv_int(pk, "jp_total", jpmin / JP_MINUTES);
     mpack_kv_int(pk, "jp_minutes", jpmin);
     mpack_str(pk, "feedback");

@@ -163,8 +163,12 @@ static void get_cb(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
     const redisReply *blob = mel(reply, 1), *prog = mel(reply, 3);
-    if (!blob || blob->type != REDIS_REPLY_STRING || !prog) {
+    if (!blob || blob->type != REDIS_REPLY_STRING || !prog || prog->type != REDIS_REPLY_STRING) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
+        return;
+    }
+    if (proto_body_check(blob->str, blob->len, NULL, NULL) != PROTO_OK) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "stored profile does not decode");
         return;
     }
     if (r->sess.role == ROLE_COORDINATOR) {
@@ -236,11 +240,19 @@ static void list_cb(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
     const redisReply *cur = mel(reply, 1);
-    if (!cur || cur->type != REDIS_REPLY_STRING || (reply->elements - 2) % 2) {
+    if (!cur || cur->type != REDIS_REPLY_STRING || (reply->elements - 2) % 2 ||
+        !mel_strs(reply, 2, reply->elements)) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
         return;
     }
     size_t n = (reply->elements - 2) / 2, take = 0, bytes = 64;
+    for (size_t i = 0; i < n; i++) {
+        const redisReply *b = reply->element[3 + 2 * i];
+        if (proto_body_check(b->str, b->len, NULL, NULL) != PROTO_OK) {
+            srv_req_fail(r, PROTO_E_INTERNAL, NULL, "stored profile does not decode");
+            return;
+        }
+    }
     size_t budget = r->srv->lim.max_frame > 256 ? r->srv->lim.max_frame - 256 : 0;
     while (take < n && bytes + reply->element[3 + 2 * take]->len + 8 <= budget) {
         bytes += reply->element[3 + 2 * take]->len + 8;

@@ -285,10 +285,9 @@ static void run_finish(run *rn, const char *status) {
 
 static void run_store_cb(void *ud, redisReply *reply, int status) {
     run *rn = ud;
-    if (status != STORE_OK || !reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 1 ||
-        strcmp(reply->element[0]->str, "ok")) {
+    if (status != STORE_OK || !mel_strs(reply, 0, 1) || strcmp(reply->element[0]->str, "ok")) {
         log_warn("run %s: storing proposals failed: %s", rn->id,
-                 reply && reply->type == REDIS_REPLY_ARRAY && reply->elements > 1 ? reply->element[1]->str
+                 mel_strs(reply, 1, 2) ? reply->element[1]->str
                  : reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "store unavailable");
         run_finish(rn, "failed");
         return;
@@ -502,6 +501,7 @@ static int add_coach(run *rn, const char *blob, size_t len, int load) {
 }
 
 static int add_pair(run *rn, vec *v, const redisReply *a, const redisReply *b) {
+    if (a->type != REDIS_REPLY_STRING || b->type != REDIS_REPLY_STRING) return 0;   /* not a pair: skip */
     match_pair_ref *pr = vec_push(v);
     if (!pr) return -1;
     pr->mentee_id = arena_str(&rn->ar, a->str);
@@ -511,7 +511,7 @@ static int add_pair(run *rn, vec *v, const redisReply *a, const redisReply *b) {
 
 static void snapshot_cb(void *ud, redisReply *reply, int status) {
     run *rn = ud;
-    if (status != STORE_OK || !reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 2 ||
+    if (status != STORE_OK || !mel_strs(reply, 0, 1) || reply->elements < 2 ||
         strcmp(reply->element[0]->str, "ok")) {
         log_warn("run %s: snapshot failed", rn->id);
         run_finish(rn, "failed");
