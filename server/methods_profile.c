@@ -157,50 +157,71 @@ void m_coach_put(srv_req *r) {
     free(p);
 }
 
-/* ---- get ---- */
+/* ---- get ----
+ * coach.get reads two keys (the profile hash and load:<id>) in one script;
+ * mentee.get reads one hash, so it is a plain HMGET: a script would only
+ * cost Redis CPU on the most frequent read.  Both replies end in
+ * get_answer(). */
 
-static void get_cb(void *ud, redisReply *reply, int status) {
-    srv_req *r = ud;
-    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
-    const redisReply *blob = mel(reply, 1), *prog = mel(reply, 3);
-    if (!blob || blob->type != REDIS_REPLY_STRING || !prog || prog->type != REDIS_REPLY_STRING) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
+/* A coordinator sees a mentee of their programs, and a coach with no
+ * program (open to all) or with one of their programs. */
+static int get_in_scope(const srv_req *r, int is_coach, const redisReply *prog) {
+    if (r->sess.role != ROLE_COORDINATOR) return 1;
+    if (!is_coach) return auth_in_scope(r->sess.programs, prog->str, prog->len);
+    if (!prog->len) return 1;   /* a coach open to every program */
+    for (const char *p = prog->str; *p;) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (auth_in_scope(r->sess.programs, p, n)) return 1;
+        p += n + (e != NULL);
+    }
+    return 0;
+}
+
+static void get_answer(srv_req *r, int is_coach, const redisReply *blob, const redisReply *prog,
+                       long long version, long long load) {
+    if (!get_in_scope(r, is_coach, prog)) {
+        srv_req_fail(r, PROTO_E_FORBIDDEN, NULL, "this profile is outside your programs");
         return;
     }
     if (proto_body_check(blob->str, blob->len, NULL, NULL) != PROTO_OK) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "stored profile does not decode");
         return;
     }
-    if (r->sess.role == ROLE_COORDINATOR) {
-        int is_coach = r->st != NULL;
-        if (is_coach ? (prog->len && !strchr(prog->str, ',') ? !auth_in_scope(r->sess.programs, prog->str, prog->len) : 0)
-                     : !auth_in_scope(r->sess.programs, prog->str, prog->len)) {
-            srv_req_fail(r, PROTO_E_FORBIDDEN, NULL, "this profile is outside your programs");
-            return;
-        }
-        if (is_coach && prog->len && strchr(prog->str, ',')) {
-            /* several programs: allowed when one is in scope */
-            int ok = 0;
-            const char *p = prog->str;
-            while (*p) {
-                const char *e = strchr(p, ',');
-                size_t n = e ? (size_t)(e - p) : strlen(p);
-                if (auth_in_scope(r->sess.programs, p, n)) ok = 1;
-                p += n + (e != NULL);
-            }
-            if (!ok) {
-                srv_req_fail(r, PROTO_E_FORBIDDEN, NULL, "this profile is outside your programs");
-                return;
-            }
-        }
-    }
     msgpack_packer *pk = srv_req_ok(r);
-    msgpack_pack_map(pk, r->st ? 3 : 2);
+    msgpack_pack_map(pk, is_coach ? 3 : 2);
     mpack_str(pk, "profile");
     msgpack_sbuffer_write(pk->data, blob->str, blob->len);
-    mpack_kv_int(pk, "version", mel_ll(reply, 2, 0));
-    if (r->st) mpack_kv_int(pk, "load", mel_ll(reply, 4, 0));
+    mpack_kv_int(pk, "version", version);
+    if (is_coach) mpack_kv_int(pk, "load", load);
     srv_req_done(r);
+}
+
+/* SCRIPT_PROFILE_GET: {'ok', blob, version, program, load} */
+static void coach_get_cb(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
+    if (!mel_strs(reply, 1, 2) || !mel_strs(reply, 3, 4)) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
+        return;
+    }
+    get_answer(r, 1, reply->element[1], reply->element[3], mel_ll(reply, 2, 0), mel_ll(reply, 4, 0));
+}
+
+/* HMGET mentee:<id> p v program: {blob, version, program}, nil when absent */
+static void mentee_get_cb(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    if (mreply_ok(r, reply, status)) return;
+    const redisReply *blob = mel(reply, 0);
+    if (blob && blob->type == REDIS_REPLY_NIL && reply->elements == 3) {
+        srv_req_fail(r, PROTO_E_NOT_FOUND, "id", "no such mentee");
+        return;
+    }
+    if (reply->elements != 3 || !mel_strs(reply, 0, 3)) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
+        return;
+    }
+    get_answer(r, 0, blob, reply->element[2], mel_ll(reply, 1, 0), 0);
 }
 
 static void profile_get(srv_req *r, const char *kind) {
@@ -217,13 +238,21 @@ static void profile_get(srv_req *r, const char *kind) {
         srv_req_fail(r, PROTO_E_FORBIDDEN, "id", "a %s may only read its own profile", auth_role_name(r->sess.role));
         return;
     }
-    if (!strcmp(kind, "coach")) r->st = (void *)1;   /* marks coach: st_free stays NULL */
     sargs a;
     sargs_init(&a);
-    script_args(&a, SCRIPT_PROFILE_GET, r->srv->cfg->redis_prefix);
-    sargs_adds(&a, kind);
-    sargs_adds(&a, id);
-    mcmd(r, get_cb, &a);
+    if (!strcmp(kind, "coach")) {
+        script_args(&a, SCRIPT_PROFILE_GET, r->srv->cfg->redis_prefix);
+        sargs_adds(&a, kind);
+        sargs_adds(&a, id);
+        mcmd(r, coach_get_cb, &a);
+    } else {
+        sargs_adds(&a, "HMGET");
+        sargs_addf(&a, "%smentee:%s", r->srv->cfg->redis_prefix, id);
+        sargs_adds(&a, "p");
+        sargs_adds(&a, "v");
+        sargs_adds(&a, "program");
+        mcmd(r, mentee_get_cb, &a);
+    }
 }
 
 void m_mentee_get(srv_req *r) { profile_get(r, "mentee"); }

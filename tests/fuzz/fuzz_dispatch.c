@@ -335,7 +335,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (fd < 0) abort();
     /* accept */
     for (int i = 0; i < FZ_LOOP_MAX && s->nconns == 0; i++) event_base_loop(f->base, EVLOOP_NONBLOCK);
-    if (s->nconns != 1 || !s->live) abort();
+    if (s->nconns != 1 || !s->live) {
+        fprintf(stderr, "fuzz_dispatch: the connection was not accepted (nconns %zu, stopping %d, free slots %u, jobs %d)\n",
+                s->nconns, s->stopping, (unsigned)s->nfree, s->jobs);
+        abort();
+    }
     srv_conn *c = s->live;
     if (role) {
         snprintf(c->sess.login, sizeof c->sess.login, "fuzzer");
