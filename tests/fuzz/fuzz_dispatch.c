@@ -34,6 +34,7 @@
  */
 #include <errno.h>
 #include <event2/event.h>
+#include <event2/thread.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -274,6 +275,11 @@ static void fz_init(void) {
         abort();
     }
     snprintf(s->instance, sizeof s->instance, "fuzz");
+    /* match.run's worker thread wakes the loop with event_active(): as in
+     * coachnetd's main(), libevent must be made thread-aware before the
+     * base exists, or the two threads race on the base's queues (seen as
+     * lost accepts and a loop that never returns). */
+    if (evthread_use_pthreads()) abort();
     f->base = event_base_new();
     if (!f->base || srv_init(s, &f->c, f->base, err, sizeof err)) {
         fprintf(stderr, "fuzz_dispatch: srv_init: %s\n", err);
