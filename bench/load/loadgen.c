@@ -58,7 +58,7 @@
 #define LG_WINDOW_MAX     4096     /* requests outstanding per connection */
 #define LG_BACKLOG_MAX    65536    /* open loop: scheduled, not yet sent */
 #define LG_TOKEN_MAX      256
-#define LG_TICK_US        1000     /* open-loop scheduler tick */
+#define LG_TICK_MAX_US    1000     /* open loop: longest sleep between checks */
 #define LG_HIST_SUB       128      /* sub-buckets per power of two */
 #define LG_HIST_BUCKETS   (LG_HIST_SUB * 40)
 
@@ -567,17 +567,19 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg) {
 
 /* ------------------------------------------------------- scheduling */
 
+/* Open loop: request k is due at t_start + k / rate.  The scheduler is a
+ * one-shot timer armed for the next due time (the base uses the precise
+ * clock), so a request leaves within a timer wake-up of its time; a fixed
+ * tick would add up to a tick of lag, and latency is counted from the due
+ * time. */
 static void tick_cb(evutil_socket_t fd, short what, void *arg) {
     (void)fd; (void)what;
     lg *g = arg;
     if (!g->running || g->stopping) return;
-    /* Issue every request whose scheduled time has passed, round-robin. */
-    uint64_t t = now_us();
-    double elapsed = (double)(t - g->t_start) / 1e6;
-    uint64_t due = (uint64_t)(elapsed * g->o.rate);
+    /* Issue every request whose scheduled time has come, round-robin. */
+    uint64_t t = now_us(), when;
     double interval = 1e6 / g->o.rate;
-    while (g->sched_next < due) {
-        uint64_t when = g->t_start + (uint64_t)((double)g->sched_next * interval);
+    while ((when = g->t_start + (uint64_t)((double)g->sched_next * interval)) <= t) {
         lg_conn *c = g->conns[g->sched_next % (uint64_t)g->nconns];
         g->sched_next++;
         if (!c || c->state != C_READY) continue;
@@ -587,6 +589,9 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg) {
     }
     for (int i = 0; i < g->nconns; i++)
         if (g->conns[i]) pump(g->conns[i]);
+    uint64_t wait = when - t;   /* when > t: the next due request */
+    struct timeval tv = {0, (suseconds_t)(wait < LG_TICK_MAX_US ? wait : LG_TICK_MAX_US)};
+    evtimer_add(g->tick, &tv);
 }
 
 static void phase_cb(evutil_socket_t fd, short what, void *arg) {
@@ -621,9 +626,8 @@ static void start_running(lg *g) {
     tv_set(&tv, g->o.warmup + g->o.duration);
     evtimer_add(g->stop_ev, &tv);
     if (g->o.rate > 0) {
-        g->tick = event_new(g->base, -1, EV_PERSIST, tick_cb, g);
-        tv_set(&tv, LG_TICK_US / 1e6);
-        event_add(g->tick, &tv);
+        g->tick = evtimer_new(g->base, tick_cb, g);
+        tick_cb(-1, 0, g);
     } else {
         for (int i = 0; i < g->nconns; i++) pump(g->conns[i]);
     }
@@ -863,7 +867,15 @@ int main(int argc, char **argv) {
         SSL_CTX_sess_set_new_cb(g->ctx, new_session_cb);
     }
 
-    g->base = event_base_new();
+    /* The open-loop tick is 1 ms.  libevent's default clock is
+     * CLOCK_MONOTONIC_COARSE (4 ms resolution on a HZ=250 kernel), which
+     * fires such a timer up to a few ms late; since latency is counted
+     * from the scheduled time, that lateness would be charged to the
+     * server (it showed as a flat 0-7 ms spread at any rate). */
+    struct event_config *ec = event_config_new();
+    if (!ec || event_config_set_flag(ec, EVENT_BASE_FLAG_PRECISE_TIMER)) die("event_config failed");
+    g->base = event_base_new_with_config(ec);
+    event_config_free(ec);
     if (!g->base) die("event_base_new failed");
     int n = g->o.conns;
     raise_nofile(n);
