@@ -20,7 +20,7 @@ const char *const proto_match_status_names[] = {
     "proposed", "requested", "approved", "accepted", "active",
     "completed", "rejected", "declined", "cancelled", NULL};
 const char *const proto_reason_names[] = {
-    "capacity", "same_agency", "rank", "modality", "language",
+    "program", "capacity", "same_agency", "rank", "modality", "language",
     "availability", "forbidden", "min_score", NULL};
 const char *const proto_unmatched_names[] = {
     "no_feasible_coach", "capacity", "below_min_score", NULL};

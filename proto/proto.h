@@ -611,10 +611,13 @@ int proto_policy_decode(const msgpack_object *obj, const char *path,
                         proto_error *err);
 void proto_policy_pack(msgpack_packer *pk, const proto_policy *p);
 
-/* Infeasibility reasons of a pair (DESIGN §5), in order of precedence. */
+/* Infeasibility reasons of a pair (DESIGN §5), in order of precedence;
+ * `program` (the coach's programs do not include the mentee's) is the
+ * matcher's addition to DESIGN's list and comes first. */
 typedef enum proto_reason {
     PROTO_REASON_NONE = -1,
-    PROTO_REASON_CAPACITY = 0,
+    PROTO_REASON_PROGRAM = 0,
+    PROTO_REASON_CAPACITY,
     PROTO_REASON_SAME_AGENCY,
     PROTO_REASON_RANK,
     PROTO_REASON_MODALITY,
