@@ -4,8 +4,8 @@
  * Password hashes are PBKDF2-HMAC-SHA256 with a 16-byte random salt, stored
  * as "pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>" so the cost can be
  * raised later without breaking old hashes.  AUTH_PBKDF2_ITER is chosen so
- * one hash costs a few milliseconds on one core: hashing runs on the event
- * loop (see docs/operations.md), and login rate limiting bounds how often.
+ * one hash costs a few milliseconds on one core; coachnetd runs them on
+ * worker threads (hashq.h), never on the event loop.
  *
  * Tokens are 32 random bytes (RAND_bytes) given to the client as 64 hex
  * characters; Redis keeps only the sha256 (hex) of that text.

@@ -45,6 +45,7 @@ static const cfg_key keys[] = {
     {"handshake-timeout-ms", T_INT, O(handshake_timeout_ms), "10000", 10, 3600000, "TLS handshake timeout"},
     {"idle-timeout-ms", T_INT, O(idle_timeout_ms), "300000", 10, 86400000, "idle connection timeout"},
     {"login-attempts-per-minute", T_INT, O(login_attempts_per_minute), "10", 1, 1000000, "failed+successful logins per login name per minute"},
+    {"auth-threads", T_INT, O(auth_threads), "2", 1, 64, "threads that hash and verify passwords (off the event loop)"},
     {"token-ttl", T_INT, O(token_ttl), "86400", 10, 31536000, "session token lifetime in seconds"},
     {"log-level", T_LOGLEVEL, O(log_level), "info", 0, 0, "debug, info, warning or error"},
     {"log-file", T_STR, O(log_file), "", 0, 0, "\"\" = stderr, \"syslog\", or a file path"},

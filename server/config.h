@@ -37,6 +37,7 @@ typedef struct cfg {
     int handshake_timeout_ms;
     int idle_timeout_ms;
     int login_attempts_per_minute;
+    int auth_threads;
     int token_ttl;
     int log_level;              /* CFG_LOG_* */
     char *log_file;

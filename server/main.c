@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "server/coachidx.h"
+#include "server/hashq.h"
 #include "server/log.h"
 #include "server/methods.h"
 #include "server/runs.h"
@@ -209,8 +210,9 @@ static int run(cfg *c) {
     }
     s->cidx = coachidx_new(s);
     s->runs = runs_new(s);
+    s->hq = hashq_new(base, c->auth_threads);
     s->st = store_new(base, c->redis_host, c->redis_port, c->redis_timeout_ms, channel, on_store_msg, s);
-    if (!s->cidx || !s->runs || !s->st) { log_error("out of memory"); goto out; }
+    if (!s->cidx || !s->runs || !s->hq || !s->st) { log_error("out of memory"); goto out; }
     a.ev_term = evsignal_new(base, SIGTERM, on_term, &a);
     a.ev_int = evsignal_new(base, SIGINT, on_term, &a);
     a.ev_hup = evsignal_new(base, SIGHUP, on_hup, &a);
@@ -229,6 +231,8 @@ out:
     if (s->runs) runs_join_all(s->runs);
     if (s->st) store_free(s->st);
     s->st = NULL;
+    hashq_free(s->hq);     /* jobs not delivered yet answer `unavailable` */
+    s->hq = NULL;
     if (s->runs) runs_free(s->runs);
     srv_free(s);
     coachidx_free(s->cidx);

@@ -5,6 +5,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
+#include "server/hashq.h"
 #include "server/log.h"
 #include "server/methods.h"
 
@@ -18,13 +21,14 @@ typedef struct login_st {
     char login[AUTH_LOGIN_MAX + 1];
     char password[AUTH_PASSWORD_MAX + 1];
     char token[AUTH_TOKEN_HEX];
+    char refusal[200];            /* the script's message for an unknown login */
     srv_session sess;
 } login_st;
 
 static void login_st_free(void *p) {
     login_st *st = p;
     if (!st) return;
-    memset(st->password, 0, sizeof st->password);
+    OPENSSL_cleanse(st->password, sizeof st->password);
     free(st);
 }
 
@@ -56,29 +60,39 @@ static void login_done(void *ud, redisReply *reply, int status) {
     srv_req_done(r);
 }
 
-static void login_user(void *ud, redisReply *reply, int status) {
+/* Queue a PBKDF2 job for r (hashq.h); answers `unavailable` when the queue
+ * is full.  Returns 0 when fn will be called. */
+static int login_hash_job(srv_req *r, const char *stored, hashq_fn *fn) {
+    login_st *st = r->st;
+    int rc = hashq_verify(r->srv->hq, st->password, stored, fn, r);
+    if (rc == HASHQ_OK) return 0;
+    if (rc == HASHQ_FULL)
+        srv_req_fail(r, PROTO_E_UNAVAILABLE, NULL, "too many logins in progress; retry later");
+    else
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot verify the password");
+    return -1;
+}
+
+/* An unknown or disabled login: answered after the same PBKDF2 as a known
+ * one, so that timing does not tell them apart. */
+static void login_refused(void *ud, int status, int match, const char *hash) {
+    (void)match; (void)hash;
     srv_req *r = ud;
     login_st *st = r->st;
-    if (mreply_ok(r, reply, status)) return;
-    const redisReply *s0 = mel(reply, 0);
-    if (s0 && s0->type == REDIS_REPLY_STRING && !strcmp(s0->str, "unauthenticated"))
-        (void)auth_verify_password(st->password, strlen(st->password), dummy_hash);
-    if (mscript_status(r, reply)) return;
-    const redisReply *pw = mel(reply, 1), *role = mel(reply, 2), *subj = mel(reply, 3), *progs = mel(reply, 4);
-    if (!mel_strs(reply, 1, 5)) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
-        return;
-    }
-    if (!auth_verify_password(st->password, strlen(st->password), pw->str)) {
+    if (status != HASHQ_OK) { srv_req_unavailable(r); return; }
+    srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "%s", st->refusal);
+}
+
+static void login_verified(void *ud, int status, int match, const char *hash) {
+    (void)hash;
+    srv_req *r = ud;
+    login_st *st = r->st;
+    if (status != HASHQ_OK) { srv_req_unavailable(r); return; }
+    if (!match) {
         log_info("auth.login: wrong password for %s", st->login);
         srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "wrong login or password");
         return;
     }
-    memset(&st->sess, 0, sizeof st->sess);
-    snprintf(st->sess.login, sizeof st->sess.login, "%s", st->login);
-    st->sess.role = auth_role_parse(role->str, role->len);
-    snprintf(st->sess.subject, sizeof st->sess.subject, "%s", subj->str);
-    snprintf(st->sess.programs, sizeof st->sess.programs, "%s", progs->str);
     if (st->sess.role == ROLE_NONE || auth_new_token(st->token) != AUTH_OK) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot create a session");
         return;
@@ -93,6 +107,34 @@ static void login_user(void *ud, redisReply *reply, int status) {
     sargs_adds(&a, st->sess.tokhash);
     sargs_addll(&a, r->srv->cfg->token_ttl);
     mcmd(r, login_done, &a);
+}
+
+/* SCRIPT_LOGIN: {'ok', pw-hash, role, subject, programs} or a refusal. */
+static void login_user(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    login_st *st = r->st;
+    if (mreply_ok(r, reply, status)) return;
+    const redisReply *s0 = mel(reply, 0);
+    if (s0 && s0->type == REDIS_REPLY_STRING && !strcmp(s0->str, "unauthenticated")) {
+        const redisReply *msg = mel(reply, 1);
+        snprintf(st->refusal, sizeof st->refusal, "%s",
+                 msg && msg->type == REDIS_REPLY_STRING ? msg->str : "wrong login or password");
+        (void)login_hash_job(r, dummy_hash, login_refused);
+        return;
+    }
+    if (mscript_status(r, reply)) return;
+    if (!mel_strs(reply, 1, 5)) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
+        return;
+    }
+    const redisReply *pw = reply->element[1], *role = reply->element[2], *subj = reply->element[3],
+                     *progs = reply->element[4];
+    memset(&st->sess, 0, sizeof st->sess);
+    snprintf(st->sess.login, sizeof st->sess.login, "%s", st->login);
+    st->sess.role = auth_role_parse(role->str, role->len);
+    snprintf(st->sess.subject, sizeof st->sess.subject, "%s", subj->str);
+    snprintf(st->sess.programs, sizeof st->sess.programs, "%s", progs->str);
+    (void)login_hash_job(r, pw->str, login_verified);
 }
 
 void m_auth_login(srv_req *r) {
@@ -210,84 +252,111 @@ void m_auth_logout(srv_req *r) {
 
 /* ---- user.create / user.disable ---- */
 
+typedef struct create_st {
+    char login[AUTH_LOGIN_MAX + 1];
+    char subject[PROTO_ID_MAX + 1];
+    char programs[PROTO_PROGRAMS_MAX * (PROTO_CODE_MAX + 1) + 1];
+    auth_role role;
+} create_st;
+
+/* The checks of user.create on st (answers and returns -1 on a failure). */
+static int create_check(srv_req *r, create_st *st, proto_map *m) {
+    proto_error e;
+    if (!auth_login_valid(st->login, strlen(st->login))) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "login", "login must be 1..%d of A-Z a-z 0-9 . _ @ -", AUTH_LOGIN_MAX);
+        return -1;
+    }
+    proto_array arr;
+    int has = proto_read_array(m, "programs", PROTO_OPTIONAL, 1, PROTO_PROGRAMS_MAX, &arr, &e);
+    if (has < 0) { srv_req_fail_err(r, &e); return -1; }
+    for (size_t i = 0; has == 1 && i < arr.arr->size; i++) {
+        char code[PROTO_CODE_MAX + 1];
+        if (proto_elem_str(&arr, i, 1, PROTO_CODE_MAX, PROTO_CS_CODE, code, sizeof code, &e) != PROTO_OK) {
+            srv_req_fail_err(r, &e);
+            return -1;
+        }
+        if (auth_in_scope(st->programs, code, strlen(code))) {
+            srv_req_fail(r, PROTO_E_INVALID_PARAMS, arr.path, "program %s listed twice", code);
+            return -1;
+        }
+        if (st->programs[0]) strcat(st->programs, ",");
+        strcat(st->programs, code);
+    }
+    auth_role role = st->role;
+    if ((role == ROLE_MENTEE || role == ROLE_COACH) && !st->subject[0]) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "subject", "a %s user needs the subject (profile id) it speaks for", auth_role_name(role));
+        return -1;
+    }
+    if (role == ROLE_MENTEE && proto_nip_check(st->subject, strlen(st->subject), "subject", &e) != PROTO_OK) {
+        srv_req_fail_err(r, &e);
+        return -1;
+    }
+    if ((role == ROLE_ADMIN || role == ROLE_COORDINATOR) && st->subject[0]) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "subject", "only mentee and coach users have a subject");
+        return -1;
+    }
+    if (role == ROLE_COORDINATOR && !st->programs[0]) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "programs", "a coordinator needs at least one program");
+        return -1;
+    }
+    if (role != ROLE_COORDINATOR && st->programs[0]) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "programs", "only coordinators have programs");
+        return -1;
+    }
+    if (!auth_may_create(r->sess.role, role)) {
+        srv_req_fail(r, PROTO_E_FORBIDDEN, NULL, "a %s may not create %s users", auth_role_name(r->sess.role), auth_role_name(role));
+        return -1;
+    }
+    return 0;
+}
+
+static void create_hashed(void *ud, int status, int match, const char *hash) {
+    (void)match;
+    srv_req *r = ud;
+    create_st *st = r->st;
+    if (status != HASHQ_OK) { srv_req_unavailable(r); return; }
+    if (!hash || !hash[0]) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password"); return; }
+    sargs a;
+    sargs_init(&a);
+    script_args(&a, SCRIPT_USER_CREATE, r->srv->cfg->redis_prefix);
+    sargs_adds(&a, st->login);
+    sargs_adds(&a, hash);
+    sargs_adds(&a, auth_role_name(st->role));
+    sargs_adds(&a, st->subject);
+    sargs_adds(&a, st->programs);
+    sargs_addll(&a, (long long)time(NULL));
+    sargs_adds(&a, r->sess.login);
+    sargs_adds(&a, r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "");
+    mcmd(r, ok_empty, &a);
+}
+
 void m_user_create(srv_req *r) {
     static const char *const keys[] = {"login", "password", "role", "subject", "programs", NULL};
     static const char *const role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
     static const auth_role role_vals[] = {ROLE_ADMIN, ROLE_COORDINATOR, ROLE_MENTEE, ROLE_COACH};
     proto_map m;
     proto_error e;
-    char login[AUTH_LOGIN_MAX + 1], pw[AUTH_PASSWORD_MAX + 1], subject[PROTO_ID_MAX + 1] = "";
-    char programs[PROTO_PROGRAMS_MAX * (PROTO_CODE_MAX + 1) + 1] = "";
+    char pw[AUTH_PASSWORD_MAX + 1] = "";
     int ri;
     if (mparams(r, &m, keys)) return;
-    if (proto_read_str(&m, "login", PROTO_REQUIRED, 1, AUTH_LOGIN_MAX, PROTO_CS_CODE, login, sizeof login, &e) < 0 ||
+    create_st *st = calloc(1, sizeof *st);
+    if (!st) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
+    r->st = st;
+    r->st_free = free;
+    if (proto_read_str(&m, "login", PROTO_REQUIRED, 1, AUTH_LOGIN_MAX, PROTO_CS_CODE, st->login, sizeof st->login, &e) < 0 ||
         proto_read_str(&m, "password", PROTO_REQUIRED, AUTH_PASSWORD_MIN, AUTH_PASSWORD_MAX, PROTO_CS_ANY, pw, sizeof pw, &e) < 0 ||
         proto_read_enum(&m, "role", PROTO_REQUIRED, role_names, &ri, &e) < 0 ||
-        proto_read_str(&m, "subject", PROTO_OPTIONAL, 1, PROTO_ID_MAX, PROTO_CS_CODE, subject, sizeof subject, &e) < 0) {
+        proto_read_str(&m, "subject", PROTO_OPTIONAL, 1, PROTO_ID_MAX, PROTO_CS_CODE, st->subject, sizeof st->subject, &e) < 0) {
+        OPENSSL_cleanse(pw, sizeof pw);
         srv_req_fail_err(r, &e);
         return;
     }
-    if (!auth_login_valid(login, strlen(login))) {
-        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "login", "login must be 1..%d of A-Z a-z 0-9 . _ @ -", AUTH_LOGIN_MAX);
-        return;
-    }
-    auth_role role = role_vals[ri];
-    proto_array arr;
-    int has = proto_read_array(&m, "programs", PROTO_OPTIONAL, 1, PROTO_PROGRAMS_MAX, &arr, &e);
-    if (has < 0) { srv_req_fail_err(r, &e); return; }
-    for (size_t i = 0; has == 1 && i < arr.arr->size; i++) {
-        char code[PROTO_CODE_MAX + 1];
-        if (proto_elem_str(&arr, i, 1, PROTO_CODE_MAX, PROTO_CS_CODE, code, sizeof code, &e) != PROTO_OK) {
-            srv_req_fail_err(r, &e);
-            return;
-        }
-        if (auth_in_scope(programs, code, strlen(code))) {
-            srv_req_fail(r, PROTO_E_INVALID_PARAMS, arr.path, "program %s listed twice", code);
-            return;
-        }
-        if (programs[0]) strcat(programs, ",");
-        strcat(programs, code);
-    }
-    if ((role == ROLE_MENTEE || role == ROLE_COACH) && !subject[0]) {
-        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "subject", "a %s user needs the subject (profile id) it speaks for", auth_role_name(role));
-        return;
-    }
-    if (role == ROLE_MENTEE && proto_nip_check(subject, strlen(subject), "subject", &e) != PROTO_OK) {
-        srv_req_fail_err(r, &e);
-        return;
-    }
-    if ((role == ROLE_ADMIN || role == ROLE_COORDINATOR) && subject[0]) {
-        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "subject", "only mentee and coach users have a subject");
-        return;
-    }
-    if (role == ROLE_COORDINATOR && !programs[0]) {
-        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "programs", "a coordinator needs at least one program");
-        return;
-    }
-    if (role != ROLE_COORDINATOR && programs[0]) {
-        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "programs", "only coordinators have programs");
-        return;
-    }
-    if (!auth_may_create(r->sess.role, role)) {
-        srv_req_fail(r, PROTO_E_FORBIDDEN, NULL, "a %s may not create %s users", auth_role_name(r->sess.role), auth_role_name(role));
-        return;
-    }
-    char hash[AUTH_HASH_MAX];
-    int hrc = auth_hash_password(pw, strlen(pw), hash);
-    memset(pw, 0, sizeof pw);
-    if (hrc != AUTH_OK) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password"); return; }
-    sargs a;
-    sargs_init(&a);
-    script_args(&a, SCRIPT_USER_CREATE, r->srv->cfg->redis_prefix);
-    sargs_adds(&a, login);
-    sargs_adds(&a, hash);
-    sargs_adds(&a, auth_role_name(role));
-    sargs_adds(&a, subject);
-    sargs_adds(&a, programs);
-    sargs_addll(&a, (long long)time(NULL));
-    sargs_adds(&a, r->sess.login);
-    sargs_adds(&a, r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "");
-    mcmd(r, ok_empty, &a);
+    st->role = role_vals[ri];
+    if (create_check(r, st, &m)) { OPENSSL_cleanse(pw, sizeof pw); return; }
+    int rc = hashq_hash(r->srv->hq, pw, create_hashed, r);
+    OPENSSL_cleanse(pw, sizeof pw);
+    if (rc == HASHQ_FULL) srv_req_fail(r, PROTO_E_UNAVAILABLE, NULL, "too many passwords being hashed; retry later");
+    else if (rc != HASHQ_OK) srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password");
 }
 
 /* Sessions on this instance end before the answer (so the admin's next

@@ -16,3 +16,9 @@ UNIT_TESTS += $(B)/tests/unit/test_server
 $(B)/tests/unit/test_server.o: MOD_CFLAGS = $(CMOCKA_CFLAGS) $(SSL_CFLAGS)
 $(B)/tests/unit/test_server: $(B)/tests/unit/test_server.o $(B)/server/config.o $(B)/server/auth.o $(B)/server/util.o
 	$(CC) $(LDFLAGS) $^ $(SSL_LIBS) $(CMOCKA_LIBS) -o $@
+
+# hashq: PBKDF2 on worker threads, results on the loop.
+UNIT_TESTS += $(B)/tests/unit/test_hashq
+$(B)/tests/unit/test_hashq.o: MOD_CFLAGS = $(CMOCKA_CFLAGS) $(EVENT_CFLAGS) $(SSL_CFLAGS)
+$(B)/tests/unit/test_hashq: $(B)/tests/unit/test_hashq.o $(B)/server/hashq.o $(B)/server/auth.o
+	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(SSL_LIBS) $(CMOCKA_LIBS) -o $@

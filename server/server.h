@@ -99,6 +99,7 @@ typedef struct server {
     srv_catalog catalog;
     struct coachidx *cidx;
     struct runs *runs;
+    struct hashq *hq;           /* PBKDF2 on worker threads (hashq.h) */
     srv_conn **slots;
     uint32_t nslots;
     uint32_t *free_slots, nfree;

@@ -469,6 +469,36 @@ def login_flood(s):
 
 
 @case
+def login_flood_many_names(s):
+    """400 pipelined logins of unknown random names on 40 connections (the per-name limit does not
+    slow them; each costs a PBKDF2): each answered unauthenticated, or unavailable when more than
+    256 wait for a hash thread; the event loop never runs a PBKDF2, so the canary is served meanwhile"""
+    clients = [s.srv.client() for _ in range(40)]
+    try:
+        for c in clients:
+            c.send_raw(b"".join(req(100 + i, "auth.login", {"login": "nobody-" + os.urandom(6).hex(),
+                                                            "password": "Not-the-password-1"})
+                                for i in range(10)))
+        codes = {}
+        for c in clients:
+            seen = set()
+            while len(seen) < 10:
+                msg = c.read_frame(timeout=60 * SLOW)
+                assert msg[0] == 1 and 100 <= msg[1] < 110 and msg[1] not in seen, msg[:2]
+                seen.add(msg[1])
+                assert msg[2] is not None and msg[3] is None, msg
+                codes[msg[2]["code"]] = codes.get(msg[2]["code"], 0) + 1
+        assert set(codes) <= {"unauthenticated", "unavailable"} and codes.get("unauthenticated", 0) > 0, codes
+        print("#   login flood: %s" % codes, flush=True)
+        # the server still logs in a real user at once
+        with s.srv.login(harness.ADMIN_LOGIN, harness.ADMIN_PASSWORD):
+            pass
+    finally:
+        for c in clients:
+            c.close()
+
+
+@case
 def other_users_ids(s):
     """a mentee reading/writing another mentee's profile: forbidden; the victim's profile unchanged"""
     u = as_user(s, CTX["u1"])

@@ -141,7 +141,7 @@ static void cfg_key_table_is_complete(void **state) {
         "bind", "port", "tls-cert-file", "tls-key-file", "tls-ca-file", "tls-auth-clients",
         "tls-min-version", "unixsocket", "redis-host", "redis-port", "redis-prefix",
         "redis-timeout-ms", "data-dir", "maxclients", "max-frame", "max-inflight", "max-output",
-        "handshake-timeout-ms", "idle-timeout-ms", "login-attempts-per-minute", "token-ttl",
+        "handshake-timeout-ms", "idle-timeout-ms", "login-attempts-per-minute", "auth-threads", "token-ttl",
         "log-level", "log-file", "pidfile", NULL};
     for (int i = 0; want[i]; i++) {
         int found = 0;

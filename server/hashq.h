@@ -1,0 +1,60 @@
+/* hashq.h — password hashing off the event loop.
+ *
+ * One PBKDF2-HMAC-SHA256 of AUTH_PBKDF2_ITER iterations costs a few
+ * milliseconds of CPU (5 ms here).  On the event loop, every auth.login —
+ * also one for a login that does not exist, which is verified against a
+ * dummy hash so that timing does not reveal which logins exist, and which
+ * the per-login rate limit does not slow when the names vary — would stall
+ * every connection for that long: 200 logins a second would stop the
+ * server.  hashq runs the hashes on a few threads of their own; the loop
+ * only queues jobs and runs their callbacks.
+ *
+ * Contract:
+ *   - hashq_verify()/hashq_hash() return HASHQ_OK and later call fn exactly
+ *     once on the loop's thread (never from inside the call), or return
+ *     HASHQ_FULL at once (HASHQ_MAX_PENDING jobs queued or running; the
+ *     caller answers `unavailable`) or HASHQ_ERR (bad argument, out of
+ *     memory) and never call fn.
+ *   - The password is copied and wiped after use; the caller may wipe its
+ *     own copy as soon as the call returns.
+ *   - hashq_free() stops the threads after their current job and calls fn
+ *     with HASHQ_CANCELLED for every job not delivered yet, so owners can
+ *     free what they hold (the same rule as store_free()).
+ *
+ * The base must have been created after evthread_use_pthreads(): the
+ * threads wake the loop with event_active().
+ */
+#ifndef COACHNET_SERVER_HASHQ_H
+#define COACHNET_SERVER_HASHQ_H
+
+#include <stddef.h>
+
+#include "server/auth.h"
+
+struct event_base;
+
+#define HASHQ_OK 0
+#define HASHQ_ERR -1
+#define HASHQ_FULL -2
+#define HASHQ_CANCELLED -3
+
+#define HASHQ_MAX_PENDING 256      /* jobs queued or running, all connections */
+#define HASHQ_THREADS_MAX 64
+
+typedef struct hashq hashq;
+
+/* status: HASHQ_OK or HASHQ_CANCELLED.  For a verify, match is 1 when the
+ * password matches the stored hash; for a hash, hash is the new textual
+ * hash (valid during the call) or "" when hashing failed. */
+typedef void hashq_fn(void *ud, int status, int match, const char *hash);
+
+hashq *hashq_new(struct event_base *base, int threads);
+void hashq_free(hashq *q);
+
+int hashq_verify(hashq *q, const char *password, const char *stored, hashq_fn *fn, void *ud);
+int hashq_hash(hashq *q, const char *password, hashq_fn *fn, void *ud);
+
+/* Jobs queued or running (for tests and logs). */
+size_t hashq_pending(hashq *q);
+
+#endif
