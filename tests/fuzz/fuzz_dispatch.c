@@ -38,6 +38,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -281,6 +282,7 @@ static void fz_init(void) {
      * base exists, or the two threads race on the base's queues (seen as
      * lost accepts and a loop that never returns). */
     if (evthread_use_pthreads()) abort();
+    signal(SIGPIPE, SIG_IGN);   /* as coachnetd: a reply may reach a client that has gone */
     f->base = event_base_new();
     if (!f->base || srv_init(s, &f->c, f->base, err, sizeof err)) {
         fprintf(stderr, "fuzz_dispatch: srv_init: %s\n", err);
