@@ -144,6 +144,17 @@ int mscript_status(srv_req *r, redisReply *reply) {
     return -1;
 }
 
+void *mstate(srv_req *r, size_t size, void (*free_fn)(void *)) {
+    void *st = calloc(1, size);
+    if (!st) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory");
+        return NULL;
+    }
+    r->st = st;
+    r->st_free = free_fn ? free_fn : free;
+    return st;
+}
+
 int mparams(srv_req *r, proto_map *m, const char *const *keys) {
     proto_error e;
     if (proto_map_open(m, r->msg.params, "", keys, &e) != PROTO_OK) {

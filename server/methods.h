@@ -79,6 +79,11 @@ long long mel_ll(const redisReply *r, size_t i, long long dflt);
 /* Open the params map with the allowed keys; answers on error. */
 int mparams(srv_req *r, proto_map *m, const char *const *keys);
 
+/* Zeroed state of `size` bytes for r's handler, freed with the request by
+ * free_fn (NULL: free); answers `internal` and returns NULL when out of
+ * memory. */
+void *mstate(srv_req *r, size_t size, void (*free_fn)(void *));
+
 /* Coordinator scope check (answers forbidden); 0 if allowed. */
 int mscope(srv_req *r, const char *program);
 

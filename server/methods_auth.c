@@ -142,10 +142,8 @@ void m_auth_login(srv_req *r) {
     proto_map m;
     proto_error e;
     if (mparams(r, &m, keys)) return;
-    login_st *st = calloc(1, sizeof *st);
-    if (!st) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
-    r->st = st;
-    r->st_free = login_st_free;
+    login_st *st = mstate(r, sizeof *st, login_st_free);
+    if (!st) return;
     if (proto_read_str(&m, "login", PROTO_REQUIRED, 1, AUTH_LOGIN_MAX, PROTO_CS_ANY, st->login,
                        sizeof st->login, &e) < 0 ||
         proto_read_str(&m, "password", PROTO_REQUIRED, 1, AUTH_PASSWORD_MAX, PROTO_CS_ANY,
@@ -213,10 +211,8 @@ void m_auth_resume(srv_req *r) {
         srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "unknown or expired token");
         return;
     }
-    srv_session *sess = calloc(1, sizeof *sess);
-    if (!sess) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
-    r->st = sess;
-    r->st_free = free;
+    srv_session *sess = mstate(r, sizeof *sess, NULL);
+    if (!sess) return;
     auth_sha256_hex(tok, strlen(tok), sess->tokhash);
     sargs a;
     sargs_init(&a);
@@ -339,10 +335,8 @@ void m_user_create(srv_req *r) {
     char pw[AUTH_PASSWORD_MAX + 1] = "";
     int ri;
     if (mparams(r, &m, keys)) return;
-    create_st *st = calloc(1, sizeof *st);
-    if (!st) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
-    r->st = st;
-    r->st_free = free;
+    create_st *st = mstate(r, sizeof *st, NULL);
+    if (!st) return;
     if (proto_read_str(&m, "login", PROTO_REQUIRED, 1, AUTH_LOGIN_MAX, PROTO_CS_CODE, st->login, sizeof st->login, &e) < 0 ||
         proto_read_str(&m, "password", PROTO_REQUIRED, AUTH_PASSWORD_MIN, AUTH_PASSWORD_MAX, PROTO_CS_ANY, pw, sizeof pw, &e) < 0 ||
         proto_read_enum(&m, "role", PROTO_REQUIRED, role_names, &ri, &e) < 0 ||

@@ -237,11 +237,8 @@ static void ctx_fetch(srv_req *r, pair_ctx *c) {
 }
 
 static pair_ctx *ctx_new(srv_req *r, int what) {
-    pair_ctx *c = calloc(1, sizeof *c);
-    if (!c) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return NULL; }
-    c->what = what;
-    r->st = c;
-    r->st_free = free;
+    pair_ctx *c = mstate(r, sizeof *c, NULL);
+    if (c) c->what = what;
     return c;
 }
 
