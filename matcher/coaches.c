@@ -72,11 +72,10 @@ void mt_coaches_free(mt_coaches *cs)
         cs->field = p_;                                                      \
     } while (0)
 
-static int coaches_grow(mt_coaches *cs, size_t need)
+/* Resize every per-coach array to na rows (na > cs->alloc); new rows of
+ * `zeros` and of the level columns are zeroed. */
+static int coaches_resize(mt_coaches *cs, size_t na)
 {
-    if (need <= cs->alloc) return MATCH_OK;
-    size_t na = cs->alloc ? cs->alloc : COACHES_MIN_ALLOC;
-    while (na < need) na *= 2;
     GROW(agency, na);
     GROW(rank, na);
     GROW(prov, na);
@@ -103,6 +102,14 @@ static int coaches_grow(mt_coaches *cs, size_t need)
     }
     cs->alloc = na;
     return MATCH_OK;
+}
+
+static int coaches_grow(mt_coaches *cs, size_t need)
+{
+    if (need <= cs->alloc) return MATCH_OK;
+    size_t na = cs->alloc ? cs->alloc : COACHES_MIN_ALLOC;
+    while (na < need) na *= 2;
+    return coaches_resize(cs, na);
 }
 
 /* The level column of competency id `col`, created (zeroed) on demand. */
@@ -225,22 +232,8 @@ int mt_coaches_permute(mt_coaches *dst, const mt_coaches *src,
         mt_coaches_free(dst);
         mt_coaches *cs = dst;
         size_t na = src->n ? src->n : 1;
-        GROW(agency, na);
-        GROW(rank, na);
-        GROW(prov, na);
-        GROW(region, na);
-        GROW(modality, na);
-        GROW(langs, na);
-        GROW(langs32, na);
-        GROW(n_xlangs, na);
-        GROW(xlangs, na * MATCH_MAX_LANGUAGES);
-        GROW(avail, na);
-        GROW(free, na);
-        GROW(capacity, na);
-        GROW(n_progs, na);
-        GROW(zeros, na);
-        memset(cs->zeros, 0, na);
-        cs->alloc = na;
+        int rc = coaches_resize(cs, na);   /* no level columns yet: n_cols is 0 */
+        if (rc != MATCH_OK) return rc;
         if (src->n_cols) {
             if (!(cs->level = calloc(src->n_cols, sizeof(*cs->level)))) return MATCH_ENOMEM;
             cs->n_cols = src->n_cols;

@@ -770,6 +770,20 @@ static int coach_side_init(struct match_run_state *st)
     return MATCH_OK;
 }
 
+/* Record coach c as an extra edge of mentee m (beyond its top-K). */
+static int push_extra(struct match_run_state *st, size_t m, int32_t c)
+{
+    if (st->n_extra[m] == st->cap_extra[m]) {
+        uint32_t nc = st->cap_extra[m] ? st->cap_extra[m] * 2 : 8;
+        int32_t *e = realloc(st->extra[m], nc * sizeof(*e));
+        if (!e) return MATCH_ENOMEM;
+        st->extra[m] = e;
+        st->cap_extra[m] = nc;
+    }
+    st->extra[m][st->n_extra[m]++] = c;
+    return MATCH_OK;
+}
+
 /* Add the coach-side candidates (merged over threads) to the graph, and
  * record them as the mentees' extra edges. */
 static int coach_side_add(struct match_run_state *st, assign_graph *g)
@@ -798,14 +812,7 @@ static int coach_side_add(struct match_run_state *st, assign_graph *g)
             int dup = 0;
             for (int k = 0; k < st->n_cand[m] && !dup; k++) dup = cv[k].coach == (int32_t)c;
             if (dup) continue;
-            if (st->n_extra[m] == st->cap_extra[m]) {
-                uint32_t nc = st->cap_extra[m] ? st->cap_extra[m] * 2 : 8;
-                int32_t *e = realloc(st->extra[m], nc * sizeof(*e));
-                if (!e) return MATCH_ENOMEM;
-                st->extra[m] = e;
-                st->cap_extra[m] = nc;
-            }
-            st->extra[m][st->n_extra[m]++] = (int32_t)c;
+            if (push_extra(st, m, (int32_t)c) != MATCH_OK) return MATCH_ENOMEM;
             int64_t w = st->mult * gain[i] + st->big;
             if (assign_graph_add(g, (int32_t)m, (int32_t)c, w) != ASSIGN_OK) return MATCH_ENOMEM;
         }
@@ -1020,14 +1027,7 @@ static int price_add(struct match_run_state *st, viol *sel, size_t n,
     for (size_t i = 0; i < n; i++) {
         if (i && sel[i].m == sel[i - 1].m && sel[i].c == sel[i - 1].c) continue;
         size_t m = (size_t)sel[i].m;
-        if (st->n_extra[m] == st->cap_extra[m]) {
-            uint32_t nc = st->cap_extra[m] ? st->cap_extra[m] * 2 : 8;
-            int32_t *e = realloc(st->extra[m], nc * sizeof(*e));
-            if (!e) return MATCH_ENOMEM;
-            st->extra[m] = e;
-            st->cap_extra[m] = nc;
-        }
-        st->extra[m][st->n_extra[m]++] = sel[i].c;
+        if (push_extra(st, m, sel[i].c) != MATCH_OK) return MATCH_ENOMEM;
         if (assign_graph_add(g, sel[i].m, sel[i].c, weight(st, m, sel[i].score)) != ASSIGN_OK)
             return MATCH_ENOMEM;
         (*added)++;
