@@ -897,6 +897,16 @@ def expected_explain(mentee, coach, weights=(0.75, 0.15, 0.10), comp_weights=Non
 LIVE = ("requested", "approved", "accepted", "active")
 
 
+def scan_keys(redis, pattern="*"):
+    """Every key matching pattern (SCAN, so a large keyspace does not block Redis)."""
+    keys, cursor = [], b"0"
+    while True:
+        cursor, batch = redis.cmd("SCAN", cursor, "MATCH", pattern, "COUNT", 1000)
+        keys += batch
+        if cursor == b"0":
+            return keys
+
+
 def check_store_invariants(redis, prefix="cn:"):
     """Cross-check the match hashes against the seat counters and the
     mentees' live-match pointers (key schema of docs/operations.md):
@@ -904,12 +914,7 @@ def check_store_invariants(redis, prefix="cn:"):
     (unless the capacity was lowered later), and each mentee has at most one
     live match, the one mentee:<id> points to.  Returns a list of problems."""
     def scan(pattern):
-        keys, cursor = [], b"0"
-        while True:
-            cursor, batch = redis.cmd("SCAN", cursor, "MATCH", pattern, "COUNT", 1000)
-            keys += batch
-            if cursor == b"0":
-                return keys
+        return scan_keys(redis, pattern)
     live_by_coach, live_by_mentee = {}, {}
     for k in scan(prefix + "match:*"):
         h = redis.cmd("HGETALL", k)

@@ -8,20 +8,14 @@ import hashlib
 import socket
 import time
 
-from harness import (Suite, main, expect_error, CoachnetError, SLOW, wait_until)
+from harness import (Suite, main, expect_error, CoachnetError, SLOW, wait_until, scan_keys)
 
 suite = Suite("store")
 t = suite.test
 P = "cn:"
 
 
-def all_keys(redis, pattern="*"):
-    keys, cursor = [], b"0"
-    while True:
-        cursor, batch = redis.cmd("SCAN", cursor, "MATCH", pattern, "COUNT", 1000)
-        keys += batch
-        if cursor == b"0":
-            return keys
+all_keys = scan_keys
 
 
 def values_of(redis, key):
