@@ -230,8 +230,8 @@ void cli_print_obj(FILE *f, const msgpack_object *o, int indent) {
     }
 }
 
-void cli_print_json(FILE *f, const msgpack_object *o) {
-    json_t *j = cli_mp_to_json(o);
+/* Print j (NULL prints null) as indented JSON and release it. */
+static void print_json_owned(FILE *f, json_t *j) {
     if (j == NULL) {
         fputs("null\n", f);
         return;
@@ -241,12 +241,6 @@ void cli_print_json(FILE *f, const msgpack_object *o) {
     json_decref(j);
 }
 
-void cli_print_json_new(json_t *j) {
-    if (j == NULL) {
-        fputs("null\n", stdout);
-        return;
-    }
-    json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_REAL_PRECISION(10));
-    fputc('\n', stdout);
-    json_decref(j);
-}
+void cli_print_json(FILE *f, const msgpack_object *o) { print_json_owned(f, cli_mp_to_json(o)); }
+
+void cli_print_json_new(json_t *j) { print_json_owned(stdout, j); }
