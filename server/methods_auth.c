@@ -60,17 +60,15 @@ static void login_done(void *ud, redisReply *reply, int status) {
     srv_req_done(r);
 }
 
-/* Queue a PBKDF2 job for r (hashq.h); answers `unavailable` when the queue
- * is full.  Returns 0 when fn will be called. */
-static int login_hash_job(srv_req *r, const char *stored, hashq_fn *fn) {
+/* Queue a PBKDF2 job for r (hashq.h): fn continues the login, or r is
+ * answered now (`unavailable` when the queue is full). */
+static void login_hash_job(srv_req *r, const char *stored, hashq_fn *fn) {
     login_st *st = r->st;
     int rc = hashq_verify(r->srv->hq, st->password, stored, fn, r);
-    if (rc == HASHQ_OK) return 0;
     if (rc == HASHQ_FULL)
         srv_req_fail(r, PROTO_E_UNAVAILABLE, NULL, "too many logins in progress; retry later");
-    else
+    else if (rc != HASHQ_OK)
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot verify the password");
-    return -1;
 }
 
 /* An unknown or disabled login: answered after the same PBKDF2 as a known
@@ -119,7 +117,7 @@ static void login_user(void *ud, redisReply *reply, int status) {
         const redisReply *msg = mel(reply, 1);
         snprintf(st->refusal, sizeof st->refusal, "%s",
                  msg && msg->type == REDIS_REPLY_STRING ? msg->str : "wrong login or password");
-        (void)login_hash_job(r, dummy_hash, login_refused);
+        login_hash_job(r, dummy_hash, login_refused);
         return;
     }
     if (mscript_status(r, reply)) return;
@@ -134,7 +132,7 @@ static void login_user(void *ud, redisReply *reply, int status) {
     st->sess.role = auth_role_parse(role->str, role->len);
     snprintf(st->sess.subject, sizeof st->sess.subject, "%s", subj->str);
     snprintf(st->sess.programs, sizeof st->sess.programs, "%s", progs->str);
-    (void)login_hash_job(r, pw->str, login_verified);
+    login_hash_job(r, pw->str, login_verified);
 }
 
 void m_auth_login(srv_req *r) {
