@@ -2,6 +2,7 @@
 #
 #   make                 build every library, program and test
 #   make check           build and run every test suite; ends with "N passed, N failed"
+#   make api             regenerate what scripts/gen-api makes from the schema in api/
 #   make check SANITIZE=1  the same under ASan + UBSan (separate build folder)
 #   make fuzz FUZZ_SECONDS=N  run every libFuzzer target for N seconds (clang)
 #   make bench           build the benchmarks (see bench/*/README)
@@ -79,6 +80,7 @@ endef
 -include bench/module.mk
 -include tests/integration/integration.mk
 -include tests/fault/fault.mk
+-include tests/api/api.mk
 
 .PHONY: all check check-build fuzz bench demo clean deps
 
@@ -89,7 +91,7 @@ deps:
 
 # `check` installs what is missing first, then re-enters make so that the
 # pkg-config queries above see the installed packages.
-check: deps
+check: deps check-api
 	@$(MAKE) --no-print-directory check-build SANITIZE=$(SANITIZE)
 	@B=$(B) tests/run-tests $(UNIT_TESTS) $(CHECK_CMDS)
 

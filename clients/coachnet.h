@@ -346,4 +346,7 @@ int cn_client_stats_get(cn_client *c, const char *program, cn_client_result **re
 #ifdef __cplusplus
 }
 #endif
+/* One typed stub per method of the API schema (generated: scripts/gen-api). */
+#include "coachnet_api.gen.h"
+
 #endif /* COACHNET_H */

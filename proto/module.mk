@@ -23,7 +23,9 @@ PROTO_TESTS := $(patsubst %.c,$(B)/%,$(wildcard tests/unit/test_proto*.c))
 PROTO_TEST_HELPERS := $(B)/tests/unit/proto_helpers.o
 $(B)/tests/unit/test_proto%.o $(PROTO_TEST_HELPERS): MOD_CFLAGS = $(CMOCKA_CFLAGS) $(MSGPACK_CFLAGS)
 $(B)/tests/unit/test_proto%: $(B)/tests/unit/test_proto%.o $(PROTO_TEST_HELPERS) $(PROTO_LIB)
-	$(CC) $(LDFLAGS) $^ $(MSGPACK_LIBS) $(CMOCKA_LIBS) -o $@
+	$(CC) $(LDFLAGS) $^ $(MSGPACK_LIBS) $(CMOCKA_LIBS) $(PROTO_TEST_LIBS) -o $@
+# test_proto_schema writes its cases as JSON (jansson) and packs them.
+$(B)/tests/unit/test_proto_schema: PROTO_TEST_LIBS = $(JANSSON_LIBS)
 UNIT_TESTS += $(PROTO_TESTS)
 
 # Interop: the C side is a filter program; the Python script drives it.

@@ -718,4 +718,85 @@ int proto_error_decode(const msgpack_object *obj, const char *path,
                        proto_error *out, proto_error *err);
 void proto_error_pack(msgpack_packer *pk, const proto_error *e);
 
+/* ------------------------------------------------------------------------
+ * Schema-driven params (the API schema, api/methods/).
+ *
+ * scripts/gen-api turns the API schema into one C struct per method (the
+ * method's checked params) and a static description of it: a proto_shape,
+ * the list of its proto_fields.  proto_params_read() walks that description
+ * over a params map and fills the struct, so a handler receives checked,
+ * typed values and never a raw map.  It applies the same rules and errors
+ * as the typed readers above (unknown key, duplicate key, type, range,
+ * length, charset, enumeration, array bounds), with full field paths
+ * ("match_ids[2]", "profile.competencies[3].required", "filter.limit").
+ *
+ * A field's value lives at `off` in the struct; optional fields without a
+ * default have a `bool` at `has_off` that says whether the key was given
+ * (PROTO_NO_HAS when there is none).  Strings are stored NUL-terminated in
+ * char[max + 1].  Arrays are `size_t` counts at `count_off` and `stride`-
+ * byte elements at `off`, each described by `item` (whose own `off` is
+ * relative to the element).  Codec fields hold the domain struct
+ * (proto_mentee, proto_coach, proto_policy) decoded against the
+ * vocabulary; an absent optional policy is proto_policy_default().
+ * --------------------------------------------------------------------- */
+
+typedef enum proto_ftype {
+    PROTO_F_STR = 0,
+    PROTO_F_INT,
+    PROTO_F_FLOAT,
+    PROTO_F_BOOL,
+    PROTO_F_ENUM,     /* int: index into names */
+    PROTO_F_ARRAY,    /* of STR, INT, ENUM or OBJECT items */
+    PROTO_F_OBJECT,   /* a nested map: shape */
+    PROTO_F_CODEC     /* a domain object: codec */
+} proto_ftype;
+
+typedef enum proto_codec {
+    PROTO_CODEC_NONE = 0,
+    PROTO_CODEC_MENTEE,   /* proto_mentee */
+    PROTO_CODEC_COACH,    /* proto_coach */
+    PROTO_CODEC_POLICY    /* proto_policy */
+} proto_codec;
+
+#define PROTO_NO_HAS ((size_t)-1)
+#define PROTO_SHAPE_FIELDS_MAX 63   /* proto_map_open's key list, with NULL */
+
+typedef struct proto_field proto_field;
+
+typedef struct proto_shape {
+    const proto_field *fields;
+    size_t n_fields;
+    const char *const *keys;        /* the fields' names, NULL-terminated */
+} proto_shape;
+
+struct proto_field {
+    const char *name;
+    proto_ftype type;
+    bool required;
+    size_t off;                     /* the value, from the struct's start */
+    size_t has_off;                 /* bool has_<name>, or PROTO_NO_HAS */
+    int64_t min, max;               /* INT range; STR bytes; ARRAY items */
+    double fmin, fmax;              /* FLOAT range */
+    int64_t dflt;                   /* INT/BOOL value when absent */
+    proto_charset cs;               /* STR */
+    const char *const *names;       /* ENUM: NULL-terminated */
+    const proto_field *item;        /* ARRAY: one element */
+    size_t count_off, stride;       /* ARRAY: size_t count; element bytes */
+    const proto_shape *shape;       /* OBJECT */
+    proto_codec codec;              /* CODEC */
+};
+
+/* Read the params map `obj` (path "" for a request's params) into `out`,
+ * a zeroed struct of the shape's method.  v is the vocabulary for codec
+ * fields (may be NULL when the shape has none).  PROTO_OK, or PROTO_ERR
+ * with invalid_params naming the field (bad_request-free: the message
+ * layer has already checked that params is a map).  On PROTO_ERR `out`
+ * may be partly filled; the caller discards it. */
+int proto_params_read(const proto_shape *shape, const msgpack_object *obj,
+                      const char *path, const proto_vocab *v, void *out,
+                      proto_error *err);
+
+/* The methods of the API schema, generated (proto/api.gen.h). */
+#include "proto/api.gen.h"
+
 #endif /* COACHNET_PROTO_H */

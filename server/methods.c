@@ -1,4 +1,4 @@
-/* methods.c — the method table, helpers shared by the handlers, the
+/* methods.c — helpers shared by the handlers, the
  * proto -> matcher adapters and the pub/sub event dispatcher. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,47 +7,6 @@
 #include "server/coachidx.h"
 #include "server/log.h"
 #include "server/methods.h"
-
-#define R_ADM ROLE_ADMIN
-#define R_CO ROLE_COORDINATOR
-#define R_ME ROLE_MENTEE
-#define R_CH ROLE_COACH
-
-/* Who may call what (DESIGN §3).  Ownership (a mentee only its own
- * profile and matches, a coordinator only its programs) is checked by each
- * handler once it knows the object. */
-static const method_def methods[] = {
-    {"auth.login", 0, m_auth_login},
-    {"auth.resume", 0, m_auth_resume},
-    {"auth.logout", ROLE_ANY, m_auth_logout},
-    {"user.create", R_ADM | R_CO, m_user_create},
-    {"user.disable", R_ADM, m_user_disable},
-    {"mentee.put", R_ME | R_CO, m_mentee_put},
-    {"mentee.get", R_ME | R_CO, m_mentee_get},
-    {"coach.put", R_CH | R_CO, m_coach_put},
-    {"coach.get", R_CH | R_CO, m_coach_get},
-    {"mentee.list", R_CO, m_mentee_list},
-    {"coach.list", R_CO, m_coach_list},
-    {"match.suggest", R_ME | R_CO, m_match_suggest},
-    {"match.request", R_ME, m_match_request},
-    {"match.run", R_CO, m_match_run},
-    {"match.list", R_CO, m_match_list},
-    {"match.explain", R_ME | R_CO, m_match_explain},
-    {"match.review", R_CO, m_match_review},
-    {"match.pin", R_CO, m_match_pin},
-    {"match.forbid", R_CO, m_match_forbid},
-    {"match.mine", R_ME | R_CH, m_match_mine},
-    {"match.respond", R_ME | R_CH, m_match_respond},
-    {"meeting.log", R_ME | R_CH, m_meeting_log},
-    {"feedback.put", R_ME | R_CH, m_feedback_put},
-    {"stats.get", R_CO, m_stats_get},
-};
-
-const method_def *methods_find(const char *name) {
-    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
-        if (!strcmp(methods[i].name, name)) return &methods[i];
-    return NULL;
-}
 
 /* ------------------------------------------------------------ helpers */
 
@@ -153,15 +112,6 @@ void *mstate(srv_req *r, size_t size, void (*free_fn)(void *)) {
     r->st = st;
     r->st_free = free_fn ? free_fn : free;
     return st;
-}
-
-int mparams(srv_req *r, proto_map *m, const char *const *keys) {
-    proto_error e;
-    if (proto_map_open(m, r->msg.params, "", keys, &e) != PROTO_OK) {
-        srv_req_fail_err(r, &e);
-        return -1;
-    }
-    return 0;
 }
 
 int mscope(srv_req *r, const char *program) {

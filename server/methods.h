@@ -76,9 +76,6 @@ const redisReply *mel(const redisReply *r, size_t i);
 int mel_strs(const redisReply *r, size_t from, size_t to);
 long long mel_ll(const redisReply *r, size_t i, long long dflt);
 
-/* Open the params map with the allowed keys; answers on error. */
-int mparams(srv_req *r, proto_map *m, const char *const *keys);
-
 /* Zeroed state of `size` bytes for r's handler, freed with the request by
  * free_fn (NULL: free); answers `internal` and returns NULL when out of
  * memory. */
@@ -129,30 +126,7 @@ void mpack_strn(msgpack_packer *pk, const char *s, size_t n);
 void mpack_kv_str(msgpack_packer *pk, const char *k, const char *v);
 void mpack_kv_int(msgpack_packer *pk, const char *k, long long v);
 
-/* Handlers */
-void m_auth_login(srv_req *r);
-void m_auth_resume(srv_req *r);
-void m_auth_logout(srv_req *r);
-void m_user_create(srv_req *r);
-void m_user_disable(srv_req *r);
-void m_mentee_put(srv_req *r);
-void m_coach_put(srv_req *r);
-void m_mentee_get(srv_req *r);
-void m_coach_get(srv_req *r);
-void m_mentee_list(srv_req *r);
-void m_coach_list(srv_req *r);
-void m_match_suggest(srv_req *r);
-void m_match_explain(srv_req *r);
-void m_match_request(srv_req *r);
-void m_match_run(srv_req *r);
-void m_match_list(srv_req *r);
-void m_match_review(srv_req *r);
-void m_match_pin(srv_req *r);
-void m_match_forbid(srv_req *r);
-void m_match_mine(srv_req *r);
-void m_match_respond(srv_req *r);
-void m_meeting_log(srv_req *r);
-void m_feedback_put(srv_req *r);
-void m_stats_get(srv_req *r);
+/* The handlers: one per method of the schema. */
+#include "server/handlers.gen.h"
 
 #endif

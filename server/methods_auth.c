@@ -135,20 +135,11 @@ static void login_user(void *ud, redisReply *reply, int status) {
     login_hash_job(r, pw->str, login_verified);
 }
 
-void m_auth_login(srv_req *r) {
-    static const char *const keys[] = {"login", "password", NULL};
-    proto_map m;
-    proto_error e;
-    if (mparams(r, &m, keys)) return;
+void m_auth_login(srv_req *r, const api_auth_login_params *p) {
     login_st *st = mstate(r, sizeof *st, login_st_free);
     if (!st) return;
-    if (proto_read_str(&m, "login", PROTO_REQUIRED, 1, AUTH_LOGIN_MAX, PROTO_CS_ANY, st->login,
-                       sizeof st->login, &e) < 0 ||
-        proto_read_str(&m, "password", PROTO_REQUIRED, 1, AUTH_PASSWORD_MAX, PROTO_CS_ANY,
-                       st->password, sizeof st->password, &e) < 0) {
-        srv_req_fail_err(r, &e);
-        return;
-    }
+    snprintf(st->login, sizeof st->login, "%s", p->login);
+    snprintf(st->password, sizeof st->password, "%s", p->password);
     if (!auth_login_valid(st->login, strlen(st->login))) {
         /* cannot exist: same answer as a wrong password */
         srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "wrong login or password");
@@ -195,16 +186,8 @@ static void resume_cb(void *ud, redisReply *reply, int status) {
     srv_req_done(r);
 }
 
-void m_auth_resume(srv_req *r) {
-    static const char *const keys[] = {"token", NULL};
-    proto_map m;
-    proto_error e;
-    char tok[AUTH_TOKEN_HEX + 1];
-    if (mparams(r, &m, keys)) return;
-    if (proto_read_str(&m, "token", PROTO_REQUIRED, 1, AUTH_TOKEN_HEX, PROTO_CS_ANY, tok, sizeof tok, &e) < 0) {
-        srv_req_fail_err(r, &e);
-        return;
-    }
+void m_auth_resume(srv_req *r, const api_auth_resume_params *p) {
+    const char *tok = p->token;
     if (!auth_token_wellformed(tok, strlen(tok))) {
         srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "unknown or expired token");
         return;
@@ -228,10 +211,8 @@ static void ok_empty(void *ud, redisReply *reply, int status) {
     srv_req_done(r);
 }
 
-void m_auth_logout(srv_req *r) {
-    static const char *const keys[] = {NULL};
-    proto_map m;
-    if (mparams(r, &m, keys)) return;
+void m_auth_logout(srv_req *r, const api_auth_logout_params *p) {
+    (void)p;
     srv_session old = r->sess;
     sargs a;
     sargs_init(&a);
@@ -254,23 +235,16 @@ typedef struct create_st {
 } create_st;
 
 /* The checks of user.create on st (answers and returns -1 on a failure). */
-static int create_check(srv_req *r, create_st *st, proto_map *m) {
+static int create_check(srv_req *r, create_st *st, const api_user_create_params *p) {
     proto_error e;
     if (!auth_login_valid(st->login, strlen(st->login))) {
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, "login", "login must be 1..%d of A-Z a-z 0-9 . _ @ -", AUTH_LOGIN_MAX);
         return -1;
     }
-    proto_array arr;
-    int has = proto_read_array(m, "programs", PROTO_OPTIONAL, 1, PROTO_PROGRAMS_MAX, &arr, &e);
-    if (has < 0) { srv_req_fail_err(r, &e); return -1; }
-    for (size_t i = 0; has == 1 && i < arr.arr->size; i++) {
-        char code[PROTO_CODE_MAX + 1];
-        if (proto_elem_str(&arr, i, 1, PROTO_CODE_MAX, PROTO_CS_CODE, code, sizeof code, &e) != PROTO_OK) {
-            srv_req_fail_err(r, &e);
-            return -1;
-        }
+    for (size_t i = 0; i < p->n_programs; i++) {
+        const char *code = p->programs[i];
         if (auth_in_scope(st->programs, code, strlen(code))) {
-            srv_req_fail(r, PROTO_E_INVALID_PARAMS, arr.path, "program %s listed twice", code);
+            srv_req_fail(r, PROTO_E_INVALID_PARAMS, "programs", "program %s listed twice", code);
             return -1;
         }
         if (st->programs[0]) strcat(st->programs, ",");
@@ -324,29 +298,18 @@ static void create_hashed(void *ud, int status, int match, const char *hash) {
     mcmd(r, ok_empty, &a);
 }
 
-void m_user_create(srv_req *r) {
-    static const char *const keys[] = {"login", "password", "role", "subject", "programs", NULL};
-    static const char *const role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
-    static const auth_role role_vals[] = {ROLE_ADMIN, ROLE_COORDINATOR, ROLE_MENTEE, ROLE_COACH};
-    proto_map m;
-    proto_error e;
-    char pw[AUTH_PASSWORD_MAX + 1] = "";
-    int ri;
-    if (mparams(r, &m, keys)) return;
+void m_user_create(srv_req *r, const api_user_create_params *p) {
+    static const auth_role role_vals[] = {
+        [API_USER_CREATE_ROLE_ADMIN] = ROLE_ADMIN, [API_USER_CREATE_ROLE_COORDINATOR] = ROLE_COORDINATOR,
+        [API_USER_CREATE_ROLE_MENTEE] = ROLE_MENTEE, [API_USER_CREATE_ROLE_COACH] = ROLE_COACH};
     create_st *st = mstate(r, sizeof *st, NULL);
     if (!st) return;
-    if (proto_read_str(&m, "login", PROTO_REQUIRED, 1, AUTH_LOGIN_MAX, PROTO_CS_CODE, st->login, sizeof st->login, &e) < 0 ||
-        proto_read_str(&m, "password", PROTO_REQUIRED, AUTH_PASSWORD_MIN, AUTH_PASSWORD_MAX, PROTO_CS_ANY, pw, sizeof pw, &e) < 0 ||
-        proto_read_enum(&m, "role", PROTO_REQUIRED, role_names, &ri, &e) < 0 ||
-        proto_read_str(&m, "subject", PROTO_OPTIONAL, 1, PROTO_ID_MAX, PROTO_CS_CODE, st->subject, sizeof st->subject, &e) < 0) {
-        OPENSSL_cleanse(pw, sizeof pw);
-        srv_req_fail_err(r, &e);
-        return;
-    }
-    st->role = role_vals[ri];
-    if (create_check(r, st, &m)) { OPENSSL_cleanse(pw, sizeof pw); return; }
-    int rc = hashq_hash(r->srv->hq, pw, create_hashed, r);
-    OPENSSL_cleanse(pw, sizeof pw);
+    snprintf(st->login, sizeof st->login, "%s", p->login);
+    snprintf(st->subject, sizeof st->subject, "%s", p->subject);
+    st->role = role_vals[p->role];
+    if (create_check(r, st, p)) return;
+    /* the params (with the password) are wiped when the request ends */
+    int rc = hashq_hash(r->srv->hq, p->password, create_hashed, r);
     if (rc == HASHQ_FULL) srv_req_fail(r, PROTO_E_UNAVAILABLE, NULL, "too many passwords being hashed; retry later");
     else if (rc != HASHQ_OK) srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password");
 }
@@ -361,16 +324,8 @@ static void disable_cb(void *ud, redisReply *reply, int status) {
     srv_req_done(r);
 }
 
-void m_user_disable(srv_req *r) {
-    static const char *const keys[] = {"login", NULL};
-    proto_map m;
-    proto_error e;
-    char login[AUTH_LOGIN_MAX + 1];
-    if (mparams(r, &m, keys)) return;
-    if (proto_read_str(&m, "login", PROTO_REQUIRED, 1, AUTH_LOGIN_MAX, PROTO_CS_ANY, login, sizeof login, &e) < 0) {
-        srv_req_fail_err(r, &e);
-        return;
-    }
+void m_user_disable(srv_req *r, const api_user_disable_params *p) {
+    const char *login = p->login;
     sargs a;
     sargs_init(&a);
     script_args(&a, SCRIPT_USER_DISABLE, r->srv->cfg->redis_prefix);

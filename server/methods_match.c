@@ -19,14 +19,6 @@
 #include "server/runs.h"
 #include "server/util.h"
 
-#define REVIEW_MAX 100
-#define MATCH_LIST_DEFAULT 50
-#define MATCH_LIST_MAX 500
-#define SUGGEST_DEFAULT 10
-#define MEETING_MINUTES_MAX 600
-#define TOPIC_MAX 200
-#define NOTE_MAX 500
-#define COMMENT_MAX 2000
 #define JP_MINUTES 45
 
 
@@ -53,15 +45,6 @@ static void ok_empty_cb(void *ud, redisReply *reply, int status) {
     if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
     msgpack_pack_map(srv_req_ok(r), 0);
     srv_req_done(r);
-}
-
-static int read_id(srv_req *r, const proto_map *m, const char *key, size_t max, char *out, size_t outsz) {
-    proto_error e;
-    if (proto_read_str(m, key, PROTO_REQUIRED, 1, max, PROTO_CS_CODE, out, outsz, &e) < 0) {
-        srv_req_fail_err(r, &e);
-        return -1;
-    }
-    return 0;
 }
 
 /* ------------------------------------------------------------ context
@@ -242,19 +225,11 @@ static pair_ctx *ctx_new(srv_req *r, int what) {
     return c;
 }
 
-void m_match_suggest(srv_req *r) {
-    static const char *const keys[] = {"mentee_id", "limit", NULL};
-    proto_map m;
-    proto_error e;
-    if (mparams(r, &m, keys)) return;
+void m_match_suggest(srv_req *r, const api_match_suggest_params *p) {
     pair_ctx *c = ctx_new(r, CTX_SUGGEST);
     if (!c) return;
-    c->limit = SUGGEST_DEFAULT;
-    if (read_id(r, &m, "mentee_id", PROTO_ID_MAX, c->mentee_id, sizeof c->mentee_id)) return;
-    if (proto_read_int(&m, "limit", PROTO_OPTIONAL, 1, MATCH_SUGGEST_MAX, &c->limit, &e) < 0) {
-        srv_req_fail_err(r, &e);
-        return;
-    }
+    c->limit = p->limit;
+    snprintf(c->mentee_id, sizeof c->mentee_id, "%s", p->mentee_id);
     if (r->sess.role == ROLE_MENTEE && strcmp(c->mentee_id, r->sess.subject)) {
         srv_req_fail(r, PROTO_E_FORBIDDEN, "mentee_id", "a mentee may only ask suggestions for itself");
         return;
@@ -262,15 +237,11 @@ void m_match_suggest(srv_req *r) {
     ctx_fetch(r, c);
 }
 
-void m_match_explain(srv_req *r) {
-    static const char *const keys[] = {"mentee_id", "coach_id", NULL};
-    proto_map m;
-    if (mparams(r, &m, keys)) return;
+void m_match_explain(srv_req *r, const api_match_explain_params *p) {
     pair_ctx *c = ctx_new(r, CTX_EXPLAIN);
     if (!c) return;
-    if (read_id(r, &m, "mentee_id", PROTO_ID_MAX, c->mentee_id, sizeof c->mentee_id) ||
-        read_id(r, &m, "coach_id", PROTO_ID_MAX, c->coach_id, sizeof c->coach_id))
-        return;
+    snprintf(c->mentee_id, sizeof c->mentee_id, "%s", p->mentee_id);
+    snprintf(c->coach_id, sizeof c->coach_id, "%s", p->coach_id);
     if (r->sess.role == ROLE_MENTEE && strcmp(c->mentee_id, r->sess.subject)) {
         srv_req_fail(r, PROTO_E_FORBIDDEN, "mentee_id", "a mentee may only explain its own pairs");
         return;
@@ -278,36 +249,19 @@ void m_match_explain(srv_req *r) {
     ctx_fetch(r, c);
 }
 
-void m_match_request(srv_req *r) {
-    static const char *const keys[] = {"coach_id", NULL};
-    proto_map m;
-    if (mparams(r, &m, keys)) return;
+void m_match_request(srv_req *r, const api_match_request_params *p) {
     pair_ctx *c = ctx_new(r, CTX_REQUEST);
     if (!c) return;
-    if (read_id(r, &m, "coach_id", PROTO_ID_MAX, c->coach_id, sizeof c->coach_id)) return;
+    snprintf(c->coach_id, sizeof c->coach_id, "%s", p->coach_id);
     snprintf(c->mentee_id, sizeof c->mentee_id, "%s", r->sess.subject);
     ctx_fetch(r, c);
 }
 
 /* ---------------------------------------------------------------- run */
 
-void m_match_run(srv_req *r) {
-    static const char *const keys[] = {"program", "policy", NULL};
-    proto_map m;
-    proto_error e;
-    char program[PROTO_CODE_MAX + 1];
-    if (mparams(r, &m, keys)) return;
-    if (read_id(r, &m, "program", PROTO_CODE_MAX, program, sizeof program)) return;
-    if (mscope(r, program)) return;
-    proto_policy pol;
-    proto_policy_default(&pol);
-    const msgpack_object *po = proto_map_get(&m, "policy");
-    if (po && po->type != MSGPACK_OBJECT_NIL &&
-        proto_policy_decode(po, "policy", &r->srv->catalog.vocab, &pol, &e) != PROTO_OK) {
-        srv_req_fail_err(r, &e);
-        return;
-    }
-    runs_start(r->srv->runs, r, program, &pol);
+void m_match_run(srv_req *r, const api_match_run_params *p) {
+    if (mscope(r, p->program)) return;
+    runs_start(r->srv->runs, r, p->program, &p->policy);
 }
 
 /* --------------------------------------------------------------- list */
@@ -337,23 +291,14 @@ static void list_cb(void *ud, redisReply *reply, int status) {
     srv_req_done(r);
 }
 
-void m_match_list(srv_req *r) {
-    static const char *const keys[] = {"run_id", "program", "status", "min_score", "cursor", "limit", NULL};
-    proto_map m;
-    proto_error e;
-    char run[PROTO_OBJID_MAX + 1] = "", program[PROTO_CODE_MAX + 1] = "", cursor[200] = "", after[80] = "";
-    int st = -1;
-    int64_t min_score = 0, limit = MATCH_LIST_DEFAULT;
-    if (mparams(r, &m, keys)) return;
-    if (proto_read_str(&m, "run_id", PROTO_OPTIONAL, 1, PROTO_OBJID_MAX, PROTO_CS_CODE, run, sizeof run, &e) < 0 ||
-        proto_read_str(&m, "program", PROTO_OPTIONAL, 1, PROTO_CODE_MAX, PROTO_CS_CODE, program, sizeof program, &e) < 0 ||
-        proto_read_enum(&m, "status", PROTO_OPTIONAL, proto_match_status_names, &st, &e) < 0 ||
-        proto_read_int(&m, "min_score", PROTO_OPTIONAL, 0, PROTO_SCORE_MAX, &min_score, &e) < 0 ||
-        proto_read_str(&m, "cursor", PROTO_OPTIONAL, 1, 150, PROTO_CS_CODE, cursor, sizeof cursor, &e) < 0 ||
-        proto_read_int(&m, "limit", PROTO_OPTIONAL, 1, MATCH_LIST_MAX, &limit, &e) < 0) {
-        srv_req_fail_err(r, &e);
-        return;
-    }
+/* The schema's status values are proto's match statuses, in that order. */
+_Static_assert((int)API_MATCH_LIST_STATUS_CANCELLED == (int)PROTO_MATCH_CANCELLED, "match.list status enum");
+
+void m_match_list(srv_req *r, const api_match_list_params *p) {
+    const char *run = p->run_id, *program = p->program, *cursor = p->cursor;
+    char after[80] = "";
+    int st = p->has_status ? p->status : -1;
+    int64_t min_score = p->has_min_score ? p->min_score : 0, limit = p->limit;
     if (!run[0] && !program[0]) {
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, "program", "give run_id or program");
         return;
@@ -407,51 +352,25 @@ static void review_cb(void *ud, redisReply *reply, int status) {
     srv_req_done(r);
 }
 
-void m_match_review(srv_req *r) {
-    static const char *const keys[] = {"match_ids", "decision", "note", NULL};
-    static const char *const decisions[] = {"approve", "reject", "cancel", "complete", NULL};
-    proto_map m;
-    proto_error e;
-    proto_array ids;
-    int dec;
-    char note[NOTE_MAX + 1] = "";
-    if (mparams(r, &m, keys)) return;
-    if (proto_read_array(&m, "match_ids", PROTO_REQUIRED, 1, REVIEW_MAX, &ids, &e) < 0 ||
-        proto_read_enum(&m, "decision", PROTO_REQUIRED, decisions, &dec, &e) < 0 ||
-        proto_read_str(&m, "note", PROTO_OPTIONAL, 0, NOTE_MAX, PROTO_CS_TEXT, note, sizeof note, &e) < 0) {
-        srv_req_fail_err(r, &e);
-        return;
-    }
+void m_match_review(srv_req *r, const api_match_review_params *p) {
+    static const char *const decisions[] = {
+        [API_MATCH_REVIEW_DECISION_APPROVE] = "approve", [API_MATCH_REVIEW_DECISION_REJECT] = "reject",
+        [API_MATCH_REVIEW_DECISION_CANCEL] = "cancel", [API_MATCH_REVIEW_DECISION_COMPLETE] = "complete"};
     sargs a;
     sargs_init(&a);
     script_args(&a, SCRIPT_MATCH_REVIEW, r->srv->cfg->redis_prefix);
     sargs_adds(&a, r->sess.programs);
-    sargs_adds(&a, decisions[dec]);
-    sargs_adds(&a, note);
+    sargs_adds(&a, decisions[p->decision]);
+    sargs_adds(&a, p->note);
     sargs_addll(&a, (long long)time(NULL));
-    for (size_t i = 0; i < ids.arr->size; i++) {
-        char id[PROTO_OBJID_MAX + 1];
-        if (proto_elem_str(&ids, i, 1, PROTO_OBJID_MAX, PROTO_CS_CODE, id, sizeof id, &e) != PROTO_OK) {
-            sargs_free(&a);
-            srv_req_fail_err(r, &e);
-            return;
-        }
-        sargs_add_copy(&a, id);   /* id goes out of scope: copy it */
-    }
+    for (size_t i = 0; i < p->n_match_ids; i++) sargs_adds(&a, p->match_ids[i]);
     mcmd(r, review_cb, &a);
 }
 
 /* ---------------------------------------------------------- pin/forbid */
 
-static void pin_or_forbid(srv_req *r, const char *kind) {
-    static const char *const keys[] = {"program", "mentee_id", "coach_id", NULL};
-    proto_map m;
-    char program[PROTO_CODE_MAX + 1], mentee[PROTO_ID_MAX + 1], coach[PROTO_ID_MAX + 1];
-    if (mparams(r, &m, keys)) return;
-    if (read_id(r, &m, "program", PROTO_CODE_MAX, program, sizeof program) ||
-        read_id(r, &m, "mentee_id", PROTO_ID_MAX, mentee, sizeof mentee) ||
-        read_id(r, &m, "coach_id", PROTO_ID_MAX, coach, sizeof coach))
-        return;
+static void pin_or_forbid(srv_req *r, const char *kind, const char *program, const char *mentee,
+                          const char *coach) {
     if (mscope(r, program)) return;
     sargs a;
     sargs_init(&a);
@@ -464,8 +383,13 @@ static void pin_or_forbid(srv_req *r, const char *kind) {
     mcmd(r, ok_empty_cb, &a);
 }
 
-void m_match_pin(srv_req *r) { pin_or_forbid(r, "pin"); }
-void m_match_forbid(srv_req *r) { pin_or_forbid(r, "forbid"); }
+void m_match_pin(srv_req *r, const api_match_pin_params *p) {
+    pin_or_forbid(r, "pin", p->program, p->mentee_id, p->coach_id);
+}
+
+void m_match_forbid(srv_req *r, const api_match_forbid_params *p) {
+    pin_or_forbid(r, "forbid", p->program, p->mentee_id, p->coach_id);
+}
 
 /* --------------------------------------------------------------- mine */
 
@@ -480,10 +404,8 @@ static void mine_cb(void *ud, redisReply *reply, int status) {
     srv_req_done(r);
 }
 
-void m_match_mine(srv_req *r) {
-    static const char *const keys[] = {NULL};
-    proto_map m;
-    if (mparams(r, &m, keys)) return;
+void m_match_mine(srv_req *r, const api_match_mine_params *p) {
+    (void)p;
     sargs a;
     sargs_init(&a);
     script_args(&a, SCRIPT_MATCH_MINE, r->srv->cfg->redis_prefix);
@@ -494,19 +416,9 @@ void m_match_mine(srv_req *r) {
 
 /* ------------------------------------------------------------ respond */
 
-void m_match_respond(srv_req *r) {
-    static const char *const keys[] = {"match_id", "accept", "note", NULL};
-    proto_map m;
-    proto_error e;
-    char id[PROTO_OBJID_MAX + 1], note[NOTE_MAX + 1] = "";
-    bool accept;
-    if (mparams(r, &m, keys)) return;
-    if (read_id(r, &m, "match_id", PROTO_OBJID_MAX, id, sizeof id)) return;
-    if (proto_read_bool(&m, "accept", PROTO_REQUIRED, &accept, &e) < 0 ||
-        proto_read_str(&m, "note", PROTO_OPTIONAL, 0, NOTE_MAX, PROTO_CS_TEXT, note, sizeof note, &e) < 0) {
-        srv_req_fail_err(r, &e);
-        return;
-    }
+void m_match_respond(srv_req *r, const api_match_respond_params *p) {
+    const char *id = p->match_id, *note = p->note;
+    bool accept = p->accept;
     sargs a;
     sargs_init(&a);
     script_args(&a, SCRIPT_MATCH_RESPOND, r->srv->cfg->redis_prefix);
@@ -537,20 +449,9 @@ static void meeting_cb(void *ud, redisReply *reply, int status) {
     srv_req_done(r);
 }
 
-void m_meeting_log(srv_req *r) {
-    static const char *const keys[] = {"match_id", "date", "minutes", "topic", NULL};
-    proto_map m;
-    proto_error e;
-    char id[PROTO_OBJID_MAX + 1], date[16], topic[TOPIC_MAX + 1] = "";
-    int64_t minutes;
-    if (mparams(r, &m, keys)) return;
-    if (read_id(r, &m, "match_id", PROTO_OBJID_MAX, id, sizeof id)) return;
-    if (proto_read_str(&m, "date", PROTO_REQUIRED, 10, 10, PROTO_CS_CODE, date, sizeof date, &e) < 0 ||
-        proto_read_int(&m, "minutes", PROTO_REQUIRED, 1, MEETING_MINUTES_MAX, &minutes, &e) < 0 ||
-        proto_read_str(&m, "topic", PROTO_OPTIONAL, 0, TOPIC_MAX, PROTO_CS_LINE, topic, sizeof topic, &e) < 0) {
-        srv_req_fail_err(r, &e);
-        return;
-    }
+void m_meeting_log(srv_req *r, const api_meeting_log_params *p) {
+    const char *id = p->match_id, *date = p->date, *topic = p->topic;
+    int64_t minutes = p->minutes;
     if (!util_date_valid(date)) {
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, "date", "must be a real date YYYY-MM-DD (2000..2100)");
         return;
@@ -568,19 +469,9 @@ void m_meeting_log(srv_req *r) {
     mcmd(r, meeting_cb, &a);
 }
 
-void m_feedback_put(srv_req *r) {
-    static const char *const keys[] = {"match_id", "rating", "comment", NULL};
-    proto_map m;
-    proto_error e;
-    char id[PROTO_OBJID_MAX + 1], comment[COMMENT_MAX + 1] = "";
-    int64_t rating;
-    if (mparams(r, &m, keys)) return;
-    if (read_id(r, &m, "match_id", PROTO_OBJID_MAX, id, sizeof id)) return;
-    if (proto_read_int(&m, "rating", PROTO_REQUIRED, 1, 5, &rating, &e) < 0 ||
-        proto_read_str(&m, "comment", PROTO_OPTIONAL, 0, COMMENT_MAX, PROTO_CS_TEXT, comment, sizeof comment, &e) < 0) {
-        srv_req_fail_err(r, &e);
-        return;
-    }
+void m_feedback_put(srv_req *r, const api_feedback_put_params *p) {
+    const char *id = p->match_id, *comment = p->comment;
+    int64_t rating = p->rating;
     sargs a;
     sargs_init(&a);
     script_args(&a, SCRIPT_FEEDBACK_PUT, r->srv->cfg->redis_prefix);
@@ -656,12 +547,8 @@ static void stats_cb(void *ud, redisReply *reply, int status) {
     srv_req_done(r);
 }
 
-void m_stats_get(srv_req *r) {
-    static const char *const keys[] = {"program", NULL};
-    proto_map m;
-    char program[PROTO_CODE_MAX + 1];
-    if (mparams(r, &m, keys)) return;
-    if (read_id(r, &m, "program", PROTO_CODE_MAX, program, sizeof program)) return;
+void m_stats_get(srv_req *r, const api_stats_get_params *p) {
+    const char *program = p->program;
     if (mscope(r, program)) return;
     r->st = strdup(program);
     r->st_free = free;

@@ -16,8 +16,6 @@
 #include "server/methods.h"
 #include "server/util.h"
 
-#define LIST_DEFAULT 50
-#define LIST_MAX 500
 
 static void put_cb(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
@@ -52,72 +50,25 @@ static void profile_store(srv_req *r, const char *kind, const char *id, const ms
     mcmd(r, put_cb, &a);
 }
 
-static int read_if_version(srv_req *r, const proto_map *m, long long *out) {
-    proto_error e;
-    int64_t v;
-    int has = proto_read_int(m, "if_version", PROTO_OPTIONAL, 0, INT64_MAX / 2, &v, &e);
-    if (has < 0) { srv_req_fail_err(r, &e); return -1; }
-    *out = has ? (long long)v : -1;
-    return 0;
-}
-
-static const char *const put_keys[] = {"profile", "if_version", NULL};
-
-/* The params of mentee.put / coach.put: {profile, if_version?}.  Returns the
- * profile object with *ifv set (-1: unconditional write), or NULL after
- * answering the request with the error. */
-static const msgpack_object *put_params(srv_req *r, long long *ifv) {
-    proto_map m;
-    if (mparams(r, &m, put_keys) || read_if_version(r, &m, ifv)) return NULL;
-    const msgpack_object *po = proto_map_get(&m, "profile");
-    if (!po || po->type == MSGPACK_OBJECT_NIL) {
-        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "profile", "profile is required");
-        return NULL;
-    }
-    return po;
-}
-
-void m_mentee_put(srv_req *r) {
-    proto_error e;
-    long long ifv;
-    const msgpack_object *po = put_params(r, &ifv);
-    if (!po) return;
-    proto_mentee *p = malloc(sizeof *p);
-    if (!p) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
-    if (proto_mentee_decode(po, "profile", &r->srv->catalog.vocab, p, &e) != PROTO_OK) {
-        free(p);
-        srv_req_fail_err(r, &e);
-        return;
-    }
+void m_mentee_put(srv_req *r, const api_mentee_put_params *pp) {
+    const proto_mentee *p = &pp->profile;
     if (r->sess.role == ROLE_MENTEE && strcmp(p->id, r->sess.subject)) {
-        free(p);
         srv_req_fail(r, PROTO_E_FORBIDDEN, "profile.id", "a mentee may only write its own profile");
         return;
     }
-    if (mscope(r, p->program)) { free(p); return; }
+    if (mscope(r, p->program)) return;
     msgpack_sbuffer sb;
     msgpack_packer pk;
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
     proto_mentee_pack(&pk, p);
-    profile_store(r, "mentee", p->id, &sb, ifv, p->program, p->province, 0,
-                  r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "");
+    profile_store(r, "mentee", p->id, &sb, pp->has_if_version ? pp->if_version : -1, p->program,
+                  p->province, 0, r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "");
     msgpack_sbuffer_destroy(&sb);
-    free(p);
 }
 
-void m_coach_put(srv_req *r) {
-    proto_error e;
-    long long ifv;
-    const msgpack_object *po = put_params(r, &ifv);
-    if (!po) return;
-    proto_coach *p = malloc(sizeof *p);
-    if (!p) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
-    if (proto_coach_decode(po, "profile", &r->srv->catalog.vocab, p, &e) != PROTO_OK) {
-        free(p);
-        srv_req_fail_err(r, &e);
-        return;
-    }
+void m_coach_put(srv_req *r, const api_coach_put_params *pp) {
+    const proto_coach *p = &pp->profile;
     /* libmatcher's own checks (catalogue codes of the coach kind etc.) */
     madapt_coach ad;
     madapt_coach_init(&ad, p, 0);
@@ -125,7 +76,6 @@ void m_coach_put(srv_req *r) {
     if (match_coach_check(r->srv->catalog.cat, &ad.c, &me) != MATCH_OK) {
         char field[PROTO_PATH_MAX];
         snprintf(field, sizeof field, "profile.%s", me.field);
-        free(p);
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, field, "%s", me.msg);
         return;
     }
@@ -137,12 +87,10 @@ void m_coach_put(srv_req *r) {
         if (auth_in_scope(r->sess.programs, p->programs[i], strlen(p->programs[i]))) in_scope = 1;
     }
     if (r->sess.role == ROLE_COACH && strcmp(p->id, r->sess.subject)) {
-        free(p);
         srv_req_fail(r, PROTO_E_FORBIDDEN, "profile.id", "a coach may only write its own profile");
         return;
     }
     if (r->sess.role == ROLE_COORDINATOR && !in_scope) {
-        free(p);
         srv_req_fail(r, PROTO_E_FORBIDDEN, "profile.programs", "the coach's programs are all outside your programs");
         return;
     }
@@ -151,10 +99,9 @@ void m_coach_put(srv_req *r) {
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
     proto_coach_pack(&pk, p);
-    profile_store(r, "coach", p->id, &sb, ifv, programs, p->province, p->capacity,
-                  r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "");
+    profile_store(r, "coach", p->id, &sb, pp->has_if_version ? pp->if_version : -1, programs,
+                  p->province, p->capacity, r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "");
     msgpack_sbuffer_destroy(&sb);
-    free(p);
 }
 
 /* ---- get ----
@@ -224,16 +171,7 @@ static void mentee_get_cb(void *ud, redisReply *reply, int status) {
     get_answer(r, 0, blob, reply->element[2], mel_ll(reply, 1, 0), 0);
 }
 
-static void profile_get(srv_req *r, const char *kind) {
-    static const char *const keys[] = {"id", NULL};
-    proto_map m;
-    proto_error e;
-    char id[PROTO_ID_MAX + 1];
-    if (mparams(r, &m, keys)) return;
-    if (proto_read_str(&m, "id", PROTO_REQUIRED, 1, PROTO_ID_MAX, PROTO_CS_CODE, id, sizeof id, &e) < 0) {
-        srv_req_fail_err(r, &e);
-        return;
-    }
+static void profile_get(srv_req *r, const char *kind, const char *id) {
     if ((r->sess.role == ROLE_MENTEE || r->sess.role == ROLE_COACH) && strcmp(id, r->sess.subject)) {
         srv_req_fail(r, PROTO_E_FORBIDDEN, "id", "a %s may only read its own profile", auth_role_name(r->sess.role));
         return;
@@ -255,8 +193,8 @@ static void profile_get(srv_req *r, const char *kind) {
     }
 }
 
-void m_mentee_get(srv_req *r) { profile_get(r, "mentee"); }
-void m_coach_get(srv_req *r) { profile_get(r, "coach"); }
+void m_mentee_get(srv_req *r, const api_mentee_get_params *p) { profile_get(r, "mentee", p->id); }
+void m_coach_get(srv_req *r, const api_coach_get_params *p) { profile_get(r, "coach", p->id); }
 
 /* ---- list ----
  * The cursor is util_cursor_encode() of the last id examined: opaque to
@@ -311,21 +249,9 @@ static void list_cb(void *ud, redisReply *reply, int status) {
     srv_req_done(r);
 }
 
-static void profile_list(srv_req *r, const char *kind) {
-    static const char *const keys[] = {"program", "province", "cursor", "limit", NULL};
-    proto_map m;
-    proto_error e;
-    char program[PROTO_CODE_MAX + 1] = "", province[PROTO_CODE_MAX + 1] = "";
-    char cursor[2 * PROTO_ID_MAX + 3] = "", after[PROTO_ID_MAX + 1] = "";
-    int64_t limit = LIST_DEFAULT;
-    if (mparams(r, &m, keys)) return;
-    if (proto_read_str(&m, "program", PROTO_OPTIONAL, 1, PROTO_CODE_MAX, PROTO_CS_CODE, program, sizeof program, &e) < 0 ||
-        proto_read_str(&m, "province", PROTO_OPTIONAL, 1, PROTO_CODE_MAX, PROTO_CS_CODE, province, sizeof province, &e) < 0 ||
-        proto_read_str(&m, "cursor", PROTO_OPTIONAL, 1, 2 * PROTO_ID_MAX, PROTO_CS_CODE, cursor, sizeof cursor, &e) < 0 ||
-        proto_read_int(&m, "limit", PROTO_OPTIONAL, 1, LIST_MAX, &limit, &e) < 0) {
-        srv_req_fail_err(r, &e);
-        return;
-    }
+static void profile_list(srv_req *r, const char *kind, const char *program, const char *province,
+                         const char *cursor, int64_t limit) {
+    char after[PROTO_ID_MAX + 1] = "";
     if (cursor[0] && util_cursor_decode(cursor, after, sizeof after)) {
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, "cursor", "not a cursor this server returned");
         return;
@@ -353,5 +279,10 @@ static void profile_list(srv_req *r, const char *kind) {
     mcmd(r, list_cb, &a);
 }
 
-void m_mentee_list(srv_req *r) { profile_list(r, "mentee"); }
-void m_coach_list(srv_req *r) { profile_list(r, "coach"); }
+void m_mentee_list(srv_req *r, const api_mentee_list_params *p) {
+    profile_list(r, "mentee", p->program, p->province, p->cursor, p->limit);
+}
+
+void m_coach_list(srv_req *r, const api_coach_list_params *p) {
+    profile_list(r, "coach", p->program, p->province, p->cursor, p->limit);
+}

@@ -71,6 +71,7 @@ typedef struct srv_req {
     uint64_t conn_id;
     uint32_t msgid;
     const struct method_def *m;
+    void *params;               /* the checked params (dispatch.h) */
     proto_msg msg;
     srv_session sess;
     msgpack_sbuffer sb;         /* the response being built */
@@ -154,13 +155,6 @@ void srv_notify_subject(server *s, auth_role role, const char *subject, const ch
 void srv_logout_login(server *s, const char *login);
 
 /* ---- methods.c ---- */
-typedef struct method_def {
-    const char *name;
-    unsigned roles;             /* ROLE_* mask; 0 = anyone, even unauthenticated */
-    void (*fn)(srv_req *r);
-} method_def;
-
-const method_def *methods_find(const char *name);
 /* A pub/sub message from the event channel (payload NULL: resubscribed). */
 void methods_on_event(server *s, const char *payload, size_t len);
 

@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "server/dispatch.h"
 #include "server/log.h"
 
 #define SRV_CLOSE_FLUSH_MS 5000   /* longest wait to flush a last error */
@@ -303,6 +304,7 @@ static void req_end(srv_req *r) {
         }
     }
     if (r->st_free) r->st_free(r->st);
+    dispatch_params_free(r);
     sargs_free(&r->args);
     proto_msg_destroy(&r->msg);
     msgpack_sbuffer_destroy(&r->sb);
@@ -430,7 +432,7 @@ static void handle_frame(srv_conn *c, const char *body, size_t len) {
         }
     }
     log_debug("conn %s: %s msgid %u", c->peer, m->name, r->msgid);
-    m->fn(r);
+    dispatch_call(r);
 }
 
 /* Input buffered beyond the requests in flight: two maximal frames. */
