@@ -9,6 +9,30 @@
 #ifndef COACHNET_API_GEN_H
 #define COACHNET_API_GEN_H
 
+/* The named limits of the API (api/limits.json). */
+#define CN_API_LOGIN_MAX 64
+#define CN_API_PASSWORD_MIN 8
+#define CN_API_PASSWORD_MAX 256
+#define CN_API_TOKEN_MAX 256
+#define CN_API_ID_MAX 40
+#define CN_API_OBJID_MAX 64
+#define CN_API_CODE_MAX 32
+#define CN_API_PROGRAMS_MAX 16
+#define CN_API_SCORE_MAX 10000
+#define CN_API_VERSION_MAX 4611686018427387903LL
+#define CN_API_CURSOR_MAX 160
+#define CN_API_PROFILE_LIST_DEFAULT 50
+#define CN_API_PROFILE_LIST_MAX 500
+#define CN_API_MATCH_LIST_DEFAULT 50
+#define CN_API_MATCH_LIST_MAX 500
+#define CN_API_SUGGEST_DEFAULT 10
+#define CN_API_SUGGEST_MAX 100
+#define CN_API_REVIEW_MAX 100
+#define CN_API_NOTE_MAX 500
+#define CN_API_MEETING_MINUTES_MAX 600
+#define CN_API_TOPIC_MAX 200
+#define CN_API_COMMENT_MAX 2000
+
 typedef struct cn_api_auth_login_params {
     const char *login;
     const char *password;

@@ -43,6 +43,8 @@ import time
 
 import msgpack
 
+from coachnet_methods import METHODS
+
 __all__ = [
     "Client", "ClientError", "CoachnetError", "Timeout", "ConnectionClosed",
     "ProtocolError", "Notification", "pack_frame", "MAX_FRAME",
@@ -482,46 +484,7 @@ class Client:
         self.token = None
         return r
 
-    # ------------------------------------------------------------------ users
-
-    def user_create(self, login, password, role, subject=None, programs=None):
-        """Create a user (admin; coordinator for mentee/coach users)."""
-        return self.call("user.create", _drop_none({
-            "login": login, "password": password, "role": role,
-            "subject": subject, "programs": programs}))
-
-    def user_disable(self, login):
-        """Disable a user (admin)."""
-        return self.call("user.disable", {"login": login})
-
-    # --------------------------------------------------------------- profiles
-
-    def mentee_put(self, profile, if_version=None):
-        """Create or replace a mentee profile; ``if_version`` makes it a
-        compare-and-set.  Returns ``{id, version}``."""
-        return self.call("mentee.put", _drop_none({"profile": profile, "if_version": if_version}))
-
-    def mentee_get(self, id):
-        """Return ``{profile, version}``."""
-        return self.call("mentee.get", {"id": id})
-
-    def mentee_list(self, program=None, province=None, cursor=None, limit=None):
-        """One page: ``{items, cursor}`` (cursor None after the last page)."""
-        return self.call("mentee.list", _drop_none({
-            "program": program, "province": province, "cursor": cursor, "limit": limit}))
-
-    def coach_put(self, profile, if_version=None):
-        """Create or replace a coach profile.  Returns ``{id, version}``."""
-        return self.call("coach.put", _drop_none({"profile": profile, "if_version": if_version}))
-
-    def coach_get(self, id):
-        """Return ``{profile, version}``."""
-        return self.call("coach.get", {"id": id})
-
-    def coach_list(self, program=None, province=None, cursor=None, limit=None):
-        """One page: ``{items, cursor}``."""
-        return self.call("coach.list", _drop_none({
-            "program": program, "province": province, "cursor": cursor, "limit": limit}))
+    # ----------------------------------------------------------------- paging
 
     def iterate(self, list_method, **filters):
         """Yield every item of a paged list method (``self.mentee_list``,
@@ -535,64 +498,48 @@ class Client:
             if cursor is None:
                 return
 
-    # ---------------------------------------------------------------- matches
 
-    def match_suggest(self, mentee_id, limit=None):
-        """Return ``{items: [{coach_id, score, explain}]}``."""
-        return self.call("match.suggest", _drop_none({"mentee_id": mentee_id, "limit": limit}))
+# ---------------------------------------------------------------- methods
+#
+# Every method of the API schema (api/methods/*.json, through the generated
+# coachnet_methods.METHODS) is a method of Client: ``match.review`` is
+# ``client.match_review(match_ids, decision, note=None)`` -- the required
+# params positional in schema order, the optional ones by position or name;
+# optional params left as None are not sent.  The auth.* methods above are
+# written by hand because they keep the session on the client.
 
-    def match_request(self, coach_id):
-        """A mentee asks a coach directly (self-service programs): ``{match}``."""
-        return self.call("match.request", {"coach_id": coach_id})
+def _schema_method(name, spec):
+    names = [p["name"] for p in spec["params"]]
+    required = [p["name"] for p in spec["params"] if p.get("required")]
+    booleans = {p["name"] for p in spec["params"] if p["type"] == "boolean"}
+    fname = name.replace(".", "_")
 
-    def match_run(self, program, policy=None):
-        """Start a match run: ``{run_id}``; ``run.progress`` and ``run.done``
-        notifications follow on this connection."""
-        return self.call("match.run", _drop_none({"program": program, "policy": policy}))
+    def method(self, *args, **kwargs):
+        if len(args) > len(names):
+            raise TypeError("%s() takes at most %d arguments" % (fname, len(names)))
+        params = dict(zip(names, args))
+        for k, v in kwargs.items():
+            if k not in names:
+                raise TypeError("%s() got an unexpected keyword argument %r" % (fname, k))
+            if k in params:
+                raise TypeError("%s() got multiple values for %r" % (fname, k))
+            params[k] = v
+        missing = [k for k in required if params.get(k) is None]
+        if missing:
+            raise TypeError("%s() missing required argument %r" % (fname, missing[0]))
+        for k in booleans & set(params):
+            if params[k] is not None:
+                params[k] = bool(params[k])
+        return self.call(name, _drop_none(params))
 
-    def match_list(self, run_id=None, program=None, status=None, min_score=None,
-                   cursor=None, limit=None):
-        """One page of matches: ``{items, cursor}``."""
-        return self.call("match.list", _drop_none({
-            "run_id": run_id, "program": program, "status": status,
-            "min_score": min_score, "cursor": cursor, "limit": limit}))
+    method.__name__ = method.__qualname__ = fname
+    sig = ", ".join(n if n in required else "%s=None" % n for n in names)
+    method.__doc__ = "%s(%s): %s.  Roles: %s.  Errors: %s." % (
+        fname, sig, spec["summary"], ", ".join(spec["roles"]),
+        ", ".join(spec["errors"]) or "only the common ones")
+    return method
 
-    def match_explain(self, mentee_id, coach_id):
-        """Return ``{explain}`` for a pair."""
-        return self.call("match.explain", {"mentee_id": mentee_id, "coach_id": coach_id})
 
-    def match_review(self, match_ids, decision, note=None):
-        """Approve or reject proposed matches: ``{results}``."""
-        return self.call("match.review", _drop_none({
-            "match_ids": list(match_ids), "decision": decision, "note": note}))
-
-    def match_pin(self, program, mentee_id, coach_id):
-        """Bind later runs of ``program`` to place this pair."""
-        return self.call("match.pin", {"program": program, "mentee_id": mentee_id, "coach_id": coach_id})
-
-    def match_forbid(self, program, mentee_id, coach_id):
-        """Bind later runs of ``program`` never to place this pair."""
-        return self.call("match.forbid", {"program": program, "mentee_id": mentee_id, "coach_id": coach_id})
-
-    def match_mine(self):
-        """The caller's matches (mentee or coach): ``{items}``."""
-        return self.call("match.mine", {})
-
-    def match_respond(self, match_id, accept, note=None):
-        """Accept or decline a match as its mentee or coach: ``{match}``."""
-        return self.call("match.respond", _drop_none({"match_id": match_id, "accept": bool(accept), "note": note}))
-
-    # ------------------------------------------------------- meetings & stats
-
-    def meeting_log(self, match_id, date, minutes, topic=None):
-        """Log a meeting of an active match: ``{meeting_id, jp_total}``."""
-        return self.call("meeting.log", _drop_none({
-            "match_id": match_id, "date": date, "minutes": minutes, "topic": topic}))
-
-    def feedback_put(self, match_id, rating, comment=None):
-        """Rate a match 1..5."""
-        return self.call("feedback.put", _drop_none({"match_id": match_id, "rating": rating, "comment": comment}))
-
-    def stats_get(self, program):
-        """Counts, coverage, utilisation, unmatched reasons, JP logged."""
-        return self.call("stats.get", {"program": program})
+for _name, _spec in METHODS.items():
+    if not hasattr(Client, _name.replace(".", "_")):
+        setattr(Client, _name.replace(".", "_"), _schema_method(_name, _spec))
