@@ -13,7 +13,7 @@
 #define R_ME ROLE_MENTEE
 #define R_CH ROLE_COACH
 
-/* Who may call what (DESIGN §3).  Ownership (a mentee only its own
+/* Who may call what (design.md §3).  Ownership (a mentee only its own
  * profile and matches, a coordinator only its programs) is checked by each
  * handler once it knows the object. */
 static const method_def methods[] = {
@@ -173,7 +173,7 @@ int mscope(srv_req *r, const char *program) {
 
 /* Bytes read back from Redis were written by us, but Redis is outside this
  * process: a corrupted or foreign value must not make msgpack-c allocate a
- * declared count up front (DESIGN §7), so every stored blob passes the same
+ * declared count up front (design.md §7), so every stored blob passes the same
  * pre-check as a client's frame before it is unpacked.  Returns 0 with the
  * object in *u (initialised by the caller), -1 otherwise. */
 int mblob_unpack(const char *data, size_t len, msgpack_unpacked *u) {
