@@ -38,7 +38,7 @@ LDFLAGS  := $(SANFLAGS) -pthread $(EXTRA_LDFLAGS)
 # Library flags.  Recursive (=) so that pkg-config runs only when a recipe
 # needs them, i.e. after `make check`/`make demo` have installed packages.
 # hiredis: link only; its pkg-config cflags add -I/usr/include/hiredis, whose
-# sds.h then warns (DESIGN §8).  Include <hiredis/hiredis.h> instead.
+# sds.h then warns (design.md §8).  Include <hiredis/hiredis.h> instead.
 MSGPACK_CFLAGS = $(shell $(PKG) --cflags msgpack)
 MSGPACK_LIBS   = $(shell $(PKG) --libs msgpack)
 EVENT_CFLAGS   = $(shell $(PKG) --cflags libevent libevent_openssl libevent_pthreads)

@@ -1,7 +1,7 @@
 /*
  * coachnet.h -- libcoachnet, the C client library of coachnetd.
  *
- * libcoachnet speaks the coachnet wire protocol (DESIGN §2: 4-byte length-
+ * libcoachnet speaks the coachnet wire protocol (design.md §2: 4-byte length-
  * prefixed frames carrying msgpack-RPC messages) over TLS 1.2/1.3 to a
  * coachnetd server, or in plaintext over a local unix socket.  Every call is
  * blocking with a deadline: the socket is non-blocking inside and waited on
@@ -217,7 +217,7 @@ int cn_client_recv(cn_client *c, uint32_t *msgid, cn_client_result **res, cn_cli
 size_t cn_client_pending(const cn_client *c);
 
 /* ------------------------------------------------------------------------ */
-/* Typed calls (DESIGN §3)                                                   */
+/* Typed calls (design.md §3)                                                   */
 /* ------------------------------------------------------------------------ */
 
 typedef struct cn_client_session {
@@ -252,7 +252,7 @@ typedef enum cn_client_kind { CN_CLIENT_MENTEE = 0, CN_CLIENT_COACH = 1 } cn_cli
 /* "mentee" / "coach" */
 const char *cn_client_kind_name(cn_client_kind k);
 
-/* mentee.put / coach.put: profile is a map object (DESIGN §4).  if_version < 0
+/* mentee.put / coach.put: profile is a map object (design.md §4).  if_version < 0
  * means an unconditional write.  On success the stored id (copied into id,
  * truncated to idlen) and the new version. */
 int cn_client_profile_put(cn_client *c, cn_client_kind kind, const msgpack_object *profile,

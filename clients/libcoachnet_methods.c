@@ -1,5 +1,5 @@
 /*
- * libcoachnet_methods.c -- one typed function per method of DESIGN §3.
+ * libcoachnet_methods.c -- one typed function per method of design.md §3.
  *
  * Each function packs its params map with msgpack-c (optional params are
  * left out rather than sent as nil, so the request shows exactly what the

@@ -1,5 +1,5 @@
 /* catalog.c — the catalogues of data/: competencies, position classes,
- * provinces (DESIGN §4).
+ * provinces (design.md §4).
  *
  * The files are tab-separated with '#' comment lines; their columns are
  * described in the comment at the top of each file.  They are read once at
@@ -18,7 +18,7 @@
 #define CAT_MAX_FIELDS 16
 #define CAT_MAX_ROWS 4096
 
-/* Coach kinds and modalities are fixed by DESIGN §4, not by data/. */
+/* Coach kinds and modalities are fixed by design.md §4, not by data/. */
 static const char *const coach_kinds[] = {
     "pkn1_alumni", "pkn2_alumni", "corporate_leader", "widyaiswara",
     "senior_official",

@@ -1,4 +1,4 @@
-/* kernel.c — the pair score (DESIGN §5) and the vectorised scoring loop.
+/* kernel.c — the pair score (design.md §5) and the vectorised scoring loop.
  *
  * The score of a pair is
  *

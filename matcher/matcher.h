@@ -1,7 +1,7 @@
 /* matcher.h — the public interface of libmatcher (coachnet's matching engine).
  *
  * libmatcher scores mentee-coach pairs from the mentee's competency gaps
- * (DESIGN §5), suggests coaches for one mentee, and computes match runs: the
+ * (design.md §5), suggests coaches for one mentee, and computes match runs: the
  * exact optimum of the whole capacitated assignment problem, certified by LP
  * duality, or the stable matching.  It is pure C: no I/O except loading the
  * catalogues of data/ once, no global state, no sockets.
@@ -19,7 +19,7 @@
  *                   so the server can run it on a worker thread while the
  *                   event loop keeps using the index.
  *
- * Profiles are plain structs of C strings and small integers (DESIGN §4); the
+ * Profiles are plain structs of C strings and small integers (design.md §4); the
  * engine interns them into compact arrays itself.  Every function returning
  * int returns MATCH_OK or a negative MATCH_E* code and, when given a
  * match_err, fills it with the field at fault and a message.
@@ -105,7 +105,7 @@ typedef enum match_vocab {
     MATCH_VOCAB_POSITION_CLASS, /* pelaksana, ... */
     MATCH_VOCAB_PROVINCE,       /* "11" .. "96" */
     MATCH_VOCAB_REGION,         /* island regions: sumatera, jawa, ... */
-    MATCH_VOCAB_COACH_KIND,     /* pkn1_alumni, ... (DESIGN §4) */
+    MATCH_VOCAB_COACH_KIND,     /* pkn1_alumni, ... (design.md §4) */
     MATCH_VOCAB_MODALITY,       /* online, offline */
     MATCH_VOCAB__COUNT
 } match_vocab;
@@ -138,7 +138,7 @@ uint32_t match_province_headcount(const match_catalog *cat,
 /* "online" -> MATCH_MOD_ONLINE, "offline" -> MATCH_MOD_OFFLINE, else 0. */
 unsigned match_modality_bit(const char *name);
 
-/* ---- Profiles (DESIGN §4) ---------------------------------------------- */
+/* ---- Profiles (design.md §4) ---------------------------------------------- */
 
 typedef struct match_need { /* a mentee's competency */
     const char *code;       /* catalogue code or T.<sector> */
@@ -237,7 +237,7 @@ const char *match_mode_name(match_mode m);
 
 /* ---- Reasons and explanations ------------------------------------------ */
 
-/* Why a pair is infeasible, in DESIGN §5's order of precedence (the first
+/* Why a pair is infeasible, in design.md §5's order of precedence (the first
  * failing constraint is reported).  MATCH_REASON_PROGRAM is coachnet's
  * addition: the coach does not coach in the mentee's program (coach
  * `programs` non-empty and without it); it comes first. */

@@ -1,6 +1,6 @@
 /* run.c — match runs: the batch orchestration around assign_solve().
  *
- * A run (DESIGN §5) takes mentees, coaches with their free capacity, pinned
+ * A run (design.md §5) takes mentees, coaches with their free capacity, pinned
  * and forbidden pairs and a policy, and proposes pairs:
  *
  *   1. prepare  validate and copy the input, sort mentees and coaches by id

@@ -8,7 +8,7 @@
 
 #include "proto/proto.h"
 
-/* Wire strings, indexed by proto_errcode (DESIGN §2). */
+/* Wire strings, indexed by proto_errcode (design.md §2). */
 static const char *const errcode_names[PROTO_E__COUNT] = {
     [PROTO_E_NONE] = "",
     [PROTO_E_BAD_FRAME] = "bad_frame",

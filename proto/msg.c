@@ -96,7 +96,7 @@ static int decode_msgid(proto_msg *m, const msgpack_object *o,
     return PROTO_OK;
 }
 
-/* The shape checks of DESIGN §2 on an unpacked root object. */
+/* The shape checks of design.md §2 on an unpacked root object. */
 static int decode_root(proto_msg *m, const msgpack_object *root,
                        unsigned kinds, proto_error *err) {
     if (root->type != MSGPACK_OBJECT_ARRAY ||

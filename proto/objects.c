@@ -1,6 +1,6 @@
 /* objects.c -- codecs of the objects in results and notifications:
  * policy, explanation, match, run statistics and the error object
- * (DESIGN §3, §5).
+ * (design.md §3, §5).
  *
  * Copyright (c) 2026, the coachnet authors.  BSD-3-Clause, see LICENSE.
  */

@@ -1,4 +1,4 @@
-/* profile.c -- mentee and coach profiles (DESIGN §4): decode with every
+/* profile.c -- mentee and coach profiles (design.md §4): decode with every
  * validation, and pack.
  *
  * Decoders fill the caller's struct field by field and stop at the first

@@ -52,7 +52,7 @@
 #define PROTO_ERR (-1)
 
 /* ------------------------------------------------------------------------
- * Limits (DESIGN §7).  The defaults live here and nowhere else; a server
+ * Limits (design.md §7).  The defaults live here and nowhere else; a server
  * config may override them through proto_limits.
  * --------------------------------------------------------------------- */
 
@@ -83,7 +83,7 @@ typedef struct proto_limits {
 /* Fill *l with the PROTO_DEFAULT_* values. */
 void proto_limits_default(proto_limits *l);
 
-/* Per-field limits of the domain objects (DESIGN §4).  Lengths are bytes of
+/* Per-field limits of the domain objects (design.md §4).  Lengths are bytes of
  * UTF-8, excluding the NUL that the C structs below add. */
 #define PROTO_NIP_LEN          18   /* mentee id: NIP or PPPK number */
 #define PROTO_ID_MAX           40   /* coach id: [A-Za-z0-9._-]{1,40} */
@@ -109,7 +109,7 @@ void proto_limits_default(proto_limits *l);
 #define PROTO_WEIGHT_MAX       100.0  /* policy weights are 0..100 */
 #define PROTO_COMP_WEIGHTS_MAX 64   /* entries of policy.competency_weights */
 
-/* NIP plausibility (DESIGN §4): yyyymmdd birth date, yyyymm appointment,
+/* NIP plausibility (design.md §4): yyyymmdd birth date, yyyymm appointment,
  * then 4 more digits.  Ages at appointment outside this range are refused. */
 #define PROTO_NIP_BIRTH_YEAR_MIN 1940
 #define PROTO_NIP_BIRTH_YEAR_MAX 2015
@@ -119,7 +119,7 @@ void proto_limits_default(proto_limits *l);
 #define PROTO_NIP_APPOINT_AGE_MAX 65
 
 /* ------------------------------------------------------------------------
- * Error codes (DESIGN §2) and the error object {code, message, field?}.
+ * Error codes (design.md §2) and the error object {code, message, field?}.
  * --------------------------------------------------------------------- */
 
 typedef enum proto_errcode {
@@ -285,7 +285,7 @@ typedef struct proto_msg {
  *                params not an array holding exactly one map ("params");
  *                a response error that is neither nil nor a map ("error").
  * When the msgid could be read before the failure, m->has_msgid is true so
- * the error response can carry it (DESIGN §2 says msgid 0 otherwise). */
+ * the error response can carry it (design.md §2 says msgid 0 otherwise). */
 int proto_msg_decode(proto_msg *m, const void *body, size_t len,
                      const proto_limits *lim, unsigned kinds,
                      proto_error *err);
@@ -302,7 +302,7 @@ void proto_pack_request(msgpack_packer *pk, uint32_t msgid,
 void proto_pack_notification(msgpack_packer *pk, const char *method);
 
 /* Pack [1, msgid, nil, -- the caller then packs exactly one result
- * object (a map for every method of DESIGN §3). */
+ * object (a map for every method of design.md §3). */
 void proto_pack_response_ok(msgpack_packer *pk, uint32_t msgid);
 
 /* Pack a complete error response [1, msgid, {code, message, field?}, nil].
@@ -465,7 +465,7 @@ int proto_nip_check(const char *s, size_t len, const char *field,
                     proto_error *err);
 
 /* ------------------------------------------------------------------------
- * Domain objects (DESIGN §3, §4, §5).
+ * Domain objects (design.md §3, §4, §5).
  *
  * Each codec has a decoder that applies every validation and fills a
  * fixed-size struct (no allocation, nothing to free), and a packer that
@@ -573,7 +573,7 @@ extern const char *const proto_match_status_names[];
 extern const char *const proto_reason_names[];
 extern const char *const proto_unmatched_names[];
 
-/* Policy of a match run (DESIGN §5). */
+/* Policy of a match run (design.md §5). */
 typedef enum proto_objective {
     PROTO_OBJ_PARTICIPATION = 0,
     PROTO_OBJ_QUALITY
@@ -611,7 +611,7 @@ int proto_policy_decode(const msgpack_object *obj, const char *path,
                         proto_error *err);
 void proto_policy_pack(msgpack_packer *pk, const proto_policy *p);
 
-/* Infeasibility reasons of a pair (DESIGN §5), in order of precedence;
+/* Infeasibility reasons of a pair (design.md §5), in order of precedence;
  * `program` (the coach's programs do not include the mentee's) is the
  * matcher's addition to DESIGN's list and comes first. */
 typedef enum proto_reason {

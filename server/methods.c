@@ -123,7 +123,7 @@ int mscope(srv_req *r, const char *program) {
 
 /* Bytes read back from Redis were written by us, but Redis is outside this
  * process: a corrupted or foreign value must not make msgpack-c allocate a
- * declared count up front (DESIGN §7), so every stored blob passes the same
+ * declared count up front (design.md §7), so every stored blob passes the same
  * pre-check as a client's frame before it is unpacked.  Returns 0 with the
  * object in *u (initialised by the caller), -1 otherwise. */
 int mblob_unpack(const char *data, size_t len, msgpack_unpacked *u) {

@@ -1,9 +1,9 @@
-/* scripts.c — the Lua scripts of every multi-key state change (DESIGN §6).
+/* scripts.c — the Lua scripts of every multi-key state change (design.md §6).
  *
  * Each script runs atomically in Redis, so checks and writes cannot
  * interleave with another coachnetd: "read then write from C" never
  * happens.  Every script takes ARGV[1] = the key prefix and returns an
- * array whose first element is "ok" or an error code of DESIGN §2
+ * array whose first element is "ok" or an error code of design.md §2
  * followed by a message.  Keys are documented in docs/operations.md.
  */
 #include <openssl/sha.h>

@@ -9,7 +9,7 @@
  * read; at most max-inflight requests per connection are in flight (beyond
  * that the connection simply stops reading until a response goes out:
  * back-pressure, not an error); a connection whose output grows beyond
- * max-output (a client that does not read) is closed.  Per DESIGN §8 no
+ * max-output (a client that does not read) is closed.  Per design.md §8 no
  * read watermarks are set on OpenSSL bufferevents: every complete frame is
  * processed in a loop in the read callback.
  */

@@ -729,7 +729,7 @@ static void test_result_shapes(void **state) {
     fake_stop(f);
 }
 
-/* Every typed call sends the method and exactly the keys of DESIGN §3
+/* Every typed call sends the method and exactly the keys of design.md §3
  * (optional ones only when given). */
 static const struct {
     const char *method, *keys; /* keys sorted, comma-separated */

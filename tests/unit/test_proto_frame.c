@@ -322,7 +322,7 @@ static void body_malformed(void **state) {
     EXPECT("not msgpack at all", PROTO_E_BAD_FRAME, NULL);
 }
 
-/* DESIGN §7: array32 claiming 2^28 elements, refused by the walk (no
+/* design.md §7: array32 claiming 2^28 elements, refused by the walk (no
  * allocation at all: it only reads bytes) and therefore before msgpack-c,
  * which proto_msg_decode shows by not having created msgpack-c's zone. */
 static void body_array32_huge(void **state) {
