@@ -358,6 +358,10 @@ typedef enum proto_charset {
     PROTO_CS_ANY        /* valid UTF-8 without NUL, nothing more */
 } proto_charset;
 
+/* The characters of PROTO_CS_CODE, for strspn(). */
+#define PROTO_CODE_CHARS \
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
+
 /* Open obj (must be a map) as a proto_map at `path`; `keys` is a NULL-
  * terminated list of allowed names.  path NULL means "". */
 int proto_map_open(proto_map *out, const msgpack_object *obj,

@@ -88,20 +88,24 @@ static int parse_cmdline(int argc, char **argv, cmdline *cl) {
 
 static int add_user(const cfg *c, const cmdline *cl) {
     auth_role role = cl->role ? auth_role_parse(cl->role, strlen(cl->role)) : ROLE_NONE;
-    if (role == ROLE_NONE) {
-        fprintf(stderr, "coachnetd: --add-user needs --role admin|coordinator|mentee|coach\n");
+    /* --programs a,b,c: the same checks as user.create's programs */
+    char progbuf[PROTO_PROGRAMS_MAX * (PROTO_CODE_MAX + 1) + 2] = "";
+    const char *progs[PROTO_PROGRAMS_MAX + 1];
+    size_t n_progs = 0;
+    if (cl->programs && strlen(cl->programs) >= sizeof progbuf) {
+        fprintf(stderr, "coachnetd: --programs: too long\n");
         return 2;
     }
-    if (!auth_login_valid(cl->add_user, strlen(cl->add_user))) {
-        fprintf(stderr, "coachnetd: login must be 1..%d of A-Z a-z 0-9 . _ @ -\n", AUTH_LOGIN_MAX);
-        return 2;
+    snprintf(progbuf, sizeof progbuf, "%s", cl->programs ? cl->programs : "");
+    for (char *save = NULL, *tok = strtok_r(progbuf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (n_progs == PROTO_PROGRAMS_MAX + 1) break;
+        progs[n_progs++] = tok;
     }
-    if ((role == ROLE_MENTEE || role == ROLE_COACH) && !cl->subject) {
-        fprintf(stderr, "coachnetd: a %s user needs --subject\n", auth_role_name(role));
-        return 2;
-    }
-    if (role == ROLE_COORDINATOR && !cl->programs) {
-        fprintf(stderr, "coachnetd: a coordinator needs --programs\n");
+    char csv[PROTO_PROGRAMS_MAX * (PROTO_CODE_MAX + 1) + 1];
+    proto_error e;
+    if (user_spec_check(cl->add_user, role, cl->subject ? cl->subject : "", progs, n_progs, csv, sizeof csv, &e) !=
+        PROTO_OK) {
+        fprintf(stderr, "coachnetd: --add-user: %s: %s\n", e.field, e.message);
         return 2;
     }
     char pw[AUTH_PASSWORD_MAX + 2];
@@ -131,8 +135,7 @@ static int add_user(const cfg *c, const cmdline *cl) {
     char now[32];
     snprintf(now, sizeof now, "%lld", (long long)time(NULL));
     const char *argv[] = {"EVAL", script_text(SCRIPT_USER_CREATE), "0", c->redis_prefix, cl->add_user, hash,
-                          auth_role_name(role), cl->subject ? cl->subject : "",
-                          cl->programs ? cl->programs : "", now, "--add-user", ""};
+                          auth_role_name(role), cl->subject ? cl->subject : "", csv, now, "--add-user", ""};
     redisReply *rep = redisCommandArgv(rc, 12, argv, NULL);
     int ret = 1;
     if (!rep) {

@@ -126,6 +126,15 @@ void mpack_strn(msgpack_packer *pk, const char *s, size_t n);
 void mpack_kv_str(msgpack_packer *pk, const char *k, const char *v);
 void mpack_kv_int(msgpack_packer *pk, const char *k, long long v);
 
+/* The checks user.create and `coachnetd --add-user` share (one path for
+ * both): the login's characters; a role other than ROLE_NONE; the subject
+ * (mentee and coach users need one, a mentee's is a NIP; admins and
+ * coordinators have none); the programs (codes, distinct, only and at least
+ * one for coordinators), joined into csv[csv_size] as stored.  PROTO_OK, or
+ * PROTO_ERR with *e: invalid_params naming the field. */
+int user_spec_check(const char *login, auth_role role, const char *subject, const char *const *programs,
+                    size_t n_programs, char *csv, size_t csv_size, proto_error *e);
+
 /* The handlers: one per method of the schema. */
 #include "server/handlers.gen.h"
 

@@ -235,44 +235,58 @@ typedef struct create_st {
 } create_st;
 
 /* The checks of user.create on st (answers and returns -1 on a failure). */
+int user_spec_check(const char *login, auth_role role, const char *subject, const char *const *programs,
+                    size_t n_programs, char *csv, size_t csv_size, proto_error *e) {
+    if (!auth_login_valid(login, strlen(login)))
+        return proto_error_set(e, PROTO_E_INVALID_PARAMS, "login", "login must be 1..%d of A-Z a-z 0-9 . _ @ -",
+                               AUTH_LOGIN_MAX);
+    if (role == ROLE_NONE)
+        return proto_error_set(e, PROTO_E_INVALID_PARAMS, "role", "must be admin, coordinator, mentee or coach");
+    if (n_programs > PROTO_PROGRAMS_MAX)
+        return proto_error_set(e, PROTO_E_INVALID_PARAMS, "programs", "at most %d programs", PROTO_PROGRAMS_MAX);
+    csv[0] = '\0';
+    for (size_t i = 0; i < n_programs; i++) {
+        const char *code = programs[i];
+        size_t len = strlen(code), used = strlen(csv);
+        char field[32];
+        snprintf(field, sizeof field, "programs[%zu]", i);
+        if (len < 1 || len > PROTO_CODE_MAX || strspn(code, PROTO_CODE_CHARS) != len)
+            return proto_error_set(e, PROTO_E_INVALID_PARAMS, field, "must be a code of 1..%d [A-Za-z0-9._-]",
+                                   PROTO_CODE_MAX);
+        if (auth_in_scope(csv, code, len))
+            return proto_error_set(e, PROTO_E_INVALID_PARAMS, "programs", "program %s listed twice", code);
+        if (used + len + 2 > csv_size)
+            return proto_error_set(e, PROTO_E_INVALID_PARAMS, "programs", "too many programs");
+        snprintf(csv + used, csv_size - used, "%s%s", used ? "," : "", code);
+    }
+    if ((role == ROLE_MENTEE || role == ROLE_COACH) && !subject[0])
+        return proto_error_set(e, PROTO_E_INVALID_PARAMS, "subject",
+                               "a %s user needs the subject (profile id) it speaks for", auth_role_name(role));
+    if (subject[0] && (strlen(subject) > PROTO_ID_MAX || strspn(subject, PROTO_CODE_CHARS) != strlen(subject)))
+        return proto_error_set(e, PROTO_E_INVALID_PARAMS, "subject", "must be a profile id of 1..%d [A-Za-z0-9._-]",
+                               PROTO_ID_MAX);
+    if (role == ROLE_MENTEE && proto_nip_check(subject, strlen(subject), "subject", e) != PROTO_OK) return PROTO_ERR;
+    if ((role == ROLE_ADMIN || role == ROLE_COORDINATOR) && subject[0])
+        return proto_error_set(e, PROTO_E_INVALID_PARAMS, "subject", "only mentee and coach users have a subject");
+    if (role == ROLE_COORDINATOR && !csv[0])
+        return proto_error_set(e, PROTO_E_INVALID_PARAMS, "programs", "a coordinator needs at least one program");
+    if (role != ROLE_COORDINATOR && csv[0])
+        return proto_error_set(e, PROTO_E_INVALID_PARAMS, "programs", "only coordinators have programs");
+    return PROTO_OK;
+}
+
 static int create_check(srv_req *r, create_st *st, const api_user_create_params *p) {
     proto_error e;
-    if (!auth_login_valid(st->login, strlen(st->login))) {
-        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "login", "login must be 1..%d of A-Z a-z 0-9 . _ @ -", AUTH_LOGIN_MAX);
-        return -1;
-    }
-    for (size_t i = 0; i < p->n_programs; i++) {
-        const char *code = p->programs[i];
-        if (auth_in_scope(st->programs, code, strlen(code))) {
-            srv_req_fail(r, PROTO_E_INVALID_PARAMS, "programs", "program %s listed twice", code);
-            return -1;
-        }
-        if (st->programs[0]) strcat(st->programs, ",");
-        strcat(st->programs, code);
-    }
-    auth_role role = st->role;
-    if ((role == ROLE_MENTEE || role == ROLE_COACH) && !st->subject[0]) {
-        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "subject", "a %s user needs the subject (profile id) it speaks for", auth_role_name(role));
-        return -1;
-    }
-    if (role == ROLE_MENTEE && proto_nip_check(st->subject, strlen(st->subject), "subject", &e) != PROTO_OK) {
+    const char *progs[API_PROGRAMS_MAX];
+    for (size_t i = 0; i < p->n_programs; i++) progs[i] = p->programs[i];
+    if (user_spec_check(st->login, st->role, st->subject, progs, p->n_programs, st->programs,
+                        sizeof st->programs, &e) != PROTO_OK) {
         srv_req_fail_err(r, &e);
         return -1;
     }
-    if ((role == ROLE_ADMIN || role == ROLE_COORDINATOR) && st->subject[0]) {
-        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "subject", "only mentee and coach users have a subject");
-        return -1;
-    }
-    if (role == ROLE_COORDINATOR && !st->programs[0]) {
-        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "programs", "a coordinator needs at least one program");
-        return -1;
-    }
-    if (role != ROLE_COORDINATOR && st->programs[0]) {
-        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "programs", "only coordinators have programs");
-        return -1;
-    }
-    if (!auth_may_create(r->sess.role, role)) {
-        srv_req_fail(r, PROTO_E_FORBIDDEN, NULL, "a %s may not create %s users", auth_role_name(r->sess.role), auth_role_name(role));
+    if (!auth_may_create(r->sess.role, st->role)) {
+        srv_req_fail(r, PROTO_E_FORBIDDEN, NULL, "a %s may not create %s users", auth_role_name(r->sess.role),
+                     auth_role_name(st->role));
         return -1;
     }
     return 0;

@@ -191,6 +191,16 @@ def add_user_errors(s):
     assert rc != 0 and out.strip(), (rc, out)
     rc, out = s.srv.add_user(s.uniq("u"), "pw-long-enough-1", "wizard")
     assert rc != 0 and "role" in out, (rc, out)
+    # the checks of user.create, shared: a mentee's subject is a NIP, programs
+    # are distinct codes, and admins have no subject
+    rc, out = s.srv.add_user(s.uniq("u"), "pw-long-enough-1", "mentee", subject="not-a-nip")
+    assert rc != 0 and "subject" in out, (rc, out)
+    rc, out = s.srv.add_user(s.uniq("u"), "pw-long-enough-1", "coordinator", programs=["p1", "p1"])
+    assert rc != 0 and "twice" in out, (rc, out)
+    rc, out = s.srv.add_user(s.uniq("u"), "pw-long-enough-1", "coordinator", programs=["bad program"])
+    assert rc != 0 and "programs[0]" in out, (rc, out)
+    rc, out = s.srv.add_user(s.uniq("u"), "pw-long-enough-1", "admin", subject="C-1")
+    assert rc != 0 and "subject" in out, (rc, out)
     s.env.redis.stop()
     try:
         t0 = time.monotonic()
