@@ -17,6 +17,11 @@ int cn_api_auth_login(cn_client *c, const cn_api_auth_login_params *p, cn_client
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "auth.login: no params");
+    if (p->login == NULL || p->login[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "auth.login: login is required");
+    if (p->password == NULL || p->password[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "auth.login: password is required");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
@@ -55,6 +60,9 @@ int cn_api_auth_resume(cn_client *c, const cn_api_auth_resume_params *p, cn_clie
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "auth.resume: no params");
+    if (p->token == NULL || p->token[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "auth.resume: token is required");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
@@ -74,6 +82,9 @@ int cn_api_coach_get(cn_client *c, const cn_api_coach_get_params *p, cn_client_r
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "coach.get: no params");
+    if (p->id == NULL || p->id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "coach.get: id is required");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
@@ -93,6 +104,7 @@ int cn_api_coach_list(cn_client *c, const cn_api_coach_list_params *p, cn_client
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "coach.list: no params");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
@@ -127,6 +139,9 @@ int cn_api_coach_put(cn_client *c, const cn_api_coach_put_params *p, cn_client_r
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "coach.put: no params");
+    if (p->profile == NULL)
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "coach.put: profile is required");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
@@ -151,18 +166,21 @@ int cn_api_feedback_put(cn_client *c, const cn_api_feedback_put_params *p, cn_cl
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "feedback.put: no params");
+    if (p->match_id == NULL || p->match_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "feedback.put: match_id is required");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
     n += p->match_id ? 1 : 0;
-    n += p->has_rating ? 1 : 0;
+    n += 1 ? 1 : 0;
     n += p->comment ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->match_id) {
         cn_api_pack_str(pk, "match_id");
         cn_api_pack_str(pk, p->match_id);
     }
-    if (p->has_rating) {
+    if (1) {
         cn_api_pack_str(pk, "rating");
         msgpack_pack_int64(pk, p->rating);
     }
@@ -180,6 +198,11 @@ int cn_api_match_explain(cn_client *c, const cn_api_match_explain_params *p, cn_
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.explain: no params");
+    if (p->mentee_id == NULL || p->mentee_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.explain: mentee_id is required");
+    if (p->coach_id == NULL || p->coach_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.explain: coach_id is required");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
@@ -204,6 +227,13 @@ int cn_api_match_forbid(cn_client *c, const cn_api_match_forbid_params *p, cn_cl
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.forbid: no params");
+    if (p->program == NULL || p->program[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.forbid: program is required");
+    if (p->mentee_id == NULL || p->mentee_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.forbid: mentee_id is required");
+    if (p->coach_id == NULL || p->coach_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.forbid: coach_id is required");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
@@ -233,6 +263,7 @@ int cn_api_match_list(cn_client *c, const cn_api_match_list_params *p, cn_client
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.list: no params");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
@@ -291,6 +322,13 @@ int cn_api_match_pin(cn_client *c, const cn_api_match_pin_params *p, cn_client_r
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.pin: no params");
+    if (p->program == NULL || p->program[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.pin: program is required");
+    if (p->mentee_id == NULL || p->mentee_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.pin: mentee_id is required");
+    if (p->coach_id == NULL || p->coach_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.pin: coach_id is required");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
@@ -320,6 +358,9 @@ int cn_api_match_request(cn_client *c, const cn_api_match_request_params *p, cn_
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.request: no params");
+    if (p->coach_id == NULL || p->coach_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.request: coach_id is required");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
@@ -339,18 +380,21 @@ int cn_api_match_respond(cn_client *c, const cn_api_match_respond_params *p, cn_
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.respond: no params");
+    if (p->match_id == NULL || p->match_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.respond: match_id is required");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
     n += p->match_id ? 1 : 0;
-    n += p->has_accept ? 1 : 0;
+    n += 1 ? 1 : 0;
     n += p->note ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->match_id) {
         cn_api_pack_str(pk, "match_id");
         cn_api_pack_str(pk, p->match_id);
     }
-    if (p->has_accept) {
+    if (1) {
         cn_api_pack_str(pk, "accept");
         if (p->accept) msgpack_pack_true(pk); else msgpack_pack_false(pk);
     }
@@ -368,6 +412,14 @@ int cn_api_match_review(cn_client *c, const cn_api_match_review_params *p, cn_cl
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.review: no params");
+    if (p->match_ids == NULL || p->n_match_ids == 0)
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.review: match_ids is required");
+    for (size_t i = 0; p->match_ids && i < p->n_match_ids; i++)
+        if (p->match_ids[i] == NULL)
+            return cn_seterr(err, CN_CLIENT_E_USAGE, "match.review: match_ids[%zu] is NULL", i);
+    if (p->decision == NULL || p->decision[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.review: decision is required");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
@@ -400,6 +452,9 @@ int cn_api_match_run(cn_client *c, const cn_api_match_run_params *p, cn_client_r
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.run: no params");
+    if (p->program == NULL || p->program[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.run: program is required");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
@@ -424,6 +479,9 @@ int cn_api_match_suggest(cn_client *c, const cn_api_match_suggest_params *p, cn_
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.suggest: no params");
+    if (p->mentee_id == NULL || p->mentee_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.suggest: mentee_id is required");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
@@ -448,12 +506,17 @@ int cn_api_meeting_log(cn_client *c, const cn_api_meeting_log_params *p, cn_clie
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "meeting.log: no params");
+    if (p->match_id == NULL || p->match_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "meeting.log: match_id is required");
+    if (p->date == NULL || p->date[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "meeting.log: date is required");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
     n += p->match_id ? 1 : 0;
     n += p->date ? 1 : 0;
-    n += p->has_minutes ? 1 : 0;
+    n += 1 ? 1 : 0;
     n += p->topic ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->match_id) {
@@ -464,7 +527,7 @@ int cn_api_meeting_log(cn_client *c, const cn_api_meeting_log_params *p, cn_clie
         cn_api_pack_str(pk, "date");
         cn_api_pack_str(pk, p->date);
     }
-    if (p->has_minutes) {
+    if (1) {
         cn_api_pack_str(pk, "minutes");
         msgpack_pack_int64(pk, p->minutes);
     }
@@ -482,6 +545,9 @@ int cn_api_mentee_get(cn_client *c, const cn_api_mentee_get_params *p, cn_client
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "mentee.get: no params");
+    if (p->id == NULL || p->id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "mentee.get: id is required");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
@@ -501,6 +567,7 @@ int cn_api_mentee_list(cn_client *c, const cn_api_mentee_list_params *p, cn_clie
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "mentee.list: no params");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
@@ -535,6 +602,9 @@ int cn_api_mentee_put(cn_client *c, const cn_api_mentee_put_params *p, cn_client
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "mentee.put: no params");
+    if (p->profile == NULL)
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "mentee.put: profile is required");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
@@ -559,6 +629,9 @@ int cn_api_stats_get(cn_client *c, const cn_api_stats_get_params *p, cn_client_r
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "stats.get: no params");
+    if (p->program == NULL || p->program[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "stats.get: program is required");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
@@ -578,6 +651,16 @@ int cn_api_user_create(cn_client *c, const cn_api_user_create_params *p, cn_clie
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "user.create: no params");
+    if (p->login == NULL || p->login[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "user.create: login is required");
+    if (p->password == NULL || p->password[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "user.create: password is required");
+    if (p->role == NULL || p->role[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "user.create: role is required");
+    for (size_t i = 0; p->programs && i < p->n_programs; i++)
+        if (p->programs[i] == NULL)
+            return cn_seterr(err, CN_CLIENT_E_USAGE, "user.create: programs[%zu] is NULL", i);
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
@@ -620,6 +703,9 @@ int cn_api_user_disable(cn_client *c, const cn_api_user_disable_params *p, cn_cl
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "user.disable: no params");
+    if (p->login == NULL || p->login[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "user.disable: login is required");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
