@@ -717,7 +717,7 @@ void proto_run_stats_pack(msgpack_packer *pk, const proto_run_stats *s);
  * packers trust the struct (clamped counts, nil for a bad enum).
  * --------------------------------------------------------------------- */
 
-#define PROTO_TOKEN_MAX  128  /* bytes of a session token (opaque to clients) */
+#define PROTO_TOKEN_MAX  127  /* bytes of a session token (opaque to clients) */
 #define PROTO_LOGIN_MAX  64   /* login name: [A-Za-z0-9._@-]{1,64} */
 #define PROTO_COUNT_MAX  (INT64_C(1) << 53)  /* counts, totals, seconds:
                                                 exact in a float64 client */
@@ -756,7 +756,7 @@ extern const char *const proto_run_status_names[];
 
 /* The session of auth.login {token, role, subject?, programs?, expires_in}
  * and of auth.resume {login, role, subject?, expires_in}.  Keys: exactly one
- * of token (1..128 of [A-Za-z0-9._-]) and login (1..64 of
+ * of token (1..127 of [A-Za-z0-9._-]) and login (1..64 of
  * [A-Za-z0-9._@-]); role (enum, required); subject (1..40 of
  * [A-Za-z0-9._-]; required for mentee and coach, refused otherwise);
  * programs (0..16 distinct codes, coordinators only, optional);

@@ -732,7 +732,7 @@ static const edit login_edits[] = {
     {"", OP_DEL, 0, "token", 0, "session.token",
      "token (auth.login) or login (auth.resume) is required"},
     {"token", OP_STR, 0, "a b", 0, "session.token", "[A-Za-z0-9._-]"},
-    {"token", OP_STR, 0, "", 0, "session.token", "1..128 bytes"},
+    {"token", OP_STR, 0, "", 0, "session.token", "1..127 bytes"},
     {"role", OP_STR, 0, "root", 0, "session.role", "must be one of"},
     {"", OP_DEL, 0, "role", 0, "session.role", "is required"},
     {"programs[1]", OP_STR, 0, "coach2026", 0, "session.programs[1]",
