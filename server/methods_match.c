@@ -44,8 +44,9 @@ static void match_result_cb(void *ud, redisReply *reply, int status) {
     }
     proto_match *m = malloc(sizeof *m);
     if (!m || pack_conv_match(flat, m)) {
+        const char *why = m ? "stored match does not decode" : "out of memory";
         free(m);
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, m ? "stored match does not decode" : "out of memory");
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "%s", why);
         return;
     }
     pack_match_result(srv_req_ok(r), m);
@@ -126,17 +127,13 @@ static void do_suggest(srv_req *r, pair_ctx *c) {
     for (size_t i = 0; i < n; i++) {
         match_explain ex;
         proto_suggestion ps;
-        memset(&ps, 0, sizeof ps);
-        if (strlen(sug[i].coach_id) > PROTO_ID_MAX || sug[i].score < 0 || sug[i].score > PROTO_SCORE_MAX) {
+        /* explain nil when the pair cannot be explained (as it always was) */
+        int has_ex = match_explain_coach(idx, &q, sug[i].coach_id, &ex, &me) == MATCH_OK;
+        if (pack_conv_suggestion(&sug[i], has_ex ? &ex : NULL, &ps)) {
             free(sug);
             srv_req_fail(r, PROTO_E_INTERNAL, NULL, "suggestion out of range");
             return;
         }
-        memcpy(ps.coach_id, sug[i].coach_id, strlen(sug[i].coach_id) + 1);
-        ps.score = sug[i].score;
-        /* nil when the pair cannot be explained (as it always was) */
-        ps.has_explain = match_explain_coach(idx, &q, sug[i].coach_id, &ex, &me) == MATCH_OK &&
-                         pack_conv_explain(&ex, &ps.explain) == 0;
         proto_suggestion_pack(pk, &ps);
     }
     free(sug);

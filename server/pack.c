@@ -169,6 +169,16 @@ int pack_conv_explain(const match_explain *in, proto_explain *out) {
     return 0;
 }
 
+int pack_conv_suggestion(const match_suggestion *s, const match_explain *ex, proto_suggestion *out) {
+    memset(out, 0, sizeof *out);
+    size_t n = strlen(s->coach_id);
+    if (n == 0 || n > PROTO_ID_MAX || s->score < 0 || s->score > PROTO_SCORE_MAX) return -1;
+    memcpy(out->coach_id, s->coach_id, n + 1);
+    out->score = s->score;
+    out->has_explain = ex && pack_conv_explain(ex, &out->explain) == 0;
+    return 0;
+}
+
 int pack_explain_blob(msgpack_sbuffer *sb, const match_explain *ex) {
     proto_explain pe;
     msgpack_packer pk;

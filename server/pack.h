@@ -44,6 +44,10 @@ int pack_conv_match_array(const msgpack_object_array *a, proto_match *out);
  * proto's; codes and counts must fit proto's limits). */
 int pack_conv_explain(const match_explain *in, proto_explain *out);
 
+/* A suggestion of libmatcher with its explanation (NULL: none could be
+ * made; explain is then nil, and so it is when ex does not convert). */
+int pack_conv_suggestion(const match_suggestion *s, const match_explain *ex, proto_suggestion *out);
+
 /* The session result of auth.login (token given: {token, role, subject?,
  * programs (coordinators)}) or of auth.resume (token NULL: {login, role,
  * subject?}), expiring in expires_in seconds. */
