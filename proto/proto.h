@@ -714,6 +714,167 @@ int proto_run_stats_decode(const msgpack_object *obj, const char *path,
                            proto_run_stats *out, proto_error *err);
 void proto_run_stats_pack(msgpack_packer *pk, const proto_run_stats *s);
 
+/* ------------------------------------------------------------------------
+ * Results and notification params (proto/results.c): the objects of
+ * DESIGN §3 that coachnetd answers with, built on the codecs above.  The
+ * same rules: decoders validate every field and name it in the error,
+ * packers trust the struct (clamped counts, nil for a bad enum).
+ * --------------------------------------------------------------------- */
+
+#define PROTO_TOKEN_MAX  127  /* bytes of a session token (opaque to clients) */
+#define PROTO_LOGIN_MAX  64   /* login name: [A-Za-z0-9._@-]{1,64} */
+#define PROTO_COUNT_MAX  (INT64_C(1) << 53)  /* counts, totals, seconds:
+                                                exact in a float64 client */
+#define PROTO_JP_MINUTES 45   /* 1 JP (jam pelajaran) = 45 minutes */
+
+typedef enum proto_role {
+    PROTO_ROLE_ADMIN = 0,
+    PROTO_ROLE_COORDINATOR,
+    PROTO_ROLE_MENTEE,
+    PROTO_ROLE_COACH,
+    PROTO_ROLE__COUNT
+} proto_role;
+
+typedef enum proto_run_phase {
+    PROTO_PHASE_SNAPSHOT = 0,  /* coachnetd reads the program from Redis */
+    PROTO_PHASE_PREPARE,       /* libmatcher's phases ... */
+    PROTO_PHASE_SCORE,
+    PROTO_PHASE_SOLVE,
+    PROTO_PHASE_PRICE,
+    PROTO_PHASE_STABLE,
+    PROTO_PHASE_FINISH,        /* ... */
+    PROTO_PHASE_STORE,         /* coachnetd writes the proposals */
+    PROTO_PHASE__COUNT
+} proto_run_phase;
+
+typedef enum proto_run_status {
+    PROTO_RUN_DONE = 0,
+    PROTO_RUN_FAILED,
+    PROTO_RUN_CANCELLED,
+    PROTO_RUN_STATUS__COUNT
+} proto_run_status;
+
+extern const char *const proto_role_names[];
+extern const char *const proto_run_phase_names[];
+extern const char *const proto_run_status_names[];
+
+/* The session of auth.login {token, role, subject?, programs?, expires_in}
+ * and of auth.resume {login, role, subject?, expires_in}.  Keys: exactly one
+ * of token (1..127 of [A-Za-z0-9._-]) and login (1..64 of
+ * [A-Za-z0-9._@-]); role (enum, required); subject (1..40 of
+ * [A-Za-z0-9._-]; required for mentee and coach, refused otherwise);
+ * programs (0..16 distinct codes, coordinators only, optional);
+ * expires_in (seconds 0..2^53, required).  Packed in that key order. */
+typedef struct proto_session {
+    char token[PROTO_TOKEN_MAX + 1];   /* "" when absent */
+    char login[PROTO_LOGIN_MAX + 1];   /* "" when absent */
+    proto_role role;
+    char subject[PROTO_ID_MAX + 1];    /* "" when absent */
+    bool has_programs;
+    size_t n_programs;
+    char programs[PROTO_PROGRAMS_MAX][PROTO_CODE_MAX + 1];
+    int64_t expires_in;
+} proto_session;
+
+int proto_session_decode(const msgpack_object *obj, const char *path,
+                         proto_session *out, proto_error *err);
+void proto_session_pack(msgpack_packer *pk, const proto_session *s);
+
+/* One item of match.suggest's {items}: {coach_id (coach id, required),
+ * score (0..10000, required), explain (required key, nil when the
+ * explanation could not be made)}. */
+typedef struct proto_suggestion {
+    char coach_id[PROTO_ID_MAX + 1];
+    int32_t score;
+    bool has_explain;
+    proto_explain explain;
+} proto_suggestion;
+
+int proto_suggestion_decode(const msgpack_object *obj, const char *path,
+                            proto_suggestion *out, proto_error *err);
+void proto_suggestion_pack(msgpack_packer *pk, const proto_suggestion *s);
+
+/* One item of match.review's {results}: {id, status} when the decision was
+ * applied, {id, error: {code, message, field?}} when not.  id (code
+ * 1..64, required); exactly one of status (match status) and error (the
+ * error object, see proto_error_decode()). */
+typedef struct proto_review_item {
+    char id[PROTO_OBJID_MAX + 1];
+    bool ok;                           /* status is set, else error */
+    proto_match_status status;
+    proto_error error;
+} proto_review_item;
+
+int proto_review_item_decode(const msgpack_object *obj, const char *path,
+                             proto_review_item *out, proto_error *err);
+void proto_review_item_pack(msgpack_packer *pk, const proto_review_item *r);
+
+/* meeting.log's result {meeting_id (code 1..64), jp_total, minutes_total
+ * (0..2^53)}, all required; jp_total must be minutes_total /
+ * PROTO_JP_MINUTES (rounded down). */
+typedef struct proto_meeting {
+    char meeting_id[PROTO_OBJID_MAX + 1];
+    int64_t jp_total;
+    int64_t minutes_total;
+} proto_meeting;
+
+int proto_meeting_decode(const msgpack_object *obj, const char *path,
+                         proto_meeting *out, proto_error *err);
+void proto_meeting_pack(msgpack_packer *pk, const proto_meeting *m);
+
+/* run.progress params {run_id (code 1..64), phase (enum), done, total
+ * (0..2^53)}, all required. */
+typedef struct proto_run_progress {
+    char run_id[PROTO_OBJID_MAX + 1];
+    proto_run_phase phase;
+    int64_t done, total;
+} proto_run_progress;
+
+int proto_run_progress_decode(const msgpack_object *obj, const char *path,
+                              proto_run_progress *out, proto_error *err);
+void proto_run_progress_pack(msgpack_packer *pk,
+                             const proto_run_progress *p);
+
+/* run.done params {run_id (code 1..64), status (enum), stats (run
+ * statistics)}, all required. */
+typedef struct proto_run_done {
+    char run_id[PROTO_OBJID_MAX + 1];
+    proto_run_status status;
+    proto_run_stats stats;
+} proto_run_done;
+
+int proto_run_done_decode(const msgpack_object *obj, const char *path,
+                          proto_run_done *out, proto_error *err);
+void proto_run_done_pack(msgpack_packer *pk, const proto_run_done *d);
+
+/* stats.get's result.  Keys, all required: program (code 1..32);
+ * mentees, coaches, capacity, load (0..2^53); utilisation, coverage
+ * (floats >= 0: seats taken / seats, and mentees with a live or completed
+ * match / mentees; above 1 when capacities were lowered under the seats
+ * taken or mentees left the program); matches {status: count} (keys of
+ * proto_match_status_names, each optional, counts 0..2^53; packed with
+ * the statuses whose count is not 0); unmatched {reason: count} (as in the
+ * run statistics: each optional, packed with all three); last_run_id (code
+ * 1..64, or nil before the first run); jp_minutes (0..2^53); jp_total
+ * (jp_minutes / PROTO_JP_MINUTES); feedback {count (0..2^53), mean_rating
+ * (0..5)}.  Packed in that key order. */
+typedef struct proto_program_stats {
+    char program[PROTO_CODE_MAX + 1];
+    int64_t mentees, coaches, capacity, load;
+    double utilisation, coverage;
+    int64_t matches[PROTO_MATCH_STATUS__COUNT];
+    uint32_t unmatched[PROTO_UNMATCHED__COUNT];
+    char last_run_id[PROTO_OBJID_MAX + 1];  /* "" when nil */
+    int64_t jp_total, jp_minutes;
+    int64_t feedback_count;
+    double feedback_mean_rating;
+} proto_program_stats;
+
+int proto_program_stats_decode(const msgpack_object *obj, const char *path,
+                               proto_program_stats *out, proto_error *err);
+void proto_program_stats_pack(msgpack_packer *pk,
+                              const proto_program_stats *s);
+
 /* The error object {code, message, field?} of a response: code a known
  * code string (not ""), message 0..255 bytes, field 0..127 bytes.  The
  * packer omits field when it is "" and sends "internal" for an unset code

@@ -7,6 +7,7 @@
 #include "server/coachidx.h"
 #include "server/log.h"
 #include "server/methods.h"
+#include "server/pack.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -215,134 +216,7 @@ void madapt_coach_init(madapt_coach *a, const proto_coach *p, int load) {
     a->c.availability = p->availability;
 }
 
-/* ------------------------------------------------------------- packers */
-
-void mpack_strn(msgpack_packer *pk, const char *s, size_t n) {
-    msgpack_pack_str(pk, n);
-    msgpack_pack_str_body(pk, s, n);
-}
-void mpack_str(msgpack_packer *pk, const char *s) { mpack_strn(pk, s, strlen(s)); }
-void mpack_kv_str(msgpack_packer *pk, const char *k, const char *v) { mpack_str(pk, k); mpack_str(pk, v); }
-void mpack_kv_int(msgpack_packer *pk, const char *k, long long v) { mpack_str(pk, k); msgpack_pack_int64(pk, v); }
-
-void mpack_explain(msgpack_packer *pk, const match_explain *e) {
-    const char *reason = e->feasible ? NULL : match_reason_name(e->reason);
-    msgpack_pack_map(pk, reason ? 7 : 6);
-    mpack_kv_int(pk, "score", e->score);
-    mpack_str(pk, "feasible");
-    if (e->feasible) msgpack_pack_true(pk); else msgpack_pack_false(pk);
-    if (reason) mpack_kv_str(pk, "reason", reason);
-    mpack_str(pk, "gap_coverage");
-    msgpack_pack_double(pk, e->gap_coverage);
-    mpack_str(pk, "location");
-    msgpack_pack_double(pk, e->location);
-    mpack_str(pk, "availability");
-    msgpack_pack_double(pk, e->availability);
-    mpack_str(pk, "competencies");
-    msgpack_pack_array(pk, e->n_competencies);
-    for (size_t i = 0; i < e->n_competencies; i++) {
-        const match_explain_comp *c = &e->competencies[i];
-        msgpack_pack_map(pk, 4);
-        mpack_kv_str(pk, "code", c->code);
-        mpack_kv_int(pk, "gap", c->gap);
-        mpack_kv_int(pk, "coach_level", c->coach_level);
-        mpack_kv_int(pk, "covered", c->covered);
-    }
-}
-
-/* Match hash fields and how they are packed; internal fields (mentee_ok,
- * coach_ok, jp_minutes, notes) are skipped, and so is any pair whose key
- * or value is not a string (a reply from another script version must not
- * produce a map whose count disagrees with its items). */
-enum { FLAT_SKIP, FLAT_STR, FLAT_INT, FLAT_EXPLAIN };
-
-static int flat_kind(const redisReply *k, const redisReply *v) {
-    static const char *const str_fields[] = {"id", "program", "mentee_id", "coach_id", "status", "run_id", NULL};
-    static const char *const int_fields[] = {"score", "created_at", "updated_at", NULL};
-    if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING) return FLAT_SKIP;
-    if (!strcmp(k->str, "explain"))
-        return v->len && proto_body_check(v->str, v->len, NULL, NULL) == PROTO_OK ? FLAT_EXPLAIN : FLAT_SKIP;
-    if (!strcmp(k->str, "run_id") && !v->len) return FLAT_SKIP;
-    for (int j = 0; str_fields[j]; j++) if (!strcmp(k->str, str_fields[j])) return FLAT_STR;
-    for (int j = 0; int_fields[j]; j++) if (!strcmp(k->str, int_fields[j])) return FLAT_INT;
-    return FLAT_SKIP;
-}
-
-void mpack_match_flat(msgpack_packer *pk, const redisReply *flat) {
-    size_t pairs = flat->type == REDIS_REPLY_ARRAY ? flat->elements / 2 : 0, n = 0;
-    for (size_t i = 0; i < pairs; i++)
-        n += flat_kind(flat->element[2 * i], flat->element[2 * i + 1]) != FLAT_SKIP;
-    msgpack_pack_map(pk, n);
-    for (size_t i = 0; i < pairs; i++) {
-        const redisReply *k = flat->element[2 * i], *v = flat->element[2 * i + 1];
-        switch (flat_kind(k, v)) {
-        case FLAT_EXPLAIN:
-            /* a msgpack map packed by mpack_explain when the match was made */
-            mpack_str(pk, "explain");
-            msgpack_sbuffer_write(pk->data, v->str, v->len);
-            break;
-        case FLAT_STR: mpack_str(pk, k->str); mpack_strn(pk, v->str, v->len); break;
-        case FLAT_INT: mpack_str(pk, k->str); msgpack_pack_int64(pk, strtoll(v->str, NULL, 10)); break;
-        default: break;
-        }
-    }
-}
-
 /* --------------------------------------------------------------- events */
-
-/* Pack {match} from the msgpack array of strings that Lua's cmsgpack
- * packed (HGETALL order): build a redisReply-shaped view with
- * NUL-terminated copies so mpack_match_flat() serves both paths. */
-#define EVENT_FIELDS_MAX 64
-
-static void pack_match_from_obj(msgpack_packer *pk, void *ud) {
-    const msgpack_object_array *a = ud;
-    redisReply *els[EVENT_FIELDS_MAX];
-    redisReply store_[EVENT_FIELDS_MAX];
-    size_t n = a->size > EVENT_FIELDS_MAX ? EVENT_FIELDS_MAX : a->size;
-    for (size_t i = 0; i < n; i++) {
-        memset(&store_[i], 0, sizeof store_[i]);
-        store_[i].type = REDIS_REPLY_STRING;
-        const char *src = a->ptr[i].type == MSGPACK_OBJECT_STR ? a->ptr[i].via.str.ptr : "";
-        size_t len = a->ptr[i].type == MSGPACK_OBJECT_STR ? a->ptr[i].via.str.size : 0;
-        store_[i].str = malloc(len + 1);
-        if (store_[i].str) {
-            memcpy(store_[i].str, src, len);
-            store_[i].str[len] = '\0';
-            store_[i].len = len;
-        } else {
-            store_[i].str = NULL;
-        }
-        els[i] = &store_[i];
-    }
-    int ok = 1;
-    for (size_t i = 0; i < n; i++) ok &= store_[i].str != NULL;
-    redisReply flat;
-    memset(&flat, 0, sizeof flat);
-    flat.type = REDIS_REPLY_ARRAY;
-    flat.elements = ok ? n : 0;
-    flat.element = els;
-    msgpack_pack_map(pk, 1);
-    mpack_str(pk, "match");
-    mpack_match_flat(pk, &flat);
-    for (size_t i = 0; i < n; i++) free(store_[i].str);
-}
-
-/* Field keys in the flat array are not NUL-terminated inside msgpack; copy
- * the field names we compare on. */
-static int obj_field(const msgpack_object_array *a, const char *name, char *out, size_t outsz) {
-    for (size_t i = 0; i + 1 < a->size; i += 2) {
-        const msgpack_object *k = &a->ptr[i], *v = &a->ptr[i + 1];
-        if (k->type != MSGPACK_OBJECT_STR || v->type != MSGPACK_OBJECT_STR) continue;
-        if (k->via.str.size == strlen(name) && !memcmp(k->via.str.ptr, name, k->via.str.size)) {
-            size_t n = v->via.str.size < outsz - 1 ? v->via.str.size : outsz - 1;
-            memcpy(out, v->via.str.ptr, n);
-            out[n] = '\0';
-            return 0;
-        }
-    }
-    return -1;
-}
 
 static void strz(const msgpack_object *o, char *out, size_t outsz) {
     out[0] = '\0';
@@ -385,12 +259,15 @@ void methods_on_event(server *s, const char *payload, size_t len) {
         strz(&a->ptr[1], login, sizeof login);
         srv_logout_login(s, login);
     } else if (!strcmp(kind, "match") && a->size == 2 && a->ptr[1].type == MSGPACK_OBJECT_ARRAY) {
-        const msgpack_object_array *f = &a->ptr[1].via.array;
-        char mentee[PROTO_ID_MAX + 1] = "", coach[PROTO_ID_MAX + 1] = "";
-        obj_field(f, "mentee_id", mentee, sizeof mentee);
-        obj_field(f, "coach_id", coach, sizeof coach);
-        srv_notify_subject(s, ROLE_MENTEE, mentee, "match.updated", pack_match_from_obj, (void *)f);
-        srv_notify_subject(s, ROLE_COACH, coach, "match.updated", pack_match_from_obj, (void *)f);
+        /* the match hash as Lua's cmsgpack packed HGETALL's list */
+        proto_match *m = malloc(sizeof *m);
+        if (!m || pack_conv_match_array(&a->ptr[1].via.array, m)) {
+            log_warn("ignoring a match event that does not make a match");
+        } else {
+            srv_notify_subject(s, ROLE_MENTEE, m->mentee_id, "match.updated", pack_match_updated, m);
+            srv_notify_subject(s, ROLE_COACH, m->coach_id, "match.updated", pack_match_updated, m);
+        }
+        free(m);
     }
     msgpack_unpacked_destroy(&u);
 }

@@ -115,17 +115,6 @@ extern const char *const mcoach_kind_names[];
 void madapt_mentee_init(madapt_mentee *a, const proto_mentee *p);
 void madapt_coach_init(madapt_coach *a, const proto_coach *p, int load);
 
-/* Pack an explanation of the matcher (its reason codes include "program"). */
-void mpack_explain(msgpack_packer *pk, const match_explain *e);
-/* Pack a match from the flat field list a script returned (HGETALL
- * order: name, value, ...). */
-void mpack_match_flat(msgpack_packer *pk, const redisReply *flat);
-
-void mpack_str(msgpack_packer *pk, const char *s);
-void mpack_strn(msgpack_packer *pk, const char *s, size_t n);
-void mpack_kv_str(msgpack_packer *pk, const char *k, const char *v);
-void mpack_kv_int(msgpack_packer *pk, const char *k, long long v);
-
 /* The checks user.create and `coachnetd --add-user` share (one path for
  * both): the login's characters; a role other than ROLE_NONE; the subject
  * (mentee and coach users need one, a mentee's is a NIP; admins and

@@ -10,6 +10,7 @@
 #include "server/hashq.h"
 #include "server/log.h"
 #include "server/methods.h"
+#include "server/pack.h"
 
 /* A dummy hash to verify against for unknown logins, so that their
  * response time does not reveal which logins exist. */
@@ -37,26 +38,12 @@ static void login_done(void *ud, redisReply *reply, int status) {
     login_st *st = r->st;
     if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
     srv_req_set_session(r, &st->sess);
-    msgpack_packer *pk = srv_req_ok(r);
-    int has_subject = st->sess.subject[0] != '\0';
-    msgpack_pack_map(pk, 3 + has_subject + (st->sess.role == ROLE_COORDINATOR));
-    mpack_kv_str(pk, "token", st->token);
-    mpack_kv_str(pk, "role", auth_role_name(st->sess.role));
-    if (has_subject) mpack_kv_str(pk, "subject", st->sess.subject);
-    if (st->sess.role == ROLE_COORDINATOR) {
-        mpack_str(pk, "programs");
-        size_t n = 0;
-        for (const char *p = st->sess.programs; *p; p++) n += *p == ',';
-        msgpack_pack_array(pk, st->sess.programs[0] ? n + 1 : 0);
-        const char *p = st->sess.programs;
-        while (*p) {
-            const char *e = strchr(p, ',');
-            size_t len = e ? (size_t)(e - p) : strlen(p);
-            mpack_strn(pk, p, len);
-            p += len + (e != NULL);
-        }
+    proto_session ps;
+    if (pack_conv_session(&st->sess, st->token, r->srv->cfg->token_ttl, &ps)) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "the stored user does not make a session");
+        return;
     }
-    mpack_kv_int(pk, "expires_in", r->srv->cfg->token_ttl);
+    proto_session_pack(srv_req_ok(r), &ps);
     srv_req_done(r);
 }
 
@@ -176,13 +163,12 @@ static void resume_cb(void *ud, redisReply *reply, int status) {
     }
     sess->expires = srv_now_s() + ttl - 1;   /* TTL is rounded: err on the early side */
     srv_req_set_session(r, sess);
-    msgpack_packer *pk = srv_req_ok(r);
-    int has_subject = sess->subject[0] != '\0';
-    msgpack_pack_map(pk, 3 + has_subject);
-    mpack_kv_str(pk, "login", sess->login);
-    mpack_kv_str(pk, "role", auth_role_name(sess->role));
-    if (has_subject) mpack_kv_str(pk, "subject", sess->subject);
-    mpack_kv_int(pk, "expires_in", ttl);
+    proto_session ps;
+    if (pack_conv_session(sess, NULL, ttl, &ps)) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "the stored user does not make a session");
+        return;
+    }
+    proto_session_pack(srv_req_ok(r), &ps);
     srv_req_done(r);
 }
 
@@ -207,7 +193,7 @@ void m_auth_resume(srv_req *r, const api_auth_resume_params *p) {
 static void ok_empty(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
-    msgpack_pack_map(srv_req_ok(r), 0);
+    pack_empty(srv_req_ok(r));
     srv_req_done(r);
 }
 
@@ -334,7 +320,7 @@ static void disable_cb(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
     if (r->st) srv_logout_login(r->srv, r->st);
-    msgpack_pack_map(srv_req_ok(r), 0);
+    pack_empty(srv_req_ok(r));
     srv_req_done(r);
 }
 

@@ -16,10 +16,10 @@
 #include "server/coachidx.h"
 #include "server/log.h"
 #include "server/methods.h"
+#include "server/pack.h"
 #include "server/runs.h"
 #include "server/util.h"
 
-#define JP_MINUTES 45
 
 
 static const char *role_str(const srv_req *r) { return auth_role_name(r->sess.role); }
@@ -33,17 +33,22 @@ static void match_result_cb(void *ud, redisReply *reply, int status) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
         return;
     }
-    msgpack_packer *pk = srv_req_ok(r);
-    msgpack_pack_map(pk, 1);
-    mpack_str(pk, "match");
-    mpack_match_flat(pk, flat);
+    proto_match *m = malloc(sizeof *m);
+    if (!m || pack_conv_match(flat, m)) {
+        const char *why = m ? "stored match does not decode" : "out of memory";
+        free(m);
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "%s", why);
+        return;
+    }
+    pack_match_result(srv_req_ok(r), m);
+    free(m);
     srv_req_done(r);
 }
 
 static void ok_empty_cb(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
-    msgpack_pack_map(srv_req_ok(r), 0);
+    pack_empty(srv_req_ok(r));
     srv_req_done(r);
 }
 
@@ -84,12 +89,6 @@ static int ctx_is_forbidden(const pair_ctx *c, const char *coach) {
     return 0;
 }
 
-static void pack_explain_blob(msgpack_sbuffer *sb, const match_explain *ex) {
-    msgpack_packer pk;
-    msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-    mpack_explain(&pk, ex);
-}
-
 static void do_suggest(srv_req *r, pair_ctx *c) {
     madapt_mentee am;
     madapt_mentee_init(&am, &c->mentee);
@@ -106,17 +105,18 @@ static void do_suggest(srv_req *r, pair_ctx *c) {
         return;
     }
     msgpack_packer *pk = srv_req_ok(r);
-    msgpack_pack_map(pk, 1);
-    mpack_str(pk, "items");
-    msgpack_pack_array(pk, n);
+    pack_items_begin(pk, "items", n, false);
     for (size_t i = 0; i < n; i++) {
         match_explain ex;
-        msgpack_pack_map(pk, 3);
-        mpack_kv_str(pk, "coach_id", sug[i].coach_id);
-        mpack_kv_int(pk, "score", sug[i].score);
-        mpack_str(pk, "explain");
-        if (match_explain_coach(idx, &q, sug[i].coach_id, &ex, &me) == MATCH_OK) mpack_explain(pk, &ex);
-        else msgpack_pack_nil(pk);
+        proto_suggestion ps;
+        /* explain nil when the pair cannot be explained (as it always was) */
+        int has_ex = match_explain_coach(idx, &q, sug[i].coach_id, &ex, &me) == MATCH_OK;
+        if (pack_conv_suggestion(&sug[i], has_ex ? &ex : NULL, &ps)) {
+            free(sug);
+            srv_req_fail(r, PROTO_E_INTERNAL, NULL, "suggestion out of range");
+            return;
+        }
+        proto_suggestion_pack(pk, &ps);
     }
     free(sug);
     srv_req_done(r);
@@ -140,10 +140,12 @@ static void do_explain(srv_req *r, pair_ctx *c) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "explain failed: %s %s", me.field, me.msg);
         return;
     }
-    msgpack_packer *pk = srv_req_ok(r);
-    msgpack_pack_map(pk, 1);
-    mpack_str(pk, "explain");
-    mpack_explain(pk, &ex);
+    proto_explain pe;
+    if (pack_conv_explain(&ex, &pe)) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "explanation out of range");
+        return;
+    }
+    pack_explain_result(srv_req_ok(r), &pe);
     srv_req_done(r);
 }
 
@@ -168,7 +170,11 @@ static void do_request(srv_req *r, pair_ctx *c) {
     }
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
-    pack_explain_blob(&sb, &ex);
+    if (pack_explain_blob(&sb, &ex)) {
+        msgpack_sbuffer_destroy(&sb);
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "explanation out of range");
+        return;
+    }
     sargs a;
     sargs_init(&a);
     script_args(&a, SCRIPT_MATCH_REQUEST, r->srv->cfg->redis_prefix);
@@ -266,6 +272,27 @@ void m_match_run(srv_req *r, const api_match_run_params *p) {
 
 /* --------------------------------------------------------------- list */
 
+/* Pack the matches of the flat lists reply->element[from..] one by one
+ * (a list holds up to 500).  0, or -1 after answering `internal` for a
+ * stored match that does not decode. */
+static int put_matches(srv_req *r, msgpack_packer *pk, const redisReply *reply, size_t from) {
+    proto_match *m = malloc(sizeof *m);
+    if (!m) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory");
+        return -1;
+    }
+    for (size_t i = from; i < reply->elements; i++) {
+        if (pack_conv_match(reply->element[i], m)) {
+            free(m);
+            srv_req_fail(r, PROTO_E_INTERNAL, NULL, "stored match does not decode");
+            return -1;
+        }
+        proto_match_pack(pk, m);
+    }
+    free(m);
+    return 0;
+}
+
 static void list_cb(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
@@ -275,19 +302,16 @@ static void list_cb(void *ud, redisReply *reply, int status) {
         return;
     }
     msgpack_packer *pk = srv_req_ok(r);
-    msgpack_pack_map(pk, 2);
-    mpack_str(pk, "items");
-    msgpack_pack_array(pk, reply->elements - 2);
-    for (size_t i = 2; i < reply->elements; i++) mpack_match_flat(pk, reply->element[i]);
-    mpack_str(pk, "cursor");
+    pack_items_begin(pk, "items", reply->elements - 2, true);
+    if (put_matches(r, pk, reply, 2)) return;
+    char id[40], hex[100];
+    const char *cursor = NULL;
     if (cur->len && cur->len < 32) {
-        char id[40], hex[100];
         snprintf(id, sizeof id, "m:%s", cur->str);
         util_cursor_encode(id, hex);
-        mpack_str(pk, hex);
-    } else {
-        msgpack_pack_nil(pk);
+        cursor = hex;
     }
+    pack_cursor(pk, cursor);
     srv_req_done(r);
 }
 
@@ -332,22 +356,15 @@ static void review_cb(void *ud, redisReply *reply, int status) {
     }
     size_t n = (reply->elements - 1) / 4;
     msgpack_packer *pk = srv_req_ok(r);
-    msgpack_pack_map(pk, 1);
-    mpack_str(pk, "results");
-    msgpack_pack_array(pk, n);
+    pack_items_begin(pk, "results", n, false);
     for (size_t i = 0; i < n; i++) {
-        const redisReply *id = reply->element[1 + 4 * i], *st = reply->element[2 + 4 * i],
-                         *code = reply->element[3 + 4 * i], *msg = reply->element[4 + 4 * i];
-        msgpack_pack_map(pk, 2);
-        mpack_kv_str(pk, "id", id->str);
-        if (code->len == 0) {
-            mpack_kv_str(pk, "status", st->str);
-        } else {
-            mpack_str(pk, "error");
-            msgpack_pack_map(pk, 2);
-            mpack_kv_str(pk, "code", code->str);
-            mpack_kv_str(pk, "message", msg->str);
+        proto_review_item it;
+        if (pack_conv_review(reply->element[1 + 4 * i], reply->element[2 + 4 * i], reply->element[3 + 4 * i],
+                             reply->element[4 + 4 * i], &it)) {
+            srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
+            return;
         }
+        proto_review_item_pack(pk, &it);
     }
     srv_req_done(r);
 }
@@ -397,10 +414,8 @@ static void mine_cb(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
     msgpack_packer *pk = srv_req_ok(r);
-    msgpack_pack_map(pk, 1);
-    mpack_str(pk, "items");
-    msgpack_pack_array(pk, reply->elements - 1);
-    for (size_t i = 1; i < reply->elements; i++) mpack_match_flat(pk, reply->element[i]);
+    pack_items_begin(pk, "items", reply->elements - 1, false);
+    if (put_matches(r, pk, reply, 1)) return;
     srv_req_done(r);
 }
 
@@ -441,11 +456,15 @@ static void meeting_cb(void *ud, redisReply *reply, int status) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
         return;
     }
-    msgpack_packer *pk = srv_req_ok(r);
-    msgpack_pack_map(pk, 3);
-    mpack_kv_str(pk, "meeting_id", mid->str);
-    mpack_kv_int(pk, "jp_total", mel_ll(reply, 2, 0) / JP_MINUTES);
-    mpack_kv_int(pk, "minutes_total", mel_ll(reply, 2, 0));
+    proto_meeting mt;
+    if (mid->len == 0 || mid->len > PROTO_OBJID_MAX) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
+        return;
+    }
+    memcpy(mt.meeting_id, mid->str, mid->len + 1);
+    mt.minutes_total = mel_ll(reply, 2, 0);
+    mt.jp_total = mt.minutes_total / PROTO_JP_MINUTES;
+    proto_meeting_pack(srv_req_ok(r), &mt);
     srv_req_done(r);
 }
 
@@ -499,51 +518,41 @@ static void stats_cb(void *ud, redisReply *reply, int status) {
               load = mel_ll(reply, 4, 0), jpmin = mel_ll(reply, 5, 0), covered = mel_ll(reply, 8, 0),
               fbn = mel_ll(reply, 9, 0), fbsum = mel_ll(reply, 10, 0);
     const redisReply *last = mel(reply, 6), *lst = mel(reply, 7);
-    proto_run_stats rs;
-    int has_rs = 0;
+    proto_program_stats ps;
+    memset(&ps, 0, sizeof ps);
     if (lst && lst->type == REDIS_REPLY_STRING && lst->len) {
         msgpack_unpacked u;
         msgpack_unpacked_init(&u);
         proto_error e;
+        proto_run_stats rs;
         if (mblob_unpack(lst->str, lst->len, &u) == 0 &&
             proto_run_stats_decode(&u.data, "stats", &rs, &e) == PROTO_OK)
-            has_rs = 1;
+            memcpy(ps.unmatched, rs.unmatched, sizeof ps.unmatched);
         msgpack_unpacked_destroy(&u);
     }
-    msgpack_packer *pk = srv_req_ok(r);
-    msgpack_pack_map(pk, 13);
-    mpack_kv_str(pk, "program", (const char *)r->st);
-    mpack_kv_int(pk, "mentees", mentees);
-    mpack_kv_int(pk, "coaches", coaches);
-    mpack_kv_int(pk, "capacity", cap);
-    mpack_kv_int(pk, "load", load);
-    mpack_str(pk, "utilisation");
-    msgpack_pack_double(pk, cap > 0 ? (double)load / (double)cap : 0.0);
-    mpack_str(pk, "coverage");
-    msgpack_pack_double(pk, mentees > 0 ? (double)covered / (double)mentees : 0.0);
-    mpack_str(pk, "matches");
-    size_t nst = (reply->elements - 11) / 2;
-    msgpack_pack_map(pk, nst);
-    for (size_t i = 0; i < nst; i++) {
-        mpack_str(pk, reply->element[11 + 2 * i]->str);
-        msgpack_pack_int64(pk, mel_ll(reply, 12 + 2 * i, 0));
+    snprintf(ps.program, sizeof ps.program, "%s", (const char *)r->st);
+    ps.mentees = mentees;
+    ps.coaches = coaches;
+    ps.capacity = cap;
+    ps.load = load;
+    ps.utilisation = cap > 0 ? (double)load / (double)cap : 0.0;
+    ps.coverage = mentees > 0 ? (double)covered / (double)mentees : 0.0;
+    for (size_t i = 11; i + 1 < reply->elements; i += 2) {
+        const redisReply *st = reply->element[i];
+        int k = pack_name_index(proto_match_status_names, st->str, st->len);
+        if (k < 0) {
+            srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
+            return;
+        }
+        ps.matches[k] = mel_ll(reply, i + 1, 0);
     }
-    mpack_str(pk, "unmatched");
-    msgpack_pack_map(pk, PROTO_UNMATCHED__COUNT);
-    for (int i = 0; i < PROTO_UNMATCHED__COUNT; i++) {
-        mpack_str(pk, proto_unmatched_names[i]);
-        msgpack_pack_uint32(pk, has_rs ? rs.unmatched[i] : 0);
-    }
-    mpack_str(pk, "last_run_id");
-    if (last && last->type == REDIS_REPLY_STRING && last->len) mpack_strn(pk, last->str, last->len);
-    else msgpack_pack_nil(pk);
-    mpack_kv_int(pk, "jp_total", jpmin / JP_MINUTES);
-    mpack_kv_int(pk, "jp_minutes", jpmin);
-    mpack_str(pk, "feedback");
-    msgpack_pack_map(pk, 2);
-    mpack_kv_int(pk, "count", fbn);
-    mpack_str(pk, "mean_rating");
-    msgpack_pack_double(pk, fbn ? (double)fbsum / (double)fbn : 0.0);
+    if (last && last->type == REDIS_REPLY_STRING && last->len && last->len <= PROTO_OBJID_MAX)
+        memcpy(ps.last_run_id, last->str, last->len + 1);
+    ps.jp_total = jpmin / PROTO_JP_MINUTES;
+    ps.jp_minutes = jpmin;
+    ps.feedback_count = fbn;
+    ps.feedback_mean_rating = fbn ? (double)fbsum / (double)fbn : 0.0;
+    proto_program_stats_pack(srv_req_ok(r), &ps);
     srv_req_done(r);
 }
 

@@ -14,16 +14,14 @@
 
 #include "server/log.h"
 #include "server/methods.h"
+#include "server/pack.h"
 #include "server/util.h"
 
 
 static void put_cb(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
-    msgpack_packer *pk = srv_req_ok(r);
-    msgpack_pack_map(pk, 2);
-    mpack_kv_str(pk, "id", (const char *)r->st);
-    mpack_kv_int(pk, "version", mel_ll(reply, 1, 0));
+    pack_put_result(srv_req_ok(r), (const char *)r->st, mel_ll(reply, 1, 0));
     srv_req_done(r);
 }
 
@@ -135,12 +133,7 @@ static void get_answer(srv_req *r, int is_coach, const redisReply *blob, const r
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "stored profile does not decode");
         return;
     }
-    msgpack_packer *pk = srv_req_ok(r);
-    msgpack_pack_map(pk, is_coach ? 3 : 2);
-    mpack_str(pk, "profile");
-    msgpack_sbuffer_write(pk->data, blob->str, blob->len);
-    mpack_kv_int(pk, "version", version);
-    if (is_coach) mpack_kv_int(pk, "load", load);
+    pack_profile(srv_req_ok(r), blob->str, blob->len, version, is_coach, load);
     srv_req_done(r);
 }
 
@@ -233,19 +226,16 @@ static void list_cb(void *ud, redisReply *reply, int status) {
         return;
     }
     msgpack_packer *pk = srv_req_ok(r);
-    msgpack_pack_map(pk, 2);
-    mpack_str(pk, "items");
-    msgpack_pack_array(pk, take);
+    pack_items_begin(pk, "items", take, true);
     for (size_t i = 0; i < take; i++)
-        msgpack_sbuffer_write(pk->data, reply->element[3 + 2 * i]->str, reply->element[3 + 2 * i]->len);
-    mpack_str(pk, "cursor");
+        pack_raw(pk, reply->element[3 + 2 * i]->str, reply->element[3 + 2 * i]->len);
+    char hex[2 * PROTO_ID_MAX + 3];
+    const char *cursor = NULL;
     if (next && strlen(next) <= PROTO_ID_MAX) {
-        char hex[2 * PROTO_ID_MAX + 3];
         util_cursor_encode(next, hex);
-        mpack_str(pk, hex);
-    } else {
-        msgpack_pack_nil(pk);
+        cursor = hex;
     }
+    pack_cursor(pk, cursor);
     srv_req_done(r);
 }
 

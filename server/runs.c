@@ -37,6 +37,7 @@
 
 #include "server/log.h"
 #include "server/methods.h"
+#include "server/pack.h"
 
 /* The run lock lives RUN_LOCK_TTL_MS and its owner renews it every
  * RUN_RENEW_MS: if the process dies the program is free again within the
@@ -193,22 +194,19 @@ static void run_free(run *rn) {
 
 /* ---- notifications ---- */
 
-typedef struct progress_msg { const char *run_id, *phase; uint64_t done, total; } progress_msg;
-
-static void pack_progress(msgpack_packer *pk, void *ud) {
-    progress_msg *p = ud;
-    msgpack_pack_map(pk, 4);
-    mpack_kv_str(pk, "run_id", p->run_id);
-    mpack_kv_str(pk, "phase", p->phase);
-    mpack_str(pk, "done");
-    msgpack_pack_uint64(pk, p->done);
-    mpack_str(pk, "total");
-    msgpack_pack_uint64(pk, p->total);
-}
-
+/* A phase proto does not know (a newer libmatcher) is not reported. */
 static void send_progress(run *rn, const char *phase, uint64_t done, uint64_t total) {
-    progress_msg p = {rn->id, phase, done, total};
-    srv_notify_conn(rn->s, rn->conn_id, "run.progress", pack_progress, &p);
+    proto_run_progress p;
+    int k = pack_name_index(proto_run_phase_names, phase, strlen(phase));
+    if (k < 0) {
+        log_debug("run %s: phase %s is not in the protocol", rn->id, phase);
+        return;
+    }
+    memcpy(p.run_id, rn->id, sizeof p.run_id);
+    p.phase = (proto_run_phase)k;
+    p.done = (int64_t)done;
+    p.total = (int64_t)total;
+    srv_notify_conn(rn->s, rn->conn_id, "run.progress", pack_run_progress, &p);
 }
 
 static void stats_from(proto_run_stats *ps, const run *rn) {
@@ -229,27 +227,18 @@ static void stats_from(proto_run_stats *ps, const run *rn) {
     ps->elapsed_ms = elapsed_ms(&rn->t0);
 }
 
-typedef struct done_msg { const char *run_id, *status; proto_run_stats *st; } done_msg;
-
-static void pack_done(msgpack_packer *pk, void *ud) {
-    done_msg *d = ud;
-    msgpack_pack_map(pk, 3);
-    mpack_kv_str(pk, "run_id", d->run_id);
-    mpack_kv_str(pk, "status", d->status);
-    mpack_str(pk, "stats");
-    proto_run_stats_pack(pk, d->st);
-}
-
 /* ---- finish ---- */
 
 static void finish_cb(void *ud, redisReply *reply, int status) {
     run *rn = ud;
     if (status != STORE_OK || !reply || reply->type != REDIS_REPLY_ARRAY)
         log_warn("run %s: could not record its end (the lock expires by itself)", rn->id);
-    proto_run_stats ps;
-    stats_from(&ps, rn);
-    done_msg d = {rn->id, rn->status, &ps};
-    srv_notify_conn(rn->s, rn->conn_id, "run.done", pack_done, &d);
+    proto_run_done d;
+    memcpy(d.run_id, rn->id, sizeof d.run_id);
+    d.status = (proto_run_status)pack_name_index(proto_run_status_names, rn->status, strlen(rn->status));
+    stats_from(&d.stats, rn);
+    const proto_run_stats ps = d.stats;
+    srv_notify_conn(rn->s, rn->conn_id, "run.done", pack_run_done, &d);
     rn->job = 0;
     srv_job(rn->s, rn->conn_id, -1);
     log_info("run %s (%s): %s, %u mentees, %u coaches, %u matched, %s, %lld ms", rn->id, rn->program, rn->status,
@@ -373,12 +362,11 @@ static void *worker(void *arg) {
         if (!rn->explain_off) {
             rn->rc = MATCH_ENOMEM;
         } else {
-            msgpack_packer pk;
-            msgpack_packer_init(&pk, &rn->explains, msgpack_sbuffer_write);
             for (size_t i = 0; i < rn->res->n_pairs; i++) {
                 match_explain ex;
                 rn->explain_off[i] = rn->explains.size;
-                if (match_run_explain(rn->res, i, &ex) == MATCH_OK) mpack_explain(&pk, &ex);
+                /* none stored when it cannot be made or is out of range */
+                if (match_run_explain(rn->res, i, &ex) == MATCH_OK) pack_explain_blob(&rn->explains, &ex);
             }
             rn->explain_off[rn->res->n_pairs] = rn->explains.size;
         }
@@ -669,9 +657,7 @@ static void lock_cb(void *ud, redisReply *reply, int status) {
     rn->rs->list = rn;
     rn->job = 1;
     srv_job(rn->s, rn->conn_id, +1);
-    msgpack_packer *pk = srv_req_ok(r);
-    msgpack_pack_map(pk, 1);
-    mpack_kv_str(pk, "run_id", rn->id);
+    pack_run_id(srv_req_ok(r), rn->id);
     srv_req_done(r);
     log_info("run %s (%s) started by %s", rn->id, rn->program, rn->by);
     rn->ev_renew = evtimer_new(rn->s->base, renew_cb, rn);

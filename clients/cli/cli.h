@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <jansson.h>
 #include "clients/coachnet.h"
+#include "proto/proto.h"
 
 /* Exit codes (documented in clients/README.md and `coachnet --help`). */
 enum cli_exit {
@@ -219,6 +220,10 @@ void cli_print_obj(FILE *f, const msgpack_object *o, int indent);
 
 /* A fraction 0..1 as a percentage ("87%"); "" when o is not a number. */
 const char *cli_percent(const msgpack_object *o, char *buf, size_t len);
+/* The same for a decoded fraction. */
+const char *cli_percent_of(double v, char *buf, size_t len);
+/* A number with up to 3 decimals, trailing zeros dropped ("0.75", "2"). */
+const char *cli_number(double v, char *buf, size_t len);
 
 /* Print an object as JSON (one document, indented) on f. */
 void cli_print_json(FILE *f, const msgpack_object *o);
@@ -250,6 +255,9 @@ int cli_args_ok(const cli_ctx *x, unsigned allowed, const char *cmd, int min, in
                 const char *usage);
 /* Print err for the user and map it to an exit code. */
 int cli_fail(const char *what, const cn_client_error *err);
+/* A result the protocol's decoders refuse (pe from proto_*_decode()): a
+ * protocol error, printed with the field, exit CLI_EXIT_CONNECT. */
+int cli_bad_result(const char *what, const proto_error *pe);
 /* Read a password: without echo from a terminal, else the first line of
  * stdin.  0, or -1 at end of input. */
 int cli_read_password(char *buf, size_t len);

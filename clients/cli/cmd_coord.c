@@ -233,6 +233,9 @@ typedef struct run_watch {
     char run_id[96];  /* "" until match.run answered */
     int done;
     json_t *done_params; /* run.done params */
+    proto_run_done done_dec; /* ... decoded with libproto, when done_ok */
+    int done_ok;
+    proto_error done_err;    /* ... or why they do not decode */
     char done_run[96];
     int tty, quiet;
     char last_phase[64];
@@ -245,11 +248,11 @@ static void on_notify(void *priv, const char *method, const msgpack_object *para
     cn_client_obj_str(cn_client_map_get(params, "run_id"), rid, sizeof(rid));
     if (w->run_id[0] && strcmp(rid, w->run_id) != 0) return; /* another run */
     if (strcmp(method, "run.progress") == 0 && !w->quiet) {
-        char phase[64] = "";
-        int64_t done = 0, total = 0;
-        cn_client_obj_str(cn_client_map_get(params, "phase"), phase, sizeof(phase));
-        cn_client_obj_int(cn_client_map_get(params, "done"), &done);
-        cn_client_obj_int(cn_client_map_get(params, "total"), &total);
+        proto_run_progress p;
+        proto_error pe;
+        if (proto_run_progress_decode(params, "params", &p, &pe) != PROTO_OK) return; /* not shown */
+        const char *phase = proto_run_phase_names[p.phase];
+        long long done = p.done, total = p.total;
         char bar[200];
         cli_progress_bar(bar, sizeof(bar), phase, done, total, 30);
         int new_phase = strcmp(phase, w->last_phase) != 0;
@@ -265,6 +268,7 @@ static void on_notify(void *priv, const char *method, const msgpack_object *para
         w->done = 1;
         snprintf(w->done_run, sizeof(w->done_run), "%s", rid);
         w->done_params = cli_mp_to_json(params);
+        w->done_ok = proto_run_done_decode(params, "params", &w->done_dec, &w->done_err) == PROTO_OK;
         if (w->tty && !w->quiet) fputs("\r\033[K", stderr);
     }
 }
@@ -292,34 +296,20 @@ static json_t *run_policy(const cli_ctx *x, int *rc) {
     return p;
 }
 
-static void print_run_summary(const char *run_id, json_t *d) {
-    json_t *st = json_object_get(d, "stats");
-    printf("run %s: %s\n", run_id, json_string_value(json_object_get(d, "status"))
-                                         ? json_string_value(json_object_get(d, "status"))
-                                         : "?");
-    if (!json_is_object(st)) return;
-    json_int_t mentees = json_integer_value(json_object_get(st, "mentees"));
-    json_int_t matched = json_integer_value(json_object_get(st, "matched"));
-    printf("  mentees %lld, coaches %lld, matched %lld (%.1f%%)\n", (long long)mentees,
-           (long long)json_integer_value(json_object_get(st, "coaches")), (long long)matched,
-           mentees ? 100.0 * (double)matched / (double)mentees : 0.0);
-    json_t *un = json_object_get(st, "unmatched");
-    const char *k;
-    json_t *v;
+static void print_run_summary(const char *run_id, const proto_run_done *d) {
+    const proto_run_stats *st = &d->stats;
+    printf("run %s: %s\n", run_id, proto_run_status_names[d->status]);
+    printf("  mentees %lld, coaches %lld, matched %lld (%.1f%%)\n", (long long)st->mentees,
+           (long long)st->coaches, (long long)st->matched,
+           st->mentees ? 100.0 * (double)st->matched / (double)st->mentees : 0.0);
     printf("  unmatched:");
-    int any = 0;
-    json_object_foreach(un, k, v) {
-        printf("%s %s %lld", any ? "," : "", k, (long long)json_integer_value(v));
-        any = 1;
-    }
-    printf("%s\n", any ? "" : " none");
+    for (int i = 0; i < PROTO_UNMATCHED__COUNT; i++)
+        printf("%s %s %lld", i ? "," : "", proto_unmatched_names[i], (long long)st->unmatched[i]);
+    printf("\n");
     printf("  total score %lld, mean score %.1f, mean gap coverage %.1f%%\n",
-           (long long)json_integer_value(json_object_get(st, "total_score")),
-           json_number_value(json_object_get(st, "mean_score")),
-           100.0 * json_number_value(json_object_get(st, "mean_gap_coverage")));
-    printf("  certified optimal: %s, elapsed %lld ms\n",
-           json_is_true(json_object_get(st, "certified")) ? "yes" : "no",
-           (long long)json_integer_value(json_object_get(st, "elapsed_ms")));
+           (long long)st->total_score, st->mean_score, 100.0 * st->mean_gap_coverage);
+    printf("  certified optimal: %s, elapsed %lld ms\n", st->certified ? "yes" : "no",
+           (long long)st->elapsed_ms);
 }
 
 /* Milliseconds on the monotonic clock. */
@@ -376,31 +366,30 @@ static int wait_run_done(cli_ctx *x, run_watch *w) {
 /* The share of the program's coach capacity this run's proposals would use
  * (matched / capacity from stats.get), as a summary line; nothing when the
  * stats cannot be had. */
-static void print_run_utilisation(const cli_ctx *x, const json_t *done) {
-    json_int_t matched = json_integer_value(json_object_get(json_object_get(done, "stats"),
-                                                            "matched"));
+static void print_run_utilisation(const cli_ctx *x, const proto_run_done *done) {
     cn_client_result *r;
     if (cn_client_stats_get(x->c, x->o->args[1], &r, NULL) != CN_CLIENT_OK) return;
-    int64_t cap = 0;
-    if (cn_client_obj_int(cn_client_map_get(cn_client_result_obj(r), "capacity"), &cap) ==
-            CN_CLIENT_OK && cap > 0)
-        printf("  coach capacity %lld, used by these proposals %.1f%%\n", (long long)cap,
-               100.0 * (double)matched / (double)cap);
+    proto_program_stats ps;
+    proto_error pe;
+    if (proto_program_stats_decode(cn_client_result_obj(r), "", &ps, &pe) == PROTO_OK &&
+        ps.capacity > 0)
+        printf("  coach capacity %lld, used by these proposals %.1f%%\n", (long long)ps.capacity,
+               100.0 * (double)done->stats.matched / (double)ps.capacity);
     cn_client_result_free(r);
 }
 
 /* Print run.done (summary or JSON); a run that did not end "done" is exit 4. */
 static int report_run(const cli_ctx *x, const run_watch *w) {
-    const char *status = json_string_value(json_object_get(w->done_params, "status"));
+    if (!w->done_ok) return cli_bad_result("run.done", &w->done_err);
+    const char *status = proto_run_status_names[w->done_dec.status];
     if (x->o->json) {
         print_json_value(w->done_params);
     } else {
-        print_run_summary(w->run_id, w->done_params);
-        if (status && strcmp(status, "done") == 0) print_run_utilisation(x, w->done_params);
+        print_run_summary(w->run_id, &w->done_dec);
+        if (w->done_dec.status == PROTO_RUN_DONE) print_run_utilisation(x, &w->done_dec);
     }
-    if (status == NULL || strcmp(status, "done") != 0) {
-        fprintf(stderr, "coachnet: run %s ended with status %s\n", w->run_id,
-                status ? status : "(none)");
+    if (w->done_dec.status != PROTO_RUN_DONE) {
+        fprintf(stderr, "coachnet: run %s ended with status %s\n", w->run_id, status);
         return CLI_EXIT_SERVER;
     }
     return CLI_EXIT_OK;
@@ -446,10 +435,16 @@ int cmd_run(cli_ctx *x) {
 /* list / export: every page of match.list                                 */
 /* ---------------------------------------------------------------------- */
 
+/* A match as the server sent it (for JSON) and decoded with libproto. */
+typedef struct match_item {
+    const msgpack_object *obj;
+    proto_match m;
+} match_item;
+
 typedef struct match_set {
     cn_client_result **pages;
     size_t npages;
-    const msgpack_object **items;
+    match_item *items;
     size_t n, cap;
 } match_set;
 
@@ -484,7 +479,7 @@ static int fetch_matches(cli_ctx *x, cn_client_match_filter f, long long limit, 
             for (uint32_t i = 0; i < items->via.array.size; i++) {
                 if (m->n == m->cap) {
                     size_t cap = m->cap ? m->cap * 2 : 256;
-                    const msgpack_object **ni = realloc(m->items, cap * sizeof(*ni));
+                    match_item *ni = realloc(m->items, cap * sizeof(*ni));
                     if (ni == NULL) {
                         fprintf(stderr, "coachnet: out of memory\n");
                         return CLI_EXIT_SERVER;
@@ -492,7 +487,14 @@ static int fetch_matches(cli_ctx *x, cn_client_match_filter f, long long limit, 
                     m->items = ni;
                     m->cap = cap;
                 }
-                m->items[m->n++] = &items->via.array.ptr[i];
+                match_item *it = &m->items[m->n];
+                proto_error pe;
+                char path[32];
+                snprintf(path, sizeof(path), "items[%u]", i);
+                it->obj = &items->via.array.ptr[i];
+                if (proto_match_decode(it->obj, path, &it->m, &pe) != PROTO_OK)
+                    return cli_bad_result("match.list", &pe);
+                m->n++;
             }
         }
         if ((limit > 0 && (long long)m->n >= limit) ||
@@ -503,46 +505,35 @@ static int fetch_matches(cli_ctx *x, cn_client_match_filter f, long long limit, 
     }
 }
 
-static int64_t score_of(const msgpack_object *m) {
-    int64_t s = -1;
-    cn_client_obj_int(cn_client_map_get(m, "score"), &s);
-    return s;
-}
-
 /* Descending score, then ascending id: a stable, total order. */
 static int by_score(const void *a, const void *b) {
-    const msgpack_object *x = *(const msgpack_object *const *)a;
-    const msgpack_object *y = *(const msgpack_object *const *)b;
-    int64_t sx = score_of(x), sy = score_of(y);
-    if (sx != sy) return sx > sy ? -1 : 1;
-    char ix[96] = "", iy[96] = "";
-    cn_client_obj_str(cn_client_map_get(x, "id"), ix, sizeof(ix));
-    cn_client_obj_str(cn_client_map_get(y, "id"), iy, sizeof(iy));
-    return strcmp(ix, iy);
+    const proto_match *x = &((const match_item *)a)->m, *y = &((const match_item *)b)->m;
+    if (x->score != y->score) return x->score > y->score ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+/* The parts of the score of a match ("" each when it has no explanation). */
+static void explain_parts(const proto_match *m, char part[3][16]) {
+    part[0][0] = part[1][0] = part[2][0] = '\0';
+    if (!m->has_explain) return;
+    cli_percent_of(m->explain.gap_coverage, part[0], sizeof(part[0]));
+    cli_percent_of(m->explain.location, part[1], sizeof(part[1]));
+    cli_percent_of(m->explain.availability, part[2], sizeof(part[2]));
 }
 
 /* One match's explanation in two lines: the parts of the score, then each
  * competency with a gap ("M.02 1/1" = gap 1, 1 level covered by the coach). */
-static void print_explain_brief(FILE *f, const msgpack_object *match) {
-    const msgpack_object *ex = cn_client_map_get(match, "explain");
-    char id[96], a[16], b[16], c[16];
-    fprintf(f, "%s: gap coverage %s, location %s, availability %s\n",
-            sc(cn_client_map_get(match, "id"), id, sizeof(id)),
-            cli_percent(cn_client_map_get(ex, "gap_coverage"), a, sizeof(a)),
-            cli_percent(cn_client_map_get(ex, "location"), b, sizeof(b)),
-            cli_percent(cn_client_map_get(ex, "availability"), c, sizeof(c)));
-    const msgpack_object *comps = cn_client_map_get(ex, "competencies");
+static void print_explain_brief(FILE *f, const proto_match *m) {
+    char part[3][16];
+    explain_parts(m, part);
+    fprintf(f, "%s: gap coverage %s, location %s, availability %s\n", m->id, part[0], part[1],
+            part[2]);
     fputs("    covered/gap:", f);
     int any = 0;
-    for (uint32_t i = 0; comps && comps->type == MSGPACK_OBJECT_ARRAY && i < comps->via.array.size; i++) {
-        const msgpack_object *cp = &comps->via.array.ptr[i];
-        int64_t gap = 0, cov = 0;
-        cn_client_obj_int(cn_client_map_get(cp, "gap"), &gap);
-        cn_client_obj_int(cn_client_map_get(cp, "covered"), &cov);
-        if (gap <= 0) continue;
-        char code[40];
-        fprintf(f, " %s %lld/%lld", sc(cn_client_map_get(cp, "code"), code, sizeof(code)),
-                (long long)cov, (long long)gap);
+    for (size_t i = 0; m->has_explain && i < m->explain.n_competencies; i++) {
+        const proto_explain_comp *cp = &m->explain.competencies[i];
+        if (cp->gap == 0) continue;
+        fprintf(f, " %s %u/%u", cp->code, (unsigned)cp->covered, (unsigned)cp->gap);
         any = 1;
     }
     fputs(any ? "\n" : " no gaps\n", f);
@@ -567,13 +558,10 @@ int cmd_list(cli_ctx *x) {
         qsort(m.items, m.n, sizeof(*m.items), by_score);
         if (x->o->limit > 0 && (long long)m.n > x->o->limit) m.n = (size_t)x->o->limit;
         if (x->o->ids_only) { /* for scripts: coachnet approve $(coachnet list ... --ids) */
-            for (size_t i = 0; i < m.n; i++) {
-                char id[96];
-                printf("%s\n", sc(cn_client_map_get(m.items[i], "id"), id, sizeof(id)));
-            }
+            for (size_t i = 0; i < m.n; i++) printf("%s\n", m.items[i].m.id);
         } else if (x->o->json) {
             json_t *a = json_array();
-            for (size_t i = 0; i < m.n; i++) json_array_append_new(a, cli_mp_to_json(m.items[i]));
+            for (size_t i = 0; i < m.n; i++) json_array_append_new(a, cli_mp_to_json(m.items[i].obj));
             json_t *j = json_pack("{s:o}", "items", a);
             print_json_value(j);
             json_decref(j);
@@ -584,16 +572,12 @@ int cmd_list(cli_ctx *x) {
                                              "STATUS", "PROGRAM" };
             cli_table *t = cli_table_new(7, h, "lllrrll");
             for (size_t i = 0; i < m.n; i++) {
-                const msgpack_object *it = m.items[i];
-                const msgpack_object *ex = cn_client_map_get(it, "explain");
-                char c[7][96];
-                const char *cells[7] = { sc(cn_client_map_get(it, "id"), c[0], 96),
-                                         sc(cn_client_map_get(it, "mentee_id"), c[1], 96),
-                                         sc(cn_client_map_get(it, "coach_id"), c[2], 96),
-                                         sc(cn_client_map_get(it, "score"), c[3], 96),
-                                         cli_percent(cn_client_map_get(ex, "gap_coverage"), c[4], 96),
-                                         sc(cn_client_map_get(it, "status"), c[5], 96),
-                                         sc(cn_client_map_get(it, "program"), c[6], 96) };
+                const proto_match *it = &m.items[i].m;
+                char score[16], part[3][16];
+                snprintf(score, sizeof(score), "%d", (int)it->score);
+                explain_parts(it, part);
+                const char *cells[7] = { it->id, it->mentee_id, it->coach_id, score, part[0],
+                                         proto_match_status_names[it->status], it->program };
                 cli_table_add(t, cells);
             }
             cli_table_print(t, stdout);
@@ -601,7 +585,7 @@ int cmd_list(cli_ctx *x) {
             printf("%zu match%s\n", m.n, m.n == 1 ? "" : "es");
             if (x->o->explain) {
                 putchar('\n');
-                for (size_t i = 0; i < m.n; i++) print_explain_brief(stdout, m.items[i]);
+                for (size_t i = 0; i < m.n; i++) print_explain_brief(stdout, &m.items[i].m);
             }
         }
     }
@@ -639,14 +623,22 @@ int cmd_export(cli_ctx *x) {
             const size_t nc = sizeof(cols) / sizeof(cols[0]);
             for (size_t c = 0; c < nc; c++) csv_cell(out, cols[c], c + 1 == nc);
             for (size_t i = 0; i < m.n; i++) {
-                const msgpack_object *ex = cn_client_map_get(m.items[i], "explain");
-                for (size_t c = 0; c < nc; c++) {
-                    const msgpack_object *v = (c >= 6 && c <= 8)
-                                                  ? cn_client_map_get(ex, cols[c])
-                                                  : cn_client_map_get(m.items[i], cols[c]);
-                    char buf[256];
-                    csv_cell(out, sc(v, buf, sizeof(buf)), c + 1 == nc);
+                const proto_match *it = &m.items[i].m;
+                char score[16], g[16] = "", l[16] = "", a[16] = "", created[24], updated[24];
+                snprintf(score, sizeof(score), "%d", (int)it->score);
+                if (it->has_explain) {
+                    cli_number(it->explain.gap_coverage, g, sizeof(g));
+                    cli_number(it->explain.location, l, sizeof(l));
+                    cli_number(it->explain.availability, a, sizeof(a));
                 }
+                snprintf(created, sizeof(created), "%lld", (long long)it->created_at);
+                snprintf(updated, sizeof(updated), "%lld", (long long)it->updated_at);
+                const char *row[] = { it->id, it->program, it->mentee_id, it->coach_id,
+                                      proto_match_status_names[it->status], score, g, l, a,
+                                      it->run_id, created, updated };
+                _Static_assert(sizeof(row) / sizeof(*row) == sizeof(cols) / sizeof(*cols),
+                               "one cell per column");
+                for (size_t c = 0; c < nc; c++) csv_cell(out, row[c], c + 1 == nc);
             }
             int bad = ferror(out);
             if (out != stdout) bad |= fclose(out) != 0;
@@ -679,33 +671,35 @@ int cmd_explain(cli_ctx *x) {
     if (cn_client_match_explain(x->c, x->o->args[1], x->o->args[2], &r, &e) != CN_CLIENT_OK)
         return cli_fail("match.explain", &e);
     const msgpack_object *o = cn_client_result_obj(r);
+    const msgpack_object *exo = cn_client_map_get(o, "explain");
+    proto_explain ex;
+    proto_error pe;
+    if (exo == NULL) proto_error_set(&pe, PROTO_E_INVALID_PARAMS, "explain", "is required");
+    if (exo == NULL || proto_explain_decode(exo, "explain", &ex, &pe) != PROTO_OK) {
+        cn_client_result_free(r);
+        return cli_bad_result("match.explain", &pe);
+    }
     if (x->o->json) {
         cli_print_json(stdout, o);
     } else {
-        const msgpack_object *ex = cn_client_map_get(o, "explain");
-        char a[64], b[64], c[64], d[64], g[64];
-        const msgpack_object *feas = cn_client_map_get(ex, "feasible");
-        printf("mentee %s with coach %s: score %s of 10000, %s%s%s\n", x->o->args[1],
-               x->o->args[2], sc(cn_client_map_get(ex, "score"), a, sizeof(a)),
-               feas && feas->type == MSGPACK_OBJECT_BOOLEAN && feas->via.boolean ? "feasible"
-                                                                                 : "not feasible",
-               cn_client_map_get(ex, "reason") ? ": " : "",
-               sc(cn_client_map_get(ex, "reason"), b, sizeof(b)));
+        char c[16], d[16], g[16];
+        printf("mentee %s with coach %s: score %d of 10000, %s%s%s\n", x->o->args[1],
+               x->o->args[2], (int)ex.score, ex.feasible ? "feasible" : "not feasible",
+               ex.feasible ? "" : ": ", ex.feasible ? "" : proto_reason_names[ex.reason]);
         printf("  gap coverage %s, location %s, availability %s\n",
-               cli_percent(cn_client_map_get(ex, "gap_coverage"), c, sizeof(c)),
-               cli_percent(cn_client_map_get(ex, "location"), d, sizeof(d)),
-               cli_percent(cn_client_map_get(ex, "availability"), g, sizeof(g)));
-        const msgpack_object *comps = cn_client_map_get(ex, "competencies");
-        if (comps && comps->type == MSGPACK_OBJECT_ARRAY && comps->via.array.size > 0) {
+               cli_percent_of(ex.gap_coverage, c, sizeof(c)),
+               cli_percent_of(ex.location, d, sizeof(d)),
+               cli_percent_of(ex.availability, g, sizeof(g)));
+        if (ex.n_competencies > 0) {
             static const char *const h[] = { "COMPETENCY", "GAP", "COACH LEVEL", "COVERED" };
             cli_table *t = cli_table_new(4, h, "lrrl");
-            for (uint32_t i = 0; i < comps->via.array.size; i++) {
-                const msgpack_object *cp = &comps->via.array.ptr[i];
-                char k[4][64];
-                const char *cells[4] = { sc(cn_client_map_get(cp, "code"), k[0], 64),
-                                         sc(cn_client_map_get(cp, "gap"), k[1], 64),
-                                         sc(cn_client_map_get(cp, "coach_level"), k[2], 64),
-                                         sc(cn_client_map_get(cp, "covered"), k[3], 64) };
+            for (size_t i = 0; i < ex.n_competencies; i++) {
+                const proto_explain_comp *cp = &ex.competencies[i];
+                char k[3][8];
+                snprintf(k[0], sizeof(k[0]), "%u", (unsigned)cp->gap);
+                snprintf(k[1], sizeof(k[1]), "%u", (unsigned)cp->coach_level);
+                snprintf(k[2], sizeof(k[2]), "%u", (unsigned)cp->covered);
+                const char *cells[4] = { cp->code, k[0], k[1], k[2] };
                 cli_table_add(t, cells);
             }
             cli_table_print(t, stdout);
@@ -810,7 +804,13 @@ int cmd_stats(cli_ctx *x) {
     if (cn_client_stats_get(x->c, x->o->args[1], &r, &e) != CN_CLIENT_OK)
         return cli_fail("stats.get", &e);
     const msgpack_object *o = cn_client_result_obj(r);
-    if (x->o->json || o->type != MSGPACK_OBJECT_MAP) {
+    proto_program_stats ps;
+    proto_error pe;
+    if (proto_program_stats_decode(o, "", &ps, &pe) != PROTO_OK) {
+        cn_client_result_free(r);
+        return cli_bad_result("stats.get", &pe);
+    }
+    if (x->o->json) {
         cli_emit(x, o);
     } else {
         /* The fractions (utilisation, coverage) read better as percentages. */

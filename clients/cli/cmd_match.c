@@ -8,44 +8,45 @@
 
 #include "clients/cli/cli.h"
 
-static const char *num(const msgpack_object *o, char *buf, size_t len) {
-    return cli_scalar(o, buf, len);
-}
-
 /* One line per match: the shape shared by mine, request and respond. */
 #define MATCH_COLS 7
 #define MATCH_ALIGN "lllllrr"
 static const char *const match_headers[MATCH_COLS] = { "MATCH", "PROGRAM", "MENTEE", "COACH",
                                                        "STATUS", "SCORE", "COVERAGE" };
 
-static void match_row(cli_table *t, const msgpack_object *m) {
-    char c[MATCH_COLS][128];
-    const char *keys[MATCH_COLS - 1] = { "id", "program", "mentee_id", "coach_id", "status", "score" };
-    const char *cells[MATCH_COLS];
-    for (int i = 0; i < MATCH_COLS - 1; i++)
-        cells[i] = num(cn_client_map_get(m, keys[i]), c[i], sizeof(c[i]));
-    cells[MATCH_COLS - 1] = cli_percent(cn_client_map_get(cn_client_map_get(m, "explain"),
-                                                          "gap_coverage"),
-                                        c[MATCH_COLS - 1], sizeof(c[MATCH_COLS - 1]));
+/* A match decoded (and checked) with libproto. */
+static void match_row(cli_table *t, const proto_match *m) {
+    char score[16], cov[16];
+    snprintf(score, sizeof(score), "%d", (int)m->score);
+    const char *cells[MATCH_COLS] = { m->id, m->program, m->mentee_id, m->coach_id,
+                                      proto_match_status_names[m->status], score,
+                                      m->has_explain
+                                          ? cli_percent_of(m->explain.gap_coverage, cov, sizeof(cov))
+                                          : "" };
     cli_table_add(t, cells);
 }
 
 /* Print a {match} result (request, respond). */
-static void print_match_result(const cli_ctx *x, const msgpack_object *o, const char *verb) {
+static int print_match_result(const cli_ctx *x, const msgpack_object *o, const char *what,
+                              const char *verb) {
     if (x->o->json) {
         cli_print_json(stdout, o);
-        return;
+        return CLI_EXIT_OK;
     }
-    const msgpack_object *m = cn_client_map_get(o, "match");
-    char id[96], st[32];
-    printf("%s match %s: status %s\n", verb, num(cn_client_map_get(m, "id"), id, sizeof(id)),
-           num(cn_client_map_get(m, "status"), st, sizeof(st)));
-    if (m) {
-        cli_table *t = cli_table_new(MATCH_COLS, match_headers, MATCH_ALIGN);
-        match_row(t, m);
-        cli_table_print(t, stdout);
-        cli_table_free(t);
+    proto_match m;
+    proto_error pe;
+    const msgpack_object *mo = cn_client_map_get(o, "match");
+    if (mo == NULL) {
+        proto_error_set(&pe, PROTO_E_INVALID_PARAMS, "match", "is required");
+        return cli_bad_result(what, &pe);
     }
+    if (proto_match_decode(mo, "match", &m, &pe) != PROTO_OK) return cli_bad_result(what, &pe);
+    printf("%s match %s: status %s\n", verb, m.id, proto_match_status_names[m.status]);
+    cli_table *t = cli_table_new(MATCH_COLS, match_headers, MATCH_ALIGN);
+    match_row(t, &m);
+    cli_table_print(t, stdout);
+    cli_table_free(t);
+    return CLI_EXIT_OK;
 }
 
 int cmd_suggest(cli_ctx *x) {
@@ -68,15 +69,25 @@ int cmd_suggest(cli_ctx *x) {
                                          "AVAILABILITY" };
         cli_table *t = cli_table_new(6, h, "rlrrrr");
         for (uint32_t i = 0; items && items->type == MSGPACK_OBJECT_ARRAY && i < items->via.array.size; i++) {
-            const msgpack_object *it = &items->via.array.ptr[i];
-            const msgpack_object *ex = cn_client_map_get(it, "explain");
+            proto_suggestion s;
+            proto_error pe;
+            char path[32];
+            snprintf(path, sizeof(path), "items[%u]", i);
+            if (proto_suggestion_decode(&items->via.array.ptr[i], path, &s, &pe) != PROTO_OK) {
+                cli_table_free(t);
+                cn_client_result_free(r);
+                return cli_bad_result("match.suggest", &pe);
+            }
             char c[6][96];
             snprintf(c[0], sizeof(c[0]), "%u", i + 1);
-            const char *cells[6] = { c[0], num(cn_client_map_get(it, "coach_id"), c[1], 96),
-                                     num(cn_client_map_get(it, "score"), c[2], 96),
-                                     cli_percent(cn_client_map_get(ex, "gap_coverage"), c[3], 96),
-                                     cli_percent(cn_client_map_get(ex, "location"), c[4], 96),
-                                     cli_percent(cn_client_map_get(ex, "availability"), c[5], 96) };
+            snprintf(c[2], sizeof(c[2]), "%d", (int)s.score);
+            c[3][0] = c[4][0] = c[5][0] = '\0';
+            if (s.has_explain) {
+                cli_percent_of(s.explain.gap_coverage, c[3], 96);
+                cli_percent_of(s.explain.location, c[4], 96);
+                cli_percent_of(s.explain.availability, c[5], 96);
+            }
+            const char *cells[6] = { c[0], s.coach_id, c[2], c[3], c[4], c[5] };
             cli_table_add(t, cells);
         }
         if (cli_table_rows(t) == 0)
@@ -97,9 +108,9 @@ int cmd_request(cli_ctx *x) {
     cn_client_error e;
     if (cn_client_match_request(x->c, x->o->args[1], &r, &e) != CN_CLIENT_OK)
         return cli_fail("match.request", &e);
-    print_match_result(x, cn_client_result_obj(r), "requested");
+    rc = print_match_result(x, cn_client_result_obj(r), "match.request", "requested");
     cn_client_result_free(r);
-    return CLI_EXIT_OK;
+    return rc;
 }
 
 int cmd_mine(cli_ctx *x) {
@@ -115,8 +126,18 @@ int cmd_mine(cli_ctx *x) {
     } else {
         const msgpack_object *items = cn_client_map_get(o, "items");
         cli_table *t = cli_table_new(MATCH_COLS, match_headers, MATCH_ALIGN);
-        for (uint32_t i = 0; items && items->type == MSGPACK_OBJECT_ARRAY && i < items->via.array.size; i++)
-            match_row(t, &items->via.array.ptr[i]);
+        for (uint32_t i = 0; items && items->type == MSGPACK_OBJECT_ARRAY && i < items->via.array.size; i++) {
+            proto_match m;
+            proto_error pe;
+            char path[32];
+            snprintf(path, sizeof(path), "items[%u]", i);
+            if (proto_match_decode(&items->via.array.ptr[i], path, &m, &pe) != PROTO_OK) {
+                cli_table_free(t);
+                cn_client_result_free(r);
+                return cli_bad_result("match.mine", &pe);
+            }
+            match_row(t, &m);
+        }
         if (cli_table_rows(t) == 0)
             printf("no matches yet\n");
         else
@@ -144,9 +165,9 @@ int cmd_respond(cli_ctx *x) {
     cn_client_error e;
     if (cn_client_match_respond(x->c, x->o->args[1], accept, x->o->note, &r, &e) != CN_CLIENT_OK)
         return cli_fail("match.respond", &e);
-    print_match_result(x, cn_client_result_obj(r), accept ? "accepted" : "declined");
+    rc = print_match_result(x, cn_client_result_obj(r), "match.respond", accept ? "accepted" : "declined");
     cn_client_result_free(r);
-    return CLI_EXIT_OK;
+    return rc;
 }
 
 int cmd_meeting(cli_ctx *x) {
@@ -216,7 +237,16 @@ int cmd_feedback(cli_ctx *x) {
 typedef struct watch_state {
     int json;
     long long seen;
+    proto_match m;      /* the last match.updated, decoded */
 } watch_state;
+
+/* Decode a match.updated's {match} (or a bare match) with libproto: 1 if
+ * it is a valid match. */
+static int match_of(const msgpack_object *params, proto_match *m) {
+    const msgpack_object *o = cn_client_map_get(params, "match");
+    proto_error pe;
+    return proto_match_decode(o ? o : params, "match", m, &pe) == PROTO_OK;
+}
 
 static void on_watch(void *priv, const char *method, const msgpack_object *params) {
     watch_state *w = priv;
@@ -228,17 +258,12 @@ static void on_watch(void *priv, const char *method, const msgpack_object *param
         json_dumpf(j, stdout, JSON_COMPACT);
         fputc('\n', stdout);
         json_decref(j);
-    } else if (strcmp(method, "match.updated") == 0) {
-        const msgpack_object *m = cn_client_map_get(params, "match");
-        if (m == NULL) m = params;
-        char id[96], st[32], me[64], co[64], sc[32];
-        printf("match.updated %s: %s (mentee %s, coach %s, score %s)\n",
-               num(cn_client_map_get(m, "id"), id, sizeof(id)),
-               num(cn_client_map_get(m, "status"), st, sizeof(st)),
-               num(cn_client_map_get(m, "mentee_id"), me, sizeof(me)),
-               num(cn_client_map_get(m, "coach_id"), co, sizeof(co)),
-               num(cn_client_map_get(m, "score"), sc, sizeof(sc)));
+    } else if (strcmp(method, "match.updated") == 0 && match_of(params, &w->m)) {
+        printf("match.updated %s: %s (mentee %s, coach %s, score %d)\n", w->m.id,
+               proto_match_status_names[w->m.status], w->m.mentee_id, w->m.coach_id,
+               (int)w->m.score);
     } else {
+        /* another notification, or a match.updated libproto refuses: as it came */
         printf("%s:\n", method);
         cli_print_obj(stdout, params, 2);
     }
@@ -250,7 +275,7 @@ int cmd_watch(cli_ctx *x) {
         return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
-    watch_state w = { x->o->json, 0 };
+    watch_state w = { .json = x->o->json };
     cn_client_set_notify(x->c, on_watch, &w);
     /* On stderr, so that --json output stays clean; also tells a script that
      * the session is live and nothing from now on will be missed. */

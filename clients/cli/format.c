@@ -151,17 +151,7 @@ const char *cli_scalar(const msgpack_object *o, char *buf, size_t len) {
         break;
     case MSGPACK_OBJECT_NEGATIVE_INTEGER: snprintf(buf, len, "%lld", (long long)o->via.i64); break;
     case MSGPACK_OBJECT_FLOAT32:
-    case MSGPACK_OBJECT_FLOAT64: {
-        snprintf(buf, len, "%.3f", o->via.f64);
-        /* drop trailing zeros: 0.750 -> 0.75, 2.000 -> 2 */
-        char *dot = strchr(buf, '.');
-        if (dot) {
-            char *e = buf + strlen(buf) - 1;
-            while (e > dot && *e == '0') *e-- = '\0';
-            if (e == dot) *e = '\0';
-        }
-        break;
-    }
+    case MSGPACK_OBJECT_FLOAT64: cli_number(o->via.f64, buf, len); break;
     case MSGPACK_OBJECT_STR: {
         size_t n = o->via.str.size < len - 1 ? o->via.str.size : len - 1;
         memcpy(buf, o->via.str.ptr, n);
@@ -177,6 +167,19 @@ const char *cli_scalar(const msgpack_object *o, char *buf, size_t len) {
     return buf;
 }
 
+const char *cli_number(double v, char *buf, size_t len) {
+    if (len == 0) return buf;
+    snprintf(buf, len, "%.3f", v);
+    /* drop trailing zeros: 0.750 -> 0.75, 2.000 -> 2 */
+    char *dot = strchr(buf, '.');
+    if (dot) {
+        char *e = buf + strlen(buf) - 1;
+        while (e > dot && *e == '0') *e-- = '\0';
+        if (e == dot) *e = '\0';
+    }
+    return buf;
+}
+
 const char *cli_percent(const msgpack_object *o, char *buf, size_t len) {
     double v;
     if (len == 0) return buf;
@@ -184,6 +187,11 @@ const char *cli_percent(const msgpack_object *o, char *buf, size_t len) {
         buf[0] = '\0';
         return buf;
     }
+    return cli_percent_of(v, buf, len);
+}
+
+const char *cli_percent_of(double v, char *buf, size_t len) {
+    if (len == 0) return buf;
     double p = v * 100.0;
     /* small shares keep a decimal, so 0.13% does not read as nothing */
     snprintf(buf, len, p > 0.0 && p < 10.0 ? "%.1f%%" : "%.0f%%", p);

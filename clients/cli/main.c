@@ -40,6 +40,12 @@ int cli_args_ok(const cli_ctx *x, unsigned allowed, const char *cmd, int min, in
     return 1;
 }
 
+int cli_bad_result(const char *what, const proto_error *pe) {
+    fprintf(stderr, "coachnet: %s: the server's result does not decode: %s: %s\n", what, pe->field,
+            pe->message);
+    return CLI_EXIT_CONNECT;
+}
+
 int cli_fail(const char *what, const cn_client_error *err) {
     if (err->kind == CN_CLIENT_E_SERVER) {
         fprintf(stderr, "coachnet: %s: %s: %s", what, err->code, err->message);

@@ -68,6 +68,26 @@ static void try_decoders(const msgpack_object *obj) {
               proto_run_stats_pack);
     ROUNDTRIP(proto_error, proto_error_decode(o_, "p", &a_, &e_),
               proto_error_decode(o_, "p", &b_, &e_), proto_error_pack);
+    ROUNDTRIP(proto_session, proto_session_decode(o_, "p", &a_, &e_),
+              proto_session_decode(o_, "p", &b_, &e_), proto_session_pack);
+    ROUNDTRIP(proto_suggestion, proto_suggestion_decode(o_, "p", &a_, &e_),
+              proto_suggestion_decode(o_, "p", &b_, &e_),
+              proto_suggestion_pack);
+    ROUNDTRIP(proto_review_item, proto_review_item_decode(o_, "p", &a_, &e_),
+              proto_review_item_decode(o_, "p", &b_, &e_),
+              proto_review_item_pack);
+    ROUNDTRIP(proto_meeting, proto_meeting_decode(o_, "p", &a_, &e_),
+              proto_meeting_decode(o_, "p", &b_, &e_), proto_meeting_pack);
+    ROUNDTRIP(proto_run_progress,
+              proto_run_progress_decode(o_, "p", &a_, &e_),
+              proto_run_progress_decode(o_, "p", &b_, &e_),
+              proto_run_progress_pack);
+    ROUNDTRIP(proto_run_done, proto_run_done_decode(o_, "p", &a_, &e_),
+              proto_run_done_decode(o_, "p", &b_, &e_), proto_run_done_pack);
+    ROUNDTRIP(proto_program_stats,
+              proto_program_stats_decode(o_, "p", &a_, &e_),
+              proto_program_stats_decode(o_, "p", &b_, &e_),
+              proto_program_stats_pack);
 }
 
 /* The pre-check must agree with msgpack-c on what it accepts. */

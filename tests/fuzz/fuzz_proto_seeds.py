@@ -49,6 +49,18 @@ stats = {"mentees": 10, "coaches": 2, "matched": 9,
          "elapsed_ms": 3}
 err = {"code": "invalid_params", "message": "must be an integer 1..5",
        "field": "profile.competencies[3].required"}
+login = {"token": "t0k", "role": "coordinator", "programs": ["p1"],
+         "expires_in": 60}
+suggest = {"items": [{"coach_id": "c.1", "score": 8000, "explain": explain}]}
+review = {"id": "m1", "error": {"code": "conflict", "message": "no"}}
+meeting = {"meeting_id": "mt1", "jp_total": 2, "minutes_total": 90}
+progress = {"run_id": "r1", "phase": "solve", "done": 1, "total": 2}
+done = {"run_id": "r1", "status": "done", "stats": stats}
+pstats = {"program": "p1", "mentees": 10, "coaches": 2, "capacity": 4,
+          "load": 3, "utilisation": 0.75, "coverage": 0.9,
+          "matches": {"active": 3}, "unmatched": {"capacity": 1},
+          "last_run_id": None, "jp_total": 2, "jp_minutes": 90,
+          "feedback": {"count": 1, "mean_rating": 4.0}}
 
 SEEDS = {
     "mentee_put": b"\x07" + frame([0, 1, "mentee.put", [mentee]]),
@@ -58,6 +70,13 @@ SEEDS = {
     "explain_response": b"\x10" + frame([1, 5, None, explain]),
     "stats_notification": b"\x05" + frame([2, "run.done", [stats]]),
     "error_response": b"\x01" + frame([1, 6, err, None]),
+    "login_response": b"\x06" + frame([1, 10, None, login]),
+    "suggest_item": b"\x08" + frame([1, 11, None, suggest["items"][0]]),
+    "review_item": b"\x0a" + frame([1, 12, None, review]),
+    "meeting_response": b"\x0b" + frame([1, 13, None, meeting]),
+    "progress_notification": b"\x0c" + frame([2, "run.progress", [progress]]),
+    "done_notification": b"\x0d" + frame([2, "run.done", [done]]),
+    "program_stats_response": b"\x0e" + frame([1, 14, None, pstats]),
     "pipelined": b"\x02" + frame([0, 7, "auth.login",
                                   [{"login": "a", "password": "b"}]]) +
                  frame([0, 8, "auth.logout", [{}]]),

@@ -88,6 +88,25 @@ static int echo_error(const msgpack_object *o, const proto_vocab *v,
     return PROTO_OK;
 }
 
+/* The result codecs (proto/results.c): none of them needs the vocabulary. */
+#define ECHO_RESULT(name, type)                                            \
+    static int echo_##name(const msgpack_object *o, const proto_vocab *v,  \
+                           msgpack_packer *pk, proto_error *err) {         \
+        type x;                                                            \
+        (void)v;                                                           \
+        if (proto_##name##_decode(o, "obj", &x, err) != PROTO_OK)          \
+            return PROTO_ERR;                                              \
+        proto_##name##_pack(pk, &x);                                       \
+        return PROTO_OK;                                                   \
+    }
+ECHO_RESULT(session, proto_session)
+ECHO_RESULT(suggestion, proto_suggestion)
+ECHO_RESULT(review_item, proto_review_item)
+ECHO_RESULT(meeting, proto_meeting)
+ECHO_RESULT(run_progress, proto_run_progress)
+ECHO_RESULT(run_done, proto_run_done)
+ECHO_RESULT(program_stats, proto_program_stats)
+
 static const struct {
     const char *method;
     echo_fn fn;
@@ -96,6 +115,11 @@ static const struct {
     {"echo.policy", echo_policy},   {"echo.explain", echo_explain},
     {"echo.match", echo_match},     {"echo.stats", echo_stats},
     {"echo.error", echo_error},
+    {"echo.session", echo_session}, {"echo.suggestion", echo_suggestion},
+    {"echo.review_item", echo_review_item}, {"echo.meeting", echo_meeting},
+    {"echo.run_progress", echo_run_progress},
+    {"echo.run_done", echo_run_done},
+    {"echo.program_stats", echo_program_stats},
 };
 
 static echo_fn find_method(const char *name) {

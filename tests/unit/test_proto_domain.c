@@ -602,6 +602,436 @@ static void stats_validation(void **state) {
     }
 }
 
+/* ---- results and notifications (proto/results.c) ----------------------- */
+
+/* A codec seen through void pointers, so one loop runs every edit table. */
+typedef struct codec {
+    const char *path;   /* the object's path in error fields */
+    size_t size;
+    void (*pack)(msgpack_packer *pk, const void *obj);
+    int (*decode)(const msgpack_object *o, const char *path, void *out,
+                  proto_error *err);
+} codec;
+
+#define CODEC(name, type, path)                                             \
+    static void name##_p(msgpack_packer *pk, const void *o) {               \
+        proto_##name##_pack(pk, o);                                         \
+    }                                                                       \
+    static int name##_d(const msgpack_object *o, const char *p, void *out,  \
+                        proto_error *err) {                                 \
+        return proto_##name##_decode(o, p, out, err);                       \
+    }                                                                       \
+    static const codec name##_codec = {path, sizeof(type), name##_p,        \
+                                       name##_d};
+
+CODEC(session, proto_session, "session")
+CODEC(suggestion, proto_suggestion, "item")
+CODEC(review_item, proto_review_item, "results[0]")
+CODEC(meeting, proto_meeting, "result")
+CODEC(run_progress, proto_run_progress, "progress")
+CODEC(run_done, proto_run_done, "done")
+CODEC(program_stats, proto_program_stats, "stats")
+
+/* Room for any of them. */
+typedef union any_result {
+    proto_session session;
+    proto_suggestion suggestion;
+    proto_review_item review_item;
+    proto_meeting meeting;
+    proto_run_progress run_progress;
+    proto_run_done run_done;
+    proto_program_stats program_stats;
+} any_result;
+
+/* Pack obj, decode it back and compare byte for byte. */
+static void roundtrip(const codec *c, const void *obj) {
+    tdoc d;
+    proto_error err;
+    any_result got;
+    assert_true(c->size <= sizeof(got));
+    tdoc_init(&d);
+    c->pack(&d.pk, obj);
+    if (c->decode(tdoc_unpack(&d), c->path, &got, &err) != PROTO_OK)
+        fail_msg("%s: %s: %s", c->path, err.field, err.message);
+    assert_memory_equal(&got, obj, c->size);
+    tdoc_free(&d);
+}
+
+/* Pack obj, apply each edit and decode: the edit's error or success. */
+static void run_edits(const codec *c, const void *obj, const edit *edits,
+                      size_t n) {
+    any_result got;
+    for (size_t i = 0; i < n; i++) {
+        tdoc d;
+        proto_error err;
+        tdoc_init(&d);
+        c->pack(&d.pk, obj);
+        msgpack_object *o = tdoc_unpack(&d);
+        apply(o, &edits[i]);
+        int rc = c->decode(o, c->path, &got, &err);
+        tdoc_free(&d);
+        check_result(rc, &err, &edits[i]);
+    }
+}
+
+/* Decode one packed struct and expect an error at field with text. */
+static void expect_refused(const codec *c, const void *obj,
+                           const char *field, const char *text) {
+    edit e = {"", OP_STR, 0, NULL, NULL, field, text};
+    tdoc d;
+    proto_error err;
+    any_result got;
+    tdoc_init(&d);
+    c->pack(&d.pk, obj);
+    int rc = c->decode(tdoc_unpack(&d), c->path, &got, &err);
+    tdoc_free(&d);
+    check_result(rc, &err, &e);
+}
+
+static void sample_login(proto_session *s) {
+    memset(s, 0, sizeof(*s));
+    strcpy(s->token, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+    s->role = PROTO_ROLE_COORDINATOR;
+    s->has_programs = true;
+    s->n_programs = 2;
+    strcpy(s->programs[0], "coach2026");
+    strcpy(s->programs[1], "pkn-2");
+    s->expires_in = 86400;
+}
+
+static void sample_resume(proto_session *s) {
+    memset(s, 0, sizeof(*s));
+    strcpy(s->login, "siti.r@kemenkeu");
+    s->role = PROTO_ROLE_MENTEE;
+    strcpy(s->subject, "198503152010011001");
+    s->expires_in = 3599;
+}
+
+static void session_roundtrip(void **state) {
+    (void)state;
+    proto_session s;
+    sample_login(&s);
+    roundtrip(&session_codec, &s);
+    s.n_programs = 0;   /* a coordinator's session may list none */
+    memset(s.programs, 0, sizeof(s.programs));
+    roundtrip(&session_codec, &s);
+    s.has_programs = false;   /* resume: programs are not sent */
+    roundtrip(&session_codec, &s);
+    sample_resume(&s);
+    roundtrip(&session_codec, &s);
+    s.role = PROTO_ROLE_COACH;
+    memset(s.subject, 0, sizeof(s.subject));
+    strcpy(s.subject, "coach.budi-01");
+    roundtrip(&session_codec, &s);
+    s.role = PROTO_ROLE_ADMIN;
+    memset(s.subject, 0, sizeof(s.subject));
+    roundtrip(&session_codec, &s);
+}
+
+static const edit login_edits[] = {
+    {"", OP_DEL, 0, "token", 0, "session.token",
+     "token (auth.login) or login (auth.resume) is required"},
+    {"token", OP_STR, 0, "a b", 0, "session.token", "[A-Za-z0-9._-]"},
+    {"token", OP_STR, 0, "", 0, "session.token", "1..127 bytes"},
+    {"role", OP_STR, 0, "root", 0, "session.role", "must be one of"},
+    {"", OP_DEL, 0, "role", 0, "session.role", "is required"},
+    {"programs[1]", OP_STR, 0, "coach2026", 0, "session.programs[1]",
+     "duplicate value"},
+    {"programs[0]", OP_STR, 0, "a,b", 0, "session.programs[0]",
+     "[A-Za-z0-9._-]"},
+    {"role", OP_STR, 0, "admin", 0, "session.programs",
+     "only allowed for a coordinator"},
+    {"expires_in", OP_INT, -1, 0, 0, "session.expires_in",
+     "0..9007199254740992"},
+    {"", OP_DEL, 0, "expires_in", 0, "session.expires_in", "is required"},
+    {"", OP_RENAME, 0, "expires_in", "ttl", "session.ttl", "unknown key"},
+    {"", OP_DEL, 0, "programs", 0, NULL, NULL},
+};
+
+static const edit resume_edits[] = {
+    {"login", OP_STR, 0, "siti!", 0, "session.login",
+     "must be [A-Za-z0-9._@-]"},
+    {"login", OP_STR, 0, "", 0, "session.login", "1..64 bytes"},
+    {"", OP_DEL, 0, "subject", 0, "session.subject",
+     "is required for this role"},
+    {"subject", OP_STR, 0, "a/b", 0, "session.subject", "[A-Za-z0-9._-]"},
+    {"role", OP_STR, 0, "admin", 0, "session.subject",
+     "only allowed for mentee and coach"},
+    {"", OP_RENAME, 0, "login", "token", "session.token",
+     "may hold only [A-Za-z0-9._-]"},   /* '@' is for logins only */
+};
+
+static void session_validation(void **state) {
+    (void)state;
+    proto_session s;
+    sample_login(&s);
+    run_edits(&session_codec, &s, login_edits,
+              sizeof(login_edits) / sizeof(*login_edits));
+    sample_resume(&s);
+    run_edits(&session_codec, &s, resume_edits,
+              sizeof(resume_edits) / sizeof(*resume_edits));
+    strcpy(s.token, "tok-1");   /* both token and login */
+    expect_refused(&session_codec, &s, "session.token",
+                   "not allowed with login");
+    sample_login(&s);           /* programs of a mentee */
+    s.role = PROTO_ROLE_MENTEE;
+    strcpy(s.subject, "198503152010011001");
+    expect_refused(&session_codec, &s, "session.programs",
+                   "only allowed for a coordinator");
+    sample_login(&s);           /* 16 programs fit, 17 do not */
+    memset(s.programs, 0, sizeof(s.programs));
+    s.n_programs = PROTO_PROGRAMS_MAX;
+    for (size_t i = 0; i < PROTO_PROGRAMS_MAX; i++)
+        snprintf(s.programs[i], sizeof(s.programs[i]), "p%zu", i);
+    roundtrip(&session_codec, &s);
+    tdoc d;
+    proto_error err;
+    proto_session got;
+    tdoc_init(&d);
+    msgpack_pack_map(&d.pk, 3);
+    proto_pack_cstr(&d.pk, "token");
+    proto_pack_cstr(&d.pk, "t");
+    proto_pack_cstr(&d.pk, "role");
+    proto_pack_cstr(&d.pk, "coordinator");
+    proto_pack_cstr(&d.pk, "programs");
+    msgpack_pack_array(&d.pk, PROTO_PROGRAMS_MAX + 1);
+    for (int i = 0; i <= PROTO_PROGRAMS_MAX; i++) proto_pack_cstr(&d.pk, "p");
+    assert_int_equal(proto_session_decode(tdoc_unpack(&d), "session", &got,
+                                          &err), PROTO_ERR);
+    assert_string_equal(err.field, "session.programs");
+    assert_non_null(strstr(err.message, "0..16 elements"));
+    tdoc_free(&d);
+}
+
+static void suggestion_roundtrip_and_validation(void **state) {
+    (void)state;
+    proto_suggestion s;
+    memset(&s, 0, sizeof(s));
+    strcpy(s.coach_id, "coach.budi-01");
+    s.score = 8125;
+    roundtrip(&suggestion_codec, &s);   /* explain nil */
+    s.has_explain = true;
+    test_sample_explain(&s.explain);
+    roundtrip(&suggestion_codec, &s);
+    static const edit edits[] = {
+        {"score", OP_INT, 10001, 0, 0, "item.score", "0..10000"},
+        {"coach_id", OP_STR, 0, "a/b", 0, "item.coach_id", "[A-Za-z0-9._-]"},
+        {"", OP_DEL, 0, "coach_id", 0, "item.coach_id", "is required"},
+        {"", OP_DEL, 0, "score", 0, "item.score", "is required"},
+        {"explain.score", OP_INT, -1, 0, 0, "item.explain.score",
+         "0..10000"},
+        {"explain.competencies[0].covered", OP_INT, 4, 0, 0,
+         "item.explain.competencies[0].covered", "0..3"},
+        {"", OP_RENAME, 0, "score", "rank", "item.rank", "unknown key"},
+        {"explain", OP_NIL, 0, 0, 0, NULL, NULL},
+        {"", OP_DEL, 0, "explain", 0, NULL, NULL},
+    };
+    run_edits(&suggestion_codec, &s, edits, sizeof(edits) / sizeof(*edits));
+}
+
+static void review_item_roundtrip_and_validation(void **state) {
+    (void)state;
+    proto_review_item ok, bad;
+    memset(&ok, 0, sizeof(ok));
+    strcpy(ok.id, "m-000042");
+    ok.ok = true;
+    for (int st = 0; st < PROTO_MATCH_STATUS__COUNT; st++) {
+        ok.status = (proto_match_status)st;
+        roundtrip(&review_item_codec, &ok);
+    }
+    memset(&bad, 0, sizeof(bad));
+    strcpy(bad.id, "m-000043");
+    proto_error_set(&bad.error, PROTO_E_CAPACITY_FULL, NULL,
+                    "coach %s has no free seat", "coach.budi-01");
+    roundtrip(&review_item_codec, &bad);
+    static const edit ok_edits[] = {
+        {"status", OP_STR, 0, "lost", 0, "results[0].status",
+         "must be one of"},
+        {"", OP_DEL, 0, "status", 0, "results[0].status",
+         "status or error is required"},
+        {"", OP_DEL, 0, "id", 0, "results[0].id", "is required"},
+        {"id", OP_STR, 0, "", 0, "results[0].id", "1..64 bytes"},
+    };
+    run_edits(&review_item_codec, &ok, ok_edits,
+              sizeof(ok_edits) / sizeof(*ok_edits));
+    static const edit bad_edits[] = {
+        {"error.code", OP_STR, 0, "oops", 0, "results[0].error.code",
+         "unknown error code"},
+        {"error", OP_DEL, 0, "message", 0, "results[0].error.message",
+         "is required"},
+        {"", OP_RENAME, 0, "error", "status", "results[0].status",
+         "must be one of"},
+        {"error", OP_NIL, 0, 0, 0, "results[0].status",
+         "status or error is required"},
+    };
+    run_edits(&review_item_codec, &bad, bad_edits,
+              sizeof(bad_edits) / sizeof(*bad_edits));
+    /* both status and error */
+    tdoc d;
+    proto_error err;
+    proto_review_item got;
+    tdoc_init(&d);
+    msgpack_pack_map(&d.pk, 3);
+    proto_pack_cstr(&d.pk, "id");
+    proto_pack_cstr(&d.pk, "m-1");
+    proto_pack_cstr(&d.pk, "status");
+    proto_pack_cstr(&d.pk, "approved");
+    proto_pack_cstr(&d.pk, "error");
+    proto_error_pack(&d.pk, &bad.error);
+    assert_int_equal(proto_review_item_decode(tdoc_unpack(&d), "results[0]",
+                                              &got, &err), PROTO_ERR);
+    assert_string_equal(err.field, "results[0].status");
+    assert_string_equal(err.message, "not allowed with error");
+    tdoc_free(&d);
+}
+
+static void meeting_roundtrip_and_validation(void **state) {
+    (void)state;
+    proto_meeting m;
+    memset(&m, 0, sizeof(m));
+    strcpy(m.meeting_id, "mt17");
+    m.minutes_total = 100;
+    m.jp_total = 2;
+    roundtrip(&meeting_codec, &m);
+    static const edit edits[] = {
+        {"jp_total", OP_INT, 3, 0, 0, "result.jp_total",
+         "must be minutes_total / 45"},
+        {"minutes_total", OP_INT, 135, 0, 0, "result.jp_total",
+         "must be minutes_total / 45"},
+        {"minutes_total", OP_INT, 134, 0, 0, NULL, NULL},
+        {"minutes_total", OP_INT, -45, 0, 0, "result.minutes_total",
+         "0..9007199254740992"},
+        {"meeting_id", OP_STR, 0, "mt 1", 0, "result.meeting_id",
+         "[A-Za-z0-9._-]"},
+        {"", OP_DEL, 0, "meeting_id", 0, "result.meeting_id",
+         "is required"},
+        {"", OP_DEL, 0, "jp_total", 0, "result.jp_total", "is required"},
+    };
+    run_edits(&meeting_codec, &m, edits, sizeof(edits) / sizeof(*edits));
+}
+
+static void run_progress_roundtrip_and_validation(void **state) {
+    (void)state;
+    proto_run_progress p;
+    memset(&p, 0, sizeof(p));
+    strcpy(p.run_id, "r-000007");
+    p.done = 120;
+    p.total = 300;
+    for (int ph = 0; ph < PROTO_PHASE__COUNT; ph++) {
+        p.phase = (proto_run_phase)ph;
+        roundtrip(&run_progress_codec, &p);
+    }
+    static const edit edits[] = {
+        {"phase", OP_STR, 0, "warp", 0, "progress.phase", "must be one of"},
+        {"done", OP_INT, -1, 0, 0, "progress.done", "0..9007199254740992"},
+        {"total", OP_STR, 0, "300", 0, "progress.total",
+         "0..9007199254740992"},
+        {"", OP_DEL, 0, "run_id", 0, "progress.run_id", "is required"},
+        {"", OP_RENAME, 0, "total", "of", "progress.of", "unknown key"},
+    };
+    run_edits(&run_progress_codec, &p, edits,
+              sizeof(edits) / sizeof(*edits));
+}
+
+static void run_done_roundtrip_and_validation(void **state) {
+    (void)state;
+    proto_run_done d;
+    memset(&d, 0, sizeof(d));
+    strcpy(d.run_id, "r-000007");
+    test_sample_stats(&d.stats);
+    for (int st = 0; st < PROTO_RUN_STATUS__COUNT; st++) {
+        d.status = (proto_run_status)st;
+        roundtrip(&run_done_codec, &d);
+    }
+    static const edit edits[] = {
+        {"status", OP_STR, 0, "ok", 0, "done.status", "must be one of"},
+        {"stats.matched", OP_INT, 5000, 0, 0, "done.stats.matched",
+         "must not exceed"},
+        {"", OP_DEL, 0, "stats", 0, "done.stats", "is required"},
+        {"stats", OP_NIL, 0, 0, 0, "done.stats", "is required"},
+        {"stats", OP_INT, 1, 0, 0, "done.stats", "must be a map"},
+        {"run_id", OP_STR, 0, "r/7", 0, "done.run_id", "[A-Za-z0-9._-]"},
+    };
+    run_edits(&run_done_codec, &d, edits, sizeof(edits) / sizeof(*edits));
+}
+
+static void sample_program_stats(proto_program_stats *s) {
+    memset(s, 0, sizeof(*s));
+    strcpy(s->program, "coach2026");
+    s->mentees = 12;
+    s->coaches = 4;
+    s->capacity = 9;
+    s->load = 6;
+    s->utilisation = 6.0 / 9.0;
+    s->coverage = 0.5;
+    s->matches[PROTO_MATCH_PROPOSED] = 5;
+    s->matches[PROTO_MATCH_ACTIVE] = 1;
+    s->unmatched[PROTO_UNMATCHED_CAPACITY] = 3;
+    strcpy(s->last_run_id, "r-000007");
+    s->jp_minutes = 100;
+    s->jp_total = 2;
+    s->feedback_count = 2;
+    s->feedback_mean_rating = 4.5;
+}
+
+static void program_stats_roundtrip_and_validation(void **state) {
+    (void)state;
+    proto_program_stats s;
+    sample_program_stats(&s);
+    roundtrip(&program_stats_codec, &s);
+    memset(s.last_run_id, 0, sizeof(s.last_run_id));   /* nil: no run yet */
+    memset(s.matches, 0, sizeof(s.matches));
+    roundtrip(&program_stats_codec, &s);
+    sample_program_stats(&s);
+    static const edit edits[] = {
+        {"matches", OP_RENAME, 0, "active", "lost", "stats.matches.lost",
+         "unknown key"},
+        {"matches.proposed", OP_INT, -1, 0, 0, "stats.matches.proposed",
+         "0..9007199254740992"},
+        {"unmatched", OP_RENAME, 0, "capacity", "full",
+         "stats.unmatched.full", "unknown key"},
+        {"unmatched.capacity", OP_INT, 1LL << 32, 0, 0,
+         "stats.unmatched.capacity", "0..4294967295"},
+        {"jp_total", OP_INT, 3, 0, 0, "stats.jp_total",
+         "must be jp_minutes / 45"},
+        {"feedback.mean_rating", OP_INT, 6, 0, 0,
+         "stats.feedback.mean_rating", "0..5"},
+        {"feedback", OP_DEL, 0, "count", 0, "stats.feedback.count",
+         "is required"},
+        {"utilisation", OP_INT, -1, 0, 0, "stats.utilisation",
+         "must be a number"},
+        {"coverage", OP_INT, 2, 0, 0, NULL, NULL},   /* mentees left */
+        {"", OP_DEL, 0, "last_run_id", 0, "stats.last_run_id",
+         "is required"},
+        {"last_run_id", OP_NIL, 0, 0, 0, NULL, NULL},
+        {"last_run_id", OP_STR, 0, "", 0, "stats.last_run_id",
+         "1..64 bytes"},
+        {"program", OP_STR, 0, "co ach", 0, "stats.program",
+         "[A-Za-z0-9._-]"},
+        {"mentees", OP_INT, -1, 0, 0, "stats.mentees",
+         "0..9007199254740992"},
+        {"", OP_DEL, 0, "matches", 0, "stats.matches", "is required"},
+        {"", OP_DEL, 0, "load", 0, "stats.load", "is required"},
+    };
+    run_edits(&program_stats_codec, &s, edits,
+              sizeof(edits) / sizeof(*edits));
+}
+
+/* Bad enums in a struct pack as nil, which the decoders refuse. */
+static void results_bad_enums_pack_nil(void **state) {
+    (void)state;
+    proto_run_progress p;
+    memset(&p, 0, sizeof(p));
+    strcpy(p.run_id, "r-1");
+    p.phase = PROTO_PHASE__COUNT;
+    expect_refused(&run_progress_codec, &p, "progress.phase",
+                   "is required");
+    proto_session s;
+    sample_resume(&s);
+    s.role = (proto_role)-1;
+    expect_refused(&session_codec, &s, "session.role", "is required");
+}
+
 /* ---- vocabulary ------------------------------------------------------- */
 
 static void vocab_rules(void **state) {
@@ -642,6 +1072,15 @@ int main(void) {
         cmocka_unit_test(match_roundtrip),
         cmocka_unit_test(match_validation),
         cmocka_unit_test(stats_validation),
+        cmocka_unit_test(session_roundtrip),
+        cmocka_unit_test(session_validation),
+        cmocka_unit_test(suggestion_roundtrip_and_validation),
+        cmocka_unit_test(review_item_roundtrip_and_validation),
+        cmocka_unit_test(meeting_roundtrip_and_validation),
+        cmocka_unit_test(run_progress_roundtrip_and_validation),
+        cmocka_unit_test(run_done_roundtrip_and_validation),
+        cmocka_unit_test(program_stats_roundtrip_and_validation),
+        cmocka_unit_test(results_bad_enums_pack_nil),
         cmocka_unit_test(vocab_rules),
     };
     return cmocka_run_group_tests_name("proto_domain", tests, setup,

@@ -1,0 +1,100 @@
+/* pack.h — the one adapter between what coachnetd holds and the wire.
+ *
+ * Every result and notification leaves the server through libproto's
+ * codecs (proto_*_pack, the same codecs clients decode with) or through
+ * the functions below; server/pack.c is the only file of server/ that calls
+ * msgpack-c's packing functions itself.  It holds:
+ *
+ *   - the checked conversions of what the server has into proto structs:
+ *     a match hash (Redis HGETALL field list, or the same list as the
+ *     msgpack array an event carries), a matcher explanation, a session,
+ *     a review outcome;
+ *   - the envelopes proto has no codec for because they only wrap one
+ *     ({match}, {explain}, {items: [...]}, {items, cursor}, {}, {run_id},
+ *     {id, version}, {profile, version, load?});
+ *   - the writers of raw stored msgpack (profiles), bytes that passed
+ *     proto_body_check() when they were read back.
+ *
+ * Conversions return 0, or -1 when the input does not make a valid object
+ * (a corrupted or foreign store value, a matcher value out of the
+ * protocol's ranges); the caller then answers `internal`.  The packers
+ * write exactly one object (or, for the *_begin ones, the start of one that
+ * the caller completes as documented).
+ */
+#ifndef COACHNET_SERVER_PACK_H
+#define COACHNET_SERVER_PACK_H
+
+#include <stdbool.h>
+
+#include "server/server.h"
+
+/* ---- conversions ---- */
+
+/* A match from the flat field list a script returned (HGETALL order:
+ * name, value, ...): the fields of a match are decoded and validated with
+ * proto_match_decode() (an "explain" value is the stored explanation
+ * blob); internal fields of the hash (mentee_ok, coach_ok, jp_minutes,
+ * notes) are ignored, and so are an empty run_id or explain. */
+int pack_conv_match(const redisReply *flat, proto_match *out);
+/* The same from the msgpack array of strings an event carries (Lua's
+ * cmsgpack packing of the same HGETALL list). */
+int pack_conv_match_array(const msgpack_object_array *a, proto_match *out);
+
+/* An explanation of libmatcher (its reason codes, "program" first, are
+ * proto's; codes and counts must fit proto's limits). */
+int pack_conv_explain(const match_explain *in, proto_explain *out);
+
+/* A suggestion of libmatcher with its explanation (NULL: none could be
+ * made; explain is then nil, and so it is when ex does not convert). */
+int pack_conv_suggestion(const match_suggestion *s, const match_explain *ex, proto_suggestion *out);
+
+/* The session result of auth.login (token given: {token, role, subject?,
+ * programs (coordinators)}) or of auth.resume (token NULL: {login, role,
+ * subject?}), expiring in expires_in seconds. */
+int pack_conv_session(const srv_session *sess, const char *token, int64_t expires_in,
+                      proto_session *out);
+
+/* One outcome of match.review: the script's id, new status, error code
+ * and message ("" code: applied). */
+int pack_conv_review(const redisReply *id, const redisReply *status, const redisReply *code,
+                     const redisReply *msg, proto_review_item *out);
+
+/* The index of s (len bytes) in a NULL-terminated name list (proto's
+ * *_names tables), or -1. */
+int pack_name_index(const char *const *names, const char *s, size_t len);
+
+/* ---- stored blobs ---- */
+
+/* Append the explanation as the blob stored in a match hash (what
+ * pack_conv_match() reads back).  -1 (nothing appended) when it does not
+ * convert.  Pure: the run's worker thread calls it. */
+int pack_explain_blob(msgpack_sbuffer *sb, const match_explain *ex);
+
+/* ---- results ---- */
+
+void pack_empty(msgpack_packer *pk);                                  /* {} */
+void pack_run_id(msgpack_packer *pk, const char *run_id);             /* {run_id} */
+void pack_put_result(msgpack_packer *pk, const char *id, long long version); /* {id, version} */
+/* {profile, version} (coach.get: and load when has_load); blob is a stored
+ * profile that passed proto_body_check(). */
+void pack_profile(msgpack_packer *pk, const char *blob, size_t len, long long version,
+                  bool has_load, long long load);
+void pack_match_result(msgpack_packer *pk, const proto_match *m);     /* {match} */
+void pack_explain_result(msgpack_packer *pk, const proto_explain *e); /* {explain} */
+
+/* Start {key: [n items]} (has_cursor: {key: [n items], cursor}); the
+ * caller then packs the n items (proto_*_pack or pack_raw) and, with a
+ * cursor, ends with pack_cursor(). */
+void pack_items_begin(msgpack_packer *pk, const char *key, size_t n, bool has_cursor);
+/* The cursor of a list: an encoded cursor, or nil for NULL (last page). */
+void pack_cursor(msgpack_packer *pk, const char *cursor);
+/* One stored msgpack object (checked by proto_body_check()) as it is. */
+void pack_raw(msgpack_packer *pk, const char *data, size_t len);
+
+/* ---- notifications (srv_pack_fn) ---- */
+
+void pack_match_updated(msgpack_packer *pk, void *match);   /* ud: proto_match, {match} */
+void pack_run_progress(msgpack_packer *pk, void *progress); /* ud: proto_run_progress */
+void pack_run_done(msgpack_packer *pk, void *done);         /* ud: proto_run_done */
+
+#endif
