@@ -66,7 +66,7 @@ def live_env(s):
 
 @t
 def js_client_live_suite(s):
-    """node clients/js/test/live.mjs: every test passes (each reported below)"""
+    """node clients/js/test/live.mjs: every test passes (each reported above)"""
     assert NODE, "node is not installed"
     r = subprocess.run([NODE, "--test-reporter=tap", str(LIVE)], env=live_env(s), cwd=str(REPO),
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120 * SLOW)
