@@ -77,6 +77,8 @@ def js_client_live_suite(s):
         s._report(verdict == "ok", "js: " + name, None if verdict == "ok" else out[-6000:],
                   directive or "")
     assert results, "live.mjs reported no test (exit %d):\n%s" % (r.returncode, out[-6000:])
+    skipped = [name for _, name, directive in results if directive and directive.upper().startswith("SKIP")]
+    assert not skipped, "live.mjs skipped %s:\n%s" % (skipped, out[-6000:])
     assert r.returncode == 0, "live.mjs exited %d:\n%s" % (r.returncode, out[-6000:])
 
 
