@@ -7,12 +7,16 @@
 /** The WebSocket subprotocol of coachnet's msgpack-RPC. */
 export const SUBPROTOCOL = "coachnet.v1";
 
+/** Close code sent when the server breaks the protocol. */
+export const PROTOCOL_ERROR = 4002;
+
 /**
  * Open a WebSocket to coachnetd and return it as a client transport once
  * it is open with the coachnet.v1 subprotocol.
  *
  * A text message, or a server that did not agree to the subprotocol, ends
- * the connection (close code 1002, protocol error).
+ * the connection with close code 4002 (a browser may not send 1002,
+ * "protocol error": scripts may use only 1000 and 3000..4999).
  *
  * @param {string} url   e.g. `wss://coach.example.org/rpc`
  * @param {object} [opts]
@@ -36,7 +40,7 @@ export function connectWebSocket(url, opts = {}) {
         let opened = false, failure = null;
         const fail = (text) => {
             failure = new Error(text);
-            ws.close(1002, text);
+            ws.close(PROTOCOL_ERROR, text);
         };
         const timer = setTimeout(() => {
             failure = new Error(`connect to ${url}: timed out`);

@@ -54,6 +54,9 @@ class FakeWebSocket {
     }
     send(d) { this.sent.push(d); }
     close(code, reason) {
+        // as browsers: scripts may close with 1000 or 3000..4999 only
+        if (code !== undefined && code !== 1000 && !(code >= 3000 && code <= 4999))
+            throw new Error(`InvalidAccessError: close code ${code}`);
         this.closedWith = [code, reason];
         this.readyState = 3;
         setImmediate(() => this.onclose?.({ code: code ?? 1005, reason: reason ?? "" }));
@@ -78,7 +81,8 @@ test("websocket: subprotocol coachnet.v1, binary messages both ways, a client on
     ws.deliver(reply.buffer.slice(reply.byteOffset, reply.byteOffset + reply.length));
     assert.deepEqual(await p, { ok: 1 });
     const closed = new Promise((r) => c.on("close", r));
-    ws.close(1006, "gone");
+    ws.readyState = 3; // the server went away
+    ws.onclose({ code: 1006, reason: "gone" });
     assert.match((await closed).message, /code 1006: gone/);
 });
 
@@ -89,7 +93,7 @@ test("websocket: a text message, or a server without the subprotocol, is a proto
     const t = await pending;
     const closed = new Promise((r) => { t.onclose = r; });
     ws.deliver("hello");
-    assert.equal(ws.closedWith[0], 1002);
+    assert.equal(ws.closedWith[0], 4002);
     assert.match((await closed).message, /text message/);
 
     const refused = connectWebSocket("ws://h/rpc", { WebSocket: FakeWebSocket });
@@ -98,7 +102,7 @@ test("websocket: a text message, or a server without the subprotocol, is a proto
 
     const failed = connectWebSocket("ws://h/rpc", { WebSocket: FakeWebSocket });
     FakeWebSocket.last.onerror({});
-    FakeWebSocket.last.close(1006);
+    FakeWebSocket.last.onclose({ code: 1006, reason: "" });
     await assert.rejects(failed, /connection to ws:\/\/h\/rpc failed/);
     await assert.rejects(connectWebSocket("ws://h/rpc", { WebSocket: null }), /no WebSocket implementation/);
 });
