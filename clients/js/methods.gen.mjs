@@ -38,6 +38,11 @@ export const METHODS = Object.freeze({
     "result": {"type": "object", "fields": [
       {"name": "items", "type": "array", "items": {"type": "ref", "ref": "suggestion"}}]},
     "errors": ["forbidden", "not_found"]},
+  "match.run": {"roles": ["coordinator"], "params": [
+      {"name": "program", "type": "string", "required": true, "min_len": 1, "max_len": 32, "charset": "code"},
+      {"name": "policy", "type": "codec", "codec": "policy"}],
+    "result": {"type": "object", "fields": [{"name": "run_id", "type": "string"}]},
+    "errors": ["forbidden", "conflict"]},
   "match.review": {"roles": ["coordinator"], "params": [
       {"name": "match_ids", "type": "array", "required": true, "min_items": 1, "max_items": 100,
        "items": {"type": "string", "min_len": 1, "max_len": 64, "charset": "code"}},

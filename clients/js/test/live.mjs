@@ -186,6 +186,24 @@ live("pipelined calls: 30 requests in flight at once, each answer to its own cal
     c.close();
 });
 
+live("match.run: run.progress and run.done notifications reach the listeners", async () => {
+    const c = await coordinator();
+    const progress = [], any = [];
+    c.on("run.progress", (p) => progress.push(p));
+    c.on("*", (_p, method) => any.push(method));
+    const done = new Promise((resolve) => c.on("run.done", (p, method) => resolve([p, method])));
+    const { run_id } = await c.matchRun({ program: env.COACHNET_PROGRAM });
+    assert.equal(typeof run_id, "string");
+    const [p, method] = await done;
+    assert.equal(method, "run.done");
+    assert.equal(p.run_id, run_id);
+    assert.equal(p.status, "done");
+    assert.ok(p.stats.matched >= 1, JSON.stringify(p.stats));
+    assert.ok(progress.length > 0 && progress.every((x) => x.run_id === run_id));
+    assert.ok(any.includes("run.progress") && any.includes("run.done"));
+    c.close();
+});
+
 live("after a dropped connection the client reconnects, resumes the session, and the call goes through", async () => {
     const c = await coordinator();
     const events = [];
