@@ -76,6 +76,7 @@ endef
 -include matcher/module.mk
 -include server/module.mk
 -include clients/module.mk
+-include clients/js/module.mk
 -include tests/module.mk
 -include bench/module.mk
 -include tests/integration/integration.mk
