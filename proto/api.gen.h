@@ -16,7 +16,7 @@
 #define API_CODE_MAX                 32      /* bytes of a code: program, province, competency */
 #define API_PROGRAMS_MAX             16      /* programs of a coordinator or coach */
 #define API_SCORE_MAX                10000   /* the largest pair score */
-#define API_VERSION_MAX              4611686018427387903LL /* largest if_version (2^62 - 1) */
+#define API_VERSION_MAX              9007199254740991LL /* largest if_version (2^53 - 1: exact in every client language) */
 #define API_CURSOR_MAX               160     /* bytes of a list cursor */
 #define API_PROFILE_LIST_DEFAULT     50      /* profiles per page by default */
 #define API_PROFILE_LIST_MAX         500     /* profiles per page, at most */

@@ -229,7 +229,7 @@ export const METHODS = Object.freeze({
     "name": "if_version",
     "type": "integer",
     "min": 0,
-    "max": 4611686018427387903
+    "max": 9007199254740991
    }
   ],
   "result": {
@@ -887,7 +887,7 @@ export const METHODS = Object.freeze({
     "name": "if_version",
     "type": "integer",
     "min": 0,
-    "max": 4611686018427387903
+    "max": 9007199254740991
    }
   ],
   "result": {
@@ -1032,7 +1032,7 @@ export const LIMITS = Object.freeze({
  "CODE_MAX": 32,
  "PROGRAMS_MAX": 16,
  "SCORE_MAX": 10000,
- "VERSION_MAX": 4611686018427387903,
+ "VERSION_MAX": 9007199254740991,
  "CURSOR_MAX": 160,
  "PROFILE_LIST_DEFAULT": 50,
  "PROFILE_LIST_MAX": 500,
