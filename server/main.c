@@ -130,13 +130,23 @@ static int add_user(const cfg *c, const cmdline *cl) {
     redisSetTimeout(rc, tv);
     char now[32];
     snprintf(now, sizeof now, "%lld", (long long)time(NULL));
-    const char *argv[] = {"EVAL", script_text(SCRIPT_USER_CREATE), "0", c->redis_prefix, cl->add_user, hash,
-                          auth_role_name(role), cl->subject ? cl->subject : "",
-                          cl->programs ? cl->programs : "", now, "--add-user", ""};
-    redisReply *rep = redisCommandArgv(rc, 12, argv, NULL);
+    sargs a;
+    sargs_init(&a);
+    script_args_eval(&a, SCRIPT_USER_CREATE, c->redis_prefix);
+    sargs_adds(&a, cl->add_user);
+    sargs_adds(&a, hash);
+    sargs_adds(&a, auth_role_name(role));
+    sargs_adds(&a, cl->subject ? cl->subject : "");
+    sargs_adds(&a, cl->programs ? cl->programs : "");
+    sargs_adds(&a, now);
+    sargs_adds(&a, "--add-user");
+    sargs_adds(&a, "");
+    int oom = a.oom;
+    redisReply *rep = oom ? NULL : redisCommandArgv(rc, a.argc, a.argv, a.len);
+    sargs_free(&a);
     int ret = 1;
     if (!rep) {
-        fprintf(stderr, "coachnetd: Redis: %s\n", rc->errstr);
+        fprintf(stderr, "coachnetd: Redis: %s\n", oom ? "out of memory" : rc->errstr);
     } else if (rep->type == REDIS_REPLY_ERROR) {
         fprintf(stderr, "coachnetd: Redis: %s\n", rep->str);
     } else if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 1 && rep->element[0]->type == REDIS_REPLY_STRING &&
@@ -179,6 +189,12 @@ static void on_store_msg(void *ud, const char *payload, size_t len) {
     methods_on_event(ud, payload, len);
 }
 
+/* The command link (re)connected: its first commands load the scripts. */
+static void on_store_connect(void *ud, store *st) {
+    (void)ud;
+    scripts_load(st);
+}
+
 static int write_pidfile(const char *path) {
     FILE *f = fopen(path, "w");
     if (!f) return -1;
@@ -213,6 +229,7 @@ static int run(cfg *c) {
     s->hq = hashq_new(base, c->auth_threads);
     s->st = store_new(base, c->redis_host, c->redis_port, c->redis_timeout_ms, channel, on_store_msg, s);
     if (!s->cidx || !s->runs || !s->hq || !s->st) { log_error("out of memory"); goto out; }
+    store_on_connect(s->st, on_store_connect, NULL);
     a.ev_term = evsignal_new(base, SIGTERM, on_term, &a);
     a.ev_int = evsignal_new(base, SIGINT, on_term, &a);
     a.ev_hup = evsignal_new(base, SIGHUP, on_hup, &a);
