@@ -14,6 +14,7 @@
 
 #include "server/coachidx.h"
 #include "server/hashq.h"
+#include "server/keys.h"
 #include "server/log.h"
 #include "server/methods.h"
 #include "server/runs.h"
@@ -218,10 +219,13 @@ static int run(cfg *c) {
     evthread_use_pthreads();
     struct event_base *base = event_base_new();
     if (!base) { log_error("event_base_new failed"); srv_catalog_free(&s->catalog); return 1; }
-    char channel[128];
-    snprintf(channel, sizeof channel, "%sevents", c->redis_prefix);
+    char channel[256];
     if (srv_init(s, c, base, err, sizeof err)) {
         log_error("%s", err);
+        goto out;
+    }
+    if (keys_name(channel, sizeof channel, c->redis_prefix, KEY_EVENTS, NULL) < 0) {
+        log_error("redis-prefix is too long (at most %zu bytes)", sizeof channel - sizeof "events");
         goto out;
     }
     s->cidx = coachidx_new(s);

@@ -34,3 +34,9 @@ UNIT_TESTS += $(B)/tests/unit/test_hashq
 $(B)/tests/unit/test_hashq.o: MOD_CFLAGS = $(CMOCKA_CFLAGS) $(EVENT_CFLAGS) $(SSL_CFLAGS)
 $(B)/tests/unit/test_hashq: $(B)/tests/unit/test_hashq.o $(B)/server/hashq.o $(B)/server/auth.o
 	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(SSL_LIBS) $(CMOCKA_LIBS) -o $@
+
+# keys: the key names, checked against docs/operations.md and server/lua/.
+UNIT_TESTS += $(B)/tests/unit/test_keys
+$(B)/tests/unit/test_keys.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
+$(B)/tests/unit/test_keys: $(B)/tests/unit/test_keys.o $(B)/server/keys.o $(B)/server/store.o $(B)/server/log.o
+	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(HIREDIS_LIBS) $(CMOCKA_LIBS) -o $@
