@@ -15,9 +15,12 @@
  * be queued on the new connection; Redis runs one connection's commands
  * in order, so every EVALSHA after it finds its script.  The texts (up to
  * 5 KB each) thus cross the network once per connection, not once per
- * call.  script_cmd() is the safety net for a Redis that loses its script
- * cache while the connection stays up (SCRIPT FLUSH): an EVALSHA answered
- * NOSCRIPT is resent once as EVAL, and every script is loaded again.
+ * call.  A load that Redis refuses for a passing reason (LOADING: a
+ * restarted Redis accepts connections while it reads its AOF) is done
+ * again just before the next script command.  script_cmd() is the safety
+ * net for a Redis that loses its script cache while the connection stays
+ * up (SCRIPT FLUSH): an EVALSHA answered NOSCRIPT is resent once as EVAL,
+ * and every script is loaded again.
  */
 #include <openssl/sha.h>
 #include <stdint.h>
@@ -82,6 +85,14 @@ void script_args(sargs *a, script_id id, const char *prefix) {
 /* SCRIPT LOADs sent and not answered yet: a NOSCRIPT while some are on
  * their way does not send the whole set again. */
 static int loads_inflight;
+/* A SCRIPT LOAD was refused for a passing reason (a restarted Redis
+ * answers LOADING while it reads its AOF, yet accepts connections): the
+ * next script_cmd() loads every script again before its EVALSHA. */
+static int reload_wanted;
+
+static int transient_error(const char *msg) {
+    return !strncmp(msg, "LOADING", 7) || !strncmp(msg, "BUSY", 4) || !strncmp(msg, "MASTERDOWN", 10);
+}
 
 static void load_reply(void *ud, redisReply *reply, int status) {
     int id = (int)(intptr_t)ud;
@@ -90,11 +101,17 @@ static void load_reply(void *ud, redisReply *reply, int status) {
     if (reply->type == REDIS_REPLY_STRING && reply->len == SCRIPT_SHA_HEX &&
         !memcmp(reply->str, script_sha[id], SCRIPT_SHA_HEX))
         return;
-    log_error("redis: SCRIPT LOAD of server/lua/%s.lua failed: %.200s", lua_script_name[id],
-              reply->type == REDIS_REPLY_ERROR && reply->str ? reply->str : "unexpected reply");
+    const char *msg = reply->type == REDIS_REPLY_ERROR && reply->str ? reply->str : "unexpected reply";
+    if (transient_error(msg)) {
+        if (!reload_wanted) log_info("redis: SCRIPT LOAD refused (%.100s): loading again before the next script", msg);
+        reload_wanted = 1;
+        return;
+    }
+    log_error("redis: SCRIPT LOAD of server/lua/%s.lua failed: %.200s", lua_script_name[id], msg);
 }
 
 void scripts_load(store *st) {
+    reload_wanted = 0;
     for (int i = 0; i < SCRIPT__COUNT; i++) {
         if (!lua_script_text[i]) continue;
         sargs a;
@@ -158,6 +175,7 @@ int script_cmd(store *st, store_cb *cb, void *ud, sargs *a) {
         sargs_free(&args);
         return rc;
     }
+    if (reload_wanted && !loads_inflight) scripts_load(st);    /* they go first on the connection */
     script_call *c = malloc(sizeof *c);
     if (!c) {
         sargs_free(&args);
