@@ -716,7 +716,7 @@ void proto_run_stats_pack(msgpack_packer *pk, const proto_run_stats *s);
 
 /* ------------------------------------------------------------------------
  * Results and notification params (proto/results.c): the objects of
- * DESIGN §3 that coachnetd answers with, built on the codecs above.  The
+ * design.md §3 that coachnetd answers with, built on the codecs above.  The
  * same rules: decoders validate every field and name it in the error,
  * packers trust the struct (clamped counts, nil for a bad enum).
  * --------------------------------------------------------------------- */

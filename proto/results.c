@@ -1,7 +1,7 @@
 /* results.c -- codecs of the results and notification params that
  * coachnetd sends and clients decode: the session of auth.login/resume,
  * suggestion and review items, meeting.log's result, run.progress,
- * run.done and stats.get's result (DESIGN §3, docs/methods.md).
+ * run.done and stats.get's result (design.md §3, docs/methods.md).
  *
  * Key order of the packers is the order docs/methods.md lists the keys in;
  * it is the order coachnetd has always sent them in.

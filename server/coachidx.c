@@ -73,11 +73,10 @@ static void scan_cb(void *ud, redisReply *reply, int status) {
 static void scan_next(coachidx *ci) {
     sargs a;
     sargs_init(&a);
-    script_args_eval(&a, SCRIPT_COACH_SCAN, ci->srv->cfg->redis_prefix);
+    script_args(&a, SCRIPT_COACH_SCAN, ci->srv->cfg->redis_prefix);
     sargs_adds(&a, ci->cursor);
     sargs_addll(&a, COACHIDX_PAGE);
-    int rc = store_cmda(ci->srv->st, scan_cb, ci, &a);
-    sargs_free(&a);
+    int rc = script_cmd(ci->srv->st, scan_cb, ci, &a);
     if (rc != STORE_OK) {
         ci->loading = 0;
         struct timeval tv = {1, 0};

@@ -14,6 +14,7 @@
 
 #include "server/coachidx.h"
 #include "server/hashq.h"
+#include "server/keys.h"
 #include "server/log.h"
 #include "server/methods.h"
 #include "server/runs.h"
@@ -134,12 +135,23 @@ static int add_user(const cfg *c, const cmdline *cl) {
     redisSetTimeout(rc, tv);
     char now[32];
     snprintf(now, sizeof now, "%lld", (long long)time(NULL));
-    const char *argv[] = {"EVAL", script_text(SCRIPT_USER_CREATE), "0", c->redis_prefix, cl->add_user, hash,
-                          auth_role_name(role), cl->subject ? cl->subject : "", csv, now, "--add-user", ""};
-    redisReply *rep = redisCommandArgv(rc, 12, argv, NULL);
+    sargs a;
+    sargs_init(&a);
+    script_args_eval(&a, SCRIPT_USER_CREATE, c->redis_prefix);
+    sargs_adds(&a, cl->add_user);
+    sargs_adds(&a, hash);
+    sargs_adds(&a, auth_role_name(role));
+    sargs_adds(&a, cl->subject ? cl->subject : "");
+    sargs_adds(&a, csv);
+    sargs_adds(&a, now);
+    sargs_adds(&a, "--add-user");
+    sargs_adds(&a, "");
+    int oom = a.oom;
+    redisReply *rep = oom ? NULL : redisCommandArgv(rc, a.argc, a.argv, a.len);
+    sargs_free(&a);
     int ret = 1;
     if (!rep) {
-        fprintf(stderr, "coachnetd: Redis: %s\n", rc->errstr);
+        fprintf(stderr, "coachnetd: Redis: %s\n", oom ? "out of memory" : rc->errstr);
     } else if (rep->type == REDIS_REPLY_ERROR) {
         fprintf(stderr, "coachnetd: Redis: %s\n", rep->str);
     } else if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 1 && rep->element[0]->type == REDIS_REPLY_STRING &&
@@ -182,6 +194,12 @@ static void on_store_msg(void *ud, const char *payload, size_t len) {
     methods_on_event(ud, payload, len);
 }
 
+/* The command link (re)connected: its first commands load the scripts. */
+static void on_store_connect(void *ud, store *st) {
+    (void)ud;
+    scripts_load(st);
+}
+
 static int write_pidfile(const char *path) {
     FILE *f = fopen(path, "w");
     if (!f) return -1;
@@ -205,10 +223,13 @@ static int run(cfg *c) {
     evthread_use_pthreads();
     struct event_base *base = event_base_new();
     if (!base) { log_error("event_base_new failed"); srv_catalog_free(&s->catalog); return 1; }
-    char channel[128];
-    snprintf(channel, sizeof channel, "%sevents", c->redis_prefix);
+    char channel[256];
     if (srv_init(s, c, base, err, sizeof err)) {
         log_error("%s", err);
+        goto out;
+    }
+    if (keys_name(channel, sizeof channel, c->redis_prefix, KEY_EVENTS, NULL) < 0) {
+        log_error("redis-prefix is too long (at most %zu bytes)", sizeof channel - sizeof "events");
         goto out;
     }
     s->cidx = coachidx_new(s);
@@ -216,6 +237,7 @@ static int run(cfg *c) {
     s->hq = hashq_new(base, c->auth_threads);
     s->st = store_new(base, c->redis_host, c->redis_port, c->redis_timeout_ms, channel, on_store_msg, s);
     if (!s->cidx || !s->runs || !s->hq || !s->st) { log_error("out of memory"); goto out; }
+    store_on_connect(s->st, on_store_connect, NULL);
     a.ev_term = evsignal_new(base, SIGTERM, on_term, &a);
     a.ev_int = evsignal_new(base, SIGINT, on_term, &a);
     a.ev_hup = evsignal_new(base, SIGHUP, on_hup, &a);

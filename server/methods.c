@@ -11,40 +11,8 @@
 
 /* ------------------------------------------------------------ helpers */
 
-/* Reply of an mcmd() command: resend an EVALSHA that Redis does not know
- * (NOSCRIPT: Redis restarted or flushed its script cache) once as EVAL,
- * then hand the reply to the handler. */
-static void mcmd_reply(void *ud, redisReply *reply, int status) {
-    srv_req *r = ud;
-    if (status == STORE_OK && reply && reply->type == REDIS_REPLY_ERROR && !r->retried &&
-        !strncmp(reply->str, "NOSCRIPT", 8) && r->args.argc >= 2 && !strcmp(r->args.argv[0], "EVALSHA")) {
-        const char *text = script_text_by_sha(r->args.argv[1], r->args.len[1]);
-        if (text) {
-            r->retried = 1;
-            r->args.argv[0] = "EVAL";
-            r->args.len[0] = 4;
-            r->args.argv[1] = text;
-            r->args.len[1] = strlen(text);
-            if (store_cmda(r->srv->st, mcmd_reply, r, &r->args) == STORE_OK) return;
-            sargs_free(&r->args);
-            srv_req_unavailable(r);
-            return;
-        }
-    }
-    sargs_free(&r->args);
-    r->retried = 0;
-    r->cb(r, reply, status);
-}
-
 int mcmd(srv_req *r, store_cb *cb, sargs *a) {
-    sargs_free(&r->args);
-    r->args = *a;
-    sargs_init(a);
-    sargs_own(&r->args, 2);    /* the caller's buffers may go before a resend */
-    r->cb = cb;
-    r->retried = 0;
-    if (store_cmda(r->srv->st, mcmd_reply, r, &r->args) != STORE_OK) {
-        sargs_free(&r->args);
+    if (script_cmd(r->srv->st, cb, r, a) != STORE_OK) {
         srv_req_unavailable(r);
         return -1;
     }

@@ -6,9 +6,9 @@
 
 #include "server/server.h"
 
-/* Lua scripts (scripts.c).  Every script takes no KEYS (it derives its keys
- * from the prefix, ARGV[1]): coachnet runs on one Redis primary, not on a
- * cluster. */
+/* Lua scripts (scripts.c): SCRIPT_<NAME> is server/lua/<name>.lua.  Every
+ * script takes no KEYS (it derives its keys from the prefix, ARGV[1]):
+ * coachnet runs on one Redis primary, not on a cluster. */
 typedef enum {
     SCRIPT_LOGIN,
     SCRIPT_SESSION_NEW,
@@ -41,20 +41,29 @@ typedef enum {
 
 /* Compute the scripts' SHA1 digests (once, before the event loop). */
 void scripts_init(void);
-/* Start "EVALSHA <sha1> 0 <prefix>" of script id; append the rest.  Only
- * for mcmd(), which retries with EVAL when Redis answers NOSCRIPT (after a
- * restart or SCRIPT FLUSH). */
+/* SCRIPT LOAD every script on st's command link, pipelined (the link's
+ * connect hook: see scripts.c).  A failure is logged. */
+void scripts_load(store *st);
+/* Start "EVALSHA <sha1> 0 <prefix>" of script id; append the rest.  Send
+ * it with script_cmd() (or mcmd()), which resends it as EVAL when Redis
+ * answers NOSCRIPT. */
 void script_args(sargs *a, script_id id, const char *prefix);
-/* The same as "EVAL <text> 0 <prefix>", for callers outside a request. */
+/* The same as "EVAL <text> 0 <prefix>", for a connection that has not
+ * loaded the scripts (the synchronous --add-user path). */
 void script_args_eval(sargs *a, script_id id, const char *prefix);
 /* The script text (for the synchronous --add-user path). */
 const char *script_text(script_id id);
 /* The text of the script with this SHA1 hex, or NULL. */
 const char *script_text_by_sha(const char *sha, size_t len);
+/* store_cmda() with the NOSCRIPT safety net: an EVALSHA that Redis does
+ * not know (SCRIPT FLUSH) is resent once as EVAL, and every script is
+ * loaded again; cb gets the final reply (store_cmd's contract).  Takes a
+ * (it is left empty whatever the outcome); other commands are sent as
+ * they are. */
+int script_cmd(store *st, store_cb *cb, void *ud, sargs *a);
 
-/* Issue a command for request r; on failure answer `unavailable` and
- * return -1 (r is then gone).  Takes a (the request keeps it until the
- * reply, to resend an EVALSHA as EVAL on NOSCRIPT). */
+/* Issue a command for request r (through script_cmd); on failure answer
+ * `unavailable` and return -1 (r is then gone).  Takes a. */
 int mcmd(srv_req *r, store_cb *cb, sargs *a);
 
 /* A store callback's common prologue: returns 0 when reply is usable;

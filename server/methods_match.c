@@ -1,7 +1,7 @@
 /* methods_match.c — match.* (but match.run, see runs.c), meeting.log,
  * feedback.put, stats.get.
  *
- * Every state change is one Lua script (scripts.c) that checks and writes
+ * Every state change is one Lua script (server/lua/) that checks and writes
  * atomically and publishes the new match on the event channel; each
  * coachnetd then pushes match.updated to the sessions of both sides
  * (methods_on_event).  Ownership: a mentee or coach user acts only on

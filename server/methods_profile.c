@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "server/keys.h"
 #include "server/log.h"
 #include "server/methods.h"
 #include "server/pack.h"
@@ -178,7 +179,7 @@ static void profile_get(srv_req *r, const char *kind, const char *id) {
         mcmd(r, coach_get_cb, &a);
     } else {
         sargs_adds(&a, "HMGET");
-        sargs_addf(&a, "%smentee:%s", r->srv->cfg->redis_prefix, id);
+        keys_add(&a, r->srv->cfg->redis_prefix, KEY_MENTEE, id);
         sargs_adds(&a, "p");
         sargs_adds(&a, "v");
         sargs_adds(&a, "program");
@@ -251,11 +252,13 @@ static void profile_list(srv_req *r, const char *kind, const char *program, cons
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, "province", "unknown province code %s", province);
         return;
     }
-    /* Pick the narrowest index; the script filters the rest. */
+    /* Pick the narrowest index; the script filters the rest.  Its name
+     * goes without the prefix: the script adds it. */
+    int mentee = !strcmp(kind, "mentee");
     char index[PROTO_CODE_MAX + 32];
-    if (!strcmp(kind, "mentee") && program[0]) snprintf(index, sizeof index, "idx:mentee:prog:%s", program);
-    else if (province[0]) snprintf(index, sizeof index, "idx:%s:prov:%s", kind, province);
-    else snprintf(index, sizeof index, "idx:%s", kind);
+    if (mentee && program[0]) keys_name(index, sizeof index, "", KEY_IDX_MENTEE_PROG, program);
+    else if (province[0]) keys_name(index, sizeof index, "", mentee ? KEY_IDX_MENTEE_PROV : KEY_IDX_COACH_PROV, province);
+    else keys_name(index, sizeof index, "", mentee ? KEY_IDX_MENTEE : KEY_IDX_COACH, NULL);
     sargs a;
     sargs_init(&a);
     script_args(&a, SCRIPT_LIST, r->srv->cfg->redis_prefix);

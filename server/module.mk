@@ -1,6 +1,6 @@
 # server/module.mk — coachnetd and its unit tests.
 SERVER_SRCS := $(wildcard server/*.c)
-SERVER_OBJS := $(patsubst %.c,$(B)/%.o,$(SERVER_SRCS))
+SERVER_OBJS := $(patsubst %.c,$(B)/%.o,$(SERVER_SRCS)) $(B)/server/lua_scripts.o
 SERVER_CORE_OBJS := $(filter-out $(B)/server/main.o,$(SERVER_OBJS))
 
 $(B)/server/%.o: MOD_CFLAGS = $(MSGPACK_CFLAGS) $(EVENT_CFLAGS) $(SSL_CFLAGS)
@@ -9,6 +9,18 @@ $(B)/server/coachnetd: $(SERVER_OBJS) $(PROTO_LIB) $(MATCHER_LIB)
 	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(HIREDIS_LIBS) $(SSL_LIBS) $(MSGPACK_LIBS) $(MATH_LIBS) -o $@
 
 PROGS += $(B)/server/coachnetd
+
+# The Redis Lua scripts: server/lua/*.lua become the C arrays of
+# server/lua_scripts.h in $(B)/server/lua_scripts.c (scripts/embed-lua).
+# lua_scripts.list holds the file names and changes only when they do, so
+# that adding, removing or renaming a script regenerates the file too.
+LUA_SRCS := $(sort $(wildcard server/lua/*.lua))
+LUA_LIST := $(B)/server/lua_scripts.list
+$(shell mkdir -p $(B)/server && echo '$(LUA_SRCS)' | cmp -s - $(LUA_LIST) || echo '$(LUA_SRCS)' > $(LUA_LIST))
+$(B)/server/lua_scripts.c: $(LUA_SRCS) $(LUA_LIST) scripts/embed-lua
+	scripts/embed-lua -o $@ $(LUA_SRCS)
+$(B)/server/lua_scripts.o: $(B)/server/lua_scripts.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(MOD_CFLAGS) -c $< -o $@
 
 
 # Unit tests of the pure pieces (config, auth, util).
@@ -22,3 +34,9 @@ UNIT_TESTS += $(B)/tests/unit/test_hashq
 $(B)/tests/unit/test_hashq.o: MOD_CFLAGS = $(CMOCKA_CFLAGS) $(EVENT_CFLAGS) $(SSL_CFLAGS)
 $(B)/tests/unit/test_hashq: $(B)/tests/unit/test_hashq.o $(B)/server/hashq.o $(B)/server/auth.o
 	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(SSL_LIBS) $(CMOCKA_LIBS) -o $@
+
+# keys: the key names, checked against docs/operations.md and server/lua/.
+UNIT_TESTS += $(B)/tests/unit/test_keys
+$(B)/tests/unit/test_keys.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
+$(B)/tests/unit/test_keys: $(B)/tests/unit/test_keys.o $(B)/server/keys.o $(B)/server/store.o $(B)/server/log.o
+	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(HIREDIS_LIBS) $(CMOCKA_LIBS) -o $@

@@ -258,14 +258,13 @@ static void run_finish(run *rn, const char *status) {
     proto_run_stats_pack(&pk, &ps);
     sargs a;
     sargs_init(&a);
-    script_args_eval(&a, SCRIPT_RUN_FINISH, rn->s->cfg->redis_prefix);
+    script_args(&a, SCRIPT_RUN_FINISH, rn->s->cfg->redis_prefix);
     sargs_adds(&a, rn->id);
     sargs_adds(&a, rn->program);
     sargs_adds(&a, status);
     sargs_add(&a, sb.data, sb.size);
     sargs_addll(&a, (long long)time(NULL));
-    int rc = store_cmda(rn->s->st, finish_cb, rn, &a);
-    sargs_free(&a);
+    int rc = script_cmd(rn->s->st, finish_cb, rn, &a);
     msgpack_sbuffer_destroy(&sb);
     if (rc != STORE_OK) finish_cb(rn, NULL, STORE_UNAVAILABLE);
 }
@@ -292,7 +291,7 @@ static void run_store_next(run *rn) {
     }
     sargs a;
     sargs_init(&a);
-    script_args_eval(&a, SCRIPT_RUN_STORE, rn->s->cfg->redis_prefix);
+    script_args(&a, SCRIPT_RUN_STORE, rn->s->cfg->redis_prefix);
     sargs_adds(&a, rn->id);
     sargs_adds(&a, rn->program);
     sargs_addll(&a, (long long)time(NULL));
@@ -318,8 +317,7 @@ static void run_store_next(run *rn) {
         rn->store_unmatched += nu;
     }
     send_progress(rn, "store", rn->store_pairs, res->n_pairs);
-    int rc = store_cmda(rn->s->st, run_store_cb, rn, &a);
-    sargs_free(&a);
+    int rc = script_cmd(rn->s->st, run_store_cb, rn, &a);
     if (rc != STORE_OK) run_finish(rn, "failed");
 }
 
@@ -538,13 +536,12 @@ static void run_snapshot_next(run *rn) {
     static const char *const what[] = {"mentees", "coaches", "pairs"};
     sargs a;
     sargs_init(&a);
-    script_args_eval(&a, SCRIPT_RUN_SNAPSHOT, rn->s->cfg->redis_prefix);
+    script_args(&a, SCRIPT_RUN_SNAPSHOT, rn->s->cfg->redis_prefix);
     sargs_adds(&a, what[rn->stage]);
     sargs_adds(&a, rn->program);
     sargs_adds(&a, rn->cursor);
     sargs_addll(&a, RUN_PAGE);
-    int rc = store_cmda(rn->s->st, snapshot_cb, rn, &a);
-    sargs_free(&a);
+    int rc = script_cmd(rn->s->st, snapshot_cb, rn, &a);
     if (rc != STORE_OK) run_finish(rn, "failed");
 }
 
@@ -628,12 +625,11 @@ static void renew_cb(evutil_socket_t fd, short what, void *arg) {
     if (!rn->renew_pending) {
         sargs a;
         sargs_init(&a);
-        script_args_eval(&a, SCRIPT_RUN_RENEW, rn->s->cfg->redis_prefix);
+        script_args(&a, SCRIPT_RUN_RENEW, rn->s->cfg->redis_prefix);
         sargs_adds(&a, rn->program);
         sargs_adds(&a, rn->id);
         sargs_addll(&a, RUN_LOCK_TTL_MS);
-        if (store_cmda(rn->s->st, renew_reply, rn, &a) == STORE_OK) rn->renew_pending = 1;
-        sargs_free(&a);
+        if (script_cmd(rn->s->st, renew_reply, rn, &a) == STORE_OK) rn->renew_pending = 1;
     }
     struct timeval tv = {RUN_RENEW_MS / 1000, (RUN_RENEW_MS % 1000) * 1000};
     evtimer_add(rn->ev_renew, &tv);

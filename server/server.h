@@ -79,9 +79,6 @@ typedef struct srv_req {
     size_t frame_at;
     void *st;                   /* the handler's state */
     void (*st_free)(void *);
-    sargs args;                 /* the command in flight (mcmd) */
-    store_cb *cb;               /* its handler callback */
-    int retried;                /* resent as EVAL after NOSCRIPT */
 } srv_req;
 
 typedef struct srv_catalog {

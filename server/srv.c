@@ -305,7 +305,6 @@ static void req_end(srv_req *r) {
     }
     if (r->st_free) r->st_free(r->st);
     dispatch_params_free(r);
-    sargs_free(&r->args);
     proto_msg_destroy(&r->msg);
     msgpack_sbuffer_destroy(&r->sb);
     free(r);

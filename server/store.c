@@ -41,6 +41,8 @@ struct store {
     char *channel;
     store_msg_cb *on_msg;
     void *msg_ud;
+    store_connect_cb *on_cmd_connect;
+    void *connect_ud;
     link cmd, sub;
     pending *head;            /* commands whose user callback is due */
     size_t npending;
@@ -77,6 +79,7 @@ static void on_connect(const redisAsyncContext *ac, int status) {
     l->connected = 1;
     l->backoff_ms = STORE_BACKOFF_MIN_MS;
     log_info("redis %s link connected to %s:%d", l->is_sub ? "pub/sub" : "command", s->host, s->port);
+    if (!l->is_sub && s->on_cmd_connect) s->on_cmd_connect(s->connect_ud, s);
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status) {
@@ -209,6 +212,11 @@ store *store_new(struct event_base *base, const char *host, int port, int timeou
     link_connect(s, &s->cmd);
     link_connect(s, &s->sub);
     return s;
+}
+
+void store_on_connect(store *s, store_connect_cb *cb, void *ud) {
+    s->on_cmd_connect = cb;
+    s->connect_ud = ud;
 }
 
 void store_free(store *s) {

@@ -39,6 +39,13 @@ typedef void store_msg_cb(void *ud, const char *payload, size_t len);
 
 store *store_new(struct event_base *base, const char *host, int port, int timeout_ms,
                  const char *channel, store_msg_cb *on_msg, void *msg_ud);
+/* The command link's connect hook: cb(ud, s) runs each time that link
+ * (re)connects, right after store_connected() becomes true and before
+ * any other command can be queued on the new connection, so the commands
+ * cb sends are the connection's first (scripts.c loads the Lua scripts
+ * there).  One hook; set it before the event loop runs. */
+typedef void store_connect_cb(void *ud, store *s);
+void store_on_connect(store *s, store_connect_cb *cb, void *ud);
 /* Fails every pending command (callbacks get STORE_UNAVAILABLE) and frees. */
 void store_free(store *s);
 int store_connected(const store *s);

@@ -33,8 +33,9 @@ $(LOADGEN): $(B)/bench/load/loadgen.o $(PROTO_LIB)
 # fake store linked in with -Wl,--wrap (see the file's comment).  Built
 # from the sources with clang/libFuzzer like fuzz_proto; seeds in
 # tests/fuzz/seeds/fuzz_dispatch/ (made by tests/fuzz/fuzz_dispatch_seeds.py).
+# The Lua scripts' C file is generated (server/module.mk).
 FUZZ_DISPATCH_SRCS := tests/fuzz/fuzz_dispatch.c \
-    $(filter-out server/main.c,$(wildcard server/*.c)) \
+    $(filter-out server/main.c,$(wildcard server/*.c)) $(B)/server/lua_scripts.c \
     $(wildcard proto/*.c) $(wildcard matcher/*.c)
 FUZZ_DISPATCH_WRAP := store_new store_free store_connected store_pending store_cmda
 build/fuzz/fuzz_dispatch: $(FUZZ_DISPATCH_SRCS) $(wildcard server/*.h proto/*.h matcher/*.h)

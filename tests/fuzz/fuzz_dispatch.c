@@ -18,8 +18,10 @@
  * in-memory fake that answers every command later, from a zero-timeout
  * event (store.h's contract: never from inside store_cmda), with a reply
  * the input chooses: the shapes the Lua scripts return ({'ok', ...},
- * {'not_found', msg}, ...), Redis error replies, nil, integers, or
- * STORE_UNAVAILABLE -- a broken or hostile Redis is fuzzed too.
+ * {'not_found', msg}, ...), Redis error replies (NOSCRIPT and LOADING
+ * among them: scripts are sent as EVALSHA, so the resend as EVAL and the
+ * reloading of scripts.c run too), nil, integers, or STORE_UNAVAILABLE --
+ * a broken or hostile Redis is fuzzed too.
  *
  * Input layout:
  *   byte 0        session role: 0 none, 1 admin, 2 coordinator, 3 mentee, 4 coach
@@ -48,6 +50,7 @@
 #include "server/coachidx.h"
 #include "server/hashq.h"
 #include "server/log.h"
+#include "server/methods.h"
 #include "server/runs.h"
 #include "server/server.h"
 
@@ -156,7 +159,11 @@ static redisReply *make_reply(store *s) {
         return r;
     }
     case 1: return NULL;
-    case 2: return r_str(REDIS_REPLY_ERROR, "ERR fuzz", 8);
+    case 2: {
+        static const char *const errors[] = {"ERR fuzz", "NOSCRIPT fuzz", "LOADING fuzz", "BUSY fuzz"};
+        const char *e = errors[(op >> 3) % 4];
+        return r_str(REDIS_REPLY_ERROR, e, strlen(e));
+    }
     case 3: {   /* a script status with a message and maybe a field */
         size_t n = 2 + (op >> 3) % 2;
         redisReply *r = r_arr(n);
@@ -271,6 +278,7 @@ static void fz_init(void) {
         abort();
     }
     log_open(CFG_LOG_ERROR + 1, "");   /* silent: the fuzzer logs enough */
+    scripts_init();                     /* as coachnetd: scripts go as EVALSHA */
     server *s = &f->s;
     if (srv_catalog_load(&s->catalog, f->c.data_dir, err, sizeof err)) {
         fprintf(stderr, "fuzz_dispatch: %s (set COACHNET_DATA to the repository's data/)\n", err);

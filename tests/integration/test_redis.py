@@ -5,10 +5,12 @@ test, requests get `unavailable` within the command timeout
 succeed again without restarting coachnetd; what was acknowledged before
 survives (AOF with appendfsync always)."""
 
+import re
+import subprocess
 import time
 
 from harness import (Suite, main, coachnet, CoachnetError, SLOW, ADMIN_LOGIN, ADMIN_PASSWORD,
-                     wait_until, run_and_wait, run_matches)
+                     REPO, wait_until, run_and_wait, run_matches, review_one)
 
 REDIS_TIMEOUT_MS = 1500
 suite = Suite("redis", redis_timeout_ms=REDIS_TIMEOUT_MS)
@@ -200,6 +202,108 @@ def redis_lost_during_run(s):
                    what="a run to succeed after Redis came back (outcome before: %s)" % outcome)
         print("#   Redis stopped in phase %s; run.done %s; next run succeeded after %.1f s" % (
             stopped_at, outcome, time.monotonic() - t0))
+
+
+# ------------------------------------------------------------- Lua scripts
+
+def script_shas():
+    """The SHA1 of every script coachnetd sends (scripts/embed-lua --sha)."""
+    files = sorted(str(f) for f in (REPO / "server" / "lua").glob("*.lua"))
+    out = subprocess.run([str(REPO / "scripts" / "embed-lua"), "--sha"] + files,
+                         check=True, capture_output=True, text=True).stdout
+    shas = [line.split()[0] for line in out.splitlines()]
+    assert len(shas) >= 20, out
+    return shas
+
+
+def scripts_cached(s, shas):
+    return s.env.redis.cmd("SCRIPT", "EXISTS", *shas) == [1] * len(shas)
+
+
+def redis_stats(s):
+    """(calls by command, count by error) from INFO commandstats and
+    errorstats.  Redis 7 counts SCRIPT LOAD as "script|load"."""
+    calls, errors = {}, {}
+    for line in s.env.redis.cmd("INFO", "commandstats").decode().splitlines():
+        m = re.match(r"cmdstat_([^:]+):calls=(\d+)", line)
+        if m:
+            calls[m.group(1)] = int(m.group(2))
+    for line in s.env.redis.cmd("INFO", "errorstats").decode().splitlines():
+        m = re.match(r"errorstat_([^:]+):count=(\d+)", line)
+        if m:
+            errors[m.group(1)] = int(m.group(2))
+    return calls, errors
+
+
+def script_loads(calls):
+    return calls.get("script|load", calls.get("script", 0))
+
+
+def scripted_requests(s):
+    """Requests of most kinds that run a script (user.create, auth.login,
+    profile puts and reads, lists, suggest, pin, a match run, review,
+    stats); returns their coordinator's client, closed."""
+    coord, prog = s.coordinator()
+    with coord:
+        m = s.gen.mentee(prog)
+        coord.mentee_put(m)
+        coord.mentee_get(m["id"])
+        c = s.gen.coach([prog])
+        coord.coach_put(c)
+        coord.coach_get(c["id"])
+        coord.mentee_list(program=prog)
+        coord.coach_list(program=prog)
+        coord.match_suggest(m["id"])
+        coord.match_pin(prog, m["id"], c["id"])
+        run_id, done, _ = run_and_wait(coord, prog)
+        assert done["status"] == "done" and done["stats"]["matched"] == 1, done
+        review_one(coord, run_matches(coord, run_id)[0]["id"])
+        coord.stats_get(prog)
+    return coord
+
+
+def evalsha_only(calls, errors):
+    assert calls.get("evalsha", 0) >= 10, calls
+    assert "eval" not in calls, "EVAL sent on the normal path: %s" % calls
+    assert "NOSCRIPT" not in errors, errors
+
+
+@t
+def scripts_loaded_on_connect(s):
+    """after a Redis restart every script is loaded before any request, and requests send EVALSHA only"""
+    shas = script_shas()
+    s.env.redis.restart()       # an empty script cache and fresh INFO counters
+    wait_until(lambda: scripts_cached(s, shas), 15 * SLOW, interval=0.1,
+               what="coachnetd to load the scripts on reconnecting, without any request")
+    loads = script_loads(redis_stats(s)[0])
+    # one round (a second, partial one if Redis answered LOADING to some)
+    assert len(shas) <= loads < 2 * len(shas), "SCRIPT LOADs: %d for %d scripts" % (loads, len(shas))
+    scripted_requests(s)
+    calls, errors = redis_stats(s)
+    assert script_loads(calls) == loads, "SCRIPT LOAD sent again by requests: %s" % calls
+    evalsha_only(calls, errors)
+
+
+@t
+def scripts_reloaded_after_flush(s):
+    """SCRIPT FLUSH: the next request still succeeds (resent as EVAL once) and every script is loaded again"""
+    shas = script_shas()
+    coord, prog = s.coordinator()
+    with coord:
+        s.env.redis.cmd("SCRIPT", "FLUSH")
+        s.env.redis.cmd("CONFIG", "RESETSTAT")
+        m = s.gen.mentee(prog)
+        assert coord.mentee_put(m)["version"] == 1
+        # the loads went before the EVAL on the same connection
+        calls, errors = redis_stats(s)
+        assert errors.get("NOSCRIPT") == 1 and calls.get("eval") == 1, (calls, errors)
+        assert script_loads(calls) == len(shas), calls
+        assert scripts_cached(s, shas)
+        assert coord.mentee_get(m["id"])["version"] == 1
+    s.env.redis.cmd("CONFIG", "RESETSTAT")
+    scripted_requests(s)
+    evalsha_only(*redis_stats(s))
+    assert "redis lost the Lua scripts (NOSCRIPT)" in s.srv.log_text()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,28 @@
+-- common.lua: the prelude of every script (scripts/embed-lua prepends it).
+--
+-- Contract of every script (design.md §6):
+--   * ARGV[1] is the key prefix P (redis-prefix); the rest of ARGV is named
+--     in each script's header.  Scripts take no KEYS: coachnet runs on one
+--     Redis primary, not on a cluster, so a script may touch any key.
+--   * Keys are P..'<kind>:'..id, built here in Lua from the prefix: a
+--     script touches keys it only learns while it runs (the match ids of an
+--     index, the coach of a match, match:<id> of the id it allocates with
+--     INCR seq:match), which the caller cannot pass in.  The key kinds are
+--     the table "Key schema" of docs/operations.md; the C side builds the
+--     same names with server/keys.c.  A new kind goes in all three.
+--   * The reply is an array whose first element is "ok" or an error code
+--     of design.md §2 followed by a message (and sometimes the param's name).
+--   * Every state change appends to P..'audit' (audit()) and tells the
+--     other coachnetd processes on P..'events' (event()).
+--
+-- The text sent to Redis is this file's body, then match.lua's body for
+-- the scripts that use it, then the script's body: the headers (these
+-- leading "--" lines) are left out, so editing a comment here changes no
+-- script's SHA1.
+--! prelude
+local p = ARGV[1]
+local function audit(...) redis.call('XADD', p..'audit', 'MAXLEN', '~', '100000', '*', ...) end
+local function split(csv) local t = {} for x in string.gmatch(csv or '', '[^,]+') do t[#t+1] = x end return t end
+local function has(csv, x) for _, y in ipairs(split(csv)) do if y == x then return true end end return false end
+local function meets(a, b) for _, x in ipairs(split(a)) do if has(b, x) then return true end end return false end
+local function event(t) redis.call('PUBLISH', p..'events', cmsgpack.pack(t)) end

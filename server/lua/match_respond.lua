@@ -1,0 +1,30 @@
+-- match_respond.lua (SCRIPT_MATCH_RESPOND): match.respond: a side accepts or declines its match.
+-- ARGV: prefix id role subject accept note now -> ok flat
+--! uses: common match
+local id, role, subj, acc, note, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', ARGV[6], ARGV[7]
+local m = mget(id)
+if not m then return {'not_found', 'no match '..id, 'match_id'} end
+local side = nil
+if role == 'mentee' and m.mentee_id == subj then side = 'mentee' elseif role == 'coach' and m.coach_id == subj then side = 'coach' end
+if not side then return {'forbidden', 'match '..id..' is not yours', 'match_id'} end
+local k = p..'match:'..id
+if m.status == 'approved' then
+  if acc then
+    redis.call('HSET', k, side..'_ok', '1', 'updated_at', now) m[side..'_ok'] = '1'
+    if m.mentee_ok == '1' and m.coach_ok == '1' then setstatus(m, 'accepted', now) end
+    notify(id)
+  else setstatus(m, 'declined', now) release(m) waitlist(m) notify(id) end
+elseif m.status == 'requested' then
+  if side == 'coach' then
+    if acc then redis.call('HSET', k, 'mentee_ok', '1', 'coach_ok', '1') setstatus(m, 'accepted', now)
+    else setstatus(m, 'declined', now) release(m) waitlist(m) end
+    notify(id)
+  elseif acc then return {'conflict', 'match '..id..' waits for the coach', 'match_id'}
+  else setstatus(m, 'cancelled', now) release(m) notify(id) end
+elseif m.status == 'accepted' or m.status == 'active' then
+  if acc then return {'conflict', 'match '..id..' is already '..m.status, 'match_id'} end
+  setstatus(m, 'cancelled', now) release(m) notify(id)
+else return {'conflict', 'match '..id..' is '..m.status..': nothing to respond to', 'match_id'} end
+if note ~= '' then redis.call('HSET', k, side..'_note', note) end
+audit('ev', 'match.respond', 'id', id, 'side', side, 'accept', acc and '1' or '0', 'status', m.status)
+return {'ok', flat(id)}

@@ -1,0 +1,30 @@
+-- stats.lua (SCRIPT_STATS): stats.get: a program's figures.
+-- ARGV: prefix program -> ok mentees coaches capacity load jp_minutes last_run last_stats covered fb_n fb_sum (status count)...
+--! uses: common
+local prog = ARGV[2]
+local mentees = redis.call('ZCARD', p..'idx:mentee:prog:'..prog)
+local coaches, cap, ld = 0, 0, 0
+for _, id in ipairs(redis.call('ZRANGE', p..'idx:coach', 0, -1)) do
+  local h = redis.call('HMGET', p..'coach:'..id, 'program', 'capacity')
+  if h[2] and (h[1] == '' or has(h[1], prog)) then
+    coaches = coaches + 1 cap = cap + tonumber(h[2]) ld = ld + tonumber(redis.call('GET', p..'load:'..id) or '0')
+  end
+end
+local counts, covered = {}, {}
+local ncov = 0
+for _, id in ipairs(redis.call('ZRANGE', p..'idx:match:prog:'..prog, 0, -1)) do
+  local h = redis.call('HMGET', p..'match:'..id, 'status', 'mentee_id')
+  if h[1] then
+    counts[h[1]] = (counts[h[1]] or 0) + 1
+    if h[1] == 'requested' or h[1] == 'approved' or h[1] == 'accepted' or h[1] == 'active' or h[1] == 'completed' then
+      if not covered[h[2]] then covered[h[2]] = true ncov = ncov + 1 end
+    end
+  end
+end
+local last = redis.call('GET', p..'lastrun:'..prog) or ''
+local lst = ''
+if last ~= '' then lst = redis.call('HGET', p..'run:'..last, 'stats') or '' end
+local out = {'ok', mentees, coaches, cap, ld, tonumber(redis.call('HGET', p..'jp:'..prog, 'minutes') or '0'), last, lst, ncov,
+  tonumber(redis.call('HGET', p..'fb:'..prog, 'n') or '0'), tonumber(redis.call('HGET', p..'fb:'..prog, 'sum') or '0')}
+for k, v in pairs(counts) do out[#out+1] = k out[#out+1] = v end
+return out
