@@ -9,35 +9,7 @@
 /* Lua scripts (scripts.c): SCRIPT_<NAME> is server/lua/<name>.lua.  Every
  * script takes no KEYS (it derives its keys from the prefix, ARGV[1]):
  * coachnet runs on one Redis primary, not on a cluster. */
-typedef enum {
-    SCRIPT_LOGIN,
-    SCRIPT_SESSION_NEW,
-    SCRIPT_RESUME,
-    SCRIPT_LOGOUT,
-    SCRIPT_USER_CREATE,
-    SCRIPT_USER_DISABLE,
-    SCRIPT_PROFILE_PUT,
-    SCRIPT_PROFILE_GET,
-    SCRIPT_LIST,
-    SCRIPT_MATCH_REQUEST,
-    SCRIPT_MATCH_REVIEW,
-    SCRIPT_MATCH_RESPOND,
-    SCRIPT_MATCH_GET,
-    SCRIPT_MATCH_LIST,
-    SCRIPT_MATCH_MINE,
-    SCRIPT_MEETING_LOG,
-    SCRIPT_FEEDBACK_PUT,
-    SCRIPT_PIN,
-    SCRIPT_RUN_LOCK,
-    SCRIPT_RUN_RENEW,
-    SCRIPT_RUN_SNAPSHOT,
-    SCRIPT_RUN_STORE,
-    SCRIPT_RUN_FINISH,
-    SCRIPT_STATS,
-    SCRIPT_SUGGEST_CTX,
-    SCRIPT_COACH_SCAN,
-    SCRIPT__COUNT
-} script_id;
+#include "server/scripts.gen.h"   /* script_id, generated from the file names */
 
 /* Compute the scripts' SHA1 digests (once, before the event loop). */
 void scripts_init(void);

@@ -5,8 +5,9 @@
 # `scripts/gen-api --check`, so a commit whose generated files do not match
 # its schema fails before anything is built.  tests/integration/test_api.py
 # checks that the server, the docs and the three clients agree with it.
-API_SCHEMA := api/limits.json api/objects.json api/notifications.json $(wildcard api/methods/*.json)
-API_GEN    := proto/api.gen.h proto/api.gen.c server/handlers.gen.h server/dispatch.gen.c \
+API_SCHEMA := api/limits.json api/objects.json api/notifications.json $(wildcard api/methods/*.json) \
+              $(wildcard server/lua/*.lua)
+API_GEN    := proto/api.gen.h proto/api.gen.c server/handlers.gen.h server/dispatch.gen.c server/scripts.gen.h \
               clients/coachnet_api.gen.h clients/libcoachnet_api.gen.c \
               clients/python/coachnet_methods.py clients/js/methods.gen.mjs
 
