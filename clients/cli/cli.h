@@ -91,7 +91,10 @@ int cli_check_allowed(const cli_opts *o, unsigned allowed, const char *cmd, char
 /* Parse an integer in [min, max] from a whole string. 0 ok, -1 otherwise. */
 int cli_parse_int(const char *s, long long min, long long max, long long *out);
 
-/* The usage text. */
+/* The usage line and the global options (opts.c). */
+void cli_usage_options(FILE *f);
+/* Print the usage text: the global options, then every command's help
+ * line, by section, from the command tables (main.c). */
 void cli_usage(FILE *f);
 
 /* ---------------------------------------------------------------------- */
@@ -271,25 +274,31 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the result (JSON with --json, else via the human printer). */
 void cli_emit(const cli_ctx *x, const msgpack_object *o);
 
-int cmd_login(cli_ctx *x);
-int cmd_logout(cli_ctx *x);
-int cmd_whoami(cli_ctx *x);
-int cmd_watch(cli_ctx *x);
-int cmd_user(cli_ctx *x);
-int cmd_profile(cli_ctx *x);
-int cmd_suggest(cli_ctx *x);
-int cmd_request(cli_ctx *x);
-int cmd_mine(cli_ctx *x);
-int cmd_respond(cli_ctx *x);
-int cmd_meeting(cli_ctx *x);
-int cmd_feedback(cli_ctx *x);
-int cmd_import(cli_ctx *x);
-int cmd_run(cli_ctx *x);
-int cmd_list(cli_ctx *x);
-int cmd_explain(cli_ctx *x);
-int cmd_review(cli_ctx *x);
-int cmd_pin(cli_ctx *x);
-int cmd_stats(cli_ctx *x);
-int cmd_export(cli_ctx *x);
+/* The commands.  Each clients/cli/cmd_*.c file (and main.c for the
+ * session commands) lists its own in a table ended by a NULL name, so a
+ * new command is its function and one row, in one file.  `usage` is the
+ * command's line(s) in `coachnet --help` under its section (NULL: shown on
+ * another row's line, e.g. reject beside approve); a row whose fn is NULL
+ * is a help line only (a sub-command listed under another section). */
+typedef enum cli_section {
+    CLI_SEC_EVERYONE = 0,
+    CLI_SEC_SIDES,          /* mentees and coaches */
+    CLI_SEC_MENTEES,
+    CLI_SEC_COORDINATORS,
+    CLI_SEC_ADMINS,
+    CLI_SEC__COUNT
+} cli_section;
+
+typedef struct cli_command {
+    const char *name;
+    int (*fn)(cli_ctx *x);
+    cli_section section;
+    const char *usage;
+} cli_command;
+
+extern const cli_command cli_cmds_session[];   /* main.c */
+extern const cli_command cli_cmds_profile[];   /* cmd_profile.c */
+extern const cli_command cli_cmds_match[];     /* cmd_match.c */
+extern const cli_command cli_cmds_coord[];     /* cmd_coord.c */
 
 #endif

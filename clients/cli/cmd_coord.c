@@ -175,7 +175,7 @@ static int import_finish(import_state *s, int file_rc, const char *file_err) {
     return rc;
 }
 
-int cmd_import(cli_ctx *x) {
+static int cmd_import(cli_ctx *x) {
     if (!cli_args_ok(x, O_NO_PROGRESS, "import", 3, 3, "import mentees|coaches FILE.csv|FILE.jsonl"))
         return CLI_EXIT_USAGE;
     cn_client_kind kind;
@@ -395,7 +395,7 @@ static int report_run(const cli_ctx *x, const run_watch *w) {
     return CLI_EXIT_OK;
 }
 
-int cmd_run(cli_ctx *x) {
+static int cmd_run(cli_ctx *x) {
     if (!cli_args_ok(x, O_OBJECTIVE | O_MODE | O_MIN_SCORE | O_POLICY | O_NO_PROGRESS | O_TIMEOUT_RUN,
                      "run", 2, 2, "run PROGRAM [--objective O] [--mode M] [--min-score N]"))
         return CLI_EXIT_USAGE;
@@ -539,7 +539,7 @@ static void print_explain_brief(FILE *f, const proto_match *m) {
     fputs(any ? "\n" : " no gaps\n", f);
 }
 
-int cmd_list(cli_ctx *x) {
+static int cmd_list(cli_ctx *x) {
     if (!cli_args_ok(x, O_RUN | O_PROGRAM | O_STATUS | O_MIN_SCORE | O_LIMIT | O_IDS | O_EXPLAIN,
                      "list", 1, 1,
                      "list [--run ID | --program P] [--status S] [--min-score N] [--limit N] "
@@ -599,7 +599,7 @@ static void csv_cell(FILE *f, const char *s, int last) {
     fputc(last ? '\n' : ',', f);
 }
 
-int cmd_export(cli_ctx *x) {
+static int cmd_export(cli_ctx *x) {
     if (!cli_args_ok(x, O_STATUS | O_RUN, "export", 3, 3, "export PROGRAM FILE.csv [--status S] [--run ID]"))
         return CLI_EXIT_USAGE;
     const char *path = x->o->args[2];
@@ -662,7 +662,7 @@ int cmd_export(cli_ctx *x) {
 /* explain, review, pin/forbid, stats                                      */
 /* ---------------------------------------------------------------------- */
 
-int cmd_explain(cli_ctx *x) {
+static int cmd_explain(cli_ctx *x) {
     if (!cli_args_ok(x, 0, "explain", 3, 3, "explain MENTEE_ID COACH_ID")) return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
@@ -728,7 +728,7 @@ static const struct {
     { "complete", "complete", "completed" },
 };
 
-int cmd_review(cli_ctx *x) {
+static int cmd_review(cli_ctx *x) {
     size_t k = 0;
     while (k + 1 < sizeof(reviews) / sizeof(reviews[0]) && strcmp(reviews[k].cmd, x->o->args[0]) != 0)
         k++;
@@ -776,7 +776,7 @@ int cmd_review(cli_ctx *x) {
     return failed ? CLI_EXIT_SERVER : CLI_EXIT_OK;
 }
 
-int cmd_pin(cli_ctx *x) {
+static int cmd_pin(cli_ctx *x) {
     int pin = strcmp(x->o->args[0], "pin") == 0;
     if (!cli_args_ok(x, 0, x->o->args[0], 4, 4,
                  pin ? "pin PROGRAM MENTEE_ID COACH_ID" : "forbid PROGRAM MENTEE_ID COACH_ID"))
@@ -795,7 +795,7 @@ int cmd_pin(cli_ctx *x) {
     return CLI_EXIT_OK;
 }
 
-int cmd_stats(cli_ctx *x) {
+static int cmd_stats(cli_ctx *x) {
     if (!cli_args_ok(x, 0, "stats", 2, 2, "stats PROGRAM")) return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
@@ -831,3 +831,24 @@ int cmd_stats(cli_ctx *x) {
     cn_client_result_free(r);
     return CLI_EXIT_OK;
 }
+
+const cli_command cli_cmds_coord[] = {
+    {"import", cmd_import, CLI_SEC_COORDINATORS,
+     "import mentees|coaches FILE.csv|FILE.jsonl [--no-progress]"},
+    {"run", cmd_run, CLI_SEC_COORDINATORS,
+     "run PROGRAM [--objective participation|quality] [--mode optimal|stable]\n"
+     "            [--min-score N] [--policy FILE.json] [--no-progress] [--run-timeout S]"},
+    {"list", cmd_list, CLI_SEC_COORDINATORS,
+     "list [--run ID | --program P] [--status S] [--min-score N] [--limit N]\n"
+     "     [--ids | --explain]"},
+    {"explain", cmd_explain, CLI_SEC_COORDINATORS, "explain MENTEE_ID COACH_ID"},
+    {"approve", cmd_review, CLI_SEC_COORDINATORS, "approve|reject MATCH_ID... [--note TEXT]"},
+    {"reject", cmd_review, CLI_SEC_COORDINATORS, NULL},
+    {"cancel", cmd_review, CLI_SEC_COORDINATORS, "cancel|complete MATCH_ID... [--note TEXT]"},
+    {"complete", cmd_review, CLI_SEC_COORDINATORS, NULL},
+    {"pin", cmd_pin, CLI_SEC_COORDINATORS, "pin|forbid PROGRAM MENTEE_ID COACH_ID"},
+    {"forbid", cmd_pin, CLI_SEC_COORDINATORS, NULL},
+    {"stats", cmd_stats, CLI_SEC_COORDINATORS, "stats PROGRAM"},
+    {"export", cmd_export, CLI_SEC_COORDINATORS, "export PROGRAM FILE.csv [--status S] [--run ID]"},
+    {NULL, NULL, 0, NULL},
+};

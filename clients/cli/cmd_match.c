@@ -49,7 +49,7 @@ static int print_match_result(const cli_ctx *x, const msgpack_object *o, const c
     return CLI_EXIT_OK;
 }
 
-int cmd_suggest(cli_ctx *x) {
+static int cmd_suggest(cli_ctx *x) {
     if (!cli_args_ok(x, O_LIMIT | O_MENTEE, "suggest", 1, 1, "suggest [--limit N] [--mentee ID]"))
         return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
@@ -100,7 +100,7 @@ int cmd_suggest(cli_ctx *x) {
     return CLI_EXIT_OK;
 }
 
-int cmd_request(cli_ctx *x) {
+static int cmd_request(cli_ctx *x) {
     if (!cli_args_ok(x, 0, "request", 2, 2, "request COACH_ID")) return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
@@ -113,7 +113,7 @@ int cmd_request(cli_ctx *x) {
     return rc;
 }
 
-int cmd_mine(cli_ctx *x) {
+static int cmd_mine(cli_ctx *x) {
     if (!cli_args_ok(x, 0, "mine", 1, 1, "mine")) return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
@@ -148,7 +148,7 @@ int cmd_mine(cli_ctx *x) {
     return CLI_EXIT_OK;
 }
 
-int cmd_respond(cli_ctx *x) {
+static int cmd_respond(cli_ctx *x) {
     if (!cli_args_ok(x, O_NOTE, "respond", 3, 3, "respond MATCH_ID accept|decline [--note TEXT]"))
         return CLI_EXIT_USAGE;
     const char *d = x->o->args[2];
@@ -170,7 +170,7 @@ int cmd_respond(cli_ctx *x) {
     return rc;
 }
 
-int cmd_meeting(cli_ctx *x) {
+static int cmd_meeting(cli_ctx *x) {
     if (!cli_args_ok(x, O_DATE | O_MINUTES | O_TOPIC, "meeting", 3, 3,
                  "meeting log MATCH_ID --date YYYY-MM-DD --minutes N [--topic TEXT]"))
         return CLI_EXIT_USAGE;
@@ -212,7 +212,7 @@ int cmd_meeting(cli_ctx *x) {
     return CLI_EXIT_OK;
 }
 
-int cmd_feedback(cli_ctx *x) {
+static int cmd_feedback(cli_ctx *x) {
     if (!cli_args_ok(x, O_RATING | O_COMMENT, "feedback", 2, 2,
                  "feedback MATCH_ID --rating 1..5 [--comment TEXT]"))
         return CLI_EXIT_USAGE;
@@ -270,7 +270,7 @@ static void on_watch(void *priv, const char *method, const msgpack_object *param
     fflush(stdout);
 }
 
-int cmd_watch(cli_ctx *x) {
+static int cmd_watch(cli_ctx *x) {
     if (!cli_args_ok(x, O_LIMIT | O_WAIT, "watch", 1, 1, "watch [--limit N] [--wait SECONDS]"))
         return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
@@ -295,3 +295,15 @@ int cmd_watch(cli_ctx *x) {
     }
     return CLI_EXIT_OK;
 }
+
+const cli_command cli_cmds_match[] = {
+    {"watch", cmd_watch, CLI_SEC_EVERYONE,
+     "watch [--limit N] [--wait SECONDS]   print notifications (match.updated, ...) as they come"},
+    {"mine", cmd_mine, CLI_SEC_SIDES, "mine"},
+    {"respond", cmd_respond, CLI_SEC_SIDES, "respond MATCH_ID accept|decline [--note TEXT]"},
+    {"meeting", cmd_meeting, CLI_SEC_SIDES, "meeting log MATCH_ID --date YYYY-MM-DD --minutes N [--topic TEXT]"},
+    {"feedback", cmd_feedback, CLI_SEC_SIDES, "feedback MATCH_ID --rating 1..5 [--comment TEXT]"},
+    {"suggest", cmd_suggest, CLI_SEC_MENTEES, "suggest [--limit N]         (coordinators: --mentee ID)"},
+    {"request", cmd_request, CLI_SEC_MENTEES, "request COACH_ID"},
+    {NULL, NULL, 0, NULL},
+};

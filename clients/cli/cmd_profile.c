@@ -156,7 +156,7 @@ static int profile_list(cli_ctx *x) {
     return rc;
 }
 
-int cmd_profile(cli_ctx *x) {
+static int cmd_profile(cli_ctx *x) {
     char err[CLI_ERRLEN];
     if (x->o->nargs < 2) return cli_usage_error("usage: coachnet profile put|get|list ...");
     if (strcmp(x->o->args[1], "put") == 0) {
@@ -237,7 +237,7 @@ static int user_disable(cli_ctx *x) {
     return CLI_EXIT_OK;
 }
 
-int cmd_user(cli_ctx *x) {
+static int cmd_user(cli_ctx *x) {
     char err[CLI_ERRLEN];
     if (x->o->nargs < 2) return cli_usage_error("usage: coachnet user create|disable ...");
     if (strcmp(x->o->args[1], "create") == 0) {
@@ -253,3 +253,15 @@ int cmd_user(cli_ctx *x) {
     }
     return cli_usage_error("unknown user command '%s' (create, disable)", x->o->args[1]);
 }
+
+const cli_command cli_cmds_profile[] = {
+    {"profile", cmd_profile, CLI_SEC_SIDES,
+     "profile put FILE.json [--if-version N]   (coordinators: --kind mentee|coach)\n"
+     "profile get [mentee|coach ID]"},
+    {"profile", NULL, CLI_SEC_COORDINATORS,
+     "profile list mentee|coach [--program P] [--province CODE] [--limit N]"},
+    {"user", cmd_user, CLI_SEC_ADMINS,
+     "user create LOGIN --role ROLE [--subject ID] [--programs P1,P2]  (password on stdin)\n"
+     "user disable LOGIN"},
+    {NULL, NULL, 0, NULL},
+};

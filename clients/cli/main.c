@@ -168,7 +168,7 @@ int cli_read_password(char *buf, size_t len) {
     return 0;
 }
 
-int cmd_login(cli_ctx *x) {
+static int cmd_login(cli_ctx *x) {
     char err[CLI_ERRLEN];
     if (cli_check_allowed(x->o, 0, "login", err, sizeof(err))) return cli_usage_error("%s", err);
     if (x->o->nargs != 2) return cli_usage_error("usage: coachnet login LOGIN");
@@ -216,7 +216,7 @@ int cmd_login(cli_ctx *x) {
     return CLI_EXIT_OK;
 }
 
-int cmd_logout(cli_ctx *x) {
+static int cmd_logout(cli_ctx *x) {
     char err[CLI_ERRLEN];
     if (cli_check_allowed(x->o, 0, "logout", err, sizeof(err))) return cli_usage_error("%s", err);
     if (x->o->nargs != 1) return cli_usage_error("usage: coachnet logout");
@@ -245,7 +245,7 @@ int cmd_logout(cli_ctx *x) {
     return rc;
 }
 
-int cmd_whoami(cli_ctx *x) {
+static int cmd_whoami(cli_ctx *x) {
     char err[CLI_ERRLEN];
     if (cli_check_allowed(x->o, 0, "whoami", err, sizeof(err))) return cli_usage_error("%s", err);
     int rc = cli_connect_session(x);
@@ -265,23 +265,51 @@ int cmd_whoami(cli_ctx *x) {
 /* dispatch                                                                */
 /* ---------------------------------------------------------------------- */
 
-typedef struct command {
-    const char *name;
-    int (*fn)(cli_ctx *x);
-} command;
-
-static const command commands[] = {
-    { "login", cmd_login },       { "logout", cmd_logout },   { "whoami", cmd_whoami },
-    { "watch", cmd_watch },
-    { "user", cmd_user },         { "profile", cmd_profile }, { "suggest", cmd_suggest },
-    { "request", cmd_request },   { "mine", cmd_mine },       { "respond", cmd_respond },
-    { "meeting", cmd_meeting },   { "feedback", cmd_feedback }, { "import", cmd_import },
-    { "run", cmd_run },           { "list", cmd_list },       { "explain", cmd_explain },
-    { "approve", cmd_review },    { "reject", cmd_review },   { "cancel", cmd_review },
-    { "complete", cmd_review },   { "pin", cmd_pin },
-    { "forbid", cmd_pin },        { "stats", cmd_stats },     { "export", cmd_export },
-    { NULL, NULL }
+const cli_command cli_cmds_session[] = {
+    {"login", cmd_login, CLI_SEC_EVERYONE,
+     "login LOGIN                 password from stdin (prompted without echo on a tty)"},
+    {"logout", cmd_logout, CLI_SEC_EVERYONE, "logout | whoami"},
+    {"whoami", cmd_whoami, CLI_SEC_EVERYONE, NULL},
+    {NULL, NULL, 0, NULL},
 };
+
+/* Every command table, in the order their help lines appear per section. */
+static const cli_command *const tables[] = {cli_cmds_session, cli_cmds_profile, cli_cmds_match,
+                                            cli_cmds_coord, NULL};
+
+static const cli_command *command_find(const char *name) {
+    for (const cli_command *const *t = tables; *t; t++)
+        for (const cli_command *c = *t; c->name; c++)
+            if (c->fn && strcmp(c->name, name) == 0) return c;
+    return NULL;
+}
+
+void cli_usage(FILE *f) {
+    static const char *const sections[CLI_SEC__COUNT] = {
+        [CLI_SEC_EVERYONE] = "everyone",
+        [CLI_SEC_SIDES] = "mentees and coaches",
+        [CLI_SEC_MENTEES] = "mentees",
+        [CLI_SEC_COORDINATORS] = "coordinators",
+        [CLI_SEC_ADMINS] = "administrators (coordinators for mentee/coach users)",
+    };
+    cli_usage_options(f);
+    for (int sec = 0; sec < CLI_SEC__COUNT; sec++) {
+        fprintf(f, "%s:\n", sections[sec]);
+        for (const cli_command *const *t = tables; *t; t++)
+            for (const cli_command *c = *t; c->name; c++) {
+                if (c->section != (cli_section)sec || !c->usage) continue;
+                for (const char *l = c->usage; *l;) {
+                    size_t n = strcspn(l, "\n");
+                    fprintf(f, "  %.*s\n", (int)n, l);
+                    l += n + (l[n] == '\n');
+                }
+            }
+    }
+    fputs("\n"
+          "exit codes: 0 ok, 1 usage, 2 connection/TLS/timeout, 3 authentication or\n"
+          "permission, 4 other server error, 5 input file error (or rejected import rows)\n",
+          f);
+}
 
 int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN); /* a closed connection is an error return, not a signal */
@@ -300,9 +328,7 @@ int main(int argc, char **argv) {
         cli_usage(stderr);
         return CLI_EXIT_USAGE;
     }
-    const command *cmd = NULL;
-    for (const command *c = commands; c->name; c++)
-        if (strcmp(c->name, o.args[0]) == 0) cmd = c;
+    const cli_command *cmd = command_find(o.args[0]);
     if (cmd == NULL) return cli_usage_error("unknown command '%s'", o.args[0]);
     cli_ctx x;
     memset(&x, 0, sizeof(x));

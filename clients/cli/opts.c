@@ -223,7 +223,7 @@ int cli_check_allowed(const cli_opts *o, unsigned allowed, const char *cmd, char
     return -1;
 }
 
-void cli_usage(FILE *f) {
+void cli_usage_options(FILE *f) {
     fputs(
         "usage: coachnet [global options] COMMAND [ARGS] [options]\n"
         "\n"
@@ -238,39 +238,6 @@ void cli_usage(FILE *f) {
         "                     ~/.config/coachnet/token, mode 0600)\n"
         "  --timeout SECONDS  for connecting and for each request (default 30)\n"
         "  --json             machine-readable output (JSON) on stdout\n"
-        "\n"
-        "everyone:\n"
-        "  login LOGIN                 password from stdin (prompted without echo on a tty)\n"
-        "  logout | whoami\n"
-        "  watch [--limit N] [--wait SECONDS]   print notifications (match.updated, ...) as they come\n"
-        "mentees and coaches:\n"
-        "  profile put FILE.json [--if-version N]   (coordinators: --kind mentee|coach)\n"
-        "  profile get [mentee|coach ID]\n"
-        "  mine\n"
-        "  respond MATCH_ID accept|decline [--note TEXT]\n"
-        "  meeting log MATCH_ID --date YYYY-MM-DD --minutes N [--topic TEXT]\n"
-        "  feedback MATCH_ID --rating 1..5 [--comment TEXT]\n"
-        "mentees:\n"
-        "  suggest [--limit N]         (coordinators: --mentee ID)\n"
-        "  request COACH_ID\n"
-        "coordinators:\n"
-        "  import mentees|coaches FILE.csv|FILE.jsonl [--no-progress]\n"
-        "  run PROGRAM [--objective participation|quality] [--mode optimal|stable]\n"
-        "              [--min-score N] [--policy FILE.json] [--no-progress] [--run-timeout S]\n"
-        "  list [--run ID | --program P] [--status S] [--min-score N] [--limit N]\n"
-        "       [--ids | --explain]\n"
-        "  explain MENTEE_ID COACH_ID\n"
-        "  approve|reject MATCH_ID... [--note TEXT]\n"
-        "  cancel|complete MATCH_ID... [--note TEXT]\n"
-        "  pin|forbid PROGRAM MENTEE_ID COACH_ID\n"
-        "  stats PROGRAM\n"
-        "  profile list mentee|coach [--program P] [--province CODE] [--limit N]\n"
-        "  export PROGRAM FILE.csv [--status S] [--run ID]\n"
-        "administrators (coordinators for mentee/coach users):\n"
-        "  user create LOGIN --role ROLE [--subject ID] [--programs P1,P2]  (password on stdin)\n"
-        "  user disable LOGIN\n"
-        "\n"
-        "exit codes: 0 ok, 1 usage, 2 connection/TLS/timeout, 3 authentication or\n"
-        "permission, 4 other server error, 5 input file error (or rejected import rows)\n",
+        "\n",
         f);
 }
