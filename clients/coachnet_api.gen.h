@@ -179,6 +179,24 @@ typedef struct cn_api_match_suggest_params {
 int cn_api_match_suggest(cn_client *c, const cn_api_match_suggest_params *p, cn_client_result **res,
         cn_client_error *err);
 
+typedef struct cn_api_match_unforbid_params {
+    const char *program;
+    const char *mentee_id;
+    const char *coach_id;
+} cn_api_match_unforbid_params;
+/* match.unforbid (Remove a forbid: later runs of the program may propose the pair again) */
+int cn_api_match_unforbid(cn_client *c, const cn_api_match_unforbid_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_match_unpin_params {
+    const char *program;
+    const char *mentee_id;
+    const char *coach_id;
+} cn_api_match_unpin_params;
+/* match.unpin (Remove a pin: later runs of the program no longer place the pair first) */
+int cn_api_match_unpin(cn_client *c, const cn_api_match_unpin_params *p, cn_client_result **res,
+        cn_client_error *err);
+
 typedef struct cn_api_meeting_log_params {
     const char *match_id;
     const char *date;

@@ -501,6 +501,78 @@ int cn_api_match_suggest(cn_client *c, const cn_api_match_suggest_params *p, cn_
     return rc;
 }
 
+int cn_api_match_unforbid(cn_client *c, const cn_api_match_unforbid_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.unforbid: no params");
+    if (p->program == NULL || p->program[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.unforbid: program is required");
+    if (p->mentee_id == NULL || p->mentee_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.unforbid: mentee_id is required");
+    if (p->coach_id == NULL || p->coach_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.unforbid: coach_id is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->program ? 1 : 0;
+    n += p->mentee_id ? 1 : 0;
+    n += p->coach_id ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->program) {
+        cn_api_pack_str(pk, "program");
+        cn_api_pack_str(pk, p->program);
+    }
+    if (p->mentee_id) {
+        cn_api_pack_str(pk, "mentee_id");
+        cn_api_pack_str(pk, p->mentee_id);
+    }
+    if (p->coach_id) {
+        cn_api_pack_str(pk, "coach_id");
+        cn_api_pack_str(pk, p->coach_id);
+    }
+    int rc = cn_client_call_raw(c, "match.unforbid", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
+int cn_api_match_unpin(cn_client *c, const cn_api_match_unpin_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.unpin: no params");
+    if (p->program == NULL || p->program[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.unpin: program is required");
+    if (p->mentee_id == NULL || p->mentee_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.unpin: mentee_id is required");
+    if (p->coach_id == NULL || p->coach_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.unpin: coach_id is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->program ? 1 : 0;
+    n += p->mentee_id ? 1 : 0;
+    n += p->coach_id ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->program) {
+        cn_api_pack_str(pk, "program");
+        cn_api_pack_str(pk, p->program);
+    }
+    if (p->mentee_id) {
+        cn_api_pack_str(pk, "mentee_id");
+        cn_api_pack_str(pk, p->mentee_id);
+    }
+    if (p->coach_id) {
+        cn_api_pack_str(pk, "coach_id");
+        cn_api_pack_str(pk, p->coach_id);
+    }
+    int rc = cn_client_call_raw(c, "match.unpin", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 int cn_api_meeting_log(cn_client *c, const cn_api_meeting_log_params *p, cn_client_result **res,
         cn_client_error *err) {
     msgpack_sbuffer sb;
@@ -738,6 +810,8 @@ const char *const cn_api_method_names[] = {
     "match.review",
     "match.run",
     "match.suggest",
+    "match.unforbid",
+    "match.unpin",
     "meeting.log",
     "mentee.get",
     "mentee.list",

@@ -120,6 +120,20 @@ static const proto_field api_match_suggest_fields[] = {
     {.name = "limit", .type = PROTO_F_INT, .required = false, .off = offsetof(api_match_suggest_params, limit), .has_off = PROTO_NO_HAS, .min = 1, .max = API_SUGGEST_MAX, .dflt = API_SUGGEST_DEFAULT},
 };
 static const proto_shape api_match_suggest_shape = {api_match_suggest_fields, 2, api_match_suggest_keys};
+static const char *const api_match_unforbid_keys[] = {"program", "mentee_id", "coach_id", NULL};
+static const proto_field api_match_unforbid_fields[] = {
+    {.name = "program", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_unforbid_params, program), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
+    {.name = "mentee_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_unforbid_params, mentee_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "coach_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_unforbid_params, coach_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_match_unforbid_shape = {api_match_unforbid_fields, 3, api_match_unforbid_keys};
+static const char *const api_match_unpin_keys[] = {"program", "mentee_id", "coach_id", NULL};
+static const proto_field api_match_unpin_fields[] = {
+    {.name = "program", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_unpin_params, program), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
+    {.name = "mentee_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_unpin_params, mentee_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "coach_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_unpin_params, coach_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_match_unpin_shape = {api_match_unpin_fields, 3, api_match_unpin_keys};
 static const char *const api_meeting_log_keys[] = {"match_id", "date", "minutes", "topic", NULL};
 static const proto_field api_meeting_log_fields[] = {
     {.name = "match_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_meeting_log_params, match_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
@@ -186,6 +200,8 @@ const api_method api_methods[API_M__COUNT] = {
     [API_M_MATCH_REVIEW] = {"match.review", &api_match_review_shape, sizeof(api_match_review_params)},
     [API_M_MATCH_RUN] = {"match.run", &api_match_run_shape, sizeof(api_match_run_params)},
     [API_M_MATCH_SUGGEST] = {"match.suggest", &api_match_suggest_shape, sizeof(api_match_suggest_params)},
+    [API_M_MATCH_UNFORBID] = {"match.unforbid", &api_match_unforbid_shape, sizeof(api_match_unforbid_params)},
+    [API_M_MATCH_UNPIN] = {"match.unpin", &api_match_unpin_shape, sizeof(api_match_unpin_params)},
     [API_M_MEETING_LOG] = {"meeting.log", &api_meeting_log_shape, sizeof(api_meeting_log_params)},
     [API_M_MENTEE_GET] = {"mentee.get", &api_mentee_get_shape, sizeof(api_mentee_get_params)},
     [API_M_MENTEE_LIST] = {"mentee.list", &api_mentee_list_shape, sizeof(api_mentee_list_params)},

@@ -49,6 +49,8 @@ typedef enum api_method_id {
     API_M_MATCH_REVIEW,
     API_M_MATCH_RUN,
     API_M_MATCH_SUGGEST,
+    API_M_MATCH_UNFORBID,
+    API_M_MATCH_UNPIN,
     API_M_MEETING_LOG,
     API_M_MENTEE_GET,
     API_M_MENTEE_LIST,
@@ -190,6 +192,18 @@ typedef struct api_match_suggest_params {
     char mentee_id[API_ID_MAX + 1];
     int64_t limit;
 } api_match_suggest_params;
+
+typedef struct api_match_unforbid_params {
+    char program[API_CODE_MAX + 1];
+    char mentee_id[API_ID_MAX + 1];
+    char coach_id[API_ID_MAX + 1];
+} api_match_unforbid_params;
+
+typedef struct api_match_unpin_params {
+    char program[API_CODE_MAX + 1];
+    char mentee_id[API_ID_MAX + 1];
+    char coach_id[API_ID_MAX + 1];
+} api_match_unpin_params;
 
 typedef struct api_meeting_log_params {
     char match_id[API_OBJID_MAX + 1];

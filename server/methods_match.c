@@ -386,12 +386,14 @@ void m_match_review(srv_req *r, const api_match_review_params *p) {
 
 /* ---------------------------------------------------------- pin/forbid */
 
-static void pin_or_forbid(srv_req *r, const char *kind, const char *program, const char *mentee,
-                          const char *coach) {
+/* A pair rule of a program: SCRIPT_PIN makes one (pin, forbid),
+ * SCRIPT_UNPIN takes one back (unpin, unforbid). */
+static void pair_rule(srv_req *r, script_id script, const char *kind, const char *program,
+                      const char *mentee, const char *coach) {
     if (mscope(r, program)) return;
     sargs a;
     sargs_init(&a);
-    script_args(&a, SCRIPT_PIN, r->srv->cfg->redis_prefix);
+    script_args(&a, script, r->srv->cfg->redis_prefix);
     sargs_adds(&a, kind);
     sargs_adds(&a, program);
     sargs_adds(&a, mentee);
@@ -401,11 +403,19 @@ static void pin_or_forbid(srv_req *r, const char *kind, const char *program, con
 }
 
 void m_match_pin(srv_req *r, const api_match_pin_params *p) {
-    pin_or_forbid(r, "pin", p->program, p->mentee_id, p->coach_id);
+    pair_rule(r, SCRIPT_PIN, "pin", p->program, p->mentee_id, p->coach_id);
 }
 
 void m_match_forbid(srv_req *r, const api_match_forbid_params *p) {
-    pin_or_forbid(r, "forbid", p->program, p->mentee_id, p->coach_id);
+    pair_rule(r, SCRIPT_PIN, "forbid", p->program, p->mentee_id, p->coach_id);
+}
+
+void m_match_unpin(srv_req *r, const api_match_unpin_params *p) {
+    pair_rule(r, SCRIPT_UNPIN, "unpin", p->program, p->mentee_id, p->coach_id);
+}
+
+void m_match_unforbid(srv_req *r, const api_match_unforbid_params *p) {
+    pair_rule(r, SCRIPT_UNPIN, "unforbid", p->program, p->mentee_id, p->coach_id);
 }
 
 /* --------------------------------------------------------------- mine */

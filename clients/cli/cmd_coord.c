@@ -776,22 +776,45 @@ static int cmd_review(cli_ctx *x) {
     return failed ? CLI_EXIT_SERVER : CLI_EXIT_OK;
 }
 
+/* pin, forbid, unpin, unforbid: the pair rules of a program. */
 static int cmd_pin(cli_ctx *x) {
-    int pin = strcmp(x->o->args[0], "pin") == 0;
-    if (!cli_args_ok(x, 0, x->o->args[0], 4, 4,
-                 pin ? "pin PROGRAM MENTEE_ID COACH_ID" : "forbid PROGRAM MENTEE_ID COACH_ID"))
-        return CLI_EXIT_USAGE;
+    static const struct {
+        const char *cmd, *method, *done;
+    } rules[] = {
+        {"pin", "match.pin", "pinned"},
+        {"forbid", "match.forbid", "forbade"},
+        {"unpin", "match.unpin", "unpinned"},
+        {"unforbid", "match.unforbid", "no longer forbade"},
+    };
+    size_t k = 0;
+    while (k + 1 < sizeof(rules) / sizeof(rules[0]) && strcmp(rules[k].cmd, x->o->args[0]) != 0) k++;
+    char usage[64];
+    snprintf(usage, sizeof(usage), "%s PROGRAM MENTEE_ID COACH_ID", rules[k].cmd);
+    if (!cli_args_ok(x, 0, x->o->args[0], 4, 4, usage)) return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
+    /* the four methods have the same params: {program, mentee_id, coach_id} */
+    const char *prog = x->o->args[1], *mentee = x->o->args[2], *coach = x->o->args[3];
     cn_client_error e;
-    int r = pin ? cn_client_match_pin(x->c, x->o->args[1], x->o->args[2], x->o->args[3], &e)
-                : cn_client_match_forbid(x->c, x->o->args[1], x->o->args[2], x->o->args[3], &e);
-    if (r != CN_CLIENT_OK) return cli_fail(pin ? "match.pin" : "match.forbid", &e);
+    int r;
+    if (k == 0) {
+        cn_api_match_pin_params p = {.program = prog, .mentee_id = mentee, .coach_id = coach};
+        r = cn_api_match_pin(x->c, &p, NULL, &e);
+    } else if (k == 1) {
+        cn_api_match_forbid_params p = {.program = prog, .mentee_id = mentee, .coach_id = coach};
+        r = cn_api_match_forbid(x->c, &p, NULL, &e);
+    } else if (k == 2) {
+        cn_api_match_unpin_params p = {.program = prog, .mentee_id = mentee, .coach_id = coach};
+        r = cn_api_match_unpin(x->c, &p, NULL, &e);
+    } else {
+        cn_api_match_unforbid_params p = {.program = prog, .mentee_id = mentee, .coach_id = coach};
+        r = cn_api_match_unforbid(x->c, &p, NULL, &e);
+    }
+    if (r != CN_CLIENT_OK) return cli_fail(rules[k].method, &e);
     if (x->o->json)
         printf("{}\n");
     else
-        printf("%s %s with %s in %s\n", pin ? "pinned" : "forbade", x->o->args[2], x->o->args[3],
-               x->o->args[1]);
+        printf("%s %s with %s in %s\n", rules[k].done, mentee, coach, prog);
     return CLI_EXIT_OK;
 }
 
@@ -846,8 +869,10 @@ const cli_command cli_cmds_coord[] = {
     {"reject", cmd_review, CLI_SEC_COORDINATORS, NULL},
     {"cancel", cmd_review, CLI_SEC_COORDINATORS, "cancel|complete MATCH_ID... [--note TEXT]"},
     {"complete", cmd_review, CLI_SEC_COORDINATORS, NULL},
-    {"pin", cmd_pin, CLI_SEC_COORDINATORS, "pin|forbid PROGRAM MENTEE_ID COACH_ID"},
+    {"pin", cmd_pin, CLI_SEC_COORDINATORS, "pin|forbid|unpin|unforbid PROGRAM MENTEE_ID COACH_ID"},
     {"forbid", cmd_pin, CLI_SEC_COORDINATORS, NULL},
+    {"unpin", cmd_pin, CLI_SEC_COORDINATORS, NULL},
+    {"unforbid", cmd_pin, CLI_SEC_COORDINATORS, NULL},
     {"stats", cmd_stats, CLI_SEC_COORDINATORS, "stats PROGRAM"},
     {"export", cmd_export, CLI_SEC_COORDINATORS, "export PROGRAM FILE.csv [--status S] [--run ID]"},
     {NULL, NULL, 0, NULL},

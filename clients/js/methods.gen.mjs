@@ -717,6 +717,86 @@ export const METHODS = Object.freeze({
    "unavailable"
   ]
  },
+ "match.unforbid": {
+  "summary": "Remove a forbid: later runs of the program may propose the pair again",
+  "roles": [
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "program",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 32,
+    "charset": "code",
+    "required": true
+   },
+   {
+    "name": "mentee_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 40,
+    "charset": "code",
+    "required": true
+   },
+   {
+    "name": "coach_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 40,
+    "charset": "code",
+    "required": true
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": []
+  },
+  "errors": [
+   "forbidden",
+   "not_found"
+  ]
+ },
+ "match.unpin": {
+  "summary": "Remove a pin: later runs of the program no longer place the pair first",
+  "roles": [
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "program",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 32,
+    "charset": "code",
+    "required": true
+   },
+   {
+    "name": "mentee_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 40,
+    "charset": "code",
+    "required": true
+   },
+   {
+    "name": "coach_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 40,
+    "charset": "code",
+    "required": true
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": []
+  },
+  "errors": [
+   "forbidden",
+   "not_found"
+  ]
+ },
  "meeting.log": {
   "summary": "Log a meeting of an accepted or active match",
   "roles": [

@@ -527,6 +527,38 @@ def pin_and_forbid_bind_runs(s):
         assert got and got["coach_id"] == best["id"], got
 
 
+@t
+def unpin_and_unforbid_take_rules_back(s):
+    """match.unpin: the next run no longer places the pair; match.unforbid: the pair is feasible again; a rule that is not there is not_found; another coordinator's program is forbidden"""
+    coord, prog = s.coordinator()
+    other, _ = s.coordinator()
+    with coord, other:
+        m = s.gen.mentee(prog, province="31")
+        best = s.gen.coach([prog], capacity=1, province="31")
+        worse = s.gen.coach([prog], capacity=1, province="94", level=3)
+        coord.mentee_put(m)
+        coord.coach_put(best)
+        coord.coach_put(worse)
+        coord.match_pin(prog, m["id"], worse["id"])
+        expect_error("forbidden", other.match_unpin, prog, m["id"], worse["id"])
+        assert coord.match_unpin(prog, m["id"], worse["id"]) == {}
+        assert s.env.redis.cmd("HGET", "cn:pin:" + prog, m["id"]) is None
+        expect_error("not_found", coord.match_unpin, prog, m["id"], worse["id"], field="coach_id")
+        run_id, _, _ = run_and_wait(coord, prog)
+        got = find_match(run_matches(coord, run_id), m["id"])
+        assert got and got["coach_id"] == best["id"], got
+        coord.match_forbid(prog, m["id"], best["id"])
+        assert coord.match_explain(m["id"], best["id"])["explain"]["reason"] == "forbidden"
+        expect_error("forbidden", other.match_unforbid, prog, m["id"], best["id"])
+        assert coord.match_unforbid(prog, m["id"], best["id"]) == {}
+        assert coord.match_explain(m["id"], best["id"])["explain"]["feasible"] is True
+        expect_error("not_found", coord.match_unforbid, prog, m["id"], best["id"])
+        audit = s.env.redis.cmd("XREVRANGE", "cn:audit", "+", "-", "COUNT", "5")
+        txt = lambda v: v.decode() if isinstance(v, bytes) else v
+        actions = [txt(dict(zip(map(txt, e[1][::2]), e[1][1::2])).get("ev")) for e in audit]
+        assert "match.unpin" in actions and "match.unforbid" in actions, actions
+
+
 def objective_world(s, coord, prog):
     """X fits C1 perfectly (10000) and C2 barely; Y fits only C1, barely.
     participation: X-C2 + Y-C1; quality and stable: X-C1 alone."""
