@@ -205,66 +205,6 @@ int mblob_coach(server *s, const char *data, size_t len, proto_coach *out) {
     return rc;
 }
 
-/* ------------------------------------------------------------ adapters */
-
-void madapt_mentee_init(madapt_mentee *a, const proto_mentee *p) {
-    memset(a, 0, sizeof *a);
-    for (size_t i = 0; i < p->n_competencies; i++) {
-        a->needs[i].code = p->competencies[i].code;
-        a->needs[i].current = p->competencies[i].current;
-        a->needs[i].required = p->competencies[i].required;
-    }
-    for (size_t i = 0; i < p->n_languages; i++) a->langs[i] = p->languages[i];
-    a->m.id = p->id;
-    a->m.agency = p->agency;
-    a->m.position_class = p->position_class;
-    a->m.province = p->province;
-    a->m.program = p->program;
-    a->m.competencies = a->needs;
-    a->m.n_competencies = p->n_competencies;
-    a->m.modality = p->modality;
-    a->m.languages = a->langs;
-    a->m.n_languages = p->n_languages;
-    a->m.availability = p->availability;
-}
-
-const char *madapt_org(const char *org, char *buf) {
-    size_t n = strlen(org);
-    int token = n > 0 && n <= MATCH_CODE_MAX;
-    for (const char *q = org; token && *q; q++)
-        if (*q <= ' ' || *q == ',' || (unsigned char)*q >= 0x7f) token = 0;
-    if (token) return org;
-    uint64_t h = 1469598103934665603ull;     /* FNV-1a: stable across processes */
-    for (const char *q = org; *q; q++) h = (h ^ (unsigned char)*q) * 1099511628211ull;
-    snprintf(buf, MADAPT_ORG_BUF, "~%016llx", (unsigned long long)h);
-    return buf;
-}
-
-void madapt_coach_init(madapt_coach *a, const proto_coach *p, int load) {
-    memset(a, 0, sizeof *a);
-    for (size_t i = 0; i < p->n_competencies; i++) {
-        a->skills[i].code = p->competencies[i].code;
-        a->skills[i].level = p->competencies[i].level;
-    }
-    for (size_t i = 0; i < p->n_languages; i++) a->langs[i] = p->languages[i];
-    for (size_t i = 0; i < p->n_programs; i++) a->programs[i] = p->programs[i];
-    a->c.id = p->id;
-    a->c.kind = (unsigned)p->kind < PROTO_COACH_KIND__COUNT ? proto_coach_kind_names[p->kind] : "";
-    a->c.organization = madapt_org(p->organization, a->org);
-    a->c.rank = p->rank;
-    a->c.province = p->province;
-    a->c.competencies = a->skills;
-    a->c.n_competencies = p->n_competencies;
-    a->c.capacity = p->capacity;
-    a->c.load = load < 0 ? 0 : load;
-    a->c.programs = a->programs;
-    a->c.n_programs = p->n_programs;
-    a->c.modality = p->modality;
-    a->c.languages = a->langs;
-    a->c.n_languages = p->n_languages;
-    a->c.availability = p->availability;
-}
-
 /* ------------------------------------------------------------- packers */
 
 void mpack_strn(msgpack_packer *pk, const char *s, size_t n) {

@@ -1,9 +1,11 @@
-/* methods.h — helpers shared by the method handlers (methods_*.c). */
+/* methods.h — helpers shared by the method handlers (methods_*.c); the
+ * proto -> matcher adapters they use are in adapt.h. */
 #ifndef COACHNET_SERVER_METHODS_H
 #define COACHNET_SERVER_METHODS_H
 
 #include <stdbool.h>
 
+#include "server/adapt.h"
 #include "server/server.h"
 
 /* Lua scripts (scripts.c).  Every script takes no KEYS (it derives its keys
@@ -91,32 +93,6 @@ int mscope(srv_req *r, const char *program);
 int mblob_unpack(const char *data, size_t len, msgpack_unpacked *u);
 int mblob_mentee(server *s, const char *data, size_t len, proto_mentee *out);
 int mblob_coach(server *s, const char *data, size_t len, proto_coach *out);
-
-/* Adapters proto -> matcher: the views point into the proto structs. */
-typedef struct madapt_mentee {
-    match_mentee m;
-    match_need needs[PROTO_COMPETENCIES_MAX];
-    const char *langs[PROTO_LANGS_MAX];
-} madapt_mentee;
-/* libmatcher takes an organization as a token (1..MATCH_CODE_MAX
- * printable, no spaces or commas) and only compares it with mentees'
- * agency codes (same_agency).  An organization written as text ("PT Bank
- * Rakyat Indonesia (Persero) Tbk") can never equal an agency code, so it
- * is handed over as a surrogate token "~<hash>" that cannot either.
- * Returns org itself or buf (MADAPT_ORG_BUF bytes). */
-#define MADAPT_ORG_BUF 24
-const char *madapt_org(const char *org, char *buf);
-
-typedef struct madapt_coach {
-    match_coach c;
-    char org[MADAPT_ORG_BUF];
-    match_skill skills[PROTO_COMPETENCIES_MAX];
-    const char *langs[PROTO_LANGS_MAX];
-    const char *programs[PROTO_PROGRAMS_MAX];
-} madapt_coach;
-extern const char *const mcoach_kind_names[];
-void madapt_mentee_init(madapt_mentee *a, const proto_mentee *p);
-void madapt_coach_init(madapt_coach *a, const proto_coach *p, int load);
 
 /* Pack an explanation of the matcher (its reason codes include "program"). */
 void mpack_explain(msgpack_packer *pk, const match_explain *e);

@@ -1,0 +1,73 @@
+/* adapt.h — the one adapter between libproto and libmatcher.
+ *
+ * A profile reaches libmatcher as a view of the validated proto struct
+ * (libmatcher's match_mentee / match_coach, whose strings and arrays point
+ * into the proto struct; stored blobs become proto structs with
+ * mblob_mentee / mblob_coach, methods.h).  Every conversion between the two
+ * libraries lives here, for every user: the handlers (methods_*.c), the
+ * coach index (coachidx.c) and match runs (runs.c, which then copies the
+ * views into its arena).  The same goes for a run's policy (proto ->
+ * matcher) and its statistics (matcher -> proto).  adapt.c holds the
+ * _Static_asserts that tie the protocol's limits to libmatcher's, so a
+ * limit raised on one side only fails the build, not a request.
+ *
+ * Calls only libproto and libmatcher: no request, connection or store.
+ */
+#ifndef COACHNET_SERVER_ADAPT_H
+#define COACHNET_SERVER_ADAPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "matcher/matcher.h"
+#include "proto/proto.h"
+
+/* ---- proto -> matcher: the views point into the proto structs ---- */
+
+typedef struct madapt_mentee {
+    match_mentee m;
+    match_need needs[PROTO_COMPETENCIES_MAX];
+    const char *langs[PROTO_LANGS_MAX];
+} madapt_mentee;
+
+/* libmatcher takes an organization as a token (1..MATCH_CODE_MAX
+ * printable, no spaces or commas) and only compares it with mentees'
+ * agency codes (same_agency).  An organization written as text ("PT Bank
+ * Rakyat Indonesia (Persero) Tbk") can never equal an agency code, so it
+ * is handed over as a surrogate token "~<hash>" that cannot either.
+ * Returns org itself or buf (MADAPT_ORG_BUF bytes). */
+#define MADAPT_ORG_BUF 24
+const char *madapt_org(const char *org, char *buf);
+
+typedef struct madapt_coach {
+    match_coach c;
+    char org[MADAPT_ORG_BUF];
+    match_skill skills[PROTO_COMPETENCIES_MAX];
+    const char *langs[PROTO_LANGS_MAX];
+    const char *programs[PROTO_PROGRAMS_MAX];
+} madapt_coach;
+
+void madapt_mentee_init(madapt_mentee *a, const proto_mentee *p);
+/* load: the coach's taken seats, clamped to 0..capacity (free capacity is
+ * capacity - load either way). */
+void madapt_coach_init(madapt_coach *a, const proto_coach *p, int load);
+
+/* A run's policy: weights rescaled to libmatcher's units, then checked by
+ * libmatcher against the catalogue.  The view points into pp, which must
+ * outlive it.  0, or -1 with the offending field ("policy.…") and a
+ * message. */
+typedef struct madapt_policy {
+    match_policy p;
+    match_comp_weight cw[PROTO_COMP_WEIGHTS_MAX];
+} madapt_policy;
+int madapt_policy_init(madapt_policy *a, const proto_policy *pp, const match_catalog *cat, char *field,
+                       size_t fsz, char *msg, size_t msz);
+
+/* ---- matcher -> proto ---- */
+
+/* A run's statistics (st NULL: none yet, counts only from mentees and
+ * coaches); elapsed_ms is the caller's. */
+void madapt_run_stats(proto_run_stats *ps, const match_stats *st, uint32_t mentees, uint32_t coaches,
+                      int64_t elapsed_ms);
+
+#endif
