@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "server/coachidx.h"
+#include "server/events.h"
 #include "server/hashq.h"
 #include "server/log.h"
 #include "server/methods.h"
@@ -176,7 +177,7 @@ static void on_hup(evutil_socket_t sig, short what, void *arg) {
 }
 
 static void on_store_msg(void *ud, const char *payload, size_t len) {
-    methods_on_event(ud, payload, len);
+    events_on_message(ud, payload, len);
 }
 
 static int write_pidfile(const char *path) {

@@ -4,7 +4,7 @@
  * Every state change is one Lua script (scripts.c) that checks and writes
  * atomically and publishes the new match on the event channel; each
  * coachnetd then pushes match.updated to the sessions of both sides
- * (methods_on_event).  Ownership: a mentee or coach user acts only on
+ * (events.c).  Ownership: a mentee or coach user acts only on
  * matches whose mentee_id / coach_id is its subject (checked inside the
  * scripts, where the match is read), a coordinator only in its programs.
  */

@@ -161,8 +161,6 @@ typedef struct method_def {
 } method_def;
 
 const method_def *methods_find(const char *name);
-/* A pub/sub message from the event channel (payload NULL: resubscribed). */
-void methods_on_event(server *s, const char *payload, size_t len);
 
 /* ---- catalog.c ---- */
 int srv_catalog_load(srv_catalog *c, const char *dir, char *err, size_t errlen);
