@@ -205,7 +205,7 @@ static int run(cfg *c) {
     if (!base) { log_error("event_base_new failed"); srv_catalog_free(&s->catalog); return 1; }
     char channel[128];
     snprintf(channel, sizeof channel, "%sevents", c->redis_prefix);
-    if (srv_init(s, c, base, err, sizeof err)) {
+    if (srv_init(s, c, base, dispatch_frame, err, sizeof err)) {
         log_error("%s", err);
         goto out;
     }

@@ -1,18 +1,46 @@
 /* server.h — module-private interface shared by the files of coachnetd.
  *
- *   srv.c      listener, TLS, connections, framing, dispatch, notifications
- *   store.c    Redis (hiredis async)            config.c  configuration
- *   auth.c     password hashes, tokens, roles   log.c     logging
- *   methods*.c the method handlers              keys.c    Redis key names
- *   coachidx.c the in-memory coach index (suggest/explain), pub/sub sync
- *   runs.c     match.run on a worker thread     catalog.c vocabulary adapter
- *   main.c     command line, signals, --add-user
+ * Files, one job each:
+ *   srv.c       the listeners: TLS context, TCP and unix sockets, accept;
+ *               start, graceful stop, free
+ *   conn.c      a connection from accept to free: its state machine,
+ *               framing, output, deadlines, back-pressure; notifications
+ *   dispatch.c  a complete frame -> decoded request -> method -> roles ->
+ *               handler
+ *   req.c       a request in flight and its one answer (srv_req_*)
+ *   methods.c   the method table and the helpers shared by the handlers
+ *   methods_*.c the method handlers          runs.c   match.run (worker thread)
+ *   events.c    the pub/sub event channel    coachidx.c the coach index
+ *   adapt.c     libproto <-> libmatcher      catalog.c  vocabulary adapter
+ *   store.c     Redis (hiredis async)        scripts.c  the Lua scripts
+ *   auth.c      passwords, tokens, roles     hashq.c    PBKDF2 on threads
+ *   config.c    configuration   log.c logging   util.c small pure helpers
+ *   main.c      command line, signals, --add-user; wires the rest together
  *
- * Lifetimes.  A connection (srv_conn) lives in a slot table and is found
- * by its 64-bit id; everything that outlives one callback (requests,
- * Redis commands, runs) holds the id, never the pointer, so a reply for a
- * connection that has gone is dropped.  A connection is freed only from
- * the reaper event, never inside a nested callback.
+ * Who calls whom.  An arrow means "calls functions of"; every arrow points
+ * one way, no file calls back into a file that calls it:
+ *
+ *   main ──> srv ──> conn
+ *   conn ─ ─ frame hook (server.dispatch, given to srv_init by main) ─ ─> dispatch
+ *   dispatch ──> methods (methods_find) ─ ─ table ─ ─> methods_*.c handlers
+ *   dispatch, handlers, methods, runs ──> req ──> conn (srv_conn_reply,
+ *                                                      srv_conn_set_session)
+ *   handlers ──> coachidx, runs, adapt, hashq, store, methods (helpers)
+ *   runs ──> conn (srv_job, srv_notify_conn), adapt, methods, store
+ *   store ─ ─ message callback (given to store_new by main) ─ ─> events
+ *   events ──> coachidx, conn (srv_notify_subject, srv_logout_login), methods
+ *   coachidx ──> adapt, methods (mblob_coach, mel_ll), scripts, store
+ *
+ * conn.c names nothing above it: frames go up through the one hook and
+ * answers come down through req.c.  methods.c's table only points at the
+ * handlers; the handlers call its helpers, never the table.
+ *
+ * Lifetimes.  A connection (srv_conn, opaque outside conn.c) lives in a
+ * slot table and is found by its 64-bit id; everything that outlives one
+ * callback (requests, Redis commands, runs) holds the id, never the
+ * pointer, so a reply for a connection that has gone is dropped.  A
+ * connection is freed only from the reaper event, never inside a nested
+ * callback (conn.c: its states).
  */
 #ifndef COACHNET_SERVER_SERVER_H
 #define COACHNET_SERVER_SERVER_H
@@ -32,8 +60,6 @@ struct evconnlistener;
 struct bufferevent;
 typedef struct ssl_ctx_st SSL_CTX;
 
-typedef enum { CONN_HANDSHAKE, CONN_OPEN, CONN_CLOSING } srv_conn_state;
-
 /* Who a session speaks for (empty login = not authenticated). */
 typedef struct srv_session {
     char login[AUTH_LOGIN_MAX + 1];
@@ -44,25 +70,8 @@ typedef struct srv_session {
     int64_t expires;            /* CLOCK_MONOTONIC seconds: the token's end */
 } srv_session;
 
-typedef struct srv_conn {
-    uint64_t id;
-    struct server *srv;
-    struct bufferevent *bev;
-    struct event *deadline;     /* handshake deadline, then idle deadline */
-    srv_conn_state state;
-    int inflight;
-    int holds;                  /* background jobs reporting here (runs) */
-    int paused;                 /* frames wait: max-inflight reached */
-    int read_off;               /* reading paused: too much input waiting */
-    int draining;               /* close once in-flight and output are done */
-    int is_unix;
-    int buried;                 /* on the reaper's list */
-    int flushing;               /* closing, writing its last bytes */
-    char peer[64];
-    srv_session sess;
-    struct srv_conn *prev, *next;   /* live list, or flushers once closing */
-    struct srv_conn *next_dead;
-} srv_conn;
+/* A connection: opaque outside conn.c (found by id, see Lifetimes). */
+typedef struct srv_conn srv_conn;
 
 /* One request in flight.  Owns the decoded message (params stay valid) and
  * a copy of the session at the time it arrived. */
@@ -89,6 +98,20 @@ typedef struct srv_catalog {
     char **lists[3];            /* sorted copies for the vocab */
 } srv_catalog;
 
+/* A complete request frame of a connection, handed up by conn.c to the
+ * hook given to srv_init (dispatch_frame).  The hook returns 0 when a
+ * request took the frame (it ends with srv_conn_reply, from req.c), or -1
+ * with a frame-level error in *fatal: conn.c then answers it with msgid 0
+ * and closes the connection. */
+typedef struct srv_frame {
+    uint64_t conn_id;
+    const char *peer;           /* for logs */
+    const srv_session *sess;    /* the connection's session now */
+    const char *body;           /* valid during the call only */
+    size_t len;
+} srv_frame;
+typedef int srv_frame_fn(struct server *s, const srv_frame *f, proto_error *fatal);
+
 typedef struct server {
     cfg *cfg;
     struct event_base *base;
@@ -100,6 +123,8 @@ typedef struct server {
     struct coachidx *cidx;
     struct runs *runs;
     struct hashq *hq;           /* PBKDF2 on worker threads (hashq.h) */
+    srv_frame_fn *dispatch;     /* where conn.c hands complete frames */
+    /* the connection table: conn.c's */
     srv_conn **slots;
     uint32_t nslots;
     uint32_t *free_slots, nfree;
@@ -117,15 +142,43 @@ typedef struct server {
 } server;
 
 /* ---- srv.c ---- */
-int srv_init(server *s, cfg *c, struct event_base *base, char *err, size_t errlen);
+/* Listen as c says; complete frames of every connection go to dispatch. */
+int srv_init(server *s, cfg *c, struct event_base *base, srv_frame_fn *dispatch, char *err, size_t errlen);
 int srv_reload_tls(server *s, char *err, size_t errlen);
 /* Stop accepting, finish in-flight requests, then leave the loop. */
 void srv_shutdown(server *s);
 void srv_free(server *s);
-srv_conn *srv_conn_find(server *s, uint64_t id);
+
+/* ---- conn.c ---- */
 /* CLOCK_MONOTONIC in whole seconds (session expiry). */
 int64_t srv_now_s(void);
+/* A request of the connection ended: queue its answer (len 0: none) and
+ * count it out.  A gone connection is ignored. */
+void srv_conn_reply(server *s, uint64_t conn_id, const char *data, size_t len);
+/* Set the connection's session (login/resume/logout) if it is alive. */
+void srv_conn_set_session(server *s, uint64_t conn_id, const srv_session *sess);
+/* Background jobs (match runs): a job holds the connection it reports to
+ * (delta +1 / -1; a gone connection is ignored) and the server (jobs), so
+ * a graceful shutdown waits for it to end and deliver its last
+ * notification before closing that connection and leaving the loop. */
+void srv_job(server *s, uint64_t conn_id, int delta);
 
+/* Notifications: pack into a one-shot packer and send to sessions. */
+typedef void srv_pack_fn(msgpack_packer *pk, void *ud);
+void srv_notify_conn(server *s, uint64_t conn_id, const char *method, srv_pack_fn *fn, void *ud);
+/* Every session whose role is `role` and subject is `subject`. */
+void srv_notify_subject(server *s, auth_role role, const char *subject, const char *method,
+                        srv_pack_fn *fn, void *ud);
+/* Log out every session of a login (user disabled). */
+void srv_logout_login(server *s, const char *login);
+
+/* For a test that drives one connection (tests/fuzz/fuzz_dispatch.c): the
+ * id of the connection accepted last (0: none open) and its requests in
+ * flight (-1: gone). */
+uint64_t srv_conn_last(const server *s);
+int srv_conn_inflight(server *s, uint64_t conn_id);
+
+/* ---- req.c ---- */
 /* Responding: either srv_req_ok() then pack exactly one result object into
  * the returned packer then srv_req_done(), or srv_req_fail() alone.  Both
  * end the request and free it. */
@@ -136,22 +189,18 @@ void srv_req_fail(srv_req *r, proto_errcode code, const char *field, const char 
 void srv_req_fail_err(srv_req *r, const proto_error *e);
 /* Store failure helper: unavailable. */
 void srv_req_unavailable(srv_req *r);
-/* Background jobs (match runs): a job holds the connection it reports to
- * (delta +1 / -1; a gone connection is ignored) and the server (jobs), so
- * a graceful shutdown waits for it to end and deliver its last
- * notification before closing that connection and leaving the loop. */
-void srv_job(server *s, uint64_t conn_id, int delta);
 /* Update the connection's session (login/resume/logout) if it is alive. */
 void srv_req_set_session(srv_req *r, const srv_session *sess);
+/* For dispatch.c: a new request of a connection (counted in its in-flight
+ * requests by conn.c), or NULL when out of memory; and freeing one that
+ * is not answered (a frame-level error: conn.c answers and closes). */
+srv_req *srv_req_new(server *s, uint64_t conn_id, const srv_session *sess);
+void srv_req_drop(srv_req *r);
 
-/* Notifications: pack into a one-shot packer and send to sessions. */
-typedef void srv_pack_fn(msgpack_packer *pk, void *ud);
-void srv_notify_conn(server *s, uint64_t conn_id, const char *method, srv_pack_fn *fn, void *ud);
-/* Every session whose role is `role` and subject is `subject`. */
-void srv_notify_subject(server *s, auth_role role, const char *subject, const char *method,
-                        srv_pack_fn *fn, void *ud);
-/* Log out every session of a login (user disabled). */
-void srv_logout_login(server *s, const char *login);
+/* ---- dispatch.c ---- */
+/* The frame hook (srv_frame_fn) coachnetd gives srv_init: decode the
+ * request, find its method, check the session's role, call the handler. */
+int dispatch_frame(server *s, const srv_frame *f, proto_error *fatal);
 
 /* ---- methods.c ---- */
 typedef struct method_def {

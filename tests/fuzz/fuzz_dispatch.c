@@ -8,7 +8,7 @@
  * decoding, method lookup, role checks, parameter and profile validation,
  * the handlers and their reply handling.  Per input the target connects,
  * sets the connection's session (role chosen by the input: the seam is
- * server.h's live list, shared by the server's own files), writes the
+ * server.h's srv_conn_last / srv_conn_set_session), writes the
  * request bytes and runs the event loop until the server is idle, then
  * closes and runs the loop until the connection is freed.
  *
@@ -284,7 +284,7 @@ static void fz_init(void) {
     if (evthread_use_pthreads()) abort();
     signal(SIGPIPE, SIG_IGN);   /* as coachnetd: a reply may reach a client that has gone */
     f->base = event_base_new();
-    if (!f->base || srv_init(s, &f->c, f->base, err, sizeof err)) {
+    if (!f->base || srv_init(s, &f->c, f->base, dispatch_frame, err, sizeof err)) {
         fprintf(stderr, "fuzz_dispatch: srv_init: %s\n", err);
         abort();
     }
@@ -357,13 +357,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 s->nconns, s->stopping, (unsigned)s->nfree, s->jobs);
         abort();
     }
-    srv_conn *c = s->live;
+    uint64_t conn_id = srv_conn_last(s);
     if (role) {
-        snprintf(c->sess.login, sizeof c->sess.login, "fuzzer");
-        c->sess.role = roles[role];
-        snprintf(c->sess.subject, sizeof c->sess.subject, "199001012015011001");
-        snprintf(c->sess.programs, sizeof c->sess.programs, "p1,pkn2-2026");
-        c->sess.expires = INT64_MAX;   /* the token never runs out here */
+        srv_session sess;
+        memset(&sess, 0, sizeof sess);
+        snprintf(sess.login, sizeof sess.login, "fuzzer");
+        sess.role = roles[role];
+        snprintf(sess.subject, sizeof sess.subject, "199001012015011001");
+        snprintf(sess.programs, sizeof sess.programs, "p1,pkn2-2026");
+        sess.expires = INT64_MAX;   /* the token never runs out here */
+        srv_conn_set_session(s, conn_id, &sess);
     }
     size_t off = 0;
     for (int i = 0; i < FZ_LOOP_MAX; i++) {
@@ -374,14 +377,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         fz_turn(f);
         drain_client(fd);
-        if (off >= nstream && st->n == 0 && (s->nconns == 0 || s->live->inflight == 0)) break;
+        if (off >= nstream && st->n == 0 && srv_conn_inflight(s, conn_id) <= 0) break;
     }
     close(fd);
     for (int i = 0; i < FZ_LOOP_MAX && (s->live || s->dead || st->n || hashq_pending(s->hq)); i++)
         fz_turn(f);
     if (s->live || s->dead) {
         fprintf(stderr, "fuzz_dispatch: connection not freed after close (inflight %d)\n",
-                s->live ? s->live->inflight : -1);
+                srv_conn_inflight(s, conn_id));
         abort();
     }
     return 0;
