@@ -107,7 +107,18 @@ static void pack_explain_blob(msgpack_sbuffer *sb, const match_explain *ex) {
     mpack_explain(&pk, ex);
 }
 
+/* suggest and explain answer from the coach index only once it is fully
+ * loaded (coachidx.h): a half-loaded index would leave coaches out, or
+ * explain them from a profile without saying so.  Answers unavailable
+ * and returns 0 while it loads. */
+static int index_ready(srv_req *r) {
+    if (coachidx_ready(r->srv->cidx)) return 1;
+    srv_req_fail(r, PROTO_E_UNAVAILABLE, NULL, "the coach index is loading; retry");
+    return 0;
+}
+
 static void do_suggest(srv_req *r, pair_ctx *c) {
+    if (!index_ready(r)) return;
     madapt_mentee am;
     madapt_mentee_init(&am, &c->mentee);
     match_query q = {&am.m, NULL, c->forbidden, c->n_forbidden};
@@ -140,6 +151,7 @@ static void do_suggest(srv_req *r, pair_ctx *c) {
 }
 
 static void do_explain(srv_req *r, pair_ctx *c) {
+    if (!index_ready(r)) return;
     madapt_mentee am;
     madapt_mentee_init(&am, &c->mentee);
     match_query q = {&am.m, NULL, c->forbidden, c->n_forbidden};

@@ -293,6 +293,15 @@ static void fz_init(void) {
     s->hq = hashq_new(f->base, 1);
     s->st = FZ_STORE = __wrap_store_new(f->base, "", 0, 0, "", NULL, NULL);
     if (!s->cidx || !s->runs || !s->hq || !s->st) abort();
+    /* As coachnetd does once subscribed, load the coach index (the fake
+     * store's first reply ends the scan: an empty index), so that
+     * match.suggest / match.explain get past coachidx_ready(). */
+    coachidx_resync(s->cidx);
+    for (int i = 0; i < FZ_LOOP_MAX && !coachidx_ready(s->cidx); i++) event_base_loop(f->base, EVLOOP_NONBLOCK);
+    if (!coachidx_ready(s->cidx)) {
+        fprintf(stderr, "fuzz_dispatch: the coach index did not load from the fake store\n");
+        abort();
+    }
 }
 
 static int connect_unix(const char *path) {
