@@ -57,7 +57,13 @@ void madapt_mentee_init(madapt_mentee *a, const proto_mentee *p) {
     a->m.availability = p->availability;
 }
 
-const char *madapt_org(const char *org, char *buf) {
+/* libmatcher takes an organization as a token (1..MATCH_CODE_MAX
+ * printable, no spaces or commas) and only compares it with mentees'
+ * agency codes (same_agency).  An organization written as text ("PT Bank
+ * Rakyat Indonesia (Persero) Tbk") can never equal an agency code, so it
+ * is handed over as a surrogate token "~<hash>" that cannot either.
+ * Returns org itself or buf (MADAPT_ORG_BUF bytes). */
+static const char *madapt_org(const char *org, char *buf) {
     size_t n = strlen(org);
     int token = n > 0 && n <= MATCH_CODE_MAX;
     for (const char *q = org; token && *q; q++)

@@ -30,14 +30,9 @@ typedef struct madapt_mentee {
     const char *langs[PROTO_LANGS_MAX];
 } madapt_mentee;
 
-/* libmatcher takes an organization as a token (1..MATCH_CODE_MAX
- * printable, no spaces or commas) and only compares it with mentees'
- * agency codes (same_agency).  An organization written as text ("PT Bank
- * Rakyat Indonesia (Persero) Tbk") can never equal an agency code, so it
- * is handed over as a surrogate token "~<hash>" that cannot either.
- * Returns org itself or buf (MADAPT_ORG_BUF bytes). */
+/* A coach organization written as text becomes a surrogate token
+ * "~<FNV-1a hash>" of this size (adapt.c says why). */
 #define MADAPT_ORG_BUF 24
-const char *madapt_org(const char *org, char *buf);
 
 typedef struct madapt_coach {
     match_coach c;

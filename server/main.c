@@ -4,7 +4,6 @@
 #include <event2/thread.h>
 #include <getopt.h>
 #include <hiredis/hiredis.h>
-#include <openssl/rand.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,9 +196,6 @@ static int run(cfg *c) {
         log_error("%s", err);
         return 1;
     }
-    unsigned char rnd[16];
-    RAND_bytes(rnd, sizeof rnd);
-    for (int i = 0; i < 16; i++) snprintf(s->instance + 2 * i, 3, "%02x", rnd[i]);
     evthread_use_pthreads();
     struct event_base *base = event_base_new();
     if (!base) { log_error("event_base_new failed"); srv_catalog_free(&s->catalog); return 1; }

@@ -138,7 +138,6 @@ typedef struct server {
     int jobs;                   /* background jobs (runs) not finished */
     int flushing;               /* closing connections still writing */
     srv_conn *flushers;         /* ... linked through prev/next */
-    char instance[33];          /* random id: tags our pub/sub messages */
 } server;
 
 /* ---- srv.c ---- */

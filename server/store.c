@@ -43,7 +43,6 @@ struct store {
     void *msg_ud;
     link cmd, sub;
     pending *head;            /* commands whose user callback is due */
-    size_t npending;
     struct event *kill;       /* tears the command link down after a timeout */
     int closing;
 };
@@ -158,7 +157,6 @@ static void pending_unlink(store *s, pending *p) {
     if (p->prev) p->prev->next = p->next; else s->head = p->next;
     if (p->next) p->next->prev = p->prev;
     p->prev = p->next = NULL;
-    s->npending--;
 }
 
 /* Run the user callback once. */
@@ -231,8 +229,6 @@ void store_free(store *s) {
 
 int store_connected(const store *s) { return s->cmd.connected && s->cmd.ac != NULL; }
 
-size_t store_pending(const store *s) { return s->npending; }
-
 int store_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv,
               const size_t *argvlen) {
     if (!store_connected(s) || s->closing) return STORE_UNAVAILABLE;
@@ -251,7 +247,6 @@ int store_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv,
     p->next = s->head;
     if (s->head) s->head->prev = p;
     s->head = p;
-    s->npending++;
     struct timeval tv = {s->timeout_ms / 1000, (s->timeout_ms % 1000) * 1000};
     evtimer_add(p->timer, &tv);
     return STORE_OK;

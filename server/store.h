@@ -42,8 +42,6 @@ store *store_new(struct event_base *base, const char *host, int port, int timeou
 /* Fails every pending command (callbacks get STORE_UNAVAILABLE) and frees. */
 void store_free(store *s);
 int store_connected(const store *s);
-/* Number of commands whose callback is still due. */
-size_t store_pending(const store *s);
 
 int store_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv,
               const size_t *argvlen);

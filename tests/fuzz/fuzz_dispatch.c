@@ -13,7 +13,7 @@
  * closes and runs the loop until the connection is freed.
  *
  * The seam for the store is the linker: store_new/store_free/
- * store_connected/store_pending/store_cmda are wrapped
+ * store_connected/store_cmda are wrapped
  * (-Wl,--wrap=...; server/store.c's sargs_* helpers stay real) by an
  * in-memory fake that answers every command later, from a zero-timeout
  * event (store.h's contract: never from inside store_cmda), with a reply
@@ -206,7 +206,6 @@ store *__wrap_store_new(struct event_base *base, const char *host, int port, int
                         const char *channel, store_msg_cb *on_msg, void *msg_ud);
 void __wrap_store_free(store *s);
 int __wrap_store_connected(const store *s);
-size_t __wrap_store_pending(const store *s);
 int __wrap_store_cmda(store *s, store_cb *cb, void *ud, const sargs *a);
 
 store *__wrap_store_new(struct event_base *base, const char *host, int port, int timeout_ms,
@@ -232,7 +231,6 @@ void __wrap_store_free(store *s) {
 }
 
 int __wrap_store_connected(const store *s) { (void)s; return 1; }
-size_t __wrap_store_pending(const store *s) { return s->n; }
 
 int __wrap_store_cmda(store *s, store_cb *cb, void *ud, const sargs *a) {
     if (a->oom || a->argc < 1) return STORE_UNAVAILABLE;
@@ -276,7 +274,6 @@ static void fz_init(void) {
         fprintf(stderr, "fuzz_dispatch: %s (set COACHNET_DATA to the repository's data/)\n", err);
         abort();
     }
-    snprintf(s->instance, sizeof s->instance, "fuzz");
     /* match.run's worker thread wakes the loop with event_active(): as in
      * coachnetd's main(), libevent must be made thread-aware before the
      * base exists, or the two threads race on the base's queues (seen as
