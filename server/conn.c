@@ -202,7 +202,6 @@ static void conn_set_state(srv_conn *c, conn_state to) {
         struct timeval tv = {SRV_CLOSE_FLUSH_MS / 1000, 0};
         bufferevent_set_timeouts(c->bev, NULL, &tv);
         bufferevent_enable(c->bev, EV_WRITE);
-        s->flushing++;
         c->next = s->flushers;
         if (s->flushers) s->flushers->prev = c;
         s->flushers = c;
@@ -210,7 +209,6 @@ static void conn_set_state(srv_conn *c, conn_state to) {
     }
     case CONN_CLOSING:
         if (from == CONN_FLUSHING) {
-            s->flushing--;
             if (c->prev) c->prev->next = c->next; else s->flushers = c->next;
             if (c->next) c->next->prev = c->prev;
             c->prev = c->next = NULL;
@@ -517,7 +515,7 @@ static void drain_timeout_cb(evutil_socket_t fd, short what, void *arg) {
 }
 
 static void maybe_finish_drain(server *s) {
-    if (!s->stopping || s->live || s->dead || s->jobs > 0 || s->flushing > 0) return;
+    if (!s->stopping || s->live || s->dead || s->jobs > 0 || s->flushers) return;
     event_base_loopexit(s->base, NULL);
 }
 

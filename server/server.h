@@ -140,8 +140,7 @@ typedef struct server {
     struct event *drain_timer;
     int stopping;
     int jobs;                   /* background jobs (runs) not finished */
-    int flushing;               /* closing connections still writing */
-    srv_conn *flushers;         /* ... linked through prev/next */
+    srv_conn *flushers;         /* closing connections still writing */
 } server;
 
 /* ---- srv.c ---- */
