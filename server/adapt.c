@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "server/server.h"
+
 /* The protocol validates every profile and policy before libmatcher sees
  * it, so whatever the protocol accepts must fit libmatcher's limits (the
  * views are handed over without copying or truncating), and what goes back
@@ -35,6 +37,40 @@ _Static_assert((int)PROTO_UNMATCHED__COUNT == (int)MATCH_UNMATCHED__COUNT &&
                (int)PROTO_UNMATCHED_CAPACITY == (int)MATCH_UNMATCHED_CAPACITY &&
                (int)PROTO_UNMATCHED_BELOW_MIN_SCORE == (int)MATCH_UNMATCHED_BELOW_MIN_SCORE,
                "unmatched reasons are copied index by index");
+
+/* Bytes read back from Redis were written by us, but Redis is outside this
+ * process: a corrupted or foreign value must not make msgpack-c allocate a
+ * declared count up front (DESIGN §7), so every stored blob passes the same
+ * pre-check as a client's frame before it is unpacked.  Returns 0 with the
+ * object in *u (initialised by the caller), -1 otherwise. */
+int mblob_unpack(const char *data, size_t len, msgpack_unpacked *u) {
+    if (!data || proto_body_check(data, len, NULL, NULL) != PROTO_OK) return -1;
+    return msgpack_unpack_next(u, data, len, NULL) == MSGPACK_UNPACK_SUCCESS ? 0 : -1;
+}
+
+int mblob_mentee(server *s, const char *data, size_t len, proto_mentee *out) {
+    msgpack_unpacked u;
+    msgpack_unpacked_init(&u);
+    int rc = -1;
+    proto_error e;
+    if (mblob_unpack(data, len, &u) == 0 &&
+        proto_mentee_decode(&u.data, "profile", &s->catalog.vocab, out, &e) == PROTO_OK)
+        rc = 0;
+    msgpack_unpacked_destroy(&u);
+    return rc;
+}
+
+int mblob_coach(server *s, const char *data, size_t len, proto_coach *out) {
+    msgpack_unpacked u;
+    msgpack_unpacked_init(&u);
+    int rc = -1;
+    proto_error e;
+    if (mblob_unpack(data, len, &u) == 0 &&
+        proto_coach_decode(&u.data, "profile", &s->catalog.vocab, out, &e) == PROTO_OK)
+        rc = 0;
+    msgpack_unpacked_destroy(&u);
+    return rc;
+}
 
 void madapt_mentee_init(madapt_mentee *a, const proto_mentee *p) {
     memset(a, 0, sizeof *a);

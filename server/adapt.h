@@ -1,26 +1,40 @@
 /* adapt.h — the one adapter between libproto and libmatcher.
  *
- * A profile reaches libmatcher as a view of the validated proto struct
- * (libmatcher's match_mentee / match_coach, whose strings and arrays point
- * into the proto struct; stored blobs become proto structs with
- * mblob_mentee / mblob_coach, methods.h).  Every conversion between the two
- * libraries lives here, for every user: the handlers (methods_*.c), the
- * coach index (coachidx.c) and match runs (runs.c, which then copies the
- * views into its arena).  The same goes for a run's policy (proto ->
+ * A profile has three forms in coachnetd: the msgpack blob stored in Redis
+ * (written by proto_*_pack), the validated proto struct (libproto) and
+ * libmatcher's view of it (match_mentee / match_coach, whose strings and
+ * arrays point into the proto struct).  Every conversion between them
+ * lives here, for every user: the handlers (methods_*.c), the coach index
+ * (coachidx.c), the event channel (events.c) and match runs (runs.c, which
+ * then copies the views into its arena).  The same goes for a run's policy (proto ->
  * matcher) and its statistics (matcher -> proto).  adapt.c holds the
  * _Static_asserts that tie the protocol's limits to libmatcher's, so a
  * limit raised on one side only fails the build, not a request.
  *
- * Calls only libproto and libmatcher: no request, connection or store.
+ * Calls only libproto, msgpack-c and libmatcher (the server is read for
+ * its vocabulary): no request, connection or store.
  */
 #ifndef COACHNET_SERVER_ADAPT_H
 #define COACHNET_SERVER_ADAPT_H
 
+#include <msgpack.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "matcher/matcher.h"
 #include "proto/proto.h"
+
+struct server;
+
+/* ---- stored blob -> proto ---- */
+
+/* Unpack a msgpack blob (a profile produced by proto_*_pack, or an event
+ * payload) after the same pre-check as a client's frame.  0 with the
+ * object in *u (initialised by the caller), -1 otherwise. */
+int mblob_unpack(const char *data, size_t len, msgpack_unpacked *u);
+/* Decode a stored profile against the server's vocabulary; 0 or -1. */
+int mblob_mentee(struct server *s, const char *data, size_t len, proto_mentee *out);
+int mblob_coach(struct server *s, const char *data, size_t len, proto_coach *out);
 
 /* ---- proto -> matcher: the views point into the proto structs ---- */
 

@@ -104,26 +104,6 @@ int mreply_ok(srv_req *r, redisReply *reply, int status) {
     return 0;
 }
 
-int mel_strs(const redisReply *r, size_t from, size_t to) {
-    if (!r || r->type != REDIS_REPLY_ARRAY || to > r->elements) return 0;
-    for (size_t i = from; i < to; i++)
-        if (r->element[i]->type != REDIS_REPLY_STRING) return 0;
-    return 1;
-}
-
-const redisReply *mel(const redisReply *r, size_t i) {
-    if (!r || r->type != REDIS_REPLY_ARRAY || i >= r->elements) return NULL;
-    return r->element[i];
-}
-
-long long mel_ll(const redisReply *r, size_t i, long long dflt) {
-    const redisReply *e = mel(r, i);
-    if (!e) return dflt;
-    if (e->type == REDIS_REPLY_INTEGER) return e->integer;
-    if (e->type == REDIS_REPLY_STRING) return strtoll(e->str, NULL, 10);
-    return dflt;
-}
-
 int mscript_status(srv_req *r, redisReply *reply) {
     const redisReply *st = mel(reply, 0);
     if (!st || st->type != REDIS_REPLY_STRING) {
@@ -165,40 +145,6 @@ int mscope(srv_req *r, const char *program) {
     if (auth_in_scope(r->sess.programs, program, strlen(program))) return 0;
     srv_req_fail(r, PROTO_E_FORBIDDEN, NULL, "program %s is outside your programs", program);
     return -1;
-}
-
-/* Bytes read back from Redis were written by us, but Redis is outside this
- * process: a corrupted or foreign value must not make msgpack-c allocate a
- * declared count up front (DESIGN §7), so every stored blob passes the same
- * pre-check as a client's frame before it is unpacked.  Returns 0 with the
- * object in *u (initialised by the caller), -1 otherwise. */
-int mblob_unpack(const char *data, size_t len, msgpack_unpacked *u) {
-    if (!data || proto_body_check(data, len, NULL, NULL) != PROTO_OK) return -1;
-    return msgpack_unpack_next(u, data, len, NULL) == MSGPACK_UNPACK_SUCCESS ? 0 : -1;
-}
-
-int mblob_mentee(server *s, const char *data, size_t len, proto_mentee *out) {
-    msgpack_unpacked u;
-    msgpack_unpacked_init(&u);
-    int rc = -1;
-    proto_error e;
-    if (mblob_unpack(data, len, &u) == 0 &&
-        proto_mentee_decode(&u.data, "profile", &s->catalog.vocab, out, &e) == PROTO_OK)
-        rc = 0;
-    msgpack_unpacked_destroy(&u);
-    return rc;
-}
-
-int mblob_coach(server *s, const char *data, size_t len, proto_coach *out) {
-    msgpack_unpacked u;
-    msgpack_unpacked_init(&u);
-    int rc = -1;
-    proto_error e;
-    if (mblob_unpack(data, len, &u) == 0 &&
-        proto_coach_decode(&u.data, "profile", &s->catalog.vocab, out, &e) == PROTO_OK)
-        rc = 0;
-    msgpack_unpacked_destroy(&u);
-    return rc;
 }
 
 /* ------------------------------------------------------------- packers */

@@ -1,5 +1,6 @@
-/* methods.h — helpers shared by the method handlers (methods_*.c); the
- * proto -> matcher adapters they use are in adapt.h. */
+/* methods.h — helpers shared by the method handlers (methods_*.c); stored
+ * profiles and the proto -> matcher adapters they use are in adapt.h, the
+ * readers of Redis replies in store.h. */
 #ifndef COACHNET_SERVER_METHODS_H
 #define COACHNET_SERVER_METHODS_H
 
@@ -68,15 +69,7 @@ int mreply_ok(srv_req *r, redisReply *reply, int status);
  * message.  Answers the error and returns -1, or returns 0 for "ok". */
 int mscript_status(srv_req *r, redisReply *reply);
 
-/* Element i of an array reply, or NULL. */
-const redisReply *mel(const redisReply *r, size_t i);
-
-/* 1 when r is an array and its elements from..to-1 all exist and are bulk
- * strings.  A reply is input like any other: a script of another version,
- * a flushed key or a Redis that lies must give "unexpected store reply",
- * never a NULL str handed to strcmp or memcpy. */
-int mel_strs(const redisReply *r, size_t from, size_t to);
-long long mel_ll(const redisReply *r, size_t i, long long dflt);
+/* Reading replies (mel, mel_strs, mel_ll): store.h. */
 
 /* Open the params map with the allowed keys; answers on error. */
 int mparams(srv_req *r, proto_map *m, const char *const *keys);
@@ -89,10 +82,7 @@ void *mstate(srv_req *r, size_t size, void (*free_fn)(void *));
 /* Coordinator scope check (answers forbidden); 0 if allowed. */
 int mscope(srv_req *r, const char *program);
 
-/* Unpack a msgpack blob (profile) produced by proto_*_pack. */
-int mblob_unpack(const char *data, size_t len, msgpack_unpacked *u);
-int mblob_mentee(server *s, const char *data, size_t len, proto_mentee *out);
-int mblob_coach(server *s, const char *data, size_t len, proto_coach *out);
+/* Stored profiles (mblob_*): adapt.h. */
 
 /* Pack an explanation of the matcher (its reason codes include "program"). */
 void mpack_explain(msgpack_packer *pk, const match_explain *e);

@@ -29,15 +29,18 @@
  *                conn (srv_now_s, srv_logout_login)
  *   runs ──> conn (srv_job, srv_notify_conn), adapt, methods, scripts, store
  *   store ─ ─ message callback (given to store_new by main) ─ ─> events
- *   events ──> coachidx, conn (srv_notify_subject, srv_logout_login), methods
- *   coachidx ──> adapt, methods (mblob_coach, mel_ll), scripts, store
+ *   events ──> coachidx, conn (srv_notify_subject, srv_logout_login), adapt,
+ *              methods (mpack_*)
+ *   coachidx ──> adapt (mblob_coach, madapt_coach_init), scripts, store
  *
  * conn.c names nothing above it: frames go up through the one hook and
  * answers come down through req.c.  methods.c's table only points at the
- * handlers (dispatch.c calls them through it); the handlers call
- * methods.c's helpers, never the table.  That table is the one loop left
- * between files, and only through those pointers: a table in a file of
- * its own would leave methods.c helpers only.
+ * handlers (dispatch.c calls them through it); the handlers (and runs.c,
+ * which match.run starts) call methods.c's helpers, never the table.  That
+ * table is the one loop left between files, and only through those
+ * pointers: a table in a file of its own would leave methods.c helpers
+ * only.  The coach index, the event channel, adapt.c, req.c, conn.c and
+ * srv.c are all below the handlers.
  *
  * Lifetimes.  A connection (srv_conn, opaque outside conn.c) lives in a
  * slot table and is found by its 64-bit id; everything that outlives one

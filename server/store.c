@@ -326,3 +326,25 @@ int store_cmda(store *s, store_cb *cb, void *ud, const sargs *a) {
     if (a->oom) return STORE_UNAVAILABLE;
     return store_cmd(s, cb, ud, a->argc, a->argv, a->len);
 }
+
+/* ------------------------------------------------------------ replies */
+
+int mel_strs(const redisReply *r, size_t from, size_t to) {
+    if (!r || r->type != REDIS_REPLY_ARRAY || to > r->elements) return 0;
+    for (size_t i = from; i < to; i++)
+        if (r->element[i]->type != REDIS_REPLY_STRING) return 0;
+    return 1;
+}
+
+const redisReply *mel(const redisReply *r, size_t i) {
+    if (!r || r->type != REDIS_REPLY_ARRAY || i >= r->elements) return NULL;
+    return r->element[i];
+}
+
+long long mel_ll(const redisReply *r, size_t i, long long dflt) {
+    const redisReply *e = mel(r, i);
+    if (!e) return dflt;
+    if (e->type == REDIS_REPLY_INTEGER) return e->integer;
+    if (e->type == REDIS_REPLY_STRING) return strtoll(e->str, NULL, 10);
+    return dflt;
+}
