@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/adapt.h"
 #include "server/log.h"
 #include "server/methods.h"
 

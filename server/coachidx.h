@@ -24,7 +24,9 @@ void coachidx_set_load(coachidx *ci, const char *coach_id, int load);
 /* Start a full reload from Redis (no-op when one is running). */
 void coachidx_resync(coachidx *ci);
 const match_index *coachidx_index(const coachidx *ci);
-/* 1 once a full load completed. */
+/* 1 once a full load completed (and from then on: a later resync keeps
+ * the complete index it had while it reloads).  match.suggest and
+ * match.explain answer `unavailable` before. */
 int coachidx_ready(const coachidx *ci);
 
 #endif

@@ -1,9 +1,55 @@
-/* dispatch.c — params reading and the handler call (see dispatch.h). */
+/* dispatch.c — a complete frame of a connection (conn.c hands it up
+ * through server.dispatch) becomes a request: decoded, its method found in
+ * the generated table (dispatch.gen.c), the session's role checked, its
+ * params read into the method's typed struct, then the handler called.  Every request is answered exactly once (req.c); only a frame
+ * that is not a message at all goes back to conn.c as a frame-level error
+ * (the connection is then closed).  See server.h. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "server/dispatch.h"
+#include "server/log.h"
 #include "server/server.h"
+
+int dispatch_frame(server *s, const srv_frame *f, proto_error *fatal) {
+    srv_req *r = srv_req_new(s, f->conn_id, f->sess);
+    if (!r) {
+        proto_error_set(fatal, PROTO_E_INTERNAL, NULL, "out of memory");
+        return -1;
+    }
+    proto_error e;
+    if (proto_msg_decode(&r->msg, f->body, f->len, &s->lim, PROTO_KIND_BIT(PROTO_REQUEST), &e) != PROTO_OK) {
+        if (e.code == PROTO_E_BAD_FRAME) {
+            srv_req_drop(r);
+            *fatal = e;
+            return -1;
+        }
+        r->msgid = r->msg.has_msgid ? r->msg.msgid : 0;
+        srv_req_fail_err(r, &e);
+        return 0;
+    }
+    r->msgid = r->msg.msgid;
+    const method_def *m = methods_find(r->msg.method);
+    if (!m) {
+        srv_req_fail(r, PROTO_E_UNKNOWN_METHOD, "method", "unknown method '%s'", r->msg.method);
+        return 0;
+    }
+    r->m = m;
+    if (m->roles) {
+        if (!r->sess.login[0]) {
+            srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "%s needs a session: call auth.login first", m->name);
+            return 0;
+        }
+        if (!(m->roles & (unsigned)r->sess.role)) {
+            srv_req_fail(r, PROTO_E_FORBIDDEN, NULL, "role %s may not call %s",
+                         auth_role_name(r->sess.role), m->name);
+            return 0;
+        }
+    }
+    log_debug("conn %s: %s msgid %u", f->peer, m->name, r->msgid);
+    dispatch_call(r);
+    return 0;
+}
 
 const method_def *methods_find(const char *name) {
     const api_method *a = api_method_find(name);

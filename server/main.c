@@ -4,7 +4,6 @@
 #include <event2/thread.h>
 #include <getopt.h>
 #include <hiredis/hiredis.h>
-#include <openssl/rand.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "server/coachidx.h"
+#include "server/events.h"
 #include "server/hashq.h"
 #include "server/keys.h"
 #include "server/log.h"
@@ -191,7 +191,7 @@ static void on_hup(evutil_socket_t sig, short what, void *arg) {
 }
 
 static void on_store_msg(void *ud, const char *payload, size_t len) {
-    methods_on_event(ud, payload, len);
+    events_on_message(ud, payload, len);
 }
 
 /* The command link (re)connected: its first commands load the scripts. */
@@ -217,14 +217,11 @@ static int run(cfg *c) {
         log_error("%s", err);
         return 1;
     }
-    unsigned char rnd[16];
-    RAND_bytes(rnd, sizeof rnd);
-    for (int i = 0; i < 16; i++) snprintf(s->instance + 2 * i, 3, "%02x", rnd[i]);
     evthread_use_pthreads();
     struct event_base *base = event_base_new();
     if (!base) { log_error("event_base_new failed"); srv_catalog_free(&s->catalog); return 1; }
     char channel[256];
-    if (srv_init(s, c, base, err, sizeof err)) {
+    if (srv_init(s, c, base, dispatch_frame, err, sizeof err)) {
         log_error("%s", err);
         goto out;
     }

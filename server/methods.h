@@ -1,9 +1,12 @@
-/* methods.h — helpers shared by the method handlers (methods_*.c). */
+/* methods.h — helpers shared by the method handlers (methods_*.c); stored
+ * profiles and the proto -> matcher adapters they use are in adapt.h, the
+ * readers of Redis replies in store.h. */
 #ifndef COACHNET_SERVER_METHODS_H
 #define COACHNET_SERVER_METHODS_H
 
 #include <stdbool.h>
 
+#include "server/adapt.h"
 #include "server/server.h"
 
 /* Lua scripts (scripts.c): SCRIPT_<NAME> is server/lua/<name>.lua.  Every
@@ -47,15 +50,7 @@ int mreply_ok(srv_req *r, redisReply *reply, int status);
  * message.  Answers the error and returns -1, or returns 0 for "ok". */
 int mscript_status(srv_req *r, redisReply *reply);
 
-/* Element i of an array reply, or NULL. */
-const redisReply *mel(const redisReply *r, size_t i);
-
-/* 1 when r is an array and its elements from..to-1 all exist and are bulk
- * strings.  A reply is input like any other: a script of another version,
- * a flushed key or a Redis that lies must give "unexpected store reply",
- * never a NULL str handed to strcmp or memcpy. */
-int mel_strs(const redisReply *r, size_t from, size_t to);
-long long mel_ll(const redisReply *r, size_t i, long long dflt);
+/* Reading replies (mel, mel_strs, mel_ll): store.h. */
 
 /* Zeroed state of `size` bytes for r's handler, freed with the request by
  * free_fn (NULL: free); answers `internal` and returns NULL when out of
@@ -65,36 +60,7 @@ void *mstate(srv_req *r, size_t size, void (*free_fn)(void *));
 /* Coordinator scope check (answers forbidden); 0 if allowed. */
 int mscope(srv_req *r, const char *program);
 
-/* Unpack a msgpack blob (profile) produced by proto_*_pack. */
-int mblob_unpack(const char *data, size_t len, msgpack_unpacked *u);
-int mblob_mentee(server *s, const char *data, size_t len, proto_mentee *out);
-int mblob_coach(server *s, const char *data, size_t len, proto_coach *out);
-
-/* Adapters proto -> matcher: the views point into the proto structs. */
-typedef struct madapt_mentee {
-    match_mentee m;
-    match_need needs[PROTO_COMPETENCIES_MAX];
-    const char *langs[PROTO_LANGS_MAX];
-} madapt_mentee;
-/* libmatcher takes an organization as a token (1..MATCH_CODE_MAX
- * printable, no spaces or commas) and only compares it with mentees'
- * agency codes (same_agency).  An organization written as text ("PT Bank
- * Rakyat Indonesia (Persero) Tbk") can never equal an agency code, so it
- * is handed over as a surrogate token "~<hash>" that cannot either.
- * Returns org itself or buf (MADAPT_ORG_BUF bytes). */
-#define MADAPT_ORG_BUF 24
-const char *madapt_org(const char *org, char *buf);
-
-typedef struct madapt_coach {
-    match_coach c;
-    char org[MADAPT_ORG_BUF];
-    match_skill skills[PROTO_COMPETENCIES_MAX];
-    const char *langs[PROTO_LANGS_MAX];
-    const char *programs[PROTO_PROGRAMS_MAX];
-} madapt_coach;
-extern const char *const mcoach_kind_names[];
-void madapt_mentee_init(madapt_mentee *a, const proto_mentee *p);
-void madapt_coach_init(madapt_coach *a, const proto_coach *p, int load);
+/* Stored profiles (mblob_*): adapt.h. */
 
 /* The checks user.create and `coachnetd --add-user` share (one path for
  * both): the login's characters; a role other than ROLE_NONE; the subject

@@ -4,7 +4,7 @@
  * Every state change is one Lua script (server/lua/) that checks and writes
  * atomically and publishes the new match on the event channel; each
  * coachnetd then pushes match.updated to the sessions of both sides
- * (methods_on_event).  Ownership: a mentee or coach user acts only on
+ * (events.c).  Ownership: a mentee or coach user acts only on
  * matches whose mentee_id / coach_id is its subject (checked inside the
  * scripts, where the match is read), a coordinator only in its programs.
  */
@@ -89,7 +89,18 @@ static int ctx_is_forbidden(const pair_ctx *c, const char *coach) {
     return 0;
 }
 
+/* suggest and explain answer from the coach index only once it is fully
+ * loaded (coachidx.h): a half-loaded index would leave coaches out, or
+ * explain them from a profile without saying so.  Answers unavailable
+ * and returns 0 while it loads. */
+static int index_ready(srv_req *r) {
+    if (coachidx_ready(r->srv->cidx)) return 1;
+    srv_req_fail(r, PROTO_E_UNAVAILABLE, NULL, "the coach index is loading; retry");
+    return 0;
+}
+
 static void do_suggest(srv_req *r, pair_ctx *c) {
+    if (!index_ready(r)) return;
     madapt_mentee am;
     madapt_mentee_init(&am, &c->mentee);
     match_query q = {&am.m, NULL, c->forbidden, c->n_forbidden};
@@ -123,6 +134,7 @@ static void do_suggest(srv_req *r, pair_ctx *c) {
 }
 
 static void do_explain(srv_req *r, pair_ctx *c) {
+    if (!index_ready(r)) return;
     madapt_mentee am;
     madapt_mentee_init(&am, &c->mentee);
     match_query q = {&am.m, NULL, c->forbidden, c->n_forbidden};

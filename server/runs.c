@@ -27,7 +27,6 @@
 #include "server/runs.h"
 
 #include <event2/event.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -104,8 +103,7 @@ typedef struct run {
     char by[AUTH_LOGIN_MAX + 1];
     uint64_t conn_id;
     proto_policy ppol;
-    match_comp_weight cw[PROTO_COMP_WEIGHTS_MAX];
-    match_policy mpol;
+    madapt_policy pol;           /* points into ppol */
     struct timespec t0;
 
     /* snapshot */
@@ -210,21 +208,8 @@ static void send_progress(run *rn, const char *phase, uint64_t done, uint64_t to
 }
 
 static void stats_from(proto_run_stats *ps, const run *rn) {
-    memset(ps, 0, sizeof *ps);
-    ps->mentees = (uint32_t)rn->mentees.n;
-    ps->coaches = (uint32_t)rn->coaches.n;
-    if (rn->res) {
-        const match_stats *ms = &rn->res->stats;
-        ps->mentees = ms->mentees;
-        ps->coaches = ms->coaches;
-        ps->matched = ms->matched;
-        for (int i = 0; i < PROTO_UNMATCHED__COUNT && i < MATCH_UNMATCHED__COUNT; i++) ps->unmatched[i] = ms->unmatched[i];
-        ps->total_score = ms->total_score;
-        ps->mean_score = ms->mean_score;
-        ps->mean_gap_coverage = ms->mean_gap_coverage;
-        ps->certified = ms->certified != 0;
-    }
-    ps->elapsed_ms = elapsed_ms(&rn->t0);
+    madapt_run_stats(ps, rn->res ? &rn->res->stats : NULL, (uint32_t)rn->mentees.n, (uint32_t)rn->coaches.n,
+                     elapsed_ms(&rn->t0));
 }
 
 /* ---- finish ---- */
@@ -349,7 +334,7 @@ static void *worker(void *arg) {
     in.n_pinned = rn->pins.n;
     in.forbidden = rn->forbids.p;
     in.n_forbidden = rn->forbids.n;
-    in.policy = &rn->mpol;
+    in.policy = &rn->pol.p;
     in.progress = progress_fn;
     in.progress_ud = rn;
     in.cancel = &rn->cancel;
@@ -418,72 +403,69 @@ static void run_solve(run *rn) {
 
 /* ---- snapshot ---- */
 
+/* Deep copies of the adapter's views (adapt.h) into the run's arena: the
+ * proto struct they point into is reused for the next profile. */
+static const char **arena_strs(arena *a, const char *const *src, size_t n) {
+    const char **out = arena_alloc(a, (n + 1) * sizeof *out);
+    if (!out) return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!(out[i] = arena_str(a, src[i]))) return NULL;
+    return out;
+}
+
+static int arena_mentee(arena *a, match_mentee *m, const match_mentee *v) {
+    *m = *v;
+    match_need *needs = arena_alloc(a, (v->n_competencies + 1) * sizeof *needs);
+    if (!needs) return -1;
+    for (size_t i = 0; i < v->n_competencies; i++) {
+        needs[i] = v->competencies[i];
+        if (!(needs[i].code = arena_str(a, v->competencies[i].code))) return -1;
+    }
+    m->competencies = needs;
+    m->languages = arena_strs(a, v->languages, v->n_languages);
+    m->id = arena_str(a, v->id);
+    m->agency = arena_str(a, v->agency);
+    m->position_class = arena_str(a, v->position_class);
+    m->province = arena_str(a, v->province);
+    m->program = arena_str(a, v->program);
+    return m->languages && m->id && m->agency && m->position_class && m->province && m->program ? 0 : -1;
+}
+
+static int arena_coach(arena *a, match_coach *c, const match_coach *v) {
+    *c = *v;                     /* kind: one of proto_coach_kind_names */
+    match_skill *sk = arena_alloc(a, (v->n_competencies + 1) * sizeof *sk);
+    if (!sk) return -1;
+    for (size_t i = 0; i < v->n_competencies; i++) {
+        sk[i] = v->competencies[i];
+        if (!(sk[i].code = arena_str(a, v->competencies[i].code))) return -1;
+    }
+    c->competencies = sk;
+    c->languages = arena_strs(a, v->languages, v->n_languages);
+    c->programs = arena_strs(a, v->programs, v->n_programs);
+    c->id = arena_str(a, v->id);
+    c->organization = arena_str(a, v->organization);
+    c->province = arena_str(a, v->province);
+    return c->languages && c->programs && c->id && c->organization && c->province ? 0 : -1;
+}
+
 static int add_mentee(run *rn, const char *blob, size_t len, uint32_t wait) {
-    proto_mentee *p = &rn->tmp_m;
-    if (mblob_mentee(rn->s, blob, len, p)) return 0;   /* skip an undecodable profile */
+    if (mblob_mentee(rn->s, blob, len, &rn->tmp_m)) return 0;   /* skip an undecodable profile */
     match_mentee *m = vec_push(&rn->mentees);
     uint32_t *w = vec_push(&rn->waitlist);
     if (!m || !w) return -1;
     *w = wait > MATCH_WAITLIST_MAX ? MATCH_WAITLIST_MAX : wait;
-    memset(m, 0, sizeof *m);
-    arena *a = &rn->ar;
-    match_need *needs = arena_alloc(a, (p->n_competencies + 1) * sizeof *needs);
-    const char **langs = arena_alloc(a, (p->n_languages + 1) * sizeof *langs);
-    if (!needs || !langs) return -1;
-    for (size_t i = 0; i < p->n_competencies; i++) {
-        needs[i].code = arena_str(a, p->competencies[i].code);
-        needs[i].current = p->competencies[i].current;
-        needs[i].required = p->competencies[i].required;
-    }
-    for (size_t i = 0; i < p->n_languages; i++) langs[i] = arena_str(a, p->languages[i]);
-    m->id = arena_str(a, p->id);
-    m->agency = arena_str(a, p->agency);
-    m->position_class = arena_str(a, p->position_class);
-    m->province = arena_str(a, p->province);
-    m->program = arena_str(a, p->program);
-    m->competencies = needs;
-    m->n_competencies = p->n_competencies;
-    m->modality = p->modality;
-    m->languages = langs;
-    m->n_languages = p->n_languages;
-    m->availability = p->availability;
-    return 0;
+    madapt_mentee v;
+    madapt_mentee_init(&v, &rn->tmp_m);
+    return arena_mentee(&rn->ar, m, &v.m);
 }
 
 static int add_coach(run *rn, const char *blob, size_t len, int load) {
-    proto_coach *p = &rn->tmp_c;
-    if (mblob_coach(rn->s, blob, len, p)) return 0;
+    if (mblob_coach(rn->s, blob, len, &rn->tmp_c)) return 0;
     match_coach *c = vec_push(&rn->coaches);
     if (!c) return -1;
-    memset(c, 0, sizeof *c);
-    arena *a = &rn->ar;
-    match_skill *sk = arena_alloc(a, (p->n_competencies + 1) * sizeof *sk);
-    const char **langs = arena_alloc(a, (p->n_languages + 1) * sizeof *langs);
-    const char **progs = arena_alloc(a, (p->n_programs + 1) * sizeof *progs);
-    if (!sk || !langs || !progs) return -1;
-    for (size_t i = 0; i < p->n_competencies; i++) {
-        sk[i].code = arena_str(a, p->competencies[i].code);
-        sk[i].level = p->competencies[i].level;
-    }
-    for (size_t i = 0; i < p->n_languages; i++) langs[i] = arena_str(a, p->languages[i]);
-    for (size_t i = 0; i < p->n_programs; i++) progs[i] = arena_str(a, p->programs[i]);
-    c->id = arena_str(a, p->id);
-    c->kind = (unsigned)p->kind < PROTO_COACH_KIND__COUNT ? proto_coach_kind_names[p->kind] : "";
-    char orgbuf[MADAPT_ORG_BUF];
-    c->organization = arena_str(a, madapt_org(p->organization, orgbuf));
-    c->rank = p->rank;
-    c->province = arena_str(a, p->province);
-    c->competencies = sk;
-    c->n_competencies = p->n_competencies;
-    c->capacity = p->capacity;
-    c->load = load < 0 ? 0 : load > p->capacity ? p->capacity : load;
-    c->programs = progs;
-    c->n_programs = p->n_programs;
-    c->modality = p->modality;
-    c->languages = langs;
-    c->n_languages = p->n_languages;
-    c->availability = p->availability;
-    return 0;
+    madapt_coach v;
+    madapt_coach_init(&v, &rn->tmp_c, load);
+    return arena_coach(&rn->ar, c, &v.c);
 }
 
 static int add_pair(run *rn, vec *v, const redisReply *a, const redisReply *b) {
@@ -546,68 +528,6 @@ static void run_snapshot_next(run *rn) {
 }
 
 /* ---- start ---- */
-
-typedef struct start_st {
-    char program[PROTO_CODE_MAX + 1];
-    proto_policy pol;
-} start_st;
-
-static int policy_convert(run *rn, char *field, size_t fsz, char *msg, size_t msz) {
-    const proto_policy *pp = &rn->ppol;
-    match_policy *mp = &rn->mpol;
-    match_policy_default(mp);
-    mp->objective = pp->objective == PROTO_OBJ_QUALITY ? MATCH_OBJ_QUALITY : MATCH_OBJ_PARTICIPATION;
-    mp->mode = pp->mode == PROTO_MODE_STABLE ? MATCH_MODE_STABLE : MATCH_MODE_OPTIMAL;
-    mp->min_score = pp->min_score;
-    mp->forbid_same_agency = pp->forbid_same_agency;
-    if (pp->min_rank_gap < -MATCH_MIN_RANK_GAP_MAX || pp->min_rank_gap > MATCH_MIN_RANK_GAP_MAX) {
-        snprintf(field, fsz, "policy.min_rank_gap");
-        snprintf(msg, msz, "must be -%d..%d", MATCH_MIN_RANK_GAP_MAX, MATCH_MIN_RANK_GAP_MAX);
-        return -1;
-    }
-    mp->min_rank_gap = pp->min_rank_gap;
-    mp->waitlist_bonus = pp->waitlist_bonus;
-    const double w[3] = {pp->w_gap, pp->w_location, pp->w_availability};
-    const char *names[3] = {"gap", "location", "availability"};
-    uint32_t *out[3] = {&mp->w_gap, &mp->w_location, &mp->w_availability};
-    /* The three factor weights are normalised by their sum, so any common
-     * scale gives the same scores: the protocol allows 0..100 (75/15/10),
-     * libmatcher thousandths up to 10.0.  Take the largest of 1000, 100, 10,
-     * 1 units per 1.0 that fits, which keeps decimal weights exact. */
-    double wmax = w[0] > w[1] ? w[0] : w[1];
-    if (w[2] > wmax) wmax = w[2];
-    double unit = MATCH_WEIGHT_ONE;
-    while (unit > 1 && wmax * unit > MATCH_WEIGHT_MAX) unit /= 10;
-    for (int i = 0; i < 3; i++) {
-        double t = w[i] * unit;
-        if (!(t >= 0) || t > MATCH_WEIGHT_MAX) {
-            snprintf(field, fsz, "policy.weights.%s", names[i]);
-            snprintf(msg, msz, "must be 0..%g", (double)MATCH_WEIGHT_MAX / MATCH_WEIGHT_ONE);
-            return -1;
-        }
-        *out[i] = (uint32_t)lround(t);
-    }
-    for (size_t i = 0; i < pp->n_comp_weights; i++) {
-        double t = pp->comp_weights[i].weight * MATCH_WEIGHT_ONE;
-        if (!(t >= 0) || t > MATCH_COMP_WEIGHT_MAX) {
-            snprintf(field, fsz, "policy.competency_weights.%s", pp->comp_weights[i].code);
-            snprintf(msg, msz, "must be 0..%g", (double)MATCH_COMP_WEIGHT_MAX / MATCH_WEIGHT_ONE);
-            return -1;
-        }
-        rn->cw[i].code = pp->comp_weights[i].code;
-        rn->cw[i].weight = (uint32_t)lround(t);
-    }
-    mp->comp_weights = rn->cw;
-    mp->n_comp_weights = pp->n_comp_weights;
-    match_err me;
-    memset(&me, 0, sizeof me);
-    if (match_policy_check(rn->s->catalog.cat, mp, &me) != MATCH_OK) {
-        snprintf(field, fsz, "policy%s%s", me.field[0] ? "." : "", me.field);
-        snprintf(msg, msz, "%s", me.msg);
-        return -1;
-    }
-    return 0;
-}
 
 static void renew_reply(void *ud, redisReply *reply, int status) {
     run *rn = ud;
@@ -689,7 +609,7 @@ void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *p
     r->st = rn;
     r->st_free = run_free_unstarted;
     char field[PROTO_PATH_MAX], msg[256];
-    if (policy_convert(rn, field, sizeof field, msg, sizeof msg)) {
+    if (madapt_policy_init(&rn->pol, &rn->ppol, rs->s->catalog.cat, field, sizeof field, msg, sizeof msg)) {
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, field, "%s", msg);
         return;
     }

@@ -1,18 +1,52 @@
 /* server.h — module-private interface shared by the files of coachnetd.
  *
- *   srv.c      listener, TLS, connections, framing, dispatch, notifications
- *   store.c    Redis (hiredis async)            config.c  configuration
- *   auth.c     password hashes, tokens, roles   log.c     logging
- *   methods*.c the method handlers              keys.c    Redis key names
- *   coachidx.c the in-memory coach index (suggest/explain), pub/sub sync
- *   runs.c     match.run on a worker thread     catalog.c vocabulary adapter
- *   main.c     command line, signals, --add-user
+ * Files, one job each:
+ *   srv.c       the listeners: TLS context, TCP and unix sockets, accept;
+ *               start, graceful stop, free
+ *   conn.c      a connection from accept to free: its state machine,
+ *               framing, output, deadlines, back-pressure; notifications
+ *   dispatch.c  a complete frame -> decoded request -> method -> roles ->
+ *               handler
+ *   req.c       a request in flight and its one answer (srv_req_*)
+ *   dispatch.gen.c the method table (generated from the API schema, api/)
+ *   methods.c   the helpers shared by the handlers
+ *   methods_*.c the method handlers          runs.c   match.run (worker thread)
+ *   events.c    the pub/sub event channel    coachidx.c the coach index
+ *   adapt.c     libproto <-> libmatcher      catalog.c  vocabulary adapter
+ *   store.c     Redis (hiredis async)        scripts.c  the Lua scripts
+ *   auth.c      passwords, tokens, roles     hashq.c    PBKDF2 on threads
+ *   config.c    configuration   log.c logging   util.c small pure helpers
+ *   main.c      command line, signals, --add-user; wires the rest together
  *
- * Lifetimes.  A connection (srv_conn) lives in a slot table and is found
- * by its 64-bit id; everything that outlives one callback (requests,
- * Redis commands, runs) holds the id, never the pointer, so a reply for a
- * connection that has gone is dropped.  A connection is freed only from
- * the reaper event, never inside a nested callback.
+ * Who calls whom.  An arrow means "calls functions of"; every arrow points
+ * one way, no file calls back into a file that calls it:
+ *
+ *   main ──> srv ──> conn
+ *   conn ─ ─ frame hook (server.dispatch, given to srv_init by main) ─ ─> dispatch
+ *   dispatch ──> dispatch.gen.c table ─ ─> methods_*.c handlers
+ *   dispatch, handlers, methods, runs ──> req ──> conn (srv_conn_reply,
+ *                                                      srv_conn_set_session)
+ *   handlers ──> coachidx, runs, adapt, hashq, store, methods (helpers),
+ *                conn (srv_now_s, srv_logout_login)
+ *   runs ──> conn (srv_job, srv_notify_conn), adapt, methods, scripts, store
+ *   store ─ ─ message callback (given to store_new by main) ─ ─> events
+ *   events ──> coachidx, conn (srv_notify_subject, srv_logout_login), adapt,
+ *              pack
+ *   coachidx ──> adapt (mblob_coach, madapt_coach_init), scripts, store
+ *
+ * conn.c names nothing above it: frames go up through the one hook and
+ * answers come down through req.c.  The generated table (dispatch.gen.c)
+ * points at the handlers; the handlers (and runs.c, which match.run
+ * starts) call methods.c's helpers, and nothing below calls a handler.
+ * The coach index, the event channel, adapt.c, pack.c, req.c, conn.c and
+ * srv.c are all below the handlers.
+ *
+ * Lifetimes.  A connection (srv_conn, opaque outside conn.c) lives in a
+ * slot table and is found by its 64-bit id; everything that outlives one
+ * callback (requests, Redis commands, runs) holds the id, never the
+ * pointer, so a reply for a connection that has gone is dropped.  A
+ * connection is freed only from the reaper event, never inside a nested
+ * callback (conn.c: its states).
  */
 #ifndef COACHNET_SERVER_SERVER_H
 #define COACHNET_SERVER_SERVER_H
@@ -32,8 +66,6 @@ struct evconnlistener;
 struct bufferevent;
 typedef struct ssl_ctx_st SSL_CTX;
 
-typedef enum { CONN_HANDSHAKE, CONN_OPEN, CONN_CLOSING } srv_conn_state;
-
 /* Who a session speaks for (empty login = not authenticated). */
 typedef struct srv_session {
     char login[AUTH_LOGIN_MAX + 1];
@@ -44,25 +76,8 @@ typedef struct srv_session {
     int64_t expires;            /* CLOCK_MONOTONIC seconds: the token's end */
 } srv_session;
 
-typedef struct srv_conn {
-    uint64_t id;
-    struct server *srv;
-    struct bufferevent *bev;
-    struct event *deadline;     /* handshake deadline, then idle deadline */
-    srv_conn_state state;
-    int inflight;
-    int holds;                  /* background jobs reporting here (runs) */
-    int paused;                 /* frames wait: max-inflight reached */
-    int read_off;               /* reading paused: too much input waiting */
-    int draining;               /* close once in-flight and output are done */
-    int is_unix;
-    int buried;                 /* on the reaper's list */
-    int flushing;               /* closing, writing its last bytes */
-    char peer[64];
-    srv_session sess;
-    struct srv_conn *prev, *next;   /* live list, or flushers once closing */
-    struct srv_conn *next_dead;
-} srv_conn;
+/* A connection: opaque outside conn.c (found by id, see Lifetimes). */
+typedef struct srv_conn srv_conn;
 
 /* One request in flight.  Owns the decoded message (params stay valid) and
  * a copy of the session at the time it arrived. */
@@ -87,6 +102,20 @@ typedef struct srv_catalog {
     char **lists[3];            /* sorted copies for the vocab */
 } srv_catalog;
 
+/* A complete request frame of a connection, handed up by conn.c to the
+ * hook given to srv_init (dispatch_frame).  The hook returns 0 when a
+ * request took the frame (it ends with srv_conn_reply, from req.c), or -1
+ * with a frame-level error in *fatal: conn.c then answers it with msgid 0
+ * and closes the connection. */
+typedef struct srv_frame {
+    uint64_t conn_id;
+    const char *peer;           /* for logs */
+    const srv_session *sess;    /* the connection's session now */
+    const char *body;           /* valid during the call only */
+    size_t len;
+} srv_frame;
+typedef int srv_frame_fn(struct server *s, const srv_frame *f, proto_error *fatal);
+
 typedef struct server {
     cfg *cfg;
     struct event_base *base;
@@ -98,6 +127,8 @@ typedef struct server {
     struct coachidx *cidx;
     struct runs *runs;
     struct hashq *hq;           /* PBKDF2 on worker threads (hashq.h) */
+    srv_frame_fn *dispatch;     /* where conn.c hands complete frames */
+    /* the connection table: conn.c's */
     srv_conn **slots;
     uint32_t nslots;
     uint32_t *free_slots, nfree;
@@ -109,38 +140,30 @@ typedef struct server {
     struct event *drain_timer;
     int stopping;
     int jobs;                   /* background jobs (runs) not finished */
-    int flushing;               /* closing connections still writing */
-    srv_conn *flushers;         /* ... linked through prev/next */
-    char instance[33];          /* random id: tags our pub/sub messages */
+    srv_conn *flushers;         /* closing connections still writing */
 } server;
 
 /* ---- srv.c ---- */
-int srv_init(server *s, cfg *c, struct event_base *base, char *err, size_t errlen);
+/* Listen as c says; complete frames of every connection go to dispatch. */
+int srv_init(server *s, cfg *c, struct event_base *base, srv_frame_fn *dispatch, char *err, size_t errlen);
 int srv_reload_tls(server *s, char *err, size_t errlen);
 /* Stop accepting, finish in-flight requests, then leave the loop. */
 void srv_shutdown(server *s);
 void srv_free(server *s);
-srv_conn *srv_conn_find(server *s, uint64_t id);
+
+/* ---- conn.c ---- */
 /* CLOCK_MONOTONIC in whole seconds (session expiry). */
 int64_t srv_now_s(void);
-
-/* Responding: either srv_req_ok() then pack exactly one result object into
- * the returned packer then srv_req_done(), or srv_req_fail() alone.  Both
- * end the request and free it. */
-msgpack_packer *srv_req_ok(srv_req *r);
-void srv_req_done(srv_req *r);
-void srv_req_fail(srv_req *r, proto_errcode code, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-void srv_req_fail_err(srv_req *r, const proto_error *e);
-/* Store failure helper: unavailable. */
-void srv_req_unavailable(srv_req *r);
+/* A request of the connection ended: queue its answer (len 0: none) and
+ * count it out.  A gone connection is ignored. */
+void srv_conn_reply(server *s, uint64_t conn_id, const char *data, size_t len);
+/* Set the connection's session (login/resume/logout) if it is alive. */
+void srv_conn_set_session(server *s, uint64_t conn_id, const srv_session *sess);
 /* Background jobs (match runs): a job holds the connection it reports to
  * (delta +1 / -1; a gone connection is ignored) and the server (jobs), so
  * a graceful shutdown waits for it to end and deliver its last
  * notification before closing that connection and leaving the loop. */
 void srv_job(server *s, uint64_t conn_id, int delta);
-/* Update the connection's session (login/resume/logout) if it is alive. */
-void srv_req_set_session(srv_req *r, const srv_session *sess);
 
 /* Notifications: pack into a one-shot packer and send to sessions. */
 typedef void srv_pack_fn(msgpack_packer *pk, void *ud);
@@ -151,9 +174,37 @@ void srv_notify_subject(server *s, auth_role role, const char *subject, const ch
 /* Log out every session of a login (user disabled). */
 void srv_logout_login(server *s, const char *login);
 
+/* For a test that drives one connection (tests/fuzz/fuzz_dispatch.c): the
+ * id of the connection accepted last (0: none open) and its requests in
+ * flight (-1: gone). */
+uint64_t srv_conn_last(const server *s);
+int srv_conn_inflight(server *s, uint64_t conn_id);
+
+/* ---- req.c ---- */
+/* Responding: either srv_req_ok() then pack exactly one result object into
+ * the returned packer then srv_req_done(), or srv_req_fail() alone.  Both
+ * end the request and free it. */
+msgpack_packer *srv_req_ok(srv_req *r);
+void srv_req_done(srv_req *r);
+void srv_req_fail(srv_req *r, proto_errcode code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void srv_req_fail_err(srv_req *r, const proto_error *e);
+/* Store failure helper: unavailable. */
+void srv_req_unavailable(srv_req *r);
+/* Update the connection's session (login/resume/logout) if it is alive. */
+void srv_req_set_session(srv_req *r, const srv_session *sess);
+/* For dispatch.c: a new request of a connection (counted in its in-flight
+ * requests by conn.c), or NULL when out of memory; and freeing one that
+ * is not answered (a frame-level error: conn.c answers and closes). */
+srv_req *srv_req_new(server *s, uint64_t conn_id, const srv_session *sess);
+void srv_req_drop(srv_req *r);
+
+/* ---- dispatch.c ---- */
+/* The frame hook (srv_frame_fn) coachnetd gives srv_init: decode the
+ * request, find its method, check the session's role, call the handler. */
+int dispatch_frame(server *s, const srv_frame *f, proto_error *fatal);
+
 /* ---- methods.c ---- */
-/* A pub/sub message from the event channel (payload NULL: resubscribed). */
-void methods_on_event(server *s, const char *payload, size_t len);
 
 /* ---- catalog.c ---- */
 int srv_catalog_load(srv_catalog *c, const char *dir, char *err, size_t errlen);

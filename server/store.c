@@ -45,7 +45,6 @@ struct store {
     void *connect_ud;
     link cmd, sub;
     pending *head;            /* commands whose user callback is due */
-    size_t npending;
     struct event *kill;       /* tears the command link down after a timeout */
     int closing;
 };
@@ -161,7 +160,6 @@ static void pending_unlink(store *s, pending *p) {
     if (p->prev) p->prev->next = p->next; else s->head = p->next;
     if (p->next) p->next->prev = p->prev;
     p->prev = p->next = NULL;
-    s->npending--;
 }
 
 /* Run the user callback once. */
@@ -239,8 +237,6 @@ void store_free(store *s) {
 
 int store_connected(const store *s) { return s->cmd.connected && s->cmd.ac != NULL; }
 
-size_t store_pending(const store *s) { return s->npending; }
-
 int store_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv,
               const size_t *argvlen) {
     if (!store_connected(s) || s->closing) return STORE_UNAVAILABLE;
@@ -259,7 +255,6 @@ int store_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv,
     p->next = s->head;
     if (s->head) s->head->prev = p;
     s->head = p;
-    s->npending++;
     struct timeval tv = {s->timeout_ms / 1000, (s->timeout_ms % 1000) * 1000};
     evtimer_add(p->timer, &tv);
     return STORE_OK;
@@ -338,4 +333,26 @@ void sargs_free(sargs *a) {
 int store_cmda(store *s, store_cb *cb, void *ud, const sargs *a) {
     if (a->oom) return STORE_UNAVAILABLE;
     return store_cmd(s, cb, ud, a->argc, a->argv, a->len);
+}
+
+/* ------------------------------------------------------------ replies */
+
+int mel_strs(const redisReply *r, size_t from, size_t to) {
+    if (!r || r->type != REDIS_REPLY_ARRAY || to > r->elements) return 0;
+    for (size_t i = from; i < to; i++)
+        if (r->element[i]->type != REDIS_REPLY_STRING) return 0;
+    return 1;
+}
+
+const redisReply *mel(const redisReply *r, size_t i) {
+    if (!r || r->type != REDIS_REPLY_ARRAY || i >= r->elements) return NULL;
+    return r->element[i];
+}
+
+long long mel_ll(const redisReply *r, size_t i, long long dflt) {
+    const redisReply *e = mel(r, i);
+    if (!e) return dflt;
+    if (e->type == REDIS_REPLY_INTEGER) return e->integer;
+    if (e->type == REDIS_REPLY_STRING) return strtoll(e->str, NULL, 10);
+    return dflt;
 }

@@ -49,8 +49,6 @@ void store_on_connect(store *s, store_connect_cb *cb, void *ud);
 /* Fails every pending command (callbacks get STORE_UNAVAILABLE) and frees. */
 void store_free(store *s);
 int store_connected(const store *s);
-/* Number of commands whose callback is still due. */
-size_t store_pending(const store *s);
 
 int store_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv,
               const size_t *argvlen);
@@ -78,5 +76,16 @@ void sargs_own(sargs *a, int from);
 void sargs_free(sargs *a);
 /* store_cmd with an sargs (which it does not free); STORE_UNAVAILABLE on oom. */
 int store_cmda(store *s, store_cb *cb, void *ud, const sargs *a);
+
+/* Reading replies.  A reply is input like any other: a script of another
+ * version, a flushed key or a Redis that lies must give "unexpected store
+ * reply", never a NULL str handed to strcmp or memcpy. */
+/* Element i of an array reply, or NULL. */
+const redisReply *mel(const redisReply *r, size_t i);
+/* 1 when r is an array and its elements from..to-1 all exist and are bulk
+ * strings. */
+int mel_strs(const redisReply *r, size_t from, size_t to);
+/* Element i as an integer (an integer reply or a decimal string), or dflt. */
+long long mel_ll(const redisReply *r, size_t i, long long dflt);
 
 #endif

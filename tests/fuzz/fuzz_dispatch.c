@@ -8,12 +8,12 @@
  * decoding, method lookup, role checks, parameter and profile validation,
  * the handlers and their reply handling.  Per input the target connects,
  * sets the connection's session (role chosen by the input: the seam is
- * server.h's live list, shared by the server's own files), writes the
+ * server.h's srv_conn_last / srv_conn_set_session), writes the
  * request bytes and runs the event loop until the server is idle, then
  * closes and runs the loop until the connection is freed.
  *
  * The seam for the store is the linker: store_new/store_free/
- * store_connected/store_pending/store_cmda are wrapped
+ * store_connected/store_cmda are wrapped
  * (-Wl,--wrap=...; server/store.c's sargs_* helpers stay real) by an
  * in-memory fake that answers every command later, from a zero-timeout
  * event (store.h's contract: never from inside store_cmda), with a reply
@@ -213,7 +213,6 @@ store *__wrap_store_new(struct event_base *base, const char *host, int port, int
                         const char *channel, store_msg_cb *on_msg, void *msg_ud);
 void __wrap_store_free(store *s);
 int __wrap_store_connected(const store *s);
-size_t __wrap_store_pending(const store *s);
 int __wrap_store_cmda(store *s, store_cb *cb, void *ud, const sargs *a);
 
 store *__wrap_store_new(struct event_base *base, const char *host, int port, int timeout_ms,
@@ -239,7 +238,6 @@ void __wrap_store_free(store *s) {
 }
 
 int __wrap_store_connected(const store *s) { (void)s; return 1; }
-size_t __wrap_store_pending(const store *s) { return s->n; }
 
 int __wrap_store_cmda(store *s, store_cb *cb, void *ud, const sargs *a) {
     if (a->oom || a->argc < 1) return STORE_UNAVAILABLE;
@@ -284,7 +282,6 @@ static void fz_init(void) {
         fprintf(stderr, "fuzz_dispatch: %s (set COACHNET_DATA to the repository's data/)\n", err);
         abort();
     }
-    snprintf(s->instance, sizeof s->instance, "fuzz");
     /* match.run's worker thread wakes the loop with event_active(): as in
      * coachnetd's main(), libevent must be made thread-aware before the
      * base exists, or the two threads race on the base's queues (seen as
@@ -292,7 +289,7 @@ static void fz_init(void) {
     if (evthread_use_pthreads()) abort();
     signal(SIGPIPE, SIG_IGN);   /* as coachnetd: a reply may reach a client that has gone */
     f->base = event_base_new();
-    if (!f->base || srv_init(s, &f->c, f->base, err, sizeof err)) {
+    if (!f->base || srv_init(s, &f->c, f->base, dispatch_frame, err, sizeof err)) {
         fprintf(stderr, "fuzz_dispatch: srv_init: %s\n", err);
         abort();
     }
@@ -301,6 +298,15 @@ static void fz_init(void) {
     s->hq = hashq_new(f->base, 1);
     s->st = FZ_STORE = __wrap_store_new(f->base, "", 0, 0, "", NULL, NULL);
     if (!s->cidx || !s->runs || !s->hq || !s->st) abort();
+    /* As coachnetd does once subscribed, load the coach index (the fake
+     * store's first reply ends the scan: an empty index), so that
+     * match.suggest / match.explain get past coachidx_ready(). */
+    coachidx_resync(s->cidx);
+    for (int i = 0; i < FZ_LOOP_MAX && !coachidx_ready(s->cidx); i++) event_base_loop(f->base, EVLOOP_NONBLOCK);
+    if (!coachidx_ready(s->cidx)) {
+        fprintf(stderr, "fuzz_dispatch: the coach index did not load from the fake store\n");
+        abort();
+    }
 }
 
 static int connect_unix(const char *path) {
@@ -365,13 +371,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 s->nconns, s->stopping, (unsigned)s->nfree, s->jobs);
         abort();
     }
-    srv_conn *c = s->live;
+    uint64_t conn_id = srv_conn_last(s);
     if (role) {
-        snprintf(c->sess.login, sizeof c->sess.login, "fuzzer");
-        c->sess.role = roles[role];
-        snprintf(c->sess.subject, sizeof c->sess.subject, "199001012015011001");
-        snprintf(c->sess.programs, sizeof c->sess.programs, "p1,pkn2-2026");
-        c->sess.expires = INT64_MAX;   /* the token never runs out here */
+        srv_session sess;
+        memset(&sess, 0, sizeof sess);
+        snprintf(sess.login, sizeof sess.login, "fuzzer");
+        sess.role = roles[role];
+        snprintf(sess.subject, sizeof sess.subject, "199001012015011001");
+        snprintf(sess.programs, sizeof sess.programs, "p1,pkn2-2026");
+        sess.expires = INT64_MAX;   /* the token never runs out here */
+        srv_conn_set_session(s, conn_id, &sess);
     }
     size_t off = 0;
     for (int i = 0; i < FZ_LOOP_MAX; i++) {
@@ -382,14 +391,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         fz_turn(f);
         drain_client(fd);
-        if (off >= nstream && st->n == 0 && (s->nconns == 0 || s->live->inflight == 0)) break;
+        if (off >= nstream && st->n == 0 && srv_conn_inflight(s, conn_id) <= 0) break;
     }
     close(fd);
     for (int i = 0; i < FZ_LOOP_MAX && (s->live || s->dead || st->n || hashq_pending(s->hq)); i++)
         fz_turn(f);
     if (s->live || s->dead) {
         fprintf(stderr, "fuzz_dispatch: connection not freed after close (inflight %d)\n",
-                s->live ? s->live->inflight : -1);
+                srv_conn_inflight(s, conn_id));
         abort();
     }
     return 0;

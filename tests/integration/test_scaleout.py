@@ -95,6 +95,49 @@ def b_started_later_loads_index(s):
 
 
 @t
+def loading_index_answers_unavailable(s):
+    """an instance whose coach index is still loading answers suggest and explain `unavailable` (not a half-loaded answer), and answers once loaded"""
+    ca, prog = s.coordinator()
+    redis = s.env.redis
+    cl = None
+    late = None
+    try:
+        m = s.gen.mentee(prog)
+        ca.mentee_put(m)
+        c = s.gen.coach([prog])
+        ca.coach_put(c)
+        # An instance loads its index by paging through idx:coach.  With that
+        # key of the wrong type every page fails (and is retried every
+        # second), so an instance started now keeps loading until the key is
+        # back: deterministic, whatever the machine's speed.
+        redis.cmd("RENAME", "cn:idx:coach", "cn:idx:coach-kept")
+        redis.cmd("SET", "cn:idx:coach", "not a sorted set")
+        try:
+            late = s.env.add_server(name="coachnetd-loading")
+            cl = late.client()
+            cl.auth_resume(ca.token)
+            for call, args in ((cl.match_suggest, (m["id"],)), (cl.match_explain, (m["id"], c["id"]))):
+                e = expect_error("unavailable", call, *args)
+                assert "coach index is loading" in str(e), e
+            # requests that do not need the index are served meanwhile
+            assert cl.mentee_get(m["id"])["profile"]["id"] == m["id"]
+        finally:
+            redis.cmd("DEL", "cn:idx:coach")
+            redis.cmd("RENAME", "cn:idx:coach-kept", "cn:idx:coach")
+        got = wait_until(lambda: suggested(cl, m["id"]).get(c["id"]), SYNC,
+                         what="the loading instance to suggest the coach once its index is loaded")
+        assert got["score"] == expected_explain(m, c)["score"], got
+        assert cl.match_explain(m["id"], c["id"])["explain"]["score"] == got["score"]
+        assert "coach index: resync interrupted" in late.log_text()
+    finally:
+        ca.close()
+        if cl is not None:
+            cl.close()
+        if late is not None:
+            late.stop()
+
+
+@t
 def match_updated_crosses_instances(s):
     """approval through A notifies the mentee and coach connected to B"""
     b = second(s)

@@ -1,0 +1,628 @@
+/* conn.c — one connection from accept to free: its state machine, framing,
+ * output, deadlines and back-pressure; notifications to sessions.  See
+ * server.h for lifetimes and who calls whom.
+ *
+ * States (conn_state), memcached style.  conn_set_state() is the only
+ * place a state changes: it asserts that the transition is legal, logs it
+ * at debug level and runs what entering the state means.  conn_drive() is
+ * the one place that decides, from the state, the requests in flight, the
+ * jobs held and the output left, whether a connection goes on, resumes or
+ * closes; every event ends with it (libevent callbacks, a request's end, a
+ * job's end, a notification, shutdown).
+ *
+ *   HANDSHAKE  TLS handshake running (handshake deadline)
+ *       |  TLS done (the unix socket starts OPEN)
+ *       v
+ *   OPEN  <-->  PAUSED   frames are read and dispatched (idle deadline);
+ *       |          |     PAUSED: max-inflight requests in flight, further
+ *       |          |     frames wait in the input buffer (back-pressure,
+ *       |          |     not an error); back to OPEN when one ends
+ *       v          v
+ *   DRAINING             shutdown: no more frames; waits for the requests
+ *       |                in flight and the jobs (runs) it holds
+ *       v
+ *   FLUSHING             out of the tables (replies and notifications skip
+ *       |                it); writes its last bytes, at most
+ *       |                SRV_CLOSE_FLUSH_MS (a frame-level error response,
+ *       |                a drained connection's last answers)
+ *       v
+ *   CLOSING              decided: conn_drive() buries it (errors, timeouts,
+ *       |                max-output and the end of the above)
+ *       v
+ *   CLOSED               on the reaper's list: freed by the reaper event,
+ *                        never inside a nested callback
+ *
+ * Any live state may go to CLOSING (an error, a timeout, a client that
+ * does not read), OPEN/PAUSED to FLUSHING (a frame-level error).  Counters
+ * stay counters: inflight (requests), holds (jobs).  Reading from the
+ * socket being off (more than srv_input_max() bytes waiting while PAUSED,
+ * until half of it is processed) is no state of its own: libevent's EV_READ
+ * bit of the bufferevent is its one record.
+ *
+ * Limits: a frame header above max-frame is refused before its body is
+ * read; at most max-inflight requests per connection are in flight; a
+ * connection whose output grows beyond max-output (a client that does not
+ * read) is closed.  Per DESIGN §8 no read watermarks are set on OpenSSL
+ * bufferevents: every complete frame is processed in a loop in the read
+ * callback.
+ */
+#include "server/conn.h"
+
+#include <assert.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "server/log.h"
+
+#define SRV_CLOSE_FLUSH_MS 5000   /* longest wait to flush a last error */
+#define SRV_DRAIN_MS 10000        /* SIGTERM: longest wait for requests */
+
+typedef enum {
+    CONN_HANDSHAKE,
+    CONN_OPEN,
+    CONN_PAUSED,
+    CONN_DRAINING,
+    CONN_FLUSHING,
+    CONN_CLOSING,
+    CONN_CLOSED,
+    CONN__COUNT
+} conn_state;
+
+static const char *const conn_state_names[CONN__COUNT] = {
+    "handshake", "open", "paused", "draining", "flushing", "closing", "closed",
+};
+
+#define CONN_BIT(st) (1u << (st))
+/* The legal transitions: conn_next[from] has the bit of every `to`. */
+static const unsigned conn_next[CONN__COUNT] = {
+    [CONN_HANDSHAKE] = CONN_BIT(CONN_OPEN) | CONN_BIT(CONN_CLOSING),
+    [CONN_OPEN] = CONN_BIT(CONN_PAUSED) | CONN_BIT(CONN_DRAINING) | CONN_BIT(CONN_FLUSHING) | CONN_BIT(CONN_CLOSING),
+    [CONN_PAUSED] = CONN_BIT(CONN_OPEN) | CONN_BIT(CONN_DRAINING) | CONN_BIT(CONN_FLUSHING) | CONN_BIT(CONN_CLOSING),
+    [CONN_DRAINING] = CONN_BIT(CONN_FLUSHING) | CONN_BIT(CONN_CLOSING),
+    [CONN_FLUSHING] = CONN_BIT(CONN_CLOSING),
+    [CONN_CLOSING] = CONN_BIT(CONN_CLOSED),
+    [CONN_CLOSED] = 0,
+};
+
+struct srv_conn {
+    uint64_t id;
+    server *srv;
+    struct bufferevent *bev;
+    struct event *deadline;     /* handshake deadline, then idle deadline */
+    conn_state state;
+    int inflight;               /* requests not answered yet */
+    int holds;                  /* background jobs reporting here (runs) */
+    char peer[64];
+    srv_session sess;
+    struct srv_conn *prev, *next;   /* live list, or flushers while FLUSHING */
+    struct srv_conn *next_dead;     /* the reaper's list, once CLOSED */
+};
+
+static void conn_read_cb(struct bufferevent *bev, void *arg);
+static void conn_write_cb(struct bufferevent *bev, void *arg);
+static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
+static void conn_deadline_cb(evutil_socket_t fd, short what, void *arg);
+static void maybe_finish_drain(server *s);
+
+int64_t srv_now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+/* In the slot table and the live list: found by id. */
+static int conn_in_table(conn_state st) { return st <= CONN_DRAINING; }
+/* Its session speaks: answers and notifications are written. */
+static int conn_is_open(conn_state st) { return st == CONN_OPEN || st == CONN_PAUSED || st == CONN_DRAINING; }
+
+static srv_conn *srv_conn_find(server *s, uint64_t id) {
+    uint32_t slot = (uint32_t)(id & 0xffffffffu);
+    if (slot >= s->nslots) return NULL;
+    srv_conn *c = s->slots[slot];
+    return c && c->id == id ? c : NULL;
+}
+
+static size_t conn_output_left(const srv_conn *c) {
+    return evbuffer_get_length(bufferevent_get_output(c->bev));
+}
+
+/* Reading from the socket is on (off: input back-pressure, see the top). */
+static int conn_reading(const srv_conn *c) { return (bufferevent_get_enabled(c->bev) & EV_READ) != 0; }
+
+/* (Re)arm the connection's deadline ms from now.  The deadlines are
+ * absolute: bytes trickling in do not move them (a bufferevent read
+ * timeout would be re-armed by every byte).  Only the end of the TLS
+ * handshake and a complete frame count as activity. */
+static void conn_arm(srv_conn *c, int ms) {
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    evtimer_add(c->deadline, &tv);
+}
+
+/* Output that cannot be written for idle-timeout-ms closes the connection:
+ * a client that stops reading must not hold its buffers (and, with OpenSSL,
+ * a blocked write can also hold up reading) forever.  libevent's write
+ * timeout only runs while output is pending. */
+static void conn_write_deadline(srv_conn *c) {
+    int ms = c->srv->cfg->idle_timeout_ms;
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    bufferevent_set_timeouts(c->bev, NULL, &tv);
+}
+
+/* Take c out of the slot table and the live list (replies and
+ * notifications skip it from now on) and stop reading. */
+static void conn_unlink(srv_conn *c) {
+    server *s = c->srv;
+    evtimer_del(c->deadline);
+    uint32_t slot = (uint32_t)(c->id & 0xffffffffu);
+    s->slots[slot] = NULL;
+    s->free_slots[s->nfree++] = slot;
+    if (c->prev) c->prev->next = c->next; else s->live = c->next;
+    if (c->next) c->next->prev = c->prev;
+    c->prev = c->next = NULL;
+    s->nconns--;
+    bufferevent_disable(c->bev, EV_READ);
+}
+
+/* The only place a connection's state changes.  Asserts the transition,
+ * logs it, and does what entering the new state means. */
+static void conn_set_state(srv_conn *c, conn_state to) {
+    server *s = c->srv;
+    conn_state from = c->state;
+    assert(conn_next[from] & CONN_BIT(to));
+    log_debug("conn %s: %s -> %s", c->peer, conn_state_names[from], conn_state_names[to]);
+    c->state = to;
+    if (conn_in_table(from) && !conn_in_table(to)) conn_unlink(c);
+    switch (to) {
+    case CONN_OPEN:
+        if (from == CONN_HANDSHAKE) {
+            conn_arm(c, s->cfg->idle_timeout_ms);
+            conn_write_deadline(c);
+        } else {
+            /* from PAUSED: frames wait in the input buffer; process them
+             * from a deferred read callback (never nested in the call
+             * chain of the request that just ended) */
+            bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+        }
+        break;
+    case CONN_DRAINING:
+        bufferevent_disable(c->bev, EV_READ);
+        break;
+    case CONN_FLUSHING: {
+        struct timeval tv = {SRV_CLOSE_FLUSH_MS / 1000, 0};
+        bufferevent_set_timeouts(c->bev, NULL, &tv);
+        bufferevent_enable(c->bev, EV_WRITE);
+        c->next = s->flushers;
+        if (s->flushers) s->flushers->prev = c;
+        s->flushers = c;
+        break;
+    }
+    case CONN_CLOSING:
+        if (from == CONN_FLUSHING) {
+            if (c->prev) c->prev->next = c->next; else s->flushers = c->next;
+            if (c->next) c->next->prev = c->prev;
+            c->prev = c->next = NULL;
+        }
+        break;
+    case CONN_CLOSED:
+        bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+        c->next_dead = s->dead;
+        s->dead = c;
+        event_active(s->reaper, EV_TIMEOUT, 0);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Ask for c to close: now (its output is dropped), or once its output is
+ * written (flush).  conn_drive() carries it out.  A flushing close asked
+ * again without flush closes now; a closing connection stays as it is. */
+static void conn_close(srv_conn *c, int flush) {
+    if (c->state == CONN_FLUSHING) {
+        if (!flush) conn_set_state(c, CONN_CLOSING);
+    } else if (conn_in_table(c->state)) {
+        conn_set_state(c, flush && c->state != CONN_HANDSHAKE ? CONN_FLUSHING : CONN_CLOSING);
+    }
+}
+
+/* The connection's machine, run after every event: the one place that
+ * decides from the state, the requests in flight, the jobs held and the
+ * output left whether c resumes reading or closes, and that buries it. */
+static void conn_drive(srv_conn *c) {
+    for (;;) {
+        switch (c->state) {
+        case CONN_PAUSED:
+            if (c->inflight < c->srv->cfg->max_inflight) conn_set_state(c, CONN_OPEN);
+            return;
+        case CONN_DRAINING:
+            if (c->inflight > 0 || c->holds > 0) return;
+            conn_set_state(c, conn_output_left(c) ? CONN_FLUSHING : CONN_CLOSING);
+            break;
+        case CONN_FLUSHING:
+            if (conn_output_left(c)) return;     /* conn_write_cb drives it again */
+            conn_set_state(c, CONN_CLOSING);
+            break;
+        case CONN_CLOSING:
+            conn_set_state(c, CONN_CLOSED);
+            return;
+        default:        /* HANDSHAKE, OPEN: events move them; CLOSED: the reaper */
+            return;
+        }
+    }
+}
+
+static void reaper_cb(evutil_socket_t fd, short what, void *arg) {
+    (void)fd; (void)what;
+    server *s = arg;
+    while (s->dead) {
+        srv_conn *c = s->dead;
+        s->dead = c->next_dead;
+        SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
+        if (ssl && SSL_is_init_finished(ssl)) SSL_shutdown(ssl);   /* close_notify */
+        ERR_clear_error();
+        bufferevent_free(c->bev);
+        event_free(c->deadline);
+        free(c);
+    }
+    maybe_finish_drain(s);
+}
+
+/* Queue a frame on c; on output overflow ask to close c. */
+static void conn_send(srv_conn *c, const char *data, size_t len) {
+    if (!conn_in_table(c->state)) return;
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    if (evbuffer_get_length(out) + len > (size_t)c->srv->cfg->max_output) {
+        log_warn("conn %s: output buffer above max-output (%d bytes): closing", c->peer,
+                 c->srv->cfg->max_output);
+        conn_close(c, 0);
+        return;
+    }
+    evbuffer_add(out, data, len);
+}
+
+/* A frame-level error: one response with msgid 0, then close. */
+static void conn_fatal(srv_conn *c, const proto_error *e) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    size_t at = proto_frame_begin(&sb);
+    proto_pack_response_error(&pk, 0, e);
+    proto_error fe;
+    if (proto_frame_end(&sb, at, &c->srv->lim, &fe) == PROTO_OK) conn_send(c, sb.data, sb.size);
+    msgpack_sbuffer_destroy(&sb);
+    log_info("conn %s: %s: %s; closing", c->peer, proto_errcode_name(e->code), e->message);
+    conn_close(c, 1);
+}
+
+/* ---------------------------------------------------------------- input */
+
+/* A complete frame: activity; the session ends here if its token's TTL
+ * ran out in Redis; then up to the dispatcher as one request in flight. */
+static void conn_frame(srv_conn *c, const char *body, size_t len) {
+    server *s = c->srv;
+    conn_arm(c, s->cfg->idle_timeout_ms);
+    if (c->sess.login[0] && srv_now_s() >= c->sess.expires) {
+        log_info("conn %s: session of %s expired", c->peer, c->sess.login);
+        memset(&c->sess, 0, sizeof c->sess);
+    }
+    srv_frame f = {c->id, c->peer, &c->sess, body, len};
+    proto_error e;
+    c->inflight++;   /* before the call: the request may end inside it */
+    if (s->dispatch(s, &f, &e) != 0) {
+        c->inflight--;
+        conn_fatal(c, &e);
+    }
+}
+
+/* Input buffered beyond the requests in flight: two maximal frames. */
+static size_t srv_input_max(const server *s) {
+    return 2 * ((size_t)s->cfg->max_frame + PROTO_FRAME_HEADER);
+}
+
+static void process_input(srv_conn *c) {
+    server *s = c->srv;
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    while (c->state == CONN_OPEN) {
+        if (c->inflight >= s->cfg->max_inflight) {
+            conn_set_state(c, CONN_PAUSED);     /* see conn_read_cb for why reading goes on */
+            return;
+        }
+        size_t avail = evbuffer_get_length(in);
+        if (!conn_reading(c) && avail < srv_input_max(s) / 2) bufferevent_enable(c->bev, EV_READ);
+        if (avail < PROTO_FRAME_HEADER) return;
+        unsigned char hdr[PROTO_FRAME_HEADER];
+        evbuffer_copyout(in, hdr, sizeof hdr);
+        uint32_t n;
+        proto_error e;
+        if (proto_frame_header(hdr, &s->lim, &n, &e) != PROTO_OK) {
+            conn_fatal(c, &e);
+            return;
+        }
+        if (avail < PROTO_FRAME_HEADER + (size_t)n) return;
+        unsigned char *p = evbuffer_pullup(in, PROTO_FRAME_HEADER + (ssize_t)n);
+        if (!p) {
+            proto_error_set(&e, PROTO_E_INTERNAL, NULL, "out of memory");
+            conn_fatal(c, &e);
+            return;
+        }
+        conn_frame(c, (const char *)p + PROTO_FRAME_HEADER, n);
+        evbuffer_drain(in, PROTO_FRAME_HEADER + (size_t)n);
+    }
+}
+
+/* ------------------------------------------------------ libevent events */
+
+static void conn_read_cb(struct bufferevent *bev, void *arg) {
+    (void)bev;
+    srv_conn *c = arg;
+    if (c->state == CONN_HANDSHAKE) conn_set_state(c, CONN_OPEN);   /* TLS data before the CONNECTED event */
+    process_input(c);
+    /* PAUSED, the frames wait in the input buffer.  Back-pressure on a
+     * flood: above srv_input_max() bytes of waiting input, reading from the
+     * socket stops; process_input() resumes it once half of that is
+     * processed, i.e. while frames are still being worked through (DESIGN
+     * 8: no read watermarks on OpenSSL bufferevents, so this is done by
+     * hand).  A flooding client that does not read its answers is then cut
+     * off by max-output or by the write deadline. */
+    if ((c->state == CONN_OPEN || c->state == CONN_PAUSED) && conn_reading(c) &&
+        evbuffer_get_length(bufferevent_get_input(c->bev)) > srv_input_max(c->srv)) {
+        log_debug("conn %s: more than %zu bytes of input waiting: reading paused", c->peer, srv_input_max(c->srv));
+        bufferevent_disable(c->bev, EV_READ);
+    }
+    conn_drive(c);
+}
+
+static void conn_write_cb(struct bufferevent *bev, void *arg) {
+    (void)bev;
+    conn_drive(arg);
+}
+
+static void conn_deadline_cb(evutil_socket_t fd, short what, void *arg) {
+    (void)fd; (void)what;
+    srv_conn *c = arg;
+    if (!conn_in_table(c->state)) return;
+    if (c->state != CONN_HANDSHAKE && (c->inflight > 0 || c->state == CONN_PAUSED)) {
+        conn_arm(c, c->srv->cfg->idle_timeout_ms);    /* waiting on us, not idle */
+        return;
+    }
+    log_info("conn %s: %s timeout", c->peer, c->state == CONN_HANDSHAKE ? "handshake" : "idle");
+    conn_close(c, 0);
+    conn_drive(c);
+}
+
+static void conn_event_cb(struct bufferevent *bev, short what, void *arg) {
+    srv_conn *c = arg;
+    server *s = c->srv;
+    if (what & BEV_EVENT_CONNECTED) {
+        if (c->state != CONN_HANDSHAKE) return;
+        conn_set_state(c, CONN_OPEN);
+        log_debug("conn %s: TLS established (%s)", c->peer,
+                  SSL_get_version(bufferevent_openssl_get_ssl(bev)));
+        return;
+    }
+    if (!conn_in_table(c->state)) {
+        /* flushing: the peer is gone or the flush timed out */
+    } else if (what & BEV_EVENT_TIMEOUT) {
+        log_warn("conn %s: %zu output bytes not written for %d ms (a client that does not read; "
+                 "max-output / idle-timeout-ms policy): closing", c->peer,
+                 evbuffer_get_length(bufferevent_get_output(bev)), s->cfg->idle_timeout_ms);
+    } else if (what & BEV_EVENT_ERROR) {
+        unsigned long e;
+        char buf[256] = "";
+        while ((e = bufferevent_get_openssl_error(bev)) != 0) ERR_error_string_n(e, buf, sizeof buf);
+        if (c->state == CONN_HANDSHAKE)
+            log_info("conn %s: TLS handshake failed%s%s", c->peer, buf[0] ? ": " : "", buf);
+        else
+            log_debug("conn %s: error %s %s", c->peer, evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()), buf);
+    }
+    conn_close(c, 0);
+    conn_drive(c);
+}
+
+/* ------------------------------------------------------- the table */
+
+static srv_conn *conn_new(server *s, struct bufferevent *bev, const char *peer) {
+    if (s->nfree == 0) return NULL;
+    srv_conn *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->deadline = evtimer_new(s->base, conn_deadline_cb, c);
+    if (!c->deadline) { free(c); return NULL; }
+    uint32_t slot = s->free_slots[--s->nfree];
+    s->gen++;
+    c->id = ((uint64_t)s->gen << 32) | slot;
+    c->srv = s;
+    c->bev = bev;
+    c->state = CONN_HANDSHAKE;
+    snprintf(c->peer, sizeof c->peer, "%s", peer);
+    s->slots[slot] = c;
+    c->next = s->live;
+    if (s->live) s->live->prev = c;
+    s->live = c;
+    s->nconns++;
+    return c;
+}
+
+void conn_accept(server *s, evutil_socket_t fd, const char *peer, int tls) {
+    if (s->stopping || s->nconns >= (size_t)s->cfg->maxclients || s->nfree == 0) {
+        log_warn("refusing connection from %s: maxclients (%d) reached", peer, s->cfg->maxclients);
+        evutil_closesocket(fd);
+        return;
+    }
+    struct bufferevent *bev;
+    if (tls) {
+        /* small responses must not wait for the peer's delayed ACK (Nagle) */
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        SSL *ssl = SSL_new(s->ssl_ctx);
+        if (!ssl) { evutil_closesocket(fd); return; }
+        bev = bufferevent_openssl_socket_new(s->base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                             BEV_OPT_CLOSE_ON_FREE);
+        if (!bev) SSL_free(ssl);
+        else bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    } else {
+        bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    }
+    if (!bev) { evutil_closesocket(fd); return; }
+    srv_conn *c = conn_new(s, bev, peer);
+    if (!c) { bufferevent_free(bev); return; }
+    bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+    if (tls) conn_arm(c, s->cfg->handshake_timeout_ms);
+    else conn_set_state(c, CONN_OPEN);      /* no handshake on the unix socket */
+    bufferevent_enable(bev, EV_READ | EV_WRITE);
+    log_debug("conn %s: accepted", peer);
+}
+
+int conn_table_init(server *s) {
+    s->nslots = (uint32_t)s->cfg->maxclients;
+    s->slots = calloc(s->nslots, sizeof *s->slots);
+    s->free_slots = malloc(s->nslots * sizeof *s->free_slots);
+    s->reaper = event_new(s->base, -1, 0, reaper_cb, s);
+    if (!s->slots || !s->free_slots || !s->reaper) return -1;
+    for (uint32_t i = 0; i < s->nslots; i++) s->free_slots[i] = s->nslots - 1 - i;
+    s->nfree = s->nslots;
+    return 0;
+}
+
+/* Close every connection of the live list now. */
+static void conn_close_live(server *s) {
+    while (s->live) {
+        srv_conn *c = s->live;      /* leaves the list as it closes */
+        conn_close(c, 0);
+        conn_drive(c);
+    }
+}
+
+static void drain_timeout_cb(evutil_socket_t fd, short what, void *arg) {
+    (void)fd; (void)what;
+    server *s = arg;
+    log_warn("shutdown: %zu connection(s), %d job(s) still busy after %d ms: closing them", s->nconns, s->jobs,
+             SRV_DRAIN_MS);
+    conn_close_live(s);
+    s->jobs = 0;          /* their replies will find no connection */
+    event_base_loopexit(s->base, NULL);   /* flushing ones included */
+}
+
+static void maybe_finish_drain(server *s) {
+    if (!s->stopping || s->live || s->dead || s->jobs > 0 || s->flushers) return;
+    event_base_loopexit(s->base, NULL);
+}
+
+void conn_shutdown(server *s) {
+    srv_conn *next;
+    for (srv_conn *c = s->live; c; c = next) {
+        next = c->next;
+        if (c->state == CONN_HANDSHAKE) conn_close(c, 0);
+        else conn_set_state(c, CONN_DRAINING);
+        conn_drive(c);
+    }
+    s->drain_timer = evtimer_new(s->base, drain_timeout_cb, s);
+    struct timeval tv = {SRV_DRAIN_MS / 1000, 0};
+    if (s->drain_timer) evtimer_add(s->drain_timer, &tv);
+    event_active(s->reaper, EV_TIMEOUT, 0);
+}
+
+void conn_table_free(server *s) {
+    conn_close_live(s);
+    while (s->flushers) {
+        srv_conn *c = s->flushers;
+        conn_close(c, 0);
+        conn_drive(c);
+    }
+    if (s->reaper) {
+        reaper_cb(-1, 0, s);
+        event_free(s->reaper);
+    }
+    if (s->drain_timer) event_free(s->drain_timer);
+    free(s->slots);
+    free(s->free_slots);
+}
+
+/* ------------------------------------------- requests, jobs, sessions */
+
+void srv_conn_reply(server *s, uint64_t conn_id, const char *data, size_t len) {
+    srv_conn *c = srv_conn_find(s, conn_id);
+    if (!c) return;
+    if (len) conn_send(c, data, len);
+    c->inflight--;
+    conn_drive(c);
+}
+
+void srv_conn_set_session(server *s, uint64_t conn_id, const srv_session *sess) {
+    srv_conn *c = srv_conn_find(s, conn_id);
+    if (c) c->sess = *sess;
+}
+
+void srv_job(server *s, uint64_t conn_id, int delta) {
+    s->jobs += delta;
+    if (s->jobs < 0) s->jobs = 0;
+    srv_conn *c = srv_conn_find(s, conn_id);
+    if (c) {
+        c->holds += delta;
+        if (c->holds < 0) c->holds = 0;
+        conn_drive(c);
+    }
+    maybe_finish_drain(s);
+}
+
+uint64_t srv_conn_last(const server *s) { return s->live ? s->live->id : 0; }
+
+int srv_conn_inflight(server *s, uint64_t conn_id) {
+    const srv_conn *c = srv_conn_find(s, conn_id);
+    return c ? c->inflight : -1;
+}
+
+/* ------------------------------------------------------- notifications */
+
+static void notify_pack(msgpack_sbuffer *sb, const char *method, srv_pack_fn *fn, void *ud,
+                        const proto_limits *lim) {
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+    size_t at = proto_frame_begin(sb);
+    proto_pack_notification(&pk, method);
+    fn(&pk, ud);
+    proto_error e;
+    if (proto_frame_end(sb, at, lim, &e) != PROTO_OK) sb->size = 0;
+}
+
+void srv_notify_conn(server *s, uint64_t conn_id, const char *method, srv_pack_fn *fn, void *ud) {
+    srv_conn *c = srv_conn_find(s, conn_id);
+    if (!c || !conn_is_open(c->state)) return;
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    notify_pack(&sb, method, fn, ud, &s->lim);
+    if (sb.size) conn_send(c, sb.data, sb.size);
+    msgpack_sbuffer_destroy(&sb);
+    conn_drive(c);
+}
+
+void srv_notify_subject(server *s, auth_role role, const char *subject, const char *method,
+                        srv_pack_fn *fn, void *ud) {
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    srv_conn *next;
+    for (srv_conn *c = s->live; c; c = next) {
+        next = c->next;    /* a send may close c (and unlink it) */
+        if (!conn_is_open(c->state) || c->sess.role != role || strcmp(c->sess.subject, subject)) continue;
+        if (!sb.size) notify_pack(&sb, method, fn, ud, &s->lim);
+        if (sb.size) conn_send(c, sb.data, sb.size);
+        conn_drive(c);
+    }
+    msgpack_sbuffer_destroy(&sb);
+}
+
+void srv_logout_login(server *s, const char *login) {
+    for (srv_conn *c = s->live; c; c = c->next)
+        if (!strcmp(c->sess.login, login)) memset(&c->sess, 0, sizeof c->sess);
+}

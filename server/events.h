@@ -1,0 +1,28 @@
+/* events.h — the pub/sub side of coachnetd: messages of the P`events`
+ * channel (docs/operations.md), published by the Lua scripts of every
+ * coachnetd sharing the Redis, applied here.
+ *
+ *   ["coach", id, profile, load]  coach index: upsert the profile
+ *   ["load", id, n]               coach index: the coach's taken seats
+ *   ["match", [field, value, ...]] match.updated to every session of the
+ *                                 match's mentee and of its coach
+ *   ["logout", login]             end every session of that login here
+ *   (re)subscribed                coach index: full resync (messages may
+ *                                 have been missed while the link was down)
+ *
+ * Calls the coach index (coachidx.h) and the connections' narrow functions
+ * (srv_notify_subject, srv_logout_login); nothing calls back into it but
+ * the store's message callback (main.c).
+ */
+#ifndef COACHNET_SERVER_EVENTS_H
+#define COACHNET_SERVER_EVENTS_H
+
+#include <stddef.h>
+
+#include "server/server.h"
+
+/* One message of the event channel (payload NULL: (re)subscribed).  A
+ * malformed message is logged and ignored. */
+void events_on_message(server *s, const char *payload, size_t len);
+
+#endif
