@@ -7,6 +7,7 @@
 
 #include <openssl/crypto.h>
 
+#include "server/db.h"
 #include "server/hashq.h"
 #include "server/log.h"
 #include "server/methods.h"
@@ -33,10 +34,8 @@ static void login_st_free(void *p) {
     free(st);
 }
 
-static void login_done(void *ud, redisReply *reply, int status) {
-    srv_req *r = ud;
+static void login_done(srv_req *r) {
     login_st *st = r->st;
-    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
     srv_req_set_session(r, &st->sess);
     proto_session ps;
     if (pack_conv_session(&st->sess, st->token, r->srv->cfg->token_ttl, &ps)) {
@@ -85,41 +84,23 @@ static void login_verified(void *ud, int status, int match, const char *hash) {
     auth_sha256_hex(st->token, strlen(st->token), st->sess.tokhash);
     /* counted from before Redis sets the key's TTL: ends no later */
     st->sess.expires = srv_now_s() + r->srv->cfg->token_ttl;
-    sargs a;
-    sargs_init(&a);
-    script_args(&a, SCRIPT_SESSION_NEW, r->srv->cfg->redis_prefix);
-    sargs_adds(&a, st->login);
-    sargs_adds(&a, st->sess.tokhash);
-    sargs_addll(&a, r->srv->cfg->token_ttl);
-    mcmd(r, login_done, &a);
+    db_session_new(r, st->login, st->sess.tokhash, r->srv->cfg->token_ttl, login_done);
 }
 
-/* SCRIPT_LOGIN: {'ok', pw-hash, role, subject, programs} or a refusal. */
-static void login_user(void *ud, redisReply *reply, int status) {
-    srv_req *r = ud;
+/* The user behind the login name, or a refusal. */
+static void login_user(srv_req *r, const db_user *u) {
     login_st *st = r->st;
-    if (mreply_ok(r, reply, status)) return;
-    const redisReply *s0 = mel(reply, 0);
-    if (s0 && s0->type == REDIS_REPLY_STRING && !strcmp(s0->str, "unauthenticated")) {
-        const redisReply *msg = mel(reply, 1);
-        snprintf(st->refusal, sizeof st->refusal, "%s",
-                 msg && msg->type == REDIS_REPLY_STRING ? msg->str : "wrong login or password");
+    if (!u->known) {
+        snprintf(st->refusal, sizeof st->refusal, "%s", u->refusal);
         login_hash_job(r, dummy_hash, login_refused);
         return;
     }
-    if (mscript_status(r, reply)) return;
-    if (!mel_strs(reply, 1, 5)) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
-        return;
-    }
-    const redisReply *pw = reply->element[1], *role = reply->element[2], *subj = reply->element[3],
-                     *progs = reply->element[4];
     memset(&st->sess, 0, sizeof st->sess);
     snprintf(st->sess.login, sizeof st->sess.login, "%s", st->login);
-    st->sess.role = auth_role_parse(role->str, role->len);
-    snprintf(st->sess.subject, sizeof st->sess.subject, "%s", subj->str);
-    snprintf(st->sess.programs, sizeof st->sess.programs, "%s", progs->str);
-    login_hash_job(r, pw->str, login_verified);
+    st->sess.role = u->role;
+    snprintf(st->sess.subject, sizeof st->sess.subject, "%s", u->subject);
+    snprintf(st->sess.programs, sizeof st->sess.programs, "%s", u->programs);
+    login_hash_job(r, u->pw_hash, login_verified);
 }
 
 void m_auth_login(srv_req *r, const api_auth_login_params *p) {
@@ -132,31 +113,18 @@ void m_auth_login(srv_req *r, const api_auth_login_params *p) {
         srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "wrong login or password");
         return;
     }
-    sargs a;
-    sargs_init(&a);
-    script_args(&a, SCRIPT_LOGIN, r->srv->cfg->redis_prefix);
-    sargs_adds(&a, st->login);
-    sargs_addll(&a, r->srv->cfg->login_attempts_per_minute);
-    mcmd(r, login_user, &a);
+    db_login(r, st->login, r->srv->cfg->login_attempts_per_minute, login_user);
 }
 
 /* ---- auth.resume ---- */
 
-static void resume_cb(void *ud, redisReply *reply, int status) {
-    srv_req *r = ud;
+static void resume_cb(srv_req *r, const db_session *s) {
     srv_session *sess = r->st;
-    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
-    const redisReply *login = mel(reply, 1), *role = mel(reply, 2), *subj = mel(reply, 3),
-                     *progs = mel(reply, 4);
-    if (!mel_strs(reply, 1, 5)) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
-        return;
-    }
-    snprintf(sess->login, sizeof sess->login, "%s", login->str);
-    sess->role = auth_role_parse(role->str, role->len);
-    snprintf(sess->subject, sizeof sess->subject, "%s", subj->str);
-    snprintf(sess->programs, sizeof sess->programs, "%s", progs->str);
-    long long ttl = mel_ll(reply, 5, 0);
+    snprintf(sess->login, sizeof sess->login, "%s", s->login);
+    sess->role = s->role;
+    snprintf(sess->subject, sizeof sess->subject, "%s", s->subject);
+    snprintf(sess->programs, sizeof sess->programs, "%s", s->programs);
+    long long ttl = s->ttl;
     if (ttl <= 0) {
         srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "unknown or expired token");
         return;
@@ -181,18 +149,12 @@ void m_auth_resume(srv_req *r, const api_auth_resume_params *p) {
     srv_session *sess = mstate(r, sizeof *sess, NULL);
     if (!sess) return;
     auth_sha256_hex(tok, strlen(tok), sess->tokhash);
-    sargs a;
-    sargs_init(&a);
-    script_args(&a, SCRIPT_RESUME, r->srv->cfg->redis_prefix);
-    sargs_adds(&a, sess->tokhash);
-    mcmd(r, resume_cb, &a);
+    db_resume(r, sess->tokhash, resume_cb);
 }
 
 /* ---- auth.logout ---- */
 
-static void ok_empty(void *ud, redisReply *reply, int status) {
-    srv_req *r = ud;
-    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
+static void ok_empty(srv_req *r) {
     pack_empty(srv_req_ok(r));
     srv_req_done(r);
 }
@@ -200,15 +162,10 @@ static void ok_empty(void *ud, redisReply *reply, int status) {
 void m_auth_logout(srv_req *r, const api_auth_logout_params *p) {
     (void)p;
     srv_session old = r->sess;
-    sargs a;
-    sargs_init(&a);
-    script_args(&a, SCRIPT_LOGOUT, r->srv->cfg->redis_prefix);
-    sargs_adds(&a, old.login);
-    sargs_adds(&a, old.tokhash);
     srv_session none;
     memset(&none, 0, sizeof none);
     srv_req_set_session(r, &none);   /* the session ends now, whatever Redis says */
-    mcmd(r, ok_empty, &a);
+    db_logout(r, old.login, old.tokhash, ok_empty);
 }
 
 /* ---- user.create / user.disable ---- */
@@ -284,18 +241,8 @@ static void create_hashed(void *ud, int status, int match, const char *hash) {
     create_st *st = r->st;
     if (status != HASHQ_OK) { srv_req_unavailable(r); return; }
     if (!hash || !hash[0]) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password"); return; }
-    sargs a;
-    sargs_init(&a);
-    script_args(&a, SCRIPT_USER_CREATE, r->srv->cfg->redis_prefix);
-    sargs_adds(&a, st->login);
-    sargs_adds(&a, hash);
-    sargs_adds(&a, auth_role_name(st->role));
-    sargs_adds(&a, st->subject);
-    sargs_adds(&a, st->programs);
-    sargs_addll(&a, (long long)time(NULL));
-    sargs_adds(&a, r->sess.login);
-    sargs_adds(&a, r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "");
-    mcmd(r, ok_empty, &a);
+    db_user_create(r, st->login, hash, st->role, st->subject, st->programs, r->sess.login,
+                   r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "", ok_empty);
 }
 
 void m_user_create(srv_req *r, const api_user_create_params *p) {
@@ -316,22 +263,15 @@ void m_user_create(srv_req *r, const api_user_create_params *p) {
 
 /* Sessions on this instance end before the answer (so the admin's next
  * step sees them gone); other instances end theirs on the pub/sub event. */
-static void disable_cb(void *ud, redisReply *reply, int status) {
-    srv_req *r = ud;
-    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
+static void disable_cb(srv_req *r) {
     if (r->st) srv_logout_login(r->srv, r->st);
     pack_empty(srv_req_ok(r));
     srv_req_done(r);
 }
 
 void m_user_disable(srv_req *r, const api_user_disable_params *p) {
-    const char *login = p->login;
-    sargs a;
-    sargs_init(&a);
-    script_args(&a, SCRIPT_USER_DISABLE, r->srv->cfg->redis_prefix);
-    sargs_adds(&a, login);
-    sargs_adds(&a, r->sess.login);
-    r->st = strdup(login);
+    r->st = strdup(p->login);
     r->st_free = free;
-    mcmd(r, disable_cb, &a);
+    if (!r->st) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
+    db_user_disable(r, p->login, r->sess.login, disable_cb);
 }

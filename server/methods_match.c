@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "server/coachidx.h"
+#include "server/db.h"
 #include "server/log.h"
 #include "server/methods.h"
 #include "server/pack.h"
@@ -24,36 +25,19 @@
 
 static const char *role_str(const srv_req *r) { return auth_role_name(r->sess.role); }
 
-/* Reply {match} from a script reply {'ok', flat}. */
-static void match_result_cb(void *ud, redisReply *reply, int status) {
-    srv_req *r = ud;
-    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
-    const redisReply *flat = mel(reply, 1);
-    if (!flat || flat->type != REDIS_REPLY_ARRAY) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
-        return;
-    }
-    proto_match *m = malloc(sizeof *m);
-    if (!m || pack_conv_match(flat, m)) {
-        const char *why = m ? "stored match does not decode" : "out of memory";
-        free(m);
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "%s", why);
-        return;
-    }
+/* Answer {match}. */
+static void match_done(srv_req *r, const proto_match *m) {
     pack_match_result(srv_req_ok(r), m);
-    free(m);
     srv_req_done(r);
 }
 
-static void ok_empty_cb(void *ud, redisReply *reply, int status) {
-    srv_req *r = ud;
-    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
+static void ok_done(srv_req *r) {
     pack_empty(srv_req_ok(r));
     srv_req_done(r);
 }
 
 /* ------------------------------------------------------------ context
- * SCRIPT_SUGGEST_CTX gives the mentee profile, its program, the coaches
+ * db_pair_get() gives the mentee profile, its program, the coaches
  * forbidden for it and (optionally) one coach profile with its load. */
 
 typedef struct pair_ctx {
@@ -187,55 +171,32 @@ static void do_request(srv_req *r, pair_ctx *c) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "explanation out of range");
         return;
     }
-    sargs a;
-    sargs_init(&a);
-    script_args(&a, SCRIPT_MATCH_REQUEST, r->srv->cfg->redis_prefix);
-    sargs_adds(&a, c->mentee_id);
-    sargs_adds(&a, c->coach_id);
-    sargs_addll(&a, ex.score);
-    sargs_add(&a, sb.data, sb.size);
-    sargs_addll(&a, (long long)time(NULL));
-    mcmd(r, match_result_cb, &a);
+    db_match_request(r, c->mentee_id, c->coach_id, ex.score, sb.data, sb.size, match_done);
     msgpack_sbuffer_destroy(&sb);
 }
 
-static void ctx_cb(void *ud, redisReply *reply, int status) {
-    srv_req *r = ud;
+static void ctx_cb(srv_req *r, const db_pair *p) {
     pair_ctx *c = r->st;
-    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
-    const redisReply *mb = mel(reply, 1), *prog = mel(reply, 2), *forb = mel(reply, 3), *cb = mel(reply, 4);
-    if (!mb || !prog || !forb || !cb || mb->type != REDIS_REPLY_STRING ||
-        prog->type != REDIS_REPLY_STRING || forb->type != REDIS_REPLY_STRING) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
-        return;
-    }
-    if (mscope(r, prog->str)) return;
-    if (mblob_mentee(r->srv, mb->str, mb->len, &c->mentee)) {
+    if (mscope(r, p->program)) return;
+    if (mblob_mentee(r->srv, p->mentee_blob, p->mentee_len, &c->mentee)) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "stored mentee profile does not decode");
         return;
     }
-    snprintf(c->forbidden_csv, sizeof c->forbidden_csv, "%s", forb->str);
+    snprintf(c->forbidden_csv, sizeof c->forbidden_csv, "%s", p->forbidden);
     ctx_forbidden_split(c);
     if (c->coach_id[0]) {
-        if (cb->type != REDIS_REPLY_STRING || mblob_coach(r->srv, cb->str, cb->len, &c->coach)) {
+        if (!p->coach_blob || mblob_coach(r->srv, p->coach_blob, p->coach_len, &c->coach)) {
             srv_req_fail(r, PROTO_E_INTERNAL, NULL, "stored coach profile does not decode");
             return;
         }
-        c->coach_load = (int)mel_ll(reply, 5, 0);
+        c->coach_load = (int)p->coach_load;
     }
     if (c->what == CTX_SUGGEST) do_suggest(r, c);
     else if (c->what == CTX_EXPLAIN) do_explain(r, c);
     else do_request(r, c);
 }
 
-static void ctx_fetch(srv_req *r, pair_ctx *c) {
-    sargs a;
-    sargs_init(&a);
-    script_args(&a, SCRIPT_SUGGEST_CTX, r->srv->cfg->redis_prefix);
-    sargs_adds(&a, c->mentee_id);
-    sargs_adds(&a, c->coach_id);
-    mcmd(r, ctx_cb, &a);
-}
+static void ctx_fetch(srv_req *r, pair_ctx *c) { db_pair_get(r, c->mentee_id, c->coach_id, ctx_cb); }
 
 static pair_ctx *ctx_new(srv_req *r, int what) {
     pair_ctx *c = mstate(r, sizeof *c, NULL);
@@ -284,17 +245,16 @@ void m_match_run(srv_req *r, const api_match_run_params *p) {
 
 /* --------------------------------------------------------------- list */
 
-/* Pack the matches of the flat lists reply->element[from..] one by one
- * (a list holds up to 500).  0, or -1 after answering `internal` for a
- * stored match that does not decode. */
-static int put_matches(srv_req *r, msgpack_packer *pk, const redisReply *reply, size_t from) {
+/* Pack the matches one by one (a list holds up to 500).  0, or -1 after
+ * answering `internal` for a stored match that does not decode. */
+static int put_matches(srv_req *r, msgpack_packer *pk, const db_matches *ms) {
     proto_match *m = malloc(sizeof *m);
     if (!m) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory");
         return -1;
     }
-    for (size_t i = from; i < reply->elements; i++) {
-        if (pack_conv_match(reply->element[i], m)) {
+    for (size_t i = 0; i < db_matches_n(ms); i++) {
+        if (db_matches_at(ms, i, m)) {
             free(m);
             srv_req_fail(r, PROTO_E_INTERNAL, NULL, "stored match does not decode");
             return -1;
@@ -305,21 +265,15 @@ static int put_matches(srv_req *r, msgpack_packer *pk, const redisReply *reply, 
     return 0;
 }
 
-static void list_cb(void *ud, redisReply *reply, int status) {
-    srv_req *r = ud;
-    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
-    const redisReply *cur = mel(reply, 1);
-    if (!cur || cur->type != REDIS_REPLY_STRING) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
-        return;
-    }
+static void list_cb(srv_req *r, const db_matches *ms) {
     msgpack_packer *pk = srv_req_ok(r);
-    pack_items_begin(pk, "items", reply->elements - 2, true);
-    if (put_matches(r, pk, reply, 2)) return;
+    pack_items_begin(pk, "items", db_matches_n(ms), true);
+    if (put_matches(r, pk, ms)) return;
+    const char *next = db_matches_next(ms);
     char id[40], hex[100];
     const char *cursor = NULL;
-    if (cur->len && cur->len < 32) {
-        snprintf(id, sizeof id, "m:%s", cur->str);
+    if (next && strlen(next) < 32) {
+        snprintf(id, sizeof id, "m:%s", next);
         util_cursor_encode(id, hex);
         cursor = hex;
     }
@@ -344,40 +298,16 @@ void m_match_list(srv_req *r, const api_match_list_params *p) {
         return;
     }
     if (program[0] && mscope(r, program)) return;
-    sargs a;
-    sargs_init(&a);
-    script_args(&a, SCRIPT_MATCH_LIST, r->srv->cfg->redis_prefix);
-    sargs_adds(&a, run);
-    sargs_adds(&a, program);
-    sargs_adds(&a, st >= 0 ? proto_match_status_names[st] : "");
-    sargs_addll(&a, min_score);
-    sargs_adds(&a, after[0] ? after + 2 : "");
-    sargs_addll(&a, limit);
-    sargs_adds(&a, r->sess.programs);
-    mcmd(r, list_cb, &a);
+    db_match_list(r, run, program, st >= 0 ? proto_match_status_names[st] : "", min_score, after[0] ? after + 2 : "",
+                  limit, r->sess.programs, list_cb);
 }
 
 /* ------------------------------------------------------------- review */
 
-static void review_cb(void *ud, redisReply *reply, int status) {
-    srv_req *r = ud;
-    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
-    if ((reply->elements - 1) % 4 || !mel_strs(reply, 1, reply->elements)) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
-        return;
-    }
-    size_t n = (reply->elements - 1) / 4;
+static void review_cb(srv_req *r, const proto_review_item *items, size_t n) {
     msgpack_packer *pk = srv_req_ok(r);
     pack_items_begin(pk, "results", n, false);
-    for (size_t i = 0; i < n; i++) {
-        proto_review_item it;
-        if (pack_conv_review(reply->element[1 + 4 * i], reply->element[2 + 4 * i], reply->element[3 + 4 * i],
-                             reply->element[4 + 4 * i], &it)) {
-            srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
-            return;
-        }
-        proto_review_item_pack(pk, &it);
-    }
+    for (size_t i = 0; i < n; i++) proto_review_item_pack(pk, &items[i]);
     srv_req_done(r);
 }
 
@@ -385,15 +315,7 @@ void m_match_review(srv_req *r, const api_match_review_params *p) {
     static const char *const decisions[] = {
         [API_MATCH_REVIEW_DECISION_APPROVE] = "approve", [API_MATCH_REVIEW_DECISION_REJECT] = "reject",
         [API_MATCH_REVIEW_DECISION_CANCEL] = "cancel", [API_MATCH_REVIEW_DECISION_COMPLETE] = "complete"};
-    sargs a;
-    sargs_init(&a);
-    script_args(&a, SCRIPT_MATCH_REVIEW, r->srv->cfg->redis_prefix);
-    sargs_adds(&a, r->sess.programs);
-    sargs_adds(&a, decisions[p->decision]);
-    sargs_adds(&a, p->note);
-    sargs_addll(&a, (long long)time(NULL));
-    for (size_t i = 0; i < p->n_match_ids; i++) sargs_adds(&a, p->match_ids[i]);
-    mcmd(r, review_cb, &a);
+    db_match_review(r, r->sess.programs, decisions[p->decision], p->note, p->match_ids, p->n_match_ids, review_cb);
 }
 
 /* ---------------------------------------------------------- pin/forbid */
@@ -403,15 +325,7 @@ void m_match_review(srv_req *r, const api_match_review_params *p) {
 static void pair_rule(srv_req *r, script_id script, const char *kind, const char *program,
                       const char *mentee, const char *coach) {
     if (mscope(r, program)) return;
-    sargs a;
-    sargs_init(&a);
-    script_args(&a, script, r->srv->cfg->redis_prefix);
-    sargs_adds(&a, kind);
-    sargs_adds(&a, program);
-    sargs_adds(&a, mentee);
-    sargs_adds(&a, coach);
-    sargs_adds(&a, r->sess.login);
-    mcmd(r, ok_empty_cb, &a);
+    db_pair_rule(r, script, kind, program, mentee, coach, ok_done);
 }
 
 void m_match_pin(srv_req *r, const api_match_pin_params *p) {
@@ -432,59 +346,30 @@ void m_match_unforbid(srv_req *r, const api_match_unforbid_params *p) {
 
 /* --------------------------------------------------------------- mine */
 
-static void mine_cb(void *ud, redisReply *reply, int status) {
-    srv_req *r = ud;
-    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
+static void mine_cb(srv_req *r, const db_matches *ms) {
     msgpack_packer *pk = srv_req_ok(r);
-    pack_items_begin(pk, "items", reply->elements - 1, false);
-    if (put_matches(r, pk, reply, 1)) return;
+    pack_items_begin(pk, "items", db_matches_n(ms), false);
+    if (put_matches(r, pk, ms)) return;
     srv_req_done(r);
 }
 
 void m_match_mine(srv_req *r, const api_match_mine_params *p) {
     (void)p;
-    sargs a;
-    sargs_init(&a);
-    script_args(&a, SCRIPT_MATCH_MINE, r->srv->cfg->redis_prefix);
-    sargs_adds(&a, role_str(r));
-    sargs_adds(&a, r->sess.subject);
-    mcmd(r, mine_cb, &a);
+    db_match_mine(r, role_str(r), r->sess.subject, mine_cb);
 }
 
 /* ------------------------------------------------------------ respond */
 
 void m_match_respond(srv_req *r, const api_match_respond_params *p) {
-    const char *id = p->match_id, *note = p->note;
-    bool accept = p->accept;
-    sargs a;
-    sargs_init(&a);
-    script_args(&a, SCRIPT_MATCH_RESPOND, r->srv->cfg->redis_prefix);
-    sargs_adds(&a, id);
-    sargs_adds(&a, role_str(r));
-    sargs_adds(&a, r->sess.subject);
-    sargs_adds(&a, accept ? "1" : "0");
-    sargs_adds(&a, note);
-    sargs_addll(&a, (long long)time(NULL));
-    mcmd(r, match_result_cb, &a);
+    db_match_respond(r, p->match_id, role_str(r), r->sess.subject, p->accept, p->note, match_done);
 }
 
 /* ------------------------------------------------------ meeting, feedback */
 
-static void meeting_cb(void *ud, redisReply *reply, int status) {
-    srv_req *r = ud;
-    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
-    const redisReply *mid = mel(reply, 1);
-    if (!mid || mid->type != REDIS_REPLY_STRING) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
-        return;
-    }
+static void meeting_cb(srv_req *r, const char *meeting_id, long long minutes_total) {
     proto_meeting mt;
-    if (mid->len == 0 || mid->len > PROTO_OBJID_MAX) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
-        return;
-    }
-    memcpy(mt.meeting_id, mid->str, mid->len + 1);
-    mt.minutes_total = mel_ll(reply, 2, 0);
+    snprintf(mt.meeting_id, sizeof mt.meeting_id, "%s", meeting_id);
+    mt.minutes_total = minutes_total;
     mt.jp_total = mt.minutes_total / PROTO_JP_MINUTES;
     proto_meeting_pack(srv_req_ok(r), &mt);
     srv_req_done(r);
@@ -497,83 +382,32 @@ void m_meeting_log(srv_req *r, const api_meeting_log_params *p) {
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, "date", "must be a real date YYYY-MM-DD (2000..2100)");
         return;
     }
-    sargs a;
-    sargs_init(&a);
-    script_args(&a, SCRIPT_MEETING_LOG, r->srv->cfg->redis_prefix);
-    sargs_adds(&a, id);
-    sargs_adds(&a, role_str(r));
-    sargs_adds(&a, r->sess.subject);
-    sargs_adds(&a, date);
-    sargs_addll(&a, minutes);
-    sargs_adds(&a, topic);
-    sargs_addll(&a, (long long)time(NULL));
-    mcmd(r, meeting_cb, &a);
+    db_meeting_log(r, id, role_str(r), r->sess.subject, date, minutes, topic, meeting_cb);
 }
 
 void m_feedback_put(srv_req *r, const api_feedback_put_params *p) {
-    const char *id = p->match_id, *comment = p->comment;
-    int64_t rating = p->rating;
-    sargs a;
-    sargs_init(&a);
-    script_args(&a, SCRIPT_FEEDBACK_PUT, r->srv->cfg->redis_prefix);
-    sargs_adds(&a, id);
-    sargs_adds(&a, role_str(r));
-    sargs_adds(&a, r->sess.subject);
-    sargs_addll(&a, rating);
-    sargs_adds(&a, comment);
-    sargs_addll(&a, (long long)time(NULL));
-    mcmd(r, ok_empty_cb, &a);
+    db_feedback_put(r, p->match_id, role_str(r), r->sess.subject, p->rating, p->comment, ok_done);
 }
 
 /* -------------------------------------------------------------- stats */
 
-static void stats_cb(void *ud, redisReply *reply, int status) {
-    srv_req *r = ud;
-    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
-    int shape_ok = reply->elements >= 11;
-    for (size_t i = 11; shape_ok && i < reply->elements; i += 2) shape_ok = mel_strs(reply, i, i + 1);
-    if (!shape_ok) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
-        return;
-    }
-    long long mentees = mel_ll(reply, 1, 0), coaches = mel_ll(reply, 2, 0), cap = mel_ll(reply, 3, 0),
-              load = mel_ll(reply, 4, 0), jpmin = mel_ll(reply, 5, 0), covered = mel_ll(reply, 8, 0),
-              fbn = mel_ll(reply, 9, 0), fbsum = mel_ll(reply, 10, 0);
-    const redisReply *last = mel(reply, 6), *lst = mel(reply, 7);
+static void stats_cb(srv_req *r, const db_stats *s) {
     proto_program_stats ps;
     memset(&ps, 0, sizeof ps);
-    if (lst && lst->type == REDIS_REPLY_STRING && lst->len) {
-        msgpack_unpacked u;
-        msgpack_unpacked_init(&u);
-        proto_error e;
-        proto_run_stats rs;
-        if (mblob_unpack(lst->str, lst->len, &u) == 0 &&
-            proto_run_stats_decode(&u.data, "stats", &rs, &e) == PROTO_OK)
-            memcpy(ps.unmatched, rs.unmatched, sizeof ps.unmatched);
-        msgpack_unpacked_destroy(&u);
-    }
+    if (s->has_unmatched) memcpy(ps.unmatched, s->unmatched, sizeof ps.unmatched);
     snprintf(ps.program, sizeof ps.program, "%s", (const char *)r->st);
-    ps.mentees = mentees;
-    ps.coaches = coaches;
-    ps.capacity = cap;
-    ps.load = load;
-    ps.utilisation = cap > 0 ? (double)load / (double)cap : 0.0;
-    ps.coverage = mentees > 0 ? (double)covered / (double)mentees : 0.0;
-    for (size_t i = 11; i + 1 < reply->elements; i += 2) {
-        const redisReply *st = reply->element[i];
-        int k = pack_name_index(proto_match_status_names, st->str, st->len);
-        if (k < 0) {
-            srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
-            return;
-        }
-        ps.matches[k] = mel_ll(reply, i + 1, 0);
-    }
-    if (last && last->type == REDIS_REPLY_STRING && last->len && last->len <= PROTO_OBJID_MAX)
-        memcpy(ps.last_run_id, last->str, last->len + 1);
-    ps.jp_total = jpmin / PROTO_JP_MINUTES;
-    ps.jp_minutes = jpmin;
-    ps.feedback_count = fbn;
-    ps.feedback_mean_rating = fbn ? (double)fbsum / (double)fbn : 0.0;
+    ps.mentees = s->mentees;
+    ps.coaches = s->coaches;
+    ps.capacity = s->capacity;
+    ps.load = s->load;
+    ps.utilisation = s->capacity > 0 ? (double)s->load / (double)s->capacity : 0.0;
+    ps.coverage = s->mentees > 0 ? (double)s->covered / (double)s->mentees : 0.0;
+    for (size_t k = 0; k < PROTO_MATCH_STATUS__COUNT; k++) ps.matches[k] = s->matches[k];
+    snprintf(ps.last_run_id, sizeof ps.last_run_id, "%s", s->last_run_id);
+    ps.jp_total = s->jp_minutes / PROTO_JP_MINUTES;
+    ps.jp_minutes = s->jp_minutes;
+    ps.feedback_count = s->feedback_count;
+    ps.feedback_mean_rating = s->feedback_count ? (double)s->feedback_sum / (double)s->feedback_count : 0.0;
     proto_program_stats_pack(srv_req_ok(r), &ps);
     srv_req_done(r);
 }
@@ -584,9 +418,5 @@ void m_stats_get(srv_req *r, const api_stats_get_params *p) {
     r->st = strdup(program);
     r->st_free = free;
     if (!r->st) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
-    sargs a;
-    sargs_init(&a);
-    script_args(&a, SCRIPT_STATS, r->srv->cfg->redis_prefix);
-    sargs_adds(&a, program);
-    mcmd(r, stats_cb, &a);
+    db_stats_get(r, program, stats_cb);
 }

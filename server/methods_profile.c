@@ -12,17 +12,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "server/keys.h"
+#include "server/db.h"
 #include "server/log.h"
 #include "server/methods.h"
 #include "server/pack.h"
 #include "server/util.h"
 
 
-static void put_cb(void *ud, redisReply *reply, int status) {
-    srv_req *r = ud;
-    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
-    pack_put_result(srv_req_ok(r), (const char *)r->st, mel_ll(reply, 1, 0));
+static void put_done(srv_req *r, long long version) {
+    pack_put_result(srv_req_ok(r), (const char *)r->st, version);
     srv_req_done(r);
 }
 
@@ -33,20 +31,9 @@ static void profile_store(srv_req *r, const char *kind, const char *id, const ms
     r->st = strdup(id);
     r->st_free = free;
     if (!r->st) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
-    sargs a;
-    sargs_init(&a);
-    script_args(&a, SCRIPT_PROFILE_PUT, r->srv->cfg->redis_prefix);
-    sargs_adds(&a, kind);
-    sargs_adds(&a, id);
-    sargs_add(&a, blob->data, blob->size);
-    if (if_version >= 0) sargs_addll(&a, if_version); else sargs_adds(&a, "");
-    sargs_adds(&a, scope);
-    sargs_addll(&a, (long long)time(NULL));
-    sargs_adds(&a, programs);
-    sargs_adds(&a, province);
-    sargs_addll(&a, capacity);
-    sargs_adds(&a, r->sess.login);
-    mcmd(r, put_cb, &a);
+    db_profile_write w = {kind, id, blob->data, blob->size, if_version, scope, programs, province, capacity,
+                          r->sess.login};
+    db_profile_put(r, &w, put_done);
 }
 
 void m_mentee_put(srv_req *r, const api_mentee_put_params *pp) {
@@ -103,19 +90,15 @@ void m_coach_put(srv_req *r, const api_coach_put_params *pp) {
     msgpack_sbuffer_destroy(&sb);
 }
 
-/* ---- get ----
- * coach.get reads two keys (the profile hash and load:<id>) in one script;
- * mentee.get reads one hash, so it is a plain HMGET: a script would only
- * cost Redis CPU on the most frequent read.  Both replies end in
- * get_answer(). */
+/* ---- get ---- */
 
 /* A coordinator sees a mentee of their programs, and a coach with no
  * program (open to all) or with one of their programs. */
-static int get_in_scope(const srv_req *r, int is_coach, const redisReply *prog) {
+static int get_in_scope(const srv_req *r, int is_coach, const char *prog, size_t len) {
     if (r->sess.role != ROLE_COORDINATOR) return 1;
-    if (!is_coach) return auth_in_scope(r->sess.programs, prog->str, prog->len);
-    if (!prog->len) return 1;   /* a coach open to every program */
-    for (const char *p = prog->str; *p;) {
+    if (!is_coach) return auth_in_scope(r->sess.programs, prog, len);
+    if (!len) return 1;   /* a coach open to every program */
+    for (const char *p = prog; *p;) {
         const char *e = strchr(p, ',');
         size_t n = e ? (size_t)(e - p) : strlen(p);
         if (auth_in_scope(r->sess.programs, p, n)) return 1;
@@ -124,67 +107,24 @@ static int get_in_scope(const srv_req *r, int is_coach, const redisReply *prog) 
     return 0;
 }
 
-static void get_answer(srv_req *r, int is_coach, const redisReply *blob, const redisReply *prog,
-                       long long version, long long load) {
-    if (!get_in_scope(r, is_coach, prog)) {
+static void get_answer(srv_req *r, const db_profile *p, int is_coach) {
+    if (!get_in_scope(r, is_coach, p->programs, p->programs_len)) {
         srv_req_fail(r, PROTO_E_FORBIDDEN, NULL, "this profile is outside your programs");
         return;
     }
-    if (proto_body_check(blob->str, blob->len, NULL, NULL) != PROTO_OK) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "stored profile does not decode");
-        return;
-    }
-    pack_profile(srv_req_ok(r), blob->str, blob->len, version, is_coach, load);
+    pack_profile(srv_req_ok(r), p->blob, p->len, p->version, is_coach, p->load);
     srv_req_done(r);
 }
 
-/* SCRIPT_PROFILE_GET: {'ok', blob, version, program, load} */
-static void coach_get_cb(void *ud, redisReply *reply, int status) {
-    srv_req *r = ud;
-    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
-    if (!mel_strs(reply, 1, 2) || !mel_strs(reply, 3, 4)) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
-        return;
-    }
-    get_answer(r, 1, reply->element[1], reply->element[3], mel_ll(reply, 2, 0), mel_ll(reply, 4, 0));
-}
-
-/* HMGET mentee:<id> p v program: {blob, version, program}, nil when absent */
-static void mentee_get_cb(void *ud, redisReply *reply, int status) {
-    srv_req *r = ud;
-    if (mreply_ok(r, reply, status)) return;
-    const redisReply *blob = mel(reply, 0);
-    if (blob && blob->type == REDIS_REPLY_NIL && reply->elements == 3) {
-        srv_req_fail(r, PROTO_E_NOT_FOUND, "id", "no such mentee");
-        return;
-    }
-    if (reply->elements != 3 || !mel_strs(reply, 0, 3)) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
-        return;
-    }
-    get_answer(r, 0, blob, reply->element[2], mel_ll(reply, 1, 0), 0);
-}
+static void mentee_got(srv_req *r, const db_profile *p) { get_answer(r, p, 0); }
+static void coach_got(srv_req *r, const db_profile *p) { get_answer(r, p, 1); }
 
 static void profile_get(srv_req *r, const char *kind, const char *id) {
     if ((r->sess.role == ROLE_MENTEE || r->sess.role == ROLE_COACH) && strcmp(id, r->sess.subject)) {
         srv_req_fail(r, PROTO_E_FORBIDDEN, "id", "a %s may only read its own profile", auth_role_name(r->sess.role));
         return;
     }
-    sargs a;
-    sargs_init(&a);
-    if (!strcmp(kind, "coach")) {
-        script_args(&a, SCRIPT_PROFILE_GET, r->srv->cfg->redis_prefix);
-        sargs_adds(&a, kind);
-        sargs_adds(&a, id);
-        mcmd(r, coach_get_cb, &a);
-    } else {
-        sargs_adds(&a, "HMGET");
-        keys_add(&a, r->srv->cfg->redis_prefix, KEY_MENTEE, id);
-        sargs_adds(&a, "p");
-        sargs_adds(&a, "v");
-        sargs_adds(&a, "program");
-        mcmd(r, mentee_get_cb, &a);
-    }
+    db_profile_get(r, kind, id, !strcmp(kind, "coach") ? coach_got : mentee_got);
 }
 
 void m_mentee_get(srv_req *r, const api_mentee_get_params *p) { profile_get(r, "mentee", p->id); }
@@ -197,39 +137,28 @@ void m_coach_get(srv_req *r, const api_coach_get_params *p) { profile_get(r, "co
 /* Pack {items, cursor}.  Items stop early when the next one would push
  * the response over max-frame (maximum-size profiles x limit 500 can be
  * larger); the cursor then points after the last item packed. */
-static void list_cb(void *ud, redisReply *reply, int status) {
-    srv_req *r = ud;
-    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
-    const redisReply *cur = mel(reply, 1);
-    if (!cur || cur->type != REDIS_REPLY_STRING || (reply->elements - 2) % 2 ||
-        !mel_strs(reply, 2, reply->elements)) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
-        return;
-    }
-    size_t n = (reply->elements - 2) / 2, take = 0, bytes = 64;
-    for (size_t i = 0; i < n; i++) {
-        const redisReply *b = reply->element[3 + 2 * i];
-        if (proto_body_check(b->str, b->len, NULL, NULL) != PROTO_OK) {
-            srv_req_fail(r, PROTO_E_INTERNAL, NULL, "stored profile does not decode");
-            return;
-        }
-    }
+static void list_done(srv_req *r, const db_page *pg) {
+    size_t n = db_page_n(pg), take = 0, bytes = 64;
     size_t budget = r->srv->lim.max_frame > 256 ? r->srv->lim.max_frame - 256 : 0;
-    while (take < n && bytes + reply->element[3 + 2 * take]->len + 8 <= budget) {
-        bytes += reply->element[3 + 2 * take]->len + 8;
-        take++;
+    const char *id, *blob;
+    size_t len;
+    for (; take < n; take++) {
+        db_page_item(pg, take, &id, &blob, &len);
+        if (bytes + len + 8 > budget) break;
+        bytes += len + 8;
     }
-    const char *next = NULL;
-    if (take < n) next = reply->element[2 + 2 * (take ? take - 1 : 0)]->str;
-    else if (cur->len) next = cur->str;
     if (take == 0 && n > 0) {
         srv_req_fail(r, PROTO_E_TOO_LARGE, NULL, "one profile is larger than max-frame");
         return;
     }
+    const char *next = db_page_next(pg);
+    if (take < n) db_page_item(pg, take - 1, &next, &blob, &len);
     msgpack_packer *pk = srv_req_ok(r);
     pack_items_begin(pk, "items", take, true);
-    for (size_t i = 0; i < take; i++)
-        pack_raw(pk, reply->element[3 + 2 * i]->str, reply->element[3 + 2 * i]->len);
+    for (size_t i = 0; i < take; i++) {
+        db_page_item(pg, i, &id, &blob, &len);
+        pack_raw(pk, blob, len);
+    }
     char hex[2 * PROTO_ID_MAX + 3];
     const char *cursor = NULL;
     if (next && strlen(next) <= PROTO_ID_MAX) {
@@ -252,24 +181,7 @@ static void profile_list(srv_req *r, const char *kind, const char *program, cons
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, "province", "unknown province code %s", province);
         return;
     }
-    /* Pick the narrowest index; the script filters the rest.  Its name
-     * goes without the prefix: the script adds it. */
-    int mentee = !strcmp(kind, "mentee");
-    char index[PROTO_CODE_MAX + 32];
-    if (mentee && program[0]) keys_name(index, sizeof index, "", KEY_IDX_MENTEE_PROG, program);
-    else if (province[0]) keys_name(index, sizeof index, "", mentee ? KEY_IDX_MENTEE_PROV : KEY_IDX_COACH_PROV, province);
-    else keys_name(index, sizeof index, "", mentee ? KEY_IDX_MENTEE : KEY_IDX_COACH, NULL);
-    sargs a;
-    sargs_init(&a);
-    script_args(&a, SCRIPT_LIST, r->srv->cfg->redis_prefix);
-    sargs_adds(&a, kind);
-    sargs_adds(&a, index);
-    sargs_adds(&a, after);
-    sargs_addll(&a, limit);
-    sargs_adds(&a, province);
-    sargs_adds(&a, program);
-    sargs_adds(&a, r->sess.programs);
-    mcmd(r, list_cb, &a);
+    db_profile_list(r, kind, after, limit, province, program, r->sess.programs, list_done);
 }
 
 void m_mentee_list(srv_req *r, const api_mentee_list_params *p) {

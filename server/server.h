@@ -87,6 +87,7 @@ typedef struct srv_req {
     uint32_t msgid;
     const struct method_def *m;
     void *params;               /* the checked params (dispatch.h) */
+    void (*dbfn)(void);         /* the handler's callback of a store operation (db.h) */
     proto_msg msg;
     srv_session sess;
     msgpack_sbuffer sb;         /* the response being built */

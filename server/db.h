@@ -1,0 +1,170 @@
+/* db.h — the typed store API: every Redis operation of the method handlers.
+ *
+ * A handler calls db_<op>(r, typed inputs..., cb).  The operation builds
+ * its command (EVALSHA of its Lua script, server/lua/<op>.lua, with the key
+ * prefix; or a plain command whose key keys.c names), sends it for request
+ * r, and when the reply comes:
+ *
+ *   - a store failure (Redis down, a timeout) answers r `unavailable`;
+ *   - an error reply (a script bug, LOADING, READONLY, ...) answers
+ *     `unavailable` or `internal`;
+ *   - a script's own refusal ({code, message, field}) answers r with that
+ *     code, message and field;
+ *   - a reply of another shape than the operation's answers `internal`
+ *     ("unexpected store reply");
+ *
+ * and in all these cases the callback is never called.  Otherwise cb gets
+ * r and the result as C values.  Pointers in a result point into the reply
+ * and are valid only during the callback (copy what must live longer).  The
+ * callback answers r (or starts the next step).  A handler never sees a
+ * redisReply: reply shapes are this file's business.
+ *
+ * When db_<op> itself cannot send (Redis not connected, out of memory) it
+ * has answered r `unavailable` and the callback is never called.
+ */
+#ifndef COACHNET_SERVER_DB_H
+#define COACHNET_SERVER_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "server/scripts.gen.h"
+#include "server/server.h"
+
+/* ---- callbacks ---- */
+
+typedef void db_ok_fn(srv_req *r);
+
+/* auth.login: the user behind a login name.  known is false for a login
+ * that does not exist or is disabled (refusal says which, for the log:
+ * the client hears one message for all). */
+typedef struct db_user {
+    bool known;
+    const char *refusal;
+    const char *pw_hash;
+    auth_role role;
+    const char *subject, *programs;   /* programs: csv */
+} db_user;
+typedef void db_user_fn(srv_req *r, const db_user *u);
+
+/* auth.resume: the session behind a token hash, ttl seconds left. */
+typedef struct db_session {
+    const char *login;
+    auth_role role;
+    const char *subject, *programs;
+    long long ttl;
+} db_session;
+typedef void db_session_fn(srv_req *r, const db_session *s);
+
+/* A stored profile: its canonical msgpack (checked by proto_body_check),
+ * version, programs (a mentee's program; a coach's programs, csv) and, for
+ * a coach, the seats taken. */
+typedef struct db_profile {
+    const char *blob;
+    size_t len;
+    long long version;
+    const char *programs;
+    size_t programs_len;
+    long long load;
+} db_profile;
+typedef void db_profile_fn(srv_req *r, const db_profile *p);
+typedef void db_version_fn(srv_req *r, long long version);
+
+/* A page of profiles: n (id, blob) pairs in id order and the id to go on
+ * after (NULL: the last page). */
+typedef struct db_page db_page;
+size_t db_page_n(const db_page *pg);
+void db_page_item(const db_page *pg, size_t i, const char **id, const char **blob, size_t *len);
+const char *db_page_next(const db_page *pg);
+typedef void db_page_fn(srv_req *r, const db_page *pg);
+
+/* Matches: n stored matches, each converted on demand (db_matches_at: 0,
+ * or -1 when the stored match does not decode), and for a list the match
+ * number to go on after (NULL: the last page). */
+typedef struct db_matches db_matches;
+size_t db_matches_n(const db_matches *ms);
+int db_matches_at(const db_matches *ms, size_t i, proto_match *out);
+const char *db_matches_next(const db_matches *ms);
+typedef void db_matches_fn(srv_req *r, const db_matches *ms);
+typedef void db_match_fn(srv_req *r, const proto_match *m);
+
+typedef void db_review_fn(srv_req *r, const proto_review_item *items, size_t n);
+typedef void db_meeting_fn(srv_req *r, const char *meeting_id, long long minutes_total);
+
+/* stats.get's counts of one program. */
+typedef struct db_stats {
+    long long mentees, coaches, capacity, load, jp_minutes, covered;
+    long long feedback_count, feedback_sum;
+    const char *last_run_id;          /* "" when none */
+    bool has_unmatched;               /* the last run's stats decoded */
+    uint32_t unmatched[PROTO_UNMATCHED__COUNT];
+    long long matches[PROTO_MATCH_STATUS__COUNT];
+} db_stats;
+typedef void db_stats_fn(srv_req *r, const db_stats *s);
+
+/* What suggest, explain and request need of a pair: the mentee's profile
+ * and program, the coaches forbidden for it (csv) and, when a coach was
+ * named, its profile (coach_blob NULL when none was asked) and load. */
+typedef struct db_pair {
+    const char *mentee_blob;
+    size_t mentee_len;
+    const char *program, *forbidden;
+    const char *coach_blob;
+    size_t coach_len;
+    long long coach_load;
+} db_pair;
+typedef void db_pair_fn(srv_req *r, const db_pair *p);
+
+/* ---- operations ---- */
+
+void db_login(srv_req *r, const char *login, long long attempts_per_minute, db_user_fn *cb);
+void db_session_new(srv_req *r, const char *login, const char *tokhash, long long ttl, db_ok_fn *cb);
+void db_resume(srv_req *r, const char *tokhash, db_session_fn *cb);
+void db_logout(srv_req *r, const char *login, const char *tokhash, db_ok_fn *cb);
+/* user.create (by: the creating session's login; scope: a coordinator's
+ * programs csv, "" for an admin). */
+void db_user_create(srv_req *r, const char *login, const char *pw_hash, auth_role role, const char *subject,
+                    const char *programs, const char *by, const char *scope, db_ok_fn *cb);
+void db_user_disable(srv_req *r, const char *login, const char *by, db_ok_fn *cb);
+
+/* mentee.put / coach.put: kind "mentee" or "coach"; if_version < 0 for an
+ * unconditional write; scope: a coordinator's programs csv, else "". */
+typedef struct db_profile_write {
+    const char *kind, *id;
+    const char *blob;
+    size_t len;
+    long long if_version;
+    const char *scope, *programs, *province;
+    int capacity;
+    const char *by;
+} db_profile_write;
+void db_profile_put(srv_req *r, const db_profile_write *w, db_version_fn *cb);
+void db_profile_get(srv_req *r, const char *kind, const char *id, db_profile_fn *cb);
+/* One page of mentee/coach profiles after id `after` ("" first), at most
+ * limit, filtered by province and program ("" none) and the caller's
+ * scope (csv). */
+void db_profile_list(srv_req *r, const char *kind, const char *after, long long limit, const char *province,
+                     const char *program, const char *scope, db_page_fn *cb);
+
+void db_pair_get(srv_req *r, const char *mentee_id, const char *coach_id, db_pair_fn *cb);
+void db_match_request(srv_req *r, const char *mentee_id, const char *coach_id, long long score,
+                      const char *explain_blob, size_t explain_len, db_match_fn *cb);
+void db_match_respond(srv_req *r, const char *match_id, const char *role, const char *subject, bool accept,
+                      const char *note, db_match_fn *cb);
+/* match.list: status "" any; after "" from the start. */
+void db_match_list(srv_req *r, const char *run_id, const char *program, const char *status, long long min_score,
+                   const char *after, long long limit, const char *scope, db_matches_fn *cb);
+void db_match_mine(srv_req *r, const char *role, const char *subject, db_matches_fn *cb);
+void db_match_review(srv_req *r, const char *scope, const char *decision, const char *note,
+                     const char (*ids)[PROTO_OBJID_MAX + 1], size_t n, db_review_fn *cb);
+/* A pair rule: SCRIPT_PIN with kind pin|forbid, SCRIPT_UNPIN with kind
+ * unpin|unforbid. */
+void db_pair_rule(srv_req *r, script_id script, const char *kind, const char *program, const char *mentee_id,
+                  const char *coach_id, db_ok_fn *cb);
+void db_meeting_log(srv_req *r, const char *match_id, const char *role, const char *subject, const char *date,
+                    long long minutes, const char *topic, db_meeting_fn *cb);
+void db_feedback_put(srv_req *r, const char *match_id, const char *role, const char *subject, long long rating,
+                     const char *comment, db_ok_fn *cb);
+void db_stats_get(srv_req *r, const char *program, db_stats_fn *cb);
+
+#endif
