@@ -1,17 +1,18 @@
 /* db.c — the typed store API (see db.h).
  *
- * Each operation has a sender (db_<op>: builds the command, remembers the
- * handler's callback in r->dbfn) and a reply reader (on_<op>: the common
- * checks of db_answer(), the shape of this operation's reply, then the
- * callback with C values).  The readers are the only code of the handlers'
- * path that looks inside a redisReply.
+ * The senders are generated (db.gen.c) from the `--! db:` lines of the
+ * scripts' headers: each builds its command and remembers the handler's
+ * callback in r->dbfn.  This file holds the reply readers, one per reply
+ * kind (db_on_<kind>: the common checks of db_answer(), the shape of the
+ * reply, then the callback with C values), and the two operations that
+ * are more than one script call.  The readers are the only code of the
+ * handlers' path that looks inside a redisReply.
  */
 #include "server/db.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "server/keys.h"
 #include "server/log.h"
@@ -32,12 +33,12 @@ struct db_matches {
 };
 
 /* Send a for r; the reply goes to on_reply with r, and fn waits in r. */
-static void db_send(srv_req *r, store_cb *on_reply, void (*fn)(void), sargs *a) {
+void db_send(srv_req *r, store_cb *on_reply, void (*fn)(void), sargs *a) {
     r->dbfn = fn;
     mcmd(r, on_reply, a);
 }
 
-static sargs db_script(srv_req *r, script_id id) {
+sargs db_script(srv_req *r, script_id id) {
     sargs a;
     sargs_init(&a);
     script_args(&a, id, r->srv->cfg->redis_prefix);
@@ -58,7 +59,7 @@ static int db_answer(srv_req *r, redisReply *reply, int status) {
 
 /* ---------------------------------------------------------------- ok */
 
-static void on_ok(void *ud, redisReply *reply, int status) {
+void db_on_ok(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
     ((db_ok_fn *)r->dbfn)(r);
@@ -66,7 +67,7 @@ static void on_ok(void *ud, redisReply *reply, int status) {
 
 /* ------------------------------------------------------------- users */
 
-static void on_login(void *ud, redisReply *reply, int status) {
+void db_on_user(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (mreply_ok(r, reply, status)) return;
     db_user u;
@@ -88,23 +89,10 @@ static void on_login(void *ud, redisReply *reply, int status) {
     ((db_user_fn *)r->dbfn)(r, &u);
 }
 
-void db_login(srv_req *r, const char *login, long long attempts_per_minute, db_user_fn *cb) {
-    sargs a = db_script(r, SCRIPT_LOGIN);
-    sargs_adds(&a, login);
-    sargs_addll(&a, attempts_per_minute);
-    db_send(r, on_login, (void (*)(void))cb, &a);
-}
 
-void db_session_new(srv_req *r, const char *login, const char *tokhash, long long ttl, db_ok_fn *cb) {
-    sargs a = db_script(r, SCRIPT_SESSION_NEW);
-    sargs_adds(&a, login);
-    sargs_adds(&a, tokhash);
-    sargs_addll(&a, ttl);
-    db_send(r, on_ok, (void (*)(void))cb, &a);
-}
 
 /* SCRIPT_RESUME: {'ok', login, role, subject, programs, ttl} */
-static void on_resume(void *ud, redisReply *reply, int status) {
+void db_on_session(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
     if (!mel_strs(reply, 1, 5)) { db_shape(r); return; }
@@ -116,64 +104,19 @@ static void on_resume(void *ud, redisReply *reply, int status) {
     ((db_session_fn *)r->dbfn)(r, &s);
 }
 
-void db_resume(srv_req *r, const char *tokhash, db_session_fn *cb) {
-    sargs a = db_script(r, SCRIPT_RESUME);
-    sargs_adds(&a, tokhash);
-    db_send(r, on_resume, (void (*)(void))cb, &a);
-}
 
-void db_logout(srv_req *r, const char *login, const char *tokhash, db_ok_fn *cb) {
-    sargs a = db_script(r, SCRIPT_LOGOUT);
-    sargs_adds(&a, login);
-    sargs_adds(&a, tokhash);
-    db_send(r, on_ok, (void (*)(void))cb, &a);
-}
 
-void db_user_create(srv_req *r, const char *login, const char *pw_hash, auth_role role, const char *subject,
-                    const char *programs, const char *by, const char *scope, db_ok_fn *cb) {
-    sargs a = db_script(r, SCRIPT_USER_CREATE);
-    sargs_adds(&a, login);
-    sargs_adds(&a, pw_hash);
-    sargs_adds(&a, auth_role_name(role));
-    sargs_adds(&a, subject);
-    sargs_adds(&a, programs);
-    sargs_addll(&a, (long long)time(NULL));
-    sargs_adds(&a, by);
-    sargs_adds(&a, scope);
-    db_send(r, on_ok, (void (*)(void))cb, &a);
-}
 
-void db_user_disable(srv_req *r, const char *login, const char *by, db_ok_fn *cb) {
-    sargs a = db_script(r, SCRIPT_USER_DISABLE);
-    sargs_adds(&a, login);
-    sargs_adds(&a, by);
-    db_send(r, on_ok, (void (*)(void))cb, &a);
-}
 
 /* ---------------------------------------------------------- profiles */
 
 /* SCRIPT_PROFILE_PUT: {'ok', version} */
-static void on_put(void *ud, redisReply *reply, int status) {
+void db_on_version(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
     ((db_version_fn *)r->dbfn)(r, mel_ll(reply, 1, 0));
 }
 
-void db_profile_put(srv_req *r, const db_profile_write *w, db_version_fn *cb) {
-    sargs a = db_script(r, SCRIPT_PROFILE_PUT);
-    sargs_adds(&a, w->kind);
-    sargs_adds(&a, w->id);
-    sargs_add(&a, w->blob, w->len);
-    if (w->if_version >= 0) sargs_addll(&a, w->if_version);
-    else sargs_adds(&a, "");
-    sargs_adds(&a, w->scope);
-    sargs_addll(&a, (long long)time(NULL));
-    sargs_adds(&a, w->programs);
-    sargs_adds(&a, w->province);
-    sargs_addll(&a, w->capacity);
-    sargs_adds(&a, w->by);
-    db_send(r, on_put, (void (*)(void))cb, &a);
-}
 
 /* A stored profile must pass the same pre-check as a client's frame
  * before anyone unpacks it (design.md §7). */
@@ -184,7 +127,7 @@ static int profile_blob_ok(srv_req *r, const redisReply *blob) {
 }
 
 /* SCRIPT_PROFILE_GET (coach): {'ok', blob, version, programs, load} */
-static void on_coach_get(void *ud, redisReply *reply, int status) {
+void db_on_profile(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
     if (!mel_strs(reply, 1, 2) || !mel_strs(reply, 3, 4)) { db_shape(r); return; }
@@ -212,22 +155,19 @@ static void on_mentee_get(void *ud, redisReply *reply, int status) {
 /* coach.get reads two keys (the profile hash and load:<id>) in one script;
  * mentee.get reads one hash, so it is a plain HMGET: a script would only
  * cost Redis CPU on the most frequent read. */
-void db_profile_get(srv_req *r, const char *kind, const char *id, db_profile_fn *cb) {
+void db_profile_read(srv_req *r, const char *kind, const char *id, db_profile_fn *cb) {
+    if (!strcmp(kind, "coach")) {
+        db_profile_get(r, kind, id, cb);
+        return;
+    }
     sargs a;
     sargs_init(&a);
-    if (!strcmp(kind, "coach")) {
-        script_args(&a, SCRIPT_PROFILE_GET, r->srv->cfg->redis_prefix);
-        sargs_adds(&a, kind);
-        sargs_adds(&a, id);
-        db_send(r, on_coach_get, (void (*)(void))cb, &a);
-    } else {
-        sargs_adds(&a, "HMGET");
-        keys_add(&a, r->srv->cfg->redis_prefix, KEY_MENTEE, id);
-        sargs_adds(&a, "p");
-        sargs_adds(&a, "v");
-        sargs_adds(&a, "program");
-        db_send(r, on_mentee_get, (void (*)(void))cb, &a);
-    }
+    sargs_adds(&a, "HMGET");
+    keys_add(&a, r->srv->cfg->redis_prefix, KEY_MENTEE, id);
+    sargs_adds(&a, "p");
+    sargs_adds(&a, "v");
+    sargs_adds(&a, "program");
+    db_send(r, on_mentee_get, (void (*)(void))cb, &a);
 }
 
 size_t db_page_n(const db_page *pg) { return pg->n; }
@@ -245,7 +185,7 @@ const char *db_page_next(const db_page *pg) {
 }
 
 /* SCRIPT_LIST: {'ok', next, id, blob, id, blob, ...} */
-static void on_list(void *ud, redisReply *reply, int status) {
+void db_on_page(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
     if (reply->elements < 2 || !mel_strs(reply, 1, reply->elements) || (reply->elements - 2) % 2) {
@@ -258,7 +198,7 @@ static void on_list(void *ud, redisReply *reply, int status) {
     ((db_page_fn *)r->dbfn)(r, &pg);
 }
 
-void db_profile_list(srv_req *r, const char *kind, const char *after, long long limit, const char *province,
+void db_profile_page(srv_req *r, const char *kind, const char *after, long long limit, const char *province,
                      const char *program, const char *scope, db_page_fn *cb) {
     /* The narrowest index; the script filters the rest.  Its name goes
      * without the prefix: the script adds it. */
@@ -267,22 +207,14 @@ void db_profile_list(srv_req *r, const char *kind, const char *after, long long 
     if (mentee && program[0]) keys_name(index, sizeof index, "", KEY_IDX_MENTEE_PROG, program);
     else if (province[0]) keys_name(index, sizeof index, "", mentee ? KEY_IDX_MENTEE_PROV : KEY_IDX_COACH_PROV, province);
     else keys_name(index, sizeof index, "", mentee ? KEY_IDX_MENTEE : KEY_IDX_COACH, NULL);
-    sargs a = db_script(r, SCRIPT_LIST);
-    sargs_adds(&a, kind);
-    sargs_adds(&a, index);
-    sargs_adds(&a, after);
-    sargs_addll(&a, limit);
-    sargs_adds(&a, province);
-    sargs_adds(&a, program);
-    sargs_adds(&a, scope);
-    db_send(r, on_list, (void (*)(void))cb, &a);
+    db_list(r, kind, index, after, limit, province, program, scope, cb);
 }
 
 /* ----------------------------------------------------------- matches */
 
 /* SCRIPT_SUGGEST_CTX: {'ok', mentee blob, program, forbidden csv, coach
  * blob or false, load} */
-static void on_pair(void *ud, redisReply *reply, int status) {
+void db_on_pair(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
     if (!mel_strs(reply, 1, 4) || !mel(reply, 4)) { db_shape(r); return; }
@@ -296,15 +228,9 @@ static void on_pair(void *ud, redisReply *reply, int status) {
     ((db_pair_fn *)r->dbfn)(r, &p);
 }
 
-void db_pair_get(srv_req *r, const char *mentee_id, const char *coach_id, db_pair_fn *cb) {
-    sargs a = db_script(r, SCRIPT_SUGGEST_CTX);
-    sargs_adds(&a, mentee_id);
-    sargs_adds(&a, coach_id);
-    db_send(r, on_pair, (void (*)(void))cb, &a);
-}
 
 /* {'ok', flat}: one match */
-static void on_match(void *ud, redisReply *reply, int status) {
+void db_on_match(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
     const redisReply *flat = mel(reply, 1);
@@ -320,28 +246,7 @@ static void on_match(void *ud, redisReply *reply, int status) {
     free(m);
 }
 
-void db_match_request(srv_req *r, const char *mentee_id, const char *coach_id, long long score,
-                      const char *explain_blob, size_t explain_len, db_match_fn *cb) {
-    sargs a = db_script(r, SCRIPT_MATCH_REQUEST);
-    sargs_adds(&a, mentee_id);
-    sargs_adds(&a, coach_id);
-    sargs_addll(&a, score);
-    sargs_add(&a, explain_blob, explain_len);
-    sargs_addll(&a, (long long)time(NULL));
-    db_send(r, on_match, (void (*)(void))cb, &a);
-}
 
-void db_match_respond(srv_req *r, const char *match_id, const char *role, const char *subject, bool accept,
-                      const char *note, db_match_fn *cb) {
-    sargs a = db_script(r, SCRIPT_MATCH_RESPOND);
-    sargs_adds(&a, match_id);
-    sargs_adds(&a, role);
-    sargs_adds(&a, subject);
-    sargs_adds(&a, accept ? "1" : "0");
-    sargs_adds(&a, note);
-    sargs_addll(&a, (long long)time(NULL));
-    db_send(r, on_match, (void (*)(void))cb, &a);
-}
 
 size_t db_matches_n(const db_matches *ms) { return ms->n; }
 const char *db_matches_next(const db_matches *ms) { return ms->next; }
@@ -365,31 +270,13 @@ static void matches_reply(void *ud, redisReply *reply, int status, int has_next)
     ((db_matches_fn *)r->dbfn)(r, &ms);
 }
 
-static void on_match_list(void *ud, redisReply *reply, int status) { matches_reply(ud, reply, status, 1); }
-static void on_match_mine(void *ud, redisReply *reply, int status) { matches_reply(ud, reply, status, 0); }
+void db_on_matches_page(void *ud, redisReply *reply, int status) { matches_reply(ud, reply, status, 1); }
+void db_on_matches(void *ud, redisReply *reply, int status) { matches_reply(ud, reply, status, 0); }
 
-void db_match_list(srv_req *r, const char *run_id, const char *program, const char *status, long long min_score,
-                   const char *after, long long limit, const char *scope, db_matches_fn *cb) {
-    sargs a = db_script(r, SCRIPT_MATCH_LIST);
-    sargs_adds(&a, run_id);
-    sargs_adds(&a, program);
-    sargs_adds(&a, status);
-    sargs_addll(&a, min_score);
-    sargs_adds(&a, after);
-    sargs_addll(&a, limit);
-    sargs_adds(&a, scope);
-    db_send(r, on_match_list, (void (*)(void))cb, &a);
-}
 
-void db_match_mine(srv_req *r, const char *role, const char *subject, db_matches_fn *cb) {
-    sargs a = db_script(r, SCRIPT_MATCH_MINE);
-    sargs_adds(&a, role);
-    sargs_adds(&a, subject);
-    db_send(r, on_match_mine, (void (*)(void))cb, &a);
-}
 
 /* SCRIPT_MATCH_REVIEW: {'ok', (id, status, code, message)...} */
-static void on_review(void *ud, redisReply *reply, int status) {
+void db_on_review(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
     if ((reply->elements - 1) % 4 || !mel_strs(reply, 1, reply->elements)) { db_shape(r); return; }
@@ -411,32 +298,12 @@ static void on_review(void *ud, redisReply *reply, int status) {
     free(items);
 }
 
-void db_match_review(srv_req *r, const char *scope, const char *decision, const char *note,
-                     const char (*ids)[PROTO_OBJID_MAX + 1], size_t n, db_review_fn *cb) {
-    sargs a = db_script(r, SCRIPT_MATCH_REVIEW);
-    sargs_adds(&a, scope);
-    sargs_adds(&a, decision);
-    sargs_adds(&a, note);
-    sargs_addll(&a, (long long)time(NULL));
-    for (size_t i = 0; i < n; i++) sargs_adds(&a, ids[i]);
-    db_send(r, on_review, (void (*)(void))cb, &a);
-}
 
-void db_pair_rule(srv_req *r, script_id script, const char *kind, const char *program, const char *mentee_id,
-                  const char *coach_id, db_ok_fn *cb) {
-    sargs a = db_script(r, script);
-    sargs_adds(&a, kind);
-    sargs_adds(&a, program);
-    sargs_adds(&a, mentee_id);
-    sargs_adds(&a, coach_id);
-    sargs_adds(&a, r->sess.login);
-    db_send(r, on_ok, (void (*)(void))cb, &a);
-}
 
 /* ---------------------------------------------- meetings, feedback, stats */
 
 /* SCRIPT_MEETING_LOG: {'ok', meeting id, minutes of the match} */
-static void on_meeting(void *ud, redisReply *reply, int status) {
+void db_on_meeting(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
     const redisReply *mid = mel(reply, 1);
@@ -447,35 +314,12 @@ static void on_meeting(void *ud, redisReply *reply, int status) {
     ((db_meeting_fn *)r->dbfn)(r, mid->str, mel_ll(reply, 2, 0));
 }
 
-void db_meeting_log(srv_req *r, const char *match_id, const char *role, const char *subject, const char *date,
-                    long long minutes, const char *topic, db_meeting_fn *cb) {
-    sargs a = db_script(r, SCRIPT_MEETING_LOG);
-    sargs_adds(&a, match_id);
-    sargs_adds(&a, role);
-    sargs_adds(&a, subject);
-    sargs_adds(&a, date);
-    sargs_addll(&a, minutes);
-    sargs_adds(&a, topic);
-    sargs_addll(&a, (long long)time(NULL));
-    db_send(r, on_meeting, (void (*)(void))cb, &a);
-}
 
-void db_feedback_put(srv_req *r, const char *match_id, const char *role, const char *subject, long long rating,
-                     const char *comment, db_ok_fn *cb) {
-    sargs a = db_script(r, SCRIPT_FEEDBACK_PUT);
-    sargs_adds(&a, match_id);
-    sargs_adds(&a, role);
-    sargs_adds(&a, subject);
-    sargs_addll(&a, rating);
-    sargs_adds(&a, comment);
-    sargs_addll(&a, (long long)time(NULL));
-    db_send(r, on_ok, (void (*)(void))cb, &a);
-}
 
 /* SCRIPT_STATS: {'ok', mentees, coaches, capacity, load, jp minutes, last
  * run id, last run's stats blob, covered mentees, feedback count, feedback
  * rating sum, (status, count)...} */
-static void on_stats(void *ud, redisReply *reply, int status) {
+void db_on_stats(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
     int shape_ok = reply->elements >= 11 && (reply->elements - 11) % 2 == 0;
@@ -513,8 +357,3 @@ static void on_stats(void *ud, redisReply *reply, int status) {
     ((db_stats_fn *)r->dbfn)(r, &s);
 }
 
-void db_stats_get(srv_req *r, const char *program, db_stats_fn *cb) {
-    sargs a = db_script(r, SCRIPT_STATS);
-    sargs_adds(&a, program);
-    db_send(r, on_stats, (void (*)(void))cb, &a);
-}

@@ -115,56 +115,30 @@ typedef struct db_pair {
 } db_pair;
 typedef void db_pair_fn(srv_req *r, const db_pair *p);
 
-/* ---- operations ---- */
+/* ---- operations ----
+ * One sender per script, generated (db.gen.h) from the script's header line
+ * `--! db: NAME(ARGS) -> REPLY`, e.g. db_pin(r, kind, program, mentee_id,
+ * coach_id, by, cb).  Beyond them: */
 
-void db_login(srv_req *r, const char *login, long long attempts_per_minute, db_user_fn *cb);
-void db_session_new(srv_req *r, const char *login, const char *tokhash, long long ttl, db_ok_fn *cb);
-void db_resume(srv_req *r, const char *tokhash, db_session_fn *cb);
-void db_logout(srv_req *r, const char *login, const char *tokhash, db_ok_fn *cb);
-/* user.create (by: the creating session's login; scope: a coordinator's
- * programs csv, "" for an admin). */
-void db_user_create(srv_req *r, const char *login, const char *pw_hash, auth_role role, const char *subject,
-                    const char *programs, const char *by, const char *scope, db_ok_fn *cb);
-void db_user_disable(srv_req *r, const char *login, const char *by, db_ok_fn *cb);
-
-/* mentee.put / coach.put: kind "mentee" or "coach"; if_version < 0 for an
- * unconditional write; scope: a coordinator's programs csv, else "". */
-typedef struct db_profile_write {
-    const char *kind, *id;
-    const char *blob;
-    size_t len;
-    long long if_version;
-    const char *scope, *programs, *province;
-    int capacity;
-    const char *by;
-} db_profile_write;
-void db_profile_put(srv_req *r, const db_profile_write *w, db_version_fn *cb);
-void db_profile_get(srv_req *r, const char *kind, const char *id, db_profile_fn *cb);
-/* One page of mentee/coach profiles after id `after` ("" first), at most
+/* mentee.get / coach.get: the stored profile of kind "mentee" or "coach"
+ * (not_found naming `id` when there is none). */
+void db_profile_read(srv_req *r, const char *kind, const char *id, db_profile_fn *cb);
+/* mentee.list / coach.list: one page after id `after` ("" first), at most
  * limit, filtered by province and program ("" none) and the caller's
- * scope (csv). */
-void db_profile_list(srv_req *r, const char *kind, const char *after, long long limit, const char *province,
+ * scope (csv), read from the narrowest index. */
+void db_profile_page(srv_req *r, const char *kind, const char *after, long long limit, const char *province,
                      const char *program, const char *scope, db_page_fn *cb);
 
-void db_pair_get(srv_req *r, const char *mentee_id, const char *coach_id, db_pair_fn *cb);
-void db_match_request(srv_req *r, const char *mentee_id, const char *coach_id, long long score,
-                      const char *explain_blob, size_t explain_len, db_match_fn *cb);
-void db_match_respond(srv_req *r, const char *match_id, const char *role, const char *subject, bool accept,
-                      const char *note, db_match_fn *cb);
-/* match.list: status "" any; after "" from the start. */
-void db_match_list(srv_req *r, const char *run_id, const char *program, const char *status, long long min_score,
-                   const char *after, long long limit, const char *scope, db_matches_fn *cb);
-void db_match_mine(srv_req *r, const char *role, const char *subject, db_matches_fn *cb);
-void db_match_review(srv_req *r, const char *scope, const char *decision, const char *note,
-                     const char (*ids)[PROTO_OBJID_MAX + 1], size_t n, db_review_fn *cb);
-/* A pair rule: SCRIPT_PIN with kind pin|forbid, SCRIPT_UNPIN with kind
- * unpin|unforbid. */
-void db_pair_rule(srv_req *r, script_id script, const char *kind, const char *program, const char *mentee_id,
-                  const char *coach_id, db_ok_fn *cb);
-void db_meeting_log(srv_req *r, const char *match_id, const char *role, const char *subject, const char *date,
-                    long long minutes, const char *topic, db_meeting_fn *cb);
-void db_feedback_put(srv_req *r, const char *match_id, const char *role, const char *subject, long long rating,
-                     const char *comment, db_ok_fn *cb);
-void db_stats_get(srv_req *r, const char *program, db_stats_fn *cb);
+/* ---- for the generated senders only ---- */
+
+/* A script command for r: EVALSHA of id with the key prefix. */
+sargs db_script(srv_req *r, script_id id);
+/* Send a for r; the reply goes to the reader on_reply, fn waits in r. */
+void db_send(srv_req *r, store_cb *on_reply, void (*fn)(void), sargs *a);
+/* The readers, one per reply kind of a `--! db:` line. */
+store_cb db_on_ok, db_on_user, db_on_session, db_on_version, db_on_profile, db_on_page, db_on_pair, db_on_match,
+    db_on_matches, db_on_matches_page, db_on_review, db_on_meeting, db_on_stats;
+
+#include "server/db.gen.h"
 
 #endif

@@ -241,7 +241,7 @@ static void create_hashed(void *ud, int status, int match, const char *hash) {
     create_st *st = r->st;
     if (status != HASHQ_OK) { srv_req_unavailable(r); return; }
     if (!hash || !hash[0]) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password"); return; }
-    db_user_create(r, st->login, hash, st->role, st->subject, st->programs, r->sess.login,
+    db_user_create(r, st->login, hash, auth_role_name(st->role), st->subject, st->programs, r->sess.login,
                    r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "", ok_empty);
 }
 

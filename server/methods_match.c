@@ -196,7 +196,7 @@ static void ctx_cb(srv_req *r, const db_pair *p) {
     else do_request(r, c);
 }
 
-static void ctx_fetch(srv_req *r, pair_ctx *c) { db_pair_get(r, c->mentee_id, c->coach_id, ctx_cb); }
+static void ctx_fetch(srv_req *r, pair_ctx *c) { db_suggest_ctx(r, c->mentee_id, c->coach_id, ctx_cb); }
 
 static pair_ctx *ctx_new(srv_req *r, int what) {
     pair_ctx *c = mstate(r, sizeof *c, NULL);
@@ -315,33 +315,33 @@ void m_match_review(srv_req *r, const api_match_review_params *p) {
     static const char *const decisions[] = {
         [API_MATCH_REVIEW_DECISION_APPROVE] = "approve", [API_MATCH_REVIEW_DECISION_REJECT] = "reject",
         [API_MATCH_REVIEW_DECISION_CANCEL] = "cancel", [API_MATCH_REVIEW_DECISION_COMPLETE] = "complete"};
-    db_match_review(r, r->sess.programs, decisions[p->decision], p->note, p->match_ids, p->n_match_ids, review_cb);
+    const char *ids[API_REVIEW_MAX];
+    for (size_t i = 0; i < p->n_match_ids; i++) ids[i] = p->match_ids[i];
+    db_match_review(r, r->sess.programs, decisions[p->decision], p->note, ids, p->n_match_ids, review_cb);
 }
 
 /* ---------------------------------------------------------- pin/forbid */
 
-/* A pair rule of a program: SCRIPT_PIN makes one (pin, forbid),
- * SCRIPT_UNPIN takes one back (unpin, unforbid). */
-static void pair_rule(srv_req *r, script_id script, const char *kind, const char *program,
-                      const char *mentee, const char *coach) {
-    if (mscope(r, program)) return;
-    db_pair_rule(r, script, kind, program, mentee, coach, ok_done);
-}
-
+/* A pair rule of a program: pin.lua makes one (pin, forbid), unpin.lua
+ * takes one back (unpin, unforbid). */
 void m_match_pin(srv_req *r, const api_match_pin_params *p) {
-    pair_rule(r, SCRIPT_PIN, "pin", p->program, p->mentee_id, p->coach_id);
+    if (mscope(r, p->program)) return;
+    db_pin(r, "pin", p->program, p->mentee_id, p->coach_id, r->sess.login, ok_done);
 }
 
 void m_match_forbid(srv_req *r, const api_match_forbid_params *p) {
-    pair_rule(r, SCRIPT_PIN, "forbid", p->program, p->mentee_id, p->coach_id);
+    if (mscope(r, p->program)) return;
+    db_pin(r, "forbid", p->program, p->mentee_id, p->coach_id, r->sess.login, ok_done);
 }
 
 void m_match_unpin(srv_req *r, const api_match_unpin_params *p) {
-    pair_rule(r, SCRIPT_UNPIN, "unpin", p->program, p->mentee_id, p->coach_id);
+    if (mscope(r, p->program)) return;
+    db_unpin(r, "unpin", p->program, p->mentee_id, p->coach_id, r->sess.login, ok_done);
 }
 
 void m_match_unforbid(srv_req *r, const api_match_unforbid_params *p) {
-    pair_rule(r, SCRIPT_UNPIN, "unforbid", p->program, p->mentee_id, p->coach_id);
+    if (mscope(r, p->program)) return;
+    db_unpin(r, "unforbid", p->program, p->mentee_id, p->coach_id, r->sess.login, ok_done);
 }
 
 /* --------------------------------------------------------------- mine */
@@ -361,7 +361,7 @@ void m_match_mine(srv_req *r, const api_match_mine_params *p) {
 /* ------------------------------------------------------------ respond */
 
 void m_match_respond(srv_req *r, const api_match_respond_params *p) {
-    db_match_respond(r, p->match_id, role_str(r), r->sess.subject, p->accept, p->note, match_done);
+    db_match_respond(r, p->match_id, role_str(r), r->sess.subject, p->accept ? "1" : "0", p->note, match_done);
 }
 
 /* ------------------------------------------------------ meeting, feedback */

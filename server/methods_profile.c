@@ -31,9 +31,8 @@ static void profile_store(srv_req *r, const char *kind, const char *id, const ms
     r->st = strdup(id);
     r->st_free = free;
     if (!r->st) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
-    db_profile_write w = {kind, id, blob->data, blob->size, if_version, scope, programs, province, capacity,
-                          r->sess.login};
-    db_profile_put(r, &w, put_done);
+    db_profile_put(r, kind, id, blob->data, blob->size, if_version, scope, programs, province, capacity,
+                   r->sess.login, put_done);
 }
 
 void m_mentee_put(srv_req *r, const api_mentee_put_params *pp) {
@@ -124,7 +123,7 @@ static void profile_get(srv_req *r, const char *kind, const char *id) {
         srv_req_fail(r, PROTO_E_FORBIDDEN, "id", "a %s may only read its own profile", auth_role_name(r->sess.role));
         return;
     }
-    db_profile_get(r, kind, id, !strcmp(kind, "coach") ? coach_got : mentee_got);
+    db_profile_read(r, kind, id, !strcmp(kind, "coach") ? coach_got : mentee_got);
 }
 
 void m_mentee_get(srv_req *r, const api_mentee_get_params *p) { profile_get(r, "mentee", p->id); }
@@ -181,7 +180,7 @@ static void profile_list(srv_req *r, const char *kind, const char *program, cons
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, "province", "unknown province code %s", province);
         return;
     }
-    db_profile_list(r, kind, after, limit, province, program, r->sess.programs, list_done);
+    db_profile_page(r, kind, after, limit, province, program, r->sess.programs, list_done);
 }
 
 void m_mentee_list(srv_req *r, const api_mentee_list_params *p) {

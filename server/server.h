@@ -13,6 +13,8 @@
  *   methods_*.c the method handlers          runs.c   match.run (worker thread)
  *   events.c    the pub/sub event channel    coachidx.c the coach index
  *   adapt.c     libproto <-> libmatcher      catalog.c  vocabulary adapter
+ *   db.c        the typed store API: the handlers' Redis operations and
+ *               their replies (db.gen.c: the senders, generated)
  *   store.c     Redis (hiredis async)        scripts.c  the Lua scripts
  *   auth.c      passwords, tokens, roles     hashq.c    PBKDF2 on threads
  *   config.c    configuration   log.c logging   util.c small pure helpers
@@ -26,7 +28,8 @@
  *   dispatch ──> dispatch.gen.c table ─ ─> methods_*.c handlers
  *   dispatch, handlers, methods, runs ──> req ──> conn (srv_conn_reply,
  *                                                      srv_conn_set_session)
- *   handlers ──> coachidx, runs, adapt, hashq, store, methods (helpers),
+ *   handlers ──> db ──> scripts, store (the handlers' every Redis command)
+ *   handlers ──> coachidx, runs, adapt, hashq, methods (helpers),
  *                conn (srv_now_s, srv_logout_login)
  *   runs ──> conn (srv_job, srv_notify_conn), adapt, methods, scripts, store
  *   store ─ ─ message callback (given to store_new by main) ─ ─> events

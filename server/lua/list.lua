@@ -2,6 +2,7 @@
 -- ARGV: prefix kind index cursor limit province program scope
 -- -> ok next-cursor (id blob)... (at most 1000 ids examined per call)
 --! uses: common
+--! db: list(kind, index, cursor, limit:int, province, program, scope) -> page
 local kind, idx = ARGV[2], p..ARGV[3]
 local start = ARGV[4] == '' and '-' or '('..ARGV[4]
 local limit, prov, prog, scope = tonumber(ARGV[5]), ARGV[6], ARGV[7], ARGV[8]

@@ -2,6 +2,7 @@
 -- limit, then the user's stored hash.
 -- ARGV: prefix login attempts_per_minute -> ok pwhash role subject programs
 --! uses: common
+--! db: login(login, attempts_per_minute:int) -> user
 local rl = p..'rl:login:'..ARGV[2]
 local n = redis.call('INCR', rl)
 if n == 1 then redis.call('EXPIRE', rl, 60) end

@@ -2,6 +2,7 @@
 -- ARGV: prefix run_id program status min_score cursor limit scope
 -- -> ok next-cursor flat... (cursor: the match sequence number)
 --! uses: common match
+--! db: match_list(run_id, program, status, min_score:int, cursor, limit:int, scope) -> matches_page
 local run, prog, st, mins, cur, limit, scope = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7]), ARGV[8]
 local idx
 if run ~= '' then

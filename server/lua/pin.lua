@@ -1,6 +1,7 @@
 -- pin.lua (SCRIPT_PIN): match.pin / match.forbid: a coordinator's pair rules.
 -- ARGV: prefix kind(pin|forbid) program mentee coach by -> ok
 --! uses: common
+--! db: pin(kind, program, mentee_id, coach_id, by) -> ok
 local kind, prog, mentee, coach = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local mp = redis.call('HGET', p..'mentee:'..mentee, 'program')
 if not mp then return {'not_found', 'no mentee '..mentee, 'mentee_id'} end

@@ -1,6 +1,7 @@
 -- resume.lua (SCRIPT_RESUME): auth.resume: the session of a token.
 -- ARGV: prefix token_sha256 -> ok login role subject programs ttl_seconds
 --! uses: common
+--! db: resume(tokhash) -> session
 local tk = p..'tok:'..ARGV[2]
 local login = redis.call('GET', tk)
 if not login then return {'unauthenticated', 'unknown or expired token'} end

@@ -1,6 +1,7 @@
 -- session_new.lua (SCRIPT_SESSION_NEW): auth.login, after the password check: a new token.
 -- ARGV: prefix login token_sha256 ttl_seconds -> ok
 --! uses: common
+--! db: session_new(login, tokhash, ttl:int) -> ok
 local login, th = ARGV[2], ARGV[3]
 if redis.call('HGET', p..'user:'..login, 'disabled') ~= '0' then return {'unauthenticated', 'user disabled'} end
 redis.call('SET', p..'tok:'..th, login, 'EX', ARGV[4])

@@ -1,6 +1,7 @@
 -- suggest_ctx.lua (SCRIPT_SUGGEST_CTX): match.suggest / match.explain: the mentee and the pair rules.
 -- ARGV: prefix mentee coach(optional) -> ok mentee_blob program forbidden-coach-ids-csv coach_blob coach_load
 --! uses: common
+--! db: suggest_ctx(mentee_id, coach_id) -> pair
 local h = redis.call('HMGET', p..'mentee:'..ARGV[2], 'p', 'program')
 if not h[1] then return {'not_found', 'no mentee '..ARGV[2], 'mentee_id'} end
 local forb = {}

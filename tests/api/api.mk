@@ -8,6 +8,7 @@
 API_SCHEMA := api/limits.json api/objects.json api/notifications.json $(wildcard api/methods/*.json) \
               $(wildcard server/lua/*.lua)
 API_GEN    := proto/api.gen.h proto/api.gen.c server/handlers.gen.h server/dispatch.gen.c server/scripts.gen.h \
+              server/db.gen.h server/db.gen.c \
               clients/coachnet_api.gen.h clients/libcoachnet_api.gen.c \
               clients/python/coachnet_methods.py clients/js/methods.gen.mjs
 
