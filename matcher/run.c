@@ -854,8 +854,9 @@ static int64_t weight(const struct match_run_state *st, size_t m, int s)
 
 #define PRICE_PER_MENTEE 4
 #define PRICE_PER_COACH 2
-#define PRICE_STOP 64          /* violations after which a round's scan of a
-                                  mentee may stop (not a certifying round) */
+/* violations after which a round's scan of a mentee may stop (not a
+ * certifying round) */
+#define PRICE_STOP 64
 
 typedef struct viol {
     int64_t amount;           /* w - u - v > 0 */

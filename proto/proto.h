@@ -91,8 +91,7 @@ void proto_limits_default(proto_limits *l);
 #define PROTO_NAME_MAX         128
 #define PROTO_AGENCY_MAX       32   /* instansi code */
 #define PROTO_ORG_MAX          128
-#define PROTO_CODE_MAX         32   /* province, position class, program,
-                                       competency code */
+#define PROTO_CODE_MAX         32   /* province, position class, program, competency code */
 #define PROTO_LANG_MAX         8    /* language code: [a-z]{2,8} */
 #define PROTO_LANGS_MAX        8    /* languages per profile */
 #define PROTO_COMPETENCIES_MAX 32   /* competencies per profile/explain */
@@ -723,8 +722,7 @@ void proto_run_stats_pack(msgpack_packer *pk, const proto_run_stats *s);
 
 #define PROTO_TOKEN_MAX  127  /* bytes of a session token (opaque to clients) */
 #define PROTO_LOGIN_MAX  64   /* login name: [A-Za-z0-9._@-]{1,64} */
-#define PROTO_COUNT_MAX  (INT64_C(1) << 53)  /* counts, totals, seconds:
-                                                exact in a float64 client */
+#define PROTO_COUNT_MAX  (INT64_C(1) << 53)  /* counts, totals, seconds: exact in a float64 client */
 #define PROTO_JP_MINUTES 45   /* 1 JP (jam pelajaran) = 45 minutes */
 
 typedef enum proto_role {
