@@ -3,6 +3,7 @@
 #   make                 build every library, program and test
 #   make check           build and run every test suite; ends with "N passed, N failed"
 #   make api             regenerate what scripts/gen-api makes from the schema in api/
+#   make format          apply .clang-format to every C file (make check fails on a difference)
 #   make check SANITIZE=1  the same under ASan + UBSan (separate build folder)
 #   make fuzz FUZZ_SECONDS=N  run every libFuzzer target for N seconds (clang)
 #   make bench           build the benchmarks (see bench/*/README)
@@ -82,6 +83,7 @@ endef
 -include tests/integration/integration.mk
 -include tests/fault/fault.mk
 -include tests/api/api.mk
+-include tests/style/style.mk
 
 .PHONY: all check check-build fuzz bench demo clean deps
 
