@@ -62,24 +62,24 @@
 extern "C" {
 #endif
 
-#define CN_CLIENT_OK 0
+#define CN_CLIENT_OK  0
 #define CN_CLIENT_ERR (-1)
 
 #define CN_CLIENT_VERSION "0.1.0"
 
 /* Defaults and limits of the client side. */
-#define CN_CLIENT_DEFAULT_HOST "127.0.0.1"
-#define CN_CLIENT_DEFAULT_PORT 7400
+#define CN_CLIENT_DEFAULT_HOST               "127.0.0.1"
+#define CN_CLIENT_DEFAULT_PORT               7400
 #define CN_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS 10000
-#define CN_CLIENT_DEFAULT_TIMEOUT_MS 30000
-#define CN_CLIENT_DEFAULT_MAX_FRAME (8u * 1024 * 1024) /* largest response accepted */
+#define CN_CLIENT_DEFAULT_TIMEOUT_MS         30000
+#define CN_CLIENT_DEFAULT_MAX_FRAME          (8u * 1024 * 1024) /* largest response accepted */
 
 /* Sizes of the fixed buffers of the structs below (NUL included). */
-#define CN_CLIENT_CODE_LEN 32
+#define CN_CLIENT_CODE_LEN    32
 #define CN_CLIENT_MESSAGE_LEN 512
-#define CN_CLIENT_FIELD_LEN 128
-#define CN_CLIENT_TOKEN_LEN 128
-#define CN_CLIENT_NAME_LEN 96
+#define CN_CLIENT_FIELD_LEN   128
+#define CN_CLIENT_TOKEN_LEN   128
+#define CN_CLIENT_NAME_LEN    96
 
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                    */
@@ -114,17 +114,17 @@ const char *cn_client_errkind_name(cn_client_errkind kind);
 typedef struct cn_client cn_client;
 
 typedef struct cn_client_options {
-    const char *host;      /* name or IP literal; default CN_CLIENT_DEFAULT_HOST */
-    uint16_t port;         /* default CN_CLIENT_DEFAULT_PORT */
-    const char *ca_file;   /* PEM file of the CAs that sign the server; NULL: system store */
-    const char *cert_file; /* client certificate (PEM) for mutual TLS; NULL: none */
-    const char *key_file;  /* its private key; NULL: taken from cert_file */
-    const char *sni;       /* name sent as SNI and checked against the certificate;
+    const char *host;       /* name or IP literal; default CN_CLIENT_DEFAULT_HOST */
+    uint16_t port;          /* default CN_CLIENT_DEFAULT_PORT */
+    const char *ca_file;    /* PEM file of the CAs that sign the server; NULL: system store */
+    const char *cert_file;  /* client certificate (PEM) for mutual TLS; NULL: none */
+    const char *key_file;   /* its private key; NULL: taken from cert_file */
+    const char *sni;        /* name sent as SNI and checked against the certificate;
                               NULL: host (an IP literal is checked as an IP address) */
-    const char *unix_path; /* if set: plaintext over this unix socket, no TLS */
-    int connect_timeout_ms;/* TCP + TLS handshake; default CN_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS */
-    int timeout_ms;        /* each call; default CN_CLIENT_DEFAULT_TIMEOUT_MS */
-    size_t max_frame;      /* largest frame accepted from the server */
+    const char *unix_path;  /* if set: plaintext over this unix socket, no TLS */
+    int connect_timeout_ms; /* TCP + TLS handshake; default CN_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS */
+    int timeout_ms;         /* each call; default CN_CLIENT_DEFAULT_TIMEOUT_MS */
+    size_t max_frame;       /* largest frame accepted from the server */
 } cn_client_options;
 
 /* Fill *o with the defaults above. */
@@ -196,12 +196,12 @@ int cn_client_wait(cn_client *c, int timeout_ms, int *delivered, cn_client_error
 /* Call `method` with `params` (a msgpack map object; NULL means {}).  On
  * success *res holds the result.  On a server error returns CN_CLIENT_ERR
  * with err->kind == CN_CLIENT_E_SERVER. */
-int cn_client_call(cn_client *c, const char *method, const msgpack_object *params,
-                   cn_client_result **res, cn_client_error *err);
+int cn_client_call(cn_client *c, const char *method, const msgpack_object *params, cn_client_result **res,
+                   cn_client_error *err);
 
 /* The same with params given as the msgpack encoding of a map. */
-int cn_client_call_raw(cn_client *c, const char *method, const char *params, size_t len,
-                       cn_client_result **res, cn_client_error *err);
+int cn_client_call_raw(cn_client *c, const char *method, const char *params, size_t len, cn_client_result **res,
+                       cn_client_error *err);
 
 /* Pipelining: send a request without waiting (its msgid in *msgid), then
  * collect responses with cn_client_recv(), which returns the next response
@@ -209,8 +209,8 @@ int cn_client_call_raw(cn_client *c, const char *method, const char *params, siz
  * returned as CN_CLIENT_ERR with kind CN_CLIENT_E_SERVER and *msgid set; the
  * connection stays usable.  Do not mix with blocking calls while requests
  * are outstanding (CN_CLIENT_E_USAGE). */
-int cn_client_send_raw(cn_client *c, const char *method, const char *params, size_t len,
-                       uint32_t *msgid, cn_client_error *err);
+int cn_client_send_raw(cn_client *c, const char *method, const char *params, size_t len, uint32_t *msgid,
+                       cn_client_error *err);
 int cn_client_recv(cn_client *c, uint32_t *msgid, cn_client_result **res, cn_client_error *err);
 
 /* Requests sent with cn_client_send_raw() whose response has not been received. */
@@ -221,16 +221,15 @@ size_t cn_client_pending(const cn_client *c);
 /* ------------------------------------------------------------------------ */
 
 typedef struct cn_client_session {
-    char token[CN_CLIENT_TOKEN_LEN]; /* login only; "" after resume */
-    char login[CN_CLIENT_NAME_LEN];  /* resume only (login: the caller knows it) */
-    char role[16];                   /* admin, coordinator, mentee, coach */
-    char subject[CN_CLIENT_NAME_LEN];/* mentee/coach id a user speaks for; "" if none */
-    int64_t expires_in;              /* seconds; login only, else 0 */
+    char token[CN_CLIENT_TOKEN_LEN];  /* login only; "" after resume */
+    char login[CN_CLIENT_NAME_LEN];   /* resume only (login: the caller knows it) */
+    char role[16];                    /* admin, coordinator, mentee, coach */
+    char subject[CN_CLIENT_NAME_LEN]; /* mentee/coach id a user speaks for; "" if none */
+    int64_t expires_in;               /* seconds; login only, else 0 */
 } cn_client_session;
 
 /* auth.login / auth.resume / auth.logout */
-int cn_client_login(cn_client *c, const char *login, const char *password,
-                    cn_client_session *s, cn_client_error *err);
+int cn_client_login(cn_client *c, const char *login, const char *password, cn_client_session *s, cn_client_error *err);
 int cn_client_resume(cn_client *c, const char *token, cn_client_session *s, cn_client_error *err);
 int cn_client_logout(cn_client *c, cn_client_error *err);
 
@@ -255,17 +254,15 @@ const char *cn_client_kind_name(cn_client_kind k);
 /* mentee.put / coach.put: profile is a map object (design.md §4).  if_version < 0
  * means an unconditional write.  On success the stored id (copied into id,
  * truncated to idlen) and the new version. */
-int cn_client_profile_put(cn_client *c, cn_client_kind kind, const msgpack_object *profile,
-                          int64_t if_version, char *id, size_t idlen, int64_t *version,
-                          cn_client_error *err);
+int cn_client_profile_put(cn_client *c, cn_client_kind kind, const msgpack_object *profile, int64_t if_version,
+                          char *id, size_t idlen, int64_t *version, cn_client_error *err);
 /* The same with the profile already msgpack-encoded. */
-int cn_client_profile_put_raw(cn_client *c, cn_client_kind kind, const char *profile, size_t len,
-                              int64_t if_version, char *id, size_t idlen, int64_t *version,
-                              cn_client_error *err);
+int cn_client_profile_put_raw(cn_client *c, cn_client_kind kind, const char *profile, size_t len, int64_t if_version,
+                              char *id, size_t idlen, int64_t *version, cn_client_error *err);
 
 /* mentee.get / coach.get -> {profile, version} */
-int cn_client_profile_get(cn_client *c, cn_client_kind kind, const char *id,
-                          cn_client_result **res, cn_client_error *err);
+int cn_client_profile_get(cn_client *c, cn_client_kind kind, const char *id, cn_client_result **res,
+                          cn_client_error *err);
 
 /* mentee.list / coach.list -> {items, cursor}; NULL / 0 fields are left out. */
 typedef struct cn_client_list_opts {
@@ -274,74 +271,68 @@ typedef struct cn_client_list_opts {
     const char *cursor;
     int64_t limit;
 } cn_client_list_opts;
-int cn_client_profile_list(cn_client *c, cn_client_kind kind, const cn_client_list_opts *o,
-                           cn_client_result **res, cn_client_error *err);
+int cn_client_profile_list(cn_client *c, cn_client_kind kind, const cn_client_list_opts *o, cn_client_result **res,
+                           cn_client_error *err);
 
 /* match.suggest -> {items: [{coach_id, score, explain}]}; limit 0: server default. */
-int cn_client_match_suggest(cn_client *c, const char *mentee_id, int64_t limit,
-                            cn_client_result **res, cn_client_error *err);
+int cn_client_match_suggest(cn_client *c, const char *mentee_id, int64_t limit, cn_client_result **res,
+                            cn_client_error *err);
 
 /* match.request -> {match} */
-int cn_client_match_request(cn_client *c, const char *coach_id,
-                            cn_client_result **res, cn_client_error *err);
+int cn_client_match_request(cn_client *c, const char *coach_id, cn_client_result **res, cn_client_error *err);
 
 /* match.run: policy is a map object or NULL (server defaults).  The run id is
  * copied into run_id; progress then arrives as run.progress / run.done
  * notifications (see cn_client_wait()). */
-int cn_client_match_run(cn_client *c, const char *program, const msgpack_object *policy,
-                        char *run_id, size_t run_id_len, cn_client_error *err);
+int cn_client_match_run(cn_client *c, const char *program, const msgpack_object *policy, char *run_id,
+                        size_t run_id_len, cn_client_error *err);
 
 /* match.list -> {items, cursor}.  NULL / negative fields are left out. */
 typedef struct cn_client_match_filter {
     const char *run_id;
     const char *program;
     const char *status;
-    int64_t min_score;   /* < 0: none */
+    int64_t min_score; /* < 0: none */
     const char *cursor;
-    int64_t limit;       /* <= 0: server default */
+    int64_t limit; /* <= 0: server default */
 } cn_client_match_filter;
-int cn_client_match_list(cn_client *c, const cn_client_match_filter *f,
-                         cn_client_result **res, cn_client_error *err);
+int cn_client_match_list(cn_client *c, const cn_client_match_filter *f, cn_client_result **res, cn_client_error *err);
 
 /* match.explain -> {explain} */
-int cn_client_match_explain(cn_client *c, const char *mentee_id, const char *coach_id,
-                            cn_client_result **res, cn_client_error *err);
+int cn_client_match_explain(cn_client *c, const char *mentee_id, const char *coach_id, cn_client_result **res,
+                            cn_client_error *err);
 
 /* match.review -> {results: [{id, status} or {id, error: {code, message}}]}:
  * decision "approve" or "reject" (coordinators; the server may accept more,
  * e.g. "cancel", "complete"); note may be NULL.  One result per id: a
  * refused id does not fail the call. */
-int cn_client_match_review(cn_client *c, const char *const *match_ids, size_t n,
-                           const char *decision, const char *note, cn_client_result **res,
-                           cn_client_error *err);
+int cn_client_match_review(cn_client *c, const char *const *match_ids, size_t n, const char *decision, const char *note,
+                           cn_client_result **res, cn_client_error *err);
 
 /* match.pin / match.forbid -> {} */
-int cn_client_match_pin(cn_client *c, const char *program, const char *mentee_id,
-                        const char *coach_id, cn_client_error *err);
-int cn_client_match_forbid(cn_client *c, const char *program, const char *mentee_id,
-                           const char *coach_id, cn_client_error *err);
+int cn_client_match_pin(cn_client *c, const char *program, const char *mentee_id, const char *coach_id,
+                        cn_client_error *err);
+int cn_client_match_forbid(cn_client *c, const char *program, const char *mentee_id, const char *coach_id,
+                           cn_client_error *err);
 
 /* match.mine -> {items} */
 int cn_client_match_mine(cn_client *c, cn_client_result **res, cn_client_error *err);
 
 /* match.respond -> {match}; note may be NULL. */
-int cn_client_match_respond(cn_client *c, const char *match_id, int accept, const char *note,
-                            cn_client_result **res, cn_client_error *err);
+int cn_client_match_respond(cn_client *c, const char *match_id, int accept, const char *note, cn_client_result **res,
+                            cn_client_error *err);
 
 /* meeting.log: date "YYYY-MM-DD"; topic may be NULL.  Returns the meeting id
  * (as text, also when the server sends an integer) and the mentee's JP total
  * for the year of the meeting (1 JP = 45 minutes). */
-int cn_client_meeting_log(cn_client *c, const char *match_id, const char *date, int64_t minutes,
-                          const char *topic, char *meeting_id, size_t meeting_id_len,
-                          double *jp_total, cn_client_error *err);
+int cn_client_meeting_log(cn_client *c, const char *match_id, const char *date, int64_t minutes, const char *topic,
+                          char *meeting_id, size_t meeting_id_len, double *jp_total, cn_client_error *err);
 
 /* feedback.put: rating 1..5; comment may be NULL. */
-int cn_client_feedback_put(cn_client *c, const char *match_id, int rating, const char *comment,
-                           cn_client_error *err);
+int cn_client_feedback_put(cn_client *c, const char *match_id, int rating, const char *comment, cn_client_error *err);
 
 /* stats.get -> counts, coverage, utilisation, unmatched reasons, JP logged */
-int cn_client_stats_get(cn_client *c, const char *program, cn_client_result **res,
-                        cn_client_error *err);
+int cn_client_stats_get(cn_client *c, const char *program, cn_client_result **res, cn_client_error *err);
 
 #ifdef __cplusplus
 }

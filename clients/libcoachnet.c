@@ -32,14 +32,14 @@ struct cn_client {
     cn_conn_state state;
     char closed_reason[CN_CLIENT_MESSAGE_LEN];
     uint32_t next_msgid;
-    size_t pending;             /* pipelined requests not yet answered */
+    size_t pending; /* pipelined requests not yet answered */
     int timeout_ms;
-    proto_limits limits;        /* applied to frames from the server */
+    proto_limits limits; /* applied to frames from the server */
     proto_reader *reader;
     msgpack_sbuffer wbuf;
     cn_client_notify_fn *notify;
     void *notify_priv;
-    int in_notify;              /* inside the callback: calls are refused */
+    int in_notify; /* inside the callback: calls are refused */
 };
 
 struct cn_client_result {
@@ -101,8 +101,7 @@ int cn_client_connect(const cn_client_options *o, cn_client **out, cn_client_err
         return cn_seterr(err, CN_CLIENT_E_USAGE, "connect: host and port are required");
     cn_client *c = client_new(o, err);
     if (c == NULL) return CN_CLIENT_ERR;
-    int ct = o->connect_timeout_ms > 0 ? o->connect_timeout_ms
-                                       : CN_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS;
+    int ct = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : CN_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS;
     if (cn_net_connect(&c->net, o, cn_now_ms() + ct, err) != CN_CLIENT_OK) {
         cn_client_free(c);
         return CN_CLIENT_ERR;
@@ -111,8 +110,7 @@ int cn_client_connect(const cn_client_options *o, cn_client **out, cn_client_err
     return CN_CLIENT_OK;
 }
 
-int cn_client_adopt_fd(int fd, const cn_client_options *o, cn_client **out,
-                       cn_client_error *err) {
+int cn_client_adopt_fd(int fd, const cn_client_options *o, cn_client **out, cn_client_error *err) {
     *out = NULL;
     cn_client *c = client_new(o, err);
     if (c == NULL) return CN_CLIENT_ERR;
@@ -138,18 +136,14 @@ void cn_client_set_timeout(cn_client *c, int timeout_ms) {
     if (timeout_ms > 0) c->timeout_ms = timeout_ms;
 }
 
-int cn_client_is_connected(const cn_client *c) {
-    return c != NULL && c->state == CN_CONN_OPEN;
-}
+int cn_client_is_connected(const cn_client *c) { return c != NULL && c->state == CN_CONN_OPEN; }
 
 void cn_client_set_notify(cn_client *c, cn_client_notify_fn *fn, void *privdata) {
     c->notify = fn;
     c->notify_priv = privdata;
 }
 
-size_t cn_client_pending(const cn_client *c) {
-    return c->pending;
-}
+size_t cn_client_pending(const cn_client *c) { return c->pending; }
 
 /* Close the connection after a failure that leaves the stream unusable; the
  * error already in *err (if any) is remembered for later calls. */
@@ -167,8 +161,7 @@ static int check_open(cn_client *c, cn_client_error *err) {
     if (c == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     if (c->state == CN_CONN_CLOSED)
         return cn_seterr(err, CN_CLIENT_E_CLOSED, "connection closed: %s", c->closed_reason);
-    if (c->in_notify)
-        return cn_seterr(err, CN_CLIENT_E_USAGE, "call from inside the notification callback");
+    if (c->in_notify) return cn_seterr(err, CN_CLIENT_E_USAGE, "call from inside the notification callback");
     return CN_CLIENT_OK;
 }
 
@@ -176,9 +169,7 @@ static int check_open(cn_client *c, cn_client_error *err) {
 /* Results and msgpack helpers                                             */
 /* ---------------------------------------------------------------------- */
 
-const msgpack_object *cn_client_result_obj(const cn_client_result *r) {
-    return r ? r->msg.result : NULL;
-}
+const msgpack_object *cn_client_result_obj(const cn_client_result *r) { return r ? r->msg.result : NULL; }
 
 void cn_client_result_free(cn_client_result *r) {
     if (r == NULL) return;
@@ -191,8 +182,7 @@ const msgpack_object *cn_client_map_get(const msgpack_object *map, const char *k
     size_t kl = strlen(key);
     for (uint32_t i = 0; i < map->via.map.size; i++) {
         const msgpack_object *k = &map->via.map.ptr[i].key;
-        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == kl &&
-            memcmp(k->via.str.ptr, key, kl) == 0)
+        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == kl && memcmp(k->via.str.ptr, key, kl) == 0)
             return &map->via.map.ptr[i].val;
     }
     return NULL;
@@ -213,9 +203,7 @@ int cn_client_obj_int(const msgpack_object *o, int64_t *v) {
         if (o->via.u64 > (uint64_t)INT64_MAX) return CN_CLIENT_ERR;
         *v = (int64_t)o->via.u64;
         return CN_CLIENT_OK;
-    case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-        *v = o->via.i64;
-        return CN_CLIENT_OK;
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER: *v = o->via.i64; return CN_CLIENT_OK;
     case MSGPACK_OBJECT_FLOAT32:
     case MSGPACK_OBJECT_FLOAT64:
         if (o->via.f64 != o->via.f64 || o->via.f64 < -9.2e18 || o->via.f64 > 9.2e18 ||
@@ -223,8 +211,7 @@ int cn_client_obj_int(const msgpack_object *o, int64_t *v) {
             return CN_CLIENT_ERR;
         *v = (int64_t)o->via.f64;
         return CN_CLIENT_OK;
-    default:
-        return CN_CLIENT_ERR;
+    default: return CN_CLIENT_ERR;
     }
 }
 
@@ -244,15 +231,13 @@ int cn_client_obj_num(const msgpack_object *o, double *v) {
 /* ---------------------------------------------------------------------- */
 
 /* 1 if b starts a msgpack map (fixmap, map16, map32). */
-static int is_map_header(unsigned char b) {
-    return (b & 0xf0) == 0x80 || b == 0xde || b == 0xdf;
-}
+static int is_map_header(unsigned char b) { return (b & 0xf0) == 0x80 || b == 0xde || b == 0xdf; }
 
 /* Build the frame of request [0, msgid, method, [params]] in c->wbuf and
  * write it.  params: msgpack bytes of one map (NULL: an empty map).  A
  * failed write closes the connection (part of a frame may have gone). */
-static int send_request(cn_client *c, const char *method, const char *params, size_t len,
-                        uint32_t *msgid, int64_t deadline, cn_client_error *err) {
+static int send_request(cn_client *c, const char *method, const char *params, size_t len, uint32_t *msgid,
+                        int64_t deadline, cn_client_error *err) {
     if (method == NULL || method[0] == '\0' || strlen(method) > PROTO_METHOD_MAX)
         return cn_seterr(err, CN_CLIENT_E_USAGE, "bad method name");
     if (params != NULL && (len == 0 || !is_map_header((unsigned char)params[0])))
@@ -273,10 +258,8 @@ static int send_request(cn_client *c, const char *method, const char *params, si
     proto_limits out = c->limits;
     out.max_frame = PROTO_DEFAULT_MAX_FRAME; /* the server's default limit */
     if (proto_frame_end(&c->wbuf, at, &out, &pe) != PROTO_OK)
-        return cn_seterr(err, CN_CLIENT_E_USAGE, "%s: request too large (%s)", method,
-                         pe.message);
-    if (cn_net_write(&c->net, c->wbuf.data, c->wbuf.size, deadline, err) != CN_CLIENT_OK)
-        return fail_closed(c, err);
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "%s: request too large (%s)", method, pe.message);
+    if (cn_net_write(&c->net, c->wbuf.data, c->wbuf.size, deadline, err) != CN_CLIENT_OK) return fail_closed(c, err);
     if (c->wbuf.alloc > 1u << 20) { /* do not keep a large import row's buffer */
         msgpack_sbuffer_destroy(&c->wbuf);
         msgpack_sbuffer_init(&c->wbuf);
@@ -294,8 +277,7 @@ static int send_request(cn_client *c, const char *method, const char *params, si
 static int server_error(const msgpack_object *eobj, cn_client_error *err) {
     proto_error pe, perr;
     if (proto_error_decode(eobj, "error", &pe, &perr) != PROTO_OK)
-        return cn_seterr(err, CN_CLIENT_E_PROTOCOL, "malformed error object from the server: %s",
-                         perr.message);
+        return cn_seterr(err, CN_CLIENT_E_PROTOCOL, "malformed error object from the server: %s", perr.message);
     if (err) {
         err->kind = CN_CLIENT_E_SERVER;
         snprintf(err->code, sizeof(err->code), "%s", proto_errcode_name(pe.code));
@@ -315,8 +297,8 @@ typedef enum read_outcome {
 /* Read until a response arrives (returned in *m, to destroy by the caller)
  * or, if stop_on_notify, until a notification was delivered.  Notifications
  * are handed to the callback as they come. */
-static read_outcome read_message(cn_client *c, proto_msg *m, int stop_on_notify,
-                                 int64_t deadline, cn_client_error *err) {
+static read_outcome read_message(cn_client *c, proto_msg *m, int stop_on_notify, int64_t deadline,
+                                 cn_client_error *err) {
     char buf[CN_READ_CHUNK];
     for (;;) {
         const char *body;
@@ -333,8 +315,8 @@ static read_outcome read_message(cn_client *c, proto_msg *m, int stop_on_notify,
             unsigned kinds = PROTO_KIND_BIT(PROTO_RESPONSE) | PROTO_KIND_BIT(PROTO_NOTIFICATION);
             if (proto_msg_decode(m, body, blen, &c->limits, kinds, &pe) != PROTO_OK) {
                 proto_msg_destroy(m);
-                cn_seterr(err, CN_CLIENT_E_PROTOCOL, "bad message from the server: %s%s%s",
-                          pe.message, pe.field[0] ? " at " : "", pe.field);
+                cn_seterr(err, CN_CLIENT_E_PROTOCOL, "bad message from the server: %s%s%s", pe.message,
+                          pe.field[0] ? " at " : "", pe.field);
                 fail_closed(c, err);
                 return READ_FAILED;
             }
@@ -367,8 +349,7 @@ static read_outcome read_message(cn_client *c, proto_msg *m, int stop_on_notify,
  * (decoded in place: a proto_msg may point into itself, so it never moves).
  * A response with msgid 0 carrying an error is the server's answer to a
  * stream it could not parse: the server closes after it, so do we. */
-static int finish_response(cn_client *c, cn_client_result *r, cn_client_result **res,
-                           cn_client_error *err) {
+static int finish_response(cn_client *c, cn_client_result *r, cn_client_result **res, cn_client_error *err) {
     proto_msg *m = &r->msg;
     if (m->error != NULL && m->error->type != MSGPACK_OBJECT_NIL) {
         int ok = server_error(m->error, err);
@@ -388,8 +369,7 @@ static int finish_response(cn_client *c, cn_client_result *r, cn_client_result *
 /* Read the next response into a new result handle (NULL on failure, err
  * set; a timeout closes the connection since a late answer would be
  * taken for the next request's). */
-static cn_client_result *read_response(cn_client *c, const char *what, int64_t deadline,
-                                       cn_client_error *err) {
+static cn_client_result *read_response(cn_client *c, const char *what, int64_t deadline, cn_client_error *err) {
     cn_client_result *r = malloc(sizeof(*r));
     if (r == NULL) {
         cn_seterr(err, CN_CLIENT_E_NOMEM, "out of memory");
@@ -419,43 +399,39 @@ int cn_client_recv(cn_client *c, uint32_t *msgid, cn_client_result **res, cn_cli
     return finish_response(c, r, res, err);
 }
 
-int cn_client_send_raw(cn_client *c, const char *method, const char *params, size_t len,
-                       uint32_t *msgid, cn_client_error *err) {
+int cn_client_send_raw(cn_client *c, const char *method, const char *params, size_t len, uint32_t *msgid,
+                       cn_client_error *err) {
     if (check_open(c, err) != CN_CLIENT_OK) return CN_CLIENT_ERR;
     uint32_t id;
-    if (send_request(c, method, params, len, &id, cn_now_ms() + c->timeout_ms, err) !=
-        CN_CLIENT_OK)
+    if (send_request(c, method, params, len, &id, cn_now_ms() + c->timeout_ms, err) != CN_CLIENT_OK)
         return CN_CLIENT_ERR;
     c->pending++;
     if (msgid) *msgid = id;
     return CN_CLIENT_OK;
 }
 
-int cn_client_call_raw(cn_client *c, const char *method, const char *params, size_t len,
-                       cn_client_result **res, cn_client_error *err) {
+int cn_client_call_raw(cn_client *c, const char *method, const char *params, size_t len, cn_client_result **res,
+                       cn_client_error *err) {
     if (res) *res = NULL;
     if (check_open(c, err) != CN_CLIENT_OK) return CN_CLIENT_ERR;
     if (c->pending != 0)
-        return cn_seterr(err, CN_CLIENT_E_USAGE,
-                         "%s: blocking call while %zu pipelined requests are pending", method,
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "%s: blocking call while %zu pipelined requests are pending", method,
                          c->pending);
     int64_t deadline = cn_now_ms() + c->timeout_ms;
     uint32_t id;
-    if (send_request(c, method, params, len, &id, deadline, err) != CN_CLIENT_OK)
-        return CN_CLIENT_ERR;
+    if (send_request(c, method, params, len, &id, deadline, err) != CN_CLIENT_OK) return CN_CLIENT_ERR;
     cn_client_result *r = read_response(c, method, deadline, err);
     if (r == NULL) return CN_CLIENT_ERR;
     if (r->msg.msgid != id && r->msg.msgid != 0) {
-        cn_seterr(err, CN_CLIENT_E_PROTOCOL, "%s: response to unknown request %u", method,
-                  (unsigned)r->msg.msgid);
+        cn_seterr(err, CN_CLIENT_E_PROTOCOL, "%s: response to unknown request %u", method, (unsigned)r->msg.msgid);
         cn_client_result_free(r);
         return fail_closed(c, err);
     }
     return finish_response(c, r, res, err);
 }
 
-int cn_client_call(cn_client *c, const char *method, const msgpack_object *params,
-                   cn_client_result **res, cn_client_error *err) {
+int cn_client_call(cn_client *c, const char *method, const msgpack_object *params, cn_client_result **res,
+                   cn_client_error *err) {
     if (res) *res = NULL;
     if (params == NULL) return cn_client_call_raw(c, method, NULL, 0, res, err);
     if (params->type != MSGPACK_OBJECT_MAP)
@@ -473,8 +449,7 @@ int cn_client_call(cn_client *c, const char *method, const msgpack_object *param
 int cn_client_wait(cn_client *c, int timeout_ms, int *delivered, cn_client_error *err) {
     if (delivered) *delivered = 0;
     if (check_open(c, err) != CN_CLIENT_OK) return CN_CLIENT_ERR;
-    if (c->pending != 0)
-        return cn_seterr(err, CN_CLIENT_E_USAGE, "wait while pipelined requests are pending");
+    if (c->pending != 0) return cn_seterr(err, CN_CLIENT_E_USAGE, "wait while pipelined requests are pending");
     proto_msg m;
     switch (read_message(c, &m, 1, cn_now_ms() + (timeout_ms > 0 ? timeout_ms : 0), err)) {
     case READ_NOTIFIED:

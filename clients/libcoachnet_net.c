@@ -109,8 +109,7 @@ static int set_nonblock(int fd) {
 }
 
 /* connect(2) with a deadline on an already non-blocking socket. */
-static int connect_fd(int fd, const struct sockaddr *sa, socklen_t salen, int64_t deadline,
-                      int *err_no) {
+static int connect_fd(int fd, const struct sockaddr *sa, socklen_t salen, int64_t deadline, int *err_no) {
     if (connect(fd, sa, salen) == 0) return 0;
     if (errno != EINPROGRESS) {
         *err_no = errno;
@@ -158,8 +157,7 @@ static int connect_unix(cn_net *n, const char *path, int64_t deadline, cn_client
 }
 
 /* Resolve host:port and connect to the first address that answers. */
-static int connect_tcp(cn_net *n, const char *host, uint16_t port, int64_t deadline,
-                       cn_client_error *err) {
+static int connect_tcp(cn_net *n, const char *host, uint16_t port, int64_t deadline, cn_client_error *err) {
     char portstr[8];
     snprintf(portstr, sizeof(portstr), "%u", (unsigned)port);
     struct addrinfo hints, *res = NULL;
@@ -167,9 +165,7 @@ static int connect_tcp(cn_net *n, const char *host, uint16_t port, int64_t deadl
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     int gai = getaddrinfo(host, portstr, &hints, &res);
-    if (gai != 0)
-        return cn_seterr(err, CN_CLIENT_E_CONNECT, "cannot resolve %s: %s", host,
-                         gai_strerror(gai));
+    if (gai != 0) return cn_seterr(err, CN_CLIENT_E_CONNECT, "cannot resolve %s: %s", host, gai_strerror(gai));
     int last = ECONNREFUSED;
     for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
         int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
@@ -177,8 +173,7 @@ static int connect_tcp(cn_net *n, const char *host, uint16_t port, int64_t deadl
             last = errno;
             continue;
         }
-        if (set_nonblock(fd) < 0 ||
-            connect_fd(fd, ai->ai_addr, ai->ai_addrlen, deadline, &last) < 0) {
+        if (set_nonblock(fd) < 0 || connect_fd(fd, ai->ai_addr, ai->ai_addrlen, deadline, &last) < 0) {
             if (last == 0) last = errno;
             close(fd);
             continue;
@@ -190,8 +185,7 @@ static int connect_tcp(cn_net *n, const char *host, uint16_t port, int64_t deadl
         return CN_CLIENT_OK;
     }
     freeaddrinfo(res);
-    return cn_seterr(err, CN_CLIENT_E_CONNECT, "cannot connect to %s:%u: %s", host,
-                     (unsigned)port, strerror(last));
+    return cn_seterr(err, CN_CLIENT_E_CONNECT, "cannot connect to %s:%u: %s", host, (unsigned)port, strerror(last));
 }
 
 static int is_ip_literal(const char *s) {
@@ -204,52 +198,43 @@ static int is_ip_literal(const char *s) {
 static int make_ctx(cn_net *n, const cn_client_options *o, cn_client_error *err) {
     char eb[256];
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-    if (ctx == NULL)
-        return cn_seterr(err, CN_CLIENT_E_NOMEM, "SSL_CTX_new: %s",
-                         ssl_errstr(eb, sizeof(eb), "failed"));
+    if (ctx == NULL) return cn_seterr(err, CN_CLIENT_E_NOMEM, "SSL_CTX_new: %s", ssl_errstr(eb, sizeof(eb), "failed"));
     n->ctx = ctx;
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF);
     SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     /* The server is always verified: there is no switch to turn it off. */
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-    int ok = o->ca_file ? SSL_CTX_load_verify_locations(ctx, o->ca_file, NULL)
-                        : SSL_CTX_set_default_verify_paths(ctx);
+    int ok = o->ca_file ? SSL_CTX_load_verify_locations(ctx, o->ca_file, NULL) : SSL_CTX_set_default_verify_paths(ctx);
     if (ok != 1)
-        return cn_seterr(err, CN_CLIENT_E_CONNECT, "cannot load CA file %s: %s",
-                         o->ca_file ? o->ca_file : "(system)",
+        return cn_seterr(err, CN_CLIENT_E_CONNECT, "cannot load CA file %s: %s", o->ca_file ? o->ca_file : "(system)",
                          ssl_errstr(eb, sizeof(eb), "unreadable"));
     if (o->cert_file) {
         const char *key = o->key_file ? o->key_file : o->cert_file;
         if (SSL_CTX_use_certificate_chain_file(ctx, o->cert_file) != 1)
-            return cn_seterr(err, CN_CLIENT_E_CONNECT, "cannot load client certificate %s: %s",
-                             o->cert_file, ssl_errstr(eb, sizeof(eb), "unreadable"));
+            return cn_seterr(err, CN_CLIENT_E_CONNECT, "cannot load client certificate %s: %s", o->cert_file,
+                             ssl_errstr(eb, sizeof(eb), "unreadable"));
         if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)
             return cn_seterr(err, CN_CLIENT_E_CONNECT, "cannot load client key %s: %s", key,
                              ssl_errstr(eb, sizeof(eb), "unreadable"));
         if (SSL_CTX_check_private_key(ctx) != 1)
-            return cn_seterr(err, CN_CLIENT_E_CONNECT, "client key %s does not match %s", key,
-                             o->cert_file);
+            return cn_seterr(err, CN_CLIENT_E_CONNECT, "client key %s does not match %s", key, o->cert_file);
     }
     return CN_CLIENT_OK;
 }
 
 /* Run the TLS handshake to completion or the deadline. */
-static int handshake(cn_net *n, const cn_client_options *o, int64_t deadline,
-                     cn_client_error *err) {
+static int handshake(cn_net *n, const cn_client_options *o, int64_t deadline, cn_client_error *err) {
     char eb[256];
     const char *name = o->sni ? o->sni : o->host;
     n->ssl = SSL_new(n->ctx);
     if (n->ssl == NULL || SSL_set_fd(n->ssl, n->fd) != 1)
-        return cn_seterr(err, CN_CLIENT_E_NOMEM, "SSL_new: %s",
-                         ssl_errstr(eb, sizeof(eb), "failed"));
+        return cn_seterr(err, CN_CLIENT_E_NOMEM, "SSL_new: %s", ssl_errstr(eb, sizeof(eb), "failed"));
     /* The certificate must name the host (or the SNI name): a failure to
      * set the expected name must not leave the check out. */
-    int named = is_ip_literal(name)
-                    ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(n->ssl), name)
-                    : SSL_set_tlsext_host_name(n->ssl, name) == 1 && SSL_set1_host(n->ssl, name) == 1;
-    if (!named)
-        return cn_seterr(err, CN_CLIENT_E_CONNECT, "cannot verify against server name '%s'", name);
+    int named = is_ip_literal(name) ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(n->ssl), name)
+                                    : SSL_set_tlsext_host_name(n->ssl, name) == 1 && SSL_set1_host(n->ssl, name) == 1;
+    if (!named) return cn_seterr(err, CN_CLIENT_E_CONNECT, "cannot verify against server name '%s'", name);
     for (;;) {
         ERR_clear_error();
         int r = SSL_connect(n->ssl);
@@ -263,13 +248,11 @@ static int handshake(cn_net *n, const cn_client_options *o, int64_t deadline,
         } else {
             long v = SSL_get_verify_result(n->ssl);
             if (v != X509_V_OK)
-                return cn_seterr(err, CN_CLIENT_E_CONNECT,
-                                 "TLS: server certificate not accepted: %s",
+                return cn_seterr(err, CN_CLIENT_E_CONNECT, "TLS: server certificate not accepted: %s",
                                  X509_verify_cert_error_string(v));
             return cn_seterr(err, CN_CLIENT_E_CONNECT, "TLS handshake failed: %s",
-                             ssl_errstr(eb, sizeof(eb), e == SSL_ERROR_SYSCALL
-                                                            ? "connection closed by the server"
-                                                            : "protocol error"));
+                             ssl_errstr(eb, sizeof(eb),
+                                        e == SSL_ERROR_SYSCALL ? "connection closed by the server" : "protocol error"));
         }
         int w = wait_fd(n->fd, ev, deadline);
         if (w == 0) return cn_seterr(err, CN_CLIENT_E_TIMEOUT, "TLS handshake timed out");
@@ -277,12 +260,10 @@ static int handshake(cn_net *n, const cn_client_options *o, int64_t deadline,
     }
 }
 
-int cn_net_connect(cn_net *n, const cn_client_options *o, int64_t deadline,
-                   cn_client_error *err) {
+int cn_net_connect(cn_net *n, const cn_client_options *o, int64_t deadline, cn_client_error *err) {
     int r;
     if (o->unix_path) return connect_unix(n, o->unix_path, deadline, err);
-    if (make_ctx(n, o, err) != CN_CLIENT_OK ||
-        connect_tcp(n, o->host, o->port, deadline, err) != CN_CLIENT_OK) {
+    if (make_ctx(n, o, err) != CN_CLIENT_OK || connect_tcp(n, o->host, o->port, deadline, err) != CN_CLIENT_OK) {
         cn_net_close(n);
         return CN_CLIENT_ERR;
     }
@@ -315,10 +296,9 @@ int cn_net_write(cn_net *n, const void *buf, size_t len, int64_t deadline, cn_cl
                 ev = POLLIN;
             } else {
                 n->broken = 1;
-                return cn_seterr(err, CN_CLIENT_E_IO, "TLS write failed: %s",
-                                 ssl_errstr(eb, sizeof(eb), e == SSL_ERROR_SYSCALL
-                                                                ? strerror(errno)
-                                                                : "connection closed"));
+                return cn_seterr(
+                    err, CN_CLIENT_E_IO, "TLS write failed: %s",
+                    ssl_errstr(eb, sizeof(eb), e == SSL_ERROR_SYSCALL ? strerror(errno) : "connection closed"));
             }
         } else {
             ssize_t w = send(n->fd, p, len, MSG_NOSIGNAL);
@@ -365,10 +345,9 @@ ssize_t cn_net_read(cn_net *n, void *buf, size_t cap, int64_t deadline, cn_clien
                 return -1;
             } else {
                 n->broken = 1;
-                cn_seterr(err, CN_CLIENT_E_IO, "TLS read failed: %s",
-                          ssl_errstr(eb, sizeof(eb), e == SSL_ERROR_SYSCALL
-                                                         ? "connection reset"
-                                                         : "connection closed"));
+                cn_seterr(
+                    err, CN_CLIENT_E_IO, "TLS read failed: %s",
+                    ssl_errstr(eb, sizeof(eb), e == SSL_ERROR_SYSCALL ? "connection reset" : "connection closed"));
                 return -1;
             }
         } else {

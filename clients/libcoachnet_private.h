@@ -19,18 +19,17 @@ typedef struct cn_net {
     int broken; /* a read or write failed: no TLS close_notify on close */
 } cn_net;
 
-#define CN_NET_INIT { -1, NULL, NULL, 0 }
+#define CN_NET_INIT                                                                                                    \
+    { -1, NULL, NULL, 0 }
 
 /* Milliseconds on a monotonic clock. */
 int64_t cn_now_ms(void);
 
 /* Fill err (if not NULL) with a local error.  Always returns CN_CLIENT_ERR. */
-int cn_seterr(cn_client_error *err, cn_client_errkind kind, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int cn_seterr(cn_client_error *err, cn_client_errkind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Connect per the options (TCP+TLS or unix socket), before the deadline. */
-int cn_net_connect(cn_net *n, const cn_client_options *o, int64_t deadline,
-                   cn_client_error *err);
+int cn_net_connect(cn_net *n, const cn_client_options *o, int64_t deadline, cn_client_error *err);
 
 /* Write all len bytes before the deadline. */
 int cn_net_write(cn_net *n, const void *buf, size_t len, int64_t deadline, cn_client_error *err);
@@ -47,7 +46,6 @@ void cn_net_close(cn_net *n);
  * cn_client_free closes it).  For the fuzzer of the response path
  * (clients/fuzz/fuzz_client_responses.c); applications use
  * cn_client_connect(). */
-int cn_client_adopt_fd(int fd, const cn_client_options *o, cn_client **out,
-                       cn_client_error *err);
+int cn_client_adopt_fd(int fd, const cn_client_options *o, cn_client **out, cn_client_error *err);
 
 #endif

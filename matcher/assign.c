@@ -84,7 +84,7 @@ typedef struct assign_row {
     assign_edge *e;
     int32_t len, alloc;
     uint8_t sorted;
-    uint8_t dirty;      /* 1 while listed in graph->dirty */
+    uint8_t dirty; /* 1 while listed in graph->dirty */
 } assign_row;
 
 /* Duplicate detection: a short row is scanned; for a longer one, mark[c]
@@ -97,9 +97,9 @@ struct assign_graph {
     int32_t n_rows, n_cols;
     assign_row *rows;
     size_t n_edges;
-    int32_t *dirty;     /* rows with edges added since the last solve round */
+    int32_t *dirty; /* rows with edges added since the last solve round */
     int32_t n_dirty;
-    int32_t *mark;      /* per column: see ROW_SCAN_MAX */
+    int32_t *mark; /* per column: see ROW_SCAN_MAX */
     int32_t mark_row;
 };
 
@@ -109,14 +109,12 @@ static int edge_cmp(const void *a, const void *b) {
 }
 
 static void row_sort(assign_row *row) {
-    if (!row->sorted)
-        qsort(row->e, (size_t)row->len, sizeof(assign_edge), edge_cmp);
+    if (!row->sorted) qsort(row->e, (size_t)row->len, sizeof(assign_edge), edge_cmp);
     row->sorted = 1;
 }
 
 assign_graph *assign_graph_new(int32_t n_rows, int32_t n_cols) {
-    if (n_rows < 0 || n_cols < 0 || n_rows > ASSIGN_MAX_ROWS || n_cols > ASSIGN_MAX_COLS)
-        return NULL;
+    if (n_rows < 0 || n_cols < 0 || n_rows > ASSIGN_MAX_ROWS || n_cols > ASSIGN_MAX_COLS) return NULL;
     assign_graph *g = calloc(1, sizeof(*g));
     if (!g) return NULL;
     g->n_rows = n_rows;
@@ -159,8 +157,7 @@ static int row_has(assign_graph *g, int32_t row, int32_t col) {
 }
 
 int assign_graph_add(assign_graph *g, int32_t row, int32_t col, int64_t w) {
-    if (!g || row < 0 || row >= g->n_rows || col < 0 || col >= g->n_cols ||
-        w <= 0 || w > ASSIGN_MAX_WEIGHT)
+    if (!g || row < 0 || row >= g->n_rows || col < 0 || col >= g->n_cols || w <= 0 || w > ASSIGN_MAX_WEIGHT)
         return ASSIGN_ERR;
     assign_row *rw = &g->rows[row];
     if (row_has(g, row, col)) return ASSIGN_OK;
@@ -185,9 +182,7 @@ int assign_graph_add(assign_graph *g, int32_t row, int32_t col, int64_t w) {
     return ASSIGN_OK;
 }
 
-size_t assign_graph_edges(const assign_graph *g) {
-    return g ? g->n_edges : 0;
-}
+size_t assign_graph_edges(const assign_graph *g) { return g ? g->n_edges : 0; }
 
 /* Weight of edge (row, col), or 0 when absent. */
 static int64_t graph_weight(const assign_graph *g, int32_t row, int32_t col) {
@@ -202,8 +197,8 @@ static int64_t graph_weight(const assign_graph *g, int32_t row, int32_t col) {
 /* ------------------------------------------------------------------------ */
 
 typedef struct heap {
-    int32_t *a;         /* heap array of ids */
-    int32_t *pos;       /* position of id in a, or -1 */
+    int32_t *a;   /* heap array of ids */
+    int32_t *pos; /* position of id in a, or -1 */
     const int64_t *key;
     int32_t n;
 } heap;
@@ -276,22 +271,22 @@ typedef struct solver {
     int32_t nr, nc;
 
     /* matching */
-    int32_t *row_col;   /* column of a row, or -1 */
-    int32_t *row_slot;  /* index of the row in its column's slot list */
+    int32_t *row_col;  /* column of a row, or -1 */
+    int32_t *row_slot; /* index of the row in its column's slot list */
     int32_t *col_load;
-    int64_t *col_off;   /* slot list of c: slot_row[col_off[c] .. + load) */
+    int64_t *col_off; /* slot list of c: slot_row[col_off[c] .. + load) */
     int32_t *slot_row;
-    uint8_t *active;    /* row is part of the current solution */
+    uint8_t *active; /* row is part of the current solution */
 
     int64_t *u, *v;
 
     /* search scratch, reset through the touched lists after each search */
     int64_t *dr, *dc;
-    uint8_t *sr, *sc;   /* NODE_* state */
-    int32_t *pcol;      /* row search: row that reached column c;
+    uint8_t *sr, *sc; /* NODE_* state */
+    int32_t *pcol;    /* row search: row that reached column c;
                            column search: matched row that brought c in */
-    int32_t *prow;      /* column search: column that reached row r */
-    int32_t *tr, *tc;   /* touched rows / columns */
+    int32_t *prow;    /* column search: column that reached row r */
+    int32_t *tr, *tc; /* touched rows / columns */
     int32_t ntr, ntc;
     heap hc, hr;
 
@@ -300,7 +295,7 @@ typedef struct solver {
     int32_t *csc_row;
     int64_t *csc_w;
 
-    int64_t slots;      /* sum of min(cap, rows) */
+    int64_t slots; /* sum of min(cap, rows) */
 
     assign_tick_fn tick;
     void *tick_ud;
@@ -309,12 +304,29 @@ typedef struct solver {
 } solver;
 
 static void solver_free(solver *s) {
-    free(s->row_col); free(s->row_slot); free(s->col_load); free(s->col_off);
-    free(s->slot_row); free(s->active); free(s->u); free(s->v);
-    free(s->dr); free(s->dc); free(s->sr); free(s->sc); free(s->pcol);
-    free(s->prow); free(s->tr); free(s->tc);
-    free(s->hc.a); free(s->hc.pos); free(s->hr.a); free(s->hr.pos);
-    free(s->csc_off); free(s->csc_row); free(s->csc_w);
+    free(s->row_col);
+    free(s->row_slot);
+    free(s->col_load);
+    free(s->col_off);
+    free(s->slot_row);
+    free(s->active);
+    free(s->u);
+    free(s->v);
+    free(s->dr);
+    free(s->dc);
+    free(s->sr);
+    free(s->sc);
+    free(s->pcol);
+    free(s->prow);
+    free(s->tr);
+    free(s->tc);
+    free(s->hc.a);
+    free(s->hc.pos);
+    free(s->hr.a);
+    free(s->hr.pos);
+    free(s->csc_off);
+    free(s->csc_row);
+    free(s->csc_w);
 }
 
 static int solver_init(solver *s, assign_graph *g, const int32_t *cap) {
@@ -327,7 +339,7 @@ static int solver_init(solver *s, assign_graph *g, const int32_t *cap) {
     int64_t slots = 0;
     for (int32_t c = 0; c < s->nc; c++) {
         if (cap[c] < 0) return ASSIGN_ERR;
-        slots += cap[c] < s->nr ? cap[c] : s->nr;  /* more is never usable */
+        slots += cap[c] < s->nr ? cap[c] : s->nr; /* more is never usable */
     }
     s->row_col = malloc(nr * sizeof(int32_t));
     s->row_slot = malloc(nr * sizeof(int32_t));
@@ -350,10 +362,9 @@ static int solver_init(solver *s, assign_graph *g, const int32_t *cap) {
     s->hc.pos = malloc(nc * sizeof(int32_t));
     s->hr.a = malloc(nr * sizeof(int32_t));
     s->hr.pos = malloc(nr * sizeof(int32_t));
-    if (!s->row_col || !s->row_slot || !s->col_load || !s->col_off ||
-        !s->slot_row || !s->active || !s->u || !s->v || !s->dr || !s->dc ||
-        !s->sr || !s->sc || !s->pcol || !s->prow || !s->tr || !s->tc ||
-        !s->hc.a || !s->hc.pos || !s->hr.a || !s->hr.pos)
+    if (!s->row_col || !s->row_slot || !s->col_load || !s->col_off || !s->slot_row || !s->active || !s->u || !s->v ||
+        !s->dr || !s->dc || !s->sr || !s->sc || !s->pcol || !s->prow || !s->tr || !s->tc || !s->hc.a || !s->hc.pos ||
+        !s->hr.a || !s->hr.pos)
         return ASSIGN_ERR;
     int64_t off = 0;
     for (int32_t c = 0; c < s->nc; c++) {
@@ -389,9 +400,7 @@ static void match_remove(solver *s, int32_t r) {
     s->row_col[r] = -1;
 }
 
-static int col_free(const solver *s, int32_t c) {
-    return s->col_load[c] < s->cap[c];
-}
+static int col_free(const solver *s, int32_t c) { return s->col_load[c] < s->cap[c]; }
 
 /* Count work and run the tick callback now and then; returns 1 to cancel. */
 static int solver_work(solver *s, uint64_t units) {
@@ -449,8 +458,8 @@ static void search_finish(solver *s, int64_t D, int row_search) {
 
 typedef struct sink {
     int64_t d;
-    int32_t row;        /* a row whose dual reaches 0 (it drops out) */
-    int32_t col;        /* or a free column, reached from row `pred` */
+    int32_t row; /* a row whose dual reaches 0 (it drops out) */
+    int32_t col; /* or a free column, reached from row `pred` */
     int32_t pred;
 } sink;
 
@@ -501,7 +510,7 @@ static int row_search(solver *s, int32_t r0) {
     }
     s->active[r0] = 1;
     s->u[r0] = u0;
-    if (u0 == 0) return ASSIGN_OK;  /* nothing worth taking: stays unmatched */
+    if (u0 == 0) return ASSIGN_OK; /* nothing worth taking: stays unmatched */
 
     sink best = { u0, r0, -1, -1 };
     uint64_t settled = 1;
@@ -594,7 +603,7 @@ static void col_settle(solver *s, int32_t c, int64_t d, sink *best) {
         touch_row(s, r);
         s->sr[r] = NODE_SETTLED;
         s->dr[r] = d;
-        if (s->hr.pos[r] >= 0) heap_push(&s->hr, r);  /* key decreased */
+        if (s->hr.pos[r] >= 0) heap_push(&s->hr, r); /* key decreased */
     }
     if (d + s->v[c] < best->d) {
         best->d = d + s->v[c];
@@ -635,7 +644,7 @@ static int col_search(solver *s, int32_t c0) {
     col_settle(s, c0, 0, &best);
     while (s->hr.n > 0 && s->dr[s->hr.a[0]] < best.d) {
         int32_t r = heap_pop(&s->hr);
-        if (s->sr[r] == NODE_SETTLED) continue;  /* came in with its column */
+        if (s->sr[r] == NODE_SETTLED) continue; /* came in with its column */
         int32_t c = s->row_col[r];
         s->pcol[c] = r;
         col_settle(s, c, s->dr[r], &best);
@@ -695,8 +704,7 @@ static int add_rows(solver *s, const int32_t *rows, int32_t n) {
  * redo[], the active rows with an edge that violates dual feasibility.  Those
  * leave the solution; a column left with free capacity and v > 0 is listed
  * in fix[].  Returns the number of rows in redo[]; *nfix gets fix's size. */
-static int32_t take_violators(solver *s, int32_t *redo, int32_t *fix,
-                              int32_t *nfix) {
+static int32_t take_violators(solver *s, int32_t *redo, int32_t *fix, int32_t *nfix) {
     assign_graph *g = s->g;
     int32_t n = 0;
     *nfix = 0;
@@ -708,14 +716,13 @@ static int32_t take_violators(solver *s, int32_t *redo, int32_t *fix,
         row_sort(rw);
         if (!s->active[r]) continue;
         int violated = 0;
-        for (int32_t k = 0; k < rw->len && !violated; k++)
-            violated = rw->e[k].w > s->u[r] + s->v[rw->e[k].col];
+        for (int32_t k = 0; k < rw->len && !violated; k++) violated = rw->e[k].w > s->u[r] + s->v[rw->e[k].col];
         if (!violated) continue;
         int32_t c = s->row_col[r];
         if (c >= 0) {
             match_remove(s, r);
             if (s->v[c] > 0 && s->sc[c] == NODE_FREE) {
-                s->sc[c] = NODE_LABELED;  /* dedupe mark, cleared below */
+                s->sc[c] = NODE_LABELED; /* dedupe mark, cleared below */
                 fix[(*nfix)++] = c;
             }
         }
@@ -798,9 +805,7 @@ static int first_round(solver *s, int32_t *rows) {
  * column-side first round on the same graph takes 0.3 s.  So with fewer
  * slots than rows and more than an eighth of the rows to re-add, solve the
  * current graph afresh. */
-static int restart_is_cheaper(const solver *s, int32_t nredo) {
-    return nredo > s->nr / 8 && s->slots < s->nr;
-}
+static int restart_is_cheaper(const solver *s, int32_t nredo) { return nredo > s->nr / 8 && s->slots < s->nr; }
 
 static void solver_reset(solver *s) {
     for (int32_t r = 0; r < s->nr; r++) {
@@ -828,15 +833,13 @@ static int fill_result(solver *s, assign_result *out) {
     for (int32_t r = 0; r < s->nr; r++) {
         if (s->row_col[r] < 0) continue;
         out->matched++;
-        out->objective += s->u[r] + s->v[s->row_col[r]];  /* tight edge */
+        out->objective += s->u[r] + s->v[s->row_col[r]]; /* tight edge */
     }
     return ASSIGN_OK;
 }
 
-int assign_solve(assign_graph *g, const int32_t *cap,
-                 assign_price_fn price, void *price_ud,
-                 assign_tick_fn tick, void *tick_ud,
-                 assign_result *out) {
+int assign_solve(assign_graph *g, const int32_t *cap, assign_price_fn price, void *price_ud, assign_tick_fn tick,
+                 void *tick_ud, assign_result *out) {
     if (!out) return ASSIGN_ERR;
     memset(out, 0, sizeof(*out));
     if (!g || (!cap && g->n_cols > 0)) return ASSIGN_ERR;
@@ -851,7 +854,7 @@ int assign_solve(assign_graph *g, const int32_t *cap,
 
     if (rc == ASSIGN_OK) {
         int32_t nfix;
-        take_violators(&s, redo, fix, &nfix);  /* sorts rows; none active */
+        take_violators(&s, redo, fix, &nfix); /* sorts rows; none active */
         rc = first_round(&s, redo);
     }
     while (rc == ASSIGN_OK) {
@@ -865,7 +868,7 @@ int assign_solve(assign_graph *g, const int32_t *cap,
             rc = ASSIGN_ERR;
             break;
         }
-        if (g->n_edges == before) {   /* nothing new: the duals certify */
+        if (g->n_edges == before) { /* nothing new: the duals certify */
             out->certified = 1;
             break;
         }
@@ -920,14 +923,14 @@ void assign_result_free(assign_result *r) {
 /* Certificate check                                                        */
 /* ------------------------------------------------------------------------ */
 
-#define CHECK_FAIL(...) do { \
-        if (err && errlen) snprintf(err, errlen, __VA_ARGS__); \
-        free(load); \
-        return ASSIGN_ERR; \
+#define CHECK_FAIL(...)                                                                                                \
+    do {                                                                                                               \
+        if (err && errlen) snprintf(err, errlen, __VA_ARGS__);                                                         \
+        free(load);                                                                                                    \
+        return ASSIGN_ERR;                                                                                             \
     } while (0)
 
-int assign_check(const assign_graph *g, const int32_t *cap,
-                 const assign_result *res, char *err, size_t errlen) {
+int assign_check(const assign_graph *g, const int32_t *cap, const assign_result *res, char *err, size_t errlen) {
     int32_t *load = NULL;
     if (!g || !res || (!cap && g->n_cols > 0)) CHECK_FAIL("null argument");
     if (!res->row_col || !res->u || !res->v) CHECK_FAIL("empty result");
@@ -951,15 +954,14 @@ int assign_check(const assign_graph *g, const int32_t *cap,
         int64_t w = graph_weight(g, r, c);
         if (w == 0) CHECK_FAIL("row %d: matched to %d, not an edge", (int)r, (int)c);
         if (u + res->v[c] != w)
-            CHECK_FAIL("row %d col %d: matched edge not tight (%lld + %lld != %lld)",
-                       (int)r, (int)c, (long long)u, (long long)res->v[c], (long long)w);
+            CHECK_FAIL("row %d col %d: matched edge not tight (%lld + %lld != %lld)", (int)r, (int)c, (long long)u,
+                       (long long)res->v[c], (long long)w);
         load[c]++;
         matched++;
         obj += w;
     }
     for (int32_t c = 0; c < g->n_cols; c++) {
-        if (load[c] > cap[c]) CHECK_FAIL("col %d: load %d > cap %d", (int)c,
-                                         (int)load[c], (int)cap[c]);
+        if (load[c] > cap[c]) CHECK_FAIL("col %d: load %d > cap %d", (int)c, (int)load[c], (int)cap[c]);
         if (load[c] < cap[c] && res->v[c] != 0)
             CHECK_FAIL("col %d: free capacity but v = %lld", (int)c, (long long)res->v[c]);
         dual += (int64_t)cap[c] * res->v[c];
@@ -969,17 +971,14 @@ int assign_check(const assign_graph *g, const int32_t *cap,
         for (int32_t i = 0; i < rw->len; i++) {
             int32_t c = rw->e[i].col;
             if (res->u[r] + res->v[c] < rw->e[i].w)
-                CHECK_FAIL("edge (%d,%d): u + v = %lld < w = %lld", (int)r, (int)c,
-                           (long long)(res->u[r] + res->v[c]), (long long)rw->e[i].w);
+                CHECK_FAIL("edge (%d,%d): u + v = %lld < w = %lld", (int)r, (int)c, (long long)(res->u[r] + res->v[c]),
+                           (long long)rw->e[i].w);
         }
     }
     if (obj != res->objective)
-        CHECK_FAIL("objective %lld, matched weights sum to %lld",
-                   (long long)res->objective, (long long)obj);
-    if (matched != res->matched)
-        CHECK_FAIL("matched %d, counted %d", (int)res->matched, (int)matched);
-    if (dual != obj)
-        CHECK_FAIL("dual objective %lld != primal %lld", (long long)dual, (long long)obj);
+        CHECK_FAIL("objective %lld, matched weights sum to %lld", (long long)res->objective, (long long)obj);
+    if (matched != res->matched) CHECK_FAIL("matched %d, counted %d", (int)res->matched, (int)matched);
+    if (dual != obj) CHECK_FAIL("dual objective %lld != primal %lld", (long long)dual, (long long)obj);
     free(load);
     return ASSIGN_OK;
 }

@@ -35,16 +35,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ASSIGN_OK 0
-#define ASSIGN_ERR -1
+#define ASSIGN_OK        0
+#define ASSIGN_ERR       -1
 #define ASSIGN_CANCELLED -2
 
 /* Largest accepted edge weight and graph dimensions.  Together they keep
  * every sum the solver forms (duals, distances, the objective over at most
  * 2^22 rows) inside int64. */
 #define ASSIGN_MAX_WEIGHT (INT64_C(1) << 40)
-#define ASSIGN_MAX_ROWS (1 << 22)
-#define ASSIGN_MAX_COLS (1 << 22)
+#define ASSIGN_MAX_ROWS   (1 << 22)
+#define ASSIGN_MAX_COLS   (1 << 22)
 
 /* Growable candidate graph, edges grouped by row.  Adding an edge that is
  * already present is allowed and ignored (the first weight stays).  The
@@ -63,21 +63,20 @@ size_t assign_graph_edges(const assign_graph *g);
 /* Pricing callback: see the contract above.  Returns ASSIGN_OK or
  * ASSIGN_ERR; *added receives the number of edges added (informational: the
  * solver counts new edges itself, so duplicates do not keep it looping). */
-typedef int (*assign_price_fn)(void *ud, const int64_t *u, const int64_t *v,
-                               assign_graph *g, size_t *added);
+typedef int (*assign_price_fn)(void *ud, const int64_t *u, const int64_t *v, assign_graph *g, size_t *added);
 
 /* Progress / cancellation: called now and then; a non-zero return cancels
  * the solve (assign_solve then returns ASSIGN_CANCELLED). */
 typedef int (*assign_tick_fn)(void *ud, uint64_t done, uint64_t total);
 
 typedef struct assign_result {
-    int32_t *row_col;     /* n_rows entries: matched column or -1 */
-    int64_t *u;           /* n_rows row duals */
-    int64_t *v;           /* n_cols column duals */
-    int64_t objective;    /* sum of the chosen weights */
-    int32_t matched;      /* number of matched rows */
-    int certified;        /* 1 when pricing found no improving pair */
-    int pricing_rounds;   /* solve -> price iterations */
+    int32_t *row_col;   /* n_rows entries: matched column or -1 */
+    int64_t *u;         /* n_rows row duals */
+    int64_t *v;         /* n_cols column duals */
+    int64_t objective;  /* sum of the chosen weights */
+    int32_t matched;    /* number of matched rows */
+    int certified;      /* 1 when pricing found no improving pair */
+    int pricing_rounds; /* solve -> price iterations */
 } assign_result;
 
 /* Solve.  cap has n_cols entries.  price may be NULL when the graph already
@@ -88,10 +87,8 @@ typedef struct assign_result {
  * certificate check failing) or ASSIGN_CANCELLED; on any error *out is left
  * empty (nothing to free).  A column with cap 0 gets v = ASSIGN_MAX_WEIGHT,
  * so pricing never offers pairs with it. */
-int assign_solve(assign_graph *g, const int32_t *cap,
-                 assign_price_fn price, void *price_ud,
-                 assign_tick_fn tick, void *tick_ud,
-                 assign_result *out);
+int assign_solve(assign_graph *g, const int32_t *cap, assign_price_fn price, void *price_ud, assign_tick_fn tick,
+                 void *tick_ud, assign_result *out);
 void assign_result_free(assign_result *r);
 
 /* Verify a result against the graph: a valid matching of graph edges within
@@ -102,7 +99,6 @@ void assign_result_free(assign_result *r);
  * matching is optimal on the graph.  Returns ASSIGN_OK, or ASSIGN_ERR with a
  * message naming the first failure in err (errlen bytes; err may be NULL).
  * assign_solve runs it on every result it returns. */
-int assign_check(const assign_graph *g, const int32_t *cap,
-                 const assign_result *res, char *err, size_t errlen);
+int assign_check(const assign_graph *g, const int32_t *cap, const assign_result *res, char *err, size_t errlen);
 
 #endif

@@ -12,8 +12,7 @@
 
 #define COACHES_MIN_ALLOC 64
 
-int mt_space_init(mt_space *s, const match_catalog *cat)
-{
+int mt_space_init(mt_space *s, const match_catalog *cat) {
     memset(s, 0, sizeof(*s));
     s->cat = cat;
     mt_map_init(&s->comps);
@@ -29,21 +28,16 @@ int mt_space_init(mt_space *s, const match_catalog *cat)
     return MATCH_OK;
 }
 
-void mt_space_free(mt_space *s)
-{
+void mt_space_free(mt_space *s) {
     mt_map_free(&s->comps);
     mt_map_free(&s->agencies);
     mt_map_free(&s->langs);
     mt_map_free(&s->programs);
 }
 
-void mt_coaches_init(mt_coaches *cs)
-{
-    memset(cs, 0, sizeof(*cs));
-}
+void mt_coaches_init(mt_coaches *cs) { memset(cs, 0, sizeof(*cs)); }
 
-void mt_coaches_free(mt_coaches *cs)
-{
+void mt_coaches_free(mt_coaches *cs) {
     free(cs->agency);
     free(cs->rank);
     free(cs->prov);
@@ -65,17 +59,16 @@ void mt_coaches_free(mt_coaches *cs)
     memset(cs, 0, sizeof(*cs));
 }
 
-#define GROW(field, n)                                                       \
-    do {                                                                     \
-        void *p_ = realloc(cs->field, (n) * sizeof(*cs->field));             \
-        if (!p_) return MATCH_ENOMEM;                                        \
-        cs->field = p_;                                                      \
+#define GROW(field, n)                                                                                                 \
+    do {                                                                                                               \
+        void *p_ = realloc(cs->field, (n) * sizeof(*cs->field));                                                       \
+        if (!p_) return MATCH_ENOMEM;                                                                                  \
+        cs->field = p_;                                                                                                \
     } while (0)
 
 /* Resize every per-coach array to na rows (na > cs->alloc); new rows of
  * `zeros` and of the level columns are zeroed. */
-static int coaches_resize(mt_coaches *cs, size_t na)
-{
+static int coaches_resize(mt_coaches *cs, size_t na) {
     GROW(agency, na);
     GROW(rank, na);
     GROW(prov, na);
@@ -104,8 +97,7 @@ static int coaches_resize(mt_coaches *cs, size_t na)
     return MATCH_OK;
 }
 
-static int coaches_grow(mt_coaches *cs, size_t need)
-{
+static int coaches_grow(mt_coaches *cs, size_t need) {
     if (need <= cs->alloc) return MATCH_OK;
     size_t na = cs->alloc ? cs->alloc : COACHES_MIN_ALLOC;
     while (na < need) na *= 2;
@@ -113,8 +105,7 @@ static int coaches_grow(mt_coaches *cs, size_t need)
 }
 
 /* The level column of competency id `col`, created (zeroed) on demand. */
-static uint8_t *coaches_column(mt_coaches *cs, uint32_t col)
-{
+static uint8_t *coaches_column(mt_coaches *cs, uint32_t col) {
     if (col >= cs->n_cols) {
         size_t nc = cs->n_cols ? cs->n_cols : 16;
         while (nc <= col) nc *= 2;
@@ -128,9 +119,7 @@ static uint8_t *coaches_column(mt_coaches *cs, uint32_t col)
     return cs->level[col];
 }
 
-int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot,
-                   const match_coach *c)
-{
+int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot, const match_coach *c) {
     if (coaches_grow(cs, slot + 1) != MATCH_OK) return MATCH_ENOMEM;
     /* Languages: a bit each for the first MT_LANG_BITS, then overflow ids
      * (internal.h).  Any number of distinct languages is accepted. */
@@ -151,8 +140,7 @@ int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot,
     if (agency == MT_NONE) return MATCH_ENOMEM;
     uint32_t *progs = cs->progs + slot * MATCH_MAX_PROGRAMS;
     for (size_t i = 0; i < c->n_programs; i++)
-        if ((progs[i] = mt_map_intern(&s->programs, c->programs[i])) == MT_NONE)
-            return MATCH_ENOMEM;
+        if ((progs[i] = mt_map_intern(&s->programs, c->programs[i])) == MT_NONE) return MATCH_ENOMEM;
     /* Levels: clear the slot in every column, then set this coach's. */
     uint32_t cols[MATCH_MAX_COMPETENCIES];
     for (size_t i = 0; i < c->n_competencies; i++) {
@@ -161,8 +149,7 @@ int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot,
     }
     for (size_t i = 0; i < cs->n_cols; i++)
         if (cs->level[i]) cs->level[i][slot] = 0;
-    for (size_t i = 0; i < c->n_competencies; i++)
-        cs->level[cols[i]][slot] = (uint8_t)c->competencies[i].level;
+    for (size_t i = 0; i < c->n_competencies; i++) cs->level[cols[i]][slot] = (uint8_t)c->competencies[i].level;
 
     int prov = match_catalog_find(s->cat, MATCH_VOCAB_PROVINCE, c->province);
     cs->agency[slot] = agency;
@@ -186,8 +173,7 @@ int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot,
 /* Copy the per-coach fields the kernel reads (everything but programs and
  * competency levels) of slot j of src into slot i of dst.  The one place
  * that lists them: a field added to mt_coaches is added here. */
-static void copy_slot(mt_coaches *dst, size_t i, const mt_coaches *src, size_t j)
-{
+static void copy_slot(mt_coaches *dst, size_t i, const mt_coaches *src, size_t j) {
     dst->agency[i] = src->agency[j];
     dst->rank[i] = src->rank[j];
     dst->prov[i] = src->prov[j];
@@ -196,28 +182,24 @@ static void copy_slot(mt_coaches *dst, size_t i, const mt_coaches *src, size_t j
     dst->langs[i] = src->langs[j];
     dst->langs32[i] = src->langs32[j];
     dst->n_xlangs[i] = src->n_xlangs[j];
-    memcpy(dst->xlangs + i * MATCH_MAX_LANGUAGES,
-           src->xlangs + j * MATCH_MAX_LANGUAGES,
+    memcpy(dst->xlangs + i * MATCH_MAX_LANGUAGES, src->xlangs + j * MATCH_MAX_LANGUAGES,
            src->n_xlangs[j] * sizeof(*src->xlangs));
     dst->avail[i] = src->avail[j];
     dst->free[i] = src->free[j];
     dst->capacity[i] = src->capacity[j];
 }
 
-void mt_coaches_move(mt_coaches *cs, size_t to, size_t from)
-{
+void mt_coaches_move(mt_coaches *cs, size_t to, size_t from) {
     copy_slot(cs, to, cs, from);
     cs->n_progs[to] = cs->n_progs[from];
     cs->prog0[to] = cs->prog0[from];
-    memcpy(cs->progs + to * MATCH_MAX_PROGRAMS,
-           cs->progs + from * MATCH_MAX_PROGRAMS,
+    memcpy(cs->progs + to * MATCH_MAX_PROGRAMS, cs->progs + from * MATCH_MAX_PROGRAMS,
            MATCH_MAX_PROGRAMS * sizeof(*cs->progs));
     for (size_t i = 0; i < cs->n_cols; i++)
         if (cs->level[i]) cs->level[i][to] = cs->level[i][from];
 }
 
-int mt_coach_serves(const mt_coaches *cs, size_t i, uint32_t p)
-{
+int mt_coach_serves(const mt_coaches *cs, size_t i, uint32_t p) {
     if (cs->n_progs[i] == 0) return 1;
     const uint32_t *progs = cs->progs + i * MATCH_MAX_PROGRAMS;
     for (size_t k = 0; k < cs->n_progs[i]; k++)
@@ -225,14 +207,12 @@ int mt_coach_serves(const mt_coaches *cs, size_t i, uint32_t p)
     return 0;
 }
 
-int mt_coaches_permute(mt_coaches *dst, const mt_coaches *src,
-                       const int32_t *perm, size_t n)
-{
+int mt_coaches_permute(mt_coaches *dst, const mt_coaches *src, const int32_t *perm, size_t n) {
     if (dst->alloc < src->n || dst->n_cols != src->n_cols) {
         mt_coaches_free(dst);
         mt_coaches *cs = dst;
         size_t na = src->n ? src->n : 1;
-        int rc = coaches_resize(cs, na);   /* no level columns yet: n_cols is 0 */
+        int rc = coaches_resize(cs, na); /* no level columns yet: n_cols is 0 */
         if (rc != MATCH_OK) return rc;
         if (src->n_cols) {
             if (!(cs->level = calloc(src->n_cols, sizeof(*cs->level)))) return MATCH_ENOMEM;

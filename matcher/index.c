@@ -16,25 +16,23 @@ struct match_index {
     const match_catalog *cat;
     mt_space space;
     mt_coaches cs;
-    mt_map slot_of;   /* coach id -> slot */
-    char **ids;       /* per slot */
-    uint64_t *idkey;  /* per slot: first 8 bytes of the id, big-endian, so
+    mt_map slot_of;  /* coach id -> slot */
+    char **ids;      /* per slot */
+    uint64_t *idkey; /* per slot: first 8 bytes of the id, big-endian, so
                          that most id comparisons are one integer compare */
     size_t ids_alloc;
 };
 
 /* The first 8 bytes of an id as a big-endian integer (NUL-padded): its
  * order is the byte order of the ids up to ties. */
-static uint64_t id_key(const char *id)
-{
+static uint64_t id_key(const char *id) {
     uint64_t k = 0;
     size_t i = 0;
     for (; i < 8 && id[i]; i++) k = (k << 8) | (unsigned char)id[i];
     return k << (8 * (8 - i));
 }
 
-match_index *match_index_new(const match_catalog *cat)
-{
+match_index *match_index_new(const match_catalog *cat) {
     match_index *idx = calloc(1, sizeof(*idx));
     if (!idx) return NULL;
     idx->cat = cat;
@@ -47,8 +45,7 @@ match_index *match_index_new(const match_catalog *cat)
     return idx;
 }
 
-void match_index_free(match_index *idx)
-{
+void match_index_free(match_index *idx) {
     if (!idx) return;
     for (size_t i = 0; i < idx->cs.n; i++) free(idx->ids[i]);
     free(idx->ids);
@@ -59,13 +56,9 @@ void match_index_free(match_index *idx)
     free(idx);
 }
 
-size_t match_index_size(const match_index *idx)
-{
-    return idx->cs.n;
-}
+size_t match_index_size(const match_index *idx) { return idx->cs.n; }
 
-int match_index_upsert(match_index *idx, const match_coach *c, match_err *err)
-{
+int match_index_upsert(match_index *idx, const match_coach *c, match_err *err) {
     if (match_coach_check(idx->cat, c, err) != MATCH_OK) return MATCH_ERR;
     uint32_t slot = mt_map_get(&idx->slot_of, c->id);
     int fresh = slot == MT_NONE;
@@ -100,8 +93,7 @@ nomem:
     return MATCH_ENOMEM;
 }
 
-int match_index_remove(match_index *idx, const char *coach_id)
-{
+int match_index_remove(match_index *idx, const char *coach_id) {
     uint32_t slot = mt_map_get(&idx->slot_of, coach_id);
     if (slot == MT_NONE) return MATCH_ENOTFOUND;
     size_t last = idx->cs.n - 1;
@@ -118,8 +110,7 @@ int match_index_remove(match_index *idx, const char *coach_id)
     return MATCH_OK;
 }
 
-int match_index_set_load(match_index *idx, const char *coach_id, int load)
-{
+int match_index_set_load(match_index *idx, const char *coach_id, int load) {
     uint32_t slot = mt_map_get(&idx->slot_of, coach_id);
     if (slot == MT_NONE) return MATCH_ENOTFOUND;
     if (load < 0) return MATCH_ERR;
@@ -131,9 +122,8 @@ int match_index_set_load(match_index *idx, const char *coach_id, int load)
 /* ---- queries ----------------------------------------------------------- */
 
 /* Resolve policy, validate the mentee and build its query. */
-static int query_prepare(const match_index *idx, const match_query *qy,
-                         match_policy *pol, mt_query *q, match_err *err)
-{
+static int query_prepare(const match_index *idx, const match_query *qy, match_policy *pol, mt_query *q,
+                         match_err *err) {
     if (!qy || !qy->mentee) {
         mt_err(err, "mentee_id", "no mentee");
         return MATCH_ERR;
@@ -145,25 +135,21 @@ static int query_prepare(const match_index *idx, const match_query *qy,
     return MATCH_OK;
 }
 
-static int is_forbidden(const match_query *qy, const char *coach_id)
-{
+static int is_forbidden(const match_query *qy, const char *coach_id) {
     for (size_t i = 0; i < qy->n_forbidden; i++)
         if (qy->forbidden[i] && strcmp(qy->forbidden[i], coach_id) == 0) return 1;
     return 0;
 }
 
 /* Slot a (score sa) ranks before slot b: higher score, then smaller id. */
-static int sugg_before(const match_index *idx, int sa, size_t a, int sb,
-                       size_t b)
-{
+static int sugg_before(const match_index *idx, int sa, size_t a, int sb, size_t b) {
     if (sa != sb) return sa > sb;
     if (idx->idkey[a] != idx->idkey[b]) return idx->idkey[a] < idx->idkey[b];
     return strcmp(idx->ids[a], idx->ids[b]) < 0;
 }
 
-int match_suggest(const match_index *idx, const match_query *qy, size_t limit,
-                  match_suggestion *out, size_t *n_out, match_err *err)
-{
+int match_suggest(const match_index *idx, const match_query *qy, size_t limit, match_suggestion *out, size_t *n_out,
+                  match_err *err) {
     *n_out = 0;
     if (limit < 1 || limit > MATCH_SUGGEST_MAX) {
         mt_err(err, "limit", "limit: must be 1..%d", MATCH_SUGGEST_MAX);
@@ -180,11 +166,9 @@ int match_suggest(const match_index *idx, const match_query *qy, size_t limit,
         return MATCH_ENOMEM;
     }
     for (size_t c = 0; c < cs->n; c++)
-        elig[c] = (uint8_t)((cs->free[c] > 0) &
-                            ((cs->n_progs[c] == 0) | (cs->prog0[c] == q.program)));
+        elig[c] = (uint8_t)((cs->free[c] > 0) & ((cs->n_progs[c] == 0) | (cs->prog0[c] == q.program)));
     for (size_t c = 0; c < cs->n; c++) /* the few with several programs */
-        if (cs->n_progs[c] > 1 && !elig[c] && cs->free[c] > 0)
-            elig[c] = (uint8_t)mt_coach_serves(cs, c, q.program);
+        if (cs->n_progs[c] > 1 && !elig[c] && cs->free[c] > 0) elig[c] = (uint8_t)mt_coach_serves(cs, c, q.program);
     for (size_t i = 0; i < qy->n_forbidden; i++) {
         uint32_t s = qy->forbidden[i] ? mt_map_get(&idx->slot_of, qy->forbidden[i]) : MT_NONE;
         if (s != MT_NONE) elig[s] = 0;
@@ -205,8 +189,7 @@ int match_suggest(const match_index *idx, const match_query *qy, size_t limit,
         for (size_t j = 0; j < c1 - c0; j++) {
             if (key[j] <= kt) continue;
             int s = mt_key_score(&q, key[j]);
-            if (n == limit && !sugg_before(idx, s, c0 + j, scores[n - 1], slots[n - 1]))
-                continue;
+            if (n == limit && !sugg_before(idx, s, c0 + j, scores[n - 1], slots[n - 1])) continue;
             size_t k = n < limit ? n++ : n - 1;
             while (k > 0 && sugg_before(idx, s, c0 + j, scores[k - 1], slots[k - 1])) {
                 scores[k] = scores[k - 1];
@@ -230,10 +213,8 @@ int match_suggest(const match_index *idx, const match_query *qy, size_t limit,
     return MATCH_OK;
 }
 
-int match_explain_coach(const match_index *idx, const match_query *qy,
-                        const char *coach_id, match_explain *out,
-                        match_err *err)
-{
+int match_explain_coach(const match_index *idx, const match_query *qy, const char *coach_id, match_explain *out,
+                        match_err *err) {
     uint32_t slot = coach_id ? mt_map_get(&idx->slot_of, coach_id) : MT_NONE;
     if (slot == MT_NONE) {
         mt_err(err, "coach_id", "coach_id: no such coach");
@@ -243,19 +224,15 @@ int match_explain_coach(const match_index *idx, const match_query *qy,
     mt_query q;
     int rc = query_prepare(idx, qy, &pol, &q, err);
     if (rc != MATCH_OK) return rc;
-    mt_explain(&q, &idx->space, &idx->cs, slot, qy->mentee, &pol,
-               mt_coach_serves(&idx->cs, slot, q.program),
+    mt_explain(&q, &idx->space, &idx->cs, slot, qy->mentee, &pol, mt_coach_serves(&idx->cs, slot, q.program),
                is_forbidden(qy, coach_id), out);
     return MATCH_OK;
 }
 
-int match_explain_pair(const match_catalog *cat, const match_mentee *m,
-                       const match_coach *c, const match_policy *policy,
-                       int forbidden, match_explain *out, match_err *err)
-{
+int match_explain_pair(const match_catalog *cat, const match_mentee *m, const match_coach *c,
+                       const match_policy *policy, int forbidden, match_explain *out, match_err *err) {
     match_policy pol;
-    if (mt_policy_resolve(cat, policy, &pol, err) != MATCH_OK ||
-        match_mentee_check(cat, m, err) != MATCH_OK ||
+    if (mt_policy_resolve(cat, policy, &pol, err) != MATCH_OK || match_mentee_check(cat, m, err) != MATCH_OK ||
         match_coach_check(cat, c, err) != MATCH_OK)
         return MATCH_ERR;
     mt_space s;
@@ -266,8 +243,7 @@ int match_explain_pair(const match_catalog *cat, const match_mentee *m,
     int rc = mt_coaches_set(&cs, &s, 0, c);
     if (rc == MATCH_OK) {
         mt_query_build(&q, &s, &cs, m, &pol);
-        mt_explain(&q, &s, &cs, 0, m, &pol, mt_coach_serves(&cs, 0, q.program),
-                   forbidden, out);
+        mt_explain(&q, &s, &cs, 0, m, &pol, mt_coach_serves(&cs, 0, q.program), forbidden, out);
     }
     if (rc == MATCH_ENOMEM) mt_err(err, "", "out of memory");
     mt_coaches_free(&cs);

@@ -26,9 +26,9 @@
 /* ---- String map (map.c): open addressing, owned keys, deletions ---------- */
 
 typedef struct mt_map {
-    char **keys;      /* NULL = empty slot */
+    char **keys; /* NULL = empty slot */
     uint32_t *vals;
-    size_t cap;       /* power of two */
+    size_t cap; /* power of two */
     size_t len;
 } mt_map;
 
@@ -51,24 +51,22 @@ uint32_t mt_map_intern(mt_map *m, const char *key);
 typedef struct mt_vocab {
     char **codes;
     size_t n;
-    mt_map index;     /* code -> position in codes */
+    mt_map index; /* code -> position in codes */
 } mt_vocab;
 
 struct match_catalog {
     mt_vocab vocab[MATCH_VOCAB__COUNT];
-    uint8_t *class_rank;       /* per position class */
-    uint8_t *class_required;   /* per position class */
-    uint8_t *prov_region;      /* per province: index into REGION vocab */
-    uint32_t *prov_weight;     /* per province: PNS headcount, 0 unknown */
-    uint8_t *comp_technical;   /* per competency: 1 if kind technical */
+    uint8_t *class_rank;     /* per position class */
+    uint8_t *class_required; /* per position class */
+    uint8_t *prov_region;    /* per province: index into REGION vocab */
+    uint32_t *prov_weight;   /* per province: PNS headcount, 0 unknown */
+    uint8_t *comp_technical; /* per competency: 1 if kind technical */
 };
 
 /* ---- Validation helpers (profile.c) -------------------------------------- */
 
-void mt_err(match_err *err, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-int mt_policy_resolve(const match_catalog *cat, const match_policy *in,
-                      match_policy *out, match_err *err);
+void mt_err(match_err *err, const char *field, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int mt_policy_resolve(const match_catalog *cat, const match_policy *in, match_policy *out, match_err *err);
 
 /* ---- Compact coach set (coaches.c) ---------------------------------------- */
 
@@ -76,10 +74,10 @@ int mt_policy_resolve(const match_catalog *cat, const match_policy *in,
  * coaches scored together use the same integers. */
 typedef struct mt_space {
     const match_catalog *cat;
-    mt_map comps;     /* competency code -> column (catalogue codes first) */
-    mt_map agencies;  /* agency / organisation -> id */
-    mt_map langs;     /* language -> id; ids < MT_LANG_BITS are mask bits */
-    mt_map programs;  /* program -> id */
+    mt_map comps;    /* competency code -> column (catalogue codes first) */
+    mt_map agencies; /* agency / organisation -> id */
+    mt_map langs;    /* language -> id; ids < MT_LANG_BITS are mask bits */
+    mt_map programs; /* program -> id */
 } mt_space;
 
 int mt_space_init(mt_space *s, const match_catalog *cat);
@@ -93,14 +91,13 @@ void mt_space_free(mt_space *s);
  * unless the only common bit is MT_LANG_OVERFLOW: then (and only then) the
  * two overflow lists decide.  mt_langs_common is that one rule; every
  * language feasibility decision goes through it (kernel.c). */
-#define MT_LANG_BITS 63
+#define MT_LANG_BITS     63
 #define MT_LANG_OVERFLOW ((uint64_t)1 << MT_LANG_BITS)
 
 /* 1 if the two profiles share a language: masks a, b and overflow id lists
  * ax[0..na), bx[0..nb) (each at most MATCH_MAX_LANGUAGES ids). */
-static inline int mt_langs_common(uint64_t a, const uint32_t *ax, size_t na,
-                                  uint64_t b, const uint32_t *bx, size_t nb)
-{
+static inline int mt_langs_common(uint64_t a, const uint32_t *ax, size_t na, uint64_t b, const uint32_t *bx,
+                                  size_t nb) {
     uint64_t x = a & b;
     if (x != MT_LANG_OVERFLOW) return x != 0;
     for (size_t i = 0; i < na; i++)
@@ -117,19 +114,19 @@ typedef struct mt_coaches {
     uint8_t *region;
     uint8_t *modality;
     uint64_t *langs;
-    uint32_t *langs32;    /* low 32 bits of langs: the kernel's lanes when
+    uint32_t *langs32; /* low 32 bits of langs: the kernel's lanes when
                              the mentee's languages are all among them */
-    uint8_t *n_xlangs;    /* overflow languages of the coach (see above) */
-    uint32_t *xlangs;     /* their ids, MATCH_MAX_LANGUAGES per coach */
-    uint32_t *avail;      /* 0 replaced by MATCH_AVAIL_ALL */
-    int32_t *capacity;    /* profile capacity */
-    int32_t *free;        /* free capacity: capacity - load, >= 0 */
-    uint8_t *n_progs;     /* 0 = every program */
-    uint32_t *prog0;      /* first program (MT_NONE if none): fast check */
-    uint32_t *progs;      /* MATCH_MAX_PROGRAMS per coach */
-    uint8_t **level;      /* level[comp][coach]; NULL column = all zero */
-    size_t n_cols;        /* columns allocated in level[] */
-    uint8_t *zeros;       /* alloc zero bytes: the column of an absent code */
+    uint8_t *n_xlangs; /* overflow languages of the coach (see above) */
+    uint32_t *xlangs;  /* their ids, MATCH_MAX_LANGUAGES per coach */
+    uint32_t *avail;   /* 0 replaced by MATCH_AVAIL_ALL */
+    int32_t *capacity; /* profile capacity */
+    int32_t *free;     /* free capacity: capacity - load, >= 0 */
+    uint8_t *n_progs;  /* 0 = every program */
+    uint32_t *prog0;   /* first program (MT_NONE if none): fast check */
+    uint32_t *progs;   /* MATCH_MAX_PROGRAMS per coach */
+    uint8_t **level;   /* level[comp][coach]; NULL column = all zero */
+    size_t n_cols;     /* columns allocated in level[] */
+    uint8_t *zeros;    /* alloc zero bytes: the column of an absent code */
 } mt_coaches;
 
 void mt_coaches_init(mt_coaches *cs);
@@ -137,16 +134,14 @@ void mt_coaches_free(mt_coaches *cs);
 /* Append (slot == cs->n) or overwrite slot with coach c, interning its
  * strings in s.  The profile must already be validated.  MATCH_OK or
  * MATCH_ENOMEM.  Any number of distinct languages is accepted. */
-int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot,
-                   const match_coach *c);
+int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot, const match_coach *c);
 /* Move slot `from` onto slot `to` (for swap-removal); n is not changed. */
 void mt_coaches_move(mt_coaches *cs, size_t to, size_t from);
 /* dst = the n coaches perm[0..n) of src, in that order (n <= src->n).
  * dst is (re)allocated on first use and reused while it fits; initialise
  * it with mt_coaches_init.  Program lists are not copied (eligibility
  * arrays carry them).  MATCH_OK or MATCH_ENOMEM. */
-int mt_coaches_permute(mt_coaches *dst, const mt_coaches *src,
-                       const int32_t *perm, size_t n);
+int mt_coaches_permute(mt_coaches *dst, const mt_coaches *src, const int32_t *perm, size_t n);
 /* 1 if coach i coaches in program id p (MT_NONE: a program no coach lists). */
 int mt_coach_serves(const mt_coaches *cs, size_t i, uint32_t p);
 
@@ -159,14 +154,14 @@ int mt_coach_serves(const mt_coaches *cs, size_t i, uint32_t p);
  * few pairs that pass a threshold into exact scores. */
 typedef struct mt_query {
     /* feasibility */
-    uint32_t agency;      /* MT_NONE: matches no coach */
+    uint32_t agency; /* MT_NONE: matches no coach */
     int check_agency;
-    uint8_t min_rank;     /* coach rank must be >= */
+    uint8_t min_rank; /* coach rank must be >= */
     uint8_t modality;
-    uint64_t langs;       /* languages known to the space, as coach masks */
-    uint8_t n_xlangs;     /* overflow languages: ids, see MT_LANG_BITS */
+    uint64_t langs;   /* languages known to the space, as coach masks */
+    uint8_t n_xlangs; /* overflow languages: ids, see MT_LANG_BITS */
     uint32_t xlangs[MATCH_MAX_LANGUAGES];
-    uint32_t avail;       /* 0 replaced by MATCH_AVAIL_ALL */
+    uint32_t avail; /* 0 replaced by MATCH_AVAIL_ALL */
     uint8_t prov, region;
     uint32_t program;
     /* gaps: only competencies with gap > 0 and weight > 0 */
@@ -174,36 +169,34 @@ typedef struct mt_query {
     const uint8_t *col[MATCH_MAX_COMPETENCIES];
     uint8_t cur[MATCH_MAX_COMPETENCIES];
     uint8_t gap[MATCH_MAX_COMPETENCIES];
-    uint32_t w[MATCH_MAX_COMPETENCIES];  /* weights divided by their gcd */
-    uint32_t gd;          /* sum w * gap (reduced) */
-    int unit_w;           /* every reduced weight is 1 */
+    uint32_t w[MATCH_MAX_COMPETENCIES]; /* weights divided by their gcd */
+    uint32_t gd;                        /* sum w * gap (reduced) */
+    int unit_w;                         /* every reduced weight is 1 */
     /* factor weights (thousandths) */
     uint32_t wg, wl, wa;
     /* fast key: key = ka*gn + kb*l2 + kc*a3 + 1 = N + 1, score =
      * round(10000 N / kd); used when kd + 1 fits uint16 */
     int fast;
-    int acc8;             /* gd <= 255: accumulate gn in uint8 lanes */
+    int acc8; /* gd <= 255: accumulate gn in uint8 lanes */
     uint32_t ka, kb, kc, kd;
-    double inv2d;         /* 1 / (2 kd): mt_key_score's estimate */
+    double inv2d; /* 1 / (2 kd): mt_key_score's estimate */
 } mt_query;
 
 /* Build the query of mentee m (validated) over space s and coach set cs.
  * policy must be resolved (no NULL).  Unknown strings map to values that
  * match nothing.  Cannot fail. */
-void mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs,
-                    const match_mentee *m, const match_policy *policy);
+void mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs, const match_mentee *m,
+                    const match_policy *policy);
 
 /* Exact score of one pair from its factors (reduced gap numbers). */
-int mt_score_exact(uint64_t gn, uint64_t gd, int l2, int a3, uint32_t wg,
-                   uint32_t wl, uint32_t wa);
+int mt_score_exact(uint64_t gn, uint64_t gd, int l2, int a3, uint32_t wg, uint32_t wl, uint32_t wa);
 
 /* Keys of coaches [c0, c1) into key[0 .. c1-c0): 0 when the pair fails
  * program/capacity (elig[c] == 0, elig indexed from coach 0), agency, rank,
  * modality, language or availability.  Forbidden pairs and min_score are
  * the caller's. */
 #define MT_BLOCK 1024
-void mt_key_block(const mt_query *q, const mt_coaches *cs,
-                  const uint8_t *elig, size_t c0, size_t c1, uint16_t *key);
+void mt_key_block(const mt_query *q, const mt_coaches *cs, const uint8_t *elig, size_t c0, size_t c1, uint16_t *key);
 /* The score of a key >= 1. */
 int mt_key_score(const mt_query *q, uint16_t key);
 /* The largest key whose score is <= s (0 when s < 0): a pair scores more
@@ -212,21 +205,18 @@ uint16_t mt_key_floor(const mt_query *q, int s);
 /* Pricing filter over a block: s = mark[j] ? -1 : tab[key[j]];
  * flag[j] = s >= 0 && s > pi[j] + o (in int64: no clamping, so no
  * violation can be filtered out).  Returns max(best, every s). */
-int32_t mt_price_block(const uint16_t *key, const uint8_t *mark,
-                       const int64_t *pi, int64_t o, const int32_t *tab,
+int32_t mt_price_block(const uint16_t *key, const uint8_t *mark, const int64_t *pi, int64_t o, const int32_t *tab,
                        size_t n, uint8_t *flag, int32_t best);
 /* Coach-side filter: s = tab[key[j]]; flag[j] = s >= 0 && s + bonus >
  * thr[j] (gains are small: 32-bit lanes). */
-void mt_gain_block(const uint16_t *key, const int32_t *thr, int32_t bonus,
-                   const int32_t *tab, size_t n, uint8_t *flag);
+void mt_gain_block(const uint16_t *key, const int32_t *thr, int32_t bonus, const int32_t *tab, size_t n, uint8_t *flag);
 /* flag[j] = key[j] > kt. */
 void mt_key_above(const uint16_t *key, size_t n, uint16_t kt, uint8_t *flag);
 /* Maximum of key[0..n). */
 uint16_t mt_key_max(const uint16_t *key, size_t n);
 
 /* Reason and breakdown of one pair, scalar (explanations, tests). */
-void mt_explain(const mt_query *q, const mt_space *s, const mt_coaches *cs,
-                size_t c, const match_mentee *m, const match_policy *policy,
-                int elig_program, int forbidden, match_explain *out);
+void mt_explain(const mt_query *q, const mt_space *s, const mt_coaches *cs, size_t c, const match_mentee *m,
+                const match_policy *policy, int elig_program, int forbidden, match_explain *out);
 
 #endif

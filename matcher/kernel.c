@@ -32,9 +32,7 @@
 
 #include "matcher/internal.h"
 
-int mt_score_exact(uint64_t gn, uint64_t gd, int l2, int a3, uint32_t wg,
-                   uint32_t wl, uint32_t wa)
-{
+int mt_score_exact(uint64_t gn, uint64_t gd, int l2, int a3, uint32_t wg, uint32_t wl, uint32_t wa) {
     if (gd == 0) {
         gn = 0;
         gd = 1;
@@ -43,13 +41,11 @@ int mt_score_exact(uint64_t gn, uint64_t gd, int l2, int a3, uint32_t wg,
      * D < 2^42, N < 2^55, so 2N + D fits in 64 bits; gn fits 32-bit lanes. */
     uint64_t w = (uint64_t)wg + wl + wa;
     uint64_t d = 6 * gd * w;
-    uint64_t n = 10000 * (6 * (uint64_t)wg * gn + 3 * gd * wl * (uint64_t)l2 +
-                          2 * gd * wa * (uint64_t)a3);
+    uint64_t n = 10000 * (6 * (uint64_t)wg * gn + 3 * gd * wl * (uint64_t)l2 + 2 * gd * wa * (uint64_t)a3);
     return (int)((2 * n + d) / (2 * d));
 }
 
-static uint32_t gcd_u32(uint32_t a, uint32_t b)
-{
+static uint32_t gcd_u32(uint32_t a, uint32_t b) {
     while (b) {
         uint32_t t = a % b;
         a = b;
@@ -58,17 +54,13 @@ static uint32_t gcd_u32(uint32_t a, uint32_t b)
     return a;
 }
 
-static uint32_t policy_weight(const match_policy *p, const char *code)
-{
+static uint32_t policy_weight(const match_policy *p, const char *code) {
     for (size_t i = 0; i < p->n_comp_weights; i++)
-        if (strcmp(p->comp_weights[i].code, code) == 0)
-            return p->comp_weights[i].weight;
+        if (strcmp(p->comp_weights[i].code, code) == 0) return p->comp_weights[i].weight;
     return MATCH_WEIGHT_ONE;
 }
 
-static const uint8_t *column_of(const mt_space *s, const mt_coaches *cs,
-                                const char *code)
-{
+static const uint8_t *column_of(const mt_space *s, const mt_coaches *cs, const char *code) {
     uint32_t id = mt_map_get(&s->comps, code);
     if (id != MT_NONE && id < cs->n_cols && cs->level[id]) return cs->level[id];
     return cs->zeros;
@@ -76,8 +68,7 @@ static const uint8_t *column_of(const mt_space *s, const mt_coaches *cs,
 
 /* The mentee's language mask and overflow ids (internal.h).  A language no
  * coach in the space speaks matches nobody: it sets nothing. */
-static void mentee_langs(mt_query *q, const mt_space *s, const match_mentee *m)
-{
+static void mentee_langs(mt_query *q, const mt_space *s, const match_mentee *m) {
     q->langs = 0;
     q->n_xlangs = 0;
     for (size_t i = 0; i < m->n_languages && i < MATCH_MAX_LANGUAGES; i++) {
@@ -93,22 +84,19 @@ static void mentee_langs(mt_query *q, const mt_space *s, const match_mentee *m)
 }
 
 /* Coach c shares a language with the mentee of q: the exact rule. */
-static inline int query_langs_common(const mt_query *q, const mt_coaches *cs,
-                                     size_t c)
-{
-    return mt_langs_common(cs->langs[c], cs->xlangs + c * MATCH_MAX_LANGUAGES,
-                           cs->n_xlangs[c], q->langs, q->xlangs, q->n_xlangs);
+static inline int query_langs_common(const mt_query *q, const mt_coaches *cs, size_t c) {
+    return mt_langs_common(cs->langs[c], cs->xlangs + c * MATCH_MAX_LANGUAGES, cs->n_xlangs[c], q->langs, q->xlangs,
+                           q->n_xlangs);
 }
 
-void mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs,
-                    const match_mentee *m, const match_policy *policy)
-{
+void mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs, const match_mentee *m,
+                    const match_policy *policy) {
     memset(q, 0, sizeof(*q));
     int prov = match_catalog_find(s->cat, MATCH_VOCAB_PROVINCE, m->province);
     int rank = match_position_rank(s->cat, m->position_class);
     q->agency = mt_map_get(&s->agencies, m->agency);
     q->check_agency = policy->forbid_same_agency;
-    int min_rank = rank + policy->min_rank_gap;   /* < 0 with a negative gap */
+    int min_rank = rank + policy->min_rank_gap; /* < 0 with a negative gap */
     q->min_rank = (uint8_t)(min_rank > 0 ? min_rank : 0);
     q->modality = (uint8_t)m->modality;
     mentee_langs(q, s, m);
@@ -154,20 +142,20 @@ void mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs,
     }
 }
 
-int mt_key_score(const mt_query *q, uint16_t key)
-{
+int mt_key_score(const mt_query *q, uint16_t key) {
     if (!q->fast) return key - 1;
     /* floor(x / 2D) with x = 20000 N + D: a floating-point estimate, then
      * an exact integer correction (the estimate is off by at most one). */
     uint64_t d2 = 2 * (uint64_t)q->kd, x = 20000 * (uint64_t)(key - 1u) + q->kd;
     uint64_t r = (uint64_t)((double)x * q->inv2d);
-    if (r * d2 > x) r--;
-    else if ((r + 1) * d2 <= x) r++;
+    if (r * d2 > x)
+        r--;
+    else if ((r + 1) * d2 <= x)
+        r++;
     return (int)r;
 }
 
-uint16_t mt_key_floor(const mt_query *q, int s)
-{
+uint16_t mt_key_floor(const mt_query *q, int s) {
     if (s < 0) return 0;
     if (s >= MATCH_SCORE_MAX) return UINT16_MAX;
     if (!q->fast) return (uint16_t)(s + 1);
@@ -178,53 +166,44 @@ uint16_t mt_key_floor(const mt_query *q, int s)
 
 /* ---- the hot loop -------------------------------------------------------- */
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_ADDRESS__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 #define MT_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define MT_CLONES
 #endif
 
 MT_CLONES
-void mt_gain_block(const uint16_t *restrict key, const int32_t *restrict thr,
-                   int32_t bonus, const int32_t *restrict tab, size_t n,
-                   uint8_t *restrict flag)
-{
+void mt_gain_block(const uint16_t *restrict key, const int32_t *restrict thr, int32_t bonus,
+                   const int32_t *restrict tab, size_t n, uint8_t *restrict flag) {
     for (size_t j = 0; j < n; j++) {
         int32_t s = tab[key[j]];
         int32_t t = thr[j] - bonus;
-        t = t < -1 ? -1 : t;     /* s >= 0 and s + bonus > thr */
+        t = t < -1 ? -1 : t; /* s >= 0 and s + bonus > thr */
         flag[j] = s > t ? 1 : 0;
     }
 }
 
 MT_CLONES
-void mt_key_above(const uint16_t *restrict key, size_t n, uint16_t kt,
-                  uint8_t *restrict flag)
-{
+void mt_key_above(const uint16_t *restrict key, size_t n, uint16_t kt, uint8_t *restrict flag) {
     for (size_t j = 0; j < n; j++) flag[j] = key[j] > kt ? 1 : 0;
 }
 
 MT_CLONES
-uint16_t mt_key_max(const uint16_t *key, size_t n)
-{
+uint16_t mt_key_max(const uint16_t *key, size_t n) {
     uint16_t mx = 0;
     for (size_t j = 0; j < n; j++) mx = key[j] > mx ? key[j] : mx;
     return mx;
 }
 
 MT_CLONES
-int32_t mt_price_block(const uint16_t *restrict key, const uint8_t *restrict mark,
-                       const int64_t *restrict pi, int64_t o,
-                       const int32_t *restrict tab, size_t n,
-                       uint8_t *restrict flag, int32_t best)
-{
+int32_t mt_price_block(const uint16_t *restrict key, const uint8_t *restrict mark, const int64_t *restrict pi,
+                       int64_t o, const int32_t *restrict tab, size_t n, uint8_t *restrict flag, int32_t best) {
     for (size_t j = 0; j < n; j++) {
         int32_t s = tab[key[j]];
         s = mark[j] ? -1 : s;
         best = s > best ? s : best;
         int64_t t = pi[j] + o;
-        t = t < -1 ? -1 : t;     /* s >= 0 and s > pi + o */
+        t = t < -1 ? -1 : t; /* s >= 0 and s > pi + o */
         flag[j] = (int64_t)s > t ? 1 : 0;
     }
     return best;
@@ -233,17 +212,13 @@ int32_t mt_price_block(const uint16_t *restrict key, const uint8_t *restrict mar
 /* Hard constraints: ok[j] = 1/0; and the location/availability factors:
  * l2 in loc[j] (0..2), a3 in av3[j] (0..3). */
 MT_CLONES
-static void block_constraints(const mt_query *q, const mt_coaches *cs,
-                              const uint8_t *restrict elig, size_t c0,
-                              size_t n, uint8_t *restrict ok,
-                              uint8_t *restrict loc, uint8_t *restrict av3)
-{
+static void block_constraints(const mt_query *q, const mt_coaches *cs, const uint8_t *restrict elig, size_t c0,
+                              size_t n, uint8_t *restrict ok, uint8_t *restrict loc, uint8_t *restrict av3) {
     const uint8_t *restrict rank = cs->rank + c0, *restrict mod = cs->modality + c0;
     const uint8_t *restrict prov = cs->prov + c0, *restrict reg = cs->region + c0;
     const uint32_t *restrict av = cs->avail + c0, *restrict ag = cs->agency + c0;
     const uint64_t *restrict lg = cs->langs + c0;
-    const uint8_t minr = q->min_rank, mm = q->modality, mp = q->prov,
-                  mr = q->region;
+    const uint8_t minr = q->min_rank, mm = q->modality, mp = q->prov, mr = q->region;
     const uint32_t ma = q->avail;
     const uint32_t mag = q->check_agency ? q->agency : MT_NONE;
     const uint64_t ml = q->langs;
@@ -267,22 +242,18 @@ static void block_constraints(const mt_query *q, const mt_coaches *cs,
         av3[j] = (uint8_t)((x != 0) + (x1 != 0) + (x2 != 0));
         ok[j] &= (uint8_t)((x != 0) & (ag[j] != mag));
     }
-    for (size_t j = 0; j < n; j++)
-        ok[j] &= (uint8_t)((lg[j] & ml) != 0);
+    for (size_t j = 0; j < n; j++) ok[j] &= (uint8_t)((lg[j] & ml) != 0);
     /* The mask test is exact unless the only common bit is the overflow
      * bit, which needs the mentee to have overflow languages: then the
      * overflow ids decide (scalar, rare). */
     if (q->n_xlangs == 0) return;
     for (size_t j = 0; j < n; j++)
-        if (ok[j] && (lg[j] & ml) == MT_LANG_OVERFLOW)
-            ok[j] = (uint8_t)query_langs_common(q, cs, c0 + j);
+        if (ok[j] && (lg[j] & ml) == MT_LANG_OVERFLOW) ok[j] = (uint8_t)query_langs_common(q, cs, c0 + j);
 }
 
 /* gn in 8-bit lanes (gd <= 255). */
 MT_CLONES
-static void block_gaps8(const mt_query *q, size_t c0, size_t n,
-                        uint8_t *restrict gn)
-{
+static void block_gaps8(const mt_query *q, size_t c0, size_t n, uint8_t *restrict gn) {
     memset(gn, 0, n);
     for (int k = 0; k < q->n_gap; k++) {
         const uint8_t *restrict lv = q->col[k] + c0;
@@ -302,9 +273,7 @@ static void block_gaps8(const mt_query *q, size_t c0, size_t n,
 }
 
 /* gn in 32-bit lanes (any gd). */
-static void block_gaps32(const mt_query *q, size_t c0, size_t n,
-                         uint32_t *restrict gn)
-{
+static void block_gaps32(const mt_query *q, size_t c0, size_t n, uint32_t *restrict gn) {
     memset(gn, 0, n * sizeof(*gn));
     for (int k = 0; k < q->n_gap; k++) {
         const uint8_t *restrict lv = q->col[k] + c0;
@@ -317,10 +286,8 @@ static void block_gaps32(const mt_query *q, size_t c0, size_t n,
 }
 
 MT_CLONES
-static void block_key8(const mt_query *q, size_t n, const uint8_t *restrict gn,
-                       const uint8_t *restrict ok, const uint8_t *restrict loc,
-                       const uint8_t *restrict av3, uint16_t *restrict key)
-{
+static void block_key8(const mt_query *q, size_t n, const uint8_t *restrict gn, const uint8_t *restrict ok,
+                       const uint8_t *restrict loc, const uint8_t *restrict av3, uint16_t *restrict key) {
     const uint16_t ka = (uint16_t)q->ka, kb = (uint16_t)q->kb, kc = (uint16_t)q->kc;
     for (size_t j = 0; j < n; j++) {
         uint16_t k = (uint16_t)(ka * gn[j] + kb * loc[j] + kc * av3[j] + 1);
@@ -328,25 +295,20 @@ static void block_key8(const mt_query *q, size_t n, const uint8_t *restrict gn,
     }
 }
 
-static void block_key32(const mt_query *q, size_t n, const uint32_t *gn,
-                        const uint8_t *ok, const uint8_t *loc,
-                        const uint8_t *av3, uint16_t *key)
-{
+static void block_key32(const mt_query *q, size_t n, const uint32_t *gn, const uint8_t *ok, const uint8_t *loc,
+                        const uint8_t *av3, uint16_t *key) {
     for (size_t j = 0; j < n; j++) {
         if (!ok[j]) {
             key[j] = 0;
         } else if (q->fast) {
             key[j] = (uint16_t)(q->ka * gn[j] + q->kb * loc[j] + q->kc * av3[j] + 1);
         } else {
-            key[j] = (uint16_t)(mt_score_exact(gn[j], q->gd, loc[j], av3[j],
-                                               q->wg, q->wl, q->wa) + 1);
+            key[j] = (uint16_t)(mt_score_exact(gn[j], q->gd, loc[j], av3[j], q->wg, q->wl, q->wa) + 1);
         }
     }
 }
 
-void mt_key_block(const mt_query *q, const mt_coaches *cs, const uint8_t *elig,
-                  size_t c0, size_t c1, uint16_t *key)
-{
+void mt_key_block(const mt_query *q, const mt_coaches *cs, const uint8_t *elig, size_t c0, size_t c1, uint16_t *key) {
     uint8_t ok[MT_BLOCK], loc[MT_BLOCK], av3[MT_BLOCK];
     while (c0 < c1) {
         size_t n = c1 - c0 < MT_BLOCK ? c1 - c0 : MT_BLOCK;
@@ -367,10 +329,8 @@ void mt_key_block(const mt_query *q, const mt_coaches *cs, const uint8_t *elig,
 
 /* ---- explanations (scalar, the reference) ------------------------------ */
 
-void mt_explain(const mt_query *q, const mt_space *s, const mt_coaches *cs,
-                size_t c, const match_mentee *m, const match_policy *policy,
-                int elig_program, int forbidden, match_explain *out)
-{
+void mt_explain(const mt_query *q, const mt_space *s, const mt_coaches *cs, size_t c, const match_mentee *m,
+                const match_policy *policy, int elig_program, int forbidden, match_explain *out) {
     memset(out, 0, sizeof(*out));
     uint64_t num = 0, den = 0;
     for (size_t i = 0; i < m->n_competencies; i++) {
@@ -402,15 +362,24 @@ void mt_explain(const mt_query *q, const mt_space *s, const mt_coaches *cs,
     out->score = mt_score_exact(num, den, l2, a3, q->wg, q->wl, q->wa);
 
     match_reason r = MATCH_REASON_NONE;
-    if (!elig_program) r = MATCH_REASON_PROGRAM;
-    else if (cs->free[c] <= 0) r = MATCH_REASON_CAPACITY;
-    else if (q->check_agency && cs->agency[c] == q->agency) r = MATCH_REASON_SAME_AGENCY;
-    else if (cs->rank[c] < q->min_rank) r = MATCH_REASON_RANK;
-    else if (!(cs->modality[c] & q->modality)) r = MATCH_REASON_MODALITY;
-    else if (!query_langs_common(q, cs, c)) r = MATCH_REASON_LANGUAGE;
-    else if (!common) r = MATCH_REASON_AVAILABILITY;
-    else if (forbidden) r = MATCH_REASON_FORBIDDEN;
-    else if (out->score < policy->min_score) r = MATCH_REASON_MIN_SCORE;
+    if (!elig_program)
+        r = MATCH_REASON_PROGRAM;
+    else if (cs->free[c] <= 0)
+        r = MATCH_REASON_CAPACITY;
+    else if (q->check_agency && cs->agency[c] == q->agency)
+        r = MATCH_REASON_SAME_AGENCY;
+    else if (cs->rank[c] < q->min_rank)
+        r = MATCH_REASON_RANK;
+    else if (!(cs->modality[c] & q->modality))
+        r = MATCH_REASON_MODALITY;
+    else if (!query_langs_common(q, cs, c))
+        r = MATCH_REASON_LANGUAGE;
+    else if (!common)
+        r = MATCH_REASON_AVAILABILITY;
+    else if (forbidden)
+        r = MATCH_REASON_FORBIDDEN;
+    else if (out->score < policy->min_score)
+        r = MATCH_REASON_MIN_SCORE;
     out->reason = r;
     out->feasible = r == MATCH_REASON_NONE;
 }

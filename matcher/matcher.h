@@ -38,47 +38,47 @@
 
 /* ---- Return codes ------------------------------------------------------ */
 
-#define MATCH_OK 0
-#define MATCH_ERR -1        /* invalid input: see match_err */
-#define MATCH_ENOMEM -2     /* allocation failed */
-#define MATCH_ENOTFOUND -3  /* no such id (index lookups) */
+#define MATCH_OK         0
+#define MATCH_ERR        -1 /* invalid input: see match_err */
+#define MATCH_ENOMEM     -2 /* allocation failed */
+#define MATCH_ENOTFOUND  -3 /* no such id (index lookups) */
 #define MATCH_ECANCELLED -4 /* the run was cancelled */
-#define MATCH_EIO -5        /* a catalogue file could not be read */
+#define MATCH_EIO        -5 /* a catalogue file could not be read */
 
 /* ---- Limits (one place; the protocol layer enforces the same ones) ------ */
 
-#define MATCH_ID_MAX 64              /* bytes of an id (NIP: 18 digits) */
-#define MATCH_CODE_MAX 48            /* bytes of a competency/class/agency code */
-#define MATCH_LANG_MAX 16            /* bytes of a language code ("id", "jv") */
-#define MATCH_MAX_COMPETENCIES 32    /* competencies in one profile */
-#define MATCH_MAX_LANGUAGES 16       /* languages in one profile */
-#define MATCH_MAX_PROGRAMS 32        /* programs of one coach */
+#define MATCH_ID_MAX           64 /* bytes of an id (NIP: 18 digits) */
+#define MATCH_CODE_MAX         48 /* bytes of a competency/class/agency code */
+#define MATCH_LANG_MAX         16 /* bytes of a language code ("id", "jv") */
+#define MATCH_MAX_COMPETENCIES 32 /* competencies in one profile */
+#define MATCH_MAX_LANGUAGES    16 /* languages in one profile */
+#define MATCH_MAX_PROGRAMS     32 /* programs of one coach */
 /* Distinct languages across an index or a run: no limit (each coach and
  * mentee lists at most MATCH_MAX_LANGUAGES). */
-#define MATCH_LEVEL_MAX 5            /* competency levels 0..5 */
-#define MATCH_RANK_MIN 1
-#define MATCH_RANK_MAX 6
-#define MATCH_CAPACITY_MAX 50        /* concurrent mentees of one coach */
-#define MATCH_AVAIL_BITS 21          /* 7 days x morning/afternoon/evening */
-#define MATCH_AVAIL_ALL ((uint32_t)0x1FFFFF)
-#define MATCH_SCORE_MAX 10000
-#define MATCH_WEIGHT_MAX 10000       /* policy weights, thousandths: 0..10.0 */
-#define MATCH_WEIGHT_ONE 1000        /* a weight of 1.0 */
-#define MATCH_COMP_WEIGHT_MAX 100000 /* competency weights, thousandths: 0..100.0 */
-#define MATCH_MIN_RANK_GAP_MAX 5     /* |min_rank_gap| */
+#define MATCH_LEVEL_MAX          5 /* competency levels 0..5 */
+#define MATCH_RANK_MIN           1
+#define MATCH_RANK_MAX           6
+#define MATCH_CAPACITY_MAX       50 /* concurrent mentees of one coach */
+#define MATCH_AVAIL_BITS         21 /* 7 days x morning/afternoon/evening */
+#define MATCH_AVAIL_ALL          ((uint32_t)0x1FFFFF)
+#define MATCH_SCORE_MAX          10000
+#define MATCH_WEIGHT_MAX         10000  /* policy weights, thousandths: 0..10.0 */
+#define MATCH_WEIGHT_ONE         1000   /* a weight of 1.0 */
+#define MATCH_COMP_WEIGHT_MAX    100000 /* competency weights, thousandths: 0..100.0 */
+#define MATCH_MIN_RANK_GAP_MAX   5      /* |min_rank_gap| */
 #define MATCH_WAITLIST_BONUS_MAX 10000
-#define MATCH_WAITLIST_MAX 100       /* earlier unmatched runs counted (more: clamped) */
+#define MATCH_WAITLIST_MAX       100 /* earlier unmatched runs counted (more: clamped) */
 #define MATCH_MAX_POLICY_WEIGHTS 64  /* competency weights in a policy */
-#define MATCH_MAX_THREADS 16
-#define MATCH_SUGGEST_MAX 100        /* limit of one suggest call */
+#define MATCH_MAX_THREADS        16
+#define MATCH_SUGGEST_MAX        100 /* limit of one suggest call */
 
 /* Availability mask: bit (day * 3 + part), day 0 = Monday .. 6 = Sunday,
  * part 0 morning, 1 afternoon, 2 evening.  0 means "any time". */
 
 /* Modality bits. */
-#define MATCH_MOD_ONLINE 1u
+#define MATCH_MOD_ONLINE  1u
 #define MATCH_MOD_OFFLINE 2u
-#define MATCH_MOD_ALL 3u
+#define MATCH_MOD_ALL     3u
 
 typedef struct match_err {
     char field[64]; /* the field at fault ("competencies[2].code"), or "" */
@@ -95,8 +95,7 @@ typedef struct match_catalog match_catalog;
  * file and line ("data/provinces.tsv:7: rank must be 1..6").  Returns
  * MATCH_OK, MATCH_EIO (missing/unreadable file), MATCH_ERR (bad line) or
  * MATCH_ENOMEM. */
-int match_catalog_load(const char *data_dir, match_catalog **out,
-                       match_err *err);
+int match_catalog_load(const char *data_dir, match_catalog **out, match_err *err);
 void match_catalog_free(match_catalog *cat);
 
 /* Vocabularies for validation and listing. */
@@ -112,28 +111,23 @@ typedef enum match_vocab {
 
 size_t match_catalog_count(const match_catalog *cat, match_vocab v);
 /* The i-th code (catalogue order), or NULL when i is out of range. */
-const char *match_catalog_code(const match_catalog *cat, match_vocab v,
-                               size_t i);
+const char *match_catalog_code(const match_catalog *cat, match_vocab v, size_t i);
 /* Index of code in v, or -1.  For MATCH_VOCAB_COMPETENCY this finds only
  * catalogue codes; use match_competency_valid() to accept any T.<sector>. */
-int match_catalog_find(const match_catalog *cat, match_vocab v,
-                       const char *code);
+int match_catalog_find(const match_catalog *cat, match_vocab v, const char *code);
 /* 1 when code is a catalogue competency or a well-formed technical code
  * "T.<sector>" (sector: 1..MATCH_CODE_MAX-2 of [a-z0-9_-]), else 0. */
 int match_competency_valid(const match_catalog *cat, const char *code);
 /* Rank (1..6) / required managerial level (1..5) of a position class, or
  * -1 when unknown. */
 int match_position_rank(const match_catalog *cat, const char *position_class);
-int match_position_required(const match_catalog *cat,
-                            const char *position_class);
+int match_position_required(const match_catalog *cat, const char *position_class);
 /* Island region of a province code, or NULL when unknown. */
-const char *match_province_region(const match_catalog *cat,
-                                  const char *province);
+const char *match_province_region(const match_catalog *cat, const char *province);
 
 /* PNS headcount of a province as given in provinces.tsv (0: not given or
  * unknown province).  Used to draw realistic synthetic instances. */
-uint32_t match_province_headcount(const match_catalog *cat,
-                                  const char *province);
+uint32_t match_province_headcount(const match_catalog *cat, const char *province);
 
 /* "online" -> MATCH_MOD_ONLINE, "offline" -> MATCH_MOD_OFFLINE, else 0. */
 unsigned match_modality_bit(const char *name);
@@ -148,7 +142,7 @@ typedef struct match_need { /* a mentee's competency */
 
 typedef struct match_skill { /* a coach's competency */
     const char *code;
-    int level;               /* 1..5 */
+    int level; /* 1..5 */
 } match_skill;
 
 typedef struct match_mentee {
@@ -159,25 +153,25 @@ typedef struct match_mentee {
     const char *program;
     const match_need *competencies;
     size_t n_competencies;
-    unsigned modality;          /* MATCH_MOD_* bits, at least one */
+    unsigned modality; /* MATCH_MOD_* bits, at least one */
     const char *const *languages;
-    size_t n_languages;         /* at least one */
-    uint32_t availability;      /* 21-bit mask, 0 = any */
+    size_t n_languages;    /* at least one */
+    uint32_t availability; /* 21-bit mask, 0 = any */
 } match_mentee;
 
 typedef struct match_coach {
     const char *id;
-    const char *kind;           /* MATCH_VOCAB_COACH_KIND */
-    const char *organization;   /* compared with the mentee's agency */
-    int rank;                   /* 1..6 */
+    const char *kind;         /* MATCH_VOCAB_COACH_KIND */
+    const char *organization; /* compared with the mentee's agency */
+    int rank;                 /* 1..6 */
     const char *province;
     const match_skill *competencies;
     size_t n_competencies;
-    int capacity;               /* 0..50 concurrent mentees */
-    int load;                   /* mentees already taken (approved, requested,
+    int capacity; /* 0..50 concurrent mentees */
+    int load;     /* mentees already taken (approved, requested,
                                    active); free capacity = capacity - load */
     const char *const *programs;
-    size_t n_programs;          /* 0: coaches in every program */
+    size_t n_programs; /* 0: coaches in every program */
     unsigned modality;
     const char *const *languages;
     size_t n_languages;
@@ -186,10 +180,8 @@ typedef struct match_coach {
 
 /* Validate a profile against the catalogue and the limits above (codes,
  * ranges, lengths, duplicates).  MATCH_ERR names the field. */
-int match_mentee_check(const match_catalog *cat, const match_mentee *m,
-                       match_err *err);
-int match_coach_check(const match_catalog *cat, const match_coach *c,
-                      match_err *err);
+int match_mentee_check(const match_catalog *cat, const match_mentee *m, match_err *err);
+int match_coach_check(const match_catalog *cat, const match_coach *c, match_err *err);
 
 /* ---- Policy ------------------------------------------------------------ */
 
@@ -205,19 +197,19 @@ typedef enum match_mode {
 
 typedef struct match_comp_weight {
     const char *code;
-    uint32_t weight;    /* thousandths, 0..MATCH_WEIGHT_MAX */
+    uint32_t weight; /* thousandths, 0..MATCH_WEIGHT_MAX */
 } match_comp_weight;
 
 typedef struct match_policy {
     match_objective objective;
     match_mode mode;
-    int min_score;            /* 0..10000 */
-    int forbid_same_agency;   /* 0/1 */
-    int min_rank_gap;         /* -5..5: coach rank >= mentee rank + gap
+    int min_score;          /* 0..10000 */
+    int forbid_same_agency; /* 0/1 */
+    int min_rank_gap;       /* -5..5: coach rank >= mentee rank + gap
                                  (negative: coaches up to -gap ranks below) */
-    int waitlist_bonus;       /* 0..10000 per earlier unmatched run */
-    uint32_t w_gap;           /* factor weights, thousandths; normalised */
-    uint32_t w_location;      /*   by their sum, which must be > 0 */
+    int waitlist_bonus;     /* 0..10000 per earlier unmatched run */
+    uint32_t w_gap;         /* factor weights, thousandths; normalised */
+    uint32_t w_location;    /*   by their sum, which must be > 0 */
     uint32_t w_availability;
     const match_comp_weight *comp_weights; /* others weigh MATCH_WEIGHT_ONE */
     size_t n_comp_weights;
@@ -227,8 +219,7 @@ typedef struct match_policy {
  * on, min_rank_gap 1, waitlist_bonus 500, weights 750/150/100, every
  * competency weight 1000. */
 void match_policy_default(match_policy *p);
-int match_policy_check(const match_catalog *cat, const match_policy *p,
-                       match_err *err);
+int match_policy_check(const match_catalog *cat, const match_policy *p, match_err *err);
 /* "participation"/"quality", "optimal"/"stable"; MATCH_OK or MATCH_ERR. */
 int match_objective_parse(const char *name, match_objective *out);
 int match_mode_parse(const char *name, match_mode *out);
@@ -283,25 +274,24 @@ typedef struct match_explain_comp {
 } match_explain_comp;
 
 typedef struct match_explain {
-    int score;            /* 0..10000, computed even when infeasible */
-    int feasible;         /* 1 or 0 */
-    match_reason reason;  /* first failing constraint, NONE if feasible */
-    double gap_coverage;  /* G = gap_num / gap_den, 0 when gap_den = 0 */
-    int64_t gap_num;      /* sum w_i * covered_i */
-    int64_t gap_den;      /* sum w_i * gap_i */
-    double location;      /* 1, 0.5 or 0 */
-    double availability;  /* min(1, common_slots / 3) */
-    int common_slots;     /* 0..21 */
-    size_t n_competencies;/* the mentee's competencies, in its order */
+    int score;             /* 0..10000, computed even when infeasible */
+    int feasible;          /* 1 or 0 */
+    match_reason reason;   /* first failing constraint, NONE if feasible */
+    double gap_coverage;   /* G = gap_num / gap_den, 0 when gap_den = 0 */
+    int64_t gap_num;       /* sum w_i * covered_i */
+    int64_t gap_den;       /* sum w_i * gap_i */
+    double location;       /* 1, 0.5 or 0 */
+    double availability;   /* min(1, common_slots / 3) */
+    int common_slots;      /* 0..21 */
+    size_t n_competencies; /* the mentee's competencies, in its order */
     match_explain_comp competencies[MATCH_MAX_COMPETENCIES];
 } match_explain;
 
 /* Score and explain one pair on its own (validates both profiles and the
  * policy; policy NULL = defaults; forbidden: the pair is forbidden).
  * Capacity means the coach's free capacity (capacity - load) is 0. */
-int match_explain_pair(const match_catalog *cat, const match_mentee *m,
-                       const match_coach *c, const match_policy *policy,
-                       int forbidden, match_explain *out, match_err *err);
+int match_explain_pair(const match_catalog *cat, const match_mentee *m, const match_coach *c,
+                       const match_policy *policy, int forbidden, match_explain *out, match_err *err);
 
 /* ---- Coach index: suggest and explain ----------------------------------- */
 
@@ -311,8 +301,7 @@ match_index *match_index_new(const match_catalog *cat); /* NULL: ENOMEM */
 void match_index_free(match_index *idx);
 /* Insert or replace the coach with c->id (the profile is validated and
  * copied).  MATCH_ERR names the field. */
-int match_index_upsert(match_index *idx, const match_coach *c,
-                       match_err *err);
+int match_index_upsert(match_index *idx, const match_coach *c, match_err *err);
 /* MATCH_OK or MATCH_ENOTFOUND. */
 int match_index_remove(match_index *idx, const char *coach_id);
 /* Update the load (taken capacity) of a coach without a full upsert.
@@ -322,9 +311,9 @@ size_t match_index_size(const match_index *idx);
 
 typedef struct match_query {
     const match_mentee *mentee;
-    const match_policy *policy;          /* NULL = defaults */
-    const char *const *forbidden;        /* coach ids forbidden for this */
-    size_t n_forbidden;                  /*   mentee (match.forbid) */
+    const match_policy *policy;   /* NULL = defaults */
+    const char *const *forbidden; /* coach ids forbidden for this */
+    size_t n_forbidden;           /*   mentee (match.forbid) */
 } match_query;
 
 typedef struct match_suggestion {
@@ -335,12 +324,11 @@ typedef struct match_suggestion {
 /* The top `limit` (1..MATCH_SUGGEST_MAX) feasible coaches with free capacity
  * for the query's mentee, by score descending then coach id ascending (byte
  * order).  out has room for limit entries; *n_out receives the count. */
-int match_suggest(const match_index *idx, const match_query *q, size_t limit,
-                  match_suggestion *out, size_t *n_out, match_err *err);
+int match_suggest(const match_index *idx, const match_query *q, size_t limit, match_suggestion *out, size_t *n_out,
+                  match_err *err);
 /* Explain the pair (query mentee, indexed coach).  MATCH_ENOTFOUND when the
  * coach is not indexed. */
-int match_explain_coach(const match_index *idx, const match_query *q,
-                        const char *coach_id, match_explain *out,
+int match_explain_coach(const match_index *idx, const match_query *q, const char *coach_id, match_explain *out,
                         match_err *err);
 
 /* ---- Batch runs ---------------------------------------------------------- */
@@ -352,16 +340,15 @@ typedef struct match_pair_ref {
 
 /* Progress: phase is one of "prepare", "score", "solve", "price", "stable",
  * "finish"; done <= total within a phase.  A non-zero return cancels. */
-typedef int (*match_progress_fn)(void *ud, const char *phase, uint64_t done,
-                                 uint64_t total);
+typedef int (*match_progress_fn)(void *ud, const char *phase, uint64_t done, uint64_t total);
 
 typedef struct match_run_input {
     const match_mentee *mentees;
     size_t n_mentees;
-    const uint32_t *waitlist;       /* n_mentees counts, or NULL (all 0) */
-    const match_coach *coaches;     /* free capacity = capacity - load */
+    const uint32_t *waitlist;   /* n_mentees counts, or NULL (all 0) */
+    const match_coach *coaches; /* free capacity = capacity - load */
     size_t n_coaches;
-    const match_pair_ref *pinned;   /* placed first, in (mentee id, coach id)
+    const match_pair_ref *pinned; /* placed first, in (mentee id, coach id)
                                        order, while the coach has free
                                        capacity and the pair is not
                                        forbidden; other constraints are not
@@ -369,68 +356,68 @@ typedef struct match_run_input {
     size_t n_pinned;
     const match_pair_ref *forbidden;
     size_t n_forbidden;
-    const match_policy *policy;     /* NULL = defaults */
-    match_progress_fn progress;     /* may be NULL */
+    const match_policy *policy; /* NULL = defaults */
+    match_progress_fn progress; /* may be NULL */
     void *progress_ud;
-    const atomic_int *cancel;       /* may be NULL; non-zero cancels */
-    int threads;                    /* 0: online CPUs (max MATCH_MAX_THREADS) */
-    int candidates;                 /* K, candidate coaches kept per mentee
+    const atomic_int *cancel; /* may be NULL; non-zero cancels */
+    int threads;              /* 0: online CPUs (max MATCH_MAX_THREADS) */
+    int candidates;           /* K, candidate coaches kept per mentee
                                        before pricing, 0..200; 0: default
                                        (12).  A tuning knob: the result
                                        does not depend on it */
 } match_run_input;
 
 typedef struct match_proposal {
-    size_t mentee;        /* index into the input mentees */
-    size_t coach;         /* index into the input coaches */
-    const char *mentee_id;/* owned by the result */
+    size_t mentee;         /* index into the input mentees */
+    size_t coach;          /* index into the input coaches */
+    const char *mentee_id; /* owned by the result */
     const char *coach_id;
-    int score;            /* 0..10000 */
-    int pinned;           /* 1: a pinned pair placed before optimising */
+    int score;  /* 0..10000 */
+    int pinned; /* 1: a pinned pair placed before optimising */
 } match_proposal;
 
 typedef struct match_unmatched {
-    size_t mentee;        /* index into the input mentees */
+    size_t mentee; /* index into the input mentees */
     const char *mentee_id;
     match_unmatched_reason reason;
 } match_unmatched;
 
 typedef struct match_stats {
-    uint32_t mentees, coaches;   /* in the run */
-    uint32_t matched;            /* proposals, pinned ones included */
-    uint32_t pinned;             /* pinned pairs placed */
-    uint32_t pins_skipped;       /* pins naming an unknown id, a full coach,
+    uint32_t mentees, coaches; /* in the run */
+    uint32_t matched;          /* proposals, pinned ones included */
+    uint32_t pinned;           /* pinned pairs placed */
+    uint32_t pins_skipped;     /* pins naming an unknown id, a full coach,
                                     a forbidden pair or a mentee already
                                     pinned */
     uint32_t unmatched[MATCH_UNMATCHED__COUNT];
-    int64_t total_score;         /* sum of proposal scores */
-    double mean_score;           /* total_score / matched, 0 if none */
-    double mean_gap_coverage;    /* mean G over proposals */
-    int certified;               /* optimal: LP duals prove the optimum over
+    int64_t total_score;      /* sum of proposal scores */
+    double mean_score;        /* total_score / matched, 0 if none */
+    double mean_gap_coverage; /* mean G over proposals */
+    int certified;            /* optimal: LP duals prove the optimum over
                                     every pair; stable: the greedy ran over
                                     every pair */
     double elapsed_ms;
     /* Engine figures (benchmarks, comparisons with reference solvers). */
-    int64_t objective;           /* optimal mode: sum of the optimised
+    int64_t objective; /* optimal mode: sum of the optimised
                                     (non-pinned) pairs' weights, weight =
                                     mult * (score + bonus) + big
                                     (bench/matcher/README.md); 0 in stable
                                     mode, as mult and big */
     int64_t mult, big;
-    int64_t objective_score;     /* sum of score + waitlist bonus over
+    int64_t objective_score;  /* sum of score + waitlist bonus over
                                     every proposal */
-    uint64_t pairs_scored;       /* pair evaluations */
-    uint64_t candidate_edges;    /* edges of the final candidate graph */
+    uint64_t pairs_scored;    /* pair evaluations */
+    uint64_t candidate_edges; /* edges of the final candidate graph */
     int pricing_rounds;
-    uint32_t rescanned;          /* mentee rescans: pricing (over the
+    uint32_t rescanned; /* mentee rescans: pricing (over the
                                     coaches cheaper than their bound) or
                                     stable-mode list refills */
 } match_stats;
 
 typedef struct match_run_result {
-    match_proposal *pairs;       /* sorted by mentee id */
+    match_proposal *pairs; /* sorted by mentee id */
     size_t n_pairs;
-    match_unmatched *unmatched;  /* sorted by mentee id */
+    match_unmatched *unmatched; /* sorted by mentee id */
     size_t n_unmatched;
     match_stats stats;
     struct match_run_state *state; /* private: explanations */
@@ -440,11 +427,9 @@ typedef struct match_run_result {
  * pairs naming unknown ids are skipped (counted in stats.pins_skipped for
  * pins).  On MATCH_OK *out holds the result (free it with
  * match_run_free).  MATCH_ECANCELLED when cancelled (no result). */
-int match_run(const match_catalog *cat, const match_run_input *in,
-              match_run_result **out, match_err *err);
+int match_run(const match_catalog *cat, const match_run_input *in, match_run_result **out, match_err *err);
 /* The breakdown of proposal i of a result. */
-int match_run_explain(const match_run_result *r, size_t i,
-                      match_explain *out);
+int match_run_explain(const match_run_result *r, size_t i, match_explain *out);
 /* The optimisation problem a run solved, row by row, for reference solvers
  * and exhaustive tests (bench/matcher/README.md): for input mentee `mentee`,
  * gain[j] = score + waitlist bonus of the pair with input coach j when the
@@ -453,8 +438,7 @@ int match_run_explain(const match_run_result *r, size_t i,
  * entries.  cap (n_coaches entries, may be NULL) receives each coach's free
  * capacity after the pins.  The weight the optimiser used for an allowed
  * pair is stats.mult * gain + stats.big. */
-int match_run_problem(const match_run_result *r, size_t mentee,
-                      int32_t *gain, int32_t *cap);
+int match_run_problem(const match_run_result *r, size_t mentee, int32_t *gain, int32_t *cap);
 void match_run_free(match_run_result *r);
 
 #endif

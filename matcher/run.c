@@ -48,13 +48,13 @@
 #include "matcher/assign.h"
 #include "matcher/internal.h"
 
-#define RUN_DEFAULT_K 12
-#define RUN_COACH_K 8            /* coach-side candidates per coach */
-#define TOPK_SUB 128             /* keys per threshold refresh in top-K */
-#define RUN_MAX_K 200            /* n_cand and stable cursors are uint8 */
+#define RUN_DEFAULT_K    12
+#define RUN_COACH_K      8   /* coach-side candidates per coach */
+#define TOPK_SUB         128 /* keys per threshold refresh in top-K */
+#define RUN_MAX_K        200 /* n_cand and stable cursors are uint8 */
 #define RUN_MAX_PROGRAMS 64
-#define RUN_CHUNK 64             /* mentees per unit of parallel work */
-#define RUN_ARENA_CHUNK (1 << 20)
+#define RUN_CHUNK        64 /* mentees per unit of parallel work */
+#define RUN_ARENA_CHUNK  (1 << 20)
 
 /* ---- arena: the result's strings and the copied profiles ---------------- */
 
@@ -64,8 +64,7 @@ typedef struct arena_blk {
     char data[];
 } arena_blk;
 
-static void *arena_alloc(arena_blk **a, size_t n)
-{
+static void *arena_alloc(arena_blk **a, size_t n) {
     n = (n + 15) & ~(size_t)15;
     if (!*a || (*a)->cap - (*a)->used < n) {
         size_t cap = n > RUN_ARENA_CHUNK ? n : RUN_ARENA_CHUNK;
@@ -81,16 +80,14 @@ static void *arena_alloc(arena_blk **a, size_t n)
     return p;
 }
 
-static char *arena_str(arena_blk **a, const char *s)
-{
+static char *arena_str(arena_blk **a, const char *s) {
     size_t n = strlen(s) + 1;
     char *p = arena_alloc(a, n);
     if (p) memcpy(p, s, n);
     return p;
 }
 
-static void arena_free(arena_blk *a)
-{
+static void arena_free(arena_blk *a) {
     while (a) {
         arena_blk *n = a->next;
         free(a);
@@ -108,40 +105,40 @@ typedef struct cand {
 struct match_run_state {
     arena_blk *arena;
     const match_catalog *cat;
-    match_policy policy;      /* deep copy */
+    match_policy policy; /* deep copy */
     mt_space space;
-    mt_coaches cs;            /* sorted by id; free = before the run */
+    mt_coaches cs; /* sorted by id; free = before the run */
     size_t nm, nc;
-    match_mentee *mentees;    /* deep copies, sorted by id */
-    size_t *m_orig, *c_orig;  /* sorted index -> input index */
-    size_t *m_pos;            /* input index -> sorted index */
-    char **c_id;              /* sorted coach ids (arena) */
-    int64_t *bonus;           /* per mentee */
+    match_mentee *mentees;   /* deep copies, sorted by id */
+    size_t *m_orig, *c_orig; /* sorted index -> input index */
+    size_t *m_pos;           /* input index -> sorted index */
+    char **c_id;             /* sorted coach ids (arena) */
+    int64_t *bonus;          /* per mentee */
     /* forbidden pairs: CSR by mentee of sorted coach indices */
     size_t *forb_off;
     int32_t *forb;
     /* programs */
-    uint32_t *m_prog;         /* per mentee: program slot < n_prog */
+    uint32_t *m_prog; /* per mentee: program slot < n_prog */
     size_t n_prog;
-    uint8_t **elig_free;      /* [prog][coach]: serves and free > 0 */
-    uint8_t **elig_any;       /* [prog][coach]: serves */
+    uint8_t **elig_free; /* [prog][coach]: serves and free > 0 */
+    uint8_t **elig_any;  /* [prog][coach]: serves */
     /* work */
-    int32_t *remain;          /* capacity left, per coach */
-    int32_t *cap0;            /* capacity after the pins, per coach */
-    int32_t *match;           /* per mentee: coach or -1 */
-    uint8_t *pinned;          /* per mentee */
+    int32_t *remain; /* capacity left, per coach */
+    int32_t *cap0;   /* capacity after the pins, per coach */
+    int32_t *match;  /* per mentee: coach or -1 */
+    uint8_t *pinned; /* per mentee */
     int threads, k;
-    cand *cands;              /* nm * (k + 1) */
-    uint8_t *n_cand;          /* per mentee, <= k */
-    int16_t *t_score;         /* per mentee: best pruned score, -1 none */
-    int32_t **extra;          /* per mentee: edges added by pricing */
+    cand *cands;      /* nm * (k + 1) */
+    uint8_t *n_cand;  /* per mentee, <= k */
+    int16_t *t_score; /* per mentee: best pruned score, -1 none */
+    int32_t **extra;  /* per mentee: edges added by pricing */
     uint32_t *n_extra, *cap_extra;
     int64_t mult, big;
     /* pricing: coaches ordered by their dual price, rebuilt each round */
-    mt_coaches pcs;           /* permuted copy of cs */
-    int32_t *perm;            /* position -> coach */
-    int32_t *pos_of;          /* coach -> position */
-    uint8_t **pelig;          /* [prog][position]: elig_free permuted */
+    mt_coaches pcs;  /* permuted copy of cs */
+    int32_t *perm;   /* position -> coach */
+    int32_t *pos_of; /* coach -> position */
+    uint8_t **pelig; /* [prog][position]: elig_free permuted */
     /* key -> score tables (or -1 below min_score), per thread, by the
      * query's effective gd (the table depends on nothing else within a
      * run); slot 0 is the slow path's identity table */
@@ -149,9 +146,9 @@ struct match_run_state {
     size_t n_tabs;
     /* coach-side candidates of the first scoring pass (optimal mode): per
      * thread and coach the RUN_COACH_K best mentees by gain, mentee asc */
-    int32_t *cside_gain[MATCH_MAX_THREADS];  /* nc * RUN_COACH_K */
+    int32_t *cside_gain[MATCH_MAX_THREADS]; /* nc * RUN_COACH_K */
     int32_t *cside_m[MATCH_MAX_THREADS];
-    int32_t *cside_thr[MATCH_MAX_THREADS];   /* per coach: gain to beat */
+    int32_t *cside_thr[MATCH_MAX_THREADS]; /* per coach: gain to beat */
     uint8_t *cside_n[MATCH_MAX_THREADS];
     /* progress / cancel */
     const match_run_input *in;
@@ -161,20 +158,17 @@ struct match_run_state {
     const char *phase;
 };
 
-static double now_ms(void)
-{
+static double now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 /* Report progress; returns 1 when the run must stop. */
-static int run_tick(struct match_run_state *st, uint64_t done, uint64_t total)
-{
+static int run_tick(struct match_run_state *st, uint64_t done, uint64_t total) {
     const match_run_input *in = st->in;
     if (in->cancel && atomic_load(in->cancel)) atomic_store(&st->stop, 1);
-    if (in->progress && in->progress(in->progress_ud, st->phase, done, total))
-        atomic_store(&st->stop, 1);
+    if (in->progress && in->progress(in->progress_ud, st->phase, done, total)) atomic_store(&st->stop, 1);
     return atomic_load(&st->stop);
 }
 
@@ -182,7 +176,7 @@ static int run_tick(struct match_run_state *st, uint64_t done, uint64_t total)
 
 typedef struct par {
     struct match_run_state *st;
-    const size_t *items;      /* mentee indices to process */
+    const size_t *items; /* mentee indices to process */
     size_t n;
     atomic_size_t next, done;
     int (*fn)(struct par *p, int tid, size_t m);
@@ -197,8 +191,7 @@ typedef struct par_arg {
 
 /* Take and process one chunk of items; 0 when there is nothing left to do
  * (all taken, cancelled, or failed). */
-static int par_chunk(par *p, int tid)
-{
+static int par_chunk(par *p, int tid) {
     if (atomic_load(&p->st->stop) || atomic_load(&p->failed)) return 0;
     if (p->st->in->cancel && atomic_load(p->st->in->cancel)) {
         atomic_store(&p->st->stop, 1);
@@ -216,8 +209,7 @@ static int par_chunk(par *p, int tid)
     return 1;
 }
 
-static void *par_worker(void *arg)
-{
+static void *par_worker(void *arg) {
     par_arg *a = arg;
     while (par_chunk(a->p, a->tid)) {}
     return NULL;
@@ -226,11 +218,9 @@ static void *par_worker(void *arg)
 /* Run fn over items on st->threads threads; the calling thread is worker 0
  * and the only one that reports progress.  MATCH_OK, MATCH_ENOMEM (fn
  * failed) or MATCH_ECANCELLED. */
-static int par_run(struct match_run_state *st, const char *phase,
-                   const size_t *items, size_t n,
-                   int (*fn)(par *, int, size_t), void *ctx)
-{
-    par p = {.st = st, .items = items, .n = n, .fn = fn, .ctx = ctx};
+static int par_run(struct match_run_state *st, const char *phase, const size_t *items, size_t n,
+                   int (*fn)(par *, int, size_t), void *ctx) {
+    par p = { .st = st, .items = items, .n = n, .fn = fn, .ctx = ctx };
     atomic_init(&p.next, 0);
     atomic_init(&p.done, 0);
     atomic_init(&p.failed, 0);
@@ -240,7 +230,7 @@ static int par_run(struct match_run_state *st, const char *phase,
     par_arg args[MATCH_MAX_THREADS];
     int started = 0;
     for (int t = 1; t < st->threads && (size_t)t * RUN_CHUNK < n; t++) {
-        args[t] = (par_arg){&p, t};
+        args[t] = (par_arg){ &p, t };
         if (pthread_create(&tids[t], NULL, par_worker, &args[t]) != 0) break;
         started = t;
     }
@@ -260,17 +250,13 @@ typedef struct id_ix {
     size_t ix;
 } id_ix;
 
-static int cmp_id_ix(const void *a, const void *b)
-{
-    return strcmp(((const id_ix *)a)->id, ((const id_ix *)b)->id);
-}
+static int cmp_id_ix(const void *a, const void *b) { return strcmp(((const id_ix *)a)->id, ((const id_ix *)b)->id); }
 
 /* order[] = 0..n-1 sorted by ids[]. */
-static int sort_by_id(size_t *order, const char **ids, size_t n)
-{
+static int sort_by_id(size_t *order, const char **ids, size_t n) {
     id_ix *v = malloc(n * sizeof(*v) + 1);
     if (!v) return MATCH_ENOMEM;
-    for (size_t i = 0; i < n; i++) v[i] = (id_ix){ids[i], i};
+    for (size_t i = 0; i < n; i++) v[i] = (id_ix){ ids[i], i };
     qsort(v, n, sizeof(*v), cmp_id_ix);
     for (size_t i = 0; i < n; i++) order[i] = v[i].ix;
     free(v);
@@ -278,21 +264,21 @@ static int sort_by_id(size_t *order, const char **ids, size_t n)
 }
 
 /* Binary search of id in the sorted ids; -1 when absent. */
-static long find_id(char *const *sorted, size_t n, const char *id)
-{
+static long find_id(char *const *sorted, size_t n, const char *id) {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         int c = strcmp(sorted[mid], id);
         if (c == 0) return (long)mid;
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return -1;
 }
 
-static int copy_mentee(arena_blk **a, match_mentee *dst, const match_mentee *m)
-{
+static int copy_mentee(arena_blk **a, match_mentee *dst, const match_mentee *m) {
     *dst = *m;
     dst->id = arena_str(a, m->id);
     dst->agency = arena_str(a, m->agency);
@@ -301,8 +287,7 @@ static int copy_mentee(arena_blk **a, match_mentee *dst, const match_mentee *m)
     dst->program = arena_str(a, m->program);
     match_need *n = arena_alloc(a, (m->n_competencies + 1) * sizeof(*n));
     const char **l = arena_alloc(a, (m->n_languages + 1) * sizeof(*l));
-    if (!dst->id || !dst->agency || !dst->position_class || !dst->province ||
-        !dst->program || !n || !l)
+    if (!dst->id || !dst->agency || !dst->position_class || !dst->province || !dst->program || !n || !l)
         return MATCH_ENOMEM;
     for (size_t i = 0; i < m->n_competencies; i++) {
         n[i] = m->competencies[i];
@@ -315,23 +300,20 @@ static int copy_mentee(arena_blk **a, match_mentee *dst, const match_mentee *m)
     return MATCH_OK;
 }
 
-static int copy_policy(struct match_run_state *st, const match_policy *p)
-{
+static int copy_policy(struct match_run_state *st, const match_policy *p) {
     st->policy = *p;
     if (!p->n_comp_weights) return MATCH_OK;
     match_comp_weight *w = arena_alloc(&st->arena, p->n_comp_weights * sizeof(*w));
     if (!w) return MATCH_ENOMEM;
     for (size_t i = 0; i < p->n_comp_weights; i++) {
         w[i].weight = p->comp_weights[i].weight;
-        if (!(w[i].code = arena_str(&st->arena, p->comp_weights[i].code)))
-            return MATCH_ENOMEM;
+        if (!(w[i].code = arena_str(&st->arena, p->comp_weights[i].code))) return MATCH_ENOMEM;
     }
     st->policy.comp_weights = w;
     return MATCH_OK;
 }
 
-static void state_free(struct match_run_state *st)
-{
+static void state_free(struct match_run_state *st) {
     if (!st) return;
     mt_coaches_free(&st->cs);
     mt_space_free(&st->space);
@@ -381,32 +363,28 @@ static void state_free(struct match_run_state *st)
 }
 
 /* Validate everything, naming "mentees[i].field" / "coaches[i].field". */
-static int validate(const match_catalog *cat, const match_run_input *in,
-                    match_err *err)
-{
+static int validate(const match_catalog *cat, const match_run_input *in, match_err *err) {
     match_err e;
     for (size_t i = 0; i < in->n_mentees; i++)
         if (match_mentee_check(cat, &in->mentees[i], &e) != MATCH_OK) {
             char f[sizeof(e.field) + 32];
             snprintf(f, sizeof(f), "mentees[%zu].%.40s", i, e.field);
-            mt_err(err, f, "mentees[%zu] (%s): %s", i,
-                   in->mentees[i].id ? in->mentees[i].id : "?", e.msg);
+            mt_err(err, f, "mentees[%zu] (%s): %s", i, in->mentees[i].id ? in->mentees[i].id : "?", e.msg);
             return MATCH_ERR;
         }
     for (size_t i = 0; i < in->n_coaches; i++)
         if (match_coach_check(cat, &in->coaches[i], &e) != MATCH_OK) {
             char f[sizeof(e.field) + 32];
             snprintf(f, sizeof(f), "coaches[%zu].%.40s", i, e.field);
-            mt_err(err, f, "coaches[%zu] (%s): %s", i,
-                   in->coaches[i].id ? in->coaches[i].id : "?", e.msg);
+            mt_err(err, f, "coaches[%zu] (%s): %s", i, in->coaches[i].id ? in->coaches[i].id : "?", e.msg);
             return MATCH_ERR;
         }
     if (in->n_mentees > INT32_MAX / 2 || in->n_coaches > INT32_MAX / 2) {
         mt_err(err, "", "too many mentees or coaches");
         return MATCH_ERR;
     }
-    if ((in->n_pinned && !in->pinned) || (in->n_forbidden && !in->forbidden) ||
-        (in->n_mentees && !in->mentees) || (in->n_coaches && !in->coaches)) {
+    if ((in->n_pinned && !in->pinned) || (in->n_forbidden && !in->forbidden) || (in->n_mentees && !in->mentees) ||
+        (in->n_coaches && !in->coaches)) {
         mt_err(err, "", "an array is NULL but its count is not 0");
         return MATCH_ERR;
     }
@@ -417,17 +395,14 @@ static int validate(const match_catalog *cat, const match_run_input *in,
     return MATCH_OK;
 }
 
-static int64_t bonus_of(const match_run_input *in, const match_policy *p,
-                        size_t orig)
-{
+static int64_t bonus_of(const match_run_input *in, const match_policy *p, size_t orig) {
     uint32_t w = in->waitlist ? in->waitlist[orig] : 0;
     if (w > MATCH_WAITLIST_MAX) w = MATCH_WAITLIST_MAX;
     return (int64_t)p->waitlist_bonus * w;
 }
 
 /* Copy and sort mentees and coaches, build the coach set. */
-static int prepare_profiles(struct match_run_state *st, match_err *err)
-{
+static int prepare_profiles(struct match_run_state *st, match_err *err) {
     const match_run_input *in = st->in;
     size_t nm = st->nm, nc = st->nc;
     const char **ids = malloc((nm > nc ? nm : nc) * sizeof(*ids) + 1);
@@ -451,8 +426,7 @@ static int prepare_profiles(struct match_run_state *st, match_err *err)
     for (size_t i = 0; i < nm; i++) {
         size_t o = st->m_orig[i];
         st->m_pos[o] = i;
-        if (copy_mentee(&st->arena, &st->mentees[i], &in->mentees[o]) != MATCH_OK)
-            return MATCH_ENOMEM;
+        if (copy_mentee(&st->arena, &st->mentees[i], &in->mentees[o]) != MATCH_OK) return MATCH_ENOMEM;
         st->bonus[i] = bonus_of(in, &st->policy, o);
         if (i && strcmp(st->mentees[i - 1].id, st->mentees[i].id) == 0) {
             mt_err(err, "mentees", "duplicate mentee id %s", st->mentees[i].id);
@@ -466,14 +440,12 @@ static int prepare_profiles(struct match_run_state *st, match_err *err)
             mt_err(err, "coaches", "duplicate coach id %s", c->id);
             return MATCH_ERR;
         }
-        if ((rc = mt_coaches_set(&st->cs, &st->space, j, c)) != MATCH_OK)
-            return rc;
+        if ((rc = mt_coaches_set(&st->cs, &st->space, j, c)) != MATCH_OK) return rc;
     }
     /* Mentees' agencies take part in the same interning (a mentee language
      * no coach speaks matches nobody and needs no id). */
     for (size_t i = 0; i < nm; i++)
-        if (mt_map_intern(&st->space.agencies, st->mentees[i].agency) == MT_NONE)
-            return MATCH_ENOMEM;
+        if (mt_map_intern(&st->space.agencies, st->mentees[i].agency) == MT_NONE) return MATCH_ENOMEM;
     return MATCH_OK;
 }
 
@@ -481,8 +453,7 @@ typedef struct pair_ix {
     int32_t m, c;
 } pair_ix;
 
-static int cmp_pair(const void *a, const void *b)
-{
+static int cmp_pair(const void *a, const void *b) {
     const pair_ix *x = a, *y = b;
     if (x->m != y->m) return x->m < y->m ? -1 : 1;
     return (x->c > y->c) - (x->c < y->c);
@@ -490,9 +461,8 @@ static int cmp_pair(const void *a, const void *b)
 
 /* Resolve pairs of ids to sorted (mentee, coach) indices; unknown ids are
  * dropped.  *out is malloc'ed (may be empty). */
-static int resolve_pairs(struct match_run_state *st, const match_pair_ref *refs,
-                         size_t n, pair_ix **out, size_t *n_out)
-{
+static int resolve_pairs(struct match_run_state *st, const match_pair_ref *refs, size_t n, pair_ix **out,
+                         size_t *n_out) {
     pair_ix *v = malloc(n * sizeof(*v) + 1);
     if (!v) return MATCH_ENOMEM;
     char **mids = malloc(st->nm * sizeof(*mids) + 1);
@@ -506,7 +476,7 @@ static int resolve_pairs(struct match_run_state *st, const match_pair_ref *refs,
         if (!refs[i].mentee_id || !refs[i].coach_id) continue;
         long m = find_id(mids, st->nm, refs[i].mentee_id);
         long c = find_id(st->c_id, st->nc, refs[i].coach_id);
-        if (m >= 0 && c >= 0) v[k++] = (pair_ix){(int32_t)m, (int32_t)c};
+        if (m >= 0 && c >= 0) v[k++] = (pair_ix){ (int32_t)m, (int32_t)c };
     }
     free(mids);
     qsort(v, k, sizeof(*v), cmp_pair);
@@ -515,19 +485,16 @@ static int resolve_pairs(struct match_run_state *st, const match_pair_ref *refs,
     return MATCH_OK;
 }
 
-static int is_forbidden(const struct match_run_state *st, size_t m, int32_t c)
-{
+static int is_forbidden(const struct match_run_state *st, size_t m, int32_t c) {
     for (size_t i = st->forb_off[m]; i < st->forb_off[m + 1]; i++)
         if (st->forb[i] == c) return 1;
     return 0;
 }
 
-static int prepare_pairs(struct match_run_state *st, match_stats *stats)
-{
+static int prepare_pairs(struct match_run_state *st, match_stats *stats) {
     pair_ix *f, *p;
     size_t nf, np;
-    if (resolve_pairs(st, st->in->forbidden, st->in->n_forbidden, &f, &nf) != MATCH_OK)
-        return MATCH_ENOMEM;
+    if (resolve_pairs(st, st->in->forbidden, st->in->n_forbidden, &f, &nf) != MATCH_OK) return MATCH_ENOMEM;
     st->forb_off = calloc(st->nm + 1, sizeof(size_t));
     st->forb = malloc(nf * sizeof(int32_t) + 1);
     if (!st->forb_off || !st->forb) {
@@ -543,8 +510,7 @@ static int prepare_pairs(struct match_run_state *st, match_stats *stats)
     for (size_t m = 0; m < st->nm; m++) st->forb_off[m + 1] += st->forb_off[m];
     free(f);
 
-    if (resolve_pairs(st, st->in->pinned, st->in->n_pinned, &p, &np) != MATCH_OK)
-        return MATCH_ENOMEM;
+    if (resolve_pairs(st, st->in->pinned, st->in->n_pinned, &p, &np) != MATCH_OK) return MATCH_ENOMEM;
     stats->pins_skipped = (uint32_t)(st->in->n_pinned - np); /* unknown ids */
     for (size_t i = 0; i < np; i++) {
         int32_t m = p[i].m, c = p[i].c;
@@ -563,8 +529,7 @@ static int prepare_pairs(struct match_run_state *st, match_stats *stats)
 }
 
 /* Program slots and the eligibility rows. */
-static int prepare_programs(struct match_run_state *st, match_err *err)
-{
+static int prepare_programs(struct match_run_state *st, match_err *err) {
     mt_map slots;
     mt_map_init(&slots);
     st->m_prog = malloc(st->nm * sizeof(uint32_t) + 1);
@@ -574,22 +539,30 @@ static int prepare_programs(struct match_run_state *st, match_err *err)
         uint32_t s = mt_map_get(&slots, st->mentees[m].program);
         if (s == MT_NONE) {
             if (slots.len >= RUN_MAX_PROGRAMS) {
-                mt_err(err, "mentees", "a run covers at most %d programs",
-                       RUN_MAX_PROGRAMS);
+                mt_err(err, "mentees", "a run covers at most %d programs", RUN_MAX_PROGRAMS);
                 rc = MATCH_ERR;
                 break;
             }
             s = mt_map_intern(&slots, st->mentees[m].program);
-            if (s == MT_NONE) { rc = MATCH_ENOMEM; break; }
+            if (s == MT_NONE) {
+                rc = MATCH_ENOMEM;
+                break;
+            }
             uint8_t **ef = realloc(st->elig_free, (s + 1) * sizeof(*ef));
             if (ef) st->elig_free = ef;
             uint8_t **ea = realloc(st->elig_any, (s + 1) * sizeof(*ea));
             if (ea) st->elig_any = ea;
-            if (!ef || !ea) { rc = MATCH_ENOMEM; break; }
+            if (!ef || !ea) {
+                rc = MATCH_ENOMEM;
+                break;
+            }
             ef[s] = malloc(st->nc + 1);
             ea[s] = malloc(st->nc + 1);
             st->n_prog = s + 1;
-            if (!ef[s] || !ea[s]) { rc = MATCH_ENOMEM; break; }
+            if (!ef[s] || !ea[s]) {
+                rc = MATCH_ENOMEM;
+                break;
+            }
             uint32_t pid = mt_map_get(&st->space.programs, st->mentees[m].program);
             for (size_t c = 0; c < st->nc; c++) {
                 ea[s][c] = (uint8_t)mt_coach_serves(&st->cs, c, pid);
@@ -608,17 +581,11 @@ static int prepare_programs(struct match_run_state *st, match_err *err)
  * pair that breaks a hard constraint or is forbidden, else a monotone proxy
  * of the score.  min_score is the visitor's: key_min() gives the largest
  * key below it. */
-typedef void (*block_fn)(void *ctx, const mt_query *q, size_t c0,
-                         const uint16_t *key, size_t n);
+typedef void (*block_fn)(void *ctx, const mt_query *q, size_t c0, const uint16_t *key, size_t n);
 
-static uint16_t key_min(const mt_query *q, int min_score)
-{
-    return min_score > 0 ? mt_key_floor(q, min_score - 1) : 0;
-}
+static uint16_t key_min(const mt_query *q, int min_score) { return min_score > 0 ? mt_key_floor(q, min_score - 1) : 0; }
 
-static void scan_mentee(struct match_run_state *st, size_t m,
-                        const uint8_t *elig, block_fn fn, void *ctx)
-{
+static void scan_mentee(struct match_run_state *st, size_t m, const uint8_t *elig, block_fn fn, void *ctx) {
     mt_query q;
     mt_query_build(&q, &st->space, &st->cs, &st->mentees[m], &st->policy);
     uint16_t key[MT_BLOCK];
@@ -632,8 +599,7 @@ static void scan_mentee(struct match_run_state *st, size_t m,
     atomic_fetch_add_explicit(&st->pairs, st->nc, memory_order_relaxed);
 }
 
-static const int32_t *score_table(struct match_run_state *st, int tid,
-                                  const mt_query *q);
+static const int32_t *score_table(struct match_run_state *st, int tid, const mt_query *q);
 
 /* Top-(k+1) by (score desc, coach asc); coaches arrive in ascending order,
  * so a later pair enters a full list only with a strictly higher score. */
@@ -644,10 +610,10 @@ typedef struct topk {
     /* stable mode cursor: only pairs after (after_s, after_c) count */
     int after_s;
     int32_t after_c;
-    const int32_t *remain;    /* stable mode: only coaches with capacity */
-    const int32_t *map;       /* block positions -> coach (NULL: identity) */
+    const int32_t *remain; /* stable mode: only coaches with capacity */
+    const int32_t *map;    /* block positions -> coach (NULL: identity) */
     int init;
-    uint16_t kt;              /* keys <= kt cannot enter */
+    uint16_t kt; /* keys <= kt cannot enter */
     /* coach side (first pass of optimal mode), else st == NULL */
     struct match_run_state *st;
     int tid;
@@ -657,9 +623,7 @@ typedef struct topk {
 } topk;
 
 /* Offer mentee t->m to the coach-side lists of coaches [c0, c0+n). */
-static void coach_side_block(topk *t, const mt_query *q, size_t c0,
-                             const uint16_t *key, size_t n)
-{
+static void coach_side_block(topk *t, const mt_query *q, size_t c0, const uint16_t *key, size_t n) {
     struct match_run_state *st = t->st;
     const int32_t *tab = score_table(st, t->tid, q);
     if (!tab) {
@@ -692,9 +656,7 @@ static void coach_side_block(topk *t, const mt_query *q, size_t c0,
     }
 }
 
-static void topk_block(void *ctx, const mt_query *q, size_t c0,
-                       const uint16_t *key, size_t n)
-{
+static void topk_block(void *ctx, const mt_query *q, size_t c0, const uint16_t *key, size_t n) {
     topk *t = ctx;
     if (t->st) coach_side_block(t, q, c0, key, n);
     if (!t->init) {
@@ -710,8 +672,7 @@ static void topk_block(void *ctx, const mt_query *q, size_t c0,
         if (mt_key_max(bk, bn) <= kt) continue;
         uint8_t flag[TOPK_SUB];
         mt_key_above(bk, bn, kt, flag);
-        for (const uint8_t *f = memchr(flag, 1, bn); f;
-             f = memchr(f + 1, 1, (size_t)(flag + bn - f - 1))) {
+        for (const uint8_t *f = memchr(flag, 1, bn); f; f = memchr(f + 1, 1, (size_t)(flag + bn - f - 1))) {
             size_t j = b0 + (size_t)(f - flag);
             if (key[j] <= kt) continue; /* kt rose within this sub-block */
             int32_t c = t->map ? t->map[c0 + j] : (int32_t)(c0 + j);
@@ -724,7 +685,7 @@ static void topk_block(void *ctx, const mt_query *q, size_t c0,
                 t->v[k] = t->v[k - 1];
                 k--;
             }
-            t->v[k] = (cand){c, (int16_t)s};
+            t->v[k] = (cand){ c, (int16_t)s };
             if (t->n == t->cap) {
                 uint16_t fl = mt_key_floor(q, t->v[t->n - 1].score);
                 kt = fl > kt ? fl : kt;
@@ -736,12 +697,12 @@ static void topk_block(void *ctx, const mt_query *q, size_t c0,
 
 /* First pass: the mentee's candidates, and (optimal mode) its offers to
  * the coach-side lists. */
-static int score_one(par *p, int tid, size_t m)
-{
+static int score_one(par *p, int tid, size_t m) {
     struct match_run_state *st = p->st;
     cand *v = st->cands + m * (size_t)(st->k + 1);
-    topk t = {.v = v, .cap = st->k + 1, .min_score = st->policy.min_score,
-              .after_s = MATCH_SCORE_MAX + 1, .after_c = -1};
+    topk t = {
+        .v = v, .cap = st->k + 1, .min_score = st->policy.min_score, .after_s = MATCH_SCORE_MAX + 1, .after_c = -1
+    };
     if (st->cside_thr[0]) {
         t.st = st;
         t.tid = tid;
@@ -755,24 +716,21 @@ static int score_one(par *p, int tid, size_t m)
     return MATCH_OK;
 }
 
-static int coach_side_init(struct match_run_state *st)
-{
+static int coach_side_init(struct match_run_state *st) {
     size_t n = st->nc * RUN_COACH_K + 1;
     for (int t = 0; t < st->threads; t++) {
         st->cside_gain[t] = malloc(n * sizeof(int32_t));
         st->cside_m[t] = malloc(n * sizeof(int32_t));
         st->cside_thr[t] = malloc((st->nc + 1) * sizeof(int32_t));
         st->cside_n[t] = calloc(st->nc + 1, 1);
-        if (!st->cside_gain[t] || !st->cside_m[t] || !st->cside_thr[t] || !st->cside_n[t])
-            return MATCH_ENOMEM;
+        if (!st->cside_gain[t] || !st->cside_m[t] || !st->cside_thr[t] || !st->cside_n[t]) return MATCH_ENOMEM;
         for (size_t c = 0; c < st->nc; c++) st->cside_thr[t][c] = -1;
     }
     return MATCH_OK;
 }
 
 /* Record coach c as an extra edge of mentee m (beyond its top-K). */
-static int push_extra(struct match_run_state *st, size_t m, int32_t c)
-{
+static int push_extra(struct match_run_state *st, size_t m, int32_t c) {
     if (st->n_extra[m] == st->cap_extra[m]) {
         uint32_t nc = st->cap_extra[m] ? st->cap_extra[m] * 2 : 8;
         int32_t *e = realloc(st->extra[m], nc * sizeof(*e));
@@ -786,8 +744,7 @@ static int push_extra(struct match_run_state *st, size_t m, int32_t c)
 
 /* Add the coach-side candidates (merged over threads) to the graph, and
  * record them as the mentees' extra edges. */
-static int coach_side_add(struct match_run_state *st, assign_graph *g)
-{
+static int coach_side_add(struct match_run_state *st, assign_graph *g) {
     for (size_t c = 0; c < st->nc; c++) {
         int32_t gain[RUN_COACH_K], ms[RUN_COACH_K];
         int n = 0;
@@ -795,8 +752,7 @@ static int coach_side_add(struct match_run_state *st, assign_graph *g)
             for (int i = 0; i < st->cside_n[t][c]; i++) {
                 int32_t gg = st->cside_gain[t][c * RUN_COACH_K + i];
                 int32_t mm = st->cside_m[t][c * RUN_COACH_K + i];
-                if (n == RUN_COACH_K && !(gg > gain[n - 1] || (gg == gain[n - 1] && mm < ms[n - 1])))
-                    continue;
+                if (n == RUN_COACH_K && !(gg > gain[n - 1] || (gg == gain[n - 1] && mm < ms[n - 1]))) continue;
                 int k = n < RUN_COACH_K ? n++ : RUN_COACH_K - 1;
                 while (k > 0 && (gain[k - 1] < gg || (gain[k - 1] == gg && ms[k - 1] > mm))) {
                     gain[k] = gain[k - 1];
@@ -822,8 +778,7 @@ static int coach_side_add(struct match_run_state *st, assign_graph *g)
 
 /* ---- optimal mode --------------------------------------------------------- */
 
-static int64_t weight(const struct match_run_state *st, size_t m, int s)
-{
+static int64_t weight(const struct match_run_state *st, size_t m, int s) {
     return st->mult * (s + st->bonus[m]) + st->big;
 }
 
@@ -853,28 +808,26 @@ static int64_t weight(const struct match_run_state *st, size_t m, int s)
  * certificate covers every pair. */
 
 #define PRICE_PER_MENTEE 4
-#define PRICE_PER_COACH 2
+#define PRICE_PER_COACH  2
 /* violations after which a round's scan of a mentee may stop (not a
  * certifying round) */
 #define PRICE_STOP 64
 
 typedef struct viol {
-    int64_t amount;           /* w - u - v > 0 */
+    int64_t amount; /* w - u - v > 0 */
     int32_t m, c;
     int16_t score;
 } viol;
 
 /* a is more violated than b (ties: smaller mentee, then coach). */
-static int viol_before(const viol *a, const viol *b)
-{
+static int viol_before(const viol *a, const viol *b) {
     if (a->amount != b->amount) return a->amount > b->amount;
     if (a->m != b->m) return a->m < b->m;
     return a->c < b->c;
 }
 
 /* Insert into a sorted list of at most cap entries. */
-static void viol_insert(viol *list, int *n, int cap, const viol *x)
-{
+static void viol_insert(viol *list, int *n, int cap, const viol *x) {
     if (*n == cap && !viol_before(x, &list[cap - 1])) return;
     int k = *n < cap ? (*n)++ : cap - 1;
     while (k > 0 && viol_before(x, &list[k - 1])) {
@@ -885,20 +838,20 @@ static void viol_insert(viol *list, int *n, int cap, const viol *x)
 }
 
 typedef struct price_thread {
-    uint8_t *mark;            /* per position: in the mentee's graph */
-    viol *by_coach;           /* nc * PRICE_PER_COACH, by coach */
-    uint8_t *n_by_coach;      /* per coach */
+    uint8_t *mark;       /* per position: in the mentee's graph */
+    viol *by_coach;      /* nc * PRICE_PER_COACH, by coach */
+    uint8_t *n_by_coach; /* per coach */
 } price_thread;
 
 typedef struct price_ctx {
     struct match_run_state *st;
     const int64_t *u, *v;
-    int64_t *pi;              /* per position (sorted ascending) */
+    int64_t *pi; /* per position (sorted ascending) */
     size_t *todo;
-    size_t *prefix;           /* per todo item: positions to scan */
+    size_t *prefix; /* per todo item: positions to scan */
     size_t n_todo;
     price_thread *thr;
-    viol *by_mentee;          /* n_todo * PRICE_PER_MENTEE */
+    viol *by_mentee; /* n_todo * PRICE_PER_MENTEE */
     uint8_t *n_by_mentee;
 } price_ctx;
 
@@ -906,23 +859,20 @@ typedef struct rescan_ctx {
     price_ctx *pc;
     price_thread *t;
     size_t m, item;
-    int64_t o;                /* floor(u[m] / M) - bonus[m] */
-    int best_out;             /* best score outside the graph (a bound) */
-    const int32_t *tab;       /* key -> score or -1 */
-    int found;                /* violations found */
+    int64_t o;          /* floor(u[m] / M) - bonus[m] */
+    int best_out;       /* best score outside the graph (a bound) */
+    const int32_t *tab; /* key -> score or -1 */
+    int found;          /* violations found */
 } rescan_ctx;
 
 /* floor(a / b) for b > 0 */
-static int64_t floor_div(int64_t a, int64_t b)
-{
+static int64_t floor_div(int64_t a, int64_t b) {
     int64_t q = a / b;
     return (a % b != 0 && a < 0) ? q - 1 : q;
 }
 
 /* Keys of a block of positions [p0, p0 + n) of the price-ordered coaches. */
-static void rescan_block(void *ctx, const mt_query *q, size_t p0,
-                         const uint16_t *key, size_t n)
-{
+static void rescan_block(void *ctx, const mt_query *q, size_t p0, const uint16_t *key, size_t n) {
     rescan_ctx *r = ctx;
     price_ctx *pc = r->pc;
     struct match_run_state *st = pc->st;
@@ -940,7 +890,7 @@ static void rescan_block(void *ctx, const mt_query *q, size_t p0,
         int64_t amount = weight(st, r->m, s) - pc->u[r->m] - pc->v[c];
         if (amount <= 0) continue;
         r->found++;
-        viol x = {amount, (int32_t)r->m, c, (int16_t)s};
+        viol x = { amount, (int32_t)r->m, c, (int16_t)s };
         int nm = pc->n_by_mentee[r->item];
         viol_insert(pc->by_mentee + r->item * PRICE_PER_MENTEE, &nm, PRICE_PER_MENTEE, &x);
         pc->n_by_mentee[r->item] = (uint8_t)nm;
@@ -952,9 +902,7 @@ static void rescan_block(void *ctx, const mt_query *q, size_t p0,
 
 /* The key -> score table of query q for thread tid (built on first use:
  * it depends only on the query's effective gd within a run). */
-static const int32_t *score_table(struct match_run_state *st, int tid,
-                                  const mt_query *q)
-{
+static const int32_t *score_table(struct match_run_state *st, int tid, const mt_query *q) {
     size_t slot = q->fast ? (q->gd ? q->gd : 1) : 0;
     if (slot >= st->n_tabs) return NULL; /* sized by the largest gd */
     int32_t **tabs = st->tabs[tid];
@@ -973,8 +921,7 @@ static const int32_t *score_table(struct match_run_state *st, int tid,
 }
 
 /* Rescan todo item i: mentee pc->todo[i] over the cheapest coaches. */
-static int rescan_one(par *p, int tid, size_t i)
-{
+static int rescan_one(par *p, int tid, size_t i) {
     price_ctx *pc = p->ctx;
     struct match_run_state *st = pc->st;
     price_thread *t = &pc->thr[tid];
@@ -982,7 +929,7 @@ static int rescan_one(par *p, int tid, size_t i)
     const cand *cv = st->cands + m * (size_t)(st->k + 1);
     for (int k = 0; k < st->n_cand[m]; k++) t->mark[st->pos_of[cv[k].coach]] = 1;
     for (uint32_t k = 0; k < st->n_extra[m]; k++) t->mark[st->pos_of[st->extra[m][k]]] = 1;
-    rescan_ctx r = {.pc = pc, .t = t, .m = m, .item = i, .best_out = -1};
+    rescan_ctx r = { .pc = pc, .t = t, .m = m, .item = i, .best_out = -1 };
     r.o = floor_div(pc->u[m], st->mult) - st->bonus[m];
     mt_query q;
     mt_query_build(&q, &st->space, &st->pcs, &st->mentees[m], &st->policy);
@@ -1012,8 +959,7 @@ static int rescan_one(par *p, int tid, size_t i)
     return MATCH_OK;
 }
 
-static int cmp_viol_mc(const void *a, const void *b)
-{
+static int cmp_viol_mc(const void *a, const void *b) {
     const viol *x = a, *y = b;
     if (x->m != y->m) return x->m < y->m ? -1 : 1;
     return (x->c > y->c) - (x->c < y->c);
@@ -1021,23 +967,19 @@ static int cmp_viol_mc(const void *a, const void *b)
 
 /* Add the selected violators to the graph and to the mentees' extra lists,
  * in (mentee, coach) order. */
-static int price_add(struct match_run_state *st, viol *sel, size_t n,
-                     assign_graph *g, size_t *added)
-{
+static int price_add(struct match_run_state *st, viol *sel, size_t n, assign_graph *g, size_t *added) {
     qsort(sel, n, sizeof(*sel), cmp_viol_mc);
     for (size_t i = 0; i < n; i++) {
         if (i && sel[i].m == sel[i - 1].m && sel[i].c == sel[i - 1].c) continue;
         size_t m = (size_t)sel[i].m;
         if (push_extra(st, m, sel[i].c) != MATCH_OK) return MATCH_ENOMEM;
-        if (assign_graph_add(g, sel[i].m, sel[i].c, weight(st, m, sel[i].score)) != ASSIGN_OK)
-            return MATCH_ENOMEM;
+        if (assign_graph_add(g, sel[i].m, sel[i].c, weight(st, m, sel[i].score)) != ASSIGN_OK) return MATCH_ENOMEM;
         (*added)++;
     }
     return MATCH_OK;
 }
 
-static void price_ctx_free(price_ctx *pc, int threads)
-{
+static void price_ctx_free(price_ctx *pc, int threads) {
     if (pc->thr)
         for (int t = 0; t < threads; t++) {
             free(pc->thr[t].mark);
@@ -1057,21 +999,18 @@ typedef struct price_key {
     int32_t c;
 } price_key;
 
-static int cmp_price(const void *a, const void *b)
-{
+static int cmp_price(const void *a, const void *b) {
     const price_key *x = a, *y = b;
     if (x->pi != y->pi) return x->pi < y->pi ? -1 : 1;
     return (x->c > y->c) - (x->c < y->c);
 }
 
 /* Order the coaches by price and build the permuted arrays. */
-static int price_order(struct match_run_state *st, price_ctx *pc)
-{
+static int price_order(struct match_run_state *st, price_ctx *pc) {
     size_t nc = st->nc;
     price_key *pk = malloc(nc * sizeof(*pk) + 1);
     if (!pk) return MATCH_ENOMEM;
-    for (size_t c = 0; c < nc; c++)
-        pk[c] = (price_key){floor_div(pc->v[c] - st->big, st->mult), (int32_t)c};
+    for (size_t c = 0; c < nc; c++) pk[c] = (price_key){ floor_div(pc->v[c] - st->big, st->mult), (int32_t)c };
     qsort(pk, nc, sizeof(*pk), cmp_price);
     if (!st->perm) {
         st->perm = malloc(nc * sizeof(int32_t) + 1);
@@ -1099,23 +1038,22 @@ static int price_order(struct match_run_state *st, price_ctx *pc)
 }
 
 /* Number of positions with pi < x (pi ascending). */
-static size_t price_prefix(const int64_t *pi, size_t n, int64_t x)
-{
+static size_t price_prefix(const int64_t *pi, size_t n, int64_t x) {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (pi[mid] < x) lo = mid + 1;
-        else hi = mid;
+        if (pi[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return lo;
 }
 
-static int price_cb(void *ud, const int64_t *u, const int64_t *v,
-                    assign_graph *g, size_t *added)
-{
+static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *g, size_t *added) {
     struct match_run_state *st = ud;
     *added = 0;
-    price_ctx pc = {.st = st, .u = u, .v = v};
+    price_ctx pc = { .st = st, .u = u, .v = v };
     int rc = MATCH_OK;
     pc.todo = malloc(st->nm * sizeof(*pc.todo) + 1);
     pc.prefix = malloc(st->nm * sizeof(*pc.prefix) + 1);
@@ -1161,15 +1099,13 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v,
         if (!(sel = malloc(cap * sizeof(*sel)))) rc = MATCH_ENOMEM;
     }
     for (size_t i = 0; rc == MATCH_OK && i < pc.n_todo; i++)
-        for (int k = 0; k < pc.n_by_mentee[i]; k++)
-            sel[n_sel++] = pc.by_mentee[i * PRICE_PER_MENTEE + k];
+        for (int k = 0; k < pc.n_by_mentee[i]; k++) sel[n_sel++] = pc.by_mentee[i * PRICE_PER_MENTEE + k];
     for (size_t c = 0; rc == MATCH_OK && c < st->nc; c++) {
         viol best[PRICE_PER_COACH];
         int nb = 0;
         for (int t = 0; t < st->threads; t++)
             for (int k = 0; k < pc.thr[t].n_by_coach[c]; k++)
-                viol_insert(best, &nb, PRICE_PER_COACH,
-                            &pc.thr[t].by_coach[c * PRICE_PER_COACH + k]);
+                viol_insert(best, &nb, PRICE_PER_COACH, &pc.thr[t].by_coach[c * PRICE_PER_COACH + k]);
         for (int k = 0; k < nb; k++) sel[n_sel++] = best[k];
     }
     if (rc == MATCH_OK) rc = price_add(st, sel, n_sel, g, added);
@@ -1179,16 +1115,14 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v,
     return rc == MATCH_OK ? ASSIGN_OK : ASSIGN_ERR;
 }
 
-static int tick_cb(void *ud, uint64_t done, uint64_t total)
-{
+static int tick_cb(void *ud, uint64_t done, uint64_t total) {
     struct match_run_state *st = ud;
     st->phase = "solve";
     return run_tick(st, done, total);
 }
 
-static int solve_optimal(struct match_run_state *st, const size_t *free_m,
-                         size_t n_free, match_stats *stats, match_err *err)
-{
+static int solve_optimal(struct match_run_state *st, const size_t *free_m, size_t n_free, match_stats *stats,
+                         match_err *err) {
     /* Weights: participation's BIG from each mentee's best gain. */
     if (st->policy.objective == MATCH_OBJ_PARTICIPATION) {
         int64_t big = 1;
@@ -1208,8 +1142,7 @@ static int solve_optimal(struct match_run_state *st, const size_t *free_m,
         if (st->n_cand[m] && st->cands[m * (size_t)(st->k + 1)].score + st->bonus[m] > max_gain)
             max_gain = st->cands[m * (size_t)(st->k + 1)].score + st->bonus[m];
     }
-    if (st->big > ASSIGN_MAX_WEIGHT / 2 ||
-        (max_gain && st->mult > (ASSIGN_MAX_WEIGHT / 2) / max_gain)) {
+    if (st->big > ASSIGN_MAX_WEIGHT / 2 || (max_gain && st->mult > (ASSIGN_MAX_WEIGHT / 2) / max_gain)) {
         mt_err(err, "", "run too large for exact int64 weights");
         return MATCH_ERR;
     }
@@ -1223,8 +1156,7 @@ static int solve_optimal(struct match_run_state *st, const size_t *free_m,
         size_t m = free_m[i];
         const cand *cv = st->cands + m * (size_t)(st->k + 1);
         for (int k = 0; k < st->n_cand[m]; k++)
-            if (assign_graph_add(g, (int32_t)m, cv[k].coach,
-                                 weight(st, m, cv[k].score)) != ASSIGN_OK) {
+            if (assign_graph_add(g, (int32_t)m, cv[k].coach, weight(st, m, cv[k].score)) != ASSIGN_OK) {
                 rc = MATCH_ENOMEM;
                 break;
             }
@@ -1271,19 +1203,17 @@ typedef struct sheap {
     size_t *h;
     size_t n;
     const struct match_run_state *st;
-    const uint8_t *pos;       /* per mentee: index of current candidate */
+    const uint8_t *pos; /* per mentee: index of current candidate */
 } sheap;
 
-static int sheap_before(const sheap *hp, size_t a, size_t b)
-{
+static int sheap_before(const sheap *hp, size_t a, size_t b) {
     const struct match_run_state *st = hp->st;
     int sa = st->cands[a * (size_t)(st->k + 1) + hp->pos[a]].score;
     int sb = st->cands[b * (size_t)(st->k + 1) + hp->pos[b]].score;
     return sa != sb ? sa > sb : a < b;
 }
 
-static void sheap_down(sheap *hp, size_t i)
-{
+static void sheap_down(sheap *hp, size_t i) {
     for (;;) {
         size_t l = 2 * i + 1, r = l + 1, best = i;
         if (l < hp->n && sheap_before(hp, hp->h[l], hp->h[best])) best = l;
@@ -1300,8 +1230,7 @@ static void sheap_down(sheap *hp, size_t i)
  * order, as a compact coach set (st->pcs, st->perm; pos_of = -1 for the
  * others), rebuilt whenever it has shrunk by a quarter, so that the
  * rescans of mentees whose lists ran out look only at open coaches. */
-static int stable_open_build(struct match_run_state *st, size_t *n_open)
-{
+static int stable_open_build(struct match_run_state *st, size_t *n_open) {
     size_t nc = st->nc, n = 0;
     if (!st->perm) {
         st->perm = malloc(nc * sizeof(int32_t) + 1);
@@ -1326,13 +1255,15 @@ static int stable_open_build(struct match_run_state *st, size_t *n_open)
 
 /* Rescan over the open set: the next best pairs of mentee m after
  * the cursor (after_s, after_c) among coaches with room. */
-static void stable_rescan(struct match_run_state *st, size_t m, int after_s,
-                          int32_t after_c, size_t n_open)
-{
+static void stable_rescan(struct match_run_state *st, size_t m, int after_s, int32_t after_c, size_t n_open) {
     cand *v = st->cands + m * (size_t)(st->k + 1);
-    topk t = {.v = v, .cap = st->k + 1, .min_score = st->policy.min_score,
-              .after_s = after_s, .after_c = after_c, .remain = st->remain,
-              .map = st->perm};
+    topk t = { .v = v,
+               .cap = st->k + 1,
+               .min_score = st->policy.min_score,
+               .after_s = after_s,
+               .after_c = after_c,
+               .remain = st->remain,
+               .map = st->perm };
     mt_query q;
     mt_query_build(&q, &st->space, &st->pcs, &st->mentees[m], &st->policy);
     const uint8_t *elig = st->pelig[st->m_prog[m]];
@@ -1355,9 +1286,7 @@ static void stable_rescan(struct match_run_state *st, size_t m, int after_s,
  * capacities.  With symmetric preferences (both sides rank pairs by the
  * same score) this is the unique stable matching up to ties: a pair taken
  * earlier is at least as good for both of its sides as any later one. */
-static int solve_stable(struct match_run_state *st, const size_t *free_m,
-                        size_t n_free, match_stats *stats)
-{
+static int solve_stable(struct match_run_state *st, const size_t *free_m, size_t n_free, match_stats *stats) {
     uint8_t *pos = calloc(st->nm + 1, 1);
     size_t *h = malloc(n_free * sizeof(*h) + 1);
     if (!pos || !h) {
@@ -1365,7 +1294,7 @@ static int solve_stable(struct match_run_state *st, const size_t *free_m,
         free(h);
         return MATCH_ENOMEM;
     }
-    sheap hp = {h, 0, st, pos};
+    sheap hp = { h, 0, st, pos };
     for (size_t i = 0; i < n_free; i++)
         if (st->n_cand[free_m[i]]) h[hp.n++] = free_m[i];
     for (size_t i = hp.n; i-- > 0;) sheap_down(&hp, i);
@@ -1404,9 +1333,7 @@ static int solve_stable(struct match_run_state *st, const size_t *free_m,
             stable_rescan(st, m, cur.score, cur.coach, n_open);
             st->rescanned++;
             pos[m] = 0;
-            if (!st->n_cand[m]) {
-                h[0] = h[--hp.n];
-            }
+            if (!st->n_cand[m]) { h[0] = h[--hp.n]; }
         } else {
             h[0] = h[--hp.n];
         }
@@ -1422,7 +1349,7 @@ static int solve_stable(struct match_run_state *st, const size_t *free_m,
 
 typedef struct reason_ctx {
     struct match_run_state *st;
-    uint8_t *reason;          /* per mentee */
+    uint8_t *reason; /* per mentee */
 } reason_ctx;
 
 typedef struct any_ctx {
@@ -1431,9 +1358,7 @@ typedef struct any_ctx {
     int best_score;
 } any_ctx;
 
-static void any_block(void *ctx, const mt_query *q, size_t c0,
-                      const uint16_t *key, size_t n)
-{
+static void any_block(void *ctx, const mt_query *q, size_t c0, const uint16_t *key, size_t n) {
     (void)c0;
     any_ctx *a = ctx;
     uint16_t mx = mt_key_max(key, n);
@@ -1443,8 +1368,7 @@ static void any_block(void *ctx, const mt_query *q, size_t c0,
     }
 }
 
-static int reason_one(par *p, int tid, size_t m)
-{
+static int reason_one(par *p, int tid, size_t m) {
     (void)tid;
     reason_ctx *rc = p->ctx;
     struct match_run_state *st = rc->st;
@@ -1453,19 +1377,17 @@ static int reason_one(par *p, int tid, size_t m)
         return MATCH_OK;
     }
     /* Every coach of its program, full or not, whatever the score. */
-    any_ctx a = {0, NULL, -1};
+    any_ctx a = { 0, NULL, -1 };
     scan_mentee(st, m, st->elig_any[st->m_prog[m]], any_block, &a);
     rc->reason[m] = a.best_score >= st->policy.min_score ? MATCH_UNMATCHED_CAPACITY
-                  : a.best_score >= 0 ? MATCH_UNMATCHED_BELOW_MIN_SCORE
-                                      : MATCH_UNMATCHED_NO_FEASIBLE_COACH;
+                    : a.best_score >= 0                  ? MATCH_UNMATCHED_BELOW_MIN_SCORE
+                                                         : MATCH_UNMATCHED_NO_FEASIBLE_COACH;
     return MATCH_OK;
 }
 
 /* ---- result ----------------------------------------------------------------- */
 
-static int pair_score(struct match_run_state *st, size_t m, int32_t c,
-                      match_explain *ex)
-{
+static int pair_score(struct match_run_state *st, size_t m, int32_t c, match_explain *ex) {
     mt_query q;
     mt_query_build(&q, &st->space, &st->cs, &st->mentees[m], &st->policy);
     uint32_t pid = mt_map_get(&st->space.programs, st->mentees[m].program);
@@ -1477,9 +1399,7 @@ static int pair_score(struct match_run_state *st, size_t m, int32_t c,
 /* Score and gap coverage G of pair (m, c): the explanation's figures
  * without its breakdown (the query's weights are reduced by their gcd,
  * which changes neither). */
-static void pair_brief(const struct match_run_state *st, size_t m, int32_t c,
-                       int *score, double *cov)
-{
+static void pair_brief(const struct match_run_state *st, size_t m, int32_t c, int *score, double *cov) {
     mt_query q;
     mt_query_build(&q, &st->space, &st->cs, &st->mentees[m], &st->policy);
     uint64_t gn = 0;
@@ -1493,9 +1413,7 @@ static void pair_brief(const struct match_run_state *st, size_t m, int32_t c,
     *cov = q.gd ? (double)gn / (double)q.gd : 0.0;
 }
 
-static int build_result(struct match_run_state *st, match_run_result *r,
-                        const uint8_t *reason)
-{
+static int build_result(struct match_run_state *st, match_run_result *r, const uint8_t *reason) {
     match_stats *s = &r->stats;
     size_t np = 0;
     for (size_t m = 0; m < st->nm; m++) np += st->match[m] >= 0;
@@ -1535,15 +1453,13 @@ static int build_result(struct match_run_state *st, match_run_result *r,
 
 /* ---- the run ----------------------------------------------------------------- */
 
-static int online_cpus(void)
-{
+static int online_cpus(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1 : n > MATCH_MAX_THREADS ? MATCH_MAX_THREADS : (int)n;
 }
 
-static int run_state_new(const match_catalog *cat, const match_run_input *in,
-                         struct match_run_state **out, match_err *err)
-{
+static int run_state_new(const match_catalog *cat, const match_run_input *in, struct match_run_state **out,
+                         match_err *err) {
     struct match_run_state *st = calloc(1, sizeof(*st));
     if (!st) return MATCH_ENOMEM;
     *out = st;
@@ -1553,8 +1469,7 @@ static int run_state_new(const match_catalog *cat, const match_run_input *in,
     st->nc = in->n_coaches;
     atomic_init(&st->stop, 0);
     atomic_init(&st->pairs, 0);
-    st->threads = in->threads > 0 ? (in->threads > MATCH_MAX_THREADS ? MATCH_MAX_THREADS : in->threads)
-                                  : online_cpus();
+    st->threads = in->threads > 0 ? (in->threads > MATCH_MAX_THREADS ? MATCH_MAX_THREADS : in->threads) : online_cpus();
     st->k = in->candidates > 0 ? in->candidates : RUN_DEFAULT_K;
     mt_coaches_init(&st->cs);
     mt_coaches_init(&st->pcs);
@@ -1574,8 +1489,8 @@ static int run_state_new(const match_catalog *cat, const match_run_input *in,
     st->extra = calloc(st->nm + 1, sizeof(*st->extra));
     st->n_extra = calloc(st->nm + 1, sizeof(uint32_t));
     st->cap_extra = calloc(st->nm + 1, sizeof(uint32_t));
-    if (!st->remain || !st->cap0 || !st->match || !st->pinned || !st->cands || !st->n_cand ||
-        !st->t_score || !st->extra || !st->n_extra || !st->cap_extra)
+    if (!st->remain || !st->cap0 || !st->match || !st->pinned || !st->cands || !st->n_cand || !st->t_score ||
+        !st->extra || !st->n_extra || !st->cap_extra)
         return MATCH_ENOMEM;
     /* gd of a fast query is < 2^16 / 6 */
     st->n_tabs = UINT16_MAX / 6 + 2;
@@ -1589,9 +1504,7 @@ static int run_state_new(const match_catalog *cat, const match_run_input *in,
     return MATCH_OK;
 }
 
-static int run_body(struct match_run_state *st, match_run_result *r,
-                    match_err *err)
-{
+static int run_body(struct match_run_state *st, match_run_result *r, match_err *err) {
     match_stats *stats = &r->stats;
     int rc = prepare_pairs(st, stats);
     if (rc == MATCH_OK) rc = prepare_programs(st, err);
@@ -1609,14 +1522,13 @@ static int run_body(struct match_run_state *st, match_run_result *r,
     if (st->policy.mode == MATCH_MODE_OPTIMAL) rc = coach_side_init(st);
     if (rc == MATCH_OK) rc = par_run(st, "score", free_m, n_free, score_one, NULL);
     if (rc == MATCH_OK)
-        rc = st->policy.mode == MATCH_MODE_STABLE
-                 ? solve_stable(st, free_m, n_free, stats)
-                 : solve_optimal(st, free_m, n_free, stats, err);
+        rc = st->policy.mode == MATCH_MODE_STABLE ? solve_stable(st, free_m, n_free, stats)
+                                                  : solve_optimal(st, free_m, n_free, stats, err);
     if (rc == MATCH_OK) {
         size_t n_un = 0;
         for (size_t i = 0; i < n_free; i++)
             if (st->match[free_m[i]] < 0) free_m[n_un++] = free_m[i];
-        reason_ctx rctx = {st, reason};
+        reason_ctx rctx = { st, reason };
         rc = par_run(st, "finish", free_m, n_un, reason_one, &rctx);
     }
     if (rc == MATCH_OK) rc = build_result(st, r, reason);
@@ -1625,9 +1537,7 @@ static int run_body(struct match_run_state *st, match_run_result *r,
     return rc;
 }
 
-int match_run(const match_catalog *cat, const match_run_input *in,
-              match_run_result **out, match_err *err)
-{
+int match_run(const match_catalog *cat, const match_run_input *in, match_run_result **out, match_err *err) {
     double t0 = now_ms();
     *out = NULL;
     if (!in) {
@@ -1635,8 +1545,7 @@ int match_run(const match_catalog *cat, const match_run_input *in,
         return MATCH_ERR;
     }
     /* "prepare" starts before validation, which is part of it. */
-    if ((in->cancel && atomic_load(in->cancel)) ||
-        (in->progress && in->progress(in->progress_ud, "prepare", 0, 2))) {
+    if ((in->cancel && atomic_load(in->cancel)) || (in->progress && in->progress(in->progress_ud, "prepare", 0, 2))) {
         mt_err(err, "", "run cancelled");
         return MATCH_ECANCELLED;
     }
@@ -1663,8 +1572,10 @@ int match_run(const match_catalog *cat, const match_run_input *in,
     r->stats.pairs_scored = atomic_load(&st->pairs);
     r->stats.rescanned = st->rescanned;
     /* Release the working memory; keep what explanations need. */
-    free(st->cands); st->cands = NULL;
-    free(st->t_score); st->t_score = NULL;
+    free(st->cands);
+    st->cands = NULL;
+    free(st->t_score);
+    st->t_score = NULL;
     r->state = st;
     r->stats.elapsed_ms = now_ms() - t0;
     st->phase = "finish";
@@ -1675,8 +1586,7 @@ int match_run(const match_catalog *cat, const match_run_input *in,
     return MATCH_OK;
 }
 
-int match_run_explain(const match_run_result *r, size_t i, match_explain *out)
-{
+int match_run_explain(const match_run_result *r, size_t i, match_explain *out) {
     if (!r || !r->state || i >= r->n_pairs) return MATCH_ERR;
     struct match_run_state *st = r->state;
     /* pairs are in sorted mentee order: find the sorted mentee index */
@@ -1687,9 +1597,14 @@ int match_run_explain(const match_run_result *r, size_t i, match_explain *out)
         while (lo < hi) {
             size_t mid = (lo + hi) / 2;
             int c = strcmp(st->mentees[mid].id, id);
-            if (c == 0) { m = (long)mid; break; }
-            if (c < 0) lo = mid + 1;
-            else hi = mid;
+            if (c == 0) {
+                m = (long)mid;
+                break;
+            }
+            if (c < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
     }
     long c = find_id(st->c_id, st->nc, r->pairs[i].coach_id);
@@ -1704,19 +1619,14 @@ typedef struct gain_ctx {
     int min_score;
 } gain_ctx;
 
-static void gain_block(void *ctx, const mt_query *q, size_t c0,
-                       const uint16_t *key, size_t n)
-{
+static void gain_block(void *ctx, const mt_query *q, size_t c0, const uint16_t *key, size_t n) {
     gain_ctx *g = ctx;
     uint16_t kmin = key_min(q, g->min_score);
     for (size_t j = 0; j < n; j++)
-        if (key[j] > kmin)
-            g->gain[g->c_orig[c0 + j]] = (int32_t)(mt_key_score(q, key[j]) + g->bonus);
+        if (key[j] > kmin) g->gain[g->c_orig[c0 + j]] = (int32_t)(mt_key_score(q, key[j]) + g->bonus);
 }
 
-int match_run_problem(const match_run_result *r, size_t mentee,
-                      int32_t *gain, int32_t *cap)
-{
+int match_run_problem(const match_run_result *r, size_t mentee, int32_t *gain, int32_t *cap) {
     if (!r || !r->state) return MATCH_ERR;
     struct match_run_state *st = r->state;
     if (mentee >= st->nm) return MATCH_ERR;
@@ -1726,13 +1636,12 @@ int match_run_problem(const match_run_result *r, size_t mentee,
         if (cap) cap[st->c_orig[c]] = st->cap0[c];
     }
     if (st->pinned[m]) return MATCH_OK;
-    gain_ctx g = {gain, st->c_orig, st->bonus[m], st->policy.min_score};
+    gain_ctx g = { gain, st->c_orig, st->bonus[m], st->policy.min_score };
     scan_mentee(st, m, st->elig_free[st->m_prog[m]], gain_block, &g);
     return MATCH_OK;
 }
 
-void match_run_free(match_run_result *r)
-{
+void match_run_free(match_run_result *r) {
     if (!r) return;
     state_free(r->state);
     free(r->pairs);

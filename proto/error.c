@@ -34,8 +34,7 @@ const char *proto_errcode_name(proto_errcode code) {
 int proto_errcode_parse(const char *s, size_t len, proto_errcode *out) {
     /* PROTO_E_NONE ("") is not a code a peer may send. */
     for (int i = PROTO_E_NONE + 1; i < PROTO_E__COUNT; i++) {
-        if (strlen(errcode_names[i]) == len &&
-            memcmp(errcode_names[i], s, len) == 0) {
+        if (strlen(errcode_names[i]) == len && memcmp(errcode_names[i], s, len) == 0) {
             *out = (proto_errcode)i;
             return PROTO_OK;
         }
@@ -43,8 +42,7 @@ int proto_errcode_parse(const char *s, size_t len, proto_errcode *out) {
     return PROTO_ERR;
 }
 
-int proto_error_set(proto_error *e, proto_errcode code, const char *field,
-                    const char *fmt, ...) {
+int proto_error_set(proto_error *e, proto_errcode code, const char *field, const char *fmt, ...) {
     if (e == NULL) return PROTO_ERR;
     e->code = code;
     snprintf(e->field, sizeof(e->field), "%s", field ? field : "");

@@ -21,7 +21,7 @@
 /* Buffers above this are released when they become empty, so an idle
  * connection that once got a 1 MiB frame does not keep 1 MiB. */
 #define READER_KEEP_BYTES (64u * 1024u)
-#define READER_MIN_ALLOC 4096u
+#define READER_MIN_ALLOC  4096u
 
 struct proto_reader {
     proto_limits lim;
@@ -36,8 +36,7 @@ struct proto_reader {
 };
 
 static uint32_t get_be32(const unsigned char *p) {
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[2] << 8 | (uint32_t)p[3];
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
 static void put_be32(unsigned char *p, uint32_t v) {
@@ -49,27 +48,23 @@ static void put_be32(unsigned char *p, uint32_t v) {
 
 /* Copy *lim (or the defaults) into *out with the ceilings applied. */
 static void limits_resolve(proto_limits *out, const proto_limits *lim) {
-    if (lim) *out = *lim;
-    else proto_limits_default(out);
-    if (out->max_frame > PROTO_MAX_FRAME_CEILING)
-        out->max_frame = PROTO_MAX_FRAME_CEILING;
-    if (out->max_depth > PROTO_MAX_DEPTH_CEILING)
-        out->max_depth = PROTO_MAX_DEPTH_CEILING;
+    if (lim)
+        *out = *lim;
+    else
+        proto_limits_default(out);
+    if (out->max_frame > PROTO_MAX_FRAME_CEILING) out->max_frame = PROTO_MAX_FRAME_CEILING;
+    if (out->max_depth > PROTO_MAX_DEPTH_CEILING) out->max_depth = PROTO_MAX_DEPTH_CEILING;
 }
 
-int proto_frame_header(const unsigned char hdr[PROTO_FRAME_HEADER],
-                       const proto_limits *lim, uint32_t *len,
+int proto_frame_header(const unsigned char hdr[PROTO_FRAME_HEADER], const proto_limits *lim, uint32_t *len,
                        proto_error *err) {
     proto_limits l;
     limits_resolve(&l, lim);
     uint32_t n = get_be32(hdr);
-    if (n == 0)
-        return proto_error_set(err, PROTO_E_BAD_FRAME, NULL,
-                               "frame length 0: a body holds one object");
+    if (n == 0) return proto_error_set(err, PROTO_E_BAD_FRAME, NULL, "frame length 0: a body holds one object");
     if (n > l.max_frame)
-        return proto_error_set(err, PROTO_E_TOO_LARGE, NULL,
-                               "frame length %u above the limit of %u bytes",
-                               n, l.max_frame);
+        return proto_error_set(err, PROTO_E_TOO_LARGE, NULL, "frame length %u above the limit of %u bytes", n,
+                               l.max_frame);
     *len = n;
     return PROTO_OK;
 }
@@ -112,9 +107,7 @@ static int reader_reserve(proto_reader *r, size_t more) {
     size_t cap = r->cap ? r->cap : READER_MIN_ALLOC;
     while (cap < need) cap *= 2;
     char *p = realloc(r->buf, cap);
-    if (p == NULL)
-        return proto_error_set(&r->error, PROTO_E_INTERNAL, NULL,
-                               "out of memory buffering a frame");
+    if (p == NULL) return proto_error_set(&r->error, PROTO_E_INTERNAL, NULL, "out of memory buffering a frame");
     r->buf = p;
     r->cap = cap;
     return PROTO_OK;
@@ -126,8 +119,7 @@ static int reader_reserve(proto_reader *r, size_t more) {
  * the partial header is dropped with the stream. */
 static int reader_header_done(proto_reader *r) {
     uint32_t n;
-    if (proto_frame_header((unsigned char *)r->buf + r->cur, &r->lim, &n,
-                           &r->error) != PROTO_OK) {
+    if (proto_frame_header((unsigned char *)r->buf + r->cur, &r->lim, &n, &r->error) != PROTO_OK) {
         r->wpos = r->cur;
         return PROTO_ERR;
     }
@@ -142,8 +134,7 @@ int proto_reader_feed(proto_reader *r, const void *data, size_t len) {
     while (len > 0) {
         size_t have = r->wpos - r->cur;
         bool in_header = have < PROTO_FRAME_HEADER;
-        size_t want = in_header ? PROTO_FRAME_HEADER - have
-                                : PROTO_FRAME_HEADER + r->body_len - have;
+        size_t want = in_header ? PROTO_FRAME_HEADER - have : PROTO_FRAME_HEADER + r->body_len - have;
         size_t take = want < len ? want : len;
         if (reader_reserve(r, take) != PROTO_OK) return PROTO_ERR;
         memcpy(r->buf + r->wpos, p, take);
@@ -151,18 +142,14 @@ int proto_reader_feed(proto_reader *r, const void *data, size_t len) {
         p += take;
         len -= take;
         have += take;
-        if (in_header && have == PROTO_FRAME_HEADER &&
-            reader_header_done(r) != PROTO_OK)
-            return PROTO_ERR;
-        if (!in_header && have == PROTO_FRAME_HEADER + (size_t)r->body_len)
-            r->cur = r->wpos; /* frame complete */
+        if (in_header && have == PROTO_FRAME_HEADER && reader_header_done(r) != PROTO_OK) return PROTO_ERR;
+        if (!in_header && have == PROTO_FRAME_HEADER + (size_t)r->body_len) r->cur = r->wpos; /* frame complete */
     }
     return PROTO_OK;
 }
 
 int proto_reader_next(proto_reader *r, const char **body, size_t *len) {
-    if (r->rpos == r->cur)
-        return r->error.code != PROTO_E_NONE ? PROTO_ERR : 0;
+    if (r->rpos == r->cur) return r->error.code != PROTO_E_NONE ? PROTO_ERR : 0;
     uint32_t n = get_be32((unsigned char *)r->buf + r->rpos);
     *body = r->buf + r->rpos + PROTO_FRAME_HEADER;
     *len = n;
@@ -175,22 +162,16 @@ int proto_reader_eof(proto_reader *r) {
     size_t have = r->wpos - r->cur;
     if (have == 0) return PROTO_OK;
     if (have < PROTO_FRAME_HEADER)
-        proto_error_set(&r->error, PROTO_E_BAD_FRAME, NULL,
-                        "truncated frame: %zu of 4 header bytes", have);
+        proto_error_set(&r->error, PROTO_E_BAD_FRAME, NULL, "truncated frame: %zu of 4 header bytes", have);
     else
-        proto_error_set(&r->error, PROTO_E_BAD_FRAME, NULL,
-                        "truncated frame: %zu of %u body bytes",
+        proto_error_set(&r->error, PROTO_E_BAD_FRAME, NULL, "truncated frame: %zu of %u body bytes",
                         have - PROTO_FRAME_HEADER, r->body_len);
     return PROTO_ERR;
 }
 
-size_t proto_reader_buffered(const proto_reader *r) {
-    return r->wpos - r->rpos;
-}
+size_t proto_reader_buffered(const proto_reader *r) { return r->wpos - r->rpos; }
 
-const proto_error *proto_reader_error(const proto_reader *r) {
-    return &r->error;
-}
+const proto_error *proto_reader_error(const proto_reader *r) { return &r->error; }
 
 size_t proto_frame_begin(msgpack_sbuffer *sb) {
     size_t at = sb->size;
@@ -200,26 +181,22 @@ size_t proto_frame_begin(msgpack_sbuffer *sb) {
     return at;
 }
 
-int proto_frame_end(msgpack_sbuffer *sb, size_t at, const proto_limits *lim,
-                    proto_error *err) {
+int proto_frame_end(msgpack_sbuffer *sb, size_t at, const proto_limits *lim, proto_error *err) {
     proto_limits l;
     limits_resolve(&l, lim);
     if (sb->size < at + PROTO_FRAME_HEADER) {
         if (sb->size > at) sb->size = at;
-        return proto_error_set(err, PROTO_E_INTERNAL, NULL,
-                               "frame prefix missing (out of memory?)");
+        return proto_error_set(err, PROTO_E_INTERNAL, NULL, "frame prefix missing (out of memory?)");
     }
     size_t n = sb->size - at - PROTO_FRAME_HEADER;
     if (n == 0) {
         sb->size = at;
-        return proto_error_set(err, PROTO_E_INTERNAL, NULL,
-                               "empty frame body");
+        return proto_error_set(err, PROTO_E_INTERNAL, NULL, "empty frame body");
     }
     if (n > l.max_frame) {
         sb->size = at;
-        return proto_error_set(err, PROTO_E_TOO_LARGE, NULL,
-                               "message of %zu bytes above the limit of %u",
-                               n, l.max_frame);
+        return proto_error_set(err, PROTO_E_TOO_LARGE, NULL, "message of %zu bytes above the limit of %u", n,
+                               l.max_frame);
     }
     put_be32((unsigned char *)sb->data + at, (uint32_t)n);
     return PROTO_OK;

@@ -21,7 +21,7 @@
 
 #include "proto/proto.h"
 
-#define KEY_ECHO_MAX 32  /* bytes of an unknown key quoted in a path */
+#define KEY_ECHO_MAX 32 /* bytes of an unknown key quoted in a path */
 
 /* Length of the valid UTF-8 sequence at p (left bytes available), or 0
  * when the bytes there are not one (RFC 3629: no overlongs, surrogates or
@@ -31,18 +31,23 @@ static size_t utf8_seq(const unsigned char *p, size_t left) {
     size_t n;
     uint32_t cp;
     if (c < 0x80) return 1;
-    if (c >= 0xc2 && c <= 0xdf) { n = 1; cp = c & 0x1f; }
-    else if (c >= 0xe0 && c <= 0xef) { n = 2; cp = c & 0x0f; }
-    else if (c >= 0xf0 && c <= 0xf4) { n = 3; cp = c & 0x07; }
-    else return 0;  /* continuation byte, overlong lead, > U+10FFFF */
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 1;
+        cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 2;
+        cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 3;
+        cp = c & 0x07;
+    } else
+        return 0; /* continuation byte, overlong lead, > U+10FFFF */
     if (left - 1 < n) return 0;
     for (size_t k = 1; k <= n; k++) {
         if ((p[k] & 0xc0) != 0x80) return 0;
         cp = cp << 6 | (p[k] & 0x3f);
     }
-    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
+    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
     return n + 1;
 }
 
@@ -77,8 +82,7 @@ static void path_put(char *buf, size_t size, size_t *used, const char *s) {
     buf[*used] = '\0';
 }
 
-char *proto_path_key(char *buf, size_t size, const char *path,
-                     const char *key) {
+char *proto_path_key(char *buf, size_t size, const char *path, const char *key) {
     size_t used = 0;
     if (size == 0) return buf;
     buf[0] = '\0';
@@ -95,7 +99,8 @@ char *proto_path_index(char *buf, size_t size, const char *path, size_t i) {
     size_t used = 0, n = 0;
     if (size == 0) return buf;
     buf[0] = '\0';
-    do num[n++] = (char)('0' + i % 10); while ((i /= 10) > 0);
+    do num[n++] = (char)('0' + i % 10);
+    while ((i /= 10) > 0);
     path_put(buf, size, &used, path ? path : "");
     path_put(buf, size, &used, "[");
     while (n > 0 && used + 1 < size) buf[used++] = num[--n];
@@ -114,15 +119,14 @@ static void key_sanitize(char *out, size_t size, const char *k, size_t n) {
 
 /* Does s[0..n) satisfy charset cs (UTF-8 validity checked apart)?  On
  * failure *why says what is wrong. */
-static int charset_ok(const char *s, size_t n, proto_charset cs,
-                      const char **why) {
+static int charset_ok(const char *s, size_t n, proto_charset cs, const char **why) {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         int ok;
         switch (cs) {
         case PROTO_CS_CODE:
-            ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                 (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+            ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+                 c == '-';
             *why = "may hold only [A-Za-z0-9._-]";
             break;
         case PROTO_CS_LOWER:
@@ -138,8 +142,7 @@ static int charset_ok(const char *s, size_t n, proto_charset cs,
             *why = "must not contain control characters";
             break;
         case PROTO_CS_TEXT:
-            ok = (c >= 0x20 && c != 0x7f) || c == '\t' || c == '\n' ||
-                 c == '\r';
+            ok = (c >= 0x20 && c != 0x7f) || c == '\t' || c == '\n' || c == '\r';
             *why = "must not contain control characters";
             break;
         default:
@@ -179,36 +182,27 @@ static int fail(proto_error *err, const where *w, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    return proto_error_set(err, PROTO_E_INVALID_PARAMS,
-                           where_path(w, path, sizeof(path)), "%s", msg);
+    return proto_error_set(err, PROTO_E_INVALID_PARAMS, where_path(w, path, sizeof(path)), "%s", msg);
 }
 
-static int val_str(const msgpack_object *o, const where *w, size_t minlen,
-                   size_t maxlen, proto_charset cs, char *out, size_t outsz,
-                   proto_error *err) {
+static int val_str(const msgpack_object *o, const where *w, size_t minlen, size_t maxlen, proto_charset cs, char *out,
+                   size_t outsz, proto_error *err) {
     const char *why;
     if (o->type != MSGPACK_OBJECT_STR) return fail(err, w, "must be a string");
     size_t n = o->via.str.size;
-    if (n < minlen || n > maxlen)
-        return fail(err, w, "must be %zu..%zu bytes long, not %zu", minlen,
-                    maxlen, n);
+    if (n < minlen || n > maxlen) return fail(err, w, "must be %zu..%zu bytes long, not %zu", minlen, maxlen, n);
     if (n >= outsz) {
         char path[PROTO_PATH_MAX];
-        return proto_error_set(err, PROTO_E_INTERNAL,
-                               where_path(w, path, sizeof(path)),
-                               "no room for %zu bytes", n);
+        return proto_error_set(err, PROTO_E_INTERNAL, where_path(w, path, sizeof(path)), "no room for %zu bytes", n);
     }
-    if (!proto_utf8_valid(o->via.str.ptr, n))
-        return fail(err, w, "must be valid UTF-8");
-    if (!charset_ok(o->via.str.ptr, n, cs, &why))
-        return fail(err, w, "%s", why);
+    if (!proto_utf8_valid(o->via.str.ptr, n)) return fail(err, w, "must be valid UTF-8");
+    if (!charset_ok(o->via.str.ptr, n, cs, &why)) return fail(err, w, "%s", why);
     memcpy(out, o->via.str.ptr, n);
     out[n] = '\0';
     return PROTO_OK;
 }
 
-static int val_int(const msgpack_object *o, const where *w, int64_t min,
-                   int64_t max, int64_t *out, proto_error *err) {
+static int val_int(const msgpack_object *o, const where *w, int64_t min, int64_t max, int64_t *out, proto_error *err) {
     int64_t v;
     if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= INT64_MAX)
         v = (int64_t)o->via.u64;
@@ -223,8 +217,7 @@ bad:
     return fail(err, w, "must be an integer %" PRId64 "..%" PRId64, min, max);
 }
 
-static int val_float(const msgpack_object *o, const where *w, double min,
-                     double max, double *out, proto_error *err) {
+static int val_float(const msgpack_object *o, const where *w, double min, double max, double *out, proto_error *err) {
     double v;
     switch (o->type) {
     case MSGPACK_OBJECT_FLOAT32:
@@ -245,19 +238,16 @@ static void names_join(char *buf, size_t size, const char *const *names) {
     size_t used = 0;
     buf[0] = '\0';
     for (size_t i = 0; names[i] && used < size; i++) {
-        int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
-                         names[i]);
+        int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", names[i]);
         if (n < 0) break;
         used += (size_t)n;
     }
 }
 
-static int val_enum(const msgpack_object *o, const where *w,
-                    const char *const *names, int *out, proto_error *err) {
+static int val_enum(const msgpack_object *o, const where *w, const char *const *names, int *out, proto_error *err) {
     if (o->type == MSGPACK_OBJECT_STR) {
         for (int i = 0; names[i]; i++) {
-            if (strlen(names[i]) == o->via.str.size &&
-                memcmp(names[i], o->via.str.ptr, o->via.str.size) == 0) {
+            if (strlen(names[i]) == o->via.str.size && memcmp(names[i], o->via.str.ptr, o->via.str.size) == 0) {
                 *out = i;
                 return PROTO_OK;
             }
@@ -276,16 +266,14 @@ static int key_index(const char *const *keys, const char *k, size_t n) {
 }
 
 /* Fail at map key k, echoed sanitised. */
-static int fail_key(proto_error *err, const char *path, const char *k,
-                    size_t n, const char *what) {
+static int fail_key(proto_error *err, const char *path, const char *k, size_t n, const char *what) {
     char kbuf[KEY_ECHO_MAX + 1];
     key_sanitize(kbuf, sizeof(kbuf), k, n);
-    where w = {path, kbuf, 0};
+    where w = { path, kbuf, 0 };
     return fail(err, &w, "%s", what);
 }
 
-int proto_map_open(proto_map *out, const msgpack_object *obj,
-                   const char *path, const char *const *keys,
+int proto_map_open(proto_map *out, const msgpack_object *obj, const char *path, const char *const *keys,
                    proto_error *err) {
     uint64_t seen = 0;
     size_t used = 0;
@@ -293,21 +281,16 @@ int proto_map_open(proto_map *out, const msgpack_object *obj,
     path_put(out->path, sizeof(out->path), &used, path ? path : "");
     out->map = NULL;
     if (obj->type != MSGPACK_OBJECT_MAP)
-        return proto_error_set(err, PROTO_E_INVALID_PARAMS, out->path,
-                               "must be a map");
+        return proto_error_set(err, PROTO_E_INVALID_PARAMS, out->path, "must be a map");
     const msgpack_object_map *m = &obj->via.map;
     for (uint32_t i = 0; i < m->size; i++) {
         const msgpack_object *k = &m->ptr[i].key;
         if (k->type != MSGPACK_OBJECT_STR)
-            return proto_error_set(err, PROTO_E_INVALID_PARAMS, out->path,
-                                   "map keys must be strings");
+            return proto_error_set(err, PROTO_E_INVALID_PARAMS, out->path, "map keys must be strings");
         int at = key_index(keys, k->via.str.ptr, k->via.str.size);
-        if (at < 0 || at >= 64)
-            return fail_key(err, out->path, k->via.str.ptr, k->via.str.size,
-                            "unknown key");
+        if (at < 0 || at >= 64) return fail_key(err, out->path, k->via.str.ptr, k->via.str.size, "unknown key");
         if (seen & (UINT64_C(1) << at))
-            return fail_key(err, out->path, k->via.str.ptr, k->via.str.size,
-                            "duplicate key");
+            return fail_key(err, out->path, k->via.str.ptr, k->via.str.size, "duplicate key");
         seen |= UINT64_C(1) << at;
     }
     out->map = m;
@@ -318,8 +301,7 @@ const msgpack_object *proto_map_get(const proto_map *m, const char *key) {
     size_t n = strlen(key);
     for (uint32_t i = 0; i < m->map->size; i++) {
         const msgpack_object *k = &m->map->ptr[i].key;
-        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == n &&
-            memcmp(k->via.str.ptr, key, n) == 0)
+        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == n && memcmp(k->via.str.ptr, key, n) == 0)
             return &m->map->ptr[i].val;
     }
     return NULL;
@@ -328,8 +310,7 @@ const msgpack_object *proto_map_get(const proto_map *m, const char *key) {
 /* Common front end of the map readers: find the key.  Returns 1 with *o
  * set, 0 when absent/nil and optional, PROTO_ERR when absent and
  * required. */
-static int field(const proto_map *m, const where *w, proto_presence req,
-                 const msgpack_object **o, proto_error *err) {
+static int field(const proto_map *m, const where *w, proto_presence req, const msgpack_object **o, proto_error *err) {
     *o = proto_map_get(m, w->key);
     if (*o != NULL && (*o)->type != MSGPACK_OBJECT_NIL) return 1;
     if (req == PROTO_REQUIRED) return fail(err, w, "is required");
@@ -342,62 +323,55 @@ static int field(const proto_map *m, const where *w, proto_presence req,
 
 /* Declare `o` and `w` for key of map m, and return early unless the field
  * is present. */
-#define FIELD_OR_RETURN(m, key, req, err)                                  \
-    const msgpack_object *o;                                               \
-    where w = {(m)->path, (key), 0};                                       \
-    int rc_ = field((m), &w, (req), &o, (err));                            \
+#define FIELD_OR_RETURN(m, key, req, err)                                                                              \
+    const msgpack_object *o;                                                                                           \
+    where w = { (m)->path, (key), 0 };                                                                                 \
+    int rc_ = field((m), &w, (req), &o, (err));                                                                        \
     if (rc_ != 1) return rc_
 
-int proto_read_str(const proto_map *m, const char *key, proto_presence req,
-                   size_t minlen, size_t maxlen, proto_charset cs,
-                   char *out, size_t outsz, proto_error *err) {
+int proto_read_str(const proto_map *m, const char *key, proto_presence req, size_t minlen, size_t maxlen,
+                   proto_charset cs, char *out, size_t outsz, proto_error *err) {
     FIELD_OR_RETURN(m, key, req, err);
     return READ_RESULT(val_str(o, &w, minlen, maxlen, cs, out, outsz, err));
 }
 
-int proto_read_int(const proto_map *m, const char *key, proto_presence req,
-                   int64_t min, int64_t max, int64_t *out, proto_error *err) {
+int proto_read_int(const proto_map *m, const char *key, proto_presence req, int64_t min, int64_t max, int64_t *out,
+                   proto_error *err) {
     FIELD_OR_RETURN(m, key, req, err);
     return READ_RESULT(val_int(o, &w, min, max, out, err));
 }
 
-int proto_read_bool(const proto_map *m, const char *key, proto_presence req,
-                    bool *out, proto_error *err) {
+int proto_read_bool(const proto_map *m, const char *key, proto_presence req, bool *out, proto_error *err) {
     FIELD_OR_RETURN(m, key, req, err);
-    if (o->type != MSGPACK_OBJECT_BOOLEAN)
-        return fail(err, &w, "must be true or false");
+    if (o->type != MSGPACK_OBJECT_BOOLEAN) return fail(err, &w, "must be true or false");
     *out = o->via.boolean;
     return 1;
 }
 
-int proto_read_float(const proto_map *m, const char *key, proto_presence req,
-                     double min, double max, double *out, proto_error *err) {
+int proto_read_float(const proto_map *m, const char *key, proto_presence req, double min, double max, double *out,
+                     proto_error *err) {
     FIELD_OR_RETURN(m, key, req, err);
     return READ_RESULT(val_float(o, &w, min, max, out, err));
 }
 
-int proto_read_enum(const proto_map *m, const char *key, proto_presence req,
-                    const char *const *names, int *out, proto_error *err) {
+int proto_read_enum(const proto_map *m, const char *key, proto_presence req, const char *const *names, int *out,
+                    proto_error *err) {
     FIELD_OR_RETURN(m, key, req, err);
     return READ_RESULT(val_enum(o, &w, names, out, err));
 }
 
-int proto_read_array(const proto_map *m, const char *key, proto_presence req,
-                     size_t minlen, size_t maxlen, proto_array *out,
-                     proto_error *err) {
+int proto_read_array(const proto_map *m, const char *key, proto_presence req, size_t minlen, size_t maxlen,
+                     proto_array *out, proto_error *err) {
     out->arr = NULL;
     FIELD_OR_RETURN(m, key, req, err);
-    if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < minlen ||
-        o->via.array.size > maxlen)
-        return fail(err, &w, "must be an array of %zu..%zu elements", minlen,
-                    maxlen);
+    if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < minlen || o->via.array.size > maxlen)
+        return fail(err, &w, "must be an array of %zu..%zu elements", minlen, maxlen);
     proto_path_key(out->path, sizeof(out->path), m->path, key);
     out->arr = &o->via.array;
     return 1;
 }
 
-int proto_read_map(const proto_map *m, const char *key, proto_presence req,
-                   const char *const *keys, proto_map *out,
+int proto_read_map(const proto_map *m, const char *key, proto_presence req, const char *const *keys, proto_map *out,
                    proto_error *err) {
     char path[PROTO_PATH_MAX];
     out->map = NULL;
@@ -406,27 +380,23 @@ int proto_read_map(const proto_map *m, const char *key, proto_presence req,
     return READ_RESULT(proto_map_open(out, o, path, keys, err));
 }
 
-int proto_elem_str(const proto_array *a, size_t i, size_t minlen,
-                   size_t maxlen, proto_charset cs, char *out, size_t outsz,
-                   proto_error *err) {
-    where w = {a->path, NULL, i};
+int proto_elem_str(const proto_array *a, size_t i, size_t minlen, size_t maxlen, proto_charset cs, char *out,
+                   size_t outsz, proto_error *err) {
+    where w = { a->path, NULL, i };
     return val_str(&a->arr->ptr[i], &w, minlen, maxlen, cs, out, outsz, err);
 }
 
-int proto_elem_int(const proto_array *a, size_t i, int64_t min, int64_t max,
-                   int64_t *out, proto_error *err) {
-    where w = {a->path, NULL, i};
+int proto_elem_int(const proto_array *a, size_t i, int64_t min, int64_t max, int64_t *out, proto_error *err) {
+    where w = { a->path, NULL, i };
     return val_int(&a->arr->ptr[i], &w, min, max, out, err);
 }
 
-int proto_elem_enum(const proto_array *a, size_t i, const char *const *names,
-                    int *out, proto_error *err) {
-    where w = {a->path, NULL, i};
+int proto_elem_enum(const proto_array *a, size_t i, const char *const *names, int *out, proto_error *err) {
+    where w = { a->path, NULL, i };
     return val_enum(&a->arr->ptr[i], &w, names, out, err);
 }
 
-int proto_elem_map(const proto_array *a, size_t i, const char *const *keys,
-                   proto_map *out, proto_error *err) {
+int proto_elem_map(const proto_array *a, size_t i, const char *const *keys, proto_map *out, proto_error *err) {
     char path[PROTO_PATH_MAX];
     proto_path_index(path, sizeof(path), a->path, i);
     return proto_map_open(out, &a->arr->ptr[i], path, keys, err);

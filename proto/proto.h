@@ -48,7 +48,7 @@
 
 #include <msgpack.h>
 
-#define PROTO_OK 0
+#define PROTO_OK  0
 #define PROTO_ERR (-1)
 
 /* ------------------------------------------------------------------------
@@ -68,16 +68,16 @@
 #define PROTO_MAX_FRAME_CEILING (64u * 1024u * 1024u)
 #define PROTO_MAX_DEPTH_CEILING 64
 
-#define PROTO_METHOD_MAX  64    /* bytes of a method name */
-#define PROTO_PATH_MAX    128   /* bytes of a field path, with NUL */
-#define PROTO_MESSAGE_MAX 256   /* bytes of an error message, with NUL */
+#define PROTO_METHOD_MAX  64  /* bytes of a method name */
+#define PROTO_PATH_MAX    128 /* bytes of a field path, with NUL */
+#define PROTO_MESSAGE_MAX 256 /* bytes of an error message, with NUL */
 
 typedef struct proto_limits {
-    uint32_t max_frame;  /* max body bytes N; 0 < N <= max_frame */
-    uint32_t max_depth;  /* max nesting; a scalar body has depth 0 */
-    uint32_t max_array;  /* max elements of one array */
-    uint32_t max_map;    /* max key/value pairs of one map */
-    uint32_t max_str;    /* max bytes of one str, bin or ext payload */
+    uint32_t max_frame; /* max body bytes N; 0 < N <= max_frame */
+    uint32_t max_depth; /* max nesting; a scalar body has depth 0 */
+    uint32_t max_array; /* max elements of one array */
+    uint32_t max_map;   /* max key/value pairs of one map */
+    uint32_t max_str;   /* max bytes of one str, bin or ext payload */
 } proto_limits;
 
 /* Fill *l with the PROTO_DEFAULT_* values. */
@@ -85,57 +85,57 @@ void proto_limits_default(proto_limits *l);
 
 /* Per-field limits of the domain objects (design.md §4).  Lengths are bytes of
  * UTF-8, excluding the NUL that the C structs below add. */
-#define PROTO_NIP_LEN          18   /* mentee id: NIP or PPPK number */
-#define PROTO_ID_MAX           40   /* coach id: [A-Za-z0-9._-]{1,40} */
-#define PROTO_OBJID_MAX        64   /* match/run ids made by the server */
+#define PROTO_NIP_LEN          18 /* mentee id: NIP or PPPK number */
+#define PROTO_ID_MAX           40 /* coach id: [A-Za-z0-9._-]{1,40} */
+#define PROTO_OBJID_MAX        64 /* match/run ids made by the server */
 #define PROTO_NAME_MAX         128
-#define PROTO_AGENCY_MAX       32   /* instansi code */
+#define PROTO_AGENCY_MAX       32 /* instansi code */
 #define PROTO_ORG_MAX          128
-#define PROTO_CODE_MAX         32   /* province, position class, program, competency code */
-#define PROTO_LANG_MAX         8    /* language code: [a-z]{2,8} */
-#define PROTO_LANGS_MAX        8    /* languages per profile */
-#define PROTO_COMPETENCIES_MAX 32   /* competencies per profile/explain */
-#define PROTO_PROGRAMS_MAX     16   /* programs of a coach */
+#define PROTO_CODE_MAX         32 /* province, position class, program, competency code */
+#define PROTO_LANG_MAX         8  /* language code: [a-z]{2,8} */
+#define PROTO_LANGS_MAX        8  /* languages per profile */
+#define PROTO_COMPETENCIES_MAX 32 /* competencies per profile/explain */
+#define PROTO_PROGRAMS_MAX     16 /* programs of a coach */
 #define PROTO_GOALS_MAX        1000
 #define PROTO_BIO_MAX          2000
-#define PROTO_LEVEL_MAX        5    /* competency levels 0..5 / 1..5 */
+#define PROTO_LEVEL_MAX        5 /* competency levels 0..5 / 1..5 */
 #define PROTO_RANK_MIN         1
 #define PROTO_RANK_MAX         6
 #define PROTO_CAPACITY_MAX     50
 #define PROTO_SCORE_MAX        10000
-#define PROTO_AVAIL_BITS       21   /* 7 days x morning/afternoon/evening */
+#define PROTO_AVAIL_BITS       21 /* 7 days x morning/afternoon/evening */
 #define PROTO_AVAIL_ALL        ((1u << PROTO_AVAIL_BITS) - 1)
-#define PROTO_WEIGHT_MAX       100.0  /* policy weights are 0..100 */
-#define PROTO_COMP_WEIGHTS_MAX 64   /* entries of policy.competency_weights */
+#define PROTO_WEIGHT_MAX       100.0 /* policy weights are 0..100 */
+#define PROTO_COMP_WEIGHTS_MAX 64    /* entries of policy.competency_weights */
 
 /* NIP plausibility (design.md §4): yyyymmdd birth date, yyyymm appointment,
  * then 4 more digits.  Ages at appointment outside this range are refused. */
-#define PROTO_NIP_BIRTH_YEAR_MIN 1940
-#define PROTO_NIP_BIRTH_YEAR_MAX 2015
+#define PROTO_NIP_BIRTH_YEAR_MIN   1940
+#define PROTO_NIP_BIRTH_YEAR_MAX   2015
 #define PROTO_NIP_APPOINT_YEAR_MIN 1958
 #define PROTO_NIP_APPOINT_YEAR_MAX 2099
-#define PROTO_NIP_APPOINT_AGE_MIN 16
-#define PROTO_NIP_APPOINT_AGE_MAX 65
+#define PROTO_NIP_APPOINT_AGE_MIN  16
+#define PROTO_NIP_APPOINT_AGE_MAX  65
 
 /* ------------------------------------------------------------------------
  * Error codes (design.md §2) and the error object {code, message, field?}.
  * --------------------------------------------------------------------- */
 
 typedef enum proto_errcode {
-    PROTO_E_NONE = 0,        /* no error ("" on the wire is never sent) */
-    PROTO_E_BAD_FRAME,       /* framing broken or body not one msgpack
+    PROTO_E_NONE = 0,    /* no error ("" on the wire is never sent) */
+    PROTO_E_BAD_FRAME,   /* framing broken or body not one msgpack
                                 object; connection closes */
-    PROTO_E_BAD_REQUEST,     /* msgpack but not a valid request */
+    PROTO_E_BAD_REQUEST, /* msgpack but not a valid request */
     PROTO_E_UNKNOWN_METHOD,
-    PROTO_E_INVALID_PARAMS,  /* a param failed validation; field is set */
+    PROTO_E_INVALID_PARAMS, /* a param failed validation; field is set */
     PROTO_E_UNAUTHENTICATED,
     PROTO_E_FORBIDDEN,
     PROTO_E_NOT_FOUND,
     PROTO_E_CONFLICT,
     PROTO_E_CAPACITY_FULL,
     PROTO_E_RATE_LIMITED,
-    PROTO_E_TOO_LARGE,       /* a frame, count, length or depth over limit */
-    PROTO_E_UNAVAILABLE,     /* the store is down */
+    PROTO_E_TOO_LARGE,   /* a frame, count, length or depth over limit */
+    PROTO_E_UNAVAILABLE, /* the store is down */
     PROTO_E_INTERNAL,
     PROTO_E__COUNT
 } proto_errcode;
@@ -150,16 +150,15 @@ int proto_errcode_parse(const char *s, size_t len, proto_errcode *out);
 
 typedef struct proto_error {
     proto_errcode code;
-    char message[PROTO_MESSAGE_MAX];  /* human text, NUL-terminated */
-    char field[PROTO_PATH_MAX];       /* field path or "" when none */
+    char message[PROTO_MESSAGE_MAX]; /* human text, NUL-terminated */
+    char field[PROTO_PATH_MAX];      /* field path or "" when none */
 } proto_error;
 
 /* Set *e (e may be NULL: then nothing happens).  field may be NULL or "".
  * message is printf-formatted and truncated to fit; both strings are then
  * scrubbed to valid UTF-8 (see proto_utf8_scrub()).  Always returns
  * PROTO_ERR so callers can write `return proto_error_set(...)`. */
-int proto_error_set(proto_error *e, proto_errcode code, const char *field,
-                    const char *fmt, ...)
+int proto_error_set(proto_error *e, proto_errcode code, const char *field, const char *fmt, ...)
 #ifdef __GNUC__
     __attribute__((format(printf, 4, 5)))
 #endif
@@ -177,7 +176,7 @@ typedef struct proto_reader proto_reader;
 /* A new reader with a copy of *lim (NULL: defaults).  NULL when out of
  * memory. */
 proto_reader *proto_reader_new(const proto_limits *lim);
-void proto_reader_free(proto_reader *r);   /* NULL is fine */
+void proto_reader_free(proto_reader *r); /* NULL is fine */
 
 /* Append len bytes of stream data.  Each frame header is validated as soon
  * as its 4 bytes are in: a declared length 0 (bad_frame) or above
@@ -210,8 +209,7 @@ const proto_error *proto_reader_error(const proto_reader *r);
 /* Decode a 4-byte prefix and check it against *lim (NULL: defaults):
  * PROTO_OK with *len set, or PROTO_ERR (bad_frame for 0, too_large above
  * max_frame).  For callers that frame straight out of an evbuffer. */
-int proto_frame_header(const unsigned char hdr[PROTO_FRAME_HEADER],
-                       const proto_limits *lim, uint32_t *len,
+int proto_frame_header(const unsigned char hdr[PROTO_FRAME_HEADER], const proto_limits *lim, uint32_t *len,
                        proto_error *err);
 
 /* Reserve the 4-byte prefix of a new frame at the end of sb and return its
@@ -223,8 +221,7 @@ size_t proto_frame_begin(msgpack_sbuffer *sb);
  * body is empty or longer than lim->max_frame (lim NULL: defaults) the
  * frame is removed from sb (sb->size = at) and PROTO_ERR is returned with
  * too_large (or internal for an empty body). */
-int proto_frame_end(msgpack_sbuffer *sb, size_t at, const proto_limits *lim,
-                    proto_error *err);
+int proto_frame_end(msgpack_sbuffer *sb, size_t at, const proto_limits *lim, proto_error *err);
 
 /* ------------------------------------------------------------------------
  * Body pre-check.
@@ -239,18 +236,13 @@ int proto_frame_end(msgpack_sbuffer *sb, size_t at, const proto_limits *lim,
  *   too_large  an array/map count, str/bin/ext length or nesting depth
  *              above *lim (NULL: defaults).
  * Only after PROTO_OK may the body be given to msgpack-c. */
-int proto_body_check(const void *body, size_t len, const proto_limits *lim,
-                     proto_error *err);
+int proto_body_check(const void *body, size_t len, const proto_limits *lim, proto_error *err);
 
 /* ------------------------------------------------------------------------
  * msgpack-RPC messages.
  * --------------------------------------------------------------------- */
 
-typedef enum proto_kind {
-    PROTO_REQUEST = 0,
-    PROTO_RESPONSE = 1,
-    PROTO_NOTIFICATION = 2
-} proto_kind;
+typedef enum proto_kind { PROTO_REQUEST = 0, PROTO_RESPONSE = 1, PROTO_NOTIFICATION = 2 } proto_kind;
 
 #define PROTO_KIND_BIT(k) (1u << (k))
 #define PROTO_KINDS_ANY   0x7u
@@ -260,13 +252,13 @@ typedef enum proto_kind {
  * proto_msg_destroy().  Fields not used by the kind are zero/NULL. */
 typedef struct proto_msg {
     proto_kind kind;
-    bool has_msgid;                      /* msgid below is meaningful */
-    uint32_t msgid;                      /* request, response */
-    char method[PROTO_METHOD_MAX + 1];   /* request, notification */
-    const msgpack_object *params;        /* request, notification: a map */
-    const msgpack_object *error;         /* response: nil or error map */
-    const msgpack_object *result;        /* response */
-    const msgpack_object *root;          /* the whole message */
+    bool has_msgid;                    /* msgid below is meaningful */
+    uint32_t msgid;                    /* request, response */
+    char method[PROTO_METHOD_MAX + 1]; /* request, notification */
+    const msgpack_object *params;      /* request, notification: a map */
+    const msgpack_object *error;       /* response: nil or error map */
+    const msgpack_object *result;      /* response */
+    const msgpack_object *root;        /* the whole message */
     /* private */
     char *body_copy;
     msgpack_unpacked unpacked;
@@ -285,8 +277,7 @@ typedef struct proto_msg {
  *                a response error that is neither nil nor a map ("error").
  * When the msgid could be read before the failure, m->has_msgid is true so
  * the error response can carry it (design.md §2 says msgid 0 otherwise). */
-int proto_msg_decode(proto_msg *m, const void *body, size_t len,
-                     const proto_limits *lim, unsigned kinds,
+int proto_msg_decode(proto_msg *m, const void *body, size_t len, const proto_limits *lim, unsigned kinds,
                      proto_error *err);
 
 /* Free what proto_msg_decode() allocated; m may be reused afterwards. */
@@ -294,8 +285,7 @@ void proto_msg_destroy(proto_msg *m);
 
 /* Pack the start of a request: [0, msgid, method, [ -- the caller then
  * packs exactly one map (the params) to complete the message. */
-void proto_pack_request(msgpack_packer *pk, uint32_t msgid,
-                        const char *method);
+void proto_pack_request(msgpack_packer *pk, uint32_t msgid, const char *method);
 
 /* Pack [2, method, [ -- the caller then packs exactly one map. */
 void proto_pack_notification(msgpack_packer *pk, const char *method);
@@ -306,8 +296,7 @@ void proto_pack_response_ok(msgpack_packer *pk, uint32_t msgid);
 
 /* Pack a complete error response [1, msgid, {code, message, field?}, nil].
  * field is omitted when e->field is "". */
-void proto_pack_response_error(msgpack_packer *pk, uint32_t msgid,
-                               const proto_error *e);
+void proto_pack_response_error(msgpack_packer *pk, uint32_t msgid, const proto_error *e);
 
 /* Pack a msgpack str from a NUL-terminated string (a convenience). */
 void proto_pack_cstr(msgpack_packer *pk, const char *s);
@@ -341,30 +330,27 @@ typedef struct proto_array {
     char path[PROTO_PATH_MAX];
 } proto_array;
 
-typedef enum proto_presence { PROTO_OPTIONAL = 0, PROTO_REQUIRED = 1 }
-    proto_presence;
+typedef enum proto_presence { PROTO_OPTIONAL = 0, PROTO_REQUIRED = 1 } proto_presence;
 
 /* What characters a string may hold.  Every class requires valid UTF-8
  * (no overlongs, surrogates or code points above U+10FFFF) and refuses
  * NUL. */
 typedef enum proto_charset {
-    PROTO_CS_TEXT = 0,  /* any character but C0 controls other than \t \n
+    PROTO_CS_TEXT = 0, /* any character but C0 controls other than \t \n
                            \r, and DEL */
-    PROTO_CS_LINE,      /* like TEXT, but no \t \n \r either */
-    PROTO_CS_CODE,      /* [A-Za-z0-9._-] */
-    PROTO_CS_LOWER,     /* [a-z] */
-    PROTO_CS_DIGITS,    /* [0-9] */
-    PROTO_CS_ANY        /* valid UTF-8 without NUL, nothing more */
+    PROTO_CS_LINE,     /* like TEXT, but no \t \n \r either */
+    PROTO_CS_CODE,     /* [A-Za-z0-9._-] */
+    PROTO_CS_LOWER,    /* [a-z] */
+    PROTO_CS_DIGITS,   /* [0-9] */
+    PROTO_CS_ANY       /* valid UTF-8 without NUL, nothing more */
 } proto_charset;
 
 /* The characters of PROTO_CS_CODE, for strspn(). */
-#define PROTO_CODE_CHARS \
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
+#define PROTO_CODE_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
 
 /* Open obj (must be a map) as a proto_map at `path`; `keys` is a NULL-
  * terminated list of allowed names.  path NULL means "". */
-int proto_map_open(proto_map *out, const msgpack_object *obj,
-                   const char *path, const char *const *keys,
+int proto_map_open(proto_map *out, const msgpack_object *obj, const char *path, const char *const *keys,
                    proto_error *err);
 
 /* The value of key in m, or NULL if absent.  nil values are returned. */
@@ -372,57 +358,48 @@ const msgpack_object *proto_map_get(const proto_map *m, const char *key);
 
 /* Write the path of m's field `key` ("key" or "path.key") into buf; it is
  * truncated to fit.  Returns buf. */
-char *proto_path_key(char *buf, size_t size, const char *path,
-                     const char *key);
+char *proto_path_key(char *buf, size_t size, const char *path, const char *key);
 
 /* Write the path of element i of `path` ("path[i]") into buf. */
 char *proto_path_index(char *buf, size_t size, const char *path, size_t i);
 
 /* Strings are copied NUL-terminated into out[outsz]; outsz must exceed
  * maxlen.  Length is in bytes and must be minlen..maxlen. */
-int proto_read_str(const proto_map *m, const char *key, proto_presence req,
-                   size_t minlen, size_t maxlen, proto_charset cs,
-                   char *out, size_t outsz, proto_error *err);
+int proto_read_str(const proto_map *m, const char *key, proto_presence req, size_t minlen, size_t maxlen,
+                   proto_charset cs, char *out, size_t outsz, proto_error *err);
 
 /* Integers (positive or negative msgpack ints, never floats) in min..max. */
-int proto_read_int(const proto_map *m, const char *key, proto_presence req,
-                   int64_t min, int64_t max, int64_t *out, proto_error *err);
+int proto_read_int(const proto_map *m, const char *key, proto_presence req, int64_t min, int64_t max, int64_t *out,
+                   proto_error *err);
 
 /* A msgpack bool. */
-int proto_read_bool(const proto_map *m, const char *key, proto_presence req,
-                    bool *out, proto_error *err);
+int proto_read_bool(const proto_map *m, const char *key, proto_presence req, bool *out, proto_error *err);
 
 /* A float (float32/64) or an integer, finite, in min..max. */
-int proto_read_float(const proto_map *m, const char *key, proto_presence req,
-                     double min, double max, double *out, proto_error *err);
+int proto_read_float(const proto_map *m, const char *key, proto_presence req, double min, double max, double *out,
+                     proto_error *err);
 
 /* A string equal to one of the NULL-terminated `names`; *out is its
  * index. */
-int proto_read_enum(const proto_map *m, const char *key, proto_presence req,
-                    const char *const *names, int *out, proto_error *err);
+int proto_read_enum(const proto_map *m, const char *key, proto_presence req, const char *const *names, int *out,
+                    proto_error *err);
 
 /* An array of minlen..maxlen elements; elements are read with the
  * proto_elem_*() functions below. */
-int proto_read_array(const proto_map *m, const char *key, proto_presence req,
-                     size_t minlen, size_t maxlen, proto_array *out,
-                     proto_error *err);
+int proto_read_array(const proto_map *m, const char *key, proto_presence req, size_t minlen, size_t maxlen,
+                     proto_array *out, proto_error *err);
 
 /* A nested map opened as with proto_map_open(). */
-int proto_read_map(const proto_map *m, const char *key, proto_presence req,
-                   const char *const *keys, proto_map *out,
+int proto_read_map(const proto_map *m, const char *key, proto_presence req, const char *const *keys, proto_map *out,
                    proto_error *err);
 
 /* Element i (< a->arr->size) of an array; same rules as the map readers,
  * path "path[i]".  They return PROTO_OK or PROTO_ERR. */
-int proto_elem_str(const proto_array *a, size_t i, size_t minlen,
-                   size_t maxlen, proto_charset cs, char *out, size_t outsz,
-                   proto_error *err);
-int proto_elem_int(const proto_array *a, size_t i, int64_t min, int64_t max,
-                   int64_t *out, proto_error *err);
-int proto_elem_enum(const proto_array *a, size_t i, const char *const *names,
-                    int *out, proto_error *err);
-int proto_elem_map(const proto_array *a, size_t i, const char *const *keys,
-                   proto_map *out, proto_error *err);
+int proto_elem_str(const proto_array *a, size_t i, size_t minlen, size_t maxlen, proto_charset cs, char *out,
+                   size_t outsz, proto_error *err);
+int proto_elem_int(const proto_array *a, size_t i, int64_t min, int64_t max, int64_t *out, proto_error *err);
+int proto_elem_enum(const proto_array *a, size_t i, const char *const *names, int *out, proto_error *err);
+int proto_elem_map(const proto_array *a, size_t i, const char *const *keys, proto_map *out, proto_error *err);
 
 /* Check that s[0..len) is valid UTF-8 (RFC 3629).  1 if valid, else 0. */
 int proto_utf8_valid(const char *s, size_t len);
@@ -442,9 +419,12 @@ void proto_utf8_scrub(char *s);
  * --------------------------------------------------------------------- */
 
 typedef struct proto_vocab {
-    const char *const *provinces;        size_t n_provinces;
-    const char *const *position_classes; size_t n_position_classes;
-    const char *const *competencies;     size_t n_competencies;
+    const char *const *provinces;
+    size_t n_provinces;
+    const char *const *position_classes;
+    size_t n_position_classes;
+    const char *const *competencies;
+    size_t n_competencies;
 } proto_vocab;
 
 /* PROTO_OK if every list is sorted and duplicate-free, else PROTO_ERR
@@ -464,8 +444,7 @@ int proto_competency_ok(const proto_vocab *v, const char *code);
  * and an age at appointment of PROTO_NIP_APPOINT_AGE_MIN..MAX.  Digits
  * 15-18 (gender, sequence) are not checked.  PROTO_OK or PROTO_ERR with
  * invalid_params at `field` and a message saying which part is wrong. */
-int proto_nip_check(const char *s, size_t len, const char *field,
-                    proto_error *err);
+int proto_nip_check(const char *s, size_t len, const char *field, proto_error *err);
 
 /* ------------------------------------------------------------------------
  * Domain objects (design.md §3, §4, §5).
@@ -487,13 +466,13 @@ int proto_nip_check(const char *s, size_t len, const char *field,
 
 typedef struct proto_mentee_comp {
     char code[PROTO_CODE_MAX + 1];
-    uint8_t current;   /* 0..5 */
-    uint8_t required;  /* 1..5 */
+    uint8_t current;  /* 0..5 */
+    uint8_t required; /* 1..5 */
 } proto_mentee_comp;
 
 typedef struct proto_coach_comp {
     char code[PROTO_CODE_MAX + 1];
-    uint8_t level;     /* 1..5 */
+    uint8_t level; /* 1..5 */
 } proto_coach_comp;
 
 /* Mentee profile.  Keys: id (NIP, required), name (1..128, required),
@@ -512,10 +491,10 @@ typedef struct proto_mentee {
     char program[PROTO_CODE_MAX + 1];
     size_t n_competencies;
     proto_mentee_comp competencies[PROTO_COMPETENCIES_MAX];
-    unsigned modality;                  /* PROTO_MOD_* bits, non-zero */
+    unsigned modality; /* PROTO_MOD_* bits, non-zero */
     size_t n_languages;
     char languages[PROTO_LANGS_MAX][PROTO_LANG_MAX + 1];
-    uint32_t availability;              /* bit d*3+s: day d (0 = Monday),
+    uint32_t availability; /* bit d*3+s: day d (0 = Monday),
                                            slot s (0 morning, 1 afternoon,
                                            2 evening); 0 = any */
     char goals[PROTO_GOALS_MAX + 1];
@@ -557,13 +536,11 @@ typedef struct proto_coach {
     char bio[PROTO_BIO_MAX + 1];
 } proto_coach;
 
-int proto_mentee_decode(const msgpack_object *obj, const char *path,
-                        const proto_vocab *v, proto_mentee *out,
+int proto_mentee_decode(const msgpack_object *obj, const char *path, const proto_vocab *v, proto_mentee *out,
                         proto_error *err);
 void proto_mentee_pack(msgpack_packer *pk, const proto_mentee *m);
 
-int proto_coach_decode(const msgpack_object *obj, const char *path,
-                       const proto_vocab *v, proto_coach *out,
+int proto_coach_decode(const msgpack_object *obj, const char *path, const proto_vocab *v, proto_coach *out,
                        proto_error *err);
 void proto_coach_pack(msgpack_packer *pk, const proto_coach *c);
 
@@ -577,17 +554,13 @@ extern const char *const proto_reason_names[];
 extern const char *const proto_unmatched_names[];
 
 /* Policy of a match run (design.md §5). */
-typedef enum proto_objective {
-    PROTO_OBJ_PARTICIPATION = 0,
-    PROTO_OBJ_QUALITY
-} proto_objective;
+typedef enum proto_objective { PROTO_OBJ_PARTICIPATION = 0, PROTO_OBJ_QUALITY } proto_objective;
 
-typedef enum proto_mode { PROTO_MODE_OPTIMAL = 0, PROTO_MODE_STABLE }
-    proto_mode;
+typedef enum proto_mode { PROTO_MODE_OPTIMAL = 0, PROTO_MODE_STABLE } proto_mode;
 
 typedef struct proto_comp_weight {
     char code[PROTO_CODE_MAX + 1];
-    double weight;                      /* 0..PROTO_WEIGHT_MAX */
+    double weight; /* 0..PROTO_WEIGHT_MAX */
 } proto_comp_weight;
 
 /* Keys, all optional (absent = default): objective ("participation"),
@@ -609,8 +582,7 @@ typedef struct proto_policy {
 } proto_policy;
 
 void proto_policy_default(proto_policy *p);
-int proto_policy_decode(const msgpack_object *obj, const char *path,
-                        const proto_vocab *v, proto_policy *out,
+int proto_policy_decode(const msgpack_object *obj, const char *path, const proto_vocab *v, proto_policy *out,
                         proto_error *err);
 void proto_policy_pack(msgpack_packer *pk, const proto_policy *p);
 
@@ -633,9 +605,9 @@ typedef enum proto_reason {
 
 typedef struct proto_explain_comp {
     char code[PROTO_CODE_MAX + 1];
-    uint8_t gap;          /* 0..5: max(0, required - current) */
-    uint8_t coach_level;  /* 0..5: 0 when the coach lacks the code */
-    uint8_t covered;      /* 0..gap: min(gap, max(0, coach_level-current)) */
+    uint8_t gap;         /* 0..5: max(0, required - current) */
+    uint8_t coach_level; /* 0..5: 0 when the coach lacks the code */
+    uint8_t covered;     /* 0..gap: min(gap, max(0, coach_level-current)) */
 } proto_explain_comp;
 
 /* Keys: score (0..10000), feasible (bool), reason (enum, only when
@@ -644,14 +616,13 @@ typedef struct proto_explain_comp {
 typedef struct proto_explain {
     int32_t score;
     bool feasible;
-    proto_reason reason;  /* PROTO_REASON_NONE when feasible */
+    proto_reason reason; /* PROTO_REASON_NONE when feasible */
     double gap_coverage, location, availability;
     size_t n_competencies;
     proto_explain_comp competencies[PROTO_COMPETENCIES_MAX];
 } proto_explain;
 
-int proto_explain_decode(const msgpack_object *obj, const char *path,
-                         proto_explain *out, proto_error *err);
+int proto_explain_decode(const msgpack_object *obj, const char *path, proto_explain *out, proto_error *err);
 void proto_explain_pack(msgpack_packer *pk, const proto_explain *e);
 
 typedef enum proto_match_status {
@@ -678,14 +649,13 @@ typedef struct proto_match {
     char coach_id[PROTO_ID_MAX + 1];
     proto_match_status status;
     int32_t score;
-    char run_id[PROTO_OBJID_MAX + 1];   /* "" when absent */
+    char run_id[PROTO_OBJID_MAX + 1]; /* "" when absent */
     bool has_explain;
     proto_explain explain;
     int64_t created_at, updated_at;
 } proto_match;
 
-int proto_match_decode(const msgpack_object *obj, const char *path,
-                       proto_match *out, proto_error *err);
+int proto_match_decode(const msgpack_object *obj, const char *path, proto_match *out, proto_error *err);
 void proto_match_pack(msgpack_packer *pk, const proto_match *m);
 
 /* Reasons a mentee stays unmatched after a run. */
@@ -709,8 +679,7 @@ typedef struct proto_run_stats {
     int64_t elapsed_ms;
 } proto_run_stats;
 
-int proto_run_stats_decode(const msgpack_object *obj, const char *path,
-                           proto_run_stats *out, proto_error *err);
+int proto_run_stats_decode(const msgpack_object *obj, const char *path, proto_run_stats *out, proto_error *err);
 void proto_run_stats_pack(msgpack_packer *pk, const proto_run_stats *s);
 
 /* ------------------------------------------------------------------------
@@ -720,10 +689,10 @@ void proto_run_stats_pack(msgpack_packer *pk, const proto_run_stats *s);
  * packers trust the struct (clamped counts, nil for a bad enum).
  * --------------------------------------------------------------------- */
 
-#define PROTO_TOKEN_MAX  127  /* bytes of a session token (opaque to clients) */
-#define PROTO_LOGIN_MAX  64   /* login name: [A-Za-z0-9._@-]{1,64} */
-#define PROTO_COUNT_MAX  (INT64_C(1) << 53)  /* counts, totals, seconds: exact in a float64 client */
-#define PROTO_JP_MINUTES 45   /* 1 JP (jam pelajaran) = 45 minutes */
+#define PROTO_TOKEN_MAX  127                /* bytes of a session token (opaque to clients) */
+#define PROTO_LOGIN_MAX  64                 /* login name: [A-Za-z0-9._@-]{1,64} */
+#define PROTO_COUNT_MAX  (INT64_C(1) << 53) /* counts, totals, seconds: exact in a float64 client */
+#define PROTO_JP_MINUTES 45                 /* 1 JP (jam pelajaran) = 45 minutes */
 
 typedef enum proto_role {
     PROTO_ROLE_ADMIN = 0,
@@ -734,14 +703,14 @@ typedef enum proto_role {
 } proto_role;
 
 typedef enum proto_run_phase {
-    PROTO_PHASE_SNAPSHOT = 0,  /* coachnetd reads the program from Redis */
-    PROTO_PHASE_PREPARE,       /* libmatcher's phases ... */
+    PROTO_PHASE_SNAPSHOT = 0, /* coachnetd reads the program from Redis */
+    PROTO_PHASE_PREPARE,      /* libmatcher's phases ... */
     PROTO_PHASE_SCORE,
     PROTO_PHASE_SOLVE,
     PROTO_PHASE_PRICE,
     PROTO_PHASE_STABLE,
-    PROTO_PHASE_FINISH,        /* ... */
-    PROTO_PHASE_STORE,         /* coachnetd writes the proposals */
+    PROTO_PHASE_FINISH, /* ... */
+    PROTO_PHASE_STORE,  /* coachnetd writes the proposals */
     PROTO_PHASE__COUNT
 } proto_run_phase;
 
@@ -764,18 +733,17 @@ extern const char *const proto_run_status_names[];
  * programs (0..16 distinct codes, coordinators only, optional);
  * expires_in (seconds 0..2^53, required).  Packed in that key order. */
 typedef struct proto_session {
-    char token[PROTO_TOKEN_MAX + 1];   /* "" when absent */
-    char login[PROTO_LOGIN_MAX + 1];   /* "" when absent */
+    char token[PROTO_TOKEN_MAX + 1]; /* "" when absent */
+    char login[PROTO_LOGIN_MAX + 1]; /* "" when absent */
     proto_role role;
-    char subject[PROTO_ID_MAX + 1];    /* "" when absent */
+    char subject[PROTO_ID_MAX + 1]; /* "" when absent */
     bool has_programs;
     size_t n_programs;
     char programs[PROTO_PROGRAMS_MAX][PROTO_CODE_MAX + 1];
     int64_t expires_in;
 } proto_session;
 
-int proto_session_decode(const msgpack_object *obj, const char *path,
-                         proto_session *out, proto_error *err);
+int proto_session_decode(const msgpack_object *obj, const char *path, proto_session *out, proto_error *err);
 void proto_session_pack(msgpack_packer *pk, const proto_session *s);
 
 /* One item of match.suggest's {items}: {coach_id (coach id, required),
@@ -788,8 +756,7 @@ typedef struct proto_suggestion {
     proto_explain explain;
 } proto_suggestion;
 
-int proto_suggestion_decode(const msgpack_object *obj, const char *path,
-                            proto_suggestion *out, proto_error *err);
+int proto_suggestion_decode(const msgpack_object *obj, const char *path, proto_suggestion *out, proto_error *err);
 void proto_suggestion_pack(msgpack_packer *pk, const proto_suggestion *s);
 
 /* One item of match.review's {results}: {id, status} when the decision was
@@ -798,13 +765,12 @@ void proto_suggestion_pack(msgpack_packer *pk, const proto_suggestion *s);
  * error object, see proto_error_decode()). */
 typedef struct proto_review_item {
     char id[PROTO_OBJID_MAX + 1];
-    bool ok;                           /* status is set, else error */
+    bool ok; /* status is set, else error */
     proto_match_status status;
     proto_error error;
 } proto_review_item;
 
-int proto_review_item_decode(const msgpack_object *obj, const char *path,
-                             proto_review_item *out, proto_error *err);
+int proto_review_item_decode(const msgpack_object *obj, const char *path, proto_review_item *out, proto_error *err);
 void proto_review_item_pack(msgpack_packer *pk, const proto_review_item *r);
 
 /* meeting.log's result {meeting_id (code 1..64), jp_total, minutes_total
@@ -816,8 +782,7 @@ typedef struct proto_meeting {
     int64_t minutes_total;
 } proto_meeting;
 
-int proto_meeting_decode(const msgpack_object *obj, const char *path,
-                         proto_meeting *out, proto_error *err);
+int proto_meeting_decode(const msgpack_object *obj, const char *path, proto_meeting *out, proto_error *err);
 void proto_meeting_pack(msgpack_packer *pk, const proto_meeting *m);
 
 /* run.progress params {run_id (code 1..64), phase (enum), done, total
@@ -828,10 +793,8 @@ typedef struct proto_run_progress {
     int64_t done, total;
 } proto_run_progress;
 
-int proto_run_progress_decode(const msgpack_object *obj, const char *path,
-                              proto_run_progress *out, proto_error *err);
-void proto_run_progress_pack(msgpack_packer *pk,
-                             const proto_run_progress *p);
+int proto_run_progress_decode(const msgpack_object *obj, const char *path, proto_run_progress *out, proto_error *err);
+void proto_run_progress_pack(msgpack_packer *pk, const proto_run_progress *p);
 
 /* run.done params {run_id (code 1..64), status (enum), stats (run
  * statistics)}, all required. */
@@ -841,8 +804,7 @@ typedef struct proto_run_done {
     proto_run_stats stats;
 } proto_run_done;
 
-int proto_run_done_decode(const msgpack_object *obj, const char *path,
-                          proto_run_done *out, proto_error *err);
+int proto_run_done_decode(const msgpack_object *obj, const char *path, proto_run_done *out, proto_error *err);
 void proto_run_done_pack(msgpack_packer *pk, const proto_run_done *d);
 
 /* stats.get's result.  Keys, all required: program (code 1..32);
@@ -862,23 +824,20 @@ typedef struct proto_program_stats {
     double utilisation, coverage;
     int64_t matches[PROTO_MATCH_STATUS__COUNT];
     uint32_t unmatched[PROTO_UNMATCHED__COUNT];
-    char last_run_id[PROTO_OBJID_MAX + 1];  /* "" when nil */
+    char last_run_id[PROTO_OBJID_MAX + 1]; /* "" when nil */
     int64_t jp_total, jp_minutes;
     int64_t feedback_count;
     double feedback_mean_rating;
 } proto_program_stats;
 
-int proto_program_stats_decode(const msgpack_object *obj, const char *path,
-                               proto_program_stats *out, proto_error *err);
-void proto_program_stats_pack(msgpack_packer *pk,
-                              const proto_program_stats *s);
+int proto_program_stats_decode(const msgpack_object *obj, const char *path, proto_program_stats *out, proto_error *err);
+void proto_program_stats_pack(msgpack_packer *pk, const proto_program_stats *s);
 
 /* The error object {code, message, field?} of a response: code a known
  * code string (not ""), message 0..255 bytes, field 0..127 bytes.  The
  * packer omits field when it is "" and sends "internal" for an unset code
  * (PROTO_E_NONE), so a peer never sees an empty code. */
-int proto_error_decode(const msgpack_object *obj, const char *path,
-                       proto_error *out, proto_error *err);
+int proto_error_decode(const msgpack_object *obj, const char *path, proto_error *out, proto_error *err);
 void proto_error_pack(msgpack_packer *pk, const proto_error *e);
 
 /* ------------------------------------------------------------------------
@@ -908,45 +867,45 @@ typedef enum proto_ftype {
     PROTO_F_INT,
     PROTO_F_FLOAT,
     PROTO_F_BOOL,
-    PROTO_F_ENUM,     /* int: index into names */
-    PROTO_F_ARRAY,    /* of STR, INT, ENUM or OBJECT items */
-    PROTO_F_OBJECT,   /* a nested map: shape */
-    PROTO_F_CODEC     /* a domain object: codec */
+    PROTO_F_ENUM,   /* int: index into names */
+    PROTO_F_ARRAY,  /* of STR, INT, ENUM or OBJECT items */
+    PROTO_F_OBJECT, /* a nested map: shape */
+    PROTO_F_CODEC   /* a domain object: codec */
 } proto_ftype;
 
 typedef enum proto_codec {
     PROTO_CODEC_NONE = 0,
-    PROTO_CODEC_MENTEE,   /* proto_mentee */
-    PROTO_CODEC_COACH,    /* proto_coach */
-    PROTO_CODEC_POLICY    /* proto_policy */
+    PROTO_CODEC_MENTEE, /* proto_mentee */
+    PROTO_CODEC_COACH,  /* proto_coach */
+    PROTO_CODEC_POLICY  /* proto_policy */
 } proto_codec;
 
-#define PROTO_NO_HAS ((size_t)-1)
-#define PROTO_SHAPE_FIELDS_MAX 63   /* proto_map_open's key list, with NULL */
+#define PROTO_NO_HAS           ((size_t)-1)
+#define PROTO_SHAPE_FIELDS_MAX 63 /* proto_map_open's key list, with NULL */
 
 typedef struct proto_field proto_field;
 
 typedef struct proto_shape {
     const proto_field *fields;
     size_t n_fields;
-    const char *const *keys;        /* the fields' names, NULL-terminated */
+    const char *const *keys; /* the fields' names, NULL-terminated */
 } proto_shape;
 
 struct proto_field {
     const char *name;
     proto_ftype type;
     bool required;
-    size_t off;                     /* the value, from the struct's start */
-    size_t has_off;                 /* bool has_<name>, or PROTO_NO_HAS */
-    int64_t min, max;               /* INT range; STR bytes; ARRAY items */
-    double fmin, fmax;              /* FLOAT range */
-    int64_t dflt;                   /* INT/BOOL value when absent */
-    proto_charset cs;               /* STR */
-    const char *const *names;       /* ENUM: NULL-terminated */
-    const proto_field *item;        /* ARRAY: one element */
-    size_t count_off, stride;       /* ARRAY: size_t count; element bytes */
-    const proto_shape *shape;       /* OBJECT */
-    proto_codec codec;              /* CODEC */
+    size_t off;               /* the value, from the struct's start */
+    size_t has_off;           /* bool has_<name>, or PROTO_NO_HAS */
+    int64_t min, max;         /* INT range; STR bytes; ARRAY items */
+    double fmin, fmax;        /* FLOAT range */
+    int64_t dflt;             /* INT/BOOL value when absent */
+    proto_charset cs;         /* STR */
+    const char *const *names; /* ENUM: NULL-terminated */
+    const proto_field *item;  /* ARRAY: one element */
+    size_t count_off, stride; /* ARRAY: size_t count; element bytes */
+    const proto_shape *shape; /* OBJECT */
+    proto_codec codec;        /* CODEC */
 };
 
 /* Read the params map `obj` (path "" for a request's params) into `out`,
@@ -955,9 +914,8 @@ struct proto_field {
  * with invalid_params naming the field (bad_request-free: the message
  * layer has already checked that params is a map).  On PROTO_ERR `out`
  * may be partly filled; the caller discards it. */
-int proto_params_read(const proto_shape *shape, const msgpack_object *obj,
-                      const char *path, const proto_vocab *v, void *out,
-                      proto_error *err);
+int proto_params_read(const proto_shape *shape, const msgpack_object *obj, const char *path, const proto_vocab *v,
+                      void *out, proto_error *err);
 
 /* The methods of the API schema, generated (proto/api.gen.h). */
 #include "proto/api.gen.h"

@@ -15,134 +15,101 @@
 /* Packers trust the struct but never read past its arrays. */
 #define CLAMP(n, max) ((n) < (max) ? (n) : (max))
 
-const char *const proto_role_names[] = {"admin", "coordinator", "mentee",
-                                        "coach", NULL};
-const char *const proto_run_phase_names[] = {
-    "snapshot", "prepare", "score", "solve", "price", "stable", "finish",
-    "store", NULL};
-const char *const proto_run_status_names[] = {"done", "failed", "cancelled",
-                                              NULL};
+const char *const proto_role_names[] = { "admin", "coordinator", "mentee", "coach", NULL };
+const char *const proto_run_phase_names[] = { "snapshot", "prepare", "score", "solve", "price",
+                                              "stable",   "finish",  "store", NULL };
+const char *const proto_run_status_names[] = { "done", "failed", "cancelled", NULL };
 
-static const char *const session_keys[] = {
-    "token", "login", "role", "subject", "programs", "expires_in", NULL};
-static const char *const suggestion_keys[] = {"coach_id", "score", "explain",
-                                              NULL};
-static const char *const review_keys[] = {"id", "status", "error", NULL};
-static const char *const meeting_keys[] = {"meeting_id", "jp_total",
-                                           "minutes_total", NULL};
-static const char *const progress_keys[] = {"run_id", "phase", "done",
-                                            "total", NULL};
-static const char *const done_keys[] = {"run_id", "status", "stats", NULL};
-static const char *const pstats_keys[] = {
-    "program", "mentees", "coaches", "capacity", "load", "utilisation",
-    "coverage", "matches", "unmatched", "last_run_id", "jp_total",
-    "jp_minutes", "feedback", NULL};
-static const char *const feedback_keys[] = {"count", "mean_rating", NULL};
+static const char *const session_keys[] = { "token", "login", "role", "subject", "programs", "expires_in", NULL };
+static const char *const suggestion_keys[] = { "coach_id", "score", "explain", NULL };
+static const char *const review_keys[] = { "id", "status", "error", NULL };
+static const char *const meeting_keys[] = { "meeting_id", "jp_total", "minutes_total", NULL };
+static const char *const progress_keys[] = { "run_id", "phase", "done", "total", NULL };
+static const char *const done_keys[] = { "run_id", "status", "stats", NULL };
+static const char *const pstats_keys[] = { "program",     "mentees",    "coaches",  "capacity",  "load",
+                                           "utilisation", "coverage",   "matches",  "unmatched", "last_run_id",
+                                           "jp_total",    "jp_minutes", "feedback", NULL };
+static const char *const feedback_keys[] = { "count", "mean_rating", NULL };
 
-static void pack_key(msgpack_packer *pk, const char *k) {
-    proto_pack_cstr(pk, k);
-}
+static void pack_key(msgpack_packer *pk, const char *k) { proto_pack_cstr(pk, k); }
 
 /* invalid_params at path.key: for the checks that span fields. */
-static int field_error(const proto_map *m, const char *key, const char *msg,
-                       proto_error *err) {
+static int field_error(const proto_map *m, const char *key, const char *msg, proto_error *err) {
     char fp[PROTO_PATH_MAX];
-    return proto_error_set(err, PROTO_E_INVALID_PARAMS,
-                           proto_path_key(fp, sizeof(fp), m->path, key),
-                           "%s", msg);
+    return proto_error_set(err, PROTO_E_INVALID_PARAMS, proto_path_key(fp, sizeof(fp), m->path, key), "%s", msg);
 }
 
 /* A nested object decoded by `fn` at path.key; 0 when absent or nil. */
-static int read_nested(const proto_map *m, const char *key,
-                       proto_presence req,
-                       int (*fn)(const msgpack_object *, const char *,
-                                 void *, proto_error *),
-                       void *out, proto_error *err) {
+static int read_nested(const proto_map *m, const char *key, proto_presence req,
+                       int (*fn)(const msgpack_object *, const char *, void *, proto_error *), void *out,
+                       proto_error *err) {
     char fp[PROTO_PATH_MAX];
     const msgpack_object *o = proto_map_get(m, key);
     if (o == NULL || o->type == MSGPACK_OBJECT_NIL) {
         if (req == PROTO_OPTIONAL) return 0;
         return field_error(m, key, "is required", err);
     }
-    if (fn(o, proto_path_key(fp, sizeof(fp), m->path, key), out, err) !=
-        PROTO_OK)
-        return PROTO_ERR;
+    if (fn(o, proto_path_key(fp, sizeof(fp), m->path, key), out, err) != PROTO_OK) return PROTO_ERR;
     return 1;
 }
 
-static int explain_fn(const msgpack_object *o, const char *path, void *out,
-                      proto_error *err) {
+static int explain_fn(const msgpack_object *o, const char *path, void *out, proto_error *err) {
     return proto_explain_decode(o, path, out, err);
 }
 
-static int error_fn(const msgpack_object *o, const char *path, void *out,
-                    proto_error *err) {
+static int error_fn(const msgpack_object *o, const char *path, void *out, proto_error *err) {
     return proto_error_decode(o, path, out, err);
 }
 
-static int stats_fn(const msgpack_object *o, const char *path, void *out,
-                    proto_error *err) {
+static int stats_fn(const msgpack_object *o, const char *path, void *out, proto_error *err) {
     return proto_run_stats_decode(o, path, out, err);
 }
 
 /* A count 0..PROTO_COUNT_MAX. */
-static int read_count(const proto_map *m, const char *key,
-                      proto_presence req, int64_t *out, proto_error *err) {
+static int read_count(const proto_map *m, const char *key, proto_presence req, int64_t *out, proto_error *err) {
     return proto_read_int(m, key, req, 0, PROTO_COUNT_MAX, out, err);
 }
 
 /* ---- session ------------------------------------------------------------ */
 
 /* login: the characters of a login name, which PROTO_CS_CODE lacks '@' of. */
-static int session_login(const proto_map *m, proto_session *out,
-                         proto_error *err) {
+static int session_login(const proto_map *m, proto_session *out, proto_error *err) {
     static const char allowed[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                   "abcdefghijklmnopqrstuvwxyz0123456789._@-";
-    int rc = proto_read_str(m, "login", PROTO_OPTIONAL, 1, PROTO_LOGIN_MAX,
-                            PROTO_CS_LINE, out->login, sizeof(out->login),
-                            err);
+    int rc = proto_read_str(m, "login", PROTO_OPTIONAL, 1, PROTO_LOGIN_MAX, PROTO_CS_LINE, out->login,
+                            sizeof(out->login), err);
     if (rc == 1 && out->login[strspn(out->login, allowed)] != '\0')
         return field_error(m, "login", "must be [A-Za-z0-9._@-]", err);
     return rc;
 }
 
-static int session_programs(const proto_map *m, proto_session *out,
-                            proto_error *err) {
+static int session_programs(const proto_map *m, proto_session *out, proto_error *err) {
     proto_array a;
-    int rc = proto_read_array(m, "programs", PROTO_OPTIONAL, 0,
-                              PROTO_PROGRAMS_MAX, &a, err);
+    int rc = proto_read_array(m, "programs", PROTO_OPTIONAL, 0, PROTO_PROGRAMS_MAX, &a, err);
     if (rc <= 0) return rc;
-    if (out->role != PROTO_ROLE_COORDINATOR)
-        return field_error(m, "programs", "only allowed for a coordinator",
-                           err);
+    if (out->role != PROTO_ROLE_COORDINATOR) return field_error(m, "programs", "only allowed for a coordinator", err);
     out->has_programs = true;
     for (size_t i = 0; i < a.arr->size; i++) {
         char ep[PROTO_PATH_MAX];
-        if (proto_elem_str(&a, i, 1, PROTO_CODE_MAX, PROTO_CS_CODE,
-                           out->programs[i], sizeof(out->programs[i]),
-                           err) != PROTO_OK)
+        if (proto_elem_str(&a, i, 1, PROTO_CODE_MAX, PROTO_CS_CODE, out->programs[i], sizeof(out->programs[i]), err) !=
+            PROTO_OK)
             return PROTO_ERR;
         for (size_t j = 0; j < i; j++)
             if (strcmp(out->programs[j], out->programs[i]) == 0)
-                return proto_error_set(err, PROTO_E_INVALID_PARAMS,
-                                       proto_path_index(ep, sizeof(ep),
-                                                        a.path, i),
+                return proto_error_set(err, PROTO_E_INVALID_PARAMS, proto_path_index(ep, sizeof(ep), a.path, i),
                                        "duplicate value");
         out->n_programs = i + 1;
     }
     return 1;
 }
 
-int proto_session_decode(const msgpack_object *obj, const char *path,
-                         proto_session *out, proto_error *err) {
+int proto_session_decode(const msgpack_object *obj, const char *path, proto_session *out, proto_error *err) {
     proto_map m;
     int role, has_token = 0, has_login = 0, has_subject = 0;
     memset(out, 0, sizeof(*out));
     if (proto_map_open(&m, obj, path, session_keys, err) != PROTO_OK ||
-        (has_token = proto_read_str(&m, "token", PROTO_OPTIONAL, 1,
-                                    PROTO_TOKEN_MAX, PROTO_CS_CODE,
-                                    out->token, sizeof(out->token),
-                                    err)) < 0 ||
+        (has_token = proto_read_str(&m, "token", PROTO_OPTIONAL, 1, PROTO_TOKEN_MAX, PROTO_CS_CODE, out->token,
+                                    sizeof(out->token), err)) < 0 ||
         (has_login = session_login(&m, out, err)) < 0)
         return PROTO_ERR;
     if (has_token == has_login)
@@ -151,25 +118,19 @@ int proto_session_decode(const msgpack_object *obj, const char *path,
                                      : "token (auth.login) or login "
                                        "(auth.resume) is required",
                            err);
-    if (proto_read_enum(&m, "role", PROTO_REQUIRED, proto_role_names, &role,
-                        err) < 0 ||
-        (has_subject = proto_read_str(&m, "subject", PROTO_OPTIONAL, 1,
-                                      PROTO_ID_MAX, PROTO_CS_CODE,
-                                      out->subject, sizeof(out->subject),
-                                      err)) < 0)
+    if (proto_read_enum(&m, "role", PROTO_REQUIRED, proto_role_names, &role, err) < 0 ||
+        (has_subject = proto_read_str(&m, "subject", PROTO_OPTIONAL, 1, PROTO_ID_MAX, PROTO_CS_CODE, out->subject,
+                                      sizeof(out->subject), err)) < 0)
         return PROTO_ERR;
     out->role = (proto_role)role;
-    bool subject_role = out->role == PROTO_ROLE_MENTEE ||
-                        out->role == PROTO_ROLE_COACH;
+    bool subject_role = out->role == PROTO_ROLE_MENTEE || out->role == PROTO_ROLE_COACH;
     if (has_subject != subject_role)
         return field_error(&m, "subject",
                            subject_role ? "is required for this role"
                                         : "only allowed for mentee and "
                                           "coach",
                            err);
-    if (session_programs(&m, out, err) < 0 ||
-        read_count(&m, "expires_in", PROTO_REQUIRED, &out->expires_in,
-                   err) < 0)
+    if (session_programs(&m, out, err) < 0 || read_count(&m, "expires_in", PROTO_REQUIRED, &out->expires_in, err) < 0)
         return PROTO_ERR;
     return PROTO_OK;
 }
@@ -204,20 +165,16 @@ void proto_session_pack(msgpack_packer *pk, const proto_session *s) {
 
 /* ---- suggestion ---------------------------------------------------------- */
 
-int proto_suggestion_decode(const msgpack_object *obj, const char *path,
-                            proto_suggestion *out, proto_error *err) {
+int proto_suggestion_decode(const msgpack_object *obj, const char *path, proto_suggestion *out, proto_error *err) {
     proto_map m;
     int64_t score;
     int rc = 0;
     memset(out, 0, sizeof(*out));
     if (proto_map_open(&m, obj, path, suggestion_keys, err) != PROTO_OK ||
-        proto_read_str(&m, "coach_id", PROTO_REQUIRED, 1, PROTO_ID_MAX,
-                       PROTO_CS_CODE, out->coach_id, sizeof(out->coach_id),
-                       err) < 0 ||
-        proto_read_int(&m, "score", PROTO_REQUIRED, 0, PROTO_SCORE_MAX,
-                       &score, err) < 0 ||
-        (rc = read_nested(&m, "explain", PROTO_OPTIONAL, explain_fn,
-                          &out->explain, err)) < 0)
+        proto_read_str(&m, "coach_id", PROTO_REQUIRED, 1, PROTO_ID_MAX, PROTO_CS_CODE, out->coach_id,
+                       sizeof(out->coach_id), err) < 0 ||
+        proto_read_int(&m, "score", PROTO_REQUIRED, 0, PROTO_SCORE_MAX, &score, err) < 0 ||
+        (rc = read_nested(&m, "explain", PROTO_OPTIONAL, explain_fn, &out->explain, err)) < 0)
         return PROTO_ERR;
     out->score = (int32_t)score;
     out->has_explain = rc == 1;
@@ -231,31 +188,26 @@ void proto_suggestion_pack(msgpack_packer *pk, const proto_suggestion *s) {
     pack_key(pk, "score");
     msgpack_pack_int32(pk, s->score);
     pack_key(pk, "explain");
-    if (s->has_explain) proto_explain_pack(pk, &s->explain);
-    else msgpack_pack_nil(pk);
+    if (s->has_explain)
+        proto_explain_pack(pk, &s->explain);
+    else
+        msgpack_pack_nil(pk);
 }
 
 /* ---- review item --------------------------------------------------------- */
 
-int proto_review_item_decode(const msgpack_object *obj, const char *path,
-                             proto_review_item *out, proto_error *err) {
+int proto_review_item_decode(const msgpack_object *obj, const char *path, proto_review_item *out, proto_error *err) {
     proto_map m;
     int status = 0, has_status = 0, has_error = 0;
     memset(out, 0, sizeof(*out));
     if (proto_map_open(&m, obj, path, review_keys, err) != PROTO_OK ||
-        proto_read_str(&m, "id", PROTO_REQUIRED, 1, PROTO_OBJID_MAX,
-                       PROTO_CS_CODE, out->id, sizeof(out->id), err) < 0 ||
-        (has_status = proto_read_enum(&m, "status", PROTO_OPTIONAL,
-                                      proto_match_status_names, &status,
-                                      err)) < 0 ||
-        (has_error = read_nested(&m, "error", PROTO_OPTIONAL, error_fn,
-                                 &out->error, err)) < 0)
+        proto_read_str(&m, "id", PROTO_REQUIRED, 1, PROTO_OBJID_MAX, PROTO_CS_CODE, out->id, sizeof(out->id), err) <
+            0 ||
+        (has_status = proto_read_enum(&m, "status", PROTO_OPTIONAL, proto_match_status_names, &status, err)) < 0 ||
+        (has_error = read_nested(&m, "error", PROTO_OPTIONAL, error_fn, &out->error, err)) < 0)
         return PROTO_ERR;
     if (has_status == has_error)
-        return field_error(&m, "status",
-                           has_status ? "not allowed with error"
-                                      : "status or error is required",
-                           err);
+        return field_error(&m, "status", has_status ? "not allowed with error" : "status or error is required", err);
     out->ok = has_status == 1;
     out->status = (proto_match_status)status;
     return PROTO_OK;
@@ -276,21 +228,17 @@ void proto_review_item_pack(msgpack_packer *pk, const proto_review_item *r) {
 
 /* ---- meeting ------------------------------------------------------------- */
 
-int proto_meeting_decode(const msgpack_object *obj, const char *path,
-                         proto_meeting *out, proto_error *err) {
+int proto_meeting_decode(const msgpack_object *obj, const char *path, proto_meeting *out, proto_error *err) {
     proto_map m;
     memset(out, 0, sizeof(*out));
     if (proto_map_open(&m, obj, path, meeting_keys, err) != PROTO_OK ||
-        proto_read_str(&m, "meeting_id", PROTO_REQUIRED, 1, PROTO_OBJID_MAX,
-                       PROTO_CS_CODE, out->meeting_id,
+        proto_read_str(&m, "meeting_id", PROTO_REQUIRED, 1, PROTO_OBJID_MAX, PROTO_CS_CODE, out->meeting_id,
                        sizeof(out->meeting_id), err) < 0 ||
         read_count(&m, "jp_total", PROTO_REQUIRED, &out->jp_total, err) < 0 ||
-        read_count(&m, "minutes_total", PROTO_REQUIRED, &out->minutes_total,
-                   err) < 0)
+        read_count(&m, "minutes_total", PROTO_REQUIRED, &out->minutes_total, err) < 0)
         return PROTO_ERR;
     if (out->jp_total != out->minutes_total / PROTO_JP_MINUTES)
-        return field_error(&m, "jp_total", "must be minutes_total / 45",
-                           err);
+        return field_error(&m, "jp_total", "must be minutes_total / 45", err);
     return PROTO_OK;
 }
 
@@ -306,21 +254,17 @@ void proto_meeting_pack(msgpack_packer *pk, const proto_meeting *mt) {
 
 /* ---- run.progress, run.done ---------------------------------------------- */
 
-static int read_run_id(const proto_map *m, char *out, size_t outsz,
-                       proto_error *err) {
-    return proto_read_str(m, "run_id", PROTO_REQUIRED, 1, PROTO_OBJID_MAX,
-                          PROTO_CS_CODE, out, outsz, err);
+static int read_run_id(const proto_map *m, char *out, size_t outsz, proto_error *err) {
+    return proto_read_str(m, "run_id", PROTO_REQUIRED, 1, PROTO_OBJID_MAX, PROTO_CS_CODE, out, outsz, err);
 }
 
-int proto_run_progress_decode(const msgpack_object *obj, const char *path,
-                              proto_run_progress *out, proto_error *err) {
+int proto_run_progress_decode(const msgpack_object *obj, const char *path, proto_run_progress *out, proto_error *err) {
     proto_map m;
     int phase;
     memset(out, 0, sizeof(*out));
     if (proto_map_open(&m, obj, path, progress_keys, err) != PROTO_OK ||
         read_run_id(&m, out->run_id, sizeof(out->run_id), err) < 0 ||
-        proto_read_enum(&m, "phase", PROTO_REQUIRED, proto_run_phase_names,
-                        &phase, err) < 0 ||
+        proto_read_enum(&m, "phase", PROTO_REQUIRED, proto_run_phase_names, &phase, err) < 0 ||
         read_count(&m, "done", PROTO_REQUIRED, &out->done, err) < 0 ||
         read_count(&m, "total", PROTO_REQUIRED, &out->total, err) < 0)
         return PROTO_ERR;
@@ -328,8 +272,7 @@ int proto_run_progress_decode(const msgpack_object *obj, const char *path,
     return PROTO_OK;
 }
 
-void proto_run_progress_pack(msgpack_packer *pk,
-                             const proto_run_progress *p) {
+void proto_run_progress_pack(msgpack_packer *pk, const proto_run_progress *p) {
     msgpack_pack_map(pk, 4);
     pack_key(pk, "run_id");
     proto_pack_cstr(pk, p->run_id);
@@ -341,17 +284,14 @@ void proto_run_progress_pack(msgpack_packer *pk,
     msgpack_pack_int64(pk, p->total);
 }
 
-int proto_run_done_decode(const msgpack_object *obj, const char *path,
-                          proto_run_done *out, proto_error *err) {
+int proto_run_done_decode(const msgpack_object *obj, const char *path, proto_run_done *out, proto_error *err) {
     proto_map m;
     int status;
     memset(out, 0, sizeof(*out));
     if (proto_map_open(&m, obj, path, done_keys, err) != PROTO_OK ||
         read_run_id(&m, out->run_id, sizeof(out->run_id), err) < 0 ||
-        proto_read_enum(&m, "status", PROTO_REQUIRED, proto_run_status_names,
-                        &status, err) < 0 ||
-        read_nested(&m, "stats", PROTO_REQUIRED, stats_fn, &out->stats,
-                    err) < 0)
+        proto_read_enum(&m, "status", PROTO_REQUIRED, proto_run_status_names, &status, err) < 0 ||
+        read_nested(&m, "stats", PROTO_REQUIRED, stats_fn, &out->stats, err) < 0)
         return PROTO_ERR;
     out->status = (proto_run_status)status;
     return PROTO_OK;
@@ -369,88 +309,65 @@ void proto_run_done_pack(msgpack_packer *pk, const proto_run_done *d) {
 
 /* ---- stats.get ----------------------------------------------------------- */
 
-static int pstats_matches(const proto_map *m, proto_program_stats *out,
-                          proto_error *err) {
+static int pstats_matches(const proto_map *m, proto_program_stats *out, proto_error *err) {
     proto_map sm;
-    if (proto_read_map(m, "matches", PROTO_REQUIRED,
-                       proto_match_status_names, &sm, err) < 0)
-        return PROTO_ERR;
+    if (proto_read_map(m, "matches", PROTO_REQUIRED, proto_match_status_names, &sm, err) < 0) return PROTO_ERR;
     for (int i = 0; i < PROTO_MATCH_STATUS__COUNT; i++)
-        if (read_count(&sm, proto_match_status_names[i], PROTO_OPTIONAL,
-                       &out->matches[i], err) < 0)
-            return PROTO_ERR;
+        if (read_count(&sm, proto_match_status_names[i], PROTO_OPTIONAL, &out->matches[i], err) < 0) return PROTO_ERR;
     return PROTO_OK;
 }
 
-static int pstats_unmatched(const proto_map *m, proto_program_stats *out,
-                            proto_error *err) {
+static int pstats_unmatched(const proto_map *m, proto_program_stats *out, proto_error *err) {
     proto_map um;
-    if (proto_read_map(m, "unmatched", PROTO_REQUIRED, proto_unmatched_names,
-                       &um, err) < 0)
-        return PROTO_ERR;
+    if (proto_read_map(m, "unmatched", PROTO_REQUIRED, proto_unmatched_names, &um, err) < 0) return PROTO_ERR;
     for (int i = 0; i < PROTO_UNMATCHED__COUNT; i++) {
         int64_t v;
-        int rc = proto_read_int(&um, proto_unmatched_names[i],
-                                PROTO_OPTIONAL, 0, UINT32_MAX, &v, err);
+        int rc = proto_read_int(&um, proto_unmatched_names[i], PROTO_OPTIONAL, 0, UINT32_MAX, &v, err);
         if (rc < 0) return PROTO_ERR;
         if (rc == 1) out->unmatched[i] = (uint32_t)v;
     }
     return PROTO_OK;
 }
 
-static int pstats_feedback(const proto_map *m, proto_program_stats *out,
-                           proto_error *err) {
+static int pstats_feedback(const proto_map *m, proto_program_stats *out, proto_error *err) {
     proto_map fm;
-    if (proto_read_map(m, "feedback", PROTO_REQUIRED, feedback_keys, &fm,
-                       err) < 0 ||
-        read_count(&fm, "count", PROTO_REQUIRED, &out->feedback_count,
-                   err) < 0 ||
-        proto_read_float(&fm, "mean_rating", PROTO_REQUIRED, 0, 5,
-                         &out->feedback_mean_rating, err) < 0)
+    if (proto_read_map(m, "feedback", PROTO_REQUIRED, feedback_keys, &fm, err) < 0 ||
+        read_count(&fm, "count", PROTO_REQUIRED, &out->feedback_count, err) < 0 ||
+        proto_read_float(&fm, "mean_rating", PROTO_REQUIRED, 0, 5, &out->feedback_mean_rating, err) < 0)
         return PROTO_ERR;
     return PROTO_OK;
 }
 
-int proto_program_stats_decode(const msgpack_object *obj, const char *path,
-                               proto_program_stats *out, proto_error *err) {
+int proto_program_stats_decode(const msgpack_object *obj, const char *path, proto_program_stats *out,
+                               proto_error *err) {
     proto_map m;
     memset(out, 0, sizeof(*out));
     if (proto_map_open(&m, obj, path, pstats_keys, err) != PROTO_OK ||
-        proto_read_str(&m, "program", PROTO_REQUIRED, 1, PROTO_CODE_MAX,
-                       PROTO_CS_CODE, out->program, sizeof(out->program),
-                       err) < 0 ||
+        proto_read_str(&m, "program", PROTO_REQUIRED, 1, PROTO_CODE_MAX, PROTO_CS_CODE, out->program,
+                       sizeof(out->program), err) < 0 ||
         read_count(&m, "mentees", PROTO_REQUIRED, &out->mentees, err) < 0 ||
         read_count(&m, "coaches", PROTO_REQUIRED, &out->coaches, err) < 0 ||
         read_count(&m, "capacity", PROTO_REQUIRED, &out->capacity, err) < 0 ||
         read_count(&m, "load", PROTO_REQUIRED, &out->load, err) < 0 ||
-        proto_read_float(&m, "utilisation", PROTO_REQUIRED, 0,
-                         (double)PROTO_COUNT_MAX, &out->utilisation,
-                         err) < 0 ||
-        proto_read_float(&m, "coverage", PROTO_REQUIRED, 0,
-                         (double)PROTO_COUNT_MAX, &out->coverage, err) < 0 ||
-        pstats_matches(&m, out, err) != PROTO_OK ||
-        pstats_unmatched(&m, out, err) != PROTO_OK)
+        proto_read_float(&m, "utilisation", PROTO_REQUIRED, 0, (double)PROTO_COUNT_MAX, &out->utilisation, err) < 0 ||
+        proto_read_float(&m, "coverage", PROTO_REQUIRED, 0, (double)PROTO_COUNT_MAX, &out->coverage, err) < 0 ||
+        pstats_matches(&m, out, err) != PROTO_OK || pstats_unmatched(&m, out, err) != PROTO_OK)
         return PROTO_ERR;
     /* last_run_id: the key is always sent, nil before the first run */
-    if (proto_map_get(&m, "last_run_id") == NULL)
-        return field_error(&m, "last_run_id", "is required", err);
-    if (proto_read_str(&m, "last_run_id", PROTO_OPTIONAL, 1, PROTO_OBJID_MAX,
-                       PROTO_CS_CODE, out->last_run_id,
+    if (proto_map_get(&m, "last_run_id") == NULL) return field_error(&m, "last_run_id", "is required", err);
+    if (proto_read_str(&m, "last_run_id", PROTO_OPTIONAL, 1, PROTO_OBJID_MAX, PROTO_CS_CODE, out->last_run_id,
                        sizeof(out->last_run_id), err) < 0 ||
         read_count(&m, "jp_total", PROTO_REQUIRED, &out->jp_total, err) < 0 ||
-        read_count(&m, "jp_minutes", PROTO_REQUIRED, &out->jp_minutes,
-                   err) < 0)
+        read_count(&m, "jp_minutes", PROTO_REQUIRED, &out->jp_minutes, err) < 0)
         return PROTO_ERR;
     if (out->jp_total != out->jp_minutes / PROTO_JP_MINUTES)
         return field_error(&m, "jp_total", "must be jp_minutes / 45", err);
     return pstats_feedback(&m, out, err);
 }
 
-void proto_program_stats_pack(msgpack_packer *pk,
-                              const proto_program_stats *s) {
+void proto_program_stats_pack(msgpack_packer *pk, const proto_program_stats *s) {
     size_t nst = 0;
-    for (int i = 0; i < PROTO_MATCH_STATUS__COUNT; i++)
-        nst += s->matches[i] != 0;
+    for (int i = 0; i < PROTO_MATCH_STATUS__COUNT; i++) nst += s->matches[i] != 0;
     msgpack_pack_map(pk, 13);
     pack_key(pk, "program");
     proto_pack_cstr(pk, s->program);
@@ -480,8 +397,10 @@ void proto_program_stats_pack(msgpack_packer *pk,
         msgpack_pack_uint32(pk, s->unmatched[i]);
     }
     pack_key(pk, "last_run_id");
-    if (s->last_run_id[0]) proto_pack_cstr(pk, s->last_run_id);
-    else msgpack_pack_nil(pk);
+    if (s->last_run_id[0])
+        proto_pack_cstr(pk, s->last_run_id);
+    else
+        msgpack_pack_nil(pk);
     pack_key(pk, "jp_total");
     msgpack_pack_int64(pk, s->jp_total);
     pack_key(pk, "jp_minutes");

@@ -20,20 +20,17 @@ static void set_has(const proto_field *f, void *out, bool v) {
     if (f->has_off != PROTO_NO_HAS) *(bool *)at(out, f->has_off) = v;
 }
 
-static int read_object(const proto_shape *shape, const proto_map *m, const proto_vocab *v,
-                       void *out, proto_error *err);
+static int read_object(const proto_shape *shape, const proto_map *m, const proto_vocab *v, void *out, proto_error *err);
 
 /* One array element i of `a` into elem, as described by item. */
-static int read_elem(const proto_field *item, const proto_array *a, size_t i,
-                     const proto_vocab *v, void *elem, proto_error *err) {
+static int read_elem(const proto_field *item, const proto_array *a, size_t i, const proto_vocab *v, void *elem,
+                     proto_error *err) {
     switch (item->type) {
     case PROTO_F_STR:
-        return proto_elem_str(a, i, (size_t)item->min, (size_t)item->max, item->cs,
-                              at(elem, item->off), (size_t)item->max + 1, err);
-    case PROTO_F_INT:
-        return proto_elem_int(a, i, item->min, item->max, at(elem, item->off), err);
-    case PROTO_F_ENUM:
-        return proto_elem_enum(a, i, item->names, at(elem, item->off), err);
+        return proto_elem_str(a, i, (size_t)item->min, (size_t)item->max, item->cs, at(elem, item->off),
+                              (size_t)item->max + 1, err);
+    case PROTO_F_INT: return proto_elem_int(a, i, item->min, item->max, at(elem, item->off), err);
+    case PROTO_F_ENUM: return proto_elem_enum(a, i, item->names, at(elem, item->off), err);
     case PROTO_F_OBJECT: {
         proto_map sub;
         if (proto_elem_map(a, i, item->shape->keys, &sub, err) != PROTO_OK) return PROTO_ERR;
@@ -47,26 +44,23 @@ static int read_elem(const proto_field *item, const proto_array *a, size_t i,
     }
 }
 
-static int read_array(const proto_field *f, const proto_map *m, const proto_vocab *v, void *out,
-                      proto_error *err) {
+static int read_array(const proto_field *f, const proto_map *m, const proto_vocab *v, void *out, proto_error *err) {
     proto_array a;
-    int has = proto_read_array(m, f->name, f->required ? PROTO_REQUIRED : PROTO_OPTIONAL,
-                               (size_t)f->min, (size_t)f->max, &a, err);
+    int has = proto_read_array(m, f->name, f->required ? PROTO_REQUIRED : PROTO_OPTIONAL, (size_t)f->min,
+                               (size_t)f->max, &a, err);
     if (has < 0) return PROTO_ERR;
     *(size_t *)at(out, f->count_off) = 0;
     set_has(f, out, has == 1);
     if (has == 0) return PROTO_OK;
     for (size_t i = 0; i < a.arr->size; i++)
-        if (read_elem(f->item, &a, i, v, at(out, f->off + i * f->stride), err) != PROTO_OK)
-            return PROTO_ERR;
+        if (read_elem(f->item, &a, i, v, at(out, f->off + i * f->stride), err) != PROTO_OK) return PROTO_ERR;
     *(size_t *)at(out, f->count_off) = a.arr->size;
     return PROTO_OK;
 }
 
 /* A codec field: the domain decoder checks the object (it must then be
  * present and not nil; a nil optional policy is the default policy). */
-static int read_codec(const proto_field *f, const proto_map *m, const proto_vocab *v, void *out,
-                      proto_error *err) {
+static int read_codec(const proto_field *f, const proto_map *m, const proto_vocab *v, void *out, proto_error *err) {
     char path[PROTO_PATH_MAX];
     const msgpack_object *o = proto_map_get(m, f->name);
     void *dst = at(out, f->off);
@@ -86,23 +80,19 @@ static int read_codec(const proto_field *f, const proto_map *m, const proto_voca
     }
 }
 
-static int read_field(const proto_field *f, const proto_map *m, const proto_vocab *v, void *out,
-                      proto_error *err) {
+static int read_field(const proto_field *f, const proto_map *m, const proto_vocab *v, void *out, proto_error *err) {
     proto_presence req = f->required ? PROTO_REQUIRED : PROTO_OPTIONAL;
     void *dst = at(out, f->off);
     int has;
     switch (f->type) {
     case PROTO_F_STR:
-        has = proto_read_str(m, f->name, req, (size_t)f->min, (size_t)f->max, f->cs, dst,
-                             (size_t)f->max + 1, err);
+        has = proto_read_str(m, f->name, req, (size_t)f->min, (size_t)f->max, f->cs, dst, (size_t)f->max + 1, err);
         break;
     case PROTO_F_INT:
         *(int64_t *)dst = f->dflt;
         has = proto_read_int(m, f->name, req, f->min, f->max, dst, err);
         break;
-    case PROTO_F_FLOAT:
-        has = proto_read_float(m, f->name, req, f->fmin, f->fmax, dst, err);
-        break;
+    case PROTO_F_FLOAT: has = proto_read_float(m, f->name, req, f->fmin, f->fmax, dst, err); break;
     case PROTO_F_BOOL:
         *(bool *)dst = f->dflt != 0;
         has = proto_read_bool(m, f->name, req, dst, err);
@@ -128,15 +118,15 @@ static int read_field(const proto_field *f, const proto_map *m, const proto_voca
 
 /* The fields of one (already opened) map, in schema order: the first
  * failing field is the one reported. */
-static int read_object(const proto_shape *shape, const proto_map *m, const proto_vocab *v,
-                       void *out, proto_error *err) {
+static int read_object(const proto_shape *shape, const proto_map *m, const proto_vocab *v, void *out,
+                       proto_error *err) {
     for (size_t i = 0; i < shape->n_fields; i++)
         if (read_field(&shape->fields[i], m, v, out, err) != PROTO_OK) return PROTO_ERR;
     return PROTO_OK;
 }
 
-int proto_params_read(const proto_shape *shape, const msgpack_object *obj, const char *path,
-                      const proto_vocab *v, void *out, proto_error *err) {
+int proto_params_read(const proto_shape *shape, const msgpack_object *obj, const char *path, const proto_vocab *v,
+                      void *out, proto_error *err) {
     proto_map m;
     if (proto_map_open(&m, obj, path, shape->keys, err) != PROTO_OK) return PROTO_ERR;
     return read_object(shape, &m, v, out, err);

@@ -30,12 +30,12 @@ _Static_assert(PROTO_AVAIL_BITS == MATCH_AVAIL_BITS && PROTO_AVAIL_ALL == MATCH_
 _Static_assert(PROTO_MOD_ONLINE == MATCH_MOD_ONLINE && PROTO_MOD_OFFLINE == MATCH_MOD_OFFLINE,
                "modality bits are handed over unchanged");
 _Static_assert(PROTO_COMP_WEIGHTS_MAX <= MATCH_MAX_POLICY_WEIGHTS, "a policy's competency weights must fit");
-_Static_assert((long)PROTO_WEIGHT_MAX * MATCH_WEIGHT_ONE <= MATCH_COMP_WEIGHT_MAX,
+_Static_assert((long)PROTO_WEIGHT_MAX *MATCH_WEIGHT_ONE <= MATCH_COMP_WEIGHT_MAX,
                "competency weights 0..PROTO_WEIGHT_MAX must fit libmatcher's range");
 _Static_assert((int)PROTO_UNMATCHED__COUNT == (int)MATCH_UNMATCHED__COUNT &&
-               (int)PROTO_UNMATCHED_NO_FEASIBLE_COACH == (int)MATCH_UNMATCHED_NO_FEASIBLE_COACH &&
-               (int)PROTO_UNMATCHED_CAPACITY == (int)MATCH_UNMATCHED_CAPACITY &&
-               (int)PROTO_UNMATCHED_BELOW_MIN_SCORE == (int)MATCH_UNMATCHED_BELOW_MIN_SCORE,
+                   (int)PROTO_UNMATCHED_NO_FEASIBLE_COACH == (int)MATCH_UNMATCHED_NO_FEASIBLE_COACH &&
+                   (int)PROTO_UNMATCHED_CAPACITY == (int)MATCH_UNMATCHED_CAPACITY &&
+                   (int)PROTO_UNMATCHED_BELOW_MIN_SCORE == (int)MATCH_UNMATCHED_BELOW_MIN_SCORE,
                "unmatched reasons are copied index by index");
 
 /* Bytes read back from Redis were written by us, but Redis is outside this
@@ -105,7 +105,7 @@ static const char *madapt_org(const char *org, char *buf) {
     for (const char *q = org; token && *q; q++)
         if (*q <= ' ' || *q == ',' || (unsigned char)*q >= 0x7f) token = 0;
     if (token) return org;
-    uint64_t h = 1469598103934665603ull;     /* FNV-1a: stable across processes */
+    uint64_t h = 1469598103934665603ull; /* FNV-1a: stable across processes */
     for (const char *q = org; *q; q++) h = (h ^ (unsigned char)*q) * 1099511628211ull;
     snprintf(buf, MADAPT_ORG_BUF, "~%016llx", (unsigned long long)h);
     return buf;
@@ -136,8 +136,8 @@ void madapt_coach_init(madapt_coach *a, const proto_coach *p, int load) {
     a->c.availability = p->availability;
 }
 
-int madapt_policy_init(madapt_policy *a, const proto_policy *pp, const match_catalog *cat, char *field,
-                       size_t fsz, char *msg, size_t msz) {
+int madapt_policy_init(madapt_policy *a, const proto_policy *pp, const match_catalog *cat, char *field, size_t fsz,
+                       char *msg, size_t msz) {
     match_policy *mp = &a->p;
     match_policy_default(mp);
     mp->objective = pp->objective == PROTO_OBJ_QUALITY ? MATCH_OBJ_QUALITY : MATCH_OBJ_PARTICIPATION;
@@ -151,9 +151,9 @@ int madapt_policy_init(madapt_policy *a, const proto_policy *pp, const match_cat
     }
     mp->min_rank_gap = pp->min_rank_gap;
     mp->waitlist_bonus = pp->waitlist_bonus;
-    const double w[3] = {pp->w_gap, pp->w_location, pp->w_availability};
-    const char *names[3] = {"gap", "location", "availability"};
-    uint32_t *out[3] = {&mp->w_gap, &mp->w_location, &mp->w_availability};
+    const double w[3] = { pp->w_gap, pp->w_location, pp->w_availability };
+    const char *names[3] = { "gap", "location", "availability" };
+    uint32_t *out[3] = { &mp->w_gap, &mp->w_location, &mp->w_availability };
     /* The three factor weights are normalised by their sum, so any common
      * scale gives the same scores: the protocol allows 0..100 (75/15/10),
      * libmatcher thousandths up to 10.0.  Take the largest of 1000, 100, 10,

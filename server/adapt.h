@@ -69,8 +69,8 @@ typedef struct madapt_policy {
     match_policy p;
     match_comp_weight cw[PROTO_COMP_WEIGHTS_MAX];
 } madapt_policy;
-int madapt_policy_init(madapt_policy *a, const proto_policy *pp, const match_catalog *cat, char *field,
-                       size_t fsz, char *msg, size_t msz);
+int madapt_policy_init(madapt_policy *a, const proto_policy *pp, const match_catalog *cat, char *field, size_t fsz,
+                       char *msg, size_t msz);
 
 /* ---- matcher -> proto ---- */
 

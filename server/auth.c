@@ -36,13 +36,11 @@ static int from_hex(const char *s, size_t slen, unsigned char *out, size_t n) {
     return AUTH_OK;
 }
 
-int auth_hash_password_salt(const char *pw, size_t pwlen, const unsigned char *salt,
-                            size_t saltlen, int iter, char *out) {
+int auth_hash_password_salt(const char *pw, size_t pwlen, const unsigned char *salt, size_t saltlen, int iter,
+                            char *out) {
     unsigned char dk[AUTH_HASH_BYTES];
     if (saltlen != AUTH_SALT_BYTES || iter < 1) return AUTH_ERR;
-    if (PKCS5_PBKDF2_HMAC(pw, (int)pwlen, salt, (int)saltlen, iter, EVP_sha256(),
-                          sizeof dk, dk) != 1)
-        return AUTH_ERR;
+    if (PKCS5_PBKDF2_HMAC(pw, (int)pwlen, salt, (int)saltlen, iter, EVP_sha256(), sizeof dk, dk) != 1) return AUTH_ERR;
     char salthex[2 * AUTH_SALT_BYTES + 1], dkhex[2 * AUTH_HASH_BYTES + 1];
     to_hex(salt, saltlen, salthex);
     to_hex(dk, sizeof dk, dkhex);
@@ -72,9 +70,7 @@ int auth_verify_password(const char *pw, size_t pwlen, const char *stored) {
     unsigned char saltb[AUTH_SALT_BYTES], want[AUTH_HASH_BYTES], got[AUTH_HASH_BYTES];
     if (from_hex(salt, (size_t)(d - salt), saltb, sizeof saltb) != AUTH_OK) return 0;
     if (from_hex(d + 1, strlen(d + 1), want, sizeof want) != AUTH_OK) return 0;
-    if (PKCS5_PBKDF2_HMAC(pw, (int)pwlen, saltb, sizeof saltb, (int)iter, EVP_sha256(),
-                          sizeof got, got) != 1)
-        return 0;
+    if (PKCS5_PBKDF2_HMAC(pw, (int)pwlen, saltb, sizeof saltb, (int)iter, EVP_sha256(), sizeof got, got) != 1) return 0;
     int ok = CRYPTO_memcmp(want, got, sizeof got) == 0;
     OPENSSL_cleanse(got, sizeof got);
     return ok;
@@ -101,11 +97,14 @@ int auth_token_wellformed(const char *s, size_t len) {
     return 1;
 }
 
-static const struct { auth_role r; const char *name; } roles[] = {
-    {ROLE_ADMIN, "admin"},
-    {ROLE_COORDINATOR, "coordinator"},
-    {ROLE_MENTEE, "mentee"},
-    {ROLE_COACH, "coach"},
+static const struct {
+    auth_role r;
+    const char *name;
+} roles[] = {
+    { ROLE_ADMIN, "admin" },
+    { ROLE_COORDINATOR, "coordinator" },
+    { ROLE_MENTEE, "mentee" },
+    { ROLE_COACH, "coach" },
 };
 
 auth_role auth_role_parse(const char *s, size_t len) {
@@ -124,8 +123,8 @@ int auth_login_valid(const char *s, size_t len) {
     if (len < 1 || len > AUTH_LOGIN_MAX) return 0;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '.' || c == '_' || c == '@' || c == '-';
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+                 c == '@' || c == '-';
         if (!ok) return 0;
     }
     return 1;

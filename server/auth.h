@@ -15,19 +15,19 @@
 
 #include <stddef.h>
 
-#define AUTH_OK 0
+#define AUTH_OK  0
 #define AUTH_ERR -1
 
-#define AUTH_PBKDF2_ITER 10000
-#define AUTH_SALT_BYTES 16
-#define AUTH_HASH_BYTES 32
-#define AUTH_HASH_MAX 160          /* textual hash incl. NUL */
-#define AUTH_TOKEN_BYTES 32
-#define AUTH_TOKEN_HEX (2 * AUTH_TOKEN_BYTES + 1)
-#define AUTH_SHA_HEX 65
+#define AUTH_PBKDF2_ITER  10000
+#define AUTH_SALT_BYTES   16
+#define AUTH_HASH_BYTES   32
+#define AUTH_HASH_MAX     160 /* textual hash incl. NUL */
+#define AUTH_TOKEN_BYTES  32
+#define AUTH_TOKEN_HEX    (2 * AUTH_TOKEN_BYTES + 1)
+#define AUTH_SHA_HEX      65
 #define AUTH_PASSWORD_MIN 8
 #define AUTH_PASSWORD_MAX 256
-#define AUTH_LOGIN_MAX 64
+#define AUTH_LOGIN_MAX    64
 
 typedef enum {
     ROLE_NONE = 0,
@@ -42,8 +42,8 @@ typedef enum {
 /* Hash a password with a fresh salt into out (AUTH_HASH_MAX bytes). */
 int auth_hash_password(const char *pw, size_t pwlen, char *out);
 /* Hash with a given salt and iteration count (for tests and verification). */
-int auth_hash_password_salt(const char *pw, size_t pwlen, const unsigned char *salt,
-                            size_t saltlen, int iter, char *out);
+int auth_hash_password_salt(const char *pw, size_t pwlen, const unsigned char *salt, size_t saltlen, int iter,
+                            char *out);
 /* 1 if pw matches the stored hash, 0 if not or if stored is malformed.
  * The final comparison is constant time. */
 int auth_verify_password(const char *pw, size_t pwlen, const char *stored);

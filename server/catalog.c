@@ -6,9 +6,7 @@
 
 #include "server/server.h"
 
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* Sorted unique copy of vocabulary v.  Returns the count or -1. */
 static long sorted_codes(const match_catalog *cat, match_vocab v, char ***out) {
@@ -30,7 +28,10 @@ static long sorted_codes(const match_catalog *cat, match_vocab v, char ***out) {
     qsort(list, k, sizeof *list, cmp_str);
     size_t u = 0;
     for (size_t i = 0; i < k; i++) {
-        if (u && !strcmp(list[u - 1], list[i])) { free(list[i]); continue; }
+        if (u && !strcmp(list[u - 1], list[i])) {
+            free(list[i]);
+            continue;
+        }
         list[u++] = list[i];
     }
     *out = list;
@@ -45,8 +46,7 @@ int srv_catalog_load(srv_catalog *c, const char *dir, char *err, size_t errlen) 
         snprintf(err, errlen, "cannot load catalogues from %s: %s", dir, me.msg);
         return -1;
     }
-    static const match_vocab which[3] = {MATCH_VOCAB_PROVINCE, MATCH_VOCAB_POSITION_CLASS,
-                                         MATCH_VOCAB_COMPETENCY};
+    static const match_vocab which[3] = { MATCH_VOCAB_PROVINCE, MATCH_VOCAB_POSITION_CLASS, MATCH_VOCAB_COMPETENCY };
     long n[3];
     for (int i = 0; i < 3; i++) {
         n[i] = sorted_codes(c->cat, which[i], &c->lists[i]);
@@ -68,7 +68,7 @@ int srv_catalog_load(srv_catalog *c, const char *dir, char *err, size_t errlen) 
 }
 
 void srv_catalog_free(srv_catalog *c) {
-    size_t n[3] = {c->vocab.n_provinces, c->vocab.n_position_classes, c->vocab.n_competencies};
+    size_t n[3] = { c->vocab.n_provinces, c->vocab.n_position_classes, c->vocab.n_competencies };
     for (int i = 0; i < 3; i++) {
         if (!c->lists[i]) continue;
         for (size_t j = 0; j < n[i]; j++) free(c->lists[i][j]);

@@ -15,7 +15,7 @@ struct coachidx {
     server *srv;
     match_index *idx;
     int loading;
-    int again;              /* a resync was asked for during a load */
+    int again; /* a resync was asked for during a load */
     int ready;
     char cursor[PROTO_ID_MAX + 2];
     struct event *retry;
@@ -49,21 +49,23 @@ static void scan_cb(void *ud, redisReply *reply, int status) {
         reply->element[1]->type != REDIS_REPLY_STRING) {
         log_warn("coach index: resync interrupted; will retry");
         ci->loading = 0;
-        struct timeval tv = {1, 0};
+        struct timeval tv = { 1, 0 };
         evtimer_add(ci->retry, &tv);
         return;
     }
     for (size_t i = 2; i + 1 < reply->elements; i += 2) {
         const redisReply *b = reply->element[i];
-        if (b->type == REDIS_REPLY_STRING)
-            coachidx_put_blob(ci, b->str, b->len, (int)mel_ll(reply, i + 1, 0));
+        if (b->type == REDIS_REPLY_STRING) coachidx_put_blob(ci, b->str, b->len, (int)mel_ll(reply, i + 1, 0));
     }
     const redisReply *cur = reply->element[1];
     if (cur->len == 0 || cur->len > PROTO_ID_MAX) {
         ci->loading = 0;
         ci->ready = 1;
         log_info("coach index: %zu coaches loaded", match_index_size(ci->idx));
-        if (ci->again) { ci->again = 0; coachidx_resync(ci); }
+        if (ci->again) {
+            ci->again = 0;
+            coachidx_resync(ci);
+        }
         return;
     }
     memcpy(ci->cursor, cur->str, cur->len);
@@ -80,18 +82,22 @@ static void scan_next(coachidx *ci) {
     int rc = script_cmd(ci->srv->st, scan_cb, ci, &a);
     if (rc != STORE_OK) {
         ci->loading = 0;
-        struct timeval tv = {1, 0};
+        struct timeval tv = { 1, 0 };
         evtimer_add(ci->retry, &tv);
     }
 }
 
 static void retry_cb(evutil_socket_t fd, short what, void *arg) {
-    (void)fd; (void)what;
+    (void)fd;
+    (void)what;
     coachidx_resync(arg);
 }
 
 void coachidx_resync(coachidx *ci) {
-    if (ci->loading) { ci->again = 1; return; }
+    if (ci->loading) {
+        ci->again = 1;
+        return;
+    }
     ci->loading = 1;
     ci->cursor[0] = '\0';
     scan_next(ci);
@@ -103,7 +109,10 @@ coachidx *coachidx_new(server *s) {
     ci->srv = s;
     ci->idx = match_index_new(s->catalog.cat);
     ci->retry = evtimer_new(s->base, retry_cb, ci);
-    if (!ci->idx || !ci->retry) { coachidx_free(ci); return NULL; }
+    if (!ci->idx || !ci->retry) {
+        coachidx_free(ci);
+        return NULL;
+    }
     return ci;
 }
 

@@ -17,39 +17,42 @@ typedef struct cfg_key {
     cfg_type type;
     size_t off;
     const char *def;
-    long min, max;          /* T_INT range */
+    long min, max; /* T_INT range */
     const char *help;
 } cfg_key;
 
 #define O(f) offsetof(cfg, f)
 
 static const cfg_key keys[] = {
-    {"bind", T_STR, O(bind), "127.0.0.1", 0, 0, "address of the TLS listener (IP literal)"},
-    {"port", T_INT, O(port), "7400", 0, 65535, "TLS port (0 = no TCP listener)"},
-    {"tls-cert-file", T_STR, O(tls_cert_file), "", 0, 0, "server certificate chain (PEM)"},
-    {"tls-key-file", T_STR, O(tls_key_file), "", 0, 0, "server private key (PEM)"},
-    {"tls-ca-file", T_STR, O(tls_ca_file), "", 0, 0, "CA bundle for client certificates"},
-    {"tls-auth-clients", T_BOOL, O(tls_auth_clients), "no", 0, 0, "require a client certificate signed by tls-ca-file"},
-    {"tls-min-version", T_TLSVER, O(tls_min_version), "1.2", 0, 0, "lowest TLS version: 1.2 or 1.3"},
-    {"tls-session-tickets", T_BOOL, O(tls_session_tickets), "no", 0, 0, "allow TLS session tickets"},
-    {"unixsocket", T_STR, O(unixsocket), "", 0, 0, "plaintext unix socket for local administration (\"\" = off)"},
-    {"redis-host", T_STR, O(redis_host), "127.0.0.1", 0, 0, "Redis address (IP literal)"},
-    {"redis-port", T_INT, O(redis_port), "6379", 1, 65535, "Redis port"},
-    {"redis-prefix", T_STR, O(redis_prefix), "cn:", 0, 0, "prefix of every Redis key and channel"},
-    {"redis-timeout-ms", T_INT, O(redis_timeout_ms), "2000", 10, 600000, "timeout of every Redis command"},
-    {"data-dir", T_STR, O(data_dir), "./data", 0, 0, "folder of the catalogues"},
-    {"maxclients", T_INT, O(maxclients), "10000", 1, 1000000, "maximum connections"},
-    {"max-frame", T_INT, O(max_frame), "1048576", 64, 64 * 1024 * 1024, "largest frame body in bytes"},
-    {"max-inflight", T_INT, O(max_inflight), "64", 1, 100000, "requests in flight per connection"},
-    {"max-output", T_INT, O(max_output), "8388608", 4096, 1 << 30, "output buffer limit per connection in bytes"},
-    {"handshake-timeout-ms", T_INT, O(handshake_timeout_ms), "10000", 10, 3600000, "TLS handshake timeout"},
-    {"idle-timeout-ms", T_INT, O(idle_timeout_ms), "300000", 10, 86400000, "idle connection timeout"},
-    {"login-attempts-per-minute", T_INT, O(login_attempts_per_minute), "10", 1, 1000000, "failed+successful logins per login name per minute"},
-    {"auth-threads", T_INT, O(auth_threads), "2", 1, 64, "threads that hash and verify passwords (off the event loop)"},
-    {"token-ttl", T_INT, O(token_ttl), "86400", 10, 31536000, "session token lifetime in seconds"},
-    {"log-level", T_LOGLEVEL, O(log_level), "info", 0, 0, "debug, info, warning or error"},
-    {"log-file", T_STR, O(log_file), "", 0, 0, "\"\" = stderr, \"syslog\", or a file path"},
-    {"pidfile", T_STR, O(pidfile), "", 0, 0, "write the process id here (\"\" = off)"},
+    { "bind", T_STR, O(bind), "127.0.0.1", 0, 0, "address of the TLS listener (IP literal)" },
+    { "port", T_INT, O(port), "7400", 0, 65535, "TLS port (0 = no TCP listener)" },
+    { "tls-cert-file", T_STR, O(tls_cert_file), "", 0, 0, "server certificate chain (PEM)" },
+    { "tls-key-file", T_STR, O(tls_key_file), "", 0, 0, "server private key (PEM)" },
+    { "tls-ca-file", T_STR, O(tls_ca_file), "", 0, 0, "CA bundle for client certificates" },
+    { "tls-auth-clients", T_BOOL, O(tls_auth_clients), "no", 0, 0,
+      "require a client certificate signed by tls-ca-file" },
+    { "tls-min-version", T_TLSVER, O(tls_min_version), "1.2", 0, 0, "lowest TLS version: 1.2 or 1.3" },
+    { "tls-session-tickets", T_BOOL, O(tls_session_tickets), "no", 0, 0, "allow TLS session tickets" },
+    { "unixsocket", T_STR, O(unixsocket), "", 0, 0, "plaintext unix socket for local administration (\"\" = off)" },
+    { "redis-host", T_STR, O(redis_host), "127.0.0.1", 0, 0, "Redis address (IP literal)" },
+    { "redis-port", T_INT, O(redis_port), "6379", 1, 65535, "Redis port" },
+    { "redis-prefix", T_STR, O(redis_prefix), "cn:", 0, 0, "prefix of every Redis key and channel" },
+    { "redis-timeout-ms", T_INT, O(redis_timeout_ms), "2000", 10, 600000, "timeout of every Redis command" },
+    { "data-dir", T_STR, O(data_dir), "./data", 0, 0, "folder of the catalogues" },
+    { "maxclients", T_INT, O(maxclients), "10000", 1, 1000000, "maximum connections" },
+    { "max-frame", T_INT, O(max_frame), "1048576", 64, 64 * 1024 * 1024, "largest frame body in bytes" },
+    { "max-inflight", T_INT, O(max_inflight), "64", 1, 100000, "requests in flight per connection" },
+    { "max-output", T_INT, O(max_output), "8388608", 4096, 1 << 30, "output buffer limit per connection in bytes" },
+    { "handshake-timeout-ms", T_INT, O(handshake_timeout_ms), "10000", 10, 3600000, "TLS handshake timeout" },
+    { "idle-timeout-ms", T_INT, O(idle_timeout_ms), "300000", 10, 86400000, "idle connection timeout" },
+    { "login-attempts-per-minute", T_INT, O(login_attempts_per_minute), "10", 1, 1000000,
+      "failed+successful logins per login name per minute" },
+    { "auth-threads", T_INT, O(auth_threads), "2", 1, 64,
+      "threads that hash and verify passwords (off the event loop)" },
+    { "token-ttl", T_INT, O(token_ttl), "86400", 10, 31536000, "session token lifetime in seconds" },
+    { "log-level", T_LOGLEVEL, O(log_level), "info", 0, 0, "debug, info, warning or error" },
+    { "log-file", T_STR, O(log_file), "", 0, 0, "\"\" = stderr, \"syslog\", or a file path" },
+    { "pidfile", T_STR, O(pidfile), "", 0, 0, "write the process id here (\"\" = off)" },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -73,7 +76,10 @@ static int set_key(cfg *c, const cfg_key *k, const char *v, char *err, size_t er
     switch (k->type) {
     case T_STR: {
         char *dup = strdup(v);
-        if (!dup) { seterr(err, errlen, "out of memory"); return CFG_ERR; }
+        if (!dup) {
+            seterr(err, errlen, "out of memory");
+            return CFG_ERR;
+        }
         char **slot = (char **)(void *)base;
         free(*slot);
         *slot = dup;
@@ -95,19 +101,32 @@ static int set_key(cfg *c, const cfg_key *k, const char *v, char *err, size_t er
         return CFG_OK;
     }
     case T_BOOL:
-        if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1")) *(int *)(void *)base = 1;
-        else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0")) *(int *)(void *)base = 0;
-        else { seterr(err, errlen, "%s: '%s' is not yes or no", k->name, v); return CFG_ERR; }
+        if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1"))
+            *(int *)(void *)base = 1;
+        else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0"))
+            *(int *)(void *)base = 0;
+        else {
+            seterr(err, errlen, "%s: '%s' is not yes or no", k->name, v);
+            return CFG_ERR;
+        }
         return CFG_OK;
     case T_TLSVER:
-        if (!strcmp(v, "1.2")) *(int *)(void *)base = 12;
-        else if (!strcmp(v, "1.3")) *(int *)(void *)base = 13;
-        else { seterr(err, errlen, "%s: '%s' is not 1.2 or 1.3", k->name, v); return CFG_ERR; }
+        if (!strcmp(v, "1.2"))
+            *(int *)(void *)base = 12;
+        else if (!strcmp(v, "1.3"))
+            *(int *)(void *)base = 13;
+        else {
+            seterr(err, errlen, "%s: '%s' is not 1.2 or 1.3", k->name, v);
+            return CFG_ERR;
+        }
         return CFG_OK;
     case T_LOGLEVEL: {
-        static const char *names[] = {"debug", "info", "warning", "error"};
+        static const char *names[] = { "debug", "info", "warning", "error" };
         for (int i = 0; i < 4; i++)
-            if (!strcasecmp(v, names[i])) { *(int *)(void *)base = i; return CFG_OK; }
+            if (!strcasecmp(v, names[i])) {
+                *(int *)(void *)base = i;
+                return CFG_OK;
+            }
         seterr(err, errlen, "%s: '%s' is not debug, info, warning or error", k->name, v);
         return CFG_ERR;
     }
@@ -118,7 +137,10 @@ static int set_key(cfg *c, const cfg_key *k, const char *v, char *err, size_t er
 int cfg_init(cfg *c) {
     memset(c, 0, sizeof *c);
     for (size_t i = 0; i < NKEYS; i++)
-        if (set_key(c, &keys[i], keys[i].def, NULL, 0) != CFG_OK) { cfg_free(c); return CFG_ERR; }
+        if (set_key(c, &keys[i], keys[i].def, NULL, 0) != CFG_OK) {
+            cfg_free(c);
+            return CFG_ERR;
+        }
     return CFG_OK;
 }
 
@@ -133,7 +155,10 @@ void cfg_free(cfg *c) {
 
 int cfg_set(cfg *c, const char *key, const char *value, char *err, size_t errlen) {
     const cfg_key *k = find_key(key);
-    if (!k) { seterr(err, errlen, "unknown config key '%s'", key); return CFG_ERR; }
+    if (!k) {
+        seterr(err, errlen, "unknown config key '%s'", key);
+        return CFG_ERR;
+    }
     return set_key(c, k, value, err, errlen);
 }
 
@@ -147,15 +172,24 @@ static int split_line(char *line, char **key, char **val, const char **why) {
     if (*p == '\0' || *p == '#') return 0;
     *key = p;
     while (*p && *p != ' ' && *p != '\t') p++;
-    if (*p == '\0') { *why = "missing value"; return -1; }
+    if (*p == '\0') {
+        *why = "missing value";
+        return -1;
+    }
     *p++ = '\0';
     while (*p == ' ' || *p == '\t') p++;
     if (*p == '"') {
         size_t len = strlen(p);
-        if (len < 2 || p[len - 1] != '"') { *why = "unterminated quote"; return -1; }
+        if (len < 2 || p[len - 1] != '"') {
+            *why = "unterminated quote";
+            return -1;
+        }
         p[len - 1] = '\0';
         p++;
-        if (strchr(p, '"')) { *why = "stray quote in value"; return -1; }
+        if (strchr(p, '"')) {
+            *why = "stray quote in value";
+            return -1;
+        }
     }
     *val = p;
     return 1;
@@ -163,7 +197,10 @@ static int split_line(char *line, char **key, char **val, const char **why) {
 
 int cfg_parse_text(cfg *c, const char *text, char *err, size_t errlen) {
     char *copy = strdup(text);
-    if (!copy) { seterr(err, errlen, "out of memory"); return CFG_ERR; }
+    if (!copy) {
+        seterr(err, errlen, "out of memory");
+        return CFG_ERR;
+    }
     int lineno = 0, rc = CFG_OK;
     char *line = copy;
     /* strtok_r would merge empty lines and break line numbers: walk by hand */
@@ -197,16 +234,35 @@ int cfg_parse_text(cfg *c, const char *text, char *err, size_t errlen) {
 
 int cfg_load_file(cfg *c, const char *path, char *err, size_t errlen) {
     FILE *f = fopen(path, "r");
-    if (!f) { seterr(err, errlen, "%s: %s", path, strerror(errno)); return CFG_ERR; }
+    if (!f) {
+        seterr(err, errlen, "%s: %s", path, strerror(errno));
+        return CFG_ERR;
+    }
     char *buf = malloc(CFG_MAX_FILE + 1);
-    if (!buf) { fclose(f); seterr(err, errlen, "out of memory"); return CFG_ERR; }
+    if (!buf) {
+        fclose(f);
+        seterr(err, errlen, "out of memory");
+        return CFG_ERR;
+    }
     size_t n = fread(buf, 1, CFG_MAX_FILE + 1, f);
     int rd_err = ferror(f);
     fclose(f);
-    if (rd_err) { free(buf); seterr(err, errlen, "%s: read error", path); return CFG_ERR; }
-    if (n > CFG_MAX_FILE) { free(buf); seterr(err, errlen, "%s: larger than 1 MiB", path); return CFG_ERR; }
+    if (rd_err) {
+        free(buf);
+        seterr(err, errlen, "%s: read error", path);
+        return CFG_ERR;
+    }
+    if (n > CFG_MAX_FILE) {
+        free(buf);
+        seterr(err, errlen, "%s: larger than 1 MiB", path);
+        return CFG_ERR;
+    }
     buf[n] = '\0';
-    if (memchr(buf, '\0', n)) { free(buf); seterr(err, errlen, "%s: contains a NUL byte", path); return CFG_ERR; }
+    if (memchr(buf, '\0', n)) {
+        free(buf);
+        seterr(err, errlen, "%s: contains a NUL byte", path);
+        return CFG_ERR;
+    }
     char sub[300];
     int rc = cfg_parse_text(c, buf, sub, sizeof sub);
     free(buf);

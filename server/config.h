@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#define CFG_OK 0
+#define CFG_OK  0
 #define CFG_ERR -1
 
 enum { CFG_LOG_DEBUG = 0, CFG_LOG_INFO, CFG_LOG_WARNING, CFG_LOG_ERROR, CFG_LOG_NOTICE };
@@ -21,9 +21,9 @@ typedef struct cfg {
     char *tls_cert_file;
     char *tls_key_file;
     char *tls_ca_file;
-    int tls_auth_clients;       /* bool */
-    int tls_min_version;        /* 12 or 13 */
-    int tls_session_tickets;    /* bool */
+    int tls_auth_clients;    /* bool */
+    int tls_min_version;     /* 12 or 13 */
+    int tls_session_tickets; /* bool */
     char *unixsocket;
     char *redis_host;
     int redis_port;
@@ -39,7 +39,7 @@ typedef struct cfg {
     int login_attempts_per_minute;
     int auth_threads;
     int token_ttl;
-    int log_level;              /* CFG_LOG_* */
+    int log_level; /* CFG_LOG_* */
     char *log_file;
     char *pidfile;
 } cfg;

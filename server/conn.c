@@ -65,8 +65,8 @@
 
 #include "server/log.h"
 
-#define SRV_CLOSE_FLUSH_MS 5000   /* longest wait to flush a last error */
-#define SRV_DRAIN_MS 10000        /* SIGTERM: longest wait for requests */
+#define SRV_CLOSE_FLUSH_MS 5000  /* longest wait to flush a last error */
+#define SRV_DRAIN_MS       10000 /* SIGTERM: longest wait for requests */
 
 typedef enum {
     CONN_HANDSHAKE,
@@ -99,14 +99,14 @@ struct srv_conn {
     uint64_t id;
     server *srv;
     struct bufferevent *bev;
-    struct event *deadline;     /* handshake deadline, then idle deadline */
+    struct event *deadline; /* handshake deadline, then idle deadline */
     conn_state state;
-    int inflight;               /* requests not answered yet */
-    int holds;                  /* background jobs reporting here (runs) */
+    int inflight; /* requests not answered yet */
+    int holds;    /* background jobs reporting here (runs) */
     char peer[64];
     srv_session sess;
-    struct srv_conn *prev, *next;   /* live list, or flushers while FLUSHING */
-    struct srv_conn *next_dead;     /* the reaper's list, once CLOSED */
+    struct srv_conn *prev, *next; /* live list, or flushers while FLUSHING */
+    struct srv_conn *next_dead;   /* the reaper's list, once CLOSED */
 };
 
 static void conn_read_cb(struct bufferevent *bev, void *arg);
@@ -133,9 +133,7 @@ static srv_conn *srv_conn_find(server *s, uint64_t id) {
     return c && c->id == id ? c : NULL;
 }
 
-static size_t conn_output_left(const srv_conn *c) {
-    return evbuffer_get_length(bufferevent_get_output(c->bev));
-}
+static size_t conn_output_left(const srv_conn *c) { return evbuffer_get_length(bufferevent_get_output(c->bev)); }
 
 /* Reading from the socket is on (off: input back-pressure, see the top). */
 static int conn_reading(const srv_conn *c) { return (bufferevent_get_enabled(c->bev) & EV_READ) != 0; }
@@ -145,7 +143,7 @@ static int conn_reading(const srv_conn *c) { return (bufferevent_get_enabled(c->
  * timeout would be re-armed by every byte).  Only the end of the TLS
  * handshake and a complete frame count as activity. */
 static void conn_arm(srv_conn *c, int ms) {
-    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
     evtimer_add(c->deadline, &tv);
 }
 
@@ -155,7 +153,7 @@ static void conn_arm(srv_conn *c, int ms) {
  * timeout only runs while output is pending. */
 static void conn_write_deadline(srv_conn *c) {
     int ms = c->srv->cfg->idle_timeout_ms;
-    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
     bufferevent_set_timeouts(c->bev, NULL, &tv);
 }
 
@@ -167,7 +165,10 @@ static void conn_unlink(srv_conn *c) {
     uint32_t slot = (uint32_t)(c->id & 0xffffffffu);
     s->slots[slot] = NULL;
     s->free_slots[s->nfree++] = slot;
-    if (c->prev) c->prev->next = c->next; else s->live = c->next;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->live = c->next;
     if (c->next) c->next->prev = c->prev;
     c->prev = c->next = NULL;
     s->nconns--;
@@ -195,11 +196,9 @@ static void conn_set_state(srv_conn *c, conn_state to) {
             bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
         }
         break;
-    case CONN_DRAINING:
-        bufferevent_disable(c->bev, EV_READ);
-        break;
+    case CONN_DRAINING: bufferevent_disable(c->bev, EV_READ); break;
     case CONN_FLUSHING: {
-        struct timeval tv = {SRV_CLOSE_FLUSH_MS / 1000, 0};
+        struct timeval tv = { SRV_CLOSE_FLUSH_MS / 1000, 0 };
         bufferevent_set_timeouts(c->bev, NULL, &tv);
         bufferevent_enable(c->bev, EV_WRITE);
         c->next = s->flushers;
@@ -209,7 +208,10 @@ static void conn_set_state(srv_conn *c, conn_state to) {
     }
     case CONN_CLOSING:
         if (from == CONN_FLUSHING) {
-            if (c->prev) c->prev->next = c->next; else s->flushers = c->next;
+            if (c->prev)
+                c->prev->next = c->next;
+            else
+                s->flushers = c->next;
             if (c->next) c->next->prev = c->prev;
             c->prev = c->next = NULL;
         }
@@ -220,8 +222,7 @@ static void conn_set_state(srv_conn *c, conn_state to) {
         s->dead = c;
         event_active(s->reaper, EV_TIMEOUT, 0);
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -250,26 +251,24 @@ static void conn_drive(srv_conn *c) {
             conn_set_state(c, conn_output_left(c) ? CONN_FLUSHING : CONN_CLOSING);
             break;
         case CONN_FLUSHING:
-            if (conn_output_left(c)) return;     /* conn_write_cb drives it again */
+            if (conn_output_left(c)) return; /* conn_write_cb drives it again */
             conn_set_state(c, CONN_CLOSING);
             break;
-        case CONN_CLOSING:
-            conn_set_state(c, CONN_CLOSED);
-            return;
-        default:        /* HANDSHAKE, OPEN: events move them; CLOSED: the reaper */
-            return;
+        case CONN_CLOSING: conn_set_state(c, CONN_CLOSED); return;
+        default: /* HANDSHAKE, OPEN: events move them; CLOSED: the reaper */ return;
         }
     }
 }
 
 static void reaper_cb(evutil_socket_t fd, short what, void *arg) {
-    (void)fd; (void)what;
+    (void)fd;
+    (void)what;
     server *s = arg;
     while (s->dead) {
         srv_conn *c = s->dead;
         s->dead = c->next_dead;
         SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
-        if (ssl && SSL_is_init_finished(ssl)) SSL_shutdown(ssl);   /* close_notify */
+        if (ssl && SSL_is_init_finished(ssl)) SSL_shutdown(ssl); /* close_notify */
         ERR_clear_error();
         bufferevent_free(c->bev);
         event_free(c->deadline);
@@ -283,8 +282,7 @@ static void conn_send(srv_conn *c, const char *data, size_t len) {
     if (!conn_in_table(c->state)) return;
     struct evbuffer *out = bufferevent_get_output(c->bev);
     if (evbuffer_get_length(out) + len > (size_t)c->srv->cfg->max_output) {
-        log_warn("conn %s: output buffer above max-output (%d bytes): closing", c->peer,
-                 c->srv->cfg->max_output);
+        log_warn("conn %s: output buffer above max-output (%d bytes): closing", c->peer, c->srv->cfg->max_output);
         conn_close(c, 0);
         return;
     }
@@ -317,9 +315,9 @@ static void conn_frame(srv_conn *c, const char *body, size_t len) {
         log_info("conn %s: session of %s expired", c->peer, c->sess.login);
         memset(&c->sess, 0, sizeof c->sess);
     }
-    srv_frame f = {c->id, c->peer, &c->sess, body, len};
+    srv_frame f = { c->id, c->peer, &c->sess, body, len };
     proto_error e;
-    c->inflight++;   /* before the call: the request may end inside it */
+    c->inflight++; /* before the call: the request may end inside it */
     if (s->dispatch(s, &f, &e) != 0) {
         c->inflight--;
         conn_fatal(c, &e);
@@ -327,16 +325,14 @@ static void conn_frame(srv_conn *c, const char *body, size_t len) {
 }
 
 /* Input buffered beyond the requests in flight: two maximal frames. */
-static size_t srv_input_max(const server *s) {
-    return 2 * ((size_t)s->cfg->max_frame + PROTO_FRAME_HEADER);
-}
+static size_t srv_input_max(const server *s) { return 2 * ((size_t)s->cfg->max_frame + PROTO_FRAME_HEADER); }
 
 static void process_input(srv_conn *c) {
     server *s = c->srv;
     struct evbuffer *in = bufferevent_get_input(c->bev);
     while (c->state == CONN_OPEN) {
         if (c->inflight >= s->cfg->max_inflight) {
-            conn_set_state(c, CONN_PAUSED);     /* see conn_read_cb for why reading goes on */
+            conn_set_state(c, CONN_PAUSED); /* see conn_read_cb for why reading goes on */
             return;
         }
         size_t avail = evbuffer_get_length(in);
@@ -367,7 +363,7 @@ static void process_input(srv_conn *c) {
 static void conn_read_cb(struct bufferevent *bev, void *arg) {
     (void)bev;
     srv_conn *c = arg;
-    if (c->state == CONN_HANDSHAKE) conn_set_state(c, CONN_OPEN);   /* TLS data before the CONNECTED event */
+    if (c->state == CONN_HANDSHAKE) conn_set_state(c, CONN_OPEN); /* TLS data before the CONNECTED event */
     process_input(c);
     /* PAUSED, the frames wait in the input buffer.  Back-pressure on a
      * flood: above srv_input_max() bytes of waiting input, reading from the
@@ -390,11 +386,12 @@ static void conn_write_cb(struct bufferevent *bev, void *arg) {
 }
 
 static void conn_deadline_cb(evutil_socket_t fd, short what, void *arg) {
-    (void)fd; (void)what;
+    (void)fd;
+    (void)what;
     srv_conn *c = arg;
     if (!conn_in_table(c->state)) return;
     if (c->state != CONN_HANDSHAKE && (c->inflight > 0 || c->state == CONN_PAUSED)) {
-        conn_arm(c, c->srv->cfg->idle_timeout_ms);    /* waiting on us, not idle */
+        conn_arm(c, c->srv->cfg->idle_timeout_ms); /* waiting on us, not idle */
         return;
     }
     log_info("conn %s: %s timeout", c->peer, c->state == CONN_HANDSHAKE ? "handshake" : "idle");
@@ -408,16 +405,15 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg) {
     if (what & BEV_EVENT_CONNECTED) {
         if (c->state != CONN_HANDSHAKE) return;
         conn_set_state(c, CONN_OPEN);
-        log_debug("conn %s: TLS established (%s)", c->peer,
-                  SSL_get_version(bufferevent_openssl_get_ssl(bev)));
+        log_debug("conn %s: TLS established (%s)", c->peer, SSL_get_version(bufferevent_openssl_get_ssl(bev)));
         return;
     }
     if (!conn_in_table(c->state)) {
         /* flushing: the peer is gone or the flush timed out */
     } else if (what & BEV_EVENT_TIMEOUT) {
         log_warn("conn %s: %zu output bytes not written for %d ms (a client that does not read; "
-                 "max-output / idle-timeout-ms policy): closing", c->peer,
-                 evbuffer_get_length(bufferevent_get_output(bev)), s->cfg->idle_timeout_ms);
+                 "max-output / idle-timeout-ms policy): closing",
+                 c->peer, evbuffer_get_length(bufferevent_get_output(bev)), s->cfg->idle_timeout_ms);
     } else if (what & BEV_EVENT_ERROR) {
         unsigned long e;
         char buf[256] = "";
@@ -438,7 +434,10 @@ static srv_conn *conn_new(server *s, struct bufferevent *bev, const char *peer) 
     srv_conn *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->deadline = evtimer_new(s->base, conn_deadline_cb, c);
-    if (!c->deadline) { free(c); return NULL; }
+    if (!c->deadline) {
+        free(c);
+        return NULL;
+    }
     uint32_t slot = s->free_slots[--s->nfree];
     s->gen++;
     c->id = ((uint64_t)s->gen << 32) | slot;
@@ -466,20 +465,32 @@ void conn_accept(server *s, evutil_socket_t fd, const char *peer, int tls) {
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         SSL *ssl = SSL_new(s->ssl_ctx);
-        if (!ssl) { evutil_closesocket(fd); return; }
-        bev = bufferevent_openssl_socket_new(s->base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
-                                             BEV_OPT_CLOSE_ON_FREE);
-        if (!bev) SSL_free(ssl);
-        else bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+        if (!ssl) {
+            evutil_closesocket(fd);
+            return;
+        }
+        bev = bufferevent_openssl_socket_new(s->base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+        if (!bev)
+            SSL_free(ssl);
+        else
+            bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
     } else {
         bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
     }
-    if (!bev) { evutil_closesocket(fd); return; }
+    if (!bev) {
+        evutil_closesocket(fd);
+        return;
+    }
     srv_conn *c = conn_new(s, bev, peer);
-    if (!c) { bufferevent_free(bev); return; }
+    if (!c) {
+        bufferevent_free(bev);
+        return;
+    }
     bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
-    if (tls) conn_arm(c, s->cfg->handshake_timeout_ms);
-    else conn_set_state(c, CONN_OPEN);      /* no handshake on the unix socket */
+    if (tls)
+        conn_arm(c, s->cfg->handshake_timeout_ms);
+    else
+        conn_set_state(c, CONN_OPEN); /* no handshake on the unix socket */
     bufferevent_enable(bev, EV_READ | EV_WRITE);
     log_debug("conn %s: accepted", peer);
 }
@@ -498,20 +509,21 @@ int conn_table_init(server *s) {
 /* Close every connection of the live list now. */
 static void conn_close_live(server *s) {
     while (s->live) {
-        srv_conn *c = s->live;      /* leaves the list as it closes */
+        srv_conn *c = s->live; /* leaves the list as it closes */
         conn_close(c, 0);
         conn_drive(c);
     }
 }
 
 static void drain_timeout_cb(evutil_socket_t fd, short what, void *arg) {
-    (void)fd; (void)what;
+    (void)fd;
+    (void)what;
     server *s = arg;
     log_warn("shutdown: %zu connection(s), %d job(s) still busy after %d ms: closing them", s->nconns, s->jobs,
              SRV_DRAIN_MS);
     conn_close_live(s);
-    s->jobs = 0;          /* their replies will find no connection */
-    event_base_loopexit(s->base, NULL);   /* flushing ones included */
+    s->jobs = 0;                        /* their replies will find no connection */
+    event_base_loopexit(s->base, NULL); /* flushing ones included */
 }
 
 static void maybe_finish_drain(server *s) {
@@ -523,12 +535,14 @@ void conn_shutdown(server *s) {
     srv_conn *next;
     for (srv_conn *c = s->live; c; c = next) {
         next = c->next;
-        if (c->state == CONN_HANDSHAKE) conn_close(c, 0);
-        else conn_set_state(c, CONN_DRAINING);
+        if (c->state == CONN_HANDSHAKE)
+            conn_close(c, 0);
+        else
+            conn_set_state(c, CONN_DRAINING);
         conn_drive(c);
     }
     s->drain_timer = evtimer_new(s->base, drain_timeout_cb, s);
-    struct timeval tv = {SRV_DRAIN_MS / 1000, 0};
+    struct timeval tv = { SRV_DRAIN_MS / 1000, 0 };
     if (s->drain_timer) evtimer_add(s->drain_timer, &tv);
     event_active(s->reaper, EV_TIMEOUT, 0);
 }
@@ -585,8 +599,7 @@ int srv_conn_inflight(server *s, uint64_t conn_id) {
 
 /* ------------------------------------------------------- notifications */
 
-static void notify_pack(msgpack_sbuffer *sb, const char *method, srv_pack_fn *fn, void *ud,
-                        const proto_limits *lim) {
+static void notify_pack(msgpack_sbuffer *sb, const char *method, srv_pack_fn *fn, void *ud, const proto_limits *lim) {
     msgpack_packer pk;
     msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
     size_t at = proto_frame_begin(sb);
@@ -607,13 +620,12 @@ void srv_notify_conn(server *s, uint64_t conn_id, const char *method, srv_pack_f
     conn_drive(c);
 }
 
-void srv_notify_subject(server *s, auth_role role, const char *subject, const char *method,
-                        srv_pack_fn *fn, void *ud) {
+void srv_notify_subject(server *s, auth_role role, const char *subject, const char *method, srv_pack_fn *fn, void *ud) {
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
     srv_conn *next;
     for (srv_conn *c = s->live; c; c = next) {
-        next = c->next;    /* a send may close c (and unlink it) */
+        next = c->next; /* a send may close c (and unlink it) */
         if (!conn_is_open(c->state) || c->sess.role != role || strcmp(c->sess.subject, subject)) continue;
         if (!sb.size) notify_pack(&sb, method, fn, ud, &s->lim);
         if (sb.size) conn_send(c, sb.data, sb.size);

@@ -19,15 +19,15 @@
 #include "server/methods.h"
 #include "server/pack.h"
 
-#define DB_TEXT_MAX 512   /* bytes of a script's refusal message kept */
+#define DB_TEXT_MAX 512 /* bytes of a script's refusal message kept */
 
 struct db_page {
-    const redisReply *reply;   /* {'ok', next, id, blob, id, blob, ...} */
+    const redisReply *reply; /* {'ok', next, id, blob, id, blob, ...} */
     size_t n;
 };
 
 struct db_matches {
-    const redisReply *reply;   /* {'ok', [next,] flat, flat, ...} */
+    const redisReply *reply; /* {'ok', [next,] flat, flat, ...} */
     size_t first, n;
     const char *next;
 };
@@ -80,7 +80,10 @@ void db_on_user(void *ud, redisReply *reply, int status) {
         return;
     }
     if (mscript_status(r, reply)) return;
-    if (!mel_strs(reply, 1, 5)) { db_shape(r); return; }
+    if (!mel_strs(reply, 1, 5)) {
+        db_shape(r);
+        return;
+    }
     u.known = true;
     u.pw_hash = reply->element[1]->str;
     u.role = auth_role_parse(reply->element[2]->str, reply->element[2]->len);
@@ -89,24 +92,21 @@ void db_on_user(void *ud, redisReply *reply, int status) {
     ((db_user_fn *)r->dbfn)(r, &u);
 }
 
-
-
 /* SCRIPT_RESUME: {'ok', login, role, subject, programs, ttl} */
 void db_on_session(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
-    if (!mel_strs(reply, 1, 5)) { db_shape(r); return; }
-    db_session s = {.login = reply->element[1]->str,
-                    .role = auth_role_parse(reply->element[2]->str, reply->element[2]->len),
-                    .subject = reply->element[3]->str,
-                    .programs = reply->element[4]->str,
-                    .ttl = mel_ll(reply, 5, 0)};
+    if (!mel_strs(reply, 1, 5)) {
+        db_shape(r);
+        return;
+    }
+    db_session s = { .login = reply->element[1]->str,
+                     .role = auth_role_parse(reply->element[2]->str, reply->element[2]->len),
+                     .subject = reply->element[3]->str,
+                     .programs = reply->element[4]->str,
+                     .ttl = mel_ll(reply, 5, 0) };
     ((db_session_fn *)r->dbfn)(r, &s);
 }
-
-
-
-
 
 /* ---------------------------------------------------------- profiles */
 
@@ -116,7 +116,6 @@ void db_on_version(void *ud, redisReply *reply, int status) {
     if (db_answer(r, reply, status)) return;
     ((db_version_fn *)r->dbfn)(r, mel_ll(reply, 1, 0));
 }
-
 
 /* A stored profile must pass the same pre-check as a client's frame
  * before anyone unpacks it (design.md §7). */
@@ -130,10 +129,13 @@ static int profile_blob_ok(srv_req *r, const redisReply *blob) {
 void db_on_profile(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
-    if (!mel_strs(reply, 1, 2) || !mel_strs(reply, 3, 4)) { db_shape(r); return; }
+    if (!mel_strs(reply, 1, 2) || !mel_strs(reply, 3, 4)) {
+        db_shape(r);
+        return;
+    }
     if (profile_blob_ok(r, reply->element[1])) return;
-    db_profile p = {reply->element[1]->str, reply->element[1]->len, mel_ll(reply, 2, 0),
-                    reply->element[3]->str, reply->element[3]->len, mel_ll(reply, 4, 0)};
+    db_profile p = { reply->element[1]->str, reply->element[1]->len, mel_ll(reply, 2, 0),
+                     reply->element[3]->str, reply->element[3]->len, mel_ll(reply, 4, 0) };
     ((db_profile_fn *)r->dbfn)(r, &p);
 }
 
@@ -146,9 +148,12 @@ static void on_mentee_get(void *ud, redisReply *reply, int status) {
         srv_req_fail(r, PROTO_E_NOT_FOUND, "id", "no such mentee");
         return;
     }
-    if (reply->elements != 3 || !mel_strs(reply, 0, 3)) { db_shape(r); return; }
+    if (reply->elements != 3 || !mel_strs(reply, 0, 3)) {
+        db_shape(r);
+        return;
+    }
     if (profile_blob_ok(r, blob)) return;
-    db_profile p = {blob->str, blob->len, mel_ll(reply, 1, 0), reply->element[2]->str, reply->element[2]->len, 0};
+    db_profile p = { blob->str, blob->len, mel_ll(reply, 1, 0), reply->element[2]->str, reply->element[2]->len, 0 };
     ((db_profile_fn *)r->dbfn)(r, &p);
 }
 
@@ -192,7 +197,7 @@ void db_on_page(void *ud, redisReply *reply, int status) {
         db_shape(r);
         return;
     }
-    db_page pg = {reply, (reply->elements - 2) / 2};
+    db_page pg = { reply, (reply->elements - 2) / 2 };
     for (size_t i = 0; i < pg.n; i++)
         if (profile_blob_ok(r, reply->element[3 + 2 * i])) return;
     ((db_page_fn *)r->dbfn)(r, &pg);
@@ -204,9 +209,12 @@ void db_profile_page(srv_req *r, const char *kind, const char *after, long long 
      * without the prefix: the script adds it. */
     int mentee = !strcmp(kind, "mentee");
     char index[PROTO_CODE_MAX + 32];
-    if (mentee && program[0]) keys_name(index, sizeof index, "", KEY_IDX_MENTEE_PROG, program);
-    else if (province[0]) keys_name(index, sizeof index, "", mentee ? KEY_IDX_MENTEE_PROV : KEY_IDX_COACH_PROV, province);
-    else keys_name(index, sizeof index, "", mentee ? KEY_IDX_MENTEE : KEY_IDX_COACH, NULL);
+    if (mentee && program[0])
+        keys_name(index, sizeof index, "", KEY_IDX_MENTEE_PROG, program);
+    else if (province[0])
+        keys_name(index, sizeof index, "", mentee ? KEY_IDX_MENTEE_PROV : KEY_IDX_COACH_PROV, province);
+    else
+        keys_name(index, sizeof index, "", mentee ? KEY_IDX_MENTEE : KEY_IDX_COACH, NULL);
     db_list(r, kind, index, after, limit, province, program, scope, cb);
 }
 
@@ -217,10 +225,15 @@ void db_profile_page(srv_req *r, const char *kind, const char *after, long long 
 void db_on_pair(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
-    if (!mel_strs(reply, 1, 4) || !mel(reply, 4)) { db_shape(r); return; }
+    if (!mel_strs(reply, 1, 4) || !mel(reply, 4)) {
+        db_shape(r);
+        return;
+    }
     const redisReply *cb = reply->element[4];
-    db_pair p = {reply->element[1]->str, reply->element[1]->len, reply->element[2]->str,
-                 reply->element[3]->str, NULL, 0, mel_ll(reply, 5, 0)};
+    db_pair p = {
+        reply->element[1]->str, reply->element[1]->len, reply->element[2]->str, reply->element[3]->str, NULL, 0,
+        mel_ll(reply, 5, 0)
+    };
     if (cb->type == REDIS_REPLY_STRING) {
         p.coach_blob = cb->str;
         p.coach_len = cb->len;
@@ -228,13 +241,15 @@ void db_on_pair(void *ud, redisReply *reply, int status) {
     ((db_pair_fn *)r->dbfn)(r, &p);
 }
 
-
 /* {'ok', flat}: one match */
 void db_on_match(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
     const redisReply *flat = mel(reply, 1);
-    if (!flat || flat->type != REDIS_REPLY_ARRAY) { db_shape(r); return; }
+    if (!flat || flat->type != REDIS_REPLY_ARRAY) {
+        db_shape(r);
+        return;
+    }
     proto_match *m = malloc(sizeof *m);
     if (!m || pack_conv_match(flat, m)) {
         const char *why = m ? "stored match does not decode" : "out of memory";
@@ -245,8 +260,6 @@ void db_on_match(void *ud, redisReply *reply, int status) {
     ((db_match_fn *)r->dbfn)(r, m);
     free(m);
 }
-
-
 
 size_t db_matches_n(const db_matches *ms) { return ms->n; }
 const char *db_matches_next(const db_matches *ms) { return ms->next; }
@@ -259,12 +272,18 @@ int db_matches_at(const db_matches *ms, size_t i, proto_match *out) {
 static void matches_reply(void *ud, redisReply *reply, int status, int has_next) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
-    db_matches ms = {reply, 1 + (size_t)has_next, 0, NULL};
-    if (reply->elements < ms.first) { db_shape(r); return; }
+    db_matches ms = { reply, 1 + (size_t)has_next, 0, NULL };
+    if (reply->elements < ms.first) {
+        db_shape(r);
+        return;
+    }
     ms.n = reply->elements - ms.first;
     if (has_next) {
         const redisReply *cur = reply->element[1];
-        if (cur->type != REDIS_REPLY_STRING) { db_shape(r); return; }
+        if (cur->type != REDIS_REPLY_STRING) {
+            db_shape(r);
+            return;
+        }
         ms.next = cur->len ? cur->str : NULL;
     }
     ((db_matches_fn *)r->dbfn)(r, &ms);
@@ -273,13 +292,14 @@ static void matches_reply(void *ud, redisReply *reply, int status, int has_next)
 void db_on_matches_page(void *ud, redisReply *reply, int status) { matches_reply(ud, reply, status, 1); }
 void db_on_matches(void *ud, redisReply *reply, int status) { matches_reply(ud, reply, status, 0); }
 
-
-
 /* SCRIPT_MATCH_REVIEW: {'ok', (id, status, code, message)...} */
 void db_on_review(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
-    if ((reply->elements - 1) % 4 || !mel_strs(reply, 1, reply->elements)) { db_shape(r); return; }
+    if ((reply->elements - 1) % 4 || !mel_strs(reply, 1, reply->elements)) {
+        db_shape(r);
+        return;
+    }
     size_t n = (reply->elements - 1) / 4;
     proto_review_item *items = calloc(n ? n : 1, sizeof *items);
     if (!items) {
@@ -298,8 +318,6 @@ void db_on_review(void *ud, redisReply *reply, int status) {
     free(items);
 }
 
-
-
 /* ---------------------------------------------- meetings, feedback, stats */
 
 /* SCRIPT_MEETING_LOG: {'ok', meeting id, minutes of the match} */
@@ -314,8 +332,6 @@ void db_on_meeting(void *ud, redisReply *reply, int status) {
     ((db_meeting_fn *)r->dbfn)(r, mid->str, mel_ll(reply, 2, 0));
 }
 
-
-
 /* SCRIPT_STATS: {'ok', mentees, coaches, capacity, load, jp minutes, last
  * run id, last run's stats blob, covered mentees, feedback count, feedback
  * rating sum, (status, count)...} */
@@ -324,7 +340,10 @@ void db_on_stats(void *ud, redisReply *reply, int status) {
     if (db_answer(r, reply, status)) return;
     int shape_ok = reply->elements >= 11 && (reply->elements - 11) % 2 == 0;
     for (size_t i = 11; shape_ok && i < reply->elements; i += 2) shape_ok = mel_strs(reply, i, i + 1);
-    if (!shape_ok) { db_shape(r); return; }
+    if (!shape_ok) {
+        db_shape(r);
+        return;
+    }
     db_stats s;
     memset(&s, 0, sizeof s);
     s.mentees = mel_ll(reply, 1, 0);
@@ -342,7 +361,8 @@ void db_on_stats(void *ud, redisReply *reply, int status) {
         msgpack_unpacked_init(&u);
         proto_error e;
         proto_run_stats rs;
-        if (mblob_unpack(lst->str, lst->len, &u) == 0 && proto_run_stats_decode(&u.data, "stats", &rs, &e) == PROTO_OK) {
+        if (mblob_unpack(lst->str, lst->len, &u) == 0 &&
+            proto_run_stats_decode(&u.data, "stats", &rs, &e) == PROTO_OK) {
             memcpy(s.unmatched, rs.unmatched, sizeof s.unmatched);
             s.has_unmatched = true;
         }
@@ -351,9 +371,11 @@ void db_on_stats(void *ud, redisReply *reply, int status) {
     for (size_t i = 11; i + 1 < reply->elements; i += 2) {
         const redisReply *st = reply->element[i];
         int k = pack_name_index(proto_match_status_names, st->str, st->len);
-        if (k < 0) { db_shape(r); return; }
+        if (k < 0) {
+            db_shape(r);
+            return;
+        }
         s.matches[k] = mel_ll(reply, i + 1, 0);
     }
     ((db_stats_fn *)r->dbfn)(r, &s);
 }
-

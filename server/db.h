@@ -43,7 +43,7 @@ typedef struct db_user {
     const char *refusal;
     const char *pw_hash;
     auth_role role;
-    const char *subject, *programs;   /* programs: csv */
+    const char *subject, *programs; /* programs: csv */
 } db_user;
 typedef void db_user_fn(srv_req *r, const db_user *u);
 
@@ -95,8 +95,8 @@ typedef void db_meeting_fn(srv_req *r, const char *meeting_id, long long minutes
 typedef struct db_stats {
     long long mentees, coaches, capacity, load, jp_minutes, covered;
     long long feedback_count, feedback_sum;
-    const char *last_run_id;          /* "" when none */
-    bool has_unmatched;               /* the last run's stats decoded */
+    const char *last_run_id; /* "" when none */
+    bool has_unmatched;      /* the last run's stats decoded */
     uint32_t unmatched[PROTO_UNMATCHED__COUNT];
     long long matches[PROTO_MATCH_STATUS__COUNT];
 } db_stats;

@@ -41,8 +41,7 @@ int dispatch_frame(server *s, const srv_frame *f, proto_error *fatal) {
             return 0;
         }
         if (!(m->roles & (unsigned)r->sess.role)) {
-            srv_req_fail(r, PROTO_E_FORBIDDEN, NULL, "role %s may not call %s",
-                         auth_role_name(r->sess.role), m->name);
+            srv_req_fail(r, PROTO_E_FORBIDDEN, NULL, "role %s may not call %s", auth_role_name(r->sess.role), m->name);
             return 0;
         }
     }
@@ -64,8 +63,7 @@ void dispatch_call(srv_req *r) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory");
         return;
     }
-    if (proto_params_read(m->api->params, r->msg.params, "", &r->srv->catalog.vocab, r->params, &e) !=
-        PROTO_OK) {
+    if (proto_params_read(m->api->params, r->msg.params, "", &r->srv->catalog.vocab, r->params, &e) != PROTO_OK) {
         srv_req_fail_err(r, &e);
         return;
     }

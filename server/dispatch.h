@@ -17,8 +17,8 @@ struct srv_req;
 
 typedef struct method_def {
     const char *name;
-    unsigned roles;             /* ROLE_* mask; 0 = anyone, even unauthenticated */
-    const api_method *api;      /* params shape and struct size */
+    unsigned roles;        /* ROLE_* mask; 0 = anyone, even unauthenticated */
+    const api_method *api; /* params shape and struct size */
     void (*fn)(struct srv_req *r, const void *params);
 } method_def;
 

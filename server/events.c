@@ -18,15 +18,14 @@ static void strz(const msgpack_object *o, char *out, size_t outsz) {
 }
 
 void events_on_message(server *s, const char *payload, size_t len) {
-    if (!payload) {          /* (re)subscribed: refresh caches */
+    if (!payload) { /* (re)subscribed: refresh caches */
         coachidx_resync(s->cidx);
         return;
     }
     msgpack_unpacked u;
     msgpack_unpacked_init(&u);
     /* our own scripts packed it, but check like any input */
-    if (mblob_unpack(payload, len, &u) != 0 ||
-        u.data.type != MSGPACK_OBJECT_ARRAY || u.data.via.array.size < 2 ||
+    if (mblob_unpack(payload, len, &u) != 0 || u.data.type != MSGPACK_OBJECT_ARRAY || u.data.via.array.size < 2 ||
         u.data.via.array.ptr[0].type != MSGPACK_OBJECT_STR) {
         log_warn("ignoring a malformed event (%zu bytes)", len);
         msgpack_unpacked_destroy(&u);

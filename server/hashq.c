@@ -20,7 +20,7 @@ typedef struct hjob {
     struct hjob *next;
     int kind;
     char password[AUTH_PASSWORD_MAX + 1];
-    char hash[AUTH_HASH_MAX];     /* verify: the stored hash; hash: the result */
+    char hash[AUTH_HASH_MAX]; /* verify: the stored hash; hash: the result */
     int match;
     hashq_fn *fn;
     void *ud;
@@ -43,7 +43,10 @@ struct hashq {
 
 static void jl_push(jlist *l, hjob *j) {
     j->next = NULL;
-    if (l->tail) l->tail->next = j; else l->head = j;
+    if (l->tail)
+        l->tail->next = j;
+    else
+        l->head = j;
     l->tail = j;
 }
 
@@ -93,7 +96,8 @@ static void *worker(void *arg) {
 /* On the loop: deliver every finished job.  `pending` drops before the
  * callback, so a callback may queue the next job of its request. */
 static void done_cb(evutil_socket_t fd, short what, void *arg) {
-    (void)fd; (void)what;
+    (void)fd;
+    (void)what;
     hashq *q = arg;
     pthread_mutex_lock(&q->mu);
     jlist done = q->done;
@@ -113,12 +117,25 @@ hashq *hashq_new(struct event_base *base, int threads) {
     if (threads < 1 || threads > HASHQ_THREADS_MAX) return NULL;
     hashq *q = calloc(1, sizeof *q);
     if (!q) return NULL;
-    if (pthread_mutex_init(&q->mu, NULL)) { free(q); return NULL; }
-    if (pthread_cond_init(&q->cv, NULL)) { pthread_mutex_destroy(&q->mu); free(q); return NULL; }
+    if (pthread_mutex_init(&q->mu, NULL)) {
+        free(q);
+        return NULL;
+    }
+    if (pthread_cond_init(&q->cv, NULL)) {
+        pthread_mutex_destroy(&q->mu);
+        free(q);
+        return NULL;
+    }
     q->ev_done = event_new(base, -1, 0, done_cb, q);
-    if (!q->ev_done) { hashq_free(q); return NULL; }
+    if (!q->ev_done) {
+        hashq_free(q);
+        return NULL;
+    }
     for (int i = 0; i < threads; i++) {
-        if (pthread_create(&q->th[i], NULL, worker, q)) { hashq_free(q); return NULL; }
+        if (pthread_create(&q->th[i], NULL, worker, q)) {
+            hashq_free(q);
+            return NULL;
+        }
         q->nthreads++;
     }
     return q;

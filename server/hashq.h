@@ -33,12 +33,12 @@
 
 struct event_base;
 
-#define HASHQ_OK 0
-#define HASHQ_ERR -1
-#define HASHQ_FULL -2
+#define HASHQ_OK        0
+#define HASHQ_ERR       -1
+#define HASHQ_FULL      -2
 #define HASHQ_CANCELLED -3
 
-#define HASHQ_MAX_PENDING 256      /* jobs queued or running, all connections */
+#define HASHQ_MAX_PENDING 256 /* jobs queued or running, all connections */
 #define HASHQ_THREADS_MAX 64
 
 typedef struct hashq hashq;

@@ -43,9 +43,7 @@ static const char *const patterns[KEY__COUNT] = {
     [KEY_EVENTS] = "events",
 };
 
-const char *keys_pattern(key_kind k) {
-    return (unsigned)k < KEY__COUNT ? patterns[k] : NULL;
-}
+const char *keys_pattern(key_kind k) { return (unsigned)k < KEY__COUNT ? patterns[k] : NULL; }
 
 /* The length of k's fixed part when id suits k (see keys_name), else -1. */
 static int fixed_len(key_kind k, const char *id) {
@@ -68,6 +66,9 @@ int keys_name(char *buf, size_t size, const char *prefix, key_kind k, const char
 
 void keys_add(sargs *a, const char *prefix, key_kind k, const char *id) {
     int fixed = fixed_len(k, id);
-    if (fixed < 0) { a->oom = 1; return; }
+    if (fixed < 0) {
+        a->oom = 1;
+        return;
+    }
     sargs_addf(a, "%s%.*s%s", prefix, fixed, patterns[k], id ? id : "");
 }

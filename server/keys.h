@@ -19,40 +19,40 @@
 #include "server/store.h"
 
 typedef enum {
-    KEY_USER,               /* user:<login> */
-    KEY_UTOK,               /* utok:<login> */
-    KEY_TOK,                /* tok:<sha256 hex of token> */
-    KEY_RL_LOGIN,           /* rl:login:<login> */
-    KEY_MENTEE,             /* mentee:<id> */
-    KEY_COACH,              /* coach:<id> */
-    KEY_IDX_MENTEE,         /* idx:mentee */
-    KEY_IDX_COACH,          /* idx:coach */
-    KEY_IDX_MENTEE_PROG,    /* idx:mentee:prog:<program> */
-    KEY_IDX_MENTEE_PROV,    /* idx:mentee:prov:<province> */
-    KEY_IDX_COACH_PROV,     /* idx:coach:prov:<province> */
-    KEY_LOAD,               /* load:<coach> */
-    KEY_MATCH,              /* match:<id> */
-    KEY_SEQ_MATCH,          /* seq:match */
-    KEY_SEQ_RUN,            /* seq:run */
-    KEY_SEQ_MEETING,        /* seq:meeting */
-    KEY_IDX_MATCH_PROG,     /* idx:match:prog:<program> */
-    KEY_IDX_MATCH_RUN,      /* idx:match:run:<run> */
-    KEY_PROPOSED,           /* proposed:<program> */
-    KEY_MINE_MENTEE,        /* mine:mentee:<id> */
-    KEY_MINE_COACH,         /* mine:coach:<id> */
-    KEY_WAIT,               /* wait:<program> */
-    KEY_PIN,                /* pin:<program> */
-    KEY_FORBID,             /* forbid:<program> */
-    KEY_RUN,                /* run:<id> */
-    KEY_LASTRUN,            /* lastrun:<program> */
-    KEY_LOCK_RUN,           /* lock:run:<program> */
-    KEY_MEETINGS,           /* meetings:<match> */
-    KEY_JP,                 /* jp:<program> */
-    KEY_JP_MENTEE,          /* jp:mentee:<id> */
-    KEY_FEEDBACK,           /* feedback:<match> */
-    KEY_FB,                 /* fb:<program> */
-    KEY_AUDIT,              /* audit */
-    KEY_EVENTS,             /* events (the pub/sub channel) */
+    KEY_USER,            /* user:<login> */
+    KEY_UTOK,            /* utok:<login> */
+    KEY_TOK,             /* tok:<sha256 hex of token> */
+    KEY_RL_LOGIN,        /* rl:login:<login> */
+    KEY_MENTEE,          /* mentee:<id> */
+    KEY_COACH,           /* coach:<id> */
+    KEY_IDX_MENTEE,      /* idx:mentee */
+    KEY_IDX_COACH,       /* idx:coach */
+    KEY_IDX_MENTEE_PROG, /* idx:mentee:prog:<program> */
+    KEY_IDX_MENTEE_PROV, /* idx:mentee:prov:<province> */
+    KEY_IDX_COACH_PROV,  /* idx:coach:prov:<province> */
+    KEY_LOAD,            /* load:<coach> */
+    KEY_MATCH,           /* match:<id> */
+    KEY_SEQ_MATCH,       /* seq:match */
+    KEY_SEQ_RUN,         /* seq:run */
+    KEY_SEQ_MEETING,     /* seq:meeting */
+    KEY_IDX_MATCH_PROG,  /* idx:match:prog:<program> */
+    KEY_IDX_MATCH_RUN,   /* idx:match:run:<run> */
+    KEY_PROPOSED,        /* proposed:<program> */
+    KEY_MINE_MENTEE,     /* mine:mentee:<id> */
+    KEY_MINE_COACH,      /* mine:coach:<id> */
+    KEY_WAIT,            /* wait:<program> */
+    KEY_PIN,             /* pin:<program> */
+    KEY_FORBID,          /* forbid:<program> */
+    KEY_RUN,             /* run:<id> */
+    KEY_LASTRUN,         /* lastrun:<program> */
+    KEY_LOCK_RUN,        /* lock:run:<program> */
+    KEY_MEETINGS,        /* meetings:<match> */
+    KEY_JP,              /* jp:<program> */
+    KEY_JP_MENTEE,       /* jp:mentee:<id> */
+    KEY_FEEDBACK,        /* feedback:<match> */
+    KEY_FB,              /* fb:<program> */
+    KEY_AUDIT,           /* audit */
+    KEY_EVENTS,          /* events (the pub/sub channel) */
     KEY__COUNT
 } key_kind;
 

@@ -11,8 +11,8 @@
 static struct {
     int level;
     int use_syslog;
-    FILE *file;     /* NULL = stderr */
-} L = {CFG_LOG_INFO, 0, NULL};
+    FILE *file; /* NULL = stderr */
+} L = { CFG_LOG_INFO, 0, NULL };
 
 int log_open(int level, const char *target) {
     L.level = level;
@@ -44,17 +44,17 @@ void log_msg(int level, const char *fmt, ...) {
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (L.use_syslog) {
-        static const int pri[] = {LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR, LOG_NOTICE};
+        static const int pri[] = { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR, LOG_NOTICE };
         syslog(pri[level], "%s", msg);
         return;
     }
-    static const char tag[] = {'.', '-', '*', '#', '*'};   /* redis-style marks */
+    static const char tag[] = { '.', '-', '*', '#', '*' }; /* redis-style marks */
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
     char when[32];
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    fprintf(L.file ? L.file : stderr, "%d:%s.%03ldZ %c %s\n", (int)getpid(), when,
-            ts.tv_nsec / 1000000, tag[level], msg);
+    fprintf(L.file ? L.file : stderr, "%d:%s.%03ldZ %c %s\n", (int)getpid(), when, ts.tv_nsec / 1000000, tag[level],
+            msg);
 }

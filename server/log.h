@@ -13,9 +13,9 @@ void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3
 
 /* Lifecycle lines (ready, shutting down) are printed at every level. */
 #define log_notice(...) log_msg(CFG_LOG_NOTICE, __VA_ARGS__)
-#define log_debug(...) log_msg(CFG_LOG_DEBUG, __VA_ARGS__)
-#define log_info(...) log_msg(CFG_LOG_INFO, __VA_ARGS__)
-#define log_warn(...) log_msg(CFG_LOG_WARNING, __VA_ARGS__)
-#define log_error(...) log_msg(CFG_LOG_ERROR, __VA_ARGS__)
+#define log_debug(...)  log_msg(CFG_LOG_DEBUG, __VA_ARGS__)
+#define log_info(...)   log_msg(CFG_LOG_INFO, __VA_ARGS__)
+#define log_warn(...)   log_msg(CFG_LOG_WARNING, __VA_ARGS__)
+#define log_error(...)  log_msg(CFG_LOG_ERROR, __VA_ARGS__)
 
 #endif

@@ -12,6 +12,6 @@
 #include "server/methods.h"
 
 extern const char *const lua_script_text[SCRIPT__COUNT];
-extern const char *const lua_script_name[SCRIPT__COUNT];   /* "<name>" of <name>.lua */
+extern const char *const lua_script_name[SCRIPT__COUNT]; /* "<name>" of <name>.lua */
 
 #endif

@@ -20,7 +20,7 @@
 #include "server/runs.h"
 
 #define COACHNETD_VERSION "0.1.0"
-#define MAX_FLAGS 128
+#define MAX_FLAGS         128
 
 typedef struct cmdline {
     const char *config;
@@ -30,12 +30,11 @@ typedef struct cmdline {
 } cmdline;
 
 static void usage(FILE *f) {
-    fprintf(f,
-            "Usage: coachnetd [--config FILE] [--KEY VALUE ...]\n"
-            "       coachnetd [--config FILE] [--KEY VALUE ...] --add-user LOGIN --role ROLE\n"
-            "                 [--subject ID] [--programs P1,P2]   (password on stdin)\n"
-            "       coachnetd --help | --version\n\n"
-            "Config keys (file lines \"key value\", or flags --key value; flags win):\n");
+    fprintf(f, "Usage: coachnetd [--config FILE] [--KEY VALUE ...]\n"
+               "       coachnetd [--config FILE] [--KEY VALUE ...] --add-user LOGIN --role ROLE\n"
+               "                 [--subject ID] [--programs P1,P2]   (password on stdin)\n"
+               "       coachnetd --help | --version\n\n"
+               "Config keys (file lines \"key value\", or flags --key value; flags win):\n");
     const char *help;
     for (size_t i = 0; cfg_key_name(i, &help); i++) fprintf(f, "  %-28s %s\n", cfg_key_name(i, NULL), help);
     fprintf(f, "\nSignals: SIGTERM/SIGINT stop gracefully, SIGHUP reloads the TLS certificates.\n");
@@ -46,16 +45,16 @@ static int parse_cmdline(int argc, char **argv, cmdline *cl) {
     enum { O_CONFIG = 1000, O_HELP, O_VERSION, O_ADD_USER, O_ROLE, O_SUBJECT, O_PROGRAMS, O_KEY };
     struct option opts[96];
     size_t n = 0;
-    opts[n++] = (struct option){"config", required_argument, NULL, O_CONFIG};
-    opts[n++] = (struct option){"help", no_argument, NULL, O_HELP};
-    opts[n++] = (struct option){"version", no_argument, NULL, O_VERSION};
-    opts[n++] = (struct option){"add-user", required_argument, NULL, O_ADD_USER};
-    opts[n++] = (struct option){"role", required_argument, NULL, O_ROLE};
-    opts[n++] = (struct option){"subject", required_argument, NULL, O_SUBJECT};
-    opts[n++] = (struct option){"programs", required_argument, NULL, O_PROGRAMS};
+    opts[n++] = (struct option){ "config", required_argument, NULL, O_CONFIG };
+    opts[n++] = (struct option){ "help", no_argument, NULL, O_HELP };
+    opts[n++] = (struct option){ "version", no_argument, NULL, O_VERSION };
+    opts[n++] = (struct option){ "add-user", required_argument, NULL, O_ADD_USER };
+    opts[n++] = (struct option){ "role", required_argument, NULL, O_ROLE };
+    opts[n++] = (struct option){ "subject", required_argument, NULL, O_SUBJECT };
+    opts[n++] = (struct option){ "programs", required_argument, NULL, O_PROGRAMS };
     for (size_t i = 0; cfg_key_name(i, NULL) && n < 94; i++)
-        opts[n++] = (struct option){cfg_key_name(i, NULL), required_argument, NULL, O_KEY + (int)i};
-    opts[n] = (struct option){NULL, 0, NULL, 0};
+        opts[n++] = (struct option){ cfg_key_name(i, NULL), required_argument, NULL, O_KEY + (int)i };
+    opts[n] = (struct option){ NULL, 0, NULL, 0 };
     int c, idx;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
@@ -123,8 +122,11 @@ static int add_user(const cfg *c, const cmdline *cl) {
     char hash[AUTH_HASH_MAX];
     int hrc = auth_hash_password(pw, pwlen, hash);
     memset(pw, 0, sizeof pw);
-    if (hrc != AUTH_OK) { fprintf(stderr, "coachnetd: cannot hash the password\n"); return 1; }
-    struct timeval tv = {c->redis_timeout_ms / 1000, (c->redis_timeout_ms % 1000) * 1000};
+    if (hrc != AUTH_OK) {
+        fprintf(stderr, "coachnetd: cannot hash the password\n");
+        return 1;
+    }
+    struct timeval tv = { c->redis_timeout_ms / 1000, (c->redis_timeout_ms % 1000) * 1000 };
     redisContext *rc = redisConnectWithTimeout(c->redis_host, c->redis_port, tv);
     if (!rc || rc->err) {
         fprintf(stderr, "coachnetd: cannot connect to Redis %s:%d: %s\n", c->redis_host, c->redis_port,
@@ -183,16 +185,17 @@ static void on_term(evutil_socket_t sig, short what, void *arg) {
 }
 
 static void on_hup(evutil_socket_t sig, short what, void *arg) {
-    (void)sig; (void)what;
+    (void)sig;
+    (void)what;
     app *a = arg;
     char err[512];
-    if (srv_reload_tls(&a->srv, err, sizeof err) == 0) log_info("SIGHUP: TLS certificates reloaded");
-    else log_error("SIGHUP: keeping the old certificates: %s", err);
+    if (srv_reload_tls(&a->srv, err, sizeof err) == 0)
+        log_info("SIGHUP: TLS certificates reloaded");
+    else
+        log_error("SIGHUP: keeping the old certificates: %s", err);
 }
 
-static void on_store_msg(void *ud, const char *payload, size_t len) {
-    events_on_message(ud, payload, len);
-}
+static void on_store_msg(void *ud, const char *payload, size_t len) { events_on_message(ud, payload, len); }
 
 /* The command link (re)connected: its first commands load the scripts. */
 static void on_store_connect(void *ud, store *st) {
@@ -219,7 +222,11 @@ static int run(cfg *c) {
     }
     evthread_use_pthreads();
     struct event_base *base = event_base_new();
-    if (!base) { log_error("event_base_new failed"); srv_catalog_free(&s->catalog); return 1; }
+    if (!base) {
+        log_error("event_base_new failed");
+        srv_catalog_free(&s->catalog);
+        return 1;
+    }
     char channel[256];
     if (srv_init(s, c, base, dispatch_frame, err, sizeof err)) {
         log_error("%s", err);
@@ -233,7 +240,10 @@ static int run(cfg *c) {
     s->runs = runs_new(s);
     s->hq = hashq_new(base, c->auth_threads);
     s->st = store_new(base, c->redis_host, c->redis_port, c->redis_timeout_ms, channel, on_store_msg, s);
-    if (!s->cidx || !s->runs || !s->hq || !s->st) { log_error("out of memory"); goto out; }
+    if (!s->cidx || !s->runs || !s->hq || !s->st) {
+        log_error("out of memory");
+        goto out;
+    }
     store_on_connect(s->st, on_store_connect, NULL);
     a.ev_term = evsignal_new(base, SIGTERM, on_term, &a);
     a.ev_int = evsignal_new(base, SIGINT, on_term, &a);
@@ -241,9 +251,11 @@ static int run(cfg *c) {
     evsignal_add(a.ev_term, NULL);
     evsignal_add(a.ev_int, NULL);
     evsignal_add(a.ev_hup, NULL);
-    if (c->pidfile[0] && write_pidfile(c->pidfile)) log_warn("cannot write pidfile %s: %s", c->pidfile, strerror(errno));
-    if (c->port) log_notice("coachnetd %s ready: TLS on %s:%d (TLS >= 1.%d%s)", COACHNETD_VERSION, c->bind, c->port,
-                          c->tls_min_version == 13 ? 3 : 2, c->tls_auth_clients ? ", client certificates required" : "");
+    if (c->pidfile[0] && write_pidfile(c->pidfile))
+        log_warn("cannot write pidfile %s: %s", c->pidfile, strerror(errno));
+    if (c->port)
+        log_notice("coachnetd %s ready: TLS on %s:%d (TLS >= 1.%d%s)", COACHNETD_VERSION, c->bind, c->port,
+                   c->tls_min_version == 13 ? 3 : 2, c->tls_auth_clients ? ", client certificates required" : "");
     if (c->unixsocket[0]) log_notice("coachnetd ready: plaintext admin socket %s", c->unixsocket);
     event_base_dispatch(base);
     log_notice("event loop done; closing");
@@ -253,7 +265,7 @@ out:
     if (s->runs) runs_join_all(s->runs);
     if (s->st) store_free(s->st);
     s->st = NULL;
-    hashq_free(s->hq);     /* jobs not delivered yet answer `unavailable` */
+    hashq_free(s->hq); /* jobs not delivered yet answer `unavailable` */
     s->hq = NULL;
     if (s->runs) runs_free(s->runs);
     srv_free(s);
@@ -277,7 +289,10 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     cfg c;
     char err[512];
-    if (cfg_init(&c)) { fprintf(stderr, "coachnetd: out of memory\n"); return 1; }
+    if (cfg_init(&c)) {
+        fprintf(stderr, "coachnetd: out of memory\n");
+        return 1;
+    }
     int ret = 2;
     if (cl.config && cfg_load_file(&c, cl.config, err, sizeof err)) {
         fprintf(stderr, "coachnetd: %s\n", err);
@@ -288,7 +303,10 @@ int main(int argc, char **argv) {
             fprintf(stderr, "coachnetd: --%s\n", err);
             goto out;
         }
-    if (cl.add_user) { ret = add_user(&c, &cl); goto out; }
+    if (cl.add_user) {
+        ret = add_user(&c, &cl);
+        goto out;
+    }
     if (cfg_validate(&c, err, sizeof err)) {
         fprintf(stderr, "coachnetd: %s\n", err);
         goto out;

@@ -12,7 +12,7 @@
 /* Lua scripts (scripts.c): SCRIPT_<NAME> is server/lua/<name>.lua.  Every
  * script takes no KEYS (it derives its keys from the prefix, ARGV[1]):
  * coachnet runs on one Redis primary, not on a cluster. */
-#include "server/scripts.gen.h"   /* script_id, generated from the file names */
+#include "server/scripts.gen.h" /* script_id, generated from the file names */
 
 /* Compute the scripts' SHA1 digests (once, before the event loop). */
 void scripts_init(void);

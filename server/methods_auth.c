@@ -15,15 +15,14 @@
 
 /* A dummy hash to verify against for unknown logins, so that their
  * response time does not reveal which logins exist. */
-static const char dummy_hash[] =
-    "pbkdf2-sha256$10000$00000000000000000000000000000000$"
-    "0000000000000000000000000000000000000000000000000000000000000000";
+static const char dummy_hash[] = "pbkdf2-sha256$10000$00000000000000000000000000000000$"
+                                 "0000000000000000000000000000000000000000000000000000000000000000";
 
 typedef struct login_st {
     char login[AUTH_LOGIN_MAX + 1];
     char password[AUTH_PASSWORD_MAX + 1];
     char token[AUTH_TOKEN_HEX];
-    char refusal[200];            /* the script's message for an unknown login */
+    char refusal[200]; /* the script's message for an unknown login */
     srv_session sess;
 } login_st;
 
@@ -60,10 +59,14 @@ static void login_hash_job(srv_req *r, const char *stored, hashq_fn *fn) {
 /* An unknown or disabled login: answered after the same PBKDF2 as a known
  * one, so that timing does not tell them apart. */
 static void login_refused(void *ud, int status, int match, const char *hash) {
-    (void)match; (void)hash;
+    (void)match;
+    (void)hash;
     srv_req *r = ud;
     login_st *st = r->st;
-    if (status != HASHQ_OK) { srv_req_unavailable(r); return; }
+    if (status != HASHQ_OK) {
+        srv_req_unavailable(r);
+        return;
+    }
     srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "%s", st->refusal);
 }
 
@@ -71,7 +74,10 @@ static void login_verified(void *ud, int status, int match, const char *hash) {
     (void)hash;
     srv_req *r = ud;
     login_st *st = r->st;
-    if (status != HASHQ_OK) { srv_req_unavailable(r); return; }
+    if (status != HASHQ_OK) {
+        srv_req_unavailable(r);
+        return;
+    }
     if (!match) {
         log_info("auth.login: wrong password for %s", st->login);
         srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "wrong login or password");
@@ -129,7 +135,7 @@ static void resume_cb(srv_req *r, const db_session *s) {
         srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "unknown or expired token");
         return;
     }
-    sess->expires = srv_now_s() + ttl - 1;   /* TTL is rounded: err on the early side */
+    sess->expires = srv_now_s() + ttl - 1; /* TTL is rounded: err on the early side */
     srv_req_set_session(r, sess);
     proto_session ps;
     if (pack_conv_session(sess, NULL, ttl, &ps)) {
@@ -164,7 +170,7 @@ void m_auth_logout(srv_req *r, const api_auth_logout_params *p) {
     srv_session old = r->sess;
     srv_session none;
     memset(&none, 0, sizeof none);
-    srv_req_set_session(r, &none);   /* the session ends now, whatever Redis says */
+    srv_req_set_session(r, &none); /* the session ends now, whatever Redis says */
     db_logout(r, old.login, old.tokhash, ok_empty);
 }
 
@@ -222,8 +228,8 @@ static int create_check(srv_req *r, create_st *st, const api_user_create_params 
     proto_error e;
     const char *progs[API_PROGRAMS_MAX];
     for (size_t i = 0; i < p->n_programs; i++) progs[i] = p->programs[i];
-    if (user_spec_check(st->login, st->role, st->subject, progs, p->n_programs, st->programs,
-                        sizeof st->programs, &e) != PROTO_OK) {
+    if (user_spec_check(st->login, st->role, st->subject, progs, p->n_programs, st->programs, sizeof st->programs,
+                        &e) != PROTO_OK) {
         srv_req_fail_err(r, &e);
         return -1;
     }
@@ -239,16 +245,23 @@ static void create_hashed(void *ud, int status, int match, const char *hash) {
     (void)match;
     srv_req *r = ud;
     create_st *st = r->st;
-    if (status != HASHQ_OK) { srv_req_unavailable(r); return; }
-    if (!hash || !hash[0]) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password"); return; }
+    if (status != HASHQ_OK) {
+        srv_req_unavailable(r);
+        return;
+    }
+    if (!hash || !hash[0]) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password");
+        return;
+    }
     db_user_create(r, st->login, hash, auth_role_name(st->role), st->subject, st->programs, r->sess.login,
                    r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "", ok_empty);
 }
 
 void m_user_create(srv_req *r, const api_user_create_params *p) {
-    static const auth_role role_vals[] = {
-        [API_USER_CREATE_ROLE_ADMIN] = ROLE_ADMIN, [API_USER_CREATE_ROLE_COORDINATOR] = ROLE_COORDINATOR,
-        [API_USER_CREATE_ROLE_MENTEE] = ROLE_MENTEE, [API_USER_CREATE_ROLE_COACH] = ROLE_COACH};
+    static const auth_role role_vals[] = { [API_USER_CREATE_ROLE_ADMIN] = ROLE_ADMIN,
+                                           [API_USER_CREATE_ROLE_COORDINATOR] = ROLE_COORDINATOR,
+                                           [API_USER_CREATE_ROLE_MENTEE] = ROLE_MENTEE,
+                                           [API_USER_CREATE_ROLE_COACH] = ROLE_COACH };
     create_st *st = mstate(r, sizeof *st, NULL);
     if (!st) return;
     snprintf(st->login, sizeof st->login, "%s", p->login);
@@ -257,8 +270,10 @@ void m_user_create(srv_req *r, const api_user_create_params *p) {
     if (create_check(r, st, p)) return;
     /* the params (with the password) are wiped when the request ends */
     int rc = hashq_hash(r->srv->hq, p->password, create_hashed, r);
-    if (rc == HASHQ_FULL) srv_req_fail(r, PROTO_E_UNAVAILABLE, NULL, "too many passwords being hashed; retry later");
-    else if (rc != HASHQ_OK) srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password");
+    if (rc == HASHQ_FULL)
+        srv_req_fail(r, PROTO_E_UNAVAILABLE, NULL, "too many passwords being hashed; retry later");
+    else if (rc != HASHQ_OK)
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password");
 }
 
 /* Sessions on this instance end before the answer (so the admin's next
@@ -272,6 +287,9 @@ static void disable_cb(srv_req *r) {
 void m_user_disable(srv_req *r, const api_user_disable_params *p) {
     r->st = strdup(p->login);
     r->st_free = free;
-    if (!r->st) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
+    if (!r->st) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory");
+        return;
+    }
     db_user_disable(r, p->login, r->sess.login, disable_cb);
 }

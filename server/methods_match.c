@@ -21,8 +21,6 @@
 #include "server/runs.h"
 #include "server/util.h"
 
-
-
 static const char *role_str(const srv_req *r) { return auth_role_name(r->sess.role); }
 
 /* Answer {match}. */
@@ -41,7 +39,7 @@ static void ok_done(srv_req *r) {
  * forbidden for it and (optionally) one coach profile with its load. */
 
 typedef struct pair_ctx {
-    int what;                       /* CTX_* */
+    int what; /* CTX_* */
     char mentee_id[PROTO_ID_MAX + 1];
     char coach_id[PROTO_ID_MAX + 1];
     int64_t limit;
@@ -87,9 +85,12 @@ static void do_suggest(srv_req *r, pair_ctx *c) {
     if (!index_ready(r)) return;
     madapt_mentee am;
     madapt_mentee_init(&am, &c->mentee);
-    match_query q = {&am.m, NULL, c->forbidden, c->n_forbidden};
+    match_query q = { &am.m, NULL, c->forbidden, c->n_forbidden };
     match_suggestion *sug = calloc((size_t)c->limit, sizeof *sug);
-    if (!sug) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
+    if (!sug) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory");
+        return;
+    }
     size_t n = 0;
     match_err me;
     memset(&me, 0, sizeof me);
@@ -121,7 +122,7 @@ static void do_explain(srv_req *r, pair_ctx *c) {
     if (!index_ready(r)) return;
     madapt_mentee am;
     madapt_mentee_init(&am, &c->mentee);
-    match_query q = {&am.m, NULL, c->forbidden, c->n_forbidden};
+    match_query q = { &am.m, NULL, c->forbidden, c->n_forbidden };
     match_explain ex;
     match_err me;
     memset(&me, 0, sizeof me);
@@ -153,7 +154,8 @@ static void do_request(srv_req *r, pair_ctx *c) {
     match_explain ex;
     match_err me;
     memset(&me, 0, sizeof me);
-    if (match_explain_pair(r->srv->catalog.cat, &am.m, &ac.c, NULL, ctx_is_forbidden(c, c->coach_id), &ex, &me) != MATCH_OK) {
+    if (match_explain_pair(r->srv->catalog.cat, &am.m, &ac.c, NULL, ctx_is_forbidden(c, c->coach_id), &ex, &me) !=
+        MATCH_OK) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot score the pair: %s %s", me.field, me.msg);
         return;
     }
@@ -191,9 +193,12 @@ static void ctx_cb(srv_req *r, const db_pair *p) {
         }
         c->coach_load = (int)p->coach_load;
     }
-    if (c->what == CTX_SUGGEST) do_suggest(r, c);
-    else if (c->what == CTX_EXPLAIN) do_explain(r, c);
-    else do_request(r, c);
+    if (c->what == CTX_SUGGEST)
+        do_suggest(r, c);
+    else if (c->what == CTX_EXPLAIN)
+        do_explain(r, c);
+    else
+        do_request(r, c);
 }
 
 static void ctx_fetch(srv_req *r, pair_ctx *c) { db_suggest_ctx(r, c->mentee_id, c->coach_id, ctx_cb); }
@@ -312,9 +317,10 @@ static void review_cb(srv_req *r, const proto_review_item *items, size_t n) {
 }
 
 void m_match_review(srv_req *r, const api_match_review_params *p) {
-    static const char *const decisions[] = {
-        [API_MATCH_REVIEW_DECISION_APPROVE] = "approve", [API_MATCH_REVIEW_DECISION_REJECT] = "reject",
-        [API_MATCH_REVIEW_DECISION_CANCEL] = "cancel", [API_MATCH_REVIEW_DECISION_COMPLETE] = "complete"};
+    static const char *const decisions[] = { [API_MATCH_REVIEW_DECISION_APPROVE] = "approve",
+                                             [API_MATCH_REVIEW_DECISION_REJECT] = "reject",
+                                             [API_MATCH_REVIEW_DECISION_CANCEL] = "cancel",
+                                             [API_MATCH_REVIEW_DECISION_COMPLETE] = "complete" };
     const char *ids[API_REVIEW_MAX];
     for (size_t i = 0; i < p->n_match_ids; i++) ids[i] = p->match_ids[i];
     db_match_review(r, r->sess.programs, decisions[p->decision], p->note, ids, p->n_match_ids, review_cb);
@@ -417,6 +423,9 @@ void m_stats_get(srv_req *r, const api_stats_get_params *p) {
     if (mscope(r, program)) return;
     r->st = strdup(program);
     r->st_free = free;
-    if (!r->st) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
+    if (!r->st) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory");
+        return;
+    }
     db_stats_get(r, program, stats_cb);
 }

@@ -18,7 +18,6 @@
 #include "server/pack.h"
 #include "server/util.h"
 
-
 static void put_done(srv_req *r, long long version) {
     pack_put_result(srv_req_ok(r), (const char *)r->st, version);
     srv_req_done(r);
@@ -26,13 +25,16 @@ static void put_done(srv_req *r, long long version) {
 
 /* Shared tail of mentee.put and coach.put. */
 static void profile_store(srv_req *r, const char *kind, const char *id, const msgpack_sbuffer *blob,
-                          long long if_version, const char *programs, const char *province,
-                          int capacity, const char *scope) {
+                          long long if_version, const char *programs, const char *province, int capacity,
+                          const char *scope) {
     r->st = strdup(id);
     r->st_free = free;
-    if (!r->st) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
-    db_profile_put(r, kind, id, blob->data, blob->size, if_version, scope, programs, province, capacity,
-                   r->sess.login, put_done);
+    if (!r->st) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory");
+        return;
+    }
+    db_profile_put(r, kind, id, blob->data, blob->size, if_version, scope, programs, province, capacity, r->sess.login,
+                   put_done);
 }
 
 void m_mentee_put(srv_req *r, const api_mentee_put_params *pp) {
@@ -47,8 +49,8 @@ void m_mentee_put(srv_req *r, const api_mentee_put_params *pp) {
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
     proto_mentee_pack(&pk, p);
-    profile_store(r, "mentee", p->id, &sb, pp->has_if_version ? pp->if_version : -1, p->program,
-                  p->province, 0, r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "");
+    profile_store(r, "mentee", p->id, &sb, pp->has_if_version ? pp->if_version : -1, p->program, p->province, 0,
+                  r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "");
     msgpack_sbuffer_destroy(&sb);
 }
 
@@ -84,8 +86,8 @@ void m_coach_put(srv_req *r, const api_coach_put_params *pp) {
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
     proto_coach_pack(&pk, p);
-    profile_store(r, "coach", p->id, &sb, pp->has_if_version ? pp->if_version : -1, programs,
-                  p->province, p->capacity, r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "");
+    profile_store(r, "coach", p->id, &sb, pp->has_if_version ? pp->if_version : -1, programs, p->province, p->capacity,
+                  r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "");
     msgpack_sbuffer_destroy(&sb);
 }
 
@@ -96,7 +98,7 @@ void m_coach_put(srv_req *r, const api_coach_put_params *pp) {
 static int get_in_scope(const srv_req *r, int is_coach, const char *prog, size_t len) {
     if (r->sess.role != ROLE_COORDINATOR) return 1;
     if (!is_coach) return auth_in_scope(r->sess.programs, prog, len);
-    if (!len) return 1;   /* a coach open to every program */
+    if (!len) return 1; /* a coach open to every program */
     for (const char *p = prog; *p;) {
         const char *e = strchr(p, ',');
         size_t n = e ? (size_t)(e - p) : strlen(p);
@@ -168,8 +170,8 @@ static void list_done(srv_req *r, const db_page *pg) {
     srv_req_done(r);
 }
 
-static void profile_list(srv_req *r, const char *kind, const char *program, const char *province,
-                         const char *cursor, int64_t limit) {
+static void profile_list(srv_req *r, const char *kind, const char *program, const char *province, const char *cursor,
+                         int64_t limit) {
     char after[PROTO_ID_MAX + 1] = "";
     if (cursor[0] && util_cursor_decode(cursor, after, sizeof after)) {
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, "cursor", "not a cursor this server returned");

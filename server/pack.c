@@ -33,19 +33,19 @@ typedef struct field {
 
 enum { FIELD_SKIP, FIELD_STR, FIELD_INT, FIELD_EXPLAIN };
 
-static int field_is(const field *f, const char *name) {
-    return f->kl == strlen(name) && !memcmp(f->k, name, f->kl);
-}
+static int field_is(const field *f, const char *name) { return f->kl == strlen(name) && !memcmp(f->k, name, f->kl); }
 
 /* How a field goes into the match object; internal fields, an empty
  * run_id and an empty explain are left out. */
 static int field_kind(const field *f) {
-    static const char *const str_fields[] = {"id", "program", "mentee_id", "coach_id", "status", "run_id", NULL};
-    static const char *const int_fields[] = {"score", "created_at", "updated_at", NULL};
+    static const char *const str_fields[] = { "id", "program", "mentee_id", "coach_id", "status", "run_id", NULL };
+    static const char *const int_fields[] = { "score", "created_at", "updated_at", NULL };
     if (field_is(f, "explain")) return f->vl ? FIELD_EXPLAIN : FIELD_SKIP;
     if (field_is(f, "run_id") && !f->vl) return FIELD_SKIP;
-    for (int j = 0; str_fields[j]; j++) if (field_is(f, str_fields[j])) return FIELD_STR;
-    for (int j = 0; int_fields[j]; j++) if (field_is(f, int_fields[j])) return FIELD_INT;
+    for (int j = 0; str_fields[j]; j++)
+        if (field_is(f, str_fields[j])) return FIELD_STR;
+    for (int j = 0; int_fields[j]; j++)
+        if (field_is(f, int_fields[j])) return FIELD_INT;
     return FIELD_SKIP;
 }
 
@@ -101,7 +101,8 @@ static int match_from_fields(const field *f, size_t n, proto_match *out) {
         rc = proto_body_check(sb.data, sb.size, NULL, NULL) == PROTO_OK &&
                      msgpack_unpack_next(&u, sb.data, sb.size, NULL) == MSGPACK_UNPACK_SUCCESS &&
                      proto_match_decode(&u.data, "match", out, &e) == PROTO_OK
-                 ? 0 : -1;
+                 ? 0
+                 : -1;
         msgpack_unpacked_destroy(&u);
     }
     msgpack_sbuffer_destroy(&sb);
@@ -116,7 +117,7 @@ int pack_conv_match(const redisReply *flat, proto_match *out) {
     for (size_t i = 0; i + 1 < flat->elements; i += 2) {
         const redisReply *k = flat->element[i], *v = flat->element[i + 1];
         if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING) continue;
-        f[n++] = (field){k->str, v->str, k->len, v->len};
+        f[n++] = (field){ k->str, v->str, k->len, v->len };
     }
     return match_from_fields(f, n, out);
 }
@@ -128,14 +129,14 @@ int pack_conv_match_array(const msgpack_object_array *a, proto_match *out) {
     for (size_t i = 0; i + 1 < a->size; i += 2) {
         const msgpack_object *k = &a->ptr[i], *v = &a->ptr[i + 1];
         if (k->type != MSGPACK_OBJECT_STR || v->type != MSGPACK_OBJECT_STR) continue;
-        f[n++] = (field){k->via.str.ptr, v->via.str.ptr, k->via.str.size, v->via.str.size};
+        f[n++] = (field){ k->via.str.ptr, v->via.str.ptr, k->via.str.size, v->via.str.size };
     }
     return match_from_fields(f, n, out);
 }
 
 /* ---------------------------------------------------------------- explain */
 
-static int unit_range(double x) { return x >= 0.0 && x <= 1.0; }   /* NaN fails */
+static int unit_range(double x) { return x >= 0.0 && x <= 1.0; } /* NaN fails */
 
 int pack_conv_explain(const match_explain *in, proto_explain *out) {
     memset(out, 0, sizeof *out);
@@ -157,8 +158,8 @@ int pack_conv_explain(const match_explain *in, proto_explain *out) {
     for (size_t i = 0; i < in->n_competencies; i++) {
         const match_explain_comp *c = &in->competencies[i];
         proto_explain_comp *pc = &out->competencies[i];
-        if (strlen(c->code) > PROTO_CODE_MAX || !proto_competency_ok(NULL, c->code) ||
-            c->gap > PROTO_LEVEL_MAX || c->coach_level > PROTO_LEVEL_MAX || c->covered > c->gap)
+        if (strlen(c->code) > PROTO_CODE_MAX || !proto_competency_ok(NULL, c->code) || c->gap > PROTO_LEVEL_MAX ||
+            c->coach_level > PROTO_LEVEL_MAX || c->covered > c->gap)
             return -1;
         memcpy(pc->code, c->code, strlen(c->code) + 1);
         pc->gap = c->gap;
@@ -190,8 +191,7 @@ int pack_explain_blob(msgpack_sbuffer *sb, const match_explain *ex) {
 
 /* ---------------------------------------------------------- session, review */
 
-int pack_conv_session(const srv_session *sess, const char *token, int64_t expires_in,
-                      proto_session *out) {
+int pack_conv_session(const srv_session *sess, const char *token, int64_t expires_in, proto_session *out) {
     memset(out, 0, sizeof *out);
     const char *rn = auth_role_name(sess->role);
     int role = pack_name_index(proto_role_names, rn, strlen(rn));
@@ -220,8 +220,8 @@ int pack_conv_session(const srv_session *sess, const char *token, int64_t expire
     return 0;
 }
 
-int pack_conv_review(const redisReply *id, const redisReply *status, const redisReply *code,
-                     const redisReply *msg, proto_review_item *out) {
+int pack_conv_review(const redisReply *id, const redisReply *status, const redisReply *code, const redisReply *msg,
+                     proto_review_item *out) {
     memset(out, 0, sizeof *out);
     if (id->len == 0 || id->len > PROTO_OBJID_MAX) return -1;
     memcpy(out->id, id->str, id->len);
@@ -233,8 +233,7 @@ int pack_conv_review(const redisReply *id, const redisReply *status, const redis
         out->status = (proto_match_status)st;
         return 0;
     }
-    if (proto_errcode_parse(code->str, code->len, &out->error.code) != PROTO_OK)
-        out->error.code = PROTO_E_INTERNAL;
+    if (proto_errcode_parse(code->str, code->len, &out->error.code) != PROTO_OK) out->error.code = PROTO_E_INTERNAL;
     snprintf(out->error.message, sizeof out->error.message, "%s", msg->str);
     proto_utf8_scrub(out->error.message);
     return 0;
@@ -258,8 +257,7 @@ void pack_put_result(msgpack_packer *pk, const char *id, long long version) {
     msgpack_pack_int64(pk, version);
 }
 
-void pack_profile(msgpack_packer *pk, const char *blob, size_t len, long long version,
-                  bool has_load, long long load) {
+void pack_profile(msgpack_packer *pk, const char *blob, size_t len, long long version, bool has_load, long long load) {
     msgpack_pack_map(pk, has_load ? 3 : 2);
     proto_pack_cstr(pk, "profile");
     pack_raw(pk, blob, len);
@@ -291,12 +289,14 @@ void pack_items_begin(msgpack_packer *pk, const char *key, size_t n, bool has_cu
 
 void pack_cursor(msgpack_packer *pk, const char *cursor) {
     proto_pack_cstr(pk, "cursor");
-    if (cursor) proto_pack_cstr(pk, cursor);
-    else msgpack_pack_nil(pk);
+    if (cursor)
+        proto_pack_cstr(pk, cursor);
+    else
+        msgpack_pack_nil(pk);
 }
 
 void pack_raw(msgpack_packer *pk, const char *data, size_t len) {
-    pk->callback(pk->data, data, len);   /* the packer's own sink */
+    pk->callback(pk->data, data, len); /* the packer's own sink */
 }
 
 /* ---------------------------------------------------------- notifications */

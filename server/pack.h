@@ -51,13 +51,12 @@ int pack_conv_suggestion(const match_suggestion *s, const match_explain *ex, pro
 /* The session result of auth.login (token given: {token, role, subject?,
  * programs (coordinators)}) or of auth.resume (token NULL: {login, role,
  * subject?}), expiring in expires_in seconds. */
-int pack_conv_session(const srv_session *sess, const char *token, int64_t expires_in,
-                      proto_session *out);
+int pack_conv_session(const srv_session *sess, const char *token, int64_t expires_in, proto_session *out);
 
 /* One outcome of match.review: the script's id, new status, error code
  * and message ("" code: applied). */
-int pack_conv_review(const redisReply *id, const redisReply *status, const redisReply *code,
-                     const redisReply *msg, proto_review_item *out);
+int pack_conv_review(const redisReply *id, const redisReply *status, const redisReply *code, const redisReply *msg,
+                     proto_review_item *out);
 
 /* The index of s (len bytes) in a NULL-terminated name list (proto's
  * *_names tables), or -1. */
@@ -72,13 +71,12 @@ int pack_explain_blob(msgpack_sbuffer *sb, const match_explain *ex);
 
 /* ---- results ---- */
 
-void pack_empty(msgpack_packer *pk);                                  /* {} */
-void pack_run_id(msgpack_packer *pk, const char *run_id);             /* {run_id} */
+void pack_empty(msgpack_packer *pk);                                         /* {} */
+void pack_run_id(msgpack_packer *pk, const char *run_id);                    /* {run_id} */
 void pack_put_result(msgpack_packer *pk, const char *id, long long version); /* {id, version} */
 /* {profile, version} (coach.get: and load when has_load); blob is a stored
  * profile that passed proto_body_check(). */
-void pack_profile(msgpack_packer *pk, const char *blob, size_t len, long long version,
-                  bool has_load, long long load);
+void pack_profile(msgpack_packer *pk, const char *blob, size_t len, long long version, bool has_load, long long load);
 void pack_match_result(msgpack_packer *pk, const proto_match *m);     /* {match} */
 void pack_explain_result(msgpack_packer *pk, const proto_explain *e); /* {explain} */
 

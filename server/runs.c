@@ -41,18 +41,24 @@
 /* The run lock lives RUN_LOCK_TTL_MS and its owner renews it every
  * RUN_RENEW_MS: if the process dies the program is free again within the
  * TTL, and the next match.run marks the orphaned run failed. */
-#define RUN_LOCK_TTL_MS 15000
-#define RUN_RENEW_MS 5000
-#define RUN_PAGE 500
-#define RUN_STORE_CHUNK 200
+#define RUN_LOCK_TTL_MS     15000
+#define RUN_RENEW_MS        5000
+#define RUN_PAGE            500
+#define RUN_STORE_CHUNK     200
 #define RUN_UNMATCHED_CHUNK 1000
-#define RUN_PROGRESS_MS 100
-#define ARENA_BLOCK (256 * 1024)
+#define RUN_PROGRESS_MS     100
+#define ARENA_BLOCK         (256 * 1024)
 
 /* --------------------------------------------------------------- arena */
 
-typedef struct arena_blk { struct arena_blk *next; size_t used; char data[]; } arena_blk;
-typedef struct arena { arena_blk *head; } arena;
+typedef struct arena_blk {
+    struct arena_blk *next;
+    size_t used;
+    char data[];
+} arena_blk;
+typedef struct arena {
+    arena_blk *head;
+} arena;
 
 static void *arena_alloc(arena *a, size_t n) {
     n = (n + 15) & ~(size_t)15;
@@ -77,12 +83,19 @@ static const char *arena_str(arena *a, const char *s) {
 }
 
 static void arena_free(arena *a) {
-    while (a->head) { arena_blk *n = a->head->next; free(a->head); a->head = n; }
+    while (a->head) {
+        arena_blk *n = a->head->next;
+        free(a->head);
+        a->head = n;
+    }
 }
 
 /* ---------------------------------------------------------------- run */
 
-typedef struct vec { void *p; size_t n, cap, elem; } vec;
+typedef struct vec {
+    void *p;
+    size_t n, cap, elem;
+} vec;
 
 static void *vec_push(vec *v) {
     if (v->n == v->cap) {
@@ -103,17 +116,17 @@ typedef struct run {
     char by[AUTH_LOGIN_MAX + 1];
     uint64_t conn_id;
     proto_policy ppol;
-    madapt_policy pol;           /* points into ppol */
+    madapt_policy pol; /* points into ppol */
     struct timespec t0;
 
     /* snapshot */
-    int stage;                   /* 0 mentees, 1 coaches, 2 pairs */
+    int stage; /* 0 mentees, 1 coaches, 2 pairs */
     char cursor[PROTO_ID_MAX + 2];
     arena ar;
-    vec mentees;                 /* match_mentee */
-    vec waitlist;                /* uint32_t */
-    vec coaches;                 /* match_coach */
-    vec pins, forbids;           /* match_pair_ref */
+    vec mentees;       /* match_mentee */
+    vec waitlist;      /* uint32_t */
+    vec coaches;       /* match_coach */
+    vec pins, forbids; /* match_pair_ref */
     proto_mentee tmp_m;
     proto_coach tmp_c;
 
@@ -129,19 +142,19 @@ typedef struct run {
     char last_phase[16];
     struct event *ev_progress, *ev_done;
     struct event *ev_renew;
-    int renew_pending;            /* a renew command is in flight */
-    int zombie;                   /* finished; destroy on the renew reply */
-    int job;                      /* counted in srv_job() */
+    int renew_pending; /* a renew command is in flight */
+    int zombie;        /* finished; destroy on the renew reply */
+    int job;           /* counted in srv_job() */
     int rc;
     match_err err;
     match_run_result *res;
-    msgpack_sbuffer explains;    /* every proposal's explain, back to back */
-    size_t *explain_off;         /* n_pairs + 1 offsets */
+    msgpack_sbuffer explains; /* every proposal's explain, back to back */
+    size_t *explain_off;      /* n_pairs + 1 offsets */
 
     /* store */
     size_t store_pairs, store_unmatched;
     int first_chunk;
-    const char *status;          /* final status */
+    const char *status; /* final status */
     struct run *next;
 } run;
 
@@ -183,10 +196,19 @@ static void run_destroy(run *rn) {
 static void run_free(run *rn) {
     runs *rs = rn->rs;
     for (run **pp = &rs->list; *pp; pp = &(*pp)->next)
-        if (*pp == rn) { *pp = rn->next; break; }
+        if (*pp == rn) {
+            *pp = rn->next;
+            break;
+        }
     if (rn->ev_renew) evtimer_del(rn->ev_renew);
-    if (rn->job) { rn->job = 0; srv_job(rn->s, rn->conn_id, -1); }
-    if (rn->renew_pending) { rn->zombie = 1; return; }
+    if (rn->job) {
+        rn->job = 0;
+        srv_job(rn->s, rn->conn_id, -1);
+    }
+    if (rn->renew_pending) {
+        rn->zombie = 1;
+        return;
+    }
     run_destroy(rn);
 }
 
@@ -260,8 +282,9 @@ static void run_store_cb(void *ud, redisReply *reply, int status) {
     run *rn = ud;
     if (status != STORE_OK || !mel_strs(reply, 0, 1) || strcmp(reply->element[0]->str, "ok")) {
         log_warn("run %s: storing proposals failed: %s", rn->id,
-                 mel_strs(reply, 1, 2) ? reply->element[1]->str
-                 : reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "store unavailable");
+                 mel_strs(reply, 1, 2)                       ? reply->element[1]->str
+                 : reply && reply->type == REDIS_REPLY_ERROR ? reply->str
+                                                             : "store unavailable");
         run_finish(rn, "failed");
         return;
     }
@@ -338,7 +361,7 @@ static void *worker(void *arg) {
     in.progress = progress_fn;
     in.progress_ud = rn;
     in.cancel = &rn->cancel;
-    in.threads = 1;      /* the machine is shared with the event loop */
+    in.threads = 1; /* the machine is shared with the event loop */
     rn->rc = match_run(rn->s->catalog.cat, &in, &rn->res, &rn->err);
     if (rn->rc == MATCH_OK) {
         rn->explain_off = malloc((rn->res->n_pairs + 1) * sizeof *rn->explain_off);
@@ -359,7 +382,8 @@ static void *worker(void *arg) {
 }
 
 static void on_progress(evutil_socket_t fd, short what, void *arg) {
-    (void)fd; (void)what;
+    (void)fd;
+    (void)what;
     run *rn = arg;
     char phase[16];
     uint64_t done, total;
@@ -376,11 +400,15 @@ static void on_progress(evutil_socket_t fd, short what, void *arg) {
 }
 
 static void on_done(evutil_socket_t fd, short what, void *arg) {
-    (void)fd; (void)what;
+    (void)fd;
+    (void)what;
     run *rn = arg;
     pthread_join(rn->th, NULL);
     rn->th_joined = 1;
-    if (rn->rc == MATCH_ECANCELLED) { run_finish(rn, "cancelled"); return; }
+    if (rn->rc == MATCH_ECANCELLED) {
+        run_finish(rn, "cancelled");
+        return;
+    }
     if (rn->rc != MATCH_OK) {
         log_warn("run %s: matcher failed (%d): %s %s", rn->id, rn->rc, rn->err.field, rn->err.msg);
         run_finish(rn, "failed");
@@ -432,7 +460,7 @@ static int arena_mentee(arena *a, match_mentee *m, const match_mentee *v) {
 }
 
 static int arena_coach(arena *a, match_coach *c, const match_coach *v) {
-    *c = *v;                     /* kind: one of proto_coach_kind_names */
+    *c = *v; /* kind: one of proto_coach_kind_names */
     match_skill *sk = arena_alloc(a, (v->n_competencies + 1) * sizeof *sk);
     if (!sk) return -1;
     for (size_t i = 0; i < v->n_competencies; i++) {
@@ -449,7 +477,7 @@ static int arena_coach(arena *a, match_coach *c, const match_coach *v) {
 }
 
 static int add_mentee(run *rn, const char *blob, size_t len, uint32_t wait) {
-    if (mblob_mentee(rn->s, blob, len, &rn->tmp_m)) return 0;   /* skip an undecodable profile */
+    if (mblob_mentee(rn->s, blob, len, &rn->tmp_m)) return 0; /* skip an undecodable profile */
     match_mentee *m = vec_push(&rn->mentees);
     uint32_t *w = vec_push(&rn->waitlist);
     if (!m || !w) return -1;
@@ -469,7 +497,7 @@ static int add_coach(run *rn, const char *blob, size_t len, int load) {
 }
 
 static int add_pair(run *rn, vec *v, const redisReply *a, const redisReply *b) {
-    if (a->type != REDIS_REPLY_STRING || b->type != REDIS_REPLY_STRING) return 0;   /* not a pair: skip */
+    if (a->type != REDIS_REPLY_STRING || b->type != REDIS_REPLY_STRING) return 0; /* not a pair: skip */
     match_pair_ref *pr = vec_push(v);
     if (!pr) return -1;
     pr->mentee_id = arena_str(&rn->ar, a->str);
@@ -479,19 +507,25 @@ static int add_pair(run *rn, vec *v, const redisReply *a, const redisReply *b) {
 
 static void snapshot_cb(void *ud, redisReply *reply, int status) {
     run *rn = ud;
-    if (status != STORE_OK || !mel_strs(reply, 0, 1) || reply->elements < 2 ||
-        strcmp(reply->element[0]->str, "ok")) {
+    if (status != STORE_OK || !mel_strs(reply, 0, 1) || reply->elements < 2 || strcmp(reply->element[0]->str, "ok")) {
         log_warn("run %s: snapshot failed", rn->id);
         run_finish(rn, "failed");
         return;
     }
-    if (atomic_load(&rn->cancel)) { run_finish(rn, "cancelled"); return; }
+    if (atomic_load(&rn->cancel)) {
+        run_finish(rn, "cancelled");
+        return;
+    }
     int oom = 0;
     if (rn->stage == 2) {
         size_t npins = (size_t)mel_ll(reply, 1, 0);
         for (size_t i = 2; i + 1 < reply->elements && !oom; i += 2)
-            oom = add_pair(rn, (i - 2) / 2 < npins ? &rn->pins : &rn->forbids, reply->element[i], reply->element[i + 1]) != 0;
-        if (oom) { run_finish(rn, "failed"); return; }
+            oom = add_pair(rn, (i - 2) / 2 < npins ? &rn->pins : &rn->forbids, reply->element[i],
+                           reply->element[i + 1]) != 0;
+        if (oom) {
+            run_finish(rn, "failed");
+            return;
+        }
         send_progress(rn, "snapshot", rn->mentees.n + rn->coaches.n, rn->mentees.n + rn->coaches.n);
         run_solve(rn);
         return;
@@ -500,9 +534,14 @@ static void snapshot_cb(void *ud, redisReply *reply, int status) {
         const redisReply *b = reply->element[i];
         if (b->type != REDIS_REPLY_STRING) continue;
         long long n = mel_ll(reply, i + 1, 0);
-        oom = (rn->stage == 0 ? add_mentee(rn, b->str, b->len, (uint32_t)n) : add_coach(rn, b->str, b->len, (int)n)) != 0;
+        oom =
+            (rn->stage == 0 ? add_mentee(rn, b->str, b->len, (uint32_t)n) : add_coach(rn, b->str, b->len, (int)n)) != 0;
     }
-    if (oom) { log_warn("run %s: out of memory", rn->id); run_finish(rn, "failed"); return; }
+    if (oom) {
+        log_warn("run %s: out of memory", rn->id);
+        run_finish(rn, "failed");
+        return;
+    }
     const redisReply *cur = reply->element[1];
     if (cur->type == REDIS_REPLY_STRING && cur->len > 0 && cur->len <= PROTO_ID_MAX) {
         memcpy(rn->cursor, cur->str, cur->len);
@@ -515,7 +554,7 @@ static void snapshot_cb(void *ud, redisReply *reply, int status) {
 }
 
 static void run_snapshot_next(run *rn) {
-    static const char *const what[] = {"mentees", "coaches", "pairs"};
+    static const char *const what[] = { "mentees", "coaches", "pairs" };
     sargs a;
     sargs_init(&a);
     script_args(&a, SCRIPT_RUN_SNAPSHOT, rn->s->cfg->redis_prefix);
@@ -532,7 +571,10 @@ static void run_snapshot_next(run *rn) {
 static void renew_reply(void *ud, redisReply *reply, int status) {
     run *rn = ud;
     rn->renew_pending = 0;
-    if (rn->zombie) { run_destroy(rn); return; }
+    if (rn->zombie) {
+        run_destroy(rn);
+        return;
+    }
     if (status == STORE_OK && reply && reply->type == REDIS_REPLY_ARRAY && mel_ll(reply, 1, 1) == 0) {
         log_warn("run %s lost its lock on %s: cancelling", rn->id, rn->program);
         atomic_store(&rn->cancel, 1);
@@ -540,7 +582,8 @@ static void renew_reply(void *ud, redisReply *reply, int status) {
 }
 
 static void renew_cb(evutil_socket_t fd, short what, void *arg) {
-    (void)fd; (void)what;
+    (void)fd;
+    (void)what;
     run *rn = arg;
     if (!rn->renew_pending) {
         sargs a;
@@ -551,7 +594,7 @@ static void renew_cb(evutil_socket_t fd, short what, void *arg) {
         sargs_addll(&a, RUN_LOCK_TTL_MS);
         if (script_cmd(rn->s->st, renew_reply, rn, &a) == STORE_OK) rn->renew_pending = 1;
     }
-    struct timeval tv = {RUN_RENEW_MS / 1000, (RUN_RENEW_MS % 1000) * 1000};
+    struct timeval tv = { RUN_RENEW_MS / 1000, (RUN_RENEW_MS % 1000) * 1000 };
     evtimer_add(rn->ev_renew, &tv);
 }
 
@@ -578,7 +621,7 @@ static void lock_cb(void *ud, redisReply *reply, int status) {
     log_info("run %s (%s) started by %s", rn->id, rn->program, rn->by);
     rn->ev_renew = evtimer_new(rn->s->base, renew_cb, rn);
     if (rn->ev_renew) {
-        struct timeval tv = {RUN_RENEW_MS / 1000, (RUN_RENEW_MS % 1000) * 1000};
+        struct timeval tv = { RUN_RENEW_MS / 1000, (RUN_RENEW_MS % 1000) * 1000 };
         evtimer_add(rn->ev_renew, &tv);
     }
     run_snapshot_next(rn);
@@ -592,7 +635,10 @@ static void run_free_unstarted(void *p) {
 
 void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *policy) {
     run *rn = calloc(1, sizeof *rn);
-    if (!rn) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory"); return; }
+    if (!rn) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory");
+        return;
+    }
     rn->rs = rs;
     rn->s = rs->s;
     pthread_mutex_init(&rn->mu, NULL);

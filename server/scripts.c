@@ -33,9 +33,7 @@
 
 #define SCRIPT_SHA_HEX (2 * SHA_DIGEST_LENGTH)
 
-const char *script_text(script_id id) {
-    return id < SCRIPT__COUNT ? lua_script_text[id] : NULL;
-}
+const char *script_text(script_id id) { return id < SCRIPT__COUNT ? lua_script_text[id] : NULL; }
 
 /* SHA1 hex of every script, filled by scripts_init() before the loop
  * starts and read-only afterwards. */
@@ -80,7 +78,7 @@ void script_args_eval(sargs *a, script_id id, const char *prefix) {
 
 void script_args(sargs *a, script_id id, const char *prefix) {
     if (script_missing(a, id)) return;
-    if (!script_sha[id][0]) {       /* scripts_init() not called */
+    if (!script_sha[id][0]) { /* scripts_init() not called */
         script_args_eval(a, id, prefix);
         return;
     }
@@ -107,7 +105,7 @@ static int transient_error(const char *msg) {
 static void load_reply(void *ud, redisReply *reply, int status) {
     int id = (int)(intptr_t)ud;
     loads_inflight--;
-    if (status != STORE_OK || !reply) return;   /* the link went: its next connection loads again */
+    if (status != STORE_OK || !reply) return; /* the link went: its next connection loads again */
     if (reply->type == REDIS_REPLY_STRING && reply->len == SCRIPT_SHA_HEX &&
         !memcmp(reply->str, script_sha[id], SCRIPT_SHA_HEX))
         return;
@@ -131,7 +129,7 @@ void scripts_load(store *st) {
         sargs_adds(&a, lua_script_text[i]);
         int rc = store_cmda(st, load_reply, (void *)(intptr_t)i, &a);
         sargs_free(&a);
-        if (rc != STORE_OK) return;     /* not connected: the connect hook loads them */
+        if (rc != STORE_OK) return; /* not connected: the connect hook loads them */
         loads_inflight++;
     }
 }
@@ -181,18 +179,18 @@ int script_cmd(store *st, store_cb *cb, void *ud, sargs *a) {
     sargs args = *a;
     sargs_init(a);
     if (args.oom || args.argc < 2 || args.len[0] != 7 || memcmp(args.argv[0], "EVALSHA", 7)) {
-        int rc = store_cmda(st, cb, ud, &args);     /* nothing to resend: hiredis copied it */
+        int rc = store_cmda(st, cb, ud, &args); /* nothing to resend: hiredis copied it */
         sargs_free(&args);
         return rc;
     }
-    if (reload_wanted && !loads_inflight) scripts_load(st);    /* they go first on the connection */
+    if (reload_wanted && !loads_inflight) scripts_load(st); /* they go first on the connection */
     script_call *c = malloc(sizeof *c);
     if (!c) {
         sargs_free(&args);
         return STORE_UNAVAILABLE;
     }
-    *c = (script_call){.st = st, .cb = cb, .ud = ud, .args = args};
-    sargs_own(&c->args, 2);     /* the caller's buffers may go before a resend */
+    *c = (script_call){ .st = st, .cb = cb, .ud = ud, .args = args };
+    sargs_own(&c->args, 2); /* the caller's buffers may go before a resend */
     if (store_cmda(st, call_reply, c, &c->args) != STORE_OK) {
         sargs_free(&c->args);
         free(c);

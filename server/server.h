@@ -74,9 +74,9 @@ typedef struct srv_session {
     char login[AUTH_LOGIN_MAX + 1];
     auth_role role;
     char subject[PROTO_ID_MAX + 1];
-    char programs[PROTO_PROGRAMS_MAX * (PROTO_CODE_MAX + 1) + 1];  /* csv */
+    char programs[PROTO_PROGRAMS_MAX * (PROTO_CODE_MAX + 1) + 1]; /* csv */
     char tokhash[AUTH_SHA_HEX];
-    int64_t expires;            /* CLOCK_MONOTONIC seconds: the token's end */
+    int64_t expires; /* CLOCK_MONOTONIC seconds: the token's end */
 } srv_session;
 
 /* A connection: opaque outside conn.c (found by id, see Lifetimes). */
@@ -89,21 +89,21 @@ typedef struct srv_req {
     uint64_t conn_id;
     uint32_t msgid;
     const struct method_def *m;
-    void *params;               /* the checked params (dispatch.h) */
-    void (*dbfn)(void);         /* the handler's callback of a store operation (db.h) */
+    void *params;       /* the checked params (dispatch.h) */
+    void (*dbfn)(void); /* the handler's callback of a store operation (db.h) */
     proto_msg msg;
     srv_session sess;
-    msgpack_sbuffer sb;         /* the response being built */
+    msgpack_sbuffer sb; /* the response being built */
     msgpack_packer pk;
     size_t frame_at;
-    void *st;                   /* the handler's state */
+    void *st; /* the handler's state */
     void (*st_free)(void *);
 } srv_req;
 
 typedef struct srv_catalog {
     match_catalog *cat;
     proto_vocab vocab;
-    char **lists[3];            /* sorted copies for the vocab */
+    char **lists[3]; /* sorted copies for the vocab */
 } srv_catalog;
 
 /* A complete request frame of a connection, handed up by conn.c to the
@@ -113,9 +113,9 @@ typedef struct srv_catalog {
  * and closes the connection. */
 typedef struct srv_frame {
     uint64_t conn_id;
-    const char *peer;           /* for logs */
-    const srv_session *sess;    /* the connection's session now */
-    const char *body;           /* valid during the call only */
+    const char *peer;        /* for logs */
+    const srv_session *sess; /* the connection's session now */
+    const char *body;        /* valid during the call only */
     size_t len;
 } srv_frame;
 typedef int srv_frame_fn(struct server *s, const srv_frame *f, proto_error *fatal);
@@ -130,8 +130,8 @@ typedef struct server {
     srv_catalog catalog;
     struct coachidx *cidx;
     struct runs *runs;
-    struct hashq *hq;           /* PBKDF2 on worker threads (hashq.h) */
-    srv_frame_fn *dispatch;     /* where conn.c hands complete frames */
+    struct hashq *hq;       /* PBKDF2 on worker threads (hashq.h) */
+    srv_frame_fn *dispatch; /* where conn.c hands complete frames */
     /* the connection table: conn.c's */
     srv_conn **slots;
     uint32_t nslots;
@@ -143,8 +143,8 @@ typedef struct server {
     struct event *reaper;
     struct event *drain_timer;
     int stopping;
-    int jobs;                   /* background jobs (runs) not finished */
-    srv_conn *flushers;         /* closing connections still writing */
+    int jobs;           /* background jobs (runs) not finished */
+    srv_conn *flushers; /* closing connections still writing */
 } server;
 
 /* ---- srv.c ---- */
@@ -173,8 +173,7 @@ void srv_job(server *s, uint64_t conn_id, int delta);
 typedef void srv_pack_fn(msgpack_packer *pk, void *ud);
 void srv_notify_conn(server *s, uint64_t conn_id, const char *method, srv_pack_fn *fn, void *ud);
 /* Every session whose role is `role` and subject is `subject`. */
-void srv_notify_subject(server *s, auth_role role, const char *subject, const char *method,
-                        srv_pack_fn *fn, void *ud);
+void srv_notify_subject(server *s, auth_role role, const char *subject, const char *method, srv_pack_fn *fn, void *ud);
 /* Log out every session of a login (user disabled). */
 void srv_logout_login(server *s, const char *login);
 

@@ -25,10 +25,13 @@
 
 static SSL_CTX *tls_ctx_new(const cfg *c, char *err, size_t errlen) {
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-    if (!ctx) { snprintf(err, errlen, "SSL_CTX_new failed"); return NULL; }
+    if (!ctx) {
+        snprintf(err, errlen, "SSL_CTX_new failed");
+        return NULL;
+    }
     SSL_CTX_set_min_proto_version(ctx, c->tls_min_version == 13 ? TLS1_3_VERSION : TLS1_2_VERSION);
-    long opts = SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_RENEGOTIATION |
-                SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION;
+    long opts = SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
+                SSL_OP_NO_COMPRESSION;
     if (!c->tls_session_tickets) {
         opts |= SSL_OP_NO_TICKET;
         SSL_CTX_set_num_tickets(ctx, 0);
@@ -42,8 +45,8 @@ static SSL_CTX *tls_ctx_new(const cfg *c, char *err, size_t errlen) {
     }
     if (SSL_CTX_use_PrivateKey_file(ctx, c->tls_key_file, SSL_FILETYPE_PEM) != 1 ||
         SSL_CTX_check_private_key(ctx) != 1) {
-        snprintf(err, errlen, "cannot load tls-key-file %s (or it does not match the certificate): %s",
-                 c->tls_key_file, ERR_reason_error_string(ERR_get_error()));
+        snprintf(err, errlen, "cannot load tls-key-file %s (or it does not match the certificate): %s", c->tls_key_file,
+                 ERR_reason_error_string(ERR_get_error()));
         goto fail;
     }
     if (c->tls_ca_file[0]) {
@@ -96,8 +99,7 @@ static void peer_name(const struct sockaddr *sa, char *out, size_t outlen) {
     snprintf(out, outlen, "%s:%d", ip, port);
 }
 
-static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
-                      int salen, void *arg) {
+static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg) {
     (void)salen;
     server *s = arg;
     char peer[64];
@@ -106,7 +108,8 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 }
 
 static void accept_error_cb(struct evconnlistener *l, void *arg) {
-    (void)l; (void)arg;
+    (void)l;
+    (void)arg;
     log_warn("accept: %s", evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 }
 
@@ -122,9 +125,9 @@ static int listen_unix(server *s, char *err, size_t errlen) {
     }
     strcpy(sun.sun_path, s->cfg->unixsocket);
     unlink(sun.sun_path);
-    mode_t old = umask(0077);   /* owner only: the socket is for local admins */
-    s->unix_l = evconnlistener_new_bind(s->base, accept_cb, s, LEV_OPT_CLOSE_ON_FREE, 128,
-                                        (struct sockaddr *)&sun, sizeof sun);
+    mode_t old = umask(0077); /* owner only: the socket is for local admins */
+    s->unix_l =
+        evconnlistener_new_bind(s->base, accept_cb, s, LEV_OPT_CLOSE_ON_FREE, 128, (struct sockaddr *)&sun, sizeof sun);
     umask(old);
     if (!s->unix_l) {
         snprintf(err, errlen, "cannot listen on unix socket %s: %s", sun.sun_path, strerror(errno));
@@ -144,8 +147,7 @@ static int listen_tcp(server *s, char *err, size_t errlen) {
         snprintf(err, errlen, "bind: '%s' is not an IP address", s->cfg->bind);
         return -1;
     }
-    s->tls_l = evconnlistener_new_bind(s->base, accept_cb, s,
-                                       LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 511,
+    s->tls_l = evconnlistener_new_bind(s->base, accept_cb, s, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 511,
                                        (struct sockaddr *)&ss, sslen);
     if (!s->tls_l) {
         snprintf(err, errlen, "cannot listen on %s: %s", addr, strerror(errno));
@@ -177,7 +179,10 @@ int srv_init(server *s, cfg *c, struct event_base *base, srv_frame_fn *dispatch,
 void srv_shutdown(server *s) {
     if (s->stopping) return;
     s->stopping = 1;
-    if (s->tls_l) { evconnlistener_free(s->tls_l); s->tls_l = NULL; }
+    if (s->tls_l) {
+        evconnlistener_free(s->tls_l);
+        s->tls_l = NULL;
+    }
     if (s->unix_l) {
         evconnlistener_free(s->unix_l);
         s->unix_l = NULL;

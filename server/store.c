@@ -29,7 +29,7 @@ typedef struct link {
     redisAsyncContext *ac;
     int connected;
     int backoff_ms;
-    struct event *retry;      /* reconnect timer */
+    struct event *retry; /* reconnect timer */
     int is_sub;
 } link;
 
@@ -44,21 +44,20 @@ struct store {
     store_connect_cb *on_cmd_connect;
     void *connect_ud;
     link cmd, sub;
-    pending *head;            /* commands whose user callback is due */
-    struct event *kill;       /* tears the command link down after a timeout */
+    pending *head;      /* commands whose user callback is due */
+    struct event *kill; /* tears the command link down after a timeout */
     int closing;
 };
 
 static void link_connect(store *s, link *l);
 
 static store *link_store(link *l) {
-    return l->is_sub ? (store *)((char *)l - offsetof(store, sub))
-                     : (store *)((char *)l - offsetof(store, cmd));
+    return l->is_sub ? (store *)((char *)l - offsetof(store, sub)) : (store *)((char *)l - offsetof(store, cmd));
 }
 
 static void schedule_retry(store *s, link *l) {
     if (s->closing || evtimer_pending(l->retry, NULL)) return;
-    struct timeval tv = {l->backoff_ms / 1000, (l->backoff_ms % 1000) * 1000};
+    struct timeval tv = { l->backoff_ms / 1000, (l->backoff_ms % 1000) * 1000 };
     evtimer_add(l->retry, &tv);
     l->backoff_ms *= 2;
     if (l->backoff_ms > STORE_BACKOFF_MAX_MS) l->backoff_ms = STORE_BACKOFF_MAX_MS;
@@ -68,9 +67,9 @@ static void on_connect(const redisAsyncContext *ac, int status) {
     link *l = ac->data;
     store *s = link_store(l);
     if (status != REDIS_OK) {
-        log_warn("redis %s link: connect to %s:%d failed: %s", l->is_sub ? "pub/sub" : "command",
-                 s->host, s->port, ac->errstr);
-        l->ac = NULL;        /* hiredis frees the context itself */
+        log_warn("redis %s link: connect to %s:%d failed: %s", l->is_sub ? "pub/sub" : "command", s->host, s->port,
+                 ac->errstr);
+        l->ac = NULL; /* hiredis frees the context itself */
         l->connected = 0;
         schedule_retry(s, l);
         return;
@@ -117,7 +116,10 @@ static void sub_connected(const redisAsyncContext *ac, int status) {
 
 static void link_connect(store *s, link *l) {
     redisAsyncContext *ac = redisAsyncConnect(s->host, s->port);
-    if (!ac) { schedule_retry(s, l); return; }
+    if (!ac) {
+        schedule_retry(s, l);
+        return;
+    }
     if (ac->err) {
         log_warn("redis connect to %s:%d: %s", s->host, s->port, ac->errstr);
         redisAsyncFree(ac);
@@ -136,7 +138,8 @@ static void link_connect(store *s, link *l) {
 }
 
 static void retry_cb(evutil_socket_t fd, short what, void *arg) {
-    (void)fd; (void)what;
+    (void)fd;
+    (void)what;
     link *l = arg;
     store *s = link_store(l);
     if (!l->ac) link_connect(s, l);
@@ -144,20 +147,24 @@ static void retry_cb(evutil_socket_t fd, short what, void *arg) {
 
 /* Drop the command link (our own timer callback, never inside hiredis). */
 static void kill_cb(evutil_socket_t fd, short what, void *arg) {
-    (void)fd; (void)what;
+    (void)fd;
+    (void)what;
     store *s = arg;
     if (s->cmd.ac) {
         log_warn("redis command timed out after %d ms: reconnecting", s->timeout_ms);
         redisAsyncContext *ac = s->cmd.ac;
         s->cmd.ac = NULL;
         s->cmd.connected = 0;
-        redisAsyncFree(ac);   /* pending replies -> NULL, then on_disconnect */
+        redisAsyncFree(ac); /* pending replies -> NULL, then on_disconnect */
         schedule_retry(s, &s->cmd);
     }
 }
 
 static void pending_unlink(store *s, pending *p) {
-    if (p->prev) p->prev->next = p->next; else s->head = p->next;
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        s->head = p->next;
     if (p->next) p->next->prev = p->prev;
     p->prev = p->next = NULL;
 }
@@ -172,7 +179,8 @@ static void pending_finish(pending *p, redisReply *r, int status) {
 }
 
 static void cmd_timeout(evutil_socket_t fd, short what, void *arg) {
-    (void)fd; (void)what;
+    (void)fd;
+    (void)what;
     pending *p = arg;
     store *s = p->s;
     pending_finish(p, NULL, STORE_UNAVAILABLE);
@@ -187,8 +195,8 @@ static void cmd_reply(redisAsyncContext *ac, void *r, void *privdata) {
     free(p);
 }
 
-store *store_new(struct event_base *base, const char *host, int port, int timeout_ms,
-                 const char *channel, store_msg_cb *on_msg, void *msg_ud) {
+store *store_new(struct event_base *base, const char *host, int port, int timeout_ms, const char *channel,
+                 store_msg_cb *on_msg, void *msg_ud) {
     store *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->base = base;
@@ -237,8 +245,7 @@ void store_free(store *s) {
 
 int store_connected(const store *s) { return s->cmd.connected && s->cmd.ac != NULL; }
 
-int store_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv,
-              const size_t *argvlen) {
+int store_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv, const size_t *argvlen) {
     if (!store_connected(s) || s->closing) return STORE_UNAVAILABLE;
     pending *p = calloc(1, sizeof *p);
     if (!p) return STORE_UNAVAILABLE;
@@ -246,7 +253,10 @@ int store_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv,
     p->cb = cb;
     p->ud = ud;
     p->timer = evtimer_new(s->base, cmd_timeout, p);
-    if (!p->timer) { free(p); return STORE_UNAVAILABLE; }
+    if (!p->timer) {
+        free(p);
+        return STORE_UNAVAILABLE;
+    }
     if (redisAsyncCommandArgv(s->cmd.ac, cmd_reply, p, argc, argv, argvlen) != REDIS_OK) {
         event_free(p->timer);
         free(p);
@@ -255,7 +265,7 @@ int store_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv,
     p->next = s->head;
     if (s->head) s->head->prev = p;
     s->head = p;
-    struct timeval tv = {s->timeout_ms / 1000, (s->timeout_ms % 1000) * 1000};
+    struct timeval tv = { s->timeout_ms / 1000, (s->timeout_ms % 1000) * 1000 };
     evtimer_add(p->timer, &tv);
     return STORE_OK;
 }
@@ -274,7 +284,10 @@ static int sargs_grow(sargs *a) {
     if (nl) a->len = nl;
     char **no = realloc(a->owned, (size_t)ncap * sizeof *no);
     if (no) a->owned = no;
-    if (!nv || !nl || !no) { a->oom = 1; return -1; }
+    if (!nv || !nl || !no) {
+        a->oom = 1;
+        return -1;
+    }
     a->cap = ncap;
     return 0;
 }
@@ -296,7 +309,10 @@ void sargs_addf(sargs *a, const char *fmt, ...) {
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (!buf) { a->oom = 1; return; }
+    if (!buf) {
+        a->oom = 1;
+        return;
+    }
     va_start(ap, fmt);
     vsnprintf(buf, (size_t)n + 1, fmt, ap);
     va_end(ap);
@@ -314,7 +330,10 @@ void sargs_own(sargs *a, int from) {
     for (int i = from; i < a->argc && !a->oom; i++) {
         if (a->owned[i]) continue;
         char *p = malloc(a->len[i] + 1);
-        if (!p) { a->oom = 1; return; }
+        if (!p) {
+            a->oom = 1;
+            return;
+        }
         memcpy(p, a->argv[i], a->len[i]);
         p[a->len[i]] = '\0';
         a->argv[i] = p;

@@ -24,7 +24,7 @@
 
 struct event_base;
 
-#define STORE_OK 0
+#define STORE_OK          0
 #define STORE_UNAVAILABLE -1
 
 #define STORE_BACKOFF_MIN_MS 50
@@ -37,8 +37,8 @@ typedef void store_cb(void *ud, redisReply *reply, int status);
  * means "the subscription was (re)established": caches must resync. */
 typedef void store_msg_cb(void *ud, const char *payload, size_t len);
 
-store *store_new(struct event_base *base, const char *host, int port, int timeout_ms,
-                 const char *channel, store_msg_cb *on_msg, void *msg_ud);
+store *store_new(struct event_base *base, const char *host, int port, int timeout_ms, const char *channel,
+                 store_msg_cb *on_msg, void *msg_ud);
 /* The command link's connect hook: cb(ud, s) runs each time that link
  * (re)connects, right after store_connected() becomes true and before
  * any other command can be queued on the new connection, so the commands
@@ -50,8 +50,7 @@ void store_on_connect(store *s, store_connect_cb *cb, void *ud);
 void store_free(store *s);
 int store_connected(const store *s);
 
-int store_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv,
-              const size_t *argvlen);
+int store_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv, const size_t *argvlen);
 
 /* Argument vector builder: pointers added with sargs_add must stay valid
  * until store_cmd returns (hiredis copies them when it formats the

@@ -53,17 +53,17 @@
 
 /* ------------------------------------------------------------ limits */
 
-#define LG_MAX_IDS        200000   /* mentee ids read from --ids */
-#define LG_MAX_PROFILES   256      /* profiles fetched for mentee.put */
-#define LG_WINDOW_MAX     4096     /* requests outstanding per connection */
-#define LG_BACKLOG_MAX    65536    /* open loop: scheduled, not yet sent */
-#define LG_TOKEN_MAX      256
-#define LG_TICK_MAX_US    1000     /* open loop: longest sleep between checks */
-#define LG_HIST_SUB       128      /* sub-buckets per power of two */
-#define LG_HIST_BUCKETS   (LG_HIST_SUB * 40)
+#define LG_MAX_IDS      200000 /* mentee ids read from --ids */
+#define LG_MAX_PROFILES 256    /* profiles fetched for mentee.put */
+#define LG_WINDOW_MAX   4096   /* requests outstanding per connection */
+#define LG_BACKLOG_MAX  65536  /* open loop: scheduled, not yet sent */
+#define LG_TOKEN_MAX    256
+#define LG_TICK_MAX_US  1000 /* open loop: longest sleep between checks */
+#define LG_HIST_SUB     128  /* sub-buckets per power of two */
+#define LG_HIST_BUCKETS (LG_HIST_SUB * 40)
 
 enum { M_GET, M_PUT, M_SUGGEST, M__COUNT };
-static const char *const method_names[M__COUNT] = {"mentee.get", "mentee.put", "match.suggest"};
+static const char *const method_names[M__COUNT] = { "mentee.get", "mentee.put", "match.suggest" };
 
 typedef enum { MODE_REQ, MODE_HANDSHAKE, MODE_IDLE } lg_mode;
 
@@ -76,7 +76,7 @@ typedef struct hist {
 
 static int hist_index(uint64_t v) {
     if (v < LG_HIST_SUB) return (int)v;
-    int e = 63 - __builtin_clzll(v) - 7;           /* v >> e in [128, 256) */
+    int e = 63 - __builtin_clzll(v) - 7; /* v >> e in [128, 256) */
     int i = LG_HIST_SUB + e * LG_HIST_SUB + (int)((v >> e) - LG_HIST_SUB);
     return i < LG_HIST_BUCKETS ? i : LG_HIST_BUCKETS - 1;
 }
@@ -142,31 +142,31 @@ typedef struct lg {
     int nconns;
     /* auth */
     char token[LG_TOKEN_MAX];
-    int login_state;            /* 0 none, 1 in progress, 2 done */
+    int login_state; /* 0 none, 1 in progress, 2 done */
     /* data */
     char **ids;
     size_t nids;
     msgpack_sbuffer profiles[LG_MAX_PROFILES];
     int nprofiles, profiles_wanted, profiles_asked;
     /* run */
-    int ready;                  /* connections ready to send */
+    int ready; /* connections ready to send */
     int running, measuring, stopping;
     uint64_t t_start, t_measure, t_end;
     double sched_carry;
-    uint64_t sched_next;        /* open loop: requests issued so far */
+    uint64_t sched_next; /* open loop: requests issued so far */
     unsigned seed;
     struct event *tick, *stop_ev, *phase_ev;
     /* results */
     hist h_all, h_m[M__COUNT];
     uint64_t sent, done, errors, err_by_code[PROTO_E__COUNT], sent_m[M__COUNT], done_m[M__COUNT];
     uint64_t closed_unexpected;
-    uint64_t dropped;           /* open loop: not scheduled, backlog full */
+    uint64_t dropped; /* open loop: not scheduled, backlog full */
     /* handshake / idle: the newest session each worker slot received, so a
      * worker reconnects as one client would (TLS 1.3 tickets are meant to
      * be used once; a session shared by every worker would be offered by
      * many connections at once) */
     SSL_SESSION **sessions;
-    int conn_ex_index;          /* SSL ex_data slot holding the lg_conn */
+    int conn_ex_index; /* SSL ex_data slot holding the lg_conn */
     uint64_t hs_done, hs_resumed, hs_failed;
     int idle_open, idle_target, idle_started;
     char fatal[512];
@@ -182,7 +182,7 @@ struct lg_conn {
     /* msgid -> (scheduled time, method), ring indexed by msgid */
     uint64_t *t_sched;
     unsigned char *meth;
-    uint64_t *backlog;          /* open loop: scheduled times not yet sent */
+    uint64_t *backlog; /* open loop: scheduled times not yet sent */
     size_t bl_head, bl_len;
     msgpack_sbuffer sb;
     msgpack_packer pk;
@@ -229,7 +229,10 @@ static uint32_t send_req(lg_conn *c, const char *method, params_fn *fill, void *
     return id;
 }
 
-static void p_empty(lg_conn *c, void *ud) { (void)ud; msgpack_pack_map(&c->pk, 0); }
+static void p_empty(lg_conn *c, void *ud) {
+    (void)ud;
+    msgpack_pack_map(&c->pk, 0);
+}
 
 static void p_login(lg_conn *c, void *ud) {
     (void)ud;
@@ -265,7 +268,7 @@ static void p_put(lg_conn *c, void *ud) {
     const msgpack_sbuffer *prof = ud;
     msgpack_pack_map(&c->pk, 1);
     pack_str(&c->pk, "profile");
-    msgpack_sbuffer_write(&c->sb, prof->data, prof->size);   /* pre-packed map */
+    msgpack_sbuffer_write(&c->sb, prof->data, prof->size); /* pre-packed map */
 }
 
 static int pick_method(lg *g) {
@@ -367,7 +370,7 @@ static void on_setup_response(lg_conn *c, const proto_msg *msg) {
             send_req(c, "mentee.get", p_get, g->ids[g->profiles_asked++]);
             return;
         }
-        if (g->nprofiles < g->profiles_wanted) return;   /* wait for the rest */
+        if (g->nprofiles < g->profiles_wanted) return; /* wait for the rest */
     }
     if (c->idx == 0 && c->state == C_AUTH && g->o.mix[M_PUT] > 0 && g->nprofiles == 0) {
         c->state = C_PREP;
@@ -441,8 +444,10 @@ static void conn_read_cb(struct bufferevent *bev, void *arg) {
                 hs_next(g, slot);
                 return;
             }
-            if (c->state == C_READY) on_work_response(c, &msg);
-            else on_setup_response(c, &msg);
+            if (c->state == C_READY)
+                on_work_response(c, &msg);
+            else
+                on_setup_response(c, &msg);
         }
         proto_msg_destroy(&msg);
     }
@@ -478,8 +483,7 @@ static lg_conn *conn_new(lg *g, int idx) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     evutil_make_socket_nonblocking(fd);
-    c->bev = bufferevent_openssl_socket_new(g->base, fd, ssl, BUFFEREVENT_SSL_CONNECTING,
-                                            BEV_OPT_CLOSE_ON_FREE);
+    c->bev = bufferevent_openssl_socket_new(g->base, fd, ssl, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
     if (!c->bev) die("bufferevent_openssl_socket_new failed");
     bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
     bufferevent_setcb(c->bev, conn_read_cb, NULL, conn_event_cb, c);
@@ -517,7 +521,7 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg) {
     if (what & BEV_EVENT_CONNECTED) {
         bufferevent_enable(bev, EV_READ | EV_WRITE);
         if (g->o.mode == MODE_HANDSHAKE) {
-            send_req(c, "bench.ping", p_empty, NULL);   /* unknown_method: no Redis */
+            send_req(c, "bench.ping", p_empty, NULL); /* unknown_method: no Redis */
             return;
         }
         if (g->o.mode == MODE_IDLE) {
@@ -551,14 +555,21 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg) {
         hs_next(g, slot);
         return;
     }
-    if (g->stopping) { conn_free(c); return; }
+    if (g->stopping) {
+        conn_free(c);
+        return;
+    }
     g->closed_unexpected++;
     if (!g->fatal[0])
         snprintf(g->fatal, sizeof g->fatal, "connection %d closed (state %d): %s %s", c->idx, c->state,
                  evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()), buf);
     if (g->o.mode == MODE_IDLE) {
-        if (c->state == C_READY) g->idle_open--;
-        else { g->hs_failed++; idle_next(g); }
+        if (c->state == C_READY)
+            g->idle_open--;
+        else {
+            g->hs_failed++;
+            idle_next(g);
+        }
     }
     if (c->state == C_READY && g->o.mode == MODE_REQ) g->ready--;
     conn_free(c);
@@ -573,7 +584,8 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg) {
  * tick would add up to a tick of lag, and latency is counted from the due
  * time. */
 static void tick_cb(evutil_socket_t fd, short what, void *arg) {
-    (void)fd; (void)what;
+    (void)fd;
+    (void)what;
     lg *g = arg;
     if (!g->running || g->stopping) return;
     /* Issue every request whose scheduled time has come, round-robin. */
@@ -583,26 +595,31 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg) {
         lg_conn *c = g->conns[g->sched_next % (uint64_t)g->nconns];
         g->sched_next++;
         if (!c || c->state != C_READY) continue;
-        if (c->bl_len >= LG_BACKLOG_MAX) { g->dropped++; continue; }
+        if (c->bl_len >= LG_BACKLOG_MAX) {
+            g->dropped++;
+            continue;
+        }
         c->backlog[(c->bl_head + c->bl_len) % LG_BACKLOG_MAX] = when;
         c->bl_len++;
     }
     for (int i = 0; i < g->nconns; i++)
         if (g->conns[i]) pump(g->conns[i]);
-    uint64_t wait = when - t;   /* when > t: the next due request */
-    struct timeval tv = {0, (suseconds_t)(wait < LG_TICK_MAX_US ? wait : LG_TICK_MAX_US)};
+    uint64_t wait = when - t; /* when > t: the next due request */
+    struct timeval tv = { 0, (suseconds_t)(wait < LG_TICK_MAX_US ? wait : LG_TICK_MAX_US) };
     evtimer_add(g->tick, &tv);
 }
 
 static void phase_cb(evutil_socket_t fd, short what, void *arg) {
-    (void)fd; (void)what;
+    (void)fd;
+    (void)what;
     lg *g = arg;
     g->measuring = 1;
     g->t_measure = now_us();
 }
 
 static void stop_cb(evutil_socket_t fd, short what, void *arg) {
-    (void)fd; (void)what;
+    (void)fd;
+    (void)what;
     lg *g = arg;
     g->t_end = now_us();
     g->measuring = 0;
@@ -631,8 +648,8 @@ static void start_running(lg *g) {
     } else {
         for (int i = 0; i < g->nconns; i++) pump(g->conns[i]);
     }
-    fprintf(stderr, "loadgen: %d connections ready, running %.0fs (+%.0fs warm-up)\n", g->nconns,
-            g->o.duration, g->o.warmup);
+    fprintf(stderr, "loadgen: %d connections ready, running %.0fs (+%.0fs warm-up)\n", g->nconns, g->o.duration,
+            g->o.warmup);
 }
 
 /* Handshake mode: slot finished; start the next connection there. */
@@ -643,8 +660,7 @@ static void hs_next(lg *g, int slot) {
 
 /* Idle mode: keep --concurrency handshakes in progress until N are open. */
 static void idle_next(lg *g) {
-    while (g->idle_started < g->idle_target &&
-           g->idle_started - g->idle_open - (int)g->hs_failed < g->o.concurrency) {
+    while (g->idle_started < g->idle_target && g->idle_started - g->idle_open - (int)g->hs_failed < g->o.concurrency) {
         int i = g->idle_started++;
         g->conns[i] = conn_new(g, i);
     }
@@ -666,7 +682,7 @@ static int new_session_cb(SSL *ssl, SSL_SESSION *sess) {
     lg_conn *c = SSL_get_ex_data(ssl, g->conn_ex_index);
     if (!g->sessions || !c) return 0;
     if (g->sessions[c->idx]) SSL_SESSION_free(g->sessions[c->idx]);
-    g->sessions[c->idx] = sess;       /* we keep the reference OpenSSL gives us */
+    g->sessions[c->idx] = sess; /* we keep the reference OpenSSL gives us */
     return 1;
 }
 
@@ -706,10 +722,14 @@ static void parse_mix(opts *o, const char *s) {
         if (!eq) die("--mix: '%s' is not name=weight", tok);
         *eq = 0;
         int w = atoi(eq + 1);
-        if (!strcmp(tok, "get")) o->mix[M_GET] = w;
-        else if (!strcmp(tok, "put")) o->mix[M_PUT] = w;
-        else if (!strcmp(tok, "suggest")) o->mix[M_SUGGEST] = w;
-        else die("--mix: unknown method '%s' (get, put, suggest)", tok);
+        if (!strcmp(tok, "get"))
+            o->mix[M_GET] = w;
+        else if (!strcmp(tok, "put"))
+            o->mix[M_PUT] = w;
+        else if (!strcmp(tok, "suggest"))
+            o->mix[M_SUGGEST] = w;
+        else
+            die("--mix: unknown method '%s' (get, put, suggest)", tok);
         if (w < 0) die("--mix: negative weight");
     }
     free(dup);
@@ -739,31 +759,59 @@ static void parse_args(opts *o, int argc, char **argv) {
     o->mix[M_GET] = 100;
     o->concurrency = 200;
     o->suggest_limit = 10;
-    enum { O_MODE = 256, O_HOST, O_PORT, O_CA, O_TLS, O_DEPTH, O_RATE, O_DUR, O_WARM, O_MIX, O_LOGIN,
-           O_PASS, O_IDS, O_RESUME, O_CONC, O_PID, O_SLIM, O_HELP };
-    static const struct option lo[] = {
-        {"mode", 1, 0, O_MODE}, {"host", 1, 0, O_HOST}, {"port", 1, 0, O_PORT}, {"cacert", 1, 0, O_CA},
-        {"tls", 1, 0, O_TLS}, {"conns", 1, 0, 'c'}, {"depth", 1, 0, O_DEPTH}, {"rate", 1, 0, O_RATE},
-        {"duration", 1, 0, O_DUR}, {"warmup", 1, 0, O_WARM}, {"mix", 1, 0, O_MIX},
-        {"login", 1, 0, O_LOGIN}, {"password", 1, 0, O_PASS}, {"ids", 1, 0, O_IDS},
-        {"resume", 0, 0, O_RESUME}, {"concurrency", 1, 0, O_CONC}, {"pid", 1, 0, O_PID},
-        {"suggest-limit", 1, 0, O_SLIM}, {"help", 0, 0, O_HELP}, {0, 0, 0, 0}};
+    enum {
+        O_MODE = 256,
+        O_HOST,
+        O_PORT,
+        O_CA,
+        O_TLS,
+        O_DEPTH,
+        O_RATE,
+        O_DUR,
+        O_WARM,
+        O_MIX,
+        O_LOGIN,
+        O_PASS,
+        O_IDS,
+        O_RESUME,
+        O_CONC,
+        O_PID,
+        O_SLIM,
+        O_HELP
+    };
+    static const struct option lo[] = { { "mode", 1, 0, O_MODE },     { "host", 1, 0, O_HOST },
+                                        { "port", 1, 0, O_PORT },     { "cacert", 1, 0, O_CA },
+                                        { "tls", 1, 0, O_TLS },       { "conns", 1, 0, 'c' },
+                                        { "depth", 1, 0, O_DEPTH },   { "rate", 1, 0, O_RATE },
+                                        { "duration", 1, 0, O_DUR },  { "warmup", 1, 0, O_WARM },
+                                        { "mix", 1, 0, O_MIX },       { "login", 1, 0, O_LOGIN },
+                                        { "password", 1, 0, O_PASS }, { "ids", 1, 0, O_IDS },
+                                        { "resume", 0, 0, O_RESUME }, { "concurrency", 1, 0, O_CONC },
+                                        { "pid", 1, 0, O_PID },       { "suggest-limit", 1, 0, O_SLIM },
+                                        { "help", 0, 0, O_HELP },     { 0, 0, 0, 0 } };
     int ch;
     while ((ch = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
         switch (ch) {
         case O_MODE:
-            if (!strcmp(optarg, "req")) o->mode = MODE_REQ;
-            else if (!strcmp(optarg, "handshake")) o->mode = MODE_HANDSHAKE;
-            else if (!strcmp(optarg, "idle")) o->mode = MODE_IDLE;
-            else die("--mode: req, handshake or idle");
+            if (!strcmp(optarg, "req"))
+                o->mode = MODE_REQ;
+            else if (!strcmp(optarg, "handshake"))
+                o->mode = MODE_HANDSHAKE;
+            else if (!strcmp(optarg, "idle"))
+                o->mode = MODE_IDLE;
+            else
+                die("--mode: req, handshake or idle");
             break;
         case O_HOST: o->host = optarg; break;
         case O_PORT: o->port = atoi(optarg); break;
         case O_CA: o->cacert = optarg; break;
         case O_TLS:
-            if (!strcmp(optarg, "1.3")) o->tls13_only = 1;
-            else if (!strcmp(optarg, "1.2")) o->tls12_only = 1;
-            else die("--tls: 1.2 or 1.3");
+            if (!strcmp(optarg, "1.3"))
+                o->tls13_only = 1;
+            else if (!strcmp(optarg, "1.2"))
+                o->tls12_only = 1;
+            else
+                die("--tls: 1.2 or 1.3");
             break;
         case 'c': o->conns = atoi(optarg); break;
         case O_DEPTH: o->depth = atoi(optarg); break;
@@ -787,7 +835,7 @@ static void parse_args(opts *o, int argc, char **argv) {
     if (!o->cacert) die("--cacert is required");
     if (o->conns < 1 || o->conns > 1000000) die("--conns out of range");
     if (o->depth < 1 || o->depth > LG_WINDOW_MAX / 2) die("--depth must be 1..%d", LG_WINDOW_MAX / 2);
-    if (o->mode == MODE_REQ && o->rate > 0 && o->depth == 1) o->depth = 64;  /* open loop window */
+    if (o->mode == MODE_REQ && o->rate > 0 && o->depth == 1) o->depth = 64; /* open loop window */
     if (o->mode == MODE_REQ && (!o->login || !o->password || !o->ids_file))
         die("req mode needs --login, --password and --ids");
     if (o->concurrency < 1) o->concurrency = 1;
@@ -802,43 +850,41 @@ static void raise_nofile(int want) {
         setrlimit(RLIMIT_NOFILE, &rl);
     }
     if (rl.rlim_cur < need)
-        fprintf(stderr, "loadgen: warning: RLIMIT_NOFILE %lu < %d connections\n",
-                (unsigned long)rl.rlim_cur, want);
+        fprintf(stderr, "loadgen: warning: RLIMIT_NOFILE %lu < %d connections\n", (unsigned long)rl.rlim_cur, want);
 }
 
 static void report_req(lg *g) {
     double secs = (double)(g->t_end - g->t_measure) / 1e6;
     double tput = secs > 0 ? (double)g->done / secs : 0;
-    printf("mode req: %d connections, %s loop, mix get=%d put=%d suggest=%d, %.1f s measured\n",
-           g->nconns, g->o.rate > 0 ? "open" : "closed",
-           g->o.mix[M_GET], g->o.mix[M_PUT], g->o.mix[M_SUGGEST], secs);
+    printf("mode req: %d connections, %s loop, mix get=%d put=%d suggest=%d, %.1f s measured\n", g->nconns,
+           g->o.rate > 0 ? "open" : "closed", g->o.mix[M_GET], g->o.mix[M_PUT], g->o.mix[M_SUGGEST], secs);
     if (g->o.rate > 0) printf("target rate %.0f req/s\n", g->o.rate);
-    printf("throughput %.0f req/s (%llu responses, %llu errors)\n", tput,
-           (unsigned long long)g->done, (unsigned long long)g->errors);
+    printf("throughput %.0f req/s (%llu responses, %llu errors)\n", tput, (unsigned long long)g->done,
+           (unsigned long long)g->errors);
     printf("latency us: p50 %llu  p90 %llu  p99 %llu  p99.9 %llu  max %llu  mean %.0f\n",
            (unsigned long long)hist_pct(&g->h_all, 50), (unsigned long long)hist_pct(&g->h_all, 90),
            (unsigned long long)hist_pct(&g->h_all, 99), (unsigned long long)hist_pct(&g->h_all, 99.9),
            (unsigned long long)g->h_all.max, g->h_all.n ? (double)g->h_all.sum / (double)g->h_all.n : 0.0);
     for (int m = 0; m < M__COUNT; m++) {
         if (!g->h_m[m].n) continue;
-        printf("  %-14s %8llu  p50 %llu  p99 %llu  p99.9 %llu us\n", method_names[m],
-               (unsigned long long)g->done_m[m], (unsigned long long)hist_pct(&g->h_m[m], 50),
-               (unsigned long long)hist_pct(&g->h_m[m], 99), (unsigned long long)hist_pct(&g->h_m[m], 99.9));
+        printf("  %-14s %8llu  p50 %llu  p99 %llu  p99.9 %llu us\n", method_names[m], (unsigned long long)g->done_m[m],
+               (unsigned long long)hist_pct(&g->h_m[m], 50), (unsigned long long)hist_pct(&g->h_m[m], 99),
+               (unsigned long long)hist_pct(&g->h_m[m], 99.9));
     }
     for (int e = 0; e < PROTO_E__COUNT; e++)
-        if (g->err_by_code[e]) printf("  error %s: %llu\n", proto_errcode_name((proto_errcode)e),
-                                      (unsigned long long)g->err_by_code[e]);
-    if (g->dropped) printf("open loop: %llu requests never sent (a connection's backlog of %d was full)\n",
-                           (unsigned long long)g->dropped, LG_BACKLOG_MAX);
-    if (g->closed_unexpected) printf("connections closed unexpectedly: %llu (%s)\n",
-                                     (unsigned long long)g->closed_unexpected, g->fatal);
+        if (g->err_by_code[e])
+            printf("  error %s: %llu\n", proto_errcode_name((proto_errcode)e), (unsigned long long)g->err_by_code[e]);
+    if (g->dropped)
+        printf("open loop: %llu requests never sent (a connection's backlog of %d was full)\n",
+               (unsigned long long)g->dropped, LG_BACKLOG_MAX);
+    if (g->closed_unexpected)
+        printf("connections closed unexpectedly: %llu (%s)\n", (unsigned long long)g->closed_unexpected, g->fatal);
     printf("RESULT mode=req conns=%d rate=%.0f throughput=%.0f responses=%llu errors=%llu "
            "p50_us=%llu p90_us=%llu p99_us=%llu p999_us=%llu max_us=%llu closed=%llu dropped=%llu\n",
            g->nconns, g->o.rate, tput, (unsigned long long)g->done, (unsigned long long)g->errors,
            (unsigned long long)hist_pct(&g->h_all, 50), (unsigned long long)hist_pct(&g->h_all, 90),
            (unsigned long long)hist_pct(&g->h_all, 99), (unsigned long long)hist_pct(&g->h_all, 99.9),
-           (unsigned long long)g->h_all.max, (unsigned long long)g->closed_unexpected,
-           (unsigned long long)g->dropped);
+           (unsigned long long)g->h_all.max, (unsigned long long)g->closed_unexpected, (unsigned long long)g->dropped);
 }
 
 int main(int argc, char **argv) {
@@ -903,12 +949,12 @@ int main(int argc, char **argv) {
         event_base_dispatch(g->base);
         double secs = (double)(g->t_end - g->t_start) / 1e6;
         printf("mode handshake: %d concurrent, session reuse %s, %.1f s: %.0f handshakes/s "
-               "(%llu done, %llu resumed, %llu failed)%s%s\n", n, g->o.resume ? "on" : "off", secs,
-               (double)g->hs_done / secs, (unsigned long long)g->hs_done,
+               "(%llu done, %llu resumed, %llu failed)%s%s\n",
+               n, g->o.resume ? "on" : "off", secs, (double)g->hs_done / secs, (unsigned long long)g->hs_done,
                (unsigned long long)g->hs_resumed, (unsigned long long)g->hs_failed,
                g->fatal[0] ? " first failure: " : "", g->fatal);
-        printf("RESULT mode=handshake conns=%d resume=%d hs_per_s=%.0f done=%llu resumed=%llu failed=%llu\n",
-               n, g->o.resume, (double)g->hs_done / secs, (unsigned long long)g->hs_done,
+        printf("RESULT mode=handshake conns=%d resume=%d hs_per_s=%.0f done=%llu resumed=%llu failed=%llu\n", n,
+               g->o.resume, (double)g->hs_done / secs, (unsigned long long)g->hs_done,
                (unsigned long long)g->hs_resumed, (unsigned long long)g->hs_failed);
     } else {
         g->idle_target = n;
@@ -920,10 +966,10 @@ int main(int argc, char **argv) {
         printf("mode idle: %d of %d connections open after the hold (opened in %.1f s, %llu failed); "
                "server VmRSS %ld KiB before, %ld KiB with them (%.1f MiB; %.1f KiB per connection)%s%s\n",
                g->idle_open, n, open_s, (unsigned long long)g->hs_failed, rss0, rss, rss / 1024.0,
-               g->idle_open ? (double)(rss - rss0) / g->idle_open : 0.0,
-               g->fatal[0] ? "; first failure: " : "", g->fatal);
-        printf("RESULT mode=idle conns=%d open=%d failed=%llu rss_before_kib=%ld rss_kib=%ld open_s=%.1f\n",
-               n, g->idle_open, (unsigned long long)g->hs_failed, rss0, rss, open_s);
+               g->idle_open ? (double)(rss - rss0) / g->idle_open : 0.0, g->fatal[0] ? "; first failure: " : "",
+               g->fatal);
+        printf("RESULT mode=idle conns=%d open=%d failed=%llu rss_before_kib=%ld rss_kib=%ld open_s=%.1f\n", n,
+               g->idle_open, (unsigned long long)g->hs_failed, rss0, rss, open_s);
     }
     for (int i = 0; i < g->nconns; i++) conn_free(g->conns[i]);
     free(g->conns);

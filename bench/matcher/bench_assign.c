@@ -41,13 +41,12 @@ static double now(void) {
 
 typedef struct pairs {
     int nr, deg;
-    int32_t *col;       /* nr x deg, sorted by weight descending per row */
+    int32_t *col; /* nr x deg, sorted by weight descending per row */
     int64_t *w;
     size_t priced;
 } pairs;
 
-static int price_all(void *ud, const int64_t *u, const int64_t *v,
-                     assign_graph *g, size_t *added) {
+static int price_all(void *ud, const int64_t *u, const int64_t *v, assign_graph *g, size_t *added) {
     pairs *p = ud;
     *added = 0;
     for (int r = 0; r < p->nr; r++)
@@ -76,16 +75,17 @@ int main(int argc, char **argv) {
     rng_state = argc > 5 ? strtoull(argv[5], NULL, 10) : 1;
     int start = argc > 6 ? atoi(argv[6]) : 0;
     if (nr < 1 || nc < REGIONS || deg < 1 || deg > 1000 || start < 0) {
-        fprintf(stderr, "usage: bench_assign [rows] [cols>=%d] [degree] [quality 0/1] "
-                "[seed] [start]\n", REGIONS);
+        fprintf(stderr,
+                "usage: bench_assign [rows] [cols>=%d] [degree] [quality 0/1] "
+                "[seed] [start]\n",
+                REGIONS);
         return 2;
     }
     if (start == 0 || start > deg) start = deg;
     int64_t big = quality ? 0 : (int64_t)10001 * nr;
     int32_t *cap = malloc((size_t)nc * sizeof(int32_t));
     int32_t *qual = malloc((size_t)nc * sizeof(int32_t));
-    pairs p = { nr, deg, malloc((size_t)nr * deg * sizeof(int32_t)),
-                malloc((size_t)nr * deg * sizeof(int64_t)), 0 };
+    pairs p = { nr, deg, malloc((size_t)nr * deg * sizeof(int32_t)), malloc((size_t)nr * deg * sizeof(int64_t)), 0 };
     if (!cap || !qual || !p.col || !p.w) return 1;
     for (int c = 0; c < nc; c++) {
         cap[c] = 1 + (int32_t)(rng_next() % 5);
@@ -99,8 +99,10 @@ int main(int argc, char **argv) {
         int region = (int)(rng_next() % REGIONS);
         for (int k = 0; k < deg; k++) {
             int c;
-            if (rng_next() % 10 < 8) c = region * per_region + (int)(rng_next() % (uint64_t)per_region);
-            else c = (int)(rng_next() % (uint64_t)nc);
+            if (rng_next() % 10 < 8)
+                c = region * per_region + (int)(rng_next() % (uint64_t)per_region);
+            else
+                c = (int)(rng_next() % (uint64_t)nc);
             tc[k] = c;
             tw[k] = big + 2000 + qual[c] + (int64_t)(rng_next() % 4000);
             idx[k] = k;
@@ -117,8 +119,7 @@ int main(int argc, char **argv) {
     if (!g) return 1;
     for (int r = 0; r < nr; r++)
         for (int k = 0; k < start; k++)
-            if (assign_graph_add(g, r, p.col[(size_t)r * deg + k], p.w[(size_t)r * deg + k]) != ASSIGN_OK)
-                return 1;
+            if (assign_graph_add(g, r, p.col[(size_t)r * deg + k], p.w[(size_t)r * deg + k]) != ASSIGN_OK) return 1;
     double t1 = now();
     assign_result res;
     int rc = assign_solve(g, cap, start < deg ? price_all : NULL, &p, NULL, NULL, &res);
@@ -134,9 +135,8 @@ int main(int argc, char **argv) {
     printf("rows %d cols %d slots %lld pairs %lld start %d/row %s: build %.3f s, "
            "solve %.3f s (incl. pricing scans and certificate check), rounds %d, "
            "pairs priced in %zu, certified %d, matched %d, objective %lld, peak RSS %ld MiB\n",
-           nr, nc, slots, (long long)nr * deg, start, quality ? "quality" : "participation",
-           t1 - t0, t2 - t1, res.pricing_rounds, p.priced, res.certified, res.matched,
-           (long long)res.objective, ru.ru_maxrss / 1024);
+           nr, nc, slots, (long long)nr * deg, start, quality ? "quality" : "participation", t1 - t0, t2 - t1,
+           res.pricing_rounds, p.priced, res.certified, res.matched, (long long)res.objective, ru.ru_maxrss / 1024);
     assign_result_free(&res);
     assign_graph_free(g);
     free(cap);

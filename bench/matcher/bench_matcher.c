@@ -21,39 +21,32 @@
 #include "bench/matcher/bench_matcher_instance.h"
 #include "matcher/matcher.h"
 
-static double now_ms(void)
-{
+static double now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static double cpu_ms(void)
-{
+static double cpu_ms(void) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
-           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 }
 
-static long peak_rss_kb(void)
-{
+static long peak_rss_kb(void) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return ru.ru_maxrss;
 }
 
-static int dump_weights(const char *path, const instance *in,
-                        const match_run_result *r)
-{
+static int dump_weights(const char *path, const instance *in, const match_run_result *r) {
     FILE *f = fopen(path, "wb");
     if (!f) {
         perror(path);
         return -1;
     }
-    uint32_t hdr[3] = {(uint32_t)in->n_mentees, (uint32_t)in->n_coaches,
-                       in->policy.objective == MATCH_OBJ_QUALITY};
-    int64_t h64[3] = {r->stats.mult, r->stats.big, r->stats.objective};
+    uint32_t hdr[3] = { (uint32_t)in->n_mentees, (uint32_t)in->n_coaches, in->policy.objective == MATCH_OBJ_QUALITY };
+    int64_t h64[3] = { r->stats.mult, r->stats.big, r->stats.objective };
     int32_t *gain = malloc((in->n_coaches + 1) * sizeof(*gain));
     int32_t *cap = malloc((in->n_coaches + 1) * sizeof(*cap));
     int rc = gain && cap ? 0 : -1;
@@ -84,15 +77,12 @@ static int dump_weights(const char *path, const instance *in,
     return rc;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
+static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-static int bench_suggest(const match_catalog *cat, const instance *in, long q,
-                         const match_policy *pol)
-{
+static int bench_suggest(const match_catalog *cat, const instance *in, long q, const match_policy *pol) {
     match_index *idx = match_index_new(cat);
     match_err err;
     if (!idx) return -1;
@@ -113,7 +103,7 @@ static int bench_suggest(const match_catalog *cat, const instance *in, long q,
     long found = 0;
     for (long i = 0; i < q; i++) {
         const match_mentee *m = &in->mentees[(size_t)(i * 7919) % in->n_mentees];
-        match_query qy = {.mentee = m, .policy = pol};
+        match_query qy = { .mentee = m, .policy = pol };
         match_suggestion s[10];
         size_t n;
         double t = now_ms();
@@ -129,42 +119,37 @@ static int bench_suggest(const match_catalog *cat, const instance *in, long q,
     for (long i = 0; i < q; i++) sum += lat[i];
     printf("suggest coaches=%zu queries=%ld index_build_ms=%.1f mean_us=%.1f "
            "min_us=%.1f p50_us=%.1f p99_us=%.1f max_us=%.1f mean_found=%.2f\n",
-           in->n_coaches, q, build, sum / q, lat[0], lat[q / 2], lat[q * 99 / 100],
-           lat[q - 1], (double)found / q);
+           in->n_coaches, q, build, sum / q, lat[0], lat[q / 2], lat[q * 99 / 100], lat[q - 1], (double)found / q);
     free(lat);
     match_index_free(idx);
     return 0;
 }
 
 /* --verbose: one line per phase change, with the time since the run began. */
-static int on_progress(void *ud, const char *phase, uint64_t done, uint64_t total)
-{
+static int on_progress(void *ud, const char *phase, uint64_t done, uint64_t total) {
     static const char *last;
     static double t0;
     int *verbose = ud;
     if (!t0) t0 = now_ms();
-    if (*verbose && (!last || strcmp(last, phase) != 0 || done == total ||
-                     !strcmp(phase, "prepare")))
-        fprintf(stderr, "progress t=%.0fms %s %llu/%llu\n", now_ms() - t0, phase,
-                (unsigned long long)done, (unsigned long long)total);
+    if (*verbose && (!last || strcmp(last, phase) != 0 || done == total || !strcmp(phase, "prepare")))
+        fprintf(stderr, "progress t=%.0fms %s %llu/%llu\n", now_ms() - t0, phase, (unsigned long long)done,
+                (unsigned long long)total);
     last = phase;
     return 0;
 }
 
-int main(int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"instance", required_argument, NULL, 'i'},
-        {"data", required_argument, NULL, 'd'},
-        {"objective", required_argument, NULL, 'O'},
-        {"mode", required_argument, NULL, 'M'},
-        {"threads", required_argument, NULL, 't'},
-        {"k", required_argument, NULL, 'k'},
-        {"dump-weights", required_argument, NULL, 'w'},
-        {"suggest", required_argument, NULL, 's'},
-        {"no-run", no_argument, NULL, 'n'},
-        {"verbose", no_argument, NULL, 'v'},
-        {NULL, 0, NULL, 0}};
+int main(int argc, char **argv) {
+    static const struct option opts[] = { { "instance", required_argument, NULL, 'i' },
+                                          { "data", required_argument, NULL, 'd' },
+                                          { "objective", required_argument, NULL, 'O' },
+                                          { "mode", required_argument, NULL, 'M' },
+                                          { "threads", required_argument, NULL, 't' },
+                                          { "k", required_argument, NULL, 'k' },
+                                          { "dump-weights", required_argument, NULL, 'w' },
+                                          { "suggest", required_argument, NULL, 's' },
+                                          { "no-run", no_argument, NULL, 'n' },
+                                          { "verbose", no_argument, NULL, 'v' },
+                                          { NULL, 0, NULL, 0 } };
     const char *path = NULL, *data = "data", *dump = NULL, *obj = NULL, *mode = NULL;
     int threads = 0, k = 0, no_run = 0, verbose = 0;
     long suggest = 0;
@@ -181,9 +166,7 @@ int main(int argc, char **argv)
         case 's': suggest = atol(optarg); break;
         case 'n': no_run = 1; break;
         case 'v': verbose = 1; break;
-        default:
-            fprintf(stderr, "usage: bench_matcher --instance FILE [options]\n");
-            return 2;
+        default: fprintf(stderr, "usage: bench_matcher --instance FILE [options]\n"); return 2;
         }
     }
     if (!path) {
@@ -191,7 +174,7 @@ int main(int argc, char **argv)
         return 2;
     }
     match_catalog *cat;
-    match_err err = {0};
+    match_err err = { 0 };
     if (match_catalog_load(data, &cat, &err) != MATCH_OK) {
         fprintf(stderr, "bench_matcher: %s\n", err.msg);
         return 1;
@@ -214,13 +197,20 @@ int main(int argc, char **argv)
     int rc = 0;
     if (!no_run) {
         match_run_input ri = {
-            .mentees = in.mentees, .n_mentees = in.n_mentees,
-            .waitlist = in.waitlist, .coaches = in.coaches,
-            .n_coaches = in.n_coaches, .pinned = in.pinned,
-            .n_pinned = in.n_pinned, .forbidden = in.forbidden,
-            .n_forbidden = in.n_forbidden, .policy = &in.policy,
-            .threads = threads, .candidates = k,
-            .progress = on_progress, .progress_ud = &verbose,
+            .mentees = in.mentees,
+            .n_mentees = in.n_mentees,
+            .waitlist = in.waitlist,
+            .coaches = in.coaches,
+            .n_coaches = in.n_coaches,
+            .pinned = in.pinned,
+            .n_pinned = in.n_pinned,
+            .forbidden = in.forbidden,
+            .n_forbidden = in.n_forbidden,
+            .policy = &in.policy,
+            .threads = threads,
+            .candidates = k,
+            .progress = on_progress,
+            .progress_ud = &verbose,
         };
         match_run_result *r = NULL;
         double cpu0 = cpu_ms();
@@ -238,17 +228,13 @@ int main(int argc, char **argv)
                    "certified=%d elapsed_ms=%.1f cpu_ms=%.0f pricing_rounds=%d rescanned=%u "
                    "candidate_edges=%llu pairs_scored=%llu load_ms=%.0f "
                    "rss_loaded_kb=%ld peak_rss_kb=%ld\n",
-                   s->mentees, s->coaches, match_objective_name(in.policy.objective),
-                   match_mode_name(in.policy.mode), s->matched, s->pinned,
-                   s->unmatched[MATCH_UNMATCHED_CAPACITY],
-                   s->unmatched[MATCH_UNMATCHED_NO_FEASIBLE_COACH],
-                   s->unmatched[MATCH_UNMATCHED_BELOW_MIN_SCORE],
-                   (long long)s->total_score, s->mean_score, s->mean_gap_coverage,
-                   (long long)s->objective, (long long)s->mult, (long long)s->big,
-                   s->certified, s->elapsed_ms, cpu, s->pricing_rounds, s->rescanned,
-                   (unsigned long long)s->candidate_edges,
-                   (unsigned long long)s->pairs_scored, load_ms, rss_loaded,
-                   peak_rss_kb());
+                   s->mentees, s->coaches, match_objective_name(in.policy.objective), match_mode_name(in.policy.mode),
+                   s->matched, s->pinned, s->unmatched[MATCH_UNMATCHED_CAPACITY],
+                   s->unmatched[MATCH_UNMATCHED_NO_FEASIBLE_COACH], s->unmatched[MATCH_UNMATCHED_BELOW_MIN_SCORE],
+                   (long long)s->total_score, s->mean_score, s->mean_gap_coverage, (long long)s->objective,
+                   (long long)s->mult, (long long)s->big, s->certified, s->elapsed_ms, cpu, s->pricing_rounds,
+                   s->rescanned, (unsigned long long)s->candidate_edges, (unsigned long long)s->pairs_scored, load_ms,
+                   rss_loaded, peak_rss_kb());
             fflush(stdout);
             if (dump && dump_weights(dump, &in, r) != 0) rc = 1;
             match_run_free(r);

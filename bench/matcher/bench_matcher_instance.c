@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define INST_BLK (4u << 20)
+#define INST_BLK        (4u << 20)
 #define INST_MAX_FIELDS 16
 
 struct inst_blk {
@@ -18,8 +18,7 @@ struct inst_blk {
     char data[];
 };
 
-static void *inst_alloc(instance *in, size_t n)
-{
+static void *inst_alloc(instance *in, size_t n) {
     n = (n + 15) & ~(size_t)15;
     struct inst_blk *b = in->arena;
     if (!b || b->cap - b->used < n) {
@@ -35,16 +34,14 @@ static void *inst_alloc(instance *in, size_t n)
     return p;
 }
 
-static char *inst_str(instance *in, const char *s)
-{
+static char *inst_str(instance *in, const char *s) {
     size_t n = strlen(s) + 1;
     char *p = inst_alloc(in, n);
     if (p) memcpy(p, s, n);
     return p;
 }
 
-void instance_free(instance *in)
-{
+void instance_free(instance *in) {
     struct inst_blk *b = in->arena;
     while (b) {
         struct inst_blk *n = b->next;
@@ -68,14 +65,12 @@ typedef struct rd {
     size_t cap_m, cap_w, cap_c, cap_p, cap_f;
 } rd;
 
-static int bad(rd *r, const char *what)
-{
+static int bad(rd *r, const char *what) {
     snprintf(r->err, r->errlen, "%s:%ld: %s", r->path, r->line, what);
     return -1;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
+static int grow(void **p, size_t *cap, size_t need, size_t size) {
     if (need <= *cap) return 0;
     size_t nc = *cap ? *cap * 2 : 1024;
     while (nc < need) nc *= 2;
@@ -86,8 +81,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
     return 0;
 }
 
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
+static int parse_long(const char *s, long lo, long hi, long *out) {
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
@@ -97,8 +91,7 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 }
 
 /* Split a comma list into arena strings; "-" is empty. */
-static const char **split_list(rd *r, const char *s, size_t *n)
-{
+static const char **split_list(rd *r, const char *s, size_t *n) {
     *n = 0;
     if (strcmp(s, "-") == 0) return NULL;
     size_t k = 1;
@@ -110,18 +103,15 @@ static const char **split_list(rd *r, const char *s, size_t *n)
     return v;
 }
 
-static unsigned parse_modality(const char *s)
-{
+static unsigned parse_modality(const char *s) {
     unsigned m = 0;
     char buf[64];
     snprintf(buf, sizeof(buf), "%s", s);
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ","))
-        m |= match_modality_bit(tok);
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) m |= match_modality_bit(tok);
     return m;
 }
 
-static int read_mentee(rd *r, char **f, int nf)
-{
+static int read_mentee(rd *r, char **f, int nf) {
     instance *in = r->in;
     long av, wl;
     if (nf != 11) return bad(r, "mentee: expected 10 fields");
@@ -144,7 +134,7 @@ static int read_mentee(rd *r, char **f, int nf)
         int cur, req;
         if (sscanf(items[i], "%63[^:]:%d:%d", code, &cur, &req) != 3)
             return bad(r, "mentee competency: expected code:current:required");
-        needs[i] = (match_need){inst_str(in, code), cur, req};
+        needs[i] = (match_need){ inst_str(in, code), cur, req };
     }
     m->competencies = needs;
     m->n_competencies = nc;
@@ -157,20 +147,18 @@ static int read_mentee(rd *r, char **f, int nf)
     return 0;
 }
 
-static int read_coach(rd *r, char **f, int nf)
-{
+static int read_coach(rd *r, char **f, int nf) {
     instance *in = r->in;
     long rank, cap, load, av;
     if (nf != 13) return bad(r, "coach: expected 12 fields");
-    if (grow((void **)&in->coaches, &r->cap_c, in->n_coaches + 1, sizeof(*in->coaches)))
-        return bad(r, "out of memory");
+    if (grow((void **)&in->coaches, &r->cap_c, in->n_coaches + 1, sizeof(*in->coaches))) return bad(r, "out of memory");
     match_coach *c = &in->coaches[in->n_coaches];
     memset(c, 0, sizeof(*c));
     c->id = inst_str(in, f[1]);
     c->kind = inst_str(in, f[2]);
     c->organization = inst_str(in, f[3]);
-    if (parse_long(f[4], 0, 100, &rank) || parse_long(f[7], 0, 1000, &cap) ||
-        parse_long(f[8], 0, 1000, &load) || parse_long(f[12], 0, MATCH_AVAIL_ALL, &av))
+    if (parse_long(f[4], 0, 100, &rank) || parse_long(f[7], 0, 1000, &cap) || parse_long(f[8], 0, 1000, &load) ||
+        parse_long(f[12], 0, MATCH_AVAIL_ALL, &av))
         return bad(r, "coach: bad rank, capacity, load or availability");
     c->rank = (int)rank;
     c->province = inst_str(in, f[5]);
@@ -181,9 +169,8 @@ static int read_coach(rd *r, char **f, int nf)
     for (size_t i = 0; i < nc; i++) {
         char code[64];
         int lv;
-        if (sscanf(items[i], "%63[^:]:%d", code, &lv) != 2)
-            return bad(r, "coach competency: expected code:level");
-        skills[i] = (match_skill){inst_str(in, code), lv};
+        if (sscanf(items[i], "%63[^:]:%d", code, &lv) != 2) return bad(r, "coach competency: expected code:level");
+        skills[i] = (match_skill){ inst_str(in, code), lv };
     }
     c->competencies = skills;
     c->n_competencies = nc;
@@ -197,20 +184,17 @@ static int read_coach(rd *r, char **f, int nf)
     return 0;
 }
 
-static int read_pair(rd *r, char **f, int nf, int pin)
-{
+static int read_pair(rd *r, char **f, int nf, int pin) {
     instance *in = r->in;
     if (nf != 3) return bad(r, "pin/forbid: expected mentee_id coach_id");
     match_pair_ref **v = pin ? &in->pinned : &in->forbidden;
     size_t *n = pin ? &in->n_pinned : &in->n_forbidden;
-    if (grow((void **)v, pin ? &r->cap_p : &r->cap_f, *n + 1, sizeof(**v)))
-        return bad(r, "out of memory");
-    (*v)[(*n)++] = (match_pair_ref){inst_str(in, f[1]), inst_str(in, f[2])};
+    if (grow((void **)v, pin ? &r->cap_p : &r->cap_f, *n + 1, sizeof(**v))) return bad(r, "out of memory");
+    (*v)[(*n)++] = (match_pair_ref){ inst_str(in, f[1]), inst_str(in, f[2]) };
     return 0;
 }
 
-static int read_policy(rd *r, char **f, int nf)
-{
+static int read_policy(rd *r, char **f, int nf) {
     match_policy *p = &r->in->policy;
     long v;
     if (nf != 3) return bad(r, "policy: expected key value");
@@ -224,26 +208,33 @@ static int read_policy(rd *r, char **f, int nf)
         unsigned w;
         if (sscanf(s, "%63[^:]:%u", code, &w) != 2 || p->n_comp_weights >= MATCH_MAX_POLICY_WEIGHTS)
             return bad(r, "policy comp_weight: code:thousandths");
-        r->in->comp_weights[p->n_comp_weights++] = (match_comp_weight){inst_str(r->in, code), w};
+        r->in->comp_weights[p->n_comp_weights++] = (match_comp_weight){ inst_str(r->in, code), w };
         p->comp_weights = r->in->comp_weights;
     } else if (parse_long(s, 0, 1000000, &v)) {
         return bad(r, "policy: bad number");
-    } else if (!strcmp(k, "min_score")) p->min_score = (int)v;
-    else if (!strcmp(k, "forbid_same_agency")) p->forbid_same_agency = (int)v;
-    else if (!strcmp(k, "min_rank_gap")) p->min_rank_gap = (int)v;
-    else if (!strcmp(k, "waitlist_bonus")) p->waitlist_bonus = (int)v;
-    else if (!strcmp(k, "w_gap")) p->w_gap = (uint32_t)v;
-    else if (!strcmp(k, "w_location")) p->w_location = (uint32_t)v;
-    else if (!strcmp(k, "w_availability")) p->w_availability = (uint32_t)v;
-    else return bad(r, "policy: unknown key");
+    } else if (!strcmp(k, "min_score"))
+        p->min_score = (int)v;
+    else if (!strcmp(k, "forbid_same_agency"))
+        p->forbid_same_agency = (int)v;
+    else if (!strcmp(k, "min_rank_gap"))
+        p->min_rank_gap = (int)v;
+    else if (!strcmp(k, "waitlist_bonus"))
+        p->waitlist_bonus = (int)v;
+    else if (!strcmp(k, "w_gap"))
+        p->w_gap = (uint32_t)v;
+    else if (!strcmp(k, "w_location"))
+        p->w_location = (uint32_t)v;
+    else if (!strcmp(k, "w_availability"))
+        p->w_availability = (uint32_t)v;
+    else
+        return bad(r, "policy: unknown key");
     return 0;
 }
 
-int instance_read(const char *path, instance *in, char *err, size_t errlen)
-{
+int instance_read(const char *path, instance *in, char *err, size_t errlen) {
     memset(in, 0, sizeof(*in));
     match_policy_default(&in->policy);
-    rd r = {.in = in, .path = path, .err = err, .errlen = errlen};
+    rd r = { .in = in, .path = path, .err = err, .errlen = errlen };
     FILE *fp = fopen(path, "r");
     if (!fp) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -270,12 +261,18 @@ int instance_read(const char *path, instance *in, char *err, size_t errlen)
             *tab = '\0';
             p = tab + 1;
         }
-        if (!strcmp(f[0], "mentee")) rc = read_mentee(&r, f, nf);
-        else if (!strcmp(f[0], "coach")) rc = read_coach(&r, f, nf);
-        else if (!strcmp(f[0], "pin")) rc = read_pair(&r, f, nf, 1);
-        else if (!strcmp(f[0], "forbid")) rc = read_pair(&r, f, nf, 0);
-        else if (!strcmp(f[0], "policy")) rc = read_policy(&r, f, nf);
-        else rc = bad(&r, "unknown record");
+        if (!strcmp(f[0], "mentee"))
+            rc = read_mentee(&r, f, nf);
+        else if (!strcmp(f[0], "coach"))
+            rc = read_coach(&r, f, nf);
+        else if (!strcmp(f[0], "pin"))
+            rc = read_pair(&r, f, nf, 1);
+        else if (!strcmp(f[0], "forbid"))
+            rc = read_pair(&r, f, nf, 0);
+        else if (!strcmp(f[0], "policy"))
+            rc = read_policy(&r, f, nf);
+        else
+            rc = bad(&r, "unknown record");
     }
     if (rc == 0 && r.line == 0) rc = bad(&r, "empty file");
     free(buf);

@@ -18,7 +18,7 @@ typedef struct instance {
     size_t n_pinned, n_forbidden;
     match_policy policy;
     match_comp_weight comp_weights[MATCH_MAX_POLICY_WEIGHTS];
-    struct inst_blk *arena;   /* every string and array above */
+    struct inst_blk *arena; /* every string and array above */
 } instance;
 
 /* Read path into *inst.  0 on success; -1 with a message "path:line: what"

@@ -27,9 +27,7 @@ static double now_ms(void) {
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static int read_exact(FILE *f, void *p, size_t n) {
-    return fread(p, 1, n, f) == n;
-}
+static int read_exact(FILE *f, void *p, size_t n) { return fread(p, 1, n, f) == n; }
 
 int main(int argc, char **argv) {
     if (argc != 2) {
@@ -44,16 +42,15 @@ int main(int argc, char **argv) {
     char magic[4];
     uint32_t rows, cols, kind;
     int64_t mult, big, optimum;
-    if (!read_exact(f, magic, 4) || memcmp(magic, "CNW1", 4) != 0 ||
-        !read_exact(f, &rows, 4) || !read_exact(f, &cols, 4) || !read_exact(f, &kind, 4) ||
-        !read_exact(f, &mult, 8) || !read_exact(f, &big, 8) || !read_exact(f, &optimum, 8) ||
-        rows > INT32_MAX || cols > INT32_MAX) {
+    if (!read_exact(f, magic, 4) || memcmp(magic, "CNW1", 4) != 0 || !read_exact(f, &rows, 4) ||
+        !read_exact(f, &cols, 4) || !read_exact(f, &kind, 4) || !read_exact(f, &mult, 8) || !read_exact(f, &big, 8) ||
+        !read_exact(f, &optimum, 8) || rows > INT32_MAX || cols > INT32_MAX) {
         fprintf(stderr, "compare_assign: %s is not a CNW1 dump\n", argv[1]);
         fclose(f);
         return 1;
     }
     int32_t *cap = malloc(((size_t)cols + 1) * sizeof(int32_t));
-    int32_t *gain = malloc(((size_t)cols + 1) * sizeof(int32_t));   /* one row */
+    int32_t *gain = malloc(((size_t)cols + 1) * sizeof(int32_t)); /* one row */
     assign_graph *g = assign_graph_new((int32_t)rows, (int32_t)cols);
     if (!cap || !gain || !g || !read_exact(f, cap, (size_t)cols * 4)) {
         fprintf(stderr, "compare_assign: out of memory or truncated dump\n");
@@ -73,8 +70,7 @@ int main(int argc, char **argv) {
         memcpy(all + (size_t)r * cols, gain, (size_t)cols * 4);
         double t = now_ms();
         for (uint32_t c = 0; c < cols; c++)
-            if (gain[c] >= 0 &&
-                assign_graph_add(g, (int32_t)r, (int32_t)c, mult * gain[c] + big) != ASSIGN_OK) {
+            if (gain[c] >= 0 && assign_graph_add(g, (int32_t)r, (int32_t)c, mult * gain[c] + big) != ASSIGN_OK) {
                 fprintf(stderr, "compare_assign: bad weight at (%u,%u)\n", r, c);
                 return 1;
             }
@@ -92,14 +88,13 @@ int main(int argc, char **argv) {
     int64_t total_gain = 0;
     for (uint32_t r = 0; r < rows; r++)
         if (res.row_col[r] >= 0) total_gain += all[(size_t)r * cols + (size_t)res.row_col[r]];
-    printf("assign rows=%" PRIu32 " cols=%" PRIu32 " edges=%zu objective=%" PRId64
-           " matched=%d gain=%" PRId64 " build_ms=%.1f solve_ms=%.1f\n",
-           rows, cols, assign_graph_edges(g), res.objective, res.matched, total_gain, build,
-           solve);
+    printf("assign rows=%" PRIu32 " cols=%" PRIu32 " edges=%zu objective=%" PRId64 " matched=%d gain=%" PRId64
+           " build_ms=%.1f solve_ms=%.1f\n",
+           rows, cols, assign_graph_edges(g), res.objective, res.matched, total_gain, build, solve);
     int ok = res.objective == optimum;
     if (!ok)
-        fprintf(stderr, "compare_assign: optimum %" PRId64 " differs from the dump's %" PRId64 "\n",
-                res.objective, optimum);
+        fprintf(stderr, "compare_assign: optimum %" PRId64 " differs from the dump's %" PRId64 "\n", res.objective,
+                optimum);
     assign_result_free(&res);
     assign_graph_free(g);
     free(all);

@@ -26,21 +26,16 @@
 /* xoshiro256** seeded by splitmix64 */
 static uint64_t rs[4];
 
-static uint64_t splitmix(uint64_t *x)
-{
+static uint64_t splitmix(uint64_t *x) {
     uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     return z ^ (z >> 31);
 }
 
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-static uint64_t next64(void)
-{
+static uint64_t next64(void) {
     uint64_t r = rotl(rs[1] * 5, 7) * 9, t = rs[1] << 17;
     rs[2] ^= rs[0];
     rs[3] ^= rs[1];
@@ -56,19 +51,12 @@ static uint32_t below(uint32_t n) /* 0..n-1 */
     return (uint32_t)((next64() >> 11) % n);
 }
 
-static double unit(void)
-{
-    return (double)(next64() >> 11) / 9007199254740992.0;
-}
+static double unit(void) { return (double)(next64() >> 11) / 9007199254740992.0; }
 
-static int between(int lo, int hi)
-{
-    return lo + (int)below((uint32_t)(hi - lo + 1));
-}
+static int between(int lo, int hi) { return lo + (int)below((uint32_t)(hi - lo + 1)); }
 
 /* Index drawn with the given weights. */
-static size_t pick(const double *w, size_t n)
-{
+static size_t pick(const double *w, size_t n) {
     double total = 0, x;
     for (size_t i = 0; i < n; i++) total += w[i];
     x = unit() * total;
@@ -79,32 +67,32 @@ static size_t pick(const double *w, size_t n)
     return n - 1;
 }
 
-static const char *const CENTRAL[] = {
-    "kemenkeu", "kemenkes", "kemendagri", "kemendikbud", "kementan",
-    "kemenpupr", "bappenas", "bkn", "lan", "kemenpanrb", "bnpb", "klhk",
-    "kominfo", "bps", "kemensos"};
-static const char *const CORPORATES[] = {
-    "pt-telkom", "pt-pln", "bank-mandiri", "bri", "pertamina", "garuda",
-    "astra", "unilever-id", "gojek", "bca"};
-static const char *const LOCAL[] = {"pemprov", "pemkab", "pemkot"};
+static const char *const CENTRAL[] = { "kemenkeu",  "kemenkes", "kemendagri", "kemendikbud", "kementan",
+                                       "kemenpupr", "bappenas", "bkn",        "lan",         "kemenpanrb",
+                                       "bnpb",      "klhk",     "kominfo",    "bps",         "kemensos" };
+static const char *const CORPORATES[] = { "pt-telkom", "pt-pln", "bank-mandiri", "bri",   "pertamina",
+                                          "garuda",    "astra",  "unilever-id",  "gojek", "bca" };
+static const char *const LOCAL[] = { "pemprov", "pemkab", "pemkot" };
 /* Regional languages where a province has a widely used one. */
-static const struct { const char *prov, *lang; } REGIONAL[] = {
-    {"31", "bew"}, {"32", "su"}, {"33", "jv"}, {"34", "jv"}, {"35", "jv"},
-    {"36", "su"}, {"51", "ban"}, {"73", "bug"}, {"11", "ace"}, {"12", "btk"}};
+static const struct {
+    const char *prov, *lang;
+} REGIONAL[] = { { "31", "bew" }, { "32", "su" },  { "33", "jv" },  { "34", "jv" },  { "35", "jv" },
+                 { "36", "su" },  { "51", "ban" }, { "73", "bug" }, { "11", "ace" }, { "12", "btk" } };
 /* Technical sector by agency. */
-static const struct { const char *agency, *sector; } SECTOR[] = {
-    {"kemenkeu", "T.keuangan"}, {"kemenkes", "T.kesehatan"},
-    {"kementan", "T.pertanian"}, {"bnpb", "T.kebencanaan"},
-    {"klhk", "T.lingkungan"}, {"kominfo", "T.digital"},
-    {"bappenas", "T.kebijakan"}, {"kemenpupr", "T.pengadaan"}};
+static const struct {
+    const char *agency, *sector;
+} SECTOR[] = { { "kemenkeu", "T.keuangan" },  { "kemenkes", "T.kesehatan" }, { "kementan", "T.pertanian" },
+               { "bnpb", "T.kebencanaan" },   { "klhk", "T.lingkungan" },    { "kominfo", "T.digital" },
+               { "bappenas", "T.kebijakan" }, { "kemenpupr", "T.pengadaan" } };
 static const struct {
     const char *kind;
     double weight;
     int rank_lo, rank_hi, boost;
-} KINDS[] = {
-    {"pkn1_alumni", 20, 5, 6, 2}, {"pkn2_alumni", 35, 4, 5, 1},
-    {"corporate_leader", 20, 4, 6, 1}, {"widyaiswara", 15, 3, 5, 1},
-    {"senior_official", 10, 5, 6, 2}};
+} KINDS[] = { { "pkn1_alumni", 20, 5, 6, 2 },
+              { "pkn2_alumni", 35, 4, 5, 1 },
+              { "corporate_leader", 20, 4, 6, 1 },
+              { "widyaiswara", 15, 3, 5, 1 },
+              { "senior_official", 10, 5, 6, 2 } };
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 typedef struct world {
@@ -115,14 +103,12 @@ typedef struct world {
     int *class_rank, *class_req;
 } world;
 
-static int cmp_u32(const void *a, const void *b)
-{
+static int cmp_u32(const void *a, const void *b) {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return (x > y) - (x < y);
 }
 
-static int world_init(world *w, const match_catalog *cat)
-{
+static int world_init(world *w, const match_catalog *cat) {
     memset(w, 0, sizeof(*w));
     w->cat = cat;
     w->n_prov = match_catalog_count(cat, MATCH_VOCAB_PROVINCE);
@@ -137,8 +123,8 @@ static int world_init(world *w, const match_catalog *cat)
     w->core = calloc(nc, sizeof(char *));
     w->tech = calloc(nc, sizeof(char *));
     uint32_t *known = calloc(w->n_prov + 1, sizeof(uint32_t));
-    if (!w->prov || !w->prov_w || !w->klass || !w->class_w || !w->class_rank ||
-        !w->class_req || !w->core || !w->tech || !known)
+    if (!w->prov || !w->prov_w || !w->klass || !w->class_w || !w->class_rank || !w->class_req || !w->core || !w->tech ||
+        !known)
         return -1;
     size_t nk = 0;
     for (size_t i = 0; i < w->n_prov; i++) {
@@ -162,14 +148,15 @@ static int world_init(world *w, const match_catalog *cat)
     }
     for (size_t i = 0; i < nc; i++) {
         const char *code = match_catalog_code(cat, MATCH_VOCAB_COMPETENCY, i);
-        if (strncmp(code, "T.", 2) == 0) w->tech[w->n_tech++] = code;
-        else w->core[w->n_core++] = code;
+        if (strncmp(code, "T.", 2) == 0)
+            w->tech[w->n_tech++] = code;
+        else
+            w->core[w->n_core++] = code;
     }
     return w->n_prov && w->n_class && w->n_core && w->n_tech ? 0 : -1;
 }
 
-static void world_free(world *w)
-{
+static void world_free(world *w) {
     free(w->prov);
     free(w->prov_w);
     free(w->klass);
@@ -180,37 +167,32 @@ static void world_free(world *w)
     free(w->tech);
 }
 
-static const char *regional_lang(const char *prov)
-{
+static const char *regional_lang(const char *prov) {
     for (size_t i = 0; i < NELEM(REGIONAL); i++)
         if (!strcmp(REGIONAL[i].prov, prov)) return REGIONAL[i].lang;
     return NULL;
 }
 
-static void put_languages(FILE *f, const char *prov)
-{
+static void put_languages(FILE *f, const char *prov) {
     const char *reg = regional_lang(prov);
     fputs("id", f);
     if (reg && unit() < 0.4) fprintf(f, ",%s", reg);
     if (unit() < 0.3) fputs(",en", f);
 }
 
-static void put_modality(FILE *f)
-{
+static void put_modality(FILE *f) {
     double r = unit();
     fputs(r < 0.45 ? "online" : r < 0.6 ? "offline" : "online,offline", f);
 }
 
-static uint32_t availability(void)
-{
+static uint32_t availability(void) {
     if (unit() < 0.1) return 0;
     uint32_t m = 0;
     for (int i = between(3, 8); i > 0; i--) m |= 1u << below(21);
     return m;
 }
 
-static void mentee(FILE *f, const world *w, size_t i, const char *program)
-{
+static void mentee(FILE *f, const world *w, size_t i, const char *program) {
     size_t p = pick(w->prov_w, w->n_prov), k = pick(w->class_w, w->n_class);
     const char *prov = w->prov[p];
     char agency[64];
@@ -223,12 +205,11 @@ static void mentee(FILE *f, const world *w, size_t i, const char *program)
      * appointment year offset and birth day, so ids are unique up to
      * 4,032,000 mentees; the birth year and month are drawn. */
     int year = between(1968, 1998), month = between(1, 12);
-    fprintf(f, "mentee\t%04d%02d%02d%04d%02d%d%03zu\t%s\t%s\t%s\t%s\t", year,
-            month, (int)(i / 144000 % 28) + 1, year + 22 + (int)(i / 24000 % 6),
-            (int)(i / 1000 % 12) + 1, (int)(i / 12000 % 2) + 1, i % 1000,
-            agency, w->klass[k], prov, program);
+    fprintf(f, "mentee\t%04d%02d%02d%04d%02d%d%03zu\t%s\t%s\t%s\t%s\t", year, month, (int)(i / 144000 % 28) + 1,
+            year + 22 + (int)(i / 24000 % 6), (int)(i / 1000 % 12) + 1, (int)(i / 12000 % 2) + 1, i % 1000, agency,
+            w->klass[k], prov, program);
     /* core competencies around the required level, then one technical */
-    static const double gapw[] = {50, 32, 14, 4};
+    static const double gapw[] = { 50, 32, 14, 4 };
     int req = w->class_req[k];
     for (size_t c = 0; c < w->n_core; c++) {
         int gap = (int)pick(gapw, 4), cur = req - gap < 0 ? 0 : req - gap;
@@ -249,9 +230,8 @@ static void mentee(FILE *f, const world *w, size_t i, const char *program)
     fprintf(f, "\t%u\t%u\n", availability(), wl);
 }
 
-static void coach(FILE *f, const world *w, size_t i, const char *program)
-{
-    static const char *const TAG[] = {"PKN1", "PKN2", "CORP", "WI", "SO"};
+static void coach(FILE *f, const world *w, size_t i, const char *program) {
+    static const char *const TAG[] = { "PKN1", "PKN2", "CORP", "WI", "SO" };
     double kw[NELEM(KINDS)];
     for (size_t k = 0; k < NELEM(KINDS); k++) kw[k] = KINDS[k].weight;
     size_t k = pick(kw, NELEM(KINDS));
@@ -264,8 +244,7 @@ static void coach(FILE *f, const world *w, size_t i, const char *program)
         snprintf(org, sizeof(org), "%s", CENTRAL[below(NELEM(CENTRAL))]);
     else
         snprintf(org, sizeof(org), "pemprov-%s", prov);
-    fprintf(f, "coach\tC-%s-%06zu\t%s\t%s\t%d\t%s\t", TAG[k], i, KINDS[k].kind,
-            org, rank, prov);
+    fprintf(f, "coach\tC-%s-%06zu\t%s\t%s\t%d\t%s\t", TAG[k], i, KINDS[k].kind, org, rank, prov);
     int first = 1;
     for (size_t c = 0; c < w->n_core; c++) {
         int lv = rank - 1 + between(0, KINDS[k].boost);
@@ -286,23 +265,18 @@ static void coach(FILE *f, const world *w, size_t i, const char *program)
     fprintf(f, "\t%u\n", availability());
 }
 
-static void usage(void)
-{
+static void usage(void) {
     fprintf(stderr, "usage: gen_instance --mentees N --coaches M [--seed S] "
                     "[--data DIR] [--program P] -o FILE\n");
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     static const struct option opts[] = {
-        {"mentees", required_argument, NULL, 'm'},
-        {"coaches", required_argument, NULL, 'c'},
-        {"seed", required_argument, NULL, 's'},
-        {"data", required_argument, NULL, 'd'},
-        {"program", required_argument, NULL, 'p'},
-        {"out", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        { "mentees", required_argument, NULL, 'm' }, { "coaches", required_argument, NULL, 'c' },
+        { "seed", required_argument, NULL, 's' },    { "data", required_argument, NULL, 'd' },
+        { "program", required_argument, NULL, 'p' }, { "out", required_argument, NULL, 'o' },
+        { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 }
+    };
     long nm = 5000, nc = 2000;
     uint64_t seed = 1;
     const char *data = "data", *program = "coaching-2026", *out = NULL;
@@ -340,8 +314,8 @@ int main(int argc, char **argv)
         perror(out);
         return 1;
     }
-    fprintf(f, "# coachnet-instance 1\n# gen_instance --mentees %ld --coaches %ld --seed %llu\n",
-            nm, nc, (unsigned long long)seed);
+    fprintf(f, "# coachnet-instance 1\n# gen_instance --mentees %ld --coaches %ld --seed %llu\n", nm, nc,
+            (unsigned long long)seed);
     for (long i = 0; i < nm; i++) mentee(f, &w, (size_t)i, program);
     for (long i = 0; i < nc; i++) coach(f, &w, (size_t)i, program);
     int bad = ferror(f);

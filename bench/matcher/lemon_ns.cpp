@@ -30,12 +30,10 @@ struct Dump {
     uint32_t rows = 0, cols = 0, objective_kind = 0;
     int64_t mult = 0, big = 0, optimum = 0;
     std::vector<int32_t> cap;
-    std::vector<int32_t> gain;   // rows x cols, -1 = infeasible
+    std::vector<int32_t> gain; // rows x cols, -1 = infeasible
 };
 
-bool read_exact(std::FILE *f, void *p, size_t n) {
-    return std::fread(p, 1, n, f) == n;
-}
+bool read_exact(std::FILE *f, void *p, size_t n) { return std::fread(p, 1, n, f) == n; }
 
 // The dump is little-endian; so is every machine this runs on (x86-64,
 // aarch64), which the magic check below would expose otherwise.
@@ -46,15 +44,13 @@ bool load(const char *path, Dump &d) {
         return false;
     }
     char magic[4];
-    bool ok = read_exact(f, magic, 4) && std::memcmp(magic, "CNW1", 4) == 0 &&
-              read_exact(f, &d.rows, 4) && read_exact(f, &d.cols, 4) &&
-              read_exact(f, &d.objective_kind, 4) && read_exact(f, &d.mult, 8) &&
+    bool ok = read_exact(f, magic, 4) && std::memcmp(magic, "CNW1", 4) == 0 && read_exact(f, &d.rows, 4) &&
+              read_exact(f, &d.cols, 4) && read_exact(f, &d.objective_kind, 4) && read_exact(f, &d.mult, 8) &&
               read_exact(f, &d.big, 8) && read_exact(f, &d.optimum, 8);
     if (ok) {
         d.cap.resize(d.cols);
         d.gain.resize(size_t(d.rows) * d.cols);
-        ok = read_exact(f, d.cap.data(), d.cap.size() * 4) &&
-             read_exact(f, d.gain.data(), d.gain.size() * 4);
+        ok = read_exact(f, d.cap.data(), d.cap.size() * 4) && read_exact(f, d.gain.data(), d.gain.size() * 4);
     }
     std::fclose(f);
     if (!ok) std::fprintf(stderr, "lemon_ns: %s is not a complete CNW1 dump\n", path);
@@ -62,11 +58,10 @@ bool load(const char *path, Dump &d) {
 }
 
 double ms_since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-        .count();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv) {
     if (argc != 2) {
@@ -86,7 +81,10 @@ int main(int argc, char **argv) {
     Graph::Node sink = g.addNode();
     Graph::ArcMap<int64_t> cost(g), upper(g);
     Graph::NodeMap<int64_t> supply(g, 0);
-    struct PairArc { Graph::Arc arc; uint32_t r, c; };
+    struct PairArc {
+        Graph::Arc arc;
+        uint32_t r, c;
+    };
     std::vector<PairArc> pair_arcs;
     for (uint32_t r = 0; r < d.rows; r++) {
         supply[row[r]] = 1;
@@ -96,7 +94,7 @@ int main(int argc, char **argv) {
             Graph::Arc a = g.addArc(row[r], col[c]);
             cost[a] = -(d.mult * gn + d.big);
             upper[a] = 1;
-            pair_arcs.push_back({a, r, c});
+            pair_arcs.push_back({ a, r, c });
         }
         Graph::Arc bypass = g.addArc(row[r], sink);
         cost[bypass] = 0;
@@ -130,9 +128,9 @@ int main(int argc, char **argv) {
         std::fprintf(stderr, "lemon_ns: flow and total cost disagree\n");
         return 1;
     }
-    std::printf("lemon rows=%" PRIu32 " cols=%" PRIu32 " nodes=%d arcs=%d objective=%" PRId64
-                " matched=%" PRId64 " gain=%" PRId64 " build_ms=%.1f solve_ms=%.1f\n",
-                d.rows, d.cols, lemon::countNodes(g), lemon::countArcs(g), objective, matched,
-                gain, build_ms, solve_ms);
+    std::printf("lemon rows=%" PRIu32 " cols=%" PRIu32 " nodes=%d arcs=%d objective=%" PRId64 " matched=%" PRId64
+                " gain=%" PRId64 " build_ms=%.1f solve_ms=%.1f\n",
+                d.rows, d.cols, lemon::countNodes(g), lemon::countArcs(g), objective, matched, gain, build_ms,
+                solve_ms);
     return 0;
 }

@@ -22,7 +22,7 @@
 #include "tests/unit/proto_helpers.h"
 
 #define FRAMES_PER_BATCH 1024
-#define CHUNK (16 * 1024)
+#define CHUNK            (16 * 1024)
 
 static double clock_s(clockid_t id) {
     struct timespec ts;
@@ -44,9 +44,8 @@ static void fill_put(msgpack_packer *pk, const void *arg) {
 }
 
 /* The server's work for one request body; returns 0 on success. */
-static int serve_one(const char *body, size_t len, const proto_vocab *v,
-                     msgpack_sbuffer *blob, msgpack_sbuffer *out) {
-    static const char *const keys[] = {"profile", "if_version", NULL};
+static int serve_one(const char *body, size_t len, const proto_vocab *v, msgpack_sbuffer *blob, msgpack_sbuffer *out) {
+    static const char *const keys[] = { "profile", "if_version", NULL };
     proto_msg m;
     proto_map pm;
     proto_mentee mentee;
@@ -54,13 +53,10 @@ static int serve_one(const char *body, size_t len, const proto_vocab *v,
     int64_t if_version;
     msgpack_packer pk;
     int rc = -1;
-    if (proto_msg_decode(&m, body, len, NULL, PROTO_KIND_BIT(PROTO_REQUEST),
-                         &err) != PROTO_OK ||
+    if (proto_msg_decode(&m, body, len, NULL, PROTO_KIND_BIT(PROTO_REQUEST), &err) != PROTO_OK ||
         proto_map_open(&pm, m.params, "", keys, &err) != PROTO_OK ||
-        proto_read_int(&pm, "if_version", PROTO_OPTIONAL, 0, INT64_MAX,
-                       &if_version, &err) < 0 ||
-        proto_mentee_decode(proto_map_get(&pm, "profile"), "profile", v,
-                            &mentee, &err) != PROTO_OK)
+        proto_read_int(&pm, "if_version", PROTO_OPTIONAL, 0, INT64_MAX, &if_version, &err) < 0 ||
+        proto_mentee_decode(proto_map_get(&pm, "profile"), "profile", v, &mentee, &err) != PROTO_OK)
         goto done;
     blob->size = 0;
     msgpack_packer_init(&pk, blob, msgpack_sbuffer_write);
@@ -81,8 +77,7 @@ done:
 }
 
 /* Run one batch of frames through a reader; returns frames served. */
-static long run_batch(const msgpack_sbuffer *in, const proto_vocab *v,
-                      msgpack_sbuffer *blob, msgpack_sbuffer *out) {
+static long run_batch(const msgpack_sbuffer *in, const proto_vocab *v, msgpack_sbuffer *blob, msgpack_sbuffer *out) {
     proto_reader *r = proto_reader_new(NULL);
     long served = 0;
     for (size_t at = 0; at < in->size; at += CHUNK) {
@@ -113,8 +108,7 @@ int main(int argc, char **argv) {
     msgpack_sbuffer_init(&in);
     msgpack_sbuffer_init(&blob);
     msgpack_sbuffer_init(&out);
-    for (uint32_t i = 0; i < FRAMES_PER_BATCH; i++)
-        test_frame_request(&in, i + 1, "mentee.put", fill_put, &m);
+    for (uint32_t i = 0; i < FRAMES_PER_BATCH; i++) test_frame_request(&in, i + 1, "mentee.put", fill_put, &m);
     size_t frame_bytes = in.size / FRAMES_PER_BATCH;
 
     long total = 0;
@@ -130,13 +124,11 @@ int main(int argc, char **argv) {
     } while (t - t0 < seconds);
     double cpu = cpu_now() - c0;
     double rate = (double)total / (t - t0), cpu_rate = (double)total / cpu;
-    printf("mentee.put frame: %zu bytes (profile with %zu competencies)\n",
-           frame_bytes, m.n_competencies);
+    printf("mentee.put frame: %zu bytes (profile with %zu competencies)\n", frame_bytes, m.n_competencies);
     printf("decode+validate+encode: %ld messages in %.2f s wall = %.0f msg/s "
            "(%.1f MB/s of requests)\n",
            total, t - t0, rate, rate * (double)frame_bytes / 1e6);
-    printf("by CPU time: %.2f s = %.0f msg/s, %.2f us/msg\n", cpu, cpu_rate,
-           1e6 / cpu_rate);
+    printf("by CPU time: %.2f s = %.0f msg/s, %.2f us/msg\n", cpu, cpu_rate, 1e6 / cpu_rate);
     msgpack_sbuffer_destroy(&in);
     msgpack_sbuffer_destroy(&blob);
     msgpack_sbuffer_destroy(&out);

@@ -28,14 +28,14 @@ enum cli_exit {
     CLI_EXIT_INPUT = 5    /* an input file unreadable or invalid; import with rejected rows */
 };
 
-#define CLI_ERRLEN 512
-#define CLI_JP_MINUTES 45      /* 1 JP (jam pelajaran) = 45 minutes */
-#define CLI_JP_YEARLY 20       /* yearly learning obligation of every ASN */
+#define CLI_ERRLEN     512
+#define CLI_JP_MINUTES 45 /* 1 JP (jam pelajaran) = 45 minutes */
+#define CLI_JP_YEARLY  20 /* yearly learning obligation of every ASN */
 #ifndef CLI_IMPORT_WINDOW
-#define CLI_IMPORT_WINDOW 32   /* pipelined puts in flight during an import */
+#define CLI_IMPORT_WINDOW 32 /* pipelined puts in flight during an import */
 #endif
-#define CLI_LIST_PAGE 500      /* page size asked of match.list */
-#define CLI_MAX_LINE (1u << 20) /* longest JSON Lines line accepted */
+#define CLI_LIST_PAGE 500        /* page size asked of match.list */
+#define CLI_MAX_LINE  (1u << 20) /* longest JSON Lines line accepted */
 
 /* ---------------------------------------------------------------------- */
 /* Options (opts.c)                                                        */
@@ -43,13 +43,32 @@ enum cli_exit {
 
 /* One bit per option, so that each command can say which it accepts. */
 enum cli_opt_bit {
-    O_LIMIT = 1u << 0, O_NOTE = 1u << 1, O_DATE = 1u << 2, O_MINUTES = 1u << 3,
-    O_TOPIC = 1u << 4, O_RATING = 1u << 5, O_COMMENT = 1u << 6, O_OBJECTIVE = 1u << 7,
-    O_MODE = 1u << 8, O_MIN_SCORE = 1u << 9, O_RUN = 1u << 10, O_PROGRAM = 1u << 11,
-    O_STATUS = 1u << 12, O_KIND = 1u << 13, O_IF_VERSION = 1u << 14, O_ROLE = 1u << 15,
-    O_SUBJECT = 1u << 16, O_PROGRAMS = 1u << 17, O_MENTEE = 1u << 18, O_POLICY = 1u << 19,
-    O_NO_PROGRESS = 1u << 20, O_PROVINCE = 1u << 21, O_TIMEOUT_RUN = 1u << 22,
-    O_WAIT = 1u << 23, O_IDS = 1u << 24, O_EXPLAIN = 1u << 25
+    O_LIMIT = 1u << 0,
+    O_NOTE = 1u << 1,
+    O_DATE = 1u << 2,
+    O_MINUTES = 1u << 3,
+    O_TOPIC = 1u << 4,
+    O_RATING = 1u << 5,
+    O_COMMENT = 1u << 6,
+    O_OBJECTIVE = 1u << 7,
+    O_MODE = 1u << 8,
+    O_MIN_SCORE = 1u << 9,
+    O_RUN = 1u << 10,
+    O_PROGRAM = 1u << 11,
+    O_STATUS = 1u << 12,
+    O_KIND = 1u << 13,
+    O_IF_VERSION = 1u << 14,
+    O_ROLE = 1u << 15,
+    O_SUBJECT = 1u << 16,
+    O_PROGRAMS = 1u << 17,
+    O_MENTEE = 1u << 18,
+    O_POLICY = 1u << 19,
+    O_NO_PROGRESS = 1u << 20,
+    O_PROVINCE = 1u << 21,
+    O_TIMEOUT_RUN = 1u << 22,
+    O_WAIT = 1u << 23,
+    O_IDS = 1u << 24,
+    O_EXPLAIN = 1u << 25
 };
 
 typedef struct cli_opts {
@@ -85,8 +104,7 @@ typedef struct cli_opts {
 int cli_parse(int argc, char **argv, cli_opts *o, char *err, size_t errlen);
 
 /* Refuse options outside `allowed` (bits); message names the first one. */
-int cli_check_allowed(const cli_opts *o, unsigned allowed, const char *cmd, char *err,
-                      size_t errlen);
+int cli_check_allowed(const cli_opts *o, unsigned allowed, const char *cmd, char *err, size_t errlen);
 
 /* Parse an integer in [min, max] from a whole string. 0 ok, -1 otherwise. */
 int cli_parse_int(const char *s, long long min, long long max, long long *out);
@@ -113,21 +131,20 @@ json_t *cli_mp_to_json(const msgpack_object *o);
  * syntax in clients/README.md).  names[i] is the header of column i.
  * Empty cells are left out.  Returns a new object, or NULL with err naming
  * the column and the problem. */
-json_t *cli_csv_profile(cn_client_kind kind, char *const *names, char *const *cells, size_t n,
-                        char *err, size_t errlen);
+json_t *cli_csv_profile(cn_client_kind kind, char *const *names, char *const *cells, size_t n, char *err,
+                        size_t errlen);
 
 /* Check a CSV header row against the columns of `kind`: 0, or -1 with err
  * (unknown or duplicate column, or missing "id"). */
-int cli_csv_header_check(cn_client_kind kind, char *const *names, size_t n, char *err,
-                         size_t errlen);
+int cli_csv_header_check(cn_client_kind kind, char *const *names, size_t n, char *err, size_t errlen);
 
 /* ---------------------------------------------------------------------- */
 /* Import rows (rows.c)                                                    */
 /* ---------------------------------------------------------------------- */
 
 typedef struct cli_row {
-    long line;            /* 1-based line of the file where the row starts */
-    json_t *profile;      /* the profile object, or NULL when error is set */
+    long line;       /* 1-based line of the file where the row starts */
+    json_t *profile; /* the profile object, or NULL when error is set */
     char error[CLI_ERRLEN];
 } cli_row;
 
@@ -152,16 +169,14 @@ typedef int (*cli_row_fn)(void *ud, cli_row *row);
  * stopped it, -1 with err when the file cannot be read further (a bad CSV
  * header, a CSV syntax error, a read error): the rows before were already
  * handed over. */
-int cli_rows_each(FILE *f, cli_format fmt, cn_client_kind kind, cli_row_fn fn, void *ud,
-                  char *err, size_t errlen);
+int cli_rows_each(FILE *f, cli_format fmt, cn_client_kind kind, cli_row_fn fn, void *ud, char *err, size_t errlen);
 
 /* Read every row of an import file into memory (tests and small files;
  * `coachnet import` streams with cli_rows_each).  A row that cannot be turned into a
  * profile is kept with its error (and no profile) so it can be reported;
  * only an unreadable file or a bad CSV header fails the whole file
  * (returns -1 with err).  Free with cli_rows_free(). */
-int cli_rows_read_fp(FILE *f, cli_format fmt, cn_client_kind kind, cli_rows *out, char *err,
-                     size_t errlen);
+int cli_rows_read_fp(FILE *f, cli_format fmt, cn_client_kind kind, cli_rows *out, char *err, size_t errlen);
 void cli_rows_free(cli_rows *r);
 
 /* ---------------------------------------------------------------------- */
@@ -211,8 +226,7 @@ size_t cli_utf8_width(const char *s);
 double cli_jp_of_minutes(long long minutes);
 
 /* Render a progress bar "[#####.....]  42% phase 420/1000" into buf. */
-void cli_progress_bar(char *buf, size_t len, const char *phase, long long done, long long total,
-                      int width);
+void cli_progress_bar(char *buf, size_t len, const char *phase, long long done, long long total, int width);
 
 /* Check a YYYY-MM-DD date (real calendar date).  0 ok, -1 otherwise. */
 int cli_date_valid(const char *s);
@@ -244,8 +258,8 @@ const char *cli_scalar(const msgpack_object *o, char *buf, size_t len);
 typedef struct cli_ctx {
     cli_opts *o;
     char token_path[1024];
-    cn_client *c;           /* connected (and resumed) client, or NULL */
-    cli_token session;      /* the saved session when resumed */
+    cn_client *c;      /* connected (and resumed) client, or NULL */
+    cli_token session; /* the saved session when resumed */
 } cli_ctx;
 
 /* Connect per the options (exit code on failure, message printed). */
@@ -254,8 +268,7 @@ int cli_connect(cli_ctx *x);
 int cli_connect_session(cli_ctx *x);
 /* Check the options (bits `allowed`) and that there are min..max words;
  * on mismatch print the error or "usage: coachnet USAGE" and return 0. */
-int cli_args_ok(const cli_ctx *x, unsigned allowed, const char *cmd, int min, int max,
-                const char *usage);
+int cli_args_ok(const cli_ctx *x, unsigned allowed, const char *cmd, int min, int max, const char *usage);
 /* Print err for the user and map it to an exit code. */
 int cli_fail(const char *what, const cn_client_error *err);
 /* A result the protocol's decoders refuse (pe from proto_*_decode()): a
@@ -282,7 +295,7 @@ void cli_emit(const cli_ctx *x, const msgpack_object *o);
  * is a help line only (a sub-command listed under another section). */
 typedef enum cli_section {
     CLI_SEC_EVERYONE = 0,
-    CLI_SEC_SIDES,          /* mentees and coaches */
+    CLI_SEC_SIDES, /* mentees and coaches */
     CLI_SEC_MENTEES,
     CLI_SEC_COORDINATORS,
     CLI_SEC_ADMINS,
@@ -296,9 +309,9 @@ typedef struct cli_command {
     const char *usage;
 } cli_command;
 
-extern const cli_command cli_cmds_session[];   /* main.c */
-extern const cli_command cli_cmds_profile[];   /* cmd_profile.c */
-extern const cli_command cli_cmds_match[];     /* cmd_match.c */
-extern const cli_command cli_cmds_coord[];     /* cmd_coord.c */
+extern const cli_command cli_cmds_session[]; /* main.c */
+extern const cli_command cli_cmds_profile[]; /* cmd_profile.c */
+extern const cli_command cli_cmds_match[];   /* cmd_match.c */
+extern const cli_command cli_cmds_coord[];   /* cmd_coord.c */
 
 #endif

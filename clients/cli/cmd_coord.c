@@ -12,9 +12,7 @@
 
 #include "clients/cli/cli.h"
 
-static const char *sc(const msgpack_object *o, char *buf, size_t len) {
-    return cli_scalar(o, buf, len);
-}
+static const char *sc(const msgpack_object *o, char *buf, size_t len) { return cli_scalar(o, buf, len); }
 
 static void print_json_value(json_t *j) {
     json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
@@ -37,27 +35,25 @@ typedef struct import_state {
     cli_ctx *x;
     const char *file, *method;
     FILE *f;
-    long long size;          /* bytes of the file, for the progress bar */
+    long long size; /* bytes of the file, for the progress bar */
     size_t rows, stored, rejected, done;
     int tty, quiet, next_tick; /* next_tick: next tenth to log when not a tty */
-    json_t *rejects;         /* --json: [{line, code, message, field}] */
+    json_t *rejects;           /* --json: [{line, code, message, field}] */
     inflight fl[CLI_IMPORT_WINDOW];
     size_t nfl;
     msgpack_sbuffer sb;
-    cn_client_error fatal;   /* set when the connection failed */
+    cn_client_error fatal; /* set when the connection failed */
 } import_state;
 
-static void import_reject(import_state *s, long line, const char *code, const char *msg,
-                          const char *field) {
+static void import_reject(import_state *s, long line, const char *code, const char *msg, const char *field) {
     s->rejected++;
     if (s->rejects) {
-        json_array_append_new(s->rejects, json_pack("{s:I, s:s, s:s, s:s}", "line",
-                                                    (json_int_t)line, "code", code, "message",
-                                                    msg, "field", field));
+        json_array_append_new(s->rejects, json_pack("{s:I, s:s, s:s, s:s}", "line", (json_int_t)line, "code", code,
+                                                    "message", msg, "field", field));
     }
     if (s->tty && !s->quiet) fputs("\r\033[K", stderr);
-    fprintf(stderr, "%s:%ld: %s%s%s%s%s%s\n", s->file, line, code, code[0] ? ": " : "", msg,
-            field[0] ? " (field " : "", field, field[0] ? ")" : "");
+    fprintf(stderr, "%s:%ld: %s%s%s%s%s%s\n", s->file, line, code, code[0] ? ": " : "", msg, field[0] ? " (field " : "",
+            field, field[0] ? ")" : "");
 }
 
 /* Progress by bytes read: a bar on a terminal, else a line per tenth. */
@@ -70,11 +66,9 @@ static void import_progress(import_state *s, int final) {
         char bar[160];
         cli_progress_bar(bar, sizeof(bar), "", (long long)(frac * 1000), 1000, 30);
         bar[strcspn(bar, "%") + 1] = '\0'; /* the bar and the percentage only */
-        fprintf(stderr, "\r%s  %zu rows, %zu rejected%s", bar, s->done, s->rejected,
-                final ? "\n" : "");
+        fprintf(stderr, "\r%s  %zu rows, %zu rejected%s", bar, s->done, s->rejected, final ? "\n" : "");
     } else if (final || (frac < 1.0 && (int)(frac * 10) >= s->next_tick)) {
-        fprintf(stderr, "progress: %zu rows, %zu rejected (%.0f%% of the file)\n", s->done,
-                s->rejected, frac * 100.0);
+        fprintf(stderr, "progress: %zu rows, %zu rejected (%.0f%% of the file)\n", s->done, s->rejected, frac * 100.0);
         s->next_tick = (int)(frac * 10) + 1;
     }
 }
@@ -102,8 +96,7 @@ static int import_collect(import_state *s) {
     size_t k = 0;
     while (k < s->nfl && s->fl[k].msgid != id) k++;
     if (k == s->nfl) {
-        snprintf(s->fatal.message, sizeof(s->fatal.message), "response to unknown request %u",
-                 (unsigned)id);
+        snprintf(s->fatal.message, sizeof(s->fatal.message), "response to unknown request %u", (unsigned)id);
         s->fatal.kind = CN_CLIENT_E_PROTOCOL;
         return -1;
     }
@@ -135,9 +128,7 @@ static int import_row(void *ud, cli_row *row) {
     while (s->nfl == CLI_IMPORT_WINDOW)
         if (import_collect(s) != 0) return -1;
     uint32_t id;
-    if (cn_client_send_raw(s->x->c, s->method, s->sb.data, s->sb.size, &id, &s->fatal) !=
-        CN_CLIENT_OK)
-        return -1;
+    if (cn_client_send_raw(s->x->c, s->method, s->sb.data, s->sb.size, &id, &s->fatal) != CN_CLIENT_OK) return -1;
     s->fl[s->nfl].msgid = id;
     s->fl[s->nfl].line = row->line;
     s->nfl++;
@@ -155,22 +146,19 @@ static int import_finish(import_state *s, int file_rc, const char *file_err) {
     }
     if (broken) {
         rc = cli_fail(s->method, &s->fatal);
-        fprintf(stderr, "coachnet: import stopped after %zu rows (%zu stored)\n", s->done,
-                s->stored);
+        fprintf(stderr, "coachnet: import stopped after %zu rows (%zu stored)\n", s->done, s->stored);
     } else if (rc == CLI_EXIT_OK && s->rejected > 0) {
         rc = CLI_EXIT_INPUT;
     }
     if (s->x->o->json) {
-        json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:o, s:b}", "file", s->file, "rows",
-                              (json_int_t)s->rows, "stored", (json_int_t)s->stored, "rejected",
-                              (json_int_t)s->rejected, "errors", s->rejects,
+        json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:o, s:b}", "file", s->file, "rows", (json_int_t)s->rows, "stored",
+                              (json_int_t)s->stored, "rejected", (json_int_t)s->rejected, "errors", s->rejects,
                               "complete", !broken && file_rc == 0);
         s->rejects = NULL;
         print_json_value(j);
         json_decref(j);
     } else {
-        printf("%s: %zu rows, %zu stored, %zu rejected\n", s->file, s->rows, s->stored,
-               s->rejected);
+        printf("%s: %zu rows, %zu stored, %zu rejected\n", s->file, s->rows, s->stored, s->rejected);
     }
     return rc;
 }
@@ -187,8 +175,7 @@ static int cmd_import(cli_ctx *x) {
         return cli_usage_error("import: '%s' is neither mentees nor coaches", x->o->args[1]);
     const char *file = x->o->args[2];
     int fmt = cli_format_of(file);
-    if (fmt < 0)
-        return cli_usage_error("import: %s: name the format by extension: .csv or .jsonl", file);
+    if (fmt < 0) return cli_usage_error("import: %s: name the format by extension: .csv or .jsonl", file);
     FILE *f = fopen(file, "r");
     if (f == NULL) {
         fprintf(stderr, "coachnet: cannot open %s: %s\n", file, strerror(errno));
@@ -216,8 +203,7 @@ static int cmd_import(cli_ctx *x) {
     int file_rc = cli_rows_each(f, (cli_format)fmt, kind, import_row, &s, err, sizeof(err));
     /* Collect what is still in flight, also after a file error: those rows
      * were sent and deserve their answer. */
-    while (s.nfl > 0 && s.fatal.message[0] == '\0' && import_collect(&s) == 0) {
-    }
+    while (s.nfl > 0 && s.fatal.message[0] == '\0' && import_collect(&s) == 0) {}
     rc = import_finish(&s, file_rc, err);
     msgpack_sbuffer_destroy(&s.sb);
     json_decref(s.rejects);
@@ -230,12 +216,12 @@ static int cmd_import(cli_ctx *x) {
 /* ---------------------------------------------------------------------- */
 
 typedef struct run_watch {
-    char run_id[96];  /* "" until match.run answered */
+    char run_id[96]; /* "" until match.run answered */
     int done;
-    json_t *done_params; /* run.done params */
+    json_t *done_params;     /* run.done params */
     proto_run_done done_dec; /* ... decoded with libproto, when done_ok */
     int done_ok;
-    proto_error done_err;    /* ... or why they do not decode */
+    proto_error done_err; /* ... or why they do not decode */
     char done_run[96];
     int tty, quiet;
     char last_phase[64];
@@ -290,8 +276,7 @@ static json_t *run_policy(const cli_ctx *x, int *rc) {
         if (p == NULL) p = json_object();
         if (x->o->objective) json_object_set_new(p, "objective", json_string(x->o->objective));
         if (x->o->mode) json_object_set_new(p, "mode", json_string(x->o->mode));
-        if (x->o->min_score >= 0)
-            json_object_set_new(p, "min_score", json_integer(x->o->min_score));
+        if (x->o->min_score >= 0) json_object_set_new(p, "min_score", json_integer(x->o->min_score));
     }
     return p;
 }
@@ -299,17 +284,15 @@ static json_t *run_policy(const cli_ctx *x, int *rc) {
 static void print_run_summary(const char *run_id, const proto_run_done *d) {
     const proto_run_stats *st = &d->stats;
     printf("run %s: %s\n", run_id, proto_run_status_names[d->status]);
-    printf("  mentees %lld, coaches %lld, matched %lld (%.1f%%)\n", (long long)st->mentees,
-           (long long)st->coaches, (long long)st->matched,
-           st->mentees ? 100.0 * (double)st->matched / (double)st->mentees : 0.0);
+    printf("  mentees %lld, coaches %lld, matched %lld (%.1f%%)\n", (long long)st->mentees, (long long)st->coaches,
+           (long long)st->matched, st->mentees ? 100.0 * (double)st->matched / (double)st->mentees : 0.0);
     printf("  unmatched:");
     for (int i = 0; i < PROTO_UNMATCHED__COUNT; i++)
         printf("%s %s %lld", i ? "," : "", proto_unmatched_names[i], (long long)st->unmatched[i]);
     printf("\n");
-    printf("  total score %lld, mean score %.1f, mean gap coverage %.1f%%\n",
-           (long long)st->total_score, st->mean_score, 100.0 * st->mean_gap_coverage);
-    printf("  certified optimal: %s, elapsed %lld ms\n", st->certified ? "yes" : "no",
-           (long long)st->elapsed_ms);
+    printf("  total score %lld, mean score %.1f, mean gap coverage %.1f%%\n", (long long)st->total_score,
+           st->mean_score, 100.0 * st->mean_gap_coverage);
+    printf("  certified optimal: %s, elapsed %lld ms\n", st->certified ? "yes" : "no", (long long)st->elapsed_ms);
 }
 
 /* Milliseconds on the monotonic clock. */
@@ -321,8 +304,7 @@ static int64_t mono_ms(void) {
 
 /* The run's policy as a msgpack object in *pu (backed by *psb), or *out NULL
  * when none was asked for.  Exit code. */
-static int encode_policy(const cli_ctx *x, msgpack_sbuffer *psb, msgpack_unpacked *pu,
-                         const msgpack_object **out) {
+static int encode_policy(const cli_ctx *x, msgpack_sbuffer *psb, msgpack_unpacked *pu, const msgpack_object **out) {
     int rc;
     char err[CLI_ERRLEN] = "cannot encode the policy";
     *out = NULL;
@@ -351,8 +333,7 @@ static int wait_run_done(cli_ctx *x, run_watch *w) {
         }
         int64_t left = deadline - mono_ms();
         if (left <= 0) {
-            fprintf(stderr, "coachnet: run %s: no run.done within %d s\n", w->run_id,
-                    x->o->run_timeout_s);
+            fprintf(stderr, "coachnet: run %s: no run.done within %d s\n", w->run_id, x->o->run_timeout_s);
             return CLI_EXIT_CONNECT;
         }
         int got;
@@ -371,8 +352,7 @@ static void print_run_utilisation(const cli_ctx *x, const proto_run_done *done) 
     if (cn_client_stats_get(x->c, x->o->args[1], &r, NULL) != CN_CLIENT_OK) return;
     proto_program_stats ps;
     proto_error pe;
-    if (proto_program_stats_decode(cn_client_result_obj(r), "", &ps, &pe) == PROTO_OK &&
-        ps.capacity > 0)
+    if (proto_program_stats_decode(cn_client_result_obj(r), "", &ps, &pe) == PROTO_OK && ps.capacity > 0)
         printf("  coach capacity %lld, used by these proposals %.1f%%\n", (long long)ps.capacity,
                100.0 * (double)done->stats.matched / (double)ps.capacity);
     cn_client_result_free(r);
@@ -396,8 +376,8 @@ static int report_run(const cli_ctx *x, const run_watch *w) {
 }
 
 static int cmd_run(cli_ctx *x) {
-    if (!cli_args_ok(x, O_OBJECTIVE | O_MODE | O_MIN_SCORE | O_POLICY | O_NO_PROGRESS | O_TIMEOUT_RUN,
-                     "run", 2, 2, "run PROGRAM [--objective O] [--mode M] [--min-score N]"))
+    if (!cli_args_ok(x, O_OBJECTIVE | O_MODE | O_MIN_SCORE | O_POLICY | O_NO_PROGRESS | O_TIMEOUT_RUN, "run", 2, 2,
+                     "run PROGRAM [--objective O] [--mode M] [--min-score N]"))
         return CLI_EXIT_USAGE;
     msgpack_sbuffer psb;
     msgpack_unpacked pu;
@@ -498,8 +478,7 @@ static int fetch_matches(cli_ctx *x, cn_client_match_filter f, long long limit, 
             }
         }
         if ((limit > 0 && (long long)m->n >= limit) ||
-            cn_client_obj_str(cn_client_map_get(o, "cursor"), cursor, sizeof(cursor)) !=
-                CN_CLIENT_OK)
+            cn_client_obj_str(cn_client_map_get(o, "cursor"), cursor, sizeof(cursor)) != CN_CLIENT_OK)
             return CLI_EXIT_OK;
         f.cursor = cursor;
     }
@@ -526,8 +505,7 @@ static void explain_parts(const proto_match *m, char part[3][16]) {
 static void print_explain_brief(FILE *f, const proto_match *m) {
     char part[3][16];
     explain_parts(m, part);
-    fprintf(f, "%s: gap coverage %s, location %s, availability %s\n", m->id, part[0], part[1],
-            part[2]);
+    fprintf(f, "%s: gap coverage %s, location %s, availability %s\n", m->id, part[0], part[1], part[2]);
     fputs("    covered/gap:", f);
     int any = 0;
     for (size_t i = 0; m->has_explain && i < m->explain.n_competencies; i++) {
@@ -540,8 +518,7 @@ static void print_explain_brief(FILE *f, const proto_match *m) {
 }
 
 static int cmd_list(cli_ctx *x) {
-    if (!cli_args_ok(x, O_RUN | O_PROGRAM | O_STATUS | O_MIN_SCORE | O_LIMIT | O_IDS | O_EXPLAIN,
-                     "list", 1, 1,
+    if (!cli_args_ok(x, O_RUN | O_PROGRAM | O_STATUS | O_MIN_SCORE | O_LIMIT | O_IDS | O_EXPLAIN, "list", 1, 1,
                      "list [--run ID | --program P] [--status S] [--min-score N] [--limit N] "
                      "[--ids | --explain]"))
         return CLI_EXIT_USAGE;
@@ -568,16 +545,16 @@ static int cmd_list(cli_ctx *x) {
         } else if (m.n == 0) {
             printf("no matches\n");
         } else {
-            static const char *const h[] = { "MATCH", "MENTEE", "COACH", "SCORE", "COVERAGE",
-                                             "STATUS", "PROGRAM" };
+            static const char *const h[] = { "MATCH", "MENTEE", "COACH", "SCORE", "COVERAGE", "STATUS", "PROGRAM" };
             cli_table *t = cli_table_new(7, h, "lllrrll");
             for (size_t i = 0; i < m.n; i++) {
                 const proto_match *it = &m.items[i].m;
                 char score[16], part[3][16];
                 snprintf(score, sizeof(score), "%d", (int)it->score);
                 explain_parts(it, part);
-                const char *cells[7] = { it->id, it->mentee_id, it->coach_id, score, part[0],
-                                         proto_match_status_names[it->status], it->program };
+                const char *cells[7] = { it->id,     it->mentee_id, it->coach_id,
+                                         score,      part[0],       proto_match_status_names[it->status],
+                                         it->program };
                 cli_table_add(t, cells);
             }
             cli_table_print(t, stdout);
@@ -605,8 +582,7 @@ static int cmd_export(cli_ctx *x) {
     const char *path = x->o->args[2];
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
-    cn_client_match_filter f = { x->o->run, x->o->run ? NULL : x->o->args[1], x->o->status, -1,
-                                 NULL, 0 };
+    cn_client_match_filter f = { x->o->run, x->o->run ? NULL : x->o->args[1], x->o->status, -1, NULL, 0 };
     match_set m;
     rc = fetch_matches(x, f, 0, &m);
     if (rc == CLI_EXIT_OK) {
@@ -616,10 +592,9 @@ static int cmd_export(cli_ctx *x) {
             fprintf(stderr, "coachnet: cannot write %s: %s\n", path, strerror(errno));
             rc = CLI_EXIT_INPUT;
         } else {
-            static const char *const cols[] = { "id", "program", "mentee_id", "coach_id",
-                                                "status", "score", "gap_coverage", "location",
-                                                "availability", "run_id", "created_at",
-                                                "updated_at" };
+            static const char *const cols[] = { "id",           "program", "mentee_id",    "coach_id",
+                                                "status",       "score",   "gap_coverage", "location",
+                                                "availability", "run_id",  "created_at",   "updated_at" };
             const size_t nc = sizeof(cols) / sizeof(cols[0]);
             for (size_t c = 0; c < nc; c++) csv_cell(out, cols[c], c + 1 == nc);
             for (size_t i = 0; i < m.n; i++) {
@@ -633,11 +608,11 @@ static int cmd_export(cli_ctx *x) {
                 }
                 snprintf(created, sizeof(created), "%lld", (long long)it->created_at);
                 snprintf(updated, sizeof(updated), "%lld", (long long)it->updated_at);
-                const char *row[] = { it->id, it->program, it->mentee_id, it->coach_id,
-                                      proto_match_status_names[it->status], score, g, l, a,
-                                      it->run_id, created, updated };
-                _Static_assert(sizeof(row) / sizeof(*row) == sizeof(cols) / sizeof(*cols),
-                               "one cell per column");
+                const char *row[] = {
+                    it->id, it->program, it->mentee_id, it->coach_id, proto_match_status_names[it->status], score, g, l,
+                    a,      it->run_id,  created,       updated
+                };
+                _Static_assert(sizeof(row) / sizeof(*row) == sizeof(cols) / sizeof(*cols), "one cell per column");
                 for (size_t c = 0; c < nc; c++) csv_cell(out, row[c], c + 1 == nc);
             }
             int bad = ferror(out);
@@ -647,8 +622,7 @@ static int cmd_export(cli_ctx *x) {
                 rc = CLI_EXIT_INPUT;
             } else if (out != stdout) {
                 if (x->o->json)
-                    cli_print_json_new(json_pack("{s:s, s:I}", "file", path, "matches",
-                                                 (json_int_t)m.n));
+                    cli_print_json_new(json_pack("{s:s, s:I}", "file", path, "matches", (json_int_t)m.n));
                 else
                     printf("wrote %zu matches to %s\n", m.n, path);
             }
@@ -683,13 +657,11 @@ static int cmd_explain(cli_ctx *x) {
         cli_print_json(stdout, o);
     } else {
         char c[16], d[16], g[16];
-        printf("mentee %s with coach %s: score %d of 10000, %s%s%s\n", x->o->args[1],
-               x->o->args[2], (int)ex.score, ex.feasible ? "feasible" : "not feasible",
-               ex.feasible ? "" : ": ", ex.feasible ? "" : proto_reason_names[ex.reason]);
-        printf("  gap coverage %s, location %s, availability %s\n",
-               cli_percent_of(ex.gap_coverage, c, sizeof(c)),
-               cli_percent_of(ex.location, d, sizeof(d)),
-               cli_percent_of(ex.availability, g, sizeof(g)));
+        printf("mentee %s with coach %s: score %d of 10000, %s%s%s\n", x->o->args[1], x->o->args[2], (int)ex.score,
+               ex.feasible ? "feasible" : "not feasible", ex.feasible ? "" : ": ",
+               ex.feasible ? "" : proto_reason_names[ex.reason]);
+        printf("  gap coverage %s, location %s, availability %s\n", cli_percent_of(ex.gap_coverage, c, sizeof(c)),
+               cli_percent_of(ex.location, d, sizeof(d)), cli_percent_of(ex.availability, g, sizeof(g)));
         if (ex.n_competencies > 0) {
             static const char *const h[] = { "COMPETENCY", "GAP", "COACH LEVEL", "COVERED" };
             cli_table *t = cli_table_new(4, h, "lrrl");
@@ -730,8 +702,7 @@ static const struct {
 
 static int cmd_review(cli_ctx *x) {
     size_t k = 0;
-    while (k + 1 < sizeof(reviews) / sizeof(reviews[0]) && strcmp(reviews[k].cmd, x->o->args[0]) != 0)
-        k++;
+    while (k + 1 < sizeof(reviews) / sizeof(reviews[0]) && strcmp(reviews[k].cmd, x->o->args[0]) != 0) k++;
     char usage[64];
     snprintf(usage, sizeof(usage), "%s MATCH_ID... [--note TEXT]", reviews[k].cmd);
     if (!cli_args_ok(x, O_NOTE, x->o->args[0], 2, 1 + 10000, usage)) return CLI_EXIT_USAGE;
@@ -739,16 +710,15 @@ static int cmd_review(cli_ctx *x) {
     if (rc != CLI_EXIT_OK) return rc;
     cn_client_result *r;
     cn_client_error e;
-    if (cn_client_match_review(x->c, (const char *const *)x->o->args + 1, (size_t)x->o->nargs - 1,
-                               reviews[k].decision, x->o->note, &r, &e) != CN_CLIENT_OK)
+    if (cn_client_match_review(x->c, (const char *const *)x->o->args + 1, (size_t)x->o->nargs - 1, reviews[k].decision,
+                               x->o->note, &r, &e) != CN_CLIENT_OK)
         return cli_fail("match.review", &e);
     const msgpack_object *o = cn_client_result_obj(r);
     const msgpack_object *res = cn_client_map_get(o, "results");
     size_t failed = 0, n = 0;
     if (res && res->type == MSGPACK_OBJECT_ARRAY) {
         n = res->via.array.size;
-        for (uint32_t i = 0; i < res->via.array.size; i++)
-            failed += item_failed(&res->via.array.ptr[i]);
+        for (uint32_t i = 0; i < res->via.array.size; i++) failed += item_failed(&res->via.array.ptr[i]);
     }
     if (x->o->json) {
         cli_print_json(stdout, o);
@@ -765,8 +735,7 @@ static int cmd_review(cli_ctx *x) {
                         sc(cn_client_map_get(er, "message"), msg, sizeof(msg)));
             else
                 printf("%s: %s\n", sc(idv, id, sizeof(id)),
-                       sc(cn_client_map_get(it, "status"), st, sizeof(st))[0] ? st
-                                                                             : reviews[k].done);
+                       sc(cn_client_map_get(it, "status"), st, sizeof(st))[0] ? st : reviews[k].done);
         }
         printf("%zu of %zu %s\n", n - failed, n, reviews[k].done);
     } else {
@@ -781,10 +750,10 @@ static int cmd_pin(cli_ctx *x) {
     static const struct {
         const char *cmd, *method, *done;
     } rules[] = {
-        {"pin", "match.pin", "pinned"},
-        {"forbid", "match.forbid", "forbade"},
-        {"unpin", "match.unpin", "unpinned"},
-        {"unforbid", "match.unforbid", "no longer forbade"},
+        { "pin", "match.pin", "pinned" },
+        { "forbid", "match.forbid", "forbade" },
+        { "unpin", "match.unpin", "unpinned" },
+        { "unforbid", "match.unforbid", "no longer forbade" },
     };
     size_t k = 0;
     while (k + 1 < sizeof(rules) / sizeof(rules[0]) && strcmp(rules[k].cmd, x->o->args[0]) != 0) k++;
@@ -798,16 +767,16 @@ static int cmd_pin(cli_ctx *x) {
     cn_client_error e;
     int r;
     if (k == 0) {
-        cn_api_match_pin_params p = {.program = prog, .mentee_id = mentee, .coach_id = coach};
+        cn_api_match_pin_params p = { .program = prog, .mentee_id = mentee, .coach_id = coach };
         r = cn_api_match_pin(x->c, &p, NULL, &e);
     } else if (k == 1) {
-        cn_api_match_forbid_params p = {.program = prog, .mentee_id = mentee, .coach_id = coach};
+        cn_api_match_forbid_params p = { .program = prog, .mentee_id = mentee, .coach_id = coach };
         r = cn_api_match_forbid(x->c, &p, NULL, &e);
     } else if (k == 2) {
-        cn_api_match_unpin_params p = {.program = prog, .mentee_id = mentee, .coach_id = coach};
+        cn_api_match_unpin_params p = { .program = prog, .mentee_id = mentee, .coach_id = coach };
         r = cn_api_match_unpin(x->c, &p, NULL, &e);
     } else {
-        cn_api_match_unforbid_params p = {.program = prog, .mentee_id = mentee, .coach_id = coach};
+        cn_api_match_unforbid_params p = { .program = prog, .mentee_id = mentee, .coach_id = coach };
         r = cn_api_match_unforbid(x->c, &p, NULL, &e);
     }
     if (r != CN_CLIENT_OK) return cli_fail(rules[k].method, &e);
@@ -824,8 +793,7 @@ static int cmd_stats(cli_ctx *x) {
     if (rc != CLI_EXIT_OK) return rc;
     cn_client_result *r;
     cn_client_error e;
-    if (cn_client_stats_get(x->c, x->o->args[1], &r, &e) != CN_CLIENT_OK)
-        return cli_fail("stats.get", &e);
+    if (cn_client_stats_get(x->c, x->o->args[1], &r, &e) != CN_CLIENT_OK) return cli_fail("stats.get", &e);
     const msgpack_object *o = cn_client_result_obj(r);
     proto_program_stats ps;
     proto_error pe;
@@ -846,8 +814,7 @@ static int cmd_stats(cli_ctx *x) {
                 continue;
             }
             msgpack_object_kv one = o->via.map.ptr[i];
-            msgpack_object single = { .type = MSGPACK_OBJECT_MAP,
-                                      .via.map = { .size = 1, .ptr = &one } };
+            msgpack_object single = { .type = MSGPACK_OBJECT_MAP, .via.map = { .size = 1, .ptr = &one } };
             cli_print_obj(stdout, &single, 0);
         }
     }
@@ -856,24 +823,23 @@ static int cmd_stats(cli_ctx *x) {
 }
 
 const cli_command cli_cmds_coord[] = {
-    {"import", cmd_import, CLI_SEC_COORDINATORS,
-     "import mentees|coaches FILE.csv|FILE.jsonl [--no-progress]"},
-    {"run", cmd_run, CLI_SEC_COORDINATORS,
-     "run PROGRAM [--objective participation|quality] [--mode optimal|stable]\n"
-     "            [--min-score N] [--policy FILE.json] [--no-progress] [--run-timeout S]"},
-    {"list", cmd_list, CLI_SEC_COORDINATORS,
-     "list [--run ID | --program P] [--status S] [--min-score N] [--limit N]\n"
-     "     [--ids | --explain]"},
-    {"explain", cmd_explain, CLI_SEC_COORDINATORS, "explain MENTEE_ID COACH_ID"},
-    {"approve", cmd_review, CLI_SEC_COORDINATORS, "approve|reject MATCH_ID... [--note TEXT]"},
-    {"reject", cmd_review, CLI_SEC_COORDINATORS, NULL},
-    {"cancel", cmd_review, CLI_SEC_COORDINATORS, "cancel|complete MATCH_ID... [--note TEXT]"},
-    {"complete", cmd_review, CLI_SEC_COORDINATORS, NULL},
-    {"pin", cmd_pin, CLI_SEC_COORDINATORS, "pin|forbid|unpin|unforbid PROGRAM MENTEE_ID COACH_ID"},
-    {"forbid", cmd_pin, CLI_SEC_COORDINATORS, NULL},
-    {"unpin", cmd_pin, CLI_SEC_COORDINATORS, NULL},
-    {"unforbid", cmd_pin, CLI_SEC_COORDINATORS, NULL},
-    {"stats", cmd_stats, CLI_SEC_COORDINATORS, "stats PROGRAM"},
-    {"export", cmd_export, CLI_SEC_COORDINATORS, "export PROGRAM FILE.csv [--status S] [--run ID]"},
-    {NULL, NULL, 0, NULL},
+    { "import", cmd_import, CLI_SEC_COORDINATORS, "import mentees|coaches FILE.csv|FILE.jsonl [--no-progress]" },
+    { "run", cmd_run, CLI_SEC_COORDINATORS,
+      "run PROGRAM [--objective participation|quality] [--mode optimal|stable]\n"
+      "            [--min-score N] [--policy FILE.json] [--no-progress] [--run-timeout S]" },
+    { "list", cmd_list, CLI_SEC_COORDINATORS,
+      "list [--run ID | --program P] [--status S] [--min-score N] [--limit N]\n"
+      "     [--ids | --explain]" },
+    { "explain", cmd_explain, CLI_SEC_COORDINATORS, "explain MENTEE_ID COACH_ID" },
+    { "approve", cmd_review, CLI_SEC_COORDINATORS, "approve|reject MATCH_ID... [--note TEXT]" },
+    { "reject", cmd_review, CLI_SEC_COORDINATORS, NULL },
+    { "cancel", cmd_review, CLI_SEC_COORDINATORS, "cancel|complete MATCH_ID... [--note TEXT]" },
+    { "complete", cmd_review, CLI_SEC_COORDINATORS, NULL },
+    { "pin", cmd_pin, CLI_SEC_COORDINATORS, "pin|forbid|unpin|unforbid PROGRAM MENTEE_ID COACH_ID" },
+    { "forbid", cmd_pin, CLI_SEC_COORDINATORS, NULL },
+    { "unpin", cmd_pin, CLI_SEC_COORDINATORS, NULL },
+    { "unforbid", cmd_pin, CLI_SEC_COORDINATORS, NULL },
+    { "stats", cmd_stats, CLI_SEC_COORDINATORS, "stats PROGRAM" },
+    { "export", cmd_export, CLI_SEC_COORDINATORS, "export PROGRAM FILE.csv [--status S] [--run ID]" },
+    { NULL, NULL, 0, NULL },
 };

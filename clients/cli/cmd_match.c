@@ -9,26 +9,27 @@
 #include "clients/cli/cli.h"
 
 /* One line per match: the shape shared by mine, request and respond. */
-#define MATCH_COLS 7
+#define MATCH_COLS  7
 #define MATCH_ALIGN "lllllrr"
-static const char *const match_headers[MATCH_COLS] = { "MATCH", "PROGRAM", "MENTEE", "COACH",
-                                                       "STATUS", "SCORE", "COVERAGE" };
+static const char *const match_headers[MATCH_COLS] = { "MATCH",  "PROGRAM", "MENTEE",  "COACH",
+                                                       "STATUS", "SCORE",   "COVERAGE" };
 
 /* A match decoded (and checked) with libproto. */
 static void match_row(cli_table *t, const proto_match *m) {
     char score[16], cov[16];
     snprintf(score, sizeof(score), "%d", (int)m->score);
-    const char *cells[MATCH_COLS] = { m->id, m->program, m->mentee_id, m->coach_id,
-                                      proto_match_status_names[m->status], score,
-                                      m->has_explain
-                                          ? cli_percent_of(m->explain.gap_coverage, cov, sizeof(cov))
-                                          : "" };
+    const char *cells[MATCH_COLS] = { m->id,
+                                      m->program,
+                                      m->mentee_id,
+                                      m->coach_id,
+                                      proto_match_status_names[m->status],
+                                      score,
+                                      m->has_explain ? cli_percent_of(m->explain.gap_coverage, cov, sizeof(cov)) : "" };
     cli_table_add(t, cells);
 }
 
 /* Print a {match} result (request, respond). */
-static int print_match_result(const cli_ctx *x, const msgpack_object *o, const char *what,
-                              const char *verb) {
+static int print_match_result(const cli_ctx *x, const msgpack_object *o, const char *what, const char *verb) {
     if (x->o->json) {
         cli_print_json(stdout, o);
         return CLI_EXIT_OK;
@@ -65,8 +66,7 @@ static int cmd_suggest(cli_ctx *x) {
         cli_print_json(stdout, o);
     } else {
         const msgpack_object *items = cn_client_map_get(o, "items");
-        static const char *const h[] = { "#", "COACH", "SCORE", "GAP COVERAGE", "LOCATION",
-                                         "AVAILABILITY" };
+        static const char *const h[] = { "#", "COACH", "SCORE", "GAP COVERAGE", "LOCATION", "AVAILABILITY" };
         cli_table *t = cli_table_new(6, h, "rlrrrr");
         for (uint32_t i = 0; items && items->type == MSGPACK_OBJECT_ARRAY && i < items->via.array.size; i++) {
             proto_suggestion s;
@@ -106,8 +106,7 @@ static int cmd_request(cli_ctx *x) {
     if (rc != CLI_EXIT_OK) return rc;
     cn_client_result *r;
     cn_client_error e;
-    if (cn_client_match_request(x->c, x->o->args[1], &r, &e) != CN_CLIENT_OK)
-        return cli_fail("match.request", &e);
+    if (cn_client_match_request(x->c, x->o->args[1], &r, &e) != CN_CLIENT_OK) return cli_fail("match.request", &e);
     rc = print_match_result(x, cn_client_result_obj(r), "match.request", "requested");
     cn_client_result_free(r);
     return rc;
@@ -172,27 +171,24 @@ static int cmd_respond(cli_ctx *x) {
 
 static int cmd_meeting(cli_ctx *x) {
     if (!cli_args_ok(x, O_DATE | O_MINUTES | O_TOPIC, "meeting", 3, 3,
-                 "meeting log MATCH_ID --date YYYY-MM-DD --minutes N [--topic TEXT]"))
+                     "meeting log MATCH_ID --date YYYY-MM-DD --minutes N [--topic TEXT]"))
         return CLI_EXIT_USAGE;
-    if (strcmp(x->o->args[1], "log") != 0)
-        return cli_usage_error("unknown meeting command '%s' (log)", x->o->args[1]);
+    if (strcmp(x->o->args[1], "log") != 0) return cli_usage_error("unknown meeting command '%s' (log)", x->o->args[1]);
     if (x->o->date == NULL || !(x->o->given & O_MINUTES))
         return cli_usage_error("meeting log: --date and --minutes are required");
-    if (cli_date_valid(x->o->date) != 0)
-        return cli_usage_error("--date: '%s' is not a date YYYY-MM-DD", x->o->date);
+    if (cli_date_valid(x->o->date) != 0) return cli_usage_error("--date: '%s' is not a date YYYY-MM-DD", x->o->date);
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
     char mid[96];
     double jp_total;
     cn_client_error e;
-    if (cn_client_meeting_log(x->c, x->o->args[2], x->o->date, x->o->minutes, x->o->topic, mid,
-                              sizeof(mid), &jp_total, &e) != CN_CLIENT_OK)
+    if (cn_client_meeting_log(x->c, x->o->args[2], x->o->date, x->o->minutes, x->o->topic, mid, sizeof(mid), &jp_total,
+                              &e) != CN_CLIENT_OK)
         return cli_fail("meeting.log", &e);
     double jp = cli_jp_of_minutes(x->o->minutes);
     if (x->o->json) {
-        json_t *j = json_pack("{s:s, s:I, s:f, s:f, s:i}", "meeting_id", mid, "minutes",
-                              (json_int_t)x->o->minutes, "jp", jp, "jp_total", jp_total,
-                              "jp_obligation", CLI_JP_YEARLY);
+        json_t *j = json_pack("{s:s, s:I, s:f, s:f, s:i}", "meeting_id", mid, "minutes", (json_int_t)x->o->minutes,
+                              "jp", jp, "jp_total", jp_total, "jp_obligation", CLI_JP_YEARLY);
         cli_print_json_new(j);
     } else {
         /* jp_total is the mentee's total for the year of the meeting */
@@ -213,15 +209,13 @@ static int cmd_meeting(cli_ctx *x) {
 }
 
 static int cmd_feedback(cli_ctx *x) {
-    if (!cli_args_ok(x, O_RATING | O_COMMENT, "feedback", 2, 2,
-                 "feedback MATCH_ID --rating 1..5 [--comment TEXT]"))
+    if (!cli_args_ok(x, O_RATING | O_COMMENT, "feedback", 2, 2, "feedback MATCH_ID --rating 1..5 [--comment TEXT]"))
         return CLI_EXIT_USAGE;
     if (!(x->o->given & O_RATING)) return cli_usage_error("feedback: --rating 1..5 is required");
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
     cn_client_error e;
-    if (cn_client_feedback_put(x->c, x->o->args[1], (int)x->o->rating, x->o->comment, &e) !=
-        CN_CLIENT_OK)
+    if (cn_client_feedback_put(x->c, x->o->args[1], (int)x->o->rating, x->o->comment, &e) != CN_CLIENT_OK)
         return cli_fail("feedback.put", &e);
     if (x->o->json)
         printf("{}\n");
@@ -237,7 +231,7 @@ static int cmd_feedback(cli_ctx *x) {
 typedef struct watch_state {
     int json;
     long long seen;
-    proto_match m;      /* the last match.updated, decoded */
+    proto_match m; /* the last match.updated, decoded */
 } watch_state;
 
 /* Decode a match.updated's {match} (or a bare match) with libproto: 1 if
@@ -259,9 +253,8 @@ static void on_watch(void *priv, const char *method, const msgpack_object *param
         fputc('\n', stdout);
         json_decref(j);
     } else if (strcmp(method, "match.updated") == 0 && match_of(params, &w->m)) {
-        printf("match.updated %s: %s (mentee %s, coach %s, score %d)\n", w->m.id,
-               proto_match_status_names[w->m.status], w->m.mentee_id, w->m.coach_id,
-               (int)w->m.score);
+        printf("match.updated %s: %s (mentee %s, coach %s, score %d)\n", w->m.id, proto_match_status_names[w->m.status],
+               w->m.mentee_id, w->m.coach_id, (int)w->m.score);
     } else {
         /* another notification, or a match.updated libproto refuses: as it came */
         printf("%s:\n", method);
@@ -271,8 +264,7 @@ static void on_watch(void *priv, const char *method, const msgpack_object *param
 }
 
 static int cmd_watch(cli_ctx *x) {
-    if (!cli_args_ok(x, O_LIMIT | O_WAIT, "watch", 1, 1, "watch [--limit N] [--wait SECONDS]"))
-        return CLI_EXIT_USAGE;
+    if (!cli_args_ok(x, O_LIMIT | O_WAIT, "watch", 1, 1, "watch [--limit N] [--wait SECONDS]")) return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
     watch_state w = { .json = x->o->json };
@@ -289,21 +281,20 @@ static int cmd_watch(cli_ctx *x) {
         if (left <= 0) break;
         int got;
         cn_client_error e;
-        if (cn_client_wait(x->c, left > 1.0 ? 1000 : (int)(left * 1000) + 1, &got, &e) !=
-            CN_CLIENT_OK)
+        if (cn_client_wait(x->c, left > 1.0 ? 1000 : (int)(left * 1000) + 1, &got, &e) != CN_CLIENT_OK)
             return cli_fail("watch", &e);
     }
     return CLI_EXIT_OK;
 }
 
 const cli_command cli_cmds_match[] = {
-    {"watch", cmd_watch, CLI_SEC_EVERYONE,
-     "watch [--limit N] [--wait SECONDS]   print notifications (match.updated, ...) as they come"},
-    {"mine", cmd_mine, CLI_SEC_SIDES, "mine"},
-    {"respond", cmd_respond, CLI_SEC_SIDES, "respond MATCH_ID accept|decline [--note TEXT]"},
-    {"meeting", cmd_meeting, CLI_SEC_SIDES, "meeting log MATCH_ID --date YYYY-MM-DD --minutes N [--topic TEXT]"},
-    {"feedback", cmd_feedback, CLI_SEC_SIDES, "feedback MATCH_ID --rating 1..5 [--comment TEXT]"},
-    {"suggest", cmd_suggest, CLI_SEC_MENTEES, "suggest [--limit N]         (coordinators: --mentee ID)"},
-    {"request", cmd_request, CLI_SEC_MENTEES, "request COACH_ID"},
-    {NULL, NULL, 0, NULL},
+    { "watch", cmd_watch, CLI_SEC_EVERYONE,
+      "watch [--limit N] [--wait SECONDS]   print notifications (match.updated, ...) as they come" },
+    { "mine", cmd_mine, CLI_SEC_SIDES, "mine" },
+    { "respond", cmd_respond, CLI_SEC_SIDES, "respond MATCH_ID accept|decline [--note TEXT]" },
+    { "meeting", cmd_meeting, CLI_SEC_SIDES, "meeting log MATCH_ID --date YYYY-MM-DD --minutes N [--topic TEXT]" },
+    { "feedback", cmd_feedback, CLI_SEC_SIDES, "feedback MATCH_ID --rating 1..5 [--comment TEXT]" },
+    { "suggest", cmd_suggest, CLI_SEC_MENTEES, "suggest [--limit N]         (coordinators: --mentee ID)" },
+    { "request", cmd_request, CLI_SEC_MENTEES, "request COACH_ID" },
+    { NULL, NULL, 0, NULL },
 };

@@ -42,17 +42,15 @@ static int profile_put(cli_ctx *x) {
         char id[CN_CLIENT_NAME_LEN];
         int64_t version;
         cn_client_error e;
-        if (cn_client_profile_put_raw(x->c, (cn_client_kind)kind, sb.data, sb.size,
-                                      x->o->if_version, id, sizeof(id), &version,
-                                      &e) != CN_CLIENT_OK) {
+        if (cn_client_profile_put_raw(x->c, (cn_client_kind)kind, sb.data, sb.size, x->o->if_version, id, sizeof(id),
+                                      &version, &e) != CN_CLIENT_OK) {
             char what[64];
             snprintf(what, sizeof(what), "%s.put", cn_client_kind_name((cn_client_kind)kind));
             rc = cli_fail(what, &e);
         } else if (x->o->json) {
             cli_print_json_new(json_pack("{s:s, s:I}", "id", id, "version", (json_int_t)version));
         } else {
-            printf("stored %s %s, version %lld\n", cn_client_kind_name((cn_client_kind)kind), id,
-                   (long long)version);
+            printf("stored %s %s, version %lld\n", cn_client_kind_name((cn_client_kind)kind), id, (long long)version);
         }
     }
     msgpack_sbuffer_destroy(&sb);
@@ -60,8 +58,7 @@ static int profile_put(cli_ctx *x) {
 }
 
 static int profile_get(cli_ctx *x) {
-    if (x->o->nargs != 2 && x->o->nargs != 4)
-        return cli_usage_error("usage: coachnet profile get [mentee|coach ID]");
+    if (x->o->nargs != 2 && x->o->nargs != 4) return cli_usage_error("usage: coachnet profile get [mentee|coach ID]");
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
     int kind = kind_for(x, x->o->nargs == 4 ? x->o->args[2] : NULL);
@@ -91,8 +88,7 @@ static int profile_get(cli_ctx *x) {
 
 /* profile list mentee|coach: every page (or --limit items) as a table. */
 static int profile_list(cli_ctx *x) {
-    if (x->o->nargs != 3 || (strcmp(x->o->args[2], "mentee") != 0 &&
-                             strcmp(x->o->args[2], "coach") != 0))
+    if (x->o->nargs != 3 || (strcmp(x->o->args[2], "mentee") != 0 && strcmp(x->o->args[2], "coach") != 0))
         return cli_usage_error("usage: coachnet profile list mentee|coach [--program P] "
                                "[--province CODE] [--limit N]");
     cn_client_kind kind = strcmp(x->o->args[2], "coach") == 0 ? CN_CLIENT_COACH : CN_CLIENT_MENTEE;
@@ -101,11 +97,11 @@ static int profile_list(cli_ctx *x) {
     static const char *const hm[] = { "ID", "NAME", "PROVINCE", "POSITION", "PROGRAM" };
     static const char *const hc[] = { "ID", "NAME", "PROVINCE", "KIND", "RANK", "CAPACITY" };
     const char *const *keys = kind == CN_CLIENT_COACH
-        ? (const char *const[]){ "id", "name", "province", "kind", "rank", "capacity" }
-        : (const char *const[]){ "id", "name", "province", "position_class", "program" };
+                                  ? (const char *const[]){ "id", "name", "province", "kind", "rank", "capacity" }
+                                  : (const char *const[]){ "id", "name", "province", "position_class", "program" };
     size_t ncols = kind == CN_CLIENT_COACH ? 6 : 5;
-    cli_table *t = cli_table_new(ncols, kind == CN_CLIENT_COACH ? hc : hm,
-                                 kind == CN_CLIENT_COACH ? "llllrr" : "lllll");
+    cli_table *t =
+        cli_table_new(ncols, kind == CN_CLIENT_COACH ? hc : hm, kind == CN_CLIENT_COACH ? "llllrr" : "lllll");
     json_t *all = x->o->json ? json_array() : NULL;
     char cursor[256];
     cn_client_list_opts lo = { x->o->program, x->o->province, NULL, 0 };
@@ -134,8 +130,7 @@ static int profile_list(cli_ctx *x) {
                 cells[k] = cli_scalar(cn_client_map_get(it, keys[k]), c[k], sizeof(c[k]));
             cli_table_add(t, cells);
         }
-        int more = cn_client_obj_str(cn_client_map_get(o, "cursor"), cursor, sizeof(cursor)) ==
-                   CN_CLIENT_OK;
+        int more = cn_client_obj_str(cn_client_map_get(o, "cursor"), cursor, sizeof(cursor)) == CN_CLIENT_OK;
         cn_client_result_free(r);
         if (!more || (x->o->limit > 0 && n >= x->o->limit)) break;
         lo.cursor = cursor;
@@ -165,14 +160,12 @@ static int cmd_profile(cli_ctx *x) {
         return profile_put(x);
     }
     if (strcmp(x->o->args[1], "list") == 0) {
-        if (cli_check_allowed(x->o, O_PROGRAM | O_PROVINCE | O_LIMIT, "profile list", err,
-                              sizeof(err)))
+        if (cli_check_allowed(x->o, O_PROGRAM | O_PROVINCE | O_LIMIT, "profile list", err, sizeof(err)))
             return cli_usage_error("%s", err);
         return profile_list(x);
     }
     if (strcmp(x->o->args[1], "get") == 0) {
-        if (cli_check_allowed(x->o, 0, "profile get", err, sizeof(err)))
-            return cli_usage_error("%s", err);
+        if (cli_check_allowed(x->o, 0, "profile get", err, sizeof(err))) return cli_usage_error("%s", err);
         return profile_get(x);
     }
     return cli_usage_error("unknown profile command '%s' (put, get, list)", x->o->args[1]);
@@ -228,8 +221,7 @@ static int user_disable(cli_ctx *x) {
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
     cn_client_error e;
-    if (cn_client_user_disable(x->c, x->o->args[2], &e) != CN_CLIENT_OK)
-        return cli_fail("user.disable", &e);
+    if (cn_client_user_disable(x->c, x->o->args[2], &e) != CN_CLIENT_OK) return cli_fail("user.disable", &e);
     if (x->o->json)
         printf("{}\n");
     else
@@ -241,27 +233,24 @@ static int cmd_user(cli_ctx *x) {
     char err[CLI_ERRLEN];
     if (x->o->nargs < 2) return cli_usage_error("usage: coachnet user create|disable ...");
     if (strcmp(x->o->args[1], "create") == 0) {
-        if (cli_check_allowed(x->o, O_ROLE | O_SUBJECT | O_PROGRAMS, "user create", err,
-                              sizeof(err)))
+        if (cli_check_allowed(x->o, O_ROLE | O_SUBJECT | O_PROGRAMS, "user create", err, sizeof(err)))
             return cli_usage_error("%s", err);
         return user_create(x);
     }
     if (strcmp(x->o->args[1], "disable") == 0) {
-        if (cli_check_allowed(x->o, 0, "user disable", err, sizeof(err)))
-            return cli_usage_error("%s", err);
+        if (cli_check_allowed(x->o, 0, "user disable", err, sizeof(err))) return cli_usage_error("%s", err);
         return user_disable(x);
     }
     return cli_usage_error("unknown user command '%s' (create, disable)", x->o->args[1]);
 }
 
 const cli_command cli_cmds_profile[] = {
-    {"profile", cmd_profile, CLI_SEC_SIDES,
-     "profile put FILE.json [--if-version N]   (coordinators: --kind mentee|coach)\n"
-     "profile get [mentee|coach ID]"},
-    {"profile", NULL, CLI_SEC_COORDINATORS,
-     "profile list mentee|coach [--program P] [--province CODE] [--limit N]"},
-    {"user", cmd_user, CLI_SEC_ADMINS,
-     "user create LOGIN --role ROLE [--subject ID] [--programs P1,P2]  (password on stdin)\n"
-     "user disable LOGIN"},
-    {NULL, NULL, 0, NULL},
+    { "profile", cmd_profile, CLI_SEC_SIDES,
+      "profile put FILE.json [--if-version N]   (coordinators: --kind mentee|coach)\n"
+      "profile get [mentee|coach ID]" },
+    { "profile", NULL, CLI_SEC_COORDINATORS, "profile list mentee|coach [--program P] [--province CODE] [--limit N]" },
+    { "user", cmd_user, CLI_SEC_ADMINS,
+      "user create LOGIN --role ROLE [--subject ID] [--programs P1,P2]  (password on stdin)\n"
+      "user disable LOGIN" },
+    { NULL, NULL, 0, NULL },
 };

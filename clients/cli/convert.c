@@ -138,11 +138,11 @@ json_t *cli_mp_to_json(const msgpack_object *o) {
 /* ---------------------------------------------------------------------- */
 
 typedef enum col_type {
-    C_STR = 0,  /* text as is */
-    C_INT,      /* decimal integer (availability also 0x hex) */
-    C_LIST,     /* "a;b;c" -> ["a","b","c"] */
-    C_MCOMP,    /* "M.01:2:3;M.02:1:4" -> [{code, current, required}] */
-    C_CCOMP     /* "M.01:4;M.02:5" -> [{code, level}] */
+    C_STR = 0, /* text as is */
+    C_INT,     /* decimal integer (availability also 0x hex) */
+    C_LIST,    /* "a;b;c" -> ["a","b","c"] */
+    C_MCOMP,   /* "M.01:2:3;M.02:1:4" -> [{code, current, required}] */
+    C_CCOMP    /* "M.01:4;M.02:5" -> [{code, level}] */
 } col_type;
 
 typedef struct column {
@@ -151,17 +151,16 @@ typedef struct column {
 } column;
 
 static const column mentee_cols[] = {
-    { "id", C_STR }, { "name", C_STR }, { "agency", C_STR }, { "position_class", C_STR },
-    { "province", C_STR }, { "program", C_STR }, { "competencies", C_MCOMP },
-    { "modality", C_LIST }, { "languages", C_LIST }, { "availability", C_INT },
-    { "goals", C_STR }, { NULL, C_STR }
+    { "id", C_STR },         { "name", C_STR },         { "agency", C_STR },         { "position_class", C_STR },
+    { "province", C_STR },   { "program", C_STR },      { "competencies", C_MCOMP }, { "modality", C_LIST },
+    { "languages", C_LIST }, { "availability", C_INT }, { "goals", C_STR },          { NULL, C_STR }
 };
 
 static const column coach_cols[] = {
-    { "id", C_STR }, { "name", C_STR }, { "kind", C_STR }, { "organization", C_STR },
-    { "rank", C_INT }, { "province", C_STR }, { "competencies", C_CCOMP },
-    { "capacity", C_INT }, { "programs", C_LIST }, { "modality", C_LIST },
-    { "languages", C_LIST }, { "availability", C_INT }, { "bio", C_STR }, { NULL, C_STR }
+    { "id", C_STR },        { "name", C_STR },      { "kind", C_STR },           { "organization", C_STR },
+    { "rank", C_INT },      { "province", C_STR },  { "competencies", C_CCOMP }, { "capacity", C_INT },
+    { "programs", C_LIST }, { "modality", C_LIST }, { "languages", C_LIST },     { "availability", C_INT },
+    { "bio", C_STR },       { NULL, C_STR }
 };
 
 static const column *find_col(cn_client_kind kind, const char *name) {
@@ -170,8 +169,7 @@ static const column *find_col(cn_client_kind kind, const char *name) {
     return NULL;
 }
 
-int cli_csv_header_check(cn_client_kind kind, char *const *names, size_t n, char *err,
-                         size_t errlen) {
+int cli_csv_header_check(cn_client_kind kind, char *const *names, size_t n, char *err, size_t errlen) {
     int have_id = 0;
     for (size_t i = 0; i < n; i++) {
         if (find_col(kind, names[i]) == NULL) {
@@ -219,8 +217,7 @@ static int parse_ll(const char *s, long long *v) {
  * items, each passed to `item` (NULL: as strings). */
 typedef json_t *(*item_fn)(char *item, const char *col, char *err, size_t errlen);
 
-static json_t *split_list(const char *cell, const char *col, item_fn item, char *err,
-                          size_t errlen) {
+static json_t *split_list(const char *cell, const char *col, item_fn item, char *err, size_t errlen) {
     char *copy = strdup(cell);
     json_t *a = json_array();
     if (copy == NULL || a == NULL) {
@@ -256,8 +253,7 @@ static json_t *comp_item(char *t, const char *col, int nnum, char *err, size_t e
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    for (char *p = strtok_r(copy, ":", &save); p && np < 4; p = strtok_r(NULL, ":", &save))
-        parts[np++] = trim(p);
+    for (char *p = strtok_r(copy, ":", &save); p && np < 4; p = strtok_r(NULL, ":", &save)) parts[np++] = trim(p);
     long long a = 0, b = 0;
     int ok = np == nnum + 1 && *parts[0] != '\0' && parse_ll(parts[1], &a) == 0 &&
              (nnum == 1 || parse_ll(parts[2], &b) == 0);
@@ -266,8 +262,7 @@ static json_t *comp_item(char *t, const char *col, int nnum, char *err, size_t e
         snprintf(err, errlen, "column %s: entry '%s' is not %s", col, t,
                  nnum == 2 ? "CODE:CURRENT:REQUIRED" : "CODE:LEVEL");
     } else if (nnum == 2) {
-        o = json_pack("{s:s, s:I, s:I}", "code", parts[0], "current", (json_int_t)a, "required",
-                      (json_int_t)b);
+        o = json_pack("{s:s, s:I, s:I}", "code", parts[0], "current", (json_int_t)a, "required", (json_int_t)b);
     } else {
         o = json_pack("{s:s, s:I}", "code", parts[0], "level", (json_int_t)a);
     }
@@ -284,8 +279,8 @@ static json_t *ccomp_item(char *t, const char *col, char *err, size_t errlen) {
     return comp_item(t, col, 1, err, errlen);
 }
 
-json_t *cli_csv_profile(cn_client_kind kind, char *const *names, char *const *cells, size_t n,
-                        char *err, size_t errlen) {
+json_t *cli_csv_profile(cn_client_kind kind, char *const *names, char *const *cells, size_t n, char *err,
+                        size_t errlen) {
     json_t *p = json_object();
     if (p == NULL) {
         snprintf(err, errlen, "out of memory");

@@ -12,7 +12,7 @@
 struct cli_table {
     size_t ncols;
     char **headers;
-    char *align;      /* per column: 'l' or 'r' */
+    char *align; /* per column: 'l' or 'r' */
     char ***rows;
     size_t nrows, cap;
 };
@@ -56,9 +56,7 @@ void cli_table_add(cli_table *t, const char *const *cells) {
     t->rows[t->nrows++] = row;
 }
 
-size_t cli_table_rows(const cli_table *t) {
-    return t ? t->nrows : 0;
-}
+size_t cli_table_rows(const cli_table *t) { return t ? t->nrows : 0; }
 
 static void put_cell(FILE *f, const char *s, size_t width, char align, int last) {
     size_t w = cli_utf8_width(s ? s : "");
@@ -108,12 +106,9 @@ void cli_table_free(cli_table *t) {
     free(t);
 }
 
-double cli_jp_of_minutes(long long minutes) {
-    return (double)minutes / CLI_JP_MINUTES;
-}
+double cli_jp_of_minutes(long long minutes) { return (double)minutes / CLI_JP_MINUTES; }
 
-void cli_progress_bar(char *buf, size_t len, const char *phase, long long done, long long total,
-                      int width) {
+void cli_progress_bar(char *buf, size_t len, const char *phase, long long done, long long total, int width) {
     if (width < 1) width = 1;
     if (width > 200) width = 200;
     double frac = total > 0 ? (double)done / (double)total : 0.0;
@@ -123,8 +118,7 @@ void cli_progress_bar(char *buf, size_t len, const char *phase, long long done, 
     char bar[201];
     for (int i = 0; i < width; i++) bar[i] = i < filled ? '#' : '.';
     bar[width] = '\0';
-    snprintf(buf, len, "[%s] %3d%% %s %lld/%lld", bar, (int)floor(frac * 100 + 1e-9),
-             phase ? phase : "", done, total);
+    snprintf(buf, len, "[%s] %3d%% %s %lld/%lld", bar, (int)floor(frac * 100 + 1e-9), phase ? phase : "", done, total);
 }
 
 int cli_date_valid(const char *s) {
@@ -146,9 +140,7 @@ const char *cli_scalar(const msgpack_object *o, char *buf, size_t len) {
     switch (o->type) {
     case MSGPACK_OBJECT_NIL: break;
     case MSGPACK_OBJECT_BOOLEAN: snprintf(buf, len, "%s", o->via.boolean ? "yes" : "no"); break;
-    case MSGPACK_OBJECT_POSITIVE_INTEGER:
-        snprintf(buf, len, "%llu", (unsigned long long)o->via.u64);
-        break;
+    case MSGPACK_OBJECT_POSITIVE_INTEGER: snprintf(buf, len, "%llu", (unsigned long long)o->via.u64); break;
     case MSGPACK_OBJECT_NEGATIVE_INTEGER: snprintf(buf, len, "%lld", (long long)o->via.i64); break;
     case MSGPACK_OBJECT_FLOAT32:
     case MSGPACK_OBJECT_FLOAT64: cli_number(o->via.f64, buf, len); break;

@@ -26,8 +26,7 @@ int cli_usage_error(const char *fmt, ...) {
     return CLI_EXIT_USAGE;
 }
 
-int cli_args_ok(const cli_ctx *x, unsigned allowed, const char *cmd, int min, int max,
-                const char *usage) {
+int cli_args_ok(const cli_ctx *x, unsigned allowed, const char *cmd, int min, int max, const char *usage) {
     char err[CLI_ERRLEN];
     if (cli_check_allowed(x->o, allowed, cmd, err, sizeof(err))) {
         cli_usage_error("%s", err);
@@ -41,8 +40,7 @@ int cli_args_ok(const cli_ctx *x, unsigned allowed, const char *cmd, int min, in
 }
 
 int cli_bad_result(const char *what, const proto_error *pe) {
-    fprintf(stderr, "coachnet: %s: the server's result does not decode: %s: %s\n", what, pe->field,
-            pe->message);
+    fprintf(stderr, "coachnet: %s: the server's result does not decode: %s: %s\n", what, pe->field, pe->message);
     return CLI_EXIT_CONNECT;
 }
 
@@ -51,8 +49,7 @@ int cli_fail(const char *what, const cn_client_error *err) {
         fprintf(stderr, "coachnet: %s: %s: %s", what, err->code, err->message);
         if (err->field[0]) fprintf(stderr, " (field %s)", err->field);
         fputc('\n', stderr);
-        if (strcmp(err->code, "unauthenticated") == 0 || strcmp(err->code, "forbidden") == 0)
-            return CLI_EXIT_AUTH;
+        if (strcmp(err->code, "unauthenticated") == 0 || strcmp(err->code, "forbidden") == 0) return CLI_EXIT_AUTH;
         return CLI_EXIT_SERVER;
     }
     fprintf(stderr, "coachnet: %s: %s\n", what, err->message);
@@ -115,8 +112,8 @@ int cli_connect_session(cli_ctx *x) {
     int port;
     server_id(x->o, host, sizeof(host), &port);
     if (r == 0 || strcmp(x->session.host, host) != 0 || x->session.port != port) {
-        fprintf(stderr, "coachnet: not logged in to %s%s%d: run `coachnet login LOGIN` first\n",
-                host, x->o->unix_path ? "" : ":", x->o->unix_path ? 0 : port);
+        fprintf(stderr, "coachnet: not logged in to %s%s%d: run `coachnet login LOGIN` first\n", host,
+                x->o->unix_path ? "" : ":", x->o->unix_path ? 0 : port);
         return CLI_EXIT_AUTH;
     }
     int rc = cli_connect(x);
@@ -125,8 +122,9 @@ int cli_connect_session(cli_ctx *x) {
     cn_client_error e;
     if (cn_client_resume(x->c, x->session.token, &s, &e) != CN_CLIENT_OK) {
         if (e.kind == CN_CLIENT_E_SERVER && strcmp(e.code, "unauthenticated") == 0) {
-            fprintf(stderr, "coachnet: the session of %s has expired or was closed: "
-                            "run `coachnet login %s` again\n",
+            fprintf(stderr,
+                    "coachnet: the session of %s has expired or was closed: "
+                    "run `coachnet login %s` again\n",
                     x->session.login, x->session.login);
             return CLI_EXIT_AUTH;
         }
@@ -187,8 +185,7 @@ static int cmd_login(cli_ctx *x) {
     explicit_bzero(pw, sizeof(pw));
     if (r != CN_CLIENT_OK) {
         rc = cli_fail("login", &e);
-        if (e.kind == CN_CLIENT_E_SERVER && strcmp(e.code, "invalid_params") == 0 &&
-            strcmp(e.field, "password") == 0)
+        if (e.kind == CN_CLIENT_E_SERVER && strcmp(e.code, "invalid_params") == 0 && strcmp(e.field, "password") == 0)
             rc = CLI_EXIT_AUTH;
         return rc;
     }
@@ -207,8 +204,8 @@ static int cmd_login(cli_ctx *x) {
     explicit_bzero(&s, sizeof(s));
     explicit_bzero(&t.token, sizeof(t.token));
     if (x->o->json) {
-        json_t *j = json_pack("{s:s, s:s, s:s, s:I}", "login", login, "role", t.role, "subject",
-                              t.subject, "expires_in", (json_int_t)expires_in);
+        json_t *j = json_pack("{s:s, s:s, s:s, s:I}", "login", login, "role", t.role, "subject", t.subject,
+                              "expires_in", (json_int_t)expires_in);
         cli_print_json_new(j);
     } else {
         printf("logged in as %s (%s%s%s)\n", login, t.role, t.subject[0] ? " " : "", t.subject);
@@ -251,12 +248,12 @@ static int cmd_whoami(cli_ctx *x) {
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
     if (x->o->json) {
-        json_t *j = json_pack("{s:s, s:s, s:s}", "login", x->session.login, "role",
-                              x->session.role, "subject", x->session.subject);
+        json_t *j = json_pack("{s:s, s:s, s:s}", "login", x->session.login, "role", x->session.role, "subject",
+                              x->session.subject);
         cli_print_json_new(j);
     } else {
-        printf("%s (%s%s%s)\n", x->session.login, x->session.role,
-               x->session.subject[0] ? " " : "", x->session.subject);
+        printf("%s (%s%s%s)\n", x->session.login, x->session.role, x->session.subject[0] ? " " : "",
+               x->session.subject);
     }
     return CLI_EXIT_OK;
 }
@@ -266,16 +263,15 @@ static int cmd_whoami(cli_ctx *x) {
 /* ---------------------------------------------------------------------- */
 
 const cli_command cli_cmds_session[] = {
-    {"login", cmd_login, CLI_SEC_EVERYONE,
-     "login LOGIN                 password from stdin (prompted without echo on a tty)"},
-    {"logout", cmd_logout, CLI_SEC_EVERYONE, "logout | whoami"},
-    {"whoami", cmd_whoami, CLI_SEC_EVERYONE, NULL},
-    {NULL, NULL, 0, NULL},
+    { "login", cmd_login, CLI_SEC_EVERYONE,
+      "login LOGIN                 password from stdin (prompted without echo on a tty)" },
+    { "logout", cmd_logout, CLI_SEC_EVERYONE, "logout | whoami" },
+    { "whoami", cmd_whoami, CLI_SEC_EVERYONE, NULL },
+    { NULL, NULL, 0, NULL },
 };
 
 /* Every command table, in the order their help lines appear per section. */
-static const cli_command *const tables[] = {cli_cmds_session, cli_cmds_profile, cli_cmds_match,
-                                            cli_cmds_coord, NULL};
+static const cli_command *const tables[] = { cli_cmds_session, cli_cmds_profile, cli_cmds_match, cli_cmds_coord, NULL };
 
 static const cli_command *command_find(const char *name) {
     for (const cli_command *const *t = tables; *t; t++)

@@ -25,8 +25,7 @@ int cli_format_of(const char *path) {
     const char *dot = strrchr(path, '.');
     if (dot == NULL) return -1;
     if (strcasecmp(dot, ".csv") == 0) return CLI_FMT_CSV;
-    if (strcasecmp(dot, ".jsonl") == 0 || strcasecmp(dot, ".ndjson") == 0 ||
-        strcasecmp(dot, ".json") == 0)
+    if (strcasecmp(dot, ".jsonl") == 0 || strcasecmp(dot, ".ndjson") == 0 || strcasecmp(dot, ".json") == 0)
         return CLI_FMT_JSONL;
     return -1;
 }
@@ -124,14 +123,14 @@ static int read_jsonl(FILE *f, sink *out, char *err, size_t errlen) {
 typedef struct csv_state {
     cn_client_kind kind;
     sink *out;
-    long line;          /* physical line being fed */
-    long rec_line;      /* line where the current record started */
+    long line;     /* physical line being fed */
+    long rec_line; /* line where the current record started */
     int in_record;
-    char **cells;       /* fields of the current record */
+    char **cells; /* fields of the current record */
     size_t ncells, capcells;
-    char **header;      /* names of the columns once the header is read */
+    char **header; /* names of the columns once the header is read */
     size_t nheader;
-    int fatal;          /* header unusable or out of memory */
+    int fatal; /* header unusable or out of memory */
     char err[CLI_ERRLEN];
 } csv_state;
 
@@ -177,8 +176,7 @@ static void on_record(int c, void *st_) {
     if (st->header == NULL) {
         for (size_t i = 0; i < st->ncells; i++) {
             char *t = st->cells[i];
-            if (i == 0 && (unsigned char)t[0] == 0xef && (unsigned char)t[1] == 0xbb &&
-                (unsigned char)t[2] == 0xbf)
+            if (i == 0 && (unsigned char)t[0] == 0xef && (unsigned char)t[1] == 0xbb && (unsigned char)t[2] == 0xbf)
                 memmove(t, t + 3, strlen(t + 3) + 1); /* UTF-8 BOM of spreadsheet exports */
         }
         char e[CLI_ERRLEN];
@@ -226,8 +224,7 @@ static int read_csv(FILE *f, cn_client_kind kind, sink *out, char *err, size_t e
             st.in_record = 1;
         }
         if (csv_parse(&p, line, (size_t)n, on_field, on_record, &st) != (size_t)n) {
-            snprintf(err, errlen, "line %ld: CSV syntax error: %s", st.line,
-                     csv_strerror(csv_error(&p)));
+            snprintf(err, errlen, "line %ld: CSV syntax error: %s", st.line, csv_strerror(csv_error(&p)));
             rc = -1;
             break;
         }
@@ -261,17 +258,14 @@ static int read_csv(FILE *f, cn_client_kind kind, sink *out, char *err, size_t e
     return rc;
 }
 
-int cli_rows_each(FILE *f, cli_format fmt, cn_client_kind kind, cli_row_fn fn, void *ud,
-                  char *err, size_t errlen) {
+int cli_rows_each(FILE *f, cli_format fmt, cn_client_kind kind, cli_row_fn fn, void *ud, char *err, size_t errlen) {
     sink k = { fn, ud, 0 };
-    int rc = fmt == CLI_FMT_CSV ? read_csv(f, kind, &k, err, errlen)
-                                : read_jsonl(f, &k, err, errlen);
+    int rc = fmt == CLI_FMT_CSV ? read_csv(f, kind, &k, err, errlen) : read_jsonl(f, &k, err, errlen);
     if (rc == 0 && k.stopped) rc = 1;
     return rc;
 }
 
-int cli_rows_read_fp(FILE *f, cli_format fmt, cn_client_kind kind, cli_rows *out, char *err,
-                     size_t errlen) {
+int cli_rows_read_fp(FILE *f, cli_format fmt, cn_client_kind kind, cli_rows *out, char *err, size_t errlen) {
     memset(out, 0, sizeof(*out));
     int rc = cli_rows_each(f, fmt, kind, collect, out, err, errlen);
     if (rc == 1) {

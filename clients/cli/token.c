@@ -45,7 +45,7 @@ static int make_parent(const char *path, char *err, size_t errlen) {
     char *slash = strrchr(dir, '/');
     if (slash == NULL || slash == dir) return 0;
     *slash = '\0';
-    for (char *p = dir + 1; ; p++) {
+    for (char *p = dir + 1;; p++) {
         if (*p == '/' || *p == '\0') {
             char c = *p;
             *p = '\0';
@@ -77,8 +77,8 @@ int cli_token_save(const char *path, const cli_token *t, char *err, size_t errle
         snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
         return -1;
     }
-    fprintf(f, "host %s\nport %d\nlogin %s\nrole %s\nsubject %s\ntoken %s\n", t->host, t->port,
-            t->login, t->role, t->subject, t->token);
+    fprintf(f, "host %s\nport %d\nlogin %s\nrole %s\nsubject %s\ntoken %s\n", t->host, t->port, t->login, t->role,
+            t->subject, t->token);
     int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
     bad |= fclose(f) != 0;
     if (bad || rename(tmp, path) != 0) {
@@ -135,16 +135,22 @@ int cli_token_load(const char *path, cli_token *t, char *err, size_t errlen) {
         const char *v = sp ? sp + 1 : "";
         if (sp) *sp = '\0';
         int bad = 0;
-        if (strcmp(line, "host") == 0) bad = set_field(t->host, sizeof(t->host), v);
+        if (strcmp(line, "host") == 0)
+            bad = set_field(t->host, sizeof(t->host), v);
         else if (strcmp(line, "port") == 0) {
             long long p;
             bad = cli_parse_int(v, 1, 65535, &p);
             t->port = (int)p;
-        } else if (strcmp(line, "login") == 0) bad = set_field(t->login, sizeof(t->login), v);
-        else if (strcmp(line, "role") == 0) bad = set_field(t->role, sizeof(t->role), v);
-        else if (strcmp(line, "subject") == 0) bad = set_field(t->subject, sizeof(t->subject), v);
-        else if (strcmp(line, "token") == 0) bad = set_field(t->token, sizeof(t->token), v);
-        else if (line[0] != '\0') bad = 1;
+        } else if (strcmp(line, "login") == 0)
+            bad = set_field(t->login, sizeof(t->login), v);
+        else if (strcmp(line, "role") == 0)
+            bad = set_field(t->role, sizeof(t->role), v);
+        else if (strcmp(line, "subject") == 0)
+            bad = set_field(t->subject, sizeof(t->subject), v);
+        else if (strcmp(line, "token") == 0)
+            bad = set_field(t->token, sizeof(t->token), v);
+        else if (line[0] != '\0')
+            bad = 1;
         if (bad) {
             snprintf(err, errlen, "session file %s: bad line %ld", path, lineno);
             rc = -1;

@@ -24,9 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                       "competencies,modality,languages,availability,goals\n";
     static const char coach_head[] = "id,name,kind,organization,rank,province,competencies,"
                                      "capacity,programs,modality,languages,availability,bio\n";
-    const char *head = (data[0] & 4) && fmt == CLI_FMT_CSV
-                           ? (kind == CN_CLIENT_COACH ? coach_head : mentee_head)
-                           : "";
+    const char *head = (data[0] & 4) && fmt == CLI_FMT_CSV ? (kind == CN_CLIENT_COACH ? coach_head : mentee_head) : "";
     size_t hl = strlen(head), n = hl + size - 1;
     char *buf = malloc(n + 1);
     if (buf == NULL) return 0;
@@ -44,8 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (size_t i = 0; i < rows.n; i++) {
             if (rows.rows[i].profile == NULL) continue;
             msgpack_sbuffer sb;
-            if (cli_json_to_sbuf(rows.rows[i].profile, &sb, err, sizeof(err)) == 0)
-                msgpack_sbuffer_destroy(&sb);
+            if (cli_json_to_sbuf(rows.rows[i].profile, &sb, err, sizeof(err)) == 0) msgpack_sbuffer_destroy(&sb);
         }
         cli_rows_free(&rows);
     }

@@ -36,10 +36,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int big = 1 << 20;
     setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
     /* [1, 1, nil, {token: "tok", role: "coach"}] */
-    static const char login_ok[] =
-        "\x00\x00\x00\x1a\x94\x01\x01\xc0\x82\xa5\x74\x6f\x6b\x65\x6e\xa3\x74\x6f\x6b\xa4\x72\x6f\x6c\x65\xa5\x63\x6f\x61\x63\x68";
-    if (size > 0 && (data[0] & 1) &&
-        write(sv[1], login_ok, sizeof(login_ok) - 1) != (ssize_t)sizeof(login_ok) - 1) {
+    static const char login_ok[] = "\x00\x00\x00\x1a\x94\x01\x01\xc0\x82\xa5\x74\x6f\x6b\x65\x6e\xa3\x74\x6f\x6b\xa4"
+                                   "\x72\x6f\x6c\x65\xa5\x63\x6f\x61\x63\x68";
+    if (size > 0 && (data[0] & 1) && write(sv[1], login_ok, sizeof(login_ok) - 1) != (ssize_t)sizeof(login_ok) - 1) {
         close(sv[0]);
         close(sv[1]);
         return 0;
@@ -77,9 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         case 2: cn_client_match_run(c, "p", NULL, id, sizeof(id), &e); break;
         case 3: cn_client_wait(c, 0, &delivered, &e); break;
         case 4: cn_client_meeting_log(c, "m", "2026-01-01", 45, NULL, id, sizeof(id), &jp, &e); break;
-        case 5:
-            cn_client_profile_put_raw(c, CN_CLIENT_MENTEE, "\x80", 1, -1, id, sizeof(id), &version, &e);
-            break;
+        case 5: cn_client_profile_put_raw(c, CN_CLIENT_MENTEE, "\x80", 1, -1, id, sizeof(id), &version, &e); break;
         case 6: cn_client_resume(c, "t", &s, &e); break;
         default: {
             uint32_t msgid;

@@ -27,8 +27,8 @@
 #include "clients/coachnet.h"
 
 #define LOAD_MAX_CONNECTIONS 1024
-#define LOAD_MAX_PIPELINE 64
-#define LOAD_MAX_CODES 16
+#define LOAD_MAX_PIPELINE    64
+#define LOAD_MAX_CODES       16
 
 typedef struct load_cfg {
     cn_client_options opts;
@@ -42,7 +42,7 @@ typedef struct load_cfg {
 typedef struct load_worker {
     const load_cfg *cfg;
     pthread_t th;
-    double *lat_ms;           /* one per answered request */
+    double *lat_ms; /* one per answered request */
     size_t n, cap;
     size_t errors;
     char codes[LOAD_MAX_CODES][CN_CLIENT_CODE_LEN];
@@ -100,8 +100,8 @@ static void *worker_main(void *arg) {
     for (;;) {
         int sending = now_s() < end;
         while (sending && inflight < cfg->pipeline) {
-            if (cn_client_send_raw(c, cfg->method, cfg->params.data, cfg->params.size,
-                                   &ids[inflight], &e) != CN_CLIENT_OK) {
+            if (cn_client_send_raw(c, cfg->method, cfg->params.data, cfg->params.size, &ids[inflight], &e) !=
+                CN_CLIENT_OK) {
                 snprintf(w->fatal, sizeof(w->fatal), "send: %s", e.message);
                 goto out;
             }
@@ -183,15 +183,17 @@ static void usage(void) {
 
 /* Parse the command line into cfg; 0 or -1 (usage printed). */
 static int parse_args(int argc, char **argv, load_cfg *cfg) {
-    static const struct option lo[] = {
-        { "host", required_argument, NULL, 'H' }, { "port", required_argument, NULL, 'p' },
-        { "ca", required_argument, NULL, 'a' },   { "login", required_argument, NULL, 'l' },
-        { "connections", required_argument, NULL, 'c' },
-        { "pipeline", required_argument, NULL, 'w' },
-        { "seconds", required_argument, NULL, 's' }, { "method", required_argument, NULL, 'm' },
-        { "mentee", required_argument, NULL, 'e' },  { "coach", required_argument, NULL, 'o' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const struct option lo[] = { { "host", required_argument, NULL, 'H' },
+                                        { "port", required_argument, NULL, 'p' },
+                                        { "ca", required_argument, NULL, 'a' },
+                                        { "login", required_argument, NULL, 'l' },
+                                        { "connections", required_argument, NULL, 'c' },
+                                        { "pipeline", required_argument, NULL, 'w' },
+                                        { "seconds", required_argument, NULL, 's' },
+                                        { "method", required_argument, NULL, 'm' },
+                                        { "mentee", required_argument, NULL, 'e' },
+                                        { "coach", required_argument, NULL, 'o' },
+                                        { NULL, 0, NULL, 0 } };
     cn_client_options_init(&cfg->opts);
     cfg->connections = 4;
     cfg->pipeline = 8;
@@ -213,8 +215,8 @@ static int parse_args(int argc, char **argv, load_cfg *cfg) {
         }
     }
     if (optind != argc || cfg->login == NULL || cfg->method == NULL || cfg->connections < 1 ||
-        cfg->connections > LOAD_MAX_CONNECTIONS || cfg->pipeline < 1 ||
-        cfg->pipeline > LOAD_MAX_PIPELINE || cfg->seconds < 1 || build_params(cfg) != 0) {
+        cfg->connections > LOAD_MAX_CONNECTIONS || cfg->pipeline < 1 || cfg->pipeline > LOAD_MAX_PIPELINE ||
+        cfg->seconds < 1 || build_params(cfg) != 0) {
         usage();
         return -1;
     }
@@ -240,12 +242,10 @@ static int report(const load_cfg *cfg, load_worker *w, double elapsed) {
     }
     if (all) qsort(all, n, sizeof(double), cmp_double);
 #define PCT(p) (n && all ? all[(size_t)((double)(n - 1) * (p))] : 0.0)
-    printf("%s: %d connections x %d in flight, %.1f s\n", cfg->method, cfg->connections,
-           cfg->pipeline, elapsed);
+    printf("%s: %d connections x %d in flight, %.1f s\n", cfg->method, cfg->connections, cfg->pipeline, elapsed);
     printf("answered %zu, server errors %zu, failed connections %zu\n", n, errors, failed);
     printf("throughput %.0f requests/s\n", elapsed > 0 ? (double)(n + errors) / elapsed : 0.0);
-    printf("latency ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n", PCT(0.50), PCT(0.90),
-           PCT(0.99), PCT(1.0));
+    printf("latency ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n", PCT(0.50), PCT(0.90), PCT(0.99), PCT(1.0));
 #undef PCT
     for (int i = 0; i < cfg->connections; i++)
         for (int j = 0; j < LOAD_MAX_CODES && w[i].codes[j][0]; j++)

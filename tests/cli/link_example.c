@@ -25,8 +25,7 @@
 #include <coachnet.h>
 
 static int fail(const char *what, const cn_client_error *e) {
-    printf("FAIL %s: %s %s %s %s\n", what, cn_client_errkind_name(e->kind), e->code, e->message,
-           e->field);
+    printf("FAIL %s: %s %s %s %s\n", what, cn_client_errkind_name(e->kind), e->code, e->message, e->field);
     return 1;
 }
 
@@ -60,9 +59,7 @@ static int basic(const cn_client_options *o, const char *login, const char *pw) 
     }
     printf("user.disable: %s %s (%s)\n", cn_client_errkind_name(e.kind), e.code,
            cn_client_is_connected(c2) ? "still connected" : "closed");
-    if (e.kind != CN_CLIENT_E_SERVER || strcmp(e.code, "not_found") != 0 ||
-        !cn_client_is_connected(c2))
-        goto out;
+    if (e.kind != CN_CLIENT_E_SERVER || strcmp(e.code, "not_found") != 0 || !cn_client_is_connected(c2)) goto out;
     if (cn_client_logout(c2, &e) != CN_CLIENT_OK) {
         fail("logout", &e);
         goto out;
@@ -92,13 +89,11 @@ static int after_idle(const cn_client_options *o, const char *login, const char 
         nanosleep(&ts, NULL);
         int sent = 0;
         uint32_t id;
-        while (sent < 1000 && cn_client_send_raw(c, "match.mine", NULL, 0, &id, &e) == CN_CLIENT_OK)
-            sent++;
+        while (sent < 1000 && cn_client_send_raw(c, "match.mine", NULL, 0, &id, &e) == CN_CLIENT_OK) sent++;
         if (sent == 1000 && cn_client_recv(c, &id, NULL, &e) == CN_CLIENT_OK) {
             printf("FAIL the idle connection still answers\n");
         } else {
-            printf("after idle close: %s error after %d writes, no SIGPIPE\n",
-                   cn_client_errkind_name(e.kind), sent);
+            printf("after idle close: %s error after %d writes, no SIGPIPE\n", cn_client_errkind_name(e.kind), sent);
             rc = 0;
         }
     }

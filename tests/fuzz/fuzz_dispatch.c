@@ -55,8 +55,8 @@
 #include "server/server.h"
 
 #define FZ_MAX_PENDING 4096
-#define FZ_LOOP_MAX 2000          /* loop iterations per phase */
-#define FZ_MAX_STREAM (64 * 1024)
+#define FZ_LOOP_MAX    2000 /* loop iterations per phase */
+#define FZ_MAX_STREAM  (64 * 1024)
 /* Replies per input before the fake store goes "down" (every later command
  * gets STORE_UNAVAILABLE): a paging loop (a match run's snapshot) fed a
  * cursor that never ends would otherwise never finish. */
@@ -80,7 +80,7 @@ struct store {
     size_t replies;
 };
 
-static store *FZ_STORE;   /* the one fake (libFuzzer entry points take no context) */
+static store *FZ_STORE; /* the one fake (libFuzzer entry points take no context) */
 
 static uint8_t prog_byte(store *s) {
     if (!s->nprog) return 0;
@@ -107,7 +107,7 @@ static redisReply *r_str(int type, const char *p, size_t n) {
 static redisReply *r_pool(store *s) {
     size_t n = prog_byte(s);
     if (s->npool == 0) return r_str(REDIS_REPLY_STRING, "", 0);
-    if (n == 255) n = s->npool;   /* the whole pool: room for a profile blob */
+    if (n == 255) n = s->npool; /* the whole pool: room for a profile blob */
     size_t at = s->kpool % s->npool;
     if (n > s->npool - at) n = s->npool - at;
     s->kpool += n ? n : 1;
@@ -126,7 +126,11 @@ static redisReply *r_any(store *s, int depth) {
     uint8_t b = prog_byte(s);
     switch (b % 5) {
     case 0: return r_pool(s);
-    case 1: { redisReply *r = r_new(REDIS_REPLY_INTEGER); r->integer = (long long)(int8_t)prog_byte(s) * 1000; return r; }
+    case 1: {
+        redisReply *r = r_new(REDIS_REPLY_INTEGER);
+        r->integer = (long long)(int8_t)prog_byte(s) * 1000;
+        return r;
+    }
     case 2: return r_new(REDIS_REPLY_NIL);
     case 3:
         if (depth < 3) {
@@ -140,15 +144,16 @@ static redisReply *r_any(store *s, int depth) {
     }
 }
 
-static const char *const status_words[] = {"ok", "not_found", "forbidden", "conflict",
-                                           "capacity_full", "invalid_params", "rate_limited", "bogus"};
+static const char *const status_words[] = { "ok",           "not_found",     "forbidden",
+                                            "conflict",     "capacity_full", "invalid_params",
+                                            "rate_limited", "bogus" };
 
 /* The reply for the next command; NULL means STORE_UNAVAILABLE. */
 static redisReply *make_reply(store *s) {
     if (++s->replies > FZ_MAX_REPLIES) return NULL;
     uint8_t op = prog_byte(s);
     switch (op % 8) {
-    case 0: {   /* the profile-get shape: ok, blob, version, program, load */
+    case 0: { /* the profile-get shape: ok, blob, version, program, load */
         redisReply *r = r_arr(5);
         r->element[0] = r_str(REDIS_REPLY_STRING, "ok", 2);
         r->element[1] = r_pool(s);
@@ -160,11 +165,11 @@ static redisReply *make_reply(store *s) {
     }
     case 1: return NULL;
     case 2: {
-        static const char *const errors[] = {"ERR fuzz", "NOSCRIPT fuzz", "LOADING fuzz", "BUSY fuzz"};
+        static const char *const errors[] = { "ERR fuzz", "NOSCRIPT fuzz", "LOADING fuzz", "BUSY fuzz" };
         const char *e = errors[(op >> 3) % 4];
         return r_str(REDIS_REPLY_ERROR, e, strlen(e));
     }
-    case 3: {   /* a script status with a message and maybe a field */
+    case 3: { /* a script status with a message and maybe a field */
         size_t n = 2 + (op >> 3) % 2;
         redisReply *r = r_arr(n);
         const char *w = status_words[(op >> 4) % 8];
@@ -174,8 +179,12 @@ static redisReply *make_reply(store *s) {
         return r;
     }
     case 4: return r_new(REDIS_REPLY_NIL);
-    case 5: { redisReply *r = r_new(REDIS_REPLY_INTEGER); r->integer = (int8_t)prog_byte(s); return r; }
-    default: {  /* {'ok', anything...} */
+    case 5: {
+        redisReply *r = r_new(REDIS_REPLY_INTEGER);
+        r->integer = (int8_t)prog_byte(s);
+        return r;
+    }
+    default: { /* {'ok', anything...} */
         size_t n = 1 + (op >> 3) % 12;
         redisReply *r = r_arr(n);
         r->element[0] = r_str(REDIS_REPLY_STRING, "ok", 2);
@@ -195,9 +204,10 @@ static void r_free(redisReply *r) {
 
 /* Answer every queued command (and those they queue) from the event loop. */
 static void fz_store_cb(evutil_socket_t fd, short what, void *arg) {
-    (void)fd; (void)what;
+    (void)fd;
+    (void)what;
     store *s = arg;
-    size_t n = s->n;   /* only those queued before this round */
+    size_t n = s->n; /* only those queued before this round */
     while (n-- > 0 && s->n > 0) {
         fz_cmd c = s->q[s->head];
         s->head = (s->head + 1) % FZ_MAX_PENDING;
@@ -209,15 +219,20 @@ static void fz_store_cb(evutil_socket_t fd, short what, void *arg) {
     if (s->n) event_active(s->ev, EV_TIMEOUT, 0);
 }
 
-store *__wrap_store_new(struct event_base *base, const char *host, int port, int timeout_ms,
-                        const char *channel, store_msg_cb *on_msg, void *msg_ud);
+store *__wrap_store_new(struct event_base *base, const char *host, int port, int timeout_ms, const char *channel,
+                        store_msg_cb *on_msg, void *msg_ud);
 void __wrap_store_free(store *s);
 int __wrap_store_connected(const store *s);
 int __wrap_store_cmda(store *s, store_cb *cb, void *ud, const sargs *a);
 
-store *__wrap_store_new(struct event_base *base, const char *host, int port, int timeout_ms,
-                        const char *channel, store_msg_cb *on_msg, void *msg_ud) {
-    (void)host; (void)port; (void)timeout_ms; (void)channel; (void)on_msg; (void)msg_ud;
+store *__wrap_store_new(struct event_base *base, const char *host, int port, int timeout_ms, const char *channel,
+                        store_msg_cb *on_msg, void *msg_ud) {
+    (void)host;
+    (void)port;
+    (void)timeout_ms;
+    (void)channel;
+    (void)on_msg;
+    (void)msg_ud;
     store *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->base = base;
@@ -227,7 +242,7 @@ store *__wrap_store_new(struct event_base *base, const char *host, int port, int
 
 void __wrap_store_free(store *s) {
     if (!s) return;
-    while (s->n) {   /* contract: pending callbacks get STORE_UNAVAILABLE */
+    while (s->n) { /* contract: pending callbacks get STORE_UNAVAILABLE */
         fz_cmd c = s->q[s->head];
         s->head = (s->head + 1) % FZ_MAX_PENDING;
         s->n--;
@@ -237,12 +252,15 @@ void __wrap_store_free(store *s) {
     free(s);
 }
 
-int __wrap_store_connected(const store *s) { (void)s; return 1; }
+int __wrap_store_connected(const store *s) {
+    (void)s;
+    return 1;
+}
 
 int __wrap_store_cmda(store *s, store_cb *cb, void *ud, const sargs *a) {
     if (a->oom || a->argc < 1) return STORE_UNAVAILABLE;
     if (s->n >= FZ_MAX_PENDING) return STORE_UNAVAILABLE;
-    s->q[(s->head + s->n) % FZ_MAX_PENDING] = (fz_cmd){cb, ud};
+    s->q[(s->head + s->n) % FZ_MAX_PENDING] = (fz_cmd){ cb, ud };
     s->n++;
     event_active(s->ev, EV_TIMEOUT, 0);
     return STORE_OK;
@@ -267,16 +285,15 @@ static void fz_init(void) {
     if (cfg_init(&f->c)) abort();
     snprintf(f->sock_path, sizeof f->sock_path, "/tmp/coachnet-fuzz-dispatch-%d.sock", (int)getpid());
     const char *data = getenv("COACHNET_DATA");
-    if (cfg_set(&f->c, "port", "0", err, sizeof err) ||
-        cfg_set(&f->c, "unixsocket", f->sock_path, err, sizeof err) ||
+    if (cfg_set(&f->c, "port", "0", err, sizeof err) || cfg_set(&f->c, "unixsocket", f->sock_path, err, sizeof err) ||
         cfg_set(&f->c, "data-dir", data ? data : "data", err, sizeof err) ||
         cfg_set(&f->c, "max-inflight", "16", err, sizeof err) ||
         cfg_set(&f->c, "login-attempts-per-minute", "1000000", err, sizeof err)) {
         fprintf(stderr, "fuzz_dispatch: config: %s\n", err);
         abort();
     }
-    log_open(CFG_LOG_ERROR + 1, "");   /* silent: the fuzzer logs enough */
-    scripts_init();                     /* as coachnetd: scripts go as EVALSHA */
+    log_open(CFG_LOG_ERROR + 1, ""); /* silent: the fuzzer logs enough */
+    scripts_init();                  /* as coachnetd: scripts go as EVALSHA */
     server *s = &f->s;
     if (srv_catalog_load(&s->catalog, f->c.data_dir, err, sizeof err)) {
         fprintf(stderr, "fuzz_dispatch: %s (set COACHNET_DATA to the repository's data/)\n", err);
@@ -287,7 +304,7 @@ static void fz_init(void) {
      * base exists, or the two threads race on the base's queues (seen as
      * lost accepts and a loop that never returns). */
     if (evthread_use_pthreads()) abort();
-    signal(SIGPIPE, SIG_IGN);   /* as coachnetd: a reply may reach a client that has gone */
+    signal(SIGPIPE, SIG_IGN); /* as coachnetd: a reply may reach a client that has gone */
     f->base = event_base_new();
     if (!f->base || srv_init(s, &f->c, f->base, dispatch_frame, err, sizeof err)) {
         fprintf(stderr, "fuzz_dispatch: srv_init: %s\n", err);
@@ -316,7 +333,10 @@ static int connect_unix(const char *path) {
     memset(&sun, 0, sizeof sun);
     sun.sun_family = AF_UNIX;
     snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
-    if (connect(fd, (struct sockaddr *)&sun, sizeof sun) != 0) { close(fd); return -1; }
+    if (connect(fd, (struct sockaddr *)&sun, sizeof sun) != 0) {
+        close(fd);
+        return -1;
+    }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     int big = 1 << 20;
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
@@ -327,16 +347,14 @@ static int connect_unix(const char *path) {
 /* One turn of the loop; while a password is being hashed on hashq's
  * thread, wait for it (its result wakes the loop) rather than spin past it,
  * so that logins reach their next step within the input. */
-static void fz_turn(fz *f) {
-    event_base_loop(f->base, hashq_pending(f->s.hq) ? EVLOOP_ONCE : EVLOOP_NONBLOCK);
-}
+static void fz_turn(fz *f) { event_base_loop(f->base, hashq_pending(f->s.hq) ? EVLOOP_ONCE : EVLOOP_NONBLOCK); }
 
 static void drain_client(int fd) {
     char buf[65536];
     while (read(fd, buf, sizeof buf) > 0) {}
 }
 
-static const auth_role roles[] = {ROLE_NONE, ROLE_ADMIN, ROLE_COORDINATOR, ROLE_MENTEE, ROLE_COACH};
+static const auth_role roles[] = { ROLE_NONE, ROLE_ADMIN, ROLE_COORDINATOR, ROLE_MENTEE, ROLE_COACH };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -367,7 +385,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* accept */
     for (int i = 0; i < FZ_LOOP_MAX && s->nconns == 0; i++) event_base_loop(f->base, EVLOOP_NONBLOCK);
     if (s->nconns != 1 || !s->live) {
-        fprintf(stderr, "fuzz_dispatch: the connection was not accepted (nconns %zu, stopping %d, free slots %u, jobs %d)\n",
+        fprintf(stderr,
+                "fuzz_dispatch: the connection was not accepted (nconns %zu, stopping %d, free slots %u, jobs %d)\n",
                 s->nconns, s->stopping, (unsigned)s->nfree, s->jobs);
         abort();
     }
@@ -379,23 +398,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         sess.role = roles[role];
         snprintf(sess.subject, sizeof sess.subject, "199001012015011001");
         snprintf(sess.programs, sizeof sess.programs, "p1,pkn2-2026");
-        sess.expires = INT64_MAX;   /* the token never runs out here */
+        sess.expires = INT64_MAX; /* the token never runs out here */
         srv_conn_set_session(s, conn_id, &sess);
     }
     size_t off = 0;
     for (int i = 0; i < FZ_LOOP_MAX; i++) {
         if (off < nstream) {
             ssize_t w = write(fd, stream + off, nstream - off);
-            if (w > 0) off += (size_t)w;
-            else if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) break;   /* server closed */
+            if (w > 0)
+                off += (size_t)w;
+            else if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+                break; /* server closed */
         }
         fz_turn(f);
         drain_client(fd);
         if (off >= nstream && st->n == 0 && srv_conn_inflight(s, conn_id) <= 0) break;
     }
     close(fd);
-    for (int i = 0; i < FZ_LOOP_MAX && (s->live || s->dead || st->n || hashq_pending(s->hq)); i++)
-        fz_turn(f);
+    for (int i = 0; i < FZ_LOOP_MAX && (s->live || s->dead || st->n || hashq_pending(s->hq)); i++) fz_turn(f);
     if (s->live || s->dead) {
         fprintf(stderr, "fuzz_dispatch: connection not freed after close (inflight %d)\n",
                 srv_conn_inflight(s, conn_id));

@@ -20,48 +20,38 @@
 
 #include "tests/unit/proto_helpers.h"
 
-typedef int (*echo_fn)(const msgpack_object *o, const proto_vocab *v,
-                       msgpack_packer *pk, proto_error *err);
+typedef int (*echo_fn)(const msgpack_object *o, const proto_vocab *v, msgpack_packer *pk, proto_error *err);
 
-static int echo_mentee(const msgpack_object *o, const proto_vocab *v,
-                       msgpack_packer *pk, proto_error *err) {
+static int echo_mentee(const msgpack_object *o, const proto_vocab *v, msgpack_packer *pk, proto_error *err) {
     proto_mentee m;
-    if (proto_mentee_decode(o, "obj", v, &m, err) != PROTO_OK)
-        return PROTO_ERR;
+    if (proto_mentee_decode(o, "obj", v, &m, err) != PROTO_OK) return PROTO_ERR;
     proto_mentee_pack(pk, &m);
     return PROTO_OK;
 }
 
-static int echo_coach(const msgpack_object *o, const proto_vocab *v,
-                      msgpack_packer *pk, proto_error *err) {
+static int echo_coach(const msgpack_object *o, const proto_vocab *v, msgpack_packer *pk, proto_error *err) {
     proto_coach c;
-    if (proto_coach_decode(o, "obj", v, &c, err) != PROTO_OK)
-        return PROTO_ERR;
+    if (proto_coach_decode(o, "obj", v, &c, err) != PROTO_OK) return PROTO_ERR;
     proto_coach_pack(pk, &c);
     return PROTO_OK;
 }
 
-static int echo_policy(const msgpack_object *o, const proto_vocab *v,
-                       msgpack_packer *pk, proto_error *err) {
+static int echo_policy(const msgpack_object *o, const proto_vocab *v, msgpack_packer *pk, proto_error *err) {
     proto_policy p;
-    if (proto_policy_decode(o, "obj", v, &p, err) != PROTO_OK)
-        return PROTO_ERR;
+    if (proto_policy_decode(o, "obj", v, &p, err) != PROTO_OK) return PROTO_ERR;
     proto_policy_pack(pk, &p);
     return PROTO_OK;
 }
 
-static int echo_explain(const msgpack_object *o, const proto_vocab *v,
-                        msgpack_packer *pk, proto_error *err) {
+static int echo_explain(const msgpack_object *o, const proto_vocab *v, msgpack_packer *pk, proto_error *err) {
     proto_explain e;
     (void)v;
-    if (proto_explain_decode(o, "obj", &e, err) != PROTO_OK)
-        return PROTO_ERR;
+    if (proto_explain_decode(o, "obj", &e, err) != PROTO_OK) return PROTO_ERR;
     proto_explain_pack(pk, &e);
     return PROTO_OK;
 }
 
-static int echo_match(const msgpack_object *o, const proto_vocab *v,
-                      msgpack_packer *pk, proto_error *err) {
+static int echo_match(const msgpack_object *o, const proto_vocab *v, msgpack_packer *pk, proto_error *err) {
     proto_match m;
     (void)v;
     if (proto_match_decode(o, "obj", &m, err) != PROTO_OK) return PROTO_ERR;
@@ -69,18 +59,15 @@ static int echo_match(const msgpack_object *o, const proto_vocab *v,
     return PROTO_OK;
 }
 
-static int echo_stats(const msgpack_object *o, const proto_vocab *v,
-                      msgpack_packer *pk, proto_error *err) {
+static int echo_stats(const msgpack_object *o, const proto_vocab *v, msgpack_packer *pk, proto_error *err) {
     proto_run_stats s;
     (void)v;
-    if (proto_run_stats_decode(o, "obj", &s, err) != PROTO_OK)
-        return PROTO_ERR;
+    if (proto_run_stats_decode(o, "obj", &s, err) != PROTO_OK) return PROTO_ERR;
     proto_run_stats_pack(pk, &s);
     return PROTO_OK;
 }
 
-static int echo_error(const msgpack_object *o, const proto_vocab *v,
-                      msgpack_packer *pk, proto_error *err) {
+static int echo_error(const msgpack_object *o, const proto_vocab *v, msgpack_packer *pk, proto_error *err) {
     proto_error e;
     (void)v;
     if (proto_error_decode(o, "obj", &e, err) != PROTO_OK) return PROTO_ERR;
@@ -89,15 +76,13 @@ static int echo_error(const msgpack_object *o, const proto_vocab *v,
 }
 
 /* The result codecs (proto/results.c): none of them needs the vocabulary. */
-#define ECHO_RESULT(name, type)                                            \
-    static int echo_##name(const msgpack_object *o, const proto_vocab *v,  \
-                           msgpack_packer *pk, proto_error *err) {         \
-        type x;                                                            \
-        (void)v;                                                           \
-        if (proto_##name##_decode(o, "obj", &x, err) != PROTO_OK)          \
-            return PROTO_ERR;                                              \
-        proto_##name##_pack(pk, &x);                                       \
-        return PROTO_OK;                                                   \
+#define ECHO_RESULT(name, type)                                                                                        \
+    static int echo_##name(const msgpack_object *o, const proto_vocab *v, msgpack_packer *pk, proto_error *err) {      \
+        type x;                                                                                                        \
+        (void)v;                                                                                                       \
+        if (proto_##name##_decode(o, "obj", &x, err) != PROTO_OK) return PROTO_ERR;                                    \
+        proto_##name##_pack(pk, &x);                                                                                   \
+        return PROTO_OK;                                                                                               \
     }
 ECHO_RESULT(session, proto_session)
 ECHO_RESULT(suggestion, proto_suggestion)
@@ -111,15 +96,13 @@ static const struct {
     const char *method;
     echo_fn fn;
 } methods[] = {
-    {"echo.mentee", echo_mentee},   {"echo.coach", echo_coach},
-    {"echo.policy", echo_policy},   {"echo.explain", echo_explain},
-    {"echo.match", echo_match},     {"echo.stats", echo_stats},
-    {"echo.error", echo_error},
-    {"echo.session", echo_session}, {"echo.suggestion", echo_suggestion},
-    {"echo.review_item", echo_review_item}, {"echo.meeting", echo_meeting},
-    {"echo.run_progress", echo_run_progress},
-    {"echo.run_done", echo_run_done},
-    {"echo.program_stats", echo_program_stats},
+    { "echo.mentee", echo_mentee },         { "echo.coach", echo_coach },
+    { "echo.policy", echo_policy },         { "echo.explain", echo_explain },
+    { "echo.match", echo_match },           { "echo.stats", echo_stats },
+    { "echo.error", echo_error },           { "echo.session", echo_session },
+    { "echo.suggestion", echo_suggestion }, { "echo.review_item", echo_review_item },
+    { "echo.meeting", echo_meeting },       { "echo.run_progress", echo_run_progress },
+    { "echo.run_done", echo_run_done },     { "echo.program_stats", echo_program_stats },
 };
 
 static echo_fn find_method(const char *name) {
@@ -135,8 +118,7 @@ static void flush_out(msgpack_sbuffer *sb) {
     sb->size = 0;
 }
 
-static void respond_error(msgpack_sbuffer *sb, uint32_t msgid,
-                          const proto_error *e) {
+static void respond_error(msgpack_sbuffer *sb, uint32_t msgid, const proto_error *e) {
     msgpack_packer pk;
     msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
     size_t at = proto_frame_begin(sb);
@@ -146,21 +128,15 @@ static void respond_error(msgpack_sbuffer *sb, uint32_t msgid,
 }
 
 /* Run the echo of one decoded message into sb (one frame). */
-static int handle_msg(const proto_msg *m, const proto_vocab *v,
-                      msgpack_sbuffer *sb, proto_error *err) {
-    static const char *const keys[] = {"obj", NULL};
+static int handle_msg(const proto_msg *m, const proto_vocab *v, msgpack_sbuffer *sb, proto_error *err) {
+    static const char *const keys[] = { "obj", NULL };
     proto_map pm;
     msgpack_packer pk;
     echo_fn fn = find_method(m->method);
-    if (fn == NULL)
-        return proto_error_set(err, PROTO_E_UNKNOWN_METHOD, "method",
-                               "unknown method %s", m->method);
-    if (proto_map_open(&pm, m->params, "", keys, err) != PROTO_OK)
-        return PROTO_ERR;
+    if (fn == NULL) return proto_error_set(err, PROTO_E_UNKNOWN_METHOD, "method", "unknown method %s", m->method);
+    if (proto_map_open(&pm, m->params, "", keys, err) != PROTO_OK) return PROTO_ERR;
     const msgpack_object *obj = proto_map_get(&pm, "obj");
-    if (obj == NULL)
-        return proto_error_set(err, PROTO_E_INVALID_PARAMS, "obj",
-                               "is required");
+    if (obj == NULL) return proto_error_set(err, PROTO_E_INVALID_PARAMS, "obj", "is required");
     msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
     size_t at = proto_frame_begin(sb);
     if (m->kind == PROTO_REQUEST) {
@@ -178,13 +154,11 @@ static int handle_msg(const proto_msg *m, const proto_vocab *v,
 }
 
 /* One frame body.  Returns 0 to go on, -1 when the stream must end. */
-static int handle_frame(const char *body, size_t len, const proto_vocab *v,
-                        msgpack_sbuffer *sb) {
+static int handle_frame(const char *body, size_t len, const proto_vocab *v, msgpack_sbuffer *sb) {
     proto_msg m;
     proto_error err;
     int rc = 0;
-    unsigned kinds = PROTO_KIND_BIT(PROTO_REQUEST) |
-                     PROTO_KIND_BIT(PROTO_NOTIFICATION);
+    unsigned kinds = PROTO_KIND_BIT(PROTO_REQUEST) | PROTO_KIND_BIT(PROTO_NOTIFICATION);
     if (proto_msg_decode(&m, body, len, NULL, kinds, &err) != PROTO_OK) {
         int fatal = err.code == PROTO_E_BAD_FRAME;
         respond_error(sb, fatal || !m.has_msgid ? 0 : m.msgid, &err);
@@ -209,15 +183,13 @@ static int echo_loop(const proto_vocab *v) {
         const char *body;
         size_t len;
         int frc = proto_reader_feed(r, buf, (size_t)n);
-        while (!done && proto_reader_next(r, &body, &len) == 1)
-            done = handle_frame(body, len, v, &sb) != 0;
+        while (!done && proto_reader_next(r, &body, &len) == 1) done = handle_frame(body, len, v, &sb) != 0;
         if (!done && frc != PROTO_OK) {
             respond_error(&sb, 0, proto_reader_error(r));
             done = 1;
         }
     }
-    if (!done && proto_reader_eof(r) != PROTO_OK)
-        respond_error(&sb, 0, proto_reader_error(r));
+    if (!done && proto_reader_eof(r) != PROTO_OK) respond_error(&sb, 0, proto_reader_error(r));
     msgpack_sbuffer_destroy(&sb);
     proto_reader_free(r);
     return 0;
@@ -226,19 +198,19 @@ static int echo_loop(const proto_vocab *v) {
 /* ---- --example: the frames of docs/protocol.md ------------------------- */
 
 /* Markdown: the title, then the frame as an indented hex dump. */
-static void hexdump(const char *what, const char *value, const char *p,
-                    size_t n) {
+static void hexdump(const char *what, const char *value, const char *p, size_t n) {
     printf("**%s** `%s` (%zu bytes):\n\n", what, value, n);
     for (size_t i = 0; i < n; i += 16) {
         printf("    %04zx  ", i);
         for (size_t j = i; j < i + 16; j++) {
-            if (j < n) printf("%02x ", (unsigned char)p[j]);
-            else printf("   ");
+            if (j < n)
+                printf("%02x ", (unsigned char)p[j]);
+            else
+                printf("   ");
             if (j == i + 7) printf(" ");
         }
         printf(" |");
-        for (size_t j = i; j < i + 16 && j < n; j++)
-            putchar(p[j] >= 0x20 && p[j] < 0x7f ? p[j] : '.');
+        for (size_t j = i; j < i + 16 && j < n; j++) putchar(p[j] >= 0x20 && p[j] < 0x7f ? p[j] : '.');
         printf("|\n");
     }
     printf("\n");
@@ -257,8 +229,10 @@ static int example(void) {
     proto_pack_cstr(&pk, "password");
     proto_pack_cstr(&pk, "s3cret-Passw0rd");
     proto_frame_end(&sb, at, NULL, NULL);
-    hexdump("request", "[0, 1, \"auth.login\", [{login: \"siti\", "
-            "password: \"s3cret-Passw0rd\"}]]", sb.data, sb.size);
+    hexdump("request",
+            "[0, 1, \"auth.login\", [{login: \"siti\", "
+            "password: \"s3cret-Passw0rd\"}]]",
+            sb.data, sb.size);
     sb.size = 0;
     at = proto_frame_begin(&sb);
     proto_pack_response_ok(&pk, 1);
@@ -272,18 +246,19 @@ static int example(void) {
     proto_pack_cstr(&pk, "expires_in");
     msgpack_pack_uint32(&pk, 86400);
     proto_frame_end(&sb, at, NULL, NULL);
-    hexdump("response", "[1, 1, nil, {token: \"q4fP...0Bw\", role: "
+    hexdump("response",
+            "[1, 1, nil, {token: \"q4fP...0Bw\", role: "
             "\"mentee\", subject: \"198503152010011001\", expires_in: "
-            "86400}]", sb.data, sb.size);
+            "86400}]",
+            sb.data, sb.size);
     sb.size = 0;
     proto_error e;
-    proto_error_set(&e, PROTO_E_INVALID_PARAMS,
-                    "profile.competencies[3].required",
-                    "must be an integer 1..5");
+    proto_error_set(&e, PROTO_E_INVALID_PARAMS, "profile.competencies[3].required", "must be an integer 1..5");
     at = proto_frame_begin(&sb);
     proto_pack_response_error(&pk, 2, &e);
     proto_frame_end(&sb, at, NULL, NULL);
-    hexdump("error response", "[1, 2, {code: \"invalid_params\", message: "
+    hexdump("error response",
+            "[1, 2, {code: \"invalid_params\", message: "
             "\"must be an integer 1..5\", field: "
             "\"profile.competencies[3].required\"}, nil]",
             sb.data, sb.size);

@@ -5,12 +5,9 @@
 
 #include "tests/unit/proto_helpers.h"
 
-static const char *const vocab_files[3] = {
-    "provinces.tsv", "position_classes.tsv", "competencies.tsv"};
+static const char *const vocab_files[3] = { "provinces.tsv", "position_classes.tsv", "competencies.tsv" };
 
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* First TSV column of every non-comment line of path, sorted. */
 static int load_column(const char *path, char ***out, size_t *n) {
@@ -71,8 +68,7 @@ void test_vocab_free(test_vocab *tv) {
     }
 }
 
-static void set_mentee_comp(proto_mentee_comp *c, const char *code,
-                            int current, int required) {
+static void set_mentee_comp(proto_mentee_comp *c, const char *code, int current, int required) {
     snprintf(c->code, sizeof(c->code), "%s", code);
     c->current = (uint8_t)current;
     c->required = (uint8_t)required;
@@ -95,7 +91,7 @@ void test_sample_mentee(proto_mentee *m) {
     strcpy(m->languages[0], "id");
     strcpy(m->languages[1], "en");
     m->n_languages = 2;
-    m->availability = 0x1249;  /* mornings Mon..Fri */
+    m->availability = 0x1249; /* mornings Mon..Fri */
     strcpy(m->goals, "Memimpin perubahan layanan publik digital.\n"
                      "Lead digital change in public services.");
 }
@@ -199,9 +195,7 @@ void tdoc_init(tdoc *d) {
 
 msgpack_object *tdoc_unpack(tdoc *d) {
     size_t off = 0;
-    if (msgpack_unpack_next(&d->up, d->sb.data, d->sb.size, &off) !=
-        MSGPACK_UNPACK_SUCCESS)
-        return NULL;
+    if (msgpack_unpack_next(&d->up, d->sb.data, d->sb.size, &off) != MSGPACK_UNPACK_SUCCESS) return NULL;
     return &d->up.data;
 }
 
@@ -214,8 +208,7 @@ static msgpack_object *map_find(msgpack_object *m, const char *k, size_t n) {
     if (m->type != MSGPACK_OBJECT_MAP) return NULL;
     for (uint32_t i = 0; i < m->via.map.size; i++) {
         msgpack_object *key = &m->via.map.ptr[i].key;
-        if (key->type == MSGPACK_OBJECT_STR && key->via.str.size == n &&
-            memcmp(key->via.str.ptr, k, n) == 0)
+        if (key->type == MSGPACK_OBJECT_STR && key->via.str.size == n && memcmp(key->via.str.ptr, k, n) == 0)
             return &m->via.map.ptr[i].val;
     }
     return NULL;
@@ -229,8 +222,7 @@ msgpack_object *tobj_at(msgpack_object *root, const char *path) {
         if (*p == '[') {
             char *end;
             unsigned long i = strtoul(p + 1, &end, 10);
-            if (o->type != MSGPACK_OBJECT_ARRAY || i >= o->via.array.size)
-                return NULL;
+            if (o->type != MSGPACK_OBJECT_ARRAY || i >= o->via.array.size) return NULL;
             o = &o->via.array.ptr[i];
             p = end + 1;
         } else {
@@ -258,9 +250,7 @@ void tobj_set_strn(msgpack_object *o, const char *s, size_t n) {
     o->via.str.size = (uint32_t)n;
 }
 
-void tobj_set_str(msgpack_object *o, const char *s) {
-    tobj_set_strn(o, s, strlen(s));
-}
+void tobj_set_str(msgpack_object *o, const char *s) { tobj_set_strn(o, s, strlen(s)); }
 
 static int key_at(msgpack_object *m, const char *key) {
     if (m->type != MSGPACK_OBJECT_MAP) return -1;
@@ -288,15 +278,15 @@ int tobj_rename_key(msgpack_object *m, const char *key, const char *newkey) {
     return 0;
 }
 
-void test_frame_request(msgpack_sbuffer *sb, uint32_t msgid,
-                        const char *method,
-                        void (*fill)(msgpack_packer *pk, const void *arg),
-                        const void *arg) {
+void test_frame_request(msgpack_sbuffer *sb, uint32_t msgid, const char *method,
+                        void (*fill)(msgpack_packer *pk, const void *arg), const void *arg) {
     msgpack_packer pk;
     msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
     size_t at = proto_frame_begin(sb);
     proto_pack_request(&pk, msgid, method);
-    if (fill) fill(&pk, arg);
-    else msgpack_pack_map(&pk, 0);
+    if (fill)
+        fill(&pk, arg);
+    else
+        msgpack_pack_map(&pk, 0);
     proto_frame_end(sb, at, NULL, NULL);
 }

@@ -37,14 +37,14 @@ typedef struct tdoc {
     msgpack_unpacked up;
 } tdoc;
 
-void tdoc_init(tdoc *d);           /* empty sbuffer, packer ready */
-msgpack_object *tdoc_unpack(tdoc *d);   /* unpack what was packed */
+void tdoc_init(tdoc *d);              /* empty sbuffer, packer ready */
+msgpack_object *tdoc_unpack(tdoc *d); /* unpack what was packed */
 void tdoc_free(tdoc *d);
 
 /* The object at `path` below root ("a.b[2].c"; "" is root), or NULL. */
 msgpack_object *tobj_at(msgpack_object *root, const char *path);
 void tobj_set_int(msgpack_object *o, int64_t v);
-void tobj_set_str(msgpack_object *o, const char *s);   /* s must outlive */
+void tobj_set_str(msgpack_object *o, const char *s); /* s must outlive */
 void tobj_set_strn(msgpack_object *o, const char *s, size_t n);
 /* Remove key from map m (order not kept); rename a key. 0 or -1. */
 int tobj_del_key(msgpack_object *m, const char *key);
@@ -52,9 +52,7 @@ int tobj_rename_key(msgpack_object *m, const char *key, const char *newkey);
 
 /* Pack one complete request frame {params} for method into sb, where
  * params is packed by `fill` (may be NULL: empty map). */
-void test_frame_request(msgpack_sbuffer *sb, uint32_t msgid,
-                        const char *method,
-                        void (*fill)(msgpack_packer *pk, const void *arg),
-                        const void *arg);
+void test_frame_request(msgpack_sbuffer *sb, uint32_t msgid, const char *method,
+                        void (*fill)(msgpack_packer *pk, const void *arg), const void *arg);
 
 #endif

@@ -27,7 +27,7 @@ static uint64_t rng_next(void) {
     return z ^ (z >> 31);
 }
 
-static int64_t rng_range(int64_t lo, int64_t hi) {   /* inclusive */
+static int64_t rng_range(int64_t lo, int64_t hi) { /* inclusive */
     return lo + (int64_t)(rng_next() % (uint64_t)(hi - lo + 1));
 }
 
@@ -48,8 +48,7 @@ static void inst_random(inst *in, int64_t wmax) {
     for (int c = 0; c < in->nc; c++) in->cap[c] = (int32_t)rng_range(0, 3);
     int density = (int)rng_range(30, 100);
     for (int r = 0; r < in->nr; r++)
-        for (int c = 0; c < in->nc; c++)
-            in->w[r][c] = rng_range(1, 100) <= density ? rng_range(1, wmax) : 0;
+        for (int c = 0; c < in->nc; c++) in->w[r][c] = rng_range(1, 100) <= density ? rng_range(1, wmax) : 0;
 }
 
 /* Exhaustive optimum: DP over rows with the vector of column loads as state
@@ -67,7 +66,7 @@ static int64_t brute_force(const inst *in) {
     for (int s = 0; s < nstates; s++) cur[s] = -1;
     cur[0] = 0;
     for (int r = 0; r < in->nr; r++) {
-        memcpy(nxt, cur, (size_t)nstates * sizeof(int64_t));   /* row unmatched */
+        memcpy(nxt, cur, (size_t)nstates * sizeof(int64_t)); /* row unmatched */
         for (int s = 0; s < nstates; s++) {
             if (cur[s] < 0) continue;
             int rest = s, mul = 1;
@@ -81,7 +80,9 @@ static int64_t brute_force(const inst *in) {
                 mul *= radix[c];
             }
         }
-        int64_t *tmp = cur; cur = nxt; nxt = tmp;
+        int64_t *tmp = cur;
+        cur = nxt;
+        nxt = tmp;
     }
     int64_t best = 0;
     for (int s = 0; s < nstates; s++)
@@ -96,8 +97,7 @@ static assign_graph *graph_of(const inst *in) {
     assert_non_null(g);
     for (int r = 0; r < in->nr; r++)
         for (int c = 0; c < in->nc; c++)
-            if (in->w[r][c] > 0)
-                assert_int_equal(assign_graph_add(g, r, c, in->w[r][c]), ASSIGN_OK);
+            if (in->w[r][c] > 0) assert_int_equal(assign_graph_add(g, r, c, in->w[r][c]), ASSIGN_OK);
     return g;
 }
 
@@ -137,16 +137,15 @@ static void check_certificate(const inst *in, const assign_result *res) {
 
 typedef struct dense_pricer {
     int nr, nc;
-    const int64_t *w;   /* nr x nc, 0 = no pair */
+    const int64_t *w; /* nr x nc, 0 = no pair */
     int calls;
-    int extra;          /* also add this many non-violating pairs per call */
-    int fail_at;        /* return ASSIGN_ERR on this call (0 = never) */
-    int one;            /* add only the first violating pair (the minimum
+    int extra;   /* also add this many non-violating pairs per call */
+    int fail_at; /* return ASSIGN_ERR on this call (0 = never) */
+    int one;     /* add only the first violating pair (the minimum
                            the contract asks for) */
 } dense_pricer;
 
-static int dense_price(void *ud, const int64_t *u, const int64_t *v,
-                       assign_graph *g, size_t *added) {
+static int dense_price(void *ud, const int64_t *u, const int64_t *v, assign_graph *g, size_t *added) {
     dense_pricer *p = ud;
     p->calls++;
     *added = 0;
@@ -161,8 +160,10 @@ static int dense_price(void *ud, const int64_t *u, const int64_t *v,
                 if (assign_graph_add(g, r, c, w) != ASSIGN_OK) return ASSIGN_ERR;
                 if (assign_graph_edges(g) > before) {
                     (*added)++;
-                    if (w <= u[r] + v[c]) extra--;
-                    else if (p->one) return ASSIGN_OK;
+                    if (w <= u[r] + v[c])
+                        extra--;
+                    else if (p->one)
+                        return ASSIGN_OK;
                 }
             }
         }
@@ -176,7 +177,7 @@ static void test_random_small_vs_brute_force(void **state) {
     rng_state = 20261124;
     for (int it = 0; it < 1500; it++) {
         inst in;
-        inst_random(&in, it % 3 == 0 ? 5 : 10000);   /* few distinct weights: ties */
+        inst_random(&in, it % 3 == 0 ? 5 : 10000); /* few distinct weights: ties */
         assign_graph *g = graph_of(&in);
         assign_result res;
         assert_int_equal(assign_solve(g, in.cap, NULL, NULL, NULL, NULL, &res), ASSIGN_OK);
@@ -211,8 +212,7 @@ static void test_random_small_pricing(void **state) {
             for (int c = 0; c < in.nc; c++) flat[r * in.nc + c] = in.w[r][c];
         dense_pricer p = { in.nr, in.nc, flat, 0, it % 3 == 0 ? 2 : 0, 0, it % 5 == 1 };
         assign_result res;
-        assert_int_equal(assign_solve(g, in.cap, dense_price, &p, NULL, NULL, &res),
-                         ASSIGN_OK);
+        assert_int_equal(assign_solve(g, in.cap, dense_price, &p, NULL, NULL, &res), ASSIGN_OK);
         assert_int_equal(res.certified, 1);
         assert_int_equal(res.pricing_rounds, p.calls);
         assert_int_equal(res.objective, brute_force(&in));
@@ -253,8 +253,7 @@ static int run_medium(int nr, int nc, int64_t big, uint64_t seed, int one) {
         }
         for (int k = 0; k < 2; k++)
             if (best[k] >= 0)
-                assert_int_equal(assign_graph_add(part, r, best[k], w[(size_t)r * nc + best[k]]),
-                                 ASSIGN_OK);
+                assert_int_equal(assign_graph_add(part, r, best[k], w[(size_t)r * nc + best[k]]), ASSIGN_OK);
     }
     assign_result a, b;
     assert_int_equal(assign_solve(full, cap, NULL, NULL, NULL, NULL, &a), ASSIGN_OK);
@@ -278,10 +277,10 @@ static int run_medium(int nr, int nc, int64_t big, uint64_t seed, int one) {
 static void test_medium_pricing_matches_full(void **state) {
     (void)state;
     /* the first three need pricing (more than one round) */
-    assert_true(run_medium(300, 40, 0, 1, 0) >= 2);            /* quality-like */
-    assert_true(run_medium(300, 40, 100000000, 2, 0) >= 2);    /* BIG + score */
-    assert_true(run_medium(80, 120, 0, 3, 0) >= 2);            /* more columns */
-    assert_true(run_medium(400, 10, 1000000, 4, 0) >= 1);      /* heavy competition */
+    assert_true(run_medium(300, 40, 0, 1, 0) >= 2);         /* quality-like */
+    assert_true(run_medium(300, 40, 100000000, 2, 0) >= 2); /* BIG + score */
+    assert_true(run_medium(80, 120, 0, 3, 0) >= 2);         /* more columns */
+    assert_true(run_medium(400, 10, 1000000, 4, 0) >= 1);   /* heavy competition */
     /* a pricer that adds a single violating pair per round */
     assert_true(run_medium(120, 30, 0, 5, 1) >= 2);
     assert_true(run_medium(150, 20, 100000000, 6, 1) >= 2);
@@ -421,14 +420,13 @@ static void test_graph_errors(void **state) {
     assert_int_equal(assign_graph_add(NULL, 0, 0, 1), ASSIGN_ERR);
     assert_int_equal(assign_graph_edges(g), 0);
     assert_int_equal(assign_graph_add(g, 0, 1, 3), ASSIGN_OK);
-    assert_int_equal(assign_graph_add(g, 0, 1, 4), ASSIGN_OK);   /* duplicate: ignored */
+    assert_int_equal(assign_graph_add(g, 0, 1, 4), ASSIGN_OK); /* duplicate: ignored */
     assert_int_equal(assign_graph_edges(g), 1);
     assert_int_equal(assign_graph_edges(NULL), 0);
 
     /* a row filling every column, added in scrambled order with duplicates */
     assign_graph *h = assign_graph_new(1, 1000);
-    for (int i = 0; i < 3000; i++)
-        assert_int_equal(assign_graph_add(h, 0, (i * 7919) % 1000, 1 + i % 1000), ASSIGN_OK);
+    for (int i = 0; i < 3000; i++) assert_int_equal(assign_graph_add(h, 0, (i * 7919) % 1000, 1 + i % 1000), ASSIGN_OK);
     assert_int_equal(assign_graph_edges(h), 1000);
     assign_graph_free(h);
 
@@ -437,8 +435,7 @@ static void test_graph_errors(void **state) {
     for (int pass = 0; pass < 2; pass++)
         for (int c = 0; c < 100; c++)
             for (int r = 0; r < 3; r++)
-                if ((c + r) % 2 == 0)
-                    assert_int_equal(assign_graph_add(h, r, (c * 37) % 100, 5), ASSIGN_OK);
+                if ((c + r) % 2 == 0) assert_int_equal(assign_graph_add(h, r, (c * 37) % 100, 5), ASSIGN_OK);
     assert_int_equal(assign_graph_edges(h), 150);
     assign_graph_free(h);
 
@@ -460,7 +457,7 @@ static void test_price_callback_failure(void **state) {
     int64_t w[4] = { 5, 6, 7, 8 };
     int32_t cap[2] = { 1, 1 };
     assign_graph *g = assign_graph_new(2, 2);
-    dense_pricer p = { 2, 2, w, 0, 0, 2, 0 };   /* fails on the second call */
+    dense_pricer p = { 2, 2, w, 0, 0, 2, 0 }; /* fails on the second call */
     assign_result res;
     assert_int_equal(assign_solve(g, cap, dense_price, &p, NULL, NULL, &res), ASSIGN_ERR);
     assert_int_equal(p.calls, 2);
@@ -489,8 +486,7 @@ static assign_graph *big_random(int nr, int nc, int deg, int32_t *cap) {
     for (int c = 0; c < nc; c++) cap[c] = (int32_t)rng_range(1, 3);
     for (int r = 0; r < nr; r++)
         for (int k = 0; k < deg; k++)
-            assert_int_equal(assign_graph_add(g, r, (int32_t)rng_range(0, nc - 1),
-                                              rng_range(1, 10000)), ASSIGN_OK);
+            assert_int_equal(assign_graph_add(g, r, (int32_t)rng_range(0, nc - 1), rng_range(1, 10000)), ASSIGN_OK);
     return g;
 }
 
@@ -519,8 +515,7 @@ static void test_ticks_and_cancel(void **state) {
     assign_graph_free(g2);
 
     ticker c = { 0, 1, 0, 0 };
-    assert_int_equal(assign_solve(g, cap, NULL, NULL, count_tick, &c, &res),
-                     ASSIGN_CANCELLED);
+    assert_int_equal(assign_solve(g, cap, NULL, NULL, count_tick, &c, &res), ASSIGN_CANCELLED);
     assert_int_equal(c.calls, 1);
     assert_null(res.row_col);
     assign_graph_free(g);
@@ -579,11 +574,13 @@ static void test_checker_rejects(void **state) {
     char err[160];
     assert_int_equal(assign_check(g, cap, &res, err, sizeof(err)), ASSIGN_OK);
 
-    struct { int kind; const char *needle; } cases[] = {
-        { 0, "u = " }, { 1, "not tight" }, { 2, "v < 0" }, { 3, "u + v" },
-        { 4, "objective" }, { 5, "matched" }, { 6, "not an edge" },
-        { 7, "load" }, { 8, "unmatched but" }, { 9, "bad column" },
-        { 10, "free capacity" },
+    struct {
+        int kind;
+        const char *needle;
+    } cases[] = {
+        { 0, "u = " },          { 1, "not tight" },  { 2, "v < 0" },          { 3, "u + v" },
+        { 4, "objective" },     { 5, "matched" },    { 6, "not an edge" },    { 7, "load" },
+        { 8, "unmatched but" }, { 9, "bad column" }, { 10, "free capacity" },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         assign_result m;
@@ -599,21 +596,32 @@ static void test_checker_rejects(void **state) {
         case 0: m.u[0] = -1; break;
         case 1: m.u[0] += 1; break;
         case 2: m.v[1] = -1; break;
-        case 3: m.v[0] = 0; m.u[1] = 9; break;               /* (3,0) violated */
+        case 3:
+            m.v[0] = 0;
+            m.u[1] = 9;
+            break; /* (3,0) violated */
         case 4: m.objective += 1; break;
         case 5: m.matched += 1; break;
-        case 6: m.row_col[2] = 0; break;                     /* (2,0) no edge */
-        case 7: m.row_col[0] = 0; m.u[0] = 10 - m.v[0]; break;  /* col 0 twice */
+        case 6: m.row_col[2] = 0; break; /* (2,0) no edge */
+        case 7:
+            m.row_col[0] = 0;
+            m.u[0] = 10 - m.v[0];
+            break; /* col 0 twice */
         case 8: m.u[3] = 1; break;
         case 9: m.row_col[0] = 7; break;
-        case 10: m.row_col[2] = -1; m.u[2] = 0; m.v[1] = 1; m.u[0] = 3;
-                 m.objective -= 3; m.matched--; break;
+        case 10:
+            m.row_col[2] = -1;
+            m.u[2] = 0;
+            m.v[1] = 1;
+            m.u[0] = 3;
+            m.objective -= 3;
+            m.matched--;
+            break;
         }
         err[0] = 0;
         assert_int_equal(assign_check(g, cap, &m, err, sizeof(err)), ASSIGN_ERR);
         if (!strstr(err, cases[i].needle))
-            fail_msg("case %d: '%s' does not mention '%s'", cases[i].kind, err,
-                     cases[i].needle);
+            fail_msg("case %d: '%s' does not mention '%s'", cases[i].kind, err, cases[i].needle);
         assign_result_free(&m);
     }
     assign_result empty = { 0 };

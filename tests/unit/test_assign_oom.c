@@ -27,23 +27,21 @@ void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_realloc(void *p, size_t n);
 
-static long countdown = -1;   /* < 0: disarmed; 0: fail now */
+static long countdown = -1; /* < 0: disarmed; 0: fail now */
 static int failed;
 
 static int should_fail(void) {
     if (countdown < 0) return 0;
     if (countdown-- == 0) {
         failed = 1;
-        countdown = -1;   /* one failure per run: the error path must cope */
+        countdown = -1; /* one failure per run: the error path must cope */
         return 1;
     }
     return 0;
 }
 
 void *__wrap_malloc(size_t n) { return should_fail() ? NULL : __real_malloc(n); }
-void *__wrap_calloc(size_t n, size_t size) {
-    return should_fail() ? NULL : __real_calloc(n, size);
-}
+void *__wrap_calloc(size_t n, size_t size) { return should_fail() ? NULL : __real_calloc(n, size); }
 void *__wrap_realloc(void *p, size_t n) { return should_fail() ? NULL : __real_realloc(p, n); }
 
 static void arm(long n) {
@@ -61,8 +59,7 @@ static void disarm(void) { countdown = -1; }
 
 static int64_t weight(int r, int c) { return 1 + (r * 7919 + c * 104729) % 1000; }
 
-static int price_all(void *ud, const int64_t *u, const int64_t *v, assign_graph *g,
-                     size_t *added) {
+static int price_all(void *ud, const int64_t *u, const int64_t *v, assign_graph *g, size_t *added) {
     (void)ud;
     *added = 0;
     for (int r = 0; r < NR; r++)
@@ -88,8 +85,7 @@ static int scenario(long n, int wide) {
     int rc = ASSIGN_OK;
     for (int r = 0; r < NR && rc == ASSIGN_OK; r++)
         for (int c = 0; c < NC && rc == ASSIGN_OK; c++)
-            if ((r + c) % 3 != 0 && (c < 2 || r % 5 == 0 || wide))
-                rc = assign_graph_add(g, r, c, weight(r, c));
+            if ((r + c) % 3 != 0 && (c < 2 || r % 5 == 0 || wide)) rc = assign_graph_add(g, r, c, weight(r, c));
     assign_result res;
     if (rc == ASSIGN_OK) {
         rc = assign_solve(g, cap, price_all, NULL, NULL, NULL, &res);
@@ -115,7 +111,7 @@ static void run_all(int wide) {
         n++;
         assert_true(n < 100000);
     }
-    assert_true(n > 10);   /* the scenario does allocate */
+    assert_true(n > 10); /* the scenario does allocate */
 }
 
 static void test_oom_column_side(void **state) {

@@ -27,8 +27,8 @@
 
 #include "matcher/matcher.h"
 
-#define NM_MAX 8
-#define NC_MAX 5
+#define NM_MAX    8
+#define NC_MAX    5
 #define INSTANCES 600
 
 static uint64_t rng_state;
@@ -40,7 +40,7 @@ static uint64_t rng_next(void) {
     return z ^ (z >> 31);
 }
 
-static int rnd(int lo, int hi) {   /* inclusive */
+static int rnd(int lo, int hi) { /* inclusive */
     return lo + (int)(rng_next() % (uint64_t)(hi - lo + 1));
 }
 
@@ -104,16 +104,19 @@ static void pick_codes(const char **codes, int k) {
 
 static void make_instance(instance *in, int objective) {
     memset(in, 0, sizeof(*in));
-    in->nm = rnd(0, 4) ? rnd(5, NM_MAX) : rnd(0, NM_MAX);   /* mostly full size */
+    in->nm = rnd(0, 4) ? rnd(5, NM_MAX) : rnd(0, NM_MAX); /* mostly full size */
     in->nc = rnd(0, 4) ? rnd(3, NC_MAX) : rnd(0, NC_MAX);
     for (int i = 0; i < in->nm; i++) {
         match_mentee *m = &in->m[i];
         snprintf(in->mid[i], sizeof(in->mid[i]), "1990010120200%05d", rnd(0, 99999));
-        for (int j = 0; j < i; j++)   /* ids must be unique */
-            if (strcmp(in->mid[i], in->mid[j]) == 0) { i--; goto next_mentee; }
+        for (int j = 0; j < i; j++) /* ids must be unique */
+            if (strcmp(in->mid[i], in->mid[j]) == 0) {
+                i--;
+                goto next_mentee;
+            }
         m->id = in->mid[i];
         m->agency = AGENCIES[rnd(0, 4)];
-        do   /* mostly junior classes, which most coaches outrank */
+        do /* mostly junior classes, which most coaches outrank */
             m->position_class = random_code(MATCH_VOCAB_POSITION_CLASS);
         while (match_position_rank(cat, m->position_class) > 3 && rnd(0, 3) != 0);
         m->province = random_code(MATCH_VOCAB_PROVINCE);
@@ -139,7 +142,10 @@ static void make_instance(instance *in, int objective) {
         match_coach *c = &in->c[i];
         snprintf(in->cid[i], sizeof(in->cid[i]), "coach-%03d", rnd(0, 999));
         for (int j = 0; j < i; j++)
-            if (strcmp(in->cid[i], in->cid[j]) == 0) { i--; goto next_coach; }
+            if (strcmp(in->cid[i], in->cid[j]) == 0) {
+                i--;
+                goto next_coach;
+            }
         c->id = in->cid[i];
         c->kind = random_code(MATCH_VOCAB_COACH_KIND);
         c->organization = AGENCIES[rnd(0, 4)];
@@ -194,20 +200,20 @@ static int cmp_pin(const void *a, const void *b) {
 }
 
 static int find_m(const instance *in, const char *id) {
-    for (int i = 0; i < in->nm; i++) if (strcmp(in->mid[i], id) == 0) return i;
+    for (int i = 0; i < in->nm; i++)
+        if (strcmp(in->mid[i], id) == 0) return i;
     return -1;
 }
 
 static int find_c(const instance *in, const char *id) {
-    for (int i = 0; i < in->nc; i++) if (strcmp(in->cid[i], id) == 0) return i;
+    for (int i = 0; i < in->nc; i++)
+        if (strcmp(in->cid[i], id) == 0) return i;
     return -1;
 }
 
 static int forbidden(const instance *in, int m, int c) {
     for (int i = 0; i < in->nforb; i++)
-        if (strcmp(in->forb[i].mentee_id, in->mid[m]) == 0 &&
-            strcmp(in->forb[i].coach_id, in->cid[c]) == 0)
-            return 1;
+        if (strcmp(in->forb[i].mentee_id, in->mid[m]) == 0 && strcmp(in->forb[i].coach_id, in->cid[c]) == 0) return 1;
     return 0;
 }
 
@@ -217,9 +223,9 @@ static int64_t key_of(int objective, int64_t count, int64_t gain) {
 }
 
 typedef struct oracle {
-    int pinned_to[NM_MAX];  /* coach of a placed pin, or -1 */
+    int pinned_to[NM_MAX]; /* coach of a placed pin, or -1 */
     int remain[NC_MAX];
-    int64_t gain[NM_MAX][NC_MAX];   /* -1: infeasible */
+    int64_t gain[NM_MAX][NC_MAX]; /* -1: infeasible */
     int score[NM_MAX][NC_MAX];
     int64_t best_key;
 } oracle;
@@ -233,8 +239,7 @@ static void solve_oracle(const instance *in, oracle *o) {
     qsort(pins, (size_t)in->npins, sizeof(pins[0]), cmp_pin);
     for (int i = 0; i < in->npins; i++) {
         int m = find_m(in, pins[i].mentee_id), c = find_c(in, pins[i].coach_id);
-        if (m < 0 || c < 0 || o->pinned_to[m] >= 0 || o->remain[c] <= 0 || forbidden(in, m, c))
-            continue;
+        if (m < 0 || c < 0 || o->pinned_to[m] >= 0 || o->remain[c] <= 0 || forbidden(in, m, c)) continue;
         o->pinned_to[m] = c;
         o->remain[c]--;
     }
@@ -242,8 +247,8 @@ static void solve_oracle(const instance *in, oracle *o) {
         for (int c = 0; c < in->nc; c++) {
             match_explain ex;
             match_err err;
-            assert_int_equal(match_explain_pair(cat, &in->m[m], &in->c[c], &in->pol,
-                                                forbidden(in, m, c), &ex, &err), MATCH_OK);
+            assert_int_equal(match_explain_pair(cat, &in->m[m], &in->c[c], &in->pol, forbidden(in, m, c), &ex, &err),
+                             MATCH_OK);
             o->score[m][c] = ex.score;
             int64_t bonus = (int64_t)in->pol.waitlist_bonus * in->waitlist[m];
             o->gain[m][c] = ex.feasible ? ex.score + bonus : -1;
@@ -298,20 +303,18 @@ static void check_run(const instance *in, const oracle *o, const match_run_resul
             continue;
         }
         assert_int_equal(o->pinned_to[m], -1);
-        assert_true(o->gain[m][c] >= 0);          /* feasible */
+        assert_true(o->gain[m][c] >= 0); /* feasible */
         count++;
         gain += o->gain[m][c];
     }
-    for (int m = 0; m < in->nm; m++)              /* every placed pin is kept */
+    for (int m = 0; m < in->nm; m++) /* every placed pin is kept */
         if (o->pinned_to[m] >= 0) assert_true(seen[m]);
-    for (int c = 0; c < in->nc; c++)
-        assert_true(used[c] <= in->c[c].capacity - in->c[c].load);
+    for (int c = 0; c < in->nc; c++) assert_true(used[c] <= in->c[c].capacity - in->c[c].load);
     assert_int_equal(res->n_pairs + res->n_unmatched, (size_t)in->nm);
     if (key_of(objective, count, gain) != o->best_key)
         fail_msg("%s: run reached count %lld gain %lld (key %lld), exhaustive key %lld",
-                 objective ? "quality" : "participation", (long long)count,
-                 (long long)gain, (long long)key_of(objective, count, gain),
-                 (long long)o->best_key);
+                 objective ? "quality" : "participation", (long long)count, (long long)gain,
+                 (long long)key_of(objective, count, gain), (long long)o->best_key);
 }
 
 static void run_random(int objective, uint64_t seed, int candidates) {
@@ -338,8 +341,7 @@ static void run_random(int objective, uint64_t seed, int candidates) {
         match_run_result *res = NULL;
         match_err err;
         int rc = match_run(cat, &ri, &res, &err);
-        if (rc != MATCH_OK)
-            fail_msg("instance %d: match_run %d: %s: %s", it, rc, err.field, err.msg);
+        if (rc != MATCH_OK) fail_msg("instance %d: match_run %d: %s: %s", it, rc, err.field, err.msg);
         check_run(&in, &o, res);
         match_run_free(res);
     }

@@ -107,8 +107,9 @@ static void test_opts_anywhere_and_values(void **state) {
     (void)state;
     cli_opts o;
     char err[CLI_ERRLEN];
-    assert_int_equal(parse(&o, err, "list", "--json", "--program", "p1", "--min-score", "5000",
-                           "--limit", "20", "--status", "proposed", NULL), 0);
+    assert_int_equal(parse(&o, err, "list", "--json", "--program", "p1", "--min-score", "5000", "--limit", "20",
+                           "--status", "proposed", NULL),
+                     0);
     assert_int_equal(o.json, 1);
     assert_string_equal(o.program, "p1");
     assert_int_equal(o.min_score, 5000);
@@ -116,8 +117,8 @@ static void test_opts_anywhere_and_values(void **state) {
     assert_string_equal(o.status, "proposed");
     assert_int_equal(o.given, O_PROGRAM | O_MIN_SCORE | O_LIMIT | O_STATUS);
     assert_int_equal(o.nargs, 1);
-    assert_int_equal(cli_check_allowed(&o, O_PROGRAM | O_MIN_SCORE | O_LIMIT | O_STATUS | O_RUN,
-                                       "list", err, sizeof(err)), 0);
+    assert_int_equal(
+        cli_check_allowed(&o, O_PROGRAM | O_MIN_SCORE | O_LIMIT | O_STATUS | O_RUN, "list", err, sizeof(err)), 0);
     assert_int_equal(cli_check_allowed(&o, O_PROGRAM, "list", err, sizeof(err)), -1);
     assert_non_null(strstr(err, "--limit does not apply to 'list'"));
     assert_int_equal(parse(&o, err, "list", "--ids", "--explain", NULL), 0);
@@ -161,10 +162,10 @@ static void test_opts_errors(void **state) {
 
 static void test_csv_mentee_profile(void **state) {
     (void)state;
-    char *names[] = { "id", "name", "competencies", "modality", "languages", "availability",
-                      "goals", "agency" };
-    char *cells[] = { "199001012015011001", "Dewi Lestari", "M.01:2:3; M.03:1:4",
-                      "online;offline", "id;jv", "0x1FFFFF", "", "K001" };
+    char *names[] = { "id", "name", "competencies", "modality", "languages", "availability", "goals", "agency" };
+    char *cells[] = {
+        "199001012015011001", "Dewi Lestari", "M.01:2:3; M.03:1:4", "online;offline", "id;jv", "0x1FFFFF", "", "K001"
+    };
     char err[CLI_ERRLEN];
     json_t *p = cli_csv_profile(CN_CLIENT_MENTEE, names, cells, 8, err, sizeof(err));
     assert_non_null(p);
@@ -239,7 +240,7 @@ static void test_rows_csv_lines(void **state) {
     (void)state;
     cli_rows r;
     char err[CLI_ERRLEN];
-    const char *text = "\xef\xbb\xbfid,name,goals,availability\n"  /* BOM of a spreadsheet */
+    const char *text = "\xef\xbb\xbfid,name,goals,availability\n" /* BOM of a spreadsheet */
                        "1,Ana,\"two\nlines\",0\n"                 /* lines 2-3 */
                        "\n"                                       /* line 4: blank */
                        "2,\"Budi, S.H.\",x,abc\n"                 /* line 5: bad integer */
@@ -249,8 +250,7 @@ static void test_rows_csv_lines(void **state) {
     assert_int_equal(r.n, 4);
     assert_int_equal(r.rows[0].line, 2);
     assert_non_null(r.rows[0].profile);
-    assert_json_eq(r.rows[0].profile,
-                   "{\"id\":\"1\",\"name\":\"Ana\",\"goals\":\"two\\nlines\",\"availability\":0}");
+    assert_json_eq(r.rows[0].profile, "{\"id\":\"1\",\"name\":\"Ana\",\"goals\":\"two\\nlines\",\"availability\":0}");
     assert_int_equal(r.rows[1].line, 5);
     assert_null(r.rows[1].profile);
     assert_non_null(strstr(r.rows[1].error, "availability"));

@@ -43,16 +43,16 @@ struct fake {
     pthread_t th;
     script_fn script;
     proto_reader *rd;
-    int failures;        /* checks that failed inside the server thread */
+    int failures; /* checks that failed inside the server thread */
     char why[256];
 };
 
-#define SCHECK(f, cond)                                                        \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            (f)->failures++;                                                   \
-            snprintf((f)->why, sizeof((f)->why), "server check failed: %s", #cond); \
-        }                                                                      \
+#define SCHECK(f, cond)                                                                                                \
+    do {                                                                                                               \
+        if (!(cond)) {                                                                                                 \
+            (f)->failures++;                                                                                           \
+            snprintf((f)->why, sizeof((f)->why), "server check failed: %s", #cond);                                    \
+        }                                                                                                              \
     } while (0)
 
 /* Read the next request into *m (1), or 0 at EOF. */
@@ -104,9 +104,7 @@ static void fb_send(fake *f, fb *b) {
     msgpack_sbuffer_destroy(&b->sb);
 }
 
-static void kstr(msgpack_packer *pk, const char *s) {
-    proto_pack_cstr(pk, s);
-}
+static void kstr(msgpack_packer *pk, const char *s) { proto_pack_cstr(pk, s); }
 
 /* [1, msgid, nil, {key: int}] */
 static void send_ok_int(fake *f, uint32_t msgid, const char *key, int64_t v) {
@@ -135,8 +133,7 @@ static void send_progress(fake *f, const char *run_id, int64_t done, int64_t tot
     fb_send(f, &b);
 }
 
-static void send_error(fake *f, uint32_t msgid, proto_errcode code, const char *field,
-                       const char *msg) {
+static void send_error(fake *f, uint32_t msgid, proto_errcode code, const char *field, const char *msg) {
     fb b;
     proto_error e;
     proto_error_set(&e, code, field, "%s", msg);
@@ -343,7 +340,7 @@ typedef struct seen {
     int n;
     int64_t last_done;
     char method[32];
-    cn_client *c;       /* if set: try a call from inside the callback */
+    cn_client *c; /* if set: try a call from inside the callback */
     int reentry_refused;
 } seen;
 
@@ -411,8 +408,7 @@ static void test_server_error_keeps_connection(void **state) {
     cn_client_result *r;
     assert_int_equal(cn_client_stats_get(c, "p1", &r, &e), CN_CLIENT_OK);
     int64_t v;
-    assert_int_equal(cn_client_obj_int(cn_client_map_get(cn_client_result_obj(r), "matched"), &v),
-                     CN_CLIENT_OK);
+    assert_int_equal(cn_client_obj_int(cn_client_map_get(cn_client_result_obj(r), "matched"), &v), CN_CLIENT_OK);
     assert_int_equal(v, 42);
     cn_client_result_free(r);
     cn_client_free(c);
@@ -496,8 +492,7 @@ static void script_silent(fake *f) {
     if (!srv_read(f, &m)) return;
     proto_msg_destroy(&m);
     char buf[16];
-    while (read(f->fd, buf, sizeof(buf)) > 0) {
-    }
+    while (read(f->fd, buf, sizeof(buf)) > 0) {}
 }
 
 static void test_timeout_closes(void **state) {
@@ -555,8 +550,7 @@ static void test_pipelining_out_of_order(void **state) {
     const char params[] = "\x81\xa7profile\x81\xa2id\xa1x"; /* {profile: {id: "x"}} */
     uint32_t ids[3];
     for (int i = 0; i < 3; i++)
-        assert_int_equal(cn_client_send_raw(c, "mentee.put", params, sizeof(params) - 1, &ids[i], &e),
-                         CN_CLIENT_OK);
+        assert_int_equal(cn_client_send_raw(c, "mentee.put", params, sizeof(params) - 1, &ids[i], &e), CN_CLIENT_OK);
     assert_int_equal(cn_client_pending(c), 3);
     /* a blocking call is refused while requests are pending */
     assert_int_equal(cn_client_logout(c, &e), CN_CLIENT_ERR);
@@ -667,8 +661,7 @@ static void test_typed_call_usage_errors(void **state) {
     assert_int_equal(cn_client_profile_get(c, CN_CLIENT_MENTEE, "", NULL, &e), CN_CLIENT_ERR);
     assert_non_null(strstr(e.message, "mentee.get: id is required"));
     assert_int_equal(cn_client_meeting_log(c, "m", NULL, 60, NULL, NULL, 0, NULL, &e), CN_CLIENT_ERR);
-    assert_int_equal(cn_client_profile_put(c, CN_CLIENT_COACH, NULL, -1, NULL, 0, NULL, &e),
-                     CN_CLIENT_ERR);
+    assert_int_equal(cn_client_profile_put(c, CN_CLIENT_COACH, NULL, -1, NULL, 0, NULL, &e), CN_CLIENT_ERR);
     assert_non_null(strstr(e.message, "coach.put"));
     cn_client_user_spec u = { "x", "pw", NULL, NULL, NULL, 0 };
     assert_int_equal(cn_client_user_create(c, &u, &e), CN_CLIENT_ERR);
@@ -721,8 +714,7 @@ static void test_result_shapes(void **state) {
     assert_non_null(strstr(e.message, "token"));
     char mid[16];
     double jp = 0;
-    assert_int_equal(cn_client_meeting_log(c, "m1", "2026-03-02", 90, NULL, mid, sizeof(mid), &jp, &e),
-                     CN_CLIENT_OK);
+    assert_int_equal(cn_client_meeting_log(c, "m1", "2026-03-02", 90, NULL, mid, sizeof(mid), &jp, &e), CN_CLIENT_OK);
     assert_string_equal(mid, "17"); /* an integer id is shown as text */
     assert_true(jp == 2.0);
     cn_client_free(c);
@@ -758,9 +750,7 @@ static const struct {
 };
 #define N_EXPECTED (sizeof(expected_calls) / sizeof(expected_calls[0]))
 
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 static void script_params(fake *f) {
     for (size_t i = 0; i < N_EXPECTED; i++) {
@@ -782,8 +772,8 @@ static void script_params(fake *f) {
             snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys), "%s%s", k ? "," : "", ptrs[k]);
         if (strcmp(m.method, expected_calls[i].method) != 0 || strcmp(keys, expected_calls[i].keys) != 0) {
             f->failures++;
-            snprintf(f->why, sizeof(f->why), "call %zu: got %.40s {%.80s}, expected %s {%s}", i, m.method,
-                     keys, expected_calls[i].method, expected_calls[i].keys);
+            snprintf(f->why, sizeof(f->why), "call %zu: got %.40s {%.80s}, expected %s {%s}", i, m.method, keys,
+                     expected_calls[i].method, expected_calls[i].keys);
         }
         if (strcmp(m.method, "match.respond") == 0) {
             const msgpack_object *acc = cn_client_map_get(m.params, "accept");
@@ -832,12 +822,13 @@ static void test_typed_calls_send_design_keys(void **state) {
     assert_int_equal(cn_client_user_create(c, &u1, &e), CN_CLIENT_OK);
     cn_client_user_spec u2 = { "c", "pw", "coordinator", NULL, NULL, 0 };
     assert_int_equal(cn_client_user_create(c, &u2, &e), CN_CLIENT_OK);
-    assert_int_equal(cn_client_profile_put_raw(c, CN_CLIENT_MENTEE, profile, sizeof(profile) - 1, 3,
-                                               id, sizeof(id), &version, &e), CN_CLIENT_OK);
+    assert_int_equal(
+        cn_client_profile_put_raw(c, CN_CLIENT_MENTEE, profile, sizeof(profile) - 1, 3, id, sizeof(id), &version, &e),
+        CN_CLIENT_OK);
     assert_string_equal(id, "x1");
     assert_int_equal(version, 4);
-    assert_int_equal(cn_client_profile_put_raw(c, CN_CLIENT_COACH, profile, sizeof(profile) - 1, -1,
-                                               NULL, 0, NULL, &e), CN_CLIENT_OK);
+    assert_int_equal(cn_client_profile_put_raw(c, CN_CLIENT_COACH, profile, sizeof(profile) - 1, -1, NULL, 0, NULL, &e),
+                     CN_CLIENT_OK);
     assert_int_equal(cn_client_profile_get(c, CN_CLIENT_COACH, "x1", NULL, &e), CN_CLIENT_OK);
     cn_client_list_opts lo = { "p1", "31", NULL, 10 };
     assert_int_equal(cn_client_profile_list(c, CN_CLIENT_MENTEE, &lo, NULL, &e), CN_CLIENT_OK);

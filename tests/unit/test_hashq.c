@@ -35,13 +35,17 @@ typedef struct fixture {
     hashq *q;
 } fixture;
 
-static void noop(evutil_socket_t fd, short what, void *arg) { (void)fd; (void)what; (void)arg; }
+static void noop(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    (void)arg;
+}
 
 /* A base with no event added returns from EVLOOP_ONCE at once; coachnetd's
  * always has its listeners.  A slow persistent timer stands in for them. */
 static struct event *keep_alive(struct event_base *base) {
     struct event *ev = event_new(base, -1, EV_PERSIST, noop, NULL);
-    struct timeval tv = {0, 100000};
+    struct timeval tv = { 0, 100000 };
     if (ev) event_add(ev, &tv);
     return ev;
 }
@@ -176,12 +180,12 @@ static void free_cancels_what_was_not_delivered(void **state) {
     assert_non_null(keep);
     assert_non_null(q);
     enum { N = 40 };
-    char stored[AUTH_HASH_MAX];   /* a real hash: each job costs a full PBKDF2 */
+    char stored[AUTH_HASH_MAX]; /* a real hash: each job costs a full PBKDF2 */
     assert_int_equal(auth_hash_password("pw-12345", 8, stored), AUTH_OK);
     result rs[N];
     memset(rs, 0, sizeof rs);
     for (int i = 0; i < N; i++) assert_int_equal(hashq_verify(q, "pw-12345", stored, on_result, &rs[i]), HASHQ_OK);
-    event_base_loop(base, EVLOOP_ONCE);   /* some may be delivered */
+    event_base_loop(base, EVLOOP_ONCE); /* some may be delivered */
     int delivered = 0;
     for (int i = 0; i < N; i++) delivered += rs[i].calls;
     assert_true(delivered < N);
@@ -195,7 +199,7 @@ static void free_cancels_what_was_not_delivered(void **state) {
 }
 
 int main(void) {
-    if (evthread_use_pthreads()) return 1;   /* as coachnetd: the threads wake the loop */
+    if (evthread_use_pthreads()) return 1; /* as coachnetd: the threads wake the loop */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(verify_right_and_wrong_password, setup, teardown),
         cmocka_unit_test_setup_teardown(malformed_or_overlong_stored_hash_does_not_match, setup, teardown),

@@ -15,7 +15,7 @@
 
 #include "server/keys.h"
 
-#define DOCS "docs/operations.md"
+#define DOCS    "docs/operations.md"
 #define LUA_DIR "server/lua"
 
 static char *read_file(const char *path) {
@@ -66,10 +66,10 @@ static void bad_ids_and_short_buffers_are_refused(void **state) {
     (void)state;
     char buf[16];
     strcpy(buf, "junk");
-    assert_int_equal(keys_name(buf, sizeof buf, "cn:", KEY_MENTEE, NULL), -1);    /* needs an id */
+    assert_int_equal(keys_name(buf, sizeof buf, "cn:", KEY_MENTEE, NULL), -1); /* needs an id */
     assert_string_equal(buf, "");
     assert_int_equal(keys_name(buf, sizeof buf, "cn:", KEY_MENTEE, ""), -1);
-    assert_int_equal(keys_name(buf, sizeof buf, "cn:", KEY_AUDIT, "x"), -1);      /* takes none */
+    assert_int_equal(keys_name(buf, sizeof buf, "cn:", KEY_AUDIT, "x"), -1); /* takes none */
     assert_int_equal(keys_name(buf, sizeof buf, "cn:", KEY__COUNT, NULL), -1);
     assert_null(keys_pattern(KEY__COUNT));
     /* "cn:mentee:" + 5 = 15 bytes fit 16 with the NUL; 6 do not */
@@ -84,13 +84,13 @@ static void keys_add_appends_an_owned_copy(void **state) {
     sargs_init(&a);
     char id[] = "c9";
     keys_add(&a, "cn:", KEY_LOAD, id);
-    id[0] = 'X';                        /* the argument is a copy */
+    id[0] = 'X'; /* the argument is a copy */
     assert_false(a.oom);
     assert_int_equal(a.argc, 1);
     assert_int_equal(a.len[0], strlen("cn:load:c9"));
     assert_memory_equal(a.argv[0], "cn:load:c9", a.len[0]);
     keys_add(&a, "cn:", KEY_LOAD, NULL);
-    assert_true(a.oom);                 /* store_cmda refuses the vector */
+    assert_true(a.oom); /* store_cmda refuses the vector */
     sargs_free(&a);
 }
 
@@ -129,8 +129,8 @@ static void lua_keys_are_kinds(void **state) {
         snprintf(path, sizeof path, "%s/%s", LUA_DIR, e->d_name);
         char *text = read_file(path);
         files++;
-        for (const char *p = text; (p = strstr(p, "p..'")); ) {
-            int word = p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_');   /* mp..', not p */
+        for (const char *p = text; (p = strstr(p, "p..'"));) {
+            int word = p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_'); /* mp..', not p */
             p += 4;
             if (word) continue;
             size_t len = strcspn(p, "'");

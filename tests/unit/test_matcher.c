@@ -24,21 +24,18 @@
 
 static match_catalog *cat;
 
-static const char *data_dir(void)
-{
+static const char *data_dir(void) {
     const char *d = getenv("CN_DATA");
     return d ? d : "data";
 }
 
-static int setup_cat(void **state)
-{
+static int setup_cat(void **state) {
     (void)state;
-    match_err err = {0};
+    match_err err = { 0 };
     return match_catalog_load(data_dir(), &cat, &err) == MATCH_OK ? 0 : -1;
 }
 
-static int teardown_cat(void **state)
-{
+static int teardown_cat(void **state) {
     (void)state;
     match_catalog_free(cat);
     cat = NULL;
@@ -47,8 +44,8 @@ static int teardown_cat(void **state)
 
 /* ---- fixtures --------------------------------------------------------------- */
 
-static const char *const LANG_ID[] = {"id"};
-static const char *const LANG_EN[] = {"en"};
+static const char *const LANG_ID[] = { "id" };
+static const char *const LANG_EN[] = { "en" };
 
 #define SLOTS(n) ((uint32_t)((1u << (n)) - 1)) /* slots 0..n-1 */
 
@@ -60,54 +57,63 @@ static const char *const LANG_EN[] = {"en"};
  *   G = 2/3, location 1, availability 2/3
  *   score = 10000*(0.75*2/3 + 0.15*1 + 0.10*2/3) = 7166.67 -> 7167 */
 static match_need base_needs[] = {
-    {"M.01", 1, 3}, {"M.02", 2, 3}, {"M.03", 3, 3},
+    { "M.01", 1, 3 },
+    { "M.02", 2, 3 },
+    { "M.03", 3, 3 },
 };
-static match_skill base_skills[] = {{"M.01", 2}, {"M.02", 5}};
+static match_skill base_skills[] = { { "M.01", 2 }, { "M.02", 5 } };
 
-static match_mentee base_mentee(void)
-{
+static match_mentee base_mentee(void) {
     match_mentee m = {
-        .id = "199001012020011001", .agency = "kemenkeu",
-        .position_class = "administrator", .province = "32",
-        .program = "coaching-2026", .competencies = base_needs,
-        .n_competencies = 3, .modality = MATCH_MOD_ONLINE,
-        .languages = LANG_ID, .n_languages = 1, .availability = SLOTS(6),
+        .id = "199001012020011001",
+        .agency = "kemenkeu",
+        .position_class = "administrator",
+        .province = "32",
+        .program = "coaching-2026",
+        .competencies = base_needs,
+        .n_competencies = 3,
+        .modality = MATCH_MOD_ONLINE,
+        .languages = LANG_ID,
+        .n_languages = 1,
+        .availability = SLOTS(6),
     };
     return m;
 }
 
-static match_coach base_coach(void)
-{
+static match_coach base_coach(void) {
     match_coach c = {
-        .id = "C-0001", .kind = "pkn2_alumni", .organization = "bappenas",
-        .rank = 4, .province = "32", .competencies = base_skills,
-        .n_competencies = 2, .capacity = 2, .load = 0,
-        .modality = MATCH_MOD_ALL, .languages = LANG_ID, .n_languages = 1,
+        .id = "C-0001",
+        .kind = "pkn2_alumni",
+        .organization = "bappenas",
+        .rank = 4,
+        .province = "32",
+        .competencies = base_skills,
+        .n_competencies = 2,
+        .capacity = 2,
+        .load = 0,
+        .modality = MATCH_MOD_ALL,
+        .languages = LANG_ID,
+        .n_languages = 1,
         .availability = 0x3,
     };
     return c;
 }
 
-static match_explain explain(const match_mentee *m, const match_coach *c,
-                             const match_policy *p, int forbidden)
-{
+static match_explain explain(const match_mentee *m, const match_coach *c, const match_policy *p, int forbidden) {
     match_explain ex;
-    match_err err = {0};
+    match_err err = { 0 };
     int rc = match_explain_pair(cat, m, c, p, forbidden, &ex, &err);
     if (rc != MATCH_OK) fail_msg("explain: %s (%s)", err.msg, err.field);
     return ex;
 }
 
-static int score_of(const match_mentee *m, const match_coach *c,
-                    const match_policy *p)
-{
+static int score_of(const match_mentee *m, const match_coach *c, const match_policy *p) {
     return explain(m, c, p, 0).score;
 }
 
 /* ---- catalogues ------------------------------------------------------------- */
 
-static void test_catalog_loads(void **state)
-{
+static void test_catalog_loads(void **state) {
     (void)state;
     assert_int_equal(match_catalog_count(cat, MATCH_VOCAB_PROVINCE), 38);
     assert_int_equal(match_catalog_count(cat, MATCH_VOCAB_POSITION_CLASS), 10);
@@ -141,17 +147,15 @@ static void test_catalog_loads(void **state)
 
 /* Write a catalogue folder from the real files, with one file replaced. */
 static uint64_t rng_state_cat;
-static uint32_t cat_rnd(uint32_t n)
-{
+static uint32_t cat_rnd(uint32_t n) {
     rng_state_cat = rng_state_cat * 6364136223846793005ULL + 1442695040888963407ULL;
     return (uint32_t)((rng_state_cat >> 33) % n);
 }
 
-static void make_dir(char *dir, size_t n, const char *file, const char *body)
-{
+static void make_dir(char *dir, size_t n, const char *file, const char *body) {
     snprintf(dir, n, "/tmp/test_matcher_cat_%d", (int)getpid());
     mkdir(dir, 0700);
-    const char *names[] = {"competencies.tsv", "position_classes.tsv", "provinces.tsv"};
+    const char *names[] = { "competencies.tsv", "position_classes.tsv", "provinces.tsv" };
     for (int i = 0; i < 3; i++) {
         char src[512], dst[512], buf[8192];
         snprintf(src, sizeof(src), "%s/%s", data_dir(), names[i]);
@@ -175,9 +179,8 @@ static void make_dir(char *dir, size_t n, const char *file, const char *body)
     }
 }
 
-static void remove_dir(const char *dir)
-{
-    const char *names[] = {"competencies.tsv", "position_classes.tsv", "provinces.tsv"};
+static void remove_dir(const char *dir) {
+    const char *names[] = { "competencies.tsv", "position_classes.tsv", "provinces.tsv" };
     char p[512];
     for (int i = 0; i < 3; i++) {
         snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
@@ -186,12 +189,10 @@ static void remove_dir(const char *dir)
     rmdir(dir);
 }
 
-static void expect_load_error(const char *file, const char *body, int want_rc,
-                              const char *want_msg)
-{
+static void expect_load_error(const char *file, const char *body, int want_rc, const char *want_msg) {
     char dir[256];
     match_catalog *c = (match_catalog *)1;
-    match_err err = {0};
+    match_err err = { 0 };
     make_dir(dir, sizeof(dir), file, body);
     int rc = match_catalog_load(dir, &c, &err);
     remove_dir(dir);
@@ -200,39 +201,32 @@ static void expect_load_error(const char *file, const char *body, int want_rc,
     if (!strstr(err.msg, want_msg)) fail_msg("message \"%s\" lacks \"%s\"", err.msg, want_msg);
 }
 
-static void test_catalog_errors(void **state)
-{
+static void test_catalog_errors(void **state) {
     (void)state;
     match_catalog *c = NULL;
-    match_err err = {0};
+    match_err err = { 0 };
     assert_int_equal(match_catalog_load("/nonexistent/dir", &c, &err), MATCH_EIO);
     assert_null(c);
     assert_non_null(strstr(err.msg, "/nonexistent/dir/competencies.tsv"));
 
     expect_load_error("provinces.tsv", NULL, MATCH_EIO, "provinces.tsv");
-    expect_load_error("position_classes.tsv",
-                      "# c\tn\trank\treq\npelaksana\tPelaksana\t1\t1\nbad\tBad\t9\t1\n",
+    expect_load_error("position_classes.tsv", "# c\tn\trank\treq\npelaksana\tPelaksana\t1\t1\nbad\tBad\t9\t1\n",
                       MATCH_ERR, "position_classes.tsv:3: rank must be 1..6");
     expect_load_error("position_classes.tsv", "x\tX\t1\t0\n", MATCH_ERR,
                       "position_classes.tsv:1: required_managerial_level");
-    expect_load_error("position_classes.tsv", "x\tX\t1\n", MATCH_ERR,
-                      "position_classes.tsv:1: expected code");
-    expect_load_error("position_classes.tsv", "x\tX\t1\t1\nx\tY\t2\t2\n",
-                      MATCH_ERR, "position_classes.tsv:2: duplicate");
-    expect_load_error("position_classes.tsv", "# only comments\n", MATCH_ERR,
-                      "no position classes");
-    expect_load_error("competencies.tsv", "M.01\tmanagerial\ta\tb\nM.02\tbogus\ta\tb\n",
-                      MATCH_ERR, "competencies.tsv:2: kind must be");
-    expect_load_error("competencies.tsv", "M.01\ttechnical\ta\tb\n", MATCH_ERR,
-                      "competencies.tsv:1: technical codes");
+    expect_load_error("position_classes.tsv", "x\tX\t1\n", MATCH_ERR, "position_classes.tsv:1: expected code");
+    expect_load_error("position_classes.tsv", "x\tX\t1\t1\nx\tY\t2\t2\n", MATCH_ERR,
+                      "position_classes.tsv:2: duplicate");
+    expect_load_error("position_classes.tsv", "# only comments\n", MATCH_ERR, "no position classes");
+    expect_load_error("competencies.tsv", "M.01\tmanagerial\ta\tb\nM.02\tbogus\ta\tb\n", MATCH_ERR,
+                      "competencies.tsv:2: kind must be");
+    expect_load_error("competencies.tsv", "M.01\ttechnical\ta\tb\n", MATCH_ERR, "competencies.tsv:1: technical codes");
     expect_load_error("competencies.tsv", "T.Up\ttechnical\ta\tb\n", MATCH_ERR,
                       "competencies.tsv:1: technical code must be");
-    expect_load_error("provinces.tsv", "11\tAceh\tsumatera\tmany\n", MATCH_ERR,
-                      "provinces.tsv:1: pns");
-    expect_load_error("provinces.tsv", "11\tAceh\n", MATCH_ERR,
-                      "provinces.tsv:1: expected code");
-    expect_load_error("provinces.tsv", "11\tAceh\tsumatera\t\n11\tX\tjawa\t\n",
-                      MATCH_ERR, "provinces.tsv:2: duplicate province");
+    expect_load_error("provinces.tsv", "11\tAceh\tsumatera\tmany\n", MATCH_ERR, "provinces.tsv:1: pns");
+    expect_load_error("provinces.tsv", "11\tAceh\n", MATCH_ERR, "provinces.tsv:1: expected code");
+    expect_load_error("provinces.tsv", "11\tAceh\tsumatera\t\n11\tX\tjawa\t\n", MATCH_ERR,
+                      "provinces.tsv:2: duplicate province");
     /* A good copy loads, CRLF line ends included. */
     char dir[256];
     make_dir(dir, sizeof(dir), "provinces.tsv", "# x\r\n11\tAceh\tsumatera\t5\r\n");
@@ -245,8 +239,7 @@ static void test_catalog_errors(void **state)
 
 /* Random bytes as a catalogue: an error naming the file (and a line when
  * one is at fault), or a catalogue; never a crash (ASan in check). */
-static void test_catalog_garbage(void **state)
-{
+static void test_catalog_garbage(void **state) {
     (void)state;
     rng_state_cat = 99;
     static const char alphabet[] = "\t\n#T.M01aZ-_ 9\r,:";
@@ -255,11 +248,11 @@ static void test_catalog_garbage(void **state)
         size_t n = 1 + cat_rnd(sizeof(body) - 2);
         for (size_t i = 0; i < n; i++) body[i] = alphabet[cat_rnd(sizeof(alphabet) - 1)];
         body[n] = '\0';
-        const char *files[] = {"competencies.tsv", "position_classes.tsv", "provinces.tsv"};
+        const char *files[] = { "competencies.tsv", "position_classes.tsv", "provinces.tsv" };
         const char *file = files[round % 3];
         char dir[256];
         match_catalog *c = NULL;
-        match_err err = {0};
+        match_err err = { 0 };
         make_dir(dir, sizeof(dir), file, body);
         int rc = match_catalog_load(dir, &c, &err);
         remove_dir(dir);
@@ -276,8 +269,7 @@ static void test_catalog_garbage(void **state)
 
 /* ---- the formula --------------------------------------------------------------- */
 
-static void test_score_base(void **state)
-{
+static void test_score_base(void **state) {
     (void)state;
     match_mentee m = base_mentee();
     match_coach c = base_coach();
@@ -302,12 +294,11 @@ static void test_score_base(void **state)
     assert_int_equal(ex.competencies[2].covered, 0);
 }
 
-static void test_score_location(void **state)
-{
+static void test_score_location(void **state) {
     (void)state;
     match_mentee m = base_mentee();
     match_coach c = base_coach();
-    c.province = "33"; /* Jawa Tengah: same region */
+    c.province = "33";                              /* Jawa Tengah: same region */
     assert_int_equal(score_of(&m, &c, NULL), 6417); /* 0.5+0.075+0.0667 */
     assert_true(explain(&m, &c, NULL, 0).location == 0.5);
     c.province = "11"; /* Aceh: another region */
@@ -315,17 +306,16 @@ static void test_score_location(void **state)
     assert_true(explain(&m, &c, NULL, 0).location == 0.0);
 }
 
-static void test_score_availability(void **state)
-{
+static void test_score_availability(void **state) {
     (void)state;
     match_mentee m = base_mentee();
     match_coach c = base_coach();
     c.availability = 0x7; /* 3 common: 1.0 */
     assert_int_equal(score_of(&m, &c, NULL), 7500);
-    c.availability = 0x1FFFFF & ~SLOTS(6); /* none in common */
-    c.availability |= 0x1;                 /* one */
+    c.availability = 0x1FFFFF & ~SLOTS(6);          /* none in common */
+    c.availability |= 0x1;                          /* one */
     assert_int_equal(score_of(&m, &c, NULL), 6833); /* 0.5+0.15+0.0333 */
-    c.availability = 0; /* any time: 6 common with the mentee */
+    c.availability = 0;                             /* any time: 6 common with the mentee */
     assert_int_equal(score_of(&m, &c, NULL), 7500);
     assert_int_equal(explain(&m, &c, NULL, 0).common_slots, 6);
     m.availability = 0; /* both any: 21 */
@@ -335,24 +325,23 @@ static void test_score_availability(void **state)
     assert_int_equal(score_of(&m, &c, NULL), 7167);
 }
 
-static void test_score_gap(void **state)
-{
+static void test_score_gap(void **state) {
     (void)state;
     match_mentee m = base_mentee();
     match_coach c = base_coach();
-    match_skill none[] = {{"SK.1", 5}};
+    match_skill none[] = { { "SK.1", 5 } };
     c.competencies = none;
     c.n_competencies = 1; /* covers nothing: G = 0 */
     assert_int_equal(score_of(&m, &c, NULL), 2167);
-    match_skill full[] = {{"M.01", 4}, {"M.02", 3}};
+    match_skill full[] = { { "M.01", 4 }, { "M.02", 3 } };
     c.competencies = full;
     c.n_competencies = 2; /* covers all: G = 1 */
     assert_int_equal(score_of(&m, &c, NULL), 9667);
-    match_skill low[] = {{"M.01", 1}, {"M.02", 1}}; /* at/below current */
+    match_skill low[] = { { "M.01", 1 }, { "M.02", 1 } }; /* at/below current */
     c.competencies = low;
     assert_int_equal(score_of(&m, &c, NULL), 2167);
     /* A mentee with no gap has G = 0 whatever the coach knows. */
-    match_need nogap[] = {{"M.01", 3, 3}, {"M.02", 4, 2}};
+    match_need nogap[] = { { "M.01", 3, 3 }, { "M.02", 4, 2 } };
     m.competencies = nogap;
     m.n_competencies = 2;
     c.competencies = full;
@@ -364,8 +353,7 @@ static void test_score_gap(void **state)
     assert_int_equal(score_of(&m, &c, NULL), 2167);
 }
 
-static void test_score_weights(void **state)
-{
+static void test_score_weights(void **state) {
     (void)state;
     match_mentee m = base_mentee();
     match_coach c = base_coach();
@@ -373,7 +361,7 @@ static void test_score_weights(void **state)
     match_policy_default(&p);
     /* M.01 weighs 3: G = (3*1 + 1*1) / (3*2 + 1*1) = 4/7;
      * 10000*(0.75*4/7 + 0.15 + 0.1*2/3) = 6452.38 -> 6452 */
-    match_comp_weight w[] = {{"M.01", 3000}};
+    match_comp_weight w[] = { { "M.01", 3000 } };
     p.comp_weights = w;
     p.n_comp_weights = 1;
     assert_int_equal(score_of(&m, &c, &p), 6452);
@@ -397,14 +385,13 @@ static void test_score_weights(void **state)
     assert_int_equal(score_of(&m, &c, &p), 6667);
 }
 
-static void test_score_rounding(void **state)
-{
+static void test_score_rounding(void **state) {
     (void)state;
     /* 4 gaps of 4, one unit covered: G = 1/16.  Weights gap 1, location 1:
      * same province 10000*(1/16 + 1)/2 = 5312.5 -> 5313 (half up), same
      * region 2812.5 -> 2813, other 312.5 -> 313. */
-    match_need needs[] = {{"M.01", 1, 5}, {"M.02", 1, 5}, {"M.03", 1, 5}, {"M.04", 1, 5}};
-    match_skill skills[] = {{"M.01", 2}};
+    match_need needs[] = { { "M.01", 1, 5 }, { "M.02", 1, 5 }, { "M.03", 1, 5 }, { "M.04", 1, 5 } };
+    match_skill skills[] = { { "M.01", 2 } };
     match_mentee m = base_mentee();
     m.competencies = needs;
     m.n_competencies = 4;
@@ -423,21 +410,20 @@ static void test_score_rounding(void **state)
     assert_int_equal(score_of(&m, &c, &p), 313);
     /* Below half rounds down: G = 1/3 of gap weight 1 only: 3333.33 */
     p.w_location = 0;
-    match_need n3[] = {{"M.01", 2, 5}};
+    match_need n3[] = { { "M.01", 2, 5 } };
     m.competencies = n3;
     m.n_competencies = 1;
     c.competencies = skills; /* L2 covers 0 */
-    match_skill s3[] = {{"M.01", 3}};
+    match_skill s3[] = { { "M.01", 3 } };
     c.competencies = s3;
     assert_int_equal(score_of(&m, &c, &p), 3333);
-    match_skill s4[] = {{"M.01", 4}};
+    match_skill s4[] = { { "M.01", 4 } };
     c.competencies = s4;
     assert_int_equal(score_of(&m, &c, &p), 6667); /* 6666.67 up */
 }
 
-static void expect_reason(const match_mentee *m, const match_coach *c,
-                          const match_policy *p, int forbidden, match_reason r)
-{
+static void expect_reason(const match_mentee *m, const match_coach *c, const match_policy *p, int forbidden,
+                          match_reason r) {
     match_explain ex = explain(m, c, p, forbidden);
     if (ex.reason != r)
         fail_msg("reason %s, expected %s", match_reason_name(ex.reason) ? match_reason_name(ex.reason) : "none",
@@ -445,8 +431,7 @@ static void expect_reason(const match_mentee *m, const match_coach *c,
     assert_int_equal(ex.feasible, r == MATCH_REASON_NONE);
 }
 
-static void test_hard_constraints(void **state)
-{
+static void test_hard_constraints(void **state) {
     (void)state;
     match_mentee m = base_mentee();
     match_coach c = base_coach();
@@ -455,11 +440,11 @@ static void test_hard_constraints(void **state)
     expect_reason(&m, &c, NULL, 0, MATCH_REASON_NONE);
 
     match_coach x = c;
-    const char *progs[] = {"other-program"};
+    const char *progs[] = { "other-program" };
     x.programs = progs;
     x.n_programs = 1;
     expect_reason(&m, &x, NULL, 0, MATCH_REASON_PROGRAM);
-    const char *progs2[] = {"other-program", "coaching-2026"};
+    const char *progs2[] = { "other-program", "coaching-2026" };
     x.programs = progs2;
     x.n_programs = 2;
     expect_reason(&m, &x, NULL, 0, MATCH_REASON_NONE);
@@ -488,12 +473,12 @@ static void test_hard_constraints(void **state)
     expect_reason(&m, &x, &p, 0, MATCH_REASON_RANK);
     x.rank = 5;
     expect_reason(&m, &x, &p, 0, MATCH_REASON_NONE);
-    p.min_rank_gap = -1;          /* a coach one rank below is allowed */
+    p.min_rank_gap = -1; /* a coach one rank below is allowed */
     x.rank = 2;
     expect_reason(&m, &x, &p, 0, MATCH_REASON_NONE);
     x.rank = 1;
     expect_reason(&m, &x, &p, 0, MATCH_REASON_RANK);
-    p.min_rank_gap = -5;          /* rank + gap below 1: any rank */
+    p.min_rank_gap = -5; /* rank + gap below 1: any rank */
     expect_reason(&m, &x, &p, 0, MATCH_REASON_NONE);
     p.min_rank_gap = 1;
 
@@ -564,16 +549,13 @@ static void test_hard_constraints(void **state)
 
 /* ---- validation ----------------------------------------------------------------- */
 
-static void expect_field(int rc, const match_err *err, const char *field)
-{
+static void expect_field(int rc, const match_err *err, const char *field) {
     assert_int_equal(rc, MATCH_ERR);
-    if (strcmp(err->field, field) != 0)
-        fail_msg("field \"%s\" (%s), expected \"%s\"", err->field, err->msg, field);
+    if (strcmp(err->field, field) != 0) fail_msg("field \"%s\" (%s), expected \"%s\"", err->field, err->msg, field);
     assert_true(err->msg[0] != '\0');
 }
 
-static void test_validation(void **state)
-{
+static void test_validation(void **state) {
     (void)state;
     match_err err;
     match_mentee m = base_mentee();
@@ -599,19 +581,19 @@ static void test_validation(void **state)
     x = m;
     x.n_languages = 0;
     expect_field(match_mentee_check(cat, &x, &err), &err, "languages");
-    match_need bad[] = {{"M.01", 1, 3}, {"M.01", 1, 3}};
+    match_need bad[] = { { "M.01", 1, 3 }, { "M.01", 1, 3 } };
     x = m;
     x.competencies = bad;
     x.n_competencies = 2;
     expect_field(match_mentee_check(cat, &x, &err), &err, "competencies[1].code");
-    match_need bad2[] = {{"M.01", 6, 3}};
+    match_need bad2[] = { { "M.01", 6, 3 } };
     x.competencies = bad2;
     x.n_competencies = 1;
     expect_field(match_mentee_check(cat, &x, &err), &err, "competencies[0].current");
-    match_need bad3[] = {{"M.01", 1, 0}};
+    match_need bad3[] = { { "M.01", 1, 0 } };
     x.competencies = bad3;
     expect_field(match_mentee_check(cat, &x, &err), &err, "competencies[0].required");
-    match_need bad4[] = {{"Q.1", 1, 2}};
+    match_need bad4[] = { { "Q.1", 1, 2 } };
     x.competencies = bad4;
     expect_field(match_mentee_check(cat, &x, &err), &err, "competencies[0].code");
 
@@ -627,12 +609,12 @@ static void test_validation(void **state)
     y = c;
     y.load = -1;
     expect_field(match_coach_check(cat, &y, &err), &err, "load");
-    match_skill bs[] = {{"M.01", 0}};
+    match_skill bs[] = { { "M.01", 0 } };
     y = c;
     y.competencies = bs;
     y.n_competencies = 1;
     expect_field(match_coach_check(cat, &y, &err), &err, "competencies[0].level");
-    const char *dup[] = {"a", "a"};
+    const char *dup[] = { "a", "a" };
     y = c;
     y.programs = dup;
     y.n_programs = 2;
@@ -647,7 +629,7 @@ static void test_validation(void **state)
     p.w_gap = p.w_location = p.w_availability = 0;
     expect_field(match_policy_check(cat, &p, &err), &err, "weights");
     match_policy_default(&p);
-    match_comp_weight cw[] = {{"M.01", MATCH_COMP_WEIGHT_MAX}};
+    match_comp_weight cw[] = { { "M.01", MATCH_COMP_WEIGHT_MAX } };
     p.comp_weights = cw;
     p.n_comp_weights = 1;
     assert_int_equal(match_policy_check(cat, &p, &err), MATCH_OK);
@@ -695,20 +677,18 @@ typedef struct world {
 } world;
 
 static uint64_t rng_state;
-static uint32_t rnd(uint32_t n)
-{
+static uint32_t rnd(uint32_t n) {
     rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
     return (uint32_t)((rng_state >> 33) % n);
 }
 
-static const char *const R_COMPS[] = {"M.01", "M.02", "M.04", "T.digital"};
-static const char *const R_PROV[] = {"31", "32", "11"};
-static const char *const R_AGENCY[] = {"kemenkeu", "bkn", "pemprov-31"};
-static const char *const R_CLASS[] = {"pelaksana", "pengawas", "administrator"};
-static const char *const R_LANG[] = {"id", "en", "jv"};
+static const char *const R_COMPS[] = { "M.01", "M.02", "M.04", "T.digital" };
+static const char *const R_PROV[] = { "31", "32", "11" };
+static const char *const R_AGENCY[] = { "kemenkeu", "bkn", "pemprov-31" };
+static const char *const R_CLASS[] = { "pelaksana", "pengawas", "administrator" };
+static const char *const R_LANG[] = { "id", "en", "jv" };
 
-static void random_world(world *w, size_t nm, size_t nc, int with_pairs)
-{
+static void random_world(world *w, size_t nm, size_t nc, int with_pairs) {
     memset(w, 0, sizeof(*w));
     w->nm = nm;
     w->nc = nc;
@@ -717,7 +697,10 @@ static void random_world(world *w, size_t nm, size_t nc, int with_pairs)
         snprintf(w->mid[i], sizeof(w->mid[i]), "M%03u", rnd(1000));
         /* unique ids */
         for (size_t j = 0; j < i; j++)
-            if (strcmp(w->mid[i], w->mid[j]) == 0) { snprintf(w->mid[i], sizeof(w->mid[i]), "M%zu-x", i); break; }
+            if (strcmp(w->mid[i], w->mid[j]) == 0) {
+                snprintf(w->mid[i], sizeof(w->mid[i]), "M%zu-x", i);
+                break;
+            }
         int nk = (int)rnd(4);
         for (int k = 0; k < nk; k++) {
             w->needs[i][k].code = R_COMPS[k];
@@ -727,10 +710,14 @@ static void random_world(world *w, size_t nm, size_t nc, int with_pairs)
         w->langs[i][0] = R_LANG[rnd(3)];
         w->langs[i][1] = "id";
         *m = (match_mentee){
-            .id = w->mid[i], .agency = R_AGENCY[rnd(3)],
-            .position_class = R_CLASS[rnd(3)], .province = R_PROV[rnd(3)],
-            .program = rnd(8) ? "p1" : "p2", .competencies = w->needs[i],
-            .n_competencies = (size_t)nk, .modality = 1 + rnd(3),
+            .id = w->mid[i],
+            .agency = R_AGENCY[rnd(3)],
+            .position_class = R_CLASS[rnd(3)],
+            .province = R_PROV[rnd(3)],
+            .program = rnd(8) ? "p1" : "p2",
+            .competencies = w->needs[i],
+            .n_competencies = (size_t)nk,
+            .modality = 1 + rnd(3),
             .languages = w->langs[i],
             .n_languages = strcmp(w->langs[i][0], "id") ? 1 + rnd(2) : 1,
             .availability = rnd(4) ? (1u << rnd(4)) | (1u << rnd(4)) | (1u << rnd(6)) : 0,
@@ -748,15 +735,24 @@ static void random_world(world *w, size_t nm, size_t nc, int with_pairs)
         const char **l = w->langs[RMAX_M + i];
         l[0] = R_LANG[rnd(3)];
         l[1] = l[0][0] == 'i' ? "en" : "id";
-        static const char *const progs[] = {"p2"};
-        static const char *const progs2[] = {"p3", "p1"};
+        static const char *const progs[] = { "p2" };
+        static const char *const progs2[] = { "p3", "p1" };
         *c = (match_coach){
-            .id = w->cid[i], .kind = "widyaiswara", .organization = R_AGENCY[rnd(3)],
-            .rank = 2 + (int)rnd(4), .province = R_PROV[rnd(3)],
-            .competencies = w->skills[i], .n_competencies = (size_t)nk,
-            .capacity = (int)rnd(4), .load = rnd(5) ? 0 : 1,
-            .programs = rnd(6) ? NULL : rnd(2) ? progs : progs2, .modality = 1 + rnd(3),
-            .languages = l, .n_languages = 1 + rnd(2),
+            .id = w->cid[i],
+            .kind = "widyaiswara",
+            .organization = R_AGENCY[rnd(3)],
+            .rank = 2 + (int)rnd(4),
+            .province = R_PROV[rnd(3)],
+            .competencies = w->skills[i],
+            .n_competencies = (size_t)nk,
+            .capacity = (int)rnd(4),
+            .load = rnd(5) ? 0 : 1,
+            .programs = rnd(6)   ? NULL
+                        : rnd(2) ? progs
+                                 : progs2,
+            .modality = 1 + rnd(3),
+            .languages = l,
+            .n_languages = 1 + rnd(2),
             .availability = rnd(4) ? (1u << rnd(4)) | (1u << rnd(5)) | (1u << rnd(8)) : 0,
         };
         c->n_programs = !c->programs ? 0 : c->programs == progs ? 1 : 2;
@@ -764,36 +760,39 @@ static void random_world(world *w, size_t nm, size_t nc, int with_pairs)
     if (with_pairs && nm && nc) {
         w->n_pins = rnd(3);
         for (size_t i = 0; i < w->n_pins; i++)
-            w->pins[i] = (match_pair_ref){w->mid[rnd((uint32_t)nm)], w->cid[rnd((uint32_t)nc)]};
+            w->pins[i] = (match_pair_ref){ w->mid[rnd((uint32_t)nm)], w->cid[rnd((uint32_t)nc)] };
         w->n_forbids = rnd(6);
         for (size_t i = 0; i < w->n_forbids; i++)
-            w->forbids[i] = (match_pair_ref){w->mid[rnd((uint32_t)nm)], w->cid[rnd((uint32_t)nc)]};
+            w->forbids[i] = (match_pair_ref){ w->mid[rnd((uint32_t)nm)], w->cid[rnd((uint32_t)nc)] };
     }
 }
 
-static match_run_input world_input(world *w, const match_policy *p)
-{
+static match_run_input world_input(world *w, const match_policy *p) {
     match_run_input in = {
-        .mentees = w->m, .n_mentees = w->nm, .waitlist = w->waitlist,
-        .coaches = w->c, .n_coaches = w->nc, .pinned = w->pins,
-        .n_pinned = w->n_pins, .forbidden = w->forbids,
-        .n_forbidden = w->n_forbids, .policy = p,
+        .mentees = w->m,
+        .n_mentees = w->nm,
+        .waitlist = w->waitlist,
+        .coaches = w->c,
+        .n_coaches = w->nc,
+        .pinned = w->pins,
+        .n_pinned = w->n_pins,
+        .forbidden = w->forbids,
+        .n_forbidden = w->n_forbids,
+        .policy = p,
     };
     return in;
 }
 
-static match_run_result *run_ok(const match_run_input *in)
-{
+static match_run_result *run_ok(const match_run_input *in) {
     match_run_result *r = NULL;
-    match_err err = {0};
+    match_err err = { 0 };
     int rc = match_run(cat, in, &r, &err);
     if (rc != MATCH_OK) fail_msg("match_run: %d %s (%s)", rc, err.msg, err.field);
     return r;
 }
 
 /* The kernel (suggest) gives exactly the scalar explanation's scores. */
-static void test_kernel_matches_explain(void **state)
-{
+static void test_kernel_matches_explain(void **state) {
     (void)state;
     rng_state = 7;
     static world w;
@@ -802,15 +801,22 @@ static void test_kernel_matches_explain(void **state)
         match_index *idx = match_index_new(cat);
         assert_non_null(idx);
         match_err err;
-        for (size_t i = 0; i < w.nc; i++)
-            assert_int_equal(match_index_upsert(idx, &w.c[i], &err), MATCH_OK);
+        for (size_t i = 0; i < w.nc; i++) assert_int_equal(match_index_upsert(idx, &w.c[i], &err), MATCH_OK);
         match_policy p;
         match_policy_default(&p);
-        match_comp_weight cw[] = {{"M.02", 2500}, {"T.digital", 0}};
-        if (round % 3 == 1) { p.comp_weights = cw; p.n_comp_weights = 2; }
-        if (round % 3 == 2) { p.w_gap = 333; p.w_location = 7; p.w_availability = 1000; p.min_rank_gap = 0; }
+        match_comp_weight cw[] = { { "M.02", 2500 }, { "T.digital", 0 } };
+        if (round % 3 == 1) {
+            p.comp_weights = cw;
+            p.n_comp_weights = 2;
+        }
+        if (round % 3 == 2) {
+            p.w_gap = 333;
+            p.w_location = 7;
+            p.w_availability = 1000;
+            p.min_rank_gap = 0;
+        }
         for (size_t i = 0; i < w.nm; i++) {
-            match_query q = {.mentee = &w.m[i], .policy = &p};
+            match_query q = { .mentee = &w.m[i], .policy = &p };
             match_suggestion s[100];
             size_t n;
             assert_int_equal(match_suggest(idx, &q, 100, s, &n, &err), MATCH_OK);
@@ -834,8 +840,7 @@ static void test_kernel_matches_explain(void **state)
     }
 }
 
-static void test_suggest_order(void **state)
-{
+static void test_suggest_order(void **state) {
     (void)state;
     match_index *idx = match_index_new(cat);
     match_err err;
@@ -844,7 +849,7 @@ static void test_suggest_order(void **state)
     /* Scores: C-b 7167, C-a 7167 (tie: id order), C-c 7500, C-d full,
      * C-e same agency, C-f 6417 */
     match_coach cs[6];
-    const char *ids[] = {"C-b", "C-a", "C-c", "C-d", "C-e", "C-f"};
+    const char *ids[] = { "C-b", "C-a", "C-c", "C-d", "C-e", "C-f" };
     for (int i = 0; i < 6; i++) {
         cs[i] = c;
         cs[i].id = ids[i];
@@ -855,7 +860,7 @@ static void test_suggest_order(void **state)
     cs[5].province = "33";
     for (int i = 0; i < 6; i++) assert_int_equal(match_index_upsert(idx, &cs[i], &err), MATCH_OK);
     assert_int_equal(match_index_size(idx), 6);
-    match_query q = {.mentee = &m};
+    match_query q = { .mentee = &m };
     match_suggestion s[10];
     size_t n;
     assert_int_equal(match_suggest(idx, &q, 10, s, &n, &err), MATCH_OK);
@@ -873,7 +878,7 @@ static void test_suggest_order(void **state)
     assert_int_equal(match_suggest(idx, &q, 0, s, &n, &err), MATCH_ERR);
     assert_string_equal(err.field, "limit");
     /* forbidden coach ids */
-    const char *forb[] = {"C-c", "nobody"};
+    const char *forb[] = { "C-c", "nobody" };
     q.forbidden = forb;
     q.n_forbidden = 2;
     assert_int_equal(match_suggest(idx, &q, 10, s, &n, &err), MATCH_OK);
@@ -936,10 +941,9 @@ static void test_suggest_order(void **state)
 #define NLANG 80
 static char lang_name[NLANG][16], lang_coach[NLANG + 1][16];
 static const char *lang_list[NLANG][1];
-static const char *const lang_c80[] = {"l70", "l05"};
+static const char *const lang_c80[] = { "l70", "l05" };
 
-static void overflow_coaches(match_coach *cs)
-{
+static void overflow_coaches(match_coach *cs) {
     for (int i = 0; i < NLANG; i++) {
         snprintf(lang_name[i], sizeof(lang_name[i]), "l%02d", i);
         snprintf(lang_coach[i], sizeof(lang_coach[i]), "C%02d", i);
@@ -957,13 +961,11 @@ static void overflow_coaches(match_coach *cs)
 
 /* Suggestions of a mentee speaking langs[0..n) are exactly the coaches
  * want (NULL-terminated, in suggestion order: equal scores, id order). */
-static void expect_suggest(const match_index *idx, const char *const *langs,
-                           size_t n, const char *const *want)
-{
+static void expect_suggest(const match_index *idx, const char *const *langs, size_t n, const char *const *want) {
     match_mentee m = base_mentee();
     m.languages = langs;
     m.n_languages = n;
-    match_query q = {.mentee = &m};
+    match_query q = { .mentee = &m };
     match_suggestion sg[NLANG + 1];
     size_t got, k;
     match_err err;
@@ -975,14 +977,12 @@ static void expect_suggest(const match_index *idx, const char *const *langs,
     assert_int_equal(got, k);
 }
 
-static void expect_coach_reason(const match_index *idx, const char *lang,
-                                const char *coach, match_reason r)
-{
+static void expect_coach_reason(const match_index *idx, const char *lang, const char *coach, match_reason r) {
     match_mentee m = base_mentee();
-    const char *ml[] = {lang};
+    const char *ml[] = { lang };
     m.languages = ml;
     m.n_languages = 1;
-    match_query q = {.mentee = &m};
+    match_query q = { .mentee = &m };
     match_explain ex;
     match_err err;
     assert_int_equal(match_explain_coach(idx, &q, coach, &ex, &err), MATCH_OK);
@@ -990,60 +990,53 @@ static void expect_coach_reason(const match_index *idx, const char *lang,
     assert_int_equal(ex.feasible, r == MATCH_REASON_NONE);
 }
 
-static void test_many_languages(void **state)
-{
+static void test_many_languages(void **state) {
     (void)state;
     static match_coach cs[NLANG + 1];
     overflow_coaches(cs);
     match_index *idx = match_index_new(cat);
     match_err err;
-    for (int i = 0; i <= NLANG; i++)
-        assert_int_equal(match_index_upsert(idx, &cs[i], &err), MATCH_OK);
+    for (int i = 0; i <= NLANG; i++) assert_int_equal(match_index_upsert(idx, &cs[i], &err), MATCH_OK);
     assert_int_equal(match_index_size(idx), NLANG + 1);
 
-    const char *l45_03[] = {"l45", "l03"};
-    expect_suggest(idx, l45_03, 2, (const char *[]){"C03", "C45", NULL});
-    expect_suggest(idx, l45_03, 1, (const char *[]){"C45", NULL}); /* bit > 32 */
+    const char *l45_03[] = { "l45", "l03" };
+    expect_suggest(idx, l45_03, 2, (const char *[]){ "C03", "C45", NULL });
+    expect_suggest(idx, l45_03, 1, (const char *[]){ "C45", NULL }); /* bit > 32 */
     expect_coach_reason(idx, "l45", "C44", MATCH_REASON_LANGUAGE);
     /* the last bit language and the first overflow one */
-    expect_suggest(idx, (const char *[]){"l62"}, 1, (const char *[]){"C62", NULL});
-    expect_suggest(idx, (const char *[]){"l63"}, 1, (const char *[]){"C63", NULL});
+    expect_suggest(idx, (const char *[]){ "l62" }, 1, (const char *[]){ "C62", NULL });
+    expect_suggest(idx, (const char *[]){ "l63" }, 1, (const char *[]){ "C63", NULL });
     /* an overflow language spoken by two coaches (C80 also speaks l05) */
-    expect_suggest(idx, (const char *[]){"l70"}, 1,
-                   (const char *[]){"C70", "C80", NULL});
+    expect_suggest(idx, (const char *[]){ "l70" }, 1, (const char *[]){ "C70", "C80", NULL });
     /* both sides with overflow languages, different ones: infeasible */
-    expect_suggest(idx, (const char *[]){"l77"}, 1, (const char *[]){"C77", NULL});
+    expect_suggest(idx, (const char *[]){ "l77" }, 1, (const char *[]){ "C77", NULL });
     expect_coach_reason(idx, "l77", "C80", MATCH_REASON_LANGUAGE);
     expect_coach_reason(idx, "l77", "C70", MATCH_REASON_LANGUAGE);
     expect_coach_reason(idx, "l77", "C77", MATCH_REASON_NONE);
     expect_coach_reason(idx, "l70", "C80", MATCH_REASON_NONE);
     /* a bit language and an overflow one */
-    expect_suggest(idx, (const char *[]){"l05", "l79"}, 2,
-                   (const char *[]){"C05", "C79", "C80", NULL});
+    expect_suggest(idx, (const char *[]){ "l05", "l79" }, 2, (const char *[]){ "C05", "C79", "C80", NULL });
     /* a language no coach speaks matches nobody */
-    expect_suggest(idx, (const char *[]){"zz"}, 1, (const char *[]){NULL});
-    expect_suggest(idx, (const char *[]){"zz", "l64"}, 2,
-                   (const char *[]){"C64", NULL});
+    expect_suggest(idx, (const char *[]){ "zz" }, 1, (const char *[]){ NULL });
+    expect_suggest(idx, (const char *[]){ "zz", "l64" }, 2, (const char *[]){ "C64", NULL });
     expect_coach_reason(idx, "zz", "C64", MATCH_REASON_LANGUAGE);
 
     /* swap-removal moves the last slot (C80) with its overflow ids */
     assert_int_equal(match_index_remove(idx, "C00"), MATCH_OK);
-    expect_suggest(idx, (const char *[]){"l70"}, 1,
-                   (const char *[]){"C70", "C80", NULL});
-    expect_suggest(idx, (const char *[]){"l00"}, 1, (const char *[]){NULL});
+    expect_suggest(idx, (const char *[]){ "l70" }, 1, (const char *[]){ "C70", "C80", NULL });
+    expect_suggest(idx, (const char *[]){ "l00" }, 1, (const char *[]){ NULL });
     /* overwriting a slot replaces its overflow ids */
-    cs[NLANG].languages = (const char *const[]){"l71"};
+    cs[NLANG].languages = (const char *const[]){ "l71" };
     cs[NLANG].n_languages = 1;
     assert_int_equal(match_index_upsert(idx, &cs[NLANG], &err), MATCH_OK);
-    expect_suggest(idx, (const char *[]){"l70"}, 1, (const char *[]){"C70", NULL});
-    expect_suggest(idx, (const char *[]){"l71"}, 1,
-                   (const char *[]){"C71", "C80", NULL});
+    expect_suggest(idx, (const char *[]){ "l70" }, 1, (const char *[]){ "C70", NULL });
+    expect_suggest(idx, (const char *[]){ "l71" }, 1, (const char *[]){ "C71", "C80", NULL });
     expect_coach_reason(idx, "l70", "C80", MATCH_REASON_LANGUAGE);
     /* a new overflow language after removals still gets its own id */
-    cs[NLANG].languages = (const char *const[]){"new"};
+    cs[NLANG].languages = (const char *const[]){ "new" };
     assert_int_equal(match_index_upsert(idx, &cs[NLANG], &err), MATCH_OK);
-    expect_suggest(idx, (const char *[]){"new"}, 1, (const char *[]){"C80", NULL});
-    expect_suggest(idx, (const char *[]){"l71"}, 1, (const char *[]){"C71", NULL});
+    expect_suggest(idx, (const char *[]){ "new" }, 1, (const char *[]){ "C80", NULL });
+    expect_suggest(idx, (const char *[]){ "l71" }, 1, (const char *[]){ "C71", NULL });
     match_index_free(idx);
 }
 
@@ -1055,17 +1048,15 @@ typedef struct brute {
     int score[RMAX_M][RMAX_C];
     long bonus[RMAX_M];
     int cap[RMAX_C];
-    int fixed[RMAX_M];        /* pinned coach or -1 */
+    int fixed[RMAX_M]; /* pinned coach or -1 */
     int objective;
     long best_n, best_g;
 } brute;
 
-static void brute_rec(brute *b, size_t i, long n, long g)
-{
+static void brute_rec(brute *b, size_t i, long n, long g) {
     if (i == b->nm) {
-        int better = b->objective == MATCH_OBJ_PARTICIPATION
-                         ? (n > b->best_n || (n == b->best_n && g > b->best_g))
-                         : (g > b->best_g || (g == b->best_g && n > b->best_n));
+        int better = b->objective == MATCH_OBJ_PARTICIPATION ? (n > b->best_n || (n == b->best_n && g > b->best_g))
+                                                             : (g > b->best_g || (g == b->best_g && n > b->best_n));
         if (better) {
             b->best_n = n;
             b->best_g = g;
@@ -1085,8 +1076,7 @@ static void brute_rec(brute *b, size_t i, long n, long g)
     }
 }
 
-static int find_ix(char ids[][24], size_t n, const char *id)
-{
+static int find_ix(char ids[][24], size_t n, const char *id) {
     for (size_t i = 0; i < n; i++)
         if (strcmp(ids[i], id) == 0) return (int)i;
     return -1;
@@ -1095,8 +1085,7 @@ static int find_ix(char ids[][24], size_t n, const char *id)
 /* Exhaustive optimum of world w under policy p (pins placed the engine's
  * way: in mentee id order, while the coach has room and the pair is not
  * forbidden). */
-static void brute_force(world *w, const match_policy *p, brute *b)
-{
+static void brute_force(world *w, const match_policy *p, brute *b) {
     memset(b, 0, sizeof(*b));
     b->nm = w->nm;
     b->nc = w->nc;
@@ -1124,8 +1113,10 @@ static void brute_force(world *w, const match_policy *p, brute *b)
             int i = find_ix(w->mid, w->nm, w->pins[k].mentee_id);
             int j = find_ix(w->cid, w->nc, w->pins[k].coach_id);
             if (i < 0 || j < 0 || b->fixed[i] != -1) continue;
-            if (bi < 0 || strcmp(w->mid[i], w->mid[bi]) < 0 ||
-                (i == bi && strcmp(w->cid[j], w->cid[bj]) < 0)) { bi = i; bj = j; }
+            if (bi < 0 || strcmp(w->mid[i], w->mid[bi]) < 0 || (i == bi && strcmp(w->cid[j], w->cid[bj]) < 0)) {
+                bi = i;
+                bj = j;
+            }
         }
         if (bi < 0) break;
         int forb = 0;
@@ -1148,8 +1139,7 @@ static void brute_force(world *w, const match_policy *p, brute *b)
     brute_rec(b, 0, 0, 0);
 }
 
-static void check_run_vs_brute(match_objective obj, int k, uint64_t seed, int rounds)
-{
+static void check_run_vs_brute(match_objective obj, int k, uint64_t seed, int rounds) {
     static world w, w2;
     rng_state = seed;
     for (int round = 0; round < rounds; round++) {
@@ -1191,14 +1181,14 @@ static void check_run_vs_brute(match_objective obj, int k, uint64_t seed, int ro
         }
         assert_int_equal(r->stats.pinned, pinned_n);
         if (got_free_n != b.best_n || got_free_g != b.best_g)
-            fail_msg("round %d (%s, K=%d): engine %ld matched / %ld gain, exhaustive %ld / %ld",
-                     round, match_objective_name(obj), k, got_free_n, got_free_g, b.best_n, b.best_g);
+            fail_msg("round %d (%s, K=%d): engine %ld matched / %ld gain, exhaustive %ld / %ld", round,
+                     match_objective_name(obj), k, got_free_n, got_free_g, b.best_n, b.best_g);
         assert_int_equal(r->stats.objective_score, got_free_g + pinned_g);
         assert_int_equal(r->stats.matched, r->n_pairs);
         assert_int_equal(r->n_pairs + r->n_unmatched, w.nm);
         assert_true(r->stats.certified);
         /* capacities respected */
-        int used[RMAX_C] = {0};
+        int used[RMAX_C] = { 0 };
         for (size_t i = 0; i < r->n_pairs; i++) used[r->pairs[i].coach]++;
         for (size_t j = 0; j < w.nc; j++) {
             int fc = w.c[j].capacity > w.c[j].load ? w.c[j].capacity - w.c[j].load : 0;
@@ -1208,21 +1198,18 @@ static void check_run_vs_brute(match_objective obj, int k, uint64_t seed, int ro
     }
 }
 
-static void test_run_exhaustive_participation(void **state)
-{
+static void test_run_exhaustive_participation(void **state) {
     (void)state;
     check_run_vs_brute(MATCH_OBJ_PARTICIPATION, 0, 11, 150);
 }
 
-static void test_run_exhaustive_quality(void **state)
-{
+static void test_run_exhaustive_quality(void **state) {
     (void)state;
     check_run_vs_brute(MATCH_OBJ_QUALITY, 0, 12, 150);
 }
 
 /* K = 1: nearly every optimum needs pairs found by pricing. */
-static void test_run_pricing_small_k(void **state)
-{
+static void test_run_pricing_small_k(void **state) {
     (void)state;
     check_run_vs_brute(MATCH_OBJ_PARTICIPATION, 1, 13, 150);
     check_run_vs_brute(MATCH_OBJ_QUALITY, 1, 14, 150);
@@ -1231,8 +1218,7 @@ static void test_run_pricing_small_k(void **state)
 /* Medium instances: a tiny candidate list (K = 1, everything else found by
  * pricing) reaches the same optimum as a graph holding every pair
  * (K >= coaches), for both objectives and 1 or 2 threads. */
-static void test_run_pricing_medium(void **state)
-{
+static void test_run_pricing_medium(void **state) {
     (void)state;
     static world w;
     rng_state = 15;
@@ -1261,11 +1247,9 @@ static void test_run_pricing_medium(void **state)
 
 /* ---- stable mode ---------------------------------------------------------------------- */
 
-static void check_no_blocking_pair(world *w, const match_policy *p,
-                                   const match_run_result *r)
-{
+static void check_no_blocking_pair(world *w, const match_policy *p, const match_run_result *r) {
     int mc[RMAX_M], ms[RMAX_M];
-    int used[RMAX_C] = {0}, worst[RMAX_C];
+    int used[RMAX_C] = { 0 }, worst[RMAX_C];
     for (size_t i = 0; i < w->nm; i++) mc[i] = -1, ms[i] = -1;
     for (size_t j = 0; j < w->nc; j++) worst[j] = 1 << 30;
     for (size_t i = 0; i < r->n_pairs; i++) {
@@ -1282,13 +1266,11 @@ static void check_no_blocking_pair(world *w, const match_policy *p,
             int fc = w->c[j].capacity > w->c[j].load ? w->c[j].capacity - w->c[j].load : 0;
             int mentee_wants = mc[i] < 0 || ex.score > ms[i];
             int coach_wants = used[j] < fc || (used[j] > 0 && ex.score > worst[j]);
-            if (mentee_wants && coach_wants)
-                fail_msg("blocking pair %s-%s (score %d)", w->mid[i], w->cid[j], ex.score);
+            if (mentee_wants && coach_wants) fail_msg("blocking pair %s-%s (score %d)", w->mid[i], w->cid[j], ex.score);
         }
 }
 
-static void test_stable_no_blocking_pair(void **state)
-{
+static void test_stable_no_blocking_pair(void **state) {
     (void)state;
     static world w;
     rng_state = 21;
@@ -1308,13 +1290,11 @@ static void test_stable_no_blocking_pair(void **state)
 
 /* ---- determinism, edge cases, pins, cancellation -------------------------------------- */
 
-static int same_result(const match_run_result *a, const match_run_result *b)
-{
+static int same_result(const match_run_result *a, const match_run_result *b) {
     if (a->n_pairs != b->n_pairs || a->n_unmatched != b->n_unmatched) return 0;
     for (size_t i = 0; i < a->n_pairs; i++)
         if (strcmp(a->pairs[i].mentee_id, b->pairs[i].mentee_id) ||
-            strcmp(a->pairs[i].coach_id, b->pairs[i].coach_id) ||
-            a->pairs[i].score != b->pairs[i].score)
+            strcmp(a->pairs[i].coach_id, b->pairs[i].coach_id) || a->pairs[i].score != b->pairs[i].score)
             return 0;
     for (size_t i = 0; i < a->n_unmatched; i++)
         if (strcmp(a->unmatched[i].mentee_id, b->unmatched[i].mentee_id) ||
@@ -1323,8 +1303,7 @@ static int same_result(const match_run_result *a, const match_run_result *b)
     return a->stats.total_score == b->stats.total_score;
 }
 
-static void test_determinism(void **state)
-{
+static void test_determinism(void **state) {
     (void)state;
     static world w, rev;
     rng_state = 31;
@@ -1361,14 +1340,12 @@ static void test_determinism(void **state)
  * problem's rows allow exactly the coaches sharing a language, every
  * mentee speaking only a rare language gets its coach, and the result does
  * not depend on threads or input order. */
-static void test_overflow_languages_run(void **state)
-{
+static void test_overflow_languages_run(void **state) {
     (void)state;
     static match_coach cs[NLANG + 1], rc[NLANG + 1];
     overflow_coaches(cs);
     static const char *const ml[][2] = {
-        {"l77", NULL}, {"l70", NULL}, {"l05", "l79"}, {"zz", NULL},
-        {"l63", NULL}, {"l71", "l78"},
+        { "l77", NULL }, { "l70", NULL }, { "l05", "l79" }, { "zz", NULL }, { "l63", NULL }, { "l71", "l78" },
     };
     enum { NM = sizeof(ml) / sizeof(ml[0]) };
     static char mid[NM][16];
@@ -1384,9 +1361,13 @@ static void test_overflow_languages_run(void **state)
         match_policy p;
         match_policy_default(&p);
         p.mode = mode ? MATCH_MODE_STABLE : MATCH_MODE_OPTIMAL;
-        match_run_input in = {.mentees = ms, .n_mentees = NM, .coaches = cs,
-                              .n_coaches = NLANG + 1, .policy = &p,
-                              .candidates = 1, .threads = 2};
+        match_run_input in = { .mentees = ms,
+                               .n_mentees = NM,
+                               .coaches = cs,
+                               .n_coaches = NLANG + 1,
+                               .policy = &p,
+                               .candidates = 1,
+                               .threads = 2 };
         match_run_result *a = run_ok(&in);
         int32_t gain[NLANG + 1];
         for (size_t i = 0; i < NM; i++) {
@@ -1396,8 +1377,7 @@ static void test_overflow_languages_run(void **state)
                 for (size_t k = 0; k < cs[j].n_languages; k++)
                     for (size_t l = 0; l < ms[i].n_languages; l++)
                         speaks |= strcmp(cs[j].languages[k], ms[i].languages[l]) == 0;
-                if ((gain[j] >= 0) != speaks)
-                    fail_msg("mentee %zu coach %s: gain %d", i, cs[j].id, (int)gain[j]);
+                if ((gain[j] >= 0) != speaks) fail_msg("mentee %zu coach %s: gain %d", i, cs[j].id, (int)gain[j]);
             }
         }
         /* every mentee but M3 (zz) is matched to a coach it shares a
@@ -1429,8 +1409,7 @@ static void test_overflow_languages_run(void **state)
     }
 }
 
-static void test_edge_cases(void **state)
-{
+static void test_edge_cases(void **state) {
     (void)state;
     match_mentee ms[3];
     char ids[3][16];
@@ -1440,7 +1419,7 @@ static void test_edge_cases(void **state)
         ms[i].id = ids[i];
     }
     match_coach c = base_coach();
-    match_run_input in = {.mentees = ms, .n_mentees = 3};
+    match_run_input in = { .mentees = ms, .n_mentees = 3 };
     /* no coaches */
     match_run_result *r = run_ok(&in);
     assert_int_equal(r->n_pairs, 0);
@@ -1450,7 +1429,7 @@ static void test_edge_cases(void **state)
     assert_true(r->stats.mean_score == 0.0);
     match_run_free(r);
     /* no mentees */
-    match_run_input none = {.coaches = &c, .n_coaches = 1};
+    match_run_input none = { .coaches = &c, .n_coaches = 1 };
     r = run_ok(&none);
     assert_int_equal(r->n_pairs + r->n_unmatched, 0);
     match_run_free(r);
@@ -1492,7 +1471,7 @@ static void test_edge_cases(void **state)
     match_run_free(r);
     /* a mentee with no gaps still gets matched (score from location and
      * availability) */
-    match_need nogap[] = {{"M.01", 3, 3}};
+    match_need nogap[] = { { "M.01", 3, 3 } };
     ms[1].competencies = nogap;
     ms[1].n_competencies = 1;
     p.min_score = 0;
@@ -1504,7 +1483,7 @@ static void test_edge_cases(void **state)
     /* duplicate ids */
     ms[2].id = "m0";
     match_run_result *bad = NULL;
-    match_err err = {0};
+    match_err err = { 0 };
     assert_int_equal(match_run(cat, &in, &bad, &err), MATCH_ERR);
     assert_null(bad);
     assert_non_null(strstr(err.msg, "duplicate mentee id m0"));
@@ -1524,13 +1503,12 @@ static void test_edge_cases(void **state)
 }
 
 /* Ties: equal scores are broken by mentee id then coach id, in both modes. */
-static void test_ties(void **state)
-{
+static void test_ties(void **state) {
     (void)state;
-    match_mentee ms[2] = {base_mentee(), base_mentee()};
+    match_mentee ms[2] = { base_mentee(), base_mentee() };
     ms[0].id = "b";
     ms[1].id = "a";
-    match_coach cs[2] = {base_coach(), base_coach()};
+    match_coach cs[2] = { base_coach(), base_coach() };
     cs[0].id = "y";
     cs[1].id = "x";
     cs[0].capacity = cs[1].capacity = 1;
@@ -1538,8 +1516,7 @@ static void test_ties(void **state)
     match_policy_default(&p);
     for (int mode = 0; mode < 2; mode++) {
         p.mode = mode ? MATCH_MODE_STABLE : MATCH_MODE_OPTIMAL;
-        match_run_input in = {.mentees = ms, .n_mentees = 2, .coaches = cs,
-                              .n_coaches = 2, .policy = &p};
+        match_run_input in = { .mentees = ms, .n_mentees = 2, .coaches = cs, .n_coaches = 2, .policy = &p };
         match_run_result *r = run_ok(&in);
         assert_int_equal(r->n_pairs, 2);
         assert_string_equal(r->pairs[0].mentee_id, "a");
@@ -1553,24 +1530,28 @@ static void test_ties(void **state)
     }
 }
 
-static void test_pins_and_forbidden(void **state)
-{
+static void test_pins_and_forbidden(void **state) {
     (void)state;
-    match_mentee ms[3] = {base_mentee(), base_mentee(), base_mentee()};
+    match_mentee ms[3] = { base_mentee(), base_mentee(), base_mentee() };
     ms[0].id = "m0";
     ms[1].id = "m1";
     ms[2].id = "m2";
-    match_coach cs[2] = {base_coach(), base_coach()};
+    match_coach cs[2] = { base_coach(), base_coach() };
     cs[0].id = "c0";
     cs[1].id = "c1";
     cs[0].capacity = 1;
     cs[1].capacity = 1;
     cs[1].availability = 0x7; /* c1 scores 7500 for everyone */
-    match_pair_ref pins[] = {{"m2", "c0"}, {"m1", "c0"}, {"ghost", "c0"}};
-    match_pair_ref forb[] = {{"m0", "c1"}};
-    match_run_input in = {.mentees = ms, .n_mentees = 3, .coaches = cs,
-                          .n_coaches = 2, .pinned = pins, .n_pinned = 3,
-                          .forbidden = forb, .n_forbidden = 1};
+    match_pair_ref pins[] = { { "m2", "c0" }, { "m1", "c0" }, { "ghost", "c0" } };
+    match_pair_ref forb[] = { { "m0", "c1" } };
+    match_run_input in = { .mentees = ms,
+                           .n_mentees = 3,
+                           .coaches = cs,
+                           .n_coaches = 2,
+                           .pinned = pins,
+                           .n_pinned = 3,
+                           .forbidden = forb,
+                           .n_forbidden = 1 };
     match_run_result *r = run_ok(&in);
     /* m1 pinned to c0 (m1 < m2 by id); m2's pin skipped (c0 full), ghost
      * skipped; m0 cannot take c1 (forbidden), so c1 goes to m2. */
@@ -1592,26 +1573,24 @@ static void test_pins_and_forbidden(void **state)
 /* The waitlist bonus counts in the objective only: a waitlisted mentee wins
  * a seat over a better-scoring one when the bonus exceeds the difference,
  * but the reported scores stay the pair scores. */
-static void test_waitlist_bonus(void **state)
-{
+static void test_waitlist_bonus(void **state) {
     (void)state;
-    match_mentee ms[2] = {base_mentee(), base_mentee()};
+    match_mentee ms[2] = { base_mentee(), base_mentee() };
     ms[0].id = "a";
     ms[1].id = "b";
     match_coach c = base_coach();
     c.capacity = 1;
-    c.availability = 0x7;          /* a: 7500 */
-    match_need weaker[] = {{"M.01", 1, 3}, {"M.02", 2, 3}, {"M.05", 0, 4}};
-    ms[1].competencies = weaker;   /* b: G = 2/7 -> lower score */
+    c.availability = 0x7; /* a: 7500 */
+    match_need weaker[] = { { "M.01", 1, 3 }, { "M.02", 2, 3 }, { "M.05", 0, 4 } };
+    ms[1].competencies = weaker; /* b: G = 2/7 -> lower score */
     ms[1].n_competencies = 3;
     int sa = score_of(&ms[0], &c, NULL), sb = score_of(&ms[1], &c, NULL);
     assert_true(sa > sb);
-    uint32_t wl[2] = {0, 0};
+    uint32_t wl[2] = { 0, 0 };
     match_policy p;
     match_policy_default(&p);
     p.objective = MATCH_OBJ_QUALITY;
-    match_run_input in = {.mentees = ms, .n_mentees = 2, .coaches = &c,
-                          .n_coaches = 1, .waitlist = wl, .policy = &p};
+    match_run_input in = { .mentees = ms, .n_mentees = 2, .coaches = &c, .n_coaches = 1, .waitlist = wl, .policy = &p };
     match_run_result *r = run_ok(&in);
     assert_string_equal(r->pairs[0].mentee_id, "a");
     match_run_free(r);
@@ -1643,8 +1622,7 @@ static void test_waitlist_bonus(void **state)
 }
 
 /* Stable mode with pins, forbidden pairs and min_score. */
-static void test_stable_pins_forbidden(void **state)
-{
+static void test_stable_pins_forbidden(void **state) {
     (void)state;
     static world w;
     rng_state = 51;
@@ -1663,8 +1641,8 @@ static void test_stable_pins_forbidden(void **state)
             if (pp->pinned) continue;
             int forb = 0;
             for (size_t f = 0; f < w.n_forbids; f++)
-                if (!strcmp(w.forbids[f].mentee_id, pp->mentee_id) &&
-                    !strcmp(w.forbids[f].coach_id, pp->coach_id)) forb = 1;
+                if (!strcmp(w.forbids[f].mentee_id, pp->mentee_id) && !strcmp(w.forbids[f].coach_id, pp->coach_id))
+                    forb = 1;
             match_explain ex = explain(&w.m[pp->mentee], &w.c[pp->coach], &p, forb);
             assert_true(ex.feasible);
             assert_true(ex.score >= p.min_score);
@@ -1679,8 +1657,7 @@ typedef struct prog_log {
     char phases[256];
 } prog_log;
 
-static int on_progress(void *ud, const char *phase, uint64_t done, uint64_t total)
-{
+static int on_progress(void *ud, const char *phase, uint64_t done, uint64_t total) {
     prog_log *l = ud;
     assert_true(done <= total);
     if (!strstr(l->phases, phase) && strlen(l->phases) + strlen(phase) + 2 < sizeof(l->phases)) {
@@ -1690,13 +1667,12 @@ static int on_progress(void *ud, const char *phase, uint64_t done, uint64_t tota
     return ++l->calls == l->cancel_at;
 }
 
-static void test_progress_and_cancel(void **state)
-{
+static void test_progress_and_cancel(void **state) {
     (void)state;
     static world w;
     rng_state = 41;
     random_world(&w, 60, 30, 0);
-    prog_log log = {0};
+    prog_log log = { 0 };
     match_run_input in = world_input(&w, NULL);
     in.progress = on_progress;
     in.progress_ud = &log;
@@ -1708,7 +1684,7 @@ static void test_progress_and_cancel(void **state)
     /* the callback cancels */
     memset(&log, 0, sizeof(log));
     log.cancel_at = 3;
-    match_err err = {0};
+    match_err err = { 0 };
     assert_int_equal(match_run(cat, &in, &r, &err), MATCH_ECANCELLED);
     assert_null(r);
     assert_non_null(strstr(err.msg, "cancel"));
@@ -1723,8 +1699,7 @@ static void test_progress_and_cancel(void **state)
     match_run_free(r);
 }
 
-static int cancel_in_phase(void *ud, const char *phase, uint64_t done, uint64_t total)
-{
+static int cancel_in_phase(void *ud, const char *phase, uint64_t done, uint64_t total) {
     (void)done;
     (void)total;
     return strcmp(phase, (const char *)ud) == 0;
@@ -1732,13 +1707,12 @@ static int cancel_in_phase(void *ud, const char *phase, uint64_t done, uint64_t 
 
 /* Cancelling inside the solver and inside pricing; progress comes only from
  * the calling thread, so a non-thread-safe callback is fine. */
-static void test_cancel_in_solve_and_price(void **state)
-{
+static void test_cancel_in_solve_and_price(void **state) {
     (void)state;
     static world w;
     rng_state = 43;
     random_world(&w, 64, 40, 0);
-    const char *phases[] = {"solve", "price", "score", "finish"};
+    const char *phases[] = { "solve", "price", "score", "finish" };
     for (int i = 0; i < 4; i++) {
         match_run_input in = world_input(&w, NULL);
         in.candidates = 1;
@@ -1746,7 +1720,7 @@ static void test_cancel_in_solve_and_price(void **state)
         in.progress = cancel_in_phase;
         in.progress_ud = (void *)phases[i];
         match_run_result *r = NULL;
-        match_err err = {0};
+        match_err err = { 0 };
         int rc = match_run(cat, &in, &r, &err);
         if (rc != MATCH_ECANCELLED) fail_msg("phase %s: rc %d", phases[i], rc);
         assert_null(r);
@@ -1754,8 +1728,7 @@ static void test_cancel_in_solve_and_price(void **state)
 }
 
 /* match_run_problem: the rows the optimiser saw. */
-static void test_run_problem(void **state)
-{
+static void test_run_problem(void **state) {
     (void)state;
     static world w;
     rng_state = 44;
@@ -1783,18 +1756,17 @@ static void test_run_problem(void **state)
 
 /* ---- the worked example of docs/matching.md --------------------------------------------- */
 
-static void test_worked_example(void **state)
-{
+static void test_worked_example(void **state) {
     (void)state;
     /* docs/matching.md, "A worked example": mentee Dewi (administrator,
      * Jawa Barat), coaches Budi (Jawa Barat) and Sari (Jawa Tengah). */
-    match_need dn[] = {{"M.04", 1, 3}, {"M.06", 2, 3}, {"T.digital", 1, 4}, {"M.01", 3, 3}};
+    match_need dn[] = { { "M.04", 1, 3 }, { "M.06", 2, 3 }, { "T.digital", 1, 4 }, { "M.01", 3, 3 } };
     match_mentee dewi = base_mentee();
     dewi.competencies = dn;
     dewi.n_competencies = 4;
     dewi.availability = 0x1C0; /* Wednesday (day 2) morning..evening */
-    match_skill bs[] = {{"M.04", 4}, {"M.06", 3}, {"T.digital", 2}};
-    match_skill ss[] = {{"M.04", 2}, {"M.06", 5}, {"T.digital", 5}};
+    match_skill bs[] = { { "M.04", 4 }, { "M.06", 3 }, { "T.digital", 2 } };
+    match_skill ss[] = { { "M.04", 2 }, { "M.06", 5 }, { "T.digital", 5 } };
     match_coach budi = base_coach(), sari = base_coach();
     budi.id = "C-budi";
     budi.competencies = bs;
@@ -1819,7 +1791,7 @@ static void test_worked_example(void **state)
     /* T.digital weighs 2: Budi (4+1+2)/(4+1+6)... see the doc */
     match_policy p;
     match_policy_default(&p);
-    match_comp_weight cw[] = {{"T.digital", 2000}};
+    match_comp_weight cw[] = { { "T.digital", 2000 } };
     p.comp_weights = cw;
     p.n_comp_weights = 1;
     /* Budi: (2+1+2*1)/(2+1+2*3) = 5/9: 10000*(0.75*5/9+0.15+0.1/3) = 5999.99.. -> 6000
@@ -1833,7 +1805,7 @@ static void test_worked_example(void **state)
      * loc 1, av 1 -> 10000.  Participation: BIG = 1 + 8000 + 10000 = 18001;
      * {Dewi-Budi, Eko-Sari} = 2*18001 + 16833 = 52835 beats {Dewi-Sari,
      * Eko-Budi} = 2*18001 + 12833. */
-    match_need en[] = {{"M.04", 1, 2}, {"T.digital", 2, 3}};
+    match_need en[] = { { "M.04", 1, 2 }, { "T.digital", 2, 3 } };
     match_mentee eko = base_mentee();
     eko.id = "199505052020121002";
     eko.position_class = "pengawas";
@@ -1844,10 +1816,10 @@ static void test_worked_example(void **state)
     assert_int_equal(explain(&eko, &budi, NULL, 0).score, 4833);
     assert_int_equal(explain(&eko, &sari, NULL, 0).score, 10000);
     dewi.id = "199001012020011001";
-    match_mentee ms[2] = {dewi, eko};
+    match_mentee ms[2] = { dewi, eko };
     budi.capacity = sari.capacity = 1;
-    match_coach cs[2] = {budi, sari};
-    match_run_input in = {.mentees = ms, .n_mentees = 2, .coaches = cs, .n_coaches = 2};
+    match_coach cs[2] = { budi, sari };
+    match_run_input in = { .mentees = ms, .n_mentees = 2, .coaches = cs, .n_coaches = 2 };
     match_run_result *r = run_ok(&in);
     assert_int_equal(r->stats.big, 18001);
     assert_int_equal(r->stats.objective, 52835);
@@ -1873,8 +1845,7 @@ static void test_worked_example(void **state)
     match_run_free(r);
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_catalog_loads),
         cmocka_unit_test(test_catalog_errors),

@@ -26,14 +26,14 @@ static int teardown(void **state) {
 typedef enum { OP_INT, OP_STR, OP_DEL, OP_RENAME, OP_NIL, OP_VAL } op_kind;
 
 typedef struct edit {
-    const char *at;     /* path of the object to edit (map for DEL/RENAME) */
+    const char *at; /* path of the object to edit (map for DEL/RENAME) */
     op_kind op;
     int64_t i;
-    const char *s;      /* OP_STR: new value; DEL/RENAME: key (RENAME to
+    const char *s; /* OP_STR: new value; DEL/RENAME: key (RENAME to
                            s2) */
     const char *s2;
-    const char *field;  /* expected error field, NULL: expect success */
-    const char *text;   /* expected substring of the message */
+    const char *field; /* expected error field, NULL: expect success */
+    const char *text;  /* expected substring of the message */
 } edit;
 
 static void apply(msgpack_object *root, const edit *e) {
@@ -43,14 +43,12 @@ static void apply(msgpack_object *root, const edit *e) {
     case OP_INT: tobj_set_int(o, e->i); break;
     case OP_STR: tobj_set_str(o, e->s); break;
     case OP_DEL: assert_int_equal(tobj_del_key(o, e->s), 0); break;
-    case OP_RENAME: assert_int_equal(tobj_rename_key(o, e->s, e->s2), 0);
-        break;
+    case OP_RENAME: assert_int_equal(tobj_rename_key(o, e->s, e->s2), 0); break;
     case OP_NIL: o->type = MSGPACK_OBJECT_NIL; break;
     case OP_VAL: /* set the value of key s (which may hold dots) to i */
         for (uint32_t k = 0; k < o->via.map.size; k++)
             if (o->via.map.ptr[k].key.via.str.size == strlen(e->s) &&
-                !memcmp(o->via.map.ptr[k].key.via.str.ptr, e->s,
-                        strlen(e->s)))
+                !memcmp(o->via.map.ptr[k].key.via.str.ptr, e->s, strlen(e->s)))
                 tobj_set_int(&o->via.map.ptr[k].val, e->i);
         break;
     }
@@ -58,16 +56,13 @@ static void apply(msgpack_object *root, const edit *e) {
 
 static void check_result(int rc, const proto_error *err, const edit *e) {
     if (e->field == NULL) {
-        if (rc != PROTO_OK)
-            fail_msg("edit at %s: unexpected error %s: %s", e->at, err->field,
-                     err->message);
+        if (rc != PROTO_OK) fail_msg("edit at %s: unexpected error %s: %s", e->at, err->field, err->message);
         return;
     }
     if (rc == PROTO_OK) fail_msg("edit at %s: accepted", e->at);
     assert_int_equal(err->code, PROTO_E_INVALID_PARAMS);
     if (strcmp(err->field, e->field) != 0 || !strstr(err->message, e->text))
-        fail_msg("edit at %s: got %s: %s; want %s: %s", e->at, err->field,
-                 err->message, e->field, e->text);
+        fail_msg("edit at %s: got %s: %s; want %s: %s", e->at, err->field, err->message, e->field, e->text);
 }
 
 /* ---- mentee ----------------------------------------------------------- */
@@ -80,14 +75,12 @@ static void mentee_roundtrip(void **state) {
     test_sample_mentee(&m);
     tdoc_init(&d);
     proto_mentee_pack(&d.pk, &m);
-    assert_int_equal(proto_mentee_decode(tdoc_unpack(&d), "profile", &tv.v,
-                                         &got, &err), PROTO_OK);
+    assert_int_equal(proto_mentee_decode(tdoc_unpack(&d), "profile", &tv.v, &got, &err), PROTO_OK);
     assert_memory_equal(&m, &got, sizeof(m));
     tdoc_free(&d);
 }
 
-static int decode_mentee_edited(const edit *e, const proto_vocab *v,
-                                proto_error *err) {
+static int decode_mentee_edited(const edit *e, const proto_vocab *v, proto_error *err) {
     proto_mentee m, got;
     tdoc d;
     test_sample_mentee(&m);
@@ -106,88 +99,70 @@ static char long_name[PROTO_NAME_MAX + 2];
 
 static const edit mentee_edits[] = {
     /* levels */
-    {"competencies[3].required", OP_INT, 6, 0, 0,
-     "profile.competencies[3].required", "must be an integer 1..5"},
-    {"competencies[3].required", OP_INT, 0, 0, 0,
-     "profile.competencies[3].required", "must be an integer 1..5"},
-    {"competencies[0].current", OP_INT, -1, 0, 0,
-     "profile.competencies[0].current", "must be an integer 0..5"},
-    {"competencies[0].current", OP_INT, 0, 0, 0, NULL, NULL},
-    {"competencies[0].current", OP_STR, 0, "2", 0,
-     "profile.competencies[0].current", "integer"},
-    {"competencies[2]", OP_DEL, 0, "required", 0,
-     "profile.competencies[2].required", "is required"},
-    {"competencies[2]", OP_RENAME, 0, "required", "requird",
-     "profile.competencies[2].requird", "unknown key"},
+    { "competencies[3].required", OP_INT, 6, 0, 0, "profile.competencies[3].required", "must be an integer 1..5" },
+    { "competencies[3].required", OP_INT, 0, 0, 0, "profile.competencies[3].required", "must be an integer 1..5" },
+    { "competencies[0].current", OP_INT, -1, 0, 0, "profile.competencies[0].current", "must be an integer 0..5" },
+    { "competencies[0].current", OP_INT, 0, 0, 0, NULL, NULL },
+    { "competencies[0].current", OP_STR, 0, "2", 0, "profile.competencies[0].current", "integer" },
+    { "competencies[2]", OP_DEL, 0, "required", 0, "profile.competencies[2].required", "is required" },
+    { "competencies[2]", OP_RENAME, 0, "required", "requird", "profile.competencies[2].requird", "unknown key" },
     /* NIP */
-    {"id", OP_STR, 0, "19850315201001100", 0, "profile.id", "18-digit"},
-    {"id", OP_STR, 0, "1985031520100110011", 0, "profile.id", "18-digit"},
-    {"id", OP_STR, 0, "19850315201001100a", 0, "profile.id", "18-digit"},
-    {"id", OP_STR, 0, "1985-03-15-2010-01-", 0, "profile.id", "18-digit"},
-    {"id", OP_INT, 198503152010011001, 0, 0, "profile.id", "string"},
-    {"id", OP_STR, 0, "198513152010011001", 0, "profile.id", "birth date"},
-    {"id", OP_STR, 0, "198502302010011001", 0, "profile.id", "birth date"},
-    {"id", OP_STR, 0, "199002292010011001", 0, "profile.id", "birth date"},
-    {"id", OP_STR, 0, "199202292014011001", 0, NULL, NULL}, /* leap year */
-    {"id", OP_STR, 0, "185003152010011001", 0, "profile.id", "birth date"},
-    {"id", OP_STR, 0, "198503002010011001", 0, "profile.id", "birth date"},
-    {"id", OP_STR, 0, "198503152010131001", 0, "profile.id", "appointment"},
-    {"id", OP_STR, 0, "198503152010001001", 0, "profile.id", "appointment"},
-    {"id", OP_STR, 0, "198503151995011001", 0, "profile.id", "years after"},
-    {"id", OP_STR, 0, "196503152060011001", 0, "profile.id", "years after"},
-    {"", OP_DEL, 0, "id", 0, "profile.id", "is required"},
+    { "id", OP_STR, 0, "19850315201001100", 0, "profile.id", "18-digit" },
+    { "id", OP_STR, 0, "1985031520100110011", 0, "profile.id", "18-digit" },
+    { "id", OP_STR, 0, "19850315201001100a", 0, "profile.id", "18-digit" },
+    { "id", OP_STR, 0, "1985-03-15-2010-01-", 0, "profile.id", "18-digit" },
+    { "id", OP_INT, 198503152010011001, 0, 0, "profile.id", "string" },
+    { "id", OP_STR, 0, "198513152010011001", 0, "profile.id", "birth date" },
+    { "id", OP_STR, 0, "198502302010011001", 0, "profile.id", "birth date" },
+    { "id", OP_STR, 0, "199002292010011001", 0, "profile.id", "birth date" },
+    { "id", OP_STR, 0, "199202292014011001", 0, NULL, NULL }, /* leap year */
+    { "id", OP_STR, 0, "185003152010011001", 0, "profile.id", "birth date" },
+    { "id", OP_STR, 0, "198503002010011001", 0, "profile.id", "birth date" },
+    { "id", OP_STR, 0, "198503152010131001", 0, "profile.id", "appointment" },
+    { "id", OP_STR, 0, "198503152010001001", 0, "profile.id", "appointment" },
+    { "id", OP_STR, 0, "198503151995011001", 0, "profile.id", "years after" },
+    { "id", OP_STR, 0, "196503152060011001", 0, "profile.id", "years after" },
+    { "", OP_DEL, 0, "id", 0, "profile.id", "is required" },
     /* catalogues */
-    {"province", OP_STR, 0, "99", 0, "profile.province",
-     "unknown province code"},
-    {"province", OP_STR, 0, "9 9", 0, "profile.province", "[A-Za-z0-9._-]"},
-    {"province", OP_STR, 0, "94", 0, NULL, NULL},
-    {"position_class", OP_STR, 0, "menteri", 0, "profile.position_class",
-     "unknown position class"},
-    {"position_class", OP_STR, 0, "jpt_utama", 0, NULL, NULL},
-    {"competencies[1].code", OP_STR, 0, "X.99", 0,
-     "profile.competencies[1].code", "unknown competency code"},
-    {"competencies[1].code", OP_STR, 0, "T.BAD", 0,
-     "profile.competencies[1].code", "unknown competency code"},
-    {"competencies[1].code", OP_STR, 0, "T.", 0,
-     "profile.competencies[1].code", "unknown competency code"},
-    {"competencies[1].code", OP_STR, 0, "T.air_bersih", 0, NULL, NULL},
-    {"competencies[1].code", OP_STR, 0, "SK.1", 0, NULL, NULL},
-    {"competencies[1].code", OP_STR, 0, "M.01", 0,
-     "profile.competencies[1].code", "duplicate competency code"},
-    {"competencies[3].code", OP_STR, 0, "M.08", 0,
-     "profile.competencies[3].code", "duplicate competency code"},
+    { "province", OP_STR, 0, "99", 0, "profile.province", "unknown province code" },
+    { "province", OP_STR, 0, "9 9", 0, "profile.province", "[A-Za-z0-9._-]" },
+    { "province", OP_STR, 0, "94", 0, NULL, NULL },
+    { "position_class", OP_STR, 0, "menteri", 0, "profile.position_class", "unknown position class" },
+    { "position_class", OP_STR, 0, "jpt_utama", 0, NULL, NULL },
+    { "competencies[1].code", OP_STR, 0, "X.99", 0, "profile.competencies[1].code", "unknown competency code" },
+    { "competencies[1].code", OP_STR, 0, "T.BAD", 0, "profile.competencies[1].code", "unknown competency code" },
+    { "competencies[1].code", OP_STR, 0, "T.", 0, "profile.competencies[1].code", "unknown competency code" },
+    { "competencies[1].code", OP_STR, 0, "T.air_bersih", 0, NULL, NULL },
+    { "competencies[1].code", OP_STR, 0, "SK.1", 0, NULL, NULL },
+    { "competencies[1].code", OP_STR, 0, "M.01", 0, "profile.competencies[1].code", "duplicate competency code" },
+    { "competencies[3].code", OP_STR, 0, "M.08", 0, "profile.competencies[3].code", "duplicate competency code" },
     /* modality, languages, availability */
-    {"modality[0]", OP_STR, 0, "video", 0, "profile.modality[0]",
-     "must be one of: online, offline"},
-    {"modality[1]", OP_STR, 0, "online", 0, "profile.modality[1]",
-     "duplicate value"},
-    {"modality", OP_STR, 0, "online", 0, "profile.modality", "array of 1..2"},
-    {"languages[1]", OP_STR, 0, "id", 0, "profile.languages[1]",
-     "duplicate language"},
-    {"languages[0]", OP_STR, 0, "ID", 0, "profile.languages[0]", "[a-z]"},
-    {"languages[0]", OP_STR, 0, "i", 0, "profile.languages[0]", "2..8"},
-    {"availability", OP_INT, 1 << 21, 0, 0, "profile.availability",
-     "0..2097151"},
-    {"availability", OP_INT, -1, 0, 0, "profile.availability", "0..2097151"},
-    {"availability", OP_INT, (1 << 21) - 1, 0, 0, NULL, NULL},
-    {"", OP_DEL, 0, "availability", 0, NULL, NULL},
+    { "modality[0]", OP_STR, 0, "video", 0, "profile.modality[0]", "must be one of: online, offline" },
+    { "modality[1]", OP_STR, 0, "online", 0, "profile.modality[1]", "duplicate value" },
+    { "modality", OP_STR, 0, "online", 0, "profile.modality", "array of 1..2" },
+    { "languages[1]", OP_STR, 0, "id", 0, "profile.languages[1]", "duplicate language" },
+    { "languages[0]", OP_STR, 0, "ID", 0, "profile.languages[0]", "[a-z]" },
+    { "languages[0]", OP_STR, 0, "i", 0, "profile.languages[0]", "2..8" },
+    { "availability", OP_INT, 1 << 21, 0, 0, "profile.availability", "0..2097151" },
+    { "availability", OP_INT, -1, 0, 0, "profile.availability", "0..2097151" },
+    { "availability", OP_INT, (1 << 21) - 1, 0, 0, NULL, NULL },
+    { "", OP_DEL, 0, "availability", 0, NULL, NULL },
     /* strings */
-    {"name", OP_STR, 0, "Bad \xc3\x28 UTF-8", 0, "profile.name", "UTF-8"},
-    {"name", OP_STR, 0, "", 0, "profile.name", "1..128 bytes"},
-    {"name", OP_STR, 0, "two\nlines", 0, "profile.name", "control"},
-    {"name", OP_STR, 0, long_name, 0, "profile.name", "1..128 bytes"},
-    {"goals", OP_STR, 0, long_goals, 0, "profile.goals", "0..1000 bytes"},
-    {"goals", OP_STR, 0, max_goals, 0, NULL, NULL},
-    {"goals", OP_NIL, 0, 0, 0, NULL, NULL},
-    {"", OP_DEL, 0, "goals", 0, NULL, NULL},
-    {"agency", OP_STR, 0, "kemen keu", 0, "profile.agency", "[A-Za-z0-9._-]"},
-    {"program", OP_INT, 1, 0, 0, "profile.program", "string"},
+    { "name", OP_STR, 0, "Bad \xc3\x28 UTF-8", 0, "profile.name", "UTF-8" },
+    { "name", OP_STR, 0, "", 0, "profile.name", "1..128 bytes" },
+    { "name", OP_STR, 0, "two\nlines", 0, "profile.name", "control" },
+    { "name", OP_STR, 0, long_name, 0, "profile.name", "1..128 bytes" },
+    { "goals", OP_STR, 0, long_goals, 0, "profile.goals", "0..1000 bytes" },
+    { "goals", OP_STR, 0, max_goals, 0, NULL, NULL },
+    { "goals", OP_NIL, 0, 0, 0, NULL, NULL },
+    { "", OP_DEL, 0, "goals", 0, NULL, NULL },
+    { "agency", OP_STR, 0, "kemen keu", 0, "profile.agency", "[A-Za-z0-9._-]" },
+    { "program", OP_INT, 1, 0, 0, "profile.program", "string" },
     /* keys */
-    {"", OP_RENAME, 0, "name", "nmae", "profile.nmae", "unknown key"},
-    {"", OP_RENAME, 0, "goals", "name", "profile.name", "duplicate key"},
-    {"", OP_DEL, 0, "province", 0, "profile.province", "is required"},
-    {"", OP_DEL, 0, "competencies", 0, "profile.competencies",
-     "is required"},
+    { "", OP_RENAME, 0, "name", "nmae", "profile.nmae", "unknown key" },
+    { "", OP_RENAME, 0, "goals", "name", "profile.name", "duplicate key" },
+    { "", OP_DEL, 0, "province", 0, "profile.province", "is required" },
+    { "", OP_DEL, 0, "competencies", 0, "profile.competencies", "is required" },
 };
 
 static void mentee_validation(void **state) {
@@ -195,8 +170,7 @@ static void mentee_validation(void **state) {
     memset(long_goals, 'g', sizeof(long_goals) - 1);
     memset(max_goals, 'g', sizeof(max_goals) - 1);
     memset(long_name, 'n', sizeof(long_name) - 1);
-    for (size_t i = 0; i < sizeof(mentee_edits) / sizeof(*mentee_edits);
-         i++) {
+    for (size_t i = 0; i < sizeof(mentee_edits) / sizeof(*mentee_edits); i++) {
         proto_error err;
         int rc = decode_mentee_edited(&mentee_edits[i], &tv.v, &err);
         check_result(rc, &err, &mentee_edits[i]);
@@ -212,29 +186,25 @@ static void mentee_limits(void **state) {
     m.n_competencies = PROTO_COMPETENCIES_MAX;
     memset(m.competencies, 0, sizeof(m.competencies));
     for (int i = 0; i < PROTO_COMPETENCIES_MAX; i++) {
-        snprintf(m.competencies[i].code, sizeof(m.competencies[i].code),
-                 "T.s%d", i);
+        snprintf(m.competencies[i].code, sizeof(m.competencies[i].code), "T.s%d", i);
         m.competencies[i].current = 0;
         m.competencies[i].required = 5;
     }
     tdoc_init(&d);
     proto_mentee_pack(&d.pk, &m);
-    assert_int_equal(proto_mentee_decode(tdoc_unpack(&d), "", &tv.v, &got,
-                                         &err), PROTO_OK);
+    assert_int_equal(proto_mentee_decode(tdoc_unpack(&d), "", &tv.v, &got, &err), PROTO_OK);
     assert_memory_equal(&m, &got, sizeof(m));
     tdoc_free(&d);
     /* 33 competencies: graft an array of 33 onto the packed profile */
     tdoc big;
     tdoc_init(&big);
     msgpack_pack_array(&big.pk, PROTO_COMPETENCIES_MAX + 1);
-    for (int i = 0; i <= PROTO_COMPETENCIES_MAX; i++)
-        msgpack_pack_map(&big.pk, 0);
+    for (int i = 0; i <= PROTO_COMPETENCIES_MAX; i++) msgpack_pack_map(&big.pk, 0);
     tdoc_init(&d);
     proto_mentee_pack(&d.pk, &m);
     msgpack_object *o = tdoc_unpack(&d);
     *tobj_at(o, "competencies") = *tdoc_unpack(&big);
-    assert_int_equal(proto_mentee_decode(o, "profile", &tv.v, &got, &err),
-                     PROTO_ERR);
+    assert_int_equal(proto_mentee_decode(o, "profile", &tv.v, &got, &err), PROTO_ERR);
     assert_string_equal(err.field, "profile.competencies");
     assert_string_equal(err.message, "must be an array of 0..32 elements");
     tdoc_free(&d);
@@ -245,11 +215,10 @@ static void mentee_limits(void **state) {
 static void mentee_without_vocab(void **state) {
     (void)state;
     static const edit ok[] = {
-        {"province", OP_STR, 0, "99", 0, NULL, NULL},
-        {"position_class", OP_STR, 0, "menteri", 0, NULL, NULL},
-        {"competencies[1].code", OP_STR, 0, "X.99", 0, NULL, NULL},
-        {"competencies[1].code", OP_STR, 0, "T.BAD", 0,
-         "profile.competencies[1].code", "unknown competency code"},
+        { "province", OP_STR, 0, "99", 0, NULL, NULL },
+        { "position_class", OP_STR, 0, "menteri", 0, NULL, NULL },
+        { "competencies[1].code", OP_STR, 0, "X.99", 0, NULL, NULL },
+        { "competencies[1].code", OP_STR, 0, "T.BAD", 0, "profile.competencies[1].code", "unknown competency code" },
     };
     for (size_t i = 0; i < sizeof(ok) / sizeof(*ok); i++) {
         proto_error err;
@@ -268,12 +237,13 @@ static void coach_roundtrip(void **state) {
     for (int k = 0; k < PROTO_COACH_KIND__COUNT; k++) {
         c.kind = (proto_coach_kind)k;
         c.n_programs = (size_t)k % 2;
-        if (c.n_programs == 0) memset(c.programs, 0, sizeof(c.programs));
-        else strcpy(c.programs[0], "coach2026");
+        if (c.n_programs == 0)
+            memset(c.programs, 0, sizeof(c.programs));
+        else
+            strcpy(c.programs[0], "coach2026");
         tdoc_init(&d);
         proto_coach_pack(&d.pk, &c);
-        assert_int_equal(proto_coach_decode(tdoc_unpack(&d), "profile", &tv.v,
-                                            &got, &err), PROTO_OK);
+        assert_int_equal(proto_coach_decode(tdoc_unpack(&d), "profile", &tv.v, &got, &err), PROTO_OK);
         assert_memory_equal(&c, &got, sizeof(c));
         tdoc_free(&d);
     }
@@ -283,34 +253,28 @@ static char long_bio[PROTO_BIO_MAX + 2];
 static char long_id[PROTO_ID_MAX + 2];
 
 static const edit coach_edits[] = {
-    {"id", OP_STR, 0, "budi santoso", 0, "profile.id", "[A-Za-z0-9._-]"},
-    {"id", OP_STR, 0, long_id, 0, "profile.id", "1..40 bytes"},
-    {"id", OP_STR, 0, "198503152010011001", 0, NULL, NULL},
-    {"kind", OP_STR, 0, "minister", 0, "profile.kind",
-     "pkn1_alumni, pkn2_alumni, corporate_leader, widyaiswara, "
-     "senior_official"},
-    {"rank", OP_INT, 0, 0, 0, "profile.rank", "must be an integer 1..6"},
-    {"rank", OP_INT, 7, 0, 0, "profile.rank", "must be an integer 1..6"},
-    {"capacity", OP_INT, 51, 0, 0, "profile.capacity", "0..50"},
-    {"capacity", OP_INT, 0, 0, 0, NULL, NULL},
-    {"competencies[0].level", OP_INT, 0, 0, 0,
-     "profile.competencies[0].level", "1..5"},
-    {"competencies[0].level", OP_INT, 6, 0, 0,
-     "profile.competencies[0].level", "1..5"},
-    {"competencies[2].code", OP_STR, 0, "M.03", 0,
-     "profile.competencies[2].code", "duplicate competency code"},
-    {"competencies[1]", OP_RENAME, 0, "level", "current",
-     "profile.competencies[1].current", "unknown key"},
-    {"province", OP_STR, 0, "10", 0, "profile.province",
-     "unknown province code"},
-    {"programs[0]", OP_STR, 0, "a b", 0, "profile.programs[0]",
-     "[A-Za-z0-9._-]"},
-    {"", OP_DEL, 0, "programs", 0, NULL, NULL},
-    {"", OP_DEL, 0, "bio", 0, NULL, NULL},
-    {"bio", OP_STR, 0, long_bio, 0, "profile.bio", "0..2000 bytes"},
-    {"organization", OP_STR, 0, "", 0, "profile.organization", "1..128"},
-    {"modality", OP_NIL, 0, 0, 0, "profile.modality", "is required"},
-    {"", OP_RENAME, 0, "bio", "agency", "profile.agency", "unknown key"},
+    { "id", OP_STR, 0, "budi santoso", 0, "profile.id", "[A-Za-z0-9._-]" },
+    { "id", OP_STR, 0, long_id, 0, "profile.id", "1..40 bytes" },
+    { "id", OP_STR, 0, "198503152010011001", 0, NULL, NULL },
+    { "kind", OP_STR, 0, "minister", 0, "profile.kind",
+      "pkn1_alumni, pkn2_alumni, corporate_leader, widyaiswara, "
+      "senior_official" },
+    { "rank", OP_INT, 0, 0, 0, "profile.rank", "must be an integer 1..6" },
+    { "rank", OP_INT, 7, 0, 0, "profile.rank", "must be an integer 1..6" },
+    { "capacity", OP_INT, 51, 0, 0, "profile.capacity", "0..50" },
+    { "capacity", OP_INT, 0, 0, 0, NULL, NULL },
+    { "competencies[0].level", OP_INT, 0, 0, 0, "profile.competencies[0].level", "1..5" },
+    { "competencies[0].level", OP_INT, 6, 0, 0, "profile.competencies[0].level", "1..5" },
+    { "competencies[2].code", OP_STR, 0, "M.03", 0, "profile.competencies[2].code", "duplicate competency code" },
+    { "competencies[1]", OP_RENAME, 0, "level", "current", "profile.competencies[1].current", "unknown key" },
+    { "province", OP_STR, 0, "10", 0, "profile.province", "unknown province code" },
+    { "programs[0]", OP_STR, 0, "a b", 0, "profile.programs[0]", "[A-Za-z0-9._-]" },
+    { "", OP_DEL, 0, "programs", 0, NULL, NULL },
+    { "", OP_DEL, 0, "bio", 0, NULL, NULL },
+    { "bio", OP_STR, 0, long_bio, 0, "profile.bio", "0..2000 bytes" },
+    { "organization", OP_STR, 0, "", 0, "profile.organization", "1..128" },
+    { "modality", OP_NIL, 0, 0, 0, "profile.modality", "is required" },
+    { "", OP_RENAME, 0, "bio", "agency", "profile.agency", "unknown key" },
 };
 
 static void coach_validation(void **state) {
@@ -345,8 +309,7 @@ static void coach_bad_kind_packs_nil(void **state) {
     proto_coach_pack(&d.pk, &c);
     msgpack_object *o = tdoc_unpack(&d);
     assert_int_equal(tobj_at(o, "kind")->type, MSGPACK_OBJECT_NIL);
-    assert_int_equal(proto_coach_decode(o, "p", &tv.v, &got, &err),
-                     PROTO_ERR);
+    assert_int_equal(proto_coach_decode(o, "p", &tv.v, &got, &err), PROTO_ERR);
     assert_string_equal(err.field, "p.kind");
     tdoc_free(&d);
 }
@@ -361,8 +324,7 @@ static void coach_duplicate_program(void **state) {
     c.n_programs = 2;
     tdoc_init(&d);
     proto_coach_pack(&d.pk, &c);
-    assert_int_equal(proto_coach_decode(tdoc_unpack(&d), "p", &tv.v, &got,
-                                        &err), PROTO_ERR);
+    assert_int_equal(proto_coach_decode(tdoc_unpack(&d), "p", &tv.v, &got, &err), PROTO_ERR);
     assert_string_equal(err.field, "p.programs[1]");
     assert_string_equal(err.message, "duplicate program");
     tdoc_free(&d);
@@ -377,8 +339,7 @@ static void policy_defaults_and_roundtrip(void **state) {
     tdoc d;
     tdoc_init(&d);
     msgpack_pack_map(&d.pk, 0);
-    assert_int_equal(proto_policy_decode(tdoc_unpack(&d), "policy", &tv.v,
-                                         &got, &err), PROTO_OK);
+    assert_int_equal(proto_policy_decode(tdoc_unpack(&d), "policy", &tv.v, &got, &err), PROTO_OK);
     proto_policy_default(&def);
     assert_memory_equal(&got, &def, sizeof(def));
     assert_int_equal(got.objective, PROTO_OBJ_PARTICIPATION);
@@ -386,46 +347,36 @@ static void policy_defaults_and_roundtrip(void **state) {
     assert_true(got.forbid_same_agency);
     assert_int_equal(got.min_rank_gap, 1);
     assert_int_equal(got.waitlist_bonus, 500);
-    assert_true(got.w_gap == 0.75 && got.w_location == 0.15 &&
-                got.w_availability == 0.10);
+    assert_true(got.w_gap == 0.75 && got.w_location == 0.15 && got.w_availability == 0.10);
     tdoc_free(&d);
     test_sample_policy(&p);
     tdoc_init(&d);
     proto_policy_pack(&d.pk, &p);
-    assert_int_equal(proto_policy_decode(tdoc_unpack(&d), "policy", &tv.v,
-                                         &got, &err), PROTO_OK);
+    assert_int_equal(proto_policy_decode(tdoc_unpack(&d), "policy", &tv.v, &got, &err), PROTO_OK);
     assert_memory_equal(&got, &p, sizeof(p));
     tdoc_free(&d);
 }
 
 static const edit policy_edits[] = {
-    {"objective", OP_STR, 0, "speed", 0, "policy.objective",
-     "participation, quality"},
-    {"mode", OP_STR, 0, "greedy", 0, "policy.mode", "optimal, stable"},
-    {"min_score", OP_INT, 10001, 0, 0, "policy.min_score", "0..10000"},
-    {"min_rank_gap", OP_INT, 6, 0, 0, "policy.min_rank_gap", "-5..5"},
-    {"min_rank_gap", OP_INT, -5, 0, 0, NULL, NULL},
-    {"waitlist_bonus", OP_INT, -1, 0, 0, "policy.waitlist_bonus",
-     "0..10000"},
-    {"forbid_same_agency", OP_INT, 1, 0, 0, "policy.forbid_same_agency",
-     "true or false"},
-    {"weights.gap", OP_INT, 101, 0, 0, "policy.weights.gap", "0..100"},
-    {"weights", OP_RENAME, 0, "gap", "gaps", "policy.weights.gaps",
-     "unknown key"},
-    {"weights", OP_DEL, 0, "gap", 0, NULL, NULL},
-    {"competency_weights", OP_VAL, 101, "M.03", 0,
-     "policy.competency_weights.M.03", "0..100"},
-    {"competency_weights", OP_RENAME, 0, "M.03", "X.1",
-     "policy.competency_weights.X.1", "unknown competency code"},
-    {"competency_weights", OP_RENAME, 0, "M.03", "T.digital",
-     "policy.competency_weights.T.digital", "duplicate key"},
-    {"", OP_RENAME, 0, "mode", "modus", "policy.modus", "unknown key"},
+    { "objective", OP_STR, 0, "speed", 0, "policy.objective", "participation, quality" },
+    { "mode", OP_STR, 0, "greedy", 0, "policy.mode", "optimal, stable" },
+    { "min_score", OP_INT, 10001, 0, 0, "policy.min_score", "0..10000" },
+    { "min_rank_gap", OP_INT, 6, 0, 0, "policy.min_rank_gap", "-5..5" },
+    { "min_rank_gap", OP_INT, -5, 0, 0, NULL, NULL },
+    { "waitlist_bonus", OP_INT, -1, 0, 0, "policy.waitlist_bonus", "0..10000" },
+    { "forbid_same_agency", OP_INT, 1, 0, 0, "policy.forbid_same_agency", "true or false" },
+    { "weights.gap", OP_INT, 101, 0, 0, "policy.weights.gap", "0..100" },
+    { "weights", OP_RENAME, 0, "gap", "gaps", "policy.weights.gaps", "unknown key" },
+    { "weights", OP_DEL, 0, "gap", 0, NULL, NULL },
+    { "competency_weights", OP_VAL, 101, "M.03", 0, "policy.competency_weights.M.03", "0..100" },
+    { "competency_weights", OP_RENAME, 0, "M.03", "X.1", "policy.competency_weights.X.1", "unknown competency code" },
+    { "competency_weights", OP_RENAME, 0, "M.03", "T.digital", "policy.competency_weights.T.digital", "duplicate key" },
+    { "", OP_RENAME, 0, "mode", "modus", "policy.modus", "unknown key" },
 };
 
 static void policy_validation(void **state) {
     (void)state;
-    for (size_t i = 0; i < sizeof(policy_edits) / sizeof(*policy_edits);
-         i++) {
+    for (size_t i = 0; i < sizeof(policy_edits) / sizeof(*policy_edits); i++) {
         proto_policy p, got;
         proto_error err;
         tdoc d;
@@ -446,8 +397,7 @@ static void policy_validation(void **state) {
     p.w_gap = p.w_location = p.w_availability = 0;
     tdoc_init(&d);
     proto_policy_pack(&d.pk, &p);
-    assert_int_equal(proto_policy_decode(tdoc_unpack(&d), "policy", &tv.v,
-                                         &got, &err), PROTO_ERR);
+    assert_int_equal(proto_policy_decode(tdoc_unpack(&d), "policy", &tv.v, &got, &err), PROTO_ERR);
     assert_string_equal(err.field, "policy.weights");
     tdoc_free(&d);
 }
@@ -465,29 +415,24 @@ static void explain_roundtrip(void **state) {
         e.reason = (proto_reason)r;
         tdoc_init(&d);
         proto_explain_pack(&d.pk, &e);
-        assert_int_equal(proto_explain_decode(tdoc_unpack(&d), "explain",
-                                              &got, &err), PROTO_OK);
+        assert_int_equal(proto_explain_decode(tdoc_unpack(&d), "explain", &got, &err), PROTO_OK);
         assert_memory_equal(&got, &e, sizeof(e));
         tdoc_free(&d);
     }
 }
 
 static const edit explain_edits[] = {
-    {"score", OP_INT, 10001, 0, 0, "explain.score", "0..10000"},
-    {"gap_coverage", OP_INT, 2, 0, 0, "explain.gap_coverage", "0..1"},
-    {"competencies[0].covered", OP_INT, 4, 0, 0,
-     "explain.competencies[0].covered", "0..3"},
-    {"competencies[1].coach_level", OP_INT, 6, 0, 0,
-     "explain.competencies[1].coach_level", "0..5"},
-    {"competencies[1].code", OP_STR, 0, "T.X", 0,
-     "explain.competencies[1].code", "malformed competency code"},
-    {"", OP_DEL, 0, "feasible", 0, "explain.feasible", "is required"},
+    { "score", OP_INT, 10001, 0, 0, "explain.score", "0..10000" },
+    { "gap_coverage", OP_INT, 2, 0, 0, "explain.gap_coverage", "0..1" },
+    { "competencies[0].covered", OP_INT, 4, 0, 0, "explain.competencies[0].covered", "0..3" },
+    { "competencies[1].coach_level", OP_INT, 6, 0, 0, "explain.competencies[1].coach_level", "0..5" },
+    { "competencies[1].code", OP_STR, 0, "T.X", 0, "explain.competencies[1].code", "malformed competency code" },
+    { "", OP_DEL, 0, "feasible", 0, "explain.feasible", "is required" },
 };
 
 static void explain_validation(void **state) {
     (void)state;
-    for (size_t i = 0; i < sizeof(explain_edits) / sizeof(*explain_edits);
-         i++) {
+    for (size_t i = 0; i < sizeof(explain_edits) / sizeof(*explain_edits); i++) {
         proto_explain e, got;
         proto_error err;
         tdoc d;
@@ -510,8 +455,7 @@ static void explain_validation(void **state) {
     msgpack_object *o = tdoc_unpack(&d);
     tobj_rename_key(o, "location", "reason");
     tobj_set_str(tobj_at(o, "reason"), "rank");
-    assert_int_equal(proto_explain_decode(o, "explain", &got, &err),
-                     PROTO_ERR);
+    assert_int_equal(proto_explain_decode(o, "explain", &got, &err), PROTO_ERR);
     assert_string_equal(err.field, "explain.reason");
     assert_string_equal(err.message, "only allowed when feasible is false");
     tdoc_free(&d);
@@ -519,8 +463,7 @@ static void explain_validation(void **state) {
     e.feasible = false;
     tdoc_init(&d);
     proto_explain_pack(&d.pk, &e);
-    assert_int_equal(proto_explain_decode(tdoc_unpack(&d), "explain", &got,
-                                          &err), PROTO_ERR);
+    assert_int_equal(proto_explain_decode(tdoc_unpack(&d), "explain", &got, &err), PROTO_ERR);
     assert_string_equal(err.field, "explain.reason");
     assert_string_equal(err.message, "is required");
     tdoc_free(&d);
@@ -535,28 +478,31 @@ static void match_roundtrip(void **state) {
     for (int s = 0; s < PROTO_MATCH_STATUS__COUNT; s++) {
         m.status = (proto_match_status)s;
         m.has_explain = s % 2 == 0;
-        if (!m.has_explain) memset(&m.explain, 0, sizeof(m.explain));
-        else test_sample_explain(&m.explain);
-        if (s == 1) memset(m.run_id, 0, sizeof(m.run_id));
-        else strcpy(m.run_id, "run-7");
+        if (!m.has_explain)
+            memset(&m.explain, 0, sizeof(m.explain));
+        else
+            test_sample_explain(&m.explain);
+        if (s == 1)
+            memset(m.run_id, 0, sizeof(m.run_id));
+        else
+            strcpy(m.run_id, "run-7");
         tdoc_init(&d);
         proto_match_pack(&d.pk, &m);
-        assert_int_equal(proto_match_decode(tdoc_unpack(&d), "match", &got,
-                                            &err), PROTO_OK);
+        assert_int_equal(proto_match_decode(tdoc_unpack(&d), "match", &got, &err), PROTO_OK);
         assert_memory_equal(&got, &m, sizeof(m));
         tdoc_free(&d);
     }
 }
 
 static const edit match_edits[] = {
-    {"status", OP_STR, 0, "lost", 0, "match.status", "proposed"},
-    {"mentee_id", OP_STR, 0, "123", 0, "match.mentee_id", "18-digit"},
-    {"coach_id", OP_STR, 0, "a/b", 0, "match.coach_id", "[A-Za-z0-9._-]"},
-    {"explain.score", OP_INT, -1, 0, 0, "match.explain.score", "0..10000"},
-    {"created_at", OP_INT, -1, 0, 0, "match.created_at", "0..9007199254740992"},
-    {"", OP_DEL, 0, "run_id", 0, NULL, NULL},
-    {"", OP_DEL, 0, "explain", 0, NULL, NULL},
-    {"", OP_DEL, 0, "updated_at", 0, "match.updated_at", "is required"},
+    { "status", OP_STR, 0, "lost", 0, "match.status", "proposed" },
+    { "mentee_id", OP_STR, 0, "123", 0, "match.mentee_id", "18-digit" },
+    { "coach_id", OP_STR, 0, "a/b", 0, "match.coach_id", "[A-Za-z0-9._-]" },
+    { "explain.score", OP_INT, -1, 0, 0, "match.explain.score", "0..10000" },
+    { "created_at", OP_INT, -1, 0, 0, "match.created_at", "0..9007199254740992" },
+    { "", OP_DEL, 0, "run_id", 0, NULL, NULL },
+    { "", OP_DEL, 0, "explain", 0, NULL, NULL },
+    { "", OP_DEL, 0, "updated_at", 0, "match.updated_at", "is required" },
 };
 
 static void match_validation(void **state) {
@@ -577,12 +523,11 @@ static void match_validation(void **state) {
 }
 
 static const edit stats_edits[] = {
-    {"matched", OP_INT, 1201, 0, 0, "stats.matched", "must not exceed"},
-    {"mean_gap_coverage", OP_INT, 2, 0, 0, "stats.mean_gap_coverage", "0..1"},
-    {"unmatched", OP_RENAME, 0, "capacity", "full", "stats.unmatched.full",
-     "unknown key"},
-    {"unmatched", OP_DEL, 0, "capacity", 0, NULL, NULL},
-    {"mentees", OP_INT, 1LL << 32, 0, 0, "stats.mentees", "0..4294967295"},
+    { "matched", OP_INT, 1201, 0, 0, "stats.matched", "must not exceed" },
+    { "mean_gap_coverage", OP_INT, 2, 0, 0, "stats.mean_gap_coverage", "0..1" },
+    { "unmatched", OP_RENAME, 0, "capacity", "full", "stats.unmatched.full", "unknown key" },
+    { "unmatched", OP_DEL, 0, "capacity", 0, NULL, NULL },
+    { "mentees", OP_INT, 1LL << 32, 0, 0, "stats.mentees", "0..4294967295" },
 };
 
 static void stats_validation(void **state) {
@@ -606,23 +551,18 @@ static void stats_validation(void **state) {
 
 /* A codec seen through void pointers, so one loop runs every edit table. */
 typedef struct codec {
-    const char *path;   /* the object's path in error fields */
+    const char *path; /* the object's path in error fields */
     size_t size;
     void (*pack)(msgpack_packer *pk, const void *obj);
-    int (*decode)(const msgpack_object *o, const char *path, void *out,
-                  proto_error *err);
+    int (*decode)(const msgpack_object *o, const char *path, void *out, proto_error *err);
 } codec;
 
-#define CODEC(name, type, path)                                             \
-    static void name##_p(msgpack_packer *pk, const void *o) {               \
-        proto_##name##_pack(pk, o);                                         \
-    }                                                                       \
-    static int name##_d(const msgpack_object *o, const char *p, void *out,  \
-                        proto_error *err) {                                 \
-        return proto_##name##_decode(o, p, out, err);                       \
-    }                                                                       \
-    static const codec name##_codec = {path, sizeof(type), name##_p,        \
-                                       name##_d};
+#define CODEC(name, type, path)                                                                                        \
+    static void name##_p(msgpack_packer *pk, const void *o) { proto_##name##_pack(pk, o); }                            \
+    static int name##_d(const msgpack_object *o, const char *p, void *out, proto_error *err) {                         \
+        return proto_##name##_decode(o, p, out, err);                                                                  \
+    }                                                                                                                  \
+    static const codec name##_codec = { path, sizeof(type), name##_p, name##_d };
 
 CODEC(session, proto_session, "session")
 CODEC(suggestion, proto_suggestion, "item")
@@ -658,8 +598,7 @@ static void roundtrip(const codec *c, const void *obj) {
 }
 
 /* Pack obj, apply each edit and decode: the edit's error or success. */
-static void run_edits(const codec *c, const void *obj, const edit *edits,
-                      size_t n) {
+static void run_edits(const codec *c, const void *obj, const edit *edits, size_t n) {
     any_result got;
     for (size_t i = 0; i < n; i++) {
         tdoc d;
@@ -675,9 +614,8 @@ static void run_edits(const codec *c, const void *obj, const edit *edits,
 }
 
 /* Decode one packed struct and expect an error at field with text. */
-static void expect_refused(const codec *c, const void *obj,
-                           const char *field, const char *text) {
-    edit e = {"", OP_STR, 0, NULL, NULL, field, text};
+static void expect_refused(const codec *c, const void *obj, const char *field, const char *text) {
+    edit e = { "", OP_STR, 0, NULL, NULL, field, text };
     tdoc d;
     proto_error err;
     any_result got;
@@ -712,10 +650,10 @@ static void session_roundtrip(void **state) {
     proto_session s;
     sample_login(&s);
     roundtrip(&session_codec, &s);
-    s.n_programs = 0;   /* a coordinator's session may list none */
+    s.n_programs = 0; /* a coordinator's session may list none */
     memset(s.programs, 0, sizeof(s.programs));
     roundtrip(&session_codec, &s);
-    s.has_programs = false;   /* resume: programs are not sent */
+    s.has_programs = false; /* resume: programs are not sent */
     roundtrip(&session_codec, &s);
     sample_resume(&s);
     roundtrip(&session_codec, &s);
@@ -729,60 +667,47 @@ static void session_roundtrip(void **state) {
 }
 
 static const edit login_edits[] = {
-    {"", OP_DEL, 0, "token", 0, "session.token",
-     "token (auth.login) or login (auth.resume) is required"},
-    {"token", OP_STR, 0, "a b", 0, "session.token", "[A-Za-z0-9._-]"},
-    {"token", OP_STR, 0, "", 0, "session.token", "1..127 bytes"},
-    {"role", OP_STR, 0, "root", 0, "session.role", "must be one of"},
-    {"", OP_DEL, 0, "role", 0, "session.role", "is required"},
-    {"programs[1]", OP_STR, 0, "coach2026", 0, "session.programs[1]",
-     "duplicate value"},
-    {"programs[0]", OP_STR, 0, "a,b", 0, "session.programs[0]",
-     "[A-Za-z0-9._-]"},
-    {"role", OP_STR, 0, "admin", 0, "session.programs",
-     "only allowed for a coordinator"},
-    {"expires_in", OP_INT, -1, 0, 0, "session.expires_in",
-     "0..9007199254740992"},
-    {"", OP_DEL, 0, "expires_in", 0, "session.expires_in", "is required"},
-    {"", OP_RENAME, 0, "expires_in", "ttl", "session.ttl", "unknown key"},
-    {"", OP_DEL, 0, "programs", 0, NULL, NULL},
+    { "", OP_DEL, 0, "token", 0, "session.token", "token (auth.login) or login (auth.resume) is required" },
+    { "token", OP_STR, 0, "a b", 0, "session.token", "[A-Za-z0-9._-]" },
+    { "token", OP_STR, 0, "", 0, "session.token", "1..127 bytes" },
+    { "role", OP_STR, 0, "root", 0, "session.role", "must be one of" },
+    { "", OP_DEL, 0, "role", 0, "session.role", "is required" },
+    { "programs[1]", OP_STR, 0, "coach2026", 0, "session.programs[1]", "duplicate value" },
+    { "programs[0]", OP_STR, 0, "a,b", 0, "session.programs[0]", "[A-Za-z0-9._-]" },
+    { "role", OP_STR, 0, "admin", 0, "session.programs", "only allowed for a coordinator" },
+    { "expires_in", OP_INT, -1, 0, 0, "session.expires_in", "0..9007199254740992" },
+    { "", OP_DEL, 0, "expires_in", 0, "session.expires_in", "is required" },
+    { "", OP_RENAME, 0, "expires_in", "ttl", "session.ttl", "unknown key" },
+    { "", OP_DEL, 0, "programs", 0, NULL, NULL },
 };
 
 static const edit resume_edits[] = {
-    {"login", OP_STR, 0, "siti!", 0, "session.login",
-     "must be [A-Za-z0-9._@-]"},
-    {"login", OP_STR, 0, "", 0, "session.login", "1..64 bytes"},
-    {"", OP_DEL, 0, "subject", 0, "session.subject",
-     "is required for this role"},
-    {"subject", OP_STR, 0, "a/b", 0, "session.subject", "[A-Za-z0-9._-]"},
-    {"role", OP_STR, 0, "admin", 0, "session.subject",
-     "only allowed for mentee and coach"},
-    {"", OP_RENAME, 0, "login", "token", "session.token",
-     "may hold only [A-Za-z0-9._-]"},   /* '@' is for logins only */
+    { "login", OP_STR, 0, "siti!", 0, "session.login", "must be [A-Za-z0-9._@-]" },
+    { "login", OP_STR, 0, "", 0, "session.login", "1..64 bytes" },
+    { "", OP_DEL, 0, "subject", 0, "session.subject", "is required for this role" },
+    { "subject", OP_STR, 0, "a/b", 0, "session.subject", "[A-Za-z0-9._-]" },
+    { "role", OP_STR, 0, "admin", 0, "session.subject", "only allowed for mentee and coach" },
+    { "", OP_RENAME, 0, "login", "token", "session.token",
+      "may hold only [A-Za-z0-9._-]" }, /* '@' is for logins only */
 };
 
 static void session_validation(void **state) {
     (void)state;
     proto_session s;
     sample_login(&s);
-    run_edits(&session_codec, &s, login_edits,
-              sizeof(login_edits) / sizeof(*login_edits));
+    run_edits(&session_codec, &s, login_edits, sizeof(login_edits) / sizeof(*login_edits));
     sample_resume(&s);
-    run_edits(&session_codec, &s, resume_edits,
-              sizeof(resume_edits) / sizeof(*resume_edits));
-    strcpy(s.token, "tok-1");   /* both token and login */
-    expect_refused(&session_codec, &s, "session.token",
-                   "not allowed with login");
-    sample_login(&s);           /* programs of a mentee */
+    run_edits(&session_codec, &s, resume_edits, sizeof(resume_edits) / sizeof(*resume_edits));
+    strcpy(s.token, "tok-1"); /* both token and login */
+    expect_refused(&session_codec, &s, "session.token", "not allowed with login");
+    sample_login(&s); /* programs of a mentee */
     s.role = PROTO_ROLE_MENTEE;
     strcpy(s.subject, "198503152010011001");
-    expect_refused(&session_codec, &s, "session.programs",
-                   "only allowed for a coordinator");
-    sample_login(&s);           /* 16 programs fit, 17 do not */
+    expect_refused(&session_codec, &s, "session.programs", "only allowed for a coordinator");
+    sample_login(&s); /* 16 programs fit, 17 do not */
     memset(s.programs, 0, sizeof(s.programs));
     s.n_programs = PROTO_PROGRAMS_MAX;
-    for (size_t i = 0; i < PROTO_PROGRAMS_MAX; i++)
-        snprintf(s.programs[i], sizeof(s.programs[i]), "p%zu", i);
+    for (size_t i = 0; i < PROTO_PROGRAMS_MAX; i++) snprintf(s.programs[i], sizeof(s.programs[i]), "p%zu", i);
     roundtrip(&session_codec, &s);
     tdoc d;
     proto_error err;
@@ -796,8 +721,7 @@ static void session_validation(void **state) {
     proto_pack_cstr(&d.pk, "programs");
     msgpack_pack_array(&d.pk, PROTO_PROGRAMS_MAX + 1);
     for (int i = 0; i <= PROTO_PROGRAMS_MAX; i++) proto_pack_cstr(&d.pk, "p");
-    assert_int_equal(proto_session_decode(tdoc_unpack(&d), "session", &got,
-                                          &err), PROTO_ERR);
+    assert_int_equal(proto_session_decode(tdoc_unpack(&d), "session", &got, &err), PROTO_ERR);
     assert_string_equal(err.field, "session.programs");
     assert_non_null(strstr(err.message, "0..16 elements"));
     tdoc_free(&d);
@@ -809,22 +733,20 @@ static void suggestion_roundtrip_and_validation(void **state) {
     memset(&s, 0, sizeof(s));
     strcpy(s.coach_id, "coach.budi-01");
     s.score = 8125;
-    roundtrip(&suggestion_codec, &s);   /* explain nil */
+    roundtrip(&suggestion_codec, &s); /* explain nil */
     s.has_explain = true;
     test_sample_explain(&s.explain);
     roundtrip(&suggestion_codec, &s);
     static const edit edits[] = {
-        {"score", OP_INT, 10001, 0, 0, "item.score", "0..10000"},
-        {"coach_id", OP_STR, 0, "a/b", 0, "item.coach_id", "[A-Za-z0-9._-]"},
-        {"", OP_DEL, 0, "coach_id", 0, "item.coach_id", "is required"},
-        {"", OP_DEL, 0, "score", 0, "item.score", "is required"},
-        {"explain.score", OP_INT, -1, 0, 0, "item.explain.score",
-         "0..10000"},
-        {"explain.competencies[0].covered", OP_INT, 4, 0, 0,
-         "item.explain.competencies[0].covered", "0..3"},
-        {"", OP_RENAME, 0, "score", "rank", "item.rank", "unknown key"},
-        {"explain", OP_NIL, 0, 0, 0, NULL, NULL},
-        {"", OP_DEL, 0, "explain", 0, NULL, NULL},
+        { "score", OP_INT, 10001, 0, 0, "item.score", "0..10000" },
+        { "coach_id", OP_STR, 0, "a/b", 0, "item.coach_id", "[A-Za-z0-9._-]" },
+        { "", OP_DEL, 0, "coach_id", 0, "item.coach_id", "is required" },
+        { "", OP_DEL, 0, "score", 0, "item.score", "is required" },
+        { "explain.score", OP_INT, -1, 0, 0, "item.explain.score", "0..10000" },
+        { "explain.competencies[0].covered", OP_INT, 4, 0, 0, "item.explain.competencies[0].covered", "0..3" },
+        { "", OP_RENAME, 0, "score", "rank", "item.rank", "unknown key" },
+        { "explain", OP_NIL, 0, 0, 0, NULL, NULL },
+        { "", OP_DEL, 0, "explain", 0, NULL, NULL },
     };
     run_edits(&suggestion_codec, &s, edits, sizeof(edits) / sizeof(*edits));
 }
@@ -841,31 +763,22 @@ static void review_item_roundtrip_and_validation(void **state) {
     }
     memset(&bad, 0, sizeof(bad));
     strcpy(bad.id, "m-000043");
-    proto_error_set(&bad.error, PROTO_E_CAPACITY_FULL, NULL,
-                    "coach %s has no free seat", "coach.budi-01");
+    proto_error_set(&bad.error, PROTO_E_CAPACITY_FULL, NULL, "coach %s has no free seat", "coach.budi-01");
     roundtrip(&review_item_codec, &bad);
     static const edit ok_edits[] = {
-        {"status", OP_STR, 0, "lost", 0, "results[0].status",
-         "must be one of"},
-        {"", OP_DEL, 0, "status", 0, "results[0].status",
-         "status or error is required"},
-        {"", OP_DEL, 0, "id", 0, "results[0].id", "is required"},
-        {"id", OP_STR, 0, "", 0, "results[0].id", "1..64 bytes"},
+        { "status", OP_STR, 0, "lost", 0, "results[0].status", "must be one of" },
+        { "", OP_DEL, 0, "status", 0, "results[0].status", "status or error is required" },
+        { "", OP_DEL, 0, "id", 0, "results[0].id", "is required" },
+        { "id", OP_STR, 0, "", 0, "results[0].id", "1..64 bytes" },
     };
-    run_edits(&review_item_codec, &ok, ok_edits,
-              sizeof(ok_edits) / sizeof(*ok_edits));
+    run_edits(&review_item_codec, &ok, ok_edits, sizeof(ok_edits) / sizeof(*ok_edits));
     static const edit bad_edits[] = {
-        {"error.code", OP_STR, 0, "oops", 0, "results[0].error.code",
-         "unknown error code"},
-        {"error", OP_DEL, 0, "message", 0, "results[0].error.message",
-         "is required"},
-        {"", OP_RENAME, 0, "error", "status", "results[0].status",
-         "must be one of"},
-        {"error", OP_NIL, 0, 0, 0, "results[0].status",
-         "status or error is required"},
+        { "error.code", OP_STR, 0, "oops", 0, "results[0].error.code", "unknown error code" },
+        { "error", OP_DEL, 0, "message", 0, "results[0].error.message", "is required" },
+        { "", OP_RENAME, 0, "error", "status", "results[0].status", "must be one of" },
+        { "error", OP_NIL, 0, 0, 0, "results[0].status", "status or error is required" },
     };
-    run_edits(&review_item_codec, &bad, bad_edits,
-              sizeof(bad_edits) / sizeof(*bad_edits));
+    run_edits(&review_item_codec, &bad, bad_edits, sizeof(bad_edits) / sizeof(*bad_edits));
     /* both status and error */
     tdoc d;
     proto_error err;
@@ -878,8 +791,7 @@ static void review_item_roundtrip_and_validation(void **state) {
     proto_pack_cstr(&d.pk, "approved");
     proto_pack_cstr(&d.pk, "error");
     proto_error_pack(&d.pk, &bad.error);
-    assert_int_equal(proto_review_item_decode(tdoc_unpack(&d), "results[0]",
-                                              &got, &err), PROTO_ERR);
+    assert_int_equal(proto_review_item_decode(tdoc_unpack(&d), "results[0]", &got, &err), PROTO_ERR);
     assert_string_equal(err.field, "results[0].status");
     assert_string_equal(err.message, "not allowed with error");
     tdoc_free(&d);
@@ -894,18 +806,13 @@ static void meeting_roundtrip_and_validation(void **state) {
     m.jp_total = 2;
     roundtrip(&meeting_codec, &m);
     static const edit edits[] = {
-        {"jp_total", OP_INT, 3, 0, 0, "result.jp_total",
-         "must be minutes_total / 45"},
-        {"minutes_total", OP_INT, 135, 0, 0, "result.jp_total",
-         "must be minutes_total / 45"},
-        {"minutes_total", OP_INT, 134, 0, 0, NULL, NULL},
-        {"minutes_total", OP_INT, -45, 0, 0, "result.minutes_total",
-         "0..9007199254740992"},
-        {"meeting_id", OP_STR, 0, "mt 1", 0, "result.meeting_id",
-         "[A-Za-z0-9._-]"},
-        {"", OP_DEL, 0, "meeting_id", 0, "result.meeting_id",
-         "is required"},
-        {"", OP_DEL, 0, "jp_total", 0, "result.jp_total", "is required"},
+        { "jp_total", OP_INT, 3, 0, 0, "result.jp_total", "must be minutes_total / 45" },
+        { "minutes_total", OP_INT, 135, 0, 0, "result.jp_total", "must be minutes_total / 45" },
+        { "minutes_total", OP_INT, 134, 0, 0, NULL, NULL },
+        { "minutes_total", OP_INT, -45, 0, 0, "result.minutes_total", "0..9007199254740992" },
+        { "meeting_id", OP_STR, 0, "mt 1", 0, "result.meeting_id", "[A-Za-z0-9._-]" },
+        { "", OP_DEL, 0, "meeting_id", 0, "result.meeting_id", "is required" },
+        { "", OP_DEL, 0, "jp_total", 0, "result.jp_total", "is required" },
     };
     run_edits(&meeting_codec, &m, edits, sizeof(edits) / sizeof(*edits));
 }
@@ -922,15 +829,13 @@ static void run_progress_roundtrip_and_validation(void **state) {
         roundtrip(&run_progress_codec, &p);
     }
     static const edit edits[] = {
-        {"phase", OP_STR, 0, "warp", 0, "progress.phase", "must be one of"},
-        {"done", OP_INT, -1, 0, 0, "progress.done", "0..9007199254740992"},
-        {"total", OP_STR, 0, "300", 0, "progress.total",
-         "0..9007199254740992"},
-        {"", OP_DEL, 0, "run_id", 0, "progress.run_id", "is required"},
-        {"", OP_RENAME, 0, "total", "of", "progress.of", "unknown key"},
+        { "phase", OP_STR, 0, "warp", 0, "progress.phase", "must be one of" },
+        { "done", OP_INT, -1, 0, 0, "progress.done", "0..9007199254740992" },
+        { "total", OP_STR, 0, "300", 0, "progress.total", "0..9007199254740992" },
+        { "", OP_DEL, 0, "run_id", 0, "progress.run_id", "is required" },
+        { "", OP_RENAME, 0, "total", "of", "progress.of", "unknown key" },
     };
-    run_edits(&run_progress_codec, &p, edits,
-              sizeof(edits) / sizeof(*edits));
+    run_edits(&run_progress_codec, &p, edits, sizeof(edits) / sizeof(*edits));
 }
 
 static void run_done_roundtrip_and_validation(void **state) {
@@ -944,13 +849,12 @@ static void run_done_roundtrip_and_validation(void **state) {
         roundtrip(&run_done_codec, &d);
     }
     static const edit edits[] = {
-        {"status", OP_STR, 0, "ok", 0, "done.status", "must be one of"},
-        {"stats.matched", OP_INT, 5000, 0, 0, "done.stats.matched",
-         "must not exceed"},
-        {"", OP_DEL, 0, "stats", 0, "done.stats", "is required"},
-        {"stats", OP_NIL, 0, 0, 0, "done.stats", "is required"},
-        {"stats", OP_INT, 1, 0, 0, "done.stats", "must be a map"},
-        {"run_id", OP_STR, 0, "r/7", 0, "done.run_id", "[A-Za-z0-9._-]"},
+        { "status", OP_STR, 0, "ok", 0, "done.status", "must be one of" },
+        { "stats.matched", OP_INT, 5000, 0, 0, "done.stats.matched", "must not exceed" },
+        { "", OP_DEL, 0, "stats", 0, "done.stats", "is required" },
+        { "stats", OP_NIL, 0, 0, 0, "done.stats", "is required" },
+        { "stats", OP_INT, 1, 0, 0, "done.stats", "must be a map" },
+        { "run_id", OP_STR, 0, "r/7", 0, "done.run_id", "[A-Za-z0-9._-]" },
     };
     run_edits(&run_done_codec, &d, edits, sizeof(edits) / sizeof(*edits));
 }
@@ -979,42 +883,29 @@ static void program_stats_roundtrip_and_validation(void **state) {
     proto_program_stats s;
     sample_program_stats(&s);
     roundtrip(&program_stats_codec, &s);
-    memset(s.last_run_id, 0, sizeof(s.last_run_id));   /* nil: no run yet */
+    memset(s.last_run_id, 0, sizeof(s.last_run_id)); /* nil: no run yet */
     memset(s.matches, 0, sizeof(s.matches));
     roundtrip(&program_stats_codec, &s);
     sample_program_stats(&s);
     static const edit edits[] = {
-        {"matches", OP_RENAME, 0, "active", "lost", "stats.matches.lost",
-         "unknown key"},
-        {"matches.proposed", OP_INT, -1, 0, 0, "stats.matches.proposed",
-         "0..9007199254740992"},
-        {"unmatched", OP_RENAME, 0, "capacity", "full",
-         "stats.unmatched.full", "unknown key"},
-        {"unmatched.capacity", OP_INT, 1LL << 32, 0, 0,
-         "stats.unmatched.capacity", "0..4294967295"},
-        {"jp_total", OP_INT, 3, 0, 0, "stats.jp_total",
-         "must be jp_minutes / 45"},
-        {"feedback.mean_rating", OP_INT, 6, 0, 0,
-         "stats.feedback.mean_rating", "0..5"},
-        {"feedback", OP_DEL, 0, "count", 0, "stats.feedback.count",
-         "is required"},
-        {"utilisation", OP_INT, -1, 0, 0, "stats.utilisation",
-         "must be a number"},
-        {"coverage", OP_INT, 2, 0, 0, NULL, NULL},   /* mentees left */
-        {"", OP_DEL, 0, "last_run_id", 0, "stats.last_run_id",
-         "is required"},
-        {"last_run_id", OP_NIL, 0, 0, 0, NULL, NULL},
-        {"last_run_id", OP_STR, 0, "", 0, "stats.last_run_id",
-         "1..64 bytes"},
-        {"program", OP_STR, 0, "co ach", 0, "stats.program",
-         "[A-Za-z0-9._-]"},
-        {"mentees", OP_INT, -1, 0, 0, "stats.mentees",
-         "0..9007199254740992"},
-        {"", OP_DEL, 0, "matches", 0, "stats.matches", "is required"},
-        {"", OP_DEL, 0, "load", 0, "stats.load", "is required"},
+        { "matches", OP_RENAME, 0, "active", "lost", "stats.matches.lost", "unknown key" },
+        { "matches.proposed", OP_INT, -1, 0, 0, "stats.matches.proposed", "0..9007199254740992" },
+        { "unmatched", OP_RENAME, 0, "capacity", "full", "stats.unmatched.full", "unknown key" },
+        { "unmatched.capacity", OP_INT, 1LL << 32, 0, 0, "stats.unmatched.capacity", "0..4294967295" },
+        { "jp_total", OP_INT, 3, 0, 0, "stats.jp_total", "must be jp_minutes / 45" },
+        { "feedback.mean_rating", OP_INT, 6, 0, 0, "stats.feedback.mean_rating", "0..5" },
+        { "feedback", OP_DEL, 0, "count", 0, "stats.feedback.count", "is required" },
+        { "utilisation", OP_INT, -1, 0, 0, "stats.utilisation", "must be a number" },
+        { "coverage", OP_INT, 2, 0, 0, NULL, NULL }, /* mentees left */
+        { "", OP_DEL, 0, "last_run_id", 0, "stats.last_run_id", "is required" },
+        { "last_run_id", OP_NIL, 0, 0, 0, NULL, NULL },
+        { "last_run_id", OP_STR, 0, "", 0, "stats.last_run_id", "1..64 bytes" },
+        { "program", OP_STR, 0, "co ach", 0, "stats.program", "[A-Za-z0-9._-]" },
+        { "mentees", OP_INT, -1, 0, 0, "stats.mentees", "0..9007199254740992" },
+        { "", OP_DEL, 0, "matches", 0, "stats.matches", "is required" },
+        { "", OP_DEL, 0, "load", 0, "stats.load", "is required" },
     };
-    run_edits(&program_stats_codec, &s, edits,
-              sizeof(edits) / sizeof(*edits));
+    run_edits(&program_stats_codec, &s, edits, sizeof(edits) / sizeof(*edits));
 }
 
 /* Bad enums in a struct pack as nil, which the decoders refuse. */
@@ -1024,8 +915,7 @@ static void results_bad_enums_pack_nil(void **state) {
     memset(&p, 0, sizeof(p));
     strcpy(p.run_id, "r-1");
     p.phase = PROTO_PHASE__COUNT;
-    expect_refused(&run_progress_codec, &p, "progress.phase",
-                   "is required");
+    expect_refused(&run_progress_codec, &p, "progress.phase", "is required");
     proto_session s;
     sample_resume(&s);
     s.role = (proto_role)-1;
@@ -1046,7 +936,7 @@ static void vocab_rules(void **state) {
     assert_true(proto_competency_ok(&tv.v, "T.anything_1"));
     assert_false(proto_competency_ok(&tv.v, "T.Anything"));
     assert_false(proto_competency_ok(NULL, "bad code"));
-    static const char *const unsorted[] = {"b", "a"};
+    static const char *const unsorted[] = { "b", "a" };
     proto_vocab v = tv.v;
     v.provinces = unsorted;
     v.n_provinces = 2;
@@ -1083,6 +973,5 @@ int main(void) {
         cmocka_unit_test(results_bad_enums_pack_nil),
         cmocka_unit_test(vocab_rules),
     };
-    return cmocka_run_group_tests_name("proto_domain", tests, setup,
-                                       teardown);
+    return cmocka_run_group_tests_name("proto_domain", tests, setup, teardown);
 }

@@ -31,8 +31,7 @@ static void fill_login(msgpack_packer *pk, const void *arg) {
 
 /* Feed all of buf to a fresh reader in chunks of `chunk` bytes and collect
  * the bodies (concatenated) into out; returns the number of frames. */
-static int feed_chunks(const char *buf, size_t len, size_t chunk,
-                       msgpack_sbuffer *out) {
+static int feed_chunks(const char *buf, size_t len, size_t chunk, msgpack_sbuffer *out) {
     proto_reader *r = proto_reader_new(NULL);
     int frames = 0;
     assert_non_null(r);
@@ -81,15 +80,12 @@ static void reader_split_every_boundary(void **state) {
         proto_msg m;
         proto_error err;
         assert_int_equal(proto_reader_feed(r, sb.data, cut), PROTO_OK);
-        if (cut < sb.size)
-            assert_int_equal(proto_reader_next(r, &body, &blen), 0);
-        assert_int_equal(proto_reader_feed(r, sb.data + cut, sb.size - cut),
-                         PROTO_OK);
+        if (cut < sb.size) assert_int_equal(proto_reader_next(r, &body, &blen), 0);
+        assert_int_equal(proto_reader_feed(r, sb.data + cut, sb.size - cut), PROTO_OK);
         assert_int_equal(proto_reader_next(r, &body, &blen), 1);
         assert_int_equal(blen, sb.size - 4);
         assert_memory_equal(body, sb.data + 4, blen);
-        assert_int_equal(proto_msg_decode(&m, body, blen, NULL,
-                                          PROTO_KINDS_ANY, &err), PROTO_OK);
+        assert_int_equal(proto_msg_decode(&m, body, blen, NULL, PROTO_KINDS_ANY, &err), PROTO_OK);
         assert_int_equal(m.kind, PROTO_REQUEST);
         assert_int_equal(m.msgid, 77);
         assert_string_equal(m.method, "auth.login");
@@ -107,8 +103,7 @@ static void reader_many_frames_one_chunk(void **state) {
     msgpack_sbuffer sb, got;
     msgpack_sbuffer_init(&sb);
     msgpack_sbuffer_init(&got);
-    for (uint32_t i = 0; i < 500; i++)
-        test_frame_request(&sb, i, "auth.login", fill_login, NULL);
+    for (uint32_t i = 0; i < 500; i++) test_frame_request(&sb, i, "auth.login", fill_login, NULL);
     assert_int_equal(feed_chunks(sb.data, sb.size, sb.size, &got), 500);
     msgpack_sbuffer_destroy(&got);
     msgpack_sbuffer_init(&got);
@@ -167,8 +162,7 @@ static void reader_header_only_allocates_little(void **state) {
     (void)state;
     proto_reader *r = proto_reader_new(NULL);
     size_t before = heap_in_use();
-    assert_int_equal(proto_reader_feed(r, "\x00\x10\x00\x00\x94", 5),
-                     PROTO_OK);
+    assert_int_equal(proto_reader_feed(r, "\x00\x10\x00\x00\x94", 5), PROTO_OK);
     assert_true(heap_in_use() - before < 64 * 1024);
     assert_int_equal(proto_reader_buffered(r), 5);
     assert_int_equal(proto_reader_eof(r), PROTO_ERR);
@@ -181,8 +175,7 @@ static void reader_frames_before_error(void **state) {
     proto_reader *r = proto_reader_new(NULL);
     const char *body;
     size_t blen;
-    assert_int_equal(proto_reader_feed(r, "\0\0\0\1\xc0\0\0\0\0", 9),
-                     PROTO_ERR);
+    assert_int_equal(proto_reader_feed(r, "\0\0\0\1\xc0\0\0\0\0", 9), PROTO_ERR);
     assert_int_equal(proto_reader_next(r, &body, &blen), 1);
     assert_int_equal(blen, 1);
     assert_int_equal((unsigned char)body[0], 0xc0);
@@ -203,8 +196,7 @@ static void reader_truncated(void **state) {
     assert_int_equal(proto_reader_feed(r, "\0\0\0\5\x94\0", 6), PROTO_OK);
     assert_int_equal(proto_reader_buffered(r), 6);
     assert_int_equal(proto_reader_eof(r), PROTO_ERR);
-    assert_string_equal(proto_reader_error(r)->message,
-                        "truncated frame: 2 of 5 body bytes");
+    assert_string_equal(proto_reader_error(r)->message, "truncated frame: 2 of 5 body bytes");
     proto_reader_free(r);
 }
 
@@ -226,14 +218,11 @@ static void frame_header_helper(void **state) {
     (void)state;
     uint32_t n = 0;
     proto_error err;
-    assert_int_equal(proto_frame_header((const unsigned char *)"\0\0\1\0",
-                                        NULL, &n, &err), PROTO_OK);
+    assert_int_equal(proto_frame_header((const unsigned char *)"\0\0\1\0", NULL, &n, &err), PROTO_OK);
     assert_int_equal(n, 256);
-    assert_int_equal(proto_frame_header((const unsigned char *)"\0\0\0\0",
-                                        NULL, &n, &err), PROTO_ERR);
+    assert_int_equal(proto_frame_header((const unsigned char *)"\0\0\0\0", NULL, &n, &err), PROTO_ERR);
     assert_int_equal(err.code, PROTO_E_BAD_FRAME);
-    assert_int_equal(proto_frame_header((const unsigned char *)"\xff\0\0\0",
-                                        NULL, &n, &err), PROTO_ERR);
+    assert_int_equal(proto_frame_header((const unsigned char *)"\xff\0\0\0", NULL, &n, &err), PROTO_ERR);
     assert_int_equal(err.code, PROTO_E_TOO_LARGE);
 }
 
@@ -265,8 +254,7 @@ static void frame_end_limits(void **state) {
 
 /* ---- body check ------------------------------------------------------- */
 
-static int check(const char *b, size_t n, const proto_limits *lim,
-                 proto_error *err) {
+static int check(const char *b, size_t n, const proto_limits *lim, proto_error *err) {
     return proto_body_check(b, n, lim, err);
 }
 
@@ -281,23 +269,22 @@ static void body_valid(void **state) {
     assert_int_equal(check("\xc0", 1, NULL, &err), PROTO_OK);
     assert_int_equal(check("\x90", 1, NULL, &err), PROTO_OK);
     assert_int_equal(check("\x80", 1, NULL, &err), PROTO_OK);
-    assert_int_equal(check("\xcf\1\2\3\4\5\6\7\x08", 9, NULL, &err),
-                     PROTO_OK);
-    assert_int_equal(check("\xd8\x01" "0123456789abcdef", 18, NULL, &err),
+    assert_int_equal(check("\xcf\1\2\3\4\5\6\7\x08", 9, NULL, &err), PROTO_OK);
+    assert_int_equal(check("\xd8\x01"
+                           "0123456789abcdef",
+                           18, NULL, &err),
                      PROTO_OK);
     assert_int_equal(check("\xc7\x02\x05xy", 5, NULL, &err), PROTO_OK);
 }
 
-static void expect_err(const char *b, size_t n, const proto_limits *lim,
-                       proto_errcode want, const char *text) {
+static void expect_err(const char *b, size_t n, const proto_limits *lim, proto_errcode want, const char *text) {
     proto_error e;
     assert_int_equal(check(b, n, lim, &e), PROTO_ERR);
     assert_int_equal(e.code, want);
     if (text && !strstr(e.message, text)) fail_msg("message: %s", e.message);
 }
 
-#define EXPECT(body_, code_, text_) \
-    expect_err(body_, sizeof(body_) - 1, lim, code_, text_)
+#define EXPECT(body_, code_, text_) expect_err(body_, sizeof(body_) - 1, lim, code_, text_)
 
 static void body_malformed(void **state) {
     (void)state;
@@ -306,15 +293,19 @@ static void body_malformed(void **state) {
     assert_int_equal(check("", 0, NULL, &err), PROTO_ERR);
     assert_int_equal(err.code, PROTO_E_BAD_FRAME);
     EXPECT("\xc1", PROTO_E_BAD_FRAME, "not msgpack");
-    EXPECT("\x92\x01", PROTO_E_BAD_FRAME, "fit");          /* 2 in 1 */
+    EXPECT("\x92\x01", PROTO_E_BAD_FRAME, "fit"); /* 2 in 1 */
     EXPECT("\x92\x01\x92", PROTO_E_BAD_FRAME, "fit");
     EXPECT("\x91\x91", PROTO_E_BAD_FRAME, "fit");
     EXPECT("\x92\xc0", PROTO_E_BAD_FRAME, "fit");
     EXPECT("\x92\x91\xc0", PROTO_E_BAD_FRAME, "ends inside");
-    EXPECT("\xcd\x01", PROTO_E_BAD_FRAME, "truncated");    /* uint16 */
-    EXPECT("\xdc\x00", PROTO_E_BAD_FRAME, "truncated");    /* array16 */
-    EXPECT("\xa5" "abc", PROTO_E_BAD_FRAME, "str of 5");
-    EXPECT("\xc4\x09" "abc", PROTO_E_BAD_FRAME, "bin of 9");
+    EXPECT("\xcd\x01", PROTO_E_BAD_FRAME, "truncated"); /* uint16 */
+    EXPECT("\xdc\x00", PROTO_E_BAD_FRAME, "truncated"); /* array16 */
+    EXPECT("\xa5"
+           "abc",
+           PROTO_E_BAD_FRAME, "str of 5");
+    EXPECT("\xc4\x09"
+           "abc",
+           PROTO_E_BAD_FRAME, "bin of 9");
     EXPECT("\xc7\x01\x05", PROTO_E_BAD_FRAME, "ext of 1");
     EXPECT("\x81\xa1k", PROTO_E_BAD_FRAME, "ends inside");
     EXPECT("\xc0\xc0", PROTO_E_BAD_FRAME, "trailing");
@@ -335,21 +326,19 @@ static void body_array32_huge(void **state) {
     proto_error err;
     /* The heap does not grow by a byte. */
     size_t before = heap_in_use();
-    assert_int_equal(proto_msg_decode(&m, "\xdd\x10\x00\x00\x00", 5, NULL,
-                                      PROTO_KINDS_ANY, &err), PROTO_ERR);
+    assert_int_equal(proto_msg_decode(&m, "\xdd\x10\x00\x00\x00", 5, NULL, PROTO_KINDS_ANY, &err), PROTO_ERR);
     assert_int_equal(heap_in_use(), before);
     assert_int_equal(err.code, PROTO_E_BAD_FRAME);
-    assert_null(m.unpacked.zone);  /* msgpack-c never ran */
+    assert_null(m.unpacked.zone); /* msgpack-c never ran */
     assert_null(m.body_copy);
     proto_msg_destroy(&m);
     /* inside a request, with more bytes around it */
     static const char req[] = "\x94\x00\x07\xa1x\x91\xdd\x10\x00\x00\x00"
                               "\xc0\xc0\xc0";
-    assert_int_equal(proto_msg_decode(&m, req, sizeof(req) - 1, NULL,
-                                      PROTO_KINDS_ANY, &err), PROTO_ERR);
+    assert_int_equal(proto_msg_decode(&m, req, sizeof(req) - 1, NULL, PROTO_KINDS_ANY, &err), PROTO_ERR);
     assert_int_equal(err.code, PROTO_E_BAD_FRAME);
     assert_null(m.unpacked.zone);
-    assert_true(m.has_msgid);       /* peeked for the error response */
+    assert_true(m.has_msgid); /* peeked for the error response */
     assert_int_equal(m.msgid, 7);
     proto_msg_destroy(&m);
 }
@@ -369,8 +358,7 @@ static void body_limits(void **state) {
     assert_int_equal(check("\x91\x91\x90", 3, lim, &err), PROTO_OK);
     EXPECT("\x91\x91\x91\x91\xc0", PROTO_E_TOO_LARGE, "nesting");
     EXPECT("\x91\x91\x91\x90", PROTO_E_TOO_LARGE, "nesting");
-    EXPECT("\x81\xc0\x81\xc0\x81\xc0\x81\xc0\xc0", PROTO_E_TOO_LARGE,
-           "nesting");
+    EXPECT("\x81\xc0\x81\xc0\x81\xc0\x81\xc0\xc0", PROTO_E_TOO_LARGE, "nesting");
     /* array count */
     assert_int_equal(check("\x94\1\2\3\4", 5, lim, &err), PROTO_OK);
     EXPECT("\x95\1\2\3\4\5", PROTO_E_TOO_LARGE, "array of 5");
@@ -379,16 +367,24 @@ static void body_limits(void **state) {
     assert_int_equal(check("\x82\1\2\3\4", 5, lim, &err), PROTO_OK);
     EXPECT("\x83\1\2\3\4\5\6", PROTO_E_TOO_LARGE, "map of 3");
     /* string length */
-    assert_int_equal(check("\xa5" "abcde", 6, lim, &err), PROTO_OK);
-    EXPECT("\xa6" "abcdef", PROTO_E_TOO_LARGE, "str of 6");
-    EXPECT("\xc4\x06" "abcdef", PROTO_E_TOO_LARGE, "bin of 6");
-    EXPECT("\xd8\x01" "0123456789abcdef", PROTO_E_TOO_LARGE, "ext of 16");
+    assert_int_equal(check("\xa5"
+                           "abcde",
+                           6, lim, &err),
+                     PROTO_OK);
+    EXPECT("\xa6"
+           "abcdef",
+           PROTO_E_TOO_LARGE, "str of 6");
+    EXPECT("\xc4\x06"
+           "abcdef",
+           PROTO_E_TOO_LARGE, "bin of 6");
+    EXPECT("\xd8\x01"
+           "0123456789abcdef",
+           PROTO_E_TOO_LARGE, "ext of 16");
     /* the default depth limit */
     char deep[PROTO_DEFAULT_MAX_DEPTH + 2];
     memset(deep, 0x91, sizeof(deep));
     deep[PROTO_DEFAULT_MAX_DEPTH] = (char)0xc0;
-    assert_int_equal(check(deep, PROTO_DEFAULT_MAX_DEPTH + 1, NULL, &err),
-                     PROTO_OK);
+    assert_int_equal(check(deep, PROTO_DEFAULT_MAX_DEPTH + 1, NULL, &err), PROTO_OK);
     deep[PROTO_DEFAULT_MAX_DEPTH] = (char)0x91;
     deep[PROTO_DEFAULT_MAX_DEPTH + 1] = (char)0xc0;
     assert_int_equal(check(deep, sizeof(deep), NULL, &err), PROTO_ERR);
@@ -403,32 +399,57 @@ static void body_limits(void **state) {
     free(very);
 }
 
-
 /* Every msgpack type, in every width, passes the check and is exactly what
  * msgpack-c then unpacks; one byte less is refused as truncated. */
 static void body_every_type(void **state) {
     (void)state;
-    static const struct { const char *b; size_t n; } v[] = {
-#define B(lit) {lit, sizeof(lit) - 1}
-        B("\xc0"), B("\xc2"), B("\xc3"), B("\x7f"), B("\xe0"),
-        B("\xcc\x01"), B("\xcd\x01\x02"), B("\xce\x01\x02\x03\x04"),
+    static const struct {
+        const char *b;
+        size_t n;
+    } v[] = {
+#define B(lit) { lit, sizeof(lit) - 1 }
+        B("\xc0"),
+        B("\xc2"),
+        B("\xc3"),
+        B("\x7f"),
+        B("\xe0"),
+        B("\xcc\x01"),
+        B("\xcd\x01\x02"),
+        B("\xce\x01\x02\x03\x04"),
         B("\xcf\x01\x02\x03\x04\x05\x06\x07\x08"),
-        B("\xd0\x80"), B("\xd1\x80\x00"), B("\xd2\x80\x00\x00\x00"),
+        B("\xd0\x80"),
+        B("\xd1\x80\x00"),
+        B("\xd2\x80\x00\x00\x00"),
         B("\xd3\x80\x00\x00\x00\x00\x00\x00\x00"),
         B("\xca\x3f\x80\x00\x00"),
         B("\xcb\x3f\xf0\x00\x00\x00\x00\x00\x00"),
-        B("\xa2hi"), B("\xd9\x02hi"), B("\xda\x00\x02hi"),
+        B("\xa2hi"),
+        B("\xd9\x02hi"),
+        B("\xda\x00\x02hi"),
         B("\xdb\x00\x00\x00\x02hi"),
-        B("\xc4\x02hi"), B("\xc5\x00\x02hi"), B("\xc6\x00\x00\x00\x02hi"),
-        B("\xd4\x01x"), B("\xd5\x01xy"), B("\xd6\x01wxyz"),
-        B("\xd7\x01" "01234567"), B("\xd8\x01" "0123456789abcdef"),
-        B("\xc7\x02\x01xy"), B("\xc8\x00\x02\x01xy"),
+        B("\xc4\x02hi"),
+        B("\xc5\x00\x02hi"),
+        B("\xc6\x00\x00\x00\x02hi"),
+        B("\xd4\x01x"),
+        B("\xd5\x01xy"),
+        B("\xd6\x01wxyz"),
+        B("\xd7\x01"
+          "01234567"),
+        B("\xd8\x01"
+          "0123456789abcdef"),
+        B("\xc7\x02\x01xy"),
+        B("\xc8\x00\x02\x01xy"),
         B("\xc9\x00\x00\x00\x02\x01xy"),
-        B("\x92\x01\x02"), B("\xdc\x00\x02\x01\x02"),
+        B("\x92\x01\x02"),
+        B("\xdc\x00\x02\x01\x02"),
         B("\xdd\x00\x00\x00\x02\x01\x02"),
-        B("\x81\x01\x02"), B("\xde\x00\x01\x01\x02"),
+        B("\x81\x01\x02"),
+        B("\xde\x00\x01\x01\x02"),
         B("\xdf\x00\x00\x00\x01\x01\x02"),
-        B("\x90"), B("\x80"), B("\xa0"), B("\xdd\x00\x00\x00\x00"),
+        B("\x90"),
+        B("\x80"),
+        B("\xa0"),
+        B("\xdd\x00\x00\x00\x00"),
 #undef B
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(*v); i++) {
@@ -436,15 +457,12 @@ static void body_every_type(void **state) {
         msgpack_unpacked up;
         size_t off = 0;
         if (proto_body_check(v[i].b, v[i].n, NULL, &err) != PROTO_OK)
-            fail_msg("case %zu (0x%02x): %s", i, (unsigned char)v[i].b[0],
-                     err.message);
+            fail_msg("case %zu (0x%02x): %s", i, (unsigned char)v[i].b[0], err.message);
         msgpack_unpacked_init(&up);
-        assert_int_equal(msgpack_unpack_next(&up, v[i].b, v[i].n, &off),
-                         MSGPACK_UNPACK_SUCCESS);
+        assert_int_equal(msgpack_unpack_next(&up, v[i].b, v[i].n, &off), MSGPACK_UNPACK_SUCCESS);
         assert_int_equal(off, v[i].n);
         msgpack_unpacked_destroy(&up);
-        assert_int_equal(proto_body_check(v[i].b, v[i].n - 1, NULL, &err),
-                         PROTO_ERR);
+        assert_int_equal(proto_body_check(v[i].b, v[i].n - 1, NULL, &err), PROTO_ERR);
         assert_int_equal(err.code, PROTO_E_BAD_FRAME);
     }
 }
@@ -471,10 +489,14 @@ static void reader_after_large_frame(void **state) {
     char *big = malloc(4 + n);
     const char *body;
     size_t len;
-    big[0] = 0; big[1] = (char)(n >> 16); big[2] = (char)(n >> 8);
+    big[0] = 0;
+    big[1] = (char)(n >> 16);
+    big[2] = (char)(n >> 8);
     big[3] = (char)n;
-    big[4] = (char)0xc6;  /* bin32 of n - 5 bytes */
-    big[5] = 0; big[6] = (char)((n - 5) >> 16); big[7] = (char)((n - 5) >> 8);
+    big[4] = (char)0xc6; /* bin32 of n - 5 bytes */
+    big[5] = 0;
+    big[6] = (char)((n - 5) >> 16);
+    big[7] = (char)((n - 5) >> 8);
     big[8] = (char)(n - 5);
     memset(big + 9, 'x', n - 5);
     assert_int_equal(proto_reader_feed(r, big, 4 + n), PROTO_OK);

@@ -11,8 +11,7 @@
 /* Decode a body packed by `build` into *m; returns decode's result. */
 typedef void (*builder)(msgpack_packer *pk);
 
-static int decode_built(builder build, unsigned kinds, proto_msg *m,
-                        proto_error *err) {
+static int decode_built(builder build, unsigned kinds, proto_msg *m, proto_error *err) {
     msgpack_sbuffer sb;
     msgpack_packer pk;
     msgpack_sbuffer_init(&sb);
@@ -23,15 +22,13 @@ static int decode_built(builder build, unsigned kinds, proto_msg *m,
     return rc;
 }
 
-static void expect_bad(builder build, unsigned kinds, proto_errcode code,
-                       const char *field, const char *text) {
+static void expect_bad(builder build, unsigned kinds, proto_errcode code, const char *field, const char *text) {
     proto_msg m;
     proto_error err;
     assert_int_equal(decode_built(build, kinds, &m, &err), PROTO_ERR);
     assert_int_equal(err.code, code);
     assert_string_equal(err.field, field);
-    if (text && !strstr(err.message, text))
-        fail_msg("message: %s", err.message);
+    if (text && !strstr(err.message, text)) fail_msg("message: %s", err.message);
     proto_msg_destroy(&m);
 }
 
@@ -48,8 +45,7 @@ static void request_roundtrip(void **state) {
     (void)state;
     proto_msg m;
     proto_error err;
-    assert_int_equal(decode_built(build_request, PROTO_KIND_BIT(PROTO_REQUEST),
-                                  &m, &err), PROTO_OK);
+    assert_int_equal(decode_built(build_request, PROTO_KIND_BIT(PROTO_REQUEST), &m, &err), PROTO_OK);
     assert_int_equal(m.kind, PROTO_REQUEST);
     assert_true(m.has_msgid);
     assert_int_equal(m.msgid, 4000000000u);
@@ -57,10 +53,9 @@ static void request_roundtrip(void **state) {
     assert_int_equal(m.params->type, MSGPACK_OBJECT_MAP);
     proto_map pm;
     char id[PROTO_NIP_LEN + 1];
-    static const char *const keys[] = {"id", NULL};
+    static const char *const keys[] = { "id", NULL };
     assert_int_equal(proto_map_open(&pm, m.params, "", keys, &err), PROTO_OK);
-    assert_int_equal(proto_read_str(&pm, "id", PROTO_REQUIRED, 18, 18,
-                                    PROTO_CS_DIGITS, id, sizeof(id), &err), 1);
+    assert_int_equal(proto_read_str(&pm, "id", PROTO_REQUIRED, 18, 18, PROTO_CS_DIGITS, id, sizeof(id), &err), 1);
     assert_string_equal(id, "198503152010011001");
     proto_msg_destroy(&m);
 }
@@ -83,17 +78,14 @@ static void notification_roundtrip(void **state) {
     proto_msg m;
     proto_error err;
     proto_run_stats s, want;
-    assert_int_equal(decode_built(build_notification, PROTO_KINDS_ANY, &m,
-                                  &err), PROTO_OK);
+    assert_int_equal(decode_built(build_notification, PROTO_KINDS_ANY, &m, &err), PROTO_OK);
     assert_int_equal(m.kind, PROTO_NOTIFICATION);
     assert_false(m.has_msgid);
     assert_string_equal(m.method, "run.done");
     proto_map pm;
-    static const char *const keys[] = {"run_id", "status", "stats", NULL};
-    assert_int_equal(proto_map_open(&pm, m.params, NULL, keys, &err),
-                     PROTO_OK);
-    assert_int_equal(proto_run_stats_decode(proto_map_get(&pm, "stats"),
-                                            "stats", &s, &err), PROTO_OK);
+    static const char *const keys[] = { "run_id", "status", "stats", NULL };
+    assert_int_equal(proto_map_open(&pm, m.params, NULL, keys, &err), PROTO_OK);
+    assert_int_equal(proto_run_stats_decode(proto_map_get(&pm, "stats"), "stats", &s, &err), PROTO_OK);
     test_sample_stats(&want);
     assert_memory_equal(&s, &want, sizeof(s));
     proto_msg_destroy(&m);
@@ -112,9 +104,7 @@ static void response_ok_roundtrip(void **state) {
     (void)state;
     proto_msg m;
     proto_error err;
-    assert_int_equal(decode_built(build_response_ok,
-                                  PROTO_KIND_BIT(PROTO_RESPONSE), &m, &err),
-                     PROTO_OK);
+    assert_int_equal(decode_built(build_response_ok, PROTO_KIND_BIT(PROTO_RESPONSE), &m, &err), PROTO_OK);
     assert_int_equal(m.kind, PROTO_RESPONSE);
     assert_int_equal(m.msgid, 9);
     assert_int_equal(m.error->type, MSGPACK_OBJECT_NIL);
@@ -125,9 +115,7 @@ static void response_ok_roundtrip(void **state) {
 
 static void build_response_err(msgpack_packer *pk) {
     proto_error e;
-    proto_error_set(&e, PROTO_E_INVALID_PARAMS,
-                    "profile.competencies[3].required",
-                    "must be an integer %d..%d", 1, 5);
+    proto_error_set(&e, PROTO_E_INVALID_PARAMS, "profile.competencies[3].required", "must be an integer %d..%d", 1, 5);
     proto_pack_response_error(pk, 12, &e);
 }
 
@@ -135,12 +123,10 @@ static void response_error_roundtrip(void **state) {
     (void)state;
     proto_msg m;
     proto_error err, got;
-    assert_int_equal(decode_built(build_response_err, PROTO_KINDS_ANY, &m,
-                                  &err), PROTO_OK);
+    assert_int_equal(decode_built(build_response_err, PROTO_KINDS_ANY, &m, &err), PROTO_OK);
     assert_int_equal(m.msgid, 12);
     assert_int_equal(m.result->type, MSGPACK_OBJECT_NIL);
-    assert_int_equal(proto_error_decode(m.error, "error", &got, &err),
-                     PROTO_OK);
+    assert_int_equal(proto_error_decode(m.error, "error", &got, &err), PROTO_OK);
     assert_int_equal(got.code, PROTO_E_INVALID_PARAMS);
     assert_string_equal(got.field, "profile.competencies[3].required");
     assert_string_equal(got.message, "must be an integer 1..5");
@@ -204,8 +190,7 @@ static void b_id_max(msgpack_packer *pk) {
     msgpack_pack_map(pk, 0);
 }
 
-static void req_with(msgpack_packer *pk, void (*method)(msgpack_packer *),
-                     void (*params)(msgpack_packer *)) {
+static void req_with(msgpack_packer *pk, void (*method)(msgpack_packer *), void (*params)(msgpack_packer *)) {
     msgpack_pack_array(pk, 4);
     msgpack_pack_uint8(pk, 0);
     msgpack_pack_uint8(pk, 5);
@@ -267,27 +252,21 @@ static void wrong_shape(void **state) {
     (void)state;
     expect_bad(b_not_array, REQ, PROTO_E_BAD_REQUEST, "", "array of 3 or 4");
     expect_bad(b_short, REQ, PROTO_E_BAD_REQUEST, "", "array of 3 or 4");
-    expect_bad(b_request_len3, REQ, PROTO_E_BAD_REQUEST, "kind",
-               "request must have 4");
-    expect_bad(b_notif_len4, PROTO_KINDS_ANY, PROTO_E_BAD_REQUEST, "kind",
-               "notification must have 3");
+    expect_bad(b_request_len3, REQ, PROTO_E_BAD_REQUEST, "kind", "request must have 4");
+    expect_bad(b_notif_len4, PROTO_KINDS_ANY, PROTO_E_BAD_REQUEST, "kind", "notification must have 3");
 }
 
 static void wrong_kind(void **state) {
     (void)state;
     expect_bad(b_kind3, REQ, PROTO_E_BAD_REQUEST, "kind", "0, 1 or 2");
     expect_bad(b_kind_str, REQ, PROTO_E_BAD_REQUEST, "kind", "0, 1 or 2");
-    expect_bad(build_response_ok, REQ, PROTO_E_BAD_REQUEST, "kind",
-               "unexpected response");
-    expect_bad(build_notification, REQ, PROTO_E_BAD_REQUEST, "kind",
-               "unexpected notification");
-    expect_bad(build_request, PROTO_KIND_BIT(PROTO_RESPONSE),
-               PROTO_E_BAD_REQUEST, "kind", "unexpected request");
+    expect_bad(build_response_ok, REQ, PROTO_E_BAD_REQUEST, "kind", "unexpected response");
+    expect_bad(build_notification, REQ, PROTO_E_BAD_REQUEST, "kind", "unexpected notification");
+    expect_bad(build_request, PROTO_KIND_BIT(PROTO_RESPONSE), PROTO_E_BAD_REQUEST, "kind", "unexpected request");
     /* an unexpected response still yields its msgid */
     proto_msg m;
     proto_error err;
-    assert_int_equal(decode_built(build_response_ok, REQ, &m, &err),
-                     PROTO_ERR);
+    assert_int_equal(decode_built(build_response_ok, REQ, &m, &err), PROTO_ERR);
     assert_true(m.has_msgid);
     assert_int_equal(m.msgid, 9);
     proto_msg_destroy(&m);
@@ -316,8 +295,7 @@ static void method_not_string(void **state) {
     expect_bad(b_m_bin, REQ, PROTO_E_BAD_REQUEST, "method", "string");
     expect_bad(b_m_empty, REQ, PROTO_E_BAD_REQUEST, "method", "1..64");
     expect_bad(b_m_long, REQ, PROTO_E_BAD_REQUEST, "method", "1..64");
-    expect_bad(b_m_space, REQ, PROTO_E_BAD_REQUEST, "method",
-               "[A-Za-z0-9._]");
+    expect_bad(b_m_space, REQ, PROTO_E_BAD_REQUEST, "method", "[A-Za-z0-9._]");
     /* the msgid was read first, so the error response can carry it */
     proto_msg m;
     proto_error err;
@@ -334,8 +312,7 @@ static void params_not_one_map(void **state) {
     expect_bad(b_p_empty, REQ, PROTO_E_BAD_REQUEST, "params", "exactly one");
     expect_bad(b_p_two, REQ, PROTO_E_BAD_REQUEST, "params", "exactly one");
     expect_bad(b_p_str, REQ, PROTO_E_BAD_REQUEST, "params", "map");
-    expect_bad(b_resp_err_str, PROTO_KINDS_ANY, PROTO_E_BAD_REQUEST, "error",
-               "nil or a map");
+    expect_bad(b_resp_err_str, PROTO_KINDS_ANY, PROTO_E_BAD_REQUEST, "error", "nil or a map");
 }
 
 static void not_msgpack(void **state) {
@@ -343,8 +320,7 @@ static void not_msgpack(void **state) {
     proto_msg m;
     proto_error err;
     static const char junk[] = "GET / HTTP/1.1\r\n\r\n";
-    assert_int_equal(proto_msg_decode(&m, junk, sizeof(junk) - 1, NULL, REQ,
-                                      &err), PROTO_ERR);
+    assert_int_equal(proto_msg_decode(&m, junk, sizeof(junk) - 1, NULL, REQ, &err), PROTO_ERR);
     assert_int_equal(err.code, PROTO_E_BAD_FRAME);
     assert_false(m.has_msgid);
     proto_msg_destroy(&m);
@@ -352,8 +328,7 @@ static void not_msgpack(void **state) {
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
     test_frame_request(&sb, 3, "auth.logout", NULL, NULL);
-    assert_int_equal(proto_msg_decode(&m, sb.data + 4, sb.size - 5, NULL, REQ,
-                                      &err), PROTO_ERR);
+    assert_int_equal(proto_msg_decode(&m, sb.data + 4, sb.size - 5, NULL, REQ, &err), PROTO_ERR);
     assert_int_equal(err.code, PROTO_E_BAD_FRAME);
     assert_true(m.has_msgid);
     proto_msg_destroy(&m);
@@ -377,8 +352,7 @@ static void too_large_keeps_msgid(void **state) {
     proto_pack_cstr(&pk, "a string longer than eight bytes");
     proto_msg m;
     proto_error err;
-    assert_int_equal(proto_msg_decode(&m, sb.data, sb.size, &lim, REQ, &err),
-                     PROTO_ERR);
+    assert_int_equal(proto_msg_decode(&m, sb.data, sb.size, &lim, REQ, &err), PROTO_ERR);
     assert_int_equal(err.code, PROTO_E_TOO_LARGE);
     assert_true(m.has_msgid);
     assert_int_equal(m.msgid, 300);
@@ -389,8 +363,7 @@ static void too_large_keeps_msgid(void **state) {
     msgpack_pack_map(&pk, 1);
     proto_pack_cstr(&pk, "login");
     proto_pack_cstr(&pk, "a string longer than eight bytes");
-    assert_int_equal(proto_msg_decode(&m, sb.data, sb.size, &lim, REQ, &err),
-                     PROTO_ERR);
+    assert_int_equal(proto_msg_decode(&m, sb.data, sb.size, &lim, REQ, &err), PROTO_ERR);
     assert_true(m.has_msgid);
     assert_int_equal(m.msgid, 3000000000u);
     proto_msg_destroy(&m);
@@ -401,17 +374,15 @@ static void too_large_keeps_msgid(void **state) {
 
 static void errcode_names(void **state) {
     (void)state;
-    static const char *const wire[] = {
-        "bad_frame", "bad_request", "unknown_method", "invalid_params",
-        "unauthenticated", "forbidden", "not_found", "conflict",
-        "capacity_full", "rate_limited", "too_large", "unavailable",
-        "internal"};
+    static const char *const wire[] = { "bad_frame",       "bad_request",  "unknown_method", "invalid_params",
+                                        "unauthenticated", "forbidden",    "not_found",      "conflict",
+                                        "capacity_full",   "rate_limited", "too_large",      "unavailable",
+                                        "internal" };
     assert_int_equal(sizeof(wire) / sizeof(wire[0]), PROTO_E__COUNT - 1);
     for (int i = 1; i < PROTO_E__COUNT; i++) {
         proto_errcode c;
         assert_string_equal(proto_errcode_name((proto_errcode)i), wire[i - 1]);
-        assert_int_equal(proto_errcode_parse(wire[i - 1], strlen(wire[i - 1]),
-                                             &c), PROTO_OK);
+        assert_int_equal(proto_errcode_parse(wire[i - 1], strlen(wire[i - 1]), &c), PROTO_OK);
         assert_int_equal(c, i);
     }
     proto_errcode c;
@@ -458,18 +429,18 @@ static void error_set_truncates(void **state) {
     char longf[400];
     memset(longf, 'f', sizeof(longf) - 1);
     longf[sizeof(longf) - 1] = '\0';
-    assert_int_equal(proto_error_set(&e, PROTO_E_INVALID_PARAMS, longf, "%s",
-                                     longf), PROTO_ERR);
+    assert_int_equal(proto_error_set(&e, PROTO_E_INVALID_PARAMS, longf, "%s", longf), PROTO_ERR);
     assert_int_equal(strlen(e.field), PROTO_PATH_MAX - 1);
     assert_int_equal(strlen(e.message), PROTO_MESSAGE_MAX - 1);
-    assert_int_equal(proto_error_set(NULL, PROTO_E_INTERNAL, NULL, "x"),
-                     PROTO_ERR);
+    assert_int_equal(proto_error_set(NULL, PROTO_E_INTERNAL, NULL, "x"), PROTO_ERR);
     /* a 2-byte character cut by truncation becomes '?' */
     char euros[PROTO_MESSAGE_MAX + 8] = "";
-    for (int i = 0; i < PROTO_MESSAGE_MAX / 2 + 2; i++)
-        strcat(euros, "\xc3\xa9");
+    for (int i = 0; i < PROTO_MESSAGE_MAX / 2 + 2; i++) strcat(euros, "\xc3\xa9");
     euros[PROTO_MESSAGE_MAX + 2] = '\0';
-    proto_error_set(&e, PROTO_E_NOT_FOUND, "a\xff" "b", "%s", euros);
+    proto_error_set(&e, PROTO_E_NOT_FOUND,
+                    "a\xff"
+                    "b",
+                    "%s", euros);
     assert_true(proto_utf8_valid(e.message, strlen(e.message)));
     assert_int_equal(e.message[PROTO_MESSAGE_MAX - 2], '?');
     assert_string_equal(e.field, "a?b");
@@ -477,20 +448,13 @@ static void error_set_truncates(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(request_roundtrip),
-        cmocka_unit_test(notification_roundtrip),
-        cmocka_unit_test(response_ok_roundtrip),
-        cmocka_unit_test(response_error_roundtrip),
-        cmocka_unit_test(wrong_shape),
-        cmocka_unit_test(wrong_kind),
-        cmocka_unit_test(msgid_range),
-        cmocka_unit_test(method_not_string),
-        cmocka_unit_test(params_not_one_map),
-        cmocka_unit_test(not_msgpack),
-        cmocka_unit_test(too_large_keeps_msgid),
-        cmocka_unit_test(errcode_names),
-        cmocka_unit_test(error_object_rules),
-        cmocka_unit_test(error_set_truncates),
+        cmocka_unit_test(request_roundtrip),     cmocka_unit_test(notification_roundtrip),
+        cmocka_unit_test(response_ok_roundtrip), cmocka_unit_test(response_error_roundtrip),
+        cmocka_unit_test(wrong_shape),           cmocka_unit_test(wrong_kind),
+        cmocka_unit_test(msgid_range),           cmocka_unit_test(method_not_string),
+        cmocka_unit_test(params_not_one_map),    cmocka_unit_test(not_msgpack),
+        cmocka_unit_test(too_large_keeps_msgid), cmocka_unit_test(errcode_names),
+        cmocka_unit_test(error_object_rules),    cmocka_unit_test(error_set_truncates),
     };
     return cmocka_run_group_tests_name("proto_msg", tests, NULL, NULL);
 }

@@ -26,75 +26,135 @@ typedef struct t_inner {
 } t_inner;
 
 typedef struct t_params {
-    char name[10 + 1];              /* required, line 1..10 */
+    char name[10 + 1]; /* required, line 1..10 */
     bool has_code;
-    char code[4 + 1];               /* optional, code 2..4 */
-    int64_t count;                  /* optional, -5..5, default 3 */
+    char code[4 + 1]; /* optional, code 2..4 */
+    int64_t count;    /* optional, -5..5, default 3 */
     bool has_ratio;
-    double ratio;                   /* optional, 0..1 */
-    bool flag;                      /* optional, default true */
-    int colour;                     /* required enum */
+    double ratio; /* optional, 0..1 */
+    bool flag;    /* optional, default true */
+    int colour;   /* required enum */
     size_t n_tags;
-    char tags[3][5 + 1];            /* optional, 1..3 codes of 1..5 */
+    char tags[3][5 + 1]; /* optional, 1..3 codes of 1..5 */
     bool has_tags;
     size_t n_nums;
-    int64_t nums[4];                /* optional, 0..4 ints 0..9 */
+    int64_t nums[4]; /* optional, 0..4 ints 0..9 */
     size_t n_items;
-    t_inner items[2];               /* optional, 1..2 objects */
-    t_inner inner;                  /* optional object */
+    t_inner items[2]; /* optional, 1..2 objects */
+    t_inner inner;    /* optional object */
     bool has_inner;
-    proto_mentee profile;           /* optional mentee */
+    proto_mentee profile; /* optional mentee */
     bool has_profile;
-    proto_policy policy;            /* optional policy */
+    proto_policy policy; /* optional policy */
     bool has_policy;
 } t_params;
 
-static const char *const colours[] = {"red", "green", "blue", NULL};
-static const char *const inner_keys[] = {"x", "tag", NULL};
+static const char *const colours[] = { "red", "green", "blue", NULL };
+static const char *const inner_keys[] = { "x", "tag", NULL };
 static const proto_field inner_fields[] = {
-    {.name = "x", .type = PROTO_F_INT, .required = true, .off = offsetof(t_inner, x),
-     .has_off = PROTO_NO_HAS, .min = 0, .max = 100},
-    {.name = "tag", .type = PROTO_F_STR, .off = offsetof(t_inner, tag),
-     .has_off = offsetof(t_inner, has_tag), .min = 1, .max = 8, .cs = PROTO_CS_LOWER},
+    { .name = "x",
+      .type = PROTO_F_INT,
+      .required = true,
+      .off = offsetof(t_inner, x),
+      .has_off = PROTO_NO_HAS,
+      .min = 0,
+      .max = 100 },
+    { .name = "tag",
+      .type = PROTO_F_STR,
+      .off = offsetof(t_inner, tag),
+      .has_off = offsetof(t_inner, has_tag),
+      .min = 1,
+      .max = 8,
+      .cs = PROTO_CS_LOWER },
 };
-static const proto_shape inner_shape = {inner_fields, 2, inner_keys};
+static const proto_shape inner_shape = { inner_fields, 2, inner_keys };
 
-static const proto_field tag_item = {.type = PROTO_F_STR, .min = 1, .max = 5, .cs = PROTO_CS_CODE};
-static const proto_field num_item = {.type = PROTO_F_INT, .min = 0, .max = 9};
-static const proto_field obj_item = {.type = PROTO_F_OBJECT, .shape = &inner_shape};
+static const proto_field tag_item = { .type = PROTO_F_STR, .min = 1, .max = 5, .cs = PROTO_CS_CODE };
+static const proto_field num_item = { .type = PROTO_F_INT, .min = 0, .max = 9 };
+static const proto_field obj_item = { .type = PROTO_F_OBJECT, .shape = &inner_shape };
 
-static const char *const t_keys[] = {"name", "code", "count", "ratio", "flag", "colour", "tags",
-                                     "nums", "items", "inner", "profile", "policy", NULL};
+static const char *const t_keys[] = { "name", "code",  "count", "ratio",   "flag",   "colour", "tags",
+                                      "nums", "items", "inner", "profile", "policy", NULL };
 static const proto_field t_fields[] = {
-    {.name = "name", .type = PROTO_F_STR, .required = true, .off = offsetof(t_params, name),
-     .has_off = PROTO_NO_HAS, .min = 1, .max = 10, .cs = PROTO_CS_LINE},
-    {.name = "code", .type = PROTO_F_STR, .off = offsetof(t_params, code),
-     .has_off = offsetof(t_params, has_code), .min = 2, .max = 4, .cs = PROTO_CS_CODE},
-    {.name = "count", .type = PROTO_F_INT, .off = offsetof(t_params, count),
-     .has_off = PROTO_NO_HAS, .min = -5, .max = 5, .dflt = 3},
-    {.name = "ratio", .type = PROTO_F_FLOAT, .off = offsetof(t_params, ratio),
-     .has_off = offsetof(t_params, has_ratio), .fmin = 0, .fmax = 1},
-    {.name = "flag", .type = PROTO_F_BOOL, .off = offsetof(t_params, flag),
-     .has_off = PROTO_NO_HAS, .dflt = 1},
-    {.name = "colour", .type = PROTO_F_ENUM, .required = true, .off = offsetof(t_params, colour),
-     .has_off = PROTO_NO_HAS, .names = colours},
-    {.name = "tags", .type = PROTO_F_ARRAY, .off = offsetof(t_params, tags),
-     .has_off = offsetof(t_params, has_tags), .min = 1, .max = 3, .item = &tag_item,
-     .count_off = offsetof(t_params, n_tags), .stride = sizeof(((t_params *)0)->tags[0])},
-    {.name = "nums", .type = PROTO_F_ARRAY, .off = offsetof(t_params, nums), .has_off = PROTO_NO_HAS,
-     .min = 0, .max = 4, .item = &num_item, .count_off = offsetof(t_params, n_nums),
-     .stride = sizeof(int64_t)},
-    {.name = "items", .type = PROTO_F_ARRAY, .off = offsetof(t_params, items), .has_off = PROTO_NO_HAS,
-     .min = 1, .max = 2, .item = &obj_item, .count_off = offsetof(t_params, n_items),
-     .stride = sizeof(t_inner)},
-    {.name = "inner", .type = PROTO_F_OBJECT, .off = offsetof(t_params, inner),
-     .has_off = offsetof(t_params, has_inner), .shape = &inner_shape},
-    {.name = "profile", .type = PROTO_F_CODEC, .off = offsetof(t_params, profile),
-     .has_off = offsetof(t_params, has_profile), .codec = PROTO_CODEC_MENTEE},
-    {.name = "policy", .type = PROTO_F_CODEC, .off = offsetof(t_params, policy),
-     .has_off = offsetof(t_params, has_policy), .codec = PROTO_CODEC_POLICY},
+    { .name = "name",
+      .type = PROTO_F_STR,
+      .required = true,
+      .off = offsetof(t_params, name),
+      .has_off = PROTO_NO_HAS,
+      .min = 1,
+      .max = 10,
+      .cs = PROTO_CS_LINE },
+    { .name = "code",
+      .type = PROTO_F_STR,
+      .off = offsetof(t_params, code),
+      .has_off = offsetof(t_params, has_code),
+      .min = 2,
+      .max = 4,
+      .cs = PROTO_CS_CODE },
+    { .name = "count",
+      .type = PROTO_F_INT,
+      .off = offsetof(t_params, count),
+      .has_off = PROTO_NO_HAS,
+      .min = -5,
+      .max = 5,
+      .dflt = 3 },
+    { .name = "ratio",
+      .type = PROTO_F_FLOAT,
+      .off = offsetof(t_params, ratio),
+      .has_off = offsetof(t_params, has_ratio),
+      .fmin = 0,
+      .fmax = 1 },
+    { .name = "flag", .type = PROTO_F_BOOL, .off = offsetof(t_params, flag), .has_off = PROTO_NO_HAS, .dflt = 1 },
+    { .name = "colour",
+      .type = PROTO_F_ENUM,
+      .required = true,
+      .off = offsetof(t_params, colour),
+      .has_off = PROTO_NO_HAS,
+      .names = colours },
+    { .name = "tags",
+      .type = PROTO_F_ARRAY,
+      .off = offsetof(t_params, tags),
+      .has_off = offsetof(t_params, has_tags),
+      .min = 1,
+      .max = 3,
+      .item = &tag_item,
+      .count_off = offsetof(t_params, n_tags),
+      .stride = sizeof(((t_params *)0)->tags[0]) },
+    { .name = "nums",
+      .type = PROTO_F_ARRAY,
+      .off = offsetof(t_params, nums),
+      .has_off = PROTO_NO_HAS,
+      .min = 0,
+      .max = 4,
+      .item = &num_item,
+      .count_off = offsetof(t_params, n_nums),
+      .stride = sizeof(int64_t) },
+    { .name = "items",
+      .type = PROTO_F_ARRAY,
+      .off = offsetof(t_params, items),
+      .has_off = PROTO_NO_HAS,
+      .min = 1,
+      .max = 2,
+      .item = &obj_item,
+      .count_off = offsetof(t_params, n_items),
+      .stride = sizeof(t_inner) },
+    { .name = "inner",
+      .type = PROTO_F_OBJECT,
+      .off = offsetof(t_params, inner),
+      .has_off = offsetof(t_params, has_inner),
+      .shape = &inner_shape },
+    { .name = "profile",
+      .type = PROTO_F_CODEC,
+      .off = offsetof(t_params, profile),
+      .has_off = offsetof(t_params, has_profile),
+      .codec = PROTO_CODEC_MENTEE },
+    { .name = "policy",
+      .type = PROTO_F_CODEC,
+      .off = offsetof(t_params, policy),
+      .has_off = offsetof(t_params, has_policy),
+      .codec = PROTO_CODEC_POLICY },
 };
-static const proto_shape t_shape = {t_fields, sizeof t_fields / sizeof t_fields[0], t_keys};
+static const proto_shape t_shape = { t_fields, sizeof t_fields / sizeof t_fields[0], t_keys };
 
 /* ---- JSON -> msgpack ---------------------------------------------- */
 
@@ -128,8 +188,7 @@ static void pack_json(msgpack_packer *pk, const json_t *j) {
 
 /* Read JSON text `js` with shape into out (zeroed first); returns the
  * reader's result with *err. */
-static int read_json(const proto_shape *shape, const char *js, void *out, size_t size,
-                     proto_error *err) {
+static int read_json(const proto_shape *shape, const char *js, void *out, size_t size, proto_error *err) {
     json_error_t je;
     json_t *j = json_loads(js, JSON_DECODE_ANY, &je);
     if (!j) fail_msg("bad JSON in test: %s: %s", js, je.text);
@@ -144,9 +203,7 @@ static int read_json(const proto_shape *shape, const char *js, void *out, size_t
     return rc;
 }
 
-static int read_t(const char *js, t_params *p, proto_error *err) {
-    return read_json(&t_shape, js, p, sizeof *p, err);
-}
+static int read_t(const char *js, t_params *p, proto_error *err) { return read_json(&t_shape, js, p, sizeof *p, err); }
 
 /* The case must fail with invalid_params at `field`, message containing
  * `text`. */
@@ -155,8 +212,8 @@ static void expect_fail(const char *js, const char *field, const char *text) {
     proto_error err;
     if (read_t(js, &p, &err) != PROTO_ERR) fail_msg("accepted: %s", js);
     if (err.code != PROTO_E_INVALID_PARAMS || strcmp(err.field, field) || !strstr(err.message, text))
-        fail_msg("%s: got %s field '%s' message '%s'; want field '%s' with '%s'", js,
-                 proto_errcode_name(err.code), err.field, err.message, field, text);
+        fail_msg("%s: got %s field '%s' message '%s'; want field '%s' with '%s'", js, proto_errcode_name(err.code),
+                 err.field, err.message, field, text);
 }
 
 /* ---- cases -------------------------------------------------------- */
@@ -170,8 +227,8 @@ static void minimal_params_take_defaults(void **state) {
     assert_int_equal(p.colour, 2);
     assert_false(p.has_code);
     assert_string_equal(p.code, "");
-    assert_int_equal(p.count, 3);           /* default */
-    assert_true(p.flag);                    /* default */
+    assert_int_equal(p.count, 3); /* default */
+    assert_true(p.flag);          /* default */
     assert_false(p.has_ratio);
     assert_false(p.has_tags);
     assert_int_equal(p.n_tags, 0);
@@ -182,7 +239,7 @@ static void minimal_params_take_defaults(void **state) {
     assert_false(p.has_policy);
     proto_policy dflt;
     proto_policy_default(&dflt);
-    assert_int_equal(p.policy.min_rank_gap, dflt.min_rank_gap);   /* absent: default policy */
+    assert_int_equal(p.policy.min_rank_gap, dflt.min_rank_gap); /* absent: default policy */
     assert_int_equal(p.policy.waitlist_bonus, dflt.waitlist_bonus);
 }
 
@@ -226,7 +283,8 @@ static void nil_counts_as_absent(void **state) {
     t_params p;
     proto_error err;
     assert_int_equal(read_t("{\"name\": \"n\", \"colour\": \"red\", \"code\": null, \"count\": null,"
-                            " \"tags\": null, \"inner\": null, \"policy\": null}", &p, &err),
+                            " \"tags\": null, \"inner\": null, \"policy\": null}",
+                            &p, &err),
                      PROTO_OK);
     assert_false(p.has_code);
     assert_int_equal(p.count, 3);
@@ -239,10 +297,9 @@ static void nil_counts_as_absent(void **state) {
 static void keys_are_checked(void **state) {
     (void)state;
     expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"colr\": 1}", "colr", "unknown key");
-    expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"inner\": {\"x\": 1, \"y\": 2}}", "inner.y",
+    expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"inner\": {\"x\": 1, \"y\": 2}}", "inner.y", "unknown key");
+    expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"items\": [{\"x\": 1}, {\"x\": 2, \"q\": 0}]}", "items[1].q",
                 "unknown key");
-    expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"items\": [{\"x\": 1}, {\"x\": 2, \"q\": 0}]}",
-                "items[1].q", "unknown key");
     expect_fail("[1, 2]", "", "map");
 
     /* a duplicate key (JSON cannot say it: pack by hand) */
@@ -269,8 +326,7 @@ static void required_fields(void **state) {
     (void)state;
     expect_fail("{\"colour\": \"red\"}", "name", "required");
     expect_fail("{\"name\": \"n\"}", "colour", "required");
-    expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"items\": [{\"tag\": \"a\"}]}", "items[0].x",
-                "required");
+    expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"items\": [{\"tag\": \"a\"}]}", "items[0].x", "required");
     expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"inner\": {}}", "inner.x", "required");
 }
 
@@ -278,17 +334,15 @@ static void strings(void **state) {
     (void)state;
     expect_fail("{\"name\": \"\", \"colour\": \"red\"}", "name", "1..10");
     expect_fail("{\"name\": \"12345678901\", \"colour\": \"red\"}", "name", "1..10");
-    expect_fail("{\"name\": \"a\\nb\", \"colour\": \"red\"}", "name", "");      /* line: no \n */
+    expect_fail("{\"name\": \"a\\nb\", \"colour\": \"red\"}", "name", ""); /* line: no \n */
     expect_fail("{\"name\": 5, \"colour\": \"red\"}", "name", "string");
     expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"code\": \"x\"}", "code", "2..4");
-    expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"code\": \"a b\"}", "code", "");  /* charset */
-    expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"inner\": {\"x\": 1, \"tag\": \"ABC\"}}",
-                "inner.tag", "");
+    expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"code\": \"a b\"}", "code", ""); /* charset */
+    expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"inner\": {\"x\": 1, \"tag\": \"ABC\"}}", "inner.tag", "");
     /* the byte length counts, not characters: 5 x 2-byte e-acute = 10 bytes fits, 11 not */
     t_params p;
     proto_error err;
-    assert_int_equal(read_t("{\"name\": \"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\", \"colour\": \"red\"}", &p,
-                            &err),
+    assert_int_equal(read_t("{\"name\": \"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\", \"colour\": \"red\"}", &p, &err),
                      PROTO_OK);
     expect_fail("{\"name\": \"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9x\", \"colour\": \"red\"}", "name", "1..10");
 }
@@ -314,14 +368,13 @@ static void enums(void **state) {
 static void arrays(void **state) {
     (void)state;
     expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"tags\": []}", "tags", "1..3");
-    expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"tags\": [\"a\", \"b\", \"c\", \"d\"]}", "tags",
-                "1..3");
+    expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"tags\": [\"a\", \"b\", \"c\", \"d\"]}", "tags", "1..3");
     expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"tags\": \"a\"}", "tags", "array");
     expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"tags\": [\"a\", \"toolong\"]}", "tags[1]", "1..5");
     expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"tags\": [\"a\", 7]}", "tags[1]", "string");
     expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"nums\": [1, 2, 10]}", "nums[2]", "0..9");
-    expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"items\": [{\"x\": 1}, {\"x\": 2}, {\"x\": 3}]}",
-                "items", "1..2");
+    expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"items\": [{\"x\": 1}, {\"x\": 2}, {\"x\": 3}]}", "items",
+                "1..2");
     expect_fail("{\"name\": \"n\", \"colour\": \"red\", \"items\": [{\"x\": 1}, 5]}", "items[1]", "map");
     t_params p;
     proto_error err;
@@ -371,16 +424,16 @@ static void generated_shapes(void **state) {
     assert_null(api_method_find("match.nope"));
     api_match_review_params rp;
     proto_error err;
-    assert_int_equal(read_json(m->params, "{\"match_ids\": [\"m1\", \"m22\"], \"decision\": \"reject\"}",
-                               &rp, sizeof rp, &err),
-                     PROTO_OK);
+    assert_int_equal(
+        read_json(m->params, "{\"match_ids\": [\"m1\", \"m22\"], \"decision\": \"reject\"}", &rp, sizeof rp, &err),
+        PROTO_OK);
     assert_int_equal(rp.n_match_ids, 2);
     assert_string_equal(rp.match_ids[1], "m22");
     assert_int_equal(rp.decision, API_MATCH_REVIEW_DECISION_REJECT);
     assert_false(rp.has_note);
-    assert_int_equal(read_json(m->params, "{\"match_ids\": [\"m1\", \"m 2\"], \"decision\": \"reject\"}",
-                               &rp, sizeof rp, &err),
-                     PROTO_ERR);
+    assert_int_equal(
+        read_json(m->params, "{\"match_ids\": [\"m1\", \"m 2\"], \"decision\": \"reject\"}", &rp, sizeof rp, &err),
+        PROTO_ERR);
     assert_string_equal(err.field, "match_ids[1]");
     /* API_REVIEW_MAX + 1 ids */
     char js[4096] = "{\"decision\": \"approve\", \"match_ids\": [";
@@ -390,11 +443,9 @@ static void generated_shapes(void **state) {
     assert_string_equal(err.field, "match_ids");
 
     api_mentee_list_params lp;
-    assert_int_equal(read_json(api_methods[API_M_MENTEE_LIST].params, "{}", &lp, sizeof lp, &err),
-                     PROTO_OK);
+    assert_int_equal(read_json(api_methods[API_M_MENTEE_LIST].params, "{}", &lp, sizeof lp, &err), PROTO_OK);
     assert_int_equal(lp.limit, API_PROFILE_LIST_DEFAULT);
-    assert_int_equal(read_json(api_methods[API_M_MENTEE_LIST].params, "{\"limit\": 501}", &lp, sizeof lp,
-                               &err),
+    assert_int_equal(read_json(api_methods[API_M_MENTEE_LIST].params, "{\"limit\": 501}", &lp, sizeof lp, &err),
                      PROTO_ERR);
     assert_string_equal(err.field, "limit");
     /* every method's shape lists its keys: the key list and the fields agree */

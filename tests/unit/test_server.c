@@ -46,16 +46,15 @@ static void cfg_parses_file_text(void **state) {
     cfg c;
     char err[256];
     cfg_init(&c);
-    const char *text =
-        "# comment\n"
-        "\n"
-        "   port 7500   \n"
-        "bind 0.0.0.0\r\n"
-        "tls-auth-clients yes\n"
-        "tls-min-version 1.3\n"
-        "log-level WARNING\n"
-        "unixsocket \"\"\n"
-        "redis-prefix \"x y:\"\n";
+    const char *text = "# comment\n"
+                       "\n"
+                       "   port 7500   \n"
+                       "bind 0.0.0.0\r\n"
+                       "tls-auth-clients yes\n"
+                       "tls-min-version 1.3\n"
+                       "log-level WARNING\n"
+                       "unixsocket \"\"\n"
+                       "redis-prefix \"x y:\"\n";
     assert_int_equal(cfg_parse_text(&c, text, err, sizeof err), CFG_OK);
     assert_int_equal(c.port, 7500);
     assert_string_equal(c.bind, "0.0.0.0");
@@ -120,34 +119,57 @@ static void cfg_validate_cross_checks(void **state) {
     cfg c;
     char err[256];
     cfg_init(&c);
-    assert_int_equal(cfg_validate(&c, err, sizeof err), CFG_ERR);     /* port 7400, no cert */
+    assert_int_equal(cfg_validate(&c, err, sizeof err), CFG_ERR); /* port 7400, no cert */
     assert_non_null(strstr(err, "tls-cert-file"));
     cfg_set(&c, "tls-cert-file", "a.pem", NULL, 0);
     cfg_set(&c, "tls-key-file", "a.key", NULL, 0);
     assert_int_equal(cfg_validate(&c, err, sizeof err), CFG_OK);
     cfg_set(&c, "tls-auth-clients", "yes", NULL, 0);
-    assert_int_equal(cfg_validate(&c, err, sizeof err), CFG_ERR);     /* no CA */
+    assert_int_equal(cfg_validate(&c, err, sizeof err), CFG_ERR); /* no CA */
     assert_non_null(strstr(err, "tls-ca-file"));
     cfg_set(&c, "tls-ca-file", "ca.pem", NULL, 0);
     assert_int_equal(cfg_validate(&c, err, sizeof err), CFG_OK);
     cfg_set(&c, "port", "0", NULL, 0);
-    assert_int_equal(cfg_validate(&c, err, sizeof err), CFG_ERR);     /* no listener */
+    assert_int_equal(cfg_validate(&c, err, sizeof err), CFG_ERR); /* no listener */
     cfg_free(&c);
 }
 
 static void cfg_key_table_is_complete(void **state) {
     (void)state;
-    static const char *const want[] = {
-        "bind", "port", "tls-cert-file", "tls-key-file", "tls-ca-file", "tls-auth-clients",
-        "tls-min-version", "unixsocket", "redis-host", "redis-port", "redis-prefix",
-        "redis-timeout-ms", "data-dir", "maxclients", "max-frame", "max-inflight", "max-output",
-        "handshake-timeout-ms", "idle-timeout-ms", "login-attempts-per-minute", "auth-threads", "token-ttl",
-        "log-level", "log-file", "pidfile", NULL};
+    static const char *const want[] = { "bind",
+                                        "port",
+                                        "tls-cert-file",
+                                        "tls-key-file",
+                                        "tls-ca-file",
+                                        "tls-auth-clients",
+                                        "tls-min-version",
+                                        "unixsocket",
+                                        "redis-host",
+                                        "redis-port",
+                                        "redis-prefix",
+                                        "redis-timeout-ms",
+                                        "data-dir",
+                                        "maxclients",
+                                        "max-frame",
+                                        "max-inflight",
+                                        "max-output",
+                                        "handshake-timeout-ms",
+                                        "idle-timeout-ms",
+                                        "login-attempts-per-minute",
+                                        "auth-threads",
+                                        "token-ttl",
+                                        "log-level",
+                                        "log-file",
+                                        "pidfile",
+                                        NULL };
     for (int i = 0; want[i]; i++) {
         int found = 0;
         const char *help;
         for (size_t k = 0; cfg_key_name(k, &help); k++)
-            if (!strcmp(cfg_key_name(k, NULL), want[i])) { found = 1; assert_non_null(help); }
+            if (!strcmp(cfg_key_name(k, NULL), want[i])) {
+                found = 1;
+                assert_non_null(help);
+            }
         if (!found) fail_msg("config key %s missing", want[i]);
     }
 }
@@ -159,7 +181,7 @@ static void password_hash_round_trip(void **state) {
     char h1[AUTH_HASH_MAX], h2[AUTH_HASH_MAX];
     assert_int_equal(auth_hash_password("s3cret-pass", 11, h1), AUTH_OK);
     assert_int_equal(auth_hash_password("s3cret-pass", 11, h2), AUTH_OK);
-    assert_string_not_equal(h1, h2);                 /* fresh salt each time */
+    assert_string_not_equal(h1, h2); /* fresh salt each time */
     assert_int_equal(strncmp(h1, "pbkdf2-sha256$10000$", 20), 0);
     assert_true(auth_verify_password("s3cret-pass", 11, h1));
     assert_true(auth_verify_password("s3cret-pass", 11, h2));
@@ -173,7 +195,7 @@ static void password_hash_known_vector(void **state) {
     /* PBKDF2-HMAC-SHA256("password", 16 x 0x00, 1 iteration), computed
      * independently with Python's
      * hashlib.pbkdf2_hmac('sha256', b'password', bytes(16), 1). */
-    unsigned char salt[AUTH_SALT_BYTES] = {0};
+    unsigned char salt[AUTH_SALT_BYTES] = { 0 };
     char h[AUTH_HASH_MAX];
     assert_int_equal(auth_hash_password_salt("password", 8, salt, sizeof salt, 1, h), AUTH_OK);
     assert_string_equal(h, "pbkdf2-sha256$1$00000000000000000000000000000000$"
@@ -184,15 +206,20 @@ static void password_hash_known_vector(void **state) {
 static void password_verify_refuses_malformed(void **state) {
     (void)state;
     static const char *const bad[] = {
-        NULL, "", "plain", "pbkdf2-sha256$", "pbkdf2-sha256$x$00$00", "pbkdf2-sha256$0$00$00",
+        NULL,
+        "",
+        "plain",
+        "pbkdf2-sha256$",
+        "pbkdf2-sha256$x$00$00",
+        "pbkdf2-sha256$0$00$00",
         "pbkdf2-sha256$99999999$00000000000000000000000000000000$00",
         "pbkdf2-sha256$1$0000$4fc58a21c100ce1835b8f9991d738b56965d14b24e1761fbdffa6f5b3b6ce1b4",
         "pbkdf2-sha256$1$00000000000000000000000000000000$4fc58a",
-        "pbkdf2-sha256$1$0000000000000000000000000000000G$4fc58a21c100ce1835b8f9991d738b56965d14b24e1761fbdffa6f5b3b6ce1b4",
+        "pbkdf2-sha256$1$0000000000000000000000000000000G$"
+        "4fc58a21c100ce1835b8f9991d738b56965d14b24e1761fbdffa6f5b3b6ce1b4",
         "sha1$1$00000000000000000000000000000000$4fc58a21c100ce1835b8f9991d738b56965d14b24e1761fbdffa6f5b3b6ce1b4",
     };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_false(auth_verify_password("password", 8, bad[i]));
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) assert_false(auth_verify_password("password", 8, bad[i]));
 }
 
 static void tokens_are_random_hex_and_hashed(void **state) {
@@ -213,7 +240,7 @@ static void tokens_are_random_hex_and_hashed(void **state) {
     assert_false(auth_token_wellformed("abc", 3));
     t1[5] = 'G';
     assert_false(auth_token_wellformed(t1, 64));
-    t1[5] = 'A';                                    /* uppercase is not what we hand out */
+    t1[5] = 'A'; /* uppercase is not what we hand out */
     assert_false(auth_token_wellformed(t1, 64));
 }
 
@@ -251,12 +278,12 @@ static void login_names_and_scopes(void **state) {
     assert_false(auth_login_valid(longname, AUTH_LOGIN_MAX + 1));
     assert_true(auth_in_scope("p1,p2,p3", "p2", 2));
     assert_true(auth_in_scope("p1", "p1", 2));
-    assert_false(auth_in_scope("p1,p2", "p", 1));        /* no prefix matches */
+    assert_false(auth_in_scope("p1,p2", "p", 1)); /* no prefix matches */
     assert_false(auth_in_scope("p1,p22", "p2", 2));
     assert_false(auth_in_scope("", "p1", 2));
     assert_false(auth_in_scope(NULL, "p1", 2));
     assert_false(auth_in_scope("p1", "", 0));
-    assert_true(auth_in_scope("p1,p2", "p2,junk", 2));   /* length-bounded */
+    assert_true(auth_in_scope("p1,p2", "p2,junk", 2)); /* length-bounded */
 }
 
 /* ------------------------------------------------------------------ util */
@@ -271,24 +298,24 @@ static void cursors_round_trip_and_refuse_forgeries(void **state) {
     util_cursor_encode("m:42", hex);
     assert_int_equal(util_cursor_decode(hex, back, sizeof back), 0);
     assert_string_equal(back, "m:42");
-    assert_int_equal(util_cursor_decode("", back, sizeof back), -1);          /* empty */
-    assert_int_equal(util_cursor_decode("313", back, sizeof back), -1);       /* odd */
-    assert_int_equal(util_cursor_decode("3G", back, sizeof back), -1);        /* not hex */
-    assert_int_equal(util_cursor_decode("3A", back, sizeof back), -1);        /* uppercase */
-    assert_int_equal(util_cursor_decode("2720", back, sizeof back), -1);      /* "' " */
-    assert_int_equal(util_cursor_decode("00", back, sizeof back), -1);        /* NUL */
-    assert_int_equal(util_cursor_decode("3132", back, 2), -1);                /* too long */
+    assert_int_equal(util_cursor_decode("", back, sizeof back), -1);     /* empty */
+    assert_int_equal(util_cursor_decode("313", back, sizeof back), -1);  /* odd */
+    assert_int_equal(util_cursor_decode("3G", back, sizeof back), -1);   /* not hex */
+    assert_int_equal(util_cursor_decode("3A", back, sizeof back), -1);   /* uppercase */
+    assert_int_equal(util_cursor_decode("2720", back, sizeof back), -1); /* "' " */
+    assert_int_equal(util_cursor_decode("00", back, sizeof back), -1);   /* NUL */
+    assert_int_equal(util_cursor_decode("3132", back, 2), -1);           /* too long */
     assert_int_equal(util_cursor_decode("3132", back, 3), 0);
 }
 
 static void dates_are_real_calendar_days(void **state) {
     (void)state;
     assert_true(util_date_valid("2026-03-02"));
-    assert_true(util_date_valid("2024-02-29"));     /* leap year */
-    assert_true(util_date_valid("2000-02-29"));     /* divisible by 400 */
+    assert_true(util_date_valid("2024-02-29")); /* leap year */
+    assert_true(util_date_valid("2000-02-29")); /* divisible by 400 */
     assert_true(util_date_valid("2026-12-31"));
     assert_false(util_date_valid("2026-02-29"));
-    assert_false(util_date_valid("2100-02-29"));    /* divisible by 100 */
+    assert_false(util_date_valid("2100-02-29")); /* divisible by 100 */
     assert_false(util_date_valid("2026-02-30"));
     assert_false(util_date_valid("2026-04-31"));
     assert_false(util_date_valid("2026-13-01"));
