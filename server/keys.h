@@ -5,11 +5,14 @@
  * same).  A name is the prefix (redis-prefix), the kind's fixed part and,
  * for most kinds, one id: KEY_MENTEE with "u7" is "cn:mentee:u7".
  *
- * The Lua scripts build the same names from the prefix in ARGV[1]
- * (server/lua/common.lua states that contract): most keys a script
- * touches are only known while it runs.  The C side names a key when it
- * sends a plain command (mentee.get's HMGET), subscribes (events) or
- * hands a script an index to walk (SCRIPT_LIST, without the prefix).
+ * This table is the one place key names are made.  scripts/gen-api turns it
+ * into server/lua/keys.lua, the prelude K of every Lua script (K.mentee..id
+ * is this file's KEY_MENTEE with id), so the scripts, which touch keys they
+ * only learn while they run, name them from the same table; the C side
+ * names a key when it sends a plain command (mentee.get's HMGET),
+ * subscribes (events) or hands a script an index to walk (SCRIPT_LIST,
+ * without the prefix).  tests/unit/test_keys.c checks that keys.lua, the
+ * scripts and docs/operations.md agree with this table.
  */
 #ifndef COACHNET_SERVER_KEYS_H
 #define COACHNET_SERVER_KEYS_H

@@ -4,25 +4,26 @@
 --   * ARGV[1] is the key prefix P (redis-prefix); the rest of ARGV is named
 --     in each script's header.  Scripts take no KEYS: coachnet runs on one
 --     Redis primary, not on a cluster, so a script may touch any key.
---   * Keys are P..'<kind>:'..id, built here in Lua from the prefix: a
---     script touches keys it only learns while it runs (the match ids of an
---     index, the coach of a match, match:<id> of the id it allocates with
---     INCR seq:match), which the caller cannot pass in.  The key kinds are
---     the table "Key schema" of docs/operations.md; the C side builds the
---     same names with server/keys.c.  A new kind goes in all three.
+--   * Key names come from one table, server/keys.c's (the "Key schema" of
+--     docs/operations.md): keys.lua, the prelude before this one, is
+--     generated from it by scripts/gen-api and holds K, the kind's name up
+--     to its id (K.mentee..id is P..'mentee:'..id; K.audit is P..'audit').
+--     A script touches keys it only learns while it runs (the match ids of
+--     an index, the coach of a match, match:<id> of the id it allocates
+--     with INCR seq:match), so it builds them from K; a script never writes
+--     a key name of its own (tests/unit/test_keys.c checks it).
 --   * The reply is an array whose first element is "ok" or an error code
 --     of design.md §2 followed by a message (and sometimes the param's name).
 --   * Every state change appends to P..'audit' (audit()) and tells the
 --     other coachnetd processes on P..'events' (event()).
 --
--- The text sent to Redis is this file's body, then match.lua's body for
--- the scripts that use it, then the script's body: the headers (these
+-- The text sent to Redis is keys.lua's body, this file's body, then
+-- match.lua's body for the scripts that use it, then the script's body: the headers (these
 -- leading "--" lines) are left out, so editing a comment here changes no
 -- script's SHA1.
 --! prelude
-local p = ARGV[1]
-local function audit(...) redis.call('XADD', p..'audit', 'MAXLEN', '~', '100000', '*', ...) end
+local function audit(...) redis.call('XADD', K.audit, 'MAXLEN', '~', '100000', '*', ...) end
 local function split(csv) local t = {} for x in string.gmatch(csv or '', '[^,]+') do t[#t+1] = x end return t end
 local function has(csv, x) for _, y in ipairs(split(csv)) do if y == x then return true end end return false end
 local function meets(a, b) for _, x in ipairs(split(a)) do if has(b, x) then return true end end return false end
-local function event(t) redis.call('PUBLISH', p..'events', cmsgpack.pack(t)) end
+local function event(t) redis.call('PUBLISH', K.events, cmsgpack.pack(t)) end

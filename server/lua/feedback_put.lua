@@ -1,20 +1,20 @@
 -- feedback_put.lua (SCRIPT_FEEDBACK_PUT): feedback.put: a side rates its match; the program's totals follow.
 -- ARGV: prefix id role subject rating comment now -> ok
---! uses: common match
+--! uses: keys common match
 --! db: feedback_put(match_id, role, subject, rating:int, comment, now) -> ok
 local id, role, subj = ARGV[2], ARGV[3], ARGV[4]
 local m = mget(id)
 if not m then return {'not_found', 'no match '..id, 'match_id'} end
 if not ((role == 'mentee' and m.mentee_id == subj) or (role == 'coach' and m.coach_id == subj)) then return {'forbidden', 'match '..id..' is not yours', 'match_id'} end
 if m.status ~= 'accepted' and m.status ~= 'active' and m.status ~= 'completed' then return {'conflict', 'match '..id..' is '..m.status..': feedback needs an accepted match', 'match_id'} end
-local old = redis.call('HGET', p..'feedback:'..id, role)
-redis.call('HSET', p..'feedback:'..id, role, cmsgpack.pack({rating = tonumber(ARGV[5]), comment = ARGV[6], at = tonumber(ARGV[7])}))
+local old = redis.call('HGET', K.feedback..id, role)
+redis.call('HSET', K.feedback..id, role, cmsgpack.pack({rating = tonumber(ARGV[5]), comment = ARGV[6], at = tonumber(ARGV[7])}))
 if old then
   -- a side's second feedback replaces its first in the program's totals too
-  redis.call('HINCRBY', p..'fb:'..m.program, 'sum', tonumber(ARGV[5]) - tonumber(cmsgpack.unpack(old).rating))
+  redis.call('HINCRBY', K.fb..m.program, 'sum', tonumber(ARGV[5]) - tonumber(cmsgpack.unpack(old).rating))
 else
-  redis.call('HINCRBY', p..'fb:'..m.program, 'n', 1)
-  redis.call('HINCRBY', p..'fb:'..m.program, 'sum', tonumber(ARGV[5]))
+  redis.call('HINCRBY', K.fb..m.program, 'n', 1)
+  redis.call('HINCRBY', K.fb..m.program, 'sum', tonumber(ARGV[5]))
 end
 audit('ev', 'feedback.put', 'match', id, 'side', role, 'rating', ARGV[5])
 return {'ok'}

@@ -1,9 +1,9 @@
 -- list.lua (SCRIPT_LIST): mentee.list / coach.list: a page of an index, filtered.
 -- ARGV: prefix kind index cursor limit province program scope
 -- -> ok next-cursor (id blob)... (at most 1000 ids examined per call)
---! uses: common
+--! uses: keys common
 --! db: list(kind, index, cursor, limit:int, province, program, scope) -> page
-local kind, idx = ARGV[2], p..ARGV[3]
+local kind, idx = ARGV[2], p..ARGV[3]   -- an index named by keys.c, without the prefix
 local start = ARGV[4] == '' and '-' or '('..ARGV[4]
 local limit, prov, prog, scope = tonumber(ARGV[5]), ARGV[6], ARGV[7], ARGV[8]
 local out, examined, last = {'ok', ''}, 0, nil
@@ -13,7 +13,7 @@ while (#out - 2) / 2 < limit and examined < 1000 do
   for _, id in ipairs(ids) do
     examined = examined + 1
     last = id
-    local h = redis.call('HMGET', p..kind..':'..id, 'p', 'program', 'province')
+    local h = redis.call('HMGET', K[kind]..id, 'p', 'program', 'province')
     local ok = h[1] and (prov == '' or h[3] == prov)
     if ok and prog ~= '' then
       if kind == 'coach' then ok = (h[2] == '' or has(h[2], prog)) else ok = (h[2] == prog) end

@@ -17,20 +17,20 @@
 --   newmatch(...) create match:<id> and index it; returns the id
 --! prelude
 local LIVE = {requested=true, approved=true, accepted=true, active=true}
-local function mget(id) local f = redis.call('HGETALL', p..'match:'..id) if #f == 0 then return nil end local m = {} for i = 1, #f, 2 do m[f[i]] = f[i+1] end return m, f end
-local function flat(id) return redis.call('HGETALL', p..'match:'..id) end
+local function mget(id) local f = redis.call('HGETALL', K.match..id) if #f == 0 then return nil end local m = {} for i = 1, #f, 2 do m[f[i]] = f[i+1] end return m, f end
+local function flat(id) return redis.call('HGETALL', K.match..id) end
 local function notify(id) local f = flat(id) event({'match', f}) return f end
-local function capacity(cid) local c = redis.call('HGET', p..'coach:'..cid, 'capacity') return tonumber(c or '0') end
-local function load(cid) return tonumber(redis.call('GET', p..'load:'..cid) or '0') end
-local function setload(cid, n) redis.call('SET', p..'load:'..cid, n) event({'load', cid, n}) end
-local function take(m) local l = load(m.coach_id) if l >= capacity(m.coach_id) then return false end setload(m.coach_id, l + 1) redis.call('HSET', p..'mentee:'..m.mentee_id, 'match', m.id) return true end
-local function release(m) local l = load(m.coach_id) if l > 0 then setload(m.coach_id, l - 1) end if redis.call('HGET', p..'mentee:'..m.mentee_id, 'match') == m.id then redis.call('HDEL', p..'mentee:'..m.mentee_id, 'match') end end
-local function waitlist(m) redis.call('HINCRBY', p..'wait:'..m.program, m.mentee_id, 1) end
-local function setstatus(m, st, now) redis.call('HSET', p..'match:'..m.id, 'status', st, 'updated_at', now) m.status = st end
-local function tell(m) local n = tonumber(string.sub(m.id, 2)) redis.call('ZADD', p..'mine:mentee:'..m.mentee_id, n, m.id) redis.call('ZADD', p..'mine:coach:'..m.coach_id, n, m.id) end
+local function capacity(cid) local c = redis.call('HGET', K.coach..cid, 'capacity') return tonumber(c or '0') end
+local function load(cid) return tonumber(redis.call('GET', K.load..cid) or '0') end
+local function setload(cid, n) redis.call('SET', K.load..cid, n) event({'load', cid, n}) end
+local function take(m) local l = load(m.coach_id) if l >= capacity(m.coach_id) then return false end setload(m.coach_id, l + 1) redis.call('HSET', K.mentee..m.mentee_id, 'match', m.id) return true end
+local function release(m) local l = load(m.coach_id) if l > 0 then setload(m.coach_id, l - 1) end if redis.call('HGET', K.mentee..m.mentee_id, 'match') == m.id then redis.call('HDEL', K.mentee..m.mentee_id, 'match') end end
+local function waitlist(m) redis.call('HINCRBY', K.wait..m.program, m.mentee_id, 1) end
+local function setstatus(m, st, now) redis.call('HSET', K.match..m.id, 'status', st, 'updated_at', now) m.status = st end
+local function tell(m) local n = tonumber(string.sub(m.id, 2)) redis.call('ZADD', K.mine_mentee..m.mentee_id, n, m.id) redis.call('ZADD', K.mine_coach..m.coach_id, n, m.id) end
 local function newmatch(prog, mentee, coach, st, score, run, explain, now)
-  local n = redis.call('INCR', p..'seq:match') local id = 'm'..n
-  redis.call('HSET', p..'match:'..id, 'id', id, 'program', prog, 'mentee_id', mentee, 'coach_id', coach, 'status', st, 'score', score, 'run_id', run, 'explain', explain, 'created_at', now, 'updated_at', now, 'mentee_ok', '0', 'coach_ok', '0', 'jp_minutes', '0')
-  redis.call('ZADD', p..'idx:match:prog:'..prog, n, id)
-  if run ~= '' then redis.call('ZADD', p..'idx:match:run:'..run, n, id) end
+  local n = redis.call('INCR', K.seq_match) local id = 'm'..n
+  redis.call('HSET', K.match..id, 'id', id, 'program', prog, 'mentee_id', mentee, 'coach_id', coach, 'status', st, 'score', score, 'run_id', run, 'explain', explain, 'created_at', now, 'updated_at', now, 'mentee_ok', '0', 'coach_ok', '0', 'jp_minutes', '0')
+  redis.call('ZADD', K.idx_match_prog..prog, n, id)
+  if run ~= '' then redis.call('ZADD', K.idx_match_run..run, n, id) end
   return id end

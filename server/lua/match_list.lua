@@ -1,17 +1,17 @@
 -- match_list.lua (SCRIPT_MATCH_LIST): match.list: a page of a program's or a run's matches.
 -- ARGV: prefix run_id program status min_score cursor limit scope
 -- -> ok next-cursor flat... (cursor: the match sequence number)
---! uses: common match
+--! uses: keys common match
 --! db: match_list(run_id, program, status, min_score:int, cursor, limit:int, scope) -> matches_page
 local run, prog, st, mins, cur, limit, scope = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7]), ARGV[8]
 local idx
 if run ~= '' then
-  local rp = redis.call('HGET', p..'run:'..run, 'program')
+  local rp = redis.call('HGET', K.run..run, 'program')
   if not rp then return {'not_found', 'no run '..run, 'run_id'} end
   if not has(scope, rp) then return {'forbidden', 'run '..run..' is of program '..rp..', outside your programs', 'run_id'} end
   if prog ~= '' and prog ~= rp then return {'invalid_params', 'run '..run..' is of program '..rp, 'program'} end
-  idx = p..'idx:match:run:'..run
-else idx = p..'idx:match:prog:'..prog end
+  idx = K.idx_match_run..run
+else idx = K.idx_match_prog..prog end
 local min = cur == '' and '-inf' or '('..cur
 local out, examined, last = {'ok', ''}, 0, nil
 while #out - 2 < limit and examined < 2000 do
@@ -20,7 +20,7 @@ while #out - 2 < limit and examined < 2000 do
   for i = 1, #ids, 2 do
     examined = examined + 1
     last = ids[i+1]
-    local h = redis.call('HMGET', p..'match:'..ids[i], 'status', 'score')
+    local h = redis.call('HMGET', K.match..ids[i], 'status', 'score')
     if h[1] and (st == '' or h[1] == st) and tonumber(h[2] or '0') >= mins then out[#out+1] = flat(ids[i]) end
     if #out - 2 >= limit or examined >= 2000 then break end
   end

@@ -1,6 +1,6 @@
 -- match_respond.lua (SCRIPT_MATCH_RESPOND): match.respond: a side accepts or declines its match.
 -- ARGV: prefix id role subject accept note now -> ok flat
---! uses: common match
+--! uses: keys common match
 --! db: match_respond(match_id, role, subject, accept, note, now) -> match
 local id, role, subj, acc, note, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', ARGV[6], ARGV[7]
 local m = mget(id)
@@ -8,7 +8,7 @@ if not m then return {'not_found', 'no match '..id, 'match_id'} end
 local side = nil
 if role == 'mentee' and m.mentee_id == subj then side = 'mentee' elseif role == 'coach' and m.coach_id == subj then side = 'coach' end
 if not side then return {'forbidden', 'match '..id..' is not yours', 'match_id'} end
-local k = p..'match:'..id
+local k = K.match..id
 if m.status == 'approved' then
   if acc then
     redis.call('HSET', k, side..'_ok', '1', 'updated_at', now) m[side..'_ok'] = '1'

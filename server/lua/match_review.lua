@@ -1,10 +1,10 @@
 -- match_review.lua (SCRIPT_MATCH_REVIEW): match.review: a coordinator decides on matches.
 -- ARGV: prefix scope decision note now id... -> ok (id status code msg)...
---! uses: common match
+--! uses: keys common match
 --! db: match_review(scope, decision, note, now, match_ids:strs) -> review
 local scope, dec, note, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 for i = 6, #ARGV do
-  local pr = redis.call('HGET', p..'match:'..ARGV[i], 'program')
+  local pr = redis.call('HGET', K.match..ARGV[i], 'program')
   if pr and not has(scope, pr) then return {'forbidden', 'match '..ARGV[i]..' is in program '..pr..', outside your programs', 'match_ids'} end
 end
 local out = {'ok'}
@@ -15,19 +15,19 @@ for i = 6, #ARGV do
   if not m then res(id, '', 'not_found', 'no match '..id)
   elseif not has(scope, m.program) then res(id, '', 'forbidden', 'match '..id..' is in program '..m.program..', outside your programs')
   elseif dec == 'approve' then
-    local cur = redis.call('HGET', p..'mentee:'..m.mentee_id, 'match')
+    local cur = redis.call('HGET', K.mentee..m.mentee_id, 'match')
     if m.status ~= 'proposed' then res(id, '', 'conflict', 'match '..id..' is '..m.status..', not proposed')
     elseif cur then res(id, '', 'conflict', 'mentee '..m.mentee_id..' already has the live match '..cur)
     elseif not take(m) then res(id, '', 'capacity_full', 'coach '..m.coach_id..' has no free capacity')
     else
       setstatus(m, 'approved', now)
-      redis.call('SREM', p..'proposed:'..m.program, id)
-      redis.call('HDEL', p..'wait:'..m.program, m.mentee_id)
+      redis.call('SREM', K.proposed..m.program, id)
+      redis.call('HDEL', K.wait..m.program, m.mentee_id)
       tell(m) notify(id) res(id, 'approved', '', '')
     end
   elseif dec == 'reject' then
     if m.status ~= 'proposed' then res(id, '', 'conflict', 'match '..id..' is '..m.status..', not proposed')
-    else setstatus(m, 'rejected', now) redis.call('SREM', p..'proposed:'..m.program, id) waitlist(m) res(id, 'rejected', '', '') end
+    else setstatus(m, 'rejected', now) redis.call('SREM', K.proposed..m.program, id) waitlist(m) res(id, 'rejected', '', '') end
   elseif dec == 'cancel' then
     if not LIVE[m.status] then res(id, '', 'conflict', 'match '..id..' is '..m.status..', not live')
     else setstatus(m, 'cancelled', now) release(m) notify(id) res(id, 'cancelled', '', '') end

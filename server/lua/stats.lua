@@ -1,20 +1,20 @@
 -- stats.lua (SCRIPT_STATS): stats.get: a program's figures.
 -- ARGV: prefix program -> ok mentees coaches capacity load jp_minutes last_run last_stats covered fb_n fb_sum (status count)...
---! uses: common
+--! uses: keys common
 --! db: stats_get(program) -> stats
 local prog = ARGV[2]
-local mentees = redis.call('ZCARD', p..'idx:mentee:prog:'..prog)
+local mentees = redis.call('ZCARD', K.idx_mentee_prog..prog)
 local coaches, cap, ld = 0, 0, 0
-for _, id in ipairs(redis.call('ZRANGE', p..'idx:coach', 0, -1)) do
-  local h = redis.call('HMGET', p..'coach:'..id, 'program', 'capacity')
+for _, id in ipairs(redis.call('ZRANGE', K.idx_coach, 0, -1)) do
+  local h = redis.call('HMGET', K.coach..id, 'program', 'capacity')
   if h[2] and (h[1] == '' or has(h[1], prog)) then
-    coaches = coaches + 1 cap = cap + tonumber(h[2]) ld = ld + tonumber(redis.call('GET', p..'load:'..id) or '0')
+    coaches = coaches + 1 cap = cap + tonumber(h[2]) ld = ld + tonumber(redis.call('GET', K.load..id) or '0')
   end
 end
 local counts, covered = {}, {}
 local ncov = 0
-for _, id in ipairs(redis.call('ZRANGE', p..'idx:match:prog:'..prog, 0, -1)) do
-  local h = redis.call('HMGET', p..'match:'..id, 'status', 'mentee_id')
+for _, id in ipairs(redis.call('ZRANGE', K.idx_match_prog..prog, 0, -1)) do
+  local h = redis.call('HMGET', K.match..id, 'status', 'mentee_id')
   if h[1] then
     counts[h[1]] = (counts[h[1]] or 0) + 1
     if h[1] == 'requested' or h[1] == 'approved' or h[1] == 'accepted' or h[1] == 'active' or h[1] == 'completed' then
@@ -22,10 +22,10 @@ for _, id in ipairs(redis.call('ZRANGE', p..'idx:match:prog:'..prog, 0, -1)) do
     end
   end
 end
-local last = redis.call('GET', p..'lastrun:'..prog) or ''
+local last = redis.call('GET', K.lastrun..prog) or ''
 local lst = ''
-if last ~= '' then lst = redis.call('HGET', p..'run:'..last, 'stats') or '' end
-local out = {'ok', mentees, coaches, cap, ld, tonumber(redis.call('HGET', p..'jp:'..prog, 'minutes') or '0'), last, lst, ncov,
-  tonumber(redis.call('HGET', p..'fb:'..prog, 'n') or '0'), tonumber(redis.call('HGET', p..'fb:'..prog, 'sum') or '0')}
+if last ~= '' then lst = redis.call('HGET', K.run..last, 'stats') or '' end
+local out = {'ok', mentees, coaches, cap, ld, tonumber(redis.call('HGET', K.jp..prog, 'minutes') or '0'), last, lst, ncov,
+  tonumber(redis.call('HGET', K.fb..prog, 'n') or '0'), tonumber(redis.call('HGET', K.fb..prog, 'sum') or '0')}
 for k, v in pairs(counts) do out[#out+1] = k out[#out+1] = v end
 return out

@@ -2,12 +2,12 @@
 -- ARGV: prefix login pwhash role subject programs now by scope
 -- scope (a coordinator's programs, "" for an admin): the subject's profile
 -- must exist and lie in it.
---! uses: common
+--! uses: keys common
 --! db: user_create(login, pw_hash, role, subject, programs, now, by, scope) -> ok
-local k = p..'user:'..ARGV[2]
+local k = K.user..ARGV[2]
 local role, subj, scope = ARGV[4], ARGV[5], ARGV[9] or ''
 if scope ~= '' and (role == 'mentee' or role == 'coach') then
-  local h = redis.call('HMGET', p..role..':'..subj, 'v', 'program')
+  local h = redis.call('HMGET', K[role]..subj, 'v', 'program')
   if not h[1] then return {'not_found', 'no '..role..' profile '..subj..': put it first', 'subject'} end
   local ok = (role == 'mentee' and has(scope, h[2])) or (role == 'coach' and (h[2] == '' or meets(h[2], scope)))
   if not ok then return {'forbidden', role..' '..subj..' is outside your programs', 'subject'} end

@@ -6,9 +6,9 @@
 # its schema fails before anything is built.  tests/integration/test_api.py
 # checks that the server, the docs and the three clients agree with it.
 API_SCHEMA := api/limits.json api/objects.json api/notifications.json $(wildcard api/methods/*.json) \
-              $(wildcard server/lua/*.lua)
+              $(filter-out server/lua/keys.lua,$(wildcard server/lua/*.lua)) server/keys.c
 API_GEN    := proto/api.gen.h proto/api.gen.c server/handlers.gen.h server/dispatch.gen.c server/scripts.gen.h \
-              server/db.gen.h server/db.gen.c \
+              server/db.gen.h server/db.gen.c server/lua/keys.lua \
               clients/coachnet_api.gen.h clients/libcoachnet_api.gen.c \
               clients/python/coachnet_methods.py clients/js/methods.gen.mjs
 
