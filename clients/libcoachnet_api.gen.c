@@ -740,7 +740,7 @@ int cn_api_user_create(cn_client *c, const cn_api_user_create_params *p, cn_clie
     n += p->password ? 1 : 0;
     n += p->role ? 1 : 0;
     n += p->subject ? 1 : 0;
-    n += p->programs ? 1 : 0;
+    n += (p->programs && p->n_programs) ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->login) {
         cn_api_pack_str(pk, "login");
@@ -758,7 +758,7 @@ int cn_api_user_create(cn_client *c, const cn_api_user_create_params *p, cn_clie
         cn_api_pack_str(pk, "subject");
         cn_api_pack_str(pk, p->subject);
     }
-    if (p->programs) {
+    if ((p->programs && p->n_programs)) {
         cn_api_pack_str(pk, "programs");
         msgpack_pack_array(pk, p->n_programs);
         for (size_t i = 0; i < p->n_programs; i++) {

@@ -13,9 +13,9 @@ _Static_assert(API_CODE_MAX == PROTO_CODE_MAX, "api/limits.json CODE_MAX disagre
 _Static_assert(API_PROGRAMS_MAX == PROTO_PROGRAMS_MAX, "api/limits.json PROGRAMS_MAX disagrees with proto.h");
 _Static_assert(API_SCORE_MAX == PROTO_SCORE_MAX, "api/limits.json SCORE_MAX disagrees with proto.h");
 
-static const char *const api_match_list_status_names[] = {"proposed", "requested", "approved", "accepted", "active", "completed", "rejected", "declined", "cancelled", NULL};
-static const char *const api_match_review_decision_names[] = {"approve", "reject", "cancel", "complete", NULL};
-static const char *const api_user_create_role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
+const char *const api_match_list_status_names[] = {"proposed", "requested", "approved", "accepted", "active", "completed", "rejected", "declined", "cancelled", NULL};
+const char *const api_match_review_decision_names[] = {"approve", "reject", "cancel", "complete", NULL};
+const char *const api_user_create_role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
 
 static const char *const api_auth_login_keys[] = {"login", "password", NULL};
 static const proto_field api_auth_login_fields[] = {

@@ -252,6 +252,10 @@ typedef struct api_user_disable_params {
     char login[API_LOGIN_MAX + 1];
 } api_user_disable_params;
 
+extern const char *const api_match_list_status_names[10];   /* the enum's values, NULL-terminated */
+extern const char *const api_match_review_decision_names[5];   /* the enum's values, NULL-terminated */
+extern const char *const api_user_create_role_names[5];   /* the enum's values, NULL-terminated */
+
 typedef struct api_method {
     const char *name;
     const proto_shape *params;

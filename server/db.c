@@ -33,7 +33,7 @@ struct db_matches {
 };
 
 /* Send a for r; the reply goes to on_reply with r, and fn waits in r. */
-void db_send(srv_req *r, store_cb *on_reply, void (*fn)(void), sargs *a) {
+static void db_send(srv_req *r, store_cb *on_reply, void (*fn)(void), sargs *a) {
     r->dbfn = fn;
     mcmd(r, on_reply, a);
 }
@@ -57,17 +57,44 @@ static int db_answer(srv_req *r, redisReply *reply, int status) {
     return 0;
 }
 
+/* Each reply kind pairs its reader db_on_<kind> with the callback type the
+ * reader calls.  DB_KIND makes, from that one pair, the only function that
+ * stores such a callback (db_send_<kind>, which the compiler checks on the
+ * sender's side) and the only cast back (cb_<kind>, used by the reader), so
+ * r->dbfn is always called through the type it was stored with. */
+static store_cb db_on_ok, db_on_user, db_on_session, db_on_version, db_on_profile, db_on_mentee_profile, db_on_page,
+    db_on_pair, db_on_match, db_on_matches, db_on_matches_page, db_on_review, db_on_meeting, db_on_stats;
+
+#define DB_KIND(kind, fn_t)                                                                                            \
+    void db_send_##kind(srv_req *r, sargs *a, fn_t *cb) { db_send(r, db_on_##kind, (void (*)(void))cb, a); }           \
+    static fn_t *cb_##kind(const srv_req *r) { return (fn_t *)r->dbfn; }
+
+DB_KIND(ok, db_ok_fn)
+DB_KIND(user, db_user_fn)
+DB_KIND(session, db_session_fn)
+DB_KIND(version, db_version_fn)
+DB_KIND(profile, db_profile_fn)
+DB_KIND(mentee_profile, db_profile_fn)
+DB_KIND(page, db_page_fn)
+DB_KIND(pair, db_pair_fn)
+DB_KIND(match, db_match_fn)
+DB_KIND(matches, db_matches_fn)
+DB_KIND(matches_page, db_matches_fn)
+DB_KIND(review, db_review_fn)
+DB_KIND(meeting, db_meeting_fn)
+DB_KIND(stats, db_stats_fn)
+
 /* ---------------------------------------------------------------- ok */
 
-void db_on_ok(void *ud, redisReply *reply, int status) {
+static void db_on_ok(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
-    ((db_ok_fn *)r->dbfn)(r);
+    cb_ok(r)(r);
 }
 
 /* ------------------------------------------------------------- users */
 
-void db_on_user(void *ud, redisReply *reply, int status) {
+static void db_on_user(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (mreply_ok(r, reply, status)) return;
     db_user u;
@@ -76,7 +103,7 @@ void db_on_user(void *ud, redisReply *reply, int status) {
     if (s0 && s0->type == REDIS_REPLY_STRING && !strcmp(s0->str, "unauthenticated")) {
         const redisReply *msg = mel(reply, 1);
         u.refusal = msg && msg->type == REDIS_REPLY_STRING ? msg->str : "wrong login or password";
-        ((db_user_fn *)r->dbfn)(r, &u);
+        cb_user(r)(r, &u);
         return;
     }
     if (mscript_status(r, reply)) return;
@@ -89,11 +116,11 @@ void db_on_user(void *ud, redisReply *reply, int status) {
     u.role = auth_role_parse(reply->element[2]->str, reply->element[2]->len);
     u.subject = reply->element[3]->str;
     u.programs = reply->element[4]->str;
-    ((db_user_fn *)r->dbfn)(r, &u);
+    cb_user(r)(r, &u);
 }
 
 /* SCRIPT_RESUME: {'ok', login, role, subject, programs, ttl} */
-void db_on_session(void *ud, redisReply *reply, int status) {
+static void db_on_session(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
     if (!mel_strs(reply, 1, 5)) {
@@ -105,16 +132,16 @@ void db_on_session(void *ud, redisReply *reply, int status) {
                      .subject = reply->element[3]->str,
                      .programs = reply->element[4]->str,
                      .ttl = mel_ll(reply, 5, 0) };
-    ((db_session_fn *)r->dbfn)(r, &s);
+    cb_session(r)(r, &s);
 }
 
 /* ---------------------------------------------------------- profiles */
 
 /* SCRIPT_PROFILE_PUT: {'ok', version} */
-void db_on_version(void *ud, redisReply *reply, int status) {
+static void db_on_version(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
-    ((db_version_fn *)r->dbfn)(r, mel_ll(reply, 1, 0));
+    cb_version(r)(r, mel_ll(reply, 1, 0));
 }
 
 /* A stored profile must pass the same pre-check as a client's frame
@@ -126,7 +153,7 @@ static int profile_blob_ok(srv_req *r, const redisReply *blob) {
 }
 
 /* SCRIPT_PROFILE_GET (coach): {'ok', blob, version, programs, load} */
-void db_on_profile(void *ud, redisReply *reply, int status) {
+static void db_on_profile(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
     if (!mel_strs(reply, 1, 2) || !mel_strs(reply, 3, 4)) {
@@ -136,11 +163,11 @@ void db_on_profile(void *ud, redisReply *reply, int status) {
     if (profile_blob_ok(r, reply->element[1])) return;
     db_profile p = { reply->element[1]->str, reply->element[1]->len, mel_ll(reply, 2, 0),
                      reply->element[3]->str, reply->element[3]->len, mel_ll(reply, 4, 0) };
-    ((db_profile_fn *)r->dbfn)(r, &p);
+    cb_profile(r)(r, &p);
 }
 
 /* HMGET mentee:<id> p v program: {blob, version, program}, nils when absent */
-static void on_mentee_get(void *ud, redisReply *reply, int status) {
+static void db_on_mentee_profile(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (mreply_ok(r, reply, status)) return;
     const redisReply *blob = mel(reply, 0);
@@ -154,7 +181,7 @@ static void on_mentee_get(void *ud, redisReply *reply, int status) {
     }
     if (profile_blob_ok(r, blob)) return;
     db_profile p = { blob->str, blob->len, mel_ll(reply, 1, 0), reply->element[2]->str, reply->element[2]->len, 0 };
-    ((db_profile_fn *)r->dbfn)(r, &p);
+    cb_mentee_profile(r)(r, &p);
 }
 
 /* coach.get reads two keys (the profile hash and load:<id>) in one script;
@@ -172,7 +199,7 @@ void db_profile_read(srv_req *r, const char *kind, const char *id, db_profile_fn
     sargs_adds(&a, "p");
     sargs_adds(&a, "v");
     sargs_adds(&a, "program");
-    db_send(r, on_mentee_get, (void (*)(void))cb, &a);
+    db_send_mentee_profile(r, &a, cb);
 }
 
 size_t db_page_n(const db_page *pg) { return pg->n; }
@@ -190,7 +217,7 @@ const char *db_page_next(const db_page *pg) {
 }
 
 /* SCRIPT_LIST: {'ok', next, id, blob, id, blob, ...} */
-void db_on_page(void *ud, redisReply *reply, int status) {
+static void db_on_page(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
     if (reply->elements < 2 || !mel_strs(reply, 1, reply->elements) || (reply->elements - 2) % 2) {
@@ -200,7 +227,7 @@ void db_on_page(void *ud, redisReply *reply, int status) {
     db_page pg = { reply, (reply->elements - 2) / 2 };
     for (size_t i = 0; i < pg.n; i++)
         if (profile_blob_ok(r, reply->element[3 + 2 * i])) return;
-    ((db_page_fn *)r->dbfn)(r, &pg);
+    cb_page(r)(r, &pg);
 }
 
 void db_profile_page(srv_req *r, const char *kind, const char *after, long long limit, const char *province,
@@ -222,7 +249,7 @@ void db_profile_page(srv_req *r, const char *kind, const char *after, long long 
 
 /* SCRIPT_SUGGEST_CTX: {'ok', mentee blob, program, forbidden csv, coach
  * blob or false, load} */
-void db_on_pair(void *ud, redisReply *reply, int status) {
+static void db_on_pair(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
     if (!mel_strs(reply, 1, 4) || !mel(reply, 4)) {
@@ -238,11 +265,11 @@ void db_on_pair(void *ud, redisReply *reply, int status) {
         p.coach_blob = cb->str;
         p.coach_len = cb->len;
     }
-    ((db_pair_fn *)r->dbfn)(r, &p);
+    cb_pair(r)(r, &p);
 }
 
 /* {'ok', flat}: one match */
-void db_on_match(void *ud, redisReply *reply, int status) {
+static void db_on_match(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
     const redisReply *flat = mel(reply, 1);
@@ -257,7 +284,7 @@ void db_on_match(void *ud, redisReply *reply, int status) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "%s", why);
         return;
     }
-    ((db_match_fn *)r->dbfn)(r, m);
+    cb_match(r)(r, m);
     free(m);
 }
 
@@ -286,14 +313,14 @@ static void matches_reply(void *ud, redisReply *reply, int status, int has_next)
         }
         ms.next = cur->len ? cur->str : NULL;
     }
-    ((db_matches_fn *)r->dbfn)(r, &ms);
+    (has_next ? cb_matches_page(r) : cb_matches(r))(r, &ms);
 }
 
-void db_on_matches_page(void *ud, redisReply *reply, int status) { matches_reply(ud, reply, status, 1); }
-void db_on_matches(void *ud, redisReply *reply, int status) { matches_reply(ud, reply, status, 0); }
+static void db_on_matches_page(void *ud, redisReply *reply, int status) { matches_reply(ud, reply, status, 1); }
+static void db_on_matches(void *ud, redisReply *reply, int status) { matches_reply(ud, reply, status, 0); }
 
 /* SCRIPT_MATCH_REVIEW: {'ok', (id, status, code, message)...} */
-void db_on_review(void *ud, redisReply *reply, int status) {
+static void db_on_review(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
     if ((reply->elements - 1) % 4 || !mel_strs(reply, 1, reply->elements)) {
@@ -314,14 +341,14 @@ void db_on_review(void *ud, redisReply *reply, int status) {
             return;
         }
     }
-    ((db_review_fn *)r->dbfn)(r, items, n);
+    cb_review(r)(r, items, n);
     free(items);
 }
 
 /* ---------------------------------------------- meetings, feedback, stats */
 
 /* SCRIPT_MEETING_LOG: {'ok', meeting id, minutes of the match} */
-void db_on_meeting(void *ud, redisReply *reply, int status) {
+static void db_on_meeting(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
     const redisReply *mid = mel(reply, 1);
@@ -329,13 +356,13 @@ void db_on_meeting(void *ud, redisReply *reply, int status) {
         db_shape(r);
         return;
     }
-    ((db_meeting_fn *)r->dbfn)(r, mid->str, mel_ll(reply, 2, 0));
+    cb_meeting(r)(r, mid->str, mel_ll(reply, 2, 0));
 }
 
 /* SCRIPT_STATS: {'ok', mentees, coaches, capacity, load, jp minutes, last
  * run id, last run's stats blob, covered mentees, feedback count, feedback
  * rating sum, (status, count)...} */
-void db_on_stats(void *ud, redisReply *reply, int status) {
+static void db_on_stats(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
     int shape_ok = reply->elements >= 11 && (reply->elements - 11) % 2 == 0;
@@ -377,5 +404,5 @@ void db_on_stats(void *ud, redisReply *reply, int status) {
         }
         s.matches[k] = mel_ll(reply, i + 1, 0);
     }
-    ((db_stats_fn *)r->dbfn)(r, &s);
+    cb_stats(r)(r, &s);
 }

@@ -15,7 +15,7 @@ void db_feedback_put(srv_req *r, const char *match_id, const char *role, const c
     sargs_addll(&a, rating);
     sargs_adds(&a, comment);
     sargs_addll(&a, (long long)time(NULL));
-    db_send(r, db_on_ok, (void (*)(void))cb, &a);
+    db_send_ok(r, &a, cb);
 }
 
 void db_list(srv_req *r, const char *kind, const char *index, const char *cursor, long long limit,
@@ -28,21 +28,21 @@ void db_list(srv_req *r, const char *kind, const char *index, const char *cursor
     sargs_adds(&a, province);
     sargs_adds(&a, program);
     sargs_adds(&a, scope);
-    db_send(r, db_on_page, (void (*)(void))cb, &a);
+    db_send_page(r, &a, cb);
 }
 
 void db_login(srv_req *r, const char *login, long long attempts_per_minute, db_user_fn *cb) {
     sargs a = db_script(r, SCRIPT_LOGIN);
     sargs_adds(&a, login);
     sargs_addll(&a, attempts_per_minute);
-    db_send(r, db_on_user, (void (*)(void))cb, &a);
+    db_send_user(r, &a, cb);
 }
 
 void db_logout(srv_req *r, const char *login, const char *tokhash, db_ok_fn *cb) {
     sargs a = db_script(r, SCRIPT_LOGOUT);
     sargs_adds(&a, login);
     sargs_adds(&a, tokhash);
-    db_send(r, db_on_ok, (void (*)(void))cb, &a);
+    db_send_ok(r, &a, cb);
 }
 
 void db_match_list(srv_req *r, const char *run_id, const char *program, const char *status,
@@ -56,14 +56,14 @@ void db_match_list(srv_req *r, const char *run_id, const char *program, const ch
     sargs_adds(&a, cursor);
     sargs_addll(&a, limit);
     sargs_adds(&a, scope);
-    db_send(r, db_on_matches_page, (void (*)(void))cb, &a);
+    db_send_matches_page(r, &a, cb);
 }
 
 void db_match_mine(srv_req *r, const char *role, const char *subject, db_matches_fn *cb) {
     sargs a = db_script(r, SCRIPT_MATCH_MINE);
     sargs_adds(&a, role);
     sargs_adds(&a, subject);
-    db_send(r, db_on_matches, (void (*)(void))cb, &a);
+    db_send_matches(r, &a, cb);
 }
 
 void db_match_request(srv_req *r, const char *mentee_id, const char *coach_id, long long score,
@@ -74,7 +74,7 @@ void db_match_request(srv_req *r, const char *mentee_id, const char *coach_id, l
     sargs_addll(&a, score);
     sargs_add(&a, explain, explain_len);
     sargs_addll(&a, (long long)time(NULL));
-    db_send(r, db_on_match, (void (*)(void))cb, &a);
+    db_send_match(r, &a, cb);
 }
 
 void db_match_respond(srv_req *r, const char *match_id, const char *role, const char *subject,
@@ -86,7 +86,7 @@ void db_match_respond(srv_req *r, const char *match_id, const char *role, const 
     sargs_adds(&a, accept);
     sargs_adds(&a, note);
     sargs_addll(&a, (long long)time(NULL));
-    db_send(r, db_on_match, (void (*)(void))cb, &a);
+    db_send_match(r, &a, cb);
 }
 
 void db_match_review(srv_req *r, const char *scope, const char *decision, const char *note,
@@ -97,7 +97,7 @@ void db_match_review(srv_req *r, const char *scope, const char *decision, const 
     sargs_adds(&a, note);
     sargs_addll(&a, (long long)time(NULL));
     for (size_t i = 0; i < n_match_ids; i++) sargs_adds(&a, match_ids[i]);
-    db_send(r, db_on_review, (void (*)(void))cb, &a);
+    db_send_review(r, &a, cb);
 }
 
 void db_meeting_log(srv_req *r, const char *match_id, const char *role, const char *subject,
@@ -110,7 +110,7 @@ void db_meeting_log(srv_req *r, const char *match_id, const char *role, const ch
     sargs_addll(&a, minutes);
     sargs_adds(&a, topic);
     sargs_addll(&a, (long long)time(NULL));
-    db_send(r, db_on_meeting, (void (*)(void))cb, &a);
+    db_send_meeting(r, &a, cb);
 }
 
 void db_pin(srv_req *r, const char *kind, const char *program, const char *mentee_id,
@@ -121,14 +121,14 @@ void db_pin(srv_req *r, const char *kind, const char *program, const char *mente
     sargs_adds(&a, mentee_id);
     sargs_adds(&a, coach_id);
     sargs_adds(&a, by);
-    db_send(r, db_on_ok, (void (*)(void))cb, &a);
+    db_send_ok(r, &a, cb);
 }
 
 void db_profile_get(srv_req *r, const char *kind, const char *id, db_profile_fn *cb) {
     sargs a = db_script(r, SCRIPT_PROFILE_GET);
     sargs_adds(&a, kind);
     sargs_adds(&a, id);
-    db_send(r, db_on_profile, (void (*)(void))cb, &a);
+    db_send_profile(r, &a, cb);
 }
 
 void db_profile_put(srv_req *r, const char *kind, const char *id, const char *blob, size_t blob_len,
@@ -146,13 +146,13 @@ void db_profile_put(srv_req *r, const char *kind, const char *id, const char *bl
     sargs_adds(&a, province);
     sargs_addll(&a, capacity);
     sargs_adds(&a, by);
-    db_send(r, db_on_version, (void (*)(void))cb, &a);
+    db_send_version(r, &a, cb);
 }
 
 void db_resume(srv_req *r, const char *tokhash, db_session_fn *cb) {
     sargs a = db_script(r, SCRIPT_RESUME);
     sargs_adds(&a, tokhash);
-    db_send(r, db_on_session, (void (*)(void))cb, &a);
+    db_send_session(r, &a, cb);
 }
 
 void db_session_new(srv_req *r, const char *login, const char *tokhash, long long ttl, db_ok_fn *cb) {
@@ -160,20 +160,20 @@ void db_session_new(srv_req *r, const char *login, const char *tokhash, long lon
     sargs_adds(&a, login);
     sargs_adds(&a, tokhash);
     sargs_addll(&a, ttl);
-    db_send(r, db_on_ok, (void (*)(void))cb, &a);
+    db_send_ok(r, &a, cb);
 }
 
 void db_stats_get(srv_req *r, const char *program, db_stats_fn *cb) {
     sargs a = db_script(r, SCRIPT_STATS);
     sargs_adds(&a, program);
-    db_send(r, db_on_stats, (void (*)(void))cb, &a);
+    db_send_stats(r, &a, cb);
 }
 
 void db_suggest_ctx(srv_req *r, const char *mentee_id, const char *coach_id, db_pair_fn *cb) {
     sargs a = db_script(r, SCRIPT_SUGGEST_CTX);
     sargs_adds(&a, mentee_id);
     sargs_adds(&a, coach_id);
-    db_send(r, db_on_pair, (void (*)(void))cb, &a);
+    db_send_pair(r, &a, cb);
 }
 
 void db_unpin(srv_req *r, const char *kind, const char *program, const char *mentee_id,
@@ -184,7 +184,7 @@ void db_unpin(srv_req *r, const char *kind, const char *program, const char *men
     sargs_adds(&a, mentee_id);
     sargs_adds(&a, coach_id);
     sargs_adds(&a, by);
-    db_send(r, db_on_ok, (void (*)(void))cb, &a);
+    db_send_ok(r, &a, cb);
 }
 
 void db_user_create(srv_req *r, const char *login, const char *pw_hash, const char *role,
@@ -198,12 +198,12 @@ void db_user_create(srv_req *r, const char *login, const char *pw_hash, const ch
     sargs_addll(&a, (long long)time(NULL));
     sargs_adds(&a, by);
     sargs_adds(&a, scope);
-    db_send(r, db_on_ok, (void (*)(void))cb, &a);
+    db_send_ok(r, &a, cb);
 }
 
 void db_user_disable(srv_req *r, const char *login, const char *by, db_ok_fn *cb) {
     sargs a = db_script(r, SCRIPT_USER_DISABLE);
     sargs_adds(&a, login);
     sargs_adds(&a, by);
-    db_send(r, db_on_ok, (void (*)(void))cb, &a);
+    db_send_ok(r, &a, cb);
 }

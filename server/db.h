@@ -133,11 +133,21 @@ void db_profile_page(srv_req *r, const char *kind, const char *after, long long 
 
 /* A script command for r: EVALSHA of id with the key prefix. */
 sargs db_script(srv_req *r, script_id id);
-/* Send a for r; the reply goes to the reader on_reply, fn waits in r. */
-void db_send(srv_req *r, store_cb *on_reply, void (*fn)(void), sargs *a);
-/* The readers, one per reply kind of a `--! db:` line. */
-store_cb db_on_ok, db_on_user, db_on_session, db_on_version, db_on_profile, db_on_page, db_on_pair, db_on_match,
-    db_on_matches, db_on_matches_page, db_on_review, db_on_meeting, db_on_stats;
+/* Send a for r; its reply goes to the reader of the kind, which calls cb. */
+void db_send_ok(srv_req *r, sargs *a, db_ok_fn *cb);
+void db_send_user(srv_req *r, sargs *a, db_user_fn *cb);
+void db_send_session(srv_req *r, sargs *a, db_session_fn *cb);
+void db_send_version(srv_req *r, sargs *a, db_version_fn *cb);
+void db_send_profile(srv_req *r, sargs *a, db_profile_fn *cb);
+void db_send_mentee_profile(srv_req *r, sargs *a, db_profile_fn *cb);
+void db_send_page(srv_req *r, sargs *a, db_page_fn *cb);
+void db_send_pair(srv_req *r, sargs *a, db_pair_fn *cb);
+void db_send_match(srv_req *r, sargs *a, db_match_fn *cb);
+void db_send_matches(srv_req *r, sargs *a, db_matches_fn *cb);
+void db_send_matches_page(srv_req *r, sargs *a, db_matches_fn *cb);
+void db_send_review(srv_req *r, sargs *a, db_review_fn *cb);
+void db_send_meeting(srv_req *r, sargs *a, db_meeting_fn *cb);
+void db_send_stats(srv_req *r, sargs *a, db_stats_fn *cb);
 
 #include "server/db.gen.h"
 

@@ -97,9 +97,12 @@ static int add_user(const cfg *c, const cmdline *cl) {
         return 2;
     }
     snprintf(progbuf, sizeof progbuf, "%s", cl->programs ? cl->programs : "");
-    for (char *save = NULL, *tok = strtok_r(progbuf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (n_progs == PROTO_PROGRAMS_MAX + 1) break;
+    /* every item, empty ones too: user_spec_check() refuses them, as user.create does */
+    for (char *tok = progbuf; progbuf[0] && tok && n_progs <= PROTO_PROGRAMS_MAX;) {
+        char *comma = strchr(tok, ',');
+        if (comma) *comma = '\0';
         progs[n_progs++] = tok;
+        tok = comma ? comma + 1 : NULL;
     }
     char csv[PROTO_PROGRAMS_MAX * (PROTO_CODE_MAX + 1) + 1];
     proto_error e;

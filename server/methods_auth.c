@@ -183,7 +183,7 @@ typedef struct create_st {
     auth_role role;
 } create_st;
 
-/* The checks of user.create on st (answers and returns -1 on a failure). */
+/* The checks user.create and --add-user share: see methods.h. */
 int user_spec_check(const char *login, auth_role role, const char *subject, const char *const *programs,
                     size_t n_programs, char *csv, size_t csv_size, proto_error *e) {
     if (!auth_login_valid(login, strlen(login)))

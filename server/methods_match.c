@@ -286,9 +286,6 @@ static void list_cb(srv_req *r, const db_matches *ms) {
     srv_req_done(r);
 }
 
-/* The schema's status values are proto's match statuses, in that order. */
-_Static_assert((int)API_MATCH_LIST_STATUS_CANCELLED == (int)PROTO_MATCH_CANCELLED, "match.list status enum");
-
 void m_match_list(srv_req *r, const api_match_list_params *p) {
     const char *run = p->run_id, *program = p->program, *cursor = p->cursor;
     char after[80] = "";
@@ -303,7 +300,7 @@ void m_match_list(srv_req *r, const api_match_list_params *p) {
         return;
     }
     if (program[0] && mscope(r, program)) return;
-    db_match_list(r, run, program, st >= 0 ? proto_match_status_names[st] : "", min_score, after[0] ? after + 2 : "",
+    db_match_list(r, run, program, st >= 0 ? api_match_list_status_names[st] : "", min_score, after[0] ? after + 2 : "",
                   limit, r->sess.programs, list_cb);
 }
 
@@ -317,13 +314,10 @@ static void review_cb(srv_req *r, const proto_review_item *items, size_t n) {
 }
 
 void m_match_review(srv_req *r, const api_match_review_params *p) {
-    static const char *const decisions[] = { [API_MATCH_REVIEW_DECISION_APPROVE] = "approve",
-                                             [API_MATCH_REVIEW_DECISION_REJECT] = "reject",
-                                             [API_MATCH_REVIEW_DECISION_CANCEL] = "cancel",
-                                             [API_MATCH_REVIEW_DECISION_COMPLETE] = "complete" };
     const char *ids[API_REVIEW_MAX];
     for (size_t i = 0; i < p->n_match_ids; i++) ids[i] = p->match_ids[i];
-    db_match_review(r, r->sess.programs, decisions[p->decision], p->note, ids, p->n_match_ids, review_cb);
+    db_match_review(r, r->sess.programs, api_match_review_decision_names[p->decision], p->note, ids, p->n_match_ids,
+                    review_cb);
 }
 
 /* ---------------------------------------------------------- pin/forbid */

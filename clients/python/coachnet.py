@@ -512,6 +512,7 @@ def _schema_method(name, spec):
     names = [p["name"] for p in spec["params"]]
     required = [p["name"] for p in spec["params"] if p.get("required")]
     booleans = {p["name"] for p in spec["params"] if p["type"] == "boolean"}
+    arrays = {p["name"] for p in spec["params"] if p["type"] == "array"}
     fname = name.replace(".", "_")
 
     def method(self, *args, **kwargs):
@@ -530,6 +531,9 @@ def _schema_method(name, spec):
         for k in booleans & set(params):
             if params[k] is not None:
                 params[k] = bool(params[k])
+        for k in arrays & set(params):      # any iterable: a tuple, a generator, a set
+            if params[k] is not None and not isinstance(params[k], (list, str, bytes)):
+                params[k] = list(params[k])
         return self.call(name, _drop_none(params))
 
     method.__name__ = method.__qualname__ = fname

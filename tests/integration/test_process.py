@@ -201,6 +201,8 @@ def add_user_errors(s):
     assert rc != 0 and "programs[0]" in out, (rc, out)
     rc, out = s.srv.add_user(s.uniq("u"), "pw-long-enough-1", "admin", subject="C-1")
     assert rc != 0 and "subject" in out, (rc, out)
+    rc, out = s.srv.add_user(s.uniq("u"), "pw-long-enough-1", "coordinator", programs=["p1", "", "p2"])
+    assert rc != 0 and "programs[1]" in out, (rc, out)
     s.env.redis.stop()
     try:
         t0 = time.monotonic()

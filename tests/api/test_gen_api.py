@@ -1,0 +1,129 @@
+#!/usr/bin/python3
+"""scripts/gen-api refuses a schema it cannot generate correct code from.
+
+Each case copies the repository's schema (api/, server/lua/, server/keys.c,
+docs/methods.md) into a temporary tree, breaks one thing, runs gen-api
+there and expects exit 2 with a message naming the problem; a control case
+checks that the unbroken copy generates.  TAP output."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def tree():
+    d = tempfile.mkdtemp(prefix="gen-api-test-")
+    for sub in ("api", "server/lua", "scripts"):
+        shutil.copytree(os.path.join(ROOT, sub), os.path.join(d, sub))
+    os.makedirs(os.path.join(d, "docs"))
+    shutil.copy(os.path.join(ROOT, "docs/methods.md"), os.path.join(d, "docs/methods.md"))
+    shutil.copy(os.path.join(ROOT, "server/keys.c"), os.path.join(d, "server/keys.c"))
+    return d
+
+
+def method(d, name):
+    p = os.path.join(d, "api/methods/%s.json" % name)
+    with open(p) as f:
+        return p, json.load(f)
+
+
+def save(p, m):
+    with open(p, "w") as f:
+        json.dump(m, f)
+
+
+def run(d):
+    r = subprocess.run(["/usr/bin/python3", os.path.join(d, "scripts/gen-api")], capture_output=True, text=True)
+    return r.returncode, r.stdout + r.stderr
+
+
+def edit_review(fn):
+    def case(d):
+        p, m = method(d, "match.review")
+        fn(m)
+        save(p, m)
+    return case
+
+
+def add_unknown_key(m):
+    m["params"][0]["maxlen"] = 3
+
+
+def optional_before_required(m):
+    m["params"].append({"name": "extra", "type": "string", "min_len": 1, "max_len": 3, "charset": "code",
+                        "required": True})
+
+
+def bad_enum_value(m):
+    m["params"][1]["values"].append("not-a-name")
+
+
+def default_in_optional_object(m):
+    m["params"].append({"name": "opt", "type": "object",
+                        "fields": [{"name": "x", "type": "integer", "min": 0, "max": 9, "default": 2}]})
+
+
+def unknown_limit(m):
+    m["params"][2]["max_len"] = "NO_SUCH_LIMIT"
+
+
+def unknown_role(m):
+    m["roles"] = ["emperor"]
+
+
+def bad_db_line(d):
+    p = os.path.join(d, "server/lua/pin.lua")
+    with open(p) as f:
+        s = f.read()
+    with open(p, "w") as f:
+        f.write(s.replace("coach_id, by) -> ok", "coach_id, by) -> teapot"))
+
+
+CASES = [
+    ("an unknown key of a param", edit_review(add_unknown_key), "do not apply"),
+    ("a required param after an optional one", edit_review(optional_before_required), "required params come first"),
+    ("an enum value that is not a C name", edit_review(bad_enum_value), "enum values"),
+    ("a default inside an optional object", edit_review(default_in_optional_object), "take no default"),
+    ("a limit name that api/limits.json lacks", edit_review(unknown_limit), "unknown limit NO_SUCH_LIMIT"),
+    ("a role that does not exist", edit_review(unknown_role), "roles must be"),
+    ("a db line with an unknown reply kind", bad_db_line, "unknown db reply"),
+]
+
+
+def main():
+    n = 0
+    failed = 0
+    print("1..%d" % (len(CASES) + 1))
+    d = tree()
+    try:
+        rc, out = run(d)
+        n += 1
+        ok = rc == 0
+        failed += not ok
+        print("%s %d - the repository's schema generates (control)" % ("ok" if ok else "not ok", n))
+        if not ok:
+            print("#   " + out.replace("\n", "\n#   "))
+    finally:
+        shutil.rmtree(d)
+    for desc, breaker, want in CASES:
+        d = tree()
+        try:
+            breaker(d)
+            rc, out = run(d)
+            n += 1
+            ok = rc == 2 and want in out
+            failed += not ok
+            print("%s %d - refused: %s" % ("ok" if ok else "not ok", n, desc))
+            if not ok:
+                print("#   exit %d: %s" % (rc, out.strip().replace("\n", "\n#   ")))
+        finally:
+            shutil.rmtree(d)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
