@@ -169,7 +169,7 @@ static const proto_shape api_stats_get_shape = {api_stats_get_fields, 1, api_sta
 static const proto_field api_user_create_programs_item = {.name = NULL, .type = PROTO_F_STR, .required = false, .off = 0, .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE};
 static const char *const api_user_create_keys[] = {"login", "password", "role", "subject", "programs", NULL};
 static const proto_field api_user_create_fields[] = {
-    {.name = "login", .type = PROTO_F_STR, .required = true, .off = offsetof(api_user_create_params, login), .has_off = PROTO_NO_HAS, .min = 1, .max = API_LOGIN_MAX, .cs = PROTO_CS_CODE},
+    {.name = "login", .type = PROTO_F_STR, .required = true, .off = offsetof(api_user_create_params, login), .has_off = PROTO_NO_HAS, .min = 1, .max = API_LOGIN_MAX, .cs = PROTO_CS_ANY},
     {.name = "password", .type = PROTO_F_STR, .required = true, .off = offsetof(api_user_create_params, password), .has_off = PROTO_NO_HAS, .min = API_PASSWORD_MIN, .max = API_PASSWORD_MAX, .cs = PROTO_CS_ANY},
     {.name = "role", .type = PROTO_F_ENUM, .required = true, .off = offsetof(api_user_create_params, role), .has_off = PROTO_NO_HAS, .names = api_user_create_role_names},
     {.name = "subject", .type = PROTO_F_STR, .required = false, .off = offsetof(api_user_create_params, subject), .has_off = offsetof(api_user_create_params, has_subject), .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},

@@ -90,8 +90,23 @@ static int decode_msgid(proto_msg *m, const msgpack_object *o, proto_error *err)
     return PROTO_OK;
 }
 
+/* Before the shape checks: the msgid of an array whose kind (request or
+ * response) and msgid are readable, so that a request of the wrong length
+ * ([0, 7, method, [params], extra]) is answered with its msgid 7, not 0
+ * (design.md §2: msgid 0 only when it cannot be read). */
+static void root_msgid(proto_msg *m, const msgpack_object *root) {
+    uint64_t kind, id;
+    if (root->type != MSGPACK_OBJECT_ARRAY || root->via.array.size < 2) return;
+    if (obj_uint(&root->via.array.ptr[0], PROTO_RESPONSE, &kind) != PROTO_OK ||
+        obj_uint(&root->via.array.ptr[1], UINT32_MAX, &id) != PROTO_OK)
+        return;
+    m->msgid = (uint32_t)id;
+    m->has_msgid = true;
+}
+
 /* The shape checks of design.md §2 on an unpacked root object. */
 static int decode_root(proto_msg *m, const msgpack_object *root, unsigned kinds, proto_error *err) {
+    root_msgid(m, root);
     if (root->type != MSGPACK_OBJECT_ARRAY || (root->via.array.size != 3 && root->via.array.size != 4))
         return proto_error_set(err, PROTO_E_BAD_REQUEST, NULL, "message must be an array of 3 or 4 elements");
     const msgpack_object *e = root->via.array.ptr;

@@ -58,3 +58,29 @@ void log_msg(int level, const char *fmt, ...) {
     fprintf(L.file ? L.file : stderr, "%d:%s.%03ldZ %c %s\n", (int)getpid(), when, ts.tv_nsec / 1000000, tag[level],
             msg);
 }
+
+static long long log_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void log_limited(log_limit *ll, int level, const char *fmt, ...) {
+    long long now = log_now_ms();
+    if (ll->window_start_ms && now - ll->window_start_ms < LOG_LIMIT_MS) {
+        ll->suppressed++;
+        return;
+    }
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (ll->suppressed)
+        log_msg(level, "%s (and %lu more like it in the last %lld ms)", line, ll->suppressed,
+                now - ll->window_start_ms);
+    else
+        log_msg(level, "%s", line);
+    ll->window_start_ms = now;
+    ll->suppressed = 0;
+}

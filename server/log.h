@@ -11,6 +11,20 @@ int log_open(int level, const char *target);
 void log_close(void);
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A line that an event can repeat thousands of times a second (every
+ * request while Redis is down) goes through a log_limit: the first line of
+ * each LOG_LIMIT_MS window is written, the others are counted, and the
+ * next line written says how many were left out (redis' "log only every N
+ * seconds" pattern).  One static log_limit per call site; loop thread only. */
+#define LOG_LIMIT_MS 1000
+
+typedef struct log_limit {
+    long long window_start_ms;
+    unsigned long suppressed;
+} log_limit;
+
+void log_limited(log_limit *ll, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Lifecycle lines (ready, shutting down) are printed at every level. */
 #define log_notice(...) log_msg(CFG_LOG_NOTICE, __VA_ARGS__)
 #define log_debug(...)  log_msg(CFG_LOG_DEBUG, __VA_ARGS__)

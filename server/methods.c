@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/dispatch.h"
+#include "server/log.h"
 #include "server/methods.h"
 #include "server/pack.h"
 
@@ -16,18 +18,37 @@ int mcmd(srv_req *r, store_cb *cb, sargs *a) {
     return 0;
 }
 
+/* Redis' error replies that mean "not now" rather than "broken": a Redis
+ * loading its AOF, a replica after a failover, a script running too long,
+ * a primary without its replicas, a full Redis (maxmemory, noeviction). */
+static int store_error_passing(const char *e) {
+    static const char *const passing[] = { "LOADING", "READONLY",   "BUSY",     "MASTERDOWN",
+                                           "OOM",     "NOREPLICAS", "TRYAGAIN", NULL };
+    for (int i = 0; passing[i]; i++)
+        if (!strncmp(e, passing[i], strlen(passing[i]))) return 1;
+    return 0;
+}
+
+/* The one place a store failure becomes a client's error (design.md §14):
+ * `unavailable` for Redis down, a timeout or a passing error, `internal`
+ * for anything else, each with a plain message.  Redis' own text (script
+ * ids, line numbers, "OOM command not allowed ...") goes to the log only,
+ * rate-limited: a client never sees it. */
 int mreply_ok(srv_req *r, redisReply *reply, int status) {
+    static log_limit ll_passing, ll_broken;
     if (status != STORE_OK || !reply) {
         srv_req_unavailable(r);
         return -1;
     }
     if (reply->type == REDIS_REPLY_ERROR) {
-        /* e.g. LOADING, READONLY after a failover, a script bug */
-        if (!strncmp(reply->str, "LOADING", 7) || !strncmp(reply->str, "READONLY", 8) ||
-            !strncmp(reply->str, "BUSY", 4) || !strncmp(reply->str, "MASTERDOWN", 10))
-            srv_req_fail(r, PROTO_E_UNAVAILABLE, NULL, "the store is unavailable: %.200s", reply->str);
-        else
-            srv_req_fail(r, PROTO_E_INTERNAL, NULL, "store error: %.200s", reply->str);
+        const char *method = r->m ? r->m->name : "request";
+        if (store_error_passing(reply->str)) {
+            log_limited(&ll_passing, CFG_LOG_WARNING, "%s: redis: %.300s", method, reply->str);
+            srv_req_unavailable(r);
+        } else {
+            log_limited(&ll_broken, CFG_LOG_ERROR, "%s: redis error: %.300s", method, reply->str);
+            srv_req_fail(r, PROTO_E_INTERNAL, NULL, "the store failed to answer; see the server log");
+        }
         return -1;
     }
     return 0;

@@ -49,8 +49,12 @@ void srv_req_fail_err(srv_req *r, const proto_error *e) {
     proto_pack_response_error(&r->pk, r->msgid, e);
     proto_error fe;
     if (proto_frame_end(&r->sb, at, &r->srv->lim, &fe) != PROTO_OK) r->sb.size = 0;
-    if (e->code == PROTO_E_INTERNAL || e->code == PROTO_E_UNAVAILABLE)
-        log_warn("%s: %s: %s", r->m ? r->m->name : "request", proto_errcode_name(e->code), e->message);
+    if (e->code == PROTO_E_INTERNAL || e->code == PROTO_E_UNAVAILABLE) {
+        /* every request fails this way while Redis is down: rate-limited */
+        static log_limit ll;
+        log_limited(&ll, CFG_LOG_WARNING, "%s: %s: %s", r->m ? r->m->name : "request", proto_errcode_name(e->code),
+                    e->message);
+    }
     req_end(r);
 }
 

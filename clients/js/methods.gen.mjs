@@ -1023,7 +1023,7 @@ export const METHODS = Object.freeze({
     "type": "string",
     "min_len": 1,
     "max_len": 64,
-    "charset": "code",
+    "charset": "any",
     "required": true
    },
    {

@@ -1025,7 +1025,7 @@ METHODS = {
     "type": "string",
     "min_len": 1,
     "max_len": 64,
-    "charset": "code",
+    "charset": "any",
     "required": True
    },
    {

@@ -87,6 +87,18 @@ def logout_then_resume_fails(s):
 
 
 @t
+def login_names_with_at(s):
+    """a login name with '@' (an e-mail address, allowed by docs/methods.md) is created and logs in; other characters are refused naming login"""
+    login = "%s@bkn.go.id" % s.uniq("sari")
+    s.admin().user_create(login, "Pa55word-with-at", "coordinator", programs=["p-at"])
+    with s.srv.login(login, "Pa55word-with-at") as c:
+        assert c.role == "coordinator"
+    e = expect_error("invalid_params", s.admin().user_create, "sari bkn", "Pa55word-with-at", "coordinator",
+                     programs=["p-at"])
+    assert e.field == "login", e
+
+
+@t
 def add_user_command_line(s):
     """coachnetd --add-user: creates a coordinator from the command line; bad role fails non-zero"""
     login = s.uniq("cli-coord")

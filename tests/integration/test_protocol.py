@@ -184,9 +184,10 @@ def not_an_array(s):
 
 @t
 def wrong_array_length(s):
-    """[0, msgid, method] (3 elements): bad_request, connection usable"""
+    """[0, msgid, method] (3 elements) and a request of 5 elements: bad_request carrying the readable msgid, connection usable"""
     with s.srv.client() as c:
-        nonfatal(c, [0, 5, "auth.login"])
+        nonfatal(c, [0, 5, "auth.login"], msgid=5)
+        nonfatal(c, [0, 7, "auth.logout", [{}], None], msgid=7)
 
 
 @t

@@ -275,13 +275,19 @@ def scripts_loaded_on_connect(s):
     s.env.redis.restart()       # an empty script cache and fresh INFO counters
     wait_until(lambda: scripts_cached(s, shas), 15 * SLOW, interval=0.1,
                what="coachnetd to load the scripts on reconnecting, without any request")
-    loads = script_loads(redis_stats(s)[0])
+    before, errors_before = redis_stats(s)
+    loads = script_loads(before)
     # one round (a second, partial one if Redis answered LOADING to some)
     assert len(shas) <= loads < 2 * len(shas), "SCRIPT LOADs: %d for %d scripts" % (loads, len(shas))
+    # While Redis was still LOADING, the coach index's resync may have run a
+    # script whose load had been refused: NOSCRIPT, one EVAL, by design.
+    # From here on, with every script cached, requests send EVALSHA only.
     scripted_requests(s)
     calls, errors = redis_stats(s)
     assert script_loads(calls) == loads, "SCRIPT LOAD sent again by requests: %s" % calls
-    evalsha_only(calls, errors)
+    assert calls.get("evalsha", 0) - before.get("evalsha", 0) >= 10, calls
+    assert calls.get("eval", 0) == before.get("eval", 0), "EVAL sent on the normal path: %s" % calls
+    assert errors.get("NOSCRIPT", 0) == errors_before.get("NOSCRIPT", 0), errors
 
 
 @t
@@ -304,6 +310,82 @@ def scripts_reloaded_after_flush(s):
     scripted_requests(s)
     evalsha_only(*redis_stats(s))
     assert "redis lost the Lua scripts (NOSCRIPT)" in s.srv.log_text()
+
+
+LEAKS = ("OOM", "maxmemory", "script", "user_script", "ERR", "@")
+
+
+@t
+def full_redis_is_unavailable_in_plain_words(s):
+    """a full Redis (maxmemory, noeviction): writes answer unavailable with a plain message, never Redis' text; reads still work; the text is in the log"""
+    coord, prog = s.coordinator()
+    with coord:
+        m = s.gen.mentee(prog)
+        coord.mentee_put(m)
+        s.env.redis.cmd("CONFIG", "SET", "maxmemory-policy", "noeviction")
+        s.env.redis.cmd("CONFIG", "SET", "maxmemory", "1")
+        try:
+            for call in (lambda: coord.mentee_put(s.gen.mentee(prog)),
+                         lambda: coord.coach_put(s.gen.coach([prog])),
+                         lambda: coord.user_create(s.uniq("u"), "pw-long-enough-1", "mentee", subject=m["id"])):
+                try:
+                    call()
+                    raise AssertionError("a write to a full Redis was acknowledged")
+                except CoachnetError as e:
+                    assert e.code == "unavailable", (e.code, e.message)
+                    assert not any(w in e.message for w in LEAKS), e.message
+            assert coord.mentee_get(m["id"])["profile"]["id"] == m["id"]   # reads are served
+            assert coord.stats_get(prog)["mentees"] == 1                   # read scripts too
+        finally:
+            s.env.redis.cmd("CONFIG", "SET", "maxmemory", "0")
+        assert "OOM" in s.srv.log_text(), "Redis' reason is not in the server log"
+        coord.mentee_put(s.gen.mentee(prog))
+
+
+@t
+def a_script_error_is_internal_in_plain_words(s):
+    """a script that fails inside Redis (its hash key of the wrong type) answers internal without Redis' text (script id, line)"""
+    coord, prog = s.coordinator()
+    with coord:
+        m = s.gen.mentee(prog)
+        s.env.redis.cmd("SET", "cn:mentee:" + m["id"], "not a hash")
+        try:
+            coord.mentee_put(m)
+            raise AssertionError("accepted")
+        except CoachnetError as e:
+            assert e.code == "internal", (e.code, e.message)
+            assert not any(w in e.message for w in LEAKS), e.message
+        finally:
+            s.env.redis.cmd("DEL", "cn:mentee:" + m["id"])
+        assert "WRONGTYPE" in s.srv.log_text()
+
+
+@t
+def an_outage_does_not_flood_the_log(s):
+    """one client hammering a server whose Redis is down: the warnings are rate-limited (a few lines a second, with counts)"""
+    coord, prog = s.coordinator()
+    with coord:
+        m = s.gen.mentee(prog)
+        coord.mentee_put(m)
+        before = len(s.srv.log_text().splitlines())
+        s.env.redis.stop()
+        try:
+            t0 = time.monotonic()
+            n = 0
+            while time.monotonic() - t0 < 3:
+                ids = [coord.send("mentee.get", {"id": m["id"]}) for _ in range(50)]
+                for i in ids:
+                    err, _ = coord.wait_raw(i, timeout=LIMIT + 2)
+                    assert err and err["code"] == "unavailable", err
+                n += len(ids)
+        finally:
+            s.env.redis.start()
+        recovers(coord, m["id"])
+        lines = s.srv.log_text().splitlines()[before:]
+        warned = [l for l in lines if "mentee.get: unavailable" in l]
+        assert n >= 500, n
+        assert 1 <= len(warned) <= 10, (n, len(warned), warned[:3])
+        assert any("more like it" in l for l in warned) or len(warned) == 1, warned[:3]
 
 
 if __name__ == "__main__":

@@ -161,6 +161,15 @@ static void b_request_len3(msgpack_packer *pk) {
     msgpack_pack_uint8(pk, 1);
     proto_pack_cstr(pk, "auth.logout");
 }
+static void b_request_len5(msgpack_packer *pk) {
+    msgpack_pack_array(pk, 5);
+    msgpack_pack_uint8(pk, 0);
+    msgpack_pack_uint8(pk, 7);
+    proto_pack_cstr(pk, "auth.logout");
+    msgpack_pack_array(pk, 1);
+    msgpack_pack_map(pk, 0);
+    msgpack_pack_nil(pk);
+}
 static void b_notif_len4(msgpack_packer *pk) {
     msgpack_pack_array(pk, 4);
     msgpack_pack_uint8(pk, 2);
@@ -253,6 +262,18 @@ static void wrong_shape(void **state) {
     expect_bad(b_not_array, REQ, PROTO_E_BAD_REQUEST, "", "array of 3 or 4");
     expect_bad(b_short, REQ, PROTO_E_BAD_REQUEST, "", "array of 3 or 4");
     expect_bad(b_request_len3, REQ, PROTO_E_BAD_REQUEST, "kind", "request must have 4");
+    /* a readable msgid is kept for the error response, whatever the length */
+    proto_msg m5;
+    proto_error e5;
+    assert_int_equal(decode_built(b_request_len5, REQ, &m5, &e5), PROTO_ERR);
+    assert_int_equal(e5.code, PROTO_E_BAD_REQUEST);
+    assert_true(m5.has_msgid);
+    assert_int_equal(m5.msgid, 7);
+    proto_msg_destroy(&m5);
+    assert_int_equal(decode_built(b_request_len3, REQ, &m5, &e5), PROTO_ERR);
+    assert_true(m5.has_msgid);
+    assert_int_equal(m5.msgid, 1);
+    proto_msg_destroy(&m5);
     expect_bad(b_notif_len4, PROTO_KINDS_ANY, PROTO_E_BAD_REQUEST, "kind", "notification must have 3");
 }
 
