@@ -5,8 +5,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-
 #include "server/db.h"
 #include "server/hashq.h"
 #include "server/log.h"
@@ -18,20 +16,15 @@
 static const char dummy_hash[] = "pbkdf2-sha256$10000$00000000000000000000000000000000$"
                                  "0000000000000000000000000000000000000000000000000000000000000000";
 
+/* login and password point into the request's params, which live until
+ * the request ends and are wiped then (dispatch.h): no second copy of the
+ * password. */
 typedef struct login_st {
-    char login[AUTH_LOGIN_MAX + 1];
-    char password[AUTH_PASSWORD_MAX + 1];
+    const char *login, *password;
     char token[AUTH_TOKEN_HEX];
     char refusal[200]; /* the script's message for an unknown login */
     srv_session sess;
 } login_st;
-
-static void login_st_free(void *p) {
-    login_st *st = p;
-    if (!st) return;
-    OPENSSL_cleanse(st->password, sizeof st->password);
-    free(st);
-}
 
 static void login_done(srv_req *r) {
     login_st *st = r->st;
@@ -110,10 +103,10 @@ static void login_user(srv_req *r, const db_user *u) {
 }
 
 void m_auth_login(srv_req *r, const api_auth_login_params *p) {
-    login_st *st = mstate(r, sizeof *st, login_st_free);
+    login_st *st = mstate(r, sizeof *st, NULL);
     if (!st) return;
-    snprintf(st->login, sizeof st->login, "%s", p->login);
-    snprintf(st->password, sizeof st->password, "%s", p->password);
+    st->login = p->login;
+    st->password = p->password;
     if (!auth_login_valid(st->login, strlen(st->login))) {
         /* cannot exist: same answer as a wrong password */
         srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "wrong login or password");

@@ -94,10 +94,27 @@ CASES = [
 ]
 
 
+def stale_output_fails_check(d):
+    """An edited generated file: --check names it and exits 1, writing nothing."""
+    shutil.copytree(os.path.join(ROOT, "proto"), os.path.join(d, "proto"))
+    for sub in ("server", "clients/python", "clients/js", "clients"):
+        os.makedirs(os.path.join(d, sub), exist_ok=True)
+    subprocess.run(["/usr/bin/python3", os.path.join(d, "scripts/gen-api")], capture_output=True, check=True)
+    p = os.path.join(d, "server/dispatch.gen.c")
+    with open(p, "a") as f:
+        f.write("/* edited by hand */\n")
+    r = subprocess.run(["/usr/bin/python3", os.path.join(d, "scripts/gen-api"), "--check"],
+                       capture_output=True, text=True)
+    with open(p) as f:
+        untouched = f.read().endswith("/* edited by hand */\n")
+    return r.returncode == 1 and "not ok" in r.stdout and "server/dispatch.gen.c" in r.stdout and untouched, \
+        "exit %d: %s%s" % (r.returncode, r.stdout[-300:], r.stderr)
+
+
 def main():
     n = 0
     failed = 0
-    print("1..%d" % (len(CASES) + 1))
+    print("1..%d" % (len(CASES) + 2))
     d = tree()
     try:
         rc, out = run(d)
@@ -107,6 +124,16 @@ def main():
         print("%s %d - the repository's schema generates (control)" % ("ok" if ok else "not ok", n))
         if not ok:
             print("#   " + out.replace("\n", "\n#   "))
+    finally:
+        shutil.rmtree(d)
+    d = tree()
+    try:
+        ok, why = stale_output_fails_check(d)
+        n += 1
+        failed += not ok
+        print("%s %d - --check: a stale generated file fails, named, and is left as it is" % ("ok" if ok else "not ok", n))
+        if not ok:
+            print("#   " + why.replace("\n", "\n#   "))
     finally:
         shutil.rmtree(d)
     for desc, breaker, want in CASES:
