@@ -34,6 +34,8 @@
 #define CN_API_MEETING_MINUTES_MAX 600
 #define CN_API_TOPIC_MAX 200
 #define CN_API_COMMENT_MAX 2000
+#define CN_API_REQUEST_ID_MAX 64
+#define CN_API_REQUEST_ID_TTL_S 86400
 
 typedef struct cn_api_auth_login_params {
     const char *login;
@@ -43,7 +45,9 @@ typedef struct cn_api_auth_login_params {
 int cn_api_auth_login(cn_client *c, const cn_api_auth_login_params *p, cn_client_result **res,
         cn_client_error *err);
 
-typedef struct cn_api_auth_logout_params { int unused_; } cn_api_auth_logout_params;
+typedef struct cn_api_auth_logout_params {
+    const char *request_id;
+} cn_api_auth_logout_params;
 /* auth.logout (End this session (the token stops working)) */
 int cn_api_auth_logout(cn_client *c, const cn_api_auth_logout_params *p, cn_client_result **res,
         cn_client_error *err);
@@ -77,6 +81,7 @@ typedef struct cn_api_coach_put_params {
     const msgpack_object *profile;
     int64_t if_version;
     int has_if_version;
+    const char *request_id;
 } cn_api_coach_put_params;
 /* coach.put (Create or replace a coach profile) */
 int cn_api_coach_put(cn_client *c, const cn_api_coach_put_params *p, cn_client_result **res,
@@ -86,6 +91,7 @@ typedef struct cn_api_feedback_put_params {
     const char *match_id;
     int64_t rating;
     const char *comment;
+    const char *request_id;
 } cn_api_feedback_put_params;
 /* feedback.put (Rate a match (one feedback per side; a second replaces the first)) */
 int cn_api_feedback_put(cn_client *c, const cn_api_feedback_put_params *p, cn_client_result **res,
@@ -103,6 +109,7 @@ typedef struct cn_api_match_forbid_params {
     const char *program;
     const char *mentee_id;
     const char *coach_id;
+    const char *request_id;
 } cn_api_match_forbid_params;
 /* match.forbid (Forbid a pair: later runs of the program never propose it) */
 int cn_api_match_forbid(cn_client *c, const cn_api_match_forbid_params *p, cn_client_result **res,
@@ -131,6 +138,7 @@ typedef struct cn_api_match_pin_params {
     const char *program;
     const char *mentee_id;
     const char *coach_id;
+    const char *request_id;
 } cn_api_match_pin_params;
 /* match.pin (Pin a pair: later runs of the program place it first) */
 int cn_api_match_pin(cn_client *c, const cn_api_match_pin_params *p, cn_client_result **res,
@@ -138,6 +146,7 @@ int cn_api_match_pin(cn_client *c, const cn_api_match_pin_params *p, cn_client_r
 
 typedef struct cn_api_match_request_params {
     const char *coach_id;
+    const char *request_id;
 } cn_api_match_request_params;
 /* match.request (A mentee asks a coach directly (self-service)) */
 int cn_api_match_request(cn_client *c, const cn_api_match_request_params *p, cn_client_result **res,
@@ -147,6 +156,7 @@ typedef struct cn_api_match_respond_params {
     const char *match_id;
     int accept;
     const char *note;
+    const char *request_id;
 } cn_api_match_respond_params;
 /* match.respond (The mentee or the coach accepts or declines a match) */
 int cn_api_match_respond(cn_client *c, const cn_api_match_respond_params *p, cn_client_result **res,
@@ -157,6 +167,7 @@ typedef struct cn_api_match_review_params {
     size_t n_match_ids;
     const char *decision;
     const char *note;
+    const char *request_id;
 } cn_api_match_review_params;
 /* match.review (Approve, reject, cancel or complete matches) */
 int cn_api_match_review(cn_client *c, const cn_api_match_review_params *p, cn_client_result **res,
@@ -165,6 +176,7 @@ int cn_api_match_review(cn_client *c, const cn_api_match_review_params *p, cn_cl
 typedef struct cn_api_match_run_params {
     const char *program;
     const msgpack_object *policy;
+    const char *request_id;
 } cn_api_match_run_params;
 /* match.run (Start a match run of a program; progress and result come as notifications) */
 int cn_api_match_run(cn_client *c, const cn_api_match_run_params *p, cn_client_result **res,
@@ -183,6 +195,7 @@ typedef struct cn_api_match_unforbid_params {
     const char *program;
     const char *mentee_id;
     const char *coach_id;
+    const char *request_id;
 } cn_api_match_unforbid_params;
 /* match.unforbid (Remove a forbid: later runs of the program may propose the pair again) */
 int cn_api_match_unforbid(cn_client *c, const cn_api_match_unforbid_params *p, cn_client_result **res,
@@ -192,6 +205,7 @@ typedef struct cn_api_match_unpin_params {
     const char *program;
     const char *mentee_id;
     const char *coach_id;
+    const char *request_id;
 } cn_api_match_unpin_params;
 /* match.unpin (Remove a pin: later runs of the program no longer place the pair first) */
 int cn_api_match_unpin(cn_client *c, const cn_api_match_unpin_params *p, cn_client_result **res,
@@ -202,6 +216,7 @@ typedef struct cn_api_meeting_log_params {
     const char *date;
     int64_t minutes;
     const char *topic;
+    const char *request_id;
 } cn_api_meeting_log_params;
 /* meeting.log (Log a meeting of an accepted or active match) */
 int cn_api_meeting_log(cn_client *c, const cn_api_meeting_log_params *p, cn_client_result **res,
@@ -229,6 +244,7 @@ typedef struct cn_api_mentee_put_params {
     const msgpack_object *profile;
     int64_t if_version;
     int has_if_version;
+    const char *request_id;
 } cn_api_mentee_put_params;
 /* mentee.put (Create or replace a mentee profile) */
 int cn_api_mentee_put(cn_client *c, const cn_api_mentee_put_params *p, cn_client_result **res,
@@ -248,6 +264,7 @@ typedef struct cn_api_user_create_params {
     const char *subject;
     const char *const *programs;
     size_t n_programs;
+    const char *request_id;
 } cn_api_user_create_params;
 /* user.create (Create a user (coordinators: mentee and coach users of their programs)) */
 int cn_api_user_create(cn_client *c, const cn_api_user_create_params *p, cn_client_result **res,
@@ -255,6 +272,7 @@ int cn_api_user_create(cn_client *c, const cn_api_user_create_params *p, cn_clie
 
 typedef struct cn_api_user_disable_params {
     const char *login;
+    const char *request_id;
 } cn_api_user_disable_params;
 /* user.disable (Disable a user and end all its sessions) */
 int cn_api_user_disable(cn_client *c, const cn_api_user_disable_params *p, cn_client_result **res,

@@ -46,10 +46,16 @@ int cn_api_auth_logout(cn_client *c, const cn_api_auth_logout_params *p, cn_clie
     msgpack_sbuffer sb;
     msgpack_packer pk_;
     msgpack_packer *pk = &pk_;
-    (void)p;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "auth.logout: no params");
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_map(pk, 0);
+    uint32_t n = 0;
+    n += p->request_id ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
+    }
     int rc = cn_client_call_raw(c, "auth.logout", sb.data, sb.size, res, err);
     msgpack_sbuffer_destroy(&sb);
     return rc;
@@ -147,6 +153,7 @@ int cn_api_coach_put(cn_client *c, const cn_api_coach_put_params *p, cn_client_r
     uint32_t n = 0;
     n += p->profile ? 1 : 0;
     n += p->has_if_version ? 1 : 0;
+    n += p->request_id ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->profile) {
         cn_api_pack_str(pk, "profile");
@@ -155,6 +162,10 @@ int cn_api_coach_put(cn_client *c, const cn_api_coach_put_params *p, cn_client_r
     if (p->has_if_version) {
         cn_api_pack_str(pk, "if_version");
         msgpack_pack_int64(pk, p->if_version);
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
     }
     int rc = cn_client_call_raw(c, "coach.put", sb.data, sb.size, res, err);
     msgpack_sbuffer_destroy(&sb);
@@ -175,6 +186,7 @@ int cn_api_feedback_put(cn_client *c, const cn_api_feedback_put_params *p, cn_cl
     n += p->match_id ? 1 : 0;
     n += 1 ? 1 : 0;
     n += p->comment ? 1 : 0;
+    n += p->request_id ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->match_id) {
         cn_api_pack_str(pk, "match_id");
@@ -187,6 +199,10 @@ int cn_api_feedback_put(cn_client *c, const cn_api_feedback_put_params *p, cn_cl
     if (p->comment) {
         cn_api_pack_str(pk, "comment");
         cn_api_pack_str(pk, p->comment);
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
     }
     int rc = cn_client_call_raw(c, "feedback.put", sb.data, sb.size, res, err);
     msgpack_sbuffer_destroy(&sb);
@@ -240,6 +256,7 @@ int cn_api_match_forbid(cn_client *c, const cn_api_match_forbid_params *p, cn_cl
     n += p->program ? 1 : 0;
     n += p->mentee_id ? 1 : 0;
     n += p->coach_id ? 1 : 0;
+    n += p->request_id ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->program) {
         cn_api_pack_str(pk, "program");
@@ -252,6 +269,10 @@ int cn_api_match_forbid(cn_client *c, const cn_api_match_forbid_params *p, cn_cl
     if (p->coach_id) {
         cn_api_pack_str(pk, "coach_id");
         cn_api_pack_str(pk, p->coach_id);
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
     }
     int rc = cn_client_call_raw(c, "match.forbid", sb.data, sb.size, res, err);
     msgpack_sbuffer_destroy(&sb);
@@ -335,6 +356,7 @@ int cn_api_match_pin(cn_client *c, const cn_api_match_pin_params *p, cn_client_r
     n += p->program ? 1 : 0;
     n += p->mentee_id ? 1 : 0;
     n += p->coach_id ? 1 : 0;
+    n += p->request_id ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->program) {
         cn_api_pack_str(pk, "program");
@@ -347,6 +369,10 @@ int cn_api_match_pin(cn_client *c, const cn_api_match_pin_params *p, cn_client_r
     if (p->coach_id) {
         cn_api_pack_str(pk, "coach_id");
         cn_api_pack_str(pk, p->coach_id);
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
     }
     int rc = cn_client_call_raw(c, "match.pin", sb.data, sb.size, res, err);
     msgpack_sbuffer_destroy(&sb);
@@ -365,10 +391,15 @@ int cn_api_match_request(cn_client *c, const cn_api_match_request_params *p, cn_
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
     n += p->coach_id ? 1 : 0;
+    n += p->request_id ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->coach_id) {
         cn_api_pack_str(pk, "coach_id");
         cn_api_pack_str(pk, p->coach_id);
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
     }
     int rc = cn_client_call_raw(c, "match.request", sb.data, sb.size, res, err);
     msgpack_sbuffer_destroy(&sb);
@@ -389,6 +420,7 @@ int cn_api_match_respond(cn_client *c, const cn_api_match_respond_params *p, cn_
     n += p->match_id ? 1 : 0;
     n += 1 ? 1 : 0;
     n += p->note ? 1 : 0;
+    n += p->request_id ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->match_id) {
         cn_api_pack_str(pk, "match_id");
@@ -401,6 +433,10 @@ int cn_api_match_respond(cn_client *c, const cn_api_match_respond_params *p, cn_
     if (p->note) {
         cn_api_pack_str(pk, "note");
         cn_api_pack_str(pk, p->note);
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
     }
     int rc = cn_client_call_raw(c, "match.respond", sb.data, sb.size, res, err);
     msgpack_sbuffer_destroy(&sb);
@@ -426,6 +462,7 @@ int cn_api_match_review(cn_client *c, const cn_api_match_review_params *p, cn_cl
     n += p->match_ids ? 1 : 0;
     n += p->decision ? 1 : 0;
     n += p->note ? 1 : 0;
+    n += p->request_id ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->match_ids) {
         cn_api_pack_str(pk, "match_ids");
@@ -441,6 +478,10 @@ int cn_api_match_review(cn_client *c, const cn_api_match_review_params *p, cn_cl
     if (p->note) {
         cn_api_pack_str(pk, "note");
         cn_api_pack_str(pk, p->note);
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
     }
     int rc = cn_client_call_raw(c, "match.review", sb.data, sb.size, res, err);
     msgpack_sbuffer_destroy(&sb);
@@ -460,6 +501,7 @@ int cn_api_match_run(cn_client *c, const cn_api_match_run_params *p, cn_client_r
     uint32_t n = 0;
     n += p->program ? 1 : 0;
     n += p->policy ? 1 : 0;
+    n += p->request_id ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->program) {
         cn_api_pack_str(pk, "program");
@@ -468,6 +510,10 @@ int cn_api_match_run(cn_client *c, const cn_api_match_run_params *p, cn_client_r
     if (p->policy) {
         cn_api_pack_str(pk, "policy");
         msgpack_pack_object(pk, *p->policy);
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
     }
     int rc = cn_client_call_raw(c, "match.run", sb.data, sb.size, res, err);
     msgpack_sbuffer_destroy(&sb);
@@ -519,6 +565,7 @@ int cn_api_match_unforbid(cn_client *c, const cn_api_match_unforbid_params *p, c
     n += p->program ? 1 : 0;
     n += p->mentee_id ? 1 : 0;
     n += p->coach_id ? 1 : 0;
+    n += p->request_id ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->program) {
         cn_api_pack_str(pk, "program");
@@ -531,6 +578,10 @@ int cn_api_match_unforbid(cn_client *c, const cn_api_match_unforbid_params *p, c
     if (p->coach_id) {
         cn_api_pack_str(pk, "coach_id");
         cn_api_pack_str(pk, p->coach_id);
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
     }
     int rc = cn_client_call_raw(c, "match.unforbid", sb.data, sb.size, res, err);
     msgpack_sbuffer_destroy(&sb);
@@ -555,6 +606,7 @@ int cn_api_match_unpin(cn_client *c, const cn_api_match_unpin_params *p, cn_clie
     n += p->program ? 1 : 0;
     n += p->mentee_id ? 1 : 0;
     n += p->coach_id ? 1 : 0;
+    n += p->request_id ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->program) {
         cn_api_pack_str(pk, "program");
@@ -567,6 +619,10 @@ int cn_api_match_unpin(cn_client *c, const cn_api_match_unpin_params *p, cn_clie
     if (p->coach_id) {
         cn_api_pack_str(pk, "coach_id");
         cn_api_pack_str(pk, p->coach_id);
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
     }
     int rc = cn_client_call_raw(c, "match.unpin", sb.data, sb.size, res, err);
     msgpack_sbuffer_destroy(&sb);
@@ -590,6 +646,7 @@ int cn_api_meeting_log(cn_client *c, const cn_api_meeting_log_params *p, cn_clie
     n += p->date ? 1 : 0;
     n += 1 ? 1 : 0;
     n += p->topic ? 1 : 0;
+    n += p->request_id ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->match_id) {
         cn_api_pack_str(pk, "match_id");
@@ -606,6 +663,10 @@ int cn_api_meeting_log(cn_client *c, const cn_api_meeting_log_params *p, cn_clie
     if (p->topic) {
         cn_api_pack_str(pk, "topic");
         cn_api_pack_str(pk, p->topic);
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
     }
     int rc = cn_client_call_raw(c, "meeting.log", sb.data, sb.size, res, err);
     msgpack_sbuffer_destroy(&sb);
@@ -682,6 +743,7 @@ int cn_api_mentee_put(cn_client *c, const cn_api_mentee_put_params *p, cn_client
     uint32_t n = 0;
     n += p->profile ? 1 : 0;
     n += p->has_if_version ? 1 : 0;
+    n += p->request_id ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->profile) {
         cn_api_pack_str(pk, "profile");
@@ -690,6 +752,10 @@ int cn_api_mentee_put(cn_client *c, const cn_api_mentee_put_params *p, cn_client
     if (p->has_if_version) {
         cn_api_pack_str(pk, "if_version");
         msgpack_pack_int64(pk, p->if_version);
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
     }
     int rc = cn_client_call_raw(c, "mentee.put", sb.data, sb.size, res, err);
     msgpack_sbuffer_destroy(&sb);
@@ -741,6 +807,7 @@ int cn_api_user_create(cn_client *c, const cn_api_user_create_params *p, cn_clie
     n += p->role ? 1 : 0;
     n += p->subject ? 1 : 0;
     n += (p->programs && p->n_programs) ? 1 : 0;
+    n += p->request_id ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->login) {
         cn_api_pack_str(pk, "login");
@@ -765,6 +832,10 @@ int cn_api_user_create(cn_client *c, const cn_api_user_create_params *p, cn_clie
             cn_api_pack_str(pk, p->programs[i]);
         }
     }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
+    }
     int rc = cn_client_call_raw(c, "user.create", sb.data, sb.size, res, err);
     msgpack_sbuffer_destroy(&sb);
     return rc;
@@ -782,10 +853,15 @@ int cn_api_user_disable(cn_client *c, const cn_api_user_disable_params *p, cn_cl
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
     n += p->login ? 1 : 0;
+    n += p->request_id ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->login) {
         cn_api_pack_str(pk, "login");
         cn_api_pack_str(pk, p->login);
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
     }
     int rc = cn_client_call_raw(c, "user.disable", sb.data, sb.size, res, err);
     msgpack_sbuffer_destroy(&sb);

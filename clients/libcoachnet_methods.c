@@ -101,7 +101,10 @@ int cn_client_resume(cn_client *c, const char *token, cn_client_session *s, cn_c
     return rc;
 }
 
-int cn_client_logout(cn_client *c, cn_client_error *err) { return cn_api_auth_logout(c, NULL, NULL, err); }
+int cn_client_logout(cn_client *c, cn_client_error *err) {
+    cn_api_auth_logout_params p = { 0 };
+    return cn_api_auth_logout(c, &p, NULL, err);
+}
 
 int cn_client_user_create(cn_client *c, const cn_client_user_spec *u, cn_client_error *err) {
     if (u == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "user.create: no user");

@@ -23,8 +23,11 @@ static const proto_field api_auth_login_fields[] = {
     {.name = "password", .type = PROTO_F_STR, .required = true, .off = offsetof(api_auth_login_params, password), .has_off = PROTO_NO_HAS, .min = 1, .max = API_PASSWORD_MAX, .cs = PROTO_CS_ANY},
 };
 static const proto_shape api_auth_login_shape = {api_auth_login_fields, 2, api_auth_login_keys};
-static const char *const api_auth_logout_keys[] = {NULL};
-static const proto_shape api_auth_logout_shape = {NULL, 0, api_auth_logout_keys};
+static const char *const api_auth_logout_keys[] = {"request_id", NULL};
+static const proto_field api_auth_logout_fields[] = {
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_auth_logout_params, request_id), .has_off = offsetof(api_auth_logout_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_auth_logout_shape = {api_auth_logout_fields, 1, api_auth_logout_keys};
 static const char *const api_auth_resume_keys[] = {"token", NULL};
 static const proto_field api_auth_resume_fields[] = {
     {.name = "token", .type = PROTO_F_STR, .required = true, .off = offsetof(api_auth_resume_params, token), .has_off = PROTO_NO_HAS, .min = 1, .max = API_TOKEN_MAX, .cs = PROTO_CS_ANY},
@@ -43,32 +46,35 @@ static const proto_field api_coach_list_fields[] = {
     {.name = "limit", .type = PROTO_F_INT, .required = false, .off = offsetof(api_coach_list_params, limit), .has_off = PROTO_NO_HAS, .min = 1, .max = API_PROFILE_LIST_MAX, .dflt = API_PROFILE_LIST_DEFAULT},
 };
 static const proto_shape api_coach_list_shape = {api_coach_list_fields, 4, api_coach_list_keys};
-static const char *const api_coach_put_keys[] = {"profile", "if_version", NULL};
+static const char *const api_coach_put_keys[] = {"profile", "if_version", "request_id", NULL};
 static const proto_field api_coach_put_fields[] = {
     {.name = "profile", .type = PROTO_F_CODEC, .required = true, .off = offsetof(api_coach_put_params, profile), .has_off = PROTO_NO_HAS, .codec = PROTO_CODEC_COACH},
     {.name = "if_version", .type = PROTO_F_INT, .required = false, .off = offsetof(api_coach_put_params, if_version), .has_off = offsetof(api_coach_put_params, has_if_version), .min = 0, .max = API_VERSION_MAX},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_coach_put_params, request_id), .has_off = offsetof(api_coach_put_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
-static const proto_shape api_coach_put_shape = {api_coach_put_fields, 2, api_coach_put_keys};
-static const char *const api_feedback_put_keys[] = {"match_id", "rating", "comment", NULL};
+static const proto_shape api_coach_put_shape = {api_coach_put_fields, 3, api_coach_put_keys};
+static const char *const api_feedback_put_keys[] = {"match_id", "rating", "comment", "request_id", NULL};
 static const proto_field api_feedback_put_fields[] = {
     {.name = "match_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_feedback_put_params, match_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
     {.name = "rating", .type = PROTO_F_INT, .required = true, .off = offsetof(api_feedback_put_params, rating), .has_off = PROTO_NO_HAS, .min = 1, .max = 5},
     {.name = "comment", .type = PROTO_F_STR, .required = false, .off = offsetof(api_feedback_put_params, comment), .has_off = offsetof(api_feedback_put_params, has_comment), .min = 0, .max = API_COMMENT_MAX, .cs = PROTO_CS_TEXT},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_feedback_put_params, request_id), .has_off = offsetof(api_feedback_put_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
-static const proto_shape api_feedback_put_shape = {api_feedback_put_fields, 3, api_feedback_put_keys};
+static const proto_shape api_feedback_put_shape = {api_feedback_put_fields, 4, api_feedback_put_keys};
 static const char *const api_match_explain_keys[] = {"mentee_id", "coach_id", NULL};
 static const proto_field api_match_explain_fields[] = {
     {.name = "mentee_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_explain_params, mentee_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
     {.name = "coach_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_explain_params, coach_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_match_explain_shape = {api_match_explain_fields, 2, api_match_explain_keys};
-static const char *const api_match_forbid_keys[] = {"program", "mentee_id", "coach_id", NULL};
+static const char *const api_match_forbid_keys[] = {"program", "mentee_id", "coach_id", "request_id", NULL};
 static const proto_field api_match_forbid_fields[] = {
     {.name = "program", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_forbid_params, program), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
     {.name = "mentee_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_forbid_params, mentee_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
     {.name = "coach_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_forbid_params, coach_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_forbid_params, request_id), .has_off = offsetof(api_match_forbid_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
-static const proto_shape api_match_forbid_shape = {api_match_forbid_fields, 3, api_match_forbid_keys};
+static const proto_shape api_match_forbid_shape = {api_match_forbid_fields, 4, api_match_forbid_keys};
 static const char *const api_match_list_keys[] = {"run_id", "program", "status", "min_score", "cursor", "limit", NULL};
 static const proto_field api_match_list_fields[] = {
     {.name = "run_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_list_params, run_id), .has_off = offsetof(api_match_list_params, has_run_id), .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
@@ -81,67 +87,75 @@ static const proto_field api_match_list_fields[] = {
 static const proto_shape api_match_list_shape = {api_match_list_fields, 6, api_match_list_keys};
 static const char *const api_match_mine_keys[] = {NULL};
 static const proto_shape api_match_mine_shape = {NULL, 0, api_match_mine_keys};
-static const char *const api_match_pin_keys[] = {"program", "mentee_id", "coach_id", NULL};
+static const char *const api_match_pin_keys[] = {"program", "mentee_id", "coach_id", "request_id", NULL};
 static const proto_field api_match_pin_fields[] = {
     {.name = "program", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_pin_params, program), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
     {.name = "mentee_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_pin_params, mentee_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
     {.name = "coach_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_pin_params, coach_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_pin_params, request_id), .has_off = offsetof(api_match_pin_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
-static const proto_shape api_match_pin_shape = {api_match_pin_fields, 3, api_match_pin_keys};
-static const char *const api_match_request_keys[] = {"coach_id", NULL};
+static const proto_shape api_match_pin_shape = {api_match_pin_fields, 4, api_match_pin_keys};
+static const char *const api_match_request_keys[] = {"coach_id", "request_id", NULL};
 static const proto_field api_match_request_fields[] = {
     {.name = "coach_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_request_params, coach_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_request_params, request_id), .has_off = offsetof(api_match_request_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
-static const proto_shape api_match_request_shape = {api_match_request_fields, 1, api_match_request_keys};
-static const char *const api_match_respond_keys[] = {"match_id", "accept", "note", NULL};
+static const proto_shape api_match_request_shape = {api_match_request_fields, 2, api_match_request_keys};
+static const char *const api_match_respond_keys[] = {"match_id", "accept", "note", "request_id", NULL};
 static const proto_field api_match_respond_fields[] = {
     {.name = "match_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_respond_params, match_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
     {.name = "accept", .type = PROTO_F_BOOL, .required = true, .off = offsetof(api_match_respond_params, accept), .has_off = PROTO_NO_HAS},
     {.name = "note", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_respond_params, note), .has_off = offsetof(api_match_respond_params, has_note), .min = 0, .max = API_NOTE_MAX, .cs = PROTO_CS_TEXT},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_respond_params, request_id), .has_off = offsetof(api_match_respond_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
-static const proto_shape api_match_respond_shape = {api_match_respond_fields, 3, api_match_respond_keys};
+static const proto_shape api_match_respond_shape = {api_match_respond_fields, 4, api_match_respond_keys};
 static const proto_field api_match_review_match_ids_item = {.name = NULL, .type = PROTO_F_STR, .required = false, .off = 0, .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE};
-static const char *const api_match_review_keys[] = {"match_ids", "decision", "note", NULL};
+static const char *const api_match_review_keys[] = {"match_ids", "decision", "note", "request_id", NULL};
 static const proto_field api_match_review_fields[] = {
     {.name = "match_ids", .type = PROTO_F_ARRAY, .required = true, .off = offsetof(api_match_review_params, match_ids), .has_off = PROTO_NO_HAS, .min = 1, .max = API_REVIEW_MAX, .item = &api_match_review_match_ids_item, .count_off = offsetof(api_match_review_params, n_match_ids), .stride = sizeof(((api_match_review_params *)0)->match_ids[0])},
     {.name = "decision", .type = PROTO_F_ENUM, .required = true, .off = offsetof(api_match_review_params, decision), .has_off = PROTO_NO_HAS, .names = api_match_review_decision_names},
     {.name = "note", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_review_params, note), .has_off = offsetof(api_match_review_params, has_note), .min = 0, .max = API_NOTE_MAX, .cs = PROTO_CS_TEXT},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_review_params, request_id), .has_off = offsetof(api_match_review_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
-static const proto_shape api_match_review_shape = {api_match_review_fields, 3, api_match_review_keys};
-static const char *const api_match_run_keys[] = {"program", "policy", NULL};
+static const proto_shape api_match_review_shape = {api_match_review_fields, 4, api_match_review_keys};
+static const char *const api_match_run_keys[] = {"program", "policy", "request_id", NULL};
 static const proto_field api_match_run_fields[] = {
     {.name = "program", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_run_params, program), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
     {.name = "policy", .type = PROTO_F_CODEC, .required = false, .off = offsetof(api_match_run_params, policy), .has_off = offsetof(api_match_run_params, has_policy), .codec = PROTO_CODEC_POLICY},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_run_params, request_id), .has_off = offsetof(api_match_run_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
-static const proto_shape api_match_run_shape = {api_match_run_fields, 2, api_match_run_keys};
+static const proto_shape api_match_run_shape = {api_match_run_fields, 3, api_match_run_keys};
 static const char *const api_match_suggest_keys[] = {"mentee_id", "limit", NULL};
 static const proto_field api_match_suggest_fields[] = {
     {.name = "mentee_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_suggest_params, mentee_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
     {.name = "limit", .type = PROTO_F_INT, .required = false, .off = offsetof(api_match_suggest_params, limit), .has_off = PROTO_NO_HAS, .min = 1, .max = API_SUGGEST_MAX, .dflt = API_SUGGEST_DEFAULT},
 };
 static const proto_shape api_match_suggest_shape = {api_match_suggest_fields, 2, api_match_suggest_keys};
-static const char *const api_match_unforbid_keys[] = {"program", "mentee_id", "coach_id", NULL};
+static const char *const api_match_unforbid_keys[] = {"program", "mentee_id", "coach_id", "request_id", NULL};
 static const proto_field api_match_unforbid_fields[] = {
     {.name = "program", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_unforbid_params, program), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
     {.name = "mentee_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_unforbid_params, mentee_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
     {.name = "coach_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_unforbid_params, coach_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_unforbid_params, request_id), .has_off = offsetof(api_match_unforbid_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
-static const proto_shape api_match_unforbid_shape = {api_match_unforbid_fields, 3, api_match_unforbid_keys};
-static const char *const api_match_unpin_keys[] = {"program", "mentee_id", "coach_id", NULL};
+static const proto_shape api_match_unforbid_shape = {api_match_unforbid_fields, 4, api_match_unforbid_keys};
+static const char *const api_match_unpin_keys[] = {"program", "mentee_id", "coach_id", "request_id", NULL};
 static const proto_field api_match_unpin_fields[] = {
     {.name = "program", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_unpin_params, program), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
     {.name = "mentee_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_unpin_params, mentee_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
     {.name = "coach_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_unpin_params, coach_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_unpin_params, request_id), .has_off = offsetof(api_match_unpin_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
-static const proto_shape api_match_unpin_shape = {api_match_unpin_fields, 3, api_match_unpin_keys};
-static const char *const api_meeting_log_keys[] = {"match_id", "date", "minutes", "topic", NULL};
+static const proto_shape api_match_unpin_shape = {api_match_unpin_fields, 4, api_match_unpin_keys};
+static const char *const api_meeting_log_keys[] = {"match_id", "date", "minutes", "topic", "request_id", NULL};
 static const proto_field api_meeting_log_fields[] = {
     {.name = "match_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_meeting_log_params, match_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
     {.name = "date", .type = PROTO_F_STR, .required = true, .off = offsetof(api_meeting_log_params, date), .has_off = PROTO_NO_HAS, .min = 10, .max = 10, .cs = PROTO_CS_CODE},
     {.name = "minutes", .type = PROTO_F_INT, .required = true, .off = offsetof(api_meeting_log_params, minutes), .has_off = PROTO_NO_HAS, .min = 1, .max = API_MEETING_MINUTES_MAX},
     {.name = "topic", .type = PROTO_F_STR, .required = false, .off = offsetof(api_meeting_log_params, topic), .has_off = offsetof(api_meeting_log_params, has_topic), .min = 0, .max = API_TOPIC_MAX, .cs = PROTO_CS_LINE},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_meeting_log_params, request_id), .has_off = offsetof(api_meeting_log_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
-static const proto_shape api_meeting_log_shape = {api_meeting_log_fields, 4, api_meeting_log_keys};
+static const proto_shape api_meeting_log_shape = {api_meeting_log_fields, 5, api_meeting_log_keys};
 static const char *const api_mentee_get_keys[] = {"id", NULL};
 static const proto_field api_mentee_get_fields[] = {
     {.name = "id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_mentee_get_params, id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
@@ -155,60 +169,78 @@ static const proto_field api_mentee_list_fields[] = {
     {.name = "limit", .type = PROTO_F_INT, .required = false, .off = offsetof(api_mentee_list_params, limit), .has_off = PROTO_NO_HAS, .min = 1, .max = API_PROFILE_LIST_MAX, .dflt = API_PROFILE_LIST_DEFAULT},
 };
 static const proto_shape api_mentee_list_shape = {api_mentee_list_fields, 4, api_mentee_list_keys};
-static const char *const api_mentee_put_keys[] = {"profile", "if_version", NULL};
+static const char *const api_mentee_put_keys[] = {"profile", "if_version", "request_id", NULL};
 static const proto_field api_mentee_put_fields[] = {
     {.name = "profile", .type = PROTO_F_CODEC, .required = true, .off = offsetof(api_mentee_put_params, profile), .has_off = PROTO_NO_HAS, .codec = PROTO_CODEC_MENTEE},
     {.name = "if_version", .type = PROTO_F_INT, .required = false, .off = offsetof(api_mentee_put_params, if_version), .has_off = offsetof(api_mentee_put_params, has_if_version), .min = 0, .max = API_VERSION_MAX},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_mentee_put_params, request_id), .has_off = offsetof(api_mentee_put_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
-static const proto_shape api_mentee_put_shape = {api_mentee_put_fields, 2, api_mentee_put_keys};
+static const proto_shape api_mentee_put_shape = {api_mentee_put_fields, 3, api_mentee_put_keys};
 static const char *const api_stats_get_keys[] = {"program", NULL};
 static const proto_field api_stats_get_fields[] = {
     {.name = "program", .type = PROTO_F_STR, .required = true, .off = offsetof(api_stats_get_params, program), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_stats_get_shape = {api_stats_get_fields, 1, api_stats_get_keys};
 static const proto_field api_user_create_programs_item = {.name = NULL, .type = PROTO_F_STR, .required = false, .off = 0, .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE};
-static const char *const api_user_create_keys[] = {"login", "password", "role", "subject", "programs", NULL};
+static const char *const api_user_create_keys[] = {"login", "password", "role", "subject", "programs", "request_id", NULL};
 static const proto_field api_user_create_fields[] = {
     {.name = "login", .type = PROTO_F_STR, .required = true, .off = offsetof(api_user_create_params, login), .has_off = PROTO_NO_HAS, .min = 1, .max = API_LOGIN_MAX, .cs = PROTO_CS_ANY},
     {.name = "password", .type = PROTO_F_STR, .required = true, .off = offsetof(api_user_create_params, password), .has_off = PROTO_NO_HAS, .min = API_PASSWORD_MIN, .max = API_PASSWORD_MAX, .cs = PROTO_CS_ANY},
     {.name = "role", .type = PROTO_F_ENUM, .required = true, .off = offsetof(api_user_create_params, role), .has_off = PROTO_NO_HAS, .names = api_user_create_role_names},
     {.name = "subject", .type = PROTO_F_STR, .required = false, .off = offsetof(api_user_create_params, subject), .has_off = offsetof(api_user_create_params, has_subject), .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
     {.name = "programs", .type = PROTO_F_ARRAY, .required = false, .off = offsetof(api_user_create_params, programs), .has_off = offsetof(api_user_create_params, has_programs), .min = 1, .max = API_PROGRAMS_MAX, .item = &api_user_create_programs_item, .count_off = offsetof(api_user_create_params, n_programs), .stride = sizeof(((api_user_create_params *)0)->programs[0])},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_user_create_params, request_id), .has_off = offsetof(api_user_create_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
-static const proto_shape api_user_create_shape = {api_user_create_fields, 5, api_user_create_keys};
-static const char *const api_user_disable_keys[] = {"login", NULL};
+static const proto_shape api_user_create_shape = {api_user_create_fields, 6, api_user_create_keys};
+static const char *const api_user_disable_keys[] = {"login", "request_id", NULL};
 static const proto_field api_user_disable_fields[] = {
     {.name = "login", .type = PROTO_F_STR, .required = true, .off = offsetof(api_user_disable_params, login), .has_off = PROTO_NO_HAS, .min = 1, .max = API_LOGIN_MAX, .cs = PROTO_CS_ANY},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_user_disable_params, request_id), .has_off = offsetof(api_user_disable_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
-static const proto_shape api_user_disable_shape = {api_user_disable_fields, 1, api_user_disable_keys};
+static const proto_shape api_user_disable_shape = {api_user_disable_fields, 2, api_user_disable_keys};
 
 const api_method api_methods[API_M__COUNT] = {
     [API_M_AUTH_LOGIN] = {"auth.login", &api_auth_login_shape, sizeof(api_auth_login_params)},
-    [API_M_AUTH_LOGOUT] = {"auth.logout", &api_auth_logout_shape, sizeof(api_auth_logout_params)},
+    [API_M_AUTH_LOGOUT] = {"auth.logout", &api_auth_logout_shape, sizeof(api_auth_logout_params), true,
+        offsetof(api_auth_logout_params, request_id), offsetof(api_auth_logout_params, has_request_id)},
     [API_M_AUTH_RESUME] = {"auth.resume", &api_auth_resume_shape, sizeof(api_auth_resume_params)},
     [API_M_COACH_GET] = {"coach.get", &api_coach_get_shape, sizeof(api_coach_get_params)},
     [API_M_COACH_LIST] = {"coach.list", &api_coach_list_shape, sizeof(api_coach_list_params)},
-    [API_M_COACH_PUT] = {"coach.put", &api_coach_put_shape, sizeof(api_coach_put_params)},
-    [API_M_FEEDBACK_PUT] = {"feedback.put", &api_feedback_put_shape, sizeof(api_feedback_put_params)},
+    [API_M_COACH_PUT] = {"coach.put", &api_coach_put_shape, sizeof(api_coach_put_params), true,
+        offsetof(api_coach_put_params, request_id), offsetof(api_coach_put_params, has_request_id)},
+    [API_M_FEEDBACK_PUT] = {"feedback.put", &api_feedback_put_shape, sizeof(api_feedback_put_params), true,
+        offsetof(api_feedback_put_params, request_id), offsetof(api_feedback_put_params, has_request_id)},
     [API_M_MATCH_EXPLAIN] = {"match.explain", &api_match_explain_shape, sizeof(api_match_explain_params)},
-    [API_M_MATCH_FORBID] = {"match.forbid", &api_match_forbid_shape, sizeof(api_match_forbid_params)},
+    [API_M_MATCH_FORBID] = {"match.forbid", &api_match_forbid_shape, sizeof(api_match_forbid_params), true,
+        offsetof(api_match_forbid_params, request_id), offsetof(api_match_forbid_params, has_request_id)},
     [API_M_MATCH_LIST] = {"match.list", &api_match_list_shape, sizeof(api_match_list_params)},
     [API_M_MATCH_MINE] = {"match.mine", &api_match_mine_shape, sizeof(api_match_mine_params)},
-    [API_M_MATCH_PIN] = {"match.pin", &api_match_pin_shape, sizeof(api_match_pin_params)},
-    [API_M_MATCH_REQUEST] = {"match.request", &api_match_request_shape, sizeof(api_match_request_params)},
-    [API_M_MATCH_RESPOND] = {"match.respond", &api_match_respond_shape, sizeof(api_match_respond_params)},
-    [API_M_MATCH_REVIEW] = {"match.review", &api_match_review_shape, sizeof(api_match_review_params)},
-    [API_M_MATCH_RUN] = {"match.run", &api_match_run_shape, sizeof(api_match_run_params)},
+    [API_M_MATCH_PIN] = {"match.pin", &api_match_pin_shape, sizeof(api_match_pin_params), true,
+        offsetof(api_match_pin_params, request_id), offsetof(api_match_pin_params, has_request_id)},
+    [API_M_MATCH_REQUEST] = {"match.request", &api_match_request_shape, sizeof(api_match_request_params), true,
+        offsetof(api_match_request_params, request_id), offsetof(api_match_request_params, has_request_id)},
+    [API_M_MATCH_RESPOND] = {"match.respond", &api_match_respond_shape, sizeof(api_match_respond_params), true,
+        offsetof(api_match_respond_params, request_id), offsetof(api_match_respond_params, has_request_id)},
+    [API_M_MATCH_REVIEW] = {"match.review", &api_match_review_shape, sizeof(api_match_review_params), true,
+        offsetof(api_match_review_params, request_id), offsetof(api_match_review_params, has_request_id)},
+    [API_M_MATCH_RUN] = {"match.run", &api_match_run_shape, sizeof(api_match_run_params), true,
+        offsetof(api_match_run_params, request_id), offsetof(api_match_run_params, has_request_id)},
     [API_M_MATCH_SUGGEST] = {"match.suggest", &api_match_suggest_shape, sizeof(api_match_suggest_params)},
-    [API_M_MATCH_UNFORBID] = {"match.unforbid", &api_match_unforbid_shape, sizeof(api_match_unforbid_params)},
-    [API_M_MATCH_UNPIN] = {"match.unpin", &api_match_unpin_shape, sizeof(api_match_unpin_params)},
-    [API_M_MEETING_LOG] = {"meeting.log", &api_meeting_log_shape, sizeof(api_meeting_log_params)},
+    [API_M_MATCH_UNFORBID] = {"match.unforbid", &api_match_unforbid_shape, sizeof(api_match_unforbid_params), true,
+        offsetof(api_match_unforbid_params, request_id), offsetof(api_match_unforbid_params, has_request_id)},
+    [API_M_MATCH_UNPIN] = {"match.unpin", &api_match_unpin_shape, sizeof(api_match_unpin_params), true,
+        offsetof(api_match_unpin_params, request_id), offsetof(api_match_unpin_params, has_request_id)},
+    [API_M_MEETING_LOG] = {"meeting.log", &api_meeting_log_shape, sizeof(api_meeting_log_params), true,
+        offsetof(api_meeting_log_params, request_id), offsetof(api_meeting_log_params, has_request_id)},
     [API_M_MENTEE_GET] = {"mentee.get", &api_mentee_get_shape, sizeof(api_mentee_get_params)},
     [API_M_MENTEE_LIST] = {"mentee.list", &api_mentee_list_shape, sizeof(api_mentee_list_params)},
-    [API_M_MENTEE_PUT] = {"mentee.put", &api_mentee_put_shape, sizeof(api_mentee_put_params)},
+    [API_M_MENTEE_PUT] = {"mentee.put", &api_mentee_put_shape, sizeof(api_mentee_put_params), true,
+        offsetof(api_mentee_put_params, request_id), offsetof(api_mentee_put_params, has_request_id)},
     [API_M_STATS_GET] = {"stats.get", &api_stats_get_shape, sizeof(api_stats_get_params)},
-    [API_M_USER_CREATE] = {"user.create", &api_user_create_shape, sizeof(api_user_create_params)},
-    [API_M_USER_DISABLE] = {"user.disable", &api_user_disable_shape, sizeof(api_user_disable_params)},
+    [API_M_USER_CREATE] = {"user.create", &api_user_create_shape, sizeof(api_user_create_params), true,
+        offsetof(api_user_create_params, request_id), offsetof(api_user_create_params, has_request_id)},
+    [API_M_USER_DISABLE] = {"user.disable", &api_user_disable_shape, sizeof(api_user_disable_params), true,
+        offsetof(api_user_disable_params, request_id), offsetof(api_user_disable_params, has_request_id)},
 };
 
 const api_method *api_method_find(const char *name) {

@@ -29,6 +29,8 @@
 #define API_MEETING_MINUTES_MAX      600     /* minutes of one meeting */
 #define API_TOPIC_MAX                200     /* bytes of a meeting topic */
 #define API_COMMENT_MAX              2000    /* bytes of a feedback comment */
+#define API_REQUEST_ID_MAX           64      /* bytes of a request_id */
+#define API_REQUEST_ID_TTL_S         86400   /* seconds a request_id's first answer is kept (a repeat within them is answered from it) */
 
 /* Methods, in the order of api_methods[]. */
 typedef enum api_method_id {
@@ -94,7 +96,8 @@ typedef struct api_auth_login_params {
 } api_auth_login_params;
 
 typedef struct api_auth_logout_params {
-    char unused_;   /* no params: C has no empty structs */
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
 } api_auth_logout_params;
 
 typedef struct api_auth_resume_params {
@@ -119,6 +122,8 @@ typedef struct api_coach_put_params {
     proto_coach profile;
     int64_t if_version;
     bool has_if_version;
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
 } api_coach_put_params;
 
 typedef struct api_feedback_put_params {
@@ -126,6 +131,8 @@ typedef struct api_feedback_put_params {
     int64_t rating;
     char comment[API_COMMENT_MAX + 1];
     bool has_comment;
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
 } api_feedback_put_params;
 
 typedef struct api_match_explain_params {
@@ -137,6 +144,8 @@ typedef struct api_match_forbid_params {
     char program[API_CODE_MAX + 1];
     char mentee_id[API_ID_MAX + 1];
     char coach_id[API_ID_MAX + 1];
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
 } api_match_forbid_params;
 
 typedef struct api_match_list_params {
@@ -161,10 +170,14 @@ typedef struct api_match_pin_params {
     char program[API_CODE_MAX + 1];
     char mentee_id[API_ID_MAX + 1];
     char coach_id[API_ID_MAX + 1];
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
 } api_match_pin_params;
 
 typedef struct api_match_request_params {
     char coach_id[API_ID_MAX + 1];
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
 } api_match_request_params;
 
 typedef struct api_match_respond_params {
@@ -172,6 +185,8 @@ typedef struct api_match_respond_params {
     bool accept;
     char note[API_NOTE_MAX + 1];
     bool has_note;
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
 } api_match_respond_params;
 
 typedef struct api_match_review_params {
@@ -180,12 +195,16 @@ typedef struct api_match_review_params {
     int decision;
     char note[API_NOTE_MAX + 1];
     bool has_note;
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
 } api_match_review_params;
 
 typedef struct api_match_run_params {
     char program[API_CODE_MAX + 1];
     proto_policy policy;
     bool has_policy;
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
 } api_match_run_params;
 
 typedef struct api_match_suggest_params {
@@ -197,12 +216,16 @@ typedef struct api_match_unforbid_params {
     char program[API_CODE_MAX + 1];
     char mentee_id[API_ID_MAX + 1];
     char coach_id[API_ID_MAX + 1];
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
 } api_match_unforbid_params;
 
 typedef struct api_match_unpin_params {
     char program[API_CODE_MAX + 1];
     char mentee_id[API_ID_MAX + 1];
     char coach_id[API_ID_MAX + 1];
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
 } api_match_unpin_params;
 
 typedef struct api_meeting_log_params {
@@ -211,6 +234,8 @@ typedef struct api_meeting_log_params {
     int64_t minutes;
     char topic[API_TOPIC_MAX + 1];
     bool has_topic;
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
 } api_meeting_log_params;
 
 typedef struct api_mentee_get_params {
@@ -231,6 +256,8 @@ typedef struct api_mentee_put_params {
     proto_mentee profile;
     int64_t if_version;
     bool has_if_version;
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
 } api_mentee_put_params;
 
 typedef struct api_stats_get_params {
@@ -246,10 +273,14 @@ typedef struct api_user_create_params {
     size_t n_programs;
     char programs[API_PROGRAMS_MAX][API_CODE_MAX + 1];
     bool has_programs;
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
 } api_user_create_params;
 
 typedef struct api_user_disable_params {
     char login[API_LOGIN_MAX + 1];
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
 } api_user_disable_params;
 
 extern const char *const api_match_list_status_names[10];   /* the enum's values, NULL-terminated */
@@ -260,6 +291,8 @@ typedef struct api_method {
     const char *name;
     const proto_shape *params;
     size_t size;                    /* bytes of its params struct */
+    bool writes;                    /* state-changing: has request_id */
+    size_t request_id, has_request_id; /* their offsets in the struct (writes) */
 } api_method;
 
 /* Every method of the schema, indexed by api_method_id. */

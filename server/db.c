@@ -45,6 +45,12 @@ sargs db_script(srv_req *r, script_id id) {
     return a;
 }
 
+void db_idem_args(srv_req *r, sargs *a) {
+    sargs_adds(a, r->idem_key);
+    sargs_adds(a, r->idem_fp);
+    sargs_addll(a, API_REQUEST_ID_TTL_S);
+}
+
 static int db_shape(srv_req *r) {
     srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
     return -1;

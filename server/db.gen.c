@@ -15,6 +15,7 @@ void db_feedback_put(srv_req *r, const char *match_id, const char *role, const c
     sargs_addll(&a, rating);
     sargs_adds(&a, comment);
     sargs_addll(&a, (long long)time(NULL));
+    db_idem_args(r, &a);
     db_send_ok(r, &a, cb);
 }
 
@@ -42,6 +43,7 @@ void db_logout(srv_req *r, const char *login, const char *tokhash, db_ok_fn *cb)
     sargs a = db_script(r, SCRIPT_LOGOUT);
     sargs_adds(&a, login);
     sargs_adds(&a, tokhash);
+    db_idem_args(r, &a);
     db_send_ok(r, &a, cb);
 }
 
@@ -74,6 +76,7 @@ void db_match_request(srv_req *r, const char *mentee_id, const char *coach_id, l
     sargs_addll(&a, score);
     sargs_add(&a, explain, explain_len);
     sargs_addll(&a, (long long)time(NULL));
+    db_idem_args(r, &a);
     db_send_match(r, &a, cb);
 }
 
@@ -86,6 +89,7 @@ void db_match_respond(srv_req *r, const char *match_id, const char *role, const 
     sargs_adds(&a, accept);
     sargs_adds(&a, note);
     sargs_addll(&a, (long long)time(NULL));
+    db_idem_args(r, &a);
     db_send_match(r, &a, cb);
 }
 
@@ -97,6 +101,7 @@ void db_match_review(srv_req *r, const char *scope, const char *decision, const 
     sargs_adds(&a, note);
     sargs_addll(&a, (long long)time(NULL));
     for (size_t i = 0; i < n_match_ids; i++) sargs_adds(&a, match_ids[i]);
+    db_idem_args(r, &a);
     db_send_review(r, &a, cb);
 }
 
@@ -110,6 +115,7 @@ void db_meeting_log(srv_req *r, const char *match_id, const char *role, const ch
     sargs_addll(&a, minutes);
     sargs_adds(&a, topic);
     sargs_addll(&a, (long long)time(NULL));
+    db_idem_args(r, &a);
     db_send_meeting(r, &a, cb);
 }
 
@@ -121,6 +127,7 @@ void db_pin(srv_req *r, const char *kind, const char *program, const char *mente
     sargs_adds(&a, mentee_id);
     sargs_adds(&a, coach_id);
     sargs_adds(&a, by);
+    db_idem_args(r, &a);
     db_send_ok(r, &a, cb);
 }
 
@@ -146,6 +153,7 @@ void db_profile_put(srv_req *r, const char *kind, const char *id, const char *bl
     sargs_adds(&a, province);
     sargs_addll(&a, capacity);
     sargs_adds(&a, by);
+    db_idem_args(r, &a);
     db_send_version(r, &a, cb);
 }
 
@@ -184,6 +192,7 @@ void db_unpin(srv_req *r, const char *kind, const char *program, const char *men
     sargs_adds(&a, mentee_id);
     sargs_adds(&a, coach_id);
     sargs_adds(&a, by);
+    db_idem_args(r, &a);
     db_send_ok(r, &a, cb);
 }
 
@@ -198,6 +207,7 @@ void db_user_create(srv_req *r, const char *login, const char *pw_hash, const ch
     sargs_addll(&a, (long long)time(NULL));
     sargs_adds(&a, by);
     sargs_adds(&a, scope);
+    db_idem_args(r, &a);
     db_send_ok(r, &a, cb);
 }
 
@@ -205,5 +215,6 @@ void db_user_disable(srv_req *r, const char *login, const char *by, db_ok_fn *cb
     sargs a = db_script(r, SCRIPT_USER_DISABLE);
     sargs_adds(&a, login);
     sargs_adds(&a, by);
+    db_idem_args(r, &a);
     db_send_ok(r, &a, cb);
 }

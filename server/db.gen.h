@@ -10,7 +10,7 @@
 #ifndef COACHNET_SERVER_DB_GEN_H
 #define COACHNET_SERVER_DB_GEN_H
 
-/* server/lua/feedback_put.lua -> ok */
+/* server/lua/feedback_put.lua -> ok, idempotent */
 void db_feedback_put(srv_req *r, const char *match_id, const char *role, const char *subject,
         long long rating, const char *comment, db_ok_fn *cb);
 /* server/lua/list.lua -> page */
@@ -18,7 +18,7 @@ void db_list(srv_req *r, const char *kind, const char *index, const char *cursor
         const char *province, const char *program, const char *scope, db_page_fn *cb);
 /* server/lua/login.lua -> user */
 void db_login(srv_req *r, const char *login, long long attempts_per_minute, db_user_fn *cb);
-/* server/lua/logout.lua -> ok */
+/* server/lua/logout.lua -> ok, idempotent */
 void db_logout(srv_req *r, const char *login, const char *tokhash, db_ok_fn *cb);
 /* server/lua/match_list.lua -> matches_page */
 void db_match_list(srv_req *r, const char *run_id, const char *program, const char *status,
@@ -26,24 +26,24 @@ void db_match_list(srv_req *r, const char *run_id, const char *program, const ch
         db_matches_fn *cb);
 /* server/lua/match_mine.lua -> matches */
 void db_match_mine(srv_req *r, const char *role, const char *subject, db_matches_fn *cb);
-/* server/lua/match_request.lua -> match */
+/* server/lua/match_request.lua -> match, idempotent */
 void db_match_request(srv_req *r, const char *mentee_id, const char *coach_id, long long score,
         const char *explain, size_t explain_len, db_match_fn *cb);
-/* server/lua/match_respond.lua -> match */
+/* server/lua/match_respond.lua -> match, idempotent */
 void db_match_respond(srv_req *r, const char *match_id, const char *role, const char *subject,
         const char *accept, const char *note, db_match_fn *cb);
-/* server/lua/match_review.lua -> review */
+/* server/lua/match_review.lua -> review, idempotent */
 void db_match_review(srv_req *r, const char *scope, const char *decision, const char *note,
         const char *const *match_ids, size_t n_match_ids, db_review_fn *cb);
-/* server/lua/meeting_log.lua -> meeting */
+/* server/lua/meeting_log.lua -> meeting, idempotent */
 void db_meeting_log(srv_req *r, const char *match_id, const char *role, const char *subject,
         const char *date, long long minutes, const char *topic, db_meeting_fn *cb);
-/* server/lua/pin.lua -> ok */
+/* server/lua/pin.lua -> ok, idempotent */
 void db_pin(srv_req *r, const char *kind, const char *program, const char *mentee_id,
         const char *coach_id, const char *by, db_ok_fn *cb);
 /* server/lua/profile_get.lua -> profile */
 void db_profile_get(srv_req *r, const char *kind, const char *id, db_profile_fn *cb);
-/* server/lua/profile_put.lua -> version */
+/* server/lua/profile_put.lua -> version, idempotent */
 void db_profile_put(srv_req *r, const char *kind, const char *id, const char *blob, size_t blob_len,
         long long if_version, const char *scope, const char *programs, const char *province,
         long long capacity, const char *by, db_version_fn *cb);
@@ -55,13 +55,13 @@ void db_session_new(srv_req *r, const char *login, const char *tokhash, long lon
 void db_stats_get(srv_req *r, const char *program, db_stats_fn *cb);
 /* server/lua/suggest_ctx.lua -> pair */
 void db_suggest_ctx(srv_req *r, const char *mentee_id, const char *coach_id, db_pair_fn *cb);
-/* server/lua/unpin.lua -> ok */
+/* server/lua/unpin.lua -> ok, idempotent */
 void db_unpin(srv_req *r, const char *kind, const char *program, const char *mentee_id,
         const char *coach_id, const char *by, db_ok_fn *cb);
-/* server/lua/user_create.lua -> ok */
+/* server/lua/user_create.lua -> ok, idempotent */
 void db_user_create(srv_req *r, const char *login, const char *pw_hash, const char *role,
         const char *subject, const char *programs, const char *by, const char *scope, db_ok_fn *cb);
-/* server/lua/user_disable.lua -> ok */
+/* server/lua/user_disable.lua -> ok, idempotent */
 void db_user_disable(srv_req *r, const char *login, const char *by, db_ok_fn *cb);
 
 #endif

@@ -31,6 +31,12 @@
 #include "server/scripts.gen.h"
 #include "server/server.h"
 
+/* Append the three arguments of an idempotent script (common.lua's
+ * idem_run): r's request_id key, its fingerprint and the seconds to keep
+ * the answer; empty strings when r has no request_id.  The generated
+ * sender of a script marked `--! idempotent` calls it last. */
+void db_idem_args(srv_req *r, sargs *a);
+
 /* ---- callbacks ---- */
 
 typedef void db_ok_fn(srv_req *r);

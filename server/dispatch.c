@@ -4,11 +4,13 @@
  * params read into the method's typed struct, then the handler called.  Every request is answered exactly once (req.c); only a frame
  * that is not a message at all goes back to conn.c as a frame-level error
  * (the connection is then closed).  See server.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "server/dispatch.h"
 #include "server/log.h"
+#include "server/pack.h"
 #include "server/server.h"
 
 int dispatch_frame(server *s, const srv_frame *f, proto_error *fatal) {
@@ -55,6 +57,22 @@ const method_def *methods_find(const char *name) {
     return a ? &methods_table[a - api_methods] : NULL;
 }
 
+/* A state-changing call with a request_id: the key and fingerprint its
+ * idempotent script is sent with (srv_req, db_idem_args).  The fingerprint
+ * covers the method and the params as sent (request_id included), so the
+ * same request_id with anything else is a conflict, not a replay.  0, or
+ * -1 when r has been answered. */
+static int dispatch_idem(srv_req *r, const char *request_id) {
+    char digest[AUTH_SHA_HEX];
+    if (pack_object_sha256(r->msg.params, digest)) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory");
+        return -1;
+    }
+    snprintf(r->idem_key, sizeof r->idem_key, "%s:%s", r->sess.login, request_id);
+    snprintf(r->idem_fp, sizeof r->idem_fp, "%s %s", r->m->name, digest);
+    return 0;
+}
+
 void dispatch_call(srv_req *r) {
     const method_def *m = r->m;
     proto_error e;
@@ -67,6 +85,9 @@ void dispatch_call(srv_req *r) {
         srv_req_fail_err(r, &e);
         return;
     }
+    if (m->api->writes && *(const bool *)((const char *)r->params + m->api->has_request_id) &&
+        dispatch_idem(r, (const char *)r->params + m->api->request_id))
+        return;
     m->fn(r, r->params);
 }
 

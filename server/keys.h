@@ -56,6 +56,7 @@ typedef enum {
     KEY_FB,              /* fb:<program> */
     KEY_AUDIT,           /* audit */
     KEY_EVENTS,          /* events (the pub/sub channel) */
+    KEY_IDEM,            /* idem:<login>:<request_id> (request_id answers) */
     KEY__COUNT
 } key_kind;
 

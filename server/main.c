@@ -151,6 +151,7 @@ static int add_user(const cfg *c, const cmdline *cl) {
     sargs_adds(&a, now);
     sargs_adds(&a, "--add-user");
     sargs_adds(&a, "");
+    for (int i = 0; i < 3; i++) sargs_adds(&a, ""); /* no request_id (db_idem_args) */
     int oom = a.oom;
     redisReply *rep = oom ? NULL : redisCommandArgv(rc, a.argc, a.argv, a.len);
     sargs_free(&a);

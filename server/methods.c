@@ -61,6 +61,10 @@ int mscript_status(srv_req *r, redisReply *reply) {
         return -1;
     }
     if (!strcmp(st->str, "ok")) return 0;
+    if (!strcmp(st->str, "replay")) { /* common.lua idem_run: the kept answer */
+        r->replayed = true;
+        return 0;
+    }
     proto_errcode code;
     if (proto_errcode_parse(st->str, st->len, &code) != PROTO_OK) code = PROTO_E_INTERNAL;
     const redisReply *msg = mel(reply, 1);

@@ -299,6 +299,17 @@ void pack_raw(msgpack_packer *pk, const char *data, size_t len) {
     pk->callback(pk->data, data, len); /* the packer's own sink */
 }
 
+int pack_object_sha256(const msgpack_object *o, char *out) {
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    int rc = msgpack_pack_object(&pk, *o);
+    if (rc == 0) auth_sha256_hex(sb.data ? sb.data : "", sb.size, out);
+    msgpack_sbuffer_destroy(&sb);
+    return rc == 0 ? 0 : -1;
+}
+
 /* ---------------------------------------------------------- notifications */
 
 void pack_match_updated(msgpack_packer *pk, void *match) { pack_match_result(pk, match); }

@@ -89,6 +89,10 @@ void pack_cursor(msgpack_packer *pk, const char *cursor);
 /* One stored msgpack object (checked by proto_body_check()) as it is. */
 void pack_raw(msgpack_packer *pk, const char *data, size_t len);
 
+/* The sha256 (AUTH_SHA_HEX hex) of o packed as msgpack: a fingerprint of
+ * a request's params.  0, or -1 when out of memory. */
+int pack_object_sha256(const msgpack_object *o, char *out);
+
 /* ---- notifications (srv_pack_fn) ---- */
 
 void pack_match_updated(msgpack_packer *pk, void *match);   /* ud: proto_match, {match} */

@@ -34,6 +34,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "server/db.h"
 #include "server/log.h"
 #include "server/methods.h"
 #include "server/pack.h"
@@ -607,6 +608,14 @@ static void lock_cb(void *ud, redisReply *reply, int status) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
         return;
     }
+    if (r->replayed) { /* a repeated request_id: the first call's run, started then */
+        char rid[PROTO_OBJID_MAX + 1];
+        memcpy(rid, id->str, id->len);
+        rid[id->len] = '\0';
+        pack_run_id(srv_req_ok(r), rid);
+        srv_req_done(r);
+        return;
+    }
     memcpy(rn->id, id->str, id->len);
     rn->id[id->len] = '\0';
     /* the run now belongs to the registry, not to the request */
@@ -666,6 +675,7 @@ void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *p
     sargs_adds(&a, r->sess.login);
     sargs_addll(&a, (long long)time(NULL));
     sargs_addll(&a, RUN_LOCK_TTL_MS);
+    db_idem_args(r, &a);
     mcmd(r, lock_cb, &a);
 }
 

@@ -98,6 +98,13 @@ typedef struct srv_req {
     size_t frame_at;
     void *st; /* the handler's state */
     void (*st_free)(void *);
+    /* request_id (DESIGN §14), set by dispatch for a state-changing method
+     * called with one: the key '<login>:<request_id>' and the fingerprint
+     * '<method> <sha256 of the params>' its idempotent script is sent with
+     * (db_idem_args); replayed once a script answered from a kept answer. */
+    char idem_key[AUTH_LOGIN_MAX + 1 + API_REQUEST_ID_MAX + 1];
+    char idem_fp[PROTO_METHOD_MAX + 1 + AUTH_SHA_HEX];
+    bool replayed;
 } srv_req;
 
 typedef struct srv_catalog {

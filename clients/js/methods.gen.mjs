@@ -68,7 +68,16 @@ export const METHODS = Object.freeze({
   "roles": [
    "any"
   ],
-  "params": [],
+  "params": [
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
+   }
+  ],
   "result": {
    "type": "object",
    "fields": []
@@ -230,6 +239,14 @@ export const METHODS = Object.freeze({
     "type": "integer",
     "min": 0,
     "max": 9007199254740991
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -278,6 +295,14 @@ export const METHODS = Object.freeze({
     "min_len": 0,
     "max_len": 2000,
     "charset": "text"
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -358,6 +383,14 @@ export const METHODS = Object.freeze({
     "max_len": 40,
     "charset": "code",
     "required": true
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -499,6 +532,14 @@ export const METHODS = Object.freeze({
     "max_len": 40,
     "charset": "code",
     "required": true
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -523,6 +564,14 @@ export const METHODS = Object.freeze({
     "max_len": 40,
     "charset": "code",
     "required": true
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -568,6 +617,14 @@ export const METHODS = Object.freeze({
     "min_len": 0,
     "max_len": 500,
     "charset": "text"
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -622,6 +679,14 @@ export const METHODS = Object.freeze({
     "min_len": 0,
     "max_len": 500,
     "charset": "text"
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -659,6 +724,14 @@ export const METHODS = Object.freeze({
     "name": "policy",
     "type": "codec",
     "codec": "policy"
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -746,6 +819,14 @@ export const METHODS = Object.freeze({
     "max_len": 40,
     "charset": "code",
     "required": true
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -786,6 +867,14 @@ export const METHODS = Object.freeze({
     "max_len": 40,
     "charset": "code",
     "required": true
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -833,6 +922,14 @@ export const METHODS = Object.freeze({
     "min_len": 0,
     "max_len": 200,
     "charset": "line"
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -968,6 +1065,14 @@ export const METHODS = Object.freeze({
     "type": "integer",
     "min": 0,
     "max": 9007199254740991
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -1063,6 +1168,14 @@ export const METHODS = Object.freeze({
      "max_len": 32,
      "charset": "code"
     }
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -1089,6 +1202,14 @@ export const METHODS = Object.freeze({
     "max_len": 64,
     "charset": "any",
     "required": true
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -1124,5 +1245,7 @@ export const LIMITS = Object.freeze({
  "NOTE_MAX": 500,
  "MEETING_MINUTES_MAX": 600,
  "TOPIC_MAX": 200,
- "COMMENT_MAX": 2000
+ "COMMENT_MAX": 2000,
+ "REQUEST_ID_MAX": 64,
+ "REQUEST_ID_TTL_S": 86400
 });

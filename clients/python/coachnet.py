@@ -478,9 +478,9 @@ class Client:
         self.subject = r.get("subject")
         return r
 
-    def auth_logout(self):
+    def auth_logout(self, request_id=None):
         """End the session; the token stops working."""
-        r = self.call("auth.logout", {})
+        r = self.call("auth.logout", {} if request_id is None else {"request_id": request_id})
         self.token = None
         return r
 

@@ -70,7 +70,16 @@ METHODS = {
   "roles": [
    "any"
   ],
-  "params": [],
+  "params": [
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
+   }
+  ],
   "result": {
    "type": "object",
    "fields": []
@@ -232,6 +241,14 @@ METHODS = {
     "type": "integer",
     "min": 0,
     "max": 9007199254740991
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -280,6 +297,14 @@ METHODS = {
     "min_len": 0,
     "max_len": 2000,
     "charset": "text"
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -360,6 +385,14 @@ METHODS = {
     "max_len": 40,
     "charset": "code",
     "required": True
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -501,6 +534,14 @@ METHODS = {
     "max_len": 40,
     "charset": "code",
     "required": True
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -525,6 +566,14 @@ METHODS = {
     "max_len": 40,
     "charset": "code",
     "required": True
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -570,6 +619,14 @@ METHODS = {
     "min_len": 0,
     "max_len": 500,
     "charset": "text"
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -624,6 +681,14 @@ METHODS = {
     "min_len": 0,
     "max_len": 500,
     "charset": "text"
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -661,6 +726,14 @@ METHODS = {
     "name": "policy",
     "type": "codec",
     "codec": "policy"
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -748,6 +821,14 @@ METHODS = {
     "max_len": 40,
     "charset": "code",
     "required": True
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -788,6 +869,14 @@ METHODS = {
     "max_len": 40,
     "charset": "code",
     "required": True
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -835,6 +924,14 @@ METHODS = {
     "min_len": 0,
     "max_len": 200,
     "charset": "line"
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -970,6 +1067,14 @@ METHODS = {
     "type": "integer",
     "min": 0,
     "max": 9007199254740991
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -1065,6 +1170,14 @@ METHODS = {
      "max_len": 32,
      "charset": "code"
     }
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -1091,6 +1204,14 @@ METHODS = {
     "max_len": 64,
     "charset": "any",
     "required": True
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
    }
   ],
   "result": {
@@ -1126,5 +1247,7 @@ LIMITS = {
  "NOTE_MAX": 500,
  "MEETING_MINUTES_MAX": 600,
  "TOPIC_MAX": 200,
- "COMMENT_MAX": 2000
+ "COMMENT_MAX": 2000,
+ "REQUEST_ID_MAX": 64,
+ "REQUEST_ID_TTL_S": 86400
 }

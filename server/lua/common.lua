@@ -27,3 +27,35 @@ local function split(csv) local t = {} for x in string.gmatch(csv or '', '[^,]+'
 local function has(csv, x) for _, y in ipairs(split(csv)) do if y == x then return true end end return false end
 local function meets(a, b) for _, x in ipairs(split(a)) do if has(b, x) then return true end end return false end
 local function event(t) redis.call('PUBLISH', K.events, cmsgpack.pack(t)) end
+-- idem_run(body): the request_id check (DESIGN §14) around the body of a
+-- script whose header says `--! idempotent` (scripts/embed-lua wraps it).
+-- Its sender (db_idem_args) appends three ARGV, taken off here before the
+-- body sees ARGV: the request's key '<login>:<request_id>' ('' when the
+-- call has none: the body just runs), its fingerprint '<method> <sha256 of
+-- the params>', and the seconds to keep the answer.  The first "ok" answer
+-- is kept with the fingerprint under K.idem in the same script as the
+-- change, so "applied" and "answer kept" cannot part; a repeat is answered
+-- from it with the status 'replay' (the server answers it as ok) and runs
+-- nothing.  A refusal is not kept: it changed nothing, and a retry may
+-- succeed.  The same request_id with another method or other params is a
+-- conflict.
+local function idem_run(body)
+  local ttl = table.remove(ARGV)
+  local fp = table.remove(ARGV)
+  local ik = table.remove(ARGV)
+  if ik == '' then return body() end
+  local k = K.idem..ik
+  local prev = redis.call('GET', k)
+  if prev then
+    local rec = cmsgpack.unpack(prev)
+    if rec[1] ~= fp then
+      return {'conflict', 'this request_id was used for another request', 'request_id'}
+    end
+    local r = rec[2]
+    r[1] = 'replay'
+    return r
+  end
+  local r = body()
+  if type(r) == 'table' and r[1] == 'ok' then redis.call('SET', k, cmsgpack.pack({fp, r}), 'EX', ttl) end
+  return r
+end

@@ -1,6 +1,7 @@
 -- feedback_put.lua (SCRIPT_FEEDBACK_PUT): feedback.put: a side rates its match; the program's totals follow.
 -- ARGV: prefix id role subject rating comment now -> ok
 --! uses: keys common match
+--! idempotent
 --! db: feedback_put(match_id, role, subject, rating:int, comment, now) -> ok
 local id, role, subj = ARGV[2], ARGV[3], ARGV[4]
 local m = mget(id)

@@ -38,4 +38,5 @@ local K = {
   fb = p..'fb:',
   audit = p..'audit',
   events = p..'events',
+  idem = p..'idem:',
 }

@@ -1,6 +1,7 @@
 -- match_request.lua (SCRIPT_MATCH_REQUEST): match.request: a mentee asks a coach (takes a seat).
 -- ARGV: prefix mentee coach score explain now -> ok flat
 --! uses: keys common match
+--! idempotent
 --! db: match_request(mentee_id, coach_id, score:int, explain:bytes, now) -> match
 local mentee, coach, now = ARGV[2], ARGV[3], ARGV[6]
 local me = redis.call('HMGET', K.mentee..mentee, 'program', 'match')

@@ -1,6 +1,7 @@
 -- match_respond.lua (SCRIPT_MATCH_RESPOND): match.respond: a side accepts or declines its match.
 -- ARGV: prefix id role subject accept note now -> ok flat
 --! uses: keys common match
+--! idempotent
 --! db: match_respond(match_id, role, subject, accept, note, now) -> match
 local id, role, subj, acc, note, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', ARGV[6], ARGV[7]
 local m = mget(id)

@@ -1,6 +1,7 @@
 -- match_review.lua (SCRIPT_MATCH_REVIEW): match.review: a coordinator decides on matches.
 -- ARGV: prefix scope decision note now id... -> ok (id status code msg)...
 --! uses: keys common match
+--! idempotent
 --! db: match_review(scope, decision, note, now, match_ids:strs) -> review
 local scope, dec, note, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 for i = 6, #ARGV do

@@ -1,6 +1,7 @@
 -- meeting_log.lua (SCRIPT_MEETING_LOG): meeting.log: a meeting of an accepted or active match.
 -- ARGV: prefix id role subject date minutes topic now -> ok meeting_id jp_minutes
 --! uses: keys common match
+--! idempotent
 --! db: meeting_log(match_id, role, subject, date, minutes:int, topic, now) -> meeting
 local id, role, subj, now = ARGV[2], ARGV[3], ARGV[4], ARGV[8]
 local m = mget(id)

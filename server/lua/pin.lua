@@ -1,6 +1,7 @@
 -- pin.lua (SCRIPT_PIN): match.pin / match.forbid: a coordinator's pair rules.
 -- ARGV: prefix kind(pin|forbid) program mentee coach by -> ok
 --! uses: keys common
+--! idempotent
 --! db: pin(kind, program, mentee_id, coach_id, by) -> ok
 local kind, prog, mentee, coach = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local mp = redis.call('HGET', K.mentee..mentee, 'program')

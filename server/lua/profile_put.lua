@@ -1,6 +1,7 @@
 -- profile_put.lua (SCRIPT_PROFILE_PUT): mentee.put / coach.put: versioned write and the indexes.
 -- ARGV: prefix kind id blob if_version scope now programs(csv) province capacity by
 --! uses: keys common
+--! idempotent
 --! db: profile_put(kind, id, blob:bytes, if_version:optint, scope, now, programs, province, capacity:int, by) -> version
 local kind, id = ARGV[2], ARGV[3]
 local k = K[kind]..id

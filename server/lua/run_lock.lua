@@ -1,6 +1,7 @@
 -- run_lock.lua (SCRIPT_RUN_LOCK): match.run, first step: the program's lock and a run id.
 -- ARGV: prefix program by now ttl_ms -> ok run_id
 --! uses: keys common
+--! idempotent
 local prog = ARGV[2]
 if not redis.call('GET', K.lock_run..prog) then
   -- the lock is free: a run still marked running lost its owner (process killed)

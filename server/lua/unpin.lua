@@ -3,6 +3,7 @@
 -- ARGV: prefix kind(unpin|unforbid) program mentee coach by -> ok
 -- not_found when the program has no such rule.
 --! uses: keys common
+--! idempotent
 --! db: unpin(kind, program, mentee_id, coach_id, by) -> ok
 local kind, prog, mentee, coach = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if kind == 'unpin' then

@@ -3,6 +3,7 @@
 -- scope (a coordinator's programs, "" for an admin): the subject's profile
 -- must exist and lie in it.
 --! uses: keys common
+--! idempotent
 --! db: user_create(login, pw_hash, role, subject, programs, now, by, scope) -> ok
 local k = K.user..ARGV[2]
 local role, subj, scope = ARGV[4], ARGV[5], ARGV[9] or ''

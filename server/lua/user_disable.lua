@@ -1,6 +1,7 @@
 -- user_disable.lua (SCRIPT_USER_DISABLE): user.disable: disable a user and end its sessions.
 -- ARGV: prefix login by
 --! uses: keys common
+--! idempotent
 --! db: user_disable(login, by) -> ok
 local k = K.user..ARGV[2]
 if redis.call('EXISTS', k) == 0 then return {'not_found', 'no user '..ARGV[2]} end

@@ -75,6 +75,15 @@ def unknown_role(m):
     m["roles"] = ["emperor"]
 
 
+def writes_not_true(m):
+    m["writes"] = "yes"
+
+
+def request_id_by_hand(m):
+    m["params"].append({"name": "request_id", "type": "string", "min_len": 1, "max_len": 64,
+                        "charset": "code"})
+
+
 def bad_db_line(d):
     p = os.path.join(d, "server/lua/pin.lua")
     with open(p) as f:
@@ -91,6 +100,8 @@ CASES = [
     ("a limit name that api/limits.json lacks", edit_review(unknown_limit), "unknown limit NO_SUCH_LIMIT"),
     ("a role that does not exist", edit_review(unknown_role), "roles must be"),
     ("a db line with an unknown reply kind", bad_db_line, "unknown db reply"),
+    ("writes that is not true", edit_review(writes_not_true), "writes is true or absent"),
+    ("a request_id written by hand", edit_review(request_id_by_hand), "request_id comes from"),
 ]
 
 

@@ -39,6 +39,9 @@ def schema():
     out = {}
     for p in sorted((ROOT / "api" / "methods").glob("*.json")):
         m = json.loads(p.read_text())
+        if m.get("writes"):     # gen-api gives every state-changing method request_id, last
+            m["params"].append({"name": "request_id", "type": "string", "min_len": 1,
+                                "max_len": "REQUEST_ID_MAX", "charset": "code"})
         out[m["name"]] = m
     return out
 

@@ -152,6 +152,7 @@ static void lua_name(key_kind k, char *out, size_t size) {
         [KEY_FB] = "fb",
         [KEY_AUDIT] = "audit",
         [KEY_EVENTS] = "events",
+        [KEY_IDEM] = "idem",
     };
     snprintf(out, size, "%s", names[k] ? names[k] : "");
 }
