@@ -293,6 +293,7 @@ typedef struct api_method {
     size_t size;                    /* bytes of its params struct */
     bool writes;                    /* state-changing: has request_id */
     size_t request_id, has_request_id; /* their offsets in the struct (writes) */
+    const char *const *secrets;     /* params marked secret (NULL-terminated) or NULL */
 } api_method;
 
 /* Every method of the schema, indexed by api_method_id. */

@@ -59,12 +59,14 @@ const method_def *methods_find(const char *name) {
 
 /* A state-changing call with a request_id: the key and fingerprint its
  * idempotent script is sent with (srv_req, db_idem_args).  The fingerprint
- * covers the method and the params as sent (request_id included), so the
- * same request_id with anything else is a conflict, not a replay.  0, or
+ * covers the method and the params as sent (request_id included; params
+ * the schema marks secret, a password, left out: the fingerprint is kept
+ * in Redis), so the same request_id with anything else is a conflict, not
+ * a replay.  0, or
  * -1 when r has been answered. */
 static int dispatch_idem(srv_req *r, const char *request_id) {
     char digest[AUTH_SHA_HEX];
-    if (pack_object_sha256(r->msg.params, digest)) {
+    if (pack_object_sha256(r->msg.params, r->m->api->secrets, digest)) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory");
         return -1;
     }

@@ -299,12 +299,32 @@ void pack_raw(msgpack_packer *pk, const char *data, size_t len) {
     pk->callback(pk->data, data, len); /* the packer's own sink */
 }
 
-int pack_object_sha256(const msgpack_object *o, char *out) {
+static bool secret_key(const msgpack_object *k, const char *const *secrets) {
+    if (k->type != MSGPACK_OBJECT_STR || !secrets) return false;
+    for (; *secrets; secrets++)
+        if (strlen(*secrets) == k->via.str.size && !memcmp(*secrets, k->via.str.ptr, k->via.str.size)) return true;
+    return false;
+}
+
+int pack_object_sha256(const msgpack_object *o, const char *const *secrets, char *out) {
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
     msgpack_packer pk;
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    int rc = msgpack_pack_object(&pk, *o);
+    int rc = 0;
+    if (o->type == MSGPACK_OBJECT_MAP) {
+        const msgpack_object_map *m = &o->via.map;
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < m->size; i++) n += !secret_key(&m->ptr[i].key, secrets);
+        rc = msgpack_pack_map(&pk, n);
+        for (uint32_t i = 0; i < m->size && rc == 0; i++) {
+            if (secret_key(&m->ptr[i].key, secrets)) continue;
+            rc = msgpack_pack_object(&pk, m->ptr[i].key);
+            if (rc == 0) rc = msgpack_pack_object(&pk, m->ptr[i].val);
+        }
+    } else {
+        rc = msgpack_pack_object(&pk, *o);
+    }
     if (rc == 0) auth_sha256_hex(sb.data ? sb.data : "", sb.size, out);
     msgpack_sbuffer_destroy(&sb);
     return rc == 0 ? 0 : -1;

@@ -89,9 +89,12 @@ void pack_cursor(msgpack_packer *pk, const char *cursor);
 /* One stored msgpack object (checked by proto_body_check()) as it is. */
 void pack_raw(msgpack_packer *pk, const char *data, size_t len);
 
-/* The sha256 (AUTH_SHA_HEX hex) of o packed as msgpack: a fingerprint of
- * a request's params.  0, or -1 when out of memory. */
-int pack_object_sha256(const msgpack_object *o, char *out);
+/* The sha256 (AUTH_SHA_HEX hex) of o packed as msgpack, leaving out the
+ * entries of a map o whose keys are among secrets (NULL-terminated, or
+ * NULL): a fingerprint of a request's params that is kept in Redis, so a
+ * password must not go into it (a plain sha256 of it is cheap to guess).
+ * 0, or -1 when out of memory. */
+int pack_object_sha256(const msgpack_object *o, const char *const *secrets, char *out);
 
 /* ---- notifications (srv_pack_fn) ---- */
 

@@ -1137,7 +1137,8 @@ export const METHODS = Object.freeze({
     "min_len": 8,
     "max_len": 256,
     "charset": "any",
-    "required": true
+    "required": true,
+    "secret": true
    },
    {
     "name": "role",

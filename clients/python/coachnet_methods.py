@@ -1139,7 +1139,8 @@ METHODS = {
     "min_len": 8,
     "max_len": 256,
     "charset": "any",
-    "required": True
+    "required": True,
+    "secret": True
    },
    {
     "name": "role",

@@ -109,6 +109,24 @@ def other_params_or_method_conflict(s):
 
 
 @t
+def passwords_stay_out_of_the_fingerprint(s):
+    """user.create with request_id: the kept fingerprint leaves the password out (a repeat with another password is a replay, not a conflict); the user is created once"""
+    coord, prog = s.coordinator()
+    with coord:
+        m = s.gen.mentee(prog)
+        coord.mentee_put(m)
+        login = s.uniq("mentee")
+        assert coord.user_create(login, s.PASSWORD, "mentee", subject=m["id"], request_id="u-1") == {}
+        assert coord.user_create(login, "another-password", "mentee", subject=m["id"],
+                                 request_id="u-1") == {}
+        # the first password is the one stored
+        with s.srv.login(login, s.PASSWORD) as u:
+            assert u.role == "mentee"
+        # without request_id the login is taken
+        expect_error("conflict", coord.user_create, login, s.PASSWORD, "mentee", subject=m["id"])
+
+
+@t
 def request_ids_are_per_user(s):
     """two users may use the same request_id: each call is its own"""
     c1, prog = s.coordinator()
