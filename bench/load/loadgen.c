@@ -129,6 +129,7 @@ typedef struct opts {
     int concurrency;
     int pid;
     int suggest_limit;
+    int request_ids; /* every mentee.put with a request_id of its own */
 } opts;
 
 typedef struct lg_conn lg_conn;
@@ -146,6 +147,8 @@ typedef struct lg {
     /* data */
     char **ids;
     size_t nids;
+    unsigned long long rid_seq; /* --request-ids: a fresh id per put */
+    long rid_nonce;
     msgpack_sbuffer profiles[LG_MAX_PROFILES];
     int nprofiles, profiles_wanted, profiles_asked;
     /* run */
@@ -266,9 +269,15 @@ static void p_suggest(lg_conn *c, void *ud) {
 
 static void p_put(lg_conn *c, void *ud) {
     const msgpack_sbuffer *prof = ud;
-    msgpack_pack_map(&c->pk, 1);
+    msgpack_pack_map(&c->pk, c->g->o.request_ids ? 2 : 1);
     pack_str(&c->pk, "profile");
     msgpack_sbuffer_write(&c->sb, prof->data, prof->size); /* pre-packed map */
+    if (c->g->o.request_ids) {
+        char rid[64];
+        snprintf(rid, sizeof rid, "lg-%lx-%llu", c->g->rid_nonce, ++c->g->rid_seq);
+        pack_str(&c->pk, "request_id");
+        pack_str(&c->pk, rid);
+    }
 }
 
 static int pick_method(lg *g) {
@@ -745,6 +754,7 @@ static void usage(void) {
            "        --mix get=W,put=W,suggest=W (get=100)   --depth D outstanding per conn (1)\n"
            "        --rate R  open loop, R requests/s in total (0 = closed loop)\n"
            "        --duration S (10)  --warmup S (2)  --suggest-limit N (10)\n"
+           "        --request-ids  each mentee.put carries a request_id of its own\n"
            "  handshake: --resume (reuse sessions) --duration S\n"
            "  idle: --concurrency K handshakes at once (200) --duration S --pid SERVER_PID\n");
 }
@@ -777,6 +787,7 @@ static void parse_args(opts *o, int argc, char **argv) {
         O_CONC,
         O_PID,
         O_SLIM,
+        O_RID,
         O_HELP
     };
     static const struct option lo[] = { { "mode", 1, 0, O_MODE },     { "host", 1, 0, O_HOST },
@@ -788,7 +799,8 @@ static void parse_args(opts *o, int argc, char **argv) {
                                         { "password", 1, 0, O_PASS }, { "ids", 1, 0, O_IDS },
                                         { "resume", 0, 0, O_RESUME }, { "concurrency", 1, 0, O_CONC },
                                         { "pid", 1, 0, O_PID },       { "suggest-limit", 1, 0, O_SLIM },
-                                        { "help", 0, 0, O_HELP },     { 0, 0, 0, 0 } };
+                                        { "request-ids", 0, 0, O_RID }, { "help", 0, 0, O_HELP },
+                                        { 0, 0, 0, 0 } };
     int ch;
     while ((ch = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
         switch (ch) {
@@ -826,6 +838,7 @@ static void parse_args(opts *o, int argc, char **argv) {
         case O_CONC: o->concurrency = atoi(optarg); break;
         case O_PID: o->pid = atoi(optarg); break;
         case O_SLIM: o->suggest_limit = atoi(optarg); break;
+        case O_RID: o->request_ids = 1; break;
         case 'h':
         case O_HELP: usage(); exit(0);
         default: usage(); exit(2);
@@ -893,6 +906,7 @@ int main(int argc, char **argv) {
     parse_args(&g->o, argc, argv);
     signal(SIGPIPE, SIG_IGN);
     g->seed = (unsigned)getpid();
+    g->rid_nonce = (long)time(NULL) ^ (long)getpid();
     memset(&g->addr, 0, sizeof g->addr);
     g->addr.sin_family = AF_INET;
     g->addr.sin_port = htons((uint16_t)g->o.port);

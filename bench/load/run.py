@@ -13,6 +13,8 @@ $B/bench/load/loadgen and redis-benchmark and prints the figures:
   handshake new TLS connections/s: full handshakes, and resumed ones with
             session tickets on and off (TLS 1.3 and TLS 1.2)
   idle      --idle (default 10000) TLS connections held; server VmRSS
+  put       mentee.put, closed loop, without and with a request_id per put
+            (alternating, twice each): the cost of request_id as a ratio
 
 Usage: bench/load/run.py [--only get,mixed,handshake,idle] [--duration S]
        [--conns N] [--rate R] [--idle N] [--mentees N] [--coaches N]
@@ -210,6 +212,14 @@ def main():
                                    "--duration", a.duration * 1.5, *cred)
             print("   p99 %.2f ms at %.0f req/s (target < 5 ms at 5000 req/s)" % (
                 int(res["mixed"]["p99_us"]) / 1000.0, float(res["mixed"]["throughput"])), flush=True)
+        if "put" in only:
+            res["put"] = {False: [], True: []}
+            for rid in (False, True, False, True):
+                print("== mentee.put, closed loop, %d connections, request_id %s"
+                      % (a.conns, "on" if rid else "off"), flush=True)
+                r = loadgen(srv, "-c", a.conns, "--mix", "put=1", "--duration", a.duration,
+                            *(["--request-ids"] if rid else []), *cred)
+                res["put"][rid].append(float(r["throughput"]))
         if "handshake" in only:
             hs = {}
             for tickets in ("yes", "no"):
@@ -255,6 +265,12 @@ def main():
               "max %s us, errors %s; CPU coachnetd %s%% redis %s%%" % (
                   a.rate, m["throughput"], m["p50_us"], m["p99_us"], m["p999_us"], m["max_us"],
                   m["errors"], m["cpu_coachnetd"], m["cpu_redis"]))
+    if "put" in res:
+        off, on = res["put"][False], res["put"][True]
+        print("mentee.put closed loop c=%d: %s req/s without request_id, %s req/s with; "
+              "ratio %.2f (with / without, means)" % (
+                  a.conns, "/".join("%.0f" % x for x in off), "/".join("%.0f" % x for x in on),
+                  (sum(on) / len(on)) / (sum(off) / len(off))))
     if "handshake" in res:
         for (tickets, tls, resume), r in res["handshake"].items():
             print("handshakes TLS %s tickets %-3s reuse %-3s: %s/s (%s of %s resumed)" % (
