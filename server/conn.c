@@ -64,6 +64,7 @@
 #include <time.h>
 
 #include "server/log.h"
+#include "server/tokset.h"
 
 #define SRV_CLOSE_FLUSH_MS 5000  /* longest wait to flush a last error */
 #define SRV_DRAIN_MS       10000 /* SIGTERM: longest wait for requests */
@@ -634,7 +635,31 @@ void srv_notify_subject(server *s, auth_role role, const char *subject, const ch
     msgpack_sbuffer_destroy(&sb);
 }
 
-void srv_logout_login(server *s, const char *login) {
+/* ------------------------------------------------------------- sessions */
+
+/* End c's session: c is unauthenticated from its next request on (the
+ * client learns it from that request's `unauthenticated`; requests already
+ * in flight finish with the session they started with).  The one place a
+ * session ends for a reason outside its connection: a revoked token, a
+ * disabled user, the periodic check against Redis. */
+static void conn_end_session(srv_conn *c, const char *why) {
+    log_info("conn %s: session of %s ended (%s)", c->peer, c->sess.login, why);
+    memset(&c->sess, 0, sizeof c->sess);
+}
+
+void srv_logout_login(server *s, const char *login, const char *why) {
     for (srv_conn *c = s->live; c; c = c->next)
-        if (!strcmp(c->sess.login, login)) memset(&c->sess, 0, sizeof c->sess);
+        if (c->sess.login[0] && !strcmp(c->sess.login, login)) conn_end_session(c, why);
+}
+
+void srv_end_sessions(server *s, const tokset *ths, const char *why) {
+    if (!ths->n) return;
+    for (srv_conn *c = s->live; c; c = c->next)
+        if (c->sess.login[0] && tokset_has(ths, c->sess.tokhash)) conn_end_session(c, why);
+}
+
+int srv_session_tokens(server *s, tokset *out) {
+    for (const srv_conn *c = s->live; c; c = c->next)
+        if (c->sess.login[0] && tokset_add(out, c->sess.tokhash, strlen(c->sess.tokhash))) return -1;
+    return 0;
 }

@@ -8,6 +8,8 @@
 #include "server/log.h"
 #include "server/methods.h"
 #include "server/pack.h"
+#include "server/sesscheck.h"
+#include "server/tokset.h"
 
 static void strz(const msgpack_object *o, char *out, size_t outsz) {
     out[0] = '\0';
@@ -17,9 +19,25 @@ static void strz(const msgpack_object *o, char *out, size_t outsz) {
     out[n] = '\0';
 }
 
+/* ["revoke", [tokhash, ...]]: end the sessions of those tokens here.  A
+ * hash that is not one is skipped (the others still end). */
+static void revoke(server *s, const msgpack_object_array *ths) {
+    tokset set;
+    tokset_init(&set);
+    for (uint32_t i = 0; i < ths->size; i++) {
+        const msgpack_object *o = &ths->ptr[i];
+        if (o->type != MSGPACK_OBJECT_STR || tokset_add(&set, o->via.str.ptr, o->via.str.size))
+            log_warn("ignoring an item of a revoke event that is not a token hash");
+    }
+    tokset_seal(&set);
+    srv_end_sessions(s, &set, "token revoked");
+    tokset_free(&set);
+}
+
 void events_on_message(server *s, const char *payload, size_t len) {
-    if (!payload) { /* (re)subscribed: refresh caches */
+    if (!payload) { /* (re)subscribed: refresh caches; events missed meanwhile may have ended sessions */
         coachidx_resync(s->cidx);
+        sesscheck_now(s->sck);
         return;
     }
     msgpack_unpacked u;
@@ -43,10 +61,8 @@ void events_on_message(server *s, const char *payload, size_t len) {
         strz(&a->ptr[1], id, sizeof id);
         int load = a->ptr[2].type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (int)a->ptr[2].via.u64 : 0;
         coachidx_set_load(s->cidx, id, load);
-    } else if (!strcmp(kind, "logout") && a->size == 2) {
-        char login[AUTH_LOGIN_MAX + 1];
-        strz(&a->ptr[1], login, sizeof login);
-        srv_logout_login(s, login);
+    } else if (!strcmp(kind, "revoke") && a->size == 2 && a->ptr[1].type == MSGPACK_OBJECT_ARRAY) {
+        revoke(s, &a->ptr[1].via.array);
     } else if (!strcmp(kind, "match") && a->size == 2 && a->ptr[1].type == MSGPACK_OBJECT_ARRAY) {
         /* the match hash as Lua's cmsgpack packed HGETALL's list */
         proto_match *m = malloc(sizeof *m);

@@ -6,13 +6,17 @@
  *   ["load", id, n]               coach index: the coach's taken seats
  *   ["match", [field, value, ...]] match.updated to every session of the
  *                                 match's mentee and of its coach
- *   ["logout", login]             end every session of that login here
- *   (re)subscribed                coach index: full resync (messages may
- *                                 have been missed while the link was down)
+ *   ["revoke", [tokhash, ...]]    end every session of those tokens here
+ *                                 (auth.logout, user.disable: common.lua's
+ *                                 end_tokens)
+ *   (re)subscribed                coach index: full resync, and a session
+ *                                 check now (messages may have been missed
+ *                                 while the link was down: sesscheck.h)
  *
- * Calls the coach index (coachidx.h) and the connections' narrow functions
- * (srv_notify_subject, srv_logout_login); nothing calls back into it but
- * the store's message callback (main.c).
+ * Calls the coach index (coachidx.h), the session check (sesscheck.h) and
+ * the connections' narrow functions (srv_notify_subject,
+ * srv_end_sessions); nothing calls back into it but the store's message
+ * callback (main.c).
  */
 #ifndef COACHNET_SERVER_EVENTS_H
 #define COACHNET_SERVER_EVENTS_H

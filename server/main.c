@@ -18,6 +18,7 @@
 #include "server/log.h"
 #include "server/methods.h"
 #include "server/runs.h"
+#include "server/sesscheck.h"
 
 #define COACHNETD_VERSION "0.1.0"
 #define MAX_FLAGS         128
@@ -244,7 +245,8 @@ static int run(cfg *c) {
     s->runs = runs_new(s);
     s->hq = hashq_new(base, c->auth_threads);
     s->st = store_new(base, c->redis_host, c->redis_port, c->redis_timeout_ms, channel, on_store_msg, s);
-    if (!s->cidx || !s->runs || !s->hq || !s->st) {
+    s->sck = sesscheck_new(s);
+    if (!s->cidx || !s->runs || !s->hq || !s->st || !s->sck) {
         log_error("out of memory");
         goto out;
     }
@@ -274,6 +276,7 @@ out:
     if (s->runs) runs_free(s->runs);
     srv_free(s);
     coachidx_free(s->cidx);
+    sesscheck_free(s->sck); /* after the store: store_free answers its call in flight */
     if (a.ev_term) event_free(a.ev_term);
     if (a.ev_int) event_free(a.ev_int);
     if (a.ev_hup) event_free(a.ev_hup);

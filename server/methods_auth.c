@@ -10,6 +10,7 @@
 #include "server/log.h"
 #include "server/methods.h"
 #include "server/pack.h"
+#include "server/tokset.h"
 
 /* A dummy hash to verify against for unknown logins, so that their
  * response time does not reveal which logins exist. */
@@ -158,12 +159,24 @@ static void ok_empty(srv_req *r) {
     srv_req_done(r);
 }
 
+/* The token ends now on this instance, whatever Redis says: the caller's
+ * session and every other connection's holding the same token, before the
+ * answer.  logout.lua deletes the token and publishes `revoke` for the
+ * other instances (and the periodic check ends it there if that event is
+ * lost). */
 void m_auth_logout(srv_req *r, const api_auth_logout_params *p) {
     (void)p;
     srv_session old = r->sess;
     srv_session none;
     memset(&none, 0, sizeof none);
-    srv_req_set_session(r, &none); /* the session ends now, whatever Redis says */
+    srv_req_set_session(r, &none);
+    tokset tok;
+    tokset_init(&tok);
+    if (tokset_add(&tok, old.tokhash, strlen(old.tokhash)) == 0) {
+        tokset_seal(&tok);
+        srv_end_sessions(r->srv, &tok, "token logged out");
+    }
+    tokset_free(&tok);
     db_logout(r, old.login, old.tokhash, ok_empty);
 }
 
@@ -270,9 +283,11 @@ void m_user_create(srv_req *r, const api_user_create_params *p) {
 }
 
 /* Sessions on this instance end before the answer (so the admin's next
- * step sees them gone); other instances end theirs on the pub/sub event. */
+ * step sees them gone); other instances end theirs on the `revoke` event
+ * of the tokens user_disable.lua deleted, or at their next session check
+ * (sesscheck.h) if they miss it. */
 static void disable_cb(srv_req *r) {
-    if (r->st) srv_logout_login(r->srv, r->st);
+    if (r->st) srv_logout_login(r->srv, r->st, "user disabled");
     pack_empty(srv_req_ok(r));
     srv_req_done(r);
 }

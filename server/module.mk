@@ -40,3 +40,9 @@ UNIT_TESTS += $(B)/tests/unit/test_keys
 $(B)/tests/unit/test_keys.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
 $(B)/tests/unit/test_keys: $(B)/tests/unit/test_keys.o $(B)/server/keys.o $(B)/server/store.o $(B)/server/log.o
 	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(HIREDIS_LIBS) $(CMOCKA_LIBS) -o $@
+
+# tokset: the sets of token hashes by which sessions end.
+UNIT_TESTS += $(B)/tests/unit/test_tokset
+$(B)/tests/unit/test_tokset.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
+$(B)/tests/unit/test_tokset: $(B)/tests/unit/test_tokset.o $(B)/server/tokset.o $(B)/server/auth.o
+	$(CC) $(LDFLAGS) $^ $(SSL_LIBS) $(CMOCKA_LIBS) -o $@

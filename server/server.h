@@ -12,6 +12,7 @@
  *   methods.c   the helpers shared by the handlers
  *   methods_*.c the method handlers          runs.c   match.run (worker thread)
  *   events.c    the pub/sub event channel    coachidx.c the coach index
+ *   sesscheck.c sessions checked against Redis  tokset.c token hash sets
  *   adapt.c     libproto <-> libmatcher      catalog.c  vocabulary adapter
  *   db.c        the typed store API: the handlers' Redis operations and
  *               their replies (db.gen.c: the senders, generated)
@@ -30,11 +31,12 @@
  *                                                      srv_conn_set_session)
  *   handlers ──> db ──> scripts, store (the handlers' every Redis command)
  *   handlers ──> coachidx, runs, adapt, hashq, methods (helpers),
- *                conn (srv_now_s, srv_logout_login)
+ *                conn (srv_now_s, srv_logout_login, srv_end_sessions)
  *   runs ──> conn (srv_job, srv_notify_conn), adapt, methods, scripts, store
  *   store ─ ─ message callback (given to store_new by main) ─ ─> events
- *   events ──> coachidx, conn (srv_notify_subject, srv_logout_login), adapt,
- *              pack
+ *   events ──> coachidx, sesscheck, conn (srv_notify_subject,
+ *              srv_end_sessions), adapt, pack
+ *   sesscheck ──> scripts, store, conn (srv_session_tokens, srv_end_sessions)
  *   coachidx ──> adapt (mblob_coach, madapt_coach_init), scripts, store
  *
  * conn.c names nothing above it: frames go up through the one hook and
@@ -137,6 +139,7 @@ typedef struct server {
     srv_catalog catalog;
     struct coachidx *cidx;
     struct runs *runs;
+    struct sesscheck *sck;  /* the periodic session check (sesscheck.h) */
     struct hashq *hq;       /* PBKDF2 on worker threads (hashq.h) */
     srv_frame_fn *dispatch; /* where conn.c hands complete frames */
     /* the connection table: conn.c's */
@@ -181,8 +184,17 @@ typedef void srv_pack_fn(msgpack_packer *pk, void *ud);
 void srv_notify_conn(server *s, uint64_t conn_id, const char *method, srv_pack_fn *fn, void *ud);
 /* Every session whose role is `role` and subject is `subject`. */
 void srv_notify_subject(server *s, auth_role role, const char *subject, const char *method, srv_pack_fn *fn, void *ud);
-/* Log out every session of a login (user disabled). */
-void srv_logout_login(server *s, const char *login);
+/* Sessions (design.md §14): end every session of a login (user.disable on
+ * this instance), or every session whose token hash is in ths (a sealed
+ * tokset.h set: the `revoke` event, auth.logout, the periodic check).  An
+ * ended session's connection is unauthenticated from its next request on;
+ * why goes to the log. */
+void srv_logout_login(server *s, const char *login, const char *why);
+struct tokset;
+void srv_end_sessions(server *s, const struct tokset *ths, const char *why);
+/* Add the token hash of every authenticated connection to out (unsealed);
+ * -1 when memory ran out. */
+int srv_session_tokens(server *s, struct tokset *out);
 
 /* For a test that drives one connection (tests/fuzz/fuzz_dispatch.c): the
  * id of the connection accepted last (0: none open) and its requests in

@@ -16,6 +16,11 @@
 --     of design.md §2 followed by a message (and sometimes the param's name).
 --   * Every state change appends to P..'audit' (audit()) and tells the
 --     other coachnetd processes on P..'events' (event()).
+--   * Sessions end by token (design.md §14): end_tokens() deletes tokens of
+--     a login and publishes their hashes (`revoke`: every coachnetd ends the
+--     sessions of its connections holding one); end_sessions() does it for
+--     every token of a login but `keep` (nil: all of them).  A session whose
+--     event is lost ends at the next periodic check (session_check.lua).
 --
 -- The text sent to Redis is keys.lua's body, this file's body, then
 -- match.lua's body for the scripts that use it, then the script's body: the headers (these
@@ -27,6 +32,22 @@ local function split(csv) local t = {} for x in string.gmatch(csv or '', '[^,]+'
 local function has(csv, x) for _, y in ipairs(split(csv)) do if y == x then return true end end return false end
 local function meets(a, b) for _, x in ipairs(split(a)) do if has(b, x) then return true end end return false end
 local function event(t) redis.call('PUBLISH', K.events, cmsgpack.pack(t)) end
+local function end_tokens(login, ths)
+  for i = 1, #ths, 256 do
+    local chunk = {}
+    for j = i, math.min(i + 255, #ths) do
+      redis.call('DEL', K.tok..ths[j])
+      redis.call('SREM', K.utok..login, ths[j])
+      chunk[#chunk+1] = ths[j]
+    end
+    event({'revoke', chunk})
+  end
+end
+local function end_sessions(login, keep)
+  local ths = {}
+  for _, th in ipairs(redis.call('SMEMBERS', K.utok..login)) do if th ~= keep then ths[#ths+1] = th end end
+  end_tokens(login, ths)
+end
 -- idem_run(body): the request_id check (DESIGN §14) around the body of a
 -- script whose header says `--! idempotent` (scripts/embed-lua wraps it).
 -- Its sender (db_idem_args) appends three ARGV, taken off here before the

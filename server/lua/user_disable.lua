@@ -1,4 +1,5 @@
--- user_disable.lua (SCRIPT_USER_DISABLE): user.disable: disable a user and end its sessions.
+-- user_disable.lua (SCRIPT_USER_DISABLE): user.disable: disable a user and end its sessions on every
+-- coachnetd (common.lua's end_sessions).
 -- ARGV: prefix login by
 --! uses: keys common
 --! idempotent
@@ -6,8 +7,6 @@
 local k = K.user..ARGV[2]
 if redis.call('EXISTS', k) == 0 then return {'not_found', 'no user '..ARGV[2]} end
 redis.call('HSET', k, 'disabled', '1')
-for _, t in ipairs(redis.call('SMEMBERS', K.utok..ARGV[2])) do redis.call('DEL', K.tok..t) end
-redis.call('DEL', K.utok..ARGV[2])
-event({'logout', ARGV[2]})
+end_sessions(ARGV[2], nil)
 audit('ev', 'user.disable', 'login', ARGV[2], 'by', ARGV[3])
 return {'ok'}

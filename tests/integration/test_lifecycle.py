@@ -109,8 +109,11 @@ def notifications_reach_only_the_sides(s):
         m, mu = w.mentee()
         other_m, other = w.mentee()
         c, cu = w.coach()
-        gone = s.srv.client()
-        gone.auth_resume(cu.token)          # a second coach session ...
+        with s.srv.client() as look:
+            coach_login = look.auth_resume(cu.token)["login"]
+        # a second coach session with its own token (a logout ends every
+        # connection of its token, cu's too if it shared it) ...
+        gone = s.srv.login(coach_login, s.PASSWORD)
         gone.auth_logout()                  # ... that logs out
         coord2 = s.srv.client()
         coord2.auth_resume(w.coord.token)   # the coordinator on another connection

@@ -33,6 +33,7 @@ static void cfg_defaults_match_the_interface(void **state) {
     assert_int_equal(c.idle_timeout_ms, 300000);
     assert_int_equal(c.login_attempts_per_minute, 10);
     assert_int_equal(c.token_ttl, 86400);
+    assert_int_equal(c.session_check_s, 30);
     assert_int_equal(c.tls_min_version, 12);
     assert_int_equal(c.tls_auth_clients, 0);
     assert_int_equal(c.log_level, CFG_LOG_INFO);
@@ -158,6 +159,7 @@ static void cfg_key_table_is_complete(void **state) {
                                         "login-attempts-per-minute",
                                         "auth-threads",
                                         "token-ttl",
+                                        "session-check-s",
                                         "log-level",
                                         "log-file",
                                         "pidfile",
