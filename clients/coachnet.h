@@ -322,11 +322,26 @@ int cn_client_match_mine(cn_client *c, cn_client_result **res, cn_client_error *
 int cn_client_match_respond(cn_client *c, const char *match_id, int accept, const char *note, cn_client_result **res,
                             cn_client_error *err);
 
-/* meeting.log: date "YYYY-MM-DD"; topic may be NULL.  Returns the meeting id
- * (as text, also when the server sends an integer) and the mentee's JP total
- * for the year of the meeting (1 JP = 45 minutes). */
+/* meeting.log's answer.  A match has one meeting per date: the side that
+ * logs a date first creates it; the other side logging the same date
+ * confirms it (confirmed = 1; the first side's minutes stay, JP do not
+ * change).  JP are minutes / 45 rounded to one decimal by the server:
+ * print them with "%.1f". */
+typedef struct cn_client_meeting {
+    char meeting_id[65];   /* id of the meeting of that date */
+    int confirmed;         /* 1: this call confirmed the other side's record */
+    int64_t minutes;       /* of the meeting (the first side's) */
+    double jp;             /* of the meeting */
+    int year;              /* of the date */
+    int64_t minutes_total; /* the mentee's minutes in that year, all its matches */
+    double jp_total;       /* the mentee's JP in that year */
+} cn_client_meeting;
+
+/* meeting.log: date "YYYY-MM-DD" (not in the future, not before the match
+ * was accepted, in the server's time zone); topic may be NULL; out may be
+ * NULL.  A side logging a date again is CN_CLIENT_E_SERVER "conflict". */
 int cn_client_meeting_log(cn_client *c, const char *match_id, const char *date, int64_t minutes, const char *topic,
-                          char *meeting_id, size_t meeting_id_len, double *jp_total, cn_client_error *err);
+                          cn_client_meeting *out, cn_client_error *err);
 
 /* feedback.put: rating 1..5; comment may be NULL. */
 int cn_client_feedback_put(cn_client *c, const char *match_id, int rating, const char *comment, cn_client_error *err);

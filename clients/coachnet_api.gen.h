@@ -218,7 +218,7 @@ typedef struct cn_api_meeting_log_params {
     const char *topic;
     const char *request_id;
 } cn_api_meeting_log_params;
-/* meeting.log (Log a meeting of an accepted or active match) */
+/* meeting.log (Log a meeting of an accepted or active match, or confirm the other side's of that date) */
 int cn_api_meeting_log(cn_client *c, const cn_api_meeting_log_params *p, cn_client_result **res,
         cn_client_error *err);
 

@@ -278,26 +278,43 @@ int cn_client_match_respond(cn_client *c, const char *match_id, int accept, cons
 /* ---------------------------------------------------------------------- */
 
 int cn_client_meeting_log(cn_client *c, const char *match_id, const char *date, int64_t minutes, const char *topic,
-                          char *meeting_id, size_t meeting_id_len, double *jp_total, cn_client_error *err) {
+                          cn_client_meeting *out, cn_client_error *err) {
     cn_api_meeting_log_params p = { .match_id = match_id, .date = date, .minutes = minutes, .topic = topic };
     cn_client_result *r;
     if (cn_api_meeting_log(c, &p, &r, err) != CN_CLIENT_OK) return CN_CLIENT_ERR;
     const msgpack_object *o = cn_client_result_obj(r);
+    const msgpack_object *conf = cn_client_map_get(o, "confirmed");
+    cn_client_meeting m;
+    memset(&m, 0, sizeof m);
+    int64_t year = 0;
     int rc = CN_CLIENT_OK;
-    double jp = 0;
     const msgpack_object *mid = cn_client_map_get(o, "meeting_id");
-    if (cn_client_obj_num(cn_client_map_get(o, "jp_total"), &jp) != CN_CLIENT_OK) {
+    int64_t n;
+    if (cn_client_obj_str(mid, m.meeting_id, sizeof m.meeting_id) == CN_CLIENT_OK)
+        ; /* an older server may send an integer id: shown as text */
+    else if (cn_client_obj_int(mid, &n) == CN_CLIENT_OK)
+        snprintf(m.meeting_id, sizeof m.meeting_id, "%lld", (long long)n);
+    else
+        rc = missing("meeting.log", "meeting_id", err);
+    if (rc != CN_CLIENT_OK)
+        ;
+    else if (!conf || conf->type != MSGPACK_OBJECT_BOOLEAN)
+        rc = missing("meeting.log", "confirmed", err);
+    else if (cn_client_obj_int(cn_client_map_get(o, "minutes"), &m.minutes) != CN_CLIENT_OK)
+        rc = missing("meeting.log", "minutes", err);
+    else if (cn_client_obj_num(cn_client_map_get(o, "jp"), &m.jp) != CN_CLIENT_OK)
+        rc = missing("meeting.log", "jp", err);
+    else if (cn_client_obj_int(cn_client_map_get(o, "year"), &year) != CN_CLIENT_OK || year < 0 || year > 9999)
+        rc = missing("meeting.log", "year", err);
+    else if (cn_client_obj_int(cn_client_map_get(o, "minutes_total"), &m.minutes_total) != CN_CLIENT_OK)
+        rc = missing("meeting.log", "minutes_total", err);
+    else if (cn_client_obj_num(cn_client_map_get(o, "jp_total"), &m.jp_total) != CN_CLIENT_OK)
         rc = missing("meeting.log", "jp_total", err);
-    } else if (meeting_id && meeting_id_len) {
-        int64_t n;
-        if (cn_client_obj_str(mid, meeting_id, meeting_id_len) == CN_CLIENT_OK)
-            ;
-        else if (cn_client_obj_int(mid, &n) == CN_CLIENT_OK)
-            snprintf(meeting_id, meeting_id_len, "%lld", (long long)n);
-        else
-            rc = missing("meeting.log", "meeting_id", err);
+    if (rc == CN_CLIENT_OK && out) {
+        m.confirmed = conf->via.boolean;
+        m.year = (int)year;
+        *out = m;
     }
-    if (rc == CN_CLIENT_OK && jp_total) *jp_total = jp;
     cn_client_result_free(r);
     return rc;
 }

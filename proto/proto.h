@@ -773,14 +773,30 @@ typedef struct proto_review_item {
 int proto_review_item_decode(const msgpack_object *obj, const char *path, proto_review_item *out, proto_error *err);
 void proto_review_item_pack(msgpack_packer *pk, const proto_review_item *r);
 
-/* meeting.log's result {meeting_id (code 1..64), jp_total, minutes_total
- * (0..2^53)}, all required; jp_total must be minutes_total /
- * PROTO_JP_MINUTES (rounded down). */
+/* meeting.log's result, all required: {meeting_id (code 1..64), confirmed
+ * (bool: this call confirmed the other side's record of the date), minutes
+ * (of the record, 1..API_MEETING_MINUTES_MAX), jp (proto_jp(minutes)),
+ * year (of the meeting's date, PROTO_MEETING_YEAR_MIN..MAX), minutes_total
+ * (the mentee's minutes of that year, minutes..2^53), jp_total
+ * (proto_jp(minutes_total))}.  JP travel as floats already rounded to one
+ * decimal; the decoder checks that they are the minutes' JP. */
+#define PROTO_MEETING_YEAR_MIN 2000
+#define PROTO_MEETING_YEAR_MAX 2100
 typedef struct proto_meeting {
     char meeting_id[PROTO_OBJID_MAX + 1];
-    int64_t jp_total;
+    bool confirmed;
+    int64_t minutes;
+    double jp;
+    int64_t year;
     int64_t minutes_total;
+    double jp_total;
 } proto_meeting;
+
+/* The JP of a number of minutes (>= 0) as coachnet reports it: minutes /
+ * PROTO_JP_MINUTES rounded to one decimal, halves up (30 minutes: 0.7 JP).
+ * Computed from whole tenths, so every sender and reader gets the same
+ * double. */
+double proto_jp(int64_t minutes);
 
 int proto_meeting_decode(const msgpack_object *obj, const char *path, proto_meeting *out, proto_error *err);
 void proto_meeting_pack(msgpack_packer *pk, const proto_meeting *m);

@@ -23,7 +23,8 @@ const char *const proto_run_status_names[] = { "done", "failed", "cancelled", NU
 static const char *const session_keys[] = { "token", "login", "role", "subject", "programs", "expires_in", NULL };
 static const char *const suggestion_keys[] = { "coach_id", "score", "explain", NULL };
 static const char *const review_keys[] = { "id", "status", "error", NULL };
-static const char *const meeting_keys[] = { "meeting_id", "jp_total", "minutes_total", NULL };
+static const char *const meeting_keys[] = { "meeting_id", "confirmed",     "minutes",  "jp",
+                                            "year",       "minutes_total", "jp_total", NULL };
 static const char *const progress_keys[] = { "run_id", "phase", "done", "total", NULL };
 static const char *const done_keys[] = { "run_id", "status", "stats", NULL };
 static const char *const pstats_keys[] = { "program",     "mentees",    "coaches",  "capacity",  "load",
@@ -228,28 +229,60 @@ void proto_review_item_pack(msgpack_packer *pk, const proto_review_item *r) {
 
 /* ---- meeting ------------------------------------------------------------- */
 
+double proto_jp(int64_t minutes) {
+    /* tenths = round(minutes * 10 / 45), halves up, in integers */
+    int64_t tenths = (minutes * 20 + PROTO_JP_MINUTES) / (2 * PROTO_JP_MINUTES);
+    return (double)tenths / 10.0;
+}
+
+/* A JP value sent for `minutes`: equal to proto_jp(minutes) up to a
+ * rounding error of another language's arithmetic. */
+static int jp_matches(double jp, int64_t minutes) {
+    double d = jp - proto_jp(minutes);
+    return d > -1e-9 && d < 1e-9;
+}
+
 int proto_meeting_decode(const msgpack_object *obj, const char *path, proto_meeting *out, proto_error *err) {
     proto_map m;
     memset(out, 0, sizeof(*out));
     if (proto_map_open(&m, obj, path, meeting_keys, err) != PROTO_OK ||
         proto_read_str(&m, "meeting_id", PROTO_REQUIRED, 1, PROTO_OBJID_MAX, PROTO_CS_CODE, out->meeting_id,
                        sizeof(out->meeting_id), err) < 0 ||
-        read_count(&m, "jp_total", PROTO_REQUIRED, &out->jp_total, err) < 0 ||
-        read_count(&m, "minutes_total", PROTO_REQUIRED, &out->minutes_total, err) < 0)
+        proto_read_bool(&m, "confirmed", PROTO_REQUIRED, &out->confirmed, err) < 0 ||
+        proto_read_int(&m, "minutes", PROTO_REQUIRED, 1, API_MEETING_MINUTES_MAX, &out->minutes, err) < 0 ||
+        proto_read_float(&m, "jp", PROTO_REQUIRED, 0, (double)PROTO_COUNT_MAX, &out->jp, err) < 0 ||
+        proto_read_int(&m, "year", PROTO_REQUIRED, PROTO_MEETING_YEAR_MIN, PROTO_MEETING_YEAR_MAX, &out->year, err) <
+            0 ||
+        read_count(&m, "minutes_total", PROTO_REQUIRED, &out->minutes_total, err) < 0 ||
+        proto_read_float(&m, "jp_total", PROTO_REQUIRED, 0, (double)PROTO_COUNT_MAX, &out->jp_total, err) < 0)
         return PROTO_ERR;
-    if (out->jp_total != out->minutes_total / PROTO_JP_MINUTES)
-        return field_error(&m, "jp_total", "must be minutes_total / 45", err);
+    if (out->minutes_total < out->minutes)
+        return field_error(&m, "minutes_total", "must be at least the meeting's minutes", err);
+    if (!jp_matches(out->jp, out->minutes)) return field_error(&m, "jp", "must be minutes / 45 to one decimal", err);
+    if (!jp_matches(out->jp_total, out->minutes_total))
+        return field_error(&m, "jp_total", "must be minutes_total / 45 to one decimal", err);
     return PROTO_OK;
 }
 
 void proto_meeting_pack(msgpack_packer *pk, const proto_meeting *mt) {
-    msgpack_pack_map(pk, 3);
+    msgpack_pack_map(pk, 7);
     pack_key(pk, "meeting_id");
     proto_pack_cstr(pk, mt->meeting_id);
-    pack_key(pk, "jp_total");
-    msgpack_pack_int64(pk, mt->jp_total);
+    pack_key(pk, "confirmed");
+    if (mt->confirmed)
+        msgpack_pack_true(pk);
+    else
+        msgpack_pack_false(pk);
+    pack_key(pk, "minutes");
+    msgpack_pack_int64(pk, mt->minutes);
+    pack_key(pk, "jp");
+    msgpack_pack_double(pk, mt->jp);
+    pack_key(pk, "year");
+    msgpack_pack_int64(pk, mt->year);
     pack_key(pk, "minutes_total");
     msgpack_pack_int64(pk, mt->minutes_total);
+    pack_key(pk, "jp_total");
+    msgpack_pack_double(pk, mt->jp_total);
 }
 
 /* ---- run.progress, run.done ---------------------------------------------- */

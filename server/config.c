@@ -55,6 +55,8 @@ static const cfg_key keys[] = {
     { "log-level", T_LOGLEVEL, O(log_level), "info", 0, 0, "debug, info, warning or error" },
     { "log-file", T_STR, O(log_file), "", 0, 0, "\"\" = stderr, \"syslog\", or a file path" },
     { "pidfile", T_STR, O(pidfile), "", 0, 0, "write the process id here (\"\" = off)" },
+    { "timezone", T_STR, O(timezone), "Asia/Jakarta", 0, 0,
+      "IANA time zone of the calendar dates of meetings (today, the day a match was accepted)" },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -272,6 +274,49 @@ int cfg_load_file(cfg *c, const char *path, char *err, size_t errlen) {
     return rc;
 }
 
+/* The time zone database: $TZDIR, as the C library reads it, else glibc's
+ * default folder. */
+#define CFG_TZDIR_DEFAULT "/usr/share/zoneinfo"
+#define CFG_TZ_NAME_MAX   64 /* the longest IANA names have about 30 bytes */
+
+/* Whether zone is an IANA zone name with a compiled file in the time zone
+ * database (a "TZif" file).  The C library silently falls back to UTC for
+ * a zone it cannot find, so a typo would shift every calendar check by the
+ * zone's offset: refuse it here instead.  The name is [A-Za-z0-9_+-]
+ * components separated by single '/' (no "..", no absolute path, no POSIX
+ * rule like "WIB-7": only named zones).  On error err names the key, the
+ * zone and the file looked for. */
+static int tz_check(const char *zone, char *err, size_t errlen) {
+    size_t n = strlen(zone);
+    int ok = n > 0 && n <= CFG_TZ_NAME_MAX && zone[0] != '/' && zone[n - 1] != '/' && !strstr(zone, "//");
+    for (size_t i = 0; ok && i < n; i++) {
+        char ch = zone[i];
+        ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+             ch == '+' || ch == '-' || ch == '/';
+    }
+    if (!ok) {
+        seterr(err, errlen, "timezone: '%s' is not a time zone name like Asia/Jakarta", zone);
+        return CFG_ERR;
+    }
+    const char *dir = getenv("TZDIR");
+    if (!dir || !dir[0]) dir = CFG_TZDIR_DEFAULT;
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/%s", dir, zone) >= (int)sizeof path) {
+        seterr(err, errlen, "timezone: the path of '%s' is too long", zone);
+        return CFG_ERR;
+    }
+    char magic[4] = { 0 };
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(magic, 1, sizeof magic, f) : 0;
+    if (f) fclose(f);
+    if (got != sizeof magic || memcmp(magic, "TZif", sizeof magic)) {
+        seterr(err, errlen, "timezone: unknown time zone '%s' (no time zone file %s; is tzdata installed?)", zone,
+               path);
+        return CFG_ERR;
+    }
+    return CFG_OK;
+}
+
 int cfg_validate(const cfg *c, char *err, size_t errlen) {
     if (c->port != 0 && (!c->tls_cert_file[0] || !c->tls_key_file[0])) {
         seterr(err, errlen, "tls-cert-file and tls-key-file are required when port is not 0");
@@ -289,6 +334,7 @@ int cfg_validate(const cfg *c, char *err, size_t errlen) {
         seterr(err, errlen, "redis-prefix longer than 64 bytes");
         return CFG_ERR;
     }
+    if (tz_check(c->timezone, err, errlen) != CFG_OK) return CFG_ERR;
     return CFG_OK;
 }
 

@@ -43,6 +43,7 @@ typedef struct cfg {
     int log_level; /* CFG_LOG_* */
     char *log_file;
     char *pidfile;
+    char *timezone; /* IANA name; checked by cfg_validate */
 } cfg;
 
 /* Fill *c with the defaults.  Returns CFG_ERR only on allocation failure. */
@@ -62,7 +63,8 @@ int cfg_parse_text(cfg *c, const char *text, char *err, size_t errlen);
 int cfg_load_file(cfg *c, const char *path, char *err, size_t errlen);
 
 /* Cross-key checks after everything is set (e.g. TLS files required when
- * port != 0, mTLS needs a CA file). */
+ * port != 0, mTLS needs a CA file), and that timezone names a zone of the
+ * time zone database ($TZDIR or /usr/share/zoneinfo). */
 int cfg_validate(const cfg *c, char *err, size_t errlen);
 
 /* Iterate the key table: returns the name of key i (NULL past the end) and

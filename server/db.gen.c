@@ -106,12 +106,14 @@ void db_match_review(srv_req *r, const char *scope, const char *decision, const 
 }
 
 void db_meeting_log(srv_req *r, const char *match_id, const char *role, const char *subject,
-        const char *date, long long minutes, const char *topic, db_meeting_fn *cb) {
+        const char *date, long long day_end, long long minutes, const char *topic,
+        db_meeting_fn *cb) {
     sargs a = db_script(r, SCRIPT_MEETING_LOG);
     sargs_adds(&a, match_id);
     sargs_adds(&a, role);
     sargs_adds(&a, subject);
     sargs_adds(&a, date);
+    sargs_addll(&a, day_end);
     sargs_addll(&a, minutes);
     sargs_adds(&a, topic);
     sargs_addll(&a, (long long)time(NULL));

@@ -37,7 +37,8 @@ void db_match_review(srv_req *r, const char *scope, const char *decision, const 
         const char *const *match_ids, size_t n_match_ids, db_review_fn *cb);
 /* server/lua/meeting_log.lua -> meeting, idempotent */
 void db_meeting_log(srv_req *r, const char *match_id, const char *role, const char *subject,
-        const char *date, long long minutes, const char *topic, db_meeting_fn *cb);
+        const char *date, long long day_end, long long minutes, const char *topic,
+        db_meeting_fn *cb);
 /* server/lua/pin.lua -> ok, idempotent */
 void db_pin(srv_req *r, const char *kind, const char *program, const char *mentee_id,
         const char *coach_id, const char *by, db_ok_fn *cb);

@@ -95,7 +95,15 @@ typedef void db_matches_fn(srv_req *r, const db_matches *ms);
 typedef void db_match_fn(srv_req *r, const proto_match *m);
 
 typedef void db_review_fn(srv_req *r, const proto_review_item *items, size_t n);
-typedef void db_meeting_fn(srv_req *r, const char *meeting_id, long long minutes_total);
+/* meeting.log's outcome: the record of the match and date (a new one, or
+ * the other side's that this call confirmed), its minutes, and the
+ * mentee's minutes of the date's year after the call. */
+typedef struct db_meeting {
+    const char *meeting_id;
+    bool confirmed;
+    long long minutes, year_minutes;
+} db_meeting;
+typedef void db_meeting_fn(srv_req *r, const db_meeting *mt);
 
 /* stats.get's counts of one program. */
 typedef struct db_stats {

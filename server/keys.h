@@ -49,7 +49,7 @@ typedef enum {
     KEY_RUN,             /* run:<id> */
     KEY_LASTRUN,         /* lastrun:<program> */
     KEY_LOCK_RUN,        /* lock:run:<program> */
-    KEY_MEETINGS,        /* meetings:<match> */
+    KEY_MEETING,         /* meeting:<match> */
     KEY_JP,              /* jp:<program> */
     KEY_JP_MENTEE,       /* jp:mentee:<id> */
     KEY_FEEDBACK,        /* feedback:<match> */

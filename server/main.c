@@ -19,6 +19,7 @@
 #include "server/methods.h"
 #include "server/runs.h"
 #include "server/sesscheck.h"
+#include "server/util.h"
 
 #define COACHNETD_VERSION "0.1.0"
 #define MAX_FLAGS         128
@@ -316,6 +317,11 @@ int main(int argc, char **argv) {
     }
     if (cfg_validate(&c, err, sizeof err)) {
         fprintf(stderr, "coachnetd: %s\n", err);
+        goto out;
+    }
+    /* before run() starts any thread (see util_tz_use) */
+    if (util_tz_use(c.timezone)) {
+        fprintf(stderr, "coachnetd: cannot set the time zone %s: %s\n", c.timezone, strerror(errno));
         goto out;
     }
     if (log_open(c.log_level, c.log_file)) {

@@ -366,23 +366,37 @@ void m_match_respond(srv_req *r, const api_match_respond_params *p) {
 
 /* ------------------------------------------------------ meeting, feedback */
 
-static void meeting_cb(srv_req *r, const char *meeting_id, long long minutes_total) {
+static void meeting_cb(srv_req *r, const db_meeting *m) {
+    const api_meeting_log_params *p = r->params;
     proto_meeting mt;
-    snprintf(mt.meeting_id, sizeof mt.meeting_id, "%s", meeting_id);
-    mt.minutes_total = minutes_total;
-    mt.jp_total = mt.minutes_total / PROTO_JP_MINUTES;
+    snprintf(mt.meeting_id, sizeof mt.meeting_id, "%s", m->meeting_id);
+    mt.confirmed = m->confirmed;
+    mt.minutes = m->minutes;
+    mt.jp = proto_jp(m->minutes);
+    mt.year = atoi(p->date); /* "YYYY-MM-DD", checked by m_meeting_log */
+    mt.minutes_total = m->year_minutes;
+    mt.jp_total = proto_jp(m->year_minutes);
     proto_meeting_pack(srv_req_ok(r), &mt);
     srv_req_done(r);
 }
 
+/* meeting.log: the date is a real date of the server's time zone
+ * (util_tz_use, config `timezone`), not after today there; the script
+ * checks it against the day the match was accepted (it gets the first
+ * second after the date) and keeps one record per match and date. */
 void m_meeting_log(srv_req *r, const api_meeting_log_params *p) {
-    const char *id = p->match_id, *date = p->date, *topic = p->topic;
-    int64_t minutes = p->minutes;
-    if (!util_date_valid(date)) {
+    time_t start, end;
+    if (util_date_span(p->date, &start, &end)) {
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, "date", "must be a real date YYYY-MM-DD (2000..2100)");
         return;
     }
-    db_meeting_log(r, id, role_str(r), r->sess.subject, date, minutes, topic, meeting_cb);
+    if (start > time(NULL)) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "date", "%s is in the future (time zone %s)", p->date,
+                     r->srv->cfg->timezone);
+        return;
+    }
+    db_meeting_log(r, p->match_id, role_str(r), r->sess.subject, p->date, (long long)end, p->minutes, p->topic,
+                   meeting_cb);
 }
 
 void m_feedback_put(srv_req *r, const api_feedback_put_params *p) {

@@ -2,6 +2,7 @@
 #include "server/util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void util_cursor_encode(const char *pos, char *out) {
@@ -47,4 +48,34 @@ int util_date_valid(const char *s) {
     if (y < 2000 || y > 2100 || mo < 1 || mo > 12 || d < 1) return 0;
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     return d <= mdays[mo - 1] + (mo == 2 && leap);
+}
+
+int util_tz_use(const char *zone) {
+    char tz[128];
+    /* the leading ':' asks for the file of that name, never a POSIX rule */
+    if (snprintf(tz, sizeof tz, ":%s", zone) >= (int)sizeof tz || setenv("TZ", tz, 1) != 0) return -1;
+    tzset();
+    return 0;
+}
+
+/* mktime of local midnight starting day d of month mo (1-based) of year y;
+ * d may be one past the month's end (mktime normalises it). */
+static time_t local_midnight(int y, int mo, int d) {
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_isdst = -1; /* let the zone's rules say whether DST applies */
+    return mktime(&tm);
+}
+
+int util_date_span(const char *date, time_t *start, time_t *end) {
+    if (!util_date_valid(date)) return -1;
+    int y = atoi(date), mo = atoi(date + 5), d = atoi(date + 8);
+    time_t s = local_midnight(y, mo, d), e = local_midnight(y, mo, d + 1);
+    if (s == (time_t)-1 || e == (time_t)-1 || e <= s) return -1;
+    *start = s;
+    *end = e;
+    return 0;
 }

@@ -28,9 +28,8 @@ enum cli_exit {
     CLI_EXIT_INPUT = 5    /* an input file unreadable or invalid; import with rejected rows */
 };
 
-#define CLI_ERRLEN     512
-#define CLI_JP_MINUTES 45 /* 1 JP (jam pelajaran) = 45 minutes */
-#define CLI_JP_YEARLY  20 /* yearly learning obligation of every ASN */
+#define CLI_ERRLEN    512
+#define CLI_JP_YEARLY 20 /* yearly learning obligation of every ASN */
 #ifndef CLI_IMPORT_WINDOW
 #define CLI_IMPORT_WINDOW 32 /* pipelined puts in flight during an import */
 #endif
@@ -221,9 +220,6 @@ void cli_table_free(cli_table *t);
 
 /* Display width of a UTF-8 string (code points; no East Asian widths). */
 size_t cli_utf8_width(const char *s);
-
-/* JP (1 JP = 45 minutes) for a number of minutes. */
-double cli_jp_of_minutes(long long minutes);
 
 /* Render a progress bar "[#####.....]  42% phase 420/1000" into buf. */
 void cli_progress_bar(char *buf, size_t len, const char *phase, long long done, long long total, int width);

@@ -179,31 +179,36 @@ static int cmd_meeting(cli_ctx *x) {
     if (cli_date_valid(x->o->date) != 0) return cli_usage_error("--date: '%s' is not a date YYYY-MM-DD", x->o->date);
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
-    char mid[96];
-    double jp_total;
+    cn_client_meeting mt;
     cn_client_error e;
-    if (cn_client_meeting_log(x->c, x->o->args[2], x->o->date, x->o->minutes, x->o->topic, mid, sizeof(mid), &jp_total,
-                              &e) != CN_CLIENT_OK)
+    if (cn_client_meeting_log(x->c, x->o->args[2], x->o->date, x->o->minutes, x->o->topic, &mt, &e) != CN_CLIENT_OK)
         return cli_fail("meeting.log", &e);
-    double jp = cli_jp_of_minutes(x->o->minutes);
+    /* JP come from the server rounded to one decimal: shown with one */
     if (x->o->json) {
-        json_t *j = json_pack("{s:s, s:I, s:f, s:f, s:i}", "meeting_id", mid, "minutes", (json_int_t)x->o->minutes,
-                              "jp", jp, "jp_total", jp_total, "jp_obligation", CLI_JP_YEARLY);
+        json_t *j =
+            json_pack("{s:s, s:b, s:I, s:f, s:i, s:I, s:f, s:i}", "meeting_id", mt.meeting_id, "confirmed",
+                      mt.confirmed, "minutes", (json_int_t)mt.minutes, "jp", mt.jp, "year", mt.year, "minutes_total",
+                      (json_int_t)mt.minutes_total, "jp_total", mt.jp_total, "jp_obligation", CLI_JP_YEARLY);
         cli_print_json_new(j);
     } else {
         /* jp_total is the mentee's total for the year of the meeting */
-        double pct = jp_total * 100.0 / CLI_JP_YEARLY;
+        double pct = mt.jp_total * 100.0 / CLI_JP_YEARLY;
         time_t now = time(NULL);
         struct tm tm;
         localtime_r(&now, &tm);
         char when[32];
-        if (atoi(x->o->date) == tm.tm_year + 1900)
+        if (mt.year == tm.tm_year + 1900)
             snprintf(when, sizeof(when), "this year");
         else
-            snprintf(when, sizeof(when), "in %.4s", x->o->date);
-        printf("logged meeting %s: %lld minutes = %.1f JP\n", mid, x->o->minutes, jp);
-        printf("JP %s: %.1f of %d (%.0f%%)%s\n", when, jp_total, CLI_JP_YEARLY, pct,
-               jp_total >= CLI_JP_YEARLY ? " -- yearly obligation met" : "");
+            snprintf(when, sizeof(when), "in %d", mt.year);
+        if (mt.confirmed)
+            printf("confirmed meeting %s of %s (logged by the other side): %lld minutes = %.1f JP, counted once\n",
+                   mt.meeting_id, x->o->date, (long long)mt.minutes, mt.jp);
+        else
+            printf("logged meeting %s of %s: %lld minutes = %.1f JP\n", mt.meeting_id, x->o->date,
+                   (long long)mt.minutes, mt.jp);
+        printf("JP %s: %.1f of %d (%.0f%%)%s\n", when, mt.jp_total, CLI_JP_YEARLY, pct,
+               mt.jp_total >= CLI_JP_YEARLY ? " -- yearly obligation met" : "");
     }
     return CLI_EXIT_OK;
 }

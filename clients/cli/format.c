@@ -106,8 +106,6 @@ void cli_table_free(cli_table *t) {
     free(t);
 }
 
-double cli_jp_of_minutes(long long minutes) { return (double)minutes / CLI_JP_MINUTES; }
-
 void cli_progress_bar(char *buf, size_t len, const char *phase, long long done, long long total, int width) {
     if (width < 1) width = 1;
     if (width > 200) width = 200;

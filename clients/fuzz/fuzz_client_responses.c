@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cn_client_result *r;
     char id[32];
     int64_t version;
-    double jp;
+    cn_client_meeting mt;
     int delivered;
     for (int step = 0; step < 8 && cn_client_is_connected(c); step++) {
         switch (step) {
@@ -75,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             break;
         case 2: cn_client_match_run(c, "p", NULL, id, sizeof(id), &e); break;
         case 3: cn_client_wait(c, 0, &delivered, &e); break;
-        case 4: cn_client_meeting_log(c, "m", "2026-01-01", 45, NULL, id, sizeof(id), &jp, &e); break;
+        case 4: cn_client_meeting_log(c, "m", "2026-01-01", 45, NULL, &mt, &e); break;
         case 5: cn_client_profile_put_raw(c, CN_CLIENT_MENTEE, "\x80", 1, -1, id, sizeof(id), &version, &e); break;
         case 6: cn_client_resume(c, "t", &s, &e); break;
         default: {

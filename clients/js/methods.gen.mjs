@@ -887,7 +887,7 @@ export const METHODS = Object.freeze({
   ]
  },
  "meeting.log": {
-  "summary": "Log a meeting of an accepted or active match",
+  "summary": "Log a meeting of an accepted or active match, or confirm the other side's of that date",
   "roles": [
    "mentee",
    "coach"
@@ -937,15 +937,38 @@ export const METHODS = Object.freeze({
    "fields": [
     {
      "name": "meeting_id",
-     "type": "string"
+     "type": "string",
+     "doc": "the record of the match and date"
     },
     {
-     "name": "jp_total",
-     "type": "integer"
+     "name": "confirmed",
+     "type": "boolean",
+     "doc": "true: this call confirmed the other side's record (JP unchanged)"
+    },
+    {
+     "name": "minutes",
+     "type": "integer",
+     "doc": "of the record (the first side's)"
+    },
+    {
+     "name": "jp",
+     "type": "number",
+     "doc": "minutes / 45, rounded to one decimal"
+    },
+    {
+     "name": "year",
+     "type": "integer",
+     "doc": "of the date"
     },
     {
      "name": "minutes_total",
-     "type": "integer"
+     "type": "integer",
+     "doc": "the mentee's minutes in that year, all matches"
+    },
+    {
+     "name": "jp_total",
+     "type": "number",
+     "doc": "minutes_total / 45, rounded to one decimal"
     }
    ]
   },

@@ -1,4 +1,5 @@
 -- match_respond.lua (SCRIPT_MATCH_RESPOND): match.respond: a side accepts or declines its match.
+-- The time a match becomes accepted is kept in its accepted_at (meeting.log refuses dates before it).
 -- ARGV: prefix id role subject accept note now -> ok flat
 --! uses: keys common match
 --! idempotent
@@ -13,12 +14,12 @@ local k = K.match..id
 if m.status == 'approved' then
   if acc then
     redis.call('HSET', k, side..'_ok', '1', 'updated_at', now) m[side..'_ok'] = '1'
-    if m.mentee_ok == '1' and m.coach_ok == '1' then setstatus(m, 'accepted', now) end
+    if m.mentee_ok == '1' and m.coach_ok == '1' then setstatus(m, 'accepted', now) redis.call('HSET', k, 'accepted_at', now) end
     notify(id)
   else setstatus(m, 'declined', now) release(m) waitlist(m) notify(id) end
 elseif m.status == 'requested' then
   if side == 'coach' then
-    if acc then redis.call('HSET', k, 'mentee_ok', '1', 'coach_ok', '1') setstatus(m, 'accepted', now)
+    if acc then redis.call('HSET', k, 'mentee_ok', '1', 'coach_ok', '1', 'accepted_at', now) setstatus(m, 'accepted', now)
     else setstatus(m, 'declined', now) release(m) waitlist(m) end
     notify(id)
   elseif acc then return {'conflict', 'match '..id..' waits for the coach', 'match_id'}

@@ -1,19 +1,38 @@
--- meeting_log.lua (SCRIPT_MEETING_LOG): meeting.log: a meeting of an accepted or active match.
--- ARGV: prefix id role subject date minutes topic now -> ok meeting_id jp_minutes
+-- meeting_log.lua (SCRIPT_MEETING_LOG): meeting.log: a meeting of an accepted or active match, one per match and date.
+-- ARGV: prefix id role subject date day_end minutes topic now -> ok meeting_id confirmed minutes year_minutes
+--   day_end is the first second after `date` in the server's time zone (the handler has refused a date
+--   in the future).  A date that ends before the match was accepted (accepted_at; created_at for a match
+--   accepted before accepted_at was kept) is invalid_params.
+--   meeting:<match> holds one record per date, msgpack {id, date, minutes, topic, logged_by, at,
+--   confirmed_by?, confirmed_at?} (logged_by, confirmed_by: 'mentee' or 'coach').  The first side to
+--   log a date creates it and counts its minutes (the match's jp_minutes, jp:<program>, and the
+--   mentee's year in jp:mentee:<id>); the other side logging the same date confirms it (its own
+--   minutes and topic are not used) and counts nothing; a side logging a date it already logged or
+--   confirmed is conflict.  The reply: the record's id, '1' when this call confirmed it, the record's
+--   minutes, and the mentee's minutes of the date's year after this call.
 --! uses: keys common match
 --! idempotent
---! db: meeting_log(match_id, role, subject, date, minutes:int, topic, now) -> meeting
-local id, role, subj, now = ARGV[2], ARGV[3], ARGV[4], ARGV[8]
+--! db: meeting_log(match_id, role, subject, date, day_end:int, minutes:int, topic, now) -> meeting
+local id, role, subj, date, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[9]
 local m = mget(id)
 if not m then return {'not_found', 'no match '..id, 'match_id'} end
 if not ((role == 'mentee' and m.mentee_id == subj) or (role == 'coach' and m.coach_id == subj)) then return {'forbidden', 'match '..id..' is not yours', 'match_id'} end
 if m.status ~= 'accepted' and m.status ~= 'active' then return {'conflict', 'match '..id..' is '..m.status..': meetings are logged on active matches', 'match_id'} end
-local n = redis.call('INCR', K.seq_meeting)
-local mid = 'mt'..n
-redis.call('RPUSH', K.meetings..id, cmsgpack.pack({id = mid, date = ARGV[5], minutes = tonumber(ARGV[6]), topic = ARGV[7], by = role}))
-local total = redis.call('HINCRBY', K.match..id, 'jp_minutes', tonumber(ARGV[6]))
-redis.call('HINCRBY', K.jp..m.program, 'minutes', tonumber(ARGV[6]))
-redis.call('HINCRBY', K.jp_mentee..m.mentee_id, string.sub(ARGV[5], 1, 4), tonumber(ARGV[6]))
+if tonumber(ARGV[6]) <= tonumber(m.accepted_at or m.created_at or '0') then return {'invalid_params', date..' is before match '..id..' was accepted', 'date'} end
+local year = string.sub(date, 1, 4)
+local old = redis.call('HGET', K.meeting..id, date)
+local rec, confirmed
+if old then
+  rec = cmsgpack.unpack(old)
+  if rec.logged_by == role or rec.confirmed_by then return {'conflict', 'the meeting of '..date..' is already logged'..(rec.confirmed_by and ' and confirmed' or ' by you'), 'date'} end
+  rec.confirmed_by, rec.confirmed_at, confirmed = role, tonumber(now), true
+else
+  rec = {id = 'mt'..redis.call('INCR', K.seq_meeting), date = date, minutes = tonumber(ARGV[7]), topic = ARGV[8], logged_by = role, at = tonumber(now)}
+  redis.call('HINCRBY', K.match..id, 'jp_minutes', rec.minutes)
+  redis.call('HINCRBY', K.jp..m.program, 'minutes', rec.minutes)
+  redis.call('HINCRBY', K.jp_mentee..m.mentee_id, year, rec.minutes)
+end
+redis.call('HSET', K.meeting..id, date, cmsgpack.pack(rec))
 if m.status == 'accepted' then setstatus(m, 'active', now) notify(id) else redis.call('HSET', K.match..id, 'updated_at', now) end
-audit('ev', 'meeting.log', 'match', id, 'meeting', mid, 'minutes', ARGV[6])
-return {'ok', mid, total}
+audit('ev', 'meeting.log', 'match', id, 'meeting', rec.id, 'date', date, 'minutes', tostring(rec.minutes), 'side', role, 'confirms', confirmed and '1' or '0')
+return {'ok', rec.id, confirmed and '1' or '0', rec.minutes, tonumber(redis.call('HGET', K.jp_mentee..m.mentee_id, year) or '0')}

@@ -53,7 +53,8 @@ login = {"token": "t0k", "role": "coordinator", "programs": ["p1"],
          "expires_in": 60}
 suggest = {"items": [{"coach_id": "c.1", "score": 8000, "explain": explain}]}
 review = {"id": "m1", "error": {"code": "conflict", "message": "no"}}
-meeting = {"meeting_id": "mt1", "jp_total": 2, "minutes_total": 90}
+meeting = {"meeting_id": "mt1", "confirmed": True, "minutes": 90, "jp": 2.0, "year": 2026, "minutes_total": 135,
+           "jp_total": 3.0}
 progress = {"run_id": "r1", "phase": "solve", "done": 1, "total": 2}
 done = {"run_id": "r1", "status": "done", "stats": stats}
 pstats = {"program": "p1", "mentees": 10, "coaches": 2, "capacity": 4,

@@ -21,6 +21,7 @@ real province, position-class and competency codes.
 """
 
 import atexit
+import datetime
 import fractions
 import math
 import os
@@ -45,7 +46,8 @@ from coachnet import Client, CoachnetError  # noqa: E402
 __all__ = ["coachnet", "Client", "CoachnetError", "Suite", "Env", "Server", "Redis", "Certs",
            "Gen", "main", "expect_error", "wait_until", "free_port", "run_and_wait",
            "run_matches", "find_match", "review_one", "review_outcome", "expected_explain",
-           "SLOW", "REDIS_TIMEOUT_MS", "ADMIN_LOGIN", "ADMIN_PASSWORD"]
+           "SLOW", "REDIS_TIMEOUT_MS", "ADMIN_LOGIN", "ADMIN_PASSWORD", "SERVER_TZ", "server_date",
+           "accepted_days_ago"]
 
 B = os.environ.get("B", "build/rel")
 BUILD = Path(B) if os.path.isabs(B) else REPO / B
@@ -606,6 +608,26 @@ class Gen:
         }
         p.update(over)
         return p
+
+
+# --------------------------------------------------------- calendar dates
+
+# coachnetd's default `timezone`: meeting.log takes the dates from the day a
+# match was accepted up to today, in this zone.
+SERVER_TZ = "Asia/Jakarta"
+
+
+def server_date(days=0, tz=SERVER_TZ):
+    """YYYY-MM-DD of today + ``days`` in the time zone ``tz``."""
+    from zoneinfo import ZoneInfo
+    day = datetime.datetime.now(ZoneInfo(tz)).date() + datetime.timedelta(days=days)
+    return day.isoformat()
+
+
+def accepted_days_ago(env, match_id, days):
+    """Make an accepted match look accepted ``days`` days ago (its
+    accepted_at in Redis), so that meetings of the last days can be logged."""
+    env.redis.cmd("HSET", "cn:match:" + match_id, "accepted_at", str(int(time.time()) - days * 86400))
 
 
 # ----------------------------------------------------------------- TAP runner

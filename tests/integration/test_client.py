@@ -6,7 +6,7 @@ timeouts, paging, connection loss."""
 import time
 
 from harness import (Suite, main, expect_error, coachnet, Client, CoachnetError, SLOW,
-                     free_port, run_and_wait, run_matches, find_match)
+                     free_port, run_and_wait, run_matches, find_match, server_date)
 
 suite = Suite("client")
 t = suite.test
@@ -294,7 +294,7 @@ def every_typed_method(s):
             assert mu.match_mine()["items"][0]["id"] == mt["id"]
             mu.match_respond(mt["id"], True, note="siap")
             assert cu.match_respond(mt["id"], accept=True)["match"]["status"] == "accepted"
-            r = cu.meeting_log(mt["id"], "2026-03-02", 45, topic="Perkenalan")
+            r = cu.meeting_log(mt["id"], server_date(), 45, topic="Perkenalan")
             assert r["jp_total"] == 1, r
             assert mu.feedback_put(mt["id"], 5, comment="bagus") == {}
         m2 = s.gen.mentee(prog)

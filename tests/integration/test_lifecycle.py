@@ -7,7 +7,7 @@ sides, meetings (JP) and feedback."""
 import time
 
 from harness import (Suite, main, expect_error, SLOW, run_and_wait, run_matches, find_match,
-                     review_one, review_outcome, check_store_invariants)
+                     review_one, review_outcome, check_store_invariants, server_date, accepted_days_ago)
 
 suite = Suite("lifecycle")
 t = suite.test
@@ -172,18 +172,19 @@ def both_accept_then_active_meetings_feedback(s):
         r = cu.match_respond(mid, True, note="Siap")["match"]
         assert r["status"] in ("accepted", "active"), r
         updated(mu, mid, r["status"])
-        res = mu.meeting_log(mid, "2026-03-02", 90, topic="Rencana pengembangan diri")
+        accepted_days_ago(s.env, mid, 7)
+        res = mu.meeting_log(mid, server_date(-7), 90, topic="Rencana pengembangan diri")
         assert isinstance(res["meeting_id"], str) and res["meeting_id"], res
         assert res["jp_total"] == 2, res
-        res = cu.meeting_log(mid, "2026-03-09", 45)
-        assert res["jp_total"] == 3, res
+        res = cu.meeting_log(mid, server_date(), 45)
+        assert res["jp_total"] == (3 if server_date(-7)[:4] == server_date()[:4] else 1), res
         assert status_of(mu, mid) == "active", "after meetings the match should be active"
         assert mu.feedback_put(mid, 5, comment="Sangat membantu") == {}
         assert cu.feedback_put(mid, 4) == {}
         expect_error("invalid_params", mu.feedback_put, mid, 6, field="rating")
         expect_error("invalid_params", mu.feedback_put, mid, 0, field="rating")
         expect_error("invalid_params", mu.meeting_log, mid, "2026-02-30", 60, field="date")
-        expect_error("invalid_params", mu.meeting_log, mid, "2026-03-03", 0, field="minutes")
+        expect_error("invalid_params", mu.meeting_log, mid, server_date(-1), 0, field="minutes")
     finally:
         w.close()
 
@@ -321,12 +322,12 @@ def complete_releases_seat(s):
         mid = w.approved(m, c)
         mu.match_respond(mid, True)
         cu.match_respond(mid, True)
-        mu.meeting_log(mid, "2026-04-06", 45)
+        mu.meeting_log(mid, server_date(), 45)
         updated(cu, mid, "active")                      # the first meeting, told to the other side
         assert review_one(w.coord, mid, "complete") == "completed"
         updated(mu, mid, "completed")
         updated(cu, mid, "completed")
-        expect_error("conflict", mu.meeting_log, mid, "2026-04-13", 45)
+        expect_error("conflict", mu.meeting_log, mid, server_date(), 45)
         assert cu.feedback_put(mid, 5, comment="Tuntas") == {}
         w.coord.match_forbid(w.prog, m["id"], c["id"])
         assert w.approved(m2, c)                        # the seat is free again
@@ -449,7 +450,7 @@ def seat_accounting_through_transitions(s):
         assert load() == 0
         r2 = u2.match_request(c["id"])["match"]["id"]
         cu.match_respond(r2, True)                                      # requested -> accepted
-        u2.meeting_log(r2, "2026-06-01", 50)                            # -> active
+        u2.meeting_log(r2, server_date(), 50)                           # -> active
         assert load() == 1
         assert review_one(w.coord, r2, "cancel") == "cancelled"        # active -> cancelled
         assert load() == 0
@@ -468,7 +469,7 @@ def seat_accounting_through_transitions(s):
 
 @t
 def concurrent_meetings_all_counted(s):
-    """both sides log 10 meetings each, pipelined at once: 20 meetings, 900 minutes, 20 JP"""
+    """both sides log 10 different dates each, pipelined at once: 20 meetings, 900 minutes, 20 JP"""
     w = World(s)
     try:
         m, mu = w.mentee()
@@ -476,16 +477,21 @@ def concurrent_meetings_all_counted(s):
         mid = w.approved(m, c)
         mu.match_respond(mid, True)
         cu.match_respond(mid, True)
-        ids = [(u, u.send("meeting.log", {"match_id": mid, "date": "2026-07-%02d" % (1 + k), "minutes": 45}))
-               for k in range(10) for u in (mu, cu)]
+        accepted_days_ago(s.env, mid, 30)
+        days = [server_date(-k) for k in range(20)]
+        ids = [(u, u.send("meeting.log", {"match_id": mid, "date": days[2 * k + j], "minutes": 45}))
+               for k in range(10) for j, u in enumerate((mu, cu))]
         res = [u.wait(i) for u, i in ids]
-        assert len({r["meeting_id"] for r in res}) == 20, res
-        assert max(r["jp_total"] for r in res) == 20, res
-        assert max(r.get("minutes_total", 0) for r in res) in (0, 900), res
+        assert len({r["meeting_id"] for r in res}) == 20 and not any(r["confirmed"] for r in res), res
+        years = [d[:4] for d in days]
+        for y in set(years):                                # the mentee's total of each year
+            assert max(r["minutes_total"] for r in res if r["year"] == int(y)) == 45 * years.count(y), res
         st = w.coord.stats_get(w.prog)
         assert st["jp_total"] == 20 and st["jp_minutes"] == 900, st
-        expect_error("invalid_params", mu.meeting_log, mid, "2026-07-01", 601, field="minutes")
-        assert mu.meeting_log(mid, "2028-02-29", 600)["jp_total"] == 33     # 1500 min // 45
+        expect_error("invalid_params", mu.meeting_log, mid, server_date(-25), 601, field="minutes")
+        r = mu.meeting_log(mid, server_date(-25), 600)
+        if server_date(-25)[:4] == server_date()[:4]:
+            assert r["jp_total"] == 33.3 and r["minutes_total"] == 1500, r   # 1500 / 45 to one decimal
     finally:
         w.close()
 

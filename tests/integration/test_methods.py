@@ -8,7 +8,7 @@ import random
 import time
 
 from harness import (Suite, main, CoachnetError, expect_error, expected_explain, run_and_wait, run_matches,
-                     find_match, review_one, SLOW, POSITION_CLASSES)
+                     find_match, review_one, SLOW, POSITION_CLASSES, server_date)
 
 suite = Suite("methods")
 t = suite.test
@@ -802,7 +802,7 @@ def stats_counts(s):
         cu = s.subject_user(coord, "coach", first["coach_id"])
         mu.match_respond(first["id"], True)
         cu.match_respond(first["id"], True)
-        mu.meeting_log(first["id"], "2026-05-04", 100)
+        mu.meeting_log(first["id"], server_date(), 100)
         mu.feedback_put(first["id"], 4)
         cu.feedback_put(first["id"], 5)
         mu.close()

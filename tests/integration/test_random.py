@@ -13,7 +13,7 @@ import random
 import time
 
 from harness import (Suite, main, CoachnetError, SLOW, run_and_wait, check_store_invariants,
-                     wait_until)
+                     wait_until, server_date)
 
 suite = Suite("random")
 t = suite.test
@@ -104,8 +104,8 @@ class Walk:
                 self.track(r["match"])
         elif op == "meeting":
             who = self.side(mid, rnd.choice([mu, cu]))
-            self.note("meeting", lambda: who.meeting_log(mid, "2026-%02d-%02d" % (
-                rnd.randint(1, 12), rnd.randint(1, 28)), rnd.randint(1, 180)))
+            self.note("meeting", lambda: who.meeting_log(mid, server_date(-rnd.randint(0, 2)),
+                                                         rnd.randint(1, 180)))
         elif op == "feedback":
             who = self.side(mid, rnd.choice([mu, cu]))
             self.note("feedback", lambda: who.feedback_put(mid, rnd.randint(1, 5)))
@@ -132,7 +132,7 @@ class Walk:
             self.note("junk " + method, lambda: rnd.choice([coord, mu, cu]).call(method, params))
         elif op == "pipeline":
             calls = [("match.mine", {}), ("match.respond", {"match_id": mid, "accept": True}),
-                     ("meeting.log", {"match_id": mid, "date": "2026-05-05", "minutes": 30}),
+                     ("meeting.log", {"match_id": mid, "date": server_date(), "minutes": 30}),
                      ("feedback.put", {"match_id": mid, "rating": 3})]
             for r in mu.pipeline(calls):
                 if isinstance(r, CoachnetError):

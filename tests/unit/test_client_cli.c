@@ -547,9 +547,6 @@ static void test_dates_and_jp(void **state) {
     assert_int_equal(cli_date_valid("2026-4-1"), -1);
     assert_int_equal(cli_date_valid("2026/04/01"), -1);
     assert_int_equal(cli_date_valid(NULL), -1);
-    assert_true(cli_jp_of_minutes(90) == 2.0);
-    assert_true(cli_jp_of_minutes(45) == 1.0);
-    assert_true(cli_jp_of_minutes(0) == 0.0);
 }
 
 static void test_scalar_and_print(void **state) {

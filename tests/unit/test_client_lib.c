@@ -660,7 +660,7 @@ static void test_typed_call_usage_errors(void **state) {
     assert_int_equal(e.kind, CN_CLIENT_E_USAGE);
     assert_int_equal(cn_client_profile_get(c, CN_CLIENT_MENTEE, "", NULL, &e), CN_CLIENT_ERR);
     assert_non_null(strstr(e.message, "mentee.get: id is required"));
-    assert_int_equal(cn_client_meeting_log(c, "m", NULL, 60, NULL, NULL, 0, NULL, &e), CN_CLIENT_ERR);
+    assert_int_equal(cn_client_meeting_log(c, "m", NULL, 60, NULL, NULL, &e), CN_CLIENT_ERR);
     assert_int_equal(cn_client_profile_put(c, CN_CLIENT_COACH, NULL, -1, NULL, 0, NULL, &e), CN_CLIENT_ERR);
     assert_non_null(strstr(e.message, "coach.put"));
     cn_client_user_spec u = { "x", "pw", NULL, NULL, NULL, 0 };
@@ -694,11 +694,34 @@ static void script_login_no_token(fake *f) {
     SCHECK(f, strcmp(date, "2026-03-02") == 0 && minutes == 90);
     fb_begin(&b);
     proto_pack_response_ok(&b.pk, m.msgid);
-    msgpack_pack_map(&b.pk, 2);
+    msgpack_pack_map(&b.pk, 7);
     kstr(&b.pk, "meeting_id");
     msgpack_pack_int64(&b.pk, 17);
+    kstr(&b.pk, "confirmed");
+    msgpack_pack_true(&b.pk);
+    kstr(&b.pk, "minutes");
+    msgpack_pack_int64(&b.pk, 60);
+    kstr(&b.pk, "jp");
+    msgpack_pack_double(&b.pk, 1.3);
+    kstr(&b.pk, "year");
+    msgpack_pack_int64(&b.pk, 2026);
+    kstr(&b.pk, "minutes_total");
+    msgpack_pack_int64(&b.pk, 150);
     kstr(&b.pk, "jp_total");
-    msgpack_pack_double(&b.pk, 2.0);
+    msgpack_pack_double(&b.pk, 3.3);
+    fb_send(f, &b);
+    proto_msg_destroy(&m);
+    /* the result of before issue 10 (no confirmed, ...): a protocol error */
+    if (!srv_read(f, &m)) return;
+    fb_begin(&b);
+    proto_pack_response_ok(&b.pk, m.msgid);
+    msgpack_pack_map(&b.pk, 3);
+    kstr(&b.pk, "meeting_id");
+    kstr(&b.pk, "mt1");
+    kstr(&b.pk, "jp_total");
+    msgpack_pack_int64(&b.pk, 2);
+    kstr(&b.pk, "minutes_total");
+    msgpack_pack_int64(&b.pk, 90);
     fb_send(f, &b);
     proto_msg_destroy(&m);
 }
@@ -712,11 +735,19 @@ static void test_result_shapes(void **state) {
     assert_int_equal(cn_client_login(c, "a", "b", &s, &e), CN_CLIENT_ERR);
     assert_int_equal(e.kind, CN_CLIENT_E_PROTOCOL);
     assert_non_null(strstr(e.message, "token"));
-    char mid[16];
-    double jp = 0;
-    assert_int_equal(cn_client_meeting_log(c, "m1", "2026-03-02", 90, NULL, mid, sizeof(mid), &jp, &e), CN_CLIENT_OK);
-    assert_string_equal(mid, "17"); /* an integer id is shown as text */
-    assert_true(jp == 2.0);
+    cn_client_meeting mt;
+    assert_int_equal(cn_client_meeting_log(c, "m1", "2026-03-02", 90, NULL, &mt, &e), CN_CLIENT_OK);
+    assert_string_equal(mt.meeting_id, "17"); /* an integer id is shown as text */
+    assert_int_equal(mt.confirmed, 1);
+    assert_int_equal(mt.minutes, 60); /* the record's, not the 90 this side sent */
+    assert_int_equal(mt.year, 2026);
+    assert_int_equal(mt.minutes_total, 150);
+    char shown[64];
+    snprintf(shown, sizeof shown, "%.1f %.1f", mt.jp, mt.jp_total);
+    assert_string_equal(shown, "1.3 3.3");
+    assert_int_equal(cn_client_meeting_log(c, "m1", "2026-03-02", 90, NULL, &mt, &e), CN_CLIENT_ERR);
+    assert_int_equal(e.kind, CN_CLIENT_E_PROTOCOL);
+    assert_non_null(strstr(e.message, "confirmed"));
     cn_client_free(c);
     fake_stop(f);
 }

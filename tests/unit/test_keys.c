@@ -145,7 +145,7 @@ static void lua_name(key_kind k, char *out, size_t size) {
         [KEY_RUN] = "run",
         [KEY_LASTRUN] = "lastrun",
         [KEY_LOCK_RUN] = "lock_run",
-        [KEY_MEETINGS] = "meetings",
+        [KEY_MEETING] = "meeting",
         [KEY_JP] = "jp",
         [KEY_JP_MENTEE] = "jp_mentee",
         [KEY_FEEDBACK] = "feedback",

@@ -802,19 +802,45 @@ static void meeting_roundtrip_and_validation(void **state) {
     proto_meeting m;
     memset(&m, 0, sizeof(m));
     strcpy(m.meeting_id, "mt17");
+    m.confirmed = true;
+    m.minutes = 60;
+    m.jp = proto_jp(60); /* 1.3 */
+    m.year = 2026;
     m.minutes_total = 100;
-    m.jp_total = 2;
+    m.jp_total = proto_jp(100); /* 2.2 */
     roundtrip(&meeting_codec, &m);
     static const edit edits[] = {
-        { "jp_total", OP_INT, 3, 0, 0, "result.jp_total", "must be minutes_total / 45" },
-        { "minutes_total", OP_INT, 135, 0, 0, "result.jp_total", "must be minutes_total / 45" },
-        { "minutes_total", OP_INT, 134, 0, 0, NULL, NULL },
+        { "jp_total", OP_INT, 2, 0, 0, "result.jp_total", "must be minutes_total / 45 to one decimal" },
+        { "minutes_total", OP_INT, 103, 0, 0, "result.jp_total", "must be minutes_total / 45 to one decimal" },
+        { "minutes_total", OP_INT, 101, 0, 0, NULL, NULL }, /* 2.244: 2.2 */
+        { "minutes_total", OP_INT, 59, 0, 0, "result.minutes_total", "must be at least the meeting's minutes" },
         { "minutes_total", OP_INT, -45, 0, 0, "result.minutes_total", "0..9007199254740992" },
+        { "minutes", OP_INT, 61, 0, 0, "result.jp", "must be minutes / 45 to one decimal" }, /* 1.36: 1.4 */
+        { "minutes", OP_INT, 601, 0, 0, "result.minutes", "1..600" },
+        { "jp", OP_STR, 0, "1.3", 0, "result.jp", "number" },
+        { "year", OP_INT, 1999, 0, 0, "result.year", "2000..2100" },
+        { "confirmed", OP_INT, 1, 0, 0, "result.confirmed", "must be true or false" },
         { "meeting_id", OP_STR, 0, "mt 1", 0, "result.meeting_id", "[A-Za-z0-9._-]" },
         { "", OP_DEL, 0, "meeting_id", 0, "result.meeting_id", "is required" },
+        { "", OP_DEL, 0, "confirmed", 0, "result.confirmed", "is required" },
         { "", OP_DEL, 0, "jp_total", 0, "result.jp_total", "is required" },
     };
     run_edits(&meeting_codec, &m, edits, sizeof(edits) / sizeof(*edits));
+}
+
+/* JP as reported: minutes / 45 to one decimal, halves up, the same double
+ * as a literal with one decimal (so "%.1f" and other languages agree). */
+static void jp_is_rounded_to_tenths(void **state) {
+    (void)state;
+    static const struct {
+        int64_t minutes;
+        double jp;
+    } cases[] = { { 0, 0.0 },  { 2, 0.0 },  { 3, 0.1 },   { 22, 0.5 },   { 30, 0.7 },    { 44, 1.0 },     { 45, 1.0 },
+                  { 60, 1.3 }, { 90, 2.0 }, { 100, 2.2 }, { 600, 13.3 }, { 1500, 33.3 }, { 12000, 266.7 } };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+        if (proto_jp(cases[i].minutes) != cases[i].jp)
+            fail_msg("proto_jp(%lld) = %.17g, not %.1f", (long long)cases[i].minutes, proto_jp(cases[i].minutes),
+                     cases[i].jp);
 }
 
 static void run_progress_roundtrip_and_validation(void **state) {
@@ -967,6 +993,7 @@ int main(void) {
         cmocka_unit_test(suggestion_roundtrip_and_validation),
         cmocka_unit_test(review_item_roundtrip_and_validation),
         cmocka_unit_test(meeting_roundtrip_and_validation),
+        cmocka_unit_test(jp_is_rounded_to_tenths),
         cmocka_unit_test(run_progress_roundtrip_and_validation),
         cmocka_unit_test(run_done_roundtrip_and_validation),
         cmocka_unit_test(program_stats_roundtrip_and_validation),

@@ -135,6 +135,38 @@ static void cfg_validate_cross_checks(void **state) {
     cfg_free(&c);
 }
 
+/* timezone: Asia/Jakarta by default; a zone the time zone database does
+ * not have is refused with its name (the C library would silently use
+ * UTC), and so is anything that is not a zone name. */
+static void cfg_timezone_must_be_known(void **state) {
+    (void)state;
+    cfg c;
+    char err[512];
+    cfg_init(&c);
+    assert_string_equal(c.timezone, "Asia/Jakarta");
+    cfg_set(&c, "port", "0", NULL, 0);
+    cfg_set(&c, "unixsocket", "/tmp/x.sock", NULL, 0);
+    assert_int_equal(cfg_validate(&c, err, sizeof err), CFG_OK);
+    static const char *const good[] = { "UTC", "Europe/Berlin", "Pacific/Kiritimati", "Etc/GMT+12",
+                                        "America/Argentina/Buenos_Aires" };
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        assert_int_equal(cfg_set(&c, "timezone", good[i], err, sizeof err), CFG_OK);
+        if (cfg_validate(&c, err, sizeof err) != CFG_OK) fail_msg("%s: %s", good[i], err);
+    }
+    assert_int_equal(cfg_set(&c, "timezone", "Asia/Jakrta", err, sizeof err), CFG_OK);
+    assert_int_equal(cfg_validate(&c, err, sizeof err), CFG_ERR);
+    assert_non_null(strstr(err, "timezone: unknown time zone 'Asia/Jakrta'"));
+    static const char *const bad[] = {
+        "", "/etc/passwd", "../../etc/passwd", "Asia//Jakarta", "Asia/", "Asia Jakarta", "WIB-7", "Asia"
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cfg_set(&c, "timezone", bad[i], NULL, 0);
+        if (cfg_validate(&c, err, sizeof err) != CFG_ERR) fail_msg("'%s' was accepted", bad[i]);
+        assert_non_null(strstr(err, "timezone: "));
+    }
+    cfg_free(&c);
+}
+
 static void cfg_key_table_is_complete(void **state) {
     (void)state;
     static const char *const want[] = { "bind",
@@ -163,6 +195,7 @@ static void cfg_key_table_is_complete(void **state) {
                                         "log-level",
                                         "log-file",
                                         "pidfile",
+                                        "timezone",
                                         NULL };
     for (int i = 0; want[i]; i++) {
         int found = 0;
@@ -332,6 +365,28 @@ static void dates_are_real_calendar_days(void **state) {
     assert_false(util_date_valid(""));
 }
 
+/* A date's span is local midnight to local midnight of util_tz_use's zone
+ * (values from Python's zoneinfo); a day with a DST change has 23 hours. */
+static void date_spans_follow_the_time_zone(void **state) {
+    (void)state;
+    time_t start, end;
+    assert_int_equal(util_tz_use("Asia/Jakarta"), 0);
+    assert_int_equal(util_date_span("2026-12-03", &start, &end), 0);
+    assert_int_equal((long long)start, 1796230800LL); /* 2026-12-02T17:00Z */
+    assert_int_equal((long long)(end - start), 86400);
+    assert_int_equal(util_tz_use("Pacific/Kiritimati"), 0);
+    assert_int_equal(util_date_span("2026-12-03", &start, &end), 0);
+    assert_int_equal((long long)start, 1796205600LL); /* 2026-12-02T10:00Z */
+    assert_int_equal(util_tz_use("Europe/Berlin"), 0);
+    assert_int_equal(util_date_span("2026-03-29", &start, &end), 0);
+    assert_int_equal((long long)start, 1774738800LL);
+    assert_int_equal((long long)(end - start), 23 * 3600);
+    assert_int_equal(util_date_span("2026-12-31", &start, &end), 0); /* across a year's end */
+    assert_int_equal((long long)(end - start), 86400);
+    assert_int_equal(util_date_span("2026-02-29", &start, &end), -1);
+    assert_int_equal(util_date_span("1999-12-31", &start, &end), -1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cfg_defaults_match_the_interface),
@@ -348,6 +403,8 @@ int main(void) {
         cmocka_unit_test(login_names_and_scopes),
         cmocka_unit_test(cursors_round_trip_and_refuse_forgeries),
         cmocka_unit_test(dates_are_real_calendar_days),
+        cmocka_unit_test(date_spans_follow_the_time_zone),
+        cmocka_unit_test(cfg_timezone_must_be_known),
     };
     return cmocka_run_group_tests_name("server", tests, NULL, NULL);
 }
