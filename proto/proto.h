@@ -832,7 +832,7 @@ void proto_run_done_pack(msgpack_packer *pk, const proto_run_done *d);
  * the statuses whose count is not 0); unmatched {reason: count} (as in the
  * run statistics: each optional, packed with all three); last_run_id (code
  * 1..64, or nil before the first run); jp_minutes (0..2^53); jp_total
- * (jp_minutes / PROTO_JP_MINUTES); feedback {count (0..2^53), mean_rating
+ * (proto_jp(jp_minutes): one decimal); feedback {count (0..2^53), mean_rating
  * (0..5)}.  Packed in that key order. */
 typedef struct proto_program_stats {
     char program[PROTO_CODE_MAX + 1];
@@ -841,7 +841,8 @@ typedef struct proto_program_stats {
     int64_t matches[PROTO_MATCH_STATUS__COUNT];
     uint32_t unmatched[PROTO_UNMATCHED__COUNT];
     char last_run_id[PROTO_OBJID_MAX + 1]; /* "" when nil */
-    int64_t jp_total, jp_minutes;
+    int64_t jp_minutes;
+    double jp_total; /* proto_jp(jp_minutes): one decimal */
     int64_t feedback_count;
     double feedback_mean_rating;
 } proto_program_stats;

@@ -390,11 +390,11 @@ int proto_program_stats_decode(const msgpack_object *obj, const char *path, prot
     if (proto_map_get(&m, "last_run_id") == NULL) return field_error(&m, "last_run_id", "is required", err);
     if (proto_read_str(&m, "last_run_id", PROTO_OPTIONAL, 1, PROTO_OBJID_MAX, PROTO_CS_CODE, out->last_run_id,
                        sizeof(out->last_run_id), err) < 0 ||
-        read_count(&m, "jp_total", PROTO_REQUIRED, &out->jp_total, err) < 0 ||
+        proto_read_float(&m, "jp_total", PROTO_REQUIRED, 0, (double)PROTO_COUNT_MAX, &out->jp_total, err) < 0 ||
         read_count(&m, "jp_minutes", PROTO_REQUIRED, &out->jp_minutes, err) < 0)
         return PROTO_ERR;
-    if (out->jp_total != out->jp_minutes / PROTO_JP_MINUTES)
-        return field_error(&m, "jp_total", "must be jp_minutes / 45", err);
+    if (!jp_matches(out->jp_total, out->jp_minutes))
+        return field_error(&m, "jp_total", "must be jp_minutes / 45 to one decimal", err);
     return pstats_feedback(&m, out, err);
 }
 
@@ -435,7 +435,7 @@ void proto_program_stats_pack(msgpack_packer *pk, const proto_program_stats *s) 
     else
         msgpack_pack_nil(pk);
     pack_key(pk, "jp_total");
-    msgpack_pack_int64(pk, s->jp_total);
+    msgpack_pack_double(pk, s->jp_total);
     pack_key(pk, "jp_minutes");
     msgpack_pack_int64(pk, s->jp_minutes);
     pack_key(pk, "feedback");

@@ -418,7 +418,7 @@ static void stats_cb(srv_req *r, const db_stats *s) {
     ps.coverage = s->mentees > 0 ? (double)s->covered / (double)s->mentees : 0.0;
     for (size_t k = 0; k < PROTO_MATCH_STATUS__COUNT; k++) ps.matches[k] = s->matches[k];
     snprintf(ps.last_run_id, sizeof ps.last_run_id, "%s", s->last_run_id);
-    ps.jp_total = s->jp_minutes / PROTO_JP_MINUTES;
+    ps.jp_total = proto_jp(s->jp_minutes);
     ps.jp_minutes = s->jp_minutes;
     ps.feedback_count = s->feedback_count;
     ps.feedback_mean_rating = s->feedback_count ? (double)s->feedback_sum / (double)s->feedback_count : 0.0;

@@ -809,7 +809,7 @@ def stats_counts(s):
         cu.close()
         st = coord.stats_get(prog)
         want = {"program": prog, "mentees": 6, "coaches": 3, "capacity": 6, "load": 1,
-                "last_run_id": run_id, "jp_total": 2, "jp_minutes": 100}
+                "last_run_id": run_id, "jp_total": 2.2, "jp_minutes": 100}
         bad = {k: (st.get(k), v) for k, v in want.items() if st.get(k) != v}
         assert not bad, "stats.get mismatches (got, want): %r\n%r" % (bad, st)
         assert abs(st["utilisation"] - 1 / 6) < 1e-9 and abs(st["coverage"] - 1 / 6) < 1e-9, st

@@ -899,7 +899,7 @@ static void sample_program_stats(proto_program_stats *s) {
     s->unmatched[PROTO_UNMATCHED_CAPACITY] = 3;
     strcpy(s->last_run_id, "r-000007");
     s->jp_minutes = 100;
-    s->jp_total = 2;
+    s->jp_total = proto_jp(100); /* 2.2 */
     s->feedback_count = 2;
     s->feedback_mean_rating = 4.5;
 }
@@ -918,7 +918,7 @@ static void program_stats_roundtrip_and_validation(void **state) {
         { "matches.proposed", OP_INT, -1, 0, 0, "stats.matches.proposed", "0..9007199254740992" },
         { "unmatched", OP_RENAME, 0, "capacity", "full", "stats.unmatched.full", "unknown key" },
         { "unmatched.capacity", OP_INT, 1LL << 32, 0, 0, "stats.unmatched.capacity", "0..4294967295" },
-        { "jp_total", OP_INT, 3, 0, 0, "stats.jp_total", "must be jp_minutes / 45" },
+        { "jp_total", OP_INT, 2, 0, 0, "stats.jp_total", "must be jp_minutes / 45 to one decimal" },
         { "feedback.mean_rating", OP_INT, 6, 0, 0, "stats.feedback.mean_rating", "0..5" },
         { "feedback", OP_DEL, 0, "count", 0, "stats.feedback.count", "is required" },
         { "utilisation", OP_INT, -1, 0, 0, "stats.utilisation", "must be a number" },
