@@ -133,7 +133,7 @@ void db_profile_get(srv_req *r, const char *kind, const char *id, db_profile_fn 
 
 void db_profile_put(srv_req *r, const char *kind, const char *id, const char *blob, size_t blob_len,
         long long if_version, const char *scope, const char *programs, const char *province,
-        long long capacity, const char *by, db_version_fn *cb) {
+        long long capacity, const char *by, long long self, db_version_fn *cb) {
     sargs a = db_script(r, SCRIPT_PROFILE_PUT);
     sargs_adds(&a, kind);
     sargs_adds(&a, id);
@@ -146,6 +146,7 @@ void db_profile_put(srv_req *r, const char *kind, const char *id, const char *bl
     sargs_adds(&a, province);
     sargs_addll(&a, capacity);
     sargs_adds(&a, by);
+    sargs_addll(&a, self);
     db_send_version(r, &a, cb);
 }
 

@@ -46,7 +46,7 @@ void db_profile_get(srv_req *r, const char *kind, const char *id, db_profile_fn 
 /* server/lua/profile_put.lua -> version */
 void db_profile_put(srv_req *r, const char *kind, const char *id, const char *blob, size_t blob_len,
         long long if_version, const char *scope, const char *programs, const char *province,
-        long long capacity, const char *by, db_version_fn *cb);
+        long long capacity, const char *by, long long self, db_version_fn *cb);
 /* server/lua/resume.lua -> session */
 void db_resume(srv_req *r, const char *tokhash, db_session_fn *cb);
 /* server/lua/session_new.lua -> ok */

@@ -321,6 +321,69 @@ def disabled_mentee_loses_access(s):
 
 
 @t
+def mentee_owned_fields(s):
+    """a mentee writing its own profile may not change program, position_class or agency (DESIGN 9: forbidden naming the field); other fields it may"""
+    c = cast(s)
+    m = s.gen.mentee(c.P)
+    c.coord.mentee_put(m)
+    with s.subject_user(c.coord, "mentee", m["id"]) as u:
+        for field, value in (("program", c.Q), ("position_class", "pengawas"), ("agency", "K015")):
+            e = expect_error("forbidden", u.mentee_put, dict(m, **{field: value}), field="profile." + field)
+            assert field in e.message, e
+        g = c.coord.mentee_get(m["id"])
+        assert g["version"] == 1 and g["profile"]["program"] == c.P, g
+        assert m["id"] not in [x["id"] for x in c.qcoord.mentee_list(program=c.Q)["items"]]
+        assert u.mentee_put(dict(m, goals="Tujuan baru"), if_version=1)["version"] == 2
+        # the coordinator still may
+        assert c.coord.mentee_put(dict(m, agency="K015", position_class="pengawas"))["version"] == 3
+
+
+@t
+def mentee_first_profile_by_coordinator(s):
+    """a mentee user whose profile does not exist yet cannot write it (and so choose its program): forbidden"""
+    c = cast(s)
+    m = s.gen.mentee(c.P)
+    login = s.uniq("m")
+    c.admin.user_create(login, PW, "mentee", subject=m["id"])
+    with s.srv.login(login, PW) as u:
+        expect_error("forbidden", u.mentee_put, m, field="profile.program")
+        expect_error("not_found", c.coord.mentee_get, m["id"])
+        c.coord.mentee_put(m)
+        assert u.mentee_put(dict(m, goals="Tujuan saya"))["version"] == 2
+
+
+@t
+def coach_owned_fields(s):
+    """a coach writing its own profile may not change programs, kind or rank, nor raise capacity; it may lower capacity and reorder its programs"""
+    c = cast(s)
+    co = s.gen.coach([c.P, "other-prog"], capacity=3)
+    c.coord.coach_put(co)
+    with s.subject_user(c.coord, "coach", co["id"]) as u:
+        for field, value in (("programs", [c.P, "other-prog", c.Q]), ("programs", [c.P]), ("programs", []),
+                             ("kind", "widyaiswara"), ("rank", 4), ("capacity", 4), ("capacity", 50)):
+            e = expect_error("forbidden", u.coach_put, dict(co, **{field: value}), field="profile." + field)
+            assert field in e.message, e
+        g = c.coord.coach_get(co["id"])
+        assert g["version"] == 1 and g["profile"]["capacity"] == 3 and g["profile"]["programs"] == co["programs"], g
+        assert u.coach_put(dict(co, programs=["other-prog", c.P], bio="Bio baru"))["version"] == 2
+        assert u.coach_put(dict(co, capacity=1))["version"] == 3
+        expect_error("forbidden", u.coach_put, dict(co, capacity=2), field="profile.capacity")
+        # the coordinator still may
+        assert c.coord.coach_put(dict(co, capacity=5, rank=4))["version"] == 4
+
+
+@t
+def coach_capacity_not_below_load(s):
+    """a coach with one live match may not lower its capacity below 1; keeping it is fine"""
+    c = cast(s).matches()
+    g = c.cu1.coach_get(c.c1["id"])
+    assert g["profile"]["capacity"] == 1 and g["load"] == 1, g
+    e = expect_error("forbidden", c.cu1.coach_put, dict(g["profile"], capacity=0), field="profile.capacity")
+    assert "1" in e.message, e
+    c.cu1.coach_put(dict(g["profile"], bio="Masih 1"))
+
+
+@t
 def store_invariants_hold(s):
     """after the suite: every coach's seat counter equals its live matches; one live match per mentee"""
     problems = check_store_invariants(s.env.redis)
