@@ -248,6 +248,8 @@ typedef struct cn_api_user_create_params {
     const char *subject;
     const char *const *programs;
     size_t n_programs;
+    int rebind;
+    int has_rebind;
 } cn_api_user_create_params;
 /* user.create (Create a user (coordinators: mentee and coach users of their programs)) */
 int cn_api_user_create(cn_client *c, const cn_api_user_create_params *p, cn_client_result **res,

@@ -246,6 +246,7 @@ typedef struct api_user_create_params {
     size_t n_programs;
     char programs[API_PROGRAMS_MAX][API_CODE_MAX + 1];
     bool has_programs;
+    bool rebind;
 } api_user_create_params;
 
 typedef struct api_user_disable_params {

@@ -60,7 +60,8 @@ void db_unpin(srv_req *r, const char *kind, const char *program, const char *men
         const char *coach_id, const char *by, db_ok_fn *cb);
 /* server/lua/user_create.lua -> ok */
 void db_user_create(srv_req *r, const char *login, const char *pw_hash, const char *role,
-        const char *subject, const char *programs, const char *by, const char *scope, db_ok_fn *cb);
+        const char *subject, const char *programs, const char *by, const char *scope,
+        long long rebind, db_ok_fn *cb);
 /* server/lua/user_disable.lua -> ok */
 void db_user_disable(srv_req *r, const char *login, const char *by, db_ok_fn *cb);
 

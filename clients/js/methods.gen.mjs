@@ -1063,6 +1063,11 @@ export const METHODS = Object.freeze({
      "max_len": 32,
      "charset": "code"
     }
+   },
+   {
+    "name": "rebind",
+    "type": "boolean",
+    "default": false
    }
   ],
   "result": {

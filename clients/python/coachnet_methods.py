@@ -1065,6 +1065,11 @@ METHODS = {
      "max_len": 32,
      "charset": "code"
     }
+   },
+   {
+    "name": "rebind",
+    "type": "boolean",
+    "default": False
    }
   ],
   "result": {

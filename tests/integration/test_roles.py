@@ -298,22 +298,72 @@ def request_outside_program_forbidden(s):
 def coordinator_user_creation_scope(s):
     """a coordinator creates mentee/coach users for its own program's subjects only"""
     c = cast(s)
-    login = s.uniq("m")
-    assert c.coord.user_create(login, PW, "mentee", subject=c.m2["id"]) == {}
+    m = s.gen.mentee(c.P)
+    c.coord.mentee_put(m)
+    assert c.coord.user_create(s.uniq("m"), PW, "mentee", subject=m["id"]) == {}
     expect_error("forbidden", c.coord.user_create, s.uniq("m"), PW, "mentee", subject=c.mq["id"])
+
+
+@t
+def one_user_per_subject(s):
+    """a subject has at most one user: a second login for a mentee or coach is conflict naming the first, for a coordinator and (without rebind) an admin"""
+    c = cast(s)
+    m, co = s.gen.mentee(c.P), s.gen.coach([c.P])
+    c.coord.mentee_put(m)
+    c.coord.coach_put(co)
+    lm, lc = s.uniq("m"), s.uniq("c")
+    c.coord.user_create(lm, PW, "mentee", subject=m["id"])
+    c.coord.user_create(lc, PW, "coach", subject=co["id"])
+    for who in (c.coord, c.admin):
+        second = s.uniq("x")
+        e = expect_error("conflict", who.user_create, second, PW, "mentee", subject=m["id"], field="subject")
+        assert lm in e.message, e
+        e = expect_error("conflict", who.user_create, second, PW, "coach", subject=co["id"], field="subject")
+        assert lc in e.message, e
+        expect_error("unauthenticated", s.srv.login, second, PW)
+    expect_error("forbidden", c.coord.user_create, s.uniq("x"), PW, "mentee", subject=m["id"], rebind=True,
+                 field="rebind")
+    # the first user still speaks for the mentee
+    with s.srv.login(lm, PW) as u:
+        assert u.mentee_get(m["id"])["profile"]["id"] == m["id"]
+
+
+@t
+def admin_rebinds_disabled_subject(s):
+    """re-binding a subject to a new login: an admin, with rebind, once the bound user is disabled (a disabled user still holds its subject)"""
+    c = cast(s)
+    m = s.gen.mentee(c.P)
+    c.coord.mentee_put(m)
+    old, new = s.uniq("m"), s.uniq("m")
+    c.coord.user_create(old, PW, "mentee", subject=m["id"])
+    e = expect_error("conflict", c.admin.user_create, new, PW, "mentee", subject=m["id"], rebind=True, field="subject")
+    assert old in e.message and "disable" in e.message, e
+    c.admin.user_disable(old)
+    expect_error("conflict", c.coord.user_create, new, PW, "mentee", subject=m["id"], field="subject")
+    expect_error("conflict", c.admin.user_create, new, PW, "mentee", subject=m["id"], field="subject")
+    assert c.admin.user_create(new, PW, "mentee", subject=m["id"], rebind=True) == {}
+    with s.srv.login(new, PW) as u:
+        assert u.mentee_get(m["id"])["profile"]["id"] == m["id"]
+    expect_error("conflict", c.coord.user_create, s.uniq("m"), PW, "mentee", subject=m["id"], field="subject")
+    # rebind on a subject without a user is a plain create
+    m2 = s.gen.mentee(c.P)
+    c.coord.mentee_put(m2)
+    assert c.admin.user_create(s.uniq("m"), PW, "mentee", subject=m2["id"], rebind=True) == {}
 
 
 @t
 def disabled_mentee_loses_access(s):
     """after user.disable by the admin the mentee's calls are unauthenticated"""
     c = cast(s)
+    m = s.gen.mentee(c.P)
+    c.coord.mentee_put(m)
     login = s.uniq("m")
-    c.coord.user_create(login, PW, "mentee", subject=c.m2["id"])
+    c.coord.user_create(login, PW, "mentee", subject=m["id"])
     u = s.srv.login(login, PW)
-    u.mentee_get(c.m2["id"])
+    u.mentee_get(m["id"])
     tok = u.token
     c.admin.user_disable(login)
-    expect_error("unauthenticated", u.mentee_get, c.m2["id"])
+    expect_error("unauthenticated", u.mentee_get, m["id"])
     u.close()
     with s.srv.client() as u2:
         expect_error("unauthenticated", u2.auth_resume, tok)
