@@ -264,6 +264,8 @@ typedef struct cn_api_user_create_params {
     const char *subject;
     const char *const *programs;
     size_t n_programs;
+    int rebind;
+    int has_rebind;
     const char *request_id;
 } cn_api_user_create_params;
 /* user.create (Create a user (coordinators: mentee and coach users of their programs)) */

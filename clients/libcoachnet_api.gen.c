@@ -807,6 +807,7 @@ int cn_api_user_create(cn_client *c, const cn_api_user_create_params *p, cn_clie
     n += p->role ? 1 : 0;
     n += p->subject ? 1 : 0;
     n += (p->programs && p->n_programs) ? 1 : 0;
+    n += p->has_rebind ? 1 : 0;
     n += p->request_id ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->login) {
@@ -831,6 +832,10 @@ int cn_api_user_create(cn_client *c, const cn_api_user_create_params *p, cn_clie
         for (size_t i = 0; i < p->n_programs; i++) {
             cn_api_pack_str(pk, p->programs[i]);
         }
+    }
+    if (p->has_rebind) {
+        cn_api_pack_str(pk, "rebind");
+        if (p->rebind) msgpack_pack_true(pk); else msgpack_pack_false(pk);
     }
     if (p->request_id) {
         cn_api_pack_str(pk, "request_id");

@@ -182,16 +182,17 @@ static const proto_field api_stats_get_fields[] = {
 };
 static const proto_shape api_stats_get_shape = {api_stats_get_fields, 1, api_stats_get_keys};
 static const proto_field api_user_create_programs_item = {.name = NULL, .type = PROTO_F_STR, .required = false, .off = 0, .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE};
-static const char *const api_user_create_keys[] = {"login", "password", "role", "subject", "programs", "request_id", NULL};
+static const char *const api_user_create_keys[] = {"login", "password", "role", "subject", "programs", "rebind", "request_id", NULL};
 static const proto_field api_user_create_fields[] = {
     {.name = "login", .type = PROTO_F_STR, .required = true, .off = offsetof(api_user_create_params, login), .has_off = PROTO_NO_HAS, .min = 1, .max = API_LOGIN_MAX, .cs = PROTO_CS_ANY},
     {.name = "password", .type = PROTO_F_STR, .required = true, .off = offsetof(api_user_create_params, password), .has_off = PROTO_NO_HAS, .min = API_PASSWORD_MIN, .max = API_PASSWORD_MAX, .cs = PROTO_CS_ANY},
     {.name = "role", .type = PROTO_F_ENUM, .required = true, .off = offsetof(api_user_create_params, role), .has_off = PROTO_NO_HAS, .names = api_user_create_role_names},
     {.name = "subject", .type = PROTO_F_STR, .required = false, .off = offsetof(api_user_create_params, subject), .has_off = offsetof(api_user_create_params, has_subject), .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
     {.name = "programs", .type = PROTO_F_ARRAY, .required = false, .off = offsetof(api_user_create_params, programs), .has_off = offsetof(api_user_create_params, has_programs), .min = 1, .max = API_PROGRAMS_MAX, .item = &api_user_create_programs_item, .count_off = offsetof(api_user_create_params, n_programs), .stride = sizeof(((api_user_create_params *)0)->programs[0])},
+    {.name = "rebind", .type = PROTO_F_BOOL, .required = false, .off = offsetof(api_user_create_params, rebind), .has_off = PROTO_NO_HAS, .dflt = 0},
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_user_create_params, request_id), .has_off = offsetof(api_user_create_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
-static const proto_shape api_user_create_shape = {api_user_create_fields, 6, api_user_create_keys};
+static const proto_shape api_user_create_shape = {api_user_create_fields, 7, api_user_create_keys};
 static const char *const api_user_disable_keys[] = {"login", "request_id", NULL};
 static const proto_field api_user_disable_fields[] = {
     {.name = "login", .type = PROTO_F_STR, .required = true, .off = offsetof(api_user_disable_params, login), .has_off = PROTO_NO_HAS, .min = 1, .max = API_LOGIN_MAX, .cs = PROTO_CS_ANY},

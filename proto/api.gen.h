@@ -273,6 +273,7 @@ typedef struct api_user_create_params {
     size_t n_programs;
     char programs[API_PROGRAMS_MAX][API_CODE_MAX + 1];
     bool has_programs;
+    bool rebind;
     char request_id[API_REQUEST_ID_MAX + 1];
     bool has_request_id;
 } api_user_create_params;

@@ -41,6 +41,10 @@ static const cfg_key keys[] = {
     { "data-dir", T_STR, O(data_dir), "./data", 0, 0, "folder of the catalogues" },
     { "maxclients", T_INT, O(maxclients), "10000", 1, 1000000, "maximum connections" },
     { "max-frame", T_INT, O(max_frame), "1048576", 64, 64 * 1024 * 1024, "largest frame body in bytes" },
+    { "max-frame-unauth", T_INT, O(max_frame_unauth), "16384", 64, 64 * 1024 * 1024,
+      "largest frame body before a session is set (at most max-frame)" },
+    { "max-input-total", T_INT, O(max_input_total), "268435456", 1024, INT_MAX,
+      "bytes of partial frames held by all connections together" },
     { "max-inflight", T_INT, O(max_inflight), "64", 1, 100000, "requests in flight per connection" },
     { "max-output", T_INT, O(max_output), "8388608", 4096, 1 << 30, "output buffer limit per connection in bytes" },
     { "handshake-timeout-ms", T_INT, O(handshake_timeout_ms), "10000", 10, 3600000, "TLS handshake timeout" },
@@ -328,6 +332,11 @@ int cfg_validate(const cfg *c, char *err, size_t errlen) {
     }
     if (c->port == 0 && !c->unixsocket[0]) {
         seterr(err, errlen, "no listener: set port or unixsocket");
+        return CFG_ERR;
+    }
+    if (c->max_input_total < c->max_frame) {
+        seterr(err, errlen, "max-input-total (%d) is below max-frame (%d): a largest frame could never be read",
+               c->max_input_total, c->max_frame);
         return CFG_ERR;
     }
     if (strlen(c->redis_prefix) > 64) {

@@ -32,6 +32,8 @@ typedef struct cfg {
     char *data_dir;
     int maxclients;
     int max_frame;
+    int max_frame_unauth; /* before a session: min(this, max_frame) */
+    int max_input_total;  /* partial frames of all connections, bytes */
     int max_inflight;
     int max_output;
     int handshake_timeout_ms;

@@ -39,12 +39,14 @@
  * until half of it is processed) is no state of its own: libevent's EV_READ
  * bit of the bufferevent is its one record.
  *
- * Limits: a frame header above max-frame is refused before its body is
- * read; at most max-inflight requests per connection are in flight; a
- * connection whose output grows beyond max-output (a client that does not
- * read) is closed.  Per DESIGN §8 no read watermarks are set on OpenSSL
- * bufferevents: every complete frame is processed in a loop in the read
- * callback.
+ * Limits: a frame header above the connection's frame limit (max-frame
+ * once it has a session, max-frame-unauth before) is refused before its
+ * body is read; the partial frames of all connections together hold at
+ * most max-input-total bytes (see conn_input_charge); at most max-inflight
+ * requests per connection are in flight; a connection whose output grows
+ * beyond max-output (a client that does not read) is closed.  Per DESIGN
+ * §8 no read watermarks are set on OpenSSL bufferevents: every complete
+ * frame is processed in a loop in the read callback.
  */
 #include "server/conn.h"
 
@@ -106,6 +108,8 @@ struct srv_conn {
     int holds;    /* background jobs reporting here (runs) */
     char peer[64];
     srv_session sess;
+    /* its partial frame's share of max-input-total */
+    size_t in_charged;
     struct srv_conn *prev, *next; /* live list, or flushers while FLUSHING */
     struct srv_conn *next_dead;   /* the reaper's list, once CLOSED */
 };
@@ -115,6 +119,7 @@ static void conn_write_cb(struct bufferevent *bev, void *arg);
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
 static void conn_deadline_cb(evutil_socket_t fd, short what, void *arg);
 static void maybe_finish_drain(server *s);
+static void conn_input_uncharge(srv_conn *c);
 
 int64_t srv_now_s(void) {
     struct timespec ts;
@@ -271,6 +276,7 @@ static void reaper_cb(evutil_socket_t fd, short what, void *arg) {
         SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
         if (ssl && SSL_is_init_finished(ssl)) SSL_shutdown(ssl); /* close_notify */
         ERR_clear_error();
+        conn_input_uncharge(c);
         bufferevent_free(c->bev);
         event_free(c->deadline);
         free(c);
@@ -325,8 +331,62 @@ static void conn_frame(srv_conn *c, const char *body, size_t len) {
     }
 }
 
-/* Input buffered beyond the requests in flight: two maximal frames. */
-static size_t srv_input_max(const server *s) { return 2 * ((size_t)s->cfg->max_frame + PROTO_FRAME_HEADER); }
+/* The largest frame body c may send now: max-frame once it has a session;
+ * before, max-frame-unauth (at most max-frame), so that a connection
+ * nobody vouches for cannot make the server buffer a large frame. */
+static uint32_t conn_frame_limit(const srv_conn *c) {
+    const cfg *k = c->srv->cfg;
+    return (uint32_t)(c->sess.login[0] || k->max_frame_unauth > k->max_frame ? k->max_frame : k->max_frame_unauth);
+}
+
+/* Input buffered beyond the requests in flight: two frames of c's limit. */
+static size_t srv_input_max(const srv_conn *c) { return 2 * ((size_t)conn_frame_limit(c) + PROTO_FRAME_HEADER); }
+
+/* max-input-total.  A connection whose next frame is not complete yet is
+ * charged the frame's declared body size (what its input buffer grows to)
+ * until the frame is complete or the connection is freed: the sum over all
+ * connections stays within the budget, and a frame that would take it
+ * above is refused (-1) before its body is buffered.  A frame that arrives
+ * whole is processed at once and never charged. */
+static int conn_input_charge(srv_conn *c, size_t n) {
+    server *s = c->srv;
+    size_t others = s->input_charged - c->in_charged;
+    if (others + n > (size_t)s->cfg->max_input_total) return -1;
+    s->input_charged = others + n;
+    c->in_charged = n;
+    return 0;
+}
+
+static void conn_input_uncharge(srv_conn *c) {
+    c->srv->input_charged -= c->in_charged;
+    c->in_charged = 0;
+}
+
+/* The frame header n of c is not above its frame limit, or c is answered
+ * too_large (msgid 0) and closed: -1. */
+static int conn_frame_allowed(srv_conn *c, uint32_t n) {
+    uint32_t lim = conn_frame_limit(c);
+    if (n <= lim) return 0;
+    proto_error e;
+    proto_error_set(&e, PROTO_E_TOO_LARGE, NULL,
+                    "frame length %u above the limit of %u bytes before authentication (max-frame-unauth)", n, lim);
+    conn_fatal(c, &e);
+    return -1;
+}
+
+/* The rest of a frame of n body bytes is still to come: charge it, or
+ * answer unavailable (msgid 0) and close c: -1. */
+static int conn_frame_wait(srv_conn *c, uint32_t n) {
+    static log_limit ll;
+    if (conn_input_charge(c, n) == 0) return 0;
+    log_limited(&ll, CFG_LOG_WARNING, "partial frames of all connections at max-input-total (%d bytes): refusing more",
+                c->srv->cfg->max_input_total);
+    proto_error e;
+    proto_error_set(&e, PROTO_E_UNAVAILABLE, NULL,
+                    "the server's input buffers are full (max-input-total); retry later");
+    conn_fatal(c, &e);
+    return -1;
+}
 
 static void process_input(srv_conn *c) {
     server *s = c->srv;
@@ -337,7 +397,7 @@ static void process_input(srv_conn *c) {
             return;
         }
         size_t avail = evbuffer_get_length(in);
-        if (!conn_reading(c) && avail < srv_input_max(s) / 2) bufferevent_enable(c->bev, EV_READ);
+        if (!conn_reading(c) && avail < srv_input_max(c) / 2) bufferevent_enable(c->bev, EV_READ);
         if (avail < PROTO_FRAME_HEADER) return;
         unsigned char hdr[PROTO_FRAME_HEADER];
         evbuffer_copyout(in, hdr, sizeof hdr);
@@ -347,7 +407,12 @@ static void process_input(srv_conn *c) {
             conn_fatal(c, &e);
             return;
         }
-        if (avail < PROTO_FRAME_HEADER + (size_t)n) return;
+        if (conn_frame_allowed(c, n)) return;
+        if (avail < PROTO_FRAME_HEADER + (size_t)n) {
+            conn_frame_wait(c, n);
+            return;
+        }
+        conn_input_uncharge(c);
         unsigned char *p = evbuffer_pullup(in, PROTO_FRAME_HEADER + (ssize_t)n);
         if (!p) {
             proto_error_set(&e, PROTO_E_INTERNAL, NULL, "out of memory");
@@ -374,8 +439,8 @@ static void conn_read_cb(struct bufferevent *bev, void *arg) {
      * hand).  A flooding client that does not read its answers is then cut
      * off by max-output or by the write deadline. */
     if ((c->state == CONN_OPEN || c->state == CONN_PAUSED) && conn_reading(c) &&
-        evbuffer_get_length(bufferevent_get_input(c->bev)) > srv_input_max(c->srv)) {
-        log_debug("conn %s: more than %zu bytes of input waiting: reading paused", c->peer, srv_input_max(c->srv));
+        evbuffer_get_length(bufferevent_get_input(c->bev)) > srv_input_max(c)) {
+        log_debug("conn %s: more than %zu bytes of input waiting: reading paused", c->peer, srv_input_max(c));
         bufferevent_disable(c->bev, EV_READ);
     }
     conn_drive(c);

@@ -142,7 +142,7 @@ void db_profile_get(srv_req *r, const char *kind, const char *id, db_profile_fn 
 
 void db_profile_put(srv_req *r, const char *kind, const char *id, const char *blob, size_t blob_len,
         long long if_version, const char *scope, const char *programs, const char *province,
-        long long capacity, const char *by, db_version_fn *cb) {
+        long long capacity, const char *by, long long self, db_version_fn *cb) {
     sargs a = db_script(r, SCRIPT_PROFILE_PUT);
     sargs_adds(&a, kind);
     sargs_adds(&a, id);
@@ -155,6 +155,7 @@ void db_profile_put(srv_req *r, const char *kind, const char *id, const char *bl
     sargs_adds(&a, province);
     sargs_addll(&a, capacity);
     sargs_adds(&a, by);
+    sargs_addll(&a, self);
     db_idem_args(r, &a);
     db_send_version(r, &a, cb);
 }
@@ -199,7 +200,8 @@ void db_unpin(srv_req *r, const char *kind, const char *program, const char *men
 }
 
 void db_user_create(srv_req *r, const char *login, const char *pw_hash, const char *role,
-        const char *subject, const char *programs, const char *by, const char *scope, db_ok_fn *cb) {
+        const char *subject, const char *programs, const char *by, const char *scope,
+        long long rebind, db_ok_fn *cb) {
     sargs a = db_script(r, SCRIPT_USER_CREATE);
     sargs_adds(&a, login);
     sargs_adds(&a, pw_hash);
@@ -209,6 +211,7 @@ void db_user_create(srv_req *r, const char *login, const char *pw_hash, const ch
     sargs_addll(&a, (long long)time(NULL));
     sargs_adds(&a, by);
     sargs_adds(&a, scope);
+    sargs_addll(&a, rebind);
     db_idem_args(r, &a);
     db_send_ok(r, &a, cb);
 }

@@ -47,7 +47,7 @@ void db_profile_get(srv_req *r, const char *kind, const char *id, db_profile_fn 
 /* server/lua/profile_put.lua -> version, idempotent */
 void db_profile_put(srv_req *r, const char *kind, const char *id, const char *blob, size_t blob_len,
         long long if_version, const char *scope, const char *programs, const char *province,
-        long long capacity, const char *by, db_version_fn *cb);
+        long long capacity, const char *by, long long self, db_version_fn *cb);
 /* server/lua/resume.lua -> session */
 void db_resume(srv_req *r, const char *tokhash, db_session_fn *cb);
 /* server/lua/session_new.lua -> ok */
@@ -61,7 +61,8 @@ void db_unpin(srv_req *r, const char *kind, const char *program, const char *men
         const char *coach_id, const char *by, db_ok_fn *cb);
 /* server/lua/user_create.lua -> ok, idempotent */
 void db_user_create(srv_req *r, const char *login, const char *pw_hash, const char *role,
-        const char *subject, const char *programs, const char *by, const char *scope, db_ok_fn *cb);
+        const char *subject, const char *programs, const char *by, const char *scope,
+        long long rebind, db_ok_fn *cb);
 /* server/lua/user_disable.lua -> ok, idempotent */
 void db_user_disable(srv_req *r, const char *login, const char *by, db_ok_fn *cb);
 

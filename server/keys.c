@@ -8,6 +8,8 @@
  * id.  Kept in the order of key_kind and of docs/operations.md. */
 static const char *const patterns[KEY__COUNT] = {
     [KEY_USER] = "user:<login>",
+    [KEY_SUBJ_MENTEE] = "subj:mentee:<id>",
+    [KEY_SUBJ_COACH] = "subj:coach:<id>",
     [KEY_UTOK] = "utok:<login>",
     [KEY_TOK] = "tok:<sha256 hex of token>",
     [KEY_RL_LOGIN] = "rl:login:<login>",

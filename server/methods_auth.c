@@ -187,6 +187,7 @@ typedef struct create_st {
     char subject[PROTO_ID_MAX + 1];
     char programs[PROTO_PROGRAMS_MAX * (PROTO_CODE_MAX + 1) + 1];
     auth_role role;
+    bool rebind;
 } create_st;
 
 /* The checks user.create and --add-user share: see methods.h. */
@@ -244,6 +245,12 @@ static int create_check(srv_req *r, create_st *st, const api_user_create_params 
                      auth_role_name(st->role));
         return -1;
     }
+    /* a subject has at most one user (user_create.lua): only an admin may
+     * move it to another login */
+    if (st->rebind && r->sess.role != ROLE_ADMIN) {
+        srv_req_fail(r, PROTO_E_FORBIDDEN, "rebind", "re-binding a subject to another user needs an admin");
+        return -1;
+    }
     return 0;
 }
 
@@ -260,7 +267,7 @@ static void create_hashed(void *ud, int status, int match, const char *hash) {
         return;
     }
     db_user_create(r, st->login, hash, auth_role_name(st->role), st->subject, st->programs, r->sess.login,
-                   r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "", ok_empty);
+                   r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "", st->rebind, ok_empty);
 }
 
 void m_user_create(srv_req *r, const api_user_create_params *p) {
@@ -273,6 +280,7 @@ void m_user_create(srv_req *r, const api_user_create_params *p) {
     snprintf(st->login, sizeof st->login, "%s", p->login);
     snprintf(st->subject, sizeof st->subject, "%s", p->subject);
     st->role = role_vals[p->role];
+    st->rebind = p->rebind;
     if (create_check(r, st, p)) return;
     /* the params (with the password) are wiped when the request ends */
     int rc = hashq_hash(r->srv->hq, p->password, create_hashed, r);

@@ -3,8 +3,9 @@
  * Profiles are validated by libproto against the catalogues, then stored
  * as the canonical msgpack map that proto_*_pack() writes, with a version
  * (compare-and-set through if_version) in the hash mentee:<id> or
- * coach:<id>.  Ownership: a mentee or coach user only its own subject; a
- * coordinator only profiles of its programs (a coach with no programs
+ * coach:<id>.  Ownership: a mentee or coach user only its own subject, an
+ * existing profile, and not its coordinator-owned fields; a coordinator
+ * only profiles of its programs (a coach with no programs
  * coaches in every program, so every coordinator may edit it).
  */
 #include <stdio.h>
@@ -23,10 +24,14 @@ static void put_done(srv_req *r, long long version) {
     srv_req_done(r);
 }
 
-/* Shared tail of mentee.put and coach.put. */
+/* Shared tail of mentee.put and coach.put.  A mentee or coach user writes
+ * its own profile (checked by the caller): profile_put.lua then refuses a
+ * change of the coordinator-owned fields (DESIGN §9) against the stored
+ * profile, in the same script as the write. */
 static void profile_store(srv_req *r, const char *kind, const char *id, const msgpack_sbuffer *blob,
                           long long if_version, const char *programs, const char *province, int capacity,
                           const char *scope) {
+    int self = r->sess.role == ROLE_MENTEE || r->sess.role == ROLE_COACH;
     r->st = strdup(id);
     r->st_free = free;
     if (!r->st) {
@@ -34,7 +39,7 @@ static void profile_store(srv_req *r, const char *kind, const char *id, const ms
         return;
     }
     db_profile_put(r, kind, id, blob->data, blob->size, if_version, scope, programs, province, capacity, r->sess.login,
-                   put_done);
+                   self, put_done);
 }
 
 void m_mentee_put(srv_req *r, const api_mentee_put_params *pp) {

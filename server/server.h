@@ -155,6 +155,8 @@ typedef struct server {
     int stopping;
     int jobs;           /* background jobs (runs) not finished */
     srv_conn *flushers; /* closing connections still writing */
+    /* bytes of partial frames, at most max-input-total (conn.c) */
+    size_t input_charged;
 } server;
 
 /* ---- srv.c ---- */

@@ -1194,6 +1194,11 @@ export const METHODS = Object.freeze({
     }
    },
    {
+    "name": "rebind",
+    "type": "boolean",
+    "default": false
+   },
+   {
     "name": "request_id",
     "type": "string",
     "min_len": 1,

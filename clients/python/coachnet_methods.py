@@ -1196,6 +1196,11 @@ METHODS = {
     }
    },
    {
+    "name": "rebind",
+    "type": "boolean",
+    "default": False
+   },
+   {
     "name": "request_id",
     "type": "string",
     "min_len": 1,

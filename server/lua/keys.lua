@@ -5,6 +5,8 @@
 local p = ARGV[1]
 local K = {
   user = p..'user:',
+  subj_mentee = p..'subj:mentee:',
+  subj_coach = p..'subj:coach:',
   utok = p..'utok:',
   tok = p..'tok:',
   rl_login = p..'rl:login:',

@@ -1,8 +1,11 @@
 -- profile_put.lua (SCRIPT_PROFILE_PUT): mentee.put / coach.put: versioned write and the indexes.
--- ARGV: prefix kind id blob if_version scope now programs(csv) province capacity by
+-- ARGV: prefix kind id blob if_version scope now programs(csv) province capacity by self
+-- self is 1 when the subject writes its own profile: the coordinator-owned
+-- fields (DESIGN §9) are then compared with the stored profile here, in the
+-- same script as the write, and a change is `forbidden` naming the field.
 --! uses: keys common
 --! idempotent
---! db: profile_put(kind, id, blob:bytes, if_version:optint, scope, now, programs, province, capacity:int, by) -> version
+--! db: profile_put(kind, id, blob:bytes, if_version:optint, scope, now, programs, province, capacity:int, by, self:int) -> version
 local kind, id = ARGV[2], ARGV[3]
 local k = K[kind]..id
 local cur = redis.call('HMGET', k, 'v', 'program', 'province')
@@ -14,6 +17,28 @@ if scope ~= '' and cur[1] then
   if kind == 'coach' then
     if old ~= '' and not meets(old, scope) then return {'forbidden', 'coach '..id..' is outside your programs'} end
   elseif not meets(old, scope) then return {'forbidden', 'mentee '..id..' is in program '..old..', outside your programs'} end
+end
+if ARGV[12] == '1' then
+  -- A first profile would let its subject choose its program: the
+  -- coordinator imports it.  Otherwise the owned fields must stay equal.
+  local owned = kind == 'mentee' and 'program' or 'programs'
+  if not cur[1] then return {'forbidden', 'no '..kind..' profile '..id..' yet: a coordinator of your program writes the first one', 'profile.'..owned} end
+  local h = redis.call('HMGET', k, 'p', 'capacity')
+  local old, new = cmsgpack.unpack(h[1]), cmsgpack.unpack(ARGV[4])
+  local fields = kind == 'mentee' and {'program', 'position_class', 'agency'} or {'kind', 'rank'}
+  for _, f in ipairs(fields) do
+    if old[f] ~= new[f] then return {'forbidden', 'a '..kind..' may not change its own '..f..' (its coordinator does)', 'profile.'..f} end
+  end
+  if kind == 'coach' then
+    local a, b = split(cur[2]), ARGV[8]
+    local same = #a == #split(b)
+    for _, x in ipairs(a) do same = same and has(b, x) end
+    if not same then return {'forbidden', 'a coach may not change its own programs (its coordinator does)', 'profile.programs'} end
+    local cap, want = tonumber(h[2] or '0'), tonumber(ARGV[10])
+    if want > cap then return {'forbidden', 'a coach may lower its capacity, not raise it above '..cap, 'profile.capacity'} end
+    local l = tonumber(redis.call('GET', K.load..id) or '0')
+    if want < cap and want < l then return {'forbidden', 'capacity '..want..' is below the coach\'s '..l..' current matches', 'profile.capacity'} end
+  end
 end
 v = v + 1
 redis.call('HSET', k, 'p', ARGV[4], 'v', v, 'program', ARGV[8], 'province', ARGV[9], 'updated_at', ARGV[7])

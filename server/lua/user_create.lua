@@ -1,10 +1,16 @@
 -- user_create.lua (SCRIPT_USER_CREATE): user.create and coachnetd --add-user.
--- ARGV: prefix login pwhash role subject programs now by scope
+-- ARGV: prefix login pwhash role subject programs now by scope rebind
 -- scope (a coordinator's programs, "" for an admin): the subject's profile
 -- must exist and lie in it.
+-- A subject has at most one user: subj:<role>:<id> holds its login, also
+-- while that user is disabled.  A second user for it is `conflict`, unless
+-- rebind is 1 (an admin's user.create; --add-user leaves it out) and the
+-- bound user is disabled: the subject then moves to the new login.  An
+-- index entry whose user no longer speaks for the subject is stale and is
+-- overwritten.
 --! uses: keys common
 --! idempotent
---! db: user_create(login, pw_hash, role, subject, programs, now, by, scope) -> ok
+--! db: user_create(login, pw_hash, role, subject, programs, now, by, scope, rebind:int) -> ok
 local k = K.user..ARGV[2]
 local role, subj, scope = ARGV[4], ARGV[5], ARGV[9] or ''
 if scope ~= '' and (role == 'mentee' or role == 'coach') then
@@ -14,6 +20,21 @@ if scope ~= '' and (role == 'mentee' or role == 'coach') then
   if not ok then return {'forbidden', role..' '..subj..' is outside your programs', 'subject'} end
 end
 if redis.call('EXISTS', k) == 1 then return {'conflict', 'user '..ARGV[2]..' exists', 'login'} end
+local sk, prev = subj ~= '' and K['subj_'..role]..subj
+if sk then
+  local cur = redis.call('GET', sk)
+  local u = cur and redis.call('HMGET', K.user..cur, 'role', 'subject', 'disabled') or {}
+  if u[1] == role and u[2] == subj then
+    if ARGV[10] ~= '1' then return {'conflict', role..' '..subj..' already has user '..cur..' (re-binding it needs an admin)', 'subject'} end
+    if u[3] ~= '1' then return {'conflict', role..' '..subj..' has user '..cur..', which is not disabled: disable it before re-binding', 'subject'} end
+    prev = cur
+  end
+  redis.call('SET', sk, ARGV[2])
+end
 redis.call('HSET', k, 'login', ARGV[2], 'pw', ARGV[3], 'role', ARGV[4], 'subject', ARGV[5], 'programs', ARGV[6], 'disabled', '0', 'created_at', ARGV[7])
-audit('ev', 'user.create', 'login', ARGV[2], 'role', ARGV[4], 'by', ARGV[8])
+if prev then
+  audit('ev', 'user.create', 'login', ARGV[2], 'role', ARGV[4], 'subject', subj, 'replaces', prev, 'by', ARGV[8])
+else
+  audit('ev', 'user.create', 'login', ARGV[2], 'role', ARGV[4], 'by', ARGV[8])
+end
 return {'ok'}

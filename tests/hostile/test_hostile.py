@@ -320,32 +320,32 @@ def _int_keys(s):
 
 @case
 def too_large_values(s):
-    """str of 70000 bytes, array of 10001, nesting 20: too_large (connection stays or closes cleanly)"""
+    """str of 70000 bytes, array of 10001, nesting 20 (with a session: above max-frame-unauth): too_large (connection stays or closes cleanly)"""
     deep = "x"
     for _ in range(20):
         deep = [deep]
     for body in ([0, 41, "auth.login", [{"login": "x" * 70000, "password": "y"}]],
                  [0, 42, "auth.login", [{"login": list(range(10001)), "password": "y"}]],
                  [0, 43, "auth.login", [{"login": deep, "password": "y"}]]):
-        with hl.tls_raw(s.srv) as t:
-            t.sendall(frame(body))
-            msg = Reader(t).frame(5 * SLOW)
+        with as_user(s, CTX["u1"]) as u:
+            u.send_raw(frame(body))
+            msg = u.read_frame(5 * SLOW)
             assert msg[0] == 1 and msg[2]["code"] == "too_large", (body[1], msg)
             assert msg[1] in (0, body[1]), msg
 
 
 @case
 def max_frame_exactly(s):
-    """a frame of exactly max-frame bytes is read (too_large/invalid_params for the value), not a framing error"""
+    """a frame of exactly max-frame bytes (with a session) is read (too_large/invalid_params for the value), not a framing error"""
     body = msgpack.packb([0, 7, "auth.login", [{"login": "x" * 10, "password": "y"}]])
     pad = MAX_FRAME - len(body) + 10
     body = msgpack.packb([0, 7, "auth.login", [{"login": "x" * pad, "password": "y"}]])
     body = msgpack.packb([0, 7, "auth.login", [{"login": "x" * (pad + MAX_FRAME - len(body)),
                                                 "password": "y"}]])
     assert len(body) == MAX_FRAME
-    with hl.tls_raw(s.srv) as t:
-        t.sendall(raw_frame(body))
-        msg = Reader(t).frame(10 * SLOW)
+    with as_user(s, CTX["u1"]) as u:
+        u.send_raw(raw_frame(body))
+        msg = u.read_frame(10 * SLOW)
         assert msg[0] == 1 and msg[2]["code"] in ("too_large", "invalid_params"), msg
 
 
@@ -428,17 +428,18 @@ def unauthenticated_calls(s):
 
 @case
 def bogus_tokens(s):
-    """auth.resume with random, empty-ish and 60 KB tokens: unauthenticated/invalid_params, never a session"""
+    """auth.resume with random, empty-ish and 60 KB tokens (the last from a session: above max-frame-unauth): unauthenticated/invalid_params, never a session"""
     with s.srv.client() as c:
         expect_error("unauthenticated", c.auth_resume, os.urandom(32).hex())
         e = expect_error("invalid_params", c.call, "auth.resume", {"token": ""})
         assert e.field == "token", e
+        expect_error("unauthenticated", c.call, "mentee.get", {"id": CTX["m1"]["id"]})
+    with as_user(s, CTX["u1"]) as u:
         try:
-            c.call("auth.resume", {"token": "t" * 60000})
+            u.call("auth.resume", {"token": "t" * 60000})
             raise AssertionError("a 60 KB token was accepted")
         except CoachnetError as e2:
             assert e2.code in ("invalid_params", "unauthenticated"), e2
-        expect_error("unauthenticated", c.call, "mentee.get", {"id": CTX["m1"]["id"]})
 
 
 @case

@@ -24,6 +24,7 @@ suite = Suite("protocol")
 t = suite.test
 
 MAX_FRAME = 1048576
+UNAUTH_FRAME = 16384  # max-frame-unauth
 
 
 def frame(obj):
@@ -98,8 +99,8 @@ def huge_length_rejected(s):
 
 @t
 def max_frame_exactly_is_accepted(s):
-    """a frame of exactly 1 MiB is not a framing error (answered, connection stays)"""
-    with s.srv.client() as c:
+    """a frame of exactly 1 MiB (with a session) is not a framing error (answered, connection stays)"""
+    with s.srv.admin() as c:
         pad = MAX_FRAME - 64
         # a request whose params hold one long string: valid framing; the
         # string exceeds the 64 KiB str limit, so too_large or invalid_params.
@@ -112,6 +113,75 @@ def max_frame_exactly_is_accepted(s):
         assert msg[0] == 1 and isinstance(msg[2], dict), msg
         assert msg[2]["code"] in ("too_large", "invalid_params", "bad_request"), msg
         still_usable(c)
+
+
+def request_of(size, msgid):
+    """An auth.resume request body of exactly ``size`` bytes (a padded
+    token: answered with an error carrying msgid, the connection stays)."""
+    pad = size - len(msgpack.packb([0, msgid, "auth.resume", [{"token": ""}]]))
+    body = msgpack.packb([0, msgid, "auth.resume", [{"token": "x" * pad}]])
+    body = msgpack.packb([0, msgid, "auth.resume", [{"token": "x" * (pad - (len(body) - size))}]])
+    assert len(body) == size, (len(body), size)
+    return body
+
+
+@t
+def unauth_frame_limit(s):
+    """before a session the frame limit is max-frame-unauth (16 KiB): a longer prefix is too_large (msgid 0, closed) before its body; after auth.login longer frames are read; after auth.logout the small limit is back"""
+    with s.srv.client() as c:
+        e = fatal(c, struct.pack(">I", UNAUTH_FRAME + 1), codes=("too_large",))
+        assert "max-frame-unauth" in e["message"], e
+    with s.srv.client() as c:
+        c.send_raw(raw_frame(request_of(UNAUTH_FRAME, 9)))
+        msg = c.read_frame(timeout=5 * SLOW)
+        assert msg[0] == 1 and msg[1] == 9 and isinstance(msg[2], dict), msg
+        still_usable(c)
+    with s.srv.admin() as c:
+        for size, msgid in ((UNAUTH_FRAME + 1, 10), (60000, 11)):
+            c.send_raw(raw_frame(request_of(size, msgid)))
+            msg = c.read_frame(timeout=5 * SLOW)
+            assert msg[0] == 1 and msg[1] == msgid and isinstance(msg[2], dict), (size, msg)
+        c.auth_logout()
+        fatal(c, struct.pack(">I", UNAUTH_FRAME + 1), codes=("too_large",))
+
+
+def first_answer(conns, timeout):
+    """(index, message) of the first of conns to send a frame."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for i, c in enumerate(conns):
+            try:
+                return i, c.read_frame(timeout=0.05)
+            except coachnet.Timeout:
+                pass
+    raise AssertionError("none of %d connections answered within %ss" % (len(conns), timeout))
+
+
+@t
+def input_total_bounded(s):
+    """max-input-total 60000: three partial 16 KiB frames are held, a fourth is refused (unavailable, msgid 0, closed); completed frames give their share back"""
+    srv = s.env.add_server(name="inputtotal", max_frame=32768, max_input_total=60000)
+    try:
+        for rnd in range(2):
+            conns = [srv.client() for _ in range(4)]
+            bodies = [raw_frame(request_of(UNAUTH_FRAME, 20 + i)) for i in range(4)]
+            for c, b in zip(conns, bodies):
+                c.send_raw(b[:-1])
+            i, msg = first_answer(conns, 10 * SLOW)
+            assert msg[0] == 1 and msg[1] == 0 and msg[2]["code"] == "unavailable", msg
+            assert "max-input-total" in msg[2]["message"], msg
+            expect_closed(conns[i])
+            for j, (c, b) in enumerate(zip(conns, bodies)):
+                if j == i:
+                    continue
+                c.send_raw(b[-1:])
+                got = c.read_frame(timeout=5 * SLOW)
+                assert got[0] == 1 and got[1] == 20 + j and isinstance(got[2], dict), (rnd, j, got)
+            for c in conns:
+                c.close()
+        assert "max-input-total" in srv.log_text()
+    finally:
+        srv.stop()
 
 
 @t
@@ -417,8 +487,8 @@ def if_version_conflict(s):
 
 @t
 def too_large_values(s):
-    """string > 64 KiB, array > 10000, nesting > 16: too_large with the request's msgid, connection stays open"""
-    with s.srv.client() as c:
+    """string > 64 KiB, array > 10000, nesting > 16: too_large with the request's msgid, connection stays open (with a session: the frames are above max-frame-unauth)"""
+    with s.srv.admin() as c:
         cases = [
             [0, 41, "auth.login", [{"login": "x" * 70000, "password": "y"}]],
             [0, 42, "auth.login", [{"login": list(range(10001)), "password": "y"}]],

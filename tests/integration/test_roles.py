@@ -298,26 +298,139 @@ def request_outside_program_forbidden(s):
 def coordinator_user_creation_scope(s):
     """a coordinator creates mentee/coach users for its own program's subjects only"""
     c = cast(s)
-    login = s.uniq("m")
-    assert c.coord.user_create(login, PW, "mentee", subject=c.m2["id"]) == {}
+    m = s.gen.mentee(c.P)
+    c.coord.mentee_put(m)
+    assert c.coord.user_create(s.uniq("m"), PW, "mentee", subject=m["id"]) == {}
     expect_error("forbidden", c.coord.user_create, s.uniq("m"), PW, "mentee", subject=c.mq["id"])
+
+
+@t
+def one_user_per_subject(s):
+    """a subject has at most one user: a second login for a mentee or coach is conflict naming the first, for a coordinator and (without rebind) an admin"""
+    c = cast(s)
+    m, co = s.gen.mentee(c.P), s.gen.coach([c.P])
+    c.coord.mentee_put(m)
+    c.coord.coach_put(co)
+    lm, lc = s.uniq("m"), s.uniq("c")
+    c.coord.user_create(lm, PW, "mentee", subject=m["id"])
+    c.coord.user_create(lc, PW, "coach", subject=co["id"])
+    for who in (c.coord, c.admin):
+        second = s.uniq("x")
+        e = expect_error("conflict", who.user_create, second, PW, "mentee", subject=m["id"], field="subject")
+        assert lm in e.message, e
+        e = expect_error("conflict", who.user_create, second, PW, "coach", subject=co["id"], field="subject")
+        assert lc in e.message, e
+        expect_error("unauthenticated", s.srv.login, second, PW)
+    expect_error("forbidden", c.coord.user_create, s.uniq("x"), PW, "mentee", subject=m["id"], rebind=True,
+                 field="rebind")
+    # the first user still speaks for the mentee
+    with s.srv.login(lm, PW) as u:
+        assert u.mentee_get(m["id"])["profile"]["id"] == m["id"]
+
+
+@t
+def admin_rebinds_disabled_subject(s):
+    """re-binding a subject to a new login: an admin, with rebind, once the bound user is disabled (a disabled user still holds its subject)"""
+    c = cast(s)
+    m = s.gen.mentee(c.P)
+    c.coord.mentee_put(m)
+    old, new = s.uniq("m"), s.uniq("m")
+    c.coord.user_create(old, PW, "mentee", subject=m["id"])
+    e = expect_error("conflict", c.admin.user_create, new, PW, "mentee", subject=m["id"], rebind=True, field="subject")
+    assert old in e.message and "disable" in e.message, e
+    c.admin.user_disable(old)
+    expect_error("conflict", c.coord.user_create, new, PW, "mentee", subject=m["id"], field="subject")
+    expect_error("conflict", c.admin.user_create, new, PW, "mentee", subject=m["id"], field="subject")
+    assert c.admin.user_create(new, PW, "mentee", subject=m["id"], rebind=True) == {}
+    with s.srv.login(new, PW) as u:
+        assert u.mentee_get(m["id"])["profile"]["id"] == m["id"]
+    expect_error("conflict", c.coord.user_create, s.uniq("m"), PW, "mentee", subject=m["id"], field="subject")
+    # rebind on a subject without a user is a plain create
+    m2 = s.gen.mentee(c.P)
+    c.coord.mentee_put(m2)
+    assert c.admin.user_create(s.uniq("m"), PW, "mentee", subject=m2["id"], rebind=True) == {}
 
 
 @t
 def disabled_mentee_loses_access(s):
     """after user.disable by the admin the mentee's calls are unauthenticated"""
     c = cast(s)
+    m = s.gen.mentee(c.P)
+    c.coord.mentee_put(m)
     login = s.uniq("m")
-    c.coord.user_create(login, PW, "mentee", subject=c.m2["id"])
+    c.coord.user_create(login, PW, "mentee", subject=m["id"])
     u = s.srv.login(login, PW)
-    u.mentee_get(c.m2["id"])
+    u.mentee_get(m["id"])
     tok = u.token
     c.admin.user_disable(login)
-    expect_error("unauthenticated", u.mentee_get, c.m2["id"])
+    expect_error("unauthenticated", u.mentee_get, m["id"])
     u.close()
     with s.srv.client() as u2:
         expect_error("unauthenticated", u2.auth_resume, tok)
         expect_error("unauthenticated", u2.auth_login, login, PW)
+
+
+@t
+def mentee_owned_fields(s):
+    """a mentee writing its own profile may not change program, position_class or agency (DESIGN 9: forbidden naming the field); other fields it may"""
+    c = cast(s)
+    m = s.gen.mentee(c.P)
+    c.coord.mentee_put(m)
+    with s.subject_user(c.coord, "mentee", m["id"]) as u:
+        for field, value in (("program", c.Q), ("position_class", "pengawas"), ("agency", "K015")):
+            e = expect_error("forbidden", u.mentee_put, dict(m, **{field: value}), field="profile." + field)
+            assert field in e.message, e
+        g = c.coord.mentee_get(m["id"])
+        assert g["version"] == 1 and g["profile"]["program"] == c.P, g
+        assert m["id"] not in [x["id"] for x in c.qcoord.mentee_list(program=c.Q)["items"]]
+        assert u.mentee_put(dict(m, goals="Tujuan baru"), if_version=1)["version"] == 2
+        # the coordinator still may
+        assert c.coord.mentee_put(dict(m, agency="K015", position_class="pengawas"))["version"] == 3
+
+
+@t
+def mentee_first_profile_by_coordinator(s):
+    """a mentee user whose profile does not exist yet cannot write it (and so choose its program): forbidden"""
+    c = cast(s)
+    m = s.gen.mentee(c.P)
+    login = s.uniq("m")
+    c.admin.user_create(login, PW, "mentee", subject=m["id"])
+    with s.srv.login(login, PW) as u:
+        expect_error("forbidden", u.mentee_put, m, field="profile.program")
+        expect_error("not_found", c.coord.mentee_get, m["id"])
+        c.coord.mentee_put(m)
+        assert u.mentee_put(dict(m, goals="Tujuan saya"))["version"] == 2
+
+
+@t
+def coach_owned_fields(s):
+    """a coach writing its own profile may not change programs, kind or rank, nor raise capacity; it may lower capacity and reorder its programs"""
+    c = cast(s)
+    co = s.gen.coach([c.P, "other-prog"], capacity=3)
+    c.coord.coach_put(co)
+    with s.subject_user(c.coord, "coach", co["id"]) as u:
+        for field, value in (("programs", [c.P, "other-prog", c.Q]), ("programs", [c.P]), ("programs", []),
+                             ("kind", "widyaiswara"), ("rank", 4), ("capacity", 4), ("capacity", 50)):
+            e = expect_error("forbidden", u.coach_put, dict(co, **{field: value}), field="profile." + field)
+            assert field in e.message, e
+        g = c.coord.coach_get(co["id"])
+        assert g["version"] == 1 and g["profile"]["capacity"] == 3 and g["profile"]["programs"] == co["programs"], g
+        assert u.coach_put(dict(co, programs=["other-prog", c.P], bio="Bio baru"))["version"] == 2
+        assert u.coach_put(dict(co, capacity=1))["version"] == 3
+        expect_error("forbidden", u.coach_put, dict(co, capacity=2), field="profile.capacity")
+        # the coordinator still may
+        assert c.coord.coach_put(dict(co, capacity=5, rank=4))["version"] == 4
+
+
+@t
+def coach_capacity_not_below_load(s):
+    """a coach with one live match may not lower its capacity below 1; keeping it is fine"""
+    c = cast(s).matches()
+    g = c.cu1.coach_get(c.c1["id"])
+    assert g["profile"]["capacity"] == 1 and g["load"] == 1, g
+    e = expect_error("forbidden", c.cu1.coach_put, dict(g["profile"], capacity=0), field="profile.capacity")
+    assert "1" in e.message, e
+    c.cu1.coach_put(dict(g["profile"], bio="Masih 1"))
 
 
 @t

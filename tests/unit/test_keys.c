@@ -119,6 +119,8 @@ static void kinds_are_the_docs_key_table(void **state) {
 static void lua_name(key_kind k, char *out, size_t size) {
     static const char *const names[KEY__COUNT] = {
         [KEY_USER] = "user",
+        [KEY_SUBJ_MENTEE] = "subj_mentee",
+        [KEY_SUBJ_COACH] = "subj_coach",
         [KEY_UTOK] = "utok",
         [KEY_TOK] = "tok",
         [KEY_RL_LOGIN] = "rl_login",

@@ -130,6 +130,13 @@ static void cfg_validate_cross_checks(void **state) {
     assert_non_null(strstr(err, "tls-ca-file"));
     cfg_set(&c, "tls-ca-file", "ca.pem", NULL, 0);
     assert_int_equal(cfg_validate(&c, err, sizeof err), CFG_OK);
+    assert_int_equal(c.max_frame_unauth, 16384);
+    assert_int_equal(c.max_input_total, 256 * 1024 * 1024);
+    cfg_set(&c, "max-input-total", "65536", NULL, 0);
+    assert_int_equal(cfg_validate(&c, err, sizeof err), CFG_ERR); /* below max-frame */
+    assert_non_null(strstr(err, "max-input-total"));
+    cfg_set(&c, "max-frame", "65536", NULL, 0);
+    assert_int_equal(cfg_validate(&c, err, sizeof err), CFG_OK);
     cfg_set(&c, "port", "0", NULL, 0);
     assert_int_equal(cfg_validate(&c, err, sizeof err), CFG_ERR); /* no listener */
     cfg_free(&c);
@@ -184,6 +191,8 @@ static void cfg_key_table_is_complete(void **state) {
                                         "data-dir",
                                         "maxclients",
                                         "max-frame",
+                                        "max-frame-unauth",
+                                        "max-input-total",
                                         "max-inflight",
                                         "max-output",
                                         "handshake-timeout-ms",
