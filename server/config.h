@@ -39,6 +39,7 @@ typedef struct cfg {
     int login_attempts_per_minute;
     int auth_threads;
     int token_ttl;
+    int run_lock_ttl_ms;
     int log_level; /* CFG_LOG_* */
     char *log_file;
     char *pidfile;

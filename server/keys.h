@@ -49,6 +49,9 @@ typedef enum {
     KEY_RUN,             /* run:<id> */
     KEY_LASTRUN,         /* lastrun:<program> */
     KEY_LOCK_RUN,        /* lock:run:<program> */
+    KEY_RUNS_STAGED,     /* runs:staged */
+    KEY_STAGE_PROPOSED,  /* stage:proposed:<run> */
+    KEY_STAGE_WAIT,      /* stage:wait:<run> */
     KEY_MEETINGS,        /* meetings:<match> */
     KEY_JP,              /* jp:<program> */
     KEY_JP_MENTEE,       /* jp:mentee:<id> */

@@ -15,7 +15,10 @@ local id = 'r'..n
 if not redis.call('SET', K.lock_run..prog, id, 'NX', 'PX', ARGV[5]) then
   return {'conflict', 'a run of program '..prog..' is in progress ('..(redis.call('GET', K.lock_run..prog) or '?')..')'}
 end
-redis.call('HSET', K.run..id, 'id', id, 'program', prog, 'status', 'running', 'started_by', ARGV[3], 'created_at', ARGV[4])
+-- staged until run_publish.lua: its proposals stay invisible (match.lua's visible()), and
+-- run_sweep.lua deletes them if the run fails or its process dies
+redis.call('HSET', K.run..id, 'id', id, 'program', prog, 'status', 'running', 'started_by', ARGV[3], 'created_at', ARGV[4], 'staged', '1')
+redis.call('SADD', K.runs_staged, id)
 redis.call('SET', K.lastrun..prog, id)
 audit('ev', 'match.run', 'run', id, 'program', prog, 'by', ARGV[3])
 return {'ok', id}
