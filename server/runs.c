@@ -21,19 +21,22 @@
  *               and no one can review them; see match.lua's visible()).
  *   5. publish  SCRIPT_RUN_PUBLISH, the switch, in one script: the staged
  *               proposals become the program's `proposed` matches
- *               (superseding its unreviewed proposals of earlier runs),
- *               +1 on the waitlist of every unmatched mentee, status done
- *               with its stats, lock released; then run.done to the
- *               coordinator's connection (if it is still there: the run
- *               continues without it).
+ *               (superseding its unreviewed proposals of earlier runs)
+ *               and the run records its stats.
+ *   6. settle   SCRIPT_RUN_WAITLIST in chunks, still under the lock: +1 on
+ *               the waitlist of every unmatched mentee; the last chunk
+ *               marks the run done and releases the lock.  Then run.done
+ *               to the coordinator's connection (if it is still there:
+ *               the run continues without it).
  * A failure at any step ends the run as "failed" through SCRIPT_RUN_FINISH
  * (the lock then expires by itself if it could not be released); SIGTERM
  * cancels the solve.  Nothing a failed run staged was ever visible.
  *
  * Orphans.  Every coachnetd runs SCRIPT_RUN_SWEEP every third of
- * run-lock-ttl-ms: a staged run still `running` whose lock is gone (its
- * process died) is marked failed, and the staged keys of failed and
- * cancelled runs are deleted, RUN_SWEEP_CHUNK proposals per call.
+ * run-lock-ttl-ms: of the runs whose lock is gone (their process died), a
+ * staged one still `running` is marked failed, a published one is settled;
+ * the staged keys of failed and cancelled runs are deleted,
+ * RUN_SWEEP_CHUNK proposals (or mentees) per call.
  */
 #include "server/runs.h"
 
@@ -307,20 +310,51 @@ static void run_finish(run *rn, const char *status) {
     if (rc != STORE_OK) finish_cb(rn, NULL, STORE_UNAVAILABLE);
 }
 
-/* ---- publish ---- */
+/* ---- publish and settle ---- */
+
+static const char *reply_why(const redisReply *reply) {
+    return mel_strs(reply, 1, 2)                       ? reply->element[1]->str
+           : reply && reply->type == REDIS_REPLY_ERROR ? reply->str
+                                                       : "store unavailable";
+}
+
+static void run_settle_next(run *rn);
+
+/* The run is published: it ends done whatever happens to its waitlist (a
+ * chunk that fails is settled by a sweep once the lock has expired). */
+static void settle_cb(void *ud, redisReply *reply, int status) {
+    run *rn = ud;
+    if (status != STORE_OK || !mel_strs(reply, 0, 1) || strcmp(reply->element[0]->str, "ok")) {
+        log_warn("run %s: its waitlist is left to the sweep: %s", rn->id, reply_why(reply));
+        run_ended(rn);
+        return;
+    }
+    if (mel_ll(reply, 1, 0))
+        run_settle_next(rn);
+    else
+        run_ended(rn);
+}
+
+static void run_settle_next(run *rn) {
+    sargs a;
+    sargs_init(&a);
+    script_args(&a, SCRIPT_RUN_WAITLIST, rn->s->cfg->redis_prefix);
+    sargs_adds(&a, rn->id);
+    sargs_adds(&a, rn->program);
+    sargs_addll(&a, (long long)time(NULL));
+    sargs_addll(&a, RUN_UNMATCHED_CHUNK);
+    if (script_cmd(rn->s->st, settle_cb, rn, &a) != STORE_OK) settle_cb(rn, NULL, STORE_UNAVAILABLE);
+}
 
 static void publish_cb(void *ud, redisReply *reply, int status) {
     run *rn = ud;
     if (status != STORE_OK || !mel_strs(reply, 0, 1) || strcmp(reply->element[0]->str, "ok")) {
-        log_warn("run %s: publishing its proposals failed: %s", rn->id,
-                 mel_strs(reply, 1, 2)                       ? reply->element[1]->str
-                 : reply && reply->type == REDIS_REPLY_ERROR ? reply->str
-                                                             : "store unavailable");
+        log_warn("run %s: publishing its proposals failed: %s", rn->id, reply_why(reply));
         run_finish(rn, "failed");
         return;
     }
     rn->status = "done";
-    run_ended(rn);
+    run_settle_next(rn);
 }
 
 /* Every proposal and unmatched mentee is staged: switch them on, and the
@@ -345,10 +379,7 @@ static void run_publish(run *rn) {
 static void run_store_cb(void *ud, redisReply *reply, int status) {
     run *rn = ud;
     if (status != STORE_OK || !mel_strs(reply, 0, 1) || strcmp(reply->element[0]->str, "ok")) {
-        log_warn("run %s: storing proposals failed: %s", rn->id,
-                 mel_strs(reply, 1, 2)                       ? reply->element[1]->str
-                 : reply && reply->type == REDIS_REPLY_ERROR ? reply->str
-                                                             : "store unavailable");
+        log_warn("run %s: storing proposals failed: %s", rn->id, reply_why(reply));
         run_finish(rn, "failed");
         return;
     }

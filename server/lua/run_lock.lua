@@ -5,7 +5,9 @@ local prog = ARGV[2]
 if not redis.call('GET', K.lock_run..prog) then
   -- the lock is free: a run still marked running lost its owner (process killed)
   local last = redis.call('GET', K.lastrun..prog)
-  if last and redis.call('HGET', K.run..last, 'status') == 'running' then
+  local h = last and redis.call('HMGET', K.run..last, 'status', 'published_at')
+  -- (a published one is done but for its waitlist: run_sweep.lua settles it)
+  if h and h[1] == 'running' and not h[2] then
     redis.call('HSET', K.run..last, 'status', 'failed', 'finished_at', ARGV[4])
     audit('ev', 'run.failed', 'run', last, 'program', prog, 'reason', 'owner gone')
   end

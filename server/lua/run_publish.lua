@@ -1,11 +1,12 @@
--- run_publish.lua (SCRIPT_RUN_PUBLISH): match.run, last step of a run that stored everything: the switch.
--- ARGV: prefix run program stats now -> ok nproposed nwaitlisted
+-- run_publish.lua (SCRIPT_RUN_PUBLISH): match.run, after the store of a run: the switch.
+-- ARGV: prefix run program stats now -> ok nproposed nunmatched
 -- One script, so that no reader ever sees a run half-stored: the run's staged proposals become
--- the program's `proposed` matches (the run loses `staged`: match.lua's visible(), and
--- stage:proposed:<run> becomes proposed:<program>), the program's unreviewed proposals of
--- earlier runs are cancelled, each mentee the run left unmatched gets one more waitlist count,
--- and the run is done, published, its lock released.  The new proposals cost O(1) here (they
--- were indexed while staged); superseded proposals and unmatched mentees one command each.
+-- the program's `proposed` matches (the run loses `staged`: match.lua's visible(); and
+-- stage:proposed:<run> becomes proposed:<program>) and the program's unreviewed proposals of
+-- earlier runs are cancelled.  The new proposals cost O(1) here (they were indexed while
+-- staged); each superseded proposal costs one HGET and one HSET.  The waitlist follows in
+-- chunks, under the run's lock (run.lua's settle(), run_waitlist.lua), whose last chunk
+-- writes the run's audit entry, run.done, as before.
 --! uses: keys common
 local run, prog, now = ARGV[2], ARGV[3], ARGV[5]
 if redis.call('GET', K.lock_run..prog) ~= run then return {'conflict', 'run '..run..' lost its lock'} end
@@ -16,12 +17,6 @@ end
 redis.call('DEL', pset)
 local np = redis.call('SCARD', K.stage_proposed..run)
 if np > 0 then redis.call('RENAME', K.stage_proposed..run, pset) end
-local waits = redis.call('SMEMBERS', K.stage_wait..run)
-for _, m in ipairs(waits) do redis.call('HINCRBY', K.wait..prog, m, 1) end
-redis.call('DEL', K.stage_wait..run)
 redis.call('HDEL', K.run..run, 'staged')
-redis.call('SREM', K.runs_staged, run)
-redis.call('HSET', K.run..run, 'status', 'done', 'stats', ARGV[4], 'finished_at', now, 'published_at', now)
-redis.call('DEL', K.lock_run..prog)
-audit('ev', 'run.done', 'run', run, 'program', prog, 'status', 'done')
-return {'ok', np, #waits}
+redis.call('HSET', K.run..run, 'stats', ARGV[4], 'published_at', now)
+return {'ok', np, redis.call('SCARD', K.stage_wait..run)}

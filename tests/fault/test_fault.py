@@ -330,7 +330,7 @@ def _stop_when_storing(srv, redis, run_id, timeout):
 
 @t
 def run_killed_while_storing(s):
-    """coachnetd SIGKILLed while storing a run: no proposal of it is listed, counted or approvable; another coachnetd marks it failed once its lock expires and deletes what it staged"""
+    """coachnetd SIGKILLed while storing a run: no proposal of it is listed, counted or approvable; another coachnetd marks it failed once its lock expires and deletes what it staged; a run published but not settled is settled"""
     # Two servers with a short run lock: the victim runs the match, the
     # other one is where the coordinator looks and whose sweep notices.
     victim = s.env.add_server(run_lock_ttl_ms=RUN_LOCK_TTL_MS)
@@ -410,6 +410,23 @@ def run_killed_while_storing(s):
     assert st["matches"].get("proposed", 0) == len(items) - 1, st["matches"]
     assert redis.command("HGET", "cn:run:%s" % rid, "staged") is None
     assert not redis.command("SISMEMBER", "cn:runs:staged", rid)
+    if not published:     # the waitlist: every mentee the run left unmatched, once
+        unmatched = sum(done["stats"]["unmatched"].values())
+        assert redis.command("HLEN", "cn:wait:%s" % prog) == unmatched > 0, done["stats"]
+    # A run whose process died between the switch and the end of its
+    # waitlist (made by hand: that window is short): the sweep settles it,
+    # each mentee counted once, and the run is done.
+    ghost = "r%d" % (10 ** 9 + s.gen.rnd.randint(0, 10 ** 6))
+    redis.command("HSET", "cn:run:%s" % ghost, "id", ghost, "program", prog, "status", "running",
+                  "published_at", "1")
+    redis.command("SADD", "cn:stage:wait:%s" % ghost, "w1", "w2")
+    redis.command("HSET", "cn:wait:%s" % prog, "w1", 3)
+    redis.command("SADD", "cn:runs:staged", ghost)
+    wait_until(lambda: redis.command("HGET", "cn:run:%s" % ghost, "status") == b"done",
+               (RUN_LOCK_TTL_MS / 1000.0 + 5) * SLOW, interval=0.1, what="the sweep to settle run %s" % ghost)
+    assert redis.command("HMGET", "cn:wait:%s" % prog, "w1", "w2") == [b"4", b"1"]
+    assert not redis.command("SISMEMBER", "cn:runs:staged", ghost)
+    assert not redis.command("EXISTS", "cn:stage:wait:%s" % ghost)
     coord.close()
     redis.close()
     other.stop()
