@@ -357,8 +357,8 @@ static void publish_cb(void *ud, redisReply *reply, int status) {
     run_settle_next(rn);
 }
 
-/* Every proposal and unmatched mentee is staged: switch them on, and the
- * run is done. */
+/* Every proposal and unmatched mentee is staged: switch the proposals on
+ * (the run is published), then settle the waitlist. */
 static void run_publish(run *rn) {
     msgpack_sbuffer sb;
     pack_stats(rn, &sb);
@@ -776,7 +776,7 @@ static void sweep_cb(void *ud, redisReply *reply, int status) {
     }
     long long failed = mel_ll(reply, 1, 0);
     if (failed > 0) log_info("run sweep: %lld orphaned run(s) marked failed (their process is gone)", failed);
-    if (mel_ll(reply, 2, 0)) sweep_send(rs); /* more staged proposals to delete */
+    if (mel_ll(reply, 2, 0)) sweep_send(rs); /* more to delete or settle */
 }
 
 static void sweep_send(runs *rs) {
