@@ -56,6 +56,8 @@ static const cfg_key keys[] = {
     { "token-ttl", T_INT, O(token_ttl), "86400", 10, 31536000, "session token lifetime in seconds" },
     { "session-check-s", T_INT, O(session_check_s), "30", 1, 86400,
       "check every session against Redis at least this often (seconds)" },
+    { "run-lock-ttl-ms", T_INT, O(run_lock_ttl_ms), "15000", 300, 600000,
+      "lifetime of a program's run lock, renewed every third of it by the running instance" },
     { "log-level", T_LOGLEVEL, O(log_level), "info", 0, 0, "debug, info, warning or error" },
     { "log-file", T_STR, O(log_file), "", 0, 0, "\"\" = stderr, \"syslog\", or a file path" },
     { "pidfile", T_STR, O(pidfile), "", 0, 0, "write the process id here (\"\" = off)" },

@@ -42,6 +42,7 @@ typedef struct cfg {
     int auth_threads;
     int token_ttl;
     int session_check_s;
+    int run_lock_ttl_ms;
     int log_level; /* CFG_LOG_* */
     char *log_file;
     char *pidfile;

@@ -51,6 +51,9 @@ typedef enum {
     KEY_RUN,             /* run:<id> */
     KEY_LASTRUN,         /* lastrun:<program> */
     KEY_LOCK_RUN,        /* lock:run:<program> */
+    KEY_RUNS_STAGED,     /* runs:staged */
+    KEY_STAGE_PROPOSED,  /* stage:proposed:<run> */
+    KEY_STAGE_WAIT,      /* stage:wait:<run> */
     KEY_MEETING,         /* meeting:<match> */
     KEY_JP,              /* jp:<program> */
     KEY_JP_MENTEE,       /* jp:mentee:<id> */

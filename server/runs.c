@@ -15,14 +15,28 @@
  *               is sent as run.progress, at most every RUN_PROGRESS_MS per
  *               phase.  The worker also packs every proposal's
  *               explanation, so the loop only forwards bytes.
- *   4. store    SCRIPT_RUN_STORE in chunks: proposals (superseding the
- *               program's unreviewed proposals of earlier runs) and +1 on
- *               the waitlist of every unmatched mentee.
- *   5. finish   SCRIPT_RUN_FINISH: status, stats, lock released; then
- *               run.done to the coordinator's connection (if it is still
- *               there: the run continues without it).
- * A failure at any step ends the run as "failed" (the lock then expires
- * by itself if it could not be released); SIGTERM cancels the solve.
+ *   4. store    SCRIPT_RUN_STORE in chunks, one in flight: proposals
+ *               and unmatched mentees are staged under the run (the run
+ *               is `staged` from step 1, so no reader shows its matches
+ *               and no one can review them; see match.lua's visible()).
+ *   5. publish  SCRIPT_RUN_PUBLISH, the switch, in one script: the staged
+ *               proposals become the program's `proposed` matches
+ *               (superseding its unreviewed proposals of earlier runs)
+ *               and the run records its stats.
+ *   6. settle   SCRIPT_RUN_WAITLIST in chunks, still under the lock: +1 on
+ *               the waitlist of every unmatched mentee; the last chunk
+ *               marks the run done and releases the lock.  Then run.done
+ *               to the coordinator's connection (if it is still there:
+ *               the run continues without it).
+ * A failure at any step ends the run as "failed" through SCRIPT_RUN_FINISH
+ * (the lock then expires by itself if it could not be released); SIGTERM
+ * cancels the solve.  Nothing a failed run staged was ever visible.
+ *
+ * Orphans.  Every coachnetd runs SCRIPT_RUN_SWEEP every third of
+ * run-lock-ttl-ms: of the runs whose lock is gone (their process died), a
+ * staged one still `running` is marked failed, a published one is settled;
+ * the staged keys of failed and cancelled runs are deleted,
+ * RUN_SWEEP_CHUNK proposals (or mentees) per call.
  */
 #include "server/runs.h"
 
@@ -39,12 +53,12 @@
 #include "server/methods.h"
 #include "server/pack.h"
 
-/* The run lock lives RUN_LOCK_TTL_MS and its owner renews it every
- * RUN_RENEW_MS: if the process dies the program is free again within the
- * TTL, and the next match.run marks the orphaned run failed. */
-#define RUN_LOCK_TTL_MS     15000
-#define RUN_RENEW_MS        5000
+/* The run lock lives run-lock-ttl-ms and its owner renews it every third
+ * of that (run_renew_ms): if the process dies the program is free again
+ * within the TTL, and the next sweep (as often, on every coachnetd) or
+ * match.run of the program marks the orphaned run failed. */
 #define RUN_PAGE            500
+#define RUN_SWEEP_CHUNK     1000
 #define RUN_STORE_CHUNK     200
 #define RUN_UNMATCHED_CHUNK 1000
 #define RUN_PROGRESS_MS     100
@@ -154,7 +168,6 @@ typedef struct run {
 
     /* store */
     size_t store_pairs, store_unmatched;
-    int first_chunk;
     const char *status; /* final status */
     struct run *next;
 } run;
@@ -162,7 +175,15 @@ typedef struct run {
 struct runs {
     server *s;
     run *list;
+    struct event *ev_sweep;
+    int sweep_pending; /* a sweep command is in flight */
 };
+
+/* A third of the lock's lifetime: how often the owner renews it and every
+ * instance sweeps. */
+static long run_renew_ms(const server *s) { return s->cfg->run_lock_ttl_ms / 3; }
+
+static struct timeval ms_tv(long ms) { return (struct timeval){ ms / 1000, (ms % 1000) * 1000 }; }
 
 static void run_snapshot_next(run *rn);
 static void run_store_next(run *rn);
@@ -237,10 +258,9 @@ static void stats_from(proto_run_stats *ps, const run *rn) {
 
 /* ---- finish ---- */
 
-static void finish_cb(void *ud, redisReply *reply, int status) {
-    run *rn = ud;
-    if (status != STORE_OK || !reply || reply->type != REDIS_REPLY_ARRAY)
-        log_warn("run %s: could not record its end (the lock expires by itself)", rn->id);
+/* The run has ended as rn->status and its end is recorded (or could not
+ * be): run.done to the coordinator, the log line, and the run is freed. */
+static void run_ended(run *rn) {
     proto_run_done d;
     memcpy(d.run_id, rn->id, sizeof d.run_id);
     d.status = (proto_run_status)pack_name_index(proto_run_status_names, rn->status, strlen(rn->status));
@@ -255,15 +275,29 @@ static void finish_cb(void *ud, redisReply *reply, int status) {
     run_free(rn);
 }
 
-static void run_finish(run *rn, const char *status) {
-    rn->status = status;
+static void finish_cb(void *ud, redisReply *reply, int status) {
+    run *rn = ud;
+    if (status != STORE_OK || !reply || reply->type != REDIS_REPLY_ARRAY)
+        log_warn("run %s: could not record its end (the lock expires by itself)", rn->id);
+    run_ended(rn);
+}
+
+/* The run's stats, packed into sb (initialised here; the caller destroys it). */
+static void pack_stats(run *rn, msgpack_sbuffer *sb) {
     proto_run_stats ps;
     stats_from(&ps, rn);
-    msgpack_sbuffer sb;
     msgpack_packer pk;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_sbuffer_init(sb);
+    msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
     proto_run_stats_pack(&pk, &ps);
+}
+
+/* End the run as failed or cancelled (what it staged stays invisible and
+ * the sweep deletes it). */
+static void run_finish(run *rn, const char *status) {
+    rn->status = status;
+    msgpack_sbuffer sb;
+    pack_stats(rn, &sb);
     sargs a;
     sargs_init(&a);
     script_args(&a, SCRIPT_RUN_FINISH, rn->s->cfg->redis_prefix);
@@ -277,15 +311,76 @@ static void run_finish(run *rn, const char *status) {
     if (rc != STORE_OK) finish_cb(rn, NULL, STORE_UNAVAILABLE);
 }
 
+/* ---- publish and settle ---- */
+
+static const char *reply_why(const redisReply *reply) {
+    return mel_strs(reply, 1, 2)                       ? reply->element[1]->str
+           : reply && reply->type == REDIS_REPLY_ERROR ? reply->str
+                                                       : "store unavailable";
+}
+
+static void run_settle_next(run *rn);
+
+/* The run is published: it ends done whatever happens to its waitlist (a
+ * chunk that fails is settled by a sweep once the lock has expired). */
+static void settle_cb(void *ud, redisReply *reply, int status) {
+    run *rn = ud;
+    if (status != STORE_OK || !mel_strs(reply, 0, 1) || strcmp(reply->element[0]->str, "ok")) {
+        log_warn("run %s: its waitlist is left to the sweep: %s", rn->id, reply_why(reply));
+        run_ended(rn);
+        return;
+    }
+    if (mel_ll(reply, 1, 0))
+        run_settle_next(rn);
+    else
+        run_ended(rn);
+}
+
+static void run_settle_next(run *rn) {
+    sargs a;
+    sargs_init(&a);
+    script_args(&a, SCRIPT_RUN_WAITLIST, rn->s->cfg->redis_prefix);
+    sargs_adds(&a, rn->id);
+    sargs_adds(&a, rn->program);
+    sargs_addll(&a, (long long)time(NULL));
+    sargs_addll(&a, RUN_UNMATCHED_CHUNK);
+    if (script_cmd(rn->s->st, settle_cb, rn, &a) != STORE_OK) settle_cb(rn, NULL, STORE_UNAVAILABLE);
+}
+
+static void publish_cb(void *ud, redisReply *reply, int status) {
+    run *rn = ud;
+    if (status != STORE_OK || !mel_strs(reply, 0, 1) || strcmp(reply->element[0]->str, "ok")) {
+        log_warn("run %s: publishing its proposals failed: %s", rn->id, reply_why(reply));
+        run_finish(rn, "failed");
+        return;
+    }
+    rn->status = "done";
+    run_settle_next(rn);
+}
+
+/* Every proposal and unmatched mentee is staged: switch the proposals on
+ * (the run is published), then settle the waitlist. */
+static void run_publish(run *rn) {
+    msgpack_sbuffer sb;
+    pack_stats(rn, &sb);
+    sargs a;
+    sargs_init(&a);
+    script_args(&a, SCRIPT_RUN_PUBLISH, rn->s->cfg->redis_prefix);
+    sargs_adds(&a, rn->id);
+    sargs_adds(&a, rn->program);
+    sargs_add(&a, sb.data, sb.size);
+    sargs_addll(&a, (long long)time(NULL));
+    int rc = script_cmd(rn->s->st, publish_cb, rn, &a);
+    msgpack_sbuffer_destroy(&sb);
+    if (rc != STORE_OK) run_finish(rn, "failed");
+}
+
 /* ---- store ---- */
 
 static void run_store_cb(void *ud, redisReply *reply, int status) {
     run *rn = ud;
     if (status != STORE_OK || !mel_strs(reply, 0, 1) || strcmp(reply->element[0]->str, "ok")) {
-        log_warn("run %s: storing proposals failed: %s", rn->id,
-                 mel_strs(reply, 1, 2)                       ? reply->element[1]->str
-                 : reply && reply->type == REDIS_REPLY_ERROR ? reply->str
-                                                             : "store unavailable");
+        log_warn("run %s: storing proposals failed: %s", rn->id, reply_why(reply));
         run_finish(rn, "failed");
         return;
     }
@@ -294,8 +389,8 @@ static void run_store_cb(void *ud, redisReply *reply, int status) {
 
 static void run_store_next(run *rn) {
     const match_run_result *res = rn->res;
-    if (rn->store_pairs >= res->n_pairs && rn->store_unmatched >= res->n_unmatched && !rn->first_chunk) {
-        run_finish(rn, "done");
+    if (rn->store_pairs >= res->n_pairs && rn->store_unmatched >= res->n_unmatched) {
+        run_publish(rn);
         return;
     }
     sargs a;
@@ -304,8 +399,6 @@ static void run_store_next(run *rn) {
     sargs_adds(&a, rn->id);
     sargs_adds(&a, rn->program);
     sargs_addll(&a, (long long)time(NULL));
-    sargs_adds(&a, rn->first_chunk ? "1" : "0");
-    rn->first_chunk = 0;
     size_t np = res->n_pairs - rn->store_pairs;
     if (np > RUN_STORE_CHUNK) np = RUN_STORE_CHUNK;
     sargs_addll(&a, (long long)np);
@@ -415,7 +508,6 @@ static void on_done(evutil_socket_t fd, short what, void *arg) {
         run_finish(rn, "failed");
         return;
     }
-    rn->first_chunk = 1;
     run_store_next(rn);
 }
 
@@ -592,10 +684,10 @@ static void renew_cb(evutil_socket_t fd, short what, void *arg) {
         script_args(&a, SCRIPT_RUN_RENEW, rn->s->cfg->redis_prefix);
         sargs_adds(&a, rn->program);
         sargs_adds(&a, rn->id);
-        sargs_addll(&a, RUN_LOCK_TTL_MS);
+        sargs_addll(&a, rn->s->cfg->run_lock_ttl_ms);
         if (script_cmd(rn->s->st, renew_reply, rn, &a) == STORE_OK) rn->renew_pending = 1;
     }
-    struct timeval tv = { RUN_RENEW_MS / 1000, (RUN_RENEW_MS % 1000) * 1000 };
+    struct timeval tv = ms_tv(run_renew_ms(rn->s));
     evtimer_add(rn->ev_renew, &tv);
 }
 
@@ -630,7 +722,7 @@ static void lock_cb(void *ud, redisReply *reply, int status) {
     log_info("run %s (%s) started by %s", rn->id, rn->program, rn->by);
     rn->ev_renew = evtimer_new(rn->s->base, renew_cb, rn);
     if (rn->ev_renew) {
-        struct timeval tv = { RUN_RENEW_MS / 1000, (RUN_RENEW_MS % 1000) * 1000 };
+        struct timeval tv = ms_tv(run_renew_ms(rn->s));
         evtimer_add(rn->ev_renew, &tv);
     }
     run_snapshot_next(rn);
@@ -674,14 +766,59 @@ void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *p
     sargs_adds(&a, program);
     sargs_adds(&a, r->sess.login);
     sargs_addll(&a, (long long)time(NULL));
-    sargs_addll(&a, RUN_LOCK_TTL_MS);
+    sargs_addll(&a, rs->s->cfg->run_lock_ttl_ms);
     db_idem_args(r, &a);
     mcmd(r, lock_cb, &a);
 }
 
+/* ---- sweep ---- */
+
+static void sweep_send(runs *rs);
+
+static void sweep_cb(void *ud, redisReply *reply, int status) {
+    static log_limit ll;
+    runs *rs = ud;
+    rs->sweep_pending = 0;
+    if (status != STORE_OK || !mel_strs(reply, 0, 1) || strcmp(reply->element[0]->str, "ok")) {
+        log_limited(&ll, CFG_LOG_WARNING, "run sweep failed (%s): tried again in %ld ms",
+                    status == STORE_OK ? "unexpected reply" : "store unavailable", run_renew_ms(rs->s));
+        return;
+    }
+    long long failed = mel_ll(reply, 1, 0);
+    if (failed > 0) log_info("run sweep: %lld orphaned run(s) marked failed (their process is gone)", failed);
+    if (mel_ll(reply, 2, 0)) sweep_send(rs); /* more to delete or settle */
+}
+
+static void sweep_send(runs *rs) {
+    if (rs->sweep_pending || !rs->s->st || !store_connected(rs->s->st)) return;
+    sargs a;
+    sargs_init(&a);
+    script_args(&a, SCRIPT_RUN_SWEEP, rs->s->cfg->redis_prefix);
+    sargs_addll(&a, (long long)time(NULL));
+    sargs_addll(&a, RUN_SWEEP_CHUNK);
+    if (script_cmd(rs->s->st, sweep_cb, rs, &a) == STORE_OK) rs->sweep_pending = 1;
+}
+
+static void sweep_timer(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    runs *rs = arg;
+    sweep_send(rs);
+    struct timeval tv = ms_tv(run_renew_ms(rs->s));
+    evtimer_add(rs->ev_sweep, &tv);
+}
+
 runs *runs_new(server *s) {
     runs *rs = calloc(1, sizeof *rs);
-    if (rs) rs->s = s;
+    if (!rs) return NULL;
+    rs->s = s;
+    rs->ev_sweep = evtimer_new(s->base, sweep_timer, rs);
+    if (!rs->ev_sweep) {
+        free(rs);
+        return NULL;
+    }
+    struct timeval tv = ms_tv(run_renew_ms(s));
+    evtimer_add(rs->ev_sweep, &tv);
     return rs;
 }
 
@@ -702,5 +839,6 @@ void runs_join_all(runs *rs) {
 void runs_free(runs *rs) {
     if (!rs) return;
     while (rs->list) run_free(rs->list);
+    if (rs->ev_sweep) event_free(rs->ev_sweep);
     free(rs);
 }

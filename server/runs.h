@@ -7,11 +7,15 @@
 
 typedef struct runs runs;
 
+/* Also starts the sweep of orphaned runs (every third of run-lock-ttl-ms;
+ * runs.c); needs s->base and s->cfg, and sends nothing until s->st is
+ * connected. */
 runs *runs_new(server *s);
 /* Ask every worker to stop (their runs end as "cancelled"). */
 void runs_cancel_all(runs *rs);
 /* Wait for every worker thread (call after the loop has stopped). */
 void runs_join_all(runs *rs);
+/* Call after store_free(): a sweep in flight has been answered by then. */
 void runs_free(runs *rs);
 /* Start a run for request r (already authorised); answers r. */
 void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *policy);

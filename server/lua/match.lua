@@ -6,7 +6,13 @@
 -- states (LIVE) hold one unit of the coach's capacity (load:<coach>, at
 -- most coach:<coach> capacity) and are the mentee's current match (field
 -- `match` of mentee:<id>): take() and release() keep the three together.
---   mget(id)      the match as a table (nil if absent) and its flat fields
+--   visible(run)  whether the matches of run may be shown or changed: a run's
+--                 proposals are staged (run:<id> has the field `staged`) from
+--                 its start until run_publish.lua switches them on, so no
+--                 reader sees a run half-stored; a match of no run (a
+--                 request) always is.  One HEXISTS per run and script.
+--   mget(id)      the match as a table (nil if absent or not visible) and
+--                 its flat fields
 --   flat(id)      HGETALL of the match, as scripts return it
 --   notify(id)    publish ['match', flat] on events; returns flat
 --   take(m)       one seat of the coach and the mentee's match; false if full
@@ -17,7 +23,12 @@
 --   newmatch(...) create match:<id> and index it; returns the id
 --! prelude
 local LIVE = {requested=true, approved=true, accepted=true, active=true}
-local function mget(id) local f = redis.call('HGETALL', K.match..id) if #f == 0 then return nil end local m = {} for i = 1, #f, 2 do m[f[i]] = f[i+1] end return m, f end
+local published = {}
+local function visible(run)
+  if not run or run == '' then return true end
+  if published[run] == nil then published[run] = redis.call('HEXISTS', K.run..run, 'staged') == 0 end
+  return published[run] end
+local function mget(id) local f = redis.call('HGETALL', K.match..id) if #f == 0 then return nil end local m = {} for i = 1, #f, 2 do m[f[i]] = f[i+1] end if not visible(m.run_id) then return nil end return m, f end
 local function flat(id) return redis.call('HGETALL', K.match..id) end
 local function notify(id) local f = flat(id) event({'match', f}) return f end
 local function capacity(cid) local c = redis.call('HGET', K.coach..cid, 'capacity') return tonumber(c or '0') end

@@ -10,6 +10,7 @@ if run ~= '' then
   if not rp then return {'not_found', 'no run '..run, 'run_id'} end
   if not has(scope, rp) then return {'forbidden', 'run '..run..' is of program '..rp..', outside your programs', 'run_id'} end
   if prog ~= '' and prog ~= rp then return {'invalid_params', 'run '..run..' is of program '..rp, 'program'} end
+  if not visible(run) then return {'ok', ''} end  -- staged: nothing to show yet
   idx = K.idx_match_run..run
 else idx = K.idx_match_prog..prog end
 local min = cur == '' and '-inf' or '('..cur
@@ -20,8 +21,8 @@ while #out - 2 < limit and examined < 2000 do
   for i = 1, #ids, 2 do
     examined = examined + 1
     last = ids[i+1]
-    local h = redis.call('HMGET', K.match..ids[i], 'status', 'score')
-    if h[1] and (st == '' or h[1] == st) and tonumber(h[2] or '0') >= mins then out[#out+1] = flat(ids[i]) end
+    local h = redis.call('HMGET', K.match..ids[i], 'status', 'score', 'run_id')
+    if h[1] and (st == '' or h[1] == st) and tonumber(h[2] or '0') >= mins and visible(h[3]) then out[#out+1] = flat(ids[i]) end
     if #out - 2 >= limit or examined >= 2000 then break end
   end
   min = '('..last

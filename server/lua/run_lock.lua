@@ -6,7 +6,9 @@ local prog = ARGV[2]
 if not redis.call('GET', K.lock_run..prog) then
   -- the lock is free: a run still marked running lost its owner (process killed)
   local last = redis.call('GET', K.lastrun..prog)
-  if last and redis.call('HGET', K.run..last, 'status') == 'running' then
+  local h = last and redis.call('HMGET', K.run..last, 'status', 'published_at')
+  -- (a published one is done but for its waitlist: run_sweep.lua settles it)
+  if h and h[1] == 'running' and not h[2] then
     redis.call('HSET', K.run..last, 'status', 'failed', 'finished_at', ARGV[4])
     audit('ev', 'run.failed', 'run', last, 'program', prog, 'reason', 'owner gone')
   end
@@ -16,7 +18,10 @@ local id = 'r'..n
 if not redis.call('SET', K.lock_run..prog, id, 'NX', 'PX', ARGV[5]) then
   return {'conflict', 'a run of program '..prog..' is in progress ('..(redis.call('GET', K.lock_run..prog) or '?')..')'}
 end
-redis.call('HSET', K.run..id, 'id', id, 'program', prog, 'status', 'running', 'started_by', ARGV[3], 'created_at', ARGV[4])
+-- staged until run_publish.lua: its proposals stay invisible (match.lua's visible()), and
+-- run_sweep.lua deletes them if the run fails or its process dies
+redis.call('HSET', K.run..id, 'id', id, 'program', prog, 'status', 'running', 'started_by', ARGV[3], 'created_at', ARGV[4], 'staged', '1')
+redis.call('SADD', K.runs_staged, id)
 redis.call('SET', K.lastrun..prog, id)
 audit('ev', 'match.run', 'run', id, 'program', prog, 'by', ARGV[3])
 return {'ok', id}

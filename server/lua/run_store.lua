@@ -1,21 +1,16 @@
--- run_store.lua (SCRIPT_RUN_STORE): match.run: store a chunk of proposals.
--- ARGV: prefix run program now first nprops (mentee coach score explain)*nprops unmatched-mentee...
--- The first chunk supersedes the program's earlier unreviewed proposals.
+-- run_store.lua (SCRIPT_RUN_STORE): match.run: stage a chunk of proposals and unmatched mentees.
+-- ARGV: prefix run program now nprops (mentee coach score explain)*nprops unmatched-mentee...
+-- The proposals are written as match hashes under their final keys and in the program's and
+-- the run's indexes, but the run is staged (run_lock.lua), so no reader shows them and no one
+-- can review them (match.lua's visible()); their ids wait in stage:proposed:<run> and the
+-- unmatched mentees in stage:wait:<run> for the switch, run_publish.lua.
 --! uses: keys common match
-local run, prog, now, first, np = ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', tonumber(ARGV[6])
+local run, prog, now, np = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 if redis.call('GET', K.lock_run..prog) ~= run then return {'conflict', 'run '..run..' lost its lock'} end
-local pset = K.proposed..prog
-if first then
-  for _, id in ipairs(redis.call('SMEMBERS', pset)) do
-    local st = redis.call('HGET', K.match..id, 'status')
-    if st == 'proposed' then redis.call('HSET', K.match..id, 'status', 'cancelled', 'updated_at', now) end
-  end
-  redis.call('DEL', pset)
-end
 for i = 0, np - 1 do
-  local b = 7 + 4 * i
+  local b = 6 + 4 * i
   local id = newmatch(prog, ARGV[b], ARGV[b+1], 'proposed', ARGV[b+2], run, ARGV[b+3], now)
-  redis.call('SADD', pset, id)
+  redis.call('SADD', K.stage_proposed..run, id)
 end
-for i = 7 + 4 * np, #ARGV do redis.call('HINCRBY', K.wait..prog, ARGV[i], 1) end
+if #ARGV >= 6 + 4 * np then redis.call('SADD', K.stage_wait..run, unpack(ARGV, 6 + 4 * np)) end
 return {'ok'}

@@ -1,6 +1,6 @@
 -- stats.lua (SCRIPT_STATS): stats.get: a program's figures.
 -- ARGV: prefix program -> ok mentees coaches capacity load jp_minutes last_run last_stats covered fb_n fb_sum (status count)...
---! uses: keys common
+--! uses: keys common match
 --! db: stats_get(program) -> stats
 local prog = ARGV[2]
 local mentees = redis.call('ZCARD', K.idx_mentee_prog..prog)
@@ -14,8 +14,8 @@ end
 local counts, covered = {}, {}
 local ncov = 0
 for _, id in ipairs(redis.call('ZRANGE', K.idx_match_prog..prog, 0, -1)) do
-  local h = redis.call('HMGET', K.match..id, 'status', 'mentee_id')
-  if h[1] then
+  local h = redis.call('HMGET', K.match..id, 'status', 'mentee_id', 'run_id')
+  if h[1] and visible(h[3]) then
     counts[h[1]] = (counts[h[1]] or 0) + 1
     if h[1] == 'requested' or h[1] == 'approved' or h[1] == 'accepted' or h[1] == 'active' or h[1] == 'completed' then
       if not covered[h[2]] then covered[h[2]] = true ncov = ncov + 1 end

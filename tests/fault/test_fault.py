@@ -312,6 +312,128 @@ def interrupted_run_marked_failed(s):
     print("# new run accepted after %d conflict(s); old run marked failed" % len(codes))
 
 
+RUN_LOCK_TTL_MS = 1500  # run-lock-ttl-ms of the servers of run_killed_while_storing
+
+
+def _stop_when_storing(srv, redis, run_id, timeout):
+    """Poll Redis until run_id has staged proposals, then SIGSTOP srv (the
+    store phase is frozen where it was).  Returns the run's status then:
+    "running" when it was caught storing, "done" when it finished first."""
+    staged = "cn:idx:match:run:%s" % run_id
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if redis.command("ZCARD", staged):
+            srv.proc.send_signal(signal.SIGSTOP)
+            return redis.command("HGET", "cn:run:%s" % run_id, "status").decode()
+    raise AssertionError("run %s stored nothing within %.0fs" % (run_id, timeout))
+
+
+@t
+def run_killed_while_storing(s):
+    """coachnetd SIGKILLed while storing a run: no proposal of it is listed, counted or approvable; another coachnetd marks it failed once its lock expires and deletes what it staged; a run published but not settled is settled"""
+    # Two servers with a short run lock: the victim runs the match, the
+    # other one is where the coordinator looks and whose sweep notices.
+    victim = s.env.add_server(run_lock_ttl_ms=RUN_LOCK_TTL_MS)
+    other = s.env.add_server(run_lock_ttl_ms=RUN_LOCK_TTL_MS)
+    prog = s.gen.program()
+    login = s.uniq("coord")
+    s.admin().user_create(login, PASSWORD, "coordinator", programs=[prog])
+    redis = harness.MiniRedis(s.env.redis.port, timeout=10 * SLOW)
+    coord = other.login(login, PASSWORD)
+    # Enough proposals that storing them takes several chunks (200 each).
+    for _ in range(2000):
+        coord.send("mentee.put", {"profile": s.gen.mentee(prog, agency="K001")})
+    for _ in range(350):
+        coord.send("coach.put", {"profile": s.gen.coach(programs=[prog], organization="K015", capacity=3)})
+    coord.wait_all(timeout=60 * SLOW)
+    # Catch a run in its store phase (a fast machine may finish one first:
+    # then that run is published and the next one is tried).
+    runner = victim.login(login, PASSWORD)
+    published = []
+    for _attempt in range(5):
+        run_id = runner.match_run(prog)["run_id"]
+        status = _stop_when_storing(victim, redis, run_id, 60 * SLOW)
+        if status == "running":
+            break
+        victim.proc.send_signal(signal.SIGCONT)
+        published.append(run_id)
+        while runner.next_notification(timeout=10 * SLOW).method != "run.done":
+            pass
+    else:
+        raise AssertionError("no run caught while storing in 5 tries (%s)" % published)
+    staged_ids = [x.decode() for x in redis.command("ZRANGE", "cn:idx:match:run:%s" % run_id, 0, -1)]
+    victim.proc.send_signal(signal.SIGKILL)
+    victim.proc.wait()
+    victim.proc = None
+    victim.keep_running = False
+    runner.close()
+    assert staged_ids, "run %s: nothing staged" % run_id
+    # Nothing of the half-stored run is visible, on any server: not listed
+    # by program or run, not counted, not approvable, not for the mentee.
+    listed = list(coord.iterate(coord.match_list, program=prog))
+    mine = [m for m in listed if m["run_id"] == run_id]
+    assert not mine, "%d of the %d staged proposals of run %s are listed, e.g. %r" % (
+        len(mine), len(staged_ids), run_id, mine[0])
+    assert not list(coord.iterate(coord.match_list, run_id=run_id)), "match.list {run_id} shows a staged run"
+    proposed_before = sum(1 for m in listed if m["status"] == "proposed")
+    st = coord.stats_get(prog)
+    assert st["matches"].get("proposed", 0) == proposed_before, (st["matches"], proposed_before)
+    first = redis.command("HGETALL", "cn:match:%s" % staged_ids[0])
+    first = {first[i].decode(): first[i + 1] for i in range(0, len(first), 2)}
+    assert harness.review_one(coord, staged_ids[0]) == "not_found", "a staged proposal could be approved"
+    assert harness.review_one(coord, staged_ids[0], "reject") == "not_found", "a staged proposal could be rejected"
+    with s.subject_user(coord, "mentee", first["mentee_id"].decode(), srv=other) as mc:
+        expect_error("not_found", mc.match_respond, staged_ids[0], True)
+    # The sweep of the living server marks the run failed once its lock is
+    # gone, and deletes what it staged.
+    def failed():
+        return redis.command("HGET", "cn:run:%s" % run_id, "status") == b"failed"
+    wait_until(failed, (3 * RUN_LOCK_TTL_MS / 1000.0 + 5) * SLOW, interval=0.1,
+               what="run %s of the killed server to be marked failed" % run_id)
+    def cleaned():
+        return not redis.command("SISMEMBER", "cn:runs:staged", run_id)
+    wait_until(cleaned, 10 * SLOW, interval=0.1, what="the staged keys of run %s to be deleted" % run_id)
+    left = [i for i in staged_ids if redis.command("EXISTS", "cn:match:%s" % i)
+            or redis.command("ZSCORE", "cn:idx:match:prog:%s" % prog, i) is not None]
+    assert not left, "%d staged proposals of the failed run are still there, e.g. %s" % (len(left), left[0])
+    for k in ("idx:match:run:", "stage:proposed:", "stage:wait:"):
+        assert not redis.command("EXISTS", "cn:%s%s" % (k, run_id)), "cn:%s%s is still there" % (k, run_id)
+    assert redis.command("HGET", "cn:run:%s" % run_id, "staged") == b"1"
+    # The program is free again and a new run publishes its proposals whole.
+    rid, done, _ = harness.run_and_wait(coord, prog, timeout=120 * SLOW)
+    assert done["status"] == "done", done
+    items = harness.run_matches(coord, rid)
+    assert len(items) == done["stats"]["matched"] > 0, (len(items), done["stats"])
+    assert all(m["status"] == "proposed" for m in items)
+    assert harness.review_one(coord, items[0]["id"]) == "approved"
+    st = coord.stats_get(prog)
+    assert st["matches"].get("proposed", 0) == len(items) - 1, st["matches"]
+    assert redis.command("HGET", "cn:run:%s" % rid, "staged") is None
+    assert not redis.command("SISMEMBER", "cn:runs:staged", rid)
+    if not published:     # the waitlist: every mentee the run left unmatched, once
+        unmatched = sum(done["stats"]["unmatched"].values())
+        assert redis.command("HLEN", "cn:wait:%s" % prog) == unmatched > 0, done["stats"]
+    # A run whose process died between the switch and the end of its
+    # waitlist (made by hand: that window is short): the sweep settles it,
+    # each mentee counted once, and the run is done.
+    ghost = "r%d" % (10 ** 9 + s.gen.rnd.randint(0, 10 ** 6))
+    redis.command("HSET", "cn:run:%s" % ghost, "id", ghost, "program", prog, "status", "running",
+                  "published_at", "1")
+    redis.command("SADD", "cn:stage:wait:%s" % ghost, "w1", "w2")
+    redis.command("HSET", "cn:wait:%s" % prog, "w1", 3)
+    redis.command("SADD", "cn:runs:staged", ghost)
+    wait_until(lambda: redis.command("HGET", "cn:run:%s" % ghost, "status") == b"done",
+               (RUN_LOCK_TTL_MS / 1000.0 + 5) * SLOW, interval=0.1, what="the sweep to settle run %s" % ghost)
+    assert redis.command("HMGET", "cn:wait:%s" % prog, "w1", "w2") == [b"4", b"1"]
+    assert not redis.command("SISMEMBER", "cn:runs:staged", ghost)
+    assert not redis.command("EXISTS", "cn:stage:wait:%s" % ghost)
+    coord.close()
+    redis.close()
+    other.stop()
+    print("# caught run %s storing (%d proposals staged, %d earlier run(s) finished first); "
+          "failed and cleaned by the other server" % (run_id, len(staged_ids), len(published)))
+
+
 @t
 def redis_slow_debug_sleep(s):
     """Redis in DEBUG SLEEP: unavailable at redis-timeout-ms for every client at once; others served; recovery"""
