@@ -790,17 +790,15 @@ static void parse_args(opts *o, int argc, char **argv) {
         O_RID,
         O_HELP
     };
-    static const struct option lo[] = { { "mode", 1, 0, O_MODE },     { "host", 1, 0, O_HOST },
-                                        { "port", 1, 0, O_PORT },     { "cacert", 1, 0, O_CA },
-                                        { "tls", 1, 0, O_TLS },       { "conns", 1, 0, 'c' },
-                                        { "depth", 1, 0, O_DEPTH },   { "rate", 1, 0, O_RATE },
-                                        { "duration", 1, 0, O_DUR },  { "warmup", 1, 0, O_WARM },
-                                        { "mix", 1, 0, O_MIX },       { "login", 1, 0, O_LOGIN },
-                                        { "password", 1, 0, O_PASS }, { "ids", 1, 0, O_IDS },
-                                        { "resume", 0, 0, O_RESUME }, { "concurrency", 1, 0, O_CONC },
-                                        { "pid", 1, 0, O_PID },       { "suggest-limit", 1, 0, O_SLIM },
-                                        { "request-ids", 0, 0, O_RID }, { "help", 0, 0, O_HELP },
-                                        { 0, 0, 0, 0 } };
+    static const struct option lo[] = {
+        { "mode", 1, 0, O_MODE },        { "host", 1, 0, O_HOST }, { "port", 1, 0, O_PORT },
+        { "cacert", 1, 0, O_CA },        { "tls", 1, 0, O_TLS },   { "conns", 1, 0, 'c' },
+        { "depth", 1, 0, O_DEPTH },      { "rate", 1, 0, O_RATE }, { "duration", 1, 0, O_DUR },
+        { "warmup", 1, 0, O_WARM },      { "mix", 1, 0, O_MIX },   { "login", 1, 0, O_LOGIN },
+        { "password", 1, 0, O_PASS },    { "ids", 1, 0, O_IDS },   { "resume", 0, 0, O_RESUME },
+        { "concurrency", 1, 0, O_CONC }, { "pid", 1, 0, O_PID },   { "suggest-limit", 1, 0, O_SLIM },
+        { "request-ids", 0, 0, O_RID },  { "help", 0, 0, O_HELP }, { 0, 0, 0, 0 }
+    };
     int ch;
     while ((ch = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
         switch (ch) {
