@@ -4,6 +4,7 @@
 #include <event2/thread.h>
 #include <getopt.h>
 #include <hiredis/hiredis.h>
+#include <openssl/rand.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "server/hashq.h"
 #include "server/keys.h"
 #include "server/log.h"
+#include "server/loginrl.h"
 #include "server/methods.h"
 #include "server/runs.h"
 
@@ -213,6 +215,14 @@ static int write_pidfile(const char *path) {
     return fclose(f);
 }
 
+/* The per-address table's hash seed: random, so that the slots a set of
+ * addresses takes cannot be chosen from outside. */
+static uint64_t lrl_seed(void) {
+    uint64_t seed = (uint64_t)time(NULL);
+    if (RAND_bytes((unsigned char *)&seed, sizeof seed) != 1) log_warn("RAND_bytes failed: login table seed from time");
+    return seed;
+}
+
 static int run(cfg *c) {
     app a;
     memset(&a, 0, sizeof a);
@@ -242,8 +252,9 @@ static int run(cfg *c) {
     s->cidx = coachidx_new(s);
     s->runs = runs_new(s);
     s->hq = hashq_new(base, c->auth_threads);
+    s->lrl = loginrl_new((size_t)c->login_address_slots, c->login_attempts_per_address, lrl_seed());
     s->st = store_new(base, c->redis_host, c->redis_port, c->redis_timeout_ms, channel, on_store_msg, s);
-    if (!s->cidx || !s->runs || !s->hq || !s->st) {
+    if (!s->cidx || !s->runs || !s->hq || !s->lrl || !s->st) {
         log_error("out of memory");
         goto out;
     }
@@ -270,6 +281,8 @@ out:
     s->st = NULL;
     hashq_free(s->hq); /* jobs not delivered yet answer `unavailable` */
     s->hq = NULL;
+    loginrl_free(s->lrl);
+    s->lrl = NULL;
     if (s->runs) runs_free(s->runs);
     srv_free(s);
     coachidx_free(s->cidx);

@@ -16,7 +16,8 @@
  *   db.c        the typed store API: the handlers' Redis operations and
  *               their replies (db.gen.c: the senders, generated)
  *   store.c     Redis (hiredis async)        scripts.c  the Lua scripts
- *   auth.c      passwords, tokens, roles     hashq.c    PBKDF2 on threads
+ *   auth.c      passwords, tokens, roles     hashq.c    hashing on threads
+ *   loginrl.c   auth.login's per-address limit
  *   config.c    configuration   log.c logging   util.c small pure helpers
  *   main.c      command line, signals, --add-user; wires the rest together
  *
@@ -96,7 +97,8 @@ typedef struct srv_req {
     msgpack_sbuffer sb; /* the response being built */
     msgpack_packer pk;
     size_t frame_at;
-    void *st; /* the handler's state */
+    char peer[64]; /* the connection's peer (srv_frame.peer): auth.login's per-address limit */
+    void *st;      /* the handler's state */
     void (*st_free)(void *);
 } srv_req;
 
@@ -130,7 +132,8 @@ typedef struct server {
     srv_catalog catalog;
     struct coachidx *cidx;
     struct runs *runs;
-    struct hashq *hq;       /* PBKDF2 on worker threads (hashq.h) */
+    struct hashq *hq;       /* password hashing on worker threads (hashq.h) */
+    struct loginrl *lrl;    /* auth.login's per-address limit (loginrl.h) */
     srv_frame_fn *dispatch; /* where conn.c hands complete frames */
     /* the connection table: conn.c's */
     srv_conn **slots;
