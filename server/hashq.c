@@ -8,15 +8,11 @@
  */
 #include "server/hashq.h"
 
-#include <errno.h>
 #include <event2/event.h>
 #include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 enum { JOB_VERIFY, JOB_HASH };
 
@@ -80,13 +76,6 @@ static void job_run(hjob *j) {
 
 static void *worker(void *arg) {
     hashq *q = arg;
-    /* Linux gives each thread its own nice value: below the loop's, so a
-     * flood of logins saturating the cores delays other logins, not every
-     * request.  Raising it needs no privilege; a failure changes nothing. */
-    id_t tid = (id_t)syscall(SYS_gettid);
-    errno = 0;
-    int nice = getpriority(PRIO_PROCESS, tid);
-    if (errno == 0) (void)setpriority(PRIO_PROCESS, tid, nice + HASHQ_NICE);
     pthread_mutex_lock(&q->mu);
     for (;;) {
         while (!q->stop && !q->todo.head) pthread_cond_wait(&q->cv, &q->mu);

@@ -13,8 +13,10 @@
  * HASHQ_MAX_PENDING of them wait.  The queue bounds the work every
  * connection together can ask for: auth.login answers `rate_limited` when
  * it is full, and limits each client address before it queues anything
- * (loginrl.h), so one address cannot fill it.  The threads run HASHQ_NICE
- * nicer than the loop, so hashing never starves the other requests of CPU.
+ * (loginrl.h), so one address cannot fill it.  The threads run at the
+ * loop's priority: nicer threads were starved by the loop answering a
+ * flood, and the real logins queued behind the flood's hashes waited for
+ * seconds (test_login.py).
  *
  * Contract:
  *   - hashq_verify()/hashq_hash() return HASHQ_OK and later call fn exactly
@@ -47,7 +49,6 @@ struct event_base;
 
 #define HASHQ_MAX_PENDING 256 /* jobs queued or running, all connections */
 #define HASHQ_THREADS_MAX 64
-#define HASHQ_NICE        10 /* the threads' nice value above the process's */
 
 typedef struct hashq hashq;
 
