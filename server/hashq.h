@@ -14,9 +14,9 @@
  * connection together can ask for: auth.login answers `rate_limited` when
  * it is full, and limits each client address before it queues anything
  * (loginrl.h), so one address cannot fill it.  The threads run at the
- * loop's priority: nicer threads were starved by the loop answering a
- * flood, and the real logins queued behind the flood's hashes waited for
- * seconds (test_login.py).
+ * loop's priority: with nicer threads, a real login queued behind a
+ * flood's hashes waited over 10 s under load (most likely the loop
+ * answering the flood left them little CPU; test_login.py).
  *
  * Contract:
  *   - hashq_verify()/hashq_hash() return HASHQ_OK and later call fn exactly
