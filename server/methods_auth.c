@@ -132,7 +132,8 @@ static void login_verified(void *ud, int status, int match, const char *hash) {
         if (rc == HASHQ_OK) return;
         /* the queue is full: this login goes on, a later one upgrades */
         static log_limit ll;
-        log_limited(&ll, CFG_LOG_INFO, "auth.login: no hash thread free to upgrade the hash of %s", st->login);
+        log_limited(&ll, CFG_LOG_INFO, "auth.login: cannot queue the upgrade of %s's hash; kept the old one",
+                    st->login);
     }
     login_session(r);
 }
