@@ -73,6 +73,10 @@ static size_t lr_hash(const loginrl *t, const unsigned char *key) {
 
 static int lr_live(const lr_slot *s, int64_t now) { return s->start && now - s->start < LOGINRL_WINDOW_S; }
 
+/* A slot that remembers nothing worth keeping: free, expired, or with
+ * every attempt given back. */
+static int lr_spare(const lr_slot *s, int64_t now) { return !lr_live(s, now) || s->count == 0; }
+
 /* The slot of key, or (insert) a slot made for it; NULL when it is not
  * there and insert is 0. */
 static lr_slot *lr_find(loginrl *t, const unsigned char *key, int64_t now, int insert) {
@@ -81,9 +85,9 @@ static lr_slot *lr_find(loginrl *t, const unsigned char *key, int64_t now, int i
     for (size_t i = 0; i < LOGINRL_PROBE; i++) {
         lr_slot *s = &t->slots[(h + i) & t->mask];
         if (s->start && memcmp(s->key, key, LOGINRL_KEY) == 0) return s;
-        if (!lr_live(s, now)) {
-            if (!spare || lr_live(spare, now)) spare = s;
-        } else if (!spare || (lr_live(spare, now) && s->start < spare->start)) {
+        if (lr_spare(s, now)) {
+            if (!spare || !lr_spare(spare, now)) spare = s;
+        } else if (!spare || (!lr_spare(spare, now) && s->start < spare->start)) {
             spare = s;
         }
     }
@@ -94,16 +98,14 @@ static lr_slot *lr_find(loginrl *t, const unsigned char *key, int64_t now, int i
     return spare;
 }
 
-int loginrl_take(loginrl *t, const char *peer, int64_t now) {
-    unsigned char key[LOGINRL_KEY];
-    if (t->limit == 0 || !loginrl_key(peer, key)) return 0;
+int loginrl_take_key(loginrl *t, const unsigned char key[LOGINRL_KEY], int limit, int64_t now) {
     if (now < 1) now = 1; /* 0 marks a free slot */
     lr_slot *s = lr_find(t, key, now, 1);
     if (!lr_live(s, now)) {
         s->start = now;
         s->count = 0;
     }
-    if (s->count >= (uint32_t)t->limit) {
+    if (s->count >= (uint32_t)limit) {
         int64_t left = s->start + LOGINRL_WINDOW_S - now;
         return left < 1 ? 1 : (int)left;
     }
@@ -111,10 +113,20 @@ int loginrl_take(loginrl *t, const char *peer, int64_t now) {
     return 0;
 }
 
-void loginrl_refund(loginrl *t, const char *peer, int64_t now) {
-    unsigned char key[LOGINRL_KEY];
-    if (t->limit == 0 || !loginrl_key(peer, key)) return;
+void loginrl_refund_key(loginrl *t, const unsigned char key[LOGINRL_KEY], int64_t now) {
     if (now < 1) now = 1;
     lr_slot *s = lr_find(t, key, now, 0);
     if (s && lr_live(s, now) && s->count > 0) s->count--;
+}
+
+int loginrl_take(loginrl *t, const char *peer, int64_t now) {
+    unsigned char key[LOGINRL_KEY];
+    if (t->limit == 0 || !loginrl_key(peer, key)) return 0;
+    return loginrl_take_key(t, key, t->limit, now);
+}
+
+void loginrl_refund(loginrl *t, const char *peer, int64_t now) {
+    unsigned char key[LOGINRL_KEY];
+    if (t->limit == 0 || !loginrl_key(peer, key)) return;
+    loginrl_refund_key(t, key, now);
 }

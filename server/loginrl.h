@@ -22,9 +22,10 @@
  * Memory: a table of `slots` entries (rounded up to a power of two) of
  * under 40 bytes each, allocated once.  An address is looked for in
  * LOGINRL_PROBE neighbouring slots of its (seeded) hash; a new address
- * takes a free or expired one there, else the one whose window started
- * first (so the table never refuses an address: more live addresses than
- * slots only makes the limit forget the oldest).
+ * takes a free or expired one there (or one whose attempts were all given
+ * back), else the one whose window started first (so the table never
+ * refuses an address: more live addresses than slots only makes the limit
+ * forget the oldest).
  *
  * One loginrl per process: several coachnetd each count their own share
  * of an address's attempts (docs/operations.md).  Loop thread only.
@@ -37,7 +38,13 @@
 
 #define LOGINRL_WINDOW_S 60
 #define LOGINRL_PROBE    8
-#define LOGINRL_KEY      16 /* bytes of an address key */
+#define LOGINRL_KEY      16 /* bytes of a key */
+/* Logins of one name a coachnetd verifies at once (whatever the addresses):
+ * login.lua checks the per-name count of failures before the password is
+ * verified, so without this bound the attempts in flight would all pass
+ * it; with it a name gets at most LOGINRL_NAME_INFLIGHT guesses past its
+ * limit per coachnetd. */
+#define LOGINRL_NAME_INFLIGHT 2
 
 typedef struct loginrl loginrl;
 
@@ -58,5 +65,11 @@ int loginrl_take(loginrl *t, const char *peer, int64_t now);
 /* Give back an attempt of peer taken in the current window (a login that
  * succeeded).  Nothing when the address has been forgotten meanwhile. */
 void loginrl_refund(loginrl *t, const char *peer, int64_t now);
+
+/* The same counting for any key (auth.login also counts the logins of one
+ * name in flight: LOGINRL_NAME_INFLIGHT), with the limit of this call
+ * (>= 1) instead of the table's; keys of both kinds share the table. */
+int loginrl_take_key(loginrl *t, const unsigned char key[LOGINRL_KEY], int limit, int64_t now);
+void loginrl_refund_key(loginrl *t, const unsigned char key[LOGINRL_KEY], int64_t now);
 
 #endif

@@ -281,10 +281,10 @@ out:
     s->st = NULL;
     hashq_free(s->hq); /* jobs not delivered yet answer `unavailable` */
     s->hq = NULL;
-    loginrl_free(s->lrl);
-    s->lrl = NULL;
     if (s->runs) runs_free(s->runs);
     srv_free(s);
+    loginrl_free(s->lrl); /* after every request: a login's end gives its name back */
+    s->lrl = NULL;
     coachidx_free(s->cidx);
     if (a.ev_term) event_free(a.ev_term);
     if (a.ev_int) event_free(a.ev_int);

@@ -1,5 +1,6 @@
 /* methods_auth.c — auth.login, auth.resume, auth.logout, user.create,
  * user.disable. */
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,10 @@
  *
  *   1. the client address's limit (loginrl.h), before anything else: an
  *      address over it is answered `rate_limited` at once, without a read
- *      from Redis or a hash;
+ *      from Redis or a hash; then the name's: at most
+ *      LOGINRL_NAME_INFLIGHT logins of one name (known or not) are in
+ *      flight here, so that step 2's check of its failures is not passed
+ *      by a burst of concurrent guesses;
  *   2. login.lua reads the user's hash (and refuses a login over its limit
  *      of failures); it writes nothing;
  *   3. the password is verified on a hash thread (hashq.h), against the
@@ -35,7 +39,9 @@
  * password. */
 typedef struct login_st {
     const char *login, *password;
-    char stored[AUTH_HASH_MAX]; /* the hash read in step 2: pw_upgrade's guard */
+    loginrl *held;                       /* the table holding this login's name in flight, or NULL */
+    unsigned char name_key[LOGINRL_KEY]; /* its key there: the start of the name's sha256 */
+    char stored[AUTH_HASH_MAX];          /* the hash read in step 2: pw_upgrade's guard */
     char token[AUTH_TOKEN_HEX];
     char refusal[200]; /* the script's message for an unknown login */
     srv_session sess;
@@ -159,13 +165,20 @@ static void login_user(srv_req *r, const db_user *u) {
     login_hash_job(r, st->stored, login_verified);
 }
 
+/* The request's end: the name is no longer in flight. */
+static void login_st_free(void *p) {
+    login_st *st = p;
+    if (st->held) loginrl_refund_key(st->held, st->name_key, srv_now_s());
+    free(st);
+}
+
 void m_auth_login(srv_req *r, const api_auth_login_params *p) {
     int wait = loginrl_take(r->srv->lrl, r->peer, srv_now_s());
     if (wait) {
         srv_req_fail(r, PROTO_E_RATE_LIMITED, NULL, "too many login attempts from this address; retry in %d s", wait);
         return;
     }
-    login_st *st = mstate(r, sizeof *st, NULL);
+    login_st *st = mstate(r, sizeof *st, login_st_free);
     if (!st) return;
     st->login = p->login;
     st->password = p->password;
@@ -174,6 +187,14 @@ void m_auth_login(srv_req *r, const api_auth_login_params *p) {
         srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "wrong login or password");
         return;
     }
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)st->login, strlen(st->login), md);
+    memcpy(st->name_key, md, LOGINRL_KEY);
+    if (loginrl_take_key(r->srv->lrl, st->name_key, LOGINRL_NAME_INFLIGHT, srv_now_s())) {
+        srv_req_fail(r, PROTO_E_RATE_LIMITED, NULL, "another login of %s is in progress; retry in a moment", st->login);
+        return;
+    }
+    st->held = r->srv->lrl;
     db_login(r, st->login, r->srv->cfg->login_attempts_per_minute, login_user);
 }
 

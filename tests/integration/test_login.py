@@ -103,6 +103,38 @@ def per_name_limit_only_for_existing_logins(s):
 
 
 @t
+def concurrent_guesses_of_one_name(s):
+    """40 wrong logins of one existing name sent at once from 4 connections (login-attempts-per-minute 3): at most 3 + LOGINRL_NAME_INFLIGHT (2) are verified, the rest rate_limited, and the stored count stays as small"""
+    srv = s.env.add_server(name="burst", login_attempts_per_minute=3)
+    try:
+        victim = new_user(s, "burst")
+        clients = [srv.client() for _ in range(4)]
+        try:
+            ids = [(c, c.send("auth.login", {"login": victim, "password": "wrong-%d-%d" % (n, i)}))
+                   for n, c in enumerate(clients) for i in range(10)]
+            codes = {}
+            for c, i in ids:
+                try:
+                    c.wait(i)
+                    code = "ok"
+                except CoachnetError as e:
+                    code = e.code
+                codes[code] = codes.get(code, 0) + 1
+        finally:
+            for c in clients:
+                c.close()
+        assert set(codes) <= {"unauthenticated", "rate_limited"}, codes
+        assert 1 <= codes.get("unauthenticated", 0) <= 5, codes
+        assert int(s.env.redis.cmd("GET", P + "rl:login:" + victim)) == codes["unauthenticated"]
+        with srv.client() as c:   # one at a time, the limit is reached as usual
+            later = [login_code(c, victim, "wrong-%d" % i) for i in range(4)]
+            assert later[-1] == "rate_limited", later
+            expect_error("rate_limited", c.auth_login, victim, s.PASSWORD)
+    finally:
+        srv.stop()
+
+
+@t
 def per_address_limit(s):
     """login-attempts-per-address 5: the 6th failed attempt of one address is rate_limited, also with the right password; other addresses log in; successful logins cost nothing"""
     srv = s.env.add_server(name="peraddr", login_attempts_per_address=5)

@@ -97,12 +97,49 @@ static void table_is_bounded(void **state) {
     loginrl_free(t);
 }
 
+/* Keys other than addresses (auth.login's names in flight): the limit of
+ * the call, taken and given back. */
+static void keys_in_flight(void **state) {
+    (void)state;
+    loginrl *t = loginrl_new(64, 0, 3); /* no address limit: keys still count */
+    assert_non_null(t);
+    unsigned char k[LOGINRL_KEY] = { 'n', 'a', 'm', 'e' };
+    assert_int_equal(loginrl_take_key(t, k, 2, 10), 0);
+    assert_int_equal(loginrl_take_key(t, k, 2, 10), 0);
+    assert_true(loginrl_take_key(t, k, 2, 10) > 0);
+    loginrl_refund_key(t, k, 11);
+    assert_int_equal(loginrl_take_key(t, k, 2, 11), 0);
+    assert_true(loginrl_take_key(t, k, 2, 11) > 0);
+    loginrl_refund_key(t, k, 12);
+    loginrl_refund_key(t, k, 12);
+    assert_int_equal(loginrl_take_key(t, k, 1, 12), 0);
+    assert_true(loginrl_take_key(t, k, 1, 12) > 0);
+    loginrl_free(t);
+}
+
+/* A slot whose attempts were all given back is reused before a live one
+ * is forgotten: a limited address stays limited while many others come
+ * and log in successfully. */
+static void refunded_slots_are_reused_first(void **state) {
+    (void)state;
+    loginrl *t = loginrl_new(LOGINRL_PROBE, 1, 5); /* one probe window: every address meets */
+    assert_non_null(t);
+    char peer[64];
+    assert_int_equal(loginrl_take(t, "192.0.2.1:1", 100), 0);
+    for (int i = 0; i < 50; i++) {
+        snprintf(peer, sizeof peer, "10.0.%d.%d:9", i / 200, i % 200);
+        assert_int_equal(loginrl_take(t, peer, 101 + i / 10), 0);
+        loginrl_refund(t, peer, 101 + i / 10);
+    }
+    assert_true(loginrl_take(t, "192.0.2.1:1", 110) > 0);
+    loginrl_free(t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(keys_of_peers),
-        cmocka_unit_test(limit_window_and_refund),
-        cmocka_unit_test(zero_limit_is_off),
-        cmocka_unit_test(table_is_bounded),
+        cmocka_unit_test(keys_of_peers),     cmocka_unit_test(limit_window_and_refund),
+        cmocka_unit_test(zero_limit_is_off), cmocka_unit_test(table_is_bounded),
+        cmocka_unit_test(keys_in_flight),    cmocka_unit_test(refunded_slots_are_reused_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
