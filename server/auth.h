@@ -8,7 +8,7 @@
  * "a minimum configuration of 19 MiB of memory, an iteration count of 2,
  * and 1 degree of parallelism"; m=46 MiB t=1 is its equivalent with more
  * memory).  It is a constant, not a config key: nothing can make it lower,
- * not even for tests.  One hash costs about 30 ms of one core and 19 MiB of
+ * not even for tests.  One hash costs 30-40 ms of one core and 19 MiB of
  * memory while it runs; coachnetd runs them on `auth-threads` worker
  * threads (hashq.h), never on the event loop, so the memory they take is
  * auth-threads x 19 MiB at most.

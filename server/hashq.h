@@ -1,6 +1,6 @@
 /* hashq.h — password hashing off the event loop.
  *
- * One Argon2id hash of auth.h's cost takes about 30 ms of CPU and 19 MiB
+ * One Argon2id hash of auth.h's cost takes 30-40 ms of CPU and 19 MiB
  * of memory.  On the event loop, every auth.login — also one for a login
  * that does not exist, which is verified against a dummy hash so that
  * timing does not reveal which logins exist — would stall every connection
