@@ -46,6 +46,7 @@ EVENT_CFLAGS   = $(shell $(PKG) --cflags libevent libevent_openssl libevent_pthr
 EVENT_LIBS     = $(shell $(PKG) --libs libevent libevent_openssl libevent_pthreads)
 SSL_CFLAGS     = $(shell $(PKG) --cflags openssl)
 SSL_LIBS       = $(shell $(PKG) --libs openssl)
+ARGON2_LIBS    = $(shell $(PKG) --libs libargon2)
 CMOCKA_CFLAGS  = $(shell $(PKG) --cflags cmocka)
 CMOCKA_LIBS    = $(shell $(PKG) --libs cmocka)
 JANSSON_LIBS   = $(shell $(PKG) --libs jansson)

@@ -22,3 +22,10 @@ BENCHES += $(B)/bench/matcher/lemon_ns
 $(B)/bench/matcher/lemon_ns: bench/matcher/lemon_ns.cpp
 	@mkdir -p $(@D)
 	$(CXX) -std=c++17 -Wall -Wextra -Werror $(OPT) $(SANFLAGS) $(LEMON_CFLAGS) $< -o $@ $(LEMON_LIBS)
+
+# bench_hash: the cost of one password hash, Argon2id against the PBKDF2 of
+# earlier versions (bench/login/README.md).
+BENCHES += $(B)/bench/login/bench_hash
+$(B)/bench/login/bench_hash.o: MOD_CFLAGS = $(SSL_CFLAGS)
+$(B)/bench/login/bench_hash: $(B)/bench/login/bench_hash.o $(B)/server/auth.o
+	$(CC) $(LDFLAGS) $^ $(SSL_LIBS) $(ARGON2_LIBS) -o $@

@@ -1,6 +1,7 @@
 /* auth.c — see auth.h. */
 #include "server/auth.h"
 
+#include <argon2.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -36,8 +37,7 @@ static int from_hex(const char *s, size_t slen, unsigned char *out, size_t n) {
     return AUTH_OK;
 }
 
-int auth_hash_password_salt(const char *pw, size_t pwlen, const unsigned char *salt, size_t saltlen, int iter,
-                            char *out) {
+int auth_pbkdf2_hash(const char *pw, size_t pwlen, const unsigned char *salt, size_t saltlen, int iter, char *out) {
     unsigned char dk[AUTH_HASH_BYTES];
     if (saltlen != AUTH_SALT_BYTES || iter < 1) return AUTH_ERR;
     if (PKCS5_PBKDF2_HMAC(pw, (int)pwlen, salt, (int)saltlen, iter, EVP_sha256(), sizeof dk, dk) != 1) return AUTH_ERR;
@@ -52,14 +52,19 @@ int auth_hash_password_salt(const char *pw, size_t pwlen, const unsigned char *s
 int auth_hash_password(const char *pw, size_t pwlen, char *out) {
     unsigned char salt[AUTH_SALT_BYTES];
     if (RAND_bytes(salt, sizeof salt) != 1) return AUTH_ERR;
-    return auth_hash_password_salt(pw, pwlen, salt, sizeof salt, AUTH_PBKDF2_ITER, out);
+    int rc = argon2id_hash_encoded(AUTH_ARGON2_T, AUTH_ARGON2_M_KIB, AUTH_ARGON2_P, pw, pwlen, salt, sizeof salt,
+                                   AUTH_HASH_BYTES, out, AUTH_HASH_MAX);
+    if (rc != ARGON2_OK) {
+        out[0] = '\0';
+        return AUTH_ERR;
+    }
+    return AUTH_OK;
 }
 
 #define AUTH_ITER_MAX 10000000
 
-int auth_verify_password(const char *pw, size_t pwlen, const char *stored) {
+static int pbkdf2_verify(const char *pw, size_t pwlen, const char *stored) {
     static const char pfx[] = "pbkdf2-sha256$";
-    if (!stored || strncmp(stored, pfx, sizeof pfx - 1) != 0) return 0;
     const char *p = stored + sizeof pfx - 1;
     char *end;
     long iter = strtol(p, &end, 10);
@@ -75,6 +80,53 @@ int auth_verify_password(const char *pw, size_t pwlen, const char *stored) {
     OPENSSL_cleanse(got, sizeof got);
     return ok;
 }
+
+#define ARGON2ID_PFX "$argon2id$v=19$"
+
+/* Read m, t and p of "$argon2id$v=19$m=<m>,t=<t>,p=<p>$..." (decimal, no
+ * sign, no leading zero); 0 when stored is not of that form. */
+static int argon2id_params(const char *stored, unsigned long *m, unsigned long *t, unsigned long *p) {
+    static const char *const names[] = { "m=", "t=", "p=" };
+    unsigned long *vals[] = { m, t, p };
+    if (strncmp(stored, ARGON2ID_PFX, sizeof ARGON2ID_PFX - 1) != 0) return 0;
+    const char *s = stored + sizeof ARGON2ID_PFX - 1;
+    for (int i = 0; i < 3; i++) {
+        if (strncmp(s, names[i], 2) != 0) return 0;
+        s += 2;
+        if (*s < '1' || *s > '9') return 0;
+        char *end;
+        *vals[i] = strtoul(s, &end, 10);
+        if (end - s > 9 || *end != (i < 2 ? ',' : '$')) return 0;
+        s = end + 1;
+    }
+    return 1;
+}
+
+int auth_verify_password(const char *pw, size_t pwlen, const char *stored) {
+    if (!stored) return 0;
+    if (strncmp(stored, "pbkdf2-sha256$", 14) == 0) return pbkdf2_verify(pw, pwlen, stored);
+    unsigned long m, t, p;
+    if (!argon2id_params(stored, &m, &t, &p) || m > AUTH_ARGON2_M_MAX_KIB || t > AUTH_ARGON2_T_MAX ||
+        p > AUTH_ARGON2_P_MAX)
+        return 0;
+    /* libargon2 decodes, recomputes and compares in constant time */
+    return argon2id_verify(stored, pw, pwlen) == ARGON2_OK;
+}
+
+int auth_needs_rehash(const char *stored) {
+    unsigned long m, t, p;
+    if (!stored || !argon2id_params(stored, &m, &t, &p)) return 1;
+    return m != AUTH_ARGON2_M_KIB || t != AUTH_ARGON2_T || p != AUTH_ARGON2_P;
+}
+
+/* 16 zero bytes of salt and a zero tag: a well-formed hash of today's cost
+ * whose password would be a preimage of the zero tag. */
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+static const char dummy_hash[] = ARGON2ID_PFX "m=" STR(AUTH_ARGON2_M_KIB) ",t=" STR(AUTH_ARGON2_T) ",p=" STR(
+    AUTH_ARGON2_P) "$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+const char *auth_dummy_hash(void) { return dummy_hash; }
 
 int auth_new_token(char *tok_hex) {
     unsigned char b[AUTH_TOKEN_BYTES];

@@ -39,6 +39,8 @@ typedef struct cfg {
     int handshake_timeout_ms;
     int idle_timeout_ms;
     int login_attempts_per_minute;
+    int login_attempts_per_address;
+    int login_address_slots;
     int auth_threads;
     int token_ttl;
     int session_check_s;

@@ -39,6 +39,12 @@ void db_login(srv_req *r, const char *login, long long attempts_per_minute, db_u
     db_send_user(r, &a, cb);
 }
 
+void db_login_fail(srv_req *r, const char *login, db_ok_fn *cb) {
+    sargs a = db_script(r, SCRIPT_LOGIN_FAIL);
+    sargs_adds(&a, login);
+    db_send_ok(r, &a, cb);
+}
+
 void db_logout(srv_req *r, const char *login, const char *tokhash, db_ok_fn *cb) {
     sargs a = db_script(r, SCRIPT_LOGOUT);
     sargs_adds(&a, login);
@@ -158,6 +164,15 @@ void db_profile_put(srv_req *r, const char *kind, const char *id, const char *bl
     sargs_addll(&a, self);
     db_idem_args(r, &a);
     db_send_version(r, &a, cb);
+}
+
+void db_pw_upgrade(srv_req *r, const char *login, const char *old_hash, const char *new_hash,
+        db_ok_fn *cb) {
+    sargs a = db_script(r, SCRIPT_PW_UPGRADE);
+    sargs_adds(&a, login);
+    sargs_adds(&a, old_hash);
+    sargs_adds(&a, new_hash);
+    db_send_ok(r, &a, cb);
 }
 
 void db_resume(srv_req *r, const char *tokhash, db_session_fn *cb) {

@@ -18,6 +18,8 @@ void db_list(srv_req *r, const char *kind, const char *index, const char *cursor
         const char *province, const char *program, const char *scope, db_page_fn *cb);
 /* server/lua/login.lua -> user */
 void db_login(srv_req *r, const char *login, long long attempts_per_minute, db_user_fn *cb);
+/* server/lua/login_fail.lua -> ok */
+void db_login_fail(srv_req *r, const char *login, db_ok_fn *cb);
 /* server/lua/logout.lua -> ok, idempotent */
 void db_logout(srv_req *r, const char *login, const char *tokhash, db_ok_fn *cb);
 /* server/lua/match_list.lua -> matches_page */
@@ -48,6 +50,9 @@ void db_profile_get(srv_req *r, const char *kind, const char *id, db_profile_fn 
 void db_profile_put(srv_req *r, const char *kind, const char *id, const char *blob, size_t blob_len,
         long long if_version, const char *scope, const char *programs, const char *province,
         long long capacity, const char *by, long long self, db_version_fn *cb);
+/* server/lua/pw_upgrade.lua -> ok */
+void db_pw_upgrade(srv_req *r, const char *login, const char *old_hash, const char *new_hash,
+        db_ok_fn *cb);
 /* server/lua/resume.lua -> session */
 void db_resume(srv_req *r, const char *tokhash, db_session_fn *cb);
 /* server/lua/session_new.lua -> ok */

@@ -19,6 +19,7 @@ int dispatch_frame(server *s, const srv_frame *f, proto_error *fatal) {
         proto_error_set(fatal, PROTO_E_INTERNAL, NULL, "out of memory");
         return -1;
     }
+    snprintf(r->peer, sizeof r->peer, "%s", f->peer);
     proto_error e;
     if (proto_msg_decode(&r->msg, f->body, f->len, &s->lim, PROTO_KIND_BIT(PROTO_REQUEST), &e) != PROTO_OK) {
         if (e.code == PROTO_E_BAD_FRAME) {

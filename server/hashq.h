@@ -1,13 +1,22 @@
 /* hashq.h — password hashing off the event loop.
  *
- * One PBKDF2-HMAC-SHA256 of AUTH_PBKDF2_ITER iterations costs a few
- * milliseconds of CPU (5 ms here).  On the event loop, every auth.login —
- * also one for a login that does not exist, which is verified against a
- * dummy hash so that timing does not reveal which logins exist, and which
- * the per-login rate limit does not slow when the names vary — would stall
- * every connection for that long: 200 logins a second would stop the
- * server.  hashq runs the hashes on a few threads of their own; the loop
- * only queues jobs and runs their callbacks.
+ * One Argon2id hash of auth.h's cost takes 30-40 ms of CPU and 19 MiB
+ * of memory.  On the event loop, every auth.login — also one for a login
+ * that does not exist, which is verified against a dummy hash so that
+ * timing does not reveal which logins exist — would stall every connection
+ * for that long.  hashq runs the hashes on a few threads of their own; the
+ * loop only queues jobs and runs their callbacks.
+ *
+ * Memory: only a running job holds the 19 MiB (libargon2 allocates it for
+ * the call and frees it after), so the hashing takes at most threads x 19
+ * MiB; a queued job is one hjob (under 1 KiB), and at most
+ * HASHQ_MAX_PENDING of them wait.  The queue bounds the work every
+ * connection together can ask for: auth.login answers `rate_limited` when
+ * it is full, and limits each client address before it queues anything
+ * (loginrl.h), so one address cannot fill it.  The threads run at the
+ * loop's priority: with nicer threads, a real login queued behind a
+ * flood's hashes waited over 10 s under load (most likely the loop
+ * answering the flood left them little CPU; test_login.py).
  *
  * Contract:
  *   - hashq_verify()/hashq_hash() return HASHQ_OK and later call fn exactly

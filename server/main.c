@@ -4,6 +4,7 @@
 #include <event2/thread.h>
 #include <getopt.h>
 #include <hiredis/hiredis.h>
+#include <openssl/rand.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "server/hashq.h"
 #include "server/keys.h"
 #include "server/log.h"
+#include "server/loginrl.h"
 #include "server/methods.h"
 #include "server/runs.h"
 #include "server/sesscheck.h"
@@ -216,6 +218,14 @@ static int write_pidfile(const char *path) {
     return fclose(f);
 }
 
+/* The per-address table's hash seed: random, so that the slots a set of
+ * addresses takes cannot be chosen from outside. */
+static uint64_t lrl_seed(void) {
+    uint64_t seed = (uint64_t)time(NULL);
+    if (RAND_bytes((unsigned char *)&seed, sizeof seed) != 1) log_warn("RAND_bytes failed: login table seed from time");
+    return seed;
+}
+
 static int run(cfg *c) {
     app a;
     memset(&a, 0, sizeof a);
@@ -245,9 +255,10 @@ static int run(cfg *c) {
     s->cidx = coachidx_new(s);
     s->runs = runs_new(s);
     s->hq = hashq_new(base, c->auth_threads);
+    s->lrl = loginrl_new((size_t)c->login_address_slots, c->login_attempts_per_address, lrl_seed());
     s->st = store_new(base, c->redis_host, c->redis_port, c->redis_timeout_ms, channel, on_store_msg, s);
     s->sck = sesscheck_new(s);
-    if (!s->cidx || !s->runs || !s->hq || !s->st || !s->sck) {
+    if (!s->cidx || !s->runs || !s->hq || !s->lrl || !s->st || !s->sck) {
         log_error("out of memory");
         goto out;
     }
@@ -276,6 +287,8 @@ out:
     s->hq = NULL;
     if (s->runs) runs_free(s->runs);
     srv_free(s);
+    loginrl_free(s->lrl); /* after every request: a login's end gives its name back */
+    s->lrl = NULL;
     coachidx_free(s->cidx);
     sesscheck_free(s->sck); /* after the store: store_free answers its call in flight */
     if (a.ev_term) event_free(a.ev_term);

@@ -1,5 +1,6 @@
 /* methods_auth.c — auth.login, auth.resume, auth.logout, user.create,
  * user.disable. */
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,20 +9,40 @@
 #include "server/db.h"
 #include "server/hashq.h"
 #include "server/log.h"
+#include "server/loginrl.h"
 #include "server/methods.h"
 #include "server/pack.h"
 #include "server/tokset.h"
 
-/* A dummy hash to verify against for unknown logins, so that their
- * response time does not reveal which logins exist. */
-static const char dummy_hash[] = "pbkdf2-sha256$10000$00000000000000000000000000000000$"
-                                 "0000000000000000000000000000000000000000000000000000000000000000";
-
-/* login and password point into the request's params, which live until
+/* auth.login, in steps (each a callback of the one before):
+ *
+ *   1. the client address's limit (loginrl.h), before anything else: an
+ *      address over it is answered `rate_limited` at once, without a read
+ *      from Redis or a hash; then the name's: at most
+ *      LOGINRL_NAME_INFLIGHT logins of one name (known or not) are in
+ *      flight here, so that step 2's check of its failures is not passed
+ *      by a burst of concurrent guesses;
+ *   2. login.lua reads the user's hash (and refuses a login over its limit
+ *      of failures); it writes nothing;
+ *   3. the password is verified on a hash thread (hashq.h), against the
+ *      dummy hash for an unknown or disabled login, so that its answer
+ *      takes as long;
+ *   4. a wrong password of an existing login: login_fail.lua counts it;
+ *   5. a right one: the address's attempt is given back, a hash of an
+ *      older kind or cost is replaced (a new hash on a hash thread, then
+ *      pw_upgrade.lua), and session_new.lua makes the session.
+ *
+ * So a failed attempt's counter and the session are the only writes of a
+ * login (and the upgrade, once per user).
+ *
+ * login and password point into the request's params, which live until
  * the request ends and are wiped then (dispatch.h): no second copy of the
  * password. */
 typedef struct login_st {
     const char *login, *password;
+    loginrl *held;                       /* the table holding this login's name in flight, or NULL */
+    unsigned char name_key[LOGINRL_KEY]; /* its key there: the start of the name's sha256 */
+    char stored[AUTH_HASH_MAX];          /* the hash read in step 2: pw_upgrade's guard */
     char token[AUTH_TOKEN_HEX];
     char refusal[200]; /* the script's message for an unknown login */
     srv_session sess;
@@ -39,18 +60,51 @@ static void login_done(srv_req *r) {
     srv_req_done(r);
 }
 
-/* Queue a PBKDF2 job for r (hashq.h): fn continues the login, or r is
- * answered now (`unavailable` when the queue is full). */
+/* The password matched (and the hash is up to date): a new session. */
+static void login_session(srv_req *r) {
+    login_st *st = r->st;
+    if (st->sess.role == ROLE_NONE || auth_new_token(st->token) != AUTH_OK) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot create a session");
+        return;
+    }
+    auth_sha256_hex(st->token, strlen(st->token), st->sess.tokhash);
+    /* counted from before Redis sets the key's TTL: ends no later */
+    st->sess.expires = srv_now_s() + r->srv->cfg->token_ttl;
+    db_session_new(r, st->login, st->sess.tokhash, r->srv->cfg->token_ttl, login_done);
+}
+
+/* The new hash of an upgrade: stored unless the user's hash changed
+ * meanwhile.  A hash that could not be made leaves the old one, for the
+ * next login to try again. */
+static void login_rehashed(void *ud, int status, int match, const char *hash) {
+    (void)match;
+    srv_req *r = ud;
+    login_st *st = r->st;
+    if (status != HASHQ_OK) {
+        srv_req_unavailable(r);
+        return;
+    }
+    if (!hash || !hash[0]) {
+        log_warn("auth.login: cannot rehash the password of %s; kept the old hash", st->login);
+        login_session(r);
+        return;
+    }
+    db_pw_upgrade(r, st->login, st->stored, hash, login_session);
+}
+
+/* Queue a verify against stored for r (hashq.h): fn continues the login,
+ * or r is answered now (`rate_limited` when every slot of the queue is
+ * taken: logins are what fills it). */
 static void login_hash_job(srv_req *r, const char *stored, hashq_fn *fn) {
     login_st *st = r->st;
     int rc = hashq_verify(r->srv->hq, st->password, stored, fn, r);
     if (rc == HASHQ_FULL)
-        srv_req_fail(r, PROTO_E_UNAVAILABLE, NULL, "too many logins in progress; retry later");
+        srv_req_fail(r, PROTO_E_RATE_LIMITED, NULL, "too many logins in progress; retry in a few seconds");
     else if (rc != HASHQ_OK)
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot verify the password");
 }
 
-/* An unknown or disabled login: answered after the same PBKDF2 as a known
+/* An unknown or disabled login: answered after the same hash as a known
  * one, so that timing does not tell them apart. */
 static void login_refused(void *ud, int status, int match, const char *hash) {
     (void)match;
@@ -64,6 +118,8 @@ static void login_refused(void *ud, int status, int match, const char *hash) {
     srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "%s", st->refusal);
 }
 
+static void login_failed(srv_req *r) { srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "wrong login or password"); }
+
 static void login_verified(void *ud, int status, int match, const char *hash) {
     (void)hash;
     srv_req *r = ud;
@@ -74,17 +130,19 @@ static void login_verified(void *ud, int status, int match, const char *hash) {
     }
     if (!match) {
         log_info("auth.login: wrong password for %s", st->login);
-        srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "wrong login or password");
+        db_login_fail(r, st->login, login_failed);
         return;
     }
-    if (st->sess.role == ROLE_NONE || auth_new_token(st->token) != AUTH_OK) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot create a session");
-        return;
+    loginrl_refund(r->srv->lrl, r->peer, srv_now_s());
+    if (auth_needs_rehash(st->stored)) {
+        int rc = hashq_hash(r->srv->hq, st->password, login_rehashed, r);
+        if (rc == HASHQ_OK) return;
+        /* the queue is full: this login goes on, a later one upgrades */
+        static log_limit ll;
+        log_limited(&ll, CFG_LOG_INFO, "auth.login: cannot queue the upgrade of %s's hash; kept the old one",
+                    st->login);
     }
-    auth_sha256_hex(st->token, strlen(st->token), st->sess.tokhash);
-    /* counted from before Redis sets the key's TTL: ends no later */
-    st->sess.expires = srv_now_s() + r->srv->cfg->token_ttl;
-    db_session_new(r, st->login, st->sess.tokhash, r->srv->cfg->token_ttl, login_done);
+    login_session(r);
 }
 
 /* The user behind the login name, or a refusal. */
@@ -92,19 +150,36 @@ static void login_user(srv_req *r, const db_user *u) {
     login_st *st = r->st;
     if (!u->known) {
         snprintf(st->refusal, sizeof st->refusal, "%s", u->refusal);
-        login_hash_job(r, dummy_hash, login_refused);
+        login_hash_job(r, auth_dummy_hash(), login_refused);
         return;
     }
+    if (strlen(u->pw_hash) >= sizeof st->stored) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "the stored user does not make a session");
+        return;
+    }
+    memcpy(st->stored, u->pw_hash, strlen(u->pw_hash) + 1);
     memset(&st->sess, 0, sizeof st->sess);
     snprintf(st->sess.login, sizeof st->sess.login, "%s", st->login);
     st->sess.role = u->role;
     snprintf(st->sess.subject, sizeof st->sess.subject, "%s", u->subject);
     snprintf(st->sess.programs, sizeof st->sess.programs, "%s", u->programs);
-    login_hash_job(r, u->pw_hash, login_verified);
+    login_hash_job(r, st->stored, login_verified);
+}
+
+/* The request's end: the name is no longer in flight. */
+static void login_st_free(void *p) {
+    login_st *st = p;
+    if (st->held) loginrl_refund_key(st->held, st->name_key, srv_now_s());
+    free(st);
 }
 
 void m_auth_login(srv_req *r, const api_auth_login_params *p) {
-    login_st *st = mstate(r, sizeof *st, NULL);
+    int wait = loginrl_take(r->srv->lrl, r->peer, srv_now_s());
+    if (wait) {
+        srv_req_fail(r, PROTO_E_RATE_LIMITED, NULL, "too many login attempts from this address; retry in %d s", wait);
+        return;
+    }
+    login_st *st = mstate(r, sizeof *st, login_st_free);
     if (!st) return;
     st->login = p->login;
     st->password = p->password;
@@ -113,6 +188,14 @@ void m_auth_login(srv_req *r, const api_auth_login_params *p) {
         srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "wrong login or password");
         return;
     }
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)st->login, strlen(st->login), md);
+    memcpy(st->name_key, md, LOGINRL_KEY);
+    if (loginrl_take_key(r->srv->lrl, st->name_key, LOGINRL_NAME_INFLIGHT, srv_now_s())) {
+        srv_req_fail(r, PROTO_E_RATE_LIMITED, NULL, "another login of %s is in progress; retry in a moment", st->login);
+        return;
+    }
+    st->held = r->srv->lrl;
     db_login(r, st->login, r->srv->cfg->login_attempts_per_minute, login_user);
 }
 

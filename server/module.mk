@@ -6,7 +6,7 @@ SERVER_CORE_OBJS := $(filter-out $(B)/server/main.o,$(SERVER_OBJS))
 $(B)/server/%.o: MOD_CFLAGS = $(MSGPACK_CFLAGS) $(EVENT_CFLAGS) $(SSL_CFLAGS)
 
 $(B)/server/coachnetd: $(SERVER_OBJS) $(PROTO_LIB) $(MATCHER_LIB)
-	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(HIREDIS_LIBS) $(SSL_LIBS) $(MSGPACK_LIBS) $(MATH_LIBS) -o $@
+	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(HIREDIS_LIBS) $(SSL_LIBS) $(ARGON2_LIBS) $(MSGPACK_LIBS) $(MATH_LIBS) -o $@
 
 PROGS += $(B)/server/coachnetd
 
@@ -27,13 +27,13 @@ $(B)/server/lua_scripts.o: $(B)/server/lua_scripts.c
 UNIT_TESTS += $(B)/tests/unit/test_server
 $(B)/tests/unit/test_server.o: MOD_CFLAGS = $(CMOCKA_CFLAGS) $(SSL_CFLAGS)
 $(B)/tests/unit/test_server: $(B)/tests/unit/test_server.o $(B)/server/config.o $(B)/server/auth.o $(B)/server/util.o
-	$(CC) $(LDFLAGS) $^ $(SSL_LIBS) $(CMOCKA_LIBS) -o $@
+	$(CC) $(LDFLAGS) $^ $(SSL_LIBS) $(ARGON2_LIBS) $(CMOCKA_LIBS) -o $@
 
-# hashq: PBKDF2 on worker threads, results on the loop.
+# hashq: password hashing on worker threads, results on the loop.
 UNIT_TESTS += $(B)/tests/unit/test_hashq
 $(B)/tests/unit/test_hashq.o: MOD_CFLAGS = $(CMOCKA_CFLAGS) $(EVENT_CFLAGS) $(SSL_CFLAGS)
 $(B)/tests/unit/test_hashq: $(B)/tests/unit/test_hashq.o $(B)/server/hashq.o $(B)/server/auth.o
-	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(SSL_LIBS) $(CMOCKA_LIBS) -o $@
+	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(SSL_LIBS) $(ARGON2_LIBS) $(CMOCKA_LIBS) -o $@
 
 # keys: the key names, checked against docs/operations.md and server/lua/.
 UNIT_TESTS += $(B)/tests/unit/test_keys
@@ -45,4 +45,9 @@ $(B)/tests/unit/test_keys: $(B)/tests/unit/test_keys.o $(B)/server/keys.o $(B)/s
 UNIT_TESTS += $(B)/tests/unit/test_tokset
 $(B)/tests/unit/test_tokset.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
 $(B)/tests/unit/test_tokset: $(B)/tests/unit/test_tokset.o $(B)/server/tokset.o $(B)/server/auth.o
-	$(CC) $(LDFLAGS) $^ $(SSL_LIBS) $(CMOCKA_LIBS) -o $@
+	$(CC) $(LDFLAGS) $^ $(SSL_LIBS) $(ARGON2_LIBS) $(CMOCKA_LIBS) -o $@
+# loginrl: the per-address login limit (its window, refunds, address keys).
+UNIT_TESTS += $(B)/tests/unit/test_loginrl
+$(B)/tests/unit/test_loginrl.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
+$(B)/tests/unit/test_loginrl: $(B)/tests/unit/test_loginrl.o $(B)/server/loginrl.o
+	$(CC) $(LDFLAGS) $^ $(CMOCKA_LIBS) -o $@

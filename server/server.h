@@ -17,7 +17,8 @@
  *   db.c        the typed store API: the handlers' Redis operations and
  *               their replies (db.gen.c: the senders, generated)
  *   store.c     Redis (hiredis async)        scripts.c  the Lua scripts
- *   auth.c      passwords, tokens, roles     hashq.c    PBKDF2 on threads
+ *   auth.c      passwords, tokens, roles     hashq.c    hashing on threads
+ *   loginrl.c   auth.login's per-address limit
  *   config.c    configuration   log.c logging   util.c small pure helpers
  *   main.c      command line, signals, --add-user; wires the rest together
  *
@@ -98,7 +99,8 @@ typedef struct srv_req {
     msgpack_sbuffer sb; /* the response being built */
     msgpack_packer pk;
     size_t frame_at;
-    void *st; /* the handler's state */
+    char peer[64]; /* the connection's peer (srv_frame.peer): auth.login's per-address limit */
+    void *st;      /* the handler's state */
     void (*st_free)(void *);
     /* request_id (DESIGN §14), set by dispatch for a state-changing method
      * called with one: the key '<login>:<request_id>' and the fingerprint
@@ -140,7 +142,8 @@ typedef struct server {
     struct coachidx *cidx;
     struct runs *runs;
     struct sesscheck *sck;  /* the periodic session check (sesscheck.h) */
-    struct hashq *hq;       /* PBKDF2 on worker threads (hashq.h) */
+    struct hashq *hq;       /* password hashing on worker threads (hashq.h) */
+    struct loginrl *lrl;    /* auth.login's per-address limit (loginrl.h) */
     srv_frame_fn *dispatch; /* where conn.c hands complete frames */
     /* the connection table: conn.c's */
     srv_conn **slots;

@@ -50,6 +50,7 @@
 #include "server/coachidx.h"
 #include "server/hashq.h"
 #include "server/log.h"
+#include "server/loginrl.h"
 #include "server/methods.h"
 #include "server/runs.h"
 #include "server/server.h"
@@ -313,8 +314,9 @@ static void fz_init(void) {
     s->cidx = coachidx_new(s);
     s->runs = runs_new(s);
     s->hq = hashq_new(f->base, 1);
+    s->lrl = loginrl_new((size_t)f->c.login_address_slots, f->c.login_attempts_per_address, 1);
     s->st = FZ_STORE = __wrap_store_new(f->base, "", 0, 0, "", NULL, NULL);
-    if (!s->cidx || !s->runs || !s->hq || !s->st) abort();
+    if (!s->cidx || !s->runs || !s->hq || !s->lrl || !s->st) abort();
     /* As coachnetd does once subscribed, load the coach index (the fake
      * store's first reply ends the scan: an empty index), so that
      * match.suggest / match.explain get past coachidx_ready(). */

@@ -297,9 +297,10 @@ class Server:
             "redis-prefix": "cn:",
             "redis-timeout-ms": REDIS_TIMEOUT_MS,
             "data-dir": DATA,
-            # Tests log in often from one address; the rate-limit test runs
-            # its own server with a low limit.
+            # Tests log in often from one address; the rate-limit tests run
+            # their own servers with low limits (test_login.py).
             "login-attempts-per-minute": 100000,
+            "login-attempts-per-address": 100000,
             "log-level": "info",
         }
         self.conf.update({k.replace("_", "-"): v for k, v in conf.items()})

@@ -69,7 +69,7 @@ def token_stored_only_as_sha256_with_ttl(s):
 
 @t
 def passwords_salted_hashes(s):
-    """user hashes hold pbkdf2-sha256 with per-user salt, never the password"""
+    """user hashes hold Argon2id of OWASP's minimum cost with per-user salt, never the password"""
     r = s.env.redis
     a = s.admin()
     l1, l2 = s.uniq("same"), s.uniq("same")
@@ -77,7 +77,7 @@ def passwords_salted_hashes(s):
         a.user_create(login, "Same-password-123", "coordinator", programs=["x"])
     h1 = dict(zip(*[iter(r.cmd("HGETALL", P + "user:" + l1))] * 2))
     h2 = dict(zip(*[iter(r.cmd("HGETALL", P + "user:" + l2))] * 2))
-    assert h1[b"pw"].startswith(b"pbkdf2-sha256$") or h1[b"pw"].startswith(b"scrypt"), h1[b"pw"]
+    assert h1[b"pw"].startswith(b"$argon2id$v=19$m=19456,t=2,p=1$"), h1[b"pw"]
     assert h1[b"pw"] != h2[b"pw"], "same password, same hash: no per-user salt"
     for h in (h1, h2):
         for v in h.values():

@@ -125,7 +125,7 @@ static void hash_then_verify(void **state) {
     assert_int_equal(hashq_hash(f->q, "a new password", on_result, &r), HASHQ_OK);
     run_until(f, &r, 1);
     assert_int_equal(r.status, HASHQ_OK);
-    assert_true(strncmp(r.hash, "pbkdf2-sha256$", 14) == 0);
+    assert_true(strncmp(r.hash, "$argon2id$v=19$", 15) == 0);
     assert_true(auth_verify_password("a new password", 14, r.hash));
     assert_false(auth_verify_password("another one", 11, r.hash));
 }

@@ -32,6 +32,8 @@ static void cfg_defaults_match_the_interface(void **state) {
     assert_int_equal(c.handshake_timeout_ms, 10000);
     assert_int_equal(c.idle_timeout_ms, 300000);
     assert_int_equal(c.login_attempts_per_minute, 10);
+    assert_int_equal(c.login_attempts_per_address, 30);
+    assert_int_equal(c.login_address_slots, 65536);
     assert_int_equal(c.token_ttl, 86400);
     assert_int_equal(c.session_check_s, 30);
     assert_int_equal(c.tls_min_version, 12);
@@ -198,6 +200,8 @@ static void cfg_key_table_is_complete(void **state) {
                                         "handshake-timeout-ms",
                                         "idle-timeout-ms",
                                         "login-attempts-per-minute",
+                                        "login-attempts-per-address",
+                                        "login-address-slots",
                                         "auth-threads",
                                         "token-ttl",
                                         "session-check-s",
@@ -226,7 +230,8 @@ static void password_hash_round_trip(void **state) {
     assert_int_equal(auth_hash_password("s3cret-pass", 11, h1), AUTH_OK);
     assert_int_equal(auth_hash_password("s3cret-pass", 11, h2), AUTH_OK);
     assert_string_not_equal(h1, h2); /* fresh salt each time */
-    assert_int_equal(strncmp(h1, "pbkdf2-sha256$10000$", 20), 0);
+    assert_int_equal(strncmp(h1, "$argon2id$v=19$m=19456,t=2,p=1$", 31), 0);
+    assert_false(auth_needs_rehash(h1));
     assert_true(auth_verify_password("s3cret-pass", 11, h1));
     assert_true(auth_verify_password("s3cret-pass", 11, h2));
     assert_false(auth_verify_password("s3cret-pasS", 11, h1));
@@ -241,10 +246,61 @@ static void password_hash_known_vector(void **state) {
      * hashlib.pbkdf2_hmac('sha256', b'password', bytes(16), 1). */
     unsigned char salt[AUTH_SALT_BYTES] = { 0 };
     char h[AUTH_HASH_MAX];
-    assert_int_equal(auth_hash_password_salt("password", 8, salt, sizeof salt, 1, h), AUTH_OK);
+    assert_int_equal(auth_pbkdf2_hash("password", 8, salt, sizeof salt, 1, h), AUTH_OK);
     assert_string_equal(h, "pbkdf2-sha256$1$00000000000000000000000000000000$"
                            "1fefe125ab13dd2c06db86711ec448e9490e6c73024d7d8d659126c6f9fadd68");
     assert_true(auth_verify_password("password", 8, h));
+    assert_true(auth_needs_rehash(h));
+    /* the reference implementation's Argon2id vector (phc-winner-argon2
+     * test.c: "password", salt "somesalt", t=2, m=65536, p=1): verifies,
+     * and needs a rehash since its cost is not today's */
+    static const char ref[] = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc";
+    assert_true(auth_verify_password("password", 8, ref));
+    assert_false(auth_verify_password("passwore", 8, ref));
+    assert_true(auth_needs_rehash(ref));
+}
+
+/* A user stored by an earlier version (PBKDF2, 10,000 iterations) still
+ * logs in, and its hash is then due for a rehash; the new hash is
+ * Argon2id of today's cost and needs none. */
+static void old_hashes_verify_and_are_upgraded(void **state) {
+    (void)state;
+    unsigned char salt[AUTH_SALT_BYTES];
+    for (size_t i = 0; i < sizeof salt; i++) salt[i] = (unsigned char)(7 * i + 1);
+    char old[AUTH_HASH_MAX], fresh[AUTH_HASH_MAX];
+    assert_int_equal(auth_pbkdf2_hash("old password", 12, salt, sizeof salt, AUTH_PBKDF2_ITER, old), AUTH_OK);
+    assert_int_equal(strncmp(old, "pbkdf2-sha256$10000$", 20), 0);
+    assert_true(auth_verify_password("old password", 12, old));
+    assert_false(auth_verify_password("old passworD", 12, old));
+    assert_true(auth_needs_rehash(old));
+    assert_int_equal(auth_hash_password("old password", 12, fresh), AUTH_OK);
+    assert_false(auth_needs_rehash(fresh));
+    assert_true(auth_verify_password("old password", 12, fresh));
+    /* the same cost with other spellings, or another variant, needs one */
+    static const char *const stale[] = {
+        NULL,
+        "",
+        "$argon2id$v=19$m=19456,t=1,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "$argon2id$v=19$m=9216,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "$argon2id$v=19$m=019456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "$argon2id$v=16$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "$argon2i$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    };
+    for (size_t i = 0; i < sizeof stale / sizeof stale[0]; i++) assert_true(auth_needs_rehash(stale[i]));
+}
+
+/* The dummy hash of unknown logins costs what a real one does (today's
+ * parameters, so no rehash is due) and matches no password tried. */
+static void dummy_hash_has_todays_cost(void **state) {
+    (void)state;
+    const char *d = auth_dummy_hash();
+    char real[AUTH_HASH_MAX];
+    assert_int_equal(auth_hash_password("whatever", 8, real), AUTH_OK);
+    assert_false(auth_needs_rehash(d));
+    assert_int_equal(strlen(d), strlen(real)); /* same salt and tag sizes */
+    assert_int_equal(strncmp(d, real, 31), 0);
+    assert_false(auth_verify_password("", 0, d));
+    assert_false(auth_verify_password("whatever", 8, d));
 }
 
 static void password_verify_refuses_malformed(void **state) {
@@ -262,6 +318,15 @@ static void password_verify_refuses_malformed(void **state) {
         "pbkdf2-sha256$1$0000000000000000000000000000000G$"
         "4fc58a21c100ce1835b8f9991d738b56965d14b24e1761fbdffa6f5b3b6ce1b4",
         "sha1$1$00000000000000000000000000000000$4fc58a21c100ce1835b8f9991d738b56965d14b24e1761fbdffa6f5b3b6ce1b4",
+        /* Argon2id beyond the bounds of one verify, or malformed */
+        "$argon2id$v=19$m=4194304,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+        "$argon2id$v=19$m=65536,t=17,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+        "$argon2id$v=19$m=65536,t=2,p=5$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+        "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPP",
+        "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ",
+        "$argon2id$v=19$m=-65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+        "$argon2id$v=19$m=65536,t=2$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+        "$argon2i$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$wWKIMhR9lyDFvRz9YTZweHKfbftvj+qf+YFY4NeBbtA",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) assert_false(auth_verify_password("password", 8, bad[i]));
 }
@@ -407,6 +472,8 @@ int main(void) {
         cmocka_unit_test(password_hash_round_trip),
         cmocka_unit_test(password_hash_known_vector),
         cmocka_unit_test(password_verify_refuses_malformed),
+        cmocka_unit_test(old_hashes_verify_and_are_upgraded),
+        cmocka_unit_test(dummy_hash_has_todays_cost),
         cmocka_unit_test(tokens_are_random_hex_and_hashed),
         cmocka_unit_test(roles_parse_and_create_rules),
         cmocka_unit_test(login_names_and_scopes),
