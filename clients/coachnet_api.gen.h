@@ -250,6 +250,11 @@ typedef struct cn_api_mentee_put_params {
 int cn_api_mentee_put(cn_client *c, const cn_api_mentee_put_params *p, cn_client_result **res,
         cn_client_error *err);
 
+typedef struct cn_api_server_info_params { int unused_; } cn_api_server_info_params;
+/* server.info (The server's version, protocol version and clock) */
+int cn_api_server_info(cn_client *c, const cn_api_server_info_params *p, cn_client_result **res,
+        cn_client_error *err);
+
 typedef struct cn_api_stats_get_params {
     const char *program;
 } cn_api_stats_get_params;

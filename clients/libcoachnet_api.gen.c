@@ -762,6 +762,20 @@ int cn_api_mentee_put(cn_client *c, const cn_api_mentee_put_params *p, cn_client
     return rc;
 }
 
+int cn_api_server_info(cn_client *c, const cn_api_server_info_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    (void)p;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map(pk, 0);
+    int rc = cn_client_call_raw(c, "server.info", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 int cn_api_stats_get(cn_client *c, const cn_api_stats_get_params *p, cn_client_result **res,
         cn_client_error *err) {
     msgpack_sbuffer sb;
@@ -897,6 +911,7 @@ const char *const cn_api_method_names[] = {
     "mentee.get",
     "mentee.list",
     "mentee.put",
+    "server.info",
     "stats.get",
     "user.create",
     "user.disable",

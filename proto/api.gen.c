@@ -176,6 +176,8 @@ static const proto_field api_mentee_put_fields[] = {
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_mentee_put_params, request_id), .has_off = offsetof(api_mentee_put_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_mentee_put_shape = {api_mentee_put_fields, 3, api_mentee_put_keys};
+static const char *const api_server_info_keys[] = {NULL};
+static const proto_shape api_server_info_shape = {NULL, 0, api_server_info_keys};
 static const char *const api_stats_get_keys[] = {"program", NULL};
 static const proto_field api_stats_get_fields[] = {
     {.name = "program", .type = PROTO_F_STR, .required = true, .off = offsetof(api_stats_get_params, program), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
@@ -239,6 +241,7 @@ const api_method api_methods[API_M__COUNT] = {
     [API_M_MENTEE_LIST] = {"mentee.list", &api_mentee_list_shape, sizeof(api_mentee_list_params)},
     [API_M_MENTEE_PUT] = {"mentee.put", &api_mentee_put_shape, sizeof(api_mentee_put_params), true,
         offsetof(api_mentee_put_params, request_id), offsetof(api_mentee_put_params, has_request_id), NULL},
+    [API_M_SERVER_INFO] = {"server.info", &api_server_info_shape, sizeof(api_server_info_params)},
     [API_M_STATS_GET] = {"stats.get", &api_stats_get_shape, sizeof(api_stats_get_params)},
     [API_M_USER_CREATE] = {"user.create", &api_user_create_shape, sizeof(api_user_create_params), true,
         offsetof(api_user_create_params, request_id), offsetof(api_user_create_params, has_request_id), api_user_create_secrets},

@@ -57,6 +57,7 @@ typedef enum api_method_id {
     API_M_MENTEE_GET,
     API_M_MENTEE_LIST,
     API_M_MENTEE_PUT,
+    API_M_SERVER_INFO,
     API_M_STATS_GET,
     API_M_USER_CREATE,
     API_M_USER_DISABLE,
@@ -259,6 +260,10 @@ typedef struct api_mentee_put_params {
     char request_id[API_REQUEST_ID_MAX + 1];
     bool has_request_id;
 } api_mentee_put_params;
+
+typedef struct api_server_info_params {
+    char unused_;   /* no params: C has no empty structs */
+} api_server_info_params;
 
 typedef struct api_stats_get_params {
     char program[API_CODE_MAX + 1];

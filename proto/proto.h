@@ -773,6 +773,23 @@ typedef struct proto_review_item {
 int proto_review_item_decode(const msgpack_object *obj, const char *path, proto_review_item *out, proto_error *err);
 void proto_review_item_pack(msgpack_packer *pk, const proto_review_item *r);
 
+/* The version of this protocol (docs/protocol.md): raised when a change
+ * would break a client of the previous one.  server.info answers it. */
+#define PROTO_VERSION            1
+#define PROTO_SERVER_VERSION_MAX 32 /* bytes of a server version text */
+
+/* server.info's result: version (line 1..32, coachnetd's release),
+ * protocol (1..2^31), time (the server's unix time, 0..2^53).  Packed in
+ * that key order. */
+typedef struct proto_server_info {
+    char version[PROTO_SERVER_VERSION_MAX + 1];
+    int64_t protocol;
+    int64_t time;
+} proto_server_info;
+
+int proto_server_info_decode(const msgpack_object *obj, const char *path, proto_server_info *out, proto_error *err);
+void proto_server_info_pack(msgpack_packer *pk, const proto_server_info *s);
+
 /* meeting.log's result, all required: {meeting_id (code 1..64), confirmed
  * (bool: this call confirmed the other side's record of the date), minutes
  * (of the record, 1..API_MEETING_MINUTES_MAX), jp (proto_jp(minutes)),

@@ -227,6 +227,32 @@ void proto_review_item_pack(msgpack_packer *pk, const proto_review_item *r) {
     }
 }
 
+/* ---- server.info --------------------------------------------------------- */
+
+static const char *const server_info_keys[] = { "version", "protocol", "time", NULL };
+
+int proto_server_info_decode(const msgpack_object *obj, const char *path, proto_server_info *out, proto_error *err) {
+    proto_map m;
+    memset(out, 0, sizeof(*out));
+    if (proto_map_open(&m, obj, path, server_info_keys, err) != PROTO_OK ||
+        proto_read_str(&m, "version", PROTO_REQUIRED, 1, PROTO_SERVER_VERSION_MAX, PROTO_CS_LINE, out->version,
+                       sizeof(out->version), err) < 0 ||
+        proto_read_int(&m, "protocol", PROTO_REQUIRED, 1, INT32_MAX, &out->protocol, err) < 0 ||
+        read_count(&m, "time", PROTO_REQUIRED, &out->time, err) < 0)
+        return PROTO_ERR;
+    return PROTO_OK;
+}
+
+void proto_server_info_pack(msgpack_packer *pk, const proto_server_info *s) {
+    msgpack_pack_map(pk, 3);
+    pack_key(pk, "version");
+    proto_pack_cstr(pk, s->version);
+    pack_key(pk, "protocol");
+    msgpack_pack_int64(pk, s->protocol);
+    pack_key(pk, "time");
+    msgpack_pack_int64(pk, s->time);
+}
+
 /* ---- meeting ------------------------------------------------------------- */
 
 double proto_jp(int64_t minutes) {

@@ -23,8 +23,7 @@
 #include "server/sesscheck.h"
 #include "server/util.h"
 
-#define COACHNETD_VERSION "0.1.0"
-#define MAX_FLAGS         128
+#define MAX_FLAGS 128
 
 typedef struct cmdline {
     const char *config;

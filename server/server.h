@@ -72,6 +72,9 @@ struct evconnlistener;
 struct bufferevent;
 typedef struct ssl_ctx_st SSL_CTX;
 
+/* coachnetd's release (--version, the ready line, server.info). */
+#define COACHNETD_VERSION "0.1.0"
+
 /* Who a session speaks for (empty login = not authenticated). */
 typedef struct srv_session {
     char login[AUTH_LOGIN_MAX + 1];

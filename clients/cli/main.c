@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clients/cli/cli.h"
@@ -258,6 +259,39 @@ static int cmd_whoami(cli_ctx *x) {
     return CLI_EXIT_OK;
 }
 
+/* server.info: needs no session.  The clock difference is the server's
+ * time minus this machine's when the answer came (whole seconds). */
+static int cmd_info(cli_ctx *x) {
+    char err[CLI_ERRLEN];
+    if (cli_check_allowed(x->o, 0, "info", err, sizeof(err))) return cli_usage_error("%s", err);
+    if (x->o->nargs != 1) return cli_usage_error("usage: coachnet info");
+    int rc = cli_connect(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_api_server_info_params p = { 0 };
+    cn_client_result *r;
+    cn_client_error e;
+    if (cn_api_server_info(x->c, &p, &r, &e) != CN_CLIENT_OK) return cli_fail("server.info", &e);
+    const msgpack_object *o = cn_client_result_obj(r);
+    proto_server_info si;
+    proto_error pe;
+    if (proto_server_info_decode(o, "", &si, &pe) != PROTO_OK) {
+        cn_client_result_free(r);
+        return cli_bad_result("server.info", &pe);
+    }
+    if (x->o->json) {
+        cli_emit(x, o);
+    } else {
+        char when[32];
+        time_t t = (time_t)si.time;
+        struct tm tm;
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+        printf("coachnetd %s, protocol %lld, server time %s (%+lld s from this machine)\n", si.version,
+               (long long)si.protocol, when, (long long)(si.time - (int64_t)time(NULL)));
+    }
+    cn_client_result_free(r);
+    return CLI_EXIT_OK;
+}
+
 /* ---------------------------------------------------------------------- */
 /* dispatch                                                                */
 /* ---------------------------------------------------------------------- */
@@ -267,6 +301,7 @@ const cli_command cli_cmds_session[] = {
       "login LOGIN                 password from stdin (prompted without echo on a tty)" },
     { "logout", cmd_logout, CLI_SEC_EVERYONE, "logout | whoami" },
     { "whoami", cmd_whoami, CLI_SEC_EVERYONE, NULL },
+    { "info", cmd_info, CLI_SEC_EVERYONE, "info                        the server's version, protocol and clock" },
     { NULL, NULL, 0, NULL },
 };
 

@@ -1116,6 +1116,31 @@ export const METHODS = Object.freeze({
    "conflict"
   ]
  },
+ "server.info": {
+  "summary": "The server's version, protocol version and clock",
+  "roles": [
+   "anyone"
+  ],
+  "params": [],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "version",
+     "type": "string"
+    },
+    {
+     "name": "protocol",
+     "type": "integer"
+    },
+    {
+     "name": "time",
+     "type": "integer"
+    }
+   ]
+  },
+  "errors": []
+ },
  "stats.get": {
   "summary": "Counts, coverage, utilisation, unmatched reasons and JP of a program",
   "roles": [

@@ -1118,6 +1118,31 @@ METHODS = {
    "conflict"
   ]
  },
+ "server.info": {
+  "summary": "The server's version, protocol version and clock",
+  "roles": [
+   "anyone"
+  ],
+  "params": [],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "version",
+     "type": "string"
+    },
+    {
+     "name": "protocol",
+     "type": "integer"
+    },
+    {
+     "name": "time",
+     "type": "integer"
+    }
+   ]
+  },
+  "errors": []
+ },
  "stats.get": {
   "summary": "Counts, coverage, utilisation, unmatched reasons and JP of a program",
   "roles": [

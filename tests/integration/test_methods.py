@@ -87,6 +87,20 @@ def logout_then_resume_fails(s):
 
 
 @t
+def server_info_before_login(s):
+    """server.info needs no session: coachnetd's release, protocol 1, and its clock"""
+    with s.srv.client() as c:
+        t0 = int(time.time())
+        r = c.call("server.info", {})
+        t1 = int(time.time())
+        assert set(r) == {"version", "protocol", "time"}, r
+        assert r["protocol"] == 1, r
+        assert "coachnetd %s ready" % r["version"] in s.srv.log_text(), r
+        assert t0 - 1 <= r["time"] <= t1 + 1, (t0, r, t1)
+        expect_error("invalid_params", c.call, "server.info", {"x": 1}, field="x")
+
+
+@t
 def login_names_with_at(s):
     """a login name with '@' (an e-mail address, allowed by docs/methods.md) is created and logs in; other characters are refused naming login"""
     login = "%s@bkn.go.id" % s.uniq("sari")

@@ -567,6 +567,7 @@ typedef struct codec {
 CODEC(session, proto_session, "session")
 CODEC(suggestion, proto_suggestion, "item")
 CODEC(review_item, proto_review_item, "results[0]")
+CODEC(server_info, proto_server_info, "info")
 CODEC(meeting, proto_meeting, "result")
 CODEC(run_progress, proto_run_progress, "progress")
 CODEC(run_done, proto_run_done, "done")
@@ -577,6 +578,7 @@ typedef union any_result {
     proto_session session;
     proto_suggestion suggestion;
     proto_review_item review_item;
+    proto_server_info server_info;
     proto_meeting meeting;
     proto_run_progress run_progress;
     proto_run_done run_done;
@@ -934,6 +936,24 @@ static void program_stats_roundtrip_and_validation(void **state) {
     run_edits(&program_stats_codec, &s, edits, sizeof(edits) / sizeof(*edits));
 }
 
+static void server_info_roundtrip_and_validation(void **state) {
+    (void)state;
+    proto_server_info si;
+    memset(&si, 0, sizeof(si));
+    strcpy(si.version, "0.1.0");
+    si.protocol = PROTO_VERSION;
+    si.time = 1796284800;
+    roundtrip(&server_info_codec, &si);
+    static const edit edits[] = {
+        { "version", OP_STR, 0, "", 0, "info.version", "1..32 bytes" },
+        { "protocol", OP_INT, 0, 0, 0, "info.protocol", "1..2147483647" },
+        { "time", OP_INT, -1, 0, 0, "info.time", "0..9007199254740992" },
+        { "", OP_DEL, 0, "time", 0, "info.time", "is required" },
+        { "", OP_RENAME, 0, "version", "release", "info.release", "unknown key" },
+    };
+    run_edits(&server_info_codec, &si, edits, sizeof(edits) / sizeof(*edits));
+}
+
 /* Bad enums in a struct pack as nil, which the decoders refuse. */
 static void results_bad_enums_pack_nil(void **state) {
     (void)state;
@@ -997,6 +1017,7 @@ int main(void) {
         cmocka_unit_test(run_progress_roundtrip_and_validation),
         cmocka_unit_test(run_done_roundtrip_and_validation),
         cmocka_unit_test(program_stats_roundtrip_and_validation),
+        cmocka_unit_test(server_info_roundtrip_and_validation),
         cmocka_unit_test(results_bad_enums_pack_nil),
         cmocka_unit_test(vocab_rules),
     };
