@@ -18,14 +18,17 @@ const char *const proto_coach_kind_names[] = { "pkn1_alumni", "pkn2_alumni",    
 
 static const char *const modality_names[] = { "online", "offline", NULL };
 
-static const char *const mentee_keys[] = { "id",        "name",         "agency",       "position_class",
-                                           "province",  "program",      "competencies", "modality",
-                                           "languages", "availability", "goals",        NULL };
+const char *const proto_language_names[] = { "id", "en", NULL };
+
+static const char *const mentee_keys[] = { "id",      "name",         "agency",   "position_class", "province",
+                                           "program", "competencies", "modality", "languages",      "availability",
+                                           "goals",   "email",        "phone",    "language",       NULL };
 
 static const char *const coach_keys[] = { "id",       "name",     "kind",         "organization",
                                           "rank",     "province", "competencies", "capacity",
                                           "programs", "modality", "languages",    "availability",
-                                          "bio",      NULL };
+                                          "bio",      "email",    "phone",        "language",
+                                          NULL };
 
 static const char *const mentee_comp_keys[] = { "code", "current", "required", NULL };
 static const char *const coach_comp_keys[] = { "code", "level", NULL };
@@ -179,6 +182,70 @@ static int mentee_identity(const proto_map *m, const proto_vocab *v, proto_mente
     return PROTO_OK;
 }
 
+/* ---- contact ----------------------------------------------------------- */
+
+static int email_char(unsigned char ch, int domain) {
+    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-')
+        return 1;
+    return !domain && strchr("!#$%&'*+/=?^_`{|}~", ch) != NULL;
+}
+
+/* An address as proto_contact says: NULL when well-formed, else why not. */
+static const char *email_problem(const char *s, size_t len) {
+    const char *at = memchr(s, '@', len);
+    if (at == NULL || memchr(at + 1, '@', len - (size_t)(at - s) - 1)) return "must hold exactly one '@'";
+    size_t local = (size_t)(at - s), domain = len - local - 1;
+    if (local < 1 || local > 64) return "the part before '@' must be 1..64 bytes";
+    if (domain < 3 || memchr(at + 1, '.', domain) == NULL || at[1] == '.' || s[len - 1] == '.')
+        return "the domain after '@' must hold a dot, not at its ends";
+    for (size_t i = 0; i < len; i++)
+        if (i != local && !email_char((unsigned char)s[i], i > local))
+            return "holds a character not allowed in an address";
+    return NULL;
+}
+
+static int read_contact(const proto_map *m, proto_contact *out, proto_error *err) {
+    char path[PROTO_PATH_MAX];
+    int lang = PROTO_LANGUAGE_ID, rc;
+    if ((rc = proto_read_str(m, "email", PROTO_OPTIONAL, 3, PROTO_EMAIL_MAX, PROTO_CS_LINE, out->email,
+                             sizeof(out->email), err)) < 0)
+        return PROTO_ERR;
+    const char *why = rc > 0 ? email_problem(out->email, strlen(out->email)) : NULL;
+    if (why)
+        return proto_error_set(err, PROTO_E_INVALID_PARAMS, proto_path_key(path, sizeof(path), m->path, "email"), "%s",
+                               why);
+    if ((rc = proto_read_str(m, "phone", PROTO_OPTIONAL, 9, PROTO_PHONE_MAX, PROTO_CS_LINE, out->phone,
+                             sizeof(out->phone), err)) < 0)
+        return PROTO_ERR;
+    if (rc > 0 && (out->phone[0] != '+' || out->phone[1] < '1' || out->phone[1] > '9' ||
+                   strspn(out->phone + 1, "0123456789") != strlen(out->phone) - 1))
+        return proto_error_set(err, PROTO_E_INVALID_PARAMS, proto_path_key(path, sizeof(path), m->path, "phone"),
+                               "must be E.164: '+' and 8..15 digits, the first not 0");
+    if (proto_read_enum(m, "language", PROTO_OPTIONAL, proto_language_names, &lang, err) < 0) return PROTO_ERR;
+    out->language = (proto_language)lang;
+    return PROTO_OK;
+}
+
+/* The contact's keys that are set (absent ones are defaults). */
+static uint32_t contact_keys(const proto_contact *c) {
+    return (c->email[0] != '\0') + (c->phone[0] != '\0') + (c->language != PROTO_LANGUAGE_ID);
+}
+
+static void pack_contact(msgpack_packer *pk, const proto_contact *c) {
+    if (c->email[0]) {
+        proto_pack_cstr(pk, "email");
+        proto_pack_cstr(pk, c->email);
+    }
+    if (c->phone[0]) {
+        proto_pack_cstr(pk, "phone");
+        proto_pack_cstr(pk, c->phone);
+    }
+    if (c->language != PROTO_LANGUAGE_ID) {
+        proto_pack_cstr(pk, "language");
+        proto_pack_name(pk, proto_language_names, (int)c->language);
+    }
+}
+
 int proto_mentee_decode(const msgpack_object *obj, const char *path, const proto_vocab *v, proto_mentee *out,
                         proto_error *err) {
     proto_map m;
@@ -188,7 +255,8 @@ int proto_mentee_decode(const msgpack_object *obj, const char *path, const proto
         read_languages(&m, &out->n_languages, out->languages, err) != PROTO_OK ||
         read_availability(&m, &out->availability, err) != PROTO_OK ||
         proto_read_str(&m, "goals", PROTO_OPTIONAL, 0, PROTO_GOALS_MAX, PROTO_CS_TEXT, out->goals, sizeof(out->goals),
-                       err) < 0)
+                       err) < 0 ||
+        read_contact(&m, &out->contact, err) != PROTO_OK)
         return PROTO_ERR;
     return PROTO_OK;
 }
@@ -199,7 +267,7 @@ static void pack_kv_str(msgpack_packer *pk, const char *k, const char *v) {
 }
 
 void proto_mentee_pack(msgpack_packer *pk, const proto_mentee *m) {
-    msgpack_pack_map(pk, 11);
+    msgpack_pack_map(pk, 11 + contact_keys(&m->contact));
     pack_kv_str(pk, "id", m->id);
     pack_kv_str(pk, "name", m->name);
     pack_kv_str(pk, "agency", m->agency);
@@ -225,6 +293,7 @@ void proto_mentee_pack(msgpack_packer *pk, const proto_mentee *m) {
     proto_pack_cstr(pk, "availability");
     msgpack_pack_uint32(pk, m->availability);
     pack_kv_str(pk, "goals", m->goals);
+    pack_contact(pk, &m->contact);
 }
 
 /* ---- coach ------------------------------------------------------------- */
@@ -294,13 +363,15 @@ int proto_coach_decode(const msgpack_object *obj, const char *path, const proto_
         read_modality(&m, &out->modality, err) != PROTO_OK ||
         read_languages(&m, &out->n_languages, out->languages, err) != PROTO_OK ||
         read_availability(&m, &out->availability, err) != PROTO_OK ||
-        proto_read_str(&m, "bio", PROTO_OPTIONAL, 0, PROTO_BIO_MAX, PROTO_CS_TEXT, out->bio, sizeof(out->bio), err) < 0)
+        proto_read_str(&m, "bio", PROTO_OPTIONAL, 0, PROTO_BIO_MAX, PROTO_CS_TEXT, out->bio, sizeof(out->bio), err) <
+            0 ||
+        read_contact(&m, &out->contact, err) != PROTO_OK)
         return PROTO_ERR;
     return PROTO_OK;
 }
 
 void proto_coach_pack(msgpack_packer *pk, const proto_coach *c) {
-    msgpack_pack_map(pk, 13);
+    msgpack_pack_map(pk, 13 + contact_keys(&c->contact));
     pack_kv_str(pk, "id", c->id);
     pack_kv_str(pk, "name", c->name);
     proto_pack_cstr(pk, "kind");
@@ -329,4 +400,5 @@ void proto_coach_pack(msgpack_packer *pk, const proto_coach *c) {
     proto_pack_cstr(pk, "availability");
     msgpack_pack_uint32(pk, c->availability);
     pack_kv_str(pk, "bio", c->bio);
+    pack_contact(pk, &c->contact);
 }

@@ -107,6 +107,24 @@ void proto_limits_default(proto_limits *l);
 #define PROTO_AVAIL_ALL        ((1u << PROTO_AVAIL_BITS) - 1)
 #define PROTO_WEIGHT_MAX       100.0 /* policy weights are 0..100 */
 #define PROTO_COMP_WEIGHTS_MAX 64    /* entries of policy.competency_weights */
+#define PROTO_EMAIL_MAX        254   /* an e-mail address (RFC 5321's path limit) */
+#define PROTO_PHONE_MAX        16    /* E.164: '+' and at most 15 digits */
+
+/* The contact fields both profiles have (DESIGN §9, "People see each
+ * other"): email (optional, 3..254 bytes, exactly one '@' between a local
+ * part of 1..64 and a domain with a dot), phone (optional, E.164: '+' then
+ * 8..15 digits, the first not 0), language (`id`, the default, or `en`:
+ * the language of the person's notifications and app).  Absent = "" /
+ * PROTO_LANGUAGE_ID, and packed only when set, so profiles stored before
+ * these fields keep their bytes. */
+typedef enum proto_language { PROTO_LANGUAGE_ID = 0, PROTO_LANGUAGE_EN, PROTO_LANGUAGE__COUNT } proto_language;
+extern const char *const proto_language_names[]; /* "id", "en", NULL */
+
+typedef struct proto_contact {
+    char email[PROTO_EMAIL_MAX + 1];
+    char phone[PROTO_PHONE_MAX + 1];
+    proto_language language;
+} proto_contact;
 
 /* NIP plausibility (design.md §4): yyyymmdd birth date, yyyymm appointment,
  * then 4 more digits.  Ages at appointment outside this range are refused. */
@@ -481,7 +499,8 @@ typedef struct proto_coach_comp {
  * (0..32 {code, current 0..5, required 1..5}, distinct codes, required),
  * modality (1..2 distinct of "online"/"offline", required), languages
  * (1..8 distinct codes [a-z]{2,8}, required), availability (0..2^21-1,
- * default 0 = any slot), goals (text 0..1000, default ""). */
+ * default 0 = any slot), goals (text 0..1000, default ""); email, phone,
+ * language (proto_contact). */
 typedef struct proto_mentee {
     char id[PROTO_NIP_LEN + 1];
     char name[PROTO_NAME_MAX + 1];
@@ -498,6 +517,7 @@ typedef struct proto_mentee {
                                            slot s (0 morning, 1 afternoon,
                                            2 evening); 0 = any */
     char goals[PROTO_GOALS_MAX + 1];
+    proto_contact contact;
 } proto_mentee;
 
 typedef enum proto_coach_kind {
@@ -516,7 +536,7 @@ typedef enum proto_coach_kind {
  * 1..5}, distinct codes, required), capacity (0..50, required), programs
  * (0..16 distinct codes, default empty = all), modality, languages (as
  * mentee, required), availability (default 0), bio (text 0..2000,
- * default ""). */
+ * default ""); email, phone, language (proto_contact). */
 typedef struct proto_coach {
     char id[PROTO_ID_MAX + 1];
     char name[PROTO_NAME_MAX + 1];
@@ -534,6 +554,7 @@ typedef struct proto_coach {
     char languages[PROTO_LANGS_MAX][PROTO_LANG_MAX + 1];
     uint32_t availability;
     char bio[PROTO_BIO_MAX + 1];
+    proto_contact contact;
 } proto_coach;
 
 int proto_mentee_decode(const msgpack_object *obj, const char *path, const proto_vocab *v, proto_mentee *out,

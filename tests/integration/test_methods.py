@@ -155,6 +155,26 @@ def mentee_put_get_versions(s):
 
 
 @t
+def profiles_carry_contacts(s):
+    """mentee and coach profiles take email, phone (E.164) and language (id default, en); bad ones are invalid_params naming the field"""
+    coord, prog = s.coordinator()
+    with coord:
+        m = dict(s.gen.mentee(prog), email="sari@bkn.go.id", phone="+6281234567890", language="en")
+        coord.mentee_put(m)
+        assert coord.mentee_get(m["id"])["profile"] == m
+        c = dict(s.gen.coach([prog]), email="budi.coach@pertamina.com")
+        coord.coach_put(c)
+        got = coord.coach_get(c["id"])["profile"]
+        assert got["email"] == c["email"] and "phone" not in got and "language" not in got, got
+        for field, bad in (("email", "sari.bkn.go.id"), ("phone", "0812345678"), ("language", "jv")):
+            expect_error("invalid_params", coord.mentee_put, dict(m, **{field: bad}), field="profile." + field)
+        # the default language is not stored as a key: a profile without contacts keeps its shape
+        plain = s.gen.mentee(prog)
+        coord.mentee_put(dict(plain, language="id"))
+        assert coord.mentee_get(plain["id"])["profile"] == plain
+
+
+@t
 def coach_organization_is_a_line_of_text(s):
     # SERVER BUG (found by this test): docs/protocol.md (and proto.h) define
     # the coach's `organization` as a line of text of 1..128 bytes, but

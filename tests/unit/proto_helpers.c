@@ -94,6 +94,9 @@ void test_sample_mentee(proto_mentee *m) {
     m->availability = 0x1249; /* mornings Mon..Fri */
     strcpy(m->goals, "Memimpin perubahan layanan publik digital.\n"
                      "Lead digital change in public services.");
+    strcpy(m->contact.email, "siti.rahmawati@kemenkeu.go.id");
+    strcpy(m->contact.phone, "+6281234567890");
+    m->contact.language = PROTO_LANGUAGE_EN;
 }
 
 void test_sample_coach(proto_coach *c) {
