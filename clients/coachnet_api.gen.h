@@ -280,6 +280,15 @@ typedef struct cn_api_user_disable_params {
 int cn_api_user_disable(cn_client *c, const cn_api_user_disable_params *p, cn_client_result **res,
         cn_client_error *err);
 
+typedef struct cn_api_user_set_password_params {
+    const char *login;
+    const char *password;
+    const char *request_id;
+} cn_api_user_set_password_params;
+/* user.set_password (Set a user's password and end all its sessions (coordinators: mentee and coach users of their programs)) */
+int cn_api_user_set_password(cn_client *c, const cn_api_user_set_password_params *p, cn_client_result **res,
+        cn_client_error *err);
+
 /* The methods these stubs call, NULL-terminated (for tests and tools). */
 extern const char *const cn_api_method_names[];
 

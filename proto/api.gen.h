@@ -60,6 +60,7 @@ typedef enum api_method_id {
     API_M_STATS_GET,
     API_M_USER_CREATE,
     API_M_USER_DISABLE,
+    API_M_USER_SET_PASSWORD,
     API_M__COUNT
 } api_method_id;
 
@@ -283,6 +284,13 @@ typedef struct api_user_disable_params {
     char request_id[API_REQUEST_ID_MAX + 1];
     bool has_request_id;
 } api_user_disable_params;
+
+typedef struct api_user_set_password_params {
+    char login[API_LOGIN_MAX + 1];
+    char password[API_PASSWORD_MAX + 1];
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
+} api_user_set_password_params;
 
 extern const char *const api_match_list_status_names[10];   /* the enum's values, NULL-terminated */
 extern const char *const api_match_review_decision_names[5];   /* the enum's values, NULL-terminated */

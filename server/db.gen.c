@@ -238,3 +238,14 @@ void db_user_disable(srv_req *r, const char *login, const char *by, db_ok_fn *cb
     db_idem_args(r, &a);
     db_send_ok(r, &a, cb);
 }
+
+void db_user_set_password(srv_req *r, const char *login, const char *pw_hash, const char *by,
+        const char *scope, db_ok_fn *cb) {
+    sargs a = db_script(r, SCRIPT_USER_SET_PASSWORD);
+    sargs_adds(&a, login);
+    sargs_adds(&a, pw_hash);
+    sargs_adds(&a, by);
+    sargs_adds(&a, scope);
+    db_idem_args(r, &a);
+    db_send_ok(r, &a, cb);
+}

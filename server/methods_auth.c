@@ -378,7 +378,7 @@ void m_user_create(srv_req *r, const api_user_create_params *p) {
  * of the tokens user_disable.lua deleted, or at their next session check
  * (sesscheck.h) if they miss it. */
 static void disable_cb(srv_req *r) {
-    if (r->st) srv_logout_login(r->srv, r->st, "user disabled");
+    if (r->st) srv_logout_login(r->srv, r->st, NULL, "user disabled");
     pack_empty(srv_req_ok(r));
     srv_req_done(r);
 }

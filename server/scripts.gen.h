@@ -41,6 +41,7 @@ typedef enum {
     SCRIPT_UNPIN,
     SCRIPT_USER_CREATE,
     SCRIPT_USER_DISABLE,
+    SCRIPT_USER_SET_PASSWORD,
     SCRIPT__COUNT
 } script_id;
 

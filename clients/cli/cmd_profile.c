@@ -229,9 +229,33 @@ static int user_disable(cli_ctx *x) {
     return CLI_EXIT_OK;
 }
 
+/* user passwd LOGIN: user.set_password, the new password on stdin (prompted
+ * without echo on a tty).  Ends every session of that user. */
+static int user_passwd(cli_ctx *x) {
+    if (x->o->nargs != 3) return cli_usage_error("usage: coachnet user passwd LOGIN  (new password on stdin)");
+    char pw[1024];
+    if (cli_read_password(pw, sizeof(pw)) != 0 || pw[0] == '\0') {
+        explicit_bzero(pw, sizeof(pw));
+        return cli_usage_error("user passwd: no password given on stdin");
+    }
+    int rc = cli_connect_session(x);
+    if (rc == CLI_EXIT_OK) {
+        cn_api_user_set_password_params p = { .login = x->o->args[2], .password = pw };
+        cn_client_error e;
+        if (cn_api_user_set_password(x->c, &p, NULL, &e) != CN_CLIENT_OK)
+            rc = cli_fail("user.set_password", &e);
+        else if (x->o->json)
+            printf("{}\n");
+        else
+            printf("password of %s set; its sessions ended\n", x->o->args[2]);
+    }
+    explicit_bzero(pw, sizeof(pw));
+    return rc;
+}
+
 static int cmd_user(cli_ctx *x) {
     char err[CLI_ERRLEN];
-    if (x->o->nargs < 2) return cli_usage_error("usage: coachnet user create|disable ...");
+    if (x->o->nargs < 2) return cli_usage_error("usage: coachnet user create|disable|passwd ...");
     if (strcmp(x->o->args[1], "create") == 0) {
         if (cli_check_allowed(x->o, O_ROLE | O_SUBJECT | O_PROGRAMS, "user create", err, sizeof(err)))
             return cli_usage_error("%s", err);
@@ -241,7 +265,11 @@ static int cmd_user(cli_ctx *x) {
         if (cli_check_allowed(x->o, 0, "user disable", err, sizeof(err))) return cli_usage_error("%s", err);
         return user_disable(x);
     }
-    return cli_usage_error("unknown user command '%s' (create, disable)", x->o->args[1]);
+    if (strcmp(x->o->args[1], "passwd") == 0) {
+        if (cli_check_allowed(x->o, 0, "user passwd", err, sizeof(err))) return cli_usage_error("%s", err);
+        return user_passwd(x);
+    }
+    return cli_usage_error("unknown user command '%s' (create, disable, passwd)", x->o->args[1]);
 }
 
 const cli_command cli_cmds_profile[] = {
@@ -251,6 +279,7 @@ const cli_command cli_cmds_profile[] = {
     { "profile", NULL, CLI_SEC_COORDINATORS, "profile list mentee|coach [--program P] [--province CODE] [--limit N]" },
     { "user", cmd_user, CLI_SEC_ADMINS,
       "user create LOGIN --role ROLE [--subject ID] [--programs P1,P2]  (password on stdin)\n"
-      "user disable LOGIN" },
+      "user disable LOGIN\n"
+      "user passwd LOGIN           new password from stdin; ends that user's sessions" },
     { NULL, NULL, 0, NULL },
 };

@@ -1250,6 +1250,49 @@ METHODS = {
   "errors": [
    "not_found"
   ]
+ },
+ "user.set_password": {
+  "summary": "Set a user's password and end all its sessions (coordinators: mentee and coach users of their programs)",
+  "roles": [
+   "admin",
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "login",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "any",
+    "required": True
+   },
+   {
+    "name": "password",
+    "type": "string",
+    "min_len": 8,
+    "max_len": 256,
+    "charset": "any",
+    "required": True,
+    "secret": True
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": []
+  },
+  "errors": [
+   "forbidden",
+   "not_found",
+   "unavailable"
+  ]
  }
 }
 

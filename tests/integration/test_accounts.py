@@ -1,0 +1,170 @@
+#!/usr/bin/python3
+"""Accounts after user.create (DESIGN section 9): user.set_password,
+auth.change_password, user.enable and user.list on a real coachnetd, each
+with its allowed and forbidden roles, a coordinator's reach (the mentee and
+coach users of its programs) and every error path."""
+
+from harness import Suite, main, expect_error, CoachnetError, SLOW, wait_until
+
+# a low limit of failed logins per name, for set_password_clears_failed_logins
+LOGIN_LIMIT = 5
+suite = Suite("accounts", **{"login-attempts-per-minute": LOGIN_LIMIT})
+t = suite.test
+PW = Suite.PASSWORD
+NEW_PW = "New-pa55word-456"
+SYNC = 5 * SLOW     # seconds allowed for a change to reach the other instance
+
+
+def mentee_user(s, coord, prog):
+    """A mentee profile in prog and its user (login); returns (login, mentee id)."""
+    m = s.gen.mentee(prog)
+    coord.mentee_put(m)
+    login = s.uniq("mentee")
+    coord.user_create(login, PW, "mentee", subject=m["id"])
+    return login, m["id"]
+
+
+def coach_user(s, coord, prog):
+    c = s.gen.coach([prog])
+    coord.coach_put(c)
+    login = s.uniq("coach")
+    coord.user_create(login, PW, "coach", subject=c["id"])
+    return login, c["id"]
+
+
+def second(s):
+    """A second coachnetd on the same Redis (started once)."""
+    if getattr(s, "srv_b", None) is None or not s.srv_b.alive():
+        s.srv_b = s.env.add_server(name="coachnetd-b")
+    return s.srv_b
+
+
+def wait_ended(u, what):
+    """Wait until u's session is refused (the revoke event reached its instance)."""
+    def ended():
+        try:
+            u.mentee_list()
+            return False
+        except CoachnetError as e:
+            assert e.code == "unauthenticated", e
+            return True
+    wait_until(ended, SYNC, what=what)
+
+
+def logs_in(s, login, password):
+    """True when login/password opens a session, False when it is refused."""
+    try:
+        s.srv.login(login, password).close()
+        return True
+    except CoachnetError as e:
+        assert e.code == "unauthenticated", e
+        return False
+
+
+# ------------------------------------------------------ user.set_password
+
+@t
+def set_password_by_admin_ends_sessions(s):
+    """user.set_password (admin): the new password logs in, the old one no longer; every open session of the user ends"""
+    coord, prog = s.coordinator()
+    login = s.uniq("coord")
+    s.admin().user_create(login, PW, "coordinator", programs=[prog])
+    u1, u2 = s.srv.login(login, PW), s.srv.login(login, PW)
+    assert u1.mentee_list()["items"] == []
+    assert s.admin().user_set_password(login, NEW_PW) == {}
+    for u in (u1, u2):
+        expect_error("unauthenticated", u.mentee_list)
+        u.close()
+    assert not logs_in(s, login, PW)
+    assert logs_in(s, login, NEW_PW)
+    coord.close()
+
+
+@t
+def set_password_on_a_ends_session_on_b(s):
+    """user.set_password through one coachnetd ends the user's session open on another"""
+    login = s.uniq("coord")
+    s.admin().user_create(login, PW, "coordinator", programs=["p-b"])
+    u = second(s).login(login, PW)
+    assert u.mentee_list()["items"] == []
+    assert s.admin().user_set_password(login, NEW_PW) == {}
+    wait_ended(u, "the session on B to end after user.set_password on A")
+    u.close()
+
+
+@t
+def set_password_by_coordinator_scope(s):
+    """user.set_password (coordinator): its mentee and coach users; not users of other programs, nor coordinators or admins"""
+    coord, prog = s.coordinator()
+    other, oprog = s.coordinator()
+    with coord, other:
+        lm, _ = mentee_user(s, coord, prog)
+        lc, _ = coach_user(s, coord, prog)
+        lo, _ = mentee_user(s, other, oprog)
+        assert coord.user_set_password(lm, NEW_PW) == {}
+        assert coord.user_set_password(lc, NEW_PW) == {}
+        assert logs_in(s, lm, NEW_PW) and logs_in(s, lc, NEW_PW)
+        expect_error("forbidden", coord.user_set_password, lo, NEW_PW, field="login")
+        assert logs_in(s, lo, PW), "a refused set_password changed the password"
+        clogin = s.uniq("coord")
+        s.admin().user_create(clogin, PW, "coordinator", programs=[prog])
+        expect_error("forbidden", coord.user_set_password, clogin, NEW_PW, field="login")
+        expect_error("forbidden", coord.user_set_password, "admin", NEW_PW, field="login")
+        assert logs_in(s, clogin, PW)
+
+
+@t
+def set_password_refusals(s):
+    """user.set_password: mentee and coach callers are forbidden; an unknown login is not_found; a short or missing password is invalid_params"""
+    coord, prog = s.coordinator()
+    with coord:
+        lm, _ = mentee_user(s, coord, prog)
+        lc, _ = coach_user(s, coord, prog)
+        for login in (lm, lc):
+            with s.srv.login(login, PW) as u:
+                expect_error("forbidden", u.user_set_password, login, NEW_PW)
+        a = s.admin()
+        expect_error("not_found", a.user_set_password, s.uniq("nobody"), NEW_PW, field="login")
+        expect_error("not_found", a.user_set_password, "no such user", NEW_PW, field="login")
+        expect_error("invalid_params", a.user_set_password, lm, "short", field="password")
+        expect_error("invalid_params", a.call, "user.set_password", {"login": lm}, field="password")
+        expect_error("invalid_params", a.call, "user.set_password", {"password": NEW_PW}, field="login")
+        assert logs_in(s, lm, PW)
+
+
+@t
+def set_password_clears_failed_logins(s):
+    """user.set_password: a login refused for too many failed attempts logs in with the new password at once"""
+    coord, prog = s.coordinator()
+    with coord:
+        lm, _ = mentee_user(s, coord, prog)
+        codes = []
+        for _ in range(LOGIN_LIMIT + 1):
+            try:
+                s.srv.login(lm, "Wrong-pa55word-0").close()
+            except CoachnetError as e:
+                codes.append(e.code)
+        assert codes == ["unauthenticated"] * LOGIN_LIMIT + ["rate_limited"], codes
+        expect_error("rate_limited", s.srv.login, lm, PW)
+        assert coord.user_set_password(lm, NEW_PW) == {}
+        assert logs_in(s, lm, NEW_PW)
+
+
+@t
+def set_password_repeat_request_id(s):
+    """user.set_password with a request_id: a repeat answers {} again and changes nothing (a session opened between stays)"""
+    a = s.admin()
+    login = s.uniq("coord")
+    a.user_create(login, PW, "coordinator", programs=["p-rid"])
+    assert a.user_set_password(login, NEW_PW, request_id="sp-1") == {}
+    with s.srv.login(login, NEW_PW) as u:
+        assert a.user_set_password(login, NEW_PW, request_id="sp-1") == {}
+        assert u.mentee_list()["items"] == [], "the repeat ended a session"
+    # the password is left out of the request's fingerprint (secret): the
+    # same request_id with another one is the same request, answered again
+    assert a.user_set_password(login, "Other-pa55word-789", request_id="sp-1") == {}
+    assert logs_in(s, login, NEW_PW) and not logs_in(s, login, "Other-pa55word-789")
+
+
+if __name__ == "__main__":
+    main(suite)
