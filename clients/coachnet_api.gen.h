@@ -37,6 +37,15 @@
 #define CN_API_REQUEST_ID_MAX 64
 #define CN_API_REQUEST_ID_TTL_S 86400
 
+typedef struct cn_api_auth_change_password_params {
+    const char *old_password;
+    const char *new_password;
+    const char *request_id;
+} cn_api_auth_change_password_params;
+/* auth.change_password (Change one's own password (the old one verified); ends one's other sessions) */
+int cn_api_auth_change_password(cn_client *c, const cn_api_auth_change_password_params *p, cn_client_result **res,
+        cn_client_error *err);
+
 typedef struct cn_api_auth_login_params {
     const char *login;
     const char *password;

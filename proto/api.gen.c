@@ -17,6 +17,13 @@ const char *const api_match_list_status_names[] = {"proposed", "requested", "app
 const char *const api_match_review_decision_names[] = {"approve", "reject", "cancel", "complete", NULL};
 const char *const api_user_create_role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
 
+static const char *const api_auth_change_password_keys[] = {"old_password", "new_password", "request_id", NULL};
+static const proto_field api_auth_change_password_fields[] = {
+    {.name = "old_password", .type = PROTO_F_STR, .required = true, .off = offsetof(api_auth_change_password_params, old_password), .has_off = PROTO_NO_HAS, .min = 1, .max = API_PASSWORD_MAX, .cs = PROTO_CS_ANY},
+    {.name = "new_password", .type = PROTO_F_STR, .required = true, .off = offsetof(api_auth_change_password_params, new_password), .has_off = PROTO_NO_HAS, .min = API_PASSWORD_MIN, .max = API_PASSWORD_MAX, .cs = PROTO_CS_ANY},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_auth_change_password_params, request_id), .has_off = offsetof(api_auth_change_password_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_auth_change_password_shape = {api_auth_change_password_fields, 3, api_auth_change_password_keys};
 static const char *const api_auth_login_keys[] = {"login", "password", NULL};
 static const proto_field api_auth_login_fields[] = {
     {.name = "login", .type = PROTO_F_STR, .required = true, .off = offsetof(api_auth_login_params, login), .has_off = PROTO_NO_HAS, .min = 1, .max = API_LOGIN_MAX, .cs = PROTO_CS_ANY},
@@ -207,10 +214,13 @@ static const proto_field api_user_set_password_fields[] = {
 };
 static const proto_shape api_user_set_password_shape = {api_user_set_password_fields, 3, api_user_set_password_keys};
 
+static const char *const api_auth_change_password_secrets[] = {"old_password", "new_password", NULL};
 static const char *const api_user_create_secrets[] = {"password", NULL};
 static const char *const api_user_set_password_secrets[] = {"password", NULL};
 
 const api_method api_methods[API_M__COUNT] = {
+    [API_M_AUTH_CHANGE_PASSWORD] = {"auth.change_password", &api_auth_change_password_shape, sizeof(api_auth_change_password_params), true,
+        offsetof(api_auth_change_password_params, request_id), offsetof(api_auth_change_password_params, has_request_id), api_auth_change_password_secrets},
     [API_M_AUTH_LOGIN] = {"auth.login", &api_auth_login_shape, sizeof(api_auth_login_params)},
     [API_M_AUTH_LOGOUT] = {"auth.logout", &api_auth_logout_shape, sizeof(api_auth_logout_params), true,
         offsetof(api_auth_logout_params, request_id), offsetof(api_auth_logout_params, has_request_id), NULL},

@@ -34,6 +34,7 @@
 
 /* Methods, in the order of api_methods[]. */
 typedef enum api_method_id {
+    API_M_AUTH_CHANGE_PASSWORD,
     API_M_AUTH_LOGIN,
     API_M_AUTH_LOGOUT,
     API_M_AUTH_RESUME,
@@ -90,6 +91,13 @@ enum {
     API_USER_CREATE_ROLE_MENTEE,
     API_USER_CREATE_ROLE_COACH,
 };
+
+typedef struct api_auth_change_password_params {
+    char old_password[API_PASSWORD_MAX + 1];
+    char new_password[API_PASSWORD_MAX + 1];
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
+} api_auth_change_password_params;
 
 typedef struct api_auth_login_params {
     char login[API_LOGIN_MAX + 1];

@@ -166,6 +166,18 @@ void db_profile_put(srv_req *r, const char *kind, const char *id, const char *bl
     db_send_version(r, &a, cb);
 }
 
+void db_pw_change(srv_req *r, const char *login, long long verified, const char *old_hash,
+        const char *new_hash, const char *keep, db_ok_fn *cb) {
+    sargs a = db_script(r, SCRIPT_PW_CHANGE);
+    sargs_adds(&a, login);
+    sargs_addll(&a, verified);
+    sargs_adds(&a, old_hash);
+    sargs_adds(&a, new_hash);
+    sargs_adds(&a, keep);
+    db_idem_args(r, &a);
+    db_send_ok(r, &a, cb);
+}
+
 void db_pw_upgrade(srv_req *r, const char *login, const char *old_hash, const char *new_hash,
         db_ok_fn *cb) {
     sargs a = db_script(r, SCRIPT_PW_UPGRADE);

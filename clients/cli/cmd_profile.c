@@ -272,7 +272,36 @@ static int cmd_user(cli_ctx *x) {
     return cli_usage_error("unknown user command '%s' (create, disable, passwd)", x->o->args[1]);
 }
 
+/* passwd: auth.change_password; the old password, then the new one, each a
+ * line of stdin (on a tty: two prompts without echo).  The session file
+ * stays valid; the user's other sessions end. */
+static int cmd_passwd(cli_ctx *x) {
+    char err[CLI_ERRLEN];
+    if (cli_check_allowed(x->o, 0, "passwd", err, sizeof(err))) return cli_usage_error("%s", err);
+    if (x->o->nargs != 1) return cli_usage_error("usage: coachnet passwd  (old, then new password on stdin)");
+    char old_pw[1024], new_pw[1024];
+    int rc;
+    if (cli_read_password(old_pw, sizeof(old_pw)) != 0 || old_pw[0] == '\0' ||
+        cli_read_password(new_pw, sizeof(new_pw)) != 0 || new_pw[0] == '\0') {
+        rc = cli_usage_error("passwd: give the old password, then the new one, each on a line of stdin");
+    } else if ((rc = cli_connect_session(x)) == CLI_EXIT_OK) {
+        cn_api_auth_change_password_params p = { .old_password = old_pw, .new_password = new_pw };
+        cn_client_error e;
+        if (cn_api_auth_change_password(x->c, &p, NULL, &e) != CN_CLIENT_OK)
+            rc = cli_fail("auth.change_password", &e);
+        else if (x->o->json)
+            printf("{}\n");
+        else
+            printf("password changed; your other sessions ended\n");
+    }
+    explicit_bzero(old_pw, sizeof(old_pw));
+    explicit_bzero(new_pw, sizeof(new_pw));
+    return rc;
+}
+
 const cli_command cli_cmds_profile[] = {
+    { "passwd", cmd_passwd, CLI_SEC_EVERYONE,
+      "passwd                      old, then new password from stdin; ends your other sessions" },
     { "profile", cmd_profile, CLI_SEC_SIDES,
       "profile put FILE.json [--if-version N]   (coordinators: --kind mentee|coach)\n"
       "profile get [mentee|coach ID]" },

@@ -4,6 +4,51 @@
 /** name -> {summary, roles, params, result, errors}; params as in
  *  api/methods/*.json, with named limits replaced by their values. */
 export const METHODS = Object.freeze({
+ "auth.change_password": {
+  "summary": "Change one's own password (the old one verified); ends one's other sessions",
+  "roles": [
+   "any"
+  ],
+  "params": [
+   {
+    "name": "old_password",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 256,
+    "charset": "any",
+    "required": true,
+    "secret": true
+   },
+   {
+    "name": "new_password",
+    "type": "string",
+    "min_len": 8,
+    "max_len": 256,
+    "charset": "any",
+    "required": true,
+    "secret": true
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": []
+  },
+  "errors": [
+   "unauthenticated",
+   "forbidden",
+   "conflict",
+   "rate_limited",
+   "unavailable"
+  ]
+ },
  "auth.login": {
   "summary": "Log in with a password; binds the connection to a new session",
   "roles": [

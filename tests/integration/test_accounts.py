@@ -166,5 +166,82 @@ def set_password_repeat_request_id(s):
     assert logs_in(s, login, NEW_PW) and not logs_in(s, login, "Other-pa55word-789")
 
 
+
+# --------------------------------------------------- auth.change_password
+
+@t
+def change_password_each_role_keeps_own_session(s):
+    """auth.change_password (admin, coordinator, mentee, coach): the caller's session stays, its other sessions end (here and on another coachnetd), the new password logs in and the old one no longer"""
+    coord, prog = s.coordinator()
+    with coord:
+        lm, _ = mentee_user(s, coord, prog)
+        lc, _ = coach_user(s, coord, prog)
+        la = s.uniq("admin")
+        s.admin().user_create(la, PW, "admin")
+        lo = s.uniq("coord")
+        s.admin().user_create(lo, PW, "coordinator", programs=[prog])
+        for login in (la, lo, lm, lc):
+            me, other, far = s.srv.login(login, PW), s.srv.login(login, PW), second(s).login(login, PW)
+            assert me.auth_change_password(PW, NEW_PW) == {}, login
+            # the caller goes on; its other sessions are over
+            assert me.auth_resume()["login"] == login
+            expect_error("unauthenticated", other.mentee_list)
+            wait_ended(far, "the session on B to end after auth.change_password on A")
+            assert not logs_in(s, login, PW) and logs_in(s, login, NEW_PW), login
+            for u in (me, other, far):
+                u.close()
+
+
+@t
+def change_password_wrong_old_is_forbidden_and_counted(s):
+    """auth.change_password with a wrong old password: forbidden naming old_password, the session stays, the attempt counts as a failed login (rate_limited at the limit, for auth.login too)"""
+    coord, prog = s.coordinator()
+    with coord:
+        lm, _ = mentee_user(s, coord, prog)
+        with s.srv.login(lm, PW) as u:
+            for _ in range(LOGIN_LIMIT):
+                expect_error("forbidden", u.auth_change_password, "Wrong-pa55word-0", NEW_PW, field="old_password")
+            assert u.auth_resume()["login"] == lm, "a wrong old password ended the session"
+            expect_error("rate_limited", u.auth_change_password, PW, NEW_PW)
+            expect_error("rate_limited", s.srv.login, lm, PW)
+        # the admin's reset clears the count; the right old password then works
+        assert coord.user_set_password(lm, PW) == {}
+        with s.srv.login(lm, PW) as u:
+            assert u.auth_change_password(PW, NEW_PW) == {}
+        assert logs_in(s, lm, NEW_PW)
+
+
+@t
+def change_password_refusals(s):
+    """auth.change_password: without a session unauthenticated; a short new password or a missing one invalid_params naming it"""
+    with s.srv.client() as anon:
+        expect_error("unauthenticated", anon.auth_change_password, PW, NEW_PW)
+    login = s.uniq("coord")
+    s.admin().user_create(login, PW, "coordinator", programs=["p-cp"])
+    with s.srv.login(login, PW) as u:
+        expect_error("invalid_params", u.auth_change_password, PW, "short", field="new_password")
+        expect_error("invalid_params", u.call, "auth.change_password", {"new_password": NEW_PW},
+                     field="old_password")
+        expect_error("invalid_params", u.call, "auth.change_password", {"old_password": PW},
+                     field="new_password")
+        expect_error("invalid_params", u.auth_change_password, "", NEW_PW, field="old_password")
+    assert logs_in(s, login, PW), "a refused change changed the password"
+
+
+@t
+def change_password_repeat_request_id(s):
+    """auth.change_password with a request_id: a repeat after the change (the old password no longer matching) answers {} from the first call and ends no session"""
+    login = s.uniq("coord")
+    s.admin().user_create(login, PW, "coordinator", programs=["p-cp"])
+    with s.srv.login(login, PW) as u:
+        assert u.auth_change_password(PW, NEW_PW, request_id="cp-1") == {}
+        with s.srv.login(login, NEW_PW) as v:
+            assert u.auth_change_password(PW, NEW_PW, request_id="cp-1") == {}
+            assert v.mentee_list()["items"] == [], "the repeat ended a session"
+        # another request_id with the old password is a wrong old password
+        expect_error("forbidden", u.auth_change_password, PW, NEW_PW, request_id="cp-2", field="old_password")
+    assert logs_in(s, login, NEW_PW)
+
+
 if __name__ == "__main__":
     main(suite)
