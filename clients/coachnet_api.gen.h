@@ -289,6 +289,14 @@ typedef struct cn_api_user_disable_params {
 int cn_api_user_disable(cn_client *c, const cn_api_user_disable_params *p, cn_client_result **res,
         cn_client_error *err);
 
+typedef struct cn_api_user_enable_params {
+    const char *login;
+    const char *request_id;
+} cn_api_user_enable_params;
+/* user.enable (Enable a disabled user again (not when its subject has since moved to another login)) */
+int cn_api_user_enable(cn_client *c, const cn_api_user_enable_params *p, cn_client_result **res,
+        cn_client_error *err);
+
 typedef struct cn_api_user_set_password_params {
     const char *login;
     const char *password;

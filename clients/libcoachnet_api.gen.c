@@ -907,6 +907,33 @@ int cn_api_user_disable(cn_client *c, const cn_api_user_disable_params *p, cn_cl
     return rc;
 }
 
+int cn_api_user_enable(cn_client *c, const cn_api_user_enable_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "user.enable: no params");
+    if (p->login == NULL || p->login[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "user.enable: login is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->login ? 1 : 0;
+    n += p->request_id ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->login) {
+        cn_api_pack_str(pk, "login");
+        cn_api_pack_str(pk, p->login);
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
+    }
+    int rc = cn_client_call_raw(c, "user.enable", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 int cn_api_user_set_password(cn_client *c, const cn_api_user_set_password_params *p, cn_client_result **res,
         cn_client_error *err) {
     msgpack_sbuffer sb;
@@ -969,6 +996,7 @@ const char *const cn_api_method_names[] = {
     "stats.get",
     "user.create",
     "user.disable",
+    "user.enable",
     "user.set_password",
     NULL,
 };

@@ -206,6 +206,12 @@ static const proto_field api_user_disable_fields[] = {
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_user_disable_params, request_id), .has_off = offsetof(api_user_disable_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_user_disable_shape = {api_user_disable_fields, 2, api_user_disable_keys};
+static const char *const api_user_enable_keys[] = {"login", "request_id", NULL};
+static const proto_field api_user_enable_fields[] = {
+    {.name = "login", .type = PROTO_F_STR, .required = true, .off = offsetof(api_user_enable_params, login), .has_off = PROTO_NO_HAS, .min = 1, .max = API_LOGIN_MAX, .cs = PROTO_CS_ANY},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_user_enable_params, request_id), .has_off = offsetof(api_user_enable_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_user_enable_shape = {api_user_enable_fields, 2, api_user_enable_keys};
 static const char *const api_user_set_password_keys[] = {"login", "password", "request_id", NULL};
 static const proto_field api_user_set_password_fields[] = {
     {.name = "login", .type = PROTO_F_STR, .required = true, .off = offsetof(api_user_set_password_params, login), .has_off = PROTO_NO_HAS, .min = 1, .max = API_LOGIN_MAX, .cs = PROTO_CS_ANY},
@@ -262,6 +268,8 @@ const api_method api_methods[API_M__COUNT] = {
         offsetof(api_user_create_params, request_id), offsetof(api_user_create_params, has_request_id), api_user_create_secrets},
     [API_M_USER_DISABLE] = {"user.disable", &api_user_disable_shape, sizeof(api_user_disable_params), true,
         offsetof(api_user_disable_params, request_id), offsetof(api_user_disable_params, has_request_id), NULL},
+    [API_M_USER_ENABLE] = {"user.enable", &api_user_enable_shape, sizeof(api_user_enable_params), true,
+        offsetof(api_user_enable_params, request_id), offsetof(api_user_enable_params, has_request_id), NULL},
     [API_M_USER_SET_PASSWORD] = {"user.set_password", &api_user_set_password_shape, sizeof(api_user_set_password_params), true,
         offsetof(api_user_set_password_params, request_id), offsetof(api_user_set_password_params, has_request_id), api_user_set_password_secrets},
 };

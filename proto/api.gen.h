@@ -61,6 +61,7 @@ typedef enum api_method_id {
     API_M_STATS_GET,
     API_M_USER_CREATE,
     API_M_USER_DISABLE,
+    API_M_USER_ENABLE,
     API_M_USER_SET_PASSWORD,
     API_M__COUNT
 } api_method_id;
@@ -292,6 +293,12 @@ typedef struct api_user_disable_params {
     char request_id[API_REQUEST_ID_MAX + 1];
     bool has_request_id;
 } api_user_disable_params;
+
+typedef struct api_user_enable_params {
+    char login[API_LOGIN_MAX + 1];
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
+} api_user_enable_params;
 
 typedef struct api_user_set_password_params {
     char login[API_LOGIN_MAX + 1];

@@ -251,6 +251,14 @@ void db_user_disable(srv_req *r, const char *login, const char *by, db_ok_fn *cb
     db_send_ok(r, &a, cb);
 }
 
+void db_user_enable(srv_req *r, const char *login, const char *by, db_ok_fn *cb) {
+    sargs a = db_script(r, SCRIPT_USER_ENABLE);
+    sargs_adds(&a, login);
+    sargs_adds(&a, by);
+    db_idem_args(r, &a);
+    db_send_ok(r, &a, cb);
+}
+
 void db_user_set_password(srv_req *r, const char *login, const char *pw_hash, const char *by,
         const char *scope, db_ok_fn *cb) {
     sargs a = db_script(r, SCRIPT_USER_SET_PASSWORD);

@@ -73,6 +73,8 @@ void db_user_create(srv_req *r, const char *login, const char *pw_hash, const ch
         long long rebind, db_ok_fn *cb);
 /* server/lua/user_disable.lua -> ok, idempotent */
 void db_user_disable(srv_req *r, const char *login, const char *by, db_ok_fn *cb);
+/* server/lua/user_enable.lua -> ok, idempotent */
+void db_user_enable(srv_req *r, const char *login, const char *by, db_ok_fn *cb);
 /* server/lua/user_set_password.lua -> ok, idempotent */
 void db_user_set_password(srv_req *r, const char *login, const char *pw_hash, const char *by,
         const char *scope, db_ok_fn *cb);

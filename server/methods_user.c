@@ -1,6 +1,6 @@
 /* methods_user.c — the accounts an admin or coordinator manages after
- * user.create: user.set_password (and, in later steps, user.enable and
- * user.list).  user.create and user.disable are in methods_auth.c. */
+ * user.create: user.set_password, user.enable (and, in a
+ * later step, user.list).  user.create and user.disable are in methods_auth.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,4 +57,23 @@ void m_user_set_password(srv_req *r, const api_user_set_password_params *p) {
         srv_req_fail(r, PROTO_E_UNAVAILABLE, NULL, "too many passwords being hashed; retry later");
     else if (rc != HASHQ_OK)
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password");
+}
+
+/* ---- user.enable ----
+ * user_enable.lua clears the disabled flag unless the subject of a mentee
+ * or coach user has since moved to another login.  Nothing is held in
+ * memory for a disabled user, so nothing here changes but Redis: the user
+ * logs in again with its stored password. */
+
+static void enable_done(srv_req *r) {
+    pack_empty(srv_req_ok(r));
+    srv_req_done(r);
+}
+
+void m_user_enable(srv_req *r, const api_user_enable_params *p) {
+    if (!auth_login_valid(p->login, strlen(p->login))) {
+        srv_req_fail(r, PROTO_E_NOT_FOUND, "login", "no user %s", p->login);
+        return;
+    }
+    db_user_enable(r, p->login, r->sess.login, enable_done);
 }

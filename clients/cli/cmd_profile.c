@@ -229,6 +229,20 @@ static int user_disable(cli_ctx *x) {
     return CLI_EXIT_OK;
 }
 
+static int user_enable(cli_ctx *x) {
+    if (x->o->nargs != 3) return cli_usage_error("usage: coachnet user enable LOGIN");
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_api_user_enable_params p = { .login = x->o->args[2] };
+    cn_client_error e;
+    if (cn_api_user_enable(x->c, &p, NULL, &e) != CN_CLIENT_OK) return cli_fail("user.enable", &e);
+    if (x->o->json)
+        printf("{}\n");
+    else
+        printf("enabled user %s\n", x->o->args[2]);
+    return CLI_EXIT_OK;
+}
+
 /* user passwd LOGIN: user.set_password, the new password on stdin (prompted
  * without echo on a tty).  Ends every session of that user. */
 static int user_passwd(cli_ctx *x) {
@@ -255,7 +269,7 @@ static int user_passwd(cli_ctx *x) {
 
 static int cmd_user(cli_ctx *x) {
     char err[CLI_ERRLEN];
-    if (x->o->nargs < 2) return cli_usage_error("usage: coachnet user create|disable|passwd ...");
+    if (x->o->nargs < 2) return cli_usage_error("usage: coachnet user create|disable|enable|passwd ...");
     if (strcmp(x->o->args[1], "create") == 0) {
         if (cli_check_allowed(x->o, O_ROLE | O_SUBJECT | O_PROGRAMS, "user create", err, sizeof(err)))
             return cli_usage_error("%s", err);
@@ -265,11 +279,15 @@ static int cmd_user(cli_ctx *x) {
         if (cli_check_allowed(x->o, 0, "user disable", err, sizeof(err))) return cli_usage_error("%s", err);
         return user_disable(x);
     }
+    if (strcmp(x->o->args[1], "enable") == 0) {
+        if (cli_check_allowed(x->o, 0, "user enable", err, sizeof(err))) return cli_usage_error("%s", err);
+        return user_enable(x);
+    }
     if (strcmp(x->o->args[1], "passwd") == 0) {
         if (cli_check_allowed(x->o, 0, "user passwd", err, sizeof(err))) return cli_usage_error("%s", err);
         return user_passwd(x);
     }
-    return cli_usage_error("unknown user command '%s' (create, disable, passwd)", x->o->args[1]);
+    return cli_usage_error("unknown user command '%s' (create, disable, enable, passwd)", x->o->args[1]);
 }
 
 /* passwd: auth.change_password; the old password, then the new one, each a
@@ -308,7 +326,7 @@ const cli_command cli_cmds_profile[] = {
     { "profile", NULL, CLI_SEC_COORDINATORS, "profile list mentee|coach [--program P] [--province CODE] [--limit N]" },
     { "user", cmd_user, CLI_SEC_ADMINS,
       "user create LOGIN --role ROLE [--subject ID] [--programs P1,P2]  (password on stdin)\n"
-      "user disable LOGIN\n"
+      "user disable LOGIN | user enable LOGIN\n"
       "user passwd LOGIN           new password from stdin; ends that user's sessions" },
     { NULL, NULL, 0, NULL },
 };

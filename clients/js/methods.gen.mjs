@@ -1294,6 +1294,38 @@ export const METHODS = Object.freeze({
    "not_found"
   ]
  },
+ "user.enable": {
+  "summary": "Enable a disabled user again (not when its subject has since moved to another login)",
+  "roles": [
+   "admin"
+  ],
+  "params": [
+   {
+    "name": "login",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "any",
+    "required": true
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": []
+  },
+  "errors": [
+   "not_found",
+   "conflict"
+  ]
+ },
  "user.set_password": {
   "summary": "Set a user's password and end all its sessions (coordinators: mentee and coach users of their programs)",
   "roles": [

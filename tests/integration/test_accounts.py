@@ -243,5 +243,80 @@ def change_password_repeat_request_id(s):
     assert logs_in(s, login, NEW_PW)
 
 
+
+# ------------------------------------------------------------ user.enable
+
+@t
+def enable_after_disable(s):
+    """user.enable (admin): a disabled mentee user and a disabled coordinator log in again with their passwords; enabling an enabled user is {}"""
+    coord, prog = s.coordinator()
+    with coord:
+        lm, mid = mentee_user(s, coord, prog)
+        lo = s.uniq("coord")
+        a = s.admin()
+        a.user_create(lo, PW, "coordinator", programs=[prog])
+        for login in (lm, lo):
+            assert a.user_disable(login) == {}
+            assert not logs_in(s, login, PW)
+            assert a.user_enable(login) == {}
+            assert logs_in(s, login, PW), login
+            assert a.user_enable(login) == {}
+        # the subject is still this user's: a second user for it is refused
+        expect_error("conflict", coord.user_create, s.uniq("mentee"), PW, "mentee", subject=mid, field="subject")
+
+
+@t
+def enable_refused_after_rebind(s):
+    """user.enable: a login whose subject was re-bound to another login since is conflict (also once that one is disabled) and stays disabled"""
+    coord, prog = s.coordinator()
+    with coord:
+        old, mid = mentee_user(s, coord, prog)
+        a = s.admin()
+        a.user_disable(old)
+        new = s.uniq("mentee")
+        a.user_create(new, PW, "mentee", subject=mid, rebind=True)
+        expect_error("conflict", a.user_enable, old, field="login")
+        assert not logs_in(s, old, PW)
+        a.user_disable(new)
+        expect_error("conflict", a.user_enable, old, field="login")
+        assert not logs_in(s, old, PW) and not logs_in(s, new, PW)
+        assert a.user_enable(new) == {}
+        assert logs_in(s, new, PW)
+
+
+@t
+def enable_fills_missing_subject_entry(s):
+    """user.enable of a user older than the subject index (no subj: entry): enabled, and the entry names it again, so a second user for the subject is conflict"""
+    coord, prog = s.coordinator()
+    with coord:
+        lc, cid = coach_user(s, coord, prog)
+        a = s.admin()
+        a.user_disable(lc)
+        s.env.redis.cmd("DEL", "cn:subj:coach:" + cid)
+        assert a.user_enable(lc) == {}
+        assert logs_in(s, lc, PW)
+        got = s.env.redis.cmd("GET", "cn:subj:coach:" + cid)
+        assert got in (lc, lc.encode()), got
+        expect_error("conflict", coord.user_create, s.uniq("coach"), PW, "coach", subject=cid, field="subject")
+
+
+@t
+def enable_refusals(s):
+    """user.enable: coordinator, mentee and coach callers forbidden; an unknown login not_found; no login invalid_params"""
+    coord, prog = s.coordinator()
+    with coord:
+        lm, _ = mentee_user(s, coord, prog)
+        lc, _ = coach_user(s, coord, prog)
+        s.admin().user_disable(lm)
+        expect_error("forbidden", coord.user_enable, lm)
+        with s.srv.login(lc, PW) as u:
+            expect_error("forbidden", u.user_enable, lm)
+        assert not logs_in(s, lm, PW)
+        a = s.admin()
+        expect_error("not_found", a.user_enable, s.uniq("nobody"), field="login")
+        expect_error("not_found", a.user_enable, "no such user", field="login")
+        expect_error("invalid_params", a.call, "user.enable", {}, field="login")
+
+
 if __name__ == "__main__":
     main(suite)
