@@ -25,6 +25,8 @@
 #define CN_API_CURSOR_MAX 160
 #define CN_API_PROFILE_LIST_DEFAULT 50
 #define CN_API_PROFILE_LIST_MAX 500
+#define CN_API_USER_LIST_DEFAULT 50
+#define CN_API_USER_LIST_MAX 500
 #define CN_API_MATCH_LIST_DEFAULT 50
 #define CN_API_MATCH_LIST_MAX 500
 #define CN_API_SUGGEST_DEFAULT 10
@@ -295,6 +297,17 @@ typedef struct cn_api_user_enable_params {
 } cn_api_user_enable_params;
 /* user.enable (Enable a disabled user again (not when its subject has since moved to another login)) */
 int cn_api_user_enable(cn_client *c, const cn_api_user_enable_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_user_list_params {
+    const char *role;
+    const char *program;
+    const char *cursor;
+    int64_t limit;
+    int has_limit;
+} cn_api_user_list_params;
+/* user.list (List users in login order (coordinators: the mentee and coach users of their programs)) */
+int cn_api_user_list(cn_client *c, const cn_api_user_list_params *p, cn_client_result **res,
         cn_client_error *err);
 
 typedef struct cn_api_user_set_password_params {

@@ -934,6 +934,41 @@ int cn_api_user_enable(cn_client *c, const cn_api_user_enable_params *p, cn_clie
     return rc;
 }
 
+int cn_api_user_list(cn_client *c, const cn_api_user_list_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "user.list: no params");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->role ? 1 : 0;
+    n += p->program ? 1 : 0;
+    n += p->cursor ? 1 : 0;
+    n += p->has_limit ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->role) {
+        cn_api_pack_str(pk, "role");
+        cn_api_pack_str(pk, p->role);
+    }
+    if (p->program) {
+        cn_api_pack_str(pk, "program");
+        cn_api_pack_str(pk, p->program);
+    }
+    if (p->cursor) {
+        cn_api_pack_str(pk, "cursor");
+        cn_api_pack_str(pk, p->cursor);
+    }
+    if (p->has_limit) {
+        cn_api_pack_str(pk, "limit");
+        msgpack_pack_int64(pk, p->limit);
+    }
+    int rc = cn_client_call_raw(c, "user.list", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 int cn_api_user_set_password(cn_client *c, const cn_api_user_set_password_params *p, cn_client_result **res,
         cn_client_error *err) {
     msgpack_sbuffer sb;
@@ -997,6 +1032,7 @@ const char *const cn_api_method_names[] = {
     "user.create",
     "user.disable",
     "user.enable",
+    "user.list",
     "user.set_password",
     NULL,
 };

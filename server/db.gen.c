@@ -259,6 +259,17 @@ void db_user_enable(srv_req *r, const char *login, const char *by, db_ok_fn *cb)
     db_send_ok(r, &a, cb);
 }
 
+void db_user_list(srv_req *r, const char *cursor, long long limit, const char *role,
+        const char *program, const char *scope, db_users_fn *cb) {
+    sargs a = db_script(r, SCRIPT_USER_LIST);
+    sargs_adds(&a, cursor);
+    sargs_addll(&a, limit);
+    sargs_adds(&a, role);
+    sargs_adds(&a, program);
+    sargs_adds(&a, scope);
+    db_send_users_page(r, &a, cb);
+}
+
 void db_user_set_password(srv_req *r, const char *login, const char *pw_hash, const char *by,
         const char *scope, db_ok_fn *cb) {
     sargs a = db_script(r, SCRIPT_USER_SET_PASSWORD);

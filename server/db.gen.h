@@ -75,6 +75,9 @@ void db_user_create(srv_req *r, const char *login, const char *pw_hash, const ch
 void db_user_disable(srv_req *r, const char *login, const char *by, db_ok_fn *cb);
 /* server/lua/user_enable.lua -> ok, idempotent */
 void db_user_enable(srv_req *r, const char *login, const char *by, db_ok_fn *cb);
+/* server/lua/user_list.lua -> users_page */
+void db_user_list(srv_req *r, const char *cursor, long long limit, const char *role,
+        const char *program, const char *scope, db_users_fn *cb);
 /* server/lua/user_set_password.lua -> ok, idempotent */
 void db_user_set_password(srv_req *r, const char *login, const char *pw_hash, const char *by,
         const char *scope, db_ok_fn *cb);

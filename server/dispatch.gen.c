@@ -39,6 +39,7 @@ static void t_stats_get(srv_req *r, const void *p) { m_stats_get(r, p); }
 static void t_user_create(srv_req *r, const void *p) { m_user_create(r, p); }
 static void t_user_disable(srv_req *r, const void *p) { m_user_disable(r, p); }
 static void t_user_enable(srv_req *r, const void *p) { m_user_enable(r, p); }
+static void t_user_list(srv_req *r, const void *p) { m_user_list(r, p); }
 static void t_user_set_password(srv_req *r, const void *p) { m_user_set_password(r, p); }
 
 const method_def methods_table[API_M__COUNT] = {
@@ -70,5 +71,6 @@ const method_def methods_table[API_M__COUNT] = {
     [API_M_USER_CREATE] = {"user.create", ROLE_ADMIN | ROLE_COORDINATOR, &api_methods[API_M_USER_CREATE], t_user_create},
     [API_M_USER_DISABLE] = {"user.disable", ROLE_ADMIN, &api_methods[API_M_USER_DISABLE], t_user_disable},
     [API_M_USER_ENABLE] = {"user.enable", ROLE_ADMIN, &api_methods[API_M_USER_ENABLE], t_user_enable},
+    [API_M_USER_LIST] = {"user.list", ROLE_ADMIN | ROLE_COORDINATOR, &api_methods[API_M_USER_LIST], t_user_list},
     [API_M_USER_SET_PASSWORD] = {"user.set_password", ROLE_ADMIN | ROLE_COORDINATOR, &api_methods[API_M_USER_SET_PASSWORD], t_user_set_password},
 };

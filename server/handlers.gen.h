@@ -35,6 +35,7 @@ void m_stats_get(srv_req *r, const api_stats_get_params *p);
 void m_user_create(srv_req *r, const api_user_create_params *p);
 void m_user_disable(srv_req *r, const api_user_disable_params *p);
 void m_user_enable(srv_req *r, const api_user_enable_params *p);
+void m_user_list(srv_req *r, const api_user_list_params *p);
 void m_user_set_password(srv_req *r, const api_user_set_password_params *p);
 
 #endif

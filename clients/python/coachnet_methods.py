@@ -1328,6 +1328,93 @@ METHODS = {
    "conflict"
   ]
  },
+ "user.list": {
+  "summary": "List users in login order (coordinators: the mentee and coach users of their programs)",
+  "roles": [
+   "admin",
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "role",
+    "type": "enum",
+    "values": [
+     "admin",
+     "coordinator",
+     "mentee",
+     "coach"
+    ]
+   },
+   {
+    "name": "program",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 32,
+    "charset": "code"
+   },
+   {
+    "name": "cursor",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 160,
+    "charset": "code"
+   },
+   {
+    "name": "limit",
+    "type": "integer",
+    "min": 1,
+    "max": 500,
+    "default": 50
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "items",
+     "type": "array",
+     "items": {
+      "type": "object",
+      "fields": [
+       {
+        "name": "login",
+        "type": "string"
+       },
+       {
+        "name": "role",
+        "type": "string"
+       },
+       {
+        "name": "subject",
+        "type": "string",
+        "optional": True
+       },
+       {
+        "name": "programs",
+        "type": "array",
+        "items": {
+         "type": "string"
+        },
+        "optional": True
+       },
+       {
+        "name": "disabled",
+        "type": "boolean"
+       }
+      ]
+     }
+    },
+    {
+     "name": "cursor",
+     "type": "string",
+     "optional": True
+    }
+   ]
+  },
+  "errors": [
+   "forbidden"
+  ]
+ },
  "user.set_password": {
   "summary": "Set a user's password and end all its sessions (coordinators: mentee and coach users of their programs)",
   "roles": [
@@ -1388,6 +1475,8 @@ LIMITS = {
  "CURSOR_MAX": 160,
  "PROFILE_LIST_DEFAULT": 50,
  "PROFILE_LIST_MAX": 500,
+ "USER_LIST_DEFAULT": 50,
+ "USER_LIST_MAX": 500,
  "MATCH_LIST_DEFAULT": 50,
  "MATCH_LIST_MAX": 500,
  "SUGGEST_DEFAULT": 10,

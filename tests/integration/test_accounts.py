@@ -4,6 +4,9 @@ auth.change_password, user.enable and user.list on a real coachnetd, each
 with its allowed and forbidden roles, a coordinator's reach (the mentee and
 coach users of its programs) and every error path."""
 
+import re
+from pathlib import Path
+
 from harness import Suite, main, expect_error, CoachnetError, SLOW, wait_until
 
 # a low limit of failed logins per name, for set_password_clears_failed_logins
@@ -316,6 +319,147 @@ def enable_refusals(s):
         expect_error("not_found", a.user_enable, s.uniq("nobody"), field="login")
         expect_error("not_found", a.user_enable, "no such user", field="login")
         expect_error("invalid_params", a.call, "user.enable", {}, field="login")
+
+
+
+# -------------------------------------------------------------- user.list
+
+def fill_user_index_script():
+    """The Lua text of the one-off fill of idx:user for users created before
+    it, as docs/operations.md ("Upgrading: the user index") gives it."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
+    sec = doc[doc.index("### Upgrading: the user index"):]
+    m = re.search(r'redis-cli EVAL "(.*?)" 0 cn:', sec, re.S)
+    assert m, "no EVAL in the section"
+    return "\n".join(line.strip() for line in m.group(1).splitlines())
+
+
+def all_users(client, **filters):
+    """Every item of user.list, following the cursor (pages of 3)."""
+    items, cursor, pages = [], None, 0
+    while True:
+        page = client.user_list(cursor=cursor, limit=3, **filters)
+        assert len(page["items"]) <= 3, page
+        items += page["items"]
+        pages += 1
+        cursor = page.get("cursor")
+        if cursor is None:
+            return items, pages
+        assert pages < 1000, "the cursor does not end"
+
+
+def by_login(items):
+    return {it["login"]: it for it in items}
+
+
+@t
+def list_admin_every_user_paged(s):
+    """user.list (admin): every user once, in login order, over pages to the last one (cursor nil); each item's role, subject, programs, disabled"""
+    coord, prog = s.coordinator()
+    with coord:
+        lm, mid = mentee_user(s, coord, prog)
+        lc, cid = coach_user(s, coord, prog)
+        lo = s.uniq("coord")
+        a = s.admin()
+        a.user_create(lo, PW, "coordinator", programs=[prog, "p-other"])
+        a.user_disable(lc)
+        items, pages = all_users(a)
+        logins = [it["login"] for it in items]
+        assert logins == sorted(logins) and len(set(logins)) == len(logins), logins
+        assert pages >= 2, pages
+        got = by_login(items)
+        assert got[lm] == {"login": lm, "role": "mentee", "subject": mid, "programs": [prog], "disabled": False}, got[lm]
+        assert got[lc] == {"login": lc, "role": "coach", "subject": cid, "programs": [prog], "disabled": True}, got[lc]
+        assert got[lo] == {"login": lo, "role": "coordinator", "programs": [prog, "p-other"], "disabled": False}, got[lo]
+        admins = [it for it in items if it["role"] == "admin"]
+        assert admins and all(set(it) == {"login", "role", "disabled"} for it in admins), admins
+        assert a.user_list(limit=500)["items"] == items[:500]
+
+
+@t
+def list_filters(s):
+    """user.list role and program filters: role alone; program: that program's coordinators and the mentee/coach users whose subject's profile is in it"""
+    coord, prog = s.coordinator()
+    with coord:
+        lm, _ = mentee_user(s, coord, prog)
+        lc, _ = coach_user(s, coord, prog)
+        a = s.admin()
+        items, _ = all_users(a, role="mentee")
+        assert items and all(it["role"] == "mentee" for it in items) and lm in by_login(items), items
+        items, _ = all_users(a, program=prog)
+        assert set(by_login(items)) == {lm, lc, coord.auth_resume()["login"]}, items
+        items, _ = all_users(a, role="coach", program=prog)
+        assert set(by_login(items)) == {lc}, items
+        assert all_users(a, program="p-nobody-has")[0] == []
+
+
+@t
+def list_coordinator_sees_its_mentee_and_coach_users(s):
+    """user.list (coordinator): only the mentee and coach users of its programs, never coordinators or admins or another program's users; a program outside its own is forbidden"""
+    coord, prog = s.coordinator()
+    other, oprog = s.coordinator()
+    with coord, other:
+        lm, _ = mentee_user(s, coord, prog)
+        lc, _ = coach_user(s, coord, prog)
+        lo, _ = mentee_user(s, other, oprog)
+        items, _ = all_users(coord)
+        assert set(by_login(items)) == {lm, lc}, items
+        assert set(by_login(all_users(coord, program=prog)[0])) == {lm, lc}
+        assert set(by_login(all_users(coord, role="coach")[0])) == {lc}
+        assert all_users(coord, role="coordinator")[0] == []
+        assert set(by_login(all_users(other)[0])) == {lo}
+        expect_error("forbidden", coord.user_list, program=oprog)
+
+
+@t
+def list_refusals(s):
+    """user.list: mentee and coach callers forbidden; a cursor it did not return, a bad role or limit invalid_params naming the field"""
+    coord, prog = s.coordinator()
+    with coord:
+        lm, _ = mentee_user(s, coord, prog)
+        lc, _ = coach_user(s, coord, prog)
+        for login in (lm, lc):
+            with s.srv.login(login, PW) as u:
+                expect_error("forbidden", u.user_list)
+        a = s.admin()
+        for bad in ("zz", "abc", "00", "6162 63", "61" * 65):
+            expect_error("invalid_params", a.user_list, cursor=bad, field="cursor")
+        expect_error("invalid_params", a.user_list, role="root", field="role")
+        expect_error("invalid_params", a.user_list, limit=0, field="limit")
+        expect_error("invalid_params", a.user_list, limit=501, field="limit")
+
+
+@t
+def list_cursor_of_login_with_at(s):
+    """user.list: a page ending on a login with '@' goes on after it"""
+    a = s.admin()
+    tag = s.uniq("at")
+    logins = ["%s-%d@bkn.go.id" % (tag, i) for i in range(3)]
+    for login in logins:
+        a.user_create(login, PW, "coordinator", programs=["p-" + tag])
+    items, _ = all_users(a, program="p-" + tag)
+    assert [it["login"] for it in items] == logins, items
+    page = a.user_list(program="p-" + tag, limit=1)
+    got = [page["items"][0]["login"]]
+    while page.get("cursor"):
+        page = a.user_list(program="p-" + tag, limit=1, cursor=page["cursor"])
+        got += [it["login"] for it in page["items"]]
+    assert got == logins, got
+
+
+@t
+def list_older_users_after_fill(s):
+    """user.list: a user created before idx:user is not listed until the one-off fill of docs/operations.md, then listed once"""
+    a = s.admin()
+    login = s.uniq("old")
+    a.user_create(login, PW, "coordinator", programs=["p-old"])
+    s.env.redis.cmd("ZREM", "cn:idx:user", login)
+    assert all_users(a, program="p-old")[0] == []
+    fill = fill_user_index_script()
+    n = s.env.redis.cmd("EVAL", fill, "0", "cn:")
+    assert int(n) == 1, n
+    assert [it["login"] for it in all_users(a, program="p-old")[0]] == [login]
+    assert int(s.env.redis.cmd("EVAL", fill, "0", "cn:")) == 0
 
 
 if __name__ == "__main__":
