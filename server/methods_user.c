@@ -1,5 +1,7 @@
 /* methods_user.c — the accounts an admin or coordinator manages after
- * user.create: user.set_password, user.enable, user.list.  user.create and user.disable are in methods_auth.c. */
+ * user.create: user.set_password, user.enable, user.list.  user.create and
+ * user.disable are in methods_auth.c; auth.change_password, which checks a
+ * password as auth.login does, too. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
