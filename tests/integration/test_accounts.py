@@ -269,6 +269,19 @@ def enable_after_disable(s):
 
 
 @t
+def set_password_of_disabled_user(s):
+    """user.set_password of a disabled user: it stays disabled; once enabled it logs in with the new password only"""
+    a = s.admin()
+    login = s.uniq("coord")
+    a.user_create(login, PW, "coordinator", programs=["p-dis"])
+    a.user_disable(login)
+    assert a.user_set_password(login, NEW_PW) == {}
+    assert not logs_in(s, login, NEW_PW)
+    assert a.user_enable(login) == {}
+    assert logs_in(s, login, NEW_PW) and not logs_in(s, login, PW)
+
+
+@t
 def enable_refused_after_rebind(s):
     """user.enable: a login whose subject was re-bound to another login since is conflict (also once that one is disabled) and stays disabled"""
     coord, prog = s.coordinator()
