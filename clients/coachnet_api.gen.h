@@ -25,6 +25,8 @@
 #define CN_API_CURSOR_MAX 160
 #define CN_API_PROFILE_LIST_DEFAULT 50
 #define CN_API_PROFILE_LIST_MAX 500
+#define CN_API_USER_LIST_DEFAULT 50
+#define CN_API_USER_LIST_MAX 500
 #define CN_API_MATCH_LIST_DEFAULT 50
 #define CN_API_MATCH_LIST_MAX 500
 #define CN_API_SUGGEST_DEFAULT 10
@@ -36,6 +38,15 @@
 #define CN_API_COMMENT_MAX 2000
 #define CN_API_REQUEST_ID_MAX 64
 #define CN_API_REQUEST_ID_TTL_S 86400
+
+typedef struct cn_api_auth_change_password_params {
+    const char *old_password;
+    const char *new_password;
+    const char *request_id;
+} cn_api_auth_change_password_params;
+/* auth.change_password (Change one's own password (the old one verified); ends one's other sessions) */
+int cn_api_auth_change_password(cn_client *c, const cn_api_auth_change_password_params *p, cn_client_result **res,
+        cn_client_error *err);
 
 typedef struct cn_api_auth_login_params {
     const char *login;
@@ -283,6 +294,34 @@ typedef struct cn_api_user_disable_params {
 } cn_api_user_disable_params;
 /* user.disable (Disable a user and end all its sessions) */
 int cn_api_user_disable(cn_client *c, const cn_api_user_disable_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_user_enable_params {
+    const char *login;
+    const char *request_id;
+} cn_api_user_enable_params;
+/* user.enable (Enable a disabled user again (not when its subject has since moved to another login)) */
+int cn_api_user_enable(cn_client *c, const cn_api_user_enable_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_user_list_params {
+    const char *role;
+    const char *program;
+    const char *cursor;
+    int64_t limit;
+    int has_limit;
+} cn_api_user_list_params;
+/* user.list (List users in login order (coordinators: the mentee and coach users of their programs)) */
+int cn_api_user_list(cn_client *c, const cn_api_user_list_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_user_set_password_params {
+    const char *login;
+    const char *password;
+    const char *request_id;
+} cn_api_user_set_password_params;
+/* user.set_password (Set a user's password and end all its sessions (coordinators: mentee and coach users of their programs)) */
+int cn_api_user_set_password(cn_client *c, const cn_api_user_set_password_params *p, cn_client_result **res,
         cn_client_error *err);
 
 /* The methods these stubs call, NULL-terminated (for tests and tools). */

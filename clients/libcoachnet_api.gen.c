@@ -12,6 +12,40 @@ static void cn_api_pack_str(msgpack_packer *pk, const char *s) {
     msgpack_pack_str_body(pk, s, n);
 }
 
+int cn_api_auth_change_password(cn_client *c, const cn_api_auth_change_password_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "auth.change_password: no params");
+    if (p->old_password == NULL || p->old_password[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "auth.change_password: old_password is required");
+    if (p->new_password == NULL || p->new_password[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "auth.change_password: new_password is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->old_password ? 1 : 0;
+    n += p->new_password ? 1 : 0;
+    n += p->request_id ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->old_password) {
+        cn_api_pack_str(pk, "old_password");
+        cn_api_pack_str(pk, p->old_password);
+    }
+    if (p->new_password) {
+        cn_api_pack_str(pk, "new_password");
+        cn_api_pack_str(pk, p->new_password);
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
+    }
+    int rc = cn_client_call_raw(c, "auth.change_password", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 int cn_api_auth_login(cn_client *c, const cn_api_auth_login_params *p, cn_client_result **res,
         cn_client_error *err) {
     msgpack_sbuffer sb;
@@ -887,7 +921,104 @@ int cn_api_user_disable(cn_client *c, const cn_api_user_disable_params *p, cn_cl
     return rc;
 }
 
+int cn_api_user_enable(cn_client *c, const cn_api_user_enable_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "user.enable: no params");
+    if (p->login == NULL || p->login[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "user.enable: login is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->login ? 1 : 0;
+    n += p->request_id ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->login) {
+        cn_api_pack_str(pk, "login");
+        cn_api_pack_str(pk, p->login);
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
+    }
+    int rc = cn_client_call_raw(c, "user.enable", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
+int cn_api_user_list(cn_client *c, const cn_api_user_list_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "user.list: no params");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->role ? 1 : 0;
+    n += p->program ? 1 : 0;
+    n += p->cursor ? 1 : 0;
+    n += p->has_limit ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->role) {
+        cn_api_pack_str(pk, "role");
+        cn_api_pack_str(pk, p->role);
+    }
+    if (p->program) {
+        cn_api_pack_str(pk, "program");
+        cn_api_pack_str(pk, p->program);
+    }
+    if (p->cursor) {
+        cn_api_pack_str(pk, "cursor");
+        cn_api_pack_str(pk, p->cursor);
+    }
+    if (p->has_limit) {
+        cn_api_pack_str(pk, "limit");
+        msgpack_pack_int64(pk, p->limit);
+    }
+    int rc = cn_client_call_raw(c, "user.list", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
+int cn_api_user_set_password(cn_client *c, const cn_api_user_set_password_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "user.set_password: no params");
+    if (p->login == NULL || p->login[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "user.set_password: login is required");
+    if (p->password == NULL || p->password[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "user.set_password: password is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->login ? 1 : 0;
+    n += p->password ? 1 : 0;
+    n += p->request_id ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->login) {
+        cn_api_pack_str(pk, "login");
+        cn_api_pack_str(pk, p->login);
+    }
+    if (p->password) {
+        cn_api_pack_str(pk, "password");
+        cn_api_pack_str(pk, p->password);
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
+    }
+    int rc = cn_client_call_raw(c, "user.set_password", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 const char *const cn_api_method_names[] = {
+    "auth.change_password",
     "auth.login",
     "auth.logout",
     "auth.resume",
@@ -915,5 +1046,8 @@ const char *const cn_api_method_names[] = {
     "stats.get",
     "user.create",
     "user.disable",
+    "user.enable",
+    "user.list",
+    "user.set_password",
     NULL,
 };

@@ -16,7 +16,15 @@ _Static_assert(API_SCORE_MAX == PROTO_SCORE_MAX, "api/limits.json SCORE_MAX disa
 const char *const api_match_list_status_names[] = {"proposed", "requested", "approved", "accepted", "active", "completed", "rejected", "declined", "cancelled", NULL};
 const char *const api_match_review_decision_names[] = {"approve", "reject", "cancel", "complete", NULL};
 const char *const api_user_create_role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
+const char *const api_user_list_role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
 
+static const char *const api_auth_change_password_keys[] = {"old_password", "new_password", "request_id", NULL};
+static const proto_field api_auth_change_password_fields[] = {
+    {.name = "old_password", .type = PROTO_F_STR, .required = true, .off = offsetof(api_auth_change_password_params, old_password), .has_off = PROTO_NO_HAS, .min = 1, .max = API_PASSWORD_MAX, .cs = PROTO_CS_ANY},
+    {.name = "new_password", .type = PROTO_F_STR, .required = true, .off = offsetof(api_auth_change_password_params, new_password), .has_off = PROTO_NO_HAS, .min = API_PASSWORD_MIN, .max = API_PASSWORD_MAX, .cs = PROTO_CS_ANY},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_auth_change_password_params, request_id), .has_off = offsetof(api_auth_change_password_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_auth_change_password_shape = {api_auth_change_password_fields, 3, api_auth_change_password_keys};
 static const char *const api_auth_login_keys[] = {"login", "password", NULL};
 static const proto_field api_auth_login_fields[] = {
     {.name = "login", .type = PROTO_F_STR, .required = true, .off = offsetof(api_auth_login_params, login), .has_off = PROTO_NO_HAS, .min = 1, .max = API_LOGIN_MAX, .cs = PROTO_CS_ANY},
@@ -201,10 +209,35 @@ static const proto_field api_user_disable_fields[] = {
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_user_disable_params, request_id), .has_off = offsetof(api_user_disable_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_user_disable_shape = {api_user_disable_fields, 2, api_user_disable_keys};
+static const char *const api_user_enable_keys[] = {"login", "request_id", NULL};
+static const proto_field api_user_enable_fields[] = {
+    {.name = "login", .type = PROTO_F_STR, .required = true, .off = offsetof(api_user_enable_params, login), .has_off = PROTO_NO_HAS, .min = 1, .max = API_LOGIN_MAX, .cs = PROTO_CS_ANY},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_user_enable_params, request_id), .has_off = offsetof(api_user_enable_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_user_enable_shape = {api_user_enable_fields, 2, api_user_enable_keys};
+static const char *const api_user_list_keys[] = {"role", "program", "cursor", "limit", NULL};
+static const proto_field api_user_list_fields[] = {
+    {.name = "role", .type = PROTO_F_ENUM, .required = false, .off = offsetof(api_user_list_params, role), .has_off = offsetof(api_user_list_params, has_role), .names = api_user_list_role_names},
+    {.name = "program", .type = PROTO_F_STR, .required = false, .off = offsetof(api_user_list_params, program), .has_off = offsetof(api_user_list_params, has_program), .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
+    {.name = "cursor", .type = PROTO_F_STR, .required = false, .off = offsetof(api_user_list_params, cursor), .has_off = offsetof(api_user_list_params, has_cursor), .min = 1, .max = API_CURSOR_MAX, .cs = PROTO_CS_CODE},
+    {.name = "limit", .type = PROTO_F_INT, .required = false, .off = offsetof(api_user_list_params, limit), .has_off = PROTO_NO_HAS, .min = 1, .max = API_USER_LIST_MAX, .dflt = API_USER_LIST_DEFAULT},
+};
+static const proto_shape api_user_list_shape = {api_user_list_fields, 4, api_user_list_keys};
+static const char *const api_user_set_password_keys[] = {"login", "password", "request_id", NULL};
+static const proto_field api_user_set_password_fields[] = {
+    {.name = "login", .type = PROTO_F_STR, .required = true, .off = offsetof(api_user_set_password_params, login), .has_off = PROTO_NO_HAS, .min = 1, .max = API_LOGIN_MAX, .cs = PROTO_CS_ANY},
+    {.name = "password", .type = PROTO_F_STR, .required = true, .off = offsetof(api_user_set_password_params, password), .has_off = PROTO_NO_HAS, .min = API_PASSWORD_MIN, .max = API_PASSWORD_MAX, .cs = PROTO_CS_ANY},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_user_set_password_params, request_id), .has_off = offsetof(api_user_set_password_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_user_set_password_shape = {api_user_set_password_fields, 3, api_user_set_password_keys};
 
+static const char *const api_auth_change_password_secrets[] = {"old_password", "new_password", NULL};
 static const char *const api_user_create_secrets[] = {"password", NULL};
+static const char *const api_user_set_password_secrets[] = {"password", NULL};
 
 const api_method api_methods[API_M__COUNT] = {
+    [API_M_AUTH_CHANGE_PASSWORD] = {"auth.change_password", &api_auth_change_password_shape, sizeof(api_auth_change_password_params), true,
+        offsetof(api_auth_change_password_params, request_id), offsetof(api_auth_change_password_params, has_request_id), api_auth_change_password_secrets},
     [API_M_AUTH_LOGIN] = {"auth.login", &api_auth_login_shape, sizeof(api_auth_login_params)},
     [API_M_AUTH_LOGOUT] = {"auth.logout", &api_auth_logout_shape, sizeof(api_auth_logout_params), true,
         offsetof(api_auth_logout_params, request_id), offsetof(api_auth_logout_params, has_request_id), NULL},
@@ -247,6 +280,11 @@ const api_method api_methods[API_M__COUNT] = {
         offsetof(api_user_create_params, request_id), offsetof(api_user_create_params, has_request_id), api_user_create_secrets},
     [API_M_USER_DISABLE] = {"user.disable", &api_user_disable_shape, sizeof(api_user_disable_params), true,
         offsetof(api_user_disable_params, request_id), offsetof(api_user_disable_params, has_request_id), NULL},
+    [API_M_USER_ENABLE] = {"user.enable", &api_user_enable_shape, sizeof(api_user_enable_params), true,
+        offsetof(api_user_enable_params, request_id), offsetof(api_user_enable_params, has_request_id), NULL},
+    [API_M_USER_LIST] = {"user.list", &api_user_list_shape, sizeof(api_user_list_params)},
+    [API_M_USER_SET_PASSWORD] = {"user.set_password", &api_user_set_password_shape, sizeof(api_user_set_password_params), true,
+        offsetof(api_user_set_password_params, request_id), offsetof(api_user_set_password_params, has_request_id), api_user_set_password_secrets},
 };
 
 const api_method *api_method_find(const char *name) {

@@ -20,6 +20,8 @@
 #define API_CURSOR_MAX               160     /* bytes of a list cursor */
 #define API_PROFILE_LIST_DEFAULT     50      /* profiles per page by default */
 #define API_PROFILE_LIST_MAX         500     /* profiles per page, at most */
+#define API_USER_LIST_DEFAULT        50      /* users per page of user.list by default */
+#define API_USER_LIST_MAX            500     /* users per page of user.list, at most */
 #define API_MATCH_LIST_DEFAULT       50      /* matches per page by default */
 #define API_MATCH_LIST_MAX           500     /* matches per page, at most */
 #define API_SUGGEST_DEFAULT          10      /* suggestions by default */
@@ -34,6 +36,7 @@
 
 /* Methods, in the order of api_methods[]. */
 typedef enum api_method_id {
+    API_M_AUTH_CHANGE_PASSWORD,
     API_M_AUTH_LOGIN,
     API_M_AUTH_LOGOUT,
     API_M_AUTH_RESUME,
@@ -61,6 +64,9 @@ typedef enum api_method_id {
     API_M_STATS_GET,
     API_M_USER_CREATE,
     API_M_USER_DISABLE,
+    API_M_USER_ENABLE,
+    API_M_USER_LIST,
+    API_M_USER_SET_PASSWORD,
     API_M__COUNT
 } api_method_id;
 
@@ -90,6 +96,20 @@ enum {
     API_USER_CREATE_ROLE_MENTEE,
     API_USER_CREATE_ROLE_COACH,
 };
+/* user.list role */
+enum {
+    API_USER_LIST_ROLE_ADMIN,
+    API_USER_LIST_ROLE_COORDINATOR,
+    API_USER_LIST_ROLE_MENTEE,
+    API_USER_LIST_ROLE_COACH,
+};
+
+typedef struct api_auth_change_password_params {
+    char old_password[API_PASSWORD_MAX + 1];
+    char new_password[API_PASSWORD_MAX + 1];
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
+} api_auth_change_password_params;
 
 typedef struct api_auth_login_params {
     char login[API_LOGIN_MAX + 1];
@@ -289,9 +309,33 @@ typedef struct api_user_disable_params {
     bool has_request_id;
 } api_user_disable_params;
 
+typedef struct api_user_enable_params {
+    char login[API_LOGIN_MAX + 1];
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
+} api_user_enable_params;
+
+typedef struct api_user_list_params {
+    int role;
+    bool has_role;
+    char program[API_CODE_MAX + 1];
+    bool has_program;
+    char cursor[API_CURSOR_MAX + 1];
+    bool has_cursor;
+    int64_t limit;
+} api_user_list_params;
+
+typedef struct api_user_set_password_params {
+    char login[API_LOGIN_MAX + 1];
+    char password[API_PASSWORD_MAX + 1];
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
+} api_user_set_password_params;
+
 extern const char *const api_match_list_status_names[10];   /* the enum's values, NULL-terminated */
 extern const char *const api_match_review_decision_names[5];   /* the enum's values, NULL-terminated */
 extern const char *const api_user_create_role_names[5];   /* the enum's values, NULL-terminated */
+extern const char *const api_user_list_role_names[5];   /* the enum's values, NULL-terminated */
 
 typedef struct api_method {
     const char *name;

@@ -712,9 +712,10 @@ static void conn_end_session(srv_conn *c, const char *why) {
     memset(&c->sess, 0, sizeof c->sess);
 }
 
-void srv_logout_login(server *s, const char *login, const char *why) {
+void srv_logout_login(server *s, const char *login, const char *keep, const char *why) {
     for (srv_conn *c = s->live; c; c = c->next)
-        if (c->sess.login[0] && !strcmp(c->sess.login, login)) conn_end_session(c, why);
+        if (c->sess.login[0] && !strcmp(c->sess.login, login) && !(keep && !strcmp(c->sess.tokhash, keep)))
+            conn_end_session(c, why);
 }
 
 void srv_end_sessions(server *s, const tokset *ths, const char *why) {

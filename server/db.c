@@ -26,6 +26,11 @@ struct db_page {
     size_t n;
 };
 
+struct db_users {
+    const redisReply *reply; /* {'ok', next, login, role, subject, programs, disabled, ...} */
+    size_t n;
+};
+
 struct db_matches {
     const redisReply *reply; /* {'ok', [next,] flat, flat, ...} */
     size_t first, n;
@@ -69,7 +74,8 @@ static int db_answer(srv_req *r, redisReply *reply, int status) {
  * sender's side) and the only cast back (cb_<kind>, used by the reader), so
  * r->dbfn is always called through the type it was stored with. */
 static store_cb db_on_ok, db_on_user, db_on_session, db_on_version, db_on_profile, db_on_mentee_profile, db_on_page,
-    db_on_pair, db_on_match, db_on_matches, db_on_matches_page, db_on_review, db_on_meeting, db_on_stats;
+    db_on_pair, db_on_match, db_on_matches, db_on_matches_page, db_on_review, db_on_meeting, db_on_stats,
+    db_on_users_page;
 
 #define DB_KIND(kind, fn_t)                                                                                            \
     void db_send_##kind(srv_req *r, sargs *a, fn_t *cb) { db_send(r, db_on_##kind, (void (*)(void))cb, a); }           \
@@ -89,6 +95,7 @@ DB_KIND(matches_page, db_matches_fn)
 DB_KIND(review, db_review_fn)
 DB_KIND(meeting, db_meeting_fn)
 DB_KIND(stats, db_stats_fn)
+DB_KIND(users_page, db_users_fn)
 
 /* ---------------------------------------------------------------- ok */
 
@@ -123,6 +130,44 @@ static void db_on_user(void *ud, redisReply *reply, int status) {
     u.subject = reply->element[3]->str;
     u.programs = reply->element[4]->str;
     cb_user(r)(r, &u);
+}
+
+#define DB_USER_FIELDS 5 /* login role subject programs disabled */
+
+size_t db_users_n(const db_users *us) { return us->n; }
+
+void db_users_at(const db_users *us, size_t i, db_user_row *out) {
+    redisReply *const *e = us->reply->element + 2 + DB_USER_FIELDS * i;
+    out->login = e[0]->str;
+    out->role = e[1]->str;
+    out->subject = e[2]->str;
+    out->programs = e[3]->str;
+    out->disabled = !strcmp(e[4]->str, "1");
+}
+
+const char *db_users_next(const db_users *us) {
+    const redisReply *cur = us->reply->element[1];
+    return cur->len ? cur->str : NULL;
+}
+
+/* SCRIPT_USER_LIST: {'ok', next, (login, role, subject, programs,
+ * disabled)...}; a role that is none of the four is a bad shape. */
+static void db_on_users_page(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    if (db_answer(r, reply, status)) return;
+    if (reply->elements < 2 || !mel_strs(reply, 1, reply->elements) || (reply->elements - 2) % DB_USER_FIELDS) {
+        db_shape(r);
+        return;
+    }
+    db_users us = { reply, (reply->elements - 2) / DB_USER_FIELDS };
+    for (size_t i = 0; i < us.n; i++) {
+        const redisReply *role = reply->element[3 + DB_USER_FIELDS * i];
+        if (auth_role_parse(role->str, role->len) == ROLE_NONE) {
+            db_shape(r);
+            return;
+        }
+    }
+    cb_users_page(r)(r, &us);
 }
 
 /* SCRIPT_RESUME: {'ok', login, role, subject, programs, ttl} */

@@ -166,6 +166,18 @@ void db_profile_put(srv_req *r, const char *kind, const char *id, const char *bl
     db_send_version(r, &a, cb);
 }
 
+void db_pw_change(srv_req *r, const char *login, long long verified, const char *old_hash,
+        const char *new_hash, const char *keep, db_ok_fn *cb) {
+    sargs a = db_script(r, SCRIPT_PW_CHANGE);
+    sargs_adds(&a, login);
+    sargs_addll(&a, verified);
+    sargs_adds(&a, old_hash);
+    sargs_adds(&a, new_hash);
+    sargs_adds(&a, keep);
+    db_idem_args(r, &a);
+    db_send_ok(r, &a, cb);
+}
+
 void db_pw_upgrade(srv_req *r, const char *login, const char *old_hash, const char *new_hash,
         db_ok_fn *cb) {
     sargs a = db_script(r, SCRIPT_PW_UPGRADE);
@@ -235,6 +247,36 @@ void db_user_disable(srv_req *r, const char *login, const char *by, db_ok_fn *cb
     sargs a = db_script(r, SCRIPT_USER_DISABLE);
     sargs_adds(&a, login);
     sargs_adds(&a, by);
+    db_idem_args(r, &a);
+    db_send_ok(r, &a, cb);
+}
+
+void db_user_enable(srv_req *r, const char *login, const char *by, db_ok_fn *cb) {
+    sargs a = db_script(r, SCRIPT_USER_ENABLE);
+    sargs_adds(&a, login);
+    sargs_adds(&a, by);
+    db_idem_args(r, &a);
+    db_send_ok(r, &a, cb);
+}
+
+void db_user_list(srv_req *r, const char *cursor, long long limit, const char *role,
+        const char *program, const char *scope, db_users_fn *cb) {
+    sargs a = db_script(r, SCRIPT_USER_LIST);
+    sargs_adds(&a, cursor);
+    sargs_addll(&a, limit);
+    sargs_adds(&a, role);
+    sargs_adds(&a, program);
+    sargs_adds(&a, scope);
+    db_send_users_page(r, &a, cb);
+}
+
+void db_user_set_password(srv_req *r, const char *login, const char *pw_hash, const char *by,
+        const char *scope, db_ok_fn *cb) {
+    sargs a = db_script(r, SCRIPT_USER_SET_PASSWORD);
+    sargs_adds(&a, login);
+    sargs_adds(&a, pw_hash);
+    sargs_adds(&a, by);
+    sargs_adds(&a, scope);
     db_idem_args(r, &a);
     db_send_ok(r, &a, cb);
 }

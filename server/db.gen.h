@@ -50,6 +50,9 @@ void db_profile_get(srv_req *r, const char *kind, const char *id, db_profile_fn 
 void db_profile_put(srv_req *r, const char *kind, const char *id, const char *blob, size_t blob_len,
         long long if_version, const char *scope, const char *programs, const char *province,
         long long capacity, const char *by, long long self, db_version_fn *cb);
+/* server/lua/pw_change.lua -> ok, idempotent */
+void db_pw_change(srv_req *r, const char *login, long long verified, const char *old_hash,
+        const char *new_hash, const char *keep, db_ok_fn *cb);
 /* server/lua/pw_upgrade.lua -> ok */
 void db_pw_upgrade(srv_req *r, const char *login, const char *old_hash, const char *new_hash,
         db_ok_fn *cb);
@@ -70,5 +73,13 @@ void db_user_create(srv_req *r, const char *login, const char *pw_hash, const ch
         long long rebind, db_ok_fn *cb);
 /* server/lua/user_disable.lua -> ok, idempotent */
 void db_user_disable(srv_req *r, const char *login, const char *by, db_ok_fn *cb);
+/* server/lua/user_enable.lua -> ok, idempotent */
+void db_user_enable(srv_req *r, const char *login, const char *by, db_ok_fn *cb);
+/* server/lua/user_list.lua -> users_page */
+void db_user_list(srv_req *r, const char *cursor, long long limit, const char *role,
+        const char *program, const char *scope, db_users_fn *cb);
+/* server/lua/user_set_password.lua -> ok, idempotent */
+void db_user_set_password(srv_req *r, const char *login, const char *pw_hash, const char *by,
+        const char *scope, db_ok_fn *cb);
 
 #endif

@@ -84,6 +84,18 @@ void db_page_item(const db_page *pg, size_t i, const char **id, const char **blo
 const char *db_page_next(const db_page *pg);
 typedef void db_page_fn(srv_req *r, const db_page *pg);
 
+/* A page of users (user.list): n rows in login order and the login to go
+ * on after (NULL: the last page).  programs is csv (db_user_row). */
+typedef struct db_user_row {
+    const char *login, *role, *subject, *programs;
+    bool disabled;
+} db_user_row;
+typedef struct db_users db_users;
+size_t db_users_n(const db_users *us);
+void db_users_at(const db_users *us, size_t i, db_user_row *out);
+const char *db_users_next(const db_users *us);
+typedef void db_users_fn(srv_req *r, const db_users *us);
+
 /* Matches: n stored matches, each converted on demand (db_matches_at: 0,
  * or -1 when the stored match does not decode), and for a list the match
  * number to go on after (NULL: the last page). */
@@ -162,6 +174,7 @@ void db_send_matches_page(srv_req *r, sargs *a, db_matches_fn *cb);
 void db_send_review(srv_req *r, sargs *a, db_review_fn *cb);
 void db_send_meeting(srv_req *r, sargs *a, db_meeting_fn *cb);
 void db_send_stats(srv_req *r, sargs *a, db_stats_fn *cb);
+void db_send_users_page(srv_req *r, sargs *a, db_users_fn *cb);
 
 #include "server/db.gen.h"
 

@@ -11,6 +11,7 @@ _Static_assert(API_PASSWORD_MIN == AUTH_PASSWORD_MIN, "api/limits.json PASSWORD_
 _Static_assert(API_PASSWORD_MAX == AUTH_PASSWORD_MAX, "api/limits.json PASSWORD_MAX disagrees with the server");
 _Static_assert(API_SUGGEST_MAX == MATCH_SUGGEST_MAX, "api/limits.json SUGGEST_MAX disagrees with the server");
 
+static void t_auth_change_password(srv_req *r, const void *p) { m_auth_change_password(r, p); }
 static void t_auth_login(srv_req *r, const void *p) { m_auth_login(r, p); }
 static void t_auth_logout(srv_req *r, const void *p) { m_auth_logout(r, p); }
 static void t_auth_resume(srv_req *r, const void *p) { m_auth_resume(r, p); }
@@ -38,8 +39,12 @@ static void t_server_info(srv_req *r, const void *p) { m_server_info(r, p); }
 static void t_stats_get(srv_req *r, const void *p) { m_stats_get(r, p); }
 static void t_user_create(srv_req *r, const void *p) { m_user_create(r, p); }
 static void t_user_disable(srv_req *r, const void *p) { m_user_disable(r, p); }
+static void t_user_enable(srv_req *r, const void *p) { m_user_enable(r, p); }
+static void t_user_list(srv_req *r, const void *p) { m_user_list(r, p); }
+static void t_user_set_password(srv_req *r, const void *p) { m_user_set_password(r, p); }
 
 const method_def methods_table[API_M__COUNT] = {
+    [API_M_AUTH_CHANGE_PASSWORD] = {"auth.change_password", ROLE_ANY, &api_methods[API_M_AUTH_CHANGE_PASSWORD], t_auth_change_password},
     [API_M_AUTH_LOGIN] = {"auth.login", 0, &api_methods[API_M_AUTH_LOGIN], t_auth_login},
     [API_M_AUTH_LOGOUT] = {"auth.logout", ROLE_ANY, &api_methods[API_M_AUTH_LOGOUT], t_auth_logout},
     [API_M_AUTH_RESUME] = {"auth.resume", 0, &api_methods[API_M_AUTH_RESUME], t_auth_resume},
@@ -67,4 +72,7 @@ const method_def methods_table[API_M__COUNT] = {
     [API_M_STATS_GET] = {"stats.get", ROLE_COORDINATOR, &api_methods[API_M_STATS_GET], t_stats_get},
     [API_M_USER_CREATE] = {"user.create", ROLE_ADMIN | ROLE_COORDINATOR, &api_methods[API_M_USER_CREATE], t_user_create},
     [API_M_USER_DISABLE] = {"user.disable", ROLE_ADMIN, &api_methods[API_M_USER_DISABLE], t_user_disable},
+    [API_M_USER_ENABLE] = {"user.enable", ROLE_ADMIN, &api_methods[API_M_USER_ENABLE], t_user_enable},
+    [API_M_USER_LIST] = {"user.list", ROLE_ADMIN | ROLE_COORDINATOR, &api_methods[API_M_USER_LIST], t_user_list},
+    [API_M_USER_SET_PASSWORD] = {"user.set_password", ROLE_ADMIN | ROLE_COORDINATOR, &api_methods[API_M_USER_SET_PASSWORD], t_user_set_password},
 };

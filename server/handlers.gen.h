@@ -7,6 +7,7 @@
 #ifndef COACHNET_SERVER_HANDLERS_GEN_H
 #define COACHNET_SERVER_HANDLERS_GEN_H
 
+void m_auth_change_password(srv_req *r, const api_auth_change_password_params *p);
 void m_auth_login(srv_req *r, const api_auth_login_params *p);
 void m_auth_logout(srv_req *r, const api_auth_logout_params *p);
 void m_auth_resume(srv_req *r, const api_auth_resume_params *p);
@@ -34,5 +35,8 @@ void m_server_info(srv_req *r, const api_server_info_params *p);
 void m_stats_get(srv_req *r, const api_stats_get_params *p);
 void m_user_create(srv_req *r, const api_user_create_params *p);
 void m_user_disable(srv_req *r, const api_user_disable_params *p);
+void m_user_enable(srv_req *r, const api_user_enable_params *p);
+void m_user_list(srv_req *r, const api_user_list_params *p);
+void m_user_set_password(srv_req *r, const api_user_set_password_params *p);
 
 #endif

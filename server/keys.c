@@ -10,6 +10,7 @@ static const char *const patterns[KEY__COUNT] = {
     [KEY_USER] = "user:<login>",
     [KEY_SUBJ_MENTEE] = "subj:mentee:<id>",
     [KEY_SUBJ_COACH] = "subj:coach:<id>",
+    [KEY_IDX_USER] = "idx:user",
     [KEY_UTOK] = "utok:<login>",
     [KEY_TOK] = "tok:<sha256 hex of token>",
     [KEY_RL_LOGIN] = "rl:login:<login>",

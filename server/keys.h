@@ -25,6 +25,7 @@ typedef enum {
     KEY_USER,            /* user:<login> */
     KEY_SUBJ_MENTEE,     /* subj:mentee:<id> (the login of the mentee's user) */
     KEY_SUBJ_COACH,      /* subj:coach:<id> */
+    KEY_IDX_USER,        /* idx:user (every login: user.list) */
     KEY_UTOK,            /* utok:<login> */
     KEY_TOK,             /* tok:<sha256 hex of token> */
     KEY_RL_LOGIN,        /* rl:login:<login> */

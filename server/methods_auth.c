@@ -1,5 +1,5 @@
-/* methods_auth.c — auth.login, auth.resume, auth.logout, user.create,
- * user.disable. */
+/* methods_auth.c — auth.login, auth.resume, auth.logout,
+ * auth.change_password, user.create, user.disable. */
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,6 +263,112 @@ void m_auth_logout(srv_req *r, const api_auth_logout_params *p) {
     db_logout(r, old.login, old.tokhash, ok_empty);
 }
 
+/* ---- auth.change_password ----
+ *
+ * The old password is checked as auth.login checks one, with its limits:
+ * at most LOGINRL_NAME_INFLIGHT checks of one name in flight here, and
+ * login.lua's refusal of a name over its failed attempts (`rate_limited`);
+ * then the verify on a hash thread (`rate_limited` when the queue is full).
+ * A wrong old password is `forbidden` naming old_password, not
+ * `unauthenticated`: the caller's session is valid and stays; the attempt
+ * counts as a failed login of the name, so that a stolen session cannot
+ * guess the password faster than auth.login could.  A right one: the new
+ * password is hashed (a hash thread) and pw_change.lua stores it if the
+ * stored hash is still the one verified, and ends every other session of
+ * the user on every coachnetd (this one's before the answer). */
+
+typedef struct chpw_st {
+    const char *old_pw, *new_pw; /* into the params: wiped with the request */
+    loginrl *held;               /* as login_st's */
+    unsigned char name_key[LOGINRL_KEY];
+    char stored[AUTH_HASH_MAX];
+} chpw_st;
+
+static void chpw_st_free(void *p) {
+    chpw_st *st = p;
+    if (st->held) loginrl_refund_key(st->held, st->name_key, srv_now_s());
+    free(st);
+}
+
+static void chpw_done(srv_req *r) {
+    if (!r->replayed) srv_logout_login(r->srv, r->sess.login, r->sess.tokhash, "password changed");
+    pack_empty(srv_req_ok(r));
+    srv_req_done(r);
+}
+
+static void chpw_hashed(void *ud, int status, int match, const char *hash) {
+    (void)match;
+    srv_req *r = ud;
+    chpw_st *st = r->st;
+    if (status != HASHQ_OK) {
+        srv_req_unavailable(r);
+        return;
+    }
+    if (!hash || !hash[0]) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password");
+        return;
+    }
+    db_pw_change(r, r->sess.login, 1, st->stored, hash, r->sess.tokhash, chpw_done);
+}
+
+static void chpw_verified(void *ud, int status, int match, const char *hash) {
+    (void)hash;
+    srv_req *r = ud;
+    chpw_st *st = r->st;
+    if (status != HASHQ_OK) {
+        srv_req_unavailable(r);
+        return;
+    }
+    if (!match) {
+        /* counted and refused by the script (or, for a repeated
+         * request_id, answered from its first call) */
+        log_info("auth.change_password: wrong old password for %s", r->sess.login);
+        db_pw_change(r, r->sess.login, 0, "", "", r->sess.tokhash, chpw_done);
+        return;
+    }
+    int rc = hashq_hash(r->srv->hq, st->new_pw, chpw_hashed, r);
+    if (rc == HASHQ_FULL)
+        srv_req_fail(r, PROTO_E_RATE_LIMITED, NULL, "too many passwords being hashed; retry in a few seconds");
+    else if (rc != HASHQ_OK)
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password");
+}
+
+static void chpw_user(srv_req *r, const db_user *u) {
+    chpw_st *st = r->st;
+    if (!u->known) {
+        /* disabled or deleted since the session began: it is ending */
+        srv_req_fail(r, PROTO_E_UNAUTHENTICATED, NULL, "user %s is disabled or gone", r->sess.login);
+        return;
+    }
+    if (strlen(u->pw_hash) >= sizeof st->stored) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "the stored password hash is too long");
+        return;
+    }
+    memcpy(st->stored, u->pw_hash, strlen(u->pw_hash) + 1);
+    int rc = hashq_verify(r->srv->hq, st->old_pw, st->stored, chpw_verified, r);
+    if (rc == HASHQ_FULL)
+        srv_req_fail(r, PROTO_E_RATE_LIMITED, NULL, "too many passwords being checked; retry in a few seconds");
+    else if (rc != HASHQ_OK)
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot verify the password");
+}
+
+void m_auth_change_password(srv_req *r, const api_auth_change_password_params *p) {
+    chpw_st *st = mstate(r, sizeof *st, chpw_st_free);
+    if (!st) return;
+    st->old_pw = p->old_password;
+    st->new_pw = p->new_password;
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)r->sess.login, strlen(r->sess.login), md);
+    memcpy(st->name_key, md, LOGINRL_KEY);
+    if (loginrl_take_key(r->srv->lrl, st->name_key, LOGINRL_NAME_INFLIGHT, srv_now_s())) {
+        srv_req_fail(r, PROTO_E_RATE_LIMITED, NULL, "another password check of %s is in progress; retry in a moment",
+                     r->sess.login);
+        return;
+    }
+    st->held = r->srv->lrl;
+    db_login(r, r->sess.login, r->srv->cfg->login_attempts_per_minute, chpw_user);
+}
+
 /* ---- user.create / user.disable ---- */
 
 typedef struct create_st {
@@ -378,7 +484,7 @@ void m_user_create(srv_req *r, const api_user_create_params *p) {
  * of the tokens user_disable.lua deleted, or at their next session check
  * (sesscheck.h) if they miss it. */
 static void disable_cb(srv_req *r) {
-    if (r->st) srv_logout_login(r->srv, r->st, "user disabled");
+    if (r->st) srv_logout_login(r->srv, r->st, NULL, "user disabled");
     pack_empty(srv_req_ok(r));
     srv_req_done(r);
 }

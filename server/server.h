@@ -192,12 +192,14 @@ typedef void srv_pack_fn(msgpack_packer *pk, void *ud);
 void srv_notify_conn(server *s, uint64_t conn_id, const char *method, srv_pack_fn *fn, void *ud);
 /* Every session whose role is `role` and subject is `subject`. */
 void srv_notify_subject(server *s, auth_role role, const char *subject, const char *method, srv_pack_fn *fn, void *ud);
-/* Sessions (design.md §14): end every session of a login (user.disable on
- * this instance), or every session whose token hash is in ths (a sealed
+/* Sessions (design.md §14): end every session of a login but the one of
+ * token hash keep (NULL: all; user.disable, user.set_password and
+ * auth.change_password on this instance), or every session whose token
+ * hash is in ths (a sealed
  * tokset.h set: the `revoke` event, auth.logout, the periodic check).  An
  * ended session's connection is unauthenticated from its next request on;
  * why goes to the log. */
-void srv_logout_login(server *s, const char *login, const char *why);
+void srv_logout_login(server *s, const char *login, const char *keep, const char *why);
 struct tokset;
 void srv_end_sessions(server *s, const struct tokset *ths, const char *why);
 /* Add the token hash of every authenticated connection to out (unsealed);

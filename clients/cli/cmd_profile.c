@@ -229,9 +229,111 @@ static int user_disable(cli_ctx *x) {
     return CLI_EXIT_OK;
 }
 
+static int user_enable(cli_ctx *x) {
+    if (x->o->nargs != 3) return cli_usage_error("usage: coachnet user enable LOGIN");
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_api_user_enable_params p = { .login = x->o->args[2] };
+    cn_client_error e;
+    if (cn_api_user_enable(x->c, &p, NULL, &e) != CN_CLIENT_OK) return cli_fail("user.enable", &e);
+    if (x->o->json)
+        printf("{}\n");
+    else
+        printf("enabled user %s\n", x->o->args[2]);
+    return CLI_EXIT_OK;
+}
+
+/* user list [--role R] [--program P] [--limit N]: user.list, every page
+ * (or the first N users), as a table or --json {items}. */
+static int user_list(cli_ctx *x) {
+    if (x->o->nargs != 2) return cli_usage_error("usage: coachnet user list [--role ROLE] [--program P] [--limit N]");
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    static const char *const heads[] = { "LOGIN", "ROLE", "SUBJECT", "PROGRAMS", "DISABLED" };
+    cli_table *t = cli_table_new(5, heads, "lllll");
+    json_t *all = x->o->json ? json_array() : NULL;
+    char cursor[256];
+    cn_api_user_list_params p = { .role = x->o->role, .program = x->o->program, .has_limit = true };
+    long long n = 0;
+    for (;;) {
+        p.limit = x->o->limit > 0 && x->o->limit - n < 500 ? x->o->limit - n : 500;
+        cn_client_result *r;
+        cn_client_error e;
+        if (cn_api_user_list(x->c, &p, &r, &e) != CN_CLIENT_OK) {
+            rc = cli_fail("user.list", &e);
+            break;
+        }
+        const msgpack_object *o = cn_client_result_obj(r);
+        const msgpack_object *items = cn_client_map_get(o, "items");
+        for (uint32_t i = 0; items && items->type == MSGPACK_OBJECT_ARRAY && i < items->via.array.size; i++) {
+            const msgpack_object *it = &items->via.array.ptr[i];
+            n++;
+            if (all) {
+                json_array_append_new(all, cli_mp_to_json(it));
+                continue;
+            }
+            char c[3][160], progs[600] = "";
+            const msgpack_object *pa = cn_client_map_get(it, "programs");
+            for (uint32_t k = 0; pa && pa->type == MSGPACK_OBJECT_ARRAY && k < pa->via.array.size; k++) {
+                char one[160];
+                size_t used = strlen(progs);
+                snprintf(progs + used, sizeof(progs) - used, "%s%s", k ? "," : "",
+                         cli_scalar(&pa->via.array.ptr[k], one, sizeof(one)));
+            }
+            const msgpack_object *dis = cn_client_map_get(it, "disabled");
+            const char *cells[5] = { cli_scalar(cn_client_map_get(it, "login"), c[0], sizeof(c[0])),
+                                     cli_scalar(cn_client_map_get(it, "role"), c[1], sizeof(c[1])),
+                                     cli_scalar(cn_client_map_get(it, "subject"), c[2], sizeof(c[2])), progs,
+                                     dis && dis->type == MSGPACK_OBJECT_BOOLEAN && dis->via.boolean ? "yes" : "" };
+            cli_table_add(t, cells);
+        }
+        int more = cn_client_obj_str(cn_client_map_get(o, "cursor"), cursor, sizeof(cursor)) == CN_CLIENT_OK;
+        cn_client_result_free(r);
+        if (!more || (x->o->limit > 0 && n >= x->o->limit)) break;
+        p.cursor = cursor;
+    }
+    if (rc == CLI_EXIT_OK) {
+        if (all) {
+            json_t *j = json_pack("{s:o}", "items", all);
+            all = NULL;
+            cli_print_json_new(j);
+        } else {
+            cli_table_print(t, stdout);
+            printf("%lld user%s\n", n, n == 1 ? "" : "s");
+        }
+    }
+    json_decref(all);
+    cli_table_free(t);
+    return rc;
+}
+
+/* user passwd LOGIN: user.set_password, the new password on stdin (prompted
+ * without echo on a tty).  Ends every session of that user. */
+static int user_passwd(cli_ctx *x) {
+    if (x->o->nargs != 3) return cli_usage_error("usage: coachnet user passwd LOGIN  (new password on stdin)");
+    char pw[1024];
+    if (cli_read_password(pw, sizeof(pw)) != 0 || pw[0] == '\0') {
+        explicit_bzero(pw, sizeof(pw));
+        return cli_usage_error("user passwd: no password given on stdin");
+    }
+    int rc = cli_connect_session(x);
+    if (rc == CLI_EXIT_OK) {
+        cn_api_user_set_password_params p = { .login = x->o->args[2], .password = pw };
+        cn_client_error e;
+        if (cn_api_user_set_password(x->c, &p, NULL, &e) != CN_CLIENT_OK)
+            rc = cli_fail("user.set_password", &e);
+        else if (x->o->json)
+            printf("{}\n");
+        else
+            printf("password of %s set; its sessions ended\n", x->o->args[2]);
+    }
+    explicit_bzero(pw, sizeof(pw));
+    return rc;
+}
+
 static int cmd_user(cli_ctx *x) {
     char err[CLI_ERRLEN];
-    if (x->o->nargs < 2) return cli_usage_error("usage: coachnet user create|disable ...");
+    if (x->o->nargs < 2) return cli_usage_error("usage: coachnet user create|list|disable|enable|passwd ...");
     if (strcmp(x->o->args[1], "create") == 0) {
         if (cli_check_allowed(x->o, O_ROLE | O_SUBJECT | O_PROGRAMS, "user create", err, sizeof(err)))
             return cli_usage_error("%s", err);
@@ -241,16 +343,60 @@ static int cmd_user(cli_ctx *x) {
         if (cli_check_allowed(x->o, 0, "user disable", err, sizeof(err))) return cli_usage_error("%s", err);
         return user_disable(x);
     }
-    return cli_usage_error("unknown user command '%s' (create, disable)", x->o->args[1]);
+    if (strcmp(x->o->args[1], "list") == 0) {
+        if (cli_check_allowed(x->o, O_ROLE | O_PROGRAM | O_LIMIT, "user list", err, sizeof(err)))
+            return cli_usage_error("%s", err);
+        return user_list(x);
+    }
+    if (strcmp(x->o->args[1], "enable") == 0) {
+        if (cli_check_allowed(x->o, 0, "user enable", err, sizeof(err))) return cli_usage_error("%s", err);
+        return user_enable(x);
+    }
+    if (strcmp(x->o->args[1], "passwd") == 0) {
+        if (cli_check_allowed(x->o, 0, "user passwd", err, sizeof(err))) return cli_usage_error("%s", err);
+        return user_passwd(x);
+    }
+    return cli_usage_error("unknown user command '%s' (create, list, disable, enable, passwd)", x->o->args[1]);
+}
+
+/* passwd: auth.change_password; the old password, then the new one, each a
+ * line of stdin (on a tty: two prompts without echo).  The session file
+ * stays valid; the user's other sessions end. */
+static int cmd_passwd(cli_ctx *x) {
+    char err[CLI_ERRLEN];
+    if (cli_check_allowed(x->o, 0, "passwd", err, sizeof(err))) return cli_usage_error("%s", err);
+    if (x->o->nargs != 1) return cli_usage_error("usage: coachnet passwd  (old, then new password on stdin)");
+    char old_pw[1024], new_pw[1024];
+    int rc;
+    if (cli_read_password(old_pw, sizeof(old_pw)) != 0 || old_pw[0] == '\0' ||
+        cli_read_password(new_pw, sizeof(new_pw)) != 0 || new_pw[0] == '\0') {
+        rc = cli_usage_error("passwd: give the old password, then the new one, each on a line of stdin");
+    } else if ((rc = cli_connect_session(x)) == CLI_EXIT_OK) {
+        cn_api_auth_change_password_params p = { .old_password = old_pw, .new_password = new_pw };
+        cn_client_error e;
+        if (cn_api_auth_change_password(x->c, &p, NULL, &e) != CN_CLIENT_OK)
+            rc = cli_fail("auth.change_password", &e);
+        else if (x->o->json)
+            printf("{}\n");
+        else
+            printf("password changed; your other sessions ended\n");
+    }
+    explicit_bzero(old_pw, sizeof(old_pw));
+    explicit_bzero(new_pw, sizeof(new_pw));
+    return rc;
 }
 
 const cli_command cli_cmds_profile[] = {
+    { "passwd", cmd_passwd, CLI_SEC_EVERYONE,
+      "passwd                      old, then new password from stdin; ends your other sessions" },
     { "profile", cmd_profile, CLI_SEC_SIDES,
       "profile put FILE.json [--if-version N]   (coordinators: --kind mentee|coach)\n"
       "profile get [mentee|coach ID]" },
     { "profile", NULL, CLI_SEC_COORDINATORS, "profile list mentee|coach [--program P] [--province CODE] [--limit N]" },
     { "user", cmd_user, CLI_SEC_ADMINS,
       "user create LOGIN --role ROLE [--subject ID] [--programs P1,P2]  (password on stdin)\n"
-      "user disable LOGIN" },
+      "user list [--role ROLE] [--program P] [--limit N]\n"
+      "user disable LOGIN | user enable LOGIN\n"
+      "user passwd LOGIN           new password from stdin; ends that user's sessions" },
     { NULL, NULL, 0, NULL },
 };

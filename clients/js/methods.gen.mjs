@@ -4,6 +4,51 @@
 /** name -> {summary, roles, params, result, errors}; params as in
  *  api/methods/*.json, with named limits replaced by their values. */
 export const METHODS = Object.freeze({
+ "auth.change_password": {
+  "summary": "Change one's own password (the old one verified); ends one's other sessions",
+  "roles": [
+   "any"
+  ],
+  "params": [
+   {
+    "name": "old_password",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 256,
+    "charset": "any",
+    "required": true,
+    "secret": true
+   },
+   {
+    "name": "new_password",
+    "type": "string",
+    "min_len": 8,
+    "max_len": 256,
+    "charset": "any",
+    "required": true,
+    "secret": true
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": []
+  },
+  "errors": [
+   "unauthenticated",
+   "forbidden",
+   "conflict",
+   "rate_limited",
+   "unavailable"
+  ]
+ },
  "auth.login": {
   "summary": "Log in with a password; binds the connection to a new session",
   "roles": [
@@ -1273,6 +1318,168 @@ export const METHODS = Object.freeze({
   "errors": [
    "not_found"
   ]
+ },
+ "user.enable": {
+  "summary": "Enable a disabled user again (not when its subject has since moved to another login)",
+  "roles": [
+   "admin"
+  ],
+  "params": [
+   {
+    "name": "login",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "any",
+    "required": true
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": []
+  },
+  "errors": [
+   "not_found",
+   "conflict"
+  ]
+ },
+ "user.list": {
+  "summary": "List users in login order (coordinators: the mentee and coach users of their programs)",
+  "roles": [
+   "admin",
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "role",
+    "type": "enum",
+    "values": [
+     "admin",
+     "coordinator",
+     "mentee",
+     "coach"
+    ]
+   },
+   {
+    "name": "program",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 32,
+    "charset": "code"
+   },
+   {
+    "name": "cursor",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 160,
+    "charset": "code"
+   },
+   {
+    "name": "limit",
+    "type": "integer",
+    "min": 1,
+    "max": 500,
+    "default": 50
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "items",
+     "type": "array",
+     "items": {
+      "type": "object",
+      "fields": [
+       {
+        "name": "login",
+        "type": "string"
+       },
+       {
+        "name": "role",
+        "type": "string"
+       },
+       {
+        "name": "subject",
+        "type": "string",
+        "optional": true
+       },
+       {
+        "name": "programs",
+        "type": "array",
+        "items": {
+         "type": "string"
+        },
+        "optional": true
+       },
+       {
+        "name": "disabled",
+        "type": "boolean"
+       }
+      ]
+     }
+    },
+    {
+     "name": "cursor",
+     "type": "string",
+     "optional": true
+    }
+   ]
+  },
+  "errors": [
+   "forbidden"
+  ]
+ },
+ "user.set_password": {
+  "summary": "Set a user's password and end all its sessions (coordinators: mentee and coach users of their programs)",
+  "roles": [
+   "admin",
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "login",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "any",
+    "required": true
+   },
+   {
+    "name": "password",
+    "type": "string",
+    "min_len": 8,
+    "max_len": 256,
+    "charset": "any",
+    "required": true,
+    "secret": true
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": []
+  },
+  "errors": [
+   "forbidden",
+   "not_found",
+   "unavailable"
+  ]
  }
 });
 
@@ -1291,6 +1498,8 @@ export const LIMITS = Object.freeze({
  "CURSOR_MAX": 160,
  "PROFILE_LIST_DEFAULT": 50,
  "PROFILE_LIST_MAX": 500,
+ "USER_LIST_DEFAULT": 50,
+ "USER_LIST_MAX": 500,
  "MATCH_LIST_DEFAULT": 50,
  "MATCH_LIST_MAX": 500,
  "SUGGEST_DEFAULT": 10,

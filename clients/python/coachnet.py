@@ -506,7 +506,9 @@ class Client:
 # ``client.match_review(match_ids, decision, note=None)`` -- the required
 # params positional in schema order, the optional ones by position or name;
 # optional params left as None are not sent.  The auth.* methods above are
-# written by hand because they keep the session on the client.
+# written by hand because they keep the session on the client;
+# auth.change_password leaves the caller's session as it is, so it is one of
+# these: ``client.auth_change_password(old_password, new_password)``.
 
 def _schema_method(name, spec):
     names = [p["name"] for p in spec["params"]]

@@ -7,6 +7,7 @@ local K = {
   user = p..'user:',
   subj_mentee = p..'subj:mentee:',
   subj_coach = p..'subj:coach:',
+  idx_user = p..'idx:user',
   utok = p..'utok:',
   tok = p..'tok:',
   rl_login = p..'rl:login:',

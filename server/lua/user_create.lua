@@ -7,7 +7,7 @@
 -- rebind is 1 (an admin's user.create; --add-user leaves it out) and the
 -- bound user is disabled: the subject then moves to the new login.  An
 -- index entry whose user no longer speaks for the subject is stale and is
--- overwritten.
+-- overwritten.  Every login is in idx:user (user.list).
 --! uses: keys common
 --! idempotent
 --! db: user_create(login, pw_hash, role, subject, programs, now, by, scope, rebind:int) -> ok
@@ -32,6 +32,7 @@ if sk then
   redis.call('SET', sk, ARGV[2])
 end
 redis.call('HSET', k, 'login', ARGV[2], 'pw', ARGV[3], 'role', ARGV[4], 'subject', ARGV[5], 'programs', ARGV[6], 'disabled', '0', 'created_at', ARGV[7])
+redis.call('ZADD', K.idx_user, 0, ARGV[2])
 if prev then
   audit('ev', 'user.create', 'login', ARGV[2], 'role', ARGV[4], 'subject', subj, 'replaces', prev, 'by', ARGV[8])
 else

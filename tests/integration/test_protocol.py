@@ -319,7 +319,7 @@ def unknown_method(s):
     with s.srv.client() as c:
         nonfatal(c, [0, 31, "mentee.delete_everything", [{}]], code="unknown_method", msgid=31)
     # also when authenticated
-    expect_error("unknown_method", s.admin().call, "user.list", {})
+    expect_error("unknown_method", s.admin().call, "user.delete_everything", {})
 
 
 @t

@@ -121,6 +121,7 @@ static void lua_name(key_kind k, char *out, size_t size) {
         [KEY_USER] = "user",
         [KEY_SUBJ_MENTEE] = "subj_mentee",
         [KEY_SUBJ_COACH] = "subj_coach",
+        [KEY_IDX_USER] = "idx_user",
         [KEY_UTOK] = "utok",
         [KEY_TOK] = "tok",
         [KEY_RL_LOGIN] = "rl_login",

@@ -244,3 +244,18 @@ live("TLS: a server certificate from another CA is refused", async () => {
     assert.match(e.message, /cannot connect/);
     c.close();
 });
+
+live("accounts: user.list pages as an object with items and cursor; auth.change_password with a wrong old password is forbidden naming old_password, the session stays", async () => {
+    const c = await coordinator();
+    const page = await c.userList({ limit: 5 });
+    assert.ok(Array.isArray(page.items));
+    assert.ok(page.items.length <= 5);
+    for (const u of page.items) assert.ok(["mentee", "coach"].includes(u.role), JSON.stringify(u));
+    assert.ok(page.cursor === null || typeof page.cursor === "string");
+    const e = await failure(c.authChangePassword({ old_password: "wrong-password", new_password: "Another-pa55word-1" }));
+    assert.equal(e.code, "forbidden");
+    assert.equal(e.field, "old_password");
+    assert.equal(c.token !== null, true);
+    assert.ok(Array.isArray((await c.userList({})).items));
+    c.close();
+});
