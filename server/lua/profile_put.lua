@@ -40,6 +40,8 @@ if ARGV[12] == '1' then
     if want < cap and want < l then return {'forbidden', 'capacity '..want..' is below the coach\'s '..l..' current matches', 'profile.capacity'} end
   end
 end
+local bad = no_program(ARGV[8], kind == 'coach' and 'profile.programs' or 'profile.program', kind == 'coach')
+if bad then return bad end
 v = v + 1
 redis.call('HSET', k, 'p', ARGV[4], 'v', v, 'program', ARGV[8], 'province', ARGV[9], 'updated_at', ARGV[7])
 local idx = K['idx_'..kind]

@@ -13,6 +13,8 @@
 --! db: user_create(login, pw_hash, role, subject, programs, now, by, scope, rebind:int) -> ok
 local k = K.user..ARGV[2]
 local role, subj, scope = ARGV[4], ARGV[5], ARGV[9] or ''
+local bad = no_program(ARGV[6], 'programs', true)
+if bad then return bad end
 if scope ~= '' and (role == 'mentee' or role == 'coach') then
   local h = redis.call('HMGET', K[role]..subj, 'v', 'program')
   if not h[1] then return {'not_found', 'no '..role..' profile '..subj..': put it first', 'subject'} end

@@ -90,6 +90,7 @@ def logout_then_resume_fails(s):
 def login_names_with_at(s):
     """a login name with '@' (an e-mail address, allowed by docs/methods.md) is created and logs in; other characters are refused naming login"""
     login = "%s@bkn.go.id" % s.uniq("sari")
+    s.program("p-at")
     s.admin().user_create(login, "Pa55word-with-at", "coordinator", programs=["p-at"])
     with s.srv.login(login, "Pa55word-with-at") as c:
         assert c.role == "coordinator"
@@ -102,6 +103,9 @@ def login_names_with_at(s):
 def add_user_command_line(s):
     """coachnetd --add-user: creates a coordinator from the command line; bad role fails non-zero"""
     login = s.uniq("cli-coord")
+    rc, out = s.srv.add_user(login, "cli-Pa55word-1", "coordinator", programs=["cli-prog"])
+    assert rc != 0 and "no program cli-prog" in out, (rc, out)
+    s.program("cli-prog")
     rc, out = s.srv.add_user(login, "cli-Pa55word-1", "coordinator", programs=["cli-prog"])
     assert rc == 0, out
     with s.srv.login(login, "cli-Pa55word-1") as c:

@@ -571,6 +571,7 @@ CODEC(meeting, proto_meeting, "result")
 CODEC(run_progress, proto_run_progress, "progress")
 CODEC(run_done, proto_run_done, "done")
 CODEC(program_stats, proto_program_stats, "stats")
+CODEC(program, proto_program, "program")
 
 /* Room for any of them. */
 typedef union any_result {
@@ -581,6 +582,7 @@ typedef union any_result {
     proto_run_progress run_progress;
     proto_run_done run_done;
     proto_program_stats program_stats;
+    proto_program program;
 } any_result;
 
 /* Pack obj, decode it back and compare byte for byte. */
@@ -934,6 +936,36 @@ static void program_stats_roundtrip_and_validation(void **state) {
     run_edits(&program_stats_codec, &s, edits, sizeof(edits) / sizeof(*edits));
 }
 
+/* The program object of program.get / program.list (DESIGN §9). */
+static void program_roundtrip_and_validation(void **state) {
+    (void)state;
+    proto_program p;
+    memset(&p, 0, sizeof(p));
+    strcpy(p.id, "PKN2-2026");
+    strcpy(p.name, "PKN Tingkat II 2026");
+    p.year = 2026;
+    p.self_service = true;
+    p.jp_target = 20;
+    strcpy(p.description, "Angkatan I\nJakarta");
+    roundtrip(&program_codec, &p);
+    p.self_service = false;
+    memset(p.description, 0, sizeof(p.description));
+    roundtrip(&program_codec, &p);
+    static const edit edits[] = {
+        { "id", OP_STR, 0, "a b", 0, "program.id", "[A-Za-z0-9._-]" },
+        { "name", OP_STR, 0, "", 0, "program.name", "1..128" },
+        { "name", OP_STR, 0, "two\nlines", 0, "program.name", "" },
+        { "year", OP_INT, 1999, 0, 0, "program.year", "2000..2100" },
+        { "year", OP_INT, 2100, 0, 0, NULL, NULL },
+        { "jp_target", OP_INT, 1001, 0, 0, "program.jp_target", "0..1000" },
+        { "jp_target", OP_INT, 0, 0, 0, NULL, NULL },
+        { "self_service", OP_INT, 1, 0, 0, "program.self_service", "" },
+        { "", OP_DEL, 0, "description", 0, "program.description", "is required" },
+        { "", OP_RENAME, 0, "name", "title", "program.title", "unknown key" },
+    };
+    run_edits(&program_codec, &p, edits, sizeof(edits) / sizeof(*edits));
+}
+
 /* Bad enums in a struct pack as nil, which the decoders refuse. */
 static void results_bad_enums_pack_nil(void **state) {
     (void)state;
@@ -997,6 +1029,7 @@ int main(void) {
         cmocka_unit_test(run_progress_roundtrip_and_validation),
         cmocka_unit_test(run_done_roundtrip_and_validation),
         cmocka_unit_test(program_stats_roundtrip_and_validation),
+        cmocka_unit_test(program_roundtrip_and_validation),
         cmocka_unit_test(results_bad_enums_pack_nil),
         cmocka_unit_test(vocab_rules),
     };
