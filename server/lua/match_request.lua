@@ -13,7 +13,7 @@ end
 if me[2] then return {'conflict', 'mentee '..mentee..' already has the live match '..me[2]} end
 local co = redis.call('HMGET', K.coach..coach, 'program', 'capacity')
 if not co[2] then return {'not_found', 'no coach '..coach, 'coach_id'} end
-if co[1] ~= '' and not has(co[1], me[1]) then return {'forbidden', 'coach '..coach..' does not coach in program '..me[1], 'coach_id'} end
+if not has(co[1], me[1]) then return {'forbidden', 'coach '..coach..' does not coach in program '..me[1], 'coach_id'} end
 if redis.call('SISMEMBER', K.forbid..me[1], mentee..' '..coach) == 1 then return {'forbidden', 'the coordinator forbade this pair', 'coach_id'} end
 if load(coach) >= capacity(coach) then return {'capacity_full', 'coach '..coach..' has no free capacity', 'coach_id'} end
 local id = newmatch(me[1], mentee, coach, 'requested', ARGV[4], '', ARGV[5], now)

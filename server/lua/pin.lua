@@ -11,7 +11,7 @@ if not mp then return {'not_found', 'no mentee '..mentee, 'mentee_id'} end
 if mp ~= prog then return {'invalid_params', 'mentee '..mentee..' is in program '..mp..', not '..prog, 'mentee_id'} end
 local cp = redis.call('HGET', K.coach..coach, 'program')
 if not cp then return {'not_found', 'no coach '..coach, 'coach_id'} end
-if cp ~= '' and not has(cp, prog) then return {'invalid_params', 'coach '..coach..' does not coach in program '..prog, 'coach_id'} end
+if not has(cp, prog) then return {'invalid_params', 'coach '..coach..' does not coach in program '..prog, 'coach_id'} end
 local pair = mentee..' '..coach
 if kind == 'pin' then
   redis.call('HSET', K.pin..prog, mentee, coach)

@@ -15,7 +15,7 @@ local scope = ARGV[6]
 if scope ~= '' and cur[1] then
   local old = cur[2] or ''
   if kind == 'coach' then
-    if old ~= '' and not meets(old, scope) then return {'forbidden', 'coach '..id..' is outside your programs'} end
+    if not meets(old, scope) then return {'forbidden', 'coach '..id..' is outside your programs'} end
   elseif not meets(old, scope) then return {'forbidden', 'mentee '..id..' is in program '..old..', outside your programs'} end
 end
 if ARGV[12] == '1' then

@@ -18,7 +18,7 @@ if bad then return bad end
 if scope ~= '' and (role == 'mentee' or role == 'coach') then
   local h = redis.call('HMGET', K[role]..subj, 'v', 'program')
   if not h[1] then return {'not_found', 'no '..role..' profile '..subj..': put it first', 'subject'} end
-  local ok = (role == 'mentee' and has(scope, h[2])) or (role == 'coach' and (h[2] == '' or meets(h[2], scope)))
+  local ok = (role == 'mentee' and has(scope, h[2])) or (role == 'coach' and meets(h[2], scope))
   if not ok then return {'forbidden', role..' '..subj..' is outside your programs', 'subject'} end
 end
 if redis.call('EXISTS', k) == 1 then return {'conflict', 'user '..ARGV[2]..' exists', 'login'} end

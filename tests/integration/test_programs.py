@@ -3,7 +3,7 @@
 list (an admin creates and edits; a coordinator reads and edits its own,
 creates none); a profile, run, pin or user naming an unknown program is
 invalid_params naming the field; match.request only in a self-service
-program."""
+program; a coach lists 1..16 programs (no "every program")."""
 
 from harness import Suite, main, expect_error
 
@@ -173,6 +173,23 @@ def unknown_program_refused_everywhere(s):
         expect_error("invalid_params", s.admin().user_create, s.uniq("coord"), s.PASSWORD, "coordinator",
                      programs=[prog, ghost], field="programs[1]")
         assert s.env.redis.cmd("EXISTS", "cn:program:" + ghost) == 0
+
+
+@t
+def coach_lists_its_programs(s):
+    """a coach profile needs 1..16 programs: none (absent or []) is invalid_params naming profile.programs; a coach is listed only in its programs"""
+    coord, prog = s.coordinator()
+    other, _ = s.coordinator()
+    with coord, other:
+        c = s.gen.coach([prog])
+        expect_error("invalid_params", coord.coach_put, dict(c, programs=[]), field="profile.programs")
+        bare = dict(c)
+        del bare["programs"]
+        expect_error("invalid_params", coord.coach_put, bare, field="profile.programs")
+        coord.coach_put(c)
+        assert [x["id"] for x in coord.coach_list(program=prog)["items"]] == [c["id"]]
+        assert other.coach_list()["items"] == []
+        expect_error("forbidden", other.coach_get, c["id"])
 
 
 @t

@@ -236,11 +236,11 @@ static void coach_roundtrip(void **state) {
     test_sample_coach(&c);
     for (int k = 0; k < PROTO_COACH_KIND__COUNT; k++) {
         c.kind = (proto_coach_kind)k;
-        c.n_programs = (size_t)k % 2;
-        if (c.n_programs == 0)
-            memset(c.programs, 0, sizeof(c.programs));
-        else
-            strcpy(c.programs[0], "coach2026");
+        /* 1 or 2 programs: a coach lists at least one (DESIGN §9) */
+        memset(c.programs, 0, sizeof(c.programs));
+        c.n_programs = 1 + (size_t)k % 2;
+        strcpy(c.programs[0], "coach2026");
+        if (c.n_programs == 2) strcpy(c.programs[1], "coach2027");
         tdoc_init(&d);
         proto_coach_pack(&d.pk, &c);
         assert_int_equal(proto_coach_decode(tdoc_unpack(&d), "profile", &tv.v, &got, &err), PROTO_OK);
@@ -269,7 +269,7 @@ static const edit coach_edits[] = {
     { "competencies[1]", OP_RENAME, 0, "level", "current", "profile.competencies[1].current", "unknown key" },
     { "province", OP_STR, 0, "10", 0, "profile.province", "unknown province code" },
     { "programs[0]", OP_STR, 0, "a b", 0, "profile.programs[0]", "[A-Za-z0-9._-]" },
-    { "", OP_DEL, 0, "programs", 0, NULL, NULL },
+    { "", OP_DEL, 0, "programs", 0, "profile.programs", "is required" },
     { "", OP_DEL, 0, "bio", 0, NULL, NULL },
     { "bio", OP_STR, 0, long_bio, 0, "profile.bio", "0..2000 bytes" },
     { "organization", OP_STR, 0, "", 0, "profile.organization", "1..128" },
