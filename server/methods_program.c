@@ -7,7 +7,7 @@
  * programs of its scope but creates none (program_put.lua decides, in the
  * same script as the write).  Profiles, runs, pins and users naming a
  * program that does not exist are refused by their scripts (common.lua's
- * unknown_program). */
+ * no_program). */
 #include <stdio.h>
 #include <string.h>
 
@@ -97,8 +97,8 @@ static void list_done(srv_req *r, const db_page *pg) {
 
 void m_program_list(srv_req *r, const api_program_list_params *p) {
     char after[PROTO_CODE_MAX + 1] = "";
-    if (p->cursor[0] && (util_cursor_decode(p->cursor, after, sizeof after) ||
-                         strspn(after, PROTO_CODE_CHARS) != strlen(after))) {
+    if (p->cursor[0] &&
+        (util_cursor_decode(p->cursor, after, sizeof after) || strspn(after, PROTO_CODE_CHARS) != strlen(after))) {
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, "cursor", "not a cursor this server returned");
         return;
     }
