@@ -27,6 +27,14 @@
 #define CN_API_PROFILE_LIST_MAX 500
 #define CN_API_USER_LIST_DEFAULT 50
 #define CN_API_USER_LIST_MAX 500
+#define CN_API_PROGRAM_NAME_MAX 128
+#define CN_API_PROGRAM_DESCRIPTION_MAX 2000
+#define CN_API_PROGRAM_YEAR_MIN 2000
+#define CN_API_PROGRAM_YEAR_MAX 2100
+#define CN_API_JP_TARGET_DEFAULT 20
+#define CN_API_JP_TARGET_MAX 1000
+#define CN_API_PROGRAM_LIST_DEFAULT 50
+#define CN_API_PROGRAM_LIST_MAX 500
 #define CN_API_MATCH_LIST_DEFAULT 50
 #define CN_API_MATCH_LIST_MAX 500
 #define CN_API_SUGGEST_DEFAULT 10
@@ -259,6 +267,30 @@ typedef struct cn_api_mentee_put_params {
 } cn_api_mentee_put_params;
 /* mentee.put (Create or replace a mentee profile) */
 int cn_api_mentee_put(cn_client *c, const cn_api_mentee_put_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_program_get_params {
+    const char *id;
+} cn_api_program_get_params;
+/* program.get (Read a program (coordinators: their programs)) */
+int cn_api_program_get(cn_client *c, const cn_api_program_get_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_program_list_params {
+    const char *cursor;
+    int64_t limit;
+    int has_limit;
+} cn_api_program_list_params;
+/* program.list (List programs in id order (admins: every program; coordinators: theirs)) */
+int cn_api_program_list(cn_client *c, const cn_api_program_list_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_program_put_params {
+    const msgpack_object *program;
+    const char *request_id;
+} cn_api_program_put_params;
+/* program.put (Create (admin) or edit (admin; coordinator: its programs) a program) */
+int cn_api_program_put(cn_client *c, const cn_api_program_put_params *p, cn_client_result **res,
         cn_client_error *err);
 
 typedef struct cn_api_server_info_params { int unused_; } cn_api_server_info_params;

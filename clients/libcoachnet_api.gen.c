@@ -796,6 +796,80 @@ int cn_api_mentee_put(cn_client *c, const cn_api_mentee_put_params *p, cn_client
     return rc;
 }
 
+int cn_api_program_get(cn_client *c, const cn_api_program_get_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "program.get: no params");
+    if (p->id == NULL || p->id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "program.get: id is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->id ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->id) {
+        cn_api_pack_str(pk, "id");
+        cn_api_pack_str(pk, p->id);
+    }
+    int rc = cn_client_call_raw(c, "program.get", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
+int cn_api_program_list(cn_client *c, const cn_api_program_list_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "program.list: no params");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->cursor ? 1 : 0;
+    n += p->has_limit ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->cursor) {
+        cn_api_pack_str(pk, "cursor");
+        cn_api_pack_str(pk, p->cursor);
+    }
+    if (p->has_limit) {
+        cn_api_pack_str(pk, "limit");
+        msgpack_pack_int64(pk, p->limit);
+    }
+    int rc = cn_client_call_raw(c, "program.list", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
+int cn_api_program_put(cn_client *c, const cn_api_program_put_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "program.put: no params");
+    if (p->program == NULL)
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "program.put: program is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->program ? 1 : 0;
+    n += p->request_id ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->program) {
+        cn_api_pack_str(pk, "program");
+        msgpack_pack_object(pk, *p->program);
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
+    }
+    int rc = cn_client_call_raw(c, "program.put", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 int cn_api_server_info(cn_client *c, const cn_api_server_info_params *p, cn_client_result **res,
         cn_client_error *err) {
     msgpack_sbuffer sb;
@@ -1042,6 +1116,9 @@ const char *const cn_api_method_names[] = {
     "mentee.get",
     "mentee.list",
     "mentee.put",
+    "program.get",
+    "program.list",
+    "program.put",
     "server.info",
     "stats.get",
     "user.create",

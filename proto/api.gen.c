@@ -184,6 +184,33 @@ static const proto_field api_mentee_put_fields[] = {
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_mentee_put_params, request_id), .has_off = offsetof(api_mentee_put_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_mentee_put_shape = {api_mentee_put_fields, 3, api_mentee_put_keys};
+static const char *const api_program_get_keys[] = {"id", NULL};
+static const proto_field api_program_get_fields[] = {
+    {.name = "id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_program_get_params, id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_program_get_shape = {api_program_get_fields, 1, api_program_get_keys};
+static const char *const api_program_list_keys[] = {"cursor", "limit", NULL};
+static const proto_field api_program_list_fields[] = {
+    {.name = "cursor", .type = PROTO_F_STR, .required = false, .off = offsetof(api_program_list_params, cursor), .has_off = offsetof(api_program_list_params, has_cursor), .min = 1, .max = API_CURSOR_MAX, .cs = PROTO_CS_CODE},
+    {.name = "limit", .type = PROTO_F_INT, .required = false, .off = offsetof(api_program_list_params, limit), .has_off = PROTO_NO_HAS, .min = 1, .max = API_PROGRAM_LIST_MAX, .dflt = API_PROGRAM_LIST_DEFAULT},
+};
+static const proto_shape api_program_list_shape = {api_program_list_fields, 2, api_program_list_keys};
+static const char *const api_program_put_program_keys[] = {"id", "name", "year", "self_service", "jp_target", "description", NULL};
+static const proto_field api_program_put_program_fields[] = {
+    {.name = "id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_program_put_params_program, id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
+    {.name = "name", .type = PROTO_F_STR, .required = true, .off = offsetof(api_program_put_params_program, name), .has_off = PROTO_NO_HAS, .min = 1, .max = API_PROGRAM_NAME_MAX, .cs = PROTO_CS_LINE},
+    {.name = "year", .type = PROTO_F_INT, .required = true, .off = offsetof(api_program_put_params_program, year), .has_off = PROTO_NO_HAS, .min = API_PROGRAM_YEAR_MIN, .max = API_PROGRAM_YEAR_MAX},
+    {.name = "self_service", .type = PROTO_F_BOOL, .required = false, .off = offsetof(api_program_put_params_program, self_service), .has_off = PROTO_NO_HAS, .dflt = 0},
+    {.name = "jp_target", .type = PROTO_F_INT, .required = false, .off = offsetof(api_program_put_params_program, jp_target), .has_off = PROTO_NO_HAS, .min = 0, .max = API_JP_TARGET_MAX, .dflt = API_JP_TARGET_DEFAULT},
+    {.name = "description", .type = PROTO_F_STR, .required = false, .off = offsetof(api_program_put_params_program, description), .has_off = offsetof(api_program_put_params_program, has_description), .min = 0, .max = API_PROGRAM_DESCRIPTION_MAX, .cs = PROTO_CS_TEXT},
+};
+static const proto_shape api_program_put_program_shape = {api_program_put_program_fields, 6, api_program_put_program_keys};
+static const char *const api_program_put_keys[] = {"program", "request_id", NULL};
+static const proto_field api_program_put_fields[] = {
+    {.name = "program", .type = PROTO_F_OBJECT, .required = true, .off = offsetof(api_program_put_params, program), .has_off = PROTO_NO_HAS, .shape = &api_program_put_program_shape},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_program_put_params, request_id), .has_off = offsetof(api_program_put_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_program_put_shape = {api_program_put_fields, 2, api_program_put_keys};
 static const char *const api_server_info_keys[] = {NULL};
 static const proto_shape api_server_info_shape = {NULL, 0, api_server_info_keys};
 static const char *const api_stats_get_keys[] = {"program", NULL};
@@ -274,6 +301,10 @@ const api_method api_methods[API_M__COUNT] = {
     [API_M_MENTEE_LIST] = {"mentee.list", &api_mentee_list_shape, sizeof(api_mentee_list_params)},
     [API_M_MENTEE_PUT] = {"mentee.put", &api_mentee_put_shape, sizeof(api_mentee_put_params), true,
         offsetof(api_mentee_put_params, request_id), offsetof(api_mentee_put_params, has_request_id), NULL},
+    [API_M_PROGRAM_GET] = {"program.get", &api_program_get_shape, sizeof(api_program_get_params)},
+    [API_M_PROGRAM_LIST] = {"program.list", &api_program_list_shape, sizeof(api_program_list_params)},
+    [API_M_PROGRAM_PUT] = {"program.put", &api_program_put_shape, sizeof(api_program_put_params), true,
+        offsetof(api_program_put_params, request_id), offsetof(api_program_put_params, has_request_id), NULL},
     [API_M_SERVER_INFO] = {"server.info", &api_server_info_shape, sizeof(api_server_info_params)},
     [API_M_STATS_GET] = {"stats.get", &api_stats_get_shape, sizeof(api_stats_get_params)},
     [API_M_USER_CREATE] = {"user.create", &api_user_create_shape, sizeof(api_user_create_params), true,

@@ -7,32 +7,40 @@
 #define COACHNET_PROTO_API_GEN_H
 
 /* Named limits (api/limits.json). */
-#define API_LOGIN_MAX                64      /* bytes of a login name */
-#define API_PASSWORD_MIN             8       /* bytes of a new password, at least */
-#define API_PASSWORD_MAX             256     /* bytes of a password */
-#define API_TOKEN_MAX                256     /* bytes of a token as read (a token that is not 64 hex digits is refused as unauthenticated) */
-#define API_ID_MAX                   40      /* bytes of a profile id */
-#define API_OBJID_MAX                64      /* bytes of a match or run id */
-#define API_CODE_MAX                 32      /* bytes of a code: program, province, competency */
-#define API_PROGRAMS_MAX             16      /* programs of a coordinator or coach */
-#define API_SCORE_MAX                10000   /* the largest pair score */
-#define API_VERSION_MAX              9007199254740991LL /* largest if_version (2^53 - 1: exact in every client language) */
-#define API_CURSOR_MAX               160     /* bytes of a list cursor */
-#define API_PROFILE_LIST_DEFAULT     50      /* profiles per page by default */
-#define API_PROFILE_LIST_MAX         500     /* profiles per page, at most */
-#define API_USER_LIST_DEFAULT        50      /* users per page of user.list by default */
-#define API_USER_LIST_MAX            500     /* users per page of user.list, at most */
-#define API_MATCH_LIST_DEFAULT       50      /* matches per page by default */
-#define API_MATCH_LIST_MAX           500     /* matches per page, at most */
-#define API_SUGGEST_DEFAULT          10      /* suggestions by default */
-#define API_SUGGEST_MAX              100     /* suggestions of one call, at most */
-#define API_REVIEW_MAX               100     /* match ids of one match.review call */
-#define API_NOTE_MAX                 500     /* bytes of a review or response note */
-#define API_MEETING_MINUTES_MAX      600     /* minutes of one meeting */
-#define API_TOPIC_MAX                200     /* bytes of a meeting topic */
-#define API_COMMENT_MAX              2000    /* bytes of a feedback comment */
-#define API_REQUEST_ID_MAX           64      /* bytes of a request_id */
-#define API_REQUEST_ID_TTL_S         86400   /* seconds a request_id's first answer is kept (a repeat within them is answered from it) */
+#define API_LOGIN_MAX                   64      /* bytes of a login name */
+#define API_PASSWORD_MIN                8       /* bytes of a new password, at least */
+#define API_PASSWORD_MAX                256     /* bytes of a password */
+#define API_TOKEN_MAX                   256     /* bytes of a token as read (a token that is not 64 hex digits is refused as unauthenticated) */
+#define API_ID_MAX                      40      /* bytes of a profile id */
+#define API_OBJID_MAX                   64      /* bytes of a match or run id */
+#define API_CODE_MAX                    32      /* bytes of a code: program, province, competency */
+#define API_PROGRAMS_MAX                16      /* programs of a coordinator or coach */
+#define API_SCORE_MAX                   10000   /* the largest pair score */
+#define API_VERSION_MAX                 9007199254740991LL /* largest if_version (2^53 - 1: exact in every client language) */
+#define API_CURSOR_MAX                  160     /* bytes of a list cursor */
+#define API_PROFILE_LIST_DEFAULT        50      /* profiles per page by default */
+#define API_PROFILE_LIST_MAX            500     /* profiles per page, at most */
+#define API_USER_LIST_DEFAULT           50      /* users per page of user.list by default */
+#define API_USER_LIST_MAX               500     /* users per page of user.list, at most */
+#define API_PROGRAM_NAME_MAX            128     /* bytes of a program's name */
+#define API_PROGRAM_DESCRIPTION_MAX     2000    /* bytes of a program's description */
+#define API_PROGRAM_YEAR_MIN            2000    /* the earliest year of a program */
+#define API_PROGRAM_YEAR_MAX            2100    /* the latest year of a program */
+#define API_JP_TARGET_DEFAULT           20      /* a program's yearly JP target by default */
+#define API_JP_TARGET_MAX               1000    /* a program's yearly JP target, at most */
+#define API_PROGRAM_LIST_DEFAULT        50      /* programs per page by default */
+#define API_PROGRAM_LIST_MAX            500     /* programs per page, at most */
+#define API_MATCH_LIST_DEFAULT          50      /* matches per page by default */
+#define API_MATCH_LIST_MAX              500     /* matches per page, at most */
+#define API_SUGGEST_DEFAULT             10      /* suggestions by default */
+#define API_SUGGEST_MAX                 100     /* suggestions of one call, at most */
+#define API_REVIEW_MAX                  100     /* match ids of one match.review call */
+#define API_NOTE_MAX                    500     /* bytes of a review or response note */
+#define API_MEETING_MINUTES_MAX         600     /* minutes of one meeting */
+#define API_TOPIC_MAX                   200     /* bytes of a meeting topic */
+#define API_COMMENT_MAX                 2000    /* bytes of a feedback comment */
+#define API_REQUEST_ID_MAX              64      /* bytes of a request_id */
+#define API_REQUEST_ID_TTL_S            86400   /* seconds a request_id's first answer is kept (a repeat within them is answered from it) */
 
 /* Methods, in the order of api_methods[]. */
 typedef enum api_method_id {
@@ -60,6 +68,9 @@ typedef enum api_method_id {
     API_M_MENTEE_GET,
     API_M_MENTEE_LIST,
     API_M_MENTEE_PUT,
+    API_M_PROGRAM_GET,
+    API_M_PROGRAM_LIST,
+    API_M_PROGRAM_PUT,
     API_M_SERVER_INFO,
     API_M_STATS_GET,
     API_M_USER_CREATE,
@@ -280,6 +291,32 @@ typedef struct api_mentee_put_params {
     char request_id[API_REQUEST_ID_MAX + 1];
     bool has_request_id;
 } api_mentee_put_params;
+
+typedef struct api_program_get_params {
+    char id[API_CODE_MAX + 1];
+} api_program_get_params;
+
+typedef struct api_program_list_params {
+    char cursor[API_CURSOR_MAX + 1];
+    bool has_cursor;
+    int64_t limit;
+} api_program_list_params;
+
+typedef struct api_program_put_params_program {
+    char id[API_CODE_MAX + 1];
+    char name[API_PROGRAM_NAME_MAX + 1];
+    int64_t year;
+    bool self_service;
+    int64_t jp_target;
+    char description[API_PROGRAM_DESCRIPTION_MAX + 1];
+    bool has_description;
+} api_program_put_params_program;
+
+typedef struct api_program_put_params {
+    api_program_put_params_program program;
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
+} api_program_put_params;
 
 typedef struct api_server_info_params {
     char unused_;   /* no params: C has no empty structs */

@@ -314,12 +314,13 @@ static int coach_comps(const proto_map *m, const proto_vocab *v, proto_coach *ou
     return PROTO_OK;
 }
 
-/* programs: optional, 0..16 distinct codes; absent = empty = all. */
+/* programs: required, 1..16 distinct codes (DESIGN §9: a coach belongs to
+ * the programs it lists; there is no "every program" value). */
 static int coach_programs(const proto_map *m, proto_coach *out, proto_error *err) {
     proto_array a;
     char path[PROTO_PATH_MAX];
     out->n_programs = 0;
-    int rc = proto_read_array(m, "programs", PROTO_OPTIONAL, 0, PROTO_PROGRAMS_MAX, &a, err);
+    int rc = proto_read_array(m, "programs", PROTO_REQUIRED, 1, PROTO_PROGRAMS_MAX, &a, err);
     if (rc <= 0) return rc;
     for (size_t i = 0; i < a.arr->size; i++) {
         if (proto_elem_str(&a, i, 1, PROTO_CODE_MAX, PROTO_CS_CODE, out->programs[i], PROTO_CODE_MAX + 1, err) !=

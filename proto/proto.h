@@ -534,7 +534,7 @@ typedef enum proto_coach_kind {
  * required; compared with a mentee's agency for same_agency), rank (1..6,
  * required), province (vocab, required), competencies (0..32 {code, level
  * 1..5}, distinct codes, required), capacity (0..50, required), programs
- * (0..16 distinct codes, default empty = all), modality, languages (as
+ * (1..16 distinct codes, required: DESIGN §9), modality, languages (as
  * mentee, required), availability (default 0), bio (text 0..2000,
  * default ""); email, phone, language (proto_contact). */
 typedef struct proto_coach {
@@ -974,5 +974,22 @@ int proto_params_read(const proto_shape *shape, const msgpack_object *obj, const
 
 /* The methods of the API schema, generated (proto/api.gen.h). */
 #include "proto/api.gen.h"
+
+/* A program (program.get, program.list's items; DESIGN §9).  Keys, all
+ * required, packed in this order: id (code 1..32), name (line 1..128),
+ * year (API_PROGRAM_YEAR_MIN..MAX), self_service (bool: its mentees may
+ * match.request), jp_target (the yearly JP target, 0..API_JP_TARGET_MAX),
+ * description (text 0..2000). */
+typedef struct proto_program {
+    char id[PROTO_CODE_MAX + 1];
+    char name[API_PROGRAM_NAME_MAX + 1];
+    int64_t year;
+    bool self_service;
+    int64_t jp_target;
+    char description[API_PROGRAM_DESCRIPTION_MAX + 1];
+} proto_program;
+
+int proto_program_decode(const msgpack_object *obj, const char *path, proto_program *out, proto_error *err);
+void proto_program_pack(msgpack_packer *pk, const proto_program *p);
 
 #endif /* COACHNET_PROTO_H */

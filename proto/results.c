@@ -1,7 +1,8 @@
 /* results.c -- codecs of the results and notification params that
  * coachnetd sends and clients decode: the session of auth.login/resume,
  * suggestion and review items, meeting.log's result, run.progress,
- * run.done and stats.get's result (design.md §3, docs/methods.md).
+ * run.done, stats.get's result and the program object (design.md §3, §9,
+ * docs/methods.md).
  *
  * Key order of the packers is the order docs/methods.md lists the keys in;
  * it is the order coachnetd has always sent them in.
@@ -31,6 +32,7 @@ static const char *const pstats_keys[] = { "program",     "mentees",    "coaches
                                            "utilisation", "coverage",   "matches",  "unmatched", "last_run_id",
                                            "jp_total",    "jp_minutes", "feedback", NULL };
 static const char *const feedback_keys[] = { "count", "mean_rating", NULL };
+static const char *const program_keys[] = { "id", "name", "year", "self_service", "jp_target", "description", NULL };
 
 static void pack_key(msgpack_packer *pk, const char *k) { proto_pack_cstr(pk, k); }
 
@@ -470,4 +472,41 @@ void proto_program_stats_pack(msgpack_packer *pk, const proto_program_stats *s) 
     msgpack_pack_int64(pk, s->feedback_count);
     pack_key(pk, "mean_rating");
     msgpack_pack_double(pk, s->feedback_mean_rating);
+}
+
+/* ---- program --------------------------------------------------------------- */
+
+int proto_program_decode(const msgpack_object *obj, const char *path, proto_program *out, proto_error *err) {
+    proto_map m;
+    memset(out, 0, sizeof(*out));
+    if (proto_map_open(&m, obj, path, program_keys, err) != PROTO_OK ||
+        proto_read_str(&m, "id", PROTO_REQUIRED, 1, PROTO_CODE_MAX, PROTO_CS_CODE, out->id, sizeof(out->id), err) < 0 ||
+        proto_read_str(&m, "name", PROTO_REQUIRED, 1, API_PROGRAM_NAME_MAX, PROTO_CS_LINE, out->name, sizeof(out->name),
+                       err) < 0 ||
+        proto_read_int(&m, "year", PROTO_REQUIRED, API_PROGRAM_YEAR_MIN, API_PROGRAM_YEAR_MAX, &out->year, err) < 0 ||
+        proto_read_bool(&m, "self_service", PROTO_REQUIRED, &out->self_service, err) < 0 ||
+        proto_read_int(&m, "jp_target", PROTO_REQUIRED, 0, API_JP_TARGET_MAX, &out->jp_target, err) < 0 ||
+        proto_read_str(&m, "description", PROTO_REQUIRED, 0, API_PROGRAM_DESCRIPTION_MAX, PROTO_CS_TEXT,
+                       out->description, sizeof(out->description), err) < 0)
+        return PROTO_ERR;
+    return PROTO_OK;
+}
+
+void proto_program_pack(msgpack_packer *pk, const proto_program *p) {
+    msgpack_pack_map(pk, 6);
+    pack_key(pk, "id");
+    proto_pack_cstr(pk, p->id);
+    pack_key(pk, "name");
+    proto_pack_cstr(pk, p->name);
+    pack_key(pk, "year");
+    msgpack_pack_int64(pk, p->year);
+    pack_key(pk, "self_service");
+    if (p->self_service)
+        msgpack_pack_true(pk);
+    else
+        msgpack_pack_false(pk);
+    pack_key(pk, "jp_target");
+    msgpack_pack_int64(pk, p->jp_target);
+    pack_key(pk, "description");
+    proto_pack_cstr(pk, p->description);
 }

@@ -166,6 +166,33 @@ void db_profile_put(srv_req *r, const char *kind, const char *id, const char *bl
     db_send_version(r, &a, cb);
 }
 
+void db_program_page(srv_req *r, const char *id, const char *cursor, long long limit,
+        const char *scope, db_page_fn *cb) {
+    sargs a = db_script(r, SCRIPT_PROGRAM_PAGE);
+    sargs_adds(&a, id);
+    sargs_adds(&a, cursor);
+    sargs_addll(&a, limit);
+    sargs_adds(&a, scope);
+    db_send_page(r, &a, cb);
+}
+
+void db_program_put(srv_req *r, const char *id, const char *blob, size_t blob_len, const char *name,
+        long long year, long long self_service, long long jp_target, const char *scope,
+        const char *by, db_ok_fn *cb) {
+    sargs a = db_script(r, SCRIPT_PROGRAM_PUT);
+    sargs_adds(&a, id);
+    sargs_add(&a, blob, blob_len);
+    sargs_adds(&a, name);
+    sargs_addll(&a, year);
+    sargs_addll(&a, self_service);
+    sargs_addll(&a, jp_target);
+    sargs_adds(&a, scope);
+    sargs_adds(&a, by);
+    sargs_addll(&a, (long long)time(NULL));
+    db_idem_args(r, &a);
+    db_send_ok(r, &a, cb);
+}
+
 void db_pw_change(srv_req *r, const char *login, long long verified, const char *old_hash,
         const char *new_hash, const char *keep, db_ok_fn *cb) {
     sargs a = db_script(r, SCRIPT_PW_CHANGE);

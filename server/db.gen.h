@@ -50,6 +50,13 @@ void db_profile_get(srv_req *r, const char *kind, const char *id, db_profile_fn 
 void db_profile_put(srv_req *r, const char *kind, const char *id, const char *blob, size_t blob_len,
         long long if_version, const char *scope, const char *programs, const char *province,
         long long capacity, const char *by, long long self, db_version_fn *cb);
+/* server/lua/program_page.lua -> page */
+void db_program_page(srv_req *r, const char *id, const char *cursor, long long limit,
+        const char *scope, db_page_fn *cb);
+/* server/lua/program_put.lua -> ok, idempotent */
+void db_program_put(srv_req *r, const char *id, const char *blob, size_t blob_len, const char *name,
+        long long year, long long self_service, long long jp_target, const char *scope,
+        const char *by, db_ok_fn *cb);
 /* server/lua/pw_change.lua -> ok, idempotent */
 void db_pw_change(srv_req *r, const char *login, long long verified, const char *old_hash,
         const char *new_hash, const char *keep, db_ok_fn *cb);

@@ -35,6 +35,9 @@ static void t_meeting_log(srv_req *r, const void *p) { m_meeting_log(r, p); }
 static void t_mentee_get(srv_req *r, const void *p) { m_mentee_get(r, p); }
 static void t_mentee_list(srv_req *r, const void *p) { m_mentee_list(r, p); }
 static void t_mentee_put(srv_req *r, const void *p) { m_mentee_put(r, p); }
+static void t_program_get(srv_req *r, const void *p) { m_program_get(r, p); }
+static void t_program_list(srv_req *r, const void *p) { m_program_list(r, p); }
+static void t_program_put(srv_req *r, const void *p) { m_program_put(r, p); }
 static void t_server_info(srv_req *r, const void *p) { m_server_info(r, p); }
 static void t_stats_get(srv_req *r, const void *p) { m_stats_get(r, p); }
 static void t_user_create(srv_req *r, const void *p) { m_user_create(r, p); }
@@ -68,6 +71,9 @@ const method_def methods_table[API_M__COUNT] = {
     [API_M_MENTEE_GET] = {"mentee.get", ROLE_MENTEE | ROLE_COORDINATOR, &api_methods[API_M_MENTEE_GET], t_mentee_get},
     [API_M_MENTEE_LIST] = {"mentee.list", ROLE_COORDINATOR, &api_methods[API_M_MENTEE_LIST], t_mentee_list},
     [API_M_MENTEE_PUT] = {"mentee.put", ROLE_MENTEE | ROLE_COORDINATOR, &api_methods[API_M_MENTEE_PUT], t_mentee_put},
+    [API_M_PROGRAM_GET] = {"program.get", ROLE_ADMIN | ROLE_COORDINATOR, &api_methods[API_M_PROGRAM_GET], t_program_get},
+    [API_M_PROGRAM_LIST] = {"program.list", ROLE_ADMIN | ROLE_COORDINATOR, &api_methods[API_M_PROGRAM_LIST], t_program_list},
+    [API_M_PROGRAM_PUT] = {"program.put", ROLE_ADMIN | ROLE_COORDINATOR, &api_methods[API_M_PROGRAM_PUT], t_program_put},
     [API_M_SERVER_INFO] = {"server.info", 0, &api_methods[API_M_SERVER_INFO], t_server_info},
     [API_M_STATS_GET] = {"stats.get", ROLE_COORDINATOR, &api_methods[API_M_STATS_GET], t_stats_get},
     [API_M_USER_CREATE] = {"user.create", ROLE_ADMIN | ROLE_COORDINATOR, &api_methods[API_M_USER_CREATE], t_user_create},

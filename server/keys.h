@@ -29,6 +29,8 @@ typedef enum {
     KEY_UTOK,            /* utok:<login> */
     KEY_TOK,             /* tok:<sha256 hex of token> */
     KEY_RL_LOGIN,        /* rl:login:<login> */
+    KEY_PROGRAM,         /* program:<id> */
+    KEY_IDX_PROGRAM,     /* idx:program */
     KEY_MENTEE,          /* mentee:<id> */
     KEY_COACH,           /* coach:<id> */
     KEY_IDX_MENTEE,      /* idx:mentee */

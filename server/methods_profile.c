@@ -5,8 +5,8 @@
  * (compare-and-set through if_version) in the hash mentee:<id> or
  * coach:<id>.  Ownership: a mentee or coach user only its own subject, an
  * existing profile, and not its coordinator-owned fields; a coordinator
- * only profiles of its programs (a coach with no programs
- * coaches in every program, so every coordinator may edit it).
+ * only profiles of its programs (a coach lists 1..16 programs, each of
+ * which must exist: profile_put.lua).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +72,7 @@ void m_coach_put(srv_req *r, const api_coach_put_params *pp) {
         return;
     }
     char programs[PROTO_PROGRAMS_MAX * (PROTO_CODE_MAX + 1) + 1] = "";
-    int in_scope = p->n_programs == 0;
+    int in_scope = 0;
     for (size_t i = 0; i < p->n_programs; i++) {
         if (i) strcat(programs, ",");
         strcat(programs, p->programs[i]);
@@ -98,12 +98,11 @@ void m_coach_put(srv_req *r, const api_coach_put_params *pp) {
 
 /* ---- get ---- */
 
-/* A coordinator sees a mentee of their programs, and a coach with no
- * program (open to all) or with one of their programs. */
+/* A coordinator sees a mentee of their programs, and a coach listing one
+ * of their programs (a coach belongs to the programs it lists, DESIGN §9). */
 static int get_in_scope(const srv_req *r, int is_coach, const char *prog, size_t len) {
     if (r->sess.role != ROLE_COORDINATOR) return 1;
     if (!is_coach) return auth_in_scope(r->sess.programs, prog, len);
-    if (!len) return 1; /* a coach open to every program */
     for (const char *p = prog; *p;) {
         const char *e = strchr(p, ',');
         size_t n = e ? (size_t)(e - p) : strlen(p);

@@ -189,6 +189,36 @@ int pack_explain_blob(msgpack_sbuffer *sb, const match_explain *ex) {
     return 0;
 }
 
+/* ---------------------------------------------------------------- program */
+
+void pack_conv_program(const api_program_put_params_program *in, proto_program *out) {
+    memset(out, 0, sizeof *out);
+    snprintf(out->id, sizeof out->id, "%s", in->id);
+    snprintf(out->name, sizeof out->name, "%s", in->name);
+    out->year = in->year;
+    out->self_service = in->self_service;
+    out->jp_target = in->jp_target;
+    snprintf(out->description, sizeof out->description, "%s", in->description);
+}
+
+void pack_program_blob(msgpack_sbuffer *sb, const proto_program *p) {
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+    proto_program_pack(&pk, p);
+}
+
+int pack_program_valid(const char *blob, size_t len) {
+    msgpack_unpacked u;
+    proto_program p;
+    proto_error e;
+    size_t off = 0;
+    msgpack_unpacked_init(&u);
+    int ok = msgpack_unpack_next(&u, blob, len, &off) == MSGPACK_UNPACK_SUCCESS && off == len &&
+             proto_program_decode(&u.data, "program", &p, &e) == PROTO_OK;
+    msgpack_unpacked_destroy(&u);
+    return ok ? 0 : -1;
+}
+
 /* ---------------------------------------------------------- session, review */
 
 int pack_conv_session(const srv_session *sess, const char *token, int64_t expires_in, proto_session *out) {
@@ -279,6 +309,12 @@ void pack_explain_result(msgpack_packer *pk, const proto_explain *e) {
     msgpack_pack_map(pk, 1);
     proto_pack_cstr(pk, "explain");
     proto_explain_pack(pk, e);
+}
+
+void pack_program_result(msgpack_packer *pk, const char *blob, size_t len) {
+    msgpack_pack_map(pk, 1);
+    proto_pack_cstr(pk, "program");
+    pack_raw(pk, blob, len);
 }
 
 void pack_items_begin(msgpack_packer *pk, const char *key, size_t n, bool has_cursor) {

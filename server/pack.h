@@ -69,6 +69,15 @@ int pack_name_index(const char *const *names, const char *s, size_t len);
  * convert.  Pure: the run's worker thread calls it. */
 int pack_explain_blob(msgpack_sbuffer *sb, const match_explain *ex);
 
+/* The program of program.put's params as proto's struct (the schema
+ * reader checked every field). */
+void pack_conv_program(const api_program_put_params_program *in, proto_program *out);
+/* Append the canonical program blob stored in program:<id> ('p'). */
+void pack_program_blob(msgpack_sbuffer *sb, const proto_program *p);
+/* 0 when blob (len bytes) is one program that proto_program_decode()
+ * accepts, else -1: a stored blob is checked before it is sent. */
+int pack_program_valid(const char *blob, size_t len);
+
 /* ---- results ---- */
 
 void pack_empty(msgpack_packer *pk);                                         /* {} */
@@ -79,6 +88,8 @@ void pack_put_result(msgpack_packer *pk, const char *id, long long version); /* 
 void pack_profile(msgpack_packer *pk, const char *blob, size_t len, long long version, bool has_load, long long load);
 void pack_match_result(msgpack_packer *pk, const proto_match *m);     /* {match} */
 void pack_explain_result(msgpack_packer *pk, const proto_explain *e); /* {explain} */
+/* {program}; blob passed pack_program_valid(). */
+void pack_program_result(msgpack_packer *pk, const char *blob, size_t len);
 
 /* Start {key: [n items]} (has_cursor: {key: [n items], cursor}); the
  * caller then packs the n items (proto_*_pack or pack_raw) and, with a

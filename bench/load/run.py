@@ -157,6 +157,7 @@ def main():
     gen = harness.Gen(seed=6)
     prog = "bench-2026"
     with srv.admin() as adm:
+        adm.program_put(gen.program_object(prog))
         adm.user_create("bench-coord", "Bench-pa55word-1", "coordinator", programs=[prog])
     ids = []
     t0 = time.monotonic()

@@ -307,6 +307,7 @@ typedef struct cli_command {
 
 extern const cli_command cli_cmds_session[]; /* main.c */
 extern const cli_command cli_cmds_profile[]; /* cmd_profile.c */
+extern const cli_command cli_cmds_program[]; /* cmd_program.c */
 extern const cli_command cli_cmds_match[];   /* cmd_match.c */
 extern const cli_command cli_cmds_coord[];   /* cmd_coord.c */
 

@@ -1163,6 +1163,152 @@ METHODS = {
    "conflict"
   ]
  },
+ "program.get": {
+  "summary": "Read a program (coordinators: their programs)",
+  "roles": [
+   "admin",
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 32,
+    "charset": "code",
+    "required": True
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "program",
+     "type": "ref",
+     "ref": "program"
+    }
+   ]
+  },
+  "errors": [
+   "forbidden",
+   "not_found"
+  ]
+ },
+ "program.list": {
+  "summary": "List programs in id order (admins: every program; coordinators: theirs)",
+  "roles": [
+   "admin",
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "cursor",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 160,
+    "charset": "code"
+   },
+   {
+    "name": "limit",
+    "type": "integer",
+    "min": 1,
+    "max": 500,
+    "default": 50
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "items",
+     "type": "array",
+     "items": {
+      "type": "ref",
+      "ref": "program"
+     }
+    },
+    {
+     "name": "cursor",
+     "type": "string",
+     "optional": True
+    }
+   ]
+  },
+  "errors": []
+ },
+ "program.put": {
+  "summary": "Create (admin) or edit (admin; coordinator: its programs) a program",
+  "roles": [
+   "admin",
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "program",
+    "type": "object",
+    "required": True,
+    "fields": [
+     {
+      "name": "id",
+      "type": "string",
+      "min_len": 1,
+      "max_len": 32,
+      "charset": "code",
+      "required": True
+     },
+     {
+      "name": "name",
+      "type": "string",
+      "min_len": 1,
+      "max_len": 128,
+      "charset": "line",
+      "required": True
+     },
+     {
+      "name": "year",
+      "type": "integer",
+      "min": 2000,
+      "max": 2100,
+      "required": True
+     },
+     {
+      "name": "self_service",
+      "type": "boolean",
+      "default": False
+     },
+     {
+      "name": "jp_target",
+      "type": "integer",
+      "min": 0,
+      "max": 1000,
+      "default": 20
+     },
+     {
+      "name": "description",
+      "type": "string",
+      "min_len": 0,
+      "max_len": 2000,
+      "charset": "text"
+     }
+    ]
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": []
+  },
+  "errors": [
+   "forbidden"
+  ]
+ },
  "server.info": {
   "summary": "The server's version, protocol version and clock",
   "roles": [
@@ -1502,6 +1648,14 @@ LIMITS = {
  "PROFILE_LIST_MAX": 500,
  "USER_LIST_DEFAULT": 50,
  "USER_LIST_MAX": 500,
+ "PROGRAM_NAME_MAX": 128,
+ "PROGRAM_DESCRIPTION_MAX": 2000,
+ "PROGRAM_YEAR_MIN": 2000,
+ "PROGRAM_YEAR_MAX": 2100,
+ "JP_TARGET_DEFAULT": 20,
+ "JP_TARGET_MAX": 1000,
+ "PROGRAM_LIST_DEFAULT": 50,
+ "PROGRAM_LIST_MAX": 500,
  "MATCH_LIST_DEFAULT": 50,
  "MATCH_LIST_MAX": 500,
  "SUGGEST_DEFAULT": 10,

@@ -14,6 +14,7 @@
 --     a key name of its own (tests/unit/test_keys.c checks it).
 --   * The reply is an array whose first element is "ok" or an error code
 --     of design.md §2 followed by a message (and sometimes the param's name).
+--   * A write that names a program checks it exists (no_program()).
 --   * Every state change appends to P..'audit' (audit()) and tells the
 --     other coachnetd processes on P..'events' (event()).
 --   * Sessions end by token (design.md §14): end_tokens() deletes tokens of
@@ -32,6 +33,18 @@ local function split(csv) local t = {} for x in string.gmatch(csv or '', '[^,]+'
 local function has(csv, x) for _, y in ipairs(split(csv)) do if y == x then return true end end return false end
 local function meets(a, b) for _, x in ipairs(split(a)) do if has(b, x) then return true end end return false end
 local function event(t) redis.call('PUBLISH', K.events, cmsgpack.pack(t)) end
+-- no_program(csv, field, list): the refusal of a write naming a program
+-- that does not exist (DESIGN §9: programs are objects, program.put makes
+-- them), or nil when each program of csv has its program:<id>.  field is
+-- the param's path; with list, the failing element's (field..'[i]', from 0).
+local function no_program(csv, field, list)
+  for i, id in ipairs(split(csv)) do
+    if redis.call('EXISTS', K.program..id) == 0 then
+      return {'invalid_params', 'no program '..id..' (an admin creates it: program.put)', list and field..'['..(i - 1)..']' or field}
+    end
+  end
+  return nil
+end
 local function end_tokens(login, ths)
   for i = 1, #ths, 256 do
     local chunk = {}

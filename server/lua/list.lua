@@ -16,10 +16,10 @@ while (#out - 2) / 2 < limit and examined < 1000 do
     local h = redis.call('HMGET', K[kind]..id, 'p', 'program', 'province')
     local ok = h[1] and (prov == '' or h[3] == prov)
     if ok and prog ~= '' then
-      if kind == 'coach' then ok = (h[2] == '' or has(h[2], prog)) else ok = (h[2] == prog) end
+      if kind == 'coach' then ok = has(h[2], prog) else ok = (h[2] == prog) end
     end
     if ok and scope ~= '' then
-      if kind == 'coach' then ok = (h[2] == '' or meets(h[2], scope)) else ok = has(scope, h[2]) end
+      if kind == 'coach' then ok = meets(h[2], scope) else ok = has(scope, h[2]) end
     end
     if ok then out[#out+1] = id out[#out+1] = h[1] end
     if (#out - 2) / 2 >= limit or examined >= 1000 then break end

@@ -15,7 +15,7 @@ local scope = ARGV[6]
 if scope ~= '' and cur[1] then
   local old = cur[2] or ''
   if kind == 'coach' then
-    if old ~= '' and not meets(old, scope) then return {'forbidden', 'coach '..id..' is outside your programs'} end
+    if not meets(old, scope) then return {'forbidden', 'coach '..id..' is outside your programs'} end
   elseif not meets(old, scope) then return {'forbidden', 'mentee '..id..' is in program '..old..', outside your programs'} end
 end
 if ARGV[12] == '1' then
@@ -40,6 +40,8 @@ if ARGV[12] == '1' then
     if want < cap and want < l then return {'forbidden', 'capacity '..want..' is below the coach\'s '..l..' current matches', 'profile.capacity'} end
   end
 end
+local bad = no_program(ARGV[8], kind == 'coach' and 'profile.programs' or 'profile.program', kind == 'coach')
+if bad then return bad end
 v = v + 1
 redis.call('HSET', k, 'p', ARGV[4], 'v', v, 'program', ARGV[8], 'province', ARGV[9], 'updated_at', ARGV[7])
 local idx = K['idx_'..kind]

@@ -3,6 +3,8 @@
 --! uses: keys common
 --! idempotent
 local prog = ARGV[2]
+local bad = no_program(prog, 'program')
+if bad then return bad end
 if not redis.call('GET', K.lock_run..prog) then
   -- the lock is free: a run still marked running lost its owner (process killed)
   local last = redis.call('GET', K.lastrun..prog)

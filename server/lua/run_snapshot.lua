@@ -1,7 +1,7 @@
 -- run_snapshot.lua (SCRIPT_RUN_SNAPSHOT): match.run: page through what the run needs.
 -- ARGV: prefix what program cursor limit
 --   what=mentees: ok next (blob waitlist)...   mentees of the program without a live match
---   what=coaches: ok next (blob load)...       coaches of the program (programs empty or listing it)
+--   what=coaches: ok next (blob load)...       coaches listing the program (DESIGN §9)
 --   what=pairs:   ok npins (mentee coach)... (mentee coach)...  pins then forbidden pairs
 --! uses: keys common
 local what, prog, cur, limit = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
@@ -25,7 +25,7 @@ for _, id in ipairs(ids) do
     if h[1] and not h[2] and h[3] == prog then out[#out+1] = h[1] out[#out+1] = tonumber(redis.call('HGET', K.wait..prog, id) or '0') end
   else
     local h = redis.call('HMGET', K.coach..id, 'p', 'program')
-    if h[1] and (h[2] == '' or has(h[2], prog)) then out[#out+1] = h[1] out[#out+1] = tonumber(redis.call('GET', K.load..id) or '0') end
+    if h[1] and has(h[2], prog) then out[#out+1] = h[1] out[#out+1] = tonumber(redis.call('GET', K.load..id) or '0') end
   end
 end
 if #ids == limit then out[2] = ids[#ids] end

@@ -7,7 +7,7 @@ local mentees = redis.call('ZCARD', K.idx_mentee_prog..prog)
 local coaches, cap, ld = 0, 0, 0
 for _, id in ipairs(redis.call('ZRANGE', K.idx_coach, 0, -1)) do
   local h = redis.call('HMGET', K.coach..id, 'program', 'capacity')
-  if h[2] and (h[1] == '' or has(h[1], prog)) then
+  if h[2] and has(h[1], prog) then
     coaches = coaches + 1 cap = cap + tonumber(h[2]) ld = ld + tonumber(redis.call('GET', K.load..id) or '0')
   end
 end

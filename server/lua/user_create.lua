@@ -13,10 +13,12 @@
 --! db: user_create(login, pw_hash, role, subject, programs, now, by, scope, rebind:int) -> ok
 local k = K.user..ARGV[2]
 local role, subj, scope = ARGV[4], ARGV[5], ARGV[9] or ''
+local bad = no_program(ARGV[6], 'programs', true)
+if bad then return bad end
 if scope ~= '' and (role == 'mentee' or role == 'coach') then
   local h = redis.call('HMGET', K[role]..subj, 'v', 'program')
   if not h[1] then return {'not_found', 'no '..role..' profile '..subj..': put it first', 'subject'} end
-  local ok = (role == 'mentee' and has(scope, h[2])) or (role == 'coach' and (h[2] == '' or meets(h[2], scope)))
+  local ok = (role == 'mentee' and has(scope, h[2])) or (role == 'coach' and meets(h[2], scope))
   if not ok then return {'forbidden', role..' '..subj..' is outside your programs', 'subject'} end
 end
 if redis.call('EXISTS', k) == 1 then return {'conflict', 'user '..ARGV[2]..' exists', 'login'} end

@@ -139,7 +139,7 @@ class Writer(threading.Thread):
 
 def start_writers(s, n=8):
     coord_login = s.uniq("writer")
-    program = s.gen.program("w")
+    program = s.program(s.gen.program("w"))
     with s.srv.admin() as adm:
         adm.user_create(coord_login, PASSWORD, "coordinator", programs=[program])
     # Distinct random seeds: the generators never repeat an id within one
@@ -335,7 +335,7 @@ def run_killed_while_storing(s):
     # other one is where the coordinator looks and whose sweep notices.
     victim = s.env.add_server(run_lock_ttl_ms=RUN_LOCK_TTL_MS)
     other = s.env.add_server(run_lock_ttl_ms=RUN_LOCK_TTL_MS)
-    prog = s.gen.program()
+    prog = s.program()
     login = s.uniq("coord")
     s.admin().user_create(login, PASSWORD, "coordinator", programs=[prog])
     redis = harness.MiniRedis(s.env.redis.port, timeout=10 * SLOW)

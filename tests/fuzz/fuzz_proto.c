@@ -75,6 +75,8 @@ static void try_decoders(const msgpack_object *obj) {
               proto_run_done_pack);
     ROUNDTRIP(proto_program_stats, proto_program_stats_decode(o_, "p", &a_, &e_),
               proto_program_stats_decode(o_, "p", &b_, &e_), proto_program_stats_pack);
+    ROUNDTRIP(proto_program, proto_program_decode(o_, "p", &a_, &e_), proto_program_decode(o_, "p", &b_, &e_),
+              proto_program_pack);
 }
 
 /* The pre-check must agree with msgpack-c on what it accepts. */

@@ -560,6 +560,14 @@ class Gen:
         self.n += 1
         return "%s-%d-%04d" % (tag, self.n, self.rnd.randint(0, 9999))
 
+    def program_object(self, pid=None, **over):
+        """A program object (DESIGN section 9) with id ``pid`` (default: a
+        fresh one); self-service, so that its mentees may match.request."""
+        p = {"id": pid or self.program(), "name": "Program %s" % self.name(), "year": 2026,
+             "self_service": True, "jp_target": 20, "description": "Coaching untuk pejabat"}
+        p.update(over)
+        return p
+
     def mentee(self, program, position_class="administrator", province="31", agency="K001",
                comps=None, **over):
         """A mentee with gaps in the given competency codes (default: three
@@ -670,6 +678,7 @@ class Suite:
         self.gen = Gen()
         self._admin = None
         self._seq = 0
+        self._programs = set()
 
     def test(self, fn):
         self.tests.append(fn)
@@ -689,10 +698,23 @@ class Suite:
         self._seq += 1
         return "%s%d-%d" % (tag, self._seq, self.gen.rnd.randint(0, 99999))
 
+    def program(self, pid=None, **over):
+        """Create a program through the admin (``Gen.program_object``:
+        self-service unless ``self_service=False``) and return its id.
+        Profiles, runs, pins and users may name only programs that exist."""
+        p = self.gen.program_object(pid, **over)
+        self.admin().program_put(p)
+        self._programs.add(p["id"])
+        return p["id"]
+
     def coordinator(self, programs=None, srv=None):
         """Create a coordinator scoped to ``programs`` (default: one fresh
-        program) and return (logged-in client, first program)."""
+        program), creating through the admin each of them this suite has
+        not created yet; return (logged-in client, first program)."""
         programs = programs or [self.gen.program()]
+        for pid in programs:
+            if pid not in self._programs:
+                self.program(pid)
         login = self.uniq("coord")
         self.admin().user_create(login, self.PASSWORD, "coordinator", programs=programs)
         return (srv or self.srv).login(login, self.PASSWORD), programs[0]

@@ -34,7 +34,7 @@ def node_and_the_js_dependencies_are_installed(s):
 
 def coordinator(s):
     """A fresh program and its coordinator: (login, logged-in client, program)."""
-    login, prog = s.uniq("jscoord"), s.gen.program()
+    login, prog = s.uniq("jscoord"), s.program()
     s.admin().user_create(login, s.PASSWORD, "coordinator", programs=[prog])
     return login, s.srv.login(login, s.PASSWORD), prog
 

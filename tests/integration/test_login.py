@@ -46,7 +46,7 @@ def login_code(c, login, password):
 
 def new_user(s, tag):
     login = s.uniq(tag)
-    s.admin().user_create(login, s.PASSWORD, "coordinator", programs=[s.gen.program()])
+    s.admin().user_create(login, s.PASSWORD, "coordinator", programs=[s.program()])
     return login
 
 

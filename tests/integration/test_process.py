@@ -113,7 +113,7 @@ def sigterm_during_run(s):
     # until its TTL, so the next match.run got `conflict` for ~15 s.
     """SIGTERM while a match run computes: run.done cancelled (or done) before the close, exit 0; the program's lock is released"""
     srv = s.env.add_server(name="termrun")
-    prog = s.gen.program()
+    prog = s.program()
     login = s.uniq("coord")
     s.admin().user_create(login, s.PASSWORD, "coordinator", programs=[prog])
     c = srv.login(login, s.PASSWORD)

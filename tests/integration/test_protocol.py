@@ -513,7 +513,7 @@ def login_flood_rate_limited(s):
     """11 logins of one user within a minute on a server with limit 10: rate_limited"""
     srv = s.env.add_server(name="limited", login_attempts_per_minute=10)
     login = s.uniq("flood")
-    s.admin().user_create(login, s.PASSWORD, "coordinator", programs=["flood"])
+    s.admin().user_create(login, s.PASSWORD, "coordinator", programs=[s.program()])
     try:
         with srv.client() as c:
             codes = []
@@ -598,7 +598,7 @@ def reader_that_never_reads_is_disconnected(s):
     srv = s.env.add_server(name="maxout", max_output=1048576)
     coord = None
     try:
-        prog = s.gen.program()
+        prog = s.program()
         login = s.uniq("coord")
         s.admin().user_create(login, s.PASSWORD, "coordinator", programs=[prog])
         coord = srv.login(login, s.PASSWORD)

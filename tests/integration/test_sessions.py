@@ -52,7 +52,7 @@ def refused(c):
 def new_coordinator(s):
     """(login, a client logged in on A) of a fresh coordinator."""
     login = s.uniq("coord")
-    s.admin().user_create(login, s.PASSWORD, "coordinator", programs=[s.gen.program()])
+    s.admin().user_create(login, s.PASSWORD, "coordinator", programs=[s.program()])
     return login, s.srv.login(login, s.PASSWORD)
 
 

@@ -73,8 +73,9 @@ def passwords_salted_hashes(s):
     r = s.env.redis
     a = s.admin()
     l1, l2 = s.uniq("same"), s.uniq("same")
+    prog = s.program()
     for login in (l1, l2):
-        a.user_create(login, "Same-password-123", "coordinator", programs=["x"])
+        a.user_create(login, "Same-password-123", "coordinator", programs=[prog])
     h1 = dict(zip(*[iter(r.cmd("HGETALL", P + "user:" + l1))] * 2))
     h2 = dict(zip(*[iter(r.cmd("HGETALL", P + "user:" + l2))] * 2))
     assert h1[b"pw"].startswith(b"$argon2id$v=19$m=19456,t=2,p=1$"), h1[b"pw"]
@@ -113,6 +114,10 @@ def key_prefix_isolates(s):
     """redis-prefix alt: keys go under alt:, and the cn: server does not see them"""
     alt = s.env.add_server(name="alt", redis_prefix="alt:")
     try:
+        rc, out = alt.add_user("altadmin", "Alt-pa55word-0", "admin")
+        assert rc == 0, out
+        with alt.login("altadmin", "Alt-pa55word-0") as a:
+            a.program_put(s.gen.program_object("ap"))
         rc, out = alt.add_user("altcoord", "Alt-pa55word-1", "coordinator", programs=["ap"])
         assert rc == 0, out
         with alt.login("altcoord", "Alt-pa55word-1") as c:
@@ -138,10 +143,11 @@ def token_ttl_expires_sessions(s):
     short = s.env.add_server(name="shortttl", token_ttl=10)
     try:
         login = s.uniq("ttl")
-        s.admin().user_create(login, s.PASSWORD, "coordinator", programs=["t"])
+        prog = s.program()
+        s.admin().user_create(login, s.PASSWORD, "coordinator", programs=[prog])
         t0 = time.monotonic()
         c = short.login(login, s.PASSWORD)
-        assert c.call("mentee.list", {"program": "t"})["items"] == []
+        assert c.call("mentee.list", {"program": prog})["items"] == []
         key = P + "tok:" + hashlib.sha256(c.token.encode()).hexdigest()
         ttl = s.env.redis.cmd("TTL", key)
         assert 0 < ttl <= 10, ttl
@@ -151,7 +157,7 @@ def token_ttl_expires_sessions(s):
         with short.client() as c2:
             expect_error("unauthenticated", c2.auth_resume, c.token)
         try:
-            c.call("mentee.list", {"program": "t"})
+            c.call("mentee.list", {"program": prog})
             raise AssertionError("session served on its open connection %.1f s after login, "
                                  "beyond token-ttl 10 s" % (time.monotonic() - t0))
         except CoachnetError as e:

@@ -125,6 +125,8 @@ static void lua_name(key_kind k, char *out, size_t size) {
         [KEY_UTOK] = "utok",
         [KEY_TOK] = "tok",
         [KEY_RL_LOGIN] = "rl_login",
+        [KEY_PROGRAM] = "program",
+        [KEY_IDX_PROGRAM] = "idx_program",
         [KEY_MENTEE] = "mentee",
         [KEY_COACH] = "coach",
         [KEY_IDX_MENTEE] = "idx_mentee",

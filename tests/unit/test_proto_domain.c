@@ -256,11 +256,11 @@ static void coach_roundtrip(void **state) {
     test_sample_coach(&c);
     for (int k = 0; k < PROTO_COACH_KIND__COUNT; k++) {
         c.kind = (proto_coach_kind)k;
-        c.n_programs = (size_t)k % 2;
-        if (c.n_programs == 0)
-            memset(c.programs, 0, sizeof(c.programs));
-        else
-            strcpy(c.programs[0], "coach2026");
+        /* 1 or 2 programs: a coach lists at least one (DESIGN §9) */
+        memset(c.programs, 0, sizeof(c.programs));
+        c.n_programs = 1 + (size_t)k % 2;
+        strcpy(c.programs[0], "coach2026");
+        if (c.n_programs == 2) strcpy(c.programs[1], "coach2027");
         tdoc_init(&d);
         proto_coach_pack(&d.pk, &c);
         assert_int_equal(proto_coach_decode(tdoc_unpack(&d), "profile", &tv.v, &got, &err), PROTO_OK);
@@ -289,7 +289,7 @@ static const edit coach_edits[] = {
     { "competencies[1]", OP_RENAME, 0, "level", "current", "profile.competencies[1].current", "unknown key" },
     { "province", OP_STR, 0, "10", 0, "profile.province", "unknown province code" },
     { "programs[0]", OP_STR, 0, "a b", 0, "profile.programs[0]", "[A-Za-z0-9._-]" },
-    { "", OP_DEL, 0, "programs", 0, NULL, NULL },
+    { "", OP_DEL, 0, "programs", 0, "profile.programs", "is required" },
     { "", OP_DEL, 0, "bio", 0, NULL, NULL },
     { "bio", OP_STR, 0, long_bio, 0, "profile.bio", "0..2000 bytes" },
     { "organization", OP_STR, 0, "", 0, "profile.organization", "1..128" },
@@ -592,6 +592,7 @@ CODEC(meeting, proto_meeting, "result")
 CODEC(run_progress, proto_run_progress, "progress")
 CODEC(run_done, proto_run_done, "done")
 CODEC(program_stats, proto_program_stats, "stats")
+CODEC(program, proto_program, "program")
 
 /* Room for any of them. */
 typedef union any_result {
@@ -603,6 +604,7 @@ typedef union any_result {
     proto_run_progress run_progress;
     proto_run_done run_done;
     proto_program_stats program_stats;
+    proto_program program;
 } any_result;
 
 /* Pack obj, decode it back and compare byte for byte. */
@@ -974,6 +976,36 @@ static void server_info_roundtrip_and_validation(void **state) {
     run_edits(&server_info_codec, &si, edits, sizeof(edits) / sizeof(*edits));
 }
 
+/* The program object of program.get / program.list (DESIGN §9). */
+static void program_roundtrip_and_validation(void **state) {
+    (void)state;
+    proto_program p;
+    memset(&p, 0, sizeof(p));
+    strcpy(p.id, "PKN2-2026");
+    strcpy(p.name, "PKN Tingkat II 2026");
+    p.year = 2026;
+    p.self_service = true;
+    p.jp_target = 20;
+    strcpy(p.description, "Angkatan I\nJakarta");
+    roundtrip(&program_codec, &p);
+    p.self_service = false;
+    memset(p.description, 0, sizeof(p.description));
+    roundtrip(&program_codec, &p);
+    static const edit edits[] = {
+        { "id", OP_STR, 0, "a b", 0, "program.id", "[A-Za-z0-9._-]" },
+        { "name", OP_STR, 0, "", 0, "program.name", "1..128" },
+        { "name", OP_STR, 0, "two\nlines", 0, "program.name", "" },
+        { "year", OP_INT, 1999, 0, 0, "program.year", "2000..2100" },
+        { "year", OP_INT, 2100, 0, 0, NULL, NULL },
+        { "jp_target", OP_INT, 1001, 0, 0, "program.jp_target", "0..1000" },
+        { "jp_target", OP_INT, 0, 0, 0, NULL, NULL },
+        { "self_service", OP_INT, 1, 0, 0, "program.self_service", "" },
+        { "", OP_DEL, 0, "description", 0, "program.description", "is required" },
+        { "", OP_RENAME, 0, "name", "title", "program.title", "unknown key" },
+    };
+    run_edits(&program_codec, &p, edits, sizeof(edits) / sizeof(*edits));
+}
+
 /* Bad enums in a struct pack as nil, which the decoders refuse. */
 static void results_bad_enums_pack_nil(void **state) {
     (void)state;
@@ -1038,6 +1070,7 @@ int main(void) {
         cmocka_unit_test(run_done_roundtrip_and_validation),
         cmocka_unit_test(program_stats_roundtrip_and_validation),
         cmocka_unit_test(server_info_roundtrip_and_validation),
+        cmocka_unit_test(program_roundtrip_and_validation),
         cmocka_unit_test(results_bad_enums_pack_nil),
         cmocka_unit_test(vocab_rules),
     };
