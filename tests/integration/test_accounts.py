@@ -87,7 +87,7 @@ def set_password_by_admin_ends_sessions(s):
 def set_password_on_a_ends_session_on_b(s):
     """user.set_password through one coachnetd ends the user's session open on another"""
     login = s.uniq("coord")
-    s.admin().user_create(login, PW, "coordinator", programs=["p-b"])
+    s.admin().user_create(login, PW, "coordinator", programs=[s.program()])
     u = second(s).login(login, PW)
     assert u.mentee_list()["items"] == []
     assert s.admin().user_set_password(login, NEW_PW) == {}
@@ -158,7 +158,7 @@ def set_password_repeat_request_id(s):
     """user.set_password with a request_id: a repeat answers {} again and changes nothing (a session opened between stays)"""
     a = s.admin()
     login = s.uniq("coord")
-    a.user_create(login, PW, "coordinator", programs=["p-rid"])
+    a.user_create(login, PW, "coordinator", programs=[s.program()])
     assert a.user_set_password(login, NEW_PW, request_id="sp-1") == {}
     with s.srv.login(login, NEW_PW) as u:
         assert a.user_set_password(login, NEW_PW, request_id="sp-1") == {}
@@ -220,7 +220,7 @@ def change_password_refusals(s):
     with s.srv.client() as anon:
         expect_error("unauthenticated", anon.auth_change_password, PW, NEW_PW)
     login = s.uniq("coord")
-    s.admin().user_create(login, PW, "coordinator", programs=["p-cp"])
+    s.admin().user_create(login, PW, "coordinator", programs=[s.program()])
     with s.srv.login(login, PW) as u:
         expect_error("invalid_params", u.auth_change_password, PW, "short", field="new_password")
         expect_error("invalid_params", u.call, "auth.change_password", {"new_password": NEW_PW},
@@ -235,7 +235,7 @@ def change_password_refusals(s):
 def change_password_repeat_request_id(s):
     """auth.change_password with a request_id: a repeat after the change (the old password no longer matching) answers {} from the first call and ends no session"""
     login = s.uniq("coord")
-    s.admin().user_create(login, PW, "coordinator", programs=["p-cp"])
+    s.admin().user_create(login, PW, "coordinator", programs=[s.program()])
     with s.srv.login(login, PW) as u:
         assert u.auth_change_password(PW, NEW_PW, request_id="cp-1") == {}
         with s.srv.login(login, NEW_PW) as v:
@@ -273,7 +273,7 @@ def set_password_of_disabled_user(s):
     """user.set_password of a disabled user: it stays disabled; once enabled it logs in with the new password only"""
     a = s.admin()
     login = s.uniq("coord")
-    a.user_create(login, PW, "coordinator", programs=["p-dis"])
+    a.user_create(login, PW, "coordinator", programs=[s.program()])
     a.user_disable(login)
     assert a.user_set_password(login, NEW_PW) == {}
     assert not logs_in(s, login, NEW_PW)
@@ -374,7 +374,8 @@ def list_admin_every_user_paged(s):
         lc, cid = coach_user(s, coord, prog)
         lo = s.uniq("coord")
         a = s.admin()
-        a.user_create(lo, PW, "coordinator", programs=[prog, "p-other"])
+        other = s.program()
+        a.user_create(lo, PW, "coordinator", programs=[prog, other])
         a.user_disable(lc)
         items, pages = all_users(a)
         logins = [it["login"] for it in items]
@@ -383,7 +384,7 @@ def list_admin_every_user_paged(s):
         got = by_login(items)
         assert got[lm] == {"login": lm, "role": "mentee", "subject": mid, "programs": [prog], "disabled": False}, got[lm]
         assert got[lc] == {"login": lc, "role": "coach", "subject": cid, "programs": [prog], "disabled": True}, got[lc]
-        assert got[lo] == {"login": lo, "role": "coordinator", "programs": [prog, "p-other"], "disabled": False}, got[lo]
+        assert got[lo] == {"login": lo, "role": "coordinator", "programs": [prog, other], "disabled": False}, got[lo]
         admins = [it for it in items if it["role"] == "admin"]
         assert admins and all(set(it) == {"login", "role", "disabled"} for it in admins), admins
         assert a.user_list(limit=500)["items"] == items[:500]
@@ -448,14 +449,15 @@ def list_cursor_of_login_with_at(s):
     a = s.admin()
     tag = s.uniq("at")
     logins = ["%s-%d@bkn.go.id" % (tag, i) for i in range(3)]
+    prog = s.program()
     for login in logins:
-        a.user_create(login, PW, "coordinator", programs=["p-" + tag])
-    items, _ = all_users(a, program="p-" + tag)
+        a.user_create(login, PW, "coordinator", programs=[prog])
+    items, _ = all_users(a, program=prog)
     assert [it["login"] for it in items] == logins, items
-    page = a.user_list(program="p-" + tag, limit=1)
+    page = a.user_list(program=prog, limit=1)
     got = [page["items"][0]["login"]]
     while page.get("cursor"):
-        page = a.user_list(program="p-" + tag, limit=1, cursor=page["cursor"])
+        page = a.user_list(program=prog, limit=1, cursor=page["cursor"])
         got += [it["login"] for it in page["items"]]
     assert got == logins, got
 
@@ -465,13 +467,14 @@ def list_older_users_after_fill(s):
     """user.list: a user created before idx:user is not listed until the one-off fill of docs/operations.md, then listed once"""
     a = s.admin()
     login = s.uniq("old")
-    a.user_create(login, PW, "coordinator", programs=["p-old"])
+    prog = s.program()
+    a.user_create(login, PW, "coordinator", programs=[prog])
     s.env.redis.cmd("ZREM", "cn:idx:user", login)
-    assert all_users(a, program="p-old")[0] == []
+    assert all_users(a, program=prog)[0] == []
     fill = fill_user_index_script()
     n = s.env.redis.cmd("EVAL", fill, "0", "cn:")
     assert int(n) == 1, n
-    assert [it["login"] for it in all_users(a, program="p-old")[0]] == [login]
+    assert [it["login"] for it in all_users(a, program=prog)[0]] == [login]
     assert int(s.env.redis.cmd("EVAL", fill, "0", "cn:")) == 0
 
 
