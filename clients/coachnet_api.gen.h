@@ -144,6 +144,13 @@ typedef struct cn_api_match_pin_params {
 int cn_api_match_pin(cn_client *c, const cn_api_match_pin_params *p, cn_client_result **res,
         cn_client_error *err);
 
+typedef struct cn_api_match_pins_params {
+    const char *program;
+} cn_api_match_pins_params;
+/* match.pins (The pins and forbids of a program, in mentee order) */
+int cn_api_match_pins(cn_client *c, const cn_api_match_pins_params *p, cn_client_result **res,
+        cn_client_error *err);
+
 typedef struct cn_api_match_request_params {
     const char *coach_id;
     const char *request_id;

@@ -379,6 +379,28 @@ int cn_api_match_pin(cn_client *c, const cn_api_match_pin_params *p, cn_client_r
     return rc;
 }
 
+int cn_api_match_pins(cn_client *c, const cn_api_match_pins_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.pins: no params");
+    if (p->program == NULL || p->program[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.pins: program is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->program ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->program) {
+        cn_api_pack_str(pk, "program");
+        cn_api_pack_str(pk, p->program);
+    }
+    int rc = cn_client_call_raw(c, "match.pins", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 int cn_api_match_request(cn_client *c, const cn_api_match_request_params *p, cn_client_result **res,
         cn_client_error *err) {
     msgpack_sbuffer sb;
@@ -886,6 +908,7 @@ const char *const cn_api_method_names[] = {
     "match.list",
     "match.mine",
     "match.pin",
+    "match.pins",
     "match.request",
     "match.respond",
     "match.review",

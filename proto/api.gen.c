@@ -12,6 +12,7 @@ _Static_assert(API_OBJID_MAX == PROTO_OBJID_MAX, "api/limits.json OBJID_MAX disa
 _Static_assert(API_CODE_MAX == PROTO_CODE_MAX, "api/limits.json CODE_MAX disagrees with proto.h");
 _Static_assert(API_PROGRAMS_MAX == PROTO_PROGRAMS_MAX, "api/limits.json PROGRAMS_MAX disagrees with proto.h");
 _Static_assert(API_SCORE_MAX == PROTO_SCORE_MAX, "api/limits.json SCORE_MAX disagrees with proto.h");
+_Static_assert(API_TOPIC_MAX == PROTO_TOPIC_MAX, "api/limits.json TOPIC_MAX disagrees with proto.h");
 
 const char *const api_match_list_status_names[] = {"proposed", "requested", "approved", "accepted", "active", "completed", "rejected", "declined", "cancelled", NULL};
 const char *const api_match_review_decision_names[] = {"approve", "reject", "cancel", "complete", NULL};
@@ -95,6 +96,11 @@ static const proto_field api_match_pin_fields[] = {
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_pin_params, request_id), .has_off = offsetof(api_match_pin_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_match_pin_shape = {api_match_pin_fields, 4, api_match_pin_keys};
+static const char *const api_match_pins_keys[] = {"program", NULL};
+static const proto_field api_match_pins_fields[] = {
+    {.name = "program", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_pins_params, program), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_match_pins_shape = {api_match_pins_fields, 1, api_match_pins_keys};
 static const char *const api_match_request_keys[] = {"coach_id", "request_id", NULL};
 static const proto_field api_match_request_fields[] = {
     {.name = "coach_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_request_params, coach_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
@@ -220,6 +226,7 @@ const api_method api_methods[API_M__COUNT] = {
     [API_M_MATCH_MINE] = {"match.mine", &api_match_mine_shape, sizeof(api_match_mine_params)},
     [API_M_MATCH_PIN] = {"match.pin", &api_match_pin_shape, sizeof(api_match_pin_params), true,
         offsetof(api_match_pin_params, request_id), offsetof(api_match_pin_params, has_request_id), NULL},
+    [API_M_MATCH_PINS] = {"match.pins", &api_match_pins_shape, sizeof(api_match_pins_params)},
     [API_M_MATCH_REQUEST] = {"match.request", &api_match_request_shape, sizeof(api_match_request_params), true,
         offsetof(api_match_request_params, request_id), offsetof(api_match_request_params, has_request_id), NULL},
     [API_M_MATCH_RESPOND] = {"match.respond", &api_match_respond_shape, sizeof(api_match_respond_params), true,

@@ -46,6 +46,7 @@ typedef enum api_method_id {
     API_M_MATCH_LIST,
     API_M_MATCH_MINE,
     API_M_MATCH_PIN,
+    API_M_MATCH_PINS,
     API_M_MATCH_REQUEST,
     API_M_MATCH_RESPOND,
     API_M_MATCH_REVIEW,
@@ -173,6 +174,10 @@ typedef struct api_match_pin_params {
     char request_id[API_REQUEST_ID_MAX + 1];
     bool has_request_id;
 } api_match_pin_params;
+
+typedef struct api_match_pins_params {
+    char program[API_CODE_MAX + 1];
+} api_match_pins_params;
 
 typedef struct api_match_request_params {
     char coach_id[API_ID_MAX + 1];

@@ -1,7 +1,8 @@
 /* results.c -- codecs of the results and notification params that
  * coachnetd sends and clients decode: the session of auth.login/resume,
  * suggestion and review items, meeting.log's result, run.progress,
- * run.done and stats.get's result (design.md §3, docs/methods.md).
+ * run.done and stats.get's result (design.md §3, docs/methods.md); match.pins'
+ * pair rules, meeting.list's items and jp.get's result (design.md §9).
  *
  * Key order of the packers is the order docs/methods.md lists the keys in;
  * it is the order coachnetd has always sent them in.
@@ -444,4 +445,103 @@ void proto_program_stats_pack(msgpack_packer *pk, const proto_program_stats *s) 
     msgpack_pack_int64(pk, s->feedback_count);
     pack_key(pk, "mean_rating");
     msgpack_pack_double(pk, s->feedback_mean_rating);
+}
+
+/* ---- match.pins, meeting.list, jp.get ------------------------------------ */
+
+static const char *const pair_rule_keys[] = { "mentee_id", "coach_id", NULL };
+static const char *const meeting_item_keys[] = { "id", "date", "minutes", "topic", "logged_by", "confirmed_by", NULL };
+static const char *const jp_result_keys[] = { "mentee_id", "year", "minutes", "jp", "target", NULL };
+/* The two sides of a match that log and confirm meetings. */
+static const char *const side_names[] = { "mentee", "coach", NULL };
+
+int proto_pair_rule_decode(const msgpack_object *obj, const char *path, proto_pair_rule *out, proto_error *err) {
+    proto_map m;
+    memset(out, 0, sizeof(*out));
+    if (proto_map_open(&m, obj, path, pair_rule_keys, err) != PROTO_OK ||
+        proto_read_str(&m, "mentee_id", PROTO_REQUIRED, 1, PROTO_ID_MAX, PROTO_CS_CODE, out->mentee_id,
+                       sizeof(out->mentee_id), err) < 0 ||
+        proto_read_str(&m, "coach_id", PROTO_REQUIRED, 1, PROTO_ID_MAX, PROTO_CS_CODE, out->coach_id,
+                       sizeof(out->coach_id), err) < 0)
+        return PROTO_ERR;
+    return PROTO_OK;
+}
+
+void proto_pair_rule_pack(msgpack_packer *pk, const proto_pair_rule *pr) {
+    msgpack_pack_map(pk, 2);
+    pack_key(pk, "mentee_id");
+    proto_pack_cstr(pk, pr->mentee_id);
+    pack_key(pk, "coach_id");
+    proto_pack_cstr(pk, pr->coach_id);
+}
+
+int proto_meeting_item_decode(const msgpack_object *obj, const char *path, proto_meeting_item *out,
+                              proto_error *err) {
+    proto_map m;
+    int logged, conf = -1, rc;
+    memset(out, 0, sizeof(*out));
+    if (proto_map_open(&m, obj, path, meeting_item_keys, err) != PROTO_OK ||
+        proto_read_str(&m, "id", PROTO_REQUIRED, 1, PROTO_OBJID_MAX, PROTO_CS_CODE, out->id, sizeof(out->id), err) <
+            0 ||
+        proto_read_str(&m, "date", PROTO_REQUIRED, PROTO_DATE_LEN, PROTO_DATE_LEN, PROTO_CS_CODE, out->date,
+                       sizeof(out->date), err) < 0 ||
+        proto_read_int(&m, "minutes", PROTO_REQUIRED, 1, API_MEETING_MINUTES_MAX, &out->minutes, err) < 0 ||
+        proto_read_str(&m, "topic", PROTO_REQUIRED, 0, PROTO_TOPIC_MAX, PROTO_CS_LINE, out->topic, sizeof(out->topic),
+                       err) < 0 ||
+        proto_read_enum(&m, "logged_by", PROTO_REQUIRED, side_names, &logged, err) < 0 ||
+        (rc = proto_read_enum(&m, "confirmed_by", PROTO_OPTIONAL, side_names, &conf, err)) < 0)
+        return PROTO_ERR;
+    out->mentee_logged = logged == 0;
+    out->confirmed = rc == 1;
+    if (out->confirmed && conf == logged)
+        return field_error(&m, "confirmed_by", "must be the side that did not log the meeting", err);
+    return PROTO_OK;
+}
+
+void proto_meeting_item_pack(msgpack_packer *pk, const proto_meeting_item *mi) {
+    msgpack_pack_map(pk, mi->confirmed ? 6 : 5);
+    pack_key(pk, "id");
+    proto_pack_cstr(pk, mi->id);
+    pack_key(pk, "date");
+    proto_pack_cstr(pk, mi->date);
+    pack_key(pk, "minutes");
+    msgpack_pack_int64(pk, mi->minutes);
+    pack_key(pk, "topic");
+    proto_pack_cstr(pk, mi->topic);
+    pack_key(pk, "logged_by");
+    proto_pack_cstr(pk, side_names[mi->mentee_logged ? 0 : 1]);
+    if (mi->confirmed) {
+        pack_key(pk, "confirmed_by");
+        proto_pack_cstr(pk, side_names[mi->mentee_logged ? 1 : 0]);
+    }
+}
+
+int proto_jp_result_decode(const msgpack_object *obj, const char *path, proto_jp_result *out, proto_error *err) {
+    proto_map m;
+    memset(out, 0, sizeof(*out));
+    if (proto_map_open(&m, obj, path, jp_result_keys, err) != PROTO_OK ||
+        proto_read_str(&m, "mentee_id", PROTO_REQUIRED, 1, PROTO_ID_MAX, PROTO_CS_CODE, out->mentee_id,
+                       sizeof(out->mentee_id), err) < 0 ||
+        proto_read_int(&m, "year", PROTO_REQUIRED, PROTO_MEETING_YEAR_MIN, PROTO_MEETING_YEAR_MAX, &out->year, err) <
+            0 ||
+        read_count(&m, "minutes", PROTO_REQUIRED, &out->minutes, err) < 0 ||
+        proto_read_float(&m, "jp", PROTO_REQUIRED, 0, (double)PROTO_COUNT_MAX, &out->jp, err) < 0 ||
+        proto_read_float(&m, "target", PROTO_REQUIRED, 0, (double)PROTO_COUNT_MAX, &out->target, err) < 0)
+        return PROTO_ERR;
+    if (!jp_matches(out->jp, out->minutes)) return field_error(&m, "jp", "must be minutes / 45 to one decimal", err);
+    return PROTO_OK;
+}
+
+void proto_jp_result_pack(msgpack_packer *pk, const proto_jp_result *j) {
+    msgpack_pack_map(pk, 5);
+    pack_key(pk, "mentee_id");
+    proto_pack_cstr(pk, j->mentee_id);
+    pack_key(pk, "year");
+    msgpack_pack_int64(pk, j->year);
+    pack_key(pk, "minutes");
+    msgpack_pack_int64(pk, j->minutes);
+    pack_key(pk, "jp");
+    msgpack_pack_double(pk, j->jp);
+    pack_key(pk, "target");
+    msgpack_pack_double(pk, j->target);
 }

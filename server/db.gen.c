@@ -139,6 +139,12 @@ void db_pin(srv_req *r, const char *kind, const char *program, const char *mente
     db_send_ok(r, &a, cb);
 }
 
+void db_pins(srv_req *r, const char *program, db_strs_fn *cb) {
+    sargs a = db_script(r, SCRIPT_PINS);
+    sargs_adds(&a, program);
+    db_send_strs(r, &a, cb);
+}
+
 void db_profile_get(srv_req *r, const char *kind, const char *id, db_profile_fn *cb) {
     sargs a = db_script(r, SCRIPT_PROFILE_GET);
     sargs_adds(&a, kind);

@@ -44,6 +44,8 @@ void db_meeting_log(srv_req *r, const char *match_id, const char *role, const ch
 /* server/lua/pin.lua -> ok, idempotent */
 void db_pin(srv_req *r, const char *kind, const char *program, const char *mentee_id,
         const char *coach_id, const char *by, db_ok_fn *cb);
+/* server/lua/pins.lua -> strs */
+void db_pins(srv_req *r, const char *program, db_strs_fn *cb);
 /* server/lua/profile_get.lua -> profile */
 void db_profile_get(srv_req *r, const char *kind, const char *id, db_profile_fn *cb);
 /* server/lua/profile_put.lua -> version, idempotent */

@@ -23,6 +23,7 @@ static void t_match_forbid(srv_req *r, const void *p) { m_match_forbid(r, p); }
 static void t_match_list(srv_req *r, const void *p) { m_match_list(r, p); }
 static void t_match_mine(srv_req *r, const void *p) { m_match_mine(r, p); }
 static void t_match_pin(srv_req *r, const void *p) { m_match_pin(r, p); }
+static void t_match_pins(srv_req *r, const void *p) { m_match_pins(r, p); }
 static void t_match_request(srv_req *r, const void *p) { m_match_request(r, p); }
 static void t_match_respond(srv_req *r, const void *p) { m_match_respond(r, p); }
 static void t_match_review(srv_req *r, const void *p) { m_match_review(r, p); }
@@ -51,6 +52,7 @@ const method_def methods_table[API_M__COUNT] = {
     [API_M_MATCH_LIST] = {"match.list", ROLE_COORDINATOR, &api_methods[API_M_MATCH_LIST], t_match_list},
     [API_M_MATCH_MINE] = {"match.mine", ROLE_MENTEE | ROLE_COACH, &api_methods[API_M_MATCH_MINE], t_match_mine},
     [API_M_MATCH_PIN] = {"match.pin", ROLE_COORDINATOR, &api_methods[API_M_MATCH_PIN], t_match_pin},
+    [API_M_MATCH_PINS] = {"match.pins", ROLE_COORDINATOR, &api_methods[API_M_MATCH_PINS], t_match_pins},
     [API_M_MATCH_REQUEST] = {"match.request", ROLE_MENTEE, &api_methods[API_M_MATCH_REQUEST], t_match_request},
     [API_M_MATCH_RESPOND] = {"match.respond", ROLE_MENTEE | ROLE_COACH, &api_methods[API_M_MATCH_RESPOND], t_match_respond},
     [API_M_MATCH_REVIEW] = {"match.review", ROLE_COORDINATOR, &api_methods[API_M_MATCH_REVIEW], t_match_review},

@@ -19,6 +19,7 @@ void m_match_forbid(srv_req *r, const api_match_forbid_params *p);
 void m_match_list(srv_req *r, const api_match_list_params *p);
 void m_match_mine(srv_req *r, const api_match_mine_params *p);
 void m_match_pin(srv_req *r, const api_match_pin_params *p);
+void m_match_pins(srv_req *r, const api_match_pins_params *p);
 void m_match_request(srv_req *r, const api_match_request_params *p);
 void m_match_respond(srv_req *r, const api_match_respond_params *p);
 void m_match_review(srv_req *r, const api_match_review_params *p);

@@ -787,6 +787,48 @@ static int cmd_pin(cli_ctx *x) {
     return CLI_EXIT_OK;
 }
 
+/* pins PROGRAM: the pair rules of a program, one "pin|forbid MENTEE COACH"
+ * line each (the arguments of the command that takes it back, less "un"). */
+static int cmd_pins(cli_ctx *x) {
+    if (!cli_args_ok(x, 0, "pins", 2, 2, "pins PROGRAM")) return CLI_EXIT_USAGE;
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_client_result *r;
+    cn_client_error e;
+    cn_api_match_pins_params p = { .program = x->o->args[1] };
+    if (cn_api_match_pins(x->c, &p, &r, &e) != CN_CLIENT_OK) return cli_fail("match.pins", &e);
+    const msgpack_object *o = cn_client_result_obj(r);
+    static const char *const lists[][2] = { { "pins", "pin" }, { "forbids", "forbid" } };
+    proto_pair_rule pr;
+    proto_error pe;
+    for (size_t k = 0; k < 2; k++) {
+        const msgpack_object *a = cn_client_map_get(o, lists[k][0]);
+        if (!a || a->type != MSGPACK_OBJECT_ARRAY) {
+            cn_client_result_free(r);
+            proto_error_set(&pe, PROTO_E_INVALID_PARAMS, lists[k][0], "is required and must be an array");
+            return cli_bad_result("match.pins", &pe);
+        }
+        for (uint32_t i = 0; i < a->via.array.size; i++)
+            if (proto_pair_rule_decode(&a->via.array.ptr[i], lists[k][0], &pr, &pe) != PROTO_OK) {
+                cn_client_result_free(r);
+                return cli_bad_result("match.pins", &pe);
+            }
+    }
+    if (x->o->json) {
+        cli_emit(x, o);
+    } else {
+        for (size_t k = 0; k < 2; k++) {
+            const msgpack_object *a = cn_client_map_get(o, lists[k][0]);
+            for (uint32_t i = 0; i < a->via.array.size; i++) {
+                proto_pair_rule_decode(&a->via.array.ptr[i], lists[k][0], &pr, &pe);
+                printf("%s %s %s %s\n", lists[k][1], x->o->args[1], pr.mentee_id, pr.coach_id);
+            }
+        }
+    }
+    cn_client_result_free(r);
+    return CLI_EXIT_OK;
+}
+
 static int cmd_stats(cli_ctx *x) {
     if (!cli_args_ok(x, 0, "stats", 2, 2, "stats PROGRAM")) return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
@@ -839,6 +881,7 @@ const cli_command cli_cmds_coord[] = {
     { "forbid", cmd_pin, CLI_SEC_COORDINATORS, NULL },
     { "unpin", cmd_pin, CLI_SEC_COORDINATORS, NULL },
     { "unforbid", cmd_pin, CLI_SEC_COORDINATORS, NULL },
+    { "pins", cmd_pins, CLI_SEC_COORDINATORS, "pins PROGRAM" },
     { "stats", cmd_stats, CLI_SEC_COORDINATORS, "stats PROGRAM" },
     { "export", cmd_export, CLI_SEC_COORDINATORS, "export PROGRAM FILE.csv [--status S] [--run ID]" },
     { NULL, NULL, 0, NULL },

@@ -551,6 +551,48 @@ export const METHODS = Object.freeze({
    "not_found"
   ]
  },
+ "match.pins": {
+  "summary": "The pins and forbids of a program, in mentee order",
+  "roles": [
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "program",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 32,
+    "charset": "code",
+    "required": true
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "pins",
+     "type": "array",
+     "items": {
+      "type": "ref",
+      "ref": "pair_rule"
+     },
+     "doc": "runs of the program place each mentee with its pinned coach first"
+    },
+    {
+     "name": "forbids",
+     "type": "array",
+     "items": {
+      "type": "ref",
+      "ref": "pair_rule"
+     },
+     "doc": "pairs no run of the program proposes"
+    }
+   ]
+  },
+  "errors": [
+   "forbidden"
+  ]
+ },
  "match.request": {
   "summary": "A mentee asks a coach directly (self-service)",
   "roles": [
