@@ -218,6 +218,13 @@ typedef struct cn_api_match_unpin_params {
 int cn_api_match_unpin(cn_client *c, const cn_api_match_unpin_params *p, cn_client_result **res,
         cn_client_error *err);
 
+typedef struct cn_api_meeting_list_params {
+    const char *match_id;
+} cn_api_meeting_list_params;
+/* meeting.list (The meetings of a match, by date) */
+int cn_api_meeting_list(cn_client *c, const cn_api_meeting_list_params *p, cn_client_result **res,
+        cn_client_error *err);
+
 typedef struct cn_api_meeting_log_params {
     const char *match_id;
     const char *date;

@@ -651,6 +651,28 @@ int cn_api_match_unpin(cn_client *c, const cn_api_match_unpin_params *p, cn_clie
     return rc;
 }
 
+int cn_api_meeting_list(cn_client *c, const cn_api_meeting_list_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "meeting.list: no params");
+    if (p->match_id == NULL || p->match_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "meeting.list: match_id is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->match_id ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->match_id) {
+        cn_api_pack_str(pk, "match_id");
+        cn_api_pack_str(pk, p->match_id);
+    }
+    int rc = cn_client_call_raw(c, "meeting.list", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 int cn_api_meeting_log(cn_client *c, const cn_api_meeting_log_params *p, cn_client_result **res,
         cn_client_error *err) {
     msgpack_sbuffer sb;
@@ -916,6 +938,7 @@ const char *const cn_api_method_names[] = {
     "match.suggest",
     "match.unforbid",
     "match.unpin",
+    "meeting.list",
     "meeting.log",
     "mentee.get",
     "mentee.list",

@@ -153,6 +153,11 @@ static const proto_field api_match_unpin_fields[] = {
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_unpin_params, request_id), .has_off = offsetof(api_match_unpin_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_match_unpin_shape = {api_match_unpin_fields, 4, api_match_unpin_keys};
+static const char *const api_meeting_list_keys[] = {"match_id", NULL};
+static const proto_field api_meeting_list_fields[] = {
+    {.name = "match_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_meeting_list_params, match_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_meeting_list_shape = {api_meeting_list_fields, 1, api_meeting_list_keys};
 static const char *const api_meeting_log_keys[] = {"match_id", "date", "minutes", "topic", "request_id", NULL};
 static const proto_field api_meeting_log_fields[] = {
     {.name = "match_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_meeting_log_params, match_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
@@ -240,6 +245,7 @@ const api_method api_methods[API_M__COUNT] = {
         offsetof(api_match_unforbid_params, request_id), offsetof(api_match_unforbid_params, has_request_id), NULL},
     [API_M_MATCH_UNPIN] = {"match.unpin", &api_match_unpin_shape, sizeof(api_match_unpin_params), true,
         offsetof(api_match_unpin_params, request_id), offsetof(api_match_unpin_params, has_request_id), NULL},
+    [API_M_MEETING_LIST] = {"meeting.list", &api_meeting_list_shape, sizeof(api_meeting_list_params)},
     [API_M_MEETING_LOG] = {"meeting.log", &api_meeting_log_shape, sizeof(api_meeting_log_params), true,
         offsetof(api_meeting_log_params, request_id), offsetof(api_meeting_log_params, has_request_id), NULL},
     [API_M_MENTEE_GET] = {"mentee.get", &api_mentee_get_shape, sizeof(api_mentee_get_params)},

@@ -54,6 +54,7 @@ typedef enum api_method_id {
     API_M_MATCH_SUGGEST,
     API_M_MATCH_UNFORBID,
     API_M_MATCH_UNPIN,
+    API_M_MEETING_LIST,
     API_M_MEETING_LOG,
     API_M_MENTEE_GET,
     API_M_MENTEE_LIST,
@@ -232,6 +233,10 @@ typedef struct api_match_unpin_params {
     char request_id[API_REQUEST_ID_MAX + 1];
     bool has_request_id;
 } api_match_unpin_params;
+
+typedef struct api_meeting_list_params {
+    char match_id[API_OBJID_MAX + 1];
+} api_meeting_list_params;
 
 typedef struct api_meeting_log_params {
     char match_id[API_OBJID_MAX + 1];

@@ -111,6 +111,16 @@ void db_match_review(srv_req *r, const char *scope, const char *decision, const 
     db_send_review(r, &a, cb);
 }
 
+void db_meeting_list(srv_req *r, const char *match_id, const char *role, const char *subject,
+        const char *scope, db_strs_fn *cb) {
+    sargs a = db_script(r, SCRIPT_MEETING_LIST);
+    sargs_adds(&a, match_id);
+    sargs_adds(&a, role);
+    sargs_adds(&a, subject);
+    sargs_adds(&a, scope);
+    db_send_strs(r, &a, cb);
+}
+
 void db_meeting_log(srv_req *r, const char *match_id, const char *role, const char *subject,
         const char *date, long long day_end, long long minutes, const char *topic,
         db_meeting_fn *cb) {

@@ -37,6 +37,9 @@ void db_match_respond(srv_req *r, const char *match_id, const char *role, const 
 /* server/lua/match_review.lua -> review, idempotent */
 void db_match_review(srv_req *r, const char *scope, const char *decision, const char *note,
         const char *const *match_ids, size_t n_match_ids, db_review_fn *cb);
+/* server/lua/meeting_list.lua -> strs */
+void db_meeting_list(srv_req *r, const char *match_id, const char *role, const char *subject,
+        const char *scope, db_strs_fn *cb);
 /* server/lua/meeting_log.lua -> meeting, idempotent */
 void db_meeting_log(srv_req *r, const char *match_id, const char *role, const char *subject,
         const char *date, long long day_end, long long minutes, const char *topic,

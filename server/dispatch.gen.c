@@ -31,6 +31,7 @@ static void t_match_run(srv_req *r, const void *p) { m_match_run(r, p); }
 static void t_match_suggest(srv_req *r, const void *p) { m_match_suggest(r, p); }
 static void t_match_unforbid(srv_req *r, const void *p) { m_match_unforbid(r, p); }
 static void t_match_unpin(srv_req *r, const void *p) { m_match_unpin(r, p); }
+static void t_meeting_list(srv_req *r, const void *p) { m_meeting_list(r, p); }
 static void t_meeting_log(srv_req *r, const void *p) { m_meeting_log(r, p); }
 static void t_mentee_get(srv_req *r, const void *p) { m_mentee_get(r, p); }
 static void t_mentee_list(srv_req *r, const void *p) { m_mentee_list(r, p); }
@@ -60,6 +61,7 @@ const method_def methods_table[API_M__COUNT] = {
     [API_M_MATCH_SUGGEST] = {"match.suggest", ROLE_MENTEE | ROLE_COORDINATOR, &api_methods[API_M_MATCH_SUGGEST], t_match_suggest},
     [API_M_MATCH_UNFORBID] = {"match.unforbid", ROLE_COORDINATOR, &api_methods[API_M_MATCH_UNFORBID], t_match_unforbid},
     [API_M_MATCH_UNPIN] = {"match.unpin", ROLE_COORDINATOR, &api_methods[API_M_MATCH_UNPIN], t_match_unpin},
+    [API_M_MEETING_LIST] = {"meeting.list", ROLE_COORDINATOR | ROLE_MENTEE | ROLE_COACH, &api_methods[API_M_MEETING_LIST], t_meeting_list},
     [API_M_MEETING_LOG] = {"meeting.log", ROLE_MENTEE | ROLE_COACH, &api_methods[API_M_MEETING_LOG], t_meeting_log},
     [API_M_MENTEE_GET] = {"mentee.get", ROLE_MENTEE | ROLE_COORDINATOR, &api_methods[API_M_MENTEE_GET], t_mentee_get},
     [API_M_MENTEE_LIST] = {"mentee.list", ROLE_COORDINATOR, &api_methods[API_M_MENTEE_LIST], t_mentee_list},

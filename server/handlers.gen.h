@@ -27,6 +27,7 @@ void m_match_run(srv_req *r, const api_match_run_params *p);
 void m_match_suggest(srv_req *r, const api_match_suggest_params *p);
 void m_match_unforbid(srv_req *r, const api_match_unforbid_params *p);
 void m_match_unpin(srv_req *r, const api_match_unpin_params *p);
+void m_meeting_list(srv_req *r, const api_meeting_list_params *p);
 void m_meeting_log(srv_req *r, const api_meeting_log_params *p);
 void m_mentee_get(srv_req *r, const api_mentee_get_params *p);
 void m_mentee_list(srv_req *r, const api_mentee_list_params *p);

@@ -5,8 +5,9 @@
  * Each is one read-only script that checks who may see what where the data
  * is (a coordinator: its programs; a mentee or coach: its own matches) and
  * answers strings (db_strs); the handler turns them into libproto's
- * structs, whose codecs check them as clients will, and packs those.  A
- * stored value that does not make a valid object answers `internal`.
+ * structs, whose codecs check them as clients will, and packs them through
+ * server/pack.c.  A stored value that does not make a valid object answers
+ * `internal`.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,12 @@
 #include "server/methods.h"
 #include "server/pack.h"
 
-/* Copy the i-th string of ss into out (size outsz); -1 when it does not
- * fit or is empty. */
+static const char *role_str(const srv_req *r) { return auth_role_name(r->sess.role); }
+
+static void bad_reply(srv_req *r) { srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply"); }
+
+/* Copy the i-th string of ss into out (size outsz); -1 when it is empty
+ * or does not fit. */
 static int strs_copy(const db_strs *ss, size_t i, char *out, size_t outsz) {
     size_t len;
     const char *s = db_strs_at(ss, i, &len);
@@ -26,51 +31,81 @@ static int strs_copy(const db_strs *ss, size_t i, char *out, size_t outsz) {
     return 0;
 }
 
-/* -------------------------------------------------------- match.pins */
-
-/* Pack n pair rules from the strings at first..first+2n of ss; -1 when
- * one does not convert (the packer has then written part of a result that
- * the caller discards by failing r). */
-static int put_pairs(msgpack_packer *pk, const db_strs *ss, size_t first, size_t n) {
-    msgpack_pack_array(pk, n);
-    for (size_t i = 0; i < n; i++) {
-        proto_pair_rule pr;
-        if (strs_copy(ss, first + 2 * i, pr.mentee_id, sizeof pr.mentee_id) ||
-            strs_copy(ss, first + 2 * i + 1, pr.coach_id, sizeof pr.coach_id) ||
-            strspn(pr.mentee_id, PROTO_CODE_CHARS) != strlen(pr.mentee_id) ||
-            strspn(pr.coach_id, PROTO_CODE_CHARS) != strlen(pr.coach_id))
-            return -1;
-        proto_pair_rule_pack(pk, &pr);
-    }
-    return 0;
+/* The i-th string of ss as a count 0..PROTO_COUNT_MAX, or -1. */
+static long long strs_count(const db_strs *ss, size_t i) {
+    char buf[24], *end;
+    if (strs_copy(ss, i, buf, sizeof buf) || strspn(buf, "0123456789") != strlen(buf)) return -1;
+    long long v = strtoll(buf, &end, 10);
+    return v <= PROTO_COUNT_MAX ? v : -1;
 }
 
-/* pins.lua: {npins, (mentee, coach)...} */
+/* -------------------------------------------------------- match.pins */
+
+/* pins.lua: {npins, (mentee, coach)...}: the pins, then the forbids */
 static void pins_cb(srv_req *r, const db_strs *ss) {
     size_t n = db_strs_n(ss);
-    char buf[24];
-    char *end;
-    long long npins = -1;
-    if (n >= 1 && !strs_copy(ss, 0, buf, sizeof buf)) npins = strtoll(buf, &end, 10);
+    long long npins = n >= 1 ? strs_count(ss, 0) : -1;
     if (npins < 0 || n % 2 != 1 || (size_t)npins > (n - 1) / 2) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
+        bad_reply(r);
         return;
     }
-    msgpack_packer *pk = srv_req_ok(r);
-    msgpack_pack_map(pk, 2);
-    proto_pack_cstr(pk, "pins");
-    if (put_pairs(pk, ss, 1, (size_t)npins) == 0) {
-        proto_pack_cstr(pk, "forbids");
-        if (put_pairs(pk, ss, 1 + 2 * (size_t)npins, (n - 1) / 2 - (size_t)npins) == 0) {
-            srv_req_done(r);
+    size_t nrules = (n - 1) / 2;
+    proto_pair_rule *rules = calloc(nrules ? nrules : 1, sizeof *rules);
+    if (!rules) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < nrules; i++) {
+        proto_pair_rule *pr = &rules[i];
+        if (strs_copy(ss, 1 + 2 * i, pr->mentee_id, sizeof pr->mentee_id) ||
+            strs_copy(ss, 2 + 2 * i, pr->coach_id, sizeof pr->coach_id) ||
+            strspn(pr->mentee_id, PROTO_CODE_CHARS) != strlen(pr->mentee_id) ||
+            strspn(pr->coach_id, PROTO_CODE_CHARS) != strlen(pr->coach_id)) {
+            free(rules);
+            srv_req_fail(r, PROTO_E_INTERNAL, NULL, "a stored pair rule of program %s is not a pair of ids",
+                         ((const api_match_pins_params *)r->params)->program);
             return;
         }
     }
-    srv_req_fail(r, PROTO_E_INTERNAL, NULL, "stored pair rule of program %s does not decode",
-                 ((const api_match_pins_params *)r->params)->program);
+    pack_pins_result(srv_req_ok(r), rules, (size_t)npins, rules + npins, nrules - (size_t)npins);
+    free(rules);
+    srv_req_done(r);
 }
 
 void m_match_pins(srv_req *r, const api_match_pins_params *p) {
     if (mscope(r, p->program)) return;
     db_pins(r, p->program, pins_cb);
+}
+
+/* ------------------------------------------------------ meeting.list */
+
+/* meeting_list.lua: the stored records, in date order */
+static void meetings_cb(srv_req *r, const db_strs *ss) {
+    size_t n = db_strs_n(ss);
+    proto_meeting_item *items = calloc(n ? n : 1, sizeof *items);
+    if (!items) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        const char *blob = db_strs_at(ss, i, &len);
+        if (pack_conv_meeting(blob, len, &items[i])) {
+            free(items);
+            srv_req_fail(r, PROTO_E_INTERNAL, NULL, "a stored meeting of match %s does not decode",
+                         ((const api_meeting_list_params *)r->params)->match_id);
+            return;
+        }
+    }
+    msgpack_packer *pk = srv_req_ok(r);
+    pack_items_begin(pk, "items", n, false);
+    for (size_t i = 0; i < n; i++) proto_meeting_item_pack(pk, &items[i]);
+    free(items);
+    srv_req_done(r);
+}
+
+/* meeting.list: the script checks that the caller is a side of the match
+ * or coordinates its program (the session's programs are the scope). */
+void m_meeting_list(srv_req *r, const api_meeting_list_params *p) {
+    db_meeting_list(r, p->match_id, role_str(r), r->sess.subject, r->sess.programs, meetings_cb);
 }

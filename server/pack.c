@@ -9,6 +9,8 @@
 
 /* Pairs of a match hash examined; a match has 14 fields today. */
 #define MATCH_FIELDS_MAX 64
+/* Entries of a stored meeting record examined; meeting_log.lua writes 8. */
+#define MEETING_FIELDS_MAX 16
 /* Digits of a stored integer field (scores, unix seconds). */
 #define INT_DIGITS_MAX 18
 
@@ -239,6 +241,34 @@ int pack_conv_review(const redisReply *id, const redisReply *status, const redis
     return 0;
 }
 
+/* ---------------------------------------------------------------- meeting */
+
+/* The keys of a stored meeting record that meeting.list shows. */
+static bool meeting_item_key(const msgpack_object *k) {
+    static const char *const shown[] = { "id", "date", "minutes", "topic", "logged_by", "confirmed_by", NULL };
+    return k->type == MSGPACK_OBJECT_STR && pack_name_index(shown, k->via.str.ptr, k->via.str.size) >= 0;
+}
+
+int pack_conv_meeting(const char *blob, size_t len, proto_meeting_item *out) {
+    msgpack_unpacked u;
+    msgpack_unpacked_init(&u);
+    int rc = -1;
+    if (proto_body_check(blob, len, NULL, NULL) == PROTO_OK &&
+        msgpack_unpack_next(&u, blob, len, NULL) == MSGPACK_UNPACK_SUCCESS && u.data.type == MSGPACK_OBJECT_MAP &&
+        u.data.via.map.size <= MEETING_FIELDS_MAX) {
+        /* a view of the map without the times (the entries stay in u's zone) */
+        msgpack_object_kv kept[MEETING_FIELDS_MAX];
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < u.data.via.map.size; i++)
+            if (meeting_item_key(&u.data.via.map.ptr[i].key)) kept[n++] = u.data.via.map.ptr[i];
+        msgpack_object view = { .type = MSGPACK_OBJECT_MAP, .via.map = { .size = n, .ptr = kept } };
+        proto_error e;
+        rc = proto_meeting_item_decode(&view, "meeting", out, &e) == PROTO_OK ? 0 : -1;
+    }
+    msgpack_unpacked_destroy(&u);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- results */
 
 void pack_empty(msgpack_packer *pk) { msgpack_pack_map(pk, 0); }
@@ -279,6 +309,17 @@ void pack_explain_result(msgpack_packer *pk, const proto_explain *e) {
     msgpack_pack_map(pk, 1);
     proto_pack_cstr(pk, "explain");
     proto_explain_pack(pk, e);
+}
+
+void pack_pins_result(msgpack_packer *pk, const proto_pair_rule *pins, size_t npins, const proto_pair_rule *forbids,
+                      size_t nforbids) {
+    msgpack_pack_map(pk, 2);
+    proto_pack_cstr(pk, "pins");
+    msgpack_pack_array(pk, npins);
+    for (size_t i = 0; i < npins; i++) proto_pair_rule_pack(pk, &pins[i]);
+    proto_pack_cstr(pk, "forbids");
+    msgpack_pack_array(pk, nforbids);
+    for (size_t i = 0; i < nforbids; i++) proto_pair_rule_pack(pk, &forbids[i]);
 }
 
 void pack_items_begin(msgpack_packer *pk, const char *key, size_t n, bool has_cursor) {

@@ -1,6 +1,6 @@
 /*
  * cmd_match.c -- what mentees and coaches do: suggest, request, mine,
- * respond, meeting log, feedback.
+ * respond, meeting log, meetings, feedback.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -292,12 +292,64 @@ static int cmd_watch(cli_ctx *x) {
     return CLI_EXIT_OK;
 }
 
+/* meetings MATCH_ID: the match's meetings (meeting.list), oldest first,
+ * with their JP and who confirmed them. */
+#define MEETING_COLS  7
+#define MEETING_ALIGN "llrrlll"
+static const char *const meeting_headers[MEETING_COLS] = { "MEETING",   "DATE",      "MINUTES", "JP",
+                                                           "LOGGED_BY", "CONFIRMED", "TOPIC" };
+
+static int cmd_meetings(cli_ctx *x) {
+    if (!cli_args_ok(x, 0, "meetings", 2, 2, "meetings MATCH_ID")) return CLI_EXIT_USAGE;
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_client_result *r;
+    cn_client_error e;
+    cn_api_meeting_list_params p = { .match_id = x->o->args[1] };
+    if (cn_api_meeting_list(x->c, &p, &r, &e) != CN_CLIENT_OK) return cli_fail("meeting.list", &e);
+    const msgpack_object *o = cn_client_result_obj(r);
+    const msgpack_object *items = cn_client_map_get(o, "items");
+    if (!items || items->type != MSGPACK_OBJECT_ARRAY) {
+        proto_error pe;
+        proto_error_set(&pe, PROTO_E_INVALID_PARAMS, "items", "is required and must be an array");
+        cn_client_result_free(r);
+        return cli_bad_result("meeting.list", &pe);
+    }
+    cli_table *t = cli_table_new(MEETING_COLS, meeting_headers, MEETING_ALIGN);
+    for (uint32_t i = 0; i < items->via.array.size; i++) {
+        proto_meeting_item mi;
+        proto_error pe;
+        char path[32], minutes[24], jp[24];
+        snprintf(path, sizeof(path), "items[%u]", i);
+        if (proto_meeting_item_decode(&items->via.array.ptr[i], path, &mi, &pe) != PROTO_OK) {
+            cli_table_free(t);
+            cn_client_result_free(r);
+            return cli_bad_result("meeting.list", &pe);
+        }
+        snprintf(minutes, sizeof(minutes), "%lld", (long long)mi.minutes);
+        snprintf(jp, sizeof(jp), "%.1f", proto_jp(mi.minutes));
+        const char *by = mi.mentee_logged ? "mentee" : "coach", *other = mi.mentee_logged ? "coach" : "mentee";
+        const char *cells[MEETING_COLS] = { mi.id, mi.date, minutes, jp, by, mi.confirmed ? other : "", mi.topic };
+        cli_table_add(t, cells);
+    }
+    if (x->o->json)
+        cli_print_json(stdout, o);
+    else if (cli_table_rows(t) == 0)
+        printf("no meetings yet\n");
+    else
+        cli_table_print(t, stdout);
+    cli_table_free(t);
+    cn_client_result_free(r);
+    return CLI_EXIT_OK;
+}
+
 const cli_command cli_cmds_match[] = {
     { "watch", cmd_watch, CLI_SEC_EVERYONE,
       "watch [--limit N] [--wait SECONDS]   print notifications (match.updated, ...) as they come" },
     { "mine", cmd_mine, CLI_SEC_SIDES, "mine" },
     { "respond", cmd_respond, CLI_SEC_SIDES, "respond MATCH_ID accept|decline [--note TEXT]" },
     { "meeting", cmd_meeting, CLI_SEC_SIDES, "meeting log MATCH_ID --date YYYY-MM-DD --minutes N [--topic TEXT]" },
+    { "meetings", cmd_meetings, CLI_SEC_SIDES, "meetings MATCH_ID            (coordinators too)" },
     { "feedback", cmd_feedback, CLI_SEC_SIDES, "feedback MATCH_ID --rating 1..5 [--comment TEXT]" },
     { "suggest", cmd_suggest, CLI_SEC_MENTEES, "suggest [--limit N]         (coordinators: --mentee ID)" },
     { "request", cmd_request, CLI_SEC_MENTEES, "request COACH_ID" },

@@ -930,6 +930,42 @@ METHODS = {
    "not_found"
   ]
  },
+ "meeting.list": {
+  "summary": "The meetings of a match, by date",
+  "roles": [
+   "coordinator",
+   "mentee",
+   "coach"
+  ],
+  "params": [
+   {
+    "name": "match_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "required": True
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "items",
+     "type": "array",
+     "items": {
+      "type": "ref",
+      "ref": "meeting_item"
+     },
+     "doc": "one per date, oldest first"
+    }
+   ]
+  },
+  "errors": [
+   "not_found",
+   "forbidden"
+  ]
+ },
  "meeting.log": {
   "summary": "Log a meeting of an accepted or active match, or confirm the other side's of that date",
   "roles": [

@@ -6,7 +6,7 @@ error path."""
 
 import msgpack
 
-from harness import (Suite, main, expect_error, server_date)
+from harness import (Suite, main, expect_error, server_date, accepted_days_ago)
 
 suite = Suite("reads")
 t = suite.test
@@ -97,6 +97,76 @@ def pins_corrupt_rule_is_internal(s):
         assert coord.match_pins(prog) == {"pins": [], "forbids": []}
     finally:
         close_all(coord)
+
+
+# -------------------------------------------------------------- meeting.list
+
+@t
+def meeting_list_by_date_for_sides_and_coordinator(s):
+    """meeting.list: both sides and the program's coordinator see the match's meetings oldest first, confirmed_by once the other side logged the date"""
+    coord, prog = s.coordinator()
+    mid, _, mu, cu = accepted_match(s, coord, prog)
+    try:
+        assert mu.meeting_list(mid) == {"items": []}
+        accepted_days_ago(s.env, mid, 5)
+        d0, d3, d5 = server_date(), server_date(-3), server_date(-5)
+        a = mu.meeting_log(mid, d0, 90, topic="Rencana aksi")
+        b = cu.meeting_log(mid, d5, 45)
+        c = cu.meeting_log(mid, d3, 30, topic="Umpan balik")
+        mu.meeting_log(mid, d3, 60)               # confirms the coach's record of d3
+        want = [
+            {"id": b["meeting_id"], "date": d5, "minutes": 45, "topic": "", "logged_by": "coach"},
+            {"id": c["meeting_id"], "date": d3, "minutes": 30, "topic": "Umpan balik", "logged_by": "coach",
+             "confirmed_by": "mentee"},
+            {"id": a["meeting_id"], "date": d0, "minutes": 90, "topic": "Rencana aksi", "logged_by": "mentee"},
+        ]
+        for u in (mu, cu, coord):
+            got = u.meeting_list(mid)
+            assert got == {"items": want}, (u, got)
+    finally:
+        close_all(mu, cu, coord)
+
+
+@t
+def meeting_list_refuses_others(s):
+    """meeting.list: another mentee, another coach and another program's coordinator are forbidden; admin is forbidden; an unknown match is not_found; a bad id is invalid_params"""
+    coord, prog = s.coordinator()
+    other, _ = s.coordinator()
+    mid, _, mu, cu = accepted_match(s, coord, prog)
+    mid2, _, mu2, cu2 = accepted_match(s, coord, prog)
+    try:
+        mu.meeting_log(mid, server_date(), 45)
+        for u in (mu2, cu2, other):
+            e = expect_error("forbidden", u.meeting_list, mid, field="match_id")
+            assert mid in str(e), e
+        expect_error("forbidden", s.admin().meeting_list, mid)
+        expect_error("not_found", coord.meeting_list, "m999999999", field="match_id")
+        expect_error("not_found", mu.meeting_list, "m999999999", field="match_id")
+        expect_error("invalid_params", mu.meeting_list, "no such!", field="match_id")
+        assert len(mu2.meeting_list(mid2)["items"]) == 0
+    finally:
+        close_all(coord, other, mu, cu, mu2, cu2)
+
+
+@t
+def meeting_list_corrupt_record_is_internal(s):
+    """meeting.list: a stored record that is not a meeting (bad msgpack, a missing field, a bad side) answers internal"""
+    coord, prog = s.coordinator()
+    mid, _, mu, cu = accepted_match(s, coord, prog)
+    try:
+        mu.meeting_log(mid, server_date(), 45)
+        key = "cn:meeting:" + mid
+        good = s.env.redis.cmd("HGET", key, server_date())
+        rec = msgpack.unpackb(good, raw=False)
+        bad = [b"\xc1", msgpack.packb({k: v for k, v in rec.items() if k != "minutes"}),
+               msgpack.packb(dict(rec, logged_by="admin")), msgpack.packb(dict(rec, confirmed_by=rec["logged_by"]))]
+        for raw in bad:
+            s.env.redis.cmd("HSET", key, server_date(), raw)
+            expect_error("internal", cu.meeting_list, mid)
+        s.env.redis.cmd("HSET", key, server_date(), good)
+        assert len(cu.meeting_list(mid)["items"]) == 1
+    finally:
+        close_all(coord, mu, cu)
 
 
 if __name__ == "__main__":
