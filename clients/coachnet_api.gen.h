@@ -33,6 +33,9 @@
 #define CN_API_NOTE_MAX 500
 #define CN_API_MEETING_MINUTES_MAX 600
 #define CN_API_TOPIC_MAX 200
+#define CN_API_MEETING_YEAR_MIN 2000
+#define CN_API_MEETING_YEAR_MAX 2100
+#define CN_API_JP_TARGET_DEFAULT 20
 #define CN_API_COMMENT_MAX 2000
 #define CN_API_REQUEST_ID_MAX 64
 #define CN_API_REQUEST_ID_TTL_S 86400
@@ -95,6 +98,15 @@ typedef struct cn_api_feedback_put_params {
 } cn_api_feedback_put_params;
 /* feedback.put (Rate a match (one feedback per side; a second replaces the first)) */
 int cn_api_feedback_put(cn_client *c, const cn_api_feedback_put_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_jp_get_params {
+    const char *mentee_id;
+    int64_t year;
+    int has_year;
+} cn_api_jp_get_params;
+/* jp.get (A mentee's JP of a year against its program's target) */
+int cn_api_jp_get(cn_client *c, const cn_api_jp_get_params *p, cn_client_result **res,
         cn_client_error *err);
 
 typedef struct cn_api_match_explain_params {

@@ -209,6 +209,31 @@ int cn_api_feedback_put(cn_client *c, const cn_api_feedback_put_params *p, cn_cl
     return rc;
 }
 
+int cn_api_jp_get(cn_client *c, const cn_api_jp_get_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "jp.get: no params");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->mentee_id ? 1 : 0;
+    n += p->has_year ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->mentee_id) {
+        cn_api_pack_str(pk, "mentee_id");
+        cn_api_pack_str(pk, p->mentee_id);
+    }
+    if (p->has_year) {
+        cn_api_pack_str(pk, "year");
+        msgpack_pack_int64(pk, p->year);
+    }
+    int rc = cn_client_call_raw(c, "jp.get", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 int cn_api_match_explain(cn_client *c, const cn_api_match_explain_params *p, cn_client_result **res,
         cn_client_error *err) {
     msgpack_sbuffer sb;
@@ -925,6 +950,7 @@ const char *const cn_api_method_names[] = {
     "coach.list",
     "coach.put",
     "feedback.put",
+    "jp.get",
     "match.explain",
     "match.forbid",
     "match.list",

@@ -13,6 +13,8 @@ _Static_assert(API_CODE_MAX == PROTO_CODE_MAX, "api/limits.json CODE_MAX disagre
 _Static_assert(API_PROGRAMS_MAX == PROTO_PROGRAMS_MAX, "api/limits.json PROGRAMS_MAX disagrees with proto.h");
 _Static_assert(API_SCORE_MAX == PROTO_SCORE_MAX, "api/limits.json SCORE_MAX disagrees with proto.h");
 _Static_assert(API_TOPIC_MAX == PROTO_TOPIC_MAX, "api/limits.json TOPIC_MAX disagrees with proto.h");
+_Static_assert(API_MEETING_YEAR_MIN == PROTO_MEETING_YEAR_MIN, "api/limits.json MEETING_YEAR_MIN disagrees with proto.h");
+_Static_assert(API_MEETING_YEAR_MAX == PROTO_MEETING_YEAR_MAX, "api/limits.json MEETING_YEAR_MAX disagrees with proto.h");
 
 const char *const api_match_list_status_names[] = {"proposed", "requested", "approved", "accepted", "active", "completed", "rejected", "declined", "cancelled", NULL};
 const char *const api_match_review_decision_names[] = {"approve", "reject", "cancel", "complete", NULL};
@@ -62,6 +64,12 @@ static const proto_field api_feedback_put_fields[] = {
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_feedback_put_params, request_id), .has_off = offsetof(api_feedback_put_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_feedback_put_shape = {api_feedback_put_fields, 4, api_feedback_put_keys};
+static const char *const api_jp_get_keys[] = {"mentee_id", "year", NULL};
+static const proto_field api_jp_get_fields[] = {
+    {.name = "mentee_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_jp_get_params, mentee_id), .has_off = offsetof(api_jp_get_params, has_mentee_id), .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "year", .type = PROTO_F_INT, .required = false, .off = offsetof(api_jp_get_params, year), .has_off = offsetof(api_jp_get_params, has_year), .min = API_MEETING_YEAR_MIN, .max = API_MEETING_YEAR_MAX},
+};
+static const proto_shape api_jp_get_shape = {api_jp_get_fields, 2, api_jp_get_keys};
 static const char *const api_match_explain_keys[] = {"mentee_id", "coach_id", NULL};
 static const proto_field api_match_explain_fields[] = {
     {.name = "mentee_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_explain_params, mentee_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
@@ -224,6 +232,7 @@ const api_method api_methods[API_M__COUNT] = {
         offsetof(api_coach_put_params, request_id), offsetof(api_coach_put_params, has_request_id), NULL},
     [API_M_FEEDBACK_PUT] = {"feedback.put", &api_feedback_put_shape, sizeof(api_feedback_put_params), true,
         offsetof(api_feedback_put_params, request_id), offsetof(api_feedback_put_params, has_request_id), NULL},
+    [API_M_JP_GET] = {"jp.get", &api_jp_get_shape, sizeof(api_jp_get_params)},
     [API_M_MATCH_EXPLAIN] = {"match.explain", &api_match_explain_shape, sizeof(api_match_explain_params)},
     [API_M_MATCH_FORBID] = {"match.forbid", &api_match_forbid_shape, sizeof(api_match_forbid_params), true,
         offsetof(api_match_forbid_params, request_id), offsetof(api_match_forbid_params, has_request_id), NULL},

@@ -28,6 +28,9 @@
 #define API_NOTE_MAX                 500     /* bytes of a review or response note */
 #define API_MEETING_MINUTES_MAX      600     /* minutes of one meeting */
 #define API_TOPIC_MAX                200     /* bytes of a meeting topic */
+#define API_MEETING_YEAR_MIN         2000    /* earliest year of a meeting date */
+#define API_MEETING_YEAR_MAX         2100    /* latest year of a meeting date */
+#define API_JP_TARGET_DEFAULT        20      /* yearly JP target of a program that does not set jp_target (design.md §9) */
 #define API_COMMENT_MAX              2000    /* bytes of a feedback comment */
 #define API_REQUEST_ID_MAX           64      /* bytes of a request_id */
 #define API_REQUEST_ID_TTL_S         86400   /* seconds a request_id's first answer is kept (a repeat within them is answered from it) */
@@ -41,6 +44,7 @@ typedef enum api_method_id {
     API_M_COACH_LIST,
     API_M_COACH_PUT,
     API_M_FEEDBACK_PUT,
+    API_M_JP_GET,
     API_M_MATCH_EXPLAIN,
     API_M_MATCH_FORBID,
     API_M_MATCH_LIST,
@@ -136,6 +140,13 @@ typedef struct api_feedback_put_params {
     char request_id[API_REQUEST_ID_MAX + 1];
     bool has_request_id;
 } api_feedback_put_params;
+
+typedef struct api_jp_get_params {
+    char mentee_id[API_ID_MAX + 1];
+    bool has_mentee_id;
+    int64_t year;
+    bool has_year;
+} api_jp_get_params;
 
 typedef struct api_match_explain_params {
     char mentee_id[API_ID_MAX + 1];

@@ -19,6 +19,17 @@ void db_feedback_put(srv_req *r, const char *match_id, const char *role, const c
     db_send_ok(r, &a, cb);
 }
 
+void db_jp_get(srv_req *r, const char *mentee_id, long long year, const char *role,
+        const char *scope, long long target_default, db_strs_fn *cb) {
+    sargs a = db_script(r, SCRIPT_JP_GET);
+    sargs_adds(&a, mentee_id);
+    sargs_addll(&a, year);
+    sargs_adds(&a, role);
+    sargs_adds(&a, scope);
+    sargs_addll(&a, target_default);
+    db_send_strs(r, &a, cb);
+}
+
 void db_list(srv_req *r, const char *kind, const char *index, const char *cursor, long long limit,
         const char *province, const char *program, const char *scope, db_page_fn *cb) {
     sargs a = db_script(r, SCRIPT_LIST);

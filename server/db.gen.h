@@ -13,6 +13,9 @@
 /* server/lua/feedback_put.lua -> ok, idempotent */
 void db_feedback_put(srv_req *r, const char *match_id, const char *role, const char *subject,
         long long rating, const char *comment, db_ok_fn *cb);
+/* server/lua/jp_get.lua -> strs */
+void db_jp_get(srv_req *r, const char *mentee_id, long long year, const char *role,
+        const char *scope, long long target_default, db_strs_fn *cb);
 /* server/lua/list.lua -> page */
 void db_list(srv_req *r, const char *kind, const char *index, const char *cursor, long long limit,
         const char *province, const char *program, const char *scope, db_page_fn *cb);

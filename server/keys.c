@@ -47,6 +47,7 @@ static const char *const patterns[KEY__COUNT] = {
     [KEY_AUDIT] = "audit",
     [KEY_EVENTS] = "events",
     [KEY_IDEM] = "idem:<login>:<request_id>",
+    [KEY_PROGRAM] = "program:<id>",
 };
 
 const char *keys_pattern(key_kind k) { return (unsigned)k < KEY__COUNT ? patterns[k] : NULL; }

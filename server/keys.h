@@ -62,6 +62,7 @@ typedef enum {
     KEY_AUDIT,           /* audit */
     KEY_EVENTS,          /* events (the pub/sub channel) */
     KEY_IDEM,            /* idem:<login>:<request_id> (request_id answers) */
+    KEY_PROGRAM,         /* program:<id> */
     KEY__COUNT
 } key_kind;
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "server/db.h"
 #include "server/methods.h"
@@ -108,4 +109,62 @@ static void meetings_cb(srv_req *r, const db_strs *ss) {
  * or coordinates its program (the session's programs are the scope). */
 void m_meeting_list(srv_req *r, const api_meeting_list_params *p) {
     db_meeting_list(r, p->match_id, role_str(r), r->sess.subject, r->sess.programs, meetings_cb);
+}
+
+/* ------------------------------------------------------------ jp.get */
+
+/* jp_get.lua: {minutes, target}; r->st holds the jp_result's mentee_id
+ * and year. */
+static void jp_cb(srv_req *r, const db_strs *ss) {
+    proto_jp_result *j = r->st;
+    char buf[32], *end;
+    long long minutes = db_strs_n(ss) == 2 ? strs_count(ss, 0) : -1;
+    double target = -1;
+    if (minutes >= 0 && !strs_copy(ss, 1, buf, sizeof buf)) {
+        target = strtod(buf, &end);
+        if (*end || !(target >= 0 && target <= (double)PROTO_COUNT_MAX)) target = -1; /* NaN too */
+    }
+    if (target < 0) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "stored JP of mentee %s or its program's jp_target is not a number",
+                     j->mentee_id);
+        return;
+    }
+    j->minutes = minutes;
+    j->jp = proto_jp(minutes);
+    j->target = target;
+    proto_jp_result_pack(srv_req_ok(r), j);
+    srv_req_done(r);
+}
+
+/* jp.get: a mentee asks for itself (mentee_id may be left out), a
+ * coordinator names a mentee of its programs (the script checks the
+ * program).  The year defaults to the current one in the server's time
+ * zone (config `timezone`, the process' local time: util_tz_use). */
+void m_jp_get(srv_req *r, const api_jp_get_params *p) {
+    const char *id = p->has_mentee_id ? p->mentee_id : NULL;
+    if (r->sess.role == ROLE_MENTEE) {
+        if (id && strcmp(id, r->sess.subject) != 0) {
+            srv_req_fail(r, PROTO_E_FORBIDDEN, "mentee_id", "a mentee reads its own JP only");
+            return;
+        }
+        id = r->sess.subject;
+    } else if (!id) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "mentee_id", "is required for a coordinator");
+        return;
+    }
+    proto_jp_result *j = mstate(r, sizeof *j, free);
+    if (!j) return;
+    snprintf(j->mentee_id, sizeof j->mentee_id, "%s", id);
+    if (p->has_year) {
+        j->year = p->year;
+    } else {
+        time_t now = time(NULL);
+        struct tm tm;
+        if (!localtime_r(&now, &tm)) {
+            srv_req_fail(r, PROTO_E_INTERNAL, NULL, "no local time");
+            return;
+        }
+        j->year = tm.tm_year + 1900;
+    }
+    db_jp_get(r, j->mentee_id, j->year, role_str(r), r->sess.programs, API_JP_TARGET_DEFAULT, jp_cb);
 }

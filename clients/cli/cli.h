@@ -67,7 +67,8 @@ enum cli_opt_bit {
     O_TIMEOUT_RUN = 1u << 22,
     O_WAIT = 1u << 23,
     O_IDS = 1u << 24,
-    O_EXPLAIN = 1u << 25
+    O_EXPLAIN = 1u << 25,
+    O_YEAR = 1u << 26
 };
 
 typedef struct cli_opts {
@@ -91,6 +92,7 @@ typedef struct cli_opts {
     int explain;
     int run_timeout_s;
     int wait_s;
+    long long year;
     /* positional words: argv[first..argc) */
     int nargs;
     char **args;

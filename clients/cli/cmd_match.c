@@ -1,6 +1,6 @@
 /*
  * cmd_match.c -- what mentees and coaches do: suggest, request, mine,
- * respond, meeting log, meetings, feedback.
+ * respond, meeting log, meetings, jp, feedback.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -343,6 +343,38 @@ static int cmd_meetings(cli_ctx *x) {
     return CLI_EXIT_OK;
 }
 
+/* jp [MENTEE_ID] [--year YYYY]: a mentee's JP of a year (jp.get) against
+ * its program's target; a mentee leaves its own id out, a coordinator
+ * names one. */
+static int cmd_jp(cli_ctx *x) {
+    if (!cli_args_ok(x, O_YEAR, "jp", 1, 2, "jp [MENTEE_ID] [--year YYYY]")) return CLI_EXIT_USAGE;
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_client_result *r;
+    cn_client_error e;
+    cn_api_jp_get_params p = { .mentee_id = x->o->nargs == 2 ? x->o->args[1] : NULL,
+                               .year = x->o->year,
+                               .has_year = (x->o->given & O_YEAR) != 0 };
+    if (cn_api_jp_get(x->c, &p, &r, &e) != CN_CLIENT_OK) return cli_fail("jp.get", &e);
+    const msgpack_object *o = cn_client_result_obj(r);
+    proto_jp_result j;
+    proto_error pe;
+    if (proto_jp_result_decode(o, "", &j, &pe) != PROTO_OK) {
+        cn_client_result_free(r);
+        return cli_bad_result("jp.get", &pe);
+    }
+    if (x->o->json) {
+        cli_print_json(stdout, o);
+    } else {
+        printf("mentee %s, %lld: %lld minutes = %.1f JP of %g", j.mentee_id, (long long)j.year, (long long)j.minutes,
+               j.jp, j.target);
+        if (j.target > 0) printf(" (%.0f%%)", 100.0 * j.jp / j.target);
+        printf("\n");
+    }
+    cn_client_result_free(r);
+    return CLI_EXIT_OK;
+}
+
 const cli_command cli_cmds_match[] = {
     { "watch", cmd_watch, CLI_SEC_EVERYONE,
       "watch [--limit N] [--wait SECONDS]   print notifications (match.updated, ...) as they come" },
@@ -350,6 +382,7 @@ const cli_command cli_cmds_match[] = {
     { "respond", cmd_respond, CLI_SEC_SIDES, "respond MATCH_ID accept|decline [--note TEXT]" },
     { "meeting", cmd_meeting, CLI_SEC_SIDES, "meeting log MATCH_ID --date YYYY-MM-DD --minutes N [--topic TEXT]" },
     { "meetings", cmd_meetings, CLI_SEC_SIDES, "meetings MATCH_ID            (coordinators too)" },
+    { "jp", cmd_jp, CLI_SEC_MENTEES, "jp [MENTEE_ID] [--year YYYY]  (coordinators: MENTEE_ID required)" },
     { "feedback", cmd_feedback, CLI_SEC_SIDES, "feedback MATCH_ID --rating 1..5 [--comment TEXT]" },
     { "suggest", cmd_suggest, CLI_SEC_MENTEES, "suggest [--limit N]         (coordinators: --mentee ID)" },
     { "request", cmd_request, CLI_SEC_MENTEES, "request COACH_ID" },

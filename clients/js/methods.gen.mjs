@@ -315,6 +315,62 @@ export const METHODS = Object.freeze({
    "conflict"
   ]
  },
+ "jp.get": {
+  "summary": "A mentee's JP of a year against its program's target",
+  "roles": [
+   "mentee",
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "mentee_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 40,
+    "charset": "code",
+    "doc": "a mentee: itself (may be left out); a coordinator: required"
+   },
+   {
+    "name": "year",
+    "type": "integer",
+    "min": 2000,
+    "max": 2100,
+    "doc": "default: the current year in the server's time zone"
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "mentee_id",
+     "type": "string"
+    },
+    {
+     "name": "year",
+     "type": "integer"
+    },
+    {
+     "name": "minutes",
+     "type": "integer",
+     "doc": "of the mentee's meetings dated in that year, all its matches, each meeting once"
+    },
+    {
+     "name": "jp",
+     "type": "number",
+     "doc": "minutes / 45, rounded to one decimal"
+    },
+    {
+     "name": "target",
+     "type": "number",
+     "doc": "the program's jp_target (JP_TARGET_DEFAULT when the program does not set one)"
+    }
+   ]
+  },
+  "errors": [
+   "not_found",
+   "forbidden"
+  ]
+ },
  "match.explain": {
   "summary": "The score breakdown of one mentee-coach pair",
   "roles": [
@@ -1352,6 +1408,9 @@ export const LIMITS = Object.freeze({
  "NOTE_MAX": 500,
  "MEETING_MINUTES_MAX": 600,
  "TOPIC_MAX": 200,
+ "MEETING_YEAR_MIN": 2000,
+ "MEETING_YEAR_MAX": 2100,
+ "JP_TARGET_DEFAULT": 20,
  "COMMENT_MAX": 2000,
  "REQUEST_ID_MAX": 64,
  "REQUEST_ID_TTL_S": 86400

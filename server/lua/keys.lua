@@ -44,4 +44,5 @@ local K = {
   audit = p..'audit',
   events = p..'events',
   idem = p..'idem:',
+  program = p..'program:',
 }

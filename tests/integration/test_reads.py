@@ -6,7 +6,7 @@ error path."""
 
 import msgpack
 
-from harness import (Suite, main, expect_error, server_date, accepted_days_ago)
+from harness import (Suite, main, expect_error, server_date, accepted_days_ago, review_one)
 
 suite = Suite("reads")
 t = suite.test
@@ -167,6 +167,99 @@ def meeting_list_corrupt_record_is_internal(s):
         assert len(cu.meeting_list(mid)["items"]) == 1
     finally:
         close_all(coord, mu, cu)
+
+
+# -------------------------------------------------------------------- jp.get
+
+@t
+def jp_get_mentee_reads_its_year(s):
+    """jp.get: a mentee's minutes of the current server year across its matches, JP with one decimal, target 20 by default; year picks another year"""
+    coord, prog = s.coordinator()
+    mid, m, mu, cu = accepted_match(s, coord, prog)
+    cu2 = None
+    try:
+        year = int(server_date()[:4])
+        want = {"mentee_id": m["id"], "year": year, "minutes": 0, "jp": 0.0, "target": 20}
+        assert mu.jp_get() == want, mu.jp_get()
+        mu.meeting_log(mid, server_date(), 100)
+        cu.meeting_log(mid, server_date(), 45)          # confirms: counted once
+        assert review_one(coord, mid, "complete") == "completed"
+        mid2, _, _, cu2 = accepted_match(s, coord, prog, mentee=m, mentee_user=mu)
+        cu2.meeting_log(mid2, server_date(), 30)
+        want.update(minutes=130, jp=2.9)
+        assert mu.jp_get() == want and mu.jp_get(m["id"]) == want, mu.jp_get()
+        accepted_days_ago(s.env, mid2, 400)
+        mu.meeting_log(mid2, "%d-12-31" % (year - 1), 50)
+        got = mu.jp_get(year=year - 1)
+        assert got == {"mentee_id": m["id"], "year": year - 1, "minutes": 50, "jp": 1.1, "target": 20}, got
+        assert mu.jp_get(year=2000)["minutes"] == 0
+        assert mu.jp_get()["minutes"] == 130
+    finally:
+        close_all(coord, mu, cu, *([cu2] if cu2 else []))
+
+
+@t
+def jp_get_target_is_the_programs(s):
+    """jp.get: target is program:<program>'s jp_target when the program sets one, else 20"""
+    coord, prog = s.coordinator()
+    m = s.gen.mentee(prog)
+    coord.mentee_put(m)
+    try:
+        assert coord.jp_get(m["id"])["target"] == 20
+        s.env.redis.cmd("HSET", "cn:program:" + prog, "name", "Program", "jp_target", "32")
+        assert coord.jp_get(m["id"])["target"] == 32
+        s.env.redis.cmd("HDEL", "cn:program:" + prog, "jp_target")
+        assert coord.jp_get(m["id"])["target"] == 20
+    finally:
+        s.env.redis.cmd("DEL", "cn:program:" + prog)
+        close_all(coord)
+
+
+@t
+def jp_get_scope_and_errors(s):
+    """jp.get: a mentee reads only itself; a coordinator must name a mentee of its programs; coach and admin are forbidden; bad params are invalid_params"""
+    coord, prog = s.coordinator()
+    other, prog2 = s.coordinator()
+    mid, m, mu, cu = accepted_match(s, coord, prog)
+    m2 = s.gen.mentee(prog2)
+    other.mentee_put(m2)
+    try:
+        mu.meeting_log(mid, server_date(), 90)
+        assert coord.jp_get(m["id"])["minutes"] == 90
+        assert coord.jp_get(mentee_id=m["id"], year=int(server_date()[:4]))["jp"] == 2.0
+        expect_error("invalid_params", coord.jp_get, field="mentee_id")
+        e = expect_error("forbidden", coord.jp_get, m2["id"], field="mentee_id")
+        assert prog2 in str(e), e
+        expect_error("forbidden", other.jp_get, m["id"], field="mentee_id")
+        expect_error("not_found", coord.jp_get, "199001012015031099", field="mentee_id")
+        expect_error("forbidden", mu.jp_get, m2["id"], field="mentee_id")
+        for u in (cu, s.admin()):
+            expect_error("forbidden", u.jp_get, m["id"])
+        expect_error("invalid_params", mu.jp_get, year=1999, field="year")
+        expect_error("invalid_params", mu.jp_get, year=2101, field="year")
+        expect_error("invalid_params", coord.jp_get, "no such!", field="mentee_id")
+    finally:
+        close_all(coord, other, mu, cu)
+
+
+@t
+def jp_get_corrupt_values_are_internal(s):
+    """jp.get: stored minutes or a jp_target that are not numbers answer internal"""
+    coord, prog = s.coordinator()
+    m = s.gen.mentee(prog)
+    coord.mentee_put(m)
+    year = server_date()[:4]
+    try:
+        s.env.redis.cmd("HSET", "cn:jp:mentee:" + m["id"], year, "lots")
+        expect_error("internal", coord.jp_get, m["id"])
+        s.env.redis.cmd("HSET", "cn:jp:mentee:" + m["id"], year, "45")
+        assert coord.jp_get(m["id"])["jp"] == 1.0
+        for bad in ("many", "-1", "nan"):
+            s.env.redis.cmd("HSET", "cn:program:" + prog, "jp_target", bad)
+            expect_error("internal", coord.jp_get, m["id"])
+    finally:
+        s.env.redis.cmd("DEL", "cn:program:" + prog, "cn:jp:mentee:" + m["id"])
+        close_all(coord)
 
 
 if __name__ == "__main__":

@@ -158,6 +158,7 @@ static void lua_name(key_kind k, char *out, size_t size) {
         [KEY_AUDIT] = "audit",
         [KEY_EVENTS] = "events",
         [KEY_IDEM] = "idem",
+        [KEY_PROGRAM] = "program",
     };
     snprintf(out, size, "%s", names[k] ? names[k] : "");
 }
