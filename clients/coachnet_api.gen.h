@@ -37,6 +37,8 @@
 #define CN_API_MEETING_YEAR_MAX 2100
 #define CN_API_JP_TARGET_DEFAULT 20
 #define CN_API_COMMENT_MAX 2000
+#define CN_API_FEEDBACK_LIST_DEFAULT 50
+#define CN_API_FEEDBACK_LIST_MAX 500
 #define CN_API_REQUEST_ID_MAX 64
 #define CN_API_REQUEST_ID_TTL_S 86400
 
@@ -88,6 +90,17 @@ typedef struct cn_api_coach_put_params {
 } cn_api_coach_put_params;
 /* coach.put (Create or replace a coach profile) */
 int cn_api_coach_put(cn_client *c, const cn_api_coach_put_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_feedback_list_params {
+    const char *program;
+    const char *match_id;
+    const char *cursor;
+    int64_t limit;
+    int has_limit;
+} cn_api_feedback_list_params;
+/* feedback.list (Feedback of a program (newest first) or of one match) */
+int cn_api_feedback_list(cn_client *c, const cn_api_feedback_list_params *p, cn_client_result **res,
         cn_client_error *err);
 
 typedef struct cn_api_feedback_put_params {

@@ -172,6 +172,41 @@ int cn_api_coach_put(cn_client *c, const cn_api_coach_put_params *p, cn_client_r
     return rc;
 }
 
+int cn_api_feedback_list(cn_client *c, const cn_api_feedback_list_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "feedback.list: no params");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->program ? 1 : 0;
+    n += p->match_id ? 1 : 0;
+    n += p->cursor ? 1 : 0;
+    n += p->has_limit ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->program) {
+        cn_api_pack_str(pk, "program");
+        cn_api_pack_str(pk, p->program);
+    }
+    if (p->match_id) {
+        cn_api_pack_str(pk, "match_id");
+        cn_api_pack_str(pk, p->match_id);
+    }
+    if (p->cursor) {
+        cn_api_pack_str(pk, "cursor");
+        cn_api_pack_str(pk, p->cursor);
+    }
+    if (p->has_limit) {
+        cn_api_pack_str(pk, "limit");
+        msgpack_pack_int64(pk, p->limit);
+    }
+    int rc = cn_client_call_raw(c, "feedback.list", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 int cn_api_feedback_put(cn_client *c, const cn_api_feedback_put_params *p, cn_client_result **res,
         cn_client_error *err) {
     msgpack_sbuffer sb;
@@ -949,6 +984,7 @@ const char *const cn_api_method_names[] = {
     "coach.get",
     "coach.list",
     "coach.put",
+    "feedback.list",
     "feedback.put",
     "jp.get",
     "match.explain",

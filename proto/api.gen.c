@@ -15,6 +15,7 @@ _Static_assert(API_SCORE_MAX == PROTO_SCORE_MAX, "api/limits.json SCORE_MAX disa
 _Static_assert(API_TOPIC_MAX == PROTO_TOPIC_MAX, "api/limits.json TOPIC_MAX disagrees with proto.h");
 _Static_assert(API_MEETING_YEAR_MIN == PROTO_MEETING_YEAR_MIN, "api/limits.json MEETING_YEAR_MIN disagrees with proto.h");
 _Static_assert(API_MEETING_YEAR_MAX == PROTO_MEETING_YEAR_MAX, "api/limits.json MEETING_YEAR_MAX disagrees with proto.h");
+_Static_assert(API_COMMENT_MAX == PROTO_COMMENT_MAX, "api/limits.json COMMENT_MAX disagrees with proto.h");
 
 const char *const api_match_list_status_names[] = {"proposed", "requested", "approved", "accepted", "active", "completed", "rejected", "declined", "cancelled", NULL};
 const char *const api_match_review_decision_names[] = {"approve", "reject", "cancel", "complete", NULL};
@@ -56,6 +57,14 @@ static const proto_field api_coach_put_fields[] = {
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_coach_put_params, request_id), .has_off = offsetof(api_coach_put_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_coach_put_shape = {api_coach_put_fields, 3, api_coach_put_keys};
+static const char *const api_feedback_list_keys[] = {"program", "match_id", "cursor", "limit", NULL};
+static const proto_field api_feedback_list_fields[] = {
+    {.name = "program", .type = PROTO_F_STR, .required = false, .off = offsetof(api_feedback_list_params, program), .has_off = offsetof(api_feedback_list_params, has_program), .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
+    {.name = "match_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_feedback_list_params, match_id), .has_off = offsetof(api_feedback_list_params, has_match_id), .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "cursor", .type = PROTO_F_STR, .required = false, .off = offsetof(api_feedback_list_params, cursor), .has_off = offsetof(api_feedback_list_params, has_cursor), .min = 1, .max = API_CURSOR_MAX, .cs = PROTO_CS_CODE},
+    {.name = "limit", .type = PROTO_F_INT, .required = false, .off = offsetof(api_feedback_list_params, limit), .has_off = PROTO_NO_HAS, .min = 1, .max = API_FEEDBACK_LIST_MAX, .dflt = API_FEEDBACK_LIST_DEFAULT},
+};
+static const proto_shape api_feedback_list_shape = {api_feedback_list_fields, 4, api_feedback_list_keys};
 static const char *const api_feedback_put_keys[] = {"match_id", "rating", "comment", "request_id", NULL};
 static const proto_field api_feedback_put_fields[] = {
     {.name = "match_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_feedback_put_params, match_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
@@ -230,6 +239,7 @@ const api_method api_methods[API_M__COUNT] = {
     [API_M_COACH_LIST] = {"coach.list", &api_coach_list_shape, sizeof(api_coach_list_params)},
     [API_M_COACH_PUT] = {"coach.put", &api_coach_put_shape, sizeof(api_coach_put_params), true,
         offsetof(api_coach_put_params, request_id), offsetof(api_coach_put_params, has_request_id), NULL},
+    [API_M_FEEDBACK_LIST] = {"feedback.list", &api_feedback_list_shape, sizeof(api_feedback_list_params)},
     [API_M_FEEDBACK_PUT] = {"feedback.put", &api_feedback_put_shape, sizeof(api_feedback_put_params), true,
         offsetof(api_feedback_put_params, request_id), offsetof(api_feedback_put_params, has_request_id), NULL},
     [API_M_JP_GET] = {"jp.get", &api_jp_get_shape, sizeof(api_jp_get_params)},

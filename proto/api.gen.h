@@ -7,33 +7,35 @@
 #define COACHNET_PROTO_API_GEN_H
 
 /* Named limits (api/limits.json). */
-#define API_LOGIN_MAX                64      /* bytes of a login name */
-#define API_PASSWORD_MIN             8       /* bytes of a new password, at least */
-#define API_PASSWORD_MAX             256     /* bytes of a password */
-#define API_TOKEN_MAX                256     /* bytes of a token as read (a token that is not 64 hex digits is refused as unauthenticated) */
-#define API_ID_MAX                   40      /* bytes of a profile id */
-#define API_OBJID_MAX                64      /* bytes of a match or run id */
-#define API_CODE_MAX                 32      /* bytes of a code: program, province, competency */
-#define API_PROGRAMS_MAX             16      /* programs of a coordinator or coach */
-#define API_SCORE_MAX                10000   /* the largest pair score */
-#define API_VERSION_MAX              9007199254740991LL /* largest if_version (2^53 - 1: exact in every client language) */
-#define API_CURSOR_MAX               160     /* bytes of a list cursor */
-#define API_PROFILE_LIST_DEFAULT     50      /* profiles per page by default */
-#define API_PROFILE_LIST_MAX         500     /* profiles per page, at most */
-#define API_MATCH_LIST_DEFAULT       50      /* matches per page by default */
-#define API_MATCH_LIST_MAX           500     /* matches per page, at most */
-#define API_SUGGEST_DEFAULT          10      /* suggestions by default */
-#define API_SUGGEST_MAX              100     /* suggestions of one call, at most */
-#define API_REVIEW_MAX               100     /* match ids of one match.review call */
-#define API_NOTE_MAX                 500     /* bytes of a review or response note */
-#define API_MEETING_MINUTES_MAX      600     /* minutes of one meeting */
-#define API_TOPIC_MAX                200     /* bytes of a meeting topic */
-#define API_MEETING_YEAR_MIN         2000    /* earliest year of a meeting date */
-#define API_MEETING_YEAR_MAX         2100    /* latest year of a meeting date */
-#define API_JP_TARGET_DEFAULT        20      /* yearly JP target of a program that does not set jp_target (design.md §9) */
-#define API_COMMENT_MAX              2000    /* bytes of a feedback comment */
-#define API_REQUEST_ID_MAX           64      /* bytes of a request_id */
-#define API_REQUEST_ID_TTL_S         86400   /* seconds a request_id's first answer is kept (a repeat within them is answered from it) */
+#define API_LOGIN_MAX                 64      /* bytes of a login name */
+#define API_PASSWORD_MIN              8       /* bytes of a new password, at least */
+#define API_PASSWORD_MAX              256     /* bytes of a password */
+#define API_TOKEN_MAX                 256     /* bytes of a token as read (a token that is not 64 hex digits is refused as unauthenticated) */
+#define API_ID_MAX                    40      /* bytes of a profile id */
+#define API_OBJID_MAX                 64      /* bytes of a match or run id */
+#define API_CODE_MAX                  32      /* bytes of a code: program, province, competency */
+#define API_PROGRAMS_MAX              16      /* programs of a coordinator or coach */
+#define API_SCORE_MAX                 10000   /* the largest pair score */
+#define API_VERSION_MAX               9007199254740991LL /* largest if_version (2^53 - 1: exact in every client language) */
+#define API_CURSOR_MAX                160     /* bytes of a list cursor */
+#define API_PROFILE_LIST_DEFAULT      50      /* profiles per page by default */
+#define API_PROFILE_LIST_MAX          500     /* profiles per page, at most */
+#define API_MATCH_LIST_DEFAULT        50      /* matches per page by default */
+#define API_MATCH_LIST_MAX            500     /* matches per page, at most */
+#define API_SUGGEST_DEFAULT           10      /* suggestions by default */
+#define API_SUGGEST_MAX               100     /* suggestions of one call, at most */
+#define API_REVIEW_MAX                100     /* match ids of one match.review call */
+#define API_NOTE_MAX                  500     /* bytes of a review or response note */
+#define API_MEETING_MINUTES_MAX       600     /* minutes of one meeting */
+#define API_TOPIC_MAX                 200     /* bytes of a meeting topic */
+#define API_MEETING_YEAR_MIN          2000    /* earliest year of a meeting date */
+#define API_MEETING_YEAR_MAX          2100    /* latest year of a meeting date */
+#define API_JP_TARGET_DEFAULT         20      /* yearly JP target of a program that does not set jp_target (design.md §9) */
+#define API_COMMENT_MAX               2000    /* bytes of a feedback comment */
+#define API_FEEDBACK_LIST_DEFAULT     50      /* feedback items per page by default */
+#define API_FEEDBACK_LIST_MAX         500     /* feedback items per page, at most */
+#define API_REQUEST_ID_MAX            64      /* bytes of a request_id */
+#define API_REQUEST_ID_TTL_S          86400   /* seconds a request_id's first answer is kept (a repeat within them is answered from it) */
 
 /* Methods, in the order of api_methods[]. */
 typedef enum api_method_id {
@@ -43,6 +45,7 @@ typedef enum api_method_id {
     API_M_COACH_GET,
     API_M_COACH_LIST,
     API_M_COACH_PUT,
+    API_M_FEEDBACK_LIST,
     API_M_FEEDBACK_PUT,
     API_M_JP_GET,
     API_M_MATCH_EXPLAIN,
@@ -131,6 +134,16 @@ typedef struct api_coach_put_params {
     char request_id[API_REQUEST_ID_MAX + 1];
     bool has_request_id;
 } api_coach_put_params;
+
+typedef struct api_feedback_list_params {
+    char program[API_CODE_MAX + 1];
+    bool has_program;
+    char match_id[API_OBJID_MAX + 1];
+    bool has_match_id;
+    char cursor[API_CURSOR_MAX + 1];
+    bool has_cursor;
+    int64_t limit;
+} api_feedback_list_params;
 
 typedef struct api_feedback_put_params {
     char match_id[API_OBJID_MAX + 1];

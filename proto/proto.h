@@ -845,6 +845,24 @@ typedef struct proto_jp_result {
 int proto_jp_result_decode(const msgpack_object *obj, const char *path, proto_jp_result *out, proto_error *err);
 void proto_jp_result_pack(msgpack_packer *pk, const proto_jp_result *j);
 
+/* One item of feedback.list: {match_id (code 1..64), by (the side's id,
+ * code 1..PROTO_ID_MAX), role (mentee|coach), rating (1..5), comment (text
+ * 0..PROTO_COMMENT_MAX), at (unix seconds, 0..2^53)}, all required. */
+#define PROTO_COMMENT_MAX 2000 /* bytes of a feedback comment: api/limits.json's COMMENT_MAX */
+#define PROTO_RATING_MAX  5    /* ratings are 1..5 */
+typedef struct proto_feedback_item {
+    char match_id[PROTO_OBJID_MAX + 1];
+    char by[PROTO_ID_MAX + 1];
+    bool mentee; /* role: mentee, else coach */
+    int64_t rating;
+    char comment[PROTO_COMMENT_MAX + 1];
+    int64_t at;
+} proto_feedback_item;
+
+int proto_feedback_item_decode(const msgpack_object *obj, const char *path, proto_feedback_item *out,
+                               proto_error *err);
+void proto_feedback_item_pack(msgpack_packer *pk, const proto_feedback_item *f);
+
 /* run.progress params {run_id (code 1..64), phase (enum), done, total
  * (0..2^53)}, all required. */
 typedef struct proto_run_progress {

@@ -2,7 +2,8 @@
  * coachnetd sends and clients decode: the session of auth.login/resume,
  * suggestion and review items, meeting.log's result, run.progress,
  * run.done and stats.get's result (design.md §3, docs/methods.md); match.pins'
- * pair rules, meeting.list's items and jp.get's result (design.md §9).
+ * pair rules, meeting.list's items, jp.get's result and feedback.list's items
+ * (design.md §9).
  *
  * Key order of the packers is the order docs/methods.md lists the keys in;
  * it is the order coachnetd has always sent them in.
@@ -544,4 +545,43 @@ void proto_jp_result_pack(msgpack_packer *pk, const proto_jp_result *j) {
     msgpack_pack_double(pk, j->jp);
     pack_key(pk, "target");
     msgpack_pack_double(pk, j->target);
+}
+
+/* ---- feedback.list ------------------------------------------------------- */
+
+static const char *const feedback_item_keys[] = { "match_id", "by", "role", "rating", "comment", "at", NULL };
+
+int proto_feedback_item_decode(const msgpack_object *obj, const char *path, proto_feedback_item *out,
+                               proto_error *err) {
+    proto_map m;
+    int role;
+    memset(out, 0, sizeof(*out));
+    if (proto_map_open(&m, obj, path, feedback_item_keys, err) != PROTO_OK ||
+        proto_read_str(&m, "match_id", PROTO_REQUIRED, 1, PROTO_OBJID_MAX, PROTO_CS_CODE, out->match_id,
+                       sizeof(out->match_id), err) < 0 ||
+        proto_read_str(&m, "by", PROTO_REQUIRED, 1, PROTO_ID_MAX, PROTO_CS_CODE, out->by, sizeof(out->by), err) < 0 ||
+        proto_read_enum(&m, "role", PROTO_REQUIRED, side_names, &role, err) < 0 ||
+        proto_read_int(&m, "rating", PROTO_REQUIRED, 1, PROTO_RATING_MAX, &out->rating, err) < 0 ||
+        proto_read_str(&m, "comment", PROTO_REQUIRED, 0, PROTO_COMMENT_MAX, PROTO_CS_TEXT, out->comment,
+                       sizeof(out->comment), err) < 0 ||
+        read_count(&m, "at", PROTO_REQUIRED, &out->at, err) < 0)
+        return PROTO_ERR;
+    out->mentee = role == 0;
+    return PROTO_OK;
+}
+
+void proto_feedback_item_pack(msgpack_packer *pk, const proto_feedback_item *f) {
+    msgpack_pack_map(pk, 6);
+    pack_key(pk, "match_id");
+    proto_pack_cstr(pk, f->match_id);
+    pack_key(pk, "by");
+    proto_pack_cstr(pk, f->by);
+    pack_key(pk, "role");
+    proto_pack_cstr(pk, side_names[f->mentee ? 0 : 1]);
+    pack_key(pk, "rating");
+    msgpack_pack_int64(pk, f->rating);
+    pack_key(pk, "comment");
+    proto_pack_cstr(pk, f->comment);
+    pack_key(pk, "at");
+    msgpack_pack_int64(pk, f->at);
 }

@@ -6,6 +6,19 @@
 
 #include "server/db.h"
 
+void db_feedback_list(srv_req *r, const char *program, const char *match_id, const char *cursor,
+        long long limit, const char *role, const char *subject, const char *scope, db_strs_fn *cb) {
+    sargs a = db_script(r, SCRIPT_FEEDBACK_LIST);
+    sargs_adds(&a, program);
+    sargs_adds(&a, match_id);
+    sargs_adds(&a, cursor);
+    sargs_addll(&a, limit);
+    sargs_adds(&a, role);
+    sargs_adds(&a, subject);
+    sargs_adds(&a, scope);
+    db_send_strs(r, &a, cb);
+}
+
 void db_feedback_put(srv_req *r, const char *match_id, const char *role, const char *subject,
         long long rating, const char *comment, db_ok_fn *cb) {
     sargs a = db_script(r, SCRIPT_FEEDBACK_PUT);

@@ -10,6 +10,9 @@
 #ifndef COACHNET_SERVER_DB_GEN_H
 #define COACHNET_SERVER_DB_GEN_H
 
+/* server/lua/feedback_list.lua -> strs */
+void db_feedback_list(srv_req *r, const char *program, const char *match_id, const char *cursor,
+        long long limit, const char *role, const char *subject, const char *scope, db_strs_fn *cb);
 /* server/lua/feedback_put.lua -> ok, idempotent */
 void db_feedback_put(srv_req *r, const char *match_id, const char *role, const char *subject,
         long long rating, const char *comment, db_ok_fn *cb);

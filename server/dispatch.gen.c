@@ -17,6 +17,7 @@ static void t_auth_resume(srv_req *r, const void *p) { m_auth_resume(r, p); }
 static void t_coach_get(srv_req *r, const void *p) { m_coach_get(r, p); }
 static void t_coach_list(srv_req *r, const void *p) { m_coach_list(r, p); }
 static void t_coach_put(srv_req *r, const void *p) { m_coach_put(r, p); }
+static void t_feedback_list(srv_req *r, const void *p) { m_feedback_list(r, p); }
 static void t_feedback_put(srv_req *r, const void *p) { m_feedback_put(r, p); }
 static void t_jp_get(srv_req *r, const void *p) { m_jp_get(r, p); }
 static void t_match_explain(srv_req *r, const void *p) { m_match_explain(r, p); }
@@ -48,6 +49,7 @@ const method_def methods_table[API_M__COUNT] = {
     [API_M_COACH_GET] = {"coach.get", ROLE_COACH | ROLE_COORDINATOR, &api_methods[API_M_COACH_GET], t_coach_get},
     [API_M_COACH_LIST] = {"coach.list", ROLE_COORDINATOR, &api_methods[API_M_COACH_LIST], t_coach_list},
     [API_M_COACH_PUT] = {"coach.put", ROLE_COACH | ROLE_COORDINATOR, &api_methods[API_M_COACH_PUT], t_coach_put},
+    [API_M_FEEDBACK_LIST] = {"feedback.list", ROLE_COORDINATOR | ROLE_MENTEE | ROLE_COACH, &api_methods[API_M_FEEDBACK_LIST], t_feedback_list},
     [API_M_FEEDBACK_PUT] = {"feedback.put", ROLE_MENTEE | ROLE_COACH, &api_methods[API_M_FEEDBACK_PUT], t_feedback_put},
     [API_M_JP_GET] = {"jp.get", ROLE_MENTEE | ROLE_COORDINATOR, &api_methods[API_M_JP_GET], t_jp_get},
     [API_M_MATCH_EXPLAIN] = {"match.explain", ROLE_MENTEE | ROLE_COORDINATOR, &api_methods[API_M_MATCH_EXPLAIN], t_match_explain},

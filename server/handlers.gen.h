@@ -13,6 +13,7 @@ void m_auth_resume(srv_req *r, const api_auth_resume_params *p);
 void m_coach_get(srv_req *r, const api_coach_get_params *p);
 void m_coach_list(srv_req *r, const api_coach_list_params *p);
 void m_coach_put(srv_req *r, const api_coach_put_params *p);
+void m_feedback_list(srv_req *r, const api_feedback_list_params *p);
 void m_feedback_put(srv_req *r, const api_feedback_put_params *p);
 void m_jp_get(srv_req *r, const api_jp_get_params *p);
 void m_match_explain(srv_req *r, const api_match_explain_params *p);

@@ -168,3 +168,58 @@ void m_jp_get(srv_req *r, const api_jp_get_params *p) {
     }
     db_jp_get(r, j->mentee_id, j->year, role_str(r), r->sess.programs, API_JP_TARGET_DEFAULT, jp_cb);
 }
+
+/* ----------------------------------------------------- feedback.list */
+
+/* feedback_list.lua: {next, (match_id, by, role, record)...} */
+static void feedback_cb(srv_req *r, const db_strs *ss) {
+    size_t n = db_strs_n(ss), len, len0;
+    if (n < 1 || (n - 1) % 4) {
+        bad_reply(r);
+        return;
+    }
+    const char *next = db_strs_at(ss, 0, &len0);
+    size_t nitems = (n - 1) / 4;
+    proto_feedback_item *items = calloc(nitems ? nitems : 1, sizeof *items);
+    if (!items) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < nitems; i++) {
+        const char *mid = db_strs_at(ss, 1 + 4 * i, &len), *by = db_strs_at(ss, 2 + 4 * i, &len);
+        const char *role = db_strs_at(ss, 3 + 4 * i, &len), *blob = db_strs_at(ss, 4 + 4 * i, &len);
+        if (pack_conv_feedback(mid, by, role, blob, len, &items[i])) {
+            free(items);
+            srv_req_fail(r, PROTO_E_INTERNAL, NULL, "stored feedback of match %.64s does not decode", mid);
+            return;
+        }
+    }
+    msgpack_packer *pk = srv_req_ok(r);
+    pack_items_begin(pk, "items", nitems, true);
+    for (size_t i = 0; i < nitems; i++) proto_feedback_item_pack(pk, &items[i]);
+    pack_cursor(pk, len0 ? next : NULL);
+    free(items);
+    srv_req_done(r);
+}
+
+/* feedback.list: exactly one of program and match_id.  A program's
+ * feedback is for its coordinators (checked here); a match's for its sides
+ * and the coordinators of its program (checked by the script, which reads
+ * the match). */
+void m_feedback_list(srv_req *r, const api_feedback_list_params *p) {
+    if (p->has_program == p->has_match_id) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, p->has_program ? "match_id" : "program",
+                     "give exactly one of program and match_id");
+        return;
+    }
+    if (p->has_program) {
+        if (r->sess.role != ROLE_COORDINATOR) {
+            srv_req_fail(r, PROTO_E_FORBIDDEN, "program", "a program's feedback is for its coordinators");
+            return;
+        }
+        if (mscope(r, p->program)) return;
+    }
+    db_feedback_list(r, p->has_program ? p->program : "", p->has_match_id ? p->match_id : "",
+                     p->has_cursor ? p->cursor : "", p->limit, role_str(r), r->sess.subject, r->sess.programs,
+                     feedback_cb);
+}

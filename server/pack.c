@@ -11,6 +11,8 @@
 #define MATCH_FIELDS_MAX 64
 /* Entries of a stored meeting record examined; meeting_log.lua writes 8. */
 #define MEETING_FIELDS_MAX 16
+/* Entries of a stored feedback record examined; feedback_put.lua writes 3. */
+#define FEEDBACK_FIELDS_MAX 8
 /* Digits of a stored integer field (scores, unix seconds). */
 #define INT_DIGITS_MAX 18
 
@@ -264,6 +266,38 @@ int pack_conv_meeting(const char *blob, size_t len, proto_meeting_item *out) {
         msgpack_object view = { .type = MSGPACK_OBJECT_MAP, .via.map = { .size = n, .ptr = kept } };
         proto_error e;
         rc = proto_meeting_item_decode(&view, "meeting", out, &e) == PROTO_OK ? 0 : -1;
+    }
+    msgpack_unpacked_destroy(&u);
+    return rc;
+}
+
+/* --------------------------------------------------------------- feedback */
+
+static msgpack_object str_object(const char *s) {
+    msgpack_object o = { .type = MSGPACK_OBJECT_STR };
+    o.via.str.ptr = s;
+    o.via.str.size = (uint32_t)strlen(s);
+    return o;
+}
+
+int pack_conv_feedback(const char *match_id, const char *by, const char *role, const char *blob, size_t len,
+                       proto_feedback_item *out) {
+    msgpack_unpacked u;
+    msgpack_unpacked_init(&u);
+    int rc = -1;
+    if (proto_body_check(blob, len, NULL, NULL) == PROTO_OK &&
+        msgpack_unpack_next(&u, blob, len, NULL) == MSGPACK_UNPACK_SUCCESS && u.data.type == MSGPACK_OBJECT_MAP &&
+        u.data.via.map.size <= FEEDBACK_FIELDS_MAX) {
+        /* the stored map's entries after the three the key names give */
+        msgpack_object_kv kv[3 + FEEDBACK_FIELDS_MAX] = {
+            { str_object("match_id"), str_object(match_id) },
+            { str_object("by"), str_object(by) },
+            { str_object("role"), str_object(role) },
+        };
+        memcpy(kv + 3, u.data.via.map.ptr, u.data.via.map.size * sizeof kv[0]);
+        msgpack_object view = { .type = MSGPACK_OBJECT_MAP, .via.map = { .size = 3 + u.data.via.map.size, .ptr = kv } };
+        proto_error e;
+        rc = proto_feedback_item_decode(&view, "feedback", out, &e) == PROTO_OK ? 0 : -1;
     }
     msgpack_unpacked_destroy(&u);
     return rc;

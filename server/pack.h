@@ -8,7 +8,7 @@
  *   - the checked conversions of what the server has into proto structs:
  *     a match hash (Redis HGETALL field list, or the same list as the
  *     msgpack array an event carries), a matcher explanation, a session,
- *     a review outcome, a stored meeting record;
+ *     a review outcome, a stored meeting record or feedback;
  *   - the envelopes proto has no codec for because they only wrap one
  *     ({match}, {explain}, {items: [...]}, {items, cursor}, {}, {run_id},
  *     {id, version}, {profile, version, load?}, {pins, forbids});
@@ -63,6 +63,13 @@ int pack_conv_review(const redisReply *id, const redisReply *status, const redis
  * confirmed_at?}) as an item of meeting.list: pre-checked, unpacked, the
  * times left out, decoded with proto_meeting_item_decode(). */
 int pack_conv_meeting(const char *blob, size_t len, proto_meeting_item *out);
+
+/* One item of feedback.list from a value of feedback:<match>
+ * (feedback_put.lua's msgpack {rating, comment, at}) and the match id, the
+ * side's id and role (NUL-terminated) it was found under: decoded with
+ * proto_feedback_item_decode(). */
+int pack_conv_feedback(const char *match_id, const char *by, const char *role, const char *blob, size_t len,
+                       proto_feedback_item *out);
 
 /* The index of s (len bytes) in a NULL-terminated name list (proto's
  * *_names tables), or -1. */

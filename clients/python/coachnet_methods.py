@@ -269,6 +269,68 @@ METHODS = {
    "conflict"
   ]
  },
+ "feedback.list": {
+  "summary": "Feedback of a program (newest first) or of one match",
+  "roles": [
+   "coordinator",
+   "mentee",
+   "coach"
+  ],
+  "params": [
+   {
+    "name": "program",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 32,
+    "charset": "code",
+    "doc": "coordinators: every feedback of the program; exactly one of program and match_id"
+   },
+   {
+    "name": "match_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "the feedback of both sides of one match"
+   },
+   {
+    "name": "cursor",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 160,
+    "charset": "code"
+   },
+   {
+    "name": "limit",
+    "type": "integer",
+    "min": 1,
+    "max": 500,
+    "default": 50
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "items",
+     "type": "array",
+     "items": {
+      "type": "ref",
+      "ref": "feedback_item"
+     }
+    },
+    {
+     "name": "cursor",
+     "type": "string",
+     "optional": True
+    }
+   ]
+  },
+  "errors": [
+   "not_found",
+   "forbidden"
+  ]
+ },
  "feedback.put": {
   "summary": "Rate a match (one feedback per side; a second replaces the first)",
   "roles": [
@@ -1414,6 +1476,8 @@ LIMITS = {
  "MEETING_YEAR_MAX": 2100,
  "JP_TARGET_DEFAULT": 20,
  "COMMENT_MAX": 2000,
+ "FEEDBACK_LIST_DEFAULT": 50,
+ "FEEDBACK_LIST_MAX": 500,
  "REQUEST_ID_MAX": 64,
  "REQUEST_ID_TTL_S": 86400
 }

@@ -45,4 +45,6 @@ local K = {
   events = p..'events',
   idem = p..'idem:',
   program = p..'program:',
+  seq_feedback = p..'seq:feedback',
+  fbidx = p..'fbidx:',
 }

@@ -262,5 +262,111 @@ def jp_get_corrupt_values_are_internal(s):
         close_all(coord)
 
 
+# ------------------------------------------------------------- feedback.list
+
+def fb_view(items):
+    return [(f["match_id"], f["by"], f["role"], f["rating"], f["comment"]) for f in items]
+
+
+@t
+def feedback_list_program_newest_first_paged(s):
+    """feedback.list {program}: the program's feedback newest first, a side's second feedback replaces its first and moves up; limit 1 pages to the last page (cursor nil)"""
+    coord, prog = s.coordinator()
+    mid1, m1, mu1, cu1 = accepted_match(s, coord, prog)
+    mid2, m2, mu2, cu2 = accepted_match(s, coord, prog)
+    try:
+        assert coord.feedback_list(program=prog) == {"items": [], "cursor": None}
+        c1 = coord.match_list(program=prog)["items"]
+        coach_of = {x["id"]: x["coach_id"] for x in c1}
+        mu1.feedback_put(mid1, 4, comment="Bagus")
+        cu1.feedback_put(mid1, 5)
+        mu2.feedback_put(mid2, 2, comment="Kurang cocok\njadwal")
+        mu1.feedback_put(mid1, 3, comment="Ternyata biasa")     # replaces, moves to the top
+        want = [(mid1, m1["id"], "mentee", 3, "Ternyata biasa"),
+                (mid2, m2["id"], "mentee", 2, "Kurang cocok\njadwal"),
+                (mid1, coach_of[mid1], "coach", 5, "")]
+        got = coord.feedback_list(program=prog)
+        assert fb_view(got["items"]) == want and got["cursor"] is None, got
+        assert all(isinstance(f["at"], int) and f["at"] > 0 for f in got["items"]), got
+        pages, cur = [], None
+        while True:
+            page = coord.feedback_list(program=prog, cursor=cur, limit=1)
+            pages += page["items"]
+            cur = page["cursor"]
+            if cur is None:
+                break
+            assert len(page["items"]) == 1, page
+        assert fb_view(pages) == want, pages
+        got = coord.feedback_list(program=prog, limit=2)
+        assert len(got["items"]) == 2 and got["cursor"], got
+    finally:
+        close_all(coord, mu1, cu1, mu2, cu2)
+
+
+@t
+def feedback_list_match_for_sides_and_coordinator(s):
+    """feedback.list {match_id}: both sides' feedback (mentee first) for the sides and the program's coordinator; others forbidden; unknown match not_found"""
+    coord, prog = s.coordinator()
+    other, _ = s.coordinator()
+    mid, m, mu, cu = accepted_match(s, coord, prog)
+    mid2, _, mu2, cu2 = accepted_match(s, coord, prog)
+    try:
+        assert mu.feedback_list(match_id=mid) == {"items": [], "cursor": None}
+        cu.feedback_put(mid, 5, comment="Aktif")
+        mu.feedback_put(mid, 4)
+        for u in (mu, cu, coord):
+            got = u.feedback_list(match_id=mid)
+            assert [(f["role"], f["rating"], f["comment"]) for f in got["items"]] == \
+                [("mentee", 4, ""), ("coach", 5, "Aktif")] and got["cursor"] is None, got
+            assert got["items"][0]["by"] == m["id"], got
+        for u in (mu2, cu2, other):
+            expect_error("forbidden", u.feedback_list, match_id=mid, field="match_id")
+        expect_error("not_found", mu.feedback_list, match_id="m999999999", field="match_id")
+        expect_error("not_found", coord.feedback_list, match_id="m999999999", field="match_id")
+    finally:
+        close_all(coord, other, mu, cu, mu2, cu2)
+
+
+@t
+def feedback_list_params_and_roles(s):
+    """feedback.list: neither or both of program and match_id is invalid_params; a side naming a program, another program's coordinator and admin are forbidden; a bad cursor is invalid_params"""
+    coord, prog = s.coordinator()
+    other, _ = s.coordinator()
+    mid, _, mu, cu = accepted_match(s, coord, prog)
+    try:
+        expect_error("invalid_params", coord.feedback_list, field="program")
+        expect_error("invalid_params", coord.feedback_list, program=prog, match_id=mid, field="match_id")
+        expect_error("invalid_params", mu.feedback_list, field="program")
+        for u in (mu, cu):
+            expect_error("forbidden", u.feedback_list, program=prog, field="program")
+        e = expect_error("forbidden", other.feedback_list, program=prog)
+        assert prog in str(e), e
+        expect_error("forbidden", s.admin().feedback_list, program=prog)
+        expect_error("invalid_params", coord.feedback_list, program=prog, cursor="abc", field="cursor")
+        expect_error("invalid_params", coord.feedback_list, program=prog, limit=0, field="limit")
+        expect_error("invalid_params", coord.feedback_list, program=prog, limit=501, field="limit")
+    finally:
+        close_all(coord, other, mu, cu)
+
+
+@t
+def feedback_list_stored_data(s):
+    """feedback.list: feedback stored before the program index (feedback:<match> only) is listed by match_id, not by program; a corrupt record answers internal"""
+    coord, prog = s.coordinator()
+    mid, _, mu, cu = accepted_match(s, coord, prog)
+    try:
+        rec = msgpack.packb({"rating": 4, "comment": "lama", "at": 1700000000})
+        s.env.redis.cmd("HSET", "cn:feedback:" + mid, "coach", rec)
+        got = coord.feedback_list(match_id=mid)["items"]
+        assert [(f["role"], f["comment"], f["at"]) for f in got] == [("coach", "lama", 1700000000)], got
+        assert coord.feedback_list(program=prog)["items"] == []
+        for bad in (b"\xc1", msgpack.packb({"rating": 9, "comment": "", "at": 1}),
+                    msgpack.packb({"rating": 4, "at": 1})):
+            s.env.redis.cmd("HSET", "cn:feedback:" + mid, "coach", bad)
+            expect_error("internal", mu.feedback_list, match_id=mid)
+    finally:
+        close_all(coord, mu, cu)
+
+
 if __name__ == "__main__":
     main(suite)

@@ -159,6 +159,8 @@ static void lua_name(key_kind k, char *out, size_t size) {
         [KEY_EVENTS] = "events",
         [KEY_IDEM] = "idem",
         [KEY_PROGRAM] = "program",
+        [KEY_SEQ_FEEDBACK] = "seq_feedback",
+        [KEY_FBIDX] = "fbidx",
     };
     snprintf(out, size, "%s", names[k] ? names[k] : "");
 }
