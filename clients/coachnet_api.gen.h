@@ -39,8 +39,25 @@
 #define CN_API_COMMENT_MAX 2000
 #define CN_API_FEEDBACK_LIST_DEFAULT 50
 #define CN_API_FEEDBACK_LIST_MAX 500
+#define CN_API_AUDIT_LIST_DEFAULT 50
+#define CN_API_AUDIT_LIST_MAX 500
+#define CN_API_AUDIT_EXAMINE_MAX 2000
+#define CN_API_AUDIT_DETAIL_MAX 2000
 #define CN_API_REQUEST_ID_MAX 64
 #define CN_API_REQUEST_ID_TTL_S 86400
+
+typedef struct cn_api_audit_list_params {
+    const char *program;
+    const char *actor;
+    int64_t since;
+    int has_since;
+    const char *cursor;
+    int64_t limit;
+    int has_limit;
+} cn_api_audit_list_params;
+/* audit.list (The audit trail, newest first (coordinators: the entries of their programs)) */
+int cn_api_audit_list(cn_client *c, const cn_api_audit_list_params *p, cn_client_result **res,
+        cn_client_error *err);
 
 typedef struct cn_api_auth_login_params {
     const char *login;

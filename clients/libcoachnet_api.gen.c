@@ -12,6 +12,46 @@ static void cn_api_pack_str(msgpack_packer *pk, const char *s) {
     msgpack_pack_str_body(pk, s, n);
 }
 
+int cn_api_audit_list(cn_client *c, const cn_api_audit_list_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "audit.list: no params");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->program ? 1 : 0;
+    n += p->actor ? 1 : 0;
+    n += p->has_since ? 1 : 0;
+    n += p->cursor ? 1 : 0;
+    n += p->has_limit ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->program) {
+        cn_api_pack_str(pk, "program");
+        cn_api_pack_str(pk, p->program);
+    }
+    if (p->actor) {
+        cn_api_pack_str(pk, "actor");
+        cn_api_pack_str(pk, p->actor);
+    }
+    if (p->has_since) {
+        cn_api_pack_str(pk, "since");
+        msgpack_pack_int64(pk, p->since);
+    }
+    if (p->cursor) {
+        cn_api_pack_str(pk, "cursor");
+        cn_api_pack_str(pk, p->cursor);
+    }
+    if (p->has_limit) {
+        cn_api_pack_str(pk, "limit");
+        msgpack_pack_int64(pk, p->limit);
+    }
+    int rc = cn_client_call_raw(c, "audit.list", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 int cn_api_auth_login(cn_client *c, const cn_api_auth_login_params *p, cn_client_result **res,
         cn_client_error *err) {
     msgpack_sbuffer sb;
@@ -978,6 +1018,7 @@ int cn_api_user_disable(cn_client *c, const cn_api_user_disable_params *p, cn_cl
 }
 
 const char *const cn_api_method_names[] = {
+    "audit.list",
     "auth.login",
     "auth.logout",
     "auth.resume",

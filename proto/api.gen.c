@@ -16,11 +16,21 @@ _Static_assert(API_TOPIC_MAX == PROTO_TOPIC_MAX, "api/limits.json TOPIC_MAX disa
 _Static_assert(API_MEETING_YEAR_MIN == PROTO_MEETING_YEAR_MIN, "api/limits.json MEETING_YEAR_MIN disagrees with proto.h");
 _Static_assert(API_MEETING_YEAR_MAX == PROTO_MEETING_YEAR_MAX, "api/limits.json MEETING_YEAR_MAX disagrees with proto.h");
 _Static_assert(API_COMMENT_MAX == PROTO_COMMENT_MAX, "api/limits.json COMMENT_MAX disagrees with proto.h");
+_Static_assert(API_AUDIT_DETAIL_MAX == PROTO_AUDIT_DETAIL_MAX, "api/limits.json AUDIT_DETAIL_MAX disagrees with proto.h");
 
 const char *const api_match_list_status_names[] = {"proposed", "requested", "approved", "accepted", "active", "completed", "rejected", "declined", "cancelled", NULL};
 const char *const api_match_review_decision_names[] = {"approve", "reject", "cancel", "complete", NULL};
 const char *const api_user_create_role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
 
+static const char *const api_audit_list_keys[] = {"program", "actor", "since", "cursor", "limit", NULL};
+static const proto_field api_audit_list_fields[] = {
+    {.name = "program", .type = PROTO_F_STR, .required = false, .off = offsetof(api_audit_list_params, program), .has_off = offsetof(api_audit_list_params, has_program), .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
+    {.name = "actor", .type = PROTO_F_STR, .required = false, .off = offsetof(api_audit_list_params, actor), .has_off = offsetof(api_audit_list_params, has_actor), .min = 1, .max = API_LOGIN_MAX, .cs = PROTO_CS_ANY},
+    {.name = "since", .type = PROTO_F_INT, .required = false, .off = offsetof(api_audit_list_params, since), .has_off = offsetof(api_audit_list_params, has_since), .min = 0, .max = API_VERSION_MAX},
+    {.name = "cursor", .type = PROTO_F_STR, .required = false, .off = offsetof(api_audit_list_params, cursor), .has_off = offsetof(api_audit_list_params, has_cursor), .min = 1, .max = API_CURSOR_MAX, .cs = PROTO_CS_CODE},
+    {.name = "limit", .type = PROTO_F_INT, .required = false, .off = offsetof(api_audit_list_params, limit), .has_off = PROTO_NO_HAS, .min = 1, .max = API_AUDIT_LIST_MAX, .dflt = API_AUDIT_LIST_DEFAULT},
+};
+static const proto_shape api_audit_list_shape = {api_audit_list_fields, 5, api_audit_list_keys};
 static const char *const api_auth_login_keys[] = {"login", "password", NULL};
 static const proto_field api_auth_login_fields[] = {
     {.name = "login", .type = PROTO_F_STR, .required = true, .off = offsetof(api_auth_login_params, login), .has_off = PROTO_NO_HAS, .min = 1, .max = API_LOGIN_MAX, .cs = PROTO_CS_ANY},
@@ -231,6 +241,7 @@ static const proto_shape api_user_disable_shape = {api_user_disable_fields, 2, a
 static const char *const api_user_create_secrets[] = {"password", NULL};
 
 const api_method api_methods[API_M__COUNT] = {
+    [API_M_AUDIT_LIST] = {"audit.list", &api_audit_list_shape, sizeof(api_audit_list_params)},
     [API_M_AUTH_LOGIN] = {"auth.login", &api_auth_login_shape, sizeof(api_auth_login_params)},
     [API_M_AUTH_LOGOUT] = {"auth.logout", &api_auth_logout_shape, sizeof(api_auth_logout_params), true,
         offsetof(api_auth_logout_params, request_id), offsetof(api_auth_logout_params, has_request_id), NULL},

@@ -34,11 +34,16 @@
 #define API_COMMENT_MAX               2000    /* bytes of a feedback comment */
 #define API_FEEDBACK_LIST_DEFAULT     50      /* feedback items per page by default */
 #define API_FEEDBACK_LIST_MAX         500     /* feedback items per page, at most */
+#define API_AUDIT_LIST_DEFAULT        50      /* audit entries per page by default */
+#define API_AUDIT_LIST_MAX            500     /* audit entries per page, at most */
+#define API_AUDIT_EXAMINE_MAX         2000    /* audit entries one audit.list call examines, at most (a page filtered by program or actor may be short but has a cursor) */
+#define API_AUDIT_DETAIL_MAX          2000    /* bytes of an audit entry's detail, at most (longer ones are cut at a character) */
 #define API_REQUEST_ID_MAX            64      /* bytes of a request_id */
 #define API_REQUEST_ID_TTL_S          86400   /* seconds a request_id's first answer is kept (a repeat within them is answered from it) */
 
 /* Methods, in the order of api_methods[]. */
 typedef enum api_method_id {
+    API_M_AUDIT_LIST,
     API_M_AUTH_LOGIN,
     API_M_AUTH_LOGOUT,
     API_M_AUTH_RESUME,
@@ -98,6 +103,18 @@ enum {
     API_USER_CREATE_ROLE_MENTEE,
     API_USER_CREATE_ROLE_COACH,
 };
+
+typedef struct api_audit_list_params {
+    char program[API_CODE_MAX + 1];
+    bool has_program;
+    char actor[API_LOGIN_MAX + 1];
+    bool has_actor;
+    int64_t since;
+    bool has_since;
+    char cursor[API_CURSOR_MAX + 1];
+    bool has_cursor;
+    int64_t limit;
+} api_audit_list_params;
 
 typedef struct api_auth_login_params {
     char login[API_LOGIN_MAX + 1];

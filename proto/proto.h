@@ -863,6 +863,23 @@ int proto_feedback_item_decode(const msgpack_object *obj, const char *path, prot
                                proto_error *err);
 void proto_feedback_item_pack(msgpack_packer *pk, const proto_feedback_item *f);
 
+/* One item of audit.list: {at (unix seconds, 0..2^53), actor (line
+ * 0..PROTO_LOGIN_MAX), action (code 1..PROTO_METHOD_MAX), object (line
+ * 0..PROTO_AUDIT_OBJECT_MAX), detail (text 0..PROTO_AUDIT_DETAIL_MAX)}, all
+ * required. */
+#define PROTO_AUDIT_OBJECT_MAX 128  /* "kind id" */
+#define PROTO_AUDIT_DETAIL_MAX 2000 /* api/limits.json's AUDIT_DETAIL_MAX */
+typedef struct proto_audit_item {
+    int64_t at;
+    char actor[PROTO_LOGIN_MAX + 1];
+    char action[PROTO_METHOD_MAX + 1];
+    char object[PROTO_AUDIT_OBJECT_MAX + 1];
+    char detail[PROTO_AUDIT_DETAIL_MAX + 1];
+} proto_audit_item;
+
+int proto_audit_item_decode(const msgpack_object *obj, const char *path, proto_audit_item *out, proto_error *err);
+void proto_audit_item_pack(msgpack_packer *pk, const proto_audit_item *a);
+
 /* run.progress params {run_id (code 1..64), phase (enum), done, total
  * (0..2^53)}, all required. */
 typedef struct proto_run_progress {

@@ -2,8 +2,8 @@
  * coachnetd sends and clients decode: the session of auth.login/resume,
  * suggestion and review items, meeting.log's result, run.progress,
  * run.done and stats.get's result (design.md §3, docs/methods.md); match.pins'
- * pair rules, meeting.list's items, jp.get's result and feedback.list's items
- * (design.md §9).
+ * pair rules, meeting.list's items, jp.get's result, feedback.list's and
+ * audit.list's items (design.md §9).
  *
  * Key order of the packers is the order docs/methods.md lists the keys in;
  * it is the order coachnetd has always sent them in.
@@ -584,4 +584,39 @@ void proto_feedback_item_pack(msgpack_packer *pk, const proto_feedback_item *f) 
     proto_pack_cstr(pk, f->comment);
     pack_key(pk, "at");
     msgpack_pack_int64(pk, f->at);
+}
+
+/* ---- audit.list ---------------------------------------------------------- */
+
+static const char *const audit_item_keys[] = { "at", "actor", "action", "object", "detail", NULL };
+
+int proto_audit_item_decode(const msgpack_object *obj, const char *path, proto_audit_item *out, proto_error *err) {
+    proto_map m;
+    memset(out, 0, sizeof(*out));
+    if (proto_map_open(&m, obj, path, audit_item_keys, err) != PROTO_OK ||
+        read_count(&m, "at", PROTO_REQUIRED, &out->at, err) < 0 ||
+        proto_read_str(&m, "actor", PROTO_REQUIRED, 0, PROTO_LOGIN_MAX, PROTO_CS_LINE, out->actor, sizeof(out->actor),
+                       err) < 0 ||
+        proto_read_str(&m, "action", PROTO_REQUIRED, 1, PROTO_METHOD_MAX, PROTO_CS_CODE, out->action,
+                       sizeof(out->action), err) < 0 ||
+        proto_read_str(&m, "object", PROTO_REQUIRED, 0, PROTO_AUDIT_OBJECT_MAX, PROTO_CS_LINE, out->object,
+                       sizeof(out->object), err) < 0 ||
+        proto_read_str(&m, "detail", PROTO_REQUIRED, 0, PROTO_AUDIT_DETAIL_MAX, PROTO_CS_TEXT, out->detail,
+                       sizeof(out->detail), err) < 0)
+        return PROTO_ERR;
+    return PROTO_OK;
+}
+
+void proto_audit_item_pack(msgpack_packer *pk, const proto_audit_item *a) {
+    msgpack_pack_map(pk, 5);
+    pack_key(pk, "at");
+    msgpack_pack_int64(pk, a->at);
+    pack_key(pk, "actor");
+    proto_pack_cstr(pk, a->actor);
+    pack_key(pk, "action");
+    proto_pack_cstr(pk, a->action);
+    pack_key(pk, "object");
+    proto_pack_cstr(pk, a->object);
+    pack_key(pk, "detail");
+    proto_pack_cstr(pk, a->detail);
 }

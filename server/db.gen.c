@@ -6,6 +6,21 @@
 
 #include "server/db.h"
 
+void db_audit_list(srv_req *r, const char *program, const char *actor, long long since,
+        const char *cursor, long long limit, long long examine, const char *scope,
+        long long detail_max, db_strs_fn *cb) {
+    sargs a = db_script(r, SCRIPT_AUDIT_LIST);
+    sargs_adds(&a, program);
+    sargs_adds(&a, actor);
+    sargs_addll(&a, since);
+    sargs_adds(&a, cursor);
+    sargs_addll(&a, limit);
+    sargs_addll(&a, examine);
+    sargs_adds(&a, scope);
+    sargs_addll(&a, detail_max);
+    db_send_strs(r, &a, cb);
+}
+
 void db_feedback_list(srv_req *r, const char *program, const char *match_id, const char *cursor,
         long long limit, const char *role, const char *subject, const char *scope, db_strs_fn *cb) {
     sargs a = db_script(r, SCRIPT_FEEDBACK_LIST);

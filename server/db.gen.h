@@ -10,6 +10,10 @@
 #ifndef COACHNET_SERVER_DB_GEN_H
 #define COACHNET_SERVER_DB_GEN_H
 
+/* server/lua/audit_list.lua -> strs */
+void db_audit_list(srv_req *r, const char *program, const char *actor, long long since,
+        const char *cursor, long long limit, long long examine, const char *scope,
+        long long detail_max, db_strs_fn *cb);
 /* server/lua/feedback_list.lua -> strs */
 void db_feedback_list(srv_req *r, const char *program, const char *match_id, const char *cursor,
         long long limit, const char *role, const char *subject, const char *scope, db_strs_fn *cb);

@@ -11,6 +11,7 @@ _Static_assert(API_PASSWORD_MIN == AUTH_PASSWORD_MIN, "api/limits.json PASSWORD_
 _Static_assert(API_PASSWORD_MAX == AUTH_PASSWORD_MAX, "api/limits.json PASSWORD_MAX disagrees with the server");
 _Static_assert(API_SUGGEST_MAX == MATCH_SUGGEST_MAX, "api/limits.json SUGGEST_MAX disagrees with the server");
 
+static void t_audit_list(srv_req *r, const void *p) { m_audit_list(r, p); }
 static void t_auth_login(srv_req *r, const void *p) { m_auth_login(r, p); }
 static void t_auth_logout(srv_req *r, const void *p) { m_auth_logout(r, p); }
 static void t_auth_resume(srv_req *r, const void *p) { m_auth_resume(r, p); }
@@ -43,6 +44,7 @@ static void t_user_create(srv_req *r, const void *p) { m_user_create(r, p); }
 static void t_user_disable(srv_req *r, const void *p) { m_user_disable(r, p); }
 
 const method_def methods_table[API_M__COUNT] = {
+    [API_M_AUDIT_LIST] = {"audit.list", ROLE_ADMIN | ROLE_COORDINATOR, &api_methods[API_M_AUDIT_LIST], t_audit_list},
     [API_M_AUTH_LOGIN] = {"auth.login", 0, &api_methods[API_M_AUTH_LOGIN], t_auth_login},
     [API_M_AUTH_LOGOUT] = {"auth.logout", ROLE_ANY, &api_methods[API_M_AUTH_LOGOUT], t_auth_logout},
     [API_M_AUTH_RESUME] = {"auth.resume", 0, &api_methods[API_M_AUTH_RESUME], t_auth_resume},

@@ -7,6 +7,7 @@
 #ifndef COACHNET_SERVER_HANDLERS_GEN_H
 #define COACHNET_SERVER_HANDLERS_GEN_H
 
+void m_audit_list(srv_req *r, const api_audit_list_params *p);
 void m_auth_login(srv_req *r, const api_auth_login_params *p);
 void m_auth_logout(srv_req *r, const api_auth_logout_params *p);
 void m_auth_resume(srv_req *r, const api_auth_resume_params *p);

@@ -1,6 +1,8 @@
 /* methods_read.c — the reads of data that other methods write for people
  * to see (design.md §9): match.pins (pin.lua's pair rules), meeting.list
- * (meeting_log.lua's records), jp.get (the mentee's yearly JP).
+ * (meeting_log.lua's records), jp.get (the mentee's yearly JP),
+ * feedback.list (feedback_put.lua's records), audit.list (the audit
+ * stream that common.lua's audit() appends to).
  *
  * Each is one read-only script that checks who may see what where the data
  * is (a coordinator: its programs; a mentee or coach: its own matches) and
@@ -222,4 +224,48 @@ void m_feedback_list(srv_req *r, const api_feedback_list_params *p) {
     db_feedback_list(r, p->has_program ? p->program : "", p->has_match_id ? p->match_id : "",
                      p->has_cursor ? p->cursor : "", p->limit, role_str(r), r->sess.subject, r->sess.programs,
                      feedback_cb);
+}
+
+/* -------------------------------------------------------- audit.list */
+
+/* audit_list.lua: {next, (at, actor, action, object, detail)...} */
+static void audit_cb(srv_req *r, const db_strs *ss) {
+    size_t n = db_strs_n(ss), len0;
+    if (n < 1 || (n - 1) % 5) {
+        bad_reply(r);
+        return;
+    }
+    const char *next = db_strs_at(ss, 0, &len0);
+    size_t nitems = (n - 1) / 5;
+    proto_audit_item *items = calloc(nitems ? nitems : 1, sizeof *items);
+    if (!items) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < nitems; i++) {
+        const char *f[5];
+        size_t len[5];
+        for (size_t k = 0; k < 5; k++) f[k] = db_strs_at(ss, 1 + 5 * i + k, &len[k]);
+        if (pack_conv_audit(f, len, &items[i])) {
+            free(items);
+            srv_req_fail(r, PROTO_E_INTERNAL, NULL, "an audit entry does not make an item");
+            return;
+        }
+    }
+    msgpack_packer *pk = srv_req_ok(r);
+    pack_items_begin(pk, "items", nitems, true);
+    for (size_t i = 0; i < nitems; i++) proto_audit_item_pack(pk, &items[i]);
+    pack_cursor(pk, len0 ? next : NULL);
+    free(items);
+    srv_req_done(r);
+}
+
+/* audit.list: an admin reads every entry (scope "*"), a coordinator those
+ * of its programs (its scope; a program filter outside it is forbidden). */
+void m_audit_list(srv_req *r, const api_audit_list_params *p) {
+    if (p->has_program && mscope(r, p->program)) return;
+    const char *scope = r->sess.role == ROLE_ADMIN ? "*" : r->sess.programs;
+    db_audit_list(r, p->has_program ? p->program : "", p->has_actor ? p->actor : "", p->has_since ? p->since : 0,
+                  p->has_cursor ? p->cursor : "", p->limit, API_AUDIT_EXAMINE_MAX, scope, PROTO_AUDIT_DETAIL_MAX,
+                  audit_cb);
 }

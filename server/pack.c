@@ -303,6 +303,25 @@ int pack_conv_feedback(const char *match_id, const char *by, const char *role, c
     return rc;
 }
 
+/* ------------------------------------------------------------------ audit */
+
+int pack_conv_audit(const char *const s[5], const size_t len[5], proto_audit_item *out) {
+    static const char *const keys[5] = { "at", "actor", "action", "object", "detail" };
+    int64_t at;
+    if (parse_int(s[0], len[0], &at)) return -1;
+    msgpack_object_kv kv[5];
+    for (int i = 0; i < 5; i++) {
+        kv[i].key = str_object(keys[i]);
+        kv[i].val = (msgpack_object){ .type = MSGPACK_OBJECT_STR };
+        kv[i].val.via.str.ptr = s[i];
+        kv[i].val.via.str.size = (uint32_t)len[i];
+    }
+    kv[0].val = (msgpack_object){ .type = MSGPACK_OBJECT_POSITIVE_INTEGER, .via.u64 = (uint64_t)at };
+    msgpack_object view = { .type = MSGPACK_OBJECT_MAP, .via.map = { .size = 5, .ptr = kv } };
+    proto_error e;
+    return proto_audit_item_decode(&view, "audit", out, &e) == PROTO_OK ? 0 : -1;
+}
+
 /* ---------------------------------------------------------------- results */
 
 void pack_empty(msgpack_packer *pk) { msgpack_pack_map(pk, 0); }

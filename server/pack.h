@@ -8,7 +8,7 @@
  *   - the checked conversions of what the server has into proto structs:
  *     a match hash (Redis HGETALL field list, or the same list as the
  *     msgpack array an event carries), a matcher explanation, a session,
- *     a review outcome, a stored meeting record or feedback;
+ *     a review outcome, a stored meeting record or feedback, an audit entry;
  *   - the envelopes proto has no codec for because they only wrap one
  *     ({match}, {explain}, {items: [...]}, {items, cursor}, {}, {run_id},
  *     {id, version}, {profile, version, load?}, {pins, forbids});
@@ -70,6 +70,11 @@ int pack_conv_meeting(const char *blob, size_t len, proto_meeting_item *out);
  * proto_feedback_item_decode(). */
 int pack_conv_feedback(const char *match_id, const char *by, const char *role, const char *blob, size_t len,
                        proto_feedback_item *out);
+
+/* One item of audit.list from the five strings audit_list.lua made of a
+ * stream entry (at in decimal unix seconds, actor, action, object, detail;
+ * NUL-terminated, lengths in len): decoded with proto_audit_item_decode(). */
+int pack_conv_audit(const char *const s[5], const size_t len[5], proto_audit_item *out);
 
 /* The index of s (len bytes) in a NULL-terminated name list (proto's
  * *_names tables), or -1. */

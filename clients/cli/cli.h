@@ -68,7 +68,9 @@ enum cli_opt_bit {
     O_WAIT = 1u << 23,
     O_IDS = 1u << 24,
     O_EXPLAIN = 1u << 25,
-    O_YEAR = 1u << 26
+    O_YEAR = 1u << 26,
+    O_ACTOR = 1u << 27,
+    O_SINCE = 1u << 28
 };
 
 typedef struct cli_opts {
@@ -93,6 +95,7 @@ typedef struct cli_opts {
     int run_timeout_s;
     int wait_s;
     long long year;
+    const char *actor, *since;
     /* positional words: argv[first..argc) */
     int nargs;
     char **args;

@@ -4,6 +4,74 @@
 /** name -> {summary, roles, params, result, errors}; params as in
  *  api/methods/*.json, with named limits replaced by their values. */
 export const METHODS = Object.freeze({
+ "audit.list": {
+  "summary": "The audit trail, newest first (coordinators: the entries of their programs)",
+  "roles": [
+   "admin",
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "program",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 32,
+    "charset": "code",
+    "doc": "only entries of this program"
+   },
+   {
+    "name": "actor",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "any",
+    "doc": "only entries made by this login"
+   },
+   {
+    "name": "since",
+    "type": "integer",
+    "min": 0,
+    "max": 9007199254740991,
+    "doc": "only entries at or after this unix time (seconds)"
+   },
+   {
+    "name": "cursor",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 160,
+    "charset": "code"
+   },
+   {
+    "name": "limit",
+    "type": "integer",
+    "min": 1,
+    "max": 500,
+    "default": 50
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "items",
+     "type": "array",
+     "items": {
+      "type": "ref",
+      "ref": "audit_item"
+     },
+     "doc": "a page may be short (at most AUDIT_EXAMINE_MAX entries are examined per call) and still have a cursor"
+    },
+    {
+     "name": "cursor",
+     "type": "string",
+     "optional": true
+    }
+   ]
+  },
+  "errors": [
+   "forbidden"
+  ]
+ },
  "auth.login": {
   "summary": "Log in with a password; binds the connection to a new session",
   "roles": [
@@ -1476,6 +1544,10 @@ export const LIMITS = Object.freeze({
  "COMMENT_MAX": 2000,
  "FEEDBACK_LIST_DEFAULT": 50,
  "FEEDBACK_LIST_MAX": 500,
+ "AUDIT_LIST_DEFAULT": 50,
+ "AUDIT_LIST_MAX": 500,
+ "AUDIT_EXAMINE_MAX": 2000,
+ "AUDIT_DETAIL_MAX": 2000,
  "REQUEST_ID_MAX": 64,
  "REQUEST_ID_TTL_S": 86400
 });

@@ -4,6 +4,8 @@
 jp.get (a mentee's JP of a year): who may read what, the shapes, and every
 error path."""
 
+import time
+
 import msgpack
 
 from harness import (Suite, main, expect_error, server_date, accepted_days_ago, review_one)
@@ -366,6 +368,127 @@ def feedback_list_stored_data(s):
             expect_error("internal", mu.feedback_list, match_id=mid)
     finally:
         close_all(coord, mu, cu)
+
+
+# ---------------------------------------------------------------- audit.list
+
+def login_of(u):
+    """The login of a client's session (auth.resume answers it)."""
+    return u.auth_resume(u.token)["login"]
+
+
+def audit_all(u, **kw):
+    """Every item of audit.list through its cursor (pages may be short)."""
+    items, cur = [], None
+    while True:
+        page = u.audit_list(cursor=cur, **kw)
+        items += page["items"]
+        cur = page["cursor"]
+        if cur is None:
+            return items
+
+
+@t
+def audit_list_entries_and_scope(s):
+    """audit.list: admin sees entries newest first as {at, actor, action, object, detail}; a coordinator only those of its programs (by the program, the match or the profile an entry names)"""
+    coord, prog = s.coordinator()
+    other, prog2 = s.coordinator()
+    t0 = int(time.time())
+    mid, m, mu, cu = accepted_match(s, coord, prog)
+    c2 = s.gen.coach([prog2])
+    other.coach_put(c2)
+    try:
+        c = s.gen.coach([prog])
+        coord.coach_put(c)
+        coord.match_pin(prog, m["id"], c["id"])
+        who = login_of(coord)
+        got = s.admin().audit_list(actor=who, limit=1)["items"]
+        assert len(got) == 1, got
+        e = got[0]
+        assert e["action"] == "match.pin" and e["actor"] == who and e["object"] == "program " + prog, e
+        assert e["detail"] == "mentee=%s coach=%s" % (m["id"], c["id"]) and t0 - 1 <= e["at"] <= time.time() + 1, e
+        mine = audit_all(coord, since=t0)
+        actions = [x["action"] for x in mine]
+        assert actions[0] == "match.pin" and "coach.put" in actions and "mentee.put" in actions, actions
+        assert "match.request" in actions and "match.respond" in actions, actions
+        assert all(x["at"] >= t0 for x in mine), mine
+        objects = {x["object"] for x in mine}
+        assert "match " + mid in objects and "mentee " + m["id"] in objects, objects
+        assert "coach " + c2["id"] not in objects and not any(x["action"].startswith("auth.") for x in mine), mine
+        theirs = audit_all(other, since=t0)
+        assert [x["object"] for x in theirs] == ["coach " + c2["id"]], theirs
+        assert [x["object"] for x in audit_all(s.admin(), program=prog2, since=t0)] == ["coach " + c2["id"]]
+        everything = audit_all(s.admin(), since=t0)
+        assert len(everything) > len(mine) + len(theirs), everything       # auth.login and user.create too
+        assert [x["at"] for x in everything] == sorted([x["at"] for x in everything], reverse=True)
+    finally:
+        close_all(coord, other, mu, cu)
+
+
+@t
+def audit_list_filters_and_paging(s):
+    """audit.list: actor, program and since filter; limit 1 pages to the last page (cursor nil); a future since is empty"""
+    coord, prog = s.coordinator()
+    t0 = int(time.time())
+    try:
+        ms = [s.gen.mentee(prog) for _ in range(3)]
+        c = s.gen.coach([prog])
+        coord.coach_put(c)
+        for m in ms:
+            coord.mentee_put(m)
+            coord.match_forbid(prog, m["id"], c["id"])
+        who = login_of(coord)
+        want = [x["object"] for x in audit_all(coord, actor=who, program=prog)]
+        assert len(want) == 7 and want[0] == "program " + prog, want
+        pages, cur = [], None
+        while True:
+            page = coord.audit_list(actor=who, cursor=cur, limit=1)
+            assert len(page["items"]) <= 1, page
+            pages += [x["object"] for x in page["items"]]
+            cur = page["cursor"]
+            if cur is None:
+                break
+        assert pages == want, pages
+        assert coord.audit_list(since=int(time.time()) + 3600) == {"items": [], "cursor": None}
+        assert s.admin().audit_list(actor="nobody-" + prog, since=t0) == {"items": [], "cursor": None}
+    finally:
+        close_all(coord)
+
+
+@t
+def audit_list_examines_a_bounded_number(s):
+    """audit.list: a call reads at most 2000 entries: behind 2100 entries of other programs a coordinator's page is empty but has a cursor that leads on to its entries"""
+    coord, prog = s.coordinator()
+    try:
+        c = s.gen.coach([prog])
+        coord.coach_put(c)
+        s.env.redis.cmd("EVAL", "for i = 1, 2100 do redis.call('XADD', KEYS[1], '*', 'ev', 'match.pin', "
+                        "'program', 'elsewhere', 'by', 'x') end", "1", "cn:audit")
+        first = coord.audit_list()
+        assert first["items"] == [] and first["cursor"], first
+        second = coord.audit_list(cursor=first["cursor"])
+        assert [x["object"] for x in second["items"]][:1] == ["coach " + c["id"]], second
+    finally:
+        close_all(coord)
+
+
+@t
+def audit_list_refusals(s):
+    """audit.list: mentee and coach are forbidden; a coordinator's program filter outside its programs is forbidden; a bad cursor or limit is invalid_params"""
+    coord, prog = s.coordinator()
+    other, prog2 = s.coordinator()
+    mid, _, mu, cu = accepted_match(s, coord, prog)
+    try:
+        for u in (mu, cu):
+            expect_error("forbidden", u.audit_list)
+        e = expect_error("forbidden", coord.audit_list, program=prog2)
+        assert prog2 in str(e), e
+        expect_error("invalid_params", coord.audit_list, cursor="abc", field="cursor")
+        expect_error("invalid_params", s.admin().audit_list, cursor="1-x", field="cursor")
+        expect_error("invalid_params", coord.audit_list, limit=501, field="limit")
+        expect_error("invalid_params", coord.audit_list, since=-1, field="since")
+    finally:
+        close_all(coord, other, mu, cu)
 
 
 if __name__ == "__main__":
