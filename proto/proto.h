@@ -822,12 +822,11 @@ typedef struct proto_meeting_item {
     char date[PROTO_DATE_LEN + 1];
     int64_t minutes;
     char topic[PROTO_TOPIC_MAX + 1];
-    bool mentee_logged;         /* logged_by: mentee, else coach */
-    bool confirmed;             /* confirmed_by is present: the side that did not log */
+    bool mentee_logged; /* logged_by: mentee, else coach */
+    bool confirmed;     /* confirmed_by is present: the side that did not log */
 } proto_meeting_item;
 
-int proto_meeting_item_decode(const msgpack_object *obj, const char *path, proto_meeting_item *out,
-                              proto_error *err);
+int proto_meeting_item_decode(const msgpack_object *obj, const char *path, proto_meeting_item *out, proto_error *err);
 void proto_meeting_item_pack(msgpack_packer *pk, const proto_meeting_item *mi);
 
 /* jp.get's result, all required: {mentee_id (code 1..PROTO_ID_MAX), year
@@ -859,8 +858,7 @@ typedef struct proto_feedback_item {
     int64_t at;
 } proto_feedback_item;
 
-int proto_feedback_item_decode(const msgpack_object *obj, const char *path, proto_feedback_item *out,
-                               proto_error *err);
+int proto_feedback_item_decode(const msgpack_object *obj, const char *path, proto_feedback_item *out, proto_error *err);
 void proto_feedback_item_pack(msgpack_packer *pk, const proto_feedback_item *f);
 
 /* One item of audit.list: {at (unix seconds, 0..2^53), actor (line

@@ -476,8 +476,7 @@ void proto_pair_rule_pack(msgpack_packer *pk, const proto_pair_rule *pr) {
     proto_pack_cstr(pk, pr->coach_id);
 }
 
-int proto_meeting_item_decode(const msgpack_object *obj, const char *path, proto_meeting_item *out,
-                              proto_error *err) {
+int proto_meeting_item_decode(const msgpack_object *obj, const char *path, proto_meeting_item *out, proto_error *err) {
     proto_map m;
     int logged, conf = -1, rc;
     memset(out, 0, sizeof(*out));

@@ -843,8 +843,8 @@ static int cmd_audit(cli_ctx *x) {
         memset(&tm, 0, sizeof(tm));
         int y, mo, d, len = 0;
         time_t t = (time_t)-1;
-        if (sscanf(x->o->since, "%4d-%2d-%2d%n", &y, &mo, &d, &len) == 3 && len == 10 && !x->o->since[len] &&
-            mo >= 1 && mo <= 12 && d >= 1 && d <= 31) {
+        if (sscanf(x->o->since, "%4d-%2d-%2d%n", &y, &mo, &d, &len) == 3 && len == 10 && !x->o->since[len] && mo >= 1 &&
+            mo <= 12 && d >= 1 && d <= 31) {
             tm.tm_year = y - 1900;
             tm.tm_mon = mo - 1;
             tm.tm_mday = d;

@@ -243,8 +243,8 @@ static int feedback_list(cli_ctx *x) {
         }
         const msgpack_object *o = cn_client_result_obj(r);
         const msgpack_object *items = cn_client_map_get(o, "items");
-        for (uint32_t i = 0; rc == CLI_EXIT_OK && items && items->type == MSGPACK_OBJECT_ARRAY && i < items->via.array.size;
-             i++) {
+        for (uint32_t i = 0;
+             rc == CLI_EXIT_OK && items && items->type == MSGPACK_OBJECT_ARRAY && i < items->via.array.size; i++) {
             proto_feedback_item f;
             proto_error pe;
             char path[32], rating[8], at[32];
@@ -259,7 +259,9 @@ static int feedback_list(cli_ctx *x) {
             struct tm tm;
             if (localtime_r(&when, &tm) == NULL || strftime(at, sizeof(at), "%Y-%m-%d %H:%M", &tm) == 0) at[0] = '\0';
             f.comment[strcspn(f.comment, "\r\n")] = '\0';
-            const char *cells[FEEDBACK_COLS] = { f.match_id, f.by, f.mentee ? "mentee" : "coach", rating, at, f.comment };
+            const char *cells[FEEDBACK_COLS] = {
+                f.match_id, f.by, f.mentee ? "mentee" : "coach", rating, at, f.comment
+            };
             cli_table_add(t, cells);
             n++;
         }

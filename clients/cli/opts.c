@@ -103,11 +103,10 @@ static const struct option long_opts[] = { { "host", required_argument, NULL, OP
 
 /* Names for error messages, indexed by bit position of enum cli_opt_bit. */
 static const char *const bit_names[] = {
-    "--limit",      "--note",        "--date",      "--minutes",  "--topic",   "--rating", "--comment",
-    "--objective",  "--mode",        "--min-score", "--run",      "--program", "--status", "--kind",
-    "--if-version", "--role",        "--subject",   "--programs", "--mentee",  "--policy", "--no-progress",
-    "--province",   "--run-timeout", "--wait",      "--ids",      "--explain", "--year",
-    "--actor",      "--since",
+    "--limit",   "--note",      "--date",   "--minutes", "--topic",       "--rating",   "--comment",     "--objective",
+    "--mode",    "--min-score", "--run",    "--program", "--status",      "--kind",     "--if-version",  "--role",
+    "--subject", "--programs",  "--mentee", "--policy",  "--no-progress", "--province", "--run-timeout", "--wait",
+    "--ids",     "--explain",   "--year",   "--actor",   "--since",
 };
 
 int cli_parse_int(const char *s, long long min, long long max, long long *out) {
