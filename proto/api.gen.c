@@ -26,7 +26,7 @@ static const char *const api_audit_list_keys[] = {"program", "actor", "since", "
 static const proto_field api_audit_list_fields[] = {
     {.name = "program", .type = PROTO_F_STR, .required = false, .off = offsetof(api_audit_list_params, program), .has_off = offsetof(api_audit_list_params, has_program), .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
     {.name = "actor", .type = PROTO_F_STR, .required = false, .off = offsetof(api_audit_list_params, actor), .has_off = offsetof(api_audit_list_params, has_actor), .min = 1, .max = API_LOGIN_MAX, .cs = PROTO_CS_ANY},
-    {.name = "since", .type = PROTO_F_INT, .required = false, .off = offsetof(api_audit_list_params, since), .has_off = offsetof(api_audit_list_params, has_since), .min = 0, .max = API_VERSION_MAX},
+    {.name = "since", .type = PROTO_F_INT, .required = false, .off = offsetof(api_audit_list_params, since), .has_off = offsetof(api_audit_list_params, has_since), .min = 0, .max = API_AUDIT_SINCE_MAX},
     {.name = "cursor", .type = PROTO_F_STR, .required = false, .off = offsetof(api_audit_list_params, cursor), .has_off = offsetof(api_audit_list_params, has_cursor), .min = 1, .max = API_CURSOR_MAX, .cs = PROTO_CS_CODE},
     {.name = "limit", .type = PROTO_F_INT, .required = false, .off = offsetof(api_audit_list_params, limit), .has_off = PROTO_NO_HAS, .min = 1, .max = API_AUDIT_LIST_MAX, .dflt = API_AUDIT_LIST_DEFAULT},
 };

@@ -37,6 +37,7 @@
 #define API_AUDIT_LIST_DEFAULT        50      /* audit entries per page by default */
 #define API_AUDIT_LIST_MAX            500     /* audit entries per page, at most */
 #define API_AUDIT_EXAMINE_MAX         2000    /* audit entries one audit.list call examines, at most (a page filtered by program or actor may be short but has a cursor) */
+#define API_AUDIT_SINCE_MAX           4102444800LL /* largest audit.list since: unix seconds of 2100-01-01 (the script compares stream ids in milliseconds, exact below it) */
 #define API_AUDIT_DETAIL_MAX          2000    /* bytes of an audit entry's detail, at most (longer ones are cut at a character) */
 #define API_REQUEST_ID_MAX            64      /* bytes of a request_id */
 #define API_REQUEST_ID_TTL_S          86400   /* seconds a request_id's first answer is kept (a repeat within them is answered from it) */

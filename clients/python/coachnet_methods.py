@@ -33,7 +33,7 @@ METHODS = {
     "name": "since",
     "type": "integer",
     "min": 0,
-    "max": 9007199254740991,
+    "max": 4102444800,
     "doc": "only entries at or after this unix time (seconds)"
    },
    {
@@ -1549,6 +1549,7 @@ LIMITS = {
  "AUDIT_LIST_DEFAULT": 50,
  "AUDIT_LIST_MAX": 500,
  "AUDIT_EXAMINE_MAX": 2000,
+ "AUDIT_SINCE_MAX": 4102444800,
  "AUDIT_DETAIL_MAX": 2000,
  "REQUEST_ID_MAX": 64,
  "REQUEST_ID_TTL_S": 86400

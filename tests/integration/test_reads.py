@@ -487,6 +487,8 @@ def audit_list_refusals(s):
         expect_error("invalid_params", s.admin().audit_list, cursor="1-x", field="cursor")
         expect_error("invalid_params", coord.audit_list, limit=501, field="limit")
         expect_error("invalid_params", coord.audit_list, since=-1, field="since")
+        expect_error("invalid_params", coord.audit_list, since=4102444801, field="since")
+        assert coord.audit_list(since=4102444800) == {"items": [], "cursor": None}
     finally:
         close_all(coord, other, mu, cu)
 
