@@ -43,9 +43,31 @@
 #define CN_API_NOTE_MAX 500
 #define CN_API_MEETING_MINUTES_MAX 600
 #define CN_API_TOPIC_MAX 200
+#define CN_API_MEETING_YEAR_MIN 2000
+#define CN_API_MEETING_YEAR_MAX 2100
 #define CN_API_COMMENT_MAX 2000
+#define CN_API_FEEDBACK_LIST_DEFAULT 50
+#define CN_API_FEEDBACK_LIST_MAX 500
+#define CN_API_AUDIT_LIST_DEFAULT 50
+#define CN_API_AUDIT_LIST_MAX 500
+#define CN_API_AUDIT_EXAMINE_MAX 2000
+#define CN_API_AUDIT_SINCE_MAX 4102444800LL
+#define CN_API_AUDIT_DETAIL_MAX 2000
 #define CN_API_REQUEST_ID_MAX 64
 #define CN_API_REQUEST_ID_TTL_S 86400
+
+typedef struct cn_api_audit_list_params {
+    const char *program;
+    const char *actor;
+    int64_t since;
+    int has_since;
+    const char *cursor;
+    int64_t limit;
+    int has_limit;
+} cn_api_audit_list_params;
+/* audit.list (The audit trail, newest first (coordinators: the entries of their programs)) */
+int cn_api_audit_list(cn_client *c, const cn_api_audit_list_params *p, cn_client_result **res,
+        cn_client_error *err);
 
 typedef struct cn_api_auth_change_password_params {
     const char *old_password;
@@ -106,6 +128,17 @@ typedef struct cn_api_coach_put_params {
 int cn_api_coach_put(cn_client *c, const cn_api_coach_put_params *p, cn_client_result **res,
         cn_client_error *err);
 
+typedef struct cn_api_feedback_list_params {
+    const char *program;
+    const char *match_id;
+    const char *cursor;
+    int64_t limit;
+    int has_limit;
+} cn_api_feedback_list_params;
+/* feedback.list (Feedback of a program (newest first) or of one match) */
+int cn_api_feedback_list(cn_client *c, const cn_api_feedback_list_params *p, cn_client_result **res,
+        cn_client_error *err);
+
 typedef struct cn_api_feedback_put_params {
     const char *match_id;
     int64_t rating;
@@ -114,6 +147,15 @@ typedef struct cn_api_feedback_put_params {
 } cn_api_feedback_put_params;
 /* feedback.put (Rate a match (one feedback per side; a second replaces the first)) */
 int cn_api_feedback_put(cn_client *c, const cn_api_feedback_put_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_jp_get_params {
+    const char *mentee_id;
+    int64_t year;
+    int has_year;
+} cn_api_jp_get_params;
+/* jp.get (A mentee's JP of a year against its program's target) */
+int cn_api_jp_get(cn_client *c, const cn_api_jp_get_params *p, cn_client_result **res,
         cn_client_error *err);
 
 typedef struct cn_api_match_explain_params {
@@ -161,6 +203,13 @@ typedef struct cn_api_match_pin_params {
 } cn_api_match_pin_params;
 /* match.pin (Pin a pair: later runs of the program place it first) */
 int cn_api_match_pin(cn_client *c, const cn_api_match_pin_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_match_pins_params {
+    const char *program;
+} cn_api_match_pins_params;
+/* match.pins (The pins and forbids of a program, in mentee order) */
+int cn_api_match_pins(cn_client *c, const cn_api_match_pins_params *p, cn_client_result **res,
         cn_client_error *err);
 
 typedef struct cn_api_match_request_params {
@@ -228,6 +277,13 @@ typedef struct cn_api_match_unpin_params {
 } cn_api_match_unpin_params;
 /* match.unpin (Remove a pin: later runs of the program no longer place the pair first) */
 int cn_api_match_unpin(cn_client *c, const cn_api_match_unpin_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_meeting_list_params {
+    const char *match_id;
+} cn_api_meeting_list_params;
+/* meeting.list (The meetings of a match, by date) */
+int cn_api_meeting_list(cn_client *c, const cn_api_meeting_list_params *p, cn_client_result **res,
         cn_client_error *err);
 
 typedef struct cn_api_meeting_log_params {

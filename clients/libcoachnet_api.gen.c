@@ -12,6 +12,46 @@ static void cn_api_pack_str(msgpack_packer *pk, const char *s) {
     msgpack_pack_str_body(pk, s, n);
 }
 
+int cn_api_audit_list(cn_client *c, const cn_api_audit_list_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "audit.list: no params");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->program ? 1 : 0;
+    n += p->actor ? 1 : 0;
+    n += p->has_since ? 1 : 0;
+    n += p->cursor ? 1 : 0;
+    n += p->has_limit ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->program) {
+        cn_api_pack_str(pk, "program");
+        cn_api_pack_str(pk, p->program);
+    }
+    if (p->actor) {
+        cn_api_pack_str(pk, "actor");
+        cn_api_pack_str(pk, p->actor);
+    }
+    if (p->has_since) {
+        cn_api_pack_str(pk, "since");
+        msgpack_pack_int64(pk, p->since);
+    }
+    if (p->cursor) {
+        cn_api_pack_str(pk, "cursor");
+        cn_api_pack_str(pk, p->cursor);
+    }
+    if (p->has_limit) {
+        cn_api_pack_str(pk, "limit");
+        msgpack_pack_int64(pk, p->limit);
+    }
+    int rc = cn_client_call_raw(c, "audit.list", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 int cn_api_auth_change_password(cn_client *c, const cn_api_auth_change_password_params *p, cn_client_result **res,
         cn_client_error *err) {
     msgpack_sbuffer sb;
@@ -206,6 +246,41 @@ int cn_api_coach_put(cn_client *c, const cn_api_coach_put_params *p, cn_client_r
     return rc;
 }
 
+int cn_api_feedback_list(cn_client *c, const cn_api_feedback_list_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "feedback.list: no params");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->program ? 1 : 0;
+    n += p->match_id ? 1 : 0;
+    n += p->cursor ? 1 : 0;
+    n += p->has_limit ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->program) {
+        cn_api_pack_str(pk, "program");
+        cn_api_pack_str(pk, p->program);
+    }
+    if (p->match_id) {
+        cn_api_pack_str(pk, "match_id");
+        cn_api_pack_str(pk, p->match_id);
+    }
+    if (p->cursor) {
+        cn_api_pack_str(pk, "cursor");
+        cn_api_pack_str(pk, p->cursor);
+    }
+    if (p->has_limit) {
+        cn_api_pack_str(pk, "limit");
+        msgpack_pack_int64(pk, p->limit);
+    }
+    int rc = cn_client_call_raw(c, "feedback.list", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 int cn_api_feedback_put(cn_client *c, const cn_api_feedback_put_params *p, cn_client_result **res,
         cn_client_error *err) {
     msgpack_sbuffer sb;
@@ -239,6 +314,31 @@ int cn_api_feedback_put(cn_client *c, const cn_api_feedback_put_params *p, cn_cl
         cn_api_pack_str(pk, p->request_id);
     }
     int rc = cn_client_call_raw(c, "feedback.put", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
+int cn_api_jp_get(cn_client *c, const cn_api_jp_get_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "jp.get: no params");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->mentee_id ? 1 : 0;
+    n += p->has_year ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->mentee_id) {
+        cn_api_pack_str(pk, "mentee_id");
+        cn_api_pack_str(pk, p->mentee_id);
+    }
+    if (p->has_year) {
+        cn_api_pack_str(pk, "year");
+        msgpack_pack_int64(pk, p->year);
+    }
+    int rc = cn_client_call_raw(c, "jp.get", sb.data, sb.size, res, err);
     msgpack_sbuffer_destroy(&sb);
     return rc;
 }
@@ -409,6 +509,28 @@ int cn_api_match_pin(cn_client *c, const cn_api_match_pin_params *p, cn_client_r
         cn_api_pack_str(pk, p->request_id);
     }
     int rc = cn_client_call_raw(c, "match.pin", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
+int cn_api_match_pins(cn_client *c, const cn_api_match_pins_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.pins: no params");
+    if (p->program == NULL || p->program[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.pins: program is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->program ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->program) {
+        cn_api_pack_str(pk, "program");
+        cn_api_pack_str(pk, p->program);
+    }
+    int rc = cn_client_call_raw(c, "match.pins", sb.data, sb.size, res, err);
     msgpack_sbuffer_destroy(&sb);
     return rc;
 }
@@ -659,6 +781,28 @@ int cn_api_match_unpin(cn_client *c, const cn_api_match_unpin_params *p, cn_clie
         cn_api_pack_str(pk, p->request_id);
     }
     int rc = cn_client_call_raw(c, "match.unpin", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
+int cn_api_meeting_list(cn_client *c, const cn_api_meeting_list_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "meeting.list: no params");
+    if (p->match_id == NULL || p->match_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "meeting.list: match_id is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->match_id ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->match_id) {
+        cn_api_pack_str(pk, "match_id");
+        cn_api_pack_str(pk, p->match_id);
+    }
+    int rc = cn_client_call_raw(c, "meeting.list", sb.data, sb.size, res, err);
     msgpack_sbuffer_destroy(&sb);
     return rc;
 }
@@ -1092,6 +1236,7 @@ int cn_api_user_set_password(cn_client *c, const cn_api_user_set_password_params
 }
 
 const char *const cn_api_method_names[] = {
+    "audit.list",
     "auth.change_password",
     "auth.login",
     "auth.logout",
@@ -1099,12 +1244,15 @@ const char *const cn_api_method_names[] = {
     "coach.get",
     "coach.list",
     "coach.put",
+    "feedback.list",
     "feedback.put",
+    "jp.get",
     "match.explain",
     "match.forbid",
     "match.list",
     "match.mine",
     "match.pin",
+    "match.pins",
     "match.request",
     "match.respond",
     "match.review",
@@ -1112,6 +1260,7 @@ const char *const cn_api_method_names[] = {
     "match.suggest",
     "match.unforbid",
     "match.unpin",
+    "meeting.list",
     "meeting.log",
     "mentee.get",
     "mentee.list",

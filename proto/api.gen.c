@@ -12,12 +12,26 @@ _Static_assert(API_OBJID_MAX == PROTO_OBJID_MAX, "api/limits.json OBJID_MAX disa
 _Static_assert(API_CODE_MAX == PROTO_CODE_MAX, "api/limits.json CODE_MAX disagrees with proto.h");
 _Static_assert(API_PROGRAMS_MAX == PROTO_PROGRAMS_MAX, "api/limits.json PROGRAMS_MAX disagrees with proto.h");
 _Static_assert(API_SCORE_MAX == PROTO_SCORE_MAX, "api/limits.json SCORE_MAX disagrees with proto.h");
+_Static_assert(API_TOPIC_MAX == PROTO_TOPIC_MAX, "api/limits.json TOPIC_MAX disagrees with proto.h");
+_Static_assert(API_MEETING_YEAR_MIN == PROTO_MEETING_YEAR_MIN, "api/limits.json MEETING_YEAR_MIN disagrees with proto.h");
+_Static_assert(API_MEETING_YEAR_MAX == PROTO_MEETING_YEAR_MAX, "api/limits.json MEETING_YEAR_MAX disagrees with proto.h");
+_Static_assert(API_COMMENT_MAX == PROTO_COMMENT_MAX, "api/limits.json COMMENT_MAX disagrees with proto.h");
+_Static_assert(API_AUDIT_DETAIL_MAX == PROTO_AUDIT_DETAIL_MAX, "api/limits.json AUDIT_DETAIL_MAX disagrees with proto.h");
 
 const char *const api_match_list_status_names[] = {"proposed", "requested", "approved", "accepted", "active", "completed", "rejected", "declined", "cancelled", NULL};
 const char *const api_match_review_decision_names[] = {"approve", "reject", "cancel", "complete", NULL};
 const char *const api_user_create_role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
 const char *const api_user_list_role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
 
+static const char *const api_audit_list_keys[] = {"program", "actor", "since", "cursor", "limit", NULL};
+static const proto_field api_audit_list_fields[] = {
+    {.name = "program", .type = PROTO_F_STR, .required = false, .off = offsetof(api_audit_list_params, program), .has_off = offsetof(api_audit_list_params, has_program), .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
+    {.name = "actor", .type = PROTO_F_STR, .required = false, .off = offsetof(api_audit_list_params, actor), .has_off = offsetof(api_audit_list_params, has_actor), .min = 1, .max = API_LOGIN_MAX, .cs = PROTO_CS_ANY},
+    {.name = "since", .type = PROTO_F_INT, .required = false, .off = offsetof(api_audit_list_params, since), .has_off = offsetof(api_audit_list_params, has_since), .min = 0, .max = API_AUDIT_SINCE_MAX},
+    {.name = "cursor", .type = PROTO_F_STR, .required = false, .off = offsetof(api_audit_list_params, cursor), .has_off = offsetof(api_audit_list_params, has_cursor), .min = 1, .max = API_CURSOR_MAX, .cs = PROTO_CS_CODE},
+    {.name = "limit", .type = PROTO_F_INT, .required = false, .off = offsetof(api_audit_list_params, limit), .has_off = PROTO_NO_HAS, .min = 1, .max = API_AUDIT_LIST_MAX, .dflt = API_AUDIT_LIST_DEFAULT},
+};
+static const proto_shape api_audit_list_shape = {api_audit_list_fields, 5, api_audit_list_keys};
 static const char *const api_auth_change_password_keys[] = {"old_password", "new_password", "request_id", NULL};
 static const proto_field api_auth_change_password_fields[] = {
     {.name = "old_password", .type = PROTO_F_STR, .required = true, .off = offsetof(api_auth_change_password_params, old_password), .has_off = PROTO_NO_HAS, .min = 1, .max = API_PASSWORD_MAX, .cs = PROTO_CS_ANY},
@@ -61,6 +75,14 @@ static const proto_field api_coach_put_fields[] = {
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_coach_put_params, request_id), .has_off = offsetof(api_coach_put_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_coach_put_shape = {api_coach_put_fields, 3, api_coach_put_keys};
+static const char *const api_feedback_list_keys[] = {"program", "match_id", "cursor", "limit", NULL};
+static const proto_field api_feedback_list_fields[] = {
+    {.name = "program", .type = PROTO_F_STR, .required = false, .off = offsetof(api_feedback_list_params, program), .has_off = offsetof(api_feedback_list_params, has_program), .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
+    {.name = "match_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_feedback_list_params, match_id), .has_off = offsetof(api_feedback_list_params, has_match_id), .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "cursor", .type = PROTO_F_STR, .required = false, .off = offsetof(api_feedback_list_params, cursor), .has_off = offsetof(api_feedback_list_params, has_cursor), .min = 1, .max = API_CURSOR_MAX, .cs = PROTO_CS_CODE},
+    {.name = "limit", .type = PROTO_F_INT, .required = false, .off = offsetof(api_feedback_list_params, limit), .has_off = PROTO_NO_HAS, .min = 1, .max = API_FEEDBACK_LIST_MAX, .dflt = API_FEEDBACK_LIST_DEFAULT},
+};
+static const proto_shape api_feedback_list_shape = {api_feedback_list_fields, 4, api_feedback_list_keys};
 static const char *const api_feedback_put_keys[] = {"match_id", "rating", "comment", "request_id", NULL};
 static const proto_field api_feedback_put_fields[] = {
     {.name = "match_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_feedback_put_params, match_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
@@ -69,6 +91,12 @@ static const proto_field api_feedback_put_fields[] = {
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_feedback_put_params, request_id), .has_off = offsetof(api_feedback_put_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_feedback_put_shape = {api_feedback_put_fields, 4, api_feedback_put_keys};
+static const char *const api_jp_get_keys[] = {"mentee_id", "year", NULL};
+static const proto_field api_jp_get_fields[] = {
+    {.name = "mentee_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_jp_get_params, mentee_id), .has_off = offsetof(api_jp_get_params, has_mentee_id), .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "year", .type = PROTO_F_INT, .required = false, .off = offsetof(api_jp_get_params, year), .has_off = offsetof(api_jp_get_params, has_year), .min = API_MEETING_YEAR_MIN, .max = API_MEETING_YEAR_MAX},
+};
+static const proto_shape api_jp_get_shape = {api_jp_get_fields, 2, api_jp_get_keys};
 static const char *const api_match_explain_keys[] = {"mentee_id", "coach_id", NULL};
 static const proto_field api_match_explain_fields[] = {
     {.name = "mentee_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_explain_params, mentee_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
@@ -103,6 +131,11 @@ static const proto_field api_match_pin_fields[] = {
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_pin_params, request_id), .has_off = offsetof(api_match_pin_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_match_pin_shape = {api_match_pin_fields, 4, api_match_pin_keys};
+static const char *const api_match_pins_keys[] = {"program", NULL};
+static const proto_field api_match_pins_fields[] = {
+    {.name = "program", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_pins_params, program), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_match_pins_shape = {api_match_pins_fields, 1, api_match_pins_keys};
 static const char *const api_match_request_keys[] = {"coach_id", "request_id", NULL};
 static const proto_field api_match_request_fields[] = {
     {.name = "coach_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_request_params, coach_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
@@ -155,6 +188,11 @@ static const proto_field api_match_unpin_fields[] = {
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_unpin_params, request_id), .has_off = offsetof(api_match_unpin_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_match_unpin_shape = {api_match_unpin_fields, 4, api_match_unpin_keys};
+static const char *const api_meeting_list_keys[] = {"match_id", NULL};
+static const proto_field api_meeting_list_fields[] = {
+    {.name = "match_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_meeting_list_params, match_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_meeting_list_shape = {api_meeting_list_fields, 1, api_meeting_list_keys};
 static const char *const api_meeting_log_keys[] = {"match_id", "date", "minutes", "topic", "request_id", NULL};
 static const proto_field api_meeting_log_fields[] = {
     {.name = "match_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_meeting_log_params, match_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
@@ -263,6 +301,7 @@ static const char *const api_user_create_secrets[] = {"password", NULL};
 static const char *const api_user_set_password_secrets[] = {"password", NULL};
 
 const api_method api_methods[API_M__COUNT] = {
+    [API_M_AUDIT_LIST] = {"audit.list", &api_audit_list_shape, sizeof(api_audit_list_params)},
     [API_M_AUTH_CHANGE_PASSWORD] = {"auth.change_password", &api_auth_change_password_shape, sizeof(api_auth_change_password_params), true,
         offsetof(api_auth_change_password_params, request_id), offsetof(api_auth_change_password_params, has_request_id), api_auth_change_password_secrets},
     [API_M_AUTH_LOGIN] = {"auth.login", &api_auth_login_shape, sizeof(api_auth_login_params)},
@@ -273,8 +312,10 @@ const api_method api_methods[API_M__COUNT] = {
     [API_M_COACH_LIST] = {"coach.list", &api_coach_list_shape, sizeof(api_coach_list_params)},
     [API_M_COACH_PUT] = {"coach.put", &api_coach_put_shape, sizeof(api_coach_put_params), true,
         offsetof(api_coach_put_params, request_id), offsetof(api_coach_put_params, has_request_id), NULL},
+    [API_M_FEEDBACK_LIST] = {"feedback.list", &api_feedback_list_shape, sizeof(api_feedback_list_params)},
     [API_M_FEEDBACK_PUT] = {"feedback.put", &api_feedback_put_shape, sizeof(api_feedback_put_params), true,
         offsetof(api_feedback_put_params, request_id), offsetof(api_feedback_put_params, has_request_id), NULL},
+    [API_M_JP_GET] = {"jp.get", &api_jp_get_shape, sizeof(api_jp_get_params)},
     [API_M_MATCH_EXPLAIN] = {"match.explain", &api_match_explain_shape, sizeof(api_match_explain_params)},
     [API_M_MATCH_FORBID] = {"match.forbid", &api_match_forbid_shape, sizeof(api_match_forbid_params), true,
         offsetof(api_match_forbid_params, request_id), offsetof(api_match_forbid_params, has_request_id), NULL},
@@ -282,6 +323,7 @@ const api_method api_methods[API_M__COUNT] = {
     [API_M_MATCH_MINE] = {"match.mine", &api_match_mine_shape, sizeof(api_match_mine_params)},
     [API_M_MATCH_PIN] = {"match.pin", &api_match_pin_shape, sizeof(api_match_pin_params), true,
         offsetof(api_match_pin_params, request_id), offsetof(api_match_pin_params, has_request_id), NULL},
+    [API_M_MATCH_PINS] = {"match.pins", &api_match_pins_shape, sizeof(api_match_pins_params)},
     [API_M_MATCH_REQUEST] = {"match.request", &api_match_request_shape, sizeof(api_match_request_params), true,
         offsetof(api_match_request_params, request_id), offsetof(api_match_request_params, has_request_id), NULL},
     [API_M_MATCH_RESPOND] = {"match.respond", &api_match_respond_shape, sizeof(api_match_respond_params), true,
@@ -295,6 +337,7 @@ const api_method api_methods[API_M__COUNT] = {
         offsetof(api_match_unforbid_params, request_id), offsetof(api_match_unforbid_params, has_request_id), NULL},
     [API_M_MATCH_UNPIN] = {"match.unpin", &api_match_unpin_shape, sizeof(api_match_unpin_params), true,
         offsetof(api_match_unpin_params, request_id), offsetof(api_match_unpin_params, has_request_id), NULL},
+    [API_M_MEETING_LIST] = {"meeting.list", &api_meeting_list_shape, sizeof(api_meeting_list_params)},
     [API_M_MEETING_LOG] = {"meeting.log", &api_meeting_log_shape, sizeof(api_meeting_log_params), true,
         offsetof(api_meeting_log_params, request_id), offsetof(api_meeting_log_params, has_request_id), NULL},
     [API_M_MENTEE_GET] = {"mentee.get", &api_mentee_get_shape, sizeof(api_mentee_get_params)},

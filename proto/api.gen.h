@@ -38,12 +38,22 @@
 #define API_NOTE_MAX                    500     /* bytes of a review or response note */
 #define API_MEETING_MINUTES_MAX         600     /* minutes of one meeting */
 #define API_TOPIC_MAX                   200     /* bytes of a meeting topic */
+#define API_MEETING_YEAR_MIN            2000    /* earliest year of a meeting date */
+#define API_MEETING_YEAR_MAX            2100    /* latest year of a meeting date */
 #define API_COMMENT_MAX                 2000    /* bytes of a feedback comment */
+#define API_FEEDBACK_LIST_DEFAULT       50      /* feedback items per page by default */
+#define API_FEEDBACK_LIST_MAX           500     /* feedback items per page, at most */
+#define API_AUDIT_LIST_DEFAULT          50      /* audit entries per page by default */
+#define API_AUDIT_LIST_MAX              500     /* audit entries per page, at most */
+#define API_AUDIT_EXAMINE_MAX           2000    /* audit entries one audit.list call examines, at most (a page filtered by program or actor may be short but has a cursor) */
+#define API_AUDIT_SINCE_MAX             4102444800LL /* largest audit.list since: unix seconds of 2100-01-01 (the script compares stream ids in milliseconds, exact below it) */
+#define API_AUDIT_DETAIL_MAX            2000    /* bytes of an audit entry's detail, at most (longer ones are cut at a character) */
 #define API_REQUEST_ID_MAX              64      /* bytes of a request_id */
 #define API_REQUEST_ID_TTL_S            86400   /* seconds a request_id's first answer is kept (a repeat within them is answered from it) */
 
 /* Methods, in the order of api_methods[]. */
 typedef enum api_method_id {
+    API_M_AUDIT_LIST,
     API_M_AUTH_CHANGE_PASSWORD,
     API_M_AUTH_LOGIN,
     API_M_AUTH_LOGOUT,
@@ -51,12 +61,15 @@ typedef enum api_method_id {
     API_M_COACH_GET,
     API_M_COACH_LIST,
     API_M_COACH_PUT,
+    API_M_FEEDBACK_LIST,
     API_M_FEEDBACK_PUT,
+    API_M_JP_GET,
     API_M_MATCH_EXPLAIN,
     API_M_MATCH_FORBID,
     API_M_MATCH_LIST,
     API_M_MATCH_MINE,
     API_M_MATCH_PIN,
+    API_M_MATCH_PINS,
     API_M_MATCH_REQUEST,
     API_M_MATCH_RESPOND,
     API_M_MATCH_REVIEW,
@@ -64,6 +77,7 @@ typedef enum api_method_id {
     API_M_MATCH_SUGGEST,
     API_M_MATCH_UNFORBID,
     API_M_MATCH_UNPIN,
+    API_M_MEETING_LIST,
     API_M_MEETING_LOG,
     API_M_MENTEE_GET,
     API_M_MENTEE_LIST,
@@ -115,6 +129,18 @@ enum {
     API_USER_LIST_ROLE_COACH,
 };
 
+typedef struct api_audit_list_params {
+    char program[API_CODE_MAX + 1];
+    bool has_program;
+    char actor[API_LOGIN_MAX + 1];
+    bool has_actor;
+    int64_t since;
+    bool has_since;
+    char cursor[API_CURSOR_MAX + 1];
+    bool has_cursor;
+    int64_t limit;
+} api_audit_list_params;
+
 typedef struct api_auth_change_password_params {
     char old_password[API_PASSWORD_MAX + 1];
     char new_password[API_PASSWORD_MAX + 1];
@@ -158,6 +184,16 @@ typedef struct api_coach_put_params {
     bool has_request_id;
 } api_coach_put_params;
 
+typedef struct api_feedback_list_params {
+    char program[API_CODE_MAX + 1];
+    bool has_program;
+    char match_id[API_OBJID_MAX + 1];
+    bool has_match_id;
+    char cursor[API_CURSOR_MAX + 1];
+    bool has_cursor;
+    int64_t limit;
+} api_feedback_list_params;
+
 typedef struct api_feedback_put_params {
     char match_id[API_OBJID_MAX + 1];
     int64_t rating;
@@ -166,6 +202,13 @@ typedef struct api_feedback_put_params {
     char request_id[API_REQUEST_ID_MAX + 1];
     bool has_request_id;
 } api_feedback_put_params;
+
+typedef struct api_jp_get_params {
+    char mentee_id[API_ID_MAX + 1];
+    bool has_mentee_id;
+    int64_t year;
+    bool has_year;
+} api_jp_get_params;
 
 typedef struct api_match_explain_params {
     char mentee_id[API_ID_MAX + 1];
@@ -205,6 +248,10 @@ typedef struct api_match_pin_params {
     char request_id[API_REQUEST_ID_MAX + 1];
     bool has_request_id;
 } api_match_pin_params;
+
+typedef struct api_match_pins_params {
+    char program[API_CODE_MAX + 1];
+} api_match_pins_params;
 
 typedef struct api_match_request_params {
     char coach_id[API_ID_MAX + 1];
@@ -259,6 +306,10 @@ typedef struct api_match_unpin_params {
     char request_id[API_REQUEST_ID_MAX + 1];
     bool has_request_id;
 } api_match_unpin_params;
+
+typedef struct api_meeting_list_params {
+    char match_id[API_OBJID_MAX + 1];
+} api_meeting_list_params;
 
 typedef struct api_meeting_log_params {
     char match_id[API_OBJID_MAX + 1];

@@ -839,6 +839,83 @@ double proto_jp(int64_t minutes);
 int proto_meeting_decode(const msgpack_object *obj, const char *path, proto_meeting *out, proto_error *err);
 void proto_meeting_pack(msgpack_packer *pk, const proto_meeting *m);
 
+/* One pair rule of match.pins' {pins, forbids}: {mentee_id, coach_id}
+ * (codes 1..PROTO_ID_MAX), both required. */
+typedef struct proto_pair_rule {
+    char mentee_id[PROTO_ID_MAX + 1];
+    char coach_id[PROTO_ID_MAX + 1];
+} proto_pair_rule;
+
+int proto_pair_rule_decode(const msgpack_object *obj, const char *path, proto_pair_rule *out, proto_error *err);
+void proto_pair_rule_pack(msgpack_packer *pk, const proto_pair_rule *pr);
+
+/* One item of meeting.list: {id (code 1..64), date (YYYY-MM-DD), minutes
+ * (1..API_MEETING_MINUTES_MAX), topic (line 0..PROTO_TOPIC_MAX), logged_by
+ * (mentee|coach), confirmed_by? (the other side: absent until it
+ * confirmed)}. */
+#define PROTO_DATE_LEN  10  /* YYYY-MM-DD */
+#define PROTO_TOPIC_MAX 200 /* bytes of a meeting topic: api/limits.json's TOPIC_MAX */
+typedef struct proto_meeting_item {
+    char id[PROTO_OBJID_MAX + 1];
+    char date[PROTO_DATE_LEN + 1];
+    int64_t minutes;
+    char topic[PROTO_TOPIC_MAX + 1];
+    bool mentee_logged; /* logged_by: mentee, else coach */
+    bool confirmed;     /* confirmed_by is present: the side that did not log */
+} proto_meeting_item;
+
+int proto_meeting_item_decode(const msgpack_object *obj, const char *path, proto_meeting_item *out, proto_error *err);
+void proto_meeting_item_pack(msgpack_packer *pk, const proto_meeting_item *mi);
+
+/* jp.get's result, all required: {mentee_id (code 1..PROTO_ID_MAX), year
+ * (PROTO_MEETING_YEAR_MIN..MAX), minutes (of the mentee's meetings dated
+ * in that year, 0..2^53), jp (proto_jp(minutes)), target (the program's
+ * yearly JP target, 0..2^53)}. */
+typedef struct proto_jp_result {
+    char mentee_id[PROTO_ID_MAX + 1];
+    int64_t year;
+    int64_t minutes;
+    double jp;
+    double target;
+} proto_jp_result;
+
+int proto_jp_result_decode(const msgpack_object *obj, const char *path, proto_jp_result *out, proto_error *err);
+void proto_jp_result_pack(msgpack_packer *pk, const proto_jp_result *j);
+
+/* One item of feedback.list: {match_id (code 1..64), by (the side's id,
+ * code 1..PROTO_ID_MAX), role (mentee|coach), rating (1..5), comment (text
+ * 0..PROTO_COMMENT_MAX), at (unix seconds, 0..2^53)}, all required. */
+#define PROTO_COMMENT_MAX 2000 /* bytes of a feedback comment: api/limits.json's COMMENT_MAX */
+#define PROTO_RATING_MAX  5    /* ratings are 1..5 */
+typedef struct proto_feedback_item {
+    char match_id[PROTO_OBJID_MAX + 1];
+    char by[PROTO_ID_MAX + 1];
+    bool mentee; /* role: mentee, else coach */
+    int64_t rating;
+    char comment[PROTO_COMMENT_MAX + 1];
+    int64_t at;
+} proto_feedback_item;
+
+int proto_feedback_item_decode(const msgpack_object *obj, const char *path, proto_feedback_item *out, proto_error *err);
+void proto_feedback_item_pack(msgpack_packer *pk, const proto_feedback_item *f);
+
+/* One item of audit.list: {at (unix seconds, 0..2^53), actor (line
+ * 0..PROTO_LOGIN_MAX), action (code 1..PROTO_METHOD_MAX), object (line
+ * 0..PROTO_AUDIT_OBJECT_MAX), detail (text 0..PROTO_AUDIT_DETAIL_MAX)}, all
+ * required. */
+#define PROTO_AUDIT_OBJECT_MAX 128  /* "kind id" */
+#define PROTO_AUDIT_DETAIL_MAX 2000 /* api/limits.json's AUDIT_DETAIL_MAX */
+typedef struct proto_audit_item {
+    int64_t at;
+    char actor[PROTO_LOGIN_MAX + 1];
+    char action[PROTO_METHOD_MAX + 1];
+    char object[PROTO_AUDIT_OBJECT_MAX + 1];
+    char detail[PROTO_AUDIT_DETAIL_MAX + 1];
+} proto_audit_item;
+
+int proto_audit_item_decode(const msgpack_object *obj, const char *path, proto_audit_item *out, proto_error *err);
+void proto_audit_item_pack(msgpack_packer *pk, const proto_audit_item *a);
+
 /* run.progress params {run_id (code 1..64), phase (enum), done, total
  * (0..2^53)}, all required. */
 typedef struct proto_run_progress {

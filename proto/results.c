@@ -2,7 +2,8 @@
  * coachnetd sends and clients decode: the session of auth.login/resume,
  * suggestion and review items, meeting.log's result, run.progress,
  * run.done, stats.get's result and the program object (design.md §3, §9,
- * docs/methods.md).
+ * docs/methods.md); match.pins' pair rules, meeting.list's items, jp.get's
+ * result, feedback.list's and audit.list's items (design.md §9).
  *
  * Key order of the packers is the order docs/methods.md lists the keys in;
  * it is the order coachnetd has always sent them in.
@@ -509,4 +510,176 @@ void proto_program_pack(msgpack_packer *pk, const proto_program *p) {
     msgpack_pack_int64(pk, p->jp_target);
     pack_key(pk, "description");
     proto_pack_cstr(pk, p->description);
+}
+
+/* ---- match.pins, meeting.list, jp.get ------------------------------------ */
+
+static const char *const pair_rule_keys[] = { "mentee_id", "coach_id", NULL };
+static const char *const meeting_item_keys[] = { "id", "date", "minutes", "topic", "logged_by", "confirmed_by", NULL };
+static const char *const jp_result_keys[] = { "mentee_id", "year", "minutes", "jp", "target", NULL };
+/* The two sides of a match that log and confirm meetings. */
+static const char *const side_names[] = { "mentee", "coach", NULL };
+
+int proto_pair_rule_decode(const msgpack_object *obj, const char *path, proto_pair_rule *out, proto_error *err) {
+    proto_map m;
+    memset(out, 0, sizeof(*out));
+    if (proto_map_open(&m, obj, path, pair_rule_keys, err) != PROTO_OK ||
+        proto_read_str(&m, "mentee_id", PROTO_REQUIRED, 1, PROTO_ID_MAX, PROTO_CS_CODE, out->mentee_id,
+                       sizeof(out->mentee_id), err) < 0 ||
+        proto_read_str(&m, "coach_id", PROTO_REQUIRED, 1, PROTO_ID_MAX, PROTO_CS_CODE, out->coach_id,
+                       sizeof(out->coach_id), err) < 0)
+        return PROTO_ERR;
+    return PROTO_OK;
+}
+
+void proto_pair_rule_pack(msgpack_packer *pk, const proto_pair_rule *pr) {
+    msgpack_pack_map(pk, 2);
+    pack_key(pk, "mentee_id");
+    proto_pack_cstr(pk, pr->mentee_id);
+    pack_key(pk, "coach_id");
+    proto_pack_cstr(pk, pr->coach_id);
+}
+
+int proto_meeting_item_decode(const msgpack_object *obj, const char *path, proto_meeting_item *out, proto_error *err) {
+    proto_map m;
+    int logged, conf = -1, rc;
+    memset(out, 0, sizeof(*out));
+    if (proto_map_open(&m, obj, path, meeting_item_keys, err) != PROTO_OK ||
+        proto_read_str(&m, "id", PROTO_REQUIRED, 1, PROTO_OBJID_MAX, PROTO_CS_CODE, out->id, sizeof(out->id), err) <
+            0 ||
+        proto_read_str(&m, "date", PROTO_REQUIRED, PROTO_DATE_LEN, PROTO_DATE_LEN, PROTO_CS_CODE, out->date,
+                       sizeof(out->date), err) < 0 ||
+        proto_read_int(&m, "minutes", PROTO_REQUIRED, 1, API_MEETING_MINUTES_MAX, &out->minutes, err) < 0 ||
+        proto_read_str(&m, "topic", PROTO_REQUIRED, 0, PROTO_TOPIC_MAX, PROTO_CS_LINE, out->topic, sizeof(out->topic),
+                       err) < 0 ||
+        proto_read_enum(&m, "logged_by", PROTO_REQUIRED, side_names, &logged, err) < 0 ||
+        (rc = proto_read_enum(&m, "confirmed_by", PROTO_OPTIONAL, side_names, &conf, err)) < 0)
+        return PROTO_ERR;
+    out->mentee_logged = logged == 0;
+    out->confirmed = rc == 1;
+    if (out->confirmed && conf == logged)
+        return field_error(&m, "confirmed_by", "must be the side that did not log the meeting", err);
+    return PROTO_OK;
+}
+
+void proto_meeting_item_pack(msgpack_packer *pk, const proto_meeting_item *mi) {
+    msgpack_pack_map(pk, mi->confirmed ? 6 : 5);
+    pack_key(pk, "id");
+    proto_pack_cstr(pk, mi->id);
+    pack_key(pk, "date");
+    proto_pack_cstr(pk, mi->date);
+    pack_key(pk, "minutes");
+    msgpack_pack_int64(pk, mi->minutes);
+    pack_key(pk, "topic");
+    proto_pack_cstr(pk, mi->topic);
+    pack_key(pk, "logged_by");
+    proto_pack_cstr(pk, side_names[mi->mentee_logged ? 0 : 1]);
+    if (mi->confirmed) {
+        pack_key(pk, "confirmed_by");
+        proto_pack_cstr(pk, side_names[mi->mentee_logged ? 1 : 0]);
+    }
+}
+
+int proto_jp_result_decode(const msgpack_object *obj, const char *path, proto_jp_result *out, proto_error *err) {
+    proto_map m;
+    memset(out, 0, sizeof(*out));
+    if (proto_map_open(&m, obj, path, jp_result_keys, err) != PROTO_OK ||
+        proto_read_str(&m, "mentee_id", PROTO_REQUIRED, 1, PROTO_ID_MAX, PROTO_CS_CODE, out->mentee_id,
+                       sizeof(out->mentee_id), err) < 0 ||
+        proto_read_int(&m, "year", PROTO_REQUIRED, PROTO_MEETING_YEAR_MIN, PROTO_MEETING_YEAR_MAX, &out->year, err) <
+            0 ||
+        read_count(&m, "minutes", PROTO_REQUIRED, &out->minutes, err) < 0 ||
+        proto_read_float(&m, "jp", PROTO_REQUIRED, 0, (double)PROTO_COUNT_MAX, &out->jp, err) < 0 ||
+        proto_read_float(&m, "target", PROTO_REQUIRED, 0, (double)PROTO_COUNT_MAX, &out->target, err) < 0)
+        return PROTO_ERR;
+    if (!jp_matches(out->jp, out->minutes)) return field_error(&m, "jp", "must be minutes / 45 to one decimal", err);
+    return PROTO_OK;
+}
+
+void proto_jp_result_pack(msgpack_packer *pk, const proto_jp_result *j) {
+    msgpack_pack_map(pk, 5);
+    pack_key(pk, "mentee_id");
+    proto_pack_cstr(pk, j->mentee_id);
+    pack_key(pk, "year");
+    msgpack_pack_int64(pk, j->year);
+    pack_key(pk, "minutes");
+    msgpack_pack_int64(pk, j->minutes);
+    pack_key(pk, "jp");
+    msgpack_pack_double(pk, j->jp);
+    pack_key(pk, "target");
+    msgpack_pack_double(pk, j->target);
+}
+
+/* ---- feedback.list ------------------------------------------------------- */
+
+static const char *const feedback_item_keys[] = { "match_id", "by", "role", "rating", "comment", "at", NULL };
+
+int proto_feedback_item_decode(const msgpack_object *obj, const char *path, proto_feedback_item *out,
+                               proto_error *err) {
+    proto_map m;
+    int role;
+    memset(out, 0, sizeof(*out));
+    if (proto_map_open(&m, obj, path, feedback_item_keys, err) != PROTO_OK ||
+        proto_read_str(&m, "match_id", PROTO_REQUIRED, 1, PROTO_OBJID_MAX, PROTO_CS_CODE, out->match_id,
+                       sizeof(out->match_id), err) < 0 ||
+        proto_read_str(&m, "by", PROTO_REQUIRED, 1, PROTO_ID_MAX, PROTO_CS_CODE, out->by, sizeof(out->by), err) < 0 ||
+        proto_read_enum(&m, "role", PROTO_REQUIRED, side_names, &role, err) < 0 ||
+        proto_read_int(&m, "rating", PROTO_REQUIRED, 1, PROTO_RATING_MAX, &out->rating, err) < 0 ||
+        proto_read_str(&m, "comment", PROTO_REQUIRED, 0, PROTO_COMMENT_MAX, PROTO_CS_TEXT, out->comment,
+                       sizeof(out->comment), err) < 0 ||
+        read_count(&m, "at", PROTO_REQUIRED, &out->at, err) < 0)
+        return PROTO_ERR;
+    out->mentee = role == 0;
+    return PROTO_OK;
+}
+
+void proto_feedback_item_pack(msgpack_packer *pk, const proto_feedback_item *f) {
+    msgpack_pack_map(pk, 6);
+    pack_key(pk, "match_id");
+    proto_pack_cstr(pk, f->match_id);
+    pack_key(pk, "by");
+    proto_pack_cstr(pk, f->by);
+    pack_key(pk, "role");
+    proto_pack_cstr(pk, side_names[f->mentee ? 0 : 1]);
+    pack_key(pk, "rating");
+    msgpack_pack_int64(pk, f->rating);
+    pack_key(pk, "comment");
+    proto_pack_cstr(pk, f->comment);
+    pack_key(pk, "at");
+    msgpack_pack_int64(pk, f->at);
+}
+
+/* ---- audit.list ---------------------------------------------------------- */
+
+static const char *const audit_item_keys[] = { "at", "actor", "action", "object", "detail", NULL };
+
+int proto_audit_item_decode(const msgpack_object *obj, const char *path, proto_audit_item *out, proto_error *err) {
+    proto_map m;
+    memset(out, 0, sizeof(*out));
+    if (proto_map_open(&m, obj, path, audit_item_keys, err) != PROTO_OK ||
+        read_count(&m, "at", PROTO_REQUIRED, &out->at, err) < 0 ||
+        proto_read_str(&m, "actor", PROTO_REQUIRED, 0, PROTO_LOGIN_MAX, PROTO_CS_LINE, out->actor, sizeof(out->actor),
+                       err) < 0 ||
+        proto_read_str(&m, "action", PROTO_REQUIRED, 1, PROTO_METHOD_MAX, PROTO_CS_CODE, out->action,
+                       sizeof(out->action), err) < 0 ||
+        proto_read_str(&m, "object", PROTO_REQUIRED, 0, PROTO_AUDIT_OBJECT_MAX, PROTO_CS_LINE, out->object,
+                       sizeof(out->object), err) < 0 ||
+        proto_read_str(&m, "detail", PROTO_REQUIRED, 0, PROTO_AUDIT_DETAIL_MAX, PROTO_CS_TEXT, out->detail,
+                       sizeof(out->detail), err) < 0)
+        return PROTO_ERR;
+    return PROTO_OK;
+}
+
+void proto_audit_item_pack(msgpack_packer *pk, const proto_audit_item *a) {
+    msgpack_pack_map(pk, 5);
+    pack_key(pk, "at");
+    msgpack_pack_int64(pk, a->at);
+    pack_key(pk, "actor");
+    proto_pack_cstr(pk, a->actor);
+    pack_key(pk, "action");
+    proto_pack_cstr(pk, a->action);
+    pack_key(pk, "object");
+    proto_pack_cstr(pk, a->object);
+    pack_key(pk, "detail");
+    proto_pack_cstr(pk, a->detail);
 }

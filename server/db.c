@@ -31,6 +31,10 @@ struct db_users {
     size_t n;
 };
 
+struct db_strs {
+    const redisReply *reply; /* {'ok', s1, s2, ...} */
+};
+
 struct db_matches {
     const redisReply *reply; /* {'ok', [next,] flat, flat, ...} */
     size_t first, n;
@@ -75,7 +79,7 @@ static int db_answer(srv_req *r, redisReply *reply, int status) {
  * r->dbfn is always called through the type it was stored with. */
 static store_cb db_on_ok, db_on_user, db_on_session, db_on_version, db_on_profile, db_on_mentee_profile, db_on_page,
     db_on_pair, db_on_match, db_on_matches, db_on_matches_page, db_on_review, db_on_meeting, db_on_stats,
-    db_on_users_page;
+    db_on_users_page, db_on_strs;
 
 #define DB_KIND(kind, fn_t)                                                                                            \
     void db_send_##kind(srv_req *r, sargs *a, fn_t *cb) { db_send(r, db_on_##kind, (void (*)(void))cb, a); }           \
@@ -96,6 +100,7 @@ DB_KIND(review, db_review_fn)
 DB_KIND(meeting, db_meeting_fn)
 DB_KIND(stats, db_stats_fn)
 DB_KIND(users_page, db_users_fn)
+DB_KIND(strs, db_strs_fn)
 
 /* ---------------------------------------------------------------- ok */
 
@@ -461,4 +466,26 @@ static void db_on_stats(void *ud, redisReply *reply, int status) {
         s.matches[k] = mel_ll(reply, i + 1, 0);
     }
     cb_stats(r)(r, &s);
+}
+
+/* ------------------------------------------------------------ strings */
+
+size_t db_strs_n(const db_strs *ss) { return ss->reply->elements - 1; }
+
+const char *db_strs_at(const db_strs *ss, size_t i, size_t *len) {
+    const redisReply *e = ss->reply->element[1 + i];
+    *len = e->len;
+    return e->str;
+}
+
+/* {'ok', s1, s2, ...}: every element a string (scripts tostring() numbers) */
+static void db_on_strs(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    if (db_answer(r, reply, status)) return;
+    if (reply->elements < 1 || !mel_strs(reply, 1, reply->elements)) {
+        db_shape(r);
+        return;
+    }
+    db_strs ss = { reply };
+    cb_strs(r)(r, &ss);
 }

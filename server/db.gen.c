@@ -6,6 +6,34 @@
 
 #include "server/db.h"
 
+void db_audit_list(srv_req *r, const char *program, const char *actor, long long since,
+        const char *cursor, long long limit, long long examine, const char *scope,
+        long long detail_max, db_strs_fn *cb) {
+    sargs a = db_script(r, SCRIPT_AUDIT_LIST);
+    sargs_adds(&a, program);
+    sargs_adds(&a, actor);
+    sargs_addll(&a, since);
+    sargs_adds(&a, cursor);
+    sargs_addll(&a, limit);
+    sargs_addll(&a, examine);
+    sargs_adds(&a, scope);
+    sargs_addll(&a, detail_max);
+    db_send_strs(r, &a, cb);
+}
+
+void db_feedback_list(srv_req *r, const char *program, const char *match_id, const char *cursor,
+        long long limit, const char *role, const char *subject, const char *scope, db_strs_fn *cb) {
+    sargs a = db_script(r, SCRIPT_FEEDBACK_LIST);
+    sargs_adds(&a, program);
+    sargs_adds(&a, match_id);
+    sargs_adds(&a, cursor);
+    sargs_addll(&a, limit);
+    sargs_adds(&a, role);
+    sargs_adds(&a, subject);
+    sargs_adds(&a, scope);
+    db_send_strs(r, &a, cb);
+}
+
 void db_feedback_put(srv_req *r, const char *match_id, const char *role, const char *subject,
         long long rating, const char *comment, db_ok_fn *cb) {
     sargs a = db_script(r, SCRIPT_FEEDBACK_PUT);
@@ -17,6 +45,17 @@ void db_feedback_put(srv_req *r, const char *match_id, const char *role, const c
     sargs_addll(&a, (long long)time(NULL));
     db_idem_args(r, &a);
     db_send_ok(r, &a, cb);
+}
+
+void db_jp_get(srv_req *r, const char *mentee_id, long long year, const char *role,
+        const char *scope, long long target_default, db_strs_fn *cb) {
+    sargs a = db_script(r, SCRIPT_JP_GET);
+    sargs_adds(&a, mentee_id);
+    sargs_addll(&a, year);
+    sargs_adds(&a, role);
+    sargs_adds(&a, scope);
+    sargs_addll(&a, target_default);
+    db_send_strs(r, &a, cb);
 }
 
 void db_list(srv_req *r, const char *kind, const char *index, const char *cursor, long long limit,
@@ -111,6 +150,16 @@ void db_match_review(srv_req *r, const char *scope, const char *decision, const 
     db_send_review(r, &a, cb);
 }
 
+void db_meeting_list(srv_req *r, const char *match_id, const char *role, const char *subject,
+        const char *scope, db_strs_fn *cb) {
+    sargs a = db_script(r, SCRIPT_MEETING_LIST);
+    sargs_adds(&a, match_id);
+    sargs_adds(&a, role);
+    sargs_adds(&a, subject);
+    sargs_adds(&a, scope);
+    db_send_strs(r, &a, cb);
+}
+
 void db_meeting_log(srv_req *r, const char *match_id, const char *role, const char *subject,
         const char *date, long long day_end, long long minutes, const char *topic,
         db_meeting_fn *cb) {
@@ -137,6 +186,12 @@ void db_pin(srv_req *r, const char *kind, const char *program, const char *mente
     sargs_adds(&a, by);
     db_idem_args(r, &a);
     db_send_ok(r, &a, cb);
+}
+
+void db_pins(srv_req *r, const char *program, db_strs_fn *cb) {
+    sargs a = db_script(r, SCRIPT_PINS);
+    sargs_adds(&a, program);
+    db_send_strs(r, &a, cb);
 }
 
 void db_profile_get(srv_req *r, const char *kind, const char *id, db_profile_fn *cb) {

@@ -10,9 +10,19 @@
 #ifndef COACHNET_SERVER_DB_GEN_H
 #define COACHNET_SERVER_DB_GEN_H
 
+/* server/lua/audit_list.lua -> strs */
+void db_audit_list(srv_req *r, const char *program, const char *actor, long long since,
+        const char *cursor, long long limit, long long examine, const char *scope,
+        long long detail_max, db_strs_fn *cb);
+/* server/lua/feedback_list.lua -> strs */
+void db_feedback_list(srv_req *r, const char *program, const char *match_id, const char *cursor,
+        long long limit, const char *role, const char *subject, const char *scope, db_strs_fn *cb);
 /* server/lua/feedback_put.lua -> ok, idempotent */
 void db_feedback_put(srv_req *r, const char *match_id, const char *role, const char *subject,
         long long rating, const char *comment, db_ok_fn *cb);
+/* server/lua/jp_get.lua -> strs */
+void db_jp_get(srv_req *r, const char *mentee_id, long long year, const char *role,
+        const char *scope, long long target_default, db_strs_fn *cb);
 /* server/lua/list.lua -> page */
 void db_list(srv_req *r, const char *kind, const char *index, const char *cursor, long long limit,
         const char *province, const char *program, const char *scope, db_page_fn *cb);
@@ -37,6 +47,9 @@ void db_match_respond(srv_req *r, const char *match_id, const char *role, const 
 /* server/lua/match_review.lua -> review, idempotent */
 void db_match_review(srv_req *r, const char *scope, const char *decision, const char *note,
         const char *const *match_ids, size_t n_match_ids, db_review_fn *cb);
+/* server/lua/meeting_list.lua -> strs */
+void db_meeting_list(srv_req *r, const char *match_id, const char *role, const char *subject,
+        const char *scope, db_strs_fn *cb);
 /* server/lua/meeting_log.lua -> meeting, idempotent */
 void db_meeting_log(srv_req *r, const char *match_id, const char *role, const char *subject,
         const char *date, long long day_end, long long minutes, const char *topic,
@@ -44,6 +57,8 @@ void db_meeting_log(srv_req *r, const char *match_id, const char *role, const ch
 /* server/lua/pin.lua -> ok, idempotent */
 void db_pin(srv_req *r, const char *kind, const char *program, const char *mentee_id,
         const char *coach_id, const char *by, db_ok_fn *cb);
+/* server/lua/pins.lua -> strs */
+void db_pins(srv_req *r, const char *program, db_strs_fn *cb);
 /* server/lua/profile_get.lua -> profile */
 void db_profile_get(srv_req *r, const char *kind, const char *id, db_profile_fn *cb);
 /* server/lua/profile_put.lua -> version, idempotent */

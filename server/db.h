@@ -141,6 +141,15 @@ typedef struct db_pair {
 } db_pair;
 typedef void db_pair_fn(srv_req *r, const db_pair *p);
 
+/* The reads of data kept for people to see (match.pins, meeting.list,
+ * jp.get, ...): the script answers {'ok', s1, s2, ...}, strings only, and
+ * the handler reads them in the order its script's header documents. */
+typedef struct db_strs db_strs;
+size_t db_strs_n(const db_strs *ss);
+/* The i-th string (i < db_strs_n) and its length; NUL-terminated. */
+const char *db_strs_at(const db_strs *ss, size_t i, size_t *len);
+typedef void db_strs_fn(srv_req *r, const db_strs *ss);
+
 /* ---- operations ----
  * One sender per script, generated (db.gen.h) from the script's header line
  * `--! db: NAME(ARGS) -> REPLY`, e.g. db_pin(r, kind, program, mentee_id,
@@ -175,6 +184,7 @@ void db_send_review(srv_req *r, sargs *a, db_review_fn *cb);
 void db_send_meeting(srv_req *r, sargs *a, db_meeting_fn *cb);
 void db_send_stats(srv_req *r, sargs *a, db_stats_fn *cb);
 void db_send_users_page(srv_req *r, sargs *a, db_users_fn *cb);
+void db_send_strs(srv_req *r, sargs *a, db_strs_fn *cb);
 
 #include "server/db.gen.h"
 

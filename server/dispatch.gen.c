@@ -11,6 +11,7 @@ _Static_assert(API_PASSWORD_MIN == AUTH_PASSWORD_MIN, "api/limits.json PASSWORD_
 _Static_assert(API_PASSWORD_MAX == AUTH_PASSWORD_MAX, "api/limits.json PASSWORD_MAX disagrees with the server");
 _Static_assert(API_SUGGEST_MAX == MATCH_SUGGEST_MAX, "api/limits.json SUGGEST_MAX disagrees with the server");
 
+static void t_audit_list(srv_req *r, const void *p) { m_audit_list(r, p); }
 static void t_auth_change_password(srv_req *r, const void *p) { m_auth_change_password(r, p); }
 static void t_auth_login(srv_req *r, const void *p) { m_auth_login(r, p); }
 static void t_auth_logout(srv_req *r, const void *p) { m_auth_logout(r, p); }
@@ -18,12 +19,15 @@ static void t_auth_resume(srv_req *r, const void *p) { m_auth_resume(r, p); }
 static void t_coach_get(srv_req *r, const void *p) { m_coach_get(r, p); }
 static void t_coach_list(srv_req *r, const void *p) { m_coach_list(r, p); }
 static void t_coach_put(srv_req *r, const void *p) { m_coach_put(r, p); }
+static void t_feedback_list(srv_req *r, const void *p) { m_feedback_list(r, p); }
 static void t_feedback_put(srv_req *r, const void *p) { m_feedback_put(r, p); }
+static void t_jp_get(srv_req *r, const void *p) { m_jp_get(r, p); }
 static void t_match_explain(srv_req *r, const void *p) { m_match_explain(r, p); }
 static void t_match_forbid(srv_req *r, const void *p) { m_match_forbid(r, p); }
 static void t_match_list(srv_req *r, const void *p) { m_match_list(r, p); }
 static void t_match_mine(srv_req *r, const void *p) { m_match_mine(r, p); }
 static void t_match_pin(srv_req *r, const void *p) { m_match_pin(r, p); }
+static void t_match_pins(srv_req *r, const void *p) { m_match_pins(r, p); }
 static void t_match_request(srv_req *r, const void *p) { m_match_request(r, p); }
 static void t_match_respond(srv_req *r, const void *p) { m_match_respond(r, p); }
 static void t_match_review(srv_req *r, const void *p) { m_match_review(r, p); }
@@ -31,6 +35,7 @@ static void t_match_run(srv_req *r, const void *p) { m_match_run(r, p); }
 static void t_match_suggest(srv_req *r, const void *p) { m_match_suggest(r, p); }
 static void t_match_unforbid(srv_req *r, const void *p) { m_match_unforbid(r, p); }
 static void t_match_unpin(srv_req *r, const void *p) { m_match_unpin(r, p); }
+static void t_meeting_list(srv_req *r, const void *p) { m_meeting_list(r, p); }
 static void t_meeting_log(srv_req *r, const void *p) { m_meeting_log(r, p); }
 static void t_mentee_get(srv_req *r, const void *p) { m_mentee_get(r, p); }
 static void t_mentee_list(srv_req *r, const void *p) { m_mentee_list(r, p); }
@@ -47,6 +52,7 @@ static void t_user_list(srv_req *r, const void *p) { m_user_list(r, p); }
 static void t_user_set_password(srv_req *r, const void *p) { m_user_set_password(r, p); }
 
 const method_def methods_table[API_M__COUNT] = {
+    [API_M_AUDIT_LIST] = {"audit.list", ROLE_ADMIN | ROLE_COORDINATOR, &api_methods[API_M_AUDIT_LIST], t_audit_list},
     [API_M_AUTH_CHANGE_PASSWORD] = {"auth.change_password", ROLE_ANY, &api_methods[API_M_AUTH_CHANGE_PASSWORD], t_auth_change_password},
     [API_M_AUTH_LOGIN] = {"auth.login", 0, &api_methods[API_M_AUTH_LOGIN], t_auth_login},
     [API_M_AUTH_LOGOUT] = {"auth.logout", ROLE_ANY, &api_methods[API_M_AUTH_LOGOUT], t_auth_logout},
@@ -54,12 +60,15 @@ const method_def methods_table[API_M__COUNT] = {
     [API_M_COACH_GET] = {"coach.get", ROLE_COACH | ROLE_COORDINATOR, &api_methods[API_M_COACH_GET], t_coach_get},
     [API_M_COACH_LIST] = {"coach.list", ROLE_COORDINATOR, &api_methods[API_M_COACH_LIST], t_coach_list},
     [API_M_COACH_PUT] = {"coach.put", ROLE_COACH | ROLE_COORDINATOR, &api_methods[API_M_COACH_PUT], t_coach_put},
+    [API_M_FEEDBACK_LIST] = {"feedback.list", ROLE_COORDINATOR | ROLE_MENTEE | ROLE_COACH, &api_methods[API_M_FEEDBACK_LIST], t_feedback_list},
     [API_M_FEEDBACK_PUT] = {"feedback.put", ROLE_MENTEE | ROLE_COACH, &api_methods[API_M_FEEDBACK_PUT], t_feedback_put},
+    [API_M_JP_GET] = {"jp.get", ROLE_MENTEE | ROLE_COORDINATOR, &api_methods[API_M_JP_GET], t_jp_get},
     [API_M_MATCH_EXPLAIN] = {"match.explain", ROLE_MENTEE | ROLE_COORDINATOR, &api_methods[API_M_MATCH_EXPLAIN], t_match_explain},
     [API_M_MATCH_FORBID] = {"match.forbid", ROLE_COORDINATOR, &api_methods[API_M_MATCH_FORBID], t_match_forbid},
     [API_M_MATCH_LIST] = {"match.list", ROLE_COORDINATOR, &api_methods[API_M_MATCH_LIST], t_match_list},
     [API_M_MATCH_MINE] = {"match.mine", ROLE_MENTEE | ROLE_COACH, &api_methods[API_M_MATCH_MINE], t_match_mine},
     [API_M_MATCH_PIN] = {"match.pin", ROLE_COORDINATOR, &api_methods[API_M_MATCH_PIN], t_match_pin},
+    [API_M_MATCH_PINS] = {"match.pins", ROLE_COORDINATOR, &api_methods[API_M_MATCH_PINS], t_match_pins},
     [API_M_MATCH_REQUEST] = {"match.request", ROLE_MENTEE, &api_methods[API_M_MATCH_REQUEST], t_match_request},
     [API_M_MATCH_RESPOND] = {"match.respond", ROLE_MENTEE | ROLE_COACH, &api_methods[API_M_MATCH_RESPOND], t_match_respond},
     [API_M_MATCH_REVIEW] = {"match.review", ROLE_COORDINATOR, &api_methods[API_M_MATCH_REVIEW], t_match_review},
@@ -67,6 +76,7 @@ const method_def methods_table[API_M__COUNT] = {
     [API_M_MATCH_SUGGEST] = {"match.suggest", ROLE_MENTEE | ROLE_COORDINATOR, &api_methods[API_M_MATCH_SUGGEST], t_match_suggest},
     [API_M_MATCH_UNFORBID] = {"match.unforbid", ROLE_COORDINATOR, &api_methods[API_M_MATCH_UNFORBID], t_match_unforbid},
     [API_M_MATCH_UNPIN] = {"match.unpin", ROLE_COORDINATOR, &api_methods[API_M_MATCH_UNPIN], t_match_unpin},
+    [API_M_MEETING_LIST] = {"meeting.list", ROLE_COORDINATOR | ROLE_MENTEE | ROLE_COACH, &api_methods[API_M_MEETING_LIST], t_meeting_list},
     [API_M_MEETING_LOG] = {"meeting.log", ROLE_MENTEE | ROLE_COACH, &api_methods[API_M_MEETING_LOG], t_meeting_log},
     [API_M_MENTEE_GET] = {"mentee.get", ROLE_MENTEE | ROLE_COORDINATOR, &api_methods[API_M_MENTEE_GET], t_mentee_get},
     [API_M_MENTEE_LIST] = {"mentee.list", ROLE_COORDINATOR, &api_methods[API_M_MENTEE_LIST], t_mentee_list},

@@ -7,6 +7,7 @@
 #ifndef COACHNET_SERVER_HANDLERS_GEN_H
 #define COACHNET_SERVER_HANDLERS_GEN_H
 
+void m_audit_list(srv_req *r, const api_audit_list_params *p);
 void m_auth_change_password(srv_req *r, const api_auth_change_password_params *p);
 void m_auth_login(srv_req *r, const api_auth_login_params *p);
 void m_auth_logout(srv_req *r, const api_auth_logout_params *p);
@@ -14,12 +15,15 @@ void m_auth_resume(srv_req *r, const api_auth_resume_params *p);
 void m_coach_get(srv_req *r, const api_coach_get_params *p);
 void m_coach_list(srv_req *r, const api_coach_list_params *p);
 void m_coach_put(srv_req *r, const api_coach_put_params *p);
+void m_feedback_list(srv_req *r, const api_feedback_list_params *p);
 void m_feedback_put(srv_req *r, const api_feedback_put_params *p);
+void m_jp_get(srv_req *r, const api_jp_get_params *p);
 void m_match_explain(srv_req *r, const api_match_explain_params *p);
 void m_match_forbid(srv_req *r, const api_match_forbid_params *p);
 void m_match_list(srv_req *r, const api_match_list_params *p);
 void m_match_mine(srv_req *r, const api_match_mine_params *p);
 void m_match_pin(srv_req *r, const api_match_pin_params *p);
+void m_match_pins(srv_req *r, const api_match_pins_params *p);
 void m_match_request(srv_req *r, const api_match_request_params *p);
 void m_match_respond(srv_req *r, const api_match_respond_params *p);
 void m_match_review(srv_req *r, const api_match_review_params *p);
@@ -27,6 +31,7 @@ void m_match_run(srv_req *r, const api_match_run_params *p);
 void m_match_suggest(srv_req *r, const api_match_suggest_params *p);
 void m_match_unforbid(srv_req *r, const api_match_unforbid_params *p);
 void m_match_unpin(srv_req *r, const api_match_unpin_params *p);
+void m_meeting_list(srv_req *r, const api_meeting_list_params *p);
 void m_meeting_log(srv_req *r, const api_meeting_log_params *p);
 void m_mentee_get(srv_req *r, const api_mentee_get_params *p);
 void m_mentee_list(srv_req *r, const api_mentee_list_params *p);

@@ -50,6 +50,8 @@ static const char *const patterns[KEY__COUNT] = {
     [KEY_AUDIT] = "audit",
     [KEY_EVENTS] = "events",
     [KEY_IDEM] = "idem:<login>:<request_id>",
+    [KEY_SEQ_FEEDBACK] = "seq:feedback",
+    [KEY_FBIDX] = "fbidx:<program>",
 };
 
 const char *keys_pattern(key_kind k) { return (unsigned)k < KEY__COUNT ? patterns[k] : NULL; }

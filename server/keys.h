@@ -65,6 +65,8 @@ typedef enum {
     KEY_AUDIT,           /* audit */
     KEY_EVENTS,          /* events (the pub/sub channel) */
     KEY_IDEM,            /* idem:<login>:<request_id> (request_id answers) */
+    KEY_SEQ_FEEDBACK,    /* seq:feedback */
+    KEY_FBIDX,           /* fbidx:<program> */
     KEY__COUNT
 } key_kind;
 

@@ -9,6 +9,10 @@
 
 /* Pairs of a match hash examined; a match has 14 fields today. */
 #define MATCH_FIELDS_MAX 64
+/* Entries of a stored meeting record examined; meeting_log.lua writes 8. */
+#define MEETING_FIELDS_MAX 16
+/* Entries of a stored feedback record examined; feedback_put.lua writes 3. */
+#define FEEDBACK_FIELDS_MAX 8
 /* Digits of a stored integer field (scores, unix seconds). */
 #define INT_DIGITS_MAX 18
 
@@ -269,6 +273,85 @@ int pack_conv_review(const redisReply *id, const redisReply *status, const redis
     return 0;
 }
 
+/* ---------------------------------------------------------------- meeting */
+
+/* The keys of a stored meeting record that meeting.list shows. */
+static bool meeting_item_key(const msgpack_object *k) {
+    static const char *const shown[] = { "id", "date", "minutes", "topic", "logged_by", "confirmed_by", NULL };
+    return k->type == MSGPACK_OBJECT_STR && pack_name_index(shown, k->via.str.ptr, k->via.str.size) >= 0;
+}
+
+int pack_conv_meeting(const char *blob, size_t len, proto_meeting_item *out) {
+    msgpack_unpacked u;
+    msgpack_unpacked_init(&u);
+    int rc = -1;
+    if (proto_body_check(blob, len, NULL, NULL) == PROTO_OK &&
+        msgpack_unpack_next(&u, blob, len, NULL) == MSGPACK_UNPACK_SUCCESS && u.data.type == MSGPACK_OBJECT_MAP &&
+        u.data.via.map.size <= MEETING_FIELDS_MAX) {
+        /* a view of the map without the times (the entries stay in u's zone) */
+        msgpack_object_kv kept[MEETING_FIELDS_MAX];
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < u.data.via.map.size; i++)
+            if (meeting_item_key(&u.data.via.map.ptr[i].key)) kept[n++] = u.data.via.map.ptr[i];
+        msgpack_object view = { .type = MSGPACK_OBJECT_MAP, .via.map = { .size = n, .ptr = kept } };
+        proto_error e;
+        rc = proto_meeting_item_decode(&view, "meeting", out, &e) == PROTO_OK ? 0 : -1;
+    }
+    msgpack_unpacked_destroy(&u);
+    return rc;
+}
+
+/* --------------------------------------------------------------- feedback */
+
+static msgpack_object str_object(const char *s) {
+    msgpack_object o = { .type = MSGPACK_OBJECT_STR };
+    o.via.str.ptr = s;
+    o.via.str.size = (uint32_t)strlen(s);
+    return o;
+}
+
+int pack_conv_feedback(const char *match_id, const char *by, const char *role, const char *blob, size_t len,
+                       proto_feedback_item *out) {
+    msgpack_unpacked u;
+    msgpack_unpacked_init(&u);
+    int rc = -1;
+    if (proto_body_check(blob, len, NULL, NULL) == PROTO_OK &&
+        msgpack_unpack_next(&u, blob, len, NULL) == MSGPACK_UNPACK_SUCCESS && u.data.type == MSGPACK_OBJECT_MAP &&
+        u.data.via.map.size <= FEEDBACK_FIELDS_MAX) {
+        /* the stored map's entries after the three the key names give */
+        msgpack_object_kv kv[3 + FEEDBACK_FIELDS_MAX] = {
+            { str_object("match_id"), str_object(match_id) },
+            { str_object("by"), str_object(by) },
+            { str_object("role"), str_object(role) },
+        };
+        memcpy(kv + 3, u.data.via.map.ptr, u.data.via.map.size * sizeof kv[0]);
+        msgpack_object view = { .type = MSGPACK_OBJECT_MAP, .via.map = { .size = 3 + u.data.via.map.size, .ptr = kv } };
+        proto_error e;
+        rc = proto_feedback_item_decode(&view, "feedback", out, &e) == PROTO_OK ? 0 : -1;
+    }
+    msgpack_unpacked_destroy(&u);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ audit */
+
+int pack_conv_audit(const char *const s[5], const size_t len[5], proto_audit_item *out) {
+    static const char *const keys[5] = { "at", "actor", "action", "object", "detail" };
+    int64_t at;
+    if (parse_int(s[0], len[0], &at)) return -1;
+    msgpack_object_kv kv[5];
+    for (int i = 0; i < 5; i++) {
+        kv[i].key = str_object(keys[i]);
+        kv[i].val = (msgpack_object){ .type = MSGPACK_OBJECT_STR };
+        kv[i].val.via.str.ptr = s[i];
+        kv[i].val.via.str.size = (uint32_t)len[i];
+    }
+    kv[0].val = (msgpack_object){ .type = MSGPACK_OBJECT_POSITIVE_INTEGER, .via.u64 = (uint64_t)at };
+    msgpack_object view = { .type = MSGPACK_OBJECT_MAP, .via.map = { .size = 5, .ptr = kv } };
+    proto_error e;
+    return proto_audit_item_decode(&view, "audit", out, &e) == PROTO_OK ? 0 : -1;
+}
+
 /* ---------------------------------------------------------------- results */
 
 void pack_empty(msgpack_packer *pk) { msgpack_pack_map(pk, 0); }
@@ -315,6 +398,17 @@ void pack_program_result(msgpack_packer *pk, const char *blob, size_t len) {
     msgpack_pack_map(pk, 1);
     proto_pack_cstr(pk, "program");
     pack_raw(pk, blob, len);
+}
+
+void pack_pins_result(msgpack_packer *pk, const proto_pair_rule *pins, size_t npins, const proto_pair_rule *forbids,
+                      size_t nforbids) {
+    msgpack_pack_map(pk, 2);
+    proto_pack_cstr(pk, "pins");
+    msgpack_pack_array(pk, npins);
+    for (size_t i = 0; i < npins; i++) proto_pair_rule_pack(pk, &pins[i]);
+    proto_pack_cstr(pk, "forbids");
+    msgpack_pack_array(pk, nforbids);
+    for (size_t i = 0; i < nforbids; i++) proto_pair_rule_pack(pk, &forbids[i]);
 }
 
 void pack_items_begin(msgpack_packer *pk, const char *key, size_t n, bool has_cursor) {

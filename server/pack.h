@@ -8,10 +8,10 @@
  *   - the checked conversions of what the server has into proto structs:
  *     a match hash (Redis HGETALL field list, or the same list as the
  *     msgpack array an event carries), a matcher explanation, a session,
- *     a review outcome;
+ *     a review outcome, a stored meeting record or feedback, an audit entry;
  *   - the envelopes proto has no codec for because they only wrap one
  *     ({match}, {explain}, {items: [...]}, {items, cursor}, {}, {run_id},
- *     {id, version}, {profile, version, load?});
+ *     {id, version}, {profile, version, load?}, {pins, forbids});
  *   - the writers of raw stored msgpack (profiles), bytes that passed
  *     proto_body_check() when they were read back.
  *
@@ -58,6 +58,24 @@ int pack_conv_session(const srv_session *sess, const char *token, int64_t expire
 int pack_conv_review(const redisReply *id, const redisReply *status, const redisReply *code, const redisReply *msg,
                      proto_review_item *out);
 
+/* One stored meeting record (a value of meeting:<match>, meeting_log.lua's
+ * msgpack {id, date, minutes, topic, logged_by, at, confirmed_by?,
+ * confirmed_at?}) as an item of meeting.list: pre-checked, unpacked, the
+ * times left out, decoded with proto_meeting_item_decode(). */
+int pack_conv_meeting(const char *blob, size_t len, proto_meeting_item *out);
+
+/* One item of feedback.list from a value of feedback:<match>
+ * (feedback_put.lua's msgpack {rating, comment, at}) and the match id, the
+ * side's id and role (NUL-terminated) it was found under: decoded with
+ * proto_feedback_item_decode(). */
+int pack_conv_feedback(const char *match_id, const char *by, const char *role, const char *blob, size_t len,
+                       proto_feedback_item *out);
+
+/* One item of audit.list from the five strings audit_list.lua made of a
+ * stream entry (at in decimal unix seconds, actor, action, object, detail;
+ * NUL-terminated, lengths in len): decoded with proto_audit_item_decode(). */
+int pack_conv_audit(const char *const s[5], const size_t len[5], proto_audit_item *out);
+
 /* The index of s (len bytes) in a NULL-terminated name list (proto's
  * *_names tables), or -1. */
 int pack_name_index(const char *const *names, const char *s, size_t len);
@@ -90,6 +108,9 @@ void pack_match_result(msgpack_packer *pk, const proto_match *m);     /* {match}
 void pack_explain_result(msgpack_packer *pk, const proto_explain *e); /* {explain} */
 /* {program}; blob passed pack_program_valid(). */
 void pack_program_result(msgpack_packer *pk, const char *blob, size_t len);
+/* match.pins: {pins: [npins rules], forbids: [nforbids rules]} */
+void pack_pins_result(msgpack_packer *pk, const proto_pair_rule *pins, size_t npins, const proto_pair_rule *forbids,
+                      size_t nforbids);
 
 /* Start {key: [n items]} (has_cursor: {key: [n items], cursor}); the
  * caller then packs the n items (proto_*_pack or pack_raw) and, with a

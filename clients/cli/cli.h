@@ -67,7 +67,10 @@ enum cli_opt_bit {
     O_TIMEOUT_RUN = 1u << 22,
     O_WAIT = 1u << 23,
     O_IDS = 1u << 24,
-    O_EXPLAIN = 1u << 25
+    O_EXPLAIN = 1u << 25,
+    O_YEAR = 1u << 26,
+    O_ACTOR = 1u << 27,
+    O_SINCE = 1u << 28
 };
 
 typedef struct cli_opts {
@@ -91,6 +94,8 @@ typedef struct cli_opts {
     int explain;
     int run_timeout_s;
     int wait_s;
+    long long year;
+    const char *actor, *since;
     /* positional words: argv[first..argc) */
     int nargs;
     char **args;

@@ -787,6 +787,130 @@ static int cmd_pin(cli_ctx *x) {
     return CLI_EXIT_OK;
 }
 
+/* pins PROGRAM: the pair rules of a program, one "pin|forbid MENTEE COACH"
+ * line each (the arguments of the command that takes it back, less "un"). */
+static int cmd_pins(cli_ctx *x) {
+    if (!cli_args_ok(x, 0, "pins", 2, 2, "pins PROGRAM")) return CLI_EXIT_USAGE;
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_client_result *r;
+    cn_client_error e;
+    cn_api_match_pins_params p = { .program = x->o->args[1] };
+    if (cn_api_match_pins(x->c, &p, &r, &e) != CN_CLIENT_OK) return cli_fail("match.pins", &e);
+    const msgpack_object *o = cn_client_result_obj(r);
+    static const char *const lists[][2] = { { "pins", "pin" }, { "forbids", "forbid" } };
+    proto_pair_rule pr;
+    proto_error pe;
+    for (size_t k = 0; k < 2; k++) {
+        const msgpack_object *a = cn_client_map_get(o, lists[k][0]);
+        if (!a || a->type != MSGPACK_OBJECT_ARRAY) {
+            cn_client_result_free(r);
+            proto_error_set(&pe, PROTO_E_INVALID_PARAMS, lists[k][0], "is required and must be an array");
+            return cli_bad_result("match.pins", &pe);
+        }
+        for (uint32_t i = 0; i < a->via.array.size; i++)
+            if (proto_pair_rule_decode(&a->via.array.ptr[i], lists[k][0], &pr, &pe) != PROTO_OK) {
+                cn_client_result_free(r);
+                return cli_bad_result("match.pins", &pe);
+            }
+    }
+    if (x->o->json) {
+        cli_emit(x, o);
+    } else {
+        for (size_t k = 0; k < 2; k++) {
+            const msgpack_object *a = cn_client_map_get(o, lists[k][0]);
+            for (uint32_t i = 0; i < a->via.array.size; i++) {
+                proto_pair_rule_decode(&a->via.array.ptr[i], lists[k][0], &pr, &pe);
+                printf("%s %s %s %s\n", lists[k][1], x->o->args[1], pr.mentee_id, pr.coach_id);
+            }
+        }
+    }
+    cn_client_result_free(r);
+    return CLI_EXIT_OK;
+}
+
+/* audit [--program P] [--actor LOGIN] [--since YYYY-MM-DD] [--limit N]: the
+ * audit trail newest first (audit.list), every page until --limit items
+ * (default CLI_AUDIT_DEFAULT); --since is local midnight of the date. */
+#define CLI_AUDIT_DEFAULT 100
+static int cmd_audit(cli_ctx *x) {
+    if (!cli_args_ok(x, O_PROGRAM | O_ACTOR | O_SINCE | O_LIMIT, "audit", 1, 1,
+                     "audit [--program P] [--actor LOGIN] [--since YYYY-MM-DD] [--limit N]"))
+        return CLI_EXIT_USAGE;
+    cn_api_audit_list_params p = { .program = x->o->program, .actor = x->o->actor };
+    if (x->o->since) {
+        struct tm tm;
+        memset(&tm, 0, sizeof(tm));
+        int y, mo, d, len = 0;
+        time_t t = (time_t)-1;
+        if (sscanf(x->o->since, "%4d-%2d-%2d%n", &y, &mo, &d, &len) == 3 && len == 10 && !x->o->since[len] && mo >= 1 &&
+            mo <= 12 && d >= 1 && d <= 31) {
+            tm.tm_year = y - 1900;
+            tm.tm_mon = mo - 1;
+            tm.tm_mday = d;
+            tm.tm_isdst = -1;
+            t = mktime(&tm);
+        }
+        if (t == (time_t)-1 || t < 0) return cli_usage_error("--since: '%s' is not a date YYYY-MM-DD", x->o->since);
+        p.since = (int64_t)t;
+        p.has_since = 1;
+    }
+    long long want = x->o->limit > 0 ? x->o->limit : CLI_AUDIT_DEFAULT, n = 0;
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    static const char *const h[] = { "AT", "ACTOR", "ACTION", "OBJECT", "DETAIL" };
+    cli_table *t = cli_table_new(5, h, "lllll");
+    json_t *all = json_array();
+    char cursor[256];
+    while (rc == CLI_EXIT_OK && n < want) {
+        p.limit = want - n < CLI_LIST_PAGE ? want - n : CLI_LIST_PAGE;
+        p.has_limit = 1;
+        cn_client_result *r;
+        cn_client_error e;
+        if (cn_api_audit_list(x->c, &p, &r, &e) != CN_CLIENT_OK) {
+            rc = cli_fail("audit.list", &e);
+            break;
+        }
+        const msgpack_object *o = cn_client_result_obj(r);
+        const msgpack_object *items = cn_client_map_get(o, "items");
+        for (uint32_t i = 0; items && items->type == MSGPACK_OBJECT_ARRAY && i < items->via.array.size; i++) {
+            proto_audit_item a;
+            proto_error pe;
+            char path[32], at[32];
+            snprintf(path, sizeof(path), "items[%u]", i);
+            if (proto_audit_item_decode(&items->via.array.ptr[i], path, &a, &pe) != PROTO_OK) {
+                rc = cli_bad_result("audit.list", &pe);
+                break;
+            }
+            json_array_append_new(all, cli_mp_to_json(&items->via.array.ptr[i]));
+            time_t when = (time_t)a.at;
+            struct tm tm;
+            if (localtime_r(&when, &tm) == NULL || strftime(at, sizeof(at), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+                at[0] = '\0';
+            a.detail[strcspn(a.detail, "\r\n")] = '\0';
+            const char *cells[5] = { at, a.actor, a.action, a.object, a.detail };
+            cli_table_add(t, cells);
+            n++;
+        }
+        int more = rc == CLI_EXIT_OK &&
+                   cn_client_obj_str(cn_client_map_get(o, "cursor"), cursor, sizeof(cursor)) == CN_CLIENT_OK;
+        cn_client_result_free(r);
+        if (!more) break;
+        p.cursor = cursor;
+    }
+    if (rc == CLI_EXIT_OK) {
+        if (x->o->json)
+            cli_print_json_new(json_pack("{s:O}", "items", all));
+        else if (cli_table_rows(t) == 0)
+            printf("no audit entries\n");
+        else
+            cli_table_print(t, stdout);
+    }
+    json_decref(all);
+    cli_table_free(t);
+    return rc;
+}
+
 static int cmd_stats(cli_ctx *x) {
     if (!cli_args_ok(x, 0, "stats", 2, 2, "stats PROGRAM")) return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
@@ -839,7 +963,10 @@ const cli_command cli_cmds_coord[] = {
     { "forbid", cmd_pin, CLI_SEC_COORDINATORS, NULL },
     { "unpin", cmd_pin, CLI_SEC_COORDINATORS, NULL },
     { "unforbid", cmd_pin, CLI_SEC_COORDINATORS, NULL },
+    { "pins", cmd_pins, CLI_SEC_COORDINATORS, "pins PROGRAM" },
     { "stats", cmd_stats, CLI_SEC_COORDINATORS, "stats PROGRAM" },
+    { "audit", cmd_audit, CLI_SEC_COORDINATORS,
+      "audit [--program P] [--actor LOGIN] [--since YYYY-MM-DD] [--limit N]   (admins too)" },
     { "export", cmd_export, CLI_SEC_COORDINATORS, "export PROGRAM FILE.csv [--status S] [--run ID]" },
     { NULL, NULL, 0, NULL },
 };

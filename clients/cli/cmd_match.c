@@ -1,6 +1,6 @@
 /*
  * cmd_match.c -- what mentees and coaches do: suggest, request, mine,
- * respond, meeting log, feedback.
+ * respond, meeting log, meetings, jp, feedback.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -213,9 +213,87 @@ static int cmd_meeting(cli_ctx *x) {
     return CLI_EXIT_OK;
 }
 
+/* feedback MATCH_ID | feedback --program P [--limit N]: feedback.list, every
+ * page (up to --limit items), one table row each, the comment's first
+ * line (--json: every item, comments whole). */
+#define FEEDBACK_COLS  6
+#define FEEDBACK_ALIGN "lllrll"
+static const char *const feedback_headers[FEEDBACK_COLS] = { "MATCH", "BY", "ROLE", "RATING", "AT", "COMMENT" };
+
+static int feedback_list(cli_ctx *x) {
+    const char *match_id = x->o->nargs == 2 ? x->o->args[1] : NULL;
+    if ((match_id != NULL) == (x->o->program != NULL))
+        return cli_usage_error("feedback: give MATCH_ID or --program P, not both");
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cli_table *t = cli_table_new(FEEDBACK_COLS, feedback_headers, FEEDBACK_ALIGN);
+    json_t *all = json_array();
+    char cursor[256];
+    cn_api_feedback_list_params p = { .program = x->o->program, .match_id = match_id };
+    long long n = 0;
+    for (;;) {
+        p.limit = CLI_LIST_PAGE;
+        if (x->o->limit > 0 && x->o->limit - n < CLI_LIST_PAGE) p.limit = x->o->limit - n;
+        p.has_limit = 1;
+        cn_client_result *r;
+        cn_client_error e;
+        if (cn_api_feedback_list(x->c, &p, &r, &e) != CN_CLIENT_OK) {
+            rc = cli_fail("feedback.list", &e);
+            break;
+        }
+        const msgpack_object *o = cn_client_result_obj(r);
+        const msgpack_object *items = cn_client_map_get(o, "items");
+        for (uint32_t i = 0;
+             rc == CLI_EXIT_OK && items && items->type == MSGPACK_OBJECT_ARRAY && i < items->via.array.size; i++) {
+            proto_feedback_item f;
+            proto_error pe;
+            char path[32], rating[8], at[32];
+            snprintf(path, sizeof(path), "items[%u]", i);
+            if (proto_feedback_item_decode(&items->via.array.ptr[i], path, &f, &pe) != PROTO_OK) {
+                rc = cli_bad_result("feedback.list", &pe);
+                break;
+            }
+            json_array_append_new(all, cli_mp_to_json(&items->via.array.ptr[i]));
+            snprintf(rating, sizeof(rating), "%lld", (long long)f.rating);
+            time_t when = (time_t)f.at;
+            struct tm tm;
+            if (localtime_r(&when, &tm) == NULL || strftime(at, sizeof(at), "%Y-%m-%d %H:%M", &tm) == 0) at[0] = '\0';
+            f.comment[strcspn(f.comment, "\r\n")] = '\0';
+            const char *cells[FEEDBACK_COLS] = {
+                f.match_id, f.by, f.mentee ? "mentee" : "coach", rating, at, f.comment
+            };
+            cli_table_add(t, cells);
+            n++;
+        }
+        int more = rc == CLI_EXIT_OK && (x->o->limit <= 0 || n < x->o->limit) &&
+                   cn_client_obj_str(cn_client_map_get(o, "cursor"), cursor, sizeof(cursor)) == CN_CLIENT_OK;
+        cn_client_result_free(r);
+        if (!more) break;
+        p.cursor = cursor;
+    }
+    if (rc == CLI_EXIT_OK) {
+        if (x->o->json)
+            cli_print_json_new(json_pack("{s:O}", "items", all));
+        else if (cli_table_rows(t) == 0)
+            printf("no feedback\n");
+        else
+            cli_table_print(t, stdout);
+    }
+    json_decref(all);
+    cli_table_free(t);
+    return rc;
+}
+
+/* feedback MATCH_ID --rating N [--comment TEXT] gives feedback; without
+ * --rating it lists (feedback_list). */
 static int cmd_feedback(cli_ctx *x) {
-    if (!cli_args_ok(x, O_RATING | O_COMMENT, "feedback", 2, 2, "feedback MATCH_ID --rating 1..5 [--comment TEXT]"))
-        return CLI_EXIT_USAGE;
+    static const char usage[] = "feedback MATCH_ID --rating 1..5 [--comment TEXT] | feedback MATCH_ID | "
+                                "feedback --program P [--limit N]";
+    if (!(x->o->given & (O_RATING | O_COMMENT))) {
+        if (!cli_args_ok(x, O_PROGRAM | O_LIMIT, "feedback", 1, 2, usage)) return CLI_EXIT_USAGE;
+        return feedback_list(x);
+    }
+    if (!cli_args_ok(x, O_RATING | O_COMMENT, "feedback", 2, 2, usage)) return CLI_EXIT_USAGE;
     if (!(x->o->given & O_RATING)) return cli_usage_error("feedback: --rating 1..5 is required");
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
@@ -292,13 +370,100 @@ static int cmd_watch(cli_ctx *x) {
     return CLI_EXIT_OK;
 }
 
+/* meetings MATCH_ID: the match's meetings (meeting.list), oldest first,
+ * with their JP and who confirmed them. */
+#define MEETING_COLS  7
+#define MEETING_ALIGN "llrrlll"
+static const char *const meeting_headers[MEETING_COLS] = { "MEETING",   "DATE",      "MINUTES", "JP",
+                                                           "LOGGED_BY", "CONFIRMED", "TOPIC" };
+
+static int cmd_meetings(cli_ctx *x) {
+    if (!cli_args_ok(x, 0, "meetings", 2, 2, "meetings MATCH_ID")) return CLI_EXIT_USAGE;
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_client_result *r;
+    cn_client_error e;
+    cn_api_meeting_list_params p = { .match_id = x->o->args[1] };
+    if (cn_api_meeting_list(x->c, &p, &r, &e) != CN_CLIENT_OK) return cli_fail("meeting.list", &e);
+    const msgpack_object *o = cn_client_result_obj(r);
+    const msgpack_object *items = cn_client_map_get(o, "items");
+    if (!items || items->type != MSGPACK_OBJECT_ARRAY) {
+        proto_error pe;
+        proto_error_set(&pe, PROTO_E_INVALID_PARAMS, "items", "is required and must be an array");
+        cn_client_result_free(r);
+        return cli_bad_result("meeting.list", &pe);
+    }
+    cli_table *t = cli_table_new(MEETING_COLS, meeting_headers, MEETING_ALIGN);
+    for (uint32_t i = 0; i < items->via.array.size; i++) {
+        proto_meeting_item mi;
+        proto_error pe;
+        char path[32], minutes[24], jp[24];
+        snprintf(path, sizeof(path), "items[%u]", i);
+        if (proto_meeting_item_decode(&items->via.array.ptr[i], path, &mi, &pe) != PROTO_OK) {
+            cli_table_free(t);
+            cn_client_result_free(r);
+            return cli_bad_result("meeting.list", &pe);
+        }
+        snprintf(minutes, sizeof(minutes), "%lld", (long long)mi.minutes);
+        snprintf(jp, sizeof(jp), "%.1f", proto_jp(mi.minutes));
+        const char *by = mi.mentee_logged ? "mentee" : "coach", *other = mi.mentee_logged ? "coach" : "mentee";
+        const char *cells[MEETING_COLS] = { mi.id, mi.date, minutes, jp, by, mi.confirmed ? other : "", mi.topic };
+        cli_table_add(t, cells);
+    }
+    if (x->o->json)
+        cli_print_json(stdout, o);
+    else if (cli_table_rows(t) == 0)
+        printf("no meetings yet\n");
+    else
+        cli_table_print(t, stdout);
+    cli_table_free(t);
+    cn_client_result_free(r);
+    return CLI_EXIT_OK;
+}
+
+/* jp [MENTEE_ID] [--year YYYY]: a mentee's JP of a year (jp.get) against
+ * its program's target; a mentee leaves its own id out, a coordinator
+ * names one. */
+static int cmd_jp(cli_ctx *x) {
+    if (!cli_args_ok(x, O_YEAR, "jp", 1, 2, "jp [MENTEE_ID] [--year YYYY]")) return CLI_EXIT_USAGE;
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_client_result *r;
+    cn_client_error e;
+    cn_api_jp_get_params p = { .mentee_id = x->o->nargs == 2 ? x->o->args[1] : NULL,
+                               .year = x->o->year,
+                               .has_year = (x->o->given & O_YEAR) != 0 };
+    if (cn_api_jp_get(x->c, &p, &r, &e) != CN_CLIENT_OK) return cli_fail("jp.get", &e);
+    const msgpack_object *o = cn_client_result_obj(r);
+    proto_jp_result j;
+    proto_error pe;
+    if (proto_jp_result_decode(o, "", &j, &pe) != PROTO_OK) {
+        cn_client_result_free(r);
+        return cli_bad_result("jp.get", &pe);
+    }
+    if (x->o->json) {
+        cli_print_json(stdout, o);
+    } else {
+        printf("mentee %s, %lld: %lld minutes = %.1f JP of %g", j.mentee_id, (long long)j.year, (long long)j.minutes,
+               j.jp, j.target);
+        if (j.target > 0) printf(" (%.0f%%)", 100.0 * j.jp / j.target);
+        printf("\n");
+    }
+    cn_client_result_free(r);
+    return CLI_EXIT_OK;
+}
+
 const cli_command cli_cmds_match[] = {
     { "watch", cmd_watch, CLI_SEC_EVERYONE,
       "watch [--limit N] [--wait SECONDS]   print notifications (match.updated, ...) as they come" },
     { "mine", cmd_mine, CLI_SEC_SIDES, "mine" },
     { "respond", cmd_respond, CLI_SEC_SIDES, "respond MATCH_ID accept|decline [--note TEXT]" },
     { "meeting", cmd_meeting, CLI_SEC_SIDES, "meeting log MATCH_ID --date YYYY-MM-DD --minutes N [--topic TEXT]" },
-    { "feedback", cmd_feedback, CLI_SEC_SIDES, "feedback MATCH_ID --rating 1..5 [--comment TEXT]" },
+    { "meetings", cmd_meetings, CLI_SEC_SIDES, "meetings MATCH_ID            (coordinators too)" },
+    { "jp", cmd_jp, CLI_SEC_MENTEES, "jp [MENTEE_ID] [--year YYYY]  (coordinators: MENTEE_ID required)" },
+    { "feedback", cmd_feedback, CLI_SEC_SIDES,
+      "feedback MATCH_ID --rating 1..5 [--comment TEXT]\n"
+      "            feedback MATCH_ID | feedback --program P [--limit N]   (list; coordinators too)" },
     { "suggest", cmd_suggest, CLI_SEC_MENTEES, "suggest [--limit N]         (coordinators: --mentee ID)" },
     { "request", cmd_request, CLI_SEC_MENTEES, "request COACH_ID" },
     { NULL, NULL, 0, NULL },

@@ -52,7 +52,10 @@ enum {
     OPT_RUN_TIMEOUT,
     OPT_WAIT,
     OPT_IDS,
-    OPT_EXPLAIN
+    OPT_EXPLAIN,
+    OPT_YEAR,
+    OPT_ACTOR,
+    OPT_SINCE
 };
 
 static const struct option long_opts[] = { { "host", required_argument, NULL, OPT_HOST },
@@ -93,14 +96,17 @@ static const struct option long_opts[] = { { "host", required_argument, NULL, OP
                                            { "wait", required_argument, NULL, OPT_WAIT },
                                            { "ids", no_argument, NULL, OPT_IDS },
                                            { "explain", no_argument, NULL, OPT_EXPLAIN },
+                                           { "year", required_argument, NULL, OPT_YEAR },
+                                           { "actor", required_argument, NULL, OPT_ACTOR },
+                                           { "since", required_argument, NULL, OPT_SINCE },
                                            { NULL, 0, NULL, 0 } };
 
 /* Names for error messages, indexed by bit position of enum cli_opt_bit. */
 static const char *const bit_names[] = {
-    "--limit",      "--note",        "--date",      "--minutes",  "--topic",   "--rating", "--comment",
-    "--objective",  "--mode",        "--min-score", "--run",      "--program", "--status", "--kind",
-    "--if-version", "--role",        "--subject",   "--programs", "--mentee",  "--policy", "--no-progress",
-    "--province",   "--run-timeout", "--wait",      "--ids",      "--explain",
+    "--limit",   "--note",      "--date",   "--minutes", "--topic",       "--rating",   "--comment",     "--objective",
+    "--mode",    "--min-score", "--run",    "--program", "--status",      "--kind",     "--if-version",  "--role",
+    "--subject", "--programs",  "--mentee", "--policy",  "--no-progress", "--province", "--run-timeout", "--wait",
+    "--ids",     "--explain",   "--year",   "--actor",   "--since",
 };
 
 int cli_parse_int(const char *s, long long min, long long max, long long *out) {
@@ -278,6 +284,19 @@ int cli_parse(int argc, char **argv, cli_opts *o, char *err, size_t errlen) {
         case OPT_EXPLAIN:
             o->explain = 1;
             o->given |= O_EXPLAIN;
+            break;
+        case OPT_YEAR:
+            if (int_arg("--year", optarg, PROTO_MEETING_YEAR_MIN, PROTO_MEETING_YEAR_MAX, &o->year, err, errlen))
+                return -1;
+            o->given |= O_YEAR;
+            break;
+        case OPT_ACTOR:
+            o->actor = optarg;
+            o->given |= O_ACTOR;
+            break;
+        case OPT_SINCE:
+            o->since = optarg;
+            o->given |= O_SINCE;
             break;
         case ':': snprintf(err, errlen, "option %s needs a value", argv[optind - 1]); return -1;
         default: snprintf(err, errlen, "unknown option %s", argv[optind - 1]); return -1;

@@ -4,6 +4,74 @@
 /** name -> {summary, roles, params, result, errors}; params as in
  *  api/methods/*.json, with named limits replaced by their values. */
 export const METHODS = Object.freeze({
+ "audit.list": {
+  "summary": "The audit trail, newest first (coordinators: the entries of their programs)",
+  "roles": [
+   "admin",
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "program",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 32,
+    "charset": "code",
+    "doc": "only entries of this program"
+   },
+   {
+    "name": "actor",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "any",
+    "doc": "only entries made by this login"
+   },
+   {
+    "name": "since",
+    "type": "integer",
+    "min": 0,
+    "max": 4102444800,
+    "doc": "only entries at or after this unix time (seconds)"
+   },
+   {
+    "name": "cursor",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 160,
+    "charset": "code"
+   },
+   {
+    "name": "limit",
+    "type": "integer",
+    "min": 1,
+    "max": 500,
+    "default": 50
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "items",
+     "type": "array",
+     "items": {
+      "type": "ref",
+      "ref": "audit_item"
+     },
+     "doc": "a page may be short (at most AUDIT_EXAMINE_MAX entries are examined per call) and still have a cursor"
+    },
+    {
+     "name": "cursor",
+     "type": "string",
+     "optional": true
+    }
+   ]
+  },
+  "errors": [
+   "forbidden"
+  ]
+ },
  "auth.change_password": {
   "summary": "Change one's own password (the old one verified); ends one's other sessions",
   "roles": [
@@ -312,6 +380,68 @@ export const METHODS = Object.freeze({
    "conflict"
   ]
  },
+ "feedback.list": {
+  "summary": "Feedback of a program (newest first) or of one match",
+  "roles": [
+   "coordinator",
+   "mentee",
+   "coach"
+  ],
+  "params": [
+   {
+    "name": "program",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 32,
+    "charset": "code",
+    "doc": "coordinators: every feedback of the program; exactly one of program and match_id"
+   },
+   {
+    "name": "match_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "the feedback of both sides of one match"
+   },
+   {
+    "name": "cursor",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 160,
+    "charset": "code"
+   },
+   {
+    "name": "limit",
+    "type": "integer",
+    "min": 1,
+    "max": 500,
+    "default": 50
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "items",
+     "type": "array",
+     "items": {
+      "type": "ref",
+      "ref": "feedback_item"
+     }
+    },
+    {
+     "name": "cursor",
+     "type": "string",
+     "optional": true
+    }
+   ]
+  },
+  "errors": [
+   "not_found",
+   "forbidden"
+  ]
+ },
  "feedback.put": {
   "summary": "Rate a match (one feedback per side; a second replaces the first)",
   "roles": [
@@ -358,6 +488,62 @@ export const METHODS = Object.freeze({
    "not_found",
    "forbidden",
    "conflict"
+  ]
+ },
+ "jp.get": {
+  "summary": "A mentee's JP of a year against its program's target",
+  "roles": [
+   "mentee",
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "mentee_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 40,
+    "charset": "code",
+    "doc": "a mentee: itself (may be left out); a coordinator: required"
+   },
+   {
+    "name": "year",
+    "type": "integer",
+    "min": 2000,
+    "max": 2100,
+    "doc": "default: the current year in the server's time zone"
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "mentee_id",
+     "type": "string"
+    },
+    {
+     "name": "year",
+     "type": "integer"
+    },
+    {
+     "name": "minutes",
+     "type": "integer",
+     "doc": "of the mentee's meetings dated in that year, all its matches, each meeting once"
+    },
+    {
+     "name": "jp",
+     "type": "number",
+     "doc": "minutes / 45, rounded to one decimal"
+    },
+    {
+     "name": "target",
+     "type": "number",
+     "doc": "the program's jp_target (JP_TARGET_DEFAULT when the program does not set one)"
+    }
+   ]
+  },
+  "errors": [
+   "not_found",
+   "forbidden"
   ]
  },
  "match.explain": {
@@ -594,6 +780,48 @@ export const METHODS = Object.freeze({
   "errors": [
    "forbidden",
    "not_found"
+  ]
+ },
+ "match.pins": {
+  "summary": "The pins and forbids of a program, in mentee order",
+  "roles": [
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "program",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 32,
+    "charset": "code",
+    "required": true
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "pins",
+     "type": "array",
+     "items": {
+      "type": "ref",
+      "ref": "pair_rule"
+     },
+     "doc": "runs of the program place each mentee with its pinned coach first"
+    },
+    {
+     "name": "forbids",
+     "type": "array",
+     "items": {
+      "type": "ref",
+      "ref": "pair_rule"
+     },
+     "doc": "pairs no run of the program proposes"
+    }
+   ]
+  },
+  "errors": [
+   "forbidden"
   ]
  },
  "match.request": {
@@ -929,6 +1157,42 @@ export const METHODS = Object.freeze({
   "errors": [
    "forbidden",
    "not_found"
+  ]
+ },
+ "meeting.list": {
+  "summary": "The meetings of a match, by date",
+  "roles": [
+   "coordinator",
+   "mentee",
+   "coach"
+  ],
+  "params": [
+   {
+    "name": "match_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "required": true
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "items",
+     "type": "array",
+     "items": {
+      "type": "ref",
+      "ref": "meeting_item"
+     },
+     "doc": "one per date, oldest first"
+    }
+   ]
+  },
+  "errors": [
+   "not_found",
+   "forbidden"
   ]
  },
  "meeting.log": {
@@ -1662,7 +1926,16 @@ export const LIMITS = Object.freeze({
  "NOTE_MAX": 500,
  "MEETING_MINUTES_MAX": 600,
  "TOPIC_MAX": 200,
+ "MEETING_YEAR_MIN": 2000,
+ "MEETING_YEAR_MAX": 2100,
  "COMMENT_MAX": 2000,
+ "FEEDBACK_LIST_DEFAULT": 50,
+ "FEEDBACK_LIST_MAX": 500,
+ "AUDIT_LIST_DEFAULT": 50,
+ "AUDIT_LIST_MAX": 500,
+ "AUDIT_EXAMINE_MAX": 2000,
+ "AUDIT_SINCE_MAX": 4102444800,
+ "AUDIT_DETAIL_MAX": 2000,
  "REQUEST_ID_MAX": 64,
  "REQUEST_ID_TTL_S": 86400
 });

@@ -1,5 +1,7 @@
 -- feedback_put.lua (SCRIPT_FEEDBACK_PUT): feedback.put: a side rates its match; the program's totals follow.
 -- ARGV: prefix id role subject rating comment now -> ok
+--   feedback:<match> keeps one msgpack {rating, comment, at} per side; fbidx:<program> holds "match role"
+--   scored by seq:feedback at the side's last call, so feedback.list {program} reads it newest first.
 --! uses: keys common match
 --! idempotent
 --! db: feedback_put(match_id, role, subject, rating:int, comment, now) -> ok
@@ -17,5 +19,6 @@ else
   redis.call('HINCRBY', K.fb..m.program, 'n', 1)
   redis.call('HINCRBY', K.fb..m.program, 'sum', tonumber(ARGV[5]))
 end
+redis.call('ZADD', K.fbidx..m.program, redis.call('INCR', K.seq_feedback), id..' '..role)
 audit('ev', 'feedback.put', 'match', id, 'side', role, 'rating', ARGV[5])
 return {'ok'}

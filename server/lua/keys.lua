@@ -47,4 +47,6 @@ local K = {
   audit = p..'audit',
   events = p..'events',
   idem = p..'idem:',
+  seq_feedback = p..'seq:feedback',
+  fbidx = p..'fbidx:',
 }

@@ -161,6 +161,8 @@ static void lua_name(key_kind k, char *out, size_t size) {
         [KEY_AUDIT] = "audit",
         [KEY_EVENTS] = "events",
         [KEY_IDEM] = "idem",
+        [KEY_SEQ_FEEDBACK] = "seq_feedback",
+        [KEY_FBIDX] = "fbidx",
     };
     snprintf(out, size, "%s", names[k] ? names[k] : "");
 }
