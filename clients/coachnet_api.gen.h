@@ -27,6 +27,8 @@
 #define CN_API_PROFILE_LIST_MAX 500
 #define CN_API_MATCH_LIST_DEFAULT 50
 #define CN_API_MATCH_LIST_MAX 500
+#define CN_API_RUN_LIST_DEFAULT 20
+#define CN_API_RUN_LIST_MAX 100
 #define CN_API_SUGGEST_DEFAULT 10
 #define CN_API_SUGGEST_MAX 100
 #define CN_API_REVIEW_MAX 100
@@ -248,6 +250,23 @@ typedef struct cn_api_mentee_put_params {
 } cn_api_mentee_put_params;
 /* mentee.put (Create or replace a mentee profile) */
 int cn_api_mentee_put(cn_client *c, const cn_api_mentee_put_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_run_get_params {
+    const char *run_id;
+} cn_api_run_get_params;
+/* run.get (One match run: status, draft, policy, stats, times) */
+int cn_api_run_get(cn_client *c, const cn_api_run_get_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_run_list_params {
+    const char *program;
+    const char *cursor;
+    int64_t limit;
+    int has_limit;
+} cn_api_run_list_params;
+/* run.list (The runs of a program, newest first) */
+int cn_api_run_list(cn_client *c, const cn_api_run_list_params *p, cn_client_result **res,
         cn_client_error *err);
 
 typedef struct cn_api_stats_get_params {

@@ -762,6 +762,60 @@ int cn_api_mentee_put(cn_client *c, const cn_api_mentee_put_params *p, cn_client
     return rc;
 }
 
+int cn_api_run_get(cn_client *c, const cn_api_run_get_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "run.get: no params");
+    if (p->run_id == NULL || p->run_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "run.get: run_id is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->run_id ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->run_id) {
+        cn_api_pack_str(pk, "run_id");
+        cn_api_pack_str(pk, p->run_id);
+    }
+    int rc = cn_client_call_raw(c, "run.get", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
+int cn_api_run_list(cn_client *c, const cn_api_run_list_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "run.list: no params");
+    if (p->program == NULL || p->program[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "run.list: program is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->program ? 1 : 0;
+    n += p->cursor ? 1 : 0;
+    n += p->has_limit ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->program) {
+        cn_api_pack_str(pk, "program");
+        cn_api_pack_str(pk, p->program);
+    }
+    if (p->cursor) {
+        cn_api_pack_str(pk, "cursor");
+        cn_api_pack_str(pk, p->cursor);
+    }
+    if (p->has_limit) {
+        cn_api_pack_str(pk, "limit");
+        msgpack_pack_int64(pk, p->limit);
+    }
+    int rc = cn_client_call_raw(c, "run.list", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 int cn_api_stats_get(cn_client *c, const cn_api_stats_get_params *p, cn_client_result **res,
         cn_client_error *err) {
     msgpack_sbuffer sb;
@@ -897,6 +951,8 @@ const char *const cn_api_method_names[] = {
     "mentee.get",
     "mentee.list",
     "mentee.put",
+    "run.get",
+    "run.list",
     "stats.get",
     "user.create",
     "user.disable",

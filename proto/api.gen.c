@@ -176,6 +176,18 @@ static const proto_field api_mentee_put_fields[] = {
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_mentee_put_params, request_id), .has_off = offsetof(api_mentee_put_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_mentee_put_shape = {api_mentee_put_fields, 3, api_mentee_put_keys};
+static const char *const api_run_get_keys[] = {"run_id", NULL};
+static const proto_field api_run_get_fields[] = {
+    {.name = "run_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_run_get_params, run_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_run_get_shape = {api_run_get_fields, 1, api_run_get_keys};
+static const char *const api_run_list_keys[] = {"program", "cursor", "limit", NULL};
+static const proto_field api_run_list_fields[] = {
+    {.name = "program", .type = PROTO_F_STR, .required = true, .off = offsetof(api_run_list_params, program), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
+    {.name = "cursor", .type = PROTO_F_STR, .required = false, .off = offsetof(api_run_list_params, cursor), .has_off = offsetof(api_run_list_params, has_cursor), .min = 1, .max = API_CURSOR_MAX, .cs = PROTO_CS_CODE},
+    {.name = "limit", .type = PROTO_F_INT, .required = false, .off = offsetof(api_run_list_params, limit), .has_off = PROTO_NO_HAS, .min = 1, .max = API_RUN_LIST_MAX, .dflt = API_RUN_LIST_DEFAULT},
+};
+static const proto_shape api_run_list_shape = {api_run_list_fields, 3, api_run_list_keys};
 static const char *const api_stats_get_keys[] = {"program", NULL};
 static const proto_field api_stats_get_fields[] = {
     {.name = "program", .type = PROTO_F_STR, .required = true, .off = offsetof(api_stats_get_params, program), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
@@ -239,6 +251,8 @@ const api_method api_methods[API_M__COUNT] = {
     [API_M_MENTEE_LIST] = {"mentee.list", &api_mentee_list_shape, sizeof(api_mentee_list_params)},
     [API_M_MENTEE_PUT] = {"mentee.put", &api_mentee_put_shape, sizeof(api_mentee_put_params), true,
         offsetof(api_mentee_put_params, request_id), offsetof(api_mentee_put_params, has_request_id), NULL},
+    [API_M_RUN_GET] = {"run.get", &api_run_get_shape, sizeof(api_run_get_params)},
+    [API_M_RUN_LIST] = {"run.list", &api_run_list_shape, sizeof(api_run_list_params)},
     [API_M_STATS_GET] = {"stats.get", &api_stats_get_shape, sizeof(api_stats_get_params)},
     [API_M_USER_CREATE] = {"user.create", &api_user_create_shape, sizeof(api_user_create_params), true,
         offsetof(api_user_create_params, request_id), offsetof(api_user_create_params, has_request_id), api_user_create_secrets},

@@ -22,6 +22,8 @@
 #define API_PROFILE_LIST_MAX         500     /* profiles per page, at most */
 #define API_MATCH_LIST_DEFAULT       50      /* matches per page by default */
 #define API_MATCH_LIST_MAX           500     /* matches per page, at most */
+#define API_RUN_LIST_DEFAULT         20      /* runs per page by default */
+#define API_RUN_LIST_MAX             100     /* runs per page, at most */
 #define API_SUGGEST_DEFAULT          10      /* suggestions by default */
 #define API_SUGGEST_MAX              100     /* suggestions of one call, at most */
 #define API_REVIEW_MAX               100     /* match ids of one match.review call */
@@ -57,6 +59,8 @@ typedef enum api_method_id {
     API_M_MENTEE_GET,
     API_M_MENTEE_LIST,
     API_M_MENTEE_PUT,
+    API_M_RUN_GET,
+    API_M_RUN_LIST,
     API_M_STATS_GET,
     API_M_USER_CREATE,
     API_M_USER_DISABLE,
@@ -259,6 +263,17 @@ typedef struct api_mentee_put_params {
     char request_id[API_REQUEST_ID_MAX + 1];
     bool has_request_id;
 } api_mentee_put_params;
+
+typedef struct api_run_get_params {
+    char run_id[API_OBJID_MAX + 1];
+} api_run_get_params;
+
+typedef struct api_run_list_params {
+    char program[API_CODE_MAX + 1];
+    char cursor[API_CURSOR_MAX + 1];
+    bool has_cursor;
+    int64_t limit;
+} api_run_list_params;
 
 typedef struct api_stats_get_params {
     char program[API_CODE_MAX + 1];

@@ -70,6 +70,7 @@ static int db_answer(srv_req *r, redisReply *reply, int status) {
  * r->dbfn is always called through the type it was stored with. */
 static store_cb db_on_ok, db_on_user, db_on_session, db_on_version, db_on_profile, db_on_mentee_profile, db_on_page,
     db_on_pair, db_on_match, db_on_matches, db_on_matches_page, db_on_review, db_on_meeting, db_on_stats;
+static store_cb db_on_run, db_on_runs;
 
 #define DB_KIND(kind, fn_t)                                                                                            \
     void db_send_##kind(srv_req *r, sargs *a, fn_t *cb) { db_send(r, db_on_##kind, (void (*)(void))cb, a); }           \
@@ -89,6 +90,8 @@ DB_KIND(matches_page, db_matches_fn)
 DB_KIND(review, db_review_fn)
 DB_KIND(meeting, db_meeting_fn)
 DB_KIND(stats, db_stats_fn)
+DB_KIND(run, db_runs_fn)
+DB_KIND(runs, db_runs_fn)
 
 /* ---------------------------------------------------------------- ok */
 
@@ -324,6 +327,46 @@ static void matches_reply(void *ud, redisReply *reply, int status, int has_next)
 
 static void db_on_matches_page(void *ud, redisReply *reply, int status) { matches_reply(ud, reply, status, 1); }
 static void db_on_matches(void *ud, redisReply *reply, int status) { matches_reply(ud, reply, status, 0); }
+
+/* ---------------------------------------------------------------- runs */
+
+struct db_runs {
+    const redisReply *reply;
+    size_t first, n; /* records at element[first + PACK_RUN_FIELDS * i] */
+    const char *next;
+};
+
+size_t db_runs_n(const db_runs *rs) { return rs->n; }
+const char *db_runs_next(const db_runs *rs) { return rs->next; }
+
+int db_runs_pack(const db_runs *rs, size_t i, msgpack_packer *pk) {
+    return i < rs->n ? pack_run(pk, rs->reply->element + rs->first + PACK_RUN_FIELDS * i) : -1;
+}
+
+/* SCRIPT_RUN_GET: {'ok', record}; SCRIPT_RUN_LIST: {'ok', next, record...} */
+static void runs_reply(void *ud, redisReply *reply, int status, int has_next) {
+    srv_req *r = ud;
+    if (db_answer(r, reply, status)) return;
+    db_runs rs = { reply, 1 + (size_t)has_next, 0, NULL };
+    if (reply->elements < rs.first || (reply->elements - rs.first) % PACK_RUN_FIELDS ||
+        (!has_next && reply->elements != rs.first + PACK_RUN_FIELDS)) {
+        db_shape(r);
+        return;
+    }
+    rs.n = (reply->elements - rs.first) / PACK_RUN_FIELDS;
+    if (has_next) {
+        const redisReply *cur = reply->element[1];
+        if (cur->type != REDIS_REPLY_STRING) {
+            db_shape(r);
+            return;
+        }
+        rs.next = cur->len ? cur->str : NULL;
+    }
+    (has_next ? cb_runs(r) : cb_run(r))(r, &rs);
+}
+
+static void db_on_run(void *ud, redisReply *reply, int status) { runs_reply(ud, reply, status, 0); }
+static void db_on_runs(void *ud, redisReply *reply, int status) { runs_reply(ud, reply, status, 1); }
 
 /* SCRIPT_MATCH_REVIEW: {'ok', (id, status, code, message)...} */
 static void db_on_review(void *ud, redisReply *reply, int status) {

@@ -181,6 +181,22 @@ void db_resume(srv_req *r, const char *tokhash, db_session_fn *cb) {
     db_send_session(r, &a, cb);
 }
 
+void db_run_get(srv_req *r, const char *run_id, const char *scope, db_runs_fn *cb) {
+    sargs a = db_script(r, SCRIPT_RUN_GET);
+    sargs_adds(&a, run_id);
+    sargs_adds(&a, scope);
+    db_send_run(r, &a, cb);
+}
+
+void db_run_list(srv_req *r, const char *program, const char *cursor, long long limit,
+        db_runs_fn *cb) {
+    sargs a = db_script(r, SCRIPT_RUN_LIST);
+    sargs_adds(&a, program);
+    sargs_adds(&a, cursor);
+    sargs_addll(&a, limit);
+    db_send_runs(r, &a, cb);
+}
+
 void db_session_new(srv_req *r, const char *login, const char *tokhash, long long ttl, db_ok_fn *cb) {
     sargs a = db_script(r, SCRIPT_SESSION_NEW);
     sargs_adds(&a, login);

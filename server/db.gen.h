@@ -55,6 +55,11 @@ void db_pw_upgrade(srv_req *r, const char *login, const char *old_hash, const ch
         db_ok_fn *cb);
 /* server/lua/resume.lua -> session */
 void db_resume(srv_req *r, const char *tokhash, db_session_fn *cb);
+/* server/lua/run_get.lua -> run */
+void db_run_get(srv_req *r, const char *run_id, const char *scope, db_runs_fn *cb);
+/* server/lua/run_list.lua -> runs */
+void db_run_list(srv_req *r, const char *program, const char *cursor, long long limit,
+        db_runs_fn *cb);
 /* server/lua/session_new.lua -> ok */
 void db_session_new(srv_req *r, const char *login, const char *tokhash, long long ttl, db_ok_fn *cb);
 /* server/lua/stats.lua -> stats */

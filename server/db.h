@@ -95,6 +95,15 @@ typedef void db_matches_fn(srv_req *r, const db_matches *ms);
 typedef void db_match_fn(srv_req *r, const proto_match *m);
 
 typedef void db_review_fn(srv_req *r, const proto_review_item *items, size_t n);
+/* Run records (run.get: one; run.list: a page): n records, each packed on
+ * demand (db_runs_pack: 0, or -1 when the stored run does not make a valid
+ * run; nothing written then), and for a page the run number to go on below
+ * (NULL: the last page). */
+typedef struct db_runs db_runs;
+size_t db_runs_n(const db_runs *rs);
+int db_runs_pack(const db_runs *rs, size_t i, msgpack_packer *pk);
+const char *db_runs_next(const db_runs *rs);
+typedef void db_runs_fn(srv_req *r, const db_runs *rs);
 /* meeting.log's outcome: the record of the match and date (a new one, or
  * the other side's that this call confirmed), its minutes, and the
  * mentee's minutes of the date's year after the call. */
@@ -162,6 +171,8 @@ void db_send_matches_page(srv_req *r, sargs *a, db_matches_fn *cb);
 void db_send_review(srv_req *r, sargs *a, db_review_fn *cb);
 void db_send_meeting(srv_req *r, sargs *a, db_meeting_fn *cb);
 void db_send_stats(srv_req *r, sargs *a, db_stats_fn *cb);
+void db_send_run(srv_req *r, sargs *a, db_runs_fn *cb);
+void db_send_runs(srv_req *r, sargs *a, db_runs_fn *cb);
 
 #include "server/db.gen.h"
 

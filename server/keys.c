@@ -39,6 +39,7 @@ static const char *const patterns[KEY__COUNT] = {
     [KEY_RUNS_STAGED] = "runs:staged",
     [KEY_STAGE_PROPOSED] = "stage:proposed:<run>",
     [KEY_STAGE_WAIT] = "stage:wait:<run>",
+    [KEY_IDX_RUN_PROG] = "idx:run:prog:<program>",
     [KEY_MEETING] = "meeting:<match>",
     [KEY_JP] = "jp:<program>",
     [KEY_JP_MENTEE] = "jp:mentee:<id>",

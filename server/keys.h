@@ -54,6 +54,7 @@ typedef enum {
     KEY_RUNS_STAGED,     /* runs:staged */
     KEY_STAGE_PROPOSED,  /* stage:proposed:<run> */
     KEY_STAGE_WAIT,      /* stage:wait:<run> */
+    KEY_IDX_RUN_PROG,    /* idx:run:prog:<program> (runs by number) */
     KEY_MEETING,         /* meeting:<match> */
     KEY_JP,              /* jp:<program> */
     KEY_JP_MENTEE,       /* jp:mentee:<id> */

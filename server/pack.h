@@ -78,6 +78,16 @@ void pack_put_result(msgpack_packer *pk, const char *id, long long version); /* 
  * profile that passed proto_body_check(). */
 void pack_profile(msgpack_packer *pk, const char *blob, size_t len, long long version, bool has_load, long long load);
 void pack_match_result(msgpack_packer *pk, const proto_match *m);     /* {match} */
+/* {key: ...}: the caller packs the one value (run.get's {run}). */
+void pack_wrap_begin(msgpack_packer *pk, const char *key);
+/* One run record from the PACK_RUN_FIELDS strings of run.lua's record()
+ * (id program status draft published_at policy stats started_at finished_at
+ * by; "" for an absent one): built as the run object, checked with
+ * proto_run_decode() and packed with proto_run_pack().  -1, nothing
+ * written, when it does not make a valid run.  A run recorded before
+ * policies were (no policy field) shows the policy {}. */
+#define PACK_RUN_FIELDS 10
+int pack_run(msgpack_packer *pk, redisReply *const *e);
 void pack_explain_result(msgpack_packer *pk, const proto_explain *e); /* {explain} */
 
 /* Start {key: [n items]} (has_cursor: {key: [n items], cursor}); the

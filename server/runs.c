@@ -169,6 +169,7 @@ typedef struct run {
     /* store */
     size_t store_pairs, store_unmatched;
     const char *status; /* final status */
+    int64_t recorded_ms; /* elapsed_ms of the stats in the record; -1 before */
     struct run *next;
 } run;
 
@@ -251,9 +252,11 @@ static void send_progress(run *rn, const char *phase, uint64_t done, uint64_t to
     srv_notify_conn(rn->s, rn->conn_id, "run.progress", pack_run_progress, &p);
 }
 
+/* The run's stats; elapsed_ms is frozen once recorded (pack_stats), so
+ * that run.done says what run.get shows. */
 static void stats_from(proto_run_stats *ps, const run *rn) {
     madapt_run_stats(ps, rn->res ? &rn->res->stats : NULL, (uint32_t)rn->mentees.n, (uint32_t)rn->coaches.n,
-                     elapsed_ms(&rn->t0));
+                     rn->recorded_ms >= 0 ? rn->recorded_ms : elapsed_ms(&rn->t0));
 }
 
 /* ---- finish ---- */
@@ -285,7 +288,9 @@ static void finish_cb(void *ud, redisReply *reply, int status) {
 /* The run's stats, packed into sb (initialised here; the caller destroys it). */
 static void pack_stats(run *rn, msgpack_sbuffer *sb) {
     proto_run_stats ps;
+    rn->recorded_ms = -1;
     stats_from(&ps, rn);
+    rn->recorded_ms = ps.elapsed_ms;
     msgpack_packer pk;
     msgpack_sbuffer_init(sb);
     msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
@@ -751,6 +756,7 @@ void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *p
     snprintf(rn->program, sizeof rn->program, "%s", program);
     snprintf(rn->by, sizeof rn->by, "%s", r->sess.login);
     rn->conn_id = r->conn_id;
+    rn->recorded_ms = -1;
     rn->ppol = *policy;
     clock_gettime(CLOCK_MONOTONIC, &rn->t0);
     r->st = rn;
@@ -760,6 +766,11 @@ void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *p
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, field, "%s", msg);
         return;
     }
+    msgpack_sbuffer psb; /* the policy as run.get shows it */
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&psb);
+    msgpack_packer_init(&pk, &psb, msgpack_sbuffer_write);
+    proto_policy_pack(&pk, &rn->ppol);
     sargs a;
     sargs_init(&a);
     script_args(&a, SCRIPT_RUN_LOCK, rs->s->cfg->redis_prefix);
@@ -767,8 +778,10 @@ void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *p
     sargs_adds(&a, r->sess.login);
     sargs_addll(&a, (long long)time(NULL));
     sargs_addll(&a, rs->s->cfg->run_lock_ttl_ms);
+    sargs_add(&a, psb.data, psb.size);
     db_idem_args(r, &a);
     mcmd(r, lock_cb, &a);
+    msgpack_sbuffer_destroy(&psb);
 }
 
 /* ---- sweep ---- */

@@ -309,5 +309,6 @@ extern const cli_command cli_cmds_session[]; /* main.c */
 extern const cli_command cli_cmds_profile[]; /* cmd_profile.c */
 extern const cli_command cli_cmds_match[];   /* cmd_match.c */
 extern const cli_command cli_cmds_coord[];   /* cmd_coord.c */
+extern const cli_command cli_cmds_run[];     /* cmd_run.c */
 
 #endif

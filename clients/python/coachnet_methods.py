@@ -1118,6 +1118,87 @@ METHODS = {
    "conflict"
   ]
  },
+ "run.get": {
+  "summary": "One match run: status, draft, policy, stats, times",
+  "roles": [
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "run_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "required": True
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "run",
+     "type": "ref",
+     "ref": "run"
+    }
+   ]
+  },
+  "errors": [
+   "not_found",
+   "forbidden"
+  ]
+ },
+ "run.list": {
+  "summary": "The runs of a program, newest first",
+  "roles": [
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "program",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 32,
+    "charset": "code",
+    "required": True
+   },
+   {
+    "name": "cursor",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 160,
+    "charset": "code"
+   },
+   {
+    "name": "limit",
+    "type": "integer",
+    "min": 1,
+    "max": 100,
+    "default": 20
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "items",
+     "type": "array",
+     "items": {
+      "type": "ref",
+      "ref": "run"
+     }
+    },
+    {
+     "name": "cursor",
+     "type": "string",
+     "optional": True
+    }
+   ]
+  },
+  "errors": [
+   "forbidden"
+  ]
+ },
  "stats.get": {
   "summary": "Counts, coverage, utilisation, unmatched reasons and JP of a program",
   "roles": [
@@ -1270,6 +1351,8 @@ LIMITS = {
  "PROFILE_LIST_MAX": 500,
  "MATCH_LIST_DEFAULT": 50,
  "MATCH_LIST_MAX": 500,
+ "RUN_LIST_DEFAULT": 20,
+ "RUN_LIST_MAX": 100,
  "SUGGEST_DEFAULT": 10,
  "SUGGEST_MAX": 100,
  "REVIEW_MAX": 100,

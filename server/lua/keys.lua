@@ -36,6 +36,7 @@ local K = {
   runs_staged = p..'runs:staged',
   stage_proposed = p..'stage:proposed:',
   stage_wait = p..'stage:wait:',
+  idx_run_prog = p..'idx:run:prog:',
   meeting = p..'meeting:',
   jp = p..'jp:',
   jp_mentee = p..'jp:mentee:',

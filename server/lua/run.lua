@@ -9,6 +9,9 @@
 -- the same run) gets +1 in wait:<program>; with the last one the run is
 -- done, its lock (if still its own) released.
 --   settle(run, prog, now, limit)  up to limit mentees; true when more remain
+--   record(run)  the run record as run.get answers it, RUN_FIELDS strings ('' for an absent
+--                field): id program status draft published_at policy stats started_at
+--                finished_at by; nil when there is no such run
 --! prelude
 local function settle(run, prog, now, limit)
   if redis.call('HGET', K.run..run, 'status') == 'done' then return false end
@@ -20,3 +23,8 @@ local function settle(run, prog, now, limit)
   if redis.call('GET', K.lock_run..prog) == run then redis.call('DEL', K.lock_run..prog) end
   audit('ev', 'run.done', 'run', run, 'program', prog, 'status', 'done')
   return false end
+local function record(run)
+  local h = redis.call('HMGET', K.run..run, 'id', 'program', 'status', 'draft', 'published_at', 'policy', 'stats', 'created_at', 'finished_at', 'started_by')
+  if not h[1] then return nil end
+  for i = 1, 10 do h[i] = h[i] or '' end
+  return h end
