@@ -178,9 +178,11 @@ int cn_api_match_review(cn_client *c, const cn_api_match_review_params *p, cn_cl
 typedef struct cn_api_match_run_params {
     const char *program;
     const msgpack_object *policy;
+    int draft;
+    int has_draft;
     const char *request_id;
 } cn_api_match_run_params;
-/* match.run (Start a match run of a program; progress and result come as notifications) */
+/* match.run (Start a match run of a program (or a draft run, published by run.publish); progress and result come as notifications) */
 int cn_api_match_run(cn_client *c, const cn_api_match_run_params *p, cn_client_result **res,
         cn_client_error *err);
 
@@ -267,6 +269,14 @@ typedef struct cn_api_run_list_params {
 } cn_api_run_list_params;
 /* run.list (The runs of a program, newest first) */
 int cn_api_run_list(cn_client *c, const cn_api_run_list_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_run_publish_params {
+    const char *run_id;
+    const char *request_id;
+} cn_api_run_publish_params;
+/* run.publish (Publish a draft run: its proposals replace the program's unreviewed ones, then the waitlist) */
+int cn_api_run_publish(cn_client *c, const cn_api_run_publish_params *p, cn_client_result **res,
         cn_client_error *err);
 
 typedef struct cn_api_stats_get_params {

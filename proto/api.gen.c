@@ -118,13 +118,14 @@ static const proto_field api_match_review_fields[] = {
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_review_params, request_id), .has_off = offsetof(api_match_review_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_match_review_shape = {api_match_review_fields, 4, api_match_review_keys};
-static const char *const api_match_run_keys[] = {"program", "policy", "request_id", NULL};
+static const char *const api_match_run_keys[] = {"program", "policy", "draft", "request_id", NULL};
 static const proto_field api_match_run_fields[] = {
     {.name = "program", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_run_params, program), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
     {.name = "policy", .type = PROTO_F_CODEC, .required = false, .off = offsetof(api_match_run_params, policy), .has_off = offsetof(api_match_run_params, has_policy), .codec = PROTO_CODEC_POLICY},
+    {.name = "draft", .type = PROTO_F_BOOL, .required = false, .off = offsetof(api_match_run_params, draft), .has_off = PROTO_NO_HAS, .dflt = 0},
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_run_params, request_id), .has_off = offsetof(api_match_run_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
-static const proto_shape api_match_run_shape = {api_match_run_fields, 3, api_match_run_keys};
+static const proto_shape api_match_run_shape = {api_match_run_fields, 4, api_match_run_keys};
 static const char *const api_match_suggest_keys[] = {"mentee_id", "limit", NULL};
 static const proto_field api_match_suggest_fields[] = {
     {.name = "mentee_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_suggest_params, mentee_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
@@ -188,6 +189,12 @@ static const proto_field api_run_list_fields[] = {
     {.name = "limit", .type = PROTO_F_INT, .required = false, .off = offsetof(api_run_list_params, limit), .has_off = PROTO_NO_HAS, .min = 1, .max = API_RUN_LIST_MAX, .dflt = API_RUN_LIST_DEFAULT},
 };
 static const proto_shape api_run_list_shape = {api_run_list_fields, 3, api_run_list_keys};
+static const char *const api_run_publish_keys[] = {"run_id", "request_id", NULL};
+static const proto_field api_run_publish_fields[] = {
+    {.name = "run_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_run_publish_params, run_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_run_publish_params, request_id), .has_off = offsetof(api_run_publish_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_run_publish_shape = {api_run_publish_fields, 2, api_run_publish_keys};
 static const char *const api_stats_get_keys[] = {"program", NULL};
 static const proto_field api_stats_get_fields[] = {
     {.name = "program", .type = PROTO_F_STR, .required = true, .off = offsetof(api_stats_get_params, program), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
@@ -253,6 +260,8 @@ const api_method api_methods[API_M__COUNT] = {
         offsetof(api_mentee_put_params, request_id), offsetof(api_mentee_put_params, has_request_id), NULL},
     [API_M_RUN_GET] = {"run.get", &api_run_get_shape, sizeof(api_run_get_params)},
     [API_M_RUN_LIST] = {"run.list", &api_run_list_shape, sizeof(api_run_list_params)},
+    [API_M_RUN_PUBLISH] = {"run.publish", &api_run_publish_shape, sizeof(api_run_publish_params), true,
+        offsetof(api_run_publish_params, request_id), offsetof(api_run_publish_params, has_request_id), NULL},
     [API_M_STATS_GET] = {"stats.get", &api_stats_get_shape, sizeof(api_stats_get_params)},
     [API_M_USER_CREATE] = {"user.create", &api_user_create_shape, sizeof(api_user_create_params), true,
         offsetof(api_user_create_params, request_id), offsetof(api_user_create_params, has_request_id), api_user_create_secrets},

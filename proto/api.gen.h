@@ -61,6 +61,7 @@ typedef enum api_method_id {
     API_M_MENTEE_PUT,
     API_M_RUN_GET,
     API_M_RUN_LIST,
+    API_M_RUN_PUBLISH,
     API_M_STATS_GET,
     API_M_USER_CREATE,
     API_M_USER_DISABLE,
@@ -207,6 +208,7 @@ typedef struct api_match_run_params {
     char program[API_CODE_MAX + 1];
     proto_policy policy;
     bool has_policy;
+    bool draft;
     char request_id[API_REQUEST_ID_MAX + 1];
     bool has_request_id;
 } api_match_run_params;
@@ -274,6 +276,12 @@ typedef struct api_run_list_params {
     bool has_cursor;
     int64_t limit;
 } api_run_list_params;
+
+typedef struct api_run_publish_params {
+    char run_id[API_OBJID_MAX + 1];
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
+} api_run_publish_params;
 
 typedef struct api_stats_get_params {
     char program[API_CODE_MAX + 1];

@@ -70,7 +70,7 @@ static int db_answer(srv_req *r, redisReply *reply, int status) {
  * r->dbfn is always called through the type it was stored with. */
 static store_cb db_on_ok, db_on_user, db_on_session, db_on_version, db_on_profile, db_on_mentee_profile, db_on_page,
     db_on_pair, db_on_match, db_on_matches, db_on_matches_page, db_on_review, db_on_meeting, db_on_stats;
-static store_cb db_on_run, db_on_runs;
+static store_cb db_on_run, db_on_runs, db_on_published;
 
 #define DB_KIND(kind, fn_t)                                                                                            \
     void db_send_##kind(srv_req *r, sargs *a, fn_t *cb) { db_send(r, db_on_##kind, (void (*)(void))cb, a); }           \
@@ -92,6 +92,7 @@ DB_KIND(meeting, db_meeting_fn)
 DB_KIND(stats, db_stats_fn)
 DB_KIND(run, db_runs_fn)
 DB_KIND(runs, db_runs_fn)
+DB_KIND(published, db_published_fn)
 
 /* ---------------------------------------------------------------- ok */
 
@@ -367,6 +368,21 @@ static void runs_reply(void *ud, redisReply *reply, int status, int has_next) {
 
 static void db_on_run(void *ud, redisReply *reply, int status) { runs_reply(ud, reply, status, 0); }
 static void db_on_runs(void *ud, redisReply *reply, int status) { runs_reply(ud, reply, status, 1); }
+
+/* SCRIPT_RUN_DRAFT_PUBLISH: {'ok', published, unmatched, program} */
+static void db_on_published(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    if (db_answer(r, reply, status)) return;
+    const redisReply *prog = mel(reply, 3);
+    db_published p = { mel_ll(reply, 1, -1), mel_ll(reply, 2, -1), NULL };
+    if (p.published < 0 || p.unmatched < 0 || !prog || prog->type != REDIS_REPLY_STRING || prog->len == 0 ||
+        prog->len > PROTO_CODE_MAX) {
+        db_shape(r);
+        return;
+    }
+    p.program = prog->str;
+    cb_published(r)(r, &p);
+}
 
 /* SCRIPT_MATCH_REVIEW: {'ok', (id, status, code, message)...} */
 static void db_on_review(void *ud, redisReply *reply, int status) {

@@ -181,6 +181,17 @@ void db_resume(srv_req *r, const char *tokhash, db_session_fn *cb) {
     db_send_session(r, &a, cb);
 }
 
+void db_run_draft_publish(srv_req *r, const char *run_id, const char *scope, long long ttl_ms,
+        db_published_fn *cb) {
+    sargs a = db_script(r, SCRIPT_RUN_DRAFT_PUBLISH);
+    sargs_adds(&a, run_id);
+    sargs_adds(&a, scope);
+    sargs_addll(&a, (long long)time(NULL));
+    sargs_addll(&a, ttl_ms);
+    db_idem_args(r, &a);
+    db_send_published(r, &a, cb);
+}
+
 void db_run_get(srv_req *r, const char *run_id, const char *scope, db_runs_fn *cb) {
     sargs a = db_script(r, SCRIPT_RUN_GET);
     sargs_adds(&a, run_id);

@@ -55,6 +55,9 @@ void db_pw_upgrade(srv_req *r, const char *login, const char *old_hash, const ch
         db_ok_fn *cb);
 /* server/lua/resume.lua -> session */
 void db_resume(srv_req *r, const char *tokhash, db_session_fn *cb);
+/* server/lua/run_draft_publish.lua -> published, idempotent */
+void db_run_draft_publish(srv_req *r, const char *run_id, const char *scope, long long ttl_ms,
+        db_published_fn *cb);
 /* server/lua/run_get.lua -> run */
 void db_run_get(srv_req *r, const char *run_id, const char *scope, db_runs_fn *cb);
 /* server/lua/run_list.lua -> runs */

@@ -104,6 +104,13 @@ size_t db_runs_n(const db_runs *rs);
 int db_runs_pack(const db_runs *rs, size_t i, msgpack_packer *pk);
 const char *db_runs_next(const db_runs *rs);
 typedef void db_runs_fn(srv_req *r, const db_runs *rs);
+/* run.publish's switch: the proposals switched on, the mentees whose
+ * waitlist is still to settle, the run's program. */
+typedef struct db_published {
+    long long published, unmatched;
+    const char *program;
+} db_published;
+typedef void db_published_fn(srv_req *r, const db_published *p);
 /* meeting.log's outcome: the record of the match and date (a new one, or
  * the other side's that this call confirmed), its minutes, and the
  * mentee's minutes of the date's year after the call. */
@@ -173,6 +180,7 @@ void db_send_meeting(srv_req *r, sargs *a, db_meeting_fn *cb);
 void db_send_stats(srv_req *r, sargs *a, db_stats_fn *cb);
 void db_send_run(srv_req *r, sargs *a, db_runs_fn *cb);
 void db_send_runs(srv_req *r, sargs *a, db_runs_fn *cb);
+void db_send_published(srv_req *r, sargs *a, db_published_fn *cb);
 
 #include "server/db.gen.h"
 

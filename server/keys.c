@@ -40,6 +40,7 @@ static const char *const patterns[KEY__COUNT] = {
     [KEY_STAGE_PROPOSED] = "stage:proposed:<run>",
     [KEY_STAGE_WAIT] = "stage:wait:<run>",
     [KEY_IDX_RUN_PROG] = "idx:run:prog:<program>",
+    [KEY_REV] = "rev:<program>",
     [KEY_MEETING] = "meeting:<match>",
     [KEY_JP] = "jp:<program>",
     [KEY_JP_MENTEE] = "jp:mentee:<id>",

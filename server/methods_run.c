@@ -1,4 +1,5 @@
-/* methods_run.c — run.get, run.list: the records of match runs.
+/* methods_run.c — run.get, run.list: the records of match runs;
+ * run.publish: a draft run switched on.
  *
  * A run's record is the hash run:<id> (run_lock.lua writes it, the later
  * steps of runs.c complete it); run.lua's record() reads it in the order
@@ -8,8 +9,10 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "server/db.h"
+#include "server/log.h"
 #include "server/methods.h"
 #include "server/pack.h"
 #include "server/util.h"
@@ -62,4 +65,71 @@ void m_run_list(srv_req *r, const api_run_list_params *p) {
     }
     if (mscope(r, p->program)) return;
     db_run_list(r, p->program, after[0] ? after + strlen(RUN_CURSOR_TAG) : "", p->limit, list_cb);
+}
+
+/* ------------------------------------------------------------ publish
+ * run.publish: SCRIPT_RUN_DRAFT_PUBLISH checks the draft and switches its
+ * proposals on under the program's lock, then the waitlist is settled here
+ * in chunks (SCRIPT_RUN_WAITLIST, as runs.c does for a run that is not a
+ * draft); the last chunk releases the lock and the answer goes out.  Once
+ * switched on, the run is published whatever happens to its waitlist: a
+ * chunk that fails is left to the sweep (after the lock expires). */
+
+#define PUBLISH_WAIT_CHUNK 1000 /* mentees per waitlist chunk (runs.c's RUN_UNMATCHED_CHUNK) */
+
+typedef struct publish_st {
+    char run_id[PROTO_OBJID_MAX + 1];
+    char program[PROTO_CODE_MAX + 1];
+    long long published;
+} publish_st;
+
+static void publish_answer(srv_req *r) {
+    const publish_st *ps = r->st;
+    pack_count_result(srv_req_ok(r), "published", ps->published);
+    srv_req_done(r);
+}
+
+static void publish_settle_next(srv_req *r);
+
+static void publish_settle_cb(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    const publish_st *ps = r->st;
+    if (status != STORE_OK || !mel_strs(reply, 0, 1) || strcmp(reply->element[0]->str, "ok")) {
+        log_warn("run %s: published; its waitlist is left to the sweep", ps->run_id);
+        publish_answer(r);
+        return;
+    }
+    if (mel_ll(reply, 1, 0))
+        publish_settle_next(r);
+    else
+        publish_answer(r);
+}
+
+static void publish_settle_next(srv_req *r) {
+    const publish_st *ps = r->st;
+    sargs a = db_script(r, SCRIPT_RUN_WAITLIST);
+    sargs_adds(&a, ps->run_id);
+    sargs_adds(&a, ps->program);
+    sargs_addll(&a, (long long)time(NULL));
+    sargs_addll(&a, PUBLISH_WAIT_CHUNK);
+    if (script_cmd(r->srv->st, publish_settle_cb, r, &a) != STORE_OK) publish_settle_cb(r, NULL, STORE_UNAVAILABLE);
+}
+
+static void publish_cb(srv_req *r, const db_published *p) {
+    publish_st *ps = r->st;
+    ps->published = p->published;
+    snprintf(ps->program, sizeof ps->program, "%s", p->program);
+    if (r->replayed) { /* a repeated request_id: the first call published (and settled) it */
+        publish_answer(r);
+        return;
+    }
+    log_info("run %s (%s) published by %s: %lld proposals", ps->run_id, ps->program, r->sess.login, p->published);
+    publish_settle_next(r);
+}
+
+void m_run_publish(srv_req *r, const api_run_publish_params *p) {
+    publish_st *ps = mstate(r, sizeof *ps, NULL);
+    if (!ps) return;
+    snprintf(ps->run_id, sizeof ps->run_id, "%s", p->run_id);
+    db_run_draft_publish(r, p->run_id, r->sess.programs, r->srv->cfg->run_lock_ttl_ms, publish_cb);
 }

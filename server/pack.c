@@ -332,6 +332,12 @@ void pack_match_result(msgpack_packer *pk, const proto_match *m) {
     proto_match_pack(pk, m);
 }
 
+void pack_count_result(msgpack_packer *pk, const char *key, long long n) {
+    msgpack_pack_map(pk, 1);
+    proto_pack_cstr(pk, key);
+    msgpack_pack_int64(pk, n);
+}
+
 void pack_wrap_begin(msgpack_packer *pk, const char *key) {
     msgpack_pack_map(pk, 1);
     proto_pack_cstr(pk, key);

@@ -22,7 +22,11 @@
  *   5. publish  SCRIPT_RUN_PUBLISH, the switch, in one script: the staged
  *               proposals become the program's `proposed` matches
  *               (superseding its unreviewed proposals of earlier runs)
- *               and the run records its stats.
+ *               and the run records its stats.  A draft run stops before
+ *               this: SCRIPT_RUN_FINISH records it `done`, still staged
+ *               (its proposals shown by match.list {run_id} only, no
+ *               waitlist moved); run.publish does this step and the next
+ *               later (methods_run.c), if its inputs are unchanged.
  *   6. settle   SCRIPT_RUN_WAITLIST in chunks, still under the lock: +1 on
  *               the waitlist of every unmatched mentee; the last chunk
  *               marks the run done and releases the lock.  Then run.done
@@ -169,6 +173,7 @@ typedef struct run {
     /* store */
     size_t store_pairs, store_unmatched;
     const char *status; /* final status */
+    bool draft;         /* stop after the store (run.publish switches it on) */
     int64_t recorded_ms; /* elapsed_ms of the stats in the record; -1 before */
     struct run *next;
 } run;
@@ -298,7 +303,8 @@ static void pack_stats(run *rn, msgpack_sbuffer *sb) {
 }
 
 /* End the run as failed or cancelled (what it staged stays invisible and
- * the sweep deletes it). */
+ * the sweep deletes it), or a draft run as done (what it staged stays for
+ * match.list {run_id} and run.publish). */
 static void run_finish(run *rn, const char *status) {
     rn->status = status;
     msgpack_sbuffer sb;
@@ -395,7 +401,10 @@ static void run_store_cb(void *ud, redisReply *reply, int status) {
 static void run_store_next(run *rn) {
     const match_run_result *res = rn->res;
     if (rn->store_pairs >= res->n_pairs && rn->store_unmatched >= res->n_unmatched) {
-        run_publish(rn);
+        if (rn->draft)
+            run_finish(rn, "done");
+        else
+            run_publish(rn);
         return;
     }
     sargs a;
@@ -739,7 +748,7 @@ static void run_free_unstarted(void *p) {
     free(rn);
 }
 
-void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *policy) {
+void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *policy, bool draft) {
     run *rn = calloc(1, sizeof *rn);
     if (!rn) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory");
@@ -757,6 +766,7 @@ void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *p
     snprintf(rn->by, sizeof rn->by, "%s", r->sess.login);
     rn->conn_id = r->conn_id;
     rn->recorded_ms = -1;
+    rn->draft = draft;
     rn->ppol = *policy;
     clock_gettime(CLOCK_MONOTONIC, &rn->t0);
     r->st = rn;
@@ -779,6 +789,7 @@ void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *p
     sargs_addll(&a, (long long)time(NULL));
     sargs_addll(&a, rs->s->cfg->run_lock_ttl_ms);
     sargs_add(&a, psb.data, psb.size);
+    sargs_adds(&a, draft ? "1" : "0");
     db_idem_args(r, &a);
     mcmd(r, lock_cb, &a);
     msgpack_sbuffer_destroy(&psb);

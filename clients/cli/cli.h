@@ -67,7 +67,8 @@ enum cli_opt_bit {
     O_TIMEOUT_RUN = 1u << 22,
     O_WAIT = 1u << 23,
     O_IDS = 1u << 24,
-    O_EXPLAIN = 1u << 25
+    O_EXPLAIN = 1u << 25,
+    O_DRAFT = 1u << 26
 };
 
 typedef struct cli_opts {
@@ -89,6 +90,7 @@ typedef struct cli_opts {
     int no_progress;
     int ids_only;
     int explain;
+    int draft;
     int run_timeout_s;
     int wait_s;
     /* positional words: argv[first..argc) */

@@ -1,4 +1,4 @@
-/* cmd_run.c — the run records: runs (run.list, run.get).
+/* cmd_run.c — the run records: runs (run.list, run.get); publish (run.publish).
  *
  * Copyright (c) 2026, the coachnet authors.  BSD-3-Clause, see LICENSE.
  */
@@ -138,9 +138,38 @@ static int cmd_runs(cli_ctx *x) {
     return x->o->run ? show_run(x) : list_runs(x);
 }
 
+/* publish RUN: a draft run's proposals replace the program's unreviewed
+ * ones, then its waitlist (run.publish). */
+static int cmd_publish(cli_ctx *x) {
+    if (!cli_args_ok(x, 0, "publish", 2, 2, "publish RUN")) return CLI_EXIT_USAGE;
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_api_run_publish_params p = { x->o->args[1], NULL };
+    cn_client_result *r;
+    cn_client_error e;
+    if (cn_api_run_publish(x->c, &p, &r, &e) != CN_CLIENT_OK) return cli_fail("run.publish", &e);
+    const msgpack_object *o = cn_client_result_obj(r);
+    const msgpack_object *n = cn_client_map_get(o, "published");
+    if (!n || n->type != MSGPACK_OBJECT_POSITIVE_INTEGER) {
+        proto_error pe;
+        proto_error_set(&pe, PROTO_E_INVALID_PARAMS, "published", "must be an integer 0..");
+        cn_client_result_free(r);
+        return cli_bad_result("run.publish", &pe);
+    }
+    if (x->o->json)
+        cli_emit(x, o);
+    else
+        printf("published run %s: %llu proposals (review them with coachnet list --run %s)\n", x->o->args[1],
+               (unsigned long long)n->via.u64, x->o->args[1]);
+    cn_client_result_free(r);
+    return CLI_EXIT_OK;
+}
+
 const cli_command cli_cmds_run[] = {
     { "runs", cmd_runs, CLI_SEC_COORDINATORS,
       "runs PROGRAM [--limit N]   the program's runs, newest first\n"
       "runs --run ID              one run: status, policy, stats" },
+    { "publish", cmd_publish, CLI_SEC_COORDINATORS,
+      "publish RUN                a draft run: its proposals replace the unreviewed ones" },
     { NULL, NULL, 0, NULL },
 };

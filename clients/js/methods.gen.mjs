@@ -707,7 +707,7 @@ export const METHODS = Object.freeze({
   ]
  },
  "match.run": {
-  "summary": "Start a match run of a program; progress and result come as notifications",
+  "summary": "Start a match run of a program (or a draft run, published by run.publish); progress and result come as notifications",
   "roles": [
    "coordinator"
   ],
@@ -724,6 +724,11 @@ export const METHODS = Object.freeze({
     "name": "policy",
     "type": "codec",
     "codec": "policy"
+   },
+   {
+    "name": "draft",
+    "type": "boolean",
+    "default": false
    },
    {
     "name": "request_id",
@@ -1195,6 +1200,44 @@ export const METHODS = Object.freeze({
   },
   "errors": [
    "forbidden"
+  ]
+ },
+ "run.publish": {
+  "summary": "Publish a draft run: its proposals replace the program's unreviewed ones, then the waitlist",
+  "roles": [
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "run_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "required": true
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "published",
+     "type": "integer"
+    }
+   ]
+  },
+  "errors": [
+   "not_found",
+   "forbidden",
+   "conflict"
   ]
  },
  "stats.get": {

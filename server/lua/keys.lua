@@ -37,6 +37,7 @@ local K = {
   stage_proposed = p..'stage:proposed:',
   stage_wait = p..'stage:wait:',
   idx_run_prog = p..'idx:run:prog:',
+  rev = p..'rev:',
   meeting = p..'meeting:',
   jp = p..'jp:',
   jp_mentee = p..'jp:mentee:',

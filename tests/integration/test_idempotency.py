@@ -56,6 +56,7 @@ def every_write_method_takes_request_id(s):
     writes = {"mentee.put", "coach.put", "match.request", "match.respond", "match.review",
               "match.run", "match.pin", "match.forbid", "match.unpin", "match.unforbid",
               "meeting.log", "feedback.put", "user.create", "user.disable", "auth.logout"}
+    writes |= {"run.publish"}
     for name, spec in METHODS.items():
         has = [p for p in spec["params"] if p["name"] == "request_id"]
         if name in writes:

@@ -149,5 +149,162 @@ def failed_run_is_listed_failed(s):
         assert [x["id"] for x in coord.run_list(prog)["items"]] == [dead, run_id]
 
 
+# ------------------------------------------------------ drafts, publish
+
+def waitlist(s, prog):
+    return {k.decode(): int(v) for k, v in zip(*[iter(s.env.redis.cmd("HGETALL", P + "wait:" + prog))] * 2)}
+
+
+def draft_run(coord, prog, policy=None):
+    """A draft run to its run.done; its id."""
+    run_id = coord.match_run(prog, policy, draft=True)["run_id"]
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        n = coord.next_notification(timeout=deadline - time.time())
+        if n.method == "run.done" and n.params.get("run_id") == run_id:
+            assert n.params["status"] == "done", n.params
+            return run_id
+    raise AssertionError("no run.done for draft %s" % run_id)
+
+
+@t
+def draft_changes_nothing_but_its_record(s):
+    """a draft run: its proposals only through match.list {run_id}; earlier proposals, waitlist, sides untouched"""
+    coord, prog, _ = coordinator(s)
+    with coord:
+        ms, cs = small_program(s, coord, prog)
+        first, _, _ = run_and_wait(coord, prog)
+        before = {m["id"]: m for m in coord.iterate(coord.match_list, program=prog)}
+        wait0 = waitlist(s, prog)
+        assert sum(wait0.values()) == 2, wait0               # two mentees left out for capacity
+        draft = draft_run(coord, prog)
+        run = coord.run_get(draft)["run"]
+        assert run["draft"] is True and run["status"] == "done" and "published_at" not in run, run
+        assert run["stats"]["matched"] == 2 and "finished_at" in run, run
+        props = run_matches(coord, draft)
+        assert len(props) == 2 and all(m["status"] == "proposed" and m["run_id"] == draft for m in props), props
+        assert {m["id"]: m for m in coord.iterate(coord.match_list, program=prog)} == before
+        assert not list(coord.iterate(coord.match_list, program=prog, status="proposed")) or \
+            all(m["run_id"] == first for m in coord.iterate(coord.match_list, program=prog, status="proposed"))
+        assert waitlist(s, prog) == wait0
+        st = coord.stats_get(prog)
+        assert st["last_run_id"] == draft and st["matches"].get("proposed") == 2, st  # the first run's two
+        # not visible: the draft's proposals cannot be reviewed or answered
+        res = coord.match_review([props[0]["id"]], "approve")
+        assert res["results"][0]["error"]["code"] == "not_found", res
+        mentee = s.subject_user(coord, "mentee", props[0]["mentee_id"])
+        with mentee:
+            assert all(m["run_id"] != draft for m in mentee.match_mine()["items"])
+            expect_error("not_found", mentee.match_respond, props[0]["id"], True)
+            # match.explain explains the draft's pairs like any pair
+            ex = mentee.match_explain(props[0]["mentee_id"], props[0]["coach_id"])["explain"]
+            assert ex["score"] == props[0]["score"], (ex, props[0])
+        assert coord.run_list(prog)["items"][0]["id"] == draft
+
+
+@t
+def publish_switches_a_draft_on(s):
+    """run.publish: the draft's proposals replace the unreviewed ones, then the waitlist; {published}"""
+    coord, prog, _ = coordinator(s)
+    with coord:
+        ms, _ = small_program(s, coord, prog)
+        first, _, _ = run_and_wait(coord, prog)
+        old = run_matches(coord, first)
+        wait0 = waitlist(s, prog)
+        draft = draft_run(coord, prog, {"objective": "quality"})
+        props = run_matches(coord, draft)
+        assert coord.run_publish(draft) == {"published": len(props)}
+        run = coord.run_get(draft)["run"]
+        assert run["draft"] is True and run["status"] == "done" and run["published_at"] >= run["finished_at"], run
+        assert run["policy"]["objective"] == "quality", run
+        now = {m["id"]: m for m in coord.iterate(coord.match_list, program=prog)}
+        assert all(now[m["id"]]["status"] == "cancelled" for m in old), [now[m["id"]] for m in old]
+        assert {m["id"] for m in props} == {i for i, m in now.items() if m["status"] == "proposed"}, now
+        unmatched = {m["id"] for m in ms} - {m["mentee_id"] for m in props}
+        assert len(unmatched) == 2 and waitlist(s, prog) == dict(wait0, **{m: wait0.get(m, 0) + 1 for m in unmatched}), \
+            (waitlist(s, prog), wait0, unmatched)
+        assert s.env.redis.cmd("EXISTS", P + "lock:run:" + prog) == 0
+        assert int(s.env.redis.cmd("SISMEMBER", P + "runs:staged", draft)) == 0
+        res = coord.match_review([props[0]["id"]], "approve")
+        assert res["results"][0]["status"] == "approved", res
+        expect_error("conflict", coord.run_publish, draft, field="run_id")     # published already
+
+
+@t
+def publish_refuses_a_stale_draft(s):
+    """run.publish is conflict when an input changed since the snapshot: profile, coach, pin, forbid, seat, another run"""
+    coord, prog, _ = coordinator(s)
+    with coord:
+        ms, cs = small_program(s, coord, prog, n_mentees=4, n_coaches=2, capacity=2)
+        extra = s.gen.mentee(prog)
+        changes = [
+            ("mentee profile", lambda: coord.mentee_put(dict(ms[0], goals="changed goals"))),
+            ("new mentee", lambda: coord.mentee_put(extra)),
+            ("coach capacity", lambda: coord.coach_put(dict(cs[0], capacity=3))),
+            ("pin", lambda: coord.match_pin(prog, ms[1]["id"], cs[1]["id"])),
+            ("unpin", lambda: coord.match_unpin(prog, ms[1]["id"], cs[1]["id"])),
+            ("forbid", lambda: coord.match_forbid(prog, ms[1]["id"], cs[1]["id"])),
+            ("unforbid", lambda: coord.match_unforbid(prog, ms[1]["id"], cs[1]["id"])),
+        ]
+        for what, change in changes:
+            draft = draft_run(coord, prog)
+            change()
+            try:
+                expect_error("conflict", coord.run_publish, draft, field="run_id")
+            except AssertionError as e:
+                raise AssertionError("%s: %s" % (what, e))
+            assert coord.run_get(draft)["run"].get("published_at") is None
+        # a seat taken: a run's proposal approved after the draft's snapshot
+        first, _, _ = run_and_wait(coord, prog)
+        draft = draft_run(coord, prog)
+        mid = run_matches(coord, first)[0]["id"]
+        assert coord.match_review([mid], "approve")["results"][0]["status"] == "approved"
+        expect_error("conflict", coord.run_publish, draft, field="run_id")
+        # another run published (waitlist and proposals moved) after the snapshot
+        small_program(s, coord, prog, n_mentees=3, n_coaches=1, capacity=1)
+        draft = draft_run(coord, prog)
+        run_and_wait(coord, prog)
+        expect_error("conflict", coord.run_publish, draft, field="run_id")
+        # a change in another program leaves the draft fresh
+        other, oprog, _ = coordinator(s)
+        with other:
+            draft = draft_run(coord, prog)
+            other.mentee_put(s.gen.mentee(oprog))
+        assert coord.run_publish(draft)["published"] >= 1
+
+
+@t
+def publish_errors(s):
+    """run.publish: not_found, forbidden (scope, roles), conflict (not a draft, running, a run in progress); replay"""
+    coord, prog, _ = coordinator(s)
+    other, oprog, _ = coordinator(s)
+    with coord, other:
+        ms, cs = small_program(s, coord, prog)
+        plain, _, _ = run_and_wait(coord, prog)
+        expect_error("not_found", coord.run_publish, "r999999999", field="run_id")
+        expect_error("conflict", coord.run_publish, plain, field="run_id")          # not a draft
+        draft = draft_run(coord, prog)
+        expect_error("forbidden", other.run_publish, draft, field="run_id")
+        mentee, coach = subject_clients(s, coord, ms, cs)
+        with mentee, coach:
+            for c in (mentee, coach, s.admin()):
+                expect_error("forbidden", c.run_publish, draft)
+        r = s.env.redis
+        r.cmd("SET", P + "lock:run:" + prog, "r0", "PX", "60000")                  # a run in progress
+        expect_error("conflict", coord.run_publish, draft)
+        r.cmd("DEL", P + "lock:run:" + prog)
+        r.cmd("HSET", P + "run:" + draft, "status", "running")                     # not finished
+        expect_error("conflict", coord.run_publish, draft, field="run_id")
+        r.cmd("HSET", P + "run:" + draft, "status", "done")
+        n = coord.run_publish(draft, request_id="pub-1")["published"]
+        assert n == 2
+        assert coord.run_publish(draft, request_id="pub-1") == {"published": n}    # a replay, not a conflict
+        expect_error("conflict", coord.run_publish, draft, request_id="pub-2", field="run_id")
+        # a draft run with request_id: a replay answers the same run
+        a = coord.match_run(prog, None, draft=True, request_id="run-1")["run_id"]
+        b = coord.match_run(prog, None, draft=True, request_id="run-1")["run_id"]
+        assert a == b
+
+
 if __name__ == "__main__":
     main(suite)
