@@ -29,6 +29,8 @@
 #define CN_API_MATCH_LIST_MAX 500
 #define CN_API_RUN_LIST_DEFAULT 20
 #define CN_API_RUN_LIST_MAX 100
+#define CN_API_UNMATCHED_LIST_DEFAULT 100
+#define CN_API_UNMATCHED_LIST_MAX 500
 #define CN_API_SUGGEST_DEFAULT 10
 #define CN_API_SUGGEST_MAX 100
 #define CN_API_REVIEW_MAX 100
@@ -277,6 +279,17 @@ typedef struct cn_api_run_publish_params {
 } cn_api_run_publish_params;
 /* run.publish (Publish a draft run: its proposals replace the program's unreviewed ones, then the waitlist) */
 int cn_api_run_publish(cn_client *c, const cn_api_run_publish_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_run_unmatched_params {
+    const char *run_id;
+    const char *reason;
+    const char *cursor;
+    int64_t limit;
+    int has_limit;
+} cn_api_run_unmatched_params;
+/* run.unmatched (The mentees a run left unmatched, each with its name and reason) */
+int cn_api_run_unmatched(cn_client *c, const cn_api_run_unmatched_params *p, cn_client_result **res,
         cn_client_error *err);
 
 typedef struct cn_api_stats_get_params {

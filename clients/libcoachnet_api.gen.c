@@ -848,6 +848,43 @@ int cn_api_run_publish(cn_client *c, const cn_api_run_publish_params *p, cn_clie
     return rc;
 }
 
+int cn_api_run_unmatched(cn_client *c, const cn_api_run_unmatched_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "run.unmatched: no params");
+    if (p->run_id == NULL || p->run_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "run.unmatched: run_id is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->run_id ? 1 : 0;
+    n += p->reason ? 1 : 0;
+    n += p->cursor ? 1 : 0;
+    n += p->has_limit ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->run_id) {
+        cn_api_pack_str(pk, "run_id");
+        cn_api_pack_str(pk, p->run_id);
+    }
+    if (p->reason) {
+        cn_api_pack_str(pk, "reason");
+        cn_api_pack_str(pk, p->reason);
+    }
+    if (p->cursor) {
+        cn_api_pack_str(pk, "cursor");
+        cn_api_pack_str(pk, p->cursor);
+    }
+    if (p->has_limit) {
+        cn_api_pack_str(pk, "limit");
+        msgpack_pack_int64(pk, p->limit);
+    }
+    int rc = cn_client_call_raw(c, "run.unmatched", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 int cn_api_stats_get(cn_client *c, const cn_api_stats_get_params *p, cn_client_result **res,
         cn_client_error *err) {
     msgpack_sbuffer sb;
@@ -986,6 +1023,7 @@ const char *const cn_api_method_names[] = {
     "run.get",
     "run.list",
     "run.publish",
+    "run.unmatched",
     "stats.get",
     "user.create",
     "user.disable",

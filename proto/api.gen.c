@@ -15,6 +15,7 @@ _Static_assert(API_SCORE_MAX == PROTO_SCORE_MAX, "api/limits.json SCORE_MAX disa
 
 const char *const api_match_list_status_names[] = {"proposed", "requested", "approved", "accepted", "active", "completed", "rejected", "declined", "cancelled", NULL};
 const char *const api_match_review_decision_names[] = {"approve", "reject", "cancel", "complete", NULL};
+const char *const api_run_unmatched_reason_names[] = {"no_feasible_coach", "capacity", "below_min_score", NULL};
 const char *const api_user_create_role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
 
 static const char *const api_auth_login_keys[] = {"login", "password", NULL};
@@ -195,6 +196,14 @@ static const proto_field api_run_publish_fields[] = {
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_run_publish_params, request_id), .has_off = offsetof(api_run_publish_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_run_publish_shape = {api_run_publish_fields, 2, api_run_publish_keys};
+static const char *const api_run_unmatched_keys[] = {"run_id", "reason", "cursor", "limit", NULL};
+static const proto_field api_run_unmatched_fields[] = {
+    {.name = "run_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_run_unmatched_params, run_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "reason", .type = PROTO_F_ENUM, .required = false, .off = offsetof(api_run_unmatched_params, reason), .has_off = offsetof(api_run_unmatched_params, has_reason), .names = api_run_unmatched_reason_names},
+    {.name = "cursor", .type = PROTO_F_STR, .required = false, .off = offsetof(api_run_unmatched_params, cursor), .has_off = offsetof(api_run_unmatched_params, has_cursor), .min = 1, .max = API_CURSOR_MAX, .cs = PROTO_CS_CODE},
+    {.name = "limit", .type = PROTO_F_INT, .required = false, .off = offsetof(api_run_unmatched_params, limit), .has_off = PROTO_NO_HAS, .min = 1, .max = API_UNMATCHED_LIST_MAX, .dflt = API_UNMATCHED_LIST_DEFAULT},
+};
+static const proto_shape api_run_unmatched_shape = {api_run_unmatched_fields, 4, api_run_unmatched_keys};
 static const char *const api_stats_get_keys[] = {"program", NULL};
 static const proto_field api_stats_get_fields[] = {
     {.name = "program", .type = PROTO_F_STR, .required = true, .off = offsetof(api_stats_get_params, program), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
@@ -262,6 +271,7 @@ const api_method api_methods[API_M__COUNT] = {
     [API_M_RUN_LIST] = {"run.list", &api_run_list_shape, sizeof(api_run_list_params)},
     [API_M_RUN_PUBLISH] = {"run.publish", &api_run_publish_shape, sizeof(api_run_publish_params), true,
         offsetof(api_run_publish_params, request_id), offsetof(api_run_publish_params, has_request_id), NULL},
+    [API_M_RUN_UNMATCHED] = {"run.unmatched", &api_run_unmatched_shape, sizeof(api_run_unmatched_params)},
     [API_M_STATS_GET] = {"stats.get", &api_stats_get_shape, sizeof(api_stats_get_params)},
     [API_M_USER_CREATE] = {"user.create", &api_user_create_shape, sizeof(api_user_create_params), true,
         offsetof(api_user_create_params, request_id), offsetof(api_user_create_params, has_request_id), api_user_create_secrets},

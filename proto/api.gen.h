@@ -7,32 +7,34 @@
 #define COACHNET_PROTO_API_GEN_H
 
 /* Named limits (api/limits.json). */
-#define API_LOGIN_MAX                64      /* bytes of a login name */
-#define API_PASSWORD_MIN             8       /* bytes of a new password, at least */
-#define API_PASSWORD_MAX             256     /* bytes of a password */
-#define API_TOKEN_MAX                256     /* bytes of a token as read (a token that is not 64 hex digits is refused as unauthenticated) */
-#define API_ID_MAX                   40      /* bytes of a profile id */
-#define API_OBJID_MAX                64      /* bytes of a match or run id */
-#define API_CODE_MAX                 32      /* bytes of a code: program, province, competency */
-#define API_PROGRAMS_MAX             16      /* programs of a coordinator or coach */
-#define API_SCORE_MAX                10000   /* the largest pair score */
-#define API_VERSION_MAX              9007199254740991LL /* largest if_version (2^53 - 1: exact in every client language) */
-#define API_CURSOR_MAX               160     /* bytes of a list cursor */
-#define API_PROFILE_LIST_DEFAULT     50      /* profiles per page by default */
-#define API_PROFILE_LIST_MAX         500     /* profiles per page, at most */
-#define API_MATCH_LIST_DEFAULT       50      /* matches per page by default */
-#define API_MATCH_LIST_MAX           500     /* matches per page, at most */
-#define API_RUN_LIST_DEFAULT         20      /* runs per page by default */
-#define API_RUN_LIST_MAX             100     /* runs per page, at most */
-#define API_SUGGEST_DEFAULT          10      /* suggestions by default */
-#define API_SUGGEST_MAX              100     /* suggestions of one call, at most */
-#define API_REVIEW_MAX               100     /* match ids of one match.review call */
-#define API_NOTE_MAX                 500     /* bytes of a review or response note */
-#define API_MEETING_MINUTES_MAX      600     /* minutes of one meeting */
-#define API_TOPIC_MAX                200     /* bytes of a meeting topic */
-#define API_COMMENT_MAX              2000    /* bytes of a feedback comment */
-#define API_REQUEST_ID_MAX           64      /* bytes of a request_id */
-#define API_REQUEST_ID_TTL_S         86400   /* seconds a request_id's first answer is kept (a repeat within them is answered from it) */
+#define API_LOGIN_MAX                  64      /* bytes of a login name */
+#define API_PASSWORD_MIN               8       /* bytes of a new password, at least */
+#define API_PASSWORD_MAX               256     /* bytes of a password */
+#define API_TOKEN_MAX                  256     /* bytes of a token as read (a token that is not 64 hex digits is refused as unauthenticated) */
+#define API_ID_MAX                     40      /* bytes of a profile id */
+#define API_OBJID_MAX                  64      /* bytes of a match or run id */
+#define API_CODE_MAX                   32      /* bytes of a code: program, province, competency */
+#define API_PROGRAMS_MAX               16      /* programs of a coordinator or coach */
+#define API_SCORE_MAX                  10000   /* the largest pair score */
+#define API_VERSION_MAX                9007199254740991LL /* largest if_version (2^53 - 1: exact in every client language) */
+#define API_CURSOR_MAX                 160     /* bytes of a list cursor */
+#define API_PROFILE_LIST_DEFAULT       50      /* profiles per page by default */
+#define API_PROFILE_LIST_MAX           500     /* profiles per page, at most */
+#define API_MATCH_LIST_DEFAULT         50      /* matches per page by default */
+#define API_MATCH_LIST_MAX             500     /* matches per page, at most */
+#define API_RUN_LIST_DEFAULT           20      /* runs per page by default */
+#define API_RUN_LIST_MAX               100     /* runs per page, at most */
+#define API_UNMATCHED_LIST_DEFAULT     100     /* unmatched mentees per page by default */
+#define API_UNMATCHED_LIST_MAX         500     /* unmatched mentees per page, at most */
+#define API_SUGGEST_DEFAULT            10      /* suggestions by default */
+#define API_SUGGEST_MAX                100     /* suggestions of one call, at most */
+#define API_REVIEW_MAX                 100     /* match ids of one match.review call */
+#define API_NOTE_MAX                   500     /* bytes of a review or response note */
+#define API_MEETING_MINUTES_MAX        600     /* minutes of one meeting */
+#define API_TOPIC_MAX                  200     /* bytes of a meeting topic */
+#define API_COMMENT_MAX                2000    /* bytes of a feedback comment */
+#define API_REQUEST_ID_MAX             64      /* bytes of a request_id */
+#define API_REQUEST_ID_TTL_S           86400   /* seconds a request_id's first answer is kept (a repeat within them is answered from it) */
 
 /* Methods, in the order of api_methods[]. */
 typedef enum api_method_id {
@@ -62,6 +64,7 @@ typedef enum api_method_id {
     API_M_RUN_GET,
     API_M_RUN_LIST,
     API_M_RUN_PUBLISH,
+    API_M_RUN_UNMATCHED,
     API_M_STATS_GET,
     API_M_USER_CREATE,
     API_M_USER_DISABLE,
@@ -86,6 +89,12 @@ enum {
     API_MATCH_REVIEW_DECISION_REJECT,
     API_MATCH_REVIEW_DECISION_CANCEL,
     API_MATCH_REVIEW_DECISION_COMPLETE,
+};
+/* run.unmatched reason */
+enum {
+    API_RUN_UNMATCHED_REASON_NO_FEASIBLE_COACH,
+    API_RUN_UNMATCHED_REASON_CAPACITY,
+    API_RUN_UNMATCHED_REASON_BELOW_MIN_SCORE,
 };
 /* user.create role */
 enum {
@@ -283,6 +292,15 @@ typedef struct api_run_publish_params {
     bool has_request_id;
 } api_run_publish_params;
 
+typedef struct api_run_unmatched_params {
+    char run_id[API_OBJID_MAX + 1];
+    int reason;
+    bool has_reason;
+    char cursor[API_CURSOR_MAX + 1];
+    bool has_cursor;
+    int64_t limit;
+} api_run_unmatched_params;
+
 typedef struct api_stats_get_params {
     char program[API_CODE_MAX + 1];
 } api_stats_get_params;
@@ -309,6 +327,7 @@ typedef struct api_user_disable_params {
 
 extern const char *const api_match_list_status_names[10];   /* the enum's values, NULL-terminated */
 extern const char *const api_match_review_decision_names[5];   /* the enum's values, NULL-terminated */
+extern const char *const api_run_unmatched_reason_names[4];   /* the enum's values, NULL-terminated */
 extern const char *const api_user_create_role_names[5];   /* the enum's values, NULL-terminated */
 
 typedef struct api_method {

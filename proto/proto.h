@@ -855,6 +855,18 @@ typedef struct proto_run {
 int proto_run_decode(const msgpack_object *obj, const char *path, proto_run *out, proto_error *err);
 void proto_run_pack(msgpack_packer *pk, const proto_run *r);
 
+/* An item of run.unmatched: {mentee_id (code 1..40), name (line 0..128:
+ * empty when the mentee is gone), reason (proto_unmatched_names)}. */
+typedef struct proto_unmatched_item {
+    char mentee_id[PROTO_ID_MAX + 1];
+    char name[PROTO_NAME_MAX + 1];
+    proto_unmatched reason;
+} proto_unmatched_item;
+
+int proto_unmatched_item_decode(const msgpack_object *obj, const char *path, proto_unmatched_item *out,
+                                proto_error *err);
+void proto_unmatched_item_pack(msgpack_packer *pk, const proto_unmatched_item *u);
+
 /* stats.get's result.  Keys, all required: program (code 1..32);
  * mentees, coaches, capacity, load (0..2^53); utilisation, coverage
  * (floats >= 0: seats taken / seats, and mentees with a live or completed

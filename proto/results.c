@@ -28,6 +28,7 @@ static const char *const meeting_keys[] = { "meeting_id", "confirmed",     "minu
                                             "year",       "minutes_total", "jp_total", NULL };
 static const char *const progress_keys[] = { "run_id", "phase", "done", "total", NULL };
 static const char *const done_keys[] = { "run_id", "status", "stats", NULL };
+static const char *const unmatched_item_keys[] = { "mentee_id", "name", "reason", NULL };
 static const char *const run_keys[] = { "id",     "program",    "status",      "draft", "published_at", "policy",
                                         "stats",  "started_at", "finished_at", "by",    NULL };
 static const char *const pstats_keys[] = { "program",     "mentees",    "coaches",  "capacity",  "load",
@@ -404,6 +405,34 @@ void proto_run_pack(msgpack_packer *pk, const proto_run *r) {
     }
     pack_key(pk, "by");
     proto_pack_cstr(pk, r->by);
+}
+
+/* ---- run.unmatched ------------------------------------------------------- */
+
+int proto_unmatched_item_decode(const msgpack_object *obj, const char *path, proto_unmatched_item *out,
+                                proto_error *err) {
+    proto_map m;
+    int reason;
+    memset(out, 0, sizeof(*out));
+    if (proto_map_open(&m, obj, path, unmatched_item_keys, err) != PROTO_OK ||
+        proto_read_str(&m, "mentee_id", PROTO_REQUIRED, 1, PROTO_ID_MAX, PROTO_CS_CODE, out->mentee_id,
+                       sizeof(out->mentee_id), err) < 0 ||
+        proto_read_str(&m, "name", PROTO_REQUIRED, 0, PROTO_NAME_MAX, PROTO_CS_LINE, out->name, sizeof(out->name),
+                       err) < 0 ||
+        proto_read_enum(&m, "reason", PROTO_REQUIRED, proto_unmatched_names, &reason, err) < 0)
+        return PROTO_ERR;
+    out->reason = (proto_unmatched)reason;
+    return PROTO_OK;
+}
+
+void proto_unmatched_item_pack(msgpack_packer *pk, const proto_unmatched_item *u) {
+    msgpack_pack_map(pk, 3);
+    pack_key(pk, "mentee_id");
+    proto_pack_cstr(pk, u->mentee_id);
+    pack_key(pk, "name");
+    proto_pack_cstr(pk, u->name);
+    pack_key(pk, "reason");
+    proto_pack_name(pk, proto_unmatched_names, (int)u->reason);
 }
 
 /* ---- stats.get ----------------------------------------------------------- */

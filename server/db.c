@@ -70,7 +70,7 @@ static int db_answer(srv_req *r, redisReply *reply, int status) {
  * r->dbfn is always called through the type it was stored with. */
 static store_cb db_on_ok, db_on_user, db_on_session, db_on_version, db_on_profile, db_on_mentee_profile, db_on_page,
     db_on_pair, db_on_match, db_on_matches, db_on_matches_page, db_on_review, db_on_meeting, db_on_stats;
-static store_cb db_on_run, db_on_runs, db_on_published;
+static store_cb db_on_run, db_on_runs, db_on_published, db_on_unmatched;
 
 #define DB_KIND(kind, fn_t)                                                                                            \
     void db_send_##kind(srv_req *r, sargs *a, fn_t *cb) { db_send(r, db_on_##kind, (void (*)(void))cb, a); }           \
@@ -93,6 +93,7 @@ DB_KIND(stats, db_stats_fn)
 DB_KIND(run, db_runs_fn)
 DB_KIND(runs, db_runs_fn)
 DB_KIND(published, db_published_fn)
+DB_KIND(unmatched, db_unmatched_fn)
 
 /* ---------------------------------------------------------------- ok */
 
@@ -368,6 +369,36 @@ static void runs_reply(void *ud, redisReply *reply, int status, int has_next) {
 
 static void db_on_run(void *ud, redisReply *reply, int status) { runs_reply(ud, reply, status, 0); }
 static void db_on_runs(void *ud, redisReply *reply, int status) { runs_reply(ud, reply, status, 1); }
+
+struct db_unmatched {
+    const redisReply *reply; /* items from element[2], three strings each */
+    size_t n;
+    const char *next;
+};
+
+size_t db_unmatched_n(const db_unmatched *u) { return u->n; }
+const char *db_unmatched_next(const db_unmatched *u) { return u->next; }
+
+void db_unmatched_item(const db_unmatched *u, size_t i, const char **mentee_id, const char **name,
+                       const char **reason) {
+    redisReply *const *e = u->reply->element + 2 + 3 * i;
+    *mentee_id = e[0]->str;
+    *name = e[1]->str;
+    *reason = e[2]->str;
+}
+
+/* SCRIPT_RUN_UNMATCHED: {'ok', next, (mentee, name, reason)...} */
+static void db_on_unmatched(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    if (db_answer(r, reply, status)) return;
+    if (reply->elements < 2 || (reply->elements - 2) % 3 || !mel_strs(reply, 1, reply->elements)) {
+        db_shape(r);
+        return;
+    }
+    db_unmatched u = { reply, (reply->elements - 2) / 3, NULL };
+    u.next = reply->element[1]->len ? reply->element[1]->str : NULL;
+    cb_unmatched(r)(r, &u);
+}
 
 /* SCRIPT_RUN_DRAFT_PUBLISH: {'ok', published, unmatched, program} */
 static void db_on_published(void *ud, redisReply *reply, int status) {

@@ -208,6 +208,17 @@ void db_run_list(srv_req *r, const char *program, const char *cursor, long long 
     db_send_runs(r, &a, cb);
 }
 
+void db_run_unmatched(srv_req *r, const char *run_id, const char *reason, const char *cursor,
+        long long limit, const char *scope, db_unmatched_fn *cb) {
+    sargs a = db_script(r, SCRIPT_RUN_UNMATCHED);
+    sargs_adds(&a, run_id);
+    sargs_adds(&a, reason);
+    sargs_adds(&a, cursor);
+    sargs_addll(&a, limit);
+    sargs_adds(&a, scope);
+    db_send_unmatched(r, &a, cb);
+}
+
 void db_session_new(srv_req *r, const char *login, const char *tokhash, long long ttl, db_ok_fn *cb) {
     sargs a = db_script(r, SCRIPT_SESSION_NEW);
     sargs_adds(&a, login);

@@ -63,6 +63,9 @@ void db_run_get(srv_req *r, const char *run_id, const char *scope, db_runs_fn *c
 /* server/lua/run_list.lua -> runs */
 void db_run_list(srv_req *r, const char *program, const char *cursor, long long limit,
         db_runs_fn *cb);
+/* server/lua/run_unmatched.lua -> unmatched */
+void db_run_unmatched(srv_req *r, const char *run_id, const char *reason, const char *cursor,
+        long long limit, const char *scope, db_unmatched_fn *cb);
 /* server/lua/session_new.lua -> ok */
 void db_session_new(srv_req *r, const char *login, const char *tokhash, long long ttl, db_ok_fn *cb);
 /* server/lua/stats.lua -> stats */

@@ -111,6 +111,14 @@ typedef struct db_published {
     const char *program;
 } db_published;
 typedef void db_published_fn(srv_req *r, const db_published *p);
+/* run.unmatched: n (mentee id, name, reason) in the run's order and the
+ * member to go on after (NULL: the last page). */
+typedef struct db_unmatched db_unmatched;
+size_t db_unmatched_n(const db_unmatched *u);
+void db_unmatched_item(const db_unmatched *u, size_t i, const char **mentee_id, const char **name,
+                       const char **reason);
+const char *db_unmatched_next(const db_unmatched *u);
+typedef void db_unmatched_fn(srv_req *r, const db_unmatched *u);
 /* meeting.log's outcome: the record of the match and date (a new one, or
  * the other side's that this call confirmed), its minutes, and the
  * mentee's minutes of the date's year after the call. */
@@ -181,6 +189,7 @@ void db_send_stats(srv_req *r, sargs *a, db_stats_fn *cb);
 void db_send_run(srv_req *r, sargs *a, db_runs_fn *cb);
 void db_send_runs(srv_req *r, sargs *a, db_runs_fn *cb);
 void db_send_published(srv_req *r, sargs *a, db_published_fn *cb);
+void db_send_unmatched(srv_req *r, sargs *a, db_unmatched_fn *cb);
 
 #include "server/db.gen.h"
 

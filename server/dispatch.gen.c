@@ -37,6 +37,7 @@ static void t_mentee_put(srv_req *r, const void *p) { m_mentee_put(r, p); }
 static void t_run_get(srv_req *r, const void *p) { m_run_get(r, p); }
 static void t_run_list(srv_req *r, const void *p) { m_run_list(r, p); }
 static void t_run_publish(srv_req *r, const void *p) { m_run_publish(r, p); }
+static void t_run_unmatched(srv_req *r, const void *p) { m_run_unmatched(r, p); }
 static void t_stats_get(srv_req *r, const void *p) { m_stats_get(r, p); }
 static void t_user_create(srv_req *r, const void *p) { m_user_create(r, p); }
 static void t_user_disable(srv_req *r, const void *p) { m_user_disable(r, p); }
@@ -68,6 +69,7 @@ const method_def methods_table[API_M__COUNT] = {
     [API_M_RUN_GET] = {"run.get", ROLE_COORDINATOR, &api_methods[API_M_RUN_GET], t_run_get},
     [API_M_RUN_LIST] = {"run.list", ROLE_COORDINATOR, &api_methods[API_M_RUN_LIST], t_run_list},
     [API_M_RUN_PUBLISH] = {"run.publish", ROLE_COORDINATOR, &api_methods[API_M_RUN_PUBLISH], t_run_publish},
+    [API_M_RUN_UNMATCHED] = {"run.unmatched", ROLE_COORDINATOR, &api_methods[API_M_RUN_UNMATCHED], t_run_unmatched},
     [API_M_STATS_GET] = {"stats.get", ROLE_COORDINATOR, &api_methods[API_M_STATS_GET], t_stats_get},
     [API_M_USER_CREATE] = {"user.create", ROLE_ADMIN | ROLE_COORDINATOR, &api_methods[API_M_USER_CREATE], t_user_create},
     [API_M_USER_DISABLE] = {"user.disable", ROLE_ADMIN, &api_methods[API_M_USER_DISABLE], t_user_disable},

@@ -33,6 +33,7 @@ void m_mentee_put(srv_req *r, const api_mentee_put_params *p);
 void m_run_get(srv_req *r, const api_run_get_params *p);
 void m_run_list(srv_req *r, const api_run_list_params *p);
 void m_run_publish(srv_req *r, const api_run_publish_params *p);
+void m_run_unmatched(srv_req *r, const api_run_unmatched_params *p);
 void m_stats_get(srv_req *r, const api_stats_get_params *p);
 void m_user_create(srv_req *r, const api_user_create_params *p);
 void m_user_disable(srv_req *r, const api_user_disable_params *p);

@@ -41,6 +41,7 @@ static const char *const patterns[KEY__COUNT] = {
     [KEY_STAGE_WAIT] = "stage:wait:<run>",
     [KEY_IDX_RUN_PROG] = "idx:run:prog:<program>",
     [KEY_REV] = "rev:<program>",
+    [KEY_RUN_UNMATCHED] = "unmatched:<run>",
     [KEY_MEETING] = "meeting:<match>",
     [KEY_JP] = "jp:<program>",
     [KEY_JP_MENTEE] = "jp:mentee:<id>",

@@ -133,3 +133,46 @@ void m_run_publish(srv_req *r, const api_run_publish_params *p) {
     snprintf(ps->run_id, sizeof ps->run_id, "%s", p->run_id);
     db_run_draft_publish(r, p->run_id, r->sess.programs, r->srv->cfg->run_lock_ttl_ms, publish_cb);
 }
+
+/* ---------------------------------------------------------- unmatched
+ * run.unmatched: a page of unmatched:<run> (run_unmatched.lua), by reason
+ * then mentee id; the cursor is the last "<reason>:<mentee>" member. */
+
+#define UNMATCHED_CURSOR_TAG "u:"
+#define CURSOR_POS_MAX       (API_CURSOR_MAX / 2) /* a cursor is the hex of its position */
+
+static void unmatched_cb(srv_req *r, const db_unmatched *u) {
+    msgpack_packer *pk = srv_req_ok(r);
+    pack_items_begin(pk, "items", db_unmatched_n(u), true);
+    for (size_t i = 0; i < db_unmatched_n(u); i++) {
+        const char *id, *name, *reason;
+        proto_unmatched_item it;
+        db_unmatched_item(u, i, &id, &name, &reason);
+        if (pack_conv_unmatched(id, name, reason, &it)) {
+            srv_req_fail(r, PROTO_E_INTERNAL, NULL, "stored unmatched mentee does not decode");
+            return;
+        }
+        proto_unmatched_item_pack(pk, &it);
+    }
+    const char *next = db_unmatched_next(u);
+    char pos[CURSOR_POS_MAX + 1], hex[2 * CURSOR_POS_MAX + 1];
+    const char *cursor = NULL;
+    if (next && strlen(UNMATCHED_CURSOR_TAG) + strlen(next) <= CURSOR_POS_MAX) {
+        snprintf(pos, sizeof pos, UNMATCHED_CURSOR_TAG "%s", next);
+        util_cursor_encode(pos, hex);
+        cursor = hex;
+    }
+    pack_cursor(pk, cursor);
+    srv_req_done(r);
+}
+
+void m_run_unmatched(srv_req *r, const api_run_unmatched_params *p) {
+    char after[CURSOR_POS_MAX + 1] = "";
+    if (p->cursor[0] && (util_cursor_decode(p->cursor, after, sizeof after) ||
+                         strncmp(after, UNMATCHED_CURSOR_TAG, strlen(UNMATCHED_CURSOR_TAG)))) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "cursor", "not a cursor this server returned");
+        return;
+    }
+    db_run_unmatched(r, p->run_id, p->has_reason ? api_run_unmatched_reason_names[p->reason] : "",
+                     after[0] ? after + strlen(UNMATCHED_CURSOR_TAG) : "", p->limit, r->sess.programs, unmatched_cb);
+}

@@ -179,6 +179,18 @@ int pack_run(msgpack_packer *pk, redisReply *const *e) {
     return rc;
 }
 
+int pack_conv_unmatched(const char *mentee_id, const char *name, const char *reason, proto_unmatched_item *out) {
+    size_t il = strlen(mentee_id), nl = strlen(name);
+    int k = pack_name_index(proto_unmatched_names, reason, strlen(reason));
+    memset(out, 0, sizeof(*out));
+    if (il == 0 || il > PROTO_ID_MAX || strspn(mentee_id, PROTO_CODE_CHARS) != il || nl > PROTO_NAME_MAX || k < 0)
+        return -1;
+    memcpy(out->mentee_id, mentee_id, il);
+    memcpy(out->name, name, nl);
+    out->reason = (proto_unmatched)k;
+    return 0;
+}
+
 int pack_conv_match_array(const msgpack_object_array *a, proto_match *out) {
     field f[MATCH_FIELDS_MAX];
     size_t n = 0;

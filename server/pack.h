@@ -58,6 +58,10 @@ int pack_conv_session(const srv_session *sess, const char *token, int64_t expire
 int pack_conv_review(const redisReply *id, const redisReply *status, const redisReply *code, const redisReply *msg,
                      proto_review_item *out);
 
+/* One item of run.unmatched from the script's strings (name "" when the
+ * mentee is gone); -1 when an id, name or reason is out of the protocol. */
+int pack_conv_unmatched(const char *mentee_id, const char *name, const char *reason, proto_unmatched_item *out);
+
 /* The index of s (len bytes) in a NULL-terminated name list (proto's
  * *_names tables), or -1. */
 int pack_name_index(const char *const *names, const char *s, size_t len);

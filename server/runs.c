@@ -16,7 +16,8 @@
  *               phase.  The worker also packs every proposal's
  *               explanation, so the loop only forwards bytes.
  *   4. store    SCRIPT_RUN_STORE in chunks, one in flight: proposals
- *               and unmatched mentees are staged under the run (the run
+ *               and unmatched mentees (with their reasons, for
+ *               run.unmatched) are staged under the run (the run
  *               is `staged` from step 1, so no reader shows its matches
  *               and no one can review them; see match.lua's visible()).
  *   5. publish  SCRIPT_RUN_PUBLISH, the switch, in one script: the staged
@@ -428,8 +429,10 @@ static void run_store_next(run *rn) {
     if (rn->store_pairs >= res->n_pairs) {
         nu = res->n_unmatched - rn->store_unmatched;
         if (nu > RUN_UNMATCHED_CHUNK) nu = RUN_UNMATCHED_CHUNK;
-        for (size_t i = rn->store_unmatched; i < rn->store_unmatched + nu; i++)
+        for (size_t i = rn->store_unmatched; i < rn->store_unmatched + nu; i++) {
             sargs_adds(&a, res->unmatched[i].mentee_id);
+            sargs_adds(&a, match_unmatched_name(res->unmatched[i].reason));
+        }
         rn->store_unmatched += nu;
     }
     send_progress(rn, "store", rn->store_pairs, res->n_pairs);

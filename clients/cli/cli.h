@@ -68,7 +68,8 @@ enum cli_opt_bit {
     O_WAIT = 1u << 23,
     O_IDS = 1u << 24,
     O_EXPLAIN = 1u << 25,
-    O_DRAFT = 1u << 26
+    O_DRAFT = 1u << 26,
+    O_REASON = 1u << 27
 };
 
 typedef struct cli_opts {
@@ -91,6 +92,7 @@ typedef struct cli_opts {
     int ids_only;
     int explain;
     int draft;
+    const char *reason;
     int run_timeout_s;
     int wait_s;
     /* positional words: argv[first..argc) */

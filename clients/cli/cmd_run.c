@@ -1,4 +1,5 @@
-/* cmd_run.c — the run records: runs (run.list, run.get); publish (run.publish).
+/* cmd_run.c — the run records: runs (run.list, run.get); publish (run.publish);
+ * unmatched (run.unmatched).
  *
  * Copyright (c) 2026, the coachnet authors.  BSD-3-Clause, see LICENSE.
  */
@@ -9,8 +10,10 @@
 
 #include "clients/cli/cli.h"
 
-/* A run.list page holds at most this many (api RUN_LIST_MAX). */
-#define RUNS_PAGE 100
+/* A run.list page holds at most this many (api RUN_LIST_MAX), a
+ * run.unmatched page this many (UNMATCHED_LIST_MAX). */
+#define RUNS_PAGE      100
+#define UNMATCHED_PAGE 500
 
 /* "YYYY-MM-DD HH:MM" (UTC) of a unix time; "" when absent. */
 static const char *utc_time(bool has, int64_t t, char *buf, size_t len) {
@@ -165,11 +168,82 @@ static int cmd_publish(cli_ctx *x) {
     return CLI_EXIT_OK;
 }
 
+/* unmatched RUN: every page of run.unmatched (or the first N), by reason
+ * then mentee id. */
+static int cmd_unmatched(cli_ctx *x) {
+    if (!cli_args_ok(x, O_REASON | O_LIMIT, "unmatched", 2, 2, "unmatched RUN [--reason R] [--limit N]"))
+        return CLI_EXIT_USAGE;
+    int reason = -1;
+    if (x->o->reason) {
+        for (int k = 0; proto_unmatched_names[k]; k++)
+            if (!strcmp(x->o->reason, proto_unmatched_names[k])) reason = k;
+        if (reason < 0)
+            return cli_usage_error("unmatched: --reason is one of no_feasible_coach, capacity, below_min_score");
+    }
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    char cursor[256] = "";
+    long long n = 0, limit = x->o->limit;
+    json_t *items = x->o->json ? json_array() : NULL;
+    static const char *const h[] = { "MENTEE", "NAME", "REASON" };
+    cli_table *t = x->o->json ? NULL : cli_table_new(3, h, "lll");
+    for (;;) {
+        cn_api_run_unmatched_params p = { .run_id = x->o->args[1], .reason = x->o->reason,
+                                          .cursor = cursor[0] ? cursor : NULL, .limit = UNMATCHED_PAGE,
+                                          .has_limit = 1 };
+        if (limit > 0 && limit - n < UNMATCHED_PAGE) p.limit = limit - n;
+        cn_client_result *r;
+        cn_client_error e;
+        if (cn_api_run_unmatched(x->c, &p, &r, &e) != CN_CLIENT_OK) {
+            rc = cli_fail("run.unmatched", &e);
+            break;
+        }
+        const msgpack_object *o = cn_client_result_obj(r);
+        const msgpack_object *its = cn_client_map_get(o, "items"), *cur = cn_client_map_get(o, "cursor");
+        for (uint32_t i = 0; rc == CLI_EXIT_OK && its && its->type == MSGPACK_OBJECT_ARRAY && i < its->via.array.size;
+             i++, n++) {
+            proto_unmatched_item it;
+            proto_error pe;
+            if (proto_unmatched_item_decode(&its->via.array.ptr[i], "items", &it, &pe) != PROTO_OK) {
+                rc = cli_bad_result("run.unmatched", &pe);
+            } else if (items) {
+                json_array_append_new(items, cli_mp_to_json(&its->via.array.ptr[i]));
+            } else {
+                const char *cells[3] = { it.mentee_id, it.name, proto_unmatched_names[it.reason] };
+                cli_table_add(t, cells);
+            }
+        }
+        int more = cur && cur->type == MSGPACK_OBJECT_STR && cur->via.str.size < sizeof(cursor);
+        if (more) {
+            memcpy(cursor, cur->via.str.ptr, cur->via.str.size);
+            cursor[cur->via.str.size] = '\0';
+        }
+        cn_client_result_free(r);
+        if (rc != CLI_EXIT_OK || !more || (limit > 0 && n >= limit)) break;
+    }
+    if (rc == CLI_EXIT_OK && items) {
+        cli_print_json_new(json_pack("{s:O}", "items", items));
+    } else if (rc == CLI_EXIT_OK) {
+        if (n == 0) {
+            printf("no unmatched mentees\n");
+        } else {
+            cli_table_print(t, stdout);
+            printf("%lld unmatched\n", n);
+        }
+    }
+    json_decref(items);
+    if (t) cli_table_free(t);
+    return rc;
+}
+
 const cli_command cli_cmds_run[] = {
     { "runs", cmd_runs, CLI_SEC_COORDINATORS,
       "runs PROGRAM [--limit N]   the program's runs, newest first\n"
       "runs --run ID              one run: status, policy, stats" },
     { "publish", cmd_publish, CLI_SEC_COORDINATORS,
       "publish RUN                a draft run: its proposals replace the unreviewed ones" },
+    { "unmatched", cmd_unmatched, CLI_SEC_COORDINATORS,
+      "unmatched RUN [--reason no_feasible_coach|capacity|below_min_score] [--limit N]\n"
+      "                           the mentees a run left unmatched, with their reasons" },
     { NULL, NULL, 0, NULL },
 };

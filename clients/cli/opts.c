@@ -53,7 +53,8 @@ enum {
     OPT_WAIT,
     OPT_IDS,
     OPT_EXPLAIN,
-    OPT_DRAFT
+    OPT_DRAFT,
+    OPT_REASON
 };
 
 static const struct option long_opts[] = { { "host", required_argument, NULL, OPT_HOST },
@@ -95,6 +96,7 @@ static const struct option long_opts[] = { { "host", required_argument, NULL, OP
                                            { "ids", no_argument, NULL, OPT_IDS },
                                            { "explain", no_argument, NULL, OPT_EXPLAIN },
                                            { "draft", no_argument, NULL, OPT_DRAFT },
+                                           { "reason", required_argument, NULL, OPT_REASON },
                                            { NULL, 0, NULL, 0 } };
 
 /* Names for error messages, indexed by bit position of enum cli_opt_bit. */
@@ -102,7 +104,7 @@ static const char *const bit_names[] = {
     "--limit",      "--note",        "--date",      "--minutes",  "--topic",   "--rating", "--comment",
     "--objective",  "--mode",        "--min-score", "--run",      "--program", "--status", "--kind",
     "--if-version", "--role",        "--subject",   "--programs", "--mentee",  "--policy", "--no-progress",
-    "--province",   "--run-timeout", "--wait",      "--ids",      "--explain", "--draft",
+    "--province",   "--run-timeout", "--wait",      "--ids",      "--explain", "--draft", "--reason",
 };
 
 int cli_parse_int(const char *s, long long min, long long max, long long *out) {
@@ -284,6 +286,10 @@ int cli_parse(int argc, char **argv, cli_opts *o, char *err, size_t errlen) {
         case OPT_DRAFT:
             o->draft = 1;
             o->given |= O_DRAFT;
+            break;
+        case OPT_REASON:
+            o->reason = optarg;
+            o->given |= O_REASON;
             break;
         case ':': snprintf(err, errlen, "option %s needs a value", argv[optind - 1]); return -1;
         default: snprintf(err, errlen, "unknown option %s", argv[optind - 1]); return -1;

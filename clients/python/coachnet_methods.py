@@ -1242,6 +1242,67 @@ METHODS = {
    "conflict"
   ]
  },
+ "run.unmatched": {
+  "summary": "The mentees a run left unmatched, each with its name and reason",
+  "roles": [
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "run_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "required": True
+   },
+   {
+    "name": "reason",
+    "type": "enum",
+    "values": [
+     "no_feasible_coach",
+     "capacity",
+     "below_min_score"
+    ]
+   },
+   {
+    "name": "cursor",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 160,
+    "charset": "code"
+   },
+   {
+    "name": "limit",
+    "type": "integer",
+    "min": 1,
+    "max": 500,
+    "default": 100
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "items",
+     "type": "array",
+     "items": {
+      "type": "ref",
+      "ref": "unmatched_item"
+     }
+    },
+    {
+     "name": "cursor",
+     "type": "string",
+     "optional": True
+    }
+   ]
+  },
+  "errors": [
+   "not_found",
+   "forbidden"
+  ]
+ },
  "stats.get": {
   "summary": "Counts, coverage, utilisation, unmatched reasons and JP of a program",
   "roles": [
@@ -1396,6 +1457,8 @@ LIMITS = {
  "MATCH_LIST_MAX": 500,
  "RUN_LIST_DEFAULT": 20,
  "RUN_LIST_MAX": 100,
+ "UNMATCHED_LIST_DEFAULT": 100,
+ "UNMATCHED_LIST_MAX": 500,
  "SUGGEST_DEFAULT": 10,
  "SUGGEST_MAX": 100,
  "REVIEW_MAX": 100,

@@ -38,6 +38,7 @@ local K = {
   stage_wait = p..'stage:wait:',
   idx_run_prog = p..'idx:run:prog:',
   rev = p..'rev:',
+  run_unmatched = p..'unmatched:',
   meeting = p..'meeting:',
   jp = p..'jp:',
   jp_mentee = p..'jp:mentee:',

@@ -306,5 +306,114 @@ def publish_errors(s):
         assert a == b
 
 
+# ------------------------------------------------------------ unmatched
+
+def reasons_world(s, coord, prog):
+    """One coach C (capacity 1); X and Z fit it perfectly (one is left for
+    capacity), Y fits it barely (below a min_score of 9000), L speaks a
+    language nobody does (no feasible coach)."""
+    C = s.gen.coach([prog], capacity=1, province="31", languages=["id", "jv"])
+    X = s.gen.mentee(prog, province="31", comps=["M.01", "M.02"], languages=["id"])
+    Z = s.gen.mentee(prog, province="31", comps=["M.01", "M.02"], languages=["id"])
+    Y = s.gen.mentee(prog, province="94", comps=["T.pertanian"], languages=["jv"])
+    L = s.gen.mentee(prog, modality=["online"], languages=["bug"])
+    coord.coach_put(C)
+    for m in (X, Z, Y, L):
+        coord.mentee_put(m)
+    return {"X": X, "Z": Z, "Y": Y, "L": L}
+
+
+@t
+def unmatched_lists_every_mentee_with_its_reason(s):
+    """run.unmatched: each unmatched mentee once with its name and reason (as the run's stats count), by reason"""
+    coord, prog, _ = coordinator(s)
+    with coord:
+        w = reasons_world(s, coord, prog)
+        run_id, done, _ = run_and_wait(coord, prog, {"min_score": 9000})
+        st = done["stats"]["unmatched"]
+        assert st == {"no_feasible_coach": 1, "capacity": 1, "below_min_score": 1}, st
+        page = coord.run_unmatched(run_id)
+        items = page["items"]
+        assert page.get("cursor") is None and len(items) == 3, page
+        names = {m["id"]: m["name"] for m in w.values()}
+        matched = {m["mentee_id"] for m in run_matches(coord, run_id)}
+        assert {it["mentee_id"] for it in items} == set(names) - matched, (items, matched)
+        for it in items:
+            assert set(it) == {"mentee_id", "name", "reason"} and it["name"] == names[it["mentee_id"]], it
+        by = {it["reason"]: it["mentee_id"] for it in items}
+        assert by["no_feasible_coach"] == w["L"]["id"] and by["below_min_score"] == w["Y"]["id"], by
+        assert by["capacity"] in (w["X"]["id"], w["Z"]["id"]), by
+        assert [it["reason"] for it in items] == sorted(by), items                 # by reason, then id
+        for reason, mid in by.items():
+            got = coord.run_unmatched(run_id, reason=reason)
+            assert [it["mentee_id"] for it in got["items"]] == [mid] and got.get("cursor") is None, got
+        # a draft's unmatched are readable before it is published (the waitlist bonus now
+        # favours the mentee left out for capacity: the other one is left out)
+        draft = draft_run(coord, prog, {"min_score": 9000})
+        got = {it["reason"]: it["mentee_id"] for it in coord.run_unmatched(draft)["items"]}
+        dmatched = {m["mentee_id"] for m in run_matches(coord, draft)}
+        assert set(got.values()) == set(names) - dmatched and len(got) == 3, (got, dmatched)
+        assert got["capacity"] == ({w["X"]["id"], w["Z"]["id"]} - {by["capacity"]}).pop(), (got, by)
+
+
+@t
+def unmatched_pages_to_the_last(s):
+    """run.unmatched pages with limit and cursor to the last page, also within a reason; a run not done shows none"""
+    coord, prog, _ = coordinator(s)
+    with coord:
+        ms, _ = small_program(s, coord, prog, n_mentees=25, n_coaches=1, capacity=1)
+        lonely = s.gen.mentee(prog, modality=["online"], languages=["bug"])
+        coord.mentee_put(lonely)
+        run_id, done, _ = run_and_wait(coord, prog)
+        assert done["stats"]["unmatched"]["capacity"] == 24, done
+        for reason, want in ((None, 25), ("capacity", 24), ("no_feasible_coach", 1), ("below_min_score", 0)):
+            seen, cursor, pages = [], None, 0
+            while True:
+                page = coord.run_unmatched(run_id, reason=reason, cursor=cursor, limit=7)
+                assert len(page["items"]) <= 7, page
+                pages += 1
+                seen += [(it["reason"], it["mentee_id"]) for it in page["items"]]
+                cursor = page.get("cursor")
+                if cursor is None:
+                    break
+            assert len(seen) == want and len(set(seen)) == want and seen == sorted(seen), (reason, seen)
+            assert pages == max(1, -(-want // 7)), (reason, pages)
+            if reason:
+                assert all(r == reason for r, _ in seen), seen
+        # a cursor of one reason used for another starts that reason's range
+        cap_cursor = coord.run_unmatched(run_id, reason="capacity", limit=1)["cursor"]
+        got = coord.run_unmatched(run_id, reason="no_feasible_coach", cursor=cap_cursor)["items"]
+        assert [it["mentee_id"] for it in got] == [lonely["id"]], got
+        # a run still running (its store not complete) has none to show
+        r = s.env.redis
+        r.cmd("HSET", P + "run:" + run_id, "status", "running")
+        r.cmd("HDEL", P + "run:" + run_id, "published_at")
+        assert coord.run_unmatched(run_id) == {"items": []} or coord.run_unmatched(run_id)["items"] == []
+
+
+@t
+def unmatched_errors(s):
+    """run.unmatched: not_found, forbidden (scope, roles), invalid_params (reason, cursor, limit)"""
+    coord, prog, _ = coordinator(s)
+    other, _, _ = coordinator(s)
+    with coord, other:
+        ms, cs = small_program(s, coord, prog)
+        run_id, _, _ = run_and_wait(coord, prog)
+        expect_error("not_found", coord.run_unmatched, "r999999999", field="run_id")
+        expect_error("forbidden", other.run_unmatched, run_id, field="run_id")
+        expect_error("invalid_params", coord.run_unmatched, run_id, reason="lazy", field="reason")
+        expect_error("invalid_params", coord.run_unmatched, run_id, cursor="zz", field="cursor")
+        rl = coord.run_list(prog, limit=1)
+        run_and_wait(coord, prog)
+        rcur = coord.run_list(prog, limit=1)["cursor"]
+        expect_error("invalid_params", coord.run_unmatched, run_id, cursor=rcur, field="cursor")
+        expect_error("invalid_params", coord.run_unmatched, run_id, limit=501, field="limit")
+        assert rl["items"]
+        mentee, coach = subject_clients(s, coord, ms, cs)
+        with mentee, coach:
+            for c in (mentee, coach, s.admin()):
+                expect_error("forbidden", c.run_unmatched, run_id)
+
+
 if __name__ == "__main__":
     main(suite)

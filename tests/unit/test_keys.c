@@ -152,6 +152,7 @@ static void lua_name(key_kind k, char *out, size_t size) {
         [KEY_STAGE_WAIT] = "stage_wait",
         [KEY_IDX_RUN_PROG] = "idx_run_prog",
         [KEY_REV] = "rev",
+        [KEY_RUN_UNMATCHED] = "run_unmatched",
         [KEY_MEETING] = "meeting",
         [KEY_JP] = "jp",
         [KEY_JP_MENTEE] = "jp_mentee",

@@ -572,6 +572,7 @@ CODEC(run_progress, proto_run_progress, "progress")
 CODEC(run_done, proto_run_done, "done")
 CODEC(program_stats, proto_program_stats, "stats")
 CODEC(run, proto_run, "run")
+CODEC(unmatched_item, proto_unmatched_item, "items[0]")
 
 /* Room for any of them. */
 typedef union any_result {
@@ -583,6 +584,7 @@ typedef union any_result {
     proto_run_done run_done;
     proto_program_stats program_stats;
     proto_run run;
+    proto_unmatched_item unmatched_item;
 } any_result;
 
 /* Pack obj, decode it back and compare byte for byte. */
@@ -953,6 +955,30 @@ static void run_roundtrip_and_validation(void **state) {
     run_edits(&run_codec, &r, edits, sizeof(edits) / sizeof(*edits));
 }
 
+static void unmatched_item_roundtrip_and_validation(void **state) {
+    (void)state;
+    proto_unmatched_item u;
+    memset(&u, 0, sizeof(u));
+    strcpy(u.mentee_id, "198503152010011001");
+    strcpy(u.name, "Sari Wulandari");
+    for (int k = 0; k < PROTO_UNMATCHED__COUNT; k++) {
+        u.reason = (proto_unmatched)k;
+        roundtrip(&unmatched_item_codec, &u);
+    }
+    memset(u.name, 0, sizeof(u.name)); /* the mentee is gone */
+    roundtrip(&unmatched_item_codec, &u);
+    strcpy(u.name, "Sari");
+    static const edit edits[] = {
+        { "reason", OP_STR, 0, "lazy", 0, "items[0].reason", "must be one of" },
+        { "", OP_DEL, 0, "reason", 0, "items[0].reason", "is required" },
+        { "", OP_DEL, 0, "name", 0, "items[0].name", "is required" },
+        { "name", OP_STR, 0, "a\nb", 0, "items[0].name", "" },
+        { "mentee_id", OP_STR, 0, "", 0, "items[0].mentee_id", "" },
+        { "", OP_RENAME, 0, "name", "nama", "items[0].nama", "unknown key" },
+    };
+    run_edits(&unmatched_item_codec, &u, edits, sizeof(edits) / sizeof(*edits));
+}
+
 static void sample_program_stats(proto_program_stats *s) {
     memset(s, 0, sizeof(*s));
     strcpy(s->program, "coach2026");
@@ -1066,6 +1092,7 @@ int main(void) {
         cmocka_unit_test(run_done_roundtrip_and_validation),
         cmocka_unit_test(program_stats_roundtrip_and_validation),
         cmocka_unit_test(run_roundtrip_and_validation),
+        cmocka_unit_test(unmatched_item_roundtrip_and_validation),
         cmocka_unit_test(results_bad_enums_pack_nil),
         cmocka_unit_test(vocab_rules),
     };
