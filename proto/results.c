@@ -29,8 +29,9 @@ static const char *const meeting_keys[] = { "meeting_id", "confirmed",     "minu
 static const char *const progress_keys[] = { "run_id", "phase", "done", "total", NULL };
 static const char *const done_keys[] = { "run_id", "status", "stats", NULL };
 static const char *const unmatched_item_keys[] = { "mentee_id", "name", "reason", NULL };
-static const char *const run_keys[] = { "id",     "program",    "status",      "draft", "published_at", "policy",
-                                        "stats",  "started_at", "finished_at", "by",    NULL };
+static const char *const run_keys[] = { "id",           "program", "status", "draft",
+                                        "published_at", "policy",  "stats",  "started_at",
+                                        "finished_at",  "by",      NULL };
 static const char *const pstats_keys[] = { "program",     "mentees",    "coaches",  "capacity",  "load",
                                            "utilisation", "coverage",   "matches",  "unmatched", "last_run_id",
                                            "jp_total",    "jp_minutes", "feedback", NULL };

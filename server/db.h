@@ -115,8 +115,7 @@ typedef void db_published_fn(srv_req *r, const db_published *p);
  * member to go on after (NULL: the last page). */
 typedef struct db_unmatched db_unmatched;
 size_t db_unmatched_n(const db_unmatched *u);
-void db_unmatched_item(const db_unmatched *u, size_t i, const char **mentee_id, const char **name,
-                       const char **reason);
+void db_unmatched_item(const db_unmatched *u, size_t i, const char **mentee_id, const char **name, const char **reason);
 const char *db_unmatched_next(const db_unmatched *u);
 typedef void db_unmatched_fn(srv_req *r, const db_unmatched *u);
 /* meeting.log's outcome: the record of the match and date (a new one, or

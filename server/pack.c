@@ -124,8 +124,8 @@ int pack_conv_match(const redisReply *flat, proto_match *out) {
 
 /* The run object in sb from the record's strings; -1 on a bad number. */
 static int run_from_fields(msgpack_sbuffer *sb, redisReply *const *e) {
-    static const char *const keys[PACK_RUN_FIELDS] = { "id",     "program",    "status",      "draft", "published_at",
-                                                       "policy", "stats",      "started_at",  "finished_at", "by" };
+    static const char *const keys[PACK_RUN_FIELDS] = { "id",     "program", "status",     "draft",       "published_at",
+                                                       "policy", "stats",   "started_at", "finished_at", "by" };
     enum { F_DRAFT = 3, F_PUBLISHED = 4, F_POLICY = 5, F_STATS = 6, F_STARTED = 7, F_FINISHED = 8 };
     msgpack_packer pk;
     msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);

@@ -81,7 +81,7 @@ void pack_put_result(msgpack_packer *pk, const char *id, long long version); /* 
 /* {profile, version} (coach.get: and load when has_load); blob is a stored
  * profile that passed proto_body_check(). */
 void pack_profile(msgpack_packer *pk, const char *blob, size_t len, long long version, bool has_load, long long load);
-void pack_match_result(msgpack_packer *pk, const proto_match *m);     /* {match} */
+void pack_match_result(msgpack_packer *pk, const proto_match *m); /* {match} */
 /* {key: n} (run.publish's {published}). */
 void pack_count_result(msgpack_packer *pk, const char *key, long long n);
 /* {key: ...}: the caller packs the one value (run.get's {run}). */

@@ -173,8 +173,8 @@ typedef struct run {
 
     /* store */
     size_t store_pairs, store_unmatched;
-    const char *status; /* final status */
-    bool draft;         /* stop after the store (run.publish switches it on) */
+    const char *status;  /* final status */
+    bool draft;          /* stop after the store (run.publish switches it on) */
     int64_t recorded_ms; /* elapsed_ms of the stats in the record; -1 before */
     struct run *next;
 } run;

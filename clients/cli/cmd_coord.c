@@ -367,8 +367,8 @@ static int report_run(const cli_ctx *x, const run_watch *w) {
     } else {
         print_run_summary(w->run_id, &w->done_dec);
         if (w->done_dec.status == PROTO_RUN_DONE && x->o->draft)
-            printf("  a draft: nothing changed yet; see coachnet list --run %s, then coachnet publish %s\n",
-                   w->run_id, w->run_id);
+            printf("  a draft: nothing changed yet; see coachnet list --run %s, then coachnet publish %s\n", w->run_id,
+                   w->run_id);
         else if (w->done_dec.status == PROTO_RUN_DONE)
             print_run_utilisation(x, &w->done_dec);
     }

@@ -44,8 +44,9 @@ static void runs_table_add(cli_table *t, const proto_run *r) {
 }
 
 static cli_table *runs_table(void) {
-    static const char *const h[] = { "RUN", "STATUS", "DRAFT", "STARTED (UTC)", "FINISHED", "MATCHED", "UNMATCHED",
-                                     "BY" };
+    static const char *const h[] = {
+        "RUN", "STATUS", "DRAFT", "STARTED (UTC)", "FINISHED", "MATCHED", "UNMATCHED", "BY"
+    };
     return cli_table_new(8, h, "lllllrrl");
 }
 
@@ -133,9 +134,9 @@ static int list_runs(cli_ctx *x) {
 }
 
 static int cmd_runs(cli_ctx *x) {
-    if (!cli_args_ok(x, O_RUN | O_LIMIT, "runs", 1, 2, "runs PROGRAM [--limit N] | runs --run ID")) return CLI_EXIT_USAGE;
-    if ((x->o->nargs == 2) == (x->o->run != NULL))
-        return cli_usage_error("runs: give PROGRAM or --run ID, not both");
+    if (!cli_args_ok(x, O_RUN | O_LIMIT, "runs", 1, 2, "runs PROGRAM [--limit N] | runs --run ID"))
+        return CLI_EXIT_USAGE;
+    if ((x->o->nargs == 2) == (x->o->run != NULL)) return cli_usage_error("runs: give PROGRAM or --run ID, not both");
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
     return x->o->run ? show_run(x) : list_runs(x);
@@ -188,8 +189,10 @@ static int cmd_unmatched(cli_ctx *x) {
     static const char *const h[] = { "MENTEE", "NAME", "REASON" };
     cli_table *t = x->o->json ? NULL : cli_table_new(3, h, "lll");
     for (;;) {
-        cn_api_run_unmatched_params p = { .run_id = x->o->args[1], .reason = x->o->reason,
-                                          .cursor = cursor[0] ? cursor : NULL, .limit = UNMATCHED_PAGE,
+        cn_api_run_unmatched_params p = { .run_id = x->o->args[1],
+                                          .reason = x->o->reason,
+                                          .cursor = cursor[0] ? cursor : NULL,
+                                          .limit = UNMATCHED_PAGE,
                                           .has_limit = 1 };
         if (limit > 0 && limit - n < UNMATCHED_PAGE) p.limit = limit - n;
         cn_client_result *r;

@@ -104,7 +104,7 @@ static const char *const bit_names[] = {
     "--limit",      "--note",        "--date",      "--minutes",  "--topic",   "--rating", "--comment",
     "--objective",  "--mode",        "--min-score", "--run",      "--program", "--status", "--kind",
     "--if-version", "--role",        "--subject",   "--programs", "--mentee",  "--policy", "--no-progress",
-    "--province",   "--run-timeout", "--wait",      "--ids",      "--explain", "--draft", "--reason",
+    "--province",   "--run-timeout", "--wait",      "--ids",      "--explain", "--draft",  "--reason",
 };
 
 int cli_parse_int(const char *s, long long min, long long max, long long *out) {
