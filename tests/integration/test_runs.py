@@ -306,6 +306,30 @@ def publish_errors(s):
         assert a == b
 
 
+@t
+def sweep_settles_a_draft_whose_publisher_died(s):
+    """a draft switched on by a process that died before its waitlist: the sweep settles it, finished_at kept"""
+    coord, prog, _ = coordinator(s)
+    with coord:
+        ms, _ = small_program(s, coord, prog)
+        draft = draft_run(coord, prog)
+        before = coord.run_get(draft)["run"]
+        unmatched = {it["mentee_id"] for it in coord.run_unmatched(draft)["items"]}
+        assert len(unmatched) == 2 and waitlist(s, prog) == {}, unmatched
+        # what run_draft_publish.lua leaves when the handler's process dies right after it:
+        # switched on (published_at, not staged), its lock gone, the waitlist not settled
+        r = s.env.redis
+        r.cmd("HSET", P + "run:" + draft, "published_at", str(before["finished_at"] + 1))
+        r.cmd("HDEL", P + "run:" + draft, "staged")
+        deadline = time.time() + 20
+        while int(r.cmd("SISMEMBER", P + "runs:staged", draft)) and time.time() < deadline:
+            time.sleep(0.2)
+        assert waitlist(s, prog) == {m: 1 for m in unmatched}, waitlist(s, prog)
+        after = coord.run_get(draft)["run"]
+        assert after["status"] == "done" and after["finished_at"] == before["finished_at"], (before, after)
+        assert after["published_at"] == before["finished_at"] + 1, after
+
+
 # ------------------------------------------------------------ unmatched
 
 def reasons_world(s, coord, prog):
