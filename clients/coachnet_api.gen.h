@@ -37,6 +37,10 @@
 #define CN_API_PROGRAM_LIST_MAX 500
 #define CN_API_MATCH_LIST_DEFAULT 50
 #define CN_API_MATCH_LIST_MAX 500
+#define CN_API_RUN_LIST_DEFAULT 20
+#define CN_API_RUN_LIST_MAX 100
+#define CN_API_UNMATCHED_LIST_DEFAULT 100
+#define CN_API_UNMATCHED_LIST_MAX 500
 #define CN_API_SUGGEST_DEFAULT 10
 #define CN_API_SUGGEST_MAX 100
 #define CN_API_REVIEW_MAX 100
@@ -244,9 +248,11 @@ int cn_api_match_review(cn_client *c, const cn_api_match_review_params *p, cn_cl
 typedef struct cn_api_match_run_params {
     const char *program;
     const msgpack_object *policy;
+    int draft;
+    int has_draft;
     const char *request_id;
 } cn_api_match_run_params;
-/* match.run (Start a match run of a program; progress and result come as notifications) */
+/* match.run (Start a match run of a program (or a draft run, published by run.publish); progress and result come as notifications) */
 int cn_api_match_run(cn_client *c, const cn_api_match_run_params *p, cn_client_result **res,
         cn_client_error *err);
 
@@ -347,6 +353,42 @@ typedef struct cn_api_program_put_params {
 } cn_api_program_put_params;
 /* program.put (Create (admin) or edit (admin; coordinator: its programs) a program) */
 int cn_api_program_put(cn_client *c, const cn_api_program_put_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_run_get_params {
+    const char *run_id;
+} cn_api_run_get_params;
+/* run.get (One match run: status, draft, policy, stats, times) */
+int cn_api_run_get(cn_client *c, const cn_api_run_get_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_run_list_params {
+    const char *program;
+    const char *cursor;
+    int64_t limit;
+    int has_limit;
+} cn_api_run_list_params;
+/* run.list (The runs of a program, newest first) */
+int cn_api_run_list(cn_client *c, const cn_api_run_list_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_run_publish_params {
+    const char *run_id;
+    const char *request_id;
+} cn_api_run_publish_params;
+/* run.publish (Publish a draft run: its proposals replace the program's unreviewed ones, then the waitlist) */
+int cn_api_run_publish(cn_client *c, const cn_api_run_publish_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_run_unmatched_params {
+    const char *run_id;
+    const char *reason;
+    const char *cursor;
+    int64_t limit;
+    int has_limit;
+} cn_api_run_unmatched_params;
+/* run.unmatched (The mentees a run left unmatched, each with its name and reason) */
+int cn_api_run_unmatched(cn_client *c, const cn_api_run_unmatched_params *p, cn_client_result **res,
         cn_client_error *err);
 
 typedef struct cn_api_server_info_params { int unused_; } cn_api_server_info_params;

@@ -657,6 +657,7 @@ int cn_api_match_run(cn_client *c, const cn_api_match_run_params *p, cn_client_r
     uint32_t n = 0;
     n += p->program ? 1 : 0;
     n += p->policy ? 1 : 0;
+    n += p->has_draft ? 1 : 0;
     n += p->request_id ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->program) {
@@ -666,6 +667,10 @@ int cn_api_match_run(cn_client *c, const cn_api_match_run_params *p, cn_client_r
     if (p->policy) {
         cn_api_pack_str(pk, "policy");
         msgpack_pack_object(pk, *p->policy);
+    }
+    if (p->has_draft) {
+        cn_api_pack_str(pk, "draft");
+        if (p->draft) msgpack_pack_true(pk); else msgpack_pack_false(pk);
     }
     if (p->request_id) {
         cn_api_pack_str(pk, "request_id");
@@ -1014,6 +1019,124 @@ int cn_api_program_put(cn_client *c, const cn_api_program_put_params *p, cn_clie
     return rc;
 }
 
+int cn_api_run_get(cn_client *c, const cn_api_run_get_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "run.get: no params");
+    if (p->run_id == NULL || p->run_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "run.get: run_id is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->run_id ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->run_id) {
+        cn_api_pack_str(pk, "run_id");
+        cn_api_pack_str(pk, p->run_id);
+    }
+    int rc = cn_client_call_raw(c, "run.get", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
+int cn_api_run_list(cn_client *c, const cn_api_run_list_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "run.list: no params");
+    if (p->program == NULL || p->program[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "run.list: program is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->program ? 1 : 0;
+    n += p->cursor ? 1 : 0;
+    n += p->has_limit ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->program) {
+        cn_api_pack_str(pk, "program");
+        cn_api_pack_str(pk, p->program);
+    }
+    if (p->cursor) {
+        cn_api_pack_str(pk, "cursor");
+        cn_api_pack_str(pk, p->cursor);
+    }
+    if (p->has_limit) {
+        cn_api_pack_str(pk, "limit");
+        msgpack_pack_int64(pk, p->limit);
+    }
+    int rc = cn_client_call_raw(c, "run.list", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
+int cn_api_run_publish(cn_client *c, const cn_api_run_publish_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "run.publish: no params");
+    if (p->run_id == NULL || p->run_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "run.publish: run_id is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->run_id ? 1 : 0;
+    n += p->request_id ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->run_id) {
+        cn_api_pack_str(pk, "run_id");
+        cn_api_pack_str(pk, p->run_id);
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
+    }
+    int rc = cn_client_call_raw(c, "run.publish", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
+int cn_api_run_unmatched(cn_client *c, const cn_api_run_unmatched_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "run.unmatched: no params");
+    if (p->run_id == NULL || p->run_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "run.unmatched: run_id is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->run_id ? 1 : 0;
+    n += p->reason ? 1 : 0;
+    n += p->cursor ? 1 : 0;
+    n += p->has_limit ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->run_id) {
+        cn_api_pack_str(pk, "run_id");
+        cn_api_pack_str(pk, p->run_id);
+    }
+    if (p->reason) {
+        cn_api_pack_str(pk, "reason");
+        cn_api_pack_str(pk, p->reason);
+    }
+    if (p->cursor) {
+        cn_api_pack_str(pk, "cursor");
+        cn_api_pack_str(pk, p->cursor);
+    }
+    if (p->has_limit) {
+        cn_api_pack_str(pk, "limit");
+        msgpack_pack_int64(pk, p->limit);
+    }
+    int rc = cn_client_call_raw(c, "run.unmatched", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 int cn_api_server_info(cn_client *c, const cn_api_server_info_params *p, cn_client_result **res,
         cn_client_error *err) {
     msgpack_sbuffer sb;
@@ -1268,6 +1391,10 @@ const char *const cn_api_method_names[] = {
     "program.get",
     "program.list",
     "program.put",
+    "run.get",
+    "run.list",
+    "run.publish",
+    "run.unmatched",
     "server.info",
     "stats.get",
     "user.create",

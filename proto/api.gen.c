@@ -20,6 +20,7 @@ _Static_assert(API_AUDIT_DETAIL_MAX == PROTO_AUDIT_DETAIL_MAX, "api/limits.json 
 
 const char *const api_match_list_status_names[] = {"proposed", "requested", "approved", "accepted", "active", "completed", "rejected", "declined", "cancelled", NULL};
 const char *const api_match_review_decision_names[] = {"approve", "reject", "cancel", "complete", NULL};
+const char *const api_run_unmatched_reason_names[] = {"no_feasible_coach", "capacity", "below_min_score", NULL};
 const char *const api_user_create_role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
 const char *const api_user_list_role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
 
@@ -159,13 +160,14 @@ static const proto_field api_match_review_fields[] = {
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_review_params, request_id), .has_off = offsetof(api_match_review_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_match_review_shape = {api_match_review_fields, 4, api_match_review_keys};
-static const char *const api_match_run_keys[] = {"program", "policy", "request_id", NULL};
+static const char *const api_match_run_keys[] = {"program", "policy", "draft", "request_id", NULL};
 static const proto_field api_match_run_fields[] = {
     {.name = "program", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_run_params, program), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
     {.name = "policy", .type = PROTO_F_CODEC, .required = false, .off = offsetof(api_match_run_params, policy), .has_off = offsetof(api_match_run_params, has_policy), .codec = PROTO_CODEC_POLICY},
+    {.name = "draft", .type = PROTO_F_BOOL, .required = false, .off = offsetof(api_match_run_params, draft), .has_off = PROTO_NO_HAS, .dflt = 0},
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_run_params, request_id), .has_off = offsetof(api_match_run_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
-static const proto_shape api_match_run_shape = {api_match_run_fields, 3, api_match_run_keys};
+static const proto_shape api_match_run_shape = {api_match_run_fields, 4, api_match_run_keys};
 static const char *const api_match_suggest_keys[] = {"mentee_id", "limit", NULL};
 static const proto_field api_match_suggest_fields[] = {
     {.name = "mentee_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_suggest_params, mentee_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
@@ -249,6 +251,32 @@ static const proto_field api_program_put_fields[] = {
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_program_put_params, request_id), .has_off = offsetof(api_program_put_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_program_put_shape = {api_program_put_fields, 2, api_program_put_keys};
+static const char *const api_run_get_keys[] = {"run_id", NULL};
+static const proto_field api_run_get_fields[] = {
+    {.name = "run_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_run_get_params, run_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_run_get_shape = {api_run_get_fields, 1, api_run_get_keys};
+static const char *const api_run_list_keys[] = {"program", "cursor", "limit", NULL};
+static const proto_field api_run_list_fields[] = {
+    {.name = "program", .type = PROTO_F_STR, .required = true, .off = offsetof(api_run_list_params, program), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
+    {.name = "cursor", .type = PROTO_F_STR, .required = false, .off = offsetof(api_run_list_params, cursor), .has_off = offsetof(api_run_list_params, has_cursor), .min = 1, .max = API_CURSOR_MAX, .cs = PROTO_CS_CODE},
+    {.name = "limit", .type = PROTO_F_INT, .required = false, .off = offsetof(api_run_list_params, limit), .has_off = PROTO_NO_HAS, .min = 1, .max = API_RUN_LIST_MAX, .dflt = API_RUN_LIST_DEFAULT},
+};
+static const proto_shape api_run_list_shape = {api_run_list_fields, 3, api_run_list_keys};
+static const char *const api_run_publish_keys[] = {"run_id", "request_id", NULL};
+static const proto_field api_run_publish_fields[] = {
+    {.name = "run_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_run_publish_params, run_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_run_publish_params, request_id), .has_off = offsetof(api_run_publish_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_run_publish_shape = {api_run_publish_fields, 2, api_run_publish_keys};
+static const char *const api_run_unmatched_keys[] = {"run_id", "reason", "cursor", "limit", NULL};
+static const proto_field api_run_unmatched_fields[] = {
+    {.name = "run_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_run_unmatched_params, run_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "reason", .type = PROTO_F_ENUM, .required = false, .off = offsetof(api_run_unmatched_params, reason), .has_off = offsetof(api_run_unmatched_params, has_reason), .names = api_run_unmatched_reason_names},
+    {.name = "cursor", .type = PROTO_F_STR, .required = false, .off = offsetof(api_run_unmatched_params, cursor), .has_off = offsetof(api_run_unmatched_params, has_cursor), .min = 1, .max = API_CURSOR_MAX, .cs = PROTO_CS_CODE},
+    {.name = "limit", .type = PROTO_F_INT, .required = false, .off = offsetof(api_run_unmatched_params, limit), .has_off = PROTO_NO_HAS, .min = 1, .max = API_UNMATCHED_LIST_MAX, .dflt = API_UNMATCHED_LIST_DEFAULT},
+};
+static const proto_shape api_run_unmatched_shape = {api_run_unmatched_fields, 4, api_run_unmatched_keys};
 static const char *const api_server_info_keys[] = {NULL};
 static const proto_shape api_server_info_shape = {NULL, 0, api_server_info_keys};
 static const char *const api_stats_get_keys[] = {"program", NULL};
@@ -348,6 +376,11 @@ const api_method api_methods[API_M__COUNT] = {
     [API_M_PROGRAM_LIST] = {"program.list", &api_program_list_shape, sizeof(api_program_list_params)},
     [API_M_PROGRAM_PUT] = {"program.put", &api_program_put_shape, sizeof(api_program_put_params), true,
         offsetof(api_program_put_params, request_id), offsetof(api_program_put_params, has_request_id), NULL},
+    [API_M_RUN_GET] = {"run.get", &api_run_get_shape, sizeof(api_run_get_params)},
+    [API_M_RUN_LIST] = {"run.list", &api_run_list_shape, sizeof(api_run_list_params)},
+    [API_M_RUN_PUBLISH] = {"run.publish", &api_run_publish_shape, sizeof(api_run_publish_params), true,
+        offsetof(api_run_publish_params, request_id), offsetof(api_run_publish_params, has_request_id), NULL},
+    [API_M_RUN_UNMATCHED] = {"run.unmatched", &api_run_unmatched_shape, sizeof(api_run_unmatched_params)},
     [API_M_SERVER_INFO] = {"server.info", &api_server_info_shape, sizeof(api_server_info_params)},
     [API_M_STATS_GET] = {"stats.get", &api_stats_get_shape, sizeof(api_stats_get_params)},
     [API_M_USER_CREATE] = {"user.create", &api_user_create_shape, sizeof(api_user_create_params), true,

@@ -32,6 +32,10 @@
 #define API_PROGRAM_LIST_MAX            500     /* programs per page, at most */
 #define API_MATCH_LIST_DEFAULT          50      /* matches per page by default */
 #define API_MATCH_LIST_MAX              500     /* matches per page, at most */
+#define API_RUN_LIST_DEFAULT            20      /* runs per page by default */
+#define API_RUN_LIST_MAX                100     /* runs per page, at most */
+#define API_UNMATCHED_LIST_DEFAULT      100     /* unmatched mentees per page by default */
+#define API_UNMATCHED_LIST_MAX          500     /* unmatched mentees per page, at most */
 #define API_SUGGEST_DEFAULT             10      /* suggestions by default */
 #define API_SUGGEST_MAX                 100     /* suggestions of one call, at most */
 #define API_REVIEW_MAX                  100     /* match ids of one match.review call */
@@ -85,6 +89,10 @@ typedef enum api_method_id {
     API_M_PROGRAM_GET,
     API_M_PROGRAM_LIST,
     API_M_PROGRAM_PUT,
+    API_M_RUN_GET,
+    API_M_RUN_LIST,
+    API_M_RUN_PUBLISH,
+    API_M_RUN_UNMATCHED,
     API_M_SERVER_INFO,
     API_M_STATS_GET,
     API_M_USER_CREATE,
@@ -113,6 +121,12 @@ enum {
     API_MATCH_REVIEW_DECISION_REJECT,
     API_MATCH_REVIEW_DECISION_CANCEL,
     API_MATCH_REVIEW_DECISION_COMPLETE,
+};
+/* run.unmatched reason */
+enum {
+    API_RUN_UNMATCHED_REASON_NO_FEASIBLE_COACH,
+    API_RUN_UNMATCHED_REASON_CAPACITY,
+    API_RUN_UNMATCHED_REASON_BELOW_MIN_SCORE,
 };
 /* user.create role */
 enum {
@@ -282,6 +296,7 @@ typedef struct api_match_run_params {
     char program[API_CODE_MAX + 1];
     proto_policy policy;
     bool has_policy;
+    bool draft;
     char request_id[API_REQUEST_ID_MAX + 1];
     bool has_request_id;
 } api_match_run_params;
@@ -369,6 +384,32 @@ typedef struct api_program_put_params {
     bool has_request_id;
 } api_program_put_params;
 
+typedef struct api_run_get_params {
+    char run_id[API_OBJID_MAX + 1];
+} api_run_get_params;
+
+typedef struct api_run_list_params {
+    char program[API_CODE_MAX + 1];
+    char cursor[API_CURSOR_MAX + 1];
+    bool has_cursor;
+    int64_t limit;
+} api_run_list_params;
+
+typedef struct api_run_publish_params {
+    char run_id[API_OBJID_MAX + 1];
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
+} api_run_publish_params;
+
+typedef struct api_run_unmatched_params {
+    char run_id[API_OBJID_MAX + 1];
+    int reason;
+    bool has_reason;
+    char cursor[API_CURSOR_MAX + 1];
+    bool has_cursor;
+    int64_t limit;
+} api_run_unmatched_params;
+
 typedef struct api_server_info_params {
     char unused_;   /* no params: C has no empty structs */
 } api_server_info_params;
@@ -422,6 +463,7 @@ typedef struct api_user_set_password_params {
 
 extern const char *const api_match_list_status_names[10];   /* the enum's values, NULL-terminated */
 extern const char *const api_match_review_decision_names[5];   /* the enum's values, NULL-terminated */
+extern const char *const api_run_unmatched_reason_names[4];   /* the enum's values, NULL-terminated */
 extern const char *const api_user_create_role_names[5];   /* the enum's values, NULL-terminated */
 extern const char *const api_user_list_role_names[5];   /* the enum's values, NULL-terminated */
 

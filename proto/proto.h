@@ -938,6 +938,50 @@ typedef struct proto_run_done {
 int proto_run_done_decode(const msgpack_object *obj, const char *path, proto_run_done *out, proto_error *err);
 void proto_run_done_pack(msgpack_packer *pk, const proto_run_done *d);
 
+/* A run's state in its record: running, then one of run.done's statuses. */
+typedef enum proto_run_state {
+    PROTO_RUN_STATE_RUNNING = 0,
+    PROTO_RUN_STATE_DONE,
+    PROTO_RUN_STATE_FAILED,
+    PROTO_RUN_STATE_CANCELLED,
+    PROTO_RUN_STATE__COUNT
+} proto_run_state;
+
+extern const char *const proto_run_state_names[];
+
+/* A run record, run.get's {run} and run.list's items: id (code 1..64),
+ * program (code 1..32), status (proto_run_state_names), draft (bool),
+ * published_at? (0..2^53), policy (a map, kept as the msgpack object: the
+ * policy codec needs the catalogues; it points into the decoded buffer),
+ * stats? (run statistics; absent while running), started_at (0..2^53),
+ * finished_at? (0..2^53), by (login 1..64). */
+typedef struct proto_run {
+    char id[PROTO_OBJID_MAX + 1];
+    char program[PROTO_CODE_MAX + 1];
+    proto_run_state status;
+    bool draft;
+    bool has_published_at, has_stats, has_finished_at;
+    int64_t published_at, started_at, finished_at;
+    msgpack_object policy;
+    proto_run_stats stats;
+    char by[PROTO_LOGIN_MAX + 1];
+} proto_run;
+
+int proto_run_decode(const msgpack_object *obj, const char *path, proto_run *out, proto_error *err);
+void proto_run_pack(msgpack_packer *pk, const proto_run *r);
+
+/* An item of run.unmatched: {mentee_id (code 1..40), name (line 0..128:
+ * empty when the mentee is gone), reason (proto_unmatched_names)}. */
+typedef struct proto_unmatched_item {
+    char mentee_id[PROTO_ID_MAX + 1];
+    char name[PROTO_NAME_MAX + 1];
+    proto_unmatched reason;
+} proto_unmatched_item;
+
+int proto_unmatched_item_decode(const msgpack_object *obj, const char *path, proto_unmatched_item *out,
+                                proto_error *err);
+void proto_unmatched_item_pack(msgpack_packer *pk, const proto_unmatched_item *u);
+
 /* stats.get's result.  Keys, all required: program (code 1..32);
  * mentees, coaches, capacity, load (0..2^53); utilisation, coverage
  * (floats >= 0: seats taken / seats, and mentees with a live or completed

@@ -21,6 +21,7 @@ const char *const proto_role_names[] = { "admin", "coordinator", "mentee", "coac
 const char *const proto_run_phase_names[] = { "snapshot", "prepare", "score", "solve", "price",
                                               "stable",   "finish",  "store", NULL };
 const char *const proto_run_status_names[] = { "done", "failed", "cancelled", NULL };
+const char *const proto_run_state_names[] = { "running", "done", "failed", "cancelled", NULL };
 
 static const char *const session_keys[] = { "token", "login", "role", "subject", "programs", "expires_in", NULL };
 static const char *const suggestion_keys[] = { "coach_id", "score", "explain", NULL };
@@ -29,6 +30,10 @@ static const char *const meeting_keys[] = { "meeting_id", "confirmed",     "minu
                                             "year",       "minutes_total", "jp_total", NULL };
 static const char *const progress_keys[] = { "run_id", "phase", "done", "total", NULL };
 static const char *const done_keys[] = { "run_id", "status", "stats", NULL };
+static const char *const unmatched_item_keys[] = { "mentee_id", "name", "reason", NULL };
+static const char *const run_keys[] = { "id",           "program", "status", "draft",
+                                        "published_at", "policy",  "stats",  "started_at",
+                                        "finished_at",  "by",      NULL };
 static const char *const pstats_keys[] = { "program",     "mentees",    "coaches",  "capacity",  "load",
                                            "utilisation", "coverage",   "matches",  "unmatched", "last_run_id",
                                            "jp_total",    "jp_minutes", "feedback", NULL };
@@ -367,6 +372,97 @@ void proto_run_done_pack(msgpack_packer *pk, const proto_run_done *d) {
     proto_pack_name(pk, proto_run_status_names, (int)d->status);
     pack_key(pk, "stats");
     proto_run_stats_pack(pk, &d->stats);
+}
+
+/* ---- run.get, run.list --------------------------------------------------- */
+
+int proto_run_decode(const msgpack_object *obj, const char *path, proto_run *out, proto_error *err) {
+    proto_map m;
+    int status, pub, fin;
+    memset(out, 0, sizeof(*out));
+    if (proto_map_open(&m, obj, path, run_keys, err) != PROTO_OK ||
+        proto_read_str(&m, "id", PROTO_REQUIRED, 1, PROTO_OBJID_MAX, PROTO_CS_CODE, out->id, sizeof(out->id), err) <
+            0 ||
+        proto_read_str(&m, "program", PROTO_REQUIRED, 1, PROTO_CODE_MAX, PROTO_CS_CODE, out->program,
+                       sizeof(out->program), err) < 0 ||
+        proto_read_enum(&m, "status", PROTO_REQUIRED, proto_run_state_names, &status, err) < 0 ||
+        proto_read_bool(&m, "draft", PROTO_REQUIRED, &out->draft, err) < 0 ||
+        (pub = read_count(&m, "published_at", PROTO_OPTIONAL, &out->published_at, err)) < 0 ||
+        proto_read_int(&m, "started_at", PROTO_REQUIRED, 0, PROTO_COUNT_MAX, &out->started_at, err) < 0 ||
+        (fin = read_count(&m, "finished_at", PROTO_OPTIONAL, &out->finished_at, err)) < 0 ||
+        proto_read_str(&m, "by", PROTO_REQUIRED, 1, PROTO_LOGIN_MAX, PROTO_CS_ANY, out->by, sizeof(out->by), err) < 0)
+        return PROTO_ERR;
+    const msgpack_object *pol = proto_map_get(&m, "policy");
+    if (pol == NULL || pol->type != MSGPACK_OBJECT_MAP) return field_error(&m, "policy", "must be a map", err);
+    out->policy = *pol;
+    int st = read_nested(&m, "stats", PROTO_OPTIONAL, stats_fn, &out->stats, err);
+    if (st < 0) return PROTO_ERR;
+    out->status = (proto_run_state)status;
+    out->has_published_at = pub > 0;
+    out->has_finished_at = fin > 0;
+    out->has_stats = st > 0;
+    return PROTO_OK;
+}
+
+void proto_run_pack(msgpack_packer *pk, const proto_run *r) {
+    msgpack_pack_map(pk, 7 + (r->has_published_at ? 1 : 0) + (r->has_stats ? 1 : 0) + (r->has_finished_at ? 1 : 0));
+    pack_key(pk, "id");
+    proto_pack_cstr(pk, r->id);
+    pack_key(pk, "program");
+    proto_pack_cstr(pk, r->program);
+    pack_key(pk, "status");
+    proto_pack_name(pk, proto_run_state_names, (int)r->status);
+    pack_key(pk, "draft");
+    if (r->draft)
+        msgpack_pack_true(pk);
+    else
+        msgpack_pack_false(pk);
+    if (r->has_published_at) {
+        pack_key(pk, "published_at");
+        msgpack_pack_int64(pk, r->published_at);
+    }
+    pack_key(pk, "policy");
+    msgpack_pack_object(pk, r->policy);
+    if (r->has_stats) {
+        pack_key(pk, "stats");
+        proto_run_stats_pack(pk, &r->stats);
+    }
+    pack_key(pk, "started_at");
+    msgpack_pack_int64(pk, r->started_at);
+    if (r->has_finished_at) {
+        pack_key(pk, "finished_at");
+        msgpack_pack_int64(pk, r->finished_at);
+    }
+    pack_key(pk, "by");
+    proto_pack_cstr(pk, r->by);
+}
+
+/* ---- run.unmatched ------------------------------------------------------- */
+
+int proto_unmatched_item_decode(const msgpack_object *obj, const char *path, proto_unmatched_item *out,
+                                proto_error *err) {
+    proto_map m;
+    int reason;
+    memset(out, 0, sizeof(*out));
+    if (proto_map_open(&m, obj, path, unmatched_item_keys, err) != PROTO_OK ||
+        proto_read_str(&m, "mentee_id", PROTO_REQUIRED, 1, PROTO_ID_MAX, PROTO_CS_CODE, out->mentee_id,
+                       sizeof(out->mentee_id), err) < 0 ||
+        proto_read_str(&m, "name", PROTO_REQUIRED, 0, PROTO_NAME_MAX, PROTO_CS_LINE, out->name, sizeof(out->name),
+                       err) < 0 ||
+        proto_read_enum(&m, "reason", PROTO_REQUIRED, proto_unmatched_names, &reason, err) < 0)
+        return PROTO_ERR;
+    out->reason = (proto_unmatched)reason;
+    return PROTO_OK;
+}
+
+void proto_unmatched_item_pack(msgpack_packer *pk, const proto_unmatched_item *u) {
+    msgpack_pack_map(pk, 3);
+    pack_key(pk, "mentee_id");
+    proto_pack_cstr(pk, u->mentee_id);
+    pack_key(pk, "name");
+    proto_pack_cstr(pk, u->name);
+    pack_key(pk, "reason");
+    proto_pack_name(pk, proto_unmatched_names, (int)u->reason);
 }
 
 /* ---- stats.get ----------------------------------------------------------- */

@@ -80,6 +80,7 @@ static int db_answer(srv_req *r, redisReply *reply, int status) {
 static store_cb db_on_ok, db_on_user, db_on_session, db_on_version, db_on_profile, db_on_mentee_profile, db_on_page,
     db_on_pair, db_on_match, db_on_matches, db_on_matches_page, db_on_review, db_on_meeting, db_on_stats,
     db_on_users_page, db_on_strs;
+static store_cb db_on_run, db_on_runs, db_on_published, db_on_unmatched;
 
 #define DB_KIND(kind, fn_t)                                                                                            \
     void db_send_##kind(srv_req *r, sargs *a, fn_t *cb) { db_send(r, db_on_##kind, (void (*)(void))cb, a); }           \
@@ -101,6 +102,10 @@ DB_KIND(meeting, db_meeting_fn)
 DB_KIND(stats, db_stats_fn)
 DB_KIND(users_page, db_users_fn)
 DB_KIND(strs, db_strs_fn)
+DB_KIND(run, db_runs_fn)
+DB_KIND(runs, db_runs_fn)
+DB_KIND(published, db_published_fn)
+DB_KIND(unmatched, db_unmatched_fn)
 
 /* ---------------------------------------------------------------- ok */
 
@@ -374,6 +379,91 @@ static void matches_reply(void *ud, redisReply *reply, int status, int has_next)
 
 static void db_on_matches_page(void *ud, redisReply *reply, int status) { matches_reply(ud, reply, status, 1); }
 static void db_on_matches(void *ud, redisReply *reply, int status) { matches_reply(ud, reply, status, 0); }
+
+/* ---------------------------------------------------------------- runs */
+
+struct db_runs {
+    const redisReply *reply;
+    size_t first, n; /* records at element[first + PACK_RUN_FIELDS * i] */
+    const char *next;
+};
+
+size_t db_runs_n(const db_runs *rs) { return rs->n; }
+const char *db_runs_next(const db_runs *rs) { return rs->next; }
+
+int db_runs_pack(const db_runs *rs, size_t i, msgpack_packer *pk) {
+    return i < rs->n ? pack_run(pk, rs->reply->element + rs->first + PACK_RUN_FIELDS * i) : -1;
+}
+
+/* SCRIPT_RUN_GET: {'ok', record}; SCRIPT_RUN_LIST: {'ok', next, record...} */
+static void runs_reply(void *ud, redisReply *reply, int status, int has_next) {
+    srv_req *r = ud;
+    if (db_answer(r, reply, status)) return;
+    db_runs rs = { reply, 1 + (size_t)has_next, 0, NULL };
+    if (reply->elements < rs.first || (reply->elements - rs.first) % PACK_RUN_FIELDS ||
+        (!has_next && reply->elements != rs.first + PACK_RUN_FIELDS)) {
+        db_shape(r);
+        return;
+    }
+    rs.n = (reply->elements - rs.first) / PACK_RUN_FIELDS;
+    if (has_next) {
+        const redisReply *cur = reply->element[1];
+        if (cur->type != REDIS_REPLY_STRING) {
+            db_shape(r);
+            return;
+        }
+        rs.next = cur->len ? cur->str : NULL;
+    }
+    (has_next ? cb_runs(r) : cb_run(r))(r, &rs);
+}
+
+static void db_on_run(void *ud, redisReply *reply, int status) { runs_reply(ud, reply, status, 0); }
+static void db_on_runs(void *ud, redisReply *reply, int status) { runs_reply(ud, reply, status, 1); }
+
+struct db_unmatched {
+    const redisReply *reply; /* items from element[2], three strings each */
+    size_t n;
+    const char *next;
+};
+
+size_t db_unmatched_n(const db_unmatched *u) { return u->n; }
+const char *db_unmatched_next(const db_unmatched *u) { return u->next; }
+
+void db_unmatched_item(const db_unmatched *u, size_t i, const char **mentee_id, const char **name,
+                       const char **reason) {
+    redisReply *const *e = u->reply->element + 2 + 3 * i;
+    *mentee_id = e[0]->str;
+    *name = e[1]->str;
+    *reason = e[2]->str;
+}
+
+/* SCRIPT_RUN_UNMATCHED: {'ok', next, (mentee, name, reason)...} */
+static void db_on_unmatched(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    if (db_answer(r, reply, status)) return;
+    if (reply->elements < 2 || (reply->elements - 2) % 3 || !mel_strs(reply, 1, reply->elements)) {
+        db_shape(r);
+        return;
+    }
+    db_unmatched u = { reply, (reply->elements - 2) / 3, NULL };
+    u.next = reply->element[1]->len ? reply->element[1]->str : NULL;
+    cb_unmatched(r)(r, &u);
+}
+
+/* SCRIPT_RUN_DRAFT_PUBLISH: {'ok', published, unmatched, program} */
+static void db_on_published(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    if (db_answer(r, reply, status)) return;
+    const redisReply *prog = mel(reply, 3);
+    db_published p = { mel_ll(reply, 1, -1), mel_ll(reply, 2, -1), NULL };
+    if (p.published < 0 || p.unmatched < 0 || !prog || prog->type != REDIS_REPLY_STRING || prog->len == 0 ||
+        prog->len > PROTO_CODE_MAX) {
+        db_shape(r);
+        return;
+    }
+    p.program = prog->str;
+    cb_published(r)(r, &p);
+}
 
 /* SCRIPT_MATCH_REVIEW: {'ok', (id, status, code, message)...} */
 static void db_on_review(void *ud, redisReply *reply, int status) {

@@ -275,6 +275,44 @@ void db_resume(srv_req *r, const char *tokhash, db_session_fn *cb) {
     db_send_session(r, &a, cb);
 }
 
+void db_run_draft_publish(srv_req *r, const char *run_id, const char *scope, long long ttl_ms,
+        db_published_fn *cb) {
+    sargs a = db_script(r, SCRIPT_RUN_DRAFT_PUBLISH);
+    sargs_adds(&a, run_id);
+    sargs_adds(&a, scope);
+    sargs_addll(&a, (long long)time(NULL));
+    sargs_addll(&a, ttl_ms);
+    db_idem_args(r, &a);
+    db_send_published(r, &a, cb);
+}
+
+void db_run_get(srv_req *r, const char *run_id, const char *scope, db_runs_fn *cb) {
+    sargs a = db_script(r, SCRIPT_RUN_GET);
+    sargs_adds(&a, run_id);
+    sargs_adds(&a, scope);
+    db_send_run(r, &a, cb);
+}
+
+void db_run_list(srv_req *r, const char *program, const char *cursor, long long limit,
+        db_runs_fn *cb) {
+    sargs a = db_script(r, SCRIPT_RUN_LIST);
+    sargs_adds(&a, program);
+    sargs_adds(&a, cursor);
+    sargs_addll(&a, limit);
+    db_send_runs(r, &a, cb);
+}
+
+void db_run_unmatched(srv_req *r, const char *run_id, const char *reason, const char *cursor,
+        long long limit, const char *scope, db_unmatched_fn *cb) {
+    sargs a = db_script(r, SCRIPT_RUN_UNMATCHED);
+    sargs_adds(&a, run_id);
+    sargs_adds(&a, reason);
+    sargs_adds(&a, cursor);
+    sargs_addll(&a, limit);
+    sargs_adds(&a, scope);
+    db_send_unmatched(r, &a, cb);
+}
+
 void db_session_new(srv_req *r, const char *login, const char *tokhash, long long ttl, db_ok_fn *cb) {
     sargs a = db_script(r, SCRIPT_SESSION_NEW);
     sargs_adds(&a, login);

@@ -80,6 +80,17 @@ void db_pw_upgrade(srv_req *r, const char *login, const char *old_hash, const ch
         db_ok_fn *cb);
 /* server/lua/resume.lua -> session */
 void db_resume(srv_req *r, const char *tokhash, db_session_fn *cb);
+/* server/lua/run_draft_publish.lua -> published, idempotent */
+void db_run_draft_publish(srv_req *r, const char *run_id, const char *scope, long long ttl_ms,
+        db_published_fn *cb);
+/* server/lua/run_get.lua -> run */
+void db_run_get(srv_req *r, const char *run_id, const char *scope, db_runs_fn *cb);
+/* server/lua/run_list.lua -> runs */
+void db_run_list(srv_req *r, const char *program, const char *cursor, long long limit,
+        db_runs_fn *cb);
+/* server/lua/run_unmatched.lua -> unmatched */
+void db_run_unmatched(srv_req *r, const char *run_id, const char *reason, const char *cursor,
+        long long limit, const char *scope, db_unmatched_fn *cb);
 /* server/lua/session_new.lua -> ok */
 void db_session_new(srv_req *r, const char *login, const char *tokhash, long long ttl, db_ok_fn *cb);
 /* server/lua/stats.lua -> stats */

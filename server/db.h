@@ -107,6 +107,29 @@ typedef void db_matches_fn(srv_req *r, const db_matches *ms);
 typedef void db_match_fn(srv_req *r, const proto_match *m);
 
 typedef void db_review_fn(srv_req *r, const proto_review_item *items, size_t n);
+/* Run records (run.get: one; run.list: a page): n records, each packed on
+ * demand (db_runs_pack: 0, or -1 when the stored run does not make a valid
+ * run; nothing written then), and for a page the run number to go on below
+ * (NULL: the last page). */
+typedef struct db_runs db_runs;
+size_t db_runs_n(const db_runs *rs);
+int db_runs_pack(const db_runs *rs, size_t i, msgpack_packer *pk);
+const char *db_runs_next(const db_runs *rs);
+typedef void db_runs_fn(srv_req *r, const db_runs *rs);
+/* run.publish's switch: the proposals switched on, the mentees whose
+ * waitlist is still to settle, the run's program. */
+typedef struct db_published {
+    long long published, unmatched;
+    const char *program;
+} db_published;
+typedef void db_published_fn(srv_req *r, const db_published *p);
+/* run.unmatched: n (mentee id, name, reason) in the run's order and the
+ * member to go on after (NULL: the last page). */
+typedef struct db_unmatched db_unmatched;
+size_t db_unmatched_n(const db_unmatched *u);
+void db_unmatched_item(const db_unmatched *u, size_t i, const char **mentee_id, const char **name, const char **reason);
+const char *db_unmatched_next(const db_unmatched *u);
+typedef void db_unmatched_fn(srv_req *r, const db_unmatched *u);
 /* meeting.log's outcome: the record of the match and date (a new one, or
  * the other side's that this call confirmed), its minutes, and the
  * mentee's minutes of the date's year after the call. */
@@ -185,6 +208,10 @@ void db_send_meeting(srv_req *r, sargs *a, db_meeting_fn *cb);
 void db_send_stats(srv_req *r, sargs *a, db_stats_fn *cb);
 void db_send_users_page(srv_req *r, sargs *a, db_users_fn *cb);
 void db_send_strs(srv_req *r, sargs *a, db_strs_fn *cb);
+void db_send_run(srv_req *r, sargs *a, db_runs_fn *cb);
+void db_send_runs(srv_req *r, sargs *a, db_runs_fn *cb);
+void db_send_published(srv_req *r, sargs *a, db_published_fn *cb);
+void db_send_unmatched(srv_req *r, sargs *a, db_unmatched_fn *cb);
 
 #include "server/db.gen.h"
 

@@ -43,6 +43,10 @@ static void t_mentee_put(srv_req *r, const void *p) { m_mentee_put(r, p); }
 static void t_program_get(srv_req *r, const void *p) { m_program_get(r, p); }
 static void t_program_list(srv_req *r, const void *p) { m_program_list(r, p); }
 static void t_program_put(srv_req *r, const void *p) { m_program_put(r, p); }
+static void t_run_get(srv_req *r, const void *p) { m_run_get(r, p); }
+static void t_run_list(srv_req *r, const void *p) { m_run_list(r, p); }
+static void t_run_publish(srv_req *r, const void *p) { m_run_publish(r, p); }
+static void t_run_unmatched(srv_req *r, const void *p) { m_run_unmatched(r, p); }
 static void t_server_info(srv_req *r, const void *p) { m_server_info(r, p); }
 static void t_stats_get(srv_req *r, const void *p) { m_stats_get(r, p); }
 static void t_user_create(srv_req *r, const void *p) { m_user_create(r, p); }
@@ -84,6 +88,10 @@ const method_def methods_table[API_M__COUNT] = {
     [API_M_PROGRAM_GET] = {"program.get", ROLE_ADMIN | ROLE_COORDINATOR, &api_methods[API_M_PROGRAM_GET], t_program_get},
     [API_M_PROGRAM_LIST] = {"program.list", ROLE_ADMIN | ROLE_COORDINATOR, &api_methods[API_M_PROGRAM_LIST], t_program_list},
     [API_M_PROGRAM_PUT] = {"program.put", ROLE_ADMIN | ROLE_COORDINATOR, &api_methods[API_M_PROGRAM_PUT], t_program_put},
+    [API_M_RUN_GET] = {"run.get", ROLE_COORDINATOR, &api_methods[API_M_RUN_GET], t_run_get},
+    [API_M_RUN_LIST] = {"run.list", ROLE_COORDINATOR, &api_methods[API_M_RUN_LIST], t_run_list},
+    [API_M_RUN_PUBLISH] = {"run.publish", ROLE_COORDINATOR, &api_methods[API_M_RUN_PUBLISH], t_run_publish},
+    [API_M_RUN_UNMATCHED] = {"run.unmatched", ROLE_COORDINATOR, &api_methods[API_M_RUN_UNMATCHED], t_run_unmatched},
     [API_M_SERVER_INFO] = {"server.info", 0, &api_methods[API_M_SERVER_INFO], t_server_info},
     [API_M_STATS_GET] = {"stats.get", ROLE_COORDINATOR, &api_methods[API_M_STATS_GET], t_stats_get},
     [API_M_USER_CREATE] = {"user.create", ROLE_ADMIN | ROLE_COORDINATOR, &api_methods[API_M_USER_CREATE], t_user_create},

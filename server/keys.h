@@ -57,6 +57,9 @@ typedef enum {
     KEY_RUNS_STAGED,     /* runs:staged */
     KEY_STAGE_PROPOSED,  /* stage:proposed:<run> */
     KEY_STAGE_WAIT,      /* stage:wait:<run> */
+    KEY_IDX_RUN_PROG,    /* idx:run:prog:<program> (runs by number) */
+    KEY_REV,             /* rev:<program> (changes of a program's run inputs) */
+    KEY_RUN_UNMATCHED,   /* unmatched:<run> ("<reason>:<mentee>", run.unmatched) */
     KEY_MEETING,         /* meeting:<match> */
     KEY_JP,              /* jp:<program> */
     KEY_JP_MENTEE,       /* jp:mentee:<id> */

@@ -245,7 +245,7 @@ void m_match_request(srv_req *r, const api_match_request_params *p) {
 
 void m_match_run(srv_req *r, const api_match_run_params *p) {
     if (mscope(r, p->program)) return;
-    runs_start(r->srv->runs, r, p->program, &p->policy);
+    runs_start(r->srv->runs, r, p->program, &p->policy, p->draft);
 }
 
 /* --------------------------------------------------------------- list */

@@ -126,6 +126,75 @@ int pack_conv_match(const redisReply *flat, proto_match *out) {
     return match_from_fields(f, n, out);
 }
 
+/* The run object in sb from the record's strings; -1 on a bad number. */
+static int run_from_fields(msgpack_sbuffer *sb, redisReply *const *e) {
+    static const char *const keys[PACK_RUN_FIELDS] = { "id",     "program", "status",     "draft",       "published_at",
+                                                       "policy", "stats",   "started_at", "finished_at", "by" };
+    enum { F_DRAFT = 3, F_PUBLISHED = 4, F_POLICY = 5, F_STATS = 6, F_STARTED = 7, F_FINISHED = 8 };
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+    size_t n = 0;
+    for (size_t i = 0; i < PACK_RUN_FIELDS; i++) n += e[i]->len > 0 || i == F_DRAFT || i == F_POLICY;
+    msgpack_pack_map(&pk, n);
+    for (size_t i = 0; i < PACK_RUN_FIELDS; i++) {
+        int64_t v;
+        if (e[i]->len == 0 && i != F_DRAFT && i != F_POLICY) continue;
+        proto_pack_cstr(&pk, keys[i]);
+        if (i == F_DRAFT) {
+            if (e[i]->len == 1 && e[i]->str[0] == '1')
+                msgpack_pack_true(&pk);
+            else
+                msgpack_pack_false(&pk);
+        } else if (i == F_POLICY && e[i]->len == 0) {
+            msgpack_pack_map(&pk, 0);
+        } else if (i == F_POLICY || i == F_STATS) {
+            if (proto_body_check(e[i]->str, e[i]->len, NULL, NULL) != PROTO_OK) return -1;
+            msgpack_sbuffer_write(sb, e[i]->str, e[i]->len);
+        } else if (i == F_PUBLISHED || i == F_STARTED || i == F_FINISHED) {
+            if (parse_int(e[i]->str, e[i]->len, &v)) return -1;
+            msgpack_pack_int64(&pk, v);
+        } else {
+            pack_strn(&pk, e[i]->str, e[i]->len);
+        }
+    }
+    return 0;
+}
+
+int pack_run(msgpack_packer *pk, redisReply *const *e) {
+    for (size_t i = 0; i < PACK_RUN_FIELDS; i++)
+        if (e[i]->type != REDIS_REPLY_STRING) return -1;
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    int rc = run_from_fields(&sb, e);
+    if (rc == 0) {
+        msgpack_unpacked u;
+        proto_error err;
+        proto_run run;
+        msgpack_unpacked_init(&u);
+        rc = proto_body_check(sb.data, sb.size, NULL, NULL) == PROTO_OK &&
+                     msgpack_unpack_next(&u, sb.data, sb.size, NULL) == MSGPACK_UNPACK_SUCCESS &&
+                     proto_run_decode(&u.data, "run", &run, &err) == PROTO_OK
+                 ? 0
+                 : -1;
+        if (rc == 0) proto_run_pack(pk, &run); /* run.policy points into u */
+        msgpack_unpacked_destroy(&u);
+    }
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
+int pack_conv_unmatched(const char *mentee_id, const char *name, const char *reason, proto_unmatched_item *out) {
+    size_t il = strlen(mentee_id), nl = strlen(name);
+    int k = pack_name_index(proto_unmatched_names, reason, strlen(reason));
+    memset(out, 0, sizeof(*out));
+    if (il == 0 || il > PROTO_ID_MAX || strspn(mentee_id, PROTO_CODE_CHARS) != il || nl > PROTO_NAME_MAX || k < 0)
+        return -1;
+    memcpy(out->mentee_id, mentee_id, il);
+    memcpy(out->name, name, nl);
+    out->reason = (proto_unmatched)k;
+    return 0;
+}
+
 int pack_conv_match_array(const msgpack_object_array *a, proto_match *out) {
     field f[MATCH_FIELDS_MAX];
     size_t n = 0;
@@ -386,6 +455,17 @@ void pack_match_result(msgpack_packer *pk, const proto_match *m) {
     msgpack_pack_map(pk, 1);
     proto_pack_cstr(pk, "match");
     proto_match_pack(pk, m);
+}
+
+void pack_count_result(msgpack_packer *pk, const char *key, long long n) {
+    msgpack_pack_map(pk, 1);
+    proto_pack_cstr(pk, key);
+    msgpack_pack_int64(pk, n);
+}
+
+void pack_wrap_begin(msgpack_packer *pk, const char *key) {
+    msgpack_pack_map(pk, 1);
+    proto_pack_cstr(pk, key);
 }
 
 void pack_explain_result(msgpack_packer *pk, const proto_explain *e) {

@@ -76,6 +76,10 @@ int pack_conv_feedback(const char *match_id, const char *by, const char *role, c
  * NUL-terminated, lengths in len): decoded with proto_audit_item_decode(). */
 int pack_conv_audit(const char *const s[5], const size_t len[5], proto_audit_item *out);
 
+/* One item of run.unmatched from the script's strings (name "" when the
+ * mentee is gone); -1 when an id, name or reason is out of the protocol. */
+int pack_conv_unmatched(const char *mentee_id, const char *name, const char *reason, proto_unmatched_item *out);
+
 /* The index of s (len bytes) in a NULL-terminated name list (proto's
  * *_names tables), or -1. */
 int pack_name_index(const char *const *names, const char *s, size_t len);
@@ -104,7 +108,19 @@ void pack_put_result(msgpack_packer *pk, const char *id, long long version); /* 
 /* {profile, version} (coach.get: and load when has_load); blob is a stored
  * profile that passed proto_body_check(). */
 void pack_profile(msgpack_packer *pk, const char *blob, size_t len, long long version, bool has_load, long long load);
-void pack_match_result(msgpack_packer *pk, const proto_match *m);     /* {match} */
+void pack_match_result(msgpack_packer *pk, const proto_match *m); /* {match} */
+/* {key: n} (run.publish's {published}). */
+void pack_count_result(msgpack_packer *pk, const char *key, long long n);
+/* {key: ...}: the caller packs the one value (run.get's {run}). */
+void pack_wrap_begin(msgpack_packer *pk, const char *key);
+/* One run record from the PACK_RUN_FIELDS strings of run.lua's record()
+ * (id program status draft published_at policy stats started_at finished_at
+ * by; "" for an absent one): built as the run object, checked with
+ * proto_run_decode() and packed with proto_run_pack().  -1, nothing
+ * written, when it does not make a valid run.  A run recorded before
+ * policies were (no policy field) shows the policy {}. */
+#define PACK_RUN_FIELDS 10
+int pack_run(msgpack_packer *pk, redisReply *const *e);
 void pack_explain_result(msgpack_packer *pk, const proto_explain *e); /* {explain} */
 /* {program}; blob passed pack_program_valid(). */
 void pack_program_result(msgpack_packer *pk, const char *blob, size_t len);

@@ -16,13 +16,18 @@
  *               phase.  The worker also packs every proposal's
  *               explanation, so the loop only forwards bytes.
  *   4. store    SCRIPT_RUN_STORE in chunks, one in flight: proposals
- *               and unmatched mentees are staged under the run (the run
+ *               and unmatched mentees (with their reasons, for
+ *               run.unmatched) are staged under the run (the run
  *               is `staged` from step 1, so no reader shows its matches
  *               and no one can review them; see match.lua's visible()).
  *   5. publish  SCRIPT_RUN_PUBLISH, the switch, in one script: the staged
  *               proposals become the program's `proposed` matches
  *               (superseding its unreviewed proposals of earlier runs)
- *               and the run records its stats.
+ *               and the run records its stats.  A draft run stops before
+ *               this: SCRIPT_RUN_FINISH records it `done`, still staged
+ *               (its proposals shown by match.list {run_id} only, no
+ *               waitlist moved); run.publish does this step and the next
+ *               later (methods_run.c), if its inputs are unchanged.
  *   6. settle   SCRIPT_RUN_WAITLIST in chunks, still under the lock: +1 on
  *               the waitlist of every unmatched mentee; the last chunk
  *               marks the run done and releases the lock.  Then run.done
@@ -168,7 +173,9 @@ typedef struct run {
 
     /* store */
     size_t store_pairs, store_unmatched;
-    const char *status; /* final status */
+    const char *status;  /* final status */
+    bool draft;          /* stop after the store (run.publish switches it on) */
+    int64_t recorded_ms; /* elapsed_ms of the stats in the record; -1 before */
     struct run *next;
 } run;
 
@@ -251,9 +258,11 @@ static void send_progress(run *rn, const char *phase, uint64_t done, uint64_t to
     srv_notify_conn(rn->s, rn->conn_id, "run.progress", pack_run_progress, &p);
 }
 
+/* The run's stats; elapsed_ms is frozen once recorded (pack_stats), so
+ * that run.done says what run.get shows. */
 static void stats_from(proto_run_stats *ps, const run *rn) {
     madapt_run_stats(ps, rn->res ? &rn->res->stats : NULL, (uint32_t)rn->mentees.n, (uint32_t)rn->coaches.n,
-                     elapsed_ms(&rn->t0));
+                     rn->recorded_ms >= 0 ? rn->recorded_ms : elapsed_ms(&rn->t0));
 }
 
 /* ---- finish ---- */
@@ -285,7 +294,9 @@ static void finish_cb(void *ud, redisReply *reply, int status) {
 /* The run's stats, packed into sb (initialised here; the caller destroys it). */
 static void pack_stats(run *rn, msgpack_sbuffer *sb) {
     proto_run_stats ps;
+    rn->recorded_ms = -1;
     stats_from(&ps, rn);
+    rn->recorded_ms = ps.elapsed_ms;
     msgpack_packer pk;
     msgpack_sbuffer_init(sb);
     msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
@@ -293,7 +304,8 @@ static void pack_stats(run *rn, msgpack_sbuffer *sb) {
 }
 
 /* End the run as failed or cancelled (what it staged stays invisible and
- * the sweep deletes it). */
+ * the sweep deletes it), or a draft run as done (what it staged stays for
+ * match.list {run_id} and run.publish). */
 static void run_finish(run *rn, const char *status) {
     rn->status = status;
     msgpack_sbuffer sb;
@@ -390,7 +402,10 @@ static void run_store_cb(void *ud, redisReply *reply, int status) {
 static void run_store_next(run *rn) {
     const match_run_result *res = rn->res;
     if (rn->store_pairs >= res->n_pairs && rn->store_unmatched >= res->n_unmatched) {
-        run_publish(rn);
+        if (rn->draft)
+            run_finish(rn, "done");
+        else
+            run_publish(rn);
         return;
     }
     sargs a;
@@ -414,8 +429,10 @@ static void run_store_next(run *rn) {
     if (rn->store_pairs >= res->n_pairs) {
         nu = res->n_unmatched - rn->store_unmatched;
         if (nu > RUN_UNMATCHED_CHUNK) nu = RUN_UNMATCHED_CHUNK;
-        for (size_t i = rn->store_unmatched; i < rn->store_unmatched + nu; i++)
+        for (size_t i = rn->store_unmatched; i < rn->store_unmatched + nu; i++) {
             sargs_adds(&a, res->unmatched[i].mentee_id);
+            sargs_adds(&a, match_unmatched_name(res->unmatched[i].reason));
+        }
         rn->store_unmatched += nu;
     }
     send_progress(rn, "store", rn->store_pairs, res->n_pairs);
@@ -734,7 +751,7 @@ static void run_free_unstarted(void *p) {
     free(rn);
 }
 
-void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *policy) {
+void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *policy, bool draft) {
     run *rn = calloc(1, sizeof *rn);
     if (!rn) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory");
@@ -751,6 +768,8 @@ void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *p
     snprintf(rn->program, sizeof rn->program, "%s", program);
     snprintf(rn->by, sizeof rn->by, "%s", r->sess.login);
     rn->conn_id = r->conn_id;
+    rn->recorded_ms = -1;
+    rn->draft = draft;
     rn->ppol = *policy;
     clock_gettime(CLOCK_MONOTONIC, &rn->t0);
     r->st = rn;
@@ -760,6 +779,11 @@ void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *p
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, field, "%s", msg);
         return;
     }
+    msgpack_sbuffer psb; /* the policy as run.get shows it */
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&psb);
+    msgpack_packer_init(&pk, &psb, msgpack_sbuffer_write);
+    proto_policy_pack(&pk, &rn->ppol);
     sargs a;
     sargs_init(&a);
     script_args(&a, SCRIPT_RUN_LOCK, rs->s->cfg->redis_prefix);
@@ -767,8 +791,11 @@ void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *p
     sargs_adds(&a, r->sess.login);
     sargs_addll(&a, (long long)time(NULL));
     sargs_addll(&a, rs->s->cfg->run_lock_ttl_ms);
+    sargs_add(&a, psb.data, psb.size);
+    sargs_adds(&a, draft ? "1" : "0");
     db_idem_args(r, &a);
     mcmd(r, lock_cb, &a);
+    msgpack_sbuffer_destroy(&psb);
 }
 
 /* ---- sweep ---- */

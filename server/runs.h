@@ -17,7 +17,8 @@ void runs_cancel_all(runs *rs);
 void runs_join_all(runs *rs);
 /* Call after store_free(): a sweep in flight has been answered by then. */
 void runs_free(runs *rs);
-/* Start a run for request r (already authorised); answers r. */
-void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *policy);
+/* Start a run for request r (already authorised); answers r.  A draft run
+ * ends done but staged: run.publish switches it on (methods_run.c). */
+void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *policy, bool draft);
 
 #endif

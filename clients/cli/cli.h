@@ -70,7 +70,9 @@ enum cli_opt_bit {
     O_EXPLAIN = 1u << 25,
     O_YEAR = 1u << 26,
     O_ACTOR = 1u << 27,
-    O_SINCE = 1u << 28
+    O_SINCE = 1u << 28,
+    O_DRAFT = 1u << 29,
+    O_REASON = 1u << 30
 };
 
 typedef struct cli_opts {
@@ -92,6 +94,8 @@ typedef struct cli_opts {
     int no_progress;
     int ids_only;
     int explain;
+    int draft;
+    const char *reason;
     int run_timeout_s;
     int wait_s;
     long long year;
@@ -315,5 +319,6 @@ extern const cli_command cli_cmds_profile[]; /* cmd_profile.c */
 extern const cli_command cli_cmds_program[]; /* cmd_program.c */
 extern const cli_command cli_cmds_match[];   /* cmd_match.c */
 extern const cli_command cli_cmds_coord[];   /* cmd_coord.c */
+extern const cli_command cli_cmds_run[];     /* cmd_run.c */
 
 #endif

@@ -366,7 +366,11 @@ static int report_run(const cli_ctx *x, const run_watch *w) {
         print_json_value(w->done_params);
     } else {
         print_run_summary(w->run_id, &w->done_dec);
-        if (w->done_dec.status == PROTO_RUN_DONE) print_run_utilisation(x, &w->done_dec);
+        if (w->done_dec.status == PROTO_RUN_DONE && x->o->draft)
+            printf("  a draft: nothing changed yet; see coachnet list --run %s, then coachnet publish %s\n", w->run_id,
+                   w->run_id);
+        else if (w->done_dec.status == PROTO_RUN_DONE)
+            print_run_utilisation(x, &w->done_dec);
     }
     if (w->done_dec.status != PROTO_RUN_DONE) {
         fprintf(stderr, "coachnet: run %s ended with status %s\n", w->run_id, status);
@@ -375,9 +379,26 @@ static int report_run(const cli_ctx *x, const run_watch *w) {
     return CLI_EXIT_OK;
 }
 
+/* match.run of args[1] with the policy (NULL: the server's default), a
+ * draft with --draft; its run id in rid.  CN_CLIENT_OK or an error. */
+static int start_run(cli_ctx *x, const msgpack_object *policy, char *rid, size_t len, cn_client_error *e) {
+    if (!x->o->draft) return cn_client_match_run(x->c, x->o->args[1], policy, rid, len, e);
+    cn_api_match_run_params p = { .program = x->o->args[1], .policy = policy, .draft = 1, .has_draft = 1 };
+    cn_client_result *r;
+    if (cn_api_match_run(x->c, &p, &r, e) != CN_CLIENT_OK) return CN_CLIENT_ERR;
+    int rc = cn_client_obj_str(cn_client_map_get(cn_client_result_obj(r), "run_id"), rid, len);
+    cn_client_result_free(r);
+    if (rc != CN_CLIENT_OK) {
+        memset(e, 0, sizeof(*e));
+        e->kind = CN_CLIENT_E_PROTOCOL;
+        snprintf(e->message, sizeof(e->message), "no run_id in the result");
+    }
+    return rc;
+}
+
 static int cmd_run(cli_ctx *x) {
-    if (!cli_args_ok(x, O_OBJECTIVE | O_MODE | O_MIN_SCORE | O_POLICY | O_NO_PROGRESS | O_TIMEOUT_RUN, "run", 2, 2,
-                     "run PROGRAM [--objective O] [--mode M] [--min-score N]"))
+    if (!cli_args_ok(x, O_OBJECTIVE | O_MODE | O_MIN_SCORE | O_POLICY | O_NO_PROGRESS | O_TIMEOUT_RUN | O_DRAFT, "run",
+                     2, 2, "run PROGRAM [--objective O] [--mode M] [--min-score N] [--draft]"))
         return CLI_EXIT_USAGE;
     msgpack_sbuffer psb;
     msgpack_unpacked pu;
@@ -396,7 +417,7 @@ static int cmd_run(cli_ctx *x) {
         cn_client_set_notify(x->c, on_notify, &w);
         cn_client_error e;
         char rid[96];
-        if (cn_client_match_run(x->c, x->o->args[1], policy, rid, sizeof(rid), &e) != CN_CLIENT_OK) {
+        if (start_run(x, policy, rid, sizeof(rid), &e) != CN_CLIENT_OK) {
             rc = cli_fail("match.run", &e);
         } else {
             snprintf(w.run_id, sizeof(w.run_id), "%s", rid);
@@ -950,7 +971,8 @@ const cli_command cli_cmds_coord[] = {
     { "import", cmd_import, CLI_SEC_COORDINATORS, "import mentees|coaches FILE.csv|FILE.jsonl [--no-progress]" },
     { "run", cmd_run, CLI_SEC_COORDINATORS,
       "run PROGRAM [--objective participation|quality] [--mode optimal|stable]\n"
-      "            [--min-score N] [--policy FILE.json] [--no-progress] [--run-timeout S]" },
+      "            [--min-score N] [--policy FILE.json] [--no-progress] [--run-timeout S]\n"
+      "            [--draft]   (a draft changes nothing until coachnet publish RUN)" },
     { "list", cmd_list, CLI_SEC_COORDINATORS,
       "list [--run ID | --program P] [--status S] [--min-score N] [--limit N]\n"
       "     [--ids | --explain]" },

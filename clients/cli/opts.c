@@ -55,7 +55,9 @@ enum {
     OPT_EXPLAIN,
     OPT_YEAR,
     OPT_ACTOR,
-    OPT_SINCE
+    OPT_SINCE,
+    OPT_DRAFT,
+    OPT_REASON
 };
 
 static const struct option long_opts[] = { { "host", required_argument, NULL, OPT_HOST },
@@ -99,6 +101,8 @@ static const struct option long_opts[] = { { "host", required_argument, NULL, OP
                                            { "year", required_argument, NULL, OPT_YEAR },
                                            { "actor", required_argument, NULL, OPT_ACTOR },
                                            { "since", required_argument, NULL, OPT_SINCE },
+                                           { "draft", no_argument, NULL, OPT_DRAFT },
+                                           { "reason", required_argument, NULL, OPT_REASON },
                                            { NULL, 0, NULL, 0 } };
 
 /* Names for error messages, indexed by bit position of enum cli_opt_bit. */
@@ -106,7 +110,7 @@ static const char *const bit_names[] = {
     "--limit",   "--note",      "--date",   "--minutes", "--topic",       "--rating",   "--comment",     "--objective",
     "--mode",    "--min-score", "--run",    "--program", "--status",      "--kind",     "--if-version",  "--role",
     "--subject", "--programs",  "--mentee", "--policy",  "--no-progress", "--province", "--run-timeout", "--wait",
-    "--ids",     "--explain",   "--year",   "--actor",   "--since",
+    "--ids",     "--explain",   "--year",   "--actor",   "--since",       "--draft",    "--reason",
 };
 
 int cli_parse_int(const char *s, long long min, long long max, long long *out) {
@@ -297,6 +301,14 @@ int cli_parse(int argc, char **argv, cli_opts *o, char *err, size_t errlen) {
         case OPT_SINCE:
             o->since = optarg;
             o->given |= O_SINCE;
+            break;
+        case OPT_DRAFT:
+            o->draft = 1;
+            o->given |= O_DRAFT;
+            break;
+        case OPT_REASON:
+            o->reason = optarg;
+            o->given |= O_REASON;
             break;
         case ':': snprintf(err, errlen, "option %s needs a value", argv[optind - 1]); return -1;
         default: snprintf(err, errlen, "unknown option %s", argv[optind - 1]); return -1;

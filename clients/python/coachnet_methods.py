@@ -982,7 +982,7 @@ METHODS = {
   ]
  },
  "match.run": {
-  "summary": "Start a match run of a program; progress and result come as notifications",
+  "summary": "Start a match run of a program (or a draft run, published by run.publish); progress and result come as notifications",
   "roles": [
    "coordinator"
   ],
@@ -999,6 +999,11 @@ METHODS = {
     "name": "policy",
     "type": "codec",
     "codec": "policy"
+   },
+   {
+    "name": "draft",
+    "type": "boolean",
+    "default": False
    },
    {
     "name": "request_id",
@@ -1573,6 +1578,186 @@ METHODS = {
    "forbidden"
   ]
  },
+ "run.get": {
+  "summary": "One match run: status, draft, policy, stats, times",
+  "roles": [
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "run_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "required": True
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "run",
+     "type": "ref",
+     "ref": "run"
+    }
+   ]
+  },
+  "errors": [
+   "not_found",
+   "forbidden"
+  ]
+ },
+ "run.list": {
+  "summary": "The runs of a program, newest first",
+  "roles": [
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "program",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 32,
+    "charset": "code",
+    "required": True
+   },
+   {
+    "name": "cursor",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 160,
+    "charset": "code"
+   },
+   {
+    "name": "limit",
+    "type": "integer",
+    "min": 1,
+    "max": 100,
+    "default": 20
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "items",
+     "type": "array",
+     "items": {
+      "type": "ref",
+      "ref": "run"
+     }
+    },
+    {
+     "name": "cursor",
+     "type": "string",
+     "optional": True
+    }
+   ]
+  },
+  "errors": [
+   "forbidden"
+  ]
+ },
+ "run.publish": {
+  "summary": "Publish a draft run: its proposals replace the program's unreviewed ones, then the waitlist",
+  "roles": [
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "run_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "required": True
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "published",
+     "type": "integer"
+    }
+   ]
+  },
+  "errors": [
+   "not_found",
+   "forbidden",
+   "conflict"
+  ]
+ },
+ "run.unmatched": {
+  "summary": "The mentees a run left unmatched, each with its name and reason",
+  "roles": [
+   "coordinator"
+  ],
+  "params": [
+   {
+    "name": "run_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "required": True
+   },
+   {
+    "name": "reason",
+    "type": "enum",
+    "values": [
+     "no_feasible_coach",
+     "capacity",
+     "below_min_score"
+    ]
+   },
+   {
+    "name": "cursor",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 160,
+    "charset": "code"
+   },
+   {
+    "name": "limit",
+    "type": "integer",
+    "min": 1,
+    "max": 500,
+    "default": 100
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "items",
+     "type": "array",
+     "items": {
+      "type": "ref",
+      "ref": "unmatched_item"
+     }
+    },
+    {
+     "name": "cursor",
+     "type": "string",
+     "optional": True
+    }
+   ]
+  },
+  "errors": [
+   "not_found",
+   "forbidden"
+  ]
+ },
  "server.info": {
   "summary": "The server's version, protocol version and clock",
   "roles": [
@@ -1922,6 +2107,10 @@ LIMITS = {
  "PROGRAM_LIST_MAX": 500,
  "MATCH_LIST_DEFAULT": 50,
  "MATCH_LIST_MAX": 500,
+ "RUN_LIST_DEFAULT": 20,
+ "RUN_LIST_MAX": 100,
+ "UNMATCHED_LIST_DEFAULT": 100,
+ "UNMATCHED_LIST_MAX": 500,
  "SUGGEST_DEFAULT": 10,
  "SUGGEST_MAX": 100,
  "REVIEW_MAX": 100,

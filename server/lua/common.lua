@@ -23,6 +23,13 @@
 --     every token of a login but `keep` (nil: all of them).  A session whose
 --     event is lost ends at the next periodic check (session_check.lua).
 --
+--   * A change of what a run of a program reads (profiles, pins, forbids,
+--     seats, live matches, waitlist) calls touch(programs): +1 on
+--     rev:<program> of each program of the csv ('' is a coach of every
+--     program: rev:* then).  A run records revision(program) when it takes
+--     its lock, and a draft is published only if it is unchanged
+--     (run_draft_publish.lua): a cheap fingerprint of the run's inputs.
+--
 -- The text sent to Redis is keys.lua's body, this file's body, then
 -- match.lua's body for the scripts that use it, then the script's body: the headers (these
 -- leading "--" lines) are left out, so editing a comment here changes no
@@ -45,6 +52,11 @@ local function no_program(csv, field, list)
   end
   return nil
 end
+local function touch(progs)
+  if progs == '' then redis.call('INCR', K.rev..'*') end
+  for _, x in ipairs(split(progs)) do redis.call('INCR', K.rev..x) end
+end
+local function revision(prog) return (redis.call('GET', K.rev..prog) or '0')..'/'..(redis.call('GET', K.rev..'*') or '0') end
 local function end_tokens(login, ths)
   for i = 1, #ths, 256 do
     local chunk = {}

@@ -18,6 +18,8 @@
 --   take(m)       one seat of the coach and the mentee's match; false if full
 --   release(m)    give them back
 --   waitlist(m)   +1 to the mentee's waitlist priority in wait:<program>
+--                 (the three change runs' inputs: common.lua's touch() of the
+--                 match's program and of the coach's)
 --   setstatus     status and updated_at
 --   tell(m)       list the match in mine:mentee:<id> and mine:coach:<id>
 --   newmatch(...) create match:<id> and index it; returns the id
@@ -34,9 +36,10 @@ local function notify(id) local f = flat(id) event({'match', f}) return f end
 local function capacity(cid) local c = redis.call('HGET', K.coach..cid, 'capacity') return tonumber(c or '0') end
 local function load(cid) return tonumber(redis.call('GET', K.load..cid) or '0') end
 local function setload(cid, n) redis.call('SET', K.load..cid, n) event({'load', cid, n}) end
-local function take(m) local l = load(m.coach_id) if l >= capacity(m.coach_id) then return false end setload(m.coach_id, l + 1) redis.call('HSET', K.mentee..m.mentee_id, 'match', m.id) return true end
-local function release(m) local l = load(m.coach_id) if l > 0 then setload(m.coach_id, l - 1) end if redis.call('HGET', K.mentee..m.mentee_id, 'match') == m.id then redis.call('HDEL', K.mentee..m.mentee_id, 'match') end end
-local function waitlist(m) redis.call('HINCRBY', K.wait..m.program, m.mentee_id, 1) end
+local function touched(m) touch(m.program) touch(redis.call('HGET', K.coach..m.coach_id, 'program') or '') end
+local function take(m) local l = load(m.coach_id) if l >= capacity(m.coach_id) then return false end setload(m.coach_id, l + 1) redis.call('HSET', K.mentee..m.mentee_id, 'match', m.id) touched(m) return true end
+local function release(m) local l = load(m.coach_id) if l > 0 then setload(m.coach_id, l - 1) end if redis.call('HGET', K.mentee..m.mentee_id, 'match') == m.id then redis.call('HDEL', K.mentee..m.mentee_id, 'match') end touched(m) end
+local function waitlist(m) redis.call('HINCRBY', K.wait..m.program, m.mentee_id, 1) touch(m.program) end
 local function setstatus(m, st, now) redis.call('HSET', K.match..m.id, 'status', st, 'updated_at', now) m.status = st end
 local function tell(m) local n = tonumber(string.sub(m.id, 2)) redis.call('ZADD', K.mine_mentee..m.mentee_id, n, m.id) redis.call('ZADD', K.mine_coach..m.coach_id, n, m.id) end
 local function newmatch(prog, mentee, coach, st, score, run, explain, now)

@@ -4,13 +4,15 @@
 --! uses: keys common match
 --! db: match_list(run_id, program, status, min_score:int, cursor, limit:int, scope) -> matches_page
 local run, prog, st, mins, cur, limit, scope = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7]), ARGV[8]
-local idx
+local idx, draft = nil, false
 if run ~= '' then
   local rp = redis.call('HGET', K.run..run, 'program')
   if not rp then return {'not_found', 'no run '..run, 'run_id'} end
   if not has(scope, rp) then return {'forbidden', 'run '..run..' is of program '..rp..', outside your programs', 'run_id'} end
   if prog ~= '' and prog ~= rp then return {'invalid_params', 'run '..run..' is of program '..rp, 'program'} end
-  if not visible(run) then return {'ok', ''} end  -- staged: nothing to show yet
+  -- staged: nothing to show yet; but a finished draft's proposals are shown by run_id (only)
+  draft = redis.call('HGET', K.run..run, 'draft') == '1' and redis.call('HGET', K.run..run, 'status') == 'done'
+  if not visible(run) and not draft then return {'ok', ''} end
   idx = K.idx_match_run..run
 else idx = K.idx_match_prog..prog end
 local min = cur == '' and '-inf' or '('..cur
@@ -22,7 +24,7 @@ while #out - 2 < limit and examined < 2000 do
     examined = examined + 1
     last = ids[i+1]
     local h = redis.call('HMGET', K.match..ids[i], 'status', 'score', 'run_id')
-    if h[1] and (st == '' or h[1] == st) and tonumber(h[2] or '0') >= mins and visible(h[3]) then out[#out+1] = flat(ids[i]) end
+    if h[1] and (st == '' or h[1] == st) and tonumber(h[2] or '0') >= mins and (draft or visible(h[3])) then out[#out+1] = flat(ids[i]) end
     if #out - 2 >= limit or examined >= 2000 then break end
   end
   min = '('..last

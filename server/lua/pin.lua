@@ -20,5 +20,6 @@ else
   redis.call('SADD', K.forbid..prog, pair)
   if redis.call('HGET', K.pin..prog, mentee) == coach then redis.call('HDEL', K.pin..prog, mentee) end
 end
+touch(prog)
 audit('ev', 'match.'..kind, 'program', prog, 'mentee', mentee, 'coach', coach, 'by', ARGV[6])
 return {'ok'}

@@ -56,5 +56,7 @@ else
   local l = tonumber(redis.call('GET', K.load..id) or '0')
   event({'coach', id, ARGV[4], l})
 end
+if cur[1] then touch(cur[2] or '') end  -- runs' inputs: the old program(s) and the new
+touch(ARGV[8])
 audit('ev', kind..'.put', 'id', id, 'version', v, 'by', ARGV[11])
 return {'ok', v}

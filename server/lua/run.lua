@@ -1,22 +1,49 @@
 -- run.lua: the run helpers, a prelude after common.lua for the scripts that
--- end a published run.
+-- publish, settle or read runs.
 --
--- A run is published by run_publish.lua (the switch: its proposals become
+-- A run is published by switch() (run_publish.lua when it finishes; for a
+-- draft, run_draft_publish.lua on run.publish: its proposals become
 -- visible at once) and settled afterwards, in chunks, while it still holds
 -- the program's lock so that no other run's snapshot reads the waitlist
 -- half-counted: each mentee it left unmatched (stage:wait:<run>, taken with
 -- SPOP, so a mentee is counted once even when the owner and a sweep settle
 -- the same run) gets +1 in wait:<program>; with the last one the run is
--- done, its lock (if still its own) released.
+-- done (a draft: was done already, and keeps its finished_at) and leaves
+-- runs:staged, its lock (if still its own) released.
+--   switch(run, prog, now)  the staged proposals become the program's `proposed` ones,
+--                 superseding its unreviewed proposals of earlier runs: the new ones cost
+--                 O(1) (indexed while staged), each superseded one an HGET and an HSET;
+--                 returns the number switched on
 --   settle(run, prog, now, limit)  up to limit mentees; true when more remain
+--   record(run)  the run record as run.get answers it, RUN_FIELDS strings ('' for an absent
+--                field): id program status draft published_at policy stats started_at
+--                finished_at by; nil when there is no such run
 --! prelude
+local function switch(run, prog, now)
+  local pset = K.proposed..prog
+  for _, id in ipairs(redis.call('SMEMBERS', pset)) do
+    if redis.call('HGET', K.match..id, 'status') == 'proposed' then redis.call('HSET', K.match..id, 'status', 'cancelled', 'updated_at', now) end
+  end
+  redis.call('DEL', pset)
+  local np = redis.call('SCARD', K.stage_proposed..run)
+  if np > 0 then redis.call('RENAME', K.stage_proposed..run, pset) end
+  redis.call('HDEL', K.run..run, 'staged')
+  redis.call('HSET', K.run..run, 'published_at', now)
+  return np end
 local function settle(run, prog, now, limit)
-  if redis.call('HGET', K.run..run, 'status') == 'done' then return false end
+  if redis.call('SISMEMBER', K.runs_staged, run) == 0 then return false end
   local ms = redis.call('SPOP', K.stage_wait..run, limit)
   for _, m in ipairs(ms) do redis.call('HINCRBY', K.wait..prog, m, 1) end
+  if #ms > 0 then touch(prog) end
   if redis.call('EXISTS', K.stage_wait..run) == 1 then return true end
-  redis.call('HSET', K.run..run, 'status', 'done', 'finished_at', now)
+  redis.call('HSET', K.run..run, 'status', 'done')
+  redis.call('HSETNX', K.run..run, 'finished_at', now)
   redis.call('SREM', K.runs_staged, run)
   if redis.call('GET', K.lock_run..prog) == run then redis.call('DEL', K.lock_run..prog) end
-  audit('ev', 'run.done', 'run', run, 'program', prog, 'status', 'done')
+  if redis.call('HGET', K.run..run, 'draft') ~= '1' then audit('ev', 'run.done', 'run', run, 'program', prog, 'status', 'done') end
   return false end
+local function record(run)
+  local h = redis.call('HMGET', K.run..run, 'id', 'program', 'status', 'draft', 'published_at', 'policy', 'stats', 'created_at', 'finished_at', 'started_by')
+  if not h[1] then return nil end
+  for i = 1, 10 do h[i] = h[i] or '' end
+  return h end

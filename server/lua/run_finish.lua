@@ -1,4 +1,5 @@
 -- run_finish.lua (SCRIPT_RUN_FINISH): match.run, last step: status, stats, lock released.
+-- (failed or cancelled; or done for a draft run, which stays staged for run.publish)
 -- ARGV: prefix run program status stats now -> ok
 --! uses: keys common
 local run, prog = ARGV[2], ARGV[3]

@@ -1,5 +1,8 @@
 -- run_lock.lua (SCRIPT_RUN_LOCK): match.run, first step: the program's lock and a run id.
--- ARGV: prefix program by now ttl_ms -> ok run_id
+-- ARGV: prefix program by now ttl_ms policy draft -> ok run_id
+-- policy: the run's policy, msgpack (run.get shows it); draft: 1 for a draft run (its switch
+-- waits for run.publish), else 0.  The run records revision(program) (common.lua), what
+-- run.publish compares, and is indexed by its number in idx:run:prog:<program> (run.list).
 --! uses: keys common
 --! idempotent
 local prog = ARGV[2]
@@ -22,7 +25,8 @@ if not redis.call('SET', K.lock_run..prog, id, 'NX', 'PX', ARGV[5]) then
 end
 -- staged until run_publish.lua: its proposals stay invisible (match.lua's visible()), and
 -- run_sweep.lua deletes them if the run fails or its process dies
-redis.call('HSET', K.run..id, 'id', id, 'program', prog, 'status', 'running', 'started_by', ARGV[3], 'created_at', ARGV[4], 'staged', '1')
+redis.call('HSET', K.run..id, 'id', id, 'program', prog, 'status', 'running', 'started_by', ARGV[3], 'created_at', ARGV[4], 'staged', '1', 'policy', ARGV[6], 'draft', ARGV[7], 'rev', revision(prog))
+redis.call('ZADD', K.idx_run_prog..prog, n, id)
 redis.call('SADD', K.runs_staged, id)
 redis.call('SET', K.lastrun..prog, id)
 audit('ev', 'match.run', 'run', id, 'program', prog, 'by', ARGV[3])

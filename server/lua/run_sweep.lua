@@ -5,7 +5,7 @@
 --   * published but not settled: its waitlist is settled here (run.lua's settle()); it is done;
 --   * still `running`, staged: it is marked `failed`.
 -- A failed or cancelled run's staged proposals, never visible (match.lua's visible()), are
--- deleted with its staging keys.  At most `limit` proposals or mentees per call, so that no
+-- deleted with its staging keys (and its unmatched:<run>).  At most `limit` proposals or mentees per call, so that no
 -- call blocks Redis long (more = 1: call again).  A run that is done but staged (issue 11's
 -- drafts) stays.
 --! uses: keys common run
@@ -39,6 +39,7 @@ for _, run in ipairs(redis.call('SMEMBERS', K.runs_staged)) do
     end
     if #ids < limit then
       redis.call('DEL', K.stage_proposed..run, K.stage_wait..run, K.idx_match_run..run)
+      redis.call('UNLINK', K.run_unmatched..run)
       redis.call('SREM', K.runs_staged, run)
     else more = 1 end
     limit = limit - #ids

@@ -16,5 +16,6 @@ else
     return {'not_found', 'no forbid of '..mentee..' with '..coach..' in program '..prog, 'coach_id'}
   end
 end
+touch(prog)
 audit('ev', 'match.'..kind, 'program', prog, 'mentee', mentee, 'coach', coach, 'by', ARGV[6])
 return {'ok'}

@@ -57,6 +57,7 @@ def every_write_method_takes_request_id(s):
               "match.run", "match.pin", "match.forbid", "match.unpin", "match.unforbid",
               "meeting.log", "feedback.put", "user.create", "user.disable", "auth.logout",
               "user.set_password", "auth.change_password", "user.enable", "program.put"}
+    writes |= {"run.publish"}
     for name, spec in METHODS.items():
         has = [p for p in spec["params"] if p["name"] == "request_id"]
         if name in writes:

@@ -593,6 +593,8 @@ CODEC(run_progress, proto_run_progress, "progress")
 CODEC(run_done, proto_run_done, "done")
 CODEC(program_stats, proto_program_stats, "stats")
 CODEC(program, proto_program, "program")
+CODEC(run, proto_run, "run")
+CODEC(unmatched_item, proto_unmatched_item, "items[0]")
 
 /* Room for any of them. */
 typedef union any_result {
@@ -605,6 +607,8 @@ typedef union any_result {
     proto_run_done run_done;
     proto_program_stats program_stats;
     proto_program program;
+    proto_run run;
+    proto_unmatched_item unmatched_item;
 } any_result;
 
 /* Pack obj, decode it back and compare byte for byte. */
@@ -909,6 +913,96 @@ static void run_done_roundtrip_and_validation(void **state) {
     run_edits(&run_done_codec, &d, edits, sizeof(edits) / sizeof(*edits));
 }
 
+/* A run record; its policy is the map {"objective": "quality"} in pol. */
+static void sample_run(proto_run *r, msgpack_object_kv *kv) {
+    memset(r, 0, sizeof(*r));
+    strcpy(r->id, "r12");
+    strcpy(r->program, "coach2026");
+    strcpy(r->by, "coord.1@x");
+    r->status = PROTO_RUN_STATE_DONE;
+    r->draft = true;
+    r->has_published_at = r->has_finished_at = r->has_stats = true;
+    r->started_at = 1796000001;
+    r->finished_at = 1796000011;
+    r->published_at = 1796000020;
+    test_sample_stats(&r->stats);
+    kv->key = (msgpack_object){ .type = MSGPACK_OBJECT_STR, .via.str = { 9, "objective" } };
+    kv->val = (msgpack_object){ .type = MSGPACK_OBJECT_STR, .via.str = { 7, "quality" } };
+    r->policy = (msgpack_object){ .type = MSGPACK_OBJECT_MAP, .via.map = { 1, kv } };
+}
+
+/* Pack, decode and compare: the policy by content (it points into the
+ * decoded buffer), the rest byte for byte. */
+static void run_roundtrip(const proto_run *r) {
+    tdoc d;
+    proto_error err;
+    proto_run got;
+    tdoc_init(&d);
+    proto_run_pack(&d.pk, r);
+    if (proto_run_decode(tdoc_unpack(&d), "run", &got, &err) != PROTO_OK)
+        fail_msg("run: %s: %s", err.field, err.message);
+    assert_true(msgpack_object_equal(got.policy, r->policy));
+    got.policy = r->policy;
+    assert_memory_equal(&got, r, sizeof(got));
+    tdoc_free(&d);
+}
+
+static void run_roundtrip_and_validation(void **state) {
+    (void)state;
+    proto_run r;
+    msgpack_object_kv kv;
+    sample_run(&r, &kv);
+    for (int st = 0; st < PROTO_RUN_STATE__COUNT; st++) {
+        r.status = (proto_run_state)st;
+        run_roundtrip(&r);
+    }
+    r.has_published_at = r.has_finished_at = r.has_stats = r.draft = false; /* running, not a draft */
+    r.published_at = r.finished_at = 0;
+    memset(&r.stats, 0, sizeof(r.stats));
+    run_roundtrip(&r);
+    sample_run(&r, &kv);
+    static const edit edits[] = {
+        { "status", OP_STR, 0, "ok", 0, "run.status", "must be one of" },
+        { "", OP_DEL, 0, "policy", 0, "run.policy", "must be a map" },
+        { "policy", OP_INT, 1, 0, 0, "run.policy", "must be a map" },
+        { "", OP_DEL, 0, "draft", 0, "run.draft", "is required" },
+        { "", OP_DEL, 0, "by", 0, "run.by", "is required" },
+        { "", OP_DEL, 0, "started_at", 0, "run.started_at", "is required" },
+        { "", OP_DEL, 0, "stats", 0, NULL, NULL },
+        { "", OP_DEL, 0, "finished_at", 0, NULL, NULL },
+        { "", OP_DEL, 0, "published_at", 0, NULL, NULL },
+        { "finished_at", OP_INT, -1, 0, 0, "run.finished_at", "0..9007199254740992" },
+        { "stats.matched", OP_INT, 5000, 0, 0, "run.stats.matched", "must not exceed" },
+        { "id", OP_STR, 0, "r/7", 0, "run.id", "[A-Za-z0-9._-]" },
+        { "", OP_RENAME, 0, "by", "who", "run.who", "unknown key" },
+    };
+    run_edits(&run_codec, &r, edits, sizeof(edits) / sizeof(*edits));
+}
+
+static void unmatched_item_roundtrip_and_validation(void **state) {
+    (void)state;
+    proto_unmatched_item u;
+    memset(&u, 0, sizeof(u));
+    strcpy(u.mentee_id, "198503152010011001");
+    strcpy(u.name, "Sari Wulandari");
+    for (int k = 0; k < PROTO_UNMATCHED__COUNT; k++) {
+        u.reason = (proto_unmatched)k;
+        roundtrip(&unmatched_item_codec, &u);
+    }
+    memset(u.name, 0, sizeof(u.name)); /* the mentee is gone */
+    roundtrip(&unmatched_item_codec, &u);
+    strcpy(u.name, "Sari");
+    static const edit edits[] = {
+        { "reason", OP_STR, 0, "lazy", 0, "items[0].reason", "must be one of" },
+        { "", OP_DEL, 0, "reason", 0, "items[0].reason", "is required" },
+        { "", OP_DEL, 0, "name", 0, "items[0].name", "is required" },
+        { "name", OP_STR, 0, "a\nb", 0, "items[0].name", "" },
+        { "mentee_id", OP_STR, 0, "", 0, "items[0].mentee_id", "" },
+        { "", OP_RENAME, 0, "name", "nama", "items[0].nama", "unknown key" },
+    };
+    run_edits(&unmatched_item_codec, &u, edits, sizeof(edits) / sizeof(*edits));
+}
+
 static void sample_program_stats(proto_program_stats *s) {
     memset(s, 0, sizeof(*s));
     strcpy(s->program, "coach2026");
@@ -1071,6 +1165,8 @@ int main(void) {
         cmocka_unit_test(program_stats_roundtrip_and_validation),
         cmocka_unit_test(server_info_roundtrip_and_validation),
         cmocka_unit_test(program_roundtrip_and_validation),
+        cmocka_unit_test(run_roundtrip_and_validation),
+        cmocka_unit_test(unmatched_item_roundtrip_and_validation),
         cmocka_unit_test(results_bad_enums_pack_nil),
         cmocka_unit_test(vocab_rules),
     };
