@@ -475,9 +475,14 @@ def login_flood_many_names(s):
     slow them, the per-address one is off here; each costs an Argon2id): each answered
     unauthenticated, or rate_limited when more than 256 wait for a hash thread; the event loop
     never runs a hash, so the canary is served meanwhile"""
-    clients = [s.srv.client() for _ in range(40)]
+    # Each connection sends as soon as it is up: opening 40 TLS connections
+    # on a loaded machine can take longer than this suite's idle-timeout-ms,
+    # which would close the first ones before they sent anything.
+    clients = []
     try:
-        for c in clients:
+        for _ in range(40):
+            c = s.srv.client()
+            clients.append(c)
             c.send_raw(b"".join(req(100 + i, "auth.login", {"login": "nobody-" + os.urandom(6).hex(),
                                                             "password": "Not-the-password-1"})
                                 for i in range(10)))

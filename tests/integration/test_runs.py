@@ -19,7 +19,10 @@ RUN_KEYS = {"id", "program", "status", "draft", "published_at", "policy", "stats
 
 def coordinator(s, programs=None):
     """(client, program, login) of a fresh coordinator of ``programs``."""
-    programs = programs or [s.gen.program()]
+    programs = programs or [s.program()]
+    for p in programs:
+        if p not in s._programs:
+            s.program(p)
     login = s.uniq("coord")
     s.admin().user_create(login, PW, "coordinator", programs=programs)
     return s.srv.login(login, PW), programs[0], login
