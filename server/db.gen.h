@@ -22,6 +22,9 @@ void db_login(srv_req *r, const char *login, long long attempts_per_minute, db_u
 void db_login_fail(srv_req *r, const char *login, db_ok_fn *cb);
 /* server/lua/logout.lua -> ok, idempotent */
 void db_logout(srv_req *r, const char *login, const char *tokhash, db_ok_fn *cb);
+/* server/lua/match_get.lua -> match */
+void db_match_get(srv_req *r, const char *match_id, const char *role, const char *subject,
+        const char *scope, db_match_fn *cb);
 /* server/lua/match_list.lua -> matches_page */
 void db_match_list(srv_req *r, const char *run_id, const char *program, const char *status,
         long long min_score, const char *cursor, long long limit, const char *scope,
@@ -36,7 +39,7 @@ void db_match_respond(srv_req *r, const char *match_id, const char *role, const 
         const char *accept, const char *note, db_match_fn *cb);
 /* server/lua/match_review.lua -> review, idempotent */
 void db_match_review(srv_req *r, const char *scope, const char *decision, const char *note,
-        const char *const *match_ids, size_t n_match_ids, db_review_fn *cb);
+        const char *by, const char *const *match_ids, size_t n_match_ids, db_review_fn *cb);
 /* server/lua/meeting_log.lua -> meeting, idempotent */
 void db_meeting_log(srv_req *r, const char *match_id, const char *role, const char *subject,
         const char *date, long long day_end, long long minutes, const char *topic,

@@ -316,8 +316,8 @@ static void review_cb(srv_req *r, const proto_review_item *items, size_t n) {
 void m_match_review(srv_req *r, const api_match_review_params *p) {
     const char *ids[API_REVIEW_MAX];
     for (size_t i = 0; i < p->n_match_ids; i++) ids[i] = p->match_ids[i];
-    db_match_review(r, r->sess.programs, api_match_review_decision_names[p->decision], p->note, ids, p->n_match_ids,
-                    review_cb);
+    db_match_review(r, r->sess.programs, api_match_review_decision_names[p->decision], p->note, r->sess.login, ids,
+                    p->n_match_ids, review_cb);
 }
 
 /* ---------------------------------------------------------- pin/forbid */
@@ -356,6 +356,14 @@ static void mine_cb(srv_req *r, const db_matches *ms) {
 void m_match_mine(srv_req *r, const api_match_mine_params *p) {
     (void)p;
     db_match_mine(r, role_str(r), r->sess.subject, mine_cb);
+}
+
+/* ---------------------------------------------------------------- get */
+
+/* match.get: the match with the cards and notes the caller may see
+ * (match_get.lua decides, where the match is read). */
+void m_match_get(srv_req *r, const api_match_get_params *p) {
+    db_match_get(r, p->match_id, role_str(r), r->sess.subject, r->sess.programs, match_done);
 }
 
 /* ------------------------------------------------------------ respond */
