@@ -829,6 +829,8 @@ typedef struct proto_suggestion {
     int32_t score;
     bool has_explain;
     proto_explain explain;
+    bool has_coach; /* the coach's card, no contacts (design.md §9) */
+    proto_coach_card coach;
 } proto_suggestion;
 
 int proto_suggestion_decode(const msgpack_object *obj, const char *path, proto_suggestion *out, proto_error *err);

@@ -6,6 +6,12 @@
 
 #include "server/db.h"
 
+void db_coach_cards(srv_req *r, const char *const *coach_ids, size_t n_coach_ids, db_page_fn *cb) {
+    sargs a = db_script(r, SCRIPT_COACH_CARDS);
+    for (size_t i = 0; i < n_coach_ids; i++) sargs_adds(&a, coach_ids[i]);
+    db_send_page(r, &a, cb);
+}
+
 void db_feedback_put(srv_req *r, const char *match_id, const char *role, const char *subject,
         long long rating, const char *comment, db_ok_fn *cb) {
     sargs a = db_script(r, SCRIPT_FEEDBACK_PUT);

@@ -10,6 +10,8 @@
 #ifndef COACHNET_SERVER_DB_GEN_H
 #define COACHNET_SERVER_DB_GEN_H
 
+/* server/lua/coach_cards.lua -> page */
+void db_coach_cards(srv_req *r, const char *const *coach_ids, size_t n_coach_ids, db_page_fn *cb);
 /* server/lua/feedback_put.lua -> ok, idempotent */
 void db_feedback_put(srv_req *r, const char *match_id, const char *role, const char *subject,
         long long rating, const char *comment, db_ok_fn *cb);

@@ -150,6 +150,19 @@ int pack_conv_match_array(const msgpack_object_array *a, proto_match *out) {
     return match_from_fields(f, n, out);
 }
 
+int pack_conv_coach_card(const char *blob, size_t len, proto_coach_card *out) {
+    msgpack_unpacked u;
+    proto_error e;
+    msgpack_unpacked_init(&u);
+    int rc = proto_body_check(blob, len, NULL, NULL) == PROTO_OK &&
+                     msgpack_unpack_next(&u, blob, len, NULL) == MSGPACK_UNPACK_SUCCESS &&
+                     proto_coach_card_decode(&u.data, "coach", out, &e) == PROTO_OK
+                 ? 0
+                 : -1;
+    msgpack_unpacked_destroy(&u);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- explain */
 
 static int unit_range(double x) { return x >= 0.0 && x <= 1.0; } /* NaN fails */

@@ -331,7 +331,7 @@ def check_explain(e, want, where):
 
 @t
 def suggest_ranks_by_score_with_exact_scores(s):
-    """match.suggest: feasible coaches by descending score, scores as DESIGN section 5 computes them"""
+    """match.suggest: feasible coaches by descending score, scores as DESIGN section 5 computes them, each with the coach's card"""
     coord, prog = s.coordinator()
     with coord:
         m, strong, partial, far, same_agency, low_rank = scoring_world(s, prog, coord)
@@ -349,6 +349,7 @@ def suggest_ranks_by_score_with_exact_scores(s):
             assert it["score"] == want["score"], (c["id"], it["score"], want["score"])
             check_explain(it["explain"], want, "suggest %s" % c["id"])
             assert it["explain"]["feasible"] is True
+            assert it["coach"] == card_of(c, COACH_CARD, False), it   # DESIGN 9: the card, no contacts
         scores = [it["score"] for it in items]
         assert scores == sorted(scores, reverse=True), scores
         assert len(coord.match_suggest(m["id"], limit=1)["items"]) == 1
@@ -933,16 +934,17 @@ def cards_by_role_and_status(s):
 def match_get_cards_notes_and_scope(s):
     """match.get (DESIGN 9): the coordinator sees both cards and every note; a side sees its told match with the other's card and the response notes, not the review note; others are forbidden, an untold proposal and an unknown id not_found; older response notes show"""
     coord, prog = s.coordinator()
-    other, _ = s.coordinator()
+    other, prog2 = s.coordinator()
     with coord, other:
         m = dict(s.gen.mentee(prog), email="rina@bkn.go.id")
         c = dict(s.gen.coach([prog], capacity=1), phone="+6281100000001")
-        stranger = s.gen.coach([prog])
-        for p in (m, c, stranger):
-            (coord.mentee_put if p is m else coord.coach_put)(p)
+        stranger = s.gen.coach([prog2])               # a coach of another program
+        coord.mentee_put(m)
+        coord.coach_put(c)
+        other.coach_put(stranger)
         mu = s.subject_user(coord, "mentee", m["id"])
         cu = s.subject_user(coord, "coach", c["id"])
-        su = s.subject_user(coord, "coach", stranger["id"])
+        su = s.subject_user(other, "coach", stranger["id"])
         run_id, _, _ = run_and_wait(coord, prog)
         mid = find_match(run_matches(coord, run_id), m["id"], c["id"])["id"]
         got = coord.match_get(mid)["match"]

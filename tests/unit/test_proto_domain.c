@@ -845,6 +845,20 @@ static void suggestion_roundtrip_and_validation(void **state) {
         { "", OP_DEL, 0, "explain", 0, NULL, NULL },
     };
     run_edits(&suggestion_codec, &s, edits, sizeof(edits) / sizeof(*edits));
+    /* with the coach's card (design.md §9), which must be coach_id's */
+    proto_match m;
+    sample_match_cards(&m);
+    s.coach = m.coach;
+    memset(&s.coach.contact, 0, sizeof(s.coach.contact));
+    strcpy(s.coach.id, s.coach_id);
+    s.has_coach = true;
+    roundtrip(&suggestion_codec, &s);
+    static const edit card_edits_s[] = {
+        { "coach.id", OP_STR, 0, "coach.other", 0, "item.coach", "is not the card of coach_id" },
+        { "coach.kind", OP_STR, 0, "guru", 0, "item.coach.kind", "pkn1_alumni" },
+        { "", OP_DEL, 0, "coach", 0, NULL, NULL },
+    };
+    run_edits(&suggestion_codec, &s, card_edits_s, sizeof(card_edits_s) / sizeof(*card_edits_s));
 }
 
 static void review_item_roundtrip_and_validation(void **state) {
