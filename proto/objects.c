@@ -29,9 +29,9 @@ static const char *const weights_keys[] = { "gap", "location", "availability", N
 static const char *const explain_keys[] = { "score",    "feasible",     "reason",       "gap_coverage",
                                             "location", "availability", "competencies", NULL };
 static const char *const explain_comp_keys[] = { "code", "gap", "coach_level", "covered", NULL };
-static const char *const match_keys[] = { "id",     "program", "mentee_id",  "coach_id",   "status", "score",
-                                          "run_id", "explain", "created_at", "updated_at", "mentee",
-                                          "coach",  "notes",   NULL };
+static const char *const match_keys[] = { "id",     "program", "mentee_id", "coach_id",   "status",
+                                          "score",  "run_id",  "explain",   "created_at", "updated_at",
+                                          "mentee", "coach",   "notes",     NULL };
 static const char *const note_keys[] = { "by", "role", "text", "at", NULL };
 static const char *const stats_keys[] = { "mentees",    "coaches",           "matched",   "unmatched",  "total_score",
                                           "mean_score", "mean_gap_coverage", "certified", "elapsed_ms", NULL };

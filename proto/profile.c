@@ -405,8 +405,8 @@ void proto_coach_pack(msgpack_packer *pk, const proto_coach *c) {
 
 /* ---- cards --------------------------------------------------------------- */
 
-static const char *const mentee_card_keys[] = { "id",    "name",  "agency", "position_class", "province",
-                                                "goals", "email", "phone",  NULL };
+static const char *const mentee_card_keys[] = { "id",    "name",  "agency", "position_class", "province", "goals",
+                                                "email", "phone", NULL };
 static const char *const coach_card_keys[] = { "id",  "name",      "kind",  "organization", "province",
                                                "bio", "languages", "email", "phone",        NULL };
 
@@ -422,8 +422,7 @@ int proto_mentee_card_decode(const msgpack_object *obj, const char *path, proto_
                        err) < 0 ||
         proto_read_str(&m, "agency", PROTO_REQUIRED, 1, PROTO_AGENCY_MAX, PROTO_CS_CODE, out->agency,
                        sizeof(out->agency), err) < 0 ||
-        read_catalogue(&m, "position_class", NULL, NULL, 0, "position class", out->position_class, err) !=
-            PROTO_OK ||
+        read_catalogue(&m, "position_class", NULL, NULL, 0, "position class", out->position_class, err) != PROTO_OK ||
         read_catalogue(&m, "province", NULL, NULL, 0, "province code", out->province, err) != PROTO_OK ||
         proto_read_str(&m, "goals", PROTO_OPTIONAL, 0, PROTO_GOALS_MAX, PROTO_CS_TEXT, out->goals, sizeof(out->goals),
                        err) < 0 ||

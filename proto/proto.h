@@ -692,7 +692,7 @@ typedef enum proto_match_status {
     PROTO_MATCH_STATUS__COUNT
 } proto_match_status;
 
-#define PROTO_LOGIN_MAX  64                 /* login name: [A-Za-z0-9._@-]{1,64} */
+#define PROTO_LOGIN_MAX 64 /* login name: [A-Za-z0-9._@-]{1,64} */
 
 typedef enum proto_role {
     PROTO_ROLE_ADMIN = 0,

@@ -88,8 +88,8 @@ static int cmd_suggest(cli_ctx *x) {
                 cli_percent_of(s.explain.availability, c[5], 96);
             }
             char coach[CLI_PARTY_MAX];
-            const char *cells[6] = { c[0], cli_party(s.coach_id, s.has_coach, s.coach.name, coach, sizeof(coach)),
-                                     c[2], c[3], c[4], c[5] };
+            const char *who = cli_party(s.coach_id, s.has_coach, s.coach.name, coach, sizeof(coach));
+            const char *cells[6] = { c[0], who, c[2], c[3], c[4], c[5] };
             cli_table_add(t, cells);
         }
         if (cli_table_rows(t) == 0)
