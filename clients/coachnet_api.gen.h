@@ -180,6 +180,13 @@ typedef struct cn_api_match_forbid_params {
 int cn_api_match_forbid(cn_client *c, const cn_api_match_forbid_params *p, cn_client_result **res,
         cn_client_error *err);
 
+typedef struct cn_api_match_get_params {
+    const char *match_id;
+} cn_api_match_get_params;
+/* match.get (One match with the cards and notes the caller may see) */
+int cn_api_match_get(cn_client *c, const cn_api_match_get_params *p, cn_client_result **res,
+        cn_client_error *err);
+
 typedef struct cn_api_match_list_params {
     const char *run_id;
     const char *program;

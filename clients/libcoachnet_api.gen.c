@@ -413,6 +413,28 @@ int cn_api_match_forbid(cn_client *c, const cn_api_match_forbid_params *p, cn_cl
     return rc;
 }
 
+int cn_api_match_get(cn_client *c, const cn_api_match_get_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.get: no params");
+    if (p->match_id == NULL || p->match_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "match.get: match_id is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->match_id ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->match_id) {
+        cn_api_pack_str(pk, "match_id");
+        cn_api_pack_str(pk, p->match_id);
+    }
+    int rc = cn_client_call_raw(c, "match.get", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 int cn_api_match_list(cn_client *c, const cn_api_match_list_params *p, cn_client_result **res,
         cn_client_error *err) {
     msgpack_sbuffer sb;
@@ -1372,6 +1394,7 @@ const char *const cn_api_method_names[] = {
     "jp.get",
     "match.explain",
     "match.forbid",
+    "match.get",
     "match.list",
     "match.mine",
     "match.pin",

@@ -112,6 +112,11 @@ static const proto_field api_match_forbid_fields[] = {
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_forbid_params, request_id), .has_off = offsetof(api_match_forbid_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_match_forbid_shape = {api_match_forbid_fields, 4, api_match_forbid_keys};
+static const char *const api_match_get_keys[] = {"match_id", NULL};
+static const proto_field api_match_get_fields[] = {
+    {.name = "match_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_get_params, match_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_match_get_shape = {api_match_get_fields, 1, api_match_get_keys};
 static const char *const api_match_list_keys[] = {"run_id", "program", "status", "min_score", "cursor", "limit", NULL};
 static const proto_field api_match_list_fields[] = {
     {.name = "run_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_list_params, run_id), .has_off = offsetof(api_match_list_params, has_run_id), .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
@@ -347,6 +352,7 @@ const api_method api_methods[API_M__COUNT] = {
     [API_M_MATCH_EXPLAIN] = {"match.explain", &api_match_explain_shape, sizeof(api_match_explain_params)},
     [API_M_MATCH_FORBID] = {"match.forbid", &api_match_forbid_shape, sizeof(api_match_forbid_params), true,
         offsetof(api_match_forbid_params, request_id), offsetof(api_match_forbid_params, has_request_id), NULL},
+    [API_M_MATCH_GET] = {"match.get", &api_match_get_shape, sizeof(api_match_get_params)},
     [API_M_MATCH_LIST] = {"match.list", &api_match_list_shape, sizeof(api_match_list_params)},
     [API_M_MATCH_MINE] = {"match.mine", &api_match_mine_shape, sizeof(api_match_mine_params)},
     [API_M_MATCH_PIN] = {"match.pin", &api_match_pin_shape, sizeof(api_match_pin_params), true,

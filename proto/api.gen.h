@@ -70,6 +70,7 @@ typedef enum api_method_id {
     API_M_JP_GET,
     API_M_MATCH_EXPLAIN,
     API_M_MATCH_FORBID,
+    API_M_MATCH_GET,
     API_M_MATCH_LIST,
     API_M_MATCH_MINE,
     API_M_MATCH_PIN,
@@ -236,6 +237,10 @@ typedef struct api_match_forbid_params {
     char request_id[API_REQUEST_ID_MAX + 1];
     bool has_request_id;
 } api_match_forbid_params;
+
+typedef struct api_match_get_params {
+    char match_id[API_OBJID_MAX + 1];
+} api_match_get_params;
 
 typedef struct api_match_list_params {
     char run_id[API_OBJID_MAX + 1];

@@ -29,8 +29,10 @@ static const char *const weights_keys[] = { "gap", "location", "availability", N
 static const char *const explain_keys[] = { "score",    "feasible",     "reason",       "gap_coverage",
                                             "location", "availability", "competencies", NULL };
 static const char *const explain_comp_keys[] = { "code", "gap", "coach_level", "covered", NULL };
-static const char *const match_keys[] = { "id",     "program", "mentee_id",  "coach_id",   "status", "score",
-                                          "run_id", "explain", "created_at", "updated_at", NULL };
+static const char *const match_keys[] = { "id",     "program", "mentee_id", "coach_id",   "status",
+                                          "score",  "run_id",  "explain",   "created_at", "updated_at",
+                                          "mentee", "coach",   "notes",     NULL };
+static const char *const note_keys[] = { "by", "role", "text", "at", NULL };
 static const char *const stats_keys[] = { "mentees",    "coaches",           "matched",   "unmatched",  "total_score",
                                           "mean_score", "mean_gap_coverage", "certified", "elapsed_ms", NULL };
 static const char *const error_keys[] = { "code", "message", "field", NULL };
@@ -276,6 +278,52 @@ static int match_explain(const proto_map *m, proto_match *out, proto_error *err)
     return proto_explain_decode(o, proto_path_key(path, sizeof(path), m->path, "explain"), &out->explain, err);
 }
 
+_Static_assert(PROTO_NOTE_MAX == API_NOTE_MAX, "a note holds what match.review and match.respond take");
+
+/* The cards: each optional, present when the viewer may see it. */
+static int match_cards(const proto_map *m, proto_match *out, proto_error *err) {
+    char path[PROTO_PATH_MAX];
+    const msgpack_object *o = proto_map_get(m, "mentee");
+    if (o != NULL && o->type != MSGPACK_OBJECT_NIL) {
+        out->has_mentee = true;
+        if (proto_mentee_card_decode(o, proto_path_key(path, sizeof(path), m->path, "mentee"), &out->mentee, err) !=
+            PROTO_OK)
+            return PROTO_ERR;
+    }
+    o = proto_map_get(m, "coach");
+    if (o != NULL && o->type != MSGPACK_OBJECT_NIL) {
+        out->has_coach = true;
+        if (proto_coach_card_decode(o, proto_path_key(path, sizeof(path), m->path, "coach"), &out->coach, err) !=
+            PROTO_OK)
+            return PROTO_ERR;
+    }
+    return PROTO_OK;
+}
+
+/* notes: 0..PROTO_MATCH_NOTES_MAX {by, role, text, at}, oldest first. */
+static int match_notes(const proto_map *m, proto_match *out, proto_error *err) {
+    proto_array a;
+    int rc = proto_read_array(m, "notes", PROTO_OPTIONAL, 0, PROTO_MATCH_NOTES_MAX, &a, err);
+    if (rc <= 0) return rc < 0 ? PROTO_ERR : PROTO_OK;
+    out->has_notes = true;
+    for (size_t i = 0; i < a.arr->size; i++) {
+        proto_map nm;
+        proto_match_note *n = &out->notes[i];
+        int role;
+        if (proto_elem_map(&a, i, note_keys, &nm, err) != PROTO_OK ||
+            proto_read_str(&nm, "by", PROTO_REQUIRED, 1, PROTO_LOGIN_MAX, PROTO_CS_LINE, n->by, sizeof(n->by), err) <
+                0 ||
+            proto_read_enum(&nm, "role", PROTO_REQUIRED, proto_role_names, &role, err) < 0 ||
+            proto_read_str(&nm, "text", PROTO_REQUIRED, 1, PROTO_NOTE_MAX, PROTO_CS_TEXT, n->text, sizeof(n->text),
+                           err) < 0 ||
+            proto_read_int(&nm, "at", PROTO_REQUIRED, 0, TIME_MAX, &n->at, err) < 0)
+            return PROTO_ERR;
+        n->role = (proto_role)role;
+        out->n_notes = i + 1;
+    }
+    return PROTO_OK;
+}
+
 int proto_match_decode(const msgpack_object *obj, const char *path, proto_match *out, proto_error *err) {
     proto_map m;
     int status;
@@ -294,14 +342,15 @@ int proto_match_decode(const msgpack_object *obj, const char *path, proto_match 
                        sizeof(out->run_id), err) < 0 ||
         match_explain(&m, out, err) != PROTO_OK ||
         proto_read_int(&m, "created_at", PROTO_REQUIRED, 0, TIME_MAX, &out->created_at, err) < 0 ||
-        proto_read_int(&m, "updated_at", PROTO_REQUIRED, 0, TIME_MAX, &out->updated_at, err) < 0)
+        proto_read_int(&m, "updated_at", PROTO_REQUIRED, 0, TIME_MAX, &out->updated_at, err) < 0 ||
+        match_cards(&m, out, err) != PROTO_OK || match_notes(&m, out, err) != PROTO_OK)
         return PROTO_ERR;
     out->status = (proto_match_status)status;
     return PROTO_OK;
 }
 
 void proto_match_pack(msgpack_packer *pk, const proto_match *m) {
-    msgpack_pack_map(pk, 8 + (m->run_id[0] ? 1 : 0) + (m->has_explain));
+    msgpack_pack_map(pk, 8 + (m->run_id[0] ? 1 : 0) + (m->has_explain) + m->has_mentee + m->has_coach + m->has_notes);
     pack_key(pk, "id");
     proto_pack_cstr(pk, m->id);
     pack_key(pk, "program");
@@ -326,6 +375,31 @@ void proto_match_pack(msgpack_packer *pk, const proto_match *m) {
     msgpack_pack_int64(pk, m->created_at);
     pack_key(pk, "updated_at");
     msgpack_pack_int64(pk, m->updated_at);
+    if (m->has_mentee) {
+        pack_key(pk, "mentee");
+        proto_mentee_card_pack(pk, &m->mentee);
+    }
+    if (m->has_coach) {
+        pack_key(pk, "coach");
+        proto_coach_card_pack(pk, &m->coach);
+    }
+    if (m->has_notes) {
+        size_t n = m->n_notes < PROTO_MATCH_NOTES_MAX ? m->n_notes : PROTO_MATCH_NOTES_MAX;
+        pack_key(pk, "notes");
+        msgpack_pack_array(pk, n);
+        for (size_t i = 0; i < n; i++) {
+            const proto_match_note *nt = &m->notes[i];
+            msgpack_pack_map(pk, 4);
+            pack_key(pk, "by");
+            proto_pack_cstr(pk, nt->by);
+            pack_key(pk, "role");
+            proto_pack_name(pk, proto_role_names, (int)nt->role);
+            pack_key(pk, "text");
+            proto_pack_cstr(pk, nt->text);
+            pack_key(pk, "at");
+            msgpack_pack_int64(pk, nt->at);
+        }
+    }
 }
 
 /* ---- run statistics ------------------------------------------------------ */

@@ -403,3 +403,81 @@ void proto_coach_pack(msgpack_packer *pk, const proto_coach *c) {
     pack_kv_str(pk, "bio", c->bio);
     pack_contact(pk, &c->contact);
 }
+
+/* ---- cards --------------------------------------------------------------- */
+
+static const char *const mentee_card_keys[] = { "id",    "name",  "agency", "position_class", "province", "goals",
+                                                "email", "phone", NULL };
+static const char *const coach_card_keys[] = { "id",  "name",      "kind",  "organization", "province",
+                                               "bio", "languages", "email", "phone",        NULL };
+
+int proto_mentee_card_decode(const msgpack_object *obj, const char *path, proto_mentee_card *out, proto_error *err) {
+    proto_map m;
+    char fp[PROTO_PATH_MAX];
+    memset(out, 0, sizeof(*out));
+    if (proto_map_open(&m, obj, path, mentee_card_keys, err) != PROTO_OK ||
+        proto_read_str(&m, "id", PROTO_REQUIRED, 1, PROTO_NIP_LEN, PROTO_CS_DIGITS, out->id, sizeof(out->id), err) <
+            0 ||
+        proto_nip_check(out->id, strlen(out->id), proto_path_key(fp, sizeof(fp), m.path, "id"), err) != PROTO_OK ||
+        proto_read_str(&m, "name", PROTO_REQUIRED, 1, PROTO_NAME_MAX, PROTO_CS_LINE, out->name, sizeof(out->name),
+                       err) < 0 ||
+        proto_read_str(&m, "agency", PROTO_REQUIRED, 1, PROTO_AGENCY_MAX, PROTO_CS_CODE, out->agency,
+                       sizeof(out->agency), err) < 0 ||
+        read_catalogue(&m, "position_class", NULL, NULL, 0, "position class", out->position_class, err) != PROTO_OK ||
+        read_catalogue(&m, "province", NULL, NULL, 0, "province code", out->province, err) != PROTO_OK ||
+        proto_read_str(&m, "goals", PROTO_OPTIONAL, 0, PROTO_GOALS_MAX, PROTO_CS_TEXT, out->goals, sizeof(out->goals),
+                       err) < 0 ||
+        read_contact(&m, &out->contact, err) != PROTO_OK)
+        return PROTO_ERR;
+    return PROTO_OK;
+}
+
+void proto_mentee_card_pack(msgpack_packer *pk, const proto_mentee_card *c) {
+    proto_contact ct = c->contact;
+    ct.language = PROTO_LANGUAGE_ID; /* not a card's key */
+    msgpack_pack_map(pk, 6 + contact_keys(&ct));
+    pack_kv_str(pk, "id", c->id);
+    pack_kv_str(pk, "name", c->name);
+    pack_kv_str(pk, "agency", c->agency);
+    pack_kv_str(pk, "position_class", c->position_class);
+    pack_kv_str(pk, "province", c->province);
+    pack_kv_str(pk, "goals", c->goals);
+    pack_contact(pk, &ct);
+}
+
+int proto_coach_card_decode(const msgpack_object *obj, const char *path, proto_coach_card *out, proto_error *err) {
+    proto_map m;
+    int kind;
+    memset(out, 0, sizeof(*out));
+    if (proto_map_open(&m, obj, path, coach_card_keys, err) != PROTO_OK ||
+        proto_read_str(&m, "id", PROTO_REQUIRED, 1, PROTO_ID_MAX, PROTO_CS_CODE, out->id, sizeof(out->id), err) < 0 ||
+        proto_read_str(&m, "name", PROTO_REQUIRED, 1, PROTO_NAME_MAX, PROTO_CS_LINE, out->name, sizeof(out->name),
+                       err) < 0 ||
+        proto_read_enum(&m, "kind", PROTO_REQUIRED, proto_coach_kind_names, &kind, err) < 0 ||
+        proto_read_str(&m, "organization", PROTO_REQUIRED, 1, PROTO_ORG_MAX, PROTO_CS_LINE, out->organization,
+                       sizeof(out->organization), err) < 0 ||
+        read_catalogue(&m, "province", NULL, NULL, 0, "province code", out->province, err) != PROTO_OK ||
+        proto_read_str(&m, "bio", PROTO_OPTIONAL, 0, PROTO_BIO_MAX, PROTO_CS_TEXT, out->bio, sizeof(out->bio), err) <
+            0 ||
+        read_languages(&m, &out->n_languages, out->languages, err) != PROTO_OK ||
+        read_contact(&m, &out->contact, err) != PROTO_OK)
+        return PROTO_ERR;
+    out->kind = (proto_coach_kind)kind;
+    return PROTO_OK;
+}
+
+void proto_coach_card_pack(msgpack_packer *pk, const proto_coach_card *c) {
+    proto_contact ct = c->contact;
+    ct.language = PROTO_LANGUAGE_ID; /* not a card's key */
+    msgpack_pack_map(pk, 7 + contact_keys(&ct));
+    pack_kv_str(pk, "id", c->id);
+    pack_kv_str(pk, "name", c->name);
+    proto_pack_cstr(pk, "kind");
+    proto_pack_name(pk, proto_coach_kind_names, (int)c->kind);
+    pack_kv_str(pk, "organization", c->organization);
+    pack_kv_str(pk, "province", c->province);
+    pack_kv_str(pk, "bio", c->bio);
+    proto_pack_cstr(pk, "languages");
+    pack_table(pk, c->languages[0], PROTO_LANG_MAX + 1, CLAMP(c->n_languages, PROTO_LANGS_MAX));
+    pack_contact(pk, &ct);
+}

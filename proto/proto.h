@@ -557,6 +557,39 @@ typedef struct proto_coach {
     proto_contact contact;
 } proto_coach;
 
+/* Cards (design.md §9, "People see each other"): what one side of a match
+ * sees of the other.  Mentee card keys: id, name, agency, position_class,
+ * province (required), goals (default ""), email, phone (optional: only
+ * when the viewer may see contacts).  Coach card keys: id, name, kind,
+ * organization, province, languages (required), bio (default ""), email,
+ * phone.  Decoded without catalogues: a card repeats a stored profile. */
+typedef struct proto_mentee_card {
+    char id[PROTO_NIP_LEN + 1];
+    char name[PROTO_NAME_MAX + 1];
+    char agency[PROTO_AGENCY_MAX + 1];
+    char position_class[PROTO_CODE_MAX + 1];
+    char province[PROTO_CODE_MAX + 1];
+    char goals[PROTO_GOALS_MAX + 1];
+    proto_contact contact; /* email, phone; language unused */
+} proto_mentee_card;
+
+typedef struct proto_coach_card {
+    char id[PROTO_ID_MAX + 1];
+    char name[PROTO_NAME_MAX + 1];
+    proto_coach_kind kind;
+    char organization[PROTO_ORG_MAX + 1];
+    char province[PROTO_CODE_MAX + 1];
+    char bio[PROTO_BIO_MAX + 1];
+    size_t n_languages;
+    char languages[PROTO_LANGS_MAX][PROTO_LANG_MAX + 1];
+    proto_contact contact; /* email, phone; language unused */
+} proto_coach_card;
+
+int proto_mentee_card_decode(const msgpack_object *obj, const char *path, proto_mentee_card *out, proto_error *err);
+void proto_mentee_card_pack(msgpack_packer *pk, const proto_mentee_card *c);
+int proto_coach_card_decode(const msgpack_object *obj, const char *path, proto_coach_card *out, proto_error *err);
+void proto_coach_card_pack(msgpack_packer *pk, const proto_coach_card *c);
+
 int proto_mentee_decode(const msgpack_object *obj, const char *path, const proto_vocab *v, proto_mentee *out,
                         proto_error *err);
 void proto_mentee_pack(msgpack_packer *pk, const proto_mentee *m);
@@ -659,10 +692,34 @@ typedef enum proto_match_status {
     PROTO_MATCH_STATUS__COUNT
 } proto_match_status;
 
+#define PROTO_LOGIN_MAX 64 /* login name: [A-Za-z0-9._@-]{1,64} */
+
+typedef enum proto_role {
+    PROTO_ROLE_ADMIN = 0,
+    PROTO_ROLE_COORDINATOR,
+    PROTO_ROLE_MENTEE,
+    PROTO_ROLE_COACH,
+    PROTO_ROLE__COUNT
+} proto_role;
+
+/* A note on a match (match.get): by (the coordinator's login, or the
+ * mentee's or coach's id), role (of proto_role_names), text
+ * (1..PROTO_NOTE_MAX), at (unix seconds).  A match keeps its last
+ * PROTO_MATCH_NOTES_MAX notes. */
+#define PROTO_MATCH_NOTES_MAX 8
+#define PROTO_NOTE_MAX        500 /* API_NOTE_MAX (objects.c asserts it) */
+typedef struct proto_match_note {
+    char by[PROTO_LOGIN_MAX + 1];
+    proto_role role;
+    char text[PROTO_NOTE_MAX + 1];
+    int64_t at;
+} proto_match_note;
+
 /* Keys: id (code 1..64), program (code 1..32), mentee_id (NIP), coach_id
  * (coach id), status (enum), score (0..10000), run_id (code 1..64,
  * optional), explain (optional), created_at, updated_at (unix seconds
- * 0..2^53). */
+ * 0..2^53), mentee, coach (cards, optional), notes (0..8 notes,
+ * optional). */
 typedef struct proto_match {
     char id[PROTO_OBJID_MAX + 1];
     char program[PROTO_CODE_MAX + 1];
@@ -674,6 +731,12 @@ typedef struct proto_match {
     bool has_explain;
     proto_explain explain;
     int64_t created_at, updated_at;
+    bool has_mentee, has_coach; /* the cards the viewer may see (§9) */
+    proto_mentee_card mentee;
+    proto_coach_card coach;
+    bool has_notes; /* match.get only */
+    size_t n_notes;
+    proto_match_note notes[PROTO_MATCH_NOTES_MAX];
 } proto_match;
 
 int proto_match_decode(const msgpack_object *obj, const char *path, proto_match *out, proto_error *err);
@@ -711,17 +774,8 @@ void proto_run_stats_pack(msgpack_packer *pk, const proto_run_stats *s);
  * --------------------------------------------------------------------- */
 
 #define PROTO_TOKEN_MAX  127                /* bytes of a session token (opaque to clients) */
-#define PROTO_LOGIN_MAX  64                 /* login name: [A-Za-z0-9._@-]{1,64} */
 #define PROTO_COUNT_MAX  (INT64_C(1) << 53) /* counts, totals, seconds: exact in a float64 client */
 #define PROTO_JP_MINUTES 45                 /* 1 JP (jam pelajaran) = 45 minutes */
-
-typedef enum proto_role {
-    PROTO_ROLE_ADMIN = 0,
-    PROTO_ROLE_COORDINATOR,
-    PROTO_ROLE_MENTEE,
-    PROTO_ROLE_COACH,
-    PROTO_ROLE__COUNT
-} proto_role;
 
 typedef enum proto_run_phase {
     PROTO_PHASE_SNAPSHOT = 0, /* coachnetd reads the program from Redis */
@@ -775,6 +829,8 @@ typedef struct proto_suggestion {
     int32_t score;
     bool has_explain;
     proto_explain explain;
+    bool has_coach; /* the coach's card, no contacts (design.md §9) */
+    proto_coach_card coach;
 } proto_suggestion;
 
 int proto_suggestion_decode(const msgpack_object *obj, const char *path, proto_suggestion *out, proto_error *err);

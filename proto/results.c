@@ -24,7 +24,7 @@ const char *const proto_run_status_names[] = { "done", "failed", "cancelled", NU
 const char *const proto_run_state_names[] = { "running", "done", "failed", "cancelled", NULL };
 
 static const char *const session_keys[] = { "token", "login", "role", "subject", "programs", "expires_in", NULL };
-static const char *const suggestion_keys[] = { "coach_id", "score", "explain", NULL };
+static const char *const suggestion_keys[] = { "coach_id", "score", "explain", "coach", NULL };
 static const char *const review_keys[] = { "id", "status", "error", NULL };
 static const char *const meeting_keys[] = { "meeting_id", "confirmed",     "minutes",  "jp",
                                             "year",       "minutes_total", "jp_total", NULL };
@@ -68,6 +68,10 @@ static int explain_fn(const msgpack_object *o, const char *path, void *out, prot
 
 static int error_fn(const msgpack_object *o, const char *path, void *out, proto_error *err) {
     return proto_error_decode(o, path, out, err);
+}
+
+static int coach_card_fn(const msgpack_object *o, const char *path, void *out, proto_error *err) {
+    return proto_coach_card_decode(o, path, out, err);
 }
 
 static int stats_fn(const msgpack_object *o, const char *path, void *out, proto_error *err) {
@@ -177,21 +181,25 @@ void proto_session_pack(msgpack_packer *pk, const proto_session *s) {
 int proto_suggestion_decode(const msgpack_object *obj, const char *path, proto_suggestion *out, proto_error *err) {
     proto_map m;
     int64_t score;
-    int rc = 0;
+    int rc = 0, has_coach = 0;
     memset(out, 0, sizeof(*out));
     if (proto_map_open(&m, obj, path, suggestion_keys, err) != PROTO_OK ||
         proto_read_str(&m, "coach_id", PROTO_REQUIRED, 1, PROTO_ID_MAX, PROTO_CS_CODE, out->coach_id,
                        sizeof(out->coach_id), err) < 0 ||
         proto_read_int(&m, "score", PROTO_REQUIRED, 0, PROTO_SCORE_MAX, &score, err) < 0 ||
-        (rc = read_nested(&m, "explain", PROTO_OPTIONAL, explain_fn, &out->explain, err)) < 0)
+        (rc = read_nested(&m, "explain", PROTO_OPTIONAL, explain_fn, &out->explain, err)) < 0 ||
+        (has_coach = read_nested(&m, "coach", PROTO_OPTIONAL, coach_card_fn, &out->coach, err)) < 0)
         return PROTO_ERR;
     out->score = (int32_t)score;
     out->has_explain = rc == 1;
+    out->has_coach = has_coach == 1;
+    if (out->has_coach && strcmp(out->coach.id, out->coach_id))
+        return field_error(&m, "coach", "is not the card of coach_id", err);
     return PROTO_OK;
 }
 
 void proto_suggestion_pack(msgpack_packer *pk, const proto_suggestion *s) {
-    msgpack_pack_map(pk, 3);
+    msgpack_pack_map(pk, 3 + s->has_coach);
     pack_key(pk, "coach_id");
     proto_pack_cstr(pk, s->coach_id);
     pack_key(pk, "score");
@@ -201,6 +209,10 @@ void proto_suggestion_pack(msgpack_packer *pk, const proto_suggestion *s) {
         proto_explain_pack(pk, &s->explain);
     else
         msgpack_pack_nil(pk);
+    if (s->has_coach) {
+        pack_key(pk, "coach");
+        proto_coach_card_pack(pk, &s->coach);
+    }
 }
 
 /* ---- review item --------------------------------------------------------- */

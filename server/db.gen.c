@@ -21,6 +21,12 @@ void db_audit_list(srv_req *r, const char *program, const char *actor, long long
     db_send_strs(r, &a, cb);
 }
 
+void db_coach_cards(srv_req *r, const char *const *coach_ids, size_t n_coach_ids, db_page_fn *cb) {
+    sargs a = db_script(r, SCRIPT_COACH_CARDS);
+    for (size_t i = 0; i < n_coach_ids; i++) sargs_adds(&a, coach_ids[i]);
+    db_send_page(r, &a, cb);
+}
+
 void db_feedback_list(srv_req *r, const char *program, const char *match_id, const char *cursor,
         long long limit, const char *role, const char *subject, const char *scope, db_strs_fn *cb) {
     sargs a = db_script(r, SCRIPT_FEEDBACK_LIST);
@@ -92,6 +98,16 @@ void db_logout(srv_req *r, const char *login, const char *tokhash, db_ok_fn *cb)
     db_send_ok(r, &a, cb);
 }
 
+void db_match_get(srv_req *r, const char *match_id, const char *role, const char *subject,
+        const char *scope, db_match_fn *cb) {
+    sargs a = db_script(r, SCRIPT_MATCH_GET);
+    sargs_adds(&a, match_id);
+    sargs_adds(&a, role);
+    sargs_adds(&a, subject);
+    sargs_adds(&a, scope);
+    db_send_match(r, &a, cb);
+}
+
 void db_match_list(srv_req *r, const char *run_id, const char *program, const char *status,
         long long min_score, const char *cursor, long long limit, const char *scope,
         db_matches_fn *cb) {
@@ -139,12 +155,13 @@ void db_match_respond(srv_req *r, const char *match_id, const char *role, const 
 }
 
 void db_match_review(srv_req *r, const char *scope, const char *decision, const char *note,
-        const char *const *match_ids, size_t n_match_ids, db_review_fn *cb) {
+        const char *by, const char *const *match_ids, size_t n_match_ids, db_review_fn *cb) {
     sargs a = db_script(r, SCRIPT_MATCH_REVIEW);
     sargs_adds(&a, scope);
     sargs_adds(&a, decision);
     sargs_adds(&a, note);
     sargs_addll(&a, (long long)time(NULL));
+    sargs_adds(&a, by);
     for (size_t i = 0; i < n_match_ids; i++) sargs_adds(&a, match_ids[i]);
     db_idem_args(r, &a);
     db_send_review(r, &a, cb);

@@ -14,6 +14,8 @@
 void db_audit_list(srv_req *r, const char *program, const char *actor, long long since,
         const char *cursor, long long limit, long long examine, const char *scope,
         long long detail_max, db_strs_fn *cb);
+/* server/lua/coach_cards.lua -> page */
+void db_coach_cards(srv_req *r, const char *const *coach_ids, size_t n_coach_ids, db_page_fn *cb);
 /* server/lua/feedback_list.lua -> strs */
 void db_feedback_list(srv_req *r, const char *program, const char *match_id, const char *cursor,
         long long limit, const char *role, const char *subject, const char *scope, db_strs_fn *cb);
@@ -32,6 +34,9 @@ void db_login(srv_req *r, const char *login, long long attempts_per_minute, db_u
 void db_login_fail(srv_req *r, const char *login, db_ok_fn *cb);
 /* server/lua/logout.lua -> ok, idempotent */
 void db_logout(srv_req *r, const char *login, const char *tokhash, db_ok_fn *cb);
+/* server/lua/match_get.lua -> match */
+void db_match_get(srv_req *r, const char *match_id, const char *role, const char *subject,
+        const char *scope, db_match_fn *cb);
 /* server/lua/match_list.lua -> matches_page */
 void db_match_list(srv_req *r, const char *run_id, const char *program, const char *status,
         long long min_score, const char *cursor, long long limit, const char *scope,
@@ -46,7 +51,7 @@ void db_match_respond(srv_req *r, const char *match_id, const char *role, const 
         const char *accept, const char *note, db_match_fn *cb);
 /* server/lua/match_review.lua -> review, idempotent */
 void db_match_review(srv_req *r, const char *scope, const char *decision, const char *note,
-        const char *const *match_ids, size_t n_match_ids, db_review_fn *cb);
+        const char *by, const char *const *match_ids, size_t n_match_ids, db_review_fn *cb);
 /* server/lua/meeting_list.lua -> strs */
 void db_meeting_list(srv_req *r, const char *match_id, const char *role, const char *subject,
         const char *scope, db_strs_fn *cb);

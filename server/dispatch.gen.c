@@ -24,6 +24,7 @@ static void t_feedback_put(srv_req *r, const void *p) { m_feedback_put(r, p); }
 static void t_jp_get(srv_req *r, const void *p) { m_jp_get(r, p); }
 static void t_match_explain(srv_req *r, const void *p) { m_match_explain(r, p); }
 static void t_match_forbid(srv_req *r, const void *p) { m_match_forbid(r, p); }
+static void t_match_get(srv_req *r, const void *p) { m_match_get(r, p); }
 static void t_match_list(srv_req *r, const void *p) { m_match_list(r, p); }
 static void t_match_mine(srv_req *r, const void *p) { m_match_mine(r, p); }
 static void t_match_pin(srv_req *r, const void *p) { m_match_pin(r, p); }
@@ -69,6 +70,7 @@ const method_def methods_table[API_M__COUNT] = {
     [API_M_JP_GET] = {"jp.get", ROLE_MENTEE | ROLE_COORDINATOR, &api_methods[API_M_JP_GET], t_jp_get},
     [API_M_MATCH_EXPLAIN] = {"match.explain", ROLE_MENTEE | ROLE_COORDINATOR, &api_methods[API_M_MATCH_EXPLAIN], t_match_explain},
     [API_M_MATCH_FORBID] = {"match.forbid", ROLE_COORDINATOR, &api_methods[API_M_MATCH_FORBID], t_match_forbid},
+    [API_M_MATCH_GET] = {"match.get", ROLE_COORDINATOR | ROLE_MENTEE | ROLE_COACH, &api_methods[API_M_MATCH_GET], t_match_get},
     [API_M_MATCH_LIST] = {"match.list", ROLE_COORDINATOR, &api_methods[API_M_MATCH_LIST], t_match_list},
     [API_M_MATCH_MINE] = {"match.mine", ROLE_MENTEE | ROLE_COACH, &api_methods[API_M_MATCH_MINE], t_match_mine},
     [API_M_MATCH_PIN] = {"match.pin", ROLE_COORDINATOR, &api_methods[API_M_MATCH_PIN], t_match_pin},

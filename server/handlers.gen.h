@@ -20,6 +20,7 @@ void m_feedback_put(srv_req *r, const api_feedback_put_params *p);
 void m_jp_get(srv_req *r, const api_jp_get_params *p);
 void m_match_explain(srv_req *r, const api_match_explain_params *p);
 void m_match_forbid(srv_req *r, const api_match_forbid_params *p);
+void m_match_get(srv_req *r, const api_match_get_params *p);
 void m_match_list(srv_req *r, const api_match_list_params *p);
 void m_match_mine(srv_req *r, const api_match_mine_params *p);
 void m_match_pin(srv_req *r, const api_match_pin_params *p);

@@ -50,6 +50,7 @@ static const char *const patterns[KEY__COUNT] = {
     [KEY_JP_MENTEE] = "jp:mentee:<id>",
     [KEY_FEEDBACK] = "feedback:<match>",
     [KEY_FB] = "fb:<program>",
+    [KEY_NOTES] = "notes:<match>",
     [KEY_AUDIT] = "audit",
     [KEY_EVENTS] = "events",
     [KEY_IDEM] = "idem:<login>:<request_id>",

@@ -65,6 +65,7 @@ typedef enum {
     KEY_JP_MENTEE,       /* jp:mentee:<id> */
     KEY_FEEDBACK,        /* feedback:<match> */
     KEY_FB,              /* fb:<program> */
+    KEY_NOTES,           /* notes:<match> */
     KEY_AUDIT,           /* audit */
     KEY_EVENTS,          /* events (the pub/sub channel) */
     KEY_IDEM,            /* idem:<login>:<request_id> (request_id answers) */

@@ -49,7 +49,15 @@ typedef struct pair_ctx {
     char forbidden_csv[4096];
     const char *forbidden[256];
     size_t n_forbidden;
+    proto_suggestion *sugs; /* match.suggest's answer while the cards are read */
+    size_t n_sugs;
 } pair_ctx;
+
+static void ctx_free(void *p) {
+    pair_ctx *c = p;
+    free(c->sugs);
+    free(c);
+}
 
 enum { CTX_SUGGEST, CTX_EXPLAIN, CTX_REQUEST };
 
@@ -81,6 +89,30 @@ static int index_ready(srv_req *r) {
     return 0;
 }
 
+/* The suggestions of do_suggest() with the coaches' cards (design.md §9:
+ * no contacts); a coach whose profile is gone goes without. */
+static void suggest_cards_cb(srv_req *r, const db_page *pg) {
+    pair_ctx *c = r->st;
+    for (size_t k = 0; k < db_page_n(pg); k++) {
+        const char *id, *blob;
+        size_t len;
+        db_page_item(pg, k, &id, &blob, &len);
+        for (size_t i = 0; i < c->n_sugs; i++) {
+            proto_suggestion *s = &c->sugs[i];
+            if (s->has_coach || strcmp(s->coach_id, id)) continue;
+            if (pack_conv_coach_card(blob, len, &s->coach)) {
+                srv_req_fail(r, PROTO_E_INTERNAL, NULL, "stored coach profile %s makes no card", id);
+                return;
+            }
+            s->has_coach = true;
+        }
+    }
+    msgpack_packer *pk = srv_req_ok(r);
+    pack_items_begin(pk, "items", c->n_sugs, false);
+    for (size_t i = 0; i < c->n_sugs; i++) proto_suggestion_pack(pk, &c->sugs[i]);
+    srv_req_done(r);
+}
+
 static void do_suggest(srv_req *r, pair_ctx *c) {
     if (!index_ready(r)) return;
     madapt_mentee am;
@@ -100,22 +132,30 @@ static void do_suggest(srv_req *r, pair_ctx *c) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "suggest failed: %s %s", me.field, me.msg);
         return;
     }
-    msgpack_packer *pk = srv_req_ok(r);
-    pack_items_begin(pk, "items", n, false);
+    c->sugs = calloc(n ? n : 1, sizeof *c->sugs);
+    const char **ids = calloc(n ? n : 1, sizeof *ids);
+    if (!c->sugs || !ids) {
+        free(sug);
+        free(ids);
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory");
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         match_explain ex;
-        proto_suggestion ps;
         /* explain nil when the pair cannot be explained (as it always was) */
         int has_ex = match_explain_coach(idx, &q, sug[i].coach_id, &ex, &me) == MATCH_OK;
-        if (pack_conv_suggestion(&sug[i], has_ex ? &ex : NULL, &ps)) {
+        if (pack_conv_suggestion(&sug[i], has_ex ? &ex : NULL, &c->sugs[i])) {
             free(sug);
+            free(ids);
             srv_req_fail(r, PROTO_E_INTERNAL, NULL, "suggestion out of range");
             return;
         }
-        proto_suggestion_pack(pk, &ps);
+        ids[i] = c->sugs[i].coach_id;
     }
+    c->n_sugs = n;
     free(sug);
-    srv_req_done(r);
+    db_coach_cards(r, ids, n, suggest_cards_cb);
+    free(ids);
 }
 
 static void do_explain(srv_req *r, pair_ctx *c) {
@@ -204,7 +244,7 @@ static void ctx_cb(srv_req *r, const db_pair *p) {
 static void ctx_fetch(srv_req *r, pair_ctx *c) { db_suggest_ctx(r, c->mentee_id, c->coach_id, ctx_cb); }
 
 static pair_ctx *ctx_new(srv_req *r, int what) {
-    pair_ctx *c = mstate(r, sizeof *c, NULL);
+    pair_ctx *c = mstate(r, sizeof *c, ctx_free);
     if (c) c->what = what;
     return c;
 }
@@ -316,8 +356,8 @@ static void review_cb(srv_req *r, const proto_review_item *items, size_t n) {
 void m_match_review(srv_req *r, const api_match_review_params *p) {
     const char *ids[API_REVIEW_MAX];
     for (size_t i = 0; i < p->n_match_ids; i++) ids[i] = p->match_ids[i];
-    db_match_review(r, r->sess.programs, api_match_review_decision_names[p->decision], p->note, ids, p->n_match_ids,
-                    review_cb);
+    db_match_review(r, r->sess.programs, api_match_review_decision_names[p->decision], p->note, r->sess.login, ids,
+                    p->n_match_ids, review_cb);
 }
 
 /* ---------------------------------------------------------- pin/forbid */
@@ -356,6 +396,14 @@ static void mine_cb(srv_req *r, const db_matches *ms) {
 void m_match_mine(srv_req *r, const api_match_mine_params *p) {
     (void)p;
     db_match_mine(r, role_str(r), r->sess.subject, mine_cb);
+}
+
+/* ---------------------------------------------------------------- get */
+
+/* match.get: the match with the cards and notes the caller may see
+ * (match_get.lua decides, where the match is read). */
+void m_match_get(srv_req *r, const api_match_get_params *p) {
+    db_match_get(r, p->match_id, role_str(r), r->sess.subject, r->sess.programs, match_done);
 }
 
 /* ------------------------------------------------------------ respond */

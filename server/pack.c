@@ -7,7 +7,8 @@
 
 #include "server/pack.h"
 
-/* Pairs of a match hash examined; a match has 14 fields today. */
+/* Pairs of a match hash examined; a match has 16 fields today, and the
+ * scripts may add mentee_card, coach_card and notes. */
 #define MATCH_FIELDS_MAX 64
 /* Entries of a stored meeting record examined; meeting_log.lua writes 8. */
 #define MEETING_FIELDS_MAX 16
@@ -35,7 +36,14 @@ typedef struct field {
     size_t kl, vl;
 } field;
 
-enum { FIELD_SKIP, FIELD_STR, FIELD_INT, FIELD_EXPLAIN };
+enum { FIELD_SKIP, FIELD_STR, FIELD_INT, FIELD_EXPLAIN, FIELD_BLOB };
+
+/* Fields a script adds to a match's own (match.lua's cards(), match_get.lua's
+ * notes): msgpack blobs nested under the key `as`.  No match hash holds
+ * these names. */
+static const struct {
+    const char *field, *as;
+} blob_fields[] = { { "mentee_card", "mentee" }, { "coach_card", "coach" }, { "notes", "notes" } };
 
 static int field_is(const field *f, const char *name) { return f->kl == strlen(name) && !memcmp(f->k, name, f->kl); }
 
@@ -46,6 +54,8 @@ static int field_kind(const field *f) {
     static const char *const int_fields[] = { "score", "created_at", "updated_at", NULL };
     if (field_is(f, "explain")) return f->vl ? FIELD_EXPLAIN : FIELD_SKIP;
     if (field_is(f, "run_id") && !f->vl) return FIELD_SKIP;
+    for (size_t j = 0; j < sizeof blob_fields / sizeof blob_fields[0]; j++)
+        if (field_is(f, blob_fields[j].field)) return FIELD_BLOB;
     for (int j = 0; str_fields[j]; j++)
         if (field_is(f, str_fields[j])) return FIELD_STR;
     for (int j = 0; int_fields[j]; j++)
@@ -93,6 +103,12 @@ static int match_from_fields(const field *f, size_t n, proto_match *out) {
             /* a blob of pack_explain_blob(); checked before it is nested */
             rc = proto_body_check(f[i].v, f[i].vl, NULL, NULL) == PROTO_OK ? 0 : -1;
             pack_strn(&pk, f[i].k, f[i].kl);
+            msgpack_sbuffer_write(&sb, f[i].v, f[i].vl);
+            break;
+        case FIELD_BLOB:
+            rc = proto_body_check(f[i].v, f[i].vl, NULL, NULL) == PROTO_OK ? 0 : -1;
+            for (size_t j = 0; j < sizeof blob_fields / sizeof blob_fields[0]; j++)
+                if (field_is(&f[i], blob_fields[j].field)) proto_pack_cstr(&pk, blob_fields[j].as);
             msgpack_sbuffer_write(&sb, f[i].v, f[i].vl);
             break;
         default: break;
@@ -205,6 +221,19 @@ int pack_conv_match_array(const msgpack_object_array *a, proto_match *out) {
         f[n++] = (field){ k->via.str.ptr, v->via.str.ptr, k->via.str.size, v->via.str.size };
     }
     return match_from_fields(f, n, out);
+}
+
+int pack_conv_coach_card(const char *blob, size_t len, proto_coach_card *out) {
+    msgpack_unpacked u;
+    proto_error e;
+    msgpack_unpacked_init(&u);
+    int rc = proto_body_check(blob, len, NULL, NULL) == PROTO_OK &&
+                     msgpack_unpack_next(&u, blob, len, NULL) == MSGPACK_UNPACK_SUCCESS &&
+                     proto_coach_card_decode(&u.data, "coach", out, &e) == PROTO_OK
+                 ? 0
+                 : -1;
+    msgpack_unpacked_destroy(&u);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- explain */

@@ -39,6 +39,9 @@ int pack_conv_match(const redisReply *flat, proto_match *out);
 /* The same from the msgpack array of strings an event carries (Lua's
  * cmsgpack packing of the same HGETALL list). */
 int pack_conv_match_array(const msgpack_object_array *a, proto_match *out);
+/* A coach card blob of coach_cards.lua, decoded and checked as clients
+ * will; 0 or -1. */
+int pack_conv_coach_card(const char *blob, size_t len, proto_coach_card *out);
 
 /* An explanation of libmatcher (its reason codes, "program" first, are
  * proto's; codes and counts must fit proto's limits). */

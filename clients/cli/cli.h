@@ -244,6 +244,10 @@ void cli_print_obj(FILE *f, const msgpack_object *o, int indent);
 const char *cli_percent(const msgpack_object *o, char *buf, size_t len);
 /* The same for a decoded fraction. */
 const char *cli_percent_of(double v, char *buf, size_t len);
+/* A side of a match in a table cell: "ID Name" when the match carries
+ * that side's card (design.md §9), else the id; buf of CLI_PARTY_MAX. */
+#define CLI_PARTY_MAX (PROTO_ID_MAX + PROTO_NAME_MAX + 2)
+const char *cli_party(const char *id, bool has_card, const char *name, char *buf, size_t len);
 /* A number with up to 3 decimals, trailing zeros dropped ("0.75", "2"). */
 const char *cli_number(double v, char *buf, size_t len);
 

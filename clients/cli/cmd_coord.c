@@ -570,11 +570,12 @@ static int cmd_list(cli_ctx *x) {
             cli_table *t = cli_table_new(7, h, "lllrrll");
             for (size_t i = 0; i < m.n; i++) {
                 const proto_match *it = &m.items[i].m;
-                char score[16], part[3][16];
+                char score[16], part[3][16], mentee[CLI_PARTY_MAX], coach[CLI_PARTY_MAX];
                 snprintf(score, sizeof(score), "%d", (int)it->score);
                 explain_parts(it, part);
-                const char *cells[7] = { it->id,     it->mentee_id, it->coach_id,
-                                         score,      part[0],       proto_match_status_names[it->status],
+                const char *who_m = cli_party(it->mentee_id, it->has_mentee, it->mentee.name, mentee, sizeof(mentee));
+                const char *who_c = cli_party(it->coach_id, it->has_coach, it->coach.name, coach, sizeof(coach));
+                const char *cells[7] = { it->id,     who_m, who_c, score, part[0], proto_match_status_names[it->status],
                                          it->program };
                 cli_table_add(t, cells);
             }

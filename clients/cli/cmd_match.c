@@ -16,12 +16,12 @@ static const char *const match_headers[MATCH_COLS] = { "MATCH",  "PROGRAM", "MEN
 
 /* A match decoded (and checked) with libproto. */
 static void match_row(cli_table *t, const proto_match *m) {
-    char score[16], cov[16];
+    char score[16], cov[16], mentee[CLI_PARTY_MAX], coach[CLI_PARTY_MAX];
     snprintf(score, sizeof(score), "%d", (int)m->score);
     const char *cells[MATCH_COLS] = { m->id,
                                       m->program,
-                                      m->mentee_id,
-                                      m->coach_id,
+                                      cli_party(m->mentee_id, m->has_mentee, m->mentee.name, mentee, sizeof(mentee)),
+                                      cli_party(m->coach_id, m->has_coach, m->coach.name, coach, sizeof(coach)),
                                       proto_match_status_names[m->status],
                                       score,
                                       m->has_explain ? cli_percent_of(m->explain.gap_coverage, cov, sizeof(cov)) : "" };
@@ -42,7 +42,7 @@ static int print_match_result(const cli_ctx *x, const msgpack_object *o, const c
         return cli_bad_result(what, &pe);
     }
     if (proto_match_decode(mo, "match", &m, &pe) != PROTO_OK) return cli_bad_result(what, &pe);
-    printf("%s match %s: status %s\n", verb, m.id, proto_match_status_names[m.status]);
+    printf("%s%smatch %s: status %s\n", verb, verb[0] ? " " : "", m.id, proto_match_status_names[m.status]);
     cli_table *t = cli_table_new(MATCH_COLS, match_headers, MATCH_ALIGN);
     match_row(t, &m);
     cli_table_print(t, stdout);
@@ -87,7 +87,9 @@ static int cmd_suggest(cli_ctx *x) {
                 cli_percent_of(s.explain.location, c[4], 96);
                 cli_percent_of(s.explain.availability, c[5], 96);
             }
-            const char *cells[6] = { c[0], s.coach_id, c[2], c[3], c[4], c[5] };
+            char coach[CLI_PARTY_MAX];
+            const char *who = cli_party(s.coach_id, s.has_coach, s.coach.name, coach, sizeof(coach));
+            const char *cells[6] = { c[0], who, c[2], c[3], c[4], c[5] };
             cli_table_add(t, cells);
         }
         if (cli_table_rows(t) == 0)
@@ -165,6 +167,57 @@ static int cmd_respond(cli_ctx *x) {
     if (cn_client_match_respond(x->c, x->o->args[1], accept, x->o->note, &r, &e) != CN_CLIENT_OK)
         return cli_fail("match.respond", &e);
     rc = print_match_result(x, cn_client_result_obj(r), "match.respond", accept ? "accepted" : "declined");
+    cn_client_result_free(r);
+    return rc;
+}
+
+/* The contact lines of a card, when it carries them. */
+static void print_contact(const proto_contact *c) {
+    if (c->email[0]) printf("  email: %s\n", c->email);
+    if (c->phone[0]) printf("  phone: %s\n", c->phone);
+}
+
+/* match.get: the match line, then the cards and notes the caller may see. */
+static int cmd_show(cli_ctx *x) {
+    if (!cli_args_ok(x, 0, "show", 2, 2, "show MATCH_ID")) return CLI_EXIT_USAGE;
+    int rc = cli_connect_session(x);
+    if (rc != CLI_EXIT_OK) return rc;
+    cn_client_result *r;
+    cn_client_error e;
+    cn_api_match_get_params p = { x->o->args[1] };
+    if (cn_api_match_get(x->c, &p, &r, &e) != CN_CLIENT_OK) return cli_fail("match.get", &e);
+    rc = print_match_result(x, cn_client_result_obj(r), "match.get", "");
+    if (rc == CLI_EXIT_OK && !x->o->json) {
+        proto_match *m = malloc(sizeof(*m));
+        proto_error pe;
+        if (m && proto_match_decode(cn_client_map_get(cn_client_result_obj(r), "match"), "match", m, &pe) == PROTO_OK) {
+            if (m->has_mentee) {
+                const proto_mentee_card *c = &m->mentee;
+                printf("\nmentee %s: %s\n  agency %s, position class %s, province %s\n", c->id, c->name, c->agency,
+                       c->position_class, c->province);
+                if (c->goals[0]) printf("  goals: %s\n", c->goals);
+                print_contact(&c->contact);
+            }
+            if (m->has_coach) {
+                const proto_coach_card *c = &m->coach;
+                printf("\ncoach %s: %s\n  %s, %s, province %s, languages", c->id, c->name,
+                       proto_coach_kind_names[c->kind], c->organization, c->province);
+                for (size_t i = 0; i < c->n_languages; i++) printf("%s%s", i ? ", " : " ", c->languages[i]);
+                putchar('\n');
+                if (c->bio[0]) printf("  bio: %s\n", c->bio);
+                print_contact(&c->contact);
+            }
+            if (m->n_notes) printf("\nnotes:\n");
+            for (size_t i = 0; i < m->n_notes; i++) {
+                char at[32];
+                time_t t = (time_t)m->notes[i].at;
+                strftime(at, sizeof(at), "%Y-%m-%d %H:%M", gmtime(&t));
+                printf("  %s UTC  %s (%s): %s\n", at, m->notes[i].by, proto_role_names[m->notes[i].role],
+                       m->notes[i].text);
+            }
+        }
+        free(m);
+    }
     cn_client_result_free(r);
     return rc;
 }
@@ -457,6 +510,7 @@ const cli_command cli_cmds_match[] = {
     { "watch", cmd_watch, CLI_SEC_EVERYONE,
       "watch [--limit N] [--wait SECONDS]   print notifications (match.updated, ...) as they come" },
     { "mine", cmd_mine, CLI_SEC_SIDES, "mine" },
+    { "show", cmd_show, CLI_SEC_EVERYONE, "show MATCH_ID        (match.get: the cards and notes you may see)" },
     { "respond", cmd_respond, CLI_SEC_SIDES, "respond MATCH_ID accept|decline [--note TEXT]" },
     { "meeting", cmd_meeting, CLI_SEC_SIDES, "meeting log MATCH_ID --date YYYY-MM-DD --minutes N [--topic TEXT]" },
     { "meetings", cmd_meetings, CLI_SEC_SIDES, "meetings MATCH_ID            (coordinators too)" },

@@ -180,6 +180,12 @@ const char *cli_percent(const msgpack_object *o, char *buf, size_t len) {
     return cli_percent_of(v, buf, len);
 }
 
+const char *cli_party(const char *id, bool has_card, const char *name, char *buf, size_t len) {
+    if (!has_card) return id;
+    snprintf(buf, len, "%s %s", id, name);
+    return buf;
+}
+
 const char *cli_percent_of(double v, char *buf, size_t len) {
     if (len == 0) return buf;
     double p = v * 100.0;

@@ -635,6 +635,38 @@ METHODS = {
    "not_found"
   ]
  },
+ "match.get": {
+  "summary": "One match with the cards and notes the caller may see",
+  "roles": [
+   "coordinator",
+   "mentee",
+   "coach"
+  ],
+  "params": [
+   {
+    "name": "match_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "required": True
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "match",
+     "type": "ref",
+     "ref": "match"
+    }
+   ]
+  },
+  "errors": [
+   "not_found",
+   "forbidden"
+  ]
+ },
  "match.list": {
   "summary": "List the matches of a run or a program",
   "roles": [

@@ -47,6 +47,7 @@ local K = {
   jp_mentee = p..'jp:mentee:',
   feedback = p..'feedback:',
   fb = p..'fb:',
+  notes = p..'notes:',
   audit = p..'audit',
   events = p..'events',
   idem = p..'idem:',

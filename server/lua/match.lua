@@ -23,6 +23,17 @@
 --   setstatus     status and updated_at
 --   tell(m)       list the match in mine:mentee:<id> and mine:coach:<id>
 --   newmatch(...) create match:<id> and index it; returns the id
+--   cards(f, role, subject)  append to the flat match f the cards its viewer
+--                 may see (design.md §9): mentee_card and coach_card, msgpack
+--                 blobs server/pack.c nests as `mentee` and `coach`.  The
+--                 coordinator sees both with email and phone (it reads both
+--                 profiles whole anyway); a side sees the other's card from
+--                 approved on (SEES 1) and its email and phone from accepted
+--                 on (SEES 2), its own card never.  A profile is read and
+--                 unpacked once per script and card kind (a page of 500
+--                 matches reads at most 1,000 profiles).
+--   addnote(id, by, role, text, now)  keep a non-empty note in notes:<match>
+--                 (msgpack {by, role, text, at}, the last NOTES_MAX)
 --! prelude
 local LIVE = {requested=true, approved=true, accepted=true, active=true}
 local published = {}
@@ -48,3 +59,35 @@ local function newmatch(prog, mentee, coach, st, score, run, explain, now)
   redis.call('ZADD', K.idx_match_prog..prog, n, id)
   if run ~= '' then redis.call('ZADD', K.idx_match_run..run, n, id) end
   return id end
+local SEES = {approved=1, accepted=2, active=2, completed=2}
+local CARD = {mentee={'id', 'name', 'agency', 'position_class', 'province', 'goals'},
+  coach={'id', 'name', 'kind', 'organization', 'province', 'bio', 'languages'}}
+local cardcache = {}
+local function card(kind, id, contacts)
+  local ck = kind..':'..id..(contacts and '+' or '')
+  if cardcache[ck] == nil then
+    local b, c = redis.call('HGET', K[kind]..id, 'p'), false
+    if b then
+      local p = cmsgpack.unpack(b) c = {}
+      for _, k in ipairs(CARD[kind]) do c[k] = p[k] end
+      if contacts then c.email = p.email c.phone = p.phone end
+      c = cmsgpack.pack(c)
+    end
+    cardcache[ck] = c end
+  return cardcache[ck] end
+local function cards(f, role, subj)
+  local m = {} for i = 1, #f, 2 do m[f[i]] = f[i+1] end
+  local sm, sc = 0, 0
+  if role == 'coordinator' then sm, sc = 2, 2
+  elseif role == 'mentee' and m.mentee_id == subj then sc = SEES[m.status] or 0
+  elseif role == 'coach' and m.coach_id == subj then sm = SEES[m.status] or 0 end
+  local b = sm > 0 and card('mentee', m.mentee_id, sm == 2)
+  if b then f[#f+1] = 'mentee_card' f[#f+1] = b end
+  b = sc > 0 and card('coach', m.coach_id, sc == 2)
+  if b then f[#f+1] = 'coach_card' f[#f+1] = b end
+  return f end
+local NOTES_MAX = 8  -- PROTO_MATCH_NOTES_MAX
+local function addnote(id, by, role, text, now)
+  if text == '' then return end
+  redis.call('RPUSH', K.notes..id, cmsgpack.pack({by=by, role=role, text=text, at=tonumber(now)}))
+  redis.call('LTRIM', K.notes..id, -NOTES_MAX, -1) end

@@ -1,6 +1,6 @@
 -- match_list.lua (SCRIPT_MATCH_LIST): match.list: a page of a program's or a run's matches.
 -- ARGV: prefix run_id program status min_score cursor limit scope
--- -> ok next-cursor flat... (cursor: the match sequence number)
+-- -> ok next-cursor flat... (cursor: the match sequence number; each with both cards)
 --! uses: keys common match
 --! db: match_list(run_id, program, status, min_score:int, cursor, limit:int, scope) -> matches_page
 local run, prog, st, mins, cur, limit, scope = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7]), ARGV[8]
@@ -24,7 +24,7 @@ while #out - 2 < limit and examined < 2000 do
     examined = examined + 1
     last = ids[i+1]
     local h = redis.call('HMGET', K.match..ids[i], 'status', 'score', 'run_id')
-    if h[1] and (st == '' or h[1] == st) and tonumber(h[2] or '0') >= mins and (draft or visible(h[3])) then out[#out+1] = flat(ids[i]) end
+    if h[1] and (st == '' or h[1] == st) and tonumber(h[2] or '0') >= mins and (draft or visible(h[3])) then out[#out+1] = cards(flat(ids[i]), 'coordinator') end
     if #out - 2 >= limit or examined >= 2000 then break end
   end
   min = '('..last

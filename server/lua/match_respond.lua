@@ -1,6 +1,6 @@
 -- match_respond.lua (SCRIPT_MATCH_RESPOND): match.respond: a side accepts or declines its match.
 -- The time a match becomes accepted is kept in its accepted_at (meeting.log refuses dates before it).
--- ARGV: prefix id role subject accept note now -> ok flat
+-- ARGV: prefix id role subject accept note now -> ok flat (with the cards the side may see)
 --! uses: keys common match
 --! idempotent
 --! db: match_respond(match_id, role, subject, accept, note, now) -> match
@@ -28,6 +28,6 @@ elseif m.status == 'accepted' or m.status == 'active' then
   if acc then return {'conflict', 'match '..id..' is already '..m.status, 'match_id'} end
   setstatus(m, 'cancelled', now) release(m) notify(id)
 else return {'conflict', 'match '..id..' is '..m.status..': nothing to respond to', 'match_id'} end
-if note ~= '' then redis.call('HSET', k, side..'_note', note) end
+addnote(id, subj, side, note, now)
 audit('ev', 'match.respond', 'id', id, 'side', side, 'accept', acc and '1' or '0', 'status', m.status)
-return {'ok', flat(id)}
+return {'ok', cards(flat(id), role, subj)}

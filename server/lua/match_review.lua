@@ -1,16 +1,17 @@
 -- match_review.lua (SCRIPT_MATCH_REVIEW): match.review: a coordinator decides on matches.
--- ARGV: prefix scope decision note now id... -> ok (id status code msg)...
+-- ARGV: prefix scope decision note now by id... -> ok (id status code msg)...
+-- (by: the coordinator's login, the author of the note kept on each match decided)
 --! uses: keys common match
 --! idempotent
---! db: match_review(scope, decision, note, now, match_ids:strs) -> review
-local scope, dec, note, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-for i = 6, #ARGV do
+--! db: match_review(scope, decision, note, now, by, match_ids:strs) -> review
+local scope, dec, note, now, by = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+for i = 7, #ARGV do
   local pr = redis.call('HGET', K.match..ARGV[i], 'program')
   if pr and not has(scope, pr) then return {'forbidden', 'match '..ARGV[i]..' is in program '..pr..', outside your programs', 'match_ids'} end
 end
 local out = {'ok'}
 local function res(id, st, code, msg) out[#out+1] = id out[#out+1] = st out[#out+1] = code out[#out+1] = msg end
-for i = 6, #ARGV do
+for i = 7, #ARGV do
   local id = ARGV[i]
   local m = mget(id)
   if not m then res(id, '', 'not_found', 'no match '..id)
@@ -36,6 +37,6 @@ for i = 6, #ARGV do
     if m.status ~= 'active' and m.status ~= 'accepted' then res(id, '', 'conflict', 'match '..id..' is '..m.status..', not active')
     else setstatus(m, 'completed', now) release(m) notify(id) res(id, 'completed', '', '') end
   end
-  if out[#out-1] == '' then audit('ev', 'match.review', 'id', id, 'decision', dec, 'status', out[#out-2], 'note', note) end
+  if out[#out-1] == '' then audit('ev', 'match.review', 'id', id, 'decision', dec, 'status', out[#out-2], 'note', note) addnote(id, by, 'coordinator', note, now) end
 end
 return out

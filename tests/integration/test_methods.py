@@ -329,7 +329,7 @@ def check_explain(e, want, where):
 
 @t
 def suggest_ranks_by_score_with_exact_scores(s):
-    """match.suggest: feasible coaches by descending score, scores as DESIGN section 5 computes them"""
+    """match.suggest: feasible coaches by descending score, scores as DESIGN section 5 computes them, each with the coach's card"""
     coord, prog = s.coordinator()
     with coord:
         m, strong, partial, far, same_agency, low_rank = scoring_world(s, prog, coord)
@@ -347,6 +347,7 @@ def suggest_ranks_by_score_with_exact_scores(s):
             assert it["score"] == want["score"], (c["id"], it["score"], want["score"])
             check_explain(it["explain"], want, "suggest %s" % c["id"])
             assert it["explain"]["feasible"] is True
+            assert it["coach"] == card_of(c, COACH_CARD, False), it   # DESIGN 9: the card, no contacts
         scores = [it["score"] for it in items]
         assert scores == sorted(scores, reverse=True), scores
         assert len(coord.match_suggest(m["id"], limit=1)["items"]) == 1
@@ -435,7 +436,7 @@ def run_progress_done_and_proposals(s):
         created = [it["created_at"] for it in items]
         assert created == sorted(created), "match.list not oldest first: %s" % created
         match_keys = {"id", "program", "mentee_id", "coach_id", "status", "score", "run_id", "explain",
-                      "created_at", "updated_at"}
+                      "created_at", "updated_at", "mentee", "coach"}
         explain_keys = {"score", "feasible", "reason", "gap_coverage", "location", "availability",
                         "competencies"}
         for it in items:
@@ -871,6 +872,111 @@ def mine_lists_own_matches(s):
             items = u.match_mine()["items"]
             assert [x["id"] for x in items] == [mid], items
             assert items[0]["status"] == "approved"
+            u.close()
+
+
+MENTEE_CARD = ("id", "name", "agency", "position_class", "province", "goals")
+COACH_CARD = ("id", "name", "kind", "organization", "province", "bio", "languages")
+
+
+def card_of(profile, keys, contacts):
+    c = {k: profile[k] for k in keys}
+    if contacts:
+        c.update({k: profile[k] for k in ("email", "phone") if k in profile})
+    return c
+
+
+@t
+def cards_by_role_and_status(s):
+    """cards (DESIGN 9): the coordinator's match.list carries both cards with contacts; a side sees the other's card from approved on (match.mine), its email and phone from accepted on, its own card never; a cancelled match shows none"""
+    coord, prog = s.coordinator()
+    with coord:
+        m = dict(s.gen.mentee(prog), email="sari@bkn.go.id", phone="+6281234567890", goals="Memimpin tim")
+        c = dict(s.gen.coach([prog], capacity=1), email="budi@pertamina.com", phone="+6281100000000",
+                 bio="Direktur SDM")
+        coord.mentee_put(m)
+        coord.coach_put(c)
+        mu = s.subject_user(coord, "mentee", m["id"])
+        cu = s.subject_user(coord, "coach", c["id"])
+        run_id, _, _ = run_and_wait(coord, prog)
+        x = find_match(run_matches(coord, run_id), m["id"])
+        assert x["mentee"] == card_of(m, MENTEE_CARD, True), x["mentee"]
+        assert x["coach"] == card_of(c, COACH_CARD, True), x["coach"]
+        assert review_one(coord, x["id"]) == "approved"
+
+        def mine(u):
+            items = u.match_mine()["items"]
+            assert [i["id"] for i in items] == [x["id"]], items
+            return items[0]
+        got = mine(mu)
+        assert "mentee" not in got and got["coach"] == card_of(c, COACH_CARD, False), got
+        got = mine(cu)
+        assert "coach" not in got and got["mentee"] == card_of(m, MENTEE_CARD, False), got
+        mu.match_respond(x["id"], True)
+        got = mine(mu)        # one side accepted: the match is still approved
+        assert got["status"] == "approved" and "email" not in got["coach"], got
+        got = cu.match_respond(x["id"], True)["match"]      # the answer carries the card too
+        assert got["status"] == "accepted" and got["mentee"] == card_of(m, MENTEE_CARD, True), got
+        assert mine(mu)["coach"] == card_of(c, COACH_CARD, True)
+        assert mine(cu)["mentee"] == card_of(m, MENTEE_CARD, True)
+        listed = coord.match_list(program=prog)["items"]
+        assert all("mentee" in i and "coach" in i for i in listed), listed
+        assert review_one(coord, x["id"], "cancel") == "cancelled"
+        for u in (mu, cu):
+            got = mine(u)
+            assert "mentee" not in got and "coach" not in got, got
+            u.close()
+
+
+@t
+def match_get_cards_notes_and_scope(s):
+    """match.get (DESIGN 9): the coordinator sees both cards and every note; a side sees its told match with the other's card and the response notes, not the review note; others are forbidden, an untold proposal and an unknown id not_found; older response notes show"""
+    coord, prog = s.coordinator()
+    other, prog2 = s.coordinator()
+    with coord, other:
+        m = dict(s.gen.mentee(prog), email="rina@bkn.go.id")
+        c = dict(s.gen.coach([prog], capacity=1), phone="+6281100000001")
+        stranger = s.gen.coach([prog2])               # a coach of another program
+        coord.mentee_put(m)
+        coord.coach_put(c)
+        other.coach_put(stranger)
+        mu = s.subject_user(coord, "mentee", m["id"])
+        cu = s.subject_user(coord, "coach", c["id"])
+        su = s.subject_user(other, "coach", stranger["id"])
+        run_id, _, _ = run_and_wait(coord, prog)
+        mid = find_match(run_matches(coord, run_id), m["id"], c["id"])["id"]
+        got = coord.match_get(mid)["match"]
+        assert got["mentee"] == card_of(m, MENTEE_CARD, True) and got["coach"] == card_of(c, COACH_CARD, True), got
+        assert got["notes"] == [] and got["status"] == "proposed", got
+        expect_error("not_found", mu.match_get, mid, field="match_id")       # not told yet
+        assert review_one(coord, mid, note="Dekat dan cocok") == "approved"
+        got = coord.match_get(mid)["match"]
+        [n] = got["notes"]
+        assert n["role"] == "coordinator" and n["text"] == "Dekat dan cocok" and n["by"].startswith("coord"), n
+        got = mu.match_get(mid)["match"]
+        assert got["coach"] == card_of(c, COACH_CARD, False) and "mentee" not in got and got["notes"] == [], got
+        got = cu.match_get(mid)["match"]
+        assert got["mentee"] == card_of(m, MENTEE_CARD, False) and "coach" not in got, got
+        mu.match_respond(mid, True, "Siap mulai")
+        cu.match_respond(mid, True, "Sampai bertemu")
+        got = mu.match_get(mid)["match"]
+        assert got["status"] == "accepted" and got["coach"] == card_of(c, COACH_CARD, True), got
+        assert [(n["by"], n["role"], n["text"]) for n in got["notes"]] == \
+            [(m["id"], "mentee", "Siap mulai"), (c["id"], "coach", "Sampai bertemu")], got["notes"]
+        assert cu.match_get(mid)["match"]["mentee"] == card_of(m, MENTEE_CARD, True)
+        notes = coord.match_get(mid)["match"]["notes"]
+        assert [n["role"] for n in notes] == ["coordinator", "mentee", "coach"], notes
+        assert all(isinstance(n["at"], int) and n["at"] > 0 for n in notes), notes
+        # a response note of an earlier version, kept in the match hash, shows first
+        s.env.redis.cmd("HSET", "cn:match:" + mid, "mentee_note", "catatan lama")
+        first = mu.match_get(mid)["match"]["notes"][0]
+        assert first["text"] == "catatan lama" and first["role"] == "mentee", first
+        expect_error("forbidden", su.match_get, mid, field="match_id")       # a coach of another match
+        expect_error("forbidden", other.match_get, mid, field="match_id")    # another program's coordinator
+        expect_error("not_found", coord.match_get, "m999999999", field="match_id")
+        expect_error("invalid_params", coord.call, "match.get", {}, field="match_id")
+        expect_error("forbidden", s.admin().match_get, mid)
+        for u in (mu, cu, su):
             u.close()
 
 

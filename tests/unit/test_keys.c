@@ -161,6 +161,7 @@ static void lua_name(key_kind k, char *out, size_t size) {
         [KEY_JP_MENTEE] = "jp_mentee",
         [KEY_FEEDBACK] = "feedback",
         [KEY_FB] = "fb",
+        [KEY_NOTES] = "notes",
         [KEY_AUDIT] = "audit",
         [KEY_EVENTS] = "events",
         [KEY_IDEM] = "idem",

@@ -542,6 +542,80 @@ static void match_validation(void **state) {
     }
 }
 
+/* The sample match with both cards (contacts on the mentee's only) and
+ * two notes. */
+static void sample_match_cards(proto_match *m) {
+    test_sample_match(m);
+    m->has_mentee = m->has_coach = true;
+    strcpy(m->mentee.id, m->mentee_id);
+    strcpy(m->mentee.name, "Sari Dewi");
+    strcpy(m->mentee.agency, "BKN");
+    strcpy(m->mentee.position_class, "IV-a");
+    strcpy(m->mentee.province, "31");
+    strcpy(m->mentee.goals, "Memimpin tim");
+    strcpy(m->mentee.contact.email, "sari@bkn.go.id");
+    strcpy(m->mentee.contact.phone, "+6281234567890");
+    strcpy(m->coach.id, m->coach_id);
+    strcpy(m->coach.name, "Budi");
+    m->coach.kind = PROTO_COACH_CORPORATE_LEADER;
+    strcpy(m->coach.organization, "PT Pertamina (Persero)");
+    strcpy(m->coach.province, "35");
+    m->coach.n_languages = 2;
+    strcpy(m->coach.languages[0], "id");
+    strcpy(m->coach.languages[1], "en");
+    m->has_notes = true;
+    m->n_notes = 2;
+    strcpy(m->notes[0].by, "coord1");
+    m->notes[0].role = PROTO_ROLE_COORDINATOR;
+    strcpy(m->notes[0].text, "Cocok: jarak dekat");
+    m->notes[0].at = 1796284800;
+    strcpy(m->notes[1].by, m->coach_id);
+    m->notes[1].role = PROTO_ROLE_COACH;
+    strcpy(m->notes[1].text, "Siap");
+    m->notes[1].at = 1796284900;
+}
+
+static const edit card_edits[] = {
+    { "mentee.email", OP_STR, 0, "sari.bkn.go.id", 0, "match.mentee.email", "'@'" },
+    { "mentee.id", OP_STR, 0, "123", 0, "match.mentee.id", "18-digit" },
+    { "mentee", OP_RENAME, 0, "goals", "program", "match.mentee.program", "unknown key" },
+    { "mentee", OP_DEL, 0, "goals", 0, NULL, NULL },
+    { "mentee", OP_DEL, 0, "name", 0, "match.mentee.name", "is required" },
+    { "coach.kind", OP_STR, 0, "guru", 0, "match.coach.kind", "pkn1_alumni" },
+    { "coach", OP_RENAME, 0, "bio", "language", "match.coach.language", "unknown key" },
+    { "coach", OP_DEL, 0, "languages", 0, "match.coach.languages", "is required" },
+    { "", OP_DEL, 0, "coach", 0, NULL, NULL },
+    { "notes[1].text", OP_STR, 0, "", 0, "match.notes[1].text", "1..500 bytes" },
+    { "notes[0].role", OP_STR, 0, "boss", 0, "match.notes[0].role", "coordinator" },
+    { "notes[0].at", OP_INT, -1, 0, 0, "match.notes[0].at", "0..9007199254740992" },
+    { "notes[0]", OP_DEL, 0, "by", 0, "match.notes[0].by", "is required" },
+    { "", OP_DEL, 0, "notes", 0, NULL, NULL },
+};
+
+/* Cards and notes (design.md §9): optional, packed back byte for byte;
+ * each of their fields is checked with its path. */
+static void match_cards_roundtrip_and_validation(void **state) {
+    (void)state;
+    proto_match m, got;
+    proto_error err;
+    tdoc d;
+    sample_match_cards(&m);
+    tdoc_init(&d);
+    proto_match_pack(&d.pk, &m);
+    assert_int_equal(proto_match_decode(tdoc_unpack(&d), "match", &got, &err), PROTO_OK);
+    assert_memory_equal(&got, &m, sizeof(m));
+    tdoc_free(&d);
+    for (size_t i = 0; i < sizeof(card_edits) / sizeof(*card_edits); i++) {
+        tdoc_init(&d);
+        proto_match_pack(&d.pk, &m);
+        msgpack_object *o = tdoc_unpack(&d);
+        apply(o, &card_edits[i]);
+        int rc = proto_match_decode(o, "match", &got, &err);
+        tdoc_free(&d);
+        check_result(rc, &err, &card_edits[i]);
+    }
+}
+
 static const edit stats_edits[] = {
     { "matched", OP_INT, 1201, 0, 0, "stats.matched", "must not exceed" },
     { "mean_gap_coverage", OP_INT, 2, 0, 0, "stats.mean_gap_coverage", "0..1" },
@@ -777,6 +851,20 @@ static void suggestion_roundtrip_and_validation(void **state) {
         { "", OP_DEL, 0, "explain", 0, NULL, NULL },
     };
     run_edits(&suggestion_codec, &s, edits, sizeof(edits) / sizeof(*edits));
+    /* with the coach's card (design.md §9), which must be coach_id's */
+    proto_match m;
+    sample_match_cards(&m);
+    s.coach = m.coach;
+    memset(&s.coach.contact, 0, sizeof(s.coach.contact));
+    strcpy(s.coach.id, s.coach_id);
+    s.has_coach = true;
+    roundtrip(&suggestion_codec, &s);
+    static const edit card_edits_s[] = {
+        { "coach.id", OP_STR, 0, "coach.other", 0, "item.coach", "is not the card of coach_id" },
+        { "coach.kind", OP_STR, 0, "guru", 0, "item.coach.kind", "pkn1_alumni" },
+        { "", OP_DEL, 0, "coach", 0, NULL, NULL },
+    };
+    run_edits(&suggestion_codec, &s, card_edits_s, sizeof(card_edits_s) / sizeof(*card_edits_s));
 }
 
 static void review_item_roundtrip_and_validation(void **state) {
@@ -1153,6 +1241,7 @@ int main(void) {
         cmocka_unit_test(explain_validation),
         cmocka_unit_test(match_roundtrip),
         cmocka_unit_test(match_validation),
+        cmocka_unit_test(match_cards_roundtrip_and_validation),
         cmocka_unit_test(stats_validation),
         cmocka_unit_test(session_roundtrip),
         cmocka_unit_test(session_validation),
