@@ -722,6 +722,42 @@ static const struct {
     { "complete", "complete", "completed" },
 };
 
+/* Print one batch's review results (lines, or its JSON object); adds to
+ * *n and *failed. */
+static void review_batch(const cli_ctx *x, size_t k, const msgpack_object *o, size_t *n, size_t *failed) {
+    const msgpack_object *res = cn_client_map_get(o, "results");
+    if (x->o->json) {
+        cli_print_json(stdout, o);
+    } else if (!res || res->type != MSGPACK_OBJECT_ARRAY) {
+        cli_print_obj(stdout, o, 0);
+    }
+    if (!res || res->type != MSGPACK_OBJECT_ARRAY) return;
+    *n += res->via.array.size;
+    for (uint32_t i = 0; i < res->via.array.size; i++) {
+        const msgpack_object *it = &res->via.array.ptr[i];
+        int bad = item_failed(it);
+        *failed += (size_t)bad;
+        if (x->o->json) continue;
+        char id[96], st[64], code[64], msg[256];
+        const msgpack_object *idv = cn_client_map_get(it, "id");
+        if (idv == NULL) idv = cn_client_map_get(it, "match_id");
+        const msgpack_object *er = cn_client_map_get(it, "error");
+        if (bad)
+            fprintf(stderr, "coachnet: %s: %s: %s\n", sc(idv, id, sizeof(id)),
+                    sc(cn_client_map_get(er, "code"), code, sizeof(code)),
+                    sc(cn_client_map_get(er, "message"), msg, sizeof(msg)));
+        else
+            printf("%s: %s\n", sc(idv, id, sizeof(id)),
+                   sc(cn_client_map_get(it, "status"), st, sizeof(st))[0] ? st : reviews[k].done);
+    }
+}
+
+/* approve/reject/cancel/complete MATCH_ID...: the ids go to match.review in
+ * batches of CN_API_REVIEW_MAX (the server's bound per call), so
+ * `approve $(list --ids)` works for any number of proposals; with --json
+ * each batch's answer is printed as one object per line.  A failing batch
+ * (a whole-request error) stops the command after the batches before it
+ * were applied. */
 static int cmd_review(cli_ctx *x) {
     size_t k = 0;
     while (k + 1 < sizeof(reviews) / sizeof(reviews[0]) && strcmp(reviews[k].cmd, x->o->args[0]) != 0) k++;
@@ -730,40 +766,20 @@ static int cmd_review(cli_ctx *x) {
     if (!cli_args_ok(x, O_NOTE, x->o->args[0], 2, 1 + 10000, usage)) return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
-    cn_client_result *r;
-    cn_client_error e;
-    if (cn_client_match_review(x->c, (const char *const *)x->o->args + 1, (size_t)x->o->nargs - 1, reviews[k].decision,
-                               x->o->note, &r, &e) != CN_CLIENT_OK)
-        return cli_fail("match.review", &e);
-    const msgpack_object *o = cn_client_result_obj(r);
-    const msgpack_object *res = cn_client_map_get(o, "results");
-    size_t failed = 0, n = 0;
-    if (res && res->type == MSGPACK_OBJECT_ARRAY) {
-        n = res->via.array.size;
-        for (uint32_t i = 0; i < res->via.array.size; i++) failed += item_failed(&res->via.array.ptr[i]);
-    }
-    if (x->o->json) {
-        cli_print_json(stdout, o);
-    } else if (res && res->type == MSGPACK_OBJECT_ARRAY) {
-        for (uint32_t i = 0; i < res->via.array.size; i++) {
-            const msgpack_object *it = &res->via.array.ptr[i];
-            char id[96], st[64], code[64], msg[256];
-            const msgpack_object *idv = cn_client_map_get(it, "id");
-            if (idv == NULL) idv = cn_client_map_get(it, "match_id");
-            const msgpack_object *er = cn_client_map_get(it, "error");
-            if (item_failed(it))
-                fprintf(stderr, "coachnet: %s: %s: %s\n", sc(idv, id, sizeof(id)),
-                        sc(cn_client_map_get(er, "code"), code, sizeof(code)),
-                        sc(cn_client_map_get(er, "message"), msg, sizeof(msg)));
-            else
-                printf("%s: %s\n", sc(idv, id, sizeof(id)),
-                       sc(cn_client_map_get(it, "status"), st, sizeof(st))[0] ? st : reviews[k].done);
+    const char *const *ids = (const char *const *)x->o->args + 1;
+    size_t total = (size_t)x->o->nargs - 1, failed = 0, n = 0;
+    for (size_t at = 0; at < total; at += CN_API_REVIEW_MAX) {
+        size_t len = total - at < CN_API_REVIEW_MAX ? total - at : CN_API_REVIEW_MAX;
+        cn_client_result *r;
+        cn_client_error e;
+        if (cn_client_match_review(x->c, ids + at, len, reviews[k].decision, x->o->note, &r, &e) != CN_CLIENT_OK) {
+            if (at > 0 && !x->o->json) printf("%zu of %zu %s before the error\n", n - failed, n, reviews[k].done);
+            return cli_fail("match.review", &e);
         }
-        printf("%zu of %zu %s\n", n - failed, n, reviews[k].done);
-    } else {
-        cli_print_obj(stdout, o, 0);
+        review_batch(x, k, cn_client_result_obj(r), &n, &failed);
+        cn_client_result_free(r);
     }
-    cn_client_result_free(r);
+    if (!x->o->json) printf("%zu of %zu %s\n", n - failed, n, reviews[k].done);
     return failed ? CLI_EXIT_SERVER : CLI_EXIT_OK;
 }
 
