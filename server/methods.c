@@ -74,6 +74,26 @@ int mscript_status(srv_req *r, redisReply *reply) {
     return -1;
 }
 
+void mhash_new(srv_req *r, const char *password, hashq_fn *fn) {
+    int rc = hashq_hash(r->srv->hq, password, fn, r);
+    if (rc == HASHQ_FULL)
+        srv_req_fail(r, PROTO_E_RATE_LIMITED, NULL, "too many passwords being hashed; retry in a few seconds");
+    else if (rc != HASHQ_OK)
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password");
+}
+
+int mhash_ok(srv_req *r, int status, const char *hash) {
+    if (status != HASHQ_OK) {
+        srv_req_unavailable(r);
+        return -1;
+    }
+    if (!hash || !hash[0]) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password");
+        return -1;
+    }
+    return 0;
+}
+
 void *mstate(srv_req *r, size_t size, void (*free_fn)(void *)) {
     void *st = calloc(1, size);
     if (!st) {

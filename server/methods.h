@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "server/adapt.h"
+#include "server/hashq.h"
 #include "server/server.h"
 
 /* Lua scripts (scripts.c): SCRIPT_<NAME> is server/lua/<name>.lua.  Every
@@ -56,6 +57,15 @@ int mscript_status(srv_req *r, redisReply *reply);
  * free_fn (NULL: free); answers `internal` and returns NULL when out of
  * memory. */
 void *mstate(srv_req *r, size_t size, void (*free_fn)(void *));
+
+/* Hash a new password for r on the hash threads (hashq.h); fn gets the
+ * result and starts with mhash_ok().  A full queue answers `rate_limited`
+ * (as auth.login does: retry in a few seconds), any other failure
+ * `internal`; r is then answered and fn is never called. */
+void mhash_new(srv_req *r, const char *password, hashq_fn *fn);
+/* The prologue of mhash_new()'s callback: 0 when hash holds the new hash,
+ * else r has been answered (`unavailable`, `internal`) and -1. */
+int mhash_ok(srv_req *r, int status, const char *hash);
 
 /* Coordinator scope check (answers forbidden); 0 if allowed. */
 int mscope(srv_req *r, const char *program);

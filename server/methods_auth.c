@@ -300,14 +300,7 @@ static void chpw_hashed(void *ud, int status, int match, const char *hash) {
     (void)match;
     srv_req *r = ud;
     chpw_st *st = r->st;
-    if (status != HASHQ_OK) {
-        srv_req_unavailable(r);
-        return;
-    }
-    if (!hash || !hash[0]) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password");
-        return;
-    }
+    if (mhash_ok(r, status, hash)) return;
     db_pw_change(r, r->sess.login, 1, st->stored, hash, r->sess.tokhash, chpw_done);
 }
 
@@ -326,11 +319,7 @@ static void chpw_verified(void *ud, int status, int match, const char *hash) {
         db_pw_change(r, r->sess.login, 0, "", "", r->sess.tokhash, chpw_done);
         return;
     }
-    int rc = hashq_hash(r->srv->hq, st->new_pw, chpw_hashed, r);
-    if (rc == HASHQ_FULL)
-        srv_req_fail(r, PROTO_E_RATE_LIMITED, NULL, "too many passwords being hashed; retry in a few seconds");
-    else if (rc != HASHQ_OK)
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password");
+    mhash_new(r, st->new_pw, chpw_hashed);
 }
 
 static void chpw_user(srv_req *r, const db_user *u) {
@@ -447,14 +436,7 @@ static void create_hashed(void *ud, int status, int match, const char *hash) {
     (void)match;
     srv_req *r = ud;
     create_st *st = r->st;
-    if (status != HASHQ_OK) {
-        srv_req_unavailable(r);
-        return;
-    }
-    if (!hash || !hash[0]) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password");
-        return;
-    }
+    if (mhash_ok(r, status, hash)) return;
     db_user_create(r, st->login, hash, auth_role_name(st->role), st->subject, st->programs, r->sess.login,
                    r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "", st->rebind, ok_empty);
 }
@@ -472,11 +454,7 @@ void m_user_create(srv_req *r, const api_user_create_params *p) {
     st->rebind = p->rebind;
     if (create_check(r, st, p)) return;
     /* the params (with the password) are wiped when the request ends */
-    int rc = hashq_hash(r->srv->hq, p->password, create_hashed, r);
-    if (rc == HASHQ_FULL)
-        srv_req_fail(r, PROTO_E_UNAVAILABLE, NULL, "too many passwords being hashed; retry later");
-    else if (rc != HASHQ_OK)
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password");
+    mhash_new(r, p->password, create_hashed);
 }
 
 /* Sessions on this instance end before the answer (so the admin's next

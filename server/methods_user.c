@@ -33,14 +33,7 @@ static void set_password_done(srv_req *r) {
 static void set_password_hashed(void *ud, int status, int match, const char *hash) {
     (void)match;
     srv_req *r = ud;
-    if (status != HASHQ_OK) {
-        srv_req_unavailable(r);
-        return;
-    }
-    if (!hash || !hash[0]) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password");
-        return;
-    }
+    if (mhash_ok(r, status, hash)) return;
     db_user_set_password(r, r->st, hash, r->sess.login, r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "",
                          set_password_done);
 }
@@ -54,11 +47,7 @@ void m_user_set_password(srv_req *r, const api_user_set_password_params *p) {
     if (!login) return;
     memcpy(login, p->login, strlen(p->login) + 1);
     /* the params (with the password) are wiped when the request ends */
-    int rc = hashq_hash(r->srv->hq, p->password, set_password_hashed, r);
-    if (rc == HASHQ_FULL)
-        srv_req_fail(r, PROTO_E_UNAVAILABLE, NULL, "too many passwords being hashed; retry later");
-    else if (rc != HASHQ_OK)
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot hash the password");
+    mhash_new(r, p->password, set_password_hashed);
 }
 
 /* ---- user.enable ----

@@ -1912,7 +1912,8 @@ export const METHODS = Object.freeze({
    "forbidden",
    "not_found",
    "conflict",
-   "unavailable"
+   "unavailable",
+   "rate_limited"
   ]
  },
  "user.disable": {
@@ -2105,7 +2106,8 @@ export const METHODS = Object.freeze({
   "errors": [
    "forbidden",
    "not_found",
-   "unavailable"
+   "unavailable",
+   "rate_limited"
   ]
  }
 });

@@ -1914,7 +1914,8 @@ METHODS = {
    "forbidden",
    "not_found",
    "conflict",
-   "unavailable"
+   "unavailable",
+   "rate_limited"
   ]
  },
  "user.disable": {
@@ -2107,7 +2108,8 @@ METHODS = {
   "errors": [
    "forbidden",
    "not_found",
-   "unavailable"
+   "unavailable",
+   "rate_limited"
   ]
  }
 }

@@ -136,6 +136,28 @@ def set_password_refusals(s):
 
 
 @t
+def full_hash_queue_is_rate_limited(s):
+    """more new passwords than the hash queue holds (256): the rest answered rate_limited, as auth.login's, never unavailable"""
+    coord, prog = s.coordinator()
+    with coord:
+        login, _ = mentee_user(s, coord, prog)
+    admins = [s.srv.admin() for _ in range(6)]
+    try:
+        sent = [(a, [a.send("user.set_password", {"login": login, "password": "Queue-pa55word-%d" % i})
+                     for i in range(60)]) for a in admins]
+        codes = {}
+        for a, ids in sent:
+            for i in ids:
+                err, _ = a.wait_raw(i, timeout=120 * SLOW)
+                code = err["code"] if err else "ok"
+                codes[code] = codes.get(code, 0) + 1
+        assert set(codes) == {"ok", "rate_limited"}, codes
+    finally:
+        for a in admins:
+            a.close()
+
+
+@t
 def set_password_clears_failed_logins(s):
     """user.set_password: a login refused for too many failed attempts logs in with the new password at once"""
     coord, prog = s.coordinator()
