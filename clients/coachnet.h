@@ -294,7 +294,10 @@ typedef struct cn_client_match_filter {
     const char *status;
     int64_t min_score; /* < 0: none */
     const char *cursor;
-    int64_t limit; /* <= 0: server default */
+    int64_t limit;         /* <= 0: server default */
+    const char *sort;      /* score (default), mentee_name, coach_name, updated_at */
+    const char *coach_id;  /* only this coach's matches */
+    const char *mentee_id; /* only this mentee's */
 } cn_client_match_filter;
 int cn_client_match_list(cn_client *c, const cn_client_match_filter *f, cn_client_result **res, cn_client_error *err);
 

@@ -193,6 +193,9 @@ typedef struct cn_api_match_list_params {
     const char *status;
     int64_t min_score;
     int has_min_score;
+    const char *coach_id;
+    const char *mentee_id;
+    const char *sort;
     const char *cursor;
     int64_t limit;
     int has_limit;

@@ -448,6 +448,9 @@ int cn_api_match_list(cn_client *c, const cn_api_match_list_params *p, cn_client
     n += p->program ? 1 : 0;
     n += p->status ? 1 : 0;
     n += p->has_min_score ? 1 : 0;
+    n += p->coach_id ? 1 : 0;
+    n += p->mentee_id ? 1 : 0;
+    n += p->sort ? 1 : 0;
     n += p->cursor ? 1 : 0;
     n += p->has_limit ? 1 : 0;
     msgpack_pack_map(pk, n);
@@ -466,6 +469,18 @@ int cn_api_match_list(cn_client *c, const cn_api_match_list_params *p, cn_client
     if (p->has_min_score) {
         cn_api_pack_str(pk, "min_score");
         msgpack_pack_int64(pk, p->min_score);
+    }
+    if (p->coach_id) {
+        cn_api_pack_str(pk, "coach_id");
+        cn_api_pack_str(pk, p->coach_id);
+    }
+    if (p->mentee_id) {
+        cn_api_pack_str(pk, "mentee_id");
+        cn_api_pack_str(pk, p->mentee_id);
+    }
+    if (p->sort) {
+        cn_api_pack_str(pk, "sort");
+        cn_api_pack_str(pk, p->sort);
     }
     if (p->cursor) {
         cn_api_pack_str(pk, "cursor");

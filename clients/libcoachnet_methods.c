@@ -226,7 +226,7 @@ int cn_client_match_run(cn_client *c, const char *program, const msgpack_object 
 }
 
 int cn_client_match_list(cn_client *c, const cn_client_match_filter *f, cn_client_result **res, cn_client_error *err) {
-    cn_client_match_filter none = { NULL, NULL, NULL, -1, NULL, 0 };
+    cn_client_match_filter none = { NULL, NULL, NULL, -1, NULL, 0, NULL, NULL, NULL };
     if (f == NULL) f = &none;
     cn_api_match_list_params p = { .run_id = f->run_id,
                                    .program = f->program,
@@ -235,7 +235,10 @@ int cn_client_match_list(cn_client *c, const cn_client_match_filter *f, cn_clien
                                    .has_min_score = f->min_score >= 0,
                                    .cursor = f->cursor,
                                    .limit = f->limit,
-                                   .has_limit = f->limit > 0 };
+                                   .has_limit = f->limit > 0,
+                                   .sort = f->sort,
+                                   .coach_id = f->coach_id,
+                                   .mentee_id = f->mentee_id };
     return cn_api_match_list(c, &p, res, err);
 }
 

@@ -19,6 +19,7 @@ _Static_assert(API_COMMENT_MAX == PROTO_COMMENT_MAX, "api/limits.json COMMENT_MA
 _Static_assert(API_AUDIT_DETAIL_MAX == PROTO_AUDIT_DETAIL_MAX, "api/limits.json AUDIT_DETAIL_MAX disagrees with proto.h");
 
 const char *const api_match_list_status_names[] = {"proposed", "requested", "approved", "accepted", "active", "completed", "rejected", "declined", "cancelled", NULL};
+const char *const api_match_list_sort_names[] = {"score", "mentee_name", "coach_name", "updated_at", NULL};
 const char *const api_match_review_decision_names[] = {"approve", "reject", "cancel", "complete", NULL};
 const char *const api_run_unmatched_reason_names[] = {"no_feasible_coach", "capacity", "below_min_score", NULL};
 const char *const api_user_create_role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
@@ -117,16 +118,19 @@ static const proto_field api_match_get_fields[] = {
     {.name = "match_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_get_params, match_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_match_get_shape = {api_match_get_fields, 1, api_match_get_keys};
-static const char *const api_match_list_keys[] = {"run_id", "program", "status", "min_score", "cursor", "limit", NULL};
+static const char *const api_match_list_keys[] = {"run_id", "program", "status", "min_score", "coach_id", "mentee_id", "sort", "cursor", "limit", NULL};
 static const proto_field api_match_list_fields[] = {
     {.name = "run_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_list_params, run_id), .has_off = offsetof(api_match_list_params, has_run_id), .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
     {.name = "program", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_list_params, program), .has_off = offsetof(api_match_list_params, has_program), .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
     {.name = "status", .type = PROTO_F_ENUM, .required = false, .off = offsetof(api_match_list_params, status), .has_off = offsetof(api_match_list_params, has_status), .names = api_match_list_status_names},
     {.name = "min_score", .type = PROTO_F_INT, .required = false, .off = offsetof(api_match_list_params, min_score), .has_off = offsetof(api_match_list_params, has_min_score), .min = 0, .max = API_SCORE_MAX},
+    {.name = "coach_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_list_params, coach_id), .has_off = offsetof(api_match_list_params, has_coach_id), .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "mentee_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_list_params, mentee_id), .has_off = offsetof(api_match_list_params, has_mentee_id), .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "sort", .type = PROTO_F_ENUM, .required = false, .off = offsetof(api_match_list_params, sort), .has_off = offsetof(api_match_list_params, has_sort), .names = api_match_list_sort_names},
     {.name = "cursor", .type = PROTO_F_STR, .required = false, .off = offsetof(api_match_list_params, cursor), .has_off = offsetof(api_match_list_params, has_cursor), .min = 1, .max = API_CURSOR_MAX, .cs = PROTO_CS_CODE},
     {.name = "limit", .type = PROTO_F_INT, .required = false, .off = offsetof(api_match_list_params, limit), .has_off = PROTO_NO_HAS, .min = 1, .max = API_MATCH_LIST_MAX, .dflt = API_MATCH_LIST_DEFAULT},
 };
-static const proto_shape api_match_list_shape = {api_match_list_fields, 6, api_match_list_keys};
+static const proto_shape api_match_list_shape = {api_match_list_fields, 9, api_match_list_keys};
 static const char *const api_match_mine_keys[] = {NULL};
 static const proto_shape api_match_mine_shape = {NULL, 0, api_match_mine_keys};
 static const char *const api_match_pin_keys[] = {"program", "mentee_id", "coach_id", "request_id", NULL};

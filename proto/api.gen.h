@@ -116,6 +116,13 @@ enum {
     API_MATCH_LIST_STATUS_DECLINED,
     API_MATCH_LIST_STATUS_CANCELLED,
 };
+/* match.list sort */
+enum {
+    API_MATCH_LIST_SORT_SCORE,
+    API_MATCH_LIST_SORT_MENTEE_NAME,
+    API_MATCH_LIST_SORT_COACH_NAME,
+    API_MATCH_LIST_SORT_UPDATED_AT,
+};
 /* match.review decision */
 enum {
     API_MATCH_REVIEW_DECISION_APPROVE,
@@ -251,6 +258,12 @@ typedef struct api_match_list_params {
     bool has_status;
     int64_t min_score;
     bool has_min_score;
+    char coach_id[API_ID_MAX + 1];
+    bool has_coach_id;
+    char mentee_id[API_ID_MAX + 1];
+    bool has_mentee_id;
+    int sort;
+    bool has_sort;
     char cursor[API_CURSOR_MAX + 1];
     bool has_cursor;
     int64_t limit;
@@ -467,6 +480,7 @@ typedef struct api_user_set_password_params {
 } api_user_set_password_params;
 
 extern const char *const api_match_list_status_names[10];   /* the enum's values, NULL-terminated */
+extern const char *const api_match_list_sort_names[5];   /* the enum's values, NULL-terminated */
 extern const char *const api_match_review_decision_names[5];   /* the enum's values, NULL-terminated */
 extern const char *const api_run_unmatched_reason_names[4];   /* the enum's values, NULL-terminated */
 extern const char *const api_user_create_role_names[5];   /* the enum's values, NULL-terminated */

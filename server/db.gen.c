@@ -110,7 +110,7 @@ void db_match_get(srv_req *r, const char *match_id, const char *role, const char
 
 void db_match_list(srv_req *r, const char *run_id, const char *program, const char *status,
         long long min_score, const char *cursor, long long limit, const char *scope,
-        db_matches_fn *cb) {
+        const char *sort, const char *coach_id, const char *mentee_id, db_matches_fn *cb) {
     sargs a = db_script(r, SCRIPT_MATCH_LIST);
     sargs_adds(&a, run_id);
     sargs_adds(&a, program);
@@ -119,6 +119,9 @@ void db_match_list(srv_req *r, const char *run_id, const char *program, const ch
     sargs_adds(&a, cursor);
     sargs_addll(&a, limit);
     sargs_adds(&a, scope);
+    sargs_adds(&a, sort);
+    sargs_adds(&a, coach_id);
+    sargs_adds(&a, mentee_id);
     db_send_matches_page(r, &a, cb);
 }
 

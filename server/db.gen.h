@@ -40,7 +40,7 @@ void db_match_get(srv_req *r, const char *match_id, const char *role, const char
 /* server/lua/match_list.lua -> matches_page */
 void db_match_list(srv_req *r, const char *run_id, const char *program, const char *status,
         long long min_score, const char *cursor, long long limit, const char *scope,
-        db_matches_fn *cb);
+        const char *sort, const char *coach_id, const char *mentee_id, db_matches_fn *cb);
 /* server/lua/match_mine.lua -> matches */
 void db_match_mine(srv_req *r, const char *role, const char *subject, db_matches_fn *cb);
 /* server/lua/match_request.lua -> match, idempotent */

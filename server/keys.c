@@ -56,6 +56,9 @@ static const char *const patterns[KEY__COUNT] = {
     [KEY_IDEM] = "idem:<login>:<request_id>",
     [KEY_SEQ_FEEDBACK] = "seq:feedback",
     [KEY_FBIDX] = "fbidx:<program>",
+    [KEY_IDX_MATCH_MENTEE] = "idx:match:mentee:<id>",
+    [KEY_IDX_MATCH_COACH] = "idx:match:coach:<id>",
+    [KEY_SORT_MATCH] = "sort:match:<order>:<scope>",
 };
 
 const char *keys_pattern(key_kind k) { return (unsigned)k < KEY__COUNT ? patterns[k] : NULL; }

@@ -22,55 +22,58 @@
 #include "server/store.h"
 
 typedef enum {
-    KEY_USER,            /* user:<login> */
-    KEY_SUBJ_MENTEE,     /* subj:mentee:<id> (the login of the mentee's user) */
-    KEY_SUBJ_COACH,      /* subj:coach:<id> */
-    KEY_IDX_USER,        /* idx:user (every login: user.list) */
-    KEY_UTOK,            /* utok:<login> */
-    KEY_TOK,             /* tok:<sha256 hex of token> */
-    KEY_RL_LOGIN,        /* rl:login:<login> */
-    KEY_PROGRAM,         /* program:<id> */
-    KEY_IDX_PROGRAM,     /* idx:program */
-    KEY_MENTEE,          /* mentee:<id> */
-    KEY_COACH,           /* coach:<id> */
-    KEY_IDX_MENTEE,      /* idx:mentee */
-    KEY_IDX_COACH,       /* idx:coach */
-    KEY_IDX_MENTEE_PROG, /* idx:mentee:prog:<program> */
-    KEY_IDX_MENTEE_PROV, /* idx:mentee:prov:<province> */
-    KEY_IDX_COACH_PROV,  /* idx:coach:prov:<province> */
-    KEY_LOAD,            /* load:<coach> */
-    KEY_MATCH,           /* match:<id> */
-    KEY_SEQ_MATCH,       /* seq:match */
-    KEY_SEQ_RUN,         /* seq:run */
-    KEY_SEQ_MEETING,     /* seq:meeting */
-    KEY_IDX_MATCH_PROG,  /* idx:match:prog:<program> */
-    KEY_IDX_MATCH_RUN,   /* idx:match:run:<run> */
-    KEY_PROPOSED,        /* proposed:<program> */
-    KEY_MINE_MENTEE,     /* mine:mentee:<id> */
-    KEY_MINE_COACH,      /* mine:coach:<id> */
-    KEY_WAIT,            /* wait:<program> */
-    KEY_PIN,             /* pin:<program> */
-    KEY_FORBID,          /* forbid:<program> */
-    KEY_RUN,             /* run:<id> */
-    KEY_LASTRUN,         /* lastrun:<program> */
-    KEY_LOCK_RUN,        /* lock:run:<program> */
-    KEY_RUNS_STAGED,     /* runs:staged */
-    KEY_STAGE_PROPOSED,  /* stage:proposed:<run> */
-    KEY_STAGE_WAIT,      /* stage:wait:<run> */
-    KEY_IDX_RUN_PROG,    /* idx:run:prog:<program> (runs by number) */
-    KEY_REV,             /* rev:<program> (changes of a program's run inputs) */
-    KEY_RUN_UNMATCHED,   /* unmatched:<run> ("<reason>:<mentee>", run.unmatched) */
-    KEY_MEETING,         /* meeting:<match> */
-    KEY_JP,              /* jp:<program> */
-    KEY_JP_MENTEE,       /* jp:mentee:<id> */
-    KEY_FEEDBACK,        /* feedback:<match> */
-    KEY_FB,              /* fb:<program> */
-    KEY_NOTES,           /* notes:<match> */
-    KEY_AUDIT,           /* audit */
-    KEY_EVENTS,          /* events (the pub/sub channel) */
-    KEY_IDEM,            /* idem:<login>:<request_id> (request_id answers) */
-    KEY_SEQ_FEEDBACK,    /* seq:feedback */
-    KEY_FBIDX,           /* fbidx:<program> */
+    KEY_USER,             /* user:<login> */
+    KEY_SUBJ_MENTEE,      /* subj:mentee:<id> (the login of the mentee's user) */
+    KEY_SUBJ_COACH,       /* subj:coach:<id> */
+    KEY_IDX_USER,         /* idx:user (every login: user.list) */
+    KEY_UTOK,             /* utok:<login> */
+    KEY_TOK,              /* tok:<sha256 hex of token> */
+    KEY_RL_LOGIN,         /* rl:login:<login> */
+    KEY_PROGRAM,          /* program:<id> */
+    KEY_IDX_PROGRAM,      /* idx:program */
+    KEY_MENTEE,           /* mentee:<id> */
+    KEY_COACH,            /* coach:<id> */
+    KEY_IDX_MENTEE,       /* idx:mentee */
+    KEY_IDX_COACH,        /* idx:coach */
+    KEY_IDX_MENTEE_PROG,  /* idx:mentee:prog:<program> */
+    KEY_IDX_MENTEE_PROV,  /* idx:mentee:prov:<province> */
+    KEY_IDX_COACH_PROV,   /* idx:coach:prov:<province> */
+    KEY_LOAD,             /* load:<coach> */
+    KEY_MATCH,            /* match:<id> */
+    KEY_SEQ_MATCH,        /* seq:match */
+    KEY_SEQ_RUN,          /* seq:run */
+    KEY_SEQ_MEETING,      /* seq:meeting */
+    KEY_IDX_MATCH_PROG,   /* idx:match:prog:<program> */
+    KEY_IDX_MATCH_RUN,    /* idx:match:run:<run> */
+    KEY_PROPOSED,         /* proposed:<program> */
+    KEY_MINE_MENTEE,      /* mine:mentee:<id> */
+    KEY_MINE_COACH,       /* mine:coach:<id> */
+    KEY_WAIT,             /* wait:<program> */
+    KEY_PIN,              /* pin:<program> */
+    KEY_FORBID,           /* forbid:<program> */
+    KEY_RUN,              /* run:<id> */
+    KEY_LASTRUN,          /* lastrun:<program> */
+    KEY_LOCK_RUN,         /* lock:run:<program> */
+    KEY_RUNS_STAGED,      /* runs:staged */
+    KEY_STAGE_PROPOSED,   /* stage:proposed:<run> */
+    KEY_STAGE_WAIT,       /* stage:wait:<run> */
+    KEY_IDX_RUN_PROG,     /* idx:run:prog:<program> (runs by number) */
+    KEY_REV,              /* rev:<program> (changes of a program's run inputs) */
+    KEY_RUN_UNMATCHED,    /* unmatched:<run> ("<reason>:<mentee>", run.unmatched) */
+    KEY_MEETING,          /* meeting:<match> */
+    KEY_JP,               /* jp:<program> */
+    KEY_JP_MENTEE,        /* jp:mentee:<id> */
+    KEY_FEEDBACK,         /* feedback:<match> */
+    KEY_FB,               /* fb:<program> */
+    KEY_NOTES,            /* notes:<match> */
+    KEY_AUDIT,            /* audit */
+    KEY_EVENTS,           /* events (the pub/sub channel) */
+    KEY_IDEM,             /* idem:<login>:<request_id> (request_id answers) */
+    KEY_SEQ_FEEDBACK,     /* seq:feedback */
+    KEY_FBIDX,            /* fbidx:<program> */
+    KEY_IDX_MATCH_MENTEE, /* idx:match:mentee:<id> */
+    KEY_IDX_MATCH_COACH,  /* idx:match:coach:<id> */
+    KEY_SORT_MATCH,       /* sort:match:<order>:<scope> */
     KEY__COUNT
 } key_kind;
 

@@ -310,38 +310,55 @@ static int put_matches(srv_req *r, msgpack_packer *pk, const db_matches *ms) {
     return 0;
 }
 
+/* match.list's cursors: the sort's letter, then the hex of the last sort-index
+ * member shown (match_list.lua), so that a cursor of one sort is refused by
+ * another. */
+static const char list_sort_letter[] = { [API_MATCH_LIST_SORT_SCORE] = 's',
+                                         [API_MATCH_LIST_SORT_MENTEE_NAME] = 'm',
+                                         [API_MATCH_LIST_SORT_COACH_NAME] = 'c',
+                                         [API_MATCH_LIST_SORT_UPDATED_AT] = 'u' };
+
 static void list_cb(srv_req *r, const db_matches *ms) {
     msgpack_packer *pk = srv_req_ok(r);
     pack_items_begin(pk, "items", db_matches_n(ms), true);
     if (put_matches(r, pk, ms)) return;
     const char *next = db_matches_next(ms);
-    char id[40], hex[100];
-    const char *cursor = NULL;
-    if (next && strlen(next) < 32) {
-        snprintf(id, sizeof id, "m:%s", next);
-        util_cursor_encode(id, hex);
-        cursor = hex;
-    }
-    pack_cursor(pk, cursor);
+    char cursor[API_CURSOR_MAX + 1];
+    if (next && next[0] && strlen(next) < sizeof cursor - 1)
+        snprintf(cursor, sizeof cursor, "%c%s", list_sort_letter[(intptr_t)r->st], next);
+    else
+        cursor[0] = '\0';
+    pack_cursor(pk, cursor[0] ? cursor : NULL);
     srv_req_done(r);
+}
+
+/* Whether cursor is one list_cb made for sort: its letter, then an even
+ * number of lowercase hex digits. */
+static int list_cursor_ok(const char *cursor, int sort) {
+    size_t n = strlen(cursor);
+    if (n < 3 || n % 2 == 0 || cursor[0] != list_sort_letter[sort]) return 0;
+    return strspn(cursor + 1, "0123456789abcdef") == n - 1;
 }
 
 void m_match_list(srv_req *r, const api_match_list_params *p) {
     const char *run = p->run_id, *program = p->program, *cursor = p->cursor;
-    char after[80] = "";
     int st = p->has_status ? p->status : -1;
+    int sort = p->has_sort ? p->sort : API_MATCH_LIST_SORT_SCORE;
     int64_t min_score = p->has_min_score ? p->min_score : 0, limit = p->limit;
     if (!run[0] && !program[0]) {
         srv_req_fail(r, PROTO_E_INVALID_PARAMS, "program", "give run_id or program");
         return;
     }
-    if (cursor[0] && (util_cursor_decode(cursor, after, sizeof after) || strncmp(after, "m:", 2))) {
-        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "cursor", "not a cursor this server returned");
+    if (cursor[0] && !list_cursor_ok(cursor, sort)) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "cursor", "not a cursor this server returned for sort %s",
+                     api_match_list_sort_names[sort]);
         return;
     }
     if (program[0] && mscope(r, program)) return;
-    db_match_list(r, run, program, st >= 0 ? api_match_list_status_names[st] : "", min_score, after[0] ? after + 2 : "",
-                  limit, r->sess.programs, list_cb);
+    r->st = (void *)(intptr_t)sort;
+    db_match_list(r, run, program, st >= 0 ? api_match_list_status_names[st] : "", min_score,
+                  cursor[0] ? cursor + 1 : "", limit, r->sess.programs, api_match_list_sort_names[sort], p->coach_id,
+                  p->mentee_id, list_cb);
 }
 
 /* ------------------------------------------------------------- review */

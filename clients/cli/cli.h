@@ -13,6 +13,7 @@
 #ifndef COACHNET_CLI_H
 #define COACHNET_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <jansson.h>
 #include "clients/coachnet.h"
@@ -33,47 +34,50 @@ enum cli_exit {
 #ifndef CLI_IMPORT_WINDOW
 #define CLI_IMPORT_WINDOW 32 /* pipelined puts in flight during an import */
 #endif
-#define CLI_LIST_PAGE 500        /* page size asked of match.list */
-#define CLI_MAX_LINE  (1u << 20) /* longest JSON Lines line accepted */
+#define CLI_LIST_PAGE   500        /* page size asked of match.list */
+#define CLI_REVIEW_PAGE 50         /* matches per `list --page` by default */
+#define CLI_MAX_LINE    (1u << 20) /* longest JSON Lines line accepted */
 
 /* ---------------------------------------------------------------------- */
 /* Options (opts.c)                                                        */
 /* ---------------------------------------------------------------------- */
 
 /* One bit per option, so that each command can say which it accepts. */
-enum cli_opt_bit {
-    O_LIMIT = 1u << 0,
-    O_NOTE = 1u << 1,
-    O_DATE = 1u << 2,
-    O_MINUTES = 1u << 3,
-    O_TOPIC = 1u << 4,
-    O_RATING = 1u << 5,
-    O_COMMENT = 1u << 6,
-    O_OBJECTIVE = 1u << 7,
-    O_MODE = 1u << 8,
-    O_MIN_SCORE = 1u << 9,
-    O_RUN = 1u << 10,
-    O_PROGRAM = 1u << 11,
-    O_STATUS = 1u << 12,
-    O_KIND = 1u << 13,
-    O_IF_VERSION = 1u << 14,
-    O_ROLE = 1u << 15,
-    O_SUBJECT = 1u << 16,
-    O_PROGRAMS = 1u << 17,
-    O_MENTEE = 1u << 18,
-    O_POLICY = 1u << 19,
-    O_NO_PROGRESS = 1u << 20,
-    O_PROVINCE = 1u << 21,
-    O_TIMEOUT_RUN = 1u << 22,
-    O_WAIT = 1u << 23,
-    O_IDS = 1u << 24,
-    O_EXPLAIN = 1u << 25,
-    O_YEAR = 1u << 26,
-    O_ACTOR = 1u << 27,
-    O_SINCE = 1u << 28,
-    O_DRAFT = 1u << 29,
-    O_REASON = 1u << 30
-};
+typedef uint64_t cli_optset;
+#define O_LIMIT       ((cli_optset)1 << 0)
+#define O_NOTE        ((cli_optset)1 << 1)
+#define O_DATE        ((cli_optset)1 << 2)
+#define O_MINUTES     ((cli_optset)1 << 3)
+#define O_TOPIC       ((cli_optset)1 << 4)
+#define O_RATING      ((cli_optset)1 << 5)
+#define O_COMMENT     ((cli_optset)1 << 6)
+#define O_OBJECTIVE   ((cli_optset)1 << 7)
+#define O_MODE        ((cli_optset)1 << 8)
+#define O_MIN_SCORE   ((cli_optset)1 << 9)
+#define O_RUN         ((cli_optset)1 << 10)
+#define O_PROGRAM     ((cli_optset)1 << 11)
+#define O_STATUS      ((cli_optset)1 << 12)
+#define O_KIND        ((cli_optset)1 << 13)
+#define O_IF_VERSION  ((cli_optset)1 << 14)
+#define O_ROLE        ((cli_optset)1 << 15)
+#define O_SUBJECT     ((cli_optset)1 << 16)
+#define O_PROGRAMS    ((cli_optset)1 << 17)
+#define O_MENTEE      ((cli_optset)1 << 18)
+#define O_POLICY      ((cli_optset)1 << 19)
+#define O_NO_PROGRESS ((cli_optset)1 << 20)
+#define O_PROVINCE    ((cli_optset)1 << 21)
+#define O_TIMEOUT_RUN ((cli_optset)1 << 22)
+#define O_WAIT        ((cli_optset)1 << 23)
+#define O_IDS         ((cli_optset)1 << 24)
+#define O_EXPLAIN     ((cli_optset)1 << 25)
+#define O_YEAR        ((cli_optset)1 << 26)
+#define O_ACTOR       ((cli_optset)1 << 27)
+#define O_SINCE       ((cli_optset)1 << 28)
+#define O_DRAFT       ((cli_optset)1 << 29)
+#define O_REASON      ((cli_optset)1 << 30)
+#define O_SORT        ((cli_optset)1 << 31)
+#define O_PAGE        ((cli_optset)1 << 32)
+#define O_COACH       ((cli_optset)1 << 33)
 
 typedef struct cli_opts {
     /* global */
@@ -85,7 +89,7 @@ typedef struct cli_opts {
     int json;
     int help, version;
     /* command options; `given` has the bit of each one seen */
-    unsigned given;
+    cli_optset given;
     long long limit;
     const char *note, *date, *topic, *comment;
     long long minutes, rating, min_score, if_version;
@@ -100,6 +104,8 @@ typedef struct cli_opts {
     int wait_s;
     long long year;
     const char *actor, *since;
+    const char *sort, *coach;
+    long long page;
     /* positional words: argv[first..argc) */
     int nargs;
     char **args;
@@ -112,7 +118,7 @@ typedef struct cli_opts {
 int cli_parse(int argc, char **argv, cli_opts *o, char *err, size_t errlen);
 
 /* Refuse options outside `allowed` (bits); message names the first one. */
-int cli_check_allowed(const cli_opts *o, unsigned allowed, const char *cmd, char *err, size_t errlen);
+int cli_check_allowed(const cli_opts *o, cli_optset allowed, const char *cmd, char *err, size_t errlen);
 
 /* Parse an integer in [min, max] from a whole string. 0 ok, -1 otherwise. */
 int cli_parse_int(const char *s, long long min, long long max, long long *out);
@@ -277,7 +283,7 @@ int cli_connect(cli_ctx *x);
 int cli_connect_session(cli_ctx *x);
 /* Check the options (bits `allowed`) and that there are min..max words;
  * on mismatch print the error or "usage: coachnet USAGE" and return 0. */
-int cli_args_ok(const cli_ctx *x, unsigned allowed, const char *cmd, int min, int max, const char *usage);
+int cli_args_ok(const cli_ctx *x, cli_optset allowed, const char *cmd, int min, int max, const char *usage);
 /* Print err for the user and map it to an exit code. */
 int cli_fail(const char *what, const cn_client_error *err);
 /* A result the protocol's decoders refuse (pe from proto_*_decode()): a

@@ -505,13 +505,6 @@ static int fetch_matches(cli_ctx *x, cn_client_match_filter f, long long limit, 
     }
 }
 
-/* Descending score, then ascending id: a stable, total order. */
-static int by_score(const void *a, const void *b) {
-    const proto_match *x = &((const match_item *)a)->m, *y = &((const match_item *)b)->m;
-    if (x->score != y->score) return x->score > y->score ? -1 : 1;
-    return strcmp(x->id, y->id);
-}
-
 /* The parts of the score of a match ("" each when it has no explanation). */
 static void explain_parts(const proto_match *m, char part[3][16]) {
     part[0][0] = part[1][0] = part[2][0] = '\0';
@@ -539,22 +532,36 @@ static void print_explain_brief(FILE *f, const proto_match *m) {
 }
 
 static int cmd_list(cli_ctx *x) {
-    if (!cli_args_ok(x, O_RUN | O_PROGRAM | O_STATUS | O_MIN_SCORE | O_LIMIT | O_IDS | O_EXPLAIN, "list", 1, 1,
-                     "list [--run ID | --program P] [--status S] [--min-score N] [--limit N] "
-                     "[--ids | --explain]"))
+    if (!cli_args_ok(x,
+                     O_RUN | O_PROGRAM | O_STATUS | O_MIN_SCORE | O_COACH | O_MENTEE | O_SORT | O_PAGE | O_LIMIT |
+                         O_IDS | O_EXPLAIN,
+                     "list", 1, 1,
+                     "list [--run ID | --program P] [--status S] [--min-score N] [--coach ID] [--mentee ID] "
+                     "[--sort score|mentee_name|coach_name|updated_at] [--page N] [--limit N] [--ids | --explain]"))
         return CLI_EXIT_USAGE;
     if (x->o->run && x->o->program) return cli_usage_error("list: give --run or --program, not both");
     if (x->o->ids_only && x->o->explain) return cli_usage_error("list: --ids or --explain, not both");
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
-    cn_client_match_filter f = { x->o->run, x->o->program, x->o->status, x->o->min_score, NULL, 0 };
+    cn_client_match_filter f = { x->o->run, x->o->program, x->o->status, x->o->min_score, NULL,
+                                 0,         x->o->sort,    x->o->coach,  x->o->mentee };
     match_set m;
-    /* The server pages in its own order: the best N by score needs every
-     * page, sorted here, then cut. */
-    rc = fetch_matches(x, f, 0, &m);
+    /* The server sorts (score descending by default).  Without --page every
+     * match up to --limit; with --page N, the N-th page of --limit
+     * (CLI_REVIEW_PAGE by default) matches, fetched through the cursors
+     * (one more to tell whether a next page exists). */
+    long long per = x->o->limit > 0 ? x->o->limit : CLI_REVIEW_PAGE, skip = 0;
+    if (x->o->page > 0) skip = (x->o->page - 1) * per;
+    rc = fetch_matches(x, f, x->o->page > 0 ? skip + per + 1 : x->o->limit, &m);
     if (rc == CLI_EXIT_OK) {
-        qsort(m.items, m.n, sizeof(*m.items), by_score);
-        if (x->o->limit > 0 && (long long)m.n > x->o->limit) m.n = (size_t)x->o->limit;
+        int more = 0;
+        if (x->o->page > 0) {
+            size_t from = (size_t)skip < m.n ? (size_t)skip : m.n;
+            more = (long long)m.n > skip + per;
+            m.n -= from;
+            if ((long long)m.n > per) m.n = (size_t)per;
+            memmove(m.items, m.items + from, m.n * sizeof(*m.items));
+        }
         if (x->o->ids_only) { /* for scripts: coachnet approve $(coachnet list ... --ids) */
             for (size_t i = 0; i < m.n; i++) printf("%s\n", m.items[i].m.id);
         } else if (x->o->json) {
@@ -581,7 +588,11 @@ static int cmd_list(cli_ctx *x) {
             }
             cli_table_print(t, stdout);
             cli_table_free(t);
-            printf("%zu match%s\n", m.n, m.n == 1 ? "" : "es");
+            if (x->o->page > 0)
+                printf("page %lld: %zu match%s%s\n", x->o->page, m.n, m.n == 1 ? "" : "es",
+                       more ? "; more on the next --page" : ", the last page");
+            else
+                printf("%zu match%s\n", m.n, m.n == 1 ? "" : "es");
             if (x->o->explain) {
                 putchar('\n');
                 for (size_t i = 0; i < m.n; i++) print_explain_brief(stdout, &m.items[i].m);
@@ -604,11 +615,11 @@ static int cmd_export(cli_ctx *x) {
     const char *path = x->o->args[2];
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
-    cn_client_match_filter f = { x->o->run, x->o->run ? NULL : x->o->args[1], x->o->status, -1, NULL, 0 };
+    cn_client_match_filter f = { x->o->run, x->o->run ? NULL : x->o->args[1], x->o->status, -1, NULL, 0, NULL, NULL,
+                                 NULL };
     match_set m;
-    rc = fetch_matches(x, f, 0, &m);
+    rc = fetch_matches(x, f, 0, &m); /* the server's order: score descending */
     if (rc == CLI_EXIT_OK) {
-        qsort(m.items, m.n, sizeof(*m.items), by_score);
         FILE *out = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
         if (out == NULL) {
             fprintf(stderr, "coachnet: cannot write %s: %s\n", path, strerror(errno));
@@ -991,8 +1002,10 @@ const cli_command cli_cmds_coord[] = {
       "            [--min-score N] [--policy FILE.json] [--no-progress] [--run-timeout S]\n"
       "            [--draft]   (a draft changes nothing until coachnet publish RUN)" },
     { "list", cmd_list, CLI_SEC_COORDINATORS,
-      "list [--run ID | --program P] [--status S] [--min-score N] [--limit N]\n"
-      "     [--ids | --explain]" },
+      "list [--run ID | --program P] [--status S] [--min-score N] [--coach ID] [--mentee ID]\n"
+      "     [--sort score|mentee_name|coach_name|updated_at] [--page N] [--limit N]\n"
+      "     [--ids | --explain]   (score descending by default; --page N: the N-th page\n"
+      "     of --limit, default 50, matches)" },
     { "explain", cmd_explain, CLI_SEC_COORDINATORS, "explain MENTEE_ID COACH_ID" },
     { "approve", cmd_review, CLI_SEC_COORDINATORS, "approve|reject MATCH_ID... [--note TEXT]" },
     { "reject", cmd_review, CLI_SEC_COORDINATORS, NULL },

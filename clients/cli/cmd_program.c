@@ -134,7 +134,7 @@ static int cmd_program(cli_ctx *x) {
     char err[CLI_ERRLEN];
     if (x->o->nargs < 2) return cli_usage_error("usage: coachnet program put|get|list ...");
     const char *sub = x->o->args[1];
-    unsigned allowed = strcmp(sub, "list") == 0 ? O_LIMIT : 0;
+    cli_optset allowed = strcmp(sub, "list") == 0 ? O_LIMIT : 0;
     if (cli_check_allowed(x->o, allowed, "program", err, sizeof(err))) return cli_usage_error("%s", err);
     if (strcmp(sub, "put") == 0) return program_put(x);
     if (strcmp(sub, "get") == 0) return program_get(x);

@@ -27,7 +27,7 @@ int cli_usage_error(const char *fmt, ...) {
     return CLI_EXIT_USAGE;
 }
 
-int cli_args_ok(const cli_ctx *x, unsigned allowed, const char *cmd, int min, int max, const char *usage) {
+int cli_args_ok(const cli_ctx *x, cli_optset allowed, const char *cmd, int min, int max, const char *usage) {
     char err[CLI_ERRLEN];
     if (cli_check_allowed(x->o, allowed, cmd, err, sizeof(err))) {
         cli_usage_error("%s", err);

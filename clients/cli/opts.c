@@ -57,7 +57,10 @@ enum {
     OPT_ACTOR,
     OPT_SINCE,
     OPT_DRAFT,
-    OPT_REASON
+    OPT_REASON,
+    OPT_SORT,
+    OPT_PAGE,
+    OPT_COACH
 };
 
 static const struct option long_opts[] = { { "host", required_argument, NULL, OPT_HOST },
@@ -103,14 +106,18 @@ static const struct option long_opts[] = { { "host", required_argument, NULL, OP
                                            { "since", required_argument, NULL, OPT_SINCE },
                                            { "draft", no_argument, NULL, OPT_DRAFT },
                                            { "reason", required_argument, NULL, OPT_REASON },
+                                           { "sort", required_argument, NULL, OPT_SORT },
+                                           { "page", required_argument, NULL, OPT_PAGE },
+                                           { "coach", required_argument, NULL, OPT_COACH },
                                            { NULL, 0, NULL, 0 } };
 
 /* Names for error messages, indexed by bit position of enum cli_opt_bit. */
 static const char *const bit_names[] = {
-    "--limit",   "--note",      "--date",   "--minutes", "--topic",       "--rating",   "--comment",     "--objective",
-    "--mode",    "--min-score", "--run",    "--program", "--status",      "--kind",     "--if-version",  "--role",
-    "--subject", "--programs",  "--mentee", "--policy",  "--no-progress", "--province", "--run-timeout", "--wait",
-    "--ids",     "--explain",   "--year",   "--actor",   "--since",       "--draft",    "--reason",
+    "--limit",      "--note",        "--date",      "--minutes",  "--topic",   "--rating", "--comment",
+    "--objective",  "--mode",        "--min-score", "--run",      "--program", "--status", "--kind",
+    "--if-version", "--role",        "--subject",   "--programs", "--mentee",  "--policy", "--no-progress",
+    "--province",   "--run-timeout", "--wait",      "--ids",      "--explain", "--year",   "--actor",
+    "--since",      "--draft",       "--reason",    "--sort",     "--page",    "--coach",
 };
 
 int cli_parse_int(const char *s, long long min, long long max, long long *out) {
@@ -310,6 +317,18 @@ int cli_parse(int argc, char **argv, cli_opts *o, char *err, size_t errlen) {
             o->reason = optarg;
             o->given |= O_REASON;
             break;
+        case OPT_SORT:
+            o->sort = optarg;
+            o->given |= O_SORT;
+            break;
+        case OPT_PAGE:
+            if (int_arg("--page", optarg, 1, 1000000, &o->page, err, errlen)) return -1;
+            o->given |= O_PAGE;
+            break;
+        case OPT_COACH:
+            o->coach = optarg;
+            o->given |= O_COACH;
+            break;
         case ':': snprintf(err, errlen, "option %s needs a value", argv[optind - 1]); return -1;
         default: snprintf(err, errlen, "unknown option %s", argv[optind - 1]); return -1;
         }
@@ -319,11 +338,11 @@ int cli_parse(int argc, char **argv, cli_opts *o, char *err, size_t errlen) {
     return 0;
 }
 
-int cli_check_allowed(const cli_opts *o, unsigned allowed, const char *cmd, char *err, size_t errlen) {
-    unsigned bad = o->given & ~allowed;
+int cli_check_allowed(const cli_opts *o, cli_optset allowed, const char *cmd, char *err, size_t errlen) {
+    cli_optset bad = o->given & ~allowed;
     if (bad == 0) return 0;
     for (size_t i = 0; i < sizeof(bit_names) / sizeof(bit_names[0]); i++) {
-        if (bad & (1u << i)) {
+        if (bad & ((cli_optset)1 << i)) {
             snprintf(err, errlen, "option %s does not apply to '%s'", bit_names[i], cmd);
             return -1;
         }

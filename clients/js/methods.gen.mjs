@@ -707,6 +707,30 @@ export const METHODS = Object.freeze({
     "max": 10000
    },
    {
+    "name": "coach_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 40,
+    "charset": "code"
+   },
+   {
+    "name": "mentee_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 40,
+    "charset": "code"
+   },
+   {
+    "name": "sort",
+    "type": "enum",
+    "values": [
+     "score",
+     "mentee_name",
+     "coach_name",
+     "updated_at"
+    ]
+   },
+   {
     "name": "cursor",
     "type": "string",
     "min_len": 1,

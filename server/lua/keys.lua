@@ -53,4 +53,7 @@ local K = {
   idem = p..'idem:',
   seq_feedback = p..'seq:feedback',
   fbidx = p..'fbidx:',
+  idx_match_mentee = p..'idx:match:mentee:',
+  idx_match_coach = p..'idx:match:coach:',
+  sort_match = p..'sort:match:',
 }

@@ -13,7 +13,7 @@ if not side then return {'forbidden', 'match '..id..' is not yours', 'match_id'}
 local k = K.match..id
 if m.status == 'approved' then
   if acc then
-    redis.call('HSET', k, side..'_ok', '1', 'updated_at', now) m[side..'_ok'] = '1'
+    redis.call('HSET', k, side..'_ok', '1') stamp(m, now) m[side..'_ok'] = '1'
     if m.mentee_ok == '1' and m.coach_ok == '1' then setstatus(m, 'accepted', now) redis.call('HSET', k, 'accepted_at', now) end
     notify(id)
   else setstatus(m, 'declined', now) release(m) waitlist(m) notify(id) end

@@ -3,12 +3,12 @@
 -- self is 1 when the subject writes its own profile: the coordinator-owned
 -- fields (DESIGN §9) are then compared with the stored profile here, in the
 -- same script as the write, and a change is `forbidden` naming the field.
---! uses: keys common
+--! uses: keys common match
 --! idempotent
 --! db: profile_put(kind, id, blob:bytes, if_version:optint, scope, now, programs, province, capacity:int, by, self:int) -> version
 local kind, id = ARGV[2], ARGV[3]
 local k = K[kind]..id
-local cur = redis.call('HMGET', k, 'v', 'program', 'province')
+local cur = redis.call('HMGET', k, 'v', 'program', 'province', 'sk')
 local v = tonumber(cur[1] or '0')
 if ARGV[5] ~= '' and tonumber(ARGV[5]) ~= v then return {'conflict', kind..' '..id..' is at version '..v..', not '..ARGV[5]} end
 local scope = ARGV[6]
@@ -43,7 +43,10 @@ end
 local bad = no_program(ARGV[8], kind == 'coach' and 'profile.programs' or 'profile.program', kind == 'coach')
 if bad then return bad end
 v = v + 1
-redis.call('HSET', k, 'p', ARGV[4], 'v', v, 'program', ARGV[8], 'province', ARGV[9], 'updated_at', ARGV[7])
+-- the name's sort key (match.lua's sort indexes): a renamed person's matches move
+local sk = namekey(cmsgpack.unpack(ARGV[4]).name)
+if cur[1] then rename(kind, id, cur[4] or sortname(kind, id), sk) end
+redis.call('HSET', k, 'p', ARGV[4], 'v', v, 'program', ARGV[8], 'province', ARGV[9], 'updated_at', ARGV[7], 'sk', sk)
 local idx = K['idx_'..kind]
 redis.call('ZADD', idx, 0, id)
 if cur[3] and cur[3] ~= ARGV[9] then redis.call('ZREM', K['idx_'..kind..'_prov']..cur[3], id) end

@@ -22,7 +22,11 @@
 local function switch(run, prog, now)
   local pset = K.proposed..prog
   for _, id in ipairs(redis.call('SMEMBERS', pset)) do
-    if redis.call('HGET', K.match..id, 'status') == 'proposed' then redis.call('HSET', K.match..id, 'status', 'cancelled', 'updated_at', now) end
+    local h = redis.call('HMGET', K.match..id, 'status', 'program', 'run_id', 'updated_at')
+    if h[1] == 'proposed' then
+      redis.call('HSET', K.match..id, 'status', 'cancelled')
+      stamp({id=id, program=h[2], run_id=h[3], updated_at=h[4]}, now)
+    end
   end
   redis.call('DEL', pset)
   local np = redis.call('SCARD', K.stage_proposed..run)

@@ -8,7 +8,7 @@
 -- deleted with its staging keys (and its unmatched:<run>).  At most `limit` proposals or mentees per call, so that no
 -- call blocks Redis long (more = 1: call again).  A run that is done but staged (issue 11's
 -- drafts) stays.
---! uses: keys common run
+--! uses: keys common match run
 local now, limit = ARGV[2], tonumber(ARGV[3])
 local failed, more = 0, 0
 for _, run in ipairs(redis.call('SMEMBERS', K.runs_staged)) do
@@ -32,7 +32,7 @@ for _, run in ipairs(redis.call('SMEMBERS', K.runs_staged)) do
     local ids = redis.call('ZRANGE', K.idx_match_run..run, 0, limit - 1)
     if #ids > 0 then
       local keys = {}
-      for i, id in ipairs(ids) do keys[i] = K.match..id end
+      for i, id in ipairs(ids) do keys[i] = K.match..id unindex(id) end
       redis.call('DEL', unpack(keys))
       if prog then redis.call('ZREM', K.idx_match_prog..prog, unpack(ids)) end
       redis.call('ZREM', K.idx_match_run..run, unpack(ids))

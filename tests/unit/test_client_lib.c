@@ -870,7 +870,7 @@ static void test_typed_calls_send_design_keys(void **state) {
     cn_client_result_free(r);
     assert_int_equal(cn_client_match_run(c, "p1", NULL, run_id, sizeof(run_id), &e), CN_CLIENT_OK);
     assert_string_equal(run_id, "r9");
-    cn_client_match_filter mf = { "r9", NULL, "proposed", 0, NULL, 50 };
+    cn_client_match_filter mf = { "r9", NULL, "proposed", 0, NULL, 50, NULL, NULL, NULL };
     assert_int_equal(cn_client_match_list(c, &mf, NULL, &e), CN_CLIENT_OK);
     assert_int_equal(cn_client_match_list(c, NULL, NULL, &e), CN_CLIENT_OK);
     assert_int_equal(cn_client_match_explain(c, "m", "c", NULL, &e), CN_CLIENT_OK);

@@ -167,6 +167,9 @@ static void lua_name(key_kind k, char *out, size_t size) {
         [KEY_IDEM] = "idem",
         [KEY_SEQ_FEEDBACK] = "seq_feedback",
         [KEY_FBIDX] = "fbidx",
+        [KEY_IDX_MATCH_MENTEE] = "idx_match_mentee",
+        [KEY_IDX_MATCH_COACH] = "idx_match_coach",
+        [KEY_SORT_MATCH] = "sort_match",
     };
     snprintf(out, size, "%s", names[k] ? names[k] : "");
 }
