@@ -408,6 +408,7 @@ int cn_api_server_info(cn_client *c, const cn_api_server_info_params *p, cn_clie
 
 typedef struct cn_api_stats_get_params {
     const char *program;
+    const char *by;
 } cn_api_stats_get_params;
 /* stats.get (Counts, coverage, utilisation, unmatched reasons and JP of a program) */
 int cn_api_stats_get(cn_client *c, const cn_api_stats_get_params *p, cn_client_result **res,

@@ -1200,10 +1200,15 @@ int cn_api_stats_get(cn_client *c, const cn_api_stats_get_params *p, cn_client_r
     msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
     uint32_t n = 0;
     n += p->program ? 1 : 0;
+    n += p->by ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->program) {
         cn_api_pack_str(pk, "program");
         cn_api_pack_str(pk, p->program);
+    }
+    if (p->by) {
+        cn_api_pack_str(pk, "by");
+        cn_api_pack_str(pk, p->by);
     }
     int rc = cn_client_call_raw(c, "stats.get", sb.data, sb.size, res, err);
     msgpack_sbuffer_destroy(&sb);

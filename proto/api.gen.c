@@ -22,6 +22,7 @@ const char *const api_match_list_status_names[] = {"proposed", "requested", "app
 const char *const api_match_list_sort_names[] = {"score", "mentee_name", "coach_name", "updated_at", NULL};
 const char *const api_match_review_decision_names[] = {"approve", "reject", "cancel", "complete", NULL};
 const char *const api_run_unmatched_reason_names[] = {"no_feasible_coach", "capacity", "below_min_score", NULL};
+const char *const api_stats_get_by_names[] = {"province", "agency", "competency", "coach_kind", NULL};
 const char *const api_user_create_role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
 const char *const api_user_list_role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
 
@@ -288,11 +289,12 @@ static const proto_field api_run_unmatched_fields[] = {
 static const proto_shape api_run_unmatched_shape = {api_run_unmatched_fields, 4, api_run_unmatched_keys};
 static const char *const api_server_info_keys[] = {NULL};
 static const proto_shape api_server_info_shape = {NULL, 0, api_server_info_keys};
-static const char *const api_stats_get_keys[] = {"program", NULL};
+static const char *const api_stats_get_keys[] = {"program", "by", NULL};
 static const proto_field api_stats_get_fields[] = {
     {.name = "program", .type = PROTO_F_STR, .required = true, .off = offsetof(api_stats_get_params, program), .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE},
+    {.name = "by", .type = PROTO_F_ENUM, .required = false, .off = offsetof(api_stats_get_params, by), .has_off = offsetof(api_stats_get_params, has_by), .names = api_stats_get_by_names},
 };
-static const proto_shape api_stats_get_shape = {api_stats_get_fields, 1, api_stats_get_keys};
+static const proto_shape api_stats_get_shape = {api_stats_get_fields, 2, api_stats_get_keys};
 static const proto_field api_user_create_programs_item = {.name = NULL, .type = PROTO_F_STR, .required = false, .off = 0, .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE};
 static const char *const api_user_create_keys[] = {"login", "password", "role", "subject", "programs", "rebind", "request_id", NULL};
 static const proto_field api_user_create_fields[] = {

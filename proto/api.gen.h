@@ -136,6 +136,13 @@ enum {
     API_RUN_UNMATCHED_REASON_CAPACITY,
     API_RUN_UNMATCHED_REASON_BELOW_MIN_SCORE,
 };
+/* stats.get by */
+enum {
+    API_STATS_GET_BY_PROVINCE,
+    API_STATS_GET_BY_AGENCY,
+    API_STATS_GET_BY_COMPETENCY,
+    API_STATS_GET_BY_COACH_KIND,
+};
 /* user.create role */
 enum {
     API_USER_CREATE_ROLE_ADMIN,
@@ -434,6 +441,8 @@ typedef struct api_server_info_params {
 
 typedef struct api_stats_get_params {
     char program[API_CODE_MAX + 1];
+    int by;
+    bool has_by;
 } api_stats_get_params;
 
 typedef struct api_user_create_params {
@@ -483,6 +492,7 @@ extern const char *const api_match_list_status_names[10];   /* the enum's values
 extern const char *const api_match_list_sort_names[5];   /* the enum's values, NULL-terminated */
 extern const char *const api_match_review_decision_names[5];   /* the enum's values, NULL-terminated */
 extern const char *const api_run_unmatched_reason_names[4];   /* the enum's values, NULL-terminated */
+extern const char *const api_stats_get_by_names[5];   /* the enum's values, NULL-terminated */
 extern const char *const api_user_create_role_names[5];   /* the enum's values, NULL-terminated */
 extern const char *const api_user_list_role_names[5];   /* the enum's values, NULL-terminated */
 

@@ -1048,7 +1048,20 @@ void proto_unmatched_item_pack(msgpack_packer *pk, const proto_unmatched_item *u
  * run statistics: each optional, packed with all three); last_run_id (code
  * 1..64, or nil before the first run); jp_minutes (0..2^53); jp_total
  * (proto_jp(jp_minutes): one decimal); feedback {count (0..2^53), mean_rating
- * (0..5)}.  Packed in that key order. */
+ * (0..5)}.  Packed in that key order.  With stats.get {by}, one more key,
+ * breakdown {by (proto_stats_by_names), rows: [proto_stats_row...]
+ * (0..PROTO_STATS_ROWS_MAX)}: packed from `rows` (the caller's, n_rows of
+ * them) when by >= 0; the decoder checks every row and sets by and n_rows,
+ * rows NULL (read them with proto_stats_rows_at()). */
+enum { PROTO_STATS_ROWS_MAX = 10000 };
+extern const char *const proto_stats_by_names[]; /* province agency competency coach_kind, NULL */
+typedef struct proto_stats_row {
+    char key[PROTO_CODE_MAX + 1]; /* the province, agency or competency code, or the coach kind */
+    int64_t mentees, matched, coaches, capacity, load;
+} proto_stats_row;
+int proto_stats_row_decode(const msgpack_object *obj, const char *path, proto_stats_row *out, proto_error *err);
+/* The rows array of a decoded stats.get result (NULL when it has none). */
+const msgpack_object *proto_stats_rows(const msgpack_object *stats);
 typedef struct proto_program_stats {
     char program[PROTO_CODE_MAX + 1];
     int64_t mentees, coaches, capacity, load;
@@ -1060,6 +1073,9 @@ typedef struct proto_program_stats {
     double jp_total; /* proto_jp(jp_minutes): one decimal */
     int64_t feedback_count;
     double feedback_mean_rating;
+    int by; /* -1: no breakdown */
+    const proto_stats_row *rows;
+    size_t n_rows;
 } proto_program_stats;
 
 int proto_program_stats_decode(const msgpack_object *obj, const char *path, proto_program_stats *out, proto_error *err);

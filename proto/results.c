@@ -36,7 +36,10 @@ static const char *const run_keys[] = { "id",           "program", "status", "dr
                                         "finished_at",  "by",      NULL };
 static const char *const pstats_keys[] = { "program",     "mentees",    "coaches",  "capacity",  "load",
                                            "utilisation", "coverage",   "matches",  "unmatched", "last_run_id",
-                                           "jp_total",    "jp_minutes", "feedback", NULL };
+                                           "jp_total",    "jp_minutes", "feedback", "breakdown", NULL };
+static const char *const breakdown_keys[] = { "by", "rows", NULL };
+static const char *const stats_row_keys[] = { "key", "mentees", "matched", "coaches", "capacity", "load", NULL };
+const char *const proto_stats_by_names[] = { "province", "agency", "competency", "coach_kind", NULL };
 static const char *const feedback_keys[] = { "count", "mean_rating", NULL };
 static const char *const program_keys[] = { "id", "name", "year", "self_service", "jp_target", "description", NULL };
 
@@ -508,6 +511,58 @@ static int pstats_feedback(const proto_map *m, proto_program_stats *out, proto_e
     return PROTO_OK;
 }
 
+int proto_stats_row_decode(const msgpack_object *obj, const char *path, proto_stats_row *out, proto_error *err) {
+    proto_map m;
+    memset(out, 0, sizeof(*out));
+    if (proto_map_open(&m, obj, path, stats_row_keys, err) != PROTO_OK ||
+        proto_read_str(&m, "key", PROTO_REQUIRED, 1, PROTO_CODE_MAX, PROTO_CS_CODE, out->key, sizeof(out->key), err) <
+            0 ||
+        read_count(&m, "mentees", PROTO_REQUIRED, &out->mentees, err) < 0 ||
+        read_count(&m, "matched", PROTO_REQUIRED, &out->matched, err) < 0 ||
+        read_count(&m, "coaches", PROTO_REQUIRED, &out->coaches, err) < 0 ||
+        read_count(&m, "capacity", PROTO_REQUIRED, &out->capacity, err) < 0 ||
+        read_count(&m, "load", PROTO_REQUIRED, &out->load, err) < 0)
+        return PROTO_ERR;
+    return PROTO_OK;
+}
+
+const msgpack_object *proto_stats_rows(const msgpack_object *stats) {
+    const msgpack_object *b = NULL, *rows = NULL;
+    if (stats->type != MSGPACK_OBJECT_MAP) return NULL;
+    for (uint32_t i = 0; i < stats->via.map.size; i++) {
+        const msgpack_object *k = &stats->via.map.ptr[i].key;
+        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == 9 && memcmp(k->via.str.ptr, "breakdown", 9) == 0)
+            b = &stats->via.map.ptr[i].val;
+    }
+    if (b == NULL || b->type != MSGPACK_OBJECT_MAP) return NULL;
+    for (uint32_t i = 0; i < b->via.map.size; i++) {
+        const msgpack_object *k = &b->via.map.ptr[i].key;
+        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == 4 && memcmp(k->via.str.ptr, "rows", 4) == 0)
+            rows = &b->via.map.ptr[i].val;
+    }
+    return rows && rows->type == MSGPACK_OBJECT_ARRAY ? rows : NULL;
+}
+
+/* breakdown (optional): its `by` and every row checked; rows are not kept. */
+static int pstats_breakdown(const proto_map *m, proto_program_stats *out, proto_error *err) {
+    proto_map bm;
+    proto_array a;
+    out->by = -1;
+    int rc = proto_read_map(m, "breakdown", PROTO_OPTIONAL, breakdown_keys, &bm, err);
+    if (rc <= 0) return rc < 0 ? PROTO_ERR : PROTO_OK;
+    if (proto_read_enum(&bm, "by", PROTO_REQUIRED, proto_stats_by_names, &out->by, err) < 0 ||
+        proto_read_array(&bm, "rows", PROTO_REQUIRED, 0, PROTO_STATS_ROWS_MAX, &a, err) < 0)
+        return PROTO_ERR;
+    for (size_t i = 0; i < a.arr->size; i++) {
+        char ep[PROTO_PATH_MAX];
+        proto_stats_row row;
+        if (proto_stats_row_decode(&a.arr->ptr[i], proto_path_index(ep, sizeof(ep), a.path, i), &row, err) != PROTO_OK)
+            return PROTO_ERR;
+    }
+    out->n_rows = a.arr->size;
+    return PROTO_OK;
+}
+
 int proto_program_stats_decode(const msgpack_object *obj, const char *path, proto_program_stats *out,
                                proto_error *err) {
     proto_map m;
@@ -532,13 +587,30 @@ int proto_program_stats_decode(const msgpack_object *obj, const char *path, prot
         return PROTO_ERR;
     if (!jp_matches(out->jp_total, out->jp_minutes))
         return field_error(&m, "jp_total", "must be jp_minutes / 45 to one decimal", err);
-    return pstats_feedback(&m, out, err);
+    if (pstats_feedback(&m, out, err) != PROTO_OK) return PROTO_ERR;
+    return pstats_breakdown(&m, out, err);
+}
+
+static void stats_row_pack(msgpack_packer *pk, const proto_stats_row *r) {
+    msgpack_pack_map(pk, 6);
+    pack_key(pk, "key");
+    proto_pack_cstr(pk, r->key);
+    pack_key(pk, "mentees");
+    msgpack_pack_int64(pk, r->mentees);
+    pack_key(pk, "matched");
+    msgpack_pack_int64(pk, r->matched);
+    pack_key(pk, "coaches");
+    msgpack_pack_int64(pk, r->coaches);
+    pack_key(pk, "capacity");
+    msgpack_pack_int64(pk, r->capacity);
+    pack_key(pk, "load");
+    msgpack_pack_int64(pk, r->load);
 }
 
 void proto_program_stats_pack(msgpack_packer *pk, const proto_program_stats *s) {
     size_t nst = 0;
     for (int i = 0; i < PROTO_MATCH_STATUS__COUNT; i++) nst += s->matches[i] != 0;
-    msgpack_pack_map(pk, 13);
+    msgpack_pack_map(pk, s->by >= 0 ? 14 : 13);
     pack_key(pk, "program");
     proto_pack_cstr(pk, s->program);
     pack_key(pk, "mentees");
@@ -581,6 +653,14 @@ void proto_program_stats_pack(msgpack_packer *pk, const proto_program_stats *s) 
     msgpack_pack_int64(pk, s->feedback_count);
     pack_key(pk, "mean_rating");
     msgpack_pack_double(pk, s->feedback_mean_rating);
+    if (s->by < 0) return;
+    pack_key(pk, "breakdown");
+    msgpack_pack_map(pk, 2);
+    pack_key(pk, "by");
+    proto_pack_name(pk, proto_stats_by_names, s->by);
+    pack_key(pk, "rows");
+    msgpack_pack_array(pk, s->n_rows);
+    for (size_t i = 0; i < s->n_rows; i++) stats_row_pack(pk, &s->rows[i]);
 }
 
 /* ---- program --------------------------------------------------------------- */

@@ -347,6 +347,13 @@ void db_stats_get(srv_req *r, const char *program, db_stats_fn *cb) {
     db_send_stats(r, &a, cb);
 }
 
+void db_stats_by(srv_req *r, const char *program, const char *by, db_strs_fn *cb) {
+    sargs a = db_script(r, SCRIPT_STATS_BY);
+    sargs_adds(&a, program);
+    sargs_adds(&a, by);
+    db_send_strs(r, &a, cb);
+}
+
 void db_suggest_ctx(srv_req *r, const char *mentee_id, const char *coach_id, db_pair_fn *cb) {
     sargs a = db_script(r, SCRIPT_SUGGEST_CTX);
     sargs_adds(&a, mentee_id);

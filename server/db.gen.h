@@ -100,6 +100,8 @@ void db_run_unmatched(srv_req *r, const char *run_id, const char *reason, const 
 void db_session_new(srv_req *r, const char *login, const char *tokhash, long long ttl, db_ok_fn *cb);
 /* server/lua/stats.lua -> stats */
 void db_stats_get(srv_req *r, const char *program, db_stats_fn *cb);
+/* server/lua/stats_by.lua -> strs */
+void db_stats_by(srv_req *r, const char *program, const char *by, db_strs_fn *cb);
 /* server/lua/suggest_ctx.lua -> pair */
 void db_suggest_ctx(srv_req *r, const char *mentee_id, const char *coach_id, db_pair_fn *cb);
 /* server/lua/unpin.lua -> ok, idempotent */

@@ -470,35 +470,73 @@ void m_feedback_put(srv_req *r, const api_feedback_put_params *p) {
 
 /* -------------------------------------------------------------- stats */
 
-static void stats_cb(srv_req *r, const db_stats *s) {
-    proto_program_stats ps;
-    memset(&ps, 0, sizeof ps);
-    if (s->has_unmatched) memcpy(ps.unmatched, s->unmatched, sizeof ps.unmatched);
-    snprintf(ps.program, sizeof ps.program, "%s", (const char *)r->st);
-    ps.mentees = s->mentees;
-    ps.coaches = s->coaches;
-    ps.capacity = s->capacity;
-    ps.load = s->load;
-    ps.utilisation = s->capacity > 0 ? (double)s->load / (double)s->capacity : 0.0;
-    ps.coverage = s->mentees > 0 ? (double)s->covered / (double)s->mentees : 0.0;
-    for (size_t k = 0; k < PROTO_MATCH_STATUS__COUNT; k++) ps.matches[k] = s->matches[k];
-    snprintf(ps.last_run_id, sizeof ps.last_run_id, "%s", s->last_run_id);
-    ps.jp_total = proto_jp(s->jp_minutes);
-    ps.jp_minutes = s->jp_minutes;
-    ps.feedback_count = s->feedback_count;
-    ps.feedback_mean_rating = s->feedback_count ? (double)s->feedback_sum / (double)s->feedback_count : 0.0;
-    proto_program_stats_pack(srv_req_ok(r), &ps);
+/* stats.get's state between its two scripts: the figures of stats.lua,
+ * then, with `by`, the rows of stats_by.lua. */
+typedef struct stats_job {
+    char program[PROTO_CODE_MAX + 1];
+    proto_program_stats ps; /* ps.by: the breakdown asked for, -1 none */
+} stats_job;
+
+static void stats_done(srv_req *r, const proto_program_stats *ps) {
+    proto_program_stats_pack(srv_req_ok(r), ps);
     srv_req_done(r);
 }
 
+/* stats_by.lua's rows: key mentees matched coaches capacity load, as strings. */
+static void stats_by_cb(srv_req *r, const db_strs *ss) {
+    stats_job *j = r->st;
+    size_t n = db_strs_n(ss) / 6;
+    proto_stats_row *rows = calloc(n ? n : 1, sizeof(*rows));
+    if (rows == NULL || n > PROTO_STATS_ROWS_MAX) {
+        free(rows);
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, rows ? "breakdown too large" : "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int64_t *f[] = { &rows[i].mentees, &rows[i].matched, &rows[i].coaches, &rows[i].capacity, &rows[i].load };
+        size_t len;
+        snprintf(rows[i].key, sizeof(rows[i].key), "%s", db_strs_at(ss, 6 * i, &len));
+        for (size_t k = 0; k < 5; k++) *f[k] = strtoll(db_strs_at(ss, 6 * i + 1 + k, &len), NULL, 10);
+    }
+    j->ps.rows = rows;
+    j->ps.n_rows = n;
+    stats_done(r, &j->ps);
+    free(rows);
+}
+
+static void stats_cb(srv_req *r, const db_stats *s) {
+    stats_job *j = r->st;
+    proto_program_stats *ps = &j->ps;
+    if (s->has_unmatched) memcpy(ps->unmatched, s->unmatched, sizeof ps->unmatched);
+    snprintf(ps->program, sizeof ps->program, "%s", j->program);
+    ps->mentees = s->mentees;
+    ps->coaches = s->coaches;
+    ps->capacity = s->capacity;
+    ps->load = s->load;
+    ps->utilisation = s->capacity > 0 ? (double)s->load / (double)s->capacity : 0.0;
+    ps->coverage = s->mentees > 0 ? (double)s->covered / (double)s->mentees : 0.0;
+    for (size_t k = 0; k < PROTO_MATCH_STATUS__COUNT; k++) ps->matches[k] = s->matches[k];
+    snprintf(ps->last_run_id, sizeof ps->last_run_id, "%s", s->last_run_id);
+    ps->jp_total = proto_jp(s->jp_minutes);
+    ps->jp_minutes = s->jp_minutes;
+    ps->feedback_count = s->feedback_count;
+    ps->feedback_mean_rating = s->feedback_count ? (double)s->feedback_sum / (double)s->feedback_count : 0.0;
+    if (ps->by < 0)
+        stats_done(r, ps);
+    else
+        db_stats_by(r, j->program, proto_stats_by_names[ps->by], stats_by_cb);
+}
+
 void m_stats_get(srv_req *r, const api_stats_get_params *p) {
-    const char *program = p->program;
-    if (mscope(r, program)) return;
-    r->st = strdup(program);
-    r->st_free = free;
-    if (!r->st) {
+    if (mscope(r, p->program)) return;
+    stats_job *j = calloc(1, sizeof(*j));
+    if (!j) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "out of memory");
         return;
     }
-    db_stats_get(r, program, stats_cb);
+    snprintf(j->program, sizeof j->program, "%s", p->program);
+    j->ps.by = p->has_by ? p->by : -1;
+    r->st = j;
+    r->st_free = free;
+    db_stats_get(r, j->program, stats_cb);
 }

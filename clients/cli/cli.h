@@ -78,6 +78,7 @@ typedef uint64_t cli_optset;
 #define O_SORT        ((cli_optset)1 << 31)
 #define O_PAGE        ((cli_optset)1 << 32)
 #define O_COACH       ((cli_optset)1 << 33)
+#define O_BY          ((cli_optset)1 << 34)
 
 typedef struct cli_opts {
     /* global */
@@ -104,7 +105,7 @@ typedef struct cli_opts {
     int wait_s;
     long long year;
     const char *actor, *since;
-    const char *sort, *coach;
+    const char *sort, *coach, *by;
     long long page;
     /* positional words: argv[first..argc) */
     int nargs;

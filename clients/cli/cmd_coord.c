@@ -960,13 +960,46 @@ static int cmd_audit(cli_ctx *x) {
     return rc;
 }
 
+/* The breakdown of stats.get {by} as a table: a row per key, its mentees and
+ * how many of them are matched (coverage), its coaches, seats and seats taken
+ * (utilisation). */
+static void print_breakdown(const msgpack_object *o, const char *by) {
+    const msgpack_object *rows = proto_stats_rows(o);
+    if (rows == NULL) return;
+    static const char *const h[] = { "KEY", "MENTEES", "MATCHED", "COVERAGE", "COACHES", "CAPACITY", "LOAD", "UTIL" };
+    cli_table *t = cli_table_new(8, h, "lrrrrrrr");
+    for (uint32_t i = 0; i < rows->via.array.size; i++) {
+        proto_stats_row row;
+        proto_error pe;
+        if (proto_stats_row_decode(&rows->via.array.ptr[i], "row", &row, &pe) != PROTO_OK) continue;
+        char n[5][24], cov[16], util[16];
+        const int64_t v[5] = { row.mentees, row.matched, row.coaches, row.capacity, row.load };
+        for (int k = 0; k < 5; k++) snprintf(n[k], sizeof(n[k]), "%lld", (long long)v[k]);
+        if (row.mentees > 0)
+            snprintf(cov, sizeof(cov), "%.1f%%", 100.0 * (double)row.matched / (double)row.mentees);
+        else
+            snprintf(cov, sizeof(cov), "-");
+        if (row.capacity > 0)
+            snprintf(util, sizeof(util), "%.1f%%", 100.0 * (double)row.load / (double)row.capacity);
+        else
+            snprintf(util, sizeof(util), "-");
+        const char *cells[8] = { row.key, n[0], n[1], cov, n[2], n[3], n[4], util };
+        cli_table_add(t, cells);
+    }
+    printf("\nby %s:\n", by);
+    cli_table_print(t, stdout);
+    cli_table_free(t);
+}
+
 static int cmd_stats(cli_ctx *x) {
-    if (!cli_args_ok(x, 0, "stats", 2, 2, "stats PROGRAM")) return CLI_EXIT_USAGE;
+    if (!cli_args_ok(x, O_BY, "stats", 2, 2, "stats PROGRAM [--by province|agency|competency|coach_kind]"))
+        return CLI_EXIT_USAGE;
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
     cn_client_result *r;
     cn_client_error e;
-    if (cn_client_stats_get(x->c, x->o->args[1], &r, &e) != CN_CLIENT_OK) return cli_fail("stats.get", &e);
+    cn_api_stats_get_params sp = { .program = x->o->args[1], .by = x->o->by };
+    if (cn_api_stats_get(x->c, &sp, &r, &e) != CN_CLIENT_OK) return cli_fail("stats.get", &e);
     const msgpack_object *o = cn_client_result_obj(r);
     proto_program_stats ps;
     proto_error pe;
@@ -986,10 +1019,12 @@ static int cmd_stats(cli_ctx *x) {
                 printf("%s: %s\n", kb, cli_percent(v, vb, sizeof(vb)));
                 continue;
             }
+            if (strcmp(kb, "breakdown") == 0) continue; /* the table, below */
             msgpack_object_kv one = o->via.map.ptr[i];
             msgpack_object single = { .type = MSGPACK_OBJECT_MAP, .via.map = { .size = 1, .ptr = &one } };
             cli_print_obj(stdout, &single, 0);
         }
+        if (ps.by >= 0) print_breakdown(o, proto_stats_by_names[ps.by]);
     }
     cn_client_result_free(r);
     return CLI_EXIT_OK;
@@ -1016,7 +1051,7 @@ const cli_command cli_cmds_coord[] = {
     { "unpin", cmd_pin, CLI_SEC_COORDINATORS, NULL },
     { "unforbid", cmd_pin, CLI_SEC_COORDINATORS, NULL },
     { "pins", cmd_pins, CLI_SEC_COORDINATORS, "pins PROGRAM" },
-    { "stats", cmd_stats, CLI_SEC_COORDINATORS, "stats PROGRAM" },
+    { "stats", cmd_stats, CLI_SEC_COORDINATORS, "stats PROGRAM [--by province|agency|competency|coach_kind]" },
     { "audit", cmd_audit, CLI_SEC_COORDINATORS,
       "audit [--program P] [--actor LOGIN] [--since YYYY-MM-DD] [--limit N]   (admins too)" },
     { "export", cmd_export, CLI_SEC_COORDINATORS, "export PROGRAM FILE.csv [--status S] [--run ID]" },

@@ -60,7 +60,8 @@ enum {
     OPT_REASON,
     OPT_SORT,
     OPT_PAGE,
-    OPT_COACH
+    OPT_COACH,
+    OPT_BY
 };
 
 static const struct option long_opts[] = { { "host", required_argument, NULL, OPT_HOST },
@@ -109,6 +110,7 @@ static const struct option long_opts[] = { { "host", required_argument, NULL, OP
                                            { "sort", required_argument, NULL, OPT_SORT },
                                            { "page", required_argument, NULL, OPT_PAGE },
                                            { "coach", required_argument, NULL, OPT_COACH },
+                                           { "by", required_argument, NULL, OPT_BY },
                                            { NULL, 0, NULL, 0 } };
 
 /* Names for error messages, indexed by bit position of enum cli_opt_bit. */
@@ -117,7 +119,7 @@ static const char *const bit_names[] = {
     "--objective",  "--mode",        "--min-score", "--run",      "--program", "--status", "--kind",
     "--if-version", "--role",        "--subject",   "--programs", "--mentee",  "--policy", "--no-progress",
     "--province",   "--run-timeout", "--wait",      "--ids",      "--explain", "--year",   "--actor",
-    "--since",      "--draft",       "--reason",    "--sort",     "--page",    "--coach",
+    "--since",      "--draft",       "--reason",    "--sort",     "--page",    "--coach",  "--by",
 };
 
 int cli_parse_int(const char *s, long long min, long long max, long long *out) {
@@ -328,6 +330,10 @@ int cli_parse(int argc, char **argv, cli_opts *o, char *err, size_t errlen) {
         case OPT_COACH:
             o->coach = optarg;
             o->given |= O_COACH;
+            break;
+        case OPT_BY:
+            o->by = optarg;
+            o->given |= O_BY;
             break;
         case ':': snprintf(err, errlen, "option %s needs a value", argv[optind - 1]); return -1;
         default: snprintf(err, errlen, "unknown option %s", argv[optind - 1]); return -1;

@@ -1850,6 +1850,16 @@ export const METHODS = Object.freeze({
     "max_len": 32,
     "charset": "code",
     "required": true
+   },
+   {
+    "name": "by",
+    "type": "enum",
+    "values": [
+     "province",
+     "agency",
+     "competency",
+     "coach_kind"
+    ]
    }
   ],
   "result": {

@@ -1852,6 +1852,16 @@ METHODS = {
     "max_len": 32,
     "charset": "code",
     "required": True
+   },
+   {
+    "name": "by",
+    "type": "enum",
+    "values": [
+     "province",
+     "agency",
+     "competency",
+     "coach_kind"
+    ]
    }
   ],
   "result": {

@@ -1108,6 +1108,7 @@ static void sample_program_stats(proto_program_stats *s) {
     s->jp_total = proto_jp(100); /* 2.2 */
     s->feedback_count = 2;
     s->feedback_mean_rating = 4.5;
+    s->by = -1;
 }
 
 static void program_stats_roundtrip_and_validation(void **state) {
@@ -1136,6 +1137,40 @@ static void program_stats_roundtrip_and_validation(void **state) {
         { "mentees", OP_INT, -1, 0, 0, "stats.mentees", "0..9007199254740992" },
         { "", OP_DEL, 0, "matches", 0, "stats.matches", "is required" },
         { "", OP_DEL, 0, "load", 0, "stats.load", "is required" },
+    };
+    run_edits(&program_stats_codec, &s, edits, sizeof(edits) / sizeof(*edits));
+}
+
+/* stats.get {by}: the breakdown packed from the caller's rows; the decoder
+ * checks each row, keeps by and n_rows, and proto_stats_rows() finds them. */
+static void program_stats_breakdown(void **state) {
+    (void)state;
+    proto_program_stats s, got;
+    static const proto_stats_row rows[] = { { "31", 10, 6, 3, 9, 6 }, { "32", 2, 0, 1, 2, 0 } };
+    sample_program_stats(&s);
+    s.by = 0; /* province */
+    s.rows = rows;
+    s.n_rows = 2;
+    tdoc d;
+    proto_error err;
+    tdoc_init(&d);
+    proto_program_stats_pack(&d.pk, &s);
+    msgpack_object *o = tdoc_unpack(&d);
+    assert_int_equal(proto_program_stats_decode(o, "stats", &got, &err), PROTO_OK);
+    assert_int_equal(got.by, 0);
+    assert_int_equal(got.n_rows, 2);
+    assert_null(got.rows);
+    const msgpack_object *a = proto_stats_rows(o);
+    assert_non_null(a);
+    assert_int_equal(a->via.array.size, 2);
+    proto_stats_row r;
+    assert_int_equal(proto_stats_row_decode(&a->via.array.ptr[1], "r", &r, &err), PROTO_OK);
+    assert_memory_equal(&r, &rows[1], sizeof(r));
+    tdoc_free(&d);
+    static const edit edits[] = {
+        { "breakdown.by", OP_STR, 0, "city", 0, "stats.breakdown.by", "one of" },
+        { "breakdown", OP_DEL, 0, "rows", 0, "stats.breakdown.rows", "is required" },
+        { "breakdown.rows", OP_INT, 3, 0, 0, "stats.breakdown.rows", "array" },
     };
     run_edits(&program_stats_codec, &s, edits, sizeof(edits) / sizeof(*edits));
 }
@@ -1252,6 +1287,7 @@ int main(void) {
         cmocka_unit_test(run_progress_roundtrip_and_validation),
         cmocka_unit_test(run_done_roundtrip_and_validation),
         cmocka_unit_test(program_stats_roundtrip_and_validation),
+        cmocka_unit_test(program_stats_breakdown),
         cmocka_unit_test(server_info_roundtrip_and_validation),
         cmocka_unit_test(program_roundtrip_and_validation),
         cmocka_unit_test(run_roundtrip_and_validation),
