@@ -81,6 +81,7 @@ def paging_through_100k_mentees(s):
         keys = [(-m["score"], int(m["id"][1:])) for m in items]
         assert keys == sorted(keys)
         proposed = {m["mentee_id"] for m in items}
+        coaches = {m["coach_id"] for m in items}
 
         items, pages, first, last = all_pages(coord.match_list, 500, run_id=run_id, sort="mentee_name")
         print("# match.list by mentee_name: %d pages, first %.0f ms, last %.0f ms" % (pages, first * 1e3, last * 1e3))
@@ -98,6 +99,13 @@ def paging_through_100k_mentees(s):
             by_reason[u["reason"]] = by_reason.get(u["reason"], 0) + 1
         assert by_reason == {k: v for k, v in done["stats"]["unmatched"].items() if v}, by_reason
         assert all(u["name"] for u in items[:100])
+        r = s.env.redis
+        keys = ["cn:sort:match:%s:%s" % (o, sc) for o in ("score", "updated_at", "mentee_name", "coach_name")
+                for sc in ("prog:" + prog, "run:" + run_id)]
+        keys += ["cn:idx:match:mentee:" + m for m in proposed]
+        keys += ["cn:idx:match:coach:" + c for c in coaches]
+        used = sum(int(r.cmd("MEMORY", "USAGE", k) or 0) for k in keys)
+        print("# sorted and per-person match indexes: %d bytes, %.0f bytes per match" % (used, used / matched))
         info = s.env.redis.cmd("INFO", "memory")
         info = info.decode() if isinstance(info, bytes) else info
         print("# redis used_memory after the run: %s" % [ln for ln in info.splitlines()
