@@ -38,6 +38,7 @@ static const char *const patterns[KEY__COUNT] = {
     [KEY_FORBID] = "forbid:<program>",
     [KEY_RUN] = "run:<id>",
     [KEY_LASTRUN] = "lastrun:<program>",
+    [KEY_LASTPUB] = "lastpub:<program>",
     [KEY_LOCK_RUN] = "lock:run:<program>",
     [KEY_RUNS_STAGED] = "runs:staged",
     [KEY_STAGE_PROPOSED] = "stage:proposed:<run>",

@@ -53,6 +53,7 @@ typedef enum {
     KEY_FORBID,           /* forbid:<program> */
     KEY_RUN,              /* run:<id> */
     KEY_LASTRUN,          /* lastrun:<program> */
+    KEY_LASTPUB,          /* lastpub:<program> */
     KEY_LOCK_RUN,         /* lock:run:<program> */
     KEY_RUNS_STAGED,      /* runs:staged */
     KEY_STAGE_PROPOSED,   /* stage:proposed:<run> */

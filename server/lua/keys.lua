@@ -35,6 +35,7 @@ local K = {
   forbid = p..'forbid:',
   run = p..'run:',
   lastrun = p..'lastrun:',
+  lastpub = p..'lastpub:',
   lock_run = p..'lock:run:',
   runs_staged = p..'runs:staged',
   stage_proposed = p..'stage:proposed:',

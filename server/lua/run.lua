@@ -32,6 +32,7 @@ local function switch(run, prog, now)
   local np = redis.call('SCARD', K.stage_proposed..run)
   if np > 0 then redis.call('RENAME', K.stage_proposed..run, pset) end
   redis.call('HDEL', K.run..run, 'staged')
+  redis.call('SET', K.lastpub..prog, run)  -- stats.get's last run: a draft is not one until published
   redis.call('HSET', K.run..run, 'published_at', now)
   return np end
 local function settle(run, prog, now, limit)

@@ -22,7 +22,7 @@ for _, id in ipairs(redis.call('ZRANGE', K.idx_match_prog..prog, 0, -1)) do
     end
   end
 end
-local last = redis.call('GET', K.lastrun..prog) or ''
+local last = redis.call('GET', K.lastpub..prog) or ''
 local lst = ''
 if last ~= '' then lst = redis.call('HGET', K.run..last, 'stats') or '' end
 local out = {'ok', mentees, coaches, cap, ld, tonumber(redis.call('HGET', K.jp..prog, 'minutes') or '0'), last, lst, ncov,

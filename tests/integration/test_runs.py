@@ -192,6 +192,7 @@ def draft_changes_nothing_but_its_record(s):
         assert waitlist(s, prog) == wait0
         st = coord.stats_get(prog)
         assert st["matches"].get("proposed") == 2, st                  # the first run's two, not the draft's
+        assert st["last_run_id"] == first, st                          # a draft is not the last run
         # not visible: the draft's proposals cannot be reviewed or answered
         res = coord.match_review([props[0]["id"]], "approve")
         assert res["results"][0]["error"]["code"] == "not_found", res
@@ -216,7 +217,9 @@ def publish_switches_a_draft_on(s):
         wait0 = waitlist(s, prog)
         draft = draft_run(coord, prog, {"objective": "quality"})
         props = run_matches(coord, draft)
+        assert coord.stats_get(prog)["last_run_id"] == first
         assert coord.run_publish(draft) == {"published": len(props)}
+        assert coord.stats_get(prog)["last_run_id"] == draft              # now it is
         run = coord.run_get(draft)["run"]
         assert run["draft"] is True and run["status"] == "done" and run["published_at"] >= run["finished_at"], run
         assert run["policy"]["objective"] == "quality", run

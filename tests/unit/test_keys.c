@@ -149,6 +149,7 @@ static void lua_name(key_kind k, char *out, size_t size) {
         [KEY_FORBID] = "forbid",
         [KEY_RUN] = "run",
         [KEY_LASTRUN] = "lastrun",
+        [KEY_LASTPUB] = "lastpub",
         [KEY_LOCK_RUN] = "lock_run",
         [KEY_RUNS_STAGED] = "runs_staged",
         [KEY_STAGE_PROPOSED] = "stage_proposed",
