@@ -13,7 +13,10 @@
 --   switch(run, prog, now)  the staged proposals become the program's `proposed` ones,
 --                 superseding its unreviewed proposals of earlier runs: the new ones cost
 --                 O(1) (indexed while staged), each superseded one an HGET and an HSET;
---                 returns the number switched on
+--                 the program's other finished drafts not yet published become
+--                 `cancelled` (superseded_by this run): their proposals answer to
+--                 inputs of the past, and run_sweep.lua deletes them, so drafts do
+--                 not pile up in Redis; returns the number switched on
 --   settle(run, prog, now, limit)  up to limit mentees; true when more remain
 --   record(run)  the run record as run.get answers it, RUN_FIELDS strings ('' for an absent
 --                field): id program status draft published_at policy stats started_at
@@ -33,6 +36,15 @@ local function switch(run, prog, now)
   if np > 0 then redis.call('RENAME', K.stage_proposed..run, pset) end
   redis.call('HDEL', K.run..run, 'staged')
   redis.call('SET', K.lastpub..prog, run)  -- stats.get's last run: a draft is not one until published
+  for _, other in ipairs(redis.call('SMEMBERS', K.runs_staged)) do
+    if other ~= run then
+      local o = redis.call('HMGET', K.run..other, 'program', 'status', 'draft', 'published_at')
+      if o[1] == prog and o[2] == 'done' and o[3] == '1' and not o[4] then
+        redis.call('HSET', K.run..other, 'status', 'cancelled', 'superseded_by', run)
+        audit('ev', 'run.superseded', 'run', other, 'program', prog, 'by', run)
+      end
+    end
+  end
   redis.call('HSET', K.run..run, 'published_at', now)
   return np end
 local function settle(run, prog, now, limit)

@@ -313,6 +313,35 @@ def publish_errors(s):
 
 
 @t
+def publish_supersedes_the_other_drafts(s):
+    """run.publish cancels the program's other unpublished drafts; the sweep deletes their proposals and indexes"""
+    coord, prog, _ = coordinator(s)
+    other, prog2, _ = coordinator(s)
+    with coord, other:
+        small_program(s, coord, prog)
+        small_program(s, other, prog2)
+        a = draft_run(coord, prog)
+        b = draft_run(coord, prog, {"objective": "quality"})
+        keep = draft_run(other, prog2)                       # another program's draft is not touched
+        a_props = run_matches(coord, a)
+        assert a_props
+        assert coord.run_publish(b) == {"published": len(run_matches(coord, b))}
+        run = coord.run_get(a)["run"]
+        assert run["status"] == "cancelled" and "published_at" not in run, run
+        expect_error("conflict", coord.run_publish, a, field="run_id")
+        r = s.env.redis
+        deadline = time.time() + 20
+        while int(r.cmd("SISMEMBER", P + "runs:staged", a)) and time.time() < deadline:
+            time.sleep(0.2)
+        assert run_matches(coord, a) == []
+        assert all(int(r.cmd("EXISTS", P + "match:" + m["id"])) == 0 for m in a_props)
+        assert int(r.cmd("EXISTS", P + "idx:match:run:" + a, P + "sort:match:score:run:" + a,
+                         P + "unmatched:" + a)) == 0
+        assert coord.run_get(a)["run"]["status"] == "cancelled"   # the record stays (run.list)
+        assert other.run_get(keep)["run"]["status"] == "done" and run_matches(other, keep)
+
+
+@t
 def sweep_settles_a_draft_whose_publisher_died(s):
     """a draft switched on by a process that died before its waitlist: the sweep settles it, finished_at kept"""
     coord, prog, _ = coordinator(s)
