@@ -338,6 +338,7 @@ typedef struct cn_client_meeting {
     int year;              /* of the date */
     int64_t minutes_total; /* the mentee's minutes in that year, all its matches */
     double jp_total;       /* the mentee's JP in that year */
+    int64_t jp_target;     /* the program's yearly JP target */
 } cn_client_meeting;
 
 /* meeting.log: date "YYYY-MM-DD" (not in the future, not before the match

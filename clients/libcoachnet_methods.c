@@ -313,6 +313,8 @@ int cn_client_meeting_log(cn_client *c, const char *match_id, const char *date, 
         rc = missing("meeting.log", "minutes_total", err);
     else if (cn_client_obj_num(cn_client_map_get(o, "jp_total"), &m.jp_total) != CN_CLIENT_OK)
         rc = missing("meeting.log", "jp_total", err);
+    else if (cn_client_obj_int(cn_client_map_get(o, "jp_target"), &m.jp_target) != CN_CLIENT_OK || m.jp_target < 0)
+        rc = missing("meeting.log", "jp_target", err);
     if (rc == CN_CLIENT_OK && out) {
         m.confirmed = conf->via.boolean;
         m.year = (int)year;

@@ -872,7 +872,8 @@ void proto_server_info_pack(msgpack_packer *pk, const proto_server_info *s);
  * (of the record, 1..API_MEETING_MINUTES_MAX), jp (proto_jp(minutes)),
  * year (of the meeting's date, PROTO_MEETING_YEAR_MIN..MAX), minutes_total
  * (the mentee's minutes of that year, minutes..2^53), jp_total
- * (proto_jp(minutes_total))}.  JP travel as floats already rounded to one
+ * (proto_jp(minutes_total)), jp_target (the program's yearly JP target,
+ * 0..API_JP_TARGET_MAX)}.  JP travel as floats already rounded to one
  * decimal; the decoder checks that they are the minutes' JP. */
 #define PROTO_MEETING_YEAR_MIN 2000
 #define PROTO_MEETING_YEAR_MAX 2100
@@ -884,6 +885,7 @@ typedef struct proto_meeting {
     int64_t year;
     int64_t minutes_total;
     double jp_total;
+    int64_t jp_target;
 } proto_meeting;
 
 /* The JP of a number of minutes (>= 0) as coachnet reports it: minutes /

@@ -26,8 +26,8 @@ const char *const proto_run_state_names[] = { "running", "done", "failed", "canc
 static const char *const session_keys[] = { "token", "login", "role", "subject", "programs", "expires_in", NULL };
 static const char *const suggestion_keys[] = { "coach_id", "score", "explain", "coach", NULL };
 static const char *const review_keys[] = { "id", "status", "error", NULL };
-static const char *const meeting_keys[] = { "meeting_id", "confirmed",     "minutes",  "jp",
-                                            "year",       "minutes_total", "jp_total", NULL };
+static const char *const meeting_keys[] = { "meeting_id",    "confirmed", "minutes",   "jp", "year",
+                                            "minutes_total", "jp_total",  "jp_target", NULL };
 static const char *const progress_keys[] = { "run_id", "phase", "done", "total", NULL };
 static const char *const done_keys[] = { "run_id", "status", "stats", NULL };
 static const char *const unmatched_item_keys[] = { "mentee_id", "name", "reason", NULL };
@@ -303,7 +303,8 @@ int proto_meeting_decode(const msgpack_object *obj, const char *path, proto_meet
         proto_read_int(&m, "year", PROTO_REQUIRED, PROTO_MEETING_YEAR_MIN, PROTO_MEETING_YEAR_MAX, &out->year, err) <
             0 ||
         read_count(&m, "minutes_total", PROTO_REQUIRED, &out->minutes_total, err) < 0 ||
-        proto_read_float(&m, "jp_total", PROTO_REQUIRED, 0, (double)PROTO_COUNT_MAX, &out->jp_total, err) < 0)
+        proto_read_float(&m, "jp_total", PROTO_REQUIRED, 0, (double)PROTO_COUNT_MAX, &out->jp_total, err) < 0 ||
+        proto_read_int(&m, "jp_target", PROTO_REQUIRED, 0, API_JP_TARGET_MAX, &out->jp_target, err) < 0)
         return PROTO_ERR;
     if (out->minutes_total < out->minutes)
         return field_error(&m, "minutes_total", "must be at least the meeting's minutes", err);
@@ -314,7 +315,7 @@ int proto_meeting_decode(const msgpack_object *obj, const char *path, proto_meet
 }
 
 void proto_meeting_pack(msgpack_packer *pk, const proto_meeting *mt) {
-    msgpack_pack_map(pk, 7);
+    msgpack_pack_map(pk, 8);
     pack_key(pk, "meeting_id");
     proto_pack_cstr(pk, mt->meeting_id);
     pack_key(pk, "confirmed");
@@ -332,6 +333,8 @@ void proto_meeting_pack(msgpack_packer *pk, const proto_meeting *mt) {
     msgpack_pack_int64(pk, mt->minutes_total);
     pack_key(pk, "jp_total");
     msgpack_pack_double(pk, mt->jp_total);
+    pack_key(pk, "jp_target");
+    msgpack_pack_int64(pk, mt->jp_target);
 }
 
 /* ---- run.progress, run.done ---------------------------------------------- */

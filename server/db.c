@@ -494,14 +494,17 @@ static void db_on_review(void *ud, redisReply *reply, int status) {
 /* ---------------------------------------------- meetings, feedback, stats */
 
 /* SCRIPT_MEETING_LOG: {'ok', meeting id, '1' if confirmed else '0',
- * minutes of the record, minutes of the mentee's year} */
+ * minutes of the record, minutes of the mentee's year, the program's
+ * jp_target} */
 static void db_on_meeting(void *ud, redisReply *reply, int status) {
     srv_req *r = ud;
     if (db_answer(r, reply, status)) return;
     const redisReply *mid = mel(reply, 1), *conf = mel(reply, 2);
-    db_meeting mt = { .minutes = mel_ll(reply, 3, -1), .year_minutes = mel_ll(reply, 4, -1) };
+    db_meeting mt = { .minutes = mel_ll(reply, 3, -1),
+                      .year_minutes = mel_ll(reply, 4, -1),
+                      .jp_target = mel_ll(reply, 5, -1) };
     if (!mid || mid->type != REDIS_REPLY_STRING || mid->len == 0 || mid->len > PROTO_OBJID_MAX || !conf ||
-        conf->type != REDIS_REPLY_STRING || mt.minutes < 0 || mt.year_minutes < mt.minutes) {
+        conf->type != REDIS_REPLY_STRING || mt.minutes < 0 || mt.year_minutes < mt.minutes || mt.jp_target < 0) {
         db_shape(r);
         return;
     }

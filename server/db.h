@@ -132,11 +132,12 @@ const char *db_unmatched_next(const db_unmatched *u);
 typedef void db_unmatched_fn(srv_req *r, const db_unmatched *u);
 /* meeting.log's outcome: the record of the match and date (a new one, or
  * the other side's that this call confirmed), its minutes, and the
- * mentee's minutes of the date's year after the call. */
+ * mentee's minutes of the date's year after the call, and the yearly JP
+ * target of the match's program. */
 typedef struct db_meeting {
     const char *meeting_id;
     bool confirmed;
-    long long minutes, year_minutes;
+    long long minutes, year_minutes, jp_target;
 } db_meeting;
 typedef void db_meeting_fn(srv_req *r, const db_meeting *mt);
 

@@ -441,6 +441,7 @@ static void meeting_cb(srv_req *r, const db_meeting *m) {
     mt.year = atoi(p->date); /* "YYYY-MM-DD", checked by m_meeting_log */
     mt.minutes_total = m->year_minutes;
     mt.jp_total = proto_jp(m->year_minutes);
+    mt.jp_target = m->jp_target;
     proto_meeting_pack(srv_req_ok(r), &mt);
     srv_req_done(r);
 }

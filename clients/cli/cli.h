@@ -29,8 +29,7 @@ enum cli_exit {
     CLI_EXIT_INPUT = 5    /* an input file unreadable or invalid; import with rejected rows */
 };
 
-#define CLI_ERRLEN    512
-#define CLI_JP_YEARLY 20 /* yearly learning obligation of every ASN */
+#define CLI_ERRLEN 512
 #ifndef CLI_IMPORT_WINDOW
 #define CLI_IMPORT_WINDOW 32 /* pipelined puts in flight during an import */
 #endif

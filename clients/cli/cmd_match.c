@@ -241,11 +241,11 @@ static int cmd_meeting(cli_ctx *x) {
         json_t *j =
             json_pack("{s:s, s:b, s:I, s:f, s:i, s:I, s:f, s:i}", "meeting_id", mt.meeting_id, "confirmed",
                       mt.confirmed, "minutes", (json_int_t)mt.minutes, "jp", mt.jp, "year", mt.year, "minutes_total",
-                      (json_int_t)mt.minutes_total, "jp_total", mt.jp_total, "jp_obligation", CLI_JP_YEARLY);
+                      (json_int_t)mt.minutes_total, "jp_total", mt.jp_total, "jp_target", (int)mt.jp_target);
         cli_print_json_new(j);
     } else {
         /* jp_total is the mentee's total for the year of the meeting */
-        double pct = mt.jp_total * 100.0 / CLI_JP_YEARLY;
+        double pct = mt.jp_target > 0 ? mt.jp_total * 100.0 / (double)mt.jp_target : 100.0;
         time_t now = time(NULL);
         struct tm tm;
         localtime_r(&now, &tm);
@@ -260,8 +260,8 @@ static int cmd_meeting(cli_ctx *x) {
         else
             printf("logged meeting %s of %s: %lld minutes = %.1f JP\n", mt.meeting_id, x->o->date,
                    (long long)mt.minutes, mt.jp);
-        printf("JP %s: %.1f of %d (%.0f%%)%s\n", when, mt.jp_total, CLI_JP_YEARLY, pct,
-               mt.jp_total >= CLI_JP_YEARLY ? " -- yearly obligation met" : "");
+        printf("JP %s: %.1f of %lld (%.0f%%)%s\n", when, mt.jp_total, (long long)mt.jp_target, pct,
+               mt.jp_total >= (double)mt.jp_target ? " -- the program's yearly target met" : "");
     }
     return CLI_EXIT_OK;
 }

@@ -1339,6 +1339,11 @@ export const METHODS = Object.freeze({
      "name": "jp_total",
      "type": "number",
      "doc": "minutes_total / 45, rounded to one decimal"
+    },
+    {
+     "name": "jp_target",
+     "type": "integer",
+     "doc": "the program's yearly JP target"
     }
    ]
   },

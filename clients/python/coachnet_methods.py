@@ -1341,6 +1341,11 @@ METHODS = {
      "name": "jp_total",
      "type": "number",
      "doc": "minutes_total / 45, rounded to one decimal"
+    },
+    {
+     "name": "jp_target",
+     "type": "integer",
+     "doc": "the program's yearly JP target"
     }
    ]
   },

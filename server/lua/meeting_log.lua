@@ -35,4 +35,5 @@ end
 redis.call('HSET', K.meeting..id, date, cmsgpack.pack(rec))
 if m.status == 'accepted' then setstatus(m, 'active', now) notify(id) else stamp(m, now) end
 audit('ev', 'meeting.log', 'match', id, 'meeting', rec.id, 'date', date, 'minutes', tostring(rec.minutes), 'side', role, 'confirms', confirmed and '1' or '0')
-return {'ok', rec.id, confirmed and '1' or '0', rec.minutes, tonumber(redis.call('HGET', K.jp_mentee..m.mentee_id, year) or '0')}
+local target = tonumber(redis.call('HGET', K.program..m.program, 'jp_target') or '20')
+return {'ok', rec.id, confirmed and '1' or '0', rec.minutes, tonumber(redis.call('HGET', K.jp_mentee..m.mentee_id, year) or '0'), target}

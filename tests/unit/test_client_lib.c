@@ -694,7 +694,7 @@ static void script_login_no_token(fake *f) {
     SCHECK(f, strcmp(date, "2026-03-02") == 0 && minutes == 90);
     fb_begin(&b);
     proto_pack_response_ok(&b.pk, m.msgid);
-    msgpack_pack_map(&b.pk, 7);
+    msgpack_pack_map(&b.pk, 8);
     kstr(&b.pk, "meeting_id");
     msgpack_pack_int64(&b.pk, 17);
     kstr(&b.pk, "confirmed");
@@ -709,6 +709,8 @@ static void script_login_no_token(fake *f) {
     msgpack_pack_int64(&b.pk, 150);
     kstr(&b.pk, "jp_total");
     msgpack_pack_double(&b.pk, 3.3);
+    kstr(&b.pk, "jp_target");
+    msgpack_pack_int64(&b.pk, 24);
     fb_send(f, &b);
     proto_msg_destroy(&m);
     /* the result of before issue 10 (no confirmed, ...): a protocol error */
@@ -742,6 +744,7 @@ static void test_result_shapes(void **state) {
     assert_int_equal(mt.minutes, 60); /* the record's, not the 90 this side sent */
     assert_int_equal(mt.year, 2026);
     assert_int_equal(mt.minutes_total, 150);
+    assert_int_equal(mt.jp_target, 24);
     char shown[64];
     snprintf(shown, sizeof shown, "%.1f %.1f", mt.jp, mt.jp_total);
     assert_string_equal(shown, "1.3 3.3");

@@ -924,6 +924,7 @@ static void meeting_roundtrip_and_validation(void **state) {
     m.year = 2026;
     m.minutes_total = 100;
     m.jp_total = proto_jp(100); /* 2.2 */
+    m.jp_target = 20;
     roundtrip(&meeting_codec, &m);
     static const edit edits[] = {
         { "jp_total", OP_INT, 2, 0, 0, "result.jp_total", "must be minutes_total / 45 to one decimal" },
@@ -940,6 +941,8 @@ static void meeting_roundtrip_and_validation(void **state) {
         { "", OP_DEL, 0, "meeting_id", 0, "result.meeting_id", "is required" },
         { "", OP_DEL, 0, "confirmed", 0, "result.confirmed", "is required" },
         { "", OP_DEL, 0, "jp_total", 0, "result.jp_total", "is required" },
+        { "", OP_DEL, 0, "jp_target", 0, "result.jp_target", "is required" },
+        { "jp_target", OP_INT, 1001, 0, 0, "result.jp_target", "0..1000" },
     };
     run_edits(&meeting_codec, &m, edits, sizeof(edits) / sizeof(*edits));
 }
