@@ -1052,9 +1052,11 @@ void proto_unmatched_item_pack(msgpack_packer *pk, const proto_unmatched_item *u
  * (proto_jp(jp_minutes): one decimal); feedback {count (0..2^53), mean_rating
  * (0..5)}.  Packed in that key order.  With stats.get {by}, one more key,
  * breakdown {by (proto_stats_by_names), rows: [proto_stats_row...]
- * (0..PROTO_STATS_ROWS_MAX)}: packed from `rows` (the caller's, n_rows of
- * them) when by >= 0; the decoder checks every row and sets by and n_rows,
- * rows NULL (read them with proto_stats_rows_at()). */
+ * (0..PROTO_STATS_ROWS_MAX)}: packed when by >= 0 from `rows` (the
+ * caller's, n_rows of them) or, when rows is NULL, from `rows_obj`.  The
+ * decoder checks every row and sets by, n_rows and rows_obj (the rows
+ * array, borrowed from the decoded object: valid while it is), rows NULL;
+ * read a row with proto_stats_row_decode(). */
 enum { PROTO_STATS_ROWS_MAX = 10000 };
 extern const char *const proto_stats_by_names[]; /* province agency competency coach_kind, NULL */
 typedef struct proto_stats_row {
@@ -1078,6 +1080,7 @@ typedef struct proto_program_stats {
     int by; /* -1: no breakdown */
     const proto_stats_row *rows;
     size_t n_rows;
+    const msgpack_object *rows_obj;
 } proto_program_stats;
 
 int proto_program_stats_decode(const msgpack_object *obj, const char *path, proto_program_stats *out, proto_error *err);

@@ -563,6 +563,7 @@ static int pstats_breakdown(const proto_map *m, proto_program_stats *out, proto_
             return PROTO_ERR;
     }
     out->n_rows = a.arr->size;
+    out->rows_obj = proto_map_get(&bm, "rows");
     return PROTO_OK;
 }
 
@@ -663,7 +664,17 @@ void proto_program_stats_pack(msgpack_packer *pk, const proto_program_stats *s) 
     proto_pack_name(pk, proto_stats_by_names, s->by);
     pack_key(pk, "rows");
     msgpack_pack_array(pk, s->n_rows);
-    for (size_t i = 0; i < s->n_rows; i++) stats_row_pack(pk, &s->rows[i]);
+    for (size_t i = 0; i < s->n_rows; i++) {
+        proto_stats_row row;
+        proto_error err;
+        if (s->rows)
+            stats_row_pack(pk, &s->rows[i]);
+        else if (s->rows_obj && i < s->rows_obj->via.array.size &&
+                 proto_stats_row_decode(&s->rows_obj->via.array.ptr[i], "row", &row, &err) == PROTO_OK)
+            stats_row_pack(pk, &row);
+        else
+            msgpack_pack_nil(pk); /* a struct without its rows: a caller's bug, never a crash */
+    }
 }
 
 /* ---- program --------------------------------------------------------------- */

@@ -1169,6 +1169,16 @@ static void program_stats_breakdown(void **state) {
     proto_stats_row r;
     assert_int_equal(proto_stats_row_decode(&a->via.array.ptr[1], "r", &r, &err), PROTO_OK);
     assert_memory_equal(&r, &rows[1], sizeof(r));
+    /* the decoded struct packs again with its rows (from rows_obj) */
+    tdoc d2;
+    proto_program_stats again;
+    tdoc_init(&d2);
+    proto_program_stats_pack(&d2.pk, &got);
+    assert_int_equal(proto_program_stats_decode(tdoc_unpack(&d2), "stats", &again, &err), PROTO_OK);
+    assert_int_equal(again.n_rows, 2);
+    assert_int_equal(proto_stats_row_decode(&again.rows_obj->via.array.ptr[0], "r", &r, &err), PROTO_OK);
+    assert_memory_equal(&r, &rows[0], sizeof(r));
+    tdoc_free(&d2);
     tdoc_free(&d);
     static const edit edits[] = {
         { "breakdown.by", OP_STR, 0, "city", 0, "stats.breakdown.by", "one of" },
