@@ -31,3 +31,7 @@ $(B)/tests/unit/test_assign_oom: $(B)/tests/unit/test_assign_oom.o $(B)/matcher/
 CHECK_CMDS += tests/unit/test_assign_compare.sh
 check-build: $(B)/bench/matcher/gen_instance $(B)/bench/matcher/bench_matcher \
              $(B)/bench/matcher/compare_assign $(B)/bench/matcher/lemon_ns
+
+# test_gen_data.py: scripts/gen-data is reproducible, writes the import
+# format from the catalogues, and draws coaches with uneven expertise.
+CHECK_CMDS += tests/unit/test_gen_data.py

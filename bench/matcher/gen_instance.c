@@ -14,7 +14,10 @@
  * agencies; coaches are PKN I/II alumni, corporate leaders, widyaiswara and
  * senior officials of ranks above their mentees, levels at or above the
  * required ones, capacities 1-5; regional languages, modalities and
- * availability masks.  The same seed gives the same file. */
+ * availability masks.  The same seed gives the same file.  The coaches are
+ * those of the earlier scripts/gen-data (most competencies at a level near
+ * the coach's rank), not its uneven ones: the benchmark's figures were
+ * measured on these (bench/matcher/README.md). */
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
