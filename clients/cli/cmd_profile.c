@@ -57,6 +57,68 @@ static int profile_put(cli_ctx *x) {
     return rc;
 }
 
+/* One "key: value" entry as cli_print_obj prints it, at indent. */
+static void print_entry(const msgpack_object_kv *kv, int indent) {
+    msgpack_object_kv one = *kv;
+    msgpack_object m = { .type = MSGPACK_OBJECT_MAP, .via.map = { .size = 1, .ptr = &one } };
+    cli_print_obj(stdout, &m, indent);
+}
+
+/* A code with its catalogue name: "DKI Jakarta (31)"; the code alone when
+ * the catalogue does not name it. */
+static const char *named(const char *name, const char *code, char *buf, size_t len) {
+    if (name == NULL) return code;
+    snprintf(buf, len, "%s (%s)", name, code);
+    return buf;
+}
+
+/* The profile of mentee.get/coach.get for humans: as cli_print_obj, but
+ * the province by name, each competency on one line with its name and
+ * levels ("M.01 Integrity: current 2, required 4", "T.digital Digital
+ * transformation: level 5"), and availability as days and parts of the
+ * day.  Names come from lb (NULL: codes only). */
+static void print_profile(const msgpack_object *p, const cli_labels *lb) {
+    char buf[PROTO_NAME_MAX + PROTO_CODE_MAX + 8], code[PROTO_CODE_MAX + 1];
+    for (uint32_t i = 0; i < p->via.map.size; i++) {
+        const msgpack_object_kv *kv = &p->via.map.ptr[i];
+        const msgpack_object *v = &kv->val;
+        char key[32];
+        cli_scalar(&kv->key, key, sizeof(key));
+        if (strcmp(key, "province") == 0 && v->type == MSGPACK_OBJECT_STR) {
+            cli_scalar(v, code, sizeof(code));
+            printf("  province: %s\n", named(cli_labels_province(lb, code), code, buf, sizeof(buf)));
+        } else if (strcmp(key, "availability") == 0 && v->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+            char words[CLI_AVAIL_LEN];
+            printf("  availability: %s\n", cli_availability(v->via.u64, words, sizeof(words)));
+        } else if (strcmp(key, "competencies") == 0 && v->type == MSGPACK_OBJECT_ARRAY && v->via.array.size > 0) {
+            printf("  competencies:\n");
+            for (uint32_t k = 0; k < v->via.array.size; k++) {
+                const msgpack_object *c = &v->via.array.ptr[k];
+                const msgpack_object *cc = cn_client_map_get(c, "code");
+                if (cc == NULL || cc->type != MSGPACK_OBJECT_STR) {
+                    cli_print_obj(stdout, c, 4);
+                    continue;
+                }
+                cli_scalar(cc, code, sizeof(code));
+                printf("    %s", code);
+                const char *name = cli_labels_competency(lb, code);
+                if (name) printf(" %s", name);
+                const char *sep = ": ";
+                for (uint32_t f = 0; f < c->via.map.size; f++) {
+                    char fk[32], fv[32];
+                    cli_scalar(&c->via.map.ptr[f].key, fk, sizeof(fk));
+                    if (strcmp(fk, "code") == 0) continue;
+                    printf("%s%s %s", sep, fk, cli_scalar(&c->via.map.ptr[f].val, fv, sizeof(fv)));
+                    sep = ", ";
+                }
+                putchar('\n');
+            }
+        } else {
+            print_entry(kv, 2);
+        }
+    }
+}
+
 static int profile_get(cli_ctx *x) {
     if (x->o->nargs != 2 && x->o->nargs != 4) return cli_usage_error("usage: coachnet profile get [mentee|coach ID]");
     int rc = cli_connect_session(x);
@@ -80,7 +142,14 @@ static int profile_get(cli_ctx *x) {
         printf("%s %s, version %s\n", cn_client_kind_name((cn_client_kind)kind), id,
                cli_scalar(cn_client_map_get(o, "version"), v, sizeof(v)));
         const msgpack_object *p = cn_client_map_get(o, "profile");
-        if (p) cli_print_obj(stdout, p, 2);
+        if (p && p->type == MSGPACK_OBJECT_MAP) {
+            char dir[1024], err[CLI_ERRLEN];
+            cli_labels *lb = cli_labels_load(cli_labels_dir(dir, sizeof(dir)), err, sizeof(err));
+            /* only a folder the user named is worth a word; codes stand anyway */
+            if (lb == NULL && getenv("COACHNET_DATA")) fprintf(stderr, "coachnet: %s: codes shown\n", err);
+            print_profile(p, lb);
+            cli_labels_free(lb);
+        }
     }
     cn_client_result_free(r);
     return CLI_EXIT_OK;
@@ -391,7 +460,8 @@ const cli_command cli_cmds_profile[] = {
       "passwd                      old, then new password from stdin; ends your other sessions" },
     { "profile", cmd_profile, CLI_SEC_SIDES,
       "profile put FILE.json [--if-version N]   (coordinators: --kind mentee|coach)\n"
-      "profile get [mentee|coach ID]" },
+      "profile get [mentee|coach ID]   names from the catalogues in $COACHNET_DATA,\n"
+      "            else PREFIX/share/coachnet/data, else ./data (codes when none)" },
     { "profile", NULL, CLI_SEC_COORDINATORS, "profile list mentee|coach [--program P] [--province CODE] [--limit N]" },
     { "user", cmd_user, CLI_SEC_ADMINS,
       "user create LOGIN --role ROLE [--subject ID] [--programs P1,P2]  (password on stdin)\n"
