@@ -28,6 +28,9 @@ $(B)/libcoachnet.pc: clients/libcoachnet.pc.in clients/module.mk clients/coachne
 	@mkdir -p $(@D)
 	sed -e 's|@PREFIX@|$(CN_PC_PREFIX)|g' -e 's|@VERSION@|$(CN_CLIENT_VERSION)|g' $< > $@
 
+# Where an installed CLI reads the catalogues for names (clients/cli/labels.c).
+$(B)/clients/cli/labels.o: CPPFLAGS += -DCN_CLI_DATA_DIR='"$(CN_PC_PREFIX)/share/coachnet/data"'
+
 $(B)/clients/coachnet: $(CN_CLI_OBJS) $(CN_CLIENT_LIB)
 	$(CC) $(LDFLAGS) $^ $(MSGPACK_LIBS) $(SSL_LIBS) $(JANSSON_LIBS) $(CSV_LIBS) $(MATH_LIBS) -o $@
 

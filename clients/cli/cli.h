@@ -221,6 +221,37 @@ int cli_token_load(const char *path, cli_token *t, char *err, size_t errlen);
 int cli_token_remove(const char *path, char *err, size_t errlen);
 
 /* ---------------------------------------------------------------------- */
+/* Labels of profile codes (labels.c)                                      */
+/* ---------------------------------------------------------------------- */
+
+/* Province and competency names, read from the catalogues of data/. */
+typedef struct cli_labels cli_labels;
+
+/* The folder of the catalogues: $COACHNET_DATA when set, else the
+ * installed one (CN_CLI_DATA_DIR, PREFIX/share/coachnet/data) when it holds
+ * provinces.tsv, else "data" in the current folder (a source tree, as
+ * coachnetd's default data-dir).  Returns buf. */
+const char *cli_labels_dir(char *buf, size_t len);
+
+/* Load dir/provinces.tsv and, when present, dir/competencies.tsv (English
+ * names).  NULL with err when provinces.tsv cannot be read or memory runs
+ * out; callers then print codes alone. */
+cli_labels *cli_labels_load(const char *dir, char *err, size_t errlen);
+
+/* The name of a code, or NULL when lb is NULL or the code is not listed. */
+const char *cli_labels_province(const cli_labels *lb, const char *code);
+const char *cli_labels_competency(const cli_labels *lb, const char *code);
+void cli_labels_free(cli_labels *lb);
+
+/* An availability mask (docs/protocol.md §6: bit 3*d+s, day d from Monday,
+ * part s morning/afternoon/evening; 0 = any) in words, consecutive days
+ * with the same parts grouped: "Mon-Fri morning, evening; Sat all day",
+ * "any time".  A value beyond 21 bits is printed as a number.  buf of
+ * CLI_AVAIL_LEN holds the longest; returns buf. */
+#define CLI_AVAIL_LEN 256
+const char *cli_availability(uint64_t mask, char *buf, size_t len);
+
+/* ---------------------------------------------------------------------- */
 /* Formatting (format.c)                                                   */
 /* ---------------------------------------------------------------------- */
 

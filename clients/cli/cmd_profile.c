@@ -20,6 +20,45 @@ static int kind_for(const cli_ctx *x, const char *word) {
     return -1;
 }
 
+/* The profile in a FILE.json of `profile put`: the file is a profile
+ * object, or what `profile get --json` printed, {profile, version} (coach.get
+ * adds load), so that get, edit, put needs no editing of the wrapper.  A
+ * profile never has a "profile" key, so the two cannot be confused.  Of the
+ * wrapper, profile is sent as it is (the server checks every field of it),
+ * version is the version the profile was read at (*version, else -1), and
+ * load, the coach's seats taken, is read-only and not sent; any other key,
+ * or a version or load that is not an integer >= 0, is refused.  Returns the
+ * profile (j itself, or its member), or NULL with err. */
+static json_t *put_profile_of(json_t *j, long long *version, char *err, size_t errlen) {
+    *version = -1;
+    json_t *p = json_object_get(j, "profile");
+    if (p == NULL) return j;
+    const char *k;
+    json_t *v;
+    json_object_foreach(j, k, v) {
+        if (strcmp(k, "profile") == 0) {
+            if (!json_is_object(v)) {
+                snprintf(err, errlen, "profile: expected a JSON object");
+                return NULL;
+            }
+        } else if (strcmp(k, "version") == 0 || strcmp(k, "load") == 0) {
+            if (!json_is_integer(v) || json_integer_value(v) < 0) {
+                snprintf(err, errlen, "%s: expected an integer >= 0", k);
+                return NULL;
+            }
+        } else {
+            snprintf(err, errlen,
+                     "unknown key '%s' beside profile (the file holds a profile, or the "
+                     "{profile, version} that profile get --json prints)",
+                     k);
+            return NULL;
+        }
+    }
+    json_t *ver = json_object_get(j, "version");
+    if (ver) *version = (long long)json_integer_value(ver);
+    return p;
+}
+
 static int profile_put(cli_ctx *x) {
     char err[CLI_ERRLEN];
     if (x->o->nargs != 3) return cli_usage_error("usage: coachnet profile put FILE.json");
@@ -28,13 +67,18 @@ static int profile_put(cli_ctx *x) {
         fprintf(stderr, "coachnet: %s\n", err);
         return CLI_EXIT_INPUT;
     }
+    long long read_at;
+    json_t *prof = put_profile_of(j, &read_at, err, sizeof(err));
     msgpack_sbuffer sb;
-    int rc = cli_json_to_sbuf(j, &sb, err, sizeof(err));
+    int rc = prof ? cli_json_to_sbuf(prof, &sb, err, sizeof(err)) : -1;
     json_decref(j);
     if (rc != 0) {
         fprintf(stderr, "coachnet: %s: %s\n", x->o->args[2], err);
         return CLI_EXIT_INPUT;
     }
+    /* --if-version wins over the version in the file */
+    bool from_file = x->o->if_version < 0 && read_at >= 0;
+    int64_t if_version = from_file ? read_at : x->o->if_version;
     rc = cli_connect_session(x);
     int kind = rc == CLI_EXIT_OK ? kind_for(x, NULL) : 0;
     if (rc == CLI_EXIT_OK && kind < 0) rc = CLI_EXIT_USAGE;
@@ -42,11 +86,14 @@ static int profile_put(cli_ctx *x) {
         char id[CN_CLIENT_NAME_LEN];
         int64_t version;
         cn_client_error e;
-        if (cn_client_profile_put_raw(x->c, (cn_client_kind)kind, sb.data, sb.size, x->o->if_version, id, sizeof(id),
+        if (cn_client_profile_put_raw(x->c, (cn_client_kind)kind, sb.data, sb.size, if_version, id, sizeof(id),
                                       &version, &e) != CN_CLIENT_OK) {
             char what[64];
             snprintf(what, sizeof(what), "%s.put", cn_client_kind_name((cn_client_kind)kind));
             rc = cli_fail(what, &e);
+            if (from_file && e.kind == CN_CLIENT_E_SERVER && strcmp(e.code, "conflict") == 0)
+                fprintf(stderr, "coachnet: %s was read at version %lld; the profile changed since: get it again\n",
+                        x->o->args[2], read_at);
         } else if (x->o->json) {
             cli_print_json_new(json_pack("{s:s, s:I}", "id", id, "version", (json_int_t)version));
         } else {
@@ -55,6 +102,68 @@ static int profile_put(cli_ctx *x) {
     }
     msgpack_sbuffer_destroy(&sb);
     return rc;
+}
+
+/* One "key: value" entry as cli_print_obj prints it, at indent. */
+static void print_entry(const msgpack_object_kv *kv, int indent) {
+    msgpack_object_kv one = *kv;
+    msgpack_object m = { .type = MSGPACK_OBJECT_MAP, .via.map = { .size = 1, .ptr = &one } };
+    cli_print_obj(stdout, &m, indent);
+}
+
+/* A code with its catalogue name: "DKI Jakarta (31)"; the code alone when
+ * the catalogue does not name it. */
+static const char *named(const char *name, const char *code, char *buf, size_t len) {
+    if (name == NULL) return code;
+    snprintf(buf, len, "%s (%s)", name, code);
+    return buf;
+}
+
+/* The profile of mentee.get/coach.get for humans: as cli_print_obj, but
+ * the province by name, each competency on one line with its name and
+ * levels ("M.01 Integrity: current 2, required 4", "T.digital Digital
+ * transformation: level 5"), and availability as days and parts of the
+ * day.  Names come from lb (NULL: codes only). */
+static void print_profile(const msgpack_object *p, const cli_labels *lb) {
+    char buf[PROTO_NAME_MAX + PROTO_CODE_MAX + 8], code[PROTO_CODE_MAX + 1];
+    for (uint32_t i = 0; i < p->via.map.size; i++) {
+        const msgpack_object_kv *kv = &p->via.map.ptr[i];
+        const msgpack_object *v = &kv->val;
+        char key[32];
+        cli_scalar(&kv->key, key, sizeof(key));
+        if (strcmp(key, "province") == 0 && v->type == MSGPACK_OBJECT_STR) {
+            cli_scalar(v, code, sizeof(code));
+            printf("  province: %s\n", named(cli_labels_province(lb, code), code, buf, sizeof(buf)));
+        } else if (strcmp(key, "availability") == 0 && v->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+            char words[CLI_AVAIL_LEN];
+            printf("  availability: %s\n", cli_availability(v->via.u64, words, sizeof(words)));
+        } else if (strcmp(key, "competencies") == 0 && v->type == MSGPACK_OBJECT_ARRAY && v->via.array.size > 0) {
+            printf("  competencies:\n");
+            for (uint32_t k = 0; k < v->via.array.size; k++) {
+                const msgpack_object *c = &v->via.array.ptr[k];
+                const msgpack_object *cc = cn_client_map_get(c, "code");
+                if (cc == NULL || cc->type != MSGPACK_OBJECT_STR) {
+                    cli_print_obj(stdout, c, 4);
+                    continue;
+                }
+                cli_scalar(cc, code, sizeof(code));
+                printf("    %s", code);
+                const char *name = cli_labels_competency(lb, code);
+                if (name) printf(" %s", name);
+                const char *sep = ": ";
+                for (uint32_t f = 0; f < c->via.map.size; f++) {
+                    char fk[32], fv[32];
+                    cli_scalar(&c->via.map.ptr[f].key, fk, sizeof(fk));
+                    if (strcmp(fk, "code") == 0) continue;
+                    printf("%s%s %s", sep, fk, cli_scalar(&c->via.map.ptr[f].val, fv, sizeof(fv)));
+                    sep = ", ";
+                }
+                putchar('\n');
+            }
+        } else {
+            print_entry(kv, 2);
+        }
+    }
 }
 
 static int profile_get(cli_ctx *x) {
@@ -80,7 +189,14 @@ static int profile_get(cli_ctx *x) {
         printf("%s %s, version %s\n", cn_client_kind_name((cn_client_kind)kind), id,
                cli_scalar(cn_client_map_get(o, "version"), v, sizeof(v)));
         const msgpack_object *p = cn_client_map_get(o, "profile");
-        if (p) cli_print_obj(stdout, p, 2);
+        if (p && p->type == MSGPACK_OBJECT_MAP) {
+            char dir[1024], err[CLI_ERRLEN];
+            cli_labels *lb = cli_labels_load(cli_labels_dir(dir, sizeof(dir)), err, sizeof(err));
+            /* only a folder the user named is worth a word; codes stand anyway */
+            if (lb == NULL && getenv("COACHNET_DATA")) fprintf(stderr, "coachnet: %s: codes shown\n", err);
+            print_profile(p, lb);
+            cli_labels_free(lb);
+        }
     }
     cn_client_result_free(r);
     return CLI_EXIT_OK;
@@ -391,7 +507,9 @@ const cli_command cli_cmds_profile[] = {
       "passwd                      old, then new password from stdin; ends your other sessions" },
     { "profile", cmd_profile, CLI_SEC_SIDES,
       "profile put FILE.json [--if-version N]   (coordinators: --kind mentee|coach)\n"
-      "profile get [mentee|coach ID]" },
+      "            FILE: a profile, or profile get --json's output (its version is the if-version)\n"
+      "profile get [mentee|coach ID]   names from the catalogues in $COACHNET_DATA,\n"
+      "            else PREFIX/share/coachnet/data, else ./data (codes when none)" },
     { "profile", NULL, CLI_SEC_COORDINATORS, "profile list mentee|coach [--program P] [--province CODE] [--limit N]" },
     { "user", cmd_user, CLI_SEC_ADMINS,
       "user create LOGIN --role ROLE [--subject ID] [--programs P1,P2]  (password on stdin)\n"
