@@ -1020,6 +1020,10 @@ static int cmd_stats(cli_ctx *x) {
                 continue;
             }
             if (strcmp(kb, "breakdown") == 0) continue; /* the table, below */
+            if (strcmp(kb, "jp_total") == 0) {          /* JP with one decimal everywhere */
+                printf("jp_total: %.1f\n", ps.jp_total);
+                continue;
+            }
             msgpack_object_kv one = o->via.map.ptr[i];
             msgpack_object single = { .type = MSGPACK_OBJECT_MAP, .via.map = { .size = 1, .ptr = &one } };
             cli_print_obj(stdout, &single, 0);
