@@ -74,13 +74,11 @@ class Recorder:
 
     def __init__(self):
         self.examples = {}      # method -> {"params", "answer", "notification"?}
-        self.called = set()
 
     def call(self, client, method, params, example=True):
         """``client.call(method, params)``; the first call of a method with
         ``example`` true is that method's example."""
         answer = client.call(method, params)
-        self.called.add(method)
         if example and method not in self.examples:
             self.examples[method] = {"params": params, "answer": answer}
         return answer
