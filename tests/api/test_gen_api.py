@@ -122,10 +122,25 @@ def stale_output_fails_check(d):
         "exit %d: %s%s" % (r.returncode, r.stdout[-300:], r.stderr)
 
 
+def example_block_is_kept(d):
+    """An api:example block (scripts/gen-examples writes it) is not the
+    schema's: gen-api leaves its text as it is, whatever it holds."""
+    p = os.path.join(d, "docs/methods.md")
+    with open(p) as f:
+        text = f.read()
+    block = "<!-- api:example match.review -->\nwritten by hand, kept\n<!-- api:end -->\n"
+    with open(p, "w") as f:
+        f.write(text + "\n" + block)
+    rc, out = run(d)
+    with open(p) as f:
+        kept = f.read().endswith(block)
+    return rc == 0 and kept, "exit %d, block kept: %s: %s" % (rc, kept, out[-300:])
+
+
 def main():
     n = 0
     failed = 0
-    print("1..%d" % (len(CASES) + 2))
+    print("1..%d" % (len(CASES) + 3))
     d = tree()
     try:
         rc, out = run(d)
@@ -143,6 +158,16 @@ def main():
         n += 1
         failed += not ok
         print("%s %d - --check: a stale generated file fails, named, and is left as it is" % ("ok" if ok else "not ok", n))
+        if not ok:
+            print("#   " + why.replace("\n", "\n#   "))
+    finally:
+        shutil.rmtree(d)
+    d = tree()
+    try:
+        ok, why = example_block_is_kept(d)
+        n += 1
+        failed += not ok
+        print("%s %d - an api:example block is left as it is" % ("ok" if ok else "not ok", n))
         if not ok:
             print("#   " + why.replace("\n", "\n#   "))
     finally:

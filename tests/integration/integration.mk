@@ -10,3 +10,9 @@ CHECK_CMDS += $(INTEGRATION_SUITES)
 .PHONY: check-integration
 check-integration: $(filter %/server/coachnetd,$(PROGS))
 	@B=$(B) tests/run-tests $(INTEGRATION_SUITES)
+
+# `make examples`: build the server, then write docs/methods.md's examples
+# from a live coachnetd (scripts/gen-examples, test_doc_examples.py).
+.PHONY: examples
+examples: $(filter %/server/coachnetd,$(PROGS))
+	@B=$(B) scripts/gen-examples
