@@ -91,3 +91,9 @@ uninstall:
 	    $(DESTDIR)$(BASHCOMPDIR)/coachnet
 	rm -rf $(DESTDIR)$(CN_DATADIR)/data
 	rmdir $(DESTDIR)$(CN_DATADIR) 2>/dev/null || true
+
+# tests/install/run-install-tests: make install into a temporary DESTDIR and
+# PREFIX, a C client built with pkg-config alone against the installed
+# shared library, the Python package installed with pip --target, man
+# pages, the unit (systemd-analyze verify), completion, make uninstall.
+CHECK_CMDS += tests/install/run-install-tests
