@@ -31,3 +31,10 @@ $(B)/tests/unit/test_assign_oom: $(B)/tests/unit/test_assign_oom.o $(B)/matcher/
 CHECK_CMDS += tests/unit/test_assign_compare.sh
 check-build: $(B)/bench/matcher/gen_instance $(B)/bench/matcher/bench_matcher \
              $(B)/bench/matcher/compare_assign $(B)/bench/matcher/lemon_ns
+
+# test_log: the log file reopened by name (SIGHUP) and rate-limited lines
+# (server/log.c).
+UNIT_TESTS += $(B)/tests/unit/test_log
+$(B)/tests/unit/test_log.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
+$(B)/tests/unit/test_log: $(B)/tests/unit/test_log.o $(B)/server/log.o
+	$(CC) $(LDFLAGS) $^ $(CMOCKA_LIBS) -o $@
