@@ -119,4 +119,5 @@ demo: deps
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# (not build/deb: a copy of the tree that make deb builds on its own)
+-include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -2,6 +2,7 @@
 #
 #   make install   [PREFIX=/usr/local] [DESTDIR=] [LIBDIR=...] [SYSCONFDIR=...] ...
 #   make uninstall (the same variables)
+#   make deb       the Debian packages (debian/) in build/deb/, checked by lintian
 #
 # Installs the release build ($(B), build/rel unless SANITIZE=1), built first
 # if needed:
@@ -49,9 +50,12 @@ CN_SO_REAL   = libcoachnet.so.$(CN_CLIENT_VERSION)
 CN_PATH_SED = -e 's|/usr/share/coachnet|$(CN_DATADIR)|g' -e 's|/etc/coachnet|$(SYSCONFDIR)/coachnet|g' \
               -e 's|/usr/sbin/coachnetd|$(SBINDIR)/coachnetd|g'
 
-.PHONY: install uninstall
+.PHONY: install install-build uninstall deb
 
-install: $(B)/server/coachnetd $(B)/clients/coachnet $(CN_CLIENT_LIB) $(B)/so/libcoachnet.so
+# What install copies (debian/rules builds this alone: no tests, no benchmarks).
+install-build: $(B)/server/coachnetd $(B)/clients/coachnet $(CN_CLIENT_LIB) $(B)/so/libcoachnet.so
+
+install: install-build
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
 	    $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(CN_DATADIR)/data $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/coachnet \
@@ -97,3 +101,17 @@ uninstall:
 # shared library, the Python package installed with pip --target, man
 # pages, the unit (systemd-analyze verify), completion, make uninstall.
 CHECK_CMDS += tests/install/run-install-tests
+
+# `make deb`: dpkg-buildpackage -us -uc -b on a copy of the working tree
+# (tracked and untracked files, not the ignored ones: no build/, no
+# node_modules) in build/deb/coachnet, so that its clean step cannot touch
+# this tree's build/ and the .deb files land in build/deb/; then lintian,
+# which must report no error.
+DEB_DIR := build/deb
+deb:
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/coachnet
+	git ls-files -z --cached --others --exclude-standard | \
+	    tar --null -T - --ignore-failed-read -cf - | tar -C $(DEB_DIR)/coachnet -xf -
+	cd $(DEB_DIR)/coachnet && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error $(DEB_DIR)/*.changes
