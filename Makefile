@@ -8,6 +8,8 @@
 #   make fuzz FUZZ_SECONDS=N  run every libFuzzer target for N seconds (clang)
 #   make bench           build the benchmarks (see bench/*/README)
 #   make demo            the end-to-end demonstration (see README.md)
+#   make install         install under PREFIX (/usr/local) and DESTDIR; make uninstall (install.mk)
+#   make deb             the Debian packages, in build/deb/ (install.mk, debian/)
 #   make clean           remove build/
 #
 # Every build output goes under build/ (ignored by git).  Each module
@@ -85,6 +87,7 @@ endef
 -include tests/fault/fault.mk
 -include tests/api/api.mk
 -include tests/style/style.mk
+-include install.mk
 
 .PHONY: all check check-build fuzz bench demo clean deps
 
@@ -116,4 +119,5 @@ demo: deps
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# (not build/deb: a copy of the tree that make deb builds on its own)
+-include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

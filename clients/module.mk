@@ -4,6 +4,7 @@
 #                           that one archive (and `pkg-config libcoachnet`)
 #                           is all an application links
 #   $(B)/libcoachnet.pc     pkg-config file (prefix: CN_PC_PREFIX or PREFIX, default /usr/local)
+#   $(B)/so/libcoachnet.so* the shared library (soname libcoachnet.so.0), installed by install.mk
 #   $(B)/clients/coachnet   the CLI (clients/cli/*.c)
 #   $(B)/clients/coachnet-load  load generator (clients/load/)
 #   tests/unit/test_client*.c   cmocka suites of the pure parts
@@ -26,7 +27,30 @@ CN_PC_PREFIX ?= $(or $(PREFIX),/usr/local)
 CN_CLIENT_VERSION = $(shell sed -n 's/^\#define CN_CLIENT_VERSION "\(.*\)"/\1/p' clients/coachnet.h)
 $(B)/libcoachnet.pc: clients/libcoachnet.pc.in clients/module.mk clients/coachnet.h
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(CN_PC_PREFIX)|g' -e 's|@VERSION@|$(CN_CLIENT_VERSION)|g' $< > $@
+	sed -e 's|@PREFIX@|$(CN_PC_PREFIX)|g' -e 's|@VERSION@|$(CN_CLIENT_VERSION)|g' \
+	    -e 's|@LIBDIR@|$${exec_prefix}/lib|g' -e 's|@INCLUDEDIR@|$${prefix}/include|g' $< > $@
+
+# The shared library, for installation (install.mk): the same objects built
+# position-independent under $(B)/pic/, only the cn_client_* API exported
+# (clients/libcoachnet.map), soname libcoachnet.so.$(CN_SO_MAJOR).  It lives
+# in $(B)/so/ so that the build tree's own links (-L$(B)) keep taking the
+# archive.  CN_SO_MAJOR changes only when the ABI breaks; the file name
+# carries the full CN_CLIENT_VERSION.
+CN_SO_MAJOR  := 0
+CN_SO_NAME   := libcoachnet.so.$(CN_SO_MAJOR)
+CN_SO_FILE    = $(B)/so/libcoachnet.so.$(CN_CLIENT_VERSION)
+CN_PIC_OBJS  := $(patsubst $(B)/%,$(B)/pic/%,$(CN_CLIENT_OBJS) $(CN_PROTO_OBJS))
+$(B)/pic/%.o: MOD_CFLAGS = $(MSGPACK_CFLAGS) $(SSL_CFLAGS)
+$(B)/pic/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(MOD_CFLAGS) -fPIC -c $< -o $@
+$(B)/so/libcoachnet.so: $(CN_PIC_OBJS) clients/libcoachnet.map clients/coachnet.h
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(CN_SO_NAME) -Wl,--version-script=clients/libcoachnet.map \
+	    -Wl,-z,relro -Wl,-z,now -Wl,--no-undefined $(CN_PIC_OBJS) $(MSGPACK_LIBS) $(SSL_LIBS) -o $(CN_SO_FILE)
+	ln -sf libcoachnet.so.$(CN_CLIENT_VERSION) $(B)/so/$(CN_SO_NAME)
+	ln -sf $(CN_SO_NAME) $@
+LIBS_ALL += $(B)/so/libcoachnet.so
 
 # Where an installed CLI reads the catalogues for names (clients/cli/labels.c).
 $(B)/clients/cli/labels.o: CPPFLAGS += -DCN_CLI_DATA_DIR='"$(CN_PC_PREFIX)/share/coachnet/data"'

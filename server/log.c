@@ -1,8 +1,10 @@
 /* log.c — see log.h. */
 #include "server/log.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
@@ -12,7 +14,8 @@ static struct {
     int level;
     int use_syslog;
     FILE *file; /* NULL = stderr */
-} L = { CFG_LOG_INFO, 0, NULL };
+    char *path; /* the file's path, for log_reopen() */
+} L = { CFG_LOG_INFO, 0, NULL, NULL };
 
 int log_open(int level, const char *target) {
     L.level = level;
@@ -22,17 +25,34 @@ int log_open(int level, const char *target) {
         L.use_syslog = 1;
         return 0;
     }
-    FILE *f = fopen(target, "a");
-    if (!f) return -1;
+    char *path = strdup(target);
+    FILE *f = path ? fopen(target, "a") : NULL;
+    if (!f) {
+        free(path);
+        return -1;
+    }
     setvbuf(f, NULL, _IOLBF, 0);
     L.file = f;
+    L.path = path;
     return 0;
+}
+
+int log_reopen(void) {
+    if (!L.file) return 0;
+    int fd = open(L.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) return -1;
+    fflush(L.file);
+    int rc = dup2(fd, fileno(L.file));
+    close(fd);
+    return rc < 0 ? -1 : 0;
 }
 
 void log_close(void) {
     if (L.use_syslog) closelog();
     if (L.file) fclose(L.file);
     L.file = NULL;
+    free(L.path);
+    L.path = NULL;
     L.use_syslog = 0;
 }
 

@@ -9,6 +9,14 @@
  * -1 when the file cannot be opened (then stderr is kept). */
 int log_open(int level, const char *target);
 void log_close(void);
+
+/* Reopen the log file by its path (SIGHUP, after logrotate renamed it):
+ * lines go to a new file of that name from now on.  The new file is opened
+ * first and dup2()ed over the old descriptor, so the FILE stays valid and a
+ * line written by another thread at that moment goes whole to one file or
+ * the other.  Nothing to do for stderr and syslog.  Returns 0, or -1 with
+ * errno when the file cannot be opened (the old one is kept). */
+int log_reopen(void);
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A line that an event can repeat thousands of times a second (every

@@ -1,4 +1,5 @@
 /* main.c — coachnetd: command line, startup, signals, --add-user. */
+#include <bsd/libutil.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <event2/thread.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,7 +42,8 @@ static void usage(FILE *f) {
                "Config keys (file lines \"key value\", or flags --key value; flags win):\n");
     const char *help;
     for (size_t i = 0; cfg_key_name(i, &help); i++) fprintf(f, "  %-28s %s\n", cfg_key_name(i, NULL), help);
-    fprintf(f, "\nSignals: SIGTERM/SIGINT stop gracefully, SIGHUP reloads the TLS certificates.\n");
+    fprintf(f, "\nSignals: SIGTERM/SIGINT stop gracefully, SIGHUP reloads the TLS certificates and reopens\n"
+               "the log file.\n");
 }
 
 /* Returns 0 to run, 1 when --help/--version was handled, -1 on error. */
@@ -181,12 +184,14 @@ static int add_user(const cfg *c, const cmdline *cl) {
 typedef struct app {
     server srv;
     struct event *ev_term, *ev_int, *ev_hup;
+    int ready; /* READY=1 sent to systemd */
 } app;
 
 static void on_term(evutil_socket_t sig, short what, void *arg) {
     (void)what;
     app *a = arg;
     log_notice("signal %d: shutting down (finishing requests in flight)", (int)sig);
+    sd_notify(0, "STOPPING=1");
     runs_cancel_all(a->srv.runs);
     srv_shutdown(&a->srv);
 }
@@ -196,6 +201,8 @@ static void on_hup(evutil_socket_t sig, short what, void *arg) {
     (void)what;
     app *a = arg;
     char err[512];
+    /* first, so that the lines below go to the new file */
+    if (log_reopen()) log_error("SIGHUP: cannot reopen the log file %s: %s", a->srv.cfg->log_file, strerror(errno));
     if (srv_reload_tls(&a->srv, err, sizeof err) == 0)
         log_info("SIGHUP: TLS certificates reloaded");
     else
@@ -204,17 +211,37 @@ static void on_hup(evutil_socket_t sig, short what, void *arg) {
 
 static void on_store_msg(void *ud, const char *payload, size_t len) { events_on_message(ud, payload, len); }
 
-/* The command link (re)connected: its first commands load the scripts. */
+/* The command link (re)connected: its first commands load the scripts.
+ * The first time, the service is ready for systemd (Type=notify): the
+ * listeners are open and Redis answers, so a unit ordered after
+ * coachnetd.service finds it serving.  sd_notify() does nothing when not
+ * started by systemd (no $NOTIFY_SOCKET). */
 static void on_store_connect(void *ud, store *st) {
-    (void)ud;
+    app *a = ud;
     scripts_load(st);
+    if (!a->ready && !a->srv.stopping) {
+        a->ready = 1;
+        sd_notifyf(0, "READY=1\nSTATUS=serving (Redis %s:%d)", a->srv.cfg->redis_host, a->srv.cfg->redis_port);
+    }
 }
 
-static int write_pidfile(const char *path) {
-    FILE *f = fopen(path, "w");
-    if (!f) return -1;
-    fprintf(f, "%d\n", (int)getpid());
-    return fclose(f);
+/* Open and lock the pidfile (libbsd): while this process runs, a second
+ * coachnetd with the same pidfile fails here and leaves the file alone (the
+ * lock, not the file's existence, says who runs).  Returns the handle,
+ * NULL with *pfh_err set on failure, and NULL with no error when no pidfile
+ * is configured. */
+static struct pidfh *pidfile_lock(const char *path, int *pfh_err) {
+    *pfh_err = 0;
+    if (!path[0]) return NULL;
+    pid_t other = -1;
+    struct pidfh *pfh = pidfile_open(path, 0644, &other);
+    if (pfh) return pfh;
+    *pfh_err = 1;
+    if (errno == EEXIST)
+        log_error("pidfile %s is locked by a running coachnetd (pid %d): not starting", path, (int)other);
+    else
+        log_error("cannot open pidfile %s: %s", path, strerror(errno));
+    return NULL;
 }
 
 /* The per-address table's hash seed: random, so that the slots a set of
@@ -231,8 +258,12 @@ static int run(cfg *c) {
     server *s = &a.srv;
     char err[512];
     int ret = 1;
+    int pfh_err;
+    struct pidfh *pfh = pidfile_lock(c->pidfile, &pfh_err); /* before any listener: see listen_unix */
+    if (pfh_err) return 1;
     if (srv_catalog_load(&s->catalog, c->data_dir, err, sizeof err)) {
         log_error("%s", err);
+        if (pfh) pidfile_remove(pfh);
         return 1;
     }
     evthread_use_pthreads();
@@ -240,6 +271,7 @@ static int run(cfg *c) {
     if (!base) {
         log_error("event_base_new failed");
         srv_catalog_free(&s->catalog);
+        if (pfh) pidfile_remove(pfh);
         return 1;
     }
     char channel[256];
@@ -261,15 +293,14 @@ static int run(cfg *c) {
         log_error("out of memory");
         goto out;
     }
-    store_on_connect(s->st, on_store_connect, NULL);
+    store_on_connect(s->st, on_store_connect, &a);
     a.ev_term = evsignal_new(base, SIGTERM, on_term, &a);
     a.ev_int = evsignal_new(base, SIGINT, on_term, &a);
     a.ev_hup = evsignal_new(base, SIGHUP, on_hup, &a);
     evsignal_add(a.ev_term, NULL);
     evsignal_add(a.ev_int, NULL);
     evsignal_add(a.ev_hup, NULL);
-    if (c->pidfile[0] && write_pidfile(c->pidfile))
-        log_warn("cannot write pidfile %s: %s", c->pidfile, strerror(errno));
+    if (pfh && pidfile_write(pfh)) log_warn("cannot write pidfile %s: %s", c->pidfile, strerror(errno));
     if (c->port)
         log_notice("coachnetd %s ready: TLS on %s:%d (TLS >= 1.%d%s)", COACHNETD_VERSION, c->bind, c->port,
                    c->tls_min_version == 13 ? 3 : 2, c->tls_auth_clients ? ", client certificates required" : "");
@@ -295,7 +326,7 @@ out:
     if (a.ev_hup) event_free(a.ev_hup);
     event_base_free(base);
     srv_catalog_free(&s->catalog);
-    if (c->pidfile[0]) unlink(c->pidfile);
+    if (pfh) pidfile_remove(pfh);
     libevent_global_shutdown();
     return ret;
 }

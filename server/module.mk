@@ -5,8 +5,13 @@ SERVER_CORE_OBJS := $(filter-out $(B)/server/main.o,$(SERVER_OBJS))
 
 $(B)/server/%.o: MOD_CFLAGS = $(MSGPACK_CFLAGS) $(EVENT_CFLAGS) $(SSL_CFLAGS)
 
+# libbsd: pidfile_open() (a locked pidfile); libsystemd: sd_notify() (Type=notify).
+BSD_LIBS     = $(shell $(PKG) --libs libbsd)
+SYSTEMD_LIBS = $(shell $(PKG) --libs libsystemd)
+
 $(B)/server/coachnetd: $(SERVER_OBJS) $(PROTO_LIB) $(MATCHER_LIB)
-	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(HIREDIS_LIBS) $(SSL_LIBS) $(ARGON2_LIBS) $(MSGPACK_LIBS) $(MATH_LIBS) -o $@
+	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(HIREDIS_LIBS) $(SSL_LIBS) $(ARGON2_LIBS) $(MSGPACK_LIBS) $(MATH_LIBS) \
+	    $(BSD_LIBS) $(SYSTEMD_LIBS) -o $@
 
 PROGS += $(B)/server/coachnetd
 

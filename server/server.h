@@ -139,6 +139,7 @@ typedef struct server {
     struct event_base *base;
     SSL_CTX *ssl_ctx;
     struct evconnlistener *tls_l, *unix_l;
+    unsigned long long unix_dev, unix_ino; /* the socket file we bound (srv.c: removed only if still ours) */
     store *st;
     proto_limits lim;
     srv_catalog catalog;

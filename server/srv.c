@@ -115,6 +115,56 @@ static void accept_error_cb(struct evconnlistener *l, void *arg) {
 
 /* ------------------------------------------------------ init, shutdown */
 
+/* Remove the unix socket file, only if it is still the one this process
+ * bound: a later instance may have replaced a file it found dead. */
+static void unix_unlink_own(server *s) {
+    struct stat st;
+    if (!s->unix_ino || lstat(s->cfg->unixsocket, &st) || (unsigned long long)st.st_dev != s->unix_dev ||
+        (unsigned long long)st.st_ino != s->unix_ino)
+        return;
+    unlink(s->cfg->unixsocket);
+    s->unix_ino = 0;
+}
+
+/* Bind the unix socket at path into *fd (non-blocking), mode 0700.
+ *
+ * The path may hold the socket of a live coachnetd (another instance, on
+ * another port or with another pidfile): taking it over would cut that
+ * instance's administrators off, and its exit would later remove ours.  So
+ * the path is bound as it is; when it exists, a connect() tells a live
+ * listener (refused: -1, errno EADDRINUSE) from a file left by a process
+ * that died (ECONNREFUSED: removed, bound again).  A path that is not a
+ * socket is never removed.  Returns 0 or -1 with errno set. */
+static int unix_bind(const struct sockaddr_un *sun, int *fd) {
+    for (int attempt = 0;; attempt++) {
+        int sfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (sfd < 0) return -1;
+        mode_t old = umask(0077); /* owner only: the socket is for local admins */
+        int rc = bind(sfd, (const struct sockaddr *)sun, sizeof *sun);
+        umask(old);
+        if (rc == 0) {
+            *fd = sfd;
+            return 0;
+        }
+        int bind_errno = errno;
+        close(sfd);
+        struct stat st;
+        if (bind_errno != EADDRINUSE || attempt > 0 || lstat(sun->sun_path, &st) || !S_ISSOCK(st.st_mode)) {
+            errno = bind_errno;
+            return -1;
+        }
+        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (probe < 0) return -1;
+        int live = connect(probe, (const struct sockaddr *)sun, sizeof *sun) == 0 || errno != ECONNREFUSED;
+        close(probe);
+        if (live) {
+            errno = EADDRINUSE;
+            return -1;
+        }
+        if (unlink(sun->sun_path) && errno != ENOENT) return -1;
+    }
+}
+
 static int listen_unix(server *s, char *err, size_t errlen) {
     struct sockaddr_un sun;
     memset(&sun, 0, sizeof sun);
@@ -124,13 +174,25 @@ static int listen_unix(server *s, char *err, size_t errlen) {
         return -1;
     }
     strcpy(sun.sun_path, s->cfg->unixsocket);
-    unlink(sun.sun_path);
-    mode_t old = umask(0077); /* owner only: the socket is for local admins */
-    s->unix_l =
-        evconnlistener_new_bind(s->base, accept_cb, s, LEV_OPT_CLOSE_ON_FREE, 128, (struct sockaddr *)&sun, sizeof sun);
-    umask(old);
+    int fd;
+    if (unix_bind(&sun, &fd)) {
+        if (errno == EADDRINUSE)
+            snprintf(err, errlen, "unix socket %s: another process is listening on it (another coachnetd?)",
+                     sun.sun_path);
+        else
+            snprintf(err, errlen, "cannot listen on unix socket %s: %s", sun.sun_path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (lstat(sun.sun_path, &st) == 0) {
+        s->unix_dev = (unsigned long long)st.st_dev;
+        s->unix_ino = (unsigned long long)st.st_ino;
+    }
+    s->unix_l = evconnlistener_new(s->base, accept_cb, s, LEV_OPT_CLOSE_ON_FREE, 128, fd);
     if (!s->unix_l) {
         snprintf(err, errlen, "cannot listen on unix socket %s: %s", sun.sun_path, strerror(errno));
+        close(fd);
+        unix_unlink_own(s);
         return -1;
     }
     evconnlistener_set_error_cb(s->unix_l, accept_error_cb);
@@ -186,7 +248,7 @@ void srv_shutdown(server *s) {
     if (s->unix_l) {
         evconnlistener_free(s->unix_l);
         s->unix_l = NULL;
-        unlink(s->cfg->unixsocket);
+        unix_unlink_own(s);
     }
     conn_shutdown(s);
 }
@@ -194,6 +256,9 @@ void srv_shutdown(server *s) {
 void srv_free(server *s) {
     conn_table_free(s);
     if (s->tls_l) evconnlistener_free(s->tls_l);
-    if (s->unix_l) evconnlistener_free(s->unix_l);
+    if (s->unix_l) {
+        evconnlistener_free(s->unix_l);
+        unix_unlink_own(s);
+    }
     SSL_CTX_free(s->ssl_ctx);
 }

@@ -21,6 +21,14 @@ Design:
   meanwhile are kept until asked for, so requests can be pipelined and answered
   in any order.  Notifications go to the callback given to the constructor, if
   any, else to a queue.
+* ``auto_reconnect=True``: a call whose connection broke connects again
+  (retrying until the call's timeout, e.g. while coachnetd restarts),
+  resumes the session with auth.resume and sends the call again when that
+  is safe: a read, a write carrying a ``request_id`` (the server answers a
+  repeat with the first answer), or any call that was never sent.  A write
+  without ``request_id`` that may have reached the server raises
+  :class:`ConnectionClosed` instead (the connection is back for the next
+  call).
 * A response carrying an error raises :class:`CoachnetError` with the error's
   ``code``, ``message`` and ``field``.  A timeout raises :class:`Timeout`; a
   broken connection raises :class:`ConnectionClosed`.  Both are subclasses of
@@ -40,15 +48,20 @@ import socket
 import ssl
 import struct
 import time
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 import msgpack
 
 from coachnet_methods import METHODS
 
+# The release; the C library's CN_CLIENT_VERSION (clients/coachnet.h) is the
+# same number (tests/install checks it).
+__version__ = "0.1.0"
+
 __all__ = [
     "Client", "ClientError", "CoachnetError", "Timeout", "ConnectionClosed",
     "ProtocolError", "Notification", "pack_frame", "MAX_FRAME",
-    "REQUEST", "RESPONSE", "NOTIFICATION",
+    "REQUEST", "RESPONSE", "NOTIFICATION", "__version__",
 ]
 
 # Message kinds of msgpack-RPC.
@@ -62,6 +75,10 @@ MAX_FRAME = 64 * 1024 * 1024
 
 _LEN = struct.Struct(">I")
 _MSGID_MAX = 0xFFFFFFFF
+
+# auto_reconnect: pause between connection attempts, doubled up to the max.
+_RECONNECT_PAUSE = 0.05
+_RECONNECT_PAUSE_MAX = 1.0
 
 
 class ClientError(Exception):
@@ -77,7 +94,8 @@ class CoachnetError(ClientError):
     request.
     """
 
-    def __init__(self, code, message="", field=None, msgid=None, method=None):
+    def __init__(self, code: Optional[str], message: str = "", field: Optional[str] = None,
+                 msgid: Optional[int] = None, method: Optional[str] = None) -> None:
         self.code = code
         self.message = message
         self.field = field
@@ -108,13 +126,13 @@ Notification.__doc__ = """A server push: ``method`` (e.g. "match.updated") and
 ``params`` (the map, i.e. the first element of the params array)."""
 
 
-def pack_frame(obj):
+def pack_frame(obj: Any) -> bytes:
     """Return the frame (length prefix + msgpack body) for ``obj``."""
     body = msgpack.packb(obj, use_bin_type=True)
     return _LEN.pack(len(body)) + body
 
 
-def _drop_none(d):
+def _drop_none(d: Dict[str, Any]) -> Dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None}
 
 
@@ -142,12 +160,18 @@ class Client:
                           is full, so a long pipeline never runs far ahead of
                           the server (coachnetd's max-inflight defaults to
                           64).  None: no window.
+        auto_reconnect -- a call on a broken connection reconnects, resumes
+                          the session and repeats the call when that is safe
+                          (see the module's documentation).
     """
 
-    def __init__(self, host="127.0.0.1", port=7400, ca_file=None,
-                 cert_file=None, key_file=None, server_name=None,
-                 timeout=10.0, verify=True, unix_path=None,
-                 on_notification=None, ssl_context=None, connect=True, max_inflight=64):
+    def __init__(self, host: str = "127.0.0.1", port: int = 7400, ca_file: Optional[str] = None,
+                 cert_file: Optional[str] = None, key_file: Optional[str] = None,
+                 server_name: Optional[str] = None, timeout: float = 10.0, verify: bool = True,
+                 unix_path: Optional[str] = None,
+                 on_notification: Optional[Callable[["Notification"], None]] = None,
+                 ssl_context: Optional[ssl.SSLContext] = None, connect: bool = True,
+                 max_inflight: Optional[int] = 64, auto_reconnect: bool = False) -> None:
         self.host = host
         self.port = port
         self.ca_file = ca_file
@@ -160,10 +184,13 @@ class Client:
         self.on_notification = on_notification
         self.ssl_context = ssl_context
         self.max_inflight = max_inflight
-        self.sock = None
-        self.token = None
-        self.role = None
-        self.subject = None
+        self.auto_reconnect = auto_reconnect
+        self._reconnecting = False
+        self.reconnects = 0      # connections made again by auto_reconnect
+        self.sock: Any = None
+        self.token: Optional[str] = None
+        self.role: Optional[str] = None
+        self.subject: Optional[str] = None
         self._next_msgid = 1
         self._pending = {}       # msgid -> method, for requests not yet answered
         self._methods = {}       # msgid -> method, until the caller collected the answer
@@ -176,7 +203,7 @@ class Client:
 
     # ---------------------------------------------------------------- transport
 
-    def make_ssl_context(self):
+    def make_ssl_context(self) -> ssl.SSLContext:
         """Return the SSLContext this client uses: TLS 1.2 minimum, server
         certificate verified against ``ca_file`` unless ``verify`` is False,
         client certificate loaded when ``cert_file`` is set."""
@@ -194,7 +221,7 @@ class Client:
             ctx.load_cert_chain(self.cert_file, self.key_file)
         return ctx
 
-    def connect(self):
+    def connect(self) -> None:
         """Open the connection (TCP + TLS handshake, or the unix socket).
 
         Raises ConnectionClosed if the server refuses the connection or the
@@ -223,7 +250,7 @@ class Client:
         except (OSError, ssl.SSLError) as e:
             raise ConnectionClosed("connect to %s: %s" % (self._where(), e))
 
-    def reconnect(self):
+    def reconnect(self) -> Optional[Dict[str, Any]]:
         """Close, connect again and, if a session token is held, resume the
         session with auth.resume (for a client whose connection dropped).
         Responses still pending on the old connection are lost."""
@@ -235,10 +262,40 @@ class Client:
             return self.auth_resume(self.token)
         return None
 
+    def _reconnect_until(self, deadline: float) -> None:
+        """auto_reconnect: reconnect (and resume) until it works or the
+        deadline passes (then the last ConnectionClosed or Timeout is
+        raised).  A refused session (CoachnetError) is raised at once."""
+        pause = _RECONNECT_PAUSE
+        self._reconnecting = True
+        try:
+            while True:
+                try:
+                    self.reconnect()
+                    self.reconnects += 1
+                    return
+                except (ConnectionClosed, Timeout):
+                    if time.monotonic() + pause >= deadline:
+                        raise
+                time.sleep(pause)
+                pause = min(pause * 2, _RECONNECT_PAUSE_MAX)
+        finally:
+            self._reconnecting = False
+
+    @staticmethod
+    def _repeatable(method: str, params: Optional[Dict[str, Any]]) -> bool:
+        """Whether sending ``method`` twice cannot change more than sending it
+        once: a read (a method without request_id, DESIGN §14), or a write
+        carrying a request_id."""
+        spec = METHODS.get(method)
+        if spec is None or not any(p["name"] == "request_id" for p in spec["params"]):
+            return True
+        return bool(params and params.get("request_id"))
+
     def _where(self):
         return self.unix_path or "%s:%s" % (self.host, self.port)
 
-    def close(self):
+    def close(self) -> None:
         """Close the connection (idempotent).  Pending requests are dropped."""
         if self.sock is not None:
             try:
@@ -262,10 +319,10 @@ class Client:
         self.close()
 
     @property
-    def connected(self):
+    def connected(self) -> bool:
         return self.sock is not None
 
-    def send_raw(self, data):
+    def send_raw(self, data: bytes) -> None:
         """Send bytes as they are (tests: malformed frames)."""
         if self.sock is None:
             raise ConnectionClosed("not connected")
@@ -303,7 +360,7 @@ class Client:
             raise ConnectionClosed("closed by server")
         self._buf += data
 
-    def read_frame(self, timeout=None):
+    def read_frame(self, timeout: Optional[float] = None) -> Any:
         """Read one frame and return its decoded msgpack object.
 
         Low level: does not dispatch; most users want :meth:`wait`."""
@@ -351,12 +408,13 @@ class Client:
             return None
         raise ProtocolError("unexpected message: %r" % (msg,))
 
-    def pump(self, timeout=None):
+    def pump(self, timeout: Optional[float] = None) -> Optional[int]:
         """Read and dispatch one message.  Returns the msgid of a response or
         None for a notification."""
         return self._dispatch(self.read_frame(timeout))
 
-    def send(self, method, params=None, msgid=None):
+    def send(self, method: str, params: Optional[Dict[str, Any]] = None,
+             msgid: Optional[int] = None) -> int:
         """Send a request without waiting; return its msgid.
 
         Use it to pipeline: send several, then :meth:`wait` for each."""
@@ -372,7 +430,7 @@ class Client:
         self._methods[msgid] = method
         return msgid
 
-    def wait_raw(self, msgid, timeout=None):
+    def wait_raw(self, msgid: int, timeout: Optional[float] = None) -> Tuple[Any, Any]:
         """Wait for the response to ``msgid``; return (error, result) as sent."""
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         while msgid not in self._responses:
@@ -382,7 +440,7 @@ class Client:
             self.pump(left)
         return self._responses.pop(msgid)
 
-    def wait(self, msgid, timeout=None, method=None):
+    def wait(self, msgid: int, timeout: Optional[float] = None, method: Optional[str] = None) -> Any:
         """Wait for the response to ``msgid``; return its result or raise
         CoachnetError with the error it carries."""
         method = method or self._methods.get(msgid)
@@ -399,19 +457,39 @@ class Client:
                                  err.get("field"), msgid, method)
         return CoachnetError(str(err), "", None, msgid, method)
 
-    def wait_all(self, timeout=None):
+    def wait_all(self, timeout: Optional[float] = None) -> List[Any]:
         """Collect every response not collected yet (requests still in flight
         and answers already read), in msgid order; raise the first error.
         Returns the results in the same order."""
         ids = sorted(set(self._pending) | set(self._responses))
         return [self.wait(i, timeout) for i in ids]
 
-    def call(self, method, params=None, timeout=None):
-        """Send one request and wait for its result (raises CoachnetError)."""
-        msgid = self.send(method, params)
-        return self.wait(msgid, timeout, method)
+    def call(self, method: str, params: Optional[Dict[str, Any]] = None,
+             timeout: Optional[float] = None) -> Any:
+        """Send one request and wait for its result (raises CoachnetError).
+        With ``auto_reconnect`` a broken connection is made again first."""
+        if not self.auto_reconnect or self._reconnecting:
+            msgid = self.send(method, params)
+            return self.wait(msgid, timeout, method)
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        for attempt in range(2):
+            sent = False
+            try:
+                if self.sock is None:
+                    self._reconnect_until(deadline)
+                msgid = self.send(method, params)
+                sent = True
+                return self.wait(msgid, max(0.001, deadline - time.monotonic()), method)
+            except ConnectionClosed:
+                if attempt or (sent and not self._repeatable(method, params)):
+                    if self.sock is None:
+                        self._reconnect_until(deadline)
+                    raise
+                self._broken()
+        raise AssertionError("unreachable")
 
-    def pipeline(self, calls, timeout=None):
+    def pipeline(self, calls: Iterable[Tuple[str, Optional[Dict[str, Any]]]],
+                 timeout: Optional[float] = None) -> List[Any]:
         """Send every (method, params) of ``calls`` before reading any answer.
 
         Returns a list, in the order of ``calls``, of results or CoachnetError
@@ -425,7 +503,8 @@ class Client:
                 out.append(e)
         return out
 
-    def next_notification(self, timeout=None, method=None):
+    def next_notification(self, timeout: Optional[float] = None,
+                          method: Optional[str] = None) -> "Notification":
         """Return the next queued notification (optionally only of ``method``;
         others stay queued), reading from the socket until one arrives.
 
@@ -442,7 +521,7 @@ class Client:
                 raise Timeout("no %s notification" % (method or "any"))
             self.pump(left)
 
-    def drain(self, timeout=0.2):
+    def drain(self, timeout: float = 0.2) -> int:
         """Read whatever arrives within ``timeout`` seconds (notifications are
         queued or passed to the callback); return the number of messages."""
         n = 0
@@ -459,7 +538,7 @@ class Client:
 
     # ------------------------------------------------------------------ auth
 
-    def auth_login(self, login, password):
+    def auth_login(self, login: str, password: str) -> Dict[str, Any]:
         """Log in; keeps the token, role and subject on the client.
         Returns ``{token, role, subject?, expires_in}``."""
         r = self.call("auth.login", {"login": login, "password": password})
@@ -468,7 +547,7 @@ class Client:
         self.subject = r.get("subject")
         return r
 
-    def auth_resume(self, token=None):
+    def auth_resume(self, token: Optional[str] = None) -> Dict[str, Any]:
         """Resume a session with a token (default: the one from the last
         login).  Returns ``{login, role, subject?}``."""
         r = self.call("auth.resume", {"token": token or self.token})
@@ -478,7 +557,7 @@ class Client:
         self.subject = r.get("subject")
         return r
 
-    def auth_logout(self, request_id=None):
+    def auth_logout(self, request_id: Optional[str] = None) -> Any:
         """End the session; the token stops working."""
         r = self.call("auth.logout", {} if request_id is None else {"request_id": request_id})
         self.token = None
@@ -486,7 +565,7 @@ class Client:
 
     # ----------------------------------------------------------------- paging
 
-    def iterate(self, list_method, **filters):
+    def iterate(self, list_method: Callable[..., Dict[str, Any]], **filters: Any) -> Iterator[Any]:
         """Yield every item of a paged list method (``self.mentee_list``,
         ``self.coach_list``, ``self.match_list``), following cursors."""
         cursor = None

@@ -193,6 +193,87 @@ def reconnect_resumes_after_server_restart(s):
     coord.close()
 
 
+class ScriptedServer:
+    """A plaintext msgpack-RPC server on a unix socket for auto_reconnect:
+    it answers every request {"ok": method} (auth.resume: a coordinator's
+    session) except those whose method is in ``drops``: each such entry,
+    consumed once, closes the connection instead of answering.  ``seen`` has
+    one list of (method, params) per connection."""
+
+    def __init__(self, path, drops):
+        import socket
+        import threading
+        self.drops = list(drops)
+        self.seen = []
+        self.ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.ls.bind(str(path))
+        self.ls.listen(8)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        import msgpack
+        import struct
+        while True:
+            try:
+                conn, _ = self.ls.accept()
+            except OSError:
+                return
+            seen = []
+            self.seen.append(seen)
+            buf = b""
+            with conn:
+                while True:
+                    data = conn.recv(65536)
+                    if not data:
+                        break
+                    buf += data
+                    dropped = False
+                    while len(buf) >= 4 and len(buf) >= 4 + struct.unpack(">I", buf[:4])[0]:
+                        n = struct.unpack(">I", buf[:4])[0]
+                        _, msgid, method, params = msgpack.unpackb(buf[4:4 + n], raw=False)
+                        buf = buf[4 + n:]
+                        seen.append((method, params[0]))
+                        if method in self.drops:
+                            self.drops.remove(method)
+                            dropped = True
+                            break
+                        result = {"role": "coordinator", "login": "c"} if method == "auth.resume" else {"ok": method}
+                        conn.sendall(coachnet.pack_frame([1, msgid, None, result]))
+                    if dropped:
+                        break
+
+    def close(self):
+        self.ls.close()
+
+
+@t
+def auto_reconnect_repeats_only_what_is_safe(s):
+    """auto_reconnect: a read and a write with request_id are repeated after auth.resume on a new connection; a write without one raises ConnectionClosed, is not repeated, and the connection is back"""
+    fake = ScriptedServer(s.env.dir / "scripted.sock", drops=["mentee.get", "mentee.put", "mentee.put"])
+    c = Client(unix_path=str(s.env.dir / "scripted.sock"), auto_reconnect=True, timeout=10 * SLOW)
+    try:
+        c.token = "T"   # as after a login: reconnecting resumes this session
+        assert c.call("mentee.get", {"id": "x"}) == {"ok": "mentee.get"}
+        assert c.reconnects == 1 and [m for m, _ in fake.seen[1]] == ["auth.resume", "mentee.get"], fake.seen
+        assert fake.seen[1][0][1] == {"token": "T"}, fake.seen
+        try:
+            c.call("mentee.put", {"profile": {}})
+            raise AssertionError("a write without request_id was repeated")
+        except coachnet.ConnectionClosed:
+            pass
+        assert c.connected and c.reconnects == 2 and [m for m, _ in fake.seen[2]] == ["auth.resume"], fake.seen
+        r = c.call("mentee.put", {"profile": {}, "request_id": "r1"})
+        assert r == {"ok": "mentee.put"} and c.reconnects == 3, (r, c.reconnects)
+        assert [m for m, _ in fake.seen[3]] == ["auth.resume", "mentee.put"], fake.seen
+        assert fake.seen[3][1][1]["request_id"] == "r1"
+        total = sum(1 for conn in fake.seen for m, _ in conn if m == "mentee.put")
+        assert total == 3, fake.seen   # dropped once (not repeated), dropped and repeated once
+    finally:
+        c.close()
+        fake.close()
+
+
 @t
 def iterate_follows_cursors(s):
     """iterate(mentee_list, limit=3) yields all 8 mentees of a program once"""
