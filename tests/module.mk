@@ -35,6 +35,7 @@ check-build: $(B)/bench/matcher/gen_instance $(B)/bench/matcher/bench_matcher \
 # test_gen_data.py: scripts/gen-data is reproducible, writes the import
 # format from the catalogues, and draws coaches with uneven expertise.
 CHECK_CMDS += tests/unit/test_gen_data.py
+
 # test_log: the log file reopened by name (SIGHUP) and rate-limited lines
 # (server/log.c).
 UNIT_TESTS += $(B)/tests/unit/test_log
