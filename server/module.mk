@@ -5,8 +5,13 @@ SERVER_CORE_OBJS := $(filter-out $(B)/server/main.o,$(SERVER_OBJS))
 
 $(B)/server/%.o: MOD_CFLAGS = $(MSGPACK_CFLAGS) $(EVENT_CFLAGS) $(SSL_CFLAGS)
 
+# The browser transport's layer (hws.c): Debian's libwslay and
+# libhttp-parser (neither ships a pkg-config file).
+WSLAY_LIBS       = -lwslay
+HTTP_PARSER_LIBS = -lhttp_parser
+
 $(B)/server/coachnetd: $(SERVER_OBJS) $(PROTO_LIB) $(MATCHER_LIB)
-	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(HIREDIS_LIBS) $(SSL_LIBS) $(ARGON2_LIBS) $(MSGPACK_LIBS) $(MATH_LIBS) -o $@
+	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(HIREDIS_LIBS) $(SSL_LIBS) $(ARGON2_LIBS) $(MSGPACK_LIBS) $(WSLAY_LIBS) $(HTTP_PARSER_LIBS) $(MATH_LIBS) -o $@
 
 PROGS += $(B)/server/coachnetd
 
