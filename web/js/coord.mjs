@@ -186,6 +186,7 @@ async function runsScreen(ctx, view) {
     let current = null;
     ctx.listen("run.progress", (p) => {
         if (p.run_id !== current) return;
+        progress.dataset.events = String(Number(progress.dataset.events ?? 0) + 1);
         progress.max = String(p.total || 1);
         progress.value = String(p.done);
         progressText.textContent = t("run.progress_text", { phase: tOr(`phase.${p.phase}`, p.phase), done: num(p.done), total: num(p.total) });
