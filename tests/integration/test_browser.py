@@ -245,7 +245,8 @@ def pair_ready(s):
     """A program with one approved match; returns (mentee, coach, mentee login, coach login, match id)."""
     coord, _name, program = coordinator(s)
     g = s.gen
-    coach = g.coach([program], capacity=1, organization="K015")
+    coach = g.coach([program], capacity=1, organization="K015", email="coach.%s@example.go.id" % g.rnd.randint(0, 99999),
+                    phone="+62812%07d" % g.rnd.randint(0, 9999999))
     mentee = g.mentee(program, agency="K001", comps=["M.01", "M.02", "M.03"])
     coord.coach_put(coach)
     coord.mentee_put(mentee)
@@ -272,6 +273,31 @@ def serves_the_app(s):
     assert q(d, "#login-submit").text == "Masuk"
     errs = console_errors(d)
     assert not errs, "console errors: %s" % errs
+    # The gzip siblings the build wrote are sent to a client that accepts gzip.
+    import gzip
+    import http.client
+    import ssl
+    conn = http.client.HTTPSConnection("127.0.0.1", s.srv.port, timeout=WAIT,
+                                       context=ssl.create_default_context(cafile=str(s.env.certs.ca)))
+    try:
+        conn.request("GET", "/vendor/chart.js/chart.js", headers={"Accept-Encoding": "gzip"})
+        r = conn.getresponse()
+        body = r.read()
+        assert r.status == 200 and r.getheader("Content-Encoding") == "gzip", (r.status, r.getheaders())
+        assert gzip.decompress(body) == (WEB_ROOT / "vendor/chart.js/chart.js").read_bytes()
+        assert r.getheader("Content-Type", "").startswith("text/javascript"), r.getheader("Content-Type")
+    finally:
+        conn.close()
+    # The accessibility check can fail: an unlabelled field is a violation.
+    d.execute_script("const i = document.createElement('input'); i.id = 'axe-probe';"
+                     "document.querySelector('main').append(i);")
+    try:
+        axe(d, "probe")
+        raise AssertionError("axe found no violation in an unlabelled input")
+    except AssertionError as e:
+        assert "axe-probe" in str(e), e
+    d.execute_script("document.getElementById('axe-probe').remove()")
+    axe(d, "login")
 
 
 @t
@@ -371,6 +397,22 @@ def coordinator_import_draft_review_publish_approve(s):
     finally:
         c.close()
 
+    # The coordinator gives a mentee of the program a login.
+    go(d, "coord/users", "#user-save")
+    ml = s.uniq("mentee")
+    q(d, "#user-login").send_keys(ml)
+    q(d, "#user-password").send_keys(s.PASSWORD)
+    Select(q(d, "#user-role")).select_by_value("mentee")
+    q(d, "#user-subject").send_keys(mentees[0]["id"])
+    q(d, "#user-save").click()
+    wait(d, lambda: ml in q(d, "#user-list").text, "the mentee user in the list")
+    check_screen(d, "coord-users-id")
+    c = s.srv.login(ml, s.PASSWORD)
+    try:
+        assert c.mentee_get(mentees[0]["id"])["profile"]["name"] == mentees[0]["name"]
+    finally:
+        c.close()
+
     go(d, "coord/dashboard", "#chart-scores")
     time.sleep(0.5)  # the charts draw on the next animation frame
     check_screen(d, "coord-dashboard-id", phone_too=True)
@@ -391,6 +433,7 @@ def mentee_and_coach_accept_meet_jp(s):
     assert q(d, "#jp-text").text.startswith("0,0 dari 20 JP"), q(d, "#jp-text").text
     card = q(d, '[data-match="%s"]' % match_id)
     assert coach["name"] in card.text and "Disetujui" in card.text, card.text
+    assert coach["email"] not in card.text, "contacts only from accepted on"
     check_screen(d, "mentee-matches-approved-id", phone_too=True)
     card.find_element(By.CSS_SELECTOR, "button.primary").click()
     wait(d, lambda: "diterima" in status_text(d), "the mentee's acceptance")
@@ -414,7 +457,7 @@ def mentee_and_coach_accept_meet_jp(s):
     login(d, ml, s.PASSWORD)
     wait(d, lambda: q(d, "#jp-text").text.startswith("2,0 dari 20 JP"), "the JP moved to 2.0")
     card = q(d, '[data-match="%s"]' % match_id)
-    assert coach.get("email") is None or coach["email"] in card.text
+    assert coach["email"] in card.text and coach["phone"] in card.text, "contacts once accepted: %s" % card.text
     confirm = card.find_elements(By.XPATH, ".//button[normalize-space()='Konfirmasi']")
     assert confirm, "a Confirm button for the coach's meeting"
     confirm[0].click()
@@ -475,7 +518,7 @@ def english_coordinator_and_admin_screens(s):
     for route, ready in (("coord/dashboard", "#chart-scores"), ("coord/runs", "#run-start"),
                          ("coord/review", "#bulk-approve"), ("coord/unmatched", "table"),
                          ("coord/import", "#import-submit"), ("coord/pins", "table"),
-                         ("coord/activity", "table")):
+                         ("coord/activity", "table"), ("coord/users", "#user-save")):
         go(d, route, ready)
         time.sleep(0.3)
         check_screen(d, route.replace("/", "-") + "-en", phone_too=route in ("coord/review", "coord/dashboard"))

@@ -48,8 +48,15 @@ async function programsScreen(ctx, view) {
     await load();
 }
 
-async function usersScreen(ctx, view) {
-    const { items: progs } = await ctx.client.programList({ limit: 500 });
+/**
+ * Users: the list (by role) and a form to create one.  An admin creates
+ * every role and may disable and enable users; a coordinator creates and
+ * lists the mentee and coach users of its programs (user.create, user.list).
+ */
+export async function usersScreen(ctx, view) {
+    const isAdmin = ctx.role === "admin";
+    const roles = isAdmin ? ROLES : ["mentee", "coach"];
+    const progs = isAdmin ? (await ctx.client.programList({ limit: 500 })).items : [];
     const listBox = h("div", { id: "user-list" });
     let roleFilter = "";
     const load = async () => {
@@ -60,7 +67,7 @@ async function usersScreen(ctx, view) {
             [t("admin.login"), t("admin.role"), t("admin.subject"), t("admin.programs_col"), t("admin.state"), t("common.actions")],
             items.map((u) => [u.login, tOr(`role.${u.role}`, u.role), u.subject ?? "", (u.programs ?? []).join(", "),
                 u.disabled ? t("admin.disabled") : t("admin.enabled"),
-                h("button", { type: "button", class: "small",
+                !isAdmin ? "" : h("button", { type: "button", class: "small",
                               "aria-label": t(u.disabled ? "admin.enable_label" : "admin.disable_label", { login: u.login }),
                               onclick: () => guarded(async () => {
                                   if (u.disabled) await ctx.client.userEnable({ login: u.login });
@@ -70,11 +77,11 @@ async function usersScreen(ctx, view) {
     };
     const login = h("input", { type: "text", id: "user-login", required: true, maxlength: "64", autocomplete: "off" });
     const password = h("input", { type: "password", id: "user-password", required: true, minlength: "8", maxlength: "256", autocomplete: "new-password" });
-    const role = select(ROLES.map((r) => [r, t(`role.${r}`)]), "coordinator", { id: "user-role" });
+    const role = select(roles.map((r) => [r, t(`role.${r}`)]), roles[0], { id: "user-role" });
     const subject = h("input", { type: "text", id: "user-subject", maxlength: "40" });
     const programs = h("select", { id: "user-programs", multiple: true, size: String(Math.min(5, Math.max(2, progs.length))) },
         progs.map((p) => h("option", { value: p.id }, `${p.name} (${p.id})`)));
-    const filter = select([["", t("admin.all_roles")], ...ROLES.map((r) => [r, t(`role.${r}`)])], "", {
+    const filter = select([["", t("admin.all_roles")], ...roles.map((r) => [r, t(`role.${r}`)])], "", {
         id: "user-filter", onchange: () => { roleFilter = filter.value; guarded(load); } });
     const form = h("form", {
         class: "card", "aria-labelledby": "user-form-title",
@@ -91,7 +98,8 @@ async function usersScreen(ctx, view) {
         },
     }, h("h2", { id: "user-form-title" }, t("admin.user_form")),
     field("admin.login", login), field("admin.password", password, "admin.password_hint"), field("admin.role", role),
-    field("admin.subject", subject, "admin.subject_hint"), field("admin.programs_col", programs, "admin.programs_hint"),
+    field("admin.subject", subject, "admin.subject_hint"),
+    isAdmin ? field("admin.programs_col", programs, "admin.programs_hint") : null,
     h("button", { type: "submit", class: "primary", id: "user-save" }, t("admin.create")));
     mount(view, h("h1", {}, t("admin.users")), form, h("div", { class: "toolbar" }, field("admin.filter", filter)), listBox);
     await load();

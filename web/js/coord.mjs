@@ -9,6 +9,7 @@
 //
 // Copyright (c) 2026, the coachnet authors.  BSD-3-Clause, see LICENSE.
 
+import { usersScreen } from "./admin.mjs";
 import { chartFigure } from "./charts.mjs";
 import { coachCard, explainPanel, meetingsBlock, menteeCard, statusBadge } from "./cards.mjs";
 import {
@@ -507,4 +508,5 @@ export const ROUTES = [
     ["coord/import", "nav.import", importScreen],
     ["coord/pins", "nav.pins", pinsScreen],
     ["coord/activity", "nav.activity", activityScreen],
+    ["coord/users", "nav.users", usersScreen],
 ];

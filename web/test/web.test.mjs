@@ -6,11 +6,12 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import test from "node:test";
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 
 import { METHODS } from "../../clients/js/methods.gen.mjs";
 
@@ -79,7 +80,7 @@ test("markup: no inline script or handler, no text outside the catalogues", () =
     }
 });
 
-test("build: a closed graph of ES modules from js/app.mjs, no bare specifier left, catalogues and data copied", () => {
+test("build: a closed graph of ES modules from js/app.mjs, no bare specifier left, catalogues and data copied, gzip siblings", () => {
     const out = join(mkdtempSync(join(tmpdir(), "coachnet-web-")), "web");
     try {
         execFileSync(process.execPath, [join(WEB, "tools/build.mjs"), out]);
@@ -103,6 +104,16 @@ test("build: a closed graph of ES modules from js/app.mjs, no bare specifier lef
                             "vendor/kurkle-color/color.esm.js"])
             assert.ok(seen.has(join(out, must)), `${must} not reached from app.mjs`);
         assert.ok(seen.size > 20, `only ${seen.size} modules reached`);
+        // gzip siblings: the large modules have one, each is its file's
+        // exact content and not older than it (server/web.c's condition).
+        const gz = readdirSync(out, { recursive: true }).map(String).filter((f) => f.endsWith(".gz"));
+        for (const must of ["vendor/chart.js/chart.js.gz", "lib/methods.gen.mjs.gz", "js/coord.mjs.gz"])
+            assert.ok(gz.includes(must), `${must} missing`);
+        for (const f of gz) {
+            const plain = join(out, f.slice(0, -3));
+            assert.deepEqual(gunzipSync(readFileSync(join(out, f))), readFileSync(plain), f);
+            assert.ok(statSync(join(out, f)).mtimeMs >= statSync(plain).mtimeMs, `${f} older than its file`);
+        }
     } finally {
         rmSync(dirname(out), { recursive: true, force: true });
     }

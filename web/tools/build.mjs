@@ -7,6 +7,8 @@
 //   OUT/lib/*.mjs                       the JS client (clients/js/)
 //   OUT/vendor/...                      the ES-module builds of the npm packages
 //                                       (web/node_modules, pinned by package-lock.json)
+//   OUT/**/<file>.gz                    gzip siblings of the larger text files, which
+//                                       coachnetd sends to browsers that accept gzip
 //
 // The server's Content-Security-Policy allows no inline script, and an import
 // map is an inline script (browsers load no external import map), so instead
@@ -17,9 +19,12 @@
 //
 // Copyright (c) 2026, the coachnet authors.  BSD-3-Clause, see LICENSE.
 
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+    cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync,
+} from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const TOP = resolve(WEB, "..");
@@ -28,6 +33,12 @@ const NM = join(WEB, "node_modules");
 /** Bare specifiers and the files of OUT they stand for. */
 const BARE = { "@msgpack/msgpack": "vendor/msgpack/index.mjs", "@kurkle/color": "vendor/kurkle-color/color.esm.js" };
 const SOURCEMAP = /^\/\/# sourceMappingURL=.*$/gm;
+
+/** Files coachnetd may send gzipped (server/web.c serves "<file>.gz" when
+ * the browser accepts gzip and the sibling is not older than the file). */
+const GZIP_EXT = /\.(html|css|js|mjs|json|tsv|svg)$/;
+const GZIP_MIN = 1024;      // smaller files gain nothing worth a second copy
+const GZIP_GAIN = 0.9;      // keep a .gz only when at most this fraction of the file
 
 /** Copy src to dst (inside out), its bare imports (`from "x"`, `import "x"`)
  * made relative to dst's folder. */
@@ -76,9 +87,18 @@ function main(out) {
                               ["@kurkle/color/LICENSE.md", "kurkle-color"]])
         cpSync(join(NM, lic), join(tmp, "vendor", dir, lic.split("/").pop()));
 
+    // Precompressed siblings, written after every file (so never older).
+    for (const f of readdirSync(tmp, { recursive: true }).map(String).filter((f) => GZIP_EXT.test(f))) {
+        const path = join(tmp, f);
+        const st = statSync(path);
+        if (!st.isFile() || st.size < GZIP_MIN) continue;
+        const raw = readFileSync(path);
+        const gz = gzipSync(raw, { level: 9 });
+        if (gz.length <= raw.length * GZIP_GAIN) writeFileSync(`${path}.gz`, gz);
+    }
+
     rmSync(out, { recursive: true, force: true });
-    cpSync(tmp, out, { recursive: true });
-    rmSync(tmp, { recursive: true, force: true });
+    renameSync(tmp, out);
 }
 
 main(process.argv[2]);
