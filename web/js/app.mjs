@@ -73,8 +73,13 @@ function currentRoute() {
     return r;
 }
 
+let loggingOut = false;
+
 async function logout() {
+    loggingOut = true;
     try { await client.logout(); } catch { /* the token is forgotten anyway */ }
+    loggingOut = false;
+    announce("");
     location.hash = "#/";
     render();
 }
@@ -166,7 +171,7 @@ client.on("open", () => {
     if (s?.classList.contains("warn")) announce(t("conn.back"));
 });
 client.on("session", ({ role }) => {
-    if (role === null && sessionKnown) {
+    if (role === null && sessionKnown && !loggingOut) {
         announce(t("login.expired"), "warn");
         render();
     }

@@ -341,8 +341,8 @@ async function reviewScreen(ctx, view, params) {
             explainPanel(ex),
             meetings,
             h("div", { class: "actions" },
-                h("button", { type: "button", onclick: () => pairRule("pin") }, t("pins.pin")),
-                h("button", { type: "button", onclick: () => pairRule("forbid") }, t("pins.forbid"))));
+                h("button", { type: "button", "data-pin": "pin", onclick: () => pairRule("pin") }, t("pins.pin")),
+                h("button", { type: "button", "data-pin": "forbid", onclick: () => pairRule("forbid") }, t("pins.forbid"))));
         panel.focus();
     };
 
