@@ -643,6 +643,8 @@ void hws_free(hws *h) {
 
 hws_state hws_get_state(const hws *h) { return h->state; }
 
+int hws_closing(const hws *h) { return h->closing || h->state == HWS_CLOSED; }
+
 const char *hws_why(const hws *h) { return h->why; }
 
 size_t hws_feed(hws *h, const void *data, size_t len) {

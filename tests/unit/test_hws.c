@@ -517,8 +517,10 @@ static void close_handshake(void **state) {
      * peer's close arrives; nothing is sent or delivered in between */
     h = t_open_ws(&p, NULL);
     assert_int_equal(hws_send(h, "bye", 3), 0);
+    assert_int_equal(hws_closing(h), 0);
     hws_close(h, HWS_CLOSE_GOING_AWAY, "shutting down");
     assert_int_equal(hws_get_state(h), HWS_WS);
+    assert_int_equal(hws_closing(h), 1);
     assert_int_equal(hws_send(h, "late", 4), -1);
     n = t_client_frame(buf, 0x2, 1, "x", 1);
     t_feed(h, buf, n);
