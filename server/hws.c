@@ -554,7 +554,7 @@ static int ws_wait(hws *h, const uint8_t *data, size_t len) {
     if (!w) return -1;
     w->next = NULL;
     w->len = len;
-    memcpy(w->data, data, len);
+    if (len) memcpy(w->data, data, len);
     *h->wait_tail = w;
     h->wait_tail = &w->next;
     return 0;
@@ -564,14 +564,17 @@ static void ws_on_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_m
     (void)ctx;
     hws *h = ud;
     switch (arg->opcode) {
-    case WSLAY_BINARY_FRAME:
+    case WSLAY_BINARY_FRAME: {
+        /* an empty message comes with msg NULL: callers get a pointer */
+        const uint8_t *msg = arg->msg_length ? arg->msg : (const uint8_t *)"";
         if (h->closing || h->state != HWS_WS) return;
         if (h->paused) {
-            if (ws_wait(h, arg->msg, arg->msg_length)) hws_close(h, HWS_CLOSE_TRY_LATER, "out of memory");
+            if (ws_wait(h, msg, arg->msg_length)) hws_close(h, HWS_CLOSE_TRY_LATER, "out of memory");
             return;
         }
-        if (h->cb.message(h->ud, arg->msg, arg->msg_length)) h->paused = 1;
+        if (h->cb.message(h->ud, msg, arg->msg_length)) h->paused = 1;
         break;
+    }
     case WSLAY_TEXT_FRAME: hws_close(h, HWS_CLOSE_UNSUPPORTED, "binary messages only"); break;
     case WSLAY_PONG: h->ping_out = 0; break;
     default: break; /* ping: wslay answers; close: wslay replies */

@@ -106,7 +106,8 @@ def loadgen(srv, *args, timeout=900):
     print("    CPU during the run (incl. set-up): coachnetd %.0f%%, redis-server %.0f%% of one core; "
           "load average %.1f" % (cpu["coachnetd"], cpu["redis"], os.getloadavg()[0]), flush=True)
     r = result(out)
-    r.update(cpu_coachnetd="%.0f" % cpu["coachnetd"], cpu_redis="%.0f" % cpu["redis"])
+    r.update(cpu_coachnetd="%.0f" % cpu["coachnetd"], cpu_redis="%.0f" % cpu["redis"],
+             cpu_s_coachnetd="%.3f" % (cpu["coachnetd"] * dt / 100.0))
     return r
 
 
@@ -295,11 +296,19 @@ def main():
     if "ws" in res:
         b = [float(r["throughput"]) for r in res["ws"][False]]
         w = [float(r["throughput"]) for r in res["ws"][True]]
+        # coachnetd's CPU per response (warm-up and log-in included in the
+        # CPU, not in the count: the same for both): a comparison that
+        # other processes on the machine disturb less than throughput
+        def us_per(rs):
+            return [1e6 * float(r["cpu_s_coachnetd"]) / max(1, int(r["responses"])) for r in rs]
+        bc, wc = us_per(res["ws"][False]), us_per(res["ws"][True])
         print("mentee.get closed loop c=%d: binary %s req/s (p99 %s us), WebSocket %s req/s (p99 %s us); "
-              "ratio %.2f (WebSocket / binary, means; target >= 0.8)" % (
+              "ratio %.2f (WebSocket / binary, means; target >= 0.8); coachnetd CPU per request "
+              "binary %s us, WebSocket %s us" % (
                   a.conns, "/".join("%.0f" % x for x in b), "/".join(r["p99_us"] for r in res["ws"][False]),
                   "/".join("%.0f" % x for x in w), "/".join(r["p99_us"] for r in res["ws"][True]),
-                  (sum(w) / len(w)) / (sum(b) / len(b))))
+                  (sum(w) / len(w)) / (sum(b) / len(b)), "/".join("%.1f" % x for x in bc),
+                  "/".join("%.1f" % x for x in wc)))
     if "handshake" in res:
         for (tickets, tls, resume), r in res["handshake"].items():
             print("handshakes TLS %s tickets %-3s reuse %-3s: %s/s (%s of %s resumed)" % (

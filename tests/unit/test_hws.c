@@ -644,6 +644,19 @@ static void send_and_pause(void **state) {
         assert_memory_equal(p.msg[i], want, 2);
     }
     hws_free(h);
+    /* an empty message, also one that waits (found by fuzz_hws: a NULL
+     * payload copied while paused) */
+    h = t_open_ws(&p, NULL);
+    p.pause_after = 1;
+    n = t_client_frame(buf, 0x2, 1, "", 0);
+    n += t_client_frame(buf + n, 0x2, 1, "", 0);
+    t_feed(h, buf, n);
+    assert_int_equal(p.nmsgs, 1);
+    p.pause_after = 0;
+    assert_int_equal(hws_resume(h), 0);
+    assert_int_equal(p.nmsgs, 2);
+    assert_int_equal(p.msg_len[1], 0);
+    hws_free(h);
     /* freed with messages waiting: no leak (ASan) */
     h = t_open_ws(&p, NULL);
     p.pause_after = 1;
