@@ -310,8 +310,9 @@ static void conn_send(srv_conn *c, const char *data, size_t len) {
     }
     if (!c->web)
         evbuffer_add(out, data, len);
-    else if (len >= PROTO_FRAME_HEADER && hws_send(c->web, data + PROTO_FRAME_HEADER, len - PROTO_FRAME_HEADER))
-        conn_close(c, 0);
+    else if (len >= PROTO_FRAME_HEADER && hws_send(c->web, data + PROTO_FRAME_HEADER, len - PROTO_FRAME_HEADER) &&
+             !hws_closing(c->web))
+        conn_close(c, 0); /* out of memory; a closing WebSocket just sends nothing more */
 }
 
 /* The WebSocket close code of a frame-level error. */
@@ -459,6 +460,8 @@ static void conn_ping_cb(evutil_socket_t fd, short what, void *arg) {
     if (hws_get_state(c->web) == HWS_CLOSED) {
         log_info("conn %s: %s: closing", c->peer, hws_why(c->web));
         conn_close(c, 0);
+    } else if (hws_closing(c->web)) {
+        conn_close(c, 1);
     }
     conn_drive(c);
 }
@@ -550,8 +553,10 @@ static void process_web(srv_conn *c) {
         if (evbuffer_peek(in, -1, NULL, &v, 1) < 1 || v.iov_len == 0) break;
         size_t used = hws_feed(c->web, v.iov_base, v.iov_len);
         evbuffer_drain(in, used);
-        if (hws_get_state(c->web) == HWS_CLOSED) {
-            log_debug("conn %s: %s", c->peer, hws_why(c->web));
+        if (hws_closing(c->web)) {
+            /* our close frame (or the last HTTP answer) is written: flush
+             * it and close, without waiting for the peer's close reply */
+            log_debug("conn %s: %s", c->peer, hws_get_state(c->web) == HWS_CLOSED ? hws_why(c->web) : "closing");
             conn_close(c, 1);
             return;
         }

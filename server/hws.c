@@ -37,6 +37,7 @@
 #define HWS_WS_GUID   "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define HWS_FIELD_MAX 32   /* header names longer than this are none we keep */
 #define HWS_HEAD_OUT  2048 /* a response head without the security headers and extra */
+#define HWS_OBUF_KEEP 4096 /* output staging kept between sends */
 
 /* Sent with every response, the 101 included (DESIGN §11): no inline
  * script or style, nothing framed, nothing sniffed. */
@@ -101,6 +102,11 @@ struct hws {
     const uint8_t *in;          /* the slice being fed */
     size_t in_len;
     int in_recv; /* inside wslay_event_recv: sends wait for its end */
+    /* what one wslay_event_send writes, handed to cb.write at once: a
+     * frame's header and payload come from wslay in two calls, and as two
+     * writes they could become two TLS records */
+    uint8_t *obuf;
+    size_t olen, ocap;
     int paused;
     hws_waiting *wait_head, **wait_tail;
     int closing;         /* hws_close was called */
@@ -478,6 +484,8 @@ static void ws_update(hws *h) {
         hws_set_closed(h, h->closing ? "WebSocket closed by the server" : "WebSocket closed");
 }
 
+static void ws_out(hws *h);
+
 /* Send what wslay holds.  Our close frame is queued only once every
  * message before it is written: wslay sends control frames ahead of
  * queued messages, and a frame-level error's answer must precede it. */
@@ -489,6 +497,7 @@ static void ws_flush(hws *h) {
         h->close_code = 0;
         if (r == 0) r = wslay_event_send(h->ws);
     }
+    ws_out(h);
     if (r != 0) hws_set_closed(h, "WebSocket send failed");
     ws_update(h);
 }
@@ -508,11 +517,35 @@ static ssize_t ws_recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len,
 }
 
 static ssize_t ws_send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags, void *ud) {
-    (void)ctx;
     (void)flags;
     hws *h = ud;
-    h->cb.write(h->ud, data, len);
+    if (h->olen + len > h->ocap) {
+        size_t cap = h->ocap ? h->ocap : 256;
+        while (cap < h->olen + len) cap *= 2;
+        uint8_t *nb = realloc(h->obuf, cap);
+        if (!nb) {
+            wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+            return -1;
+        }
+        h->obuf = nb;
+        h->ocap = cap;
+    }
+    memcpy(h->obuf + h->olen, data, len);
+    h->olen += len;
     return (ssize_t)len;
+}
+
+/* Hand what wslay wrote to the caller in one piece.  A buffer grown
+ * beyond HWS_OBUF_KEEP by a large message is not kept (idle connections
+ * are many). */
+static void ws_out(hws *h) {
+    if (h->olen) h->cb.write(h->ud, h->obuf, h->olen);
+    h->olen = 0;
+    if (h->ocap > HWS_OBUF_KEEP) {
+        free(h->obuf);
+        h->obuf = NULL;
+        h->ocap = 0;
+    }
 }
 
 /* A message while paused: copied to wait for hws_resume. */
@@ -521,7 +554,7 @@ static int ws_wait(hws *h, const uint8_t *data, size_t len) {
     if (!w) return -1;
     w->next = NULL;
     w->len = len;
-    memcpy(w->data, data, len);
+    if (len) memcpy(w->data, data, len);
     *h->wait_tail = w;
     h->wait_tail = &w->next;
     return 0;
@@ -531,14 +564,17 @@ static void ws_on_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_m
     (void)ctx;
     hws *h = ud;
     switch (arg->opcode) {
-    case WSLAY_BINARY_FRAME:
+    case WSLAY_BINARY_FRAME: {
+        /* an empty message comes with msg NULL: callers get a pointer */
+        const uint8_t *msg = arg->msg_length ? arg->msg : (const uint8_t *)"";
         if (h->closing || h->state != HWS_WS) return;
         if (h->paused) {
-            if (ws_wait(h, arg->msg, arg->msg_length)) hws_close(h, HWS_CLOSE_TRY_LATER, "out of memory");
+            if (ws_wait(h, msg, arg->msg_length)) hws_close(h, HWS_CLOSE_TRY_LATER, "out of memory");
             return;
         }
-        if (h->cb.message(h->ud, arg->msg, arg->msg_length)) h->paused = 1;
+        if (h->cb.message(h->ud, msg, arg->msg_length)) h->paused = 1;
         break;
+    }
     case WSLAY_TEXT_FRAME: hws_close(h, HWS_CLOSE_UNSUPPORTED, "binary messages only"); break;
     case WSLAY_PONG: h->ping_out = 0; break;
     default: break; /* ping: wslay answers; close: wslay replies */
@@ -599,6 +635,7 @@ void hws_free(hws *h) {
     if (!h) return;
     free(h->hd);
     if (h->ws) wslay_event_context_free(h->ws);
+    free(h->obuf);
     while (h->wait_head) {
         hws_waiting *w = h->wait_head;
         h->wait_head = w->next;
@@ -608,6 +645,8 @@ void hws_free(hws *h) {
 }
 
 hws_state hws_get_state(const hws *h) { return h->state; }
+
+int hws_closing(const hws *h) { return h->closing || h->state == HWS_CLOSED; }
 
 const char *hws_why(const hws *h) { return h->why; }
 

@@ -127,6 +127,11 @@ int hws_send(hws *h, const void *data, size_t len);
  * or a pong timeout later (hws_tick).  In HWS_HTTP: HWS_CLOSED now. */
 void hws_close(hws *h, uint16_t code, const char *reason);
 
+/* hws_close was called, or the connection is HWS_CLOSED: nothing more is
+ * sent or delivered (a server may close the connection once its close
+ * frame is written, RFC 6455 7.1.1). */
+int hws_closing(const hws *h);
+
 /* Keepalive, HWS_WS: call at the time returned (ms from now_ms); it pings
  * every ping interval and ends a connection whose pong (or close reply)
  * is not back within the pong timeout (HWS_CLOSED; returns -1).  now_ms:

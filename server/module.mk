@@ -56,3 +56,17 @@ UNIT_TESTS += $(B)/tests/unit/test_loginrl
 $(B)/tests/unit/test_loginrl.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
 $(B)/tests/unit/test_loginrl: $(B)/tests/unit/test_loginrl.o $(B)/server/loginrl.o
 	$(CC) $(LDFLAGS) $^ $(CMOCKA_LIBS) -o $@
+
+# hws: the pure HTTP/WebSocket layer of the browser transport.
+UNIT_TESTS += $(B)/tests/unit/test_hws
+$(B)/tests/unit/test_hws.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
+$(B)/tests/unit/test_hws: $(B)/tests/unit/test_hws.o $(B)/server/hws.o
+	$(CC) $(LDFLAGS) $^ $(WSLAY_LIBS) $(HTTP_PARSER_LIBS) $(SSL_LIBS) $(CMOCKA_LIBS) -o $@
+
+# Fuzzer of the layer (clang, libFuzzer); seeds in tests/fuzz/seeds/fuzz_hws/
+# (made by tests/fuzz/fuzz_hws_seeds.py).
+build/fuzz/fuzz_hws: tests/fuzz/fuzz_hws.c server/hws.c server/hws.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(CPPFLAGS) \
+	    tests/fuzz/fuzz_hws.c server/hws.c $(WSLAY_LIBS) $(HTTP_PARSER_LIBS) $(SSL_LIBS) -o $@
+FUZZERS += build/fuzz/fuzz_hws

@@ -400,6 +400,8 @@ def text_and_bad_body(s):
     sock.sendall(ws_frame(0x1, b"hello"))
     op, payload = read_frame(sock)
     assert op == 0x8 and struct.unpack("!H", payload[:2])[0] == 1003, (op, payload)
+    sock.settimeout(3 * SLOW)
+    assert read_until_closed(sock) == b""  # the server closes once its close frame is out
     sock.close()
     sock, head = handshake(s)
     sock.sendall(ws_frame(0x2, b"\xc1"))
@@ -407,7 +409,9 @@ def text_and_bad_body(s):
     m = msgpack.unpackb(payload, raw=False)
     assert op == 0x2 and m[1] == 0 and m[2]["code"] == "bad_frame", m
     op, payload = read_frame(sock)
-    assert op == 0x8, op
+    assert op == 0x8 and struct.unpack("!H", payload[:2])[0] == 1002, (op, payload)
+    sock.settimeout(3 * SLOW)
+    assert read_until_closed(sock) == b""
     sock.close()
 
 
