@@ -81,8 +81,8 @@ async function dashboard(ctx, view) {
     let byProvince;
     if (hasParam(ctx, "stats.get", "by")) {
         const r = await ctx.client.statsGet({ program, by: "province" });
-        const rows = r.breakdown ?? r.items ?? r.rows ?? [];
-        byProvince = rows.map((x) => [provinceName(x.key ?? x.province ?? x.code), Number(x.matched ?? x.count ?? x.mentees ?? 0)]);
+        byProvince = (r.breakdown?.rows ?? []).filter((x) => x.matched > 0)
+            .sort((a, b) => b.matched - a.matched).map((x) => [provinceName(x.key), x.matched]);
     } else {
         const count = new Map();
         for (const m of matches) {
