@@ -105,6 +105,13 @@ def qs(d, css):
     return d.find_elements(By.CSS_SELECTOR, css)
 
 
+def click(d, el):
+    """Click el after scrolling it to the middle of the viewport (the
+    explanation panel is sticky on a desktop: an edge may be covered)."""
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
+    el.click()
+
+
 def status_text(d):
     try:
         return q(d, "#status").text
@@ -388,6 +395,11 @@ def coordinator_import_draft_review_publish_approve(s):
     assert "Integritas" in panel.text or "Kerjasama" in panel.text or "Komunikasi" in panel.text \
         or "Orientasi" in panel.text, panel.text
     check_screen(d, "coord-review-draft-id", phone_too=True)
+    # By keyboard: Escape closes the panel and the focus returns to its row.
+    from selenium.webdriver.common.keys import Keys
+    q(d, "#explain-panel").send_keys(Keys.ESCAPE)
+    wait(d, lambda: not q(d, "#explain-panel").is_displayed(), "the panel closed by Escape")
+    assert d.execute_script("return document.activeElement.dataset.explain") is not None
     go(d, "coord/unmatched?run=" + run_id, "table")
     rows = qs(d, ".screen tbody tr")
     assert len(rows) == 1 and any(m["name"] in rows[0].text for m in mentees), [r.text for r in rows]
@@ -424,7 +436,7 @@ def coordinator_import_draft_review_publish_approve(s):
     pinned_id = q(d, "#review-list tbody tr td:nth-child(2) .code").text
     q(d, "#review-list [data-explain]").click()
     wait(d, lambda: qs(d, "#explain-panel [data-pin]"), "the panel's pin button")
-    q(d, '#explain-panel [data-pin="pin"]').click()
+    click(d, q(d, '#explain-panel [data-pin="pin"]'))
     wait(d, lambda: "dikunci" in status_text(d), "the pin")
     go(d, "coord/pins", "table")
     assert pinned_id in q(d, ".screen .table-wrap").text, q(d, ".screen .table-wrap").text
@@ -512,6 +524,15 @@ def mentee_and_coach_accept_meet_jp(s):
     check_screen(d, "mentee-profile-id", phone_too=True)
     go(d, "mentee/suggest", "h1")
     check_screen(d, "mentee-suggest-id")
+    # The account screen: the mentee changes its password; the new one works.
+    go(d, "account", "#pw-save")
+    q(d, "#pw-old").send_keys(s.PASSWORD)
+    q(d, "#pw-new").send_keys("Baru-pa55word-456")
+    q(d, "#pw-again").send_keys("Baru-pa55word-456")
+    q(d, "#pw-save").click()
+    wait(d, lambda: "Kata sandi diganti" in status_text(d), "the password changed")
+    check_screen(d, "account-id", phone_too=True)
+    s.srv.login(ml, "Baru-pa55word-456").close()
     errs = console_errors(d)
     assert not errs, "console errors: %s" % errs
 
@@ -564,7 +585,7 @@ def english_coordinator_and_admin_screens(s):
         time.sleep(0.3)
         check_screen(d, route.replace("/", "-") + "-en", phone_too=route in ("coord/review", "coord/dashboard"))
     login(d, ADMIN_LOGIN, ADMIN_PASSWORD, lang="en")
-    for route, ready in (("admin/programs", "#prog-save"), ("admin/users", "#user-save")):
+    for route, ready in (("admin/programs", "#prog-save"), ("admin/users", "#user-save"), ("account", "#pw-save")):
         go(d, route, ready)
         check_screen(d, route.replace("/", "-") + "-en")
     errs = console_errors(d)

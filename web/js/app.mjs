@@ -18,9 +18,11 @@ import { ROUTES as MENTEE } from "./mentee.mjs";
 import { ROUTES as COACH } from "./coach.mjs";
 import { ROUTES as COORD } from "./coord.mjs";
 import { ROUTES as ADMIN } from "./admin.mjs";
+import { ACCOUNT_ROUTE } from "./account.mjs";
 
 /** Screens per role: [route, catalogue key of the nav entry, render(ctx, main)]. */
-const SCREENS = { mentee: MENTEE, coach: COACH, coordinator: COORD, admin: ADMIN };
+const SCREENS = Object.fromEntries(Object.entries({ mentee: MENTEE, coach: COACH, coordinator: COORD, admin: ADMIN })
+    .map(([role, routes]) => [role, [...routes, ACCOUNT_ROUTE]]));
 
 const client = new CoachnetClient({ connect: () => connectWebSocket(rpcUrl()) });
 

@@ -265,6 +265,13 @@ async function reviewScreen(ctx, view, params) {
     const pager = h("div", { class: "pager" });
     const panel = h("section", { id: "explain-panel", class: "card panel", tabindex: "-1", hidden: true,
                                  "aria-labelledby": "explain-title" });
+    let panelFor = null;
+    // Escape closes the panel and gives the focus back to the row's button.
+    const closePanel = () => {
+        panel.hidden = true;
+        listBox.querySelector(`[data-explain="${panelFor}"]`)?.focus();
+    };
+    panel.addEventListener("keydown", (ev) => { if (ev.key === "Escape") closePanel(); });
     let rows = [];
 
     const query = () => {
@@ -315,6 +322,7 @@ async function reviewScreen(ctx, view, params) {
     const reset = () => { state.cursors = [null]; state.page = 0; return guarded(load); };
 
     const showPanel = async (m) => {
+        panelFor = m.id;
         panel.hidden = false;
         mount(panel, h("p", {}, t("common.loading")));
         let ex = m.explain;
@@ -334,8 +342,7 @@ async function reviewScreen(ctx, view, params) {
         mount(panel,
             h("div", { class: "card-head" },
                 h("h2", { id: "explain-title" }, t("explain.title")),
-                h("button", { type: "button", class: "small", id: "explain-close",
-                              onclick: () => { panel.hidden = true; listBox.querySelector(`[data-explain="${m.id}"]`)?.focus(); } },
+                h("button", { type: "button", class: "small", id: "explain-close", onclick: closePanel },
                   t("common.close"))),
             h("div", { class: "pair" }, menteeCard(m.mentee), coachCard(m.coach)),
             explainPanel(ex),
