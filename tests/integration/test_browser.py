@@ -538,6 +538,38 @@ def mentee_and_coach_accept_meet_jp(s):
 
 
 @t
+def mentee_suggestions_and_request(s):
+    """a mentee of a self-service program sees suggested coaches with their explanations and requests one"""
+    coord, _name, program = coordinator(s)
+    g = s.gen
+    coach = g.coach([program], capacity=2)
+    mentee = g.mentee(program, comps=["M.01", "M.04"])
+    coord.coach_put(coach)
+    coord.mentee_put(mentee)
+    ml = s.uniq("mentee")
+    coord.user_create(ml, s.PASSWORD, "mentee", subject=mentee["id"])
+    coord.close()
+    d = B.driver()
+    login(d, ml, s.PASSWORD)
+    assert "Belum ada pasangan" in visible_text(d)
+    go(d, "mentee/suggest", "section.card")
+    card = q(d, ".screen section.card")
+    assert coach["name"] in card.text, card.text
+    toggle = card.find_element(By.CSS_SELECTOR, "button[aria-expanded]")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    panel = card.find_element(By.CSS_SELECTOR, ".explain-box")
+    assert panel.is_displayed() and len(panel.find_elements(By.CSS_SELECTOR, "tbody tr")) == 2, panel.text
+    assert "Integritas" in panel.text, panel.text
+    check_screen(d, "mentee-suggest-explained-id", phone_too=True)
+    card.find_element(By.CSS_SELECTOR, "button.primary").click()
+    wait(d, lambda: qs(d, '.screen[data-screen="mentee/matches"] [data-match]'), "the requested match")
+    assert "Permintaan terkirim" in status_text(d), status_text(d)
+    assert "Diminta" in q(d, "[data-match]").text
+
+
+@t
 def language_switch(s):
     """Bahasa Indonesia by default; the switch turns every text to English and back, and is remembered"""
     d = B.driver()

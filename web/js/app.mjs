@@ -32,11 +32,16 @@ const ctx = {
     get role() { return client.role; },
     get subject() { return client.subject; },
     rerender: () => render(),
-    go: (route) => { location.hash = `#/${route}`; },
+    /** Navigate; `message` is announced on the new screen. */
+    go: (route, message) => {
+        pendingMessage = message ?? null;
+        location.hash = `#/${route}`;
+    },
     /** Listeners a screen adds for the time it is shown (removed on leaving). */
     listen(event, fn) { screenListeners.push(client.on(event, fn)); },
 };
 let screenListeners = [];
+let pendingMessage = null;
 let sessionKnown = false;
 let focusHeading = false;
 
@@ -162,7 +167,16 @@ async function render() {
     focusHeading = false;
 }
 
-window.addEventListener("hashchange", () => { focusHeading = true; render(); });
+// A navigation clears the last screen's message (a connection warning
+// stays), or shows the one ctx.go() was given.
+window.addEventListener("hashchange", () => {
+    focusHeading = true;
+    const s = document.getElementById("status");
+    if (pendingMessage !== null) announce(pendingMessage, "ok");
+    else if (!s.classList.contains("warn")) announce("");
+    pendingMessage = null;
+    render();
+});
 window.addEventListener("online", () => client.reconnectNow());
 
 client.on("close", () => {

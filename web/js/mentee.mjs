@@ -104,8 +104,7 @@ async function suggestScreen(ctx, view) {
                               "aria-label": t("suggest.request_label", { name: s.coach?.name ?? s.coach_id }),
                               onclick: () => guarded(async () => {
                                   await ctx.client.matchRequest({ coach_id: s.coach_id });
-                                  announce(t("suggest.requested"), "ok");
-                                  ctx.go("mentee/matches");
+                                  ctx.go("mentee/matches", t("suggest.requested"));
                               }) }, t("suggest.request"))),
             panel));
     }
