@@ -47,6 +47,15 @@ test("catalogues: every key the code names exists (t, field, data-i18n)", () => 
     assert.deepEqual(missing, []);
 });
 
+test("catalogues: every 'ns.key' string literal of the code is a catalogue key (or a method, notification, file or storage key)", () => {
+    const notifications = Object.keys(JSON.parse(readFileSync(join(WEB, "../api/notifications.json"), "utf8")));
+    const other = (s) => s in METHODS || notifications.includes(s) || /^coachnet\./.test(s) || /\.(tsv|json)$/.test(s);
+    const literals = new Set();
+    for (const [, src] of code) for (const m of src.matchAll(/"([a-z]+\.[a-z_0-9]+)"/g)) literals.add(m[1]);
+    assert.ok(literals.size > 300, `found only ${literals.size} literals: the scan is broken`);
+    assert.deepEqual([...literals].filter((k) => !(k in id) && !other(k)), []);
+});
+
 test("catalogues: every status, reason, role, kind and error code of the API has its text", () => {
     const enumOf = (method, name) => METHODS[method].params.find((p) => p.name === name).values;
     const need = [
