@@ -191,11 +191,16 @@ export function when(sec) {
         { dateStyle: "medium", timeStyle: "short" });
 }
 
-/** Today's date as YYYY-MM-DD in the browser's time zone. */
+/** The time zone in which coachnetd judges meeting dates (its `timezone`
+ * config; this is its default).  A browser elsewhere, or one whose clock
+ * zone is UTC, would otherwise offer tomorrow or yesterday near midnight. */
+export const SERVER_TIMEZONE = "Asia/Jakarta";
+
+/** Today's date as YYYY-MM-DD in the server's time zone. */
 export function today() {
-    const d = new Date();
-    const p = (n) => String(n).padStart(2, "0");
-    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+    // en-CA formats dates as YYYY-MM-DD.
+    return new Intl.DateTimeFormat("en-CA", { timeZone: SERVER_TIMEZONE, year: "numeric", month: "2-digit",
+                                              day: "2-digit" }).format(new Date());
 }
 
 // ------------------------------------------------------------------ catalogues
