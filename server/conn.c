@@ -39,6 +39,13 @@
  * until half of it is processed) is no state of its own: libevent's EV_READ
  * bit of the bufferevent is its one record.
  *
+ * Transports.  A connection speaks the binary protocol (length-prefixed
+ * frames) or HTTP, decided once from ALPN or its first byte
+ * (conn_kind_decide).  HTTP goes through the pure hws layer (hws.h): plain
+ * requests are answered by web.c, and a WebSocket's binary messages are
+ * frame bodies, handed to conn_frame like frames; the states above are the
+ * same for both (the layer's own state only says when to flush and close).
+ *
  * Limits: a frame header above the connection's frame limit (max-frame
  * once it has a session, max-frame-unauth before) is refused before its
  * body is read; the partial frames of all connections together hold at
