@@ -39,6 +39,13 @@
  * until half of it is processed) is no state of its own: libevent's EV_READ
  * bit of the bufferevent is its one record.
  *
+ * Transports.  A connection speaks the binary protocol (length-prefixed
+ * frames) or HTTP, decided once from ALPN or its first byte
+ * (conn_kind_decide).  HTTP goes through the pure hws layer (hws.h): plain
+ * requests are answered by web.c, and a WebSocket's binary messages are
+ * frame bodies, handed to conn_frame like frames; the states above are the
+ * same for both (the layer's own state only says when to flush and close).
+ *
  * Limits: a frame header above the connection's frame limit (max-frame
  * once it has a session, max-frame-unauth before) is refused before its
  * body is read; the partial frames of all connections together hold at
@@ -540,10 +547,16 @@ static int conn_kind_decide(srv_conn *c) {
 /* Feed the input buffer to the hws layer, as much as it takes.  It stops
  * taking when a message paused it (max-inflight: PAUSED, and the messages
  * it already holds are delivered by hws_resume once c is OPEN again) or
- * when it is HWS_CLOSED (c flushes what was written and closes). */
+ * when it is HWS_CLOSED (c flushes what was written and closes).  Plain
+ * HTTP requests are read only while the answers not yet written stay
+ * within max-output (pipelined requests for large files must not pile up
+ * answers): conn_write_cb comes back here once the output is written.
+ * Reading from the socket resumes as in process_input. */
 static void process_web(srv_conn *c) {
     struct evbuffer *in = bufferevent_get_input(c->bev);
     while (c->state == CONN_OPEN) {
+        if (!conn_reading(c) && evbuffer_get_length(in) < srv_input_max(c) / 2) bufferevent_enable(c->bev, EV_READ);
+        if (hws_get_state(c->web) == HWS_HTTP && conn_output_left(c) > (size_t)c->srv->cfg->max_output) return;
         if (hws_resume(c->web)) {
             if (c->state == CONN_OPEN) conn_set_state(c, CONN_PAUSED);
             return;
@@ -631,8 +644,12 @@ static void conn_read_cb(struct bufferevent *bev, void *arg) {
 }
 
 static void conn_write_cb(struct bufferevent *bev, void *arg) {
-    (void)bev;
-    conn_drive(arg);
+    srv_conn *c = arg;
+    /* HTTP requests held back by their answers' size (process_web) */
+    if (c->web && c->state == CONN_OPEN && hws_get_state(c->web) == HWS_HTTP &&
+        evbuffer_get_length(bufferevent_get_input(bev)))
+        process_input(c);
+    conn_drive(c);
 }
 
 static void conn_deadline_cb(evutil_socket_t fd, short what, void *arg) {

@@ -29,13 +29,15 @@ PONG_MS = 400
 MAX_FRAME = 65536
 MAX_UNAUTH = 4096
 
+MAX_OUTPUT = 65536
 suite = Suite("web", ws_ping_interval_ms=PING_MS, ws_pong_timeout_ms=PONG_MS, max_frame=MAX_FRAME,
-              max_frame_unauth=MAX_UNAUTH, web_root="www")
+              max_frame_unauth=MAX_UNAUTH, web_root="www", max_output=MAX_OUTPUT)
 t = suite.test
 
 INDEX = b"<!doctype html><html lang=id><title>coachnet</title><script type=module src=/js/app.mjs></script>"
 APP = b"export const hello = 'halo';\n" * 200
 STYLE = b"body { margin: 0 }\n" * 100
+BIG = bytes(range(256)) * 160  # 40 KiB
 
 
 def web_root(s):
@@ -51,6 +53,7 @@ def web_root(s):
         (root / "js" / "app.mjs.gz").write_bytes(gzip.compress(APP))
         (root / "style.css").write_bytes(STYLE)
         (root / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 16)
+        (root / "big.bin").write_bytes(BIG)
         (root / ".hidden").write_bytes(b"hidden")
         (s.env.dir / "secret.txt").write_bytes(b"secret")
         os.symlink(s.env.dir / "secret.txt", root / "link.txt")
@@ -135,11 +138,11 @@ def refused_status(s, **kw):
     raise AssertionError("handshake accepted")
 
 
-def raw_tls(s, alpn=None):
+def raw_tls(s, alpn=None, srv=None):
     c = ctx(s)
     if alpn:
         c.set_alpn_protocols(alpn)
-    sock = socket.create_connection(("127.0.0.1", s.srv.port), timeout=10 * SLOW)
+    sock = socket.create_connection(("127.0.0.1", (srv or s.srv).port), timeout=10 * SLOW)
     return c.wrap_socket(sock, server_hostname="127.0.0.1")
 
 
@@ -156,13 +159,14 @@ def read_until_closed(sock, limit=1 << 20):
     return out
 
 
-def handshake(s, extra=b"", key=b"dGhlIHNhbXBsZSBub25jZQ==", version=b"13", proto=b"coachnet.v1"):
-    """Send a hand-made handshake on a raw TLS socket; returns (sock,
-    response head)."""
-    sock = raw_tls(s)
+def handshake(s, extra=b"", key=b"dGhlIHNhbXBsZSBub25jZQ==", version=b"13", proto=b"coachnet.v1", srv=None):
+    """Send a hand-made handshake on a raw TLS socket (to srv, default the
+    suite's server); returns (sock, response head)."""
+    srv = srv or s.srv
+    sock = raw_tls(s, srv=srv)
     req = (b"GET /rpc HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
            b"Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: %s\r\nSec-WebSocket-Protocol: %s\r\n"
-           b"Origin: %s\r\n%s\r\n" % (s.srv.port, key, version, proto, origin(s).encode(), extra))
+           b"Origin: https://127.0.0.1:%d\r\n%s\r\n" % (srv.port, key, version, proto, srv.port, extra))
     sock.sendall(req)
     head = b""
     while b"\r\n\r\n" not in head:
@@ -432,6 +436,55 @@ def idle_ping_pong(s):
     waited = time.monotonic() - t1
     assert PONG_MS / 1000 * 0.8 <= waited < 5 * SLOW, waited
     sock.close()
+
+
+@t
+def pipelined_large_answers(s):
+    """30 pipelined requests for a 40 KiB file with max-output 64 KiB: all answered, in order (requests wait for the output to drain)"""
+    web_root(s)
+    sock = raw_tls(s)
+    sock.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n" * 29 +
+                 b"GET /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    out = read_until_closed(sock, limit=1 << 24)
+    sock.close()
+    parts = out.split(b"HTTP/1.1 200 OK\r\n")
+    assert len(parts) == 31, (len(parts), out[:200])
+    for p in parts[1:]:
+        assert p.split(b"\r\n\r\n", 1)[1] == BIG
+
+
+@t
+def ws_flood_beyond_inflight(s):
+    """5,000 pipelined requests on a WebSocket (beyond max-inflight and the input back-pressure threshold): all answered"""
+    # a server of its own with a long ping interval: this client does not
+    # read while it writes, so it could not answer pings in time
+    flood_srv = s.env.add_server("flood", ws_ping_interval_ms=600000, max_frame=MAX_FRAME,
+                                 max_frame_unauth=MAX_UNAUTH)
+    sock, head = handshake(s, srv=flood_srv)
+    assert head.startswith(b"HTTP/1.1 101"), head
+    body = msgpack.packb([0, 1, "auth.login", [{"login": ADMIN_LOGIN, "password": ADMIN_PASSWORD}]])
+    sock.sendall(ws_frame(0x2, body))
+    op, payload = read_frame(sock)
+    assert msgpack.unpackb(payload, raw=False)[2] is None
+    n = 5000
+    flood = b"".join(ws_frame(0x2, msgpack.packb([0, 2 + i, "program.list", [{"limit": 1}]])) for i in range(n))
+    assert len(flood) > 2 * (MAX_FRAME + 4)  # beyond what a connection may have waiting: reading pauses
+    import threading
+    sender = threading.Thread(target=sock.sendall, args=(flood,))
+    sender.start()
+    seen = set()
+    while len(seen) < n:
+        op, payload = read_frame(sock)
+        if op != 0x2:
+            continue
+        m = msgpack.unpackb(payload, raw=False)
+        assert m[0] == 1 and m[2] is None, m
+        seen.add(m[1])
+    sender.join()
+    assert seen == set(range(2, 2 + n))
+    sock.close()
+    flood_srv.stop()
+    flood_srv.keep_running = False
 
 
 @t
