@@ -624,6 +624,24 @@ def english_coordinator_and_admin_screens(s):
 
 
 @t
+def reconnect_resumes_the_session(s):
+    """coachnetd restarted under an open page: the page says so, reconnects by itself, resumes the session (no new login) and works on"""
+    d = B.driver()
+    login(d, ADMIN_LOGIN, ADMIN_PASSWORD)
+    go(d, "admin/programs", "#prog-save")
+    s.srv.restart()
+    s._admin = None
+    wait(d, lambda: "Tersambung kembali" in (status_text(d) or ""), "the page reconnected")
+    assert qs(d, "#logout") and not qs(d, "#login-submit"), "still logged in"
+    pid = s.gen.program("rc")
+    q(d, "#prog-id").send_keys(pid)
+    q(d, "#prog-name").send_keys("Program setelah sambung ulang")
+    q(d, "#prog-save").click()
+    wait(d, lambda: pid in q(d, "#program-list").text, "a call after the reconnect")
+    s._programs.add(pid)
+
+
+@t
 def keyboard_only_login(s):
     """the login works by keyboard alone: Tab to the fields, type, Enter"""
     from selenium.webdriver.common.keys import Keys
