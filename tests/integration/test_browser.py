@@ -337,6 +337,9 @@ def admin_creates_program_and_coordinator(s):
     Select(q(d, "#user-programs")).select_by_value(pid)
     q(d, "#user-save").click()
     wait(d, lambda: login_name in q(d, "#user-list").text, "the coordinator in the list")
+    rows = {r.find_element(By.CSS_SELECTOR, "td").text: r for r in qs(d, "#user-list tbody tr")}
+    assert not rows[ADMIN_LOGIN].find_elements(By.CSS_SELECTOR, "button"), "no way to disable oneself"
+    assert rows[login_name].find_elements(By.CSS_SELECTOR, "button"), "others can be disabled"
     check_screen(d, "admin-users-id", phone_too=True)
     c = s.srv.login(login_name, s.PASSWORD)
     try:

@@ -67,7 +67,7 @@ export async function usersScreen(ctx, view) {
             [t("admin.login"), t("admin.role"), t("admin.subject"), t("admin.programs_col"), t("admin.state"), t("common.actions")],
             items.map((u) => [u.login, tOr(`role.${u.role}`, u.role), u.subject ?? "", (u.programs ?? []).join(", "),
                 u.disabled ? t("admin.disabled") : t("admin.enabled"),
-                !isAdmin ? "" : h("button", { type: "button", class: "small",
+                !isAdmin || u.login === ctx.login ? "" : h("button", { type: "button", class: "small",
                               "aria-label": t(u.disabled ? "admin.enable_label" : "admin.disable_label", { login: u.login }),
                               onclick: () => guarded(async () => {
                                   if (u.disabled) await ctx.client.userEnable({ login: u.login });

@@ -31,6 +31,7 @@ const ctx = {
     client,
     get role() { return client.role; },
     get subject() { return client.subject; },
+    get login() { return sessionStorage.getItem(LOGIN_KEY); },
     rerender: () => render(),
     /** Navigate; `message` is announced on the new screen. */
     go: (route, message) => {
@@ -44,6 +45,10 @@ let screenListeners = [];
 let pendingMessage = null;
 let sessionKnown = false;
 let focusHeading = false;
+
+/** Where the page keeps the logged-in user's name (for the screens that
+ * must not offer a user an action on itself, such as disabling itself). */
+const LOGIN_KEY = "coachnet.login";
 
 /** How long a page load waits for the stored session to resume. */
 const OPEN_WAIT_MS = 8000;
@@ -103,6 +108,7 @@ function loginScreen(main) {
             announce(t("login.busy"));
             try {
                 await client.login(login.value.trim(), pw.value);
+                sessionStorage.setItem(LOGIN_KEY, login.value.trim());
                 announce("");
                 location.hash = `#/${SCREENS[client.role]?.[0]?.[0] ?? ""}`;
                 render();
