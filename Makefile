@@ -81,6 +81,7 @@ endef
 -include server/module.mk
 -include clients/module.mk
 -include clients/js/module.mk
+-include web/module.mk
 -include tests/module.mk
 -include bench/module.mk
 -include tests/integration/integration.mk

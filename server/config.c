@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "server/hws.h"
+
 typedef enum { T_STR, T_INT, T_BOOL, T_TLSVER, T_LOGLEVEL } cfg_type;
 
 typedef struct cfg_key {
@@ -22,6 +24,9 @@ typedef struct cfg_key {
 } cfg_key;
 
 #define O(f) offsetof(cfg, f)
+/* A limit of hws.h as the default string of its key. */
+#define CFG_STR_(x) #x
+#define CFG_STR(x)  CFG_STR_(x)
 
 static const cfg_key keys[] = {
     { "bind", T_STR, O(bind), "127.0.0.1", 0, 0, "address of the TLS listener (IP literal)" },
@@ -67,6 +72,17 @@ static const cfg_key keys[] = {
     { "pidfile", T_STR, O(pidfile), "", 0, 0, "write the process id here (\"\" = off)" },
     { "timezone", T_STR, O(timezone), "Asia/Jakarta", 0, 0,
       "IANA time zone of the calendar dates of meetings (today, the day a match was accepted)" },
+    { "web-root", T_STR, O(web_root), "", 0, 0, "folder of the web app's static files (\"\" = none served)" },
+    { "allowed-origins", T_STR, O(allowed_origins), "", 0, 0,
+      "Origins allowed to open the WebSocket /rpc, space-separated (\"\" = the server's own: https://<Host>)" },
+    { "http-max-header-bytes", T_INT, O(http_max_header_bytes), CFG_STR(HWS_HEADER_BYTES_DEFAULT), 1024, 65536,
+      "bytes of one HTTP request head" },
+    { "http-max-headers", T_INT, O(http_max_headers), CFG_STR(HWS_HEADERS_DEFAULT), 8, 1000,
+      "header lines of one HTTP request head" },
+    { "ws-ping-interval-ms", T_INT, O(ws_ping_interval_ms), CFG_STR(HWS_PING_INTERVAL_MS_DEFAULT), 100, 3600000,
+      "ping every WebSocket connection this often" },
+    { "ws-pong-timeout-ms", T_INT, O(ws_pong_timeout_ms), CFG_STR(HWS_PONG_TIMEOUT_MS_DEFAULT), 50, 600000,
+      "close a WebSocket connection whose pong (or close reply) is not back within this" },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

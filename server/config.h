@@ -49,6 +49,13 @@ typedef struct cfg {
     char *log_file;
     char *pidfile;
     char *timezone; /* IANA name; checked by cfg_validate */
+    /* the browser transport (DESIGN §11, hws.h) */
+    char *web_root;        /* static files ("" = none) */
+    char *allowed_origins; /* WebSocket Origins ("" = the server's own) */
+    int http_max_header_bytes;
+    int http_max_headers;
+    int ws_ping_interval_ms;
+    int ws_pong_timeout_ms;
 } cfg;
 
 /* Fill *c with the defaults.  Returns CFG_ERR only on allocation failure. */

@@ -39,6 +39,13 @@
  * until half of it is processed) is no state of its own: libevent's EV_READ
  * bit of the bufferevent is its one record.
  *
+ * Transports.  A connection speaks the binary protocol (length-prefixed
+ * frames) or HTTP, decided once from ALPN or its first byte
+ * (conn_kind_decide).  HTTP goes through the pure hws layer (hws.h): plain
+ * requests are answered by web.c, and a WebSocket's binary messages are
+ * frame bodies, handed to conn_frame like frames; the states above are the
+ * same for both (the layer's own state only says when to flush and close).
+ *
  * Limits: a frame header above the connection's frame limit (max-frame
  * once it has a session, max-frame-unauth before) is refused before its
  * body is read; the partial frames of all connections together hold at
@@ -65,8 +72,10 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "server/hws.h"
 #include "server/log.h"
 #include "server/tokset.h"
+#include "server/web.h"
 
 #define SRV_CLOSE_FLUSH_MS 5000  /* longest wait to flush a last error */
 #define SRV_DRAIN_MS       10000 /* SIGTERM: longest wait for requests */
@@ -98,14 +107,21 @@ static const unsigned conn_next[CONN__COUNT] = {
     [CONN_CLOSED] = 0,
 };
 
+/* What a connection speaks, decided by its first byte (or ALPN): see
+ * conn_kind_decide. */
+typedef enum { KIND_UNKNOWN, KIND_BINARY, KIND_HTTP } conn_kind;
+
 struct srv_conn {
     uint64_t id;
     server *srv;
     struct bufferevent *bev;
     struct event *deadline; /* handshake deadline, then idle deadline */
     conn_state state;
-    int inflight; /* requests not answered yet */
-    int holds;    /* background jobs reporting here (runs) */
+    conn_kind kind;
+    hws *web;           /* KIND_HTTP: the HTTP/WebSocket layer */
+    struct event *ping; /* a WebSocket's keepalive (hws_tick) */
+    int inflight;       /* requests not answered yet */
+    int holds;          /* background jobs reporting here (runs) */
     char peer[64];
     srv_session sess;
     /* its partial frame's share of max-input-total */
@@ -168,6 +184,7 @@ static void conn_write_deadline(srv_conn *c) {
 static void conn_unlink(srv_conn *c) {
     server *s = c->srv;
     evtimer_del(c->deadline);
+    if (c->ping) evtimer_del(c->ping);
     uint32_t slot = (uint32_t)(c->id & 0xffffffffu);
     s->slots[slot] = NULL;
     s->free_slots[s->nfree++] = slot;
@@ -254,6 +271,7 @@ static void conn_drive(srv_conn *c) {
             return;
         case CONN_DRAINING:
             if (c->inflight > 0 || c->holds > 0) return;
+            if (c->web) hws_close(c->web, HWS_CLOSE_GOING_AWAY, "server shutting down");
             conn_set_state(c, conn_output_left(c) ? CONN_FLUSHING : CONN_CLOSING);
             break;
         case CONN_FLUSHING:
@@ -279,12 +297,16 @@ static void reaper_cb(evutil_socket_t fd, short what, void *arg) {
         conn_input_uncharge(c);
         bufferevent_free(c->bev);
         event_free(c->deadline);
+        if (c->ping) event_free(c->ping);
+        hws_free(c->web);
         free(c);
     }
     maybe_finish_drain(s);
 }
 
-/* Queue a frame on c; on output overflow ask to close c. */
+/* Queue a frame on c; on output overflow ask to close c.  On a WebSocket
+ * the frame's body goes out as one binary message (no length prefix);
+ * an HTTP connection that is not one has no session and gets nothing. */
 static void conn_send(srv_conn *c, const char *data, size_t len) {
     if (!conn_in_table(c->state)) return;
     struct evbuffer *out = bufferevent_get_output(c->bev);
@@ -293,7 +315,20 @@ static void conn_send(srv_conn *c, const char *data, size_t len) {
         conn_close(c, 0);
         return;
     }
-    evbuffer_add(out, data, len);
+    if (!c->web)
+        evbuffer_add(out, data, len);
+    else if (len >= PROTO_FRAME_HEADER && hws_send(c->web, data + PROTO_FRAME_HEADER, len - PROTO_FRAME_HEADER) &&
+             !hws_closing(c->web))
+        conn_close(c, 0); /* out of memory; a closing WebSocket just sends nothing more */
+}
+
+/* The WebSocket close code of a frame-level error. */
+static uint16_t conn_ws_close_code(proto_errcode code) {
+    switch (code) {
+    case PROTO_E_TOO_LARGE: return HWS_CLOSE_TOO_BIG;
+    case PROTO_E_UNAVAILABLE: return HWS_CLOSE_TRY_LATER;
+    default: return HWS_CLOSE_PROTOCOL;
+    }
 }
 
 /* A frame-level error: one response with msgid 0, then close. */
@@ -308,6 +343,7 @@ static void conn_fatal(srv_conn *c, const proto_error *e) {
     if (proto_frame_end(&sb, at, &c->srv->lim, &fe) == PROTO_OK) conn_send(c, sb.data, sb.size);
     msgpack_sbuffer_destroy(&sb);
     log_info("conn %s: %s: %s; closing", c->peer, proto_errcode_name(e->code), e->message);
+    if (c->web) hws_close(c->web, conn_ws_close_code(e->code), proto_errcode_name(e->code));
     conn_close(c, 1);
 }
 
@@ -388,9 +424,170 @@ static int conn_frame_wait(srv_conn *c, uint32_t n) {
     return -1;
 }
 
+/* ------------------------------------------------ HTTP and WebSocket */
+
+/* The HTTP side (DESIGN §11): conn.c drives the pure hws layer (hws.h)
+ * with the bytes of the input buffer and gives it these callbacks; web.c
+ * answers plain requests.  A WebSocket message is a frame body: it goes
+ * through conn_frame like a binary frame (same dispatch, session, limits,
+ * max-inflight), and answers and notifications come back through
+ * conn_send as binary messages. */
+
+static int64_t conn_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void conn_web_write(void *ud, const void *data, size_t len) {
+    srv_conn *c = ud;
+    evbuffer_add(bufferevent_get_output(c->bev), data, len);
+}
+
+static void conn_web_request(void *ud, const hws_request *rq) {
+    srv_conn *c = ud;
+    conn_arm(c, c->srv->cfg->idle_timeout_ms); /* a request is activity */
+    web_request(c->srv, c->web, rq);
+}
+
+/* Keepalive: hws_tick pings and says when to call it again. */
+static void conn_ping_arm(srv_conn *c) {
+    int64_t ms = hws_tick(c->web, conn_now_ms());
+    if (ms < 0) return;
+    struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+    evtimer_add(c->ping, &tv);
+}
+
+static void conn_ping_cb(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    srv_conn *c = arg;
+    if (!conn_in_table(c->state)) return;
+    conn_ping_arm(c);
+    if (hws_get_state(c->web) == HWS_CLOSED) {
+        log_info("conn %s: %s: closing", c->peer, hws_why(c->web));
+        conn_close(c, 0);
+    } else if (hws_closing(c->web)) {
+        conn_close(c, 1);
+    }
+    conn_drive(c);
+}
+
+static void conn_web_open(void *ud) {
+    srv_conn *c = ud;
+    log_debug("conn %s: WebSocket open", c->peer);
+    conn_arm(c, c->srv->cfg->idle_timeout_ms);
+    c->ping = evtimer_new(c->srv->base, conn_ping_cb, c);
+    if (!c->ping) {
+        hws_close(c->web, HWS_CLOSE_TRY_LATER, "out of memory");
+        return;
+    }
+    conn_ping_arm(c);
+}
+
+/* A binary message: a frame body.  Pauses the layer at max-inflight, or
+ * once c stops taking frames (a frame-level error). */
+static int conn_web_message(void *ud, const uint8_t *data, size_t len) {
+    srv_conn *c = ud;
+    if (c->state != CONN_OPEN) return 1;
+    conn_frame(c, (const char *)data, len);
+    return c->state != CONN_OPEN || c->inflight >= c->srv->cfg->max_inflight;
+}
+
+/* c speaks HTTP from now on; -1 (and c closes) when out of memory. */
+static int conn_web_start(srv_conn *c) {
+    const cfg *k = c->srv->cfg;
+    hws_config hc = {
+        .header_bytes = (size_t)k->http_max_header_bytes,
+        .headers = (unsigned)k->http_max_headers,
+        .message_bytes = conn_frame_limit(c),
+        .ping_interval_ms = k->ws_ping_interval_ms,
+        .pong_timeout_ms = k->ws_pong_timeout_ms,
+        .ws_path = WEB_RPC_PATH,
+        .origins = k->allowed_origins,
+    };
+    static const hws_callbacks cbs = {
+        .write = conn_web_write,
+        .request = conn_web_request,
+        .open = conn_web_open,
+        .message = conn_web_message,
+    };
+    c->web = hws_new(&hc, &cbs, c);
+    if (!c->web) {
+        log_warn("conn %s: out of memory", c->peer);
+        conn_close(c, 0);
+        return -1;
+    }
+    c->kind = KIND_HTTP;
+    return 0;
+}
+
+/* Tell HTTP from the binary protocol, once, before the first byte is
+ * used: ALPN "http/1.1" when the client offered it (srv.c selects it),
+ * else the first byte.  A binary frame starts with its 4-byte big-endian
+ * length, at most max-frame (64 MiB at most, first byte 0..4); every HTTP
+ * method starts with an upper-case letter (0x41..0x5a), which as a length
+ * would be above 1 GiB.  The two cannot be confused.  -1: not decided
+ * (no byte yet) or c closes. */
+static int conn_kind_decide(srv_conn *c) {
+    SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
+    if (ssl) {
+        const unsigned char *alpn = NULL;
+        unsigned alen = 0;
+        SSL_get0_alpn_selected(ssl, &alpn, &alen);
+        if (alen == 8 && !memcmp(alpn, "http/1.1", 8)) return conn_web_start(c);
+    }
+    unsigned char b;
+    if (evbuffer_copyout(bufferevent_get_input(c->bev), &b, 1) != 1) return -1;
+    if (b >= 'A' && b <= 'Z') return conn_web_start(c);
+    c->kind = KIND_BINARY;
+    return 0;
+}
+
+/* Feed the input buffer to the hws layer, as much as it takes.  It stops
+ * taking when a message paused it (max-inflight: PAUSED, and the messages
+ * it already holds are delivered by hws_resume once c is OPEN again) or
+ * when it is HWS_CLOSED (c flushes what was written and closes).  Plain
+ * HTTP requests are read only while the answers not yet written stay
+ * within max-output (pipelined requests for large files must not pile up
+ * answers): conn_write_cb comes back here once the output is written.
+ * Reading from the socket resumes as in process_input. */
+static void process_web(srv_conn *c) {
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    while (c->state == CONN_OPEN) {
+        if (!conn_reading(c) && evbuffer_get_length(in) < srv_input_max(c) / 2) bufferevent_enable(c->bev, EV_READ);
+        if (hws_get_state(c->web) == HWS_HTTP && conn_output_left(c) > (size_t)c->srv->cfg->max_output) return;
+        if (hws_resume(c->web)) {
+            if (c->state == CONN_OPEN) conn_set_state(c, CONN_PAUSED);
+            return;
+        }
+        hws_set_max_message(c->web, conn_frame_limit(c));
+        struct evbuffer_iovec v;
+        if (evbuffer_peek(in, -1, NULL, &v, 1) < 1 || v.iov_len == 0) break;
+        size_t used = hws_feed(c->web, v.iov_base, v.iov_len);
+        evbuffer_drain(in, used);
+        if (hws_closing(c->web)) {
+            /* our close frame (or the last HTTP answer) is written: flush
+             * it and close, without waiting for the peer's close reply */
+            log_debug("conn %s: %s", c->peer, hws_get_state(c->web) == HWS_CLOSED ? hws_why(c->web) : "closing");
+            conn_close(c, 1);
+            return;
+        }
+        if (used < v.iov_len && c->state == CONN_OPEN && c->inflight >= c->srv->cfg->max_inflight) {
+            conn_set_state(c, CONN_PAUSED);
+            return;
+        }
+    }
+}
+
 static void process_input(srv_conn *c) {
     server *s = c->srv;
     struct evbuffer *in = bufferevent_get_input(c->bev);
+    if (c->kind == KIND_UNKNOWN && conn_kind_decide(c)) return;
+    if (c->kind == KIND_HTTP) {
+        process_web(c);
+        return;
+    }
     while (c->state == CONN_OPEN) {
         if (c->inflight >= s->cfg->max_inflight) {
             conn_set_state(c, CONN_PAUSED); /* see conn_read_cb for why reading goes on */
@@ -447,8 +644,12 @@ static void conn_read_cb(struct bufferevent *bev, void *arg) {
 }
 
 static void conn_write_cb(struct bufferevent *bev, void *arg) {
-    (void)bev;
-    conn_drive(arg);
+    srv_conn *c = arg;
+    /* HTTP requests held back by their answers' size (process_web) */
+    if (c->web && c->state == CONN_OPEN && hws_get_state(c->web) == HWS_HTTP &&
+        evbuffer_get_length(bufferevent_get_input(bev)))
+        process_input(c);
+    conn_drive(c);
 }
 
 static void conn_deadline_cb(evutil_socket_t fd, short what, void *arg) {
@@ -458,6 +659,12 @@ static void conn_deadline_cb(evutil_socket_t fd, short what, void *arg) {
     if (!conn_in_table(c->state)) return;
     if (c->state != CONN_HANDSHAKE && (c->inflight > 0 || c->state == CONN_PAUSED)) {
         conn_arm(c, c->srv->cfg->idle_timeout_ms); /* waiting on us, not idle */
+        return;
+    }
+    if (c->web && c->ping && c->sess.login[0]) {
+        /* a session's WebSocket waits for notifications: the keepalive
+         * (hws_tick), not the idle timeout, ends it when the peer is gone */
+        conn_arm(c, c->srv->cfg->idle_timeout_ms);
         return;
     }
     log_info("conn %s: %s timeout", c->peer, c->state == CONN_HANDSHAKE ? "handshake" : "idle");

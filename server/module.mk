@@ -8,10 +8,14 @@ $(B)/server/%.o: MOD_CFLAGS = $(MSGPACK_CFLAGS) $(EVENT_CFLAGS) $(SSL_CFLAGS)
 # libbsd: pidfile_open() (a locked pidfile); libsystemd: sd_notify() (Type=notify).
 BSD_LIBS     = $(shell $(PKG) --libs libbsd)
 SYSTEMD_LIBS = $(shell $(PKG) --libs libsystemd)
+# The browser transport's layer (hws.c): Debian's libwslay and
+# libhttp-parser (neither ships a pkg-config file).
+WSLAY_LIBS       = -lwslay
+HTTP_PARSER_LIBS = -lhttp_parser
 
 $(B)/server/coachnetd: $(SERVER_OBJS) $(PROTO_LIB) $(MATCHER_LIB)
-	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(HIREDIS_LIBS) $(SSL_LIBS) $(ARGON2_LIBS) $(MSGPACK_LIBS) $(MATH_LIBS) \
-	    $(BSD_LIBS) $(SYSTEMD_LIBS) -o $@
+	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(HIREDIS_LIBS) $(SSL_LIBS) $(ARGON2_LIBS) $(MSGPACK_LIBS) $(WSLAY_LIBS) \
+	    $(HTTP_PARSER_LIBS) $(MATH_LIBS) $(BSD_LIBS) $(SYSTEMD_LIBS) -o $@
 
 PROGS += $(B)/server/coachnetd
 
@@ -56,3 +60,17 @@ UNIT_TESTS += $(B)/tests/unit/test_loginrl
 $(B)/tests/unit/test_loginrl.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
 $(B)/tests/unit/test_loginrl: $(B)/tests/unit/test_loginrl.o $(B)/server/loginrl.o
 	$(CC) $(LDFLAGS) $^ $(CMOCKA_LIBS) -o $@
+
+# hws: the pure HTTP/WebSocket layer of the browser transport.
+UNIT_TESTS += $(B)/tests/unit/test_hws
+$(B)/tests/unit/test_hws.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
+$(B)/tests/unit/test_hws: $(B)/tests/unit/test_hws.o $(B)/server/hws.o
+	$(CC) $(LDFLAGS) $^ $(WSLAY_LIBS) $(HTTP_PARSER_LIBS) $(SSL_LIBS) $(CMOCKA_LIBS) -o $@
+
+# Fuzzer of the layer (clang, libFuzzer); seeds in tests/fuzz/seeds/fuzz_hws/
+# (made by tests/fuzz/fuzz_hws_seeds.py).
+build/fuzz/fuzz_hws: tests/fuzz/fuzz_hws.c server/hws.c server/hws.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(CPPFLAGS) \
+	    tests/fuzz/fuzz_hws.c server/hws.c $(WSLAY_LIBS) $(HTTP_PARSER_LIBS) $(SSL_LIBS) -o $@
+FUZZERS += build/fuzz/fuzz_hws

@@ -20,12 +20,14 @@
  *   auth.c      passwords, tokens, roles     hashq.c    hashing on threads
  *   loginrl.c   auth.login's per-address limit
  *   config.c    configuration   log.c logging   util.c small pure helpers
+ *   hws.c       HTTP/1.1 + WebSocket layer (pure)  web.c HTTP routes, files
  *   main.c      command line, signals, --add-user; wires the rest together
  *
  * Who calls whom.  An arrow means "calls functions of"; every arrow points
  * one way, no file calls back into a file that calls it:
  *
- *   main ──> srv ──> conn
+ *   main ──> srv ──> conn ──> hws, web (the browser transport; web ──>
+ *                                        store, coachidx for /readyz)
  *   conn ─ ─ frame hook (server.dispatch, given to srv_init by main) ─ ─> dispatch
  *   dispatch ──> dispatch.gen.c table ─ ─> methods_*.c handlers
  *   dispatch, handlers, methods, runs ──> req ──> conn (srv_conn_reply,

@@ -23,6 +23,21 @@
 
 /* ---------------------------------------------------------------- TLS */
 
+/* ALPN: "http/1.1" when the client offers it (browsers do), so that the
+ * connection is told apart as HTTP (conn.c, conn_kind_decide); no ALPN
+ * otherwise (the binary protocol's clients offer none). */
+static int tls_alpn_cb(SSL *ssl, const unsigned char **out, unsigned char *outlen, const unsigned char *in,
+                       unsigned int inlen, void *arg) {
+    (void)ssl;
+    (void)arg;
+    static const unsigned char ours[] = "\x08http/1.1";
+    unsigned char *sel;
+    if (SSL_select_next_proto(&sel, outlen, ours, sizeof ours - 1, in, inlen) != OPENSSL_NPN_NEGOTIATED)
+        return SSL_TLSEXT_ERR_NOACK;
+    *out = sel;
+    return SSL_TLSEXT_ERR_OK;
+}
+
 static SSL_CTX *tls_ctx_new(const cfg *c, char *err, size_t errlen) {
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
     if (!ctx) {
@@ -38,6 +53,7 @@ static SSL_CTX *tls_ctx_new(const cfg *c, char *err, size_t errlen) {
     }
     SSL_CTX_set_options(ctx, opts);
     SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"coachnetd", 9);
+    SSL_CTX_set_alpn_select_cb(ctx, tls_alpn_cb, NULL);
     if (SSL_CTX_use_certificate_chain_file(ctx, c->tls_cert_file) != 1) {
         snprintf(err, errlen, "cannot load tls-cert-file %s: %s", c->tls_cert_file,
                  ERR_reason_error_string(ERR_get_error()));

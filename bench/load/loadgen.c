@@ -20,6 +20,11 @@
  *              once), holds them for --duration, checks none was closed,
  *              and reports the server's VmRSS from /proc/<--pid>/status.
  *
+ * --ws: every mode over a WebSocket instead (DESIGN §11): after TLS, the
+ * upgrade of GET /rpc (subprotocol coachnet.v1), then one msgpack body per
+ * masked binary message; the server's pings are answered.  The same
+ * server, the same requests: the two transports compare in one run.
+ *
  * Output: a human summary on stdout and one line starting with "RESULT"
  * holding key=value pairs for scripts (bench/load/run.py).
  *
@@ -130,6 +135,7 @@ typedef struct opts {
     int pid;
     int suggest_limit;
     int request_ids; /* every mentee.put with a request_id of its own */
+    int ws;          /* --ws: WebSocket at /rpc instead of length-prefixed frames */
 } opts;
 
 typedef struct lg_conn lg_conn;
@@ -189,6 +195,7 @@ struct lg_conn {
     size_t bl_head, bl_len;
     msgpack_sbuffer sb;
     msgpack_packer pk;
+    int ws_upgrading; /* --ws: the 101 is awaited */
 };
 
 static uint64_t now_us(void) {
@@ -216,6 +223,43 @@ static void pack_str(msgpack_packer *pk, const char *s) {
     msgpack_pack_str_body(pk, s, n);
 }
 
+/* --ws: write body as one masked client frame of the given opcode. */
+static void ws_write(lg_conn *c, int opcode, unsigned char *body, size_t n) {
+    unsigned char hdr[14];
+    size_t h = 0;
+    hdr[h++] = (unsigned char)(0x80 | opcode);
+    if (n < 126) {
+        hdr[h++] = (unsigned char)(0x80 | n);
+    } else if (n < 65536) {
+        hdr[h++] = 0x80 | 126;
+        hdr[h++] = (unsigned char)(n >> 8);
+        hdr[h++] = (unsigned char)n;
+    } else {
+        hdr[h++] = 0x80 | 127;
+        for (int i = 7; i >= 0; i--) hdr[h++] = (unsigned char)((uint64_t)n >> (8 * i));
+    }
+    /* a mask that varies per frame without touching the mix's random stream */
+    uint32_t r = (uint32_t)(c->next_msgid * 2654435761u) ^ (uint32_t)c->idx;
+    unsigned char *mask = hdr + h;
+    memcpy(mask, &r, 4);
+    h += 4;
+    for (size_t i = 0; i < n; i++) body[i] ^= mask[i & 3];
+    bufferevent_write(c->bev, hdr, h);
+    bufferevent_write(c->bev, body, n);
+}
+
+/* --ws: ask for the upgrade right after TLS. */
+static void ws_upgrade(lg_conn *c) {
+    char req[512];
+    int n = snprintf(req, sizeof req,
+                     "GET /rpc HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                     "Sec-WebSocket-Protocol: coachnet.v1\r\nOrigin: https://%s:%d\r\n\r\n",
+                     c->g->o.host, c->g->o.port, c->g->o.host, c->g->o.port);
+    c->ws_upgrading = 1;
+    bufferevent_write(c->bev, req, (size_t)n);
+}
+
 /* Queue one request frame on c.  fill packs the single params map. */
 typedef void params_fn(lg_conn *c, void *ud);
 
@@ -228,7 +272,10 @@ static uint32_t send_req(lg_conn *c, const char *method, params_fn *fill, void *
     fill(c, ud);
     proto_error e;
     if (proto_frame_end(&c->sb, at, NULL, &e) != PROTO_OK) die("cannot frame %s: %s", method, e.message);
-    bufferevent_write(c->bev, c->sb.data, c->sb.size);
+    if (c->g->o.ws)
+        ws_write(c, 0x2, (unsigned char *)c->sb.data + PROTO_FRAME_HEADER, c->sb.size - PROTO_FRAME_HEADER);
+    else
+        bufferevent_write(c->bev, c->sb.data, c->sb.size);
     return id;
 }
 
@@ -420,13 +467,93 @@ static void on_work_response(lg_conn *c, const proto_msg *msg) {
 static void conn_free(lg_conn *c);
 static void hs_next(lg *g, int slot);
 
+static void conn_opened(lg_conn *c);
+
+/* One message from the server; 1 when c was freed (handshake mode). */
+static int on_message(lg_conn *c, const unsigned char *body, size_t n, const proto_limits *lim) {
+    lg *g = c->g;
+    proto_msg msg;
+    proto_error e;
+    if (proto_msg_decode(&msg, body, n, lim, PROTO_KIND_BIT(PROTO_RESPONSE) | PROTO_KIND_BIT(PROTO_NOTIFICATION), &e) !=
+        PROTO_OK)
+        die("undecodable message from server: %s", e.message);
+    if (msg.kind == PROTO_RESPONSE) {
+        if (g->o.mode == MODE_HANDSHAKE) {
+            int slot = c->idx;
+            g->hs_done++;
+            SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
+            if (SSL_session_reused(ssl)) g->hs_resumed++;
+            proto_msg_destroy(&msg);
+            conn_free(c);
+            hs_next(g, slot);
+            return 1;
+        }
+        if (c->state == C_READY)
+            on_work_response(c, &msg);
+        else
+            on_setup_response(c, &msg);
+    }
+    proto_msg_destroy(&msg);
+    return 0;
+}
+
+/* --ws: the 101, then server frames (never masked): binary messages are
+ * bodies, pings are answered, a close is the server closing. */
+static void ws_read(lg_conn *c, struct evbuffer *in, const proto_limits *lim) {
+    if (c->ws_upgrading) {
+        struct evbuffer_ptr end = evbuffer_search(in, "\r\n\r\n", 4, NULL);
+        if (end.pos < 0) return;
+        char st[13] = "";
+        evbuffer_copyout(in, st, 12);
+        if (strncmp(st, "HTTP/1.1 101", 12)) die("WebSocket upgrade refused: %.12s", st);
+        evbuffer_drain(in, (size_t)end.pos + 4);
+        c->ws_upgrading = 0;
+        conn_opened(c);
+    }
+    for (;;) {
+        size_t avail = evbuffer_get_length(in);
+        unsigned char h[10];
+        if (avail < 2) return;
+        evbuffer_copyout(in, h, avail < 10 ? avail : 10);
+        size_t hl = 2;
+        uint64_t n = h[1] & 0x7f;
+        if (n == 126) {
+            hl = 4;
+            if (avail < hl) return;
+            n = (uint64_t)h[2] << 8 | h[3];
+        } else if (n == 127) {
+            hl = 10;
+            if (avail < hl) return;
+            n = 0;
+            for (int i = 2; i < 10; i++) n = n << 8 | h[i];
+        }
+        if (n > lim->max_frame) die("WebSocket message of %llu bytes", (unsigned long long)n);
+        if (avail < hl + n) return;
+        unsigned char *p = evbuffer_pullup(in, (ssize_t)(hl + n));
+        int op = h[0] & 0x0f;
+        if (op == 0x2) {
+            if (on_message(c, p + hl, (size_t)n, lim)) return;
+        } else if (op == 0x9) {
+            unsigned char pay[125];
+            memcpy(pay, p + hl, (size_t)n);
+            ws_write(c, 0xA, pay, (size_t)n);
+        } else if (op == 0x8) {
+            die("the server closed a WebSocket (code %d)", n >= 2 ? p[hl] << 8 | p[hl + 1] : 0);
+        }
+        evbuffer_drain(in, hl + (size_t)n);
+    }
+}
+
 static void conn_read_cb(struct bufferevent *bev, void *arg) {
     lg_conn *c = arg;
-    lg *g = c->g;
     struct evbuffer *in = bufferevent_get_input(bev);
     proto_limits lim;
     proto_limits_default(&lim);
     lim.max_frame = 64u << 20;
+    if (c->g->o.ws) {
+        ws_read(c, in, &lim);
+        return;
+    }
     for (;;) {
         size_t avail = evbuffer_get_length(in);
         if (avail < PROTO_FRAME_HEADER) return;
@@ -437,28 +564,9 @@ static void conn_read_cb(struct bufferevent *bev, void *arg) {
         if (proto_frame_header(hdr, &lim, &n, &e) != PROTO_OK) die("bad frame from server: %s", e.message);
         if (avail < PROTO_FRAME_HEADER + (size_t)n) return;
         unsigned char *p = evbuffer_pullup(in, PROTO_FRAME_HEADER + (ssize_t)n);
-        proto_msg msg;
-        if (proto_msg_decode(&msg, p + PROTO_FRAME_HEADER, n, &lim,
-                             PROTO_KIND_BIT(PROTO_RESPONSE) | PROTO_KIND_BIT(PROTO_NOTIFICATION), &e) != PROTO_OK)
-            die("undecodable message from server: %s", e.message);
+        int freed = on_message(c, p + PROTO_FRAME_HEADER, n, &lim);
+        if (freed) return;
         evbuffer_drain(in, PROTO_FRAME_HEADER + (size_t)n);
-        if (msg.kind == PROTO_RESPONSE) {
-            if (g->o.mode == MODE_HANDSHAKE) {
-                int slot = c->idx;
-                g->hs_done++;
-                SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
-                if (SSL_session_reused(ssl)) g->hs_resumed++;
-                proto_msg_destroy(&msg);
-                conn_free(c);
-                hs_next(g, slot);
-                return;
-            }
-            if (c->state == C_READY)
-                on_work_response(c, &msg);
-            else
-                on_setup_response(c, &msg);
-        }
-        proto_msg_destroy(&msg);
     }
 }
 
@@ -524,30 +632,39 @@ static void conn_free(lg_conn *c) {
 
 static void idle_next(lg *g);
 
+/* TLS is up (and, with --ws, the WebSocket open): start c's work. */
+static void conn_opened(lg_conn *c) {
+    lg *g = c->g;
+    if (g->o.mode == MODE_HANDSHAKE) {
+        send_req(c, "bench.ping", p_empty, NULL); /* unknown_method: no Redis */
+        return;
+    }
+    if (g->o.mode == MODE_IDLE) {
+        c->state = C_READY;
+        g->idle_open++;
+        idle_next(g);
+        return;
+    }
+    c->state = C_AUTH;
+    if (g->login_state == 0) {
+        g->login_state = 1;
+        send_req(c, "auth.login", p_login, NULL);
+    } else if (g->login_state == 2) {
+        send_req(c, "auth.resume", p_resume, NULL);
+    } else {
+        c->state = C_WAIT_TOKEN;
+    }
+}
+
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg) {
     lg_conn *c = arg;
     lg *g = c->g;
     if (what & BEV_EVENT_CONNECTED) {
         bufferevent_enable(bev, EV_READ | EV_WRITE);
-        if (g->o.mode == MODE_HANDSHAKE) {
-            send_req(c, "bench.ping", p_empty, NULL); /* unknown_method: no Redis */
-            return;
-        }
-        if (g->o.mode == MODE_IDLE) {
-            c->state = C_READY;
-            g->idle_open++;
-            idle_next(g);
-            return;
-        }
-        c->state = C_AUTH;
-        if (g->login_state == 0) {
-            g->login_state = 1;
-            send_req(c, "auth.login", p_login, NULL);
-        } else if (g->login_state == 2) {
-            send_req(c, "auth.resume", p_resume, NULL);
-        } else {
-            c->state = C_WAIT_TOKEN;
-        }
+        if (g->o.ws)
+            ws_upgrade(c); /* conn_opened once the 101 is in */
+        else
+            conn_opened(c);
         return;
     }
     /* error or EOF */
@@ -756,7 +873,8 @@ static void usage(void) {
            "        --duration S (10)  --warmup S (2)  --suggest-limit N (10)\n"
            "        --request-ids  each mentee.put carries a request_id of its own\n"
            "  handshake: --resume (reuse sessions) --duration S\n"
-           "  idle: --concurrency K handshakes at once (200) --duration S --pid SERVER_PID\n");
+           "  idle: --concurrency K handshakes at once (200) --duration S --pid SERVER_PID\n"
+           "  --ws   over a WebSocket (GET /rpc, subprotocol coachnet.v1) instead of length-prefixed frames\n");
 }
 
 static void parse_args(opts *o, int argc, char **argv) {
@@ -788,17 +906,20 @@ static void parse_args(opts *o, int argc, char **argv) {
         O_PID,
         O_SLIM,
         O_RID,
+        O_WS,
         O_HELP
     };
-    static const struct option lo[] = {
-        { "mode", 1, 0, O_MODE },        { "host", 1, 0, O_HOST }, { "port", 1, 0, O_PORT },
-        { "cacert", 1, 0, O_CA },        { "tls", 1, 0, O_TLS },   { "conns", 1, 0, 'c' },
-        { "depth", 1, 0, O_DEPTH },      { "rate", 1, 0, O_RATE }, { "duration", 1, 0, O_DUR },
-        { "warmup", 1, 0, O_WARM },      { "mix", 1, 0, O_MIX },   { "login", 1, 0, O_LOGIN },
-        { "password", 1, 0, O_PASS },    { "ids", 1, 0, O_IDS },   { "resume", 0, 0, O_RESUME },
-        { "concurrency", 1, 0, O_CONC }, { "pid", 1, 0, O_PID },   { "suggest-limit", 1, 0, O_SLIM },
-        { "request-ids", 0, 0, O_RID },  { "help", 0, 0, O_HELP }, { 0, 0, 0, 0 }
-    };
+    static const struct option lo[] = { { "mode", 1, 0, O_MODE },       { "host", 1, 0, O_HOST },
+                                        { "port", 1, 0, O_PORT },       { "cacert", 1, 0, O_CA },
+                                        { "tls", 1, 0, O_TLS },         { "conns", 1, 0, 'c' },
+                                        { "depth", 1, 0, O_DEPTH },     { "rate", 1, 0, O_RATE },
+                                        { "duration", 1, 0, O_DUR },    { "warmup", 1, 0, O_WARM },
+                                        { "mix", 1, 0, O_MIX },         { "login", 1, 0, O_LOGIN },
+                                        { "password", 1, 0, O_PASS },   { "ids", 1, 0, O_IDS },
+                                        { "resume", 0, 0, O_RESUME },   { "concurrency", 1, 0, O_CONC },
+                                        { "pid", 1, 0, O_PID },         { "suggest-limit", 1, 0, O_SLIM },
+                                        { "request-ids", 0, 0, O_RID }, { "help", 0, 0, O_HELP },
+                                        { "ws", 0, 0, O_WS },           { 0, 0, 0, 0 } };
     int ch;
     while ((ch = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
         switch (ch) {
@@ -837,6 +958,7 @@ static void parse_args(opts *o, int argc, char **argv) {
         case O_PID: o->pid = atoi(optarg); break;
         case O_SLIM: o->suggest_limit = atoi(optarg); break;
         case O_RID: o->request_ids = 1; break;
+        case O_WS: o->ws = 1; break;
         case 'h':
         case O_HELP: usage(); exit(0);
         default: usage(); exit(2);

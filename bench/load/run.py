@@ -15,6 +15,10 @@ $B/bench/load/loadgen and redis-benchmark and prints the figures:
   idle      --idle (default 10000) TLS connections held; server VmRSS
   put       mentee.put, closed loop, without and with a request_id per put
             (alternating, twice each): the cost of request_id as a ratio
+  ws        mentee.get, closed loop, over the binary protocol and over a
+            WebSocket (GET /rpc) on the same server, alternating, twice
+            each: the WebSocket's throughput as a ratio of the binary's
+  wsidle    --idle WebSocket connections held; server VmRSS
 
 Usage: bench/load/run.py [--only get,mixed,handshake,idle] [--duration S]
        [--conns N] [--rate R] [--idle N] [--mentees N] [--coaches N]
@@ -102,7 +106,8 @@ def loadgen(srv, *args, timeout=900):
     print("    CPU during the run (incl. set-up): coachnetd %.0f%%, redis-server %.0f%% of one core; "
           "load average %.1f" % (cpu["coachnetd"], cpu["redis"], os.getloadavg()[0]), flush=True)
     r = result(out)
-    r.update(cpu_coachnetd="%.0f" % cpu["coachnetd"], cpu_redis="%.0f" % cpu["redis"])
+    r.update(cpu_coachnetd="%.0f" % cpu["coachnetd"], cpu_redis="%.0f" % cpu["redis"],
+             cpu_s_coachnetd="%.3f" % (cpu["coachnetd"] * dt / 100.0))
     return r
 
 
@@ -221,6 +226,14 @@ def main():
                 r = loadgen(srv, "-c", a.conns, "--mix", "put=1", "--duration", a.duration,
                             *(["--request-ids"] if rid else []), *cred)
                 res["put"][rid].append(float(r["throughput"]))
+        if "ws" in only:
+            res["ws"] = {False: [], True: []}
+            for ws in (False, True, False, True):
+                print("== mentee.get, closed loop, %d connections, %s" % (
+                    a.conns, "WebSocket" if ws else "binary protocol"), flush=True)
+                r = loadgen(srv, "-c", a.conns, "--mix", "get=1", "--duration", a.duration,
+                            *(["--ws"] if ws else []), *cred)
+                res["ws"][ws].append(r)
         if "handshake" in only:
             hs = {}
             for tickets in ("yes", "no"):
@@ -247,6 +260,14 @@ def main():
                                   "--duration", 10, "--pid", srv.proc.pid)
             print("   server VmRSS %.1f MiB with %s connections (target < 512 MiB)" % (
                 int(res["idle"]["rss_kib"]) / 1024.0, res["idle"]["open"]), flush=True)
+        if "wsidle" in only:
+            srv.stop()
+            srv.start()
+            print("== %d idle WebSocket connections" % a.idle, flush=True)
+            res["wsidle"] = loadgen(srv, "--mode", "idle", "--ws", "-c", a.idle, "--concurrency", 100,
+                                    "--duration", 10, "--pid", srv.proc.pid)
+            print("   server VmRSS %.1f MiB with %s WebSocket connections" % (
+                int(res["wsidle"]["rss_kib"]) / 1024.0, res["wsidle"]["open"]), flush=True)
     finally:
         srv.stop()
         env.close()
@@ -272,6 +293,22 @@ def main():
               "ratio %.2f (with / without, means)" % (
                   a.conns, "/".join("%.0f" % x for x in off), "/".join("%.0f" % x for x in on),
                   (sum(on) / len(on)) / (sum(off) / len(off))))
+    if "ws" in res:
+        b = [float(r["throughput"]) for r in res["ws"][False]]
+        w = [float(r["throughput"]) for r in res["ws"][True]]
+        # coachnetd's CPU per response (warm-up and log-in included in the
+        # CPU, not in the count: the same for both): a comparison that
+        # other processes on the machine disturb less than throughput
+        def us_per(rs):
+            return [1e6 * float(r["cpu_s_coachnetd"]) / max(1, int(r["responses"])) for r in rs]
+        bc, wc = us_per(res["ws"][False]), us_per(res["ws"][True])
+        print("mentee.get closed loop c=%d: binary %s req/s (p99 %s us), WebSocket %s req/s (p99 %s us); "
+              "ratio %.2f (WebSocket / binary, means; target >= 0.8); coachnetd CPU per request "
+              "binary %s us, WebSocket %s us" % (
+                  a.conns, "/".join("%.0f" % x for x in b), "/".join(r["p99_us"] for r in res["ws"][False]),
+                  "/".join("%.0f" % x for x in w), "/".join(r["p99_us"] for r in res["ws"][True]),
+                  (sum(w) / len(w)) / (sum(b) / len(b)), "/".join("%.1f" % x for x in bc),
+                  "/".join("%.1f" % x for x in wc)))
     if "handshake" in res:
         for (tickets, tls, resume), r in res["handshake"].items():
             print("handshakes TLS %s tickets %-3s reuse %-3s: %s/s (%s of %s resumed)" % (
@@ -279,6 +316,10 @@ def main():
     if "idle" in res:
         i = res["idle"]
         print("idle: %s of %s connections held; server VmRSS %.1f MiB (%.1f MiB before)" % (
+            i["open"], i["conns"], int(i["rss_kib"]) / 1024.0, int(i["rss_before_kib"]) / 1024.0))
+    if "wsidle" in res:
+        i = res["wsidle"]
+        print("idle WebSocket: %s of %s connections held; server VmRSS %.1f MiB (%.1f MiB before)" % (
             i["open"], i["conns"], int(i["rss_kib"]) / 1024.0, int(i["rss_before_kib"]) / 1024.0))
 
 

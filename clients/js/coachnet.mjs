@@ -448,8 +448,10 @@ export class CoachnetClient {
             if (method === "auth.resume") this._setToken(params.token);
             this.role = result?.role ?? null;
             this.subject = result?.subject ?? null;
+            this._emit("session", { role: this.role, subject: this.subject });
         } else if (method === "auth.logout") {
             this.role = this.subject = null;
+            this._emit("session", { role: null, subject: null });
         }
         return result;
     }
@@ -493,6 +495,20 @@ export class CoachnetClient {
         });
     }
 
+    /**
+     * Skip the rest of the backoff delay and try to connect now, e.g. when
+     * the browser reports that the network is back (the `online` event) or
+     * a hidden page becomes visible again.  Does nothing unless the client
+     * is waiting to reconnect.
+     * @returns {boolean} whether an attempt was started
+     */
+    reconnectNow() {
+        if (this._state !== "backoff") return false;
+        clearTimeout(this._backoffTimer);
+        this._connect();
+        return true;
+    }
+
     /** Close the connection for good: no reconnect; calls in flight and
      * waiting are rejected with `unavailable`. */
     close() {
@@ -512,7 +528,9 @@ export class CoachnetClient {
      * `run.done`; `*` for all: fn(params, method)) or to a client event:
      * `open` (connection usable), `close` (connection lost: fn(error)),
      * `resume-failed` (the stored session was refused after a reconnect and
-     * forgotten: fn(error)).
+     * forgotten: fn(error)), `session` (the session's role changed: after
+     * auth.login, auth.resume, auth.logout or a refused resume:
+     * fn({role, subject}), role null when logged out).
      * @returns {() => void} a function that removes the listener
      */
     on(event, fn) {
@@ -699,6 +717,7 @@ export class CoachnetClient {
                 const r = await this._request("auth.resume", { token }, this.timeout, true);
                 this.role = r?.role ?? null;
                 this.subject = r?.subject ?? null;
+                this._emit("session", { role: this.role, subject: this.subject });
             } catch (err) {
                 if (t !== this._transport) return; // dropped meanwhile: _dropped() took over
                 if (err.code !== "unauthenticated") {
@@ -710,6 +729,7 @@ export class CoachnetClient {
                 this._setToken(null);
                 this.role = this.subject = null;
                 this._emit("resume-failed", err);
+                this._emit("session", { role: null, subject: null });
             }
         }
         if (t !== this._transport) return;

@@ -10,6 +10,22 @@ export const SUBPROTOCOL = "coachnet.v1";
 /** Close code sent when the server breaks the protocol. */
 export const PROTOCOL_ERROR = 4002;
 
+/** The WebSocket endpoint's path on coachnetd. */
+export const RPC_PATH = "/rpc";
+
+/**
+ * The URL of the RPC endpoint of the server a page came from: `wss:` for
+ * a page loaded over `https:` (`ws:` only for `http:`, e.g. a local test
+ * server), the same host and port, path /rpc.
+ * @param {{protocol: string, host: string}} [loc]   default globalThis.location
+ * @returns {string}
+ */
+export function rpcUrl(loc = globalThis.location) {
+    if (!loc || typeof loc.host !== "string" || loc.host === "")
+        throw new Error("rpcUrl: no location to derive the server from");
+    return `${loc.protocol === "http:" ? "ws:" : "wss:"}//${loc.host}${RPC_PATH}`;
+}
+
 /**
  * Open a WebSocket to coachnetd and return it as a client transport once
  * it is open with the coachnet.v1 subprotocol.

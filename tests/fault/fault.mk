@@ -43,5 +43,6 @@ build/fuzz/fuzz_dispatch: $(FUZZ_DISPATCH_SRCS) $(wildcard server/*.h proto/*.h 
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	    $(CPPFLAGS) -pthread $(MSGPACK_CFLAGS) $(EVENT_CFLAGS) $(SSL_CFLAGS) \
 	    $(FUZZ_DISPATCH_SRCS) $(foreach f,$(FUZZ_DISPATCH_WRAP),-Wl,--wrap=$(f)) \
-	    $(EVENT_LIBS) $(HIREDIS_LIBS) $(SSL_LIBS) $(ARGON2_LIBS) $(MSGPACK_LIBS) $(MATH_LIBS) -o $@
+	    $(EVENT_LIBS) $(HIREDIS_LIBS) $(SSL_LIBS) $(ARGON2_LIBS) $(MSGPACK_LIBS) $(WSLAY_LIBS) $(HTTP_PARSER_LIBS) \
+	    $(MATH_LIBS) -o $@
 FUZZERS += build/fuzz/fuzz_dispatch

@@ -33,6 +33,18 @@ def req(i, method, params):
     return frame([0, i, method, [params]])
 
 
+WS_HANDSHAKE = (b"GET /rpc HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                b"Origin: https://h\r\nSec-WebSocket-Protocol: coachnet.v1\r\n\r\n")
+
+
+def ws_msg(body, mask=b"\x0f\xf0\x55\xaa"):
+    """One masked binary WebSocket message (client to server)."""
+    n = len(body)
+    hdr = struct.pack("!BB", 0x82, 0x80 | n) if n < 126 else struct.pack("!BBH", 0x82, 0x80 | 126, n)
+    return hdr + mask + bytes(c ^ mask[i % 4] for i, c in enumerate(body))
+
+
 def seed(role, prog, pool, stream):
     return bytes([role, len(prog)]) + bytes(prog) + struct.pack(">H", len(pool)) + pool + stream
 
@@ -73,6 +85,11 @@ cases = {
     "bad_frame": (0, [], b"", b"\x00\x00\x00\x02\xc1\xc1"),
     "unknown": (1, [], b"", req(40, "no.such", {})),
     "logout": (3, OK_PLAIN, b"", req(41, "auth.logout", {})),
+    # the browser transport (DESIGN section 11): HTTP, and requests over a
+    # WebSocket (one body per masked binary message, no length prefix)
+    "http_get": (0, [], b"", b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /readyz HTTP/1.1\r\nHost: x\r\n\r\n"),
+    "ws_requests": (3, OK_PROFILE, MB, WS_HANDSHAKE + ws_msg(req(42, "mentee.get", {"id": mentee["id"]})[4:])
+                    + ws_msg(req(43, "server.info", {})[4:]) + ws_msg(b"\xc1")),
 }
 
 os.makedirs(OUT, exist_ok=True)

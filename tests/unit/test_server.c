@@ -209,6 +209,12 @@ static void cfg_key_table_is_complete(void **state) {
                                         "log-file",
                                         "pidfile",
                                         "timezone",
+                                        "web-root",
+                                        "allowed-origins",
+                                        "http-max-header-bytes",
+                                        "http-max-headers",
+                                        "ws-ping-interval-ms",
+                                        "ws-pong-timeout-ms",
                                         NULL };
     for (int i = 0; want[i]; i++) {
         int found = 0;

@@ -359,3 +359,47 @@ test("any schema table: its methods become functions, nothing else does", async 
     t.reply(2, {});
     await q;
 });
+
+test("session events: login, the automatic resume after a drop, a refused resume and logout report the role", async () => {
+    const { c, transports } = reconnecting();
+    const seen = [];
+    c.on("session", (s) => seen.push(s.role));
+    const login = c.login("coord1", "pw");
+    await until(() => transports.length === 1);
+    const t1 = transports[0];
+    t1.reply(t1.last().msgid, { token: "ab".repeat(32), role: "coordinator" });
+    await login;
+    t1.drop();
+    await until(() => transports.length === 2 && transports[1].sent.length === 1, 2000, "resume");
+    const t2 = transports[1];
+    t2.reply(t2.last().msgid, { login: "coord1", role: "coordinator", expires_in: 9 });
+    await until(() => c.state === "open");
+    t2.drop();
+    await until(() => transports.length === 3 && transports[2].sent.length === 1, 2000, "second resume");
+    const t3 = transports[2];
+    t3.fail(t3.last().msgid, "unauthenticated", "session ended");
+    await until(() => c.state === "open");
+    assert.deepEqual(seen, ["coordinator", "coordinator", null]);
+    const out = c.logout();
+    t3.reply(t3.last().msgid, {});
+    await out;
+    assert.deepEqual(seen, ["coordinator", "coordinator", null, null]);
+    c.close();
+});
+
+test("reconnectNow: skips the backoff delay while waiting to reconnect, and nothing otherwise", async () => {
+    const { c, transports, ctl } = reconnecting({ backoff: { initial: 60000, max: 60000, factor: 2, jitter: 0 } });
+    assert.equal(c.reconnectNow(), false, "idle: nothing to hurry");
+    ctl.fail = 1;
+    const p = c.menteeGet({ id: "a" }, { timeout: 5000 });
+    await until(() => c.state === "backoff");
+    assert.equal(transports.length, 0);
+    assert.equal(c.reconnectNow(), true);       // not a minute later
+    await until(() => transports.length === 1, 2000, "connect now");
+    const t = transports[0];
+    assert.equal(c.reconnectNow(), false, "connected: nothing to do");
+    await until(() => t.sent.length === 1);
+    t.reply(t.last().msgid, { ok: 1 });
+    assert.deepEqual(await p, { ok: 1 });
+    c.close();
+});

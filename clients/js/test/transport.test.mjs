@@ -12,7 +12,7 @@ import tls from "node:tls";
 
 import { CoachnetClient, decodeMessage, encodeMessage } from "../coachnet.mjs";
 import { FrameReader, connectTls, frame } from "../transport-tls.mjs";
-import { SUBPROTOCOL, connectWebSocket } from "../transport-ws.mjs";
+import { SUBPROTOCOL, connectWebSocket, rpcUrl } from "../transport-ws.mjs";
 import { until } from "./helpers.mjs";
 
 // ------------------------------------------------------------ framing
@@ -167,4 +167,11 @@ test("tls: an unknown CA is refused; a frame above max-frame from the server end
     assert.equal(e.code, "unavailable");
     assert.match(e.message, /exceeds max-frame 1000/);
     await until(() => c.state === "idle");
+});
+
+test("rpcUrl: wss on an https page (ws only on http), same host and port, path /rpc", () => {
+    assert.equal(rpcUrl({ protocol: "https:", host: "coach.example.org" }), "wss://coach.example.org/rpc");
+    assert.equal(rpcUrl({ protocol: "https:", host: "127.0.0.1:7443" }), "wss://127.0.0.1:7443/rpc");
+    assert.equal(rpcUrl({ protocol: "http:", host: "localhost:8080" }), "ws://localhost:8080/rpc");
+    assert.throws(() => rpcUrl({ protocol: "file:", host: "" }), /no location/);
 });
