@@ -53,7 +53,7 @@ CN_PATH_SED = -e 's|/usr/share/coachnet|$(CN_DATADIR)|g' -e 's|/etc/coachnet|$(S
 .PHONY: install install-build uninstall deb
 
 # What install copies (debian/rules builds this alone: no tests, no benchmarks).
-install-build: $(B)/server/coachnetd $(B)/clients/coachnet $(CN_CLIENT_LIB) $(B)/so/libcoachnet.so
+install-build: $(B)/server/coachnetd $(B)/clients/coachnet $(CN_CLIENT_LIB) $(B)/so/libcoachnet.so $(B)/web/index.html
 
 install: install-build
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
@@ -71,7 +71,9 @@ install: install-build
 	chmod 0644 $(DESTDIR)$(LIBDIR)/pkgconfig/libcoachnet.pc
 	$(INSTALL) -m 0644 clients/coachnet.h clients/coachnet_api.gen.h $(DESTDIR)$(INCLUDEDIR)
 	$(INSTALL) -m 0644 $(CN_CATALOGS) $(DESTDIR)$(CN_DATADIR)/data
-# The browser app (web/) goes here, into $(CN_DATADIR)/web, once it is in the tree.
+	$(INSTALL) -d $(DESTDIR)$(CN_DATADIR)/web
+	cp -R $(B)/web/. $(DESTDIR)$(CN_DATADIR)/web
+	chmod -R u=rwX,go=rX $(DESTDIR)$(CN_DATADIR)/web
 	$(INSTALL) -m 0644 docs/man/coachnet.1 $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 0644 docs/man/coachnetd.conf.5 $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 0644 docs/man/coachnetd.8 $(DESTDIR)$(MANDIR)/man8
@@ -93,7 +95,7 @@ uninstall:
 	    $(addprefix $(DESTDIR)$(MANDIR)/,man1/coachnet.1 man5/coachnetd.conf.5 man8/coachnetd.8) \
 	    $(DESTDIR)$(SYSTEMDUNITDIR)/coachnetd.service $(DESTDIR)$(SYSUSERSDIR)/coachnetd.conf \
 	    $(DESTDIR)$(BASHCOMPDIR)/coachnet
-	rm -rf $(DESTDIR)$(CN_DATADIR)/data
+	rm -rf $(DESTDIR)$(CN_DATADIR)/data $(DESTDIR)$(CN_DATADIR)/web
 	rmdir $(DESTDIR)$(CN_DATADIR) 2>/dev/null || true
 
 # tests/install/run-install-tests: make install into a temporary DESTDIR and
@@ -113,5 +115,7 @@ deb:
 	mkdir -p $(DEB_DIR)/coachnet
 	git ls-files -z --cached --others --exclude-standard | \
 	    tar --null -T - --ignore-failed-read -cf - | tar -C $(DEB_DIR)/coachnet -xf -
+	# the web app's npm packages (scripts/install-deps: npm ci), vendored into the app
+	tar -cf - web/node_modules | tar -C $(DEB_DIR)/coachnet -xf -
 	cd $(DEB_DIR)/coachnet && dpkg-buildpackage -us -uc -b
 	lintian --fail-on error $(DEB_DIR)/*.changes
