@@ -98,6 +98,19 @@ static const proto_field api_jp_get_fields[] = {
     {.name = "year", .type = PROTO_F_INT, .required = false, .off = offsetof(api_jp_get_params, year), .has_off = offsetof(api_jp_get_params, has_year), .min = API_MEETING_YEAR_MIN, .max = API_MEETING_YEAR_MAX},
 };
 static const proto_shape api_jp_get_shape = {api_jp_get_fields, 2, api_jp_get_keys};
+static const char *const api_mail_dead_keys[] = {"cursor", "limit", NULL};
+static const proto_field api_mail_dead_fields[] = {
+    {.name = "cursor", .type = PROTO_F_STR, .required = false, .off = offsetof(api_mail_dead_params, cursor), .has_off = offsetof(api_mail_dead_params, has_cursor), .min = 1, .max = API_CURSOR_MAX, .cs = PROTO_CS_CODE},
+    {.name = "limit", .type = PROTO_F_INT, .required = false, .off = offsetof(api_mail_dead_params, limit), .has_off = PROTO_NO_HAS, .min = 1, .max = API_MAIL_DEAD_LIST_MAX, .dflt = API_MAIL_DEAD_LIST_DEFAULT},
+};
+static const proto_shape api_mail_dead_shape = {api_mail_dead_fields, 2, api_mail_dead_keys};
+static const proto_field api_mail_retry_ids_item = {.name = NULL, .type = PROTO_F_STR, .required = false, .off = 0, .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE};
+static const char *const api_mail_retry_keys[] = {"ids", "request_id", NULL};
+static const proto_field api_mail_retry_fields[] = {
+    {.name = "ids", .type = PROTO_F_ARRAY, .required = false, .off = offsetof(api_mail_retry_params, ids), .has_off = offsetof(api_mail_retry_params, has_ids), .min = 1, .max = API_MAIL_RETRY_MAX, .item = &api_mail_retry_ids_item, .count_off = offsetof(api_mail_retry_params, n_ids), .stride = sizeof(((api_mail_retry_params *)0)->ids[0])},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_mail_retry_params, request_id), .has_off = offsetof(api_mail_retry_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_mail_retry_shape = {api_mail_retry_fields, 2, api_mail_retry_keys};
 static const char *const api_match_explain_keys[] = {"mentee_id", "coach_id", NULL};
 static const proto_field api_match_explain_fields[] = {
     {.name = "mentee_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_explain_params, mentee_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
@@ -209,6 +222,16 @@ static const proto_field api_meeting_log_fields[] = {
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_meeting_log_params, request_id), .has_off = offsetof(api_meeting_log_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_meeting_log_shape = {api_meeting_log_fields, 5, api_meeting_log_keys};
+static const char *const api_meeting_schedule_keys[] = {"match_id", "start", "minutes", "place", "meeting_id", "request_id", NULL};
+static const proto_field api_meeting_schedule_fields[] = {
+    {.name = "match_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_meeting_schedule_params, match_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "start", .type = PROTO_F_INT, .required = true, .off = offsetof(api_meeting_schedule_params, start), .has_off = PROTO_NO_HAS, .min = 0, .max = API_MEETING_START_MAX},
+    {.name = "minutes", .type = PROTO_F_INT, .required = true, .off = offsetof(api_meeting_schedule_params, minutes), .has_off = PROTO_NO_HAS, .min = 1, .max = API_MEETING_MINUTES_MAX},
+    {.name = "place", .type = PROTO_F_STR, .required = false, .off = offsetof(api_meeting_schedule_params, place), .has_off = offsetof(api_meeting_schedule_params, has_place), .min = 0, .max = API_TOPIC_MAX, .cs = PROTO_CS_LINE},
+    {.name = "meeting_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_meeting_schedule_params, meeting_id), .has_off = offsetof(api_meeting_schedule_params, has_meeting_id), .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_meeting_schedule_params, request_id), .has_off = offsetof(api_meeting_schedule_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_meeting_schedule_shape = {api_meeting_schedule_fields, 6, api_meeting_schedule_keys};
 static const char *const api_mentee_get_keys[] = {"id", NULL};
 static const proto_field api_mentee_get_fields[] = {
     {.name = "id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_mentee_get_params, id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
@@ -349,6 +372,9 @@ const api_method api_methods[API_M__COUNT] = {
     [API_M_FEEDBACK_PUT] = {"feedback.put", &api_feedback_put_shape, sizeof(api_feedback_put_params), true,
         offsetof(api_feedback_put_params, request_id), offsetof(api_feedback_put_params, has_request_id), NULL},
     [API_M_JP_GET] = {"jp.get", &api_jp_get_shape, sizeof(api_jp_get_params)},
+    [API_M_MAIL_DEAD] = {"mail.dead", &api_mail_dead_shape, sizeof(api_mail_dead_params)},
+    [API_M_MAIL_RETRY] = {"mail.retry", &api_mail_retry_shape, sizeof(api_mail_retry_params), true,
+        offsetof(api_mail_retry_params, request_id), offsetof(api_mail_retry_params, has_request_id), NULL},
     [API_M_MATCH_EXPLAIN] = {"match.explain", &api_match_explain_shape, sizeof(api_match_explain_params)},
     [API_M_MATCH_FORBID] = {"match.forbid", &api_match_forbid_shape, sizeof(api_match_forbid_params), true,
         offsetof(api_match_forbid_params, request_id), offsetof(api_match_forbid_params, has_request_id), NULL},
@@ -374,6 +400,8 @@ const api_method api_methods[API_M__COUNT] = {
     [API_M_MEETING_LIST] = {"meeting.list", &api_meeting_list_shape, sizeof(api_meeting_list_params)},
     [API_M_MEETING_LOG] = {"meeting.log", &api_meeting_log_shape, sizeof(api_meeting_log_params), true,
         offsetof(api_meeting_log_params, request_id), offsetof(api_meeting_log_params, has_request_id), NULL},
+    [API_M_MEETING_SCHEDULE] = {"meeting.schedule", &api_meeting_schedule_shape, sizeof(api_meeting_schedule_params), true,
+        offsetof(api_meeting_schedule_params, request_id), offsetof(api_meeting_schedule_params, has_request_id), NULL},
     [API_M_MENTEE_GET] = {"mentee.get", &api_mentee_get_shape, sizeof(api_mentee_get_params)},
     [API_M_MENTEE_LIST] = {"mentee.list", &api_mentee_list_shape, sizeof(api_mentee_list_params)},
     [API_M_MENTEE_PUT] = {"mentee.put", &api_mentee_put_shape, sizeof(api_mentee_put_params), true,

@@ -71,6 +71,12 @@ typedef enum {
     KEY_IDEM,            /* idem:<login>:<request_id> (request_id answers) */
     KEY_SEQ_FEEDBACK,    /* seq:feedback */
     KEY_FBIDX,           /* fbidx:<program> */
+    KEY_OUTBOX,          /* outbox (stream: messages for the mailer, design.md §10) */
+    KEY_MAIL_DEAD,       /* mail:dead (stream: messages the mailer gave up on) */
+    KEY_MAIL_SENT,       /* mail:sent:<event>:<recipient> (delivered record) */
+    KEY_SCHED,           /* sched:<match> (scheduled meetings: meeting.schedule) */
+    KEY_LOCK_MAIL,       /* lock:mail:<job> (reminder / digest timer lock) */
+    KEY_MAIL_DIGEST,     /* mail:digest:<login> (a coordinator's last digest counts) */
     KEY__COUNT
 } key_kind;
 

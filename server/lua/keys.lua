@@ -53,4 +53,10 @@ local K = {
   idem = p..'idem:',
   seq_feedback = p..'seq:feedback',
   fbidx = p..'fbidx:',
+  outbox = p..'outbox',
+  mail_dead = p..'mail:dead',
+  mail_sent = p..'mail:sent:',
+  sched = p..'sched:',
+  lock_mail = p..'lock:mail:',
+  mail_digest = p..'mail:digest:',
 }
