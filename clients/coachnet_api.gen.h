@@ -57,6 +57,7 @@
 #define CN_API_AUDIT_EXAMINE_MAX 2000
 #define CN_API_AUDIT_SINCE_MAX 4102444800LL
 #define CN_API_AUDIT_DETAIL_MAX 2000
+#define CN_API_EMAIL_MAX 254
 #define CN_API_MEETING_START_MAX 4102444800LL
 #define CN_API_MAIL_DEAD_LIST_DEFAULT 50
 #define CN_API_MAIL_DEAD_LIST_MAX 500
@@ -453,6 +454,8 @@ typedef struct cn_api_user_create_params {
     size_t n_programs;
     int rebind;
     int has_rebind;
+    const char *email;
+    const char *language;
     const char *request_id;
 } cn_api_user_create_params;
 /* user.create (Create a user (coordinators: mentee and coach users of their programs)) */

@@ -1322,6 +1322,8 @@ int cn_api_user_create(cn_client *c, const cn_api_user_create_params *p, cn_clie
     n += p->subject ? 1 : 0;
     n += (p->programs && p->n_programs) ? 1 : 0;
     n += p->has_rebind ? 1 : 0;
+    n += p->email ? 1 : 0;
+    n += p->language ? 1 : 0;
     n += p->request_id ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->login) {
@@ -1350,6 +1352,14 @@ int cn_api_user_create(cn_client *c, const cn_api_user_create_params *p, cn_clie
     if (p->has_rebind) {
         cn_api_pack_str(pk, "rebind");
         if (p->rebind) msgpack_pack_true(pk); else msgpack_pack_false(pk);
+    }
+    if (p->email) {
+        cn_api_pack_str(pk, "email");
+        cn_api_pack_str(pk, p->email);
+    }
+    if (p->language) {
+        cn_api_pack_str(pk, "language");
+        cn_api_pack_str(pk, p->language);
     }
     if (p->request_id) {
         cn_api_pack_str(pk, "request_id");

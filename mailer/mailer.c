@@ -37,7 +37,14 @@
  * the SMTP server accepted a message and before SET mail:sent returned,
  * a window of one Redis round trip per message.
  *
- * Reminders and the digest are not written yet (see docs/design.md).
+ * Jobs.  Every JOB_CHECK_MS each mailer tries the lock of the reminder job
+ * (P lock:mail:remind, SET NX PX remind-interval-s) and of the digest job
+ * (P lock:mail:digest, PX digest-interval-s); the one that takes a lock
+ * runs the job (server/lua/mail_remind.lua over each program's matches,
+ * mail_digest.lua over the users, a page per call), which writes its
+ * messages to the outbox like any change: several mailers (or restarts)
+ * run each job once per interval, and the scripts' own marks keep a
+ * reminder once per waiting period.
  */
 #include <errno.h>
 #include <signal.h>
@@ -57,6 +64,7 @@
 #include "server/config.h"
 #include "server/keys.h"
 #include "server/log.h"
+#include "server/lua_scripts.h"
 
 #define BATCH            32      /* entries per XREADGROUP / XAUTOCLAIM */
 #define BLOCK_MS         1000    /* XREADGROUP BLOCK: how soon a stop is seen */
@@ -66,9 +74,13 @@
 #define KEY_MAX          512     /* a key name */
 #define GROUP            "mailer"
 #define REASON_MAX       PROTO_MAIL_REASON_MAX
+#define JOB_CHECK_MS     1000    /* how often the job locks are tried */
+#define JOB_PAGE         500     /* matches / users per job script call */
+#define DAY_S            86400
 
-static const char *const kinds[] = { "approved", "requested", "accepted",       "declined", "cancelled",
-                                     "completed", "meeting",  "meeting_cancel", NULL };
+static const char *const kinds[] = { "approved",       "requested", "accepted",          "declined",
+                                     "cancelled",      "completed", "meeting",           "meeting_cancel",
+                                     "reminder_response", "reminder_meeting", "digest", NULL };
 
 static volatile sig_atomic_t stopping;
 static void on_signal(int sig) {
@@ -86,6 +98,7 @@ typedef struct mailer {
     char domain[256];
     char k_outbox[KEY_MAX], k_dead[KEY_MAX];
     unsigned long delivered, skipped, dead, already;
+    long long next_jobs_ms;
 } mailer;
 
 static long long now_ms(void) {
@@ -238,9 +251,25 @@ static int person_load(mailer *m, const char *ref, person *p) {
     key_kind k;
     if (strncmp(ref, "mentee:", 7) == 0) k = KEY_MENTEE;
     else if (strncmp(ref, "coach:", 6) == 0) k = KEY_COACH;
+    else if (strncmp(ref, "user:", 5) == 0) k = KEY_USER;
     else return 0;
     char key[KEY_MAX];
     if (keys_name(key, sizeof key, m->c.redis_prefix, k, colon + 1) < 0) return 0;
+    if (k == KEY_USER) {
+        /* a user without a profile: user.create's email and language */
+        redisReply *u = cmd(m, "HMGET %s email language", key);
+        if (!u) return -1;
+        if (u->type == REDIS_REPLY_ARRAY && u->elements == 2 && u->element[0]->type == REDIS_REPLY_STRING) {
+            p->found = 1;
+            snprintf(p->name, sizeof p->name, "%s", colon + 1);
+            snprintf(p->email, sizeof p->email, "%s", u->element[0]->str);
+            p->language = u->element[1]->type == REDIS_REPLY_STRING && strcmp(u->element[1]->str, "en") == 0
+                              ? PROTO_LANGUAGE_EN
+                              : PROTO_LANGUAGE_ID;
+        }
+        freeReplyObject(u);
+        return 0;
+    }
     redisReply *r = cmd(m, "HGET %s p", key);
     if (!r) return -1;
     if (r->type == REDIS_REPLY_STRING) person_from_blob(p, r->str, r->len);
@@ -347,7 +376,11 @@ static char *build(mailer *m, const entry *e, const person *to, const person *me
     const char *kind = field(e, "kind");
     int meeting = strcmp(kind, "meeting") == 0;
     int cancel = meeting && strcmp(field(e, "method"), "CANCEL") == 0;
-    const mail_template *t = mail_template_find(&m->tpl, cancel ? "meeting_cancel" : kind);
+    const char *tname = kind;
+    if (cancel) tname = "meeting_cancel";
+    else if (strcmp(kind, "reminder") == 0)
+        tname = strcmp(field(e, "reason"), "meeting") == 0 ? "reminder_meeting" : "reminder_response";
+    const mail_template *t = mail_template_find(&m->tpl, tname);
     if (!t) return NULL;
     const person *other = to == me ? co : me;
     char start[96] = "";
@@ -364,6 +397,9 @@ static char *build(mailer *m, const entry *e, const person *to, const person *me
     mail_var(&v, "start", start);
     mail_var(&v, "minutes", field(e, "minutes"));
     mail_var(&v, "place", field(e, "place"));
+    static const char *const digest_vars[] = { "programs", "proposed", "waiting", "declined", "jp", "unmatched" };
+    for (size_t i = 0; i < sizeof digest_vars / sizeof digest_vars[0]; i++)
+        mail_var(&v, digest_vars[i], field(e, digest_vars[i]));
     int l = to->language;
     char *subject = mail_render(t->subject[l], &v, 0), *text = mail_render(t->text[l], &v, 0),
          *html = mail_render(t->html[l], &v, 1), *ics = NULL;
@@ -390,6 +426,7 @@ static char *build(mailer *m, const entry *e, const person *to, const person *me
 
 static int deliver_one(mailer *m, const entry *e, const char *ev, const char *rcpt, const person *me,
                        const person *co) {
+    static person user;
     char skey[KEY_MAX], sid[256], msgid[600];
     snprintf(sid, sizeof sid, "%s:%s", ev, rcpt);
     if (keys_name(skey, sizeof skey, m->c.redis_prefix, KEY_MAIL_SENT, sid) < 0) return DONE;
@@ -402,6 +439,10 @@ static int deliver_one(mailer *m, const entry *e, const char *ev, const char *rc
         return DONE;
     }
     const person *to = strcmp(rcpt, me->ref) == 0 ? me : strcmp(rcpt, co->ref) == 0 ? co : NULL;
+    if (!to) {
+        if (person_load(m, rcpt, &user)) return ABORT;
+        to = &user;
+    }
     int kind = -1;
     for (int k = 0; proto_notify_kind_names[k]; k++)
         if (strcmp(field(e, "kind"), proto_notify_kind_names[k]) == 0) kind = k;
@@ -464,10 +505,14 @@ static void process(mailer *m, const entry *e) {
     char *save = NULL;
     for (char *rcpt = strtok_r(to, ",", &save); rcpt; rcpt = strtok_r(NULL, ",", &save))
         if (stopping || deliver_one(m, e, ev, rcpt, &me, &co) == ABORT) return;
-    redisReply *r = cmd(m, "XACK %s %s %s", m->k_outbox, GROUP, e->id);
-    if (r) freeReplyObject(r);
-    r = cmd(m, "XDEL %s %s", m->k_outbox, e->id);
-    if (r) freeReplyObject(r);
+    /* both or neither: an entry acknowledged but not deleted would stay in
+     * the stream for ever (no consumer reads it again) */
+    redisReply *r[4] = { cmd(m, "MULTI"), NULL, NULL, NULL };
+    if (r[0]) r[1] = cmd(m, "XACK %s %s %s", m->k_outbox, GROUP, e->id);
+    if (r[1]) r[2] = cmd(m, "XDEL %s %s", m->k_outbox, e->id);
+    if (r[2]) r[3] = cmd(m, "EXEC");
+    for (int i = 0; i < 4; i++)
+        if (r[i]) freeReplyObject(r[i]);
 }
 
 /* Process the entries of a reply's array of entries. */
@@ -494,6 +539,93 @@ static void turn(mailer *m) {
         r->element[0]->elements == 2)
         process_all(m, r->element[0]->element[1]);
     freeReplyObject(r);
+}
+
+/* ---- jobs ---------------------------------------------------------------------------------- */
+
+/* Take the job's lock for interval_s; 1 when this mailer runs it now. */
+static int job_lock(mailer *m, const char *job, int interval_s) {
+    char key[KEY_MAX];
+    if (keys_name(key, sizeof key, m->c.redis_prefix, KEY_LOCK_MAIL, job) < 0) return 0;
+    redisReply *r = cmd(m, "SET %s %s NX PX %lld", key, m->consumer, (long long)interval_s * 1000);
+    int got = r && r->type == REDIS_REPLY_STATUS;
+    if (r) freeReplyObject(r);
+    return got;
+}
+
+/* EVAL one page of a job script; its `next` into next (size nsz) and n
+ * into *n; -1 on a failure (logged). */
+static int job_page(mailer *m, script_id id, const char *const *args, size_t nargs, char *next, size_t nsz,
+                    long long *n) {
+    const char *argv[16];
+    size_t argl[16], k = 0;
+    argv[k++] = "EVAL";
+    argv[k++] = lua_script_text[id];
+    argv[k++] = "0";
+    argv[k++] = m->c.redis_prefix;
+    for (size_t i = 0; i < nargs && k < 16; i++) argv[k++] = args[i];
+    for (size_t i = 0; i < k; i++) argl[i] = strlen(argv[i]);
+    if (!m->rc) return -1;
+    redisReply *r = redisCommandArgv(m->rc, (int)k, argv, argl);
+    if (!r) {
+        redis_drop(m);
+        return -1;
+    }
+    int bad = r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[0]->type != REDIS_REPLY_STRING ||
+              strcmp(r->element[0]->str, "ok") != 0 || r->element[1]->type != REDIS_REPLY_STRING ||
+              r->element[2]->type != REDIS_REPLY_STRING;
+    if (bad) log_error("mailer: job %s: %s", lua_script_name[id], r->type == REDIS_REPLY_ERROR ? r->str : "bad reply");
+    else {
+        snprintf(next, nsz, "%s", r->element[1]->str);
+        *n += atoll(r->element[2]->str);
+    }
+    freeReplyObject(r);
+    return bad ? -1 : 0;
+}
+
+static void job_remind(mailer *m) {
+    char key[KEY_MAX], now[24], limit[24], after[24], meet[24], cursor[64];
+    long long n = 0;
+    if (keys_name(key, sizeof key, m->c.redis_prefix, KEY_IDX_PROGRAM, NULL) < 0) return;
+    redisReply *progs = cmd(m, "ZRANGE %s 0 -1", key);
+    if (!progs) return;
+    snprintf(now, sizeof now, "%lld", now_ms() / 1000);
+    snprintf(limit, sizeof limit, "%d", JOB_PAGE);
+    snprintf(after, sizeof after, "%lld", (long long)m->c.remind_after_days * DAY_S);
+    snprintf(meet, sizeof meet, "%lld", (long long)m->c.meeting_remind_days * DAY_S);
+    for (size_t i = 0; progs->type == REDIS_REPLY_ARRAY && i < progs->elements && !stopping; i++) {
+        cursor[0] = '\0';
+        do {
+            const char *args[] = { progs->element[i]->str, cursor, limit, now, after, meet };
+            char next[64];
+            if (job_page(m, SCRIPT_MAIL_REMIND, args, 6, next, sizeof next, &n)) break;
+            snprintf(cursor, sizeof cursor, "%s", next);
+        } while (cursor[0] && !stopping);
+    }
+    freeReplyObject(progs);
+    log_msg(n ? CFG_LOG_INFO : CFG_LOG_DEBUG, "mailer: reminder job: %lld reminders", n);
+}
+
+static void job_digest(mailer *m) {
+    char now[24], limit[24], cursor[PROTO_MAIL_TO_MAX + 1] = "";
+    long long n = 0;
+    snprintf(now, sizeof now, "%lld", now_ms() / 1000);
+    snprintf(limit, sizeof limit, "%d", JOB_PAGE);
+    do {
+        const char *args[] = { cursor, limit, now };
+        char next[PROTO_MAIL_TO_MAX + 1];
+        if (job_page(m, SCRIPT_MAIL_DIGEST, args, 3, next, sizeof next, &n)) break;
+        snprintf(cursor, sizeof cursor, "%s", next);
+    } while (cursor[0] && !stopping);
+    log_msg(n ? CFG_LOG_INFO : CFG_LOG_DEBUG, "mailer: digest job: %lld digests", n);
+}
+
+static void jobs(mailer *m) {
+    long long t = now_ms();
+    if (t < m->next_jobs_ms) return;
+    m->next_jobs_ms = t + JOB_CHECK_MS;
+    if (job_lock(m, "remind", m->c.remind_interval_s)) job_remind(m);
+    if (m->rc && job_lock(m, "digest", m->c.digest_interval_s)) job_digest(m);
 }
 
 /* ---- setup ------------------------------------------------------------------------------- */
@@ -562,7 +694,8 @@ int main(int argc, char **argv) {
             sleep_ms(REDIS_RETRY_MS);
             continue;
         }
-        turn(&m);
+        jobs(&m);
+        if (m.rc) turn(&m);
     }
     log_notice("coachnet-mailer stopping: %lu delivered, %lu skipped, %lu already delivered, %lu dead letters",
                m.delivered, m.skipped, m.already, m.dead);

@@ -17,11 +17,13 @@ _Static_assert(API_MEETING_YEAR_MIN == PROTO_MEETING_YEAR_MIN, "api/limits.json 
 _Static_assert(API_MEETING_YEAR_MAX == PROTO_MEETING_YEAR_MAX, "api/limits.json MEETING_YEAR_MAX disagrees with proto.h");
 _Static_assert(API_COMMENT_MAX == PROTO_COMMENT_MAX, "api/limits.json COMMENT_MAX disagrees with proto.h");
 _Static_assert(API_AUDIT_DETAIL_MAX == PROTO_AUDIT_DETAIL_MAX, "api/limits.json AUDIT_DETAIL_MAX disagrees with proto.h");
+_Static_assert(API_EMAIL_MAX == PROTO_EMAIL_MAX, "api/limits.json EMAIL_MAX disagrees with proto.h");
 
 const char *const api_match_list_status_names[] = {"proposed", "requested", "approved", "accepted", "active", "completed", "rejected", "declined", "cancelled", NULL};
 const char *const api_match_review_decision_names[] = {"approve", "reject", "cancel", "complete", NULL};
 const char *const api_run_unmatched_reason_names[] = {"no_feasible_coach", "capacity", "below_min_score", NULL};
 const char *const api_user_create_role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
+const char *const api_user_create_language_names[] = {"id", "en", NULL};
 const char *const api_user_list_role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
 
 static const char *const api_audit_list_keys[] = {"program", "actor", "since", "cursor", "limit", NULL};
@@ -313,7 +315,7 @@ static const proto_field api_stats_get_fields[] = {
 };
 static const proto_shape api_stats_get_shape = {api_stats_get_fields, 1, api_stats_get_keys};
 static const proto_field api_user_create_programs_item = {.name = NULL, .type = PROTO_F_STR, .required = false, .off = 0, .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE};
-static const char *const api_user_create_keys[] = {"login", "password", "role", "subject", "programs", "rebind", "request_id", NULL};
+static const char *const api_user_create_keys[] = {"login", "password", "role", "subject", "programs", "rebind", "email", "language", "request_id", NULL};
 static const proto_field api_user_create_fields[] = {
     {.name = "login", .type = PROTO_F_STR, .required = true, .off = offsetof(api_user_create_params, login), .has_off = PROTO_NO_HAS, .min = 1, .max = API_LOGIN_MAX, .cs = PROTO_CS_ANY},
     {.name = "password", .type = PROTO_F_STR, .required = true, .off = offsetof(api_user_create_params, password), .has_off = PROTO_NO_HAS, .min = API_PASSWORD_MIN, .max = API_PASSWORD_MAX, .cs = PROTO_CS_ANY},
@@ -321,9 +323,11 @@ static const proto_field api_user_create_fields[] = {
     {.name = "subject", .type = PROTO_F_STR, .required = false, .off = offsetof(api_user_create_params, subject), .has_off = offsetof(api_user_create_params, has_subject), .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
     {.name = "programs", .type = PROTO_F_ARRAY, .required = false, .off = offsetof(api_user_create_params, programs), .has_off = offsetof(api_user_create_params, has_programs), .min = 1, .max = API_PROGRAMS_MAX, .item = &api_user_create_programs_item, .count_off = offsetof(api_user_create_params, n_programs), .stride = sizeof(((api_user_create_params *)0)->programs[0])},
     {.name = "rebind", .type = PROTO_F_BOOL, .required = false, .off = offsetof(api_user_create_params, rebind), .has_off = PROTO_NO_HAS, .dflt = 0},
+    {.name = "email", .type = PROTO_F_STR, .required = false, .off = offsetof(api_user_create_params, email), .has_off = offsetof(api_user_create_params, has_email), .min = 3, .max = API_EMAIL_MAX, .cs = PROTO_CS_LINE},
+    {.name = "language", .type = PROTO_F_ENUM, .required = false, .off = offsetof(api_user_create_params, language), .has_off = offsetof(api_user_create_params, has_language), .names = api_user_create_language_names},
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_user_create_params, request_id), .has_off = offsetof(api_user_create_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
-static const proto_shape api_user_create_shape = {api_user_create_fields, 7, api_user_create_keys};
+static const proto_shape api_user_create_shape = {api_user_create_fields, 9, api_user_create_keys};
 static const char *const api_user_disable_keys[] = {"login", "request_id", NULL};
 static const proto_field api_user_disable_fields[] = {
     {.name = "login", .type = PROTO_F_STR, .required = true, .off = offsetof(api_user_disable_params, login), .has_off = PROTO_NO_HAS, .min = 1, .max = API_LOGIN_MAX, .cs = PROTO_CS_ANY},

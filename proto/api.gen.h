@@ -52,6 +52,7 @@
 #define API_AUDIT_EXAMINE_MAX           2000    /* audit entries one audit.list call examines, at most (a page filtered by program or actor may be short but has a cursor) */
 #define API_AUDIT_SINCE_MAX             4102444800LL /* largest audit.list since: unix seconds of 2100-01-01 (the script compares stream ids in milliseconds, exact below it) */
 #define API_AUDIT_DETAIL_MAX            2000    /* bytes of an audit entry's detail, at most (longer ones are cut at a character) */
+#define API_EMAIL_MAX                   254     /* bytes of an e-mail address */
 #define API_MEETING_START_MAX           4102444800LL /* latest start of a planned meeting: unix seconds of 2100-01-01 */
 #define API_MAIL_DEAD_LIST_DEFAULT      50      /* dead letters per page by default */
 #define API_MAIL_DEAD_LIST_MAX          500     /* dead letters per page, at most */
@@ -142,6 +143,11 @@ enum {
     API_USER_CREATE_ROLE_COORDINATOR,
     API_USER_CREATE_ROLE_MENTEE,
     API_USER_CREATE_ROLE_COACH,
+};
+/* user.create language */
+enum {
+    API_USER_CREATE_LANGUAGE_ID,
+    API_USER_CREATE_LANGUAGE_EN,
 };
 /* user.list role */
 enum {
@@ -466,6 +472,10 @@ typedef struct api_user_create_params {
     char programs[API_PROGRAMS_MAX][API_CODE_MAX + 1];
     bool has_programs;
     bool rebind;
+    char email[API_EMAIL_MAX + 1];
+    bool has_email;
+    int language;
+    bool has_language;
     char request_id[API_REQUEST_ID_MAX + 1];
     bool has_request_id;
 } api_user_create_params;
@@ -503,6 +513,7 @@ extern const char *const api_match_list_status_names[10];   /* the enum's values
 extern const char *const api_match_review_decision_names[5];   /* the enum's values, NULL-terminated */
 extern const char *const api_run_unmatched_reason_names[4];   /* the enum's values, NULL-terminated */
 extern const char *const api_user_create_role_names[5];   /* the enum's values, NULL-terminated */
+extern const char *const api_user_create_language_names[3];   /* the enum's values, NULL-terminated */
 extern const char *const api_user_list_role_names[5];   /* the enum's values, NULL-terminated */
 
 typedef struct api_method {

@@ -194,7 +194,7 @@ static int email_char(unsigned char ch, int domain) {
 }
 
 /* An address as proto_contact says: NULL when well-formed, else why not. */
-static const char *email_problem(const char *s, size_t len) {
+const char *proto_email_problem(const char *s, size_t len) {
     const char *at = memchr(s, '@', len);
     if (at == NULL || memchr(at + 1, '@', len - (size_t)(at - s) - 1)) return "must hold exactly one '@'";
     size_t local = (size_t)(at - s), domain = len - local - 1;
@@ -213,7 +213,7 @@ static int read_contact(const proto_map *m, proto_contact *out, proto_error *err
     if ((rc = proto_read_str(m, "email", PROTO_OPTIONAL, 3, PROTO_EMAIL_MAX, PROTO_CS_LINE, out->email,
                              sizeof(out->email), err)) < 0)
         return PROTO_ERR;
-    const char *why = rc > 0 ? email_problem(out->email, strlen(out->email)) : NULL;
+    const char *why = rc > 0 ? proto_email_problem(out->email, strlen(out->email)) : NULL;
     if (why)
         return proto_error_set(err, PROTO_E_INVALID_PARAMS, proto_path_key(path, sizeof(path), m->path, "email"), "%s",
                                why);

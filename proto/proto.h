@@ -141,6 +141,10 @@ typedef enum proto_notify_kind {
 } proto_notify_kind;
 extern const char *const proto_notify_kind_names[]; /* "approved", ..., NULL */
 
+/* NULL when s (len bytes) is an address as proto_contact's email says,
+ * else why not (user.create's email uses the same rule). */
+const char *proto_email_problem(const char *s, size_t len);
+
 typedef struct proto_contact {
     char email[PROTO_EMAIL_MAX + 1];
     char phone[PROTO_PHONE_MAX + 1];

@@ -397,7 +397,7 @@ void db_unpin(srv_req *r, const char *kind, const char *program, const char *men
 
 void db_user_create(srv_req *r, const char *login, const char *pw_hash, const char *role,
         const char *subject, const char *programs, const char *by, const char *scope,
-        long long rebind, db_ok_fn *cb) {
+        long long rebind, const char *email, const char *language, db_ok_fn *cb) {
     sargs a = db_script(r, SCRIPT_USER_CREATE);
     sargs_adds(&a, login);
     sargs_adds(&a, pw_hash);
@@ -408,6 +408,8 @@ void db_user_create(srv_req *r, const char *login, const char *pw_hash, const ch
     sargs_adds(&a, by);
     sargs_adds(&a, scope);
     sargs_addll(&a, rebind);
+    sargs_adds(&a, email);
+    sargs_adds(&a, language);
     db_idem_args(r, &a);
     db_send_ok(r, &a, cb);
 }

@@ -116,7 +116,7 @@ void db_unpin(srv_req *r, const char *kind, const char *program, const char *men
 /* server/lua/user_create.lua -> ok, idempotent */
 void db_user_create(srv_req *r, const char *login, const char *pw_hash, const char *role,
         const char *subject, const char *programs, const char *by, const char *scope,
-        long long rebind, db_ok_fn *cb);
+        long long rebind, const char *email, const char *language, db_ok_fn *cb);
 /* server/lua/user_disable.lua -> ok, idempotent */
 void db_user_disable(srv_req *r, const char *login, const char *by, db_ok_fn *cb);
 /* server/lua/user_enable.lua -> ok, idempotent */

@@ -2054,6 +2054,23 @@ METHODS = {
     "default": False
    },
    {
+    "name": "email",
+    "type": "string",
+    "min_len": 3,
+    "max_len": 254,
+    "charset": "line",
+    "doc": "where the user's mail goes when it has no profile (a coordinator's weekly digest, design.md \u00a710); one '@', as a profile's email"
+   },
+   {
+    "name": "language",
+    "type": "enum",
+    "values": [
+     "id",
+     "en"
+    ],
+    "doc": "of that mail (default id)"
+   },
+   {
     "name": "request_id",
     "type": "string",
     "min_len": 1,
@@ -2317,6 +2334,7 @@ LIMITS = {
  "AUDIT_EXAMINE_MAX": 2000,
  "AUDIT_SINCE_MAX": 4102444800,
  "AUDIT_DETAIL_MAX": 2000,
+ "EMAIL_MAX": 254,
  "MEETING_START_MAX": 4102444800,
  "MAIL_DEAD_LIST_DEFAULT": 50,
  "MAIL_DEAD_LIST_MAX": 500,

@@ -32,10 +32,13 @@ MAX_TRIES = 3
 # outage longer than several retry delays, so the suite uses OUTAGE_S
 # with retries of 100 ms doubling up to 1 s (about ten retries).
 OUTAGE_S = 8
+# The jobs' intervals, shortened (defaults: an hour, a week).
+DIGEST_S = 4
 
 suite = Suite("mail", smtp_url="smtp://127.0.0.1:%d" % SMTP_PORT, mail_from=MAIL_FROM,
               mail_templates=str(DATA / "mail"), smtp_max_tries=MAX_TRIES, mail_retry_base_ms=100,
-              mail_retry_max_ms=1000, mail_claim_idle_ms=1500, smtp_timeout_ms=3000)
+              mail_retry_max_ms=1000, mail_claim_idle_ms=1500, smtp_timeout_ms=3000,
+              remind_interval_s=1, digest_interval_s=DIGEST_S)
 t = suite.test
 
 
@@ -393,7 +396,13 @@ def mailer_killed_while_sending(s):
     mx.start()
     for _, c, _, _ in pairs:
         wait_mail(c["email"], 1, timeout=30)
-    wait_until(lambda: outbox_empty(s), 20 * SLOW, what="outbox emptied")
+    try:
+        wait_until(lambda: outbox_empty(s), 20 * SLOW, what="outbox emptied")
+    except AssertionError:
+        r = s.env.redis
+        raise AssertionError("outbox: %r pending %r\nmailer log:\n%s" % (
+            r.cmd("XRANGE", "cn:outbox", "-", "+", "COUNT", "5"), r.cmd("XPENDING", "cn:outbox", "mailer"),
+            mx.log()[-3000:]))
     time.sleep(1)
     ids = [x["Message-ID"] for _, c, _, _ in pairs for x in CAPTURE.to(c["email"])]
     dups = len(ids) - len(set(ids))
@@ -403,6 +412,78 @@ def mailer_killed_while_sending(s):
         mu.close()
         cu.close()
     coord.close()
+
+
+@t
+def reminders_once_per_waiting_period(s):
+    """a requested match unchanged for more than remind-after-days reminds the coach once; an accepted one without a meeting for meeting-remind-days reminds both once"""
+    mailer(s)
+    coord, prog = s.coordinator()
+    m, c, mu, cu = pair(s, coord, prog, coach_lang="id", mentee_lang="en")
+    mid = mu.match_request(c["id"])["match"]["id"]
+    wait_mail(c["email"])
+    r = s.env.redis
+    r.cmd("HSET", "cn:match:" + mid, "updated_at", str(int(time.time()) - 2 * 86400))
+    time.sleep(2.5)
+    assert len(CAPTURE.to(c["email"])) == 1, "2 days < remind-after-days (3): no reminder"
+    r.cmd("HSET", "cn:match:" + mid, "updated_at", str(int(time.time()) - 4 * 86400))
+    got = wait_mail(c["email"], 2)
+    assert got[1]["Subject"] == "Pengingat: pasangan coaching menunggu jawaban Anda", got[1]["Subject"]
+    assert mid in body(got[1])
+    time.sleep(2.5)                               # two more runs of the job
+    assert len(CAPTURE.to(c["email"])) == 2, [x["Subject"] for x in CAPTURE.to(c["email"])]
+    assert CAPTURE.to(m["email"]) == []
+    cu.match_respond(mid, True)
+    wait_mail(m["email"])                          # accepted
+    r.cmd("HSET", "cn:match:" + mid, "accepted_at", str(int(time.time()) - 31 * 86400))
+    got = wait_mail(m["email"], 2)
+    assert got[1]["Subject"] == "Reminder: plan a coaching meeting", got[1]["Subject"]
+    assert wait_mail(c["email"], 4)[3]["Subject"] == "Pengingat: jadwalkan pertemuan coaching"
+    time.sleep(2.5)
+    assert len(CAPTURE.to(m["email"])) == 2 and len(CAPTURE.to(c["email"])) == 4
+    for u in (mu, cu, coord):
+        u.close()
+
+
+@t
+def weekly_digest_for_coordinators(s):
+    """a coordinator with an email gets the digest of its programs every digest-interval-s (shortened), in its language, with proposals, waiting, declined, JP and unmatched"""
+    mailer(s)
+    r = s.env.redis
+    # hold the job's lock while the figures are made, so the first digest has them all
+    r.cmd("SET", "cn:lock:mail:digest", "test", "PX", "60000")
+    prog = s.program()
+    caddr = addr("coord", s)
+    login = s.uniq("coorddigest")
+    adm = s.admin()
+    expect_error("invalid_params", adm.user_create, login, s.PASSWORD, "coordinator", programs=[prog],
+                 email="no-at-sign", field="email")
+    adm.user_create(login, s.PASSWORD, "coordinator", programs=[prog], email=caddr, language="en")
+    coord = s.srv.login(login, s.PASSWORD)
+    # one declined request, one waiting request, 90 minutes logged, one unmatched mentee of a run
+    m1, c1, mu1, cu1 = pair(s, coord, prog)
+    cu1.match_respond(mu1.match_request(c1["id"])["match"]["id"], False)
+    m2, c2, mu2, cu2 = pair(s, coord, prog)
+    mu2.match_request(c2["id"])
+    m3, c3, mu3, cu3, mid3 = accepted(s, coord, prog)
+    from harness import server_date
+    mu3.meeting_log(mid3, server_date(), 90)
+    lone = s.gen.mentee(prog, province="91")
+    coord.mentee_put(lone)
+    run_and_wait(coord, prog)
+    assert CAPTURE.to(caddr) == []
+    r.cmd("DEL", "cn:lock:mail:digest")
+    first = 0
+    got = wait_mail(caddr, first + 1, timeout=3 * DIGEST_S + 10)[first]
+    assert got["Subject"] == "coachnet weekly digest", got["Subject"]
+    text = body(got)
+    for line in ("matches waiting for an answer: 1", "matches declined: 1", "JP logged: 2.0"):
+        assert line in text, (line, text)
+    assert "new proposals not reviewed: " in text and "left unmatched: " in text
+    nxt = wait_mail(caddr, first + 2, timeout=3 * DIGEST_S + 10)[first + 1]
+    assert "matches declined: 0" in body(nxt) and "JP logged: 0.0" in body(nxt), body(nxt)
+    for u in (mu1, cu1, mu2, cu2, mu3, cu3, coord):
+        u.close()
 
 
 @t

@@ -167,6 +167,12 @@ static void lua_name(key_kind k, char *out, size_t size) {
         [KEY_IDEM] = "idem",
         [KEY_SEQ_FEEDBACK] = "seq_feedback",
         [KEY_FBIDX] = "fbidx",
+        [KEY_OUTBOX] = "outbox",
+        [KEY_MAIL_DEAD] = "mail_dead",
+        [KEY_MAIL_SENT] = "mail_sent",
+        [KEY_SCHED] = "sched",
+        [KEY_LOCK_MAIL] = "lock_mail",
+        [KEY_MAIL_DIGEST] = "mail_digest",
     };
     snprintf(out, size, "%s", names[k] ? names[k] : "");
 }
