@@ -72,7 +72,8 @@ enum cli_opt_bit {
     O_ACTOR = 1u << 27,
     O_SINCE = 1u << 28,
     O_DRAFT = 1u << 29,
-    O_REASON = 1u << 30
+    O_REASON = 1u << 30,
+    O_PLACE = 1u << 31
 };
 
 typedef struct cli_opts {
@@ -96,6 +97,7 @@ typedef struct cli_opts {
     int explain;
     int draft;
     const char *reason;
+    const char *place;
     int run_timeout_s;
     int wait_s;
     long long year;
@@ -324,5 +326,9 @@ extern const cli_command cli_cmds_program[]; /* cmd_program.c */
 extern const cli_command cli_cmds_match[];   /* cmd_match.c */
 extern const cli_command cli_cmds_coord[];   /* cmd_coord.c */
 extern const cli_command cli_cmds_run[];     /* cmd_run.c */
+extern const cli_command cli_cmds_mail[];    /* cmd_mail.c */
+
+/* meeting schedule|move (cmd_mail.c), for cmd_match.c's `meeting`. */
+int cli_meeting_plan(cli_ctx *x);
 
 #endif

@@ -57,7 +57,8 @@ enum {
     OPT_ACTOR,
     OPT_SINCE,
     OPT_DRAFT,
-    OPT_REASON
+    OPT_REASON,
+    OPT_PLACE
 };
 
 static const struct option long_opts[] = { { "host", required_argument, NULL, OPT_HOST },
@@ -103,6 +104,7 @@ static const struct option long_opts[] = { { "host", required_argument, NULL, OP
                                            { "since", required_argument, NULL, OPT_SINCE },
                                            { "draft", no_argument, NULL, OPT_DRAFT },
                                            { "reason", required_argument, NULL, OPT_REASON },
+                                           { "place", required_argument, NULL, OPT_PLACE },
                                            { NULL, 0, NULL, 0 } };
 
 /* Names for error messages, indexed by bit position of enum cli_opt_bit. */
@@ -110,7 +112,7 @@ static const char *const bit_names[] = {
     "--limit",   "--note",      "--date",   "--minutes", "--topic",       "--rating",   "--comment",     "--objective",
     "--mode",    "--min-score", "--run",    "--program", "--status",      "--kind",     "--if-version",  "--role",
     "--subject", "--programs",  "--mentee", "--policy",  "--no-progress", "--province", "--run-timeout", "--wait",
-    "--ids",     "--explain",   "--year",   "--actor",   "--since",       "--draft",    "--reason",
+    "--ids",     "--explain",   "--year",   "--actor",   "--since",       "--draft",    "--reason",      "--place",
 };
 
 int cli_parse_int(const char *s, long long min, long long max, long long *out) {
@@ -309,6 +311,10 @@ int cli_parse(int argc, char **argv, cli_opts *o, char *err, size_t errlen) {
         case OPT_REASON:
             o->reason = optarg;
             o->given |= O_REASON;
+            break;
+        case OPT_PLACE:
+            o->place = optarg;
+            o->given |= O_PLACE;
             break;
         case ':': snprintf(err, errlen, "option %s needs a value", argv[optind - 1]); return -1;
         default: snprintf(err, errlen, "unknown option %s", argv[optind - 1]); return -1;
