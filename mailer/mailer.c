@@ -507,12 +507,21 @@ static void process(mailer *m, const entry *e) {
         if (stopping || deliver_one(m, e, ev, rcpt, &me, &co) == ABORT) return;
     /* both or neither: an entry acknowledged but not deleted would stay in
      * the stream for ever (no consumer reads it again) */
-    redisReply *r[4] = { cmd(m, "MULTI"), NULL, NULL, NULL };
-    if (r[0]) r[1] = cmd(m, "XACK %s %s %s", m->k_outbox, GROUP, e->id);
-    if (r[1]) r[2] = cmd(m, "XDEL %s %s", m->k_outbox, e->id);
-    if (r[2]) r[3] = cmd(m, "EXEC");
-    for (int i = 0; i < 4; i++)
-        if (r[i]) freeReplyObject(r[i]);
+    /* one round trip: MULTI, XACK, XDEL, EXEC pipelined */
+    if (!m->rc) return;
+    redisAppendCommand(m->rc, "MULTI");
+    redisAppendCommand(m->rc, "XACK %s %s %s", m->k_outbox, GROUP, e->id);
+    redisAppendCommand(m->rc, "XDEL %s %s", m->k_outbox, e->id);
+    redisAppendCommand(m->rc, "EXEC");
+    for (int i = 0; i < 4; i++) {
+        void *r = NULL;
+        if (redisGetReply(m->rc, &r) != REDIS_OK || !r) {
+            log_warn("mailer: redis: %s", m->rc->errstr);
+            redis_drop(m);
+            return;
+        }
+        freeReplyObject(r);
+    }
 }
 
 /* Process the entries of a reply's array of entries. */
