@@ -159,8 +159,10 @@ char *mail_render(const char *tpl, const mail_vars *v, int html) {
         size_t n = (size_t)(close - open - 2);
         for (size_t i = 0; i < v->n; i++)
             if (strlen(v->name[i]) == n && memcmp(v->name[i], open + 2, n) == 0) {
-                if (html) put_escaped(&b, v->value[i]);
-                else bputs(&b, v->value[i]);
+                if (html)
+                    put_escaped(&b, v->value[i]);
+                else
+                    bputs(&b, v->value[i]);
                 break;
             }
         p = close + 2;
@@ -193,8 +195,10 @@ static void put_part(buf *b, const char *boundary, const char *ctype, const char
     bputs(b, "\r\nContent-Type: ");
     bputs(b, ctype);
     bputs(b, "\r\nContent-Transfer-Encoding: base64\r\n\r\n");
-    if (crlf.oom) b->oom = 1;
-    else put_b64(b, (const unsigned char *)crlf.p, crlf.len, 1);
+    if (crlf.oom)
+        b->oom = 1;
+    else
+        put_b64(b, (const unsigned char *)crlf.p, crlf.len, 1);
     free(crlf.p);
 }
 

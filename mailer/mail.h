@@ -12,9 +12,9 @@
 #include <stddef.h>
 #include <time.h>
 
-#define MAIL_VARS_MAX    24   /* variables of one message */
-#define MAIL_LANGS       2    /* id, en (proto_language) */
-#define MAIL_KINDS_MAX   16   /* template kinds */
+#define MAIL_VARS_MAX     24    /* variables of one message */
+#define MAIL_LANGS        2     /* id, en (proto_language) */
+#define MAIL_KINDS_MAX    16    /* template kinds */
 #define MAIL_TEMPLATE_MAX 65536 /* bytes of one template file */
 
 /* One template kind in every language: the subject and text body from

@@ -57,6 +57,7 @@
 
 #include <curl/curl.h>
 #include <hiredis/hiredis.h>
+#include <libical/ical.h>
 #include <msgpack.h>
 
 #include "mailer/mail.h"
@@ -66,21 +67,21 @@
 #include "server/log.h"
 #include "server/lua_scripts.h"
 
-#define BATCH            32      /* entries per XREADGROUP / XAUTOCLAIM */
-#define BLOCK_MS         1000    /* XREADGROUP BLOCK: how soon a stop is seen */
-#define SENT_TTL_S       2592000 /* mail:sent records: 30 days */
-#define CLAIM_RENEW_MS   1000    /* XCLAIM our entry this often while waiting */
-#define REDIS_RETRY_MS   500     /* between Redis reconnects */
-#define KEY_MAX          512     /* a key name */
-#define GROUP            "mailer"
-#define REASON_MAX       PROTO_MAIL_REASON_MAX
-#define JOB_CHECK_MS     1000    /* how often the job locks are tried */
-#define JOB_PAGE         500     /* matches / users per job script call */
-#define DAY_S            86400
+#define BATCH          32      /* entries per XREADGROUP / XAUTOCLAIM */
+#define BLOCK_MS       1000    /* XREADGROUP BLOCK: how soon a stop is seen */
+#define SENT_TTL_S     2592000 /* mail:sent records: 30 days */
+#define CLAIM_RENEW_MS 1000    /* XCLAIM our entry this often while waiting */
+#define REDIS_RETRY_MS 500     /* between Redis reconnects */
+#define KEY_MAX        512     /* a key name */
+#define GROUP          "mailer"
+#define REASON_MAX     PROTO_MAIL_REASON_MAX
+#define JOB_CHECK_MS   1000 /* how often the job locks are tried */
+#define JOB_PAGE       500  /* matches / users per job script call */
+#define DAY_S          86400
 
-static const char *const kinds[] = { "approved",       "requested", "accepted",          "declined",
-                                     "cancelled",      "completed", "meeting",           "meeting_cancel",
-                                     "reminder_response", "reminder_meeting", "digest", NULL };
+static const char *const kinds[] = { "approved",          "requested",        "accepted", "declined",
+                                     "cancelled",         "completed",        "meeting",  "meeting_cancel",
+                                     "reminder_response", "reminder_meeting", "digest",   NULL };
 
 static volatile sig_atomic_t stopping;
 static void on_signal(int sig) {
@@ -155,8 +156,7 @@ static int redis_ensure(mailer *m) {
 
 static void sleep_ms(long ms) {
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR && !stopping) {
-    }
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR && !stopping) {}
 }
 
 /* ---- an outbox entry ----------------------------------------------------------- */
@@ -219,8 +219,10 @@ static void person_from_blob(person *p, const char *blob, size_t len) {
             if (k->type != MSGPACK_OBJECT_STR) continue;
             char key[32];
             obj_str(k, key, sizeof key);
-            if (strcmp(key, "name") == 0) obj_str(v, p->name, sizeof p->name);
-            else if (strcmp(key, "email") == 0) obj_str(v, p->email, sizeof p->email);
+            if (strcmp(key, "name") == 0)
+                obj_str(v, p->name, sizeof p->name);
+            else if (strcmp(key, "email") == 0)
+                obj_str(v, p->email, sizeof p->email);
             else if (strcmp(key, "language") == 0) {
                 char l[8] = "";
                 obj_str(v, l, sizeof l);
@@ -249,10 +251,14 @@ static int person_load(mailer *m, const char *ref, person *p) {
     const char *colon = strchr(ref, ':');
     if (!colon) return 0;
     key_kind k;
-    if (strncmp(ref, "mentee:", 7) == 0) k = KEY_MENTEE;
-    else if (strncmp(ref, "coach:", 6) == 0) k = KEY_COACH;
-    else if (strncmp(ref, "user:", 5) == 0) k = KEY_USER;
-    else return 0;
+    if (strncmp(ref, "mentee:", 7) == 0)
+        k = KEY_MENTEE;
+    else if (strncmp(ref, "coach:", 6) == 0)
+        k = KEY_COACH;
+    else if (strncmp(ref, "user:", 5) == 0)
+        k = KEY_USER;
+    else
+        return 0;
     char key[KEY_MAX];
     if (keys_name(key, sizeof key, m->c.redis_prefix, k, colon + 1) < 0) return 0;
     if (k == KEY_USER) {
@@ -371,13 +377,14 @@ static int dead_letter(mailer *m, const entry *e, const char *ev, const char *rc
 }
 
 /* The kind's template name and the message's variables and invitation. */
-static char *build(mailer *m, const entry *e, const person *to, const person *me, const person *co,
-                   const char *msgid, size_t *len) {
+static char *build(mailer *m, const entry *e, const person *to, const person *me, const person *co, const char *msgid,
+                   size_t *len) {
     const char *kind = field(e, "kind");
     int meeting = strcmp(kind, "meeting") == 0;
     int cancel = meeting && strcmp(field(e, "method"), "CANCEL") == 0;
     const char *tname = kind;
-    if (cancel) tname = "meeting_cancel";
+    if (cancel)
+        tname = "meeting_cancel";
     else if (strcmp(kind, "reminder") == 0)
         tname = strcmp(field(e, "reason"), "meeting") == 0 ? "reminder_meeting" : "reminder_response";
     const mail_template *t = mail_template_find(&m->tpl, tname);
@@ -534,8 +541,8 @@ static void process_all(mailer *m, const redisReply *list) {
 
 /* One turn: the entries of dead mailers, then new ones. */
 static void turn(mailer *m) {
-    redisReply *r = cmd(m, "XAUTOCLAIM %s %s %s %d 0-0 COUNT %d", m->k_outbox, GROUP, m->consumer,
-                        m->c.mail_claim_idle_ms, BATCH);
+    redisReply *r =
+        cmd(m, "XAUTOCLAIM %s %s %s %d 0-0 COUNT %d", m->k_outbox, GROUP, m->consumer, m->c.mail_claim_idle_ms, BATCH);
     if (!r) return;
     if (r->type == REDIS_REPLY_ARRAY && r->elements >= 2) process_all(m, r->element[1]);
     freeReplyObject(r);
@@ -583,7 +590,8 @@ static int job_page(mailer *m, script_id id, const char *const *args, size_t nar
     int bad = r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[0]->type != REDIS_REPLY_STRING ||
               strcmp(r->element[0]->str, "ok") != 0 || r->element[1]->type != REDIS_REPLY_STRING ||
               r->element[2]->type != REDIS_REPLY_STRING;
-    if (bad) log_error("mailer: job %s: %s", lua_script_name[id], r->type == REDIS_REPLY_ERROR ? r->str : "bad reply");
+    if (bad)
+        log_error("mailer: job %s: %s", lua_script_name[id], r->type == REDIS_REPLY_ERROR ? r->str : "bad reply");
     else {
         snprintf(next, nsz, "%s", r->element[1]->str);
         *n += atoll(r->element[2]->str);
@@ -713,6 +721,7 @@ int main(int argc, char **argv) {
     mail_templates_free(&m.tpl);
     cfg_free(&m.c);
     curl_global_cleanup();
+    icaltimezone_free_builtin_timezones();
     log_close();
     return 0;
 }

@@ -20,18 +20,18 @@ static const char *const modality_names[] = { "online", "offline", NULL };
 
 const char *const proto_language_names[] = { "id", "en", NULL };
 
-const char *const proto_notify_kind_names[] = { "approved", "requested", "accepted", "declined", "cancelled",
+const char *const proto_notify_kind_names[] = { "approved",  "requested", "accepted", "declined", "cancelled",
                                                 "completed", "meeting",   "reminder", "digest",   NULL };
 
-static const char *const mentee_keys[] = { "id",      "name",         "agency",   "position_class", "province",
-                                           "program", "competencies", "modality", "languages",      "availability",
-                                           "goals",   "email",        "phone",    "language",       "notify", NULL };
+static const char *const mentee_keys[] = { "id",        "name",         "agency",       "position_class",
+                                           "province",  "program",      "competencies", "modality",
+                                           "languages", "availability", "goals",        "email",
+                                           "phone",     "language",     "notify",       NULL };
 
-static const char *const coach_keys[] = { "id",       "name",     "kind",         "organization",
-                                          "rank",     "province", "competencies", "capacity",
-                                          "programs", "modality", "languages",    "availability",
-                                          "bio",      "email",    "phone",        "language",
-                                          "notify",   NULL };
+static const char *const coach_keys[] = { "id",        "name",         "kind",     "organization", "rank",
+                                          "province",  "competencies", "capacity", "programs",     "modality",
+                                          "languages", "availability", "bio",      "email",        "phone",
+                                          "language",  "notify",       NULL };
 
 static const char *const mentee_comp_keys[] = { "code", "current", "required", NULL };
 static const char *const coach_comp_keys[] = { "code", "level", NULL };

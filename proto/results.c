@@ -800,12 +800,14 @@ int proto_dead_mail_decode(const msgpack_object *obj, const char *path, proto_de
     proto_map m;
     memset(out, 0, sizeof(*out));
     if (proto_map_open(&m, obj, path, dead_mail_keys, err) != PROTO_OK ||
-        proto_read_str(&m, "id", PROTO_REQUIRED, 1, PROTO_OBJID_MAX, PROTO_CS_CODE, out->id, sizeof(out->id), err) < 0 ||
+        proto_read_str(&m, "id", PROTO_REQUIRED, 1, PROTO_OBJID_MAX, PROTO_CS_CODE, out->id, sizeof(out->id), err) <
+            0 ||
         proto_read_str(&m, "event", PROTO_REQUIRED, 1, PROTO_OBJID_MAX, PROTO_CS_CODE, out->event, sizeof(out->event),
                        err) < 0 ||
         proto_read_str(&m, "kind", PROTO_REQUIRED, 1, PROTO_CODE_MAX, PROTO_CS_CODE, out->kind, sizeof(out->kind),
                        err) < 0 ||
-        proto_read_str(&m, "to", PROTO_REQUIRED, 1, PROTO_MAIL_TO_MAX, PROTO_CS_LINE, out->to, sizeof(out->to), err) < 0 ||
+        proto_read_str(&m, "to", PROTO_REQUIRED, 1, PROTO_MAIL_TO_MAX, PROTO_CS_LINE, out->to, sizeof(out->to), err) <
+            0 ||
         proto_read_str(&m, "match", PROTO_REQUIRED, 0, PROTO_OBJID_MAX, PROTO_CS_CODE, out->match, sizeof(out->match),
                        err) < 0 ||
         proto_read_str(&m, "reason", PROTO_REQUIRED, 0, PROTO_MAIL_REASON_MAX, PROTO_CS_TEXT, out->reason,

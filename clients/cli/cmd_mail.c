@@ -116,8 +116,10 @@ static int mail_retry(cli_ctx *x) {
         cn_client_result_free(r);
     }
     if (rc == CLI_EXIT_OK) {
-        if (x->o->json) cli_print_json_new(json_pack("{s:I}", "retried", (json_int_t)retried));
-        else printf("%lld dead letter%s back on the outbox\n", retried, retried == 1 ? "" : "s");
+        if (x->o->json)
+            cli_print_json_new(json_pack("{s:I}", "retried", (json_int_t)retried));
+        else
+            printf("%lld dead letter%s back on the outbox\n", retried, retried == 1 ? "" : "s");
     }
     for (size_t i = 0; owned && i < n; i++) free(owned[i]);
     free(owned);
@@ -168,17 +170,22 @@ int cli_meeting_plan(cli_ctx *x) {
         return cli_usage_error("'%s' is not a time YYYY-MM-DDTHH:MM (local) or @UNIX_SECONDS", when);
     int rc = cli_connect_session(x);
     if (rc != CLI_EXIT_OK) return rc;
-    cn_api_meeting_schedule_params p = { .match_id = x->o->args[2], .start = start, .minutes = x->o->minutes,
-                                         .place = x->o->place, .meeting_id = move ? x->o->args[3] : NULL };
+    cn_api_meeting_schedule_params p = { .match_id = x->o->args[2],
+                                         .start = start,
+                                         .minutes = x->o->minutes,
+                                         .place = x->o->place,
+                                         .meeting_id = move ? x->o->args[3] : NULL };
     cn_client_result *r;
     cn_client_error e;
     if (cn_api_meeting_schedule(x->c, &p, &r, &e) != CN_CLIENT_OK) return cli_fail("meeting.schedule", &e);
     char id[PROTO_OBJID_MAX + 1] = "";
     cn_client_obj_str(cn_client_map_get(cn_client_result_obj(r), "meeting_id"), id, sizeof id);
     cn_client_result_free(r);
-    if (x->o->json) cli_print_json_new(json_pack("{s:s, s:I}", "meeting_id", id, "start", (json_int_t)start));
-    else printf("%s meeting %s of %s: both sides get a calendar invitation by mail\n", move ? "moved" : "planned", id,
-                x->o->args[2]);
+    if (x->o->json)
+        cli_print_json_new(json_pack("{s:s, s:I}", "meeting_id", id, "start", (json_int_t)start));
+    else
+        printf("%s meeting %s of %s: both sides get a calendar invitation by mail\n", move ? "moved" : "planned", id,
+               x->o->args[2]);
     return CLI_EXIT_OK;
 }
 
