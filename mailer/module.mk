@@ -14,3 +14,9 @@ $(B)/mailer/coachnet-mailer: $(MAILER_OBJS) $(B)/server/config.o $(B)/server/log
 	$(CC) $(LDFLAGS) $^ $(CURL_LIBS) $(ICAL_LIBS) $(EVENT_LIBS) $(HIREDIS_LIBS) $(SSL_LIBS) $(MSGPACK_LIBS) -o $@
 
 PROGS += $(B)/mailer/coachnet-mailer
+
+# The pure pieces (templates, rendering, MIME, iCalendar).
+UNIT_TESTS += $(B)/tests/unit/test_mail
+$(B)/tests/unit/test_mail.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
+$(B)/tests/unit/test_mail: $(B)/tests/unit/test_mail.o $(B)/mailer/mail.o
+	$(CC) $(LDFLAGS) $^ $(ICAL_LIBS) $(SSL_LIBS) $(CMOCKA_LIBS) -o $@
