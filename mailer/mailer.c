@@ -722,6 +722,7 @@ int main(int argc, char **argv) {
     cfg_free(&m.c);
     curl_global_cleanup();
     icaltimezone_free_builtin_timezones();
+    icalmemory_free_ring();
     log_close();
     return 0;
 }

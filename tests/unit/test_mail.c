@@ -114,8 +114,10 @@ static void subject_words_keep_characters_whole(void **state) {
 static void unfold(char *s) {
     char *w = s;
     for (char *r = s; *r;) {
-        if (r[0] == '\r' && r[1] == '\n' && r[2] == ' ') r += 3;
-        else *w++ = *r++;
+        if (r[0] == '\r' && r[1] == '\n' && r[2] == ' ')
+            r += 3;
+        else
+            *w++ = *r++;
     }
     *w = '\0';
 }
@@ -139,8 +141,8 @@ static void ics_request_and_cancel(void **state) {
     assert_non_null(strstr(ics, "mailto:budi@example.org"));
     assert_non_null(strstr(ics, "ORGANIZER:mailto:coachnet@example.org"));
     free(ics);
-    ics = mail_ics("CANCEL", "mt5@example.org", 3, T_START, 60, "Asia/Jakarta", "Coaching", "", "c@example.org", att,
-                   0, T_START);
+    ics = mail_ics("CANCEL", "mt5@example.org", 3, T_START, 60, "Asia/Jakarta", "Coaching", "", "c@example.org", att, 0,
+                   T_START);
     assert_non_null(ics);
     assert_non_null(strstr(ics, "METHOD:CANCEL"));
     assert_non_null(strstr(ics, "STATUS:CANCELLED"));
@@ -170,7 +172,8 @@ static void templates_load_and_refuse(void **state) {
         snprintf(path, sizeof path, "%s/%s", dir, langs[l]);
         assert_int_equal(mkdir(path, 0700), 0);
         snprintf(path, sizeof path, "%s/%s/approved.txt", dir, langs[l]);
-        write_file(path, l ? "Subject: Approved {{match}}\n\nDear {{name}}\n" : "Subject: Disetujui\n\nYth. {{name}}\n");
+        write_file(path,
+                   l ? "Subject: Approved {{match}}\n\nDear {{name}}\n" : "Subject: Disetujui\n\nYth. {{name}}\n");
         snprintf(path, sizeof path, "%s/%s/approved.html", dir, langs[l]);
         write_file(path, "<p>{{name}}</p>\n");
     }
@@ -206,10 +209,8 @@ static void templates_load_and_refuse(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(render_replaces_and_escapes),
-        cmocka_unit_test(message_headers_parts_and_no_injection),
-        cmocka_unit_test(subject_words_keep_characters_whole),
-        cmocka_unit_test(ics_request_and_cancel),
+        cmocka_unit_test(render_replaces_and_escapes),         cmocka_unit_test(message_headers_parts_and_no_injection),
+        cmocka_unit_test(subject_words_keep_characters_whole), cmocka_unit_test(ics_request_and_cancel),
         cmocka_unit_test(templates_load_and_refuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
