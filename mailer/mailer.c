@@ -312,6 +312,7 @@ static int smtp_send(mailer *m, const char *rcpt, const char *msg, size_t len, c
     /* STARTTLS whenever the server offers it; required once a password
      * would cross the wire */
     curl_easy_setopt(c, CURLOPT_USE_SSL, m->c.smtp_user[0] ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
+    if (m->c.smtp_ca_file[0]) curl_easy_setopt(c, CURLOPT_CAINFO, m->c.smtp_ca_file);
     if (m->c.smtp_user[0]) {
         curl_easy_setopt(c, CURLOPT_USERNAME, m->c.smtp_user);
         curl_easy_setopt(c, CURLOPT_PASSWORD, m->password);

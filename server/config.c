@@ -72,6 +72,8 @@ static const cfg_key keys[] = {
     { "smtp-user", T_STR, O(smtp_user), "", 0, 0, "coachnet-mailer: SMTP AUTH user (\"\" = no AUTH)" },
     { "smtp-password-file", T_STR, O(smtp_password_file), "", 0, 0,
       "coachnet-mailer: file whose first line is the SMTP password" },
+    { "smtp-ca-file", T_STR, O(smtp_ca_file), "", 0, 0,
+      "coachnet-mailer: CA bundle that signs the SMTP server's certificate (\"\" = the system's)" },
     { "mail-from", T_STR, O(mail_from), "coachnet@localhost", 0, 0,
       "coachnet-mailer: sender address; its domain names Message-IDs and meeting UIDs" },
     { "smtp-max-tries", T_INT, O(smtp_max_tries), "8", 1, 1000,

@@ -54,6 +54,7 @@ typedef struct cfg {
     char *smtp_url;           /* "" = no mail */
     char *smtp_user;          /* "" = no AUTH */
     char *smtp_password_file; /* the password's file (first line) */
+    char *smtp_ca_file;       /* CA bundle of the SMTP server's certificate */
     char *mail_from;          /* the sender address (and Message-ID domain) */
     int smtp_max_tries;       /* transient failures before a dead letter */
     int smtp_timeout_ms;      /* connect and whole-transfer timeout */

@@ -90,21 +90,24 @@ def smtp_stop():
 class Mailer:
     """One coachnet-mailer process on the suite server's config file."""
 
-    def __init__(self, s):
+    def __init__(self, s, conf_path=None):
         self.s = s
+        self.conf_path = conf_path
         self.proc = None
         self.n = 0
+        self.tag = conf_path.stem if conf_path else "mailer"
 
     def start(self):
         self.n += 1
-        log = open(self.s.env.dir / ("mailer.%d.log" % self.n), "wb")
-        self.proc = subprocess.Popen([str(MAILER), "--config", str(self.s.srv.conf_path)], cwd=str(self.s.env.dir),
+        log = open(self.s.env.dir / ("%s.%d.log" % (self.tag, self.n)), "wb")
+        conf = self.conf_path or self.s.srv.conf_path
+        self.proc = subprocess.Popen([str(MAILER), "--config", str(conf)], cwd=str(self.s.env.dir),
                                      stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         wait_until(lambda: "ready" in self.log(), 10 * SLOW, what="coachnet-mailer ready")
 
     def log(self):
-        p = self.s.env.dir / ("mailer.%d.log" % self.n)
+        p = self.s.env.dir / ("%s.%d.log" % (self.tag, self.n))
         return p.read_text(errors="replace") if p.exists() else ""
 
     def stop(self):
@@ -484,6 +487,71 @@ def weekly_digest_for_coordinators(s):
     assert "matches declined: 0" in body(nxt) and "JP logged: 0.0" in body(nxt), body(nxt)
     for u in (mu1, cu1, mu2, cu2, mu3, cu3, coord):
         u.close()
+
+
+class Auth:
+    """aiosmtpd authenticator: one user and password."""
+
+    def __init__(self):
+        self.seen = []
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+        ok = auth_data.login == b"mailer" and auth_data.password == b"Smtp-pa55"
+        self.seen.append((mechanism, ok, session.ssl is not None))
+        return AuthResult(success=ok)
+
+
+@t
+def starttls_and_auth(s):
+    """with smtp-user the mailer upgrades with STARTTLS (the server's certificate checked against smtp-ca-file) and authenticates; with a wrong password nothing is delivered and nothing lost: the message goes out once the password is right"""
+    import ssl
+    mx = mailer(s)
+    mx.stop()
+    port = free_port()
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(str(s.env.certs.server), str(s.env.certs.server_key))
+    auth = Auth()
+    cap = Capture()
+    ctl = Controller(cap, hostname="127.0.0.1", port=port, tls_context=ctx, require_starttls=True,
+                     authenticator=auth, auth_required=True)
+    ctl.start()
+    pw = s.env.dir / "smtp-password"
+    path = s.env.dir / "mailer-tls.conf"
+    conf = dict(s.srv.conf, **{"smtp-url": "smtp://127.0.0.1:%d" % port, "smtp-user": "mailer",
+                               "smtp-password-file": str(pw), "smtp-ca-file": str(s.env.certs.ca)})
+    path.write_text("".join("%s %s\n" % kv for kv in conf.items()))
+    tls = Mailer(s, path)
+    coord, prog = s.coordinator()
+    m, c, mu, cu = pair(s, coord, prog)
+    try:
+        pw.write_text("wrong-one\n")
+        tls.start()
+        mu.match_request(c["id"])
+        wait_until(lambda: auth.seen, 10 * SLOW, what="an AUTH attempt")
+        time.sleep(2)
+        assert cap.to(c["email"]) == [] and not any(ok for _, ok, _ in auth.seen), auth.seen
+        assert s.env.redis.cmd("XLEN", "cn:outbox") >= 1 and s.env.redis.cmd("XLEN", "cn:mail:dead") == 0
+        tls.stop()
+        pw.write_text("Smtp-pa55\n")
+        tls.start()
+        got = wait_mail_on(cap, c["email"])
+        assert got[0]["Subject"] == "New coaching request", got[0]["Subject"]
+        assert any(ok and tls_ for _, ok, tls_ in auth.seen), auth.seen
+        assert all(tls_ for _, _, tls_ in auth.seen), "AUTH before STARTTLS: %r" % auth.seen
+        tls.stop()
+    finally:
+        if tls.proc is not None:
+            tls.kill()
+        ctl.stop()
+        mx.start()
+        for u in (mu, cu, coord):
+            u.close()
+
+
+def wait_mail_on(cap, addr_, timeout=20):
+    wait_until(lambda: cap.to(addr_), timeout * SLOW, what="a message to %s" % addr_)
+    return cap.to(addr_)
 
 
 @t
