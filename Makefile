@@ -79,6 +79,7 @@ endef
 -include proto/module.mk
 -include matcher/module.mk
 -include server/module.mk
+-include mailer/module.mk
 -include clients/module.mk
 -include clients/js/module.mk
 -include web/module.mk

@@ -57,6 +57,11 @@
 #define CN_API_AUDIT_EXAMINE_MAX 2000
 #define CN_API_AUDIT_SINCE_MAX 4102444800LL
 #define CN_API_AUDIT_DETAIL_MAX 2000
+#define CN_API_EMAIL_MAX 254
+#define CN_API_MEETING_START_MAX 4102444800LL
+#define CN_API_MAIL_DEAD_LIST_DEFAULT 50
+#define CN_API_MAIL_DEAD_LIST_MAX 500
+#define CN_API_MAIL_RETRY_MAX 500
 #define CN_API_REQUEST_ID_MAX 64
 #define CN_API_REQUEST_ID_TTL_S 86400
 
@@ -160,6 +165,24 @@ typedef struct cn_api_jp_get_params {
 } cn_api_jp_get_params;
 /* jp.get (A mentee's JP of a year against its program's target) */
 int cn_api_jp_get(cn_client *c, const cn_api_jp_get_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_mail_dead_params {
+    const char *cursor;
+    int64_t limit;
+    int has_limit;
+} cn_api_mail_dead_params;
+/* mail.dead (The dead letters: messages the mailer gave up on, oldest first) */
+int cn_api_mail_dead(cn_client *c, const cn_api_mail_dead_params *p, cn_client_result **res,
+        cn_client_error *err);
+
+typedef struct cn_api_mail_retry_params {
+    const char *const *ids;
+    size_t n_ids;
+    const char *request_id;
+} cn_api_mail_retry_params;
+/* mail.retry (Put dead letters back on the outbox (same Message-ID); the mailer sends them again) */
+int cn_api_mail_retry(cn_client *c, const cn_api_mail_retry_params *p, cn_client_result **res,
         cn_client_error *err);
 
 typedef struct cn_api_match_explain_params {
@@ -313,6 +336,18 @@ typedef struct cn_api_meeting_log_params {
 int cn_api_meeting_log(cn_client *c, const cn_api_meeting_log_params *p, cn_client_result **res,
         cn_client_error *err);
 
+typedef struct cn_api_meeting_schedule_params {
+    const char *match_id;
+    int64_t start;
+    int64_t minutes;
+    const char *place;
+    const char *meeting_id;
+    const char *request_id;
+} cn_api_meeting_schedule_params;
+/* meeting.schedule (Plan a meeting of an accepted or active match (both sides get an iCalendar invitation), or move one) */
+int cn_api_meeting_schedule(cn_client *c, const cn_api_meeting_schedule_params *p, cn_client_result **res,
+        cn_client_error *err);
+
 typedef struct cn_api_mentee_get_params {
     const char *id;
 } cn_api_mentee_get_params;
@@ -423,6 +458,8 @@ typedef struct cn_api_user_create_params {
     size_t n_programs;
     int rebind;
     int has_rebind;
+    const char *email;
+    const char *language;
     const char *request_id;
 } cn_api_user_create_params;
 /* user.create (Create a user (coordinators: mentee and coach users of their programs)) */

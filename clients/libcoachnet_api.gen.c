@@ -343,6 +343,62 @@ int cn_api_jp_get(cn_client *c, const cn_api_jp_get_params *p, cn_client_result 
     return rc;
 }
 
+int cn_api_mail_dead(cn_client *c, const cn_api_mail_dead_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "mail.dead: no params");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->cursor ? 1 : 0;
+    n += p->has_limit ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->cursor) {
+        cn_api_pack_str(pk, "cursor");
+        cn_api_pack_str(pk, p->cursor);
+    }
+    if (p->has_limit) {
+        cn_api_pack_str(pk, "limit");
+        msgpack_pack_int64(pk, p->limit);
+    }
+    int rc = cn_client_call_raw(c, "mail.dead", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
+int cn_api_mail_retry(cn_client *c, const cn_api_mail_retry_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "mail.retry: no params");
+    for (size_t i = 0; p->ids && i < p->n_ids; i++)
+        if (p->ids[i] == NULL)
+            return cn_seterr(err, CN_CLIENT_E_USAGE, "mail.retry: ids[%zu] is NULL", i);
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += (p->ids && p->n_ids) ? 1 : 0;
+    n += p->request_id ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if ((p->ids && p->n_ids)) {
+        cn_api_pack_str(pk, "ids");
+        msgpack_pack_array(pk, p->n_ids);
+        for (size_t i = 0; i < p->n_ids; i++) {
+            cn_api_pack_str(pk, p->ids[i]);
+        }
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
+    }
+    int rc = cn_client_call_raw(c, "mail.retry", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 int cn_api_match_explain(cn_client *c, const cn_api_match_explain_params *p, cn_client_result **res,
         cn_client_error *err) {
     msgpack_sbuffer sb;
@@ -893,6 +949,53 @@ int cn_api_meeting_log(cn_client *c, const cn_api_meeting_log_params *p, cn_clie
     return rc;
 }
 
+int cn_api_meeting_schedule(cn_client *c, const cn_api_meeting_schedule_params *p, cn_client_result **res,
+        cn_client_error *err) {
+    msgpack_sbuffer sb;
+    msgpack_packer pk_;
+    msgpack_packer *pk = &pk_;
+    if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "meeting.schedule: no params");
+    if (p->match_id == NULL || p->match_id[0] == '\0')
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "meeting.schedule: match_id is required");
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    n += p->match_id ? 1 : 0;
+    n += 1 ? 1 : 0;
+    n += 1 ? 1 : 0;
+    n += p->place ? 1 : 0;
+    n += p->meeting_id ? 1 : 0;
+    n += p->request_id ? 1 : 0;
+    msgpack_pack_map(pk, n);
+    if (p->match_id) {
+        cn_api_pack_str(pk, "match_id");
+        cn_api_pack_str(pk, p->match_id);
+    }
+    if (1) {
+        cn_api_pack_str(pk, "start");
+        msgpack_pack_int64(pk, p->start);
+    }
+    if (1) {
+        cn_api_pack_str(pk, "minutes");
+        msgpack_pack_int64(pk, p->minutes);
+    }
+    if (p->place) {
+        cn_api_pack_str(pk, "place");
+        cn_api_pack_str(pk, p->place);
+    }
+    if (p->meeting_id) {
+        cn_api_pack_str(pk, "meeting_id");
+        cn_api_pack_str(pk, p->meeting_id);
+    }
+    if (p->request_id) {
+        cn_api_pack_str(pk, "request_id");
+        cn_api_pack_str(pk, p->request_id);
+    }
+    int rc = cn_client_call_raw(c, "meeting.schedule", sb.data, sb.size, res, err);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
 int cn_api_mentee_get(cn_client *c, const cn_api_mentee_get_params *p, cn_client_result **res,
         cn_client_error *err) {
     msgpack_sbuffer sb;
@@ -1239,6 +1342,8 @@ int cn_api_user_create(cn_client *c, const cn_api_user_create_params *p, cn_clie
     n += p->subject ? 1 : 0;
     n += (p->programs && p->n_programs) ? 1 : 0;
     n += p->has_rebind ? 1 : 0;
+    n += p->email ? 1 : 0;
+    n += p->language ? 1 : 0;
     n += p->request_id ? 1 : 0;
     msgpack_pack_map(pk, n);
     if (p->login) {
@@ -1267,6 +1372,14 @@ int cn_api_user_create(cn_client *c, const cn_api_user_create_params *p, cn_clie
     if (p->has_rebind) {
         cn_api_pack_str(pk, "rebind");
         if (p->rebind) msgpack_pack_true(pk); else msgpack_pack_false(pk);
+    }
+    if (p->email) {
+        cn_api_pack_str(pk, "email");
+        cn_api_pack_str(pk, p->email);
+    }
+    if (p->language) {
+        cn_api_pack_str(pk, "language");
+        cn_api_pack_str(pk, p->language);
     }
     if (p->request_id) {
         cn_api_pack_str(pk, "request_id");
@@ -1412,6 +1525,8 @@ const char *const cn_api_method_names[] = {
     "feedback.list",
     "feedback.put",
     "jp.get",
+    "mail.dead",
+    "mail.retry",
     "match.explain",
     "match.forbid",
     "match.get",
@@ -1428,6 +1543,7 @@ const char *const cn_api_method_names[] = {
     "match.unpin",
     "meeting.list",
     "meeting.log",
+    "meeting.schedule",
     "mentee.get",
     "mentee.list",
     "mentee.put",

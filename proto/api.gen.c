@@ -17,6 +17,7 @@ _Static_assert(API_MEETING_YEAR_MIN == PROTO_MEETING_YEAR_MIN, "api/limits.json 
 _Static_assert(API_MEETING_YEAR_MAX == PROTO_MEETING_YEAR_MAX, "api/limits.json MEETING_YEAR_MAX disagrees with proto.h");
 _Static_assert(API_COMMENT_MAX == PROTO_COMMENT_MAX, "api/limits.json COMMENT_MAX disagrees with proto.h");
 _Static_assert(API_AUDIT_DETAIL_MAX == PROTO_AUDIT_DETAIL_MAX, "api/limits.json AUDIT_DETAIL_MAX disagrees with proto.h");
+_Static_assert(API_EMAIL_MAX == PROTO_EMAIL_MAX, "api/limits.json EMAIL_MAX disagrees with proto.h");
 
 const char *const api_match_list_status_names[] = {"proposed", "requested", "approved", "accepted", "active", "completed", "rejected", "declined", "cancelled", NULL};
 const char *const api_match_list_sort_names[] = {"score", "mentee_name", "coach_name", "updated_at", NULL};
@@ -24,6 +25,7 @@ const char *const api_match_review_decision_names[] = {"approve", "reject", "can
 const char *const api_run_unmatched_reason_names[] = {"no_feasible_coach", "capacity", "below_min_score", NULL};
 const char *const api_stats_get_by_names[] = {"province", "agency", "competency", "coach_kind", NULL};
 const char *const api_user_create_role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
+const char *const api_user_create_language_names[] = {"id", "en", NULL};
 const char *const api_user_list_role_names[] = {"admin", "coordinator", "mentee", "coach", NULL};
 
 static const char *const api_audit_list_keys[] = {"program", "actor", "since", "cursor", "limit", NULL};
@@ -100,6 +102,19 @@ static const proto_field api_jp_get_fields[] = {
     {.name = "year", .type = PROTO_F_INT, .required = false, .off = offsetof(api_jp_get_params, year), .has_off = offsetof(api_jp_get_params, has_year), .min = API_MEETING_YEAR_MIN, .max = API_MEETING_YEAR_MAX},
 };
 static const proto_shape api_jp_get_shape = {api_jp_get_fields, 2, api_jp_get_keys};
+static const char *const api_mail_dead_keys[] = {"cursor", "limit", NULL};
+static const proto_field api_mail_dead_fields[] = {
+    {.name = "cursor", .type = PROTO_F_STR, .required = false, .off = offsetof(api_mail_dead_params, cursor), .has_off = offsetof(api_mail_dead_params, has_cursor), .min = 1, .max = API_CURSOR_MAX, .cs = PROTO_CS_CODE},
+    {.name = "limit", .type = PROTO_F_INT, .required = false, .off = offsetof(api_mail_dead_params, limit), .has_off = PROTO_NO_HAS, .min = 1, .max = API_MAIL_DEAD_LIST_MAX, .dflt = API_MAIL_DEAD_LIST_DEFAULT},
+};
+static const proto_shape api_mail_dead_shape = {api_mail_dead_fields, 2, api_mail_dead_keys};
+static const proto_field api_mail_retry_ids_item = {.name = NULL, .type = PROTO_F_STR, .required = false, .off = 0, .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE};
+static const char *const api_mail_retry_keys[] = {"ids", "request_id", NULL};
+static const proto_field api_mail_retry_fields[] = {
+    {.name = "ids", .type = PROTO_F_ARRAY, .required = false, .off = offsetof(api_mail_retry_params, ids), .has_off = offsetof(api_mail_retry_params, has_ids), .min = 1, .max = API_MAIL_RETRY_MAX, .item = &api_mail_retry_ids_item, .count_off = offsetof(api_mail_retry_params, n_ids), .stride = sizeof(((api_mail_retry_params *)0)->ids[0])},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_mail_retry_params, request_id), .has_off = offsetof(api_mail_retry_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_mail_retry_shape = {api_mail_retry_fields, 2, api_mail_retry_keys};
 static const char *const api_match_explain_keys[] = {"mentee_id", "coach_id", NULL};
 static const proto_field api_match_explain_fields[] = {
     {.name = "mentee_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_match_explain_params, mentee_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
@@ -214,6 +229,16 @@ static const proto_field api_meeting_log_fields[] = {
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_meeting_log_params, request_id), .has_off = offsetof(api_meeting_log_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
 static const proto_shape api_meeting_log_shape = {api_meeting_log_fields, 5, api_meeting_log_keys};
+static const char *const api_meeting_schedule_keys[] = {"match_id", "start", "minutes", "place", "meeting_id", "request_id", NULL};
+static const proto_field api_meeting_schedule_fields[] = {
+    {.name = "match_id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_meeting_schedule_params, match_id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "start", .type = PROTO_F_INT, .required = true, .off = offsetof(api_meeting_schedule_params, start), .has_off = PROTO_NO_HAS, .min = 0, .max = API_MEETING_START_MAX},
+    {.name = "minutes", .type = PROTO_F_INT, .required = true, .off = offsetof(api_meeting_schedule_params, minutes), .has_off = PROTO_NO_HAS, .min = 1, .max = API_MEETING_MINUTES_MAX},
+    {.name = "place", .type = PROTO_F_STR, .required = false, .off = offsetof(api_meeting_schedule_params, place), .has_off = offsetof(api_meeting_schedule_params, has_place), .min = 0, .max = API_TOPIC_MAX, .cs = PROTO_CS_LINE},
+    {.name = "meeting_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_meeting_schedule_params, meeting_id), .has_off = offsetof(api_meeting_schedule_params, has_meeting_id), .min = 1, .max = API_OBJID_MAX, .cs = PROTO_CS_CODE},
+    {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_meeting_schedule_params, request_id), .has_off = offsetof(api_meeting_schedule_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
+};
+static const proto_shape api_meeting_schedule_shape = {api_meeting_schedule_fields, 6, api_meeting_schedule_keys};
 static const char *const api_mentee_get_keys[] = {"id", NULL};
 static const proto_field api_mentee_get_fields[] = {
     {.name = "id", .type = PROTO_F_STR, .required = true, .off = offsetof(api_mentee_get_params, id), .has_off = PROTO_NO_HAS, .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
@@ -296,7 +321,7 @@ static const proto_field api_stats_get_fields[] = {
 };
 static const proto_shape api_stats_get_shape = {api_stats_get_fields, 2, api_stats_get_keys};
 static const proto_field api_user_create_programs_item = {.name = NULL, .type = PROTO_F_STR, .required = false, .off = 0, .has_off = PROTO_NO_HAS, .min = 1, .max = API_CODE_MAX, .cs = PROTO_CS_CODE};
-static const char *const api_user_create_keys[] = {"login", "password", "role", "subject", "programs", "rebind", "request_id", NULL};
+static const char *const api_user_create_keys[] = {"login", "password", "role", "subject", "programs", "rebind", "email", "language", "request_id", NULL};
 static const proto_field api_user_create_fields[] = {
     {.name = "login", .type = PROTO_F_STR, .required = true, .off = offsetof(api_user_create_params, login), .has_off = PROTO_NO_HAS, .min = 1, .max = API_LOGIN_MAX, .cs = PROTO_CS_ANY},
     {.name = "password", .type = PROTO_F_STR, .required = true, .off = offsetof(api_user_create_params, password), .has_off = PROTO_NO_HAS, .min = API_PASSWORD_MIN, .max = API_PASSWORD_MAX, .cs = PROTO_CS_ANY},
@@ -304,9 +329,11 @@ static const proto_field api_user_create_fields[] = {
     {.name = "subject", .type = PROTO_F_STR, .required = false, .off = offsetof(api_user_create_params, subject), .has_off = offsetof(api_user_create_params, has_subject), .min = 1, .max = API_ID_MAX, .cs = PROTO_CS_CODE},
     {.name = "programs", .type = PROTO_F_ARRAY, .required = false, .off = offsetof(api_user_create_params, programs), .has_off = offsetof(api_user_create_params, has_programs), .min = 1, .max = API_PROGRAMS_MAX, .item = &api_user_create_programs_item, .count_off = offsetof(api_user_create_params, n_programs), .stride = sizeof(((api_user_create_params *)0)->programs[0])},
     {.name = "rebind", .type = PROTO_F_BOOL, .required = false, .off = offsetof(api_user_create_params, rebind), .has_off = PROTO_NO_HAS, .dflt = 0},
+    {.name = "email", .type = PROTO_F_STR, .required = false, .off = offsetof(api_user_create_params, email), .has_off = offsetof(api_user_create_params, has_email), .min = 3, .max = API_EMAIL_MAX, .cs = PROTO_CS_LINE},
+    {.name = "language", .type = PROTO_F_ENUM, .required = false, .off = offsetof(api_user_create_params, language), .has_off = offsetof(api_user_create_params, has_language), .names = api_user_create_language_names},
     {.name = "request_id", .type = PROTO_F_STR, .required = false, .off = offsetof(api_user_create_params, request_id), .has_off = offsetof(api_user_create_params, has_request_id), .min = 1, .max = API_REQUEST_ID_MAX, .cs = PROTO_CS_CODE},
 };
-static const proto_shape api_user_create_shape = {api_user_create_fields, 7, api_user_create_keys};
+static const proto_shape api_user_create_shape = {api_user_create_fields, 9, api_user_create_keys};
 static const char *const api_user_disable_keys[] = {"login", "request_id", NULL};
 static const proto_field api_user_disable_fields[] = {
     {.name = "login", .type = PROTO_F_STR, .required = true, .off = offsetof(api_user_disable_params, login), .has_off = PROTO_NO_HAS, .min = 1, .max = API_LOGIN_MAX, .cs = PROTO_CS_ANY},
@@ -355,6 +382,9 @@ const api_method api_methods[API_M__COUNT] = {
     [API_M_FEEDBACK_PUT] = {"feedback.put", &api_feedback_put_shape, sizeof(api_feedback_put_params), true,
         offsetof(api_feedback_put_params, request_id), offsetof(api_feedback_put_params, has_request_id), NULL},
     [API_M_JP_GET] = {"jp.get", &api_jp_get_shape, sizeof(api_jp_get_params)},
+    [API_M_MAIL_DEAD] = {"mail.dead", &api_mail_dead_shape, sizeof(api_mail_dead_params)},
+    [API_M_MAIL_RETRY] = {"mail.retry", &api_mail_retry_shape, sizeof(api_mail_retry_params), true,
+        offsetof(api_mail_retry_params, request_id), offsetof(api_mail_retry_params, has_request_id), NULL},
     [API_M_MATCH_EXPLAIN] = {"match.explain", &api_match_explain_shape, sizeof(api_match_explain_params)},
     [API_M_MATCH_FORBID] = {"match.forbid", &api_match_forbid_shape, sizeof(api_match_forbid_params), true,
         offsetof(api_match_forbid_params, request_id), offsetof(api_match_forbid_params, has_request_id), NULL},
@@ -380,6 +410,8 @@ const api_method api_methods[API_M__COUNT] = {
     [API_M_MEETING_LIST] = {"meeting.list", &api_meeting_list_shape, sizeof(api_meeting_list_params)},
     [API_M_MEETING_LOG] = {"meeting.log", &api_meeting_log_shape, sizeof(api_meeting_log_params), true,
         offsetof(api_meeting_log_params, request_id), offsetof(api_meeting_log_params, has_request_id), NULL},
+    [API_M_MEETING_SCHEDULE] = {"meeting.schedule", &api_meeting_schedule_shape, sizeof(api_meeting_schedule_params), true,
+        offsetof(api_meeting_schedule_params, request_id), offsetof(api_meeting_schedule_params, has_request_id), NULL},
     [API_M_MENTEE_GET] = {"mentee.get", &api_mentee_get_shape, sizeof(api_mentee_get_params)},
     [API_M_MENTEE_LIST] = {"mentee.list", &api_mentee_list_shape, sizeof(api_mentee_list_params)},
     [API_M_MENTEE_PUT] = {"mentee.put", &api_mentee_put_shape, sizeof(api_mentee_put_params), true,

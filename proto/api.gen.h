@@ -52,6 +52,11 @@
 #define API_AUDIT_EXAMINE_MAX           2000    /* audit entries one audit.list call examines, at most (a page filtered by program or actor may be short but has a cursor) */
 #define API_AUDIT_SINCE_MAX             4102444800LL /* largest audit.list since: unix seconds of 2100-01-01 (the script compares stream ids in milliseconds, exact below it) */
 #define API_AUDIT_DETAIL_MAX            2000    /* bytes of an audit entry's detail, at most (longer ones are cut at a character) */
+#define API_EMAIL_MAX                   254     /* bytes of an e-mail address */
+#define API_MEETING_START_MAX           4102444800LL /* latest start of a planned meeting: unix seconds of 2100-01-01 */
+#define API_MAIL_DEAD_LIST_DEFAULT      50      /* dead letters per page by default */
+#define API_MAIL_DEAD_LIST_MAX          500     /* dead letters per page, at most */
+#define API_MAIL_RETRY_MAX              500     /* dead letter ids of one mail.retry call */
 #define API_REQUEST_ID_MAX              64      /* bytes of a request_id */
 #define API_REQUEST_ID_TTL_S            86400   /* seconds a request_id's first answer is kept (a repeat within them is answered from it) */
 
@@ -68,6 +73,8 @@ typedef enum api_method_id {
     API_M_FEEDBACK_LIST,
     API_M_FEEDBACK_PUT,
     API_M_JP_GET,
+    API_M_MAIL_DEAD,
+    API_M_MAIL_RETRY,
     API_M_MATCH_EXPLAIN,
     API_M_MATCH_FORBID,
     API_M_MATCH_GET,
@@ -84,6 +91,7 @@ typedef enum api_method_id {
     API_M_MATCH_UNPIN,
     API_M_MEETING_LIST,
     API_M_MEETING_LOG,
+    API_M_MEETING_SCHEDULE,
     API_M_MENTEE_GET,
     API_M_MENTEE_LIST,
     API_M_MENTEE_PUT,
@@ -149,6 +157,11 @@ enum {
     API_USER_CREATE_ROLE_COORDINATOR,
     API_USER_CREATE_ROLE_MENTEE,
     API_USER_CREATE_ROLE_COACH,
+};
+/* user.create language */
+enum {
+    API_USER_CREATE_LANGUAGE_ID,
+    API_USER_CREATE_LANGUAGE_EN,
 };
 /* user.list role */
 enum {
@@ -238,6 +251,20 @@ typedef struct api_jp_get_params {
     int64_t year;
     bool has_year;
 } api_jp_get_params;
+
+typedef struct api_mail_dead_params {
+    char cursor[API_CURSOR_MAX + 1];
+    bool has_cursor;
+    int64_t limit;
+} api_mail_dead_params;
+
+typedef struct api_mail_retry_params {
+    size_t n_ids;
+    char ids[API_MAIL_RETRY_MAX][API_OBJID_MAX + 1];
+    bool has_ids;
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
+} api_mail_retry_params;
 
 typedef struct api_match_explain_params {
     char mentee_id[API_ID_MAX + 1];
@@ -361,6 +388,18 @@ typedef struct api_meeting_log_params {
     bool has_request_id;
 } api_meeting_log_params;
 
+typedef struct api_meeting_schedule_params {
+    char match_id[API_OBJID_MAX + 1];
+    int64_t start;
+    int64_t minutes;
+    char place[API_TOPIC_MAX + 1];
+    bool has_place;
+    char meeting_id[API_OBJID_MAX + 1];
+    bool has_meeting_id;
+    char request_id[API_REQUEST_ID_MAX + 1];
+    bool has_request_id;
+} api_meeting_schedule_params;
+
 typedef struct api_mentee_get_params {
     char id[API_ID_MAX + 1];
 } api_mentee_get_params;
@@ -455,6 +494,10 @@ typedef struct api_user_create_params {
     char programs[API_PROGRAMS_MAX][API_CODE_MAX + 1];
     bool has_programs;
     bool rebind;
+    char email[API_EMAIL_MAX + 1];
+    bool has_email;
+    int language;
+    bool has_language;
     char request_id[API_REQUEST_ID_MAX + 1];
     bool has_request_id;
 } api_user_create_params;
@@ -494,6 +537,7 @@ extern const char *const api_match_review_decision_names[5];   /* the enum's val
 extern const char *const api_run_unmatched_reason_names[4];   /* the enum's values, NULL-terminated */
 extern const char *const api_stats_get_by_names[5];   /* the enum's values, NULL-terminated */
 extern const char *const api_user_create_role_names[5];   /* the enum's values, NULL-terminated */
+extern const char *const api_user_create_language_names[3];   /* the enum's values, NULL-terminated */
 extern const char *const api_user_list_role_names[5];   /* the enum's values, NULL-terminated */
 
 typedef struct api_method {

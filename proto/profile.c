@@ -20,15 +20,18 @@ static const char *const modality_names[] = { "online", "offline", NULL };
 
 const char *const proto_language_names[] = { "id", "en", NULL };
 
-static const char *const mentee_keys[] = { "id",      "name",         "agency",   "position_class", "province",
-                                           "program", "competencies", "modality", "languages",      "availability",
-                                           "goals",   "email",        "phone",    "language",       NULL };
+const char *const proto_notify_kind_names[] = { "approved",  "requested", "accepted", "declined", "cancelled",
+                                                "completed", "meeting",   "reminder", "digest",   NULL };
 
-static const char *const coach_keys[] = { "id",       "name",     "kind",         "organization",
-                                          "rank",     "province", "competencies", "capacity",
-                                          "programs", "modality", "languages",    "availability",
-                                          "bio",      "email",    "phone",        "language",
-                                          NULL };
+static const char *const mentee_keys[] = { "id",        "name",         "agency",       "position_class",
+                                           "province",  "program",      "competencies", "modality",
+                                           "languages", "availability", "goals",        "email",
+                                           "phone",     "language",     "notify",       NULL };
+
+static const char *const coach_keys[] = { "id",        "name",         "kind",     "organization", "rank",
+                                          "province",  "competencies", "capacity", "programs",     "modality",
+                                          "languages", "availability", "bio",      "email",        "phone",
+                                          "language",  "notify",       NULL };
 
 static const char *const mentee_comp_keys[] = { "code", "current", "required", NULL };
 static const char *const coach_comp_keys[] = { "code", "level", NULL };
@@ -191,7 +194,7 @@ static int email_char(unsigned char ch, int domain) {
 }
 
 /* An address as proto_contact says: NULL when well-formed, else why not. */
-static const char *email_problem(const char *s, size_t len) {
+const char *proto_email_problem(const char *s, size_t len) {
     const char *at = memchr(s, '@', len);
     if (at == NULL || memchr(at + 1, '@', len - (size_t)(at - s) - 1)) return "must hold exactly one '@'";
     size_t local = (size_t)(at - s), domain = len - local - 1;
@@ -210,7 +213,7 @@ static int read_contact(const proto_map *m, proto_contact *out, proto_error *err
     if ((rc = proto_read_str(m, "email", PROTO_OPTIONAL, 3, PROTO_EMAIL_MAX, PROTO_CS_LINE, out->email,
                              sizeof(out->email), err)) < 0)
         return PROTO_ERR;
-    const char *why = rc > 0 ? email_problem(out->email, strlen(out->email)) : NULL;
+    const char *why = rc > 0 ? proto_email_problem(out->email, strlen(out->email)) : NULL;
     if (why)
         return proto_error_set(err, PROTO_E_INVALID_PARAMS, proto_path_key(path, sizeof(path), m->path, "email"), "%s",
                                why);
@@ -223,12 +226,19 @@ static int read_contact(const proto_map *m, proto_contact *out, proto_error *err
                                "must be E.164: '+' and 8..15 digits, the first not 0");
     if (proto_read_enum(m, "language", PROTO_OPTIONAL, proto_language_names, &lang, err) < 0) return PROTO_ERR;
     out->language = (proto_language)lang;
+    proto_map nm;
+    if ((rc = proto_read_map(m, "notify", PROTO_OPTIONAL, proto_notify_kind_names, &nm, err)) < 0) return PROTO_ERR;
+    for (int k = 0; rc > 0 && k < PROTO_NOTIFY__COUNT; k++) {
+        bool on = true;
+        if (proto_read_bool(&nm, proto_notify_kind_names[k], PROTO_OPTIONAL, &on, err) < 0) return PROTO_ERR;
+        if (!on) out->notify_off |= 1u << k;
+    }
     return PROTO_OK;
 }
 
 /* The contact's keys that are set (absent ones are defaults). */
 static uint32_t contact_keys(const proto_contact *c) {
-    return (c->email[0] != '\0') + (c->phone[0] != '\0') + (c->language != PROTO_LANGUAGE_ID);
+    return (c->email[0] != '\0') + (c->phone[0] != '\0') + (c->language != PROTO_LANGUAGE_ID) + (c->notify_off != 0);
 }
 
 static void pack_contact(msgpack_packer *pk, const proto_contact *c) {
@@ -243,6 +253,17 @@ static void pack_contact(msgpack_packer *pk, const proto_contact *c) {
     if (c->language != PROTO_LANGUAGE_ID) {
         proto_pack_cstr(pk, "language");
         proto_pack_name(pk, proto_language_names, (int)c->language);
+    }
+    if (c->notify_off) {
+        uint32_t n = 0;
+        for (int k = 0; k < PROTO_NOTIFY__COUNT; k++) n += (c->notify_off >> k) & 1u;
+        proto_pack_cstr(pk, "notify");
+        msgpack_pack_map(pk, n);
+        for (int k = 0; k < PROTO_NOTIFY__COUNT; k++)
+            if ((c->notify_off >> k) & 1u) {
+                proto_pack_cstr(pk, proto_notify_kind_names[k]);
+                msgpack_pack_false(pk);
+            }
     }
 }
 
@@ -435,6 +456,7 @@ int proto_mentee_card_decode(const msgpack_object *obj, const char *path, proto_
 void proto_mentee_card_pack(msgpack_packer *pk, const proto_mentee_card *c) {
     proto_contact ct = c->contact;
     ct.language = PROTO_LANGUAGE_ID; /* not a card's key */
+    ct.notify_off = 0;
     msgpack_pack_map(pk, 6 + contact_keys(&ct));
     pack_kv_str(pk, "id", c->id);
     pack_kv_str(pk, "name", c->name);
@@ -469,6 +491,7 @@ int proto_coach_card_decode(const msgpack_object *obj, const char *path, proto_c
 void proto_coach_card_pack(msgpack_packer *pk, const proto_coach_card *c) {
     proto_contact ct = c->contact;
     ct.language = PROTO_LANGUAGE_ID; /* not a card's key */
+    ct.notify_off = 0;
     msgpack_pack_map(pk, 7 + contact_keys(&ct));
     pack_kv_str(pk, "id", c->id);
     pack_kv_str(pk, "name", c->name);

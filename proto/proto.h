@@ -114,16 +114,42 @@ void proto_limits_default(proto_limits *l);
  * other"): email (optional, 3..254 bytes, exactly one '@' between a local
  * part of 1..64 and a domain with a dot), phone (optional, E.164: '+' then
  * 8..15 digits, the first not 0), language (`id`, the default, or `en`:
- * the language of the person's notifications and app).  Absent = "" /
- * PROTO_LANGUAGE_ID, and packed only when set, so profiles stored before
- * these fields keep their bytes. */
+ * the language of the person's notifications and app), notify (optional
+ * map {kind: bool} over proto_notify_kind_names, design.md §10: false turns
+ * the mail of that kind off; absent kinds are on; packed as the map of the
+ * kinds turned off).  Absent = "" / PROTO_LANGUAGE_ID / every kind on, and
+ * packed only when set, so profiles stored before these fields keep their
+ * bytes. */
 typedef enum proto_language { PROTO_LANGUAGE_ID = 0, PROTO_LANGUAGE_EN, PROTO_LANGUAGE__COUNT } proto_language;
 extern const char *const proto_language_names[]; /* "id", "en", NULL */
+
+/* The kinds of mail outside the app (design.md §10), the keys of notify:
+ * a match approved, requested (to the coach), accepted by both sides,
+ * declined, cancelled, completed; a meeting planned, moved or cancelled
+ * (its iCalendar invitation); a reminder; the coordinators' digest. */
+typedef enum proto_notify_kind {
+    PROTO_NOTIFY_APPROVED = 0,
+    PROTO_NOTIFY_REQUESTED,
+    PROTO_NOTIFY_ACCEPTED,
+    PROTO_NOTIFY_DECLINED,
+    PROTO_NOTIFY_CANCELLED,
+    PROTO_NOTIFY_COMPLETED,
+    PROTO_NOTIFY_MEETING,
+    PROTO_NOTIFY_REMINDER,
+    PROTO_NOTIFY_DIGEST,
+    PROTO_NOTIFY__COUNT
+} proto_notify_kind;
+extern const char *const proto_notify_kind_names[]; /* "approved", ..., NULL */
+
+/* NULL when s (len bytes) is an address as proto_contact's email says,
+ * else why not (user.create's email uses the same rule). */
+const char *proto_email_problem(const char *s, size_t len);
 
 typedef struct proto_contact {
     char email[PROTO_EMAIL_MAX + 1];
     char phone[PROTO_PHONE_MAX + 1];
     proto_language language;
+    uint32_t notify_off; /* bit k: mail of proto_notify_kind k is off */
 } proto_contact;
 
 /* NIP plausibility (design.md §4): yyyymmdd birth date, yyyymm appointment,
@@ -973,6 +999,28 @@ typedef struct proto_audit_item {
 
 int proto_audit_item_decode(const msgpack_object *obj, const char *path, proto_audit_item *out, proto_error *err);
 void proto_audit_item_pack(msgpack_packer *pk, const proto_audit_item *a);
+
+/* One item of mail.dead (design.md §10): {id (code 1..PROTO_OBJID_MAX: the
+ * dead letter's stream id), event (code 1..PROTO_OBJID_MAX: the outbox
+ * event), kind (code 1..PROTO_CODE_MAX), to (line 1..PROTO_MAIL_TO_MAX:
+ * mentee:<id>, coach:<id> or user:<login>), match (code 0..PROTO_OBJID_MAX),
+ * reason (text 0..PROTO_MAIL_REASON_MAX), tries (count), at (unix seconds)},
+ * all required. */
+#define PROTO_MAIL_TO_MAX     160 /* "user:" + a login */
+#define PROTO_MAIL_REASON_MAX 512 /* the last SMTP reply or error */
+typedef struct proto_dead_mail {
+    char id[PROTO_OBJID_MAX + 1];
+    char event[PROTO_OBJID_MAX + 1];
+    char kind[PROTO_CODE_MAX + 1];
+    char to[PROTO_MAIL_TO_MAX + 1];
+    char match[PROTO_OBJID_MAX + 1];
+    char reason[PROTO_MAIL_REASON_MAX + 1];
+    int64_t tries;
+    int64_t at;
+} proto_dead_mail;
+
+int proto_dead_mail_decode(const msgpack_object *obj, const char *path, proto_dead_mail *out, proto_error *err);
+void proto_dead_mail_pack(msgpack_packer *pk, const proto_dead_mail *d);
 
 /* run.progress params {run_id (code 1..64), phase (enum), done, total
  * (0..2^53)}, all required. */

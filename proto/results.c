@@ -885,3 +885,49 @@ void proto_audit_item_pack(msgpack_packer *pk, const proto_audit_item *a) {
     pack_key(pk, "detail");
     proto_pack_cstr(pk, a->detail);
 }
+
+/* ---- mail.dead ----------------------------------------------------------- */
+
+static const char *const dead_mail_keys[] = { "id", "event", "kind", "to", "match", "reason", "tries", "at", NULL };
+
+int proto_dead_mail_decode(const msgpack_object *obj, const char *path, proto_dead_mail *out, proto_error *err) {
+    proto_map m;
+    memset(out, 0, sizeof(*out));
+    if (proto_map_open(&m, obj, path, dead_mail_keys, err) != PROTO_OK ||
+        proto_read_str(&m, "id", PROTO_REQUIRED, 1, PROTO_OBJID_MAX, PROTO_CS_CODE, out->id, sizeof(out->id), err) <
+            0 ||
+        proto_read_str(&m, "event", PROTO_REQUIRED, 1, PROTO_OBJID_MAX, PROTO_CS_CODE, out->event, sizeof(out->event),
+                       err) < 0 ||
+        proto_read_str(&m, "kind", PROTO_REQUIRED, 1, PROTO_CODE_MAX, PROTO_CS_CODE, out->kind, sizeof(out->kind),
+                       err) < 0 ||
+        proto_read_str(&m, "to", PROTO_REQUIRED, 1, PROTO_MAIL_TO_MAX, PROTO_CS_LINE, out->to, sizeof(out->to), err) <
+            0 ||
+        proto_read_str(&m, "match", PROTO_REQUIRED, 0, PROTO_OBJID_MAX, PROTO_CS_CODE, out->match, sizeof(out->match),
+                       err) < 0 ||
+        proto_read_str(&m, "reason", PROTO_REQUIRED, 0, PROTO_MAIL_REASON_MAX, PROTO_CS_TEXT, out->reason,
+                       sizeof(out->reason), err) < 0 ||
+        read_count(&m, "tries", PROTO_REQUIRED, &out->tries, err) < 0 ||
+        read_count(&m, "at", PROTO_REQUIRED, &out->at, err) < 0)
+        return PROTO_ERR;
+    return PROTO_OK;
+}
+
+void proto_dead_mail_pack(msgpack_packer *pk, const proto_dead_mail *d) {
+    msgpack_pack_map(pk, 8);
+    pack_key(pk, "id");
+    proto_pack_cstr(pk, d->id);
+    pack_key(pk, "event");
+    proto_pack_cstr(pk, d->event);
+    pack_key(pk, "kind");
+    proto_pack_cstr(pk, d->kind);
+    pack_key(pk, "to");
+    proto_pack_cstr(pk, d->to);
+    pack_key(pk, "match");
+    proto_pack_cstr(pk, d->match);
+    pack_key(pk, "reason");
+    proto_pack_cstr(pk, d->reason);
+    pack_key(pk, "tries");
+    msgpack_pack_int64(pk, d->tries);
+    pack_key(pk, "at");
+    msgpack_pack_int64(pk, d->at);
+}

@@ -56,6 +56,23 @@ typedef struct cfg {
     int http_max_headers;
     int ws_ping_interval_ms;
     int ws_pong_timeout_ms;
+    /* mail outside the app (design.md §10): read by coachnet-mailer, which
+     * takes the same file; coachnetd accepts them and ignores them. */
+    char *smtp_url;           /* "" = no mail */
+    char *smtp_user;          /* "" = no AUTH */
+    char *smtp_password_file; /* the password's file (first line) */
+    char *smtp_ca_file;       /* CA bundle of the SMTP server's certificate */
+    char *mail_from;          /* the sender address (and Message-ID domain) */
+    int smtp_max_tries;       /* transient failures before a dead letter */
+    int smtp_timeout_ms;      /* connect and whole-transfer timeout */
+    int mail_retry_base_ms;   /* first backoff; doubles per try */
+    int mail_retry_max_ms;    /* backoff ceiling */
+    int mail_claim_idle_ms;   /* reclaim a crashed mailer's entries after this */
+    char *mail_templates;     /* folder of <lang>/<kind>.txt|.html */
+    int remind_after_days;    /* a response waited for this long gets a reminder */
+    int meeting_remind_days;  /* an accepted match without a meeting this long */
+    int remind_interval_s;    /* how often the reminder job runs (one process) */
+    int digest_interval_s;    /* how often coordinators get the digest */
 } cfg;
 
 /* Fill *c with the defaults.  Returns CFG_ERR only on allocation failure. */

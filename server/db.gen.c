@@ -98,6 +98,22 @@ void db_logout(srv_req *r, const char *login, const char *tokhash, db_ok_fn *cb)
     db_send_ok(r, &a, cb);
 }
 
+void db_mail_dead(srv_req *r, const char *cursor, long long limit, db_strs_fn *cb) {
+    sargs a = db_script(r, SCRIPT_MAIL_DEAD);
+    sargs_adds(&a, cursor);
+    sargs_addll(&a, limit);
+    db_send_strs(r, &a, cb);
+}
+
+void db_mail_retry(srv_req *r, const char *by, const char *const *ids, size_t n_ids, db_strs_fn *cb) {
+    sargs a = db_script(r, SCRIPT_MAIL_RETRY);
+    sargs_adds(&a, by);
+    sargs_addll(&a, (long long)time(NULL));
+    for (size_t i = 0; i < n_ids; i++) sargs_adds(&a, ids[i]);
+    db_idem_args(r, &a);
+    db_send_strs(r, &a, cb);
+}
+
 void db_match_get(srv_req *r, const char *match_id, const char *role, const char *subject,
         const char *scope, db_match_fn *cb) {
     sargs a = db_script(r, SCRIPT_MATCH_GET);
@@ -194,6 +210,22 @@ void db_meeting_log(srv_req *r, const char *match_id, const char *role, const ch
     sargs_addll(&a, (long long)time(NULL));
     db_idem_args(r, &a);
     db_send_meeting(r, &a, cb);
+}
+
+void db_meeting_schedule(srv_req *r, const char *match_id, const char *role, const char *subject,
+        long long start, long long minutes, const char *place, const char *meeting_id,
+        db_strs_fn *cb) {
+    sargs a = db_script(r, SCRIPT_MEETING_SCHEDULE);
+    sargs_adds(&a, match_id);
+    sargs_adds(&a, role);
+    sargs_adds(&a, subject);
+    sargs_addll(&a, start);
+    sargs_addll(&a, minutes);
+    sargs_adds(&a, place);
+    sargs_adds(&a, meeting_id);
+    sargs_addll(&a, (long long)time(NULL));
+    db_idem_args(r, &a);
+    db_send_strs(r, &a, cb);
 }
 
 void db_pin(srv_req *r, const char *kind, const char *program, const char *mentee_id,
@@ -375,7 +407,7 @@ void db_unpin(srv_req *r, const char *kind, const char *program, const char *men
 
 void db_user_create(srv_req *r, const char *login, const char *pw_hash, const char *role,
         const char *subject, const char *programs, const char *by, const char *scope,
-        long long rebind, db_ok_fn *cb) {
+        long long rebind, const char *email, const char *language, db_ok_fn *cb) {
     sargs a = db_script(r, SCRIPT_USER_CREATE);
     sargs_adds(&a, login);
     sargs_adds(&a, pw_hash);
@@ -386,6 +418,8 @@ void db_user_create(srv_req *r, const char *login, const char *pw_hash, const ch
     sargs_adds(&a, by);
     sargs_adds(&a, scope);
     sargs_addll(&a, rebind);
+    sargs_adds(&a, email);
+    sargs_adds(&a, language);
     db_idem_args(r, &a);
     db_send_ok(r, &a, cb);
 }

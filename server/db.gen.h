@@ -34,6 +34,10 @@ void db_login(srv_req *r, const char *login, long long attempts_per_minute, db_u
 void db_login_fail(srv_req *r, const char *login, db_ok_fn *cb);
 /* server/lua/logout.lua -> ok, idempotent */
 void db_logout(srv_req *r, const char *login, const char *tokhash, db_ok_fn *cb);
+/* server/lua/mail_dead.lua -> strs */
+void db_mail_dead(srv_req *r, const char *cursor, long long limit, db_strs_fn *cb);
+/* server/lua/mail_retry.lua -> strs, idempotent */
+void db_mail_retry(srv_req *r, const char *by, const char *const *ids, size_t n_ids, db_strs_fn *cb);
 /* server/lua/match_get.lua -> match */
 void db_match_get(srv_req *r, const char *match_id, const char *role, const char *subject,
         const char *scope, db_match_fn *cb);
@@ -59,6 +63,10 @@ void db_meeting_list(srv_req *r, const char *match_id, const char *role, const c
 void db_meeting_log(srv_req *r, const char *match_id, const char *role, const char *subject,
         const char *date, long long day_end, long long minutes, const char *topic,
         db_meeting_fn *cb);
+/* server/lua/meeting_schedule.lua -> strs, idempotent */
+void db_meeting_schedule(srv_req *r, const char *match_id, const char *role, const char *subject,
+        long long start, long long minutes, const char *place, const char *meeting_id,
+        db_strs_fn *cb);
 /* server/lua/pin.lua -> ok, idempotent */
 void db_pin(srv_req *r, const char *kind, const char *program, const char *mentee_id,
         const char *coach_id, const char *by, db_ok_fn *cb);
@@ -110,7 +118,7 @@ void db_unpin(srv_req *r, const char *kind, const char *program, const char *men
 /* server/lua/user_create.lua -> ok, idempotent */
 void db_user_create(srv_req *r, const char *login, const char *pw_hash, const char *role,
         const char *subject, const char *programs, const char *by, const char *scope,
-        long long rebind, db_ok_fn *cb);
+        long long rebind, const char *email, const char *language, db_ok_fn *cb);
 /* server/lua/user_disable.lua -> ok, idempotent */
 void db_user_disable(srv_req *r, const char *login, const char *by, db_ok_fn *cb);
 /* server/lua/user_enable.lua -> ok, idempotent */

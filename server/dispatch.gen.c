@@ -22,6 +22,8 @@ static void t_coach_put(srv_req *r, const void *p) { m_coach_put(r, p); }
 static void t_feedback_list(srv_req *r, const void *p) { m_feedback_list(r, p); }
 static void t_feedback_put(srv_req *r, const void *p) { m_feedback_put(r, p); }
 static void t_jp_get(srv_req *r, const void *p) { m_jp_get(r, p); }
+static void t_mail_dead(srv_req *r, const void *p) { m_mail_dead(r, p); }
+static void t_mail_retry(srv_req *r, const void *p) { m_mail_retry(r, p); }
 static void t_match_explain(srv_req *r, const void *p) { m_match_explain(r, p); }
 static void t_match_forbid(srv_req *r, const void *p) { m_match_forbid(r, p); }
 static void t_match_get(srv_req *r, const void *p) { m_match_get(r, p); }
@@ -38,6 +40,7 @@ static void t_match_unforbid(srv_req *r, const void *p) { m_match_unforbid(r, p)
 static void t_match_unpin(srv_req *r, const void *p) { m_match_unpin(r, p); }
 static void t_meeting_list(srv_req *r, const void *p) { m_meeting_list(r, p); }
 static void t_meeting_log(srv_req *r, const void *p) { m_meeting_log(r, p); }
+static void t_meeting_schedule(srv_req *r, const void *p) { m_meeting_schedule(r, p); }
 static void t_mentee_get(srv_req *r, const void *p) { m_mentee_get(r, p); }
 static void t_mentee_list(srv_req *r, const void *p) { m_mentee_list(r, p); }
 static void t_mentee_put(srv_req *r, const void *p) { m_mentee_put(r, p); }
@@ -68,6 +71,8 @@ const method_def methods_table[API_M__COUNT] = {
     [API_M_FEEDBACK_LIST] = {"feedback.list", ROLE_COORDINATOR | ROLE_MENTEE | ROLE_COACH, &api_methods[API_M_FEEDBACK_LIST], t_feedback_list},
     [API_M_FEEDBACK_PUT] = {"feedback.put", ROLE_MENTEE | ROLE_COACH, &api_methods[API_M_FEEDBACK_PUT], t_feedback_put},
     [API_M_JP_GET] = {"jp.get", ROLE_MENTEE | ROLE_COORDINATOR, &api_methods[API_M_JP_GET], t_jp_get},
+    [API_M_MAIL_DEAD] = {"mail.dead", ROLE_ADMIN, &api_methods[API_M_MAIL_DEAD], t_mail_dead},
+    [API_M_MAIL_RETRY] = {"mail.retry", ROLE_ADMIN, &api_methods[API_M_MAIL_RETRY], t_mail_retry},
     [API_M_MATCH_EXPLAIN] = {"match.explain", ROLE_MENTEE | ROLE_COORDINATOR, &api_methods[API_M_MATCH_EXPLAIN], t_match_explain},
     [API_M_MATCH_FORBID] = {"match.forbid", ROLE_COORDINATOR, &api_methods[API_M_MATCH_FORBID], t_match_forbid},
     [API_M_MATCH_GET] = {"match.get", ROLE_COORDINATOR | ROLE_MENTEE | ROLE_COACH, &api_methods[API_M_MATCH_GET], t_match_get},
@@ -84,6 +89,7 @@ const method_def methods_table[API_M__COUNT] = {
     [API_M_MATCH_UNPIN] = {"match.unpin", ROLE_COORDINATOR, &api_methods[API_M_MATCH_UNPIN], t_match_unpin},
     [API_M_MEETING_LIST] = {"meeting.list", ROLE_COORDINATOR | ROLE_MENTEE | ROLE_COACH, &api_methods[API_M_MEETING_LIST], t_meeting_list},
     [API_M_MEETING_LOG] = {"meeting.log", ROLE_MENTEE | ROLE_COACH, &api_methods[API_M_MEETING_LOG], t_meeting_log},
+    [API_M_MEETING_SCHEDULE] = {"meeting.schedule", ROLE_MENTEE | ROLE_COACH, &api_methods[API_M_MEETING_SCHEDULE], t_meeting_schedule},
     [API_M_MENTEE_GET] = {"mentee.get", ROLE_MENTEE | ROLE_COORDINATOR, &api_methods[API_M_MENTEE_GET], t_mentee_get},
     [API_M_MENTEE_LIST] = {"mentee.list", ROLE_COORDINATOR, &api_methods[API_M_MENTEE_LIST], t_mentee_list},
     [API_M_MENTEE_PUT] = {"mentee.put", ROLE_MENTEE | ROLE_COORDINATOR, &api_methods[API_M_MENTEE_PUT], t_mentee_put},

@@ -60,6 +60,12 @@ static const char *const patterns[KEY__COUNT] = {
     [KEY_IDX_MATCH_MENTEE] = "idx:match:mentee:<id>",
     [KEY_IDX_MATCH_COACH] = "idx:match:coach:<id>",
     [KEY_SORT_MATCH] = "sort:match:<order>:<scope>",
+    [KEY_OUTBOX] = "outbox",
+    [KEY_MAIL_DEAD] = "mail:dead",
+    [KEY_MAIL_SENT] = "mail:sent:<event>:<recipient>",
+    [KEY_SCHED] = "sched:<match>",
+    [KEY_LOCK_MAIL] = "lock:mail:<job>",
+    [KEY_MAIL_DIGEST] = "mail:digest:<login>",
 };
 
 const char *keys_pattern(key_kind k) { return (unsigned)k < KEY__COUNT ? patterns[k] : NULL; }

@@ -75,6 +75,12 @@ typedef enum {
     KEY_IDX_MATCH_MENTEE, /* idx:match:mentee:<id> */
     KEY_IDX_MATCH_COACH,  /* idx:match:coach:<id> */
     KEY_SORT_MATCH,       /* sort:match:<order>:<scope> */
+    KEY_OUTBOX,           /* outbox (stream: messages for the mailer, design.md §10) */
+    KEY_MAIL_DEAD,        /* mail:dead (stream: messages the mailer gave up on) */
+    KEY_MAIL_SENT,        /* mail:sent:<event>:<recipient> (delivered record) */
+    KEY_SCHED,            /* sched:<match> (scheduled meetings: meeting.schedule) */
+    KEY_LOCK_MAIL,        /* lock:mail:<job> (reminder / digest timer lock) */
+    KEY_MAIL_DIGEST,      /* mail:digest:<login> (a coordinator's last digest counts) */
     KEY__COUNT
 } key_kind;
 

@@ -366,6 +366,8 @@ typedef struct create_st {
     char programs[PROTO_PROGRAMS_MAX * (PROTO_CODE_MAX + 1) + 1];
     auth_role role;
     bool rebind;
+    char email[PROTO_EMAIL_MAX + 1];
+    char language[4];
 } create_st;
 
 /* The checks user.create and --add-user share: see methods.h. */
@@ -418,6 +420,11 @@ static int create_check(srv_req *r, create_st *st, const api_user_create_params 
         srv_req_fail_err(r, &e);
         return -1;
     }
+    const char *why = p->has_email ? proto_email_problem(p->email, strlen(p->email)) : NULL;
+    if (why) {
+        srv_req_fail(r, PROTO_E_INVALID_PARAMS, "email", "%s", why);
+        return -1;
+    }
     if (!auth_may_create(r->sess.role, st->role)) {
         srv_req_fail(r, PROTO_E_FORBIDDEN, NULL, "a %s may not create %s users", auth_role_name(r->sess.role),
                      auth_role_name(st->role));
@@ -438,7 +445,8 @@ static void create_hashed(void *ud, int status, int match, const char *hash) {
     create_st *st = r->st;
     if (mhash_ok(r, status, hash)) return;
     db_user_create(r, st->login, hash, auth_role_name(st->role), st->subject, st->programs, r->sess.login,
-                   r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "", st->rebind, ok_empty);
+                   r->sess.role == ROLE_COORDINATOR ? r->sess.programs : "", st->rebind, st->email, st->language,
+                   ok_empty);
 }
 
 void m_user_create(srv_req *r, const api_user_create_params *p) {
@@ -452,6 +460,8 @@ void m_user_create(srv_req *r, const api_user_create_params *p) {
     snprintf(st->subject, sizeof st->subject, "%s", p->subject);
     st->role = role_vals[p->role];
     st->rebind = p->rebind;
+    if (p->has_email) snprintf(st->email, sizeof st->email, "%s", p->email);
+    if (p->has_language) snprintf(st->language, sizeof st->language, "%s", proto_language_names[p->language]);
     if (create_check(r, st, p)) return;
     /* the params (with the password) are wiped when the request ends */
     mhash_new(r, p->password, create_hashed);

@@ -492,6 +492,12 @@ void pack_count_result(msgpack_packer *pk, const char *key, long long n) {
     msgpack_pack_int64(pk, n);
 }
 
+void pack_str_result(msgpack_packer *pk, const char *key, const char *s) {
+    msgpack_pack_map(pk, 1);
+    proto_pack_cstr(pk, key);
+    proto_pack_cstr(pk, s);
+}
+
 void pack_wrap_begin(msgpack_packer *pk, const char *key) {
     msgpack_pack_map(pk, 1);
     proto_pack_cstr(pk, key);

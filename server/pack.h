@@ -114,6 +114,8 @@ void pack_profile(msgpack_packer *pk, const char *blob, size_t len, long long ve
 void pack_match_result(msgpack_packer *pk, const proto_match *m); /* {match} */
 /* {key: n} (run.publish's {published}). */
 void pack_count_result(msgpack_packer *pk, const char *key, long long n);
+/* {key: s} (meeting.schedule's {meeting_id}) */
+void pack_str_result(msgpack_packer *pk, const char *key, const char *s);
 /* {key: ...}: the caller packs the one value (run.get's {run}). */
 void pack_wrap_begin(msgpack_packer *pk, const char *key);
 /* One run record from the PACK_RUN_FIELDS strings of run.lua's record()

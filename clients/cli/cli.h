@@ -78,6 +78,7 @@ typedef uint64_t cli_optset;
 #define O_PAGE        ((cli_optset)1 << 32)
 #define O_COACH       ((cli_optset)1 << 33)
 #define O_BY          ((cli_optset)1 << 34)
+#define O_PLACE       ((cli_optset)1 << 35)
 
 typedef struct cli_opts {
     /* global */
@@ -100,6 +101,7 @@ typedef struct cli_opts {
     int explain;
     int draft;
     const char *reason;
+    const char *place;
     int run_timeout_s;
     int wait_s;
     long long year;
@@ -361,5 +363,9 @@ extern const cli_command cli_cmds_program[]; /* cmd_program.c */
 extern const cli_command cli_cmds_match[];   /* cmd_match.c */
 extern const cli_command cli_cmds_coord[];   /* cmd_coord.c */
 extern const cli_command cli_cmds_run[];     /* cmd_run.c */
+extern const cli_command cli_cmds_mail[];    /* cmd_mail.c */
+
+/* meeting schedule|move (cmd_mail.c), for cmd_match.c's `meeting`. */
+int cli_meeting_plan(cli_ctx *x);
 
 #endif

@@ -223,10 +223,18 @@ static int cmd_show(cli_ctx *x) {
 }
 
 static int cmd_meeting(cli_ctx *x) {
+    if (x->o->nargs >= 2 && (strcmp(x->o->args[1], "schedule") == 0 || strcmp(x->o->args[1], "move") == 0)) {
+        if (!cli_args_ok(x, O_MINUTES | O_PLACE, "meeting", 4, 5,
+                         "meeting schedule MATCH_ID WHEN --minutes N [--place TEXT] | "
+                         "meeting move MATCH_ID MEETING_ID WHEN --minutes N [--place TEXT]"))
+            return CLI_EXIT_USAGE;
+        return cli_meeting_plan(x);
+    }
     if (!cli_args_ok(x, O_DATE | O_MINUTES | O_TOPIC, "meeting", 3, 3,
                      "meeting log MATCH_ID --date YYYY-MM-DD --minutes N [--topic TEXT]"))
         return CLI_EXIT_USAGE;
-    if (strcmp(x->o->args[1], "log") != 0) return cli_usage_error("unknown meeting command '%s' (log)", x->o->args[1]);
+    if (strcmp(x->o->args[1], "log") != 0)
+        return cli_usage_error("unknown meeting command '%s' (log, schedule, move)", x->o->args[1]);
     if (x->o->date == NULL || !(x->o->given & O_MINUTES))
         return cli_usage_error("meeting log: --date and --minutes are required");
     if (cli_date_valid(x->o->date) != 0) return cli_usage_error("--date: '%s' is not a date YYYY-MM-DD", x->o->date);
@@ -512,7 +520,10 @@ const cli_command cli_cmds_match[] = {
     { "mine", cmd_mine, CLI_SEC_SIDES, "mine" },
     { "show", cmd_show, CLI_SEC_EVERYONE, "show MATCH_ID        (match.get: the cards and notes you may see)" },
     { "respond", cmd_respond, CLI_SEC_SIDES, "respond MATCH_ID accept|decline [--note TEXT]" },
-    { "meeting", cmd_meeting, CLI_SEC_SIDES, "meeting log MATCH_ID --date YYYY-MM-DD --minutes N [--topic TEXT]" },
+    { "meeting", cmd_meeting, CLI_SEC_SIDES,
+      "meeting log MATCH_ID --date YYYY-MM-DD --minutes N [--topic TEXT]\n"
+      "meeting schedule MATCH_ID WHEN --minutes N [--place TEXT]   (WHEN: YYYY-MM-DDTHH:MM local, or @UNIX_SECONDS)\n"
+      "meeting move MATCH_ID MEETING_ID WHEN --minutes N [--place TEXT]   (same calendar event, updated)" },
     { "meetings", cmd_meetings, CLI_SEC_SIDES, "meetings MATCH_ID            (coordinators too)" },
     { "jp", cmd_jp, CLI_SEC_MENTEES, "jp [MENTEE_ID] [--year YYYY]  (coordinators: MENTEE_ID required)" },
     { "feedback", cmd_feedback, CLI_SEC_SIDES,

@@ -306,9 +306,8 @@ const cli_command cli_cmds_session[] = {
 };
 
 /* Every command table, in the order their help lines appear per section. */
-static const cli_command *const tables[] = {
-    cli_cmds_session, cli_cmds_profile, cli_cmds_program, cli_cmds_match, cli_cmds_coord, cli_cmds_run, NULL
-};
+static const cli_command *const tables[] = { cli_cmds_session, cli_cmds_profile, cli_cmds_program, cli_cmds_match,
+                                             cli_cmds_coord,   cli_cmds_run,     cli_cmds_mail,    NULL };
 
 static const cli_command *command_find(const char *name) {
     for (const cli_command *const *t = tables; *t; t++)

@@ -61,7 +61,8 @@ enum {
     OPT_SORT,
     OPT_PAGE,
     OPT_COACH,
-    OPT_BY
+    OPT_BY,
+    OPT_PLACE
 };
 
 static const struct option long_opts[] = { { "host", required_argument, NULL, OPT_HOST },
@@ -111,15 +112,16 @@ static const struct option long_opts[] = { { "host", required_argument, NULL, OP
                                            { "page", required_argument, NULL, OPT_PAGE },
                                            { "coach", required_argument, NULL, OPT_COACH },
                                            { "by", required_argument, NULL, OPT_BY },
+                                           { "place", required_argument, NULL, OPT_PLACE },
                                            { NULL, 0, NULL, 0 } };
 
 /* Names for error messages, indexed by bit position of enum cli_opt_bit. */
 static const char *const bit_names[] = {
-    "--limit",      "--note",        "--date",      "--minutes",  "--topic",   "--rating", "--comment",
-    "--objective",  "--mode",        "--min-score", "--run",      "--program", "--status", "--kind",
-    "--if-version", "--role",        "--subject",   "--programs", "--mentee",  "--policy", "--no-progress",
-    "--province",   "--run-timeout", "--wait",      "--ids",      "--explain", "--year",   "--actor",
-    "--since",      "--draft",       "--reason",    "--sort",     "--page",    "--coach",  "--by",
+    "--limit",   "--note",      "--date",   "--minutes", "--topic",       "--rating",   "--comment",     "--objective",
+    "--mode",    "--min-score", "--run",    "--program", "--status",      "--kind",     "--if-version",  "--role",
+    "--subject", "--programs",  "--mentee", "--policy",  "--no-progress", "--province", "--run-timeout", "--wait",
+    "--ids",     "--explain",   "--year",   "--actor",   "--since",       "--draft",    "--reason",      "--sort",
+    "--page",    "--coach",     "--by",     "--place",
 };
 
 int cli_parse_int(const char *s, long long min, long long max, long long *out) {
@@ -334,6 +336,10 @@ int cli_parse(int argc, char **argv, cli_opts *o, char *err, size_t errlen) {
         case OPT_BY:
             o->by = optarg;
             o->given |= O_BY;
+            break;
+        case OPT_PLACE:
+            o->place = optarg;
+            o->given |= O_PLACE;
             break;
         case ':': snprintf(err, errlen, "option %s needs a value", argv[optind - 1]); return -1;
         default: snprintf(err, errlen, "unknown option %s", argv[optind - 1]); return -1;

@@ -546,6 +546,91 @@ export const METHODS = Object.freeze({
    "forbidden"
   ]
  },
+ "mail.dead": {
+  "summary": "The dead letters: messages the mailer gave up on, oldest first",
+  "roles": [
+   "admin"
+  ],
+  "params": [
+   {
+    "name": "cursor",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 160,
+    "charset": "code"
+   },
+   {
+    "name": "limit",
+    "type": "integer",
+    "min": 1,
+    "max": 500,
+    "default": 50
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "items",
+     "type": "array",
+     "items": {
+      "type": "ref",
+      "ref": "dead_mail"
+     }
+    },
+    {
+     "name": "cursor",
+     "type": "string",
+     "optional": true
+    }
+   ]
+  },
+  "errors": [
+   "invalid_params"
+  ]
+ },
+ "mail.retry": {
+  "summary": "Put dead letters back on the outbox (same Message-ID); the mailer sends them again",
+  "roles": [
+   "admin"
+  ],
+  "params": [
+   {
+    "name": "ids",
+    "type": "array",
+    "min_items": 1,
+    "max_items": 500,
+    "items": {
+     "type": "string",
+     "min_len": 1,
+     "max_len": 64,
+     "charset": "code"
+    },
+    "doc": "ids of mail.dead items"
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "retried",
+     "type": "integer",
+     "doc": "how many of ids were dead letters (the others are gone already)"
+    }
+   ]
+  },
+  "errors": [
+   "invalid_params"
+  ]
+ },
  "match.explain": {
   "summary": "The score breakdown of one mentee-coach pair",
   "roles": [
@@ -1353,6 +1438,77 @@ export const METHODS = Object.freeze({
    "conflict"
   ]
  },
+ "meeting.schedule": {
+  "summary": "Plan a meeting of an accepted or active match (both sides get an iCalendar invitation), or move one",
+  "roles": [
+   "mentee",
+   "coach"
+  ],
+  "params": [
+   {
+    "name": "match_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "required": true
+   },
+   {
+    "name": "start",
+    "type": "integer",
+    "min": 0,
+    "max": 4102444800,
+    "required": true,
+    "doc": "unix seconds; not in the past"
+   },
+   {
+    "name": "minutes",
+    "type": "integer",
+    "min": 1,
+    "max": 600,
+    "required": true
+   },
+   {
+    "name": "place",
+    "type": "string",
+    "min_len": 0,
+    "max_len": 200,
+    "charset": "line",
+    "doc": "where, or the link of an online meeting"
+   },
+   {
+    "name": "meeting_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "reschedule this meeting of the match (same iCalendar UID, SEQUENCE + 1) instead of planning a new one"
+   },
+   {
+    "name": "request_id",
+    "type": "string",
+    "min_len": 1,
+    "max_len": 64,
+    "charset": "code",
+    "doc": "makes the call idempotent: a repeat by the same user within 24 h answers the first answer and changes nothing"
+   }
+  ],
+  "result": {
+   "type": "object",
+   "fields": [
+    {
+     "name": "meeting_id",
+     "type": "string",
+     "doc": "the planned meeting (its iCalendar UID is meeting_id@ the mail-from domain)"
+    }
+   ]
+  },
+  "errors": [
+   "not_found",
+   "forbidden",
+   "conflict"
+  ]
+ },
  "mentee.get": {
   "summary": "Read a mentee profile",
   "roles": [
@@ -1935,6 +2091,23 @@ export const METHODS = Object.freeze({
     "default": false
    },
    {
+    "name": "email",
+    "type": "string",
+    "min_len": 3,
+    "max_len": 254,
+    "charset": "line",
+    "doc": "where the user's mail goes when it has no profile (a coordinator's weekly digest, design.md \u00a710); one '@', as a profile's email"
+   },
+   {
+    "name": "language",
+    "type": "enum",
+    "values": [
+     "id",
+     "en"
+    ],
+    "doc": "of that mail (default id)"
+   },
+   {
     "name": "request_id",
     "type": "string",
     "min_len": 1,
@@ -2198,6 +2371,11 @@ export const LIMITS = Object.freeze({
  "AUDIT_EXAMINE_MAX": 2000,
  "AUDIT_SINCE_MAX": 4102444800,
  "AUDIT_DETAIL_MAX": 2000,
+ "EMAIL_MAX": 254,
+ "MEETING_START_MAX": 4102444800,
+ "MAIL_DEAD_LIST_DEFAULT": 50,
+ "MAIL_DEAD_LIST_MAX": 500,
+ "MAIL_RETRY_MAX": 500,
  "REQUEST_ID_MAX": 64,
  "REQUEST_ID_TTL_S": 86400
 });

@@ -17,6 +17,10 @@
 --   * A write that names a program checks it exists (no_program()).
 --   * Every state change appends to P..'audit' (audit()) and tells the
 --     other coachnetd processes on P..'events' (event()).
+--   * A change that people hear of outside the app (design.md §10) appends
+--     its message to the stream P..'outbox' with outbox(), in the same script,
+--     so no change is committed without its message (the mailer,
+--     mailer/mailer.c, delivers them).
 --   * Sessions end by token (design.md §14): end_tokens() deletes tokens of
 --     a login and publishes their hashes (`revoke`: every coachnetd ends the
 --     sessions of its connections holding one); end_sessions() does it for
@@ -40,6 +44,17 @@ local function split(csv) local t = {} for x in string.gmatch(csv or '', '[^,]+'
 local function has(csv, x) for _, y in ipairs(split(csv)) do if y == x then return true end end return false end
 local function meets(a, b) for _, x in ipairs(split(a)) do if has(b, x) then return true end end return false end
 local function event(t) redis.call('PUBLISH', K.events, cmsgpack.pack(t)) end
+-- outbox(kind, to, ...): the message of this change for people outside the
+-- app: one entry of P..'outbox'.  kind is a notify kind (approved,
+-- requested, accepted, declined, cancelled, completed, meeting, reminder,
+-- digest), to a csv of recipients ('mentee:<id>', 'coach:<id>',
+-- 'user:<login>'), the rest field/value pairs of the kind's data.  Whether
+-- and how a recipient gets mail (email, language, notify of its profile) is
+-- read by the mailer when it sends, not here: the change pays one XADD.
+-- MAXLEN bounds the stream when no mailer runs at all (OUTBOX_MAX entries,
+-- about 200 bytes each; docs/design.md "Outbox").
+local OUTBOX_MAX = '1000000'
+local function outbox(kind, to, ...) redis.call('XADD', K.outbox, 'MAXLEN', '~', OUTBOX_MAX, '*', 'kind', kind, 'to', to, ...) end
 -- no_program(csv, field, list): the refusal of a write naming a program
 -- that does not exist (DESIGN §9: programs are objects, program.put makes
 -- them), or nil when each program of csv has its program:<id>.  field is

@@ -57,4 +57,10 @@ local K = {
   idx_match_mentee = p..'idx:match:mentee:',
   idx_match_coach = p..'idx:match:coach:',
   sort_match = p..'sort:match:',
+  outbox = p..'outbox',
+  mail_dead = p..'mail:dead',
+  mail_sent = p..'mail:sent:',
+  sched = p..'sched:',
+  lock_mail = p..'lock:mail:',
+  mail_digest = p..'mail:digest:',
 }

@@ -32,6 +32,12 @@
 --                 on (SEES 2), its own card never.  A profile is read and
 --                 unpacked once per script and card kind (a page of 500
 --                 matches reads at most 1,000 profiles).
+--   mail(kind, m, to, by)  the match's message on the outbox (common.lua's
+--                 outbox()): match, program, mentee, coach, status, by
+--   sides(m) / other(m, side)  recipients: both sides / the side not `side`
+--   cancel_meetings(m, now)  a cancelled match cancels its meetings still to
+--                 come (sched:<match>, meeting.schedule): each gets status
+--                 cancelled, SEQUENCE + 1 and a METHOD:CANCEL message
 --   addnote(id, by, role, text, now)  keep a non-empty note in notes:<match>
 --                 (msgpack {by, role, text, at}, the last NOTES_MAX)
 --   sort indexes (match.list's `sort`, design.md "Sorted match lists"): for
@@ -157,6 +163,23 @@ local function cards(f, role, subj)
   b = sc > 0 and card('coach', m.coach_id, sc == 2)
   if b then f[#f+1] = 'coach_card' f[#f+1] = b end
   return f end
+local function sides(m) return 'mentee:'..m.mentee_id..',coach:'..m.coach_id end
+local function other(m, side) if side == 'mentee' then return 'coach:'..m.coach_id end return 'mentee:'..m.mentee_id end
+local function mail(kind, m, to, by) outbox(kind, to, 'match', m.id, 'program', m.program, 'mentee', m.mentee_id, 'coach', m.coach_id, 'status', m.status, 'by', by or '') end
+local function meeting_mail(m, rec, method, by)
+  outbox('meeting', sides(m), 'match', m.id, 'program', m.program, 'mentee', m.mentee_id, 'coach', m.coach_id,
+    'meeting', rec.id, 'start', tostring(rec.start), 'minutes', tostring(rec.minutes), 'place', rec.place or '',
+    'seq', tostring(rec.seq), 'method', method, 'by', by or '') end
+local function cancel_meetings(m, now)
+  local h = redis.call('HGETALL', K.sched..m.id)
+  for i = 1, #h, 2 do
+    local rec = cmsgpack.unpack(h[i+1])
+    if rec.status ~= 'cancelled' and rec.start > tonumber(now) then
+      rec.status, rec.seq = 'cancelled', rec.seq + 1
+      redis.call('HSET', K.sched..m.id, h[i], cmsgpack.pack(rec))
+      meeting_mail(m, rec, 'CANCEL', '')
+    end
+  end end
 local NOTES_MAX = 8  -- PROTO_MATCH_NOTES_MAX
 local function addnote(id, by, role, text, now)
   if text == '' then return end

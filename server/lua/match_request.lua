@@ -1,6 +1,6 @@
 -- match_request.lua (SCRIPT_MATCH_REQUEST): match.request: a mentee asks a coach (takes a seat).
 -- ARGV: prefix mentee coach score explain now -> ok flat
--- Only in a self-service program (program:<id>'s self_service, DESIGN §9).
+-- Only in a self-service program (program:<id>'s self_service, DESIGN §9).  The coach hears of it on the outbox.
 --! uses: keys common match
 --! idempotent
 --! db: match_request(mentee_id, coach_id, score:int, explain:bytes, now) -> match
@@ -21,4 +21,5 @@ local m = mget(id)
 take(m)
 tell(m)
 audit('ev', 'match.request', 'id', id, 'mentee', mentee, 'coach', coach)
+mail('requested', m, 'coach:'..coach, 'mentee')
 return {'ok', notify(id)}

@@ -1,6 +1,8 @@
 -- match_respond.lua (SCRIPT_MATCH_RESPOND): match.respond: a side accepts or declines its match.
 -- The time a match becomes accepted is kept in its accepted_at (meeting.log refuses dates before it).
 -- ARGV: prefix id role subject accept note now -> ok flat (with the cards the side may see)
+-- Outbox (match.lua's mail()): accepted to both sides once both accepted; declined and cancelled to the other side;
+-- cancelling an accepted or active match also cancels its meetings to come.
 --! uses: keys common match
 --! idempotent
 --! db: match_respond(match_id, role, subject, accept, note, now) -> match
@@ -14,19 +16,19 @@ local k = K.match..id
 if m.status == 'approved' then
   if acc then
     redis.call('HSET', k, side..'_ok', '1') stamp(m, now) m[side..'_ok'] = '1'
-    if m.mentee_ok == '1' and m.coach_ok == '1' then setstatus(m, 'accepted', now) redis.call('HSET', k, 'accepted_at', now) end
+    if m.mentee_ok == '1' and m.coach_ok == '1' then setstatus(m, 'accepted', now) redis.call('HSET', k, 'accepted_at', now) mail('accepted', m, sides(m), side) end
     notify(id)
-  else setstatus(m, 'declined', now) release(m) waitlist(m) notify(id) end
+  else setstatus(m, 'declined', now) release(m) waitlist(m) notify(id) mail('declined', m, other(m, side), side) end
 elseif m.status == 'requested' then
   if side == 'coach' then
-    if acc then redis.call('HSET', k, 'mentee_ok', '1', 'coach_ok', '1', 'accepted_at', now) setstatus(m, 'accepted', now)
-    else setstatus(m, 'declined', now) release(m) waitlist(m) end
+    if acc then redis.call('HSET', k, 'mentee_ok', '1', 'coach_ok', '1', 'accepted_at', now) setstatus(m, 'accepted', now) mail('accepted', m, sides(m), side)
+    else setstatus(m, 'declined', now) release(m) waitlist(m) mail('declined', m, other(m, side), side) end
     notify(id)
   elseif acc then return {'conflict', 'match '..id..' waits for the coach', 'match_id'}
-  else setstatus(m, 'cancelled', now) release(m) notify(id) end
+  else setstatus(m, 'cancelled', now) release(m) notify(id) mail('cancelled', m, other(m, side), side) end
 elseif m.status == 'accepted' or m.status == 'active' then
   if acc then return {'conflict', 'match '..id..' is already '..m.status, 'match_id'} end
-  setstatus(m, 'cancelled', now) release(m) notify(id)
+  setstatus(m, 'cancelled', now) release(m) notify(id) mail('cancelled', m, other(m, side), side) cancel_meetings(m, now)
 else return {'conflict', 'match '..id..' is '..m.status..': nothing to respond to', 'match_id'} end
 addnote(id, subj, side, note, now)
 audit('ev', 'match.respond', 'id', id, 'side', side, 'accept', acc and '1' or '0', 'status', m.status)

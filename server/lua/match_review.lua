@@ -1,6 +1,7 @@
 -- match_review.lua (SCRIPT_MATCH_REVIEW): match.review: a coordinator decides on matches.
 -- ARGV: prefix scope decision note now by id... -> ok (id status code msg)...
 -- (by: the coordinator's login, the author of the note kept on each match decided)
+-- Approve, cancel and complete put their message for both sides on the outbox (match.lua's mail()).
 --! uses: keys common match
 --! idempotent
 --! db: match_review(scope, decision, note, now, by, match_ids:strs) -> review
@@ -25,17 +26,17 @@ for i = 7, #ARGV do
       setstatus(m, 'approved', now)
       redis.call('SREM', K.proposed..m.program, id)
       redis.call('HDEL', K.wait..m.program, m.mentee_id)
-      tell(m) notify(id) res(id, 'approved', '', '')
+      tell(m) notify(id) mail('approved', m, sides(m), by) res(id, 'approved', '', '')
     end
   elseif dec == 'reject' then
     if m.status ~= 'proposed' then res(id, '', 'conflict', 'match '..id..' is '..m.status..', not proposed')
     else setstatus(m, 'rejected', now) redis.call('SREM', K.proposed..m.program, id) waitlist(m) res(id, 'rejected', '', '') end
   elseif dec == 'cancel' then
     if not LIVE[m.status] then res(id, '', 'conflict', 'match '..id..' is '..m.status..', not live')
-    else setstatus(m, 'cancelled', now) release(m) notify(id) res(id, 'cancelled', '', '') end
+    else setstatus(m, 'cancelled', now) release(m) notify(id) mail('cancelled', m, sides(m), by) cancel_meetings(m, now) res(id, 'cancelled', '', '') end
   elseif dec == 'complete' then
     if m.status ~= 'active' and m.status ~= 'accepted' then res(id, '', 'conflict', 'match '..id..' is '..m.status..', not active')
-    else setstatus(m, 'completed', now) release(m) notify(id) res(id, 'completed', '', '') end
+    else setstatus(m, 'completed', now) release(m) notify(id) mail('completed', m, sides(m), by) res(id, 'completed', '', '') end
   end
   if out[#out-1] == '' then audit('ev', 'match.review', 'id', id, 'decision', dec, 'status', out[#out-2], 'note', note) addnote(id, by, 'coordinator', note, now) end
 end

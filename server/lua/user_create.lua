@@ -1,5 +1,5 @@
 -- user_create.lua (SCRIPT_USER_CREATE): user.create and coachnetd --add-user.
--- ARGV: prefix login pwhash role subject programs now by scope rebind
+-- ARGV: prefix login pwhash role subject programs now by scope rebind email language
 -- scope (a coordinator's programs, "" for an admin): the subject's profile
 -- must exist and lie in it.
 -- A subject has at most one user: subj:<role>:<id> holds its login, also
@@ -8,9 +8,11 @@
 -- bound user is disabled: the subject then moves to the new login.  An
 -- index entry whose user no longer speaks for the subject is stale and is
 -- overwritten.  Every login is in idx:user (user.list).
+-- email and language ('' none; --add-user leaves them out) are kept for the
+-- mail of a user without a profile (a coordinator's digest, design.md §10).
 --! uses: keys common
 --! idempotent
---! db: user_create(login, pw_hash, role, subject, programs, now, by, scope, rebind:int) -> ok
+--! db: user_create(login, pw_hash, role, subject, programs, now, by, scope, rebind:int, email, language) -> ok
 local k = K.user..ARGV[2]
 local role, subj, scope = ARGV[4], ARGV[5], ARGV[9] or ''
 local bad = no_program(ARGV[6], 'programs', true)
@@ -34,6 +36,8 @@ if sk then
   redis.call('SET', sk, ARGV[2])
 end
 redis.call('HSET', k, 'login', ARGV[2], 'pw', ARGV[3], 'role', ARGV[4], 'subject', ARGV[5], 'programs', ARGV[6], 'disabled', '0', 'created_at', ARGV[7])
+if (ARGV[11] or '') ~= '' then redis.call('HSET', k, 'email', ARGV[11]) end
+if (ARGV[12] or '') ~= '' then redis.call('HSET', k, 'language', ARGV[12]) end
 redis.call('ZADD', K.idx_user, 0, ARGV[2])
 if prev then
   audit('ev', 'user.create', 'login', ARGV[2], 'role', ARGV[4], 'subject', subj, 'replaces', prev, 'by', ARGV[8])

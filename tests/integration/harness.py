@@ -47,7 +47,7 @@ __all__ = ["coachnet", "Client", "CoachnetError", "Suite", "Env", "Server", "Red
            "Gen", "main", "expect_error", "wait_until", "free_port", "run_and_wait",
            "run_matches", "find_match", "review_one", "review_outcome", "expected_explain",
            "SLOW", "REDIS_TIMEOUT_MS", "ADMIN_LOGIN", "ADMIN_PASSWORD", "SERVER_TZ", "server_date",
-           "accepted_days_ago"]
+           "accepted_days_ago", "BUILD", "DATA"]
 
 B = os.environ.get("B", "build/rel")
 BUILD = Path(B) if os.path.isabs(B) else REPO / B

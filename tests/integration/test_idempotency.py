@@ -58,6 +58,7 @@ def every_write_method_takes_request_id(s):
               "meeting.log", "feedback.put", "user.create", "user.disable", "auth.logout",
               "user.set_password", "auth.change_password", "user.enable", "program.put"}
     writes |= {"run.publish"}
+    writes |= {"meeting.schedule", "mail.retry"}
     for name, spec in METHODS.items():
         has = [p for p in spec["params"] if p["name"] == "request_id"]
         if name in writes:

@@ -97,6 +97,7 @@ void test_sample_mentee(proto_mentee *m) {
     strcpy(m->contact.email, "siti.rahmawati@kemenkeu.go.id");
     strcpy(m->contact.phone, "+6281234567890");
     m->contact.language = PROTO_LANGUAGE_EN;
+    m->contact.notify_off = (1u << PROTO_NOTIFY_REMINDER) | (1u << PROTO_NOTIFY_DIGEST);
 }
 
 void test_sample_coach(proto_coach *c) {

@@ -171,6 +171,12 @@ static void lua_name(key_kind k, char *out, size_t size) {
         [KEY_IDX_MATCH_MENTEE] = "idx_match_mentee",
         [KEY_IDX_MATCH_COACH] = "idx_match_coach",
         [KEY_SORT_MATCH] = "sort_match",
+        [KEY_OUTBOX] = "outbox",
+        [KEY_MAIL_DEAD] = "mail_dead",
+        [KEY_MAIL_SENT] = "mail_sent",
+        [KEY_SCHED] = "sched",
+        [KEY_LOCK_MAIL] = "lock_mail",
+        [KEY_MAIL_DIGEST] = "mail_digest",
     };
     snprintf(out, size, "%s", names[k] ? names[k] : "");
 }

@@ -177,6 +177,11 @@ static const edit mentee_edits[] = {
     { "language", OP_STR, 0, "fr", 0, "profile.language", "must be one of: id, en" },
     { "language", OP_STR, 0, "id", 0, NULL, NULL },
     { "", OP_DEL, 0, "language", 0, NULL, NULL },
+    { "notify.reminder", OP_INT, 1, 0, 0, "profile.notify.reminder", "true or false" },
+    { "notify", OP_RENAME, 0, "reminder", "remind", "profile.notify.remind", "unknown key" },
+    { "notify", OP_INT, 1, 0, 0, "profile.notify", "map" },
+    { "notify", OP_NIL, 0, 0, 0, NULL, NULL },
+    { "", OP_DEL, 0, "notify", 0, NULL, NULL },
     { "program", OP_INT, 1, 0, 0, "profile.program", "string" },
     /* keys */
     { "", OP_RENAME, 0, "name", "nmae", "profile.nmae", "unknown key" },
