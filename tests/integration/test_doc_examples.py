@@ -43,7 +43,7 @@ EXAMPLE_TIME = 1796284800
 EXAMPLE_DATE = "2026-12-03"
 EXAMPLE_YEAR = 2026
 EXAMPLE_ELAPSED_MS = 12
-TIME_KEYS = {"at", "time", "created_at", "updated_at", "started_at", "finished_at",
+TIME_KEYS = {"start", "at", "time", "created_at", "updated_at", "started_at", "finished_at",
              "published_at", "accepted_at", "since"}
 SECRET_KEYS = {"password": "<password>", "old_password": "<old password>",
                "new_password": "<new password>", "token": "<token>"}
@@ -468,6 +468,13 @@ class Scenario:
         self.rec.call(self.mentee, "meeting.log", log)
         self.rec.call(self.coach, "meeting.log", log, example=False)   # confirms it
         self.rec.call(self.mentee, "meeting.list", {"match_id": self.match_id})
+        start = (int(time.time()) // 3600 + 48) * 3600            # in two days, on the hour
+        planned = self.rec.call(self.mentee, "meeting.schedule", {
+            "match_id": self.match_id, "start": start, "minutes": 60,
+            "place": "Zoom: https://zoom.us/j/81234567890"})
+        self.rec.call(self.coach, "meeting.schedule", {
+            "match_id": self.match_id, "meeting_id": planned["meeting_id"], "start": start + 3600,
+            "minutes": 90, "place": "Kantor BKN, Jakarta"}, example=False)
         self.rec.call(self.mentee, "jp.get", {"year": self.year})
 
     # --- feedback.put/list
@@ -486,6 +493,9 @@ class Scenario:
     def oversight(self):
         self.rec.call(self.coord, "stats.get", {"program": self.PROGRAM, "by": "province"})
         self.rec.call(self.coord, "audit.list", {"program": self.PROGRAM, "limit": 2})
+        # no SMTP server here: no dead letter either (test_mail makes them)
+        self.rec.call(self.admin, "mail.dead", {"limit": 10})
+        self.rec.call(self.admin, "mail.retry", {"ids": ["1764748800000-0"]})
 
     # --- auth.change_password
 
