@@ -48,12 +48,13 @@ CN_SO_REAL   = libcoachnet.so.$(CN_CLIENT_VERSION)
 # The sample config and the unit name paths of the source tree's defaults
 # (a /usr install); this rewrites them for the variables above.
 CN_PATH_SED = -e 's|/usr/share/coachnet|$(CN_DATADIR)|g' -e 's|/etc/coachnet|$(SYSCONFDIR)/coachnet|g' \
-              -e 's|/usr/sbin/coachnetd|$(SBINDIR)/coachnetd|g'
+              -e 's|/usr/sbin/coachnetd|$(SBINDIR)/coachnetd|g' \
+              -e 's|/usr/sbin/coachnet-mailer|$(SBINDIR)/coachnet-mailer|g'
 
 .PHONY: install install-build uninstall deb
 
 # What install copies (debian/rules builds this alone: no tests, no benchmarks).
-install-build: $(B)/server/coachnetd $(B)/clients/coachnet $(CN_CLIENT_LIB) $(B)/so/libcoachnet.so $(B)/web/index.html
+install-build: $(B)/server/coachnetd $(B)/mailer/coachnet-mailer $(B)/clients/coachnet $(CN_CLIENT_LIB) $(B)/so/libcoachnet.so $(B)/web/index.html
 
 install: install-build
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
@@ -61,6 +62,10 @@ install: install-build
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/coachnet \
 	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(BASHCOMPDIR)
 	$(INSTALL) -m 0755 $(B)/server/coachnetd $(DESTDIR)$(SBINDIR)/coachnetd
+	$(INSTALL) -m 0755 $(B)/mailer/coachnet-mailer $(DESTDIR)$(SBINDIR)/coachnet-mailer
+	$(INSTALL) -d $(DESTDIR)$(CN_DATADIR)/mail/id $(DESTDIR)$(CN_DATADIR)/mail/en
+	$(INSTALL) -m 0644 $(wildcard data/mail/id/*) $(DESTDIR)$(CN_DATADIR)/mail/id
+	$(INSTALL) -m 0644 $(wildcard data/mail/en/*) $(DESTDIR)$(CN_DATADIR)/mail/en
 	$(INSTALL) -m 0755 $(B)/clients/coachnet $(DESTDIR)$(BINDIR)/coachnet
 	$(INSTALL) -m 0644 $(B)/so/$(CN_SO_REAL) $(DESTDIR)$(LIBDIR)/$(CN_SO_REAL)
 	ln -sf $(CN_SO_REAL) $(DESTDIR)$(LIBDIR)/$(CN_SO_NAME)
@@ -76,18 +81,21 @@ install: install-build
 	chmod -R u=rwX,go=rX $(DESTDIR)$(CN_DATADIR)/web
 	$(INSTALL) -m 0644 docs/man/coachnet.1 $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 0644 docs/man/coachnetd.conf.5 $(DESTDIR)$(MANDIR)/man5
-	$(INSTALL) -m 0644 docs/man/coachnetd.8 $(DESTDIR)$(MANDIR)/man8
+	$(INSTALL) -m 0644 docs/man/coachnetd.8 docs/man/coachnet-mailer.8 $(DESTDIR)$(MANDIR)/man8
 	test -e $(DESTDIR)$(SYSCONFDIR)/coachnet/coachnetd.conf || \
 	    { sed $(CN_PATH_SED) etc/coachnetd.conf > $(DESTDIR)$(SYSCONFDIR)/coachnet/coachnetd.conf && \
 	      chmod 0644 $(DESTDIR)$(SYSCONFDIR)/coachnet/coachnetd.conf; }
 	sed $(CN_PATH_SED) etc/coachnetd.service > $(DESTDIR)$(SYSTEMDUNITDIR)/coachnetd.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/coachnetd.service
+	sed $(CN_PATH_SED) etc/coachnet-mailer.service > $(DESTDIR)$(SYSTEMDUNITDIR)/coachnet-mailer.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/coachnet-mailer.service
 	$(INSTALL) -m 0644 etc/sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/coachnetd.conf
 	$(INSTALL) -m 0644 clients/cli/coachnet.bash-completion $(DESTDIR)$(BASHCOMPDIR)/coachnet
 
 # Removes what install wrote, except the config (an operator's file).
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/coachnetd $(DESTDIR)$(BINDIR)/coachnet \
+	rm -f $(DESTDIR)$(SBINDIR)/coachnetd $(DESTDIR)$(SBINDIR)/coachnet-mailer $(DESTDIR)$(BINDIR)/coachnet \
+	    $(DESTDIR)$(MANDIR)/man8/coachnet-mailer.8 $(DESTDIR)$(SYSTEMDUNITDIR)/coachnet-mailer.service \
 	    $(DESTDIR)$(LIBDIR)/libcoachnet.so.$(CN_SO_MAJOR).* $(DESTDIR)$(LIBDIR)/$(CN_SO_NAME) \
 	    $(DESTDIR)$(LIBDIR)/libcoachnet.so $(DESTDIR)$(LIBDIR)/libcoachnet.a \
 	    $(DESTDIR)$(LIBDIR)/pkgconfig/libcoachnet.pc \
@@ -95,7 +103,7 @@ uninstall:
 	    $(addprefix $(DESTDIR)$(MANDIR)/,man1/coachnet.1 man5/coachnetd.conf.5 man8/coachnetd.8) \
 	    $(DESTDIR)$(SYSTEMDUNITDIR)/coachnetd.service $(DESTDIR)$(SYSUSERSDIR)/coachnetd.conf \
 	    $(DESTDIR)$(BASHCOMPDIR)/coachnet
-	rm -rf $(DESTDIR)$(CN_DATADIR)/data $(DESTDIR)$(CN_DATADIR)/web
+	rm -rf $(DESTDIR)$(CN_DATADIR)/data $(DESTDIR)$(CN_DATADIR)/web $(DESTDIR)$(CN_DATADIR)/mail
 	rmdir $(DESTDIR)$(CN_DATADIR) 2>/dev/null || true
 
 # tests/install/run-install-tests: make install into a temporary DESTDIR and
