@@ -395,6 +395,10 @@ static int hostport_parse(const char *item, size_t len, cfg_hostport *out, char 
             if (*p == ':') colon = p;
         hlen = colon ? (size_t)(colon - item) : 0;
     }
+    if (item[0] != '[' && colon && memchr(item, ':', hlen)) {
+        seterr(err, errlen, "\"%.*s\": an IPv6 address goes in brackets, [addr]:port", (int)len, item);
+        return CFG_ERR;
+    }
     if (!colon || hlen == 0 || hlen >= sizeof out->host) {
         seterr(err, errlen, "\"%.*s\" is not ip:port", (int)len, item);
         return CFG_ERR;

@@ -51,3 +51,9 @@ UNIT_TESTS += $(B)/tests/unit/test_loginrl
 $(B)/tests/unit/test_loginrl.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
 $(B)/tests/unit/test_loginrl: $(B)/tests/unit/test_loginrl.o $(B)/server/loginrl.o
 	$(CC) $(LDFLAGS) $^ $(CMOCKA_LIBS) -o $@
+
+# sentinel: the redis-sentinels list and the order the Sentinels are asked in.
+UNIT_TESTS += $(B)/tests/unit/test_sentinel
+$(B)/tests/unit/test_sentinel.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
+$(B)/tests/unit/test_sentinel: $(B)/tests/unit/test_sentinel.o $(B)/server/config.o $(B)/server/store.o $(B)/server/log.o
+	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(HIREDIS_LIBS) $(CMOCKA_LIBS) -o $@
