@@ -12,12 +12,12 @@
 
 #include "server/log.h"
 
-/* One command awaiting its reply.  Owned by hiredis (privdata) until
- * hiredis has called back for each of the `refs` commands sent with it
- * (the command, and for a durable write its WAIT), which always happens
- * (reply, or NULL when the context goes away).  `done` is set once the
- * user callback ran, either from the reply or from the timer.  A durable
- * write's reply is copied into `held` until its WAIT answers. */
+/* One command awaiting its reply.  Freed when its `refs` holders are done
+ * with it: hiredis, until it called back for the command (always: the
+ * reply, or NULL when the context goes away), and for a durable write its
+ * WAIT group (below).  `done` is set once the user callback ran, either
+ * from the reply, from the WAIT or from the timer.  A durable write's reply
+ * is copied into `held` until its WAIT answers. */
 typedef struct pending {
     store *s;
     store_cb *cb;
@@ -25,7 +25,7 @@ typedef struct pending {
     struct event *timer;
     int done;
     int refs;
-    int nowait; /* a durable write whose WAIT could not be sent */
+    int nowait; /* a durable write without a WAIT group (out of memory) */
     redisReply *held;
     struct pending *prev, *next;
 } pending;
@@ -66,6 +66,21 @@ typedef struct sentinels {
     struct event *hint_retry;
 } sentinels;
 
+/* Durable writes sent on one command-link context, and then the one WAIT
+ * that covers them all (WAIT counts the replicas that have everything the
+ * connection wrote before it).  A group is closed and its WAIT sent at the
+ * end of a loop turn, or, while a WAIT is in flight on the context, when
+ * that one answers: Redis blocks the connection while WAIT waits, so the
+ * writes sent meanwhile run after it anyway, and one WAIT each would make
+ * every one of them wait for its own round trip to the replicas.  The
+ * group thus grows with the replicas' latency. */
+typedef struct wgroup {
+    struct store *s;
+    unsigned gen; /* the context they went on (store.cmd_gen) */
+    struct pending **p;
+    size_t n, cap;
+} wgroup;
+
 struct store {
     struct event_base *base;
     char *host;
@@ -79,6 +94,11 @@ struct store {
     void *connect_ud;
     link cmd, sub;
     pending *head; /* commands whose user callback is due */
+    unsigned cmd_gen;      /* counts the command link's contexts */
+    struct wgroup *wg;     /* durable writes sent since the last WAIT */
+    struct event *wflush;  /* sends wg's WAIT at the end of the loop turn */
+    int wait_inflight;     /* a WAIT sent on context wait_gen has not answered */
+    unsigned wait_gen;
     sentinels sen; /* n == 0: no Sentinel */
     cfg_hostport primary; /* the last primary ROLE confirmed (port 0: none yet) */
     int closing;
@@ -240,6 +260,7 @@ static void link_connect_to(store *s, link *l, const char *host, int port) {
     redisAsyncSetConnectCallback(ac, on_connect);
     redisAsyncSetDisconnectCallback(ac, on_disconnect);
     l->ac = ac;
+    if (!l->is_sub) s->cmd_gen++;
 }
 
 /* (Re)connect l.  Without Sentinels: the configured address.  With them
@@ -630,27 +651,82 @@ static void cmd_reply_held(redisAsyncContext *ac, void *r, void *privdata) {
     pending_release(p);
 }
 
+/* Answer every write of g: with its held reply when the WAIT reply counts
+ * enough replicas, else unavailable; then free g. */
+static void wgroup_end(store *s, wgroup *g, const redisReply *rep) {
+    static log_limit ll_short;
+    int ok = rep && rep->type == REDIS_REPLY_INTEGER && rep->integer >= s->min_replicas;
+    if (rep && !ok)
+        log_limited(&ll_short, CFG_LOG_WARNING,
+                    "redis WAIT: %lld of %d replicas confirmed %zu write(s) within %d ms: answered unavailable",
+                    rep->type == REDIS_REPLY_INTEGER ? rep->integer : -1LL, s->min_replicas, g->n,
+                    s->wait_timeout_ms);
+    for (size_t i = 0; i < g->n; i++) {
+        pending *p = g->p[i];
+        if (ok && p->held)
+            pending_finish(p, p->held, STORE_OK);
+        else
+            pending_finish(p, NULL, STORE_UNAVAILABLE);
+        pending_release(p);
+    }
+    free(g->p);
+    free(g);
+}
+
 static void wait_reply(redisAsyncContext *ac, void *r, void *privdata) {
     (void)ac;
-    static log_limit ll_short;
-    pending *p = privdata;
-    store *s = p->s;
-    redisReply *rep = r;
-    if (!p->done && p->held) {
-        if (rep && rep->type == REDIS_REPLY_INTEGER && rep->integer >= s->min_replicas) {
-            pending_finish(p, p->held, STORE_OK);
-        } else {
-            if (rep)
-                log_limited(&ll_short, CFG_LOG_WARNING,
-                            "redis WAIT: %lld of %d replicas confirmed a write within %d ms: answered unavailable",
-                            rep->type == REDIS_REPLY_INTEGER ? rep->integer : -1LL, s->min_replicas,
-                            s->wait_timeout_ms);
-            pending_finish(p, NULL, STORE_UNAVAILABLE);
-        }
-    } else if (!p->done) {
-        pending_finish(p, NULL, STORE_UNAVAILABLE);
+    wgroup *g = privdata;
+    store *s = g->s;
+    if (s->wait_gen == g->gen) s->wait_inflight = 0;
+    if (s->wg) event_active(s->wflush, EV_TIMEOUT, 0); /* the writes sent meanwhile */
+    wgroup_end(s, g, r);
+}
+
+/* End of the loop turn: one WAIT behind the turn's durable writes, on the
+ * context they went on.  If that context is gone, their replies were NULL
+ * (answered unavailable already): the group only lets go of them. */
+static void wflush_cb(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    store *s = arg;
+    wgroup *g = s->wg;
+    if (!g) return;
+    if (g->gen == s->cmd_gen && s->cmd.ac && s->wait_inflight && s->wait_gen == g->gen)
+        return; /* sent when the WAIT in flight answers (wait_reply) */
+    s->wg = NULL;
+    if (g->gen != s->cmd_gen || !s->cmd.ac ||
+        redisAsyncCommand(s->cmd.ac, wait_reply, g, "WAIT %d %d", s->min_replicas, s->wait_timeout_ms) != REDIS_OK) {
+        wgroup_end(s, g, NULL);
+        return;
     }
-    pending_release(p);
+    s->wait_inflight = 1;
+    s->wait_gen = g->gen;
+}
+
+/* Add p (just sent) to this turn's WAIT group; -1 when out of memory. */
+static int wgroup_add(store *s, pending *p) {
+    if (s->wg && s->wg->gen != s->cmd_gen) { /* the context changed within the turn */
+        wgroup_end(s, s->wg, NULL);
+        s->wg = NULL;
+    }
+    if (!s->wg) {
+        s->wg = calloc(1, sizeof *s->wg);
+        if (!s->wg) return -1;
+        s->wg->s = s;
+        s->wg->gen = s->cmd_gen;
+        event_active(s->wflush, EV_TIMEOUT, 0);
+    }
+    wgroup *g = s->wg;
+    if (g->n == g->cap) {
+        size_t ncap = g->cap ? 2 * g->cap : 16;
+        pending **np = realloc(g->p, ncap * sizeof *np);
+        if (!np) return -1;
+        g->p = np;
+        g->cap = ncap;
+    }
+    g->p[g->n++] = p;
+    p->refs++;
+    return 0;
 }
 
 store *store_new(struct event_base *base, const store_conf *conf, store_msg_cb *on_msg, void *msg_ud) {
@@ -675,6 +751,8 @@ store *store_new(struct event_base *base, const store_conf *conf, store_msg_cb *
         links[i]->check = evtimer_new(base, check_cb, links[i]);
         ok = ok && links[i]->retry && links[i]->drop && links[i]->check;
     }
+    s->wflush = event_new(base, -1, 0, wflush_cb, s);
+    ok = ok && s->wflush;
     sentinels *sn = &s->sen;
     if (ok && conf->n_sentinels) {
         sn->list = malloc(conf->n_sentinels * sizeof *sn->list);
@@ -714,7 +792,11 @@ void store_free(store *s) {
     if (q) redisAsyncFree(q);
     if (h) redisAsyncFree(h);
     /* Commands never handed to a context cannot exist: store_cmd only
-     * accepts while connected, and redisAsyncFree answered the rest. */
+     * accepts while connected, and redisAsyncFree answered the rest; a
+     * WAIT group not sent yet only lets go of them. */
+    if (s->wg) wgroup_end(s, s->wg, NULL);
+    s->wg = NULL;
+    if (s->wflush) event_free(s->wflush);
     link *links[2] = { &s->cmd, &s->sub };
     for (int i = 0; i < 2; i++) {
         if (links[i]->retry) event_free(links[i]->retry);
@@ -760,14 +842,9 @@ static int send_cmd(store *s, store_cb *cb, void *ud, int argc, const char **arg
             free(p);
             return STORE_UNAVAILABLE;
         }
-        /* Right behind it on the same connection: WAIT counts the replicas
-         * that have everything this connection wrote so far. */
-        if (redisAsyncCommand(s->cmd.ac, wait_reply, p, "WAIT %d %d", s->min_replicas, s->wait_timeout_ms) ==
-            REDIS_OK)
-            p->refs = 2;
-        else
-            p->nowait = 1; /* out of memory: the write's reply answers unavailable */
-        ms += s->wait_timeout_ms;
+        /* Behind it on the same connection: the WAIT of its group (wgroup). */
+        if (wgroup_add(s, p)) p->nowait = 1; /* out of memory: the write's reply answers unavailable */
+        ms += 2 * s->wait_timeout_ms;        /* the WAIT in flight, then its own */
     }
     p->next = s->head;
     if (s->head) s->head->prev = p;

@@ -30,11 +30,16 @@
  * this blocks the loop: every step is asynchronous with its own timer.
  *
  * Durable writes.  store_cmd_durable() sends the command and, pipelined on
- * the same connection right after it, `WAIT min-replicas wait-timeout-ms`;
- * the callback gets the command's reply only when WAIT counted enough
+ * the same connection after it, `WAIT min-replicas wait-timeout-ms`; the
+ * callback gets the command's reply only when WAIT counted enough
  * replicas, and STORE_UNAVAILABLE otherwise (the write may then be on the
  * primary alone, and may be lost in a failover: the client hears
- * `unavailable` and retries with its request_id).
+ * `unavailable` and retries with its request_id).  Durable writes share
+ * WAITs: one is sent at the end of a loop turn, or when the WAIT in flight
+ * answers, for every durable write sent since the last one (WAIT counts
+ * the replicas that have everything the connection wrote before it; Redis
+ * blocks the connection while WAIT waits, so one WAIT per write would make
+ * each write wait for its own round trip to the replicas).
  */
 #ifndef COACHNET_SERVER_STORE_H
 #define COACHNET_SERVER_STORE_H
@@ -89,7 +94,8 @@ int store_connected(const store *s);
 int store_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv, const size_t *argvlen);
 /* store_cmd() for a write that a client (or a run) is told succeeded:
  * followed by WAIT (see above) when min_replicas > 0; the same as
- * store_cmd() otherwise.  Its timer is timeout_ms + wait_timeout_ms. */
+ * store_cmd() otherwise.  Its timer is timeout_ms + 2 wait_timeout_ms
+ * (the WAIT in flight when it was sent, then its own). */
 int store_cmd_durable(store *s, store_cb *cb, void *ud, int argc, const char **argv, const size_t *argvlen);
 
 /* 1 while Sentinels are configured and none of them answers (the last

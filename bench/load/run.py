@@ -261,6 +261,12 @@ def main():
                     r = loadgen(srv_wait if n else srv, "-c", a.conns, "--mix", "put=1", "--duration",
                                 a.duration, "--request-ids", *cred)
                     res["wait"][n].append(float(r["throughput"]))
+                    if n:
+                        st = env.redis.cmd("INFO", "commandstats").decode()
+                        calls = {k: int(v) for k, v in re.findall(r"cmdstat_(evalsha|wait):calls=(\d+)", st)}
+                        print("    Redis so far: %d EVALSHA, %d WAIT (one WAIT covers the writes sent "
+                              "since the previous one)" % (calls.get("evalsha", 0), calls.get("wait", 0)),
+                              flush=True)
                     if r.get("errors", "0") not in ("0", ""):
                         print("   errors: %s" % r["errors"], flush=True)
             finally:

@@ -31,7 +31,9 @@ first write acknowledged after it is printed:
   KILL);
 * both replicas SIGSTOPped: a write answers `unavailable` after
   redis-wait-timeout-ms (WAIT found no replica), and its retry with the same
-  request_id once they are back is applied once.
+  request_id once they are back is applied once;
+* a match run (2,000 mentees) whose primary is SIGKILLed while it stores its
+  proposals ends `done` with every proposal visible, or `failed` with none.
 
 Runtime: about 2 minutes on the shared 2-core machine (the SIGSTOP test
 alone holds the primary stopped for 30 s).
@@ -659,6 +661,57 @@ def replicas_stopped_write_unavailable_then_applied_once(s):
             assert r["version"] == 1, r
             assert c.mentee_get(m["id"])["version"] == 1
             print("# unavailable after %.2f s with both replicas stopped (redis-wait-timeout-ms 1000)" % took)
+    finally:
+        topo.close()
+
+
+@t
+def run_across_failover_is_done_or_failed_never_half_stored(s):
+    """a match run while its primary is SIGKILLed: it ends done with every proposal, or failed with none"""
+    topo = Topology(s).start(run_lock_ttl_ms=3000)
+    try:
+        srv1, srv2 = topo.servers
+        with srv1.admin() as adm:
+            prog = s.gen.program("run")
+            adm.program_put(s.gen.program_object(prog, self_service=False))
+            login = s.uniq("coord")
+            adm.user_create(login, PASSWORD, "coordinator", programs=[prog])
+        with srv1.login(login, PASSWORD, timeout=60 * SLOW) as c:
+            batch = [("mentee.put", {"profile": s.gen.mentee(prog)}) for _ in range(2000)]
+            batch += [("coach.put", {"profile": s.gen.coach([prog], capacity=5)}) for _ in range(300)]
+            for i in range(0, len(batch), 100):
+                for r in c.pipeline(batch[i:i + 100], timeout=60 * SLOW):
+                    assert not isinstance(r, Exception), r
+            run_id = c.match_run(prog)["run_id"]
+            phase = None
+            while phase != "store":    # the kill lands while it stores its proposals
+                n = c.next_notification(timeout=60 * SLOW)
+                if n.method == "run.progress":
+                    phase = n.params["phase"]
+                elif n.method == "run.done":
+                    break
+            topo.primary().kill9()
+        deadline = time.monotonic() + 60 * SLOW
+        run = None
+        with srv2.login(login, PASSWORD, timeout=20 * SLOW) as c2:
+            while True:
+                try:
+                    run = c2.run_get(run_id)["run"]
+                    if run["status"] in ("done", "failed"):
+                        break
+                except CoachnetError as e:
+                    assert e.code == "unavailable", e
+                assert time.monotonic() < deadline, "run %s still %s" % (run_id, run and run["status"])
+                time.sleep(0.2)
+            shown = list(c2.iterate(c2.match_list, run_id=run_id))
+            if run["status"] == "done":
+                matched = run["stats"]["matched"]
+                assert matched > 0 and len(shown) == matched, (
+                    "run done with %d matched, %d proposals visible" % (matched, len(shown)))
+            else:
+                assert not shown and not run.get("published_at"), (
+                    "failed run shows %d proposals, published_at %s" % (len(shown), run.get("published_at")))
+        print("# run killed in its store phase: %s, %d proposals visible" % (run["status"], len(shown)))
     finally:
         topo.close()
 
