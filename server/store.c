@@ -32,7 +32,7 @@ typedef struct pending {
 
 typedef struct link {
     redisAsyncContext *ac;
-    int connected;  /* usable: connected, and with Sentinels ROLE said master */
+    int connected; /* usable: connected, and with Sentinels ROLE said master */
     int backoff_ms;
     struct event *retry; /* reconnect timer */
     struct event *drop;  /* tears the link down from the loop, never inside hiredis */
@@ -93,13 +93,13 @@ struct store {
     store_connect_cb *on_cmd_connect;
     void *connect_ud;
     link cmd, sub;
-    pending *head; /* commands whose user callback is due */
-    unsigned cmd_gen;      /* counts the command link's contexts */
-    struct wgroup *wg;     /* durable writes sent since the last WAIT */
-    struct event *wflush;  /* sends wg's WAIT at the end of the loop turn */
-    int wait_inflight;     /* a WAIT sent on context wait_gen has not answered */
+    pending *head;        /* commands whose user callback is due */
+    unsigned cmd_gen;     /* counts the command link's contexts */
+    struct wgroup *wg;    /* durable writes sent since the last WAIT */
+    struct event *wflush; /* sends wg's WAIT at the end of the loop turn */
+    int wait_inflight;    /* a WAIT sent on context wait_gen has not answered */
     unsigned wait_gen;
-    sentinels sen; /* n == 0: no Sentinel */
+    sentinels sen;        /* n == 0: no Sentinel */
     cfg_hostport primary; /* the last primary ROLE confirmed (port 0: none yet) */
     int closing;
 };
@@ -151,8 +151,10 @@ static void link_ready(store *s, link *l) {
             log_notice("redis primary is now %s:%d (was %s:%d)", l->host, l->port, s->primary.host, s->primary.port);
         snprintf(s->primary.host, sizeof s->primary.host, "%s", l->host);
         s->primary.port = l->port;
-        if (s->sub.ac && !link_at(&s->sub, l->host, l->port)) link_drop(&s->sub);
-        else link_kick(s, &s->sub);
+        if (s->sub.ac && !link_at(&s->sub, l->host, l->port))
+            link_drop(&s->sub);
+        else
+            link_kick(s, &s->sub);
     }
     if (s->on_cmd_connect) s->on_cmd_connect(s->connect_ud, s);
 }
@@ -172,9 +174,7 @@ static void on_sub(redisAsyncContext *ac, void *r, void *privdata) {
     }
 }
 
-static void link_subscribe(store *s, link *l) {
-    redisAsyncCommand(l->ac, on_sub, s, "SUBSCRIBE %s", s->channel);
-}
+static void link_subscribe(store *s, link *l) { redisAsyncCommand(l->ac, on_sub, s, "SUBSCRIBE %s", s->channel); }
 
 /* ROLE's answer on a new link (Sentinel mode): only a master is kept. */
 static void on_role(redisAsyncContext *ac, void *r, void *privdata) {
@@ -659,8 +659,7 @@ static void wgroup_end(store *s, wgroup *g, const redisReply *rep) {
     if (rep && !ok)
         log_limited(&ll_short, CFG_LOG_WARNING,
                     "redis WAIT: %lld of %d replicas confirmed %zu write(s) within %d ms: answered unavailable",
-                    rep->type == REDIS_REPLY_INTEGER ? rep->integer : -1LL, s->min_replicas, g->n,
-                    s->wait_timeout_ms);
+                    rep->type == REDIS_REPLY_INTEGER ? rep->integer : -1LL, s->min_replicas, g->n, s->wait_timeout_ms);
     for (size_t i = 0; i < g->n; i++) {
         pending *p = g->p[i];
         if (ok && p->held)
@@ -815,8 +814,7 @@ void store_free(store *s) {
 
 int store_connected(const store *s) { return s->cmd.connected && s->cmd.ac != NULL; }
 
-static int send_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv, const size_t *argvlen,
-                    int durable) {
+static int send_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv, const size_t *argvlen, int durable) {
     if (!store_connected(s) || s->closing) return STORE_UNAVAILABLE;
     pending *p = calloc(1, sizeof *p);
     if (!p) return STORE_UNAVAILABLE;

@@ -71,12 +71,12 @@ typedef struct store_conf {
     const char *host; /* the fixed primary when n_sentinels == 0 */
     int port;
     int timeout_ms;
-    const char *channel;                /* the pub/sub link's channel */
-    const cfg_hostport *sentinels;      /* in the configured order */
-    size_t n_sentinels;                 /* 0: no Sentinel, host:port directly */
-    const char *master_name;            /* SENTINEL get-master-addr-by-name */
-    int sentinel_timeout_ms;            /* per Sentinel asked */
-    int min_replicas, wait_timeout_ms;  /* store_cmd_durable's WAIT */
+    const char *channel;               /* the pub/sub link's channel */
+    const cfg_hostport *sentinels;     /* in the configured order */
+    size_t n_sentinels;                /* 0: no Sentinel, host:port directly */
+    const char *master_name;           /* SENTINEL get-master-addr-by-name */
+    int sentinel_timeout_ms;           /* per Sentinel asked */
+    int min_replicas, wait_timeout_ms; /* store_cmd_durable's WAIT */
 } store_conf;
 
 store *store_new(struct event_base *base, const store_conf *conf, store_msg_cb *on_msg, void *msg_ud);

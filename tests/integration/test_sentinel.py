@@ -693,7 +693,7 @@ def run_across_failover_is_done_or_failed_never_half_stored(s):
             topo.primary().kill9()
         deadline = time.monotonic() + 60 * SLOW
         run = None
-        with srv2.login(login, PASSWORD, timeout=20 * SLOW) as c2:
+        with login_when_up(srv2, login, deadline) as c2:
             while True:
                 try:
                     run = c2.run_get(run_id)["run"]
@@ -714,6 +714,16 @@ def run_across_failover_is_done_or_failed_never_half_stored(s):
         print("# run killed in its store phase: %s, %d proposals visible" % (run["status"], len(shown)))
     finally:
         topo.close()
+
+
+def login_when_up(srv, login, deadline):
+    """Log in on srv, retrying while the store is unavailable (a failover)."""
+    while True:
+        try:
+            return srv.login(login, PASSWORD, timeout=20 * SLOW)
+        except CoachnetError as e:
+            assert e.code == "unavailable" and time.monotonic() < deadline, e
+            time.sleep(0.2)
 
 
 def expect_unavailable(fn, *args, **kw):

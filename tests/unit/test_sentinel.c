@@ -19,9 +19,9 @@ static void parses_ipv4_and_ipv6_lists(void **state) {
     cfg_hostport hp[CFG_SENTINELS_MAX];
     size_t n = 99;
     char err[200] = "";
-    assert_int_equal(cfg_hostports_parse("127.0.0.1:26379, 10.0.0.2:26380 ,[::1]:5000", hp, CFG_SENTINELS_MAX, &n,
-                                         err, sizeof err),
-                     CFG_OK);
+    assert_int_equal(
+        cfg_hostports_parse("127.0.0.1:26379, 10.0.0.2:26380 ,[::1]:5000", hp, CFG_SENTINELS_MAX, &n, err, sizeof err),
+        CFG_OK);
     assert_int_equal(n, 3);
     assert_string_equal(hp[0].host, "127.0.0.1");
     assert_int_equal(hp[0].port, 26379);
