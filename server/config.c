@@ -1,6 +1,7 @@
 /* config.c — see config.h.  One table describes every key. */
 #include "server/config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -43,6 +44,16 @@ static const cfg_key keys[] = {
     { "redis-port", T_INT, O(redis_port), "6379", 1, 65535, "Redis port" },
     { "redis-prefix", T_STR, O(redis_prefix), "cn:", 0, 0, "prefix of every Redis key and channel" },
     { "redis-timeout-ms", T_INT, O(redis_timeout_ms), "2000", 10, 600000, "timeout of every Redis command" },
+    { "redis-sentinels", T_STR, O(redis_sentinels), "", 0, 0,
+      "Sentinels as ip:port,... (IP literals; [ipv6]:port); \"\" = redis-host and redis-port directly" },
+    { "redis-master-name", T_STR, O(redis_master_name), "coachnet", 0, 0,
+      "the name under which the Sentinels monitor the primary" },
+    { "redis-sentinel-timeout-ms", T_INT, O(redis_sentinel_timeout_ms), "500", 10, 60000,
+      "how long one Sentinel has to answer before the next is asked" },
+    { "redis-min-replicas", T_INT, O(redis_min_replicas), "0", 0, CFG_MIN_REPLICAS_MAX,
+      "replicas that must confirm a client's write (WAIT) before it is acknowledged (0 = no WAIT)" },
+    { "redis-wait-timeout-ms", T_INT, O(redis_wait_timeout_ms), "1000", 1, 600000,
+      "how long a write waits for redis-min-replicas confirmations before it answers unavailable" },
     { "data-dir", T_STR, O(data_dir), "./data", 0, 0, "folder of the catalogues" },
     { "maxclients", T_INT, O(maxclients), "10000", 1, 1000000, "maximum connections" },
     { "max-frame", T_INT, O(max_frame), "1048576", 64, 64 * 1024 * 1024, "largest frame body in bytes" },
@@ -393,8 +404,96 @@ int cfg_validate(const cfg *c, char *err, size_t errlen) {
         seterr(err, errlen, "redis-prefix longer than 64 bytes");
         return CFG_ERR;
     }
+    if (c->redis_sentinels[0]) {
+        cfg_hostport hp[CFG_SENTINELS_MAX];
+        size_t n;
+        char why[200];
+        if (cfg_hostports_parse(c->redis_sentinels, hp, CFG_SENTINELS_MAX, &n, why, sizeof why) != CFG_OK) {
+            seterr(err, errlen, "redis-sentinels: %s", why);
+            return CFG_ERR;
+        }
+        if (!c->redis_master_name[0] || strcspn(c->redis_master_name, " \t\r\n") != strlen(c->redis_master_name)) {
+            seterr(err, errlen, "redis-master-name must be one word");
+            return CFG_ERR;
+        }
+    }
     if (tz_check(c->timezone, err, errlen) != CFG_OK) return CFG_ERR;
     return CFG_OK;
+}
+
+/* One "ip:port" or "[ipv6]:port" of a list, len bytes at item. */
+static int hostport_parse(const char *item, size_t len, cfg_hostport *out, char *err, size_t errlen) {
+    const char *colon = NULL, *host = item;
+    size_t hlen;
+    if (len && item[0] == '[') {
+        const char *close = memchr(item, ']', len);
+        if (!close || close + 1 >= item + len || close[1] != ':') {
+            seterr(err, errlen, "\"%.*s\" is not [ipv6]:port", (int)len, item);
+            return CFG_ERR;
+        }
+        host = item + 1;
+        hlen = (size_t)(close - host);
+        colon = close + 1;
+    } else {
+        for (const char *p = item; p < item + len; p++)
+            if (*p == ':') colon = p;
+        hlen = colon ? (size_t)(colon - item) : 0;
+    }
+    if (item[0] != '[' && colon && memchr(item, ':', hlen)) {
+        seterr(err, errlen, "\"%.*s\": an IPv6 address goes in brackets, [addr]:port", (int)len, item);
+        return CFG_ERR;
+    }
+    if (!colon || hlen == 0 || hlen >= sizeof out->host) {
+        seterr(err, errlen, "\"%.*s\" is not ip:port", (int)len, item);
+        return CFG_ERR;
+    }
+    memcpy(out->host, host, hlen);
+    out->host[hlen] = '\0';
+    unsigned char buf[sizeof(struct in6_addr)];
+    if (inet_pton(AF_INET, out->host, buf) != 1 && inet_pton(AF_INET6, out->host, buf) != 1) {
+        seterr(err, errlen, "\"%s\" is not an IP literal", out->host);
+        return CFG_ERR;
+    }
+    const char *ps = colon + 1;
+    size_t plen = (size_t)(item + len - ps);
+    long port = 0;
+    for (size_t i = 0; i < plen && port <= 65535; i++) {
+        if (ps[i] < '0' || ps[i] > '9') {
+            port = -1;
+            break;
+        }
+        port = port * 10 + (ps[i] - '0');
+    }
+    if (plen == 0 || plen > 5 || port < 1 || port > 65535) {
+        seterr(err, errlen, "\"%.*s\": the port must be 1..65535", (int)len, item);
+        return CFG_ERR;
+    }
+    out->port = (int)port;
+    return CFG_OK;
+}
+
+int cfg_hostports_parse(const char *text, cfg_hostport *out, size_t max, size_t *n, char *err, size_t errlen) {
+    *n = 0;
+    const char *p = text;
+    for (;;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        while (len && (*p == ' ' || *p == '\t')) p++, len--;
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) len--;
+        if (*n == max) {
+            seterr(err, errlen, "more than %zu addresses", max);
+            return CFG_ERR;
+        }
+        if (hostport_parse(p, len, &out[*n], err, errlen) != CFG_OK) return CFG_ERR;
+        for (size_t i = 0; i < *n; i++)
+            if (out[i].port == out[*n].port && !strcmp(out[i].host, out[*n].host)) {
+                seterr(err, errlen, "%s:%d is listed twice", out[i].host, out[i].port);
+                return CFG_ERR;
+            }
+        (*n)++;
+        if (!end) return CFG_OK;
+        p = end + 1;
+    }
 }
 
 const char *cfg_key_name(size_t i, const char **help) {

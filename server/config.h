@@ -29,6 +29,11 @@ typedef struct cfg {
     int redis_port;
     char *redis_prefix;
     int redis_timeout_ms;
+    char *redis_sentinels; /* "" = redis_host:redis_port directly */
+    char *redis_master_name;
+    int redis_sentinel_timeout_ms;
+    int redis_min_replicas; /* WAIT after every acknowledged write; 0 = none */
+    int redis_wait_timeout_ms;
     char *data_dir;
     int maxclients;
     int max_frame;
@@ -95,6 +100,20 @@ int cfg_load_file(cfg *c, const char *path, char *err, size_t errlen);
  * port != 0, mTLS needs a CA file), and that timezone names a zone of the
  * time zone database ($TZDIR or /usr/share/zoneinfo). */
 int cfg_validate(const cfg *c, char *err, size_t errlen);
+
+/* redis-sentinels: an address of the list, and the list's limits. */
+#define CFG_SENTINELS_MAX    16
+#define CFG_MIN_REPLICAS_MAX 64
+typedef struct cfg_hostport {
+    char host[46]; /* INET6_ADDRSTRLEN */
+    int port;
+} cfg_hostport;
+
+/* Parse "ip:port,ip:port,..." (IPv6 as "[addr]:port", blanks around items
+ * allowed) into out[0..*n-1], in the given order.  Every host must be an
+ * IP literal, every port 1..65535, no address twice, at least one and at
+ * most max items; otherwise CFG_ERR with err naming the item. */
+int cfg_hostports_parse(const char *text, cfg_hostport *out, size_t max, size_t *n, char *err, size_t errlen);
 
 /* Iterate the key table: returns the name of key i (NULL past the end) and
  * its help text in *help. */

@@ -287,7 +287,24 @@ static int run(cfg *c) {
     s->runs = runs_new(s);
     s->hq = hashq_new(base, c->auth_threads);
     s->lrl = loginrl_new((size_t)c->login_address_slots, c->login_attempts_per_address, lrl_seed());
-    s->st = store_new(base, c->redis_host, c->redis_port, c->redis_timeout_ms, channel, on_store_msg, s);
+    cfg_hostport sentinels[CFG_SENTINELS_MAX];
+    size_t n_sentinels = 0;
+    if (c->redis_sentinels[0] &&
+        cfg_hostports_parse(c->redis_sentinels, sentinels, CFG_SENTINELS_MAX, &n_sentinels, err, sizeof err)) {
+        log_error("redis-sentinels: %s", err); /* cfg_validate checked it */
+        goto out;
+    }
+    store_conf sc = { .host = c->redis_host,
+                      .port = c->redis_port,
+                      .timeout_ms = c->redis_timeout_ms,
+                      .channel = channel,
+                      .sentinels = sentinels,
+                      .n_sentinels = n_sentinels,
+                      .master_name = c->redis_master_name,
+                      .sentinel_timeout_ms = c->redis_sentinel_timeout_ms,
+                      .min_replicas = c->redis_min_replicas,
+                      .wait_timeout_ms = c->redis_wait_timeout_ms };
+    s->st = store_new(base, &sc, on_store_msg, s);
     s->sck = sesscheck_new(s);
     if (!s->cidx || !s->runs || !s->hq || !s->lrl || !s->st || !s->sck) {
         log_error("out of memory");

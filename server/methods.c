@@ -11,7 +11,8 @@
 /* ------------------------------------------------------------ helpers */
 
 int mcmd(srv_req *r, store_cb *cb, sargs *a) {
-    if (script_cmd(r->srv->st, cb, r, a) != STORE_OK) {
+    int durable = r->m && r->m->api->writes;
+    if ((durable ? script_cmd_durable : script_cmd)(r->srv->st, cb, r, a) != STORE_OK) {
         srv_req_unavailable(r);
         return -1;
     }

@@ -37,9 +37,14 @@ const char *script_text_by_sha(const char *sha, size_t len);
  * (it is left empty whatever the outcome); other commands are sent as
  * they are. */
 int script_cmd(store *st, store_cb *cb, void *ud, sargs *a);
+/* script_cmd() for a write whose success someone is told: WAIT follows it
+ * (store_cmd_durable), the NOSCRIPT resend too. */
+int script_cmd_durable(store *st, store_cb *cb, void *ud, sargs *a);
 
-/* Issue a command for request r (through script_cmd); on failure answer
- * `unavailable` and return -1 (r is then gone).  Takes a. */
+/* Issue a command for request r (through script_cmd, or for a method that
+ * writes, `"writes": true`, script_cmd_durable: its answer waits for the
+ * replicas, DESIGN §13); on failure answer `unavailable` and return -1 (r
+ * is then gone).  Takes a. */
 int mcmd(srv_req *r, store_cb *cb, sargs *a);
 
 /* A store callback's common prologue: returns 0 when reply is usable;

@@ -74,3 +74,9 @@ build/fuzz/fuzz_hws: tests/fuzz/fuzz_hws.c server/hws.c server/hws.h
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(CPPFLAGS) \
 	    tests/fuzz/fuzz_hws.c server/hws.c $(WSLAY_LIBS) $(HTTP_PARSER_LIBS) $(SSL_LIBS) -o $@
 FUZZERS += build/fuzz/fuzz_hws
+
+# sentinel: the redis-sentinels list and the order the Sentinels are asked in.
+UNIT_TESTS += $(B)/tests/unit/test_sentinel
+$(B)/tests/unit/test_sentinel.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
+$(B)/tests/unit/test_sentinel: $(B)/tests/unit/test_sentinel.o $(B)/server/config.o $(B)/server/store.o $(B)/server/log.o
+	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(HIREDIS_LIBS) $(CMOCKA_LIBS) -o $@

@@ -37,6 +37,15 @@
  * (the lock then expires by itself if it could not be released); SIGTERM
  * cancels the solve.  Nothing a failed run staged was ever visible.
  *
+ * Failover (DESIGN §13).  Steps 4-6 and the end are durable writes
+ * (script_cmd_durable: with redis-min-replicas, WAIT follows each), so a
+ * chunk counts as stored only once a replica has it, and the switch is
+ * sent only after every chunk is on a replica: a new primary never holds
+ * a published run whose proposals stayed on the old one.  A switch whose
+ * WAIT failed may still have been applied (and replicated): the run is
+ * then ended `failed`, which run_finish.lua refuses for a published run
+ * (it only releases the lock, and the sweep settles it as done).
+ *
  * Orphans.  Every coachnetd runs SCRIPT_RUN_SWEEP every third of
  * run-lock-ttl-ms: of the runs whose lock is gone (their process died), a
  * staged one still `running` is marked failed, a published one is settled;
@@ -318,7 +327,7 @@ static void run_finish(run *rn, const char *status) {
     sargs_adds(&a, status);
     sargs_add(&a, sb.data, sb.size);
     sargs_addll(&a, (long long)time(NULL));
-    int rc = script_cmd(rn->s->st, finish_cb, rn, &a);
+    int rc = script_cmd_durable(rn->s->st, finish_cb, rn, &a);
     msgpack_sbuffer_destroy(&sb);
     if (rc != STORE_OK) finish_cb(rn, NULL, STORE_UNAVAILABLE);
 }
@@ -356,7 +365,7 @@ static void run_settle_next(run *rn) {
     sargs_adds(&a, rn->program);
     sargs_addll(&a, (long long)time(NULL));
     sargs_addll(&a, RUN_UNMATCHED_CHUNK);
-    if (script_cmd(rn->s->st, settle_cb, rn, &a) != STORE_OK) settle_cb(rn, NULL, STORE_UNAVAILABLE);
+    if (script_cmd_durable(rn->s->st, settle_cb, rn, &a) != STORE_OK) settle_cb(rn, NULL, STORE_UNAVAILABLE);
 }
 
 static void publish_cb(void *ud, redisReply *reply, int status) {
@@ -382,7 +391,7 @@ static void run_publish(run *rn) {
     sargs_adds(&a, rn->program);
     sargs_add(&a, sb.data, sb.size);
     sargs_addll(&a, (long long)time(NULL));
-    int rc = script_cmd(rn->s->st, publish_cb, rn, &a);
+    int rc = script_cmd_durable(rn->s->st, publish_cb, rn, &a);
     msgpack_sbuffer_destroy(&sb);
     if (rc != STORE_OK) run_finish(rn, "failed");
 }
@@ -436,7 +445,7 @@ static void run_store_next(run *rn) {
         rn->store_unmatched += nu;
     }
     send_progress(rn, "store", rn->store_pairs, res->n_pairs);
-    int rc = script_cmd(rn->s->st, run_store_cb, rn, &a);
+    int rc = script_cmd_durable(rn->s->st, run_store_cb, rn, &a);
     if (rc != STORE_OK) run_finish(rn, "failed");
 }
 

@@ -143,6 +143,7 @@ typedef struct script_call {
     void *ud;
     sargs args;
     int retried;
+    int durable; /* sent with store_cmda_durable (and resent so) */
 } script_call;
 
 static int is_noscript(const redisReply *reply) {
@@ -163,7 +164,7 @@ static void call_reply(void *ud, redisReply *reply, int status) {
             c->args.len[0] = 4;
             c->args.argv[1] = text;
             c->args.len[1] = strlen(text);
-            if (store_cmda(c->st, call_reply, c, &c->args) == STORE_OK) return;
+            if ((c->durable ? store_cmda_durable : store_cmda)(c->st, call_reply, c, &c->args) == STORE_OK) return;
             reply = NULL;
             status = STORE_UNAVAILABLE;
         }
@@ -175,11 +176,12 @@ static void call_reply(void *ud, redisReply *reply, int status) {
     cb(cud, reply, status);
 }
 
-int script_cmd(store *st, store_cb *cb, void *ud, sargs *a) {
+static int script_send(store *st, store_cb *cb, void *ud, sargs *a, int durable) {
     sargs args = *a;
     sargs_init(a);
+    int (*send)(store *, store_cb *, void *, const sargs *) = durable ? store_cmda_durable : store_cmda;
     if (args.oom || args.argc < 2 || args.len[0] != 7 || memcmp(args.argv[0], "EVALSHA", 7)) {
-        int rc = store_cmda(st, cb, ud, &args); /* nothing to resend: hiredis copied it */
+        int rc = send(st, cb, ud, &args); /* nothing to resend: hiredis copied it */
         sargs_free(&args);
         return rc;
     }
@@ -189,12 +191,16 @@ int script_cmd(store *st, store_cb *cb, void *ud, sargs *a) {
         sargs_free(&args);
         return STORE_UNAVAILABLE;
     }
-    *c = (script_call){ .st = st, .cb = cb, .ud = ud, .args = args };
+    *c = (script_call){ .st = st, .cb = cb, .ud = ud, .args = args, .durable = durable };
     sargs_own(&c->args, 2); /* the caller's buffers may go before a resend */
-    if (store_cmda(st, call_reply, c, &c->args) != STORE_OK) {
+    if (send(st, call_reply, c, &c->args) != STORE_OK) {
         sargs_free(&c->args);
         free(c);
         return STORE_UNAVAILABLE;
     }
     return STORE_OK;
 }
+
+int script_cmd(store *st, store_cb *cb, void *ud, sargs *a) { return script_send(st, cb, ud, a, 0); }
+
+int script_cmd_durable(store *st, store_cb *cb, void *ud, sargs *a) { return script_send(st, cb, ud, a, 1); }

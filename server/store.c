@@ -12,48 +12,107 @@
 
 #include "server/log.h"
 
-/* One command awaiting its reply.  Owned by hiredis (privdata) until
- * hiredis calls cmd_reply, which always happens (reply, or NULL when the
- * context goes away).  `done` is set once the user callback ran, either
- * from the reply or from the timer. */
+/* One command awaiting its reply.  Freed when its `refs` holders are done
+ * with it: hiredis, until it called back for the command (always: the
+ * reply, or NULL when the context goes away), and for a durable write its
+ * WAIT group (below).  `done` is set once the user callback ran, either
+ * from the reply, from the WAIT or from the timer.  A durable write's reply
+ * is copied into `held` until its WAIT answers. */
 typedef struct pending {
     store *s;
     store_cb *cb;
     void *ud;
     struct event *timer;
     int done;
+    int refs;
+    int nowait; /* a durable write without a WAIT group (out of memory) */
+    redisReply *held;
     struct pending *prev, *next;
 } pending;
 
 typedef struct link {
     redisAsyncContext *ac;
-    int connected;
+    int connected; /* usable: connected, and with Sentinels ROLE said master */
     int backoff_ms;
     struct event *retry; /* reconnect timer */
+    struct event *drop;  /* tears the link down from the loop, never inside hiredis */
+    struct event *check; /* the ROLE check's timer (Sentinel mode) */
+    int resolving;       /* waiting for the Sentinels' answer (command link) */
     int is_sub;
+    char host[sizeof(((cfg_hostport *)0)->host)];
+    int port;
 } link;
+
+/* The Sentinels: the list (its order changes: the one that answered goes
+ * first), the resolution in progress and the +switch-master link. */
+typedef struct sentinels {
+    cfg_hostport *list;
+    size_t n;
+    char *master_name;
+    int timeout_ms;
+    /* resolution: one Sentinel asked at a time, list[idx] */
+    int busy;
+    size_t idx;
+    int answered, idontknow; /* some Sentinel answered / said IDONTKNOW */
+    redisAsyncContext *ac;
+    struct event *timer, *step;
+    int outcome; /* of list[idx]: 0 pending, 1 an address, -1 no address */
+    cfg_hostport found;
+    int unreachable;
+    /* +switch-master */
+    redisAsyncContext *hint;
+    size_t hint_idx;
+    int hint_fails, hint_backoff_ms;
+    struct event *hint_retry;
+} sentinels;
+
+/* Durable writes sent on one command-link context, and then the one WAIT
+ * that covers them all (WAIT counts the replicas that have everything the
+ * connection wrote before it).  A group is closed and its WAIT sent at the
+ * end of a loop turn, or, while a WAIT is in flight on the context, when
+ * that one answers: Redis blocks the connection while WAIT waits, so the
+ * writes sent meanwhile run after it anyway, and one WAIT each would make
+ * every one of them wait for its own round trip to the replicas.  The
+ * group thus grows with the replicas' latency. */
+typedef struct wgroup {
+    struct store *s;
+    unsigned gen; /* the context they went on (store.cmd_gen) */
+    struct pending **p;
+    size_t n, cap;
+} wgroup;
 
 struct store {
     struct event_base *base;
     char *host;
     int port;
     int timeout_ms;
+    int min_replicas, wait_timeout_ms;
     char *channel;
     store_msg_cb *on_msg;
     void *msg_ud;
     store_connect_cb *on_cmd_connect;
     void *connect_ud;
     link cmd, sub;
-    pending *head;      /* commands whose user callback is due */
-    struct event *kill; /* tears the command link down after a timeout */
+    pending *head;        /* commands whose user callback is due */
+    unsigned cmd_gen;     /* counts the command link's contexts */
+    struct wgroup *wg;    /* durable writes sent since the last WAIT */
+    struct event *wflush; /* sends wg's WAIT at the end of the loop turn */
+    int wait_inflight;    /* a WAIT sent on context wait_gen has not answered */
+    unsigned wait_gen;
+    sentinels sen;        /* n == 0: no Sentinel */
+    cfg_hostport primary; /* the last primary ROLE confirmed (port 0: none yet) */
     int closing;
 };
 
 static void link_connect(store *s, link *l);
+static void resolve_start(store *s);
+static void hint_connect(store *s);
 
 static store *link_store(link *l) {
     return l->is_sub ? (store *)((char *)l - offsetof(store, sub)) : (store *)((char *)l - offsetof(store, cmd));
 }
+
+static const char *link_name(const link *l) { return l->is_sub ? "pub/sub" : "command"; }
 
 static void schedule_retry(store *s, link *l) {
     if (s->closing || evtimer_pending(l->retry, NULL)) return;
@@ -63,32 +122,41 @@ static void schedule_retry(store *s, link *l) {
     if (l->backoff_ms > STORE_BACKOFF_MAX_MS) l->backoff_ms = STORE_BACKOFF_MAX_MS;
 }
 
-static void on_connect(const redisAsyncContext *ac, int status) {
-    link *l = ac->data;
-    store *s = link_store(l);
-    if (status != REDIS_OK) {
-        log_warn("redis %s link: connect to %s:%d failed: %s", l->is_sub ? "pub/sub" : "command", s->host, s->port,
-                 ac->errstr);
-        l->ac = NULL; /* hiredis frees the context itself */
-        l->connected = 0;
-        schedule_retry(s, l);
-        return;
-    }
-    l->connected = 1;
-    l->backoff_ms = STORE_BACKOFF_MIN_MS;
-    log_info("redis %s link connected to %s:%d", l->is_sub ? "pub/sub" : "command", s->host, s->port);
-    if (!l->is_sub && s->on_cmd_connect) s->on_cmd_connect(s->connect_ud, s);
+/* Reconnect l now rather than at its backoff (a new primary is known). */
+static void link_kick(store *s, link *l) {
+    if (s->closing || l->ac || l->resolving) return;
+    struct timeval now = { 0, 0 };
+    evtimer_del(l->retry);
+    evtimer_add(l->retry, &now);
 }
 
-static void on_disconnect(const redisAsyncContext *ac, int status) {
-    link *l = ac->data;
-    store *s = link_store(l);
-    if (!s->closing)
-        log_warn("redis %s link lost (%s)", l->is_sub ? "pub/sub" : "command",
-                 status == REDIS_OK ? "closed" : ac->errstr);
-    l->ac = NULL;
-    l->connected = 0;
-    schedule_retry(s, l);
+/* Tear l down on the next loop turn (safe from inside a hiredis callback). */
+static void link_drop(link *l) {
+    if (l->ac) event_active(l->drop, EV_TIMEOUT, 0);
+}
+
+static int link_at(const link *l, const char *host, int port) { return l->port == port && !strcmp(l->host, host); }
+
+/* The link is usable: reset its backoff, and for the command link run the
+ * connect hook and make the pub/sub link follow its primary. */
+static void link_ready(store *s, link *l) {
+    l->connected = 1;
+    l->backoff_ms = STORE_BACKOFF_MIN_MS;
+    if (l->check) evtimer_del(l->check);
+    log_info("redis %s link connected to %s:%d%s", link_name(l), l->host, l->port,
+             s->sen.n ? " (the primary, by Sentinel and ROLE)" : "");
+    if (l->is_sub) return;
+    if (s->sen.n) {
+        if (s->primary.port && !link_at(l, s->primary.host, s->primary.port))
+            log_notice("redis primary is now %s:%d (was %s:%d)", l->host, l->port, s->primary.host, s->primary.port);
+        snprintf(s->primary.host, sizeof s->primary.host, "%s", l->host);
+        s->primary.port = l->port;
+        if (s->sub.ac && !link_at(&s->sub, l->host, l->port))
+            link_drop(&s->sub);
+        else
+            link_kick(s, &s->sub);
+    }
+    if (s->on_cmd_connect) s->on_cmd_connect(s->connect_ud, s);
 }
 
 /* Subscription replies: ["subscribe", ch, n] once, then ["message", ch, payload]. */
@@ -106,22 +174,79 @@ static void on_sub(redisAsyncContext *ac, void *r, void *privdata) {
     }
 }
 
-static void sub_connected(const redisAsyncContext *ac, int status) {
-    on_connect(ac, status);
-    if (status != REDIS_OK) return;
-    link *l = ac->data;
+static void link_subscribe(store *s, link *l) { redisAsyncCommand(l->ac, on_sub, s, "SUBSCRIBE %s", s->channel); }
+
+/* ROLE's answer on a new link (Sentinel mode): only a master is kept. */
+static void on_role(redisAsyncContext *ac, void *r, void *privdata) {
+    link *l = privdata;
     store *s = link_store(l);
-    redisAsyncCommand(l->ac, on_sub, s, "SUBSCRIBE %s", s->channel);
+    redisReply *rep = r;
+    if (!rep || l->ac != ac) return; /* the link went meanwhile */
+    const redisReply *role = mel(rep, 0);
+    if (role && role->type == REDIS_REPLY_STRING && !strcmp(role->str, "master")) {
+        if (l->is_sub) link_subscribe(s, l);
+        link_ready(s, l);
+        return;
+    }
+    log_warn("redis %s link: %s:%d is not the primary (ROLE %s): asking the Sentinels again", link_name(l), l->host,
+             l->port, role && role->type == REDIS_REPLY_STRING ? role->str : "failed");
+    if (l->check) evtimer_del(l->check);
+    link_drop(l);
 }
 
-static void link_connect(store *s, link *l) {
-    redisAsyncContext *ac = redisAsyncConnect(s->host, s->port);
+static void check_cb(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    link *l = arg;
+    if (!l->ac || l->connected) return;
+    log_warn("redis %s link: %s:%d did not answer ROLE in time: asking the Sentinels again", link_name(l), l->host,
+             l->port);
+    link_drop(l);
+}
+
+static void on_connect(const redisAsyncContext *ac, int status) {
+    link *l = ac->data;
+    store *s = link_store(l);
+    if (l->ac != ac) return; /* a context dropped while connecting */
+    if (status != REDIS_OK) {
+        log_warn("redis %s link: connect to %s:%d failed: %s", link_name(l), l->host, l->port, ac->errstr);
+        l->ac = NULL; /* hiredis frees the context itself */
+        l->connected = 0;
+        schedule_retry(s, l);
+        return;
+    }
+    if (s->sen.n) { /* not usable before ROLE says master */
+        struct timeval tv = { s->timeout_ms / 1000, (s->timeout_ms % 1000) * 1000 };
+        evtimer_add(l->check, &tv);
+        redisAsyncCommand(l->ac, on_role, l, "ROLE");
+        return;
+    }
+    if (l->is_sub) link_subscribe(s, l);
+    link_ready(s, l);
+}
+
+static void on_disconnect(const redisAsyncContext *ac, int status) {
+    link *l = ac->data;
+    store *s = link_store(l);
+    if (l->ac != ac) return; /* a context this store dropped itself */
+    if (!s->closing) log_warn("redis %s link lost (%s)", link_name(l), status == REDIS_OK ? "closed" : ac->errstr);
+    l->ac = NULL;
+    l->connected = 0;
+    if (l->check) evtimer_del(l->check);
+    schedule_retry(s, l);
+}
+
+/* Connect l to host:port (an IP literal). */
+static void link_connect_to(store *s, link *l, const char *host, int port) {
+    snprintf(l->host, sizeof l->host, "%s", host);
+    l->port = port;
+    redisAsyncContext *ac = redisAsyncConnect(host, port);
     if (!ac) {
         schedule_retry(s, l);
         return;
     }
     if (ac->err) {
-        log_warn("redis connect to %s:%d: %s", s->host, s->port, ac->errstr);
+        log_warn("redis connect to %s:%d: %s", host, port, ac->errstr);
         redisAsyncFree(ac);
         schedule_retry(s, l);
         return;
@@ -132,9 +257,27 @@ static void link_connect(store *s, link *l) {
         schedule_retry(s, l);
         return;
     }
-    redisAsyncSetConnectCallback(ac, l->is_sub ? sub_connected : on_connect);
+    redisAsyncSetConnectCallback(ac, on_connect);
     redisAsyncSetDisconnectCallback(ac, on_disconnect);
     l->ac = ac;
+    if (!l->is_sub) s->cmd_gen++;
+}
+
+/* (Re)connect l.  Without Sentinels: the configured address.  With them
+ * the command link asks them first, every time (the guidelines: never
+ * reuse a resolved address), and the pub/sub link waits for the primary
+ * the command link accepted. */
+static void link_connect(store *s, link *l) {
+    if (!s->sen.n) {
+        link_connect_to(s, l, s->host, s->port);
+    } else if (!l->is_sub) {
+        l->resolving = 1;
+        resolve_start(s);
+    } else if (store_connected(s)) {
+        link_connect_to(s, l, s->cmd.host, s->cmd.port);
+    } else {
+        schedule_retry(s, l); /* link_ready() of the command link kicks it */
+    }
 }
 
 static void retry_cb(evutil_socket_t fd, short what, void *arg) {
@@ -142,23 +285,270 @@ static void retry_cb(evutil_socket_t fd, short what, void *arg) {
     (void)what;
     link *l = arg;
     store *s = link_store(l);
-    if (!l->ac) link_connect(s, l);
+    if (!l->ac && !l->resolving) link_connect(s, l);
 }
 
-/* Drop the command link (our own timer callback, never inside hiredis). */
-static void kill_cb(evutil_socket_t fd, short what, void *arg) {
+/* Drop a link (our own event callback, never inside hiredis): its pending
+ * replies get NULL, and it reconnects from its timer. */
+static void drop_cb(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    link *l = arg;
+    store *s = link_store(l);
+    redisAsyncContext *ac = l->ac;
+    if (!ac) return;
+    l->ac = NULL;
+    l->connected = 0;
+    if (l->check) evtimer_del(l->check);
+    redisAsyncFree(ac); /* pending replies -> NULL; on_disconnect ignores it */
+    schedule_retry(s, l);
+}
+
+/* ---------------------------------------------------------- Sentinels */
+
+void store_sentinel_promote(cfg_hostport *list, size_t n, size_t i) {
+    if (i == 0 || i >= n) return;
+    cfg_hostport first = list[i];
+    memmove(list + 1, list, i * sizeof *list);
+    list[0] = first;
+}
+
+static void set_unreachable(store *s, int v) {
+    sentinels *sn = &s->sen;
+    if (v == sn->unreachable) return;
+    sn->unreachable = v;
+    if (v && s->primary.port)
+        log_warn("no Sentinel answers: serving from the last known primary %s:%d", s->primary.host, s->primary.port);
+    else if (v)
+        log_warn("no Sentinel answers, and no primary is known yet");
+    else
+        log_notice("the Sentinels answer again");
+}
+
+/* The resolution is over: connect the command link to the address found,
+ * or, when no Sentinel gave one, to the last primary ROLE confirmed. */
+static void resolve_done(store *s, int ok) {
+    static log_limit ll_unknown;
+    sentinels *sn = &s->sen;
+    sn->busy = 0;
+    if (ok) {
+        set_unreachable(s, 0);
+    } else if (!sn->answered) {
+        set_unreachable(s, 1);
+    } else {
+        set_unreachable(s, 0);
+        log_limited(&ll_unknown, CFG_LOG_ERROR,
+                    sn->idontknow ? "the Sentinels do not know the address of master %s yet (IDONTKNOW)"
+                                  : "no Sentinel knows a master named %s (redis-master-name)",
+                    sn->master_name);
+    }
+    if (!s->cmd.resolving) return;
+    s->cmd.resolving = 0;
+    const cfg_hostport *to = ok ? &sn->found : s->primary.port ? &s->primary : NULL;
+    if (to)
+        link_connect_to(s, &s->cmd, to->host, to->port);
+    else
+        schedule_retry(s, &s->cmd);
+}
+
+/* Ask list[idx]; every outcome (an answer, a failure, the timer) sets
+ * sn->outcome and activates sn->step, which goes on from the loop. */
+static void ask_next(store *s);
+
+static void ask_reply(redisAsyncContext *ac, void *r, void *privdata) {
+    store *s = privdata;
+    sentinels *sn = &s->sen;
+    redisReply *rep = r;
+    if (!rep || ac != sn->ac || sn->outcome) return;
+    sn->answered = 1;
+    sn->outcome = -1;
+    if (mel_strs(rep, 0, 2) && rep->elements == 2) {
+        const char *host = rep->element[0]->str;
+        long port = strtol(rep->element[1]->str, NULL, 10);
+        if (strlen(host) < sizeof sn->found.host && port > 0 && port <= 65535) {
+            snprintf(sn->found.host, sizeof sn->found.host, "%s", host);
+            sn->found.port = (int)port;
+            sn->outcome = 1;
+        }
+    } else if (rep->type == REDIS_REPLY_ERROR && !strncmp(rep->str, "IDONTKNOW", 9)) {
+        sn->idontknow = 1;
+    }
+    event_active(sn->step, EV_TIMEOUT, 0);
+}
+
+static void ask_connected(const redisAsyncContext *ac, int status) {
+    store *s = ac->data;
+    sentinels *sn = &s->sen;
+    if (ac != sn->ac || status == REDIS_OK) return;
+    sn->ac = NULL; /* hiredis frees it */
+    if (!sn->outcome) sn->outcome = -1;
+    event_active(sn->step, EV_TIMEOUT, 0);
+}
+
+static void ask_disconnected(const redisAsyncContext *ac, int status) {
+    (void)status;
+    store *s = ac->data;
+    sentinels *sn = &s->sen;
+    if (ac != sn->ac) return;
+    sn->ac = NULL;
+    if (!sn->outcome) sn->outcome = -1;
+    event_active(sn->step, EV_TIMEOUT, 0);
+}
+
+static void ask_timeout(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
     store *s = arg;
-    if (s->cmd.ac) {
-        log_warn("redis command timed out after %d ms: reconnecting", s->timeout_ms);
-        redisAsyncContext *ac = s->cmd.ac;
-        s->cmd.ac = NULL;
-        s->cmd.connected = 0;
-        redisAsyncFree(ac); /* pending replies -> NULL, then on_disconnect */
-        schedule_retry(s, &s->cmd);
+    if (!s->sen.outcome) s->sen.outcome = -1;
+    event_active(s->sen.step, EV_TIMEOUT, 0);
+}
+
+static void ask_close(sentinels *sn) {
+    evtimer_del(sn->timer);
+    redisAsyncContext *ac = sn->ac;
+    sn->ac = NULL;
+    if (ac) redisAsyncFree(ac);
+}
+
+static void ask_step(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    store *s = arg;
+    sentinels *sn = &s->sen;
+    if (!sn->busy || !sn->outcome) return;
+    ask_close(sn);
+    if (sn->outcome > 0) {
+        store_sentinel_promote(sn->list, sn->n, sn->idx);
+        resolve_done(s, 1);
+        return;
+    }
+    sn->idx++;
+    ask_next(s);
+}
+
+static void ask_next(store *s) {
+    sentinels *sn = &s->sen;
+    for (; sn->idx < sn->n; sn->idx++) {
+        const cfg_hostport *at = &sn->list[sn->idx];
+        redisAsyncContext *ac = redisAsyncConnect(at->host, at->port);
+        if (!ac) continue;
+        if (ac->err || redisLibeventAttach(ac, s->base) != REDIS_OK) {
+            redisAsyncFree(ac);
+            continue;
+        }
+        ac->data = s;
+        redisAsyncSetConnectCallback(ac, ask_connected);
+        redisAsyncSetDisconnectCallback(ac, ask_disconnected);
+        sn->ac = ac;
+        sn->outcome = 0;
+        redisAsyncCommand(ac, ask_reply, s, "SENTINEL get-master-addr-by-name %s", sn->master_name);
+        struct timeval tv = { sn->timeout_ms / 1000, (sn->timeout_ms % 1000) * 1000 };
+        evtimer_add(sn->timer, &tv);
+        return;
+    }
+    resolve_done(s, 0);
+}
+
+static void resolve_start(store *s) {
+    sentinels *sn = &s->sen;
+    if (sn->busy) return;
+    sn->busy = 1;
+    sn->idx = 0;
+    sn->answered = sn->idontknow = 0;
+    ask_next(s);
+}
+
+/* ---- +switch-master: a hint ---- */
+
+static void hint_failed(store *s) {
+    sentinels *sn = &s->sen;
+    sn->hint_idx = (sn->hint_idx + 1) % sn->n;
+    if (++sn->hint_fails >= (int)sn->n) set_unreachable(s, 1);
+    if (s->closing || evtimer_pending(sn->hint_retry, NULL)) return;
+    struct timeval tv = { sn->hint_backoff_ms / 1000, (sn->hint_backoff_ms % 1000) * 1000 };
+    evtimer_add(sn->hint_retry, &tv);
+    sn->hint_backoff_ms *= 2;
+    if (sn->hint_backoff_ms > STORE_BACKOFF_MAX_MS) sn->hint_backoff_ms = STORE_BACKOFF_MAX_MS;
+}
+
+/* "+switch-master": "<name> <old ip> <old port> <new ip> <new port>".  A
+ * link on another address than the new one is dropped (it reconnects
+ * through the Sentinels); a link waiting for its backoff goes now. */
+static void hint_msg(redisAsyncContext *ac, void *r, void *privdata) {
+    store *s = privdata;
+    sentinels *sn = &s->sen;
+    redisReply *rep = r;
+    if (!rep || ac != sn->hint || !mel_strs(rep, 0, 1) || rep->elements != 3) return;
+    if (!strcmp(rep->element[0]->str, "subscribe")) {
+        sn->hint_fails = 0;
+        sn->hint_backoff_ms = STORE_BACKOFF_MIN_MS;
+        set_unreachable(s, 0);
+        return;
+    }
+    if (strcmp(rep->element[0]->str, "message") || rep->element[2]->type != REDIS_REPLY_STRING) return;
+    char name[256], oldh[64], newh[64];
+    int oldp, newp;
+    if (sscanf(rep->element[2]->str, "%255s %63s %d %63s %d", name, oldh, &oldp, newh, &newp) != 5 ||
+        strcmp(name, sn->master_name))
+        return;
+    log_notice("Sentinel: +switch-master %s from %s:%d to %s:%d", name, oldh, oldp, newh, newp);
+    link *links[2] = { &s->cmd, &s->sub };
+    for (int i = 0; i < 2; i++) {
+        link *l = links[i];
+        if (l->ac && !link_at(l, newh, newp))
+            link_drop(l);
+        else if (!l->ac && !l->is_sub)
+            link_kick(s, l);
     }
 }
+
+static void hint_connected(const redisAsyncContext *ac, int status) {
+    store *s = ac->data;
+    if (ac != s->sen.hint || status == REDIS_OK) return;
+    s->sen.hint = NULL; /* hiredis frees it */
+    hint_failed(s);
+}
+
+static void hint_disconnected(const redisAsyncContext *ac, int status) {
+    (void)status;
+    store *s = ac->data;
+    if (ac != s->sen.hint) return;
+    s->sen.hint = NULL;
+    if (!s->closing) hint_failed(s);
+}
+
+static void hint_connect(store *s) {
+    sentinels *sn = &s->sen;
+    const cfg_hostport *at = &sn->list[sn->hint_idx];
+    redisAsyncContext *ac = redisAsyncConnect(at->host, at->port);
+    if (!ac || ac->err || redisLibeventAttach(ac, s->base) != REDIS_OK) {
+        if (ac) redisAsyncFree(ac);
+        hint_failed(s);
+        return;
+    }
+    ac->data = s;
+    redisAsyncSetConnectCallback(ac, hint_connected);
+    redisAsyncSetDisconnectCallback(ac, hint_disconnected);
+    sn->hint = ac;
+    redisAsyncCommand(ac, hint_msg, s, "SUBSCRIBE +switch-master");
+}
+
+static void hint_retry_cb(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    store *s = arg;
+    if (!s->sen.hint && !s->closing) hint_connect(s);
+}
+
+int store_sentinels_unreachable(const store *s) { return s->sen.n && s->sen.unreachable; }
+
+void store_primary(const store *s, char *host, size_t hostsz, int *port) {
+    int up = store_connected(s);
+    snprintf(host, hostsz, "%s", up ? s->cmd.host : "");
+    *port = up ? s->cmd.port : 0;
+}
+
+/* --------------------------------------------------------- commands */
 
 static void pending_unlink(store *s, pending *p) {
     if (p->prev)
@@ -178,45 +568,210 @@ static void pending_finish(pending *p, redisReply *r, int status) {
     p->cb(p->ud, r, status);
 }
 
+static void reply_free(redisReply *r) {
+    if (!r) return;
+    if (r->type == REDIS_REPLY_ARRAY)
+        for (size_t i = 0; i < r->elements; i++) reply_free(r->element[i]);
+    free(r->element);
+    free(r->str);
+    free(r);
+}
+
+/* A deep copy of r (NULL when out of memory), freed with reply_free. */
+static redisReply *reply_dup(const redisReply *r) {
+    redisReply *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->type = r->type;
+    c->integer = r->integer;
+    if (r->str) {
+        c->str = malloc(r->len + 1);
+        if (!c->str) goto oom;
+        memcpy(c->str, r->str, r->len);
+        c->str[r->len] = '\0';
+        c->len = r->len;
+    }
+    if (r->type == REDIS_REPLY_ARRAY && r->elements) {
+        c->element = calloc(r->elements, sizeof *c->element);
+        if (!c->element) goto oom;
+        c->elements = r->elements;
+        for (size_t i = 0; i < r->elements; i++)
+            if (!(c->element[i] = reply_dup(r->element[i]))) goto oom;
+    }
+    return c;
+oom:
+    reply_free(c);
+    return NULL;
+}
+
+static void pending_release(pending *p) {
+    if (--p->refs > 0) return;
+    reply_free(p->held);
+    if (p->timer) event_free(p->timer);
+    free(p);
+}
+
+/* READONLY: the link is on a replica (a demoted primary whose clients
+ * Sentinel did not disconnect): drop it, so that it asks again. */
+static void check_readonly(store *s, const redisReply *r) {
+    if (s->sen.n && r && r->type == REDIS_REPLY_ERROR && r->str && !strncmp(r->str, "READONLY", 8) && s->cmd.ac) {
+        log_warn("redis %s:%d answered READONLY: asking the Sentinels again", s->cmd.host, s->cmd.port);
+        link_drop(&s->cmd);
+    }
+}
+
 static void cmd_timeout(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
     pending *p = arg;
     store *s = p->s;
     pending_finish(p, NULL, STORE_UNAVAILABLE);
-    event_active(s->kill, EV_TIMEOUT, 0);
+    if (s->cmd.ac) {
+        log_warn("redis command timed out after %d ms: reconnecting", s->timeout_ms);
+        link_drop(&s->cmd);
+    }
 }
 
 static void cmd_reply(redisAsyncContext *ac, void *r, void *privdata) {
     (void)ac;
     pending *p = privdata;
+    check_readonly(p->s, r);
     pending_finish(p, r, r ? STORE_OK : STORE_UNAVAILABLE);
-    if (p->timer) event_free(p->timer);
-    free(p);
+    pending_release(p);
 }
 
-store *store_new(struct event_base *base, const char *host, int port, int timeout_ms, const char *channel,
-                 store_msg_cb *on_msg, void *msg_ud) {
+/* A durable write's own reply: kept until its WAIT answers. */
+static void cmd_reply_held(redisAsyncContext *ac, void *r, void *privdata) {
+    (void)ac;
+    pending *p = privdata;
+    check_readonly(p->s, r);
+    if (!r || p->nowait)
+        pending_finish(p, NULL, STORE_UNAVAILABLE);
+    else if (!p->done && !(p->held = reply_dup(r)))
+        pending_finish(p, NULL, STORE_UNAVAILABLE);
+    pending_release(p);
+}
+
+/* Answer every write of g: with its held reply when the WAIT reply counts
+ * enough replicas, else unavailable; then free g. */
+static void wgroup_end(store *s, wgroup *g, const redisReply *rep) {
+    static log_limit ll_short;
+    int ok = rep && rep->type == REDIS_REPLY_INTEGER && rep->integer >= s->min_replicas;
+    if (rep && !ok)
+        log_limited(&ll_short, CFG_LOG_WARNING,
+                    "redis WAIT: %lld of %d replicas confirmed %zu write(s) within %d ms: answered unavailable",
+                    rep->type == REDIS_REPLY_INTEGER ? rep->integer : -1LL, s->min_replicas, g->n, s->wait_timeout_ms);
+    for (size_t i = 0; i < g->n; i++) {
+        pending *p = g->p[i];
+        if (ok && p->held)
+            pending_finish(p, p->held, STORE_OK);
+        else
+            pending_finish(p, NULL, STORE_UNAVAILABLE);
+        pending_release(p);
+    }
+    free(g->p);
+    free(g);
+}
+
+static void wait_reply(redisAsyncContext *ac, void *r, void *privdata) {
+    (void)ac;
+    wgroup *g = privdata;
+    store *s = g->s;
+    if (s->wait_gen == g->gen) s->wait_inflight = 0;
+    if (s->wg) event_active(s->wflush, EV_TIMEOUT, 0); /* the writes sent meanwhile */
+    wgroup_end(s, g, r);
+}
+
+/* End of the loop turn: one WAIT behind the turn's durable writes, on the
+ * context they went on.  If that context is gone, their replies were NULL
+ * (answered unavailable already): the group only lets go of them. */
+static void wflush_cb(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    store *s = arg;
+    wgroup *g = s->wg;
+    if (!g) return;
+    if (g->gen == s->cmd_gen && s->cmd.ac && s->wait_inflight && s->wait_gen == g->gen)
+        return; /* sent when the WAIT in flight answers (wait_reply) */
+    s->wg = NULL;
+    if (g->gen != s->cmd_gen || !s->cmd.ac ||
+        redisAsyncCommand(s->cmd.ac, wait_reply, g, "WAIT %d %d", s->min_replicas, s->wait_timeout_ms) != REDIS_OK) {
+        wgroup_end(s, g, NULL);
+        return;
+    }
+    s->wait_inflight = 1;
+    s->wait_gen = g->gen;
+}
+
+/* Add p (just sent) to this turn's WAIT group; -1 when out of memory. */
+static int wgroup_add(store *s, pending *p) {
+    if (s->wg && s->wg->gen != s->cmd_gen) { /* the context changed within the turn */
+        wgroup_end(s, s->wg, NULL);
+        s->wg = NULL;
+    }
+    if (!s->wg) {
+        s->wg = calloc(1, sizeof *s->wg);
+        if (!s->wg) return -1;
+        s->wg->s = s;
+        s->wg->gen = s->cmd_gen;
+        event_active(s->wflush, EV_TIMEOUT, 0);
+    }
+    wgroup *g = s->wg;
+    if (g->n == g->cap) {
+        size_t ncap = g->cap ? 2 * g->cap : 16;
+        pending **np = realloc(g->p, ncap * sizeof *np);
+        if (!np) return -1;
+        g->p = np;
+        g->cap = ncap;
+    }
+    g->p[g->n++] = p;
+    p->refs++;
+    return 0;
+}
+
+store *store_new(struct event_base *base, const store_conf *conf, store_msg_cb *on_msg, void *msg_ud) {
     store *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->base = base;
-    s->host = strdup(host);
-    s->channel = strdup(channel);
-    s->port = port;
-    s->timeout_ms = timeout_ms;
+    s->host = strdup(conf->host);
+    s->channel = strdup(conf->channel);
+    s->port = conf->port;
+    s->timeout_ms = conf->timeout_ms;
+    s->min_replicas = conf->min_replicas;
+    s->wait_timeout_ms = conf->wait_timeout_ms;
     s->on_msg = on_msg;
     s->msg_ud = msg_ud;
     s->sub.is_sub = 1;
     s->cmd.backoff_ms = s->sub.backoff_ms = STORE_BACKOFF_MIN_MS;
-    s->cmd.retry = evtimer_new(base, retry_cb, &s->cmd);
-    s->sub.retry = evtimer_new(base, retry_cb, &s->sub);
-    s->kill = evtimer_new(base, kill_cb, s);
-    if (!s->host || !s->channel || !s->cmd.retry || !s->sub.retry || !s->kill) {
+    link *links[2] = { &s->cmd, &s->sub };
+    int ok = s->host && s->channel;
+    for (int i = 0; i < 2; i++) {
+        links[i]->retry = evtimer_new(base, retry_cb, links[i]);
+        links[i]->drop = event_new(base, -1, 0, drop_cb, links[i]);
+        links[i]->check = evtimer_new(base, check_cb, links[i]);
+        ok = ok && links[i]->retry && links[i]->drop && links[i]->check;
+    }
+    s->wflush = event_new(base, -1, 0, wflush_cb, s);
+    ok = ok && s->wflush;
+    sentinels *sn = &s->sen;
+    if (ok && conf->n_sentinels) {
+        sn->list = malloc(conf->n_sentinels * sizeof *sn->list);
+        sn->master_name = strdup(conf->master_name);
+        sn->timer = evtimer_new(base, ask_timeout, s);
+        sn->step = event_new(base, -1, 0, ask_step, s);
+        sn->hint_retry = evtimer_new(base, hint_retry_cb, s);
+        sn->timeout_ms = conf->sentinel_timeout_ms;
+        sn->hint_backoff_ms = STORE_BACKOFF_MIN_MS;
+        ok = sn->list && sn->master_name && sn->timer && sn->step && sn->hint_retry;
+        if (sn->list) memcpy(sn->list, conf->sentinels, conf->n_sentinels * sizeof *sn->list);
+        if (ok) sn->n = conf->n_sentinels;
+    }
+    if (!ok) {
         store_free(s);
         return NULL;
     }
     link_connect(s, &s->cmd);
     link_connect(s, &s->sub);
+    if (sn->n) hint_connect(s);
     return s;
 }
 
@@ -228,16 +783,30 @@ void store_on_connect(store *s, store_connect_cb *cb, void *ud) {
 void store_free(store *s) {
     if (!s) return;
     s->closing = 1;
-    redisAsyncContext *c = s->cmd.ac, *u = s->sub.ac;
-    s->cmd.ac = s->sub.ac = NULL;
+    redisAsyncContext *c = s->cmd.ac, *u = s->sub.ac, *q = s->sen.ac, *h = s->sen.hint;
+    s->cmd.ac = s->sub.ac = s->sen.ac = s->sen.hint = NULL;
     s->cmd.connected = s->sub.connected = 0;
     if (c) redisAsyncFree(c);
     if (u) redisAsyncFree(u);
+    if (q) redisAsyncFree(q);
+    if (h) redisAsyncFree(h);
     /* Commands never handed to a context cannot exist: store_cmd only
-     * accepts while connected, and redisAsyncFree answered the rest. */
-    if (s->cmd.retry) event_free(s->cmd.retry);
-    if (s->sub.retry) event_free(s->sub.retry);
-    if (s->kill) event_free(s->kill);
+     * accepts while connected, and redisAsyncFree answered the rest; a
+     * WAIT group not sent yet only lets go of them. */
+    if (s->wg) wgroup_end(s, s->wg, NULL);
+    s->wg = NULL;
+    if (s->wflush) event_free(s->wflush);
+    link *links[2] = { &s->cmd, &s->sub };
+    for (int i = 0; i < 2; i++) {
+        if (links[i]->retry) event_free(links[i]->retry);
+        if (links[i]->drop) event_free(links[i]->drop);
+        if (links[i]->check) event_free(links[i]->check);
+    }
+    if (s->sen.timer) event_free(s->sen.timer);
+    if (s->sen.step) event_free(s->sen.step);
+    if (s->sen.hint_retry) event_free(s->sen.hint_retry);
+    free(s->sen.list);
+    free(s->sen.master_name);
     free(s->host);
     free(s->channel);
     free(s);
@@ -245,29 +814,50 @@ void store_free(store *s) {
 
 int store_connected(const store *s) { return s->cmd.connected && s->cmd.ac != NULL; }
 
-int store_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv, const size_t *argvlen) {
+static int send_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv, const size_t *argvlen, int durable) {
     if (!store_connected(s) || s->closing) return STORE_UNAVAILABLE;
     pending *p = calloc(1, sizeof *p);
     if (!p) return STORE_UNAVAILABLE;
     p->s = s;
     p->cb = cb;
     p->ud = ud;
+    p->refs = 1;
     p->timer = evtimer_new(s->base, cmd_timeout, p);
     if (!p->timer) {
         free(p);
         return STORE_UNAVAILABLE;
     }
-    if (redisAsyncCommandArgv(s->cmd.ac, cmd_reply, p, argc, argv, argvlen) != REDIS_OK) {
-        event_free(p->timer);
-        free(p);
-        return STORE_UNAVAILABLE;
+    int ms = s->timeout_ms;
+    if (!durable) {
+        if (redisAsyncCommandArgv(s->cmd.ac, cmd_reply, p, argc, argv, argvlen) != REDIS_OK) {
+            event_free(p->timer);
+            free(p);
+            return STORE_UNAVAILABLE;
+        }
+    } else {
+        if (redisAsyncCommandArgv(s->cmd.ac, cmd_reply_held, p, argc, argv, argvlen) != REDIS_OK) {
+            event_free(p->timer);
+            free(p);
+            return STORE_UNAVAILABLE;
+        }
+        /* Behind it on the same connection: the WAIT of its group (wgroup). */
+        if (wgroup_add(s, p)) p->nowait = 1; /* out of memory: the write's reply answers unavailable */
+        ms += 2 * s->wait_timeout_ms;        /* the WAIT in flight, then its own */
     }
     p->next = s->head;
     if (s->head) s->head->prev = p;
     s->head = p;
-    struct timeval tv = { s->timeout_ms / 1000, (s->timeout_ms % 1000) * 1000 };
+    struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
     evtimer_add(p->timer, &tv);
     return STORE_OK;
+}
+
+int store_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv, const size_t *argvlen) {
+    return send_cmd(s, cb, ud, argc, argv, argvlen, 0);
+}
+
+int store_cmd_durable(store *s, store_cb *cb, void *ud, int argc, const char **argv, const size_t *argvlen) {
+    return send_cmd(s, cb, ud, argc, argv, argvlen, s->min_replicas > 0);
 }
 
 /* ---- argument vectors ---- */
@@ -352,6 +942,11 @@ void sargs_free(sargs *a) {
 int store_cmda(store *s, store_cb *cb, void *ud, const sargs *a) {
     if (a->oom) return STORE_UNAVAILABLE;
     return store_cmd(s, cb, ud, a->argc, a->argv, a->len);
+}
+
+int store_cmda_durable(store *s, store_cb *cb, void *ud, const sargs *a) {
+    if (a->oom) return STORE_UNAVAILABLE;
+    return store_cmd_durable(s, cb, ud, a->argc, a->argv, a->len);
 }
 
 /* ------------------------------------------------------------ replies */

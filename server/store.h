@@ -13,6 +13,33 @@
  * timeout tears the connection down (a Redis that does not answer one
  * command will not answer the next) and reconnects from a timer with
  * exponential backoff.  Both connections reconnect that way.
+ *
+ * Sentinel (DESIGN §13; design.md "High availability").  With a list of
+ * Sentinels the primary's address is never configured: every (re)connect
+ * of the command link asks the Sentinels (Redis' Sentinel client
+ * guidelines: each in turn, a short timeout each, the one that answered
+ * moved to the front of the list), connects to the address they give and
+ * accepts the link only once ROLE says "master".  The pub/sub link
+ * connects only to the primary the command link accepted, and is dropped
+ * and reconnected when that primary changes, so both follow the same
+ * primary.  A third connection, to one Sentinel, subscribes to
+ * +switch-master: a hint that drops the links of a primary that is no
+ * longer the one, never an address used without asking again.  When no
+ * Sentinel answers, the links keep (or go back to) the last primary that
+ * ROLE confirmed, and store_sentinels_unreachable() says so.  Nothing of
+ * this blocks the loop: every step is asynchronous with its own timer.
+ *
+ * Durable writes.  store_cmd_durable() sends the command and, pipelined on
+ * the same connection after it, `WAIT min-replicas wait-timeout-ms`; the
+ * callback gets the command's reply only when WAIT counted enough
+ * replicas, and STORE_UNAVAILABLE otherwise (the write may then be on the
+ * primary alone, and may be lost in a failover: the client hears
+ * `unavailable` and retries with its request_id).  Durable writes share
+ * WAITs: one is sent at the end of a loop turn, or when the WAIT in flight
+ * answers, for every durable write sent since the last one (WAIT counts
+ * the replicas that have everything the connection wrote before it; Redis
+ * blocks the connection while WAIT waits, so one WAIT per write would make
+ * each write wait for its own round trip to the replicas).
  */
 #ifndef COACHNET_SERVER_STORE_H
 #define COACHNET_SERVER_STORE_H
@@ -21,6 +48,8 @@
 #include <stdint.h>
 
 #include <hiredis/hiredis.h>
+
+#include "server/config.h"
 
 struct event_base;
 
@@ -37,8 +66,20 @@ typedef void store_cb(void *ud, redisReply *reply, int status);
  * means "the subscription was (re)established": caches must resync. */
 typedef void store_msg_cb(void *ud, const char *payload, size_t len);
 
-store *store_new(struct event_base *base, const char *host, int port, int timeout_ms, const char *channel,
-                 store_msg_cb *on_msg, void *msg_ud);
+/* Where and how to reach Redis.  The strings and the array are copied. */
+typedef struct store_conf {
+    const char *host; /* the fixed primary when n_sentinels == 0 */
+    int port;
+    int timeout_ms;
+    const char *channel;               /* the pub/sub link's channel */
+    const cfg_hostport *sentinels;     /* in the configured order */
+    size_t n_sentinels;                /* 0: no Sentinel, host:port directly */
+    const char *master_name;           /* SENTINEL get-master-addr-by-name */
+    int sentinel_timeout_ms;           /* per Sentinel asked */
+    int min_replicas, wait_timeout_ms; /* store_cmd_durable's WAIT */
+} store_conf;
+
+store *store_new(struct event_base *base, const store_conf *conf, store_msg_cb *on_msg, void *msg_ud);
 /* The command link's connect hook: cb(ud, s) runs each time that link
  * (re)connects, right after store_connected() becomes true and before
  * any other command can be queued on the new connection, so the commands
@@ -51,6 +92,23 @@ void store_free(store *s);
 int store_connected(const store *s);
 
 int store_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv, const size_t *argvlen);
+/* store_cmd() for a write that a client (or a run) is told succeeded:
+ * followed by WAIT (see above) when min_replicas > 0; the same as
+ * store_cmd() otherwise.  Its timer is timeout_ms + 2 wait_timeout_ms
+ * (the WAIT in flight when it was sent, then its own). */
+int store_cmd_durable(store *s, store_cb *cb, void *ud, int argc, const char **argv, const size_t *argvlen);
+
+/* 1 while Sentinels are configured and none of them answers (the last
+ * resolution got no answer, or the +switch-master link failed on every
+ * Sentinel in a row); the links then stay on the last primary ROLE
+ * confirmed.  Logged when it starts and ends; for /readyz. */
+int store_sentinels_unreachable(const store *s);
+/* The primary the command link is on ("" and 0 while not connected). */
+void store_primary(const store *s, char *host, size_t hostsz, int *port);
+
+/* Move list[i] to the front, the others keeping their order (the
+ * guidelines' "the Sentinel that answered goes first").  Pure. */
+void store_sentinel_promote(cfg_hostport *list, size_t n, size_t i);
 
 /* Argument vector builder: pointers added with sargs_add must stay valid
  * until store_cmd returns (hiredis copies them when it formats the
@@ -75,6 +133,8 @@ void sargs_own(sargs *a, int from);
 void sargs_free(sargs *a);
 /* store_cmd with an sargs (which it does not free); STORE_UNAVAILABLE on oom. */
 int store_cmda(store *s, store_cb *cb, void *ud, const sargs *a);
+/* store_cmd_durable with an sargs. */
+int store_cmda_durable(store *s, store_cb *cb, void *ud, const sargs *a);
 
 /* Reading replies.  A reply is input like any other: a script of another
  * version, a flushed key or a Redis that lies must give "unexpected store

@@ -19,6 +19,10 @@ $B/bench/load/loadgen and redis-benchmark and prints the figures:
             WebSocket (GET /rpc) on the same server, alternating, twice
             each: the WebSocket's throughput as a ratio of the binary's
   wsidle    --idle WebSocket connections held; server VmRSS
+  wait      mentee.put with request_ids, closed loop, through a coachnetd
+            with redis-min-replicas 0 and one with 1 (WAIT 1 after every
+            write), both on the same primary with one replica (alternating,
+            twice each): the cost of WAIT as a ratio (issue 15)
 
 Usage: bench/load/run.py [--only get,mixed,handshake,idle] [--duration S]
        [--conns N] [--rate R] [--idle N] [--mentees N] [--coaches N]
@@ -65,6 +69,29 @@ class TLSRedis(harness.Redis):
              "--tls-auth-clients", "no"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         harness.wait_until(self.ping, 10, what="redis-server")
+
+
+class Replica(harness.Redis):
+    """A replica of the benchmark's Redis (AOF as the primary's), for WAIT."""
+
+    def __init__(self, dir, primary, appendfsync):
+        super().__init__(dir)
+        self.primary = primary
+        self.appendfsync = appendfsync
+        self.log = self.dir / "replica.log"
+
+    def start(self):
+        rdir = self.dir / "replica"
+        rdir.mkdir(exist_ok=True)
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(rdir),
+             "--appendonly", "yes", "--appendfsync", self.appendfsync, "--save", "",
+             "--daemonize", "no", "--logfile", str(self.log), "--replicaof", "127.0.0.1",
+             str(self.primary.port)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        harness.wait_until(self.ping, 10, what="replica redis-server")
+        harness.wait_until(lambda: b"master_link_status:up" in self.cmd("INFO", "replication"), 30,
+                           what="replica in sync")
 
 
 def sh(argv, timeout=600):
@@ -234,6 +261,30 @@ def main():
                 r = loadgen(srv, "-c", a.conns, "--mix", "get=1", "--duration", a.duration,
                             *(["--ws"] if ws else []), *cred)
                 res["ws"][ws].append(r)
+        if "wait" in only:
+            replica = Replica(rdir, env.redis, a.appendfsync)
+            replica.start()
+            srv_wait = env.add_server(name="coachnetd-wait", redis_min_replicas=1,
+                                      redis_wait_timeout_ms=1000, **conf)
+            res["wait"] = {0: [], 1: []}
+            try:
+                for n in (0, 1, 0, 1):
+                    print("== mentee.put with request_id, closed loop, %d connections, redis-min-replicas %d"
+                          % (a.conns, n), flush=True)
+                    r = loadgen(srv_wait if n else srv, "-c", a.conns, "--mix", "put=1", "--duration",
+                                a.duration, "--request-ids", *cred)
+                    res["wait"][n].append(float(r["throughput"]))
+                    if n:
+                        st = env.redis.cmd("INFO", "commandstats").decode()
+                        calls = {k: int(v) for k, v in re.findall(r"cmdstat_(evalsha|wait):calls=(\d+)", st)}
+                        print("    Redis so far: %d EVALSHA, %d WAIT (one WAIT covers the writes sent "
+                              "since the previous one)" % (calls.get("evalsha", 0), calls.get("wait", 0)),
+                              flush=True)
+                    if r.get("errors", "0") not in ("0", ""):
+                        print("   errors: %s" % r["errors"], flush=True)
+            finally:
+                srv_wait.stop()
+                replica.stop()
         if "handshake" in only:
             hs = {}
             for tickets in ("yes", "no"):
@@ -309,6 +360,12 @@ def main():
                   "/".join("%.0f" % x for x in w), "/".join(r["p99_us"] for r in res["ws"][True]),
                   (sum(w) / len(w)) / (sum(b) / len(b)), "/".join("%.1f" % x for x in bc),
                   "/".join("%.1f" % x for x in wc)))
+    if "wait" in res:
+        w0, w1 = res["wait"][0], res["wait"][1]
+        print("mentee.put with request_id, closed loop c=%d, primary + 1 replica: %s req/s with "
+              "redis-min-replicas 0, %s req/s with 1; ratio %.2f (1 / 0, means)" % (
+                  a.conns, "/".join("%.0f" % x for x in w0), "/".join("%.0f" % x for x in w1),
+                  (sum(w1) / len(w1)) / (sum(w0) / len(w0))))
     if "handshake" in res:
         for (tickets, tls, resume), r in res["handshake"].items():
             print("handshakes TLS %s tickets %-3s reuse %-3s: %s/s (%s of %s resumed)" % (

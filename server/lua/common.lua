@@ -114,6 +114,10 @@ local function idem_run(body)
     end
     local r = rec[2]
     r[1] = 'replay'
+    -- Rewritten as it is: a write, so that the WAIT that follows this script
+    -- (DESIGN §13) also covers the first call's write, made perhaps by
+    -- another coachnetd whose WAIT failed.
+    redis.call('SET', k, prev, 'KEEPTTL')
     return r
   end
   local r = body()

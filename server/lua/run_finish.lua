@@ -3,6 +3,13 @@
 -- ARGV: prefix run program status stats now -> ok
 --! uses: keys common
 local run, prog = ARGV[2], ARGV[3]
+-- A published run is never ended failed or cancelled: its switch reached Redis although its
+-- sender heard no confirmation (a WAIT short of replicas around a failover, DESIGN §13).  The
+-- lock goes, and the sweep settles its waitlist and marks it done.
+if ARGV[4] ~= 'done' and redis.call('HEXISTS', K.run..run, 'published_at') == 1 then
+  if redis.call('GET', K.lock_run..prog) == run then redis.call('DEL', K.lock_run..prog) end
+  return {'ok'}
+end
 redis.call('HSET', K.run..run, 'status', ARGV[4], 'stats', ARGV[5], 'finished_at', ARGV[6])
 if redis.call('GET', K.lock_run..prog) == run then redis.call('DEL', K.lock_run..prog) end
 audit('ev', 'run.done', 'run', run, 'program', prog, 'status', ARGV[4])

@@ -220,18 +220,14 @@ static void fz_store_cb(evutil_socket_t fd, short what, void *arg) {
     if (s->n) event_active(s->ev, EV_TIMEOUT, 0);
 }
 
-store *__wrap_store_new(struct event_base *base, const char *host, int port, int timeout_ms, const char *channel,
-                        store_msg_cb *on_msg, void *msg_ud);
+store *__wrap_store_new(struct event_base *base, const store_conf *conf, store_msg_cb *on_msg, void *msg_ud);
 void __wrap_store_free(store *s);
 int __wrap_store_connected(const store *s);
 int __wrap_store_cmda(store *s, store_cb *cb, void *ud, const sargs *a);
+int __wrap_store_cmda_durable(store *s, store_cb *cb, void *ud, const sargs *a);
 
-store *__wrap_store_new(struct event_base *base, const char *host, int port, int timeout_ms, const char *channel,
-                        store_msg_cb *on_msg, void *msg_ud) {
-    (void)host;
-    (void)port;
-    (void)timeout_ms;
-    (void)channel;
+store *__wrap_store_new(struct event_base *base, const store_conf *conf, store_msg_cb *on_msg, void *msg_ud) {
+    (void)conf;
     (void)on_msg;
     (void)msg_ud;
     store *s = calloc(1, sizeof *s);
@@ -265,6 +261,11 @@ int __wrap_store_cmda(store *s, store_cb *cb, void *ud, const sargs *a) {
     s->n++;
     event_active(s->ev, EV_TIMEOUT, 0);
     return STORE_OK;
+}
+
+/* A durable write (WAIT after it) is answered like any command here. */
+int __wrap_store_cmda_durable(store *s, store_cb *cb, void *ud, const sargs *a) {
+    return __wrap_store_cmda(s, cb, ud, a);
 }
 
 /* ------------------------------------------------------------ the server */
@@ -315,7 +316,7 @@ static void fz_init(void) {
     s->runs = runs_new(s);
     s->hq = hashq_new(f->base, 1);
     s->lrl = loginrl_new((size_t)f->c.login_address_slots, f->c.login_attempts_per_address, 1);
-    s->st = FZ_STORE = __wrap_store_new(f->base, "", 0, 0, "", NULL, NULL);
+    s->st = FZ_STORE = __wrap_store_new(f->base, NULL, NULL, NULL);
     if (!s->cidx || !s->runs || !s->hq || !s->lrl || !s->st) abort();
     /* As coachnetd does once subscribed, load the coach index (the fake
      * store's first reply ends the scan: an empty index), so that
