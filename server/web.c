@@ -49,16 +49,27 @@ static void web_healthz(server *s, hws *h, const hws_request *rq) {
 }
 
 /* /readyz: Redis reachable, catalogues loaded, coach index ready; the
- * body names what is not. */
+ * body names what is not.  With Sentinels of which none answers, the
+ * server is still ready (it serves from the last primary ROLE confirmed,
+ * DESIGN §13) and the body says so. */
 static void web_readyz(server *s, hws *h, const hws_request *rq) {
     (void)rq;
-    char body[128] = "";
+    char body[256] = "";
     size_t n = 0;
     if (!s->st || !store_connected(s->st)) n += (size_t)snprintf(body + n, sizeof body - n, "redis: unreachable\n");
     if (!s->catalog.cat) n += (size_t)snprintf(body + n, sizeof body - n, "catalogues: not loaded\n");
     if (!s->cidx || !coachidx_ready(s->cidx))
         n += (size_t)snprintf(body + n, sizeof body - n, "coach index: loading\n");
-    text_response(h, n ? 503 : 200, n ? body : "ready\n");
+    int ready = n == 0;
+    if (ready) n += (size_t)snprintf(body, sizeof body, "ready\n");
+    if (s->st && store_sentinels_unreachable(s->st)) {
+        char host[64];
+        int port = 0;
+        store_primary(s->st, host, sizeof host, &port);
+        n += (size_t)snprintf(body + n, sizeof body - n,
+                              "sentinels: none answers; serving from the last known primary %s:%d\n", host, port);
+    }
+    text_response(h, ready ? 200 : 503, body);
 }
 
 /* The routes, matched exactly before static files; add a line to add one

@@ -590,6 +590,21 @@ def one_sentinel_down_still_fails_over(s):
     print("# one Sentinel down, then the primary: first acknowledged write %.2f s after; %s" % (first, summary))
 
 
+def readyz(s, srv):
+    """(status, body) of GET /readyz on srv (HTTPS on its TLS port)."""
+    import http.client
+    import ssl
+    c = ssl.create_default_context(cafile=str(s.env.certs.ca))
+    c.check_hostname = False
+    conn = http.client.HTTPSConnection("127.0.0.1", srv.port, context=c, timeout=10 * SLOW)
+    try:
+        conn.request("GET", "/readyz")
+        r = conn.getresponse()
+        return r.status, r.read().decode()
+    finally:
+        conn.close()
+
+
 @t
 def all_sentinels_down_keeps_primary(s):
     """all Sentinels down: coachnetd logs it, serves from the last known primary, reconnects to it"""
@@ -604,6 +619,10 @@ def all_sentinels_down_keeps_primary(s):
         for srv in topo.servers:
             wait_until(lambda: "no Sentinel answers: serving from the last known primary 127.0.0.1:%d" % primary.port
                        in srv.log_text(), 20 * SLOW, what="%s logs that no Sentinel answers" % srv.name)
+            status, body = readyz(s, srv)
+            assert status == 200 and body.startswith("ready\n") and \
+                "sentinels: none answers; serving from the last known primary 127.0.0.1:%d" % primary.port in body, \
+                (status, body)
         load.more(20, 20 * SLOW)
         # its links cut: each coachnetd asks the Sentinels, none answers, and
         # it goes back to the last primary ROLE confirmed
