@@ -191,6 +191,25 @@ def ws_frame(opcode, payload, fin=True, mask=b"\x01\x02\x03\x04"):
     return hdr + mask + masked
 
 
+def parse_frame(buf):
+    """The first server frame of buf: (opcode, payload, rest), or None when
+    buf does not hold a whole one yet."""
+    if len(buf) < 2:
+        return None
+    n, at = buf[1] & 0x7f, 2
+    if n == 126:
+        if len(buf) < 4:
+            return None
+        n, at = struct.unpack("!H", buf[2:4])[0], 4
+    elif n == 127:
+        if len(buf) < 10:
+            return None
+        n, at = struct.unpack("!Q", buf[2:10])[0], 10
+    if len(buf) < at + n:
+        return None
+    return buf[0] & 0x0f, buf[at:at + n], buf[at + n:]
+
+
 def read_frame(sock):
     """One server frame: (opcode, payload)."""
     def exact(n):
@@ -469,19 +488,43 @@ def ws_flood_beyond_inflight(s):
     n = 5000
     flood = b"".join(ws_frame(0x2, msgpack.packb([0, 2 + i, "program.list", [{"limit": 1}]])) for i in range(n))
     assert len(flood) > 2 * (MAX_FRAME + 4)  # beyond what a connection may have waiting: reading pauses
-    import threading
-    sender = threading.Thread(target=sock.sendall, args=(flood,))
-    sender.start()
-    seen = set()
+    # One thread writes and reads, interleaved with select(): an SSL socket
+    # must not be written by one thread while another reads it (OpenSSL's
+    # SSL objects are not safe for that; a sender thread made this test
+    # fail now and then with the connection broken on the client's side).
+    import select
+    sock.setblocking(False)
+    seen, sent, rbuf = set(), 0, b""
+    deadline = time.monotonic() + 60 * SLOW
     while len(seen) < n:
-        op, payload = read_frame(sock)
-        if op != 0x2:
-            continue
-        m = msgpack.unpackb(payload, raw=False)
-        assert m[0] == 1 and m[2] is None, m
-        seen.add(m[1])
-    sender.join()
-    assert seen == set(range(2, 2 + n))
+        assert time.monotonic() < deadline, "%d of %d answers" % (len(seen), n)
+        want_w = [sock] if sent < len(flood) else []
+        r, w, _ = select.select([sock], want_w, [], 1.0)
+        if w:
+            try:
+                sent += sock.send(flood[sent:sent + 16384])
+            except (ssl.SSLWantWriteError, ssl.SSLWantReadError):
+                pass
+        if r or sock.pending():
+            try:
+                chunk = sock.recv(65536)
+            except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                chunk = None
+            if chunk == b"":
+                raise ConnectionError("closed by the server after %d of %d answers" % (len(seen), n))
+            rbuf += chunk or b""
+        while True:
+            frame = parse_frame(rbuf)
+            if frame is None:
+                break
+            op, payload, rbuf = frame
+            if op != 0x2:
+                continue
+            m = msgpack.unpackb(payload, raw=False)
+            assert m[0] == 1 and m[2] is None, m
+            seen.add(m[1])
+    sock.setblocking(True)
+    assert sent == len(flood) and seen == set(range(2, 2 + n))
     sock.close()
     flood_srv.stop()
     flood_srv.keep_running = False
