@@ -26,12 +26,11 @@ SMTP_PORT = free_port()
 MAILER = BUILD / "mailer" / "coachnet-mailer"
 MAIL_FROM = "coachnet@example.org"
 MAX_TRIES = 3
-# The SMTP outage of smtp_down_then_delivered: DESIGN says a minute; the
-# meaning (messages written while the server is down wait, retried with
-# backoff, and are all delivered once it is back) is the same for any
-# outage longer than several retry delays, so the suite uses OUTAGE_S
-# with retries of 100 ms doubling up to 1 s (about ten retries).
-OUTAGE_S = 8
+# The SMTP outage of smtp_down_then_delivered: a minute, as the issue asks
+# (messages written while the server is down wait, retried with backoff:
+# 100 ms doubling up to 1 s here, about sixty tries; all delivered once it is
+# back, none twice).
+OUTAGE_S = 60
 # The jobs' intervals, shortened (defaults: an hour, a week).
 DIGEST_S = 4
 
