@@ -6,7 +6,7 @@
 --   match_id: both sides' feedback of the match (mentee's first), next ''; its sides and the coordinators
 --   of its program (scope, csv) may read it.  by is the id of the side (the match's mentee_id or
 --   coach_id), record feedback:<match>'s msgpack {rating, comment, at}.
---! uses: keys common match
+--! uses: keys common msort match
 --! db: feedback_list(program, match_id, cursor, limit:int, role, subject, scope) -> strs
 local prog, id, cur, limit, role, subj, scope = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[7], ARGV[8]
 local out = {'ok', ''}

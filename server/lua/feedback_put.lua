@@ -2,7 +2,7 @@
 -- ARGV: prefix id role subject rating comment now -> ok
 --   feedback:<match> keeps one msgpack {rating, comment, at} per side; fbidx:<program> holds "match role"
 --   scored by seq:feedback at the side's last call, so feedback.list {program} reads it newest first.
---! uses: keys common match
+--! uses: keys common msort match
 --! idempotent
 --! db: feedback_put(match_id, role, subject, rating:int, comment, now) -> ok
 local id, role, subj = ARGV[2], ARGV[3], ARGV[4]

@@ -11,7 +11,7 @@
 --   mail:digest:<login> keeps at (the digest's time) and the running totals the "since" figures are taken from.
 --   The job runs once per digest-interval-s (the mailer's lock:mail:digest), so each coordinator gets one
 --   digest per interval.  A program's matches are counted once per call, however many coordinators share it.
---! uses: keys common match
+--! uses: keys common msort match
 local cur, limit, now = ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local logins = redis.call('ZRANGEBYLEX', K.idx_user, cur == '' and '-' or '('..cur, '+', 'LIMIT', 0, limit)
 local per = {}

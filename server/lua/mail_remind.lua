@@ -10,7 +10,7 @@
 --               planned (sched:<match>), accepted meet_after_s seconds ago (meeting-remind-days), to both sides.
 --   The match's field `reminded` ('r<updated_at>' / 'm<accepted_at>') keeps each reminder once per waiting period,
 --   whichever mailer and however often the job runs.
---! uses: keys common match
+--! uses: keys common msort match
 local prog, cur, limit, now, after, meet = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local ids = redis.call('ZRANGEBYSCORE', K.idx_match_prog..prog, cur == '' and '-inf' or '('..cur, '+inf', 'WITHSCORES', 'LIMIT', 0, limit)
 local n = 0

@@ -6,7 +6,7 @@
 -- an earlier version (mentee_note / coach_note of the match hash) comes first, `at` the match's
 -- updated_at (when it was written is not kept).  The answer keeps the last NOTES_MAX.
 -- ARGV: prefix match_id role subject scope -> ok flat (+ mentee_card, coach_card, notes)
---! uses: keys common match
+--! uses: keys common msort match
 --! db: match_get(match_id, role, subject, scope) -> match
 local id, role, subj, scope = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local m, f = mget(id)

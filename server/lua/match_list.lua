@@ -9,7 +9,7 @@
 -- mentee_id or coach_id it reads that person's matches (idx:match:mentee:<id>
 -- or idx:match:coach:<id>, a few per mentee, at most a few thousand per
 -- coach), keeps those of the scope and filters, and sorts them here.
---! uses: keys common match
+--! uses: keys common msort match
 --! db: match_list(run_id, program, status, min_score:int, cursor, limit:int, scope, sort, coach_id, mentee_id) -> matches_page
 local run, prog, st, mins, cur, limit, scope = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7]), ARGV[8]
 local order, cid, mid = ARGV[9], ARGV[10], ARGV[11]

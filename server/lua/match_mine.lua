@@ -1,6 +1,6 @@
 -- match_mine.lua (SCRIPT_MATCH_MINE): match.mine: the matches a mentee or coach was told of.
 -- ARGV: prefix role subject -> ok flat... (newest first, at most 500; with the cards the caller may see)
---! uses: keys common match
+--! uses: keys common msort match
 --! db: match_mine(role, subject) -> matches
 local ids = redis.call('ZREVRANGE', K['mine_'..ARGV[2]]..ARGV[3], 0, 499)
 local out = {'ok'}

@@ -1,7 +1,7 @@
 -- match_request.lua (SCRIPT_MATCH_REQUEST): match.request: a mentee asks a coach (takes a seat).
 -- ARGV: prefix mentee coach score explain now -> ok flat
 -- Only in a self-service program (program:<id>'s self_service, DESIGN §9).  The coach hears of it on the outbox.
---! uses: keys common match
+--! uses: keys common msort match
 --! idempotent
 --! db: match_request(mentee_id, coach_id, score:int, explain:bytes, now) -> match
 local mentee, coach, now = ARGV[2], ARGV[3], ARGV[6]

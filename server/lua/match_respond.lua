@@ -3,7 +3,7 @@
 -- ARGV: prefix id role subject accept note now -> ok flat (with the cards the side may see)
 -- Outbox (match.lua's mail()): accepted to both sides once both accepted; declined and cancelled to the other side;
 -- cancelling an accepted or active match also cancels its meetings to come.
---! uses: keys common match
+--! uses: keys common msort match
 --! idempotent
 --! db: match_respond(match_id, role, subject, accept, note, now) -> match
 local id, role, subj, acc, note, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', ARGV[6], ARGV[7]

@@ -2,7 +2,7 @@
 -- ARGV: prefix scope decision note now by id... -> ok (id status code msg)...
 -- (by: the coordinator's login, the author of the note kept on each match decided)
 -- Approve, cancel and complete put their message for both sides on the outbox (match.lua's mail()).
---! uses: keys common match
+--! uses: keys common msort match
 --! idempotent
 --! db: match_review(scope, decision, note, now, by, match_ids:strs) -> review
 local scope, dec, note, now, by = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]

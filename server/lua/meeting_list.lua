@@ -2,7 +2,7 @@
 -- ARGV: prefix id role subject scope -> ok record... : the values of meeting:<match> (meeting_log.lua's
 --   msgpack records) in date order.  A mentee or coach sees the meetings of its own matches, a coordinator
 --   those of matches in its programs (scope, csv); anyone else's match is forbidden.
---! uses: keys common match
+--! uses: keys common msort match
 --! db: meeting_list(match_id, role, subject, scope) -> strs
 local id, role, subj, scope = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local m = mget(id)

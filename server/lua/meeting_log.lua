@@ -10,7 +10,7 @@
 --   minutes and topic are not used) and counts nothing; a side logging a date it already logged or
 --   confirmed is conflict.  The reply: the record's id, '1' when this call confirmed it, the record's
 --   minutes, and the mentee's minutes of the date's year after this call.
---! uses: keys common match
+--! uses: keys common msort match
 --! idempotent
 --! db: meeting_log(match_id, role, subject, date, day_end:int, minutes:int, topic, now) -> meeting
 local id, role, subj, date, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[9]

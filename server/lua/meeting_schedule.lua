@@ -6,7 +6,7 @@
 --   minutes and place are replaced and seq (the iCalendar SEQUENCE) grows by one, so calendars update the same
 --   event (UID = the meeting id).  A cancelled meeting (its match was cancelled) cannot be moved: conflict.
 --   start before now is invalid_params.  Both sides get a METHOD:REQUEST invitation through the outbox.
---! uses: keys common match
+--! uses: keys common msort match
 --! idempotent
 --! db: meeting_schedule(match_id, role, subject, start:int, minutes:int, place, meeting_id, now) -> strs
 local id, role, subj, start, minutes, place, mid, now = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7], ARGV[8], ARGV[9]

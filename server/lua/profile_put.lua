@@ -3,7 +3,7 @@
 -- self is 1 when the subject writes its own profile: the coordinator-owned
 -- fields (DESIGN §9) are then compared with the stored profile here, in the
 -- same script as the write, and a change is `forbidden` naming the field.
---! uses: keys common match
+--! uses: keys common msort
 --! idempotent
 --! db: profile_put(kind, id, blob:bytes, if_version:optint, scope, now, programs, province, capacity:int, by, self:int) -> version
 local kind, id = ARGV[2], ARGV[3]

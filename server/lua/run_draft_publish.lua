@@ -7,7 +7,7 @@
 -- common.lua's touch()); then the run takes the program's lock, its proposals are switched on
 -- (run.lua's switch()) and the handler settles its waitlist in chunks (run_waitlist.lua), whose
 -- last releases the lock.  If the process dies in between, the sweep settles it.
---! uses: keys common match run
+--! uses: keys common msort run
 --! idempotent
 --! db: run_draft_publish(run_id, scope, now, ttl_ms:int) -> published
 local run, scope, now = ARGV[2], ARGV[3], ARGV[4]

@@ -6,7 +6,7 @@
 -- proposals of earlier runs are cancelled; the run records its stats.  The waitlist follows in
 -- chunks, under the run's lock (run.lua's settle(), run_waitlist.lua), whose last chunk
 -- writes the run's audit entry, run.done, as before.
---! uses: keys common match run
+--! uses: keys common msort run
 local run, prog, now = ARGV[2], ARGV[3], ARGV[5]
 if redis.call('GET', K.lock_run..prog) ~= run then return {'conflict', 'run '..run..' lost its lock'} end
 local np = switch(run, prog, now)

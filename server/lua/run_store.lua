@@ -5,7 +5,7 @@
 -- can review them (match.lua's visible()); their ids wait in stage:proposed:<run> and the
 -- unmatched mentees in stage:wait:<run> for the switch, run_publish.lua.  Each unmatched
 -- mentee is also kept with its reason in unmatched:<run> ("<reason>:<mentee>", run.unmatched).
---! uses: keys common match
+--! uses: keys common msort match
 local run, prog, now, np = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 if redis.call('GET', K.lock_run..prog) ~= run then return {'conflict', 'run '..run..' lost its lock'} end
 for i = 0, np - 1 do

@@ -8,7 +8,7 @@
 -- deleted with its staging keys (and its unmatched:<run>).  At most `limit` proposals or mentees per call, so that no
 -- call blocks Redis long (more = 1: call again).  A run that is done but staged (issue 11's
 -- drafts) stays.
---! uses: keys common match run
+--! uses: keys common msort run
 local now, limit = ARGV[2], tonumber(ARGV[3])
 local failed, more = 0, 0
 for _, run in ipairs(redis.call('SMEMBERS', K.runs_staged)) do

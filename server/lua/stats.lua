@@ -1,6 +1,6 @@
 -- stats.lua (SCRIPT_STATS): stats.get: a program's figures.
 -- ARGV: prefix program -> ok mentees coaches capacity load jp_minutes last_run last_stats covered fb_n fb_sum (status count)...
---! uses: keys common match
+--! uses: keys common msort match
 --! db: stats_get(program) -> stats
 local prog = ARGV[2]
 local mentees = redis.call('ZCARD', K.idx_mentee_prog..prog)

@@ -9,7 +9,7 @@
 -- mentee side, the live and completed matches of the row's coaches.  Cost:
 -- one pass over the program's mentees, all coaches and the program's matches,
 -- as stats.lua, plus one profile unpack per mentee for agency and competency.
---! uses: keys common match
+--! uses: keys common msort match
 --! db: stats_by(program, by) -> strs
 local prog, by = ARGV[2], ARGV[3]
 local rows = {}
