@@ -74,3 +74,9 @@ build/fuzz/fuzz_hws: tests/fuzz/fuzz_hws.c server/hws.c server/hws.h
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(CPPFLAGS) \
 	    tests/fuzz/fuzz_hws.c server/hws.c $(WSLAY_LIBS) $(HTTP_PARSER_LIBS) $(SSL_LIBS) -o $@
 FUZZERS += build/fuzz/fuzz_hws
+
+# metrics: the Prometheus text rendering (pure; names from libproto).
+UNIT_TESTS += $(B)/tests/unit/test_metrics
+$(B)/tests/unit/test_metrics.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
+$(B)/tests/unit/test_metrics: $(B)/tests/unit/test_metrics.o $(B)/server/metrics.o $(PROTO_LIB)
+	$(CC) $(LDFLAGS) $^ $(MSGPACK_LIBS) $(CMOCKA_LIBS) -o $@

@@ -22,6 +22,7 @@ typedef struct pending {
     void *ud;
     struct event *timer;
     int done;
+    double t0; /* mx_now() when sent (the latency histogram) */
     struct pending *prev, *next;
 } pending;
 
@@ -47,6 +48,7 @@ struct store {
     pending *head;      /* commands whose user callback is due */
     struct event *kill; /* tears the command link down after a timeout */
     int closing;
+    mx_hist *latency; /* NULL: not measured (store_set_latency) */
 };
 
 static void link_connect(store *s, link *l);
@@ -173,6 +175,7 @@ static void pending_unlink(store *s, pending *p) {
 static void pending_finish(pending *p, redisReply *r, int status) {
     if (p->done) return;
     p->done = 1;
+    if (p->s->latency) mx_observe(p->s->latency, mx_now() - p->t0);
     if (p->timer) evtimer_del(p->timer);
     pending_unlink(p->s, p);
     p->cb(p->ud, r, status);
@@ -245,6 +248,10 @@ void store_free(store *s) {
 
 int store_connected(const store *s) { return s->cmd.connected && s->cmd.ac != NULL; }
 
+int store_sub_connected(const store *s) { return s->sub.connected && s->sub.ac != NULL; }
+
+void store_set_latency(store *s, mx_hist *h) { s->latency = h; }
+
 int store_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv, const size_t *argvlen) {
     if (!store_connected(s) || s->closing) return STORE_UNAVAILABLE;
     pending *p = calloc(1, sizeof *p);
@@ -252,6 +259,7 @@ int store_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv, con
     p->s = s;
     p->cb = cb;
     p->ud = ud;
+    p->t0 = mx_now();
     p->timer = evtimer_new(s->base, cmd_timeout, p);
     if (!p->timer) {
         free(p);
