@@ -233,5 +233,34 @@ def failed_handshake_counted(s):
     assert conns(a, "pending", "handshake") == 0
 
 
+@t
+def redis_links_follow_redis(s):
+    """with Redis stopped both link gauges go to 0 and a call counts as unavailable; both back to 1 after"""
+    coord, prog = s.coordinator()
+    m = s.gen.mentee(prog)
+    coord.mentee_put(m)
+    b = scrape(s)
+    s.env.redis.stop()
+    try:
+        def down():
+            a = scrape(s)
+            return (a.get("coachnet_redis_link_up", link="command"), a.get("coachnet_redis_link_up", link="pubsub")) == (0, 0)
+
+        wait_until(down, 10 * SLOW, what="both links down")
+        expect_error("unavailable", coord.mentee_get, m["id"])
+        a = scrape(s)
+        assert a.get("coachnet_requests_total", method="mentee.get", code="unavailable") - \
+            b.get("coachnet_requests_total", method="mentee.get", code="unavailable") == 1
+    finally:
+        s.env.redis.start()
+
+    def up():
+        a = scrape(s)
+        return (a.get("coachnet_redis_link_up", link="command"), a.get("coachnet_redis_link_up", link="pubsub")) == (1, 1)
+
+    wait_until(up, 20 * SLOW, what="both links up again")
+    coord.close()
+
+
 if __name__ == "__main__":
     main(suite)
