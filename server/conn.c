@@ -120,10 +120,10 @@ struct srv_conn {
     conn_state state;
     conn_kind kind;
     mx_transport transport; /* its metrics label (server.mx.conns) */
-    hws *web;           /* KIND_HTTP: the HTTP/WebSocket layer */
-    struct event *ping; /* a WebSocket's keepalive (hws_tick) */
-    int inflight;       /* requests not answered yet */
-    int holds;          /* background jobs reporting here (runs) */
+    hws *web;               /* KIND_HTTP: the HTTP/WebSocket layer */
+    struct event *ping;     /* a WebSocket's keepalive (hws_tick) */
+    int inflight;           /* requests not answered yet */
+    int holds;              /* background jobs reporting here (runs) */
     char peer[64];
     srv_session sess;
     /* its partial frame's share of max-input-total */

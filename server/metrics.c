@@ -11,7 +11,7 @@ const char *const mx_transport_names[MX_T__COUNT] = { "pending", "binary", "unix
 
 /* Latencies of a request or a Redis command: 100 µs to 10 s. */
 static const double mx_latency_le[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                        0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,     10 };
+                                        0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10 };
 /* A match run: 10 ms to 30 min. */
 static const double mx_run_le[] = { 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800 };
 

@@ -71,9 +71,9 @@ typedef struct metrics {
     mx_hist request_seconds[API_M__COUNT + 1]; /* dispatch to answer */
     /* connections now, by transport and conn.c's state (conn.c keeps it) */
     int64_t conns[MX_T__COUNT][MX_CONN_STATES];
-    const char *const *conn_state_names; /* conn.c's, MX_CONN_STATES of them */
+    const char *const *conn_state_names;            /* conn.c's, MX_CONN_STATES of them */
     uint64_t tls_handshakes, tls_handshakes_failed; /* ended; of those, failed */
-    mx_hist redis_seconds; /* a command to its reply (or its timeout) */
+    mx_hist redis_seconds;                          /* a command to its reply (or its timeout) */
     uint64_t runs_started;
     uint64_t runs_finished[PROTO_RUN_STATUS__COUNT];
     mx_hist run_seconds; /* started to its end recorded */
