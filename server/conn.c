@@ -94,6 +94,7 @@ typedef enum {
 static const char *const conn_state_names[CONN__COUNT] = {
     "handshake", "open", "paused", "draining", "flushing", "closing", "closed",
 };
+_Static_assert(CONN__COUNT == MX_CONN_STATES, "metrics.h: MX_CONN_STATES is conn.c's state count");
 
 #define CONN_BIT(st) (1u << (st))
 /* The legal transitions: conn_next[from] has the bit of every `to`. */
@@ -118,10 +119,11 @@ struct srv_conn {
     struct event *deadline; /* handshake deadline, then idle deadline */
     conn_state state;
     conn_kind kind;
-    hws *web;           /* KIND_HTTP: the HTTP/WebSocket layer */
-    struct event *ping; /* a WebSocket's keepalive (hws_tick) */
-    int inflight;       /* requests not answered yet */
-    int holds;          /* background jobs reporting here (runs) */
+    mx_transport transport; /* its metrics label (server.mx.conns) */
+    hws *web;               /* KIND_HTTP: the HTTP/WebSocket layer */
+    struct event *ping;     /* a WebSocket's keepalive (hws_tick) */
+    int inflight;           /* requests not answered yet */
+    int holds;              /* background jobs reporting here (runs) */
     char peer[64];
     srv_session sess;
     /* its partial frame's share of max-input-total */
@@ -206,6 +208,12 @@ static void conn_set_state(srv_conn *c, conn_state to) {
     assert(conn_next[from] & CONN_BIT(to));
     log_debug("conn %s: %s -> %s", c->peer, conn_state_names[from], conn_state_names[to]);
     c->state = to;
+    s->mx.conns[c->transport][from]--;
+    s->mx.conns[c->transport][to]++;
+    if (from == CONN_HANDSHAKE && c->transport != MX_T_UNIX) {
+        s->mx.tls_handshakes++;
+        if (to != CONN_OPEN) s->mx.tls_handshakes_failed++;
+    }
     if (conn_in_table(from) && !conn_in_table(to)) conn_unlink(c);
     switch (to) {
     case CONN_OPEN:
@@ -247,6 +255,13 @@ static void conn_set_state(srv_conn *c, conn_state to) {
         break;
     default: break;
     }
+}
+
+/* c is carried by t from now on (the connections gauge moves with it). */
+static void conn_set_transport(srv_conn *c, mx_transport t) {
+    c->srv->mx.conns[c->transport][c->state]--;
+    c->transport = t;
+    c->srv->mx.conns[t][c->state]++;
 }
 
 /* Ask for c to close: now (its output is dropped), or once its output is
@@ -295,6 +310,7 @@ static void reaper_cb(evutil_socket_t fd, short what, void *arg) {
         if (ssl && SSL_is_init_finished(ssl)) SSL_shutdown(ssl); /* close_notify */
         ERR_clear_error();
         conn_input_uncharge(c);
+        s->mx.conns[c->transport][c->state]--;
         bufferevent_free(c->bev);
         event_free(c->deadline);
         if (c->ping) event_free(c->ping);
@@ -476,6 +492,7 @@ static void conn_ping_cb(evutil_socket_t fd, short what, void *arg) {
 static void conn_web_open(void *ud) {
     srv_conn *c = ud;
     log_debug("conn %s: WebSocket open", c->peer);
+    conn_set_transport(c, MX_T_WEBSOCKET);
     conn_arm(c, c->srv->cfg->idle_timeout_ms);
     c->ping = evtimer_new(c->srv->base, conn_ping_cb, c);
     if (!c->ping) {
@@ -519,6 +536,7 @@ static int conn_web_start(srv_conn *c) {
         return -1;
     }
     c->kind = KIND_HTTP;
+    conn_set_transport(c, MX_T_HTTP);
     return 0;
 }
 
@@ -541,6 +559,7 @@ static int conn_kind_decide(srv_conn *c) {
     if (evbuffer_copyout(bufferevent_get_input(c->bev), &b, 1) != 1) return -1;
     if (b >= 'A' && b <= 'Z') return conn_web_start(c);
     c->kind = KIND_BINARY;
+    if (c->transport == MX_T_PENDING) conn_set_transport(c, MX_T_BINARY);
     return 0;
 }
 
@@ -702,7 +721,7 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg) {
 
 /* ------------------------------------------------------- the table */
 
-static srv_conn *conn_new(server *s, struct bufferevent *bev, const char *peer) {
+static srv_conn *conn_new(server *s, struct bufferevent *bev, const char *peer, mx_transport t) {
     if (s->nfree == 0) return NULL;
     srv_conn *c = calloc(1, sizeof *c);
     if (!c) return NULL;
@@ -717,6 +736,8 @@ static srv_conn *conn_new(server *s, struct bufferevent *bev, const char *peer) 
     c->srv = s;
     c->bev = bev;
     c->state = CONN_HANDSHAKE;
+    c->transport = t;
+    s->mx.conns[t][CONN_HANDSHAKE]++;
     snprintf(c->peer, sizeof c->peer, "%s", peer);
     s->slots[slot] = c;
     c->next = s->live;
@@ -754,7 +775,7 @@ void conn_accept(server *s, evutil_socket_t fd, const char *peer, int tls) {
         evutil_closesocket(fd);
         return;
     }
-    srv_conn *c = conn_new(s, bev, peer);
+    srv_conn *c = conn_new(s, bev, peer, tls ? MX_T_PENDING : MX_T_UNIX);
     if (!c) {
         bufferevent_free(bev);
         return;
@@ -770,6 +791,7 @@ void conn_accept(server *s, evutil_socket_t fd, const char *peer, int tls) {
 
 int conn_table_init(server *s) {
     s->nslots = (uint32_t)s->cfg->maxclients;
+    s->mx.conn_state_names = conn_state_names;
     s->slots = calloc(s->nslots, sizeof *s->slots);
     s->free_slots = malloc(s->nslots * sizeof *s->free_slots);
     s->reaper = event_new(s->base, -1, 0, reaper_cb, s);

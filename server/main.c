@@ -311,6 +311,7 @@ static int run(cfg *c) {
         goto out;
     }
     store_on_connect(s->st, on_store_connect, &a);
+    store_set_latency(s->st, &s->mx.redis_seconds);
     a.ev_term = evsignal_new(base, SIGTERM, on_term, &a);
     a.ev_int = evsignal_new(base, SIGINT, on_term, &a);
     a.ev_hup = evsignal_new(base, SIGHUP, on_hup, &a);

@@ -80,3 +80,9 @@ UNIT_TESTS += $(B)/tests/unit/test_sentinel
 $(B)/tests/unit/test_sentinel.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
 $(B)/tests/unit/test_sentinel: $(B)/tests/unit/test_sentinel.o $(B)/server/config.o $(B)/server/store.o $(B)/server/log.o
 	$(CC) $(LDFLAGS) $^ $(EVENT_LIBS) $(HIREDIS_LIBS) $(CMOCKA_LIBS) -o $@
+
+# metrics: the Prometheus text rendering (pure; names from libproto).
+UNIT_TESTS += $(B)/tests/unit/test_metrics
+$(B)/tests/unit/test_metrics.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
+$(B)/tests/unit/test_metrics: $(B)/tests/unit/test_metrics.o $(B)/server/metrics.o $(PROTO_LIB)
+	$(CC) $(LDFLAGS) $^ $(MSGPACK_LIBS) $(CMOCKA_LIBS) -o $@

@@ -16,6 +16,7 @@ srv_req *srv_req_new(server *s, uint64_t conn_id, const srv_session *sess) {
     r->srv = s;
     r->conn_id = conn_id;
     r->sess = *sess;
+    r->t0 = mx_now();
     msgpack_sbuffer_init(&r->sb);
     msgpack_packer_init(&r->pk, &r->sb, msgpack_sbuffer_write);
     return r;
@@ -29,9 +30,14 @@ void srv_req_drop(srv_req *r) {
     free(r);
 }
 
-/* The answer is in r->sb (empty: none could be packed): to the connection
- * if it is still there, then free r. */
-static void req_end(srv_req *r) {
+/* The answer is in r->sb (empty: none could be packed): counted (its
+ * method and code, its latency; no allocation), to the connection if it
+ * is still there, then free r. */
+static void req_end(srv_req *r, proto_errcode code) {
+    metrics *mx = &r->srv->mx;
+    size_t mi = r->m ? (size_t)(r->m->api - api_methods) : MX_METHOD_UNKNOWN;
+    mx->requests[mi][code < PROTO_E__COUNT ? code : PROTO_E_INTERNAL]++;
+    mx_observe(&mx->request_seconds[mi], mx_now() - r->t0);
     srv_conn_reply(r->srv, r->conn_id, r->sb.data, r->sb.size);
     srv_req_drop(r);
 }
@@ -55,7 +61,7 @@ void srv_req_fail_err(srv_req *r, const proto_error *e) {
         log_limited(&ll, CFG_LOG_WARNING, "%s: %s: %s", r->m ? r->m->name : "request", proto_errcode_name(e->code),
                     e->message);
     }
-    req_end(r);
+    req_end(r, e->code == PROTO_E_NONE ? PROTO_E_INTERNAL : e->code); /* as proto packs it */
 }
 
 void srv_req_done(srv_req *r) {
@@ -65,7 +71,7 @@ void srv_req_done(srv_req *r) {
         srv_req_fail_err(r, &e);
         return;
     }
-    req_end(r);
+    req_end(r, PROTO_E_NONE);
 }
 
 void srv_req_fail(srv_req *r, proto_errcode code, const char *field, const char *fmt, ...) {

@@ -281,9 +281,12 @@ static void stats_from(proto_run_stats *ps, const run *rn) {
 static void run_ended(run *rn) {
     proto_run_done d;
     memcpy(d.run_id, rn->id, sizeof d.run_id);
-    d.status = (proto_run_status)pack_name_index(proto_run_status_names, rn->status, strlen(rn->status));
+    int k = pack_name_index(proto_run_status_names, rn->status, strlen(rn->status));
+    d.status = (proto_run_status)k;
     stats_from(&d.stats, rn);
     const proto_run_stats ps = d.stats;
+    if (k >= 0 && k < PROTO_RUN_STATUS__COUNT) rn->s->mx.runs_finished[k]++;
+    mx_observe(&rn->s->mx.run_seconds, (double)ps.elapsed_ms / 1000);
     srv_notify_conn(rn->s, rn->conn_id, "run.done", pack_run_done, &d);
     rn->job = 0;
     srv_job(rn->s, rn->conn_id, -1);
@@ -743,6 +746,7 @@ static void lock_cb(void *ud, redisReply *reply, int status) {
     rn->rs->list = rn;
     rn->job = 1;
     srv_job(rn->s, rn->conn_id, +1);
+    rn->s->mx.runs_started++;
     pack_run_id(srv_req_ok(r), rn->id);
     srv_req_done(r);
     log_info("run %s (%s) started by %s", rn->id, rn->program, rn->by);

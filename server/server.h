@@ -21,13 +21,15 @@
  *   loginrl.c   auth.login's per-address limit
  *   config.c    configuration   log.c logging   util.c small pure helpers
  *   hws.c       HTTP/1.1 + WebSocket layer (pure)  web.c HTTP routes, files
+ *   metrics.c   Prometheus counters and their text rendering (pure)
  *   main.c      command line, signals, --add-user; wires the rest together
  *
  * Who calls whom.  An arrow means "calls functions of"; every arrow points
  * one way, no file calls back into a file that calls it:
  *
  *   main ──> srv ──> conn ──> hws, web (the browser transport; web ──>
- *                                        store, coachidx for /readyz)
+ *                                        store, coachidx for /readyz,
+ *                                        hashq and metrics for /metrics)
  *   conn ─ ─ frame hook (server.dispatch, given to srv_init by main) ─ ─> dispatch
  *   dispatch ──> dispatch.gen.c table ─ ─> methods_*.c handlers
  *   dispatch, handlers, methods, runs ──> req ──> conn (srv_conn_reply,
@@ -66,6 +68,7 @@
 #include "proto/proto.h"
 #include "server/auth.h"
 #include "server/config.h"
+#include "server/metrics.h"
 #include "server/store.h"
 
 struct event_base;
@@ -114,6 +117,7 @@ typedef struct srv_req {
     char idem_key[AUTH_LOGIN_MAX + 1 + API_REQUEST_ID_MAX + 1];
     char idem_fp[PROTO_METHOD_MAX + 1 + AUTH_SHA_HEX];
     bool replayed;
+    double t0; /* mx_now() at dispatch: the latency metric (req.c) */
 } srv_req;
 
 typedef struct srv_catalog {
@@ -166,6 +170,7 @@ typedef struct server {
     srv_conn *flushers; /* closing connections still writing */
     /* bytes of partial frames, at most max-input-total (conn.c) */
     size_t input_charged;
+    metrics mx; /* /metrics (metrics.h): counted by req, conn, runs, store */
 } server;
 
 /* ---- srv.c ---- */

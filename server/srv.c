@@ -239,6 +239,7 @@ int srv_init(server *s, cfg *c, struct event_base *base, srv_frame_fn *dispatch,
     s->cfg = c;
     s->base = base;
     s->dispatch = dispatch;
+    metrics_init(&s->mx);
     proto_limits_default(&s->lim);
     s->lim.max_frame = (uint32_t)c->max_frame;
     if (conn_table_init(s)) {

@@ -27,6 +27,7 @@ typedef struct pending {
     int refs;
     int nowait; /* a durable write without a WAIT group (out of memory) */
     redisReply *held;
+    double t0; /* mx_now() when sent (the latency histogram) */
     struct pending *prev, *next;
 } pending;
 
@@ -102,6 +103,7 @@ struct store {
     sentinels sen;        /* n == 0: no Sentinel */
     cfg_hostport primary; /* the last primary ROLE confirmed (port 0: none yet) */
     int closing;
+    mx_hist *latency; /* NULL: not measured (store_set_latency) */
 };
 
 static void link_connect(store *s, link *l);
@@ -563,6 +565,7 @@ static void pending_unlink(store *s, pending *p) {
 static void pending_finish(pending *p, redisReply *r, int status) {
     if (p->done) return;
     p->done = 1;
+    if (p->s->latency) mx_observe(p->s->latency, mx_now() - p->t0);
     if (p->timer) evtimer_del(p->timer);
     pending_unlink(p->s, p);
     p->cb(p->ud, r, status);
@@ -814,6 +817,10 @@ void store_free(store *s) {
 
 int store_connected(const store *s) { return s->cmd.connected && s->cmd.ac != NULL; }
 
+int store_sub_connected(const store *s) { return s->sub.connected && s->sub.ac != NULL; }
+
+void store_set_latency(store *s, mx_hist *h) { s->latency = h; }
+
 static int send_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv, const size_t *argvlen, int durable) {
     if (!store_connected(s) || s->closing) return STORE_UNAVAILABLE;
     pending *p = calloc(1, sizeof *p);
@@ -822,6 +829,7 @@ static int send_cmd(store *s, store_cb *cb, void *ud, int argc, const char **arg
     p->cb = cb;
     p->ud = ud;
     p->refs = 1;
+    p->t0 = mx_now();
     p->timer = evtimer_new(s->base, cmd_timeout, p);
     if (!p->timer) {
         free(p);

@@ -50,6 +50,7 @@
 #include <hiredis/hiredis.h>
 
 #include "server/config.h"
+#include "server/metrics.h"
 
 struct event_base;
 
@@ -90,6 +91,12 @@ void store_on_connect(store *s, store_connect_cb *cb, void *ud);
 /* Fails every pending command (callbacks get STORE_UNAVAILABLE) and frees. */
 void store_free(store *s);
 int store_connected(const store *s);
+/* The pub/sub link is connected (metrics). */
+int store_sub_connected(const store *s);
+/* Observe every command's time to its reply or timeout into h (the
+ * server's metrics; mx_observe is inline, so linking without metrics.o
+ * works). */
+void store_set_latency(store *s, mx_hist *h);
 
 int store_cmd(store *s, store_cb *cb, void *ud, int argc, const char **argv, const size_t *argvlen);
 /* store_cmd() for a write that a client (or a run) is told succeeded:

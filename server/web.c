@@ -28,7 +28,9 @@
 #include <unistd.h>
 
 #include "server/coachidx.h"
+#include "server/hashq.h"
 #include "server/log.h"
+#include "server/metrics.h"
 
 typedef void web_handler(server *s, hws *h, const hws_request *rq);
 
@@ -72,14 +74,41 @@ static void web_readyz(server *s, hws *h, const hws_request *rq) {
     text_response(h, ready ? 200 : 503, body);
 }
 
-/* The routes, matched exactly before static files; add a line to add one
- * (/metrics comes here). */
+/* /metrics: the Prometheus text format 0.0.4 (metrics.h; docs/
+ * operations.md "Metrics").  No session, like /healthz: it says how busy
+ * the server is, not whose data it holds; an operator who does not want
+ * it public filters the path in front of the listener.  Never cached. */
+static void web_metrics(server *s, hws *h, const hws_request *rq) {
+    (void)rq;
+    metrics_sample smp = {
+        .redis_command_up = s->st && store_connected(s->st),
+        .redis_pubsub_up = s->st && store_sub_connected(s->st),
+        .hashq_depth = s->hq ? hashq_pending(s->hq) : 0,
+    };
+    mx_buf b = { 0 };
+    if (metrics_render(&s->mx, &smp, &b)) {
+        mx_buf_free(&b);
+        log_warn("web: /metrics: out of memory");
+        text_response(h, 500, "out of memory\n");
+        return;
+    }
+    hws_response r = { .status = 200,
+                       .content_type = "text/plain; version=0.0.4; charset=utf-8",
+                       .cache_control = "no-store",
+                       .body = b.p,
+                       .len = b.len };
+    hws_respond(h, &r);
+    mx_buf_free(&b);
+}
+
+/* The routes, matched exactly before static files; add a line to add one. */
 static const struct web_route {
     const char *path;
     web_handler *fn;
 } web_routes[] = {
     { "/healthz", web_healthz },
     { "/readyz", web_readyz },
+    { "/metrics", web_metrics },
 };
 
 /* ------------------------------------------------------- static files */

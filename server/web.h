@@ -1,6 +1,6 @@
 /* web.h — what coachnetd answers to an HTTP request that is not the
  * WebSocket handshake (conn.c hands them here from the hws layer): the
- * route table (/healthz, /readyz) and static files from web-root.
+ * route table (/healthz, /readyz, /metrics) and static files from web-root.
  * See docs/design.md "The browser transport". */
 #ifndef COACHNET_SERVER_WEB_H
 #define COACHNET_SERVER_WEB_H

@@ -37,7 +37,7 @@ $(LOADGEN): $(B)/bench/load/loadgen.o $(PROTO_LIB)
 FUZZ_DISPATCH_SRCS := tests/fuzz/fuzz_dispatch.c \
     $(filter-out server/main.c,$(wildcard server/*.c)) $(B)/server/lua_scripts.c \
     $(wildcard proto/*.c) $(wildcard matcher/*.c)
-FUZZ_DISPATCH_WRAP := store_new store_free store_connected store_cmda store_cmda_durable
+FUZZ_DISPATCH_WRAP := store_new store_free store_connected store_sub_connected store_cmda store_cmda_durable
 build/fuzz/fuzz_dispatch: $(FUZZ_DISPATCH_SRCS) $(wildcard server/*.h proto/*.h matcher/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
