@@ -2,7 +2,8 @@
 -- "Upgrading: sorted match lists").  Adds every stored match to the indexes
 -- that server/lua/match.lua keeps since then: sort:match:<order>:<scope> and
 -- idx:match:mentee:<id> / idx:match:coach:<id>, and the name key `sk` of every
--- profile.  The members are built exactly as match.lua's sortmember() does
+-- profile, and count:match (matches by status, /metrics) computed anew.
+-- The members are built exactly as msort.lua's sortmember() does
 -- (tests/integration/test_match_list.py checks that the two agree).
 -- Run once, while coachnetd is stopped (it blocks Redis for the scan):
 --   redis-cli --eval scripts/reindex-matches.lua , cn:
@@ -21,12 +22,14 @@ local function sortname(kind, id)
   end
   return sk[k] end
 local n, c = 0, '0'
+redis.call('DEL', p..'count:match')
 repeat
   local r = redis.call('SCAN', c, 'MATCH', p..'match:*', 'COUNT', 1000)
   c = r[1]
   for _, key in ipairs(r[2]) do
-    local m = redis.call('HMGET', key, 'id', 'program', 'run_id', 'score', 'updated_at', 'mentee_id', 'coach_id')
+    local m = redis.call('HMGET', key, 'id', 'program', 'run_id', 'score', 'updated_at', 'mentee_id', 'coach_id', 'status')
     if m[1] and m[2] then
+      if m[8] then redis.call('HINCRBY', p..'count:match', m[8], 1) end
       local s = '\1'..string.format('%012d', tonumber(string.sub(m[1], 2)))
       local seqn = tonumber(string.sub(m[1], 2))
       local members = {

@@ -61,6 +61,7 @@ static const char *const patterns[KEY__COUNT] = {
     [KEY_IDX_MATCH_COACH] = "idx:match:coach:<id>",
     [KEY_SORT_MATCH] = "sort:match:<order>:<scope>",
     [KEY_OUTBOX] = "outbox",
+    [KEY_COUNT_MATCH] = "count:match",
     [KEY_MAIL_DEAD] = "mail:dead",
     [KEY_MAIL_SENT] = "mail:sent:<event>:<recipient>",
     [KEY_SCHED] = "sched:<match>",

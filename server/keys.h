@@ -76,6 +76,7 @@ typedef enum {
     KEY_IDX_MATCH_COACH,  /* idx:match:coach:<id> */
     KEY_SORT_MATCH,       /* sort:match:<order>:<scope> */
     KEY_OUTBOX,           /* outbox (stream: messages for the mailer, design.md §10) */
+    KEY_COUNT_MATCH,      /* count:match (matches by status, every program: /metrics) */
     KEY_MAIL_DEAD,        /* mail:dead (stream: messages the mailer gave up on) */
     KEY_MAIL_SENT,        /* mail:sent:<event>:<recipient> (delivered record) */
     KEY_SCHED,            /* sched:<match> (scheduled meetings: meeting.schedule) */

@@ -22,6 +22,7 @@
 #include "server/loginrl.h"
 #include "server/methods.h"
 #include "server/runs.h"
+#include "server/mxpoll.h"
 #include "server/sesscheck.h"
 #include "server/util.h"
 
@@ -306,7 +307,8 @@ static int run(cfg *c) {
                       .wait_timeout_ms = c->redis_wait_timeout_ms };
     s->st = store_new(base, &sc, on_store_msg, s);
     s->sck = sesscheck_new(s);
-    if (!s->cidx || !s->runs || !s->hq || !s->lrl || !s->st || !s->sck) {
+    s->mxp = mxpoll_new(s);
+    if (!s->cidx || !s->runs || !s->hq || !s->lrl || !s->st || !s->sck || !s->mxp) {
         log_error("out of memory");
         goto out;
     }
@@ -339,6 +341,7 @@ out:
     s->lrl = NULL;
     coachidx_free(s->cidx);
     sesscheck_free(s->sck); /* after the store: store_free answers its call in flight */
+    mxpoll_free(s->mxp);    /* the same */
     if (a.ev_term) event_free(a.ev_term);
     if (a.ev_int) event_free(a.ev_int);
     if (a.ev_hup) event_free(a.ev_hup);

@@ -178,6 +178,17 @@ int metrics_render(const metrics *m, const metrics_sample *s, mx_buf *out) {
     render_conns(m, out);
     render_redis(m, s, out);
     render_runs(m, out);
+    if (m->have_matches) {
+        mx_family(out, "coachnet_matches", "gauge",
+                  "Matches by status, every program (staged proposals of unpublished runs included).");
+        for (int st = 0; st < PROTO_MATCH_STATUS__COUNT; st++)
+            mx_printf(out, "coachnet_matches{status=\"%s\"} %lld\n", proto_match_status_names[st],
+                      (long long)m->matches[st]);
+    }
+    if (m->have_outbox) {
+        mx_family(out, "coachnet_mail_outbox_depth", "gauge", "Messages in the mail outbox not yet delivered.");
+        mx_printf(out, "coachnet_mail_outbox_depth %lld\n", (long long)m->outbox_depth);
+    }
     mx_family(out, "coachnet_password_hash_queue_depth", "gauge", "Password hashes queued or running.");
     mx_printf(out, "coachnet_password_hash_queue_depth %llu\n", (unsigned long long)s->hashq_depth);
     return out->oom ? -1 : 0;

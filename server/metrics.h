@@ -76,6 +76,11 @@ typedef struct metrics {
     mx_hist redis_seconds;                          /* a command to its reply (or its timeout) */
     uint64_t runs_started;
     uint64_t runs_finished[PROTO_RUN_STATUS__COUNT];
+    /* sampled from Redis by mxpoll.c (have_*: 0 until its first answer) */
+    int64_t matches[PROTO_MATCH_STATUS__COUNT]; /* count:match, every program */
+    int have_matches;
+    int64_t outbox_depth; /* XLEN outbox: mail not yet delivered */
+    int have_outbox;
     mx_hist run_seconds; /* started to its end recorded */
 } metrics;
 

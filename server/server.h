@@ -152,6 +152,7 @@ typedef struct server {
     struct coachidx *cidx;
     struct runs *runs;
     struct sesscheck *sck;  /* the periodic session check (sesscheck.h) */
+    struct mxpoll *mxp;     /* the metrics read from Redis (mxpoll.h) */
     struct hashq *hq;       /* password hashing on worker threads (hashq.h) */
     struct loginrl *lrl;    /* auth.login's per-address limit (loginrl.h) */
     srv_frame_fn *dispatch; /* where conn.c hands complete frames */

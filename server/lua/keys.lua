@@ -58,6 +58,7 @@ local K = {
   idx_match_coach = p..'idx:match:coach:',
   sort_match = p..'sort:match:',
   outbox = p..'outbox',
+  count_match = p..'count:match',
   mail_dead = p..'mail:dead',
   mail_sent = p..'mail:sent:',
   sched = p..'sched:',

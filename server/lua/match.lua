@@ -58,7 +58,7 @@ local function touched(m) touch(m.program) touch(redis.call('HGET', K.coach..m.c
 local function take(m) local l = load(m.coach_id) if l >= capacity(m.coach_id) then return false end setload(m.coach_id, l + 1) redis.call('HSET', K.mentee..m.mentee_id, 'match', m.id) touched(m) return true end
 local function release(m) local l = load(m.coach_id) if l > 0 then setload(m.coach_id, l - 1) end if redis.call('HGET', K.mentee..m.mentee_id, 'match') == m.id then redis.call('HDEL', K.mentee..m.mentee_id, 'match') end touched(m) end
 local function waitlist(m) redis.call('HINCRBY', K.wait..m.program, m.mentee_id, 1) touch(m.program) end
-local function setstatus(m, st, now) stamp(m, now) redis.call('HSET', K.match..m.id, 'status', st) m.status = st end
+local function setstatus(m, st, now) stamp(m, now) redis.call('HSET', K.match..m.id, 'status', st) count(m.status, -1) count(st, 1) m.status = st end
 local function tell(m) local n = tonumber(string.sub(m.id, 2)) redis.call('ZADD', K.mine_mentee..m.mentee_id, n, m.id) redis.call('ZADD', K.mine_coach..m.coach_id, n, m.id) end
 local function newmatch(prog, mentee, coach, st, score, run, explain, now)
   local n = redis.call('INCR', K.seq_match) local id = 'm'..n
@@ -68,6 +68,7 @@ local function newmatch(prog, mentee, coach, st, score, run, explain, now)
   redis.call('ZADD', K.idx_match_mentee..mentee, n, id)
   redis.call('ZADD', K.idx_match_coach..coach, n, id)
   sortput({id=id, program=prog, run_id=run, score=score, updated_at=now, mentee_id=mentee, coach_id=coach}, SORTS, true)
+  count(st, 1)
   return id end
 local SEES = {approved=1, accepted=2, active=2, completed=2}
 local CARD = {mentee={'id', 'name', 'agency', 'position_class', 'province', 'goals'},

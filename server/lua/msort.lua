@@ -23,7 +23,11 @@
 --   stamp(m, now)  updated_at := now in the hash and the updated_at zsets
 --   rename(kind, id, old, new)  move the person's matches in the name zsets
 --   unindex(id)    drop match id from every index (before it is deleted)
+--   count(st, d)   count:match[st] += d: matches by status, every program,
+--                 for /metrics (mxpoll.c); kept by newmatch, setstatus, run.lua's
+--                 switch and unindex, so every status change goes through them
 --! prelude
+local function count(st, d) if st and st ~= '' then redis.call('HINCRBY', K.count_match, st, d) end end
 local SORTS = {'score', 'updated_at', 'mentee_name', 'coach_name'}
 local NAMEKEY = 48  -- bytes of a name that sort by name compares
 local function namekey(name) return string.lower(string.sub(name or '', 1, NAMEKEY)) end
@@ -67,8 +71,9 @@ local function rename(kind, id, old, new)
     end
   end end
 local function unindex(id)
-  local h = redis.call('HMGET', K.match..id, 'program', 'run_id', 'score', 'updated_at', 'mentee_id', 'coach_id')
+  local h = redis.call('HMGET', K.match..id, 'program', 'run_id', 'score', 'updated_at', 'mentee_id', 'coach_id', 'status')
   if not h[1] then return end
+  count(h[7], -1)
   local m = {id=id, program=h[1], run_id=h[2], score=h[3], updated_at=h[4], mentee_id=h[5], coach_id=h[6]}
   sortput(m, SORTS, false)
   redis.call('ZREM', K.idx_match_mentee..m.mentee_id, id)

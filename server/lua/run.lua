@@ -28,6 +28,7 @@ local function switch(run, prog, now)
     local h = redis.call('HMGET', K.match..id, 'status', 'program', 'run_id', 'updated_at')
     if h[1] == 'proposed' then
       redis.call('HSET', K.match..id, 'status', 'cancelled')
+      count('proposed', -1) count('cancelled', 1)
       stamp({id=id, program=h[2], run_id=h[3], updated_at=h[4]}, now)
     end
   end

@@ -194,6 +194,11 @@ def reindex_script_rebuilds_the_same_indexes(s):
         keys += ["cn:idx:match:mentee:" + m["id"] for m in ms] + ["cn:idx:match:coach:" + c["id"] for c in cs]
         assert len([k for k in keys if k.startswith("cn:sort:")]) == 8, keys
         before = {k: r.cmd("ZRANGE", k, "0", "-1", "WITHSCORES") for k in keys}
+        def counts_now():
+            flat_ = r.cmd("HGETALL", "cn:count:match")
+            return {flat_[i]: int(flat_[i + 1]) for i in range(0, len(flat_), 2) if int(flat_[i + 1])}
+        counts = counts_now()                                       # kept by the scripts, status by status
+        assert counts, counts
         for k in keys:
             r.cmd("DEL", k)
         for m in ms:
@@ -205,6 +210,7 @@ def reindex_script_rebuilds_the_same_indexes(s):
         assert int(out.split()[-1]) >= len(ms), out
         after = {k: r.cmd("ZRANGE", k, "0", "-1", "WITHSCORES") for k in keys}
         assert after == before
+        assert counts_now() == counts, (counts_now(), counts)    # the script counts them anew: the same
         assert len(flat(pages(coord, 5, program=prog, sort="mentee_name"))) == len(ms)
 
 

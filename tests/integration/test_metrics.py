@@ -233,6 +233,51 @@ def failed_handshake_counted(s):
     assert conns(a, "pending", "handshake") == 0
 
 
+STATUSES = ("proposed", "requested", "approved", "accepted", "active", "completed", "rejected", "declined",
+            "cancelled")
+
+
+def statuses_in_redis(s):
+    """Matches by status, counted here from every match:<id> hash."""
+    r, got, cursor = s.env.redis, {}, "0"
+    while True:
+        cursor, keys = r.cmd("SCAN", cursor, "MATCH", "cn:match:*", "COUNT", "1000")
+        cursor = cursor.decode() if isinstance(cursor, bytes) else cursor
+        for k in keys:
+            st = r.cmd("HGET", k, "status")
+            st = st.decode() if isinstance(st, bytes) else st
+            got[st] = got.get(st, 0) + 1
+        if cursor == "0":
+            return got
+
+
+@t
+def matches_and_outbox_sampled_from_redis(s):
+    """coachnet_matches{status} and coachnet_mail_outbox_depth follow Redis within MXPOLL_INTERVAL_MS (5 s)"""
+    coord, prog = s.coordinator()
+    with coord:
+        for _ in range(6):
+            coord.mentee_put(s.gen.mentee(prog))
+        coord.coach_put(s.gen.coach([prog], capacity=3))
+        run_id, _, _ = run_and_wait(coord, prog)
+        ids = [m["id"] for m in coord.match_list(run_id=run_id)["items"]]
+        assert len(ids) == 3, ids
+        coord.match_review(ids[:2], "approve")
+        coord.match_review(ids[2:], "reject")
+        want = statuses_in_redis(s)
+        assert want.get("approved", 0) >= 2 and want.get("rejected", 0) >= 1, want
+
+        def sampled():
+            sc = scrape(s)
+            got = {st: int(sc.get("coachnet_matches", status=st)) for st in STATUSES}
+            depth = int(s.env.redis.cmd("XLEN", "cn:outbox"))
+            return ({k: v for k, v in got.items() if v} == want and
+                    int(sc.get("coachnet_mail_outbox_depth")) == depth and depth > 0)
+        wait_until(sampled, 15 * SLOW, interval=0.5, what="/metrics to show the matches and outbox of Redis")
+        sc = scrape(s)
+        assert sc.types["coachnet_matches"] == "gauge" and sc.types["coachnet_mail_outbox_depth"] == "gauge"
+
+
 @t
 def redis_links_follow_redis(s):
     """with Redis stopped both link gauges go to 0 and a call counts as unavailable; both back to 1 after"""

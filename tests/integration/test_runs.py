@@ -339,6 +339,18 @@ def publish_supersedes_the_other_drafts(s):
                          P + "unmatched:" + a)) == 0
         assert coord.run_get(a)["run"]["status"] == "cancelled"   # the record stays (run.list)
         assert other.run_get(keep)["run"]["status"] == "done" and run_matches(other, keep)
+        # count:match (matches by status for /metrics) agrees with the hashes left after the sweep
+        flat = r.cmd("HGETALL", P + "count:match")
+        kept = {flat[i]: int(flat[i + 1]) for i in range(0, len(flat), 2) if int(flat[i + 1])}
+        seen, cursor = {}, "0"
+        while True:
+            cursor, keys = r.cmd("SCAN", cursor, "MATCH", P + "match:*", "COUNT", "1000")
+            for k in keys:
+                st = r.cmd("HGET", k, "status")
+                seen[st] = seen.get(st, 0) + 1
+            if cursor in ("0", b"0"):
+                break
+        assert kept == seen, (kept, seen)
 
 
 @t

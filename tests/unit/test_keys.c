@@ -172,6 +172,7 @@ static void lua_name(key_kind k, char *out, size_t size) {
         [KEY_IDX_MATCH_COACH] = "idx_match_coach",
         [KEY_SORT_MATCH] = "sort_match",
         [KEY_OUTBOX] = "outbox",
+        [KEY_COUNT_MATCH] = "count_match",
         [KEY_MAIL_DEAD] = "mail_dead",
         [KEY_MAIL_SENT] = "mail_sent",
         [KEY_SCHED] = "sched",

@@ -84,6 +84,16 @@ static void render_all(void **state) {
     m->runs_started = 1;
     m->runs_finished[PROTO_RUN_DONE] = 1;
     mx_observe(&m->run_seconds, 0.3);
+    mx_buf none = { 0 };
+    metrics_sample s0 = { 0 };
+    assert_int_equal(metrics_render(m, &s0, &none), 0); /* not sampled yet: absent */
+    assert_null(strstr(none.p, "coachnet_matches"));
+    assert_null(strstr(none.p, "coachnet_mail_outbox_depth"));
+    mx_buf_free(&none);
+    m->have_matches = 1;
+    m->matches[PROTO_MATCH_APPROVED] = 4;
+    m->have_outbox = 1;
+    m->outbox_depth = 9;
     metrics_sample s = { .redis_command_up = 1, .redis_pubsub_up = 0, .hashq_depth = 5 };
     mx_buf b = { 0 };
     assert_int_equal(metrics_render(m, &s, &b), 0);
@@ -115,6 +125,10 @@ static void render_all(void **state) {
     assert_line(t, "coachnet_run_duration_seconds_sum 0.29999999999999999");
     assert_line(t, "# HELP coachnet_password_hash_queue_depth Password hashes queued or running.");
     assert_line(t, "coachnet_password_hash_queue_depth 5");
+    assert_line(t, "# TYPE coachnet_matches gauge");
+    assert_line(t, "coachnet_matches{status=\"approved\"} 4");
+    assert_line(t, "coachnet_matches{status=\"proposed\"} 0");
+    assert_line(t, "coachnet_mail_outbox_depth 9");
     /* every family has exactly one HELP and one TYPE, HELP first, and
      * every sample line belongs to the family announced before it */
     char fam[128] = "";
