@@ -12,7 +12,7 @@
 struct mxpoll {
     server *srv;
     struct event *timer; /* persistent, MXPOLL_INTERVAL_MS */
-    int inflight;         /* commands of the last poll not answered yet */
+    int inflight;        /* commands of the last poll not answered yet */
     char k_count[128], k_outbox[128];
 };
 
