@@ -184,6 +184,13 @@ int assign_graph_add(assign_graph *g, int32_t row, int32_t col, int64_t w) {
 
 size_t assign_graph_edges(const assign_graph *g) { return g ? g->n_edges : 0; }
 
+int32_t assign_graph_row_len(const assign_graph *g, int32_t row) { return g->rows[row].len; }
+
+void assign_graph_row_edge(const assign_graph *g, int32_t row, int32_t i, int32_t *col, int64_t *w) {
+    *col = g->rows[row].e[i].col;
+    *w = g->rows[row].e[i].w;
+}
+
 /* Weight of edge (row, col), or 0 when absent. */
 static int64_t graph_weight(const assign_graph *g, int32_t row, int32_t col) {
     const assign_row *rw = &g->rows[row];
@@ -838,8 +845,57 @@ static int fill_result(solver *s, assign_result *out) {
     return ASSIGN_OK;
 }
 
+/* Warm first round (assign_start): column duals from the hint, each row the
+ * smallest u covering its edges, kept on its preferred column when that edge
+ * is tight and the column has room; the other rows with u > 0 leave (they
+ * are re-added by row searches) and columns left with room and v > 0 are
+ * repaired, exactly as after a pricing round.  rows[] is scratch (n_rows),
+ * fix[] too (n_cols). */
+static int warm_round(solver *s, const assign_start *start, int32_t *rows, int32_t *fix) {
+    for (int32_t c = 0; c < s->nc; c++) {
+        if (s->cap[c] == 0 || !start->v) continue;
+        int64_t v = start->v[c];
+        s->v[c] = v < 0 ? 0 : v > ASSIGN_MAX_WEIGHT ? ASSIGN_MAX_WEIGHT : v;
+    }
+    int32_t nredo = 0, nfix = 0;
+    for (int32_t r = 0; r < s->nr; r++) {
+        const assign_row *rw = &s->g->rows[r];
+        int64_t u0 = 0, wh = 0;
+        int32_t h = start->row_col ? start->row_col[r] : -1;
+        for (int32_t i = 0; i < rw->len; i++) {
+            int64_t t = rw->e[i].w - s->v[rw->e[i].col];
+            if (t > u0) u0 = t;
+            if (rw->e[i].col == h) wh = rw->e[i].w;
+        }
+        s->active[r] = 1;
+        s->u[r] = u0;
+        if (wh > 0 && wh - s->v[h] == u0 && col_free(s, h)) {
+            match_add(s, r, h);
+        } else if (u0 > 0) {
+            s->active[r] = 0;
+            s->u[r] = 0;
+            rows[nredo++] = r;
+        }
+    }
+    for (int32_t c = 0; c < s->nc; c++)
+        if (s->cap[c] > 0 && s->v[c] > 0 && col_free(s, c)) fix[nfix++] = c;
+    if (restart_is_cheaper(s, nredo)) {
+        solver_reset(s);
+        for (int32_t r = 0; r < s->nr; r++) rows[r] = r;
+        return first_round(s, rows);
+    }
+    int rc = add_rows(s, rows, nredo);
+    if (rc == ASSIGN_OK) rc = repair_columns(s, fix, nfix);
+    return rc;
+}
+
 int assign_solve(assign_graph *g, const int32_t *cap, assign_price_fn price, void *price_ud, assign_tick_fn tick,
                  void *tick_ud, assign_result *out) {
+    return assign_solve_warm(g, cap, NULL, price, price_ud, tick, tick_ud, out);
+}
+
+int assign_solve_warm(assign_graph *g, const int32_t *cap, const assign_start *start, assign_price_fn price,
+                      void *price_ud, assign_tick_fn tick, void *tick_ud, assign_result *out) {
     if (!out) return ASSIGN_ERR;
     memset(out, 0, sizeof(*out));
     if (!g || (!cap && g->n_cols > 0)) return ASSIGN_ERR;
@@ -855,7 +911,7 @@ int assign_solve(assign_graph *g, const int32_t *cap, assign_price_fn price, voi
     if (rc == ASSIGN_OK) {
         int32_t nfix;
         take_violators(&s, redo, fix, &nfix); /* sorts rows; none active */
-        rc = first_round(&s, redo);
+        rc = start ? warm_round(&s, start, redo, fix) : first_round(&s, redo);
     }
     while (rc == ASSIGN_OK) {
         out->pricing_rounds++;

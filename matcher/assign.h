@@ -59,6 +59,11 @@ void assign_graph_free(assign_graph *g);
  * column out of range, w <= 0 or w > ASSIGN_MAX_WEIGHT). */
 int assign_graph_add(assign_graph *g, int32_t row, int32_t col, int64_t w);
 size_t assign_graph_edges(const assign_graph *g);
+/* Edges of a row, for callers that keep the graph beyond a solve (a warm
+ * start of the next run): assign_graph_row_len() of them, the i-th by
+ * assign_graph_row_edge(), in column order once the graph has been solved. */
+int32_t assign_graph_row_len(const assign_graph *g, int32_t row);
+void assign_graph_row_edge(const assign_graph *g, int32_t row, int32_t i, int32_t *col, int64_t *w);
 
 /* Pricing callback: see the contract above.  Returns ASSIGN_OK or
  * ASSIGN_ERR; *added receives the number of edges added (informational: the
@@ -90,6 +95,27 @@ typedef struct assign_result {
 int assign_solve(assign_graph *g, const int32_t *cap, assign_price_fn price, void *price_ud, assign_tick_fn tick,
                  void *tick_ud, assign_result *out);
 void assign_result_free(assign_result *r);
+
+/* A warm start: where an earlier solve of a similar problem ended.  Both
+ * arrays are hints, and any values are accepted: v (n_cols column duals;
+ * negative ones count as 0) and row_col (n_rows preferred columns, -1 for
+ * none), either may be NULL.  The solver starts from these column duals,
+ * gives each row the smallest u that covers its edges, keeps the rows whose
+ * preferred column is a tight edge with room left (in row order) and
+ * re-adds the others by row searches; columns left with room and v > 0 get
+ * column searches.  The result is the same certified optimum as a cold
+ * solve; among optima of equal weight it tends to keep the preferred pairs.
+ * The cost is that of the searches the differences need: a few when the
+ * problem changed a little, a cold solve (it switches to one) when most
+ * rows must be re-added. */
+typedef struct assign_start {
+    const int64_t *v;
+    const int32_t *row_col;
+} assign_start;
+
+/* assign_solve() from a warm start (start NULL: cold, as assign_solve()). */
+int assign_solve_warm(assign_graph *g, const int32_t *cap, const assign_start *start, assign_price_fn price,
+                      void *price_ud, assign_tick_fn tick, void *tick_ud, assign_result *out);
 
 /* Verify a result against the graph: a valid matching of graph edges within
  * the capacities, u >= 0, v >= 0, u + v >= w on every edge, complementary

@@ -219,4 +219,36 @@ uint16_t mt_key_max(const uint16_t *key, size_t n);
 void mt_explain(const mt_query *q, const mt_space *s, const mt_coaches *cs, size_t c, const match_mentee *m,
                 const match_policy *policy, int elig_program, int forbidden, match_explain *out);
 
+/* ---- Warm start state (warm.c) ------------------------------------------- */
+
+/* Mentees and coaches sorted by id (byte order), as a run sorts them; edges
+ * in CSR form by mentee, coaches by their index in c_id. */
+struct match_warm {
+    const match_catalog *cat; /* the catalogue the scores came from */
+    uint64_t key;             /* mt_fp_policy of the run */
+    int64_t mult, big;        /* the run's weights: v = mult*price + big */
+    size_t nm, nc;
+    char **m_id, *m_pool;
+    uint64_t *m_fp;
+    uint8_t *m_scored; /* 1: scored (free, not pinned) in that run */
+    int16_t *t_score;  /* bound on every pair outside its edges, -1 none */
+    int32_t *m_match;  /* coach index or -1 */
+    size_t *e_off;     /* nm + 1 */
+    int32_t *e_coach;
+    int16_t *e_score;
+    char **c_id, *c_pool;
+    uint64_t *c_fp;
+    uint8_t *c_scored; /* 1: had room, so its pairs were scored */
+    int64_t *v;        /* final column dual */
+    size_t bytes;
+};
+
+uint64_t mt_fp_mentee(const match_mentee *m, const char *const *forbidden, size_t n_forbidden);
+uint64_t mt_fp_coach(const match_coach *c);
+uint64_t mt_fp_policy(const match_policy *p);
+/* A state with its arrays allocated (e_off zeroed, the rest to fill);
+ * NULL on ENOMEM. */
+match_warm *mt_warm_new(const match_catalog *cat, uint64_t key, size_t nm, char *const *m_ids, size_t nc,
+                        char *const *c_ids, size_t n_edges);
+
 #endif

@@ -342,6 +342,18 @@ typedef struct match_pair_ref {
  * "finish"; done <= total within a phase.  A non-zero return cancels. */
 typedef int (*match_progress_fn)(void *ud, const char *phase, uint64_t done, uint64_t total);
 
+/* A warm state: what an optimal-mode run leaves for the next run of the
+ * same program (its candidate graph with scores, bounds and duals, keyed by
+ * profile fingerprints).  Given to the next run as input->warm, it lets the
+ * run rescore only the pairs of mentees and coaches that changed and start
+ * the solver where the last one ended; the result is the same certified
+ * optimum as a cold run (among optima of equal weight it tends to keep the
+ * earlier pairs).  A state whose catalogue or scoring policy differs is
+ * not used (stats.warm 0), nor one where too much changed for it to pay.
+ * Owned by the caller; a run only reads it, so a state may serve several
+ * runs, one at a time or concurrently. */
+typedef struct match_warm match_warm;
+
 typedef struct match_run_input {
     const match_mentee *mentees;
     size_t n_mentees;
@@ -365,6 +377,10 @@ typedef struct match_run_input {
                                        before pricing, 0..200; 0: default
                                        (12).  A tuning knob: the result
                                        does not depend on it */
+    const match_warm *warm;   /* may be NULL: start cold */
+    int keep_warm;            /* 1: the result keeps a warm state for
+                                       the next run (match_run_take_warm;
+                                       optimal mode only) */
 } match_run_input;
 
 typedef struct match_proposal {
@@ -409,9 +425,12 @@ typedef struct match_stats {
     uint64_t pairs_scored;    /* pair evaluations */
     uint64_t candidate_edges; /* edges of the final candidate graph */
     int pricing_rounds;
-    uint32_t rescanned; /* mentee rescans: pricing (over the
+    uint32_t rescanned;    /* mentee rescans: pricing (over the
                                     coaches cheaper than their bound) or
                                     stable-mode list refills */
+    int warm;              /* 1: started from input->warm */
+    uint32_t warm_mentees; /* mentees whose candidates were reused */
+    uint32_t warm_coaches; /* coaches whose pairs were not rescored */
 } match_stats;
 
 typedef struct match_run_result {
@@ -440,5 +459,12 @@ int match_run_explain(const match_run_result *r, size_t i, match_explain *out);
  * pair is stats.mult * gain + stats.big. */
 int match_run_problem(const match_run_result *r, size_t mentee, int32_t *gain, int32_t *cap);
 void match_run_free(match_run_result *r);
+/* The warm state of a run made with keep_warm (NULL otherwise, or when it
+ * could not be kept: out of memory); the caller owns it from then on. */
+match_warm *match_run_take_warm(match_run_result *r);
+void match_warm_free(match_warm *w);
+/* Heap bytes held by a state, and its number of mentees. */
+size_t match_warm_bytes(const match_warm *w);
+size_t match_warm_mentees(const match_warm *w);
 
 #endif

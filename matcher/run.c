@@ -150,6 +150,17 @@ struct match_run_state {
     int32_t *cside_m[MATCH_MAX_THREADS];
     int32_t *cside_thr[MATCH_MAX_THREADS]; /* per coach: gain to beat */
     uint8_t *cside_n[MATCH_MAX_THREADS];
+    /* warm start (see the warm start section) */
+    uint64_t *m_fp, *c_fp; /* fingerprints (warm.c), when a state is in or out */
+    int warm;              /* 1: the run starts from in->warm */
+    int32_t *w_c;          /* per coach: index in in->warm by id, or -1 */
+    int32_t *w_keep;       /* per warm coach: this run's index when kept */
+    int32_t *w_m;          /* per mentee: warm index when its edges are reused */
+    mt_coaches chs;        /* the coaches to rescore (changed or new) */
+    int32_t *ch;           /* position -> coach */
+    size_t n_ch;
+    uint8_t **chelig; /* [prog][position]: elig_free of ch */
+    match_warm *warm_out;
     /* progress / cancel */
     const match_run_input *in;
     atomic_int stop;
@@ -353,6 +364,17 @@ static void state_free(struct match_run_state *st) {
         free(st->cside_n[t]);
     }
     mt_coaches_free(&st->pcs);
+    mt_coaches_free(&st->chs);
+    free(st->m_fp);
+    free(st->c_fp);
+    free(st->w_c);
+    free(st->w_keep);
+    free(st->w_m);
+    free(st->ch);
+    if (st->chelig)
+        for (size_t p = 0; p < st->n_prog; p++) free(st->chelig[p]);
+    free(st->chelig);
+    match_warm_free(st->warm_out);
     free(st->perm);
     free(st->pos_of);
     if (st->pelig)
@@ -1115,6 +1137,244 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
     return rc == MATCH_OK ? ASSIGN_OK : ASSIGN_ERR;
 }
 
+/* ---- warm start ---------------------------------------------------------------- *
+ *
+ * A run given a warm state (match_warm: the previous run's candidate graph
+ * with scores, per-mentee bounds, duals and matching) reuses it where the
+ * fingerprints say nothing changed:
+ *
+ *   - a coach is kept when its fingerprint is unchanged and it had room in
+ *     both runs (its pairs were scored then and are scored now); every other
+ *     coach with room now is "changed" and gets rescored against every
+ *     reused mentee;
+ *   - a mentee is reused when it was scored then, is free now and its
+ *     fingerprint (forbidden coaches included) is unchanged: its candidates
+ *     are its old edges towards kept coaches plus its top K among the changed
+ *     coaches, and its bound is the larger of the old bound (every old pair
+ *     outside its edges) and the (K+1)-th changed-coach score: together they
+ *     bound every pair outside its new edges, so pricing and the certificate
+ *     are exactly as valid as after a cold scoring pass;
+ *   - any other mentee is scored in full, as in a cold run.
+ *
+ * The solver then starts from the old duals (converted to this run's
+ * weights) and the old pairs (assign_solve_warm): those still tight stay,
+ * the rest are searched again.  The optimum and its certificate do not
+ * depend on the state; only the work does.  When most of the problem
+ * changed (WARM_MIN_REUSE), the state is not worth its bookkeeping and the
+ * run is cold. */
+
+/* A state is used when at least this share (in 1/100) of the free mentees
+ * are reused and at most this share of the coaches must be rescored. */
+#define WARM_MIN_REUSE   50
+#define WARM_MAX_CHANGED 25
+
+static int warm_fps(struct match_run_state *st) {
+    st->m_fp = malloc(st->nm * sizeof(uint64_t) + 1);
+    st->c_fp = malloc(st->nc * sizeof(uint64_t) + 1);
+    const char **f = malloc(st->nc * sizeof(*f) + 1);
+    if (!st->m_fp || !st->c_fp || !f) {
+        free(f);
+        return MATCH_ENOMEM;
+    }
+    for (size_t m = 0; m < st->nm; m++) {
+        size_t n = 0;
+        for (size_t i = st->forb_off[m]; i < st->forb_off[m + 1]; i++) f[n++] = st->c_id[st->forb[i]];
+        st->m_fp[m] = mt_fp_mentee(&st->mentees[m], f, n);
+    }
+    free(f);
+    for (size_t c = 0; c < st->nc; c++) st->c_fp[c] = mt_fp_coach(&st->in->coaches[st->c_orig[c]]);
+    return MATCH_OK;
+}
+
+/* Pair up two id-sorted lists: out[i] = index of a[i] in b, or -1. */
+static void warm_pair_ids(char *const *a, size_t na, char *const *b, size_t nb, int32_t *out) {
+    size_t j = 0;
+    for (size_t i = 0; i < na; i++) {
+        int c = 1;
+        while (j < nb && (c = strcmp(b[j], a[i])) < 0) j++;
+        out[i] = j < nb && c == 0 ? (int32_t)j : -1;
+    }
+}
+
+/* Which coaches are kept, which are to be rescored (st->ch, with their
+ * compact copy and eligibility rows); returns the number kept. */
+static int warm_coaches(struct match_run_state *st, const match_warm *w, size_t *kept) {
+    st->w_c = malloc(st->nc * sizeof(int32_t) + 1);
+    st->w_keep = malloc(w->nc * sizeof(int32_t) + 1);
+    st->ch = malloc(st->nc * sizeof(int32_t) + 1);
+    st->chelig = calloc(st->n_prog + 1, sizeof(*st->chelig));
+    if (!st->w_c || !st->w_keep || !st->ch || !st->chelig) return MATCH_ENOMEM;
+    warm_pair_ids(st->c_id, st->nc, w->c_id, w->nc, st->w_c);
+    for (size_t o = 0; o < w->nc; o++) st->w_keep[o] = -1;
+    *kept = 0;
+    st->n_ch = 0;
+    for (size_t c = 0; c < st->nc; c++) {
+        if (st->cap0[c] <= 0) continue; /* not scored in this run: nothing to do */
+        int32_t o = st->w_c[c];
+        if (o >= 0 && w->c_scored[o] && w->c_fp[o] == st->c_fp[c]) {
+            st->w_keep[o] = (int32_t)c;
+            (*kept)++;
+        } else {
+            st->ch[st->n_ch++] = (int32_t)c;
+        }
+    }
+    for (size_t p = 0; p < st->n_prog; p++) {
+        if (!(st->chelig[p] = malloc(st->n_ch + 1))) return MATCH_ENOMEM;
+        for (size_t i = 0; i < st->n_ch; i++) st->chelig[p][i] = st->elig_free[p][st->ch[i]];
+    }
+    return mt_coaches_permute(&st->chs, &st->cs, st->ch, st->n_ch);
+}
+
+/* Decide whether in->warm is used and map it (stats.warm*). */
+static int warm_map(struct match_run_state *st, const size_t *free_m, size_t n_free, match_stats *stats) {
+    const match_warm *w = st->in->warm;
+    if (!w || w->cat != st->cat || w->key != mt_fp_policy(&st->policy)) return MATCH_OK;
+    size_t kept_c = 0;
+    int rc = warm_coaches(st, w, &kept_c);
+    if (rc != MATCH_OK) return rc;
+    if (st->n_ch * 100 > st->nc * WARM_MAX_CHANGED) return MATCH_OK;
+    int32_t *wm = malloc(st->nm * sizeof(int32_t) + 1);
+    st->w_m = malloc(st->nm * sizeof(int32_t) + 1);
+    if (!wm || !st->w_m) {
+        free(wm);
+        return MATCH_ENOMEM;
+    }
+    char **ids = malloc(st->nm * sizeof(*ids) + 1);
+    if (!ids) {
+        free(wm);
+        return MATCH_ENOMEM;
+    }
+    for (size_t m = 0; m < st->nm; m++) ids[m] = (char *)st->mentees[m].id;
+    warm_pair_ids(ids, st->nm, w->m_id, w->nm, wm);
+    free(ids);
+    size_t reused = 0;
+    for (size_t m = 0; m < st->nm; m++) st->w_m[m] = -1;
+    for (size_t i = 0; i < n_free; i++) {
+        size_t m = free_m[i];
+        int32_t o = wm[m];
+        if (o >= 0 && w->m_scored[o] && w->m_fp[o] == st->m_fp[m]) {
+            st->w_m[m] = o;
+            reused++;
+        }
+    }
+    free(wm);
+    if (reused * 100 < n_free * WARM_MIN_REUSE) return MATCH_OK;
+    st->warm = 1;
+    stats->warm = 1;
+    stats->warm_mentees = (uint32_t)reused;
+    stats->warm_coaches = (uint32_t)kept_c;
+    return MATCH_OK;
+}
+
+/* Scoring pass of a warm run: a reused mentee keeps its old edges towards
+ * kept coaches (added in solve_optimal) and is scored against the changed
+ * coaches only; any other is scored in full. */
+static int warm_score_one(par *p, int tid, size_t m) {
+    struct match_run_state *st = p->st;
+    int32_t o = st->w_m[m];
+    if (o < 0) return score_one(p, tid, m);
+    const match_warm *w = st->in->warm;
+    cand *v = st->cands + m * (size_t)(st->k + 1);
+    /* Pairs at or below the old bound change nothing: it covers them. */
+    int floor_s = w->t_score[o] + 1 > st->policy.min_score ? w->t_score[o] + 1 : st->policy.min_score;
+    topk t = {
+        .v = v, .cap = st->k + 1, .min_score = floor_s, .after_s = MATCH_SCORE_MAX + 1, .after_c = -1, .map = st->ch
+    };
+    mt_query q;
+    mt_query_build(&q, &st->space, &st->chs, &st->mentees[m], &st->policy);
+    const uint8_t *elig = st->chelig[st->m_prog[m]];
+    uint16_t key[MT_BLOCK];
+    size_t fi = st->forb_off[m], fe = st->forb_off[m + 1];
+    for (size_t p0 = 0; p0 < st->n_ch; p0 += MT_BLOCK) {
+        size_t p1 = p0 + MT_BLOCK < st->n_ch ? p0 + MT_BLOCK : st->n_ch;
+        mt_key_block(&q, &st->chs, elig, p0, p1, key);
+        /* ch and forb are both in coach order */
+        for (size_t j = p0; j < p1 && fi < fe; j++) {
+            while (fi < fe && st->forb[fi] < st->ch[j]) fi++;
+            if (fi < fe && st->forb[fi] == st->ch[j]) key[j - p0] = 0;
+        }
+        topk_block(&t, &q, p0, key, p1 - p0);
+    }
+    atomic_fetch_add_explicit(&st->pairs, st->n_ch, memory_order_relaxed);
+    st->n_cand[m] = (uint8_t)(t.n > st->k ? st->k : t.n);
+    int16_t bound = (int16_t)(t.n > st->k ? v[st->k].score : -1);
+    st->t_score[m] = bound > w->t_score[o] ? bound : w->t_score[o];
+    return MATCH_OK;
+}
+
+/* Add a reused mentee's old edges towards kept coaches to the graph (and to
+ * its extra list, so that pricing knows them). */
+static int warm_add_edges(struct match_run_state *st, size_t m, assign_graph *g) {
+    const match_warm *w = st->in->warm;
+    int32_t o = st->w_m[m];
+    for (size_t e = w->e_off[o]; e < w->e_off[o + 1]; e++) {
+        int32_t c = st->w_keep[w->e_coach[e]];
+        if (c < 0) continue;
+        if (push_extra(st, m, c) != MATCH_OK) return MATCH_ENOMEM;
+        if (assign_graph_add(g, (int32_t)m, c, weight(st, m, w->e_score[e])) != ASSIGN_OK) return MATCH_ENOMEM;
+    }
+    return MATCH_OK;
+}
+
+/* The old duals in this run's weights (v = mult * price + big, or a plain
+ * score-scaled value below big) and the old pairs, as the solver's hints. */
+static int warm_hints(struct match_run_state *st, int64_t *v, int32_t *row_col) {
+    const match_warm *w = st->in->warm;
+    for (size_t c = 0; c < st->nc; c++) {
+        int32_t o = st->w_c[c];
+        int64_t ov = o >= 0 ? w->v[o] : 0;
+        if (ov >= ASSIGN_MAX_WEIGHT || ov <= 0)
+            v[c] = 0;
+        else if (ov >= w->big)
+            v[c] = (int64_t)((double)(ov - w->big) / (double)w->mult * (double)st->mult) + st->big;
+        else
+            v[c] = (int64_t)((double)ov / (double)w->mult * (double)st->mult);
+    }
+    for (size_t m = 0; m < st->nm; m++) {
+        int32_t o = st->w_m[m], oc = o >= 0 ? w->m_match[o] : -1;
+        row_col[m] = oc >= 0 ? st->w_keep[oc] : -1;
+    }
+    return MATCH_OK;
+}
+
+/* The state this run leaves (keep_warm): every free mentee's graph edges
+ * with their scores and its bound, the duals, the matching. */
+static int warm_save(struct match_run_state *st, const assign_graph *g, const assign_result *res) {
+    char **ids = malloc(st->nm * sizeof(*ids) + 1);
+    if (!ids) return MATCH_ENOMEM;
+    for (size_t m = 0; m < st->nm; m++) ids[m] = (char *)st->mentees[m].id;
+    match_warm *w =
+        mt_warm_new(st->cat, mt_fp_policy(&st->policy), st->nm, ids, st->nc, st->c_id, assign_graph_edges(g));
+    free(ids);
+    if (!w) return MATCH_ENOMEM;
+    w->mult = st->mult;
+    w->big = st->big;
+    size_t e = 0;
+    for (size_t m = 0; m < st->nm; m++) {
+        w->m_fp[m] = st->m_fp[m];
+        w->m_scored[m] = !st->pinned[m];
+        w->t_score[m] = st->t_score[m];
+        w->m_match[m] = st->pinned[m] ? -1 : res->row_col[m];
+        int32_t n = assign_graph_row_len(g, (int32_t)m);
+        for (int32_t i = 0; i < n; i++) {
+            int32_t c;
+            int64_t wt;
+            assign_graph_row_edge(g, (int32_t)m, i, &c, &wt);
+            w->e_coach[e] = c;
+            w->e_score[e] = (int16_t)((wt - st->big) / st->mult - st->bonus[m]);
+            e++;
+        }
+        w->e_off[m + 1] = e;
+    }
+    for (size_t c = 0; c < st->nc; c++) {
+        w->c_fp[c] = st->c_fp[c];
+        w->c_scored[c] = st->cap0[c] > 0;
+        w->v[c] = res->v[c];
+    }
+    st->warm_out = w;
+    return MATCH_OK;
+}
+
 static int tick_cb(void *ud, uint64_t done, uint64_t total) {
     struct match_run_state *st = ud;
     st->phase = "solve";
@@ -1123,24 +1383,22 @@ static int tick_cb(void *ud, uint64_t done, uint64_t total) {
 
 static int solve_optimal(struct match_run_state *st, const size_t *free_m, size_t n_free, match_stats *stats,
                          match_err *err) {
-    /* Weights: participation's BIG from each mentee's best gain. */
+    /* Weights.  Participation's BIG bounds every mentee's gain by the
+     * largest score, not by its best pair, so that it depends on the
+     * mentees and their waitlists only: a warm run and a cold run of the
+     * same input use the same weights and report the same objective. */
+    int64_t max_gain = 0, big = 1;
+    for (size_t i = 0; i < n_free; i++) {
+        int64_t g = MATCH_SCORE_MAX + st->bonus[free_m[i]];
+        big += g;
+        if (g > max_gain) max_gain = g;
+    }
     if (st->policy.objective == MATCH_OBJ_PARTICIPATION) {
-        int64_t big = 1;
-        for (size_t i = 0; i < n_free; i++) {
-            size_t m = free_m[i];
-            if (st->n_cand[m]) big += st->cands[m * (size_t)(st->k + 1)].score + st->bonus[m];
-        }
         st->mult = 1;
         st->big = big;
     } else {
         st->mult = (int64_t)st->nm + 1;
         st->big = 1;
-    }
-    int64_t max_gain = 0;
-    for (size_t i = 0; i < n_free; i++) {
-        size_t m = free_m[i];
-        if (st->n_cand[m] && st->cands[m * (size_t)(st->k + 1)].score + st->bonus[m] > max_gain)
-            max_gain = st->cands[m * (size_t)(st->k + 1)].score + st->bonus[m];
     }
     if (st->big > ASSIGN_MAX_WEIGHT / 2 || (max_gain && st->mult > (ASSIGN_MAX_WEIGHT / 2) / max_gain)) {
         mt_err(err, "", "run too large for exact int64 weights");
@@ -1160,6 +1418,7 @@ static int solve_optimal(struct match_run_state *st, const size_t *free_m, size_
                 rc = MATCH_ENOMEM;
                 break;
             }
+        if (rc == MATCH_OK && st->warm && st->w_m[m] >= 0) rc = warm_add_edges(st, m, g);
     }
     if (rc == MATCH_OK) rc = coach_side_add(st, g);
     if (rc != MATCH_OK) {
@@ -1169,8 +1428,25 @@ static int solve_optimal(struct match_run_state *st, const size_t *free_m, size_
     st->phase = "solve";
     assign_result res;
     memset(&res, 0, sizeof(res));
-    int arc = assign_solve(g, st->remain, price_cb, st, tick_cb, st, &res);
+    int64_t *hv = NULL;
+    int32_t *hrc = NULL;
+    if (st->warm) {
+        hv = malloc(st->nc * sizeof(*hv) + 1);
+        hrc = malloc(st->nm * sizeof(*hrc) + 1);
+        if (!hv || !hrc || warm_hints(st, hv, hrc) != MATCH_OK) rc = MATCH_ENOMEM;
+    }
+    assign_start start = { hv, hrc };
+    int arc = rc != MATCH_OK
+                  ? ASSIGN_ERR
+                  : assign_solve_warm(g, st->remain, st->warm ? &start : NULL, price_cb, st, tick_cb, st, &res);
+    free(hv);
+    free(hrc);
     stats->candidate_edges = assign_graph_edges(g);
+    if (arc == ASSIGN_OK && st->in->keep_warm && warm_save(st, g, &res) != MATCH_OK) {
+        /* the run stands; only the next one starts cold */
+        match_warm_free(st->warm_out);
+        st->warm_out = NULL;
+    }
     assign_graph_free(g);
     if (arc == ASSIGN_CANCELLED || atomic_load(&st->stop)) {
         if (arc == ASSIGN_OK) assign_result_free(&res);
@@ -1372,7 +1648,7 @@ static int reason_one(par *p, int tid, size_t m) {
     (void)tid;
     reason_ctx *rc = p->ctx;
     struct match_run_state *st = rc->st;
-    if (st->n_cand[m]) { /* it had a feasible coach with room: capacity */
+    if (st->n_cand[m] || st->n_extra[m]) { /* it had a feasible coach with room: capacity */
         rc->reason[m] = MATCH_UNMATCHED_CAPACITY;
         return MATCH_OK;
     }
@@ -1473,6 +1749,7 @@ static int run_state_new(const match_catalog *cat, const match_run_input *in, st
     st->k = in->candidates > 0 ? in->candidates : RUN_DEFAULT_K;
     mt_coaches_init(&st->cs);
     mt_coaches_init(&st->pcs);
+    mt_coaches_init(&st->chs);
     if (mt_space_init(&st->space, cat) != MATCH_OK) return MATCH_ENOMEM;
     match_policy pol;
     int rc = mt_policy_resolve(cat, in->policy, &pol, err);
@@ -1519,8 +1796,11 @@ static int run_body(struct match_run_state *st, match_run_result *r, match_err *
     size_t n_free = 0;
     for (size_t m = 0; m < st->nm; m++)
         if (!st->pinned[m]) free_m[n_free++] = m;
-    if (st->policy.mode == MATCH_MODE_OPTIMAL) rc = coach_side_init(st);
-    if (rc == MATCH_OK) rc = par_run(st, "score", free_m, n_free, score_one, NULL);
+    int optimal = st->policy.mode == MATCH_MODE_OPTIMAL;
+    if (optimal) rc = coach_side_init(st);
+    if (rc == MATCH_OK && optimal && (st->in->warm || st->in->keep_warm)) rc = warm_fps(st);
+    if (rc == MATCH_OK && optimal) rc = warm_map(st, free_m, n_free, stats);
+    if (rc == MATCH_OK) rc = par_run(st, "score", free_m, n_free, st->warm ? warm_score_one : score_one, NULL);
     if (rc == MATCH_OK)
         rc = st->policy.mode == MATCH_MODE_STABLE ? solve_stable(st, free_m, n_free, stats)
                                                   : solve_optimal(st, free_m, n_free, stats, err);
@@ -1639,6 +1919,13 @@ int match_run_problem(const match_run_result *r, size_t mentee, int32_t *gain, i
     gain_ctx g = { gain, st->c_orig, st->bonus[m], st->policy.min_score };
     scan_mentee(st, m, st->elig_free[st->m_prog[m]], gain_block, &g);
     return MATCH_OK;
+}
+
+match_warm *match_run_take_warm(match_run_result *r) {
+    if (!r || !r->state) return NULL;
+    match_warm *w = r->state->warm_out;
+    r->state->warm_out = NULL;
+    return w;
 }
 
 void match_run_free(match_run_result *r) {

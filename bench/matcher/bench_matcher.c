@@ -2,7 +2,7 @@
  *
  *   bench_matcher --instance FILE [--data DIR] [--objective O] [--mode M]
  *                 [--threads N] [--k K] [--dump-weights FILE]
- *                 [--suggest Q] [--no-run]
+ *                 [--suggest Q] [--no-run] [--warm-change PCT [--seed S]]
  *
  * Prints one `run ...` line of key=value pairs (README.md) with the engine's
  * elapsed time (match_run only: catalogue and file loading excluded) and the
@@ -10,7 +10,12 @@
  * instance).  --suggest Q builds a coach index of the instance's coaches and
  * times Q suggest calls (limit 10) for mentees of the instance, printing a
  * `suggest ...` line.  --dump-weights writes the CNW1 weight matrix of the
- * run for the reference solvers. */
+ * run for the reference solvers.  --warm-change PCT measures a re-run: the
+ * first run keeps its warm state, then PCT % of the mentees and PCT % of the
+ * coaches (drawn with --seed) change one competency level and their
+ * availability, and the changed instance is run warm and then cold; the
+ * `warm` line gives both times, their ratio and whether the two certified
+ * optima are equal (the program exits 1 when they are not). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +143,122 @@ static int on_progress(void *ud, const char *phase, uint64_t done, uint64_t tota
     return 0;
 }
 
+static void print_run(const char *label, const instance *in, const match_stats *s, double cpu, double load_ms,
+                      long rss_loaded) {
+    printf("%s mentees=%u coaches=%u objective_kind=%s mode=%s matched=%u "
+           "pinned=%u unmatched_capacity=%u unmatched_no_feasible=%u "
+           "unmatched_below_min=%u total_score=%lld mean_score=%.1f "
+           "mean_gap_coverage=%.4f objective=%lld mult=%lld big=%lld "
+           "certified=%d elapsed_ms=%.1f cpu_ms=%.0f pricing_rounds=%d rescanned=%u "
+           "candidate_edges=%llu pairs_scored=%llu warm=%d warm_mentees=%u warm_coaches=%u load_ms=%.0f "
+           "rss_loaded_kb=%ld peak_rss_kb=%ld\n",
+           label, s->mentees, s->coaches, match_objective_name(in->policy.objective), match_mode_name(in->policy.mode),
+           s->matched, s->pinned, s->unmatched[MATCH_UNMATCHED_CAPACITY],
+           s->unmatched[MATCH_UNMATCHED_NO_FEASIBLE_COACH], s->unmatched[MATCH_UNMATCHED_BELOW_MIN_SCORE],
+           (long long)s->total_score, s->mean_score, s->mean_gap_coverage, (long long)s->objective, (long long)s->mult,
+           (long long)s->big, s->certified, s->elapsed_ms, cpu, s->pricing_rounds, s->rescanned,
+           (unsigned long long)s->candidate_edges, (unsigned long long)s->pairs_scored, s->warm, s->warm_mentees,
+           s->warm_coaches, load_ms, rss_loaded, peak_rss_kb());
+    fflush(stdout);
+}
+
+/* splitmix64, for --warm-change */
+static uint64_t mix_state;
+static uint64_t mix_next(void) {
+    uint64_t z = (mix_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* Change pct % of the mentees and of the coaches: a new availability mask
+ * and one competency level moved by one (within 1..5; a mentee's current
+ * level within 0..required).  The new arrays are kept in *keep (freed by
+ * the caller); the profiles stay valid. */
+static int perturb(instance *in, double pct, void ***keep, size_t *n_keep) {
+    size_t nm = (size_t)((double)in->n_mentees * pct / 100.0), nc = (size_t)((double)in->n_coaches * pct / 100.0);
+    *keep = calloc(nm + nc + 1, sizeof(void *));
+    if (!*keep) return -1;
+    for (size_t i = 0; i < nm; i++) {
+        match_mentee *m = &in->mentees[mix_next() % in->n_mentees];
+        m->availability = (uint32_t)(mix_next() & 0x1FFFFF) | 1u;
+        if (!m->n_competencies) continue;
+        match_need *n = malloc(m->n_competencies * sizeof(*n));
+        if (!n) return -1;
+        memcpy(n, m->competencies, m->n_competencies * sizeof(*n));
+        match_need *x = &n[mix_next() % m->n_competencies];
+        x->current = x->current > 0 ? x->current - 1 : (x->current < x->required - 1 ? x->current + 1 : x->current);
+        m->competencies = n;
+        (*keep)[(*n_keep)++] = n;
+    }
+    for (size_t i = 0; i < nc; i++) {
+        match_coach *c = &in->coaches[mix_next() % in->n_coaches];
+        c->availability = (uint32_t)(mix_next() & 0x1FFFFF) | 1u;
+        if (!c->n_competencies) continue;
+        match_skill *k = malloc(c->n_competencies * sizeof(*k));
+        if (!k) return -1;
+        memcpy(k, c->competencies, c->n_competencies * sizeof(*k));
+        match_skill *x = &k[mix_next() % c->n_competencies];
+        x->level = x->level < 5 ? x->level + 1 : x->level - 1;
+        c->competencies = k;
+        (*keep)[(*n_keep)++] = k;
+    }
+    return 0;
+}
+
+/* --warm-change: cold run keeping its state, perturb, warm run, cold run. */
+static int bench_warm(const match_catalog *cat, instance *in, match_run_input *ri, double pct, double load_ms,
+                      long rss_loaded) {
+    match_err err = { 0 };
+    match_run_result *r0 = NULL, *rw = NULL, *rc = NULL;
+    ri->keep_warm = 1;
+    double c0 = cpu_ms();
+    if (match_run(cat, ri, &r0, &err) != MATCH_OK) {
+        fprintf(stderr, "bench_matcher: run: %s\n", err.msg);
+        return 1;
+    }
+    print_run("run", in, &r0->stats, cpu_ms() - c0, load_ms, rss_loaded);
+    match_warm *w = match_run_take_warm(r0);
+    match_run_free(r0);
+    if (!w) {
+        fprintf(stderr, "bench_matcher: no warm state\n");
+        return 1;
+    }
+    void **keep = NULL;
+    size_t n_keep = 0;
+    int rc_ = perturb(in, pct, &keep, &n_keep);
+    ri->warm = w;
+    ri->keep_warm = 0;
+    c0 = cpu_ms();
+    if (!rc_ && match_run(cat, ri, &rw, &err) != MATCH_OK) rc_ = 1;
+    double cw = cpu_ms() - c0;
+    ri->warm = NULL;
+    c0 = cpu_ms();
+    if (!rc_ && match_run(cat, ri, &rc, &err) != MATCH_OK) rc_ = 1;
+    double cc = cpu_ms() - c0;
+    if (!rc_) {
+        print_run("rerun_warm", in, &rw->stats, cw, load_ms, rss_loaded);
+        print_run("rerun_cold", in, &rc->stats, cc, load_ms, rss_loaded);
+        const match_stats *a = &rw->stats, *b = &rc->stats;
+        int same = a->objective == b->objective && a->matched == b->matched && a->total_score == b->total_score &&
+                   a->certified && b->certified;
+        printf("warm change_pct=%.2f warm_ms=%.1f cold_ms=%.1f cold_over_warm=%.2f warm_cpu_ms=%.0f "
+               "cold_cpu_ms=%.0f warm_pairs=%llu cold_pairs=%llu same_optimum=%d state_mb=%.1f\n",
+               pct, a->elapsed_ms, b->elapsed_ms, b->elapsed_ms / a->elapsed_ms, cw, cc,
+               (unsigned long long)a->pairs_scored, (unsigned long long)b->pairs_scored, same,
+               (double)match_warm_bytes(w) / 1048576.0);
+        if (!same) rc_ = 1;
+    } else {
+        fprintf(stderr, "bench_matcher: warm re-run: %s\n", err.msg[0] ? err.msg : "out of memory");
+    }
+    match_run_free(rw);
+    match_run_free(rc);
+    match_warm_free(w);
+    for (size_t i = 0; i < n_keep; i++) free(keep[i]);
+    free(keep);
+    return rc_;
+}
+
 int main(int argc, char **argv) {
     static const struct option opts[] = { { "instance", required_argument, NULL, 'i' },
                                           { "data", required_argument, NULL, 'd' },
@@ -149,12 +270,16 @@ int main(int argc, char **argv) {
                                           { "suggest", required_argument, NULL, 's' },
                                           { "no-run", no_argument, NULL, 'n' },
                                           { "verbose", no_argument, NULL, 'v' },
+                                          { "warm-change", required_argument, NULL, 'W' },
+                                          { "seed", required_argument, NULL, 'S' },
                                           { NULL, 0, NULL, 0 } };
     const char *path = NULL, *data = "data", *dump = NULL, *obj = NULL, *mode = NULL;
     int threads = 0, k = 0, no_run = 0, verbose = 0;
     long suggest = 0;
+    double warm_pct = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, "i:d:O:M:t:k:w:s:nv", opts, NULL)) != -1) {
+    mix_state = 1;
+    while ((ch = getopt_long(argc, argv, "i:d:O:M:t:k:w:s:nvW:S:", opts, NULL)) != -1) {
         switch (ch) {
         case 'i': path = optarg; break;
         case 'd': data = optarg; break;
@@ -166,6 +291,8 @@ int main(int argc, char **argv) {
         case 's': suggest = atol(optarg); break;
         case 'n': no_run = 1; break;
         case 'v': verbose = 1; break;
+        case 'W': warm_pct = atof(optarg); break;
+        case 'S': mix_state = strtoull(optarg, NULL, 10); break;
         default: fprintf(stderr, "usage: bench_matcher --instance FILE [options]\n"); return 2;
         }
     }
@@ -214,28 +341,15 @@ int main(int argc, char **argv) {
         };
         match_run_result *r = NULL;
         double cpu0 = cpu_ms();
-        int mrc = match_run(cat, &ri, &r, &err);
+        int mrc = warm_pct > 0 ? MATCH_OK : match_run(cat, &ri, &r, &err);
         double cpu = cpu_ms() - cpu0;
-        if (mrc != MATCH_OK) {
+        if (warm_pct > 0) {
+            rc = bench_warm(cat, &in, &ri, warm_pct, load_ms, rss_loaded);
+        } else if (mrc != MATCH_OK) {
             fprintf(stderr, "bench_matcher: run: %s\n", err.msg);
             rc = 1;
         } else {
-            const match_stats *s = &r->stats;
-            printf("run mentees=%u coaches=%u objective_kind=%s mode=%s matched=%u "
-                   "pinned=%u unmatched_capacity=%u unmatched_no_feasible=%u "
-                   "unmatched_below_min=%u total_score=%lld mean_score=%.1f "
-                   "mean_gap_coverage=%.4f objective=%lld mult=%lld big=%lld "
-                   "certified=%d elapsed_ms=%.1f cpu_ms=%.0f pricing_rounds=%d rescanned=%u "
-                   "candidate_edges=%llu pairs_scored=%llu load_ms=%.0f "
-                   "rss_loaded_kb=%ld peak_rss_kb=%ld\n",
-                   s->mentees, s->coaches, match_objective_name(in.policy.objective), match_mode_name(in.policy.mode),
-                   s->matched, s->pinned, s->unmatched[MATCH_UNMATCHED_CAPACITY],
-                   s->unmatched[MATCH_UNMATCHED_NO_FEASIBLE_COACH], s->unmatched[MATCH_UNMATCHED_BELOW_MIN_SCORE],
-                   (long long)s->total_score, s->mean_score, s->mean_gap_coverage, (long long)s->objective,
-                   (long long)s->mult, (long long)s->big, s->certified, s->elapsed_ms, cpu, s->pricing_rounds,
-                   s->rescanned, (unsigned long long)s->candidate_edges, (unsigned long long)s->pairs_scored, load_ms,
-                   rss_loaded, peak_rss_kb());
-            fflush(stdout);
+            print_run("run", &in, &r->stats, cpu, load_ms, rss_loaded);
             if (dump && dump_weights(dump, &in, r) != 0) rc = 1;
             match_run_free(r);
         }

@@ -222,6 +222,67 @@ static void test_random_small_pricing(void **state) {
     }
 }
 
+/* Warm starts (assign_solve_warm) from any hint reach the exhaustive
+ * optimum with a valid certificate: random column duals and preferred
+ * columns (nonsense included: negative, huge, columns without an edge),
+ * and the result of a cold solve of a perturbed instance (the use: a re-run
+ * after a few profiles changed), with and without pricing.  From its own
+ * cold result, a warm solve returns the same matching. */
+static void test_warm_start_any_hint(void **state) {
+    (void)state;
+    rng_state = 20261203;
+    for (int it = 0; it < 3000; it++) {
+        inst in, old;
+        inst_random(&in, it % 3 == 0 ? 6 : 10000);
+        old = in;
+        for (int r = 0; r < in.nr; r++) /* the previous problem: a few pairs differ */
+            for (int c = 0; c < in.nc; c++)
+                if (rng_range(0, 9) == 0) old.w[r][c] = rng_range(0, 2) ? rng_range(1, 10000) : 0;
+        int64_t v[MAXC];
+        int32_t rc[MAXR];
+        assign_result prev;
+        memset(&prev, 0, sizeof(prev));
+        int mode = it % 3;
+        if (mode == 0) { /* random, partly nonsense */
+            for (int c = 0; c < in.nc; c++)
+                v[c] = rng_range(0, 3) == 0   ? -rng_range(0, 50)
+                       : rng_range(0, 3) == 0 ? INT64_MAX
+                                              : rng_range(0, 20000);
+            for (int r = 0; r < in.nr; r++) rc[r] = (int32_t)rng_range(-1, in.nc ? in.nc - 1 : -1);
+        } else {
+            assign_graph *og = graph_of(mode == 1 ? &old : &in);
+            assert_int_equal(assign_solve(og, old.cap, NULL, NULL, NULL, NULL, &prev), ASSIGN_OK);
+            assign_graph_free(og);
+            memcpy(v, prev.v, (size_t)in.nc * sizeof(int64_t));
+            memcpy(rc, prev.row_col, (size_t)in.nr * sizeof(int32_t));
+        }
+        assign_start st = { it % 7 == 3 ? NULL : v, it % 5 == 4 ? NULL : rc };
+        int64_t flat[MAXR * MAXC];
+        for (int r = 0; r < in.nr; r++)
+            for (int c = 0; c < in.nc; c++) flat[r * in.nc + c] = in.w[r][c];
+        int pricing = it % 2;
+        assign_graph *g = pricing ? assign_graph_new(in.nr, in.nc) : graph_of(&in);
+        assert_non_null(g);
+        if (pricing) /* half of the pairs known, the rest priced */
+            for (int r = 0; r < in.nr; r++)
+                for (int c = 0; c < in.nc; c++)
+                    if (in.w[r][c] > 0 && rng_range(0, 1) == 0)
+                        assert_int_equal(assign_graph_add(g, r, c, in.w[r][c]), ASSIGN_OK);
+        dense_pricer p = { in.nr, in.nc, flat, 0, 0, 0, 0 };
+        assign_result res;
+        assert_int_equal(assign_solve_warm(g, in.cap, &st, pricing ? dense_price : NULL, &p, NULL, NULL, &res),
+                         ASSIGN_OK);
+        assert_int_equal(res.certified, 1);
+        assert_int_equal(res.objective, brute_force(&in));
+        check_certificate(&in, &res);
+        if (mode == 2 && !pricing && st.v && st.row_col) /* its own result: kept as it is */
+            assert_memory_equal(res.row_col, prev.row_col, (size_t)in.nr * sizeof(int32_t));
+        assign_result_free(&res);
+        assign_result_free(&prev);
+        assign_graph_free(g);
+    }
+}
+
 /* Larger instances, where warm starts take whole chains of rows out and
  * column searches have real work: pricing from the best two pairs per row
  * must reach the objective of a solve on the full graph. */
@@ -634,6 +695,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_small_vs_brute_force),
         cmocka_unit_test(test_random_small_pricing),
+        cmocka_unit_test(test_warm_start_any_hint),
         cmocka_unit_test(test_medium_pricing_matches_full),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_edge_cases),

@@ -14,6 +14,12 @@
  * where a pair's gain is its score plus the mentee's waitlist bonus.  The run
  * must reach exactly that optimum, propose only feasible pairs within the
  * capacities, and report the result certified.
+ *
+ * Warm starts (match_run_input.warm): a run of a changed instance started
+ * from the state of the earlier one reaches the same optimum as the oracle
+ * and as a cold run, is deterministic, and keeps every pair when nothing
+ * changed.  Hard shapes (a hub coach every mentee ranks first, capacity 1,
+ * ties everywhere) are checked against the oracle too.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -369,6 +375,237 @@ static void test_quality_pruned_to_one(void **state) {
     run_random(1, 14, 1);
 }
 
+/* ---- warm starts ---- */
+
+/* Point the profiles of a copied instance at its own storage (the pin and
+ * forbid references keep pointing at the original's ids, which are equal). */
+static void relink(instance *in) {
+    for (int i = 0; i < in->nm; i++) {
+        in->m[i].id = in->mid[i];
+        in->m[i].competencies = in->needs[i];
+        in->m[i].languages = in->mlang[i];
+    }
+    for (int i = 0; i < in->nc; i++) {
+        in->c[i].id = in->cid[i];
+        in->c[i].competencies = in->skills[i];
+        in->c[i].languages = in->clang[i];
+        if (in->c[i].n_programs) in->c[i].programs = in->cprog[i];
+    }
+}
+
+/* The earlier instance: b with a few changes (or, now and then, many). */
+static void mutate(instance *a) {
+    int changes = rnd(0, 5) == 0 ? rnd(3, 8) : rnd(0, 2);
+    for (int k = 0; k < changes; k++) {
+        int what = rnd(0, 9);
+        if (what == 0 && a->nm > 0) {
+            a->nm--; /* b adds a mentee */
+        } else if (what == 1 && a->nc > 0) {
+            a->nc--; /* b adds a coach */
+        } else if (what <= 3 && a->nm > 0) {
+            match_need *n = &a->needs[rnd(0, a->nm - 1)][0];
+            n->current = rnd(0, 4);
+        } else if (what == 4 && a->nm > 0) {
+            a->m[rnd(0, a->nm - 1)].availability = random_avail();
+        } else if (what == 5 && a->nc > 0) {
+            a->skills[rnd(0, a->nc - 1)][0].level = rnd(1, 5);
+        } else if (what == 6 && a->nc > 0) {
+            match_coach *c = &a->c[rnd(0, a->nc - 1)];
+            c->load = rnd(0, c->capacity); /* room only: scores unchanged */
+        } else if (what == 7 && a->nm > 0) {
+            a->waitlist[rnd(0, a->nm - 1)] = (uint32_t)rnd(0, 2);
+        } else if (what == 8) {
+            a->nforb = a->nforb > 0 ? a->nforb - 1 : 0;
+        } else {
+            a->pol.objective = rnd(0, 1) ? MATCH_OBJ_QUALITY : MATCH_OBJ_PARTICIPATION;
+            if (rnd(0, 3) == 0) a->pol.min_score = rnd(0, 3000); /* scoring policy: a stale state */
+        }
+    }
+}
+
+static void input_of(const instance *in, match_run_input *ri, int threads) {
+    memset(ri, 0, sizeof(*ri));
+    ri->mentees = in->m;
+    ri->n_mentees = (size_t)in->nm;
+    ri->waitlist = in->waitlist;
+    ri->coaches = in->c;
+    ri->n_coaches = (size_t)in->nc;
+    ri->pinned = in->pins;
+    ri->n_pinned = (size_t)in->npins;
+    ri->forbidden = in->forb;
+    ri->n_forbidden = (size_t)in->nforb;
+    ri->policy = &in->pol;
+    ri->threads = threads;
+}
+
+static match_run_result *run_or_fail(const match_run_input *ri) {
+    match_run_result *res = NULL;
+    match_err err;
+    int rc = match_run(cat, ri, &res, &err);
+    if (rc != MATCH_OK) fail_msg("match_run %d: %s: %s", rc, err.field, err.msg);
+    return res;
+}
+
+static void assert_same_pairs(const match_run_result *x, const match_run_result *y) {
+    assert_int_equal(x->n_pairs, y->n_pairs);
+    for (size_t i = 0; i < x->n_pairs; i++) {
+        assert_string_equal(x->pairs[i].mentee_id, y->pairs[i].mentee_id);
+        assert_string_equal(x->pairs[i].coach_id, y->pairs[i].coach_id);
+    }
+}
+
+/* Thousands of small instances: a warm run equals the exhaustive optimum
+ * and the cold run's objective; twice the same warm run gives the same
+ * pairs; a warm run of an unchanged instance gives the earlier pairs.
+ * Most of them run warm (counted), the rest fall back to cold (a changed
+ * scoring policy, too much changed). */
+static void test_warm_equals_cold(void **state) {
+    (void)state;
+    rng_state = 20261203;
+    int warm_runs = 0, n = 3000;
+    for (int it = 0; it < n; it++) {
+        instance b, a;
+        make_instance(&b, it % 2);
+        a = b;
+        relink(&a);
+        int same = it % 10 == 0;
+        if (!same) mutate(&a);
+        match_run_input ri;
+        input_of(&a, &ri, 1 + it % 2);
+        ri.keep_warm = 1;
+        match_run_result *ra = run_or_fail(&ri);
+        match_warm *w = match_run_take_warm(ra);
+        assert_non_null(w);
+        assert_null(match_run_take_warm(ra)); /* taken once */
+        input_of(&b, &ri, 1 + (it + 1) % 2);
+        ri.warm = w;
+        match_run_result *rw = run_or_fail(&ri), *rw2 = run_or_fail(&ri);
+        ri.warm = NULL;
+        match_run_result *rc = run_or_fail(&ri);
+        oracle o;
+        solve_oracle(&b, &o);
+        check_run(&b, &o, rw);
+        check_run(&b, &o, rc);
+        assert_int_equal(rw->stats.objective, rc->stats.objective);
+        assert_int_equal(rw->stats.matched, rc->stats.matched);
+        assert_same_pairs(rw, rw2);
+        warm_runs += rw->stats.warm;
+        if (same && b.pol.mode == MATCH_MODE_OPTIMAL) {
+            assert_int_equal(rw->stats.warm, 1);
+            assert_same_pairs(rw, ra);
+        }
+        match_run_free(ra);
+        match_run_free(rw);
+        match_run_free(rw2);
+        match_run_free(rc);
+        match_warm_free(w);
+    }
+    /* the warm path itself was exercised, not only its fallback */
+    if (warm_runs < n / 3) fail_msg("only %d of %d runs started warm", warm_runs, n);
+}
+
+/* A state is not used across scoring policies or catalogues, and a run of
+ * stable mode neither keeps nor uses one. */
+static void test_warm_stale(void **state) {
+    (void)state;
+    rng_state = 77;
+    instance b;
+    do make_instance(&b, 0);
+    while (b.nm < 3 || b.nc < 2);
+    match_run_input ri;
+    input_of(&b, &ri, 1);
+    ri.keep_warm = 1;
+    match_run_result *r0 = run_or_fail(&ri);
+    match_warm *w = match_run_take_warm(r0);
+    assert_non_null(w);
+    assert_true(match_warm_bytes(w) > 0);
+    assert_int_equal(match_warm_mentees(w), (size_t)b.nm);
+    ri.keep_warm = 0;
+    ri.warm = w;
+    match_run_result *r1 = run_or_fail(&ri);
+    assert_int_equal(r1->stats.warm, 1);
+    match_run_free(r1);
+    b.pol.w_location += 100; /* scores change: stale */
+    r1 = run_or_fail(&ri);
+    assert_int_equal(r1->stats.warm, 0);
+    match_run_free(r1);
+    b.pol.w_location -= 100;
+    b.pol.objective = MATCH_OBJ_QUALITY; /* weights change, scores do not */
+    r1 = run_or_fail(&ri);
+    assert_int_equal(r1->stats.warm, 1);
+    match_run_free(r1);
+    b.pol.mode = MATCH_MODE_STABLE;
+    ri.keep_warm = 1;
+    r1 = run_or_fail(&ri);
+    assert_int_equal(r1->stats.warm, 0);
+    assert_null(match_run_take_warm(r1));
+    match_run_free(r1);
+    match_catalog *other;
+    match_err err;
+    assert_int_equal(match_catalog_load("data", &other, &err), MATCH_OK);
+    b.pol.mode = MATCH_MODE_OPTIMAL;
+    r1 = NULL;
+    assert_int_equal(match_run(other, &ri, &r1, &err), MATCH_OK);
+    assert_int_equal(r1->stats.warm, 0);
+    match_run_free(r1);
+    match_catalog_free(other);
+    match_run_free(r0);
+    match_warm_free(w);
+}
+
+/* ---- hard shapes ---- */
+
+/* A hub coach that every mentee ranks first (every competency at level 5,
+ * every language, any time, both modalities), capacity 1; the others weak
+ * and alike, capacity 1; mentees alike (the same two competencies), so
+ * that scores tie everywhere. */
+static void make_hub(instance *in, int objective) {
+    make_instance(in, objective);
+    const char *codes[2];
+    pick_codes(codes, 2);
+    for (int i = 0; i < in->nm; i++) {
+        for (int j = 0; j < 2; j++) {
+            in->needs[i][j].code = codes[j];
+            in->needs[i][j].current = 1;
+            in->needs[i][j].required = 3 + (j & rnd(0, 1));
+        }
+        in->m[i].n_competencies = 2;
+        in->m[i].modality = MATCH_MOD_ALL;
+        in->m[i].availability = 0;
+        in->m[i].position_class = "pelaksana";
+    }
+    for (int c = 0; c < in->nc; c++) {
+        int hub = c < 1 + rnd(0, 1);
+        for (int j = 0; j < 2; j++) {
+            in->skills[c][j].code = codes[j];
+            in->skills[c][j].level = hub ? 5 : 2 + (j & rnd(0, 1));
+        }
+        in->c[c].n_competencies = 2;
+        in->c[c].capacity = 1;
+        in->c[c].load = 0;
+        in->c[c].rank = 6;
+        in->c[c].modality = MATCH_MOD_ALL;
+        in->c[c].availability = hub ? 0 : in->c[c].availability;
+    }
+}
+
+static void test_hard_shapes_vs_exhaustive(void **state) {
+    (void)state;
+    rng_state = 16;
+    for (int it = 0; it < 1500; it++) {
+        instance in;
+        make_hub(&in, it % 2);
+        oracle o;
+        solve_oracle(&in, &o);
+        match_run_input ri;
+        input_of(&in, &ri, 1 + it % 2);
+        ri.candidates = 1 + it % 3; /* the hubs fill every short list */
+        match_run_result *res = run_or_fail(&ri);
+        check_run(&in, &o, res);
+        match_run_free(res);
+    }
+}
+
 static int setup(void **state) {
     (void)state;
     match_err err;
@@ -387,6 +624,9 @@ int main(void) {
         cmocka_unit_test(test_quality_vs_exhaustive),
         cmocka_unit_test(test_participation_pruned_to_one),
         cmocka_unit_test(test_quality_pruned_to_one),
+        cmocka_unit_test(test_warm_equals_cold),
+        cmocka_unit_test(test_warm_stale),
+        cmocka_unit_test(test_hard_shapes_vs_exhaustive),
     };
     return cmocka_run_group_tests_name("assign_run", tests, setup, teardown);
 }
