@@ -204,9 +204,11 @@ int mt_key_score(const mt_query *q, uint16_t key);
 uint16_t mt_key_floor(const mt_query *q, int s);
 /* Pricing filter over a block: s = mark[j] ? -1 : tab[key[j]];
  * flag[j] = s >= 0 && s > pi[j] + o (in int64: no clamping, so no
- * violation can be filtered out).  Returns max(best, every s). */
+ * violation can be filtered out).  Returns max(best, every s), and raises
+ * *rbest to the largest s - pi[j] over the s >= 0 (the block's reduced
+ * bound). */
 int32_t mt_price_block(const uint16_t *key, const uint8_t *mark, const int64_t *pi, int64_t o, const int32_t *tab,
-                       size_t n, uint8_t *flag, int32_t best);
+                       size_t n, uint8_t *flag, int32_t best, int64_t *rbest);
 /* Coach-side filter: s = tab[key[j]]; flag[j] = s >= 0 && s + bonus >
  * thr[j] (gains are small: 32-bit lanes). */
 void mt_gain_block(const uint16_t *key, const int32_t *thr, int32_t bonus, const int32_t *tab, size_t n, uint8_t *flag);
@@ -240,8 +242,14 @@ struct match_warm {
     uint64_t *c_fp;
     uint8_t *c_scored; /* 1: had room, so its pairs were scored */
     int64_t *v;        /* final column dual */
+    int has_rb;        /* the run priced: rb and pi below hold */
+    int64_t *rb;       /* per mentee: reduced bound against pi (see run.c's
+                            pricing), WARM_NO_RB: none */
+    int64_t *pi;       /* per coach: final price, score units */
     size_t bytes;
 };
+#define WARM_NO_RB    INT64_MIN
+#define WARM_NO_PRICE (INT64_MAX / 4)
 
 uint64_t mt_fp_mentee(const match_mentee *m, const char *const *forbidden, size_t n_forbidden);
 uint64_t mt_fp_coach(const match_coach *c);

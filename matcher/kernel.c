@@ -197,15 +197,20 @@ uint16_t mt_key_max(const uint16_t *key, size_t n) {
 
 MT_CLONES
 int32_t mt_price_block(const uint16_t *restrict key, const uint8_t *restrict mark, const int64_t *restrict pi,
-                       int64_t o, const int32_t *restrict tab, size_t n, uint8_t *restrict flag, int32_t best) {
+                       int64_t o, const int32_t *restrict tab, size_t n, uint8_t *restrict flag, int32_t best,
+                       int64_t *restrict rbest) {
+    int64_t rb = *rbest;
     for (size_t j = 0; j < n; j++) {
         int32_t s = tab[key[j]];
         s = mark[j] ? -1 : s;
         best = s > best ? s : best;
+        int64_t r = s >= 0 ? (int64_t)s - pi[j] : INT64_MIN;
+        rb = r > rb ? r : rb;
         int64_t t = pi[j] + o;
         t = t < -1 ? -1 : t; /* s >= 0 and s > pi + o */
         flag[j] = (int64_t)s > t ? 1 : 0;
     }
+    *rbest = rb;
     return best;
 }
 

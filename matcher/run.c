@@ -135,10 +135,15 @@ struct match_run_state {
     uint32_t *n_extra, *cap_extra;
     int64_t mult, big;
     /* pricing: coaches ordered by their dual price, rebuilt each round */
-    mt_coaches pcs;  /* permuted copy of cs */
-    int32_t *perm;   /* position -> coach */
-    int32_t *pos_of; /* coach -> position */
-    uint8_t **pelig; /* [prog][position]: elig_free permuted */
+    mt_coaches pcs;    /* permuted copy of cs */
+    int32_t *perm;     /* position -> coach */
+    int32_t *pos_of;   /* coach -> position */
+    uint8_t **pelig;   /* [prog][position]: elig_free permuted */
+    int64_t *rb;       /* per mentee: reduced bound (see pricing) */
+    int32_t *rb_k;     /* per mentee: the round of rb, RB_NONE: none */
+    uint8_t *grow;     /* per mentee: rounds it violated in (capped) */
+    int64_t **pi_hist; /* [round][coach]: the prices of each round */
+    size_t n_hist;
     /* key -> score tables (or -1 below min_score), per thread, by the
      * query's effective gd (the table depends on nothing else within a
      * run); slot 0 is the slow path's identity table */
@@ -375,6 +380,11 @@ static void state_free(struct match_run_state *st) {
         for (size_t p = 0; p < st->n_prog; p++) free(st->chelig[p]);
     free(st->chelig);
     match_warm_free(st->warm_out);
+    free(st->rb);
+    free(st->rb_k);
+    free(st->grow);
+    for (size_t k = 0; st->pi_hist && k < st->n_hist; k++) free(st->pi_hist[k]);
+    free(st->pi_hist);
     free(st->perm);
     free(st->pos_of);
     if (st->pelig)
@@ -607,18 +617,40 @@ typedef void (*block_fn)(void *ctx, const mt_query *q, size_t c0, const uint16_t
 
 static uint16_t key_min(const mt_query *q, int min_score) { return min_score > 0 ? mt_key_floor(q, min_score - 1) : 0; }
 
+/* Coaches [c_lo, c_hi) of mentee m's query q, block by block. */
+static void scan_range(struct match_run_state *st, size_t m, const mt_query *q, const uint8_t *elig, size_t c_lo,
+                       size_t c_hi, block_fn fn, void *ctx) {
+    uint16_t key[MT_BLOCK];
+    size_t fi = st->forb_off[m], fe = st->forb_off[m + 1];
+    while (fi < fe && (size_t)st->forb[fi] < c_lo) fi++;
+    for (size_t c0 = c_lo; c0 < c_hi; c0 += MT_BLOCK) {
+        size_t c1 = c0 + MT_BLOCK < c_hi ? c0 + MT_BLOCK : c_hi;
+        mt_key_block(q, &st->cs, elig, c0, c1, key);
+        for (; fi < fe && (size_t)st->forb[fi] < c1; fi++) key[st->forb[fi] - c0] = 0;
+        fn(ctx, q, c0, key, c1 - c0);
+    }
+}
+
 static void scan_mentee(struct match_run_state *st, size_t m, const uint8_t *elig, block_fn fn, void *ctx) {
     mt_query q;
     mt_query_build(&q, &st->space, &st->cs, &st->mentees[m], &st->policy);
-    uint16_t key[MT_BLOCK];
-    size_t fi = st->forb_off[m], fe = st->forb_off[m + 1];
-    for (size_t c0 = 0; c0 < st->nc; c0 += MT_BLOCK) {
-        size_t c1 = c0 + MT_BLOCK < st->nc ? c0 + MT_BLOCK : st->nc;
-        mt_key_block(&q, &st->cs, elig, c0, c1, key);
-        for (; fi < fe && (size_t)st->forb[fi] < c1; fi++) key[st->forb[fi] - c0] = 0;
-        fn(ctx, &q, c0, key, c1 - c0);
-    }
+    scan_range(st, m, &q, elig, 0, st->nc, fn, ctx);
     atomic_fetch_add_explicit(&st->pairs, st->nc, memory_order_relaxed);
+}
+
+/* The coach a mentee's first scan starts from (optimal mode).  Among coaches
+ * of equal score the first seen enters a candidate list; were every scan to
+ * start at coach 0, mentees with the same profile shape would all keep the
+ * same few coaches of a tie (the lowest ids), and the first solve would
+ * have them compete for those few places while their equals stay unknown
+ * until pricing finds them round after round.  Starting each mentee at its
+ * own coach (a hash of its index) spreads the ties over the coaches; still a
+ * function of the input alone. */
+static size_t scan_start(const struct match_run_state *st, size_t m) {
+    uint64_t z = (uint64_t)m * 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z ^= z >> 27;
+    return st->nc ? (size_t)(z % st->nc) : 0;
 }
 
 static const int32_t *score_table(struct match_run_state *st, int tid, const mt_query *q);
@@ -731,7 +763,17 @@ static int score_one(par *p, int tid, size_t m) {
         t.m = (int32_t)m;
         t.bonus = (int32_t)st->bonus[m];
     }
-    scan_mentee(st, m, st->elig_free[st->m_prog[m]], topk_block, &t);
+    const uint8_t *elig = st->elig_free[st->m_prog[m]];
+    if (st->policy.mode == MATCH_MODE_OPTIMAL) {
+        mt_query q;
+        mt_query_build(&q, &st->space, &st->cs, &st->mentees[m], &st->policy);
+        size_t off = scan_start(st, m);
+        scan_range(st, m, &q, elig, off, st->nc, topk_block, &t);
+        scan_range(st, m, &q, elig, 0, off, topk_block, &t);
+        atomic_fetch_add_explicit(&st->pairs, st->nc, memory_order_relaxed);
+    } else {
+        scan_mentee(st, m, elig, topk_block, &t); /* stable mode's ties go by coach id */
+    }
     if (t.oom) return MATCH_ENOMEM;
     st->n_cand[m] = (uint8_t)(t.n > st->k ? st->k : t.n);
     st->t_score[m] = (int16_t)(t.n > st->k ? v[st->k].score : -1);
@@ -822,18 +864,37 @@ static int64_t weight(const struct match_run_state *st, size_t m, int s) {
  * than seats nearly every coach is saturated and expensive, so the prefixes
  * are short.  Mentees whose prefix is empty are certified as they are.
  *
+ * Reduced bounds: what a scan learnt is kept for later rounds.  A complete
+ * scan of m in round k gives rb[m] >= s - pi_k[c] for every pair of m
+ * outside the graph (the scanned ones exactly; beyond the prefix s <= t[m]
+ * and pi_k[c] >= t[m] - o_k[m], so s - pi_k[c] <= o_k[m]).  In a later round
+ * a pair can then violate only if pi_k[c] - pi[c] > o[m] - rb[m]: only a
+ * coach whose price fell (or rose less than m's own dual fell) since round
+ * k.  The solver mostly raises prices, so after the first complete scan
+ * most mentees are proved without a scan, and the others scan only the
+ * blocks of MT_BLOCK price-ordered coaches whose largest drop since their
+ * round exceeds their margin.  This is what keeps the pair scorings of a
+ * run within a few passes on hard shapes (hub coaches that everyone ranks
+ * first, ties, seats as many as mentees), where one scan per round over
+ * whole prefixes meant 20 rounds of near-full passes.
+ *
  * Adding every violating pair can flood the graph (early on, each unmatched
- * mentee violates with most cheap coaches), so a round adds only the
- * PRICE_PER_MENTEE worst of each mentee and the PRICE_PER_COACH worst of
- * each coach; the solver re-optimises and the rounds go on until a pass
- * finds no violation at all — only then is the result certified, so the
- * certificate covers every pair. */
+ * mentee violates with most cheap coaches), so a round adds only the worst
+ * PRICE_PER_MENTEE of each mentee and the PRICE_PER_COACH worst of each
+ * coach.  A mentee found violating round after round gets twice as many
+ * each time, up to PRICE_PER_MENTEE_MAX (candidate growth driven by the
+ * duals: where they keep moving, the graph is too thin).  The solver
+ * re-optimises and the rounds go on until a pass finds no violation at all
+ * — only then is the result certified, so the certificate covers every
+ * pair. */
 
-#define PRICE_PER_MENTEE 4
-#define PRICE_PER_COACH  2
+#define PRICE_PER_MENTEE     4
+#define PRICE_PER_MENTEE_MAX 32
+#define PRICE_PER_COACH      2
 /* violations after which a round's scan of a mentee may stop (not a
- * certifying round) */
+ * certifying round; a partial scan leaves no reduced bound) */
 #define PRICE_STOP 64
+#define RB_NONE    INT32_MIN /* rb_k: no reduced bound */
 
 typedef struct viol {
     int64_t amount; /* w - u - v > 0 */
@@ -861,6 +922,7 @@ static void viol_insert(viol *list, int *n, int cap, const viol *x) {
 
 typedef struct price_thread {
     uint8_t *mark;       /* per position: in the mentee's graph */
+    uint8_t *dmark;      /* the same, per position of a drop view */
     viol *by_coach;      /* nc * PRICE_PER_COACH, by coach */
     uint8_t *n_by_coach; /* per coach */
 } price_thread;
@@ -873,16 +935,41 @@ typedef struct price_ctx {
     size_t *prefix; /* per todo item: positions to scan */
     size_t n_todo;
     price_thread *thr;
-    viol *by_mentee; /* n_todo * PRICE_PER_MENTEE */
+    viol *by_mentee; /* per todo item i: lim[i] entries from off[i] */
+    size_t *off;     /* n_todo + 1 */
+    uint8_t *lim;    /* per todo item */
     uint8_t *n_by_mentee;
+    int32_t k_now;  /* this round's index in st->pi_hist */
+    int64_t **bmax; /* [round][block]: largest pi_round - pi of the
+                           block's positions, for the rounds in use */
+    size_t n_blocks;
+    struct drop_view **dv; /* [round]: for the rounds in use */
 } price_ctx;
+
+/* The coaches by how much their price fell since an earlier round k
+ * (delta = pi_k - pi, descending): the mentees whose bound is of round k
+ * and whose margin theta is large scan only the coaches with delta > theta,
+ * a prefix of this order.  A compact copy of those coaches in this order,
+ * with their prices, eligibility and positions, as for the price order. */
+typedef struct drop_view {
+    int32_t *perm;   /* position -> coach */
+    int32_t *pos_of; /* coach -> position */
+    int64_t *delta;  /* per position, descending */
+    int64_t *pi;     /* per position: this round's price */
+    uint8_t **elig;  /* [prog][position] */
+    mt_coaches cs;
+} drop_view;
 
 typedef struct rescan_ctx {
     price_ctx *pc;
     price_thread *t;
+    const int64_t *pi;   /* per position of the order scanned */
+    const int32_t *perm; /*   and its coaches */
+    const uint8_t *mark; /*   and the mentee's graph marks */
     size_t m, item;
     int64_t o;          /* floor(u[m] / M) - bonus[m] */
     int best_out;       /* best score outside the graph (a bound) */
+    int64_t rbest;      /* largest s - pi over the scanned pairs outside */
     const int32_t *tab; /* key -> score or -1 */
     int found;          /* violations found */
 } rescan_ctx;
@@ -901,20 +988,22 @@ static void rescan_block(void *ctx, const mt_query *q, size_t p0, const uint16_t
     price_thread *t = r->t;
     (void)q;
     const int32_t *tab = r->tab;
-    const uint8_t *mark = t->mark + p0;
-    const int64_t *pi = pc->pi + p0;
+    const uint8_t *mark = r->mark + p0;
+    const int64_t *pi = r->pi + p0;
     uint8_t flag[MT_BLOCK];
-    r->best_out = mt_price_block(key, mark, pi, r->o, tab, n, flag, r->best_out);
+    r->best_out = mt_price_block(key, mark, pi, r->o, tab, n, flag, r->best_out, &r->rbest);
+    viol *mine = pc->by_mentee + pc->off[r->item];
+    int lim = pc->lim[r->item];
     for (const uint8_t *f = memchr(flag, 1, n); f; f = memchr(f + 1, 1, (size_t)(flag + n - f - 1))) {
         size_t j = (size_t)(f - flag);
-        int32_t c = st->perm[p0 + j];
+        int32_t c = r->perm[p0 + j];
         int s = tab[key[j]];
         int64_t amount = weight(st, r->m, s) - pc->u[r->m] - pc->v[c];
         if (amount <= 0) continue;
         r->found++;
         viol x = { amount, (int32_t)r->m, c, (int16_t)s };
         int nm = pc->n_by_mentee[r->item];
-        viol_insert(pc->by_mentee + r->item * PRICE_PER_MENTEE, &nm, PRICE_PER_MENTEE, &x);
+        viol_insert(mine, &nm, lim, &x);
         pc->n_by_mentee[r->item] = (uint8_t)nm;
         int nc = t->n_by_coach[c];
         viol_insert(t->by_coach + (size_t)c * PRICE_PER_COACH, &nc, PRICE_PER_COACH, &x);
@@ -942,6 +1031,90 @@ static const int32_t *score_table(struct match_run_state *st, int tid, const mt_
     return tabs[slot];
 }
 
+/* Scan mentee m's prefix of n price-ordered coaches, skipping the blocks
+ * its reduced bound proves (bm: the block drops since its round, NULL: no
+ * bound; theta = o - rb).  Returns 1 when the scan was complete, 0 when it
+ * stopped early (PRICE_STOP); *scanned gets the pairs scored, *skip_max
+ * the largest drop of a skipped block (INT64_MIN: none skipped). */
+static int rescan_scan(rescan_ctx *r, const mt_query *q, size_t n, const int64_t *bm, int64_t theta, size_t *scanned,
+                       int64_t *skip_max) {
+    price_ctx *pc = r->pc;
+    struct match_run_state *st = pc->st;
+    const uint8_t *elig = st->pelig[st->m_prog[r->m]];
+    uint16_t key[MT_BLOCK];
+    size_t p0;
+    *skip_max = INT64_MIN;
+    *scanned = 0;
+    /* Coaches come cheapest first, so the first violations are the worst;
+     * once PRICE_STOP are found this round adds edges anyway and will not
+     * certify, so the rest of the scan can wait for the next round. */
+    for (p0 = 0; p0 < n && r->found < PRICE_STOP; p0 += MT_BLOCK) {
+        size_t p1 = p0 + MT_BLOCK < n ? p0 + MT_BLOCK : n;
+        if (bm && bm[p0 / MT_BLOCK] <= theta) {
+            if (bm[p0 / MT_BLOCK] > *skip_max) *skip_max = bm[p0 / MT_BLOCK];
+            continue;
+        }
+        mt_key_block(q, &st->pcs, elig, p0, p1, key);
+        for (size_t f = st->forb_off[r->m]; f < st->forb_off[r->m + 1]; f++) {
+            size_t pos = (size_t)st->pos_of[st->forb[f]];
+            if (pos >= p0 && pos < p1) key[pos - p0] = 0;
+        }
+        rescan_block(r, q, p0, key, p1 - p0);
+        *scanned += p1 - p0;
+    }
+    return p0 >= n;
+}
+
+/* Scan mentee m over the first n coaches of drop view d (those whose price
+ * fell by more than its margin since its bound's round).  Returns 1 when
+ * complete; *scanned gets the pairs scored. */
+static int rescan_drops(rescan_ctx *r, int tid, const drop_view *d, size_t n, size_t *scanned) {
+    price_ctx *pc = r->pc;
+    struct match_run_state *st = pc->st;
+    for (size_t i = 0; i < n; i++) r->t->dmark[i] = r->t->mark[st->pos_of[d->perm[i]]];
+    r->pi = d->pi;
+    r->perm = d->perm;
+    r->mark = r->t->dmark;
+    mt_query q;
+    mt_query_build(&q, &st->space, &d->cs, &st->mentees[r->m], &st->policy);
+    *scanned = 0;
+    if (!(r->tab = score_table(st, tid, &q))) return 0;
+    const uint8_t *elig = d->elig[st->m_prog[r->m]];
+    uint16_t key[MT_BLOCK];
+    size_t p0;
+    *scanned = 0;
+    for (p0 = 0; p0 < n && r->found < PRICE_STOP; p0 += MT_BLOCK) {
+        size_t p1 = p0 + MT_BLOCK < n ? p0 + MT_BLOCK : n;
+        mt_key_block(&q, &d->cs, elig, p0, p1, key);
+        for (size_t f = st->forb_off[r->m]; f < st->forb_off[r->m + 1]; f++) {
+            size_t pos = (size_t)d->pos_of[st->forb[f]];
+            if (pos >= p0 && pos < p1) key[pos - p0] = 0;
+        }
+        rescan_block(r, &q, p0, key, p1 - p0);
+        *scanned += p1 - p0;
+    }
+    return p0 >= n;
+}
+
+/* Bound on s - pi over the coaches beyond m's prefix of n (they score at
+ * most t[m] and cost at least pi[n]): at most o[m], often less. */
+static int64_t price_beyond(const struct match_run_state *st, const price_ctx *pc, size_t m, size_t n) {
+    return n < st->nc ? (int64_t)st->t_score[m] - pc->pi[n] : INT64_MIN;
+}
+
+/* Number of positions of d with delta > theta. */
+static size_t drop_count(const drop_view *d, size_t n, int64_t theta) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (d->delta[mid] > theta)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* Rescan todo item i: mentee pc->todo[i] over the cheapest coaches. */
 static int rescan_one(par *p, int tid, size_t i) {
     price_ctx *pc = p->ctx;
@@ -951,33 +1124,49 @@ static int rescan_one(par *p, int tid, size_t i) {
     const cand *cv = st->cands + m * (size_t)(st->k + 1);
     for (int k = 0; k < st->n_cand[m]; k++) t->mark[st->pos_of[cv[k].coach]] = 1;
     for (uint32_t k = 0; k < st->n_extra[m]; k++) t->mark[st->pos_of[st->extra[m][k]]] = 1;
-    rescan_ctx r = { .pc = pc, .t = t, .m = m, .item = i, .best_out = -1 };
+    rescan_ctx r = { .pc = pc,
+                     .t = t,
+                     .pi = pc->pi,
+                     .perm = st->perm,
+                     .mark = t->mark,
+                     .m = m,
+                     .item = i,
+                     .best_out = -1,
+                     .rbest = INT64_MIN };
     r.o = floor_div(pc->u[m], st->mult) - st->bonus[m];
-    mt_query q;
-    mt_query_build(&q, &st->space, &st->pcs, &st->mentees[m], &st->policy);
-    if (!(r.tab = score_table(st, tid, &q))) return MATCH_ENOMEM;
-    const uint8_t *elig = st->pelig[st->m_prog[m]];
-    uint16_t key[MT_BLOCK];
-    size_t p0;
-    /* Coaches come cheapest first, so the first violations are the worst;
-     * once PRICE_STOP are found this round adds edges anyway and will not
-     * certify, so the rest of the scan can wait for the next round. */
-    for (p0 = 0; p0 < n && r.found < PRICE_STOP; p0 += MT_BLOCK) {
-        size_t p1 = p0 + MT_BLOCK < n ? p0 + MT_BLOCK : n;
-        mt_key_block(&q, &st->pcs, elig, p0, p1, key);
-        for (size_t f = st->forb_off[m]; f < st->forb_off[m + 1]; f++) {
-            size_t pos = (size_t)st->pos_of[st->forb[f]];
-            if (pos >= p0 && pos < p1) key[pos - p0] = 0;
-        }
-        rescan_block(&r, &q, p0, key, p1 - p0);
+    int32_t k = st->rb_k[m];
+    int64_t theta = k != RB_NONE ? r.o - st->rb[m] : 0, skip_max = INT64_MIN;
+    size_t scanned, nd = k != RB_NONE ? drop_count(pc->dv[k], st->nc, theta) : SIZE_MAX;
+    int complete;
+    if (nd < n) { /* fewer coaches fell enough than the prefix holds */
+        complete = rescan_drops(&r, tid, pc->dv[k], nd, &scanned);
+        if (!r.tab) return MATCH_ENOMEM;
+        skip_max = nd < st->nc ? pc->dv[k]->delta[nd] : INT64_MIN; /* the largest drop left out */
+    } else {
+        mt_query q;
+        mt_query_build(&q, &st->space, &st->pcs, &st->mentees[m], &st->policy);
+        if (!(r.tab = score_table(st, tid, &q))) return MATCH_ENOMEM;
+        const int64_t *bm = k != RB_NONE ? pc->bmax[k] : NULL;
+        complete = rescan_scan(&r, &q, n, bm, theta, &scanned, &skip_max);
     }
-    atomic_fetch_add_explicit(&st->pairs, p0 < n ? p0 : n, memory_order_relaxed);
+    atomic_fetch_add_explicit(&st->pairs, scanned, memory_order_relaxed);
 
-    for (int k = 0; k < st->n_cand[m]; k++) t->mark[st->pos_of[cv[k].coach]] = 0;
-    for (uint32_t k = 0; k < st->n_extra[m]; k++) t->mark[st->pos_of[st->extra[m][k]]] = 0;
+    for (int j = 0; j < st->n_cand[m]; j++) t->mark[st->pos_of[cv[j].coach]] = 0;
+    for (uint32_t j = 0; j < st->n_extra[m]; j++) t->mark[st->pos_of[st->extra[m][j]]] = 0;
+    if (!complete) { /* stopped early: nothing learnt for later rounds */
+        st->rb_k[m] = RB_NONE;
+        return MATCH_OK;
+    }
+    /* The new reduced bound, against this round's prices: the scanned pairs,
+     * the coaches left out (old bound + their drop), beyond the prefix. */
+    int64_t rb = r.rbest, bp = price_beyond(st, pc, m, n);
+    if (bp > rb) rb = bp;
+    if (skip_max != INT64_MIN && st->rb[m] + skip_max > rb) rb = st->rb[m] + skip_max;
+    st->rb[m] = rb;
+    st->rb_k[m] = pc->k_now;
     /* A full scan gives a new bound (violators included: not all of them
      * are added this round); a partial one keeps the old, still valid. */
-    if (n == st->nc && p0 >= n) st->t_score[m] = (int16_t)r.best_out;
+    if (n == st->nc && skip_max == INT64_MIN) st->t_score[m] = (int16_t)r.best_out;
     return MATCH_OK;
 }
 
@@ -1001,18 +1190,40 @@ static int price_add(struct match_run_state *st, viol *sel, size_t n, assign_gra
     return MATCH_OK;
 }
 
+static void drop_view_free(drop_view *d, size_t n_prog) {
+    if (!d) return;
+    free(d->perm);
+    free(d->pos_of);
+    free(d->delta);
+    free(d->pi);
+    if (d->elig)
+        for (size_t p = 0; p < n_prog; p++) free(d->elig[p]);
+    free(d->elig);
+    mt_coaches_free(&d->cs);
+    free(d);
+}
+
 static void price_ctx_free(price_ctx *pc, int threads) {
     if (pc->thr)
         for (int t = 0; t < threads; t++) {
             free(pc->thr[t].mark);
+            free(pc->thr[t].dmark);
             free(pc->thr[t].by_coach);
             free(pc->thr[t].n_by_coach);
         }
+    if (pc->bmax)
+        for (int32_t k = 0; k < pc->k_now; k++) free(pc->bmax[k]);
+    free(pc->bmax);
+    if (pc->dv)
+        for (int32_t k = 0; k < pc->k_now; k++) drop_view_free(pc->dv[k], pc->st->n_prog);
+    free(pc->dv);
     free(pc->thr);
     free(pc->pi);
     free(pc->todo);
     free(pc->prefix);
     free(pc->by_mentee);
+    free(pc->off);
+    free(pc->lim);
     free(pc->n_by_mentee);
 }
 
@@ -1072,6 +1283,145 @@ static size_t price_prefix(const int64_t *pi, size_t n, int64_t x) {
     return lo;
 }
 
+/* The drop view of round k (see drop_view), into pc->dv[k]. */
+static int drop_view_build(struct match_run_state *st, price_ctx *pc, int32_t k) {
+    size_t nc = st->nc;
+    drop_view *d = calloc(1, sizeof(*d));
+    if (!d) return MATCH_ENOMEM;
+    pc->dv[k] = d;
+    mt_coaches_init(&d->cs);
+    price_key *pk = malloc(nc * sizeof(*pk) + 1);
+    d->perm = malloc(nc * sizeof(int32_t) + 1);
+    d->pos_of = malloc(nc * sizeof(int32_t) + 1);
+    d->delta = malloc(nc * sizeof(int64_t) + 1);
+    d->pi = malloc(nc * sizeof(int64_t) + 1);
+    d->elig = calloc(st->n_prog + 1, sizeof(*d->elig));
+    if (!pk || !d->perm || !d->pos_of || !d->delta || !d->pi || !d->elig) {
+        free(pk);
+        return MATCH_ENOMEM;
+    }
+    const int64_t *old = st->pi_hist[k], *cur = st->pi_hist[pc->k_now];
+    /* descending delta = ascending -delta; ties by coach */
+    for (size_t c = 0; c < nc; c++) pk[c] = (price_key){ cur[c] - old[c], (int32_t)c };
+    qsort(pk, nc, sizeof(*pk), cmp_price);
+    for (size_t i = 0; i < nc; i++) {
+        int32_t c = pk[i].c;
+        d->perm[i] = c;
+        d->pos_of[c] = (int32_t)i;
+        d->delta[i] = -pk[i].pi;
+        d->pi[i] = cur[c];
+    }
+    free(pk);
+    for (size_t p = 0; p < st->n_prog; p++) {
+        if (!(d->elig[p] = malloc(nc + 1))) return MATCH_ENOMEM;
+        for (size_t i = 0; i < nc; i++) d->elig[p][i] = st->elig_free[p][d->perm[i]];
+    }
+    return mt_coaches_permute(&d->cs, &st->cs, d->perm, nc);
+}
+
+/* Keep this round's prices (by coach) for later reduced-bound checks, and
+ * compute, for every earlier round some mentee's bound refers to, the
+ * largest price drop since then per block of price-ordered positions.
+ * A bound older than RB_ROUNDS rounds is dropped (its mentee rescans in
+ * full once): this caps the history kept. */
+#define RB_ROUNDS 64
+static int price_history(struct match_run_state *st, price_ctx *pc) {
+    size_t nc = st->nc;
+    if (st->n_hist == RB_ROUNDS) { /* forget every bound */
+        for (size_t k = 0; k < st->n_hist; k++) free(st->pi_hist[k]);
+        st->n_hist = 0;
+        for (size_t m = 0; m < st->nm; m++) st->rb_k[m] = RB_NONE;
+    }
+    int64_t *cur = malloc(nc * sizeof(int64_t) + 1);
+    if (!cur) return MATCH_ENOMEM;
+    for (size_t i = 0; i < nc; i++) cur[st->perm[i]] = pc->pi[i];
+    st->pi_hist[st->n_hist] = cur;
+    pc->k_now = (int32_t)st->n_hist++;
+    pc->n_blocks = (nc + MT_BLOCK - 1) / MT_BLOCK;
+    uint8_t used[RB_ROUNDS] = { 0 };
+    for (size_t m = 0; m < st->nm; m++)
+        if (st->rb_k[m] != RB_NONE) used[st->rb_k[m]] = 1;
+    pc->bmax = calloc(RB_ROUNDS, sizeof(*pc->bmax));
+    pc->dv = calloc(RB_ROUNDS, sizeof(*pc->dv));
+    if (!pc->bmax || !pc->dv) return MATCH_ENOMEM;
+    for (int32_t k = 0; k < pc->k_now; k++) {
+        if (!used[k]) continue;
+        int64_t *bm = malloc(pc->n_blocks * sizeof(int64_t) + 1);
+        if (!bm) return MATCH_ENOMEM;
+        const int64_t *old = st->pi_hist[k];
+        for (size_t b = 0; b < pc->n_blocks; b++) {
+            int64_t mx = INT64_MIN;
+            size_t e = (b + 1) * MT_BLOCK < nc ? (b + 1) * MT_BLOCK : nc;
+            for (size_t i = b * MT_BLOCK; i < e; i++) {
+                int64_t d = old[st->perm[i]] - pc->pi[i];
+                mx = d > mx ? d : mx;
+            }
+            bm[b] = mx;
+        }
+        pc->bmax[k] = bm;
+        if (drop_view_build(st, pc, k) != MATCH_OK) return MATCH_ENOMEM;
+    }
+    return MATCH_OK;
+}
+
+/* Does mentee m need a scan this round?  *n gets its prefix.  A mentee
+ * whose prefix is empty, or whose reduced bound covers every block of it,
+ * is proved here, and its bound moves to this round. */
+static int price_needs_scan(struct match_run_state *st, price_ctx *pc, size_t m, size_t *n) {
+    int64_t o = floor_div(pc->u[m], st->mult) - st->bonus[m];
+    *n = price_prefix(pc->pi, st->nc, (int64_t)st->t_score[m] - o);
+    int32_t k = st->rb_k[m];
+    if (*n && k != RB_NONE) {
+        const int64_t *bm = pc->bmax[k];
+        int64_t theta = o - st->rb[m], mx = INT64_MIN;
+        for (size_t b = 0; b * MT_BLOCK < *n; b++) mx = bm[b] > mx ? bm[b] : mx;
+        if (mx > theta) {
+            /* some block fell more than the margin: does any coach? */
+            const drop_view *d = pc->dv[k];
+            if (d->delta[0] > theta) return 1;
+            mx = d->delta[0];
+        }
+        int64_t bp = price_beyond(st, pc, m, *n); /* rb + mx <= o: nothing violates */
+        st->rb[m] = st->rb[m] + mx > bp ? st->rb[m] + mx : bp;
+    } else if (*n) {
+        return 1;
+    } else {
+        st->rb[m] = price_beyond(st, pc, m, 0);
+    }
+    st->rb_k[m] = pc->k_now;
+    return 0;
+}
+
+/* Per-mentee limits (candidate growth) and the violation lists. */
+static int price_lists(struct match_run_state *st, price_ctx *pc) {
+    pc->off = malloc((pc->n_todo + 1) * sizeof(*pc->off));
+    pc->lim = malloc(pc->n_todo + 1);
+    pc->n_by_mentee = calloc(pc->n_todo + 1, 1);
+    if (!pc->off || !pc->lim || !pc->n_by_mentee) return MATCH_ENOMEM;
+    size_t off = 0;
+    for (size_t i = 0; i < pc->n_todo; i++) {
+        int g = st->grow[pc->todo[i]];
+        int lim = PRICE_PER_MENTEE << g;
+        pc->lim[i] = (uint8_t)(lim > PRICE_PER_MENTEE_MAX ? PRICE_PER_MENTEE_MAX : lim);
+        pc->off[i] = off;
+        off += pc->lim[i];
+    }
+    pc->off[pc->n_todo] = off;
+    pc->by_mentee = malloc(off * sizeof(viol) + 1);
+    return pc->by_mentee ? MATCH_OK : MATCH_ENOMEM;
+}
+
+/* The pricing memory of a run (reduced bounds, price history), empty. */
+static int price_state_init(struct match_run_state *st) {
+    st->rb = malloc(st->nm * sizeof(int64_t) + 1);
+    st->rb_k = malloc(st->nm * sizeof(int32_t) + 1);
+    st->grow = calloc(st->nm + 1, 1);
+    st->pi_hist = calloc(RB_ROUNDS, sizeof(*st->pi_hist));
+    if (!st->rb || !st->rb_k || !st->grow || !st->pi_hist) return MATCH_ENOMEM;
+    for (size_t m = 0; m < st->nm; m++) st->rb_k[m] = RB_NONE;
+    return MATCH_OK;
+}
+
 static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *g, size_t *added) {
     struct match_run_state *st = ud;
     *added = 0;
@@ -1082,27 +1432,23 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
     pc.pi = malloc(st->nc * sizeof(*pc.pi) + 1);
     pc.thr = calloc((size_t)st->threads, sizeof(*pc.thr));
     if (!pc.todo || !pc.prefix || !pc.pi || !pc.thr) rc = MATCH_ENOMEM;
+    if (rc == MATCH_OK && !st->rb) rc = price_state_init(st);
     if (rc == MATCH_OK) rc = price_order(st, &pc);
+    if (rc == MATCH_OK) rc = price_history(st, &pc);
     for (size_t m = 0; rc == MATCH_OK && m < st->nm; m++) {
-        if (st->t_score[m] < 0) continue;
-        int64_t o = floor_div(u[m], st->mult) - st->bonus[m];
-        size_t n = price_prefix(pc.pi, st->nc, (int64_t)st->t_score[m] - o);
-        if (n) {
-            pc.prefix[pc.n_todo] = n;
-            pc.todo[pc.n_todo++] = m;
-        }
+        size_t n;
+        if (st->t_score[m] < 0 || !price_needs_scan(st, &pc, m, &n)) continue;
+        pc.prefix[pc.n_todo] = n;
+        pc.todo[pc.n_todo++] = m;
     }
-    if (rc == MATCH_OK) {
-        pc.by_mentee = malloc(pc.n_todo * PRICE_PER_MENTEE * sizeof(viol) + 1);
-        pc.n_by_mentee = calloc(pc.n_todo + 1, 1);
-        if (!pc.by_mentee || !pc.n_by_mentee) rc = MATCH_ENOMEM;
-    }
+    if (rc == MATCH_OK) rc = price_lists(st, &pc);
     for (int t = 0; rc == MATCH_OK && t < st->threads; t++) {
         price_thread *th = &pc.thr[t];
         th->mark = calloc(st->nc + 1, 1);
+        th->dmark = malloc(st->nc + 1);
         th->by_coach = malloc(st->nc * PRICE_PER_COACH * sizeof(viol) + 1);
         th->n_by_coach = calloc(st->nc + 1, 1);
-        if (!th->mark || !th->by_coach || !th->n_by_coach) rc = MATCH_ENOMEM;
+        if (!th->mark || !th->dmark || !th->by_coach || !th->n_by_coach) rc = MATCH_ENOMEM;
     }
     if (rc == MATCH_OK && pc.n_todo) {
         size_t *items = malloc(pc.n_todo * sizeof(*items));
@@ -1117,11 +1463,14 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
     viol *sel = NULL;
     size_t n_sel = 0;
     if (rc == MATCH_OK) {
-        size_t cap = pc.n_todo * PRICE_PER_MENTEE + st->nc * PRICE_PER_COACH + 1;
+        size_t cap = pc.off[pc.n_todo] + st->nc * PRICE_PER_COACH + 1;
         if (!(sel = malloc(cap * sizeof(*sel)))) rc = MATCH_ENOMEM;
     }
-    for (size_t i = 0; rc == MATCH_OK && i < pc.n_todo; i++)
-        for (int k = 0; k < pc.n_by_mentee[i]; k++) sel[n_sel++] = pc.by_mentee[i * PRICE_PER_MENTEE + k];
+    for (size_t i = 0; rc == MATCH_OK && i < pc.n_todo; i++) {
+        for (int k = 0; k < pc.n_by_mentee[i]; k++) sel[n_sel++] = pc.by_mentee[pc.off[i] + k];
+        uint8_t *gr = &st->grow[pc.todo[i]];
+        if (pc.n_by_mentee[i] && *gr < 8) (*gr)++;
+    }
     for (size_t c = 0; rc == MATCH_OK && c < st->nc; c++) {
         viol best[PRICE_PER_COACH];
         int nb = 0;
@@ -1307,6 +1656,13 @@ static int warm_score_one(par *p, int tid, size_t m) {
 static int warm_add_edges(struct match_run_state *st, size_t m, assign_graph *g) {
     const match_warm *w = st->in->warm;
     int32_t o = st->w_m[m];
+    size_t n = w->e_off[o + 1] - w->e_off[o];
+    if (st->cap_extra[m] < n) { /* one allocation for them all */
+        int32_t *e = realloc(st->extra[m], n * sizeof(*e));
+        if (!e) return MATCH_ENOMEM;
+        st->extra[m] = e;
+        st->cap_extra[m] = (uint32_t)n;
+    }
     for (size_t e = w->e_off[o]; e < w->e_off[o + 1]; e++) {
         int32_t c = st->w_keep[w->e_coach[e]];
         if (c < 0) continue;
@@ -1337,6 +1693,35 @@ static int warm_hints(struct match_run_state *st, int64_t *v, int32_t *row_col) 
     return MATCH_OK;
 }
 
+/* Seed the pricing memory from the state: its final prices become round 0
+ * of this run's history (a coach that is new or rescored has no old price:
+ * an infinite drop, so every bound of round 0 leaves it to a scan), and a
+ * reused mentee keeps its reduced bound, which holds for its old pairs with
+ * kept coaches: exactly its pairs outside the graph but those of the
+ * rescored coaches.  The first pricing round of a re-run after a small
+ * change then scans only those coaches and the ones whose price fell. */
+static int warm_seed_pricing(struct match_run_state *st) {
+    const match_warm *w = st->in->warm;
+    if (!w->has_rb) return MATCH_OK;
+    int rc = price_state_init(st);
+    if (rc != MATCH_OK) return rc;
+    int64_t *pi0 = malloc(st->nc * sizeof(int64_t) + 1);
+    if (!pi0) return MATCH_ENOMEM;
+    for (size_t c = 0; c < st->nc; c++) pi0[c] = WARM_NO_PRICE;
+    for (size_t o = 0; o < w->nc; o++)
+        if (st->w_keep[o] >= 0) pi0[st->w_keep[o]] = w->pi[o];
+    st->pi_hist[0] = pi0;
+    st->n_hist = 1;
+    for (size_t m = 0; m < st->nm; m++) {
+        int32_t o = st->w_m[m];
+        if (o >= 0 && w->rb[o] != WARM_NO_RB) {
+            st->rb[m] = w->rb[o];
+            st->rb_k[m] = 0;
+        }
+    }
+    return MATCH_OK;
+}
+
 /* The state this run leaves (keep_warm): every free mentee's graph edges
  * with their scores and its bound, the duals, the matching. */
 static int warm_save(struct match_run_state *st, const assign_graph *g, const assign_result *res) {
@@ -1349,12 +1734,17 @@ static int warm_save(struct match_run_state *st, const assign_graph *g, const as
     if (!w) return MATCH_ENOMEM;
     w->mult = st->mult;
     w->big = st->big;
+    /* The last pricing round certified the result: every bound it holds is
+     * against its prices, the final ones. */
+    int32_t last = st->n_hist ? (int32_t)st->n_hist - 1 : RB_NONE;
+    w->has_rb = last != RB_NONE;
     size_t e = 0;
     for (size_t m = 0; m < st->nm; m++) {
         w->m_fp[m] = st->m_fp[m];
         w->m_scored[m] = !st->pinned[m];
         w->t_score[m] = st->t_score[m];
         w->m_match[m] = st->pinned[m] ? -1 : res->row_col[m];
+        w->rb[m] = w->has_rb && st->rb_k[m] == last ? st->rb[m] : WARM_NO_RB;
         int32_t n = assign_graph_row_len(g, (int32_t)m);
         for (int32_t i = 0; i < n; i++) {
             int32_t c;
@@ -1370,6 +1760,7 @@ static int warm_save(struct match_run_state *st, const assign_graph *g, const as
         w->c_fp[c] = st->c_fp[c];
         w->c_scored[c] = st->cap0[c] > 0;
         w->v[c] = res->v[c];
+        w->pi[c] = w->has_rb ? st->pi_hist[last][c] : 0;
     }
     st->warm_out = w;
     return MATCH_OK;
@@ -1435,6 +1826,7 @@ static int solve_optimal(struct match_run_state *st, const size_t *free_m, size_
         hrc = malloc(st->nm * sizeof(*hrc) + 1);
         if (!hv || !hrc || warm_hints(st, hv, hrc) != MATCH_OK) rc = MATCH_ENOMEM;
     }
+    if (st->warm && rc == MATCH_OK) rc = warm_seed_pricing(st);
     assign_start start = { hv, hrc };
     int arc = rc != MATCH_OK
                   ? ASSIGN_ERR

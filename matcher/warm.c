@@ -14,8 +14,8 @@
  * and rank rules); objective and waitlist bonus only change weights, which
  * a run recomputes from the scores, so they do not make a state stale.
  *
- * The hash is FNV-1a over the fields in a fixed order, strings with their
- * terminating NUL (so that field boundaries count).  64 bits: at 10^6
+ * The hash mixes the fields in a fixed order, a word at a time, each
+ * string with its length (so that field boundaries count).  64 bits: at 10^6
  * profiles, a collision that would let a changed profile pass as unchanged
  * has probability ~10^-7 per run; the result is still exactly optimal for
  * the scores the engine saw and certified, but those could then be stale
@@ -25,21 +25,37 @@
 
 #include "matcher/internal.h"
 
-#define FNV_OFFSET 1469598103934665603ULL
-#define FNV_PRIME  1099511628211ULL
+#define FP_SEED  0x6a09e667f3bcc908ULL
+#define FP_PRIME 0x9e3779b97f4a7c15ULL
+
+/* A word at a time (profiles hash 10^5 strings per run): each 8-byte word
+ * is mixed in with a multiply and a rotation, the tail and the length
+ * last, so that "ab" + "c" and "a" + "bc" differ. */
+static uint64_t fp_mix(uint64_t h, uint64_t x) {
+    h ^= x * FP_PRIME;
+    h = (h << 29) | (h >> 35);
+    return h * 0xbf58476d1ce4e5b9ULL;
+}
 
 static uint64_t fp_bytes(uint64_t h, const void *p, size_t n) {
     const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * FNV_PRIME;
-    return h;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, b + i, 8);
+        h = fp_mix(h, x);
+    }
+    uint64_t t = 0;
+    memcpy(&t, b + i, n - i);
+    return fp_mix(fp_mix(h, t), n);
 }
 
-static uint64_t fp_str(uint64_t h, const char *s) { return fp_bytes(h, s ? s : "", s ? strlen(s) + 1 : 1); }
+static uint64_t fp_str(uint64_t h, const char *s) { return s ? fp_bytes(h, s, strlen(s)) : fp_mix(h, UINT64_MAX); }
 
-static uint64_t fp_int(uint64_t h, int64_t x) { return fp_bytes(h, &x, sizeof x); }
+static uint64_t fp_int(uint64_t h, int64_t x) { return fp_mix(h, (uint64_t)x); }
 
 uint64_t mt_fp_mentee(const match_mentee *m, const char *const *forbidden, size_t n_forbidden) {
-    uint64_t h = FNV_OFFSET;
+    uint64_t h = FP_SEED;
     h = fp_str(h, m->agency);
     h = fp_str(h, m->position_class);
     h = fp_str(h, m->province);
@@ -60,7 +76,7 @@ uint64_t mt_fp_mentee(const match_mentee *m, const char *const *forbidden, size_
 }
 
 uint64_t mt_fp_coach(const match_coach *c) {
-    uint64_t h = FNV_OFFSET;
+    uint64_t h = FP_SEED;
     h = fp_str(h, c->kind);
     h = fp_str(h, c->organization);
     h = fp_int(h, c->rank);
@@ -80,7 +96,7 @@ uint64_t mt_fp_coach(const match_coach *c) {
 }
 
 uint64_t mt_fp_policy(const match_policy *p) {
-    uint64_t h = FNV_OFFSET;
+    uint64_t h = FP_SEED;
     h = fp_int(h, p->min_score);
     h = fp_int(h, p->forbid_same_agency);
     h = fp_int(h, p->min_rank_gap);
@@ -135,10 +151,12 @@ match_warm *mt_warm_new(const match_catalog *cat, uint64_t key, size_t nm, char 
     w->c_fp = malloc(nc * sizeof(uint64_t) + 1);
     w->c_scored = calloc(nc + 1, 1);
     w->v = malloc(nc * sizeof(int64_t) + 1);
-    w->bytes += nm * (sizeof(uint64_t) + 1 + sizeof(int16_t) + sizeof(int32_t) + sizeof(size_t)) +
-                n_edges * (sizeof(int32_t) + sizeof(int16_t)) + nc * (sizeof(uint64_t) + 1 + sizeof(int64_t));
-    if (!w->m_id || !w->c_id || !w->m_fp || !w->m_scored || !w->t_score || !w->m_match || !w->e_off ||
-        !w->e_coach || !w->e_score || !w->c_fp || !w->c_scored || !w->v) {
+    w->rb = malloc(nm * sizeof(int64_t) + 1);
+    w->pi = malloc(nc * sizeof(int64_t) + 1);
+    w->bytes += nm * (sizeof(uint64_t) + 1 + sizeof(int16_t) + sizeof(int32_t) + sizeof(size_t) + sizeof(int64_t)) +
+                n_edges * (sizeof(int32_t) + sizeof(int16_t)) + nc * (sizeof(uint64_t) + 1 + 2 * sizeof(int64_t));
+    if (!w->m_id || !w->c_id || !w->m_fp || !w->m_scored || !w->t_score || !w->m_match || !w->e_off || !w->e_coach ||
+        !w->e_score || !w->c_fp || !w->c_scored || !w->v || !w->rb || !w->pi) {
         match_warm_free(w);
         return NULL;
     }
@@ -161,6 +179,8 @@ void match_warm_free(match_warm *w) {
     free(w->c_fp);
     free(w->c_scored);
     free(w->v);
+    free(w->rb);
+    free(w->pi);
     free(w);
 }
 

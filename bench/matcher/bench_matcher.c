@@ -137,8 +137,8 @@ static int on_progress(void *ud, const char *phase, uint64_t done, uint64_t tota
     int *verbose = ud;
     if (!t0) t0 = now_ms();
     if (*verbose && (!last || strcmp(last, phase) != 0 || done == total || !strcmp(phase, "prepare")))
-        fprintf(stderr, "progress t=%.0fms %s %llu/%llu\n", now_ms() - t0, phase, (unsigned long long)done,
-                (unsigned long long)total);
+        fprintf(stderr, "progress t=%.0fms cpu=%.0fms %s %llu/%llu\n", now_ms() - t0, cpu_ms(), phase,
+                (unsigned long long)done, (unsigned long long)total);
     last = phase;
     return 0;
 }
