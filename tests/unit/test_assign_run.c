@@ -472,12 +472,15 @@ static void test_warm_equals_cold(void **state) {
         if (!same) mutate(&a);
         match_run_input ri;
         input_of(&a, &ri, 1 + it % 2);
+        int k = it % 3 ? 1 + it % 2 : 0; /* short lists: pricing, bounds carried over */
+        ri.candidates = k;
         ri.keep_warm = 1;
         match_run_result *ra = run_or_fail(&ri);
         match_warm *w = match_run_take_warm(ra);
         assert_non_null(w);
         assert_null(match_run_take_warm(ra)); /* taken once */
         input_of(&b, &ri, 1 + (it + 1) % 2);
+        ri.candidates = k;
         ri.warm = w;
         match_run_result *rw = run_or_fail(&ri), *rw2 = run_or_fail(&ri);
         ri.warm = NULL;

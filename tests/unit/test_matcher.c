@@ -1245,6 +1245,56 @@ static void test_run_pricing_medium(void **state) {
     }
 }
 
+/* Warm re-runs at medium size with short lists (so that pricing, its
+ * reduced bounds and the bounds a state carries do the work): after a few
+ * mentees and coaches changed (competency levels, availability, free
+ * capacity), a run started from the earlier run's state reaches the optimum
+ * of a cold run holding every pair, certified, and starts warm. */
+static void test_run_warm_medium(void **state) {
+    (void)state;
+    static world w;
+    rng_state = 16;
+    int warm = 0;
+    for (int round = 0; round < 40; round++) {
+        random_world(&w, 20 + rnd(44), 5 + rnd(40), 1);
+        for (size_t j = 0; j < w.nc; j++) w.c[j].capacity = 1 + (int)rnd(2);
+        match_policy p;
+        match_policy_default(&p);
+        p.objective = round % 2 ? MATCH_OBJ_QUALITY : MATCH_OBJ_PARTICIPATION;
+        match_run_input in = world_input(&w, &p);
+        in.candidates = 1 + round % 3;
+        in.threads = 1 + round % 2;
+        in.keep_warm = 1;
+        match_run_result *a = run_ok(&in);
+        match_warm *st = match_run_take_warm(a);
+        assert_non_null(st);
+        for (int k = 0; k < 2; k++) { /* a few profiles change */
+            size_t i = rnd((uint32_t)w.nm), j = rnd((uint32_t)w.nc);
+            w.needs[i][0].current = (int)rnd(3);
+            w.m[i].availability = rnd(2) ? 0 : 0x7F;
+            w.skills[j][0].level = 1 + (int)rnd(5);
+            w.c[j].capacity = (int)rnd(3);
+            w.c[j].load = 0;
+        }
+        in.keep_warm = 0;
+        in.warm = st;
+        match_run_result *b = run_ok(&in);
+        in.warm = NULL;
+        in.candidates = 64;
+        match_run_result *c = run_ok(&in);
+        assert_true(b->stats.certified);
+        assert_int_equal(b->stats.objective, c->stats.objective);
+        assert_int_equal(b->stats.matched, c->stats.matched);
+        assert_int_equal(b->stats.objective_score, c->stats.objective_score);
+        warm += b->stats.warm;
+        match_run_free(a);
+        match_run_free(b);
+        match_run_free(c);
+        match_warm_free(st);
+    }
+    assert_true(warm >= 20);
+}
+
 /* ---- stable mode ---------------------------------------------------------------------- */
 
 static void check_no_blocking_pair(world *w, const match_policy *p, const match_run_result *r) {
@@ -1866,6 +1916,7 @@ int main(void) {
         cmocka_unit_test(test_run_exhaustive_quality),
         cmocka_unit_test(test_run_pricing_small_k),
         cmocka_unit_test(test_run_pricing_medium),
+        cmocka_unit_test(test_run_warm_medium),
         cmocka_unit_test(test_stable_no_blocking_pair),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_edge_cases),
