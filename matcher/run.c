@@ -294,23 +294,34 @@ static long find_id(char *const *sorted, size_t n, const char *id) {
     return -1;
 }
 
+/* Deep copy of m into one arena block: its arrays, then its strings
+ * packed without padding (a run copies every mentee: 10^6 of them). */
 static int copy_mentee(arena_blk **a, match_mentee *dst, const match_mentee *m) {
+    size_t lens[5 + MATCH_MAX_COMPETENCIES + MATCH_MAX_LANGUAGES], nl = 0, str = 0;
+    const char *strs[5] = { m->id, m->agency, m->position_class, m->province, m->program };
+    for (int i = 0; i < 5; i++) str += lens[nl++] = strlen(strs[i]) + 1;
+    for (size_t i = 0; i < m->n_competencies; i++) str += lens[nl++] = strlen(m->competencies[i].code) + 1;
+    for (size_t i = 0; i < m->n_languages; i++) str += lens[nl++] = strlen(m->languages[i]) + 1;
+    size_t arrays = (m->n_competencies + 1) * sizeof(match_need) + (m->n_languages + 1) * sizeof(char *);
+    char *blk = arena_alloc(a, arrays + str);
+    if (!blk) return MATCH_ENOMEM;
+    match_need *n = (match_need *)blk;
+    const char **l = (const char **)(blk + (m->n_competencies + 1) * sizeof(match_need));
+    char *p = blk + arrays;
+    const char *out[5];
+    nl = 0;
+    for (int i = 0; i < 5; i++, p += lens[nl++]) out[i] = memcpy(p, strs[i], lens[nl]);
     *dst = *m;
-    dst->id = arena_str(a, m->id);
-    dst->agency = arena_str(a, m->agency);
-    dst->position_class = arena_str(a, m->position_class);
-    dst->province = arena_str(a, m->province);
-    dst->program = arena_str(a, m->program);
-    match_need *n = arena_alloc(a, (m->n_competencies + 1) * sizeof(*n));
-    const char **l = arena_alloc(a, (m->n_languages + 1) * sizeof(*l));
-    if (!dst->id || !dst->agency || !dst->position_class || !dst->province || !dst->program || !n || !l)
-        return MATCH_ENOMEM;
-    for (size_t i = 0; i < m->n_competencies; i++) {
+    dst->id = out[0];
+    dst->agency = out[1];
+    dst->position_class = out[2];
+    dst->province = out[3];
+    dst->program = out[4];
+    for (size_t i = 0; i < m->n_competencies; i++, p += lens[nl++]) {
         n[i] = m->competencies[i];
-        if (!(n[i].code = arena_str(a, m->competencies[i].code))) return MATCH_ENOMEM;
+        n[i].code = memcpy(p, m->competencies[i].code, lens[nl]);
     }
-    for (size_t i = 0; i < m->n_languages; i++)
-        if (!(l[i] = arena_str(a, m->languages[i]))) return MATCH_ENOMEM;
+    for (size_t i = 0; i < m->n_languages; i++, p += lens[nl++]) l[i] = memcpy(p, m->languages[i], lens[nl]);
     dst->competencies = n;
     dst->languages = l;
     return MATCH_OK;
