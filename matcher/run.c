@@ -1053,27 +1053,35 @@ static int rescan_scan(rescan_ctx *r, const mt_query *q, size_t n, const int64_t
     struct match_run_state *st = pc->st;
     const uint8_t *elig = st->pelig[st->m_prog[r->m]];
     uint16_t key[MT_BLOCK];
-    size_t p0;
     *skip_max = INT64_MIN;
     *scanned = 0;
-    /* Coaches come cheapest first, so the first violations are the worst;
-     * once PRICE_STOP are found this round adds edges anyway and will not
-     * certify, so the rest of the scan can wait for the next round. */
-    for (p0 = 0; p0 < n && r->found < PRICE_STOP; p0 += MT_BLOCK) {
-        size_t p1 = p0 + MT_BLOCK < n ? p0 + MT_BLOCK : n;
+    /* Each mentee starts at its own position of the prefix (a hash of the
+     * mentee and the round) and wraps around: mentees alike would otherwise
+     * all find their first violations among the same cheapest coaches, all
+     * add edges to them, and leave the rest of the market for later rounds.
+     * Once PRICE_STOP violations are found this round adds edges anyway and
+     * will not certify, so the rest of the scan can wait. */
+    size_t start = n ? (size_t)((scan_start(st, r->m) + (size_t)pc->k_now * 40503u) % n) : 0, done = 0;
+    size_t p0 = start;
+    while (done < n && r->found < PRICE_STOP) {
+        size_t end = p0 < start ? start : n; /* this lap's end */
+        size_t p1 = (p0 / MT_BLOCK + 1) * MT_BLOCK;
+        if (p1 > end) p1 = end;
+        done += p1 - p0;
         if (bm && bm[p0 / MT_BLOCK] <= theta) {
             if (bm[p0 / MT_BLOCK] > *skip_max) *skip_max = bm[p0 / MT_BLOCK];
-            continue;
+        } else {
+            mt_key_block(q, &st->pcs, elig, p0, p1, key);
+            for (size_t f = st->forb_off[r->m]; f < st->forb_off[r->m + 1]; f++) {
+                size_t pos = (size_t)st->pos_of[st->forb[f]];
+                if (pos >= p0 && pos < p1) key[pos - p0] = 0;
+            }
+            rescan_block(r, q, p0, key, p1 - p0);
+            *scanned += p1 - p0;
         }
-        mt_key_block(q, &st->pcs, elig, p0, p1, key);
-        for (size_t f = st->forb_off[r->m]; f < st->forb_off[r->m + 1]; f++) {
-            size_t pos = (size_t)st->pos_of[st->forb[f]];
-            if (pos >= p0 && pos < p1) key[pos - p0] = 0;
-        }
-        rescan_block(r, q, p0, key, p1 - p0);
-        *scanned += p1 - p0;
+        p0 = p1 == n ? 0 : p1;
     }
-    return p0 >= n;
+    return done >= n;
 }
 
 /* Scan mentee m over the first n coaches of drop view d (those whose price
