@@ -142,6 +142,7 @@ struct match_run_state {
     int64_t *rb;       /* per mentee: reduced bound (see pricing) */
     int32_t *rb_k;     /* per mentee: the round of rb, RB_NONE: none */
     uint8_t *grow;     /* per mentee: rounds it violated in (capped) */
+    size_t last_added; /* edges the last pricing round added */
     int64_t **pi_hist; /* [round][coach]: the prices of each round */
     size_t n_hist;
     /* key -> score tables (or -1 below min_score), per thread, by the
@@ -906,6 +907,20 @@ static int64_t weight(const struct match_run_state *st, size_t m, int s) {
  * certifying round; a partial scan leaves no reduced bound) */
 #define PRICE_STOP 64
 #define RB_NONE    INT32_MIN /* rb_k: no reduced bound */
+/* Drift.  In markets full of ties, pairs outside the graph exactly as good
+ * as a mentee's own are common, so its reduced bound equals its margin and
+ * the smallest fall of its dual (every row search lowers the duals of the
+ * rows in its tree a little) asks for a scan of every coach whose price did
+ * not rise: late rounds that add a handful of edges each scanned nearly the
+ * whole market.  After a round that added at most nm / PRICE_SPEC_DIV + 16
+ * edges, the scans asked for by a drift of at most PRICE_DRIFT score units
+ * that would cover more than PRICE_CHEAP coaches wait: they run in the same
+ * round only if every other scan found nothing, so that the round that
+ * certifies still checks every pair, and a round that finds violations
+ * elsewhere does not pay for them. */
+#define PRICE_DRIFT    64
+#define PRICE_CHEAP    256
+#define PRICE_SPEC_DIV 64
 
 typedef struct viol {
     int64_t amount; /* w - u - v > 0 */
@@ -1386,13 +1401,16 @@ static int price_history(struct match_run_state *st, price_ctx *pc) {
 /* Does mentee m need a scan this round?  *n gets its prefix.  A mentee
  * whose prefix is empty, or whose reduced bound covers every block of it,
  * is proved here, and its bound moves to this round. */
-static int price_needs_scan(struct match_run_state *st, price_ctx *pc, size_t m, size_t *n) {
+static int price_needs_scan(struct match_run_state *st, price_ctx *pc, size_t m, size_t *n, int *may_wait) {
     int64_t o = floor_div(pc->u[m], st->mult) - st->bonus[m];
     *n = price_prefix(pc->pi, st->nc, (int64_t)st->t_score[m] - o);
     int32_t k = st->rb_k[m];
+    *may_wait = 0;
     if (*n && k != RB_NONE) {
         const int64_t *bm = pc->bmax[k];
         int64_t theta = o - st->rb[m], mx = INT64_MIN;
+        /* a small drift of a long scan: see PRICE_DRIFT */
+        *may_wait = theta >= -PRICE_DRIFT && *n > PRICE_CHEAP;
         for (size_t b = 0; b * MT_BLOCK < *n; b++) mx = bm[b] > mx ? bm[b] : mx;
         if (mx > theta) {
             /* some block fell more than the margin: does any coach? */
@@ -1408,6 +1426,16 @@ static int price_needs_scan(struct match_run_state *st, price_ctx *pc, size_t m,
         st->rb[m] = price_beyond(st, pc, m, 0);
     }
     st->rb_k[m] = pc->k_now;
+    return 0;
+}
+
+/* Any violation found by the first n todo items (mentee or coach lists)? */
+static int price_found(const struct match_run_state *st, const price_ctx *pc, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (pc->n_by_mentee[i]) return 1;
+    for (int t = 0; t < st->threads; t++)
+        for (size_t c = 0; c < st->nc; c++)
+            if (pc->thr[t].n_by_coach[c]) return 1;
     return 0;
 }
 
@@ -1454,12 +1482,32 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
     if (rc == MATCH_OK && !st->rb) rc = price_state_init(st);
     if (rc == MATCH_OK) rc = price_order(st, &pc);
     if (rc == MATCH_OK) rc = price_history(st, &pc);
+    /* Speculative rounds (see PRICE_DRIFT): after a round that added few
+     * edges, the scans a small drift asks for wait at the end of the todo
+     * list, and run only if the others find nothing. */
+    int spec = st->last_added > 0 && st->last_added <= st->nm / PRICE_SPEC_DIV + 16;
+    size_t n_wait = 0;
+    size_t *wait_m = spec ? malloc(st->nm * sizeof(*wait_m) + 1) : NULL, *wait_n = NULL;
+    if (spec && (!wait_m || !(wait_n = malloc(st->nm * sizeof(*wait_n) + 1)))) rc = MATCH_ENOMEM;
     for (size_t m = 0; rc == MATCH_OK && m < st->nm; m++) {
         size_t n;
-        if (st->t_score[m] < 0 || !price_needs_scan(st, &pc, m, &n)) continue;
+        int may_wait;
+        if (st->t_score[m] < 0 || !price_needs_scan(st, &pc, m, &n, &may_wait)) continue;
+        if (spec && may_wait) {
+            wait_n[n_wait] = n;
+            wait_m[n_wait++] = m;
+            continue;
+        }
         pc.prefix[pc.n_todo] = n;
         pc.todo[pc.n_todo++] = m;
     }
+    size_t n_first = pc.n_todo;
+    for (size_t i = 0; rc == MATCH_OK && i < n_wait; i++) {
+        pc.prefix[pc.n_todo] = wait_n[i];
+        pc.todo[pc.n_todo++] = wait_m[i];
+    }
+    free(wait_m);
+    free(wait_n);
     if (rc == MATCH_OK) rc = price_lists(st, &pc);
     for (int t = 0; rc == MATCH_OK && t < st->threads; t++) {
         price_thread *th = &pc.thr[t];
@@ -1473,9 +1521,15 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
         size_t *items = malloc(pc.n_todo * sizeof(*items));
         if (!items) rc = MATCH_ENOMEM;
         for (size_t i = 0; rc == MATCH_OK && i < pc.n_todo; i++) items[i] = i;
-        if (rc == MATCH_OK) rc = par_run(st, "price", items, pc.n_todo, rescan_one, &pc);
+        if (rc == MATCH_OK) rc = par_run(st, "price", items, n_first, rescan_one, &pc);
+        st->rescanned += (uint32_t)n_first;
+        if (rc == MATCH_OK && n_first < pc.n_todo && !price_found(st, &pc, n_first)) {
+            rc = par_run(st, "price", items + n_first, pc.n_todo - n_first, rescan_one, &pc);
+            st->rescanned += (uint32_t)(pc.n_todo - n_first);
+        } else {
+            pc.n_todo = n_first; /* the waiting scans wait for a later round */
+        }
         free(items);
-        st->rescanned += (uint32_t)pc.n_todo;
     }
     /* Selection: each mentee's worst, and each coach's worst over all
      * threads (a total order, so the same whatever the thread split). */
@@ -1499,6 +1553,7 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
         for (int k = 0; k < nb; k++) sel[n_sel++] = best[k];
     }
     if (rc == MATCH_OK) rc = price_add(st, sel, n_sel, g, added);
+    st->last_added = *added;
     free(sel);
     price_ctx_free(&pc, st->threads);
     st->phase = "solve";
