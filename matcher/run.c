@@ -918,6 +918,14 @@ static int64_t weight(const struct match_run_state *st, size_t m, int s) {
  * round only if every other scan found nothing, so that the round that
  * certifies still checks every pair, and a round that finds violations
  * elsewhere does not pay for them. */
+/* Near pairs.  A round that adds edges anyway also adds, per rescanned
+ * mentee, the PRICE_NEAR_KEEP pairs closest to violating among those within
+ * PRICE_NEAR score units of it: in markets of ties those are the pairs the
+ * next solve's small dual moves turn into violations, and with them in the
+ * graph the mentee's reduced bound sits PRICE_NEAR below its margin, so a
+ * small drift no longer asks for a scan. */
+#define PRICE_NEAR      32
+#define PRICE_NEAR_KEEP 8
 #define PRICE_DRIFT    64
 #define PRICE_CHEAP    256
 #define PRICE_SPEC_DIV 64
@@ -946,6 +954,23 @@ static void viol_insert(viol *list, int *n, int cap, const viol *x) {
     list[k] = *x;
 }
 
+/* viol_insert, and *dropped gets the reduced value s - pi of the entry left
+ * out (x or the one it evicted), if any. */
+static void viol_keep(viol *list, int *n, int cap, const viol *x, int64_t x_red, int64_t *red, int64_t *dropped) {
+    int64_t out = INT64_MIN;
+    if (*n == cap) out = viol_before(x, &list[cap - 1]) ? red[cap - 1] : x_red;
+    if (out > *dropped) *dropped = out;
+    if (*n == cap && !viol_before(x, &list[cap - 1])) return;
+    int k = *n < cap ? (*n)++ : cap - 1;
+    while (k > 0 && viol_before(x, &list[k - 1])) {
+        list[k] = list[k - 1];
+        red[k] = red[k - 1];
+        k--;
+    }
+    list[k] = *x;
+    red[k] = x_red;
+}
+
 typedef struct price_thread {
     uint8_t *mark;       /* per position: in the mentee's graph */
     uint8_t *dmark;      /* the same, per position of a drop view */
@@ -961,6 +986,13 @@ typedef struct price_ctx {
     size_t *prefix; /* per todo item: positions to scan */
     size_t n_todo;
     price_thread *thr;
+    viol *near;      /* per todo item: PRICE_NEAR_KEEP pairs close to
+                          violating (see PRICE_NEAR), by amount */
+    int64_t *near_red; /*   their s - pi */
+    uint8_t *n_near;
+    int64_t *rb_add; /* per todo item: its reduced bound if the round
+                          adds its lists, and if it adds nothing */
+    int64_t *rb_none;
     viol *by_mentee; /* per todo item i: lim[i] entries from off[i] */
     size_t *off;     /* n_todo + 1 */
     uint8_t *lim;    /* per todo item */
@@ -996,6 +1028,8 @@ typedef struct rescan_ctx {
     int64_t o;          /* floor(u[m] / M) - bonus[m] */
     int best_out;       /* best score outside the graph (a bound) */
     int64_t rbest;      /* largest s - pi over the scanned pairs outside */
+    int64_t dropped;    /* largest s - pi of a flagged pair no list kept */
+    int64_t *mine_red;  /* s - pi of the by_mentee entries */
     const int32_t *tab; /* key -> score or -1 */
     int found;          /* violations found */
 } rescan_ctx;
@@ -1017,19 +1051,26 @@ static void rescan_block(void *ctx, const mt_query *q, size_t p0, const uint16_t
     const uint8_t *mark = r->mark + p0;
     const int64_t *pi = r->pi + p0;
     uint8_t flag[MT_BLOCK];
-    r->best_out = mt_price_block(key, mark, pi, r->o, tab, n, flag, r->best_out, &r->rbest);
+    /* flags the pairs within PRICE_NEAR of violating, violators included */
+    r->best_out = mt_price_block(key, mark, pi, r->o - PRICE_NEAR, tab, n, flag, r->best_out, &r->rbest);
     viol *mine = pc->by_mentee + pc->off[r->item];
     int lim = pc->lim[r->item];
     for (const uint8_t *f = memchr(flag, 1, n); f; f = memchr(f + 1, 1, (size_t)(flag + n - f - 1))) {
         size_t j = (size_t)(f - flag);
         int32_t c = r->perm[p0 + j];
         int s = tab[key[j]];
-        int64_t amount = weight(st, r->m, s) - pc->u[r->m] - pc->v[c];
-        if (amount <= 0) continue;
-        r->found++;
+        int64_t amount = weight(st, r->m, s) - pc->u[r->m] - pc->v[c], red = (int64_t)s - pi[j];
         viol x = { amount, (int32_t)r->m, c, (int16_t)s };
+        if (amount <= 0) {
+            int nn = pc->n_near[r->item];
+            viol_keep(pc->near + r->item * PRICE_NEAR_KEEP, &nn, PRICE_NEAR_KEEP, &x, red,
+                      pc->near_red + r->item * PRICE_NEAR_KEEP, &r->dropped);
+            pc->n_near[r->item] = (uint8_t)nn;
+            continue;
+        }
+        r->found++;
         int nm = pc->n_by_mentee[r->item];
-        viol_insert(mine, &nm, lim, &x);
+        viol_keep(mine, &nm, lim, &x, red, r->mine_red, &r->dropped);
         pc->n_by_mentee[r->item] = (uint8_t)nm;
         int nc = t->n_by_coach[c];
         viol_insert(t->by_coach + (size_t)c * PRICE_PER_COACH, &nc, PRICE_PER_COACH, &x);
@@ -1166,7 +1207,10 @@ static int rescan_one(par *p, int tid, size_t i) {
                      .m = m,
                      .item = i,
                      .best_out = -1,
-                     .rbest = INT64_MIN };
+                     .rbest = INT64_MIN,
+                     .dropped = INT64_MIN };
+    int64_t mine_red[PRICE_PER_MENTEE_MAX];
+    r.mine_red = mine_red;
     r.o = floor_div(pc->u[m], st->mult) - st->bonus[m];
     int32_t k = st->rb_k[m];
     int64_t theta = k != RB_NONE ? r.o - st->rb[m] : 0, skip_max = INT64_MIN;
@@ -1189,6 +1233,7 @@ static int rescan_one(par *p, int tid, size_t i) {
     for (uint32_t j = 0; j < st->n_extra[m]; j++) t->mark[st->pos_of[st->extra[m][j]]] = 0;
     if (!complete) { /* stopped early: nothing learnt for later rounds */
         st->rb_k[m] = RB_NONE;
+        pc->rb_none[i] = pc->rb_add[i] = 0; /* unused */
         return MATCH_OK;
     }
     /* The new reduced bound, against this round's prices: the scanned pairs,
@@ -1196,7 +1241,15 @@ static int rescan_one(par *p, int tid, size_t i) {
     int64_t rb = r.rbest, bp = price_beyond(st, pc, m, n);
     if (bp > rb) rb = bp;
     if (skip_max != INT64_MIN && st->rb[m] + skip_max > rb) rb = st->rb[m] + skip_max;
-    st->rb[m] = rb;
+    /* If the round adds this mentee's lists (it adds edges anyway), the
+     * pairs left outside are the unflagged ones, below o - PRICE_NEAR, and
+     * those no list kept. */
+    int64_t ra = r.rbest < r.o - PRICE_NEAR ? r.rbest : r.o - PRICE_NEAR;
+    if (r.dropped > ra) ra = r.dropped;
+    if (bp > ra) ra = bp;
+    if (skip_max != INT64_MIN && st->rb[m] + skip_max > ra) ra = st->rb[m] + skip_max;
+    pc->rb_none[i] = rb;
+    pc->rb_add[i] = ra;
     st->rb_k[m] = pc->k_now;
     /* A full scan gives a new bound (violators included: not all of them
      * are added this round); a partial one keeps the old, still valid. */
@@ -1256,6 +1309,11 @@ static void price_ctx_free(price_ctx *pc, int threads) {
     free(pc->todo);
     free(pc->prefix);
     free(pc->by_mentee);
+    free(pc->near);
+    free(pc->near_red);
+    free(pc->n_near);
+    free(pc->rb_add);
+    free(pc->rb_none);
     free(pc->off);
     free(pc->lim);
     free(pc->n_by_mentee);
@@ -1455,7 +1513,14 @@ static int price_lists(struct match_run_state *st, price_ctx *pc) {
     }
     pc->off[pc->n_todo] = off;
     pc->by_mentee = malloc(off * sizeof(viol) + 1);
-    return pc->by_mentee ? MATCH_OK : MATCH_ENOMEM;
+    pc->near = malloc(pc->n_todo * PRICE_NEAR_KEEP * sizeof(viol) + 1);
+    pc->near_red = malloc(pc->n_todo * PRICE_NEAR_KEEP * sizeof(int64_t) + 1);
+    pc->n_near = calloc(pc->n_todo + 1, 1);
+    pc->rb_add = malloc(pc->n_todo * sizeof(int64_t) + 1);
+    pc->rb_none = malloc(pc->n_todo * sizeof(int64_t) + 1);
+    if (!pc->by_mentee || !pc->near || !pc->near_red || !pc->n_near || !pc->rb_add || !pc->rb_none)
+        return MATCH_ENOMEM;
+    return MATCH_OK;
 }
 
 /* The pricing memory of a run (reduced bounds, price history), empty. */
@@ -1536,11 +1601,14 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
     viol *sel = NULL;
     size_t n_sel = 0;
     if (rc == MATCH_OK) {
-        size_t cap = pc.off[pc.n_todo] + st->nc * PRICE_PER_COACH + 1;
+        size_t cap = pc.off[pc.n_todo] + pc.n_todo * PRICE_NEAR_KEEP + st->nc * PRICE_PER_COACH + 1;
         if (!(sel = malloc(cap * sizeof(*sel)))) rc = MATCH_ENOMEM;
     }
+    int adds = rc == MATCH_OK && price_found(st, &pc, pc.n_todo);
     for (size_t i = 0; rc == MATCH_OK && i < pc.n_todo; i++) {
+        st->rb[pc.todo[i]] = adds ? pc.rb_add[i] : pc.rb_none[i];
         for (int k = 0; k < pc.n_by_mentee[i]; k++) sel[n_sel++] = pc.by_mentee[pc.off[i] + k];
+        for (int k = 0; adds && k < pc.n_near[i]; k++) sel[n_sel++] = pc.near[i * PRICE_NEAR_KEEP + k];
         uint8_t *gr = &st->grow[pc.todo[i]];
         if (pc.n_by_mentee[i] && *gr < 8) (*gr)++;
     }
