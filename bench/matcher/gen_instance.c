@@ -293,9 +293,9 @@ typedef struct shape_def {
 static const shape_def SHAPES[] = {
     [SHAPE_BROAD] = { "broad", 0, 0, 0 },
     [SHAPE_HUB] = { "hub", 0.015, 1.0, 0 },
-    [SHAPE_TIES] = { "ties", 0, 0, 1 },
+    [SHAPE_TIES] = { "ties", 0, 1.0, 0 },
     [SHAPE_TIGHT] = { "tight", 0, 1.0, 0 },
-    [SHAPE_SCARCE] = { "scarce", 0, 0, 1 },
+    [SHAPE_SCARCE] = { "scarce", 0.015, 0, 1 },
 };
 
 typedef struct gen_opts {
