@@ -1,7 +1,8 @@
 /* gen_instance — realistic synthetic matching instances for bench/matcher.
  *
  *   gen_instance --mentees N --coaches M [--seed S] [--data DIR]
- *                [--program P] [--pins K] [--forbids K] -o FILE
+ *                [--program P] [--shape NAME] [--hubs FRACTION]
+ *                [--seats RATIO] [--capacity K] [--policy KEY=VALUE]... -o FILE
  *
  * Writes the instance format of bench/matcher/README.md.  Everything is
  * drawn from the catalogues of data/ through libmatcher (never hard-coded):
@@ -17,7 +18,11 @@
  * availability masks.  The same seed gives the same file.  The coaches are
  * those of the earlier scripts/gen-data (most competencies at a level near
  * the coach's rank), not its uneven ones: the benchmark's figures were
- * measured on these (bench/matcher/README.md). */
+ * measured on these (bench/matcher/README.md).  That is shape `broad`, the
+ * default, and its output for a seed does not change; --shape hub, ties,
+ * tight and scarce keep the same mentees and draw the coaches and seats that
+ * make a candidate-list + pricing engine work hardest (README.md, "Hard
+ * shapes"); --policy adds `policy` lines (e.g. min_score=6000). */
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
