@@ -70,7 +70,9 @@ fi
 # field KEY LINE: the value of KEY=value in LINE.
 field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
 
+# the row format, shared by the header and the rows
 hdr="%-7s %-13s %8s %16s %4s %6s %14s %6s %9s %8s %7s"
+# shellcheck disable=SC2059
 printf "$hdr" shape size matched objective cert rounds pairs passes ms cpu_ms rss_mb
 [ "$compare" = 1 ] && printf ' %9s %9s %8s %8s %3s' scipy_ms lemon_ms x_scipy x_lemon eq
 printf '\n'
@@ -80,7 +82,9 @@ i=0
 for size in $sizes; do
     i=$((i + 1))
     nm=${size%x*} nc=${size#*x}
-    [ "$nm" != "$size" ] && [ -n "$nm" ] && [ -n "$nc" ] || die "bad size $size (MENTEESxCOACHES)"
+    if [ "$nm" = "$size" ] || [ -z "$nm" ] || [ -z "$nc" ]; then
+        die "bad size $size (MENTEESxCOACHES)"
+    fi
     s=${seed:-$i}
     for shape in $shapes; do
         inst="$dir/$shape-$size-s$s.tsv"
@@ -92,6 +96,7 @@ for size in $sizes; do
         # shellcheck disable=SC2086  # ENGINE_ARGS is a list of options
         run=$("$B/bench/matcher/bench_matcher" --instance "$inst" ${ENGINE_ARGS:-} | grep '^run ') ||
             die "bench_matcher failed on $inst"
+        # shellcheck disable=SC2059
         printf "$hdr" "$shape" "$size" "$(field matched "$run")" "$(field objective "$run")" \
             "$(field certified "$run")" "$(field pricing_rounds "$run")" "$(field pairs_scored "$run")" \
             "$(field passes "$run")" "$(field elapsed_ms "$run")" "$(field cpu_ms "$run")" \
@@ -111,9 +116,10 @@ for size in $sizes; do
             e_ms=$(row engine) p_ms=$(row scipy) l_ms=$(row lemon)
             printf '%s\n' "$out" | grep -q '^optima equal: yes$' ||
                 die "$shape $size: compare.sh did not report equal optima"
-            [ "$(printf '%s\n' "$out" | awk '$1 == "engine" { print $3; exit }')" = "$(field matched "$run")" ] &&
-                [ "$(printf '%s\n' "$out" | awk '$1 == "engine" { print $2; exit }')" = "$(field objective "$run")" ] ||
+            e_obj=$(printf '%s\n' "$out" | awk '$1 == "engine" { print $2 " " $3; exit }')
+            if [ "$e_obj" != "$(field objective "$run") $(field matched "$run")" ]; then
                 die "$shape $size: compare.sh's engine optimum differs from this run's"
+            fi
             awk -v e="$e_ms" -v p="$p_ms" -v l="$l_ms" \
                 'BEGIN { printf " %9.1f %9.1f %7.1fx %7.1fx %3s", p, l, p / e, l / e, "yes" }'
         fi
