@@ -242,8 +242,8 @@ int main(int argc, char **argv) {
                    s->unmatched[MATCH_UNMATCHED_NO_FEASIBLE_COACH], s->unmatched[MATCH_UNMATCHED_BELOW_MIN_SCORE],
                    (long long)s->total_score, s->mean_score, s->mean_gap_coverage, (long long)s->objective,
                    (long long)s->mult, (long long)s->big, s->certified, s->elapsed_ms, cpu, s->pricing_rounds,
-                   s->rescanned, (unsigned long long)s->candidate_edges, (unsigned long long)s->pairs_scored, passes(s), load_ms,
-                   rss_loaded, peak_rss_kb());
+                   s->rescanned, (unsigned long long)s->candidate_edges, (unsigned long long)s->pairs_scored, passes(s),
+                   load_ms, rss_loaded, peak_rss_kb());
             fflush(stdout);
             if (dump && dump_weights(dump, &in, r) != 0) rc = 1;
             match_run_free(r);

@@ -296,10 +296,8 @@ typedef struct shape_def {
 } shape_def;
 
 static const shape_def SHAPES[] = {
-    [SHAPE_BROAD] = { "broad", 0, 0, 0 },
-    [SHAPE_HUB] = { "hub", 0.015, 1.0, 0 },
-    [SHAPE_TIES] = { "ties", 0, 1.0, 0 },
-    [SHAPE_TIGHT] = { "tight", 0, 1.0, 0 },
+    [SHAPE_BROAD] = { "broad", 0, 0, 0 },       [SHAPE_HUB] = { "hub", 0.015, 1.0, 0 },
+    [SHAPE_TIES] = { "ties", 0, 1.0, 0 },       [SHAPE_TIGHT] = { "tight", 0, 1.0, 0 },
     [SHAPE_SCARCE] = { "scarce", 0.015, 0, 1 },
 };
 
@@ -405,8 +403,8 @@ static void uneven_coach(FILE *f, const world *w, size_t i, const char *program,
 static void tie_coach(FILE *f, const world *w, size_t i, int capacity) {
     const char *prov = w->prov[pick(w->prov_w, w->n_prov)];
     int level = unit() < 0.5 ? 4 : 5;
-    fprintf(f, "coach\tC-TIE-%06zu\tcorporate_leader\t%s\t%d\t%s\t", i, CORPORATES[below(NELEM(CORPORATES))],
-            level + 1, prov);
+    fprintf(f, "coach\tC-TIE-%06zu\tcorporate_leader\t%s\t%d\t%s\t", i, CORPORATES[below(NELEM(CORPORATES))], level + 1,
+            prov);
     for (size_t c = 0; c < w->n_core; c++) fprintf(f, "%s%s:%d", c ? "," : "", w->core[c], level);
     for (size_t c = 0; c < w->n_tech; c++) fprintf(f, ",%s:%d", w->tech[c], level);
     fprintf(f, "\t%d\t0\t-\tonline,offline\tid\t0\n", capacity);
@@ -421,15 +419,19 @@ static void usage(void) {
 #define GEN_MAX_POLICIES 16
 
 int main(int argc, char **argv) {
-    static const struct option opts[] = {
-        { "mentees", required_argument, NULL, 'm' }, { "coaches", required_argument, NULL, 'c' },
-        { "seed", required_argument, NULL, 's' },    { "data", required_argument, NULL, 'd' },
-        { "program", required_argument, NULL, 'p' }, { "out", required_argument, NULL, 'o' },
-        { "shape", required_argument, NULL, 'S' },   { "hubs", required_argument, NULL, 'H' },
-        { "seats", required_argument, NULL, 'T' },   { "capacity", required_argument, NULL, 'C' },
-        { "policy", required_argument, NULL, 'P' },  { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const struct option opts[] = { { "mentees", required_argument, NULL, 'm' },
+                                          { "coaches", required_argument, NULL, 'c' },
+                                          { "seed", required_argument, NULL, 's' },
+                                          { "data", required_argument, NULL, 'd' },
+                                          { "program", required_argument, NULL, 'p' },
+                                          { "out", required_argument, NULL, 'o' },
+                                          { "shape", required_argument, NULL, 'S' },
+                                          { "hubs", required_argument, NULL, 'H' },
+                                          { "seats", required_argument, NULL, 'T' },
+                                          { "capacity", required_argument, NULL, 'C' },
+                                          { "policy", required_argument, NULL, 'P' },
+                                          { "help", no_argument, NULL, 'h' },
+                                          { NULL, 0, NULL, 0 } };
     long nm = 5000, nc = 2000;
     uint64_t seed = 1;
     const char *data = "data", *program = "coaching-2026", *out = NULL;
@@ -470,7 +472,8 @@ int main(int argc, char **argv) {
     go.capacity = capacity ? atoi(capacity) : seats ? 0 : SHAPES[go.shape].capacity;
     if (!out || nm < 0 || nc < 0 || nm > 4032000 || nc > 1000000 || go.hub_frac < 0 || go.hub_frac > 1 ||
         go.seats < 0 || go.capacity < 0 || go.capacity > GEN_MAX_CAPACITY ||
-        (go.shape == SHAPE_BROAD && (hubs || seats || capacity)) || (go.shape != SHAPE_BROAD && !go.capacity && !go.seats)) {
+        (go.shape == SHAPE_BROAD && (hubs || seats || capacity)) ||
+        (go.shape != SHAPE_BROAD && !go.capacity && !go.seats)) {
         usage();
         return 2;
     }
