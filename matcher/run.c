@@ -926,9 +926,9 @@ static int64_t weight(const struct match_run_state *st, size_t m, int s) {
  * small drift no longer asks for a scan. */
 #define PRICE_NEAR      32
 #define PRICE_NEAR_KEEP 8
-#define PRICE_DRIFT    64
-#define PRICE_CHEAP    256
-#define PRICE_SPEC_DIV 64
+#define PRICE_DRIFT     64
+#define PRICE_CHEAP     256
+#define PRICE_SPEC_DIV  64
 
 typedef struct viol {
     int64_t amount; /* w - u - v > 0 */
@@ -986,7 +986,7 @@ typedef struct price_ctx {
     size_t *prefix; /* per todo item: positions to scan */
     size_t n_todo;
     price_thread *thr;
-    viol *near;      /* per todo item: PRICE_NEAR_KEEP pairs close to
+    viol *near;        /* per todo item: PRICE_NEAR_KEEP pairs close to
                           violating (see PRICE_NEAR), by amount */
     int64_t *near_red; /*   their s - pi */
     uint8_t *n_near;
@@ -1518,8 +1518,7 @@ static int price_lists(struct match_run_state *st, price_ctx *pc) {
     pc->n_near = calloc(pc->n_todo + 1, 1);
     pc->rb_add = malloc(pc->n_todo * sizeof(int64_t) + 1);
     pc->rb_none = malloc(pc->n_todo * sizeof(int64_t) + 1);
-    if (!pc->by_mentee || !pc->near || !pc->near_red || !pc->n_near || !pc->rb_add || !pc->rb_none)
-        return MATCH_ENOMEM;
+    if (!pc->by_mentee || !pc->near || !pc->near_red || !pc->n_near || !pc->rb_add || !pc->rb_none) return MATCH_ENOMEM;
     return MATCH_OK;
 }
 
