@@ -151,6 +151,7 @@ typedef struct server {
     srv_catalog catalog;
     struct coachidx *cidx;
     struct runs *runs;
+    struct wc_cache *warm;  /* warm states of match runs (warmcache.h) */
     struct sesscheck *sck;  /* the periodic session check (sesscheck.h) */
     struct mxpoll *mxp;     /* the metrics read from Redis (mxpoll.h) */
     struct hashq *hq;       /* password hashing on worker threads (hashq.h) */
