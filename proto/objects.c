@@ -33,9 +33,9 @@ static const char *const match_keys[] = { "id",     "program", "mentee_id", "coa
                                           "score",  "run_id",  "explain",   "created_at", "updated_at",
                                           "mentee", "coach",   "notes",     NULL };
 static const char *const note_keys[] = { "by", "role", "text", "at", NULL };
-static const char *const stats_keys[] = { "mentees",    "coaches",           "matched",   "unmatched",  "total_score",
-                                          "mean_score", "mean_gap_coverage", "certified", "elapsed_ms", "warm",
-                                          "warm_mentees", NULL };
+static const char *const stats_keys[] = { "mentees",     "coaches",    "matched",           "unmatched",
+                                          "total_score", "mean_score", "mean_gap_coverage", "certified",
+                                          "elapsed_ms",  "warm",       "warm_mentees",      NULL };
 static const char *const error_keys[] = { "code", "message", "field", NULL };
 
 static void pack_key(msgpack_packer *pk, const char *k) { proto_pack_cstr(pk, k); }

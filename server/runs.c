@@ -182,8 +182,8 @@ typedef struct run {
     int rc;
     match_err err;
     match_run_result *res;
-    const match_warm *warm; /* taken from s->warm for the worker (released on the loop) */
-    int keep_warm;          /* optimal mode with warm starts on: keep the run's state */
+    const match_warm *warm;   /* taken from s->warm for the worker (released on the loop) */
+    int keep_warm;            /* optimal mode with warm starts on: keep the run's state */
     msgpack_sbuffer explains; /* every proposal's explain, back to back */
     size_t *explain_off;      /* n_pairs + 1 offsets */
 

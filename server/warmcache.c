@@ -140,8 +140,7 @@ int wc_put(wc_cache *c, const char *program, match_warm *w, int64_t now_ms) {
     if (old) evict(c, old);
     size_t bytes = match_warm_bytes(w);
     wc_entry *e = NULL;
-    if (c->max_bytes == 0 || bytes > c->max_bytes || !(e = calloc(1, sizeof *e)) ||
-        !(e->program = strdup(program))) {
+    if (c->max_bytes == 0 || bytes > c->max_bytes || !(e = calloc(1, sizeof *e)) || !(e->program = strdup(program))) {
         free(e);
         match_warm_free(w);
         return 0;

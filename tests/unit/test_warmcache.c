@@ -48,21 +48,37 @@ static void inst_make(inst *t, int nm) {
     t->skill = (match_skill){ code, 4 };
     for (int i = 0; i < nm; i++) {
         snprintf(t->mid[i], sizeof t->mid[i], "19900101202001%04d", i);
-        t->m[i] = (match_mentee){ .id = t->mid[i], .agency = "bkn", .position_class = pclass, .province = prov,
-                                  .program = "p", .competencies = &t->need, .n_competencies = 1,
-                                  .modality = MATCH_MOD_ALL, .languages = langs, .n_languages = 1 };
+        t->m[i] = (match_mentee){ .id = t->mid[i],
+                                  .agency = "bkn",
+                                  .position_class = pclass,
+                                  .province = prov,
+                                  .program = "p",
+                                  .competencies = &t->need,
+                                  .n_competencies = 1,
+                                  .modality = MATCH_MOD_ALL,
+                                  .languages = langs,
+                                  .n_languages = 1 };
     }
     for (int j = 0; j < NC; j++) {
         snprintf(t->cid[j], sizeof t->cid[j], "19700101200001%04d", j);
-        t->c[j] = (match_coach){ .id = t->cid[j], .kind = kind, .organization = "lan", .rank = 6, .province = prov,
-                                 .competencies = &t->skill, .n_competencies = 1, .capacity = 2,
-                                 .modality = MATCH_MOD_ALL, .languages = langs, .n_languages = 1 };
+        t->c[j] = (match_coach){ .id = t->cid[j],
+                                 .kind = kind,
+                                 .organization = "lan",
+                                 .rank = 6,
+                                 .province = prov,
+                                 .competencies = &t->skill,
+                                 .n_competencies = 1,
+                                 .capacity = 2,
+                                 .modality = MATCH_MOD_ALL,
+                                 .languages = langs,
+                                 .n_languages = 1 };
     }
     match_policy_default(&t->pol);
     t->pol.forbid_same_agency = 0;
     t->pol.min_rank_gap = -MATCH_MIN_RANK_GAP_MAX;
-    t->in = (match_run_input){ .mentees = t->m, .n_mentees = (size_t)nm, .coaches = t->c, .n_coaches = NC,
-                               .policy = &t->pol, .threads = 1 };
+    t->in = (match_run_input){
+        .mentees = t->m, .n_mentees = (size_t)nm, .coaches = t->c, .n_coaches = NC, .policy = &t->pol, .threads = 1
+    };
 }
 
 static match_run_result *run_or_fail(const match_run_input *in) {
@@ -163,7 +179,7 @@ static void test_lru_cap(void **state) {
     assert_int_equal(wc_put(c, "p1", s[0], 0), 1);
     assert_int_equal(wc_put(c, "p2", s[1], 1), 1);
     assert_int_equal(wc_release(c, wc_take(c, "p1", 2)), 0); /* p1 now the most recent */
-    assert_int_equal(wc_put(c, "p3", s[2], 3), 1);          /* evicts p2 */
+    assert_int_equal(wc_put(c, "p3", s[2], 3), 1);           /* evicts p2 */
     assert_int_equal(wc_count(c), 2);
     assert_int_equal(wc_bytes(c), 2 * b);
     assert_null(wc_take(c, "p2", 4));
@@ -204,7 +220,7 @@ static void test_ttl(void **state) {
     assert_null(wc_take(c, "p1", TTL_MS + 1));
     assert_int_equal(wc_count(c), 1);
     assert_int_equal(wc_sweep(c, TTL_MS + 500), 0);
-    r = wc_take(c, "p2", TTL_MS + 500); /* a take does not make it younger */
+    r = wc_take(c, "p2", TTL_MS + 500);             /* a take does not make it younger */
     assert_int_equal(wc_sweep(c, TTL_MS + 501), 1); /* dropped while read */
     assert_int_equal(wc_count(c), 0);
     assert_int_equal(wc_bytes(c), 0);
@@ -283,9 +299,12 @@ static int teardown(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_put_take_replace), cmocka_unit_test(test_refcount),
-        cmocka_unit_test(test_lru_cap),          cmocka_unit_test(test_ttl),
-        cmocka_unit_test(test_disabled),         cmocka_unit_test(test_free_with_refs),
+        cmocka_unit_test(test_put_take_replace),
+        cmocka_unit_test(test_refcount),
+        cmocka_unit_test(test_lru_cap),
+        cmocka_unit_test(test_ttl),
+        cmocka_unit_test(test_disabled),
+        cmocka_unit_test(test_free_with_refs),
         cmocka_unit_test(test_state_serves_a_run),
     };
     return cmocka_run_group_tests_name("warmcache", tests, setup, teardown);
