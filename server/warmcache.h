@@ -1,5 +1,5 @@
 /* warmcache.h — the warm states of match runs, per program, in this
- * process's memory (design.md "Warm starts").
+ * process's memory (design.md §5 "Warm starts").
  *
  * An optimal-mode run leaves a match_warm (matcher.h): its candidate graph,
  * bounds and duals, keyed inside by fingerprints of every profile and of the
@@ -11,9 +11,9 @@
  *
  * Lifetimes.  A run's worker thread reads a state while the loop may
  * replace it (another run of the program, once the first lost its lock),
- * evict it (a run of another program needs the room) or drop it.  So a run takes a reference on the loop before its worker starts
- * (wc_take) and gives it back on the loop once the worker is joined
- * (wc_release).  A state that leaves the table (replaced, evicted, expired,
+ * evict it (a run of another program needs the room) or drop it.  So a
+ * run takes a reference on the loop before its worker starts (wc_take)
+ * and gives it back on the loop once the worker is joined (wc_release).  A state that leaves the table (replaced, evicted, expired,
  * dropped) while referenced lives on outside it and is freed by its last
  * release.
  *
