@@ -207,6 +207,8 @@ void madapt_run_stats(proto_run_stats *ps, const match_stats *st, uint32_t mente
         ps->mean_score = st->mean_score;
         ps->mean_gap_coverage = st->mean_gap_coverage;
         ps->certified = st->certified != 0;
+        ps->warm = st->warm != 0;
+        ps->warm_mentees = st->warm_mentees;
     }
     ps->elapsed_ms = elapsed_ms;
 }

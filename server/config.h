@@ -50,6 +50,8 @@ typedef struct cfg {
     int token_ttl;
     int session_check_s;
     int run_lock_ttl_ms;
+    int run_warm_max_mb; /* warmcache.h: 0 = no warm starts */
+    int run_warm_ttl_s;
     int log_level; /* CFG_LOG_* */
     char *log_file;
     char *pidfile;

@@ -25,6 +25,7 @@
 #include "server/mxpoll.h"
 #include "server/sesscheck.h"
 #include "server/util.h"
+#include "server/warmcache.h"
 
 #define MAX_FLAGS 128
 
@@ -285,6 +286,7 @@ static int run(cfg *c) {
         goto out;
     }
     s->cidx = coachidx_new(s);
+    s->warm = wc_new((size_t)c->run_warm_max_mb * WC_MB, (int64_t)c->run_warm_ttl_s * 1000);
     s->runs = runs_new(s);
     s->hq = hashq_new(base, c->auth_threads);
     s->lrl = loginrl_new((size_t)c->login_address_slots, c->login_attempts_per_address, lrl_seed());
@@ -308,7 +310,7 @@ static int run(cfg *c) {
     s->st = store_new(base, &sc, on_store_msg, s);
     s->sck = sesscheck_new(s);
     s->mxp = mxpoll_new(s);
-    if (!s->cidx || !s->runs || !s->hq || !s->lrl || !s->st || !s->sck || !s->mxp) {
+    if (!s->cidx || !s->warm || !s->runs || !s->hq || !s->lrl || !s->st || !s->sck || !s->mxp) {
         log_error("out of memory");
         goto out;
     }
@@ -336,6 +338,9 @@ out:
     hashq_free(s->hq); /* jobs not delivered yet answer `unavailable` */
     s->hq = NULL;
     if (s->runs) runs_free(s->runs);
+    /* after the runs, which release their references */
+    if (wc_free(s->warm)) log_error("warm states still referenced at exit (a bug): kept until released");
+    s->warm = NULL;
     srv_free(s);
     loginrl_free(s->lrl); /* after every request: a login's end gives its name back */
     s->lrl = NULL;

@@ -165,6 +165,9 @@ static void render_redis(const metrics *m, const metrics_sample *s, mx_buf *b) {
 static void render_runs(const metrics *m, mx_buf *b) {
     mx_family(b, "coachnet_runs_started_total", "counter", "Match runs started on this instance.");
     mx_printf(b, "coachnet_runs_started_total %llu\n", (unsigned long long)m->runs_started);
+    mx_family(b, "coachnet_runs_warm_total", "counter",
+              "Match runs on this instance that started from the program's previous run (warm start).");
+    mx_printf(b, "coachnet_runs_warm_total %llu\n", (unsigned long long)m->runs_warm);
     mx_family(b, "coachnet_runs_finished_total", "counter", "Match runs ended on this instance, by status.");
     for (int st = 0; st < PROTO_RUN_STATUS__COUNT; st++)
         mx_printf(b, "coachnet_runs_finished_total{status=\"%s\"} %llu\n", proto_run_status_names[st],

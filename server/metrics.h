@@ -75,6 +75,7 @@ typedef struct metrics {
     uint64_t tls_handshakes, tls_handshakes_failed; /* ended; of those, failed */
     mx_hist redis_seconds;                          /* a command to its reply (or its timeout) */
     uint64_t runs_started;
+    uint64_t runs_warm; /* solved from the program's warm state (runs.c, warmcache.h) */
     uint64_t runs_finished[PROTO_RUN_STATUS__COUNT];
     /* sampled from Redis by mxpoll.c (have_*: 0 until its first answer) */
     int64_t matches[PROTO_MATCH_STATUS__COUNT]; /* count:match, every program */

@@ -86,3 +86,9 @@ UNIT_TESTS += $(B)/tests/unit/test_metrics
 $(B)/tests/unit/test_metrics.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
 $(B)/tests/unit/test_metrics: $(B)/tests/unit/test_metrics.o $(B)/server/metrics.o $(PROTO_LIB)
 	$(CC) $(LDFLAGS) $^ $(MSGPACK_LIBS) $(CMOCKA_LIBS) -o $@
+
+# warmcache: the per-program warm states of match runs (real states from libmatcher).
+UNIT_TESTS += $(B)/tests/unit/test_warmcache
+$(B)/tests/unit/test_warmcache.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
+$(B)/tests/unit/test_warmcache: $(B)/tests/unit/test_warmcache.o $(B)/server/warmcache.o $(MATCHER_LIB)
+	$(CC) $(LDFLAGS) $^ $(CMOCKA_LIBS) $(MATH_LIBS) -o $@

@@ -15,6 +15,10 @@
  *               is sent as run.progress, at most every RUN_PROGRESS_MS per
  *               phase.  The worker also packs every proposal's
  *               explanation, so the loop only forwards bytes.
+ *               An optimal-mode run starts from the program's warm state
+ *               in this instance's cache (warmcache.h: a reference taken
+ *               before the worker starts, given back once it is joined)
+ *               and, when it succeeds, leaves its own there.
  *   4. store    SCRIPT_RUN_STORE in chunks, one in flight: proposals
  *               and unmatched mentees (with their reasons, for
  *               run.unmatched) are staged under the run (the run
@@ -66,6 +70,7 @@
 #include "server/log.h"
 #include "server/methods.h"
 #include "server/pack.h"
+#include "server/warmcache.h"
 
 /* The run lock lives run-lock-ttl-ms and its owner renews it every third
  * of that (run_renew_ms): if the process dies the program is free again
@@ -177,6 +182,8 @@ typedef struct run {
     int rc;
     match_err err;
     match_run_result *res;
+    const match_warm *warm;   /* taken from s->warm for the worker (released on the loop) */
+    int keep_warm;            /* optimal mode with warm starts on: keep the run's state */
     msgpack_sbuffer explains; /* every proposal's explain, back to back */
     size_t *explain_off;      /* n_pairs + 1 offsets */
 
@@ -217,6 +224,7 @@ static void run_destroy(run *rn) {
     if (rn->ev_done) event_free(rn->ev_done);
     if (rn->ev_renew) event_free(rn->ev_renew);
     pthread_mutex_destroy(&rn->mu);
+    if (rn->warm) wc_release(rn->s->warm, rn->warm); /* the worker never reached on_done (shutdown) */
     if (rn->res) match_run_free(rn->res);
     msgpack_sbuffer_destroy(&rn->explains);
     free(rn->explain_off);
@@ -485,6 +493,8 @@ static void *worker(void *arg) {
     in.progress_ud = rn;
     in.cancel = &rn->cancel;
     in.threads = 1; /* the machine is shared with the event loop */
+    in.warm = rn->warm;
+    in.keep_warm = rn->keep_warm;
     rn->rc = match_run(rn->s->catalog.cat, &in, &rn->res, &rn->err);
     if (rn->rc == MATCH_OK) {
         rn->explain_off = malloc((rn->res->n_pairs + 1) * sizeof *rn->explain_off);
@@ -522,12 +532,42 @@ static void on_progress(evutil_socket_t fd, short what, void *arg) {
     send_progress(rn, phase, done, total);
 }
 
+/* CLOCK_MONOTONIC in milliseconds: the warm states' ages. */
+static int64_t mono_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The worker is joined: give back the state it started from, and make the
+ * state a successful solve left the program's (draft or not, and whatever
+ * the store steps do next: it describes the inputs the engine saw, and the
+ * engine checks every profile against it).  A failed or cancelled run
+ * leaves the program's state as it was. */
+static void warm_done(run *rn) {
+    wc_cache *wc = rn->s->warm;
+    if (rn->warm) {
+        wc_release(wc, rn->warm);
+        rn->warm = NULL;
+    }
+    if (rn->rc != MATCH_OK || !rn->keep_warm) return;
+    if (rn->res->stats.warm) rn->s->mx.runs_warm++;
+    log_debug("run %s: %s, %u mentees and %u coaches reused", rn->id, rn->res->stats.warm ? "warm" : "cold",
+              rn->res->stats.warm_mentees, rn->res->stats.warm_coaches);
+    match_warm *w = match_run_take_warm(rn->res);
+    if (w)
+        wc_put(wc, rn->program, w, mono_ms());
+    else /* out of memory: the older state goes too */
+        wc_drop(wc, rn->program);
+}
+
 static void on_done(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
     run *rn = arg;
     pthread_join(rn->th, NULL);
     rn->th_joined = 1;
+    warm_done(rn);
     if (rn->rc == MATCH_ECANCELLED) {
         run_finish(rn, "cancelled");
         return;
@@ -541,6 +581,11 @@ static void on_done(evutil_socket_t fd, short what, void *arg) {
 }
 
 static void run_solve(run *rn) {
+    /* optimal mode only: a stable run neither uses nor leaves a state */
+    if (rn->s->warm && wc_enabled(rn->s->warm) && rn->pol.p.mode == MATCH_MODE_OPTIMAL) {
+        rn->keep_warm = 1;
+        rn->warm = wc_take(rn->s->warm, rn->program, mono_ms());
+    }
     rn->ev_progress = event_new(rn->s->base, -1, 0, on_progress, rn);
     rn->ev_done = event_new(rn->s->base, -1, 0, on_done, rn);
     if (!rn->ev_progress || !rn->ev_done || atomic_load(&rn->cancel) ||
@@ -844,6 +889,7 @@ static void sweep_timer(evutil_socket_t fd, short what, void *arg) {
     (void)what;
     runs *rs = arg;
     sweep_send(rs);
+    if (rs->s->warm) wc_sweep(rs->s->warm, mono_ms());
     struct timeval tv = ms_tv(run_renew_ms(rs->s));
     evtimer_add(rs->ev_sweep, &tv);
 }

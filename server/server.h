@@ -19,6 +19,7 @@
  *   store.c     Redis (hiredis async)        scripts.c  the Lua scripts
  *   auth.c      passwords, tokens, roles     hashq.c    hashing on threads
  *   loginrl.c   auth.login's per-address limit
+ *   warmcache.c the warm states of match runs, per program (pure)
  *   config.c    configuration   log.c logging   util.c small pure helpers
  *   hws.c       HTTP/1.1 + WebSocket layer (pure)  web.c HTTP routes, files
  *   metrics.c   Prometheus counters and their text rendering (pure)
@@ -37,7 +38,8 @@
  *   handlers ──> db ──> scripts, store (the handlers' every Redis command)
  *   handlers ──> coachidx, runs, adapt, hashq, methods (helpers),
  *                conn (srv_now_s, srv_logout_login, srv_end_sessions)
- *   runs ──> conn (srv_job, srv_notify_conn), adapt, methods, scripts, store
+ *   runs ──> conn (srv_job, srv_notify_conn), adapt, methods, scripts, store,
+ *            warmcache
  *   store ─ ─ message callback (given to store_new by main) ─ ─> events
  *   events ──> coachidx, sesscheck, conn (srv_notify_subject,
  *              srv_end_sessions), adapt, pack
@@ -151,6 +153,7 @@ typedef struct server {
     srv_catalog catalog;
     struct coachidx *cidx;
     struct runs *runs;
+    struct wc_cache *warm;  /* warm states of match runs (warmcache.h) */
     struct sesscheck *sck;  /* the periodic session check (sesscheck.h) */
     struct mxpoll *mxp;     /* the metrics read from Redis (mxpoll.h) */
     struct hashq *hq;       /* password hashing on worker threads (hashq.h) */

@@ -29,6 +29,7 @@ FAMILIES = {
     "coachnet_redis_link_up": "gauge",
     "coachnet_redis_command_duration_seconds": "histogram",
     "coachnet_runs_started": "counter",
+    "coachnet_runs_warm": "counter",
     "coachnet_runs_finished": "counter",
     "coachnet_run_duration_seconds": "histogram",
     "coachnet_password_hash_queue_depth": "gauge",

@@ -189,6 +189,8 @@ void test_sample_stats(proto_run_stats *s) {
     s->mean_gap_coverage = 0.71;
     s->certified = true;
     s->elapsed_ms = 412;
+    s->warm = true;
+    s->warm_mentees = 1100;
 }
 
 void tdoc_init(tdoc *d) {

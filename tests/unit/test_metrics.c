@@ -82,6 +82,7 @@ static void render_all(void **state) {
     m->tls_handshakes = 7;
     m->tls_handshakes_failed = 2;
     m->runs_started = 1;
+    m->runs_warm = 6;
     m->runs_finished[PROTO_RUN_DONE] = 1;
     mx_observe(&m->run_seconds, 0.3);
     mx_buf none = { 0 };
@@ -118,6 +119,7 @@ static void render_all(void **state) {
     assert_line(t, "coachnet_redis_link_up{link=\"pubsub\"} 0");
     assert_line(t, "coachnet_redis_command_duration_seconds_bucket{le=\"+Inf\"} 0");
     assert_line(t, "coachnet_runs_started_total 1");
+    assert_line(t, "coachnet_runs_warm_total 6");
     assert_line(t, "coachnet_runs_finished_total{status=\"done\"} 1");
     assert_line(t, "coachnet_runs_finished_total{status=\"failed\"} 0");
     assert_line(t, "coachnet_run_duration_seconds_bucket{le=\"0.25\"} 0");

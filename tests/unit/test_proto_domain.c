@@ -627,6 +627,10 @@ static const edit stats_edits[] = {
     { "unmatched", OP_RENAME, 0, "capacity", "full", "stats.unmatched.full", "unknown key" },
     { "unmatched", OP_DEL, 0, "capacity", 0, NULL, NULL },
     { "mentees", OP_INT, 1LL << 32, 0, 0, "stats.mentees", "0..4294967295" },
+    { "warm_mentees", OP_INT, 1201, 0, 0, "stats.warm_mentees", "must not exceed" },
+    { "warm", OP_INT, 1, 0, 0, "stats.warm", "true or false" },
+    { "", OP_DEL, 0, "warm", 0, NULL, NULL }, /* runs recorded before warm starts */
+    { "", OP_DEL, 0, "warm_mentees", 0, NULL, NULL },
 };
 
 static void stats_validation(void **state) {
