@@ -248,8 +248,9 @@ struct match_warm {
     int64_t *pi;       /* per coach: final price, score units */
     size_t bytes;
 };
-#define WARM_NO_RB    INT64_MIN
-#define WARM_NO_PRICE (INT64_MAX / 4)
+#define WARM_NO_RB        INT64_MIN
+#define WARM_NO_PRICE     (INT64_MAX / 4)
+#define WARM_NO_PRICE_LOW (INT64_MIN / 4)
 
 uint64_t mt_fp_mentee(const match_mentee *m, const char *const *forbidden, size_t n_forbidden);
 uint64_t mt_fp_coach(const match_coach *c);

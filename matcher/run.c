@@ -165,7 +165,9 @@ struct match_run_state {
     mt_coaches chs;        /* the coaches to rescore (changed or new) */
     int32_t *ch;           /* position -> coach */
     size_t n_ch;
-    uint8_t **chelig; /* [prog][position]: elig_free of ch */
+    uint8_t **chelig;                   /* [prog][position]: elig_free of ch */
+    int64_t *ch_red[MATCH_MAX_THREADS]; /* per thread and position of ch:
+                                            see warm_ch_red */
     match_warm *warm_out;
     /* progress / cancel */
     const match_run_input *in;
@@ -388,6 +390,7 @@ static void state_free(struct match_run_state *st) {
     free(st->w_keep);
     free(st->w_m);
     free(st->ch);
+    for (int t = 0; t < MATCH_MAX_THREADS; t++) free(st->ch_red[t]);
     if (st->chelig)
         for (size_t p = 0; p < st->n_prog; p++) free(st->chelig[p]);
     free(st->chelig);
@@ -1749,11 +1752,25 @@ static int warm_map(struct match_run_state *st, const size_t *free_m, size_t n_f
     }
     free(wm);
     if (reused * 100 < n_free * WARM_MIN_REUSE) return MATCH_OK;
+    for (int t = 0; t < st->threads; t++) {
+        if (!(st->ch_red[t] = malloc(st->n_ch * sizeof(int64_t) + 1))) return MATCH_ENOMEM;
+        for (size_t i = 0; i < st->n_ch; i++) st->ch_red[t][i] = WARM_NO_PRICE_LOW;
+    }
     st->warm = 1;
     stats->warm = 1;
     stats->warm_mentees = (uint32_t)reused;
     stats->warm_coaches = (uint32_t)kept_c;
     return MATCH_OK;
+}
+
+/* red[j] = max(red[j], s - rb) over the feasible pairs of a block of
+ * rescored coaches: the largest "old price" a coach may be given so that
+ * every reused mentee's reduced bound rb covers its pair with it. */
+static void warm_ch_red(int64_t *red, const uint16_t *key, size_t n, const int32_t *tab, int64_t rb) {
+    for (size_t j = 0; j < n; j++) {
+        int32_t s = tab[key[j]];
+        if (s >= 0 && (int64_t)s - rb > red[j]) red[j] = (int64_t)s - rb;
+    }
 }
 
 /* Scoring pass of a warm run: a reused mentee keeps its old edges towards
@@ -1773,6 +1790,10 @@ static int warm_score_one(par *p, int tid, size_t m) {
     mt_query q;
     mt_query_build(&q, &st->space, &st->chs, &st->mentees[m], &st->policy);
     const uint8_t *elig = st->chelig[st->m_prog[m]];
+    /* the rescored coaches' old-price stand-ins (warm_seed_pricing) */
+    int64_t *ch_red = w->has_rb && w->rb[o] != WARM_NO_RB ? st->ch_red[tid] : NULL;
+    const int32_t *tab = ch_red ? score_table(st, tid, &q) : NULL;
+    if (ch_red && !tab) return MATCH_ENOMEM;
     uint16_t key[MT_BLOCK];
     size_t fi = st->forb_off[m], fe = st->forb_off[m + 1];
     for (size_t p0 = 0; p0 < st->n_ch; p0 += MT_BLOCK) {
@@ -1784,6 +1805,7 @@ static int warm_score_one(par *p, int tid, size_t m) {
             if (fi < fe && st->forb[fi] == st->ch[j]) key[j - p0] = 0;
         }
         topk_block(&t, &q, p0, key, p1 - p0);
+        if (ch_red) warm_ch_red(ch_red + p0, key, p1 - p0, tab, w->rb[o]);
     }
     atomic_fetch_add_explicit(&st->pairs, st->n_ch, memory_order_relaxed);
     st->n_cand[m] = (uint8_t)(t.n > st->k ? st->k : t.n);
@@ -1835,8 +1857,9 @@ static int warm_hints(struct match_run_state *st, int64_t *v, int32_t *row_col) 
 }
 
 /* Seed the pricing memory from the state: its final prices become round 0
- * of this run's history (a coach that is new or rescored has no old price:
- * an infinite drop, so every bound of round 0 leaves it to a scan), and a
+ * of this run's history (a coach that is new or rescored gets a stand-in:
+ * the smallest price at which every reused mentee's bound covers its pair
+ * with it; a coach in no state and no run has none: an infinite drop), and a
  * reused mentee keeps its reduced bound, which holds for its old pairs with
  * kept coaches: exactly its pairs outside the graph but those of the
  * rescored coaches.  The first pricing round of a re-run after a small
@@ -1851,6 +1874,14 @@ static int warm_seed_pricing(struct match_run_state *st) {
     for (size_t c = 0; c < st->nc; c++) pi0[c] = WARM_NO_PRICE;
     for (size_t o = 0; o < w->nc; o++)
         if (st->w_keep[o] >= 0) pi0[st->w_keep[o]] = w->pi[o];
+    /* A rescored coach: the largest s - rb over the reused mentees' pairs
+     * with it (warm_score_one), so that their bounds cover it as well; its
+     * fall since "round 0" is then how far its price is below that. */
+    for (size_t i = 0; i < st->n_ch; i++) {
+        int64_t r = WARM_NO_PRICE_LOW;
+        for (int t = 0; t < st->threads; t++) r = st->ch_red[t][i] > r ? st->ch_red[t][i] : r;
+        pi0[st->ch[i]] = r;
+    }
     st->pi_hist[0] = pi0;
     st->n_hist = 1;
     for (size_t m = 0; m < st->nm; m++) {
