@@ -15,11 +15,13 @@
  *               is sent as run.progress, at most every RUN_PROGRESS_MS per
  *               phase.  The worker also packs every proposal's
  *               explanation, so the loop only forwards bytes.
- *   4. store    SCRIPT_RUN_STORE in chunks, one in flight: proposals
- *               and unmatched mentees (with their reasons, for
- *               run.unmatched) are staged under the run (the run
- *               is `staged` from step 1, so no reader shows its matches
- *               and no one can review them; see match.lua's visible()).
+ *   4. store    SCRIPT_RUN_STORE in chunks, RUN_STORE_INFLIGHT in
+ *               flight: proposals and unmatched mentees (with their
+ *               reasons, for run.unmatched) are staged under the run (the
+ *               run is `staged` from step 1, so no reader shows its
+ *               matches and no one can review them; see match.lua's
+ *               visible()).  A chunk that fails stops the sending; the run
+ *               ends failed once every chunk in flight has answered.
  *   5. publish  SCRIPT_RUN_PUBLISH, the switch, in one script: the staged
  *               proposals become the program's `proposed` matches
  *               (superseding its unreviewed proposals of earlier runs)
@@ -73,9 +75,19 @@
  * match.run of the program marks the orphaned run failed. */
 #define RUN_PAGE            500
 #define RUN_SWEEP_CHUNK     1000
-#define RUN_STORE_CHUNK     200
 #define RUN_UNMATCHED_CHUNK 1000
 #define RUN_PROGRESS_MS     100
+
+/* The store's chunks.  Redis runs one script at a time and coachnetd's
+ * commands share one connection, so every mentee.get sent meanwhile waits
+ * behind the chunks already sent: at most RUN_STORE_INFLIGHT of them.  A
+ * proposal costs Redis about 0.1 ms (run_store.lua's newmatch: the match
+ * hash and ten index entries), so 2 x 25 keeps that wait near 5 ms
+ * (bench/e2e: 200 a chunk, one in flight, made it 20 ms at the median).
+ * Two in flight are enough to keep Redis busy: the next chunk is sent
+ * while the previous one runs, and the round trip is hidden. */
+#define RUN_STORE_CHUNK    25
+#define RUN_STORE_INFLIGHT 2
 #define ARENA_BLOCK         (256 * 1024)
 
 /* --------------------------------------------------------------- arena */
@@ -180,8 +192,12 @@ typedef struct run {
     msgpack_sbuffer explains; /* every proposal's explain, back to back */
     size_t *explain_off;      /* n_pairs + 1 offsets */
 
-    /* store */
+    /* store: what is sent (store_pairs, store_unmatched), chunks sent and
+     * not answered yet, chunks answered; store_failed stops the sending */
     size_t store_pairs, store_unmatched;
+    int store_inflight;
+    size_t store_acked;
+    bool store_failed;
     const char *status;  /* final status */
     bool draft;          /* stop after the store (run.publish switches it on) */
     int64_t recorded_ms; /* elapsed_ms of the stats in the record; -1 before */
@@ -401,25 +417,34 @@ static void run_publish(run *rn) {
 
 /* ---- store ---- */
 
-static void run_store_cb(void *ud, redisReply *reply, int status) {
-    run *rn = ud;
-    if (status != STORE_OK || !mel_strs(reply, 0, 1) || strcmp(reply->element[0]->str, "ok")) {
-        log_warn("run %s: storing proposals failed: %s", rn->id, reply_why(reply));
-        run_finish(rn, "failed");
+/* A chunk answered (or could not be sent: cb never comes, sent == false).
+ * The one place where the store decides what comes next: more chunks, the
+ * end (failed once the last chunk in flight has answered, so that no reply
+ * comes back to a freed run), or the switch. */
+static void run_store_settled(run *rn, bool ok, bool sent) {
+    if (sent) {
+        rn->store_inflight--;
+        rn->store_acked++;
+    }
+    if (!ok) rn->store_failed = true;
+    if (rn->store_failed) {
+        if (rn->store_inflight == 0) run_finish(rn, "failed");
         return;
     }
     run_store_next(rn);
 }
 
-static void run_store_next(run *rn) {
+static void run_store_cb(void *ud, redisReply *reply, int status) {
+    run *rn = ud;
+    bool ok = status == STORE_OK && mel_strs(reply, 0, 1) && !strcmp(reply->element[0]->str, "ok");
+    if (!ok && !rn->store_failed) log_warn("run %s: storing proposals failed: %s", rn->id, reply_why(reply));
+    run_store_settled(rn, ok, true);
+}
+
+/* Send one chunk: the next RUN_STORE_CHUNK proposals, then, with the last
+ * of them and after, RUN_UNMATCHED_CHUNK unmatched mentees. */
+static int run_store_send(run *rn) {
     const match_run_result *res = rn->res;
-    if (rn->store_pairs >= res->n_pairs && rn->store_unmatched >= res->n_unmatched) {
-        if (rn->draft)
-            run_finish(rn, "done");
-        else
-            run_publish(rn);
-        return;
-    }
     sargs a;
     sargs_init(&a);
     script_args(&a, SCRIPT_RUN_STORE, rn->s->cfg->redis_prefix);
@@ -437,9 +462,8 @@ static void run_store_next(run *rn) {
         sargs_add(&a, rn->explains.data + rn->explain_off[i], rn->explain_off[i + 1] - rn->explain_off[i]);
     }
     rn->store_pairs += np;
-    size_t nu = 0;
     if (rn->store_pairs >= res->n_pairs) {
-        nu = res->n_unmatched - rn->store_unmatched;
+        size_t nu = res->n_unmatched - rn->store_unmatched;
         if (nu > RUN_UNMATCHED_CHUNK) nu = RUN_UNMATCHED_CHUNK;
         for (size_t i = rn->store_unmatched; i < rn->store_unmatched + nu; i++) {
             sargs_adds(&a, res->unmatched[i].mentee_id);
@@ -447,9 +471,35 @@ static void run_store_next(run *rn) {
         }
         rn->store_unmatched += nu;
     }
-    send_progress(rn, "store", rn->store_pairs, res->n_pairs);
-    int rc = script_cmd_durable(rn->s->st, run_store_cb, rn, &a);
-    if (rc != STORE_OK) run_finish(rn, "failed");
+    return script_cmd_durable(rn->s->st, run_store_cb, rn, &a);
+}
+
+/* Keep RUN_STORE_INFLIGHT chunks in flight until everything is sent; once
+ * every chunk has answered, switch the run on (a draft: record it done).
+ * Progress counts the proposals of the chunks answered (they answer in
+ * order: one connection): at the start, at most every RUN_PROGRESS_MS,
+ * and at the end. */
+static void run_store_next(run *rn) {
+    const match_run_result *res = rn->res;
+    while (rn->store_inflight < RUN_STORE_INFLIGHT &&
+           (rn->store_pairs < res->n_pairs || rn->store_unmatched < res->n_unmatched)) {
+        if (run_store_send(rn) != STORE_OK) {
+            run_store_settled(rn, false, false);
+            return;
+        }
+        rn->store_inflight++;
+    }
+    size_t stored = rn->store_acked * RUN_STORE_CHUNK;
+    if (stored > res->n_pairs) stored = res->n_pairs;
+    if (rn->store_acked == 0 || rn->store_inflight == 0 || elapsed_ms(&rn->last_sent) >= RUN_PROGRESS_MS) {
+        clock_gettime(CLOCK_MONOTONIC, &rn->last_sent);
+        send_progress(rn, "store", stored, res->n_pairs);
+    }
+    if (rn->store_inflight > 0) return;
+    if (rn->draft)
+        run_finish(rn, "done");
+    else
+        run_publish(rn);
 }
 
 /* ---- solve (worker thread) ---- */
