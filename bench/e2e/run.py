@@ -107,6 +107,7 @@ class Monitor(threading.Thread):
         self.rss = {}      # phase -> max VmRSS KiB
         self.redis = {}    # phase -> max used_memory bytes
         self.watch_run = None
+        self.busy = []     # (phase, error) of the samples Redis refused
         self.stop_ev = threading.Event()
 
     def run(self):
@@ -116,14 +117,18 @@ class Monitor(threading.Thread):
             ph = self.phases.current()
             v = proc_status(self.pid).get("VmRSS", 0)
             self.rss[ph] = max(self.rss.get(ph, 0), v)
-            if k % 5 == 0:
-                info = r.command("INFO", "memory").decode()
-                for line in info.splitlines():
-                    if line.startswith("used_memory:"):
-                        self.redis[ph] = max(self.redis.get(ph, 0), int(line.split(":")[1]))
-            run_id = self.watch_run
-            if run_id and ph.endswith(":store") and r.command("HEXISTS", "cn:run:" + run_id, "published_at") == 1:
-                self.phases.enter(ph.split(":")[0] + ":settle")
+            try:
+                if k % 5 == 0:
+                    info = r.command("INFO", "memory").decode()
+                    for line in info.splitlines():
+                        if line.startswith("used_memory:"):
+                            self.redis[ph] = max(self.redis.get(ph, 0), int(line.split(":")[1]))
+                run_id = self.watch_run
+                if run_id and ph.endswith(":store") and r.command("HEXISTS", "cn:run:" + run_id,
+                                                                  "published_at") == 1:
+                    self.phases.enter(ph.split(":")[0] + ":settle")
+            except RuntimeError as e:   # BUSY: a script has run for more than 5 s
+                self.busy.append((ph, str(e)[:40]))
             k += 1
         r.close()
 
@@ -216,7 +221,11 @@ def script_names():
 def slowlog(redis, names):
     """SLOWLOG entries by script: name -> [count, total ms, max ms]."""
     by = {}
-    for e in redis.cmd("SLOWLOG", "GET", "-1") or []:
+    r = harness.MiniRedis(redis.port, timeout=600)
+    entries = r.command("SLOWLOG", "GET", "-1") or []
+    r.command("SLOWLOG", "RESET")
+    r.close()
+    for e in entries:
         us, args = e[2], e[3]
         cmd = args[0].decode(errors="replace").lower() if args else "?"
         name = names.get(args[1].decode(errors="replace"), "?") if cmd == "evalsha" and len(args) > 1 else cmd
@@ -226,7 +235,6 @@ def slowlog(redis, names):
         s[0] += 1
         s[1] += us / 1000.0
         s[2] = max(s[2], us / 1000.0)
-    redis.cmd("SLOWLOG", "RESET")
     return by
 
 
@@ -266,6 +274,10 @@ def main():
     ap.add_argument("--run-timeout", type=float, default=7200)
     ap.add_argument("--conf", action="append", default=[],
                     help="KEY=VALUE for coachnetd's configuration (e.g. run-threads=2)")
+    ap.add_argument("--keep-import", action="store_true",
+                    help="keep Redis' data after the import in --data-dir, and start from it when it is there "
+                         "(no import: about 4 minutes at 1,000,000 mentees)")
+    ap.add_argument("--coachnetd", help="run this coachnetd binary instead of $B's (an A/B comparison)")
     ap.add_argument("--json", help="write the figures there")
     a = ap.parse_args()
     for f in (harness.COACHNETD, CLI):
@@ -275,29 +287,43 @@ def main():
     data, ids = data_files(a)
     names = script_names()
     env = harness.Env("e2e")
+    if a.coachnetd:   # another build's coachnetd, e.g. a "before" (the CLI stays $B's)
+        shutil.copy2(a.coachnetd, env.binary)
     rdir = Path(tempfile.mkdtemp(prefix="coachnet-e2e-redis-", dir=a.redis_dir)) if a.redis_dir else env.dir
+    # Redis' data right after an import, kept by --keep-import: a later
+    # invocation of the same size starts from a copy of it
+    cached = Path(a.data_dir) / ("%dx%d-s%d.redis" % (a.mentees, a.coaches, a.seed))
+    reuse = a.keep_import and cached.exists()
+    if reuse:
+        shutil.copytree(cached, rdir / "appendonlydir")
     env.redis = harness.Redis(rdir)
     env.redis.start()
+    harness.wait_until(lambda: b"loading:0" in env.redis.cmd("INFO", "persistence"), 600, interval=0.5,
+                       what="Redis to load its data")
     env.redis.cmd("CONFIG", "SET", "slowlog-log-slower-than", str(int(a.slowlog_ms * 1000)))
     env.redis.cmd("CONFIG", "SET", "slowlog-max-len", "100000")
     env.certs = harness.Certs(env.dir / "certs")
-    conf = dict(log_level="info", redis_timeout_ms=2000)   # redis-timeout-ms: the production default
+    # redis-timeout-ms: the production default.  run-lock-ttl-ms: 60 s, not
+    # 15: Redis expires keys by the wall clock, and this VM's steps by
+    # seconds now and then (a 1,000,000 run lost its lock to one)
+    conf = dict(log_level="info", redis_timeout_ms=2000, run_lock_ttl_ms=60000)
     for kv in a.conf:
         k, _, v = kv.partition("=")
         conf[k.replace("-", "_")] = v
     srv = env.add_server(**conf)
-    res = {"mentees": a.mentees, "coaches": a.coaches, "conf": conf, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    res = {"mentees": a.mentees, "coaches": a.coaches, "conf": conf, "coachnetd": a.coachnetd or str(harness.COACHNETD), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
            "uname": os.uname().release, "cores": os.cpu_count(), "load_before": os.getloadavg(), "runs": []}
     phases = Phases()
     mon = Monitor(phases, srv.proc.pid, env.redis.port)
     prober = Prober(phases, srv, ids, a.probe_ms / 1000.0)
     try:
-        rc, out = srv.add_user(harness.ADMIN_LOGIN, harness.ADMIN_PASSWORD, "admin")
-        if rc:
-            sys.exit("add-user failed: " + out)
-        with srv.admin() as adm:
-            adm.program_put(harness.Gen(seed=1).program_object(PROG))
-            adm.user_create(COORD, COORD_PW, "coordinator", programs=[PROG])
+        if not reuse:
+            rc, out = srv.add_user(harness.ADMIN_LOGIN, harness.ADMIN_PASSWORD, "admin")
+            if rc:
+                sys.exit("add-user failed: " + out)
+            with srv.admin() as adm:
+                adm.program_put(harness.Gen(seed=1).program_object(PROG))
+                adm.user_create(COORD, COORD_PW, "coordinator", programs=[PROG])
         token = env.dir / "cli.token"
         cli(srv, token, ["login", COORD], stdin=COORD_PW + "\n")
         print("# %s, %d cores, load average %s; %d mentees x %d coaches; coachnetd %s" % (
@@ -306,11 +332,20 @@ def main():
         mon.start()
         prober.start()
         rss0 = proc_status(srv.proc.pid).get("VmRSS", 0)
-        for kind in ("mentees", "coaches"):
+        for kind in ("mentees", "coaches") if not reuse else ():
             phases.enter("import " + kind)
             cli(srv, token, ["import", kind, str(data / ("%s.jsonl" % kind)), "--no-progress"])
             print("# import %s: %.1f s" % (kind, time.monotonic() - phases.spans[-1][1]), flush=True)
         phases.end()
+        if reuse:
+            print("# the import of an earlier invocation (%s)" % cached, flush=True)
+        elif a.keep_import:
+            env.redis.cmd("BGREWRITEAOF")
+            harness.wait_until(lambda: b"aof_rewrite_in_progress:0" in env.redis.cmd("INFO", "persistence") and
+                               b"aof_rewrite_scheduled:0" in env.redis.cmd("INFO", "persistence"), 600,
+                               interval=0.5, what="the AOF rewrite")
+            shutil.copytree(rdir / "appendonlydir", str(cached) + ".tmp")
+            os.rename(str(cached) + ".tmp", cached)
         res["slowlog_import"] = slowlog(env.redis, names)
         res["redis_after_import"] = int(env.redis.cmd("INFO", "memory").decode().split("used_memory:")[1].split()[0])
         coord = srv.login(COORD, COORD_PW, timeout=600)
@@ -344,6 +379,7 @@ def main():
         if rdir != env.dir:
             shutil.rmtree(rdir, ignore_errors=True)
     res["load_after"] = os.getloadavg()
+    res["redis_busy"] = mon.busy
     res["run_log"] = [l for l in log.splitlines() if " run " in l or "run sweep" in l][-20:]
 
     # the table: one row per phase, in order of first appearance (a phase
@@ -385,6 +421,9 @@ def main():
     for name, (n, tot, mx) in sorted(res["slowlog_import"].items(), key=lambda kv: -kv[1][1]):
         print("import: Redis slowlog >= %g ms: %-22s %6d calls, %9.1f ms in all, max %7.1f ms" % (
             a.slowlog_ms, name, n, tot, mx))
+    if mon.busy:
+        print("Redis answered BUSY (a script running for more than 5 s) %d times, in %s" % (
+            len(mon.busy), sorted(set(p for p, _ in mon.busy))))
     print("load average before %s, after %s" % (" ".join("%.1f" % x for x in res["load_before"]),
                                                  " ".join("%.1f" % x for x in res["load_after"])))
     if a.json:
