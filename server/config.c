@@ -78,6 +78,8 @@ static const cfg_key keys[] = {
       "check every session against Redis at least this often (seconds)" },
     { "run-lock-ttl-ms", T_INT, O(run_lock_ttl_ms), "15000", 300, 600000,
       "lifetime of a program's run lock, renewed every third of it by the running instance" },
+    { "run-threads", T_INT, O(run_threads), "1", 1, 16,
+      "threads of a match run's solve (1: one core, the others left to the event loop and Redis)" },
     { "log-level", T_LOGLEVEL, O(log_level), "info", 0, 0, "debug, info, warning or error" },
     { "log-file", T_STR, O(log_file), "", 0, 0, "\"\" = stderr, \"syslog\", or a file path" },
     { "pidfile", T_STR, O(pidfile), "", 0, 0, "write the process id here (\"\" = off)" },

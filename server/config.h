@@ -50,6 +50,7 @@ typedef struct cfg {
     int token_ttl;
     int session_check_s;
     int run_lock_ttl_ms;
+    int run_threads;
     int log_level; /* CFG_LOG_* */
     char *log_file;
     char *pidfile;

@@ -548,7 +548,7 @@ static void *worker(void *arg) {
     in.progress = progress_fn;
     in.progress_ud = rn;
     in.cancel = &rn->cancel;
-    in.threads = 1; /* the machine is shared with the event loop */
+    in.threads = rn->s->cfg->run_threads; /* run-threads: 1 leaves a core to the loop */
     rn->rc = match_run(rn->s->catalog.cat, &in, &rn->res, &rn->err);
     run_drop_input(rn);
     if (rn->rc == MATCH_OK) {

@@ -561,5 +561,33 @@ def store_pipelined_and_a_failing_chunk_ends_failed(s):
         assert done["status"] == "done" and len(run_matches(coord, rid)) == done["stats"]["matched"] > 100, done
 
 
+@t
+def run_threads_same_result(s):
+    """run-threads 2 (config): the same proposals and stats as run-threads 1, the default"""
+    coord, prog, login = coordinator(s)
+    two = s.env.add_server(run_threads=2)
+    try:
+        with coord:
+            calls = [("mentee.put", {"profile": s.gen.mentee(prog, comps=s.gen.rnd.sample(harness.MANAGERIAL, 3))})
+                     for _ in range(300)]
+            calls += [("coach.put", {"profile": s.gen.coach([prog], capacity=s.gen.rnd.randint(1, 4),
+                                                            level=s.gen.rnd.randint(2, 5))}) for _ in range(60)]
+            assert not [x for x in coord.pipeline(calls, timeout=60) if isinstance(x, Exception)]
+            policy = {"waitlist_bonus": 0}   # the first run's waitlist counts change nothing for the second
+            rid1, done1, _ = run_and_wait(coord, prog, policy)
+            with two.login(login, PW) as c2:
+                rid2, done2, _ = run_and_wait(c2, prog, policy)
+            assert done1["status"] == done2["status"] == "done", (done1, done2)
+            pairs = [sorted((m["mentee_id"], m["coach_id"], m["score"]) for m in run_matches(coord, rid))
+                     for rid in (rid1, rid2)]
+            assert pairs[0] == pairs[1] and len(pairs[0]) > 50, (len(pairs[0]), len(pairs[1]))
+            st1, st2 = dict(done1["stats"]), dict(done2["stats"])
+            st1.pop("elapsed_ms")
+            st2.pop("elapsed_ms")
+            assert st1 == st2, (st1, st2)
+    finally:
+        two.stop()
+
+
 if __name__ == "__main__":
     main(suite)
