@@ -589,5 +589,28 @@ def run_threads_same_result(s):
         two.stop()
 
 
+@t
+def run_outlasting_idle_timeout(s):
+    """the coordinator's connection stays open while its run reports to it, however much longer than idle-timeout-ms the run takes"""
+    coord, prog, login = coordinator(s)
+    with coord:
+        small_program(s, coord, prog)
+    short = s.env.add_server(idle_timeout_ms=500)
+    try:
+        with short.login(login, PW) as c:
+            run_id = c.match_run(prog)["run_id"]
+            # the run's scripts wait 2 s (writes paused: every run script counts as one)
+            s.env.redis.cmd("CLIENT", "PAUSE", "2000", "WRITE")
+            deadline = time.time() + 30
+            while True:
+                n = c.next_notification(timeout=max(0.1, deadline - time.time()))
+                if n.method == "run.done" and n.params["run_id"] == run_id:
+                    break
+            assert n.params["status"] == "done", n.params
+            assert n.params["stats"]["elapsed_ms"] >= 1500, n.params["stats"]
+    finally:
+        short.stop()
+
+
 if __name__ == "__main__":
     main(suite)
