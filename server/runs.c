@@ -88,13 +88,17 @@
  * commands share one connection, so every mentee.get sent meanwhile waits
  * behind the chunks already sent: at most RUN_STORE_INFLIGHT of them.  A
  * proposal costs Redis about 0.1 ms (run_store.lua's newmatch: the match
- * hash and ten index entries), so 2 x 25 keeps that wait near 5 ms
- * (bench/e2e: 200 a chunk, one in flight, made it 20 ms at the median).
- * Two in flight are enough to keep Redis busy: the next chunk is sent
- * while the previous one runs, and the round trip is hidden. */
+ * hash and a dozen index entries), so 2 x 25 keeps that wait near 5 ms
+ * (bench/e2e: 200 a chunk, one in flight, made it 20-30 ms at the
+ * median).  Two in flight are enough to keep Redis busy: the next chunk
+ * is sent while the previous one runs, and the round trip is hidden.
+ * With appendfsync always, every Redis loop turn that wrote ends with an
+ * fsync that each reply of that turn waits for: on a disk whose fsync is
+ * slow, that, not the chunk, sets the wait, and smaller chunks mean more
+ * fsyncs (bench/e2e/README.md). */
 #define RUN_STORE_CHUNK    25
 #define RUN_STORE_INFLIGHT 2
-#define ARENA_BLOCK         (256 * 1024)
+#define ARENA_BLOCK        (256 * 1024)
 
 /* --------------------------------------------------------------- arena */
 

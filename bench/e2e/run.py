@@ -306,9 +306,8 @@ def main():
     # redis-timeout-ms: the production default.  run-lock-ttl-ms: 60 s, not
     # 15: Redis expires keys by the wall clock, and this VM's steps by
     # seconds now and then (a 1,000,000 run lost its lock to one)
-    # idle-timeout-ms: an hour, not 5 minutes: the coordinator's connection
-    # only receives (run.progress) while a run lasts, and that does not
-    # count as activity
+    # idle-timeout-ms: an hour, not 5 minutes, for --coachnetd builds before
+    # 9a71b68, which closed the connection of a run lasting longer
     conf = dict(log_level="info", redis_timeout_ms=2000, run_lock_ttl_ms=60000, idle_timeout_ms=3600000)
     for kv in a.conf:
         k, _, v = kv.partition("=")
