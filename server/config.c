@@ -82,6 +82,8 @@ static const cfg_key keys[] = {
       "memory for the warm states of match runs, one per program (MiB; 0 = every run starts cold)" },
     { "run-warm-ttl-s", T_INT, O(run_warm_ttl_s), "86400", 1, 31536000,
       "a program's warm state older than this is dropped (seconds)" },
+    { "run-threads", T_INT, O(run_threads), "1", 1, 16,
+      "threads of a match run's solve (1: one core, the others left to the event loop and Redis)" },
     { "log-level", T_LOGLEVEL, O(log_level), "info", 0, 0, "debug, info, warning or error" },
     { "log-file", T_STR, O(log_file), "", 0, 0, "\"\" = stderr, \"syslog\", or a file path" },
     { "pidfile", T_STR, O(pidfile), "", 0, 0, "write the process id here (\"\" = off)" },

@@ -52,6 +52,7 @@ typedef struct cfg {
     int run_lock_ttl_ms;
     int run_warm_max_mb; /* warmcache.h: 0 = no warm starts */
     int run_warm_ttl_s;
+    int run_threads;
     int log_level; /* CFG_LOG_* */
     char *log_file;
     char *pidfile;

@@ -676,8 +676,10 @@ static void conn_deadline_cb(evutil_socket_t fd, short what, void *arg) {
     (void)what;
     srv_conn *c = arg;
     if (!conn_in_table(c->state)) return;
-    if (c->state != CONN_HANDSHAKE && (c->inflight > 0 || c->state == CONN_PAUSED)) {
-        conn_arm(c, c->srv->cfg->idle_timeout_ms); /* waiting on us, not idle */
+    if (c->state != CONN_HANDSHAKE && (c->inflight > 0 || c->holds > 0 || c->state == CONN_PAUSED)) {
+        /* waiting on us, not idle: a request, or a run reporting here (a
+         * run of 1,000,000 mentees outlasts idle-timeout-ms) */
+        conn_arm(c, c->srv->cfg->idle_timeout_ms);
         return;
     }
     if (c->web && c->ping && c->sess.login[0]) {

@@ -19,11 +19,13 @@
  *               in this instance's cache (warmcache.h: a reference taken
  *               before the worker starts, given back once it is joined)
  *               and, when it succeeds, leaves its own there.
- *   4. store    SCRIPT_RUN_STORE in chunks, one in flight: proposals
- *               and unmatched mentees (with their reasons, for
- *               run.unmatched) are staged under the run (the run
- *               is `staged` from step 1, so no reader shows its matches
- *               and no one can review them; see match.lua's visible()).
+ *   4. store    SCRIPT_RUN_STORE in chunks, RUN_STORE_INFLIGHT in
+ *               flight: proposals and unmatched mentees (with their
+ *               reasons, for run.unmatched) are staged under the run (the
+ *               run is `staged` from step 1, so no reader shows its
+ *               matches and no one can review them; see match.lua's
+ *               visible()).  A chunk that fails stops the sending; the run
+ *               ends failed once every chunk in flight has answered.
  *   5. publish  SCRIPT_RUN_PUBLISH, the switch, in one script: the staged
  *               proposals become the program's `proposed` matches
  *               (superseding its unreviewed proposals of earlier runs)
@@ -76,12 +78,38 @@
  * of that (run_renew_ms): if the process dies the program is free again
  * within the TTL, and the next sweep (as often, on every coachnetd) or
  * match.run of the program marks the orphaned run failed. */
-#define RUN_PAGE            500
-#define RUN_SWEEP_CHUNK     1000
-#define RUN_STORE_CHUNK     200
-#define RUN_UNMATCHED_CHUNK 1000
-#define RUN_PROGRESS_MS     100
-#define ARENA_BLOCK         (256 * 1024)
+#define RUN_SWEEP_CHUNK 1000
+#define RUN_PROGRESS_MS 100
+
+/* Unmatched mentees per store chunk and per waitlist (settle) call: about
+ * 10 us of Redis each (a SADD and a ZADD member; a HINCRBY), so 250 hold
+ * Redis about as long as a chunk of proposals (below).  1000 took 6-19 ms
+ * a call at 100,000 x 20,000, and a run of 1,000,000 leaves 850,000
+ * unmatched (bench/e2e). */
+#define RUN_UNMATCHED_CHUNK 250
+
+/* Profiles per snapshot page (run_snapshot.lua).  A page holds Redis for
+ * 10-20 us a profile, and the loop about as long to decode it; each page
+ * is asked for before the previous one is decoded, so that the two
+ * overlap.  Pages of 500 made mentee.get wait 9 ms at the median during
+ * the snapshot of 1,000,000 mentees (bench/e2e). */
+#define RUN_PAGE 200
+
+/* The store's chunks.  Redis runs one script at a time and coachnetd's
+ * commands share one connection, so every mentee.get sent meanwhile waits
+ * behind the chunks already sent: at most RUN_STORE_INFLIGHT of them.  A
+ * proposal costs Redis about 0.1 ms (run_store.lua's newmatch: the match
+ * hash and a dozen index entries), so 2 x 25 keeps that wait near 5 ms
+ * (bench/e2e: 200 a chunk, one in flight, made it 20-30 ms at the
+ * median).  Two in flight are enough to keep Redis busy: the next chunk
+ * is sent while the previous one runs, and the round trip is hidden.
+ * With appendfsync always, every Redis loop turn that wrote ends with an
+ * fsync that each reply of that turn waits for: on a disk whose fsync is
+ * slow, that, not the chunk, sets the wait, and smaller chunks mean more
+ * fsyncs (bench/e2e/README.md). */
+#define RUN_STORE_CHUNK    25
+#define RUN_STORE_INFLIGHT 2
+#define ARENA_BLOCK        (256 * 1024)
 
 /* --------------------------------------------------------------- arena */
 
@@ -161,6 +189,7 @@ typedef struct run {
     vec waitlist;      /* uint32_t */
     vec coaches;       /* match_coach */
     vec pins, forbids; /* match_pair_ref */
+    bool snapshot_oom; /* a page could not be kept: the next reply fails the run */
     proto_mentee tmp_m;
     proto_coach tmp_c;
 
@@ -187,8 +216,12 @@ typedef struct run {
     msgpack_sbuffer explains; /* every proposal's explain, back to back */
     size_t *explain_off;      /* n_pairs + 1 offsets */
 
-    /* store */
+    /* store: what is sent (store_pairs, store_unmatched), chunks sent and
+     * not answered yet, chunks answered; store_failed stops the sending */
     size_t store_pairs, store_unmatched;
+    int store_inflight;
+    size_t store_acked;
+    bool store_failed;
     const char *status;  /* final status */
     bool draft;          /* stop after the store (run.publish switches it on) */
     int64_t recorded_ms; /* elapsed_ms of the stats in the record; -1 before */
@@ -208,7 +241,7 @@ static long run_renew_ms(const server *s) { return s->cfg->run_lock_ttl_ms / 3; 
 
 static struct timeval ms_tv(long ms) { return (struct timeval){ ms / 1000, (ms % 1000) * 1000 }; }
 
-static void run_snapshot_next(run *rn);
+static int run_snapshot_next(run *rn);
 static void run_store_next(run *rn);
 static void run_finish(run *rn, const char *status);
 
@@ -409,25 +442,34 @@ static void run_publish(run *rn) {
 
 /* ---- store ---- */
 
-static void run_store_cb(void *ud, redisReply *reply, int status) {
-    run *rn = ud;
-    if (status != STORE_OK || !mel_strs(reply, 0, 1) || strcmp(reply->element[0]->str, "ok")) {
-        log_warn("run %s: storing proposals failed: %s", rn->id, reply_why(reply));
-        run_finish(rn, "failed");
+/* A chunk answered (or could not be sent: cb never comes, sent == false).
+ * The one place where the store decides what comes next: more chunks, the
+ * end (failed once the last chunk in flight has answered, so that no reply
+ * comes back to a freed run), or the switch. */
+static void run_store_settled(run *rn, bool ok, bool sent) {
+    if (sent) {
+        rn->store_inflight--;
+        rn->store_acked++;
+    }
+    if (!ok) rn->store_failed = true;
+    if (rn->store_failed) {
+        if (rn->store_inflight == 0) run_finish(rn, "failed");
         return;
     }
     run_store_next(rn);
 }
 
-static void run_store_next(run *rn) {
+static void run_store_cb(void *ud, redisReply *reply, int status) {
+    run *rn = ud;
+    bool ok = status == STORE_OK && mel_strs(reply, 0, 1) && !strcmp(reply->element[0]->str, "ok");
+    if (!ok && !rn->store_failed) log_warn("run %s: storing proposals failed: %s", rn->id, reply_why(reply));
+    run_store_settled(rn, ok, true);
+}
+
+/* Send one chunk: the next RUN_STORE_CHUNK proposals, then, with the last
+ * of them and after, RUN_UNMATCHED_CHUNK unmatched mentees. */
+static int run_store_send(run *rn) {
     const match_run_result *res = rn->res;
-    if (rn->store_pairs >= res->n_pairs && rn->store_unmatched >= res->n_unmatched) {
-        if (rn->draft)
-            run_finish(rn, "done");
-        else
-            run_publish(rn);
-        return;
-    }
     sargs a;
     sargs_init(&a);
     script_args(&a, SCRIPT_RUN_STORE, rn->s->cfg->redis_prefix);
@@ -445,9 +487,8 @@ static void run_store_next(run *rn) {
         sargs_add(&a, rn->explains.data + rn->explain_off[i], rn->explain_off[i + 1] - rn->explain_off[i]);
     }
     rn->store_pairs += np;
-    size_t nu = 0;
     if (rn->store_pairs >= res->n_pairs) {
-        nu = res->n_unmatched - rn->store_unmatched;
+        size_t nu = res->n_unmatched - rn->store_unmatched;
         if (nu > RUN_UNMATCHED_CHUNK) nu = RUN_UNMATCHED_CHUNK;
         for (size_t i = rn->store_unmatched; i < rn->store_unmatched + nu; i++) {
             sargs_adds(&a, res->unmatched[i].mentee_id);
@@ -455,9 +496,35 @@ static void run_store_next(run *rn) {
         }
         rn->store_unmatched += nu;
     }
-    send_progress(rn, "store", rn->store_pairs, res->n_pairs);
-    int rc = script_cmd_durable(rn->s->st, run_store_cb, rn, &a);
-    if (rc != STORE_OK) run_finish(rn, "failed");
+    return script_cmd_durable(rn->s->st, run_store_cb, rn, &a);
+}
+
+/* Keep RUN_STORE_INFLIGHT chunks in flight until everything is sent; once
+ * every chunk has answered, switch the run on (a draft: record it done).
+ * Progress counts the proposals of the chunks answered (they answer in
+ * order: one connection): at the start, at most every RUN_PROGRESS_MS,
+ * and at the end. */
+static void run_store_next(run *rn) {
+    const match_run_result *res = rn->res;
+    while (rn->store_inflight < RUN_STORE_INFLIGHT &&
+           (rn->store_pairs < res->n_pairs || rn->store_unmatched < res->n_unmatched)) {
+        if (run_store_send(rn) != STORE_OK) {
+            run_store_settled(rn, false, false);
+            return;
+        }
+        rn->store_inflight++;
+    }
+    size_t stored = rn->store_acked * RUN_STORE_CHUNK;
+    if (stored > res->n_pairs) stored = res->n_pairs;
+    if (rn->store_acked == 0 || rn->store_inflight == 0 || elapsed_ms(&rn->last_sent) >= RUN_PROGRESS_MS) {
+        clock_gettime(CLOCK_MONOTONIC, &rn->last_sent);
+        send_progress(rn, "store", stored, res->n_pairs);
+    }
+    if (rn->store_inflight > 0) return;
+    if (rn->draft)
+        run_finish(rn, "done");
+    else
+        run_publish(rn);
 }
 
 /* ---- solve (worker thread) ---- */
@@ -473,6 +540,20 @@ static int progress_fn(void *ud, const char *phase, uint64_t done, uint64_t tota
     pthread_mutex_unlock(&rn->mu);
     if (post) event_active(rn->ev_progress, EV_READ, 0);
     return atomic_load(&rn->cancel);
+}
+
+/* The snapshot is no longer needed once match_run has returned: its
+ * result owns its ids (matcher.h), and the run's stats keep only the
+ * counts.  Freed on the worker, before the explanations are packed, so
+ * that the store does not hold it (1,000,000 mentees: about 600 MB). */
+static void run_drop_input(run *rn) {
+    free(rn->mentees.p);
+    free(rn->waitlist.p);
+    free(rn->coaches.p);
+    free(rn->pins.p);
+    free(rn->forbids.p);
+    rn->mentees.p = rn->waitlist.p = rn->coaches.p = rn->pins.p = rn->forbids.p = NULL;
+    arena_free(&rn->ar);
 }
 
 static void *worker(void *arg) {
@@ -492,10 +573,11 @@ static void *worker(void *arg) {
     in.progress = progress_fn;
     in.progress_ud = rn;
     in.cancel = &rn->cancel;
-    in.threads = 1; /* the machine is shared with the event loop */
+    in.threads = rn->s->cfg->run_threads; /* run-threads: 1 leaves a core to the loop */
     in.warm = rn->warm;
     in.keep_warm = rn->keep_warm;
     rn->rc = match_run(rn->s->catalog.cat, &in, &rn->res, &rn->err);
+    run_drop_input(rn);
     if (rn->rc == MATCH_OK) {
         rn->explain_off = malloc((rn->res->n_pairs + 1) * sizeof *rn->explain_off);
         if (!rn->explain_off) {
@@ -679,6 +761,11 @@ static void snapshot_cb(void *ud, redisReply *reply, int status) {
         run_finish(rn, "failed");
         return;
     }
+    if (rn->snapshot_oom) { /* the page before this one ran out of memory */
+        log_warn("run %s: out of memory", rn->id);
+        run_finish(rn, "failed");
+        return;
+    }
     if (atomic_load(&rn->cancel)) {
         run_finish(rn, "cancelled");
         return;
@@ -697,18 +784,10 @@ static void snapshot_cb(void *ud, redisReply *reply, int status) {
         run_solve(rn);
         return;
     }
-    for (size_t i = 2; i + 1 < reply->elements && !oom; i += 2) {
-        const redisReply *b = reply->element[i];
-        if (b->type != REDIS_REPLY_STRING) continue;
-        long long n = mel_ll(reply, i + 1, 0);
-        oom =
-            (rn->stage == 0 ? add_mentee(rn, b->str, b->len, (uint32_t)n) : add_coach(rn, b->str, b->len, (int)n)) != 0;
-    }
-    if (oom) {
-        log_warn("run %s: out of memory", rn->id);
-        run_finish(rn, "failed");
-        return;
-    }
+    /* The next page first (RUN_PAGE): Redis computes it while this one is
+     * decoded.  From here one command is in flight, so running out of
+     * memory only sets snapshot_oom, and its reply ends the run. */
+    int stage = rn->stage;
     const redisReply *cur = reply->element[1];
     if (cur->type == REDIS_REPLY_STRING && cur->len > 0 && cur->len <= PROTO_ID_MAX) {
         memcpy(rn->cursor, cur->str, cur->len);
@@ -717,10 +796,21 @@ static void snapshot_cb(void *ud, redisReply *reply, int status) {
         rn->cursor[0] = '\0';
         rn->stage++;
     }
-    run_snapshot_next(rn);
+    if (run_snapshot_next(rn) != STORE_OK) {
+        run_finish(rn, "failed");
+        return;
+    }
+    for (size_t i = 2; i + 1 < reply->elements && !oom; i += 2) {
+        const redisReply *b = reply->element[i];
+        if (b->type != REDIS_REPLY_STRING) continue;
+        long long n = mel_ll(reply, i + 1, 0);
+        oom = (stage == 0 ? add_mentee(rn, b->str, b->len, (uint32_t)n) : add_coach(rn, b->str, b->len, (int)n)) != 0;
+    }
+    rn->snapshot_oom = oom;
 }
 
-static void run_snapshot_next(run *rn) {
+/* Ask for the page at rn->stage and rn->cursor; STORE_OK or not sent. */
+static int run_snapshot_next(run *rn) {
     static const char *const what[] = { "mentees", "coaches", "pairs" };
     sargs a;
     sargs_init(&a);
@@ -729,8 +819,7 @@ static void run_snapshot_next(run *rn) {
     sargs_adds(&a, rn->program);
     sargs_adds(&a, rn->cursor);
     sargs_addll(&a, RUN_PAGE);
-    int rc = script_cmd(rn->s->st, snapshot_cb, rn, &a);
-    if (rc != STORE_OK) run_finish(rn, "failed");
+    return script_cmd(rn->s->st, snapshot_cb, rn, &a);
 }
 
 /* ---- start ---- */
@@ -800,7 +889,7 @@ static void lock_cb(void *ud, redisReply *reply, int status) {
         struct timeval tv = ms_tv(run_renew_ms(rn->s));
         evtimer_add(rn->ev_renew, &tv);
     }
-    run_snapshot_next(rn);
+    if (run_snapshot_next(rn) != STORE_OK) run_finish(rn, "failed");
 }
 
 static void run_free_unstarted(void *p) {

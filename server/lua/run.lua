@@ -22,16 +22,44 @@
 --                field): id program status draft published_at policy stats started_at
 --                finished_at by; nil when there is no such run
 --! prelude
+local SWITCH_BATCH = 1000  -- members per ZREM/ZADD (unpack() of Lua's stack)
+local function zbatch(cmd, key, ms)
+  for i = 1, #ms, SWITCH_BATCH do
+    local args = {}
+    for k = i, math.min(#ms, i + SWITCH_BATCH - 1) do
+      if cmd == 'ZADD' then args[#args+1] = 0 end
+      args[#args+1] = ms[k]
+    end
+    redis.call(cmd, key, unpack(args))
+  end end
 local function switch(run, prog, now)
   local pset = K.proposed..prog
+  -- The superseded proposals: what msort.lua's count() and stamp() do for
+  -- each, batched (one HINCRBY per status, variadic ZREM and ZADD per sort
+  -- key), which makes the switch of a program with 60,000 unreviewed
+  -- proposals about twice as fast (bench/e2e): it is one script, and
+  -- Redis answers nothing else meanwhile.
+  local n, rem, add = 0, {}, {}
   for _, id in ipairs(redis.call('SMEMBERS', pset)) do
     local h = redis.call('HMGET', K.match..id, 'status', 'program', 'run_id', 'updated_at')
     if h[1] == 'proposed' then
-      redis.call('HSET', K.match..id, 'status', 'cancelled')
-      count('proposed', -1) count('cancelled', 1)
-      stamp({id=id, program=h[2], run_id=h[3], updated_at=h[4]}, now)
+      redis.call('HSET', K.match..id, 'status', 'cancelled', 'updated_at', now)
+      n = n + 1
+      local m = {id=id, program=h[2], run_id=h[3], updated_at=h[4]}
+      local old = sortmember('updated_at', m)
+      m.updated_at = now
+      local new = sortmember('updated_at', m)
+      for _, sc in ipairs(sortscopes(m)) do
+        local key = K.sort_match..'updated_at:'..sc
+        rem[key] = rem[key] or {} add[key] = add[key] or {}
+        rem[key][#rem[key]+1] = old
+        add[key][#add[key]+1] = new
+      end
     end
   end
+  if n > 0 then count('proposed', -n) count('cancelled', n) end
+  for key, ms in pairs(rem) do zbatch('ZREM', key, ms) end
+  for key, ms in pairs(add) do zbatch('ZADD', key, ms) end
   redis.call('DEL', pset)
   local np = redis.call('SCARD', K.stage_proposed..run)
   if np > 0 then redis.call('RENAME', K.stage_proposed..run, pset) end

@@ -7,6 +7,7 @@ allowed and forbidden roles, scope and error paths."""
 
 import time
 
+import harness
 from harness import Suite, main, expect_error, run_and_wait, run_matches
 
 suite = Suite("runs")
@@ -484,6 +485,131 @@ def unmatched_errors(s):
         with mentee, coach:
             for c in (mentee, coach, s.admin()):
                 expect_error("forbidden", c.run_unmatched, run_id)
+
+
+# ------------------------------------------------------------ the store
+
+def client_qbufs(r):
+    """{addr: qbuf} of Redis' other clients: bytes received and not yet parsed."""
+    c = harness.MiniRedis(r.port)
+    try:
+        me = c.command("CLIENT", "ID")
+        lines = c.command("CLIENT", "LIST").decode().splitlines()
+    finally:
+        c.close()
+    out = {}
+    for line in lines:
+        f = dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
+        if int(f["id"]) != me:
+            out[f["addr"]] = int(f.get("qbuf", 0))
+    return out
+
+
+@t
+def store_pipelined_and_a_failing_chunk_ends_failed(s):
+    """the store keeps a second chunk in flight; a chunk that fails midway (lock taken) ends the run failed once the others answered: nothing of it visible, coachnetd unharmed"""
+    coord, prog, _ = coordinator(s)
+    r = s.env.redis
+    with coord:
+        # ~200 proposals: eight chunks of 25
+        calls = [("mentee.put", {"profile": s.gen.mentee(prog)}) for _ in range(400)]
+        calls += [("coach.put", {"profile": s.gen.coach([prog], capacity=5)}) for _ in range(40)]
+        assert not [x for x in coord.pipeline(calls, timeout=60) if isinstance(x, Exception)]
+        run_id = coord.match_run(prog)["run_id"]
+        while True:  # the store's first run.progress: its first chunks are sent
+            n = coord.next_notification(timeout=60)
+            if n.method == "run.done":
+                raise AssertionError("the run ended before its store: %r" % (n.params,))
+            if n.method == "run.progress" and n.params["phase"] == "store":
+                break
+        # Writes paused: the chunk Redis was about to run waits, parsed; a
+        # chunk sent after it stays in the connection's query buffer.
+        r.cmd("CLIENT", "PAUSE", "10000", "WRITE")
+        try:
+            time.sleep(0.5)
+            qbufs = client_qbufs(r)
+        finally:
+            # the lock goes to someone else in the same turn as the unpause,
+            # so that the chunks still to run find it taken
+            raw = harness.MiniRedis(r.port)
+            try:
+                raw.sock.sendall(b"*2\r\n$6\r\nCLIENT\r\n$7\r\nUNPAUSE\r\n"
+                                 + b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$8\r\nintruder\r\n" % (
+                                     len(P + "lock:run:" + prog), (P + "lock:run:" + prog).encode()))
+                assert raw._reply() == "OK" and raw._reply() == "OK"
+            finally:
+                raw.close()
+        assert max(qbufs.values()) > 0, "no chunk waiting behind the one in flight: %r" % qbufs
+        while True:
+            n = coord.next_notification(timeout=60)
+            if n.method == "run.done":
+                break
+        assert n.params["run_id"] == run_id and n.params["status"] == "failed", n.params
+        assert coord.run_get(run_id)["run"]["status"] == "failed"
+        staged = r.cmd("ZCARD", P + "idx:match:run:" + run_id)
+        assert staged < n.params["stats"]["matched"], (staged, n.params["stats"])
+        assert list(coord.iterate(coord.match_list, run_id=run_id)) == []
+        assert not [m for m in coord.iterate(coord.match_list, program=prog) if m["run_id"] == run_id]
+        assert r.cmd("GET", P + "lock:run:" + prog) == b"intruder"  # not released by the failed run
+        r.cmd("DEL", P + "lock:run:" + prog)
+        # what it staged is deleted by the sweep; the next run is whole
+        deadline = time.time() + 20
+        while r.cmd("SISMEMBER", P + "runs:staged", run_id) and time.time() < deadline:
+            time.sleep(0.2)
+        assert not r.cmd("EXISTS", P + "idx:match:run:" + run_id)
+        rid, done, _ = run_and_wait(coord, prog)
+        assert done["status"] == "done" and len(run_matches(coord, rid)) == done["stats"]["matched"] > 100, done
+
+
+@t
+def run_threads_same_result(s):
+    """run-threads 2 (config): the same proposals and stats as run-threads 1, the default"""
+    coord, prog, login = coordinator(s)
+    two = s.env.add_server(run_threads=2)
+    try:
+        with coord:
+            calls = [("mentee.put", {"profile": s.gen.mentee(prog, comps=s.gen.rnd.sample(harness.MANAGERIAL, 3))})
+                     for _ in range(300)]
+            calls += [("coach.put", {"profile": s.gen.coach([prog], capacity=s.gen.rnd.randint(1, 4),
+                                                            level=s.gen.rnd.randint(2, 5))}) for _ in range(60)]
+            assert not [x for x in coord.pipeline(calls, timeout=60) if isinstance(x, Exception)]
+            policy = {"waitlist_bonus": 0}   # the first run's waitlist counts change nothing for the second
+            rid1, done1, _ = run_and_wait(coord, prog, policy)
+            with two.login(login, PW) as c2:
+                rid2, done2, _ = run_and_wait(c2, prog, policy)
+            assert done1["status"] == done2["status"] == "done", (done1, done2)
+            pairs = [sorted((m["mentee_id"], m["coach_id"], m["score"]) for m in run_matches(coord, rid))
+                     for rid in (rid1, rid2)]
+            assert pairs[0] == pairs[1] and len(pairs[0]) > 50, (len(pairs[0]), len(pairs[1]))
+            st1, st2 = dict(done1["stats"]), dict(done2["stats"])
+            st1.pop("elapsed_ms")
+            st2.pop("elapsed_ms")
+            assert st1 == st2, (st1, st2)
+    finally:
+        two.stop()
+
+
+@t
+def run_outlasting_idle_timeout(s):
+    """the coordinator's connection stays open while its run reports to it, however much longer than idle-timeout-ms the run takes"""
+    coord, prog, login = coordinator(s)
+    with coord:
+        small_program(s, coord, prog)
+    short = s.env.add_server(idle_timeout_ms=500)
+    try:
+        with short.login(login, PW) as c:
+            run_id = c.match_run(prog)["run_id"]
+            # the run's scripts wait 2 s (writes paused: every run script counts as one)
+            s.env.redis.cmd("CLIENT", "PAUSE", "2000", "WRITE")
+            deadline = time.time() + 30
+            while True:
+                n = c.next_notification(timeout=max(0.1, deadline - time.time()))
+                if n.method == "run.done" and n.params["run_id"] == run_id:
+                    break
+            assert n.params["status"] == "done", n.params
+            assert n.params["stats"]["elapsed_ms"] >= 1500, n.params["stats"]
+    finally:
+        short.stop()
 
 
 if __name__ == "__main__":

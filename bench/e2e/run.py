@@ -1,0 +1,446 @@
+#!/usr/bin/python3
+"""End to end through coachnetd at national scale (issue 16; bench/e2e/README.md).
+
+Starts, in a temporary directory, through tests/integration/harness.py: a
+redis-server (AOF, appendfsync always, as in production), certificates and
+one coachnetd.  Generates (scripts/gen-data, cached in --data-dir) a program
+of --mentees mentees and --coaches coaches, imports them with the CLI
+(`coachnet import`, pipelined puts: the fastest supported path), runs
+match.run --runs times and reports, per phase:
+
+  wall time     import: the CLI's run; a run's phases from its run.progress
+                notifications (snapshot: from the match.run answer to the
+                first solver phase; a solver phase from its first
+                notification to the next phase's; `finish` includes the
+                worker packing the explanations; store: to the moment the run
+                record has published_at, i.e. the switch, run_publish.lua,
+                has run; settle: to run.done)
+  RSS           coachnetd's VmRSS (largest sample, every 100 ms) and, at the
+                end, VmHWM (its peak); Redis' used_memory (every 0.5 s)
+  mentee.get    latency (send to answer) of one mentee.get every --probe-ms
+                on its own connection, from the start of the import to the
+                last run.done: n, p50, p99, max; late = probes sent more than
+                one interval after their scheduled time (the prober was
+                itself held up: client side, not a server figure)
+  Redis         SLOWLOG entries of at least --slowlog-ms, by script
+                (scripts/embed-lua --sha names them): every Lua call that
+                held Redis, and so every mentee.get behind it, that long
+
+    bench/e2e/run.py --mentees 100000 --coaches 20000        # the reference
+    nice bench/e2e/run.py                                    # 1,000,000 x 50,000
+    bench/e2e/run.py --mentees 100000 --coaches 20000 --runs 2 --json out.json
+
+The whole run goes under `nice` on a shared machine.  B selects the build
+(default build/rel; needs coachnetd and the CLI: make).
+"""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "integration"))
+import harness  # noqa: E402
+from coachnet import CoachnetError, ClientError  # noqa: E402
+
+CLI = harness.BUILD / "clients" / "coachnet"
+PROG = "e2e-2026"
+COORD, COORD_PW = "e2e-coord", "E2e-pa55word-1"
+SOLVER_PHASES = ("prepare", "score", "solve", "price", "stable", "finish")
+
+
+class Phases:
+    """The phase the run is in, and when each phase began (monotonic)."""
+
+    def __init__(self):
+        self.mu = threading.Lock()
+        self.cur = "setup"
+        self.spans = []    # [name, t_begin, t_end]
+
+    def enter(self, name):
+        now = time.monotonic()
+        with self.mu:
+            if self.spans and self.spans[-1][2] is None:
+                self.spans[-1][2] = now
+            self.cur = name
+            self.spans.append([name, now, None])
+
+    def end(self):
+        with self.mu:
+            if self.spans and self.spans[-1][2] is None:
+                self.spans[-1][2] = time.monotonic()
+            self.cur = "idle"
+
+    def current(self):
+        with self.mu:
+            return self.cur
+
+
+def proc_status(pid):
+    out = {}
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                k, _, v = line.partition(":")
+                if k in ("VmRSS", "VmHWM"):
+                    out[k] = int(v.split()[0])
+    except OSError:
+        pass
+    return out
+
+
+class Monitor(threading.Thread):
+    """coachnetd's VmRSS every 100 ms and Redis' used_memory every 0.5 s, by
+    phase; and the switch of a run (published_at appears in its record)."""
+
+    def __init__(self, phases, pid, redis_port):
+        super().__init__(daemon=True)
+        self.phases, self.pid, self.redis_port = phases, pid, redis_port
+        self.rss = {}      # phase -> max VmRSS KiB
+        self.redis = {}    # phase -> max used_memory bytes
+        self.watch_run = None
+        self.busy = []     # (phase, error) of the samples Redis refused
+        self.stop_ev = threading.Event()
+
+    def run(self):
+        r = harness.MiniRedis(self.redis_port, timeout=60)
+        k = 0
+        while not self.stop_ev.wait(0.1):
+            ph = self.phases.current()
+            v = proc_status(self.pid).get("VmRSS", 0)
+            self.rss[ph] = max(self.rss.get(ph, 0), v)
+            try:
+                if k % 5 == 0:
+                    info = r.command("INFO", "memory").decode()
+                    for line in info.splitlines():
+                        if line.startswith("used_memory:"):
+                            self.redis[ph] = max(self.redis.get(ph, 0), int(line.split(":")[1]))
+                run_id = self.watch_run
+                if run_id and ph.endswith(":store") and r.command("HEXISTS", "cn:run:" + run_id,
+                                                                  "published_at") == 1:
+                    self.phases.enter(ph.split(":")[0] + ":settle")
+            except RuntimeError as e:   # BUSY: a script has run for more than 5 s
+                self.busy.append((ph, str(e)[:40]))
+            k += 1
+        r.close()
+
+
+class Prober(threading.Thread):
+    """mentee.get of a random mentee every `interval` s on its own connection."""
+
+    def __init__(self, phases, srv, ids, interval):
+        super().__init__(daemon=True)
+        self.phases, self.srv, self.ids, self.interval = phases, srv, ids, interval
+        self.samples = {}  # phase -> [latency s]
+        self.errors = {}   # phase -> {code: n}
+        self.late = {}     # phase -> n
+        self.stop_ev = threading.Event()
+
+    def run(self):
+        c = self.srv.login(COORD, COORD_PW, timeout=120)
+        rnd = random.Random(7)
+        due = time.monotonic()
+        while not self.stop_ev.is_set():
+            now = time.monotonic()
+            if now < due:
+                time.sleep(due - now)
+                now = time.monotonic()
+            ph = self.phases.current()
+            if now - due > self.interval:
+                self.late[ph] = self.late.get(ph, 0) + 1
+            due = max(due + self.interval, now)
+            t0 = time.monotonic()
+            code = None
+            try:
+                c.call("mentee.get", {"id": rnd.choice(self.ids)})
+            except CoachnetError as e:
+                code = e.code
+            except ClientError as e:
+                code = type(e).__name__
+            dt = time.monotonic() - t0
+            if code in (None, "not_found"):   # not_found: not imported yet, a full round trip
+                self.samples.setdefault(ph, []).append(dt)
+            if code:
+                self.errors.setdefault(ph, {})
+                self.errors[ph][code] = self.errors[ph].get(code, 0) + 1
+            if code and code not in ("not_found",):
+                if c.sock is None:
+                    c.close()
+                    c = self.srv.login(COORD, COORD_PW, timeout=120)
+        c.close()
+
+
+def pct(xs, q):
+    if not xs:
+        return float("nan")
+    s = sorted(xs)
+    return s[min(len(s) - 1, int(q * len(s)))]
+
+
+def cli(srv, token, args, stdin=None, timeout=7200):
+    env = dict(os.environ, COACHNET_HOST="127.0.0.1", COACHNET_PORT=str(srv.port),
+               COACHNET_CA=str(srv.env.certs.ca), COACHNET_TOKEN_FILE=str(token))
+    p = subprocess.run([str(CLI)] + args, input=(stdin or "").encode(), capture_output=True, env=env,
+                       timeout=timeout)
+    if p.returncode != 0:
+        raise RuntimeError("coachnet %s: exit %d: %s" % (" ".join(args), p.returncode, p.stderr.decode()[-2000:]))
+    return p.stdout.decode()
+
+
+def data_files(a):
+    d = Path(a.data_dir) / ("%dx%d-s%d" % (a.mentees, a.coaches, a.seed))
+    if not (d / "coaches.jsonl").exists():
+        t0 = time.monotonic()
+        tmp = Path(str(d) + ".tmp")
+        subprocess.run([str(REPO / "scripts" / "gen-data"), "--mentees", str(a.mentees), "--coaches",
+                        str(a.coaches), "--seed", str(a.seed), "--program", PROG, "--out", str(tmp)], check=True)
+        tmp.rename(d)
+        print("# generated %s in %.1f s" % (d, time.monotonic() - t0), flush=True)
+    ids = []
+    with open(d / "mentees.jsonl") as f:
+        for i, line in enumerate(f):
+            if i % max(1, a.mentees // 20000) == 0:
+                ids.append(json.loads(line)["id"])
+    return d, ids
+
+
+def script_names():
+    out = subprocess.run([str(REPO / "scripts" / "embed-lua"), "--sha"] + sorted(
+        str(p) for p in (REPO / "server" / "lua").glob("*.lua")), capture_output=True, check=True).stdout
+    return dict(line.split() for line in out.decode().splitlines())
+
+
+def slowlog(redis, names):
+    """SLOWLOG entries by script: name -> [count, total ms, max ms]."""
+    by = {}
+    r = harness.MiniRedis(redis.port, timeout=600)
+    t0 = time.monotonic()
+    while True:
+        try:   # BUSY while a script runs past 5 s: it will end (a run's switch)
+            entries = r.command("SLOWLOG", "GET", "-1") or []
+            break
+        except RuntimeError as e:
+            if not str(e).startswith("BUSY") or time.monotonic() - t0 > 1800:
+                raise
+            time.sleep(0.5)
+    if time.monotonic() - t0 > 0.5:
+        print("# Redis answered BUSY for %.1f s after run.done" % (time.monotonic() - t0), flush=True)
+    r.command("SLOWLOG", "RESET")
+    r.close()
+    for e in entries:
+        us, args = e[2], e[3]
+        cmd = args[0].decode(errors="replace").lower() if args else "?"
+        name = names.get(args[1].decode(errors="replace"), "?") if cmd == "evalsha" and len(args) > 1 else cmd
+        if name in ("run_snapshot",) and len(args) > 4:
+            name += ":" + args[4].decode(errors="replace")
+        s = by.setdefault(name, [0, 0.0, 0.0])
+        s[0] += 1
+        s[1] += us / 1000.0
+        s[2] = max(s[2], us / 1000.0)
+    return by
+
+
+def one_run(coord, phases, mon, timeout, k):
+    """match.run (the k-th); the phases from its notifications, named "k:phase";
+    returns (run id, run.done's params)."""
+    run_id = coord.match_run(PROG)["run_id"]
+    phases.enter("%d:snapshot" % k)
+    mon.watch_run = run_id
+    deadline = time.monotonic() + timeout
+    while True:
+        n = coord.next_notification(timeout=max(1, deadline - time.monotonic()))
+        p = n.params
+        if n.method == "run.progress" and p.get("run_id") == run_id:
+            ph = "%d:%s" % (k, p["phase"])
+            cur = phases.current()
+            if not ph.endswith(":snapshot") and ph != cur and not (cur.endswith(":settle") and ph.endswith(":store")):
+                phases.enter(ph)
+        elif n.method == "run.done" and p.get("run_id") == run_id:
+            mon.watch_run = None
+            phases.end()
+            return run_id, p
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mentees", type=int, default=1000000)
+    ap.add_argument("--coaches", type=int, default=50000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--runs", type=int, default=1,
+                    help="match.run this many times (the second one's switch supersedes the first's proposals)")
+    ap.add_argument("--data-dir", default=os.path.join(tempfile.gettempdir(), "coachnet-e2e-data"),
+                    help="gen-data's files, kept for the next time (about 700 MB at 1,000,000 mentees)")
+    ap.add_argument("--redis-dir", default=None, help="Redis' data directory (the AOF) under this one")
+    ap.add_argument("--probe-ms", type=float, default=10)
+    ap.add_argument("--slowlog-ms", type=float, default=5)
+    ap.add_argument("--run-timeout", type=float, default=7200)
+    ap.add_argument("--conf", action="append", default=[],
+                    help="KEY=VALUE for coachnetd's configuration (e.g. run-threads=2)")
+    ap.add_argument("--keep-import", action="store_true",
+                    help="keep Redis' data after the import in --data-dir, and start from it when it is there "
+                         "(no import: about 4 minutes at 1,000,000 mentees)")
+    ap.add_argument("--coachnetd", help="run this coachnetd binary instead of $B's (an A/B comparison)")
+    ap.add_argument("--json", help="write the figures there")
+    a = ap.parse_args()
+    for f in (harness.COACHNETD, CLI):
+        if not f.exists():
+            sys.exit("build it first: make (%s missing)" % f)
+
+    data, ids = data_files(a)
+    names = script_names()
+    env = harness.Env("e2e")
+    if a.coachnetd:   # another build's coachnetd, e.g. a "before" (the CLI stays $B's)
+        shutil.copy2(a.coachnetd, env.binary)
+    rdir = Path(tempfile.mkdtemp(prefix="coachnet-e2e-redis-", dir=a.redis_dir)) if a.redis_dir else env.dir
+    # Redis' data right after an import, kept by --keep-import: a later
+    # invocation of the same size starts from a copy of it
+    cached = Path(a.data_dir) / ("%dx%d-s%d.redis" % (a.mentees, a.coaches, a.seed))
+    reuse = a.keep_import and cached.exists()
+    if reuse:
+        shutil.copytree(cached, rdir / "appendonlydir")
+    env.redis = harness.Redis(rdir)
+    env.redis.start()
+    harness.wait_until(lambda: b"loading:0" in env.redis.cmd("INFO", "persistence"), 600, interval=0.5,
+                       what="Redis to load its data")
+    env.redis.cmd("CONFIG", "SET", "slowlog-log-slower-than", str(int(a.slowlog_ms * 1000)))
+    env.redis.cmd("CONFIG", "SET", "slowlog-max-len", "100000")
+    env.certs = harness.Certs(env.dir / "certs")
+    # redis-timeout-ms: the production default.  run-lock-ttl-ms: 60 s, not
+    # 15: Redis expires keys by the wall clock, and this VM's steps by
+    # seconds now and then (a 1,000,000 run lost its lock to one)
+    # idle-timeout-ms: an hour, not 5 minutes, for --coachnetd builds before
+    # 9a71b68, which closed the connection of a run lasting longer
+    conf = dict(log_level="info", redis_timeout_ms=2000, run_lock_ttl_ms=60000, idle_timeout_ms=3600000)
+    for kv in a.conf:
+        k, _, v = kv.partition("=")
+        conf[k.replace("-", "_")] = v
+    srv = env.add_server(**conf)
+    res = {"mentees": a.mentees, "coaches": a.coaches, "conf": conf, "coachnetd": a.coachnetd or str(harness.COACHNETD), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+           "uname": os.uname().release, "cores": os.cpu_count(), "load_before": os.getloadavg(), "runs": []}
+    phases = Phases()
+    mon = Monitor(phases, srv.proc.pid, env.redis.port)
+    prober = Prober(phases, srv, ids, a.probe_ms / 1000.0)
+    try:
+        if not reuse:
+            rc, out = srv.add_user(harness.ADMIN_LOGIN, harness.ADMIN_PASSWORD, "admin")
+            if rc:
+                sys.exit("add-user failed: " + out)
+            with srv.admin() as adm:
+                adm.program_put(harness.Gen(seed=1).program_object(PROG))
+                adm.user_create(COORD, COORD_PW, "coordinator", programs=[PROG])
+        token = env.dir / "cli.token"
+        cli(srv, token, ["login", COORD], stdin=COORD_PW + "\n")
+        print("# %s, %d cores, load average %s; %d mentees x %d coaches; coachnetd %s" % (
+            res["uname"], res["cores"], " ".join("%.1f" % x for x in os.getloadavg()), a.mentees, a.coaches,
+            " ".join("%s=%s" % kv for kv in sorted(conf.items()))), flush=True)
+        mon.start()
+        prober.start()
+        rss0 = proc_status(srv.proc.pid).get("VmRSS", 0)
+        for kind in ("mentees", "coaches") if not reuse else ():
+            phases.enter("import " + kind)
+            cli(srv, token, ["import", kind, str(data / ("%s.jsonl" % kind)), "--no-progress"])
+            print("# import %s: %.1f s" % (kind, time.monotonic() - phases.spans[-1][1]), flush=True)
+        phases.end()
+        if reuse:
+            print("# the import of an earlier invocation (%s)" % cached, flush=True)
+        elif a.keep_import:
+            env.redis.cmd("BGREWRITEAOF")
+            harness.wait_until(lambda: b"aof_rewrite_in_progress:0" in env.redis.cmd("INFO", "persistence") and
+                               b"aof_rewrite_scheduled:0" in env.redis.cmd("INFO", "persistence"), 600,
+                               interval=0.5, what="the AOF rewrite")
+            shutil.copytree(rdir / "appendonlydir", str(cached) + ".tmp")
+            os.rename(str(cached) + ".tmp", cached)
+        res["slowlog_import"] = slowlog(env.redis, names)
+        res["redis_after_import"] = int(env.redis.cmd("INFO", "memory").decode().split("used_memory:")[1].split()[0])
+        coord = srv.login(COORD, COORD_PW, timeout=600)
+        for k in range(a.runs):
+            phases.spans.append(["run %d" % (k + 1), time.monotonic(), None])
+            run_id, done = one_run(coord, phases, mon, a.run_timeout, k + 1)
+            span = [s for s in phases.spans if s[0] == "run %d" % (k + 1)][0]
+            span[2] = time.monotonic()
+            res["runs"].append({"run_id": run_id, "status": done["status"], "stats": done["stats"],
+                                "wall_s": span[2] - span[1], "slowlog": slowlog(env.redis, names)})
+            print("# run %d (%s): %s in %.1f s; %s" % (k + 1, run_id, done["status"], span[2] - span[1],
+                                                       json.dumps(done["stats"])), flush=True)
+            time.sleep(0.5)
+        coord.close()
+    finally:
+        prober.stop_ev.set()
+        mon.stop_ev.set()
+        st = proc_status(srv.proc.pid) if srv.proc else {}
+        res["vmhwm_kib"] = st.get("VmHWM", 0)
+        res["rss_start_kib"] = locals().get("rss0", 0)
+        try:
+            info = env.redis.cmd("INFO", "memory").decode()
+            res["redis_peak"] = int(info.split("used_memory_peak:")[1].split()[0])
+        except Exception:
+            res["redis_peak"] = 0
+        prober.join(5)
+        mon.join(5)
+        log = srv.log_text()
+        srv.stop()
+        env.close()
+        if rdir != env.dir:
+            shutil.rmtree(rdir, ignore_errors=True)
+    res["load_after"] = os.getloadavg()
+    res["redis_busy"] = mon.busy
+    res["run_log"] = [l for l in log.splitlines() if " run " in l or "run sweep" in l][-20:]
+
+    # the table: one row per phase, in order of first appearance (a phase
+    # entered again, as solve and price alternate, adds to its wall time)
+    rows, by = [], {}
+    for name, t0, t1 in phases.spans:
+        if name.startswith("run "):
+            continue
+        if name not in by:
+            by[name] = {"phase": name, "wall_s": 0.0}
+            rows.append(by[name])
+        by[name]["wall_s"] += (t1 or t0) - t0
+    print("\n%-16s %9s %10s %11s %7s %8s %8s %8s %6s %s" % (
+        "phase", "wall s", "RSS MiB", "Redis MiB", "gets", "p50 ms", "p99 ms", "max ms", "late", "errors"))
+    for r in rows:
+        name = r["phase"]
+        lat = prober.samples.get(name, [])
+        r.update(rss_mib=mon.rss.get(name, 0) / 1024.0, redis_mib=mon.redis.get(name, 0) / 2 ** 20,
+                 gets=len(lat), p50_ms=pct(lat, 0.5) * 1e3, p99_ms=pct(lat, 0.99) * 1e3,
+                 max_ms=max(lat) * 1e3 if lat else float("nan"), late=prober.late.get(name, 0),
+                 errors=prober.errors.get(name, {}))
+        print("%-16s %9.1f %10.0f %11.0f %7d %8.2f %8.2f %8.1f %6d %s" % (
+            r["phase"], r["wall_s"], r["rss_mib"], r["redis_mib"], r["gets"], r["p50_ms"], r["p99_ms"],
+            r["max_ms"], r["late"], ",".join("%s=%d" % kv for kv in r["errors"].items())))
+    alllat = [x for n, xs in prober.samples.items() if not n.startswith("import") for x in xs]
+    res["get_runs"] = {"n": len(alllat), "p50_ms": pct(alllat, 0.5) * 1e3, "p99_ms": pct(alllat, 0.99) * 1e3,
+                       "max_ms": max(alllat) * 1e3 if alllat else None}
+    res["phases"] = rows
+    print("\ncoachnetd VmHWM %.0f MiB (VmRSS %.0f MiB before the import); Redis used_memory %.0f MiB after the "
+          "import, peak %.0f MiB" % (res["vmhwm_kib"] / 1024.0, res["rss_start_kib"] / 1024.0,
+                                     res["redis_after_import"] / 2 ** 20, res["redis_peak"] / 2 ** 20))
+    print("mentee.get during the runs: %d calls, p50 %.2f ms, p99 %.2f ms, max %.1f ms" % (
+        len(alllat), res["get_runs"]["p50_ms"], res["get_runs"]["p99_ms"], res["get_runs"]["max_ms"] or 0))
+    for k, r in enumerate(res["runs"]):
+        print("run %d: %s, wall %.1f s, stats %s" % (k + 1, r["status"], r["wall_s"], json.dumps(r["stats"])))
+        for name, (n, tot, mx) in sorted(r["slowlog"].items(), key=lambda kv: -kv[1][1]):
+            print("   Redis slowlog >= %g ms: %-22s %6d calls, %9.1f ms in all, max %7.1f ms" % (
+                a.slowlog_ms, name, n, tot, mx))
+    for name, (n, tot, mx) in sorted(res["slowlog_import"].items(), key=lambda kv: -kv[1][1]):
+        print("import: Redis slowlog >= %g ms: %-22s %6d calls, %9.1f ms in all, max %7.1f ms" % (
+            a.slowlog_ms, name, n, tot, mx))
+    if mon.busy:
+        print("Redis answered BUSY (a script running for more than 5 s) %d times, in %s" % (
+            len(mon.busy), sorted(set(p for p, _ in mon.busy))))
+    print("load average before %s, after %s" % (" ".join("%.1f" % x for x in res["load_before"]),
+                                                 " ".join("%.1f" % x for x in res["load_after"])))
+    if a.json:
+        Path(a.json).write_text(json.dumps(res, indent=1, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    main()
