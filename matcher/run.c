@@ -887,11 +887,19 @@ static int64_t weight(const struct match_run_state *st, size_t m, int s) {
  * coach whose price fell (or rose less than m's own dual fell) since round
  * k.  The solver mostly raises prices, so after the first complete scan
  * most mentees are proved without a scan, and the others scan only the
- * blocks of MT_BLOCK price-ordered coaches whose largest drop since their
- * round exceeds their margin.  This is what keeps the pair scorings of a
- * run within a few passes on hard shapes (hub coaches that everyone ranks
- * first, ties, seats as many as mentees), where one scan per round over
- * whole prefixes meant 20 rounds of near-full passes.
+ * coaches that fell by more than their margin (a drop view: the coaches by
+ * their fall since round k), or, when those are more than the prefix, the
+ * blocks of MT_BLOCK price-ordered coaches whose largest fall exceeds it.
+ * This, with the near pairs and the speculative rounds below, is what cut
+ * the pair scorings on hard shapes (hub coaches that everyone ranks first,
+ * ties, seats as many as mentees), where one scan per round over whole
+ * prefixes meant up to 20 rounds of near-full passes (bench/matcher's
+ * README, "Hard shapes").
+ *
+ * Each scan starts at its own position of the mentee's prefix (a hash of
+ * mentee and round) and wraps around: mentees alike then find different
+ * violating coaches first, instead of all adding edges to the same
+ * cheapest few.
  *
  * Adding every violating pair can flood the graph (early on, each unmatched
  * mentee violates with most cheap coaches), so a round adds only the worst
