@@ -91,25 +91,27 @@
 /* Profiles per snapshot page (run_snapshot.lua).  A page holds Redis for
  * 10-20 us a profile, and the loop about as long to decode it; each page
  * is asked for before the previous one is decoded, so that the two
- * overlap.  Pages of 500 made mentee.get wait 9 ms at the median during
- * the snapshot of 1,000,000 mentees (bench/e2e). */
+ * overlap.  During the snapshot of 1,000,000 mentees mentee.get waited
+ * 9 ms at the median with pages of 500, 3.4 ms with 200 (bench/e2e). */
 #define RUN_PAGE 200
 
 /* The store's chunks.  Redis runs one script at a time and coachnetd's
  * commands share one connection, so every mentee.get sent meanwhile waits
  * behind the chunks already sent: at most RUN_STORE_INFLIGHT of them.  A
- * proposal costs Redis about 0.1 ms (run_store.lua's newmatch: the match
- * hash and a dozen index entries), so 2 x 25 keeps that wait near 5 ms
- * (bench/e2e: 200 a chunk, one in flight, made it 20-30 ms at the
- * median).  Two in flight are enough to keep Redis busy: the next chunk
- * is sent while the previous one runs, and the round trip is hidden.
+ * proposal costs Redis 0.1 ms at 100,000 mentees, 0.2-0.3 ms at 1,000,000
+ * (run_store.lua's newmatch: the match hash and a dozen index entries),
+ * so 2 x 25 hold a mentee.get 5-15 ms (bench/e2e at 100,000: p50 12 ms,
+ * p99 44 ms during the store; 200 a chunk, one in flight: 27 and 65 ms,
+ * for a store 1.7 times as fast).  Two in flight keep Redis busy: the
+ * next chunk is sent while the previous one runs.
  * With appendfsync always, every Redis loop turn that wrote ends with an
  * fsync that each reply of that turn waits for: on a disk whose fsync is
  * slow, that, not the chunk, sets the wait, and smaller chunks mean more
  * fsyncs (bench/e2e/README.md). */
 #define RUN_STORE_CHUNK    25
 #define RUN_STORE_INFLIGHT 2
-#define ARENA_BLOCK        (256 * 1024)
+
+#define ARENA_BLOCK (256 * 1024)
 
 /* --------------------------------------------------------------- arena */
 

@@ -35,6 +35,7 @@ The whole run goes under `nice` on a shared machine.  B selects the build
 """
 
 import argparse
+import atexit
 import json
 import os
 import random
@@ -300,6 +301,8 @@ def main():
     if a.coachnetd:   # another build's coachnetd, e.g. a "before" (the CLI stays $B's)
         shutil.copy2(a.coachnetd, env.binary)
     rdir = Path(tempfile.mkdtemp(prefix="coachnet-e2e-redis-", dir=a.redis_dir)) if a.redis_dir else env.dir
+    if rdir != env.dir:   # also when the start fails (env.close is atexit's too)
+        atexit.register(shutil.rmtree, rdir, True)
     # Redis' data right after an import, kept by --keep-import: a later
     # invocation of the same size starts from a copy of it
     cached = Path(a.data_dir) / ("%dx%d-s%d.redis" % (a.mentees, a.coaches, a.seed))

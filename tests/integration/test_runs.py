@@ -3,7 +3,9 @@
 each run, newest first, paging), draft runs and run.publish (the switch only
 on publish, the waitlist untouched by drafts, a stale draft refused),
 run.unmatched (every unmatched mentee with its reason).  Each method's
-allowed and forbidden roles, scope and error paths."""
+allowed and forbidden roles, scope and error paths.  The store's chunks in
+flight and a chunk failing midway, run-threads, and a run lasting longer
+than idle-timeout-ms (issue 16, bench/e2e)."""
 
 import time
 
