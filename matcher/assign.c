@@ -54,8 +54,9 @@
  * operations.
  *
  * Memory: the graph (16 bytes per edge), O(rows + columns + sum cap) for the
- * solver, and while column searches run (a column-side first solve, repairs)
- * a column-major copy of the edges (12 bytes per edge), freed after use.
+ * solver, and from the first column search on (a column-side first solve,
+ * repairs) a column-major copy of the edges (12 bytes per edge), kept until
+ * the solve ends, with the edges added since in per-column lists.
  */
 #include "matcher/assign.h"
 
@@ -83,6 +84,7 @@ typedef struct assign_edge {
 typedef struct assign_row {
     assign_edge *e;
     int32_t len, alloc;
+    int32_t seen; /* edges the solver has taken in: e[seen..len) are new */
     uint8_t sorted;
     uint8_t dirty; /* 1 while listed in graph->dirty */
 } assign_row;
@@ -175,6 +177,35 @@ int assign_graph_add(assign_graph *g, int32_t row, int32_t col, int64_t w) {
     rw->len++;
     if (g->mark_row == row) g->mark[col] = row;
     g->n_edges++;
+    if (!rw->dirty) {
+        rw->dirty = 1;
+        g->dirty[g->n_dirty++] = row;
+    }
+    return ASSIGN_OK;
+}
+
+int assign_graph_add_row(assign_graph *g, int32_t row, const int32_t *cols, const int64_t *w, int32_t n) {
+    if (!g || row < 0 || row >= g->n_rows || n < 0 || n > g->n_cols) return ASSIGN_ERR;
+    for (int32_t i = 0; i < n; i++)
+        if (cols[i] < 0 || cols[i] >= g->n_cols || w[i] <= 0 || w[i] > ASSIGN_MAX_WEIGHT) return ASSIGN_ERR;
+    if (n == 0) return ASSIGN_OK;
+    assign_row *rw = &g->rows[row];
+    if (rw->len + n > rw->alloc) {
+        int32_t na = rw->len + n;
+        assign_edge *ne = realloc(rw->e, (size_t)na * sizeof(assign_edge));
+        if (!ne) return ASSIGN_ERR;
+        rw->e = ne;
+        rw->alloc = na;
+    }
+    for (int32_t i = 0; i < n; i++) {
+        int32_t c = cols[i];
+        if ((rw->len > 0 && rw->e[rw->len - 1].col > c)) rw->sorted = 0;
+        rw->e[rw->len].w = w[i];
+        rw->e[rw->len].col = c;
+        rw->len++;
+        if (g->mark_row == row) g->mark[c] = row;
+    }
+    g->n_edges += (size_t)n;
     if (!rw->dirty) {
         rw->dirty = 1;
         g->dirty[g->n_dirty++] = row;
@@ -297,10 +328,19 @@ typedef struct solver {
     int32_t ntr, ntc;
     heap hc, hr;
 
-    /* column-major copy of the edges, for column searches */
+    /* Column-major copy of the edges, for column searches.  Built when
+     * first needed and kept across pricing rounds: the edges a round adds
+     * wait in per-column lists (pend_*, linked through pend_next, -1 ends)
+     * until they are more than 1/CSC_REBUILD_DIV of the copy, and only then
+     * is it built again (at 2 x 10^6 edges a build costs about 40 ms, and
+     * late rounds repair a handful of columns). */
     int64_t *csc_off;
     int32_t *csc_row;
     int64_t *csc_w;
+    size_t csc_edges;
+    int32_t *pend_head, *pend_next, *pend_row;
+    int64_t *pend_w;
+    size_t n_pend, cap_pend;
 
     int64_t slots; /* sum of min(cap, rows) */
 
@@ -334,6 +374,10 @@ static void solver_free(solver *s) {
     free(s->csc_off);
     free(s->csc_row);
     free(s->csc_w);
+    free(s->pend_head);
+    free(s->pend_next);
+    free(s->pend_row);
+    free(s->pend_w);
 }
 
 static int solver_init(solver *s, assign_graph *g, const int32_t *cap) {
@@ -559,6 +603,8 @@ static int row_search(solver *s, int32_t r0) {
 /* Column search: repair column c0 that has free capacity and v > 0.        */
 /* ------------------------------------------------------------------------ */
 
+#define CSC_REBUILD_DIV 4
+
 static void csc_free(solver *s) {
     free(s->csc_off);
     free(s->csc_row);
@@ -566,6 +612,7 @@ static void csc_free(solver *s) {
     s->csc_off = NULL;
     s->csc_row = NULL;
     s->csc_w = NULL;
+    s->n_pend = 0;
 }
 
 static int csc_build(solver *s) {
@@ -573,7 +620,12 @@ static int csc_build(solver *s) {
     s->csc_off = calloc((size_t)s->nc + 1, sizeof(int64_t));
     s->csc_row = malloc((s->g->n_edges + 1) * sizeof(int32_t));
     s->csc_w = malloc((s->g->n_edges + 1) * sizeof(int64_t));
-    if (!s->csc_off || !s->csc_row || !s->csc_w) return ASSIGN_ERR;
+    if (!s->pend_head) s->pend_head = malloc(((size_t)s->nc + 1) * sizeof(int32_t));
+    if (!s->csc_off || !s->csc_row || !s->csc_w || !s->pend_head) {
+        csc_free(s);
+        return ASSIGN_ERR;
+    }
+    for (int32_t c = 0; c < s->nc; c++) s->pend_head[c] = -1;
     for (int32_t r = 0; r < s->nr; r++) {
         const assign_row *rw = &s->g->rows[r];
         for (int32_t i = 0; i < rw->len; i++) s->csc_off[rw->e[i].col + 1]++;
@@ -581,7 +633,10 @@ static int csc_build(solver *s) {
     for (int32_t c = 0; c < s->nc; c++) s->csc_off[c + 1] += s->csc_off[c];
     /* Fill with a moving cursor (col_off-like), rows in increasing order. */
     int64_t *cur = malloc(((size_t)s->nc + 1) * sizeof(int64_t));
-    if (!cur) return ASSIGN_ERR;
+    if (!cur) {
+        csc_free(s);
+        return ASSIGN_ERR;
+    }
     memcpy(cur, s->csc_off, ((size_t)s->nc + 1) * sizeof(int64_t));
     for (int32_t r = 0; r < s->nr; r++) {
         const assign_row *rw = &s->g->rows[r];
@@ -592,7 +647,59 @@ static int csc_build(solver *s) {
         }
     }
     free(cur);
+    s->csc_edges = s->g->n_edges;
     return ASSIGN_OK;
+}
+
+/* The copy, up to date: built if absent or if too much waits beside it. */
+static int csc_ensure(solver *s) {
+    if (s->csc_off && s->n_pend <= s->csc_edges / CSC_REBUILD_DIV) return ASSIGN_OK;
+    return csc_build(s);
+}
+
+/* A new edge (r, c, w) for a live copy.  Without memory for it the copy is
+ * dropped (csc_ensure builds it again), so this cannot fail. */
+static void csc_pend(solver *s, int32_t r, int32_t c, int64_t w) {
+    if (!s->csc_off) return;
+    if (s->n_pend == s->cap_pend) {
+        size_t n = s->cap_pend ? s->cap_pend * 2 : 1024;
+        int32_t *nx = realloc(s->pend_next, n * sizeof(int32_t));
+        if (nx) s->pend_next = nx;
+        int32_t *rw = realloc(s->pend_row, n * sizeof(int32_t));
+        if (rw) s->pend_row = rw;
+        int64_t *ww = realloc(s->pend_w, n * sizeof(int64_t));
+        if (ww) s->pend_w = ww;
+        if (!nx || !rw || !ww || n > INT32_MAX) {
+            csc_free(s);
+            return;
+        }
+        s->cap_pend = n;
+    }
+    int32_t k = (int32_t)s->n_pend++;
+    s->pend_row[k] = r;
+    s->pend_w[k] = w;
+    s->pend_next[k] = s->pend_head[c];
+    s->pend_head[c] = k;
+}
+
+/* Column c, settled with base = its distance + v[c], reaches row r over an
+ * edge of weight w. */
+static inline void col_relax(solver *s, int32_t c, int32_t r, int64_t w, int64_t base, sink *best) {
+    if (!s->active[r] || s->sr[r] == NODE_SETTLED) return;
+    int64_t nd = base + s->u[r] - w;
+    if (nd >= best->d) return;
+    if (s->row_col[r] < 0) {
+        best->d = nd;
+        best->row = r;
+        best->col = -1;
+        best->pred = c;
+    } else if (nd < s->dr[r]) {
+        touch_row(s, r);
+        s->sr[r] = NODE_LABELED;
+        s->dr[r] = nd;
+        s->prow[r] = c;
+        heap_push(&s->hr, r);
+    }
 }
 
 /* Settle column c at distance d: offer lowering v[c] to 0 (c gives up one
@@ -618,24 +725,9 @@ static void col_settle(solver *s, int32_t c, int64_t d, sink *best) {
         best->row = -1;
     }
     int64_t base = d + s->v[c];
-    for (int64_t k = s->csc_off[c]; k < s->csc_off[c + 1]; k++) {
-        int32_t r = s->csc_row[k];
-        if (!s->active[r] || s->sr[r] == NODE_SETTLED) continue;
-        int64_t nd = base + s->u[r] - s->csc_w[k];
-        if (nd >= best->d) continue;
-        if (s->row_col[r] < 0) {
-            best->d = nd;
-            best->row = r;
-            best->col = -1;
-            best->pred = c;
-        } else if (nd < s->dr[r]) {
-            touch_row(s, r);
-            s->sr[r] = NODE_LABELED;
-            s->dr[r] = nd;
-            s->prow[r] = c;
-            heap_push(&s->hr, r);
-        }
-    }
+    for (int64_t k = s->csc_off[c]; k < s->csc_off[c + 1]; k++) col_relax(s, c, s->csc_row[k], s->csc_w[k], base, best);
+    for (int32_t k = s->pend_head[c]; k >= 0; k = s->pend_next[k])
+        col_relax(s, c, s->pend_row[k], s->pend_w[k], base, best);
 }
 
 /* One step of repairing column c0 (free capacity, v > 0; needs the
@@ -720,7 +812,9 @@ static int32_t take_violators(solver *s, int32_t *redo, int32_t *fix, int32_t *n
         int32_t r = g->dirty[i];
         assign_row *rw = &g->rows[r];
         rw->dirty = 0;
+        for (int32_t k = rw->seen; k < rw->len; k++) csc_pend(s, r, rw->e[k].col, rw->e[k].w);
         row_sort(rw);
+        rw->seen = rw->len;
         if (!s->active[r]) continue;
         int violated = 0;
         for (int32_t k = 0; k < rw->len && !violated; k++) violated = rw->e[k].w > s->u[r] + s->v[rw->e[k].col];
@@ -750,7 +844,7 @@ static int repair_columns(solver *s, int32_t *fix, int32_t nfix) {
     for (int32_t i = 0; i < nfix; i++)
         if (col_free(s, fix[i]) && s->v[fix[i]] > 0) fix[n++] = fix[i];
     if (n == 0) return ASSIGN_OK;
-    if (csc_build(s) != ASSIGN_OK) return ASSIGN_ERR;
+    if (csc_ensure(s) != ASSIGN_OK) return ASSIGN_ERR;
     s->done = 0;
     s->total = (uint64_t)n;
     for (int32_t i = 0; i < n; i++) {
@@ -761,7 +855,6 @@ static int repair_columns(solver *s, int32_t *fix, int32_t nfix) {
         }
         s->done++;
     }
-    csc_free(s);
     return solver_tick_now(s) ? ASSIGN_CANCELLED : ASSIGN_OK;
 }
 
@@ -780,8 +873,9 @@ static int first_round(solver *s, int32_t *rows) {
     /* Column side: every row starts active and unmatched (u = 0), which
      * satisfies (I1)-(I4) for the empty set of columns; a column joins with
      * the smallest v that covers its edges and is then filled by column
-     * searches until it is full or its v reaches 0. */
-    if (csc_build(s) != ASSIGN_OK) return ASSIGN_ERR;
+     * searches until it is full or its v reaches 0.  (v0 reads the copy
+     * only: it must hold every edge.) */
+    if ((s->n_pend || !s->csc_off) && csc_build(s) != ASSIGN_OK) return ASSIGN_ERR;
     memset(s->active, 1, (size_t)s->nr);
     s->done = 0;
     s->total = (uint64_t)s->nc;
@@ -801,7 +895,6 @@ static int first_round(solver *s, int32_t *rows) {
         s->done++;
         if (solver_work(s, 1)) return ASSIGN_CANCELLED;
     }
-    csc_free(s);
     return solver_tick_now(s) ? ASSIGN_CANCELLED : ASSIGN_OK;
 }
 

@@ -246,6 +246,8 @@ struct match_warm {
     int64_t *rb;       /* per mentee: reduced bound against pi (see run.c's
                             pricing), WARM_NO_RB: none */
     int64_t *pi;       /* per coach: final price, score units */
+    uint32_t *m_in;    /* per mentee: its index in that run's input; with */
+    uint32_t *c_in;    /* c_in, a guess at the next run's sort (run.c) */
     size_t bytes;
 };
 #define WARM_NO_RB        INT64_MIN

@@ -271,8 +271,24 @@ typedef struct id_ix {
 
 static int cmp_id_ix(const void *a, const void *b) { return strcmp(((const id_ix *)a)->id, ((const id_ix *)b)->id); }
 
-/* order[] = 0..n-1 sorted by ids[]. */
-static int sort_by_id(size_t *order, const char **ids, size_t n) {
+/* order[] = 0..n-1 sorted by ids[] (strictly increasing when the ids are
+ * distinct).  Two guesses are tried before a sort, each checked in O(n):
+ * the input order itself (coachnetd's snapshot pages through its indexes
+ * in id order), and hint[] (n_hint entries, may be NULL), the order of the
+ * previous run of a warm start, which a caller passing its profiles in the
+ * same order as before gets right.  A guess that holds is the sort: ids in
+ * strictly increasing order under n distinct indexes. */
+static int guess_holds(size_t *order, const char **ids, size_t n, const uint32_t *hint) {
+    for (size_t i = 0; i < n; i++) {
+        size_t o = hint ? hint[i] : i;
+        if (o >= n || (i && strcmp(ids[order[i - 1]], ids[o]) >= 0)) return 0;
+        order[i] = o;
+    }
+    return 1;
+}
+
+static int sort_by_id(size_t *order, const char **ids, size_t n, const uint32_t *hint, size_t n_hint) {
+    if (guess_holds(order, ids, n, NULL) || (hint && n_hint == n && guess_holds(order, ids, n, hint))) return MATCH_OK;
     id_ix *v = malloc(n * sizeof(*v) + 1);
     if (!v) return MATCH_ENOMEM;
     for (size_t i = 0; i < n; i++) v[i] = (id_ix){ ids[i], i };
@@ -464,10 +480,11 @@ static int prepare_profiles(struct match_run_state *st, match_err *err) {
         return MATCH_ENOMEM;
     }
     int rc = MATCH_OK;
+    const match_warm *w = in->warm;
     for (size_t i = 0; i < nm; i++) ids[i] = in->mentees[i].id;
-    rc = sort_by_id(st->m_orig, ids, nm);
+    rc = sort_by_id(st->m_orig, ids, nm, w ? w->m_in : NULL, w ? w->nm : 0);
     for (size_t i = 0; i < nc && rc == MATCH_OK; i++) ids[i] = in->coaches[i].id;
-    if (rc == MATCH_OK) rc = sort_by_id(st->c_orig, ids, nc);
+    if (rc == MATCH_OK) rc = sort_by_id(st->c_orig, ids, nc, w ? w->c_in : NULL, w ? w->nc : 0);
     free(ids);
     if (rc != MATCH_OK) return rc;
     for (size_t i = 0; i < nm; i++) {
@@ -821,10 +838,20 @@ static int push_extra(struct match_run_state *st, size_t m, int32_t c) {
     return MATCH_OK;
 }
 
+/* A coach whose edges a warm run reuses (warm_coaches). */
+static int warm_kept(const struct match_run_state *st, size_t c) {
+    return st->warm && st->w_c[c] >= 0 && st->w_keep[st->w_c[c]] == (int32_t)c;
+}
+
 /* Add the coach-side candidates (merged over threads) to the graph, and
- * record them as the mentees' extra edges. */
+ * record them as the mentees' extra edges.  A warm run adds those of the
+ * changed coaches only: a kept coach's best mentees are among its old
+ * edges already, and its best among the few mentees rescored in full
+ * would add some 10^5 edges (at 100,000 x 20,000) that pricing finds
+ * when they matter. */
 static int coach_side_add(struct match_run_state *st, assign_graph *g) {
     for (size_t c = 0; c < st->nc; c++) {
+        if (warm_kept(st, c)) continue;
         int32_t gain[RUN_COACH_K], ms[RUN_COACH_K];
         int n = 0;
         for (int t = 0; t < st->threads; t++)
@@ -856,6 +883,8 @@ static int coach_side_add(struct match_run_state *st, assign_graph *g) {
 }
 
 /* ---- optimal mode --------------------------------------------------------- */
+
+static int warm_edges(struct match_run_state *st, size_t m, int32_t *cols, int64_t *ws, int32_t *n);
 
 static int64_t weight(const struct match_run_state *st, size_t m, int s) {
     return st->mult * (s + st->bonus[m]) + st->big;
@@ -1239,7 +1268,6 @@ static int rescan_one(par *p, int tid, size_t i) {
         complete = rescan_scan(&r, &q, n, bm, theta, &scanned, &skip_max);
     }
     atomic_fetch_add_explicit(&st->pairs, scanned, memory_order_relaxed);
-
     for (int j = 0; j < st->n_cand[m]; j++) t->mark[st->pos_of[cv[j].coach]] = 0;
     for (uint32_t j = 0; j < st->n_extra[m]; j++) t->mark[st->pos_of[st->extra[m][j]]] = 0;
     if (!complete) { /* stopped early: nothing learnt for later rounds */
@@ -1687,12 +1715,15 @@ static int warm_fps(struct match_run_state *st) {
     return MATCH_OK;
 }
 
-/* Pair up two id-sorted lists: out[i] = index of a[i] in b, or -1. */
-static void warm_pair_ids(char *const *a, size_t na, char *const *b, size_t nb, int32_t *out) {
+/* Pair up two id-sorted lists: out[i] = index of a's i-th id in b, or -1.
+ * a's ids are stride bytes apart (an array of ids, or the id fields of an
+ * array of profiles). */
+static void warm_pair_ids(const char *const *a, size_t stride, size_t na, char *const *b, size_t nb, int32_t *out) {
     size_t j = 0;
     for (size_t i = 0; i < na; i++) {
+        const char *ai = *(const char *const *)((const char *)a + i * stride);
         int c = 1;
-        while (j < nb && (c = strcmp(b[j], a[i])) < 0) j++;
+        while (j < nb && (c = strcmp(b[j], ai)) < 0) j++;
         out[i] = j < nb && c == 0 ? (int32_t)j : -1;
     }
 }
@@ -1705,7 +1736,7 @@ static int warm_coaches(struct match_run_state *st, const match_warm *w, size_t 
     st->ch = malloc(st->nc * sizeof(int32_t) + 1);
     st->chelig = calloc(st->n_prog + 1, sizeof(*st->chelig));
     if (!st->w_c || !st->w_keep || !st->ch || !st->chelig) return MATCH_ENOMEM;
-    warm_pair_ids(st->c_id, st->nc, w->c_id, w->nc, st->w_c);
+    warm_pair_ids((const char *const *)st->c_id, sizeof(*st->c_id), st->nc, w->c_id, w->nc, st->w_c);
     for (size_t o = 0; o < w->nc; o++) st->w_keep[o] = -1;
     *kept = 0;
     st->n_ch = 0;
@@ -1740,14 +1771,7 @@ static int warm_map(struct match_run_state *st, const size_t *free_m, size_t n_f
         free(wm);
         return MATCH_ENOMEM;
     }
-    char **ids = malloc(st->nm * sizeof(*ids) + 1);
-    if (!ids) {
-        free(wm);
-        return MATCH_ENOMEM;
-    }
-    for (size_t m = 0; m < st->nm; m++) ids[m] = (char *)st->mentees[m].id;
-    warm_pair_ids(ids, st->nm, w->m_id, w->nm, wm);
-    free(ids);
+    warm_pair_ids(&st->mentees[0].id, sizeof(*st->mentees), st->nm, w->m_id, w->nm, wm);
     size_t reused = 0;
     for (size_t m = 0; m < st->nm; m++) st->w_m[m] = -1;
     for (size_t i = 0; i < n_free; i++) {
@@ -1822,23 +1846,24 @@ static int warm_score_one(par *p, int tid, size_t m) {
     return MATCH_OK;
 }
 
-/* Add a reused mentee's old edges towards kept coaches to the graph (and to
- * its extra list, so that pricing knows them). */
-static int warm_add_edges(struct match_run_state *st, size_t m, assign_graph *g) {
+/* Append a reused mentee's old edges towards kept coaches to cols/ws (and
+ * to its extra list, so that pricing knows them). */
+static int warm_edges(struct match_run_state *st, size_t m, int32_t *cols, int64_t *ws, int32_t *n) {
     const match_warm *w = st->in->warm;
     int32_t o = st->w_m[m];
-    size_t n = w->e_off[o + 1] - w->e_off[o];
-    if (st->cap_extra[m] < n) { /* one allocation for them all */
-        int32_t *e = realloc(st->extra[m], n * sizeof(*e));
+    size_t ne = w->e_off[o + 1] - w->e_off[o];
+    if (st->cap_extra[m] < st->n_extra[m] + ne) { /* one allocation for them all */
+        int32_t *e = realloc(st->extra[m], (st->n_extra[m] + ne) * sizeof(*e));
         if (!e) return MATCH_ENOMEM;
         st->extra[m] = e;
-        st->cap_extra[m] = (uint32_t)n;
+        st->cap_extra[m] = (uint32_t)(st->n_extra[m] + ne);
     }
     for (size_t e = w->e_off[o]; e < w->e_off[o + 1]; e++) {
         int32_t c = st->w_keep[w->e_coach[e]];
         if (c < 0) continue;
-        if (push_extra(st, m, c) != MATCH_OK) return MATCH_ENOMEM;
-        if (assign_graph_add(g, (int32_t)m, c, weight(st, m, w->e_score[e])) != ASSIGN_OK) return MATCH_ENOMEM;
+        st->extra[m][st->n_extra[m]++] = c;
+        cols[*n] = c;
+        ws[(*n)++] = weight(st, m, w->e_score[e]);
     }
     return MATCH_OK;
 }
@@ -1921,6 +1946,7 @@ static int warm_save(struct match_run_state *st, const assign_graph *g, const as
     size_t e = 0;
     for (size_t m = 0; m < st->nm; m++) {
         w->m_fp[m] = st->m_fp[m];
+        w->m_in[m] = (uint32_t)st->m_orig[m];
         w->m_scored[m] = !st->pinned[m];
         w->t_score[m] = st->t_score[m];
         w->m_match[m] = st->pinned[m] ? -1 : res->row_col[m];
@@ -1938,6 +1964,7 @@ static int warm_save(struct match_run_state *st, const assign_graph *g, const as
     }
     for (size_t c = 0; c < st->nc; c++) {
         w->c_fp[c] = st->c_fp[c];
+        w->c_in[c] = (uint32_t)st->c_orig[c];
         w->c_scored[c] = st->cap0[c] > 0;
         w->v[c] = res->v[c];
         w->pi[c] = w->has_rb ? st->pi_hist[last][c] : 0;
@@ -1950,6 +1977,31 @@ static int tick_cb(void *ud, uint64_t done, uint64_t total) {
     struct match_run_state *st = ud;
     st->phase = "solve";
     return run_tick(st, done, total);
+}
+
+/* The graph's first edges, a row at a time: each free mentee's candidates
+ * and, for a reused mentee of a warm run, its old edges towards kept
+ * coaches.  They are distinct coaches by construction (a candidate list
+ * holds each coach once, and a reused mentee's candidates are changed
+ * coaches, never kept ones), which assign_graph_add_row relies on. */
+static int graph_build(struct match_run_state *st, const size_t *free_m, size_t n_free, assign_graph *g) {
+    int32_t *cols = malloc((st->nc + 1) * sizeof(*cols));
+    int64_t *ws = malloc((st->nc + 1) * sizeof(*ws));
+    int rc = cols && ws ? MATCH_OK : MATCH_ENOMEM;
+    for (size_t i = 0; i < n_free && rc == MATCH_OK; i++) {
+        size_t m = free_m[i];
+        const cand *cv = st->cands + m * (size_t)(st->k + 1);
+        int32_t n = 0;
+        for (int k = 0; k < st->n_cand[m]; k++, n++) {
+            cols[n] = cv[k].coach;
+            ws[n] = weight(st, m, cv[k].score);
+        }
+        if (st->warm && st->w_m[m] >= 0) rc = warm_edges(st, m, cols, ws, &n);
+        if (rc == MATCH_OK && assign_graph_add_row(g, (int32_t)m, cols, ws, n) != ASSIGN_OK) rc = MATCH_ENOMEM;
+    }
+    free(cols);
+    free(ws);
+    return rc;
 }
 
 static int solve_optimal(struct match_run_state *st, const size_t *free_m, size_t n_free, match_stats *stats,
@@ -1980,17 +2032,7 @@ static int solve_optimal(struct match_run_state *st, const size_t *free_m, size_
 
     assign_graph *g = assign_graph_new((int32_t)st->nm, (int32_t)st->nc);
     if (!g) return MATCH_ENOMEM;
-    int rc = MATCH_OK;
-    for (size_t i = 0; i < n_free && rc == MATCH_OK; i++) {
-        size_t m = free_m[i];
-        const cand *cv = st->cands + m * (size_t)(st->k + 1);
-        for (int k = 0; k < st->n_cand[m]; k++)
-            if (assign_graph_add(g, (int32_t)m, cv[k].coach, weight(st, m, cv[k].score)) != ASSIGN_OK) {
-                rc = MATCH_ENOMEM;
-                break;
-            }
-        if (rc == MATCH_OK && st->warm && st->w_m[m] >= 0) rc = warm_add_edges(st, m, g);
-    }
+    int rc = graph_build(st, free_m, n_free, g);
     if (rc == MATCH_OK) rc = coach_side_add(st, g);
     if (rc != MATCH_OK) {
         assign_graph_free(g);

@@ -153,10 +153,13 @@ match_warm *mt_warm_new(const match_catalog *cat, uint64_t key, size_t nm, char 
     w->v = malloc(nc * sizeof(int64_t) + 1);
     w->rb = malloc(nm * sizeof(int64_t) + 1);
     w->pi = malloc(nc * sizeof(int64_t) + 1);
-    w->bytes += nm * (sizeof(uint64_t) + 1 + sizeof(int16_t) + sizeof(int32_t) + sizeof(size_t) + sizeof(int64_t)) +
-                n_edges * (sizeof(int32_t) + sizeof(int16_t)) + nc * (sizeof(uint64_t) + 1 + 2 * sizeof(int64_t));
+    w->m_in = malloc(nm * sizeof(uint32_t) + 1);
+    w->c_in = malloc(nc * sizeof(uint32_t) + 1);
+    w->bytes += nm * (sizeof(uint64_t) + 1 + sizeof(int16_t) + 2 * sizeof(int32_t) + sizeof(size_t) + sizeof(int64_t)) +
+                n_edges * (sizeof(int32_t) + sizeof(int16_t)) +
+                nc * (sizeof(uint64_t) + 1 + 2 * sizeof(int64_t) + sizeof(uint32_t));
     if (!w->m_id || !w->c_id || !w->m_fp || !w->m_scored || !w->t_score || !w->m_match || !w->e_off || !w->e_coach ||
-        !w->e_score || !w->c_fp || !w->c_scored || !w->v || !w->rb || !w->pi) {
+        !w->e_score || !w->c_fp || !w->c_scored || !w->v || !w->rb || !w->pi || !w->m_in || !w->c_in) {
         match_warm_free(w);
         return NULL;
     }
@@ -169,6 +172,8 @@ void match_warm_free(match_warm *w) {
     free(w->m_pool);
     free(w->c_id);
     free(w->c_pool);
+    free(w->m_in);
+    free(w->c_in);
     free(w->m_fp);
     free(w->m_scored);
     free(w->t_score);

@@ -513,6 +513,61 @@ static void test_graph_errors(void **state) {
     assign_result_free(NULL);
 }
 
+/* assign_graph_add_row: bad input is refused whole (nothing added), and a
+ * graph built row by row in scrambled column order solves like one built
+ * edge by edge, to the exhaustive optimum. */
+static void test_graph_add_row(void **state) {
+    (void)state;
+    assign_graph *g = assign_graph_new(2, 3);
+    assert_non_null(g);
+    int32_t cols[3] = { 2, 0, 1 }, bad_col[2] = { 0, 3 };
+    int64_t w[3] = { 5, 6, 7 }, bad_w[2] = { 1, 0 }, big_w[1] = { ASSIGN_MAX_WEIGHT + 1 };
+    assert_int_equal(assign_graph_add_row(NULL, 0, cols, w, 3), ASSIGN_ERR);
+    assert_int_equal(assign_graph_add_row(g, 2, cols, w, 3), ASSIGN_ERR);
+    assert_int_equal(assign_graph_add_row(g, -1, cols, w, 3), ASSIGN_ERR);
+    assert_int_equal(assign_graph_add_row(g, 0, cols, w, -1), ASSIGN_ERR);
+    assert_int_equal(assign_graph_add_row(g, 0, cols, w, 4), ASSIGN_ERR);
+    assert_int_equal(assign_graph_add_row(g, 0, bad_col, w, 2), ASSIGN_ERR);
+    assert_int_equal(assign_graph_add_row(g, 0, cols, bad_w, 2), ASSIGN_ERR);
+    assert_int_equal(assign_graph_add_row(g, 0, cols, big_w, 1), ASSIGN_ERR);
+    assert_int_equal(assign_graph_edges(g), 0);
+    assert_int_equal(assign_graph_add_row(g, 0, cols, w, 0), ASSIGN_OK);
+    assert_int_equal(assign_graph_add_row(g, 0, cols, w, 3), ASSIGN_OK);
+    assert_int_equal(assign_graph_edges(g), 3);
+    assert_int_equal(assign_graph_add(g, 0, 1, 9), ASSIGN_OK); /* present: ignored */
+    assert_int_equal(assign_graph_edges(g), 3);
+    assign_graph_free(g);
+
+    rng_state = 77;
+    for (int it = 0; it < 2000; it++) {
+        inst in;
+        inst_random(&in, it % 2 ? 1000 : 4);
+        g = assign_graph_new(in.nr, in.nc);
+        assert_non_null(g);
+        for (int r = 0; r < in.nr; r++) {
+            int32_t rc[MAXC];
+            int64_t rw[MAXC];
+            int32_t n = 0;
+            for (int k = 0; k < in.nc; k++) {
+                int c = (in.nc - 1 - k + r) % in.nc; /* scrambled: the solver sorts */
+                if (in.w[r][c] > 0) {
+                    rc[n] = c;
+                    rw[n++] = in.w[r][c];
+                }
+            }
+            /* in two calls, so that a row grows */
+            assert_int_equal(assign_graph_add_row(g, r, rc, rw, n / 2), ASSIGN_OK);
+            assert_int_equal(assign_graph_add_row(g, r, rc + n / 2, rw + n / 2, n - n / 2), ASSIGN_OK);
+        }
+        assign_result res;
+        assert_int_equal(assign_solve(g, in.cap, NULL, NULL, NULL, NULL, &res), ASSIGN_OK);
+        assert_int_equal(res.objective, brute_force(&in));
+        check_certificate(&in, &res);
+        assign_result_free(&res);
+        assign_graph_free(g);
+    }
+}
+
 static void test_price_callback_failure(void **state) {
     (void)state;
     int64_t w[4] = { 5, 6, 7, 8 };
@@ -700,6 +755,7 @@ int main(void) {
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_edge_cases),
         cmocka_unit_test(test_graph_errors),
+        cmocka_unit_test(test_graph_add_row),
         cmocka_unit_test(test_price_callback_failure),
         cmocka_unit_test(test_ticks_and_cancel),
         cmocka_unit_test(test_checker_rejects),

@@ -1295,6 +1295,62 @@ static void test_run_warm_medium(void **state) {
     assert_true(warm >= 20);
 }
 
+/* The sort by id takes a guess first (the input order, or the previous
+ * run's order from a warm state) and checks it: a re-run whose input comes
+ * in another order (reversed here, mentees and coaches), or with a
+ * duplicate id where the guess nearly holds, must still sort, reuse the
+ * state and give the cold result, or name the duplicate. */
+static void test_run_sort_guesses(void **state) {
+    (void)state;
+    static world w, rev;
+    rng_state = 23;
+    for (int round = 0; round < 10; round++) {
+        random_world(&w, 30 + rnd(30), 10 + rnd(20), 1);
+        match_policy p;
+        match_policy_default(&p);
+        match_run_input in = world_input(&w, &p);
+        in.keep_warm = 1;
+        match_run_result *a = run_ok(&in);
+        match_warm *st = match_run_take_warm(a);
+        assert_non_null(st);
+        rev = w;
+        for (size_t i = 0; i < w.nm; i++) {
+            rev.m[i] = w.m[w.nm - 1 - i];
+            rev.waitlist[i] = w.waitlist[w.nm - 1 - i];
+        }
+        for (size_t j = 0; j < w.nc; j++) rev.c[j] = w.c[w.nc - 1 - j];
+        match_run_input rin = world_input(&rev, &p);
+        rin.warm = st;
+        match_run_result *b = run_ok(&rin);
+        assert_true(b->stats.warm);
+        assert_int_equal(b->stats.warm_mentees + b->stats.pinned, w.nm); /* every free one */
+        in.keep_warm = 0;
+        match_run_result *c = run_ok(&in); /* cold, original order */
+        assert_int_equal(b->stats.objective, c->stats.objective);
+        assert_int_equal(b->n_pairs, c->n_pairs);
+        for (size_t k = 0; k < b->n_pairs; k++) { /* same pairs: ids, in id order */
+            assert_string_equal(b->pairs[k].mentee_id, c->pairs[k].mentee_id);
+            assert_string_equal(b->pairs[k].coach_id, c->pairs[k].coach_id);
+        }
+        /* the original order with the last id repeated: the first guess
+         * fails at the end only, the warm state's (same order) too */
+        const char *last = w.m[w.nm - 1].id;
+        w.m[w.nm - 1].id = w.m[w.nm - 2].id;
+        in.warm = st;
+        match_run_result *bad = NULL;
+        match_err err = { 0 };
+        assert_int_equal(match_run(cat, &in, &bad, &err), MATCH_ERR);
+        assert_null(bad);
+        assert_non_null(strstr(err.msg, "duplicate mentee id"));
+        w.m[w.nm - 1].id = last;
+        in.warm = NULL;
+        match_run_free(a);
+        match_run_free(b);
+        match_run_free(c);
+        match_warm_free(st);
+    }
+}
+
 /* ---- stable mode ---------------------------------------------------------------------- */
 
 static void check_no_blocking_pair(world *w, const match_policy *p, const match_run_result *r) {
@@ -1917,6 +1973,7 @@ int main(void) {
         cmocka_unit_test(test_run_pricing_small_k),
         cmocka_unit_test(test_run_pricing_medium),
         cmocka_unit_test(test_run_warm_medium),
+        cmocka_unit_test(test_run_sort_guesses),
         cmocka_unit_test(test_stable_no_blocking_pair),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_edge_cases),
