@@ -188,6 +188,26 @@ typedef struct mt_query {
 void mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs, const match_mentee *m,
                     const match_policy *policy);
 
+/* The part of a query that depends on the mentee and the policy only: its
+ * strings as interned ids, and per competency (in profile order) its column
+ * id in the space (MT_NONE: no coach has it) and its policy weight.  A query
+ * costs some 10-20 hash lookups of strings; a run, which builds a mentee's
+ * query in every pass (scoring, each pricing round, the reasons), codes each
+ * mentee once (mt_mentee_code) and builds from the code (mt_query_coded),
+ * which gives exactly mt_query_build's query.  mt_mentee_code fills
+ * m->n_competencies entries of cm.  Both cannot fail. */
+typedef struct mt_mcode {
+    uint64_t langs;           /* mask; the overflow ids are looked up again */
+    uint32_t agency, program; /* MT_NONE: matches nothing */
+    uint8_t prov, region, min_rank, n_xlangs;
+} mt_mcode;
+typedef struct mt_mcomp {
+    uint32_t id, w;
+} mt_mcomp;
+void mt_mentee_code(mt_mcode *c, mt_mcomp *cm, const mt_space *s, const match_mentee *m, const match_policy *policy);
+void mt_query_coded(mt_query *q, const mt_space *s, const mt_coaches *cs, const match_mentee *m, const mt_mcode *c,
+                    const mt_mcomp *cm, const match_policy *policy);
+
 /* Exact score of one pair from its factors (reduced gap numbers). */
 int mt_score_exact(uint64_t gn, uint64_t gd, int l2, int a3, uint32_t wg, uint32_t wl, uint32_t wa);
 

@@ -89,21 +89,42 @@ static inline int query_langs_common(const mt_query *q, const mt_coaches *cs, si
                            q->n_xlangs);
 }
 
-void mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs, const match_mentee *m,
-                    const match_policy *policy) {
-    memset(q, 0, sizeof(*q));
+void mt_mentee_code(mt_mcode *c, mt_mcomp *cm, const mt_space *s, const match_mentee *m, const match_policy *policy) {
+    memset(c, 0, sizeof(*c));
     int prov = match_catalog_find(s->cat, MATCH_VOCAB_PROVINCE, m->province);
     int rank = match_position_rank(s->cat, m->position_class);
-    q->agency = mt_map_get(&s->agencies, m->agency);
-    q->check_agency = policy->forbid_same_agency;
     int min_rank = rank + policy->min_rank_gap; /* < 0 with a negative gap */
-    q->min_rank = (uint8_t)(min_rank > 0 ? min_rank : 0);
+    c->agency = mt_map_get(&s->agencies, m->agency);
+    c->program = mt_map_get(&s->programs, m->program);
+    c->prov = (uint8_t)prov;
+    c->region = s->cat->prov_region[prov];
+    c->min_rank = (uint8_t)(min_rank > 0 ? min_rank : 0);
+    mt_query q;
+    mentee_langs(&q, s, m);
+    c->langs = q.langs;
+    c->n_xlangs = q.n_xlangs;
+    for (size_t i = 0; i < m->n_competencies; i++) {
+        cm[i].id = mt_map_get(&s->comps, m->competencies[i].code);
+        cm[i].w = policy_weight(policy, m->competencies[i].code);
+    }
+}
+
+void mt_query_coded(mt_query *q, const mt_space *s, const mt_coaches *cs, const match_mentee *m, const mt_mcode *c,
+                    const mt_mcomp *cm, const match_policy *policy) {
+    memset(q, 0, sizeof(*q));
+    q->agency = c->agency;
+    q->check_agency = policy->forbid_same_agency;
+    q->min_rank = c->min_rank;
     q->modality = (uint8_t)m->modality;
-    mentee_langs(q, s, m);
+    if (c->n_xlangs) {
+        mentee_langs(q, s, m); /* the overflow ids: rare, see MT_LANG_BITS */
+    } else {
+        q->langs = c->langs;
+    }
     q->avail = m->availability ? m->availability : MATCH_AVAIL_ALL;
-    q->prov = (uint8_t)prov;
-    q->region = s->cat->prov_region[prov];
-    q->program = mt_map_get(&s->programs, m->program);
+    q->prov = c->prov;
+    q->region = c->region;
+    q->program = c->program;
     q->wg = policy->w_gap;
     q->wl = policy->w_location;
     q->wa = policy->w_availability;
@@ -111,10 +132,10 @@ void mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs, const 
     uint32_t g = 0;
     for (size_t i = 0; i < m->n_competencies; i++) {
         const match_need *n = &m->competencies[i];
-        uint32_t w = policy_weight(policy, n->code);
+        uint32_t w = cm[i].w, id = cm[i].id;
         if (n->required <= n->current || w == 0) continue;
         int k = q->n_gap++;
-        q->col[k] = column_of(s, cs, n->code);
+        q->col[k] = id != MT_NONE && id < cs->n_cols && cs->level[id] ? cs->level[id] : cs->zeros;
         q->cur[k] = (uint8_t)n->current;
         q->gap[k] = (uint8_t)(n->required - n->current);
         q->w[k] = w;
@@ -140,6 +161,14 @@ void mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs, const 
         q->kd = (uint32_t)kd;
         q->inv2d = 1.0 / (2.0 * (double)kd);
     }
+}
+
+void mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs, const match_mentee *m,
+                    const match_policy *policy) {
+    mt_mcode c;
+    mt_mcomp cm[MATCH_MAX_COMPETENCIES];
+    mt_mentee_code(&c, cm, s, m, policy);
+    mt_query_coded(q, s, cs, m, &c, cm, policy);
 }
 
 int mt_key_score(const mt_query *q, uint16_t key) {

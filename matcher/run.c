@@ -109,7 +109,10 @@ struct match_run_state {
     mt_space space;
     mt_coaches cs; /* sorted by id; free = before the run */
     size_t nm, nc;
-    match_mentee *mentees;   /* deep copies, sorted by id */
+    match_mentee *mentees; /* deep copies, sorted by id */
+    mt_mcode *mcode;       /* per mentee: its query's coded part (run_query) */
+    uint32_t *mcomp_off;   /* nm + 1: its competencies' entries in mcomp */
+    mt_mcomp *mcomp;
     size_t *m_orig, *c_orig; /* sorted index -> input index */
     size_t *m_pos;           /* input index -> sorted index */
     char **c_id;             /* sorted coach ids (arena) */
@@ -364,6 +367,9 @@ static void state_free(struct match_run_state *st) {
     mt_coaches_free(&st->cs);
     mt_space_free(&st->space);
     free(st->mentees);
+    free(st->mcode);
+    free(st->mcomp_off);
+    free(st->mcomp);
     free(st->m_orig);
     free(st->m_pos);
     free(st->c_orig);
@@ -511,6 +517,29 @@ static int prepare_profiles(struct match_run_state *st, match_err *err) {
     for (size_t i = 0; i < nm; i++)
         if (mt_map_intern(&st->space.agencies, st->mentees[i].agency) == MT_NONE) return MATCH_ENOMEM;
     return MATCH_OK;
+}
+
+/* Each mentee's query code (mt_mentee_code): its queries are built in every
+ * pass, the code once.  After prepare_profiles: the space is complete. */
+static int prepare_codes(struct match_run_state *st) {
+    st->mcode = malloc(st->nm * sizeof(*st->mcode) + 1);
+    st->mcomp_off = malloc((st->nm + 1) * sizeof(*st->mcomp_off));
+    if (!st->mcode || !st->mcomp_off) return MATCH_ENOMEM;
+    size_t n = 0;
+    for (size_t m = 0; m < st->nm; m++) {
+        st->mcomp_off[m] = (uint32_t)n;
+        n += st->mentees[m].n_competencies;
+    }
+    st->mcomp_off[st->nm] = (uint32_t)n;
+    if (!(st->mcomp = malloc(n * sizeof(*st->mcomp) + 1))) return MATCH_ENOMEM;
+    for (size_t m = 0; m < st->nm; m++)
+        mt_mentee_code(&st->mcode[m], st->mcomp + st->mcomp_off[m], &st->space, &st->mentees[m], &st->policy);
+    return MATCH_OK;
+}
+
+/* Mentee m's query over coach set cs, from its code. */
+static void run_query(const struct match_run_state *st, mt_query *q, const mt_coaches *cs, size_t m) {
+    mt_query_coded(q, &st->space, cs, &st->mentees[m], &st->mcode[m], st->mcomp + st->mcomp_off[m], &st->policy);
 }
 
 typedef struct pair_ix {
@@ -665,7 +694,7 @@ static void scan_range(struct match_run_state *st, size_t m, const mt_query *q, 
 
 static void scan_mentee(struct match_run_state *st, size_t m, const uint8_t *elig, block_fn fn, void *ctx) {
     mt_query q;
-    mt_query_build(&q, &st->space, &st->cs, &st->mentees[m], &st->policy);
+    run_query(st, &q, &st->cs, m);
     scan_range(st, m, &q, elig, 0, st->nc, fn, ctx);
     atomic_fetch_add_explicit(&st->pairs, st->nc, memory_order_relaxed);
 }
@@ -798,7 +827,7 @@ static int score_one(par *p, int tid, size_t m) {
     const uint8_t *elig = st->elig_free[st->m_prog[m]];
     if (st->policy.mode == MATCH_MODE_OPTIMAL) {
         mt_query q;
-        mt_query_build(&q, &st->space, &st->cs, &st->mentees[m], &st->policy);
+        run_query(st, &q, &st->cs, m);
         size_t off = scan_start(st, m);
         scan_range(st, m, &q, elig, off, st->nc, topk_block, &t);
         scan_range(st, m, &q, elig, 0, off, topk_block, &t);
@@ -1191,7 +1220,7 @@ static int rescan_drops(rescan_ctx *r, int tid, const drop_view *d, size_t n, si
     r->perm = d->perm;
     r->mark = r->t->dmark;
     mt_query q;
-    mt_query_build(&q, &st->space, &d->cs, &st->mentees[r->m], &st->policy);
+    run_query(st, &q, &d->cs, r->m);
     *scanned = 0;
     if (!(r->tab = score_table(st, tid, &q))) return 0;
     const uint8_t *elig = d->elig[st->m_prog[r->m]];
@@ -1262,7 +1291,7 @@ static int rescan_one(par *p, int tid, size_t i) {
         skip_max = nd < st->nc ? pc->dv[k]->delta[nd] : INT64_MIN; /* the largest drop left out */
     } else {
         mt_query q;
-        mt_query_build(&q, &st->space, &st->pcs, &st->mentees[m], &st->policy);
+        run_query(st, &q, &st->pcs, m);
         if (!(r.tab = score_table(st, tid, &q))) return MATCH_ENOMEM;
         const int64_t *bm = k != RB_NONE ? pc->bmax[k] : NULL;
         complete = rescan_scan(&r, &q, n, bm, theta, &scanned, &skip_max);
@@ -1820,7 +1849,7 @@ static int warm_score_one(par *p, int tid, size_t m) {
         .v = v, .cap = st->k + 1, .min_score = floor_s, .after_s = MATCH_SCORE_MAX + 1, .after_c = -1, .map = st->ch
     };
     mt_query q;
-    mt_query_build(&q, &st->space, &st->chs, &st->mentees[m], &st->policy);
+    run_query(st, &q, &st->chs, m);
     const uint8_t *elig = st->chelig[st->m_prog[m]];
     /* the rescored coaches' old-price stand-ins (warm_seed_pricing) */
     int64_t *ch_red = w->has_rb && w->rb[o] != WARM_NO_RB ? st->ch_red[tid] : NULL;
@@ -2155,7 +2184,7 @@ static void stable_rescan(struct match_run_state *st, size_t m, int after_s, int
                .remain = st->remain,
                .map = st->perm };
     mt_query q;
-    mt_query_build(&q, &st->space, &st->pcs, &st->mentees[m], &st->policy);
+    run_query(st, &q, &st->pcs, m);
     const uint8_t *elig = st->pelig[st->m_prog[m]];
     uint16_t key[MT_BLOCK];
     for (size_t p0 = 0; p0 < n_open; p0 += MT_BLOCK) {
@@ -2279,7 +2308,7 @@ static int reason_one(par *p, int tid, size_t m) {
 
 static int pair_score(struct match_run_state *st, size_t m, int32_t c, match_explain *ex) {
     mt_query q;
-    mt_query_build(&q, &st->space, &st->cs, &st->mentees[m], &st->policy);
+    run_query(st, &q, &st->cs, m);
     uint32_t pid = mt_map_get(&st->space.programs, st->mentees[m].program);
     mt_explain(&q, &st->space, &st->cs, (size_t)c, &st->mentees[m], &st->policy,
                mt_coach_serves(&st->cs, (size_t)c, pid), is_forbidden(st, m, c), ex);
@@ -2291,7 +2320,7 @@ static int pair_score(struct match_run_state *st, size_t m, int32_t c, match_exp
  * which changes neither). */
 static void pair_brief(const struct match_run_state *st, size_t m, int32_t c, int *score, double *cov) {
     mt_query q;
-    mt_query_build(&q, &st->space, &st->cs, &st->mentees[m], &st->policy);
+    run_query(st, &q, &st->cs, m);
     uint64_t gn = 0;
     for (int k = 0; k < q.n_gap; k++) {
         int lv = q.col[k][c], d = lv > q.cur[k] ? lv - q.cur[k] : 0;
@@ -2370,6 +2399,7 @@ static int run_state_new(const match_catalog *cat, const match_run_input *in, st
     if (rc != MATCH_OK) return rc;
     if (copy_policy(st, &pol) != MATCH_OK) return MATCH_ENOMEM;
     if ((rc = prepare_profiles(st, err)) != MATCH_OK) return rc;
+    if ((rc = prepare_codes(st)) != MATCH_OK) return rc;
     st->remain = malloc(st->nc * sizeof(int32_t) + 1);
     st->cap0 = malloc(st->nc * sizeof(int32_t) + 1);
     st->match = malloc(st->nm * sizeof(int32_t) + 1);
