@@ -190,7 +190,7 @@ void mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs, const 
 
 /* The part of a query that depends on the mentee and the policy only: its
  * strings as interned ids, and per competency (in profile order) its column
- * id in the space (MT_NONE: no coach has it) and its policy weight.  A query
+ * id in the space and, for a gap, its reduced weight.  A query
  * costs some 10-20 hash lookups of strings; a run, which builds a mentee's
  * query in every pass (scoring, each pricing round, the reasons), codes each
  * mentee once (mt_mentee_code) and builds from the code (mt_query_coded),
@@ -200,9 +200,15 @@ typedef struct mt_mcode {
     uint64_t langs;           /* mask; the overflow ids are looked up again */
     uint32_t agency, program; /* MT_NONE: matches nothing */
     uint8_t prov, region, min_rank, n_xlangs;
+    /* the query's gap and key fields (mt_query), which depend on the
+     * mentee and the policy only */
+    uint32_t gd, ka, kb, kc, kd;
+    double inv2d;
+    uint8_t unit_w, fast, acc8;
 } mt_mcode;
 typedef struct mt_mcomp {
-    uint32_t id, w;
+    uint32_t id; /* column in the space, MT_NONE: no coach has it */
+    uint32_t w;  /* weight divided by the gaps' gcd; 0: not a gap */
 } mt_mcomp;
 void mt_mentee_code(mt_mcode *c, mt_mcomp *cm, const mt_space *s, const match_mentee *m, const match_policy *policy);
 void mt_query_coded(mt_query *q, const mt_space *s, const mt_coaches *cs, const match_mentee *m, const mt_mcode *c,

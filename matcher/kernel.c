@@ -103,9 +103,37 @@ void mt_mentee_code(mt_mcode *c, mt_mcomp *cm, const mt_space *s, const match_me
     mentee_langs(&q, s, m);
     c->langs = q.langs;
     c->n_xlangs = q.n_xlangs;
+    /* The gaps' weights divided by their gcd, and the key constants: they
+     * depend on the mentee and the policy only. */
+    uint32_t g = 0, gd = 0;
     for (size_t i = 0; i < m->n_competencies; i++) {
-        cm[i].id = mt_map_get(&s->comps, m->competencies[i].code);
-        cm[i].w = policy_weight(policy, m->competencies[i].code);
+        const match_need *n = &m->competencies[i];
+        uint32_t w = policy_weight(policy, n->code);
+        cm[i].id = mt_map_get(&s->comps, n->code);
+        cm[i].w = n->required <= n->current ? 0 : w; /* 0: not a gap */
+        if (cm[i].w) g = gcd_u32(g, w);
+    }
+    c->unit_w = 1;
+    for (size_t i = 0; i < m->n_competencies; i++) {
+        if (!cm[i].w) continue;
+        cm[i].w /= g;
+        gd += cm[i].w * (uint32_t)(m->competencies[i].required - m->competencies[i].current);
+        c->unit_w &= cm[i].w == 1;
+    }
+    c->gd = gd;
+    /* N over the reduced weights; see the comment at the top. */
+    uint32_t f = gcd_u32(gcd_u32(policy->w_gap, policy->w_location), policy->w_availability);
+    uint64_t wg = policy->w_gap / f, wl = policy->w_location / f, wa = policy->w_availability / f;
+    uint64_t gd1 = gd ? gd : 1;
+    uint64_t kd = 6 * gd1 * (wg + wl + wa);
+    if (kd + 1 <= UINT16_MAX) {
+        c->fast = 1;
+        c->acc8 = gd <= UINT8_MAX;
+        c->ka = (uint32_t)(6 * wg);
+        c->kb = (uint32_t)(3 * gd1 * wl);
+        c->kc = (uint32_t)(2 * gd1 * wa);
+        c->kd = (uint32_t)kd;
+        c->inv2d = 1.0 / (2.0 * (double)kd);
     }
 }
 
@@ -128,39 +156,25 @@ void mt_query_coded(mt_query *q, const mt_space *s, const mt_coaches *cs, const 
     q->wg = policy->w_gap;
     q->wl = policy->w_location;
     q->wa = policy->w_availability;
-
-    uint32_t g = 0;
     for (size_t i = 0; i < m->n_competencies; i++) {
+        if (!cm[i].w) continue;
         const match_need *n = &m->competencies[i];
-        uint32_t w = cm[i].w, id = cm[i].id;
-        if (n->required <= n->current || w == 0) continue;
+        uint32_t id = cm[i].id;
         int k = q->n_gap++;
         q->col[k] = id != MT_NONE && id < cs->n_cols && cs->level[id] ? cs->level[id] : cs->zeros;
         q->cur[k] = (uint8_t)n->current;
         q->gap[k] = (uint8_t)(n->required - n->current);
-        q->w[k] = w;
-        g = gcd_u32(g, w);
+        q->w[k] = cm[i].w;
     }
-    q->unit_w = 1;
-    for (int k = 0; k < q->n_gap; k++) {
-        q->w[k] /= g;
-        q->gd += q->w[k] * q->gap[k];
-        q->unit_w &= q->w[k] == 1;
-    }
-    /* N over the reduced weights; see the comment at the top. */
-    uint32_t f = gcd_u32(gcd_u32(q->wg, q->wl), q->wa);
-    uint64_t wg = q->wg / f, wl = q->wl / f, wa = q->wa / f;
-    uint64_t gd = q->gd ? q->gd : 1;
-    uint64_t kd = 6 * gd * (wg + wl + wa);
-    if (kd + 1 <= UINT16_MAX) {
-        q->fast = 1;
-        q->acc8 = q->gd <= UINT8_MAX;
-        q->ka = (uint32_t)(6 * wg);
-        q->kb = (uint32_t)(3 * gd * wl);
-        q->kc = (uint32_t)(2 * gd * wa);
-        q->kd = (uint32_t)kd;
-        q->inv2d = 1.0 / (2.0 * (double)kd);
-    }
+    q->gd = c->gd;
+    q->unit_w = c->unit_w;
+    q->fast = c->fast;
+    q->acc8 = c->acc8;
+    q->ka = c->ka;
+    q->kb = c->kb;
+    q->kc = c->kc;
+    q->kd = c->kd;
+    q->inv2d = c->inv2d;
 }
 
 void mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs, const match_mentee *m,
