@@ -1828,9 +1828,12 @@ static int warm_map(struct match_run_state *st, const size_t *free_m, size_t n_f
  * rescored coaches: the largest "old price" a coach may be given so that
  * every reused mentee's reduced bound rb covers its pair with it. */
 static void warm_ch_red(int64_t *red, const uint16_t *key, size_t n, const int32_t *tab, int64_t rb) {
+    /* Branch-free (most pairs change nothing, at random): a pair that
+     * fails (s < 0) offers the lowest value, which never wins. */
     for (size_t j = 0; j < n; j++) {
         int32_t s = tab[key[j]];
-        if (s >= 0 && (int64_t)s - rb > red[j]) red[j] = (int64_t)s - rb;
+        int64_t x = s >= 0 ? (int64_t)s - rb : WARM_NO_PRICE_LOW;
+        red[j] = x > red[j] ? x : red[j];
     }
 }
 
