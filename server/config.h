@@ -53,6 +53,7 @@ typedef struct cfg {
     int run_warm_max_mb; /* warmcache.h: 0 = no warm starts */
     int run_warm_ttl_s;
     int run_threads;
+    int run_settle_chunk;
     int log_level; /* CFG_LOG_* */
     char *log_file;
     char *pidfile;

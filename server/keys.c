@@ -43,6 +43,7 @@ static const char *const patterns[KEY__COUNT] = {
     [KEY_RUNS_STAGED] = "runs:staged",
     [KEY_STAGE_PROPOSED] = "stage:proposed:<run>",
     [KEY_STAGE_WAIT] = "stage:wait:<run>",
+    [KEY_SUPERSEDE] = "supersede:<run>",
     [KEY_IDX_RUN_PROG] = "idx:run:prog:<program>",
     [KEY_REV] = "rev:<program>",
     [KEY_RUN_UNMATCHED] = "unmatched:<run>",

@@ -58,6 +58,7 @@ typedef enum {
     KEY_RUNS_STAGED,      /* runs:staged */
     KEY_STAGE_PROPOSED,   /* stage:proposed:<run> */
     KEY_STAGE_WAIT,       /* stage:wait:<run> */
+    KEY_SUPERSEDE,        /* supersede:<run> (proposals its switch superseded, rewritten by its settle) */
     KEY_IDX_RUN_PROG,     /* idx:run:prog:<program> (runs by number) */
     KEY_REV,              /* rev:<program> (changes of a program's run inputs) */
     KEY_RUN_UNMATCHED,    /* unmatched:<run> ("<reason>:<mentee>", run.unmatched) */

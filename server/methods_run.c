@@ -71,7 +71,8 @@ void m_run_list(srv_req *r, const api_run_list_params *p) {
  * run.publish: SCRIPT_RUN_DRAFT_PUBLISH checks the draft and switches its
  * proposals on under the program's lock, then the waitlist is settled here
  * in chunks (SCRIPT_RUN_WAITLIST, as runs.c does for a run that is not a
- * draft); the last chunk releases the lock and the answer goes out.  Once
+ * draft: first the proposals the switch superseded, run-settle-chunk a
+ * script); the last chunk releases the lock and the answer goes out.  Once
  * switched on, the run is published whatever happens to its waitlist: a
  * chunk that fails is left to the sweep (after the lock expires). */
 
@@ -112,6 +113,7 @@ static void publish_settle_next(srv_req *r) {
     sargs_adds(&a, ps->program);
     sargs_addll(&a, (long long)time(NULL));
     sargs_addll(&a, PUBLISH_WAIT_CHUNK);
+    sargs_addll(&a, r->srv->cfg->run_settle_chunk);
     if (script_cmd(r->srv->st, publish_settle_cb, r, &a) != STORE_OK) publish_settle_cb(r, NULL, STORE_UNAVAILABLE);
 }
 

@@ -28,13 +28,16 @@
  *               ends failed once every chunk in flight has answered.
  *   5. publish  SCRIPT_RUN_PUBLISH, the switch, in one script: the staged
  *               proposals become the program's `proposed` matches
- *               (superseding its unreviewed proposals of earlier runs)
+ *               (superseding its unreviewed proposals of earlier runs, in
+ *               O(1): they read as cancelled from then on, run.lua)
  *               and the run records its stats.  A draft run stops before
  *               this: SCRIPT_RUN_FINISH records it `done`, still staged
  *               (its proposals shown by match.list {run_id} only, no
  *               waitlist moved); run.publish does this step and the next
  *               later (methods_run.c), if its inputs are unchanged.
- *   6. settle   SCRIPT_RUN_WAITLIST in chunks, still under the lock: +1 on
+ *   6. settle   SCRIPT_RUN_WAITLIST in chunks, still under the lock: the
+ *               proposals the switch superseded rewritten as cancelled,
+ *               run-settle-chunk a script, then +1 on
  *               the waitlist of every unmatched mentee; the last chunk
  *               marks the run done and releases the lock.  Then run.done
  *               to the coordinator's connection (if it is still there:
@@ -54,7 +57,8 @@
  *
  * Orphans.  Every coachnetd runs SCRIPT_RUN_SWEEP every third of
  * run-lock-ttl-ms: of the runs whose lock is gone (their process died), a
- * staged one still `running` is marked failed, a published one is settled;
+ * staged one still `running` is marked failed, a published one is settled
+ * (its superseded proposals, run-settle-chunk per call, then its waitlist);
  * the staged keys of failed and cancelled runs are deleted,
  * RUN_SWEEP_CHUNK proposals (or mentees) per call.
  */
@@ -411,6 +415,7 @@ static void run_settle_next(run *rn) {
     sargs_adds(&a, rn->program);
     sargs_addll(&a, (long long)time(NULL));
     sargs_addll(&a, RUN_UNMATCHED_CHUNK);
+    sargs_addll(&a, rn->s->cfg->run_settle_chunk);
     if (script_cmd_durable(rn->s->st, settle_cb, rn, &a) != STORE_OK) settle_cb(rn, NULL, STORE_UNAVAILABLE);
 }
 
@@ -972,6 +977,7 @@ static void sweep_send(runs *rs) {
     script_args(&a, SCRIPT_RUN_SWEEP, rs->s->cfg->redis_prefix);
     sargs_addll(&a, (long long)time(NULL));
     sargs_addll(&a, RUN_SWEEP_CHUNK);
+    sargs_addll(&a, rs->s->cfg->run_settle_chunk);
     if (script_cmd(rs->s->st, sweep_cb, rs, &a) == STORE_OK) rs->sweep_pending = 1;
 }
 

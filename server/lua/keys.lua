@@ -40,6 +40,7 @@ local K = {
   runs_staged = p..'runs:staged',
   stage_proposed = p..'stage:proposed:',
   stage_wait = p..'stage:wait:',
+  supersede = p..'supersede:',
   idx_run_prog = p..'idx:run:prog:',
   rev = p..'rev:',
   run_unmatched = p..'unmatched:',

@@ -11,9 +11,20 @@
 --                 its start until run_publish.lua switches them on, so no
 --                 reader sees a run half-stored; a match of no run (a
 --                 request) always is.  One HEXISTS per run and script.
+--   superseded(run)  when the run's unreviewed proposals were superseded
+--                 (run:<id>'s superseded_at, written by run.lua's switch), or
+--                 false.  One HGET per run and script.
+--   shown(st, run)  the status a match of that hash status and run reads
+--                 as, and its updated_at when that differs: a `proposed` match
+--                 of a superseded run is `cancelled` since superseded_at.  The
+--                 switch leaves such a match's hash to the run's settle (run.lua),
+--                 so until a settle chunk rewrites it every reader of a status
+--                 goes through shown() (mget, flat, match.list's filters,
+--                 stats.get), and sees what the rewrite writes.  No script
+--                 changes a cancelled match, so none writes one of these.
 --   mget(id)      the match as a table (nil if absent or not visible) and
---                 its flat fields
---   flat(id)      HGETALL of the match, as scripts return it
+--                 its flat fields, as shown()
+--   flat(id)      HGETALL of the match, as scripts return it, as shown()
 --   notify(id)    publish ['match', flat] on events; returns flat
 --   take(m)       one seat of the coach and the mentee's match; false if full
 --   release(m)    give them back
@@ -48,8 +59,27 @@ local function visible(run)
   if not run or run == '' then return true end
   if published[run] == nil then published[run] = redis.call('HEXISTS', K.run..run, 'staged') == 0 end
   return published[run] end
-local function mget(id) local f = redis.call('HGETALL', K.match..id) if #f == 0 then return nil end local m = {} for i = 1, #f, 2 do m[f[i]] = f[i+1] end if not visible(m.run_id) then return nil end return m, f end
-local function flat(id) return redis.call('HGETALL', K.match..id) end
+local supers = {}
+local function superseded(run)
+  if not run or run == '' then return false end
+  if supers[run] == nil then supers[run] = redis.call('HGET', K.run..run, 'superseded_at') or false end
+  return supers[run] end
+local function shown(st, run)
+  if st == 'proposed' then local t = superseded(run) if t then return 'cancelled', t end end
+  return st, nil end
+local function flat(id)
+  local f = redis.call('HGETALL', K.match..id)
+  local si, ui, run
+  for i = 1, #f, 2 do
+    local k = f[i]
+    if k == 'status' then si = i + 1 elseif k == 'updated_at' then ui = i + 1 elseif k == 'run_id' then run = f[i+1] end
+  end
+  if si then
+    local st, at = shown(f[si], run)
+    if at then f[si] = st if ui then f[ui] = at end end
+  end
+  return f end
+local function mget(id) local f = flat(id) if #f == 0 then return nil end local m = {} for i = 1, #f, 2 do m[f[i]] = f[i+1] end if not visible(m.run_id) then return nil end return m, f end
 local function notify(id) local f = flat(id) event({'match', f}) return f end
 local function capacity(cid) local c = redis.call('HGET', K.coach..cid, 'capacity') return tonumber(c or '0') end
 local function load(cid) return tonumber(redis.call('GET', K.load..cid) or '0') end

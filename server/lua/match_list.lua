@@ -5,7 +5,12 @@
 -- coach_name); cursor is the hex of the last member shown, '' for the first
 -- page; the answer's cursor is '' on the last page.  Without a person filter
 -- the page walks sort:match:<sort>:<scope> from the cursor, examining at most
--- EXAMINE_MAX members (a page may then be short, with a cursor); with
+-- EXAMINE_MAX members (a page may then be short, with a cursor).  Statuses
+-- and updated_at are match.lua's shown(); a superseded proposal its run's
+-- settle has not rewritten yet keeps its entry of sort updated_at at its
+-- earlier updated_at until the rewrite moves it (docs/design.md, "The switch
+-- supersedes lazily"): the one order that can differ from the eager switch's, for the
+-- seconds of the settle; with
 -- mentee_id or coach_id it reads that person's matches (idx:match:mentee:<id>
 -- or idx:match:coach:<id>, a few per mentee, at most a few thousand per
 -- coach), keeps those of the scope and filters, and sorts them here.
@@ -37,6 +42,7 @@ local function less(a, b)
   end
   return #a < #b end
 local function keep(status, score, runid)
+  status = shown(status, runid)
   return status and (st == '' or status == st) and tonumber(score or '0') >= mins and (draft or visible(runid)) end
 local after = cur ~= '' and unhex(cur) or nil
 local out = {'ok', ''}
@@ -47,7 +53,8 @@ if cid ~= '' or mid ~= '' then
     local h = redis.call('HMGET', K.match..id, 'status', 'score', 'run_id', 'program', 'coach_id', 'mentee_id', 'updated_at')
     if keep(h[1], h[2], h[3]) and (run == '' and h[4] == prog or run ~= '' and h[3] == run)
        and (cid == '' or h[5] == cid) and (mid == '' or h[6] == mid) then
-      local mem = sortmember(order, {id=id, score=h[2], updated_at=h[7], mentee_id=h[6], coach_id=h[5]})
+      local _, at = shown(h[1], h[3])
+      local mem = sortmember(order, {id=id, score=h[2], updated_at=at or h[7], mentee_id=h[6], coach_id=h[5]})
       if not after or less(after, mem) then c[#c+1] = mem end
     end
   end

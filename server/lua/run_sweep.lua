@@ -1,15 +1,16 @@
 -- run_sweep.lua (SCRIPT_RUN_SWEEP): every coachnetd, on a timer: runs whose process is gone, and their keys.
--- ARGV: prefix now limit -> ok nfailed more
+-- ARGV: prefix now limit slimit -> ok nfailed more
 -- For each run of runs:staged whose lock is gone (its process died, or stalled past the lock's
 -- lifetime: its next store or renew fails):
---   * published but not settled: its waitlist is settled here (run.lua's settle()); it is done;
+--   * published but not settled: it is settled here (run.lua's settle(): the proposals its switch
+--     superseded, at most slimit per call, then its waitlist); it is done;
 --   * still `running`, staged: it is marked `failed`.
 -- A failed or cancelled run's staged proposals, never visible (match.lua's visible()), are
 -- deleted with its staging keys (and its unmatched:<run>).  At most `limit` proposals or mentees per call, so that no
 -- call blocks Redis long (more = 1: call again).  A run that is done but staged (issue 11's
 -- drafts) stays.
 --! uses: keys common msort run
-local now, limit = ARGV[2], tonumber(ARGV[3])
+local now, limit, slimit = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local failed, more = 0, 0
 for _, run in ipairs(redis.call('SMEMBERS', K.runs_staged)) do
   local h = redis.call('HMGET', K.run..run, 'status', 'program', 'published_at')
@@ -18,7 +19,7 @@ for _, run in ipairs(redis.call('SMEMBERS', K.runs_staged)) do
   if h[3] and not owned then
     if limit <= 0 then more = 1
     else
-      if settle(run, prog, now, limit) then more = 1 end
+      if settle(run, prog, now, limit, slimit) then more = 1 end
       limit = 0
     end
   elseif st == 'running' and not owned then

@@ -16,6 +16,7 @@ local ncov = 0
 for _, id in ipairs(redis.call('ZRANGE', K.idx_match_prog..prog, 0, -1)) do
   local h = redis.call('HMGET', K.match..id, 'status', 'mentee_id', 'run_id')
   if h[1] and visible(h[3]) then
+    h[1] = shown(h[1], h[3])
     counts[h[1]] = (counts[h[1]] or 0) + 1
     if h[1] == 'requested' or h[1] == 'approved' or h[1] == 'accepted' or h[1] == 'active' or h[1] == 'completed' then
       if not covered[h[2]] then covered[h[2]] = true ncov = ncov + 1 end

@@ -45,6 +45,8 @@ for _, id in ipairs(redis.call('ZRANGE', K.idx_coach, 0, -1)) do
     for _, k in ipairs(ck[id]) do local r = row(k) r[3] = r[3] + 1 r[4] = r[4] + cap r[5] = r[5] + ld end
   end
 end
+-- (a superseded proposal, `proposed` in its hash until its run's settle rewrites it, reads as
+-- cancelled: match.lua's shown(); neither status covers)
 local COVERS = {requested=true, approved=true, accepted=true, active=true, completed=true}
 local seen = {}
 for _, id in ipairs(redis.call('ZRANGE', K.idx_match_prog..prog, 0, -1)) do

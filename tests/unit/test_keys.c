@@ -154,6 +154,7 @@ static void lua_name(key_kind k, char *out, size_t size) {
         [KEY_RUNS_STAGED] = "runs_staged",
         [KEY_STAGE_PROPOSED] = "stage_proposed",
         [KEY_STAGE_WAIT] = "stage_wait",
+        [KEY_SUPERSEDE] = "supersede",
         [KEY_IDX_RUN_PROG] = "idx_run_prog",
         [KEY_REV] = "rev",
         [KEY_RUN_UNMATCHED] = "run_unmatched",
