@@ -764,7 +764,7 @@ static void auction_cmin(solver *s, int32_t c) {
  * cycle; a row search places it). */
 static int32_t auction_bid(solver *s, int32_t r) {
     const assign_row *rw = &s->g->rows[r];
-    int64_t b1 = 0, b2 = 0; /* best and second best value; 0 = stay unmatched */
+    int64_t b1 = 0, b2 = 0;   /* best and second best value; 0 = stay unmatched */
     int32_t c1 = -1, cf = -1; /* best column; a free one among the tied best */
     for (int32_t i = 0; i < rw->len; i++) {
         int32_t c = rw->e[i].col;
