@@ -841,7 +841,7 @@ static int32_t auction(solver *s, int32_t *rows, int32_t n, int32_t *fix, int32_
     /* FIFO of unmatched bidders: a row is in it at most once (a queued row
      * holds no slot, so nobody can kick it out again), so nr slots do. */
     int32_t head = 0, tail = 0, qn = 0, nleft = 0;
-    int32_t *part = s->tr; /* rows that took part, in order of arrival */
+    int32_t *part = s->tr; /* rows that took part (the searches' scratch list, idle now) */
     int32_t npart = 0;
     for (int32_t i = 0; i < n; i++) {
         s->aq[tail] = rows[i];
