@@ -19,8 +19,9 @@
  * repeats solve -> price until a round adds none: then the duals are feasible
  * for every pair and prove the solution optimal over all pairs, and
  * result->certified is set.  Warm start: each round re-solves from the
- * previous solution (only rows with a violating new edge are re-added), or
- * from scratch when most rows would have to be re-added anyway.
+ * previous solution (only rows with a violating new edge are re-added, by an
+ * auction and then shortest-path searches), or from scratch when most rows
+ * would have to be re-added anyway.
  *
  * Results are deterministic for the same input (no dependence on thread
  * timing or addresses): ties are broken by the order of processing, which
@@ -88,6 +89,10 @@ typedef struct assign_result {
     int32_t matched;    /* number of matched rows */
     int certified;      /* 1 when pricing found no improving pair */
     int pricing_rounds; /* solve -> price iterations */
+    /* Work of the solve, over all rounds (informational, for tests and
+     * benchmarks): bids of the auction phase, rows they kicked out of a
+     * column, and row searches. */
+    uint64_t auction_bids, auction_kicks, row_searches;
 } assign_result;
 
 /* Solve.  cap has n_cols entries.  price may be NULL when the graph already
@@ -108,8 +113,8 @@ void assign_result_free(assign_result *r);
  * none), either may be NULL.  The solver starts from these column duals,
  * gives each row the smallest u that covers its edges, keeps the rows whose
  * preferred column is a tight edge with room left (in row order) and
- * re-adds the others by row searches; columns left with room and v > 0 get
- * column searches.  The result is the same certified optimum as a cold
+ * re-adds the others (an auction, then row searches); columns left with
+ * room and v > 0 get column searches.  The result is the same certified optimum as a cold
  * solve; among optima of equal weight it tends to keep the preferred pairs.
  * The cost is that of the searches the differences need: a few when the
  * problem changed a little, a cold solve (it switches to one) when most

@@ -347,6 +347,98 @@ static void test_medium_pricing_matches_full(void **state) {
     assert_true(run_medium(150, 20, 100000000, 6, 1) >= 2);
 }
 
+/* The auction phase (assign.c, auction()) on instances made to strain it:
+ * few distinct weights (ties everywhere, also on a large constant as the
+ * participation objective adds), capacities 1-3 and more rows than some
+ * columns can take, so that bids kick earlier holders out.  Half have at
+ * least as many slots as rows (the first solve adds rows: auction, then row
+ * searches), half start from an empty graph and are priced (re-solves add
+ * rows through it).  Each reaches the exhaustive optimum with a valid
+ * certificate, and the counters show the phase ran: bids were made, holders
+ * were kicked out, and some instances needed fewer row searches than rows. */
+static void test_auction_ties_vs_brute_force(void **state) {
+    (void)state;
+    rng_state = 20261203;
+    uint64_t bids = 0, kicks = 0;
+    int fewer_searches = 0;
+    for (int it = 0; it < 3000; it++) {
+        inst in;
+        in.nc = (int)rng_range(1, MAXC);
+        int slots = 0;
+        for (int c = 0; c < in.nc; c++) slots += in.cap[c] = (int32_t)rng_range(1, 3);
+        in.nr = (int)rng_range(1, it % 2 == 0 && slots < MAXR ? slots : MAXR);
+        int64_t base = it % 4 < 2 ? 0 : 1000000;
+        for (int r = 0; r < in.nr; r++)
+            for (int c = 0; c < in.nc; c++) in.w[r][c] = rng_range(0, 9) < 7 ? base + rng_range(1, 3) : 0;
+        int64_t flat[MAXR * MAXC];
+        for (int r = 0; r < in.nr; r++)
+            for (int c = 0; c < in.nc; c++) flat[r * in.nc + c] = in.w[r][c];
+        int pricing = it % 2;
+        assign_graph *g = pricing ? assign_graph_new(in.nr, in.nc) : graph_of(&in);
+        assert_non_null(g);
+        dense_pricer p = { in.nr, in.nc, flat, 0, 0, 0, 0 };
+        assign_result res;
+        assert_int_equal(assign_solve(g, in.cap, pricing ? dense_price : NULL, &p, NULL, NULL, &res), ASSIGN_OK);
+        assert_int_equal(res.certified, 1);
+        assert_int_equal(res.objective, brute_force(&in));
+        check_certificate(&in, &res);
+        bids += res.auction_bids;
+        kicks += res.auction_kicks;
+        if (!pricing && res.row_searches < (uint64_t)in.nr) fewer_searches++;
+        assign_result_free(&res);
+        assign_graph_free(g);
+    }
+    assert_true(bids > 0);
+    assert_true(kicks > 0);
+    assert_true(fewer_searches > 100);
+}
+
+/* At a size where it matters: 400 rows on 150 columns of capacity 2-4 (more
+ * slots than rows), each row with 10 edges of a large constant plus 0-3 —
+ * a market of ties.  The auction places most rows (far fewer row searches
+ * than rows), and the solve still certifies (assign_solve checks the
+ * certificate on the graph) with the same objective as a priced solve. */
+static void test_auction_places_most_rows(void **state) {
+    (void)state;
+    enum { NR = 400, NC = 150 };
+    rng_state = 16;
+    int32_t cap[NC];
+    int slots = 0;
+    for (int c = 0; c < NC; c++) slots += cap[c] = (int32_t)rng_range(2, 4);
+    assert_true(slots >= NR);
+    int64_t *w = calloc((size_t)NR * NC, sizeof(int64_t));
+    assert_non_null(w);
+    assign_graph *g = assign_graph_new(NR, NC);
+    assert_non_null(g);
+    for (int r = 0; r < NR; r++)
+        for (int k = 0; k < 10; k++) {
+            int32_t c = (int32_t)rng_range(0, NC - 1);
+            if (w[(size_t)r * NC + c]) continue;
+            w[(size_t)r * NC + c] = 100000000 + rng_range(0, 3);
+            assert_int_equal(assign_graph_add(g, r, c, w[(size_t)r * NC + c]), ASSIGN_OK);
+        }
+    assign_result a, b;
+    assert_int_equal(assign_solve(g, cap, NULL, NULL, NULL, NULL, &a), ASSIGN_OK);
+    assert_int_equal(a.certified, 1);
+    assert_true(a.auction_bids >= NR);
+    assert_true(a.auction_kicks > 0);
+    assert_true(a.row_searches < NR / 4);
+    /* from an empty graph, every pair priced in: the same optimum */
+    assign_graph *pg = assign_graph_new(NR, NC);
+    assert_non_null(pg);
+    dense_pricer p = { NR, NC, w, 0, 0, 0, 0 };
+    assert_int_equal(assign_solve(pg, cap, dense_price, &p, NULL, NULL, &b), ASSIGN_OK);
+    assert_int_equal(b.certified, 1);
+    assert_int_equal(b.objective, a.objective);
+    assert_int_equal(b.matched, a.matched);
+    assert_int_equal(assign_check(g, cap, &b, NULL, 0), ASSIGN_OK);
+    assign_result_free(&a);
+    assign_result_free(&b);
+    assign_graph_free(g);
+    assign_graph_free(pg);
+    free(w);
+}
+
 /* Same input, edges added in a different order: identical output. */
 static void test_determinism(void **state) {
     (void)state;
@@ -752,6 +844,8 @@ int main(void) {
         cmocka_unit_test(test_random_small_pricing),
         cmocka_unit_test(test_warm_start_any_hint),
         cmocka_unit_test(test_medium_pricing_matches_full),
+        cmocka_unit_test(test_auction_ties_vs_brute_force),
+        cmocka_unit_test(test_auction_places_most_rows),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_edge_cases),
         cmocka_unit_test(test_graph_errors),
