@@ -15,6 +15,7 @@
 #include "server/log.h"
 #include "server/methods.h"
 #include "server/pack.h"
+#include "server/runs.h"
 #include "server/util.h"
 
 /* Pack the n records of rs as an array; 0, or -1 after answering
@@ -76,8 +77,6 @@ void m_run_list(srv_req *r, const api_run_list_params *p) {
  * switched on, the run is published whatever happens to its waitlist: a
  * chunk that fails is left to the sweep (after the lock expires). */
 
-#define PUBLISH_WAIT_CHUNK 1000 /* mentees per waitlist chunk (runs.c's RUN_UNMATCHED_CHUNK) */
-
 typedef struct publish_st {
     char run_id[PROTO_OBJID_MAX + 1];
     char program[PROTO_CODE_MAX + 1];
@@ -112,7 +111,7 @@ static void publish_settle_next(srv_req *r) {
     sargs_adds(&a, ps->run_id);
     sargs_adds(&a, ps->program);
     sargs_addll(&a, (long long)time(NULL));
-    sargs_addll(&a, PUBLISH_WAIT_CHUNK);
+    sargs_addll(&a, RUN_UNMATCHED_CHUNK);
     sargs_addll(&a, r->srv->cfg->run_settle_chunk);
     if (script_cmd(r->srv->st, publish_settle_cb, r, &a) != STORE_OK) publish_settle_cb(r, NULL, STORE_UNAVAILABLE);
 }

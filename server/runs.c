@@ -85,13 +85,6 @@
 #define RUN_SWEEP_CHUNK 1000
 #define RUN_PROGRESS_MS 100
 
-/* Unmatched mentees per store chunk and per waitlist (settle) call: about
- * 10 us of Redis each (a SADD and a ZADD member; a HINCRBY), so 250 hold
- * Redis about as long as a chunk of proposals (below).  1000 took 6-19 ms
- * a call at 100,000 x 20,000, and a run of 1,000,000 leaves 850,000
- * unmatched (bench/e2e). */
-#define RUN_UNMATCHED_CHUNK 250
-
 /* Profiles per snapshot page (run_snapshot.lua).  A page holds Redis for
  * 10-20 us a profile, and the loop about as long to decode it; each page
  * is asked for before the previous one is decoded, so that the two

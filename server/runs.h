@@ -7,6 +7,14 @@
 
 typedef struct runs runs;
 
+/* Unmatched mentees per store chunk and per waitlist (settle) call, here
+ * and in run.publish's settle of a draft (methods_run.c): about 10 us of
+ * Redis each (a SADD and a ZADD member; a HINCRBY), so 250 hold Redis
+ * about as long as a chunk of proposals (runs.c).  1000 took 6-19 ms a
+ * call at 100,000 x 20,000, and a run of 1,000,000 leaves 850,000
+ * unmatched (bench/e2e). */
+#define RUN_UNMATCHED_CHUNK 250
+
 /* Also starts the sweep of orphaned runs (every third of run-lock-ttl-ms;
  * runs.c); needs s->base and s->cfg, and sends nothing until s->st is
  * connected. */
