@@ -508,6 +508,7 @@ PROVINCES = [r[0] for r in _tsv("provinces.tsv")]
 PROVINCE_REGION = {r[0]: r[2] for r in _tsv("provinces.tsv")}
 POSITION_CLASSES = {r[0]: (int(r[2]), int(r[3])) for r in _tsv("position_classes.tsv")}
 COMPETENCIES = [r[0] for r in _tsv("competencies.tsv")]
+COMPETENCY_NAME_ID = {r[0]: r[2] for r in _tsv("competencies.tsv")}  # the catalogue's Indonesian name
 MANAGERIAL = [c for c in COMPETENCIES if c.startswith("M.")]
 SOCIOCULTURAL = [c for c in COMPETENCIES if c.startswith("SK.")]
 TECHNICAL = [c for c in COMPETENCIES if c.startswith("T.")]
