@@ -73,7 +73,8 @@ void m_run_list(srv_req *r, const api_run_list_params *p) {
  * proposals on under the program's lock, then the waitlist is settled here
  * in chunks (SCRIPT_RUN_WAITLIST, as runs.c does for a run that is not a
  * draft: first the proposals the switch superseded, run-settle-chunk a
- * script); the last chunk releases the lock and the answer goes out.  Once
+ * script); each chunk renews the lock (this settle has no renew timer,
+ * unlike runs.c's run), the last one releases it and the answer goes out.  Once
  * switched on, the run is published whatever happens to its waitlist: a
  * chunk that fails is left to the sweep (after the lock expires). */
 
@@ -113,6 +114,7 @@ static void publish_settle_next(srv_req *r) {
     sargs_addll(&a, (long long)time(NULL));
     sargs_addll(&a, RUN_UNMATCHED_CHUNK);
     sargs_addll(&a, r->srv->cfg->run_settle_chunk);
+    sargs_addll(&a, r->srv->cfg->run_lock_ttl_ms);
     if (script_cmd(r->srv->st, publish_settle_cb, r, &a) != STORE_OK) publish_settle_cb(r, NULL, STORE_UNAVAILABLE);
 }
 

@@ -409,6 +409,7 @@ static void run_settle_next(run *rn) {
     sargs_addll(&a, (long long)time(NULL));
     sargs_addll(&a, RUN_UNMATCHED_CHUNK);
     sargs_addll(&a, rn->s->cfg->run_settle_chunk);
+    sargs_addll(&a, rn->s->cfg->run_lock_ttl_ms);
     if (script_cmd_durable(rn->s->st, settle_cb, rn, &a) != STORE_OK) settle_cb(rn, NULL, STORE_UNAVAILABLE);
 }
 

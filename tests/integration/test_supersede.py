@@ -105,6 +105,30 @@ def stop_when_switched(s, srv, run_id, deadline=60):
         mr.close()
 
 
+def renews_lock(s, srv, prog, run_id):
+    """srv is stopped in run_id's settle: let it settle one chunk, stop it
+    again, and check that the chunk renewed the program's lock (run.publish
+    has no renew timer: a draft's settle at 1,000,000 mentees outlasts
+    run-lock-ttl-ms otherwise).  The lock has aged over a second first, so
+    a chunk that did not renew it leaves it below 59 s of its 60."""
+    r = s.env.redis
+    key = P + "lock:run:" + prog
+    time.sleep(1.2)
+    aged = int(r.cmd("PTTL", key))
+    assert 0 < aged < 59000, aged
+    left = int(r.cmd("SCARD", P + "supersede:" + run_id))
+    assert left > 1, "too few proposals left to watch a chunk"
+    os.kill(srv.proc.pid, signal.SIGCONT)
+    try:
+        end = time.time() + 10
+        while int(r.cmd("SCARD", P + "supersede:" + run_id)) == left:
+            assert time.time() < end, "no settle chunk ran"
+    finally:
+        os.kill(srv.proc.pid, signal.SIGSTOP)
+    assert s_(r.cmd("GET", key)) == run_id
+    assert int(r.cmd("PTTL", key)) > 59000, "the settle chunk did not renew the lock"
+
+
 def wait_done(c, run_id, timeout=60):
     end = time.time() + timeout
     while True:
@@ -264,6 +288,7 @@ def draft_publish_supersedes_lazily(s):
                     assert pending, "the settle rewrote everything before it was stopped"
                     with s.subject_user(coord, "mentee", b.old[pending[0]]["mentee_id"]) as mu:
                         check_window(s, coord, b, d, T, pending[0], mu)
+                    renews_lock(s, two, prog, d)
                 finally:
                     os.kill(two.proc.pid, signal.SIGCONT)
                 th.join(60)
