@@ -60,10 +60,14 @@ static uint32_t policy_weight(const match_policy *p, const char *code) {
     return MATCH_WEIGHT_ONE;
 }
 
-static const uint8_t *column_of(const mt_space *s, const mt_coaches *cs, const char *code) {
-    uint32_t id = mt_map_get(&s->comps, code);
+/* The levels of competency column id over cs (zeros: no coach of cs has it). */
+static const uint8_t *column_at(const mt_coaches *cs, uint32_t id) {
     if (id != MT_NONE && id < cs->n_cols && cs->level[id]) return cs->level[id];
     return cs->zeros;
+}
+
+static const uint8_t *column_of(const mt_space *s, const mt_coaches *cs, const char *code) {
+    return column_at(cs, mt_map_get(&s->comps, code));
 }
 
 /* The mentee's language mask and overflow ids (internal.h).  A language no
@@ -159,9 +163,8 @@ void mt_query_coded(mt_query *q, const mt_space *s, const mt_coaches *cs, const 
     for (size_t i = 0; i < m->n_competencies; i++) {
         if (!cm[i].w) continue;
         const match_need *n = &m->competencies[i];
-        uint32_t id = cm[i].id;
         int k = q->n_gap++;
-        q->col[k] = id != MT_NONE && id < cs->n_cols && cs->level[id] ? cs->level[id] : cs->zeros;
+        q->col[k] = column_at(cs, cm[i].id);
         q->cur[k] = (uint8_t)n->current;
         q->gap[k] = (uint8_t)(n->required - n->current);
         q->w[k] = cm[i].w;

@@ -111,7 +111,7 @@ struct match_run_state {
     size_t nm, nc;
     match_mentee *mentees; /* deep copies, sorted by id */
     mt_mcode *mcode;       /* per mentee: its query's coded part (run_query) */
-    uint32_t *mcomp_off;   /* nm + 1: its competencies' entries in mcomp */
+    size_t *mcomp_off;     /* nm + 1: its competencies' entries in mcomp */
     mt_mcomp *mcomp;
     size_t *m_orig, *c_orig; /* sorted index -> input index */
     size_t *m_pos;           /* input index -> sorted index */
@@ -527,10 +527,10 @@ static int prepare_codes(struct match_run_state *st) {
     if (!st->mcode || !st->mcomp_off) return MATCH_ENOMEM;
     size_t n = 0;
     for (size_t m = 0; m < st->nm; m++) {
-        st->mcomp_off[m] = (uint32_t)n;
+        st->mcomp_off[m] = n;
         n += st->mentees[m].n_competencies;
     }
-    st->mcomp_off[st->nm] = (uint32_t)n;
+    st->mcomp_off[st->nm] = n;
     if (!(st->mcomp = malloc(n * sizeof(*st->mcomp) + 1))) return MATCH_ENOMEM;
     for (size_t m = 0; m < st->nm; m++)
         mt_mentee_code(&st->mcode[m], st->mcomp + st->mcomp_off[m], &st->space, &st->mentees[m], &st->policy);
