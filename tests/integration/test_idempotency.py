@@ -10,7 +10,7 @@ import subprocess
 import time
 
 from harness import (Suite, main, expect_error, CoachnetError, SLOW, run_and_wait,
-                     run_matches, find_match, review_one, wait_until)
+                     run_matches, find_match, review_one, server_date, wait_until)
 
 # Short, so that the stall test below is quick; times SLOW under the
 # sanitizers, where a login's Redis command once took over a second while
@@ -174,18 +174,13 @@ def lifecycle_repeats_change_nothing(s):
         assert v1 == v2 and v1["results"][0]["status"] == "approved", (v1, v2)
         assert review_one(w.coord, got["id"], "approve") == "conflict"
         # meetings and feedback on the accepted match
-        d = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86400))
-        try:
-            g1 = mu.meeting_log(mid, d, 60, request_id="meet-1")
-        except CoachnetError as e:
-            # the date rules of DESIGN section 9 may refuse yesterday in some zone/accept
-            # orders; today in UTC is never in the future of Asia/Jakarta
-            assert e.code == "invalid_params", e
-            d = time.strftime("%Y-%m-%d", time.gmtime())
-            g1 = mu.meeting_log(mid, d, 60, request_id="meet-1b")
-            g2 = mu.meeting_log(mid, d, 60, request_id="meet-1b")
-        else:
-            g2 = mu.meeting_log(mid, d, 60, request_id="meet-1")
+        # today in the server's zone (Asia/Jakarta): the match was accepted
+        # today there, and the date rules of DESIGN section 9 refuse a
+        # meeting before the acceptance (UTC's date was one day behind from
+        # 17:00 UTC on, and the test failed then)
+        d = server_date()
+        g1 = mu.meeting_log(mid, d, 60, request_id="meet-1")
+        g2 = mu.meeting_log(mid, d, 60, request_id="meet-1")
         assert g1 == g2, (g1, g2)
         f1 = mu.feedback_put(mid, 5, "good", request_id="fb-1")
         f2 = mu.feedback_put(mid, 5, "good", request_id="fb-1")
