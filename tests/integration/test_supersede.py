@@ -105,6 +105,15 @@ def stop_when_switched(s, srv, run_id, deadline=60):
         mr.close()
 
 
+def check_pending_window(s, coord, b, run_id, T):
+    """check_window on the first superseded proposal that the stopped settle
+    of run_id (switched at T) has not rewritten yet."""
+    pending = sorted(s_(x) for x in s.env.redis.cmd("SMEMBERS", P + "supersede:" + run_id))
+    assert pending, "the settle rewrote everything before it was stopped"
+    with s.subject_user(coord, "mentee", b.old[pending[0]]["mentee_id"]) as mu:
+        check_window(s, coord, b, run_id, T, pending[0], mu)
+
+
 def renews_lock(s, srv, prog, run_id):
     """srv is stopped in run_id's settle: let it settle one chunk, stop it
     again, and check that the chunk renewed the program's lock (run.publish
@@ -252,10 +261,7 @@ def rerun_supersedes_lazily_then_settles(s):
                 r2 = c2.match_run(prog)["run_id"]
                 T = stop_when_switched(s, two, r2)
                 try:
-                    pending = sorted(s_(x) for x in s.env.redis.cmd("SMEMBERS", P + "supersede:" + r2))
-                    assert pending, "the settle rewrote everything before it was stopped"
-                    with s.subject_user(coord, "mentee", b.old[pending[0]]["mentee_id"]) as mu:
-                        check_window(s, coord, b, r2, T, pending[0], mu)
+                    check_pending_window(s, coord, b, r2, T)
                 finally:
                     os.kill(two.proc.pid, signal.SIGCONT)
                 done = wait_done(c2, r2)
@@ -284,10 +290,7 @@ def draft_publish_supersedes_lazily(s):
                 th.start()
                 T = stop_when_switched(s, two, d)
                 try:
-                    pending = sorted(s_(x) for x in s.env.redis.cmd("SMEMBERS", P + "supersede:" + d))
-                    assert pending, "the settle rewrote everything before it was stopped"
-                    with s.subject_user(coord, "mentee", b.old[pending[0]]["mentee_id"]) as mu:
-                        check_window(s, coord, b, d, T, pending[0], mu)
+                    check_pending_window(s, coord, b, d, T)
                     renews_lock(s, two, prog, d)
                 finally:
                     os.kill(two.proc.pid, signal.SIGCONT)
