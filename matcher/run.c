@@ -168,9 +168,10 @@ struct match_run_state {
     mt_coaches chs;        /* the coaches to rescore (changed or new) */
     int32_t *ch;           /* position -> coach */
     size_t n_ch;
-    uint8_t **chelig;                   /* [prog][position]: elig_free of ch */
-    int64_t *ch_red[MATCH_MAX_THREADS]; /* per thread and position of ch:
-                                            see warm_ch_red */
+    uint8_t **chelig;                    /* [prog][position]: elig_free of ch */
+    int64_t *ch_red[MATCH_MAX_THREADS];  /* per thread and position of ch:
+                                            see warm_score_one */
+    uint16_t *ch_key[MATCH_MAX_THREADS]; /* per thread: a mentee's keys of ch */
     match_warm *warm_out;
     /* progress / cancel */
     const match_run_input *in;
@@ -412,7 +413,10 @@ static void state_free(struct match_run_state *st) {
     free(st->w_keep);
     free(st->w_m);
     free(st->ch);
-    for (int t = 0; t < MATCH_MAX_THREADS; t++) free(st->ch_red[t]);
+    for (int t = 0; t < MATCH_MAX_THREADS; t++) {
+        free(st->ch_red[t]);
+        free(st->ch_key[t]);
+    }
     if (st->chelig)
         for (size_t p = 0; p < st->n_prog; p++) free(st->chelig[p]);
     free(st->chelig);
@@ -1084,6 +1088,8 @@ typedef struct drop_view {
     int64_t *delta;  /* per position, descending */
     int64_t *pi;     /* per position: this round's price */
     uint8_t **elig;  /* [prog][position] */
+    int64_t **pmin;  /* [prog][position i]: the lowest price among the
+                        program's eligible coaches at positions <= i */
     mt_coaches cs;
 } drop_view;
 
@@ -1354,6 +1360,9 @@ static void drop_view_free(drop_view *d, size_t n_prog) {
     if (d->elig)
         for (size_t p = 0; p < n_prog; p++) free(d->elig[p]);
     free(d->elig);
+    if (d->pmin)
+        for (size_t p = 0; p < n_prog; p++) free(d->pmin[p]);
+    free(d->pmin);
     mt_coaches_free(&d->cs);
     free(d);
 }
@@ -1456,7 +1465,8 @@ static int drop_view_build(struct match_run_state *st, price_ctx *pc, int32_t k)
     d->delta = malloc(nc * sizeof(int64_t) + 1);
     d->pi = malloc(nc * sizeof(int64_t) + 1);
     d->elig = calloc(st->n_prog + 1, sizeof(*d->elig));
-    if (!pk || !d->perm || !d->pos_of || !d->delta || !d->pi || !d->elig) {
+    d->pmin = calloc(st->n_prog + 1, sizeof(*d->pmin));
+    if (!pk || !d->perm || !d->pos_of || !d->delta || !d->pi || !d->elig || !d->pmin) {
         free(pk);
         return MATCH_ENOMEM;
     }
@@ -1473,8 +1483,13 @@ static int drop_view_build(struct match_run_state *st, price_ctx *pc, int32_t k)
     }
     free(pk);
     for (size_t p = 0; p < st->n_prog; p++) {
-        if (!(d->elig[p] = malloc(nc + 1))) return MATCH_ENOMEM;
-        for (size_t i = 0; i < nc; i++) d->elig[p][i] = st->elig_free[p][d->perm[i]];
+        if (!(d->elig[p] = malloc(nc + 1)) || !(d->pmin[p] = malloc(nc * sizeof(int64_t) + 1))) return MATCH_ENOMEM;
+        int64_t lo = INT64_MAX;
+        for (size_t i = 0; i < nc; i++) {
+            d->elig[p][i] = st->elig_free[p][d->perm[i]];
+            if (d->elig[p][i] && d->pi[i] < lo) lo = d->pi[i];
+            d->pmin[p][i] = lo;
+        }
     }
     return mt_coaches_permute(&d->cs, &st->cs, d->perm, nc);
 }
@@ -1538,13 +1553,28 @@ static int price_needs_scan(struct match_run_state *st, price_ctx *pc, size_t m,
         /* a small drift of a long scan: see PRICE_DRIFT */
         *may_wait = theta >= -PRICE_DRIFT && *n > PRICE_CHEAP;
         for (size_t b = 0; b * MT_BLOCK < *n; b++) mx = bm[b] > mx ? bm[b] : mx;
-        if (mx > theta) {
-            /* some block fell more than the margin: does any coach? */
-            const drop_view *d = pc->dv[k];
-            if (d->delta[0] > theta) return 1;
-            mx = d->delta[0];
-        }
         int64_t bp = price_beyond(st, pc, m, *n); /* rb + mx <= o: nothing violates */
+        if (mx > theta) {
+            /* Some block of the prefix holds a coach that fell by more than
+             * the margin (a block is MT_BLOCK coaches: after a warm start's
+             * rescored coaches, nearly every block does).  Exactly: only
+             * the nd coaches that fell by more than theta can violate, and
+             * only if one of them (eligible) is cheap enough to be in the
+             * prefix, pi < t - o.  If none is, every pair outside the graph
+             * is covered, the others by rb + their drop (<= delta[nd]),
+             * those by t - pi. */
+            const drop_view *d = pc->dv[k];
+            size_t nd = drop_count(d, st->nc, theta);
+            int64_t lo = d->pmin[st->m_prog[m]][nd - 1]; /* nd >= 1: mx > theta */
+            if (lo < (int64_t)st->t_score[m] - o) return 1;
+            if ((int64_t)st->t_score[m] - lo > bp) bp = (int64_t)st->t_score[m] - lo;
+            if (nd == st->nc) { /* every coach fell: t - pi covers them all */
+                st->rb[m] = bp;
+                st->rb_k[m] = pc->k_now;
+                return 0;
+            }
+            mx = d->delta[nd];
+        }
         st->rb[m] = st->rb[m] + mx > bp ? st->rb[m] + mx : bp;
     } else if (*n) {
         return 1;
@@ -1723,7 +1753,9 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
 
 /* A state is used when at least this share (in 1/100) of the free mentees
  * are reused and at most this share of the coaches must be rescored. */
-#define WARM_MIN_REUSE   50
+#define WARM_MIN_REUSE 50
+/* candidates a reused mentee keeps among the rescored coaches */
+#define WARM_CH_K        2
 #define WARM_MAX_CHANGED 25
 
 static int warm_fps(struct match_run_state *st) {
@@ -1814,7 +1846,9 @@ static int warm_map(struct match_run_state *st, const size_t *free_m, size_t n_f
     free(wm);
     if (reused * 100 < n_free * WARM_MIN_REUSE) return MATCH_OK;
     for (int t = 0; t < st->threads; t++) {
-        if (!(st->ch_red[t] = malloc(st->n_ch * sizeof(int64_t) + 1))) return MATCH_ENOMEM;
+        if (!(st->ch_red[t] = malloc(st->n_ch * sizeof(int64_t) + 1)) ||
+            !(st->ch_key[t] = malloc(st->n_ch * sizeof(uint16_t) + 1)))
+            return MATCH_ENOMEM;
         for (size_t i = 0; i < st->n_ch; i++) st->ch_red[t][i] = WARM_NO_PRICE_LOW;
     }
     st->warm = 1;
@@ -1824,57 +1858,72 @@ static int warm_map(struct match_run_state *st, const size_t *free_m, size_t n_f
     return MATCH_OK;
 }
 
-/* red[j] = max(red[j], s - rb) over the feasible pairs of a block of
- * rescored coaches: the largest "old price" a coach may be given so that
- * every reused mentee's reduced bound rb covers its pair with it. */
-static void warm_ch_red(int64_t *red, const uint16_t *key, size_t n, const int32_t *tab, int64_t rb) {
-    /* Branch-free (most pairs change nothing, at random): a pair that
-     * fails (s < 0) offers the lowest value, which never wins. */
-    for (size_t j = 0; j < n; j++) {
-        int32_t s = tab[key[j]];
-        int64_t x = s >= 0 ? (int64_t)s - rb : WARM_NO_PRICE_LOW;
-        red[j] = x > red[j] ? x : red[j];
-    }
-}
-
 /* Scoring pass of a warm run: a reused mentee keeps its old edges towards
  * kept coaches (added in solve_optimal) and is scored against the changed
- * coaches only; any other is scored in full. */
+ * coaches only, keeping its best WARM_CH_K of them as candidates; any other
+ * mentee is scored in full.
+ *
+ * The candidates among the changed coaches are what prices them in the
+ * first solve.  Their old prices are unknown (warm_seed_pricing gives
+ * stand-ins), and a changed coach that few mentees have edges to comes out
+ * of the first solve cheap: then every mentee that could score above its
+ * price must be rescanned in the first pricing round (nearly all of them on
+ * a market of ties).  So every reused mentee takes some, whatever its old
+ * bound, and each starts at its own position (scan_start) so that the ties
+ * of a market where most pairs score alike spread over all changed coaches
+ * instead of piling on the first few. */
 static int warm_score_one(par *p, int tid, size_t m) {
     struct match_run_state *st = p->st;
     int32_t o = st->w_m[m];
     if (o < 0) return score_one(p, tid, m);
     const match_warm *w = st->in->warm;
     cand *v = st->cands + m * (size_t)(st->k + 1);
-    /* Pairs at or below the old bound change nothing: it covers them. */
-    int floor_s = w->t_score[o] + 1 > st->policy.min_score ? w->t_score[o] + 1 : st->policy.min_score;
+    int kc = st->k < WARM_CH_K ? st->k : WARM_CH_K;
+    /* Only pairs up to the old bound's level: those below it are covered
+     * by it (and by the stand-ins), those at it are the ties that leave a
+     * changed coach without edges. */
+    int floor_s = w->t_score[o] > st->policy.min_score ? w->t_score[o] : st->policy.min_score;
     topk t = {
-        .v = v, .cap = st->k + 1, .min_score = floor_s, .after_s = MATCH_SCORE_MAX + 1, .after_c = -1, .map = st->ch
+        .v = v, .cap = kc + 1, .min_score = floor_s, .after_s = MATCH_SCORE_MAX + 1, .after_c = -1, .map = st->ch
     };
     mt_query q;
     run_query(st, &q, &st->chs, m);
-    const uint8_t *elig = st->chelig[st->m_prog[m]];
     /* the rescored coaches' old-price stand-ins (warm_seed_pricing) */
     int64_t *ch_red = w->has_rb && w->rb[o] != WARM_NO_RB ? st->ch_red[tid] : NULL;
     const int32_t *tab = ch_red ? score_table(st, tid, &q) : NULL;
     if (ch_red && !tab) return MATCH_ENOMEM;
-    uint16_t key[MT_BLOCK];
+    uint16_t *keys = st->ch_key[tid];
+    const uint8_t *elig = st->chelig[st->m_prog[m]];
     size_t fi = st->forb_off[m], fe = st->forb_off[m + 1];
     for (size_t p0 = 0; p0 < st->n_ch; p0 += MT_BLOCK) {
         size_t p1 = p0 + MT_BLOCK < st->n_ch ? p0 + MT_BLOCK : st->n_ch;
-        mt_key_block(&q, &st->chs, elig, p0, p1, key);
+        mt_key_block(&q, &st->chs, elig, p0, p1, keys + p0);
         /* ch and forb are both in coach order */
         for (size_t j = p0; j < p1 && fi < fe; j++) {
             while (fi < fe && st->forb[fi] < st->ch[j]) fi++;
-            if (fi < fe && st->forb[fi] == st->ch[j]) key[j - p0] = 0;
+            if (fi < fe && st->forb[fi] == st->ch[j]) keys[j] = 0;
         }
-        topk_block(&t, &q, p0, key, p1 - p0);
-        if (ch_red) warm_ch_red(ch_red + p0, key, p1 - p0, tab, w->rb[o]);
     }
+    /* the candidates: from the mentee's own position on, wrapping around */
+    size_t off = st->n_ch ? scan_start(st, m) % st->n_ch : 0;
+    for (size_t p0 = off; p0 < st->n_ch; p0 += MT_BLOCK)
+        topk_block(&t, &q, p0, keys + p0, (p0 + MT_BLOCK < st->n_ch ? p0 + MT_BLOCK : st->n_ch) - p0);
+    for (size_t p0 = 0; p0 < off; p0 += MT_BLOCK)
+        topk_block(&t, &q, p0, keys + p0, (p0 + MT_BLOCK < off ? p0 + MT_BLOCK : off) - p0);
     atomic_fetch_add_explicit(&st->pairs, st->n_ch, memory_order_relaxed);
-    st->n_cand[m] = (uint8_t)(t.n > st->k ? st->k : t.n);
-    int16_t bound = (int16_t)(t.n > st->k ? v[st->k].score : -1);
+    st->n_cand[m] = (uint8_t)(t.n > kc ? kc : t.n);
+    /* every pair outside the graph: an old one (old bound) or a changed
+     * coach's beyond the candidates */
+    int16_t bound = (int16_t)(t.n > kc ? v[kc].score : -1);
     st->t_score[m] = bound > w->t_score[o] ? bound : w->t_score[o];
+    /* The stand-ins: red[j] = max(red[j], min(s, t) - rb) over the feasible
+     * pairs, the largest "old price" changed coach j may be given so that
+     * this mentee's reduced bound rb covers its pair with it (mt_red_block).
+     * Only the pairs left outside the graph need covering, and those score
+     * at most t, the mentee's new bound (its candidates, the best scores,
+     * are graph edges): capping keeps one mentee's best changed coaches
+     * from raising their stand-ins for everyone. */
+    if (ch_red) mt_red_block(ch_red, keys, tab, st->n_ch, w->rb[o], st->t_score[m]);
     return MATCH_OK;
 }
 

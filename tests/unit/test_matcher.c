@@ -1351,6 +1351,57 @@ static void test_run_sort_guesses(void **state) {
     }
 }
 
+/* A warm re-run on a market of ties (every pair scores alike, three
+ * mentees a seat) after two coaches changed: every reused mentee takes
+ * some changed coaches at its own level as candidates, spread over them,
+ * so that the first solve prices them; were they left without edges (as
+ * when a reused mentee kept only changed coaches above its old bound),
+ * they would come out free, and the first pricing round would rescan every
+ * unmatched mentee.  The result is the cold run's. */
+static void test_run_warm_ties_spread(void **state) {
+    (void)state;
+    enum { NM = 300, NC = 100 };
+    static match_mentee ms[NM];
+    static match_coach cs[NC];
+    static char mid[NM][16], cid[NC][16];
+    for (int i = 0; i < NM; i++) {
+        ms[i] = base_mentee();
+        snprintf(mid[i], sizeof(mid[i]), "m%03d", i);
+        ms[i].id = mid[i];
+    }
+    for (int j = 0; j < NC; j++) {
+        cs[j] = base_coach();
+        snprintf(cid[j], sizeof(cid[j]), "c%03d", j);
+        cs[j].id = cid[j];
+        cs[j].capacity = 1;
+    }
+    match_policy p;
+    match_policy_default(&p);
+    match_run_input in = { .mentees = ms, .n_mentees = NM, .coaches = cs, .n_coaches = NC, .policy = &p };
+    in.threads = 1;
+    in.keep_warm = 1;
+    match_run_result *a = run_ok(&in);
+    match_warm *st = match_run_take_warm(a);
+    assert_non_null(st);
+    cs[10].organization = "lan"; /* a new fingerprint, the same scores */
+    cs[60].organization = "lan";
+    in.keep_warm = 0;
+    in.warm = st;
+    match_run_result *b = run_ok(&in);
+    in.warm = NULL;
+    match_run_result *c = run_ok(&in);
+    assert_true(b->stats.warm);
+    assert_int_equal(b->stats.warm_coaches, NC - 2);
+    assert_true(b->stats.certified);
+    assert_int_equal(b->stats.objective, c->stats.objective);
+    assert_int_equal(b->stats.matched, NC);
+    assert_true(b->stats.rescanned < NM / 10);
+    match_run_free(a);
+    match_run_free(b);
+    match_run_free(c);
+    match_warm_free(st);
+}
+
 /* ---- stable mode ---------------------------------------------------------------------- */
 
 static void check_no_blocking_pair(world *w, const match_policy *p, const match_run_result *r) {
@@ -1974,6 +2025,7 @@ int main(void) {
         cmocka_unit_test(test_run_pricing_medium),
         cmocka_unit_test(test_run_warm_medium),
         cmocka_unit_test(test_run_sort_guesses),
+        cmocka_unit_test(test_run_warm_ties_spread),
         cmocka_unit_test(test_stable_no_blocking_pair),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_edge_cases),
