@@ -89,6 +89,20 @@ static int check_comp_code(const match_catalog *cat, const char *code, const cha
     return MATCH_OK;
 }
 
+/* A competency code's catalogue index, -1 for any other (a T.<sector> code
+ * or an invalid one). */
+static int comp_id(const match_catalog *cat, const char *code) {
+    return code && cat ? match_catalog_find(cat, MATCH_VOCAB_COMPETENCY, code) : -1;
+}
+
+/* Are competencies i and j (valid, with their comp_id()s in ids) the same?
+ * Catalogue codes compare by index; only two T.<sector> codes need a string
+ * comparison (a profile's list is checked pairwise: 10^6 profiles a run). */
+static int comp_same(const int *ids, size_t i, size_t j, const char *a, const char *b) {
+    if (ids[i] >= 0 || ids[j] >= 0) return ids[i] == ids[j];
+    return strcmp(a, b) == 0;
+}
+
 int match_mentee_check(const match_catalog *cat, const match_mentee *m, match_err *err) {
     if (check_common(m->id, m->modality, m->availability, m->province, cat, err) != MATCH_OK) return MATCH_ERR;
     CHECK(token_ok(m->agency, MATCH_CODE_MAX), "agency", "agency: 1..%d printable characters", MATCH_CODE_MAX);
@@ -98,14 +112,16 @@ int match_mentee_check(const match_catalog *cat, const match_mentee *m, match_er
     CHECK(m->n_competencies <= MATCH_MAX_COMPETENCIES, "competencies", "competencies: at most %d",
           MATCH_MAX_COMPETENCIES);
     CHECK(m->n_competencies == 0 || m->competencies, "competencies", "competencies: missing");
+    int ids[MATCH_MAX_COMPETENCIES];
     for (size_t i = 0; i < m->n_competencies; i++) {
         const match_need *n = &m->competencies[i];
-        CHECK_ITEM(match_competency_valid(cat, n->code), "competencies", i, ".code",
+        ids[i] = comp_id(cat, n->code);
+        CHECK_ITEM(ids[i] >= 0 || match_competency_valid(NULL, n->code), "competencies", i, ".code",
                    "\"%s\" is neither a catalogue competency nor "
                    "T.<sector>",
                    n->code ? n->code : "");
         for (size_t j = 0; j < i; j++)
-            CHECK_ITEM(strcmp(n->code, m->competencies[j].code) != 0, "competencies", i, ".code",
+            CHECK_ITEM(!comp_same(ids, i, j, n->code, m->competencies[j].code), "competencies", i, ".code",
                        "duplicate competency \"%s\"", n->code);
         CHECK_ITEM(n->current >= 0 && n->current <= MATCH_LEVEL_MAX, "competencies", i, ".current", "must be 0..5");
         CHECK_ITEM(n->required >= 1 && n->required <= MATCH_LEVEL_MAX, "competencies", i, ".required", "must be 1..5");
@@ -126,14 +142,16 @@ int match_coach_check(const match_catalog *cat, const match_coach *c, match_err 
     CHECK(c->n_competencies <= MATCH_MAX_COMPETENCIES, "competencies", "competencies: at most %d",
           MATCH_MAX_COMPETENCIES);
     CHECK(c->n_competencies == 0 || c->competencies, "competencies", "competencies: missing");
+    int ids[MATCH_MAX_COMPETENCIES];
     for (size_t i = 0; i < c->n_competencies; i++) {
         const match_skill *s = &c->competencies[i];
-        CHECK_ITEM(match_competency_valid(cat, s->code), "competencies", i, ".code",
+        ids[i] = comp_id(cat, s->code);
+        CHECK_ITEM(ids[i] >= 0 || match_competency_valid(NULL, s->code), "competencies", i, ".code",
                    "\"%s\" is neither a catalogue competency nor "
                    "T.<sector>",
                    s->code ? s->code : "");
         for (size_t j = 0; j < i; j++)
-            CHECK_ITEM(strcmp(s->code, c->competencies[j].code) != 0, "competencies", i, ".code",
+            CHECK_ITEM(!comp_same(ids, i, j, s->code, c->competencies[j].code), "competencies", i, ".code",
                        "duplicate competency \"%s\"", s->code);
         CHECK_ITEM(s->level >= 1 && s->level <= MATCH_LEVEL_MAX, "competencies", i, ".level", "must be 1..5");
     }

@@ -596,6 +596,22 @@ static void test_validation(void **state) {
     match_need bad4[] = { { "Q.1", 1, 2 } };
     x.competencies = bad4;
     expect_field(match_mentee_check(cat, &x, &err), &err, "competencies[0].code");
+    /* repeats: catalogue codes by index, T.<sector> codes by name, and a
+     * catalogue code beside T.<sector> codes is none */
+    match_need tdup[] = { { "T.digital", 1, 3 }, { "M.01", 1, 3 }, { "T.energy", 1, 3 }, { "T.digital", 1, 2 } };
+    x.competencies = tdup;
+    x.n_competencies = 4;
+    expect_field(match_mentee_check(cat, &x, &err), &err, "competencies[3].code");
+    assert_non_null(strstr(err.msg, "duplicate competency \"T.digital\""));
+    x.n_competencies = 3;
+    assert_int_equal(match_mentee_check(cat, &x, &err), MATCH_OK);
+    match_skill sdup[] = { { "M.02", 3 }, { "T.digital", 3 }, { "M.02", 4 } };
+    match_coach cx = c;
+    cx.competencies = sdup;
+    cx.n_competencies = 3;
+    expect_field(match_coach_check(cat, &cx, &err), &err, "competencies[2].code");
+    cx.n_competencies = 2;
+    assert_int_equal(match_coach_check(cat, &cx, &err), MATCH_OK);
 
     match_coach y = c;
     y.rank = 7;
