@@ -239,8 +239,10 @@ int32_t mt_price_block(const uint16_t *key, const uint8_t *mark, const int64_t *
  * thr[j] (gains are small: 32-bit lanes). */
 void mt_gain_block(const uint16_t *key, const int32_t *thr, int32_t bonus, const int32_t *tab, size_t n, uint8_t *flag);
 /* Warm stand-ins: red[j] = max(red[j], min(s, cap) - rb) over the j with
- * s = tab[key[j]] >= 0 (run.c: warm_score_one). */
-void mt_red_block(int64_t *red, const uint16_t *key, const int32_t *tab, size_t n, int64_t rb, int32_t cap);
+ * s = tab[key[j]] >= 0 (run.c: warm_score_one).  Returns the smallest
+ * red[j] after the update (WARM_NO_PRICE_LOW when n is 0 or some red[j]
+ * stayed at it). */
+int64_t mt_red_block(int64_t *red, const uint16_t *key, const int32_t *tab, size_t n, int64_t rb, int32_t cap);
 /* flag[j] = key[j] > kt. */
 void mt_key_above(const uint16_t *key, size_t n, uint16_t kt, uint8_t *flag);
 /* Maximum of key[0..n). */

@@ -233,15 +233,19 @@ void mt_gain_block(const uint16_t *restrict key, const int32_t *restrict thr, in
 }
 
 MT_CLONES
-void mt_red_block(int64_t *restrict red, const uint16_t *restrict key, const int32_t *restrict tab, size_t n,
-                  int64_t rb, int32_t cap) {
+int64_t mt_red_block(int64_t *restrict red, const uint16_t *restrict key, const int32_t *restrict tab, size_t n,
+                     int64_t rb, int32_t cap) {
     /* Branch-free (most pairs change nothing, at random): a pair that
      * fails (s < 0) offers the lowest value, which never wins. */
+    int64_t lo = n ? INT64_MAX : WARM_NO_PRICE_LOW;
     for (size_t j = 0; j < n; j++) {
         int32_t s = tab[key[j]];
         int64_t x = s >= 0 ? (int64_t)(s < cap ? s : cap) - rb : WARM_NO_PRICE_LOW;
-        red[j] = x > red[j] ? x : red[j];
+        int64_t r = x > red[j] ? x : red[j];
+        red[j] = r;
+        lo = r < lo ? r : lo;
     }
+    return lo;
 }
 
 MT_CLONES

@@ -168,10 +168,11 @@ struct match_run_state {
     mt_coaches chs;        /* the coaches to rescore (changed or new) */
     int32_t *ch;           /* position -> coach */
     size_t n_ch;
-    uint8_t **chelig;                    /* [prog][position]: elig_free of ch */
-    int64_t *ch_red[MATCH_MAX_THREADS];  /* per thread and position of ch:
+    uint8_t **chelig;                     /* [prog][position]: elig_free of ch */
+    int64_t *ch_red[MATCH_MAX_THREADS];   /* per thread and position of ch:
                                             see warm_score_one */
-    uint16_t *ch_key[MATCH_MAX_THREADS]; /* per thread: a mentee's keys of ch */
+    uint16_t *ch_key[MATCH_MAX_THREADS];  /* per thread: a mentee's keys of ch */
+    int64_t ch_red_lo[MATCH_MAX_THREADS]; /* per thread: <= every ch_red[t][i] */
     match_warm *warm_out;
     /* progress / cancel */
     const match_run_input *in;
@@ -1850,6 +1851,7 @@ static int warm_map(struct match_run_state *st, const size_t *free_m, size_t n_f
             !(st->ch_key[t] = malloc(st->n_ch * sizeof(uint16_t) + 1)))
             return MATCH_ENOMEM;
         for (size_t i = 0; i < st->n_ch; i++) st->ch_red[t][i] = WARM_NO_PRICE_LOW;
+        st->ch_red_lo[t] = WARM_NO_PRICE_LOW;
     }
     st->warm = 1;
     stats->warm = 1;
@@ -1922,8 +1924,11 @@ static int warm_score_one(par *p, int tid, size_t m) {
      * Only the pairs left outside the graph need covering, and those score
      * at most t, the mentee's new bound (its candidates, the best scores,
      * are graph edges): capping keeps one mentee's best changed coaches
-     * from raising their stand-ins for everyone. */
-    if (ch_red) mt_red_block(ch_red, keys, tab, st->n_ch, w->rb[o], st->t_score[m]);
+     * from raising their stand-ins for everyone.  A mentee whose every
+     * pair offers at most t - rb, no more than the smallest stand-in so far,
+     * changes none (on a market of ties, most of them). */
+    if (ch_red && (int64_t)st->t_score[m] - w->rb[o] > st->ch_red_lo[tid])
+        st->ch_red_lo[tid] = mt_red_block(ch_red, keys, tab, st->n_ch, w->rb[o], st->t_score[m]);
     return MATCH_OK;
 }
 
