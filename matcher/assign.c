@@ -1034,21 +1034,35 @@ static int32_t auction(solver *s, int32_t *rows, int32_t n, int32_t *fix, int32_
  * Dijkstra, O(edges log columns).  Columns with cap 0 keep
  * ASSIGN_MAX_WEIGHT. */
 static void dual_lift(solver *s, const int64_t *floor) {
-    int64_t *d = s->dc; /* scratch: all DIST_INF and the heap empty between searches */
+    /* Scratch of the searches, idle between them: dc (all DIST_INF), sc
+     * (all NODE_FREE), the heap (empty) and the touched-columns list. */
+    int64_t *d = s->dc;
+    int32_t *cand = s->tc, n = 0;
     for (int32_t c = 0; c < s->nc; c++) {
         int64_t f = floor[c] > 0 ? floor[c] : 0;
-        d[c] = s->cap[c] == 0 || s->v[c] <= f ? 0 : s->v[c] - f;
+        if (s->cap[c] == 0 || s->v[c] <= f) continue;
+        d[c] = s->v[c] - f;
+        s->sc[c] = NODE_LABELED; /* may fall */
+        cand[n++] = c;
     }
+    if (n == 0) return;
+    /* Rows of the other columns (and unmatched ones) keep their duals: each
+     * of their edges bounds the fall of its column by its slack.  One pass
+     * in row order; late rounds list few columns, so no column-major copy
+     * is needed for the rest. */
     for (int32_t r = 0; r < s->nr; r++) {
-        if (s->row_col[r] >= 0) continue;
+        int32_t c0 = s->row_col[r];
+        if (c0 >= 0 && s->sc[c0] == NODE_LABELED) continue;
         const assign_row *rw = &s->g->rows[r];
         for (int32_t i = 0; i < rw->len; i++) {
             int32_t c = rw->e[i].col;
+            if (s->sc[c] != NODE_LABELED) continue;
             int64_t slack = s->u[r] + s->v[c] - rw->e[i].w;
             if (slack < d[c]) d[c] = slack;
         }
     }
-    for (int32_t c = 0; c < s->nc; c++) heap_push(&s->hc, c);
+    solver_work(s, 1);
+    for (int32_t i = 0; i < n; i++) heap_push(&s->hc, cand[i]);
     while (s->hc.n > 0) {
         int32_t c0 = heap_pop(&s->hc);
         s->sc[c0] = NODE_SETTLED;
@@ -1060,7 +1074,7 @@ static void dual_lift(solver *s, const int64_t *floor) {
             int64_t base = d0 + s->u[r];
             for (int32_t i = 0; i < rw->len; i++) {
                 int32_t c = rw->e[i].col;
-                if (s->sc[c] == NODE_SETTLED) continue;
+                if (s->sc[c] != NODE_LABELED) continue;
                 int64_t nd = base + s->v[c] - rw->e[i].w;
                 if (nd < d[c]) {
                     d[c] = nd;
@@ -1070,9 +1084,10 @@ static void dual_lift(solver *s, const int64_t *floor) {
         }
         solver_work(s, 1 + (uint64_t)s->col_load[c0]); /* ticks; a cancel takes effect after */
     }
-    for (int32_t r = 0; r < s->nr; r++)
-        if (s->row_col[r] >= 0) s->u[r] += d[s->row_col[r]];
-    for (int32_t c = 0; c < s->nc; c++) {
+    for (int32_t i = 0; i < n; i++) {
+        int32_t c = cand[i];
+        const int32_t *slot = s->slot_row + s->col_off[c];
+        for (int32_t k = 0; k < s->col_load[c]; k++) s->u[slot[k]] += d[c];
         s->v[c] -= d[c];
         d[c] = DIST_INF;
         s->sc[c] = NODE_FREE;
