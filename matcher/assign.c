@@ -90,7 +90,8 @@
  * (deterministic) sequence of operations.
  *
  * Memory: the graph (16 bytes per edge), O(rows + columns + sum cap) for the
- * solver (the auction's slot prices: 8 bytes per row and per column), and
+ * solver (the auction's slot prices: 8 bytes per row and per column; the
+ * dual lift's floor: 8 bytes per column), and
  * from the first column search on (a column-side first solve, repairs) a
  * column-major copy of the edges (12 bytes per edge), kept until the solve
  * ends, with the edges added since in per-column lists.
@@ -1042,9 +1043,11 @@ static int32_t auction(solver *s, int32_t *rows, int32_t n, int32_t *fix, int32_
  * by the slack of each edge of an unmatched row (u stays 0), and by
  * d[c'] + slack(r, c) for each edge (r, c) of a row r held by c' (r's dual
  * rises by d[c'] only).  The largest d satisfying all of them is a
- * shortest-path distance over columns with non-negative arc lengths:
- * Dijkstra, O(edges log columns).  Columns with cap 0 keep
- * ASSIGN_MAX_WEIGHT. */
+ * shortest-path distance over columns with non-negative arc lengths: one
+ * pass over the edges of the rows whose column cannot fall, then Dijkstra
+ * over the columns that can (the edges of their rows, a heap of them):
+ * 0.4-1 ms a round at 5,000 x 2,000, 8-38 ms at 100,000 x 20,000.
+ * Columns with cap 0 keep ASSIGN_MAX_WEIGHT. */
 static void dual_lift(solver *s, const int64_t *floor) {
     /* Scratch of the searches, idle between them: dc (all DIST_INF), sc
      * (all NODE_FREE), the heap (empty) and the touched-columns list. */

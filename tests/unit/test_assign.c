@@ -394,12 +394,13 @@ static void test_dual_lift_least_above_floor(void **state) {
         }
         assign_start st = { hint, NULL };
         assign_result res;
-        assert_int_equal(assign_solve_warm(g, in.cap, mode == 2 ? &st : NULL, mode ? lift_price : NULL, &lp, NULL,
-                                           NULL, &res),
-                         ASSIGN_OK);
+        assert_int_equal(
+            assign_solve_warm(g, in.cap, mode == 2 ? &st : NULL, mode ? lift_price : NULL, &lp, NULL, NULL, &res),
+            ASSIGN_OK);
         assert_int_equal(res.objective, brute_force(&in));
         check_certificate(&in, &res);
-        if (mode == 0) check_least_above(&in, res.u, res.v, NULL);
+        if (mode == 0)
+            check_least_above(&in, res.u, res.v, NULL);
         else
             assert_int_equal(res.pricing_rounds, lp.p.calls);
         assign_result_free(&res);
