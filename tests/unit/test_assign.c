@@ -283,6 +283,168 @@ static void test_warm_start_any_hint(void **state) {
     }
 }
 
+/* ---- the duals pricing gets: the least optimal ones above a floor ---- */
+
+/* The dual objective of column duals v on the pairs of gi, with every row
+ * dual the smallest that covers its pairs: equal to the optimum exactly
+ * when v (with those row duals) is an optimal dual solution. */
+static int64_t dual_value(const inst *gi, const int64_t *v) {
+    int64_t sum = 0;
+    for (int r = 0; r < gi->nr; r++) {
+        int64_t u = 0;
+        for (int c = 0; c < gi->nc; c++)
+            if (gi->w[r][c] > 0 && gi->w[r][c] - v[c] > u) u = gi->w[r][c] - v[c];
+        sum += u;
+    }
+    for (int c = 0; c < gi->nc; c++) sum += (int64_t)gi->cap[c] * v[c];
+    return sum;
+}
+
+/* u, v (as handed to pricing or returned) are optimal duals of gi, u the
+ * smallest covering given v, and v is the least optimal column dual vector
+ * with v >= min(floor, v) (floor NULL: 0): no set of columns above their
+ * floor (cap > 0) can go down by 1 together and stay optimal.  On the
+ * integer points of a system of difference constraints, as the optimal
+ * duals are, that local test proves v least (lowering the columns where v
+ * exceeds the least element most stays feasible). */
+static void check_least_above(const inst *gi, const int64_t *u, const int64_t *v, const int64_t *floor) {
+    int64_t opt = brute_force(gi);
+    assert_int_equal(dual_value(gi, v), opt);
+    for (int r = 0; r < gi->nr; r++) {
+        int64_t need = 0;
+        for (int c = 0; c < gi->nc; c++)
+            if (gi->w[r][c] > 0 && gi->w[r][c] - v[c] > need) need = gi->w[r][c] - v[c];
+        assert_int_equal(u[r], need);
+    }
+    int above = 0;
+    for (int c = 0; c < gi->nc; c++) {
+        int64_t f = floor && floor[c] > 0 ? floor[c] : 0;
+        if (gi->cap[c] > 0 && v[c] > f) above |= 1 << c;
+    }
+    for (int set = above; set > 0; set = (set - 1) & above) {
+        int64_t lower[MAXC];
+        for (int c = 0; c < gi->nc; c++) lower[c] = v[c] - ((set >> c) & 1);
+        assert_true(dual_value(gi, lower) > opt);
+    }
+}
+
+/* The instance of the pairs in g (weights from g, capacities from in). */
+static void inst_of_graph(const inst *in, const assign_graph *g, inst *gi) {
+    memset(gi, 0, sizeof(*gi));
+    gi->nr = in->nr;
+    gi->nc = in->nc;
+    memcpy(gi->cap, in->cap, sizeof(in->cap));
+    for (int r = 0; r < in->nr; r++)
+        for (int32_t i = 0; i < assign_graph_row_len(g, r); i++) {
+            int32_t c;
+            int64_t w;
+            assign_graph_row_edge(g, r, i, &c, &w);
+            gi->w[r][c] = w;
+        }
+}
+
+/* A pricer that checks, at every call, the duals it is given against the
+ * graph of the moment: the least optimal ones above the previous call's
+ * column duals (the warm hint's, or 0, at the first call). */
+typedef struct lift_pricer {
+    dense_pricer p;
+    const inst *in;
+    int64_t floor[MAXC];
+    int has_floor;
+} lift_pricer;
+
+static int lift_price(void *ud, const int64_t *u, const int64_t *v, assign_graph *g, size_t *added) {
+    lift_pricer *lp = ud;
+    inst gi;
+    inst_of_graph(lp->in, g, &gi);
+    check_least_above(&gi, u, v, lp->has_floor ? lp->floor : NULL);
+    memcpy(lp->floor, v, (size_t)lp->in->nc * sizeof(int64_t));
+    lp->has_floor = 1;
+    return dense_price(&lp->p, u, v, g, added);
+}
+
+/* The dual lift (assign.c): a cold solve returns the least optimal column
+ * duals (the largest row duals); with pricing, every round hands over the
+ * least optimal duals of its graph that keep each column at or above its
+ * dual of the round before; a warm start's first round keeps them at or
+ * above the hint.  Ties (few distinct weights) included, where the optimal
+ * duals are far from unique. */
+static void test_dual_lift_least_above_floor(void **state) {
+    (void)state;
+    rng_state = 20261203;
+    for (int it = 0; it < 2000; it++) {
+        inst in;
+        inst_random(&in, it % 3 == 0 ? 5 : it % 3 == 1 ? 40 : 10000);
+        int mode = it % 3; /* 0: no pricing, 1: pricing, 2: warm start and pricing */
+        int64_t flat[MAXR * MAXC], hint[MAXC];
+        for (int r = 0; r < in.nr; r++)
+            for (int c = 0; c < in.nc; c++) flat[r * in.nc + c] = in.w[r][c];
+        for (int c = 0; c < in.nc; c++) hint[c] = rng_range(0, 4) == 0 ? -rng_range(0, 9) : rng_range(0, 60);
+        assign_graph *g = mode == 0 ? graph_of(&in) : assign_graph_new(in.nr, in.nc);
+        assert_non_null(g);
+        if (mode != 0)
+            for (int r = 0; r < in.nr; r++)
+                for (int c = 0; c < in.nc; c++)
+                    if (in.w[r][c] > 0 && rng_range(0, 2) == 0)
+                        assert_int_equal(assign_graph_add(g, r, c, in.w[r][c]), ASSIGN_OK);
+        lift_pricer lp = { { in.nr, in.nc, flat, 0, 0, 0, 0 }, &in, { 0 }, 0 };
+        if (mode == 2) {
+            memcpy(lp.floor, hint, sizeof(hint));
+            lp.has_floor = 1;
+        }
+        assign_start st = { hint, NULL };
+        assign_result res;
+        assert_int_equal(
+            assign_solve_warm(g, in.cap, mode == 2 ? &st : NULL, mode ? lift_price : NULL, &lp, NULL, NULL, &res),
+            ASSIGN_OK);
+        assert_int_equal(res.objective, brute_force(&in));
+        check_certificate(&in, &res);
+        if (mode == 0)
+            check_least_above(&in, res.u, res.v, NULL);
+        else
+            assert_int_equal(res.pricing_rounds, lp.p.calls);
+        assign_result_free(&res);
+        assign_graph_free(g);
+    }
+}
+
+/* The other half of the lift: it never lowers a column below its floor
+ * when it need not.  A warm start from the previous run's matching and any
+ * optimal duals of the same problem (not the least ones: a random walk
+ * upwards through the optimal duals from the least) has nothing to re-add;
+ * its result must keep those duals exactly, where lowering the columns as
+ * far as optimality allows would return the least ones. */
+static void test_dual_lift_keeps_optimal_hint(void **state) {
+    (void)state;
+    rng_state = 4242;
+    int moved = 0;
+    for (int it = 0; it < 1000; it++) {
+        inst in;
+        inst_random(&in, it % 2 ? 6 : 300);
+        assign_graph *g = graph_of(&in);
+        assign_result cold, res;
+        assert_int_equal(assign_solve(g, in.cap, NULL, NULL, NULL, NULL, &cold), ASSIGN_OK);
+        int64_t opt = brute_force(&in), v[MAXC];
+        memcpy(v, cold.v, (size_t)in.nc * sizeof(int64_t));
+        for (int step = 0; step < 40 && in.nc > 0; step++) {
+            int64_t up[MAXC];
+            for (int c = 0; c < in.nc; c++) up[c] = v[c] + (in.cap[c] > 0 && rng_range(0, 1));
+            if (dual_value(&in, up) == opt) memcpy(v, up, sizeof(up));
+        }
+        moved += memcmp(v, cold.v, (size_t)in.nc * sizeof(int64_t)) != 0;
+        assign_start st = { v, cold.row_col };
+        assert_int_equal(assign_solve_warm(g, in.cap, &st, NULL, NULL, NULL, NULL, &res), ASSIGN_OK);
+        assert_int_equal(res.objective, opt);
+        check_certificate(&in, &res);
+        assert_memory_equal(res.v, v, (size_t)in.nc * sizeof(int64_t));
+        assert_memory_equal(res.row_col, cold.row_col, (size_t)in.nr * sizeof(int32_t));
+        assign_result_free(&cold);
+        assign_result_free(&res);
+        assign_graph_free(g);
+    }
+    assert_true(moved > 100); /* the hints were not the least duals */
+}
+
 /* Larger instances, where warm starts take whole chains of rows out and
  * column searches have real work: pricing from the best two pairs per row
  * must reach the objective of a solve on the full graph. */
@@ -843,6 +1005,8 @@ int main(void) {
         cmocka_unit_test(test_random_small_vs_brute_force),
         cmocka_unit_test(test_random_small_pricing),
         cmocka_unit_test(test_warm_start_any_hint),
+        cmocka_unit_test(test_dual_lift_least_above_floor),
+        cmocka_unit_test(test_dual_lift_keeps_optimal_hint),
         cmocka_unit_test(test_medium_pricing_matches_full),
         cmocka_unit_test(test_auction_ties_vs_brute_force),
         cmocka_unit_test(test_auction_places_most_rows),
