@@ -5,7 +5,10 @@
 -- can review them (match.lua's visible()); their ids wait in stage:proposed:<run> and the
 -- unmatched mentees in stage:wait:<run> for the switch, run_publish.lua.  Each unmatched
 -- mentee is also kept with its reason in unmatched:<run> ("<reason>:<mentee>", run.unmatched).
+-- Answers {'ok', us}: us is the script's own run time in microseconds (Redis' TIME), by which
+-- runs.c sizes the next chunk.
 --! uses: keys common msort match
+local t0 = redis.call('TIME')
 local run, prog, now, np = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 if redis.call('GET', K.lock_run..prog) ~= run then return {'conflict', 'run '..run..' lost its lock'} end
 for i = 0, np - 1 do
@@ -23,4 +26,5 @@ if #ms > 0 then
   redis.call('SADD', K.stage_wait..run, unpack(ms))
   redis.call('ZADD', K.run_unmatched..run, unpack(rs))
 end
-return {'ok'}
+local t1 = redis.call('TIME')
+return {'ok', (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2])}
