@@ -19,13 +19,14 @@
  *               in this instance's cache (warmcache.h: a reference taken
  *               before the worker starts, given back once it is joined)
  *               and, when it succeeds, leaves its own there.
- *   4. store    SCRIPT_RUN_STORE in chunks, RUN_STORE_INFLIGHT in
- *               flight: proposals and unmatched mentees (with their
- *               reasons, for run.unmatched) are staged under the run (the
- *               run is `staged` from step 1, so no reader shows its
- *               matches and no one can review them; see match.lua's
- *               visible()).  A chunk that fails stops the sending; the run
- *               ends failed once every chunk in flight has answered.
+ *   4. store    SCRIPT_RUN_STORE in chunks, one at a time, each sized
+ *               to run-chunk-us ("Pacing" below): proposals and
+ *               unmatched mentees (with their reasons, for
+ *               run.unmatched) are staged under the run (the run is
+ *               `staged` from step 1, so no reader shows its matches and
+ *               no one can review them; see match.lua's visible()).  A
+ *               chunk that fails stops the sending and ends the run
+ *               failed.
  *   5. publish  SCRIPT_RUN_PUBLISH, the switch, in one script: the staged
  *               proposals become the program's `proposed` matches
  *               (superseding its unreviewed proposals of earlier runs, in
@@ -35,9 +36,9 @@
  *               (its proposals shown by match.list {run_id} only, no
  *               waitlist moved); run.publish does this step and the next
  *               later (methods_run.c), if its inputs are unchanged.
- *   6. settle   SCRIPT_RUN_WAITLIST in chunks, still under the lock: the
- *               proposals the switch superseded rewritten as cancelled,
- *               run-settle-chunk a script, then +1 on
+ *   6. settle   SCRIPT_RUN_WAITLIST in paced chunks, still under the
+ *               lock: the proposals the switch superseded rewritten as
+ *               cancelled, at most run-settle-chunk a script, then +1 on
  *               the waitlist of every unmatched mentee; the last chunk
  *               marks the run done and releases the lock.  Then run.done
  *               to the coordinator's connection (if it is still there:
