@@ -290,6 +290,16 @@ def slowlog(redis, names):
     return by
 
 
+def latency(redis):
+    """LATENCY LATEST, then reset: event -> [times it reached the threshold
+    (the latest, unix s), its latest ms, its largest ms]."""
+    out = {}
+    for e in redis.cmd("LATENCY", "LATEST") or []:
+        out[e[0].decode()] = [e[1], e[2], e[3]]
+    redis.cmd("LATENCY", "RESET")
+    return out
+
+
 def one_run(coord, phases, mon, timeout, k):
     """match.run (the k-th); the phases from its notifications, named "k:phase";
     returns (run id, run.done's params)."""
@@ -355,6 +365,10 @@ def main():
     redis_loaded(env.redis)
     env.redis.cmd("CONFIG", "SET", "slowlog-log-slower-than", str(int(a.slowlog_ms * 1000)))
     env.redis.cmd("CONFIG", "SET", "slowlog-max-len", "100000")
+    # LATENCY LATEST names what held Redis that long other than a command:
+    # a fork for an AOF rewrite (auto-aof-rewrite-percentage: the AOF
+    # doubles during a run of 1,000,000), an fsync
+    env.redis.cmd("CONFIG", "SET", "latency-monitor-threshold", str(max(1, int(a.slowlog_ms))))
     env.certs = harness.Certs(env.dir / "certs")
     # redis-timeout-ms: the production default.  run-lock-ttl-ms: 60 s, not
     # 15: Redis expires keys by the wall clock, and this VM's steps by
@@ -403,6 +417,13 @@ def main():
             os.rename(str(cached) + ".tmp", cached)
         res["slowlog_import"] = slowlog(env.redis, names)
         res["redis_after_import"] = int(env.redis.cmd("INFO", "memory").decode().split("used_memory:")[1].split()[0])
+        # the coach index loads at coachnetd's start (coachidx.c, pages of
+        # coach_scan.lua): 50,000 coaches take seconds, which the first run
+        # would otherwise measure
+        harness.wait_until(lambda: "coaches loaded" in srv.log_text(), 600, interval=0.5,
+                           what="coachnetd's coach index")
+        res["slowlog_start"] = slowlog(env.redis, names)
+        env.redis.cmd("LATENCY", "RESET")
         coord = srv.login(COORD, COORD_PW, timeout=600)
         for k in range(a.runs):
             phases.spans.append(["run %d" % (k + 1), time.monotonic(), None])
@@ -410,7 +431,8 @@ def main():
             span = [s for s in phases.spans if s[0] == "run %d" % (k + 1)][0]
             span[2] = time.monotonic()
             res["runs"].append({"run_id": run_id, "status": done["status"], "stats": done["stats"],
-                                "wall_s": span[2] - span[1], "slowlog": slowlog(env.redis, names)})
+                                "wall_s": span[2] - span[1], "slowlog": slowlog(env.redis, names),
+                                "latency": latency(env.redis)})
             print("# run %d (%s): %s in %.1f s; %s" % (k + 1, run_id, done["status"], span[2] - span[1],
                                                        json.dumps(done["stats"])), flush=True)
             time.sleep(0.5)
@@ -473,6 +495,9 @@ def main():
         for name, (n, tot, mx) in sorted(r["slowlog"].items(), key=lambda kv: -kv[1][1]):
             print("   Redis slowlog >= %g ms: %-22s %6d calls, %9.1f ms in all, max %7.1f ms" % (
                 a.slowlog_ms, name, n, tot, mx))
+        for ev, (at, last, mx) in sorted(r["latency"].items()):
+            print("   Redis latency event %-20s latest %d ms (at %s UTC), largest %d ms" % (
+                ev, last, time.strftime("%H:%M:%S", time.gmtime(at)), mx))
     for name, (n, tot, mx) in sorted(res["slowlog_import"].items(), key=lambda kv: -kv[1][1]):
         print("import: Redis slowlog >= %g ms: %-22s %6d calls, %9.1f ms in all, max %7.1f ms" % (
             a.slowlog_ms, name, n, tot, mx))

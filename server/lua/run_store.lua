@@ -11,11 +11,13 @@
 local t0 = redis.call('TIME')
 local run, prog, now, np = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 if redis.call('GET', K.lock_run..prog) ~= run then return {'conflict', 'run '..run..' lost its lock'} end
+local ps = {}
 for i = 0, np - 1 do
   local b = 6 + 4 * i
-  local id = newmatch(prog, ARGV[b], ARGV[b+1], 'proposed', ARGV[b+2], run, ARGV[b+3], now)
-  redis.call('SADD', K.stage_proposed..run, id)
+  ps[#ps+1] = {ARGV[b], ARGV[b+1], ARGV[b+2], ARGV[b+3]}
 end
+local ids = newmatches(prog, run, 'proposed', now, ps)
+if #ids > 0 then redis.call('SADD', K.stage_proposed..run, unpack(ids)) end
 local ms, rs = {}, {}
 for i = 6 + 4 * np, #ARGV - 1, 2 do
   ms[#ms+1] = ARGV[i]
