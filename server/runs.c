@@ -274,6 +274,8 @@ struct runs {
     run *list;
     struct event *ev_sweep;
     int sweep_pending; /* a sweep command is in flight */
+    pthread_t reaper;  /* frees the last ended run's result (run_reap) */
+    bool reaper_started;
 };
 
 /* A third of the lock's lifetime: how often the owner renews it and every
@@ -298,6 +300,61 @@ static long long elapsed_us(const struct timespec *t0) {
     return (long long)(t.tv_sec - t0->tv_sec) * 1000000 + (t.tv_nsec - t0->tv_nsec) / 1000;
 }
 
+/* What a run's end leaves to free: the engine's result (its state for the
+ * explanations, the proposals) and the packed explanations.  Freeing them
+ * takes 25 ms at 100,000 mentees and about ten times that at 1,000,000
+ * (millions of blocks; bench/e2e/README.md), during which the loop would
+ * answer no one: run_reap() hands them to a thread of their own. */
+typedef struct run_garbage {
+    match_run_result *res;
+    msgpack_sbuffer explains;
+    size_t *explain_off;
+} run_garbage;
+
+static void garbage_free(run_garbage *g) {
+    match_run_free(g->res);
+    msgpack_sbuffer_destroy(&g->explains);
+    free(g->explain_off);
+    free(g);
+}
+
+static void *reaper_main(void *arg) {
+    garbage_free(arg);
+    return NULL;
+}
+
+/* Wait for the reaper thread, if one was started (it has long finished
+ * unless two runs ended within a fraction of a second). */
+static void runs_reaper_join(runs *rs) {
+    if (!rs->reaper_started) return;
+    pthread_join(rs->reaper, NULL);
+    rs->reaper_started = false;
+}
+
+/* Free the run's result and explanations on the reaper thread (here when
+ * no thread can be started); they are gone from rn either way. */
+static void run_reap(run *rn) {
+    runs *rs = rn->rs;
+    run_garbage *g = rn->res ? malloc(sizeof *g) : NULL;
+    if (!g) { /* no result (nothing big), or out of memory */
+        match_run_free(rn->res);
+        msgpack_sbuffer_destroy(&rn->explains);
+        free(rn->explain_off);
+    } else {
+        g->res = rn->res;
+        g->explains = rn->explains;
+        g->explain_off = rn->explain_off;
+        runs_reaper_join(rs);
+        if (pthread_create(&rs->reaper, NULL, reaper_main, g) == 0)
+            rs->reaper_started = true;
+        else
+            garbage_free(g);
+    }
+    rn->res = NULL;
+    msgpack_sbuffer_init(&rn->explains);
+    rn->explain_off = NULL;
+}
+
 static void run_destroy(run *rn) {
     if (rn->th_started && !rn->th_joined) pthread_join(rn->th, NULL);
     if (rn->ev_progress) event_free(rn->ev_progress);
@@ -305,9 +362,7 @@ static void run_destroy(run *rn) {
     if (rn->ev_renew) event_free(rn->ev_renew);
     pthread_mutex_destroy(&rn->mu);
     if (rn->warm) wc_release(rn->s->warm, rn->warm); /* the worker never reached on_done (shutdown) */
-    if (rn->res) match_run_free(rn->res);
-    msgpack_sbuffer_destroy(&rn->explains);
-    free(rn->explain_off);
+    run_reap(rn);
     free(rn->mentees.p);
     free(rn->waitlist.p);
     free(rn->coaches.p);
@@ -1065,6 +1120,7 @@ void runs_cancel_all(runs *rs) {
 
 void runs_join_all(runs *rs) {
     if (!rs) return;
+    runs_reaper_join(rs);
     for (run *rn = rs->list; rn; rn = rn->next)
         if (rn->th_started && !rn->th_joined) {
             pthread_join(rn->th, NULL);
@@ -1075,6 +1131,7 @@ void runs_join_all(runs *rs) {
 void runs_free(runs *rs) {
     if (!rs) return;
     while (rs->list) run_free(rs->list);
+    runs_reaper_join(rs); /* the runs freed just now */
     if (rs->ev_sweep) event_free(rs->ev_sweep);
     free(rs);
 }

@@ -17,6 +17,8 @@ match.run --runs times and reports, per phase:
                 has run; settle: to run.done)
   RSS           coachnetd's VmRSS (largest sample, every 100 ms) and, at the
                 end, VmHWM (its peak); Redis' used_memory (every 0.5 s)
+  Redis s       Redis' CPU time (used_cpu_user + used_cpu_sys, every 0.5 s):
+                what the phase cost Redis, whatever the wall time
   mentee.get    latency (send to answer) of one mentee.get every --probe-ms
                 on its own connection, from the start of the import to the
                 last run.done: n, p50, p99, max; late = probes sent more than
@@ -107,6 +109,7 @@ class Monitor(threading.Thread):
         self.phases, self.pid, self.redis_port = phases, pid, redis_port
         self.rss = {}      # phase -> max VmRSS KiB
         self.redis = {}    # phase -> max used_memory bytes
+        self.redis_cpu = {}  # phase -> Redis' CPU seconds (user + sys), sampled every 0.5 s
         self.watch_run = None
         self.busy = []     # (phase, error) of the samples Redis refused
         self.stop_ev = threading.Event()
@@ -114,6 +117,7 @@ class Monitor(threading.Thread):
     def run(self):
         r = harness.MiniRedis(self.redis_port, timeout=60)
         k = 0
+        cpu0, ph0 = None, None
         while not self.stop_ev.wait(0.1):
             ph = self.phases.current()
             v = proc_status(self.pid).get("VmRSS", 0)
@@ -124,6 +128,11 @@ class Monitor(threading.Thread):
                     for line in info.splitlines():
                         if line.startswith("used_memory:"):
                             self.redis[ph] = max(self.redis.get(ph, 0), int(line.split(":")[1]))
+                    cpu = sum(float(line.split(":")[1]) for line in r.command("INFO", "cpu").decode().splitlines()
+                              if line.startswith(("used_cpu_sys:", "used_cpu_user:")))
+                    if cpu0 is not None:
+                        self.redis_cpu[ph0] = self.redis_cpu.get(ph0, 0.0) + cpu - cpu0
+                    cpu0, ph0 = cpu, ph
                 run_id = self.watch_run
                 if run_id and ph.endswith(":store") and r.command("HEXISTS", "cn:run:" + run_id,
                                                                   "published_at") == 1:
@@ -469,17 +478,19 @@ def main():
             by[name] = {"phase": name, "wall_s": 0.0}
             rows.append(by[name])
         by[name]["wall_s"] += (t1 or t0) - t0
-    print("\n%-16s %9s %10s %11s %7s %8s %8s %8s %6s %s" % (
-        "phase", "wall s", "RSS MiB", "Redis MiB", "gets", "p50 ms", "p99 ms", "max ms", "late", "errors"))
+    print("\n%-16s %9s %10s %11s %9s %7s %8s %8s %8s %6s %s" % (
+        "phase", "wall s", "RSS MiB", "Redis MiB", "Redis s", "gets", "p50 ms", "p99 ms", "max ms", "late",
+        "errors"))
     for r in rows:
         name = r["phase"]
         lat = prober.samples.get(name, [])
         r.update(rss_mib=mon.rss.get(name, 0) / 1024.0, redis_mib=mon.redis.get(name, 0) / 2 ** 20,
+                 redis_cpu_s=mon.redis_cpu.get(name, 0.0),
                  gets=len(lat), p50_ms=pct(lat, 0.5) * 1e3, p99_ms=pct(lat, 0.99) * 1e3,
                  max_ms=max(lat) * 1e3 if lat else float("nan"), late=prober.late.get(name, 0),
                  errors=prober.errors.get(name, {}))
-        print("%-16s %9.1f %10.0f %11.0f %7d %8.2f %8.2f %8.1f %6d %s" % (
-            r["phase"], r["wall_s"], r["rss_mib"], r["redis_mib"], r["gets"], r["p50_ms"], r["p99_ms"],
+        print("%-16s %9.1f %10.0f %11.0f %9.1f %7d %8.2f %8.2f %8.1f %6d %s" % (
+            r["phase"], r["wall_s"], r["rss_mib"], r["redis_mib"], r["redis_cpu_s"], r["gets"], r["p50_ms"], r["p99_ms"],
             r["max_ms"], r["late"], ",".join("%s=%d" % kv for kv in r["errors"].items())))
     alllat = [x for n, xs in prober.samples.items() if not n.startswith("import") for x in xs]
     res["get_runs"] = {"n": len(alllat), "p50_ms": pct(alllat, 0.5) * 1e3, "p99_ms": pct(alllat, 0.99) * 1e3,
