@@ -102,8 +102,8 @@
  * chunk, two in flight, mentee.get had p99 34-47 ms during the store at
  * 1,000,000 (bench/e2e/README.md).  The cost: Redis idles for a round trip
  * between chunks, which is what lets a mentee.get in.  At 100,000 x
- * 20,000 the store's p99 went from 50-62 ms to 7-8 ms at 0.5 ms (7-14 ms
- * at 1 ms), its wall time from 13-17 s to 11-13 s (bench/e2e/README.md).
+ * 20,000 the store's p99 went from 22-53 ms to 3-11 ms at 0.5 ms (7-14 ms
+ * at 1 ms), its wall time about the same (bench/e2e/README.md).
  * Measured time: the store and settle scripts report their own run time
  * (Redis' TIME at their start and end), which neither the AOF's fsync nor
  * a replica's WAIT (script_cmd_durable) inflates; a snapshot page is timed
