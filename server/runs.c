@@ -96,7 +96,7 @@
  * step, so one slow chunk does not collapse it), between one item and the
  * RUN_PACE_MAX_* below.  A fixed size cannot do this: a proposal costs
  * Redis 0.1 ms at 100,000 mentees and 0.2-0.3 ms at 1,000,000 (the match
- * hash and a dozen index entries, run_store.lua's newmatch), a superseded
+ * hash and a dozen index entries, match.lua's newmatches), a superseded
  * one 55 us, an unmatched mentee 10 us, a profile of the snapshot 10-20 us
  * in Redis and as long again to decode on the loop; with 25 proposals a
  * chunk, two in flight, mentee.get had p99 34-47 ms during the store at
