@@ -110,9 +110,9 @@
  * from its request to its answer's callback, which spans both the page's
  * Redis time and the loop decoding the page before it (the next page is
  * asked for first), the two things a mentee.get waits for in that phase. */
-#define RUN_PACE_MAX_PAGE      1000 /* profiles per snapshot page */
-#define RUN_PACE_MAX_PROPOSALS 200  /* proposals per store chunk */
-#define RUN_PACE_MAX_MENTEES   2000 /* unmatched mentees per store or settle chunk */
+#define RUN_PACE_MAX_PAGE      1000         /* profiles per snapshot page */
+#define RUN_PACE_MAX_PROPOSALS 200          /* proposals per store chunk */
+#define RUN_PACE_MAX_MENTEES   2000         /* unmatched mentees per store or settle chunk */
 #define RUN_PACE_MIN           (1.0 / 4096) /* the smallest share, and the first */
 
 /* With appendfsync always, every Redis loop turn that wrote ends with an
