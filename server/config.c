@@ -85,7 +85,10 @@ static const cfg_key keys[] = {
     { "run-threads", T_INT, O(run_threads), "1", 1, 16,
       "threads of a match run's solve (1: one core, the others left to the event loop and Redis)" },
     { "run-settle-chunk", T_INT, O(run_settle_chunk), "100", 1, 100000,
-      "proposals a published run's settle rewrites per script, of those its switch superseded (docs/design.md)" },
+      "at most this many proposals a published run's settle rewrites per script, of those its switch superseded "
+      "(docs/design.md)" },
+    { "run-chunk-us", T_INT, O(run_chunk_us), "500", 50, 1000000,
+      "Redis time a run's snapshot pages, store chunks and settle chunks aim at, each (microseconds; runs.c)" },
     { "log-level", T_LOGLEVEL, O(log_level), "info", 0, 0, "debug, info, warning or error" },
     { "log-file", T_STR, O(log_file), "", 0, 0, "\"\" = stderr, \"syslog\", or a file path" },
     { "pidfile", T_STR, O(pidfile), "", 0, 0, "write the process id here (\"\" = off)" },

@@ -54,6 +54,7 @@ typedef struct cfg {
     int run_warm_ttl_s;
     int run_threads;
     int run_settle_chunk;
+    int run_chunk_us;
     int log_level; /* CFG_LOG_* */
     char *log_file;
     char *pidfile;

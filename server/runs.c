@@ -19,13 +19,14 @@
  *               in this instance's cache (warmcache.h: a reference taken
  *               before the worker starts, given back once it is joined)
  *               and, when it succeeds, leaves its own there.
- *   4. store    SCRIPT_RUN_STORE in chunks, RUN_STORE_INFLIGHT in
- *               flight: proposals and unmatched mentees (with their
- *               reasons, for run.unmatched) are staged under the run (the
- *               run is `staged` from step 1, so no reader shows its
- *               matches and no one can review them; see match.lua's
- *               visible()).  A chunk that fails stops the sending; the run
- *               ends failed once every chunk in flight has answered.
+ *   4. store    SCRIPT_RUN_STORE in chunks, one at a time, each sized
+ *               to run-chunk-us ("Pacing" below): proposals and
+ *               unmatched mentees (with their reasons, for
+ *               run.unmatched) are staged under the run (the run is
+ *               `staged` from step 1, so no reader shows its matches and
+ *               no one can review them; see match.lua's visible()).  A
+ *               chunk that fails stops the sending and ends the run
+ *               failed.
  *   5. publish  SCRIPT_RUN_PUBLISH, the switch, in one script: the staged
  *               proposals become the program's `proposed` matches
  *               (superseding its unreviewed proposals of earlier runs, in
@@ -35,9 +36,9 @@
  *               (its proposals shown by match.list {run_id} only, no
  *               waitlist moved); run.publish does this step and the next
  *               later (methods_run.c), if its inputs are unchanged.
- *   6. settle   SCRIPT_RUN_WAITLIST in chunks, still under the lock: the
- *               proposals the switch superseded rewritten as cancelled,
- *               run-settle-chunk a script, then +1 on
+ *   6. settle   SCRIPT_RUN_WAITLIST in paced chunks, still under the
+ *               lock: the proposals the switch superseded rewritten as
+ *               cancelled, at most run-settle-chunk a script, then +1 on
  *               the waitlist of every unmatched mentee; the last chunk
  *               marks the run done and releases the lock.  Then run.done
  *               to the coordinator's connection (if it is still there:
@@ -85,28 +86,38 @@
 #define RUN_SWEEP_CHUNK 1000
 #define RUN_PROGRESS_MS 100
 
-/* Profiles per snapshot page (run_snapshot.lua).  A page holds Redis for
- * 10-20 us a profile, and the loop about as long to decode it; each page
- * is asked for before the previous one is decoded, so that the two
- * overlap.  During the snapshot of 1,000,000 mentees mentee.get waited
- * 9 ms at the median with pages of 500, 3.4 ms with 200 (bench/e2e). */
-#define RUN_PAGE 200
+/* Pacing.  Redis runs one script at a time, and coachnetd's commands
+ * share one connection: every mentee.get (any client's command) sent while
+ * a run's chunk runs waits for it, and for every chunk sent before it.  So
+ * the snapshot pages, the store chunks and the settle chunks go one at a
+ * time, and each is sized to hold Redis about run-chunk-us (0.5 ms by
+ * default): a pacer (run_pace) scales the chunk after every answer by
+ * run-chunk-us / the time the previous one took (by half to twice at a
+ * step, so one slow chunk does not collapse it), between one item and the
+ * RUN_PACE_MAX_* below.  A fixed size cannot do this: a proposal costs
+ * Redis 0.1 ms at 100,000 mentees and 0.2-0.3 ms at 1,000,000 (the match
+ * hash and a dozen index entries, match.lua's newmatches), a superseded
+ * one 55 us, an unmatched mentee 10 us, a profile of the snapshot 10-20 us
+ * in Redis and as long again to decode on the loop; with 25 proposals a
+ * chunk, two in flight, mentee.get had p99 34-47 ms during the store at
+ * 1,000,000 (bench/e2e/README.md).  The cost: Redis idles for a round trip
+ * between chunks, which is what lets a mentee.get in.  At 100,000 x
+ * 20,000 the store's p99 went from 22-53 ms to 3-11 ms at 0.5 ms (7-14 ms
+ * at 1 ms), its wall time about the same (bench/e2e/README.md).
+ * Measured time: the store and settle scripts report their own run time
+ * (Redis' TIME at their start and end), which neither the AOF's fsync nor
+ * a replica's WAIT (script_cmd_durable) inflates; a snapshot page is timed
+ * from its request to its answer's callback, which spans both the page's
+ * Redis time and the loop decoding the page before it (the next page is
+ * asked for first), the two things a mentee.get waits for in that phase. */
+#define RUN_PACE_MAX_PAGE      1000         /* profiles per snapshot page */
+#define RUN_PACE_MAX_PROPOSALS 200          /* proposals per store chunk */
+#define RUN_PACE_MAX_MENTEES   2000         /* unmatched mentees per store or settle chunk */
+#define RUN_PACE_MIN           (1.0 / 4096) /* the smallest share, and the first */
 
-/* The store's chunks.  Redis runs one script at a time and coachnetd's
- * commands share one connection, so every mentee.get sent meanwhile waits
- * behind the chunks already sent: at most RUN_STORE_INFLIGHT of them.  A
- * proposal costs Redis 0.1 ms at 100,000 mentees, 0.2-0.3 ms at 1,000,000
- * (run_store.lua's newmatch: the match hash and a dozen index entries),
- * so 2 x 25 hold a mentee.get 5-15 ms (bench/e2e at 100,000: p50 12 ms,
- * p99 44 ms during the store; 200 a chunk, one in flight: 27 and 65 ms,
- * for a store 1.7 times as fast).  Two in flight keep Redis busy: the
- * next chunk is sent while the previous one runs.
- * With appendfsync always, every Redis loop turn that wrote ends with an
+/* With appendfsync always, every Redis loop turn that wrote ends with an
  * fsync that each reply of that turn waits for: on a disk whose fsync is
- * slow, that, not the chunk, sets the wait, and smaller chunks mean more
- * fsyncs (bench/e2e/README.md). */
-#define RUN_STORE_CHUNK    25
-#define RUN_STORE_INFLIGHT 2
+ * slow, that, not the chunk, sets the wait (bench/e2e/README.md). */
 
 #define ARENA_BLOCK (256 * 1024)
 
@@ -169,6 +180,35 @@ static void *vec_push(vec *v) {
     return (char *)v->p + v->elem * v->n++;
 }
 
+/* A chunk size that follows the Redis time of the chunks before it (see
+ * "Pacing" above): share is the part of a chunk's maximum to send next. */
+typedef struct run_pace {
+    double share;
+    struct timespec sent; /* when the chunk in flight was sent (snapshot pages) */
+} run_pace;
+
+/* A phase starts from one item (or the smallest share) and doubles from
+ * there while its chunks stay short: whatever the cost of an item, no
+ * chunk holds Redis much longer than twice run-chunk-us. */
+static void pace_start(run_pace *p) { p->share = RUN_PACE_MIN; }
+
+/* Items for the next chunk, of at most max: at least one. */
+static size_t pace_n(const run_pace *p, size_t max) {
+    size_t n = (size_t)(p->share * (double)max);
+    return n < 1 ? 1 : n > max ? max : n;
+}
+
+/* A chunk took us microseconds (0 or less: too short to measure): scale
+ * the next one towards run-chunk-us. */
+static void pace_took(run_pace *p, long long us, int target_us) {
+    double f = us > 0 ? (double)target_us / (double)us : 2.0;
+    if (f < 0.5) f = 0.5;
+    if (f > 2.0) f = 2.0;
+    p->share *= f;
+    if (p->share < RUN_PACE_MIN) p->share = RUN_PACE_MIN;
+    if (p->share > 1.0) p->share = 1.0;
+}
+
 typedef struct run {
     runs *rs;
     server *s;
@@ -208,6 +248,7 @@ typedef struct run {
     int zombie;        /* finished; destroy on the renew reply */
     int job;           /* counted in srv_job() */
     int rc;
+    run_pace pace; /* the snapshot's pages, then the store's and the settle's chunks */
     match_err err;
     match_run_result *res;
     const match_warm *warm;   /* taken from s->warm for the worker (released on the loop) */
@@ -215,10 +256,11 @@ typedef struct run {
     msgpack_sbuffer explains; /* every proposal's explain, back to back */
     size_t *explain_off;      /* n_pairs + 1 offsets */
 
-    /* store: what is sent (store_pairs, store_unmatched), chunks sent and
-     * not answered yet, chunks answered; store_failed stops the sending */
+    /* store: what is sent (store_pairs, store_unmatched), whether a chunk
+     * is in flight (one at a time: "Pacing"), how many chunks answered;
+     * store_failed stops the sending */
     size_t store_pairs, store_unmatched;
-    int store_inflight;
+    bool store_inflight;
     size_t store_acked;
     bool store_failed;
     const char *status;  /* final status */
@@ -232,6 +274,8 @@ struct runs {
     run *list;
     struct event *ev_sweep;
     int sweep_pending; /* a sweep command is in flight */
+    pthread_t reaper;  /* frees the last ended run's result (run_reap) */
+    bool reaper_started;
 };
 
 /* A third of the lock's lifetime: how often the owner renews it and every
@@ -250,6 +294,67 @@ static long elapsed_ms(const struct timespec *t0) {
     return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
+static long long elapsed_us(const struct timespec *t0) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)(t.tv_sec - t0->tv_sec) * 1000000 + (t.tv_nsec - t0->tv_nsec) / 1000;
+}
+
+/* What a run's end leaves to free: the engine's result (its state for the
+ * explanations, the proposals) and the packed explanations.  Freeing them
+ * takes 25 ms at 100,000 mentees and about ten times that at 1,000,000
+ * (millions of blocks; bench/e2e/README.md), during which the loop would
+ * answer no one: run_reap() hands them to a thread of their own. */
+typedef struct run_garbage {
+    match_run_result *res;
+    msgpack_sbuffer explains;
+    size_t *explain_off;
+} run_garbage;
+
+static void garbage_free(run_garbage *g) {
+    match_run_free(g->res);
+    msgpack_sbuffer_destroy(&g->explains);
+    free(g->explain_off);
+    free(g);
+}
+
+static void *reaper_main(void *arg) {
+    garbage_free(arg);
+    return NULL;
+}
+
+/* Wait for the reaper thread, if one was started (it has long finished
+ * unless two runs ended within a fraction of a second). */
+static void runs_reaper_join(runs *rs) {
+    if (!rs->reaper_started) return;
+    pthread_join(rs->reaper, NULL);
+    rs->reaper_started = false;
+}
+
+/* Free the run's result and explanations on the reaper thread (here when
+ * no thread can be started); they are gone from rn either way. */
+static void run_reap(run *rn) {
+    runs *rs = rn->rs;
+    run_garbage *g = rn->res ? malloc(sizeof *g) : NULL;
+    if (!g) { /* no result (nothing big), or out of memory */
+        match_run_free(rn->res);
+        msgpack_sbuffer_destroy(&rn->explains);
+        free(rn->explain_off);
+    } else {
+        g->res = rn->res;
+        g->explains = rn->explains;
+        g->explain_off = rn->explain_off;
+        runs_reaper_join(rs);
+        if (pthread_create(&rs->reaper, NULL, reaper_main, g) == 0)
+            rs->reaper_started = true;
+        else
+            garbage_free(g);
+    }
+    rn->res = NULL;
+    msgpack_sbuffer_init(&rn->explains);
+    rn->explain_off = NULL;
+}
+
 static void run_destroy(run *rn) {
     if (rn->th_started && !rn->th_joined) pthread_join(rn->th, NULL);
     if (rn->ev_progress) event_free(rn->ev_progress);
@@ -257,9 +362,7 @@ static void run_destroy(run *rn) {
     if (rn->ev_renew) event_free(rn->ev_renew);
     pthread_mutex_destroy(&rn->mu);
     if (rn->warm) wc_release(rn->s->warm, rn->warm); /* the worker never reached on_done (shutdown) */
-    if (rn->res) match_run_free(rn->res);
-    msgpack_sbuffer_destroy(&rn->explains);
-    free(rn->explain_off);
+    run_reap(rn);
     free(rn->mentees.p);
     free(rn->waitlist.p);
     free(rn->coaches.p);
@@ -394,12 +497,16 @@ static void settle_cb(void *ud, redisReply *reply, int status) {
         run_ended(rn);
         return;
     }
-    if (mel_ll(reply, 1, 0))
+    if (mel_ll(reply, 1, 0)) {
+        pace_took(&rn->pace, mel_ll(reply, 2, 0), rn->s->cfg->run_chunk_us);
         run_settle_next(rn);
-    else
+    } else {
         run_ended(rn);
+    }
 }
 
+/* One settle chunk, paced: at most run-settle-chunk superseded proposals or
+ * RUN_PACE_MAX_MENTEES waitlisted mentees, the same share of each. */
 static void run_settle_next(run *rn) {
     sargs a;
     sargs_init(&a);
@@ -407,8 +514,8 @@ static void run_settle_next(run *rn) {
     sargs_adds(&a, rn->id);
     sargs_adds(&a, rn->program);
     sargs_addll(&a, (long long)time(NULL));
-    sargs_addll(&a, RUN_UNMATCHED_CHUNK);
-    sargs_addll(&a, rn->s->cfg->run_settle_chunk);
+    sargs_addll(&a, (long long)pace_n(&rn->pace, RUN_PACE_MAX_MENTEES));
+    sargs_addll(&a, (long long)pace_n(&rn->pace, (size_t)rn->s->cfg->run_settle_chunk));
     sargs_addll(&a, rn->s->cfg->run_lock_ttl_ms);
     if (script_cmd_durable(rn->s->st, settle_cb, rn, &a) != STORE_OK) settle_cb(rn, NULL, STORE_UNAVAILABLE);
 }
@@ -421,6 +528,7 @@ static void publish_cb(void *ud, redisReply *reply, int status) {
         return;
     }
     rn->status = "done";
+    pace_start(&rn->pace);
     run_settle_next(rn);
 }
 
@@ -444,17 +552,17 @@ static void run_publish(run *rn) {
 /* ---- store ---- */
 
 /* A chunk answered (or could not be sent: cb never comes, sent == false).
- * The one place where the store decides what comes next: more chunks, the
- * end (failed once the last chunk in flight has answered, so that no reply
+ * The one place where the store decides what comes next: the next chunk,
+ * the end (failed once the chunk in flight has answered, so that no reply
  * comes back to a freed run), or the switch. */
 static void run_store_settled(run *rn, bool ok, bool sent) {
     if (sent) {
-        rn->store_inflight--;
+        rn->store_inflight = false;
         rn->store_acked++;
     }
     if (!ok) rn->store_failed = true;
     if (rn->store_failed) {
-        if (rn->store_inflight == 0) run_finish(rn, "failed");
+        if (!rn->store_inflight) run_finish(rn, "failed");
         return;
     }
     run_store_next(rn);
@@ -464,11 +572,14 @@ static void run_store_cb(void *ud, redisReply *reply, int status) {
     run *rn = ud;
     bool ok = status == STORE_OK && mel_strs(reply, 0, 1) && !strcmp(reply->element[0]->str, "ok");
     if (!ok && !rn->store_failed) log_warn("run %s: storing proposals failed: %s", rn->id, reply_why(reply));
+    if (ok) pace_took(&rn->pace, mel_ll(reply, 1, 0), rn->s->cfg->run_chunk_us);
     run_store_settled(rn, ok, true);
 }
 
-/* Send one chunk: the next RUN_STORE_CHUNK proposals, then, with the last
- * of them and after, RUN_UNMATCHED_CHUNK unmatched mentees. */
+/* Send one chunk, paced: the next proposals (at most
+ * RUN_PACE_MAX_PROPOSALS), then, with the last of them and after,
+ * unmatched mentees (at most RUN_PACE_MAX_MENTEES), the same share of
+ * each. */
 static int run_store_send(run *rn) {
     const match_run_result *res = rn->res;
     sargs a;
@@ -477,8 +588,8 @@ static int run_store_send(run *rn) {
     sargs_adds(&a, rn->id);
     sargs_adds(&a, rn->program);
     sargs_addll(&a, (long long)time(NULL));
-    size_t np = res->n_pairs - rn->store_pairs;
-    if (np > RUN_STORE_CHUNK) np = RUN_STORE_CHUNK;
+    size_t np = res->n_pairs - rn->store_pairs, maxp = pace_n(&rn->pace, RUN_PACE_MAX_PROPOSALS);
+    if (np > maxp) np = maxp;
     sargs_addll(&a, (long long)np);
     for (size_t i = rn->store_pairs; i < rn->store_pairs + np; i++) {
         const match_proposal *p = &res->pairs[i];
@@ -489,8 +600,8 @@ static int run_store_send(run *rn) {
     }
     rn->store_pairs += np;
     if (rn->store_pairs >= res->n_pairs) {
-        size_t nu = res->n_unmatched - rn->store_unmatched;
-        if (nu > RUN_UNMATCHED_CHUNK) nu = RUN_UNMATCHED_CHUNK;
+        size_t nu = res->n_unmatched - rn->store_unmatched, maxu = pace_n(&rn->pace, RUN_PACE_MAX_MENTEES);
+        if (nu > maxu) nu = maxu;
         for (size_t i = rn->store_unmatched; i < rn->store_unmatched + nu; i++) {
             sargs_adds(&a, res->unmatched[i].mentee_id);
             sargs_adds(&a, match_unmatched_name(res->unmatched[i].reason));
@@ -500,28 +611,25 @@ static int run_store_send(run *rn) {
     return script_cmd_durable(rn->s->st, run_store_cb, rn, &a);
 }
 
-/* Keep RUN_STORE_INFLIGHT chunks in flight until everything is sent; once
- * every chunk has answered, switch the run on (a draft: record it done).
- * Progress counts the proposals of the chunks answered (they answer in
- * order: one connection): at the start, at most every RUN_PROGRESS_MS,
- * and at the end. */
+/* Send the next chunk until everything is sent (one in flight); once the
+ * last one has answered, switch the run on (a draft: record it done).
+ * Progress counts the proposals of the chunks answered: at the start, at
+ * most every RUN_PROGRESS_MS, and at the end. */
 static void run_store_next(run *rn) {
     const match_run_result *res = rn->res;
-    while (rn->store_inflight < RUN_STORE_INFLIGHT &&
-           (rn->store_pairs < res->n_pairs || rn->store_unmatched < res->n_unmatched)) {
+    size_t stored = rn->store_pairs; /* every chunk sent has answered */
+    if (rn->store_pairs < res->n_pairs || rn->store_unmatched < res->n_unmatched) {
         if (run_store_send(rn) != STORE_OK) {
             run_store_settled(rn, false, false);
             return;
         }
-        rn->store_inflight++;
+        rn->store_inflight = true;
     }
-    size_t stored = rn->store_acked * RUN_STORE_CHUNK;
-    if (stored > res->n_pairs) stored = res->n_pairs;
-    if (rn->store_acked == 0 || rn->store_inflight == 0 || elapsed_ms(&rn->last_sent) >= RUN_PROGRESS_MS) {
+    if (rn->store_acked == 0 || !rn->store_inflight || elapsed_ms(&rn->last_sent) >= RUN_PROGRESS_MS) {
         clock_gettime(CLOCK_MONOTONIC, &rn->last_sent);
         send_progress(rn, "store", stored, res->n_pairs);
     }
-    if (rn->store_inflight > 0) return;
+    if (rn->store_inflight) return;
     if (rn->draft)
         run_finish(rn, "done");
     else
@@ -660,6 +768,7 @@ static void on_done(evutil_socket_t fd, short what, void *arg) {
         run_finish(rn, "failed");
         return;
     }
+    pace_start(&rn->pace);
     run_store_next(rn);
 }
 
@@ -785,9 +894,11 @@ static void snapshot_cb(void *ud, redisReply *reply, int status) {
         run_solve(rn);
         return;
     }
-    /* The next page first (RUN_PAGE): Redis computes it while this one is
-     * decoded.  From here one command is in flight, so running out of
-     * memory only sets snapshot_oom, and its reply ends the run. */
+    /* The next page first: Redis computes it while this one is decoded,
+     * sized by the time this one took from its request to here ("Pacing").
+     * From here one command is in flight, so running out of memory only
+     * sets snapshot_oom, and its reply ends the run. */
+    pace_took(&rn->pace, elapsed_us(&rn->pace.sent), rn->s->cfg->run_chunk_us);
     int stage = rn->stage;
     const redisReply *cur = reply->element[1];
     if (cur->type == REDIS_REPLY_STRING && cur->len > 0 && cur->len <= PROTO_ID_MAX) {
@@ -810,7 +921,8 @@ static void snapshot_cb(void *ud, redisReply *reply, int status) {
     rn->snapshot_oom = oom;
 }
 
-/* Ask for the page at rn->stage and rn->cursor; STORE_OK or not sent. */
+/* Ask for the page at rn->stage and rn->cursor, paced (at most
+ * RUN_PACE_MAX_PAGE profiles); STORE_OK or not sent. */
 static int run_snapshot_next(run *rn) {
     static const char *const what[] = { "mentees", "coaches", "pairs" };
     sargs a;
@@ -819,7 +931,8 @@ static int run_snapshot_next(run *rn) {
     sargs_adds(&a, what[rn->stage]);
     sargs_adds(&a, rn->program);
     sargs_adds(&a, rn->cursor);
-    sargs_addll(&a, RUN_PAGE);
+    sargs_addll(&a, (long long)pace_n(&rn->pace, RUN_PACE_MAX_PAGE));
+    clock_gettime(CLOCK_MONOTONIC, &rn->pace.sent);
     return script_cmd(rn->s->st, snapshot_cb, rn, &a);
 }
 
@@ -890,6 +1003,7 @@ static void lock_cb(void *ud, redisReply *reply, int status) {
         struct timeval tv = ms_tv(run_renew_ms(rn->s));
         evtimer_add(rn->ev_renew, &tv);
     }
+    pace_start(&rn->pace);
     if (run_snapshot_next(rn) != STORE_OK) run_finish(rn, "failed");
 }
 
@@ -1006,6 +1120,7 @@ void runs_cancel_all(runs *rs) {
 
 void runs_join_all(runs *rs) {
     if (!rs) return;
+    runs_reaper_join(rs);
     for (run *rn = rs->list; rn; rn = rn->next)
         if (rn->th_started && !rn->th_joined) {
             pthread_join(rn->th, NULL);
@@ -1016,6 +1131,7 @@ void runs_join_all(runs *rs) {
 void runs_free(runs *rs) {
     if (!rs) return;
     while (rs->list) run_free(rs->list);
+    runs_reaper_join(rs); /* the runs freed just now */
     if (rs->ev_sweep) event_free(rs->ev_sweep);
     free(rs);
 }

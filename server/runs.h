@@ -7,12 +7,11 @@
 
 typedef struct runs runs;
 
-/* Unmatched mentees per store chunk and per waitlist (settle) call, here
- * and in run.publish's settle of a draft (methods_run.c): about 10 us of
- * Redis each (a SADD and a ZADD member; a HINCRBY), so 250 hold Redis
- * about as long as a chunk of proposals (runs.c).  1000 took 6-19 ms a
- * call at 100,000 x 20,000, and a run of 1,000,000 leaves 850,000
- * unmatched (bench/e2e). */
+/* Waitlisted mentees per call of run.publish's settle of a draft
+ * (methods_run.c): about 10 us of Redis each (a HINCRBY), so 250 hold
+ * Redis 2-3 ms.  1000 took 6-19 ms a call at 100,000 x 20,000, and a run
+ * of 1,000,000 leaves 850,000 unmatched (bench/e2e).  A run's own store
+ * and settle are paced instead (runs.c, run-chunk-us). */
 #define RUN_UNMATCHED_CHUNK 250
 
 /* Also starts the sweep of orphaned runs (every third of run-lock-ttl-ms;

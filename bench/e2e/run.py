@@ -17,6 +17,8 @@ match.run --runs times and reports, per phase:
                 has run; settle: to run.done)
   RSS           coachnetd's VmRSS (largest sample, every 100 ms) and, at the
                 end, VmHWM (its peak); Redis' used_memory (every 0.5 s)
+  Redis s       Redis' CPU time (used_cpu_user + used_cpu_sys, every 0.5 s):
+                what the phase cost Redis, whatever the wall time
   mentee.get    latency (send to answer) of one mentee.get every --probe-ms
                 on its own connection, from the start of the import to the
                 last run.done: n, p50, p99, max; late = probes sent more than
@@ -107,6 +109,7 @@ class Monitor(threading.Thread):
         self.phases, self.pid, self.redis_port = phases, pid, redis_port
         self.rss = {}      # phase -> max VmRSS KiB
         self.redis = {}    # phase -> max used_memory bytes
+        self.redis_cpu = {}  # phase -> Redis' CPU seconds (user + sys), sampled every 0.5 s
         self.watch_run = None
         self.busy = []     # (phase, error) of the samples Redis refused
         self.stop_ev = threading.Event()
@@ -114,6 +117,7 @@ class Monitor(threading.Thread):
     def run(self):
         r = harness.MiniRedis(self.redis_port, timeout=60)
         k = 0
+        cpu0, ph0 = None, None
         while not self.stop_ev.wait(0.1):
             ph = self.phases.current()
             v = proc_status(self.pid).get("VmRSS", 0)
@@ -124,6 +128,11 @@ class Monitor(threading.Thread):
                     for line in info.splitlines():
                         if line.startswith("used_memory:"):
                             self.redis[ph] = max(self.redis.get(ph, 0), int(line.split(":")[1]))
+                    cpu = sum(float(line.split(":")[1]) for line in r.command("INFO", "cpu").decode().splitlines()
+                              if line.startswith(("used_cpu_sys:", "used_cpu_user:")))
+                    if cpu0 is not None:
+                        self.redis_cpu[ph0] = self.redis_cpu.get(ph0, 0.0) + cpu - cpu0
+                    cpu0, ph0 = cpu, ph
                 run_id = self.watch_run
                 if run_id and ph.endswith(":store") and r.command("HEXISTS", "cn:run:" + run_id,
                                                                   "published_at") == 1:
@@ -213,6 +222,42 @@ def data_files(a):
     return d, ids
 
 
+class LoadingRedis(harness.Redis):
+    """harness.Redis, up as soon as it answers at all: a Redis loading a kept
+    import (1.6 GB at 1,000,000 mentees, a minute or more) answers PING with
+    LOADING, which harness.Redis counts as down after 10 s.  The caller waits
+    for `loading:0` before starting coachnetd: a coachnetd started meanwhile
+    answers `unavailable` (the CLI's login did, 2026-12-03)."""
+
+    def ping(self):
+        try:
+            return super().ping()
+        except RuntimeError as e:
+            if str(e).startswith("LOADING"):
+                return True
+            raise
+
+
+def redis_loaded(redis, timeout=900):
+    """Wait until Redis has loaded its data: `loading:0` in INFO persistence
+    and a GET answered (not LOADING), twice in a row half a second apart.
+    Once is not enough: a kept import is a base RDB and an AOF after it,
+    and Redis 7 can report `loading:0` between the two (seen at 100,000: the
+    wait ended after 0.1 s, and the CLI's login then answered `unavailable`,
+    coachnetd's Redis still loading)."""
+    def ready():
+        return (b"loading:0" in redis.cmd("INFO", "persistence") and redis.cmd("GET", "e2e:loaded") is None)
+    deadline = time.monotonic() + timeout
+    while True:
+        harness.wait_until(ready, max(1, deadline - time.monotonic()), interval=0.5, what="Redis to load its data")
+        time.sleep(0.5)
+        try:
+            if ready():
+                return
+        except RuntimeError:   # LOADING again: the next file
+            pass
+
+
 def script_names():
     out = subprocess.run([str(REPO / "scripts" / "embed-lua"), "--sha"] + sorted(
         str(p) for p in (REPO / "server" / "lua").glob("*.lua")), capture_output=True, check=True).stdout
@@ -224,6 +269,7 @@ def slowlog(redis, names):
     by = {}
     r = harness.MiniRedis(redis.port, timeout=600)
     t0 = time.monotonic()
+    busy = 0
     while True:
         try:   # BUSY while a script runs past 5 s: it will end (a run's switch)
             entries = r.command("SLOWLOG", "GET", "-1") or []
@@ -231,9 +277,13 @@ def slowlog(redis, names):
         except RuntimeError as e:
             if not str(e).startswith("BUSY") or time.monotonic() - t0 > 1800:
                 raise
+            busy += 1
             time.sleep(0.5)
-    if time.monotonic() - t0 > 0.5:
-        print("# Redis answered BUSY for %.1f s after run.done" % (time.monotonic() - t0), flush=True)
+    if busy:
+        print("# Redis answered BUSY %d times (a script running past 5 s) before SLOWLOG could be read, %.1f s" % (
+            busy, time.monotonic() - t0), flush=True)
+    elif time.monotonic() - t0 > 0.5:   # thousands of entries at a low --slowlog-ms
+        print("# reading the SLOWLOG (%d entries) took %.1f s" % (len(entries), time.monotonic() - t0), flush=True)
     r.command("SLOWLOG", "RESET")
     r.close()
     for e in entries:
@@ -247,6 +297,16 @@ def slowlog(redis, names):
         s[1] += us / 1000.0
         s[2] = max(s[2], us / 1000.0)
     return by
+
+
+def latency(redis):
+    """LATENCY LATEST, then reset: event -> [times it reached the threshold
+    (the latest, unix s), its latest ms, its largest ms]."""
+    out = {}
+    for e in redis.cmd("LATENCY", "LATEST") or []:
+        out[e[0].decode()] = [e[1], e[2], e[3]]
+    redis.cmd("LATENCY", "RESET")
+    return out
 
 
 def one_run(coord, phases, mon, timeout, k):
@@ -309,12 +369,15 @@ def main():
     reuse = a.keep_import and cached.exists()
     if reuse:
         shutil.copytree(cached, rdir / "appendonlydir")
-    env.redis = harness.Redis(rdir)
+    env.redis = LoadingRedis(rdir)
     env.redis.start()
-    harness.wait_until(lambda: b"loading:0" in env.redis.cmd("INFO", "persistence"), 600, interval=0.5,
-                       what="Redis to load its data")
+    redis_loaded(env.redis)
     env.redis.cmd("CONFIG", "SET", "slowlog-log-slower-than", str(int(a.slowlog_ms * 1000)))
     env.redis.cmd("CONFIG", "SET", "slowlog-max-len", "100000")
+    # LATENCY LATEST names what held Redis that long other than a command:
+    # a fork for an AOF rewrite (auto-aof-rewrite-percentage: the AOF
+    # doubles during a run of 1,000,000), an fsync
+    env.redis.cmd("CONFIG", "SET", "latency-monitor-threshold", str(max(1, int(a.slowlog_ms))))
     env.certs = harness.Certs(env.dir / "certs")
     # redis-timeout-ms: the production default.  run-lock-ttl-ms: 60 s, not
     # 15: Redis expires keys by the wall clock, and this VM's steps by
@@ -363,6 +426,13 @@ def main():
             os.rename(str(cached) + ".tmp", cached)
         res["slowlog_import"] = slowlog(env.redis, names)
         res["redis_after_import"] = int(env.redis.cmd("INFO", "memory").decode().split("used_memory:")[1].split()[0])
+        # the coach index loads at coachnetd's start (coachidx.c, pages of
+        # coach_scan.lua): 50,000 coaches take seconds, which the first run
+        # would otherwise measure
+        harness.wait_until(lambda: "coaches loaded" in srv.log_text(), 600, interval=0.5,
+                           what="coachnetd's coach index")
+        res["slowlog_start"] = slowlog(env.redis, names)
+        env.redis.cmd("LATENCY", "RESET")
         coord = srv.login(COORD, COORD_PW, timeout=600)
         for k in range(a.runs):
             phases.spans.append(["run %d" % (k + 1), time.monotonic(), None])
@@ -370,7 +440,8 @@ def main():
             span = [s for s in phases.spans if s[0] == "run %d" % (k + 1)][0]
             span[2] = time.monotonic()
             res["runs"].append({"run_id": run_id, "status": done["status"], "stats": done["stats"],
-                                "wall_s": span[2] - span[1], "slowlog": slowlog(env.redis, names)})
+                                "wall_s": span[2] - span[1], "slowlog": slowlog(env.redis, names),
+                                "latency": latency(env.redis)})
             print("# run %d (%s): %s in %.1f s; %s" % (k + 1, run_id, done["status"], span[2] - span[1],
                                                        json.dumps(done["stats"])), flush=True)
             time.sleep(0.5)
@@ -407,17 +478,19 @@ def main():
             by[name] = {"phase": name, "wall_s": 0.0}
             rows.append(by[name])
         by[name]["wall_s"] += (t1 or t0) - t0
-    print("\n%-16s %9s %10s %11s %7s %8s %8s %8s %6s %s" % (
-        "phase", "wall s", "RSS MiB", "Redis MiB", "gets", "p50 ms", "p99 ms", "max ms", "late", "errors"))
+    print("\n%-16s %9s %10s %11s %9s %7s %8s %8s %8s %6s %s" % (
+        "phase", "wall s", "RSS MiB", "Redis MiB", "Redis s", "gets", "p50 ms", "p99 ms", "max ms", "late",
+        "errors"))
     for r in rows:
         name = r["phase"]
         lat = prober.samples.get(name, [])
         r.update(rss_mib=mon.rss.get(name, 0) / 1024.0, redis_mib=mon.redis.get(name, 0) / 2 ** 20,
+                 redis_cpu_s=mon.redis_cpu.get(name, 0.0),
                  gets=len(lat), p50_ms=pct(lat, 0.5) * 1e3, p99_ms=pct(lat, 0.99) * 1e3,
                  max_ms=max(lat) * 1e3 if lat else float("nan"), late=prober.late.get(name, 0),
                  errors=prober.errors.get(name, {}))
-        print("%-16s %9.1f %10.0f %11.0f %7d %8.2f %8.2f %8.1f %6d %s" % (
-            r["phase"], r["wall_s"], r["rss_mib"], r["redis_mib"], r["gets"], r["p50_ms"], r["p99_ms"],
+        print("%-16s %9.1f %10.0f %11.0f %9.1f %7d %8.2f %8.2f %8.1f %6d %s" % (
+            r["phase"], r["wall_s"], r["rss_mib"], r["redis_mib"], r["redis_cpu_s"], r["gets"], r["p50_ms"], r["p99_ms"],
             r["max_ms"], r["late"], ",".join("%s=%d" % kv for kv in r["errors"].items())))
     alllat = [x for n, xs in prober.samples.items() if not n.startswith("import") for x in xs]
     res["get_runs"] = {"n": len(alllat), "p50_ms": pct(alllat, 0.5) * 1e3, "p99_ms": pct(alllat, 0.99) * 1e3,
@@ -433,6 +506,9 @@ def main():
         for name, (n, tot, mx) in sorted(r["slowlog"].items(), key=lambda kv: -kv[1][1]):
             print("   Redis slowlog >= %g ms: %-22s %6d calls, %9.1f ms in all, max %7.1f ms" % (
                 a.slowlog_ms, name, n, tot, mx))
+        for ev, (at, last, mx) in sorted(r["latency"].items()):
+            print("   Redis latency event %-20s latest %d ms (at %s UTC), largest %d ms" % (
+                ev, last, time.strftime("%H:%M:%S", time.gmtime(at)), mx))
     for name, (n, tot, mx) in sorted(res["slowlog_import"].items(), key=lambda kv: -kv[1][1]):
         print("import: Redis slowlog >= %g ms: %-22s %6d calls, %9.1f ms in all, max %7.1f ms" % (
             a.slowlog_ms, name, n, tot, mx))

@@ -34,6 +34,11 @@
 --   setstatus     status and updated_at
 --   tell(m)       list the match in mine:mentee:<id> and mine:coach:<id>
 --   newmatch(...) create match:<id> and index it; returns the id
+--   newmatches(prog, run, st, now, ps)  newmatch for each {mentee, coach, score, explain}
+--                 of ps; returns their ids, in order.  The writes to keys the matches
+--                 share (seq:match, the program's and the run's index, the eight sort
+--                 zsets, count:match) are one call each for all of them: a proposal of
+--                 run_store.lua cost Redis 17 calls, now 5 and a share of 12
 --   cards(f, role, subject)  append to the flat match f the cards its viewer
 --                 may see (design.md §9): mentee_card and coach_card, msgpack
 --                 blobs server/pack.c nests as `mentee` and `coach`.  The
@@ -90,16 +95,34 @@ local function release(m) local l = load(m.coach_id) if l > 0 then setload(m.coa
 local function waitlist(m) redis.call('HINCRBY', K.wait..m.program, m.mentee_id, 1) touch(m.program) end
 local function setstatus(m, st, now) stamp(m, now) redis.call('HSET', K.match..m.id, 'status', st) count(m.status, -1) count(st, 1) m.status = st end
 local function tell(m) local n = tonumber(string.sub(m.id, 2)) redis.call('ZADD', K.mine_mentee..m.mentee_id, n, m.id) redis.call('ZADD', K.mine_coach..m.coach_id, n, m.id) end
+local function newmatches(prog, run, st, now, ps)
+  if #ps == 0 then return {} end
+  local n0 = redis.call('INCRBY', K.seq_match, #ps) - #ps
+  local ids, keys, adds = {}, {}, {}
+  local function add(key, score, member)
+    local l = adds[key]
+    if not l then l = {} adds[key] = l keys[#keys+1] = key end
+    l[#l+1] = score l[#l+1] = member end
+  for i, p in ipairs(ps) do
+    local n = n0 + i local id = 'm'..n
+    local mentee, coach, score = p[1], p[2], p[3]
+    redis.call('HSET', K.match..id, 'id', id, 'program', prog, 'mentee_id', mentee, 'coach_id', coach, 'status', st, 'score', score, 'run_id', run, 'explain', p[4], 'created_at', now, 'updated_at', now, 'mentee_ok', '0', 'coach_ok', '0', 'jp_minutes', '0')
+    redis.call('ZADD', K.idx_match_mentee..mentee, n, id)
+    redis.call('ZADD', K.idx_match_coach..coach, n, id)
+    add(K.idx_match_prog..prog, n, id)
+    if run ~= '' then add(K.idx_match_run..run, n, id) end
+    local m = {id=id, program=prog, run_id=run, score=score, updated_at=now, mentee_id=mentee, coach_id=coach}
+    for _, o in ipairs(SORTS) do
+      local member = sortmember(o, m)
+      for _, sc in ipairs(sortscopes(m)) do add(K.sort_match..o..':'..sc, 0, member) end
+    end
+    ids[i] = id
+  end
+  for _, key in ipairs(keys) do redis.call('ZADD', key, unpack(adds[key])) end
+  count(st, #ps)
+  return ids end
 local function newmatch(prog, mentee, coach, st, score, run, explain, now)
-  local n = redis.call('INCR', K.seq_match) local id = 'm'..n
-  redis.call('HSET', K.match..id, 'id', id, 'program', prog, 'mentee_id', mentee, 'coach_id', coach, 'status', st, 'score', score, 'run_id', run, 'explain', explain, 'created_at', now, 'updated_at', now, 'mentee_ok', '0', 'coach_ok', '0', 'jp_minutes', '0')
-  redis.call('ZADD', K.idx_match_prog..prog, n, id)
-  if run ~= '' then redis.call('ZADD', K.idx_match_run..run, n, id) end
-  redis.call('ZADD', K.idx_match_mentee..mentee, n, id)
-  redis.call('ZADD', K.idx_match_coach..coach, n, id)
-  sortput({id=id, program=prog, run_id=run, score=score, updated_at=now, mentee_id=mentee, coach_id=coach}, SORTS, true)
-  count(st, 1)
-  return id end
+  return newmatches(prog, run, st, now, {{mentee, coach, score, explain}})[1] end
 local SEES = {approved=1, accepted=2, active=2, completed=2}
 local CARD = {mentee={'id', 'name', 'agency', 'position_class', 'province', 'goals'},
   coach={'id', 'name', 'kind', 'organization', 'province', 'bio', 'languages'}}

@@ -5,14 +5,19 @@
 -- can review them (match.lua's visible()); their ids wait in stage:proposed:<run> and the
 -- unmatched mentees in stage:wait:<run> for the switch, run_publish.lua.  Each unmatched
 -- mentee is also kept with its reason in unmatched:<run> ("<reason>:<mentee>", run.unmatched).
+-- Answers {'ok', us}: us is the script's own run time in microseconds (Redis' TIME), by which
+-- runs.c sizes the next chunk.
 --! uses: keys common msort match
+local t0 = redis.call('TIME')
 local run, prog, now, np = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 if redis.call('GET', K.lock_run..prog) ~= run then return {'conflict', 'run '..run..' lost its lock'} end
+local ps = {}
 for i = 0, np - 1 do
   local b = 6 + 4 * i
-  local id = newmatch(prog, ARGV[b], ARGV[b+1], 'proposed', ARGV[b+2], run, ARGV[b+3], now)
-  redis.call('SADD', K.stage_proposed..run, id)
+  ps[#ps+1] = {ARGV[b], ARGV[b+1], ARGV[b+2], ARGV[b+3]}
 end
+local ids = newmatches(prog, run, 'proposed', now, ps)
+if #ids > 0 then redis.call('SADD', K.stage_proposed..run, unpack(ids)) end
 local ms, rs = {}, {}
 for i = 6 + 4 * np, #ARGV - 1, 2 do
   ms[#ms+1] = ARGV[i]
@@ -23,4 +28,5 @@ if #ms > 0 then
   redis.call('SADD', K.stage_wait..run, unpack(ms))
   redis.call('ZADD', K.run_unmatched..run, unpack(rs))
 end
-return {'ok'}
+local t1 = redis.call('TIME')
+return {'ok', (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2])}

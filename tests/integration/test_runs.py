@@ -3,10 +3,12 @@
 each run, newest first, paging), draft runs and run.publish (the switch only
 on publish, the waitlist untouched by drafts, a stale draft refused),
 run.unmatched (every unmatched mentee with its reason).  Each method's
-allowed and forbidden roles, scope and error paths.  The store's chunks in
-flight and a chunk failing midway, run-threads, and a run lasting longer
-than idle-timeout-ms (issue 16, bench/e2e)."""
+allowed and forbidden roles, scope and error paths.  The store's chunks, a
+chunk failing midway, the pacing of the snapshot, store and settle by
+run-chunk-us, run-threads, and a run lasting longer than idle-timeout-ms
+(issue 16, bench/e2e)."""
 
+import subprocess
 import time
 
 import harness
@@ -491,76 +493,135 @@ def unmatched_errors(s):
 
 # ------------------------------------------------------------ the store
 
-def client_qbufs(r):
-    """{addr: qbuf} of Redis' other clients: bytes received and not yet parsed."""
-    c = harness.MiniRedis(r.port)
+@t
+def store_a_failing_chunk_ends_failed(s):
+    """a store chunk that fails midway (lock taken) ends the run failed once it answered: nothing of it visible, coachnetd unharmed"""
+    coord0, prog, login = coordinator(s)
+    coord0.close()
+    r = s.env.redis
+    # ~200 proposals in chunks of a few (run-chunk-us 50: one at first, and
+    # about as many as 50 us of Redis hold), so the lock is taken with most
+    # of the store still to come
+    paced = s.env.add_server(run_chunk_us=50)
     try:
-        me = c.command("CLIENT", "ID")
-        lines = c.command("CLIENT", "LIST").decode().splitlines()
+        coord = paced.login(login, PW)
+        with coord:
+            calls = [("mentee.put", {"profile": s.gen.mentee(prog)}) for _ in range(400)]
+            calls += [("coach.put", {"profile": s.gen.coach([prog], capacity=5)}) for _ in range(40)]
+            assert not [x for x in coord.pipeline(calls, timeout=60) if isinstance(x, Exception)]
+            run_id = coord.match_run(prog)["run_id"]
+            while True:  # the store's first run.progress: its first chunk is sent
+                n = coord.next_notification(timeout=60)
+                if n.method == "run.done":
+                    raise AssertionError("the run ended before its store: %r" % (n.params,))
+                if n.method == "run.progress" and n.params["phase"] == "store":
+                    break
+            # Writes paused: the chunk Redis was about to run waits, parsed
+            r.cmd("CLIENT", "PAUSE", "10000", "WRITE")
+            try:
+                time.sleep(0.5)
+            finally:
+                # the lock goes to someone else in the same turn as the unpause,
+                # so that the chunks still to run find it taken
+                raw = harness.MiniRedis(r.port)
+                try:
+                    raw.sock.sendall(b"*2\r\n$6\r\nCLIENT\r\n$7\r\nUNPAUSE\r\n"
+                                     + b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$8\r\nintruder\r\n" % (
+                                         len(P + "lock:run:" + prog), (P + "lock:run:" + prog).encode()))
+                    assert raw._reply() == "OK" and raw._reply() == "OK"
+                finally:
+                    raw.close()
+            while True:
+                n = coord.next_notification(timeout=60)
+                if n.method == "run.done":
+                    break
+            assert n.params["run_id"] == run_id and n.params["status"] == "failed", n.params
+            assert coord.run_get(run_id)["run"]["status"] == "failed"
+            staged = r.cmd("ZCARD", P + "idx:match:run:" + run_id)
+            assert staged < n.params["stats"]["matched"], (staged, n.params["stats"])
+            assert list(coord.iterate(coord.match_list, run_id=run_id)) == []
+            assert not [m for m in coord.iterate(coord.match_list, program=prog) if m["run_id"] == run_id]
+            assert r.cmd("GET", P + "lock:run:" + prog) == b"intruder"  # not released by the failed run
+            r.cmd("DEL", P + "lock:run:" + prog)
+            # what it staged is deleted by the sweep; the next run is whole
+            deadline = time.time() + 20
+            while r.cmd("SISMEMBER", P + "runs:staged", run_id) and time.time() < deadline:
+                time.sleep(0.2)
+            assert not r.cmd("EXISTS", P + "idx:match:run:" + run_id)
+            rid, done, _ = run_and_wait(coord, prog)
+            assert done["status"] == "done" and len(run_matches(coord, rid)) == done["stats"]["matched"] > 100, done
     finally:
-        c.close()
-    out = {}
-    for line in lines:
-        f = dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
-        if int(f["id"]) != me:
-            out[f["addr"]] = int(f.get("qbuf", 0))
-    return out
+        paced.stop()
+
+
+def script_argv(r, name):
+    """The arguments after the key prefix of every EVALSHA of server/lua's
+    `name` in Redis' SLOWLOG (as strings, oldest first; SLOWLOG keeps the
+    first 32 of each call)."""
+    files = sorted(str(f) for f in (harness.REPO / "server" / "lua").glob("*.lua"))
+    out = subprocess.run([str(harness.REPO / "scripts" / "embed-lua"), "--sha"] + files,
+                         check=True, capture_output=True, text=True).stdout
+    sha = [line.split()[0] for line in out.splitlines() if line.split()[1] == name][0]
+    calls = []
+    for e in reversed(r.cmd("SLOWLOG", "GET", "-1") or []):
+        args = e[3]
+        if len(args) > 4 and args[0].upper() == b"EVALSHA" and args[1].decode() == sha:
+            calls.append([a.decode(errors="replace") for a in args[4:]])
+    return calls
 
 
 @t
-def store_pipelined_and_a_failing_chunk_ends_failed(s):
-    """the store keeps a second chunk in flight; a chunk that fails midway (lock taken) ends the run failed once the others answered: nothing of it visible, coachnetd unharmed"""
-    coord, prog, _ = coordinator(s)
+def snapshot_store_settle_paced(s):
+    """run-chunk-us paces the snapshot's pages, the store's and the settle's chunks: each phase starts from one item (a share of its maximum), doubles while its chunks stay short of run-chunk-us (1 s), stays small at 50 us; run-settle-chunk is a maximum"""
+    coord0, prog, login = coordinator(s)
+    coord0.close()
     r = s.env.redis
-    with coord:
-        # ~200 proposals: eight chunks of 25
-        calls = [("mentee.put", {"profile": s.gen.mentee(prog)}) for _ in range(400)]
-        calls += [("coach.put", {"profile": s.gen.coach([prog], capacity=5)}) for _ in range(40)]
-        assert not [x for x in coord.pipeline(calls, timeout=60) if isinstance(x, Exception)]
-        run_id = coord.match_run(prog)["run_id"]
-        while True:  # the store's first run.progress: its first chunks are sent
-            n = coord.next_notification(timeout=60)
-            if n.method == "run.done":
-                raise AssertionError("the run ended before its store: %r" % (n.params,))
-            if n.method == "run.progress" and n.params["phase"] == "store":
-                break
-        # Writes paused: the chunk Redis was about to run waits, parsed; a
-        # chunk sent after it stays in the connection's query buffer.
-        r.cmd("CLIENT", "PAUSE", "10000", "WRITE")
-        try:
-            time.sleep(0.5)
-            qbufs = client_qbufs(r)
-        finally:
-            # the lock goes to someone else in the same turn as the unpause,
-            # so that the chunks still to run find it taken
-            raw = harness.MiniRedis(r.port)
-            try:
-                raw.sock.sendall(b"*2\r\n$6\r\nCLIENT\r\n$7\r\nUNPAUSE\r\n"
-                                 + b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$8\r\nintruder\r\n" % (
-                                     len(P + "lock:run:" + prog), (P + "lock:run:" + prog).encode()))
-                assert raw._reply() == "OK" and raw._reply() == "OK"
-            finally:
-                raw.close()
-        assert max(qbufs.values()) > 0, "no chunk waiting behind the one in flight: %r" % qbufs
-        while True:
-            n = coord.next_notification(timeout=60)
-            if n.method == "run.done":
-                break
-        assert n.params["run_id"] == run_id and n.params["status"] == "failed", n.params
-        assert coord.run_get(run_id)["run"]["status"] == "failed"
-        staged = r.cmd("ZCARD", P + "idx:match:run:" + run_id)
-        assert staged < n.params["stats"]["matched"], (staged, n.params["stats"])
-        assert list(coord.iterate(coord.match_list, run_id=run_id)) == []
-        assert not [m for m in coord.iterate(coord.match_list, program=prog) if m["run_id"] == run_id]
-        assert r.cmd("GET", P + "lock:run:" + prog) == b"intruder"  # not released by the failed run
-        r.cmd("DEL", P + "lock:run:" + prog)
-        # what it staged is deleted by the sweep; the next run is whole
-        deadline = time.time() + 20
-        while r.cmd("SISMEMBER", P + "runs:staged", run_id) and time.time() < deadline:
-            time.sleep(0.2)
-        assert not r.cmd("EXISTS", P + "idx:match:run:" + run_id)
-        rid, done, _ = run_and_wait(coord, prog)
-        assert done["status"] == "done" and len(run_matches(coord, rid)) == done["stats"]["matched"] > 100, done
+    slow = s.env.add_server(run_chunk_us=50, run_settle_chunk=100000)
+    fast = s.env.add_server(run_chunk_us=1000000, run_settle_chunk=100000)
+    r.cmd("CONFIG", "SET", "slowlog-log-slower-than", "0")   # every call, with its arguments
+    r.cmd("CONFIG", "SET", "slowlog-max-len", "1000000")
+    try:
+        with slow.login(login, PW) as c:
+            calls = [("mentee.put", {"profile": s.gen.mentee(prog)}) for _ in range(400)]
+            calls += [("coach.put", {"profile": s.gen.coach([prog], capacity=5)}) for _ in range(40)]
+            assert not [x for x in c.pipeline(calls, timeout=60) if isinstance(x, Exception)]
+            policy = {"waitlist_bonus": 0}
+            r.cmd("SLOWLOG", "RESET")
+            rid1, done1, _ = run_and_wait(c, prog, policy)
+        pages1 = [int(a[3]) for a in script_argv(r, "run_snapshot") if a[0] in ("mentees", "coaches")]
+        store1 = [int(a[3]) for a in script_argv(r, "run_store") if a[0] == rid1]
+        settle1 = [(int(a[3]), int(a[4])) for a in script_argv(r, "run_waitlist") if a[0] == rid1]
+        with fast.login(login, PW) as c:
+            r.cmd("SLOWLOG", "RESET")
+            rid2, done2, _ = run_and_wait(c, prog, policy)
+        pages2 = [int(a[3]) for a in script_argv(r, "run_snapshot") if a[0] in ("mentees", "coaches")]
+        store2 = [int(a[3]) for a in script_argv(r, "run_store") if a[0] == rid2]
+        settle2 = [(int(a[3]), int(a[4])) for a in script_argv(r, "run_waitlist") if a[0] == rid2]
+    finally:
+        r.cmd("CONFIG", "SET", "slowlog-log-slower-than", "10000")
+        r.cmd("SLOWLOG", "RESET")
+        slow.stop()
+        fast.stop()
+    for d in (done1, done2):
+        assert d["status"] == "done" and d["stats"]["mentees"] == 400 and d["stats"]["matched"] >= 100, d
+    with s.srv.login(login, PW) as c:   # every proposal stored, whatever the chunks
+        assert len(run_matches(c, rid2)) == done2["stats"]["matched"]
+    store1 = [n for n in store1 if n]   # then chunks of unmatched mentees only
+    store2 = [n for n in store2 if n]
+    # 50 us: pages and chunks start from one and stay far below the
+    # maximum (a profile, a proposal or a superseded one costs Redis more
+    # than a microsecond), and below what a fixed size sent before (pages
+    # of 200, chunks of 25 proposals, settles of 250 mentees)
+    assert pages1[0] == 1 and max(pages1) < 200 and len(pages1) > 20, pages1
+    assert store1[0] == 1 and max(store1) < 25 and sum(store1) == done1["stats"]["matched"], store1
+    assert settle1 and settle1[0] == (1, 24) and max(m for m, _ in settle1) < 250, settle1
+    # 1 s: every chunk is shorter, so the next one is twice as large up to
+    # the maximum (1000 profiles, 200 proposals; run-settle-chunk)
+    assert pages2[0] == 1 and pages2 == sorted(pages2) and max(pages2) >= 250, pages2
+    assert store2[0] == 1 and store2[:-1] == sorted(store2[:-1]) and 50 <= max(store2) <= 200, store2
+    assert sum(store2) == done2["stats"]["matched"], store2
+    sup = [sl for _, sl in settle2]
+    assert sup[0] == 24 and sup == sorted(sup) and sup[-1] < 100000, settle2
 
 
 @t
