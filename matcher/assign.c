@@ -67,18 +67,6 @@
  * Everything else of the previous solution is kept, so a pricing round costs
  * a few searches rather than a new solve.
  *
- * Which optimal duals pricing gets (dual_lift()): the matching fixes which
- * duals are optimal, not their values, and the searches move more of them
- * than they must.  Pricing proves pairs from how far u[m] + v[c] fell since
- * an earlier round, so every needless fall costs scans.  Before each
- * pricing round the columns are lowered as far as optimality allows, but
- * not below their duals of the previous round (the warm start's hint at a
- * first round, 0 at a cold one), and their rows rise with them: the least
- * optimal column duals above that floor, unique because optimal duals form
- * a lattice.  On hub at 100,000 x 20,000 this cut the pair scorings from
- * 3.67 to 3.39 passes; what it cannot remove is the falls optimality
- * forces (README of bench/matcher, "Dual lift").
- *
  * Columns with cap 0 get v = ASSIGN_MAX_WEIGHT: no edge to them can ever be
  * violated (weights are at most that), they contribute nothing to the dual
  * objective, and searches never enter them.
@@ -90,8 +78,7 @@
  * (deterministic) sequence of operations.
  *
  * Memory: the graph (16 bytes per edge), O(rows + columns + sum cap) for the
- * solver (the auction's slot prices: 8 bytes per row and per column; the
- * dual lift's floor: 8 bytes per column), and
+ * solver (the auction's slot prices: 8 bytes per row and per column), and
  * from the first column search on (a column-side first solve, repairs) a
  * column-major copy of the edges (12 bytes per edge), kept until the solve
  * ends, with the edges added since in per-column lists.
@@ -1018,98 +1005,6 @@ static int32_t auction(solver *s, int32_t *rows, int32_t n, int32_t *fix, int32_
 }
 
 /* ------------------------------------------------------------------------ */
-/* Dual lift: the optimal duals pricing gets                                */
-/* ------------------------------------------------------------------------ */
-
-/* Lower every column's dual as far as optimality allows, but not below
- * floor[c] (nor below 0), and raise the duals of the rows it holds by as
- * much; the matching does not change.  Requires a solved graph (every row
- * active, (I1)-(I4)); afterwards (I1)-(I4) still hold, so the duals are
- * still optimal, and v is the least optimal column dual vector with
- * v >= min(floor, v before) -- unique: optimal duals form a lattice.
- *
- * Why: the matching fixes which duals are optimal, not their values, and
- * the searches move them more than needed (a row search lowers the dual of
- * every row in its tree, a column search raises them, the auction raises
- * prices by whole bid differences).  Pricing (run.c) proves most pairs
- * without scoring them again from how far u[m] + v[c] fell since the round
- * of m's last scan: every fall beyond a mentee's margin (often 0 in markets
- * of ties) sends it back to a scan.  With the floor at the previous
- * round's column duals, no column falls unless the re-solve already put it
- * lower, and every row gains back what the columns above their old duals
- * can give up.
- *
- * How: d[c], the amount column c can fall, is bounded by v[c] - floor[c],
- * by the slack of each edge of an unmatched row (u stays 0), and by
- * d[c'] + slack(r, c) for each edge (r, c) of a row r held by c' (r's dual
- * rises by d[c'] only).  The largest d satisfying all of them is a
- * shortest-path distance over columns with non-negative arc lengths: one
- * pass over the edges of the rows whose column cannot fall, then Dijkstra
- * over the columns that can (the edges of their rows, a heap of them):
- * 0.4-1 ms a round at 5,000 x 2,000, 8-38 ms at 100,000 x 20,000.
- * Columns with cap 0 keep ASSIGN_MAX_WEIGHT. */
-static void dual_lift(solver *s, const int64_t *floor) {
-    /* Scratch of the searches, idle between them: dc (all DIST_INF), sc
-     * (all NODE_FREE), the heap (empty) and the touched-columns list. */
-    int64_t *d = s->dc;
-    int32_t *cand = s->tc, n = 0;
-    for (int32_t c = 0; c < s->nc; c++) {
-        int64_t f = floor[c] > 0 ? floor[c] : 0;
-        if (s->cap[c] == 0 || s->v[c] <= f) continue;
-        d[c] = s->v[c] - f;
-        s->sc[c] = NODE_LABELED; /* may fall */
-        cand[n++] = c;
-    }
-    if (n == 0) return;
-    /* Rows of the other columns (and unmatched ones) keep their duals: each
-     * of their edges bounds the fall of its column by its slack.  One pass
-     * in row order; late rounds list few columns, so no column-major copy
-     * is needed for the rest. */
-    for (int32_t r = 0; r < s->nr; r++) {
-        int32_t c0 = s->row_col[r];
-        if (c0 >= 0 && s->sc[c0] == NODE_LABELED) continue;
-        const assign_row *rw = &s->g->rows[r];
-        for (int32_t i = 0; i < rw->len; i++) {
-            int32_t c = rw->e[i].col;
-            if (s->sc[c] != NODE_LABELED) continue;
-            int64_t slack = s->u[r] + s->v[c] - rw->e[i].w;
-            if (slack < d[c]) d[c] = slack;
-        }
-    }
-    solver_work(s, 1);
-    for (int32_t i = 0; i < n; i++) heap_push(&s->hc, cand[i]);
-    while (s->hc.n > 0) {
-        int32_t c0 = heap_pop(&s->hc);
-        s->sc[c0] = NODE_SETTLED;
-        int64_t d0 = d[c0];
-        const int32_t *slot = s->slot_row + s->col_off[c0];
-        for (int32_t k = 0; k < s->col_load[c0]; k++) {
-            int32_t r = slot[k];
-            const assign_row *rw = &s->g->rows[r];
-            int64_t base = d0 + s->u[r];
-            for (int32_t i = 0; i < rw->len; i++) {
-                int32_t c = rw->e[i].col;
-                if (s->sc[c] != NODE_LABELED) continue;
-                int64_t nd = base + s->v[c] - rw->e[i].w;
-                if (nd < d[c]) {
-                    d[c] = nd;
-                    heap_push(&s->hc, c);
-                }
-            }
-        }
-        solver_work(s, 1 + (uint64_t)s->col_load[c0]); /* ticks; a cancel takes effect after */
-    }
-    for (int32_t i = 0; i < n; i++) {
-        int32_t c = cand[i];
-        const int32_t *slot = s->slot_row + s->col_off[c];
-        for (int32_t k = 0; k < s->col_load[c]; k++) s->u[slot[k]] += d[c];
-        s->v[c] -= d[c];
-        d[c] = DIST_INF;
-        s->sc[c] = NODE_FREE;
-    }
-}
-
-/* ------------------------------------------------------------------------ */
 /* Driver: solve, price, warm-start, repeat                                 */
 /* ------------------------------------------------------------------------ */
 
@@ -1343,28 +1238,17 @@ int assign_solve_warm(assign_graph *g, const int32_t *cap, const assign_start *s
     int rc = solver_init(&s, g, cap);
     int32_t *redo = malloc(((size_t)g->n_rows + 1) * sizeof(int32_t));
     int32_t *fix = malloc(((size_t)g->n_cols + 1) * sizeof(int32_t));
-    /* floor of the dual lift: the column duals of the previous round; for
-     * the first, the hint of a warm start (the previous run's), else 0 */
-    int64_t *vfloor = calloc((size_t)g->n_cols + 1, sizeof(int64_t));
-    if (!redo || !fix || !vfloor) rc = ASSIGN_ERR;
+    if (!redo || !fix) rc = ASSIGN_ERR;
     s.tick = tick;
     s.tick_ud = tick_ud;
     s.next_tick = 0;
 
     if (rc == ASSIGN_OK) {
         int32_t nfix;
-        if (start && start->v)
-            for (int32_t c = 0; c < g->n_cols; c++) vfloor[c] = start->v[c];
         take_violators(&s, redo, fix, &nfix); /* sorts rows; none active */
         rc = start ? warm_round(&s, start, redo, fix) : first_round(&s, redo, fix);
     }
     while (rc == ASSIGN_OK) {
-        dual_lift(&s, vfloor);
-        if (s.cancelled) {
-            rc = ASSIGN_CANCELLED;
-            break;
-        }
-        memcpy(vfloor, s.v, (size_t)s.nc * sizeof(int64_t));
         out->pricing_rounds++;
         if (!price) {
             out->certified = 1;
@@ -1417,7 +1301,6 @@ int assign_solve_warm(assign_graph *g, const int32_t *cap, const assign_start *s
     }
     free(redo);
     free(fix);
-    free(vfloor);
     solver_free(&s);
     return rc;
 }

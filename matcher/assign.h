@@ -18,14 +18,7 @@
  * graph violates.  The solver counts the pairs that are new to the graph and
  * repeats solve -> price until a round adds none: then the duals are feasible
  * for every pair and prove the solution optimal over all pairs, and
- * result->certified is set.  Of the optimal duals of the graph, the callback
- * (and the result) gets the least column duals v that keep every column at
- * or above its v of the previous round -- of the warm start's hint at the
- * first round of a warm solve, of 0 at the first round of a cold one --
- * unless the re-solve had already put it lower; the row duals are then the
- * largest ones: duals move between rounds only as far as optimality makes
- * them, so a pricing that skips pairs whose u + v did not fall re-checks
- * few.  Warm start: each round re-solves from the
+ * result->certified is set.  Warm start: each round re-solves from the
  * previous solution (only rows with a violating new edge are re-added, by an
  * auction and then shortest-path searches), or from scratch when most rows
  * would have to be re-added anyway.
@@ -125,9 +118,7 @@ void assign_result_free(assign_result *r);
  * solve; among optima of equal weight it tends to keep the preferred pairs.
  * The cost is that of the searches the differences need: a few when the
  * problem changed a little, a cold solve (it switches to one) when most
- * rows must be re-added.  The duals of its first round stay at or above
- * the hint's v where optimality allows (see the pricing contract above), so
- * that pricing's bounds from the earlier run keep holding. */
+ * rows must be re-added. */
 typedef struct assign_start {
     const int64_t *v;
     const int32_t *row_col;
