@@ -311,15 +311,15 @@ typedef struct run_garbage {
     size_t *explain_off;
 } run_garbage;
 
-static void garbage_free(run_garbage *g) {
+static void garbage_clear(run_garbage *g) {
     match_run_free(g->res);
     msgpack_sbuffer_destroy(&g->explains);
     free(g->explain_off);
-    free(g);
 }
 
 static void *reaper_main(void *arg) {
-    garbage_free(arg);
+    garbage_clear(arg);
+    free(arg);
     return NULL;
 }
 
@@ -335,20 +335,17 @@ static void runs_reaper_join(runs *rs) {
  * no thread can be started); they are gone from rn either way. */
 static void run_reap(run *rn) {
     runs *rs = rn->rs;
+    run_garbage now = { rn->res, rn->explains, rn->explain_off };
     run_garbage *g = rn->res ? malloc(sizeof *g) : NULL;
     if (!g) { /* no result (nothing big), or out of memory */
-        match_run_free(rn->res);
-        msgpack_sbuffer_destroy(&rn->explains);
-        free(rn->explain_off);
+        garbage_clear(&now);
     } else {
-        g->res = rn->res;
-        g->explains = rn->explains;
-        g->explain_off = rn->explain_off;
+        *g = now;
         runs_reaper_join(rs);
         if (pthread_create(&rs->reaper, NULL, reaper_main, g) == 0)
             rs->reaper_started = true;
         else
-            garbage_free(g);
+            reaper_main(g);
     }
     rn->res = NULL;
     msgpack_sbuffer_init(&rn->explains);

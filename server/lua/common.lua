@@ -44,6 +44,9 @@ local function split(csv) local t = {} for x in string.gmatch(csv or '', '[^,]+'
 local function has(csv, x) for _, y in ipairs(split(csv)) do if y == x then return true end end return false end
 local function meets(a, b) for _, x in ipairs(split(a)) do if has(b, x) then return true end end return false end
 local function event(t) redis.call('PUBLISH', K.events, cmsgpack.pack(t)) end
+-- us_since(t0): microseconds since t0, a reply of redis.call('TIME') (a paced script's own
+-- run time, which runs.c sizes its next chunk by; TIME is not inflated by the AOF's fsync).
+local function us_since(t0) local t1 = redis.call('TIME') return (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2]) end
 -- outbox(kind, to, ...): the message of this change for people outside the
 -- app: one entry of P..'outbox'.  kind is a notify kind (approved,
 -- requested, accepted, declined, cancelled, completed, meeting, reminder,

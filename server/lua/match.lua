@@ -112,10 +112,7 @@ local function newmatches(prog, run, st, now, ps)
     add(K.idx_match_prog..prog, n, id)
     if run ~= '' then add(K.idx_match_run..run, n, id) end
     local m = {id=id, program=prog, run_id=run, score=score, updated_at=now, mentee_id=mentee, coach_id=coach}
-    for _, o in ipairs(SORTS) do
-      local member = sortmember(o, m)
-      for _, sc in ipairs(sortscopes(m)) do add(K.sort_match..o..':'..sc, 0, member) end
-    end
+    sorteach(m, SORTS, function(key, member) add(key, 0, member) end)
     ids[i] = id
   end
   for _, key in ipairs(keys) do redis.call('ZADD', key, unpack(adds[key])) end

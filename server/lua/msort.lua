@@ -48,13 +48,14 @@ local function sortmember(order, m)
 local function sortscopes(m)
   if m.run_id and m.run_id ~= '' then return {'prog:'..m.program, 'run:'..m.run_id} end
   return {'prog:'..m.program} end
-local function sortput(m, orders, add)
+local function sorteach(m, orders, fn)
   for _, o in ipairs(orders) do
     local mem = sortmember(o, m)
-    for _, sc in ipairs(sortscopes(m)) do
-      if add then redis.call('ZADD', K.sort_match..o..':'..sc, 0, mem) else redis.call('ZREM', K.sort_match..o..':'..sc, mem) end
-    end
+    for _, sc in ipairs(sortscopes(m)) do fn(K.sort_match..o..':'..sc, mem) end
   end end
+local function sortput(m, orders, add)
+  sorteach(m, orders, function(key, mem)
+    if add then redis.call('ZADD', key, 0, mem) else redis.call('ZREM', key, mem) end end) end
 local UPD = {'updated_at'}
 local function stamp(m, now)
   sortput(m, UPD, false) m.updated_at = now sortput(m, UPD, true)

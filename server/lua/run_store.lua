@@ -28,5 +28,4 @@ if #ms > 0 then
   redis.call('SADD', K.stage_wait..run, unpack(ms))
   redis.call('ZADD', K.run_unmatched..run, unpack(rs))
 end
-local t1 = redis.call('TIME')
-return {'ok', (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2])}
+return {'ok', us_since(t0)}

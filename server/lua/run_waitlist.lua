@@ -12,5 +12,4 @@ local run, prog, now, limit, slimit = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5
 if not redis.call('HGET', K.run..run, 'published_at') then return {'conflict', 'run '..run..' is not published'} end
 if redis.call('GET', K.lock_run..prog) == run then redis.call('PEXPIRE', K.lock_run..prog, ARGV[7]) end
 local more = settle(run, prog, now, limit, slimit) and 1 or 0
-local t1 = redis.call('TIME')
-return {'ok', more, (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2])}
+return {'ok', more, us_since(t0)}
