@@ -93,10 +93,11 @@ static inline int query_langs_common(const mt_query *q, const mt_coaches *cs, si
                            q->n_xlangs);
 }
 
-void mt_mentee_code(mt_mcode *c, mt_mcomp *cm, const mt_space *s, const match_mentee *m, const match_policy *policy) {
+void mt_mentee_code(mt_mcode *c, mt_mcomp *cm, const mt_space *s, const match_mentee *m, const match_policy *policy,
+                    const mt_mcheck *ck) {
     memset(c, 0, sizeof(*c));
-    int prov = match_catalog_find(s->cat, MATCH_VOCAB_PROVINCE, m->province);
-    int rank = match_position_rank(s->cat, m->position_class);
+    int prov = ck ? ck->prov : match_catalog_find(s->cat, MATCH_VOCAB_PROVINCE, m->province);
+    int rank = ck ? ck->rank : match_position_rank(s->cat, m->position_class);
     int min_rank = rank + policy->min_rank_gap; /* < 0 with a negative gap */
     c->agency = mt_map_get(&s->agencies, m->agency);
     c->program = mt_map_get(&s->programs, m->program);
@@ -113,7 +114,7 @@ void mt_mentee_code(mt_mcode *c, mt_mcomp *cm, const mt_space *s, const match_me
     for (size_t i = 0; i < m->n_competencies; i++) {
         const match_need *n = &m->competencies[i];
         uint32_t w = policy_weight(policy, n->code);
-        cm[i].id = mt_map_get(&s->comps, n->code);
+        cm[i].id = ck && ck->comp[i] >= 0 ? (uint32_t)ck->comp[i] : mt_map_get(&s->comps, n->code);
         cm[i].w = n->required <= n->current ? 0 : w; /* 0: not a gap */
         if (cm[i].w) g = gcd_u32(g, w);
     }
@@ -184,7 +185,7 @@ void mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs, const 
                     const match_policy *policy) {
     mt_mcode c;
     mt_mcomp cm[MATCH_MAX_COMPETENCIES];
-    mt_mentee_code(&c, cm, s, m, policy);
+    mt_mentee_code(&c, cm, s, m, policy, NULL);
     mt_query_coded(q, s, cs, m, &c, cm, policy);
 }
 

@@ -3,7 +3,6 @@
  * Every check names the field at fault in match_err.field with the
  * protocol's spelling ("competencies[2].level") so that the server can turn
  * it into an invalid_params error without re-checking anything. */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,11 +21,10 @@ void mt_err(match_err *err, const char *field, const char *fmt, ...) {
 /* 1..max printable, non-space ASCII bytes without ',' (list separator). */
 static int token_ok(const char *s, size_t max) {
     if (!s) return 0;
-    size_t n = strlen(s);
-    if (n == 0 || n > max) return 0;
-    for (; *s; s++)
-        if (!isgraph((unsigned char)*s) || *s == ',') return 0;
-    return 1;
+    size_t n = 0;
+    for (; s[n]; n++) /* ASCII 0x21..0x7e whatever the locale, as documented */
+        if ((unsigned char)s[n] <= ' ' || (unsigned char)s[n] >= 0x7f || s[n] == ',' || n == max) return 0;
+    return n > 0;
 }
 
 #define CHECK(cond, field, ...)                                                                                        \
@@ -72,14 +70,15 @@ static int check_languages(const char *const *langs, size_t n, match_err *err) {
     return MATCH_OK;
 }
 
+/* *prov gets the province's catalogue index. */
 static int check_common(const char *id, unsigned modality, uint32_t avail, const char *province,
-                        const match_catalog *cat, match_err *err) {
+                        const match_catalog *cat, int32_t *prov, match_err *err) {
     CHECK(token_ok(id, MATCH_ID_MAX), "id", "id: 1..%d printable characters", MATCH_ID_MAX);
     CHECK(modality != 0 && (modality & ~MATCH_MOD_ALL) == 0, "modality",
           "modality: a non-empty subset of online, offline");
     CHECK(avail <= MATCH_AVAIL_ALL, "availability", "availability: a %d-bit mask", MATCH_AVAIL_BITS);
-    CHECK(province && match_catalog_find(cat, MATCH_VOCAB_PROVINCE, province) >= 0, "province",
-          "province: unknown code \"%s\"", province ? province : "");
+    *prov = province ? match_catalog_find(cat, MATCH_VOCAB_PROVINCE, province) : -1;
+    CHECK(*prov >= 0, "province", "province: unknown code \"%s\"", province ? province : "");
     return MATCH_OK;
 }
 
@@ -98,21 +97,29 @@ static int comp_id(const match_catalog *cat, const char *code) {
 /* Are competencies i and j (valid, with their comp_id()s in ids) the same?
  * Catalogue codes compare by index; only two T.<sector> codes need a string
  * comparison (a profile's list is checked pairwise: 10^6 profiles a run). */
-static int comp_same(const int *ids, size_t i, size_t j, const char *a, const char *b) {
+static int comp_same(const int32_t *ids, size_t i, size_t j, const char *a, const char *b) {
     if (ids[i] >= 0 || ids[j] >= 0) return ids[i] == ids[j];
     return strcmp(a, b) == 0;
 }
 
 int match_mentee_check(const match_catalog *cat, const match_mentee *m, match_err *err) {
-    if (check_common(m->id, m->modality, m->availability, m->province, cat, err) != MATCH_OK) return MATCH_ERR;
+    mt_mcheck ck;
+    int32_t ids[MATCH_MAX_COMPETENCIES];
+    return mt_mentee_check(cat, m, &ck, ids, err);
+}
+
+int mt_mentee_check(const match_catalog *cat, const match_mentee *m, mt_mcheck *ck, int32_t *ids, match_err *err) {
+    ck->comp = ids;
+    if (check_common(m->id, m->modality, m->availability, m->province, cat, &ck->prov, err) != MATCH_OK)
+        return MATCH_ERR;
     CHECK(token_ok(m->agency, MATCH_CODE_MAX), "agency", "agency: 1..%d printable characters", MATCH_CODE_MAX);
-    CHECK(match_position_rank(cat, m->position_class) > 0, "position_class", "position_class: unknown code \"%s\"",
+    ck->rank = match_position_rank(cat, m->position_class);
+    CHECK(ck->rank > 0, "position_class", "position_class: unknown code \"%s\"",
           m->position_class ? m->position_class : "");
     CHECK(token_ok(m->program, MATCH_CODE_MAX), "program", "program: 1..%d printable characters", MATCH_CODE_MAX);
     CHECK(m->n_competencies <= MATCH_MAX_COMPETENCIES, "competencies", "competencies: at most %d",
           MATCH_MAX_COMPETENCIES);
     CHECK(m->n_competencies == 0 || m->competencies, "competencies", "competencies: missing");
-    int ids[MATCH_MAX_COMPETENCIES];
     for (size_t i = 0; i < m->n_competencies; i++) {
         const match_need *n = &m->competencies[i];
         ids[i] = comp_id(cat, n->code);
@@ -130,7 +137,8 @@ int match_mentee_check(const match_catalog *cat, const match_mentee *m, match_er
 }
 
 int match_coach_check(const match_catalog *cat, const match_coach *c, match_err *err) {
-    if (check_common(c->id, c->modality, c->availability, c->province, cat, err) != MATCH_OK) return MATCH_ERR;
+    int32_t prov;
+    if (check_common(c->id, c->modality, c->availability, c->province, cat, &prov, err) != MATCH_OK) return MATCH_ERR;
     CHECK(c->kind && match_catalog_find(cat, MATCH_VOCAB_COACH_KIND, c->kind) >= 0, "kind", "kind: unknown \"%s\"",
           c->kind ? c->kind : "");
     CHECK(token_ok(c->organization, MATCH_CODE_MAX), "organization", "organization: 1..%d printable characters",
@@ -142,7 +150,7 @@ int match_coach_check(const match_catalog *cat, const match_coach *c, match_err 
     CHECK(c->n_competencies <= MATCH_MAX_COMPETENCIES, "competencies", "competencies: at most %d",
           MATCH_MAX_COMPETENCIES);
     CHECK(c->n_competencies == 0 || c->competencies, "competencies", "competencies: missing");
-    int ids[MATCH_MAX_COMPETENCIES];
+    int32_t ids[MATCH_MAX_COMPETENCIES];
     for (size_t i = 0; i < c->n_competencies; i++) {
         const match_skill *s = &c->competencies[i];
         ids[i] = comp_id(cat, s->code);

@@ -436,16 +436,49 @@ static void state_free(struct match_run_state *st) {
     free(st);
 }
 
-/* Validate everything, naming "mentees[i].field" / "coaches[i].field". */
-static int validate(const match_catalog *cat, const match_run_input *in, match_err *err) {
+/* What validation learnt of each mentee (input order) that its code needs
+ * (mt_mcheck): checking and coding would otherwise look up the same
+ * strings twice. */
+typedef struct run_checked {
+    mt_mcheck *m;
+    int32_t *comp; /* the mentees' competencies, one after another */
+} run_checked;
+
+static void checked_free(run_checked *ck) {
+    free(ck->m);
+    free(ck->comp);
+}
+
+/* Validate everything, naming "mentees[i].field" / "coaches[i].field", and
+ * fill *ck (freed by the caller whatever the result). */
+static int validate(const match_catalog *cat, const match_run_input *in, run_checked *ck, match_err *err) {
     match_err e;
-    for (size_t i = 0; i < in->n_mentees; i++)
-        if (match_mentee_check(cat, &in->mentees[i], &e) != MATCH_OK) {
+    if ((in->n_pinned && !in->pinned) || (in->n_forbidden && !in->forbidden) || (in->n_mentees && !in->mentees) ||
+        (in->n_coaches && !in->coaches)) {
+        mt_err(err, "", "an array is NULL but its count is not 0");
+        return MATCH_ERR;
+    }
+    size_t n_comp = 0;
+    for (size_t i = 0; i < in->n_mentees; i++) {
+        size_t n = in->mentees[i].n_competencies;
+        n_comp += n < MATCH_MAX_COMPETENCIES ? n : MATCH_MAX_COMPETENCIES;
+    }
+    ck->m = malloc(in->n_mentees * sizeof(*ck->m) + 1);
+    ck->comp = malloc(n_comp * sizeof(*ck->comp) + 1);
+    if (!ck->m || !ck->comp) return MATCH_ENOMEM;
+    int32_t *comp = ck->comp;
+    for (size_t i = 0; i < in->n_mentees; i++) {
+        int32_t ids[MATCH_MAX_COMPETENCIES];
+        if (mt_mentee_check(cat, &in->mentees[i], &ck->m[i], ids, &e) != MATCH_OK) {
             char f[sizeof(e.field) + 32];
             snprintf(f, sizeof(f), "mentees[%zu].%.40s", i, e.field);
             mt_err(err, f, "mentees[%zu] (%s): %s", i, in->mentees[i].id ? in->mentees[i].id : "?", e.msg);
             return MATCH_ERR;
         }
+        memcpy(comp, ids, in->mentees[i].n_competencies * sizeof(*comp));
+        ck->m[i].comp = comp;
+        comp += in->mentees[i].n_competencies;
+    }
     for (size_t i = 0; i < in->n_coaches; i++)
         if (match_coach_check(cat, &in->coaches[i], &e) != MATCH_OK) {
             char f[sizeof(e.field) + 32];
@@ -455,11 +488,6 @@ static int validate(const match_catalog *cat, const match_run_input *in, match_e
         }
     if (in->n_mentees > INT32_MAX / 2 || in->n_coaches > INT32_MAX / 2) {
         mt_err(err, "", "too many mentees or coaches");
-        return MATCH_ERR;
-    }
-    if ((in->n_pinned && !in->pinned) || (in->n_forbidden && !in->forbidden) || (in->n_mentees && !in->mentees) ||
-        (in->n_coaches && !in->coaches)) {
-        mt_err(err, "", "an array is NULL but its count is not 0");
         return MATCH_ERR;
     }
     if (in->candidates < 0 || in->candidates > RUN_MAX_K) {
@@ -525,8 +553,9 @@ static int prepare_profiles(struct match_run_state *st, match_err *err) {
 }
 
 /* Each mentee's query code (mt_mentee_code): its queries are built in every
- * pass, the code once.  After prepare_profiles: the space is complete. */
-static int prepare_codes(struct match_run_state *st) {
+ * pass, the code once, from what validation found (ck).  After
+ * prepare_profiles: the space is complete. */
+static int prepare_codes(struct match_run_state *st, const run_checked *ck) {
     st->mcode = malloc(st->nm * sizeof(*st->mcode) + 1);
     st->mcomp_off = malloc((st->nm + 1) * sizeof(*st->mcomp_off));
     if (!st->mcode || !st->mcomp_off) return MATCH_ENOMEM;
@@ -538,7 +567,8 @@ static int prepare_codes(struct match_run_state *st) {
     st->mcomp_off[st->nm] = n;
     if (!(st->mcomp = malloc(n * sizeof(*st->mcomp) + 1))) return MATCH_ENOMEM;
     for (size_t m = 0; m < st->nm; m++)
-        mt_mentee_code(&st->mcode[m], st->mcomp + st->mcomp_off[m], &st->space, &st->mentees[m], &st->policy);
+        mt_mentee_code(&st->mcode[m], st->mcomp + st->mcomp_off[m], &st->space, &st->mentees[m], &st->policy,
+                       &ck->m[st->m_orig[m]]);
     return MATCH_OK;
 }
 
@@ -1402,10 +1432,42 @@ typedef struct price_key {
     int32_t c;
 } price_key;
 
-static int cmp_price(const void *a, const void *b) {
-    const price_key *x = a, *y = b;
-    if (x->pi != y->pi) return x->pi < y->pi ? -1 : 1;
-    return (x->c > y->c) - (x->c < y->c);
+/* Sort keys filled in coach order by (pi, c): a stable LSD radix sort of
+ * pi - min, PRICE_RADIX_BITS a pass, as many passes as the span of pi
+ * needs (ties keep coach order).  Every pricing round sorts the coaches
+ * two or three times (price order, drop views); qsort's comparisons were
+ * 3 % of a warm re-run. */
+#define PRICE_RADIX_BITS 11
+static int price_sort(price_key *a, size_t n) {
+    if (n < 2) return MATCH_OK;
+    int64_t lo = a[0].pi, hi = a[0].pi;
+    for (size_t i = 1; i < n; i++) {
+        lo = a[i].pi < lo ? a[i].pi : lo;
+        hi = a[i].pi > hi ? a[i].pi : hi;
+    }
+    uint64_t span = (uint64_t)hi - (uint64_t)lo;
+    if (span == 0) return MATCH_OK;
+    price_key *tmp = malloc(n * sizeof(*tmp));
+    if (!tmp) return MATCH_ENOMEM;
+    price_key *src = a, *dst = tmp;
+    for (int shift = 0; shift < 64 && (span >> shift) != 0; shift += PRICE_RADIX_BITS) {
+        size_t cnt[1u << PRICE_RADIX_BITS] = { 0 };
+        const uint64_t mask = (1u << PRICE_RADIX_BITS) - 1;
+        for (size_t i = 0; i < n; i++) cnt[(((uint64_t)src[i].pi - (uint64_t)lo) >> shift) & mask]++;
+        size_t sum = 0;
+        for (size_t d = 0; d <= mask; d++) {
+            size_t k = cnt[d];
+            cnt[d] = sum;
+            sum += k;
+        }
+        for (size_t i = 0; i < n; i++) dst[cnt[(((uint64_t)src[i].pi - (uint64_t)lo) >> shift) & mask]++] = src[i];
+        price_key *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a) memcpy(a, src, n * sizeof(*a));
+    free(tmp);
+    return MATCH_OK;
 }
 
 /* Order the coaches by price and build the permuted arrays. */
@@ -1414,7 +1476,10 @@ static int price_order(struct match_run_state *st, price_ctx *pc) {
     price_key *pk = malloc(nc * sizeof(*pk) + 1);
     if (!pk) return MATCH_ENOMEM;
     for (size_t c = 0; c < nc; c++) pk[c] = (price_key){ floor_div(pc->v[c] - st->big, st->mult), (int32_t)c };
-    qsort(pk, nc, sizeof(*pk), cmp_price);
+    if (price_sort(pk, nc) != MATCH_OK) {
+        free(pk);
+        return MATCH_ENOMEM;
+    }
     if (!st->perm) {
         st->perm = malloc(nc * sizeof(int32_t) + 1);
         st->pos_of = malloc(nc * sizeof(int32_t) + 1);
@@ -1474,7 +1539,10 @@ static int drop_view_build(struct match_run_state *st, price_ctx *pc, int32_t k)
     const int64_t *old = st->pi_hist[k], *cur = st->pi_hist[pc->k_now];
     /* descending delta = ascending -delta; ties by coach */
     for (size_t c = 0; c < nc; c++) pk[c] = (price_key){ cur[c] - old[c], (int32_t)c };
-    qsort(pk, nc, sizeof(*pk), cmp_price);
+    if (price_sort(pk, nc) != MATCH_OK) {
+        free(pk);
+        return MATCH_ENOMEM;
+    }
     for (size_t i = 0; i < nc; i++) {
         int32_t c = pk[i].c;
         d->perm[i] = c;
@@ -2434,8 +2502,8 @@ static int online_cpus(void) {
     return n < 1 ? 1 : n > MATCH_MAX_THREADS ? MATCH_MAX_THREADS : (int)n;
 }
 
-static int run_state_new(const match_catalog *cat, const match_run_input *in, struct match_run_state **out,
-                         match_err *err) {
+static int run_state_new(const match_catalog *cat, const match_run_input *in, const run_checked *ck,
+                         struct match_run_state **out, match_err *err) {
     struct match_run_state *st = calloc(1, sizeof(*st));
     if (!st) return MATCH_ENOMEM;
     *out = st;
@@ -2456,7 +2524,7 @@ static int run_state_new(const match_catalog *cat, const match_run_input *in, st
     if (rc != MATCH_OK) return rc;
     if (copy_policy(st, &pol) != MATCH_OK) return MATCH_ENOMEM;
     if ((rc = prepare_profiles(st, err)) != MATCH_OK) return rc;
-    if ((rc = prepare_codes(st)) != MATCH_OK) return rc;
+    if ((rc = prepare_codes(st, ck)) != MATCH_OK) return rc;
     st->remain = malloc(st->nc * sizeof(int32_t) + 1);
     st->cap0 = malloc(st->nc * sizeof(int32_t) + 1);
     st->match = malloc(st->nm * sizeof(int32_t) + 1);
@@ -2530,11 +2598,18 @@ int match_run(const match_catalog *cat, const match_run_input *in, match_run_res
         mt_err(err, "", "run cancelled");
         return MATCH_ECANCELLED;
     }
-    if (validate(cat, in, err) != MATCH_OK) return MATCH_ERR;
-    match_run_result *r = calloc(1, sizeof(*r));
+    run_checked ck = { NULL, NULL };
+    int rc = validate(cat, in, &ck, err);
+    match_run_result *r = rc == MATCH_OK ? calloc(1, sizeof(*r)) : NULL;
     struct match_run_state *st = NULL;
-    if (!r) return MATCH_ENOMEM;
-    int rc = run_state_new(cat, in, &st, err);
+    if (rc == MATCH_OK && !r) rc = MATCH_ENOMEM;
+    if (rc != MATCH_OK) {
+        if (rc == MATCH_ENOMEM) mt_err(err, "", "out of memory");
+        checked_free(&ck);
+        return rc;
+    }
+    rc = run_state_new(cat, in, &ck, &st, err);
+    checked_free(&ck);
     if (rc == MATCH_OK) {
         st->phase = "prepare";
         if (run_tick(st, 1, 2)) rc = MATCH_ECANCELLED;

@@ -1673,6 +1673,14 @@ static void test_edge_cases(void **state) {
     c.rank = 0;
     assert_int_equal(match_run(cat, &in, &bad, &err), MATCH_ERR);
     assert_string_equal(err.field, "coaches[0].rank");
+    c.rank = 3;
+    /* a NULL array with a count: named before any profile is read (the
+     * profile checks used to come first and read through it) */
+    in.mentees = NULL;
+    assert_int_equal(match_run(cat, &in, &bad, &err), MATCH_ERR);
+    assert_null(bad);
+    assert_non_null(strstr(err.msg, "an array is NULL but its count is not 0"));
+    in.mentees = ms;
 }
 
 /* Ties: equal scores are broken by mentee id then coach id, in both modes. */
