@@ -300,7 +300,11 @@ struct match_warm {
 #define WARM_NO_PRICE     (INT64_MAX / 4)
 #define WARM_NO_PRICE_LOW (INT64_MIN / 4)
 
-uint64_t mt_fp_mentee(const match_mentee *m, const char *const *forbidden, size_t n_forbidden);
+/* A mentee's fingerprint: its profile, with ck (what checking it found)
+ * standing in for the catalogue codes; mt_fp_forbidden mixes in its
+ * forbidden coaches, if any. */
+uint64_t mt_fp_mentee(const match_mentee *m, const mt_mcheck *ck);
+uint64_t mt_fp_forbidden(uint64_t h, const char *const *forbidden, size_t n_forbidden);
 uint64_t mt_fp_coach(const match_coach *c);
 uint64_t mt_fp_policy(const match_policy *p);
 /* A state with its arrays allocated (e_off zeroed, the rest to fill);

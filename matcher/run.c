@@ -552,13 +552,20 @@ static int prepare_profiles(struct match_run_state *st, match_err *err) {
     return MATCH_OK;
 }
 
+/* Does this run fingerprint its profiles (a warm start given or kept)? */
+static int run_warm(const struct match_run_state *st) {
+    return st->policy.mode == MATCH_MODE_OPTIMAL && (st->in->warm || st->in->keep_warm);
+}
+
 /* Each mentee's query code (mt_mentee_code): its queries are built in every
- * pass, the code once, from what validation found (ck).  After
+ * pass, the code once, from what validation found (ck), and so is its
+ * profile's fingerprint when the run needs it (warm_fps).  After
  * prepare_profiles: the space is complete. */
 static int prepare_codes(struct match_run_state *st, const run_checked *ck) {
     st->mcode = malloc(st->nm * sizeof(*st->mcode) + 1);
     st->mcomp_off = malloc((st->nm + 1) * sizeof(*st->mcomp_off));
     if (!st->mcode || !st->mcomp_off) return MATCH_ENOMEM;
+    if (run_warm(st) && !(st->m_fp = malloc(st->nm * sizeof(uint64_t) + 1))) return MATCH_ENOMEM;
     size_t n = 0;
     for (size_t m = 0; m < st->nm; m++) {
         st->mcomp_off[m] = n;
@@ -566,9 +573,11 @@ static int prepare_codes(struct match_run_state *st, const run_checked *ck) {
     }
     st->mcomp_off[st->nm] = n;
     if (!(st->mcomp = malloc(n * sizeof(*st->mcomp) + 1))) return MATCH_ENOMEM;
-    for (size_t m = 0; m < st->nm; m++)
-        mt_mentee_code(&st->mcode[m], st->mcomp + st->mcomp_off[m], &st->space, &st->mentees[m], &st->policy,
-                       &ck->m[st->m_orig[m]]);
+    for (size_t m = 0; m < st->nm; m++) {
+        const mt_mcheck *mc = &ck->m[st->m_orig[m]];
+        mt_mentee_code(&st->mcode[m], st->mcomp + st->mcomp_off[m], &st->space, &st->mentees[m], &st->policy, mc);
+        if (st->m_fp) st->m_fp[m] = mt_fp_mentee(&st->mentees[m], mc);
+    }
     return MATCH_OK;
 }
 
@@ -1827,8 +1836,9 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
 #define WARM_CH_K        2
 #define WARM_MAX_CHANGED 25
 
+/* The fingerprints: the mentees' profiles' are there (prepare_codes),
+ * their forbidden coaches are mixed in here. */
 static int warm_fps(struct match_run_state *st) {
-    st->m_fp = malloc(st->nm * sizeof(uint64_t) + 1);
     st->c_fp = malloc(st->nc * sizeof(uint64_t) + 1);
     const char **f = malloc(st->nc * sizeof(*f) + 1);
     if (!st->m_fp || !st->c_fp || !f) {
@@ -1838,7 +1848,7 @@ static int warm_fps(struct match_run_state *st) {
     for (size_t m = 0; m < st->nm; m++) {
         size_t n = 0;
         for (size_t i = st->forb_off[m]; i < st->forb_off[m + 1]; i++) f[n++] = st->c_id[st->forb[i]];
-        st->m_fp[m] = mt_fp_mentee(&st->mentees[m], f, n);
+        st->m_fp[m] = mt_fp_forbidden(st->m_fp[m], f, n);
     }
     free(f);
     for (size_t c = 0; c < st->nc; c++) st->c_fp[c] = mt_fp_coach(&st->in->coaches[st->c_orig[c]]);
@@ -2567,7 +2577,7 @@ static int run_body(struct match_run_state *st, match_run_result *r, match_err *
         if (!st->pinned[m]) free_m[n_free++] = m;
     int optimal = st->policy.mode == MATCH_MODE_OPTIMAL;
     if (optimal) rc = coach_side_init(st);
-    if (rc == MATCH_OK && optimal && (st->in->warm || st->in->keep_warm)) rc = warm_fps(st);
+    if (rc == MATCH_OK && run_warm(st)) rc = warm_fps(st);
     if (rc == MATCH_OK && optimal) rc = warm_map(st, free_m, n_free, stats);
     if (rc == MATCH_OK) rc = par_run(st, "score", free_m, n_free, st->warm ? warm_score_one : score_one, NULL);
     if (rc == MATCH_OK)

@@ -54,22 +54,31 @@ static uint64_t fp_str(uint64_t h, const char *s) { return s ? fp_bytes(h, s, st
 
 static uint64_t fp_int(uint64_t h, int64_t x) { return fp_mix(h, (uint64_t)x); }
 
-uint64_t mt_fp_mentee(const match_mentee *m, const char *const *forbidden, size_t n_forbidden) {
+/* The catalogue codes (province, competencies) go in as their catalogue
+ * indexes, which checking the profile found (ck): a fingerprint is only
+ * ever compared with one of a run against the same catalogue (warm_map),
+ * and hashing ten codes' bytes was most of its cost.  A T.<sector> code
+ * goes in as -1 and its bytes. */
+uint64_t mt_fp_mentee(const match_mentee *m, const mt_mcheck *ck) {
     uint64_t h = FP_SEED;
     h = fp_str(h, m->agency);
     h = fp_str(h, m->position_class);
-    h = fp_str(h, m->province);
+    h = fp_int(h, ck->prov);
     h = fp_str(h, m->program);
     h = fp_int(h, (int64_t)m->n_competencies);
     for (size_t i = 0; i < m->n_competencies; i++) {
-        h = fp_str(h, m->competencies[i].code);
+        h = fp_int(h, ck->comp[i]);
+        if (ck->comp[i] < 0) h = fp_str(h, m->competencies[i].code);
         h = fp_int(h, m->competencies[i].current);
         h = fp_int(h, m->competencies[i].required);
     }
     h = fp_int(h, m->modality);
     h = fp_int(h, (int64_t)m->n_languages);
     for (size_t i = 0; i < m->n_languages; i++) h = fp_str(h, m->languages[i]);
-    h = fp_int(h, m->availability);
+    return fp_int(h, m->availability);
+}
+
+uint64_t mt_fp_forbidden(uint64_t h, const char *const *forbidden, size_t n_forbidden) {
     h = fp_int(h, (int64_t)n_forbidden);
     for (size_t i = 0; i < n_forbidden; i++) h = fp_str(h, forbidden[i]);
     return h;

@@ -1261,11 +1261,45 @@ static void test_run_pricing_medium(void **state) {
     }
 }
 
+/* Change mentee i of w the way a re-run sees it: its availability and one
+ * of: a competency level, a competency replaced by another code (catalogue
+ * or T.<sector>), its province, position class, first language.  Every one
+ * of them must change the mentee's fingerprint. */
+static void warm_change_mentee(world *w, size_t i) {
+    match_mentee *m = &w->m[i];
+    m->availability = rnd(2) ? 0 : 0x7F;
+    switch (rnd(5)) {
+    case 0:
+        w->needs[i][0].current = (int)rnd(3);
+        if (!m->n_competencies) {
+            w->needs[i][0] = (match_need){ "M.01", (int)rnd(3), 3 };
+            m->n_competencies = 1;
+        }
+        break;
+    case 1: /* the one code it does not have (it has at most three of four) */
+        for (size_t k = 0; k < 4; k++) {
+            int has = 0;
+            for (size_t j = 0; j < m->n_competencies; j++) has |= strcmp(w->needs[i][j].code, R_COMPS[k]) == 0;
+            if (has) continue;
+            if (m->n_competencies)
+                w->needs[i][rnd((uint32_t)m->n_competencies)].code = R_COMPS[k];
+            else
+                w->needs[i][m->n_competencies++] = (match_need){ R_COMPS[k], 0, 4 };
+            break;
+        }
+        break;
+    case 2: m->province = strcmp(m->province, R_PROV[0]) ? R_PROV[0] : R_PROV[1]; break;
+    case 3: m->position_class = strcmp(m->position_class, R_CLASS[0]) ? R_CLASS[0] : R_CLASS[2]; break;
+    default: w->langs[i][0] = strcmp(w->langs[i][0], "en") ? "en" : "jv"; break;
+    }
+}
+
 /* Warm re-runs at medium size with short lists (so that pricing, its
  * reduced bounds and the bounds a state carries do the work): after a few
- * mentees and coaches changed (competency levels, availability, free
- * capacity), a run started from the earlier run's state reaches the optimum
- * of a cold run holding every pair, certified, and starts warm. */
+ * mentees and coaches changed (warm_change_mentee; coaches' competency
+ * levels and free capacity), a run started from the earlier run's state
+ * reaches the optimum of a cold run holding every pair, certified, and
+ * starts warm. */
 static void test_run_warm_medium(void **state) {
     (void)state;
     static world w;
@@ -1286,8 +1320,7 @@ static void test_run_warm_medium(void **state) {
         assert_non_null(st);
         for (int k = 0; k < 2; k++) { /* a few profiles change */
             size_t i = rnd((uint32_t)w.nm), j = rnd((uint32_t)w.nc);
-            w.needs[i][0].current = (int)rnd(3);
-            w.m[i].availability = rnd(2) ? 0 : 0x7F;
+            warm_change_mentee(&w, i);
             w.skills[j][0].level = 1 + (int)rnd(5);
             w.c[j].capacity = (int)rnd(3);
             w.c[j].load = 0;
@@ -1309,6 +1342,59 @@ static void test_run_warm_medium(void **state) {
         match_warm_free(st);
     }
     assert_true(warm >= 20);
+}
+
+/* A warm state reuses a mentee only when its fingerprint is unchanged:
+ * every field the score or a hard constraint reads counts, catalogue codes
+ * (taken by their catalogue index) and T.<sector> codes alike.  One mentee
+ * changed at a time: all others are reused, it is not. */
+static void test_run_warm_fingerprints(void **state) {
+    (void)state;
+    static world w;
+    rng_state = 31;
+    random_world(&w, 40, 12, 0);
+    match_mentee *m = &w.m[7];
+    w.needs[7][0] = (match_need){ "M.01", 1, 3 };
+    w.needs[7][1] = (match_need){ "T.sector-a", 0, 2 }; /* not in the catalogue */
+    m->n_competencies = 2;
+    match_policy p;
+    match_policy_default(&p);
+    match_run_input in = world_input(&w, &p);
+    in.threads = 1;
+    in.keep_warm = 1;
+    match_run_result *a = run_ok(&in);
+    match_warm *st = match_run_take_warm(a);
+    assert_non_null(st);
+    in.keep_warm = 0;
+    in.warm = st;
+    const match_mentee saved = *m;
+    const match_need saved_needs[2] = { w.needs[7][0], w.needs[7][1] };
+    const char *saved_lang = w.langs[7][0];
+    for (int change = 0; change <= 9; change++) {
+        switch (change) {
+        case 1: w.needs[7][0].code = "M.04"; break;       /* catalogue code -> another */
+        case 2: w.needs[7][0].code = "T.sector-b"; break; /* catalogue code -> T.<sector> */
+        case 3: w.needs[7][1].code = "T.sector-b"; break; /* T.<sector> -> another */
+        case 4: w.needs[7][1].code = "M.02"; break;       /* T.<sector> -> catalogue code */
+        case 5: w.needs[7][0].current = 2; break;         /* a level */
+        case 6: m->province = strcmp(m->province, "31") ? "31" : "32"; break;
+        case 7: m->position_class = strcmp(m->position_class, "pelaksana") ? "pelaksana" : "pengawas"; break;
+        case 8: m->agency = strcmp(m->agency, "bkn") ? "bkn" : "kemenkeu"; break;
+        case 9: w.langs[7][0] = strcmp(w.langs[7][0], "jv") ? "jv" : "en"; break;
+        default: break; /* 0: nothing changed */
+        }
+        match_run_result *b = run_ok(&in);
+        assert_true(b->stats.warm);
+        if (b->stats.warm_mentees != w.nm - (change ? 1u : 0u))
+            fail_msg("change %d: %u mentees reused of %zu", change, b->stats.warm_mentees, w.nm);
+        match_run_free(b);
+        *m = saved;
+        w.needs[7][0] = saved_needs[0];
+        w.needs[7][1] = saved_needs[1];
+        w.langs[7][0] = saved_lang;
+    }
+    match_run_free(a);
+    match_warm_free(st);
 }
 
 /* The sort by id takes a guess first (the input order, or the previous
@@ -2050,6 +2136,7 @@ int main(void) {
         cmocka_unit_test(test_run_warm_medium),
         cmocka_unit_test(test_run_sort_guesses),
         cmocka_unit_test(test_run_warm_ties_spread),
+        cmocka_unit_test(test_run_warm_fingerprints),
         cmocka_unit_test(test_stable_no_blocking_pair),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_edge_cases),
