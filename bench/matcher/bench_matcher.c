@@ -2,7 +2,8 @@
  *
  *   bench_matcher --instance FILE [--data DIR] [--objective O] [--mode M]
  *                 [--threads N] [--k K] [--dump-weights FILE]
- *                 [--suggest Q] [--no-run] [--warm-change PCT [--seed S]]
+ *                 [--suggest Q] [--no-run]
+ *                 [--warm-change PCT [--seed S] [--repeat N]]
  *
  * Prints one `run ...` line of key=value pairs (README.md) with the engine's
  * elapsed time (match_run only: catalogue and file loading excluded) and the
@@ -13,9 +14,11 @@
  * run for the reference solvers.  --warm-change PCT measures a re-run: the
  * first run keeps its warm state, then PCT % of the mentees and PCT % of the
  * coaches (drawn with --seed) change one competency level and their
- * availability, and the changed instance is run warm and then cold; the
- * `warm` line gives both times, their ratio and whether the two certified
- * optima are equal (the program exits 1 when they are not). */
+ * availability, and the changed instance is run warm and then cold, N times
+ * (--repeat, default 1, alternating); the `warm` line gives both times
+ * (medians over the N pairs, and the first pair's), their ratio and whether
+ * every pair's two certified optima are equal (the program exits 1 when
+ * they are not). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,11 +218,72 @@ static int perturb(instance *in, double pct, void ***keep, size_t *n_keep) {
     return 0;
 }
 
-/* --warm-change: cold run keeping its state, perturb, warm run, cold run. */
-static int bench_warm(const match_catalog *cat, instance *in, match_run_input *ri, double pct, double load_ms,
-                      long rss_loaded) {
+/* Median of n values (sorts v). */
+static double median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof(*v), cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+#define WARM_MAX_REPEAT 32
+
+/* A re-run and the cold run of the same input, --repeat times, one after
+ * the other (warm, cold, warm, cold, ...): the first pair runs in a heap
+ * just left by the first (cold) run, the later ones in the heap the pairs
+ * before them left, as in a server that runs again and again.  Every pair
+ * must reach the same certified optimum. */
+static int warm_pairs(const match_catalog *cat, const instance *in, match_run_input *ri, match_warm *w, int repeat,
+                      double load_ms, long rss_loaded, double pct) {
+    double wm[WARM_MAX_REPEAT], cm[WARM_MAX_REPEAT], wc[WARM_MAX_REPEAT], cc[WARM_MAX_REPEAT];
+    match_stats last_w = { 0 }, last_c = { 0 };
+    int same = 1;
+    for (int i = 0; i < repeat; i++) {
+        match_err err = { 0 };
+        match_run_result *rw = NULL, *rc = NULL;
+        ri->warm = w;
+        double c0 = cpu_ms();
+        int bad = match_run(cat, ri, &rw, &err) != MATCH_OK;
+        wc[i] = cpu_ms() - c0;
+        ri->warm = NULL;
+        c0 = cpu_ms();
+        bad = bad || match_run(cat, ri, &rc, &err) != MATCH_OK;
+        cc[i] = cpu_ms() - c0;
+        if (bad) {
+            fprintf(stderr, "bench_matcher: warm re-run: %s\n", err.msg[0] ? err.msg : "out of memory");
+            match_run_free(rw);
+            match_run_free(rc);
+            return 1;
+        }
+        const match_stats *a = &rw->stats, *b = &rc->stats;
+        /* The optimum is the objective (and the gain it encodes); among
+         * optimal matchings the plain score total may differ (a waitlisted
+         * mentee's bonus can stand in for score). */
+        same = same && a->objective == b->objective && a->matched == b->matched &&
+               a->objective_score == b->objective_score && a->certified && b->certified;
+        wm[i] = a->elapsed_ms;
+        cm[i] = b->elapsed_ms;
+        last_w = *a;
+        last_c = *b;
+        match_run_free(rw);
+        match_run_free(rc);
+    }
+    print_run("rerun_warm", in, &last_w, wc[repeat - 1], load_ms, rss_loaded);
+    print_run("rerun_cold", in, &last_c, cc[repeat - 1], load_ms, rss_loaded);
+    double w_first = wm[0], c_first = cm[0];
+    double w_ms = median(wm, repeat), c_ms = median(cm, repeat);
+    printf("warm change_pct=%.2f repeat=%d warm_ms=%.1f cold_ms=%.1f cold_over_warm=%.2f warm_cpu_ms=%.0f "
+           "cold_cpu_ms=%.0f warm_ms_first=%.1f cold_ms_first=%.1f warm_ms_range=%.1f-%.1f "
+           "cold_ms_range=%.1f-%.1f warm_pairs=%llu cold_pairs=%llu same_optimum=%d state_mb=%.1f\n",
+           pct, repeat, w_ms, c_ms, c_ms / w_ms, median(wc, repeat), median(cc, repeat), w_first, c_first, wm[0],
+           wm[repeat - 1], cm[0], cm[repeat - 1], (unsigned long long)last_w.pairs_scored,
+           (unsigned long long)last_c.pairs_scored, same, (double)match_warm_bytes(w) / 1048576.0);
+    return same ? 0 : 1;
+}
+
+/* --warm-change: cold run keeping its state, perturb, then warm_pairs. */
+static int bench_warm(const match_catalog *cat, instance *in, match_run_input *ri, double pct, int repeat,
+                      double load_ms, long rss_loaded) {
     match_err err = { 0 };
-    match_run_result *r0 = NULL, *rw = NULL, *rc = NULL;
+    match_run_result *r0 = NULL;
     ri->keep_warm = 1;
     double c0 = cpu_ms();
     if (match_run(cat, ri, &r0, &err) != MATCH_OK) {
@@ -229,46 +293,19 @@ static int bench_warm(const match_catalog *cat, instance *in, match_run_input *r
     print_run("run", in, &r0->stats, cpu_ms() - c0, load_ms, rss_loaded);
     match_warm *w = match_run_take_warm(r0);
     match_run_free(r0);
+    ri->keep_warm = 0;
     if (!w) {
         fprintf(stderr, "bench_matcher: no warm state\n");
         return 1;
     }
     void **keep = NULL;
     size_t n_keep = 0;
-    int rc_ = perturb(in, pct, &keep, &n_keep);
-    ri->warm = w;
-    ri->keep_warm = 0;
-    c0 = cpu_ms();
-    if (!rc_ && match_run(cat, ri, &rw, &err) != MATCH_OK) rc_ = 1;
-    double cw = cpu_ms() - c0;
-    ri->warm = NULL;
-    c0 = cpu_ms();
-    if (!rc_ && match_run(cat, ri, &rc, &err) != MATCH_OK) rc_ = 1;
-    double cc = cpu_ms() - c0;
-    if (!rc_) {
-        print_run("rerun_warm", in, &rw->stats, cw, load_ms, rss_loaded);
-        print_run("rerun_cold", in, &rc->stats, cc, load_ms, rss_loaded);
-        const match_stats *a = &rw->stats, *b = &rc->stats;
-        /* The optimum is the objective (and the gain it encodes); among
-         * optimal matchings the plain score total may differ (a waitlisted
-         * mentee's bonus can stand in for score). */
-        int same = a->objective == b->objective && a->matched == b->matched &&
-                   a->objective_score == b->objective_score && a->certified && b->certified;
-        printf("warm change_pct=%.2f warm_ms=%.1f cold_ms=%.1f cold_over_warm=%.2f warm_cpu_ms=%.0f "
-               "cold_cpu_ms=%.0f warm_pairs=%llu cold_pairs=%llu same_optimum=%d state_mb=%.1f\n",
-               pct, a->elapsed_ms, b->elapsed_ms, b->elapsed_ms / a->elapsed_ms, cw, cc,
-               (unsigned long long)a->pairs_scored, (unsigned long long)b->pairs_scored, same,
-               (double)match_warm_bytes(w) / 1048576.0);
-        if (!same) rc_ = 1;
-    } else {
-        fprintf(stderr, "bench_matcher: warm re-run: %s\n", err.msg[0] ? err.msg : "out of memory");
-    }
-    match_run_free(rw);
-    match_run_free(rc);
+    int rc = perturb(in, pct, &keep, &n_keep);
+    if (!rc) rc = warm_pairs(cat, in, ri, w, repeat, load_ms, rss_loaded, pct);
     match_warm_free(w);
     for (size_t i = 0; i < n_keep; i++) free(keep[i]);
     free(keep);
-    return rc_;
+    return rc;
 }
 
 int main(int argc, char **argv) {
@@ -284,14 +321,15 @@ int main(int argc, char **argv) {
                                           { "verbose", no_argument, NULL, 'v' },
                                           { "warm-change", required_argument, NULL, 'W' },
                                           { "seed", required_argument, NULL, 'S' },
+                                          { "repeat", required_argument, NULL, 'R' },
                                           { NULL, 0, NULL, 0 } };
     const char *path = NULL, *data = "data", *dump = NULL, *obj = NULL, *mode = NULL;
     int threads = 0, k = 0, no_run = 0, verbose = 0;
     long suggest = 0;
     double warm_pct = 0;
-    int ch;
+    int ch, repeat = 1;
     mix_state = 1;
-    while ((ch = getopt_long(argc, argv, "i:d:O:M:t:k:w:s:nvW:S:", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "i:d:O:M:t:k:w:s:nvW:S:R:", opts, NULL)) != -1) {
         switch (ch) {
         case 'i': path = optarg; break;
         case 'd': data = optarg; break;
@@ -305,11 +343,12 @@ int main(int argc, char **argv) {
         case 'v': verbose = 1; break;
         case 'W': warm_pct = atof(optarg); break;
         case 'S': mix_state = strtoull(optarg, NULL, 10); break;
+        case 'R': repeat = atoi(optarg); break;
         default: fprintf(stderr, "usage: bench_matcher --instance FILE [options]\n"); return 2;
         }
     }
-    if (!path) {
-        fprintf(stderr, "usage: bench_matcher --instance FILE [options]\n");
+    if (!path || repeat < 1 || repeat > WARM_MAX_REPEAT) {
+        fprintf(stderr, "usage: bench_matcher --instance FILE [options] (--repeat: 1..%d)\n", WARM_MAX_REPEAT);
         return 2;
     }
     match_catalog *cat;
@@ -356,7 +395,7 @@ int main(int argc, char **argv) {
         int mrc = warm_pct > 0 ? MATCH_OK : match_run(cat, &ri, &r, &err);
         double cpu = cpu_ms() - cpu0;
         if (warm_pct > 0) {
-            rc = bench_warm(cat, &in, &ri, warm_pct, load_ms, rss_loaded);
+            rc = bench_warm(cat, &in, &ri, warm_pct, repeat, load_ms, rss_loaded);
         } else if (mrc != MATCH_OK) {
             fprintf(stderr, "bench_matcher: run: %s\n", err.msg);
             rc = 1;
