@@ -220,8 +220,9 @@ typedef struct mt_mcheck {
     int32_t prov, rank;
     const int32_t *comp; /* m->n_competencies entries */
 } mt_mcheck;
-/* match_mentee_check that also fills *ck (comp_ids: room for
- * MATCH_MAX_COMPETENCIES entries, ck->comp points there). */
+/* match_mentee_check that also fills *ck (ck->comp = comp_ids, which
+ * gets m->n_competencies entries, written only once that count is checked
+ * to be at most MATCH_MAX_COMPETENCIES). */
 int mt_mentee_check(const match_catalog *cat, const match_mentee *m, mt_mcheck *ck, int32_t *comp_ids, match_err *err);
 /* ck: what checking m against s's catalogue found, or NULL (looked up). */
 void mt_mentee_code(mt_mcode *c, mt_mcomp *cm, const mt_space *s, const match_mentee *m, const match_policy *policy,

@@ -466,17 +466,16 @@ static int validate(const match_catalog *cat, const match_run_input *in, run_che
     ck->m = malloc(in->n_mentees * sizeof(*ck->m) + 1);
     ck->comp = malloc(n_comp * sizeof(*ck->comp) + 1);
     if (!ck->m || !ck->comp) return MATCH_ENOMEM;
+    /* each mentee's ids go straight into its slice: a check writes them
+     * only once the count is known to be at most MATCH_MAX_COMPETENCIES */
     int32_t *comp = ck->comp;
     for (size_t i = 0; i < in->n_mentees; i++) {
-        int32_t ids[MATCH_MAX_COMPETENCIES];
-        if (mt_mentee_check(cat, &in->mentees[i], &ck->m[i], ids, &e) != MATCH_OK) {
+        if (mt_mentee_check(cat, &in->mentees[i], &ck->m[i], comp, &e) != MATCH_OK) {
             char f[sizeof(e.field) + 32];
             snprintf(f, sizeof(f), "mentees[%zu].%.40s", i, e.field);
             mt_err(err, f, "mentees[%zu] (%s): %s", i, in->mentees[i].id ? in->mentees[i].id : "?", e.msg);
             return MATCH_ERR;
         }
-        memcpy(comp, ids, in->mentees[i].n_competencies * sizeof(*comp));
-        ck->m[i].comp = comp;
         comp += in->mentees[i].n_competencies;
     }
     for (size_t i = 0; i < in->n_coaches; i++)

@@ -269,13 +269,15 @@ static int warm_pairs(const match_catalog *cat, const instance *in, match_run_in
     print_run("rerun_warm", in, &last_w, wc[repeat - 1], load_ms, rss_loaded);
     print_run("rerun_cold", in, &last_c, cc[repeat - 1], load_ms, rss_loaded);
     double w_first = wm[0], c_first = cm[0];
+    /* median() sorts: then [0] and [repeat - 1] are the extremes */
     double w_ms = median(wm, repeat), c_ms = median(cm, repeat);
+    double w_lo = wm[0], w_hi = wm[repeat - 1], c_lo = cm[0], c_hi = cm[repeat - 1];
     printf("warm change_pct=%.2f repeat=%d warm_ms=%.1f cold_ms=%.1f cold_over_warm=%.2f warm_cpu_ms=%.0f "
            "cold_cpu_ms=%.0f warm_ms_first=%.1f cold_ms_first=%.1f warm_ms_range=%.1f-%.1f "
            "cold_ms_range=%.1f-%.1f warm_pairs=%llu cold_pairs=%llu same_optimum=%d state_mb=%.1f\n",
-           pct, repeat, w_ms, c_ms, c_ms / w_ms, median(wc, repeat), median(cc, repeat), w_first, c_first, wm[0],
-           wm[repeat - 1], cm[0], cm[repeat - 1], (unsigned long long)last_w.pairs_scored,
-           (unsigned long long)last_c.pairs_scored, same, (double)match_warm_bytes(w) / 1048576.0);
+           pct, repeat, w_ms, c_ms, c_ms / w_ms, median(wc, repeat), median(cc, repeat), w_first, c_first, w_lo, w_hi,
+           c_lo, c_hi, (unsigned long long)last_w.pairs_scored, (unsigned long long)last_c.pairs_scored, same,
+           (double)match_warm_bytes(w) / 1048576.0);
     return same ? 0 : 1;
 }
 
