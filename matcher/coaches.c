@@ -104,6 +104,8 @@ static int coaches_grow(mt_coaches *cs, size_t need) {
     return coaches_resize(cs, na);
 }
 
+int mt_coaches_reserve(mt_coaches *cs, size_t n) { return n <= cs->alloc ? MATCH_OK : coaches_resize(cs, n); }
+
 /* The level column of competency id `col`, created (zeroed) on demand. */
 static uint8_t *coaches_column(mt_coaches *cs, uint32_t col) {
     if (col >= cs->n_cols) {

@@ -131,6 +131,10 @@ typedef struct mt_coaches {
 
 void mt_coaches_init(mt_coaches *cs);
 void mt_coaches_free(mt_coaches *cs);
+/* Room for n coaches at once (a run knows how many it sets): the arrays
+ * are not grown by doubling, copied and faulted in again as slots are set.
+ * MATCH_OK or MATCH_ENOMEM. */
+int mt_coaches_reserve(mt_coaches *cs, size_t n);
 /* Append (slot == cs->n) or overwrite slot with coach c, interning its
  * strings in s.  The profile must already be validated.  MATCH_OK or
  * MATCH_ENOMEM.  Any number of distinct languages is accepted. */

@@ -535,6 +535,7 @@ static int prepare_profiles(struct match_run_state *st, match_err *err) {
             return MATCH_ERR;
         }
     }
+    if (mt_coaches_reserve(&st->cs, nc) != MATCH_OK) return MATCH_ENOMEM;
     for (size_t j = 0; j < nc; j++) {
         const match_coach *c = &in->coaches[st->c_orig[j]];
         if (!(st->c_id[j] = arena_str(&st->arena, c->id))) return MATCH_ENOMEM;

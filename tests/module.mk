@@ -32,6 +32,11 @@ CHECK_CMDS += tests/unit/test_assign_compare.sh
 check-build: $(B)/bench/matcher/gen_instance $(B)/bench/matcher/bench_matcher \
              $(B)/bench/matcher/compare_assign $(B)/bench/matcher/lemon_ns
 
+# test_bench_warm.sh: bench_matcher --warm-change on small instances (broad
+# and hub): warm and cold re-runs reach the same certified optimum, and the
+# `warm` line has the keys bench/matcher/README.md documents.
+CHECK_CMDS += tests/unit/test_bench_warm.sh
+
 # test_gen_data.py: scripts/gen-data is reproducible, writes the import
 # format from the catalogues, and draws coaches with uneven expertise.
 CHECK_CMDS += tests/unit/test_gen_data.py

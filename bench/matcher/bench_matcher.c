@@ -16,9 +16,11 @@
  * coaches (drawn with --seed) change one competency level and their
  * availability, and the changed instance is run warm and then cold, N times
  * (--repeat, default 1, alternating); the `warm` line gives both times
- * (medians over the N pairs, and the first pair's), their ratio and whether
- * every pair's two certified optima are equal (the program exits 1 when
- * they are not). */
+ * (medians over the N pairs, and the first pair's), their ratio, the minor
+ * page faults each run took (medians, and the first warm run's: on a VM a
+ * fault can cost as much as 10 us, and a run in memory the heap just gave
+ * back pays one per 4 KiB page it touches) and whether every pair's two
+ * certified optima are equal (the program exits 1 when they are not). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +41,14 @@ static double cpu_ms(void) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+}
+
+/* Minor page faults so far: a run that touches memory the heap just
+ * returned to the kernel pays one for every 4 KiB page of it. */
+static double minor_faults(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_minflt;
 }
 
 static long peak_rss_kb(void) {
@@ -234,19 +244,23 @@ static double median(double *v, int n) {
 static int warm_pairs(const match_catalog *cat, const instance *in, match_run_input *ri, match_warm *w, int repeat,
                       double load_ms, long rss_loaded, double pct) {
     double wm[WARM_MAX_REPEAT], cm[WARM_MAX_REPEAT], wc[WARM_MAX_REPEAT], cc[WARM_MAX_REPEAT];
+    double wf[WARM_MAX_REPEAT], cf[WARM_MAX_REPEAT];
     match_stats last_w = { 0 }, last_c = { 0 };
     int same = 1;
     for (int i = 0; i < repeat; i++) {
         match_err err = { 0 };
         match_run_result *rw = NULL, *rc = NULL;
         ri->warm = w;
-        double c0 = cpu_ms();
+        double c0 = cpu_ms(), f0 = minor_faults();
         int bad = match_run(cat, ri, &rw, &err) != MATCH_OK;
         wc[i] = cpu_ms() - c0;
+        wf[i] = minor_faults() - f0;
         ri->warm = NULL;
         c0 = cpu_ms();
+        f0 = minor_faults();
         bad = bad || match_run(cat, ri, &rc, &err) != MATCH_OK;
         cc[i] = cpu_ms() - c0;
+        cf[i] = minor_faults() - f0;
         if (bad) {
             fprintf(stderr, "bench_matcher: warm re-run: %s\n", err.msg[0] ? err.msg : "out of memory");
             match_run_free(rw);
@@ -268,16 +282,17 @@ static int warm_pairs(const match_catalog *cat, const instance *in, match_run_in
     }
     print_run("rerun_warm", in, &last_w, wc[repeat - 1], load_ms, rss_loaded);
     print_run("rerun_cold", in, &last_c, cc[repeat - 1], load_ms, rss_loaded);
-    double w_first = wm[0], c_first = cm[0];
+    double w_first = wm[0], c_first = cm[0], wf_first = wf[0];
     /* median() sorts: then [0] and [repeat - 1] are the extremes */
     double w_ms = median(wm, repeat), c_ms = median(cm, repeat);
     double w_lo = wm[0], w_hi = wm[repeat - 1], c_lo = cm[0], c_hi = cm[repeat - 1];
     printf("warm change_pct=%.2f repeat=%d warm_ms=%.1f cold_ms=%.1f cold_over_warm=%.2f warm_cpu_ms=%.0f "
            "cold_cpu_ms=%.0f warm_ms_first=%.1f cold_ms_first=%.1f warm_ms_range=%.1f-%.1f "
-           "cold_ms_range=%.1f-%.1f warm_pairs=%llu cold_pairs=%llu same_optimum=%d state_mb=%.1f\n",
+           "cold_ms_range=%.1f-%.1f warm_faults=%.0f warm_faults_first=%.0f cold_faults=%.0f warm_pairs=%llu "
+           "cold_pairs=%llu same_optimum=%d state_mb=%.1f\n",
            pct, repeat, w_ms, c_ms, c_ms / w_ms, median(wc, repeat), median(cc, repeat), w_first, c_first, w_lo, w_hi,
-           c_lo, c_hi, (unsigned long long)last_w.pairs_scored, (unsigned long long)last_c.pairs_scored, same,
-           (double)match_warm_bytes(w) / 1048576.0);
+           c_lo, c_hi, median(wf, repeat), wf_first, median(cf, repeat), (unsigned long long)last_w.pairs_scored,
+           (unsigned long long)last_c.pairs_scored, same, (double)match_warm_bytes(w) / 1048576.0);
     return same ? 0 : 1;
 }
 
