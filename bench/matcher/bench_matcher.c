@@ -17,10 +17,9 @@
  * availability, and the changed instance is run warm and then cold, N times
  * (--repeat, default 1, alternating); the `warm` line gives both times
  * (medians over the N pairs, and the first pair's), their ratio, the minor
- * page faults each run took (medians, and the first warm run's: on a VM a
- * fault can cost as much as 10 us, and a run in memory the heap just gave
- * back pays one per 4 KiB page it touches) and whether every pair's two
- * certified optima are equal (the program exits 1 when they are not). */
+ * page faults each run took (medians, and the first warm run's; see
+ * minor_faults) and whether every pair's two certified optima are equal
+ * (the program exits 1 when they are not). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +43,8 @@ static double cpu_ms(void) {
 }
 
 /* Minor page faults so far: a run that touches memory the heap just
- * returned to the kernel pays one for every 4 KiB page of it. */
+ * returned to the kernel pays one for every 4 KiB page of it, about 12 us
+ * each on the VM of README.md's "fifth round" of warm re-runs. */
 static double minor_faults(void) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
