@@ -277,6 +277,19 @@ class Certs:
 
 # ------------------------------------------------------------------ coachnetd
 
+# coachnetd runs as etc/coachnetd.service runs it: glibc's malloc backs its
+# large blocks with transparent huge pages (docs/operations.md, "Memory:
+# transparent huge pages").  A GLIBC_TUNABLES already in the environment
+# wins, even an empty one: that is how bench/e2e compares with and without.
+COACHNETD_TUNABLES = "glibc.malloc.hugetlb=1"
+
+
+def coachnetd_env():
+    env = dict(os.environ)
+    env.setdefault("GLIBC_TUNABLES", COACHNETD_TUNABLES)
+    return env
+
+
 class Server:
     """One coachnetd process with its own config file and log."""
 
@@ -343,7 +356,7 @@ class Server:
         with open(log, "wb") as f:
             self.proc = subprocess.Popen([str(self.env.binary), "--config", str(self.conf_path)],
                                          cwd=str(self.env.dir), stdin=subprocess.DEVNULL,
-                                         stdout=f, stderr=subprocess.STDOUT)
+                                         stdout=f, stderr=subprocess.STDOUT, env=coachnetd_env())
         self.wait_ready(timeout or 15 * SLOW)
         self.keep_running = True
 

@@ -4,6 +4,7 @@
 override the config file, SIGTERM stops accepting, answers the requests in
 flight and exits 0, and the --add-user bootstrap path."""
 
+import os
 import signal
 import subprocess
 import time
@@ -66,6 +67,47 @@ def flags_override_config(s):
         out = p.communicate(timeout=15 * SLOW)[0].decode(errors="replace")
     assert p.returncode == 0, (p.returncode, out[-2000:])
     s.env.tool_output.append(("--port override run", out))
+
+
+def thp_mode():
+    """The kernel's transparent huge page mode ("always", "madvise", "never"), or None."""
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            text = f.read()
+    except OSError:
+        return None
+    i, j = text.find("["), text.find("]")
+    return text[i + 1:j] if 0 <= i < j else None
+
+
+THP_HINT = "malloc does not use transparent huge pages"
+
+
+@t
+def huge_page_hint(s):
+    """start-up log: the huge-page notice iff the kernel is in madvise mode and GLIBC_TUNABLES lacks glibc.malloc.hugetlb=1; served either way"""
+    mode = thp_mode()
+    for tunables, hint in (("", mode == "madvise"),
+                           ("glibc.malloc.check=0", mode == "madvise"),
+                           ("glibc.malloc.hugetlb=1", False),
+                           ("glibc.malloc.check=0:glibc.malloc.hugetlb=1", False)):
+        port = free_port()
+        p = subprocess.Popen([str(s.env.binary), "--config", str(s.srv.conf_path), "--port", str(port)],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=str(s.env.dir),
+                             env=dict(os.environ, GLIBC_TUNABLES=tunables))
+        try:
+            def up():
+                with coachnet.Client("127.0.0.1", port, ca_file=str(s.env.certs.ca), timeout=2) as c:
+                    return c.auth_login(ADMIN_LOGIN, ADMIN_PASSWORD)["role"] == "admin"
+            wait_until(up, 10 * SLOW, interval=0.1, what="coachnetd with GLIBC_TUNABLES=%r" % tunables)
+        finally:
+            p.send_signal(signal.SIGTERM)
+            out = p.communicate(timeout=15 * SLOW)[0].decode(errors="replace")
+        assert p.returncode == 0, (tunables, p.returncode, out[-2000:])
+        assert (THP_HINT in out) == hint, "THP mode %s, GLIBC_TUNABLES=%r: the notice %sexpected; log:\n%s" % (
+            mode, tunables, "" if hint else "not ", out[-2000:])
+        if hint:
+            assert "GLIBC_TUNABLES=glibc.malloc.hugetlb=1" in out, out[-2000:]
 
 
 @t
