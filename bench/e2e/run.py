@@ -220,19 +220,31 @@ class Prober:
         tx.send(samples)
 
 
-def by_phase(samples, spans):
+def phase_lookup(spans):
+    """A function of a monotonic time t: the phase whose span holds t, or
+    None (setup, between runs)."""
+    marks = sorted((b, e, n) for n, b, e in spans if not n.startswith("run "))
+    begins = [m[0] for m in marks]
+
+    def at(t):
+        i = bisect.bisect_right(begins, t) - 1
+        if i < 0 or (marks[i][1] is not None and t >= marks[i][1]):
+            return None
+        return marks[i][2]
+    return at
+
+
+def by_phase(samples, at):
     """The samples by the phase they were sent in: phase -> {"lat": [s],
     "late": n, "errors": {code: n}}.  A latency counts when the answer was
     one (not_found: not imported yet, a full round trip); samples outside
     every phase (setup, between runs) are left out."""
-    marks = sorted((b, e, n) for n, b, e in spans if not n.startswith("run "))
-    begins = [m[0] for m in marks]
     out = {}
     for t, dt, code, late in samples:
-        i = bisect.bisect_right(begins, t) - 1
-        if i < 0 or (marks[i][1] is not None and t >= marks[i][1]):
+        name = at(t)
+        if name is None:
             continue
-        ph = out.setdefault(marks[i][2], {"lat": [], "late": 0, "errors": {}})
+        ph = out.setdefault(name, {"lat": [], "late": 0, "errors": {}})
         if code in (None, "not_found"):
             ph["lat"].append(dt)
         if code:
@@ -403,6 +415,8 @@ def main():
                          "(no import: about 4 minutes at 1,000,000 mentees)")
     ap.add_argument("--coachnetd", help="run this coachnetd binary instead of $B's (an A/B comparison)")
     ap.add_argument("--json", help="write the figures there")
+    ap.add_argument("--samples", help="write every mentee.get there, a tab-separated line each: monotonic "
+                    "time s, latency ms, phase, error code (to line them up with perf's `-k mono` times)")
     a = ap.parse_args()
     for f in (harness.COACHNETD, CLI):
         if not f.exists():
@@ -443,7 +457,8 @@ def main():
         conf[k.replace("-", "_")] = v
     srv = env.add_server(**conf)
     res = {"mentees": a.mentees, "coaches": a.coaches, "conf": conf, "coachnetd": a.coachnetd or str(harness.COACHNETD),
-           "glibc_tunables": harness.coachnetd_env()["GLIBC_TUNABLES"], "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+           "glibc_tunables": harness.coachnetd_env()["GLIBC_TUNABLES"],
+           "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
            "uname": os.uname().release, "cores": os.cpu_count(), "load_before": os.getloadavg(), "runs": []}
     phases = Phases()
     mon = Monitor(phases, srv.proc.pid, env.redis.port)
@@ -534,18 +549,21 @@ def main():
     print("\n%-16s %9s %10s %8s %11s %9s %7s %8s %8s %8s %6s %s" % (
         "phase", "wall s", "RSS MiB", "kfaults", "Redis MiB", "Redis s", "gets", "p50 ms", "p99 ms", "max ms",
         "late", "errors"))
-    probes = by_phase(prober.samples, phases.spans)
+    at = phase_lookup(phases.spans)
+    probes = by_phase(prober.samples, at)
     for r in rows:
         name = r["phase"]
         pr = probes.get(name, {"lat": [], "late": 0, "errors": {}})
         lat = pr["lat"]
-        r.update(rss_mib=mon.rss.get(name, 0) / 1024.0, faults=mon.faults.get(name, 0), redis_mib=mon.redis.get(name, 0) / 2 ** 20,
+        r.update(rss_mib=mon.rss.get(name, 0) / 1024.0, faults=mon.faults.get(name, 0),
+                 redis_mib=mon.redis.get(name, 0) / 2 ** 20,
                  redis_cpu_s=mon.redis_cpu.get(name, 0.0),
                  gets=len(lat), p50_ms=pct(lat, 0.5) * 1e3, p99_ms=pct(lat, 0.99) * 1e3,
                  max_ms=max(lat) * 1e3 if lat else float("nan"), late=pr["late"],
                  errors=pr["errors"])
         print("%-16s %9.1f %10.0f %8.1f %11.0f %9.1f %7d %8.2f %8.2f %8.1f %6d %s" % (
-            r["phase"], r["wall_s"], r["rss_mib"], r["faults"] / 1e3, r["redis_mib"], r["redis_cpu_s"], r["gets"], r["p50_ms"], r["p99_ms"],
+            r["phase"], r["wall_s"], r["rss_mib"], r["faults"] / 1e3, r["redis_mib"], r["redis_cpu_s"], r["gets"],
+            r["p50_ms"], r["p99_ms"],
             r["max_ms"], r["late"], ",".join("%s=%d" % kv for kv in r["errors"].items())))
     alllat = [x for n, pr in probes.items() if not n.startswith("import") for x in pr["lat"]]
     res["get_runs"] = {"n": len(alllat), "p50_ms": pct(alllat, 0.5) * 1e3, "p99_ms": pct(alllat, 0.99) * 1e3,
@@ -575,6 +593,10 @@ def main():
                                                  " ".join("%.1f" % x for x in res["load_after"])))
     if a.json:
         Path(a.json).write_text(json.dumps(res, indent=1, default=str) + "\n")
+    if a.samples:
+        with open(a.samples, "w") as f:
+            for t, dt, code, _ in prober.samples:
+                f.write("%.6f\t%.3f\t%s\t%s\n" % (t, dt * 1e3, at(t) or "-", code or "-"))
 
 
 if __name__ == "__main__":
