@@ -234,14 +234,14 @@ def phase_lookup(spans):
     return at
 
 
-def by_phase(samples, at):
+def by_phase(samples, phase_of):
     """The samples by the phase they were sent in: phase -> {"lat": [s],
     "late": n, "errors": {code: n}}.  A latency counts when the answer was
     one (not_found: not imported yet, a full round trip); samples outside
     every phase (setup, between runs) are left out."""
     out = {}
     for t, dt, code, late in samples:
-        name = at(t)
+        name = phase_of(t)
         if name is None:
             continue
         ph = out.setdefault(name, {"lat": [], "late": 0, "errors": {}})
@@ -549,8 +549,8 @@ def main():
     print("\n%-16s %9s %10s %8s %11s %9s %7s %8s %8s %8s %6s %s" % (
         "phase", "wall s", "RSS MiB", "kfaults", "Redis MiB", "Redis s", "gets", "p50 ms", "p99 ms", "max ms",
         "late", "errors"))
-    at = phase_lookup(phases.spans)
-    probes = by_phase(prober.samples, at)
+    phase_of = phase_lookup(phases.spans)
+    probes = by_phase(prober.samples, phase_of)
     for r in rows:
         name = r["phase"]
         pr = probes.get(name, {"lat": [], "late": 0, "errors": {}})
@@ -596,7 +596,7 @@ def main():
     if a.samples:
         with open(a.samples, "w") as f:
             for t, dt, code, _ in prober.samples:
-                f.write("%.6f\t%.3f\t%s\t%s\n" % (t, dt * 1e3, at(t) or "-", code or "-"))
+                f.write("%.6f\t%.3f\t%s\t%s\n" % (t, dt * 1e3, phase_of(t) or "-", code or "-"))
 
 
 if __name__ == "__main__":
