@@ -563,8 +563,7 @@ def main():
                  errors=pr["errors"])
         print("%-16s %9.1f %10.0f %8.1f %11.0f %9.1f %7d %8.2f %8.2f %8.1f %6d %s" % (
             r["phase"], r["wall_s"], r["rss_mib"], r["faults"] / 1e3, r["redis_mib"], r["redis_cpu_s"], r["gets"],
-            r["p50_ms"], r["p99_ms"],
-            r["max_ms"], r["late"], ",".join("%s=%d" % kv for kv in r["errors"].items())))
+            r["p50_ms"], r["p99_ms"], r["max_ms"], r["late"], ",".join("%s=%d" % kv for kv in r["errors"].items())))
     alllat = [x for n, pr in probes.items() if not n.startswith("import") for x in pr["lat"]]
     res["get_runs"] = {"n": len(alllat), "p50_ms": pct(alllat, 0.5) * 1e3, "p99_ms": pct(alllat, 0.99) * 1e3,
                        "max_ms": max(alllat) * 1e3 if alllat else None}

@@ -51,21 +51,29 @@ def bad_config_refused(s):
     assert rc != 0 and "maxclients" in out, (rc, out)
 
 
-@t
-def flags_override_config(s):
-    """--port on the command line overrides the config file's port"""
+def serve_once(s, what, env=None):
+    """Start coachnetd from the suite's config with --port on a free port (and
+    env, default this process's), wait until the admin can log in on that
+    port, stop it with SIGTERM.  Returns (exit status, its output)."""
     port = free_port()
     p = subprocess.Popen([str(s.env.binary), "--config", str(s.srv.conf_path), "--port", str(port)],
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=str(s.env.dir))
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=str(s.env.dir), env=env)
     try:
         def up():
             with coachnet.Client("127.0.0.1", port, ca_file=str(s.env.certs.ca), timeout=2) as c:
                 return c.auth_login(ADMIN_LOGIN, ADMIN_PASSWORD)["role"] == "admin"
-        wait_until(up, 10 * SLOW, interval=0.1, what="coachnetd on the --port given")
+        wait_until(up, 10 * SLOW, interval=0.1, what=what)
     finally:
         p.send_signal(signal.SIGTERM)
         out = p.communicate(timeout=15 * SLOW)[0].decode(errors="replace")
-    assert p.returncode == 0, (p.returncode, out[-2000:])
+    return p.returncode, out
+
+
+@t
+def flags_override_config(s):
+    """--port on the command line overrides the config file's port"""
+    rc, out = serve_once(s, "coachnetd on the --port given")
+    assert rc == 0, (rc, out[-2000:])
     s.env.tool_output.append(("--port override run", out))
 
 
@@ -91,19 +99,9 @@ def huge_page_hint(s):
                            ("glibc.malloc.check=0", mode == "madvise"),
                            ("glibc.malloc.hugetlb=1", False),
                            ("glibc.malloc.check=0:glibc.malloc.hugetlb=1", False)):
-        port = free_port()
-        p = subprocess.Popen([str(s.env.binary), "--config", str(s.srv.conf_path), "--port", str(port)],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=str(s.env.dir),
+        rc, out = serve_once(s, "coachnetd with GLIBC_TUNABLES=%r" % tunables,
                              env=dict(os.environ, GLIBC_TUNABLES=tunables))
-        try:
-            def up():
-                with coachnet.Client("127.0.0.1", port, ca_file=str(s.env.certs.ca), timeout=2) as c:
-                    return c.auth_login(ADMIN_LOGIN, ADMIN_PASSWORD)["role"] == "admin"
-            wait_until(up, 10 * SLOW, interval=0.1, what="coachnetd with GLIBC_TUNABLES=%r" % tunables)
-        finally:
-            p.send_signal(signal.SIGTERM)
-            out = p.communicate(timeout=15 * SLOW)[0].decode(errors="replace")
-        assert p.returncode == 0, (tunables, p.returncode, out[-2000:])
+        assert rc == 0, (tunables, rc, out[-2000:])
         assert (THP_HINT in out) == hint, "THP mode %s, GLIBC_TUNABLES=%r: the notice %sexpected; log:\n%s" % (
             mode, tunables, "" if hint else "not ", out[-2000:])
         if hint:
