@@ -1020,6 +1020,14 @@ static int64_t weight(const struct match_run_state *st, size_t m, int s) {
  * certifying round; a partial scan leaves no reduced bound) */
 #define PRICE_STOP 64
 #define RB_NONE    INT32_MIN /* rb_k: no reduced bound */
+/* Positions a scan covers between two checks of PRICE_STOP (a divisor of
+ * MT_BLOCK).  A scan that stops sooner scores fewer pairs: with whole
+ * blocks of MT_BLOCK, the mentees of a hard shape's first rounds scored up
+ * to a block more each before stopping (bench/matcher/README.md, "Scans
+ * that stop sooner"). */
+#define PRICE_SEG 256
+_Static_assert(MT_BLOCK % PRICE_SEG == 0, "PRICE_SEG must divide MT_BLOCK");
+#define PRICE_FLAGS 64 /* pairs the kernel flags at a time (rescan_block) */
 /* Drift.  In markets full of ties, pairs outside the graph exactly as good
  * as a mentee's own are common, so its reduced bound equals its margin and
  * the smallest fall of its dual (every row search lowers the duals of the
@@ -1163,33 +1171,51 @@ static void rescan_block(void *ctx, const mt_query *q, size_t p0, const uint16_t
     price_thread *t = r->t;
     (void)q;
     const int32_t *tab = r->tab;
-    const uint8_t *mark = r->mark + p0;
-    const int64_t *pi = r->pi + p0;
-    uint8_t flag[MT_BLOCK];
-    /* flags the pairs within PRICE_NEAR of violating, violators included */
-    r->best_out = mt_price_block(key, mark, pi, r->o - PRICE_NEAR, tab, n, flag, r->best_out, &r->rbest);
     viol *mine = pc->by_mentee + pc->off[r->item];
     int lim = pc->lim[r->item];
-    for (const uint8_t *f = memchr(flag, 1, n); f; f = memchr(f + 1, 1, (size_t)(flag + n - f - 1))) {
-        size_t j = (size_t)(f - flag);
-        int32_t c = r->perm[p0 + j];
-        int s = tab[key[j]];
-        int64_t amount = weight(st, r->m, s) - pc->u[r->m] - pc->v[c], red = (int64_t)s - pi[j];
-        viol x = { amount, (int32_t)r->m, c, (int16_t)s };
-        if (amount <= 0) {
-            int nn = pc->n_near[r->item];
-            viol_keep(pc->near + r->item * PRICE_NEAR_KEEP, &nn, PRICE_NEAR_KEEP, &x, red,
-                      pc->near_red + r->item * PRICE_NEAR_KEEP, &r->dropped);
-            pc->n_near[r->item] = (uint8_t)nn;
-            continue;
+    const int64_t *near_red = pc->near_red + r->item * PRICE_NEAR_KEEP;
+    uint8_t flag[MT_BLOCK];
+    /* In pieces of PRICE_FLAGS, flagging the pairs within PRICE_NEAR of
+     * violating, violators included; once the mentee's near list is full,
+     * only those that could still enter it (above its last entry): in
+     * markets of ties thousands of pairs per mentee sit at its margin.  The
+     * near pairs not flagged are in no list, so they count as dropped. */
+    for (size_t j0 = 0, bn; j0 < n; j0 += bn) {
+        /* the whole block while the near list has room (one call, as most
+         * mentees of most markets need) */
+        bn = pc->n_near[r->item] < PRICE_NEAR_KEEP || n - j0 < PRICE_FLAGS ? n - j0 : PRICE_FLAGS;
+        const int64_t *pi = r->pi + p0 + j0;
+        const uint16_t *bk = key + j0;
+        int64_t of = r->o - PRICE_NEAR, rb = INT64_MIN;
+        if (pc->n_near[r->item] == PRICE_NEAR_KEEP && near_red[PRICE_NEAR_KEEP - 1] > of)
+            of = near_red[PRICE_NEAR_KEEP - 1] < r->o ? near_red[PRICE_NEAR_KEEP - 1] : r->o;
+        r->best_out = mt_price_block(bk, r->mark + p0 + j0, pi, of, tab, bn, flag, r->best_out, &rb);
+        if (rb > r->rbest) r->rbest = rb;
+        if (of > r->o - PRICE_NEAR && rb > r->o - PRICE_NEAR) {
+            int64_t d = rb < of ? rb : of;
+            if (d > r->dropped) r->dropped = d;
         }
-        r->found++;
-        int nm = pc->n_by_mentee[r->item];
-        viol_keep(mine, &nm, lim, &x, red, r->mine_red, &r->dropped);
-        pc->n_by_mentee[r->item] = (uint8_t)nm;
-        int nc = t->n_by_coach[c];
-        viol_insert(t->by_coach + (size_t)c * PRICE_PER_COACH, &nc, PRICE_PER_COACH, &x);
-        t->n_by_coach[c] = (uint8_t)nc;
+        for (const uint8_t *f = memchr(flag, 1, bn); f; f = memchr(f + 1, 1, (size_t)(flag + bn - f - 1))) {
+            size_t j = (size_t)(f - flag);
+            int32_t c = r->perm[p0 + j0 + j];
+            int s = tab[bk[j]];
+            int64_t amount = weight(st, r->m, s) - pc->u[r->m] - pc->v[c], red = (int64_t)s - pi[j];
+            viol x = { amount, (int32_t)r->m, c, (int16_t)s };
+            if (amount <= 0) {
+                int nn = pc->n_near[r->item];
+                viol_keep(pc->near + r->item * PRICE_NEAR_KEEP, &nn, PRICE_NEAR_KEEP, &x, red,
+                          pc->near_red + r->item * PRICE_NEAR_KEEP, &r->dropped);
+                pc->n_near[r->item] = (uint8_t)nn;
+                continue;
+            }
+            r->found++;
+            int nm = pc->n_by_mentee[r->item];
+            viol_keep(mine, &nm, lim, &x, red, r->mine_red, &r->dropped);
+            pc->n_by_mentee[r->item] = (uint8_t)nm;
+            int nc = t->n_by_coach[c];
+            viol_insert(t->by_coach + (size_t)c * PRICE_PER_COACH, &nc, PRICE_PER_COACH, &x);
+            t->n_by_coach[c] = (uint8_t)nc;
+        }
     }
 }
 
@@ -1231,12 +1257,16 @@ static int rescan_scan(rescan_ctx *r, const mt_query *q, size_t n, const int64_t
      * all find their first violations among the same cheapest coaches, all
      * add edges to them, and leave the rest of the market for later rounds.
      * Once PRICE_STOP violations are found this round adds edges anyway and
-     * will not certify, so the rest of the scan can wait. */
+     * will not certify, so the rest of the scan can wait (checked every
+     * PRICE_SEG positions) -- unless half of it is done: a finished scan
+     * leaves a reduced bound, a stopped one none, and a mentee without one
+     * rescans its whole prefix next round (with whole halves stopped, the
+     * warm re-run of bench/matcher scored 13 % more pairs). */
     size_t start = n ? (size_t)((scan_start(st, r->m) + (size_t)pc->k_now * 40503u) % n) : 0, done = 0;
     size_t p0 = start;
-    while (done < n && r->found < PRICE_STOP) {
+    while (done < n && (r->found < PRICE_STOP || 2 * done >= n)) {
         size_t end = p0 < start ? start : n; /* this lap's end */
-        size_t p1 = (p0 / MT_BLOCK + 1) * MT_BLOCK;
+        size_t p1 = (p0 / PRICE_SEG + 1) * PRICE_SEG;
         if (p1 > end) p1 = end;
         done += p1 - p0;
         if (bm && bm[p0 / MT_BLOCK] <= theta) {

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "matcher/matcher.h"
+#include "matcher/internal.h" /* struct match_warm: check_state_bounds */
 
 static match_catalog *cat;
 
@@ -1224,6 +1225,38 @@ static void test_run_exhaustive_quality(void **state) {
     check_run_vs_brute(MATCH_OBJ_QUALITY, 0, 12, 150);
 }
 
+/* Every bound a certified run leaves in its warm state holds for every
+ * feasible pair of a free mentee outside its graph edges: s <= t_score and
+ * s - pi <= rb (run.c's pricing).  A bound too low would certify a result
+ * that a pair outside the graph beats; in a market of ties the optimum
+ * often survives it, so the bounds themselves are checked. */
+static void check_state_bounds(const match_run_input *in, const match_warm *w) {
+    assert_true(w->has_rb);
+    for (size_t m = 0; m < w->nm; m++) {
+        if (!w->m_scored[m]) continue;
+        const match_mentee *me = &in->mentees[w->m_in[m]];
+        for (size_t c = 0; c < w->nc; c++) {
+            int edge = !w->c_scored[c];
+            for (size_t e = w->e_off[m]; e < w->e_off[m + 1] && !edge; e++) edge = w->e_coach[e] == (int32_t)c;
+            if (edge) continue;
+            const match_coach *co = &in->coaches[w->c_in[c]];
+            int forb = 0;
+            for (size_t f = 0; f < in->n_forbidden && !forb; f++)
+                forb =
+                    strcmp(in->forbidden[f].mentee_id, me->id) == 0 && strcmp(in->forbidden[f].coach_id, co->id) == 0;
+            match_explain ex;
+            match_err err = { 0 };
+            assert_int_equal(match_explain_pair(cat, me, co, in->policy, forb, &ex, &err), MATCH_OK);
+            if (!ex.feasible || ex.score < in->policy->min_score) continue;
+            if (ex.score > w->t_score[m])
+                fail_msg("mentee %zu coach %zu: score %d > t %d", m, c, ex.score, w->t_score[m]);
+            if (w->rb[m] != WARM_NO_RB && (int64_t)ex.score - w->pi[c] > w->rb[m])
+                fail_msg("mentee %zu coach %zu: s - pi = %lld > rb %lld", m, c, (long long)(ex.score - w->pi[c]),
+                         (long long)w->rb[m]);
+        }
+    }
+}
+
 /* K = 1: nearly every optimum needs pairs found by pricing. */
 static void test_run_pricing_small_k(void **state) {
     (void)state;
@@ -1248,7 +1281,13 @@ static void test_run_pricing_medium(void **state) {
         match_run_input in = world_input(&w, &p);
         in.candidates = 1;
         in.threads = 1 + round % 2;
+        in.keep_warm = 1;
         match_run_result *a = run_ok(&in);
+        match_warm *st = match_run_take_warm(a);
+        assert_non_null(st);
+        if (st->has_rb) check_state_bounds(&in, st);
+        match_warm_free(st);
+        in.keep_warm = 0;
         in.candidates = 64;
         match_run_result *b = run_ok(&in);
         assert_true(a->stats.certified);
@@ -1256,6 +1295,66 @@ static void test_run_pricing_medium(void **state) {
         assert_int_equal(a->stats.objective, b->stats.objective);
         assert_int_equal(a->stats.matched, b->stats.matched);
         assert_int_equal(a->stats.objective_score, b->stats.objective_score);
+        match_run_free(a);
+        match_run_free(b);
+    }
+}
+
+/* A market of ties wide enough for the near lists to fill (pricing keeps
+ * PRICE_NEAR_KEEP pairs close to violating per mentee and then flags only
+ * the pairs above the last of them; those left unflagged must still count
+ * against the mentee's bound): 400 coaches in two tiers of equal profiles,
+ * two provinces, mentees of three gap shapes, so that a scan runs past its
+ * first PRICE_SEG coaches with its near list full.  K = 1 (everything found
+ * by pricing) reaches the optimum of K = 200, with and without seats for
+ * everyone. */
+static void test_run_pricing_ties_wide(void **state) {
+    (void)state;
+    enum { NM = 480, NC = 400 };
+    static match_mentee ms[NM];
+    static match_coach cs[NC];
+    static char mid[NM][16], cid[NC][16];
+    static match_need needs[3][3] = { { { "M.01", 1, 4 }, { "M.02", 2, 4 }, { "M.03", 1, 3 } },
+                                      { { "M.01", 3, 4 }, { "M.02", 1, 5 }, { "M.03", 2, 3 } },
+                                      { { "M.01", 0, 5 }, { "M.02", 2, 3 }, { "M.03", 3, 4 } } };
+    static match_skill tiers[2][3] = { { { "M.01", 4 }, { "M.02", 4 }, { "M.03", 4 } },
+                                       { { "M.01", 5 }, { "M.02", 5 }, { "M.03", 5 } } };
+    for (int seats = 0; seats < 2; seats++) {
+        for (int i = 0; i < NM; i++) {
+            ms[i] = base_mentee();
+            snprintf(mid[i], sizeof(mid[i]), "m%03d", i);
+            ms[i].id = mid[i];
+            ms[i].competencies = needs[i % 3];
+            ms[i].province = i % 2 ? "32" : "33";
+        }
+        for (int j = 0; j < NC; j++) {
+            cs[j] = base_coach();
+            snprintf(cid[j], sizeof(cid[j]), "c%03d", j);
+            cs[j].id = cid[j];
+            cs[j].competencies = tiers[j % 2];
+            cs[j].n_competencies = 3;
+            cs[j].province = j % 3 ? "32" : "33";
+            cs[j].capacity = seats ? 1 + j % 2 : 1; /* 600 or 400 seats */
+        }
+        match_policy p;
+        match_policy_default(&p);
+        match_run_input in = { .mentees = ms, .n_mentees = NM, .coaches = cs, .n_coaches = NC, .policy = &p };
+        in.threads = 1;
+        in.candidates = 1;
+        in.keep_warm = 1;
+        match_run_result *a = run_ok(&in);
+        match_warm *st = match_run_take_warm(a);
+        assert_non_null(st);
+        check_state_bounds(&in, st);
+        match_warm_free(st);
+        in.keep_warm = 0;
+        in.candidates = 200;
+        match_run_result *b = run_ok(&in);
+        assert_true(a->stats.certified);
+        assert_true(b->stats.certified);
+        assert_true(a->stats.pricing_rounds > 1);
+        assert_int_equal(a->stats.objective, b->stats.objective);
+        assert_int_equal(a->stats.matched, b->stats.matched);
         match_run_free(a);
         match_run_free(b);
     }
@@ -2133,6 +2232,7 @@ int main(void) {
         cmocka_unit_test(test_run_exhaustive_quality),
         cmocka_unit_test(test_run_pricing_small_k),
         cmocka_unit_test(test_run_pricing_medium),
+        cmocka_unit_test(test_run_pricing_ties_wide),
         cmocka_unit_test(test_run_warm_medium),
         cmocka_unit_test(test_run_sort_guesses),
         cmocka_unit_test(test_run_warm_ties_spread),
