@@ -1151,7 +1151,8 @@ typedef struct rescan_ctx {
     int64_t o;          /* floor(u[m] / M) - bonus[m] */
     int best_out;       /* best score outside the graph (a bound) */
     int64_t rbest;      /* largest s - pi over the scanned pairs outside */
-    int64_t dropped;    /* largest s - pi of a flagged pair no list kept */
+    int64_t dropped;    /* largest s - pi of a near pair or violator no
+                           list kept (flagged or not) */
     int64_t *mine_red;  /* s - pi of the by_mentee entries */
     const int32_t *tab; /* key -> score or -1 */
     int found;          /* violations found */
@@ -1163,58 +1164,59 @@ static int64_t floor_div(int64_t a, int64_t b) {
     return (a % b != 0 && a < 0) ? q - 1 : q;
 }
 
-/* Keys of a block of positions [p0, p0 + n) of the price-ordered coaches. */
-static void rescan_block(void *ctx, const mt_query *q, size_t p0, const uint16_t *key, size_t n) {
-    rescan_ctx *r = ctx;
+/* A flagged pair (r->m, c) scoring s, red = s - pi: a violator goes into
+ * the mentee's and the coach's lists, a near pair into the near list; a
+ * pair a list does not keep raises r->dropped. */
+static void rescan_pair(rescan_ctx *r, int32_t c, int s, int64_t red) {
     price_ctx *pc = r->pc;
     struct match_run_state *st = pc->st;
+    int64_t amount = weight(st, r->m, s) - pc->u[r->m] - pc->v[c];
+    viol x = { amount, (int32_t)r->m, c, (int16_t)s };
+    if (amount <= 0) {
+        int nn = pc->n_near[r->item];
+        viol_keep(pc->near + r->item * PRICE_NEAR_KEEP, &nn, PRICE_NEAR_KEEP, &x, red,
+                  pc->near_red + r->item * PRICE_NEAR_KEEP, &r->dropped);
+        pc->n_near[r->item] = (uint8_t)nn;
+        return;
+    }
+    r->found++;
+    int nm = pc->n_by_mentee[r->item];
+    viol_keep(pc->by_mentee + pc->off[r->item], &nm, pc->lim[r->item], &x, red, r->mine_red, &r->dropped);
+    pc->n_by_mentee[r->item] = (uint8_t)nm;
     price_thread *t = r->t;
+    int nc = t->n_by_coach[c];
+    viol_insert(t->by_coach + (size_t)c * PRICE_PER_COACH, &nc, PRICE_PER_COACH, &x);
+    t->n_by_coach[c] = (uint8_t)nc;
+}
+
+/* Keys of a block of positions [p0, p0 + n) of the price-ordered coaches.
+ * In pieces of PRICE_FLAGS, flags the pairs within PRICE_NEAR of violating,
+ * violators included; once the mentee's near list is full, only those that
+ * could still enter it (above its last entry): in markets of ties thousands
+ * of pairs per mentee sit at its margin.  The near pairs left unflagged are
+ * in no list, so they count as dropped. */
+static void rescan_block(void *ctx, const mt_query *q, size_t p0, const uint16_t *key, size_t n) {
+    rescan_ctx *r = ctx;
+    const price_ctx *pc = r->pc;
     (void)q;
-    const int32_t *tab = r->tab;
-    viol *mine = pc->by_mentee + pc->off[r->item];
-    int lim = pc->lim[r->item];
-    const int64_t *near_red = pc->near_red + r->item * PRICE_NEAR_KEEP;
+    const uint8_t *n_near = &pc->n_near[r->item];
+    const int64_t *last_near = &pc->near_red[r->item * PRICE_NEAR_KEEP + PRICE_NEAR_KEEP - 1];
     uint8_t flag[MT_BLOCK];
-    /* In pieces of PRICE_FLAGS, flagging the pairs within PRICE_NEAR of
-     * violating, violators included; once the mentee's near list is full,
-     * only those that could still enter it (above its last entry): in
-     * markets of ties thousands of pairs per mentee sit at its margin.  The
-     * near pairs not flagged are in no list, so they count as dropped. */
     for (size_t j0 = 0, bn; j0 < n; j0 += bn) {
         /* the whole block while the near list has room (one call, as most
          * mentees of most markets need) */
-        bn = pc->n_near[r->item] < PRICE_NEAR_KEEP || n - j0 < PRICE_FLAGS ? n - j0 : PRICE_FLAGS;
+        bn = *n_near < PRICE_NEAR_KEEP || n - j0 < PRICE_FLAGS ? n - j0 : PRICE_FLAGS;
         const int64_t *pi = r->pi + p0 + j0;
         const uint16_t *bk = key + j0;
         int64_t of = r->o - PRICE_NEAR, rb = INT64_MIN;
-        if (pc->n_near[r->item] == PRICE_NEAR_KEEP && near_red[PRICE_NEAR_KEEP - 1] > of)
-            of = near_red[PRICE_NEAR_KEEP - 1] < r->o ? near_red[PRICE_NEAR_KEEP - 1] : r->o;
-        r->best_out = mt_price_block(bk, r->mark + p0 + j0, pi, of, tab, bn, flag, r->best_out, &rb);
+        if (*n_near == PRICE_NEAR_KEEP && *last_near > of) of = *last_near < r->o ? *last_near : r->o;
+        r->best_out = mt_price_block(bk, r->mark + p0 + j0, pi, of, r->tab, bn, flag, r->best_out, &rb);
         if (rb > r->rbest) r->rbest = rb;
-        if (of > r->o - PRICE_NEAR && rb > r->o - PRICE_NEAR) {
-            int64_t d = rb < of ? rb : of;
-            if (d > r->dropped) r->dropped = d;
-        }
+        if (of > r->o - PRICE_NEAR && (rb < of ? rb : of) > r->dropped) r->dropped = rb < of ? rb : of;
         for (const uint8_t *f = memchr(flag, 1, bn); f; f = memchr(f + 1, 1, (size_t)(flag + bn - f - 1))) {
             size_t j = (size_t)(f - flag);
-            int32_t c = r->perm[p0 + j0 + j];
-            int s = tab[bk[j]];
-            int64_t amount = weight(st, r->m, s) - pc->u[r->m] - pc->v[c], red = (int64_t)s - pi[j];
-            viol x = { amount, (int32_t)r->m, c, (int16_t)s };
-            if (amount <= 0) {
-                int nn = pc->n_near[r->item];
-                viol_keep(pc->near + r->item * PRICE_NEAR_KEEP, &nn, PRICE_NEAR_KEEP, &x, red,
-                          pc->near_red + r->item * PRICE_NEAR_KEEP, &r->dropped);
-                pc->n_near[r->item] = (uint8_t)nn;
-                continue;
-            }
-            r->found++;
-            int nm = pc->n_by_mentee[r->item];
-            viol_keep(mine, &nm, lim, &x, red, r->mine_red, &r->dropped);
-            pc->n_by_mentee[r->item] = (uint8_t)nm;
-            int nc = t->n_by_coach[c];
-            viol_insert(t->by_coach + (size_t)c * PRICE_PER_COACH, &nc, PRICE_PER_COACH, &x);
-            t->n_by_coach[c] = (uint8_t)nc;
+            int s = r->tab[bk[j]];
+            rescan_pair(r, r->perm[p0 + j0 + j], s, (int64_t)s - pi[j]);
         }
     }
 }
