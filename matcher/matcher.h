@@ -381,6 +381,10 @@ typedef struct match_run_input {
     int keep_warm;            /* 1: the result keeps a warm state for
                                        the next run (match_run_take_warm;
                                        optimal mode only) */
+    int check_bounds;         /* tests: after each pricing round, check
+                                       every mentee's bound against every
+                                       pair (a full pass each round);
+                                       failures in stats.bound_errors */
 } match_run_input;
 
 typedef struct match_proposal {
@@ -425,6 +429,8 @@ typedef struct match_stats {
     uint64_t pairs_scored;    /* pair evaluations */
     uint64_t candidate_edges; /* edges of the final candidate graph */
     int pricing_rounds;
+    uint32_t bound_errors; /* input->check_bounds: pairs a pricing
+                                    round's bound failed to cover */
     uint32_t rescanned;    /* mentee rescans: pricing (over the
                                     coaches cheaper than their bound) or
                                     stable-mode list refills */

@@ -143,6 +143,8 @@ struct match_run_state {
     int32_t *pos_of;   /* coach -> position */
     uint8_t **pelig;   /* [prog][position]: elig_free permuted */
     int64_t *rb;       /* per mentee: reduced bound (see pricing) */
+    int64_t *rp;       /* per mentee: rb covers the coaches priced below
+                          rp in round rb_k (INT64_MAX: every coach) */
     int32_t *rb_k;     /* per mentee: the round of rb, RB_NONE: none */
     uint8_t *grow;     /* per mentee: rounds it violated in (capped) */
     size_t last_added; /* edges the last pricing round added */
@@ -179,6 +181,7 @@ struct match_run_state {
     atomic_int stop;
     atomic_uint_fast64_t pairs;
     uint32_t rescanned;
+    uint32_t bound_errors; /* input->check_bounds */
     const char *phase;
 };
 
@@ -423,6 +426,7 @@ static void state_free(struct match_run_state *st) {
     free(st->chelig);
     match_warm_free(st->warm_out);
     free(st->rb);
+    free(st->rp);
     free(st->rb_k);
     free(st->grow);
     for (size_t k = 0; st->pi_hist && k < st->n_hist; k++) free(st->pi_hist[k]);
@@ -1019,7 +1023,8 @@ static int64_t weight(const struct match_run_state *st, size_t m, int s) {
 /* violations after which a round's scan of a mentee may stop (not a
  * certifying round; a partial scan leaves no reduced bound) */
 #define PRICE_STOP 64
-#define RB_NONE    INT32_MIN /* rb_k: no reduced bound */
+#define RB_NONE    INT32_MIN       /* rb_k: no reduced bound */
+#define RB_EMPTY   (INT64_MIN / 4) /* rb of a bound over no pair */
 /* Positions a scan covers between two checks of PRICE_STOP (a divisor of
  * MT_BLOCK).  A scan that stops sooner scores fewer pairs: with whole
  * blocks of MT_BLOCK, the mentees of a hard shape's first rounds scored up
@@ -1118,10 +1123,12 @@ typedef struct price_ctx {
     size_t *off;     /* n_todo + 1 */
     uint8_t *lim;    /* per todo item */
     uint8_t *n_by_mentee;
-    int32_t k_now;  /* this round's index in st->pi_hist */
-    int64_t **bmax; /* [round][block]: largest pi_round - pi of the
-                           block's positions, for the rounds in use */
-    size_t n_blocks;
+    int32_t k_now;   /* this round's index in st->pi_hist */
+    int64_t **bmax;  /* [round][segment of PRICE_SEG positions]: largest
+                       pi_round - pi of the segment, for the rounds in use */
+    int64_t **pkmax; /* [round][segment]: largest pi_round of the segment */
+    int64_t **pkpre; /* [round][position p]: largest pi_round of [0, p] */
+    size_t n_segs;
     struct drop_view **dv; /* [round]: for the rounds in use */
 } price_ctx;
 
@@ -1246,8 +1253,8 @@ static const int32_t *score_table(struct match_run_state *st, int tid, const mt_
  * bound; theta = o - rb).  Returns 1 when the scan was complete, 0 when it
  * stopped early (PRICE_STOP); *scanned gets the pairs scored, *skip_max
  * the largest drop of a skipped block (INT64_MIN: none skipped). */
-static int rescan_scan(rescan_ctx *r, const mt_query *q, size_t n, const int64_t *bm, int64_t theta, size_t *scanned,
-                       int64_t *skip_max) {
+static int rescan_scan(rescan_ctx *r, const mt_query *q, size_t n, const int64_t *bm, const int64_t *pk, int64_t rp,
+                       int64_t theta, size_t *scanned, int64_t *skip_max) {
     price_ctx *pc = r->pc;
     struct match_run_state *st = pc->st;
     const uint8_t *elig = st->pelig[st->m_prog[r->m]];
@@ -1271,8 +1278,9 @@ static int rescan_scan(rescan_ctx *r, const mt_query *q, size_t n, const int64_t
         size_t p1 = (p0 / PRICE_SEG + 1) * PRICE_SEG;
         if (p1 > end) p1 = end;
         done += p1 - p0;
-        if (bm && bm[p0 / MT_BLOCK] <= theta) {
-            if (bm[p0 / MT_BLOCK] > *skip_max) *skip_max = bm[p0 / MT_BLOCK];
+        size_t sg = p0 / PRICE_SEG;
+        if (bm && bm[sg] <= theta && pk[sg] < rp) {
+            if (bm[sg] > *skip_max) *skip_max = bm[sg];
         } else {
             mt_key_block(q, &st->pcs, elig, p0, p1, key);
             for (size_t f = st->forb_off[r->m]; f < st->forb_off[r->m + 1]; f++) {
@@ -1318,11 +1326,16 @@ static int rescan_drops(rescan_ctx *r, int tid, const drop_view *d, size_t n, si
     return p0 >= n;
 }
 
-/* Bound on s - pi over the coaches beyond m's prefix of n (they score at
- * most t[m] and cost at least pi[n]): at most o[m], often less. */
-static int64_t price_beyond(const struct match_run_state *st, const price_ctx *pc, size_t m, size_t n) {
-    return n < st->nc ? (int64_t)st->t_score[m] - pc->pi[n] : INT64_MIN;
+/* The price that ends a prefix of n positions: the coaches at or above it
+ * are beyond it (INT64_MAX: none is). */
+static int64_t price_end(const struct match_run_state *st, const price_ctx *pc, size_t n) {
+    return n < st->nc ? pc->pi[n] : INT64_MAX;
 }
+
+/* A coach beyond the prefix of a bound's round k (pi_k >= rp) is covered
+ * only by s <= t: it violates now only if its price fell below t - o, i.e.
+ * by more than rp - (t - o).  INT64_MAX when rp covers every coach. */
+static int64_t rp_margin(int64_t rp, int t, int64_t o) { return rp == INT64_MAX ? INT64_MAX : rp - ((int64_t)t - o); }
 
 /* Number of positions of d with delta > theta. */
 static size_t drop_count(const drop_view *d, size_t n, int64_t theta) {
@@ -1361,7 +1374,10 @@ static int rescan_one(par *p, int tid, size_t i) {
     r.o = floor_div(pc->u[m], st->mult) - st->bonus[m];
     int32_t k = st->rb_k[m];
     int64_t theta = k != RB_NONE ? r.o - st->rb[m] : 0, skip_max = INT64_MIN;
-    size_t scanned, nd = k != RB_NONE ? drop_count(pc->dv[k], st->nc, theta) : SIZE_MAX;
+    /* the coaches it can violate with fell by more than theta (priced below
+     * rp in round k) or by more than theta2 (the others) */
+    int64_t theta2 = k != RB_NONE ? rp_margin(st->rp[m], st->t_score[m], r.o) : 0;
+    size_t scanned, nd = k != RB_NONE ? drop_count(pc->dv[k], st->nc, theta < theta2 ? theta : theta2) : SIZE_MAX;
     int complete;
     if (nd < n) { /* fewer coaches fell enough than the prefix holds */
         complete = rescan_drops(&r, tid, pc->dv[k], nd, &scanned);
@@ -1371,10 +1387,21 @@ static int rescan_one(par *p, int tid, size_t i) {
         mt_query q;
         run_query(st, &q, &st->pcs, m);
         if (!(r.tab = score_table(st, tid, &q))) return MATCH_ENOMEM;
-        const int64_t *bm = k != RB_NONE ? pc->bmax[k] : NULL;
-        complete = rescan_scan(&r, &q, n, bm, theta, &scanned, &skip_max);
+        const int64_t *bm = k != RB_NONE ? pc->bmax[k] : NULL, *pk = k != RB_NONE ? pc->pkmax[k] : NULL;
+        complete = rescan_scan(&r, &q, n, bm, pk, k != RB_NONE ? st->rp[m] : 0, theta, &scanned, &skip_max);
     }
     atomic_fetch_add_explicit(&st->pairs, scanned, memory_order_relaxed);
+#ifdef PRICE_TRACE
+    if (getenv("PT2"))
+        fprintf(stderr,
+                "R%d m=%zu k=%d theta=%lld theta2=%lld n=%zu nd=%zu scanned=%zu found=%d rbest-o=%lld rlow-o=%lld "
+                "dropped-o=%lld skip-o=%lld\n",
+                pc->k_now, m, k, (long long)theta, (long long)(theta2 > 99999 ? 99999 : theta2), n,
+                nd == SIZE_MAX ? 0 : nd, scanned, r.found, (long long)(r.rbest - r.o),
+                (long long)(r.rlow < -99999 ? -99999 : r.rlow - r.o),
+                (long long)(r.dropped == INT64_MIN ? -9999 : r.dropped - r.o),
+                (long long)(skip_max == INT64_MIN ? -9999 : st->rb[m] + skip_max - r.o));
+#endif
     for (int j = 0; j < st->n_cand[m]; j++) t->mark[st->pos_of[cv[j].coach]] = 0;
     for (uint32_t j = 0; j < st->n_extra[m]; j++) t->mark[st->pos_of[st->extra[m][j]]] = 0;
     if (!complete) { /* stopped early: nothing learnt for later rounds */
@@ -1382,20 +1409,21 @@ static int rescan_one(par *p, int tid, size_t i) {
         pc->rb_none[i] = pc->rb_add[i] = 0; /* unused */
         return MATCH_OK;
     }
-    /* The new reduced bound, against this round's prices: the scanned pairs,
-     * the coaches left out (old bound + their drop), beyond the prefix. */
-    int64_t rb = r.rbest, bp = price_beyond(st, pc, m, n);
-    if (bp > rb) rb = bp;
+    /* The new reduced bound, against this round's prices, over the prefix
+     * (the coaches beyond it are covered by t): the scanned pairs, and the
+     * coaches left out (old bound + their drop; none of them was beyond the
+     * old bound's rp, see theta2). */
+    int64_t rb = r.rbest;
     if (skip_max != INT64_MIN && st->rb[m] + skip_max > rb) rb = st->rb[m] + skip_max;
     /* If the round adds this mentee's lists (it adds edges anyway), the
      * pairs left outside are the unflagged ones, below o - PRICE_NEAR, and
      * those no list kept. */
     int64_t ra = r.rbest < r.o - PRICE_NEAR ? r.rbest : r.o - PRICE_NEAR;
     if (r.dropped > ra) ra = r.dropped;
-    if (bp > ra) ra = bp;
     if (skip_max != INT64_MIN && st->rb[m] + skip_max > ra) ra = st->rb[m] + skip_max;
-    pc->rb_none[i] = rb;
-    pc->rb_add[i] = ra;
+    pc->rb_none[i] = rb < RB_EMPTY ? RB_EMPTY : rb;
+    pc->rb_add[i] = ra < RB_EMPTY ? RB_EMPTY : ra;
+    st->rp[m] = price_end(st, pc, n);
     st->rb_k[m] = pc->k_now;
     /* A full scan gives a new bound (violators included: not all of them
      * are added this round); a partial one keeps the old, still valid. */
@@ -1447,9 +1475,14 @@ static void price_ctx_free(price_ctx *pc, int threads) {
             free(pc->thr[t].by_coach);
             free(pc->thr[t].n_by_coach);
         }
-    if (pc->bmax)
-        for (int32_t k = 0; k < pc->k_now; k++) free(pc->bmax[k]);
+    for (int32_t k = 0; k < pc->k_now; k++) {
+        if (pc->bmax) free(pc->bmax[k]);
+        if (pc->pkmax) free(pc->pkmax[k]);
+        if (pc->pkpre) free(pc->pkpre[k]);
+    }
     free(pc->bmax);
+    free(pc->pkmax);
+    free(pc->pkpre);
     if (pc->dv)
         for (int32_t k = 0; k < pc->k_now; k++) drop_view_free(pc->dv[k], pc->st->n_prog);
     free(pc->dv);
@@ -1622,77 +1655,137 @@ static int price_history(struct match_run_state *st, price_ctx *pc) {
     for (size_t i = 0; i < nc; i++) cur[st->perm[i]] = pc->pi[i];
     st->pi_hist[st->n_hist] = cur;
     pc->k_now = (int32_t)st->n_hist++;
-    pc->n_blocks = (nc + MT_BLOCK - 1) / MT_BLOCK;
+    pc->n_segs = (nc + PRICE_SEG - 1) / PRICE_SEG;
     uint8_t used[RB_ROUNDS] = { 0 };
     for (size_t m = 0; m < st->nm; m++)
         if (st->rb_k[m] != RB_NONE) used[st->rb_k[m]] = 1;
     pc->bmax = calloc(RB_ROUNDS, sizeof(*pc->bmax));
+    pc->pkmax = calloc(RB_ROUNDS, sizeof(*pc->pkmax));
+    pc->pkpre = calloc(RB_ROUNDS, sizeof(*pc->pkpre));
     pc->dv = calloc(RB_ROUNDS, sizeof(*pc->dv));
-    if (!pc->bmax || !pc->dv) return MATCH_ENOMEM;
+    if (!pc->bmax || !pc->pkmax || !pc->pkpre || !pc->dv) return MATCH_ENOMEM;
     for (int32_t k = 0; k < pc->k_now; k++) {
         if (!used[k]) continue;
-        int64_t *bm = malloc(pc->n_blocks * sizeof(int64_t) + 1);
-        if (!bm) return MATCH_ENOMEM;
+        int64_t *bm = pc->bmax[k] = malloc(pc->n_segs * sizeof(int64_t) + 1);
+        int64_t *pk = pc->pkmax[k] = malloc(pc->n_segs * sizeof(int64_t) + 1);
+        int64_t *pp = pc->pkpre[k] = malloc(nc * sizeof(int64_t) + 1);
+        if (!bm || !pk || !pp) return MATCH_ENOMEM;
         const int64_t *old = st->pi_hist[k];
-        for (size_t b = 0; b < pc->n_blocks; b++) {
-            int64_t mx = INT64_MIN;
-            size_t e = (b + 1) * MT_BLOCK < nc ? (b + 1) * MT_BLOCK : nc;
-            for (size_t i = b * MT_BLOCK; i < e; i++) {
-                int64_t d = old[st->perm[i]] - pc->pi[i];
+        int64_t run = INT64_MIN;
+        for (size_t b = 0; b < pc->n_segs; b++) {
+            int64_t mx = INT64_MIN, px = INT64_MIN;
+            size_t e = (b + 1) * PRICE_SEG < nc ? (b + 1) * PRICE_SEG : nc;
+            for (size_t i = b * PRICE_SEG; i < e; i++) {
+                int64_t was = old[st->perm[i]], d = was - pc->pi[i];
                 mx = d > mx ? d : mx;
+                px = was > px ? was : px;
+                run = was > run ? was : run;
+                pp[i] = run;
             }
             bm[b] = mx;
+            pk[b] = px;
         }
-        pc->bmax[k] = bm;
         if (drop_view_build(st, pc, k) != MATCH_OK) return MATCH_ENOMEM;
     }
     return MATCH_OK;
 }
 
 /* Does mentee m need a scan this round?  *n gets its prefix.  A mentee
- * whose prefix is empty, or whose reduced bound covers every block of it,
- * is proved here, and its bound moves to this round. */
+ * whose prefix is empty, or whose reduced bound covers every segment of
+ * it, is proved here, and its bound moves to this round. */
 static int price_needs_scan(struct match_run_state *st, price_ctx *pc, size_t m, size_t *n, int *may_wait) {
     int64_t o = floor_div(pc->u[m], st->mult) - st->bonus[m];
     *n = price_prefix(pc->pi, st->nc, (int64_t)st->t_score[m] - o);
     int32_t k = st->rb_k[m];
     *may_wait = 0;
-    if (*n && k != RB_NONE) {
+    if (!*n) { /* every coach is beyond the prefix: t covers them all */
+        st->rb[m] = RB_EMPTY;
+    } else if (k == RB_NONE) {
+        return 1;
+    } else {
+        /* A coach of the prefix that was beyond the bound's (priced at rp
+         * or more in round k) is not covered by it: scan. */
+        if (pc->pkpre[k][*n - 1] >= st->rp[m]) {
+            *may_wait = rp_margin(st->rp[m], st->t_score[m], o) >= -PRICE_DRIFT && *n > PRICE_CHEAP;
+            return 1;
+        }
         const int64_t *bm = pc->bmax[k];
         int64_t theta = o - st->rb[m], mx = INT64_MIN;
         /* a small drift of a long scan: see PRICE_DRIFT */
         *may_wait = theta >= -PRICE_DRIFT && *n > PRICE_CHEAP;
-        for (size_t b = 0; b * MT_BLOCK < *n; b++) mx = bm[b] > mx ? bm[b] : mx;
-        int64_t bp = price_beyond(st, pc, m, *n); /* rb + mx <= o: nothing violates */
+        for (size_t b = 0; b * PRICE_SEG < *n; b++) mx = bm[b] > mx ? bm[b] : mx;
         if (mx > theta) {
-            /* Some block of the prefix holds a coach that fell by more than
-             * the margin (a block is MT_BLOCK coaches: after a warm start's
-             * rescored coaches, nearly every block does).  Exactly: only
-             * the nd coaches that fell by more than theta can violate, and
-             * only if one of them (eligible) is cheap enough to be in the
-             * prefix, pi < t - o.  If none is, every pair outside the graph
-             * is covered, the others by rb + their drop (<= delta[nd]),
-             * those by t - pi. */
+            /* Some segment of the prefix holds a coach that fell by more
+             * than the margin (after a warm start's rescored coaches,
+             * nearly every one does).  Exactly: only the nd coaches that
+             * fell by more than theta can violate, and only if one of them
+             * (eligible) is cheap enough to be in the prefix, pi < t - o.
+             * If none is, the prefix holds none of them, and its coaches
+             * are covered by rb + their drop (<= delta[nd]). */
             const drop_view *d = pc->dv[k];
             size_t nd = drop_count(d, st->nc, theta);
             int64_t lo = d->pmin[st->m_prog[m]][nd - 1]; /* nd >= 1: mx > theta */
             if (lo < (int64_t)st->t_score[m] - o) return 1;
-            if ((int64_t)st->t_score[m] - lo > bp) bp = (int64_t)st->t_score[m] - lo;
-            if (nd == st->nc) { /* every coach fell: t - pi covers them all */
-                st->rb[m] = bp;
-                st->rb_k[m] = pc->k_now;
-                return 0;
-            }
-            mx = d->delta[nd];
+            mx = nd < st->nc ? d->delta[nd] : RB_EMPTY - st->rb[m];
         }
-        st->rb[m] = st->rb[m] + mx > bp ? st->rb[m] + mx : bp;
-    } else if (*n) {
-        return 1;
-    } else {
-        st->rb[m] = price_beyond(st, pc, m, 0);
+        st->rb[m] = st->rb[m] + mx < RB_EMPTY ? RB_EMPTY : st->rb[m] + mx;
     }
+    st->rp[m] = price_end(st, pc, *n);
     st->rb_k[m] = pc->k_now;
     return 0;
+}
+
+/* input->check_bounds (tests): every bound of this round, against every
+ * feasible pair outside the graph (its edges after this round's): s <= t,
+ * and s - pi <= rb when pi < rp.  Counts the pairs that break one in
+ * st->bound_errors and names the first on stderr.  A full pass, not
+ * counted in the pair scorings. */
+typedef struct bound_check {
+    struct match_run_state *st;
+    const int64_t *pi; /* this round's, by coach */
+    const int32_t *tab;
+    const uint8_t *in_graph;
+    size_t m;
+} bound_check;
+
+static void check_block(void *ctx, const mt_query *q, size_t c0, const uint16_t *key, size_t n) {
+    bound_check *b = ctx;
+    struct match_run_state *st = b->st;
+    (void)q;
+    for (size_t j = 0; j < n; j++) {
+        int s = b->tab[key[j]];
+        if (s < 0 || b->in_graph[c0 + j]) continue;
+        int64_t red = (int64_t)s - b->pi[c0 + j];
+        if (s <= st->t_score[b->m] && (b->pi[c0 + j] >= st->rp[b->m] || red <= st->rb[b->m])) continue;
+        if (!st->bound_errors++)
+            fprintf(stderr, "price_check: round %zu mentee %zu coach %zu: s %d t %d s - pi %lld rb %lld rp %lld\n",
+                    st->n_hist - 1, b->m, c0 + j, s, st->t_score[b->m], (long long)red, (long long)st->rb[b->m],
+                    (long long)st->rp[b->m]);
+    }
+}
+
+static int price_check(struct match_run_state *st, const price_ctx *pc) {
+    uint8_t *in_graph = calloc(st->nc + 1, 1);
+    if (!in_graph) return MATCH_ENOMEM;
+    bound_check b = { .st = st, .pi = st->pi_hist[pc->k_now], .in_graph = in_graph };
+    for (size_t m = 0; m < st->nm; m++) {
+        if (st->rb_k[m] != pc->k_now) continue;
+        const cand *cv = st->cands + m * (size_t)(st->k + 1);
+        for (int k = 0; k < st->n_cand[m]; k++) in_graph[cv[k].coach] = 1;
+        for (uint32_t k = 0; k < st->n_extra[m]; k++) in_graph[st->extra[m][k]] = 1;
+        mt_query q;
+        run_query(st, &q, &st->cs, m);
+        if (!(b.tab = score_table(st, 0, &q))) {
+            free(in_graph);
+            return MATCH_ENOMEM;
+        }
+        b.m = m;
+        scan_range(st, m, &q, st->elig_free[st->m_prog[m]], 0, st->nc, check_block, &b);
+        for (int k = 0; k < st->n_cand[m]; k++) in_graph[cv[k].coach] = 0;
+        for (uint32_t k = 0; k < st->n_extra[m]; k++) in_graph[st->extra[m][k]] = 0;
+    }
+    free(in_graph);
+    return MATCH_OK;
 }
 
 /* Any violation found by the first n todo items (mentee or coach lists)? */
@@ -1733,10 +1826,11 @@ static int price_lists(struct match_run_state *st, price_ctx *pc) {
 /* The pricing memory of a run (reduced bounds, price history), empty. */
 static int price_state_init(struct match_run_state *st) {
     st->rb = malloc(st->nm * sizeof(int64_t) + 1);
+    st->rp = malloc(st->nm * sizeof(int64_t) + 1);
     st->rb_k = malloc(st->nm * sizeof(int32_t) + 1);
     st->grow = calloc(st->nm + 1, 1);
     st->pi_hist = calloc(RB_ROUNDS, sizeof(*st->pi_hist));
-    if (!st->rb || !st->rb_k || !st->grow || !st->pi_hist) return MATCH_ENOMEM;
+    if (!st->rb || !st->rp || !st->rb_k || !st->grow || !st->pi_hist) return MATCH_ENOMEM;
     for (size_t m = 0; m < st->nm; m++) st->rb_k[m] = RB_NONE;
     return MATCH_OK;
 }
@@ -1828,7 +1922,20 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
         for (int k = 0; k < nb; k++) sel[n_sel++] = best[k];
     }
     if (rc == MATCH_OK) rc = price_add(st, sel, n_sel, g, added);
+    if (rc == MATCH_OK && st->in->check_bounds) rc = price_check(st, &pc);
     st->last_added = *added;
+#ifdef PRICE_TRACE
+    {
+        static uint64_t last_pairs;
+        uint64_t now = atomic_load(&st->pairs);
+        size_t ncomp = 0, nstop = 0;
+        for (size_t i = 0; i < pc.n_todo; i++) ncomp += st->rb_k[pc.todo[i]] == pc.k_now;
+        nstop = pc.n_todo - ncomp;
+        fprintf(stderr, "round k=%d todo=%zu first=%zu complete=%zu stopped=%zu pairs=%.3f added=%zu\n", pc.k_now,
+                pc.n_todo, n_first, ncomp, nstop, (double)(now - last_pairs) / ((double)st->nm * st->nc), *added);
+        last_pairs = now;
+    }
+#endif
     free(sel);
     price_ctx_free(&pc, st->threads);
     st->phase = "solve";
@@ -2117,10 +2224,20 @@ static int warm_seed_pricing(struct match_run_state *st) {
         int32_t o = st->w_m[m];
         if (o >= 0 && w->rb[o] != WARM_NO_RB) {
             st->rb[m] = w->rb[o];
+            st->rp[m] = INT64_MAX; /* a state's bound covers every coach */
             st->rb_k[m] = 0;
         }
     }
     return MATCH_OK;
+}
+
+/* Mentee m's bound as a state keeps it: over every coach (the coaches
+ * beyond rp, covered by s <= t, at t - rp), WARM_NO_RB for one over no
+ * pair. */
+static int64_t warm_rb(const struct match_run_state *st, size_t m) {
+    int64_t rb = st->rb[m];
+    if (st->rp[m] != INT64_MAX && (int64_t)st->t_score[m] - st->rp[m] > rb) rb = (int64_t)st->t_score[m] - st->rp[m];
+    return rb <= RB_EMPTY ? WARM_NO_RB : rb;
 }
 
 /* The state this run leaves (keep_warm): every free mentee's graph edges
@@ -2146,7 +2263,7 @@ static int warm_save(struct match_run_state *st, const assign_graph *g, const as
         w->m_scored[m] = !st->pinned[m];
         w->t_score[m] = st->t_score[m];
         w->m_match[m] = st->pinned[m] ? -1 : res->row_col[m];
-        w->rb[m] = w->has_rb && st->rb_k[m] == last ? st->rb[m] : WARM_NO_RB;
+        w->rb[m] = w->has_rb && st->rb_k[m] == last ? warm_rb(st, m) : WARM_NO_RB;
         int32_t n = assign_graph_row_len(g, (int32_t)m);
         for (int32_t i = 0; i < n; i++) {
             int32_t c;
@@ -2669,6 +2786,7 @@ int match_run(const match_catalog *cat, const match_run_input *in, match_run_res
     r->stats.coaches = (uint32_t)st->nc;
     r->stats.pairs_scored = atomic_load(&st->pairs);
     r->stats.rescanned = st->rescanned;
+    r->stats.bound_errors = st->bound_errors;
     /* Release the working memory; keep what explanations need. */
     free(st->cands);
     st->cands = NULL;

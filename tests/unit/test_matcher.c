@@ -1282,7 +1282,9 @@ static void test_run_pricing_medium(void **state) {
         in.candidates = 1;
         in.threads = 1 + round % 2;
         in.keep_warm = 1;
+        in.check_bounds = 1;
         match_run_result *a = run_ok(&in);
+        assert_int_equal(a->stats.bound_errors, 0);
         match_warm *st = match_run_take_warm(a);
         assert_non_null(st);
         if (st->has_rb) check_state_bounds(&in, st);
@@ -1342,7 +1344,9 @@ static void test_run_pricing_ties_wide(void **state) {
         in.threads = 1;
         in.candidates = 1;
         in.keep_warm = 1;
+        in.check_bounds = 1;
         match_run_result *a = run_ok(&in);
+        assert_int_equal(a->stats.bound_errors, 0);
         match_warm *st = match_run_take_warm(a);
         assert_non_null(st);
         check_state_bounds(&in, st);
@@ -1358,6 +1362,68 @@ static void test_run_pricing_ties_wide(void **state) {
         match_run_free(a);
         match_run_free(b);
     }
+}
+
+/* A market of hubs wider than a few PRICE_SEG segments of coaches, where
+ * the duals move by hundreds of units from round to round: every 15th coach
+ * is at the top level of every competency, the others at random levels,
+ * one seat each, more mentees than seats.  The pricing rounds here prove
+ * most mentees from an earlier round's bound, and skip segments of coaches
+ * in their scans; a bound that covered a coach it does not (one beyond its
+ * round's prefix, covered only by t) certifies a worse optimum, or leaves a
+ * bound the check below rejects.  K = 1 reaches the optimum of K = 200. */
+static void test_run_pricing_hub_wide(void **state) {
+    (void)state;
+    enum { NM = 1100, NC = 800 };
+    static match_mentee ms[NM];
+    static match_coach cs[NC];
+    static char mid[NM][16], cid[NC][16];
+    static match_need needs[NM][3];
+    static match_skill skills[NC][4];
+    static const char *const comps[] = { "M.01", "M.02", "M.03", "M.04" };
+    rng_state = 21;
+    for (int i = 0; i < NM; i++) {
+        ms[i] = base_mentee();
+        snprintf(mid[i], sizeof(mid[i]), "m%04d", i);
+        ms[i].id = mid[i];
+        for (int k = 0; k < 3; k++) needs[i][k] = (match_need){ comps[(i + k) % 4], (int)rnd(3), 3 + (int)rnd(3) };
+        ms[i].competencies = needs[i];
+        ms[i].n_competencies = 3;
+        ms[i].province = R_PROV[rnd(3)];
+    }
+    for (int j = 0; j < NC; j++) {
+        cs[j] = base_coach();
+        snprintf(cid[j], sizeof(cid[j]), "c%04d", j);
+        cs[j].id = cid[j];
+        for (int k = 0; k < 4; k++) skills[j][k] = (match_skill){ comps[k], j % 15 ? 2 + (int)rnd(4) : 5 };
+        cs[j].competencies = skills[j];
+        cs[j].n_competencies = 4;
+        cs[j].province = R_PROV[rnd(3)];
+        cs[j].capacity = 1;
+    }
+    match_policy p;
+    match_policy_default(&p);
+    match_run_input in = { .mentees = ms, .n_mentees = NM, .coaches = cs, .n_coaches = NC, .policy = &p };
+    in.threads = 1;
+    in.candidates = 1;
+    in.keep_warm = 1;
+    in.check_bounds = 1;
+    match_run_result *a = run_ok(&in);
+    assert_int_equal(a->stats.bound_errors, 0);
+    match_warm *st = match_run_take_warm(a);
+    assert_non_null(st);
+    check_state_bounds(&in, st);
+    match_warm_free(st);
+    in.keep_warm = 0;
+    in.candidates = 200;
+    match_run_result *b = run_ok(&in);
+    assert_true(a->stats.certified);
+    assert_true(b->stats.certified);
+    assert_true(a->stats.pricing_rounds > 3);
+    assert_int_equal(a->stats.objective, b->stats.objective);
+    assert_int_equal(a->stats.matched, b->stats.matched);
+    match_run_free(a);
+    match_run_free(b);
 }
 
 /* Change mentee i of w the way a re-run sees it: its availability and one
@@ -1414,7 +1480,9 @@ static void test_run_warm_medium(void **state) {
         in.candidates = 1 + round % 3;
         in.threads = 1 + round % 2;
         in.keep_warm = 1;
+        in.check_bounds = 1;
         match_run_result *a = run_ok(&in);
+        assert_int_equal(a->stats.bound_errors, 0);
         match_warm *st = match_run_take_warm(a);
         assert_non_null(st);
         for (int k = 0; k < 2; k++) { /* a few profiles change */
@@ -1461,7 +1529,9 @@ static void test_run_warm_fingerprints(void **state) {
     match_run_input in = world_input(&w, &p);
     in.threads = 1;
     in.keep_warm = 1;
+    in.check_bounds = 1;
     match_run_result *a = run_ok(&in);
+    assert_int_equal(a->stats.bound_errors, 0);
     match_warm *st = match_run_take_warm(a);
     assert_non_null(st);
     in.keep_warm = 0;
@@ -1511,7 +1581,9 @@ static void test_run_sort_guesses(void **state) {
         match_policy_default(&p);
         match_run_input in = world_input(&w, &p);
         in.keep_warm = 1;
+        in.check_bounds = 1;
         match_run_result *a = run_ok(&in);
+        assert_int_equal(a->stats.bound_errors, 0);
         match_warm *st = match_run_take_warm(a);
         assert_non_null(st);
         rev = w;
@@ -1581,7 +1653,9 @@ static void test_run_warm_ties_spread(void **state) {
     match_run_input in = { .mentees = ms, .n_mentees = NM, .coaches = cs, .n_coaches = NC, .policy = &p };
     in.threads = 1;
     in.keep_warm = 1;
+    in.check_bounds = 1;
     match_run_result *a = run_ok(&in);
+    assert_int_equal(a->stats.bound_errors, 0);
     match_warm *st = match_run_take_warm(a);
     assert_non_null(st);
     cs[10].organization = "lan"; /* a new fingerprint, the same scores */
@@ -2233,6 +2307,7 @@ int main(void) {
         cmocka_unit_test(test_run_pricing_small_k),
         cmocka_unit_test(test_run_pricing_medium),
         cmocka_unit_test(test_run_pricing_ties_wide),
+        cmocka_unit_test(test_run_pricing_hub_wide),
         cmocka_unit_test(test_run_warm_medium),
         cmocka_unit_test(test_run_sort_guesses),
         cmocka_unit_test(test_run_warm_ties_spread),
