@@ -1391,17 +1391,6 @@ static int rescan_one(par *p, int tid, size_t i) {
         complete = rescan_scan(&r, &q, n, bm, pk, k != RB_NONE ? st->rp[m] : 0, theta, &scanned, &skip_max);
     }
     atomic_fetch_add_explicit(&st->pairs, scanned, memory_order_relaxed);
-#ifdef PRICE_TRACE
-    if (getenv("PT2"))
-        fprintf(stderr,
-                "R%d m=%zu k=%d theta=%lld theta2=%lld n=%zu nd=%zu scanned=%zu found=%d rbest-o=%lld rlow-o=%lld "
-                "dropped-o=%lld skip-o=%lld\n",
-                pc->k_now, m, k, (long long)theta, (long long)(theta2 > 99999 ? 99999 : theta2), n,
-                nd == SIZE_MAX ? 0 : nd, scanned, r.found, (long long)(r.rbest - r.o),
-                (long long)(r.rlow < -99999 ? -99999 : r.rlow - r.o),
-                (long long)(r.dropped == INT64_MIN ? -9999 : r.dropped - r.o),
-                (long long)(skip_max == INT64_MIN ? -9999 : st->rb[m] + skip_max - r.o));
-#endif
     for (int j = 0; j < st->n_cand[m]; j++) t->mark[st->pos_of[cv[j].coach]] = 0;
     for (uint32_t j = 0; j < st->n_extra[m]; j++) t->mark[st->pos_of[st->extra[m][j]]] = 0;
     if (!complete) { /* stopped early: nothing learnt for later rounds */
@@ -1924,18 +1913,6 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
     if (rc == MATCH_OK) rc = price_add(st, sel, n_sel, g, added);
     if (rc == MATCH_OK && st->in->check_bounds) rc = price_check(st, &pc);
     st->last_added = *added;
-#ifdef PRICE_TRACE
-    {
-        static uint64_t last_pairs;
-        uint64_t now = atomic_load(&st->pairs);
-        size_t ncomp = 0, nstop = 0;
-        for (size_t i = 0; i < pc.n_todo; i++) ncomp += st->rb_k[pc.todo[i]] == pc.k_now;
-        nstop = pc.n_todo - ncomp;
-        fprintf(stderr, "round k=%d todo=%zu first=%zu complete=%zu stopped=%zu pairs=%.3f added=%zu\n", pc.k_now,
-                pc.n_todo, n_first, ncomp, nstop, (double)(now - last_pairs) / ((double)st->nm * st->nc), *added);
-        last_pairs = now;
-    }
-#endif
     free(sel);
     price_ctx_free(&pc, st->threads);
     st->phase = "solve";
