@@ -603,7 +603,9 @@ static void test_hard_shapes_vs_exhaustive(void **state) {
         match_run_input ri;
         input_of(&in, &ri, 1 + it % 2);
         ri.candidates = 1 + it % 3; /* the hubs fill every short list */
+        ri.check_bounds = 1;        /* and every pricing round's bounds */
         match_run_result *res = run_or_fail(&ri);
+        assert_int_equal(res->stats.bound_errors, 0);
         check_run(&in, &o, res);
         match_run_free(res);
     }

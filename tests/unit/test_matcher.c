@@ -1302,6 +1302,36 @@ static void test_run_pricing_medium(void **state) {
     }
 }
 
+/* A market run with K = 1 (everything beyond each mentee's best coach
+ * found by pricing, every round's bounds checked, and the final ones) and
+ * with K = 200: both certified, the same optimum, and the first in at least
+ * min_rounds pricing rounds (so that pricing did the work). */
+static void check_k1_vs_k200(match_mentee *ms, size_t nm, match_coach *cs, size_t nc, int min_rounds) {
+    match_policy p;
+    match_policy_default(&p);
+    match_run_input in = { .mentees = ms, .n_mentees = nm, .coaches = cs, .n_coaches = nc, .policy = &p };
+    in.threads = 1;
+    in.candidates = 1;
+    in.keep_warm = 1;
+    in.check_bounds = 1;
+    match_run_result *a = run_ok(&in);
+    assert_int_equal(a->stats.bound_errors, 0);
+    match_warm *st = match_run_take_warm(a);
+    assert_non_null(st);
+    check_state_bounds(&in, st);
+    match_warm_free(st);
+    in.keep_warm = 0;
+    in.candidates = 200;
+    match_run_result *b = run_ok(&in);
+    assert_true(a->stats.certified);
+    assert_true(b->stats.certified);
+    assert_true(a->stats.pricing_rounds >= min_rounds);
+    assert_int_equal(a->stats.objective, b->stats.objective);
+    assert_int_equal(a->stats.matched, b->stats.matched);
+    match_run_free(a);
+    match_run_free(b);
+}
+
 /* A market of ties wide enough for the near lists to fill (pricing keeps
  * PRICE_NEAR_KEEP pairs close to violating per mentee and then flags only
  * the pairs above the last of them; those left unflagged must still count
@@ -1338,29 +1368,7 @@ static void test_run_pricing_ties_wide(void **state) {
             cs[j].province = j % 3 ? "32" : "33";
             cs[j].capacity = seats ? 1 + j % 2 : 1; /* 600 or 400 seats */
         }
-        match_policy p;
-        match_policy_default(&p);
-        match_run_input in = { .mentees = ms, .n_mentees = NM, .coaches = cs, .n_coaches = NC, .policy = &p };
-        in.threads = 1;
-        in.candidates = 1;
-        in.keep_warm = 1;
-        in.check_bounds = 1;
-        match_run_result *a = run_ok(&in);
-        assert_int_equal(a->stats.bound_errors, 0);
-        match_warm *st = match_run_take_warm(a);
-        assert_non_null(st);
-        check_state_bounds(&in, st);
-        match_warm_free(st);
-        in.keep_warm = 0;
-        in.candidates = 200;
-        match_run_result *b = run_ok(&in);
-        assert_true(a->stats.certified);
-        assert_true(b->stats.certified);
-        assert_true(a->stats.pricing_rounds > 1);
-        assert_int_equal(a->stats.objective, b->stats.objective);
-        assert_int_equal(a->stats.matched, b->stats.matched);
-        match_run_free(a);
-        match_run_free(b);
+        check_k1_vs_k200(ms, NM, cs, NC, 2);
     }
 }
 
@@ -1401,29 +1409,7 @@ static void test_run_pricing_hub_wide(void **state) {
         cs[j].province = R_PROV[rnd(3)];
         cs[j].capacity = 1;
     }
-    match_policy p;
-    match_policy_default(&p);
-    match_run_input in = { .mentees = ms, .n_mentees = NM, .coaches = cs, .n_coaches = NC, .policy = &p };
-    in.threads = 1;
-    in.candidates = 1;
-    in.keep_warm = 1;
-    in.check_bounds = 1;
-    match_run_result *a = run_ok(&in);
-    assert_int_equal(a->stats.bound_errors, 0);
-    match_warm *st = match_run_take_warm(a);
-    assert_non_null(st);
-    check_state_bounds(&in, st);
-    match_warm_free(st);
-    in.keep_warm = 0;
-    in.candidates = 200;
-    match_run_result *b = run_ok(&in);
-    assert_true(a->stats.certified);
-    assert_true(b->stats.certified);
-    assert_true(a->stats.pricing_rounds > 3);
-    assert_int_equal(a->stats.objective, b->stats.objective);
-    assert_int_equal(a->stats.matched, b->stats.matched);
-    match_run_free(a);
-    match_run_free(b);
+    check_k1_vs_k200(ms, NM, cs, NC, 4);
 }
 
 /* Change mentee i of w the way a re-run sees it: its availability and one
