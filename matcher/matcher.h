@@ -402,6 +402,15 @@ typedef struct match_unmatched {
     match_unmatched_reason reason;
 } match_unmatched;
 
+#define MATCH_ROUNDS_KEPT 32
+typedef struct match_round_stats {
+    uint64_t pairs;   /* pair scorings of the round's scans */
+    uint32_t scans;   /* mentees scanned (the others proved by bounds) */
+    uint32_t found;   /*   of them, with a violating pair */
+    uint32_t stopped; /*   of them, stopped early (no bound kept) */
+    uint32_t added;   /* edges the round added */
+} match_round_stats;
+
 typedef struct match_stats {
     uint32_t mentees, coaches; /* in the run */
     uint32_t matched;          /* proposals, pinned ones included */
@@ -437,6 +446,10 @@ typedef struct match_stats {
     int warm;              /* 1: started from input->warm */
     uint32_t warm_mentees; /* mentees whose candidates were reused */
     uint32_t warm_coaches; /* coaches whose pairs were not rescored */
+    /* The first MATCH_ROUNDS_KEPT pricing rounds (min(pricing_rounds,
+     * MATCH_ROUNDS_KEPT) of them), for benchmarks: where the pair
+     * scorings go (bench_matcher --verbose, bench/matcher/README.md). */
+    match_round_stats rounds[MATCH_ROUNDS_KEPT];
 } match_stats;
 
 typedef struct match_run_result {

@@ -182,6 +182,8 @@ struct match_run_state {
     atomic_uint_fast64_t pairs;
     uint32_t rescanned;
     uint32_t bound_errors; /* input->check_bounds */
+    match_round_stats rounds[MATCH_ROUNDS_KEPT];
+    int n_rounds; /* pricing rounds so far */
     const char *phase;
 };
 
@@ -1777,6 +1779,19 @@ static int price_check(struct match_run_state *st, const price_ctx *pc) {
     return MATCH_OK;
 }
 
+/* This round's line of stats.rounds (the first MATCH_ROUNDS_KEPT). */
+static void price_round_stats(struct match_run_state *st, const price_ctx *pc, uint64_t pairs, size_t added) {
+    if (st->n_rounds++ >= MATCH_ROUNDS_KEPT) return;
+    match_round_stats *rs = &st->rounds[st->n_rounds - 1];
+    rs->pairs = pairs;
+    rs->scans = (uint32_t)pc->n_todo;
+    rs->added = (uint32_t)added;
+    for (size_t i = 0; i < pc->n_todo; i++) {
+        rs->found += pc->n_by_mentee[i] > 0;
+        rs->stopped += st->rb_k[pc->todo[i]] == RB_NONE;
+    }
+}
+
 /* Any violation found by the first n todo items (mentee or coach lists)? */
 static int price_found(const struct match_run_state *st, const price_ctx *pc, size_t n) {
     for (size_t i = 0; i < n; i++)
@@ -1829,6 +1844,7 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
     *added = 0;
     price_ctx pc = { .st = st, .u = u, .v = v };
     int rc = MATCH_OK;
+    uint64_t pairs0 = atomic_load(&st->pairs);
     pc.todo = malloc(st->nm * sizeof(*pc.todo) + 1);
     pc.prefix = malloc(st->nm * sizeof(*pc.prefix) + 1);
     pc.pi = malloc(st->nc * sizeof(*pc.pi) + 1);
@@ -1912,6 +1928,7 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
     }
     if (rc == MATCH_OK) rc = price_add(st, sel, n_sel, g, added);
     if (rc == MATCH_OK && st->in->check_bounds) rc = price_check(st, &pc);
+    if (rc == MATCH_OK) price_round_stats(st, &pc, atomic_load(&st->pairs) - pairs0, *added);
     st->last_added = *added;
     free(sel);
     price_ctx_free(&pc, st->threads);
@@ -2764,6 +2781,7 @@ int match_run(const match_catalog *cat, const match_run_input *in, match_run_res
     r->stats.pairs_scored = atomic_load(&st->pairs);
     r->stats.rescanned = st->rescanned;
     r->stats.bound_errors = st->bound_errors;
+    memcpy(r->stats.rounds, st->rounds, sizeof(st->rounds));
     /* Release the working memory; keep what explanations need. */
     free(st->cands);
     st->cands = NULL;

@@ -2,8 +2,12 @@
  *
  *   bench_matcher --instance FILE [--data DIR] [--objective O] [--mode M]
  *                 [--threads N] [--k K] [--dump-weights FILE]
- *                 [--suggest Q] [--no-run]
+ *                 [--suggest Q] [--no-run] [--verbose]
  *                 [--warm-change PCT [--seed S] [--repeat N]]
+ *
+ * --verbose prints to stderr a `progress ...` line at each phase change and,
+ * after the run, a `round ...` line per pricing round (scans, those that
+ * found a violator or stopped early, pair scorings, edges added).
  *
  * Prints one `run ...` line of key=value pairs (README.md) with the engine's
  * elapsed time (match_run only: catalogue and file loading excluded) and the
@@ -163,6 +167,20 @@ static int on_progress(void *ud, const char *phase, uint64_t done, uint64_t tota
                 (unsigned long long)done, (unsigned long long)total);
     last = phase;
     return 0;
+}
+
+/* --verbose: one line per pricing round (match_stats.rounds): its scans,
+ * those that found a violator or stopped early, its pair scorings (and in
+ * passes over all pairs), the edges it added. */
+static void print_rounds(const match_stats *s) {
+    double all = (double)s->mentees * s->coaches;
+    int n = s->pricing_rounds < MATCH_ROUNDS_KEPT ? s->pricing_rounds : MATCH_ROUNDS_KEPT;
+    for (int k = 0; k < n; k++) {
+        const match_round_stats *rs = &s->rounds[k];
+        fprintf(stderr, "round k=%d scans=%u found=%u stopped=%u pairs=%llu passes=%.3f added=%u\n", k, rs->scans,
+                rs->found, rs->stopped, (unsigned long long)rs->pairs, all > 0 ? (double)rs->pairs / all : 0.0,
+                rs->added);
+    }
 }
 
 static void print_run(const char *label, const instance *in, const match_stats *s, double cpu, double load_ms,
@@ -418,6 +436,7 @@ int main(int argc, char **argv) {
             rc = 1;
         } else {
             print_run("run", &in, &r->stats, cpu, load_ms, rss_loaded);
+            if (verbose) print_rounds(&r->stats);
             if (dump && dump_weights(dump, &in, r) != 0) rc = 1;
             match_run_free(r);
         }

@@ -1302,6 +1302,27 @@ static void test_run_pricing_medium(void **state) {
     }
 }
 
+/* stats.rounds of a certified cold run without pins: the first pass scores
+ * every pair once and the rounds' scans the rest; each round's counts are
+ * consistent, and the last one, which certified, found and added nothing. */
+static void check_round_stats(const match_stats *s) {
+    assert_true(s->certified);
+    assert_true(s->pricing_rounds >= 1 && s->pricing_rounds <= MATCH_ROUNDS_KEPT);
+    uint64_t pairs = (uint64_t)s->mentees * s->coaches;
+    for (int k = 0; k < s->pricing_rounds; k++) {
+        const match_round_stats *r = &s->rounds[k];
+        assert_true(r->found <= r->scans && r->stopped <= r->scans);
+        assert_true(r->scans <= s->mentees);
+        if (k < s->pricing_rounds - 1) assert_true(r->added > 0);
+        pairs += r->pairs;
+    }
+    const match_round_stats *last = &s->rounds[s->pricing_rounds - 1];
+    assert_int_equal(last->found, 0);
+    assert_int_equal(last->stopped, 0);
+    assert_int_equal(last->added, 0);
+    assert_int_equal(pairs, s->pairs_scored);
+}
+
 /* A market run with K = 1 (everything beyond each mentee's best coach
  * found by pricing, every round's bounds checked, and the final ones) and
  * with K = 200: both certified, the same optimum, and the first in at least
@@ -1316,6 +1337,7 @@ static void check_k1_vs_k200(match_mentee *ms, size_t nm, match_coach *cs, size_
     in.check_bounds = 1;
     match_run_result *a = run_ok(&in);
     assert_int_equal(a->stats.bound_errors, 0);
+    check_round_stats(&a->stats);
     match_warm *st = match_run_take_warm(a);
     assert_non_null(st);
     check_state_bounds(&in, st);
