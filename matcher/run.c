@@ -1352,15 +1352,24 @@ static size_t drop_count(const drop_view *d, size_t n, int64_t theta) {
     return lo;
 }
 
+/* mark[at(c)] = v for every graph edge (m, c): its candidates and extras;
+ * at(c) = pos_of[c], or c when pos_of is NULL. */
+static void graph_mark(const struct match_run_state *st, size_t m, uint8_t *mark, const int32_t *pos_of, uint8_t v) {
+    const cand *cv = st->cands + m * (size_t)(st->k + 1);
+    for (int k = 0; k < st->n_cand[m]; k++) mark[pos_of ? (size_t)pos_of[cv[k].coach] : (size_t)cv[k].coach] = v;
+    for (uint32_t k = 0; k < st->n_extra[m]; k++) {
+        int32_t c = st->extra[m][k];
+        mark[pos_of ? (size_t)pos_of[c] : (size_t)c] = v;
+    }
+}
+
 /* Rescan todo item i: mentee pc->todo[i] over the cheapest coaches. */
 static int rescan_one(par *p, int tid, size_t i) {
     price_ctx *pc = p->ctx;
     struct match_run_state *st = pc->st;
     price_thread *t = &pc->thr[tid];
     size_t m = pc->todo[i], n = pc->prefix[i];
-    const cand *cv = st->cands + m * (size_t)(st->k + 1);
-    for (int k = 0; k < st->n_cand[m]; k++) t->mark[st->pos_of[cv[k].coach]] = 1;
-    for (uint32_t k = 0; k < st->n_extra[m]; k++) t->mark[st->pos_of[st->extra[m][k]]] = 1;
+    graph_mark(st, m, t->mark, st->pos_of, 1);
     rescan_ctx r = { .pc = pc,
                      .t = t,
                      .pi = pc->pi,
@@ -1393,8 +1402,7 @@ static int rescan_one(par *p, int tid, size_t i) {
         complete = rescan_scan(&r, &q, n, bm, pk, k != RB_NONE ? st->rp[m] : 0, theta, &scanned, &skip_max);
     }
     atomic_fetch_add_explicit(&st->pairs, scanned, memory_order_relaxed);
-    for (int j = 0; j < st->n_cand[m]; j++) t->mark[st->pos_of[cv[j].coach]] = 0;
-    for (uint32_t j = 0; j < st->n_extra[m]; j++) t->mark[st->pos_of[st->extra[m][j]]] = 0;
+    graph_mark(st, m, t->mark, st->pos_of, 0);
     if (!complete) { /* stopped early: nothing learnt for later rounds */
         st->rb_k[m] = RB_NONE;
         pc->rb_none[i] = pc->rb_add[i] = 0; /* unused */
@@ -1717,9 +1725,9 @@ static int price_needs_scan(struct match_run_state *st, price_ctx *pc, size_t m,
             size_t nd = drop_count(d, st->nc, theta);
             int64_t lo = d->pmin[st->m_prog[m]][nd - 1]; /* nd >= 1: mx > theta */
             if (lo < (int64_t)st->t_score[m] - o) return 1;
-            mx = nd < st->nc ? d->delta[nd] : RB_EMPTY - st->rb[m];
+            mx = nd < st->nc ? d->delta[nd] : INT64_MIN; /* INT64_MIN: every coach fell, none is in the prefix */
         }
-        st->rb[m] = st->rb[m] + mx < RB_EMPTY ? RB_EMPTY : st->rb[m] + mx;
+        st->rb[m] = mx == INT64_MIN || st->rb[m] + mx < RB_EMPTY ? RB_EMPTY : st->rb[m] + mx;
     }
     st->rp[m] = price_end(st, pc, *n);
     st->rb_k[m] = pc->k_now;
@@ -1761,9 +1769,7 @@ static int price_check(struct match_run_state *st, const price_ctx *pc) {
     bound_check b = { .st = st, .pi = st->pi_hist[pc->k_now], .in_graph = in_graph };
     for (size_t m = 0; m < st->nm; m++) {
         if (st->rb_k[m] != pc->k_now) continue;
-        const cand *cv = st->cands + m * (size_t)(st->k + 1);
-        for (int k = 0; k < st->n_cand[m]; k++) in_graph[cv[k].coach] = 1;
-        for (uint32_t k = 0; k < st->n_extra[m]; k++) in_graph[st->extra[m][k]] = 1;
+        graph_mark(st, m, in_graph, NULL, 1);
         mt_query q;
         run_query(st, &q, &st->cs, m);
         if (!(b.tab = score_table(st, 0, &q))) {
@@ -1772,8 +1778,7 @@ static int price_check(struct match_run_state *st, const price_ctx *pc) {
         }
         b.m = m;
         scan_range(st, m, &q, st->elig_free[st->m_prog[m]], 0, st->nc, check_block, &b);
-        for (int k = 0; k < st->n_cand[m]; k++) in_graph[cv[k].coach] = 0;
-        for (uint32_t k = 0; k < st->n_extra[m]; k++) in_graph[st->extra[m][k]] = 0;
+        graph_mark(st, m, in_graph, NULL, 0);
     }
     free(in_graph);
     return MATCH_OK;
