@@ -8,7 +8,16 @@
 #
 # Environment: B (build folder, default build/rel), REPEAT (runs of each
 # solver, the fastest counts; default 3), KEEP=1 keeps the temporary files,
-# ENGINE_ARGS extra bench_matcher options (e.g. "--objective quality").
+# ENGINE_ARGS extra bench_matcher options (e.g. "--objective quality"),
+# GLIBC_TUNABLES (every solver's; default glibc.malloc.hugetlb=1, below).
+#
+# The allocator: every solver runs with the GLIBC_TUNABLES that coachnetd
+# runs with (coachnetd.service, docs/operations.md): glibc.malloc.hugetlb=1,
+# malloc in transparent huge pages.  Each solver is a fresh process making
+# one call, so in 4 KiB pages it faults at the first touch of every page of
+# its working memory, and on a paravirtual VM a fault costs about 12 us (a
+# third of the engine's run at 5,000 x 2,000).  GLIBC_TUNABLES= (set and
+# empty) runs them all with glibc's defaults instead.
 #
 # What is timed (see README-compare.md):
 #   engine   bench_matcher's elapsed_ms: the whole match_run — validation,
@@ -28,6 +37,7 @@ set -eu
 
 B=${B:-build/rel}
 REPEAT=${REPEAT:-3}
+export GLIBC_TUNABLES="${GLIBC_TUNABLES-glibc.malloc.hugetlb=1}"
 here=$(dirname "$0")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cn-compare.XXXXXX")
 cleanup() { [ "${KEEP:-0}" = 1 ] && echo "files kept in $tmp" >&2 || rm -rf "$tmp"; }
@@ -93,6 +103,7 @@ scipy=$(best /usr/bin/python3 "$here/scipy_lsa.py" "$dump")
 e_obj=$(field objective "$engine")
 e_ms=$(field elapsed_ms "$engine")
 status=0
+printf 'every solver with GLIBC_TUNABLES=%s\n' "$GLIBC_TUNABLES"
 printf '%-8s %20s %9s %14s %12s\n' solver objective matched gain time_ms
 printf '%-8s %20s %9s %14s %12s   (whole run: %s)\n' engine "$e_obj" \
     "$(field matched "$engine")" "-" "$e_ms" "certified=$(field certified "$engine")"

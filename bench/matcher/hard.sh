@@ -21,7 +21,9 @@
 #
 # Environment: B (build folder, default build/rel), ENGINE_ARGS (extra
 # bench_matcher options, e.g. "--objective quality"), REPEAT (compare.sh's
-# runs per solver, default 3).
+# runs per solver, default 3), GLIBC_TUNABLES (every solver's, default
+# glibc.malloc.hugetlb=1 as coachnetd's; GLIBC_TUNABLES= for glibc's
+# defaults: see compare.sh's header).
 #
 # Columns: matched, objective, certified as bench_matcher prints them;
 # rounds = pricing rounds; pairs = pair scorings of the whole run (first
@@ -39,6 +41,7 @@ set -eu
 
 B=${B:-build/rel}
 here=$(dirname "$0")
+export GLIBC_TUNABLES="${GLIBC_TUNABLES-glibc.malloc.hugetlb=1}"
 shapes="broad hub ties tight scarce"
 sizes="5000x2000 100000x20000"
 seed="" dir="" compare=0 compare_max=10000000
@@ -70,6 +73,7 @@ fi
 # field KEY LINE: the value of KEY=value in LINE.
 field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
 
+echo "# every solver with GLIBC_TUNABLES=$GLIBC_TUNABLES"
 # the row format, shared by the header and the rows
 hdr="%-7s %-13s %8s %16s %4s %6s %14s %6s %9s %8s %7s"
 # shellcheck disable=SC2059
