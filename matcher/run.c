@@ -55,6 +55,7 @@
 #define RUN_MAX_PROGRAMS 64
 #define RUN_CHUNK        64 /* mentees per unit of parallel work */
 #define RUN_ARENA_CHUNK  (1 << 20)
+#define RUN_PART_MIN     8192 /* profiles a thread takes at least in prepare's loops */
 
 /* ---- arena: the result's strings and the copied profiles ---------------- */
 
@@ -272,6 +273,61 @@ static int par_run(struct match_run_state *st, const char *phase, const size_t *
     return atomic_load(&st->stop) ? MATCH_ECANCELLED : MATCH_OK;
 }
 
+/* ---- parallel parts of an index range (preparation) --------------------- */
+
+typedef int (*part_fn)(void *ctx, size_t i0, size_t i1, int part);
+
+typedef struct part_job {
+    part_fn fn;
+    void *ctx;
+    size_t i0, i1;
+    int part, rc;
+} part_job;
+
+static void *part_worker(void *arg) {
+    part_job *j = arg;
+    j->rc = j->fn(j->ctx, j->i0, j->i1, j->part);
+    return NULL;
+}
+
+/* fn over [0, n) in at most `threads` contiguous parts of at least
+ * RUN_PART_MIN indices each, part p on its own thread (part 0 on the
+ * calling one).  Preparation runs before the run's state and its progress
+ * exist, and its loops are even, so a static split does: no chunks, no
+ * cancellation.  Returns the result of the first failed part in index
+ * order: a fn that stops at its part's first failure reports the run's
+ * first in index order, as a serial loop would. */
+static int par_parts(int threads, size_t n, part_fn fn, void *ctx) {
+    int parts = threads < 1 ? 1 : threads;
+    if ((size_t)parts > n / RUN_PART_MIN) parts = n / RUN_PART_MIN > 1 ? (int)(n / RUN_PART_MIN) : 1;
+    part_job job[MATCH_MAX_THREADS];
+    pthread_t tid[MATCH_MAX_THREADS];
+    int started[MATCH_MAX_THREADS] = { 0 };
+    for (int p = 0; p < parts; p++)
+        job[p] = (part_job){ fn, ctx, n * (size_t)p / (size_t)parts, n * (size_t)(p + 1) / (size_t)parts, p, MATCH_OK };
+    for (int p = 1; p < parts; p++) started[p] = pthread_create(&tid[p], NULL, part_worker, &job[p]) == 0;
+    part_worker(&job[0]);
+    for (int p = 1; p < parts; p++) {
+        if (started[p])
+            pthread_join(tid[p], NULL);
+        else
+            part_worker(&job[p]); /* no thread to spare: here, after part 0 */
+    }
+    for (int p = 0; p < parts; p++)
+        if (job[p].rc != MATCH_OK) return job[p].rc;
+    return MATCH_OK;
+}
+
+static int online_cpus(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > MATCH_MAX_THREADS ? MATCH_MAX_THREADS : (int)n;
+}
+
+/* The threads a run uses (match_run_input.threads, 0: one per CPU). */
+static int run_threads(const match_run_input *in) {
+    return in->threads > 0 ? (in->threads > MATCH_MAX_THREADS ? MATCH_MAX_THREADS : in->threads) : online_cpus();
+}
+
 /* ---- input ---------------------------------------------------------------- */
 
 typedef struct id_ix {
@@ -366,17 +422,40 @@ static void mentee_copy_at(match_mentee *dst, const match_mentee *m, char *blk) 
  * copies are laid out in the arena in dst's order (sorted by id), which a
  * run's later passes walk; the input is read in its own order, which is not
  * that: read in dst's order, it missed the cache at every mentee (3/4 of
- * this step's time at 100,000 mentees). */
-static int copy_mentees(arena_blk **a, match_mentee *dst, const match_mentee *in, const size_t *pos, size_t n) {
-    size_t *size = malloc(n * sizeof(*size) + 1);
-    char **at = malloc(n * sizeof(*at) + 1);
-    int rc = size && at ? MATCH_OK : MATCH_ENOMEM;
-    for (size_t o = 0; o < n && rc == MATCH_OK; o++) size[pos[o]] = mentee_size(&in[o]);
+ * this step's time at 100,000 mentees).  Sizes and copies are made in
+ * parts (par_parts), the arena's allocations in one thread. */
+typedef struct copy_job {
+    match_mentee *dst;
+    const match_mentee *in;
+    const size_t *pos;
+    size_t *size;
+    char **at;
+} copy_job;
+
+static int copy_sizes(void *ctx, size_t o0, size_t o1, int part) {
+    copy_job *j = ctx;
+    (void)part;
+    for (size_t o = o0; o < o1; o++) j->size[j->pos[o]] = mentee_size(&j->in[o]);
+    return MATCH_OK;
+}
+
+static int copy_copies(void *ctx, size_t o0, size_t o1, int part) {
+    copy_job *j = ctx;
+    (void)part;
+    for (size_t o = o0; o < o1; o++) mentee_copy_at(&j->dst[j->pos[o]], &j->in[o], j->at[j->pos[o]]);
+    return MATCH_OK;
+}
+
+static int copy_mentees(arena_blk **a, int threads, match_mentee *dst, const match_mentee *in, const size_t *pos,
+                        size_t n) {
+    copy_job j = { dst, in, pos, malloc(n * sizeof(size_t) + 1), malloc(n * sizeof(char *) + 1) };
+    int rc = j.size && j.at ? MATCH_OK : MATCH_ENOMEM;
+    if (rc == MATCH_OK) par_parts(threads, n, copy_sizes, &j);
     for (size_t i = 0; i < n && rc == MATCH_OK; i++)
-        if (!(at[i] = arena_alloc(a, size[i]))) rc = MATCH_ENOMEM;
-    for (size_t o = 0; o < n && rc == MATCH_OK; o++) mentee_copy_at(&dst[pos[o]], &in[o], at[pos[o]]);
-    free(size);
-    free(at);
+        if (!(j.at[i] = arena_alloc(a, j.size[i]))) rc = MATCH_ENOMEM;
+    if (rc == MATCH_OK) par_parts(threads, n, copy_copies, &j);
+    free(j.size);
+    free(j.at);
     return rc;
 }
 
@@ -479,42 +558,85 @@ static void checked_free(run_checked *ck) {
     free(ck->comp);
 }
 
+/* Validation's parts (par_parts): each checks its profiles and stops at
+ * its first invalid one, naming it in err[part]. */
+typedef struct check_job {
+    const match_catalog *cat;
+    const match_run_input *in;
+    run_checked *ck;
+    match_err err[MATCH_MAX_THREADS];
+} check_job;
+
+static int check_failed(match_err *out, const char *list, size_t i, const char *id, const match_err *e) {
+    char f[sizeof(e->field) + 32];
+    snprintf(f, sizeof(f), "%s[%zu].%.40s", list, i, e->field);
+    mt_err(out, f, "%s[%zu] (%s): %s", list, i, id ? id : "?", e->msg);
+    return MATCH_ERR;
+}
+
+static size_t capped_comps(const match_mentee *m) {
+    return m->n_competencies < MATCH_MAX_COMPETENCIES ? m->n_competencies : MATCH_MAX_COMPETENCIES;
+}
+
+static int check_mentees(void *ctx, size_t i0, size_t i1, int part) {
+    check_job *j = ctx;
+    const match_mentee *ms = j->in->mentees;
+    /* each mentee's ids go straight into its slice: a check writes them
+     * only once the count is known to be at most MATCH_MAX_COMPETENCIES */
+    int32_t *comp = j->ck->comp;
+    for (size_t i = 0; i < i0; i++) comp += capped_comps(&ms[i]);
+    for (size_t i = i0; i < i1; i++) {
+        match_err e;
+        if (mt_mentee_check(j->cat, &ms[i], &j->ck->m[i], comp, &e) != MATCH_OK)
+            return check_failed(&j->err[part], "mentees", i, ms[i].id, &e);
+        comp += capped_comps(&ms[i]);
+    }
+    return MATCH_OK;
+}
+
+static int check_coaches(void *ctx, size_t i0, size_t i1, int part) {
+    check_job *j = ctx;
+    for (size_t i = i0; i < i1; i++) {
+        match_err e;
+        if (match_coach_check(j->cat, &j->in->coaches[i], &e) != MATCH_OK)
+            return check_failed(&j->err[part], "coaches", i, j->in->coaches[i].id, &e);
+    }
+    return MATCH_OK;
+}
+
+/* The first part's error in index order (par_parts stopped there). */
+static void check_error(const check_job *j, match_err *err) {
+    for (int p = 0; p < MATCH_MAX_THREADS; p++)
+        if (j->err[p].msg[0]) {
+            if (err) *err = j->err[p];
+            return;
+        }
+}
+
 /* Validate everything, naming "mentees[i].field" / "coaches[i].field", and
  * fill *ck (freed by the caller whatever the result). */
 static int validate(const match_catalog *cat, const match_run_input *in, run_checked *ck, match_err *err) {
-    match_err e;
     if ((in->n_pinned && !in->pinned) || (in->n_forbidden && !in->forbidden) || (in->n_mentees && !in->mentees) ||
         (in->n_coaches && !in->coaches)) {
         mt_err(err, "", "an array is NULL but its count is not 0");
         return MATCH_ERR;
     }
     size_t n_comp = 0;
-    for (size_t i = 0; i < in->n_mentees; i++) {
-        size_t n = in->mentees[i].n_competencies;
-        n_comp += n < MATCH_MAX_COMPETENCIES ? n : MATCH_MAX_COMPETENCIES;
-    }
+    for (size_t i = 0; i < in->n_mentees; i++) n_comp += capped_comps(&in->mentees[i]);
     ck->m = malloc(in->n_mentees * sizeof(*ck->m) + 1);
     ck->comp = malloc(n_comp * sizeof(*ck->comp) + 1);
     if (!ck->m || !ck->comp) return MATCH_ENOMEM;
-    /* each mentee's ids go straight into its slice: a check writes them
-     * only once the count is known to be at most MATCH_MAX_COMPETENCIES */
-    int32_t *comp = ck->comp;
-    for (size_t i = 0; i < in->n_mentees; i++) {
-        if (mt_mentee_check(cat, &in->mentees[i], &ck->m[i], comp, &e) != MATCH_OK) {
-            char f[sizeof(e.field) + 32];
-            snprintf(f, sizeof(f), "mentees[%zu].%.40s", i, e.field);
-            mt_err(err, f, "mentees[%zu] (%s): %s", i, in->mentees[i].id ? in->mentees[i].id : "?", e.msg);
-            return MATCH_ERR;
-        }
-        comp += in->mentees[i].n_competencies;
-    }
-    for (size_t i = 0; i < in->n_coaches; i++)
-        if (match_coach_check(cat, &in->coaches[i], &e) != MATCH_OK) {
-            char f[sizeof(e.field) + 32];
-            snprintf(f, sizeof(f), "coaches[%zu].%.40s", i, e.field);
-            mt_err(err, f, "coaches[%zu] (%s): %s", i, in->coaches[i].id ? in->coaches[i].id : "?", e.msg);
-            return MATCH_ERR;
-        }
+    check_job *j = calloc(1, sizeof(*j)); /* err[]: empty */
+    if (!j) return MATCH_ENOMEM;
+    j->cat = cat;
+    j->in = in;
+    j->ck = ck;
+    int threads = run_threads(in);
+    int rc = par_parts(threads, in->n_mentees, check_mentees, j);
+    if (rc == MATCH_OK) rc = par_parts(threads, in->n_coaches, check_coaches, j);
+    if (rc != MATCH_OK) check_error(j, err);
+    free(j);
+    if (rc != MATCH_OK) return rc;
     if (in->n_mentees > INT32_MAX / 2 || in->n_coaches > INT32_MAX / 2) {
         mt_err(err, "", "too many mentees or coaches");
         return MATCH_ERR;
@@ -556,7 +678,7 @@ static int prepare_profiles(struct match_run_state *st, match_err *err) {
     free(ids);
     if (rc != MATCH_OK) return rc;
     for (size_t i = 0; i < nm; i++) st->m_pos[st->m_orig[i]] = i;
-    if (copy_mentees(&st->arena, st->mentees, in->mentees, st->m_pos, nm) != MATCH_OK) return MATCH_ENOMEM;
+    if (copy_mentees(&st->arena, st->threads, st->mentees, in->mentees, st->m_pos, nm) != MATCH_OK) return MATCH_ENOMEM;
     for (size_t i = 0; i < nm; i++) {
         st->bonus[i] = bonus_of(in, &st->policy, st->m_orig[i]);
         if (i && strcmp(st->mentees[i - 1].id, st->mentees[i].id) == 0) {
@@ -586,6 +708,28 @@ static int run_warm(const struct match_run_state *st) {
     return st->policy.mode == MATCH_MODE_OPTIMAL && (st->in->warm || st->in->keep_warm);
 }
 
+/* Codes in parts (par_parts), in the input's order, validation's (ck):
+ * read in the sorted order, a mentee's check results missed the cache at
+ * every mentee (4/5 of this loop's time at 100,000 mentees).  The input and
+ * its copies hold the same profiles; the space is only read. */
+typedef struct code_job {
+    struct match_run_state *st;
+    const run_checked *ck;
+} code_job;
+
+static int code_part(void *ctx, size_t o0, size_t o1, int part) {
+    code_job *j = ctx;
+    struct match_run_state *st = j->st;
+    (void)part;
+    for (size_t o = o0; o < o1; o++) {
+        size_t m = st->m_pos[o];
+        const match_mentee *me = &st->in->mentees[o];
+        mt_mentee_code(&st->mcode[m], st->mcomp + st->mcomp_off[m], &st->space, me, &st->policy, &j->ck->m[o]);
+        if (st->m_fp) st->m_fp[m] = mt_fp_mentee(me, &j->ck->m[o]);
+    }
+    return MATCH_OK;
+}
+
 /* Each mentee's query code (mt_mentee_code): its queries are built in every
  * pass, the code once, from what validation found (ck), and so is its
  * profile's fingerprint when the run needs it (warm_fps).  After
@@ -602,16 +746,8 @@ static int prepare_codes(struct match_run_state *st, const run_checked *ck) {
     }
     st->mcomp_off[st->nm] = n;
     if (!(st->mcomp = malloc(n * sizeof(*st->mcomp) + 1))) return MATCH_ENOMEM;
-    /* In the input's order, validation's (ck): read in the sorted order, a
-     * mentee's check results missed the cache at every mentee (4/5 of this
-     * loop's time at 100,000 mentees).  The input and its copies hold the
-     * same profiles. */
-    for (size_t o = 0; o < st->nm; o++) {
-        size_t m = st->m_pos[o];
-        const match_mentee *me = &st->in->mentees[o];
-        mt_mentee_code(&st->mcode[m], st->mcomp + st->mcomp_off[m], &st->space, me, &st->policy, &ck->m[o]);
-        if (st->m_fp) st->m_fp[m] = mt_fp_mentee(me, &ck->m[o]);
-    }
+    code_job j = { st, ck };
+    par_parts(st->threads, st->nm, code_part, &j);
     return MATCH_OK;
 }
 
@@ -2683,11 +2819,6 @@ static int build_result(struct match_run_state *st, match_run_result *r, const u
 
 /* ---- the run ----------------------------------------------------------------- */
 
-static int online_cpus(void) {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > MATCH_MAX_THREADS ? MATCH_MAX_THREADS : (int)n;
-}
-
 static int run_state_new(const match_catalog *cat, const match_run_input *in, const run_checked *ck,
                          struct match_run_state **out, match_err *err) {
     struct match_run_state *st = calloc(1, sizeof(*st));
@@ -2699,7 +2830,7 @@ static int run_state_new(const match_catalog *cat, const match_run_input *in, co
     st->nc = in->n_coaches;
     atomic_init(&st->stop, 0);
     atomic_init(&st->pairs, 0);
-    st->threads = in->threads > 0 ? (in->threads > MATCH_MAX_THREADS ? MATCH_MAX_THREADS : in->threads) : online_cpus();
+    st->threads = run_threads(in);
     st->k = in->candidates > 0 ? in->candidates : RUN_DEFAULT_K;
     mt_coaches_init(&st->cs);
     mt_coaches_init(&st->pcs);

@@ -1745,6 +1745,103 @@ static int same_result(const match_run_result *a, const match_run_result *b) {
     return a->stats.total_score == b->stats.total_score;
 }
 
+/* Preparation (validation, the mentee copies, their codes) runs in parts
+ * on several threads once a run has at least two parts' worth of mentees
+ * or coaches (RUN_PART_MIN, 8,192, in run.c).  A market of 20,000 mentees
+ * in an order that is not their ids' gives the same result on 1, 2 and 4
+ * threads; an invalid profile is named as a serial check would name it,
+ * the first in input order, wherever the parts split. */
+#define PAR_NM 20000
+#define PAR_NC 17000
+
+static void par_market(match_mentee *ms, char (*mid)[16], match_need (*needs)[3], size_t nm) {
+    static const char *const comps[] = { "M.01", "M.02", "M.04", "SK.1", "T.digital" };
+    static const char *const provs[] = { "31", "32", "11", "73" };
+    static const char *const ag[] = { "kemenkeu", "bkn", "pemprov-31", "kemenpupr" };
+    for (size_t i = 0; i < nm; i++) {
+        snprintf(mid[i], sizeof(mid[i]), "M%06zu", (i * 7919) % nm); /* a permutation: 7919 is prime */
+        for (int k = 0; k < 3; k++)
+            needs[i][k] = (match_need){ comps[(i / 3 + (size_t)k * 2) % 5], (int)(i % 3), 3 + (int)(i % 2) };
+        ms[i] = base_mentee();
+        ms[i].id = mid[i];
+        ms[i].agency = ag[i % 4];
+        ms[i].province = provs[(i / 7) % 4];
+        ms[i].competencies = needs[i];
+        ms[i].n_competencies = 3;
+    }
+}
+
+static void expect_run_error(const match_run_input *in, const char *field, const char *msg_part) {
+    match_run_result *r = NULL;
+    match_err err = { 0 };
+    assert_int_equal(match_run(cat, in, &r, &err), MATCH_ERR);
+    assert_null(r);
+    assert_string_equal(err.field, field);
+    if (!strstr(err.msg, msg_part)) fail_msg("error \"%s\" does not name %s", err.msg, msg_part);
+}
+
+static void test_run_parallel_prepare(void **state) {
+    (void)state;
+    match_mentee *ms = calloc(PAR_NM, sizeof(*ms));
+    char(*mid)[16] = calloc(PAR_NM, sizeof(*mid));
+    match_need(*needs)[3] = calloc(PAR_NM, sizeof(*needs));
+    match_coach *cs = calloc(PAR_NC, sizeof(*cs));
+    char(*cid)[16] = calloc(PAR_NC, sizeof(*cid));
+    assert_true(ms && mid && needs && cs && cid);
+    par_market(ms, mid, needs, PAR_NM);
+    for (size_t j = 0; j < PAR_NC; j++) {
+        snprintf(cid[j], sizeof(cid[j]), "C%05zu", (j * 7919) % PAR_NC);
+        cs[j] = base_coach();
+        cs[j].id = cid[j];
+        cs[j].capacity = 1 + (int)(j % 3);
+        cs[j].rank = 3 + (int)(j % 3);
+    }
+    match_policy p;
+    match_policy_default(&p);
+    /* 20,000 mentees x 40 coaches: a whole run, optimal and certified */
+    match_run_input in = { .mentees = ms, .n_mentees = PAR_NM, .coaches = cs, .n_coaches = 40, .policy = &p };
+    in.threads = 1;
+    match_run_result *a = run_ok(&in);
+    assert_true(a->stats.certified);
+    assert_true(a->n_pairs > 0 && a->n_unmatched > 0);
+    for (int t = 2; t <= 4; t += 2) {
+        in.threads = t;
+        match_run_result *b = run_ok(&in);
+        assert_true(same_result(a, b));
+        assert_int_equal(a->stats.objective, b->stats.objective);
+        match_run_free(b);
+    }
+    match_run_free(a);
+    /* the first invalid mentee in input order, in either part or both */
+    in.threads = 2;
+    ms[15000].province = "99";
+    expect_run_error(&in, "mentees[15000].province", "mentees[15000]");
+    needs[12000][1].code = "X.1";
+    expect_run_error(&in, "mentees[12000].competencies[1].code", "mentees[12000]");
+    ms[3].agency = "bad agency";
+    expect_run_error(&in, "mentees[3].agency", "mentees[3]");
+    ms[3].agency = "kemenkeu";
+    needs[12000][1].code = "M.02";
+    ms[15000].province = "32";
+    /* and coaches: 17,000 of them, two parts */
+    in.n_coaches = PAR_NC;
+    in.n_mentees = 10;
+    cs[16999].rank = 0;
+    expect_run_error(&in, "coaches[16999].rank", "coaches[16999]");
+    cs[9000].capacity = -1;
+    expect_run_error(&in, "coaches[9000].capacity", "coaches[9000]");
+    cs[16999].rank = 4;
+    cs[9000].capacity = 1;
+    match_run_result *c = run_ok(&in);
+    assert_true(c->stats.certified);
+    match_run_free(c);
+    free(ms);
+    free(mid);
+    free(needs);
+    free(cs);
+    free(cid);
+}
+
 static void test_determinism(void **state) {
     (void)state;
     static world w, rev;
@@ -2324,6 +2421,7 @@ int main(void) {
         cmocka_unit_test(test_run_warm_fingerprints),
         cmocka_unit_test(test_stable_no_blocking_pair),
         cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_run_parallel_prepare),
         cmocka_unit_test(test_edge_cases),
         cmocka_unit_test(test_ties),
         cmocka_unit_test(test_pins_and_forbidden),
