@@ -7,7 +7,8 @@
  *
  * --verbose prints to stderr a `progress ...` line at each phase change and,
  * after the run, a `round ...` line per pricing round (scans, those that
- * found a violator or stopped early, pair scorings, edges added).
+ * found a violator or stopped early, pair scorings, edges added); with
+ * --warm-change, after the last warm re-run too.
  *
  * Prints one `run ...` line of key=value pairs (README.md) with the engine's
  * elapsed time (match_run only: catalogue and file loading excluded) and the
@@ -299,6 +300,7 @@ static int warm_pairs(const match_catalog *cat, const instance *in, match_run_in
         match_run_free(rc);
     }
     print_run("rerun_warm", in, &last_w, wc[repeat - 1], load_ms, rss_loaded);
+    if (ri->progress_ud && *(const int *)ri->progress_ud) print_rounds(&last_w); /* --verbose */
     print_run("rerun_cold", in, &last_c, cc[repeat - 1], load_ms, rss_loaded);
     double w_first = wm[0], c_first = cm[0], wf_first = wf[0];
     /* median() sorts: then [0] and [repeat - 1] are the extremes */
