@@ -298,7 +298,7 @@ static void *part_worker(void *arg) {
  * order: a fn that stops at its part's first failure reports the run's
  * first in index order, as a serial loop would. */
 static int par_parts(int threads, size_t n, part_fn fn, void *ctx) {
-    int parts = threads < 1 ? 1 : threads;
+    int parts = threads < 1 ? 1 : threads > MATCH_MAX_THREADS ? MATCH_MAX_THREADS : threads;
     if ((size_t)parts > n / RUN_PART_MIN) parts = n / RUN_PART_MIN > 1 ? (int)(n / RUN_PART_MIN) : 1;
     part_job job[MATCH_MAX_THREADS];
     pthread_t tid[MATCH_MAX_THREADS];
