@@ -8,7 +8,7 @@
  * --verbose prints to stderr a `progress ...` line at each phase change and,
  * after the run, a `round ...` line per pricing round (scans, those that
  * found a violator or stopped early, pair scorings, edges added); with
- * --warm-change, after the last warm re-run too.
+ * --warm-change, after the first (cold) run and the last warm re-run.
  *
  * Prints one `run ...` line of key=value pairs (README.md) with the engine's
  * elapsed time (match_run only: catalogue and file loading excluded) and the
@@ -261,7 +261,7 @@ static double median(double *v, int n) {
  * before them left, as in a server that runs again and again.  Every pair
  * must reach the same certified optimum. */
 static int warm_pairs(const match_catalog *cat, const instance *in, match_run_input *ri, match_warm *w, int repeat,
-                      double load_ms, long rss_loaded, double pct) {
+                      double load_ms, long rss_loaded, double pct, int verbose) {
     double wm[WARM_MAX_REPEAT], cm[WARM_MAX_REPEAT], wc[WARM_MAX_REPEAT], cc[WARM_MAX_REPEAT];
     double wf[WARM_MAX_REPEAT], cf[WARM_MAX_REPEAT];
     match_stats last_w = { 0 }, last_c = { 0 };
@@ -300,7 +300,7 @@ static int warm_pairs(const match_catalog *cat, const instance *in, match_run_in
         match_run_free(rc);
     }
     print_run("rerun_warm", in, &last_w, wc[repeat - 1], load_ms, rss_loaded);
-    if (ri->progress_ud && *(const int *)ri->progress_ud) print_rounds(&last_w); /* --verbose */
+    if (verbose) print_rounds(&last_w);
     print_run("rerun_cold", in, &last_c, cc[repeat - 1], load_ms, rss_loaded);
     double w_first = wm[0], c_first = cm[0], wf_first = wf[0];
     /* median() sorts: then [0] and [repeat - 1] are the extremes */
@@ -318,7 +318,7 @@ static int warm_pairs(const match_catalog *cat, const instance *in, match_run_in
 
 /* --warm-change: cold run keeping its state, perturb, then warm_pairs. */
 static int bench_warm(const match_catalog *cat, instance *in, match_run_input *ri, double pct, int repeat,
-                      double load_ms, long rss_loaded) {
+                      double load_ms, long rss_loaded, int verbose) {
     match_err err = { 0 };
     match_run_result *r0 = NULL;
     ri->keep_warm = 1;
@@ -328,6 +328,7 @@ static int bench_warm(const match_catalog *cat, instance *in, match_run_input *r
         return 1;
     }
     print_run("run", in, &r0->stats, cpu_ms() - c0, load_ms, rss_loaded);
+    if (verbose) print_rounds(&r0->stats);
     match_warm *w = match_run_take_warm(r0);
     match_run_free(r0);
     ri->keep_warm = 0;
@@ -338,7 +339,7 @@ static int bench_warm(const match_catalog *cat, instance *in, match_run_input *r
     void **keep = NULL;
     size_t n_keep = 0;
     int rc = perturb(in, pct, &keep, &n_keep);
-    if (!rc) rc = warm_pairs(cat, in, ri, w, repeat, load_ms, rss_loaded, pct);
+    if (!rc) rc = warm_pairs(cat, in, ri, w, repeat, load_ms, rss_loaded, pct, verbose);
     match_warm_free(w);
     for (size_t i = 0; i < n_keep; i++) free(keep[i]);
     free(keep);
@@ -432,7 +433,7 @@ int main(int argc, char **argv) {
         int mrc = warm_pct > 0 ? MATCH_OK : match_run(cat, &ri, &r, &err);
         double cpu = cpu_ms() - cpu0;
         if (warm_pct > 0) {
-            rc = bench_warm(cat, &in, &ri, warm_pct, repeat, load_ms, rss_loaded);
+            rc = bench_warm(cat, &in, &ri, warm_pct, repeat, load_ms, rss_loaded, verbose);
         } else if (mrc != MATCH_OK) {
             fprintf(stderr, "bench_matcher: run: %s\n", err.msg);
             rc = 1;
