@@ -108,6 +108,9 @@ void mt_mentee_code(mt_mcode *c, mt_mcomp *cm, const mt_space *s, const match_me
     mentee_langs(&q, s, m);
     c->langs = q.langs;
     c->n_xlangs = q.n_xlangs;
+    c->avail = m->availability ? m->availability : MATCH_AVAIL_ALL;
+    c->modality = (uint8_t)m->modality;
+    c->n_comp = (uint8_t)m->n_competencies;
     /* The gaps' weights divided by their gcd, and the key constants: they
      * depend on the mentee and the policy only. */
     uint32_t g = 0, gd = 0;
@@ -116,13 +119,15 @@ void mt_mentee_code(mt_mcode *c, mt_mcomp *cm, const mt_space *s, const match_me
         uint32_t w = policy_weight(policy, n->code);
         cm[i].id = ck && ck->comp[i] >= 0 ? (uint32_t)ck->comp[i] : mt_map_get(&s->comps, n->code);
         cm[i].w = n->required <= n->current ? 0 : w; /* 0: not a gap */
+        cm[i].cur = (uint8_t)n->current;
+        cm[i].gap = (uint8_t)(cm[i].w ? n->required - n->current : 0);
         if (cm[i].w) g = gcd_u32(g, w);
     }
     c->unit_w = 1;
     for (size_t i = 0; i < m->n_competencies; i++) {
         if (!cm[i].w) continue;
         cm[i].w /= g;
-        gd += cm[i].w * (uint32_t)(m->competencies[i].required - m->competencies[i].current);
+        gd += cm[i].w * cm[i].gap;
         c->unit_w &= cm[i].w == 1;
     }
     c->gd = gd;
@@ -148,26 +153,25 @@ void mt_query_coded(mt_query *q, const mt_space *s, const mt_coaches *cs, const 
     q->agency = c->agency;
     q->check_agency = policy->forbid_same_agency;
     q->min_rank = c->min_rank;
-    q->modality = (uint8_t)m->modality;
+    q->modality = c->modality;
     if (c->n_xlangs) {
         mentee_langs(q, s, m); /* the overflow ids: rare, see MT_LANG_BITS */
     } else {
         q->langs = c->langs;
     }
-    q->avail = m->availability ? m->availability : MATCH_AVAIL_ALL;
+    q->avail = c->avail;
     q->prov = c->prov;
     q->region = c->region;
     q->program = c->program;
     q->wg = policy->w_gap;
     q->wl = policy->w_location;
     q->wa = policy->w_availability;
-    for (size_t i = 0; i < m->n_competencies; i++) {
+    for (size_t i = 0; i < c->n_comp; i++) {
         if (!cm[i].w) continue;
-        const match_need *n = &m->competencies[i];
         int k = q->n_gap++;
         q->col[k] = column_at(cs, cm[i].id);
-        q->cur[k] = (uint8_t)n->current;
-        q->gap[k] = (uint8_t)(n->required - n->current);
+        q->cur[k] = cm[i].cur;
+        q->gap[k] = cm[i].gap;
         q->w[k] = cm[i].w;
     }
     q->gd = c->gd;
