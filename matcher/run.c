@@ -1461,13 +1461,47 @@ static int rescan_scan(rescan_ctx *r, const mt_query *q, size_t n, const int64_t
     return done >= n;
 }
 
+/* mark[i] = 1 for the positions i < n of drop view d whose coach has an
+ * edge of mentee m, else 0.  A drop scan covers a few coaches: this visits
+ * the mentee's edges once, where marking them at their price positions
+ * (graph_mark) would visit them twice and then read the n marks back. */
+static void drop_mark(const struct match_run_state *st, size_t m, const drop_view *d, size_t n, uint8_t *mark) {
+    memset(mark, 0, n);
+    const cand *cv = st->cands + m * (size_t)(st->k + 1);
+    for (int k = 0; k < st->n_cand[m]; k++) {
+        size_t p = (size_t)d->pos_of[cv[k].coach];
+        if (p < n) mark[p] = 1;
+    }
+    for (uint32_t k = 0; k < st->n_extra[m]; k++) {
+        size_t p = (size_t)d->pos_of[st->extra[m][k]];
+        if (p < n) mark[p] = 1;
+    }
+}
+
+/* The largest s - pi over the n feasible pairs of keys key at positions
+ * [0, n) of drop view d, graph edges included (INT64_MIN: none). */
+static int64_t drop_red_max(const drop_view *d, const int32_t *tab, const uint16_t *key, size_t n) {
+    int64_t mx = INT64_MIN;
+    for (size_t j = 0; j < n; j++) {
+        int s = tab[key[j]];
+        if (s >= 0 && (int64_t)s - d->pi[j] > mx) mx = (int64_t)s - d->pi[j];
+    }
+    return mx;
+}
+
 /* Scan mentee m over the first n coaches of drop view d (those whose price
  * fell by more than its margin since its bound's round).  Returns 1 when
- * complete; *scanned gets the pairs scored. */
-static int rescan_drops(rescan_ctx *r, int tid, const drop_view *d, size_t n, size_t *scanned) {
+ * complete; *scanned gets the pairs scored.
+ *
+ * lim: the new bound without these pairs (the old one plus the drops left
+ * out), capped at o - PRICE_NEAR.  When no pair of the block, edge or not,
+ * has s - pi above it, the scan finds no violator and no near pair, and
+ * the bound stays lim whatever it covers: the mentee's edges need not be
+ * looked up (their loads, a cache miss or two per mentee, are most of a
+ * late round's short scans). */
+static int rescan_drops(rescan_ctx *r, int tid, const drop_view *d, size_t n, int64_t lim, size_t *scanned) {
     price_ctx *pc = r->pc;
     struct match_run_state *st = pc->st;
-    for (size_t i = 0; i < n; i++) r->t->dmark[i] = r->t->mark[st->pos_of[d->perm[i]]];
     r->pi = d->pi;
     r->perm = d->perm;
     r->mark = r->t->dmark;
@@ -1478,13 +1512,19 @@ static int rescan_drops(rescan_ctx *r, int tid, const drop_view *d, size_t n, si
     const uint8_t *elig = d->elig[st->m_prog[r->m]];
     uint16_t key[MT_BLOCK];
     size_t p0;
-    *scanned = 0;
     for (p0 = 0; p0 < n && r->found < PRICE_STOP; p0 += MT_BLOCK) {
         size_t p1 = p0 + MT_BLOCK < n ? p0 + MT_BLOCK : n;
         mt_key_block(&q, &d->cs, elig, p0, p1, key);
         for (size_t f = st->forb_off[r->m]; f < st->forb_off[r->m + 1]; f++) {
             size_t pos = (size_t)d->pos_of[st->forb[f]];
             if (pos >= p0 && pos < p1) key[pos - p0] = 0;
+        }
+        if (p0 == 0) {
+            if (n <= MT_BLOCK && drop_red_max(d, r->tab, key, n) <= lim) {
+                *scanned = n;
+                return 1;
+            }
+            drop_mark(st, r->m, d, n, r->t->dmark);
         }
         rescan_block(r, &q, p0, key, p1 - p0);
         *scanned += p1 - p0;
@@ -1533,7 +1573,6 @@ static int rescan_one(par *p, int tid, size_t i) {
     struct match_run_state *st = pc->st;
     price_thread *t = &pc->thr[tid];
     size_t m = pc->todo[i], n = pc->prefix[i];
-    graph_mark(st, m, t->mark, st->pos_of, 1);
     rescan_ctx r = { .pc = pc,
                      .t = t,
                      .pi = pc->pi,
@@ -1554,19 +1593,21 @@ static int rescan_one(par *p, int tid, size_t i) {
     int64_t theta2 = k != RB_NONE ? rp_margin(st->rp[m], st->t_score[m], r.o) : 0;
     size_t scanned, nd = k != RB_NONE ? drop_count(pc->dv[k], st->nc, theta < theta2 ? theta : theta2) : SIZE_MAX;
     int complete;
-    if (nd < n) { /* fewer coaches fell enough than the prefix holds */
-        complete = rescan_drops(&r, tid, pc->dv[k], nd, &scanned);
+    if (nd < n) {                        /* fewer coaches fell enough than the prefix holds */
+        skip_max = pc->dv[k]->delta[nd]; /* the largest drop left out (nd < n <= nc) */
+        int64_t lim = st->rb[m] + skip_max < r.o - PRICE_NEAR ? st->rb[m] + skip_max : r.o - PRICE_NEAR;
+        complete = rescan_drops(&r, tid, pc->dv[k], nd, lim, &scanned);
         if (!r.tab) return MATCH_ENOMEM;
-        skip_max = nd < st->nc ? pc->dv[k]->delta[nd] : INT64_MIN; /* the largest drop left out */
     } else {
         mt_query q;
         run_query(st, &q, &st->pcs, m);
         if (!(r.tab = score_table(st, tid, &q))) return MATCH_ENOMEM;
         const int64_t *bm = k != RB_NONE ? pc->bmax[k] : NULL, *pk = k != RB_NONE ? pc->pkmax[k] : NULL;
+        graph_mark(st, m, t->mark, st->pos_of, 1);
         complete = rescan_scan(&r, &q, n, bm, pk, k != RB_NONE ? st->rp[m] : 0, theta, &scanned, &skip_max);
+        graph_mark(st, m, t->mark, st->pos_of, 0);
     }
     atomic_fetch_add_explicit(&st->pairs, scanned, memory_order_relaxed);
-    graph_mark(st, m, t->mark, st->pos_of, 0);
     if (!complete) { /* stopped early: nothing learnt for later rounds */
         st->rb_k[m] = RB_NONE;
         pc->rb_none[i] = pc->rb_add[i] = 0; /* unused */
