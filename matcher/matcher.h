@@ -409,6 +409,8 @@ typedef struct match_round_stats {
     uint32_t found;   /*   of them, with a violating pair */
     uint32_t stopped; /*   of them, stopped early (no bound kept) */
     uint32_t added;   /* edges the round added */
+    uint32_t waited;  /* scans asked for by a small drift that wait for a
+                         later round (the round found violations first) */
 } match_round_stats;
 
 typedef struct match_stats {

@@ -1209,7 +1209,8 @@ _Static_assert(MT_BLOCK % PRICE_SEG == 0, "PRICE_SEG must divide MT_BLOCK");
  * that would cover more than PRICE_CHEAP coaches wait: they run in the same
  * round only if every other scan found nothing, so that the round that
  * certifies still checks every pair, and a round that finds violations
- * elsewhere does not pay for them. */
+ * elsewhere does not pay for them; they run in batches, and the batches
+ * after one that finds a violation wait as well (price_wait). */
 /* Near pairs.  A round that adds edges anyway also adds, per rescanned
  * mentee, the PRICE_NEAR_KEEP pairs closest to violating among those within
  * PRICE_NEAR score units of it: in markets of ties those are the pairs the
@@ -1221,6 +1222,7 @@ _Static_assert(MT_BLOCK % PRICE_SEG == 0, "PRICE_SEG must divide MT_BLOCK");
 #define PRICE_DRIFT     64
 #define PRICE_CHEAP     256
 #define PRICE_SPEC_DIV  64
+#define PRICE_WAIT_DIV  32 /* see price_wait */
 
 typedef struct viol {
     int64_t amount; /* w - u - v > 0 */
@@ -1990,12 +1992,14 @@ static int price_check(struct match_run_state *st, const price_ctx *pc) {
 }
 
 /* This round's line of stats.rounds (the first MATCH_ROUNDS_KEPT). */
-static void price_round_stats(struct match_run_state *st, const price_ctx *pc, uint64_t pairs, size_t added) {
+static void price_round_stats(struct match_run_state *st, const price_ctx *pc, uint64_t pairs, size_t added,
+                              size_t waited) {
     if (st->n_rounds++ >= MATCH_ROUNDS_KEPT) return;
     match_round_stats *rs = &st->rounds[st->n_rounds - 1];
     rs->pairs = pairs;
     rs->scans = (uint32_t)pc->n_todo;
     rs->added = (uint32_t)added;
+    rs->waited = (uint32_t)waited;
     for (size_t i = 0; i < pc->n_todo; i++) {
         rs->found += pc->n_by_mentee[i] > 0;
         rs->stopped += st->rb_k[pc->todo[i]] == RB_NONE;
@@ -2049,6 +2053,32 @@ static int price_state_init(struct match_run_state *st) {
     return MATCH_OK;
 }
 
+/* The waiting scans, todo items [*done, n_todo), in batches: the first of
+ * nm / PRICE_WAIT_DIV items (at least RUN_CHUNK), then as many as ran
+ * before.  Once a batch finds a violation the round adds edges and will not
+ * certify, so the rest wait for a later round (their bounds untouched)
+ * instead of running in this round and again in the next.  A function of
+ * the counts alone: which scans run does not depend on the threads.
+ * *done gets the end of the items that ran. */
+static int price_wait(struct match_run_state *st, price_ctx *pc, const size_t *items, size_t *done) {
+    size_t i0 = *done;
+    while (i0 < pc->n_todo) {
+        size_t b = st->nm / PRICE_WAIT_DIV > RUN_CHUNK ? st->nm / PRICE_WAIT_DIV : RUN_CHUNK;
+        if (i0 - *done > b) b = i0 - *done;
+        size_t i1 = pc->n_todo - i0 > b ? i0 + b : pc->n_todo;
+        int rc = par_run(st, "price", items + i0, i1 - i0, rescan_one, pc);
+        st->rescanned += (uint32_t)(i1 - i0);
+        if (rc != MATCH_OK) return rc;
+        int found = 0; /* a violator is always in its mentee's list */
+        for (size_t i = i0; i < i1 && !found; i++) found = pc->n_by_mentee[i] > 0;
+        i0 = i1;
+
+        if (found) break;
+    }
+    *done = i0;
+    return MATCH_OK;
+}
+
 static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *g, size_t *added) {
     struct match_run_state *st = ud;
     *added = 0;
@@ -2098,18 +2128,16 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
         th->n_by_coach = calloc(st->nc + 1, 1);
         if (!th->mark || !th->dmark || !th->by_coach || !th->n_by_coach) rc = MATCH_ENOMEM;
     }
+    size_t n_asked = pc.n_todo;
     if (rc == MATCH_OK && pc.n_todo) {
         size_t *items = malloc(pc.n_todo * sizeof(*items));
         if (!items) rc = MATCH_ENOMEM;
         for (size_t i = 0; rc == MATCH_OK && i < pc.n_todo; i++) items[i] = i;
         if (rc == MATCH_OK) rc = par_run(st, "price", items, n_first, rescan_one, &pc);
         st->rescanned += (uint32_t)n_first;
-        if (rc == MATCH_OK && n_first < pc.n_todo && !price_found(st, &pc, n_first)) {
-            rc = par_run(st, "price", items + n_first, pc.n_todo - n_first, rescan_one, &pc);
-            st->rescanned += (uint32_t)(pc.n_todo - n_first);
-        } else {
-            pc.n_todo = n_first; /* the waiting scans wait for a later round */
-        }
+        size_t done = n_first;
+        if (rc == MATCH_OK && !price_found(st, &pc, n_first)) rc = price_wait(st, &pc, items, &done);
+        pc.n_todo = done; /* the waiting scans not run wait for a later round */
         free(items);
     }
     /* Selection: each mentee's worst, and each coach's worst over all
@@ -2138,7 +2166,7 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
     }
     if (rc == MATCH_OK) rc = price_add(st, sel, n_sel, g, added);
     if (rc == MATCH_OK && st->in->check_bounds) rc = price_check(st, &pc);
-    if (rc == MATCH_OK) price_round_stats(st, &pc, atomic_load(&st->pairs) - pairs0, *added);
+    if (rc == MATCH_OK) price_round_stats(st, &pc, atomic_load(&st->pairs) - pairs0, *added, n_asked - pc.n_todo);
     st->last_added = *added;
     free(sel);
     price_ctx_free(&pc, st->threads);

@@ -2,13 +2,18 @@
  *
  *   bench_matcher --instance FILE [--data DIR] [--objective O] [--mode M]
  *                 [--threads N] [--k K] [--dump-weights FILE]
- *                 [--suggest Q] [--no-run] [--verbose]
+ *                 [--suggest Q] [--no-run] [--verbose] [--check-bounds]
  *                 [--warm-change PCT [--seed S] [--repeat N]]
  *
  * --verbose prints to stderr a `progress ...` line at each phase change and,
  * after the run, a `round ...` line per pricing round (scans, those that
- * found a violator or stopped early, pair scorings, edges added); with
- * --warm-change, after the first (cold) run and the last warm re-run.
+ * found a violator or stopped early, pair scorings, edges added, scans that
+ * waited for a later round); with --warm-change, after the first (cold) run
+ * and the last warm re-run.  --check-bounds has every run check each pricing
+ * round's bounds against every pair (match_run_input.check_bounds: a full
+ * pass per round, for tests, not counted in pairs_scored); the `run` lines'
+ * bound_errors counts the pairs a bound did not cover, and the program exits
+ * 1 when one is not 0.
  *
  * Prints one `run ...` line of key=value pairs (README.md) with the engine's
  * elapsed time (match_run only: catalogue and file loading excluded) and the
@@ -178,11 +183,17 @@ static void print_rounds(const match_stats *s) {
     int n = s->pricing_rounds < MATCH_ROUNDS_KEPT ? s->pricing_rounds : MATCH_ROUNDS_KEPT;
     for (int k = 0; k < n; k++) {
         const match_round_stats *rs = &s->rounds[k];
-        fprintf(stderr, "round k=%d scans=%u found=%u stopped=%u pairs=%llu passes=%.3f added=%u\n", k, rs->scans,
-                rs->found, rs->stopped, (unsigned long long)rs->pairs, all > 0 ? (double)rs->pairs / all : 0.0,
-                rs->added);
+        fprintf(stderr, "round k=%d scans=%u found=%u stopped=%u pairs=%llu passes=%.3f added=%u waited=%u\n", k,
+                rs->scans, rs->found, rs->stopped, (unsigned long long)rs->pairs,
+                all > 0 ? (double)rs->pairs / all : 0.0, rs->added, rs->waited);
     }
 }
+
+/* --check-bounds: bound errors over every run of the process (main exits 1
+ * when there are any). */
+static unsigned long bound_errors_total;
+
+static void note_bounds(const match_stats *s) { bound_errors_total += s->bound_errors; }
 
 static void print_run(const char *label, const instance *in, const match_stats *s, double cpu, double load_ms,
                       long rss_loaded) {
@@ -192,14 +203,14 @@ static void print_run(const char *label, const instance *in, const match_stats *
            "mean_gap_coverage=%.4f objective=%lld mult=%lld big=%lld "
            "certified=%d elapsed_ms=%.1f cpu_ms=%.0f pricing_rounds=%d rescanned=%u "
            "candidate_edges=%llu pairs_scored=%llu passes=%.2f warm=%d warm_mentees=%u warm_coaches=%u load_ms=%.0f "
-           "rss_loaded_kb=%ld peak_rss_kb=%ld\n",
+           "rss_loaded_kb=%ld peak_rss_kb=%ld bound_errors=%u\n",
            label, s->mentees, s->coaches, match_objective_name(in->policy.objective), match_mode_name(in->policy.mode),
            s->matched, s->pinned, s->unmatched[MATCH_UNMATCHED_CAPACITY],
            s->unmatched[MATCH_UNMATCHED_NO_FEASIBLE_COACH], s->unmatched[MATCH_UNMATCHED_BELOW_MIN_SCORE],
            (long long)s->total_score, s->mean_score, s->mean_gap_coverage, (long long)s->objective, (long long)s->mult,
            (long long)s->big, s->certified, s->elapsed_ms, cpu, s->pricing_rounds, s->rescanned,
            (unsigned long long)s->candidate_edges, (unsigned long long)s->pairs_scored, passes(s), s->warm,
-           s->warm_mentees, s->warm_coaches, load_ms, rss_loaded, peak_rss_kb());
+           s->warm_mentees, s->warm_coaches, load_ms, rss_loaded, peak_rss_kb(), s->bound_errors);
     fflush(stdout);
 }
 
@@ -287,6 +298,8 @@ static int warm_pairs(const match_catalog *cat, const instance *in, match_run_in
             return 1;
         }
         const match_stats *a = &rw->stats, *b = &rc->stats;
+        note_bounds(a);
+        note_bounds(b);
         /* The optimum is the objective (and the gain it encodes); among
          * optimal matchings the plain score total may differ (a waitlisted
          * mentee's bonus can stand in for score). */
@@ -328,6 +341,7 @@ static int bench_warm(const match_catalog *cat, instance *in, match_run_input *r
         return 1;
     }
     print_run("run", in, &r0->stats, cpu_ms() - c0, load_ms, rss_loaded);
+    note_bounds(&r0->stats);
     if (verbose) print_rounds(&r0->stats);
     match_warm *w = match_run_take_warm(r0);
     match_run_free(r0);
@@ -360,14 +374,15 @@ int main(int argc, char **argv) {
                                           { "warm-change", required_argument, NULL, 'W' },
                                           { "seed", required_argument, NULL, 'S' },
                                           { "repeat", required_argument, NULL, 'R' },
+                                          { "check-bounds", no_argument, NULL, 'b' },
                                           { NULL, 0, NULL, 0 } };
     const char *path = NULL, *data = "data", *dump = NULL, *obj = NULL, *mode = NULL;
-    int threads = 0, k = 0, no_run = 0, verbose = 0;
+    int threads = 0, k = 0, no_run = 0, verbose = 0, check_bounds = 0;
     long suggest = 0;
     double warm_pct = 0;
     int ch, repeat = 1;
     mix_state = 1;
-    while ((ch = getopt_long(argc, argv, "i:d:O:M:t:k:w:s:nvW:S:R:", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "i:d:O:M:t:k:w:s:nvW:S:R:b", opts, NULL)) != -1) {
         switch (ch) {
         case 'i': path = optarg; break;
         case 'd': data = optarg; break;
@@ -382,6 +397,7 @@ int main(int argc, char **argv) {
         case 'W': warm_pct = atof(optarg); break;
         case 'S': mix_state = strtoull(optarg, NULL, 10); break;
         case 'R': repeat = atoi(optarg); break;
+        case 'b': check_bounds = 1; break;
         default: fprintf(stderr, "usage: bench_matcher --instance FILE [options]\n"); return 2;
         }
     }
@@ -427,6 +443,7 @@ int main(int argc, char **argv) {
             .candidates = k,
             .progress = on_progress,
             .progress_ud = &verbose,
+            .check_bounds = check_bounds,
         };
         match_run_result *r = NULL;
         double cpu0 = cpu_ms();
@@ -439,10 +456,15 @@ int main(int argc, char **argv) {
             rc = 1;
         } else {
             print_run("run", &in, &r->stats, cpu, load_ms, rss_loaded);
+            note_bounds(&r->stats);
             if (verbose) print_rounds(&r->stats);
             if (dump && dump_weights(dump, &in, r) != 0) rc = 1;
             match_run_free(r);
         }
+    }
+    if (bound_errors_total) {
+        fprintf(stderr, "bench_matcher: %lu pairs not covered by a pricing bound\n", bound_errors_total);
+        rc = 1;
     }
     if (!rc && suggest > 0 && bench_suggest(cat, &in, suggest, &in.policy) != 0) rc = 1;
     instance_free(&in);
