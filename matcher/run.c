@@ -180,13 +180,27 @@ struct match_run_state {
     /* progress / cancel */
     const match_run_input *in;
     atomic_int stop;
-    atomic_uint_fast64_t pairs;
+    /* pair scorings, per thread (pairs_count): a shared atomic counter,
+     * added to by every scan, bounced between the cores' caches */
+    struct {
+        _Alignas(64) uint64_t n;
+    } pairs[MATCH_MAX_THREADS];
     uint32_t rescanned;
     uint32_t bound_errors; /* input->check_bounds */
     match_round_stats rounds[MATCH_ROUNDS_KEPT];
     int n_rounds; /* pricing rounds so far */
     const char *phase;
 };
+
+/* Count n pair scorings by thread tid.  Read (pairs_total) only between
+ * the parallel loops, whose joins order the threads' writes before it. */
+static void pairs_count(struct match_run_state *st, int tid, uint64_t n) { st->pairs[tid].n += n; }
+
+static uint64_t pairs_total(const struct match_run_state *st) {
+    uint64_t n = 0;
+    for (int t = 0; t < MATCH_MAX_THREADS; t++) n += st->pairs[t].n;
+    return n;
+}
 
 static double now_ms(void) {
     struct timespec ts;
@@ -910,7 +924,6 @@ static void scan_mentee(struct match_run_state *st, size_t m, const uint8_t *eli
     mt_query q;
     run_query(st, &q, &st->cs, m);
     scan_range(st, m, &q, elig, 0, st->nc, fn, ctx);
-    atomic_fetch_add_explicit(&st->pairs, st->nc, memory_order_relaxed);
 }
 
 /* The coach a mentee's first scan starts from (optimal mode).  Among coaches
@@ -1045,10 +1058,10 @@ static int score_one(par *p, int tid, size_t m) {
         size_t off = scan_start(st, m);
         scan_range(st, m, &q, elig, off, st->nc, topk_block, &t);
         scan_range(st, m, &q, elig, 0, off, topk_block, &t);
-        atomic_fetch_add_explicit(&st->pairs, st->nc, memory_order_relaxed);
     } else {
         scan_mentee(st, m, elig, topk_block, &t); /* stable mode's ties go by coach id */
     }
+    pairs_count(st, tid, st->nc);
     if (t.oom) return MATCH_ENOMEM;
     st->n_cand[m] = (uint8_t)(t.n > st->k ? st->k : t.n);
     st->t_score[m] = (int16_t)(t.n > st->k ? v[st->k].score : -1);
@@ -1609,7 +1622,7 @@ static int rescan_one(par *p, int tid, size_t i) {
         complete = rescan_scan(&r, &q, n, bm, pk, k != RB_NONE ? st->rp[m] : 0, theta, &scanned, &skip_max);
         graph_mark(st, m, t->mark, st->pos_of, 0);
     }
-    atomic_fetch_add_explicit(&st->pairs, scanned, memory_order_relaxed);
+    pairs_count(st, tid, scanned);
     if (!complete) { /* stopped early: nothing learnt for later rounds */
         st->rb_k[m] = RB_NONE;
         pc->rb_none[i] = pc->rb_add[i] = 0; /* unused */
@@ -2084,7 +2097,7 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
     *added = 0;
     price_ctx pc = { .st = st, .u = u, .v = v };
     int rc = MATCH_OK;
-    uint64_t pairs0 = atomic_load(&st->pairs);
+    uint64_t pairs0 = pairs_total(st);
     pc.todo = malloc(st->nm * sizeof(*pc.todo) + 1);
     pc.prefix = malloc(st->nm * sizeof(*pc.prefix) + 1);
     pc.pi = malloc(st->nc * sizeof(*pc.pi) + 1);
@@ -2166,7 +2179,7 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
     }
     if (rc == MATCH_OK) rc = price_add(st, sel, n_sel, g, added);
     if (rc == MATCH_OK && st->in->check_bounds) rc = price_check(st, &pc);
-    if (rc == MATCH_OK) price_round_stats(st, &pc, atomic_load(&st->pairs) - pairs0, *added, n_asked - pc.n_todo);
+    if (rc == MATCH_OK) price_round_stats(st, &pc, pairs_total(st) - pairs0, *added, n_asked - pc.n_todo);
     st->last_added = *added;
     free(sel);
     price_ctx_free(&pc, st->threads);
@@ -2361,7 +2374,7 @@ static int warm_score_one(par *p, int tid, size_t m) {
         topk_block(&t, &q, p0, keys + p0, (p0 + MT_BLOCK < st->n_ch ? p0 + MT_BLOCK : st->n_ch) - p0);
     for (size_t p0 = 0; p0 < off; p0 += MT_BLOCK)
         topk_block(&t, &q, p0, keys + p0, (p0 + MT_BLOCK < off ? p0 + MT_BLOCK : off) - p0);
-    atomic_fetch_add_explicit(&st->pairs, st->n_ch, memory_order_relaxed);
+    pairs_count(st, tid, st->n_ch);
     st->n_cand[m] = (uint8_t)(t.n > kc ? kc : t.n);
     /* every pair outside the graph: an old one (old bound) or a changed
      * coach's beyond the candidates */
@@ -2712,7 +2725,7 @@ static void stable_rescan(struct match_run_state *st, size_t m, int after_s, int
         }
         topk_block(&t, &q, p0, key, p1 - p0);
     }
-    atomic_fetch_add_explicit(&st->pairs, n_open, memory_order_relaxed);
+    pairs_count(st, 0, n_open); /* stable mode: one thread */
     st->n_cand[m] = (uint8_t)(t.n > st->k ? st->k : t.n);
     st->t_score[m] = (int16_t)(t.n > st->k ? v[st->k].score : -1);
 }
@@ -2804,7 +2817,6 @@ static void any_block(void *ctx, const mt_query *q, size_t c0, const uint16_t *k
 }
 
 static int reason_one(par *p, int tid, size_t m) {
-    (void)tid;
     reason_ctx *rc = p->ctx;
     struct match_run_state *st = rc->st;
     if (st->n_cand[m] || st->n_extra[m]) { /* it had a feasible coach with room: capacity */
@@ -2814,6 +2826,7 @@ static int reason_one(par *p, int tid, size_t m) {
     /* Every coach of its program, full or not, whatever the score. */
     any_ctx a = { 0, NULL, -1 };
     scan_mentee(st, m, st->elig_any[st->m_prog[m]], any_block, &a);
+    pairs_count(st, tid, st->nc);
     rc->reason[m] = a.best_score >= st->policy.min_score ? MATCH_UNMATCHED_CAPACITY
                     : a.best_score >= 0                  ? MATCH_UNMATCHED_BELOW_MIN_SCORE
                                                          : MATCH_UNMATCHED_NO_FEASIBLE_COACH;
@@ -2898,7 +2911,6 @@ static int run_state_new(const match_catalog *cat, const match_run_input *in, co
     st->nm = in->n_mentees;
     st->nc = in->n_coaches;
     atomic_init(&st->stop, 0);
-    atomic_init(&st->pairs, 0);
     st->threads = run_threads(in);
     st->k = in->candidates > 0 ? in->candidates : RUN_DEFAULT_K;
     mt_coaches_init(&st->cs);
@@ -3011,7 +3023,7 @@ int match_run(const match_catalog *cat, const match_run_input *in, match_run_res
     }
     r->stats.mentees = (uint32_t)st->nm;
     r->stats.coaches = (uint32_t)st->nc;
-    r->stats.pairs_scored = atomic_load(&st->pairs);
+    r->stats.pairs_scored = pairs_total(st);
     r->stats.rescanned = st->rescanned;
     r->stats.bound_errors = st->bound_errors;
     memcpy(r->stats.rounds, st->rounds, sizeof(st->rounds));
