@@ -180,10 +180,12 @@ struct match_run_state {
     /* progress / cancel */
     const match_run_input *in;
     atomic_int stop;
-    /* pair scorings, per thread (pairs_count): a shared atomic counter,
-     * added to by every scan, bounced between the cores' caches */
+    /* pair scorings, per thread (pairs_count), each on a cache line of
+     * its own (64 bytes apart, whatever calloc's alignment): a shared
+     * atomic counter, added to by every scan, bounced between the cores */
     struct {
-        _Alignas(64) uint64_t n;
+        uint64_t n;
+        char pad[64 - sizeof(uint64_t)];
     } pairs[MATCH_MAX_THREADS];
     uint32_t rescanned;
     uint32_t bound_errors; /* input->check_bounds */
@@ -2085,7 +2087,6 @@ static int price_wait(struct match_run_state *st, price_ctx *pc, const size_t *i
         int found = 0; /* a violator is always in its mentee's list */
         for (size_t i = i0; i < i1 && !found; i++) found = pc->n_by_mentee[i] > 0;
         i0 = i1;
-
         if (found) break;
     }
     *done = i0;
