@@ -2021,13 +2021,12 @@ static void price_round_stats(struct match_run_state *st, const price_ctx *pc, u
     }
 }
 
-/* Any violation found by the first n todo items (mentee or coach lists)? */
-static int price_found(const struct match_run_state *st, const price_ctx *pc, size_t n) {
-    for (size_t i = 0; i < n; i++)
+/* Any violation found by todo items [i0, i1)?  A violator always enters
+ * its mentee's list (rescan_pair; a full list keeps its entries), so the
+ * mentees' lists tell, and the coaches' need not be read. */
+static int price_found(const price_ctx *pc, size_t i0, size_t i1) {
+    for (size_t i = i0; i < i1; i++)
         if (pc->n_by_mentee[i]) return 1;
-    for (int t = 0; t < st->threads; t++)
-        for (size_t c = 0; c < st->nc; c++)
-            if (pc->thr[t].n_by_coach[c]) return 1;
     return 0;
 }
 
@@ -2084,8 +2083,7 @@ static int price_wait(struct match_run_state *st, price_ctx *pc, const size_t *i
         int rc = par_run(st, "price", items + i0, i1 - i0, rescan_one, pc);
         st->rescanned += (uint32_t)(i1 - i0);
         if (rc != MATCH_OK) return rc;
-        int found = 0; /* a violator is always in its mentee's list */
-        for (size_t i = i0; i < i1 && !found; i++) found = pc->n_by_mentee[i] > 0;
+        int found = price_found(pc, i0, i1);
         i0 = i1;
         if (found) break;
     }
@@ -2150,7 +2148,7 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
         if (rc == MATCH_OK) rc = par_run(st, "price", items, n_first, rescan_one, &pc);
         st->rescanned += (uint32_t)n_first;
         size_t done = n_first;
-        if (rc == MATCH_OK && !price_found(st, &pc, n_first)) rc = price_wait(st, &pc, items, &done);
+        if (rc == MATCH_OK && !price_found(&pc, 0, n_first)) rc = price_wait(st, &pc, items, &done);
         pc.n_todo = done; /* the waiting scans not run wait for a later round */
         free(items);
     }
@@ -2162,7 +2160,7 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
         size_t cap = pc.off[pc.n_todo] + pc.n_todo * PRICE_NEAR_KEEP + st->nc * PRICE_PER_COACH + 1;
         if (!(sel = malloc(cap * sizeof(*sel)))) rc = MATCH_ENOMEM;
     }
-    int adds = rc == MATCH_OK && price_found(st, &pc, pc.n_todo);
+    int adds = rc == MATCH_OK && price_found(&pc, 0, pc.n_todo);
     for (size_t i = 0; rc == MATCH_OK && i < pc.n_todo; i++) {
         st->rb[pc.todo[i]] = adds ? pc.rb_add[i] : pc.rb_none[i];
         for (int k = 0; k < pc.n_by_mentee[i]; k++) sel[n_sel++] = pc.by_mentee[pc.off[i] + k];

@@ -16,13 +16,30 @@ status=0
 # key KEY LINE: the value of KEY=... in LINE (empty when absent)
 key() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
+# gen SHAPE NM NC: write the instance to $inst (seed 4); its messages to
+# $tmp/gen.out
+gen() {
+    inst="$tmp/$1-$2.tsv"
+    "$B/bench/matcher/gen_instance" --shape "$1" --mentees "$2" --coaches "$3" --seed 4 -o "$inst" \
+        >"$tmp/gen.out" 2>&1
+}
+
+# report DESC: the TAP line of test $n, failed when why is set
+report() {
+    if [ -z "$why" ]; then
+        echo "ok $n - $1"
+    else
+        echo "not ok $n - $1"
+        printf '%s\n' "$why" | sed 's/^/# /'
+        status=1
+    fi
+}
+
 check() {
     desc=$1 shape=$2 nm=$3 nc=$4 pct=$5
     n=$((n + 1))
-    inst="$tmp/$shape-$nm.tsv"
     why=
-    if ! "$B/bench/matcher/gen_instance" --shape "$shape" --mentees "$nm" --coaches "$nc" --seed 4 -o "$inst" \
-        >"$tmp/gen.out" 2>&1; then
+    if ! gen "$shape" "$nm" "$nc"; then
         why="gen_instance failed: $(cat "$tmp/gen.out")"
     elif ! out=$("$B/bench/matcher/bench_matcher" --instance "$inst" --warm-change "$pct" --seed 5 --repeat 2 \
         --threads 1 2>&1); then
@@ -39,13 +56,7 @@ check() {
         [ -n "$wp" ] && [ -n "$cp" ] && [ "$wp" -lt "$cp" ] || why="$why warm pairs $wp not below cold $cp;"
         [ -z "$why" ] || why="$why line: $line"
     fi
-    if [ -z "$why" ]; then
-        echo "ok $n - $desc"
-    else
-        echo "not ok $n - $desc"
-        printf '%s\n' "$why" | sed 's/^/# /'
-        status=1
-    fi
+    report "$desc"
 }
 
 # A warm re-run whose round defers drift scans: hub 2,000 x 400, 1 % changed
@@ -57,10 +68,8 @@ check() {
 # must still reach the cold run's certified optimum.
 check_wait() {
     n=$((n + 1))
-    inst="$tmp/hub-2000.tsv"
     why=
-    if ! "$B/bench/matcher/gen_instance" --shape hub --mentees 2000 --coaches 400 --seed 4 -o "$inst" \
-        >"$tmp/gen.out" 2>&1; then
+    if ! gen hub 2000 400; then
         why="gen_instance failed: $(cat "$tmp/gen.out")"
     elif ! out=$("$B/bench/matcher/bench_matcher" --instance "$inst" --warm-change 1 --seed 1 --threads 1 \
         --check-bounds --verbose 2>&1); then
@@ -76,13 +85,7 @@ check_wait() {
             tr ' ' '\n' | sed -n 's/^waited=//p' | sort -n | tail -1)
         [ -n "$waited" ] && [ "$waited" -gt 0 ] || why="$why no round of the warm re-run deferred a scan;"
     fi
-    if [ -z "$why" ]; then
-        echo "ok $n - hub 2,000 x 400: drift scans deferred, every bound checked"
-    else
-        echo "not ok $n - hub 2,000 x 400: drift scans deferred, every bound checked"
-        printf '%s\n' "$why" | sed 's/^/# /'
-        status=1
-    fi
+    report "hub 2,000 x 400: drift scans deferred, every bound checked"
 }
 
 echo "1..3"
