@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "matcher/matcher.h"
-#include "matcher/internal.h" /* struct match_warm: check_state_bounds */
+#include "matcher/internal.h" /* struct match_warm: check_state_bounds; mt_map */
 
 static match_catalog *cat;
 
@@ -266,6 +266,62 @@ static void test_catalog_garbage(void **state) {
             if (!strstr(err.msg, file)) fail_msg("\"%s\" does not name %s", err.msg, file);
         }
     }
+}
+
+/* ---- the string map (map.c) ------------------------------------------------------ */
+
+/* Random puts, gets and deletes against a plain array: keys of 0..23 bytes
+ * (both sides of the hash's 8-byte words) from a small alphabet, so that
+ * keys share prefixes and differ only in their last byte, and the map
+ * grows, deletes into probe runs and refills. */
+static void test_map_ops(void **state) {
+    (void)state;
+    enum { NKEYS = 600 };
+    static char keys[NKEYS][24];
+    static uint32_t ref[NKEYS]; /* value + 1, 0 = absent */
+    rng_state_cat = 7;
+    for (int i = 0; i < NKEYS; i++) {
+        size_t n;
+        int dup;
+        do { /* distinct keys */
+            n = cat_rnd(24);
+            for (size_t j = 0; j < n; j++) keys[i][j] = "ab.1"[cat_rnd(4)];
+            keys[i][n] = '\0';
+            dup = 0;
+            for (int j = 0; j < i && !dup; j++) dup = strcmp(keys[i], keys[j]) == 0;
+        } while (dup);
+        ref[i] = 0;
+    }
+    mt_map m;
+    mt_map_init(&m);
+    assert_int_equal(mt_map_get(&m, "absent"), MT_NONE);
+    mt_map_del(&m, "absent");
+    for (int op = 0; op < 20000; op++) {
+        int i = (int)cat_rnd(NKEYS), what = (int)cat_rnd(10);
+        char probe[24];
+        memcpy(probe, keys[i], sizeof(probe)); /* not the stored pointer */
+        if (what < 5) {
+            assert_int_equal(mt_map_put(&m, probe, (uint32_t)op), MATCH_OK);
+            ref[i] = (uint32_t)op + 1;
+        } else if (what < 7) {
+            mt_map_del(&m, probe);
+            ref[i] = 0;
+        } else {
+            assert_int_equal(mt_map_get(&m, probe), ref[i] ? ref[i] - 1 : MT_NONE);
+        }
+        if (op % 1000 == 999) {
+            size_t len = 0;
+            for (int j = 0; j < NKEYS; j++) {
+                len += ref[j] != 0;
+                assert_int_equal(mt_map_get(&m, keys[j]), ref[j] ? ref[j] - 1 : MT_NONE);
+            }
+            assert_int_equal(m.len, len);
+        }
+    }
+    uint32_t v = mt_map_intern(&m, "fresh key");
+    assert_int_equal(v, (uint32_t)m.len - 1);
+    assert_int_equal(mt_map_intern(&m, "fresh key"), v);
+    mt_map_free(&m);
 }
 
 /* ---- the formula --------------------------------------------------------------- */
@@ -2397,6 +2453,7 @@ int main(void) {
         cmocka_unit_test(test_catalog_loads),
         cmocka_unit_test(test_catalog_errors),
         cmocka_unit_test(test_catalog_garbage),
+        cmocka_unit_test(test_map_ops),
         cmocka_unit_test(test_score_base),
         cmocka_unit_test(test_score_location),
         cmocka_unit_test(test_score_availability),
