@@ -266,6 +266,14 @@ int32_t mt_price_block(const uint16_t *key, const uint8_t *mark, const int64_t *
 /* Coach-side filter: s = tab[key[j]]; flag[j] = s >= 0 && s + bonus >
  * thr[j] (gains are small: 32-bit lanes). */
 void mt_gain_block(const uint16_t *key, const int32_t *thr, int32_t bonus, const int32_t *tab, size_t n, uint8_t *flag);
+/* Estimated prices (run.c: est_block): s = tab[key[j]]; flag[j] = s >= 0
+ * && s - est[j] > thr (est is clamped to +-MT_EST_CLAMP, so no lane
+ * overflows). */
+void mt_est_block(const uint16_t *key, const int32_t *est, int32_t thr, const int32_t *tab, size_t n, uint8_t *flag);
+/* mt_gain_block and mt_est_block in one pass (one lookup of s per pair):
+ * gflag as mt_gain_block's flag, eflag as mt_est_block's. */
+void mt_gain_est_block(const uint16_t *key, const int32_t *thr, int32_t bonus, const int32_t *tab, const int32_t *est,
+                       int32_t est_thr, size_t n, uint8_t *gflag, uint8_t *eflag);
 /* Warm stand-ins: red[j] = max(red[j], min(s, cap) - rb) over the j with
  * s = tab[key[j]] >= 0 (run.c: warm_score_one).  Returns the smallest
  * red[j] after the update (WARM_NO_PRICE_LOW when n is 0 or some red[j]
@@ -279,6 +287,36 @@ uint16_t mt_key_max(const uint16_t *key, size_t n);
 /* Reason and breakdown of one pair, scalar (explanations, tests). */
 void mt_explain(const mt_query *q, const mt_space *s, const mt_coaches *cs, size_t c, const match_mentee *m,
                 const match_policy *policy, int elig_program, int forbidden, match_explain *out);
+
+/* ---- Price estimates (estimate.c) ---------------------------------------- */
+
+/* A cold optimal run of at least MT_EST_MIN_MENTEES free mentees splits
+ * into nc / MT_EST_GROUP_COACHES sub-markets (at most MT_EST_MAX_GROUPS;
+ * none below 2) to estimate its coaches' prices (estimate.c's comment). */
+#define MT_EST_MIN_MENTEES   4096
+#define MT_EST_GROUP_COACHES 125
+#define MT_EST_MAX_GROUPS    32
+#define MT_EST_CLAMP         (1 << 28) /* |estimate| < it; MT_EST_CLAMP: none */
+
+typedef struct mt_est {
+    int32_t *price;     /* per listed coach, centred on its sub-market's
+                           median; MT_EST_CLAMP: its sub-market gave none */
+    uint64_t pairs;     /* pair scorings of the sub-markets */
+    uint64_t pairs_all; /* their mentees x coaches, summed */
+    int groups;         /* 0: no estimate (too small); price is NULL */
+} mt_est;
+
+/* Estimate the prices of coaches c_in[0..nc) (input indices, free
+ * capacities cap) for mentees m_in[0..nm) (input indices, id order) of
+ * input in, on up to `threads` threads.  MATCH_OK with out->groups == 0
+ * when the run is too small to split; MATCH_ENOMEM, MATCH_ECANCELLED (in's
+ * cancel flag) as match_run.  out->price is the caller's to free. */
+int mt_estimate(const match_catalog *cat, const match_run_input *in, const size_t *m_in, size_t nm, const size_t *c_in,
+                const int32_t *cap, size_t nc, int threads, mt_est *out);
+/* run.c: the prices (score units) of result r's last pricing round, by
+ * input coach index (by_input: r's n_coaches); MATCH_ERR when r priced
+ * nothing (then by_input is untouched). */
+int mt_run_prices(const match_run_result *r, int64_t *by_input);
 
 /* ---- Warm start state (warm.c) ------------------------------------------- */
 

@@ -238,6 +238,28 @@ void mt_gain_block(const uint16_t *restrict key, const int32_t *restrict thr, in
 }
 
 MT_CLONES
+void mt_gain_est_block(const uint16_t *restrict key, const int32_t *restrict thr, int32_t bonus,
+                       const int32_t *restrict tab, const int32_t *restrict est, int32_t est_thr, size_t n,
+                       uint8_t *restrict gflag, uint8_t *restrict eflag) {
+    for (size_t j = 0; j < n; j++) {
+        int32_t s = tab[key[j]];
+        int32_t t = thr[j] - bonus;
+        t = t < -1 ? -1 : t;
+        gflag[j] = s > t ? 1 : 0;
+        eflag[j] = s >= 0 && s - est[j] > est_thr ? 1 : 0;
+    }
+}
+
+MT_CLONES
+void mt_est_block(const uint16_t *restrict key, const int32_t *restrict est, int32_t thr, const int32_t *restrict tab,
+                  size_t n, uint8_t *restrict flag) {
+    for (size_t j = 0; j < n; j++) {
+        int32_t s = tab[key[j]];
+        flag[j] = s >= 0 && s - est[j] > thr ? 1 : 0;
+    }
+}
+
+MT_CLONES
 int64_t mt_red_block(int64_t *restrict red, const uint16_t *restrict key, const int32_t *restrict tab, size_t n,
                      int64_t rb, int32_t cap) {
     /* Branch-free (most pairs change nothing, at random): a pair that

@@ -381,6 +381,9 @@ typedef struct match_run_input {
     int keep_warm;            /* 1: the result keeps a warm state for
                                        the next run (match_run_take_warm;
                                        optimal mode only) */
+    int no_estimate;          /* tests and benchmarks: 1 = never
+                                       estimate prices before the first
+                                       pass (stats.est_groups) */
     int check_bounds;         /* tests: after each pricing round, check
                                        every mentee's bound against every
                                        pair (a full pass each round);
@@ -448,6 +451,11 @@ typedef struct match_stats {
     int warm;              /* 1: started from input->warm */
     uint32_t warm_mentees; /* mentees whose candidates were reused */
     uint32_t warm_coaches; /* coaches whose pairs were not rescored */
+    uint32_t est_groups;   /* sub-markets of the price estimate (cold
+                                    runs of >= 4,096 free mentees; 0:
+                                    none); their pair scorings are in
+                                    pairs_scored, est_pairs of them */
+    uint64_t est_pairs;
     /* The first MATCH_ROUNDS_KEPT pricing rounds (min(pricing_rounds,
      * MATCH_ROUNDS_KEPT) of them), for benchmarks: where the pair
      * scorings go (bench_matcher --verbose, bench/matcher/README.md). */

@@ -49,9 +49,11 @@
 #include "matcher/internal.h"
 
 #define RUN_DEFAULT_K    12
-#define RUN_COACH_K      8   /* coach-side candidates per coach */
-#define TOPK_SUB         128 /* keys per threshold refresh in top-K */
-#define RUN_MAX_K        200 /* n_cand and stable cursors are uint8 */
+#define RUN_COACH_K      8               /* coach-side candidates per coach */
+#define TOPK_SUB         128             /* keys per threshold refresh in top-K */
+#define RUN_MAX_K        200             /* n_cand and stable cursors are uint8 */
+#define RB_NONE          INT32_MIN       /* rb_k: no reduced bound (pricing) */
+#define RB_EMPTY         (INT64_MIN / 4) /* rb of a bound over no pair */
 #define RUN_MAX_PROGRAMS 64
 #define RUN_CHUNK        64 /* mentees per unit of parallel work */
 #define RUN_ARENA_CHUNK  (1 << 20)
@@ -151,6 +153,13 @@ struct match_run_state {
     size_t last_added; /* edges the last pricing round added */
     int64_t **pi_hist; /* [round][coach]: the prices of each round */
     size_t n_hist;
+    /* estimated prices (see "Estimated prices") */
+    int32_t *est;    /* per coach, NULL: none */
+    int64_t *est_rb; /* per mentee: its first pass's bound against est */
+    cand *est_cands; /* nm * (k + 1): the K best by s - est */
+    uint8_t *n_est;  /* per mentee, <= k */
+    uint32_t est_groups;
+    uint64_t est_pairs;
     /* key -> score tables (or -1 below min_score), per thread, by the
      * query's effective gd (the table depends on nothing else within a
      * run); slot 0 is the slow path's identity table */
@@ -490,6 +499,10 @@ static int copy_policy(struct match_run_state *st, const match_policy *p) {
 
 static void state_free(struct match_run_state *st) {
     if (!st) return;
+    free(st->est);
+    free(st->est_rb);
+    free(st->est_cands);
+    free(st->n_est);
     mt_coaches_free(&st->cs);
     mt_space_free(&st->space);
     free(st->mentees);
@@ -966,17 +979,12 @@ typedef struct topk {
     int oom;
 } topk;
 
-/* Offer mentee t->m to the coach-side lists of coaches [c0, c0+n). */
-static void coach_side_block(topk *t, const mt_query *q, size_t c0, const uint16_t *key, size_t n) {
+/* Offer mentee t->m to the coach-side lists of coaches [c0, c0+n) whose
+ * flag is set (mt_gain_block). */
+static void coach_side_flags(topk *t, const int32_t *tab, size_t c0, const uint16_t *key, size_t n,
+                             const uint8_t *flag) {
     struct match_run_state *st = t->st;
-    const int32_t *tab = score_table(st, t->tid, q);
-    if (!tab) {
-        t->oom = 1;
-        return;
-    }
     int32_t *thr = st->cside_thr[t->tid];
-    uint8_t flag[MT_BLOCK];
-    mt_gain_block(key, thr + c0, t->bonus, tab, n, flag);
     /* flags are rare: let memchr (vectorised) find them */
     for (const uint8_t *f = memchr(flag, 1, n); f; f = memchr(f + 1, 1, (size_t)(flag + n - f - 1))) {
         size_t j = (size_t)(f - flag), c = c0 + j;
@@ -1000,9 +1008,21 @@ static void coach_side_block(topk *t, const mt_query *q, size_t c0, const uint16
     }
 }
 
-static void topk_block(void *ctx, const mt_query *q, size_t c0, const uint16_t *key, size_t n) {
-    topk *t = ctx;
-    if (t->st) coach_side_block(t, q, c0, key, n);
+/* Offer mentee t->m to the coach-side lists of coaches [c0, c0+n). */
+static void coach_side_block(topk *t, const mt_query *q, size_t c0, const uint16_t *key, size_t n) {
+    struct match_run_state *st = t->st;
+    const int32_t *tab = score_table(st, t->tid, q);
+    if (!tab) {
+        t->oom = 1;
+        return;
+    }
+    uint8_t flag[MT_BLOCK];
+    mt_gain_block(key, st->cside_thr[t->tid] + c0, t->bonus, tab, n, flag);
+    coach_side_flags(t, tab, c0, key, n, flag);
+}
+
+/* The top-K by score of topk_block (without the coach side). */
+static void topk_scores(topk *t, const mt_query *q, size_t c0, const uint16_t *key, size_t n) {
     if (!t->init) {
         t->kt = key_min(q, t->min_score);
         t->init = 1;
@@ -1039,6 +1059,117 @@ static void topk_block(void *ctx, const mt_query *q, size_t c0, const uint16_t *
     t->kt = kt;
 }
 
+static void topk_block(void *ctx, const mt_query *q, size_t c0, const uint16_t *key, size_t n) {
+    topk *t = ctx;
+    if (t->st) coach_side_block(t, q, c0, key, n);
+    topk_scores(t, q, c0, key, n);
+}
+
+/* ---- estimated prices -------------------------------------------------------- *
+ *
+ * A cold run large enough (estimate.c) first estimates every coach's price
+ * est[c].  The first pass then keeps, besides each mentee's K best coaches
+ * by score (and t, the (K+1)-th score), its K best by s - est[c], and
+ * est_rb, the (K+1)-th of those values: every pair left out of both lists
+ * has s <= t and s - est[c] <= est_rb.  Pricing starts with est as the
+ * prices of a round before the first, and est_rb as each mentee's reduced
+ * bound against it, covering every coach (rp = INT64_MAX), exactly as a
+ * warm start does with the previous run's prices (warm_seed_pricing): a
+ * pair left out can violate only once its coach is in the mentee's prefix
+ * (priced below t - o, as always) and its price has fallen below est[c] by
+ * more than the mentee's margin, and the drop views find those coaches.
+ * Where a few coaches outscore the others for everyone (hub), t is theirs
+ * and the prefix is most of the market; the estimate's bound is what keeps
+ * those mentees from scanning it round after round.  Where scores alone
+ * bound well (broad, ties), the score list and t do as before.  A poor
+ * estimate costs scans, never exactness (bench/matcher/README.md, "Prices
+ * estimated before the first pass"). */
+typedef struct estk {
+    topk t;       /* the score list (and the coach side): topk_block */
+    cand *v;      /* k + 1: the K best by s - est, then the first left out */
+    int64_t *red; /* their s - est */
+    int n, cap;
+    int32_t thr; /* once full, a pair enters only with s - est > thr */
+} estk;
+
+/* Take the flagged pairs [b0, b0+n) of a block into e's list. */
+static void est_take(estk *e, const int32_t *tab, size_t c0, const uint16_t *key, size_t b0, size_t n,
+                     const uint8_t *flag) {
+    const int32_t *est = e->t.st->est;
+    for (const uint8_t *f = memchr(flag, 1, n); f; f = memchr(f + 1, 1, (size_t)(flag + n - f - 1))) {
+        size_t j = b0 + (size_t)(f - flag);
+        int32_t c = (int32_t)(c0 + j), s = tab[key[j]];
+        int64_t x = (int64_t)s - est[c];
+        if (x <= e->thr) continue; /* thr rose since the flags */
+        int k = e->n < e->cap ? e->n++ : e->n - 1;
+        while (k > 0 && e->red[k - 1] < x) {
+            e->v[k] = e->v[k - 1];
+            e->red[k] = e->red[k - 1];
+            k--;
+        }
+        e->v[k] = (cand){ c, (int16_t)s };
+        e->red[k] = x;
+        if (e->n == e->cap) e->thr = (int32_t)e->red[e->n - 1];
+    }
+}
+
+/* A block of the first pass with estimated prices: the coach side, the
+ * score list (topk_scores) and the estimate's list.  Once the latter is
+ * full, one kernel flags the pairs of both lists (mt_gain_est_block);
+ * sub-blocks of TOPK_SUB keep the estimate list's rising threshold from
+ * flagging pairs it no longer takes (while it fills, in a mentee's first
+ * block, every pair). */
+static void est_block(void *ctx, const mt_query *q, size_t c0, const uint16_t *key, size_t n) {
+    estk *e = ctx;
+    topk *t = &e->t;
+    struct match_run_state *st = t->st; /* set: optimal mode has the coach side */
+    const int32_t *tab = score_table(st, t->tid, q);
+    if (!tab) {
+        t->oom = 1;
+        return;
+    }
+    if (e->n == e->cap) {
+        uint8_t gflag[MT_BLOCK];
+        const int32_t *cthr = st->cside_thr[t->tid] + c0;
+        for (size_t b0 = 0; b0 < n; b0 += TOPK_SUB) {
+            size_t bn = n - b0 < TOPK_SUB ? n - b0 : TOPK_SUB;
+            uint8_t eflag[TOPK_SUB];
+            mt_gain_est_block(key + b0, cthr + b0, t->bonus, tab, st->est + c0 + b0, e->thr, bn, gflag + b0, eflag);
+            est_take(e, tab, c0, key, b0, bn, eflag);
+        }
+        /* a mentee meets each coach once: its offers do not depend on the
+         * order they are made in */
+        coach_side_flags(t, tab, c0, key, n, gflag);
+        topk_scores(t, q, c0, key, n);
+        return;
+    }
+    coach_side_block(t, q, c0, key, n);
+    topk_scores(t, q, c0, key, n);
+    for (size_t b0 = 0; b0 < n; b0 += TOPK_SUB) {
+        size_t bn = n - b0 < TOPK_SUB ? n - b0 : TOPK_SUB;
+        uint8_t flag[TOPK_SUB];
+        mt_est_block(key + b0, st->est + c0 + b0, e->thr, tab, bn, flag);
+        est_take(e, tab, c0, key, b0, bn, flag);
+    }
+}
+
+/* The first pass of mentee m with estimated prices (optimal mode): t is
+ * score_one's top-K, with the coach side. */
+static int score_one_est(struct match_run_state *st, size_t m, topk *t) {
+    int64_t red[RUN_MAX_K + 1];
+    estk e = { .t = *t, .v = st->est_cands + m * (size_t)(st->k + 1), .red = red, .cap = st->k + 1, .thr = INT32_MIN };
+    const uint8_t *elig = st->elig_free[st->m_prog[m]];
+    mt_query q;
+    run_query(st, &q, &st->cs, m);
+    size_t off = scan_start(st, m);
+    scan_range(st, m, &q, elig, off, st->nc, est_block, &e);
+    scan_range(st, m, &q, elig, 0, off, est_block, &e);
+    *t = e.t;
+    st->n_est[m] = (uint8_t)(e.n > st->k ? st->k : e.n);
+    st->est_rb[m] = e.n > st->k ? red[st->k] : RB_EMPTY;
+    return MATCH_OK;
+}
+
 /* First pass: the mentee's candidates, and (optimal mode) its offers to
  * the coach-side lists. */
 static int score_one(par *p, int tid, size_t m) {
@@ -1054,7 +1185,11 @@ static int score_one(par *p, int tid, size_t m) {
         t.bonus = (int32_t)st->bonus[m];
     }
     const uint8_t *elig = st->elig_free[st->m_prog[m]];
-    if (st->policy.mode == MATCH_MODE_OPTIMAL) {
+    if (st->est) {
+        t.st = st; /* est_block reads the state through it */
+        t.tid = tid;
+        score_one_est(st, m, &t);
+    } else if (st->policy.mode == MATCH_MODE_OPTIMAL) {
         mt_query q;
         run_query(st, &q, &st->cs, m);
         size_t off = scan_start(st, m);
@@ -1204,8 +1339,6 @@ static int64_t weight(const struct match_run_state *st, size_t m, int s) {
 /* violations after which a round's scan of a mentee may stop (not a
  * certifying round; a partial scan leaves no reduced bound) */
 #define PRICE_STOP 64
-#define RB_NONE    INT32_MIN       /* rb_k: no reduced bound */
-#define RB_EMPTY   (INT64_MIN / 4) /* rb of a bound over no pair */
 /* Positions a scan covers between two checks of PRICE_STOP (a divisor of
  * MT_BLOCK).  A scan that stops sooner scores fewer pairs: with whole
  * blocks of MT_BLOCK, the mentees of a hard shape's first rounds scored up
@@ -2541,6 +2674,23 @@ static int tick_cb(void *ud, uint64_t done, uint64_t total) {
  * coaches.  They are distinct coaches by construction (a candidate list
  * holds each coach once, and a reused mentee's candidates are changed
  * coaches, never kept ones), which assign_graph_add_row relies on. */
+/* Append mentee m's estimate candidates that are not among its score
+ * candidates (cols[0..n_cand)) to cols/ws, and to its extra list, so that
+ * pricing knows them. */
+static int est_edges(struct match_run_state *st, size_t m, int32_t *cols, int64_t *ws, int32_t *n) {
+    const cand *ev = st->est_cands + m * (size_t)(st->k + 1);
+    int32_t n0 = *n;
+    for (int k = 0; k < st->n_est[m]; k++) {
+        int dup = 0;
+        for (int32_t i = 0; i < n0 && !dup; i++) dup = cols[i] == ev[k].coach;
+        if (dup) continue;
+        if (push_extra(st, m, ev[k].coach) != MATCH_OK) return MATCH_ENOMEM;
+        cols[*n] = ev[k].coach;
+        ws[(*n)++] = weight(st, m, ev[k].score);
+    }
+    return MATCH_OK;
+}
+
 static int graph_build(struct match_run_state *st, const size_t *free_m, size_t n_free, assign_graph *g) {
     int32_t *cols = malloc((st->nc + 1) * sizeof(*cols));
     int64_t *ws = malloc((st->nc + 1) * sizeof(*ws));
@@ -2554,11 +2704,77 @@ static int graph_build(struct match_run_state *st, const size_t *free_m, size_t 
             ws[n] = weight(st, m, cv[k].score);
         }
         if (st->warm && st->w_m[m] >= 0) rc = warm_edges(st, m, cols, ws, &n);
+        if (st->est) rc = est_edges(st, m, cols, ws, &n);
         if (rc == MATCH_OK && assign_graph_add_row(g, (int32_t)m, cols, ws, n) != ASSIGN_OK) rc = MATCH_ENOMEM;
     }
     free(cols);
     free(ws);
     return rc;
+}
+
+/* The price estimate of a cold optimal run (estimate.c), into st->est by
+ * coach; coaches without free capacity, never a candidate, get 0.  Its
+ * sub-markets' pair scorings count as this run's. */
+static int est_prices(struct match_run_state *st, const size_t *free_m, size_t n_free) {
+    if (n_free < MT_EST_MIN_MENTEES) return MATCH_OK;
+    size_t *m_in = malloc(n_free * sizeof(*m_in) + 1), *c_in = malloc(st->nc * sizeof(*c_in) + 1);
+    int32_t *cap = malloc(st->nc * sizeof(*cap) + 1), *at = malloc(st->nc * sizeof(*at) + 1);
+    int rc = m_in && c_in && cap && at ? MATCH_OK : MATCH_ENOMEM;
+    size_t nc = 0;
+    mt_est e = { 0 };
+    for (size_t i = 0; rc == MATCH_OK && i < n_free; i++) m_in[i] = st->m_orig[free_m[i]];
+    for (size_t c = 0; rc == MATCH_OK && c < st->nc; c++) {
+        if (st->remain[c] <= 0) continue;
+        at[nc] = (int32_t)c;
+        c_in[nc] = st->c_orig[c];
+        cap[nc++] = st->remain[c];
+    }
+    if (rc == MATCH_OK) rc = mt_estimate(st->cat, st->in, m_in, n_free, c_in, cap, nc, st->threads, &e);
+    if (rc == MATCH_OK && e.groups) {
+        st->est = calloc(st->nc + 1, sizeof(*st->est));
+        st->est_rb = malloc(st->nm * sizeof(*st->est_rb) + 1);
+        st->est_cands = malloc(st->nm * (size_t)(st->k + 1) * sizeof(cand) + 1);
+        st->n_est = calloc(st->nm + 1, 1);
+        if (!st->est || !st->est_rb || !st->est_cands || !st->n_est) rc = MATCH_ENOMEM;
+        for (size_t i = 0; rc == MATCH_OK && i < nc; i++) st->est[at[i]] = e.price[i];
+        pairs_count(st, 0, e.pairs);
+        st->est_groups = (uint32_t)e.groups;
+        st->est_pairs = e.pairs;
+    }
+    free(e.price);
+    free(m_in);
+    free(c_in);
+    free(cap);
+    free(at);
+    return rc;
+}
+
+/* Seed the pricing memory with the estimate: it becomes the prices of
+ * round 0, and each scored mentee's first-pass bound against it its
+ * reduced bound over every coach (see "Estimated prices"). */
+static int est_seed_pricing(struct match_run_state *st) {
+    int rc = price_state_init(st);
+    if (rc != MATCH_OK) return rc;
+    int64_t *pi0 = malloc(st->nc * sizeof(*pi0) + 1);
+    if (!pi0) return MATCH_ENOMEM;
+    for (size_t c = 0; c < st->nc; c++) pi0[c] = st->est[c];
+    st->pi_hist[0] = pi0;
+    st->n_hist = 1;
+    for (size_t m = 0; m < st->nm; m++) {
+        if (st->pinned[m] || st->t_score[m] < 0) continue;
+        st->rb[m] = st->est_rb[m];
+        st->rp[m] = INT64_MAX;
+        st->rb_k[m] = 0;
+    }
+    return MATCH_OK;
+}
+
+int mt_run_prices(const match_run_result *r, int64_t *by_input) {
+    const struct match_run_state *st = r->state;
+    if (!st || !st->n_hist) return MATCH_ERR;
+    const int64_t *pi = st->pi_hist[st->n_hist - 1];
+    for (size_t c = 0; c < st->nc; c++) by_input[st->c_orig[c]] = pi[c];
+    return MATCH_OK;
 }
 
 static int solve_optimal(struct match_run_state *st, const size_t *free_m, size_t n_free, match_stats *stats,
@@ -2606,6 +2822,7 @@ static int solve_optimal(struct match_run_state *st, const size_t *free_m, size_
         if (!hv || !hrc || warm_hints(st, hv, hrc) != MATCH_OK) rc = MATCH_ENOMEM;
     }
     if (st->warm && rc == MATCH_OK) rc = warm_seed_pricing(st);
+    if (st->est && rc == MATCH_OK) rc = est_seed_pricing(st);
     assign_start start = { hv, hrc };
     int arc = rc != MATCH_OK
                   ? ASSIGN_ERR
@@ -2966,6 +3183,7 @@ static int run_body(struct match_run_state *st, match_run_result *r, match_err *
     if (optimal) rc = coach_side_init(st);
     if (rc == MATCH_OK && run_warm(st)) rc = warm_fps(st);
     if (rc == MATCH_OK && optimal) rc = warm_map(st, free_m, n_free, stats);
+    if (rc == MATCH_OK && optimal && !st->warm && !st->in->no_estimate) rc = est_prices(st, free_m, n_free);
     if (rc == MATCH_OK) rc = par_run(st, "score", free_m, n_free, st->warm ? warm_score_one : score_one, NULL);
     if (rc == MATCH_OK)
         rc = st->policy.mode == MATCH_MODE_STABLE ? solve_stable(st, free_m, n_free, stats)
@@ -3025,6 +3243,8 @@ int match_run(const match_catalog *cat, const match_run_input *in, match_run_res
     r->stats.pairs_scored = pairs_total(st);
     r->stats.rescanned = st->rescanned;
     r->stats.bound_errors = st->bound_errors;
+    r->stats.est_groups = st->est_groups;
+    r->stats.est_pairs = st->est_pairs;
     memcpy(r->stats.rounds, st->rounds, sizeof(st->rounds));
     /* Release the working memory; keep what explanations need. */
     free(st->cands);

@@ -1358,13 +1358,14 @@ static void test_run_pricing_medium(void **state) {
     }
 }
 
-/* stats.rounds of a certified cold run without pins: the first pass scores
- * every pair once and the rounds' scans the rest; each round's counts are
- * consistent, and the last one, which certified, found and added nothing. */
+/* stats.rounds of a certified cold run without pins: the price estimate's
+ * sub-markets (if any) and the first pass score every pair once and the
+ * rounds' scans the rest; each round's counts are consistent, and the last
+ * one, which certified, found and added nothing. */
 static void check_round_stats(const match_stats *s) {
     assert_true(s->certified);
     assert_true(s->pricing_rounds >= 1 && s->pricing_rounds <= MATCH_ROUNDS_KEPT);
-    uint64_t pairs = (uint64_t)s->mentees * s->coaches;
+    uint64_t pairs = (uint64_t)s->mentees * s->coaches + s->est_pairs;
     for (int k = 0; k < s->pricing_rounds; k++) {
         const match_round_stats *r = &s->rounds[k];
         assert_true(r->found <= r->scans && r->stopped <= r->scans);
@@ -1488,6 +1489,86 @@ static void test_run_pricing_hub_wide(void **state) {
         cs[j].capacity = 1;
     }
     check_k1_vs_k200(ms, NM, cs, NC, 4);
+}
+
+/* Estimated prices (estimate.c, run.c "Estimated prices"): a cold run of
+ * at least 4,096 free mentees first solves sub-markets of its own; with K =
+ * 1 nearly every pair the optimum needs comes from the estimate's lists or
+ * from pricing.  Hubs (every 15th coach, one seat) and 13-14 seats
+ * elsewhere, fewer seats than mentees.  The run must certify the optimum
+ * of the same run without the estimate, keep every round's bounds (the
+ * estimate's bound is round 0's), give the same pairs on 1 and 2 threads,
+ * and leave a warm state whose re-run does not estimate. */
+static void test_run_estimate(void **state) {
+    (void)state;
+    enum { NM = 5000, NC = 400 };
+    static match_mentee ms[NM];
+    static match_coach cs[NC];
+    static char mid[NM][16], cid[NC][16];
+    static match_need needs[NM][3];
+    static match_skill skills[NC][4];
+    static const char *const comps[] = { "M.01", "M.02", "M.03", "M.04" };
+    rng_state = 33;
+    for (int i = 0; i < NM; i++) {
+        ms[i] = base_mentee();
+        snprintf(mid[i], sizeof(mid[i]), "m%05d", i);
+        ms[i].id = mid[i];
+        for (int k = 0; k < 3; k++) needs[i][k] = (match_need){ comps[(i + k) % 4], (int)rnd(3), 3 + (int)rnd(3) };
+        ms[i].competencies = needs[i];
+        ms[i].n_competencies = 3;
+        ms[i].province = R_PROV[rnd(3)];
+    }
+    for (int j = 0; j < NC; j++) {
+        cs[j] = base_coach();
+        snprintf(cid[j], sizeof(cid[j]), "c%04d", j);
+        cs[j].id = cid[j];
+        for (int k = 0; k < 4; k++) skills[j][k] = (match_skill){ comps[k], j % 15 ? 2 + (int)rnd(4) : 5 };
+        cs[j].competencies = skills[j];
+        cs[j].n_competencies = 4;
+        cs[j].province = R_PROV[rnd(3)];
+        cs[j].capacity = j % 15 ? 13 + (int)rnd(2) : 1;
+    }
+    match_policy p;
+    match_policy_default(&p);
+    match_run_input in = { .mentees = ms, .n_mentees = NM, .coaches = cs, .n_coaches = NC, .policy = &p };
+    in.threads = 1;
+    in.candidates = 1;
+    in.check_bounds = 1;
+    in.keep_warm = 1;
+    match_run_result *a = run_ok(&in);
+    assert_true(a->stats.est_groups >= 2);
+    assert_true(a->stats.est_pairs > 0 && a->stats.est_pairs < a->stats.pairs_scored);
+    assert_true(a->stats.certified);
+    assert_int_equal(a->stats.bound_errors, 0);
+    check_round_stats(&a->stats);
+    match_warm *st = match_run_take_warm(a);
+    assert_non_null(st);
+    check_state_bounds(&in, st);
+    in.keep_warm = 0;
+    in.threads = 2;
+    match_run_result *b = run_ok(&in);
+    assert_int_equal(b->n_pairs, a->n_pairs);
+    for (size_t i = 0; i < a->n_pairs; i++) {
+        assert_string_equal(b->pairs[i].mentee_id, a->pairs[i].mentee_id);
+        assert_string_equal(b->pairs[i].coach_id, a->pairs[i].coach_id);
+    }
+    in.threads = 1;
+    in.no_estimate = 1;
+    match_run_result *c = run_ok(&in);
+    assert_int_equal(c->stats.est_groups, 0);
+    assert_true(c->stats.certified);
+    assert_int_equal(a->stats.objective, c->stats.objective);
+    assert_int_equal(a->stats.matched, c->stats.matched);
+    in.no_estimate = 0;
+    in.warm = st;
+    match_run_result *d = run_ok(&in);
+    assert_int_equal(d->stats.est_groups, 0);
+    assert_int_equal(d->stats.objective, c->stats.objective);
+    match_warm_free(st);
+    match_run_free(a);
+    match_run_free(b);
+    match_run_free(c);
+    match_run_free(d);
 }
 
 /* Change mentee i of w the way a re-run sees it: its availability and one
@@ -2472,6 +2553,7 @@ int main(void) {
         cmocka_unit_test(test_run_pricing_medium),
         cmocka_unit_test(test_run_pricing_ties_wide),
         cmocka_unit_test(test_run_pricing_hub_wide),
+        cmocka_unit_test(test_run_estimate),
         cmocka_unit_test(test_run_warm_medium),
         cmocka_unit_test(test_run_sort_guesses),
         cmocka_unit_test(test_run_warm_ties_spread),

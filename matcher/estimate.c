@@ -1,0 +1,194 @@
+/* estimate.c — coach prices estimated from small sub-markets (module-private).
+ *
+ * A cold run's first pass keeps each mentee's K best coaches and a bound on
+ * the rest.  By score alone, on a market where a few coaches outscore the
+ * others for everyone (hub coaches, seats as many as mentees), the bound
+ * says little until pricing has learnt the prices, and pricing then scans
+ * nearly every mentee over thousands of coaches round after round.  With
+ * prices known roughly in advance, the first pass keeps the K best by
+ * score minus price instead, and its bound holds until a price falls below
+ * its estimate by more than the mentee's margin (run.c, "Estimated
+ * prices"): on those markets the run certifies in far fewer passes.
+ *
+ * The estimate: split the run into G sub-markets, each with every G-th
+ * mentee (in id order) and coaches dealt in snake order by free capacity,
+ * so that each holds nearly the same seats per mentee as the whole; run
+ * each exactly (match_run, one thread each, the G runs spread over the
+ * run's threads); a coach's estimate is its price in its sub-market minus
+ * that sub-market's median price (a sub-market's price level is arbitrary
+ * up to a common shift; only differences between coaches matter).  A split
+ * at random does not work: the seats of a few hundred coaches of capacity
+ * 1-50 swing far from the mentees' count, and a sub-market with spare
+ * seats prices its free coaches at nothing (bench/matcher/README.md,
+ * "Prices estimated before the first pass").
+ *
+ * Nothing here touches exactness: a wrong estimate costs pricing rounds,
+ * never the certificate. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "matcher/internal.h"
+
+typedef struct est_job {
+    const match_catalog *cat;
+    const match_run_input *in;
+    const size_t *m_in, *c_in;
+    const int32_t *cap;
+    size_t nm, nc;
+    int groups, threads;
+    const size_t *c_order; /* listed coaches, snake-dealt: group of i = est_group(i) */
+    mt_est *out;
+    uint64_t *pairs, *all; /* per group: pair scorings, mentees x coaches */
+    int *rc;               /* per group */
+} est_job;
+
+/* Group of the i-th coach in capacity order: 0..G-1, then G-1..0, ... */
+static int est_group(size_t i, int g) {
+    size_t r = i / (size_t)g, k = i % (size_t)g;
+    return (int)(r % 2 == 0 ? k : (size_t)g - 1 - k);
+}
+
+static int cmp_i64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sub-market g: build its input, run it, store its centred prices. */
+static int est_one(const est_job *j, int g) {
+    const match_run_input *in = j->in;
+    size_t nm = 0, nc = 0;
+    for (size_t i = (size_t)g; i < j->nm; i += (size_t)j->groups) nm++;
+    for (size_t i = 0; i < j->nc; i++) nc += est_group(i, j->groups) == g;
+    match_mentee *ms = malloc(nm * sizeof(*ms) + 1);
+    uint32_t *wl = in->waitlist ? malloc(nm * sizeof(*wl) + 1) : NULL;
+    match_coach *cs = malloc(nc * sizeof(*cs) + 1);
+    size_t *back = malloc(nc * sizeof(*back) + 1); /* sub-market coach -> listed index */
+    int64_t *pi = malloc(nc * sizeof(*pi) + 1), *sorted = malloc(nc * sizeof(*sorted) + 1);
+    int rc = ms && cs && back && pi && sorted && (wl || !in->waitlist) ? MATCH_OK : MATCH_ENOMEM;
+    size_t a = 0, b = 0;
+    for (size_t i = (size_t)g; rc == MATCH_OK && i < j->nm; i += (size_t)j->groups, a++) {
+        ms[a] = in->mentees[j->m_in[i]];
+        if (wl) wl[a] = in->waitlist[j->m_in[i]];
+    }
+    for (size_t i = 0; rc == MATCH_OK && i < j->nc; i++) {
+        if (est_group(i, j->groups) != g) continue;
+        size_t c = j->c_order[i];
+        cs[b] = in->coaches[j->c_in[c]];
+        cs[b].capacity = j->cap[c];
+        cs[b].load = 0;
+        back[b++] = c;
+    }
+    match_run_input sub = {
+        .mentees = ms,
+        .n_mentees = nm,
+        .waitlist = wl,
+        .coaches = cs,
+        .n_coaches = nc,
+        .policy = in->policy,
+        .cancel = in->cancel,
+        .threads = 1,
+        .candidates = in->candidates,
+    };
+    match_run_result *r = NULL;
+    match_err err = { 0 };
+    if (rc == MATCH_OK) rc = match_run(j->cat, &sub, &r, &err);
+    if (rc == MATCH_OK) {
+        j->pairs[g] = r->stats.pairs_scored;
+        j->all[g] = (uint64_t)nm * nc;
+        if (mt_run_prices(r, pi) == MATCH_OK && nc) {
+            memcpy(sorted, pi, nc * sizeof(*pi));
+            qsort(sorted, nc, sizeof(*sorted), cmp_i64);
+            int64_t med = sorted[nc / 2];
+            for (size_t i = 0; i < nc; i++) {
+                int64_t x = pi[i] - med;
+                x = x < -MT_EST_CLAMP ? -MT_EST_CLAMP : x;
+                j->out->price[back[i]] = (int32_t)(x > MT_EST_CLAMP - 1 ? MT_EST_CLAMP - 1 : x);
+            }
+        }
+    } else if (rc == MATCH_ERR) {
+        rc = MATCH_OK; /* no estimate for this sub-market (its coaches keep MT_EST_CLAMP) */
+    }
+    match_run_free(r);
+    free(ms);
+    free(wl);
+    free(cs);
+    free(back);
+    free(pi);
+    free(sorted);
+    return rc;
+}
+
+typedef struct est_worker {
+    const est_job *j;
+    int tid, started;
+    pthread_t th;
+} est_worker;
+
+static void *est_worker_main(void *arg) {
+    est_worker *w = arg;
+    for (int g = w->tid; g < w->j->groups; g += w->j->threads) w->j->rc[g] = est_one(w->j, g);
+    return NULL;
+}
+
+typedef struct cap_ix {
+    int32_t cap;
+    size_t i;
+} cap_ix;
+
+/* By free capacity, descending; ties in listed order. */
+static int cmp_cap(const void *a, const void *b) {
+    const cap_ix *x = a, *y = b;
+    if (x->cap != y->cap) return x->cap > y->cap ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+int mt_estimate(const match_catalog *cat, const match_run_input *in, const size_t *m_in, size_t nm, const size_t *c_in,
+                const int32_t *cap, size_t nc, int threads, mt_est *out) {
+    memset(out, 0, sizeof(*out));
+    size_t g = nc / MT_EST_GROUP_COACHES;
+    g = g > MT_EST_MAX_GROUPS ? MT_EST_MAX_GROUPS : g;
+    if (g < 2 || nm < MT_EST_MIN_MENTEES) return MATCH_OK;
+    out->price = malloc(nc * sizeof(*out->price) + 1);
+    size_t *order = malloc(nc * sizeof(*order) + 1);
+    cap_ix *ci = malloc(nc * sizeof(*ci) + 1);
+    uint64_t *pairs = calloc(2 * g, sizeof(*pairs));
+    int *rcs = calloc(g, sizeof(*rcs));
+    est_worker *ws = calloc((size_t)threads, sizeof(*ws));
+    int rc = out->price && order && ci && pairs && rcs && ws ? MATCH_OK : MATCH_ENOMEM;
+    if (rc == MATCH_OK) {
+        for (size_t i = 0; i < nc; i++) {
+            out->price[i] = MT_EST_CLAMP;
+            ci[i] = (cap_ix){ cap[i], i };
+        }
+        qsort(ci, nc, sizeof(*ci), cmp_cap);
+        for (size_t i = 0; i < nc; i++) order[i] = ci[i].i;
+        est_job j = { cat, in, m_in, c_in, cap, nm, nc, (int)g, threads, order, out, pairs, pairs + g, rcs };
+        /* Thread t runs groups t, t + threads, ...; a thread that cannot
+         * start has its groups run here. */
+        for (int t = 0; t < threads; t++) {
+            ws[t] = (est_worker){ &j, t, 0, 0 };
+            ws[t].started = t > 0 && pthread_create(&ws[t].th, NULL, est_worker_main, &ws[t]) == 0;
+        }
+        for (int t = 0; t < threads; t++)
+            if (!ws[t].started) est_worker_main(&ws[t]);
+        for (int t = 0; t < threads; t++)
+            if (ws[t].started) pthread_join(ws[t].th, NULL);
+        for (size_t i = 0; i < g; i++) {
+            if (rcs[i] != MATCH_OK && rc == MATCH_OK) rc = rcs[i];
+            out->pairs += pairs[i];
+            out->pairs_all += pairs[g + i];
+        }
+        out->groups = (int)g;
+    }
+    free(order);
+    free(ci);
+    free(pairs);
+    free(rcs);
+    free(ws);
+    if (rc != MATCH_OK) {
+        free(out->price);
+        memset(out, 0, sizeof(*out));
+    }
+    return rc;
+}
