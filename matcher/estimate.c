@@ -127,7 +127,8 @@ typedef struct est_worker {
 
 static void *est_worker_main(void *arg) {
     est_worker *w = arg;
-    for (int g = w->tid; g < w->j->groups; g += w->j->threads) w->j->rc[g] = est_one(w->j, g);
+    /* group 0, the probe, has run */
+    for (int g = 1 + w->tid; g < w->j->groups; g += w->j->threads) w->j->rc[g] = est_one(w->j, g);
     return NULL;
 }
 
@@ -164,31 +165,42 @@ int mt_estimate(const match_catalog *cat, const match_run_input *in, const size_
         qsort(ci, nc, sizeof(*ci), cmp_cap);
         for (size_t i = 0; i < nc; i++) order[i] = ci[i].i;
         est_job j = { cat, in, m_in, c_in, cap, nm, nc, (int)g, threads, order, out, pairs, pairs + g, rcs };
-        /* Thread t runs groups t, t + threads, ...; a thread that cannot
-         * start has its groups run here. */
-        for (int t = 0; t < threads; t++) {
+        /* The probe: sub-market 0 alone.  If it certified in under
+         * MT_EST_HARD_PCT % of a pass over its pairs beyond the first, the
+         * market prices itself from the scores alone (the broad market of
+         * bench/matcher: 1.05 passes), and the estimate would cost more
+         * than the rounds it saves. */
+        rc = rcs[0] = est_one(&j, 0);
+        out->groups = 1;
+        out->pairs = pairs[0];
+        out->pairs_all = pairs[g];
+        int hard = pairs[0] * 100 >= pairs[g] * (100 + MT_EST_HARD_PCT);
+        /* Thread t runs groups 1 + t, 1 + t + threads, ...; a thread that
+         * cannot start has its groups run here. */
+        for (int t = 0; rc == MATCH_OK && hard && t < threads; t++) {
             ws[t] = (est_worker){ &j, t, 0, 0 };
             ws[t].started = t > 0 && pthread_create(&ws[t].th, NULL, est_worker_main, &ws[t]) == 0;
         }
-        for (int t = 0; t < threads; t++)
+        for (int t = 0; rc == MATCH_OK && hard && t < threads; t++)
             if (!ws[t].started) est_worker_main(&ws[t]);
-        for (int t = 0; t < threads; t++)
+        for (int t = 0; rc == MATCH_OK && hard && t < threads; t++)
             if (ws[t].started) pthread_join(ws[t].th, NULL);
-        for (size_t i = 0; i < g; i++) {
+        for (size_t i = 1; rc == MATCH_OK && hard && i < g; i++) {
             if (rcs[i] != MATCH_OK && rc == MATCH_OK) rc = rcs[i];
             out->pairs += pairs[i];
             out->pairs_all += pairs[g + i];
         }
-        out->groups = (int)g;
+        if (hard) out->groups = (int)g;
     }
     free(order);
     free(ci);
     free(pairs);
     free(rcs);
     free(ws);
-    if (rc != MATCH_OK) {
+    if (rc != MATCH_OK || out->groups < 2) {
         free(out->price);
-        memset(out, 0, sizeof(*out));
+        out->price = NULL;
     }
+    if (rc != MATCH_OK) memset(out, 0, sizeof(*out));
     return rc;
 }

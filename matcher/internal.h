@@ -292,25 +292,32 @@ void mt_explain(const mt_query *q, const mt_space *s, const mt_coaches *cs, size
 
 /* A cold optimal run of at least MT_EST_MIN_MENTEES free mentees splits
  * into nc / MT_EST_GROUP_COACHES sub-markets (at most MT_EST_MAX_GROUPS;
- * none below 2) to estimate its coaches' prices (estimate.c's comment). */
-#define MT_EST_MIN_MENTEES   4096
+ * none below 2) to estimate its coaches' prices, unless the first of them
+ * certifies in under 1 + MT_EST_HARD_PCT / 100 passes over its pairs
+ * (estimate.c's comment). */
+#define MT_EST_MIN_MENTEES   8192
 #define MT_EST_GROUP_COACHES 125
 #define MT_EST_MAX_GROUPS    32
+#define MT_EST_HARD_PCT      7
 #define MT_EST_CLAMP         (1 << 28) /* |estimate| < it; MT_EST_CLAMP: none */
 
 typedef struct mt_est {
     int32_t *price;     /* per listed coach, centred on its sub-market's
-                           median; MT_EST_CLAMP: its sub-market gave none */
-    uint64_t pairs;     /* pair scorings of the sub-markets */
+                           median; MT_EST_CLAMP: its sub-market gave none.
+                           NULL unless groups >= 2 */
+    uint64_t pairs;     /* pair scorings of the sub-markets solved */
     uint64_t pairs_all; /* their mentees x coaches, summed */
-    int groups;         /* 0: no estimate (too small); price is NULL */
+    int groups;         /* sub-markets solved: 0 (too small to split), 1
+                           (the first alone: an easy market, no estimate)
+                           or all of them (the estimate) */
 } mt_est;
 
 /* Estimate the prices of coaches c_in[0..nc) (input indices, free
  * capacities cap) for mentees m_in[0..nm) (input indices, id order) of
- * input in, on up to `threads` threads.  MATCH_OK with out->groups == 0
- * when the run is too small to split; MATCH_ENOMEM, MATCH_ECANCELLED (in's
- * cancel flag) as match_run.  out->price is the caller's to free. */
+ * input in, on up to `threads` threads.  MATCH_OK with out->price NULL
+ * when there is no estimate (out->groups < 2); MATCH_ENOMEM,
+ * MATCH_ECANCELLED (in's cancel flag) as match_run.  out->price is the
+ * caller's to free. */
 int mt_estimate(const match_catalog *cat, const match_run_input *in, const size_t *m_in, size_t nm, const size_t *c_in,
                 const int32_t *cap, size_t nc, int threads, mt_est *out);
 /* run.c: the prices (score units) of result r's last pricing round, by

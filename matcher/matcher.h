@@ -451,10 +451,13 @@ typedef struct match_stats {
     int warm;              /* 1: started from input->warm */
     uint32_t warm_mentees; /* mentees whose candidates were reused */
     uint32_t warm_coaches; /* coaches whose pairs were not rescored */
-    uint32_t est_groups;   /* sub-markets of the price estimate (cold
-                                    runs of >= 4,096 free mentees; 0:
-                                    none); their pair scorings are in
-                                    pairs_scored, est_pairs of them */
+    uint32_t est_groups;   /* sub-markets solved for a price estimate
+                                    (cold optimal runs of >= 8,192 free
+                                    mentees): 0 none, 1 the first alone
+                                    (an easy market: no estimate used),
+                                    more: the estimate was used.  Their
+                                    pair scorings are in pairs_scored,
+                                    est_pairs of them */
     uint64_t est_pairs;
     /* The first MATCH_ROUNDS_KEPT pricing rounds (min(pricing_rounds,
      * MATCH_ROUNDS_KEPT) of them), for benchmarks: where the pair

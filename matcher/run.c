@@ -1266,6 +1266,8 @@ static int coach_side_add(struct match_run_state *st, assign_graph *g) {
             const cand *cv = st->cands + m * (size_t)(st->k + 1);
             int dup = 0;
             for (int k = 0; k < st->n_cand[m] && !dup; k++) dup = cv[k].coach == (int32_t)c;
+            const cand *ev = st->est ? st->est_cands + m * (size_t)(st->k + 1) : NULL;
+            for (int k = 0; ev && k < st->n_est[m] && !dup; k++) dup = ev[k].coach == (int32_t)c;
             if (dup) continue;
             if (push_extra(st, m, (int32_t)c) != MATCH_OK) return MATCH_ENOMEM;
             int64_t w = st->mult * gain[i] + st->big;
@@ -2669,11 +2671,6 @@ static int tick_cb(void *ud, uint64_t done, uint64_t total) {
     return run_tick(st, done, total);
 }
 
-/* The graph's first edges, a row at a time: each free mentee's candidates
- * and, for a reused mentee of a warm run, its old edges towards kept
- * coaches.  They are distinct coaches by construction (a candidate list
- * holds each coach once, and a reused mentee's candidates are changed
- * coaches, never kept ones), which assign_graph_add_row relies on. */
 /* Append mentee m's estimate candidates that are not among its score
  * candidates (cols[0..n_cand)) to cols/ws, and to its extra list, so that
  * pricing knows them. */
@@ -2691,6 +2688,11 @@ static int est_edges(struct match_run_state *st, size_t m, int32_t *cols, int64_
     return MATCH_OK;
 }
 
+/* The graph's first edges, a row at a time: each free mentee's candidates
+ * and, for a reused mentee of a warm run, its old edges towards kept
+ * coaches.  They are distinct coaches by construction (a candidate list
+ * holds each coach once, and a reused mentee's candidates are changed
+ * coaches, never kept ones), which assign_graph_add_row relies on. */
 static int graph_build(struct match_run_state *st, const size_t *free_m, size_t n_free, assign_graph *g) {
     int32_t *cols = malloc((st->nc + 1) * sizeof(*cols));
     int64_t *ws = malloc((st->nc + 1) * sizeof(*ws));
@@ -2730,16 +2732,18 @@ static int est_prices(struct match_run_state *st, const size_t *free_m, size_t n
         cap[nc++] = st->remain[c];
     }
     if (rc == MATCH_OK) rc = mt_estimate(st->cat, st->in, m_in, n_free, c_in, cap, nc, st->threads, &e);
-    if (rc == MATCH_OK && e.groups) {
+    if (rc == MATCH_OK) {
+        pairs_count(st, 0, e.pairs);
+        st->est_groups = (uint32_t)e.groups;
+        st->est_pairs = e.pairs;
+    }
+    if (rc == MATCH_OK && e.price) {
         st->est = calloc(st->nc + 1, sizeof(*st->est));
         st->est_rb = malloc(st->nm * sizeof(*st->est_rb) + 1);
         st->est_cands = malloc(st->nm * (size_t)(st->k + 1) * sizeof(cand) + 1);
         st->n_est = calloc(st->nm + 1, 1);
         if (!st->est || !st->est_rb || !st->est_cands || !st->n_est) rc = MATCH_ENOMEM;
         for (size_t i = 0; rc == MATCH_OK && i < nc; i++) st->est[at[i]] = e.price[i];
-        pairs_count(st, 0, e.pairs);
-        st->est_groups = (uint32_t)e.groups;
-        st->est_pairs = e.pairs;
     }
     free(e.price);
     free(m_in);
@@ -3251,6 +3255,10 @@ int match_run(const match_catalog *cat, const match_run_input *in, match_run_res
     st->cands = NULL;
     free(st->t_score);
     st->t_score = NULL;
+    free(st->est_cands);
+    st->est_cands = NULL;
+    free(st->est_rb);
+    st->est_rb = NULL;
     r->state = st;
     r->stats.elapsed_ms = now_ms() - t0;
     st->phase = "finish";
