@@ -5,10 +5,14 @@
  * others for everyone (hub coaches, seats as many as mentees), the bound
  * says little until pricing has learnt the prices, and pricing then scans
  * nearly every mentee over thousands of coaches round after round.  With
- * prices known roughly in advance, the first pass keeps the K best by
- * score minus price instead, and its bound holds until a price falls below
+ * prices known roughly in advance, the first pass also keeps the K best by
+ * score minus price, and that list's bound holds until a price falls below
  * its estimate by more than the mentee's margin (run.c, "Estimated
  * prices"): on those markets the run certifies in far fewer passes.
+ *
+ * Sub-market 0 runs first, alone: a market whose sub-market certifies in
+ * about one pass prices itself from the scores, and the others are not
+ * run (mt_estimate).
  *
  * The estimate: split the run into G sub-markets, each with every G-th
  * mentee (in id order) and coaches dealt in snake order by free capacity,
