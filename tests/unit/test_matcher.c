@@ -1451,6 +1451,33 @@ static void test_run_pricing_ties_wide(void **state) {
     }
 }
 
+/* A hub market: mentees with three of four competencies, every 15th coach
+ * a hub (level 5 in all four), the others 2-5; three provinces.  Hubs have
+ * one seat; the others one too, or seats + 0..1 when seats > 1. */
+static void hub_market(match_mentee *ms, char (*mid)[16], match_need (*needs)[3], int nm, match_coach *cs,
+                       char (*cid)[16], match_skill (*skills)[4], int nc, int seats) {
+    static const char *const comps[] = { "M.01", "M.02", "M.03", "M.04" };
+    for (int i = 0; i < nm; i++) {
+        ms[i] = base_mentee();
+        snprintf(mid[i], sizeof(mid[i]), "m%05d", i);
+        ms[i].id = mid[i];
+        for (int k = 0; k < 3; k++) needs[i][k] = (match_need){ comps[(i + k) % 4], (int)rnd(3), 3 + (int)rnd(3) };
+        ms[i].competencies = needs[i];
+        ms[i].n_competencies = 3;
+        ms[i].province = R_PROV[rnd(3)];
+    }
+    for (int j = 0; j < nc; j++) {
+        cs[j] = base_coach();
+        snprintf(cid[j], sizeof(cid[j]), "c%04d", j);
+        cs[j].id = cid[j];
+        for (int k = 0; k < 4; k++) skills[j][k] = (match_skill){ comps[k], j % 15 ? 2 + (int)rnd(4) : 5 };
+        cs[j].competencies = skills[j];
+        cs[j].n_competencies = 4;
+        cs[j].province = R_PROV[rnd(3)];
+        cs[j].capacity = seats > 1 && j % 15 ? seats + (int)rnd(2) : 1;
+    }
+}
+
 /* A market of hubs wider than a few PRICE_SEG segments of coaches, where
  * the duals move by hundreds of units from round to round: every 15th coach
  * is at the top level of every competency, the others at random levels,
@@ -1467,27 +1494,8 @@ static void test_run_pricing_hub_wide(void **state) {
     static char mid[NM][16], cid[NC][16];
     static match_need needs[NM][3];
     static match_skill skills[NC][4];
-    static const char *const comps[] = { "M.01", "M.02", "M.03", "M.04" };
     rng_state = 21;
-    for (int i = 0; i < NM; i++) {
-        ms[i] = base_mentee();
-        snprintf(mid[i], sizeof(mid[i]), "m%04d", i);
-        ms[i].id = mid[i];
-        for (int k = 0; k < 3; k++) needs[i][k] = (match_need){ comps[(i + k) % 4], (int)rnd(3), 3 + (int)rnd(3) };
-        ms[i].competencies = needs[i];
-        ms[i].n_competencies = 3;
-        ms[i].province = R_PROV[rnd(3)];
-    }
-    for (int j = 0; j < NC; j++) {
-        cs[j] = base_coach();
-        snprintf(cid[j], sizeof(cid[j]), "c%04d", j);
-        cs[j].id = cid[j];
-        for (int k = 0; k < 4; k++) skills[j][k] = (match_skill){ comps[k], j % 15 ? 2 + (int)rnd(4) : 5 };
-        cs[j].competencies = skills[j];
-        cs[j].n_competencies = 4;
-        cs[j].province = R_PROV[rnd(3)];
-        cs[j].capacity = 1;
-    }
+    hub_market(ms, mid, needs, NM, cs, cid, skills, NC, 1);
     check_k1_vs_k200(ms, NM, cs, NC, 4);
 }
 
@@ -1509,27 +1517,8 @@ static void test_run_estimate(void **state) {
     static char mid[NM][16], cid[NC][16];
     static match_need needs[NM][3];
     static match_skill skills[NC][4];
-    static const char *const comps[] = { "M.01", "M.02", "M.03", "M.04" };
     rng_state = 33;
-    for (int i = 0; i < NM; i++) {
-        ms[i] = base_mentee();
-        snprintf(mid[i], sizeof(mid[i]), "m%05d", i);
-        ms[i].id = mid[i];
-        for (int k = 0; k < 3; k++) needs[i][k] = (match_need){ comps[(i + k) % 4], (int)rnd(3), 3 + (int)rnd(3) };
-        ms[i].competencies = needs[i];
-        ms[i].n_competencies = 3;
-        ms[i].province = R_PROV[rnd(3)];
-    }
-    for (int j = 0; j < NC; j++) {
-        cs[j] = base_coach();
-        snprintf(cid[j], sizeof(cid[j]), "c%04d", j);
-        cs[j].id = cid[j];
-        for (int k = 0; k < 4; k++) skills[j][k] = (match_skill){ comps[k], j % 15 ? 2 + (int)rnd(4) : 5 };
-        cs[j].competencies = skills[j];
-        cs[j].n_competencies = 4;
-        cs[j].province = R_PROV[rnd(3)];
-        cs[j].capacity = j % 15 ? 21 + (int)rnd(2) : 1;
-    }
+    hub_market(ms, mid, needs, NM, cs, cid, skills, NC, 21);
     match_policy p;
     match_policy_default(&p);
     match_run_input in = { .mentees = ms, .n_mentees = NM, .coaches = cs, .n_coaches = NC, .policy = &p };
