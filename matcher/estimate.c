@@ -153,7 +153,7 @@ int mt_estimate(const match_catalog *cat, const match_run_input *in, const size_
     memset(out, 0, sizeof(*out));
     size_t g = nc / MT_EST_GROUP_COACHES;
     g = g > MT_EST_MAX_GROUPS ? MT_EST_MAX_GROUPS : g;
-    if (g < 2 || nm < MT_EST_MIN_MENTEES) return MATCH_OK;
+    if (g < MT_EST_MIN_GROUPS || nm < MT_EST_MIN_MENTEES) return MATCH_OK;
     out->price = malloc(nc * sizeof(*out->price) + 1);
     size_t *order = malloc(nc * sizeof(*order) + 1);
     cap_ix *ci = malloc(nc * sizeof(*ci) + 1);

@@ -292,11 +292,13 @@ void mt_explain(const mt_query *q, const mt_space *s, const mt_coaches *cs, size
 
 /* A cold optimal run of at least MT_EST_MIN_MENTEES free mentees splits
  * into nc / MT_EST_GROUP_COACHES sub-markets (at most MT_EST_MAX_GROUPS;
- * none below 2) to estimate its coaches' prices, unless the first of them
- * certifies in under 1 + MT_EST_HARD_PCT / 100 passes over its pairs
- * (estimate.c's comment). */
+ * none below MT_EST_MIN_GROUPS: the probe alone, 1/G^2 of the pairs,
+ * would cost an easy market too much) to estimate its coaches' prices,
+ * unless the first of them certifies in under 1 + MT_EST_HARD_PCT / 100
+ * passes over its pairs (estimate.c's comment). */
 #define MT_EST_MIN_MENTEES   8192
 #define MT_EST_GROUP_COACHES 125
+#define MT_EST_MIN_GROUPS    8
 #define MT_EST_MAX_GROUPS    32
 #define MT_EST_HARD_PCT      7
 #define MT_EST_CLAMP         (1 << 28) /* |estimate| < it; MT_EST_CLAMP: none */

@@ -384,10 +384,12 @@ typedef struct match_run_input {
     int no_estimate;          /* tests and benchmarks: 1 = never
                                        estimate prices before the first
                                        pass (stats.est_groups) */
-    int check_bounds;         /* tests: after each pricing round, check
-                                       every mentee's bound against every
-                                       pair (a full pass each round);
-                                       failures in stats.bound_errors */
+    int check_bounds;         /* tests: after each pricing round (and
+                                       after a price estimate's first
+                                       pass), check every mentee's bound
+                                       against every pair (a full pass
+                                       each time); failures in
+                                       stats.bound_errors */
 } match_run_input;
 
 typedef struct match_proposal {
@@ -453,7 +455,8 @@ typedef struct match_stats {
     uint32_t warm_coaches; /* coaches whose pairs were not rescored */
     uint32_t est_groups;   /* sub-markets solved for a price estimate
                                     (cold optimal runs of >= 8,192 free
-                                    mentees): 0 none, 1 the first alone
+                                    mentees, >= 1,000 coaches with room):
+                                    0 none, 1 the first alone
                                     (an easy market: no estimate used),
                                     more: the estimate was used.  Their
                                     pair scorings are in pairs_scored,

@@ -2091,9 +2091,10 @@ static int price_needs_scan(struct match_run_state *st, price_ctx *pc, size_t m,
     return 0;
 }
 
-/* input->check_bounds (tests): every bound of this round, against every
- * feasible pair outside the graph (its edges after this round's): s <= t,
- * and s - pi <= rb when pi < rp.  Counts the pairs that break one in
+/* input->check_bounds (tests): every bound that refers to round k (the
+ * round just priced, or the estimate's round 0 before the first), against
+ * every feasible pair outside the graph (its edges after this round's): s
+ * <= t, and s - pi <= rb when pi < rp.  Counts the pairs that break one in
  * st->bound_errors and names the first on stderr.  A full pass, not
  * counted in the pair scorings. */
 typedef struct bound_check {
@@ -2120,12 +2121,12 @@ static void check_block(void *ctx, const mt_query *q, size_t c0, const uint16_t 
     }
 }
 
-static int price_check(struct match_run_state *st, const price_ctx *pc) {
+static int price_check(struct match_run_state *st, int32_t k) {
     uint8_t *in_graph = calloc(st->nc + 1, 1);
     if (!in_graph) return MATCH_ENOMEM;
-    bound_check b = { .st = st, .pi = st->pi_hist[pc->k_now], .in_graph = in_graph };
+    bound_check b = { .st = st, .pi = st->pi_hist[k], .in_graph = in_graph };
     for (size_t m = 0; m < st->nm; m++) {
-        if (st->rb_k[m] != pc->k_now) continue;
+        if (st->rb_k[m] != k) continue;
         graph_mark(st, m, in_graph, NULL, 1);
         mt_query q;
         run_query(st, &q, &st->cs, m);
@@ -2312,7 +2313,7 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
         for (int k = 0; k < nb; k++) sel[n_sel++] = best[k];
     }
     if (rc == MATCH_OK) rc = price_add(st, sel, n_sel, g, added);
-    if (rc == MATCH_OK && st->in->check_bounds) rc = price_check(st, &pc);
+    if (rc == MATCH_OK && st->in->check_bounds) rc = price_check(st, pc.k_now);
     if (rc == MATCH_OK) price_round_stats(st, &pc, pairs_total(st) - pairs0, *added, n_asked - pc.n_todo);
     st->last_added = *added;
     free(sel);
@@ -2770,7 +2771,8 @@ static int est_seed_pricing(struct match_run_state *st) {
         st->rp[m] = INT64_MAX;
         st->rb_k[m] = 0;
     }
-    return MATCH_OK;
+    /* the first pass's bounds themselves, against the estimate */
+    return st->in->check_bounds ? price_check(st, 0) : MATCH_OK;
 }
 
 int mt_run_prices(const match_run_result *r, int64_t *by_input) {

@@ -1502,7 +1502,7 @@ static void test_run_pricing_hub_wide(void **state) {
 /* Estimated prices (estimate.c, run.c "Estimated prices"): a cold run of
  * at least 8,192 free mentees first solves sub-markets of its own; with K =
  * 1 nearly every pair the optimum needs comes from the estimate's lists or
- * from pricing.  Hubs (every 15th coach, one seat) and 21-22 seats
+ * from pricing.  Hubs (every 15th coach, one seat) and 8-9 seats
  * elsewhere, fewer seats than mentees.  The run must certify the optimum
  * of the same run without the estimate, keep every round's bounds (the
  * estimate's bound is round 0's), give the same pairs on 1 and 2 threads,
@@ -1511,14 +1511,14 @@ static void test_run_pricing_hub_wide(void **state) {
  * without an estimate. */
 static void test_run_estimate(void **state) {
     (void)state;
-    enum { NM = 8200, NC = 400 };
+    enum { NM = 8200, NC = 1000 };
     static match_mentee ms[NM];
     static match_coach cs[NC];
     static char mid[NM][16], cid[NC][16];
     static match_need needs[NM][3];
     static match_skill skills[NC][4];
     rng_state = 33;
-    hub_market(ms, mid, needs, NM, cs, cid, skills, NC, 21);
+    hub_market(ms, mid, needs, NM, cs, cid, skills, NC, 8);
     match_policy p;
     match_policy_default(&p);
     match_run_input in = { .mentees = ms, .n_mentees = NM, .coaches = cs, .n_coaches = NC, .policy = &p };
