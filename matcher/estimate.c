@@ -177,8 +177,8 @@ int mt_estimate(const match_catalog *cat, const match_run_input *in, const size_
         rc = rcs[0] = est_one(&j, 0);
         out->groups = 1;
         out->pairs = pairs[0];
-        out->pairs_all = pairs[g];
-        int hard = pairs[0] * 100 >= pairs[g] * (100 + MT_EST_HARD_PCT);
+        /* pairs[g] == 0: the probe gave no result (est_one) */
+        int hard = pairs[g] && pairs[0] * 100 >= pairs[g] * (100 + MT_EST_HARD_PCT);
         /* Thread t runs groups 1 + t, 1 + t + threads, ...; a thread that
          * cannot start has its groups run here. */
         for (int t = 0; rc == MATCH_OK && hard && t < threads; t++) {
@@ -192,7 +192,6 @@ int mt_estimate(const match_catalog *cat, const match_run_input *in, const size_
         for (size_t i = 1; rc == MATCH_OK && hard && i < g; i++) {
             if (rcs[i] != MATCH_OK && rc == MATCH_OK) rc = rcs[i];
             out->pairs += pairs[i];
-            out->pairs_all += pairs[g + i];
         }
         if (hard) out->groups = (int)g;
     }

@@ -304,12 +304,11 @@ void mt_explain(const mt_query *q, const mt_space *s, const mt_coaches *cs, size
 #define MT_EST_CLAMP         (1 << 28) /* |estimate| < it; MT_EST_CLAMP: none */
 
 typedef struct mt_est {
-    int32_t *price;     /* per listed coach, centred on its sub-market's
+    int32_t *price; /* per listed coach, centred on its sub-market's
                            median; MT_EST_CLAMP: its sub-market gave none.
                            NULL unless groups >= 2 */
-    uint64_t pairs;     /* pair scorings of the sub-markets solved */
-    uint64_t pairs_all; /* their mentees x coaches, summed */
-    int groups;         /* sub-markets solved: 0 (too small to split), 1
+    uint64_t pairs; /* pair scorings of the sub-markets solved */
+    int groups;     /* sub-markets solved: 0 (too small to split), 1
                            (the first alone: an easy market, no estimate)
                            or all of them (the estimate) */
 } mt_est;
