@@ -1506,9 +1506,10 @@ static void test_run_pricing_hub_wide(void **state) {
  * elsewhere, fewer seats than mentees.  The run must certify the optimum
  * of the same run without the estimate, keep every round's bounds (the
  * estimate's bound is round 0's), give the same pairs on 1 and 2 threads,
- * and leave a warm state whose re-run does not estimate.  With seats to
- * spare the first sub-market finds the market easy and the run goes on
- * without an estimate. */
+ * and leave a warm state whose re-run does not estimate; so must a run
+ * with pins, forbidden pairs and waitlists.  With seats to spare the first
+ * sub-market finds the market easy and the run goes on without an
+ * estimate. */
 static void test_run_estimate(void **state) {
     (void)state;
     enum { NM = 8200, NC = 1000 };
@@ -1559,11 +1560,44 @@ static void test_run_estimate(void **state) {
     match_run_free(b);
     match_run_free(c);
     match_run_free(d);
+    /* Pins (the sub-markets get the seats they leave), forbidden pairs (the
+     * sub-markets ignore them, the first pass does not) and waitlists (the
+     * sub-markets get theirs): the optimum of the run without the
+     * estimate, every bound kept. */
+    static match_pair_ref pins[8], forb[400]; /* 8,192 free mentees left */
+    static uint32_t wl[NM];
+    for (int i = 0; i < 8; i++) pins[i] = (match_pair_ref){ mid[i * 1000], cid[i * 15 + 1] };
+    for (int i = 0; i < 400; i++) forb[i] = (match_pair_ref){ mid[(i * 37) % NM], cid[(i * 53) % NC] };
+    for (int i = 0; i < NM; i++) wl[i] = rnd(4) ? 0 : rnd(5);
+    in.warm = NULL;
+    in.pinned = pins;
+    in.n_pinned = 8;
+    in.forbidden = forb;
+    in.n_forbidden = 400;
+    in.waitlist = wl;
+    in.no_estimate = 0;
+    match_run_result *f = run_ok(&in);
+    assert_true(f->stats.est_groups >= 2);
+    assert_true(f->stats.certified);
+    assert_int_equal(f->stats.bound_errors, 0);
+    assert_int_equal(f->stats.pinned, 8);
+    in.no_estimate = 1;
+    match_run_result *g = run_ok(&in);
+    assert_true(g->stats.certified);
+    assert_int_equal(f->stats.objective, g->stats.objective);
+    assert_int_equal(f->stats.matched, g->stats.matched);
+    match_run_free(f);
+    match_run_free(g);
+    in.pinned = NULL;
+    in.n_pinned = 0;
+    in.forbidden = NULL;
+    in.n_forbidden = 0;
+    in.waitlist = NULL;
+    in.no_estimate = 0;
     /* Seats for everyone many times over, K = 12: sub-market 0 certifies
      * in about one pass, and the run goes on without an estimate (its
      * pairs still count). */
     for (int j = 0; j < NC; j++) cs[j].capacity = 50;
-    in.warm = NULL;
     in.candidates = 0;
     match_run_result *e = run_ok(&in);
     assert_int_equal(e->stats.est_groups, 1);
