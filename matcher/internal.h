@@ -305,12 +305,12 @@ void mt_explain(const mt_query *q, const mt_space *s, const mt_coaches *cs, size
 
 typedef struct mt_est {
     int32_t *price; /* per listed coach, centred on its sub-market's
-                           median; MT_EST_CLAMP: its sub-market gave none.
-                           NULL unless groups >= 2 */
+                       median; MT_EST_CLAMP: its sub-market gave none.
+                       NULL unless groups >= 2 */
     uint64_t pairs; /* pair scorings of the sub-markets solved */
-    int groups;     /* sub-markets solved: 0 (too small to split), 1
-                           (the first alone: an easy market, no estimate)
-                           or all of them (the estimate) */
+    int groups;     /* sub-markets solved: 0 (too small to split), 1 (the
+                       first alone: an easy market, no estimate) or all of
+                       them (the estimate) */
 } mt_est;
 
 /* Estimate the prices of coaches c_in[0..nc) (input indices, free
