@@ -26,9 +26,16 @@
  * seats prices its free coaches at nothing (bench/matcher/README.md,
  * "Prices estimated before the first pass").
  *
+ * Progress and cancelling: only the run's calling thread may report
+ * (match_progress_fn), so the sub-markets it solves itself report through
+ * the caller's tick, and a tick that cancels raises a flag that the
+ * sub-markets of the other threads read in their own progress callbacks,
+ * as they read the run's cancel flag.
+ *
  * Nothing here touches exactness: a wrong estimate costs pricing rounds,
  * never the certificate. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +52,11 @@ typedef struct est_job {
     mt_est *out;
     uint64_t *pairs, *all; /* per group: pair scorings, mentees x coaches */
     int *rc;               /* per group */
+    mt_est_tick tick;      /* the calling thread's */
+    void *tick_ud;
+    uint64_t total;   /* sub-markets to solve: 1 (the probe), then groups */
+    atomic_uint done; /* sub-markets solved */
+    atomic_int stop;  /* tick cancelled */
 } est_job;
 
 /* Group of the i-th coach in capacity order: 0..G-1, then G-1..0, ... */
@@ -58,8 +70,28 @@ static int cmp_i64(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* Sub-market g: build its input, run it, store its centred prices. */
-static int est_one(const est_job *j, int g) {
+/* A sub-market's progress on the calling thread: the estimate's, to tick. */
+static int est_progress_caller(void *ud, const char *phase, uint64_t done, uint64_t total) {
+    est_job *j = ud;
+    (void)phase;
+    (void)done;
+    (void)total;
+    if (j->tick(j->tick_ud, atomic_load(&j->done), j->total)) atomic_store(&j->stop, 1);
+    return atomic_load(&j->stop);
+}
+
+/* ... on another thread: only whether to stop. */
+static int est_progress_worker(void *ud, const char *phase, uint64_t done, uint64_t total) {
+    est_job *j = ud;
+    (void)phase;
+    (void)done;
+    (void)total;
+    return atomic_load(&j->stop) || (j->in->cancel && atomic_load(j->in->cancel));
+}
+
+/* Sub-market g: build its input, run it, store its centred prices.  caller:
+ * on the run's calling thread. */
+static int est_one(est_job *j, int g, int caller) {
     const match_run_input *in = j->in;
     size_t nm = 0, nc = 0;
     for (size_t i = (size_t)g; i < j->nm; i += (size_t)j->groups) nm++;
@@ -91,8 +123,11 @@ static int est_one(const est_job *j, int g) {
         .n_coaches = nc,
         .policy = in->policy,
         .cancel = in->cancel,
+        .progress = caller ? est_progress_caller : est_progress_worker,
+        .progress_ud = j,
         .threads = 1,
         .candidates = in->candidates,
+        .no_estimate = 1, /* a sub-market of 8,192 mentees would probe one of its own */
     };
     match_run_result *r = NULL;
     match_err err = { 0 };
@@ -124,15 +159,20 @@ static int est_one(const est_job *j, int g) {
 }
 
 typedef struct est_worker {
-    const est_job *j;
+    est_job *j;
     int tid, started;
+    int caller; /* runs on the calling thread (set before it starts) */
     pthread_t th;
 } est_worker;
 
 static void *est_worker_main(void *arg) {
     est_worker *w = arg;
-    /* group 0, the probe, has run */
-    for (int g = 1 + w->tid; g < w->j->groups; g += w->j->threads) w->j->rc[g] = est_one(w->j, g);
+    /* group 0, the probe, has run; a worker that did not start runs on the
+     * calling thread */
+    for (int g = 1 + w->tid; g < w->j->groups && !atomic_load(&w->j->stop); g += w->j->threads) {
+        w->j->rc[g] = est_one(w->j, g, w->caller);
+        atomic_fetch_add(&w->j->done, 1);
+    }
     return NULL;
 }
 
@@ -149,7 +189,7 @@ static int cmp_cap(const void *a, const void *b) {
 }
 
 int mt_estimate(const match_catalog *cat, const match_run_input *in, const size_t *m_in, size_t nm, const size_t *c_in,
-                const int32_t *cap, size_t nc, int threads, mt_est *out) {
+                const int32_t *cap, size_t nc, int threads, mt_est_tick tick, void *tick_ud, mt_est *out) {
     memset(out, 0, sizeof(*out));
     size_t g = nc / MT_EST_GROUP_COACHES;
     g = g > MT_EST_MAX_GROUPS ? MT_EST_MAX_GROUPS : g;
@@ -168,25 +208,48 @@ int mt_estimate(const match_catalog *cat, const match_run_input *in, const size_
         }
         qsort(ci, nc, sizeof(*ci), cmp_cap);
         for (size_t i = 0; i < nc; i++) order[i] = ci[i].i;
-        est_job j = { cat, in, m_in, c_in, cap, nm, nc, (int)g, threads, order, out, pairs, pairs + g, rcs };
+        est_job j = { .cat = cat,
+                      .in = in,
+                      .m_in = m_in,
+                      .c_in = c_in,
+                      .cap = cap,
+                      .nm = nm,
+                      .nc = nc,
+                      .groups = (int)g,
+                      .threads = threads,
+                      .c_order = order,
+                      .out = out,
+                      .pairs = pairs,
+                      .all = pairs + g,
+                      .rc = rcs,
+                      .tick = tick,
+                      .tick_ud = tick_ud,
+                      .total = 1 };
+        atomic_init(&j.done, 0);
+        atomic_init(&j.stop, tick(tick_ud, 0, 1));
         /* The probe: sub-market 0 alone.  If it certified in under
          * MT_EST_HARD_PCT % of a pass over its pairs beyond the first, the
          * market prices itself from the scores alone (the broad market of
          * bench/matcher: 1.05 passes), and the estimate would cost more
          * than the rounds it saves. */
-        rc = rcs[0] = est_one(&j, 0);
+        rc = rcs[0] = atomic_load(&j.stop) ? MATCH_ECANCELLED : est_one(&j, 0, 1);
+        atomic_store(&j.done, 1);
         out->groups = 1;
         out->pairs = pairs[0];
         /* pairs[g] == 0: the probe gave no result (est_one) */
         int hard = pairs[g] && pairs[0] * 100 >= pairs[g] * (100 + MT_EST_HARD_PCT);
+        if (hard) j.total = g;
         /* Thread t runs groups 1 + t, 1 + t + threads, ...; a thread that
          * cannot start has its groups run here. */
         for (int t = 0; rc == MATCH_OK && hard && t < threads; t++) {
-            ws[t] = (est_worker){ &j, t, 0, 0 };
+            ws[t] = (est_worker){ .j = &j, .tid = t };
             ws[t].started = t > 0 && pthread_create(&ws[t].th, NULL, est_worker_main, &ws[t]) == 0;
         }
         for (int t = 0; rc == MATCH_OK && hard && t < threads; t++)
-            if (!ws[t].started) est_worker_main(&ws[t]);
+            if (!ws[t].started) {
+                ws[t].caller = 1;
+                est_worker_main(&ws[t]);
+            }
         for (int t = 0; rc == MATCH_OK && hard && t < threads; t++)
             if (ws[t].started) pthread_join(ws[t].th, NULL);
         for (size_t i = 1; rc == MATCH_OK && hard && i < g; i++) {
@@ -194,6 +257,8 @@ int mt_estimate(const match_catalog *cat, const match_run_input *in, const size_
             out->pairs += pairs[i];
         }
         if (hard) out->groups = (int)g;
+        if (rc == MATCH_OK && tick(tick_ud, j.total, j.total)) atomic_store(&j.stop, 1);
+        if (rc == MATCH_OK && atomic_load(&j.stop)) rc = MATCH_ECANCELLED;
     }
     free(order);
     free(ci);

@@ -313,14 +313,22 @@ typedef struct mt_est {
                        them (the estimate) */
 } mt_est;
 
+/* The estimate's progress: done of total sub-markets solved (total is 1
+ * while the probe runs alone, the number of sub-markets once they all
+ * run).  Called only on mt_estimate's calling thread, from time to time
+ * while a sub-market of that thread runs and once at the end; non-zero
+ * cancels the estimate, the sub-markets running on other threads
+ * included. */
+typedef int (*mt_est_tick)(void *ud, uint64_t done, uint64_t total);
+
 /* Estimate the prices of coaches c_in[0..nc) (input indices, free
  * capacities cap) for mentees m_in[0..nm) (input indices, id order) of
- * input in, on up to `threads` threads.  MATCH_OK with out->price NULL
- * when there is no estimate (out->groups < 2); MATCH_ENOMEM,
- * MATCH_ECANCELLED (in's cancel flag) as match_run.  out->price is the
- * caller's to free. */
+ * input in, on up to `threads` threads, reporting to tick (tick_ud) when
+ * it splits the market.  MATCH_OK with out->price NULL when there is no
+ * estimate (out->groups < 2); MATCH_ENOMEM, MATCH_ECANCELLED (in's cancel
+ * flag or tick) as match_run.  out->price is the caller's to free. */
 int mt_estimate(const match_catalog *cat, const match_run_input *in, const size_t *m_in, size_t nm, const size_t *c_in,
-                const int32_t *cap, size_t nc, int threads, mt_est *out);
+                const int32_t *cap, size_t nc, int threads, mt_est_tick tick, void *tick_ud, mt_est *out);
 /* run.c: the prices (score units) of result r's last pricing round, by
  * input coach index (by_input: r's n_coaches); MATCH_ERR when r priced
  * nothing (then by_input is untouched). */

@@ -338,8 +338,11 @@ typedef struct match_pair_ref {
     const char *coach_id;
 } match_pair_ref;
 
-/* Progress: phase is one of "prepare", "score", "solve", "price", "stable",
- * "finish"; done <= total within a phase.  A non-zero return cancels. */
+/* Progress: phase is one of "prepare", "estimate" (only in a large cold
+ * optimal run: done of total sub-markets solved, total 1 while the first
+ * one runs alone), "score", "solve", "price", "stable", "finish"; done <=
+ * total within a phase.  Called on the calling thread only.  A non-zero
+ * return cancels. */
 typedef int (*match_progress_fn)(void *ud, const char *phase, uint64_t done, uint64_t total);
 
 /* A warm state: what an optimal-mode run leaves for the next run of the

@@ -2715,6 +2715,14 @@ static int graph_build(struct match_run_state *st, const size_t *free_m, size_t 
     return rc;
 }
 
+/* The estimate's progress (mt_est_tick): the phase "estimate", which a run
+ * shows only when it splits its market. */
+static int est_tick(void *ud, uint64_t done, uint64_t total) {
+    struct match_run_state *st = ud;
+    st->phase = "estimate";
+    return run_tick(st, done, total);
+}
+
 /* The price estimate of a cold optimal run (estimate.c), into st->est by
  * coach; coaches without free capacity, never a candidate, get 0.  Its
  * sub-markets' pair scorings count as this run's. */
@@ -2732,7 +2740,7 @@ static int est_prices(struct match_run_state *st, const size_t *free_m, size_t n
         c_in[nc] = st->c_orig[c];
         cap[nc++] = st->remain[c];
     }
-    if (rc == MATCH_OK) rc = mt_estimate(st->cat, st->in, m_in, n_free, c_in, cap, nc, st->threads, &e);
+    if (rc == MATCH_OK) rc = mt_estimate(st->cat, st->in, m_in, n_free, c_in, cap, nc, st->threads, est_tick, st, &e);
     if (rc == MATCH_OK) {
         pairs_count(st, 0, e.pairs);
         st->est_groups = (uint32_t)e.groups;

@@ -811,6 +811,7 @@ void proto_run_stats_pack(msgpack_packer *pk, const proto_run_stats *s);
 typedef enum proto_run_phase {
     PROTO_PHASE_SNAPSHOT = 0, /* coachnetd reads the program from Redis */
     PROTO_PHASE_PREPARE,      /* libmatcher's phases ... */
+    PROTO_PHASE_ESTIMATE,
     PROTO_PHASE_SCORE,
     PROTO_PHASE_SOLVE,
     PROTO_PHASE_PRICE,

@@ -18,8 +18,8 @@
 #define CLAMP(n, max) ((n) < (max) ? (n) : (max))
 
 const char *const proto_role_names[] = { "admin", "coordinator", "mentee", "coach", NULL };
-const char *const proto_run_phase_names[] = { "snapshot", "prepare", "score", "solve", "price",
-                                              "stable",   "finish",  "store", NULL };
+const char *const proto_run_phase_names[] = { "snapshot", "prepare", "estimate", "score", "solve",
+                                              "price",    "stable",  "finish",   "store", NULL };
 const char *const proto_run_status_names[] = { "done", "failed", "cancelled", NULL };
 const char *const proto_run_state_names[] = { "running", "done", "failed", "cancelled", NULL };
 

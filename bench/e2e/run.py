@@ -62,7 +62,7 @@ from coachnet import CoachnetError, ClientError  # noqa: E402
 CLI = harness.BUILD / "clients" / "coachnet"
 PROG = "e2e-2026"
 COORD, COORD_PW = "e2e-coord", "E2e-pa55word-1"
-SOLVER_PHASES = ("prepare", "score", "solve", "price", "stable", "finish")
+SOLVER_PHASES = ("prepare", "estimate", "score", "solve", "price", "stable", "finish")
 
 
 class Phases:

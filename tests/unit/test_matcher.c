@@ -1606,6 +1606,107 @@ static void test_run_estimate(void **state) {
     match_run_free(e);
 }
 
+/* The estimate's progress: what a run reports while it solves its
+ * sub-markets, in order, and where a cancel inside them leads. */
+typedef struct est_log {
+    char last[16];
+    int phases;   /* phase changes */
+    int est_at;   /* at which change "estimate" began (0: never) */
+    int score_at; /* ... "score" */
+    uint64_t done, max_total, reports;
+    int cancel;       /* 1: at the first report; 2: once a sub-market is
+                           solved (sub-markets on the other thread) */
+    atomic_int *flag; /* with cancel: raise this instead of returning 1 */
+} est_log;
+
+static int est_progress(void *ud, const char *phase, uint64_t done, uint64_t total) {
+    est_log *l = ud;
+    assert_true(done <= total);
+    if (strcmp(phase, l->last) != 0) {
+        snprintf(l->last, sizeof(l->last), "%s", phase);
+        l->phases++;
+        if (!strcmp(phase, "estimate")) l->est_at = l->phases;
+        if (!strcmp(phase, "score") && !l->score_at) l->score_at = l->phases;
+    }
+    if (strcmp(phase, "estimate") != 0) return 0;
+    assert_true(done >= l->done); /* never backwards */
+    l->done = done;
+    l->max_total = total > l->max_total ? total : l->max_total;
+    l->reports++;
+    int stop = (l->cancel == 1) || (l->cancel == 2 && done >= 1);
+    if (stop && l->flag) {
+        atomic_store(l->flag, 1);
+        return 0;
+    }
+    return stop;
+}
+
+static void test_run_estimate_progress(void **state) {
+    (void)state;
+    enum { NM = 8200, NC = 1000 };
+    static match_mentee ms[NM];
+    static match_coach cs[NC];
+    static char mid[NM][16], cid[NC][16];
+    static match_need needs[NM][3];
+    static match_skill skills[NC][4];
+    rng_state = 33;
+    hub_market(ms, mid, needs, NM, cs, cid, skills, NC, 8);
+    match_policy p;
+    match_policy_default(&p);
+    match_run_input in = { .mentees = ms, .n_mentees = NM, .coaches = cs, .n_coaches = NC, .policy = &p };
+    in.candidates = 1;
+    in.threads = 2;
+    in.progress = est_progress;
+    /* after "prepare", before "score"; done climbs to total = sub-markets */
+    est_log l = { 0 };
+    in.progress_ud = &l;
+    match_run_result *r = run_ok(&in);
+    assert_true(r->stats.est_groups >= 2);
+    assert_int_equal(l.est_at, 2);
+    assert_int_equal(l.score_at, 3);
+    assert_int_equal(l.max_total, r->stats.est_groups);
+    assert_int_equal(l.done, r->stats.est_groups);
+    assert_true(l.reports > 2);
+    match_run_free(r);
+    /* without the estimate, no such phase */
+    memset(&l, 0, sizeof(l));
+    in.no_estimate = 1;
+    r = run_ok(&in);
+    assert_int_equal(l.est_at, 0);
+    match_run_free(r);
+    in.no_estimate = 0;
+    /* Cancelled: at the start (no sub-market solved), and once the probe is
+     * solved, by the callback and by the run's flag, while the other
+     * thread solves sub-markets: MATCH_ECANCELLED, nothing leaked. */
+    atomic_int flag;
+    for (int c = 0; c < 3; c++) {
+        memset(&l, 0, sizeof(l));
+        l.cancel = c == 0 ? 1 : 2;
+        atomic_init(&flag, 0);
+        l.flag = c == 2 ? &flag : NULL;
+        in.cancel = &flag;
+        match_err err = { 0 };
+        r = NULL;
+        int rc = match_run(cat, &in, &r, &err);
+        if (rc != MATCH_ECANCELLED) fail_msg("cancel %d: rc %d", c, rc);
+        assert_null(r);
+        assert_non_null(strstr(err.msg, "cancel"));
+        assert_int_equal(l.score_at, 0);
+        assert_true(c == 0 ? l.done == 0 : l.done >= 1);
+    }
+    in.cancel = NULL;
+    /* An easy market: the probe alone, total 1 */
+    for (int j = 0; j < NC; j++) cs[j].capacity = 50;
+    in.candidates = 0;
+    memset(&l, 0, sizeof(l));
+    r = run_ok(&in);
+    assert_int_equal(r->stats.est_groups, 1);
+    assert_int_equal(l.est_at, 2);
+    assert_int_equal(l.max_total, 1);
+    assert_int_equal(l.done, 1);
+    match_run_free(r);
+}
+
 /* Change mentee i of w the way a re-run sees it: its availability and one
  * of: a competency level, a competency replaced by another code (catalogue
  * or T.<sector>), its province, position class, first language.  Every one
@@ -2589,6 +2690,7 @@ int main(void) {
         cmocka_unit_test(test_run_pricing_ties_wide),
         cmocka_unit_test(test_run_pricing_hub_wide),
         cmocka_unit_test(test_run_estimate),
+        cmocka_unit_test(test_run_estimate_progress),
         cmocka_unit_test(test_run_warm_medium),
         cmocka_unit_test(test_run_sort_guesses),
         cmocka_unit_test(test_run_warm_ties_spread),
