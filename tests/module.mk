@@ -41,6 +41,11 @@ CHECK_CMDS += tests/unit/test_bench_warm.sh
 # format from the catalogues, and draws coaches with uneven expertise.
 CHECK_CMDS += tests/unit/test_gen_data.py
 
+# test_from_gen_data.py: bench/matcher/from-gen-data turns a program of
+# gen-data into an instance bench_matcher certifies, every field kept, and
+# names the file and line of a profile it cannot use.
+CHECK_CMDS += tests/unit/test_from_gen_data.py
+
 # test_log: the log file reopened by name (SIGHUP) and rate-limited lines
 # (server/log.c).
 UNIT_TESTS += $(B)/tests/unit/test_log
