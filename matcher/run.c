@@ -2572,6 +2572,14 @@ static int warm_hints(struct match_run_state *st, int64_t *v, int32_t *row_col) 
     return MATCH_OK;
 }
 
+/* Mentee m's bound rb against the prices of round 0 (a warm state's, or
+ * the estimate), over every coach: what a seeded run starts from. */
+static void seed_bound(struct match_run_state *st, size_t m, int64_t rb) {
+    st->rb[m] = rb;
+    st->rp[m] = INT64_MAX;
+    st->rb_k[m] = 0;
+}
+
 /* Seed the pricing memory from the state: its final prices become round 0
  * of this run's history (a coach that is new or rescored gets a stand-in:
  * the smallest price at which every reused mentee's bound covers its pair
@@ -2602,11 +2610,7 @@ static int warm_seed_pricing(struct match_run_state *st) {
     st->n_hist = 1;
     for (size_t m = 0; m < st->nm; m++) {
         int32_t o = st->w_m[m];
-        if (o >= 0 && w->rb[o] != WARM_NO_RB) {
-            st->rb[m] = w->rb[o];
-            st->rp[m] = INT64_MAX; /* a state's bound covers every coach */
-            st->rb_k[m] = 0;
-        }
+        if (o >= 0 && w->rb[o] != WARM_NO_RB) seed_bound(st, m, w->rb[o]);
     }
     return MATCH_OK;
 }
@@ -2773,12 +2777,8 @@ static int est_seed_pricing(struct match_run_state *st) {
     for (size_t c = 0; c < st->nc; c++) pi0[c] = st->est[c];
     st->pi_hist[0] = pi0;
     st->n_hist = 1;
-    for (size_t m = 0; m < st->nm; m++) {
-        if (st->pinned[m] || st->t_score[m] < 0) continue;
-        st->rb[m] = st->est_rb[m];
-        st->rp[m] = INT64_MAX;
-        st->rb_k[m] = 0;
-    }
+    for (size_t m = 0; m < st->nm; m++)
+        if (!st->pinned[m] && st->t_score[m] >= 0) seed_bound(st, m, st->est_rb[m]);
     /* the first pass's bounds themselves, against the estimate */
     return st->in->check_bounds ? price_check(st, 0) : MATCH_OK;
 }
