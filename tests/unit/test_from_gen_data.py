@@ -13,6 +13,8 @@ import subprocess
 import sys
 import tempfile
 
+from test_gen_data import run_cases  # the TAP runner of tests/unit's Python tests
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GEN = os.path.join(ROOT, "scripts", "gen-data")
 CONV = os.path.join(ROOT, "bench", "matcher", "from-gen-data")
@@ -100,18 +102,7 @@ def main():
         if r.returncode != 0:
             print("Bail out! from-gen-data failed: %s" % r.stderr)
             return 1
-        ctx = {"dir": d, "src": src, "tsv": tsv}
-        print("1..%d" % len(CASES))
-        failed = 0
-        for i, case in enumerate(CASES, 1):
-            try:
-                case(ctx)
-                print("ok %d - %s" % (i, case.__name__[2:]))
-            except AssertionError as e:
-                failed += 1
-                print("not ok %d - %s" % (i, case.__name__[2:]))
-                print("# %s" % e)
-        return 1 if failed else 0
+        return run_cases(CASES, {"dir": d, "src": src, "tsv": tsv})
     finally:
         shutil.rmtree(d, ignore_errors=True)
 

@@ -128,22 +128,28 @@ CASES = [t_same_seed_same_files, t_import_format_from_catalogue, t_each_coach_a_
          t_some_competencies_more_common, t_random_coach_covers_part_of_the_gaps]
 
 
+def run_cases(cases, ctx):
+    """Run each case(ctx) (named t_...) as one TAP test; 1 if any failed.
+    test_from_gen_data.py runs its cases with it too."""
+    print("1..%d" % len(cases))
+    failed = 0
+    for i, case in enumerate(cases, 1):
+        try:
+            case(ctx)
+            print("ok %d - %s" % (i, case.__name__[2:]))
+        except AssertionError as e:
+            failed += 1
+            print("not ok %d - %s" % (i, case.__name__[2:]))
+            print("# %s" % e)
+    return 1 if failed else 0
+
+
 def main():
     d = tempfile.mkdtemp(prefix="gen-data-test-")
     try:
         files = generate(os.path.join(d, "seed1"), 1)
         ctx = {"dir": d, "files": files, "mentees": rows(files["mentees"]), "coaches": rows(files["coaches"])}
-        print("1..%d" % len(CASES))
-        failed = 0
-        for i, case in enumerate(CASES, 1):
-            try:
-                case(ctx)
-                print("ok %d - %s" % (i, case.__name__[2:]))
-            except AssertionError as e:
-                failed += 1
-                print("not ok %d - %s" % (i, case.__name__[2:]))
-                print("# %s" % e)
-        return 1 if failed else 0
+        return run_cases(CASES, ctx)
     finally:
         shutil.rmtree(d, ignore_errors=True)
 

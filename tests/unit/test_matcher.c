@@ -1499,6 +1499,28 @@ static void test_run_pricing_hub_wide(void **state) {
     check_k1_vs_k200(ms, NM, cs, NC, 4);
 }
 
+/* The market of the estimate's tests: 8,200 mentees x 1,000 coaches, hubs
+ * (every 15th coach, one seat) and 8-9 seats elsewhere, fewer seats than
+ * mentees (hub_market, seed 33): over MT_EST_MIN_MENTEES, 8 sub-markets. */
+enum { EST_NM = 8200, EST_NC = 1000 };
+typedef struct est_market {
+    match_mentee ms[EST_NM];
+    match_coach cs[EST_NC];
+    char mid[EST_NM][16], cid[EST_NC][16];
+    match_need needs[EST_NM][3];
+    match_skill skills[EST_NC][4];
+    match_policy p;
+} est_market;
+
+static match_run_input est_market_input(est_market *w) {
+    rng_state = 33;
+    hub_market(w->ms, w->mid, w->needs, EST_NM, w->cs, w->cid, w->skills, EST_NC, 8);
+    match_policy_default(&w->p);
+    return (match_run_input){
+        .mentees = w->ms, .n_mentees = EST_NM, .coaches = w->cs, .n_coaches = EST_NC, .policy = &w->p
+    };
+}
+
 /* Estimated prices (estimate.c, run.c "Estimated prices"): a cold run of
  * at least 8,192 free mentees first solves sub-markets of its own; with K =
  * 1 nearly every pair the optimum needs comes from the estimate's lists or
@@ -1512,17 +1534,8 @@ static void test_run_pricing_hub_wide(void **state) {
  * estimate. */
 static void test_run_estimate(void **state) {
     (void)state;
-    enum { NM = 8200, NC = 1000 };
-    static match_mentee ms[NM];
-    static match_coach cs[NC];
-    static char mid[NM][16], cid[NC][16];
-    static match_need needs[NM][3];
-    static match_skill skills[NC][4];
-    rng_state = 33;
-    hub_market(ms, mid, needs, NM, cs, cid, skills, NC, 8);
-    match_policy p;
-    match_policy_default(&p);
-    match_run_input in = { .mentees = ms, .n_mentees = NM, .coaches = cs, .n_coaches = NC, .policy = &p };
+    static est_market w;
+    match_run_input in = est_market_input(&w);
     in.threads = 1;
     in.candidates = 1;
     in.check_bounds = 1;
@@ -1565,10 +1578,10 @@ static void test_run_estimate(void **state) {
      * sub-markets get theirs): the optimum of the run without the
      * estimate, every bound kept. */
     static match_pair_ref pins[8], forb[400]; /* 8,192 free mentees left */
-    static uint32_t wl[NM];
-    for (int i = 0; i < 8; i++) pins[i] = (match_pair_ref){ mid[i * 1000], cid[i * 15 + 1] };
-    for (int i = 0; i < 400; i++) forb[i] = (match_pair_ref){ mid[(i * 37) % NM], cid[(i * 53) % NC] };
-    for (int i = 0; i < NM; i++) wl[i] = rnd(4) ? 0 : rnd(5);
+    static uint32_t wl[EST_NM];
+    for (int i = 0; i < 8; i++) pins[i] = (match_pair_ref){ w.mid[i * 1000], w.cid[i * 15 + 1] };
+    for (int i = 0; i < 400; i++) forb[i] = (match_pair_ref){ w.mid[(i * 37) % EST_NM], w.cid[(i * 53) % EST_NC] };
+    for (int i = 0; i < EST_NM; i++) wl[i] = rnd(4) ? 0 : rnd(5);
     in.warm = NULL;
     in.pinned = pins;
     in.n_pinned = 8;
@@ -1597,7 +1610,7 @@ static void test_run_estimate(void **state) {
     /* Seats for everyone many times over, K = 12: sub-market 0 certifies
      * in about one pass, and the run goes on without an estimate (its
      * pairs still count). */
-    for (int j = 0; j < NC; j++) cs[j].capacity = 50;
+    for (int j = 0; j < EST_NC; j++) w.cs[j].capacity = 50;
     in.candidates = 0;
     match_run_result *e = run_ok(&in);
     assert_int_equal(e->stats.est_groups, 1);
@@ -1643,17 +1656,8 @@ static int est_progress(void *ud, const char *phase, uint64_t done, uint64_t tot
 
 static void test_run_estimate_progress(void **state) {
     (void)state;
-    enum { NM = 8200, NC = 1000 };
-    static match_mentee ms[NM];
-    static match_coach cs[NC];
-    static char mid[NM][16], cid[NC][16];
-    static match_need needs[NM][3];
-    static match_skill skills[NC][4];
-    rng_state = 33;
-    hub_market(ms, mid, needs, NM, cs, cid, skills, NC, 8);
-    match_policy p;
-    match_policy_default(&p);
-    match_run_input in = { .mentees = ms, .n_mentees = NM, .coaches = cs, .n_coaches = NC, .policy = &p };
+    static est_market w;
+    match_run_input in = est_market_input(&w);
     in.candidates = 1;
     in.threads = 2;
     in.progress = est_progress;
@@ -1696,7 +1700,7 @@ static void test_run_estimate_progress(void **state) {
     }
     in.cancel = NULL;
     /* An easy market: the probe alone, total 1 */
-    for (int j = 0; j < NC; j++) cs[j].capacity = 50;
+    for (int j = 0; j < EST_NC; j++) w.cs[j].capacity = 50;
     in.candidates = 0;
     memset(&l, 0, sizeof(l));
     r = run_ok(&in);
