@@ -44,8 +44,10 @@
  *               to the coordinator's connection (if it is still there:
  *               the run continues without it).
  * A failure at any step ends the run as "failed" through SCRIPT_RUN_FINISH
- * (the lock then expires by itself if it could not be released); SIGTERM
- * cancels the solve.  Nothing a failed run staged was ever visible.
+ * (the lock then expires by itself if it could not be released; a draft
+ * whose `done` could not be recorded is reported failed, as the sweep
+ * will record it); SIGTERM cancels every run, one whose lock is granted
+ * after it included.  Nothing a failed run staged was ever visible.
  *
  * Failover (DESIGN §13).  Steps 4-6 and the end are durable writes
  * (script_cmd_durable: with redis-min-replicas, WAIT follows each), so a
@@ -438,8 +440,14 @@ static void run_ended(run *rn) {
 
 static void finish_cb(void *ud, redisReply *reply, int status) {
     run *rn = ud;
-    if (status != STORE_OK || !reply || reply->type != REDIS_REPLY_ARRAY)
+    if (status != STORE_OK || !reply || reply->type != REDIS_REPLY_ARRAY) {
         log_warn("run %s: could not record its end (the lock expires by itself)", rn->id);
+        /* A draft is done only once recorded: unrecorded, it stays `running`
+         * until the sweep marks it failed (and deletes what it staged), so
+         * run.done must not say done (design.md §6: a client hears of a
+         * write only after Redis confirmed it). */
+        if (!strcmp(rn->status, "done")) rn->status = "failed";
+    }
     run_ended(rn);
 }
 
@@ -999,6 +1007,13 @@ static void lock_cb(void *ud, redisReply *reply, int status) {
     if (rn->ev_renew) {
         struct timeval tv = ms_tv(run_renew_ms(rn->s));
         evtimer_add(rn->ev_renew, &tv);
+    }
+    /* SIGTERM came while the lock was on its way (runs_cancel_all did not
+     * know this run yet): it ends cancelled like the runs it found */
+    if (rn->s->stopping) atomic_store(&rn->cancel, 1);
+    if (atomic_load(&rn->cancel)) {
+        run_finish(rn, "cancelled");
+        return;
     }
     pace_start(&rn->pace);
     if (run_snapshot_next(rn) != STORE_OK) run_finish(rn, "failed");

@@ -206,6 +206,53 @@ def sigterm_during_run(s):
 
 
 @t
+def sigterm_before_run_lock_answers(s):
+    """SIGTERM while a match.run waits for its lock (Redis stopped): its run ends cancelled at once, nothing published"""
+    srv = s.env.add_server(name="termlock")
+    prog = s.program()
+    login = s.uniq("coord")
+    s.admin().user_create(login, s.PASSWORD, "coordinator", programs=[prog])
+    c = srv.login(login, s.PASSWORD)
+    for i in range(200):
+        c.send("mentee.put", {"profile": s.gen.mentee(prog, province=["31", "32", "73"][i % 3])})
+    for i in range(40):
+        c.send("coach.put", {"profile": s.gen.coach([prog], capacity=3, level=2 + i % 4)})
+    c.wait_all(timeout=30 * SLOW)
+    s.env.redis.pause()
+    try:
+        mid = c.send("match.run", {"program": prog})
+        time.sleep(1.0)                 # the server has sent the lock script; it waits on Redis
+        srv.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+    finally:
+        s.env.redis.resume()
+    err, res = c.wait_raw(mid, timeout=10 * SLOW)
+    assert err is None, err
+    run_id = res["run_id"]
+    outcome = "closed"
+    try:
+        while True:
+            n = c.next_notification(timeout=15 * SLOW)
+            if n.method == "run.done" and n.params["run_id"] == run_id:
+                outcome = n.params["status"]
+                break
+    except coachnet.ConnectionClosed:
+        pass
+    try:
+        srv.proc.wait(15 * SLOW)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("coachnetd still running 15 s after SIGTERM")
+    assert srv.stop() == 0
+    c.close()
+    with s.srv.login(login, s.PASSWORD) as c2:
+        status = c2.run_get(run_id)["run"]["status"]
+        listed = c2.match_list(program=prog, limit=5)["items"]
+    assert (outcome, status, len(listed)) == ("cancelled", "cancelled", 0), \
+        "a run whose lock answered after SIGTERM: run.done %s, recorded %s, %d proposals published" % (
+            outcome, status, len(listed))
+
+
+@t
 def sigint_pidfile_logfile(s):
     """pidfile written at start and removed at exit; log-file receives the log; SIGINT exits 0 like SIGTERM"""
     pidfile, logfile = s.env.dir / "cn.pid", s.env.dir / "cn.log"

@@ -554,6 +554,45 @@ def store_a_failing_chunk_ends_failed(s):
         paced.stop()
 
 
+@t
+def draft_whose_end_was_not_recorded_is_not_done(s):
+    """a draft run whose end Redis refused (out of memory) is not reported done: run.done says what its record becomes"""
+    coord0, prog, login = coordinator(s)
+    coord0.close()
+    r = s.env.redis
+    # no mentee, so no store chunk: the run's end (run_finish.lua) is its
+    # first write after the lock; 500 coaches read one a page (run-chunk-us
+    # 50) leave time to refuse writes before it
+    paced = s.env.add_server(run_chunk_us=50, run_lock_ttl_ms=1500)
+    try:
+        coord = paced.login(login, PW)
+        with coord:
+            calls = [("coach.put", {"profile": s.gen.coach([prog], capacity=5)}) for _ in range(500)]
+            assert not [x for x in coord.pipeline(calls, timeout=60) if isinstance(x, Exception)]
+            run_id = coord.match_run(prog, draft=True)["run_id"]
+            r.cmd("CONFIG", "SET", "maxmemory", "1")    # writes refused (noeviction), reads served
+            try:
+                while True:
+                    n = coord.next_notification(timeout=60)
+                    if n.method == "run.done" and n.params["run_id"] == run_id:
+                        break
+            finally:
+                r.cmd("CONFIG", "SET", "maxmemory", "0")
+            assert "run %s: could not record its end" % run_id in paced.log_text(), \
+                "the run's end was recorded before writes were refused: the test did not test anything"
+            # the record: `running` until its lock expires, then the sweep's `failed`
+            deadline = time.time() + 20
+            while coord.run_get(run_id)["run"]["status"] == "running" and time.time() < deadline:
+                time.sleep(0.2)
+            recorded = coord.run_get(run_id)["run"]["status"]
+            assert n.params["status"] == recorded, \
+                "run.done said %s, but the run's end was never recorded: its record says %s" % (
+                    n.params["status"], recorded)
+    finally:
+        r.cmd("CONFIG", "SET", "maxmemory", "0")
+        paced.stop()
+
+
 def script_argv(r, name):
     """The arguments after the key prefix of every EVALSHA of server/lua's
     `name` in Redis' SLOWLOG (as strings, oldest first; SLOWLOG keeps the
