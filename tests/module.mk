@@ -46,6 +46,10 @@ CHECK_CMDS += tests/unit/test_gen_data.py
 # names the file and line of a profile it cannot use.
 CHECK_CMDS += tests/unit/test_from_gen_data.py
 
+# test_e2e_bench.py: bench/e2e/run.py end to end at 200 x 40 (two runs,
+# certified, reported), and its --redis-thp / --no-aof-rewrite reach Redis.
+CHECK_CMDS += tests/unit/test_e2e_bench.py
+
 # test_log: the log file reopened by name (SIGHUP) and rate-limited lines
 # (server/log.c).
 UNIT_TESTS += $(B)/tests/unit/test_log

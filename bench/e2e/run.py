@@ -30,6 +30,13 @@ match.run --runs times and reports, per phase:
   Redis         SLOWLOG entries of at least --slowlog-ms, by script
                 (scripts/embed-lua --sha names them): every Lua call that
                 held Redis, and so every mentee.get behind it, that long
+  AOF rewrites  how long each of Redis' AOF rewrites ran (INFO persistence,
+                every 0.5 s), and mentee.get during them and outside them:
+                the rewrite's child shares Redis' memory copy on write
+
+--redis-thp runs Redis with its memory in transparent huge pages
+(harness.redis_thp) and --no-aof-rewrite without automatic AOF rewrites
+(auto-aof-rewrite-percentage 0): docs/operations.md, "Redis in huge pages".
 
     bench/e2e/run.py --mentees 100000 --coaches 20000        # the reference
     nice bench/e2e/run.py                                    # 1,000,000 x 50,000
@@ -101,6 +108,18 @@ def proc_minflt(pid):
         return None
 
 
+def smaps_kib(pid, field):
+    """A field of /proc/PID/smaps_rollup in KiB (0 when unreadable)."""
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def proc_status(pid):
     out = {}
     try:
@@ -128,6 +147,10 @@ class Monitor(threading.Thread):
         self.faults = {}   # phase -> coachnetd's minor page faults
         self.watch_run = None
         self.busy = []     # (phase, error) of the samples Redis refused
+        # Redis' AOF rewrites, [start, end] CLOCK_MONOTONIC (end None while
+        # one runs), seen every 0.5 s: its child shares Redis' memory copy
+        # on write, which costs Redis' writes the most in huge pages
+        self.rewrites = []
         self.stop_ev = threading.Event()
 
     def run(self):
@@ -154,6 +177,7 @@ class Monitor(threading.Thread):
                     if cpu0 is not None:
                         self.redis_cpu[ph0] = self.redis_cpu.get(ph0, 0.0) + cpu - cpu0
                     cpu0, ph0 = cpu, ph
+                    self.note_rewrite(b"aof_rewrite_in_progress:1" in r.command("INFO", "persistence"))
                 run_id = self.watch_run
                 if run_id and ph.endswith(":store") and r.command("HEXISTS", "cn:run:" + run_id,
                                                                   "published_at") == 1:
@@ -162,6 +186,13 @@ class Monitor(threading.Thread):
                 self.busy.append((ph, str(e)[:40]))
             k += 1
         r.close()
+
+    def note_rewrite(self, on):
+        now = time.monotonic()
+        if on and (not self.rewrites or self.rewrites[-1][1] is not None):
+            self.rewrites.append([now, None])
+        elif not on and self.rewrites and self.rewrites[-1][1] is None:
+            self.rewrites[-1][1] = now
 
 
 class Prober:
@@ -410,6 +441,10 @@ def main():
     ap.add_argument("--run-timeout", type=float, default=7200)
     ap.add_argument("--conf", action="append", default=[],
                     help="KEY=VALUE for coachnetd's configuration (e.g. run-threads=2)")
+    ap.add_argument("--redis-thp", action="store_true",
+                    help="Redis' memory in transparent huge pages (harness.redis_thp; docs/operations.md)")
+    ap.add_argument("--no-aof-rewrite", action="store_true",
+                    help="no automatic AOF rewrite during the runs (auto-aof-rewrite-percentage 0)")
     ap.add_argument("--keep-import", action="store_true",
                     help="keep Redis' data after the import in --data-dir, and start from it when it is there "
                          "(no import: about 4 minutes at 1,000,000 mentees)")
@@ -436,11 +471,13 @@ def main():
     reuse = a.keep_import and cached.exists()
     if reuse:
         shutil.copytree(cached, rdir / "appendonlydir")
-    env.redis = LoadingRedis(rdir)
+    env.redis = LoadingRedis(rdir, thp=a.redis_thp)
     env.redis.start()
     redis_loaded(env.redis)
     env.redis.cmd("CONFIG", "SET", "slowlog-log-slower-than", str(int(a.slowlog_ms * 1000)))
     env.redis.cmd("CONFIG", "SET", "slowlog-max-len", "100000")
+    if a.no_aof_rewrite:   # rewrites at a quiet hour instead (docs/operations.md, "Redis in huge pages")
+        env.redis.cmd("CONFIG", "SET", "auto-aof-rewrite-percentage", "0")
     # LATENCY LATEST names what held Redis that long other than a command:
     # a fork for an AOF rewrite (auto-aof-rewrite-percentage: the AOF
     # doubles during a run of 1,000,000), an fsync
@@ -457,7 +494,7 @@ def main():
         conf[k.replace("-", "_")] = v
     srv = env.add_server(**conf)
     res = {"mentees": a.mentees, "coaches": a.coaches, "conf": conf, "coachnetd": a.coachnetd or str(harness.COACHNETD),
-           "glibc_tunables": harness.coachnetd_env()["GLIBC_TUNABLES"],
+           "glibc_tunables": harness.coachnetd_env()["GLIBC_TUNABLES"], "redis_thp": a.redis_thp, "no_aof_rewrite": a.no_aof_rewrite,
            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
            "uname": os.uname().release, "cores": os.cpu_count(), "load_before": os.getloadavg(), "runs": []}
     phases = Phases()
@@ -473,9 +510,12 @@ def main():
                 adm.user_create(COORD, COORD_PW, "coordinator", programs=[PROG])
         token = env.dir / "cli.token"
         cli(srv, token, ["login", COORD], stdin=COORD_PW + "\n")
-        print("# %s, %d cores, load average %s; %d mentees x %d coaches; coachnetd %s; GLIBC_TUNABLES=%s" % (
-            res["uname"], res["cores"], " ".join("%.1f" % x for x in os.getloadavg()), a.mentees, a.coaches,
-            " ".join("%s=%s" % kv for kv in sorted(conf.items())), res["glibc_tunables"]), flush=True)
+        print("# %s, %d cores, load average %s; %d mentees x %d coaches; coachnetd %s; GLIBC_TUNABLES=%s; "
+              "Redis in %s" % (
+                  res["uname"], res["cores"], " ".join("%.1f" % x for x in os.getloadavg()), a.mentees, a.coaches,
+                  " ".join("%s=%s" % kv for kv in sorted(conf.items())), res["glibc_tunables"],
+                  "huge pages" if a.redis_thp else "4 KiB pages") +
+              ("; no automatic AOF rewrite" if a.no_aof_rewrite else ""), flush=True)
         prober.start()   # first: it forks, and a fork should not copy the monitor's thread mid-call
         mon.start()
         rss0 = proc_status(srv.proc.pid).get("VmRSS", 0)
@@ -524,8 +564,11 @@ def main():
         try:
             info = env.redis.cmd("INFO", "memory").decode()
             res["redis_peak"] = int(info.split("used_memory_peak:")[1].split()[0])
+            res["redis_aof_rewrite_pct"] = int(env.redis.cmd("CONFIG", "GET", "auto-aof-rewrite-percentage")[1])
         except Exception:
             res["redis_peak"] = 0
+        # how much of Redis' memory is in huge pages (--redis-thp)
+        res["redis_anon_huge_kib"] = smaps_kib(env.redis.proc.pid, "AnonHugePages") if env.redis.proc else 0
         mon.join(5)
         log = srv.log_text()
         srv.stop()
@@ -571,9 +614,25 @@ def main():
     res["spans"] = phases.spans
     print("\ncoachnetd VmHWM %.0f MiB (VmRSS %.0f MiB before the import); Redis used_memory %.0f MiB after the "
           "import, peak %.0f MiB" % (res["vmhwm_kib"] / 1024.0, res["rss_start_kib"] / 1024.0,
-                                     res["redis_after_import"] / 2 ** 20, res["redis_peak"] / 2 ** 20))
+                                     res["redis_after_import"] / 2 ** 20, res["redis_peak"] / 2 ** 20) +
+          ", %.0f MiB of it in huge pages at the end" % (res["redis_anon_huge_kib"] / 1024.0))
     print("mentee.get during the runs: %d calls, p50 %.2f ms, p99 %.2f ms, max %.1f ms" % (
         len(alllat), res["get_runs"]["p50_ms"], res["get_runs"]["p99_ms"], res["get_runs"]["max_ms"] or 0))
+    rewrites = [(t0, t1 if t1 is not None else time.monotonic()) for t0, t1 in mon.rewrites]
+    res["aof_rewrites"] = rewrites
+    if rewrites:
+        inside = {True: [], False: []}
+        for t, dt, code, late in prober.samples:
+            name = phase_of(t)
+            if name is not None and not name.startswith("import") and code in (None, "not_found"):
+                inside[any(t0 <= t < t1 for t0, t1 in rewrites)].append(dt)
+        res["get_rewrite"] = {k: {"n": len(v), "p50_ms": pct(v, 0.5) * 1e3, "p99_ms": pct(v, 0.99) * 1e3}
+                              for k, v in (("during", inside[True]), ("outside", inside[False]))}
+        print("Redis AOF rewrites: %s; mentee.get during them: %d calls, p50 %.2f ms, p99 %.2f ms; outside: %d "
+              "calls, p50 %.2f ms, p99 %.2f ms" % (
+                  ", ".join("%.1f s" % (t1 - t0) for t0, t1 in rewrites), len(inside[True]),
+                  pct(inside[True], 0.5) * 1e3, pct(inside[True], 0.99) * 1e3, len(inside[False]),
+                  pct(inside[False], 0.5) * 1e3, pct(inside[False], 0.99) * 1e3))
     for k, r in enumerate(res["runs"]):
         print("run %d: %s, wall %.1f s, stats %s" % (k + 1, r["status"], r["wall_s"], json.dumps(r["stats"])))
         for name, (n, tot, mx) in sorted(r["slowlog"].items(), key=lambda kv: -kv[1][1]):

@@ -149,14 +149,29 @@ class MiniRedis:
         raise RuntimeError("bad RESP %r" % line)
 
 
-class Redis:
-    """A redis-server in ``dir`` on a free port, AOF on."""
+def redis_thp(on):
+    """redis-server's extra arguments and environment for its memory in
+    transparent huge pages (docs/operations.md, "Redis in huge pages"):
+    jemalloc advises its memory (``MALLOC_CONF=thp:always``) and Redis does
+    not switch huge pages off for itself (``disable-thp no``).  ``on``
+    false: Redis' own defaults (4 KiB pages)."""
+    if not on:
+        return [], None
+    env = dict(os.environ)
+    env["MALLOC_CONF"] = "thp:always,metadata_thp:always"
+    return ["--disable-thp", "no"], env
 
-    def __init__(self, dir):
+
+class Redis:
+    """A redis-server in ``dir`` on a free port, AOF on (``thp``: its memory
+    in huge pages, redis_thp)."""
+
+    def __init__(self, dir, thp=False):
         self.dir = Path(dir)
         self.port = free_port()
         self.proc = None
         self.log = self.dir / "redis.log"
+        self.thp = thp
 
     def start(self):
         """Start (or restart, on the same port) and wait for PING.  On its
@@ -175,12 +190,13 @@ class Redis:
     started_once = False
 
     def _start_once(self):
+        args, env = redis_thp(self.thp)
         self.proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
              "--dir", str(self.dir), "--appendonly", "yes", "--appendfsync", "always",
              "--save", "", "--daemonize", "no", "--logfile", str(self.log),
-             "--protected-mode", "yes"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "--protected-mode", "yes"] + args,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         wait_until(self.ping, 10, what="redis-server on port %d" % self.port)
         self.started_once = True
 
