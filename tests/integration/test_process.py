@@ -108,6 +108,25 @@ def huge_page_hint(s):
             assert "GLIBC_TUNABLES=glibc.malloc.hugetlb=1" in out, out[-2000:]
 
 
+def run_done_status(c, run_id):
+    """After SIGTERM: the status of the run's run.done, or "closed" when the
+    connection closed without one."""
+    try:
+        while True:
+            n = c.next_notification(timeout=15 * SLOW)
+            if n.method == "run.done" and n.params["run_id"] == run_id:
+                return n.params["status"]
+    except coachnet.ConnectionClosed:
+        return "closed"
+
+
+def exited_after_sigterm(srv, when=""):
+    try:
+        srv.proc.wait(15 * SLOW)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("coachnetd still running 15 s after SIGTERM" + when)
+
+
 @t
 def sigterm_finishes_inflight_and_exits_0(s):
     """SIGTERM: requests in flight (waiting on a paused Redis) are answered, then exit status 0"""
@@ -131,10 +150,7 @@ def sigterm_finishes_inflight_and_exits_0(s):
             answers.append("connection closed")
             break
     assert answers == ["admin"] * 5, "answers to the 5 requests in flight: %s" % answers
-    try:
-        srv.proc.wait(15 * SLOW)
-    except subprocess.TimeoutExpired:
-        raise AssertionError("coachnetd still running 15 s after SIGTERM")
+    exited_after_sigterm(srv)
     rc = srv.stop()
     assert rc == 0, "exit status %s after SIGTERM" % rc
     try:
@@ -165,24 +181,13 @@ def sigterm_during_run(s):
                                                     level=2 + i % 4)})
     c.wait_all(timeout=60 * SLOW)
     run_id = c.match_run(prog)["run_id"]
-    n = c.next_notification(timeout=30 * SLOW, method="run.progress")
+    c.next_notification(timeout=30 * SLOW, method="run.progress")   # the run has started
     srv.proc.send_signal(signal.SIGTERM)
-    outcome = "closed"
-    try:
-        while True:
-            n = c.next_notification(timeout=15 * SLOW)
-            if n.method == "run.done" and n.params["run_id"] == run_id:
-                outcome = n.params["status"]
-                break
-    except coachnet.ConnectionClosed:
-        pass
+    outcome = run_done_status(c, run_id)
     problems = []
     if outcome not in ("cancelled", "done"):
         problems.append("no run.done for the run cut by SIGTERM (connection %s)" % outcome)
-    try:
-        srv.proc.wait(15 * SLOW)
-    except subprocess.TimeoutExpired:
-        raise AssertionError("coachnetd still running 15 s after SIGTERM during a run")
+    exited_after_sigterm(srv, " during a run")
     assert srv.stop() == 0
     c.close()
     # the lock of the cancelled run must not block the program for long
@@ -229,19 +234,8 @@ def sigterm_before_run_lock_answers(s):
     err, res = c.wait_raw(mid, timeout=10 * SLOW)
     assert err is None, err
     run_id = res["run_id"]
-    outcome = "closed"
-    try:
-        while True:
-            n = c.next_notification(timeout=15 * SLOW)
-            if n.method == "run.done" and n.params["run_id"] == run_id:
-                outcome = n.params["status"]
-                break
-    except coachnet.ConnectionClosed:
-        pass
-    try:
-        srv.proc.wait(15 * SLOW)
-    except subprocess.TimeoutExpired:
-        raise AssertionError("coachnetd still running 15 s after SIGTERM")
+    outcome = run_done_status(c, run_id)
+    exited_after_sigterm(srv)
     assert srv.stop() == 0
     c.close()
     with s.srv.login(login, s.PASSWORD) as c2:
