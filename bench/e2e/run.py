@@ -29,7 +29,9 @@ match.run --runs times and reports, per phase:
                 itself held up: client side, not a server figure)
   Redis         SLOWLOG entries of at least --slowlog-ms, by script
                 (scripts/embed-lua --sha names them): every Lua call that
-                held Redis, and so every mentee.get behind it, that long
+                held Redis, and so every mentee.get behind it, that long;
+                with the median argument count of those calls (a chunk's
+                size: few arguments, and Redis itself was slow)
   AOF rewrites  how long each of Redis' AOF rewrites ran (INFO persistence,
                 every 0.5 s), and mentee.get during them and outside them:
                 the rewrite's child shares Redis' memory copy on write
@@ -53,6 +55,7 @@ import json
 import multiprocessing
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -360,8 +363,17 @@ def script_names():
     return dict(line.split() for line in out.decode().splitlines())
 
 
+def slowlog_argc(args):
+    """A SLOWLOG entry's argument count: Redis keeps the first 31 and says
+    how many it left out ("... (N more arguments)")."""
+    m = re.match(rb"\.\.\. \((\d+) more arguments\)$", args[-1]) if args else None
+    return len(args) - 1 + int(m.group(1)) if m else len(args)
+
+
 def slowlog(redis, names):
-    """SLOWLOG entries by script: name -> [count, total ms, max ms]."""
+    """SLOWLOG entries by script: name -> [count, total ms, max ms, median
+    argument count].  A chunk's arguments say how many items it carried: a
+    slow chunk with few of them waited for Redis, not for its size."""
     by = {}
     r = harness.MiniRedis(redis.port, timeout=600)
     t0 = time.monotonic()
@@ -388,10 +400,13 @@ def slowlog(redis, names):
         name = names.get(args[1].decode(errors="replace"), "?") if cmd == "evalsha" and len(args) > 1 else cmd
         if name in ("run_snapshot",) and len(args) > 4:
             name += ":" + args[4].decode(errors="replace")
-        s = by.setdefault(name, [0, 0.0, 0.0])
+        s = by.setdefault(name, [0, 0.0, 0.0, []])
         s[0] += 1
         s[1] += us / 1000.0
         s[2] = max(s[2], us / 1000.0)
+        s[3].append(slowlog_argc(args))
+    for s in by.values():
+        s[3] = sorted(s[3])[len(s[3]) // 2]
     return by
 
 
@@ -635,13 +650,13 @@ def main():
                   pct(inside[False], 0.5) * 1e3, pct(inside[False], 0.99) * 1e3))
     for k, r in enumerate(res["runs"]):
         print("run %d: %s, wall %.1f s, stats %s" % (k + 1, r["status"], r["wall_s"], json.dumps(r["stats"])))
-        for name, (n, tot, mx) in sorted(r["slowlog"].items(), key=lambda kv: -kv[1][1]):
-            print("   Redis slowlog >= %g ms: %-22s %6d calls, %9.1f ms in all, max %7.1f ms" % (
-                a.slowlog_ms, name, n, tot, mx))
+        for name, (n, tot, mx, argc) in sorted(r["slowlog"].items(), key=lambda kv: -kv[1][1]):
+            print("   Redis slowlog >= %g ms: %-22s %6d calls, %9.1f ms in all, max %7.1f ms, median %d arguments" % (
+                a.slowlog_ms, name, n, tot, mx, argc))
         for ev, (at, last, mx) in sorted(r["latency"].items()):
             print("   Redis latency event %-20s latest %d ms (at %s UTC), largest %d ms" % (
                 ev, last, time.strftime("%H:%M:%S", time.gmtime(at)), mx))
-    for name, (n, tot, mx) in sorted(res["slowlog_import"].items(), key=lambda kv: -kv[1][1]):
+    for name, (n, tot, mx, _) in sorted(res["slowlog_import"].items(), key=lambda kv: -kv[1][1]):
         print("import: Redis slowlog >= %g ms: %-22s %6d calls, %9.1f ms in all, max %7.1f ms" % (
             a.slowlog_ms, name, n, tot, mx))
     if mon.busy:

@@ -53,6 +53,10 @@ def t_two_runs_reported(ctx):
         assert want in names, (want, names)
     assert res["get_runs"]["n"] > 0, "no mentee.get measured during the runs"
     assert "Redis in 4 KiB pages" in out and "mentee.get during the runs" in out, out[:2000]
+    # the store's chunks, by their argument count: EVALSHA, sha, numkeys,
+    # prefix, run, program, now, count, then 4 a proposal
+    n, _, _, argc = res["runs"][0]["slowlog"]["run_store"]
+    assert n >= 1 and argc >= 8 + 4, res["runs"][0]["slowlog"]["run_store"]
 
 
 def t_redis_defaults(ctx):
@@ -79,7 +83,7 @@ def main():
     d = tempfile.mkdtemp(prefix="e2e-bench-test-")
     try:
         ctx = {"dir": d}
-        ctx["plain"] = bench(ctx, "plain")
+        ctx["plain"] = bench(ctx, "plain", "--slowlog-ms", "0")   # every command in the SLOWLOG
         ctx["thp"] = bench(ctx, "thp", "--redis-thp", "--no-aof-rewrite")
         return run_cases(CASES, ctx)
     except AssertionError as e:   # a bench that failed: every case fails with its reason
