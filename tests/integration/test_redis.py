@@ -318,9 +318,12 @@ def scripts_reloaded_after_flush(s):
         s.env.redis.cmd("CONFIG", "RESETSTAT")
         m = s.gen.mentee(prog)
         assert coord.mentee_put(m)["version"] == 1
-        # the loads went before the EVAL on the same connection
+        # the loads went before the EVAL on the same connection.  A script
+        # coachnetd runs by itself may meet the flushed cache too (the run
+        # sweep deleting what an earlier test's failed run staged: seen in
+        # CI, NOSCRIPT 2 and EVAL 2): each NOSCRIPT is resent once as EVAL
         calls, errors = redis_stats(s)
-        assert errors.get("NOSCRIPT") == 1 and calls.get("eval") == 1, (calls, errors)
+        assert errors.get("NOSCRIPT", 0) >= 1 and calls.get("eval", 0) == errors["NOSCRIPT"], (calls, errors)
         assert script_loads(calls) == len(shas), calls
         assert scripts_cached(s, shas)
         assert coord.mentee_get(m["id"])["version"] == 1
