@@ -108,6 +108,24 @@ def huge_page_hint(s):
             assert "GLIBC_TUNABLES=glibc.malloc.hugetlb=1" in out, out[-2000:]
 
 
+def program_to_run(s, srv, n_mentees, n_coaches):
+    """A new program of n_mentees mentees and n_coaches coaches (six
+    provinces in turn, capacities 1-4, levels 2-5) and its coordinator,
+    logged in on srv: (client, program, login)."""
+    prog = s.program()
+    login = s.uniq("coord")
+    s.admin().user_create(login, s.PASSWORD, "coordinator", programs=[prog])
+    c = srv.login(login, s.PASSWORD)
+    provs = ["31", "32", "33", "35", "73", "94"]
+    for i in range(n_mentees):
+        c.send("mentee.put", {"profile": s.gen.mentee(prog, province=provs[i % 6])})
+    for i in range(n_coaches):
+        c.send("coach.put", {"profile": s.gen.coach([prog], capacity=1 + i % 4, province=provs[i % 6],
+                                                    level=2 + i % 4)})
+    c.wait_all(timeout=60 * SLOW)
+    return c, prog, login
+
+
 def run_done_status(c, run_id):
     """After SIGTERM: the status of the run's run.done, or "closed" when the
     connection closed without one."""
@@ -169,17 +187,7 @@ def sigterm_during_run(s):
     # until its TTL, so the next match.run got `conflict` for ~15 s.
     """SIGTERM while a match run computes: run.done cancelled (or done) before the close, exit 0; the program's lock is released"""
     srv = s.env.add_server(name="termrun")
-    prog = s.program()
-    login = s.uniq("coord")
-    s.admin().user_create(login, s.PASSWORD, "coordinator", programs=[prog])
-    c = srv.login(login, s.PASSWORD)
-    provs = ["31", "32", "33", "35", "73", "94"]
-    for i in range(2000):
-        c.send("mentee.put", {"profile": s.gen.mentee(prog, province=provs[i % 6])})
-    for i in range(200):
-        c.send("coach.put", {"profile": s.gen.coach([prog], capacity=1 + i % 4, province=provs[i % 6],
-                                                    level=2 + i % 4)})
-    c.wait_all(timeout=60 * SLOW)
+    c, prog, login = program_to_run(s, srv, 2000, 200)
     run_id = c.match_run(prog)["run_id"]
     c.next_notification(timeout=30 * SLOW, method="run.progress")   # the run has started
     srv.proc.send_signal(signal.SIGTERM)
@@ -214,15 +222,7 @@ def sigterm_during_run(s):
 def sigterm_before_run_lock_answers(s):
     """SIGTERM while a match.run waits for its lock (Redis stopped): its run ends cancelled at once, nothing published"""
     srv = s.env.add_server(name="termlock")
-    prog = s.program()
-    login = s.uniq("coord")
-    s.admin().user_create(login, s.PASSWORD, "coordinator", programs=[prog])
-    c = srv.login(login, s.PASSWORD)
-    for i in range(200):
-        c.send("mentee.put", {"profile": s.gen.mentee(prog, province=["31", "32", "73"][i % 3])})
-    for i in range(40):
-        c.send("coach.put", {"profile": s.gen.coach([prog], capacity=3, level=2 + i % 4)})
-    c.wait_all(timeout=30 * SLOW)
+    c, prog, login = program_to_run(s, srv, 200, 40)
     s.env.redis.pause()
     try:
         mid = c.send("match.run", {"program": prog})
