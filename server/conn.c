@@ -574,6 +574,12 @@ static int conn_kind_decide(srv_conn *c) {
 static void process_web(srv_conn *c) {
     struct evbuffer *in = bufferevent_get_input(c->bev);
     while (c->state == CONN_OPEN) {
+        /* before hws_resume too: the layer may hold messages completed from
+         * input it took whole, and each it delivers is one more in flight */
+        if (c->inflight >= c->srv->cfg->max_inflight) {
+            conn_set_state(c, CONN_PAUSED);
+            return;
+        }
         if (!conn_reading(c) && evbuffer_get_length(in) < srv_input_max(c) / 2) bufferevent_enable(c->bev, EV_READ);
         if (hws_get_state(c->web) == HWS_HTTP && conn_output_left(c) > (size_t)c->srv->cfg->max_output) return;
         if (hws_resume(c->web)) {
@@ -590,10 +596,6 @@ static void process_web(srv_conn *c) {
              * it and close, without waiting for the peer's close reply */
             log_debug("conn %s: %s", c->peer, hws_get_state(c->web) == HWS_CLOSED ? hws_why(c->web) : "closing");
             conn_close(c, 1);
-            return;
-        }
-        if (used < v.iov_len && c->state == CONN_OPEN && c->inflight >= c->srv->cfg->max_inflight) {
-            conn_set_state(c, CONN_PAUSED);
             return;
         }
     }

@@ -531,6 +531,33 @@ def ws_flood_beyond_inflight(s):
 
 
 @t
+def ws_inflight_limit_holds(s):
+    """messages that arrive together on a WebSocket run at most max-inflight at a time (3 logins of one name, max-inflight 2: none refused as in progress)"""
+    # Regression test: the layer queued the third message while the first
+    # two were in flight, and process_web delivered it at once through
+    # hws_resume when the whole input had been taken: three requests in
+    # flight with max-inflight 2.  Seen here as auth.login's bound of
+    # LOGINRL_NAME_INFLIGHT (2) logins of one name in flight refusing the
+    # third ("another login of admin is in progress").
+    srv = s.env.add_server("inflight2", max_inflight=2, ws_ping_interval_ms=600000)
+    sock, head = handshake(s, srv=srv)
+    assert head.startswith(b"HTTP/1.1 101"), head
+    login = [{"login": ADMIN_LOGIN, "password": ADMIN_PASSWORD}]
+    sock.sendall(b"".join(ws_frame(0x2, msgpack.packb([0, i, "auth.login", login])) for i in (1, 2, 3)))
+    answers = {}
+    while len(answers) < 3:
+        op, payload = read_frame(sock)
+        if op != 0x2:
+            continue
+        m = msgpack.unpackb(payload, raw=False)
+        answers[m[1]] = m[2]
+    assert answers == {1: None, 2: None, 3: None}, answers
+    sock.close()
+    srv.stop()
+    srv.keep_running = False
+
+
+@t
 def header_limits(s):
     """a request head above http-max-header-bytes is refused 431"""
     sock = raw_tls(s)
