@@ -458,10 +458,16 @@ static int deliver_one(mailer *m, const entry *e, const char *ev, const char *rc
         m->skipped++;
         return DONE;
     }
-    /* <event.recipient@domain>: ':' is not allowed left of '@' */
-    snprintf(msgid, sizeof msgid, "<%s.%s@%s>", ev, rcpt, m->domain);
-    for (char *c = msgid; *c; c++)
-        if (*c == ':') *c = '.';
+    /* <event.recipient@domain>: ':' and '@' (of a login that is an address,
+     * user:a@b) are not allowed left of the '@'; '=' is, and is in no login */
+    char left[sizeof sid];
+    snprintf(left, sizeof left, "%s.%s", ev, rcpt);
+    for (char *c = left; *c; c++)
+        if (*c == ':')
+            *c = '.';
+        else if (*c == '@')
+            *c = '=';
+    snprintf(msgid, sizeof msgid, "<%s@%s>", left, m->domain);
     size_t len = 0;
     char *msg = build(m, e, to, me, co, msgid, &len);
     if (!msg) return dead_letter(m, e, ev, rcpt, "the message could not be built (template or time zone)", 0);

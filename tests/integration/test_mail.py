@@ -11,6 +11,7 @@ sending (every message delivered afterwards, duplicates counted)."""
 import email
 import email.policy
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -486,6 +487,22 @@ def weekly_digest_for_coordinators(s):
     assert "matches declined: 0" in body(nxt) and "JP logged: 0.0" in body(nxt), body(nxt)
     for u in (mu1, cu1, mu2, cu2, mu3, cu3, coord):
         u.close()
+
+
+@t
+def digest_message_id_of_login_with_at(s):
+    """the digest of a coordinator whose login is an address (user:a@b) has a Message-ID with one '@' (RFC 5322 msg-id)"""
+    # Regression test: the Message-ID <event.recipient@domain> kept the
+    # '@' of such a login, e.g. <1-0.user.siti@kantor.go.id@example.org>.
+    mailer(s)
+    prog = s.program()
+    caddr = addr("coordat", s)
+    login = s.uniq("coordat") + "@kantor.go.id"
+    s.admin().user_create(login, s.PASSWORD, "coordinator", programs=[prog], email=caddr, language="en")
+    got = wait_mail(caddr, 1, timeout=3 * DIGEST_S + 10)[0]
+    assert got["Subject"] == "coachnet weekly digest", got["Subject"]
+    msgid = str(got["Message-ID"])
+    assert re.fullmatch(r"<[^<>@\s]+@example\.org>", msgid), msgid
 
 
 class Auth:
