@@ -11,6 +11,9 @@
  * succeeds (loginrl_refund), so at most `limit` attempts of one address are
  * in flight or have failed within its window of LOGINRL_WINDOW_S seconds,
  * while the successful logins of many users behind one NAT cost nothing.
+ * An attempt answered `unavailable` before any password was checked (the
+ * store could not read the user) is given back too: an outage of Redis
+ * must not leave those who retried meanwhile rate_limited after it.
  * The window is fixed: it starts with the address's first attempt and the
  * count restarts when it is over.
  *

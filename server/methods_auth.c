@@ -42,6 +42,9 @@ typedef struct login_st {
     const char *login, *password;
     loginrl *held;                       /* the table holding this login's name in flight, or NULL */
     unsigned char name_key[LOGINRL_KEY]; /* its key there: the start of the name's sha256 */
+    const srv_req *r;                    /* its request (this state is freed with it) */
+    bool user_read;                      /* login.lua's answer came (step 2) */
+    char peer[64];                       /* the address whose attempt step 1 took */
     char stored[AUTH_HASH_MAX];          /* the hash read in step 2: pw_upgrade's guard */
     char token[AUTH_TOKEN_HEX];
     char refusal[200]; /* the script's message for an unknown login */
@@ -148,6 +151,7 @@ static void login_verified(void *ud, int status, int match, const char *hash) {
 /* The user behind the login name, or a refusal. */
 static void login_user(srv_req *r, const db_user *u) {
     login_st *st = r->st;
+    st->user_read = true;
     if (!u->known) {
         snprintf(st->refusal, sizeof st->refusal, "%s", u->refusal);
         login_hash_job(r, auth_dummy_hash(), login_refused);
@@ -166,10 +170,17 @@ static void login_user(srv_req *r, const db_user *u) {
     login_hash_job(r, st->stored, login_verified);
 }
 
-/* The request's end: the name is no longer in flight. */
+/* The request's end: the name is no longer in flight.  An attempt answered
+ * `unavailable` because login.lua could not be run (Redis down, a timeout)
+ * checked no password: the address gets it back, so that an outage does
+ * not leave the clients that retried meanwhile (an office behind one NAT)
+ * rate_limited after it. */
 static void login_st_free(void *p) {
     login_st *st = p;
-    if (st->held) loginrl_refund_key(st->held, st->name_key, srv_now_s());
+    if (st->held) {
+        loginrl_refund_key(st->held, st->name_key, srv_now_s());
+        if (!st->user_read && st->r->answered == PROTO_E_UNAVAILABLE) loginrl_refund(st->held, st->peer, srv_now_s());
+    }
     free(st);
 }
 
@@ -195,6 +206,8 @@ void m_auth_login(srv_req *r, const api_auth_login_params *p) {
         srv_req_fail(r, PROTO_E_RATE_LIMITED, NULL, "another login of %s is in progress; retry in a moment", st->login);
         return;
     }
+    st->r = r;
+    snprintf(st->peer, sizeof st->peer, "%s", r->peer);
     st->held = r->srv->lrl;
     db_login(r, st->login, r->srv->cfg->login_attempts_per_minute, login_user);
 }

@@ -38,6 +38,7 @@ static void req_end(srv_req *r, proto_errcode code) {
     size_t mi = r->m ? (size_t)(r->m->api - api_methods) : MX_METHOD_UNKNOWN;
     mx->requests[mi][code < PROTO_E__COUNT ? code : PROTO_E_INTERNAL]++;
     mx_observe(&mx->request_seconds[mi], mx_now() - r->t0);
+    r->answered = code;
     srv_conn_reply(r->srv, r->conn_id, r->sb.data, r->sb.size);
     srv_req_drop(r);
 }

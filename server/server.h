@@ -120,6 +120,9 @@ typedef struct srv_req {
     char idem_fp[PROTO_METHOD_MAX + 1 + AUTH_SHA_HEX];
     bool replayed;
     double t0; /* mx_now() at dispatch: the latency metric (req.c) */
+    /* the code of the answer (PROTO_E_NONE: a result), set before st_free
+     * runs: a handler's state may tell from it how the request ended */
+    proto_errcode answered;
 } srv_req;
 
 typedef struct srv_catalog {

@@ -157,6 +157,33 @@ def per_address_limit(s):
         srv.stop()
 
 
+@t
+def redis_outage_costs_no_address_attempts(s):
+    """login-attempts-per-address 5: 6 logins answered unavailable while Redis is down cost the address nothing; the right password logs in once Redis is back"""
+    # Regression test: an attempt whose user could not be read (Redis down)
+    # was kept as a failed one, so after an outage every address that had
+    # retried (an office behind one NAT) was rate_limited for up to a minute.
+    srv = s.env.add_server(name="outage", login_attempts_per_address=5)
+    try:
+        login = new_user(s, "outage")
+        with client_from(srv, "127.0.0.6") as c:
+            s.env.redis.stop()
+            try:
+                codes = [login_code(c, login, s.PASSWORD) for _ in range(6)]
+            finally:
+                s.env.redis.start()
+            assert codes == ["unavailable"] * 6, codes
+            deadline = time.monotonic() + 10 * SLOW
+            while True:
+                code = login_code(c, login, s.PASSWORD)
+                if code != "unavailable" or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+            assert code == "ok", code
+    finally:
+        srv.stop()
+
+
 FLOOD_S = 4.0
 FLOOD_CONNS = 6
 
