@@ -660,6 +660,88 @@ static void test_graph_add_row(void **state) {
     }
 }
 
+/* Rows' first edges come from shared slabs (assign_graph_add_row on an
+ * empty row); a row that grows moves out of its slab.  A graph built that
+ * way, over several slabs and with a row longer than a slab, with rows
+ * grown afterwards by both calls, holds exactly the edges added, in the
+ * order added, and solves exactly like the same graph built edge by edge. */
+#define SLAB_NR 2000
+#define SLAB_NC 70000 /* > the 65,536 edges of a slab: row 0 takes one alone */
+static void test_graph_slabs(void **state) {
+    (void)state;
+    int32_t *cols = malloc(SLAB_NC * sizeof(*cols)), *len = calloc(SLAB_NR, sizeof(*len));
+    int64_t *ws = malloc(SLAB_NC * sizeof(*ws));
+    int32_t(*ec)[64] = malloc(SLAB_NR * sizeof(*ec)); /* rows 1.. : their edges, in order */
+    int64_t(*ew)[64] = malloc(SLAB_NR * sizeof(*ew));
+    int32_t *cap = malloc(SLAB_NC * sizeof(*cap));
+    assert_true(cols && len && ws && ec && ew && cap);
+    for (int c = 0; c < SLAB_NC; c++) cap[c] = 1;
+    assign_graph *g = assign_graph_new(SLAB_NR, SLAB_NC), *h = assign_graph_new(SLAB_NR, SLAB_NC);
+    assert_non_null(g);
+    assert_non_null(h);
+    rng_state = 4242;
+    for (int c = 0; c < SLAB_NC; c++) {
+        cols[c] = (c * 7919) % SLAB_NC;
+        ws[c] = rng_range(1, 1000);
+    }
+    assert_int_equal(assign_graph_add_row(g, 0, cols, ws, SLAB_NC), ASSIGN_OK);
+    for (int c = 0; c < SLAB_NC; c++) assert_int_equal(assign_graph_add(h, 0, cols[c], ws[c]), ASSIGN_OK);
+    size_t edges = SLAB_NC;
+    /* rows 1..: 40 edges each (about 80,000: a second slab), then a third
+     * of them grown edge by edge and a fifth by a second row call */
+    for (int step = 0; step < 3; step++) {
+        for (int r = 1; r < SLAB_NR; r++) {
+            int n = step == 0 ? 40 : step == 1 && r % 3 == 0 ? 9 : step == 2 && r % 5 == 0 ? 15 : 0;
+            for (int i = 0; i < n; i++) {
+                int32_t c = (int32_t)((r * 131 + (len[r] + i) * 1009) % SLAB_NC); /* distinct within the row */
+                ec[r][len[r] + i] = c;
+                ew[r][len[r] + i] = rng_range(1, 1000);
+                assert_int_equal(assign_graph_add(h, r, c, ew[r][len[r] + i]), ASSIGN_OK);
+                if (step == 1) assert_int_equal(assign_graph_add(g, r, c, ew[r][len[r] + i]), ASSIGN_OK);
+            }
+            if (n && step != 1)
+                assert_int_equal(assign_graph_add_row(g, r, ec[r] + len[r], ew[r] + len[r], n), ASSIGN_OK);
+            len[r] += n;
+            edges += (size_t)n;
+        }
+    }
+    assert_int_equal(assign_graph_edges(g), edges);
+    assert_int_equal(assign_graph_edges(h), edges);
+    assert_int_equal(assign_graph_row_len(g, 0), SLAB_NC);
+    for (int32_t i = 0; i < SLAB_NC; i += 997) {
+        int32_t c;
+        int64_t w;
+        assign_graph_row_edge(g, 0, i, &c, &w);
+        assert_int_equal(c, cols[i]);
+        assert_int_equal(w, ws[i]);
+    }
+    for (int r = 1; r < SLAB_NR; r++) {
+        assert_int_equal(assign_graph_row_len(g, r), len[r]);
+        for (int32_t i = 0; i < len[r]; i++) {
+            int32_t c;
+            int64_t w;
+            assign_graph_row_edge(g, r, i, &c, &w);
+            assert_int_equal(c, ec[r][i]);
+            assert_int_equal(w, ew[r][i]);
+        }
+    }
+    assign_result a, b;
+    assert_int_equal(assign_solve(g, cap, NULL, NULL, NULL, NULL, &a), ASSIGN_OK);
+    assert_int_equal(assign_solve(h, cap, NULL, NULL, NULL, NULL, &b), ASSIGN_OK);
+    assert_int_equal(a.objective, b.objective);
+    assert_memory_equal(a.row_col, b.row_col, SLAB_NR * sizeof(int32_t));
+    assign_result_free(&a);
+    assign_result_free(&b);
+    assign_graph_free(g);
+    assign_graph_free(h);
+    free(cols);
+    free(len);
+    free(ws);
+    free(ec);
+    free(ew);
+    free(cap);
+}
+
 static void test_price_callback_failure(void **state) {
     (void)state;
     int64_t w[4] = { 5, 6, 7, 8 };
@@ -850,6 +932,7 @@ int main(void) {
         cmocka_unit_test(test_edge_cases),
         cmocka_unit_test(test_graph_errors),
         cmocka_unit_test(test_graph_add_row),
+        cmocka_unit_test(test_graph_slabs),
         cmocka_unit_test(test_price_callback_failure),
         cmocka_unit_test(test_ticks_and_cancel),
         cmocka_unit_test(test_checker_rejects),

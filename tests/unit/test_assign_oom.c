@@ -71,8 +71,26 @@ static int price_all(void *ud, const int64_t *u, const int64_t *v, assign_graph 
     return ASSIGN_OK;
 }
 
+/* The graph's first edges: one call per edge, or one per row (which puts
+ * them in the graph's shared slabs; pricing then moves rows out). */
+static int add_first(assign_graph *g, int wide, int by_row) {
+    for (int r = 0; r < NR; r++) {
+        int32_t cols[NC];
+        int64_t ws[NC];
+        int32_t n = 0;
+        for (int c = 0; c < NC; c++)
+            if ((r + c) % 3 != 0 && (c < 2 || r % 5 == 0 || wide)) {
+                if (!by_row && assign_graph_add(g, r, c, weight(r, c)) != ASSIGN_OK) return ASSIGN_ERR;
+                cols[n] = c;
+                ws[n++] = weight(r, c);
+            }
+        if (by_row && assign_graph_add_row(g, r, cols, ws, n) != ASSIGN_OK) return ASSIGN_ERR;
+    }
+    return ASSIGN_OK;
+}
+
 /* One scenario under failure n: returns 1 when no failure was hit. */
-static int scenario(long n, int wide) {
+static int scenario(long n, int wide, int by_row) {
     int32_t cap[NC];
     for (int c = 0; c < NC; c++) cap[c] = wide ? 8 : 1 + c % 3;
     arm(n);
@@ -82,10 +100,7 @@ static int scenario(long n, int wide) {
         assert_true(failed);
         return 0;
     }
-    int rc = ASSIGN_OK;
-    for (int r = 0; r < NR && rc == ASSIGN_OK; r++)
-        for (int c = 0; c < NC && rc == ASSIGN_OK; c++)
-            if ((r + c) % 3 != 0 && (c < 2 || r % 5 == 0 || wide)) rc = assign_graph_add(g, r, c, weight(r, c));
+    int rc = add_first(g, wide, by_row);
     assign_result res;
     if (rc == ASSIGN_OK) {
         rc = assign_solve(g, cap, price_all, NULL, NULL, NULL, &res);
@@ -105,9 +120,9 @@ static int scenario(long n, int wide) {
     return !failed;
 }
 
-static void run_all(int wide) {
+static void run_all(int wide, int by_row) {
     long n = 0;
-    while (!scenario(n, wide)) {
+    while (!scenario(n, wide, by_row)) {
         n++;
         assert_true(n < 100000);
     }
@@ -116,18 +131,24 @@ static void run_all(int wide) {
 
 static void test_oom_column_side(void **state) {
     (void)state;
-    run_all(0);
+    run_all(0, 0);
 }
 
 static void test_oom_row_side(void **state) {
     (void)state;
-    run_all(1);
+    run_all(1, 0);
+}
+
+static void test_oom_rows_in_slabs(void **state) {
+    (void)state;
+    run_all(0, 1);
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_oom_column_side),
         cmocka_unit_test(test_oom_row_side),
+        cmocka_unit_test(test_oom_rows_in_slabs),
     };
     return cmocka_run_group_tests_name("assign_oom", tests, NULL, NULL);
 }
