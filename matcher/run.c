@@ -683,6 +683,37 @@ static int64_t bonus_of(const match_run_input *in, const match_policy *p, size_t
     return (int64_t)p->waitlist_bonus * w;
 }
 
+/* Agencies not yet interned: new[i] = 1 for mentee i's (the map is only
+ * read here, by every part). */
+typedef struct agency_job {
+    struct match_run_state *st;
+    uint8_t *new;
+} agency_job;
+
+static int agency_part(void *ctx, size_t i0, size_t i1, int part) {
+    agency_job *j = ctx;
+    (void)part;
+    for (size_t i = i0; i < i1; i++)
+        j->new[i] = mt_map_get(&j->st->space.agencies, j->st->mentees[i].agency) == MT_NONE;
+    return MATCH_OK;
+}
+
+/* Mentees' agencies take part in the same interning as the coaches'
+ * organisations (a mentee language no coach speaks matches nobody and needs
+ * no id).  Most are known by then: they are looked up in parts, and only
+ * the new ones interned, in mentee order, which gives the ids a serial
+ * loop over every mentee gives. */
+static int intern_agencies(struct match_run_state *st) {
+    agency_job j = { st, malloc(st->nm + 1) };
+    if (!j.new) return MATCH_ENOMEM;
+    par_parts(st->threads, st->nm, agency_part, &j);
+    int rc = MATCH_OK;
+    for (size_t i = 0; i < st->nm && rc == MATCH_OK; i++)
+        if (j.new[i] && mt_map_intern(&st->space.agencies, st->mentees[i].agency) == MT_NONE) rc = MATCH_ENOMEM;
+    free(j.new);
+    return rc;
+}
+
 /* Copy and sort mentees and coaches, build the coach set. */
 static int prepare_profiles(struct match_run_state *st, match_err *err) {
     const match_run_input *in = st->in;
@@ -725,11 +756,7 @@ static int prepare_profiles(struct match_run_state *st, match_err *err) {
         }
         if ((rc = mt_coaches_set(&st->cs, &st->space, j, c)) != MATCH_OK) return rc;
     }
-    /* Mentees' agencies take part in the same interning (a mentee language
-     * no coach speaks matches nobody and needs no id). */
-    for (size_t i = 0; i < nm; i++)
-        if (mt_map_intern(&st->space.agencies, st->mentees[i].agency) == MT_NONE) return MATCH_ENOMEM;
-    return MATCH_OK;
+    return intern_agencies(st);
 }
 
 /* Does this run fingerprint its profiles (a warm start given or kept)? */
@@ -872,6 +899,11 @@ static int prepare_programs(struct match_run_state *st, match_err *err) {
     if (!st->m_prog) return MATCH_ENOMEM;
     int rc = MATCH_OK;
     for (size_t m = 0; m < st->nm && rc == MATCH_OK; m++) {
+        /* A run is mostly one program: the slot of the mentee before. */
+        if (m && strcmp(st->mentees[m].program, st->mentees[m - 1].program) == 0) {
+            st->m_prog[m] = st->m_prog[m - 1];
+            continue;
+        }
         uint32_t s = mt_map_get(&slots, st->mentees[m].program);
         if (s == MT_NONE) {
             if (slots.len >= RUN_MAX_PROGRAMS) {
@@ -2227,6 +2259,35 @@ static int price_wait(struct match_run_state *st, price_ctx *pc, const size_t *i
     return MATCH_OK;
 }
 
+/* Which mentees a round scans (price_needs_scan), in parts: it reads the
+ * round's shared lists and writes only the mentee's own bound, and over
+ * 10^5 mentees it took 3-4 ms a round of a warm run on one thread.
+ * need[m]: NEED_NONE, NEED_SCAN, or NEED_WAIT (a speculative round's
+ * scan that waits, see PRICE_DRIFT); n[m] its prefix. */
+enum { NEED_NONE = 0, NEED_SCAN = 1, NEED_WAIT = 2 };
+
+typedef struct need_job {
+    price_ctx *pc;
+    int spec;
+    uint8_t *need;
+    uint32_t *n;
+} need_job;
+
+static int need_part(void *ctx, size_t m0, size_t m1, int part) {
+    need_job *j = ctx;
+    struct match_run_state *st = j->pc->st;
+    (void)part;
+    for (size_t m = m0; m < m1; m++) {
+        size_t n = 0;
+        int may_wait = 0;
+        j->need[m] = NEED_NONE;
+        if (st->t_score[m] < 0 || !price_needs_scan(st, j->pc, m, &n, &may_wait)) continue;
+        j->need[m] = j->spec && may_wait ? NEED_WAIT : NEED_SCAN;
+        j->n[m] = (uint32_t)n;
+    }
+    return MATCH_OK;
+}
+
 static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *g, size_t *added) {
     struct match_run_state *st = ud;
     *added = 0;
@@ -2244,29 +2305,22 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
     /* Speculative rounds (see PRICE_DRIFT): after a round that added few
      * edges, the scans a small drift asks for wait at the end of the todo
      * list, and run only if the others find nothing. */
-    int spec = st->last_added > 0 && st->last_added <= st->nm / PRICE_SPEC_DIV + 16;
-    size_t n_wait = 0;
-    size_t *wait_m = spec ? malloc(st->nm * sizeof(*wait_m) + 1) : NULL, *wait_n = NULL;
-    if (spec && (!wait_m || !(wait_n = malloc(st->nm * sizeof(*wait_n) + 1)))) rc = MATCH_ENOMEM;
-    for (size_t m = 0; rc == MATCH_OK && m < st->nm; m++) {
-        size_t n;
-        int may_wait;
-        if (st->t_score[m] < 0 || !price_needs_scan(st, &pc, m, &n, &may_wait)) continue;
-        if (spec && may_wait) {
-            wait_n[n_wait] = n;
-            wait_m[n_wait++] = m;
-            continue;
+    need_job nj = { &pc, st->last_added > 0 && st->last_added <= st->nm / PRICE_SPEC_DIV + 16, malloc(st->nm + 1),
+                    malloc(st->nm * sizeof(uint32_t) + 1) };
+    if (rc == MATCH_OK && (!nj.need || !nj.n)) rc = MATCH_ENOMEM;
+    if (rc == MATCH_OK) par_parts(st->threads, st->nm, need_part, &nj);
+    /* The todo list in mentee order, the waiting scans after the others. */
+    size_t n_first = 0;
+    for (int pass = NEED_SCAN; rc == MATCH_OK && pass <= NEED_WAIT; pass++) {
+        for (size_t m = 0; m < st->nm; m++) {
+            if (nj.need[m] != pass) continue;
+            pc.prefix[pc.n_todo] = nj.n[m];
+            pc.todo[pc.n_todo++] = m;
         }
-        pc.prefix[pc.n_todo] = n;
-        pc.todo[pc.n_todo++] = m;
+        if (pass == NEED_SCAN) n_first = pc.n_todo;
     }
-    size_t n_first = pc.n_todo;
-    for (size_t i = 0; rc == MATCH_OK && i < n_wait; i++) {
-        pc.prefix[pc.n_todo] = wait_n[i];
-        pc.todo[pc.n_todo++] = wait_m[i];
-    }
-    free(wait_m);
-    free(wait_n);
+    free(nj.need);
+    free(nj.n);
     if (rc == MATCH_OK) rc = price_lists(st, &pc);
     for (int t = 0; rc == MATCH_OK && t < st->threads; t++) {
         price_thread *th = &pc.thr[t];
@@ -2355,8 +2409,17 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
 #define WARM_CH_K        2
 #define WARM_MAX_CHANGED 25
 
+static int coach_fp_part(void *ctx, size_t c0, size_t c1, int part) {
+    struct match_run_state *st = ctx;
+    (void)part;
+    for (size_t c = c0; c < c1; c++) st->c_fp[c] = mt_fp_coach(&st->in->coaches[st->c_orig[c]]);
+    return MATCH_OK;
+}
+
 /* The fingerprints: the mentees' profiles' are there (prepare_codes),
- * their forbidden coaches are mixed in here. */
+ * their forbidden coaches are mixed in here; the coaches' are taken in
+ * parts. */
+
 static int warm_fps(struct match_run_state *st) {
     st->c_fp = malloc(st->nc * sizeof(uint64_t) + 1);
     const char **f = malloc(st->nc * sizeof(*f) + 1);
@@ -2370,7 +2433,7 @@ static int warm_fps(struct match_run_state *st) {
         st->m_fp[m] = mt_fp_forbidden(st->m_fp[m], f, n);
     }
     free(f);
-    for (size_t c = 0; c < st->nc; c++) st->c_fp[c] = mt_fp_coach(&st->in->coaches[st->c_orig[c]]);
+    par_parts(st->threads, st->nc, coach_fp_part, st);
     return MATCH_OK;
 }
 
@@ -3091,14 +3154,42 @@ static void pair_brief(const struct match_run_state *st, size_t m, int32_t c, in
     *cov = q.gd ? (double)gn / (double)q.gd : 0.0;
 }
 
+/* The pairs' scores and coverages, in parts (pair_brief builds a query
+ * for each: 11-16 ms of a warm run at 100,000 mentees on one thread). */
+typedef struct brief_job {
+    const struct match_run_state *st;
+    size_t *ms; /* matched mentees */
+    int *score;
+    double *cov;
+} brief_job;
+
+static int brief_part(void *ctx, size_t i0, size_t i1, int part) {
+    brief_job *j = ctx;
+    (void)part;
+    for (size_t i = i0; i < i1; i++) pair_brief(j->st, j->ms[i], j->st->match[j->ms[i]], &j->score[i], &j->cov[i]);
+    return MATCH_OK;
+}
+
 static int build_result(struct match_run_state *st, match_run_result *r, const uint8_t *reason) {
     match_stats *s = &r->stats;
     size_t np = 0;
     for (size_t m = 0; m < st->nm; m++) np += st->match[m] >= 0;
     r->pairs = calloc(np + 1, sizeof(*r->pairs));
     r->unmatched = calloc(st->nm - np + 1, sizeof(*r->unmatched));
-    if (!r->pairs || !r->unmatched) return MATCH_ENOMEM;
+    brief_job bj = { st, malloc((np + 1) * sizeof(size_t)), malloc((np + 1) * sizeof(int)),
+                     malloc((np + 1) * sizeof(double)) };
+    if (!r->pairs || !r->unmatched || !bj.ms || !bj.score || !bj.cov) {
+        free(bj.ms);
+        free(bj.score);
+        free(bj.cov);
+        return MATCH_ENOMEM;
+    }
+    size_t ip = 0;
+    for (size_t m = 0; m < st->nm; m++)
+        if (st->match[m] >= 0) bj.ms[ip++] = m;
+    par_parts(st->threads, np, brief_part, &bj);
     double cov = 0;
+    ip = 0;
     for (size_t m = 0; m < st->nm; m++) {
         int32_t c = st->match[m];
         if (c < 0) {
@@ -3109,9 +3200,8 @@ static int build_result(struct match_run_state *st, match_run_result *r, const u
             s->unmatched[u->reason]++;
             continue;
         }
-        int score;
-        double g;
-        pair_brief(st, m, c, &score, &g);
+        int score = bj.score[ip];
+        double g = bj.cov[ip++];
         match_proposal *p = &r->pairs[r->n_pairs++];
         p->mentee = st->m_orig[m];
         p->coach = st->c_orig[c];
@@ -3123,6 +3213,9 @@ static int build_result(struct match_run_state *st, match_run_result *r, const u
         s->objective_score += score + st->bonus[m];
         cov += g;
     }
+    free(bj.ms);
+    free(bj.score);
+    free(bj.cov);
     s->matched = (uint32_t)r->n_pairs;
     s->mean_score = r->n_pairs ? (double)s->total_score / (double)r->n_pairs : 0;
     s->mean_gap_coverage = r->n_pairs ? cov / (double)r->n_pairs : 0;
