@@ -2027,6 +2027,14 @@ static int same_result(const match_run_result *a, const match_run_result *b) {
 #define PAR_NM 20000
 #define PAR_NC 17000
 
+/* five kinds of coach, each strong in other competencies: the mentees'
+ * scores differ by kind, so the best kinds fill up and pricing has work */
+static const match_skill par_skills[5][2] = { { { "M.01", 5 }, { "M.04", 3 } },
+                                              { { "M.02", 4 }, { "SK.1", 5 } },
+                                              { { "M.04", 5 }, { "T.digital", 4 } },
+                                              { { "SK.1", 3 }, { "M.01", 4 } },
+                                              { { "T.digital", 5 }, { "M.02", 3 } } };
+
 static void par_market(match_mentee *ms, char (*mid)[16], match_need (*needs)[3], size_t nm) {
     static const char *const comps[] = { "M.01", "M.02", "M.04", "SK.1", "T.digital" };
     static const char *const provs[] = { "31", "32", "11", "73" };
@@ -2053,6 +2061,58 @@ static void expect_run_error(const match_run_input *in, const char *field, const
     if (!strstr(err.msg, msg_part)) fail_msg("error \"%s\" does not name %s", err.msg, msg_part);
 }
 
+/* The steps of a run after preparation that also run in parts with two
+ * parts' worth of items: the coaches' fingerprints (17,000), the mentees'
+ * agencies, which mentees a pricing round scans (20,000), and the result's
+ * scores (20,000 pairs).  A cold run keeping its state, 1 % of the
+ * profiles changed, and the warm re-run from the state the other thread
+ * count kept: 1 and 2 threads give the same results and reuse the same
+ * coaches (a fingerprint taken in the wrong part would drop some), and the
+ * warm result is the cold one's. */
+static void par_warm(match_run_input *in, match_need (*needs)[3], match_coach *cs) {
+    in->n_mentees = PAR_NM;
+    in->n_coaches = PAR_NC;
+    match_run_result *cold[2];
+    match_warm *w[2];
+    in->candidates = 1; /* pricing finds most edges: its scans in parts matter */
+    for (int t = 0; t < 2; t++) {
+        in->threads = t + 1;
+        in->keep_warm = 1;
+        cold[t] = run_ok(in);
+        assert_true(cold[t]->stats.certified);
+        assert_true(cold[t]->n_pairs >= 2 * 8192); /* the scores in two parts */
+        assert_true(cold[t]->stats.rescanned > 0);
+        assert_non_null(w[t] = match_run_take_warm(cold[t]));
+    }
+    assert_true(same_result(cold[0], cold[1]));
+    assert_true(cold[0]->stats.mean_gap_coverage == cold[1]->stats.mean_gap_coverage);
+    size_t changed = 0;
+    for (size_t j = 0; j < PAR_NC; j += 100, changed++) cs[j].rank = cs[j].rank == 5 ? 4 : cs[j].rank + 1;
+    for (size_t i = 0; i < PAR_NM; i += 100) needs[i][0].current = needs[i][0].current ? 0 : 1;
+    in->keep_warm = 0;
+    match_run_result *warm[2];
+    for (int t = 0; t < 2; t++) {
+        in->threads = t + 1;
+        in->warm = w[1 - t]; /* the other thread count's state */
+        warm[t] = run_ok(in);
+        assert_true(warm[t]->stats.certified);
+        assert_int_equal(warm[t]->stats.warm, 1);
+        assert_int_equal(warm[t]->stats.warm_coaches, PAR_NC - changed);
+        assert_int_equal(warm[t]->stats.warm_mentees, PAR_NM - PAR_NM / 100);
+    }
+    in->warm = NULL;
+    match_run_result *again = run_ok(in);
+    assert_true(same_result(warm[0], warm[1]));
+    assert_int_equal(warm[0]->stats.objective, again->stats.objective);
+    assert_int_equal(warm[1]->stats.objective, again->stats.objective);
+    match_run_free(again);
+    for (int t = 0; t < 2; t++) {
+        match_run_free(cold[t]);
+        match_run_free(warm[t]);
+        match_warm_free(w[t]);
+    }
+}
+
 static void test_run_parallel_prepare(void **state) {
     (void)state;
     match_mentee *ms = calloc(PAR_NM, sizeof(*ms));
@@ -2068,6 +2128,7 @@ static void test_run_parallel_prepare(void **state) {
         cs[j].id = cid[j];
         cs[j].capacity = 1 + (int)(j % 3);
         cs[j].rank = 3 + (int)(j % 3);
+        cs[j].competencies = par_skills[j % 5];
     }
     match_policy p;
     match_policy_default(&p);
@@ -2108,6 +2169,7 @@ static void test_run_parallel_prepare(void **state) {
     match_run_result *c = run_ok(&in);
     assert_true(c->stats.certified);
     match_run_free(c);
+    par_warm(&in, needs, cs);
     free(ms);
     free(mid);
     free(needs);
