@@ -99,6 +99,8 @@ void mt_mentee_code(mt_mcode *c, mt_mcomp *cm, const mt_space *s, const match_me
     int prov = ck ? ck->prov : match_catalog_find(s->cat, MATCH_VOCAB_PROVINCE, m->province);
     int rank = ck ? ck->rank : match_position_rank(s->cat, m->position_class);
     int min_rank = rank + policy->min_rank_gap; /* < 0 with a negative gap */
+    /* looked up, not interned: an agency no coach has is MT_NONE here,
+     * which is no coach's (a coach's organisation always has an id) */
     c->agency = mt_map_get(&s->agencies, m->agency);
     c->program = mt_map_get(&s->programs, m->program);
     c->prov = (uint8_t)prov;

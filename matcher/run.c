@@ -683,37 +683,6 @@ static int64_t bonus_of(const match_run_input *in, const match_policy *p, size_t
     return (int64_t)p->waitlist_bonus * w;
 }
 
-/* Agencies not yet interned: new[i] = 1 for mentee i's (the map is only
- * read here, by every part). */
-typedef struct agency_job {
-    struct match_run_state *st;
-    uint8_t *new;
-} agency_job;
-
-static int agency_part(void *ctx, size_t i0, size_t i1, int part) {
-    agency_job *j = ctx;
-    (void)part;
-    for (size_t i = i0; i < i1; i++)
-        j->new[i] = mt_map_get(&j->st->space.agencies, j->st->mentees[i].agency) == MT_NONE;
-    return MATCH_OK;
-}
-
-/* Mentees' agencies take part in the same interning as the coaches'
- * organisations (a mentee language no coach speaks matches nobody and needs
- * no id).  Most are known by then: they are looked up in parts, and only
- * the new ones interned, in mentee order, which gives the ids a serial
- * loop over every mentee gives. */
-static int intern_agencies(struct match_run_state *st) {
-    agency_job j = { st, malloc(st->nm + 1) };
-    if (!j.new) return MATCH_ENOMEM;
-    par_parts(st->threads, st->nm, agency_part, &j);
-    int rc = MATCH_OK;
-    for (size_t i = 0; i < st->nm && rc == MATCH_OK; i++)
-        if (j.new[i] && mt_map_intern(&st->space.agencies, st->mentees[i].agency) == MT_NONE) rc = MATCH_ENOMEM;
-    free(j.new);
-    return rc;
-}
-
 /* Copy and sort mentees and coaches, build the coach set. */
 static int prepare_profiles(struct match_run_state *st, match_err *err) {
     const match_run_input *in = st->in;
@@ -756,7 +725,7 @@ static int prepare_profiles(struct match_run_state *st, match_err *err) {
         }
         if ((rc = mt_coaches_set(&st->cs, &st->space, j, c)) != MATCH_OK) return rc;
     }
-    return intern_agencies(st);
+    return MATCH_OK;
 }
 
 /* Does this run fingerprint its profiles (a warm start given or kept)? */
