@@ -428,8 +428,8 @@ typedef struct solver {
      * late rounds repair a handful of columns).  An edge of the copy is one
      * word, its weight above its row (csc_pack): the build writes each edge
      * to one place out of n_cols, and one word there instead of two (a row
-     * and a weight array) took a third off it (1.9 x 10^6 edges: 18-29 ->
-     * 12-17 ms), and a third off the copy's memory. */
+     * and a weight array) took about a third off it (1.9 x 10^6 edges: a
+     * median of 22 -> 15 ms), and a third off the copy's memory. */
     int64_t *csc_off;
     uint64_t *csc_e;
     size_t csc_edges;
