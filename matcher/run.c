@@ -2230,7 +2230,7 @@ static int price_wait(struct match_run_state *st, price_ctx *pc, const size_t *i
 
 /* Which mentees a round scans (price_needs_scan), in parts: it reads the
  * round's shared lists and writes only the mentee's own bound, and over
- * 10^5 mentees it took 3-4 ms a round of a warm run on one thread.
+ * 10^5 mentees it took 2.5-4 ms a round of a warm run on one thread.
  * need[m]: NEED_NONE, NEED_SCAN, or NEED_WAIT (a speculative round's
  * scan that waits, see PRICE_DRIFT); n[m] its prefix. */
 enum { NEED_NONE = 0, NEED_SCAN = 1, NEED_WAIT = 2 };
@@ -2387,8 +2387,7 @@ static int coach_fp_part(void *ctx, size_t c0, size_t c1, int part) {
 
 /* The fingerprints: the mentees' profiles' are there (prepare_codes),
  * their forbidden coaches are mixed in here; the coaches' are taken in
- * parts. */
-
+ * parts (coach_fp_part). */
 static int warm_fps(struct match_run_state *st) {
     st->c_fp = malloc(st->nc * sizeof(uint64_t) + 1);
     const char **f = malloc(st->nc * sizeof(*f) + 1);
