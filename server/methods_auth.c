@@ -44,7 +44,6 @@ typedef struct login_st {
     unsigned char name_key[LOGINRL_KEY]; /* its key there: the start of the name's sha256 */
     const srv_req *r;                    /* its request (this state is freed with it) */
     bool user_read;                      /* login.lua's answer came (step 2) */
-    char peer[64];                       /* the address whose attempt step 1 took */
     char stored[AUTH_HASH_MAX];          /* the hash read in step 2: pw_upgrade's guard */
     char token[AUTH_TOKEN_HEX];
     char refusal[200]; /* the script's message for an unknown login */
@@ -179,7 +178,8 @@ static void login_st_free(void *p) {
     login_st *st = p;
     if (st->held) {
         loginrl_refund_key(st->held, st->name_key, srv_now_s());
-        if (!st->user_read && st->r->answered == PROTO_E_UNAVAILABLE) loginrl_refund(st->held, st->peer, srv_now_s());
+        if (!st->user_read && st->r->answered == PROTO_E_UNAVAILABLE)
+            loginrl_refund(st->held, st->r->peer, srv_now_s());
     }
     free(st);
 }
@@ -207,7 +207,6 @@ void m_auth_login(srv_req *r, const api_auth_login_params *p) {
         return;
     }
     st->r = r;
-    snprintf(st->peer, sizeof st->peer, "%s", r->peer);
     st->held = r->srv->lrl;
     db_login(r, st->login, r->srv->cfg->login_attempts_per_minute, login_user);
 }
