@@ -365,15 +365,24 @@ static void conn_fatal(srv_conn *c, const proto_error *e) {
 
 /* ---------------------------------------------------------------- input */
 
+/* Whether c has a session now: one whose token's TTL has run out (in
+ * Redis too, which expires the token key at the same time) ends here.
+ * Everything that acts for c's session asks this first: a request, and a
+ * push about its subject. */
+static bool conn_has_session(srv_conn *c) {
+    if (!c->sess.login[0]) return false;
+    if (srv_now_s() < c->sess.expires) return true;
+    log_info("conn %s: session of %s expired", c->peer, c->sess.login);
+    memset(&c->sess, 0, sizeof c->sess);
+    return false;
+}
+
 /* A complete frame: activity; the session ends here if its token's TTL
- * ran out in Redis; then up to the dispatcher as one request in flight. */
+ * ran out; then up to the dispatcher as one request in flight. */
 static void conn_frame(srv_conn *c, const char *body, size_t len) {
     server *s = c->srv;
     conn_arm(c, s->cfg->idle_timeout_ms);
-    if (c->sess.login[0] && srv_now_s() >= c->sess.expires) {
-        log_info("conn %s: session of %s expired", c->peer, c->sess.login);
-        memset(&c->sess, 0, sizeof c->sess);
-    }
+    (void)conn_has_session(c);
     srv_frame f = { c->id, c->peer, &c->sess, body, len };
     proto_error e;
     c->inflight++; /* before the call: the request may end inside it */
@@ -925,7 +934,9 @@ void srv_notify_subject(server *s, auth_role role, const char *subject, const ch
     srv_conn *next;
     for (srv_conn *c = s->live; c; c = next) {
         next = c->next; /* a send may close c (and unlink it) */
-        if (!conn_is_open(c->state) || c->sess.role != role || strcmp(c->sess.subject, subject)) continue;
+        if (!conn_is_open(c->state) || !conn_has_session(c) || c->sess.role != role ||
+            strcmp(c->sess.subject, subject))
+            continue;
         if (!sb.size) notify_pack(&sb, method, fn, ud, &s->lim);
         if (sb.size) conn_send(c, sb.data, sb.size);
         conn_drive(c);

@@ -703,6 +703,7 @@ class Suite:
         self.start_server = start_server
         self.n = 0
         self.failed = 0
+        self.failures = []      # (test number, description, last line of its diagnostic)
         self.env = None
         self.srv = None
         self.gen = Gen()
@@ -760,6 +761,8 @@ class Suite:
         self.n += 1
         if not ok:
             self.failed += 1
+            last = [d for d in str(diag or "").splitlines() if d.strip()]
+            self.failures.append((self.n, desc, last[-1].strip() if last else ""))
         line = "%s %d - %s" % ("ok" if ok else "not ok", self.n, desc)
         if directive:
             line += " # " + directive
@@ -865,6 +868,11 @@ class Suite:
                         for line in tail.splitlines():
                             print("#   " + line)
             env.close()
+        # Again at the very end, where a CI page that shows only a log's
+        # tail still has it (the servers' log tails above push the
+        # failing test's own diagnostic out of it).
+        for n, desc, why in self.failures:
+            print("# failed %d - %s: %s" % (n, desc, why[:300]))
         print("1..%d" % self.n, flush=True)
 
 

@@ -43,6 +43,7 @@ import os
 import random
 import signal
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -224,7 +225,26 @@ class Topology:
             return next((n for n in self.nodes if n.port == port), None)
         return None
 
+    def events(self):
+        """The Sentinels' failover events (their logs' '#' lines): what a
+        failed test needs to tell a slow election or a promoted replica
+        from coachnetd's part."""
+        out = []
+        for x in self.sentinels:
+            try:
+                lines = x.log.read_text(errors="replace").splitlines()
+            except OSError:
+                continue
+            for ln in lines:
+                head, sep, what = ln.partition(" # ")
+                if sep and head.split():
+                    out.append((head.split()[-1], x.name, what))
+        return ["%s %s %s" % e for e in sorted(out)]
+
     def close(self):
+        if sys.exc_info()[0] is not None:   # a test failed: say what the Sentinels did
+            for ln in self.events()[-40:]:
+                print("# " + ln)
         for srv in self.servers:
             srv.stop()
         for x in self.sentinels + self.nodes:

@@ -145,9 +145,18 @@ def token_ttl_expires_sessions(s):
         login = s.uniq("ttl")
         prog = s.program()
         s.admin().user_create(login, s.PASSWORD, "coordinator", programs=[prog])
+        # a mentee and a coach of the program, their users on the main server
+        with s.srv.login(login, s.PASSWORD) as coord:
+            m, co = s.gen.mentee(prog), s.gen.coach([prog])
+            coord.mentee_put(m)
+            coord.coach_put(co)
+            mlogin, clogin = s.uniq("ttlm"), s.uniq("ttlc")
+            coord.user_create(mlogin, s.PASSWORD, "mentee", subject=m["id"])
+            coord.user_create(clogin, s.PASSWORD, "coach", subject=co["id"])
         t0 = time.monotonic()
         c = short.login(login, s.PASSWORD)
-        assert c.call("mentee.list", {"program": prog})["items"] == []
+        mc = short.login(mlogin, s.PASSWORD)   # expires with c
+        assert len(c.call("mentee.list", {"program": prog})["items"]) == 1
         key = P + "tok:" + hashlib.sha256(c.token.encode()).hexdigest()
         ttl = s.env.redis.cmd("TTL", key)
         assert 0 < ttl <= 10, ttl
@@ -163,6 +172,19 @@ def token_ttl_expires_sessions(s):
         except CoachnetError as e:
             assert e.code == "unauthenticated", e
         c.close()
+        # Nor is anything pushed to it: the mentee's request reaches the
+        # coach's fresh session on the same server, not the mentee's
+        # expired one (both come from the same event, in one loop turn).
+        with short.login(clogin, s.PASSWORD) as cc, s.srv.login(mlogin, s.PASSWORD) as mu:
+            mid = mu.match_request(co["id"])["match"]["id"]
+            n = cc.next_notification(timeout=5 * SLOW, method="match.updated")
+            assert n.params["match"]["id"] == mid, n.params
+            mc.drain(0.3)
+            pushed = [x.method for x in mc.notifications]
+            assert not pushed, "pushed to a session %.1f s after login, beyond token-ttl 10 s: %s" % (
+                time.monotonic() - t0, pushed)
+        expect_error("unauthenticated", mc.call, "match.mine", {})
+        mc.close()
     finally:
         short.stop()
 
