@@ -657,6 +657,8 @@ static void conn_read_cb(struct bufferevent *bev, void *arg) {
     (void)bev;
     srv_conn *c = arg;
     if (c->state == CONN_HANDSHAKE) conn_set_state(c, CONN_OPEN); /* TLS data before the CONNECTED event */
+    /* paused, a WebSocket's input waits unparsed, its pongs with it */
+    if (c->state == CONN_PAUSED && c->web) hws_heard(c->web);
     process_input(c);
     /* PAUSED, the frames wait in the input buffer.  Back-pressure on a
      * flood: above srv_input_max() bytes of waiting input, reading from the
@@ -934,8 +936,7 @@ void srv_notify_subject(server *s, auth_role role, const char *subject, const ch
     srv_conn *next;
     for (srv_conn *c = s->live; c; c = next) {
         next = c->next; /* a send may close c (and unlink it) */
-        if (!conn_is_open(c->state) || !conn_has_session(c) || c->sess.role != role ||
-            strcmp(c->sess.subject, subject))
+        if (!conn_is_open(c->state) || !conn_has_session(c) || c->sess.role != role || strcmp(c->sess.subject, subject))
             continue;
         if (!sb.size) notify_pack(&sb, method, fn, ud, &s->lim);
         if (sb.size) conn_send(c, sb.data, sb.size);

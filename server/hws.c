@@ -695,6 +695,10 @@ void hws_close(hws *h, uint16_t code, const char *reason) {
     ws_flush(h);
 }
 
+void hws_heard(hws *h) {
+    if (h->state == HWS_WS) h->ping_out = 0;
+}
+
 int64_t hws_tick(hws *h, int64_t now_ms) {
     if (h->state != HWS_WS) return -1;
     int64_t wait = h->cfg.pong_timeout_ms;

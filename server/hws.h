@@ -138,6 +138,13 @@ int hws_closing(const hws *h);
  * any monotonic clock in ms. */
 int64_t hws_tick(hws *h, int64_t now_ms);
 
+/* The peer sent bytes the caller holds back instead of feeding them (it
+ * stopped feeding at its limit of requests in flight): they prove the
+ * peer alive as well as the pong that may be among them, so the ping out
+ * counts as answered.  Without it a connection whose requests outlast the
+ * ping interval plus the pong timeout is closed for "no pong". */
+void hws_heard(hws *h);
+
 /* For logs: why the connection is HWS_CLOSED ("" while it is not). */
 const char *hws_why(const hws *h);
 

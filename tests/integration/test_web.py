@@ -558,6 +558,63 @@ def ws_inflight_limit_holds(s):
 
 
 @t
+def paused_ws_keeps_its_pongs(s):
+    """a WebSocket paused at max-inflight (Redis stopped 1.5 s) answers pings: not closed for "no pong", its answer comes"""
+    # Regression test: while a connection was paused at max-inflight its
+    # input waited unparsed, the client's pong with it, and the keepalive
+    # closed a live connection "no pong within ws-pong-timeout-ms" once a
+    # request took longer than ws-ping-interval-ms + ws-pong-timeout-ms.
+    srv = s.env.add_server("pausedpong", max_inflight=1, ws_ping_interval_ms=200, ws_pong_timeout_ms=300,
+                           redis_timeout_ms=10000)
+    sock, head = handshake(s, srv=srv)
+    assert head.startswith(b"HTTP/1.1 101"), head
+    login = [{"login": ADMIN_LOGIN, "password": ADMIN_PASSWORD}]
+
+    def answer(msgid, pong=False):
+        """Read until the answer to msgid (answering pings); (answer, pings seen)."""
+        pings = 0
+        while True:
+            op, payload = read_frame(sock)
+            if op == 0x9:
+                pings += 1
+                if pong:
+                    sock.sendall(ws_frame(0xA, payload))
+            elif op == 0x8:
+                raise AssertionError("closed: %r" % payload[2:])
+            elif op == 0x2:
+                m = msgpack.unpackb(payload, raw=False)
+                if m[1] == msgid:
+                    return m, pings
+    sock.sendall(ws_frame(0x2, msgpack.packb([0, 1, "auth.login", login])))
+    answer(1, pong=True)
+    s.env.redis.pause()
+    try:
+        sock.sendall(ws_frame(0x2, msgpack.packb([0, 2, "auth.login", login])))  # in flight, then paused
+        sock.settimeout(10 * SLOW)
+        t0 = time.monotonic()
+        pings = 0
+        while time.monotonic() - t0 < 1.5:
+            sock.settimeout(max(0.05, 1.5 - (time.monotonic() - t0)))
+            try:
+                op, payload = read_frame(sock)
+            except socket.timeout:
+                break
+            assert op != 0x8, "closed while paused: %r" % payload[2:]
+            if op == 0x9:
+                pings += 1
+                sock.sendall(ws_frame(0xA, payload))
+        assert pings >= 2, pings   # the keepalive ran while the connection was paused
+    finally:
+        s.env.redis.resume()
+    sock.settimeout(10 * SLOW)
+    m, _ = answer(2, pong=True)
+    assert m[2] is None and m[3]["token"], m
+    sock.close()
+    srv.stop()
+    srv.keep_running = False
+
+
+@t
 def header_limits(s):
     """a request head above http-max-header-bytes is refused 431"""
     sock = raw_tls(s)

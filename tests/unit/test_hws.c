@@ -570,6 +570,18 @@ static void ping_pong(void **state) {
     assert_int_equal(hws_tick(h, 7500), -1); /* no pong */
     assert_int_equal(hws_get_state(h), HWS_CLOSED);
     assert_non_null(strstr(hws_why(h), "pong"));
+    hws_heard(h); /* closed stays closed */
+    assert_int_equal(hws_get_state(h), HWS_CLOSED);
+    hws_free(h);
+    /* bytes held back by a paused caller count as the pong */
+    h = t_open_ws(&p, NULL);
+    assert_int_equal(hws_tick(h, 5000), 1000);
+    assert_int_equal(hws_tick(h, 6000), 500); /* pinged */
+    hws_heard(h);
+    assert_int_equal(hws_tick(h, 6500), 500); /* not closed: next ping at 7000 */
+    assert_int_equal(hws_tick(h, 7000), 500); /* pinged again, nothing heard */
+    assert_int_equal(hws_tick(h, 7500), -1);
+    assert_int_equal(hws_get_state(h), HWS_CLOSED);
     hws_free(h);
     /* the peer's ping is answered with its payload */
     h = t_open_ws(&p, NULL);
