@@ -20,13 +20,15 @@
  *     (mail-templates/<language>/<kind>.txt|.html), add the invitation of
  *     a meeting (mail.c's mail_ics), and send with Message-ID
  *     <event.recipient@domain>;
- *   - 250: SET mail:sent:<event>:<recipient> (30 days); a 5xx reply: the
- *     message is a dead letter at once (the server refused it for good);
- *     a 4xx reply: retry after mail-retry-base-ms, doubled per try up to
- *     mail-retry-max-ms, and a dead letter after smtp-max-tries replies;
- *     no reply at all (connect refused, timeout, connection lost): the
- *     server is down, not the message wrong: retry with the same backoff
- *     without counting a try, for as long as it takes;
+ *   - 250: SET mail:sent:<event>:<recipient> (30 days); a 5xx reply to
+ *     RCPT TO, DATA or the message: a dead letter at once (the server
+ *     refused it for good); a 4xx reply there: retry after
+ *     mail-retry-base-ms, doubled per try up to mail-retry-max-ms, and a
+ *     dead letter after smtp-max-tries replies; no reply at all (connect
+ *     refused, timeout, connection lost) or any refusal before RCPT TO
+ *     (554 at the greeting, AUTH, 530 to MAIL FROM: the server refuses
+ *     the mailer, not this message): retry with the same backoff without
+ *     counting a try, for as long as it takes;
  *   - once every recipient is delivered, skipped or dead: XACK and XDEL.
  * While it waits, the mailer renews its claim (XCLAIM) every
  * CLAIM_RENEW_MS, so no other mailer takes an entry from a live one.
@@ -52,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -100,6 +103,7 @@ typedef struct mailer {
     char k_outbox[KEY_MAX], k_dead[KEY_MAX];
     unsigned long delivered, skipped, dead, already;
     long long next_jobs_ms;
+    int rcpt_sent; /* this send got as far as RCPT TO (smtp_seen) */
 } mailer;
 
 static long long now_ms(void) {
@@ -301,7 +305,25 @@ static size_t read_cb(char *ptr, size_t size, size_t nmemb, void *ud) {
 
 enum { SEND_OK, SEND_PERMANENT, SEND_TRANSIENT, SEND_DOWN };
 
-/* Send one message; the outcome, and the reply or error in reason. */
+/* libcurl's debug callback, for one fact: whether the session got as far
+ * as RCPT TO.  A refusal before it (the greeting, EHLO, STARTTLS, AUTH,
+ * MAIL FROM) is about the mailer's session with the server, whatever its
+ * code -- a blocklisted host (554 at the greeting), AUTH wanted (530), a
+ * sender refused -- and must not turn every message of the outbox into a
+ * dead letter; only a refusal of the recipient or the message is.  The
+ * commands are only compared, never kept or logged (AUTH carries the
+ * password). */
+static int smtp_seen(CURL *c, curl_infotype type, char *data, size_t size, void *ud) {
+    (void)c;
+    mailer *m = ud;
+    if (type == CURLINFO_HEADER_OUT && size >= 4 && strncasecmp(data, "RCPT", 4) == 0) m->rcpt_sent = 1;
+    return 0;
+}
+
+/* Send one message; the outcome, and the reply or error in reason.
+ * Permanent (a dead letter): a 5xx to RCPT TO, DATA or the message;
+ * transient (smtp-max-tries): a 4xx there; down (retried with backoff for
+ * as long as it takes): no answer, or any refusal before RCPT TO. */
 static int smtp_send(mailer *m, const char *rcpt, const char *msg, size_t len, char *reason, size_t rlen) {
     upload u = { msg, len, 0 };
     struct curl_slist *to = curl_slist_append(NULL, rcpt);
@@ -325,6 +347,10 @@ static int smtp_send(mailer *m, const char *rcpt, const char *msg, size_t len, c
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)m->c.smtp_timeout_ms);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)m->c.smtp_timeout_ms);
+    curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, smtp_seen);
+    curl_easy_setopt(c, CURLOPT_DEBUGDATA, m);
+    curl_easy_setopt(c, CURLOPT_VERBOSE, 1L); /* to smtp_seen, not stderr */
+    m->rcpt_sent = 0;
     CURLcode rc = curl_easy_perform(c);
     curl_slist_free_all(to);
     curl_easy_setopt(c, CURLOPT_MAIL_RCPT, NULL);
@@ -332,9 +358,8 @@ static int smtp_send(mailer *m, const char *rcpt, const char *msg, size_t len, c
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
     if (rc == CURLE_OK) return SEND_OK;
     snprintf(reason, rlen, "%s (SMTP %ld)", curl_easy_strerror(rc), code);
-    if (code >= 500) return SEND_PERMANENT;
-    if (code >= 400) return SEND_TRANSIENT;
-    return SEND_DOWN;
+    if (!m->rcpt_sent || code < 400) return SEND_DOWN;
+    return code >= 500 ? SEND_PERMANENT : SEND_TRANSIENT;
 }
 
 /* ---- one recipient ----------------------------------------------------------------------- */

@@ -565,6 +565,104 @@ def starttls_and_auth(s):
             u.close()
 
 
+class Greeting554:
+    """A server that refuses every session at its greeting (554), as a mail
+    server does while it has blocklisted the sender's host; counts them."""
+
+    def __init__(self, port):
+        import socket
+        self.sessions = 0
+        self.sock = socket.create_server(("127.0.0.1", port))
+        self.sock.settimeout(0.2)
+        self.stop_ev = threading.Event()
+        self.th = threading.Thread(target=self.serve, daemon=True)
+        self.th.start()
+
+    def serve(self):
+        while not self.stop_ev.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.sessions += 1
+            try:
+                conn.sendall(b"554 5.7.1 no SMTP service here\r\n")
+                conn.settimeout(1)
+                conn.recv(1024)
+            except OSError:
+                pass
+            conn.close()
+
+    def close(self):
+        self.stop_ev.set()
+        self.th.join()
+        self.sock.close()
+
+
+class RefuseSender(Capture):
+    """Capture whose MAIL FROM is refused (530: the server wants AUTH) while
+    `refusing` is set."""
+
+    def __init__(self):
+        super().__init__()
+        self.refusing = True
+        self.mail_refused = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.refusing:
+            self.mail_refused += 1
+            return "530 5.7.0 Authentication required"
+        envelope.mail_from = address
+        return "250 OK"
+
+
+@t
+def server_refusals_are_retried_not_dead_letters(s):
+    """a 5xx about the session (554 at the greeting, 530 to MAIL FROM) is the server's, not the recipient's: retried with backoff, no dead letter, delivered once the server takes it"""
+    # Regression test: every 5xx made a dead letter, so a mail server that
+    # refused the mailer itself (blocklisted, wanting AUTH) turned every
+    # message of the outbox into a dead letter within seconds.
+    mx = mailer(s)
+    mx.stop()
+    port = free_port()
+    path = s.env.dir / "mailer-refused.conf"
+    path.write_text("".join("%s %s\n" % kv for kv in dict(s.srv.conf, **{
+        "smtp-url": "smtp://127.0.0.1:%d" % port}).items()))
+    mr = Mailer(s, path)
+    coord, prog = s.coordinator()
+    m, c, mu, cu = pair(s, coord, prog)
+    g = Greeting554(port)
+    ctl = None
+    try:
+        mr.start()
+        mu.match_request(c["id"])
+        wait_until(lambda: g.sessions >= 3, 20 * SLOW, what="three sessions refused at the greeting")
+        assert s.env.redis.cmd("XLEN", "cn:mail:dead") == 0, s.env.redis.cmd("XRANGE", "cn:mail:dead", "-", "+")
+        g.close()
+        g = None
+        cap = RefuseSender()
+        ctl = Controller(cap, hostname="127.0.0.1", port=port)
+        ctl.start()
+        wait_until(lambda: cap.mail_refused >= 2, 20 * SLOW, what="MAIL FROM refused twice")
+        assert s.env.redis.cmd("XLEN", "cn:mail:dead") == 0, s.env.redis.cmd("XRANGE", "cn:mail:dead", "-", "+")
+        assert cap.to(c["email"]) == []
+        cap.refusing = False
+        got = wait_mail_on(cap, c["email"])
+        assert len(got) == 1 and got[0]["Subject"] == "New coaching request", got
+        assert "554" in mr.log() and "530" in mr.log(), mr.log()[-2000:]
+        mr.stop()
+    finally:
+        if mr.proc is not None:
+            mr.kill()
+        if g is not None:
+            g.close()
+        if ctl is not None:
+            ctl.stop()
+        mx.start()
+        for u in (mu, cu, coord):
+            u.close()
+
+
 def wait_mail_on(cap, addr_, timeout=20):
     wait_until(lambda: cap.to(addr_), timeout * SLOW, what="a message to %s" % addr_)
     return cap.to(addr_)
