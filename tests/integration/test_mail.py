@@ -5,7 +5,8 @@ server that this suite runs (Debian's python3-aiosmtpd) and that captures
 every message: each event's mail to the right people in their language,
 the iCalendar invitation of meeting.schedule (parsed by python3-icalendar),
 notify preferences, no address no mail; SMTP down, 4xx then 5xx replies
-(dead letters, mail.dead, mail.retry), and the mailer SIGKILLed while
+(dead letters, mail.dead, mail.retry), a server that refuses the mailer
+itself (retried, no dead letter), and the mailer SIGKILLed while
 sending (every message delivered afterwards, duplicates counted)."""
 
 import email
