@@ -447,6 +447,12 @@ static void finish_cb(void *ud, redisReply *reply, int status) {
          * run.done must not say done (design.md §6: a client hears of a
          * write only after Redis confirmed it). */
         if (!strcmp(rn->status, "done")) rn->status = "failed";
+    } else if (mel_strs(reply, 1, 2)) {
+        /* the status its record has: another's verdict when the run was no
+         * longer running (run_finish.lua), which run.done reports too */
+        static const char *const ended[] = { "done", "failed", "cancelled" };
+        for (size_t i = 0; i < sizeof ended / sizeof ended[0]; i++)
+            if (!strcmp(reply->element[1]->str, ended[i])) rn->status = ended[i];
     }
     run_ended(rn);
 }
@@ -465,7 +471,9 @@ static void pack_stats(run *rn, msgpack_sbuffer *sb) {
 
 /* End the run as failed or cancelled (what it staged stays invisible and
  * the sweep deletes it), or a draft run as done (what it staged stays for
- * match.list {run_id} and run.publish). */
+ * match.list {run_id} and run.publish).  A run a sweep already marked
+ * failed (its lock expired while this process stalled) keeps that status,
+ * and run.done reports it (finish_cb). */
 static void run_finish(run *rn, const char *status) {
     rn->status = status;
     msgpack_sbuffer sb;

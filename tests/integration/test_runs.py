@@ -593,6 +593,45 @@ def draft_whose_end_was_not_recorded_is_not_done(s):
         paced.stop()
 
 
+@t
+def draft_marked_failed_by_a_sweep_stays_failed(s):
+    """a draft whose lock was lost and that a sweep (or match.run's orphan check) marked failed is not recorded done by its late end"""
+    coord0, prog, login = coordinator(s)
+    coord0.close()
+    r = s.env.redis
+    # no mentee, so no store chunk (which would find the lock gone): the
+    # run's end is its first write after the lock; 500 coaches read a few a
+    # page (run-chunk-us 50) leave time to take its lock away meanwhile; a
+    # lock of 600 s is not renewed before the run ends (a stalled owner's
+    # renew is late the same way)
+    paced = s.env.add_server(run_chunk_us=50, run_lock_ttl_ms=600000)
+    try:
+        coord = paced.login(login, PW)
+        with coord:
+            calls = [("coach.put", {"profile": s.gen.coach([prog], capacity=5)}) for _ in range(500)]
+            assert not [x for x in coord.pipeline(calls, timeout=60) if isinstance(x, Exception)]
+            run_id = coord.match_run(prog, draft=True)["run_id"]
+            # what another coachnetd's sweep does once the lock is gone (run_sweep.lua):
+            # the run, still running, is marked failed (and its staged keys deleted)
+            took = r.cmd("EVAL", "if redis.call('HGET', KEYS[2], 'status') ~= 'running' then return 0 end "
+                                 "redis.call('DEL', KEYS[1]) "
+                                 "redis.call('HSET', KEYS[2], 'status', 'failed', 'finished_at', ARGV[1]) "
+                                 "redis.call('SREM', KEYS[3], ARGV[2]) return 1",
+                         "3", P + "lock:run:" + prog, P + "run:" + run_id, P + "runs:staged",
+                         str(int(time.time())), run_id)
+            assert int(took) == 1, "the run ended before its lock was taken away: the test did not test anything"
+            while True:
+                n = coord.next_notification(timeout=60)
+                if n.method == "run.done" and n.params["run_id"] == run_id:
+                    break
+            recorded = coord.run_get(run_id)["run"]["status"]
+            assert recorded == "failed", "the sweep's verdict was overwritten: run %s is %s" % (run_id, recorded)
+            assert n.params["status"] == recorded, (n.params, recorded)
+            expect_error("conflict", coord.run_publish, run_id, field="run_id")
+    finally:
+        paced.stop()
+
+
 def script_argv(r, name):
     """The arguments after the key prefix of every EVALSHA of server/lua's
     `name` in Redis' SLOWLOG (as strings, oldest first; SLOWLOG keeps the
