@@ -122,11 +122,14 @@ static void publish_cb(srv_req *r, const db_published *p) {
     publish_st *ps = r->st;
     ps->published = p->published;
     snprintf(ps->program, sizeof ps->program, "%s", p->program);
-    if (r->replayed) { /* a repeated request_id: the first call published (and settled) it */
-        publish_answer(r);
-        return;
-    }
-    log_info("run %s (%s) published by %s: %lld proposals", ps->run_id, ps->program, r->sess.login, p->published);
+    /* A repeated request_id: the first call published it, but its handler
+     * may not have settled it (it heard `unavailable` while Redis ran the
+     * switch, or its process died): settle here too, so that this answer
+     * also comes once the waitlist is settled and the lock released.
+     * Nothing is counted twice (settle() SPOPs) and a settled run is left
+     * alone at once. */
+    if (!r->replayed)
+        log_info("run %s (%s) published by %s: %lld proposals", ps->run_id, ps->program, r->sess.login, p->published);
     publish_settle_next(r);
 }
 

@@ -269,5 +269,54 @@ def applied_during_stall_is_retried_safely(s):
         w.close()
 
 
+@t
+def publish_applied_during_stall_settles_on_retry(s):
+    """run.publish stalled past redis-timeout-ms (applied, unavailable) retried with its request_id: the answer comes once the waitlist is settled and the lock is free"""
+    coord, prog = s.coordinator()
+    with coord:
+        for _ in range(4):
+            coord.mentee_put(s.gen.mentee(prog))
+        for _ in range(2):
+            coord.coach_put(s.gen.coach([prog], capacity=1))
+        run_id = coord.match_run(prog, draft=True)["run_id"]
+        while True:
+            n = coord.next_notification(timeout=30 * SLOW, method="run.done")
+            if n.params["run_id"] == run_id:
+                break
+        assert n.params["status"] == "done", n.params
+        unmatched = {it["mentee_id"] for it in coord.run_unmatched(run_id)["items"]}
+        assert len(unmatched) == 2, unmatched
+        redis = s.env.redis
+        redis.pause()
+        try:
+            try:
+                got = coord.run_publish(run_id, request_id="pub-stall")
+                stalled = False
+            except CoachnetError as e:
+                assert e.code == "unavailable", e
+                stalled = True
+        finally:
+            redis.resume()
+        assert stalled, "run.publish was answered during a Redis stall: %r" % (got,)
+        # Redis ran the switch once it woke up; the handler that sent it had given up
+        wait_until(lambda: "published_at" in coord.run_get(run_id)["run"], 15 * SLOW, interval=0.2,
+                   what="the stalled switch to be applied")
+
+        def retried():
+            try:
+                return coord.run_publish(run_id, request_id="pub-stall")
+            except CoachnetError as e:
+                if e.code != "unavailable":
+                    raise
+                return None
+        got = wait_until(retried, 15 * SLOW, interval=0.2, what="the retry to succeed")
+        assert got == {"published": 2}, got
+        wait = {k.decode(): int(v) for k, v in zip(*[iter(redis.cmd("HGETALL", "cn:wait:" + prog))] * 2)}
+        assert wait == {m: 1 for m in unmatched}, \
+            "the replay answered before the waitlist was settled: %r" % (wait,)
+        assert int(redis.cmd("EXISTS", "cn:lock:run:" + prog)) == 0, "the replay answered with the lock still held"
+        assert coord.match_run(prog)["run_id"]                 # the program is free for its next run
+
+
 if __name__ == "__main__":
     main(suite)
