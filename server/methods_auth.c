@@ -482,9 +482,11 @@ void m_user_create(srv_req *r, const api_user_create_params *p) {
 /* Sessions on this instance end before the answer (so the admin's next
  * step sees them gone); other instances end theirs on the `revoke` event
  * of the tokens user_disable.lua deleted, or at their next session check
- * (sesscheck.h) if they miss it. */
+ * (sesscheck.h) if they miss it.  A repeated request_id changed nothing,
+ * so ends nothing either: the user may have been enabled since and have
+ * sessions Redis holds (as user.set_password's). */
 static void disable_cb(srv_req *r) {
-    if (r->st) srv_logout_login(r->srv, r->st, NULL, "user disabled");
+    if (r->st && !r->replayed) srv_logout_login(r->srv, r->st, NULL, "user disabled");
     pack_empty(srv_req_ok(r));
     srv_req_done(r);
 }

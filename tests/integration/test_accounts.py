@@ -291,6 +291,21 @@ def enable_after_disable(s):
 
 
 @t
+def disable_repeat_request_id_after_enable(s):
+    """user.disable repeated with its request_id after the user was enabled again: answered {} from the first call, and the user's new session stays (the repeat changes nothing)"""
+    a = s.admin()
+    login = s.uniq("coord")
+    a.user_create(login, PW, "coordinator", programs=[s.program()])
+    assert a.user_disable(login, request_id="dis-1") == {}
+    assert a.user_enable(login) == {}
+    with s.srv.login(login, PW) as u:
+        assert u.mentee_list()["items"] == []
+        assert a.user_disable(login, request_id="dis-1") == {}
+        assert u.mentee_list()["items"] == [], "the repeated user.disable ended a session of the enabled user"
+    assert logs_in(s, login, PW)
+
+
+@t
 def set_password_of_disabled_user(s):
     """user.set_password of a disabled user: it stays disabled; once enabled it logs in with the new password only"""
     a = s.admin()
