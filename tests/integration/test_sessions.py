@@ -128,6 +128,23 @@ def logout_ends_every_connection_of_the_token(s):
 
 
 @t
+def logout_repeat_request_id_ends_the_new_token(s):
+    """auth.logout repeated with its request_id from a new session of the same user (a client retrying a logout whose answer was lost): the new token ends in Redis too, not only on this connection"""
+    login, a1 = new_coordinator(s)
+    try:
+        assert a1.auth_logout(request_id="lo-1") == {}
+        a1.auth_login(login, s.PASSWORD)
+        token = a1.token
+        assert works(a1)
+        assert a1.auth_logout(request_id="lo-1") == {}
+        assert refused(a1)
+        with s.srv.client() as x:
+            expect_error("unauthenticated", x.auth_resume, token)
+    finally:
+        a1.close()
+
+
+@t
 def disable_ends_every_connection_of_the_user(s):
     """user.disable (links up): every session of that user on A, B and C ends; another user's stays"""
     b, c = servers(s)
