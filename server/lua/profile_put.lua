@@ -10,7 +10,6 @@ local kind, id = ARGV[2], ARGV[3]
 local k = K[kind]..id
 local cur = redis.call('HMGET', k, 'v', 'program', 'province', 'sk')
 local v = tonumber(cur[1] or '0')
-if ARGV[5] ~= '' and tonumber(ARGV[5]) ~= v then return {'conflict', kind..' '..id..' is at version '..v..', not '..ARGV[5]} end
 local scope = ARGV[6]
 if scope ~= '' and cur[1] then
   local old = cur[2] or ''
@@ -18,6 +17,9 @@ if scope ~= '' and cur[1] then
     if not meets(old, scope) then return {'forbidden', 'coach '..id..' is outside your programs'} end
   elseif not meets(old, scope) then return {'forbidden', 'mentee '..id..' is in program '..old..', outside your programs'} end
 end
+-- the version after the scope (methods.md, "Order of the checks"): a
+-- coordinator learns nothing of another program's profile from it
+if ARGV[5] ~= '' and tonumber(ARGV[5]) ~= v then return {'conflict', kind..' '..id..' is at version '..v..', not '..ARGV[5]} end
 if ARGV[12] == '1' then
   -- A first profile would let its subject choose its program: the
   -- coordinator imports it.  Otherwise the owned fields must stay equal.

@@ -227,6 +227,18 @@ def coordinator_outside_scope(s):
 
 
 @t
+def coordinator_outside_scope_before_version(s):
+    """a coordinator writing another program's profile with a stale if_version: forbidden (scope before stored state, methods.md "Order of the checks"), not a conflict that tells the stored version"""
+    c = cast(s)
+    u = c.qcoord
+    forbidden_all([
+        ("mentee.put P's mentee, if_version 0", lambda: u.mentee_put(dict(c.m2, program=c.Q), if_version=0)),
+        ("mentee.put P's mentee, if_version 99", lambda: u.mentee_put(dict(c.m2, program=c.Q), if_version=99)),
+        ("coach.put P's coach, if_version 0", lambda: u.coach_put(dict(c.c2, programs=[c.Q]), if_version=0)),
+    ])
+
+
+@t
 def coordinator_forbidden_match_calls(s):
     """a coordinator: forbidden to review another program's match, and to respond, log meetings, give feedback"""
     c = cast(s).matches()
