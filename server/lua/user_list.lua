@@ -15,7 +15,7 @@ local limit, role, prog, scope = tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6]
 local out, n, examined, last = {'ok', ''}, 0, 0, nil
 local function inp(r, progs, p)   -- does a user of role r with programs progs lie in p (csv)?
   if r == 'mentee' then return progs ~= '' and has(p, progs) end
-  if r == 'coach' then return progs == '' or meets(progs, p) end
+  if r == 'coach' then return meets(progs, p) end   -- no "every program" coach (DESIGN §9)
   return false
 end
 while n < limit and examined < 1000 do

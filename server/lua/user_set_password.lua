@@ -16,7 +16,7 @@ if scope ~= '' then
     return {'forbidden', 'a coordinator may only set the passwords of mentee and coach users', 'login'}
   end
   local prog = redis.call('HGET', K[role]..subj, 'program')
-  local ok = prog and ((role == 'mentee' and has(scope, prog)) or (role == 'coach' and (prog == '' or meets(prog, scope))))
+  local ok = prog and ((role == 'mentee' and has(scope, prog)) or (role == 'coach' and meets(prog, scope)))
   if not ok then return {'forbidden', 'user '..ARGV[2]..' is outside your programs', 'login'} end
 end
 redis.call('HSET', k, 'pw', ARGV[3])

@@ -158,6 +158,24 @@ def full_hash_queue_is_rate_limited(s):
 
 
 @t
+def coach_without_programs_is_in_no_coordinators_reach(s):
+    """a coach profile stored without programs (as before they were required, design.md section 9: no "every program" value) is in no coordinator's reach: user.set_password forbidden and user.list leaves its user out, as user.create refuses it"""
+    coord, prog = s.coordinator()
+    other, _ = s.coordinator()
+    with coord, other:
+        lc, cid = coach_user(s, coord, prog)
+        s.env.redis.cmd("HSET", "cn:coach:" + cid, "program", "")
+        try:
+            expect_error("forbidden", other.user_set_password, lc, NEW_PW, field="login")
+            assert lc not in by_login(all_users(other)[0]), "another program's coordinator lists the coach user"
+            expect_error("forbidden", other.user_create, s.uniq("coach"), PW, "coach", subject=cid,
+                         field="subject")
+            assert logs_in(s, lc, PW), "a refused set_password changed the password"
+        finally:
+            s.env.redis.cmd("HSET", "cn:coach:" + cid, "program", prog)   # for the later tests
+
+
+@t
 def set_password_clears_failed_logins(s):
     """user.set_password: a login refused for too many failed attempts logs in with the new password at once"""
     coord, prog = s.coordinator()
