@@ -27,7 +27,7 @@ else
 end
 rec.start, rec.minutes, rec.place, rec.by, rec.status = start, minutes, place, role, 'scheduled'
 redis.call('HSET', K.sched..id, rec.id, cmsgpack.pack(rec))
-redis.call('HSET', K.match..id, 'updated_at', now)
+stamp(m, now)  -- updated_at and its sort index (msort.lua)
 meeting_mail(m, rec, 'REQUEST', role)
 audit('ev', 'meeting.schedule', 'match', id, 'meeting', rec.id, 'start', tostring(start), 'minutes', tostring(minutes), 'seq', tostring(rec.seq), 'side', role)
 return {'ok', rec.id}

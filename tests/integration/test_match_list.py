@@ -116,6 +116,35 @@ def sort_by_updated_at_newest_first(s):
 
 
 @t
+def meeting_schedule_moves_the_match_once(s):
+    """meeting.schedule's updated_at moves the match in sort=updated_at, and a later change leaves it there once"""
+    import time
+    coord, prog, run_id, ms, _ = program_with_proposals(s, n_mentees=3, n_coaches=1)
+    m = s.gen.mentee(prog)
+    coord.mentee_put(m)
+    mu = s.subject_user(coord, "mentee", m["id"])
+    c = s.gen.coach([prog], capacity=1)
+    coord.coach_put(c)
+    cu = s.subject_user(coord, "coach", c["id"])
+    try:
+        mid = mu.match_request(c["id"])["match"]["id"]
+        assert cu.match_respond(mid, True)["match"]["status"] == "accepted"
+        time.sleep(1.1)  # updated_at is in seconds
+        coord.match_review([coord.match_list(program=prog, limit=1)["items"][0]["id"]], "approve")
+        time.sleep(1.1)
+        mu.meeting_schedule(mid, int(time.time()) + 86400, 60)
+        items = flat(pages(coord, 2, program=prog, sort="updated_at"))
+        assert items[0]["id"] == mid, [(x["id"], x["updated_at"]) for x in items]
+        time.sleep(1.1)
+        assert mu.match_respond(mid, False)["match"]["status"] == "cancelled"
+        ids = [x["id"] for x in flat(pages(coord, 2, program=prog, sort="updated_at"))]
+        assert ids.count(mid) == 1 and ids[0] == mid, ids
+    finally:
+        for u in (mu, cu, coord):
+            u.close()
+
+
+@t
 def rename_moves_the_match(s):
     """a mentee renamed by its coordinator moves in sort=mentee_name (and a coach in coach_name)"""
     coord, prog, run_id, ms, cs = program_with_proposals(s)
