@@ -51,9 +51,11 @@
 --   mail(kind, m, to, by)  the match's message on the outbox (common.lua's
 --                 outbox()): match, program, mentee, coach, status, by
 --   sides(m) / other(m, side)  recipients: both sides / the side not `side`
---   cancel_meetings(m, now)  a cancelled match cancels its meetings still to
---                 come (sched:<match>, meeting.schedule): each gets status
---                 cancelled, SEQUENCE + 1 and a METHOD:CANCEL message
+--   cancel_meetings(m, now)  a cancelled or completed match cancels its
+--                 meetings still to come (sched:<match>, meeting.schedule):
+--                 each gets status cancelled, SEQUENCE + 1 and a
+--                 METHOD:CANCEL message (a match no longer accepted or active
+--                 cannot move them, so they would stay in calendars)
 --   addnote(id, by, role, text, now)  keep a non-empty note in notes:<match>
 --                 (msgpack {by, role, text, at}, the last NOTES_MAX)
 --   (the sort indexes and stamp/unindex: msort.lua, a prelude before this one)

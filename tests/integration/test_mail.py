@@ -267,6 +267,44 @@ def meeting_invitation_and_reschedule(s):
         u.close()
 
 
+def ics_events(addr_, method):
+    """The VEVENTs of the iCalendar parts of METHOD method mailed to addr_."""
+    out = []
+    for msg in CAPTURE.to(addr_):
+        if any(p.get_content_type() == "text/calendar" for p in msg.walk()):
+            _, cal = calendar(msg)
+            if cal["METHOD"] == method:
+                out.append(cal.walk("VEVENT")[0])
+    return out
+
+
+@t
+def completed_match_cancels_meetings_to_come(s):
+    """a match the coordinator completes cancels its meetings still to come: METHOD:CANCEL, the same UID, SEQUENCE+1"""
+    # Regression test: completing released the seat and told both sides but
+    # left the planned meetings scheduled, and a completed match's meetings
+    # can no longer be moved or cancelled: the invitation stayed in both
+    # calendars for good.  Cancelling a match already cancelled them.
+    mailer(s)
+    coord, prog = s.coordinator()
+    m, c, mu, cu, mid = accepted(s, coord, prog)
+    start = (int(time.time()) // 3600 + 72) * 3600
+    mt = cu.meeting_schedule(mid, start, 60)["meeting_id"]
+    uid = "%s@example.org" % mt
+    for a in (m["email"], c["email"]):
+        wait_until(lambda: [e for e in ics_events(a, "REQUEST") if str(e["UID"]) == uid], 20 * SLOW,
+                   what="the invitation to %s" % a)
+    assert review_one(coord, mid, "complete") == "completed"
+    for a in (m["email"], c["email"]):
+        wait_until(lambda: [e for e in ics_events(a, "CANCEL") if str(e["UID"]) == uid], 20 * SLOW,
+                   what="a METHOD:CANCEL to %s" % a)
+        ev = [e for e in ics_events(a, "CANCEL") if str(e["UID"]) == uid][0]
+        assert int(ev["SEQUENCE"]) == 1 and str(ev["STATUS"]) == "CANCELLED", ev
+    expect_error("conflict", cu.meeting_schedule, mid, start, 60, meeting_id=mt, field="match_id")
+    for u in (mu, cu, coord):
+        u.close()
+
+
 @t
 def meeting_schedule_errors(s):
     """meeting.schedule: not your match forbidden, unknown match not_found, a requested match conflict, a past start invalid_params, an unknown meeting_id not_found, a coordinator forbidden"""
