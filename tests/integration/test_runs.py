@@ -554,28 +554,39 @@ def store_a_failing_chunk_ends_failed(s):
         paced.stop()
 
 
+def paced_draft(s, run_lock_ttl_ms):
+    """A draft run whose end is its first write after its lock, and that
+    leaves time to act before that end: a coachnetd of its own reading the
+    snapshot a few coaches a page (run-chunk-us 50), a program of 500
+    coaches and no mentee (so no store chunk).  Returns (server, logged-in
+    coordinator, program, run_id), the run started."""
+    coord0, prog, login = coordinator(s)
+    coord0.close()
+    paced = s.env.add_server(run_chunk_us=50, run_lock_ttl_ms=run_lock_ttl_ms)
+    coord = paced.login(login, PW)
+    calls = [("coach.put", {"profile": s.gen.coach([prog], capacity=5)}) for _ in range(500)]
+    assert not [x for x in coord.pipeline(calls, timeout=60) if isinstance(x, Exception)]
+    return paced, coord, prog, coord.match_run(prog, draft=True)["run_id"]
+
+
+def run_done(coord, run_id):
+    """The run.done notification of run_id (others skipped)."""
+    while True:
+        n = coord.next_notification(timeout=60)
+        if n.method == "run.done" and n.params["run_id"] == run_id:
+            return n
+
+
 @t
 def draft_whose_end_was_not_recorded_is_not_done(s):
     """a draft run whose end Redis refused (out of memory) is not reported done: run.done says what its record becomes"""
-    coord0, prog, login = coordinator(s)
-    coord0.close()
     r = s.env.redis
-    # no mentee, so no store chunk: the run's end (run_finish.lua) is its
-    # first write after the lock; 500 coaches read one a page (run-chunk-us
-    # 50) leave time to refuse writes before it
-    paced = s.env.add_server(run_chunk_us=50, run_lock_ttl_ms=1500)
+    paced, coord, prog, run_id = paced_draft(s, run_lock_ttl_ms=1500)
     try:
-        coord = paced.login(login, PW)
         with coord:
-            calls = [("coach.put", {"profile": s.gen.coach([prog], capacity=5)}) for _ in range(500)]
-            assert not [x for x in coord.pipeline(calls, timeout=60) if isinstance(x, Exception)]
-            run_id = coord.match_run(prog, draft=True)["run_id"]
             r.cmd("CONFIG", "SET", "maxmemory", "1")    # writes refused (noeviction), reads served
             try:
-                while True:
-                    n = coord.next_notification(timeout=60)
-                    if n.method == "run.done" and n.params["run_id"] == run_id:
-                        break
+                n = run_done(coord, run_id)
             finally:
                 r.cmd("CONFIG", "SET", "maxmemory", "0")
             assert "run %s: could not record its end" % run_id in paced.log_text(), \
@@ -596,21 +607,12 @@ def draft_whose_end_was_not_recorded_is_not_done(s):
 @t
 def draft_marked_failed_by_a_sweep_stays_failed(s):
     """a draft whose lock was lost and that a sweep (or match.run's orphan check) marked failed is not recorded done by its late end"""
-    coord0, prog, login = coordinator(s)
-    coord0.close()
     r = s.env.redis
-    # no mentee, so no store chunk (which would find the lock gone): the
-    # run's end is its first write after the lock; 500 coaches read a few a
-    # page (run-chunk-us 50) leave time to take its lock away meanwhile; a
-    # lock of 600 s is not renewed before the run ends (a stalled owner's
+    # a lock of 600 s is not renewed before the run ends (a stalled owner's
     # renew is late the same way)
-    paced = s.env.add_server(run_chunk_us=50, run_lock_ttl_ms=600000)
+    paced, coord, prog, run_id = paced_draft(s, run_lock_ttl_ms=600000)
     try:
-        coord = paced.login(login, PW)
         with coord:
-            calls = [("coach.put", {"profile": s.gen.coach([prog], capacity=5)}) for _ in range(500)]
-            assert not [x for x in coord.pipeline(calls, timeout=60) if isinstance(x, Exception)]
-            run_id = coord.match_run(prog, draft=True)["run_id"]
             # what another coachnetd's sweep does once the lock is gone (run_sweep.lua):
             # the run, still running, is marked failed (and its staged keys deleted)
             took = r.cmd("EVAL", "if redis.call('HGET', KEYS[2], 'status') ~= 'running' then return 0 end "
@@ -620,10 +622,7 @@ def draft_marked_failed_by_a_sweep_stays_failed(s):
                          "3", P + "lock:run:" + prog, P + "run:" + run_id, P + "runs:staged",
                          str(int(time.time())), run_id)
             assert int(took) == 1, "the run ended before its lock was taken away: the test did not test anything"
-            while True:
-                n = coord.next_notification(timeout=60)
-                if n.method == "run.done" and n.params["run_id"] == run_id:
-                    break
+            n = run_done(coord, run_id)
             recorded = coord.run_get(run_id)["run"]["status"]
             assert recorded == "failed", "the sweep's verdict was overwritten: run %s is %s" % (run_id, recorded)
             assert n.params["status"] == recorded, (n.params, recorded)
