@@ -94,7 +94,6 @@ void db_logout(srv_req *r, const char *login, const char *tokhash, db_ok_fn *cb)
     sargs a = db_script(r, SCRIPT_LOGOUT);
     sargs_adds(&a, login);
     sargs_adds(&a, tokhash);
-    db_idem_args(r, &a);
     db_send_ok(r, &a, cb);
 }
 

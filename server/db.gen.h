@@ -32,7 +32,7 @@ void db_list(srv_req *r, const char *kind, const char *index, const char *cursor
 void db_login(srv_req *r, const char *login, long long attempts_per_minute, db_user_fn *cb);
 /* server/lua/login_fail.lua -> ok */
 void db_login_fail(srv_req *r, const char *login, db_ok_fn *cb);
-/* server/lua/logout.lua -> ok, idempotent */
+/* server/lua/logout.lua -> ok */
 void db_logout(srv_req *r, const char *login, const char *tokhash, db_ok_fn *cb);
 /* server/lua/mail_dead.lua -> strs */
 void db_mail_dead(srv_req *r, const char *cursor, long long limit, db_strs_fn *cb);

@@ -272,14 +272,8 @@ void m_auth_logout(srv_req *r, const api_auth_logout_params *p) {
         srv_end_sessions(r->srv, &tok, "token logged out");
     }
     tokset_free(&tok);
-    /* The token a logout ends is the session's, not a param: the kept
-     * answer of an earlier logout with the same request_id (another token
-     * of the user, deleted then) would answer this one without deleting
-     * its token, which would stay valid in Redis.  Deleting a token is
-     * idempotent by itself, so logout.lua runs without the request_id
-     * check: a repeat deletes the caller's token and answers {}, as the
-     * first call did. */
-    r->idem_key[0] = '\0';
+    /* logout.lua keeps no answer for a request_id: the token is the
+     * session's, not a param (see the script) */
     db_logout(r, old.login, old.tokhash, ok_empty);
 }
 

@@ -450,9 +450,9 @@ static void finish_cb(void *ud, redisReply *reply, int status) {
     } else if (mel_strs(reply, 1, 2)) {
         /* the status its record has: another's verdict when the run was no
          * longer running (run_finish.lua), which run.done reports too */
-        static const char *const ended[] = { "done", "failed", "cancelled" };
-        for (size_t i = 0; i < sizeof ended / sizeof ended[0]; i++)
-            if (!strcmp(reply->element[1]->str, ended[i])) rn->status = ended[i];
+        const redisReply *st = reply->element[1];
+        int k = pack_name_index(proto_run_status_names, st->str, st->len);
+        if (k >= 0) rn->status = proto_run_status_names[k];
     }
     run_ended(rn);
 }
