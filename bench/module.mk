@@ -3,15 +3,15 @@
 # Each block below is self-contained: append a new block for a new benchmark.
 
 # bench_assign: the exact assignment solver alone on a synthetic graph
-# (bench/matcher/README-compare.md).  Linked with the solver's object only.
+# (bench/matcher/README-compare.md).  Linked with the solver's objects only.
 BENCHES += $(B)/bench/matcher/bench_assign
-$(B)/bench/matcher/bench_assign: $(B)/bench/matcher/bench_assign.o $(B)/matcher/assign.o
+$(B)/bench/matcher/bench_assign: $(B)/bench/matcher/bench_assign.o $(B)/matcher/assign.o $(B)/matcher/par.o
 	$(CC) $(LDFLAGS) $^ -o $@
 
 # compare_assign: the solver alone on a CNW1 weight dump, the counterpart of
 # the reference solvers below (bench/matcher/compare.sh).
 BENCHES += $(B)/bench/matcher/compare_assign
-$(B)/bench/matcher/compare_assign: $(B)/bench/matcher/compare_assign.o $(B)/matcher/assign.o
+$(B)/bench/matcher/compare_assign: $(B)/bench/matcher/compare_assign.o $(B)/matcher/assign.o $(B)/matcher/par.o
 	$(CC) $(LDFLAGS) $^ -o $@
 
 # lemon_ns: LEMON's NetworkSimplex on a CNW1 weight dump (C++, liblemon-dev).

@@ -65,7 +65,24 @@ int assign_graph_add(assign_graph *g, int32_t row, int32_t col, int64_t w);
  * and 2 x 10^6 edges the per-edge check was a third of a warm run's graph
  * building).  Same return values as assign_graph_add. */
 int assign_graph_add_row(assign_graph *g, int32_t row, const int32_t *cols, const int64_t *w, int32_t n);
+/* Rows built in parallel, in three steps.  assign_graph_reserve (one thread)
+ * gives a row without edges or room room for at most n edges.
+ * assign_graph_fill_row then writes a reserved row's edges, once (distinct
+ * columns, as for add_row; at most the n reserved), and sorts them by
+ * column; it touches nothing but that row, so calls for distinct rows may
+ * run at once.  assign_graph_filled (one thread, after them) counts the
+ * filled rows' edges and hands them to the solver; until then the graph
+ * must not be used otherwise.  Return values as assign_graph_add; reserve
+ * also refuses a row that has edges or room, fill_row a row not reserved,
+ * already filled, or given more edges than reserved. */
+int assign_graph_reserve(assign_graph *g, int32_t row, int32_t n);
+int assign_graph_fill_row(assign_graph *g, int32_t row, const int32_t *cols, const int64_t *w, int32_t n);
+void assign_graph_filled(assign_graph *g, const int32_t *rows, size_t n_rows);
 size_t assign_graph_edges(const assign_graph *g);
+/* The threads the solver's bulk passes over every edge (its column-major
+ * copy, the certificate check) may use; 1 unless set.  The results do not
+ * depend on it. */
+void assign_graph_threads(assign_graph *g, int threads);
 /* Edges of a row, for callers that keep the graph beyond a solve (a warm
  * start of the next run): assign_graph_row_len() of them, the i-th by
  * assign_graph_row_edge(), in column order once the graph has been solved. */

@@ -121,7 +121,7 @@ static uint8_t *coaches_column(mt_coaches *cs, uint32_t col) {
     return cs->level[col];
 }
 
-int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot, const match_coach *c) {
+int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot, const match_coach *c, const int32_t *comp_ids) {
     if (coaches_grow(cs, slot + 1) != MATCH_OK) return MATCH_ENOMEM;
     /* Languages: a bit each for the first MT_LANG_BITS, then overflow ids
      * (internal.h).  Any number of distinct languages is accepted. */
@@ -143,15 +143,21 @@ int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot, const match_coach *
     uint32_t *progs = cs->progs + slot * MATCH_MAX_PROGRAMS;
     for (size_t i = 0; i < c->n_programs; i++)
         if ((progs[i] = mt_map_intern(&s->programs, c->programs[i])) == MT_NONE) return MATCH_ENOMEM;
-    /* Levels: clear the slot in every column, then set this coach's. */
+    /* Levels: clear the slot in every column (unless it was never set:
+     * a run fills 10^5 fresh slots, and one write per column each was a
+     * cache miss), then set this coach's.  A catalogue competency's column
+     * is its catalogue index (mt_space_init). */
     uint32_t cols[MATCH_MAX_COMPETENCIES];
     for (size_t i = 0; i < c->n_competencies; i++) {
-        cols[i] = mt_map_intern(&s->comps, c->competencies[i].code);
+        int32_t id = comp_ids ? comp_ids[i] : -1;
+        cols[i] = id >= 0 ? (uint32_t)id : mt_map_intern(&s->comps, c->competencies[i].code);
         if (cols[i] == MT_NONE || !coaches_column(cs, cols[i])) return MATCH_ENOMEM;
     }
-    for (size_t i = 0; i < cs->n_cols; i++)
-        if (cs->level[i]) cs->level[i][slot] = 0;
+    if (slot < cs->touched)
+        for (size_t i = 0; i < cs->n_cols; i++)
+            if (cs->level[i]) cs->level[i][slot] = 0;
     for (size_t i = 0; i < c->n_competencies; i++) cs->level[cols[i]][slot] = (uint8_t)c->competencies[i].level;
+    if (slot >= cs->touched) cs->touched = slot + 1;
 
     int prov = match_catalog_find(s->cat, MATCH_VOCAB_PROVINCE, c->province);
     cs->agency[slot] = agency;
@@ -199,6 +205,7 @@ void mt_coaches_move(mt_coaches *cs, size_t to, size_t from) {
            MATCH_MAX_PROGRAMS * sizeof(*cs->progs));
     for (size_t i = 0; i < cs->n_cols; i++)
         if (cs->level[i]) cs->level[i][to] = cs->level[i][from];
+    if (to >= cs->touched) cs->touched = to + 1;
 }
 
 int mt_coach_serves(const mt_coaches *cs, size_t i, uint32_t p) {
@@ -235,5 +242,6 @@ int mt_coaches_permute(mt_coaches *dst, const mt_coaches *src, const int32_t *pe
         for (size_t i = 0; i < n; i++) to[i] = from[perm[i]];
     }
     dst->n = n;
+    dst->touched = dst->alloc; /* its columns were malloc'ed: any slot may hold a level */
     return MATCH_OK;
 }

@@ -81,7 +81,7 @@ int match_index_upsert(match_index *idx, const match_coach *c, match_err *err) {
             goto nomem;
         }
     }
-    int rc = mt_coaches_set(&idx->cs, &idx->space, slot, c);
+    int rc = mt_coaches_set(&idx->cs, &idx->space, slot, c, NULL);
     if (rc != MATCH_OK && fresh) {
         mt_map_del(&idx->slot_of, c->id);
         free(idx->ids[slot]);
@@ -240,7 +240,7 @@ int match_explain_pair(const match_catalog *cat, const match_mentee *m, const ma
     mt_query q;
     if (mt_space_init(&s, cat) != MATCH_OK) return MATCH_ENOMEM;
     mt_coaches_init(&cs);
-    int rc = mt_coaches_set(&cs, &s, 0, c);
+    int rc = mt_coaches_set(&cs, &s, 0, c, NULL);
     if (rc == MATCH_OK) {
         mt_query_build(&q, &s, &cs, m, &pol);
         mt_explain(&q, &s, &cs, 0, m, &pol, mt_coach_serves(&cs, 0, q.program), forbidden, out);

@@ -126,6 +126,7 @@ typedef struct mt_coaches {
     uint32_t *progs;   /* MATCH_MAX_PROGRAMS per coach */
     uint8_t **level;   /* level[comp][coach]; NULL column = all zero */
     size_t n_cols;     /* columns allocated in level[] */
+    size_t touched;    /* slots >= touched are 0 in every column: never set */
     uint8_t *zeros;    /* alloc zero bytes: the column of an absent code */
 } mt_coaches;
 
@@ -136,9 +137,11 @@ void mt_coaches_free(mt_coaches *cs);
  * MATCH_OK or MATCH_ENOMEM. */
 int mt_coaches_reserve(mt_coaches *cs, size_t n);
 /* Append (slot == cs->n) or overwrite slot with coach c, interning its
- * strings in s.  The profile must already be validated.  MATCH_OK or
- * MATCH_ENOMEM.  Any number of distinct languages is accepted. */
-int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot, const match_coach *c);
+ * strings in s.  The profile must already be validated.  comp_ids: its
+ * competencies' catalogue indexes as mt_coach_check found them (-1: a
+ * T.<sector> code, interned here), or NULL (every code interned).  MATCH_OK
+ * or MATCH_ENOMEM.  Any number of distinct languages is accepted. */
+int mt_coaches_set(mt_coaches *cs, mt_space *s, size_t slot, const match_coach *c, const int32_t *comp_ids);
 /* Move slot `from` onto slot `to` (for swap-removal); n is not changed. */
 void mt_coaches_move(mt_coaches *cs, size_t to, size_t from);
 /* dst = the n coaches perm[0..n) of src, in that order (n <= src->n).
@@ -236,6 +239,11 @@ typedef struct mt_mcheck {
  * gets m->n_competencies entries, written only once that count is checked
  * to be at most MATCH_MAX_COMPETENCIES). */
 int mt_mentee_check(const match_catalog *cat, const match_mentee *m, mt_mcheck *ck, int32_t *comp_ids, match_err *err);
+/* match_coach_check that also gives its competencies' catalogue indexes
+ * (-1: a T.<sector> code) in comp_ids, c->n_competencies entries written
+ * only once that count is checked (see mt_mcheck: a run sets 10^5 coaches
+ * and spares their codes' lookups). */
+int mt_coach_check(const match_catalog *cat, const match_coach *c, int32_t *comp_ids, match_err *err);
 /* ck: what checking m against s's catalogue found, or NULL (looked up). */
 void mt_mentee_code(mt_mcode *c, mt_mcomp *cm, const mt_space *s, const match_mentee *m, const match_policy *policy,
                     const mt_mcheck *ck);
@@ -369,10 +377,11 @@ struct match_warm {
 
 /* A mentee's fingerprint: its profile, with ck (what checking it found)
  * standing in for the catalogue codes; mt_fp_forbidden mixes in its
- * forbidden coaches, if any. */
+ * forbidden coaches, if any.  A coach's: comp_ids as mt_coach_check gave
+ * them. */
 uint64_t mt_fp_mentee(const match_mentee *m, const mt_mcheck *ck);
 uint64_t mt_fp_forbidden(uint64_t h, const char *const *forbidden, size_t n_forbidden);
-uint64_t mt_fp_coach(const match_coach *c);
+uint64_t mt_fp_coach(const match_coach *c, const int32_t *comp_ids);
 uint64_t mt_fp_policy(const match_policy *p);
 /* A state with its arrays allocated (e_off zeroed, the rest to fill);
  * NULL on ENOMEM. */

@@ -137,6 +137,11 @@ int mt_mentee_check(const match_catalog *cat, const match_mentee *m, mt_mcheck *
 }
 
 int match_coach_check(const match_catalog *cat, const match_coach *c, match_err *err) {
+    int32_t ids[MATCH_MAX_COMPETENCIES];
+    return mt_coach_check(cat, c, ids, err);
+}
+
+int mt_coach_check(const match_catalog *cat, const match_coach *c, int32_t *ids, match_err *err) {
     int32_t prov;
     if (check_common(c->id, c->modality, c->availability, c->province, cat, &prov, err) != MATCH_OK) return MATCH_ERR;
     CHECK(c->kind && match_catalog_find(cat, MATCH_VOCAB_COACH_KIND, c->kind) >= 0, "kind", "kind: unknown \"%s\"",
@@ -150,7 +155,6 @@ int match_coach_check(const match_catalog *cat, const match_coach *c, match_err 
     CHECK(c->n_competencies <= MATCH_MAX_COMPETENCIES, "competencies", "competencies: at most %d",
           MATCH_MAX_COMPETENCIES);
     CHECK(c->n_competencies == 0 || c->competencies, "competencies", "competencies: missing");
-    int32_t ids[MATCH_MAX_COMPETENCIES];
     for (size_t i = 0; i < c->n_competencies; i++) {
         const match_skill *s = &c->competencies[i];
         ids[i] = comp_id(cat, s->code);

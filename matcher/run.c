@@ -47,6 +47,7 @@
 
 #include "matcher/assign.h"
 #include "matcher/internal.h"
+#include "matcher/par.h"
 
 #define RUN_DEFAULT_K    12
 #define RUN_COACH_K      8               /* coach-side candidates per coach */
@@ -139,6 +140,8 @@ struct match_run_state {
     int16_t *t_score; /* per mentee: best pruned score, -1 none */
     int32_t **extra;  /* per mentee: edges added by pricing */
     uint32_t *n_extra, *cap_extra;
+    int32_t *extra_pool;    /* a warm run's kept edges: the extra lists of */
+    uint8_t *extra_in_pool; /* reused mentees at once, not freed one by one */
     int64_t mult, big;
     /* pricing: coaches ordered by their dual price, rebuilt each round */
     mt_coaches pcs;    /* permuted copy of cs */
@@ -300,47 +303,13 @@ static int par_run(struct match_run_state *st, const char *phase, const size_t *
 
 /* ---- parallel parts of an index range (preparation) --------------------- */
 
-typedef int (*part_fn)(void *ctx, size_t i0, size_t i1, int part);
-
-typedef struct part_job {
-    part_fn fn;
-    void *ctx;
-    size_t i0, i1;
-    int part, rc;
-} part_job;
-
-static void *part_worker(void *arg) {
-    part_job *j = arg;
-    j->rc = j->fn(j->ctx, j->i0, j->i1, j->part);
-    return NULL;
-}
-
-/* fn over [0, n) in at most `threads` contiguous parts of at least
- * RUN_PART_MIN indices each, part p on its own thread (part 0 on the
- * calling one).  Preparation runs before the run's state and its progress
- * exist, and its loops are even, so a static split does: no chunks, no
- * cancellation.  Returns the result of the first failed part in index
- * order: a fn that stops at its part's first failure reports the run's
- * first in index order, as a serial loop would. */
-static int par_parts(int threads, size_t n, part_fn fn, void *ctx) {
-    int parts = threads < 1 ? 1 : threads > MATCH_MAX_THREADS ? MATCH_MAX_THREADS : threads;
-    if ((size_t)parts > n / RUN_PART_MIN) parts = n / RUN_PART_MIN > 1 ? (int)(n / RUN_PART_MIN) : 1;
-    part_job job[MATCH_MAX_THREADS];
-    pthread_t tid[MATCH_MAX_THREADS];
-    int started[MATCH_MAX_THREADS] = { 0 };
-    for (int p = 0; p < parts; p++)
-        job[p] = (part_job){ fn, ctx, n * (size_t)p / (size_t)parts, n * (size_t)(p + 1) / (size_t)parts, p, MATCH_OK };
-    for (int p = 1; p < parts; p++) started[p] = pthread_create(&tid[p], NULL, part_worker, &job[p]) == 0;
-    part_worker(&job[0]);
-    for (int p = 1; p < parts; p++) {
-        if (started[p])
-            pthread_join(tid[p], NULL);
-        else
-            part_worker(&job[p]); /* no thread to spare: here, after part 0 */
-    }
-    for (int p = 0; p < parts; p++)
-        if (job[p].rc != MATCH_OK) return job[p].rc;
-    return MATCH_OK;
+/* Preparation runs before the run's state and its progress exist, and its
+ * loops are even, so a static split does (par.h): no chunks, no
+ * cancellation; at least RUN_PART_MIN profiles a part. */
+_Static_assert(MT_PAR_MAX >= MATCH_MAX_THREADS, "a part per thread");
+_Static_assert(MATCH_OK == 0, "par.h's success");
+static int par_parts(int threads, size_t n, mt_part_fn fn, void *ctx) {
+    return mt_par_parts(threads, n, RUN_PART_MIN, fn, ctx);
 }
 
 static int online_cpus(void) {
@@ -362,13 +331,6 @@ typedef struct id_ix {
 
 static int cmp_id_ix(const void *a, const void *b) { return strcmp(((const id_ix *)a)->id, ((const id_ix *)b)->id); }
 
-/* order[] = 0..n-1 sorted by ids[] (strictly increasing when the ids are
- * distinct).  Two guesses are tried before a sort, each checked in O(n):
- * the input order itself (coachnetd's snapshot pages through its indexes
- * in id order), and hint[] (n_hint entries, may be NULL), the order of the
- * previous run of a warm start, which a caller passing its profiles in the
- * same order as before gets right.  A guess that holds is the sort: ids in
- * strictly increasing order under n distinct indexes. */
 static int guess_holds(size_t *order, const char **ids, size_t n, const uint32_t *hint) {
     for (size_t i = 0; i < n; i++) {
         size_t o = hint ? hint[i] : i;
@@ -378,8 +340,19 @@ static int guess_holds(size_t *order, const char **ids, size_t n, const uint32_t
     return 1;
 }
 
-static int sort_by_id(size_t *order, const char **ids, size_t n, const uint32_t *hint, size_t n_hint) {
+/* order[] = 0..n-1 sorted by ids[]; *distinct = 1 when that proves the ids
+ * distinct.  Two guesses are tried before a sort, each checked in O(n):
+ * the input order itself (coachnetd's snapshot pages through its indexes
+ * in id order), and hint[] (n_hint entries, may be NULL), the order of the
+ * previous run of a warm start, which a caller passing its profiles in the
+ * same order as before gets right.  A guess that holds is the sort, and
+ * proves the ids distinct: they are strictly increasing under n distinct
+ * indexes.  After a sort the caller compares neighbours (in its copies,
+ * laid out in this order: the input's strings are not). */
+static int sort_by_id(size_t *order, const char **ids, size_t n, const uint32_t *hint, size_t n_hint, int *distinct) {
+    *distinct = 1;
     if (guess_holds(order, ids, n, NULL) || (hint && n_hint == n && guess_holds(order, ids, n, hint))) return MATCH_OK;
+    *distinct = 0;
     id_ix *v = malloc(n * sizeof(*v) + 1);
     if (!v) return MATCH_ENOMEM;
     for (size_t i = 0; i < n; i++) v[i] = (id_ix){ ids[i], i };
@@ -443,26 +416,20 @@ static void mentee_copy_at(match_mentee *dst, const match_mentee *m, char *blk) 
     dst->languages = l;
 }
 
-/* Deep copies of the n input mentees, dst[pos[o]] the copy of in[o].  The
- * copies are laid out in the arena in dst's order (sorted by id), which a
- * run's later passes walk; the input is read in its own order, which is not
- * that: read in dst's order, it missed the cache at every mentee (3/4 of
- * this step's time at 100,000 mentees).  Sizes and copies are made in
- * parts (par_parts), the arena's allocations in one thread. */
+/* Deep copies of the n input mentees, dst[pos[o]] the copy of in[o], of
+ * size[o] bytes (mentee_size, which validation took: the strings were in
+ * the cache then).  The copies are laid out in the arena in dst's order
+ * (sorted by id, orig[] its inverse), which a run's later passes walk; the
+ * input is read in its own order, which is not that: read in dst's order,
+ * it missed the cache at every mentee (3/4 of this step's time at 100,000
+ * mentees).  The copies are made in parts (par_parts), the arena's
+ * allocations in one thread. */
 typedef struct copy_job {
     match_mentee *dst;
     const match_mentee *in;
     const size_t *pos;
-    size_t *size;
     char **at;
 } copy_job;
-
-static int copy_sizes(void *ctx, size_t o0, size_t o1, int part) {
-    copy_job *j = ctx;
-    (void)part;
-    for (size_t o = o0; o < o1; o++) j->size[j->pos[o]] = mentee_size(&j->in[o]);
-    return MATCH_OK;
-}
 
 static int copy_copies(void *ctx, size_t o0, size_t o1, int part) {
     copy_job *j = ctx;
@@ -472,14 +439,12 @@ static int copy_copies(void *ctx, size_t o0, size_t o1, int part) {
 }
 
 static int copy_mentees(arena_blk **a, int threads, match_mentee *dst, const match_mentee *in, const size_t *pos,
-                        size_t n) {
-    copy_job j = { dst, in, pos, malloc(n * sizeof(size_t) + 1), malloc(n * sizeof(char *) + 1) };
-    int rc = j.size && j.at ? MATCH_OK : MATCH_ENOMEM;
-    if (rc == MATCH_OK) par_parts(threads, n, copy_sizes, &j);
+                        const size_t *orig, const size_t *size, size_t n) {
+    copy_job j = { dst, in, pos, malloc(n * sizeof(char *) + 1) };
+    int rc = j.at ? MATCH_OK : MATCH_ENOMEM;
     for (size_t i = 0; i < n && rc == MATCH_OK; i++)
-        if (!(j.at[i] = arena_alloc(a, j.size[i]))) rc = MATCH_ENOMEM;
+        if (!(j.at[i] = arena_alloc(a, size[orig[i]]))) rc = MATCH_ENOMEM;
     if (rc == MATCH_OK) par_parts(threads, n, copy_copies, &j);
-    free(j.size);
     free(j.at);
     return rc;
 }
@@ -531,8 +496,11 @@ static void state_free(struct match_run_state *st) {
     free(st->n_cand);
     free(st->t_score);
     if (st->extra)
-        for (size_t m = 0; m < st->nm; m++) free(st->extra[m]);
+        for (size_t m = 0; m < st->nm; m++)
+            if (!st->extra_in_pool || !st->extra_in_pool[m]) free(st->extra[m]);
     free(st->extra);
+    free(st->extra_pool);
+    free(st->extra_in_pool);
     free(st->n_extra);
     free(st->cap_extra);
     for (int t = 0; t < MATCH_MAX_THREADS; t++) {
@@ -579,12 +547,22 @@ static void state_free(struct match_run_state *st) {
  * strings twice. */
 typedef struct run_checked {
     mt_mcheck *m;
-    int32_t *comp; /* the mentees' competencies, one after another */
+    int32_t *comp;     /* the mentees' competencies, one after another */
+    int32_t *ccomp;    /* the coaches' (mt_coach_check), one after another */
+    size_t *ccomp_off; /* coach i's from ccomp + ccomp_off[i] */
+    uint64_t *m_fp;    /* the profiles' fingerprints with a warm state */
+    uint64_t *c_fp;    /* given or kept (warm_fps), else NULL; input order */
+    size_t *m_size;    /* the mentees' copies' sizes (mentee_size) */
 } run_checked;
 
 static void checked_free(run_checked *ck) {
     free(ck->m);
     free(ck->comp);
+    free(ck->ccomp);
+    free(ck->ccomp_off);
+    free(ck->m_fp);
+    free(ck->c_fp);
+    free(ck->m_size);
 }
 
 /* Validation's parts (par_parts): each checks its profiles and stops at
@@ -603,9 +581,11 @@ static int check_failed(match_err *out, const char *list, size_t i, const char *
     return MATCH_ERR;
 }
 
-static size_t capped_comps(const match_mentee *m) {
-    return m->n_competencies < MATCH_MAX_COMPETENCIES ? m->n_competencies : MATCH_MAX_COMPETENCIES;
+static size_t capped(size_t n_competencies) {
+    return n_competencies < MATCH_MAX_COMPETENCIES ? n_competencies : MATCH_MAX_COMPETENCIES;
 }
+
+static size_t capped_comps(const match_mentee *m) { return capped(m->n_competencies); }
 
 static int check_mentees(void *ctx, size_t i0, size_t i1, int part) {
     check_job *j = ctx;
@@ -618,6 +598,8 @@ static int check_mentees(void *ctx, size_t i0, size_t i1, int part) {
         match_err e;
         if (mt_mentee_check(j->cat, &ms[i], &j->ck->m[i], comp, &e) != MATCH_OK)
             return check_failed(&j->err[part], "mentees", i, ms[i].id, &e);
+        if (j->ck->m_fp) j->ck->m_fp[i] = mt_fp_mentee(&ms[i], &j->ck->m[i]);
+        j->ck->m_size[i] = mentee_size(&ms[i]);
         comp += capped_comps(&ms[i]);
     }
     return MATCH_OK;
@@ -627,8 +609,11 @@ static int check_coaches(void *ctx, size_t i0, size_t i1, int part) {
     check_job *j = ctx;
     for (size_t i = i0; i < i1; i++) {
         match_err e;
-        if (match_coach_check(j->cat, &j->in->coaches[i], &e) != MATCH_OK)
-            return check_failed(&j->err[part], "coaches", i, j->in->coaches[i].id, &e);
+        const match_coach *c = &j->in->coaches[i];
+        int32_t *comp = j->ck->ccomp + j->ck->ccomp_off[i];
+        if (mt_coach_check(j->cat, c, comp, &e) != MATCH_OK)
+            return check_failed(&j->err[part], "coaches", i, c->id, &e);
+        if (j->ck->c_fp) j->ck->c_fp[i] = mt_fp_coach(c, comp);
     }
     return MATCH_OK;
 }
@@ -643,7 +628,9 @@ static void check_error(const check_job *j, match_err *err) {
 }
 
 /* Validate everything, naming "mentees[i].field" / "coaches[i].field", and
- * fill *ck (freed by the caller whatever the result). */
+ * fill *ck (freed by the caller whatever the result): with a warm state
+ * given or kept, the profiles' fingerprints too (warm_fps), while each
+ * profile's strings are in the cache. */
 static int validate(const match_catalog *cat, const match_run_input *in, run_checked *ck, match_err *err) {
     if ((in->n_pinned && !in->pinned) || (in->n_forbidden && !in->forbidden) || (in->n_mentees && !in->mentees) ||
         (in->n_coaches && !in->coaches)) {
@@ -653,8 +640,19 @@ static int validate(const match_catalog *cat, const match_run_input *in, run_che
     size_t n_comp = 0;
     for (size_t i = 0; i < in->n_mentees; i++) n_comp += capped_comps(&in->mentees[i]);
     ck->m = malloc(in->n_mentees * sizeof(*ck->m) + 1);
+    ck->m_size = malloc(in->n_mentees * sizeof(*ck->m_size) + 1);
     ck->comp = malloc(n_comp * sizeof(*ck->comp) + 1);
-    if (!ck->m || !ck->comp) return MATCH_ENOMEM;
+    ck->ccomp_off = malloc((in->n_coaches + 1) * sizeof(*ck->ccomp_off));
+    if (!ck->m || !ck->m_size || !ck->comp || !ck->ccomp_off) return MATCH_ENOMEM;
+    ck->ccomp_off[0] = 0;
+    for (size_t i = 0; i < in->n_coaches; i++)
+        ck->ccomp_off[i + 1] = ck->ccomp_off[i] + capped(in->coaches[i].n_competencies);
+    if (!(ck->ccomp = malloc(ck->ccomp_off[in->n_coaches] * sizeof(*ck->ccomp) + 1))) return MATCH_ENOMEM;
+    if (in->warm || in->keep_warm) {
+        ck->m_fp = malloc(in->n_mentees * sizeof(uint64_t) + 1);
+        ck->c_fp = malloc(in->n_coaches * sizeof(uint64_t) + 1);
+        if (!ck->m_fp || !ck->c_fp) return MATCH_ENOMEM;
+    }
     check_job *j = calloc(1, sizeof(*j)); /* err[]: empty */
     if (!j) return MATCH_ENOMEM;
     j->cat = cat;
@@ -683,8 +681,13 @@ static int64_t bonus_of(const match_run_input *in, const match_policy *p, size_t
     return (int64_t)p->waitlist_bonus * w;
 }
 
+/* Does this run fingerprint its profiles (a warm start given or kept)? */
+static int run_warm(const struct match_run_state *st) {
+    return st->policy.mode == MATCH_MODE_OPTIMAL && (st->in->warm || st->in->keep_warm);
+}
+
 /* Copy and sort mentees and coaches, build the coach set. */
-static int prepare_profiles(struct match_run_state *st, match_err *err) {
+static int prepare_profiles(struct match_run_state *st, const run_checked *ck, match_err *err) {
     const match_run_input *in = st->in;
     size_t nm = st->nm, nc = st->nc;
     const char **ids = malloc((nm > nc ? nm : nc) * sizeof(*ids) + 1);
@@ -700,37 +703,40 @@ static int prepare_profiles(struct match_run_state *st, match_err *err) {
     }
     int rc = MATCH_OK;
     const match_warm *w = in->warm;
+    int distinct_m, distinct_c = 1;
     for (size_t i = 0; i < nm; i++) ids[i] = in->mentees[i].id;
-    rc = sort_by_id(st->m_orig, ids, nm, w ? w->m_in : NULL, w ? w->nm : 0);
+    rc = sort_by_id(st->m_orig, ids, nm, w ? w->m_in : NULL, w ? w->nm : 0, &distinct_m);
     for (size_t i = 0; i < nc && rc == MATCH_OK; i++) ids[i] = in->coaches[i].id;
-    if (rc == MATCH_OK) rc = sort_by_id(st->c_orig, ids, nc, w ? w->c_in : NULL, w ? w->nc : 0);
+    if (rc == MATCH_OK) rc = sort_by_id(st->c_orig, ids, nc, w ? w->c_in : NULL, w ? w->nc : 0, &distinct_c);
     free(ids);
     if (rc != MATCH_OK) return rc;
     for (size_t i = 0; i < nm; i++) st->m_pos[st->m_orig[i]] = i;
-    if (copy_mentees(&st->arena, st->threads, st->mentees, in->mentees, st->m_pos, nm) != MATCH_OK) return MATCH_ENOMEM;
+    if (copy_mentees(&st->arena, st->threads, st->mentees, in->mentees, st->m_pos, st->m_orig, ck->m_size, nm) !=
+        MATCH_OK)
+        return MATCH_ENOMEM;
     for (size_t i = 0; i < nm; i++) {
         st->bonus[i] = bonus_of(in, &st->policy, st->m_orig[i]);
-        if (i && strcmp(st->mentees[i - 1].id, st->mentees[i].id) == 0) {
+        if (!distinct_m && i && strcmp(st->mentees[i - 1].id, st->mentees[i].id) == 0) {
             mt_err(err, "mentees", "duplicate mentee id %s", st->mentees[i].id);
             return MATCH_ERR;
         }
     }
     if (mt_coaches_reserve(&st->cs, nc) != MATCH_OK) return MATCH_ENOMEM;
+    if (run_warm(st)) {
+        if (!(st->c_fp = malloc(nc * sizeof(uint64_t) + 1))) return MATCH_ENOMEM;
+        for (size_t j = 0; j < nc; j++) st->c_fp[j] = ck->c_fp[st->c_orig[j]];
+    }
     for (size_t j = 0; j < nc; j++) {
         const match_coach *c = &in->coaches[st->c_orig[j]];
         if (!(st->c_id[j] = arena_str(&st->arena, c->id))) return MATCH_ENOMEM;
-        if (j && strcmp(st->c_id[j - 1], st->c_id[j]) == 0) {
+        if (!distinct_c && j && strcmp(st->c_id[j - 1], st->c_id[j]) == 0) {
             mt_err(err, "coaches", "duplicate coach id %s", c->id);
             return MATCH_ERR;
         }
-        if ((rc = mt_coaches_set(&st->cs, &st->space, j, c)) != MATCH_OK) return rc;
+        const int32_t *comp = ck->ccomp + ck->ccomp_off[st->c_orig[j]];
+        if ((rc = mt_coaches_set(&st->cs, &st->space, j, c, comp)) != MATCH_OK) return rc;
     }
     return MATCH_OK;
-}
-
-/* Does this run fingerprint its profiles (a warm start given or kept)? */
-static int run_warm(const struct match_run_state *st) {
-    return st->policy.mode == MATCH_MODE_OPTIMAL && (st->in->warm || st->in->keep_warm);
 }
 
 /* Codes in parts (par_parts), in the input's order, validation's (ck):
@@ -750,7 +756,7 @@ static int code_part(void *ctx, size_t o0, size_t o1, int part) {
         size_t m = st->m_pos[o];
         const match_mentee *me = &st->in->mentees[o];
         mt_mentee_code(&st->mcode[m], st->mcomp + st->mcomp_off[m], &st->space, me, &st->policy, &j->ck->m[o]);
-        if (st->m_fp) st->m_fp[m] = mt_fp_mentee(me, &j->ck->m[o]);
+        if (st->m_fp) st->m_fp[m] = j->ck->m_fp[o];
     }
     return MATCH_OK;
 }
@@ -868,8 +874,12 @@ static int prepare_programs(struct match_run_state *st, match_err *err) {
     if (!st->m_prog) return MATCH_ENOMEM;
     int rc = MATCH_OK;
     for (size_t m = 0; m < st->nm && rc == MATCH_OK; m++) {
-        /* A run is mostly one program: the slot of the mentee before. */
-        if (m && strcmp(st->mentees[m].program, st->mentees[m - 1].program) == 0) {
+        /* A run is mostly one program: the slot of the mentee before.  Its
+         * code's program id tells without reading the strings (an id is one
+         * string); only MT_NONE, a program no coach has, needs them. */
+        uint32_t pid = st->mcode[m].program;
+        if (m && (pid != MT_NONE ? pid == st->mcode[m - 1].program
+                                 : strcmp(st->mentees[m].program, st->mentees[m - 1].program) == 0)) {
             st->m_prog[m] = st->m_prog[m - 1];
             continue;
         }
@@ -900,7 +910,6 @@ static int prepare_programs(struct match_run_state *st, match_err *err) {
                 rc = MATCH_ENOMEM;
                 break;
             }
-            uint32_t pid = mt_map_get(&st->space.programs, st->mentees[m].program);
             for (size_t c = 0; c < st->nc; c++) {
                 ea[s][c] = (uint8_t)mt_coach_serves(&st->cs, c, pid);
                 ef[s][c] = (uint8_t)(ea[s][c] && st->remain[c] > 0);
@@ -1220,14 +1229,25 @@ static int coach_side_init(struct match_run_state *st) {
 }
 
 /* Record coach c as an extra edge of mentee m (beyond its top-K). */
-static int push_extra(struct match_run_state *st, size_t m, int32_t c) {
-    if (st->n_extra[m] == st->cap_extra[m]) {
-        uint32_t nc = st->cap_extra[m] ? st->cap_extra[m] * 2 : 8;
-        int32_t *e = realloc(st->extra[m], nc * sizeof(*e));
-        if (!e) return MATCH_ENOMEM;
-        st->extra[m] = e;
-        st->cap_extra[m] = nc;
+/* Mentee m's extra list, grown to hold cap entries; a list in the warm
+ * pool (warm_pool) moves out of it, into an allocation of its own. */
+static int extra_grow(struct match_run_state *st, size_t m, uint32_t cap) {
+    int pooled = st->extra_in_pool && st->extra_in_pool[m];
+    int32_t *e = pooled ? malloc(cap * sizeof(*e)) : realloc(st->extra[m], cap * sizeof(*e));
+    if (!e) return MATCH_ENOMEM;
+    if (pooled) {
+        memcpy(e, st->extra[m], st->n_extra[m] * sizeof(*e));
+        st->extra_in_pool[m] = 0;
     }
+    st->extra[m] = e;
+    st->cap_extra[m] = cap;
+    return MATCH_OK;
+}
+
+static int push_extra(struct match_run_state *st, size_t m, int32_t c) {
+    if (st->n_extra[m] == st->cap_extra[m] &&
+        extra_grow(st, m, st->cap_extra[m] ? st->cap_extra[m] * 2 : 8) != MATCH_OK)
+        return MATCH_ENOMEM;
     st->extra[m][st->n_extra[m]++] = c;
     return MATCH_OK;
 }
@@ -2378,18 +2398,10 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
 #define WARM_CH_K        2
 #define WARM_MAX_CHANGED 25
 
-static int coach_fp_part(void *ctx, size_t c0, size_t c1, int part) {
-    struct match_run_state *st = ctx;
-    (void)part;
-    for (size_t c = c0; c < c1; c++) st->c_fp[c] = mt_fp_coach(&st->in->coaches[st->c_orig[c]]);
-    return MATCH_OK;
-}
-
-/* The fingerprints: the mentees' profiles' are there (prepare_codes),
- * their forbidden coaches are mixed in here; the coaches' are taken in
- * parts (coach_fp_part). */
+/* The fingerprints: the profiles' were taken in validation (the mentees'
+ * are in place since prepare_codes, the coaches' since prepare_profiles);
+ * the mentees' forbidden coaches are mixed in here. */
 static int warm_fps(struct match_run_state *st) {
-    st->c_fp = malloc(st->nc * sizeof(uint64_t) + 1);
     const char **f = malloc(st->nc * sizeof(*f) + 1);
     if (!st->m_fp || !st->c_fp || !f) {
         free(f);
@@ -2401,7 +2413,6 @@ static int warm_fps(struct match_run_state *st) {
         st->m_fp[m] = mt_fp_forbidden(st->m_fp[m], f, n);
     }
     free(f);
-    par_parts(st->threads, st->nc, coach_fp_part, st);
     return MATCH_OK;
 }
 
@@ -2560,18 +2571,16 @@ static int warm_score_one(par *p, int tid, size_t m) {
     return MATCH_OK;
 }
 
-/* Append a reused mentee's old edges towards kept coaches to cols/ws (and
- * to its extra list, so that pricing knows them). */
+/* Mentee m's kept edges (towards kept coaches) into cols/ws after its *n
+ * candidates, and into its extra list, so that pricing knows them: its
+ * slice of warm_pool's pool (10^5 allocations, then as many frees, were
+ * 5 ms of a warm run). */
 static int warm_edges(struct match_run_state *st, size_t m, int32_t *cols, int64_t *ws, int32_t *n) {
     const match_warm *w = st->in->warm;
     int32_t o = st->w_m[m];
     size_t ne = w->e_off[o + 1] - w->e_off[o];
-    if (st->cap_extra[m] < st->n_extra[m] + ne) { /* one allocation for them all */
-        int32_t *e = realloc(st->extra[m], (st->n_extra[m] + ne) * sizeof(*e));
-        if (!e) return MATCH_ENOMEM;
-        st->extra[m] = e;
-        st->cap_extra[m] = (uint32_t)(st->n_extra[m] + ne);
-    }
+    if (st->cap_extra[m] < st->n_extra[m] + ne && extra_grow(st, m, (uint32_t)(st->n_extra[m] + ne)) != MATCH_OK)
+        return MATCH_ENOMEM; /* one allocation for them all */
     for (size_t e = w->e_off[o]; e < w->e_off[o + 1]; e++) {
         int32_t c = st->w_keep[w->e_coach[e]];
         if (c < 0) continue;
@@ -2707,9 +2716,9 @@ static int tick_cb(void *ud, uint64_t done, uint64_t total) {
     return run_tick(st, done, total);
 }
 
-/* Append mentee m's estimate candidates that are not among its score
- * candidates (cols[0..n_cand)) to cols/ws, and to its extra list, so that
- * pricing knows them. */
+/* Append mentee m's estimate candidates that are not among its edges so
+ * far (cols[0..*n): in a cold run, its score candidates) to cols/ws, and
+ * to its extra list, so that pricing knows them. */
 static int est_edges(struct match_run_state *st, size_t m, int32_t *cols, int64_t *ws, int32_t *n) {
     const cand *ev = st->est_cands + m * (size_t)(st->k + 1);
     int32_t n0 = *n;
@@ -2724,17 +2733,59 @@ static int est_edges(struct match_run_state *st, size_t m, int32_t *cols, int64_
     return MATCH_OK;
 }
 
-/* The graph's first edges, a row at a time: each free mentee's candidates
- * and, for a reused mentee of a warm run, its old edges towards kept
- * coaches.  They are distinct coaches by construction (a candidate list
- * holds each coach once, and a reused mentee's candidates are changed
- * coaches, never kept ones), which assign_graph_add_row relies on. */
-static int graph_build(struct match_run_state *st, const size_t *free_m, size_t n_free, assign_graph *g) {
+/* The pool of the kept edges of a warm run's reused mentees: each one's
+ * slice, as its extra list (warm_edges fills it). */
+static int warm_pool(struct match_run_state *st, const size_t *free_m, size_t n_free) {
+    const match_warm *w = st->in->warm;
+    size_t n = 0;
+    for (size_t i = 0; i < n_free; i++) {
+        int32_t o = st->w_m[free_m[i]];
+        if (o >= 0) n += w->e_off[o + 1] - w->e_off[o];
+    }
+    st->extra_pool = malloc(n * sizeof(int32_t) + 1);
+    st->extra_in_pool = calloc(st->nm + 1, 1);
+    if (!st->extra_pool || !st->extra_in_pool) return MATCH_ENOMEM;
+    n = 0;
+    for (size_t i = 0; i < n_free; i++) {
+        size_t m = free_m[i];
+        int32_t o = st->w_m[m];
+        if (o < 0 || st->cap_extra[m]) continue;
+        st->extra[m] = st->extra_pool + n;
+        st->cap_extra[m] = (uint32_t)(w->e_off[o + 1] - w->e_off[o]);
+        st->extra_in_pool[m] = 1;
+        n += st->cap_extra[m];
+    }
+    return MATCH_OK;
+}
+
+/* The graph's first edges: each free mentee's candidates, for a reused
+ * mentee of a warm run its old edges towards kept coaches, and with an
+ * estimate its candidates by reduced score.  They are distinct coaches
+ * (a candidate list holds each coach once, a reused mentee's candidates
+ * are changed coaches, never kept ones, and est_edges skips the score
+ * list's), which assign_graph_fill_row relies on.  The rows are counted,
+ * then filled, in parts (par_parts), and their room reserved in between in
+ * one thread, exactly (room for the estimate's duplicates was 80 MB of the
+ * 1,000,000-mentee run): each part writes only its own mentees' counts,
+ * rows and extra lists, and the rows come out sorted by column, which the
+ * solver's first step did in one thread (a warm re-run: 14 ms building and
+ * 10 ms sorting, on one thread). */
+typedef struct build_job {
+    struct match_run_state *st;
+    const size_t *free_m;
+    assign_graph *g;
+    int32_t *rows_n; /* free mentee i's row: rows_n[i] edges (count_part) */
+} build_job;
+
+static int build_part(void *ctx, size_t i0, size_t i1, int part) {
+    build_job *j = ctx;
+    struct match_run_state *st = j->st;
+    (void)part;
     int32_t *cols = malloc((st->nc + 1) * sizeof(*cols));
     int64_t *ws = malloc((st->nc + 1) * sizeof(*ws));
     int rc = cols && ws ? MATCH_OK : MATCH_ENOMEM;
-    for (size_t i = 0; i < n_free && rc == MATCH_OK; i++) {
-        size_t m = free_m[i];
+    for (size_t i = i0; i < i1 && rc == MATCH_OK; i++) {
+        size_t m = j->free_m[i];
         const cand *cv = st->cands + m * (size_t)(st->k + 1);
         int32_t n = 0;
         for (int k = 0; k < st->n_cand[m]; k++, n++) {
@@ -2742,11 +2793,53 @@ static int graph_build(struct match_run_state *st, const size_t *free_m, size_t 
             ws[n] = weight(st, m, cv[k].score);
         }
         if (st->warm && st->w_m[m] >= 0) rc = warm_edges(st, m, cols, ws, &n);
-        if (st->est) rc = est_edges(st, m, cols, ws, &n);
-        if (rc == MATCH_OK && assign_graph_add_row(g, (int32_t)m, cols, ws, n) != ASSIGN_OK) rc = MATCH_ENOMEM;
+        if (rc == MATCH_OK && st->est) rc = est_edges(st, m, cols, ws, &n);
+        if (rc == MATCH_OK && assign_graph_fill_row(j->g, (int32_t)m, cols, ws, n) != ASSIGN_OK) rc = MATCH_ENOMEM;
     }
     free(cols);
     free(ws);
+    return rc;
+}
+
+/* Each row's length (build_part's edges, counted), into rows_n: exact, as
+ * a warm run has no estimate (est_prices runs cold); were both on, the
+ * estimate's duplicates of kept edges would be counted, room to spare. */
+static int count_part(void *ctx, size_t i0, size_t i1, int part) {
+    build_job *j = ctx;
+    struct match_run_state *st = j->st;
+    const match_warm *w = st->in->warm;
+    (void)part;
+    for (size_t i = i0; i < i1; i++) {
+        size_t m = j->free_m[i];
+        int32_t n = st->n_cand[m], o = st->warm ? st->w_m[m] : -1;
+        for (size_t e = o >= 0 ? w->e_off[o] : 0; o >= 0 && e < w->e_off[o + 1]; e++)
+            n += st->w_keep[w->e_coach[e]] >= 0;
+        const cand *cv = st->cands + m * (size_t)(st->k + 1);
+        const cand *ev = st->est ? st->est_cands + m * (size_t)(st->k + 1) : NULL;
+        for (int k = 0; ev && k < st->n_est[m]; k++) {
+            int dup = 0;
+            for (int c = 0; c < st->n_cand[m] && !dup; c++) dup = cv[c].coach == ev[k].coach;
+            n += !dup;
+        }
+        j->rows_n[i] = n;
+    }
+    return MATCH_OK;
+}
+
+static int graph_build(struct match_run_state *st, const size_t *free_m, size_t n_free, assign_graph *g) {
+    build_job j = { st, free_m, g, malloc(n_free * sizeof(int32_t) + 1) };
+    int32_t *rows = malloc(n_free * sizeof(*rows) + 1);
+    int rc = rows && j.rows_n ? MATCH_OK : MATCH_ENOMEM;
+    if (rc == MATCH_OK && st->warm) rc = warm_pool(st, free_m, n_free);
+    if (rc == MATCH_OK) par_parts(st->threads, n_free, count_part, &j);
+    for (size_t i = 0; i < n_free && rc == MATCH_OK; i++) {
+        rows[i] = (int32_t)free_m[i];
+        if (assign_graph_reserve(g, rows[i], j.rows_n[i]) != ASSIGN_OK) rc = MATCH_ENOMEM;
+    }
+    if (rc == MATCH_OK) rc = par_parts(st->threads, n_free, build_part, &j);
+    if (rc == MATCH_OK) assign_graph_filled(g, rows, n_free);
+    free(rows);
+    free(j.rows_n);
     return rc;
 }
 
@@ -2850,6 +2943,7 @@ static int solve_optimal(struct match_run_state *st, const size_t *free_m, size_
 
     assign_graph *g = assign_graph_new((int32_t)st->nm, (int32_t)st->nc);
     if (!g) return MATCH_ENOMEM;
+    assign_graph_threads(g, st->threads);
     int rc = graph_build(st, free_m, n_free, g);
     if (rc == MATCH_OK) rc = coach_side_add(st, g);
     if (rc != MATCH_OK) {
@@ -3206,7 +3300,7 @@ static int run_state_new(const match_catalog *cat, const match_run_input *in, co
     int rc = mt_policy_resolve(cat, in->policy, &pol, err);
     if (rc != MATCH_OK) return rc;
     if (copy_policy(st, &pol) != MATCH_OK) return MATCH_ENOMEM;
-    if ((rc = prepare_profiles(st, err)) != MATCH_OK) return rc;
+    if ((rc = prepare_profiles(st, ck, err)) != MATCH_OK) return rc;
     if ((rc = prepare_codes(st, ck)) != MATCH_OK) return rc;
     st->remain = malloc(st->nc * sizeof(int32_t) + 1);
     st->cap0 = malloc(st->nc * sizeof(int32_t) + 1);
@@ -3282,7 +3376,7 @@ int match_run(const match_catalog *cat, const match_run_input *in, match_run_res
         mt_err(err, "", "run cancelled");
         return MATCH_ECANCELLED;
     }
-    run_checked ck = { NULL, NULL };
+    run_checked ck = { 0 };
     int rc = validate(cat, in, &ck, err);
     match_run_result *r = rc == MATCH_OK ? calloc(1, sizeof(*r)) : NULL;
     struct match_run_state *st = NULL;

@@ -54,11 +54,12 @@ static uint64_t fp_str(uint64_t h, const char *s) { return s ? fp_bytes(h, s, st
 
 static uint64_t fp_int(uint64_t h, int64_t x) { return fp_mix(h, (uint64_t)x); }
 
-/* The catalogue codes (province, competencies) go in as their catalogue
- * indexes, which checking the profile found (ck): a fingerprint is only
- * ever compared with one of a run against the same catalogue (warm_map),
- * and hashing ten codes' bytes was most of its cost.  A T.<sector> code
- * goes in as -1 and its bytes. */
+/* The catalogue codes (a mentee's province, competencies) go in as their
+ * catalogue indexes, which checking the profile found (ck, comp_ids): a
+ * fingerprint is only ever compared with one of a run against the same
+ * catalogue (warm_map), and hashing ten codes' bytes was most of its cost.
+ * A T.<sector> code goes in as -1 and its bytes.  A run takes both while
+ * checking the profile, whose strings are then in the cache. */
 uint64_t mt_fp_mentee(const match_mentee *m, const mt_mcheck *ck) {
     uint64_t h = FP_SEED;
     h = fp_str(h, m->agency);
@@ -84,7 +85,7 @@ uint64_t mt_fp_forbidden(uint64_t h, const char *const *forbidden, size_t n_forb
     return h;
 }
 
-uint64_t mt_fp_coach(const match_coach *c) {
+uint64_t mt_fp_coach(const match_coach *c, const int32_t *comp_ids) {
     uint64_t h = FP_SEED;
     h = fp_str(h, c->kind);
     h = fp_str(h, c->organization);
@@ -92,7 +93,8 @@ uint64_t mt_fp_coach(const match_coach *c) {
     h = fp_str(h, c->province);
     h = fp_int(h, (int64_t)c->n_competencies);
     for (size_t i = 0; i < c->n_competencies; i++) {
-        h = fp_str(h, c->competencies[i].code);
+        h = fp_int(h, comp_ids[i]);
+        if (comp_ids[i] < 0) h = fp_str(h, c->competencies[i].code);
         h = fp_int(h, c->competencies[i].level);
     }
     h = fp_int(h, (int64_t)c->n_programs);

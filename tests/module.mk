@@ -3,11 +3,11 @@
 # Each block below is self-contained: append a new block for a new suite.
 
 # test_assign: the exact assignment solver (matcher/assign.c).  Linked with
-# the solver's object alone, so the suite does not depend on the rest of
-# libmatcher.
+# the solver's objects alone (assign.o, par.o), so the suite does not depend
+# on the rest of libmatcher.
 UNIT_TESTS += $(B)/tests/unit/test_assign
 $(B)/tests/unit/test_assign.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
-$(B)/tests/unit/test_assign: $(B)/tests/unit/test_assign.o $(B)/matcher/assign.o
+$(B)/tests/unit/test_assign: $(B)/tests/unit/test_assign.o $(B)/matcher/assign.o $(B)/matcher/par.o
 	$(CC) $(LDFLAGS) $^ $(CMOCKA_LIBS) -o $@
 
 # test_assign_run: match_run's optimal mode against an exhaustive search over
@@ -22,7 +22,7 @@ $(B)/tests/unit/test_assign_run: $(B)/tests/unit/test_assign_run.o $(B)/libmatch
 # malloc/calloc/realloc go through the test's failing wrappers (--wrap).
 UNIT_TESTS += $(B)/tests/unit/test_assign_oom
 $(B)/tests/unit/test_assign_oom.o: MOD_CFLAGS = $(CMOCKA_CFLAGS)
-$(B)/tests/unit/test_assign_oom: $(B)/tests/unit/test_assign_oom.o $(B)/matcher/assign.o
+$(B)/tests/unit/test_assign_oom: $(B)/tests/unit/test_assign_oom.o $(B)/matcher/assign.o $(B)/matcher/par.o
 	$(CC) $(LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc $^ $(CMOCKA_LIBS) -o $@
 
 # test_assign_compare.sh: the engine's optimum equals scipy's and LEMON's on

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -660,6 +661,130 @@ static void test_graph_add_row(void **state) {
     }
 }
 
+/* A row's edges are in increasing column order. */
+static void expect_row_sorted(const assign_graph *g, int32_t r) {
+    int32_t prev = -1;
+    for (int32_t i = 0; i < assign_graph_row_len(g, r); i++) {
+        int32_t c;
+        int64_t w;
+        assign_graph_row_edge(g, r, i, &c, &w);
+        if (c <= prev) fail_msg("row %d: column %d after %d", (int)r, (int)c, (int)prev);
+        prev = c;
+    }
+}
+
+/* Rows reserved, filled and handed over (assign_graph_reserve, fill_row,
+ * filled): the errors the contract names; a row longer than the insertion
+ * sort takes comes out sorted; then random instances built that way (rows
+ * filled in a scrambled order, some short of their room, others grown out
+ * of it afterwards) have every row sorted and solve to the brute-force
+ * optimum. */
+static void test_graph_fill_rows(void **state) {
+    (void)state;
+    assign_graph *g = assign_graph_new(3, 3);
+    int32_t cols[3] = { 2, 0, 1 }, bad_col[1] = { 3 };
+    int64_t w[3] = { 5, 6, 7 }, bad_w[1] = { 0 };
+    assert_int_equal(assign_graph_reserve(NULL, 0, 1), ASSIGN_ERR);
+    assert_int_equal(assign_graph_reserve(g, 3, 1), ASSIGN_ERR);
+    assert_int_equal(assign_graph_reserve(g, 0, 4), ASSIGN_ERR); /* more than the columns */
+    assert_int_equal(assign_graph_reserve(g, 0, -1), ASSIGN_ERR);
+    assert_int_equal(assign_graph_reserve(g, 0, 2), ASSIGN_OK);
+    assert_int_equal(assign_graph_reserve(g, 0, 2), ASSIGN_ERR);           /* reserved already */
+    assert_int_equal(assign_graph_fill_row(g, 0, cols, w, 3), ASSIGN_ERR); /* more than reserved */
+    assert_int_equal(assign_graph_fill_row(g, 1, cols, w, 1), ASSIGN_ERR); /* not reserved */
+    assert_int_equal(assign_graph_fill_row(g, 0, bad_col, w, 1), ASSIGN_ERR);
+    assert_int_equal(assign_graph_fill_row(g, 0, cols, bad_w, 1), ASSIGN_ERR);
+    assert_int_equal(assign_graph_fill_row(g, 0, cols, w, 1), ASSIGN_OK);
+    assert_int_equal(assign_graph_fill_row(g, 0, cols + 1, w + 1, 1), ASSIGN_ERR); /* filled already */
+    assign_graph_free(g);
+    g = assign_graph_new(3, 3);
+    assert_int_equal(assign_graph_reserve(g, 0, 2), ASSIGN_OK);
+    assert_int_equal(assign_graph_fill_row(g, 0, cols, w, 2), ASSIGN_OK);
+    assert_int_equal(assign_graph_add_row(g, 2, cols + 2, w + 2, 1), ASSIGN_OK); /* the usual way, beside */
+    assert_int_equal(assign_graph_edges(g), 1);                                  /* row 0 not handed over yet */
+    int32_t rows[1] = { 0 };
+    assign_graph_filled(g, rows, 1);
+    assign_graph_filled(g, rows, 1); /* twice: counted once */
+    assert_int_equal(assign_graph_edges(g), 3);
+    int32_t c0, c1;
+    int64_t w0, w1;
+    assign_graph_row_edge(g, 0, 0, &c0, &w0); /* sorted by column */
+    assign_graph_row_edge(g, 0, 1, &c1, &w1);
+    assert_int_equal(c0, 0);
+    assert_int_equal(w0, 6);
+    assert_int_equal(c1, 2);
+    assert_int_equal(w1, 5);
+    assert_int_equal(assign_graph_add(g, 0, 0, 9), ASSIGN_OK); /* present: ignored */
+    assert_int_equal(assign_graph_edges(g), 3);
+    assign_graph_free(g);
+
+    enum { LONG = 100 }; /* > ROW_INSERT_MAX: qsort's branch */
+    g = assign_graph_new(1, LONG);
+    int32_t lc[LONG];
+    int64_t lw[LONG];
+    for (int i = 0; i < LONG; i++) {
+        lc[i] = (int32_t)((i * 37) % LONG); /* 37 is prime to 100: a permutation */
+        lw[i] = lc[i] + 1;
+    }
+    assert_int_equal(assign_graph_reserve(g, 0, LONG), ASSIGN_OK);
+    assert_int_equal(assign_graph_fill_row(g, 0, lc, lw, LONG), ASSIGN_OK);
+    int32_t row0[1] = { 0 };
+    assign_graph_filled(g, row0, 1);
+    assert_int_equal(assign_graph_row_len(g, 0), LONG);
+    expect_row_sorted(g, 0);
+    for (int32_t i = 0; i < LONG; i++) {
+        int32_t c;
+        int64_t wc;
+        assign_graph_row_edge(g, 0, i, &c, &wc);
+        assert_int_equal(wc, c + 1); /* each weight stayed with its column */
+    }
+    assign_graph_free(g);
+
+    rng_state = 78;
+    for (int it = 0; it < 2000; it++) {
+        inst in;
+        inst_random(&in, it % 2 ? 1000 : 4);
+        g = assign_graph_new(in.nr, in.nc);
+        int32_t order[MAXR], rc[MAXR][MAXC], n[MAXR], held[MAXR];
+        int64_t rw[MAXR][MAXC];
+        for (int r = 0; r < in.nr; r++) {
+            order[r] = r;
+            n[r] = 0;
+            for (int k = 0; k < in.nc; k++) {
+                int c = (in.nc - 1 - k + r) % in.nc; /* scrambled: the fill sorts */
+                if (in.w[r][c] > 0) {
+                    rc[r][n[r]] = c;
+                    rw[r][n[r]++] = in.w[r][c];
+                }
+            }
+            /* every other row's last edge comes later, by assign_graph_add:
+             * the row grows out of its room; some others get room to spare */
+            held[r] = r % 2 && n[r] > 0;
+            n[r] -= held[r];
+            int32_t room = n[r] + (!held[r] && r % 3 == 0 && n[r] < in.nc);
+            assert_int_equal(assign_graph_reserve(g, r, room), ASSIGN_OK);
+        }
+        for (int r = in.nr - 1; r > 0; r--) { /* filled in a scrambled order */
+            int k = (int)rng_range(0, r), t = order[r];
+            order[r] = order[k];
+            order[k] = t;
+        }
+        for (int i = 0; i < in.nr; i++)
+            assert_int_equal(assign_graph_fill_row(g, order[i], rc[order[i]], rw[order[i]], n[order[i]]), ASSIGN_OK);
+        assign_graph_filled(g, order, (size_t)in.nr);
+        for (int r = 0; r < in.nr; r++) {
+            expect_row_sorted(g, r);
+            if (held[r]) assert_int_equal(assign_graph_add(g, r, rc[r][n[r]], rw[r][n[r]]), ASSIGN_OK);
+        }
+        assign_result res;
+        assert_int_equal(assign_solve(g, in.cap, NULL, NULL, NULL, NULL, &res), ASSIGN_OK);
+        assert_int_equal(res.objective, brute_force(&in));
+        check_certificate(&in, &res);
+        assign_result_free(&res);
+        assign_graph_free(g);
+    }
+}
+
 /* Rows' first edges come from shared slabs (assign_graph_add_row on an
  * empty row); a row that grows moves out of its slab.  A graph built that
  * way, over several slabs and with a row longer than a slab, with rows
@@ -920,6 +1045,60 @@ static void test_checker_rejects(void **state) {
     assign_graph_free(g);
 }
 
+/* A column of row r that has no edge to it (the row has fewer than nc). */
+static int32_t col_not_in(const assign_graph *g, int32_t r, int32_t nc) {
+    for (int32_t c = 0; c < nc; c++) {
+        int in = 0;
+        for (int32_t i = 0; i < assign_graph_row_len(g, r) && !in; i++) {
+            int32_t col;
+            int64_t w;
+            assign_graph_row_edge(g, r, i, &col, &w);
+            in = col == c;
+        }
+        if (!in) return c;
+    }
+    return -1;
+}
+
+/* The passes over every edge in parts (assign_graph_threads): over three
+ * parts of rows, the same result as on one thread; and the certificate
+ * check finds a violated edge in any part, naming the first in row order. */
+static void test_threads_same_result(void **state) {
+    (void)state;
+    const int nr = 50000, nc = 2000; /* 50,000 rows: three parts of >= 16,384 */
+    int32_t cap[2000], cap3[2000];
+    rng_state = 11;
+    assign_graph *g1 = big_random(nr, nc, 6, cap);
+    rng_state = 11;
+    assign_graph *g3 = big_random(nr, nc, 6, cap3);
+    assign_graph_threads(g3, 3);
+    assign_result a, b;
+    assert_int_equal(assign_solve(g1, cap, NULL, NULL, NULL, NULL, &a), ASSIGN_OK);
+    assert_int_equal(assign_solve(g3, cap3, NULL, NULL, NULL, NULL, &b), ASSIGN_OK);
+    assert_int_equal(a.objective, b.objective);
+    assert_memory_equal(a.row_col, b.row_col, nr * sizeof(int32_t));
+    assert_memory_equal(a.u, b.u, nr * sizeof(int64_t));
+    assert_memory_equal(a.v, b.v, nc * sizeof(int64_t));
+    char err[160];
+    assert_int_equal(assign_check(g3, cap3, &b, err, sizeof(err)), ASSIGN_OK);
+    /* an edge above u + v in the last part, then one in the second */
+    int32_t rows[2] = { nr - 3, nr / 2 };
+    for (int k = 0; k < 2; k++) {
+        int32_t r = rows[k], c = col_not_in(g3, r, nc);
+        assert_true(c >= 0);
+        assert_int_equal(assign_graph_add(g3, r, c, b.u[r] + b.v[c] + 1), ASSIGN_OK);
+        char want[64];
+        snprintf(want, sizeof(want), "edge (%d,%d)", (int)r, (int)c);
+        err[0] = 0;
+        assert_int_equal(assign_check(g3, cap3, &b, err, sizeof(err)), ASSIGN_ERR);
+        if (!strstr(err, want)) fail_msg("'%s' does not name %s", err, want);
+    }
+    assign_result_free(&a);
+    assign_result_free(&b);
+    assign_graph_free(g1);
+    assign_graph_free(g3);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_small_vs_brute_force),
@@ -936,6 +1115,8 @@ int main(void) {
         cmocka_unit_test(test_price_callback_failure),
         cmocka_unit_test(test_ticks_and_cancel),
         cmocka_unit_test(test_checker_rejects),
+        cmocka_unit_test(test_threads_same_result),
+        cmocka_unit_test(test_graph_fill_rows),
     };
     return cmocka_run_group_tests_name("assign", tests, NULL, NULL);
 }

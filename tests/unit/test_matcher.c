@@ -1113,6 +1113,38 @@ static void test_many_languages(void **state) {
     match_index_free(idx);
 }
 
+/* A slot freed by removing the last coach keeps its levels; a coach set
+ * there later must not inherit those it does not hold (mt_coaches_set
+ * clears a slot unless no coach was ever set in it). */
+static void test_index_slot_reuse(void **state) {
+    (void)state;
+    match_index *idx = match_index_new(cat);
+    match_err err;
+    match_mentee m = base_mentee(); /* gaps in M.01 (1 -> 3) and M.02 */
+    match_coach a = base_coach(), b = base_coach(), c = base_coach();
+    match_skill strong[] = { { "M.01", 5 }, { "M.02", 5 }, { "T.digital", 5 } };
+    match_skill only02[] = { { "M.02", 5 } };
+    a.id = "C-a";
+    b.id = "C-b";
+    b.competencies = strong;
+    b.n_competencies = 3;
+    c.id = "C-c";
+    c.competencies = only02;
+    c.n_competencies = 1;
+    assert_int_equal(match_index_upsert(idx, &a, &err), MATCH_OK);
+    assert_int_equal(match_index_upsert(idx, &b, &err), MATCH_OK);
+    assert_int_equal(match_index_remove(idx, "C-b"), MATCH_OK);    /* the last slot: nothing moves */
+    assert_int_equal(match_index_upsert(idx, &c, &err), MATCH_OK); /* into C-b's slot */
+    match_query q = { .mentee = &m };
+    match_explain got, want = explain(&m, &c, NULL, 0);
+    assert_int_equal(match_explain_coach(idx, &q, "C-c", &got, &err), MATCH_OK);
+    assert_int_equal(got.competencies[0].coach_level, 0); /* M.01: not C-b's 5 */
+    assert_int_equal(got.competencies[0].covered, 0);
+    assert_int_equal(got.score, want.score);
+    assert_int_equal(got.gap_num, want.gap_num);
+    match_index_free(idx);
+}
+
 /* ---- runs against exhaustive search ------------------------------------------------- */
 
 typedef struct brute {
@@ -2061,10 +2093,10 @@ static void expect_run_error(const match_run_input *in, const char *field, const
     if (!strstr(err.msg, msg_part)) fail_msg("error \"%s\" does not name %s", err.msg, msg_part);
 }
 
-/* The steps of a run after preparation that also run in parts with two
- * parts' worth of items: the coaches' fingerprints (17,000), the mentees'
- * agencies, which mentees a pricing round scans (20,000), and the result's
- * scores (20,000 pairs).  A cold run keeping its state, 1 % of the
+/* The steps of a run that also run in parts with two parts' worth of
+ * items: the profiles' fingerprints (taken in validation), the graph's
+ * first rows, which mentees a pricing round scans (20,000), and the
+ * result's scores (20,000 pairs).  A cold run keeping its state, 1 % of the
  * profiles changed, and the warm re-run from the state the other thread
  * count kept: 1 and 2 threads give the same results and reuse the same
  * coaches (a fingerprint taken in the wrong part would drop some), and the
@@ -2362,6 +2394,24 @@ static void test_edge_cases(void **state) {
     assert_null(bad);
     assert_non_null(strstr(err.msg, "duplicate mentee id m0"));
     ms[2].id = ids[2];
+    /* duplicate coach ids: in sorted order and not (a guess of the order
+     * that holds proves the ids distinct; only a sort compares neighbours) */
+    match_coach two[3] = { c, c, c };
+    two[0].id = "C-1";
+    two[1].id = "C-1";
+    two[2].id = "C-2";
+    in.coaches = two;
+    in.n_coaches = 3;
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(match_run(cat, &in, &bad, &err), MATCH_ERR);
+        assert_null(bad);
+        assert_string_equal(err.field, "coaches");
+        assert_non_null(strstr(err.msg, "duplicate coach id C-1"));
+        two[0].id = "C-2"; /* C-2, C-1, C-1: not in order */
+        two[2].id = "C-1";
+    }
+    in.coaches = &c;
+    in.n_coaches = 1;
     /* invalid profile: field named with its index */
     ms[1].province = "00";
     assert_int_equal(match_run(cat, &in, &bad, &err), MATCH_ERR);
@@ -2743,6 +2793,7 @@ int main(void) {
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_kernel_matches_explain),
         cmocka_unit_test(test_suggest_order),
+        cmocka_unit_test(test_index_slot_reuse),
         cmocka_unit_test(test_many_languages),
         cmocka_unit_test(test_overflow_languages_run),
         cmocka_unit_test(test_run_exhaustive_participation),
