@@ -550,8 +550,8 @@ typedef struct run_checked {
     int32_t *comp;     /* the mentees' competencies, one after another */
     int32_t *ccomp;    /* the coaches' (mt_coach_check), one after another */
     size_t *ccomp_off; /* coach i's from ccomp + ccomp_off[i] */
-    uint64_t *m_fp;    /* the profiles' fingerprints with a warm state */
-    uint64_t *c_fp;    /* given or kept (warm_fps), else NULL; input order */
+    uint64_t *m_fp;    /* the profiles' fingerprints when input_warm */
+    uint64_t *c_fp;    /* (warm_fps), else NULL; in the input's order */
     size_t *m_size;    /* the mentees' copies' sizes (mentee_size) */
 } run_checked;
 
@@ -564,6 +564,15 @@ static void checked_free(run_checked *ck) {
     free(ck->c_fp);
     free(ck->m_size);
 }
+
+/* Does a run of this input fingerprint its profiles (a warm start given or
+ * kept, optimal mode: the policy's mode, which resolving keeps)?  Read by
+ * validation, which takes the fingerprints, and by the steps using them. */
+static int input_warm(const match_run_input *in) {
+    return (in->warm || in->keep_warm) && (!in->policy || in->policy->mode == MATCH_MODE_OPTIMAL);
+}
+
+static int run_warm(const struct match_run_state *st) { return input_warm(st->in); }
 
 /* Validation's parts (par_parts): each checks its profiles and stops at
  * its first invalid one, naming it in err[part]. */
@@ -628,9 +637,9 @@ static void check_error(const check_job *j, match_err *err) {
 }
 
 /* Validate everything, naming "mentees[i].field" / "coaches[i].field", and
- * fill *ck (freed by the caller whatever the result): with a warm state
- * given or kept, the profiles' fingerprints too (warm_fps), while each
- * profile's strings are in the cache. */
+ * fill *ck (freed by the caller whatever the result): when the run takes
+ * fingerprints (input_warm), the profiles' too, while each profile's
+ * strings are in the cache. */
 static int validate(const match_catalog *cat, const match_run_input *in, run_checked *ck, match_err *err) {
     if ((in->n_pinned && !in->pinned) || (in->n_forbidden && !in->forbidden) || (in->n_mentees && !in->mentees) ||
         (in->n_coaches && !in->coaches)) {
@@ -648,7 +657,7 @@ static int validate(const match_catalog *cat, const match_run_input *in, run_che
     for (size_t i = 0; i < in->n_coaches; i++)
         ck->ccomp_off[i + 1] = ck->ccomp_off[i] + capped(in->coaches[i].n_competencies);
     if (!(ck->ccomp = malloc(ck->ccomp_off[in->n_coaches] * sizeof(*ck->ccomp) + 1))) return MATCH_ENOMEM;
-    if (in->warm || in->keep_warm) {
+    if (input_warm(in)) {
         ck->m_fp = malloc(in->n_mentees * sizeof(uint64_t) + 1);
         ck->c_fp = malloc(in->n_coaches * sizeof(uint64_t) + 1);
         if (!ck->m_fp || !ck->c_fp) return MATCH_ENOMEM;
@@ -679,11 +688,6 @@ static int64_t bonus_of(const match_run_input *in, const match_policy *p, size_t
     uint32_t w = in->waitlist ? in->waitlist[orig] : 0;
     if (w > MATCH_WAITLIST_MAX) w = MATCH_WAITLIST_MAX;
     return (int64_t)p->waitlist_bonus * w;
-}
-
-/* Does this run fingerprint its profiles (a warm start given or kept)? */
-static int run_warm(const struct match_run_state *st) {
-    return st->policy.mode == MATCH_MODE_OPTIMAL && (st->in->warm || st->in->keep_warm);
 }
 
 /* Copy and sort mentees and coaches, build the coach set. */

@@ -609,6 +609,31 @@ static void test_graph_errors(void **state) {
 /* assign_graph_add_row: bad input is refused whole (nothing added), and a
  * graph built row by row in scrambled column order solves like one built
  * edge by edge, to the exhaustive optimum. */
+/* Row r's edges of the instance, columns in a scrambled order (the solver
+ * or the fill sorts them): their count, into cols/w. */
+static int32_t row_scrambled(const inst *in, int r, int32_t *cols, int64_t *w) {
+    int32_t n = 0;
+    for (int k = 0; k < in->nc; k++) {
+        int c = (in->nc - 1 - k + r) % in->nc;
+        if (in->w[r][c] > 0) {
+            cols[n] = c;
+            w[n++] = in->w[r][c];
+        }
+    }
+    return n;
+}
+
+/* g, built from in, solves to the brute-force optimum with a valid
+ * certificate; g is freed. */
+static void expect_brute_optimum(assign_graph *g, inst *in) {
+    assign_result res;
+    assert_int_equal(assign_solve(g, in->cap, NULL, NULL, NULL, NULL, &res), ASSIGN_OK);
+    assert_int_equal(res.objective, brute_force(in));
+    check_certificate(in, &res);
+    assign_result_free(&res);
+    assign_graph_free(g);
+}
+
 static void test_graph_add_row(void **state) {
     (void)state;
     assign_graph *g = assign_graph_new(2, 3);
@@ -640,24 +665,12 @@ static void test_graph_add_row(void **state) {
         for (int r = 0; r < in.nr; r++) {
             int32_t rc[MAXC];
             int64_t rw[MAXC];
-            int32_t n = 0;
-            for (int k = 0; k < in.nc; k++) {
-                int c = (in.nc - 1 - k + r) % in.nc; /* scrambled: the solver sorts */
-                if (in.w[r][c] > 0) {
-                    rc[n] = c;
-                    rw[n++] = in.w[r][c];
-                }
-            }
+            int32_t n = row_scrambled(&in, r, rc, rw);
             /* in two calls, so that a row grows */
             assert_int_equal(assign_graph_add_row(g, r, rc, rw, n / 2), ASSIGN_OK);
             assert_int_equal(assign_graph_add_row(g, r, rc + n / 2, rw + n / 2, n - n / 2), ASSIGN_OK);
         }
-        assign_result res;
-        assert_int_equal(assign_solve(g, in.cap, NULL, NULL, NULL, NULL, &res), ASSIGN_OK);
-        assert_int_equal(res.objective, brute_force(&in));
-        check_certificate(&in, &res);
-        assign_result_free(&res);
-        assign_graph_free(g);
+        expect_brute_optimum(g, &in);
     }
 }
 
@@ -749,14 +762,7 @@ static void test_graph_fill_rows(void **state) {
         int64_t rw[MAXR][MAXC];
         for (int r = 0; r < in.nr; r++) {
             order[r] = r;
-            n[r] = 0;
-            for (int k = 0; k < in.nc; k++) {
-                int c = (in.nc - 1 - k + r) % in.nc; /* scrambled: the fill sorts */
-                if (in.w[r][c] > 0) {
-                    rc[r][n[r]] = c;
-                    rw[r][n[r]++] = in.w[r][c];
-                }
-            }
+            n[r] = row_scrambled(&in, r, rc[r], rw[r]);
             /* every other row's last edge comes later, by assign_graph_add:
              * the row grows out of its room; some others get room to spare */
             held[r] = r % 2 && n[r] > 0;
@@ -776,12 +782,7 @@ static void test_graph_fill_rows(void **state) {
             expect_row_sorted(g, r);
             if (held[r]) assert_int_equal(assign_graph_add(g, r, rc[r][n[r]], rw[r][n[r]]), ASSIGN_OK);
         }
-        assign_result res;
-        assert_int_equal(assign_solve(g, in.cap, NULL, NULL, NULL, NULL, &res), ASSIGN_OK);
-        assert_int_equal(res.objective, brute_force(&in));
-        check_certificate(&in, &res);
-        assign_result_free(&res);
-        assign_graph_free(g);
+        expect_brute_optimum(g, &in);
     }
 }
 
