@@ -17,8 +17,11 @@ every one with a request_id and retried with it until acknowledged -- a fault
 is injected; afterwards every acknowledged write must be there (a put with at
 least its acknowledged version, the same content at that version; a match in
 the acknowledged status or a later one of its cycle), every refusal must be
-`unavailable` with none of Redis' text, and the time from the fault to the
-first write acknowledged after it is printed:
+`unavailable` with none of Redis' text, each coachnetd must acknowledge
+writes again, and the time from the fault to the first write acknowledged
+after it (and by each coachnetd) is printed.  The test's own logins and
+reads retry `unavailable` (a WAIT the replicas did not answer in time is a
+refusal a client retries, not a loss):
 
 * the primary SIGKILLed (target < 10 s with down-after-milliseconds 2000);
 * the primary SIGSTOPped for 30 s (failover; the old primary comes back and
@@ -245,6 +248,11 @@ class Topology:
         if sys.exc_info()[0] is not None:   # a test failed: say what the Sentinels did
             for ln in self.events()[-40:]:
                 print("# " + ln)
+            for srv in self.servers:     # and what each coachnetd did with it
+                said = [ln for ln in srv.log_text().splitlines()
+                        if "redis" in ln or "Sentinel" in ln or "primary" in ln]
+                for ln in said[-20:]:
+                    print("# %s: %s" % (srv.name, ln))
         for srv in self.servers:
             srv.stop()
         for x in self.sentinels + self.nodes:
@@ -264,9 +272,9 @@ class Outcomes:
         self.leaks = []
         self.cut = 0
 
-    def ack(self, sent_at):
+    def ack(self, sent_at, via):
         with self.lock:
-            self.acked_at.append((sent_at, time.monotonic()))
+            self.acked_at.append((sent_at, time.monotonic(), via))
 
     def refused(self, e):
         with self.lock:
@@ -278,11 +286,12 @@ class Outcomes:
         with self.lock:
             return len(self.acked_at)
 
-    def first_after(self, t0):
+    def first_after(self, t0, via=None):
         """Seconds from t0 to the first acknowledgement of an attempt sent
-        after t0 (an answer already on its way at t0 does not count)."""
+        after t0 (an answer already on its way at t0 does not count), by
+        any coachnetd or by the one named `via`."""
         with self.lock:
-            later = [done for sent, done in self.acked_at if sent > t0]
+            later = [done for sent, done, by in self.acked_at if sent > t0 and via in (None, by)]
         return min(later) - t0 if later else None
 
 
@@ -306,7 +315,7 @@ class Writer(threading.Thread):
             sent = time.monotonic()
             try:
                 r = fn(c, *args, request_id=rid)
-                self.out.ack(sent)
+                self.out.ack(sent, self.srv.name)
                 return r
             except CoachnetError as e:
                 self.out.refused(e)
@@ -444,28 +453,25 @@ class Load:
         self.s, self.topo = s, topo
         self.out = Outcomes()
         srv1, srv2 = topo.servers
-        with srv1.admin() as adm:
-            prog = s.gen.program("ha")
-            adm.program_put(s.gen.program_object(prog))
-            coord = s.uniq("coord")
-            adm.user_create(coord, PASSWORD, "coordinator", programs=[prog])
+        deadline = time.monotonic() + 60 * SLOW
+        prog, coord = coordinator(s, srv1, "ha", deadline)
         self.coord = coord
         self.writers = []
         for i in range(4):
             self.writers.append(PutWriter(self.out, (srv1, srv2)[i % 2], coord, prog,
                                           harness.Gen(seed=random.getrandbits(64))))
-        with srv1.login(coord, PASSWORD) as cc:
+        with login_when_up(srv1, coord, deadline) as cc:
             for i in range(2):
                 c = s.gen.coach([prog], capacity=3)
-                cc.coach_put(c)
+                durably(cc.coach_put, c, deadline=deadline)
                 clogin = s.uniq("coach")
-                cc.user_create(clogin, PASSWORD, "coach", subject=c["id"])
+                durably(cc.user_create, clogin, PASSWORD, "coach", subject=c["id"], deadline=deadline)
                 mentees = []
                 for _ in range(3):
                     m = s.gen.mentee(prog)
-                    cc.mentee_put(m)
+                    durably(cc.mentee_put, m, deadline=deadline)
                     mlogin = s.uniq("mentee")
-                    cc.user_create(mlogin, PASSWORD, "mentee", subject=m["id"])
+                    durably(cc.user_create, mlogin, PASSWORD, "mentee", subject=m["id"], deadline=deadline)
                     mentees.append(mlogin)
                 self.writers.append(MatchWriter(self.out, (srv1, srv2)[i], mentees, clogin, c["id"]))
 
@@ -483,20 +489,24 @@ class Load:
             w.halt()
 
     def verify(self, srv):
-        """Every acknowledged write is there (read through srv)."""
+        """Every acknowledged write is there (read through srv).  A read
+        answered `unavailable` (the store between two primaries: the
+        documented answer to retry) is asked again, within 30 s."""
         errors = [w.error for w in self.writers if w.error]
         assert not errors, "writers failed: %s" % errors
         assert not self.out.leaks, "Redis' text reached clients: %s" % self.out.leaks[:5]
         assert set(self.out.codes) <= {"unavailable"}, "unexpected errors: %r" % self.out.codes
         lost = []
         n = 0
-        with srv.login(self.coord, PASSWORD, timeout=20 * SLOW) as c:
+        deadline = time.monotonic() + 30 * SLOW
+        with login_when_up(srv, self.coord, deadline) as c:
             for w in self.writers:
                 if isinstance(w, PutWriter):
                     ids = list(w.acked)
                     for i in range(0, len(ids), 64):
                         chunk = ids[i:i + 64]
-                        res = c.pipeline([("mentee.get", {"id": x}) for x in chunk], timeout=20 * SLOW)
+                        res = when_up(lambda: c.pipeline([("mentee.get", {"id": x}) for x in chunk],
+                                                         timeout=20 * SLOW), deadline)
                         for pid, r in zip(chunk, res):
                             n += 1
                             ver, goals = w.acked[pid]
@@ -511,7 +521,7 @@ class Load:
                     for mid, k in w.acked.items():
                         n += 1
                         try:
-                            st = c.match_get(mid)["match"]["status"]
+                            st = when_up(lambda: c.match_get(mid), deadline)["match"]["status"]
                         except CoachnetError as e:
                             lost.append("match %s: %s" % (mid, e))
                             continue
@@ -537,6 +547,12 @@ def failover_scenario(s, fault, recover=None, lost_ok=False, **conf):
         old = topo.primary()
         t0 = fault(topo)
         load.more(30, 60 * SLOW)
+        # each coachnetd, not only the first to find the new primary
+        for srv in topo.servers:
+            wait_until(lambda: load.out.first_after(t0, srv.name) is not None, 30 * SLOW,
+                       what="a write acknowledged by %s after the fault" % srv.name)
+        print("# first acknowledged write after the fault, by coachnetd: %s" % ", ".join(
+            "%s %.2f s" % (srv.name, load.out.first_after(t0, srv.name)) for srv in topo.servers))
         first = load.out.first_after(t0)
         new = topo.primary()
         assert new is not None and new is not old, "no failover: the Sentinels still name %s" % (
@@ -670,12 +686,8 @@ def replicas_stopped_write_unavailable_then_applied_once(s):
     topo = Topology(s).start()
     try:
         srv = topo.servers[0]
-        with srv.admin() as adm:
-            prog = s.gen.program("w")
-            adm.program_put(s.gen.program_object(prog))
-            coord = s.uniq("coord")
-            adm.user_create(coord, PASSWORD, "coordinator", programs=[prog])
-        with srv.login(coord, PASSWORD, timeout=20 * SLOW) as c:
+        prog, coord = coordinator(s, srv, "w", time.monotonic() + 60 * SLOW)
+        with login_when_up(srv, coord, time.monotonic() + 30 * SLOW) as c:
             m = s.gen.mentee(prog)
             for n in topo.nodes[1:]:
                 n.signal(signal.SIGSTOP)
@@ -710,16 +722,13 @@ def run_across_failover_is_done_or_failed_never_half_stored(s):
     topo = Topology(s).start(run_lock_ttl_ms=3000)
     try:
         srv1, srv2 = topo.servers
-        with srv1.admin() as adm:
-            prog = s.gen.program("run")
-            adm.program_put(s.gen.program_object(prog, self_service=False))
-            login = s.uniq("coord")
-            adm.user_create(login, PASSWORD, "coordinator", programs=[prog])
-        with srv1.login(login, PASSWORD, timeout=60 * SLOW) as c:
+        prog, login = coordinator(s, srv1, "run", time.monotonic() + 60 * SLOW, self_service=False)
+        with login_when_up(srv1, login, time.monotonic() + 30 * SLOW) as c:
             batch = [("mentee.put", {"profile": s.gen.mentee(prog)}) for _ in range(2000)]
             batch += [("coach.put", {"profile": s.gen.coach([prog], capacity=5)}) for _ in range(300)]
-            for i in range(0, len(batch), 100):
-                for r in c.pipeline(batch[i:i + 100], timeout=60 * SLOW):
+            deadline = time.monotonic() + 120 * SLOW
+            for i in range(0, len(batch), 100):     # a put again is the same profile
+                for r in when_up(lambda: c.pipeline(batch[i:i + 100], timeout=60 * SLOW), deadline):
                     assert not isinstance(r, Exception), r
             run_id = c.match_run(prog)["run_id"]
             phase = None
@@ -755,14 +764,44 @@ def run_across_failover_is_done_or_failed_never_half_stored(s):
         topo.close()
 
 
-def login_when_up(srv, login, deadline):
-    """Log in on srv, retrying while the store is unavailable (a failover)."""
+def when_up(fn, deadline):
+    """fn(), asked again while it answers `unavailable` (a failover, or a
+    WAIT the replicas did not answer in time) and the deadline is ahead.
+    A pipeline's replies are its own: one of them `unavailable` retries the
+    whole pipeline."""
     while True:
         try:
-            return srv.login(login, PASSWORD, timeout=20 * SLOW)
+            r = fn()
         except CoachnetError as e:
             assert e.code == "unavailable" and time.monotonic() < deadline, e
-            time.sleep(0.2)
+        else:
+            bad = [x for x in r if isinstance(x, CoachnetError)] if isinstance(r, list) else []
+            if not any(x.code == "unavailable" for x in bad) or time.monotonic() >= deadline:
+                return r
+        time.sleep(0.2)
+
+
+def login_when_up(srv, login, deadline, password=PASSWORD):
+    """Log in on srv, retrying while the store is unavailable (a failover)."""
+    return when_up(lambda: srv.login(login, password, timeout=20 * SLOW), deadline)
+
+
+def durably(fn, *args, deadline, **kw):
+    """A write of the test's own set-up: one request_id, sent again while
+    it answers `unavailable` (so that a retry is applied once)."""
+    rid = uuid.uuid4().hex
+    return when_up(lambda: fn(*args, request_id=rid, **kw), deadline)
+
+
+def coordinator(s, srv, tag, deadline, **program):
+    """A fresh program (Gen.program_object(**program)) and a coordinator of
+    it, made through the admin on srv: (program id, coordinator login)."""
+    with login_when_up(srv, harness.ADMIN_LOGIN, deadline, harness.ADMIN_PASSWORD) as adm:
+        prog = s.gen.program(tag)
+        durably(adm.program_put, s.gen.program_object(prog, **program), deadline=deadline)
+        coord = s.uniq("coord")
+        durably(adm.user_create, coord, PASSWORD, "coordinator", programs=[prog], deadline=deadline)
+    return prog, coord
 
 
 def expect_unavailable(fn, *args, **kw):
