@@ -153,9 +153,12 @@ def token_ttl_expires_sessions(s):
             mlogin, clogin = s.uniq("ttlm"), s.uniq("ttlc")
             coord.user_create(mlogin, s.PASSWORD, "mentee", subject=m["id"])
             coord.user_create(clogin, s.PASSWORD, "coach", subject=co["id"])
-        t0 = time.monotonic()
         c = short.login(login, s.PASSWORD)
         mc = short.login(mlogin, s.PASSWORD)   # expires with c
+        # Both tokens were made before this instant (each login's answer
+        # comes after its tok: key): count token-ttl from here, not from
+        # before the logins, which take a while under ASan (Argon2id).
+        t0 = time.monotonic()
         assert len(c.call("mentee.list", {"program": prog})["items"]) == 1
         key = P + "tok:" + hashlib.sha256(c.token.encode()).hexdigest()
         ttl = s.env.redis.cmd("TTL", key)
