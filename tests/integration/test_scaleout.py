@@ -3,6 +3,8 @@
 through one is suggested by the other (coach index kept in sync over
 pub/sub); sessions and match.updated notifications cross instances."""
 
+import time
+
 from harness import (Suite, main, expect_error, CoachnetError, SLOW, wait_until,
                      expected_explain, run_and_wait, run_matches, find_match, review_one,
                      review_outcome, check_store_invariants)
@@ -19,7 +21,18 @@ def second(s):
 
 
 def suggested(client, mentee_id):
-    return {it["coach_id"]: it for it in client.match_suggest(mentee_id, limit=50)["items"]}
+    """match.suggest's items by coach.  An instance just started says
+    `unavailable` ("the coach index is loading") until its pub/sub link is
+    subscribed and the index read (loading_index_answers_unavailable): its
+    "ready" line comes before either, so that answer is asked again."""
+    deadline = time.monotonic() + SYNC
+    while True:
+        try:
+            return {it["coach_id"]: it for it in client.match_suggest(mentee_id, limit=50)["items"]}
+        except CoachnetError as e:
+            if e.code != "unavailable" or "coach index is loading" not in str(e) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.1)
 
 
 @t
