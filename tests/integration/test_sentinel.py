@@ -766,14 +766,16 @@ def run_across_failover_is_done_or_failed_never_half_stored(s):
 
 def when_up(fn, deadline):
     """fn(), asked again while it answers `unavailable` (a failover, or a
-    WAIT the replicas did not answer in time) and the deadline is ahead.
-    A pipeline's replies are its own: one of them `unavailable` retries the
-    whole pipeline."""
+    WAIT the replicas did not answer in time) and the deadline is ahead;
+    any other error, or `unavailable` past the deadline, is raised as it
+    came.  A pipeline's replies are its own: one of them `unavailable`
+    retries the whole pipeline."""
     while True:
         try:
             r = fn()
         except CoachnetError as e:
-            assert e.code == "unavailable" and time.monotonic() < deadline, e
+            if e.code != "unavailable" or time.monotonic() >= deadline:
+                raise
         else:
             bad = [x for x in r if isinstance(x, CoachnetError)] if isinstance(r, list) else []
             if not any(x.code == "unavailable" for x in bad) or time.monotonic() >= deadline:
