@@ -44,7 +44,7 @@ import coachnet  # noqa: E402  (re-exported to the suites)
 from coachnet import Client, CoachnetError  # noqa: E402
 
 __all__ = ["coachnet", "Client", "CoachnetError", "Suite", "Env", "Server", "Redis", "Certs",
-           "Gen", "main", "expect_error", "wait_until", "free_port", "run_and_wait",
+           "Gen", "main", "expect_error", "wait_until", "when_up", "free_port", "run_and_wait",
            "run_matches", "find_match", "review_one", "review_outcome", "expected_explain",
            "SLOW", "REDIS_TIMEOUT_MS", "ADMIN_LOGIN", "ADMIN_PASSWORD", "SERVER_TZ", "server_date",
            "accepted_days_ago", "BUILD", "DATA"]
@@ -92,6 +92,29 @@ def wait_until(pred, timeout, interval=0.05, what="condition"):
         time.sleep(interval)
     raise AssertionError("timed out after %.1fs waiting for %s%s" % (
         timeout, what, " (last error: %r)" % (last,) if last else ""))
+
+
+def when_up(fn, deadline, only=None):
+    """fn(), asked again while it answers `unavailable` (a failover, a WAIT
+    the replicas did not answer in time, an index still loading: the
+    documented "retry") and time.monotonic() is before ``deadline``; with
+    ``only``, just an `unavailable` whose message holds that text.  Any
+    other error, or one past the deadline, is raised as it came.  A
+    pipeline's replies are its own: one `unavailable` among them (``only``
+    aside) asks the whole pipeline again."""
+    def retry(e):
+        return e.code == "unavailable" and (only is None or only in (e.message or ""))
+    while True:
+        try:
+            r = fn()
+        except CoachnetError as e:
+            if not retry(e) or time.monotonic() >= deadline:
+                raise
+        else:
+            bad = [x for x in r if isinstance(x, CoachnetError)] if isinstance(r, list) else []
+            if not any(retry(x) for x in bad) or time.monotonic() >= deadline:
+                return r
+        time.sleep(0.1)
 
 
 # --------------------------------------------------------------------- redis

@@ -5,7 +5,7 @@ pub/sub); sessions and match.updated notifications cross instances."""
 
 import time
 
-from harness import (Suite, main, expect_error, CoachnetError, SLOW, wait_until,
+from harness import (Suite, main, expect_error, CoachnetError, SLOW, wait_until, when_up,
                      expected_explain, run_and_wait, run_matches, find_match, review_one,
                      review_outcome, check_store_invariants)
 
@@ -25,14 +25,9 @@ def suggested(client, mentee_id):
     `unavailable` ("the coach index is loading") until its pub/sub link is
     subscribed and the index read (loading_index_answers_unavailable): its
     "ready" line comes before either, so that answer is asked again."""
-    deadline = time.monotonic() + SYNC
-    while True:
-        try:
-            return {it["coach_id"]: it for it in client.match_suggest(mentee_id, limit=50)["items"]}
-        except CoachnetError as e:
-            if e.code != "unavailable" or "coach index is loading" not in str(e) or time.monotonic() > deadline:
-                raise
-        time.sleep(0.1)
+    r = when_up(lambda: client.match_suggest(mentee_id, limit=50), time.monotonic() + SYNC,
+                only="coach index is loading")
+    return {it["coach_id"]: it for it in r["items"]}
 
 
 @t

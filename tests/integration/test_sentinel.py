@@ -52,7 +52,7 @@ import time
 import uuid
 
 import harness
-from harness import CoachnetError, SLOW, wait_until, free_port
+from harness import CoachnetError, SLOW, wait_until, when_up, free_port
 
 import coachnet  # noqa: E402  (harness put clients/python on sys.path)
 
@@ -701,14 +701,7 @@ def replicas_stopped_write_unavailable_then_applied_once(s):
                 for n in topo.nodes[1:]:
                     n.signal(signal.SIGCONT)
             # the write is on the primary alone; the retry is answered from it
-            r = None
-            deadline = time.monotonic() + 20 * SLOW
-            while r is None:
-                try:
-                    r = c.mentee_put(m, request_id="rid-wait-1")
-                except CoachnetError as e:
-                    assert e.code == "unavailable" and time.monotonic() < deadline, e
-                    time.sleep(0.1)
+            r = when_up(lambda: c.mentee_put(m, request_id="rid-wait-1"), time.monotonic() + 20 * SLOW)
             assert r["version"] == 1, r
             assert c.mentee_get(m["id"])["version"] == 1
             print("# unavailable after %.2f s with both replicas stopped (redis-wait-timeout-ms 1000)" % took)
@@ -762,25 +755,6 @@ def run_across_failover_is_done_or_failed_never_half_stored(s):
         print("# run killed in its store phase: %s, %d proposals visible" % (run["status"], len(shown)))
     finally:
         topo.close()
-
-
-def when_up(fn, deadline):
-    """fn(), asked again while it answers `unavailable` (a failover, or a
-    WAIT the replicas did not answer in time) and the deadline is ahead;
-    any other error, or `unavailable` past the deadline, is raised as it
-    came.  A pipeline's replies are its own: one of them `unavailable`
-    retries the whole pipeline."""
-    while True:
-        try:
-            r = fn()
-        except CoachnetError as e:
-            if e.code != "unavailable" or time.monotonic() >= deadline:
-                raise
-        else:
-            bad = [x for x in r if isinstance(x, CoachnetError)] if isinstance(r, list) else []
-            if not any(x.code == "unavailable" for x in bad) or time.monotonic() >= deadline:
-                return r
-        time.sleep(0.2)
 
 
 def login_when_up(srv, login, deadline, password=PASSWORD):

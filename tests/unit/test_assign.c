@@ -606,9 +606,6 @@ static void test_graph_errors(void **state) {
     assign_result_free(NULL);
 }
 
-/* assign_graph_add_row: bad input is refused whole (nothing added), and a
- * graph built row by row in scrambled column order solves like one built
- * edge by edge, to the exhaustive optimum. */
 /* Row r's edges of the instance, columns in a scrambled order (the solver
  * or the fill sorts them): their count, into cols/w. */
 static int32_t row_scrambled(const inst *in, int r, int32_t *cols, int64_t *w) {
@@ -634,6 +631,9 @@ static void expect_brute_optimum(assign_graph *g, inst *in) {
     assign_graph_free(g);
 }
 
+/* assign_graph_add_row: bad input is refused whole (nothing added), and a
+ * graph built row by row in scrambled column order solves like one built
+ * edge by edge, to the exhaustive optimum. */
 static void test_graph_add_row(void **state) {
     (void)state;
     assign_graph *g = assign_graph_new(2, 3);
