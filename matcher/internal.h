@@ -197,33 +197,33 @@ void mt_query_build(mt_query *q, const mt_space *s, const mt_coaches *cs, const 
 
 /* The part of a query that depends on the mentee and the policy only: its
  * strings as interned ids, and per competency (in profile order) its column
- * id in the space, its levels and, for a gap, its reduced weight.  A query
+ * id in the space, its levels and its reduced weight, for its gaps only.  A query
  * costs some 10-20 hash lookups of strings; a run, which builds a mentee's
  * query in every pass (scoring, each pricing round, the reasons), codes each
  * mentee once (mt_mentee_code) and builds from the code (mt_query_coded),
  * which gives exactly mt_query_build's query and reads the profile m only
- * for languages beyond MT_LANG_BITS.  mt_mentee_code fills
- * m->n_competencies entries of cm.  Both cannot fail. */
+ * for languages beyond MT_LANG_BITS.  mt_mentee_code fills c->n_comp
+ * (<= m->n_competencies) entries of cm.  Both cannot fail. */
 typedef struct mt_mcode {
     uint64_t langs;           /* mask; the overflow ids are looked up again */
     uint32_t agency, program; /* MT_NONE: matches nothing */
     uint8_t prov, region, min_rank, n_xlangs;
     uint32_t avail;           /* 0 replaced by MATCH_AVAIL_ALL */
-    uint8_t modality, n_comp; /* n_comp: the profile's competencies */
+    uint8_t modality, n_comp; /* n_comp: the profile's gaps (mt_mcomp) */
     /* the query's gap and key fields (mt_query), which depend on the
      * mentee and the policy only */
     uint32_t gd, ka, kb, kc, kd;
     double inv2d;
     uint8_t unit_w, fast, acc8;
 } mt_mcode;
-/* Per competency, in profile order.  Its levels are copied here so that a
+/* Per gap, in profile order.  Its levels are copied here so that a
  * query is built from the code alone: the profile's competencies are
  * another cache line per mentee, and a pricing round builds the queries of
  * tens of thousands of mentees to score a handful of coaches each. */
 typedef struct mt_mcomp {
     uint32_t id;      /* column in the space, MT_NONE: no coach has it */
-    uint32_t w;       /* weight divided by the gaps' gcd; 0: not a gap */
-    uint8_t cur, gap; /* current level, required - current (a gap: w > 0) */
+    uint32_t w;       /* weight divided by the gaps' gcd, > 0 */
+    uint8_t cur, gap; /* current level, required - current > 0 */
 } mt_mcomp;
 /* What checking a mentee learnt (mt_mentee_check) that coding it needs
  * again: the catalogue's index of its province, its position class's rank

@@ -112,23 +112,28 @@ void mt_mentee_code(mt_mcode *c, mt_mcomp *cm, const mt_space *s, const match_me
     c->n_xlangs = q.n_xlangs;
     c->avail = m->availability ? m->availability : MATCH_AVAIL_ALL;
     c->modality = (uint8_t)m->modality;
-    c->n_comp = (uint8_t)m->n_competencies;
-    /* The gaps' weights divided by their gcd, and the key constants: they
-     * depend on the mentee and the policy only. */
+    /* The gaps only (a competency at or above its required level, or of
+     * weight 0, adds nothing to a score), their weights divided by their
+     * gcd, and the key constants: they depend on the mentee and the policy
+     * only.  Equal weights (the default policy's) skip the divisions: two
+     * a gap were the hottest instructions of a warm re-run's coding. */
     uint32_t g = 0, gd = 0;
+    size_t k = 0;
     for (size_t i = 0; i < m->n_competencies; i++) {
         const match_need *n = &m->competencies[i];
+        if (n->required <= n->current) continue;
         uint32_t w = policy_weight(policy, n->code);
-        cm[i].id = ck && ck->comp[i] >= 0 ? (uint32_t)ck->comp[i] : mt_map_get(&s->comps, n->code);
-        cm[i].w = n->required <= n->current ? 0 : w; /* 0: not a gap */
-        cm[i].cur = (uint8_t)n->current;
-        cm[i].gap = (uint8_t)(cm[i].w ? n->required - n->current : 0);
-        if (cm[i].w) g = gcd_u32(g, w);
+        if (!w) continue;
+        cm[k].id = ck && ck->comp[i] >= 0 ? (uint32_t)ck->comp[i] : mt_map_get(&s->comps, n->code);
+        cm[k].w = w;
+        cm[k].cur = (uint8_t)n->current;
+        cm[k++].gap = (uint8_t)(n->required - n->current);
+        g = g == 0 || g == w ? w : gcd_u32(g, w);
     }
+    c->n_comp = (uint8_t)k;
     c->unit_w = 1;
-    for (size_t i = 0; i < m->n_competencies; i++) {
-        if (!cm[i].w) continue;
-        cm[i].w /= g;
+    for (size_t i = 0; i < k; i++) {
+        cm[i].w = cm[i].w == g ? 1 : cm[i].w / g;
         gd += cm[i].w * cm[i].gap;
         c->unit_w &= cm[i].w == 1;
     }
@@ -154,7 +159,6 @@ void mt_mentee_code(mt_mcode *c, mt_mcomp *cm, const mt_space *s, const match_me
  * for every mentee of every pass). */
 void mt_query_coded(mt_query *q, const mt_space *s, const mt_coaches *cs, const match_mentee *m, const mt_mcode *c,
                     const mt_mcomp *cm, const match_policy *policy) {
-    q->n_gap = 0;
     q->n_xlangs = 0;
     q->agency = c->agency;
     q->check_agency = policy->forbid_same_agency;
@@ -172,14 +176,13 @@ void mt_query_coded(mt_query *q, const mt_space *s, const mt_coaches *cs, const 
     q->wg = policy->w_gap;
     q->wl = policy->w_location;
     q->wa = policy->w_availability;
-    for (size_t i = 0; i < c->n_comp; i++) {
-        if (!cm[i].w) continue;
-        int k = q->n_gap++;
-        q->col[k] = column_at(cs, cm[i].id);
-        q->cur[k] = cm[i].cur;
-        q->gap[k] = cm[i].gap;
-        q->w[k] = cm[i].w;
+    for (size_t k = 0; k < c->n_comp; k++) {
+        q->col[k] = column_at(cs, cm[k].id);
+        q->cur[k] = cm[k].cur;
+        q->gap[k] = cm[k].gap;
+        q->w[k] = cm[k].w;
     }
+    q->n_gap = c->n_comp;
     q->gd = c->gd;
     q->unit_w = c->unit_w;
     q->fast = c->fast;

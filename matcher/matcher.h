@@ -15,7 +15,9 @@
  *                   remove.  Not locked: one writer at a time, and no reader
  *                   while a writer runs (read-only calls may run together).
  *   match_run_*     a batch run.  Self-contained: it copies what it needs from
- *                   its input and touches neither the index nor any global,
+ *                   its input (but the mentees' profiles when the caller
+ *                   lends them: match_run_input.borrow) and touches
+ *                   neither the index nor any global,
  *                   so the server can run it on a worker thread while the
  *                   event loop keeps using the index.
  *
@@ -384,6 +386,17 @@ typedef struct match_run_input {
     int keep_warm;            /* 1: the result keeps a warm state for
                                        the next run (match_run_take_warm;
                                        optimal mode only) */
+    int borrow;               /* 1: the result borrows the mentees'
+                                       profiles instead of copying them
+                                       (it still copies their ids): the
+                                       caller keeps mentees[] and what it
+                                       points to alive and unchanged until
+                                       its last match_run_explain or
+                                       match_run_problem of the result
+                                       (match_run_free does not read them).
+                                       Saves a deep copy of every profile,
+                                       a fifth of a warm re-run's
+                                       preparation */
     int no_estimate;          /* tests and benchmarks: 1 = never
                                        estimate prices before the first
                                        pass (stats.est_groups) */

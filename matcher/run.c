@@ -379,8 +379,9 @@ static long find_id(char *const *sorted, size_t n, const char *id) {
 
 /* The bytes a mentee's deep copy takes (mentee_copy_at): its arrays, then
  * its strings packed without padding (a run copies every mentee: 10^6 of
- * them). */
-static size_t mentee_size(const match_mentee *m) {
+ * them).  A borrowing run (match_run_input.borrow) copies the id only. */
+static size_t mentee_size(const match_mentee *m, int borrow) {
+    if (borrow) return strlen(m->id) + 1;
     size_t n =
         strlen(m->id) + strlen(m->agency) + strlen(m->position_class) + strlen(m->province) + strlen(m->program) + 5;
     for (size_t i = 0; i < m->n_competencies; i++) n += strlen(m->competencies[i].code) + 1;
@@ -396,7 +397,7 @@ static char *put_str(char **p, const char *s) {
     return d;
 }
 
-/* Deep copy of m into blk, which holds mentee_size(m) bytes. */
+/* Deep copy of m into blk, which holds mentee_size(m, 0) bytes. */
 static void mentee_copy_at(match_mentee *dst, const match_mentee *m, char *blk) {
     match_need *n = (match_need *)blk;
     const char **l = (const char **)(blk + (m->n_competencies + 1) * sizeof(match_need));
@@ -423,24 +424,35 @@ static void mentee_copy_at(match_mentee *dst, const match_mentee *m, char *blk) 
  * input is read in its own order, which is not that: read in dst's order,
  * it missed the cache at every mentee (3/4 of this step's time at 100,000
  * mentees).  The copies are made in parts (par_parts), the arena's
- * allocations in one thread. */
+ * allocations in one thread.  A borrowing run's "copy" is the profile
+ * struct, pointing into the input, with its own copy of the id. */
 typedef struct copy_job {
     match_mentee *dst;
     const match_mentee *in;
     const size_t *pos;
     char **at;
+    int borrow;
 } copy_job;
 
 static int copy_copies(void *ctx, size_t o0, size_t o1, int part) {
     copy_job *j = ctx;
     (void)part;
-    for (size_t o = o0; o < o1; o++) mentee_copy_at(&j->dst[j->pos[o]], &j->in[o], j->at[j->pos[o]]);
+    for (size_t o = o0; o < o1; o++) {
+        match_mentee *d = &j->dst[j->pos[o]];
+        char *blk = j->at[j->pos[o]];
+        if (j->borrow) { /* the profile is the input's, the id the run's */
+            *d = j->in[o];
+            d->id = put_str(&blk, j->in[o].id);
+        } else {
+            mentee_copy_at(d, &j->in[o], blk);
+        }
+    }
     return MATCH_OK;
 }
 
 static int copy_mentees(arena_blk **a, int threads, match_mentee *dst, const match_mentee *in, const size_t *pos,
-                        const size_t *orig, const size_t *size, size_t n) {
-    copy_job j = { dst, in, pos, malloc(n * sizeof(char *) + 1) };
+                        const size_t *orig, const size_t *size, size_t n, int borrow) {
+    copy_job j = { dst, in, pos, malloc(n * sizeof(char *) + 1), borrow };
     int rc = j.at ? MATCH_OK : MATCH_ENOMEM;
     for (size_t i = 0; i < n && rc == MATCH_OK; i++)
         if (!(j.at[i] = arena_alloc(a, size[orig[i]]))) rc = MATCH_ENOMEM;
@@ -608,7 +620,7 @@ static int check_mentees(void *ctx, size_t i0, size_t i1, int part) {
         if (mt_mentee_check(j->cat, &ms[i], &j->ck->m[i], comp, &e) != MATCH_OK)
             return check_failed(&j->err[part], "mentees", i, ms[i].id, &e);
         if (j->ck->m_fp) j->ck->m_fp[i] = mt_fp_mentee(&ms[i], &j->ck->m[i]);
-        j->ck->m_size[i] = mentee_size(&ms[i]);
+        j->ck->m_size[i] = mentee_size(&ms[i], j->in->borrow);
         comp += capped_comps(&ms[i]);
     }
     return MATCH_OK;
@@ -715,8 +727,8 @@ static int prepare_profiles(struct match_run_state *st, const run_checked *ck, m
     free(ids);
     if (rc != MATCH_OK) return rc;
     for (size_t i = 0; i < nm; i++) st->m_pos[st->m_orig[i]] = i;
-    if (copy_mentees(&st->arena, st->threads, st->mentees, in->mentees, st->m_pos, st->m_orig, ck->m_size, nm) !=
-        MATCH_OK)
+    if (copy_mentees(&st->arena, st->threads, st->mentees, in->mentees, st->m_pos, st->m_orig, ck->m_size, nm,
+                     in->borrow) != MATCH_OK)
         return MATCH_ENOMEM;
     for (size_t i = 0; i < nm; i++) {
         st->bonus[i] = bonus_of(in, &st->policy, st->m_orig[i]);
@@ -1259,6 +1271,21 @@ static int push_extra(struct match_run_state *st, size_t m, int32_t c) {
 /* A coach whose edges a warm run reuses (warm_coaches). */
 static int warm_kept(const struct match_run_state *st, size_t c) {
     return st->warm && st->w_c[c] >= 0 && st->w_keep[st->w_c[c]] == (int32_t)c;
+}
+
+/* A warm run's coach side is that of the changed coaches only
+ * (coach_side_add skips the kept ones): close the kept coaches' lists, so
+ * that the mentees scored in full offer them nothing.  Offering went on
+ * while their lists filled, at every pair, to be thrown away: 7 % of a
+ * two-thread warm re-run's CPU at 100,000 x 20,000.  No gain reaches
+ * CSIDE_CLOSED (a score <= MATCH_SCORE_MAX plus a bonus <=
+ * MATCH_WAITLIST_MAX x MATCH_WAITLIST_BONUS_MAX). */
+#define CSIDE_CLOSED (INT32_MAX / 2)
+static void coach_side_close_kept(struct match_run_state *st) {
+    if (!st->warm || !st->cside_thr[0]) return;
+    for (size_t c = 0; c < st->nc; c++)
+        if (warm_kept(st, c))
+            for (int t = 0; t < st->threads; t++) st->cside_thr[t][c] = CSIDE_CLOSED;
 }
 
 /* Add the coach-side candidates (merged over threads) to the graph, and
@@ -3350,6 +3377,7 @@ static int run_body(struct match_run_state *st, match_run_result *r, match_err *
     if (optimal) rc = coach_side_init(st);
     if (rc == MATCH_OK && run_warm(st)) rc = warm_fps(st);
     if (rc == MATCH_OK && optimal) rc = warm_map(st, free_m, n_free, stats);
+    if (rc == MATCH_OK) coach_side_close_kept(st);
     if (rc == MATCH_OK && optimal && !st->warm && !st->in->no_estimate) rc = est_prices(st, free_m, n_free);
     if (rc == MATCH_OK) rc = par_run(st, "score", free_m, n_free, st->warm ? warm_score_one : score_one, NULL);
     if (rc == MATCH_OK)

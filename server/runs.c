@@ -664,10 +664,12 @@ static int progress_fn(void *ud, const char *phase, uint64_t done, uint64_t tota
     return atomic_load(&rn->cancel);
 }
 
-/* The snapshot is no longer needed once match_run has returned: its
- * result owns its ids (matcher.h), and the run's stats keep only the
- * counts.  Freed on the worker, before the explanations are packed, so
- * that the store does not hold it (1,000,000 mentees: about 600 MB). */
+/* The snapshot is no longer needed once the explanations are packed: the
+ * run borrows the mentees' profiles only until then (match_run_input.
+ * borrow: a deep copy of each was a fifth of a warm re-run's preparation),
+ * its result owns its ids, and the run's stats keep only the counts.
+ * Freed on the worker, so that the store does not hold it (1,000,000
+ * mentees: about 600 MB). */
 static void run_drop_input(run *rn) {
     free(rn->mentees.p);
     free(rn->waitlist.p);
@@ -698,8 +700,8 @@ static void *worker(void *arg) {
     in.threads = rn->s->cfg->run_threads; /* run-threads: 1 leaves a core to the loop */
     in.warm = rn->warm;
     in.keep_warm = rn->keep_warm;
+    in.borrow = 1; /* until run_drop_input, after the explanations */
     rn->rc = match_run(rn->s->catalog.cat, &in, &rn->res, &rn->err);
-    run_drop_input(rn);
     if (rn->rc == MATCH_OK) {
         rn->explain_off = malloc((rn->res->n_pairs + 1) * sizeof *rn->explain_off);
         if (!rn->explain_off) {
@@ -714,6 +716,7 @@ static void *worker(void *arg) {
             rn->explain_off[rn->res->n_pairs] = rn->explains.size;
         }
     }
+    run_drop_input(rn);
     event_active(rn->ev_done, EV_READ, 0);
     return NULL;
 }

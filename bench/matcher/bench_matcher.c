@@ -3,7 +3,7 @@
  *   bench_matcher --instance FILE [--data DIR] [--objective O] [--mode M]
  *                 [--threads N] [--k K] [--dump-weights FILE]
  *                 [--suggest Q] [--no-run] [--verbose] [--check-bounds]
- *                 [--no-estimate]
+ *                 [--no-estimate] [--copy]
  *                 [--warm-change PCT [--seed S] [--repeat N]]
  *
  * --verbose prints to stderr a `progress ...` line at each phase change and,
@@ -16,7 +16,8 @@
  * bound_errors counts the pairs a bound did not cover, and the program exits
  * 1 when one is not 0.  --no-estimate runs cold without the price estimate
  * (match_run_input.no_estimate; the `run` line's est_groups and est_pairs
- * say what it did otherwise).
+ * say what it did otherwise).  Runs lend the engine the instance's mentees
+ * (match_run_input.borrow), as coachnetd does; --copy has them copied.
  *
  * Prints one `run ...` line of key=value pairs (README.md) with the engine's
  * elapsed time (match_run only: catalogue and file loading excluded) and the
@@ -380,14 +381,15 @@ int main(int argc, char **argv) {
                                           { "repeat", required_argument, NULL, 'R' },
                                           { "check-bounds", no_argument, NULL, 'b' },
                                           { "no-estimate", no_argument, NULL, 'E' },
+                                          { "copy", no_argument, NULL, 'C' },
                                           { NULL, 0, NULL, 0 } };
     const char *path = NULL, *data = "data", *dump = NULL, *obj = NULL, *mode = NULL;
-    int threads = 0, k = 0, no_run = 0, verbose = 0, check_bounds = 0, no_estimate = 0;
+    int threads = 0, k = 0, no_run = 0, verbose = 0, check_bounds = 0, no_estimate = 0, copy = 0;
     long suggest = 0;
     double warm_pct = 0;
     int ch, repeat = 1;
     mix_state = 1;
-    while ((ch = getopt_long(argc, argv, "i:d:O:M:t:k:w:s:nvW:S:R:bE", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "i:d:O:M:t:k:w:s:nvW:S:R:bEC", opts, NULL)) != -1) {
         switch (ch) {
         case 'i': path = optarg; break;
         case 'd': data = optarg; break;
@@ -404,6 +406,7 @@ int main(int argc, char **argv) {
         case 'R': repeat = atoi(optarg); break;
         case 'b': check_bounds = 1; break;
         case 'E': no_estimate = 1; break;
+        case 'C': copy = 1; break;
         default: fprintf(stderr, "usage: bench_matcher --instance FILE [options]\n"); return 2;
         }
     }
@@ -451,6 +454,7 @@ int main(int argc, char **argv) {
             .progress_ud = &verbose,
             .check_bounds = check_bounds,
             .no_estimate = no_estimate,
+            .borrow = !copy,
         };
         match_run_result *r = NULL;
         double cpu0 = cpu_ms();

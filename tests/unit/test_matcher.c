@@ -2242,6 +2242,63 @@ static void test_determinism(void **state) {
     }
 }
 
+static void assert_same_explain(const match_explain *a, const match_explain *b) {
+    assert_int_equal(a->score, b->score);
+    assert_int_equal(a->feasible, b->feasible);
+    assert_int_equal(a->reason, b->reason);
+    assert_int_equal(a->gap_num, b->gap_num);
+    assert_int_equal(a->gap_den, b->gap_den);
+    assert_int_equal(a->common_slots, b->common_slots);
+    assert_int_equal(a->n_competencies, b->n_competencies);
+    for (size_t k = 0; k < a->n_competencies; k++) {
+        assert_string_equal(a->competencies[k].code, b->competencies[k].code);
+        assert_int_equal(a->competencies[k].gap, b->competencies[k].gap);
+        assert_int_equal(a->competencies[k].coach_level, b->competencies[k].coach_level);
+        assert_int_equal(a->competencies[k].covered, b->competencies[k].covered);
+        assert_int_equal(a->competencies[k].weight, b->competencies[k].weight);
+    }
+}
+
+/* match_run_input.borrow: a run that borrows the mentees' profiles gives
+ * the copying run's result, explanations and problem rows (both modes,
+ * several threads), and owns its ids: scribbling over the input's ids
+ * afterwards leaves the result's as they were. */
+static void test_run_borrow(void **state) {
+    (void)state;
+    static world w;
+    rng_state = 47;
+    for (int round = 0; round < 30; round++) {
+        random_world(&w, 20 + rnd(40), 5 + rnd(30), round % 3 == 0);
+        match_policy p;
+        match_policy_default(&p);
+        p.mode = round % 2 ? MATCH_MODE_STABLE : MATCH_MODE_OPTIMAL;
+        match_run_input in = world_input(&w, &p);
+        in.candidates = 1 + (int)rnd(3);
+        in.threads = 1 + (int)rnd(2);
+        match_run_result *a = run_ok(&in);
+        in.borrow = 1;
+        match_run_result *b = run_ok(&in);
+        assert_true(same_result(a, b));
+        for (size_t i = 0; i < a->n_pairs; i++) {
+            match_explain ea, eb;
+            assert_int_equal(match_run_explain(a, i, &ea), MATCH_OK);
+            assert_int_equal(match_run_explain(b, i, &eb), MATCH_OK);
+            assert_same_explain(&ea, &eb);
+        }
+        int32_t ga[RMAX_C], gb[RMAX_C], ca[RMAX_C], cb[RMAX_C];
+        for (size_t i = 0; i < w.nm; i++) {
+            assert_int_equal(match_run_problem(a, i, ga, ca), MATCH_OK);
+            assert_int_equal(match_run_problem(b, i, gb, cb), MATCH_OK);
+            assert_memory_equal(ga, gb, w.nc * sizeof(*ga));
+            assert_memory_equal(ca, cb, w.nc * sizeof(*ca));
+        }
+        for (size_t i = 0; i < w.nm; i++) memset(w.mid[i], 'X', strlen(w.mid[i]));
+        assert_true(same_result(a, b));
+        match_run_free(a);
+        match_run_free(b);
+    }
+}
+
 /* Overflow languages in runs (both modes, pricing with K = 1): the
  * problem's rows allow exactly the coaches sharing a language, every
  * mentee speaking only a rare language gets its coach, and the result does
@@ -2810,6 +2867,7 @@ int main(void) {
         cmocka_unit_test(test_run_warm_fingerprints),
         cmocka_unit_test(test_stable_no_blocking_pair),
         cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_run_borrow),
         cmocka_unit_test(test_run_parallel_prepare),
         cmocka_unit_test(test_edge_cases),
         cmocka_unit_test(test_ties),
