@@ -1231,6 +1231,19 @@ static int score_one(par *p, int tid, size_t m) {
     return MATCH_OK;
 }
 
+/* A coach whose edges a warm run reuses (warm_coaches). */
+static int warm_kept(const struct match_run_state *st, size_t c) {
+    return st->warm && st->w_c[c] >= 0 && st->w_keep[st->w_c[c]] == (int32_t)c;
+}
+
+/* The coach-side lists, empty.  A warm run's coach side is that of the
+ * changed coaches only (coach_side_add skips the kept ones), so a kept
+ * coach's list starts closed: the mentees scored in full offer it nothing.
+ * Open, such lists were offered every pair while they filled, to be
+ * thrown away: 7 % of a two-thread warm re-run's CPU at 100,000 x 20,000.
+ * No gain reaches CSIDE_CLOSED (a score <= MATCH_SCORE_MAX plus a bonus <=
+ * MATCH_WAITLIST_MAX x MATCH_WAITLIST_BONUS_MAX).  After warm_map. */
+#define CSIDE_CLOSED (INT32_MAX / 2)
 static int coach_side_init(struct match_run_state *st) {
     size_t n = st->nc * RUN_COACH_K + 1;
     for (int t = 0; t < st->threads; t++) {
@@ -1239,7 +1252,7 @@ static int coach_side_init(struct match_run_state *st) {
         st->cside_thr[t] = malloc((st->nc + 1) * sizeof(int32_t));
         st->cside_n[t] = calloc(st->nc + 1, 1);
         if (!st->cside_gain[t] || !st->cside_m[t] || !st->cside_thr[t] || !st->cside_n[t]) return MATCH_ENOMEM;
-        for (size_t c = 0; c < st->nc; c++) st->cside_thr[t][c] = -1;
+        for (size_t c = 0; c < st->nc; c++) st->cside_thr[t][c] = warm_kept(st, c) ? CSIDE_CLOSED : -1;
     }
     return MATCH_OK;
 }
@@ -1268,25 +1281,6 @@ static int push_extra(struct match_run_state *st, size_t m, int32_t c) {
     return MATCH_OK;
 }
 
-/* A coach whose edges a warm run reuses (warm_coaches). */
-static int warm_kept(const struct match_run_state *st, size_t c) {
-    return st->warm && st->w_c[c] >= 0 && st->w_keep[st->w_c[c]] == (int32_t)c;
-}
-
-/* A warm run's coach side is that of the changed coaches only
- * (coach_side_add skips the kept ones): close the kept coaches' lists, so
- * that the mentees scored in full offer them nothing.  Offering went on
- * while their lists filled, at every pair, to be thrown away: 7 % of a
- * two-thread warm re-run's CPU at 100,000 x 20,000.  No gain reaches
- * CSIDE_CLOSED (a score <= MATCH_SCORE_MAX plus a bonus <=
- * MATCH_WAITLIST_MAX x MATCH_WAITLIST_BONUS_MAX). */
-#define CSIDE_CLOSED (INT32_MAX / 2)
-static void coach_side_close_kept(struct match_run_state *st) {
-    if (!st->warm || !st->cside_thr[0]) return;
-    for (size_t c = 0; c < st->nc; c++)
-        if (warm_kept(st, c))
-            for (int t = 0; t < st->threads; t++) st->cside_thr[t][c] = CSIDE_CLOSED;
-}
 
 /* Add the coach-side candidates (merged over threads) to the graph, and
  * record them as the mentees' extra edges.  A warm run adds those of the
@@ -3374,10 +3368,9 @@ static int run_body(struct match_run_state *st, match_run_result *r, match_err *
     for (size_t m = 0; m < st->nm; m++)
         if (!st->pinned[m]) free_m[n_free++] = m;
     int optimal = st->policy.mode == MATCH_MODE_OPTIMAL;
-    if (optimal) rc = coach_side_init(st);
-    if (rc == MATCH_OK && run_warm(st)) rc = warm_fps(st);
+    if (run_warm(st)) rc = warm_fps(st);
     if (rc == MATCH_OK && optimal) rc = warm_map(st, free_m, n_free, stats);
-    if (rc == MATCH_OK) coach_side_close_kept(st);
+    if (rc == MATCH_OK && optimal) rc = coach_side_init(st);
     if (rc == MATCH_OK && optimal && !st->warm && !st->in->no_estimate) rc = est_prices(st, free_m, n_free);
     if (rc == MATCH_OK) rc = par_run(st, "score", free_m, n_free, st->warm ? warm_score_one : score_one, NULL);
     if (rc == MATCH_OK)
