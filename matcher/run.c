@@ -1281,7 +1281,6 @@ static int push_extra(struct match_run_state *st, size_t m, int32_t c) {
     return MATCH_OK;
 }
 
-
 /* Add the coach-side candidates (merged over threads) to the graph, and
  * record them as the mentees' extra edges.  A warm run adds those of the
  * changed coaches only: a kept coach's best mentees are among its old
