@@ -400,6 +400,9 @@ typedef struct match_run_input {
     int no_estimate;          /* tests and benchmarks: 1 = never
                                        estimate prices before the first
                                        pass (stats.est_groups) */
+    int no_classes;           /* tests and benchmarks: 1 = never
+                                       solve identical coaches as one
+                                       class (stats.coach_classes) */
     int check_bounds;         /* tests: after each pricing round (and
                                        after a price estimate's first
                                        pass), check every mentee's bound
@@ -478,6 +481,14 @@ typedef struct match_stats {
                                     pair scorings are in pairs_scored,
                                     est_pairs of them */
     uint64_t est_pairs;
+    uint32_t coach_classes; /* optimal mode: 0 = coaches solved one by
+                                    one; else the run found its coaches
+                                    in this many classes of identical
+                                    coaches (at most 1/8 of them) and
+                                    solved each class as one coach of
+                                    their summed capacity (run.c, "Coach
+                                    classes").  Such a run does not start
+                                    from a warm state nor keep one */
     /* The first MATCH_ROUNDS_KEPT pricing rounds (min(pricing_rounds,
      * MATCH_ROUNDS_KEPT) of them), for benchmarks: where the pair
      * scorings go (bench_matcher --verbose, bench/matcher/README.md). */

@@ -189,6 +189,7 @@ struct match_run_state {
     uint16_t *ch_key[MATCH_MAX_THREADS];  /* per thread: a mentee's keys of ch */
     int64_t ch_red_lo[MATCH_MAX_THREADS]; /* per thread: <= every ch_red[t][i] */
     match_warm *warm_out;
+    struct run_classes *cls; /* coach classes (see there), NULL: none */
     /* progress / cancel */
     const match_run_input *in;
     atomic_int stop;
@@ -474,8 +475,11 @@ static int copy_policy(struct match_run_state *st, const match_policy *p) {
     return MATCH_OK;
 }
 
+static void classes_free(struct match_run_state *st);
+
 static void state_free(struct match_run_state *st) {
     if (!st) return;
+    classes_free(st);
     free(st->est);
     free(st->est_rb);
     free(st->est_cands);
@@ -2931,11 +2935,311 @@ static int est_seed_pricing(struct match_run_state *st) {
     return st->in->check_bounds ? price_check(st, 0) : MATCH_OK;
 }
 
+/* ---- coach classes ----------------------------------------------------------
+ *
+ * Coaches that agree on everything a pair's score and feasibility read (the
+ * level in every competency, rank, province, modality, languages,
+ * availability, the programs they serve, and their organisation where it
+ * can meet a mentee's agency under forbid_same_agency) score the same with
+ * every mentee.  An optimum need not tell them apart: a class of such
+ * coaches is one coach whose capacity is their summed free capacity, and
+ * whose dual price is theirs.  A homogeneous pool (bench/matcher's `ties`,
+ * one training centre's widyaiswara rated on a coarse scale) has few
+ * classes: 76 for 2,000 coaches.  Solving by class divides the scoring
+ * pass, the pricing and the graph by the classes' size, and the solver's
+ * optimum and certificate hold for the coaches (every coach's pairs are
+ * its class's, so the class duals are feasible duals of the coaches'
+ * problem with the same objective).
+ *
+ * A run solves by class (optimal mode, unless input->no_classes) when its
+ * coaches fall into at most nc / RUN_CLASS_SHRINK classes and have a seat
+ * for every mentee.  Then the run is cheap cold, and it neither starts
+ * from a warm state (whose graph and duals are by coach) nor keeps one;
+ * below that shrink, a warm re-run would save more than the classes.
+ * With fewer seats than mentees the solver fills columns one column search
+ * per seat (assign.c's first round), each walking the column's edges and
+ * rows: classes of hundreds of seats made that slower than solving by
+ * coach (`ties` with half the seats at 100,000 x 20,000: 2.5 s against
+ * 1.2 s), so such runs solve by coach.  A coach named by a forbidden pair,
+ * or with languages beyond the space's mask (MT_LANG_BITS), is a class of
+ * its own.  Classes are numbered in order of their first coach by id, so
+ * the solver's ties still break towards lower ids.
+ *
+ * After the solve each class's mentees, in id order, are dealt round
+ * robin to its coaches with room, in id order: equal coaches get equal
+ * shares.  The class view (classes_enter) replaces the run's coach arrays
+ * while scoring and solving; classes_leave puts the coaches' back. */
+#define RUN_CLASS_SHRINK 8
+/* Candidates per mentee in a class run (unless input->candidates): a
+ * class has the seats of many coaches, and a mentee's K best classes
+ * reach further down its ranking than its K best coaches.  With 12, the
+ * first solve left 52,000 of 100,000 mentees of `ties` at 100,000 x
+ * 20,000 with a violating class, and re-adding them into columns of
+ * ~1,300 seats took the solver 7 s; with 24 the first round certifies
+ * (bench/matcher/README.md, "Coach classes"). */
+#define RUN_CLASS_K 24
+
+/* The coach arrays a run reads while it scores and solves. */
+typedef struct run_view {
+    mt_coaches cs;
+    size_t nc;
+    int32_t *remain, *cap0, *forb;
+    uint8_t **elig_free, **elig_any;
+} run_view;
+
+typedef struct run_classes {
+    size_t n;       /* classes */
+    int32_t *of;    /* per coach: its class */
+    int32_t *rep;   /* per class: its first coach */
+    run_view other; /* the view the run is not using */
+    int in_class;   /* 1: the run uses the class view (other = coaches') */
+} run_classes;
+
+static void view_swap(struct match_run_state *st, run_view *v) {
+    run_view t = { st->cs, st->nc, st->remain, st->cap0, st->forb, st->elig_free, st->elig_any };
+    st->cs = v->cs;
+    st->nc = v->nc;
+    st->remain = v->remain;
+    st->cap0 = v->cap0;
+    st->forb = v->forb;
+    st->elig_free = v->elig_free;
+    st->elig_any = v->elig_any;
+    *v = t;
+}
+
+/* Free the class view (the run is back on the coaches') and the maps. */
+static void classes_free(struct match_run_state *st) {
+    run_classes *k = st->cls;
+    if (!k) return;
+    if (k->in_class) view_swap(st, &k->other);
+    run_view *v = &k->other;
+    mt_coaches_free(&v->cs);
+    free(v->remain);
+    free(v->cap0);
+    free(v->forb);
+    for (size_t p = 0; p < st->n_prog; p++) {
+        if (v->elig_free) free(v->elig_free[p]);
+        if (v->elig_any) free(v->elig_any[p]);
+    }
+    free(v->elig_free);
+    free(v->elig_any);
+    free(k->of);
+    free(k->rep);
+    free(k);
+    st->cls = NULL;
+}
+
+static uint64_t cls_mix(uint64_t h, uint64_t x) {
+    h ^= x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+    return h * 0xff51afd7ed558ccdull;
+}
+
+/* What a coach's class key holds besides its levels. */
+typedef struct cls_key {
+    uint64_t h;      /* hash of everything below and the levels */
+    uint64_t progs;  /* bit p: serves program slot p */
+    uint32_t agency; /* MT_NONE: meets no mentee's agency */
+    uint8_t alone;   /* a class of its own */
+} cls_key;
+
+static int cls_same(const struct match_run_state *st, const cls_key *key, size_t a, size_t b) {
+    const mt_coaches *cs = &st->cs;
+    if (key[a].h != key[b].h || key[a].progs != key[b].progs || key[a].agency != key[b].agency ||
+        cs->rank[a] != cs->rank[b] || cs->prov[a] != cs->prov[b] || cs->region[a] != cs->region[b] ||
+        cs->modality[a] != cs->modality[b] || cs->langs[a] != cs->langs[b] || cs->avail[a] != cs->avail[b])
+        return 0;
+    for (size_t i = 0; i < cs->n_cols; i++)
+        if (cs->level[i] && cs->level[i][a] != cs->level[i][b]) return 0;
+    return 1;
+}
+
+/* The keys of every coach. */
+static int cls_keys(struct match_run_state *st, cls_key *key) {
+    const mt_coaches *cs = &st->cs;
+    size_t na = st->space.agencies.len;
+    uint8_t *met = calloc(na + 1, 1); /* agencies some mentee has */
+    if (!met) return MATCH_ENOMEM;
+    if (st->policy.forbid_same_agency)
+        for (size_t m = 0; m < st->nm; m++)
+            if (st->mcode[m].agency < na) met[st->mcode[m].agency] = 1;
+    for (size_t c = 0; c < st->nc; c++) {
+        cls_key *k = &key[c];
+        k->agency = cs->agency[c] < na && met[cs->agency[c]] ? cs->agency[c] : MT_NONE;
+        k->progs = 0;
+        for (size_t p = 0; p < st->n_prog; p++) k->progs |= (uint64_t)st->elig_any[p][c] << p;
+        k->alone = cs->n_xlangs[c] != 0;
+        uint64_t h = cls_mix(k->progs, k->agency);
+        h = cls_mix(h, (uint64_t)cs->rank[c] | (uint64_t)cs->prov[c] << 8 | (uint64_t)cs->region[c] << 16 |
+                           (uint64_t)cs->modality[c] << 24 | (uint64_t)cs->avail[c] << 32);
+        k->h = cls_mix(h, cs->langs[c]);
+    }
+    free(met);
+    for (size_t i = 0; i < st->forb_off[st->nm]; i++) key[st->forb[i]].alone = 1;
+    for (size_t i = 0; i < cs->n_cols; i++) {
+        const uint8_t *col = cs->level[i];
+        if (!col) continue;
+        for (size_t c = 0; c < st->nc; c++) key[c].h = cls_mix(key[c].h, (uint64_t)col[c] << 32 | i);
+    }
+    return MATCH_OK;
+}
+
+/* Group the coaches (of[], rep[]): MATCH_OK with k->n classes, or
+ * k->n = 0 when there are more than nc / RUN_CLASS_SHRINK of them. */
+static int cls_group(struct match_run_state *st, const cls_key *key, run_classes *k) {
+    size_t limit = st->nc / RUN_CLASS_SHRINK, cap = 16;
+    while (cap < 2 * limit + 2) cap <<= 1;
+    int32_t *slot = malloc(cap * sizeof(*slot));
+    k->of = malloc(st->nc * sizeof(int32_t) + 1);
+    k->rep = malloc((limit + 1) * sizeof(int32_t));
+    if (!slot || !k->of || !k->rep) {
+        free(slot);
+        return MATCH_ENOMEM;
+    }
+    for (size_t i = 0; i < cap; i++) slot[i] = -1;
+    k->n = 0;
+    for (size_t c = 0; c < st->nc; c++) {
+        size_t i = (size_t)key[c].h & (cap - 1);
+        int32_t found = -1;
+        if (!key[c].alone)
+            for (; slot[i] >= 0; i = (i + 1) & (cap - 1))
+                if (!key[k->rep[slot[i]]].alone && cls_same(st, key, (size_t)k->rep[slot[i]], c)) {
+                    found = slot[i];
+                    break;
+                }
+        if (found < 0) {
+            if (k->n == limit) { /* too many classes to pay */
+                k->n = 0;
+                break;
+            }
+            found = (int32_t)k->n++;
+            k->rep[found] = (int32_t)c;
+            if (!key[c].alone) slot[i] = found;
+        }
+        k->of[c] = found;
+    }
+    free(slot);
+    return MATCH_OK;
+}
+
+/* The class view, in k->other. */
+static int cls_view(struct match_run_state *st, run_classes *k) {
+    run_view *v = &k->other;
+    mt_coaches_init(&v->cs);
+    v->nc = k->n;
+    v->remain = calloc(k->n + 1, sizeof(int32_t));
+    v->cap0 = calloc(k->n + 1, sizeof(int32_t));
+    v->forb = malloc(st->forb_off[st->nm] * sizeof(int32_t) + 1);
+    v->elig_free = calloc(st->n_prog + 1, sizeof(uint8_t *));
+    v->elig_any = calloc(st->n_prog + 1, sizeof(uint8_t *));
+    if (!v->remain || !v->cap0 || !v->forb || !v->elig_free || !v->elig_any ||
+        mt_coaches_permute(&v->cs, &st->cs, k->rep, k->n) != MATCH_OK)
+        return MATCH_ENOMEM;
+    for (size_t i = 0; i < k->n; i++) v->cs.free[i] = v->cs.capacity[i] = 0;
+    for (size_t c = 0; c < st->nc; c++) {
+        int32_t j = k->of[c];
+        v->remain[j] += st->remain[c];
+        v->cap0[j] += st->cap0[c];
+        v->cs.free[j] += st->cs.free[c];
+        v->cs.capacity[j] += st->cs.capacity[c];
+    }
+    /* a forbidden pair's coach is alone in its class, and classes are in
+     * their first coach's order: each mentee's list stays sorted */
+    for (size_t i = 0; i < st->forb_off[st->nm]; i++) v->forb[i] = k->of[st->forb[i]];
+    for (size_t p = 0; p < st->n_prog; p++) {
+        v->elig_free[p] = malloc(k->n + 1);
+        v->elig_any[p] = malloc(k->n + 1);
+        if (!v->elig_free[p] || !v->elig_any[p]) return MATCH_ENOMEM;
+        for (size_t j = 0; j < k->n; j++) {
+            v->elig_any[p][j] = st->elig_any[p][k->rep[j]];
+            v->elig_free[p][j] = (uint8_t)(v->elig_any[p][j] && v->remain[j] > 0);
+        }
+    }
+    return MATCH_OK;
+}
+
+/* Find the classes and, when they pay, switch the run to their view
+ * (st->cls).  After prepare_programs, before anything sized by coach. */
+static int classes_enter(struct match_run_state *st, match_stats *stats) {
+    if (st->nc < RUN_CLASS_SHRINK) return MATCH_OK;
+    int64_t slots = 0;
+    for (size_t c = 0; c < st->nc; c++) slots += st->remain[c];
+    if (slots < (int64_t)st->nm) return MATCH_OK; /* see RUN_CLASS_SHRINK */
+    cls_key *key = malloc(st->nc * sizeof(*key));
+    run_classes *k = calloc(1, sizeof(*k));
+    int rc = key && k ? cls_keys(st, key) : MATCH_ENOMEM;
+    if (rc == MATCH_OK) rc = cls_group(st, key, k);
+    free(key);
+    if (rc != MATCH_OK || !k->n) {
+        if (k) {
+            free(k->of);
+            free(k->rep);
+            free(k);
+        }
+        return rc;
+    }
+    st->cls = k;
+    if ((rc = cls_view(st, k)) != MATCH_OK) return rc; /* state_free frees it */
+    view_swap(st, &k->other);
+    k->in_class = 1;
+    if (st->in->candidates <= 0 && st->k != RUN_CLASS_K) {
+        cand *c = realloc(st->cands, st->nm * (size_t)(RUN_CLASS_K + 1) * sizeof(cand) + 1);
+        if (!c) return MATCH_ENOMEM;
+        st->cands = c;
+        st->k = RUN_CLASS_K;
+    }
+    stats->coach_classes = (uint32_t)k->n;
+    return MATCH_OK;
+}
+
+/* Back to the coaches' view: deal each class's matched mentees (mentee
+ * order) round robin to its coaches with room (coach order). */
+static int classes_leave(struct match_run_state *st, match_err *err) {
+    run_classes *k = st->cls;
+    view_swap(st, &k->other);
+    k->in_class = 0;
+    size_t nc = st->nc, n = k->n;
+    size_t *off = calloc(n + 1, sizeof(size_t)), *cur = malloc((n + 1) * sizeof(size_t));
+    int32_t *mem = malloc(nc * sizeof(int32_t) + 1);
+    if (!off || !cur || !mem) {
+        free(off);
+        free(cur);
+        free(mem);
+        return MATCH_ENOMEM;
+    }
+    for (size_t c = 0; c < nc; c++) off[k->of[c] + 1]++;
+    for (size_t j = 0; j < n; j++) off[j + 1] += off[j];
+    for (size_t j = 0; j < n; j++) cur[j] = off[j];
+    for (size_t c = 0; c < nc; c++) mem[cur[k->of[c]]++] = (int32_t)c;
+    for (size_t j = 0; j < n; j++) cur[j] = off[j];
+    for (size_t m = 0; m < st->nm; m++) {
+        int32_t j = st->match[m];
+        if (j < 0 || st->pinned[m]) continue;
+        /* the class had room for every mentee it took: a member has some */
+        size_t i = cur[j], tried = 0;
+        while (st->remain[mem[i]] <= 0 && ++tried <= off[j + 1] - off[j]) i = i + 1 < off[j + 1] ? i + 1 : off[j];
+        int32_t c = mem[i];
+        if (st->remain[c] <= 0) { /* a bug: the class took more than it had */
+            free(off);
+            free(cur);
+            free(mem);
+            mt_err(err, "", "internal error: a coach class took more mentees than its seats");
+            return MATCH_ERR;
+        }
+        st->match[m] = c;
+        st->remain[c]--;
+        cur[j] = i + 1 < off[j + 1] ? i + 1 : off[j];
+    }
+    free(off);
+    free(cur);
+    free(mem);
+    return MATCH_OK;
+}
+
 int mt_run_prices(const match_run_result *r, int64_t *by_input) {
     const struct match_run_state *st = r->state;
     if (!st || !st->n_hist) return MATCH_ERR;
     const int64_t *pi = st->pi_hist[st->n_hist - 1];
-    for (size_t c = 0; c < st->nc; c++) by_input[st->c_orig[c]] = pi[c];
+    for (size_t c = 0; c < st->nc; c++) by_input[st->c_orig[c]] = pi[st->cls ? st->cls->of[c] : (int32_t)c];
     return MATCH_OK;
 }
 
@@ -2993,7 +3297,7 @@ static int solve_optimal(struct match_run_state *st, const size_t *free_m, size_
     free(hv);
     free(hrc);
     stats->candidate_edges = assign_graph_edges(g);
-    if (arc == ASSIGN_OK && st->in->keep_warm && warm_save(st, g, &res) != MATCH_OK) {
+    if (arc == ASSIGN_OK && st->in->keep_warm && !st->cls && warm_save(st, g, &res) != MATCH_OK) {
         /* the run stands; only the next one starts cold */
         match_warm_free(st->warm_out);
         st->warm_out = NULL;
@@ -3367,14 +3671,16 @@ static int run_body(struct match_run_state *st, match_run_result *r, match_err *
     for (size_t m = 0; m < st->nm; m++)
         if (!st->pinned[m]) free_m[n_free++] = m;
     int optimal = st->policy.mode == MATCH_MODE_OPTIMAL;
-    if (run_warm(st)) rc = warm_fps(st);
-    if (rc == MATCH_OK && optimal) rc = warm_map(st, free_m, n_free, stats);
+    if (optimal && !st->in->no_classes) rc = classes_enter(st, stats);
+    if (rc == MATCH_OK && run_warm(st) && !st->cls) rc = warm_fps(st);
+    if (rc == MATCH_OK && optimal && !st->cls) rc = warm_map(st, free_m, n_free, stats);
     if (rc == MATCH_OK && optimal) rc = coach_side_init(st);
-    if (rc == MATCH_OK && optimal && !st->warm && !st->in->no_estimate) rc = est_prices(st, free_m, n_free);
+    if (rc == MATCH_OK && optimal && !st->warm && !st->cls && !st->in->no_estimate) rc = est_prices(st, free_m, n_free);
     if (rc == MATCH_OK) rc = par_run(st, "score", free_m, n_free, st->warm ? warm_score_one : score_one, NULL);
     if (rc == MATCH_OK)
         rc = st->policy.mode == MATCH_MODE_STABLE ? solve_stable(st, free_m, n_free, stats)
                                                   : solve_optimal(st, free_m, n_free, stats, err);
+    if (rc == MATCH_OK && st->cls) rc = classes_leave(st, err);
     if (rc == MATCH_OK) {
         size_t n_un = 0;
         for (size_t i = 0; i < n_free; i++)

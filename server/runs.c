@@ -759,12 +759,14 @@ static void warm_done(run *rn) {
     }
     if (rn->rc != MATCH_OK || !rn->keep_warm) return;
     if (rn->res->stats.warm) rn->s->mx.runs_warm++;
-    log_debug("run %s: %s, %u mentees and %u coaches reused", rn->id, rn->res->stats.warm ? "warm" : "cold",
-              rn->res->stats.warm_mentees, rn->res->stats.warm_coaches);
+    log_debug("run %s: %s, %u mentees and %u coaches reused, %u coach classes", rn->id,
+              rn->res->stats.warm ? "warm" : "cold", rn->res->stats.warm_mentees, rn->res->stats.warm_coaches,
+              rn->res->stats.coach_classes);
     match_warm *w = match_run_take_warm(rn->res);
     if (w)
         wc_put(wc, rn->program, w, mono_ms());
-    else /* out of memory: the older state goes too */
+    else /* out of memory, or a run by coach class (which keeps no state):
+          * the older state goes too */
         wc_drop(wc, rn->program);
 }
 

@@ -3,7 +3,7 @@
  *   bench_matcher --instance FILE [--data DIR] [--objective O] [--mode M]
  *                 [--threads N] [--k K] [--dump-weights FILE]
  *                 [--suggest Q] [--no-run] [--verbose] [--check-bounds]
- *                 [--no-estimate] [--copy]
+ *                 [--no-estimate] [--no-classes] [--copy]
  *                 [--warm-change PCT [--seed S] [--repeat N]]
  *
  * --verbose prints to stderr a `progress ...` line at each phase change and,
@@ -16,7 +16,9 @@
  * bound_errors counts the pairs a bound did not cover, and the program exits
  * 1 when one is not 0.  --no-estimate runs cold without the price estimate
  * (match_run_input.no_estimate; the `run` line's est_groups and est_pairs
- * say what it did otherwise).  Runs lend the engine the instance's mentees
+ * say what it did otherwise); --no-classes never solves identical coaches as
+ * one class (match_run_input.no_classes; the `run` line's coach_classes
+ * says how many classes a run found and used, 0 none).  Runs lend the engine the instance's mentees
  * (match_run_input.borrow), as coachnetd does; --copy has them copied.
  *
  * Prints one `run ...` line of key=value pairs (README.md) with the engine's
@@ -207,7 +209,7 @@ static void print_run(const char *label, const instance *in, const match_stats *
            "mean_gap_coverage=%.4f objective=%lld mult=%lld big=%lld "
            "certified=%d elapsed_ms=%.1f cpu_ms=%.0f pricing_rounds=%d rescanned=%u "
            "candidate_edges=%llu pairs_scored=%llu passes=%.2f warm=%d warm_mentees=%u warm_coaches=%u load_ms=%.0f "
-           "rss_loaded_kb=%ld peak_rss_kb=%ld bound_errors=%u est_groups=%u est_pairs=%llu\n",
+           "rss_loaded_kb=%ld peak_rss_kb=%ld bound_errors=%u est_groups=%u est_pairs=%llu coach_classes=%u\n",
            label, s->mentees, s->coaches, match_objective_name(in->policy.objective), match_mode_name(in->policy.mode),
            s->matched, s->pinned, s->unmatched[MATCH_UNMATCHED_CAPACITY],
            s->unmatched[MATCH_UNMATCHED_NO_FEASIBLE_COACH], s->unmatched[MATCH_UNMATCHED_BELOW_MIN_SCORE],
@@ -215,7 +217,7 @@ static void print_run(const char *label, const instance *in, const match_stats *
            (long long)s->big, s->certified, s->elapsed_ms, cpu, s->pricing_rounds, s->rescanned,
            (unsigned long long)s->candidate_edges, (unsigned long long)s->pairs_scored, passes(s), s->warm,
            s->warm_mentees, s->warm_coaches, load_ms, rss_loaded, peak_rss_kb(), s->bound_errors, s->est_groups,
-           (unsigned long long)s->est_pairs);
+           (unsigned long long)s->est_pairs, s->coach_classes);
     fflush(stdout);
 }
 
@@ -382,14 +384,15 @@ int main(int argc, char **argv) {
                                           { "check-bounds", no_argument, NULL, 'b' },
                                           { "no-estimate", no_argument, NULL, 'E' },
                                           { "copy", no_argument, NULL, 'C' },
+                                          { "no-classes", no_argument, NULL, 'K' },
                                           { NULL, 0, NULL, 0 } };
     const char *path = NULL, *data = "data", *dump = NULL, *obj = NULL, *mode = NULL;
-    int threads = 0, k = 0, no_run = 0, verbose = 0, check_bounds = 0, no_estimate = 0, copy = 0;
+    int threads = 0, k = 0, no_run = 0, verbose = 0, check_bounds = 0, no_estimate = 0, copy = 0, no_classes = 0;
     long suggest = 0;
     double warm_pct = 0;
     int ch, repeat = 1;
     mix_state = 1;
-    while ((ch = getopt_long(argc, argv, "i:d:O:M:t:k:w:s:nvW:S:R:bEC", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "i:d:O:M:t:k:w:s:nvW:S:R:bECK", opts, NULL)) != -1) {
         switch (ch) {
         case 'i': path = optarg; break;
         case 'd': data = optarg; break;
@@ -407,6 +410,7 @@ int main(int argc, char **argv) {
         case 'b': check_bounds = 1; break;
         case 'E': no_estimate = 1; break;
         case 'C': copy = 1; break;
+        case 'K': no_classes = 1; break;
         default: fprintf(stderr, "usage: bench_matcher --instance FILE [options]\n"); return 2;
         }
     }
@@ -454,6 +458,7 @@ int main(int argc, char **argv) {
             .progress_ud = &verbose,
             .check_bounds = check_bounds,
             .no_estimate = no_estimate,
+            .no_classes = no_classes,
             .borrow = !copy,
         };
         match_run_result *r = NULL;

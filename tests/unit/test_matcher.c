@@ -1244,11 +1244,39 @@ static void brute_force(world *w, const match_policy *p, brute *b) {
     brute_rec(b, 0, 0, 0);
 }
 
-static void check_run_vs_brute(match_objective obj, int k, uint64_t seed, int rounds) {
+/* Coaches 1.. of w become copies of coach 0's profile (their own ids,
+ * capacities, loads and kinds; the organisation one no mentee has, or
+ * coach 0's), so that a run finds them in one class (run.c, "Coach
+ * classes"); a forbidden pair in a third of the worlds, at most one. */
+static void template_coaches(world *w) {
+    static const char *const kinds[] = { "widyaiswara", "pkn1_alumni" };
+    for (size_t j = 1; j < w->nc; j++) {
+        match_coach c = w->c[0];
+        c.id = w->cid[j];
+        c.kind = kinds[rnd(2)];
+        c.capacity = (int)rnd(4);
+        c.load = rnd(5) ? 0 : 1;
+        if (rnd(2)) c.organization = "pt-swasta";
+        w->c[j] = c;
+    }
+    w->c[0].capacity = 1 + (int)rnd(3);
+    w->n_forbids = w->n_forbids && rnd(3) == 0 ? 1 : 0;
+}
+
+/* classes: the world's coaches are copies of one profile (template_coaches)
+ * and the run may solve them as one class; fails unless at least a third
+ * of the rounds did. */
+static void check_run_vs_brute(match_objective obj, int k, uint64_t seed, int rounds, int classes) {
     static world w, w2;
     rng_state = seed;
+    int class_runs = 0;
     for (int round = 0; round < rounds; round++) {
-        random_world(&w, 1 + rnd(7), 1 + rnd(5), 1);
+        if (classes) {
+            random_world(&w, 1 + rnd(4), 8 + rnd(9), 1);
+            template_coaches(&w);
+        } else {
+            random_world(&w, 1 + rnd(7), 1 + rnd(5), 1);
+        }
         match_policy p;
         match_policy_default(&p);
         p.objective = obj;
@@ -1263,6 +1291,8 @@ static void check_run_vs_brute(match_objective obj, int k, uint64_t seed, int ro
         in.candidates = k;
         in.threads = 1 + (int)rnd(2);
         match_run_result *r = run_ok(&in);
+        if (!classes) assert_int_equal(r->stats.coach_classes, 0);
+        class_runs += r->stats.coach_classes > 0;
         w2 = w;
         brute b;
         brute_force(&w2, &p, &b);
@@ -1301,16 +1331,17 @@ static void check_run_vs_brute(match_objective obj, int k, uint64_t seed, int ro
         }
         match_run_free(r);
     }
+    if (classes && class_runs * 3 < rounds) fail_msg("%d of %d rounds solved by class", class_runs, rounds);
 }
 
 static void test_run_exhaustive_participation(void **state) {
     (void)state;
-    check_run_vs_brute(MATCH_OBJ_PARTICIPATION, 0, 11, 150);
+    check_run_vs_brute(MATCH_OBJ_PARTICIPATION, 0, 11, 150, 0);
 }
 
 static void test_run_exhaustive_quality(void **state) {
     (void)state;
-    check_run_vs_brute(MATCH_OBJ_QUALITY, 0, 12, 150);
+    check_run_vs_brute(MATCH_OBJ_QUALITY, 0, 12, 150, 0);
 }
 
 /* Every bound a certified run leaves in its warm state holds for every
@@ -1348,8 +1379,8 @@ static void check_state_bounds(const match_run_input *in, const match_warm *w) {
 /* K = 1: nearly every optimum needs pairs found by pricing. */
 static void test_run_pricing_small_k(void **state) {
     (void)state;
-    check_run_vs_brute(MATCH_OBJ_PARTICIPATION, 1, 13, 150);
-    check_run_vs_brute(MATCH_OBJ_QUALITY, 1, 14, 150);
+    check_run_vs_brute(MATCH_OBJ_PARTICIPATION, 1, 13, 150, 0);
+    check_run_vs_brute(MATCH_OBJ_QUALITY, 1, 14, 150, 0);
 }
 
 /* Medium instances: a tiny candidate list (K = 1, everything else found by
@@ -1424,6 +1455,7 @@ static void check_k1_vs_k200(match_mentee *ms, size_t nm, match_coach *cs, size_
     in.candidates = 1;
     in.keep_warm = 1;
     in.check_bounds = 1;
+    in.no_classes = 1; /* pricing by coach is what is tested */
     match_run_result *a = run_ok(&in);
     assert_int_equal(a->stats.bound_errors, 0);
     check_round_stats(&a->stats);
@@ -1439,8 +1471,17 @@ static void check_k1_vs_k200(match_mentee *ms, size_t nm, match_coach *cs, size_
     assert_true(a->stats.pricing_rounds >= min_rounds);
     assert_int_equal(a->stats.objective, b->stats.objective);
     assert_int_equal(a->stats.matched, b->stats.matched);
+    /* and by class, where the coaches fall into few */
+    in.no_classes = 0;
+    in.candidates = 0;
+    in.check_bounds = 0;
+    match_run_result *c = run_ok(&in);
+    assert_true(c->stats.certified);
+    assert_int_equal(a->stats.objective, c->stats.objective);
+    assert_int_equal(a->stats.matched, c->stats.matched);
     match_run_free(a);
     match_run_free(b);
+    match_run_free(c);
 }
 
 /* A market of ties wide enough for the near lists to fill (pricing keeps
@@ -2107,6 +2148,7 @@ static void par_warm(match_run_input *in, match_need (*needs)[3], match_coach *c
     match_run_result *cold[2];
     match_warm *w[2];
     in->candidates = 1; /* pricing finds most edges: its scans in parts matter */
+    in->no_classes = 1; /* and warm states, which a run by class keeps none of */
     for (int t = 0; t < 2; t++) {
         in->threads = t + 1;
         in->keep_warm = 1;
@@ -2257,6 +2299,161 @@ static void assert_same_explain(const match_explain *a, const match_explain *b) 
         assert_int_equal(a->competencies[k].covered, b->competencies[k].covered);
         assert_int_equal(a->competencies[k].weight, b->competencies[k].weight);
     }
+}
+
+/* Coach classes (run.c): coaches identical in everything a score reads are
+ * solved as one coach of their summed capacity.  Against the exhaustive
+ * optimum on small worlds of copies of one coach, and against the run by
+ * coach (input.no_classes) on a market of 16 profiles with agencies that
+ * split classes or not, programs, waitlists, pins and forbidden pairs:
+ * the same certified optimum, every proposal an allowed pair at its score,
+ * no coach over its capacity, the same result on 1 and 2 threads.  A
+ * class's mentees are dealt evenly over equal coaches; a run by class
+ * neither keeps a warm state nor starts from one. */
+static void test_run_classes(void **state) {
+    (void)state;
+    check_run_vs_brute(MATCH_OBJ_PARTICIPATION, 0, 21, 120, 1);
+    check_run_vs_brute(MATCH_OBJ_QUALITY, 0, 22, 120, 1);
+
+    enum { NM = 600, NC = 320 };
+    static match_mentee ms[NM];
+    static match_coach cs[NC];
+    static char mid[NM][16], cid[NC][16];
+    static uint32_t wait[NM];
+    static match_need needs[3][3] = { { { "M.01", 1, 4 }, { "M.02", 2, 4 }, { "M.03", 1, 3 } },
+                                      { { "M.01", 3, 4 }, { "M.02", 1, 5 }, { "M.03", 2, 3 } },
+                                      { { "M.01", 0, 5 }, { "M.02", 2, 3 }, { "M.03", 3, 4 } } };
+    static match_skill tiers[2][3] = { { { "M.01", 4 }, { "M.02", 4 }, { "M.03", 4 } },
+                                       { { "M.01", 5 }, { "M.02", 5 }, { "M.03", 5 } } };
+    static const char *const other_prog[] = { "p-other" };
+    static const char *const kinds[] = { "widyaiswara", "pkn1_alumni", "corporate_leader" };
+    for (int i = 0; i < NM; i++) {
+        ms[i] = base_mentee();
+        snprintf(mid[i], sizeof(mid[i]), "m%03d", (i * 37) % NM);
+        ms[i].id = mid[i];
+        ms[i].competencies = needs[i % 3];
+        ms[i].province = i % 2 ? "32" : "33";
+        ms[i].agency = i % 5 ? "kemenkeu" : "bkn";
+        wait[i] = i % 7 == 0 ? 2 : 0;
+    }
+    for (int j = 0; j < NC; j++) {
+        cs[j] = base_coach();
+        snprintf(cid[j], sizeof(cid[j]), "c%03d", (j * 101) % NC);
+        cs[j].id = cid[j];
+        cs[j].kind = kinds[j % 3];
+        cs[j].competencies = tiers[j % 2];
+        cs[j].n_competencies = 3;
+        cs[j].province = (j / 2) % 2 ? "32" : "33";
+        /* kemenkeu meets mentees' agencies (its own classes); two others
+         * do not and share theirs */
+        cs[j].organization = (j / 4) % 2 ? "kemenkeu" : j % 3 ? "pt-swasta" : "bappenas";
+        if ((j / 8) % 4 == 0) {
+            cs[j].programs = other_prog;
+            cs[j].n_programs = 1;
+        }
+        cs[j].capacity = 1 + j % 3;
+        cs[j].load = j % 11 == 0;
+    }
+    match_pair_ref pins[] = { { mid[3], cid[5] }, { mid[40], cid[6] }, { mid[41], cid[6] } };
+    match_pair_ref forbids[] = { { mid[10], cid[1] }, { mid[11], cid[2] }, { mid[12], cid[3] } };
+    for (int obj = 0; obj < 2; obj++) {
+        match_policy p;
+        match_policy_default(&p);
+        p.objective = obj ? MATCH_OBJ_QUALITY : MATCH_OBJ_PARTICIPATION;
+        match_run_input in = { .mentees = ms, .n_mentees = NM, .coaches = cs, .n_coaches = NC, .policy = &p };
+        in.waitlist = wait;
+        in.pinned = pins;
+        in.n_pinned = 3;
+        in.forbidden = forbids;
+        in.n_forbidden = 3;
+        in.threads = 1;
+        in.no_classes = 1;
+        match_run_result *ref = run_ok(&in);
+        assert_int_equal(ref->stats.coach_classes, 0);
+        in.no_classes = 0;
+        match_run_result *a = run_ok(&in);
+        in.threads = 2;
+        match_run_result *b = run_ok(&in);
+        assert_true(ref->stats.certified && a->stats.certified);
+        assert_true(a->stats.coach_classes > 0 && a->stats.coach_classes <= NC / 8);
+        assert_int_equal(a->stats.objective, ref->stats.objective);
+        assert_int_equal(a->stats.objective_score, ref->stats.objective_score);
+        assert_int_equal(a->stats.matched, ref->stats.matched);
+        assert_int_equal(a->stats.pinned, 2); /* c006 has one seat for two pins */
+        assert_int_equal(a->stats.pins_skipped, 1);
+        assert_int_equal(a->stats.coaches, NC);
+        assert_true(same_result(a, b));
+        assert_true(a->n_unmatched > 0 || a->stats.matched == NM);
+        /* every proposal an allowed pair at its score, capacities kept */
+        static int32_t gain[NC], cap[NC];
+        int used[NC] = { 0 };
+        for (size_t i = 0; i < a->n_pairs; i++) {
+            const match_proposal *pp = &a->pairs[i];
+            assert_int_equal(match_run_problem(a, pp->mentee, gain, cap), MATCH_OK);
+            match_explain ex;
+            assert_int_equal(match_run_explain(a, i, &ex), MATCH_OK);
+            assert_int_equal(ex.score, pp->score);
+            assert_true(ex.feasible || pp->pinned);
+            if (pp->pinned) continue;
+            used[pp->coach]++;
+            assert_int_equal(gain[pp->coach], pp->score + p.waitlist_bonus * (int)wait[pp->mentee]);
+        }
+        for (int j = 0; j < NC; j++) assert_true(used[j] <= cap[j]);
+        match_run_free(ref);
+        match_run_free(a);
+        match_run_free(b);
+    }
+
+    /* 40 equal mentees, two of them pinned, over 16 coaches of 3 seats
+     * in two classes: 8 that every mentee prefers, 8 less good.  The
+     * first class has 22 seats after the pins, and each of its coaches
+     * ends full; the other 16 mentees are dealt 2 to each coach of the
+     * second.  No warm state kept, none used. */
+    static match_skill top[] = { { "M.01", 5 }, { "M.02", 5 }, { "M.03", 5 } };
+    match_policy p;
+    match_policy_default(&p);
+    for (int j = 0; j < 16; j++) {
+        cs[j] = base_coach();
+        cs[j].id = cid[j];
+        cs[j].capacity = 3;
+        if (j < 8) {
+            cs[j].competencies = top;
+            cs[j].n_competencies = 3;
+        }
+    }
+    for (int i = 0; i < 40; i++) {
+        ms[i] = base_mentee();
+        ms[i].id = mid[i];
+    }
+    match_pair_ref pin2[] = { { mid[0], cid[0] }, { mid[1], cid[1] } };
+    match_run_input in = { .mentees = ms, .n_mentees = 40, .coaches = cs, .n_coaches = 16, .policy = &p };
+    in.pinned = pin2;
+    in.n_pinned = 2;
+    in.keep_warm = 1;
+    match_run_result *a = run_ok(&in);
+    assert_int_equal(a->stats.coach_classes, 2);
+    assert_int_equal(a->stats.matched, 40);
+    assert_int_equal(a->stats.pinned, 2);
+    assert_null(match_run_take_warm(a));
+    int load[16] = { 0 };
+    for (size_t i = 0; i < a->n_pairs; i++) load[a->pairs[i].coach]++;
+    for (int j = 0; j < 16; j++) assert_int_equal(load[j], j < 8 ? 3 : 2);
+    in.no_classes = 1;
+    match_run_result *b = run_ok(&in);
+    match_warm *w = match_run_take_warm(b);
+    assert_non_null(w);
+    in.no_classes = 0;
+    in.keep_warm = 0;
+    in.warm = w;
+    match_run_result *c = run_ok(&in);
+    assert_int_equal(c->stats.warm, 0);
+    assert_int_equal(c->stats.coach_classes, 2);
+    assert_int_equal(c->stats.objective, b->stats.objective);
+    assert_true(same_result(a, c));
+    match_warm_free(w);
+    match_run_free(a);
+    match_run_free(b);
+    match_run_free(c);
 }
 
 /* match_run_input.borrow: a run that borrows the mentees' profiles gives
@@ -2865,6 +3062,7 @@ int main(void) {
         cmocka_unit_test(test_run_sort_guesses),
         cmocka_unit_test(test_run_warm_ties_spread),
         cmocka_unit_test(test_run_warm_fingerprints),
+        cmocka_unit_test(test_run_classes),
         cmocka_unit_test(test_stable_no_blocking_pair),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_run_borrow),
