@@ -3181,11 +3181,10 @@ static int classes_enter(struct match_run_state *st, match_stats *stats) {
     if ((rc = cls_view(st, k)) != MATCH_OK) return rc; /* state_free frees it */
     view_swap(st, &k->other);
     k->in_class = 1;
-    if (st->in->candidates <= 0 && st->k != RUN_CLASS_K) {
-        cand *c = realloc(st->cands, st->nm * (size_t)(RUN_CLASS_K + 1) * sizeof(cand) + 1);
-        if (!c) return MATCH_ENOMEM;
-        st->cands = c;
+    if (st->in->candidates <= 0 && st->k != RUN_CLASS_K) { /* nothing in cands yet: no copy */
+        free(st->cands);
         st->k = RUN_CLASS_K;
+        if (!(st->cands = malloc(st->nm * (size_t)(st->k + 1) * sizeof(cand) + 1))) return MATCH_ENOMEM;
     }
     stats->coach_classes = (uint32_t)k->n;
     return MATCH_OK;
