@@ -33,9 +33,9 @@ static const char *const match_keys[] = { "id",     "program", "mentee_id", "coa
                                           "score",  "run_id",  "explain",   "created_at", "updated_at",
                                           "mentee", "coach",   "notes",     NULL };
 static const char *const note_keys[] = { "by", "role", "text", "at", NULL };
-static const char *const stats_keys[] = { "mentees",     "coaches",    "matched",           "unmatched",
-                                          "total_score", "mean_score", "mean_gap_coverage", "certified",
-                                          "elapsed_ms",  "warm",       "warm_mentees",      NULL };
+static const char *const stats_keys[] = { "mentees",      "coaches",           "matched",   "unmatched",  "total_score",
+                                          "mean_score",   "mean_gap_coverage", "certified", "elapsed_ms", "warm",
+                                          "warm_mentees", "coach_classes",     NULL };
 static const char *const error_keys[] = { "code", "message", "field", NULL };
 
 static void pack_key(msgpack_packer *pk, const char *k) { proto_pack_cstr(pk, k); }
@@ -434,7 +434,8 @@ int proto_run_stats_decode(const msgpack_object *obj, const char *path, proto_ru
         proto_read_bool(&m, "certified", PROTO_REQUIRED, &out->certified, err) < 0 ||
         proto_read_int(&m, "elapsed_ms", PROTO_REQUIRED, 0, TIME_MAX, &out->elapsed_ms, err) < 0 ||
         proto_read_bool(&m, "warm", PROTO_OPTIONAL, &out->warm, err) < 0 ||
-        read_u32(&m, "warm_mentees", PROTO_OPTIONAL, &out->warm_mentees, err) < 0)
+        read_u32(&m, "warm_mentees", PROTO_OPTIONAL, &out->warm_mentees, err) < 0 ||
+        read_u32(&m, "coach_classes", PROTO_OPTIONAL, &out->coach_classes, err) < 0)
         return PROTO_ERR;
     if (out->matched > out->mentees)
         return proto_error_set(err, PROTO_E_INVALID_PARAMS, proto_path_key(fp, sizeof(fp), m.path, "matched"),
@@ -442,11 +443,14 @@ int proto_run_stats_decode(const msgpack_object *obj, const char *path, proto_ru
     if (out->warm_mentees > out->mentees)
         return proto_error_set(err, PROTO_E_INVALID_PARAMS, proto_path_key(fp, sizeof(fp), m.path, "warm_mentees"),
                                "must not exceed mentees");
+    if (out->coach_classes > out->coaches)
+        return proto_error_set(err, PROTO_E_INVALID_PARAMS, proto_path_key(fp, sizeof(fp), m.path, "coach_classes"),
+                               "must not exceed coaches");
     return PROTO_OK;
 }
 
 void proto_run_stats_pack(msgpack_packer *pk, const proto_run_stats *s) {
-    msgpack_pack_map(pk, 11);
+    msgpack_pack_map(pk, 12);
     pack_key(pk, "mentees");
     msgpack_pack_uint32(pk, s->mentees);
     pack_key(pk, "coaches");
@@ -479,6 +483,8 @@ void proto_run_stats_pack(msgpack_packer *pk, const proto_run_stats *s) {
         msgpack_pack_false(pk);
     pack_key(pk, "warm_mentees");
     msgpack_pack_uint32(pk, s->warm_mentees);
+    pack_key(pk, "coach_classes");
+    msgpack_pack_uint32(pk, s->coach_classes);
 }
 
 /* ---- error object -------------------------------------------------------- */

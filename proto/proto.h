@@ -780,9 +780,11 @@ typedef enum proto_unmatched {
  * (keys of proto_unmatched_names, each optional, default 0; packed with
  * all three), total_score (0..2^53), mean_score (0..10000), mean_gap_coverage
  * (0..1), certified (bool), elapsed_ms (0..2^53), warm (bool: the solve
- * started from the program's previous run) and warm_mentees (mentees whose
- * candidates were reused, 0..mentees); the last two optional (runs recorded
- * before them), default false and 0. */
+ * started from the program's previous run), warm_mentees (mentees whose
+ * candidates were reused, 0..mentees) and coach_classes (classes of
+ * identical coaches the engine solved as one coach each, 0 = coach by
+ * coach, 0..coaches); the last three optional (runs recorded before them),
+ * default false and 0. */
 typedef struct proto_run_stats {
     uint32_t mentees, coaches, matched;
     uint32_t unmatched[PROTO_UNMATCHED__COUNT];
@@ -792,6 +794,7 @@ typedef struct proto_run_stats {
     int64_t elapsed_ms;
     bool warm;
     uint32_t warm_mentees;
+    uint32_t coach_classes;
 } proto_run_stats;
 
 int proto_run_stats_decode(const msgpack_object *obj, const char *path, proto_run_stats *out, proto_error *err);

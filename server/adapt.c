@@ -209,6 +209,7 @@ void madapt_run_stats(proto_run_stats *ps, const match_stats *st, uint32_t mente
         ps->certified = st->certified != 0;
         ps->warm = st->warm != 0;
         ps->warm_mentees = st->warm_mentees;
+        ps->coach_classes = st->coach_classes;
     }
     ps->elapsed_ms = elapsed_ms;
 }

@@ -5,13 +5,15 @@ same coachnetd left (server/warmcache.c), says so in stats.warm and
 stats.warm_mentees, and reaches the result of a cold run of the same data
 (a second coachnetd on the same Redis with run-warm-max-mb 0, and this one
 after a restart); a scoring-policy change runs cold; a stable run neither
-uses nor replaces the state; run-warm-max-mb 0 never runs warm."""
+uses nor replaces the state; run-warm-max-mb 0 never runs warm; a
+homogeneous pool is solved by coach class (stats.coach_classes) and keeps
+no state."""
 
 import http.client
 import random
 import ssl
 
-from harness import Suite, main, MANAGERIAL, SLOW
+from harness import Suite, main, MANAGERIAL, SLOW, run_matches
 
 suite = Suite("warm")
 t = suite.test
@@ -143,6 +145,41 @@ def stable_run_leaves_the_state_alone(s):
         again = draft(coord, prog)
         assert again["warm"] is True and again["warm_mentees"] == 60, again
         assert result(again) == result(optimal), (again, optimal)
+
+
+@t
+def homogeneous_pool_runs_by_class(s):
+    """16 coaches of two profiles (one per province, alike in all else), 3 seats each, and 40 mentees: the engine solves 2 coach classes (stats.coach_classes), every mentee matched, no coach over its seats, equal coaches within one mentee of each other; such a run keeps no state, so the re-run is cold again (coachnet_runs_warm_total unchanged) with the same result"""
+    coord, prog = s.coordinator()
+    metric0 = warm_runs_metric(s.srv, s)
+    with coord:
+        by_prov = {"31": [], "32": []}
+        for i in range(16):
+            c = s.gen.coach([prog], province="31" if i % 2 else "32", capacity=3)
+            coord.coach_put(c)
+            by_prov[c["province"]].append(c["id"])
+        for i in range(40):
+            coord.mentee_put(s.gen.mentee(prog, province="31" if i % 3 else "32"))
+        runs = []
+        for _ in range(2):
+            run_id = coord.match_run(prog, None, draft=True)["run_id"]
+            n = coord.next_notification(timeout=60 * SLOW, method="run.done")
+            assert n.params["run_id"] == run_id and n.params["status"] == "done", n.params
+            stats = n.params["stats"]
+            assert stats["certified"] is True and stats["coach_classes"] == 2, stats
+            assert stats["warm"] is False and stats["warm_mentees"] == 0, stats
+            assert stats["matched"] == 40, stats
+            assert coord.run_get(run_id)["run"]["stats"] == stats
+            load = {}
+            for m in run_matches(coord, run_id):
+                load[m["coach_id"]] = load.get(m["coach_id"], 0) + 1
+            assert len(load) == 16 and max(load.values()) <= 3, load
+            for ids in by_prov.values():  # dealt round robin within a class
+                got = [load[i] for i in ids]
+                assert max(got) - min(got) <= 1, (got, load)
+            runs.append((result(stats), sorted(load.values())))
+        assert runs[0] == runs[1], runs
+    assert warm_runs_metric(s.srv, s) == metric0
 
 
 @t

@@ -191,6 +191,7 @@ void test_sample_stats(proto_run_stats *s) {
     s->elapsed_ms = 412;
     s->warm = true;
     s->warm_mentees = 1100;
+    s->coach_classes = 12;
 }
 
 void tdoc_init(tdoc *d) {

@@ -631,6 +631,8 @@ static const edit stats_edits[] = {
     { "warm", OP_INT, 1, 0, 0, "stats.warm", "true or false" },
     { "", OP_DEL, 0, "warm", 0, NULL, NULL }, /* runs recorded before warm starts */
     { "", OP_DEL, 0, "warm_mentees", 0, NULL, NULL },
+    { "coach_classes", OP_INT, 151, 0, 0, "stats.coach_classes", "must not exceed" },
+    { "", OP_DEL, 0, "coach_classes", 0, NULL, NULL }, /* runs recorded before coach classes */
 };
 
 static void stats_validation(void **state) {
