@@ -292,7 +292,14 @@ static void print_run_summary(const char *run_id, const proto_run_done *d) {
     printf("\n");
     printf("  total score %lld, mean score %.1f, mean gap coverage %.1f%%\n", (long long)st->total_score,
            st->mean_score, 100.0 * st->mean_gap_coverage);
-    printf("  certified optimal: %s, elapsed %lld ms\n", st->certified ? "yes" : "no", (long long)st->elapsed_ms);
+    printf("  certified optimal: %s, elapsed %lld ms, ", st->certified ? "yes" : "no", (long long)st->elapsed_ms);
+    /* how the engine got there (matching.md: warm starts, coach classes) */
+    if (st->coach_classes)
+        printf("solved as %lld classes of identical coaches\n", (long long)st->coach_classes);
+    else if (st->warm)
+        printf("warm start (%lld mentees' candidates reused)\n", (long long)st->warm_mentees);
+    else
+        printf("cold start\n");
 }
 
 /* Milliseconds on the monotonic clock. */
