@@ -18,8 +18,9 @@
  * (match_run_input.no_estimate; the `run` line's est_groups and est_pairs
  * say what it did otherwise); --no-classes never solves identical coaches as
  * one class (match_run_input.no_classes; the `run` line's coach_classes
- * says how many classes a run found and used, 0 none).  Runs lend the engine the instance's mentees
- * (match_run_input.borrow), as coachnetd does; --copy has them copied.
+ * says how many classes a run found and used, 0 none).  Runs lend the
+ * engine the instance's mentees (match_run_input.borrow), as coachnetd
+ * does; --copy has them copied.
  *
  * Prints one `run ...` line of key=value pairs (README.md) with the engine's
  * elapsed time (match_run only: catalogue and file loading excluded) and the
