@@ -160,6 +160,10 @@ def fresh(d, lang="id"):
     d.execute_script("sessionStorage.clear(); localStorage.setItem('coachnet.lang', arguments[0]);", lang)
     d.get(url())
     wait(d, lambda: qs(d, "#login-submit"), "the login screen")
+    # The page applies the stored language without storing it again: written
+    # back after its catalogue's fetch, the previous test's language
+    # overwrote the one set above (test 8 once came up in English).
+    assert d.execute_script("return document.documentElement.lang") == lang, "the login screen not in %s" % lang
 
 
 def login(d, user, password, lang="id"):

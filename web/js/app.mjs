@@ -200,7 +200,7 @@ client.on("session", ({ role }) => {
 });
 
 async function start() {
-    await setLang(savedLang());
+    await setLang(savedLang(), { remember: false });
     translateDocument();
     mount(document.getElementById("top"), header());
     await loadCatalogues();

@@ -16,8 +16,13 @@ export function currentLang() {
     return lang;
 }
 
-/** Load and switch to a language's catalogue; remembers the choice. */
-export async function setLang(l) {
+/**
+ * Load and switch to a language's catalogue.  A choice (the switch) is
+ * remembered on this browser; applying the remembered one at start is not
+ * written back (`remember: false`): written after its catalogue's fetch,
+ * it would overwrite a choice stored meanwhile by another page or tab.
+ */
+export async function setLang(l, { remember = true } = {}) {
     if (!LANGS.includes(l)) l = "id";
     if (!catalogueCache.has(l)) {
         const r = await fetch(`i18n/${l}.json`);
@@ -27,6 +32,7 @@ export async function setLang(l) {
     lang = l;
     strings = catalogueCache.get(l);
     document.documentElement.lang = l;
+    if (!remember) return;
     try { localStorage.setItem(LANG_KEY, l); } catch { /* storage disabled: only this page */ }
 }
 
