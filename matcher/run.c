@@ -3042,11 +3042,12 @@ typedef struct cls_key {
     uint8_t alone;   /* a class of its own */
 } cls_key;
 
+/* Coaches a and b in one class?  (The region follows the province.) */
 static int cls_same(const struct match_run_state *st, const cls_key *key, size_t a, size_t b) {
     const mt_coaches *cs = &st->cs;
     if (key[a].h != key[b].h || key[a].progs != key[b].progs || key[a].agency != key[b].agency ||
-        cs->rank[a] != cs->rank[b] || cs->prov[a] != cs->prov[b] || cs->region[a] != cs->region[b] ||
-        cs->modality[a] != cs->modality[b] || cs->langs[a] != cs->langs[b] || cs->avail[a] != cs->avail[b])
+        cs->rank[a] != cs->rank[b] || cs->prov[a] != cs->prov[b] || cs->modality[a] != cs->modality[b] ||
+        cs->langs[a] != cs->langs[b] || cs->avail[a] != cs->avail[b])
         return 0;
     for (size_t i = 0; i < cs->n_cols; i++)
         if (cs->level[i] && cs->level[i][a] != cs->level[i][b]) return 0;
@@ -3069,8 +3070,8 @@ static int cls_keys(struct match_run_state *st, cls_key *key) {
         for (size_t p = 0; p < st->n_prog; p++) k->progs |= (uint64_t)st->elig_any[p][c] << p;
         k->alone = cs->n_xlangs[c] != 0;
         uint64_t h = cls_mix(k->progs, k->agency);
-        h = cls_mix(h, (uint64_t)cs->rank[c] | (uint64_t)cs->prov[c] << 8 | (uint64_t)cs->region[c] << 16 |
-                           (uint64_t)cs->modality[c] << 24 | (uint64_t)cs->avail[c] << 32);
+        h = cls_mix(h, (uint64_t)cs->rank[c] | (uint64_t)cs->prov[c] << 8 | (uint64_t)cs->modality[c] << 16 |
+                           (uint64_t)cs->avail[c] << 32);
         k->h = cls_mix(h, cs->langs[c]);
     }
     free(met);
@@ -3102,7 +3103,7 @@ static int cls_group(struct match_run_state *st, const cls_key *key, run_classes
         int32_t found = -1;
         if (!key[c].alone)
             for (; slot[i] >= 0; i = (i + 1) & (cap - 1))
-                if (!key[k->rep[slot[i]]].alone && cls_same(st, key, (size_t)k->rep[slot[i]], c)) {
+                if (cls_same(st, key, (size_t)k->rep[slot[i]], c)) { /* slots hold no lone class */
                     found = slot[i];
                     break;
                 }
