@@ -23,8 +23,8 @@ if id ~= '' then
   if not m then return {'not_found', 'no match '..id, 'match_id'} end
   if role == 'coordinator' then
     if not has(scope, m.program) then return {'forbidden', 'match '..id..' is in program '..m.program..', outside your programs', 'match_id'} end
-  elseif not ((role == 'mentee' and m.mentee_id == subj) or (role == 'coach' and m.coach_id == subj)) then
-    return {'forbidden', 'match '..id..' is not yours', 'match_id'}
+  else
+    local err = side_err(m, id, role, subj) if err then return err end
   end
   item(id, 'mentee', m)
   item(id, 'coach', m)

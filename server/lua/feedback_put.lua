@@ -8,7 +8,7 @@
 local id, role, subj = ARGV[2], ARGV[3], ARGV[4]
 local m = mget(id)
 if not m then return {'not_found', 'no match '..id, 'match_id'} end
-if not ((role == 'mentee' and m.mentee_id == subj) or (role == 'coach' and m.coach_id == subj)) then return {'forbidden', 'match '..id..' is not yours', 'match_id'} end
+local err = side_err(m, id, role, subj) if err then return err end
 if m.status ~= 'accepted' and m.status ~= 'active' and m.status ~= 'completed' then return {'conflict', 'match '..id..' is '..m.status..': feedback needs an accepted match', 'match_id'} end
 local old = redis.call('HGET', K.feedback..id, role)
 redis.call('HSET', K.feedback..id, role, cmsgpack.pack({rating = tonumber(ARGV[5]), comment = ARGV[6], at = tonumber(ARGV[7])}))

@@ -33,6 +33,14 @@
 --                 match's program and of the coach's)
 --   setstatus     status and updated_at
 --   tell(m)       list the match in mine:mentee:<id> and mine:coach:<id>
+--   side_err(m, id, role, subject)  nil when a mentee or coach may act on match m
+--                 as its side, else the error to return: forbidden when it is not
+--                 theirs, not_found when it is but was never told (a proposal no
+--                 review approved: pending, rejected or superseded).  Every method
+--                 a side calls on one match asks this, so none tells a side more
+--                 of an untold proposal than match.get does: before, meeting.list
+--                 answered [] and match.respond conflict "is proposed" where
+--                 match.get said not_found, and match ids are sequential.
 --   newmatch(...) create match:<id> and index it; returns the id
 --   newmatches(prog, run, st, now, ps)  newmatch for each {mentee, coach, score, explain}
 --                 of ps; returns their ids, in order.  The writes to keys the matches
@@ -97,6 +105,10 @@ local function release(m) local l = load(m.coach_id) if l > 0 then setload(m.coa
 local function waitlist(m) redis.call('HINCRBY', K.wait..m.program, m.mentee_id, 1) touch(m.program) end
 local function setstatus(m, st, now) stamp(m, now) redis.call('HSET', K.match..m.id, 'status', st) count(m.status, -1) count(st, 1) m.status = st end
 local function tell(m) local n = tonumber(string.sub(m.id, 2)) redis.call('ZADD', K.mine_mentee..m.mentee_id, n, m.id) redis.call('ZADD', K.mine_coach..m.coach_id, n, m.id) end
+local function side_err(m, id, role, subj)
+  if (role ~= 'mentee' and role ~= 'coach') or m[role..'_id'] ~= subj then return {'forbidden', 'match '..id..' is not yours', 'match_id'} end
+  if not redis.call('ZSCORE', K['mine_'..role]..subj, id) then return {'not_found', 'no match '..id, 'match_id'} end
+  return nil end
 local function newmatches(prog, run, st, now, ps)
   if #ps == 0 then return {} end
   local n0 = redis.call('INCRBY', K.seq_match, #ps) - #ps

@@ -13,8 +13,7 @@ local m, f = mget(id)
 if not m then return {'not_found', 'no match '..id, 'match_id'} end
 if role == 'coordinator' then
   if not has(scope, m.program) then return {'forbidden', 'match '..id..' is in program '..m.program..', outside your programs', 'match_id'} end
-elseif m[role..'_id'] ~= subj then return {'forbidden', 'match '..id..' is not yours', 'match_id'}
-elseif not redis.call('ZSCORE', K['mine_'..role]..subj, id) then return {'not_found', 'no match '..id, 'match_id'} end
+else local err = side_err(m, id, role, subj) if err then return err end end
 local all = {}
 for _, side in ipairs({'mentee', 'coach'}) do
   local t = m[side..'_note']

@@ -9,9 +9,9 @@
 local id, role, subj, acc, note, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', ARGV[6], ARGV[7]
 local m = mget(id)
 if not m then return {'not_found', 'no match '..id, 'match_id'} end
-local side = nil
-if role == 'mentee' and m.mentee_id == subj then side = 'mentee' elseif role == 'coach' and m.coach_id == subj then side = 'coach' end
-if not side then return {'forbidden', 'match '..id..' is not yours', 'match_id'} end
+local err = side_err(m, id, role, subj)
+if err then return err end
+local side = role
 local k = K.match..id
 if m.status == 'approved' then
   if acc then

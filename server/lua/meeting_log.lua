@@ -16,7 +16,7 @@
 local id, role, subj, date, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[9]
 local m = mget(id)
 if not m then return {'not_found', 'no match '..id, 'match_id'} end
-if not ((role == 'mentee' and m.mentee_id == subj) or (role == 'coach' and m.coach_id == subj)) then return {'forbidden', 'match '..id..' is not yours', 'match_id'} end
+local err = side_err(m, id, role, subj) if err then return err end
 if m.status ~= 'accepted' and m.status ~= 'active' then return {'conflict', 'match '..id..' is '..m.status..': meetings are logged on active matches', 'match_id'} end
 if tonumber(ARGV[6]) <= tonumber(m.accepted_at or m.created_at or '0') then return {'invalid_params', date..' is before match '..id..' was accepted', 'date'} end
 local year = string.sub(date, 1, 4)

@@ -12,7 +12,7 @@
 local id, role, subj, start, minutes, place, mid, now = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7], ARGV[8], ARGV[9]
 local m = mget(id)
 if not m then return {'not_found', 'no match '..id, 'match_id'} end
-if not ((role == 'mentee' and m.mentee_id == subj) or (role == 'coach' and m.coach_id == subj)) then return {'forbidden', 'match '..id..' is not yours', 'match_id'} end
+local err = side_err(m, id, role, subj) if err then return err end
 if m.status ~= 'accepted' and m.status ~= 'active' then return {'conflict', 'match '..id..' is '..m.status..': meetings are planned on accepted or active matches', 'match_id'} end
 if start < tonumber(now) then return {'invalid_params', 'the start is in the past', 'start'} end
 local rec

@@ -302,11 +302,61 @@ def invalid_transitions_conflict(s):
         m, mu = w.mentee()
         c, cu = w.coach(capacity=2)
         mt = w.propose(m, c)
-        # the sides are not told of a proposal: responding must fail
-        expect_error("conflict", mu.match_respond, mt["id"], True)
+        # the sides are not told of a proposal: to them it does not exist
+        expect_error("not_found", mu.match_respond, mt["id"], True, field="match_id")
         assert review_one(w.coord, mt["id"]) == "approved"
         assert review_one(w.coord, mt["id"]) == "conflict"
         expect_error("conflict", mu.meeting_log, mt["id"], "2026-03-02", 60)
+    finally:
+        w.close()
+
+
+def side_calls(u, mid):
+    """Every method a mentee or coach calls on one match, as (name, call)."""
+    return [("match.get", lambda: u.match_get(mid)),
+            ("match.respond accept", lambda: u.match_respond(mid, True)),
+            ("match.respond decline", lambda: u.match_respond(mid, False)),
+            ("meeting.log", lambda: u.meeting_log(mid, server_date(), 45)),
+            ("meeting.list", lambda: u.meeting_list(mid)),
+            ("meeting.schedule", lambda: u.meeting_schedule(mid, int(time.time()) + 86400, 60)),
+            ("feedback.put", lambda: u.feedback_put(mid, 5)),
+            ("feedback.list", lambda: u.feedback_list(match_id=mid))]
+
+
+def expect_untold(users, mid, what):
+    for u in users:
+        for name, call in side_calls(u, mid):
+            e = expect_error("not_found", call, field="match_id")
+            assert e.message == "no match " + mid, "%s of %s: %r" % (name, what, e.message)
+
+
+@t
+def untold_proposals_are_not_found_for_sides(s):
+    """a proposal no review approved (pending, superseded by a later run, rejected) is not_found to its sides in every method, as an unknown id; once approved the same calls see it"""
+    w = World(s)
+    try:
+        m, mu = w.mentee()
+        c, cu = w.coach(capacity=2)
+        other, ou = w.mentee()
+        first = w.propose(m, c)["id"]
+        expect_untold((mu, cu), first, "a pending proposal")
+        expect_untold((mu, cu), "m%d" % (int(first[1:]) + 10 ** 6), "an unknown id")
+        second = w.propose(m, c)["id"]                   # its run supersedes the first
+        assert w.coord.match_get(first)["match"]["status"] == "cancelled"
+        expect_untold((mu, cu), first, "a superseded proposal")
+        assert review_one(w.coord, second, "reject") == "rejected"
+        expect_untold((mu, cu), second, "a rejected proposal")
+        assert w.coord.meeting_list(second) == {"items": []}   # the coordinator still sees it
+        third = w.approved(m, c)
+        for u in (mu, cu):
+            assert u.match_get(third)["match"]["status"] == "approved"
+            assert u.meeting_list(third) == {"items": []}
+            assert u.feedback_list(match_id=third)["items"] == []
+        expect_error("forbidden", ou.meeting_list, third, field="match_id")   # not a side
+        expect_error("forbidden", ou.meeting_list, first, field="match_id")
+        e = expect_error("conflict", mu.meeting_log, third, server_date(), 45, field="match_id")
+        assert "approved" in e.message, e.message                # told: a state error, not not_found
+        assert mu.match_respond(third, True)["match"]["status"] == "approved"
     finally:
         w.close()
 
