@@ -30,8 +30,14 @@
  *     the mailer, not this message): retry with the same backoff without
  *     counting a try, for as long as it takes;
  *   - once every recipient is delivered, skipped or dead: XACK and XDEL.
- * While it waits, the mailer renews its claim (XCLAIM) every
- * CLAIM_RENEW_MS, so no other mailer takes an entry from a live one.
+ * Before each entry and every CLAIM_RENEW_MS (at most a third of
+ * mail-claim-idle-ms) while it waits, the mailer
+ * renews its claim on every entry of the batch not done yet
+ * (server/lua/mail_claim.lua), so no other mailer takes an entry from a
+ * live one: not the one being retried, nor the 31 behind it.  An entry
+ * another mailer took all the same (this one stalled longer than
+ * mail-claim-idle-ms) is left to that mailer, not claimed back, and
+ * skipped, so the two never send it at once.
  *
  * The guarantee (docs/design.md): every entry is delivered to each
  * recipient with an address and the kind on, or is a dead letter; a
@@ -92,6 +98,14 @@ static void on_signal(int sig) {
     stopping = 1;
 }
 
+/* The entries of the batch process_all works through: their ids (in the
+ * reply it reads) and whether this mailer still holds each (mail_claim.lua). */
+typedef struct batch {
+    const char *id[BATCH];
+    unsigned char ours[BATCH];
+    size_t n, at; /* entries, the one being processed */
+} batch;
+
 typedef struct mailer {
     cfg c;
     mail_templates tpl;
@@ -104,6 +118,7 @@ typedef struct mailer {
     unsigned long delivered, skipped, dead, already;
     long long next_jobs_ms;
     int rcpt_sent; /* this send got as far as RCPT TO (smtp_seen) */
+    batch b;
 } mailer;
 
 static long long now_ms(void) {
@@ -364,13 +379,55 @@ static int smtp_send(mailer *m, const char *rcpt, const char *msg, size_t len, c
 
 /* ---- one recipient ----------------------------------------------------------------------- */
 
-enum { DONE, ABORT };
+enum { DONE, ABORT, LOST };
 
-/* XCLAIM our own entry again: its idle time restarts, so that no other
- * mailer's XAUTOCLAIM takes it while we wait to retry. */
-static void renew_claim(mailer *m, const char *id) {
-    redisReply *r = cmd(m, "XCLAIM %s %s %s 0 %s JUSTID", m->k_outbox, GROUP, m->consumer, id);
-    if (r) freeReplyObject(r);
+/* How often a waiting mailer claims its entries again: every
+ * CLAIM_RENEW_MS, and three times within mail-claim-idle-ms when that is
+ * shorter, so that one late renewal does not yet let another mailer in. */
+static long claim_renew_ms(const mailer *m) {
+    long third = m->c.mail_claim_idle_ms / 3;
+    return third < CLAIM_RENEW_MS ? (third > 0 ? third : 1) : CLAIM_RENEW_MS;
+}
+
+/* Claim again the entries of the batch from the current one on that this
+ * mailer still holds (mail_claim.lua): their idle times restart, so no
+ * other mailer's XAUTOCLAIM takes them while this one works or waits.  An
+ * entry it no longer holds is marked not ours for good.  0, or -1 when
+ * Redis failed (the marks are then unchanged). */
+static int renew_claims(mailer *m) {
+    batch *b = &m->b;
+    const char *argv[BATCH + 5];
+    size_t argl[BATCH + 5], k = 0;
+    argv[k++] = "EVAL";
+    argv[k++] = lua_script_text[SCRIPT_MAIL_CLAIM];
+    argv[k++] = "0";
+    argv[k++] = m->c.redis_prefix;
+    argv[k++] = m->consumer;
+    for (size_t i = b->at; i < b->n; i++)
+        if (b->ours[i]) argv[k++] = b->id[i];
+    if (k == 5 || !m->rc) return m->rc ? 0 : -1;
+    for (size_t i = 0; i < k; i++) argl[i] = strlen(argv[i]);
+    redisReply *r = redisCommandArgv(m->rc, (int)k, argv, argl);
+    if (!r) {
+        log_warn("mailer: redis: %s", m->rc->errstr);
+        redis_drop(m);
+        return -1;
+    }
+    if (r->type != REDIS_REPLY_ARRAY) {
+        log_error("mailer: mail_claim: %s", r->type == REDIS_REPLY_ERROR ? r->str : "bad reply");
+        freeReplyObject(r);
+        return -1;
+    }
+    for (size_t i = b->at; i < b->n; i++) {
+        if (!b->ours[i]) continue;
+        int kept = 0;
+        for (size_t j = 0; j < r->elements && !kept; j++)
+            kept = r->element[j]->type == REDIS_REPLY_STRING && strcmp(r->element[j]->str, b->id[i]) == 0;
+        if (!kept) log_notice("mailer: %s was taken over by another mailer: left to it", b->id[i]);
+        b->ours[i] = (unsigned char)kept;
+    }
+    freeReplyObject(r);
+    return 0;
 }
 
 static int dead_letter(mailer *m, const entry *e, const char *ev, const char *rcpt, const char *reason, int tries) {
@@ -517,12 +574,17 @@ static int deliver_one(mailer *m, const entry *e, const char *ev, const char *rc
             break;
         }
         log_warn("mailer: %s to %s: %s; again in %ld ms", msgid, rcpt, reason, delay);
-        for (long waited = 0; waited < delay && !stopping; waited += CLAIM_RENEW_MS) {
-            sleep_ms(delay - waited < CLAIM_RENEW_MS ? delay - waited : CLAIM_RENEW_MS);
-            renew_claim(m, e->id);
+        long step = claim_renew_ms(m);
+        for (long waited = 0; waited < delay && !stopping && m->b.ours[m->b.at]; waited += step) {
+            sleep_ms(delay - waited < step ? delay - waited : step);
+            renew_claims(m);
         }
         if (stopping || !m->rc) {
             out = ABORT;
+            break;
+        }
+        if (!m->b.ours[m->b.at]) { /* another mailer retries it now */
+            out = LOST;
             break;
         }
         delay = delay * 2 > m->c.mail_retry_max_ms ? m->c.mail_retry_max_ms : delay * 2;
@@ -543,7 +605,7 @@ static void process(mailer *m, const entry *e) {
     snprintf(to, sizeof to, "%s", field(e, "to"));
     char *save = NULL;
     for (char *rcpt = strtok_r(to, ",", &save); rcpt; rcpt = strtok_r(NULL, ",", &save))
-        if (stopping || deliver_one(m, e, ev, rcpt, &me, &co) == ABORT) return;
+        if (stopping || deliver_one(m, e, ev, rcpt, &me, &co) != DONE) return;
     /* both or neither: an entry acknowledged but not deleted would stay in
      * the stream for ever (no consumer reads it again) */
     /* one round trip: MULTI, XACK, XDEL, EXEC pipelined */
@@ -563,12 +625,24 @@ static void process(mailer *m, const entry *e) {
     }
 }
 
-/* Process the entries of a reply's array of entries. */
+/* Process the entries of a reply's array of entries (at most BATCH), each
+ * while this mailer still holds it. */
 static void process_all(mailer *m, const redisReply *list) {
-    for (size_t i = 0; list && list->type == REDIS_REPLY_ARRAY && i < list->elements && !stopping && m->rc; i++) {
-        entry e;
-        if (entry_read(list->element[i], &e) == 0) process(m, &e);
+    batch *b = &m->b;
+    b->n = b->at = 0;
+    for (size_t i = 0; list && list->type == REDIS_REPLY_ARRAY && i < list->elements && b->n < BATCH; i++) {
+        const redisReply *x = list->element[i];
+        if (x->type != REDIS_REPLY_ARRAY || x->elements < 1 || x->element[0]->type != REDIS_REPLY_STRING) continue;
+        b->id[b->n] = x->element[0]->str;
+        b->ours[b->n++] = 1;
     }
+    for (size_t i = 0; i < b->n && !stopping && m->rc; i++) {
+        b->at = i;
+        if (renew_claims(m) < 0) break;
+        entry e;
+        if (b->ours[i] && entry_read(list->element[i], &e) == 0) process(m, &e);
+    }
+    b->n = b->at = 0;
 }
 
 /* One turn: the entries of dead mailers, then new ones. */

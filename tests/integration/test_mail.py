@@ -712,6 +712,68 @@ def wait_mail_on(cap, addr_, timeout=20):
     return cap.to(addr_)
 
 
+def s_(b):
+    return b.decode() if isinstance(b, bytes) else b
+
+
+@t
+def a_live_mailer_keeps_its_whole_batch(s):
+    """while a mailer retries the first entry of its batch (SMTP down) it keeps its claim on all of them: a second mailer takes none; once the server is back every message goes out once"""
+    # Regression test: only the entry being retried was claimed again, so
+    # after mail-claim-idle-ms a second mailer took the rest of the batch
+    # while the first still held it in memory, and both then went through
+    # the same entries (a message sent twice when both passed the mail:sent
+    # check before either set it).
+    mx = mailer(s)
+    wait_until(lambda: outbox_empty(s), 20 * SLOW, what="outbox emptied")
+    mx.stop()
+    smtp_stop()
+    r = s.env.redis
+    coord, prog = s.coordinator()
+    n = 8
+    pairs = [pair(s, coord, prog) for _ in range(n)]
+    before = {s_(e[0]) for e in r.cmd("XRANGE", "cn:outbox", "-", "+")}
+    for m, c, mu, cu in pairs:
+        mu.match_request(c["id"])
+    ids = {s_(e[0]) for e in r.cmd("XRANGE", "cn:outbox", "-", "+")} - before
+    assert len(ids) == n, ids
+    path = s.env.dir / "mailer-second.conf"
+    path.write_text("".join("%s %s\n" % kv for kv in s.srv.conf.items()))
+    second = Mailer(s, path)
+
+    def holders():
+        return {s_(p[1]) for p in r.cmd("XPENDING", "cn:outbox", "mailer", "-", "+", 1000) if s_(p[0]) in ids}
+    try:
+        mx.start()
+        wait_until(lambda: len(holders()) == 1 and "again in" in mx.log(), 10 * SLOW, what="the first mailer retrying")
+        second.start()
+        time.sleep(3 * 1.5 * SLOW)       # three mail-claim-idle-ms
+        got = holders()
+        assert len(got) == 1 and got.pop().endswith("-%d" % mx.proc.pid), \
+            "the batch is held by %r (first mailer pid %d, second %d)" % (holders(), mx.proc.pid, second.proc.pid)
+        assert "taken over" not in mx.log() + second.log()
+        smtp_start()
+        for _, c, _, _ in pairs:
+            wait_mail(c["email"])
+        wait_until(lambda: not (ids & {s_(e[0]) for e in r.cmd("XRANGE", "cn:outbox", "-", "+")}), 20 * SLOW,
+                   what="the requests' entries done")
+        time.sleep(1)
+        for _, c, _, _ in pairs:
+            assert len(CAPTURE.to(c["email"])) == 1, CAPTURE.to(c["email"])
+        second.stop()
+    finally:
+        if second.proc is not None:
+            second.kill()
+        if _smtp["ctl"] is None:
+            smtp_start()
+        if mx.proc is None:
+            mx.start()
+        for _, _, mu, cu in pairs:
+            mu.close()
+            cu.close()
+        coord.close()
+
+
 @t
 def mailer_stops_cleanly(s):
     """coachnet-mailer exits 0 on SIGTERM"""
