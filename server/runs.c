@@ -4,7 +4,13 @@
  * loop except the solve:
  *   1. lock     SCRIPT_RUN_LOCK: SET lock:run:<program> NX PX (one run per
  *               program across every coachnetd) and a new run id; the
- *               coordinator gets {run_id} right away.
+ *               coordinator gets {run_id} right away.  Then SCRIPT_RUN_OWN:
+ *               the run is this call's unless a repeat of its request_id
+ *               took it up first.  A repeat (r->replayed: the lock script
+ *               answered from its kept answer) asks the same, and takes
+ *               the run up when no call has: the first call may have
+ *               answered `unavailable` while Redis applied its lock, and
+ *               then nobody would run it (run_own.lua).
  *   2. snapshot page through the program's mentees without a live match
  *               (with their waitlist counts), its coaches (with their
  *               load), its pins and forbidden pairs; profiles are decoded
@@ -68,12 +74,14 @@
 #include "server/runs.h"
 
 #include <event2/event.h>
+#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "server/db.h"
 #include "server/log.h"
@@ -86,6 +94,7 @@
  * within the TTL, and the next sweep (as often, on every coachnetd) or
  * match.run of the program marks the orphaned run failed. */
 #define RUN_SWEEP_CHUNK 1000
+#define RUN_TOKEN_BYTES 12 /* random bytes of a call's claim on its run (run_own.lua) */
 #define RUN_PROGRESS_MS 100
 
 /* Pacing.  Redis runs one script at a time, and coachnetd's commands
@@ -217,6 +226,7 @@ typedef struct run {
     char id[PROTO_OBJID_MAX + 1];
     char program[PROTO_CODE_MAX + 1];
     char by[AUTH_LOGIN_MAX + 1];
+    char token[2 * RUN_TOKEN_BYTES + 1]; /* run_own.lua's: this call's claim on the run */
     uint64_t conn_id;
     proto_policy ppol;
     madapt_policy pol; /* points into ppol */
@@ -986,26 +996,10 @@ static void renew_cb(evutil_socket_t fd, short what, void *arg) {
     evtimer_add(rn->ev_renew, &tv);
 }
 
-static void lock_cb(void *ud, redisReply *reply, int status) {
-    srv_req *r = ud;
-    run *rn = r->st;
-    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
-    const redisReply *id = mel(reply, 1);
-    if (!id || id->type != REDIS_REPLY_STRING || id->len > PROTO_OBJID_MAX) {
-        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
-        return;
-    }
-    if (r->replayed) { /* a repeated request_id: the first call's run, started then */
-        char rid[PROTO_OBJID_MAX + 1];
-        memcpy(rid, id->str, id->len);
-        rid[id->len] = '\0';
-        pack_run_id(srv_req_ok(r), rid);
-        srv_req_done(r);
-        return;
-    }
-    memcpy(rn->id, id->str, id->len);
-    rn->id[id->len] = '\0';
-    /* the run now belongs to the registry, not to the request */
+/* The run (its id known) leaves the request r for the registry: r is
+ * answered {run_id}, run.progress and run.done go to r's connection, and
+ * the lock's renewal starts. */
+static void run_register(srv_req *r, run *rn) {
     r->st = NULL;
     r->st_free = NULL;
     rn->next = rn->rs->list;
@@ -1015,12 +1009,15 @@ static void lock_cb(void *ud, redisReply *reply, int status) {
     rn->s->mx.runs_started++;
     pack_run_id(srv_req_ok(r), rn->id);
     srv_req_done(r);
-    log_info("run %s (%s) started by %s", rn->id, rn->program, rn->by);
     rn->ev_renew = evtimer_new(rn->s->base, renew_cb, rn);
     if (rn->ev_renew) {
         struct timeval tv = ms_tv(run_renew_ms(rn->s));
         evtimer_add(rn->ev_renew, &tv);
     }
+}
+
+/* A registered run that owns itself (run_own.lua) goes to its snapshot. */
+static void run_go(run *rn) {
     /* SIGTERM came while the lock was on its way (runs_cancel_all did not
      * know this run yet): it ends cancelled like the runs it found */
     if (rn->s->stopping) atomic_store(&rn->cancel, 1);
@@ -1030,6 +1027,99 @@ static void lock_cb(void *ud, redisReply *reply, int status) {
     }
     pace_start(&rn->pace);
     if (run_snapshot_next(rn) != STORE_OK) run_finish(rn, "failed");
+}
+
+/* run_own.lua's verdict in a reply: "mine", "other" or "ended"; NULL when
+ * the reply is not one. */
+static const char *own_verdict(const redisReply *reply) {
+    if (!mel_strs(reply, 0, 1) || strcmp(reply->element[0]->str, "ok")) return NULL;
+    const char *v = reply->element[1]->str;
+    return !strcmp(v, "mine") || !strcmp(v, "other") || !strcmp(v, "ended") ? v : NULL;
+}
+
+static void own_args(sargs *a, const run *rn) {
+    sargs_init(a);
+    script_args(a, SCRIPT_RUN_OWN, rn->s->cfg->redis_prefix);
+    sargs_adds(a, rn->program);
+    sargs_adds(a, rn->id);
+    sargs_adds(a, rn->token);
+}
+
+/* The first call's run asked whether it is its own: a retry of its
+ * request may have taken it up first (that call's process runs it, and
+ * this one leaves it without a trace in Redis). */
+static void own_cb(void *ud, redisReply *reply, int status) {
+    run *rn = ud;
+    const char *v = status == STORE_OK ? own_verdict(reply) : NULL;
+    if (!v) {
+        log_warn("run %s: could not take it up", rn->id);
+        run_finish(rn, "failed");
+    } else if (strcmp(v, "mine")) {
+        log_notice("run %s (%s): %s: left to it", rn->id, rn->program,
+                   strcmp(v, "other") ? "ended already" : "a retry of its request runs it");
+        run_free(rn);
+    } else
+        run_go(rn);
+}
+
+/* A repeated request_id (r->replayed) whose run nobody may be running
+ * (its first call heard `unavailable` while Redis applied the lock): the
+ * retry takes it up if no call has (run_own.lua), and runs it as the first
+ * call would have; else it only answers the run's id. */
+static void own_replay_cb(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    run *rn = r->st;
+    if (mreply_ok(r, reply, status)) return;
+    const char *v = own_verdict(reply);
+    if (!v) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
+        return;
+    }
+    if (strcmp(v, "mine")) {
+        pack_run_id(srv_req_ok(r), rn->id);
+        srv_req_done(r);
+        return;
+    }
+    run_register(r, rn);
+    log_info("run %s (%s) taken up by a retry of its request by %s (its first call did not start it)", rn->id,
+             rn->program, rn->by);
+    run_go(rn);
+}
+
+static void lock_cb(void *ud, redisReply *reply, int status) {
+    srv_req *r = ud;
+    run *rn = r->st;
+    if (mreply_ok(r, reply, status) || mscript_status(r, reply)) return;
+    const redisReply *id = mel(reply, 1);
+    if (!id || id->type != REDIS_REPLY_STRING || id->len > PROTO_OBJID_MAX) {
+        srv_req_fail(r, PROTO_E_INTERNAL, NULL, "unexpected store reply");
+        return;
+    }
+    memcpy(rn->id, id->str, id->len);
+    rn->id[id->len] = '\0';
+    sargs a;
+    own_args(&a, rn);
+    if (r->replayed) { /* the first call's run: taken up here if no call runs it */
+        mcmd(r, own_replay_cb, &a);
+        return;
+    }
+    run_register(r, rn);
+    log_info("run %s (%s) started by %s", rn->id, rn->program, rn->by);
+    if (script_cmd(rn->s->st, own_cb, rn, &a) != STORE_OK) own_cb(rn, NULL, STORE_UNAVAILABLE);
+}
+
+/* A token no other call has: random, or (RAND_bytes failed) this
+ * process's pid, time and address of the run. */
+static void run_token(run *rn) {
+    unsigned char b[RUN_TOKEN_BYTES];
+    if (RAND_bytes(b, sizeof b) == 1) {
+        for (size_t i = 0; i < sizeof b; i++) snprintf(rn->token + 2 * i, 3, "%02x", b[i]);
+        return;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(rn->token, sizeof rn->token, "%x.%lx.%lx", (unsigned)getpid(), (unsigned long)ts.tv_nsec,
+             (unsigned long)(uintptr_t)rn);
 }
 
 static void run_free_unstarted(void *p) {
@@ -1056,6 +1146,7 @@ void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *p
     snprintf(rn->by, sizeof rn->by, "%s", r->sess.login);
     rn->conn_id = r->conn_id;
     rn->recorded_ms = -1;
+    run_token(rn);
     rn->draft = draft;
     rn->ppol = *policy;
     clock_gettime(CLOCK_MONOTONIC, &rn->t0);

@@ -8,7 +8,7 @@ script as the change (common.lua idem_run)."""
 
 import time
 
-from harness import (Suite, main, expect_error, CoachnetError, SLOW, run_and_wait,
+from harness import (Suite, main, expect_error, coachnet, CoachnetError, SLOW, run_and_wait,
                      run_matches, find_match, review_one, server_date, wait_until)
 
 # Short, so that the stall test below is quick; times SLOW under the
@@ -310,6 +310,56 @@ def publish_applied_during_stall_settles_on_retry(s):
         assert int(redis.cmd("EXISTS", "cn:lock:run:" + prog)) == 0, "the replay answered with the lock still held"
         assert coord.match_run(prog)["run_id"]                 # the program is free for its next run
 
+
+
+def retry_unavailable(fn, *args, **kw):
+    """fn(*args, **kw) until it answers other than `unavailable` (Redis is
+    back, coachnetd's connection to it maybe not yet)."""
+    def once():
+        try:
+            return fn(*args, **kw)
+        except CoachnetError as e:
+            if e.code != "unavailable":
+                raise
+            return None
+    return wait_until(once, 15 * SLOW, interval=0.2, what="%s to answer" % fn.__name__)
+
+
+@t
+def run_locked_during_stall_is_run_by_its_retry(s):
+    """match.run stalled past redis-timeout-ms (unavailable, its lock applied once Redis woke) retried with its request_id: the retry takes the run up, runs it and sends run.done; a second retry only answers the id"""
+    # Regression test: the first call's process dropped the run on
+    # `unavailable` and the retry only got the kept run id, so nobody ran
+    # it: no run.done, and the run was marked failed once its lock expired.
+    coord, prog = s.coordinator()
+    with coord:
+        for _ in range(4):
+            coord.mentee_put(s.gen.mentee(prog))
+        for _ in range(2):
+            coord.coach_put(s.gen.coach([prog], capacity=1))
+        during_stall(s.env.redis, coord.match_run, prog, request_id="run-stall")
+        runs = wait_until(lambda: retry_unavailable(coord.run_list, prog)["items"], 15 * SLOW, interval=0.2,
+                          what="the stalled lock to be applied")
+        [run] = runs
+        assert run["status"] == "running", run
+        got = retry_unavailable(coord.match_run, prog, request_id="run-stall")
+        assert got == {"run_id": run["id"]}, got
+        while True:
+            n = coord.next_notification(timeout=30 * SLOW, method="run.done")
+            if n.params["run_id"] == run["id"]:
+                break
+        assert n.params["status"] == "done" and n.params["stats"]["matched"] == 2, n.params
+        assert coord.run_get(run["id"])["run"]["status"] == "done"
+        assert len(run_matches(coord, run["id"])) == 2
+        # once taken up, a retry answers the id and starts nothing
+        assert coord.match_run(prog, request_id="run-stall") == {"run_id": run["id"]}
+        try:
+            n = coord.next_notification(timeout=1.5, method="run.done")
+            raise AssertionError("a second run.done: %r" % (n.params,))
+        except coachnet.Timeout:
+            pass
+        assert s.srv.log_text().count("run %s (%s) taken up by a retry" % (run["id"], prog)) == 1
+        assert [r["id"] for r in coord.run_list(prog)["items"]] == [run["id"]]
 
 if __name__ == "__main__":
     main(suite)
