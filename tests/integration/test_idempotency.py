@@ -244,74 +244,6 @@ def during_stall(redis, fn, *args, **kw):
     raise AssertionError("answered during a Redis stall: %r" % (r,))
 
 
-@t
-def applied_during_stall_is_retried_safely(s):
-    """a write stalled past redis-timeout-ms (unavailable, maybe applied) retried with its request_id: applied once"""
-    w = World(s)
-    try:
-        m, mu = w.mentee()
-        c, cu = w.coach(capacity=3)
-        during_stall(s.env.redis, mu.match_request, c["id"], request_id="stall-1")
-
-        def retried():
-            try:
-                return mu.match_request(c["id"], request_id="stall-1")
-            except CoachnetError as e:
-                if e.code != "unavailable":
-                    raise
-                return None
-        r = wait_until(retried, 15 * SLOW, interval=0.2, what="the retry to succeed")
-        assert r["match"]["status"] == "requested", r
-        items = [it for it in mine(mu) if it["coach_id"] == c["id"]]
-        assert len(items) == 1, items
-        assert items[0]["id"] == r["match"]["id"], (items, r)
-        # the load counts the seat once
-        cp = w.coord.coach_get(c["id"])
-        assert cp.get("load") == 1, cp
-    finally:
-        w.close()
-
-
-@t
-def publish_applied_during_stall_settles_on_retry(s):
-    """run.publish stalled past redis-timeout-ms (applied, unavailable) retried with its request_id: the answer comes once the waitlist is settled and the lock is free"""
-    coord, prog = s.coordinator()
-    with coord:
-        for _ in range(4):
-            coord.mentee_put(s.gen.mentee(prog))
-        for _ in range(2):
-            coord.coach_put(s.gen.coach([prog], capacity=1))
-        run_id = coord.match_run(prog, draft=True)["run_id"]
-        while True:
-            n = coord.next_notification(timeout=30 * SLOW, method="run.done")
-            if n.params["run_id"] == run_id:
-                break
-        assert n.params["status"] == "done", n.params
-        unmatched = {it["mentee_id"] for it in coord.run_unmatched(run_id)["items"]}
-        assert len(unmatched) == 2, unmatched
-        redis = s.env.redis
-        during_stall(redis, coord.run_publish, run_id, request_id="pub-stall")
-        # Redis ran the switch once it woke up; the handler that sent it had given up
-        wait_until(lambda: "published_at" in coord.run_get(run_id)["run"], 15 * SLOW, interval=0.2,
-                   what="the stalled switch to be applied")
-
-        def retried():
-            try:
-                return coord.run_publish(run_id, request_id="pub-stall")
-            except CoachnetError as e:
-                if e.code != "unavailable":
-                    raise
-                return None
-        got = wait_until(retried, 15 * SLOW, interval=0.2, what="the retry to succeed")
-        assert got == {"published": 2}, got
-        wait = {k.decode(): int(v) for k, v in zip(*[iter(redis.cmd("HGETALL", "cn:wait:" + prog))] * 2)}
-        assert wait == {m: 1 for m in unmatched}, \
-            "the replay answered before the waitlist was settled: %r" % (wait,)
-        assert int(redis.cmd("EXISTS", "cn:lock:run:" + prog)) == 0, "the replay answered with the lock still held"
-        assert coord.match_run(prog)["run_id"]                 # the program is free for its next run
-
-
-
 def retry_unavailable(fn, *args, **kw):
     """fn(*args, **kw) until it answers other than `unavailable` (Redis is
     back, coachnetd's connection to it maybe not yet)."""
@@ -326,17 +258,75 @@ def retry_unavailable(fn, *args, **kw):
 
 
 @t
+def applied_during_stall_is_retried_safely(s):
+    """a write stalled past redis-timeout-ms (unavailable, maybe applied) retried with its request_id: applied once"""
+    w = World(s)
+    try:
+        m, mu = w.mentee()
+        c, cu = w.coach(capacity=3)
+        during_stall(s.env.redis, mu.match_request, c["id"], request_id="stall-1")
+        r = retry_unavailable(mu.match_request, c["id"], request_id="stall-1")
+        assert r["match"]["status"] == "requested", r
+        items = [it for it in mine(mu) if it["coach_id"] == c["id"]]
+        assert len(items) == 1, items
+        assert items[0]["id"] == r["match"]["id"], (items, r)
+        # the load counts the seat once
+        cp = w.coord.coach_get(c["id"])
+        assert cp.get("load") == 1, cp
+    finally:
+        w.close()
+
+
+def four_by_two(s):
+    """A coordinator's client and its program of 4 mentees and 2 coaches of capacity 1."""
+    coord, prog = s.coordinator()
+    for _ in range(4):
+        coord.mentee_put(s.gen.mentee(prog))
+    for _ in range(2):
+        coord.coach_put(s.gen.coach([prog], capacity=1))
+    return coord, prog
+
+
+def run_done(coord, run_id):
+    """The run.done of run_id on coord's connection (others are dropped)."""
+    while True:
+        n = coord.next_notification(timeout=30 * SLOW, method="run.done")
+        if n.params["run_id"] == run_id:
+            return n.params
+
+
+@t
+def publish_applied_during_stall_settles_on_retry(s):
+    """run.publish stalled past redis-timeout-ms (applied, unavailable) retried with its request_id: the answer comes once the waitlist is settled and the lock is free"""
+    coord, prog = four_by_two(s)
+    with coord:
+        run_id = coord.match_run(prog, draft=True)["run_id"]
+        done = run_done(coord, run_id)
+        assert done["status"] == "done", done
+        unmatched = {it["mentee_id"] for it in coord.run_unmatched(run_id)["items"]}
+        assert len(unmatched) == 2, unmatched
+        redis = s.env.redis
+        during_stall(redis, coord.run_publish, run_id, request_id="pub-stall")
+        # Redis ran the switch once it woke up; the handler that sent it had given up
+        wait_until(lambda: "published_at" in coord.run_get(run_id)["run"], 15 * SLOW, interval=0.2,
+                   what="the stalled switch to be applied")
+        got = retry_unavailable(coord.run_publish, run_id, request_id="pub-stall")
+        assert got == {"published": 2}, got
+        wait = {k.decode(): int(v) for k, v in zip(*[iter(redis.cmd("HGETALL", "cn:wait:" + prog))] * 2)}
+        assert wait == {m: 1 for m in unmatched}, \
+            "the replay answered before the waitlist was settled: %r" % (wait,)
+        assert int(redis.cmd("EXISTS", "cn:lock:run:" + prog)) == 0, "the replay answered with the lock still held"
+        assert coord.match_run(prog)["run_id"]                 # the program is free for its next run
+
+
+@t
 def run_locked_during_stall_is_run_by_its_retry(s):
     """match.run stalled past redis-timeout-ms (unavailable, its lock applied once Redis woke) retried with its request_id: the retry takes the run up, runs it and sends run.done; a second retry only answers the id"""
     # Regression test: the first call's process dropped the run on
     # `unavailable` and the retry only got the kept run id, so nobody ran
     # it: no run.done, and the run was marked failed once its lock expired.
-    coord, prog = s.coordinator()
+    coord, prog = four_by_two(s)
     with coord:
-        for _ in range(4):
-            coord.mentee_put(s.gen.mentee(prog))
-        for _ in range(2):
-            coord.coach_put(s.gen.coach([prog], capacity=1))
         during_stall(s.env.redis, coord.match_run, prog, request_id="run-stall")
         runs = wait_until(lambda: retry_unavailable(coord.run_list, prog)["items"], 15 * SLOW, interval=0.2,
                           what="the stalled lock to be applied")
@@ -344,11 +334,8 @@ def run_locked_during_stall_is_run_by_its_retry(s):
         assert run["status"] == "running", run
         got = retry_unavailable(coord.match_run, prog, request_id="run-stall")
         assert got == {"run_id": run["id"]}, got
-        while True:
-            n = coord.next_notification(timeout=30 * SLOW, method="run.done")
-            if n.params["run_id"] == run["id"]:
-                break
-        assert n.params["status"] == "done" and n.params["stats"]["matched"] == 2, n.params
+        done = run_done(coord, run["id"])
+        assert done["status"] == "done" and done["stats"]["matched"] == 2, done
         assert coord.run_get(run["id"])["run"]["status"] == "done"
         assert len(run_matches(coord, run["id"])) == 2
         # once taken up, a retry answers the id and starts nothing
