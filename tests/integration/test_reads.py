@@ -38,7 +38,7 @@ def accepted_match(s, coord, prog, mentee=None, mentee_user=None):
 
 @t
 def pins_lists_rules_in_mentee_order(s):
-    """match.pins: the program's pins and forbids in mentee order; unpin/unforbid take them out; a program without rules: two empty lists"""
+    """match.pins: the program's pins and forbids in mentee order; unpin/unforbid take them out; a mentee's new pin replaces its old one; a program without rules: two empty lists"""
     coord, prog = s.coordinator()
     try:
         assert coord.match_pins(prog) == {"pins": [], "forbids": []}
@@ -61,6 +61,8 @@ def pins_lists_rules_in_mentee_order(s):
         coord.match_unforbid(prog, ms[1]["id"], cs[0]["id"])
         got = coord.match_pins(prog)
         assert got == {"pins": [pair(ms[2], cs[0])], "forbids": [pair(ms[1], cs[1])]}, got
+        coord.match_pin(prog, ms[2]["id"], cs[1]["id"])   # a mentee's second pin replaces its first
+        assert coord.match_pins(prog)["pins"] == [pair(ms[2], cs[1])]
     finally:
         close_all(coord)
 
