@@ -464,9 +464,23 @@ static int64_t conn_now_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The bytes hws has for the socket.  A WebSocket's count against
+ * max-output like conn_send's frames: wslay answers every ping itself,
+ * so a peer that pings and never reads grew the output (and coachnetd's
+ * memory) without limit.  An HTTP response is not cut (a static file may
+ * be larger than max-output): process_web holds the next request until
+ * the output is below it. */
 static void conn_web_write(void *ud, const void *data, size_t len) {
     srv_conn *c = ud;
-    evbuffer_add(bufferevent_get_output(c->bev), data, len);
+    if (c->state >= CONN_CLOSING) return; /* closing without a flush: nothing more goes out */
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    if (conn_in_table(c->state) && hws_get_state(c->web) == HWS_WS &&
+        evbuffer_get_length(out) + len > (size_t)c->srv->cfg->max_output) {
+        log_warn("conn %s: output buffer above max-output (%d bytes): closing", c->peer, c->srv->cfg->max_output);
+        conn_close(c, 0);
+        return;
+    }
+    evbuffer_add(out, data, len);
 }
 
 static void conn_web_request(void *ud, const hws_request *rq) {

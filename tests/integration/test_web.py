@@ -138,11 +138,17 @@ def refused_status(s, **kw):
     raise AssertionError("handshake accepted")
 
 
-def raw_tls(s, alpn=None, srv=None):
+def raw_tls(s, alpn=None, srv=None, rcvbuf=None):
+    """A TLS socket to srv (default the suite's server); rcvbuf: its
+    receive buffer's size, set before it connects."""
     c = ctx(s)
     if alpn:
         c.set_alpn_protocols(alpn)
-    sock = socket.create_connection(("127.0.0.1", (srv or s.srv).port), timeout=10 * SLOW)
+    sock = socket.socket()
+    if rcvbuf:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    sock.settimeout(10 * SLOW)
+    sock.connect(("127.0.0.1", (srv or s.srv).port))
     return c.wrap_socket(sock, server_hostname="127.0.0.1")
 
 
@@ -159,11 +165,12 @@ def read_until_closed(sock, limit=1 << 20):
     return out
 
 
-def handshake(s, extra=b"", key=b"dGhlIHNhbXBsZSBub25jZQ==", version=b"13", proto=b"coachnet.v1", srv=None):
+def handshake(s, extra=b"", key=b"dGhlIHNhbXBsZSBub25jZQ==", version=b"13", proto=b"coachnet.v1", srv=None,
+              rcvbuf=None):
     """Send a hand-made handshake on a raw TLS socket (to srv, default the
     suite's server); returns (sock, response head)."""
     srv = srv or s.srv
-    sock = raw_tls(s, srv=srv)
+    sock = raw_tls(s, srv=srv, rcvbuf=rcvbuf)
     req = (b"GET /rpc HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
            b"Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: %s\r\nSec-WebSocket-Protocol: %s\r\n"
            b"Origin: https://127.0.0.1:%d\r\n%s\r\n" % (srv.port, key, version, proto, srv.port, extra))
@@ -565,6 +572,31 @@ def ws_inflight_limit_holds(s):
         m = msgpack.unpackb(payload, raw=False)
         answers[m[1]] = m[2]
     assert answers == {1: None, 2: None, 3: None}, answers
+    sock.close()
+    srv.stop()
+    srv.keep_running = False
+
+
+@t
+def ping_flood_without_reading_is_closed(s):
+    """a WebSocket that pings and never reads is closed once the pongs waiting for it pass max-output"""
+    # Regression test: wslay answers every ping itself, and its pongs went
+    # to the output without the max-output check that answers and
+    # notifications get, so a client that pinged and read nothing grew
+    # coachnetd's memory without limit (11 to 310 MB in 3 s).
+    srv = s.env.add_server("pingflood", ws_ping_interval_ms=600000, max_output=MAX_OUTPUT)
+    sock, head = handshake(s, srv=srv, rcvbuf=4096)
+    assert head.startswith(b"HTTP/1.1 101"), head
+    burst = ws_frame(0x9, b"p" * 125) * 1000
+    sent, refused = 0, None
+    try:
+        while sent < (64 << 20):
+            sock.sendall(burst)
+            sent += len(burst)
+    except (OSError, ssl.SSLError) as e:
+        refused = e
+    assert refused is not None, "the server took %d bytes of pings from a client that reads nothing" % sent
+    wait_until(lambda: "above max-output" in srv.log_text(), 5 * SLOW, what="the max-output log line")
     sock.close()
     srv.stop()
     srv.keep_running = False
