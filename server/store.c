@@ -196,14 +196,29 @@ static void on_role(redisAsyncContext *ac, void *r, void *privdata) {
     link_drop(l);
 }
 
+/* l->check: a link not usable within redis-timeout-ms of its connect
+ * (link_arm_check), or of its ROLE, is dropped and retried (with
+ * Sentinels: they are asked again).  hiredis has no connect timeout of its
+ * own: a connect to a host that is gone (no RST: powered off, partitioned)
+ * sat in SYN-SENT for the kernel's ~2 minutes, and the retry waited. */
 static void check_cb(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
     link *l = arg;
+    store *s = link_store(l);
     if (!l->ac || l->connected) return;
-    log_warn("redis %s link: %s:%d did not answer ROLE in time: asking the Sentinels again", link_name(l), l->host,
-             l->port);
+    if (!(l->ac->c.flags & REDIS_CONNECTED))
+        log_warn("redis %s link: connect to %s:%d timed out after %d ms%s", link_name(l), l->host, l->port,
+                 s->timeout_ms, s->sen.n ? ": asking the Sentinels again" : "");
+    else
+        log_warn("redis %s link: %s:%d did not answer ROLE in time: asking the Sentinels again", link_name(l),
+                 l->host, l->port);
     link_drop(l);
+}
+
+static void link_arm_check(store *s, link *l) {
+    struct timeval tv = { s->timeout_ms / 1000, (s->timeout_ms % 1000) * 1000 };
+    evtimer_add(l->check, &tv);
 }
 
 static void on_connect(const redisAsyncContext *ac, int status) {
@@ -214,12 +229,12 @@ static void on_connect(const redisAsyncContext *ac, int status) {
         log_warn("redis %s link: connect to %s:%d failed: %s", link_name(l), l->host, l->port, ac->errstr);
         l->ac = NULL; /* hiredis frees the context itself */
         l->connected = 0;
+        evtimer_del(l->check);
         schedule_retry(s, l);
         return;
     }
     if (s->sen.n) { /* not usable before ROLE says master */
-        struct timeval tv = { s->timeout_ms / 1000, (s->timeout_ms % 1000) * 1000 };
-        evtimer_add(l->check, &tv);
+        link_arm_check(s, l);
         redisAsyncCommand(l->ac, on_role, l, "ROLE");
         return;
     }
@@ -262,6 +277,7 @@ static void link_connect_to(store *s, link *l, const char *host, int port) {
     redisAsyncSetConnectCallback(ac, on_connect);
     redisAsyncSetDisconnectCallback(ac, on_disconnect);
     l->ac = ac;
+    link_arm_check(s, l);
     if (!l->is_sub) s->cmd_gen++;
 }
 
@@ -531,6 +547,10 @@ static void hint_connect(store *s) {
     ac->data = s;
     redisAsyncSetConnectCallback(ac, hint_connected);
     redisAsyncSetDisconnectCallback(ac, hint_disconnected);
+    /* It only listens: TCP keepalive (hiredis: idle 15 s, then probes) is
+     * what ends it when its Sentinel's host is gone without a RST, so that
+     * hint_failed moves on to the next Sentinel. */
+    redisEnableKeepAlive(&ac->c);
     sn->hint = ac;
     redisAsyncCommand(ac, hint_msg, s, "SUBSCRIBE +switch-master");
 }

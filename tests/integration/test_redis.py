@@ -6,6 +6,7 @@ succeed again without restarting coachnetd; what was acknowledged before
 survives (AOF with appendfsync always)."""
 
 import re
+import socket
 import subprocess
 import time
 
@@ -408,6 +409,43 @@ def an_outage_does_not_flood_the_log(s):
         assert 1 <= len(warned) <= 10, (n, len(warned), warned[:3])
         assert any("more like it" in l for l in warned) or len(warned) == 1, warned[:3]
 
+
+
+@t
+def connect_to_a_silent_host_times_out(s):
+    """a Redis address whose host drops the connect's SYNs (gone without a RST): the connect gives up after redis-timeout-ms and is tried again, and requests get unavailable meanwhile"""
+    # Regression test: hiredis has no connect timeout of its own, and such a
+    # connect sat in SYN-SENT for the kernel's ~2 minutes (127 s with
+    # tcp_syn_retries 6) before anything was tried again.  A listener whose
+    # accept queue is full stands in for the host: Linux drops the SYNs.
+    hole = socket.socket()
+    hole.bind(("127.0.0.1", 0))
+    hole.listen(0)
+    port = hole.getsockname()[1]
+    fillers = []
+    for _ in range(3):
+        f = socket.socket()
+        f.setblocking(False)
+        f.connect_ex(("127.0.0.1", port))
+        fillers.append(f)
+    srv = s.env.add_server("silent", redis_port=port, redis_timeout_ms=REDIS_TIMEOUT_MS)
+    try:
+        line = "connect to 127.0.0.1:%d timed out after %d ms" % (port, REDIS_TIMEOUT_MS)
+        wait_until(lambda: srv.log_text().count(line) >= 4, 4 * LIMIT * SLOW, what="two connect timeouts per link")
+        with srv.client() as c:
+            t0 = time.monotonic()
+            try:
+                c.auth_login(ADMIN_LOGIN, ADMIN_PASSWORD)
+                raise AssertionError("logged in without Redis")
+            except CoachnetError as e:
+                assert e.code == "unavailable", e
+            assert time.monotonic() - t0 < LIMIT, time.monotonic() - t0
+    finally:
+        srv.stop()
+        srv.keep_running = False
+        for f in fillers:
+            f.close()
+        hole.close()
 
 if __name__ == "__main__":
     main(suite)
