@@ -211,8 +211,8 @@ static void check_cb(evutil_socket_t fd, short what, void *arg) {
         log_warn("redis %s link: connect to %s:%d timed out after %d ms%s", link_name(l), l->host, l->port,
                  s->timeout_ms, s->sen.n ? ": asking the Sentinels again" : "");
     else
-        log_warn("redis %s link: %s:%d did not answer ROLE in time: asking the Sentinels again", link_name(l),
-                 l->host, l->port);
+        log_warn("redis %s link: %s:%d did not answer ROLE in time: asking the Sentinels again", link_name(l), l->host,
+                 l->port);
     link_drop(l);
 }
 
