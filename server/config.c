@@ -428,6 +428,17 @@ int cfg_validate(const cfg *c, char *err, size_t errlen) {
             return CFG_ERR;
         }
     }
+    /* Commands share the command link in order: a read sent behind a WAIT
+     * waits for it, and a WAIT that outlasts redis-timeout-ms times the
+     * read out, which drops the link and answers every durable write in
+     * flight `unavailable` (replicas slow or down, the primary healthy). */
+    if (c->redis_min_replicas > 0 && c->redis_wait_timeout_ms >= c->redis_timeout_ms) {
+        seterr(err, errlen,
+               "redis-wait-timeout-ms (%d) must be below redis-timeout-ms (%d) with redis-min-replicas: a command "
+               "queued behind a WAIT would time out and drop the link",
+               c->redis_wait_timeout_ms, c->redis_timeout_ms);
+        return CFG_ERR;
+    }
     if (tz_check(c->timezone, err, errlen) != CFG_OK) return CFG_ERR;
     return CFG_OK;
 }

@@ -139,6 +139,15 @@ static void cfg_validate_cross_checks(void **state) {
     assert_non_null(strstr(err, "max-input-total"));
     cfg_set(&c, "max-frame", "65536", NULL, 0);
     assert_int_equal(cfg_validate(&c, err, sizeof err), CFG_OK);
+    cfg_set(&c, "redis-min-replicas", "1", NULL, 0);
+    cfg_set(&c, "redis-wait-timeout-ms", "2000", NULL, 0); /* = redis-timeout-ms */
+    assert_int_equal(cfg_validate(&c, err, sizeof err), CFG_ERR);
+    assert_non_null(strstr(err, "redis-wait-timeout-ms (2000) must be below redis-timeout-ms (2000)"));
+    cfg_set(&c, "redis-wait-timeout-ms", "1999", NULL, 0);
+    assert_int_equal(cfg_validate(&c, err, sizeof err), CFG_OK);
+    cfg_set(&c, "redis-min-replicas", "0", NULL, 0); /* no WAIT: no constraint */
+    cfg_set(&c, "redis-wait-timeout-ms", "5000", NULL, 0);
+    assert_int_equal(cfg_validate(&c, err, sizeof err), CFG_OK);
     cfg_set(&c, "port", "0", NULL, 0);
     assert_int_equal(cfg_validate(&c, err, sizeof err), CFG_ERR); /* no listener */
     cfg_free(&c);
