@@ -139,11 +139,14 @@ static void link_drop(link *l) {
 
 static int link_at(const link *l, const char *host, int port) { return l->port == port && !strcmp(l->host, host); }
 
-/* The link is usable: reset its backoff, and for the command link run the
- * connect hook and make the pub/sub link follow its primary. */
+/* The link is usable: for the command link run the connect hook and make
+ * the pub/sub link follow its primary.  Its backoff is reset only by a
+ * good answer on it (link_answered), not by the connect: a Redis at
+ * maxclients, or a proxy without a backend, accepts and closes at once,
+ * and a reset here had both links reconnect every STORE_BACKOFF_MIN_MS
+ * for as long as that lasted (the scripts loaded again each time). */
 static void link_ready(store *s, link *l) {
     l->connected = 1;
-    l->backoff_ms = STORE_BACKOFF_MIN_MS;
     if (l->check) evtimer_del(l->check);
     log_info("redis %s link connected to %s:%d%s", link_name(l), l->host, l->port,
              s->sen.n ? " (the primary, by Sentinel and ROLE)" : "");
@@ -161,6 +164,11 @@ static void link_ready(store *s, link *l) {
     if (s->on_cmd_connect) s->on_cmd_connect(s->connect_ud, s);
 }
 
+/* A reply that is not an error came on l: the server there works. */
+static void link_answered(link *l, const redisReply *r) {
+    if (r && r->type != REDIS_REPLY_ERROR) l->backoff_ms = STORE_BACKOFF_MIN_MS;
+}
+
 /* Subscription replies: ["subscribe", ch, n] once, then ["message", ch, payload]. */
 static void on_sub(redisAsyncContext *ac, void *r, void *privdata) {
     (void)ac;
@@ -170,6 +178,7 @@ static void on_sub(redisAsyncContext *ac, void *r, void *privdata) {
     redisReply *kind = rep->element[0];
     if (kind->type != REDIS_REPLY_STRING) return;
     if (!strcmp(kind->str, "subscribe")) {
+        link_answered(&s->sub, rep);
         s->on_msg(s->msg_ud, NULL, 0);
     } else if (!strcmp(kind->str, "message") && rep->element[2]->type == REDIS_REPLY_STRING) {
         s->on_msg(s->msg_ud, rep->element[2]->str, rep->element[2]->len);
@@ -186,6 +195,7 @@ static void on_role(redisAsyncContext *ac, void *r, void *privdata) {
     if (!rep || l->ac != ac) return; /* the link went meanwhile */
     const redisReply *role = mel(rep, 0);
     if (role && role->type == REDIS_REPLY_STRING && !strcmp(role->str, "master")) {
+        link_answered(l, rep);
         if (l->is_sub) link_subscribe(s, l);
         link_ready(s, l);
         return;
@@ -657,6 +667,7 @@ static void cmd_timeout(evutil_socket_t fd, short what, void *arg) {
 static void cmd_reply(redisAsyncContext *ac, void *r, void *privdata) {
     (void)ac;
     pending *p = privdata;
+    link_answered(&p->s->cmd, r);
     check_readonly(p->s, r);
     pending_finish(p, r, r ? STORE_OK : STORE_UNAVAILABLE);
     pending_release(p);
@@ -666,6 +677,7 @@ static void cmd_reply(redisAsyncContext *ac, void *r, void *privdata) {
 static void cmd_reply_held(redisAsyncContext *ac, void *r, void *privdata) {
     (void)ac;
     pending *p = privdata;
+    link_answered(&p->s->cmd, r);
     check_readonly(p->s, r);
     if (!r || p->nowait)
         pending_finish(p, NULL, STORE_UNAVAILABLE);

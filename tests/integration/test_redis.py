@@ -8,6 +8,7 @@ survives (AOF with appendfsync always)."""
 import re
 import socket
 import subprocess
+import threading
 import time
 
 from harness import (Suite, main, coachnet, CoachnetError, SLOW, ADMIN_LOGIN, ADMIN_PASSWORD,
@@ -446,6 +447,49 @@ def connect_to_a_silent_host_times_out(s):
         for f in fillers:
             f.close()
         hole.close()
+
+
+@t
+def a_redis_that_refuses_at_once_gets_the_backoff(s):
+    """a Redis that accepts and closes at once (maxclients reached): the links reconnect with the backoff (50 ms doubling to 2 s), not every 50 ms"""
+    # Regression test: a link's backoff was reset as soon as TCP accepted,
+    # so each link reconnected every 50 ms (384 connects in 10 s in a
+    # helper's probe), loading every script again each time.
+    lst = socket.socket()
+    lst.bind(("127.0.0.1", 0))
+    lst.listen(16)
+    lst.settimeout(0.2)
+    port = lst.getsockname()[1]
+    accepts, stop = [], threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                c, _ = lst.accept()
+            except OSError:
+                continue
+            accepts.append(time.monotonic())
+            try:
+                c.sendall(b"-ERR max number of clients reached\r\n")
+            except OSError:
+                pass
+            c.close()
+    th = threading.Thread(target=serve, daemon=True)
+    th.start()
+    srv = s.env.add_server("refusing", redis_port=port)
+    try:
+        wait_until(lambda: accepts, 10 * SLOW, what="a first connect")
+        t0 = accepts[0]
+        time.sleep(4)
+        n = len([a for a in accepts if a - t0 < 4])
+        # two links, each 50+100+...+1600 ms apart and then every 2 s: about 8 connects each in 4 s
+        assert 2 <= n <= 20, "%d connects in 4 s" % n
+    finally:
+        srv.stop()
+        srv.keep_running = False
+        stop.set()
+        th.join()
+        lst.close()
 
 if __name__ == "__main__":
     main(suite)
