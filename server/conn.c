@@ -703,9 +703,13 @@ static void conn_deadline_cb(evutil_socket_t fd, short what, void *arg) {
     (void)what;
     srv_conn *c = arg;
     if (!conn_in_table(c->state)) return;
-    if (c->state != CONN_HANDSHAKE && (c->inflight > 0 || c->holds > 0 || c->state == CONN_PAUSED)) {
-        /* waiting on us, not idle: a request, or a run reporting here (a
-         * run of 1,000,000 mentees outlasts idle-timeout-ms) */
+    if (c->state != CONN_HANDSHAKE &&
+        (c->inflight > 0 || c->holds > 0 || c->state == CONN_PAUSED || conn_output_left(c) > 0)) {
+        /* not idle: a request, a run reporting here (a run of 1,000,000
+         * mentees outlasts idle-timeout-ms), or output the peer is still
+         * reading (a large file on a slow link: cut here, it came with its
+         * full Content-Length and a truncated body).  Output the peer does
+         * not read at all has its own deadline (conn_write_deadline). */
         conn_arm(c, c->srv->cfg->idle_timeout_ms);
         return;
     }

@@ -578,6 +578,45 @@ def ws_inflight_limit_holds(s):
 
 
 @t
+def slow_download_outlasts_idle_timeout(s):
+    """a large file read slowly but steadily for longer than idle-timeout-ms arrives whole"""
+    # Regression test: the idle deadline, armed at the request, closed the
+    # connection with output still going out: a 200 with the file's
+    # Content-Length and a truncated body.
+    root = s.env.dir / "www-large"
+    root.mkdir(exist_ok=True)
+    data = os.urandom(1 << 20) * 24     # 24 MiB: most of it waits in coachnetd's output
+    (root / "large.bin").write_bytes(data)
+    srv = s.env.add_server("slowread", idle_timeout_ms=1500, web_root=str(root))
+    sock = raw_tls(s, srv=srv)
+    sock.sendall(b"GET /large.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    # Read steadily at about 6 MB/s: the whole takes about 4 s, and the
+    # socket becomes writable again well within the write deadline
+    # (idle-timeout-ms) however much the kernel's buffers hold.
+    rate, got, t0 = 6e6, bytearray(), time.monotonic()
+    while True:
+        try:
+            b = sock.recv(65536)
+        except (ConnectionError, ssl.SSLError):
+            break
+        if not b:
+            break
+        got += b
+        if len(got) >= len(data) and b"\r\n\r\n" in got[:4096] and len(got) - got.index(b"\r\n\r\n") - 4 >= len(data):
+            break
+        while len(got) > rate * (time.monotonic() - t0):
+            time.sleep(0.001)
+    took = time.monotonic() - t0
+    head, _, body = bytes(got).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and b"Content-Length: %d" % len(data) in head, head
+    assert took > 2, "the download took only %.2f s: it did not outlast idle-timeout-ms" % took
+    assert len(body) == len(data) and body == data, "%d of %d bytes in %.2f s" % (len(body), len(data), took)
+    sock.close()
+    srv.stop()
+    srv.keep_running = False
+
+
+@t
 def ping_flood_without_reading_is_closed(s):
     """a WebSocket that pings and never reads is closed once the pongs waiting for it pass max-output"""
     # Regression test: wslay answers every ping itself, and its pongs went
