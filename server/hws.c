@@ -165,7 +165,8 @@ static void write_response(hws *h, const hws_response *r, int head_only) {
     if (!head_only && r->status != 304 && r->len) h->cb.write(h->ud, r->body, r->len);
 }
 
-/* Answer an error the layer found itself, then close. */
+/* Answer an error the layer found itself, then close; to a HEAD request
+ * without its body (RFC 9110 9.3.2), as every other answer. */
 static void fail_http(hws *h, int status, const char *extra, const char *why) {
     char body[96];
     int n = snprintf(body, sizeof body, "%d %s\n", status, status_text(status));
@@ -176,7 +177,7 @@ static void fail_http(hws *h, int status, const char *extra, const char *why) {
                        .body = body,
                        .len = (size_t)n };
     h->close_after = 1;
-    write_response(h, &r, 0);
+    write_response(h, &r, h->hd && h->hd->p.method == HTTP_HEAD);
     hws_set_closed(h, why);
 }
 

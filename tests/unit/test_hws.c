@@ -322,6 +322,19 @@ static void methods_and_bodies(void **state) {
     t_feed(h, "GET http://x/a HTTP/1.1\r\n\r\n", 27);
     assert_int_equal(t_status(&p), 400);
     hws_free(h);
+    /* the layer's own errors to a HEAD request: the head alone */
+    static const char *const heads[] = { "HEAD /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
+                                         "HEAD /rpc HTTP/1.1\r\nHost: x\r\n\r\n", "HEAD http://x/a HTTP/1.1\r\n\r\n" };
+    static const int want[] = { 413, 426, 400 };
+    for (size_t i = 0; i < 3; i++) {
+        h = t_new(&p, NULL);
+        hws_feed(h, heads[i], strlen(heads[i]));
+        assert_int_equal(t_status(&p), want[i]);
+        assert_true(p.out_len >= 4 && !memcmp(p.out + p.out_len - 4, "\r\n\r\n", 4)); /* nothing after the head */
+        p.out[p.out_len] = '\0';
+        assert_non_null(strstr(p.out, "Content-Length: "));
+        hws_free(h);
+    }
 }
 
 /* ------------------------------------------------------------ handshake */
