@@ -9,8 +9,20 @@
 #include "server/log.h"
 #include "server/methods.h"
 
-#define COACHIDX_PAGE 500
+#define COACHIDX_PAGE      500
+#define COACHIDX_DIRTY_MAX 4096 /* coaches an event changed while a page was on its way */
 
+/* A resync page and the events race: the page comes on the command link,
+ * the events on the pub/sub link, and nothing orders the two.  An event
+ * published after the page ran in Redis can be applied before it (a page
+ * of 500 profiles is read over several loop turns, an event in one); the
+ * page then put the older profile or load back, and no later event
+ * corrected it (a full coach suggested as free, until its next change).
+ * So the ids that events change while a page is on its way are kept
+ * (dirty), and the page leaves those coaches as the events left them.  An
+ * event older than the page but applied after it does no harm: events
+ * come in order, and any change after it has an event of its own.  Past
+ * COACHIDX_DIRTY_MAX ids the page is asked for again instead. */
 struct coachidx {
     server *srv;
     match_index *idx;
@@ -19,14 +31,60 @@ struct coachidx {
     int ready;
     char cursor[PROTO_ID_MAX + 2];
     struct event *retry;
+    char **dirty; /* ids changed by events since the page in flight was asked for */
+    size_t n_dirty, cap_dirty;
+    int dirty_over; /* more than COACHIDX_DIRTY_MAX: the page is asked for again */
 };
 
 static void scan_next(coachidx *ci);
 
-void coachidx_put_blob(coachidx *ci, const char *blob, size_t len, int load) {
+static void dirty_clear(coachidx *ci) {
+    for (size_t i = 0; i < ci->n_dirty; i++) free(ci->dirty[i]);
+    ci->n_dirty = 0;
+    ci->dirty_over = 0;
+}
+
+static int dirty_has(const coachidx *ci, const char *id) {
+    for (size_t i = 0; i < ci->n_dirty; i++)
+        if (!strcmp(ci->dirty[i], id)) return 1;
+    return 0;
+}
+
+/* An event changed coach id: kept while a page is on its way. */
+static void dirty_add(coachidx *ci, const char *id) {
+    if (!ci->loading || ci->dirty_over || dirty_has(ci, id)) return;
+    if (ci->n_dirty == COACHIDX_DIRTY_MAX) {
+        ci->dirty_over = 1;
+        return;
+    }
+    if (ci->n_dirty == ci->cap_dirty) {
+        size_t cap = ci->cap_dirty ? 2 * ci->cap_dirty : 16;
+        char **d = realloc(ci->dirty, cap * sizeof *d);
+        if (!d) {
+            ci->dirty_over = 1; /* cannot keep it: the page is asked for again */
+            return;
+        }
+        ci->dirty = d;
+        ci->cap_dirty = cap;
+    }
+    if (!(ci->dirty[ci->n_dirty] = strdup(id)))
+        ci->dirty_over = 1;
+    else
+        ci->n_dirty++;
+}
+
+/* A profile blob with its load into the index: from an event (noted as
+ * dirty while a page is on its way), or from a page (left alone when
+ * dirty). */
+static void put_blob(coachidx *ci, const char *blob, size_t len, int load, int from_page) {
     proto_coach *pc = malloc(sizeof *pc);
     if (!pc) return;
     if (mblob_coach(ci->srv, blob, len, pc) == 0) {
+        if (from_page && dirty_has(ci, pc->id)) {
+            free(pc);
+            return;
+        }
+        if (!from_page) dirty_add(ci, pc->id);
         madapt_coach a;
         madapt_coach_init(&a, pc, load);
         match_err me;
@@ -38,7 +96,10 @@ void coachidx_put_blob(coachidx *ci, const char *blob, size_t len, int load) {
     free(pc);
 }
 
+void coachidx_put_blob(coachidx *ci, const char *blob, size_t len, int load) { put_blob(ci, blob, len, load, 0); }
+
 void coachidx_set_load(coachidx *ci, const char *coach_id, int load) {
+    dirty_add(ci, coach_id);
     match_index_set_load(ci->idx, coach_id, load < 0 ? 0 : load);
 }
 
@@ -49,17 +110,23 @@ static void scan_cb(void *ud, redisReply *reply, int status) {
         reply->element[1]->type != REDIS_REPLY_STRING) {
         log_warn("coach index: resync interrupted; will retry");
         ci->loading = 0;
+        dirty_clear(ci);
         struct timeval tv = { 1, 0 };
         evtimer_add(ci->retry, &tv);
         return;
     }
+    if (ci->dirty_over) { /* too many changes to track: the same page again */
+        scan_next(ci);
+        return;
+    }
     for (size_t i = 2; i + 1 < reply->elements; i += 2) {
         const redisReply *b = reply->element[i];
-        if (b->type == REDIS_REPLY_STRING) coachidx_put_blob(ci, b->str, b->len, (int)mel_ll(reply, i + 1, 0));
+        if (b->type == REDIS_REPLY_STRING) put_blob(ci, b->str, b->len, (int)mel_ll(reply, i + 1, 0), 1);
     }
     const redisReply *cur = reply->element[1];
     if (cur->len == 0 || cur->len > PROTO_ID_MAX) {
         ci->loading = 0;
+        dirty_clear(ci);
         ci->ready = 1;
         log_info("coach index: %zu coaches loaded", match_index_size(ci->idx));
         if (ci->again) {
@@ -73,7 +140,10 @@ static void scan_cb(void *ud, redisReply *reply, int status) {
     scan_next(ci);
 }
 
+/* Ask for the page after ci->cursor; the events from now on are newer or
+ * older than it, and the coaches they change are kept as they leave them. */
 static void scan_next(coachidx *ci) {
+    dirty_clear(ci);
     sargs a;
     sargs_init(&a);
     script_args(&a, SCRIPT_COACH_SCAN, ci->srv->cfg->redis_prefix);
@@ -82,6 +152,7 @@ static void scan_next(coachidx *ci) {
     int rc = script_cmd(ci->srv->st, scan_cb, ci, &a);
     if (rc != STORE_OK) {
         ci->loading = 0;
+        dirty_clear(ci);
         struct timeval tv = { 1, 0 };
         evtimer_add(ci->retry, &tv);
     }
@@ -118,6 +189,8 @@ coachidx *coachidx_new(server *s) {
 
 void coachidx_free(coachidx *ci) {
     if (!ci) return;
+    dirty_clear(ci);
+    free(ci->dirty);
     if (ci->retry) event_free(ci->retry);
     match_index_free(ci->idx);
     free(ci);

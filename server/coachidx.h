@@ -5,7 +5,9 @@
  * capacity change publishes the coach's load; each coachnetd applies
  * those messages, so a coach put through one instance is suggested by all.
  * On (re)subscribing the index resyncs from Redis (messages may have been
- * missed while the link was down) by paging through idx:coach.
+ * missed while the link was down) by paging through idx:coach; a coach an
+ * event changes while a page is on its way keeps the event's data (the
+ * page may be older: coachidx.c).
  */
 #ifndef COACHNET_SERVER_COACHIDX_H
 #define COACHNET_SERVER_COACHIDX_H

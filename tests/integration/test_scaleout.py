@@ -3,9 +3,14 @@
 through one is suggested by the other (coach index kept in sync over
 pub/sub); sessions and match.updated notifications cross instances."""
 
+import os
+import re
+import signal
+import socket
+import threading
 import time
 
-from harness import (Suite, main, expect_error, CoachnetError, SLOW, wait_until, when_up,
+from harness import (Suite, main, expect_error, CoachnetError, SLOW, wait_until, when_up, MiniRedis,
                      expected_explain, run_and_wait, run_matches, find_match, review_one,
                      review_outcome, check_store_invariants)
 
@@ -412,6 +417,108 @@ def store_invariants_hold(s):
     problems = check_store_invariants(s.env.redis)
     assert not problems, "\n".join(problems[:20])
 
+
+
+def local_ports(pid, remote_port):
+    """The local ports of process pid's TCP connections to remote_port on
+    127.0.0.1 (/proc: its sockets' inodes, then /proc/net/tcp)."""
+    inodes = set()
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            m = re.match(r"socket:\[(\d+)\]", os.readlink("/proc/%d/fd/%s" % (pid, fd)))
+        except OSError:
+            continue
+        if m:
+            inodes.add(m.group(1))
+    ports = set()
+    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+        f = line.split()
+        if f[9] in inodes and int(f[2].split(":")[1], 16) == remote_port:
+            ports.add(int(f[1].split(":")[1], 16))
+    return ports
+
+
+SETLOAD = ("redis.call('SET', KEYS[1], ARGV[2]) "
+           "redis.call('PUBLISH', KEYS[2], cmsgpack.pack({'load', ARGV[1], tonumber(ARGV[2])}))")
+
+
+@t
+def resync_page_keeps_newer_events(s):
+    """B's coach index resyncs (its pub/sub link killed) while a seat is taken: the load event published after B's page ran in Redis, even when B applies it first, is what B's index keeps"""
+    # Regression test: the page came on the command link and the event on
+    # the pub/sub link; applied in the other order, the page put the old
+    # load back and B explained a full coach as free until its next change
+    # (in 8 of 10 tries in a helper's probe).  B is paused as soon as its
+    # first page has run in Redis, the seat is taken, B resumes.
+    b = second(s)
+    ca, prog = s.coordinator()
+    cb = b.client()
+    cb.auth_resume(ca.token)
+    redis = s.env.redis
+    try:
+        m = s.gen.mentee(prog)
+        ca.mentee_put(m)
+        # X sorts first, so that it is on the first page; 450 coaches with long
+        # bios make that page a reply of about 1 MB
+        x = dict(s.gen.coach([prog], capacity=1), id="000000000" + s.gen.nip()[9:])
+        ca.coach_put(x)
+        got = ca.pipeline([("coach.put", {"profile": s.gen.coach([prog], capacity=1, bio="b" * 1900)})
+                           for _ in range(450)], timeout=60)
+        assert not [r for r in got if isinstance(r, Exception)], got[:3]
+        x = x["id"]
+        for attempt in range(4):
+            redis.cmd("EVAL", SETLOAD, "2", "cn:load:" + x, "cn:events", x, "0")
+            wait_until(lambda: cb.match_explain(m["id"], x)["explain"]["feasible"], SYNC, what="X free on B")
+            mine = local_ports(b.proc.pid, redis.port)
+            clients = redis.cmd("CLIENT", "LIST")
+            clients = clients.decode() if isinstance(clients, bytes) else clients
+            subs, cmds = [], []
+            for line in clients.splitlines():
+                port = int(re.search(r"addr=127\.0\.0\.1:(\d+)", line).group(1))
+                if port in mine:
+                    (subs if "cmd=subscribe" in line else cmds).append(port)
+            assert subs and cmds, (mine, clients)
+            mon = MiniRedis(redis.port, timeout=10)
+            mon.command("MONITOR")
+            paused = threading.Event()
+
+            def watch():
+                buf = b""
+                while not paused.is_set():
+                    try:
+                        d = mon.sock.recv(65536)
+                    except OSError:
+                        return
+                    if not d:
+                        return
+                    buf += d
+                    lines = buf.split(b"\r\n")
+                    buf = lines.pop()
+                    for line in lines:
+                        # B's first page (cursor "", 500 coaches) has run: pause B, take the seat
+                        if b'"EVALSHA"' in line and b'"" "500"' in line and \
+                                any(b"127.0.0.1:%d]" % p in line for p in cmds):
+                            os.kill(b.proc.pid, signal.SIGSTOP)
+                            try:
+                                redis.cmd("EVAL", SETLOAD, "2", "cn:load:" + x, "cn:events", x, "1")
+                                time.sleep(0.3)
+                            finally:
+                                os.kill(b.proc.pid, signal.SIGCONT)
+                                paused.set()
+                            return
+            th = threading.Thread(target=watch, daemon=True)
+            th.start()
+            redis.cmd("CLIENT", "KILL", "ADDR", "127.0.0.1:%d" % subs[0])
+            assert paused.wait(10 * SLOW), "B's first page was not seen (attempt %d)" % attempt
+            mon.close()
+            th.join()
+            time.sleep(2 * SLOW)     # B has read the page and the event
+            e = cb.match_explain(m["id"], x)["explain"]
+            assert redis.cmd("GET", "cn:load:" + x) in (b"1", "1")
+            assert not e["feasible"], "attempt %d: B explains the full coach %s as free: %r" % (attempt, x, e)
+    finally:
+        cb.close()
+        ca.close()
 
 if __name__ == "__main__":
     main(suite)
