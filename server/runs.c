@@ -1105,7 +1105,9 @@ static void lock_cb(void *ud, redisReply *reply, int status) {
     }
     run_register(r, rn);
     log_info("run %s (%s) started by %s", rn->id, rn->program, rn->by);
-    if (script_cmd(rn->s->st, own_cb, rn, &a) != STORE_OK) own_cb(rn, NULL, STORE_UNAVAILABLE);
+    /* durable as the repeat's (mcmd: match.run writes): a claim a failover
+     * lost would let a repeat take the run up while this call runs it */
+    if (script_cmd_durable(rn->s->st, own_cb, rn, &a) != STORE_OK) own_cb(rn, NULL, STORE_UNAVAILABLE);
 }
 
 /* A token no other call has: random, or (RAND_bytes failed) this
