@@ -71,7 +71,8 @@ typedef struct hws_head {
     http_parser p;
     size_t head_bytes; /* bytes of the head being read */
     unsigned nheaders;
-    int status; /* an error found by a callback: the answer */
+    unsigned nhost; /* Host header lines (RFC 9112 3.2: exactly one in HTTP/1.1) */
+    int status;     /* an error found by a callback: the answer */
     int done;   /* a request is complete (the parser is paused) */
     char url[HWS_URL_MAX + 1];
     size_t url_len;
@@ -194,6 +195,7 @@ static hws *parser_hws(http_parser *p) { return p->data; }
 static int on_message_begin(http_parser *p) {
     hws_head *hd = parser_hws(p)->hd;
     hd->nheaders = 0;
+    hd->nhost = 0;
     hd->url_len = 0;
     hd->url[0] = '\0';
     hd->field_len = 0;
@@ -264,6 +266,7 @@ static int on_header_value(http_parser *p, const char *at, size_t len) {
         hd->which = -1;
         for (int i = 0; i < HV__COUNT; i++)
             if (!strcasecmp(hd->field, hv_names[i])) hd->which = i;
+        if (hd->which == HV_HOST) hd->nhost++;
     }
     if (hd->which < 0) return 0;
     if (value_add(hd, at, len, first)) {
@@ -414,6 +417,10 @@ static void ws_handshake(hws *h) {
 /* A complete request: the handshake, or the caller's. */
 static void handle_request(hws *h) {
     hws_head *hd = h->hd;
+    if (hd->nhost > 1 || (!hd->nhost && hd->p.http_major == 1 && hd->p.http_minor >= 1)) {
+        fail_http(h, 400, NULL, hd->nhost ? "more than one Host header" : "no Host header");
+        return;
+    }
     char *q = strchr(hd->url, '?');
     if (q) *q++ = '\0';
     if (hd->url[0] != '/') {

@@ -272,7 +272,7 @@ static void head_limits(void **state) {
     }
     /* exactly at the limit is fine */
     hws_config c = t_cfg();
-    n = snprintf(big, sizeof big, "GET / HTTP/1.1\r\nX-Pad: %0*d\r\n\r\n", 1024 - 16 - 7 - 4, 0);
+    n = snprintf(big, sizeof big, "GET / HTTP/1.1\r\nHost: x\r\nX-Pad: %0*d\r\n\r\n", 1024 - 16 - 9 - 7 - 4, 0);
     assert_int_equal(n, 1024);
     hws *h = t_new(&p, &c);
     t_feed(h, big, (size_t)n);
@@ -322,6 +322,17 @@ static void methods_and_bodies(void **state) {
     t_feed(h, "GET http://x/a HTTP/1.1\r\n\r\n", 27);
     assert_int_equal(t_status(&p), 400);
     hws_free(h);
+    /* Host (RFC 9112 3.2): exactly one in HTTP/1.1, none needed in 1.0 */
+    static const char *const hosts[] = { "GET /a HTTP/1.1\r\n\r\n", "GET /a HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+                                         "GET /a HTTP/1.0\r\n\r\n", "GET /a HTTP/1.1\r\nhost: a\r\n\r\n" };
+    static const int host_status[] = { 400, 400, 200, 200 };
+    for (size_t i = 0; i < 4; i++) {
+        h = t_new(&p, NULL);
+        hws_feed(h, hosts[i], strlen(hosts[i]));
+        assert_int_equal(t_status(&p), host_status[i]);
+        assert_int_equal(p.requests, host_status[i] == 200);
+        hws_free(h);
+    }
     /* the layer's own errors to a HEAD request: the head alone */
     static const char *const heads[] = { "HEAD /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
                                          "HEAD /rpc HTTP/1.1\r\nHost: x\r\n\r\n", "HEAD http://x/a HTTP/1.1\r\n\r\n" };
