@@ -73,7 +73,7 @@ typedef struct hws_head {
     unsigned nheaders;
     unsigned nhost; /* Host header lines (RFC 9112 3.2: exactly one in HTTP/1.1) */
     int status;     /* an error found by a callback: the answer */
-    int done;   /* a request is complete (the parser is paused) */
+    int done;       /* a request is complete (the parser is paused) */
     char url[HWS_URL_MAX + 1];
     size_t url_len;
     char field[HWS_FIELD_MAX + 1];
