@@ -12,10 +12,14 @@ if not redis.call('GET', K.lock_run..prog) then
   -- the lock is free: a run still marked running lost its owner (process killed)
   local last = redis.call('GET', K.lastrun..prog)
   local h = last and redis.call('HMGET', K.run..last, 'status', 'published_at')
-  -- (a published one is done but for its waitlist: run_sweep.lua settles it)
   if h and h[1] == 'running' and not h[2] then
     redis.call('HSET', K.run..last, 'status', 'failed', 'finished_at', ARGV[4])
     audit('ev', 'run.failed', 'run', last, 'program', prog, 'reason', 'owner gone')
+  elseif h and h[2] and redis.call('SISMEMBER', K.runs_staged, last) == 1 then
+    -- published, its settle not finished (a chunk failed, its lock expired): run_sweep.lua settles
+    -- it within a third of run-lock-ttl-ms.  A run started before would read the waitlist without
+    -- the +1 of its unmatched mentees, which would come a run late.
+    return {'conflict', 'run '..last..' of program '..prog..' is published and its waitlist is still being settled: try again in a few seconds'}
   end
 end
 local n = redis.call('INCR', K.seq_run)

@@ -759,5 +759,47 @@ def run_outlasting_idle_timeout(s):
         short.stop()
 
 
+
+@t
+def run_waits_for_an_unsettled_published_run(s):
+    """the last run of a program is published but its settle stopped (its lock expired): match.run is conflict naming it until the sweep has settled it, then runs with the settled waitlist"""
+    # Regression test: run_lock.lua took the lock at once, and the new run
+    # read the waitlist without the +1 of the earlier run's unmatched
+    # mentees, which the sweep added after it.
+    coord, prog, login = coordinator(s)
+    ms, cs = small_program(s, coord, prog)
+    r1, done, _ = run_and_wait(coord, prog)
+    assert done["status"] == "done", done
+    redis = s.env.redis
+    wait = {k.decode(): int(v) for k, v in zip(*[iter(redis.cmd("HGETALL", P + "wait:" + prog))] * 2)}
+    assert sorted(wait.values()) == [1, 1], wait
+    u = sorted(wait)[0]
+    # a coachnetd of its own that sweeps rarely, the suite's (which sweeps every 5 s) stopped
+    rare = s.env.add_server("raresweep", run_lock_ttl_ms=600000)
+    s.srv.stop()
+    try:
+        # r1 as a settle that stopped halfway leaves it: published, still staged, u's +1 not added
+        redis.cmd("HSET", P + "run:" + r1, "status", "running")
+        redis.cmd("HDEL", P + "run:" + r1, "finished_at")
+        redis.cmd("SADD", P + "runs:staged", r1)
+        redis.cmd("SADD", P + "stage:wait:" + r1, u)
+        redis.cmd("HINCRBY", P + "wait:" + prog, u, -1)
+        with rare.login(login, PW) as c:
+            e = expect_error("conflict", c.match_run, prog)
+            assert r1 in e.message and "settled" in e.message, e.message
+            s.srv.start()                  # its sweep settles r1
+            s._admin = None
+            harness.wait_until(lambda: c.run_get(r1)["run"]["status"] == "done", 20 * harness.SLOW,
+                               what="the sweep to settle %s" % r1)
+            assert int(redis.cmd("HGET", P + "wait:" + prog, u)) == 1
+            r2, done, _ = run_and_wait(c, prog)
+            assert done["status"] == "done" and r2 != r1, done
+    finally:
+        rare.stop()
+        rare.keep_running = False
+        if not s.srv.alive():
+            s.srv.start()
+            s._admin = None
+
 if __name__ == "__main__":
     main(suite)
