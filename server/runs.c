@@ -1032,7 +1032,7 @@ static void run_go(run *rn) {
 /* run_own.lua's verdict in a reply: "mine", "other" or "ended"; NULL when
  * the reply is not one. */
 static const char *own_verdict(const redisReply *reply) {
-    if (!mel_strs(reply, 0, 1) || strcmp(reply->element[0]->str, "ok")) return NULL;
+    if (!mel_strs(reply, 0, 2) || strcmp(reply->element[0]->str, "ok")) return NULL;
     const char *v = reply->element[1]->str;
     return !strcmp(v, "mine") || !strcmp(v, "other") || !strcmp(v, "ended") ? v : NULL;
 }
