@@ -1047,17 +1047,22 @@ static void own_args(sargs *a, const run *rn) {
 
 /* The first call's run asked whether it is its own: a retry of its
  * request may have taken it up first (that call's process runs it, and
- * this one leaves it without a trace in Redis). */
+ * this one leaves it without a trace in Redis).  A run no longer running
+ * under its lock (a sweep marked it failed, its lock expired) ends here as
+ * it would have at its end: run_finish keeps the record's verdict, and
+ * run.done reports it. */
 static void own_cb(void *ud, redisReply *reply, int status) {
     run *rn = ud;
     const char *v = status == STORE_OK ? own_verdict(reply) : NULL;
     if (!v) {
         log_warn("run %s: could not take it up", rn->id);
         run_finish(rn, "failed");
-    } else if (strcmp(v, "mine")) {
-        log_notice("run %s (%s): %s: left to it", rn->id, rn->program,
-                   strcmp(v, "other") ? "ended already" : "a retry of its request runs it");
+    } else if (!strcmp(v, "other")) {
+        log_notice("run %s (%s): a retry of its request runs it: left to it", rn->id, rn->program);
         run_free(rn);
+    } else if (!strcmp(v, "ended")) {
+        log_warn("run %s (%s): lost its lock before its snapshot", rn->id, rn->program);
+        run_finish(rn, "failed");
     } else
         run_go(rn);
 }
