@@ -320,19 +320,22 @@ static void reaper_cb(evutil_socket_t fd, short what, void *arg) {
     maybe_finish_drain(s);
 }
 
+/* Whether len more bytes would take c's output past max-output; if so, c
+ * is asked to close (a client that does not read must not hold memory). */
+static int conn_output_over(srv_conn *c, size_t len) {
+    if (evbuffer_get_length(bufferevent_get_output(c->bev)) + len <= (size_t)c->srv->cfg->max_output) return 0;
+    log_warn("conn %s: output buffer above max-output (%d bytes): closing", c->peer, c->srv->cfg->max_output);
+    conn_close(c, 0);
+    return 1;
+}
+
 /* Queue a frame on c; on output overflow ask to close c.  On a WebSocket
  * the frame's body goes out as one binary message (no length prefix);
  * an HTTP connection that is not one has no session and gets nothing. */
 static void conn_send(srv_conn *c, const char *data, size_t len) {
-    if (!conn_in_table(c->state)) return;
-    struct evbuffer *out = bufferevent_get_output(c->bev);
-    if (evbuffer_get_length(out) + len > (size_t)c->srv->cfg->max_output) {
-        log_warn("conn %s: output buffer above max-output (%d bytes): closing", c->peer, c->srv->cfg->max_output);
-        conn_close(c, 0);
-        return;
-    }
+    if (!conn_in_table(c->state) || conn_output_over(c, len)) return;
     if (!c->web)
-        evbuffer_add(out, data, len);
+        evbuffer_add(bufferevent_get_output(c->bev), data, len);
     else if (len >= PROTO_FRAME_HEADER && hws_send(c->web, data + PROTO_FRAME_HEADER, len - PROTO_FRAME_HEADER) &&
              !hws_closing(c->web))
         conn_close(c, 0); /* out of memory; a closing WebSocket just sends nothing more */
@@ -473,14 +476,8 @@ static int64_t conn_now_ms(void) {
 static void conn_web_write(void *ud, const void *data, size_t len) {
     srv_conn *c = ud;
     if (c->state >= CONN_CLOSING) return; /* closing without a flush: nothing more goes out */
-    struct evbuffer *out = bufferevent_get_output(c->bev);
-    if (conn_in_table(c->state) && hws_get_state(c->web) == HWS_WS &&
-        evbuffer_get_length(out) + len > (size_t)c->srv->cfg->max_output) {
-        log_warn("conn %s: output buffer above max-output (%d bytes): closing", c->peer, c->srv->cfg->max_output);
-        conn_close(c, 0);
-        return;
-    }
-    evbuffer_add(out, data, len);
+    if (conn_in_table(c->state) && hws_get_state(c->web) == HWS_WS && conn_output_over(c, len)) return;
+    evbuffer_add(bufferevent_get_output(c->bev), data, len);
 }
 
 static void conn_web_request(void *ud, const hws_request *rq) {
