@@ -20,6 +20,7 @@ struct match_index {
     char **ids;      /* per slot */
     uint64_t *idkey; /* per slot: first 8 bytes of the id, big-endian, so
                          that most id comparisons are one integer compare */
+    uint8_t *mark;   /* per slot: seen since match_index_unmark */
     size_t ids_alloc;
 };
 
@@ -50,6 +51,7 @@ void match_index_free(match_index *idx) {
     for (size_t i = 0; i < idx->cs.n; i++) free(idx->ids[i]);
     free(idx->ids);
     free(idx->idkey);
+    free(idx->mark);
     mt_map_free(&idx->slot_of);
     mt_coaches_free(&idx->cs);
     mt_space_free(&idx->space);
@@ -72,6 +74,9 @@ int match_index_upsert(match_index *idx, const match_coach *c, match_err *err) {
             uint64_t *ik = realloc(idx->idkey, na * sizeof(*ik));
             if (!ik) goto nomem;
             idx->idkey = ik;
+            uint8_t *mk = realloc(idx->mark, na * sizeof(*mk));
+            if (!mk) goto nomem;
+            idx->mark = mk;
             idx->ids_alloc = na;
         }
         if (!(idx->ids[slot] = strdup(c->id))) goto nomem;
@@ -86,6 +91,7 @@ int match_index_upsert(match_index *idx, const match_coach *c, match_err *err) {
         mt_map_del(&idx->slot_of, c->id);
         free(idx->ids[slot]);
     }
+    if (rc == MATCH_OK) idx->mark[slot] = 1;
     if (rc == MATCH_ENOMEM) mt_err(err, "", "out of memory");
     return rc;
 nomem:
@@ -103,11 +109,35 @@ int match_index_remove(match_index *idx, const char *coach_id) {
         mt_coaches_move(&idx->cs, slot, last);
         idx->ids[slot] = idx->ids[last];
         idx->idkey[slot] = idx->idkey[last];
+        idx->mark[slot] = idx->mark[last];
         /* The key exists, so this overwrite cannot allocate. */
         (void)mt_map_put(&idx->slot_of, idx->ids[slot], slot);
     }
     idx->cs.n--;
     return MATCH_OK;
+}
+
+void match_index_unmark(match_index *idx) {
+    if (idx->cs.n) memset(idx->mark, 0, idx->cs.n);
+}
+
+int match_index_mark(match_index *idx, const char *coach_id) {
+    uint32_t slot = mt_map_get(&idx->slot_of, coach_id);
+    if (slot == MT_NONE) return MATCH_ENOTFOUND;
+    idx->mark[slot] = 1;
+    return MATCH_OK;
+}
+
+/* From the last slot down: a removal moves the last slot into the hole,
+ * and every slot above the cursor has been looked at. */
+size_t match_index_sweep(match_index *idx) {
+    size_t removed = 0;
+    for (size_t slot = idx->cs.n; slot-- > 0;) {
+        if (idx->mark[slot]) continue;
+        (void)match_index_remove(idx, idx->ids[slot]);
+        removed++;
+    }
+    return removed;
 }
 
 int match_index_set_load(match_index *idx, const char *coach_id, int load) {

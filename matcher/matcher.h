@@ -306,6 +306,14 @@ void match_index_free(match_index *idx);
 int match_index_upsert(match_index *idx, const match_coach *c, match_err *err);
 /* MATCH_OK or MATCH_ENOTFOUND. */
 int match_index_remove(match_index *idx, const char *coach_id);
+/* Mark and sweep, for a full reload from a store that may have lost
+ * coaches (a failover, a flush): match_index_unmark clears every coach's
+ * mark; match_index_upsert and match_index_mark (MATCH_OK or
+ * MATCH_ENOTFOUND) set one; match_index_sweep removes the coaches left
+ * unmarked and returns how many. */
+void match_index_unmark(match_index *idx);
+int match_index_mark(match_index *idx, const char *coach_id);
+size_t match_index_sweep(match_index *idx);
 /* Update the load (taken capacity) of a coach without a full upsert.
  * MATCH_OK, MATCH_ENOTFOUND, or MATCH_ERR when load < 0. */
 int match_index_set_load(match_index *idx, const char *coach_id, int load);

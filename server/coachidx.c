@@ -22,7 +22,21 @@
  * (dirty), and the page leaves those coaches as the events left them.  An
  * event older than the page but applied after it does no harm: events
  * come in order, and any change after it has an event of its own.  Past
- * COACHIDX_DIRTY_MAX ids the page is asked for again instead. */
+ * COACHIDX_DIRTY_MAX ids the page is asked for again instead.
+ *
+ * A load event for a coach the index does not have yet (the first load of
+ * a starting instance) has nothing to leave as it is: its load is kept
+ * with the id, and the page's profile goes in with that load.
+ *
+ * A full resync is also a mark and sweep (match_index_unmark at its start,
+ * match_index_sweep at its end): a coach no page brought and no event put
+ * is not in Redis any more (a failover that lost its write, a flush), and
+ * leaves the index instead of being suggested until restart. */
+typedef struct dirty_coach {
+    char *id;
+    int load; /* the last load event's; -1: none (a profile event) */
+} dirty_coach;
+
 struct coachidx {
     server *srv;
     match_index *idx;
@@ -31,7 +45,7 @@ struct coachidx {
     int ready;
     char cursor[PROTO_ID_MAX + 2];
     struct event *retry;
-    char **dirty; /* ids changed by events since the page in flight was asked for */
+    dirty_coach *dirty; /* changed by events since the page in flight was asked for */
     size_t n_dirty, cap_dirty;
     int dirty_over; /* more than COACHIDX_DIRTY_MAX: the page is asked for again */
 };
@@ -39,52 +53,62 @@ struct coachidx {
 static void scan_next(coachidx *ci);
 
 static void dirty_clear(coachidx *ci) {
-    for (size_t i = 0; i < ci->n_dirty; i++) free(ci->dirty[i]);
+    for (size_t i = 0; i < ci->n_dirty; i++) free(ci->dirty[i].id);
     ci->n_dirty = 0;
     ci->dirty_over = 0;
 }
 
-static int dirty_has(const coachidx *ci, const char *id) {
+static dirty_coach *dirty_find(const coachidx *ci, const char *id) {
     for (size_t i = 0; i < ci->n_dirty; i++)
-        if (!strcmp(ci->dirty[i], id)) return 1;
-    return 0;
+        if (!strcmp(ci->dirty[i].id, id)) return &ci->dirty[i];
+    return NULL;
 }
 
-/* An event changed coach id: kept while a page is on its way. */
-static void dirty_add(coachidx *ci, const char *id) {
-    if (!ci->loading || ci->dirty_over || dirty_has(ci, id)) return;
+/* An event changed coach id (load: its new load, -1 for a profile): kept
+ * while a page is on its way. */
+static void dirty_add(coachidx *ci, const char *id, int load) {
+    if (!ci->loading || ci->dirty_over) return;
+    dirty_coach *d = dirty_find(ci, id);
+    if (d) {
+        if (load >= 0) d->load = load;
+        return;
+    }
     if (ci->n_dirty == COACHIDX_DIRTY_MAX) {
         ci->dirty_over = 1;
         return;
     }
     if (ci->n_dirty == ci->cap_dirty) {
         size_t cap = ci->cap_dirty ? 2 * ci->cap_dirty : 16;
-        char **d = realloc(ci->dirty, cap * sizeof *d);
-        if (!d) {
+        dirty_coach *nd = realloc(ci->dirty, cap * sizeof *nd);
+        if (!nd) {
             ci->dirty_over = 1; /* cannot keep it: the page is asked for again */
             return;
         }
-        ci->dirty = d;
+        ci->dirty = nd;
         ci->cap_dirty = cap;
     }
-    if (!(ci->dirty[ci->n_dirty] = strdup(id)))
+    char *copy = strdup(id);
+    if (!copy) {
         ci->dirty_over = 1;
-    else
-        ci->n_dirty++;
+        return;
+    }
+    ci->dirty[ci->n_dirty++] = (dirty_coach){ copy, load };
 }
 
 /* A profile blob with its load into the index: from an event (noted as
  * dirty while a page is on its way), or from a page (left alone when
- * dirty). */
+ * dirty and indexed, with the events' load when dirty and not). */
 static void put_blob(coachidx *ci, const char *blob, size_t len, int load, int from_page) {
     proto_coach *pc = malloc(sizeof *pc);
     if (!pc) return;
     if (mblob_coach(ci->srv, blob, len, pc) == 0) {
-        if (from_page && dirty_has(ci, pc->id)) {
+        const dirty_coach *d = from_page ? dirty_find(ci, pc->id) : NULL;
+        if (d && match_index_mark(ci->idx, pc->id) == MATCH_OK) {
             free(pc);
             return;
         }
-        if (!from_page) dirty_add(ci, pc->id);
+        if (d && d->load >= 0) load = d->load;
+        if (!from_page) dirty_add(ci, pc->id, -1);
         madapt_coach a;
         madapt_coach_init(&a, pc, load);
         match_err me;
@@ -99,8 +123,9 @@ static void put_blob(coachidx *ci, const char *blob, size_t len, int load, int f
 void coachidx_put_blob(coachidx *ci, const char *blob, size_t len, int load) { put_blob(ci, blob, len, load, 0); }
 
 void coachidx_set_load(coachidx *ci, const char *coach_id, int load) {
-    dirty_add(ci, coach_id);
-    match_index_set_load(ci->idx, coach_id, load < 0 ? 0 : load);
+    if (load < 0) load = 0;
+    dirty_add(ci, coach_id, load);
+    match_index_set_load(ci->idx, coach_id, load);
 }
 
 /* Reply of SCRIPT_COACH_SCAN: {'ok', next-cursor, blob1, load1, ...}. */
@@ -128,7 +153,8 @@ static void scan_cb(void *ud, redisReply *reply, int status) {
         ci->loading = 0;
         dirty_clear(ci);
         ci->ready = 1;
-        log_info("coach index: %zu coaches loaded", match_index_size(ci->idx));
+        size_t gone = match_index_sweep(ci->idx);
+        log_info("coach index: %zu coaches loaded, %zu no longer in Redis removed", match_index_size(ci->idx), gone);
         if (ci->again) {
             ci->again = 0;
             coachidx_resync(ci);
@@ -171,6 +197,7 @@ void coachidx_resync(coachidx *ci) {
     }
     ci->loading = 1;
     ci->cursor[0] = '\0';
+    match_index_unmark(ci->idx);
     scan_next(ci);
 }
 

@@ -438,6 +438,20 @@ def local_ports(pid, remote_port):
     return ports
 
 
+def redis_links(redis, srv):
+    """The local ports of srv's links to redis: (pub/sub, command)."""
+    mine = local_ports(srv.proc.pid, redis.port)
+    clients = redis.cmd("CLIENT", "LIST")
+    clients = clients.decode() if isinstance(clients, bytes) else clients
+    subs, cmds = [], []
+    for line in clients.splitlines():
+        port = int(re.search(r"addr=127\.0\.0\.1:(\d+)", line).group(1))
+        if port in mine:
+            (subs if "cmd=subscribe" in line else cmds).append(port)
+    assert subs and cmds, (mine, clients)
+    return subs, cmds
+
+
 SETLOAD = ("redis.call('SET', KEYS[1], ARGV[2]) "
            "redis.call('PUBLISH', KEYS[2], cmsgpack.pack({'load', ARGV[1], tonumber(ARGV[2])}))")
 
@@ -469,15 +483,7 @@ def resync_page_keeps_newer_events(s):
         for attempt in range(4):
             redis.cmd("EVAL", SETLOAD, "2", "cn:load:" + x, "cn:events", x, "0")
             wait_until(lambda: cb.match_explain(m["id"], x)["explain"]["feasible"], SYNC, what="X free on B")
-            mine = local_ports(b.proc.pid, redis.port)
-            clients = redis.cmd("CLIENT", "LIST")
-            clients = clients.decode() if isinstance(clients, bytes) else clients
-            subs, cmds = [], []
-            for line in clients.splitlines():
-                port = int(re.search(r"addr=127\.0\.0\.1:(\d+)", line).group(1))
-                if port in mine:
-                    (subs if "cmd=subscribe" in line else cmds).append(port)
-            assert subs and cmds, (mine, clients)
+            subs, cmds = redis_links(redis, b)
             mon = MiniRedis(redis.port, timeout=10)
             mon.command("MONITOR")
             paused = threading.Event()
@@ -519,6 +525,123 @@ def resync_page_keeps_newer_events(s):
     finally:
         cb.close()
         ca.close()
+
+# What a replica promoted before a coach's write reached it holds of that
+# coach: nothing (its profile, indexes and load are gone).
+FORGET_COACH = ("redis.call('ZREM', KEYS[1], ARGV[1]) redis.call('ZREM', KEYS[2], ARGV[1]) "
+                "redis.call('DEL', KEYS[3], KEYS[4])")
+
+
+@t
+def resync_drops_coaches_redis_lost(s):
+    """a coach Redis no longer has (a failover lost its write, a flush) leaves B's index at B's next resync: not suggested, not explained; the coaches still there stay"""
+    # Regression test: the resync only added and updated, so B suggested
+    # such a coach (and match.request then failed on it) until B restarted.
+    b = second(s)
+    ca, prog = s.coordinator()
+    cb = b.client()
+    cb.auth_resume(ca.token)
+    redis = s.env.redis
+    try:
+        m = s.gen.mentee(prog)
+        ca.mentee_put(m)
+        kept, lost = s.gen.coach([prog]), s.gen.coach([prog])
+        ca.coach_put(kept)
+        ca.coach_put(lost)
+        wait_until(lambda: {kept["id"], lost["id"]} <= set(suggested(cb, m["id"])), SYNC, what="both coaches on B")
+        redis.cmd("EVAL", FORGET_COACH, "4", "cn:idx:coach", "cn:idx:coach:prov:" + lost["province"],
+                  "cn:coach:" + lost["id"], "cn:load:" + lost["id"], lost["id"])
+        subs, _ = redis_links(redis, b)
+        redis.cmd("CLIENT", "KILL", "ADDR", "127.0.0.1:%d" % subs[0])   # B resubscribes and resyncs
+        wait_until(lambda: lost["id"] not in suggested(cb, m["id"]), SYNC, what="B to drop the coach Redis lost")
+        assert kept["id"] in suggested(cb, m["id"])
+        e = expect_error("not_found", cb.match_explain, m["id"], lost["id"])
+        assert "no coach " + lost["id"] in str(e), e
+        assert cb.match_explain(m["id"], kept["id"])["explain"]["score"] == expected_explain(m, kept)["score"]
+        wait_until(lambda: "1 no longer in Redis removed" in b.log_text(), SYNC, what="B's log line")
+    finally:
+        cb.close()
+        ca.close()
+
+
+@t
+def starting_instance_keeps_a_coach_whose_load_changes_during_its_first_page(s):
+    """an instance starting while a coach's seat is taken indexes that coach with its new load: the load event, applied before the first page, does not keep the page from adding the coach"""
+    # Regression test: the load event of a coach the new index did not have
+    # yet marked it as changed by events, so the page left it out: the
+    # instance did not suggest the coach until its next coach.put ("450
+    # coaches loaded" of 451).
+    # The instance's first page is made to fail until the watcher is ready
+    # (idx:coach of the wrong type, retried every second), then the
+    # instance is paused as soon as its page has run in Redis, the seat is
+    # taken, and it resumes with the event and the older page both waiting.
+    ca, prog = s.coordinator()
+    redis = s.env.redis
+    try:
+        m = s.gen.mentee(prog)
+        ca.mentee_put(m)
+        # X sorts first (on the first page, and first of the 450 equal
+        # coaches in a suggestion); with 2 seats it is still suggested with 1
+        x = dict(s.gen.coach([prog], capacity=2), id="000000000" + s.gen.nip()[9:])
+        ca.coach_put(x)
+        got = ca.pipeline([("coach.put", {"profile": s.gen.coach([prog], capacity=1, bio="b" * 1900)})
+                           for _ in range(450)], timeout=60)
+        assert not [r for r in got if isinstance(r, Exception)], got[:3]
+        x = x["id"]
+        for attempt in range(3):
+            redis.cmd("EVAL", SETLOAD, "2", "cn:load:" + x, "cn:events", x, "0")
+            redis.cmd("RENAME", "cn:idx:coach", "cn:idx:coach-kept")
+            redis.cmd("SET", "cn:idx:coach", "not a sorted set")
+            late = cl = None
+            try:
+                late = s.env.add_server(name="coachnetd-start%d" % attempt)
+                mon = MiniRedis(redis.port, timeout=10)
+                mon.command("MONITOR")
+                paused = threading.Event()
+
+                def watch():
+                    buf = b""
+                    while not paused.is_set():
+                        try:
+                            d = mon.sock.recv(65536)
+                        except OSError:
+                            return
+                        if not d:
+                            return
+                        buf += d
+                        lines = buf.split(b"\r\n")
+                        buf = lines.pop()
+                        for line in lines:
+                            if b'"EVALSHA"' in line and b'"" "500"' in line:
+                                os.kill(late.proc.pid, signal.SIGSTOP)
+                                try:
+                                    redis.cmd("EVAL", SETLOAD, "2", "cn:load:" + x, "cn:events", x, "1")
+                                    time.sleep(0.3)
+                                finally:
+                                    os.kill(late.proc.pid, signal.SIGCONT)
+                                    paused.set()
+                                return
+                th = threading.Thread(target=watch, daemon=True)
+                th.start()
+                redis.cmd("DEL", "cn:idx:coach")
+                redis.cmd("RENAME", "cn:idx:coach-kept", "cn:idx:coach")
+                assert paused.wait(10 * SLOW), "the instance's first page was not seen (attempt %d)" % attempt
+                mon.close()
+                th.join()
+                cl = late.client()
+                cl.auth_resume(ca.token)
+                assert x in suggested(cl, m["id"]), "attempt %d: coach %s is not suggested" % (attempt, x)
+            finally:
+                if redis.cmd("TYPE", "cn:idx:coach") in (b"string", "string"):
+                    redis.cmd("DEL", "cn:idx:coach")
+                    redis.cmd("RENAME", "cn:idx:coach-kept", "cn:idx:coach")
+                if cl is not None:
+                    cl.close()
+                if late is not None:
+                    late.stop()
+    finally:
+        ca.close()
+
 
 if __name__ == "__main__":
     main(suite)

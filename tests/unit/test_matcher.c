@@ -1145,6 +1145,49 @@ static void test_index_slot_reuse(void **state) {
     match_index_free(idx);
 }
 
+/* Mark and sweep (a resync after a store lost coaches): the coaches neither
+ * upserted nor marked since match_index_unmark are removed, whichever slots
+ * they hold, and the others keep their profiles and ids. */
+static void test_index_sweep(void **state) {
+    (void)state;
+    match_index *idx = match_index_new(cat);
+    match_err err;
+    match_mentee m = base_mentee();
+    match_coach c = base_coach();
+    char ids[8][16];
+    for (int i = 0; i < 8; i++) {
+        snprintf(ids[i], sizeof ids[i], "C-%d", i);
+        c.id = ids[i];
+        assert_int_equal(match_index_upsert(idx, &c, &err), MATCH_OK);
+    }
+    assert_int_equal(match_index_sweep(idx), 0); /* all marked by their upserts */
+    match_index_unmark(idx);
+    assert_int_equal(match_index_mark(idx, "C-1"), MATCH_OK);
+    assert_int_equal(match_index_mark(idx, "C-7"), MATCH_OK); /* the last slot */
+    assert_int_equal(match_index_mark(idx, "C-none"), MATCH_ENOTFOUND);
+    c.id = ids[4];
+    assert_int_equal(match_index_upsert(idx, &c, &err), MATCH_OK); /* an upsert marks */
+    assert_int_equal(match_index_sweep(idx), 5);
+    assert_int_equal(match_index_size(idx), 3);
+    match_query q = { .mentee = &m };
+    match_explain got;
+    for (int i = 0; i < 8; i++) {
+        int want = i == 1 || i == 4 || i == 7 ? MATCH_OK : MATCH_ENOTFOUND;
+        assert_int_equal(match_explain_coach(idx, &q, ids[i], &got, &err), want);
+    }
+    match_suggestion sg[8];
+    size_t n;
+    assert_int_equal(match_suggest(idx, &q, 8, sg, &n, &err), MATCH_OK);
+    assert_int_equal(n, 3); /* equal scores: by id */
+    assert_string_equal(sg[0].coach_id, "C-1");
+    assert_string_equal(sg[1].coach_id, "C-4");
+    assert_string_equal(sg[2].coach_id, "C-7");
+    match_index_unmark(idx); /* nothing marked: all go */
+    assert_int_equal(match_index_sweep(idx), 3);
+    assert_int_equal(match_index_size(idx), 0);
+    match_index_free(idx);
+}
+
 /* ---- runs against exhaustive search ------------------------------------------------- */
 
 typedef struct brute {
@@ -3048,6 +3091,7 @@ int main(void) {
         cmocka_unit_test(test_kernel_matches_explain),
         cmocka_unit_test(test_suggest_order),
         cmocka_unit_test(test_index_slot_reuse),
+        cmocka_unit_test(test_index_sweep),
         cmocka_unit_test(test_many_languages),
         cmocka_unit_test(test_overflow_languages_run),
         cmocka_unit_test(test_run_exhaustive_participation),
