@@ -364,11 +364,13 @@ void db_run_unmatched(srv_req *r, const char *run_id, const char *reason, const 
     db_send_unmatched(r, &a, cb);
 }
 
-void db_session_new(srv_req *r, const char *login, const char *tokhash, long long ttl, db_ok_fn *cb) {
+void db_session_new(srv_req *r, const char *login, const char *tokhash, long long ttl,
+        const char *pwhash, db_ok_fn *cb) {
     sargs a = db_script(r, SCRIPT_SESSION_NEW);
     sargs_adds(&a, login);
     sargs_adds(&a, tokhash);
     sargs_addll(&a, ttl);
+    sargs_adds(&a, pwhash);
     db_send_ok(r, &a, cb);
 }
 

@@ -105,7 +105,8 @@ void db_run_list(srv_req *r, const char *program, const char *cursor, long long 
 void db_run_unmatched(srv_req *r, const char *run_id, const char *reason, const char *cursor,
         long long limit, const char *scope, db_unmatched_fn *cb);
 /* server/lua/session_new.lua -> ok */
-void db_session_new(srv_req *r, const char *login, const char *tokhash, long long ttl, db_ok_fn *cb);
+void db_session_new(srv_req *r, const char *login, const char *tokhash, long long ttl,
+        const char *pwhash, db_ok_fn *cb);
 /* server/lua/stats.lua -> stats */
 void db_stats_get(srv_req *r, const char *program, db_stats_fn *cb);
 /* server/lua/stats_by.lua -> strs */

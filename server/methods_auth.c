@@ -45,6 +45,8 @@ typedef struct login_st {
     const srv_req *r;                    /* its request (this state is freed with it) */
     bool user_read;                      /* login.lua's answer came (step 2) */
     char stored[AUTH_HASH_MAX];          /* the hash read in step 2: pw_upgrade's guard */
+    char checked[AUTH_HASH_MAX];         /* the hash the session needs still stored: stored, or
+                                            its upgrade (session_new.lua) */
     char token[AUTH_TOKEN_HEX];
     char refusal[200]; /* the script's message for an unknown login */
     srv_session sess;
@@ -72,7 +74,7 @@ static void login_session(srv_req *r) {
     auth_sha256_hex(st->token, strlen(st->token), st->sess.tokhash);
     /* counted from before Redis sets the key's TTL: ends no later */
     st->sess.expires = srv_now_s() + r->srv->cfg->token_ttl;
-    db_session_new(r, st->login, st->sess.tokhash, r->srv->cfg->token_ttl, login_done);
+    db_session_new(r, st->login, st->sess.tokhash, r->srv->cfg->token_ttl, st->checked, login_done);
 }
 
 /* The new hash of an upgrade: stored unless the user's hash changed
@@ -86,11 +88,14 @@ static void login_rehashed(void *ud, int status, int match, const char *hash) {
         srv_req_unavailable(r);
         return;
     }
-    if (!hash || !hash[0]) {
+    if (!hash || !hash[0] || strlen(hash) >= sizeof st->checked) {
         log_warn("auth.login: cannot rehash the password of %s; kept the old hash", st->login);
         login_session(r);
         return;
     }
+    /* the session then needs the new hash stored: a password set meanwhile
+     * kept pw_upgrade.lua from storing it, and refuses the session */
+    memcpy(st->checked, hash, strlen(hash) + 1);
     db_pw_upgrade(r, st->login, st->stored, hash, login_session);
 }
 
@@ -161,6 +166,7 @@ static void login_user(srv_req *r, const db_user *u) {
         return;
     }
     memcpy(st->stored, u->pw_hash, strlen(u->pw_hash) + 1);
+    memcpy(st->checked, u->pw_hash, strlen(u->pw_hash) + 1);
     memset(&st->sess, 0, sizeof st->sess);
     snprintf(st->sess.login, sizeof st->sess.login, "%s", st->login);
     st->sess.role = u->role;

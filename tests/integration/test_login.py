@@ -268,5 +268,60 @@ def login_on_full_redis(s):
         c.auth_login(login, s.PASSWORD)
 
 
+@t
+def login_racing_a_password_reset_gets_no_lasting_session(s):
+    """a login with the old password in flight while user.set_password or auth.change_password stores a new one gets no session that outlives the change: refused, or ended with the user's other sessions"""
+    # Regression test (a review's probe, 6 of 6 trials): login.lua read the
+    # old hash, user.set_password stored the new one and ended the user's
+    # sessions, then the old password's verify matched and session_new.lua
+    # made a token that lived its full TTL.  One hash thread orders the
+    # work: the reset's hash runs first, the login's verify is queued behind
+    # it with the old hash already read.
+    srv = s.env.add_server(name="coachnetd-1hash", **{"auth-threads": 1})
+    adm = None
+    try:
+        adm = srv.admin()
+        for _ in range(3):
+            login = new_user(s, "reset")
+            attacker = srv.client()
+            try:
+                mid_set = adm.send("user.set_password", {"login": login, "password": "Brand-new-pa55word"})
+                mid_login = attacker.send("auth.login", {"login": login, "password": s.PASSWORD})
+                adm.wait(mid_set)
+                try:
+                    token = attacker.wait(mid_login)["token"]
+                except CoachnetError as e:
+                    assert e.code == "unauthenticated", e
+                    continue
+                with srv.client() as c:
+                    expect_error("unauthenticated", c.auth_resume, token)
+            finally:
+                attacker.close()
+        for delay in (0.0, 0.03, 0.06, 0.1):
+            login = new_user(s, "change")
+            owner = srv.login(login, s.PASSWORD)
+            attacker = srv.client()
+            try:
+                mid_chg = owner.send("auth.change_password", {"old_password": s.PASSWORD,
+                                                              "new_password": "Brand-new-pa55word"})
+                time.sleep(delay)   # the login lands before, inside or after the change's window
+                mid_login = attacker.send("auth.login", {"login": login, "password": s.PASSWORD})
+                owner.wait(mid_chg)
+                try:
+                    token = attacker.wait(mid_login)["token"]
+                except CoachnetError as e:
+                    assert e.code == "unauthenticated", e
+                    continue
+                with srv.client() as c:
+                    expect_error("unauthenticated", c.auth_resume, token)
+            finally:
+                attacker.close()
+                owner.close()
+    finally:
+        if adm is not None:
+            adm.close()
+        srv.stop()
+
+
 if __name__ == "__main__":
     main(suite)
