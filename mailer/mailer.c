@@ -453,6 +453,14 @@ static int dead_letter(mailer *m, const entry *e, const char *ev, const char *rc
         redis_drop(m);
         return ABORT;
     }
+    /* Refused (a full Redis, a key of another type): the entry stays in
+     * the outbox, pending, and is tried again once claimable; acknowledging
+     * it now would lose the message (design.md §10, "Nothing lost"). */
+    if (r->type == REDIS_REPLY_ERROR) {
+        log_error("mailer: dead letter of event %s to %s not written (%s): left in the outbox", ev, rcpt, r->str);
+        freeReplyObject(r);
+        return ABORT;
+    }
     freeReplyObject(r);
     m->dead++;
     log_warn("mailer: dead letter: event %s to %s after %d tries: %s", ev, rcpt, tries, reason);
@@ -564,6 +572,9 @@ static int deliver_one(mailer *m, const entry *e, const char *ev, const char *rc
                 out = ABORT;
                 break;
             }
+            /* sent: a refused mark only risks sending it again, if the
+             * entry is not acknowledged either */
+            if (r->type == REDIS_REPLY_ERROR) log_warn("mailer: cannot mark %s as sent: %s", msgid, r->str);
             freeReplyObject(r);
             m->delivered++;
             log_info("mailer: delivered %s (%s) to %s", msgid, field(e, "kind"), rcpt);

@@ -424,6 +424,35 @@ def max_tries_of_4xx_make_a_dead_letter(s):
 
 
 @t
+def dead_letter_refused_by_redis_stays_in_the_outbox(s):
+    """a dead letter Redis refuses (its key of another type here; a full Redis alike) leaves the entry in the outbox: once Redis takes writes again the message is delivered or dead-lettered, never lost"""
+    # Regression test (a review helper's probe): any reply to the dead
+    # letter's XADD counted as written, and the entry was acknowledged and
+    # deleted: not delivered, not in the outbox, not in mail:dead.
+    mx = mailer(s)
+    coord, prog = s.coordinator()
+    m, c, mu, cu = pair(s, coord, prog)
+    r = s.env.redis
+    before = CAPTURE.refused
+    r.cmd("SET", "cn:mail:dead", "not a stream")
+    try:
+        CAPTURE.replies[:] = ["554 5.7.1 refused"]
+        mu.match_request(c["id"])      # one entry: `requested` to the coach
+        wait_until(lambda: CAPTURE.refused - before == 1 and "dead letter" in mx.log(), 20 * SLOW,
+                   what="the 554 and the mailer's dead letter")
+        assert r.cmd("XLEN", "cn:outbox") >= 1, "the entry left the outbox: the message is lost"
+        assert "not written" in mx.log(), mx.log()[-2000:]
+    finally:
+        r.cmd("DEL", "cn:mail:dead")
+    # claimable again after mail-claim-idle-ms: the SMTP server takes it now
+    got = wait_mail(c["email"])
+    assert got[0]["Subject"], got[0]
+    wait_until(lambda: outbox_empty(s), 20 * SLOW, what="the outbox emptied")
+    for u in (mu, cu, coord):
+        u.close()
+
+
+@t
 def mailer_killed_while_sending(s):
     """the mailer SIGKILLed while sending: after a restart every message is delivered; duplicates are counted (at most one per kill)"""
     mx = mailer(s)
