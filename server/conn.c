@@ -934,9 +934,10 @@ static void notify_pack(msgpack_sbuffer *sb, const char *method, srv_pack_fn *fn
     if (proto_frame_end(sb, at, lim, &e) != PROTO_OK) sb->size = 0;
 }
 
-void srv_notify_conn(server *s, uint64_t conn_id, const char *method, srv_pack_fn *fn, void *ud) {
+void srv_notify_conn(server *s, uint64_t conn_id, const char *tokhash, const char *method, srv_pack_fn *fn, void *ud) {
     srv_conn *c = srv_conn_find(s, conn_id);
     if (!c || !conn_is_open(c->state)) return;
+    if (tokhash && (!conn_has_session(c) || strcmp(c->sess.tokhash, tokhash))) return;
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
     notify_pack(&sb, method, fn, ud, &s->lim);

@@ -228,6 +228,7 @@ typedef struct run {
     char by[AUTH_LOGIN_MAX + 1];
     char token[2 * RUN_TOKEN_BYTES + 1]; /* run_own.lua's: this call's claim on the run */
     uint64_t conn_id;
+    char tokhash[AUTH_SHA_HEX]; /* its session's: notified only while that session holds conn_id */
     proto_policy ppol;
     madapt_policy pol; /* points into ppol */
     struct timespec t0;
@@ -416,7 +417,7 @@ static void send_progress(run *rn, const char *phase, uint64_t done, uint64_t to
     p.phase = (proto_run_phase)k;
     p.done = (int64_t)done;
     p.total = (int64_t)total;
-    srv_notify_conn(rn->s, rn->conn_id, "run.progress", pack_run_progress, &p);
+    srv_notify_conn(rn->s, rn->conn_id, rn->tokhash, "run.progress", pack_run_progress, &p);
 }
 
 /* The run's stats; elapsed_ms is frozen once recorded (pack_stats), so
@@ -439,7 +440,7 @@ static void run_ended(run *rn) {
     const proto_run_stats ps = d.stats;
     if (k >= 0 && k < PROTO_RUN_STATUS__COUNT) rn->s->mx.runs_finished[k]++;
     mx_observe(&rn->s->mx.run_seconds, (double)ps.elapsed_ms / 1000);
-    srv_notify_conn(rn->s, rn->conn_id, "run.done", pack_run_done, &d);
+    srv_notify_conn(rn->s, rn->conn_id, rn->tokhash, "run.done", pack_run_done, &d);
     rn->job = 0;
     srv_job(rn->s, rn->conn_id, -1);
     log_info("run %s (%s): %s, %u mentees, %u coaches, %u matched, %s, %lld ms", rn->id, rn->program, rn->status,
@@ -1152,6 +1153,7 @@ void runs_start(runs *rs, srv_req *r, const char *program, const proto_policy *p
     snprintf(rn->program, sizeof rn->program, "%s", program);
     snprintf(rn->by, sizeof rn->by, "%s", r->sess.login);
     rn->conn_id = r->conn_id;
+    snprintf(rn->tokhash, sizeof rn->tokhash, "%s", r->sess.tokhash);
     rn->recorded_ms = -1;
     run_token(rn);
     rn->draft = draft;

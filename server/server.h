@@ -204,7 +204,11 @@ void srv_job(server *s, uint64_t conn_id, int delta);
 
 /* Notifications: pack into a one-shot packer and send to sessions. */
 typedef void srv_pack_fn(msgpack_packer *pk, void *ud);
-void srv_notify_conn(server *s, uint64_t conn_id, const char *method, srv_pack_fn *fn, void *ud);
+/* The connection conn_id, while the session of token hash tokhash holds it
+ * (NULL: whoever does): a session ended (logout, user.disable, a password
+ * set) or replaced by another login on that connection gets no more of
+ * what was meant for it (a run's run.progress and run.done). */
+void srv_notify_conn(server *s, uint64_t conn_id, const char *tokhash, const char *method, srv_pack_fn *fn, void *ud);
 /* Every session whose role is `role` and subject is `subject`. */
 void srv_notify_subject(server *s, auth_role role, const char *subject, const char *method, srv_pack_fn *fn, void *ud);
 /* Sessions (design.md §14): end every session of a login but the one of

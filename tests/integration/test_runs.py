@@ -801,5 +801,49 @@ def run_waits_for_an_unsettled_published_run(s):
             s.srv.start()
             s._admin = None
 
+@t
+def run_notifications_stop_with_their_session(s):
+    """run.progress and run.done go to the session that started the run: once it logged out, another user logged in on its connection gets none of them"""
+    # Regression test (a review helper's probe): they went to the connection
+    # whoever held it, so a mentee of another program who logged in there
+    # after the coordinator got the run's progress and its stats.  The store
+    # is paced (run-chunk-us), so that the logout lands while the run runs.
+    other, prog2, _ = coordinator(s)
+    with other:
+        m2 = s.gen.mentee(prog2)
+        other.mentee_put(m2)
+        mlogin = s.uniq("mentee")
+        other.user_create(mlogin, PW, "mentee", subject=m2["id"])
+    paced = s.env.add_server(run_chunk_us=50)
+    try:
+        for attempt in range(3):
+            watcher, prog, login = coordinator(s)   # another session of the coordinator: run.get
+            coord = paced.login(login, PW)
+            with coord, watcher:
+                calls = [("mentee.put", {"profile": s.gen.mentee(prog)}) for _ in range(400)]
+                calls += [("coach.put", {"profile": s.gen.coach([prog], capacity=5)}) for _ in range(40)]
+                assert not [x for x in coord.pipeline(calls, timeout=60) if isinstance(x, Exception)]
+                run_id = coord.match_run(prog)["run_id"]
+                while True:  # the store has begun
+                    n = coord.next_notification(timeout=60)
+                    if n.method == "run.done" or (n.method == "run.progress" and n.params["phase"] == "store"):
+                        break
+                if n.method == "run.done":
+                    continue       # ended too soon to tell: another run
+                coord.auth_logout()
+                if watcher.run_get(run_id)["run"]["status"] != "running":
+                    continue       # ended before the logout: another run
+                coord.auth_login(mlogin, PW)
+                harness.wait_until(lambda: watcher.run_get(run_id)["run"]["status"] != "running", 60,
+                                   what="the run's end")
+                coord.drain(0.5)
+                got = [n for n in coord.notifications if n.method == "run.done"]
+                assert not got, "the mentee on the connection got the coordinator's run.done: %r" % got[0].params
+                return
+        raise AssertionError("each of 3 runs ended before its coordinator's logout")
+    finally:
+        paced.stop()
+
+
 if __name__ == "__main__":
     main(suite)
