@@ -62,9 +62,11 @@ typedef struct sentinels {
     int unreachable;
     /* +switch-master */
     redisAsyncContext *hint;
-    size_t hint_idx;
+    size_t hint_idx;      /* the next listener's Sentinel in list */
+    cfg_hostport hint_at; /* the listener's Sentinel (list is reordered under it) */
     int hint_fails, hint_backoff_ms;
     struct event *hint_retry;
+    struct event *hint_check; /* its SUBSCRIBE's deadline (hint_check_cb) */
 } sentinels;
 
 /* Durable writes sent on one command-link context, and then the one WAIT
@@ -488,9 +490,17 @@ static void resolve_start(store *s) {
 
 /* ---- +switch-master: a hint ---- */
 
+/* The listener on sn->hint_at failed: the next one listens on the Sentinel
+ * after it.  After it in the list as it is now: the command link moves the
+ * Sentinel that answered it to the front (store_sentinel_promote), so the
+ * index the listener had may now hold another (the one that failed came
+ * round again at once). */
 static void hint_failed(store *s) {
     sentinels *sn = &s->sen;
-    sn->hint_idx = (sn->hint_idx + 1) % sn->n;
+    size_t at = sn->hint_idx;
+    for (size_t i = 0; i < sn->n; i++)
+        if (sn->list[i].port == sn->hint_at.port && !strcmp(sn->list[i].host, sn->hint_at.host)) at = i;
+    sn->hint_idx = (at + 1) % sn->n;
     if (++sn->hint_fails >= (int)sn->n) set_unreachable(s, 1);
     if (s->closing || evtimer_pending(sn->hint_retry, NULL)) return;
     struct timeval tv = { sn->hint_backoff_ms / 1000, (sn->hint_backoff_ms % 1000) * 1000 };
@@ -508,9 +518,11 @@ static void hint_msg(redisAsyncContext *ac, void *r, void *privdata) {
     redisReply *rep = r;
     if (!rep || ac != sn->hint || !mel_strs(rep, 0, 1) || rep->elements != 3) return;
     if (!strcmp(rep->element[0]->str, "subscribe")) {
+        evtimer_del(sn->hint_check);
         sn->hint_fails = 0;
         sn->hint_backoff_ms = STORE_BACKOFF_MIN_MS;
         set_unreachable(s, 0);
+        log_info("Sentinel %s:%d: listening for +switch-master", sn->hint_at.host, sn->hint_at.port);
         return;
     }
     if (strcmp(rep->element[0]->str, "message") || rep->element[2]->type != REDIS_REPLY_STRING) return;
@@ -534,6 +546,7 @@ static void hint_connected(const redisAsyncContext *ac, int status) {
     store *s = ac->data;
     if (ac != s->sen.hint || status == REDIS_OK) return;
     s->sen.hint = NULL; /* hiredis frees it */
+    evtimer_del(s->sen.hint_check);
     hint_failed(s);
 }
 
@@ -542,12 +555,33 @@ static void hint_disconnected(const redisAsyncContext *ac, int status) {
     store *s = ac->data;
     if (ac != s->sen.hint) return;
     s->sen.hint = NULL;
+    evtimer_del(s->sen.hint_check);
     if (!s->closing) hint_failed(s);
+}
+
+/* sn->hint_check: a listener not subscribed within redis-timeout-ms of its
+ * connect moves on to the next Sentinel, as a command link does
+ * (check_cb): the connect to a Sentinel whose host is gone without a RST
+ * sat in SYN-SENT for the kernel's ~2 minutes, and no +switch-master came
+ * meanwhile.  Not inside a hiredis callback: the context is freed here. */
+static void hint_check_cb(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    store *s = arg;
+    sentinels *sn = &s->sen;
+    redisAsyncContext *ac = sn->hint;
+    if (!ac) return;
+    log_warn("Sentinel %s:%d: no SUBSCRIBE answer within %d ms: trying the next", sn->hint_at.host, sn->hint_at.port,
+             s->timeout_ms);
+    sn->hint = NULL; /* its disconnect callback then leaves it alone */
+    redisAsyncFree(ac);
+    hint_failed(s);
 }
 
 static void hint_connect(store *s) {
     sentinels *sn = &s->sen;
-    const cfg_hostport *at = &sn->list[sn->hint_idx];
+    sn->hint_at = sn->list[sn->hint_idx];
+    const cfg_hostport *at = &sn->hint_at;
     redisAsyncContext *ac = redisAsyncConnect(at->host, at->port);
     if (!ac || ac->err || redisLibeventAttach(ac, s->base) != REDIS_OK) {
         if (ac) redisAsyncFree(ac);
@@ -557,12 +591,15 @@ static void hint_connect(store *s) {
     ac->data = s;
     redisAsyncSetConnectCallback(ac, hint_connected);
     redisAsyncSetDisconnectCallback(ac, hint_disconnected);
-    /* It only listens: TCP keepalive (hiredis: idle 15 s, then probes) is
-     * what ends it when its Sentinel's host is gone without a RST, so that
+    /* It only listens: until its SUBSCRIBE is answered hint_check ends it
+     * when its Sentinel's host is gone without a RST, and from then on TCP
+     * keepalive does (hiredis: idle 15 s, then probes), so that
      * hint_failed moves on to the next Sentinel. */
     redisEnableKeepAlive(&ac->c);
     sn->hint = ac;
     redisAsyncCommand(ac, hint_msg, s, "SUBSCRIBE +switch-master");
+    struct timeval tv = { s->timeout_ms / 1000, (s->timeout_ms % 1000) * 1000 };
+    evtimer_add(sn->hint_check, &tv);
 }
 
 static void hint_retry_cb(evutil_socket_t fd, short what, void *arg) {
@@ -794,9 +831,10 @@ store *store_new(struct event_base *base, const store_conf *conf, store_msg_cb *
         sn->timer = evtimer_new(base, ask_timeout, s);
         sn->step = event_new(base, -1, 0, ask_step, s);
         sn->hint_retry = evtimer_new(base, hint_retry_cb, s);
+        sn->hint_check = evtimer_new(base, hint_check_cb, s);
         sn->timeout_ms = conf->sentinel_timeout_ms;
         sn->hint_backoff_ms = STORE_BACKOFF_MIN_MS;
-        ok = sn->list && sn->master_name && sn->timer && sn->step && sn->hint_retry;
+        ok = sn->list && sn->master_name && sn->timer && sn->step && sn->hint_retry && sn->hint_check;
         if (sn->list) memcpy(sn->list, conf->sentinels, conf->n_sentinels * sizeof *sn->list);
         if (ok) sn->n = conf->n_sentinels;
     }
@@ -840,6 +878,7 @@ void store_free(store *s) {
     if (s->sen.timer) event_free(s->sen.timer);
     if (s->sen.step) event_free(s->sen.step);
     if (s->sen.hint_retry) event_free(s->sen.hint_retry);
+    if (s->sen.hint_check) event_free(s->sen.hint_check);
     free(s->sen.list);
     free(s->sen.master_name);
     free(s->host);

@@ -45,6 +45,7 @@ alone holds the primary stopped for 30 s).
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -754,6 +755,56 @@ def run_across_failover_is_done_or_failed_never_half_stored(s):
                     "failed run shows %d proposals, published_at %s" % (len(shown), run.get("published_at")))
         print("# run killed in its store phase: %s, %d proposals visible" % (run["status"], len(shown)))
     finally:
+        topo.close()
+
+
+@t
+def switch_master_listener_passes_a_silent_sentinel(s):
+    """a Sentinel whose host drops the connect's SYNs (first in the list): the +switch-master listener gives up on it after redis-timeout-ms and listens on the next, and a failover reaches coachnetd as a hint"""
+    # Regression test: the listener's connect had no timeout, so it sat in
+    # SYN-SENT for the kernel's ~2 minutes (127 s with tcp_syn_retries 6),
+    # and a failover meanwhile came to coachnetd only when its links broke.
+    # A listener whose accept queue is full stands in for the host: Linux
+    # drops the SYNs (test_redis connect_to_a_silent_host_times_out).
+    topo = Topology(s).start()
+    hole = socket.socket()
+    fillers = []
+    srv = None
+    try:
+        hole.bind(("127.0.0.1", 0))
+        hole.listen(0)
+        port = hole.getsockname()[1]
+        for _ in range(3):
+            f = socket.socket()
+            f.setblocking(False)
+            f.connect_ex(("127.0.0.1", port))
+            fillers.append(f)
+        srv = harness.Server(s.env, "t%d-silent-first" % Topology.seq, **{
+            "redis-host": "127.0.0.1",
+            "redis-port": topo.nodes[0].port,
+            "redis-sentinels": ",".join(["127.0.0.1:%d" % port] + ["127.0.0.1:%d" % x.port for x in topo.sentinels]),
+            "redis-master-name": MASTER,
+            "redis-min-replicas": 1,
+            "redis-wait-timeout-ms": 1000,
+            "redis-timeout-ms": 2000})
+        s.env.servers.append(srv)
+        srv.start()
+        real = ["Sentinel 127.0.0.1:%d: listening for +switch-master" % x.port for x in topo.sentinels]
+        wait_until(lambda: any(line in srv.log_text() for line in real), 4 * 2 * SLOW,
+                   what="the listener on a live Sentinel")
+        log = srv.log_text()
+        assert log.count("Sentinel 127.0.0.1:%d: no SUBSCRIBE answer within 2000 ms" % port) == 1, log
+        assert "no SUBSCRIBE answer" not in log.replace("127.0.0.1:%d: no SUBSCRIBE" % port, ""), log
+        old = topo.primary()
+        topo.sentinels[0].cmd("SENTINEL", "FAILOVER", MASTER)
+        wait_until(lambda: "Sentinel: +switch-master %s from 127.0.0.1:%d" % (MASTER, old.port) in srv.log_text(),
+                   30 * SLOW, what="the failover's +switch-master in coachnetd's log")
+    finally:
+        for f in fillers:
+            f.close()
+        hole.close()
+        if srv is not None:
+            srv.stop()
         topo.close()
 
 
