@@ -662,6 +662,15 @@ static int validate(const match_catalog *cat, const match_run_input *in, run_che
         mt_err(err, "", "an array is NULL but its count is not 0");
         return MATCH_ERR;
     }
+    /* before anything is read or allocated for the counts */
+    if (in->n_mentees > INT32_MAX / 2 || in->n_coaches > INT32_MAX / 2) {
+        mt_err(err, "", "too many mentees or coaches");
+        return MATCH_ERR;
+    }
+    if (in->candidates < 0 || in->candidates > RUN_MAX_K) {
+        mt_err(err, "candidates", "candidates: must be 0..%d", RUN_MAX_K);
+        return MATCH_ERR;
+    }
     size_t n_comp = 0;
     for (size_t i = 0; i < in->n_mentees; i++) n_comp += capped_comps(&in->mentees[i]);
     ck->m = malloc(in->n_mentees * sizeof(*ck->m) + 1);
@@ -688,16 +697,7 @@ static int validate(const match_catalog *cat, const match_run_input *in, run_che
     if (rc == MATCH_OK) rc = par_parts(threads, in->n_coaches, check_coaches, j);
     if (rc != MATCH_OK) check_error(j, err);
     free(j);
-    if (rc != MATCH_OK) return rc;
-    if (in->n_mentees > INT32_MAX / 2 || in->n_coaches > INT32_MAX / 2) {
-        mt_err(err, "", "too many mentees or coaches");
-        return MATCH_ERR;
-    }
-    if (in->candidates < 0 || in->candidates > RUN_MAX_K) {
-        mt_err(err, "candidates", "candidates: must be 0..%d", RUN_MAX_K);
-        return MATCH_ERR;
-    }
-    return MATCH_OK;
+    return rc;
 }
 
 static int64_t bonus_of(const match_run_input *in, const match_policy *p, size_t orig) {

@@ -2729,6 +2729,15 @@ static void test_edge_cases(void **state) {
     assert_null(bad);
     assert_non_null(strstr(err.msg, "an array is NULL but its count is not 0"));
     in.mentees = ms;
+    /* a count beyond the engine's: refused before anything is read or
+     * allocated for it (the check came after the profile checks, which
+     * read every mentee the count names, far past this array) */
+    size_t n = in.n_mentees;
+    in.n_mentees = (size_t)INT32_MAX / 2 + 1;
+    assert_int_equal(match_run(cat, &in, &bad, &err), MATCH_ERR);
+    assert_null(bad);
+    assert_non_null(strstr(err.msg, "too many mentees or coaches"));
+    in.n_mentees = n;
 }
 
 /* Ties: equal scores are broken by mentee id then coach id, in both modes. */
