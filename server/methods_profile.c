@@ -72,20 +72,17 @@ void m_coach_put(srv_req *r, const api_coach_put_params *pp) {
         return;
     }
     char programs[PROTO_PROGRAMS_MAX * (PROTO_CODE_MAX + 1) + 1] = "";
-    int in_scope = 0;
     for (size_t i = 0; i < p->n_programs; i++) {
         if (i) strcat(programs, ",");
         strcat(programs, p->programs[i]);
-        if (auth_in_scope(r->sess.programs, p->programs[i], strlen(p->programs[i]))) in_scope = 1;
     }
     if (r->sess.role == ROLE_COACH && strcmp(p->id, r->sess.subject)) {
         srv_req_fail(r, PROTO_E_FORBIDDEN, "profile.id", "a coach may only write its own profile");
         return;
     }
-    if (r->sess.role == ROLE_COORDINATOR && !in_scope) {
-        srv_req_fail(r, PROTO_E_FORBIDDEN, "profile.programs", "the coach's programs are all outside your programs");
-        return;
-    }
+    /* A coordinator's scope is checked by profile_put.lua against the
+     * stored programs as well as these: a coach it may write is one of
+     * its programs', and the coach's other programs stay as they are. */
     msgpack_sbuffer sb;
     msgpack_packer pk;
     msgpack_sbuffer_init(&sb);

@@ -17,6 +17,19 @@ if scope ~= '' and cur[1] then
     if not meets(old, scope) then return {'forbidden', 'coach '..id..' is outside your programs'} end
   elseif not meets(old, scope) then return {'forbidden', 'mentee '..id..' is in program '..old..', outside your programs'} end
 end
+if scope ~= '' and kind == 'coach' then
+  -- A coordinator acts inside its programs: a coach's membership of any
+  -- other program (a new coach's included) stays as it is.
+  local old = cur[1] and (cur[2] or '') or ''
+  for _, x in ipairs(split(ARGV[8])) do
+    if not has(scope, x) and not has(old, x) then
+      return {'forbidden', 'program '..x..' is outside your programs: it is not yours to add coach '..id..' to', 'profile.programs'} end
+  end
+  for _, x in ipairs(split(old)) do
+    if not has(scope, x) and not has(ARGV[8], x) then
+      return {'forbidden', 'program '..x..' is outside your programs: it is not yours to remove coach '..id..' from', 'profile.programs'} end
+  end
+end
 -- the version after the scope (methods.md, "Order of the checks"): a
 -- coordinator learns nothing of another program's profile from it
 if ARGV[5] ~= '' and tonumber(ARGV[5]) ~= v then return {'conflict', kind..' '..id..' is at version '..v..', not '..ARGV[5]} end

@@ -176,6 +176,42 @@ def unknown_program_refused_everywhere(s):
 
 
 @t
+def coordinator_keeps_a_coachs_other_programs(s):
+    """a coordinator neither adds a coach to a program outside its own nor removes it from one (a new coach's too): forbidden naming profile.programs; it edits the coach otherwise; a coordinator of both programs may"""
+    # Regression test (a review helper's probe): only the old programs were
+    # checked against the scope, and only for one of them, so a
+    # coordinator of A alone took a coach of A and B out of B's pool (B's
+    # coordinator then got forbidden on it) and put it into C's.
+    pa, pb, pc = s.program(), s.program(), s.program()
+    coord_a, _ = s.coordinator([pa])
+    coord_b, _ = s.coordinator([pb])
+    both, _ = s.coordinator([pa, pb])
+    with coord_a, coord_b, both:
+        c = s.gen.coach([pa, pb], capacity=2)
+        e = expect_error("forbidden", coord_a.coach_put, c, field="profile.programs")
+        assert pb in e.message and "add" in e.message, e
+        expect_error("not_found", both.coach_get, c["id"])
+        assert both.coach_put(c)["version"] == 1
+        e = expect_error("forbidden", coord_a.coach_put, dict(c, programs=[pa]), field="profile.programs")
+        assert pb in e.message and "remove" in e.message, e
+        e = expect_error("forbidden", coord_a.coach_put, dict(c, programs=[pa, pb, pc]), field="profile.programs")
+        assert pc in e.message, e
+        expect_error("forbidden", coord_a.coach_put, dict(c, programs=[pa, pc]), field="profile.programs")
+        got = coord_b.coach_get(c["id"])
+        assert got["version"] == 1 and got["profile"]["programs"] == [pa, pb], got
+        assert [x["id"] for x in coord_b.coach_list(program=pb)["items"]] == [c["id"]]
+        # the coach's other fields, its programs in another order: its coordinators' to edit
+        assert coord_a.coach_put(dict(c, programs=[pb, pa], capacity=3))["version"] == 2
+        assert coord_b.coach_put(dict(c, programs=[pa, pb], capacity=4))["version"] == 3
+        # B's coordinator takes it out of B (its own program); then A's coach only
+        assert coord_b.coach_put(dict(c, programs=[pa]))["version"] == 4
+        expect_error("forbidden", coord_b.coach_get, c["id"])
+        wide, _ = s.coordinator([pa, pc])
+        with wide:
+            assert wide.coach_put(dict(c, programs=[pa, pc]))["version"] == 5
+
+
+@t
 def coach_lists_its_programs(s):
     """a coach profile needs 1..16 programs: none (absent or []) is invalid_params naming profile.programs; a coach is listed only in its programs"""
     coord, prog = s.coordinator()

@@ -419,7 +419,8 @@ def coach_owned_fields(s):
     c = cast(s)
     other = s.program()
     co = s.gen.coach([c.P, other], capacity=3)
-    c.coord.coach_put(co)
+    with s.coordinator([c.P, other])[0] as wide:   # `other` is outside c.coord's programs
+        wide.coach_put(co)
     with s.subject_user(c.coord, "coach", co["id"]) as u:
         for field, value in (("programs", [c.P, other, c.Q]), ("programs", [c.P]),
                              ("kind", "widyaiswara"), ("rank", 4), ("capacity", 4), ("capacity", 50)):
