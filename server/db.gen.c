@@ -148,13 +148,14 @@ void db_match_mine(srv_req *r, const char *role, const char *subject, db_matches
 }
 
 void db_match_request(srv_req *r, const char *mentee_id, const char *coach_id, long long score,
-        const char *explain, size_t explain_len, db_match_fn *cb) {
+        const char *explain, size_t explain_len, const char *unworkable, db_match_fn *cb) {
     sargs a = db_script(r, SCRIPT_MATCH_REQUEST);
     sargs_adds(&a, mentee_id);
     sargs_adds(&a, coach_id);
     sargs_addll(&a, score);
     sargs_add(&a, explain, explain_len);
     sargs_addll(&a, (long long)time(NULL));
+    sargs_adds(&a, unworkable);
     db_idem_args(r, &a);
     db_send_match(r, &a, cb);
 }

@@ -49,7 +49,7 @@ void db_match_list(srv_req *r, const char *run_id, const char *program, const ch
 void db_match_mine(srv_req *r, const char *role, const char *subject, db_matches_fn *cb);
 /* server/lua/match_request.lua -> match, idempotent */
 void db_match_request(srv_req *r, const char *mentee_id, const char *coach_id, long long score,
-        const char *explain, size_t explain_len, db_match_fn *cb);
+        const char *explain, size_t explain_len, const char *unworkable, db_match_fn *cb);
 /* server/lua/match_respond.lua -> match, idempotent */
 void db_match_respond(srv_req *r, const char *match_id, const char *role, const char *subject,
         const char *accept, const char *note, db_match_fn *cb);

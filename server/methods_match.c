@@ -200,12 +200,13 @@ static void do_request(srv_req *r, pair_ctx *c) {
         return;
     }
     /* capacity, program and forbidden are decided atomically by the script;
-     * the other constraints make the pair unworkable whoever asks */
+     * the other constraints make the pair unworkable whoever asks, and the
+     * script refuses it too: after its request_id check, so that a repeat
+     * gets the first answer whatever profile edit came since */
+    const char *unworkable = "";
     if (!ex.feasible && ex.reason != MATCH_REASON_CAPACITY && ex.reason != MATCH_REASON_PROGRAM &&
-        ex.reason != MATCH_REASON_FORBIDDEN && ex.reason != MATCH_REASON_MIN_SCORE) {
-        srv_req_fail(r, PROTO_E_CONFLICT, "coach_id", "this coach cannot take you: %s", match_reason_name(ex.reason));
-        return;
-    }
+        ex.reason != MATCH_REASON_FORBIDDEN && ex.reason != MATCH_REASON_MIN_SCORE)
+        unworkable = match_reason_name(ex.reason);
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
     if (pack_explain_blob(&sb, &ex)) {
@@ -213,7 +214,7 @@ static void do_request(srv_req *r, pair_ctx *c) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "explanation out of range");
         return;
     }
-    db_match_request(r, c->mentee_id, c->coach_id, ex.score, sb.data, sb.size, match_done);
+    db_match_request(r, c->mentee_id, c->coach_id, ex.score, sb.data, sb.size, unworkable, match_done);
     msgpack_sbuffer_destroy(&sb);
 }
 

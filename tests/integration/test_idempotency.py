@@ -189,6 +189,36 @@ def lifecycle_repeats_change_nothing(s):
 
 
 @t
+def request_repeat_after_the_pair_became_unworkable(s):
+    """match.request repeated with its request_id after the coach's edit made the pair unworkable (modality): the first answer; a new request gets the conflict"""
+    # Regression test (a review helper's probe): the refusal of an
+    # unworkable pair came before the script's request_id check, so the
+    # repeat of a request whose answer was lost said `conflict` while its
+    # match held a seat.
+    w = World(s)
+    try:
+        m = s.gen.mentee(w.prog, modality=["online"])
+        w.coord.mentee_put(m)
+        mu = s.subject_user(w.coord, "mentee", m["id"])
+        w.users.append(mu)
+        c, cu = w.coach(capacity=2)
+        first = mu.match_request(c["id"], request_id="req-u")
+        cu.coach_put(dict(c, modality=["offline"]))
+        again = mu.match_request(c["id"], request_id="req-u")
+        assert again == first, (first, again)
+        assert len(mine(mu)) == 1, mine(mu)
+        m2 = s.gen.mentee(w.prog, modality=["online"])
+        w.coord.mentee_put(m2)
+        mu2 = s.subject_user(w.coord, "mentee", m2["id"])
+        w.users.append(mu2)
+        e = expect_error("conflict", mu2.match_request, c["id"], request_id="req-u", field="coach_id")
+        assert "modality" in e.message, e
+        assert mine(mu2) == []
+    finally:
+        w.close()
+
+
+@t
 def run_repeat_starts_no_second_run(s):
     """match.run twice with one request_id: the same run_id, one run"""
     coord, prog = s.coordinator()
