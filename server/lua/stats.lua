@@ -19,7 +19,12 @@ for _, id in ipairs(redis.call('ZRANGE', K.idx_match_prog..prog, 0, -1)) do
     h[1] = shown(h[1], h[3])
     counts[h[1]] = (counts[h[1]] or 0) + 1
     if h[1] == 'requested' or h[1] == 'approved' or h[1] == 'accepted' or h[1] == 'active' or h[1] == 'completed' then
-      if not covered[h[2]] then covered[h[2]] = true ncov = ncov + 1 end
+      -- a mentee moved to another program since keeps its matches here, but
+      -- is not one of `mentees` (coverage is a fraction of those)
+      if covered[h[2]] == nil then
+        covered[h[2]] = redis.call('ZSCORE', K.idx_mentee_prog..prog, h[2]) ~= false
+        if covered[h[2]] then ncov = ncov + 1 end
+      end
     end
   end
 end

@@ -112,5 +112,34 @@ def scope_and_params(s):
         expect_error("forbidden", other.stats_get, prog, by="agency")
         expect_error("invalid_params", coord.stats_get, prog, by="city", field="by")
 
+@t
+def coverage_counts_the_programs_mentees_only(s):
+    """a covered mentee moved to another program leaves the old program's coverage (a fraction of its mentees, never above 1); its match still counts there"""
+    # Regression test (a review helper's probe): covered counted every
+    # mentee with a covering match in the program's index, mentees moved
+    # out included, while `mentees` counted those still in it: 2.0.
+    pa, pb = s.program(), s.program()
+    coord, _ = s.coordinator([pa, pb])
+    with coord:
+        ms = [s.gen.mentee(pa) for _ in range(2)]
+        c = s.gen.coach([pa], capacity=2)
+        for m in ms:
+            coord.mentee_put(m)
+        coord.coach_put(c)
+        for m in ms:
+            coord.match_pin(pa, m["id"], c["id"])
+        run_id, _, _ = run_and_wait(coord, pa)
+        props = coord.match_list(run_id=run_id)["items"]
+        assert len(props) == 2, props
+        coord.match_review([x["id"] for x in props], "approve")
+        st = coord.stats_get(pa)
+        assert st["mentees"] == 2 and st["coverage"] == 1.0, st
+        coord.mentee_put(dict(ms[1], program=pb))
+        st = coord.stats_get(pa)
+        assert st["mentees"] == 1 and st["coverage"] == 1.0, st
+        assert st["matches"].get("approved") == 2, st
+        assert coord.stats_get(pb)["coverage"] == 0.0
+
+
 
 main(suite)
