@@ -41,7 +41,7 @@ void db_feedback_list(srv_req *r, const char *program, const char *match_id, con
 }
 
 void db_feedback_put(srv_req *r, const char *match_id, const char *role, const char *subject,
-        long long rating, const char *comment, db_ok_fn *cb) {
+        long long rating, const char *comment, const char *by, db_ok_fn *cb) {
     sargs a = db_script(r, SCRIPT_FEEDBACK_PUT);
     sargs_adds(&a, match_id);
     sargs_adds(&a, role);
@@ -49,6 +49,7 @@ void db_feedback_put(srv_req *r, const char *match_id, const char *role, const c
     sargs_addll(&a, rating);
     sargs_adds(&a, comment);
     sargs_addll(&a, (long long)time(NULL));
+    sargs_adds(&a, by);
     db_idem_args(r, &a);
     db_send_ok(r, &a, cb);
 }
@@ -148,7 +149,8 @@ void db_match_mine(srv_req *r, const char *role, const char *subject, db_matches
 }
 
 void db_match_request(srv_req *r, const char *mentee_id, const char *coach_id, long long score,
-        const char *explain, size_t explain_len, const char *unworkable, db_match_fn *cb) {
+        const char *explain, size_t explain_len, const char *unworkable, const char *by,
+        db_match_fn *cb) {
     sargs a = db_script(r, SCRIPT_MATCH_REQUEST);
     sargs_adds(&a, mentee_id);
     sargs_adds(&a, coach_id);
@@ -156,12 +158,13 @@ void db_match_request(srv_req *r, const char *mentee_id, const char *coach_id, l
     sargs_add(&a, explain, explain_len);
     sargs_addll(&a, (long long)time(NULL));
     sargs_adds(&a, unworkable);
+    sargs_adds(&a, by);
     db_idem_args(r, &a);
     db_send_match(r, &a, cb);
 }
 
 void db_match_respond(srv_req *r, const char *match_id, const char *role, const char *subject,
-        const char *accept, const char *note, db_match_fn *cb) {
+        const char *accept, const char *note, const char *by, db_match_fn *cb) {
     sargs a = db_script(r, SCRIPT_MATCH_RESPOND);
     sargs_adds(&a, match_id);
     sargs_adds(&a, role);
@@ -169,6 +172,7 @@ void db_match_respond(srv_req *r, const char *match_id, const char *role, const 
     sargs_adds(&a, accept);
     sargs_adds(&a, note);
     sargs_addll(&a, (long long)time(NULL));
+    sargs_adds(&a, by);
     db_idem_args(r, &a);
     db_send_match(r, &a, cb);
 }
@@ -197,7 +201,7 @@ void db_meeting_list(srv_req *r, const char *match_id, const char *role, const c
 }
 
 void db_meeting_log(srv_req *r, const char *match_id, const char *role, const char *subject,
-        const char *date, long long day_end, long long minutes, const char *topic,
+        const char *date, long long day_end, long long minutes, const char *topic, const char *by,
         db_meeting_fn *cb) {
     sargs a = db_script(r, SCRIPT_MEETING_LOG);
     sargs_adds(&a, match_id);
@@ -208,13 +212,14 @@ void db_meeting_log(srv_req *r, const char *match_id, const char *role, const ch
     sargs_addll(&a, minutes);
     sargs_adds(&a, topic);
     sargs_addll(&a, (long long)time(NULL));
+    sargs_adds(&a, by);
     db_idem_args(r, &a);
     db_send_meeting(r, &a, cb);
 }
 
 void db_meeting_schedule(srv_req *r, const char *match_id, const char *role, const char *subject,
         long long start, long long minutes, const char *place, const char *meeting_id,
-        db_strs_fn *cb) {
+        const char *by, db_strs_fn *cb) {
     sargs a = db_script(r, SCRIPT_MEETING_SCHEDULE);
     sargs_adds(&a, match_id);
     sargs_adds(&a, role);
@@ -224,6 +229,7 @@ void db_meeting_schedule(srv_req *r, const char *match_id, const char *role, con
     sargs_adds(&a, place);
     sargs_adds(&a, meeting_id);
     sargs_addll(&a, (long long)time(NULL));
+    sargs_adds(&a, by);
     db_idem_args(r, &a);
     db_send_strs(r, &a, cb);
 }
@@ -328,12 +334,13 @@ void db_resume(srv_req *r, const char *tokhash, db_session_fn *cb) {
 }
 
 void db_run_draft_publish(srv_req *r, const char *run_id, const char *scope, long long ttl_ms,
-        db_published_fn *cb) {
+        const char *by, db_published_fn *cb) {
     sargs a = db_script(r, SCRIPT_RUN_DRAFT_PUBLISH);
     sargs_adds(&a, run_id);
     sargs_adds(&a, scope);
     sargs_addll(&a, (long long)time(NULL));
     sargs_addll(&a, ttl_ms);
+    sargs_adds(&a, by);
     db_idem_args(r, &a);
     db_send_published(r, &a, cb);
 }

@@ -21,7 +21,7 @@ void db_feedback_list(srv_req *r, const char *program, const char *match_id, con
         long long limit, const char *role, const char *subject, const char *scope, db_strs_fn *cb);
 /* server/lua/feedback_put.lua -> ok, idempotent */
 void db_feedback_put(srv_req *r, const char *match_id, const char *role, const char *subject,
-        long long rating, const char *comment, db_ok_fn *cb);
+        long long rating, const char *comment, const char *by, db_ok_fn *cb);
 /* server/lua/jp_get.lua -> strs */
 void db_jp_get(srv_req *r, const char *mentee_id, long long year, const char *role,
         const char *scope, long long target_default, db_strs_fn *cb);
@@ -49,10 +49,11 @@ void db_match_list(srv_req *r, const char *run_id, const char *program, const ch
 void db_match_mine(srv_req *r, const char *role, const char *subject, db_matches_fn *cb);
 /* server/lua/match_request.lua -> match, idempotent */
 void db_match_request(srv_req *r, const char *mentee_id, const char *coach_id, long long score,
-        const char *explain, size_t explain_len, const char *unworkable, db_match_fn *cb);
+        const char *explain, size_t explain_len, const char *unworkable, const char *by,
+        db_match_fn *cb);
 /* server/lua/match_respond.lua -> match, idempotent */
 void db_match_respond(srv_req *r, const char *match_id, const char *role, const char *subject,
-        const char *accept, const char *note, db_match_fn *cb);
+        const char *accept, const char *note, const char *by, db_match_fn *cb);
 /* server/lua/match_review.lua -> review, idempotent */
 void db_match_review(srv_req *r, const char *scope, const char *decision, const char *note,
         const char *by, const char *const *match_ids, size_t n_match_ids, db_review_fn *cb);
@@ -61,12 +62,12 @@ void db_meeting_list(srv_req *r, const char *match_id, const char *role, const c
         const char *scope, db_strs_fn *cb);
 /* server/lua/meeting_log.lua -> meeting, idempotent */
 void db_meeting_log(srv_req *r, const char *match_id, const char *role, const char *subject,
-        const char *date, long long day_end, long long minutes, const char *topic,
+        const char *date, long long day_end, long long minutes, const char *topic, const char *by,
         db_meeting_fn *cb);
 /* server/lua/meeting_schedule.lua -> strs, idempotent */
 void db_meeting_schedule(srv_req *r, const char *match_id, const char *role, const char *subject,
         long long start, long long minutes, const char *place, const char *meeting_id,
-        db_strs_fn *cb);
+        const char *by, db_strs_fn *cb);
 /* server/lua/pin.lua -> ok, idempotent */
 void db_pin(srv_req *r, const char *kind, const char *program, const char *mentee_id,
         const char *coach_id, const char *by, db_ok_fn *cb);
@@ -95,7 +96,7 @@ void db_pw_upgrade(srv_req *r, const char *login, const char *old_hash, const ch
 void db_resume(srv_req *r, const char *tokhash, db_session_fn *cb);
 /* server/lua/run_draft_publish.lua -> published, idempotent */
 void db_run_draft_publish(srv_req *r, const char *run_id, const char *scope, long long ttl_ms,
-        db_published_fn *cb);
+        const char *by, db_published_fn *cb);
 /* server/lua/run_get.lua -> run */
 void db_run_get(srv_req *r, const char *run_id, const char *scope, db_runs_fn *cb);
 /* server/lua/run_list.lua -> runs */

@@ -54,7 +54,8 @@ static void schedule_cb(srv_req *r, const db_strs *ss) {
  * the record and its outbox message. */
 void m_meeting_schedule(srv_req *r, const api_meeting_schedule_params *p) {
     db_meeting_schedule(r, p->match_id, auth_role_name(r->sess.role), r->sess.subject, p->start, p->minutes,
-                        p->has_place ? p->place : "", p->has_meeting_id ? p->meeting_id : "", schedule_cb);
+                        p->has_place ? p->place : "", p->has_meeting_id ? p->meeting_id : "", r->sess.login,
+                        schedule_cb);
 }
 
 /* ------------------------------------------------------------ mail.dead */

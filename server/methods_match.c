@@ -214,7 +214,7 @@ static void do_request(srv_req *r, pair_ctx *c) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "explanation out of range");
         return;
     }
-    db_match_request(r, c->mentee_id, c->coach_id, ex.score, sb.data, sb.size, unworkable, match_done);
+    db_match_request(r, c->mentee_id, c->coach_id, ex.score, sb.data, sb.size, unworkable, r->sess.login, match_done);
     msgpack_sbuffer_destroy(&sb);
 }
 
@@ -427,7 +427,8 @@ void m_match_get(srv_req *r, const api_match_get_params *p) {
 /* ------------------------------------------------------------ respond */
 
 void m_match_respond(srv_req *r, const api_match_respond_params *p) {
-    db_match_respond(r, p->match_id, role_str(r), r->sess.subject, p->accept ? "1" : "0", p->note, match_done);
+    db_match_respond(r, p->match_id, role_str(r), r->sess.subject, p->accept ? "1" : "0", p->note, r->sess.login,
+                     match_done);
 }
 
 /* ------------------------------------------------------ meeting, feedback */
@@ -463,11 +464,11 @@ void m_meeting_log(srv_req *r, const api_meeting_log_params *p) {
         return;
     }
     db_meeting_log(r, p->match_id, role_str(r), r->sess.subject, p->date, (long long)end, p->minutes, p->topic,
-                   meeting_cb);
+                   r->sess.login, meeting_cb);
 }
 
 void m_feedback_put(srv_req *r, const api_feedback_put_params *p) {
-    db_feedback_put(r, p->match_id, role_str(r), r->sess.subject, p->rating, p->comment, ok_done);
+    db_feedback_put(r, p->match_id, role_str(r), r->sess.subject, p->rating, p->comment, r->sess.login, ok_done);
 }
 
 /* -------------------------------------------------------------- stats */

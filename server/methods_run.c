@@ -137,7 +137,7 @@ void m_run_publish(srv_req *r, const api_run_publish_params *p) {
     publish_st *ps = mstate(r, sizeof *ps, NULL);
     if (!ps) return;
     snprintf(ps->run_id, sizeof ps->run_id, "%s", p->run_id);
-    db_run_draft_publish(r, p->run_id, r->sess.programs, r->srv->cfg->run_lock_ttl_ms, publish_cb);
+    db_run_draft_publish(r, p->run_id, r->sess.programs, r->srv->cfg->run_lock_ttl_ms, r->sess.login, publish_cb);
 }
 
 /* ---------------------------------------------------------- unmatched

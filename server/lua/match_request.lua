@@ -1,12 +1,12 @@
 -- match_request.lua (SCRIPT_MATCH_REQUEST): match.request: a mentee asks a coach (takes a seat).
--- ARGV: prefix mentee coach score explain now unworkable -> ok flat
+-- ARGV: prefix mentee coach score explain now unworkable by -> ok flat
 -- Only in a self-service program (program:<id>'s self_service, DESIGN §9).  The coach hears of it on the outbox.
 -- unworkable: '' or the hard constraint (methods_match.c) that makes the pair unworkable
 -- whoever asks; refused here, not before the script, so that a repeated request_id gets
 -- its first answer even when a profile edited since made the pair unworkable.
 --! uses: keys common msort match
 --! idempotent
---! db: match_request(mentee_id, coach_id, score:int, explain:bytes, now, unworkable) -> match
+--! db: match_request(mentee_id, coach_id, score:int, explain:bytes, now, unworkable, by) -> match
 local mentee, coach, now = ARGV[2], ARGV[3], ARGV[6]
 local me = redis.call('HMGET', K.mentee..mentee, 'program', 'match')
 if not me[1] then return {'not_found', 'no mentee profile '..mentee..': put it first'} end
@@ -24,6 +24,6 @@ local id = newmatch(me[1], mentee, coach, 'requested', ARGV[4], '', ARGV[5], now
 local m = mget(id)
 take(m)
 tell(m)
-audit('ev', 'match.request', 'id', id, 'mentee', mentee, 'coach', coach)
+audit('ev', 'match.request', 'id', id, 'mentee', mentee, 'coach', coach, 'by', ARGV[8])
 mail('requested', m, 'coach:'..coach, 'mentee')
 return {'ok', notify(id)}

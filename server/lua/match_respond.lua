@@ -1,11 +1,11 @@
 -- match_respond.lua (SCRIPT_MATCH_RESPOND): match.respond: a side accepts or declines its match.
 -- The time a match becomes accepted is kept in its accepted_at (meeting.log refuses dates before it).
--- ARGV: prefix id role subject accept note now -> ok flat (with the cards the side may see)
+-- ARGV: prefix id role subject accept note now by -> ok flat (with the cards the side may see)
 -- Outbox (match.lua's mail()): accepted to both sides once both accepted; declined and cancelled to the other side;
 -- cancelling an accepted or active match also cancels its meetings to come.
 --! uses: keys common msort match
 --! idempotent
---! db: match_respond(match_id, role, subject, accept, note, now) -> match
+--! db: match_respond(match_id, role, subject, accept, note, now, by) -> match
 local id, role, subj, acc, note, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', ARGV[6], ARGV[7]
 local m = mget(id)
 if not m then return {'not_found', 'no match '..id, 'match_id'} end
@@ -31,5 +31,5 @@ elseif m.status == 'accepted' or m.status == 'active' then
   setstatus(m, 'cancelled', now) release(m) notify(id) mail('cancelled', m, other(m, side), side) cancel_meetings(m, now)
 else return {'conflict', 'match '..id..' is '..m.status..': nothing to respond to', 'match_id'} end
 addnote(id, subj, side, note, now)
-audit('ev', 'match.respond', 'id', id, 'side', side, 'accept', acc and '1' or '0', 'status', m.status)
+audit('ev', 'match.respond', 'id', id, 'side', side, 'accept', acc and '1' or '0', 'status', m.status, 'by', ARGV[8])
 return {'ok', cards(flat(id), role, subj)}

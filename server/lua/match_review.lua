@@ -38,6 +38,6 @@ for i = 7, #ARGV do
     if m.status ~= 'active' and m.status ~= 'accepted' then res(id, '', 'conflict', 'match '..id..' is '..m.status..', not active')
     else setstatus(m, 'completed', now) release(m) notify(id) mail('completed', m, sides(m), by) cancel_meetings(m, now) res(id, 'completed', '', '') end
   end
-  if out[#out-1] == '' then audit('ev', 'match.review', 'id', id, 'decision', dec, 'status', out[#out-2], 'note', note) addnote(id, by, 'coordinator', note, now) end
+  if out[#out-1] == '' then audit('ev', 'match.review', 'id', id, 'decision', dec, 'status', out[#out-2], 'note', note, 'by', by) addnote(id, by, 'coordinator', note, now) end
 end
 return out

@@ -1,5 +1,5 @@
 -- meeting_log.lua (SCRIPT_MEETING_LOG): meeting.log: a meeting of an accepted or active match, one per match and date.
--- ARGV: prefix id role subject date day_end minutes topic now -> ok meeting_id confirmed minutes year_minutes
+-- ARGV: prefix id role subject date day_end minutes topic now by -> ok meeting_id confirmed minutes year_minutes
 --   day_end is the first second after `date` in the server's time zone (the handler has refused a date
 --   in the future).  A date that ends before the match was accepted (accepted_at; created_at for a match
 --   accepted before accepted_at was kept) is invalid_params.
@@ -12,7 +12,7 @@
 --   minutes, and the mentee's minutes of the date's year after this call.
 --! uses: keys common msort match
 --! idempotent
---! db: meeting_log(match_id, role, subject, date, day_end:int, minutes:int, topic, now) -> meeting
+--! db: meeting_log(match_id, role, subject, date, day_end:int, minutes:int, topic, now, by) -> meeting
 local id, role, subj, date, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[9]
 local m = mget(id)
 if not m then return {'not_found', 'no match '..id, 'match_id'} end
@@ -34,6 +34,6 @@ else
 end
 redis.call('HSET', K.meeting..id, date, cmsgpack.pack(rec))
 if m.status == 'accepted' then setstatus(m, 'active', now) notify(id) else stamp(m, now) end
-audit('ev', 'meeting.log', 'match', id, 'meeting', rec.id, 'date', date, 'minutes', tostring(rec.minutes), 'side', role, 'confirms', confirmed and '1' or '0')
+audit('ev', 'meeting.log', 'match', id, 'meeting', rec.id, 'date', date, 'minutes', tostring(rec.minutes), 'side', role, 'confirms', confirmed and '1' or '0', 'by', ARGV[10])
 local target = tonumber(redis.call('HGET', K.program..m.program, 'jp_target') or '20')
 return {'ok', rec.id, confirmed and '1' or '0', rec.minutes, tonumber(redis.call('HGET', K.jp_mentee..m.mentee_id, year) or '0'), target}

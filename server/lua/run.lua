@@ -61,7 +61,7 @@ local function switch(run, prog, now)
       local o = redis.call('HMGET', K.run..other, 'program', 'status', 'draft', 'published_at')
       if o[1] == prog and o[2] == 'done' and o[3] == '1' and not o[4] then
         redis.call('HSET', K.run..other, 'status', 'cancelled', 'superseded_by', run)
-        audit('ev', 'run.superseded', 'run', other, 'program', prog, 'by', run)
+        audit('ev', 'run.superseded', 'run', other, 'program', prog, 'superseded_by', run)
       end
     end
   end

@@ -1,5 +1,5 @@
 -- run_draft_publish.lua (SCRIPT_RUN_DRAFT_PUBLISH): run.publish, first step: the switch of a draft.
--- ARGV: prefix run_id scope now ttl_ms -> ok npublished nunmatched program
+-- ARGV: prefix run_id scope now ttl_ms by -> ok npublished nunmatched program
 -- A draft run finished `done` but staged (runs.c): its proposals are shown only by
 -- match.list {run_id}, and no waitlist moved.  Here, in one script: the run must be a finished
 -- draft not yet published, no run may hold the program, and the run's inputs must be as its
@@ -9,7 +9,7 @@
 -- last releases the lock.  If the process dies in between, the sweep settles it.
 --! uses: keys common msort run
 --! idempotent
---! db: run_draft_publish(run_id, scope, now, ttl_ms:int) -> published
+--! db: run_draft_publish(run_id, scope, now, ttl_ms:int, by) -> published
 local run, scope, now = ARGV[2], ARGV[3], ARGV[4]
 local h = redis.call('HMGET', K.run..run, 'program', 'status', 'draft', 'staged', 'published_at', 'rev')
 local prog = h[1]
@@ -25,5 +25,5 @@ if h[6] ~= revision(prog) then
 end
 redis.call('SET', K.lock_run..prog, run, 'PX', ARGV[5])
 local np = switch(run, prog, now)
-audit('ev', 'run.publish', 'run', run, 'program', prog, 'published', tostring(np))
+audit('ev', 'run.publish', 'run', run, 'program', prog, 'published', tostring(np), 'by', ARGV[6])
 return {'ok', np, redis.call('SCARD', K.stage_wait..run), prog}

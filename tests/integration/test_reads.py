@@ -8,7 +8,7 @@ import time
 
 import msgpack
 
-from harness import (Suite, main, expect_error, server_date, accepted_days_ago, review_one)
+from harness import (Suite, main, expect_error, server_date, accepted_days_ago, review_one, run_and_wait)
 
 suite = Suite("reads")
 t = suite.test
@@ -427,6 +427,59 @@ def audit_list_entries_and_scope(s):
         assert [x["at"] for x in everything] == sorted([x["at"] for x in everything], reverse=True)
     finally:
         close_all(coord, other, mu, cu)
+
+
+def draft_run(coord, prog):
+    """A draft run of prog, finished: its id."""
+    rid = coord.call("match.run", {"program": prog, "draft": True})["run_id"]
+    while True:
+        n = coord.next_notification(timeout=60, method="run.done")
+        if n.params["run_id"] == rid:
+            assert n.params["status"] == "done", n.params
+            return rid
+
+
+@t
+def audit_entries_name_their_actor(s):
+    """every change names who made it: the sides' match.request, match.respond, meeting.schedule, meeting.log, feedback.put and the coordinator's match.review, run.publish; audit.list {actor} finds them; run.superseded names the superseding run in its detail, not as its actor"""
+    # Regression test (a review helper's probe): those entries had actor
+    # "" (the scripts were not given the login), and run.superseded had the
+    # superseding run's id as its actor.
+    coord, prog = s.coordinator()
+    t0 = int(time.time())
+    mid, m, mu, cu = accepted_match(s, coord, prog)
+    try:
+        mu.meeting_schedule(mid, int(time.time()) + 86400, 60)
+        mu.meeting_log(mid, server_date(), 45)
+        cu.feedback_put(mid, 5, "Sangat membantu")
+        m2 = s.gen.mentee(prog)
+        coord.mentee_put(m2)
+        c2 = s.gen.coach([prog])
+        coord.coach_put(c2)
+        coord.match_pin(prog, m2["id"], c2["id"])
+        run_id, _, _ = run_and_wait(coord, prog)
+        prop = [x for x in coord.match_list(run_id=run_id)["items"] if x["mentee_id"] == m2["id"]]
+        coord.match_review([prop[0]["id"]], "approve")
+        old, new = draft_run(coord, prog), draft_run(coord, prog)
+        coord.call("run.publish", {"run_id": new})
+        who = {"coord": login_of(coord), "mentee": login_of(mu), "coach": login_of(cu)}
+        entries = audit_all(s.admin(), program=prog, since=t0)
+
+        def actors(action):
+            return {x["actor"] for x in entries if x["action"] == action}
+        want = {"match.request": "mentee", "match.respond": "coach", "meeting.schedule": "mentee",
+                "meeting.log": "mentee", "feedback.put": "coach", "match.review": "coord", "run.publish": "coord"}
+        for action, side in want.items():
+            assert actors(action) == {who[side]}, (action, actors(action), entries)
+        sup = [x for x in entries if x["action"] == "run.superseded"]
+        assert len(sup) == 1 and sup[0]["actor"] == "" and sup[0]["object"] == "run " + old, sup
+        assert "superseded_by=" + new in sup[0]["detail"], sup
+        mine = {x["action"] for x in audit_all(coord, actor=who["coord"], since=t0)}
+        assert {"match.review", "run.publish", "match.pin"} <= mine, mine
+        theirs = {x["action"] for x in audit_all(s.admin(), actor=who["mentee"], since=t0)}
+        assert {"match.request", "meeting.schedule", "meeting.log"} <= theirs, theirs
+    finally:
+        close_all(coord, mu, cu)
 
 
 @t
