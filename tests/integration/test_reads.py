@@ -542,6 +542,12 @@ def audit_list_refusals(s):
         assert prog2 in str(e), e
         expect_error("invalid_params", coord.audit_list, cursor="abc", field="cursor")
         expect_error("invalid_params", s.admin().audit_list, cursor="1-x", field="cursor")
+        # beyond 64 bits (a review helper's probe: `internal`, the script's XREVRANGE failed)
+        for cur in ("99999999999999999999-0", "1-99999999999999999999", "18446744073709551616-0"):
+            expect_error("invalid_params", s.admin().audit_list, cursor=cur, field="cursor")
+        assert s.admin().audit_list(cursor="0-0") == {"items": [], "cursor": None}
+        assert s.admin().audit_list(cursor="18446744073709551615-18446744073709551615", limit=1)["items"]
+        assert s.admin().audit_list(cursor="0018446744073709551615-0", limit=1)["items"]
         expect_error("invalid_params", coord.audit_list, limit=501, field="limit")
         expect_error("invalid_params", coord.audit_list, since=-1, field="since")
         expect_error("invalid_params", coord.audit_list, since=4102444801, field="since")
