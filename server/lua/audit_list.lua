@@ -12,14 +12,11 @@
 --! uses: keys common
 --! db: audit_list(program, actor, since:int, cursor, limit:int, examine:int, scope, detail_max:int) -> strs
 local prog, actor, since, cur, limit, examine, scope, dmax = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8], tonumber(ARGV[9])
--- A cursor is a stream id: two decimal numbers of 64 bits (XREVRANGE fails on a longer one,
--- which was `internal`); the exclusive start before 0-0 (which XREVRANGE refuses too) has
--- nothing older.
-local function u64(x) x = (string.gsub(x, '^0+', '')) return #x < 20 or (#x == 20 and x <= '18446744073709551615') end
+-- the exclusive start before 0-0 (which XREVRANGE refuses) has nothing older
 if cur ~= '' then
-  local a, b = string.match(cur, '^(%d+)%-(%d+)$')
-  if not a or not u64(a) or not u64(b) then return {'invalid_params', 'not a cursor of audit.list', 'cursor'} end
-  if string.match(cur, '^0+%-0+$') then return {'ok', ''} end
+  cur = stream_id(cur)
+  if not cur then return {'invalid_params', 'not a cursor of audit.list', 'cursor'} end
+  if cur == '0-0' then return {'ok', ''} end
 end
 local stop = since > 0 and tostring(since * 1000) or '-'
 local function programs(f)

@@ -42,6 +42,19 @@
 local function audit(...) redis.call('XADD', K.audit, 'MAXLEN', '~', '100000', '*', ...) end
 local function split(csv) local t = {} for x in string.gmatch(csv or '', '[^,]+') do t[#t+1] = x end return t end
 local function has(csv, x) for _, y in ipairs(split(csv)) do if y == x then return true end end return false end
+-- stream_id(s): s normalised (no leading zeros) when it is a stream id Redis takes, two decimal
+-- numbers of 64 bits '<ms>-<seq>' (XRANGE fails on a longer one, which was `internal`), else nil.
+local STREAM_ID_MAX = '18446744073709551615-18446744073709551615'
+local function u64(x)
+  x = (string.gsub(x, '^0+', ''))
+  if x == '' then return '0' end
+  return (#x < 20 or (#x == 20 and x <= '18446744073709551615')) and x or nil
+end
+local function stream_id(s)
+  local a, b = string.match(s or '', '^(%d+)%-(%d+)$')
+  a, b = a and u64(a), b and u64(b)
+  return a and b and a..'-'..b or nil
+end
 local function meets(a, b) for _, x in ipairs(split(a)) do if has(b, x) then return true end end return false end
 local function event(t) redis.call('PUBLISH', K.events, cmsgpack.pack(t)) end
 -- us_since(t0): microseconds since t0, a reply of redis.call('TIME') (a paced script's own

@@ -6,7 +6,12 @@
 --! uses: keys common
 --! db: mail_dead(cursor, limit:int) -> strs
 local cur, limit = ARGV[2], tonumber(ARGV[3])
-if cur ~= '' and not string.match(cur, '^%d+%-%d+$') then return {'invalid_params', 'not a cursor of mail.dead', 'cursor'} end
+-- the exclusive start after the largest id (which XRANGE refuses) has nothing newer
+if cur ~= '' then
+  cur = stream_id(cur)
+  if not cur then return {'invalid_params', 'not a cursor of mail.dead', 'cursor'} end
+  if cur == STREAM_ID_MAX then return {'ok', ''} end
+end
 local es = redis.call('XRANGE', K.mail_dead, cur == '' and '-' or '('..cur, '+', 'COUNT', limit + 1)
 local out = {'ok', ''}
 for i = 1, math.min(#es, limit) do

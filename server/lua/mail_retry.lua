@@ -9,7 +9,7 @@
 --! db: mail_retry(by, now, ids:strs) -> strs
 local by, n = ARGV[2], 0
 for i = 4, #ARGV do
-  if not string.match(ARGV[i], '^%d+%-%d+$') then return {'invalid_params', ARGV[i]..' is not an id of mail.dead', 'ids['..(i - 4)..']'} end
+  if not stream_id(ARGV[i]) then return {'invalid_params', ARGV[i]..' is not an id of mail.dead', 'ids['..(i - 4)..']'} end
 end
 for i = 4, #ARGV do
   local es = redis.call('XRANGE', K.mail_dead, ARGV[i], ARGV[i])

@@ -392,6 +392,10 @@ def transient_then_permanent_dead_letter_and_retry(s):
     expect_error("forbidden", coord.mail_dead)
     expect_error("forbidden", coord.mail_retry, [d["id"]])
     expect_error("invalid_params", adm.mail_retry, ["nonsense"], field="ids")
+    # ids beyond 64 bits: invalid_params, not `internal` (the scripts' XRANGE failed)
+    expect_error("invalid_params", adm.mail_retry, ["99999999999999999999-0"], field="ids[0]")
+    expect_error("invalid_params", adm.mail_dead, cursor="1-99999999999999999999", field="cursor")
+    assert adm.mail_dead(cursor="18446744073709551615-18446744073709551615") == {"items": [], "cursor": None}
     assert adm.mail_retry([d["id"]])["retried"] == 1
     assert adm.mail_retry([d["id"]])["retried"] == 0
     got = wait_mail(c["email"])
