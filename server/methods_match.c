@@ -190,7 +190,14 @@ static void do_request(srv_req *r, pair_ctx *c) {
     madapt_mentee am;
     madapt_coach ac;
     madapt_mentee_init(&am, &c->mentee);
-    madapt_coach_init(&ac, &c->coach, c->coach_load);
+    /* Neither the coach's load nor its programs may hide a hard reason
+     * (they come first in an explanation): the script decides those two
+     * atomically, and a seat freed or a program added between this read
+     * and the script would let an unworkable pair through.  Nor would a
+     * seat ever make such a pair workable: its answer is the conflict,
+     * not capacity_full. */
+    madapt_coach_init(&ac, &c->coach, 0);
+    ac.c.n_programs = 0;
     match_explain ex;
     match_err me;
     memset(&me, 0, sizeof me);

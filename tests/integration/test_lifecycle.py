@@ -280,6 +280,25 @@ def request_to_full_coach_is_capacity_full(s):
 
 
 @t
+def request_to_a_full_coach_it_cannot_work_with_is_conflict(s):
+    """match.request to a full coach of the mentee's own agency: conflict naming same_agency (no free seat would make the pair workable), not capacity_full"""
+    # Regression test: the coach's load came first in the pair's explanation
+    # and hid the hard reason; the script then decided on capacity alone, so
+    # a seat freed between the handler's read and the script let the
+    # unworkable pair through as `requested`.
+    w = World(s)
+    try:
+        m1, mu1 = w.mentee(agency="K002")
+        m2, mu2 = w.mentee(agency="K001")
+        c, cu = w.coach(capacity=1, organization="K001")
+        mu1.match_request(c["id"])
+        e = expect_error("conflict", mu2.match_request, c["id"], field="coach_id")
+        assert "same_agency" in e.message, e
+    finally:
+        w.close()
+
+
+@t
 def request_declined_by_coach(s):
     """requested -> declined by the coach releases the seat"""
     w = World(s)
