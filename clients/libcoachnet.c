@@ -422,7 +422,10 @@ int cn_client_call_raw(cn_client *c, const char *method, const char *params, siz
     if (send_request(c, method, params, len, &id, deadline, err) != CN_CLIENT_OK) return CN_CLIENT_ERR;
     cn_client_result *r = read_response(c, method, deadline, err);
     if (r == NULL) return CN_CLIENT_ERR;
-    if (r->msg.msgid != id && r->msg.msgid != 0) {
+    /* msgid 0 is the server's answer to what it could not read: an error,
+     * never a result (one would be taken for this call's) */
+    int has_error = r->msg.error != NULL && r->msg.error->type != MSGPACK_OBJECT_NIL;
+    if (r->msg.msgid != id && !(r->msg.msgid == 0 && has_error)) {
         cn_seterr(err, CN_CLIENT_E_PROTOCOL, "%s: response to unknown request %u", method, (unsigned)r->msg.msgid);
         cn_client_result_free(r);
         return fail_closed(c, err);

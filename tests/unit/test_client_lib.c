@@ -486,6 +486,30 @@ static void test_bad_message_is_protocol_error(void **state) {
     fake_stop(f);
 }
 
+/* A success with msgid 0: no request of the client has it (0 is only the
+ * server's errors'), so it is a protocol error, not the call's result. */
+static void script_msgid0_ok(fake *f) {
+    proto_msg m;
+    if (!srv_read(f, &m)) return;
+    proto_msg_destroy(&m);
+    send_ok_int(f, 0, "n", 666);
+}
+
+static void test_msgid0_success_is_protocol_error(void **state) {
+    (void)state;
+    fake *f = fake_start(script_msgid0_ok);
+    cn_client *c = connect_to(f, 5000);
+    cn_client_error e;
+    cn_client_result *r = (cn_client_result *)1;
+    assert_int_equal(cn_client_match_mine(c, &r, &e), CN_CLIENT_ERR);
+    assert_null(r);
+    assert_int_equal(e.kind, CN_CLIENT_E_PROTOCOL);
+    assert_non_null(strstr(e.message, "unknown request 0"));
+    assert_false(cn_client_is_connected(c));
+    cn_client_free(c);
+    fake_stop(f);
+}
+
 /* Silence: the client times out. */
 static void script_silent(fake *f) {
     proto_msg m;
@@ -899,6 +923,7 @@ int main(void) {
         cmocka_unit_test(test_msgid0_error_closes),
         cmocka_unit_test(test_garbage_is_protocol_error),
         cmocka_unit_test(test_bad_message_is_protocol_error),
+        cmocka_unit_test(test_msgid0_success_is_protocol_error),
         cmocka_unit_test(test_timeout_closes),
         cmocka_unit_test(test_server_close_is_io_error),
         cmocka_unit_test(test_pipelining_out_of_order),
