@@ -43,12 +43,15 @@ class Walk:
                              position_class=rnd.choice(["pelaksana", "administrator", "ahli_muda"]))
             self.coords[k].mentee_put(m)
             self.mentees.append((m, s.subject_user(self.coords[k], "mentee", m["id"])))
+        self.both, _ = s.coordinator(list(self.progs))
         for _ in range(6):
             k = rnd.randrange(3)
             progs = [self.progs[k]] if k < 2 else list(self.progs)
             c = s.gen.coach(progs, capacity=rnd.randint(0, 3), province=rnd.choice(["31", "35", "94"]),
                             rank=rnd.choice([4, 5, 6]))
-            self.coords[k % 2].coach_put(c)  # k == 2: both programs, put by coordinator 0
+            # k == 2: both programs, put by a coordinator of both (one of a
+            # single program may not add a coach to the other)
+            (self.both if k == 2 else self.coords[k]).coach_put(c)
             self.coaches.append((c, s.subject_user(self.coords[k % 2], "coach", c["id"])))
         self.by_id = {p["id"]: u for p, u in self.mentees + self.coaches}
         self.sides = {}                      # match id -> (mentee client, coach client)
@@ -141,6 +144,7 @@ class Walk:
                         self.errors.append("pipeline -> %s" % r)
 
     def close(self):
+        self.both.close()
         for c in self.coords:
             c.close()
         for _, u in self.mentees + self.coaches:
