@@ -114,7 +114,18 @@ class Timeout(ClientError):
 
 
 class ConnectionClosed(ClientError):
-    """The connection was closed (by the server or a transport error)."""
+    """The connection was closed (by the server or a transport error).
+
+    ``code`` and ``server_message``: the error the server sent with msgid 0
+    before it closed (the answer to a frame it could not take: e.g.
+    ``too_large`` above max-frame-unauth, ``bad_frame``, ``unavailable``
+    "retry on a new connection"), else None."""
+
+    def __init__(self, message: str = "", code: Optional[str] = None,
+                 server_message: Optional[str] = None) -> None:
+        self.code = code
+        self.server_message = server_message
+        super().__init__(message)
 
 
 class ProtocolError(ClientError):
@@ -195,6 +206,7 @@ class Client:
         self._pending = {}       # msgid -> method, for requests not yet answered
         self._methods = {}       # msgid -> method, until the caller collected the answer
         self._responses = {}     # msgid -> (error, result), answered, not collected
+        self._server_error = None  # the last msgid-0 error (ConnectionClosed.code)
         self.arrival = []        # msgids in the order their responses arrived
         self.notifications = collections.deque()
         self._buf = bytearray()
@@ -327,6 +339,8 @@ class Client:
         if self.sock is None:
             raise ConnectionClosed("not connected")
         try:
+            # the whole timeout, not what the last read left on the socket
+            self.sock.settimeout(self.timeout)
             self.sock.sendall(data)
         except (OSError, ssl.SSLError) as e:
             self._broken()
@@ -357,6 +371,10 @@ class Client:
             raise ConnectionClosed("recv: %s" % e)
         if not data:
             self._broken()
+            err, self._server_error = self._server_error, None
+            if isinstance(err, dict):
+                raise ConnectionClosed("closed by server after %s: %s" % (err.get("code"), err.get("message", "")),
+                                       err.get("code"), err.get("message", ""))
             raise ConnectionClosed("closed by server")
         self._buf += data
 
@@ -392,6 +410,17 @@ class Client:
         kind = msg[0]
         if kind == RESPONSE and len(msg) == 4:
             msgid = msg[1]
+            if not isinstance(msgid, int) or isinstance(msgid, bool) or not 0 <= msgid <= _MSGID_MAX:
+                self._broken()
+                raise ProtocolError("response msgid is not a 32-bit unsigned integer: %r" % (msgid,))
+            if msgid == 0:
+                # The server's answer to a frame it could not read a msgid
+                # from: no request has msgid 0.  It closes after most of
+                # them (protocol.md): the next read says so with its code.
+                if msg[2] is None:
+                    self._broken()
+                    raise ProtocolError("a result with msgid 0")
+                self._server_error = msg[2]
             self._pending.pop(msgid, None)
             self._responses[msgid] = (msg[2], msg[3])
             self.arrival.append(msgid)

@@ -308,6 +308,71 @@ def server_close_raises_connection_closed(s):
 
 
 @t
+def closing_error_reaches_the_caller(s):
+    """a request the server refuses with msgid 0 and closes on (20 kB before login: too_large above max-frame-unauth): the caller's ConnectionClosed carries the server's code and message"""
+    # Regression test (a review helper's probe): the error was filed under
+    # msgid 0, which nobody waits for, and the caller got a bare "closed by
+    # server" (the C client reported too_large for the same bytes).
+    c = s.srv.client()
+    try:
+        c.call("auth.login", {"login": "admin", "password": "x" * 20000}, timeout=5 * SLOW)
+    except coachnet.ConnectionClosed as e:
+        assert e.code == "too_large" and "max-frame-unauth" in e.server_message, (e.code, e.server_message)
+        assert "too_large" in str(e), e
+    else:
+        raise AssertionError("no ConnectionClosed")
+    assert not c.connected
+    c.close()
+
+
+@t
+def send_has_the_whole_timeout_after_a_short_read(s):
+    """a large request sent after drain(0.001): its send has the client's timeout, not the 1 ms the read left on the socket"""
+    # Regression test (a review helper's probe): the socket kept the read's
+    # leftover timeout, and a send that had to wait at all raised
+    # ConnectionClosed ("The write operation timed out") and dropped the
+    # connection.  A small send buffer makes the send wait.
+    import socket
+    c = s.srv.admin()
+    try:
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        for _ in range(3):
+            c.drain(0.001)
+            try:
+                c.call("mentee.get", {"id": "x" * 900000})
+            except CoachnetError:
+                pass        # the answer to an oversized id: the send went through
+            assert c.connected
+    finally:
+        c.close()
+
+
+@t
+def malformed_msgid_is_a_protocol_error(s):
+    """a response whose msgid is not an unsigned 32-bit integer, or a result with msgid 0: ProtocolError (a ClientError), and the connection is dropped"""
+    # Regression test (a review helper's probe): a list msgid escaped as a
+    # bare TypeError with the connection left open.
+    for bad in ([7], -1, 2 ** 32, "1", True):
+        c = s.srv.client()
+        try:
+            c._dispatch([1, bad, None, {}])
+        except coachnet.ProtocolError:
+            pass
+        else:
+            raise AssertionError("msgid %r accepted" % (bad,))
+        assert not c.connected
+        c.close()
+    c = s.srv.client()
+    try:
+        c._dispatch([1, 0, None, {"n": 1}])
+    except coachnet.ProtocolError:
+        pass
+    else:
+        raise AssertionError("a result with msgid 0 accepted")
+    c.close()
+
+
+@t
 def connect_to_closed_port_raises(s):
     """connecting to a port without listener raises ConnectionClosed"""
     try:
