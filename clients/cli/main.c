@@ -102,6 +102,15 @@ static void server_id(const cli_opts *o, char *host, size_t len, int *port) {
     *port = o->unix_path ? 1 : o->port;
 }
 
+/* "host:port", or the socket's path (server_id's port 1 with a path). */
+static const char *server_where(const char *host, int port, char *buf, size_t len) {
+    if (host[0] == '/' && port == 1)
+        snprintf(buf, len, "%s", host);
+    else
+        snprintf(buf, len, "%s:%d", host, port);
+    return buf;
+}
+
 int cli_connect_session(cli_ctx *x) {
     char err[CLI_ERRLEN];
     int r = cli_token_load(x->token_path, &x->session, err, sizeof(err));
@@ -113,8 +122,9 @@ int cli_connect_session(cli_ctx *x) {
     int port;
     server_id(x->o, host, sizeof(host), &port);
     if (r == 0 || strcmp(x->session.host, host) != 0 || x->session.port != port) {
-        fprintf(stderr, "coachnet: not logged in to %s%s%d: run `coachnet login LOGIN` first\n", host,
-                x->o->unix_path ? "" : ":", x->o->unix_path ? 0 : port);
+        char where[300];
+        fprintf(stderr, "coachnet: not logged in to %s: run `coachnet login LOGIN` first\n",
+                server_where(host, port, where, sizeof where));
         return CLI_EXIT_AUTH;
     }
     int rc = cli_connect(x);
@@ -224,16 +234,32 @@ static int cmd_logout(cli_ctx *x) {
         if (!x->o->json) printf("not logged in\n");
         return CLI_EXIT_OK;
     }
-    int rc = CLI_EXIT_OK;
-    if (r > 0) {
-        /* End the session on the server too; the local file goes regardless. */
-        rc = cli_connect_session(x);
-        if (rc == CLI_EXIT_OK) {
-            cn_client_error e;
-            if (cn_client_logout(x->c, &e) != CN_CLIENT_OK) rc = cli_fail("logout", &e);
-        } else if (rc == CLI_EXIT_AUTH) {
-            rc = CLI_EXIT_OK; /* already gone on the server */
-        }
+    /* The file goes only once its session is ended on the server (or found
+     * gone there): removing it otherwise would throw away the one token
+     * that can end a session still valid. */
+    if (r < 0) {
+        fprintf(stderr, "coachnet: %s: the session was not ended (fix or remove the file)\n", err);
+        return CLI_EXIT_AUTH;
+    }
+    char host[256], where[300], theirs[300];
+    int port;
+    server_id(x->o, host, sizeof(host), &port);
+    if (strcmp(t.host, host) != 0 || t.port != port) {
+        fprintf(stderr, "coachnet: the session in %s is of %s, not of %s: log out with that server's address\n",
+                x->token_path, server_where(t.host, t.port, theirs, sizeof theirs),
+                server_where(host, port, where, sizeof where));
+        return CLI_EXIT_AUTH;
+    }
+    int rc = cli_connect_session(x);
+    if (rc == CLI_EXIT_AUTH) {
+        rc = CLI_EXIT_OK; /* resume said unauthenticated: already gone on the server */
+    } else if (rc == CLI_EXIT_OK) {
+        cn_client_error e;
+        if (cn_client_logout(x->c, &e) != CN_CLIENT_OK) rc = cli_fail("logout", &e);
+    }
+    if (rc != CLI_EXIT_OK) {
+        fprintf(stderr, "coachnet: the session was not ended; %s is kept: run logout again\n", x->token_path);
+        return rc;
     }
     if (cli_token_remove(x->token_path, err, sizeof(err)) != 0) {
         fprintf(stderr, "coachnet: %s\n", err);
