@@ -128,7 +128,20 @@ static int import_row(void *ud, cli_row *row) {
     while (s->nfl == CLI_IMPORT_WINDOW)
         if (import_collect(s) != 0) return -1;
     uint32_t id;
-    if (cn_client_send_raw(s->x->c, s->method, s->sb.data, s->sb.size, &id, &s->fatal) != CN_CLIENT_OK) return -1;
+    cn_client_error e;
+    if (cn_client_send_raw(s->x->c, s->method, s->sb.data, s->sb.size, &id, &e) != CN_CLIENT_OK) {
+        /* Refused before sending (the row's request is above the server's
+         * frame limit): this row is rejected, the connection is as it was
+         * and the rows after it go on.  Anything else stops the file. */
+        if (e.kind == CN_CLIENT_E_USAGE && cn_client_is_connected(s->x->c)) {
+            import_reject(s, row->line, "too_large", e.message, "");
+            s->done++;
+            import_progress(s, 0);
+            return 0;
+        }
+        s->fatal = e;
+        return -1;
+    }
     s->fl[s->nfl].msgid = id;
     s->fl[s->nfl].line = row->line;
     s->nfl++;
