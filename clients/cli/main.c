@@ -151,16 +151,39 @@ int cli_connect_session(cli_ctx *x) {
 /* login / logout / whoami                                                 */
 /* ---------------------------------------------------------------------- */
 
+/* The terminal's settings while the password prompt has echo off: a
+ * signal that ends the process there (Ctrl-C, a closed terminal, kill)
+ * puts them back first, as getpass does; it left the user's shell without
+ * echo.  tcsetattr, sigaction and raise are async-signal-safe. */
+static struct termios pw_tty;
+static const int pw_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+static void pw_signal(int sig) {
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &pw_tty);
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigaction(sig, &dfl, NULL);
+    raise(sig);
+}
+
 /* Read the password: from the terminal without echo when stdin is a tty,
  * else the first line of stdin. */
 int cli_read_password(char *buf, size_t len) {
     int tty = isatty(STDIN_FILENO);
-    struct termios old, noecho;
+    struct termios noecho;
+    struct sigaction restore[sizeof pw_signals / sizeof pw_signals[0]];
     if (tty) {
         fputs("Password: ", stderr);
         fflush(stderr);
-        if (tcgetattr(STDIN_FILENO, &old) == 0) {
-            noecho = old;
+        if (tcgetattr(STDIN_FILENO, &pw_tty) == 0) {
+            struct sigaction sa;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = pw_signal;
+            sigemptyset(&sa.sa_mask);
+            for (size_t i = 0; i < sizeof pw_signals / sizeof pw_signals[0]; i++)
+                sigaction(pw_signals[i], &sa, &restore[i]);
+            noecho = pw_tty;
             noecho.c_lflag &= ~(tcflag_t)ECHO;
             tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
         } else {
@@ -169,7 +192,9 @@ int cli_read_password(char *buf, size_t len) {
     }
     char *r = fgets(buf, (int)len, stdin);
     if (tty) {
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &pw_tty);
+        for (size_t i = 0; i < sizeof pw_signals / sizeof pw_signals[0]; i++)
+            sigaction(pw_signals[i], &restore[i], NULL);
         fputc('\n', stderr);
     }
     if (r == NULL) return -1;
