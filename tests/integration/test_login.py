@@ -268,6 +268,18 @@ def login_on_full_redis(s):
         c.auth_login(login, s.PASSWORD)
 
 
+def no_lasting_session(srv, attacker, mid_login):
+    """The old password's login in flight across a password change: it is
+    refused, or its token no longer resumes."""
+    try:
+        token = attacker.wait(mid_login)["token"]
+    except CoachnetError as e:
+        assert e.code == "unauthenticated", e
+        return
+    with srv.client() as c:
+        expect_error("unauthenticated", c.auth_resume, token)
+
+
 @t
 def login_racing_a_password_reset_gets_no_lasting_session(s):
     """a login with the old password in flight while user.set_password or auth.change_password stores a new one gets no session that outlives the change: refused, or ended with the user's other sessions"""
@@ -283,45 +295,24 @@ def login_racing_a_password_reset_gets_no_lasting_session(s):
         adm = srv.admin()
         for _ in range(3):
             login = new_user(s, "reset")
-            attacker = srv.client()
-            try:
+            with srv.client() as attacker:
                 mid_set = adm.send("user.set_password", {"login": login, "password": "Brand-new-pa55word"})
                 mid_login = attacker.send("auth.login", {"login": login, "password": s.PASSWORD})
                 adm.wait(mid_set)
-                try:
-                    token = attacker.wait(mid_login)["token"]
-                except CoachnetError as e:
-                    assert e.code == "unauthenticated", e
-                    continue
-                with srv.client() as c:
-                    expect_error("unauthenticated", c.auth_resume, token)
-            finally:
-                attacker.close()
+                no_lasting_session(srv, attacker, mid_login)
         for delay in (0.0, 0.03, 0.06, 0.1):
             login = new_user(s, "change")
-            owner = srv.login(login, s.PASSWORD)
-            attacker = srv.client()
-            try:
+            with srv.login(login, s.PASSWORD) as owner, srv.client() as attacker:
                 mid_chg = owner.send("auth.change_password", {"old_password": s.PASSWORD,
                                                               "new_password": "Brand-new-pa55word"})
                 time.sleep(delay)   # the login lands before, inside or after the change's window
                 mid_login = attacker.send("auth.login", {"login": login, "password": s.PASSWORD})
                 owner.wait(mid_chg)
-                try:
-                    token = attacker.wait(mid_login)["token"]
-                except CoachnetError as e:
-                    assert e.code == "unauthenticated", e
-                    continue
-                with srv.client() as c:
-                    expect_error("unauthenticated", c.auth_resume, token)
-            finally:
-                attacker.close()
-                owner.close()
+                no_lasting_session(srv, attacker, mid_login)
     finally:
         if adm is not None:
             adm.close()
         srv.stop()
-
 
 if __name__ == "__main__":
     main(suite)

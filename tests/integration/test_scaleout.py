@@ -452,8 +452,60 @@ def redis_links(redis, srv):
     return subs, cmds
 
 
+class FirstPageWatch:
+    """MONITOR Redis until the first page of a coach index resync (cursor
+    "", 500 coaches) has run on a connection `mine` accepts (the MONITOR
+    line, with its "[0 127.0.0.1:PORT]"); then pause the process `pid`
+    (SIGSTOP), run `during`, resume it.  wait() says whether that happened."""
+
+    def __init__(self, redis, pid, during, mine=lambda line: True):
+        self.pid, self.during, self.mine = pid, during, mine
+        self.mon = MiniRedis(redis.port, timeout=10)
+        self.mon.command("MONITOR")
+        self.paused = threading.Event()
+        self.th = threading.Thread(target=self._watch, daemon=True)
+        self.th.start()
+
+    def _watch(self):
+        buf = b""
+        while not self.paused.is_set():
+            try:
+                d = self.mon.sock.recv(65536)
+            except OSError:
+                return
+            if not d:
+                return
+            buf += d
+            lines = buf.split(b"\r\n")
+            buf = lines.pop()
+            for line in lines:
+                if b'"EVALSHA"' in line and b'"" "500"' in line and self.mine(line):
+                    os.kill(self.pid, signal.SIGSTOP)
+                    try:
+                        self.during()
+                    finally:
+                        os.kill(self.pid, signal.SIGCONT)
+                        self.paused.set()
+                    return
+
+    def wait(self, timeout):
+        seen = self.paused.wait(timeout)
+        self.mon.close()
+        self.th.join()
+        return seen
+
+
 SETLOAD = ("redis.call('SET', KEYS[1], ARGV[2]) "
            "redis.call('PUBLISH', KEYS[2], cmsgpack.pack({'load', ARGV[1], tonumber(ARGV[2])}))")
+
+
+def seat_taker(redis, coach_id):
+    """A function that sets the coach's load to 1 as the scripts do (its
+    load key and event), then lets the event travel."""
+    def take():
+        redis.cmd("EVAL", SETLOAD, "2", "cn:load:" + coach_id, "cn:events", coach_id, "1")
+        time.sleep(0.3)
+    return take
 
 
 @t
@@ -484,40 +536,11 @@ def resync_page_keeps_newer_events(s):
             redis.cmd("EVAL", SETLOAD, "2", "cn:load:" + x, "cn:events", x, "0")
             wait_until(lambda: cb.match_explain(m["id"], x)["explain"]["feasible"], SYNC, what="X free on B")
             subs, cmds = redis_links(redis, b)
-            mon = MiniRedis(redis.port, timeout=10)
-            mon.command("MONITOR")
-            paused = threading.Event()
-
-            def watch():
-                buf = b""
-                while not paused.is_set():
-                    try:
-                        d = mon.sock.recv(65536)
-                    except OSError:
-                        return
-                    if not d:
-                        return
-                    buf += d
-                    lines = buf.split(b"\r\n")
-                    buf = lines.pop()
-                    for line in lines:
-                        # B's first page (cursor "", 500 coaches) has run: pause B, take the seat
-                        if b'"EVALSHA"' in line and b'"" "500"' in line and \
-                                any(b"127.0.0.1:%d]" % p in line for p in cmds):
-                            os.kill(b.proc.pid, signal.SIGSTOP)
-                            try:
-                                redis.cmd("EVAL", SETLOAD, "2", "cn:load:" + x, "cn:events", x, "1")
-                                time.sleep(0.3)
-                            finally:
-                                os.kill(b.proc.pid, signal.SIGCONT)
-                                paused.set()
-                            return
-            th = threading.Thread(target=watch, daemon=True)
-            th.start()
+            # B's first page has run: pause B, take the seat
+            watch = FirstPageWatch(redis, b.proc.pid, seat_taker(redis, x),
+                                   lambda line: any(b"127.0.0.1:%d]" % p in line for p in cmds))
             redis.cmd("CLIENT", "KILL", "ADDR", "127.0.0.1:%d" % subs[0])
-            assert paused.wait(10 * SLOW), "B's first page was not seen (attempt %d)" % attempt
-            mon.close()
-            th.join()
+            assert watch.wait(10 * SLOW), "B's first page was not seen (attempt %d)" % attempt
             time.sleep(2 * SLOW)     # B has read the page and the event
             e = cb.match_explain(m["id"], x)["explain"]
             assert redis.cmd("GET", "cn:load:" + x) in (b"1", "1")
@@ -595,39 +618,10 @@ def starting_instance_keeps_a_coach_whose_load_changes_during_its_first_page(s):
             late = cl = None
             try:
                 late = s.env.add_server(name="coachnetd-start%d" % attempt)
-                mon = MiniRedis(redis.port, timeout=10)
-                mon.command("MONITOR")
-                paused = threading.Event()
-
-                def watch():
-                    buf = b""
-                    while not paused.is_set():
-                        try:
-                            d = mon.sock.recv(65536)
-                        except OSError:
-                            return
-                        if not d:
-                            return
-                        buf += d
-                        lines = buf.split(b"\r\n")
-                        buf = lines.pop()
-                        for line in lines:
-                            if b'"EVALSHA"' in line and b'"" "500"' in line:
-                                os.kill(late.proc.pid, signal.SIGSTOP)
-                                try:
-                                    redis.cmd("EVAL", SETLOAD, "2", "cn:load:" + x, "cn:events", x, "1")
-                                    time.sleep(0.3)
-                                finally:
-                                    os.kill(late.proc.pid, signal.SIGCONT)
-                                    paused.set()
-                                return
-                th = threading.Thread(target=watch, daemon=True)
-                th.start()
+                watch = FirstPageWatch(redis, late.proc.pid, seat_taker(redis, x))
                 redis.cmd("DEL", "cn:idx:coach")
                 redis.cmd("RENAME", "cn:idx:coach-kept", "cn:idx:coach")
-                assert paused.wait(10 * SLOW), "the instance's first page was not seen (attempt %d)" % attempt
-                mon.close()
-                th.join()
+                assert watch.wait(10 * SLOW), "the instance's first page was not seen (attempt %d)" % attempt
                 cl = late.client()
                 cl.auth_resume(ca.token)
                 assert x in suggested(cl, m["id"]), "attempt %d: coach %s is not suggested" % (attempt, x)
