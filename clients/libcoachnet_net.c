@@ -231,7 +231,10 @@ static int handshake(cn_net *n, const cn_client_options *o, int64_t deadline, cn
     if (n->ssl == NULL || SSL_set_fd(n->ssl, n->fd) != 1)
         return cn_seterr(err, CN_CLIENT_E_NOMEM, "SSL_new: %s", ssl_errstr(eb, sizeof(eb), "failed"));
     /* The certificate must name the host (or the SNI name): a failure to
-     * set the expected name must not leave the check out. */
+     * set the expected name must not leave the check out.  Only in its
+     * subjectAltName (RFC 6125 §6.4.4, the CA/Browser rules): OpenSSL
+     * would otherwise take a CN when the certificate has no DNS name. */
+    SSL_set_hostflags(n->ssl, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
     int named = is_ip_literal(name) ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(n->ssl), name)
                                     : SSL_set_tlsext_host_name(n->ssl, name) == 1 && SSL_set1_host(n->ssl, name) == 1;
     if (!named) return cn_seterr(err, CN_CLIENT_E_CONNECT, "cannot verify against server name '%s'", name);

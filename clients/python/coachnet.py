@@ -226,6 +226,8 @@ class Client:
                 ctx.load_verify_locations(cafile=self.ca_file)
             else:
                 ctx.load_default_certs()
+            # the host only in the subjectAltName (RFC 6125), never a CN
+            ctx.hostname_checks_common_name = False
         else:
             ctx.check_hostname = False
             ctx.verify_mode = ssl.CERT_NONE
