@@ -35,6 +35,34 @@ def suggested(client, mentee_id):
     return {it["coach_id"]: it for it in r["items"]}
 
 
+def coach_index_unreadable(redis):
+    """idx:coach of the wrong type: every page of a resync fails (and is
+    retried every second), so an instance started now keeps loading until
+    coach_index_readable(): deterministic, whatever the machine's speed."""
+    redis.cmd("RENAME", "cn:idx:coach", "cn:idx:coach-kept")
+    redis.cmd("SET", "cn:idx:coach", "not a sorted set")
+
+
+def coach_index_readable(redis):
+    """Undo coach_index_unreadable (nothing when it is readable)."""
+    if redis.cmd("TYPE", "cn:idx:coach") in (b"string", "string"):
+        redis.cmd("DEL", "cn:idx:coach")
+        redis.cmd("RENAME", "cn:idx:coach-kept", "cn:idx:coach")
+
+
+def first_page_coach(s, coord, prog, capacity):
+    """Put coach X, whose id sorts first (on a resync's first page, and
+    first among equals in a suggestion), and 450 coaches with long bios that
+    make that page a reply of about 1 MB (read over several loop turns):
+    X's id."""
+    x = dict(s.gen.coach([prog], capacity=capacity), id="000000000" + s.gen.nip()[9:])
+    coord.coach_put(x)
+    got = coord.pipeline([("coach.put", {"profile": s.gen.coach([prog], capacity=1, bio="b" * 1900)})
+                          for _ in range(450)], timeout=60)
+    assert not [r for r in got if isinstance(r, Exception)], got[:3]
+    return x["id"]
+
+
 @t
 def new_coach_via_a_suggested_by_b(s):
     """a coach created through A appears in B's suggestions, with the right score"""
@@ -119,12 +147,8 @@ def loading_index_answers_unavailable(s):
         ca.mentee_put(m)
         c = s.gen.coach([prog])
         ca.coach_put(c)
-        # An instance loads its index by paging through idx:coach.  With that
-        # key of the wrong type every page fails (and is retried every
-        # second), so an instance started now keeps loading until the key is
-        # back: deterministic, whatever the machine's speed.
-        redis.cmd("RENAME", "cn:idx:coach", "cn:idx:coach-kept")
-        redis.cmd("SET", "cn:idx:coach", "not a sorted set")
+        # An instance loads its index by paging through idx:coach
+        coach_index_unreadable(redis)
         try:
             late = s.env.add_server(name="coachnetd-loading")
             cl = late.client()
@@ -135,8 +159,7 @@ def loading_index_answers_unavailable(s):
             # requests that do not need the index are served meanwhile
             assert cl.mentee_get(m["id"])["profile"]["id"] == m["id"]
         finally:
-            redis.cmd("DEL", "cn:idx:coach")
-            redis.cmd("RENAME", "cn:idx:coach-kept", "cn:idx:coach")
+            coach_index_readable(redis)
         got = wait_until(lambda: suggested(cl, m["id"]).get(c["id"]), SYNC,
                          what="the loading instance to suggest the coach once its index is loaded")
         assert got["score"] == expected_explain(m, c)["score"], got
@@ -524,14 +547,7 @@ def resync_page_keeps_newer_events(s):
     try:
         m = s.gen.mentee(prog)
         ca.mentee_put(m)
-        # X sorts first, so that it is on the first page; 450 coaches with long
-        # bios make that page a reply of about 1 MB
-        x = dict(s.gen.coach([prog], capacity=1), id="000000000" + s.gen.nip()[9:])
-        ca.coach_put(x)
-        got = ca.pipeline([("coach.put", {"profile": s.gen.coach([prog], capacity=1, bio="b" * 1900)})
-                           for _ in range(450)], timeout=60)
-        assert not [r for r in got if isinstance(r, Exception)], got[:3]
-        x = x["id"]
+        x = first_page_coach(s, ca, prog, capacity=1)
         for attempt in range(4):
             redis.cmd("EVAL", SETLOAD, "2", "cn:load:" + x, "cn:events", x, "0")
             wait_until(lambda: cb.match_explain(m["id"], x)["explain"]["feasible"], SYNC, what="X free on B")
@@ -548,6 +564,7 @@ def resync_page_keeps_newer_events(s):
     finally:
         cb.close()
         ca.close()
+
 
 # What a replica promoted before a coach's write reached it holds of that
 # coach: nothing (its profile, indexes and load are gone).
@@ -603,32 +620,21 @@ def starting_instance_keeps_a_coach_whose_load_changes_during_its_first_page(s):
     try:
         m = s.gen.mentee(prog)
         ca.mentee_put(m)
-        # X sorts first (on the first page, and first of the 450 equal
-        # coaches in a suggestion); with 2 seats it is still suggested with 1
-        x = dict(s.gen.coach([prog], capacity=2), id="000000000" + s.gen.nip()[9:])
-        ca.coach_put(x)
-        got = ca.pipeline([("coach.put", {"profile": s.gen.coach([prog], capacity=1, bio="b" * 1900)})
-                           for _ in range(450)], timeout=60)
-        assert not [r for r in got if isinstance(r, Exception)], got[:3]
-        x = x["id"]
+        x = first_page_coach(s, ca, prog, capacity=2)   # with 1 of its 2 seats taken, still suggested
         for attempt in range(3):
             redis.cmd("EVAL", SETLOAD, "2", "cn:load:" + x, "cn:events", x, "0")
-            redis.cmd("RENAME", "cn:idx:coach", "cn:idx:coach-kept")
-            redis.cmd("SET", "cn:idx:coach", "not a sorted set")
+            coach_index_unreadable(redis)
             late = cl = None
             try:
                 late = s.env.add_server(name="coachnetd-start%d" % attempt)
                 watch = FirstPageWatch(redis, late.proc.pid, seat_taker(redis, x))
-                redis.cmd("DEL", "cn:idx:coach")
-                redis.cmd("RENAME", "cn:idx:coach-kept", "cn:idx:coach")
+                coach_index_readable(redis)
                 assert watch.wait(10 * SLOW), "the instance's first page was not seen (attempt %d)" % attempt
                 cl = late.client()
                 cl.auth_resume(ca.token)
                 assert x in suggested(cl, m["id"]), "attempt %d: coach %s is not suggested" % (attempt, x)
             finally:
-                if redis.cmd("TYPE", "cn:idx:coach") in (b"string", "string"):
-                    redis.cmd("DEL", "cn:idx:coach")
-                    redis.cmd("RENAME", "cn:idx:coach-kept", "cn:idx:coach")
+                coach_index_readable(redis)
                 if cl is not None:
                     cl.close()
                 if late is not None:
