@@ -206,13 +206,14 @@ static void do_request(srv_req *r, pair_ctx *c) {
         srv_req_fail(r, PROTO_E_INTERNAL, NULL, "cannot score the pair: %s %s", me.field, me.msg);
         return;
     }
-    /* capacity, program and forbidden are decided atomically by the script;
-     * the other constraints make the pair unworkable whoever asks, and the
-     * script refuses it too: after its request_id check, so that a repeat
-     * gets the first answer whatever profile edit came since */
+    /* capacity (here only a coach of capacity 0) and forbidden are decided
+     * atomically by the script; the other constraints make the pair
+     * unworkable whoever asks, and the script refuses it too: after its
+     * request_id check, so that a repeat gets the first answer whatever
+     * profile edit came since */
     const char *unworkable = "";
-    if (!ex.feasible && ex.reason != MATCH_REASON_CAPACITY && ex.reason != MATCH_REASON_PROGRAM &&
-        ex.reason != MATCH_REASON_FORBIDDEN && ex.reason != MATCH_REASON_MIN_SCORE)
+    if (!ex.feasible && ex.reason != MATCH_REASON_CAPACITY && ex.reason != MATCH_REASON_FORBIDDEN &&
+        ex.reason != MATCH_REASON_MIN_SCORE)
         unworkable = match_reason_name(ex.reason);
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);

@@ -422,7 +422,8 @@ class Client:
                 if msg[2] is None:
                     self._broken()
                     raise ProtocolError("a result with msgid 0")
-                self._server_error = msg[2]
+            # kept for the close that follows it, not for a later one
+            self._server_error = msg[2] if msgid == 0 else None
             self._pending.pop(msgid, None)
             self._responses[msgid] = (msg[2], msg[3])
             self.arrival.append(msgid)
