@@ -325,12 +325,14 @@ int assign_graph_fill_row(assign_graph *g, int32_t row, const int32_t *cols, con
     for (int32_t i = 0; i < n; i++)
         if (cols[i] < 0 || cols[i] >= g->n_cols || w[i] <= 0 || w[i] > ASSIGN_MAX_WEIGHT) return ASSIGN_ERR;
     assign_row *rw = &g->rows[row];
+    int sorted = 1;
     for (int32_t i = 0; i < n; i++) {
         rw->e[rw->len].w = w[i];
         rw->e[rw->len].col = cols[i];
         rw->len++;
+        sorted &= i == 0 || cols[i - 1] < cols[i];
     }
-    rw->sorted = 0;
+    rw->sorted = sorted;
     row_sort(rw); /* here, in the caller's thread, not in the solver's */
     return ASSIGN_OK;
 }

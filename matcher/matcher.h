@@ -411,6 +411,10 @@ typedef struct match_run_input {
     int no_classes;           /* tests and benchmarks: 1 = never
                                        solve identical coaches as one
                                        class (stats.coach_classes) */
+    int no_coach_bounds;      /* tests and benchmarks: 1 = coach-side
+                                       lists of RUN_COACH_K and no coach
+                                       certified by its bound, even where
+                                       seats are scarce (stats.rounds[].cert) */
     int check_bounds;         /* tests: after each pricing round (and
                                        after a price estimate's first
                                        pass), check every mentee's bound
@@ -436,13 +440,16 @@ typedef struct match_unmatched {
 
 #define MATCH_ROUNDS_KEPT 32
 typedef struct match_round_stats {
-    uint64_t pairs;   /* pair scorings of the round's scans */
-    uint32_t scans;   /* mentees scanned (the others proved by bounds) */
-    uint32_t found;   /*   of them, with a violating pair */
-    uint32_t stopped; /*   of them, stopped early (no bound kept) */
-    uint32_t added;   /* edges the round added */
-    uint32_t waited;  /* scans asked for by a small drift that wait for a
+    uint64_t pairs;      /* pair scorings of the round's scans */
+    uint32_t scans;      /* mentees scanned (the others proved by bounds) */
+    uint32_t found;      /*   of them, with a violating pair */
+    uint32_t stopped;    /*   of them, stopped early (no bound kept) */
+    uint32_t added;      /* edges the round added */
+    uint32_t waited;     /* scans asked for by a small drift that wait for a
                          later round (the round found violations first) */
+    uint32_t cert;       /* coaches their coach-side bound certified (no
+                            mentee scanned them) */
+    uint32_t cert_found; /*   violating pairs of their lists */
 } match_round_stats;
 
 typedef struct match_stats {

@@ -51,6 +51,7 @@
 
 #define RUN_DEFAULT_K    12
 #define RUN_COACH_K      8               /* coach-side candidates per coach */
+#define RUN_COACH_D      32              /* coach-side list depth when seats are scarce */
 #define TOPK_SUB         128             /* keys per threshold refresh in top-K */
 #define RUN_MAX_K        200             /* n_cand and stable cursors are uint8 */
 #define RB_NONE          INT32_MIN       /* rb_k: no reduced bound (pricing) */
@@ -169,11 +170,21 @@ struct match_run_state {
     int32_t **tabs[MATCH_MAX_THREADS];
     size_t n_tabs;
     /* coach-side candidates of the first scoring pass (optimal mode): per
-     * thread and coach the RUN_COACH_K best mentees by gain, mentee asc */
-    int32_t *cside_gain[MATCH_MAX_THREADS]; /* nc * RUN_COACH_K */
-    int32_t *cside_m[MATCH_MAX_THREADS];
+     * thread and coach the cside_k best mentees by gain, mentee asc; after
+     * coach_side_add, thread 0's hold the lists merged over the threads */
+    int64_t *cside_key[MATCH_MAX_THREADS]; /* nc * cside_k: cside_key_of() */
     int32_t *cside_thr[MATCH_MAX_THREADS]; /* per coach: gain to beat */
     uint8_t *cside_n[MATCH_MAX_THREADS];
+    struct cside_rec *cside_rec[MATCH_MAX_THREADS]; /* offers not yet in the lists */
+    struct cside_rec *cside_tmp[MATCH_MAX_THREADS]; /* cside_flush's */
+    uint32_t *cside_cnt[MATCH_MAX_THREADS];         /* cside_flush's, nc + 1 */
+    size_t cside_nrec[MATCH_MAX_THREADS], cside_caprec;
+    int cside_k;          /* list depth: RUN_COACH_K, or RUN_COACH_D */
+    size_t *cs_off;       /* per mentee: its pairs of the merged lists are */
+    int32_t *cs_c, *cs_g; /*   [cs_off[m], cs_off[m+1]): coach asc, gain */
+    int32_t *cside_bound; /* per coach (cold runs): see "Coach-side bounds" */
+    uint8_t *cside_cert;  /* per coach: certified by it in the last round */
+    int64_t *pi_real;     /* per coach: the last round's prices (pricing) */
     /* warm start (see the warm start section) */
     uint64_t *m_fp, *c_fp; /* fingerprints (warm.c), when a state is in or out */
     int warm;              /* 1: the run starts from in->warm */
@@ -522,11 +533,19 @@ static void state_free(struct match_run_state *st) {
     for (int t = 0; t < MATCH_MAX_THREADS; t++) {
         for (size_t i = 0; st->tabs[t] && i < st->n_tabs; i++) free(st->tabs[t][i]);
         free(st->tabs[t]);
-        free(st->cside_gain[t]);
-        free(st->cside_m[t]);
+        free(st->cside_key[t]);
         free(st->cside_thr[t]);
         free(st->cside_n[t]);
+        free(st->cside_rec[t]);
+        free(st->cside_tmp[t]);
+        free(st->cside_cnt[t]);
     }
+    free(st->cside_bound);
+    free(st->cside_cert);
+    free(st->cs_off);
+    free(st->cs_c);
+    free(st->cs_g);
+    free(st->pi_real);
     mt_coaches_free(&st->pcs);
     mt_coaches_free(&st->chs);
     free(st->m_fp);
@@ -1009,32 +1028,75 @@ typedef struct topk {
     int oom;
 } topk;
 
-/* Offer mentee t->m to the coach-side lists of coaches [c0, c0+n) whose
- * flag is set (mt_gain_block). */
-static void coach_side_flags(topk *t, const int32_t *tab, size_t c0, const uint16_t *key, size_t n,
-                             const uint8_t *flag) {
-    struct match_run_state *st = t->st;
-    int32_t *thr = st->cside_thr[t->tid];
-    /* flags are rare: let memchr (vectorised) find them */
-    for (const uint8_t *f = memchr(flag, 1, n); f; f = memchr(f + 1, 1, (size_t)(flag + n - f - 1))) {
-        size_t j = (size_t)(f - flag), c = c0 + j;
-        int32_t g = tab[key[j]] + t->bonus;
-        int32_t *gain = st->cside_gain[t->tid] + c * RUN_COACH_K;
-        int32_t *ms = st->cside_m[t->tid] + c * RUN_COACH_K;
-        uint8_t *cnt = &st->cside_n[t->tid][c];
+/* A coach-side list holds (gain, mentee) pairs as one int64 each, ordered
+ * as the lists rank them: more gain first, then the earlier mentee. */
+static inline int64_t cside_key_of(int32_t gain, int32_t m) {
+    return (int64_t)((uint64_t)(int64_t)gain << 32 | (uint32_t)(UINT32_MAX - (uint32_t)m));
+}
+static inline int32_t cside_key_gain(int64_t x) { return (int32_t)(x >> 32); }
+static inline int32_t cside_key_m(int64_t x) { return (int32_t)(UINT32_MAX - (uint32_t)x); }
+
+/* Put x into a list of *n <= kd keys sorted descending, which it enters
+ * (the list is not full, or x ranks above its last).  The position is a
+ * count, which gcc vectorises, and the move a memmove: a sorted insert
+ * that branched per entry, or a heap, mispredicted its way through the
+ * first pass's hottest loop. */
+static void cside_insert(int64_t *a, uint8_t *n, int kd, int64_t x) {
+    int i = *n < kd ? (*n)++ : kd - 1; /* when full, the last falls out */
+    for (; i > 0 && a[i - 1] < x; i--) a[i] = a[i - 1];
+    a[i] = x;
+}
+
+/* An offer to a coach-side list that waits in its thread's buffer. */
+typedef struct cside_rec {
+    int32_t c, g, m;
+} cside_rec;
+
+/* Put thread tid's buffered offers into its lists.  The buffer is sorted
+ * by coach (a counting sort, stable: each coach's offers stay in mentee
+ * order), then the lists are visited in coach order, each once: where the
+ * offers went into the lists one by one as they came, a list was a cache
+ * miss or two per offer, and the RUN_COACH_D lists of a scarce run's 2,000
+ * coaches took more time than the scoring itself.  An offer is taken only
+ * if it still ranks above the list's last (the thresholds the flags were
+ * made with are those of the last flush). */
+static void cside_flush(struct match_run_state *st, int tid) {
+    size_t n = st->cside_nrec[tid], nc = st->nc;
+    const int kd = st->cside_k;
+    uint32_t *cnt = st->cside_cnt[tid];
+    cside_rec *rec = st->cside_rec[tid], *out = st->cside_tmp[tid];
+    if (!n) return;
+    memset(cnt, 0, (nc + 1) * sizeof(*cnt));
+    for (size_t i = 0; i < n; i++) cnt[rec[i].c + 1]++;
+    for (size_t c = 0; c < nc; c++) cnt[c + 1] += cnt[c];
+    for (size_t i = 0; i < n; i++) out[cnt[rec[i].c]++] = rec[i];
+    int32_t *thr = st->cside_thr[tid];
+    for (size_t i = 0; i < n; i++) {
+        size_t c = (size_t)out[i].c;
+        int64_t *a = st->cside_key[tid] + c * (size_t)kd, x = cside_key_of(out[i].g, out[i].m);
+        uint8_t *k = &st->cside_n[tid][c];
         /* Each thread takes its chunks in increasing mentee order, so a
          * later mentee never wins a tie: the list is the exact top by (gain
          * desc, mentee asc) of the mentees this thread saw, and the merge
          * over threads does not depend on how the work was split. */
-        int k = *cnt < RUN_COACH_K ? (*cnt)++ : RUN_COACH_K - 1;
-        while (k > 0 && (gain[k - 1] < g || (gain[k - 1] == g && ms[k - 1] > t->m))) {
-            gain[k] = gain[k - 1];
-            ms[k] = ms[k - 1];
-            k--;
-        }
-        gain[k] = g;
-        ms[k] = t->m;
-        if (*cnt == RUN_COACH_K) thr[c] = gain[RUN_COACH_K - 1];
+        if (*k == kd && x <= a[kd - 1]) continue;
+        cside_insert(a, k, kd, x);
+        if (*k == kd) thr[c] = cside_key_gain(a[kd - 1]);
+    }
+    st->cside_nrec[tid] = 0;
+}
+
+/* Offer mentee t->m to the coach-side lists of coaches [c0, c0+n) whose
+ * flag is set (mt_gain_block): into the thread's buffer (cside_flush). */
+static void coach_side_flags(topk *t, const int32_t *tab, size_t c0, const uint16_t *key, size_t n,
+                             const uint8_t *flag) {
+    struct match_run_state *st = t->st;
+    const int tid = t->tid;
+    /* flags are rare: let memchr (vectorised) find them */
+    for (const uint8_t *f = memchr(flag, 1, n); f; f = memchr(f + 1, 1, (size_t)(flag + n - f - 1))) {
+        size_t j = (size_t)(f - flag);
+        if (st->cside_nrec[tid] == st->cside_caprec) cside_flush(st, tid);
+        st->cside_rec[tid][st->cside_nrec[tid]++] = (cside_rec){ (int32_t)(c0 + j), tab[key[j]] + t->bonus, t->m };
     }
 }
 
@@ -1247,15 +1309,28 @@ static int warm_kept(const struct match_run_state *st, size_t c) {
  * thrown away: 7 % of a two-thread warm re-run's CPU at 100,000 x 20,000.
  * No gain reaches CSIDE_CLOSED (a score <= MATCH_SCORE_MAX plus a bonus <=
  * MATCH_WAITLIST_MAX x MATCH_WAITLIST_BONUS_MAX).  After warm_map. */
-#define CSIDE_CLOSED (INT32_MAX / 2)
-static int coach_side_init(struct match_run_state *st) {
-    size_t n = st->nc * RUN_COACH_K + 1;
+#define CSIDE_CLOSED        (INT32_MAX / 2)
+#define CSIDE_NONE          (INT32_MIN / 2) /* cside_bound: the list holds every offer */
+#define CSIDE_BUF_PER_COACH 8               /* offers buffered per coach (cside_flush) */
+static int coach_side_init(struct match_run_state *st, size_t n_free) {
+    /* Deeper lists where they can certify coaches (see "Coach-side
+     * bounds"): a cold run with fewer free seats than free mentees. */
+    int64_t seats = 0;
+    for (size_t c = 0; c < st->nc; c++) seats += st->remain[c] > 0 ? st->remain[c] : 0;
+    int deep = !st->warm && !st->in->no_coach_bounds && seats < (int64_t)n_free;
+    st->cside_k = deep ? RUN_COACH_D : RUN_COACH_K;
+    size_t n = st->nc * (size_t)st->cside_k + 1;
+    st->cside_caprec = CSIDE_BUF_PER_COACH * st->nc + 1024;
     for (int t = 0; t < st->threads; t++) {
-        st->cside_gain[t] = malloc(n * sizeof(int32_t));
-        st->cside_m[t] = malloc(n * sizeof(int32_t));
+        st->cside_key[t] = malloc(n * sizeof(int64_t));
         st->cside_thr[t] = malloc((st->nc + 1) * sizeof(int32_t));
         st->cside_n[t] = calloc(st->nc + 1, 1);
-        if (!st->cside_gain[t] || !st->cside_m[t] || !st->cside_thr[t] || !st->cside_n[t]) return MATCH_ENOMEM;
+        st->cside_rec[t] = malloc(st->cside_caprec * sizeof(cside_rec));
+        st->cside_tmp[t] = malloc(st->cside_caprec * sizeof(cside_rec));
+        st->cside_cnt[t] = malloc((st->nc + 1) * sizeof(uint32_t));
+        if (!st->cside_key[t] || !st->cside_thr[t] || !st->cside_n[t] || !st->cside_rec[t] || !st->cside_tmp[t] ||
+            !st->cside_cnt[t])
+            return MATCH_ENOMEM;
         for (size_t c = 0; c < st->nc; c++) st->cside_thr[t][c] = warm_kept(st, c) ? CSIDE_CLOSED : -1;
     }
     return MATCH_OK;
@@ -1285,42 +1360,82 @@ static int push_extra(struct match_run_state *st, size_t m, int32_t c) {
     return MATCH_OK;
 }
 
-/* Add the coach-side candidates (merged over threads) to the graph, and
- * record them as the mentees' extra edges.  A warm run adds those of the
- * changed coaches only: a kept coach's best mentees are among its old
- * edges already, and its best among the few mentees rescored in full
- * would add some 10^5 edges (at 100,000 x 20,000) that pricing finds
- * when they matter. */
-static int coach_side_add(struct match_run_state *st, assign_graph *g) {
-    for (size_t c = 0; c < st->nc; c++) {
-        if (warm_kept(st, c)) continue;
-        int32_t gain[RUN_COACH_K], ms[RUN_COACH_K];
-        int n = 0;
-        for (int t = 0; t < st->threads; t++)
+/* The coach-side lists merged over the threads (into thread 0's, each
+ * sorted by gain desc, mentee asc), each coach's bound (cold runs, see
+ * "Coach-side bounds"), and the lists turned around: cs_off / cs_c, each
+ * mentee's coaches of the lists, for graph_build to add as edges.  A warm
+ * run merges those of the changed coaches only: a kept coach's best mentees
+ * are among its old edges already, and its best among the few mentees
+ * rescored in full would add some 10^5 edges (at 100,000 x 20,000) that
+ * pricing finds when they matter. */
+static int cside_merge_part(void *ctx, size_t c0, size_t c1, int part) {
+    struct match_run_state *st = ctx;
+    const int kd = st->cside_k;
+    int64_t key[RUN_COACH_D];
+    (void)part;
+    for (size_t c = c0; c < c1; c++) {
+        if (warm_kept(st, c)) {
+            st->cside_n[0][c] = 0;
+            continue;
+        }
+        uint8_t n = 0;
+        int offered = 0;
+        int32_t bound = CSIDE_NONE; /* every mentee offered is in the list */
+        for (int t = 0; t < st->threads; t++) {
+            const int64_t *a = st->cside_key[t] + c * (size_t)kd;
+            /* the mentees thread t left out gain at most its last's */
+            if (st->cside_n[t][c] == kd && st->cside_thr[t][c] > bound) bound = st->cside_thr[t][c];
+            offered += st->cside_n[t][c];
             for (int i = 0; i < st->cside_n[t][c]; i++) {
-                int32_t gg = st->cside_gain[t][c * RUN_COACH_K + i];
-                int32_t mm = st->cside_m[t][c * RUN_COACH_K + i];
-                if (n == RUN_COACH_K && !(gg > gain[n - 1] || (gg == gain[n - 1] && mm < ms[n - 1]))) continue;
-                int k = n < RUN_COACH_K ? n++ : RUN_COACH_K - 1;
-                while (k > 0 && (gain[k - 1] < gg || (gain[k - 1] == gg && ms[k - 1] > mm))) {
-                    gain[k] = gain[k - 1];
-                    ms[k] = ms[k - 1];
-                    k--;
-                }
-                gain[k] = gg;
-                ms[k] = mm;
+                if (n == kd && a[i] <= key[kd - 1]) break; /* a is sorted */
+                cside_insert(key, &n, kd, a[i]);
             }
-        for (int i = 0; i < n; i++) {
-            size_t m = (size_t)ms[i];
-            const cand *cv = st->cands + m * (size_t)(st->k + 1);
-            int dup = 0;
-            for (int k = 0; k < st->n_cand[m] && !dup; k++) dup = cv[k].coach == (int32_t)c;
-            const cand *ev = st->est ? st->est_cands + m * (size_t)(st->k + 1) : NULL;
-            for (int k = 0; ev && k < st->n_est[m] && !dup; k++) dup = ev[k].coach == (int32_t)c;
-            if (dup) continue;
-            if (push_extra(st, m, (int32_t)c) != MATCH_OK) return MATCH_ENOMEM;
-            int64_t w = st->mult * gain[i] + st->big;
-            if (assign_graph_add(g, (int32_t)m, (int32_t)c, w) != ASSIGN_OK) return MATCH_ENOMEM;
+        }
+        memcpy(st->cside_key[0] + c * (size_t)kd, key, n * sizeof(*key));
+        st->cside_n[0][c] = n;
+        /* and the merge left out mentees gaining at most the list's last */
+        if (offered > n && cside_key_gain(key[n - 1]) > bound) bound = cside_key_gain(key[n - 1]);
+        if (st->cside_bound) st->cside_bound[c] = bound;
+    }
+    return MATCH_OK;
+}
+
+static int cside_merge(struct match_run_state *st) {
+    for (int t = 0; t < st->threads; t++) cside_flush(st, t);
+    if (!st->warm && !st->in->no_coach_bounds && !(st->cside_bound = malloc(st->nc * sizeof(int32_t) + 1)))
+        return MATCH_ENOMEM;
+    par_parts(st->threads, st->nc, cside_merge_part, st);
+    const int kd = st->cside_k;
+    if (!(st->cs_off = calloc(st->nm + 1, sizeof(*st->cs_off)))) return MATCH_ENOMEM;
+    for (size_t c = 0; c < st->nc; c++)
+        for (int i = 0; i < st->cside_n[0][c]; i++) st->cs_off[cside_key_m(st->cside_key[0][c * (size_t)kd + i]) + 1]++;
+    for (size_t m = 0; m < st->nm; m++) st->cs_off[m + 1] += st->cs_off[m];
+    st->cs_c = malloc(st->cs_off[st->nm] * sizeof(*st->cs_c) + 1);
+    st->cs_g = malloc(st->cs_off[st->nm] * sizeof(*st->cs_g) + 1);
+    if (!st->cs_c || !st->cs_g) return MATCH_ENOMEM;
+    size_t *at = malloc(st->nm * sizeof(*at) + 1);
+    if (!at) return MATCH_ENOMEM;
+    memcpy(at, st->cs_off, st->nm * sizeof(*at));
+    for (size_t c = 0; c < st->nc; c++)
+        for (int i = 0; i < st->cside_n[0][c]; i++) {
+            int64_t x = st->cside_key[0][c * (size_t)kd + i];
+            size_t e = at[cside_key_m(x)]++;
+            st->cs_c[e] = (int32_t)c;
+            st->cs_g[e] = cside_key_gain(x);
+        }
+    free(at);
+    /* the extra lists the coach side starts (a cold run's are empty): one
+     * pool, not an allocation per mentee (cside_edges; extra_grow moves a
+     * list that outgrows its slice out) */
+    if (!st->warm) {
+        st->extra_pool = malloc(st->cs_off[st->nm] * sizeof(int32_t) + 1);
+        st->extra_in_pool = calloc(st->nm + 1, 1);
+        if (!st->extra_pool || !st->extra_in_pool) return MATCH_ENOMEM;
+        for (size_t m = 0; m < st->nm; m++) {
+            if (st->cap_extra[m] || st->cs_off[m] == st->cs_off[m + 1]) continue;
+            st->extra[m] = st->extra_pool + st->cs_off[m];
+            st->cap_extra[m] = (uint32_t)(st->cs_off[m + 1] - st->cs_off[m]);
+            st->extra_in_pool[m] = 1;
         }
     }
     return MATCH_OK;
@@ -1491,6 +1606,7 @@ typedef struct price_ctx {
     uint8_t *lim;    /* per todo item */
     uint8_t *n_by_mentee;
     int32_t k_now;   /* this round's index in st->pi_hist */
+    size_t n_cert;   /* coaches certified by their coach-side bound */
     int64_t **bmax;  /* [round][segment of PRICE_SEG positions]: largest
                        pi_round - pi of the segment, for the rounds in use */
     int64_t **pkmax; /* [round][segment]: largest pi_round of the segment */
@@ -1949,29 +2065,100 @@ static int price_sort(price_key *a, size_t n) {
     return MATCH_OK;
 }
 
-/* Order the coaches by price and build the permuted arrays. */
+/* ---- coach-side bounds ---------------------------------------------------- *
+ *
+ * Where seats are scarce (a cold run with fewer free seats than free
+ * mentees: scarce, and any cycle with more applicants than places) nearly
+ * every coach is full, most mentees stay unmatched with u = 0, and a pair
+ * violates as soon as the mentee gains more from the coach than its price:
+ * the mentee side then proves little (its bound t is a popular coach's
+ * score, far above most prices) and every round rescanned nearly every
+ * mentee over nearly every coach (3.5 passes at 5,000 x 2,000).
+ *
+ * The first pass also keeps, per coach, its cside_k best mentees by gain
+ * (RUN_COACH_D when seats are scarce; the first RUN_COACH_K are edges) and
+ * cside_bound[c], a gain no mentee outside that list exceeds (CSIDE_NONE:
+ * the list holds every mentee the coach can take).  Since u >= 0, a pair
+ * (m, c) of a mentee outside the list cannot violate once
+ *
+ *   mult * cside_bound[c] + big <= v[c]      (w <= mult*gain + big <= v <= u + v)
+ *
+ * and the list's own pairs are checked exactly (cside_viols), so such a
+ * coach is certified for every mentee without a scan.  A round gives it the
+ * price PI_CERT, above every real price: it sorts last, is beyond every
+ * mentee's prefix, and every bound made this round covers it as it covers
+ * any expensive coach (s - PI_CERT is below anything); when a later round
+ * does not certify it, its price falls from PI_CERT and the drop views send
+ * every mentee whose bound is older to scan it, as after any price drop.
+ * Nothing else changes, so exactness and the certificate stand; what leaves
+ * the run (mt_run_prices, warm_save) gets the real prices (pi_real), and a
+ * warm state's bounds are made to cover the certified coaches' pairs
+ * against them (warm_cert_rb).  Warm runs keep RUN_COACH_K lists and no
+ * bounds: their reused mentees offer nothing to the coach side. */
+#define PI_CERT (INT64_C(1) << 50)
+
+static int cside_certifies(const struct match_run_state *st, const int64_t *v, size_t c) {
+    return st->mult * (int64_t)st->cside_bound[c] + st->big <= v[c];
+}
+
+/* The pairs of the certified coaches' lists that violate the duals (none of
+ * them is an edge: every edge satisfies w <= u + v), into a new array. */
+static int cside_viols(const struct match_run_state *st, const int64_t *u, const int64_t *v, viol **out,
+                       size_t *n_out) {
+    size_t n = 0, cap = 0;
+    viol *vs = NULL;
+    const int kd = st->cside_k;
+    for (size_t c = 0; st->cside_cert && c < st->nc; c++) {
+        if (!st->cside_cert[c]) continue;
+        const int64_t *a = st->cside_key[0] + c * (size_t)kd;
+        for (int i = 0; i < st->cside_n[0][c]; i++) {
+            int32_t g = cside_key_gain(a[i]), m = cside_key_m(a[i]);
+            int64_t amount = st->mult * (int64_t)g + st->big - u[m] - v[c];
+            if (amount <= 0) continue;
+            if (n == cap) {
+                viol *b = realloc(vs, (cap = cap ? 2 * cap : 64) * sizeof(*vs));
+                if (!b) {
+                    free(vs);
+                    return MATCH_ENOMEM;
+                }
+                vs = b;
+            }
+            vs[n++] = (viol){ amount, m, (int32_t)c, (int16_t)(g - st->bonus[m]) };
+        }
+    }
+    *out = vs;
+    *n_out = n;
+    return MATCH_OK;
+}
+
+/* Order the coaches by price and build the permuted arrays; a coach its
+ * coach-side bound certifies is priced PI_CERT (see above). */
 static int price_order(struct match_run_state *st, price_ctx *pc) {
     size_t nc = st->nc;
     price_key *pk = malloc(nc * sizeof(*pk) + 1);
     if (!pk) return MATCH_ENOMEM;
     for (size_t c = 0; c < nc; c++) pk[c] = (price_key){ floor_div(pc->v[c] - st->big, st->mult), (int32_t)c };
-    if (price_sort(pk, nc) != MATCH_OK) {
-        free(pk);
-        return MATCH_ENOMEM;
+    if (st->cside_bound) {
+        if (!st->pi_real && !(st->pi_real = malloc(nc * sizeof(int64_t) + 1))) goto oom;
+        if (!st->cside_cert && !(st->cside_cert = malloc(nc + 1))) goto oom;
+        pc->n_cert = 0;
+        for (size_t c = 0; c < nc; c++) {
+            st->pi_real[c] = pk[c].pi;
+            st->cside_cert[c] = cside_certifies(st, pc->v, c);
+            if (st->cside_cert[c]) {
+                pk[c].pi = PI_CERT;
+                pc->n_cert++;
+            }
+        }
     }
+    if (price_sort(pk, nc) != MATCH_OK) goto oom;
     if (!st->perm) {
         st->perm = malloc(nc * sizeof(int32_t) + 1);
         st->pos_of = malloc(nc * sizeof(int32_t) + 1);
         st->pelig = calloc(st->n_prog + 1, sizeof(*st->pelig));
-        if (!st->perm || !st->pos_of || !st->pelig) {
-            free(pk);
-            return MATCH_ENOMEM;
-        }
+        if (!st->perm || !st->pos_of || !st->pelig) goto oom;
         for (size_t p = 0; p < st->n_prog; p++)
-            if (!(st->pelig[p] = malloc(nc + 1))) {
-                free(pk);
-                return MATCH_ENOMEM;
-            }
+            if (!(st->pelig[p] = malloc(nc + 1))) goto oom;
     }
     for (size_t i = 0; i < nc; i++) {
         st->perm[i] = pk[i].c;
@@ -1982,6 +2169,9 @@ static int price_order(struct match_run_state *st, price_ctx *pc) {
     for (size_t p = 0; p < st->n_prog; p++)
         for (size_t i = 0; i < nc; i++) st->pelig[p][i] = st->elig_free[p][st->perm[i]];
     return mt_coaches_permute(&st->pcs, &st->cs, st->perm, nc);
+oom:
+    free(pk);
+    return MATCH_ENOMEM;
 }
 
 /* Number of positions with pi < x (pi ascending). */
@@ -2143,15 +2333,20 @@ static int price_needs_scan(struct match_run_state *st, price_ctx *pc, size_t m,
 /* input->check_bounds (tests): every bound that refers to round k (the
  * round just priced, or the estimate's round 0 before the first), against
  * every feasible pair outside the graph (its edges after this round's): s
- * <= t, and s - pi <= rb when pi < rp.  Counts the pairs that break one in
+ * <= t, and s - pi <= rb when pi < rp; and, given the duals u, v (NULL
+ * before the first round), every pair outside the graph of a coach its
+ * coach-side bound certified this round against the duals themselves: w <=
+ * u + v (no mentee scanned it).  Counts the pairs that break one in
  * st->bound_errors and names the first on stderr.  A full pass, not
  * counted in the pair scorings. */
 typedef struct bound_check {
     struct match_run_state *st;
     const int64_t *pi; /* this round's, by coach */
+    const int64_t *u, *v;
     const int32_t *tab;
     const uint8_t *in_graph;
     size_t m;
+    int rb; /* the mentee's bound is of this round */
 } bound_check;
 
 static void check_block(void *ctx, const mt_query *q, size_t c0, const uint16_t *key, size_t n) {
@@ -2161,6 +2356,15 @@ static void check_block(void *ctx, const mt_query *q, size_t c0, const uint16_t 
     for (size_t j = 0; j < n; j++) {
         int s = b->tab[key[j]];
         if (s < 0 || b->in_graph[c0 + j]) continue;
+        if (b->u && st->cside_cert && st->cside_cert[c0 + j] && weight(st, b->m, s) > b->u[b->m] + b->v[c0 + j]) {
+            if (!st->bound_errors++)
+                fprintf(stderr,
+                        "price_check: round %zu mentee %zu coach %zu: certified by its coach-side bound "
+                        "but violates\n",
+                        st->n_hist - 1, b->m, c0 + j);
+            continue;
+        }
+        if (!b->rb) continue;
         int64_t red = (int64_t)s - b->pi[c0 + j];
         if (s <= st->t_score[b->m] && (b->pi[c0 + j] >= st->rp[b->m] || red <= st->rb[b->m])) continue;
         if (!st->bound_errors++)
@@ -2170,12 +2374,13 @@ static void check_block(void *ctx, const mt_query *q, size_t c0, const uint16_t 
     }
 }
 
-static int price_check(struct match_run_state *st, int32_t k) {
+static int price_check(struct match_run_state *st, int32_t k, const int64_t *u, const int64_t *v) {
     uint8_t *in_graph = calloc(st->nc + 1, 1);
     if (!in_graph) return MATCH_ENOMEM;
-    bound_check b = { .st = st, .pi = st->pi_hist[k], .in_graph = in_graph };
+    bound_check b = { .st = st, .pi = st->pi_hist[k], .u = u, .v = v, .in_graph = in_graph };
     for (size_t m = 0; m < st->nm; m++) {
-        if (st->rb_k[m] != k) continue;
+        b.rb = st->rb_k[m] == k;
+        if (st->pinned[m] || (!b.rb && !(u && st->cside_cert))) continue;
         graph_mark(st, m, in_graph, NULL, 1);
         mt_query q;
         run_query(st, &q, &st->cs, m);
@@ -2193,13 +2398,15 @@ static int price_check(struct match_run_state *st, int32_t k) {
 
 /* This round's line of stats.rounds (the first MATCH_ROUNDS_KEPT). */
 static void price_round_stats(struct match_run_state *st, const price_ctx *pc, uint64_t pairs, size_t added,
-                              size_t waited) {
+                              size_t waited, size_t cside_found) {
     if (st->n_rounds++ >= MATCH_ROUNDS_KEPT) return;
     match_round_stats *rs = &st->rounds[st->n_rounds - 1];
     rs->pairs = pairs;
     rs->scans = (uint32_t)pc->n_todo;
     rs->added = (uint32_t)added;
     rs->waited = (uint32_t)waited;
+    rs->cert = (uint32_t)pc->n_cert;
+    rs->cert_found = (uint32_t)cside_found;
     for (size_t i = 0; i < pc->n_todo; i++) {
         rs->found += pc->n_by_mentee[i] > 0;
         rs->stopped += st->rb_k[pc->todo[i]] == RB_NONE;
@@ -2319,6 +2526,9 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
     if (rc == MATCH_OK && !st->rb) rc = price_state_init(st);
     if (rc == MATCH_OK) rc = price_order(st, &pc);
     if (rc == MATCH_OK) rc = price_history(st, &pc);
+    viol *cv = NULL;
+    size_t n_cv = 0;
+    if (rc == MATCH_OK) rc = cside_viols(st, u, v, &cv, &n_cv);
     /* Speculative rounds (see PRICE_DRIFT): after a round that added few
      * edges, the scans a small drift asks for wait at the end of the todo
      * list, and run only if the others find nothing. */
@@ -2358,13 +2568,16 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
         if (rc == MATCH_OK && !price_found(&pc, 0, n_first)) rc = price_wait(st, &pc, items, &done);
         pc.n_todo = done; /* the waiting scans not run wait for a later round */
         free(items);
+    } else if (rc == MATCH_OK) { /* every mentee proved: the round still reports */
+        st->phase = "price";
+        if (run_tick(st, 0, 0)) rc = MATCH_ECANCELLED;
     }
     /* Selection: each mentee's worst, and each coach's worst over all
      * threads (a total order, so the same whatever the thread split). */
     viol *sel = NULL;
     size_t n_sel = 0;
     if (rc == MATCH_OK) {
-        size_t cap = pc.off[pc.n_todo] + pc.n_todo * PRICE_NEAR_KEEP + st->nc * PRICE_PER_COACH + 1;
+        size_t cap = pc.off[pc.n_todo] + pc.n_todo * PRICE_NEAR_KEEP + st->nc * PRICE_PER_COACH + n_cv + 1;
         if (!(sel = malloc(cap * sizeof(*sel)))) rc = MATCH_ENOMEM;
     }
     int adds = rc == MATCH_OK && price_found(&pc, 0, pc.n_todo);
@@ -2383,9 +2596,11 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
                 viol_insert(best, &nb, PRICE_PER_COACH, &pc.thr[t].by_coach[c * PRICE_PER_COACH + k]);
         for (int k = 0; k < nb; k++) sel[n_sel++] = best[k];
     }
+    for (size_t i = 0; rc == MATCH_OK && i < n_cv; i++) sel[n_sel++] = cv[i];
+    free(cv);
     if (rc == MATCH_OK) rc = price_add(st, sel, n_sel, g, added);
-    if (rc == MATCH_OK && st->in->check_bounds) rc = price_check(st, pc.k_now);
-    if (rc == MATCH_OK) price_round_stats(st, &pc, pairs_total(st) - pairs0, *added, n_asked - pc.n_todo);
+    if (rc == MATCH_OK && st->in->check_bounds) rc = price_check(st, pc.k_now, u, v);
+    if (rc == MATCH_OK) price_round_stats(st, &pc, pairs_total(st) - pairs0, *added, n_asked - pc.n_todo, n_cv);
     st->last_added = *added;
     free(sel);
     price_ctx_free(&pc, st->threads);
@@ -2692,6 +2907,42 @@ static int64_t warm_rb(const struct match_run_state *st, size_t m) {
     return rb <= RB_EMPTY ? WARM_NO_RB : rb;
 }
 
+/* (m, c) is an edge of the graph: one of m's candidates or extras. */
+static int is_edge(const struct match_run_state *st, size_t m, int32_t c) {
+    const cand *cv = st->cands + m * (size_t)(st->k + 1);
+    for (int k = 0; k < st->n_cand[m]; k++)
+        if (cv[k].coach == c) return 1;
+    for (uint32_t k = 0; k < st->n_extra[m]; k++)
+        if (st->extra[m][k] == c) return 1;
+    return 0;
+}
+
+/* A warm state's bounds are against the real prices (pi_real), but the last
+ * round's bounds covered the coaches certified by their coach-side bound
+ * only at PI_CERT (see "Coach-side bounds").  Against their real prices a
+ * pair (m, c) outside the graph has s - pi <= cside_bound[c] - bonus[m] -
+ * pi (m outside c's list) or exactly gain - bonus[m] - pi (in it): raise
+ * each mentee's bound in rb (WARM_NO_RB stays) to cover those. */
+static void warm_cert_rb(const struct match_run_state *st, int64_t *rb) {
+    if (!st->cside_cert || !st->pi_real) return;
+    int64_t d = INT64_MIN;
+    for (size_t c = 0; c < st->nc; c++)
+        if (st->cside_cert[c] && st->cside_bound[c] != CSIDE_NONE && st->cside_bound[c] - st->pi_real[c] > d)
+            d = st->cside_bound[c] - st->pi_real[c];
+    for (size_t m = 0; d != INT64_MIN && m < st->nm; m++)
+        if (rb[m] != WARM_NO_RB && d - st->bonus[m] > rb[m]) rb[m] = d - st->bonus[m];
+    const int kd = st->cside_k;
+    for (size_t c = 0; c < st->nc; c++) {
+        if (!st->cside_cert[c]) continue;
+        const int64_t *a = st->cside_key[0] + c * (size_t)kd;
+        for (int i = 0; i < st->cside_n[0][c]; i++) {
+            size_t m = (size_t)cside_key_m(a[i]);
+            int64_t x = cside_key_gain(a[i]) - st->bonus[m] - st->pi_real[c];
+            if (rb[m] != WARM_NO_RB && x > rb[m] && !is_edge(st, m, (int32_t)c)) rb[m] = x;
+        }
+    }
+}
+
 /* The state this run leaves (keep_warm): every free mentee's graph edges
  * with their scores and its bound, the duals, the matching. */
 static int warm_save(struct match_run_state *st, const assign_graph *g, const assign_result *res) {
@@ -2732,8 +2983,9 @@ static int warm_save(struct match_run_state *st, const assign_graph *g, const as
         w->c_in[c] = (uint32_t)st->c_orig[c];
         w->c_scored[c] = st->cap0[c] > 0;
         w->v[c] = res->v[c];
-        w->pi[c] = w->has_rb ? st->pi_hist[last][c] : 0;
+        w->pi[c] = !w->has_rb ? 0 : st->pi_real ? st->pi_real[c] : st->pi_hist[last][c];
     }
+    if (w->has_rb) warm_cert_rb(st, w->rb);
     st->warm_out = w;
     return MATCH_OK;
 }
@@ -2786,6 +3038,49 @@ static int warm_pool(struct match_run_state *st, const size_t *free_m, size_t n_
     return MATCH_OK;
 }
 
+/* Mentee m's pairs of the coach-side lists (cside_merge) that are not among
+ * its n edges so far join them, and its extra list.  The row comes out
+ * sorted by coach, as the solver wants it (assign_graph_fill_row sorted
+ * every row, 2 ms of a scarce run at 5,000 x 2,000): its edges so far are
+ * sorted (a dozen), then merged with its coach-side pairs (in coach order
+ * already), a pair in both taken once.  tc, tw: room for the row. */
+static int cside_edges(struct match_run_state *st, size_t m, int32_t *cols, int64_t *ws, int32_t *n, int32_t *tc,
+                       int64_t *tw) {
+    size_t e = st->cs_off[m], e1 = st->cs_off[m + 1];
+    if (e == e1) return MATCH_OK;
+    size_t need = st->n_extra[m] + (e1 - e);
+    if (need > st->cap_extra[m] && extra_grow(st, m, (uint32_t)need) != MATCH_OK) return MATCH_ENOMEM;
+    for (int32_t i = 1; i < *n; i++) {
+        int32_t c = cols[i], k = i;
+        int64_t w = ws[i];
+        for (; k > 0 && cols[k - 1] > c; k--) {
+            cols[k] = cols[k - 1];
+            ws[k] = ws[k - 1];
+        }
+        cols[k] = c;
+        ws[k] = w;
+    }
+    int32_t i = 0, o = 0;
+    while (i < *n || e < e1) {
+        if (e == e1 || (i < *n && cols[i] < st->cs_c[e])) {
+            tc[o] = cols[i];
+            tw[o++] = ws[i++];
+            continue;
+        }
+        if (i < *n && cols[i] == st->cs_c[e]) { /* an edge already */
+            e++;
+            continue;
+        }
+        st->extra[m][st->n_extra[m]++] = st->cs_c[e];
+        tc[o] = st->cs_c[e];
+        tw[o++] = st->mult * st->cs_g[e++] + st->big;
+    }
+    memcpy(cols, tc, (size_t)o * sizeof(*cols));
+    memcpy(ws, tw, (size_t)o * sizeof(*ws));
+    *n = o;
+    return MATCH_OK;
+}
+
 /* The graph's first edges: each free mentee's candidates, for a reused
  * mentee of a warm run its old edges towards kept coaches, and with an
  * estimate its candidates by reduced score.  They are distinct coaches
@@ -2809,8 +3104,8 @@ static int build_part(void *ctx, size_t i0, size_t i1, int part) {
     build_job *j = ctx;
     struct match_run_state *st = j->st;
     (void)part;
-    int32_t *cols = malloc((st->nc + 1) * sizeof(*cols));
-    int64_t *ws = malloc((st->nc + 1) * sizeof(*ws));
+    int32_t *cols = malloc(2 * (st->nc + 1) * sizeof(*cols));
+    int64_t *ws = malloc(2 * (st->nc + 1) * sizeof(*ws));
     int rc = cols && ws ? MATCH_OK : MATCH_ENOMEM;
     for (size_t i = i0; i < i1 && rc == MATCH_OK; i++) {
         size_t m = j->free_m[i];
@@ -2822,6 +3117,7 @@ static int build_part(void *ctx, size_t i0, size_t i1, int part) {
         }
         if (st->warm && st->w_m[m] >= 0) rc = warm_edges(st, m, cols, ws, &n);
         if (rc == MATCH_OK && st->est) rc = est_edges(st, m, cols, ws, &n);
+        if (rc == MATCH_OK && st->cs_off) rc = cside_edges(st, m, cols, ws, &n, cols + st->nc + 1, ws + st->nc + 1);
         if (rc == MATCH_OK && assign_graph_fill_row(j->g, (int32_t)m, cols, ws, n) != ASSIGN_OK) rc = MATCH_ENOMEM;
     }
     free(cols);
@@ -2847,6 +3143,12 @@ static int count_part(void *ctx, size_t i0, size_t i1, int part) {
         for (int k = 0; ev && k < st->n_est[m]; k++) {
             int dup = 0;
             for (int c = 0; c < st->n_cand[m] && !dup; c++) dup = cv[c].coach == ev[k].coach;
+            n += !dup;
+        }
+        for (size_t e = st->cs_off ? st->cs_off[m] : 0; st->cs_off && e < st->cs_off[m + 1]; e++) {
+            int dup = 0;
+            for (int k = 0; k < st->n_cand[m] && !dup; k++) dup = cv[k].coach == st->cs_c[e];
+            for (int k = 0; ev && k < st->n_est[m] && !dup; k++) dup = ev[k].coach == st->cs_c[e];
             n += !dup;
         }
         j->rows_n[i] = n;
@@ -2932,7 +3234,7 @@ static int est_seed_pricing(struct match_run_state *st) {
     for (size_t m = 0; m < st->nm; m++)
         if (!st->pinned[m] && st->t_score[m] >= 0) seed_bound(st, m, st->est_rb[m]);
     /* the first pass's bounds themselves, against the estimate */
-    return st->in->check_bounds ? price_check(st, 0) : MATCH_OK;
+    return st->in->check_bounds ? price_check(st, 0, NULL, NULL) : MATCH_OK;
 }
 
 /* ---- coach classes ----------------------------------------------------------
@@ -3238,7 +3540,8 @@ static int classes_leave(struct match_run_state *st, match_err *err) {
 int mt_run_prices(const match_run_result *r, int64_t *by_input) {
     const struct match_run_state *st = r->state;
     if (!st || !st->n_hist) return MATCH_ERR;
-    const int64_t *pi = st->pi_hist[st->n_hist - 1];
+    /* the real prices: the history prices certified coaches at PI_CERT */
+    const int64_t *pi = st->pi_real ? st->pi_real : st->pi_hist[st->n_hist - 1];
     for (size_t c = 0; c < st->nc; c++) by_input[st->c_orig[c]] = pi[st->cls ? st->cls->of[c] : (int32_t)c];
     return MATCH_OK;
 }
@@ -3272,8 +3575,8 @@ static int solve_optimal(struct match_run_state *st, const size_t *free_m, size_
     assign_graph *g = assign_graph_new((int32_t)st->nm, (int32_t)st->nc);
     if (!g) return MATCH_ENOMEM;
     assign_graph_threads(g, st->threads);
-    int rc = graph_build(st, free_m, n_free, g);
-    if (rc == MATCH_OK) rc = coach_side_add(st, g);
+    int rc = cside_merge(st);
+    if (rc == MATCH_OK) rc = graph_build(st, free_m, n_free, g);
     if (rc != MATCH_OK) {
         assign_graph_free(g);
         return rc;
@@ -3674,7 +3977,7 @@ static int run_body(struct match_run_state *st, match_run_result *r, match_err *
     if (optimal && !st->in->no_classes) rc = classes_enter(st, stats);
     if (rc == MATCH_OK && run_warm(st) && !st->cls) rc = warm_fps(st);
     if (rc == MATCH_OK && optimal && !st->cls) rc = warm_map(st, free_m, n_free, stats);
-    if (rc == MATCH_OK && optimal) rc = coach_side_init(st);
+    if (rc == MATCH_OK && optimal) rc = coach_side_init(st, n_free);
     if (rc == MATCH_OK && optimal && !st->warm && !st->cls && !st->in->no_estimate) rc = est_prices(st, free_m, n_free);
     if (rc == MATCH_OK) rc = par_run(st, "score", free_m, n_free, st->warm ? warm_score_one : score_one, NULL);
     if (rc == MATCH_OK)

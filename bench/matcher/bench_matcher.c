@@ -3,7 +3,7 @@
  *   bench_matcher --instance FILE [--data DIR] [--objective O] [--mode M]
  *                 [--threads N] [--k K] [--dump-weights FILE]
  *                 [--suggest Q] [--no-run] [--verbose] [--check-bounds]
- *                 [--no-estimate] [--no-classes] [--copy]
+ *                 [--no-estimate] [--no-classes] [--no-coach-bounds] [--copy]
  *                 [--warm-change PCT [--seed S] [--repeat N]]
  *
  * --verbose prints to stderr a `progress ...` line at each phase change and,
@@ -18,7 +18,10 @@
  * (match_run_input.no_estimate; the `run` line's est_groups and est_pairs
  * say what it did otherwise); --no-classes never solves identical coaches as
  * one class (match_run_input.no_classes; the `run` line's coach_classes
- * says how many classes a run found and used, 0 none).  Runs lend the
+ * says how many classes a run found and used, 0 none); --no-coach-bounds
+ * keeps the coach-side lists short and certifies no coach by its bound
+ * where seats are scarce (match_run_input.no_coach_bounds; the `round`
+ * lines' cert says how many coaches a round certified so).  Runs lend the
  * engine the instance's mentees (match_run_input.borrow), as coachnetd
  * does; --copy has them copied.
  *
@@ -190,9 +193,11 @@ static void print_rounds(const match_stats *s) {
     int n = s->pricing_rounds < MATCH_ROUNDS_KEPT ? s->pricing_rounds : MATCH_ROUNDS_KEPT;
     for (int k = 0; k < n; k++) {
         const match_round_stats *rs = &s->rounds[k];
-        fprintf(stderr, "round k=%d scans=%u found=%u stopped=%u pairs=%llu passes=%.3f added=%u waited=%u\n", k,
-                rs->scans, rs->found, rs->stopped, (unsigned long long)rs->pairs,
-                all > 0 ? (double)rs->pairs / all : 0.0, rs->added, rs->waited);
+        fprintf(stderr,
+                "round k=%d scans=%u found=%u stopped=%u pairs=%llu passes=%.3f added=%u waited=%u cert=%u "
+                "cert_found=%u\n",
+                k, rs->scans, rs->found, rs->stopped, (unsigned long long)rs->pairs,
+                all > 0 ? (double)rs->pairs / all : 0.0, rs->added, rs->waited, rs->cert, rs->cert_found);
     }
 }
 
@@ -386,14 +391,16 @@ int main(int argc, char **argv) {
                                           { "no-estimate", no_argument, NULL, 'E' },
                                           { "copy", no_argument, NULL, 'C' },
                                           { "no-classes", no_argument, NULL, 'K' },
+                                          { "no-coach-bounds", no_argument, NULL, 'B' },
                                           { NULL, 0, NULL, 0 } };
     const char *path = NULL, *data = "data", *dump = NULL, *obj = NULL, *mode = NULL;
-    int threads = 0, k = 0, no_run = 0, verbose = 0, check_bounds = 0, no_estimate = 0, copy = 0, no_classes = 0;
+    int threads = 0, k = 0, no_run = 0, verbose = 0, check_bounds = 0, no_estimate = 0, copy = 0, no_classes = 0,
+        no_cb = 0;
     long suggest = 0;
     double warm_pct = 0;
     int ch, repeat = 1;
     mix_state = 1;
-    while ((ch = getopt_long(argc, argv, "i:d:O:M:t:k:w:s:nvW:S:R:bECK", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "i:d:O:M:t:k:w:s:nvW:S:R:bECKB", opts, NULL)) != -1) {
         switch (ch) {
         case 'i': path = optarg; break;
         case 'd': data = optarg; break;
@@ -412,6 +419,7 @@ int main(int argc, char **argv) {
         case 'E': no_estimate = 1; break;
         case 'C': copy = 1; break;
         case 'K': no_classes = 1; break;
+        case 'B': no_cb = 1; break;
         default: fprintf(stderr, "usage: bench_matcher --instance FILE [options]\n"); return 2;
         }
     }
@@ -460,6 +468,7 @@ int main(int argc, char **argv) {
             .check_bounds = check_bounds,
             .no_estimate = no_estimate,
             .no_classes = no_classes,
+            .no_coach_bounds = no_cb,
             .borrow = !copy,
         };
         match_run_result *r = NULL;

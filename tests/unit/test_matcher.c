@@ -1489,7 +1489,10 @@ static void check_round_stats(const match_stats *s) {
 /* A market run with K = 1 (everything beyond each mentee's best coach
  * found by pricing, every round's bounds checked, and the final ones) and
  * with K = 200: both certified, the same optimum, and the first in at least
- * min_rounds pricing rounds (so that pricing did the work). */
+ * min_rounds pricing rounds (so that pricing did the work: without the
+ * coach-side bounds, whose deeper lists leave pricing little to do where
+ * seats are scarce).  The K = 1 run again with the coach-side bounds: the
+ * same optimum, its bounds and its warm state's checked as well. */
 static void check_k1_vs_k200(match_mentee *ms, size_t nm, match_coach *cs, size_t nc, int min_rounds) {
     match_policy p;
     match_policy_default(&p);
@@ -1499,10 +1502,19 @@ static void check_k1_vs_k200(match_mentee *ms, size_t nm, match_coach *cs, size_
     in.keep_warm = 1;
     in.check_bounds = 1;
     in.no_classes = 1; /* pricing by coach is what is tested */
+    in.no_coach_bounds = 1;
     match_run_result *a = run_ok(&in);
     assert_int_equal(a->stats.bound_errors, 0);
     check_round_stats(&a->stats);
     match_warm *st = match_run_take_warm(a);
+    assert_non_null(st);
+    check_state_bounds(&in, st);
+    match_warm_free(st);
+    in.no_coach_bounds = 0;
+    match_run_result *d = run_ok(&in);
+    assert_int_equal(d->stats.bound_errors, 0);
+    check_round_stats(&d->stats);
+    st = match_run_take_warm(d);
     assert_non_null(st);
     check_state_bounds(&in, st);
     match_warm_free(st);
@@ -1511,9 +1523,12 @@ static void check_k1_vs_k200(match_mentee *ms, size_t nm, match_coach *cs, size_
     match_run_result *b = run_ok(&in);
     assert_true(a->stats.certified);
     assert_true(b->stats.certified);
-    assert_true(a->stats.pricing_rounds >= min_rounds);
+    if (a->stats.pricing_rounds < min_rounds) fail_msg("%d pricing rounds", a->stats.pricing_rounds);
     assert_int_equal(a->stats.objective, b->stats.objective);
     assert_int_equal(a->stats.matched, b->stats.matched);
+    assert_int_equal(a->stats.objective, d->stats.objective);
+    assert_int_equal(a->stats.matched, d->stats.matched);
+    match_run_free(d);
     /* and by class, where the coaches fall into few */
     in.no_classes = 0;
     in.candidates = 0;
@@ -1613,6 +1628,72 @@ static void test_run_pricing_hub_wide(void **state) {
     rng_state = 21;
     hub_market(ms, mid, needs, NM, cs, cid, skills, NC, 1);
     check_k1_vs_k200(ms, NM, cs, NC, 4);
+}
+
+/* Coach-side bounds (run.c, "Coach-side bounds"): where seats are scarce
+ * (1,500 mentees, 500 coaches of one seat, every 15th a hub) a cold run
+ * keeps deeper coach-side lists and certifies most coaches by their bound,
+ * so no mentee scans them.  Against the same run without them (and K =
+ * 200): the same optimum, every round's coach-certified pairs checked
+ * against the duals (check_bounds: a coach certified wrongly leaves a pair
+ * that violates), the warm state's bounds against the real prices, fewer
+ * pair scorings, and the same pairs on one thread and two. */
+static int same_result(const match_run_result *a, const match_run_result *b);
+
+static void test_run_coach_bounds(void **state) {
+    (void)state;
+    enum { NM = 1500, NC = 500 };
+    static match_mentee ms[NM];
+    static match_coach cs[NC];
+    static char mid[NM][16], cid[NC][16];
+    static match_need needs[NM][3];
+    static match_skill skills[NC][4];
+    rng_state = 57;
+    hub_market(ms, mid, needs, NM, cs, cid, skills, NC, 1);
+    for (int objective = 0; objective < 2; objective++) {
+        match_policy p;
+        match_policy_default(&p);
+        p.objective = objective ? MATCH_OBJ_QUALITY : MATCH_OBJ_PARTICIPATION;
+        match_run_input in = { .mentees = ms, .n_mentees = NM, .coaches = cs, .n_coaches = NC, .policy = &p };
+        in.threads = 2;
+        in.no_coach_bounds = 1;
+        match_run_result *a = run_ok(&in);
+        in.no_coach_bounds = 0;
+        in.check_bounds = 1;
+        in.keep_warm = 1;
+        match_run_result *b = run_ok(&in);
+        assert_int_equal(b->stats.bound_errors, 0);
+        check_round_stats(&b->stats);
+        match_warm *st = match_run_take_warm(b);
+        assert_non_null(st);
+        check_state_bounds(&in, st);
+        match_warm_free(st);
+        uint32_t cert = 0;
+        for (int k = 0; k < b->stats.pricing_rounds && k < MATCH_ROUNDS_KEPT; k++)
+            cert = b->stats.rounds[k].cert > cert ? b->stats.rounds[k].cert : cert;
+        if (cert < NC / 2) fail_msg("%u coaches certified by their bound", cert);
+        for (int k = 0; k < a->stats.pricing_rounds && k < MATCH_ROUNDS_KEPT; k++)
+            assert_int_equal(a->stats.rounds[k].cert, 0);
+        if (b->stats.pairs_scored >= a->stats.pairs_scored)
+            fail_msg("pair scorings: %llu with the bounds, %llu without", (unsigned long long)b->stats.pairs_scored,
+                     (unsigned long long)a->stats.pairs_scored);
+        in.check_bounds = 0;
+        in.keep_warm = 0;
+        in.threads = 1;
+        match_run_result *c = run_ok(&in);
+        assert_true(same_result(b, c));
+        in.candidates = 200;
+        in.no_coach_bounds = 1;
+        match_run_result *d = run_ok(&in);
+        assert_true(a->stats.certified && b->stats.certified && d->stats.certified);
+        assert_int_equal(a->stats.objective, b->stats.objective);
+        assert_int_equal(a->stats.objective, d->stats.objective);
+        assert_int_equal(a->stats.matched, b->stats.matched);
+        match_run_free(a);
+        match_run_free(b);
+        match_run_free(c);
+        match_run_free(d);
+    }
 }
 
 /* The market of the estimate's tests: 8,200 mentees x 1,000 coaches, hubs
@@ -3109,6 +3190,7 @@ int main(void) {
         cmocka_unit_test(test_run_pricing_medium),
         cmocka_unit_test(test_run_pricing_ties_wide),
         cmocka_unit_test(test_run_pricing_hub_wide),
+        cmocka_unit_test(test_run_coach_bounds),
         cmocka_unit_test(test_run_estimate),
         cmocka_unit_test(test_run_estimate_progress),
         cmocka_unit_test(test_run_warm_medium),
