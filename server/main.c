@@ -261,7 +261,8 @@ static uint64_t lrl_seed(void) {
  * 846,000 faults against 10.6 ms with 266,000 when glibc backs its large
  * blocks with transparent huge pages (docs/operations.md, "Memory").  glibc
  * does that only if told so when the process starts
- * (GLIBC_TUNABLES=glibc.malloc.hugetlb=1, which coachnetd.service sets),
+ * (GLIBC_TUNABLES=glibc.malloc.hugetlb=1, which coachnetd.service sets, with
+ * a top_pad that grows the heaps in steps huge pages can back),
  * and the kernel's "madvise" mode (Debian's default) gives huge pages to
  * advised memory only.  Say so once when that is the case; in "always"
  * mode every block gets them anyway, and "never" is the operator's call. */
@@ -277,7 +278,7 @@ static void thp_check(void) {
     log_notice("malloc does not use transparent huge pages (kernel mode madvise, GLIBC_TUNABLES without "
                "glibc.malloc.hugetlb=1): large match runs will fault in 4 KiB pages and slow the requests "
                "answered meanwhile; coachnetd.service starts coachnetd with "
-               "GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (coachnetd(8))");
+               "GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.top_pad=33554432 (coachnetd(8))");
 }
 
 static int run(cfg *c) {

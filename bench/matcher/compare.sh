@@ -9,11 +9,12 @@
 # Environment: B (build folder, default build/rel), REPEAT (runs of each
 # solver, the fastest counts; default 3), KEEP=1 keeps the temporary files,
 # ENGINE_ARGS extra bench_matcher options (e.g. "--objective quality"),
-# GLIBC_TUNABLES (every solver's; default glibc.malloc.hugetlb=1, below).
+# GLIBC_TUNABLES (every solver's; default coachnetd's, below).
 #
 # The allocator: every solver runs with the GLIBC_TUNABLES that coachnetd
-# runs with (coachnetd.service, docs/operations.md): glibc.malloc.hugetlb=1,
-# malloc in transparent huge pages.  Each solver is a fresh process making
+# runs with (coachnetd.service, docs/operations.md):
+# glibc.malloc.hugetlb=1:glibc.malloc.top_pad=33554432, malloc in
+# transparent huge pages, its heaps grown 32 MiB at a time.  Each solver is a fresh process making
 # one call, so in 4 KiB pages it faults at the first touch of every page of
 # its working memory, and on a paravirtual VM a fault costs about 12 us (a
 # third of the engine's run at 5,000 x 2,000).  GLIBC_TUNABLES= (set and
@@ -37,7 +38,7 @@ set -eu
 
 B=${B:-build/rel}
 REPEAT=${REPEAT:-3}
-export GLIBC_TUNABLES="${GLIBC_TUNABLES-glibc.malloc.hugetlb=1}"
+export GLIBC_TUNABLES="${GLIBC_TUNABLES-glibc.malloc.hugetlb=1:glibc.malloc.top_pad=33554432}"
 here=$(dirname "$0")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cn-compare.XXXXXX")
 cleanup() { [ "${KEEP:-0}" = 1 ] && echo "files kept in $tmp" >&2 || rm -rf "$tmp"; }

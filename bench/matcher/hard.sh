@@ -22,7 +22,8 @@
 # Environment: B (build folder, default build/rel), ENGINE_ARGS (extra
 # bench_matcher options, e.g. "--objective quality"), REPEAT (compare.sh's
 # runs per solver, default 3), GLIBC_TUNABLES (every solver's, default
-# glibc.malloc.hugetlb=1 as coachnetd's; GLIBC_TUNABLES= for glibc's
+# coachnetd's, glibc.malloc.hugetlb=1:glibc.malloc.top_pad=33554432;
+# GLIBC_TUNABLES= for glibc's
 # defaults: see compare.sh's header).
 #
 # Columns: matched, objective, certified as bench_matcher prints them;
@@ -41,7 +42,7 @@ set -eu
 
 B=${B:-build/rel}
 here=$(dirname "$0")
-export GLIBC_TUNABLES="${GLIBC_TUNABLES-glibc.malloc.hugetlb=1}"
+export GLIBC_TUNABLES="${GLIBC_TUNABLES-glibc.malloc.hugetlb=1:glibc.malloc.top_pad=33554432}"
 shapes="broad hub ties tight scarce"
 sizes="5000x2000 100000x20000"
 seed="" dir="" compare=0 compare_max=10000000

@@ -317,10 +317,10 @@ class Certs:
 # ------------------------------------------------------------------ coachnetd
 
 # coachnetd runs as etc/coachnetd.service runs it: glibc's malloc backs its
-# large blocks with transparent huge pages (docs/operations.md, "Memory:
-# transparent huge pages").  A GLIBC_TUNABLES already in the environment
+# large blocks and its heaps, grown 32 MiB at a time, with transparent huge
+# pages (docs/operations.md, "Memory: transparent huge pages").  A GLIBC_TUNABLES already in the environment
 # wins, even an empty one: that is how bench/e2e compares with and without.
-COACHNETD_TUNABLES = "glibc.malloc.hugetlb=1"
+COACHNETD_TUNABLES = "glibc.malloc.hugetlb=1:glibc.malloc.top_pad=33554432"
 
 
 def coachnetd_env():
