@@ -1379,13 +1379,8 @@ static int cside_merge_part(void *ctx, size_t c0, size_t c1, int part) {
             continue;
         }
         uint8_t n = 0;
-        int offered = 0;
-        int32_t bound = CSIDE_NONE; /* every mentee offered is in the list */
         for (int t = 0; t < st->threads; t++) {
             const int64_t *a = st->cside_key[t] + c * (size_t)kd;
-            /* the mentees thread t left out gain at most its last's */
-            if (st->cside_n[t][c] == kd && st->cside_thr[t][c] > bound) bound = st->cside_thr[t][c];
-            offered += st->cside_n[t][c];
             for (int i = 0; i < st->cside_n[t][c]; i++) {
                 if (n == kd && a[i] <= key[kd - 1]) break; /* a is sorted */
                 cside_insert(key, &n, kd, a[i]);
@@ -1393,9 +1388,12 @@ static int cside_merge_part(void *ctx, size_t c0, size_t c1, int part) {
         }
         memcpy(st->cside_key[0] + c * (size_t)kd, key, n * sizeof(*key));
         st->cside_n[0][c] = n;
-        /* and the merge left out mentees gaining at most the list's last */
-        if (offered > n && cside_key_gain(key[n - 1]) > bound) bound = cside_key_gain(key[n - 1]);
-        if (st->cside_bound) st->cside_bound[c] = bound;
+        /* The bound.  A mentee outside the merged list was left out by a
+         * thread's full list (its threshold) or by the merge: it gains at
+         * most that list's last, at most the merged list's last, which is
+         * full then.  Short, it holds every mentee offered: no thread's
+         * list was ever full, and no threshold was above -1. */
+        if (st->cside_bound) st->cside_bound[c] = n == kd ? cside_key_gain(key[kd - 1]) : CSIDE_NONE;
     }
     return MATCH_OK;
 }
