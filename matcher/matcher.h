@@ -411,10 +411,11 @@ typedef struct match_run_input {
     int no_classes;           /* tests and benchmarks: 1 = never
                                        solve identical coaches as one
                                        class (stats.coach_classes) */
-    int no_coach_bounds;      /* tests and benchmarks: 1 = coach-side
-                                       lists of RUN_COACH_K and no coach
-                                       certified by its bound, even where
-                                       seats are scarce (stats.rounds[].cert) */
+    int no_coach_bounds;      /* tests and benchmarks: 1 = no coach
+                                       certified by its coach-side bound,
+                                       and short coach-side lists even
+                                       where seats are scarce
+                                       (stats.rounds[].cert) */
     int check_bounds;         /* tests: after each pricing round (and
                                        after a price estimate's first
                                        pass), check every mentee's bound

@@ -52,6 +52,7 @@
 #define RUN_DEFAULT_K    12
 #define RUN_COACH_K      8               /* coach-side candidates per coach */
 #define RUN_COACH_D      32              /* coach-side list depth when seats are scarce */
+#define RUN_SCARCE_DIV   2               /* ... at most 1 free seat per RUN_SCARCE_DIV mentees */
 #define TOPK_SUB         128             /* keys per threshold refresh in top-K */
 #define RUN_MAX_K        200             /* n_cand and stable cursors are uint8 */
 #define RB_NONE          INT32_MIN       /* rb_k: no reduced bound (pricing) */
@@ -1314,10 +1315,11 @@ static int warm_kept(const struct match_run_state *st, size_t c) {
 #define CSIDE_BUF_PER_COACH 8               /* offers buffered per coach (cside_flush) */
 static int coach_side_init(struct match_run_state *st, size_t n_free) {
     /* Deeper lists where they can certify coaches (see "Coach-side
-     * bounds"): a cold run with fewer free seats than free mentees. */
+     * bounds"): a cold run with at most one free seat for two free
+     * mentees. */
     int64_t seats = 0;
     for (size_t c = 0; c < st->nc; c++) seats += st->remain[c] > 0 ? st->remain[c] : 0;
-    int deep = !st->warm && !st->in->no_coach_bounds && seats < (int64_t)n_free;
+    int deep = !st->warm && !st->in->no_coach_bounds && seats * RUN_SCARCE_DIV <= (int64_t)n_free;
     st->cside_k = deep ? RUN_COACH_D : RUN_COACH_K;
     size_t n = st->nc * (size_t)st->cside_k + 1;
     st->cside_caprec = CSIDE_BUF_PER_COACH * st->nc + 1024;
@@ -2065,18 +2067,18 @@ static int price_sort(price_key *a, size_t n) {
 
 /* ---- coach-side bounds ---------------------------------------------------- *
  *
- * Where seats are scarce (a cold run with fewer free seats than free
- * mentees: scarce, and any cycle with more applicants than places) nearly
- * every coach is full, most mentees stay unmatched with u = 0, and a pair
- * violates as soon as the mentee gains more from the coach than its price:
- * the mentee side then proves little (its bound t is a popular coach's
- * score, far above most prices) and every round rescanned nearly every
- * mentee over nearly every coach (3.5 passes at 5,000 x 2,000).
+ * Where seats are scarce (a cycle with far more applicants than places,
+ * bench/matcher's scarce) nearly every coach is full, most mentees stay
+ * unmatched with u = 0, and a pair violates as soon as the mentee gains
+ * more from the coach than its price: the mentee side then proves little
+ * (its bound t is a popular coach's score, far above most prices) and every
+ * round rescanned nearly every mentee over nearly every coach (2.2 passes
+ * at 5,000 x 2,000).
  *
- * The first pass also keeps, per coach, its cside_k best mentees by gain
- * (RUN_COACH_D when seats are scarce; the first RUN_COACH_K are edges) and
- * cside_bound[c], a gain no mentee outside that list exceeds (CSIDE_NONE:
- * the list holds every mentee the coach can take).  Since u >= 0, a pair
+ * The first pass keeps, per coach, its cside_k best mentees by gain (all of
+ * them edges) and, in a cold run, cside_bound[c], a gain no mentee outside
+ * that list exceeds (CSIDE_NONE: the list holds every mentee the coach can
+ * take).  Since u >= 0, a pair
  * (m, c) of a mentee outside the list cannot violate once
  *
  *   mult * cside_bound[c] + big <= v[c]      (w <= mult*gain + big <= v <= u + v)
@@ -2092,7 +2094,17 @@ static int price_sort(price_key *a, size_t n) {
  * the run (mt_run_prices, warm_save) gets the real prices (pi_real), and a
  * warm state's bounds are made to cover the certified coaches' pairs
  * against them (warm_cert_rb).  Warm runs keep RUN_COACH_K lists and no
- * bounds: their reused mentees offer nothing to the coach side. */
+ * bounds: their reused mentees offer nothing to the coach side.
+ *
+ * The list depth.  With RUN_COACH_K the bounds certify few coaches (a
+ * quarter of scarce's at 5,000 x 2,000): a full coach's price covers the
+ * best mentee it does not hold, and its 8 best are mostly held elsewhere.
+ * With RUN_COACH_D, all 2,000 but 27 after the first solve.  Deeper lists
+ * cost the first pass time and the solver edges, and pay only where most
+ * mentees stay unmatched, so a cold run takes them when it has at most one
+ * free seat per RUN_SCARCE_DIV free mentees (bench/matcher/README.md,
+ * "Coach-side bounds": at 0.7 seats per mentee, a hub market's first solve
+ * took 66 ms with them instead of 2). */
 #define PI_CERT (INT64_C(1) << 50)
 
 static int cside_certifies(const struct match_run_state *st, const int64_t *v, size_t c) {
