@@ -1630,6 +1630,8 @@ static void test_run_pricing_hub_wide(void **state) {
     check_k1_vs_k200(ms, NM, cs, NC, 4);
 }
 
+static int same_result(const match_run_result *a, const match_run_result *b);
+
 /* Coach-side bounds (run.c, "Coach-side bounds"): where seats are scarce
  * (1,500 mentees, 500 coaches of one seat, every 15th a hub) a cold run
  * keeps deeper coach-side lists and certifies most coaches by their bound,
@@ -1638,8 +1640,6 @@ static void test_run_pricing_hub_wide(void **state) {
  * against the duals (check_bounds: a coach certified wrongly leaves a pair
  * that violates), the warm state's bounds against the real prices, fewer
  * pair scorings, and the same pairs on one thread and two. */
-static int same_result(const match_run_result *a, const match_run_result *b);
-
 static void test_run_coach_bounds(void **state) {
     (void)state;
     enum { NM = 1500, NC = 500 };
