@@ -128,7 +128,8 @@ static int est_one(est_job *j, int g, int caller) {
         .threads = 1,
         .candidates = in->candidates,
         .no_estimate = 1, /* a sub-market of 8,192 mentees would probe one of its own */
-        .borrow = 1,      /* ms outlives r, which is only asked for its prices */
+        .no_coach_bounds = in->no_coach_bounds,
+        .borrow = 1, /* ms outlives r, which is only asked for its prices */
     };
     match_run_result *r = NULL;
     match_err err = { 0 };

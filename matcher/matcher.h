@@ -441,16 +441,15 @@ typedef struct match_unmatched {
 
 #define MATCH_ROUNDS_KEPT 32
 typedef struct match_round_stats {
-    uint64_t pairs;      /* pair scorings of the round's scans */
-    uint32_t scans;      /* mentees scanned (the others proved by bounds) */
-    uint32_t found;      /*   of them, with a violating pair */
-    uint32_t stopped;    /*   of them, stopped early (no bound kept) */
-    uint32_t added;      /* edges the round added */
-    uint32_t waited;     /* scans asked for by a small drift that wait for a
+    uint64_t pairs;   /* pair scorings of the round's scans */
+    uint32_t scans;   /* mentees scanned (the others proved by bounds) */
+    uint32_t found;   /*   of them, with a violating pair */
+    uint32_t stopped; /*   of them, stopped early (no bound kept) */
+    uint32_t added;   /* edges the round added */
+    uint32_t waited;  /* scans asked for by a small drift that wait for a
                          later round (the round found violations first) */
-    uint32_t cert;       /* coaches their coach-side bound certified (no
-                            mentee scanned them) */
-    uint32_t cert_found; /*   violating pairs of their lists */
+    uint32_t cert;    /* coaches their coach-side bound certified (no mentee
+                         scanned them) */
 } match_round_stats;
 
 typedef struct match_stats {

@@ -1416,7 +1416,7 @@ static int cside_merge(struct match_run_state *st) {
     for (int t = 0; t < st->threads; t++) cside_flush(st, t);
     if (!st->warm && !st->in->no_coach_bounds && !(st->cside_bound = malloc(st->nc * sizeof(int32_t) + 1)))
         return MATCH_ENOMEM;
-    par_parts(st->threads, st->nc, cside_merge_part, st);
+    if (par_parts(st->threads, st->nc, cside_merge_part, st) != MATCH_OK) return MATCH_ENOMEM;
     const int kd = st->cside_k;
     if (!(st->cs_off = calloc(st->nm + 1, sizeof(*st->cs_off)))) return MATCH_ENOMEM;
     for (size_t c = 0; c < st->nc; c++)
@@ -2095,8 +2095,9 @@ static int price_sort(price_key *a, size_t n) {
  *
  *   mult * cside_bound[c] + big <= v[c]      (w <= mult*gain + big <= v <= u + v)
  *
- * and the list's own pairs are checked exactly (cside_viols), so such a
- * coach is certified for every mentee without a scan.  A round gives it the
+ * and the list's own pairs are graph edges, which the duals cover (the
+ * solver's invariant), so such a coach is certified for every mentee
+ * without a scan.  A round gives it the
  * price PI_CERT, above every real price: it sorts last, is beyond every
  * mentee's prefix, and every bound made this round covers it as it covers
  * any expensive coach (s - PI_CERT is below anything); when a later round
@@ -2121,36 +2122,6 @@ static int price_sort(price_key *a, size_t n) {
 
 static int cside_certifies(const struct match_run_state *st, const int64_t *v, size_t c) {
     return st->mult * (int64_t)st->cside_bound[c] + st->big <= v[c];
-}
-
-/* The pairs of the certified coaches' lists that violate the duals (none of
- * them is an edge: every edge satisfies w <= u + v), into a new array. */
-static int cside_viols(const struct match_run_state *st, const int64_t *u, const int64_t *v, viol **out,
-                       size_t *n_out) {
-    size_t n = 0, cap = 0;
-    viol *vs = NULL;
-    const int kd = st->cside_k;
-    for (size_t c = 0; st->cside_cert && c < st->nc; c++) {
-        if (!st->cside_cert[c]) continue;
-        const int64_t *a = st->cside_key[0] + c * (size_t)kd;
-        for (int i = 0; i < st->cside_n[0][c]; i++) {
-            int32_t g = cside_key_gain(a[i]), m = cside_key_m(a[i]);
-            int64_t amount = st->mult * (int64_t)g + st->big - u[m] - v[c];
-            if (amount <= 0) continue;
-            if (n == cap) {
-                viol *b = realloc(vs, (cap = cap ? 2 * cap : 64) * sizeof(*vs));
-                if (!b) {
-                    free(vs);
-                    return MATCH_ENOMEM;
-                }
-                vs = b;
-            }
-            vs[n++] = (viol){ amount, m, (int32_t)c, (int16_t)(g - st->bonus[m]) };
-        }
-    }
-    *out = vs;
-    *n_out = n;
-    return MATCH_OK;
 }
 
 /* Order the coaches by price and build the permuted arrays; a coach its
@@ -2420,7 +2391,7 @@ static int price_check(struct match_run_state *st, int32_t k, const int64_t *u, 
 
 /* This round's line of stats.rounds (the first MATCH_ROUNDS_KEPT). */
 static void price_round_stats(struct match_run_state *st, const price_ctx *pc, uint64_t pairs, size_t added,
-                              size_t waited, size_t cside_found) {
+                              size_t waited) {
     if (st->n_rounds++ >= MATCH_ROUNDS_KEPT) return;
     match_round_stats *rs = &st->rounds[st->n_rounds - 1];
     rs->pairs = pairs;
@@ -2428,7 +2399,6 @@ static void price_round_stats(struct match_run_state *st, const price_ctx *pc, u
     rs->added = (uint32_t)added;
     rs->waited = (uint32_t)waited;
     rs->cert = (uint32_t)pc->n_cert;
-    rs->cert_found = (uint32_t)cside_found;
     for (size_t i = 0; i < pc->n_todo; i++) {
         rs->found += pc->n_by_mentee[i] > 0;
         rs->stopped += st->rb_k[pc->todo[i]] == RB_NONE;
@@ -2548,9 +2518,6 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
     if (rc == MATCH_OK && !st->rb) rc = price_state_init(st);
     if (rc == MATCH_OK) rc = price_order(st, &pc);
     if (rc == MATCH_OK) rc = price_history(st, &pc);
-    viol *cv = NULL;
-    size_t n_cv = 0;
-    if (rc == MATCH_OK) rc = cside_viols(st, u, v, &cv, &n_cv);
     /* Speculative rounds (see PRICE_DRIFT): after a round that added few
      * edges, the scans a small drift asks for wait at the end of the todo
      * list, and run only if the others find nothing. */
@@ -2599,7 +2566,7 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
     viol *sel = NULL;
     size_t n_sel = 0;
     if (rc == MATCH_OK) {
-        size_t cap = pc.off[pc.n_todo] + pc.n_todo * PRICE_NEAR_KEEP + st->nc * PRICE_PER_COACH + n_cv + 1;
+        size_t cap = pc.off[pc.n_todo] + pc.n_todo * PRICE_NEAR_KEEP + st->nc * PRICE_PER_COACH + 1;
         if (!(sel = malloc(cap * sizeof(*sel)))) rc = MATCH_ENOMEM;
     }
     int adds = rc == MATCH_OK && price_found(&pc, 0, pc.n_todo);
@@ -2618,11 +2585,9 @@ static int price_cb(void *ud, const int64_t *u, const int64_t *v, assign_graph *
                 viol_insert(best, &nb, PRICE_PER_COACH, &pc.thr[t].by_coach[c * PRICE_PER_COACH + k]);
         for (int k = 0; k < nb; k++) sel[n_sel++] = best[k];
     }
-    for (size_t i = 0; rc == MATCH_OK && i < n_cv; i++) sel[n_sel++] = cv[i];
-    free(cv);
     if (rc == MATCH_OK) rc = price_add(st, sel, n_sel, g, added);
     if (rc == MATCH_OK && st->in->check_bounds) rc = price_check(st, pc.k_now, u, v);
-    if (rc == MATCH_OK) price_round_stats(st, &pc, pairs_total(st) - pairs0, *added, n_asked - pc.n_todo, n_cv);
+    if (rc == MATCH_OK) price_round_stats(st, &pc, pairs_total(st) - pairs0, *added, n_asked - pc.n_todo);
     st->last_added = *added;
     free(sel);
     price_ctx_free(&pc, st->threads);
@@ -2929,22 +2894,12 @@ static int64_t warm_rb(const struct match_run_state *st, size_t m) {
     return rb <= RB_EMPTY ? WARM_NO_RB : rb;
 }
 
-/* (m, c) is an edge of the graph: one of m's candidates or extras. */
-static int is_edge(const struct match_run_state *st, size_t m, int32_t c) {
-    const cand *cv = st->cands + m * (size_t)(st->k + 1);
-    for (int k = 0; k < st->n_cand[m]; k++)
-        if (cv[k].coach == c) return 1;
-    for (uint32_t k = 0; k < st->n_extra[m]; k++)
-        if (st->extra[m][k] == c) return 1;
-    return 0;
-}
-
 /* A warm state's bounds are against the real prices (pi_real), but the last
  * round's bounds covered the coaches certified by their coach-side bound
  * only at PI_CERT (see "Coach-side bounds").  Against their real prices a
- * pair (m, c) outside the graph has s - pi <= cside_bound[c] - bonus[m] -
- * pi (m outside c's list) or exactly gain - bonus[m] - pi (in it): raise
- * each mentee's bound in rb (WARM_NO_RB stays) to cover those. */
+ * pair (m, c) outside the graph (m is not in c's list: those are edges)
+ * has s - pi <= cside_bound[c] - bonus[m] - pi: raise each mentee's bound
+ * in rb (WARM_NO_RB stays) to cover those. */
 static void warm_cert_rb(const struct match_run_state *st, int64_t *rb) {
     if (!st->cside_cert || !st->pi_real) return;
     int64_t d = INT64_MIN;
@@ -2953,16 +2908,6 @@ static void warm_cert_rb(const struct match_run_state *st, int64_t *rb) {
             d = st->cside_bound[c] - st->pi_real[c];
     for (size_t m = 0; d != INT64_MIN && m < st->nm; m++)
         if (rb[m] != WARM_NO_RB && d - st->bonus[m] > rb[m]) rb[m] = d - st->bonus[m];
-    const int kd = st->cside_k;
-    for (size_t c = 0; c < st->nc; c++) {
-        if (!st->cside_cert[c]) continue;
-        const int64_t *a = st->cside_key[0] + c * (size_t)kd;
-        for (int i = 0; i < st->cside_n[0][c]; i++) {
-            size_t m = (size_t)cside_key_m(a[i]);
-            int64_t x = cside_key_gain(a[i]) - st->bonus[m] - st->pi_real[c];
-            if (rb[m] != WARM_NO_RB && x > rb[m] && !is_edge(st, m, (int32_t)c)) rb[m] = x;
-        }
-    }
 }
 
 /* The state this run leaves (keep_warm): every free mentee's graph edges

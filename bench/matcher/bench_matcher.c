@@ -193,11 +193,9 @@ static void print_rounds(const match_stats *s) {
     int n = s->pricing_rounds < MATCH_ROUNDS_KEPT ? s->pricing_rounds : MATCH_ROUNDS_KEPT;
     for (int k = 0; k < n; k++) {
         const match_round_stats *rs = &s->rounds[k];
-        fprintf(stderr,
-                "round k=%d scans=%u found=%u stopped=%u pairs=%llu passes=%.3f added=%u waited=%u cert=%u "
-                "cert_found=%u\n",
+        fprintf(stderr, "round k=%d scans=%u found=%u stopped=%u pairs=%llu passes=%.3f added=%u waited=%u cert=%u\n",
                 k, rs->scans, rs->found, rs->stopped, (unsigned long long)rs->pairs,
-                all > 0 ? (double)rs->pairs / all : 0.0, rs->added, rs->waited, rs->cert, rs->cert_found);
+                all > 0 ? (double)rs->pairs / all : 0.0, rs->added, rs->waited, rs->cert);
     }
 }
 
