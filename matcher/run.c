@@ -2090,19 +2090,19 @@ static int price_sort(price_key *a, size_t n) {
  * The first pass keeps, per coach, its cside_k best mentees by gain (all of
  * them edges) and, in a cold run, cside_bound[c], a gain no mentee outside
  * that list exceeds (CSIDE_NONE: the list holds every mentee the coach can
- * take).  Since u >= 0, a pair
- * (m, c) of a mentee outside the list cannot violate once
+ * take).  Since u >= 0, a pair (m, c) of a mentee outside the list cannot
+ * violate once
  *
  *   mult * cside_bound[c] + big <= v[c]      (w <= mult*gain + big <= v <= u + v)
  *
  * and the list's own pairs are graph edges, which the duals cover (the
  * solver's invariant), so such a coach is certified for every mentee
- * without a scan.  A round gives it the
- * price PI_CERT, above every real price: it sorts last, is beyond every
- * mentee's prefix, and every bound made this round covers it as it covers
- * any expensive coach (s - PI_CERT is below anything); when a later round
- * does not certify it, its price falls from PI_CERT and the drop views send
- * every mentee whose bound is older to scan it, as after any price drop.
+ * without a scan.  A round gives it the price PI_CERT, above every real
+ * price: it sorts last, is beyond every mentee's prefix, and every bound
+ * made this round covers it as it covers any expensive coach (s - PI_CERT
+ * is below anything); when a later round does not certify it, its price
+ * falls from PI_CERT and the drop views send every mentee whose bound is
+ * older to scan it, as after any price drop.
  * Nothing else changes, so exactness and the certificate stand; what leaves
  * the run (mt_run_prices, warm_save) gets the real prices (pi_real), and a
  * warm state's bounds are made to cover the certified coaches' pairs
