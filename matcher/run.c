@@ -173,7 +173,7 @@ struct match_run_state {
     size_t n_tabs;
     /* coach-side candidates of the first scoring pass (optimal mode): per
      * thread and coach the cside_k best mentees by gain, mentee asc; after
-     * coach_side_add, thread 0's hold the lists merged over the threads */
+     * cside_merge, thread 0's hold the lists merged over the threads */
     int64_t *cside_key[MATCH_MAX_THREADS]; /* nc * cside_k: cside_key_of() */
     int32_t *cside_thr[MATCH_MAX_THREADS]; /* per coach: gain to beat */
     uint8_t *cside_n[MATCH_MAX_THREADS];
@@ -1304,8 +1304,13 @@ static int warm_kept(const struct match_run_state *st, size_t c) {
     return st->warm && st->w_c[c] >= 0 && st->w_keep[st->w_c[c]] == (int32_t)c;
 }
 
+/* The run certifies coaches by their coach-side bounds ("Coach-side
+ * bounds"): a cold run, unless the caller turned them off.  After
+ * warm_map. */
+static int coach_bounds_on(const struct match_run_state *st) { return !st->warm && !st->in->no_coach_bounds; }
+
 /* The coach-side lists, empty.  A warm run's coach side is that of the
- * changed coaches only (coach_side_add skips the kept ones), so a kept
+ * changed coaches only (cside_merge skips the kept ones), so a kept
  * coach's list starts closed: the mentees scored in full offer it nothing.
  * Open, such lists were offered every pair while they filled, to be
  * thrown away: 7 % of a two-thread warm re-run's CPU at 100,000 x 20,000.
@@ -1320,7 +1325,7 @@ static int coach_side_init(struct match_run_state *st, size_t n_free) {
      * mentees. */
     int64_t seats = 0;
     for (size_t c = 0; c < st->nc; c++) seats += st->remain[c] > 0 ? st->remain[c] : 0;
-    int deep = !st->warm && !st->in->no_coach_bounds && seats * RUN_SCARCE_DIV <= (int64_t)n_free;
+    int deep = coach_bounds_on(st) && seats * RUN_SCARCE_DIV <= (int64_t)n_free;
     st->cside_k = deep ? RUN_COACH_D : RUN_COACH_K;
     /* The coaches' lists then bring a mentee some 13 edges besides its own
      * candidates, mostly the coaches everyone ranks first, and pricing
@@ -1414,8 +1419,7 @@ static int cside_merge_part(void *ctx, size_t c0, size_t c1, int part) {
 
 static int cside_merge(struct match_run_state *st) {
     for (int t = 0; t < st->threads; t++) cside_flush(st, t);
-    if (!st->warm && !st->in->no_coach_bounds && !(st->cside_bound = malloc(st->nc * sizeof(int32_t) + 1)))
-        return MATCH_ENOMEM;
+    if (coach_bounds_on(st) && !(st->cside_bound = malloc(st->nc * sizeof(int32_t) + 1))) return MATCH_ENOMEM;
     if (par_parts(st->threads, st->nc, cside_merge_part, st) != MATCH_OK) return MATCH_ENOMEM;
     const int kd = st->cside_k;
     if (!(st->cs_off = calloc(st->nm + 1, sizeof(*st->cs_off)))) return MATCH_ENOMEM;

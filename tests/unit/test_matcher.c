@@ -1486,6 +1486,20 @@ static void check_round_stats(const match_stats *s) {
     assert_int_equal(pairs, s->pairs_scored);
 }
 
+/* A certified cold run of in (check_bounds and keep_warm set, no pins):
+ * no bound error in any round, consistent round counts, and the warm state
+ * it leaves holds bounds valid for every pair. */
+static match_run_result *run_bounds_checked(const match_run_input *in) {
+    match_run_result *r = run_ok(in);
+    assert_int_equal(r->stats.bound_errors, 0);
+    check_round_stats(&r->stats);
+    match_warm *st = match_run_take_warm(r);
+    assert_non_null(st);
+    check_state_bounds(in, st);
+    match_warm_free(st);
+    return r;
+}
+
 /* A market run with K = 1 (everything beyond each mentee's best coach
  * found by pricing, every round's bounds checked, and the final ones) and
  * with K = 200: both certified, the same optimum, and the first in at least
@@ -1503,21 +1517,9 @@ static void check_k1_vs_k200(match_mentee *ms, size_t nm, match_coach *cs, size_
     in.check_bounds = 1;
     in.no_classes = 1; /* pricing by coach is what is tested */
     in.no_coach_bounds = 1;
-    match_run_result *a = run_ok(&in);
-    assert_int_equal(a->stats.bound_errors, 0);
-    check_round_stats(&a->stats);
-    match_warm *st = match_run_take_warm(a);
-    assert_non_null(st);
-    check_state_bounds(&in, st);
-    match_warm_free(st);
+    match_run_result *a = run_bounds_checked(&in);
     in.no_coach_bounds = 0;
-    match_run_result *d = run_ok(&in);
-    assert_int_equal(d->stats.bound_errors, 0);
-    check_round_stats(&d->stats);
-    st = match_run_take_warm(d);
-    assert_non_null(st);
-    check_state_bounds(&in, st);
-    match_warm_free(st);
+    match_run_result *d = run_bounds_checked(&in);
     in.keep_warm = 0;
     in.candidates = 200;
     match_run_result *b = run_ok(&in);
@@ -1661,13 +1663,7 @@ static void test_run_coach_bounds(void **state) {
         in.no_coach_bounds = 0;
         in.check_bounds = 1;
         in.keep_warm = 1;
-        match_run_result *b = run_ok(&in);
-        assert_int_equal(b->stats.bound_errors, 0);
-        check_round_stats(&b->stats);
-        match_warm *st = match_run_take_warm(b);
-        assert_non_null(st);
-        check_state_bounds(&in, st);
-        match_warm_free(st);
+        match_run_result *b = run_bounds_checked(&in);
         uint32_t cert = 0;
         for (int k = 0; k < b->stats.pricing_rounds && k < MATCH_ROUNDS_KEPT; k++)
             cert = b->stats.rounds[k].cert > cert ? b->stats.rounds[k].cert : cert;
