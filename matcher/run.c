@@ -172,17 +172,20 @@ struct match_run_state {
     int32_t **tabs[MATCH_MAX_THREADS];
     size_t n_tabs;
     /* coach-side candidates of the first scoring pass (optimal mode): per
-     * thread and coach the cside_k best mentees by gain, mentee asc; after
-     * cside_merge, thread 0's hold the lists merged over the threads */
-    int64_t *cside_key[MATCH_MAX_THREADS]; /* nc * cside_k: cside_key_of() */
-    int32_t *cside_thr[MATCH_MAX_THREADS]; /* per coach: gain to beat */
-    uint8_t *cside_n[MATCH_MAX_THREADS];
+     * coach the cside_k best mentees by gain, mentee asc, one list that
+     * every thread's offers go into (cside_flush) */
+    int64_t *cside_key;          /* nc * cside_k: cside_key_of() */
+    uint8_t *cside_n;            /* per coach: the list's length */
+    pthread_mutex_t *cside_lock; /* per CSIDE_LOCK_COACHES coaches */
+    size_t cside_nlock;
+    int32_t *cside_thr[MATCH_MAX_THREADS];          /* per thread and coach: gain to beat */
     struct cside_rec *cside_rec[MATCH_MAX_THREADS]; /* offers not yet in the lists */
     struct cside_rec *cside_tmp[MATCH_MAX_THREADS]; /* cside_flush's */
     uint32_t *cside_cnt[MATCH_MAX_THREADS];         /* cside_flush's, nc + 1 */
+    uint8_t *cside_wait[MATCH_MAX_THREADS];         /* cside_flush's, per lock */
     size_t cside_nrec[MATCH_MAX_THREADS], cside_caprec;
     int cside_k;          /* list depth: RUN_COACH_K, or RUN_COACH_D */
-    size_t *cs_off;       /* per mentee: its pairs of the merged lists are */
+    size_t *cs_off;       /* per mentee: its pairs of the lists are */
     int32_t *cs_c, *cs_g; /*   [cs_off[m], cs_off[m+1]): coach asc, gain */
     int32_t *cside_bound; /* per coach (cold runs): see "Coach-side bounds" */
     uint8_t *cside_cert;  /* per coach: certified by it in the last round */
@@ -535,13 +538,16 @@ static void state_free(struct match_run_state *st) {
     for (int t = 0; t < MATCH_MAX_THREADS; t++) {
         for (size_t i = 0; st->tabs[t] && i < st->n_tabs; i++) free(st->tabs[t][i]);
         free(st->tabs[t]);
-        free(st->cside_key[t]);
         free(st->cside_thr[t]);
-        free(st->cside_n[t]);
         free(st->cside_rec[t]);
         free(st->cside_tmp[t]);
         free(st->cside_cnt[t]);
+        free(st->cside_wait[t]);
     }
+    free(st->cside_key);
+    free(st->cside_n);
+    for (size_t g = 0; g < st->cside_nlock; g++) pthread_mutex_destroy(&st->cside_lock[g]);
+    free(st->cside_lock);
     free(st->cside_bound);
     free(st->cside_cert);
     free(st->cs_off);
@@ -1030,6 +1036,12 @@ typedef struct topk {
     int oom;
 } topk;
 
+/* A threshold no gain reaches (coach_side_init) */
+#define CSIDE_CLOSED        (INT32_MAX / 2)
+#define CSIDE_NONE          (INT32_MIN / 2) /* cside_bound: the list holds every offer */
+#define CSIDE_BUF_PER_COACH 8               /* offers buffered per coach (cside_flush) */
+#define CSIDE_LOCK_COACHES  64              /* coaches a lock of the lists (cside_flush) */
+
 /* A coach-side list holds (gain, mentee) pairs as one int64 each, ordered
  * as the lists rank them: more gain first, then the earlier mentee. */
 static inline int64_t cside_key_of(int32_t gain, int32_t m) {
@@ -1054,37 +1066,59 @@ typedef struct cside_rec {
     int32_t c, g, m;
 } cside_rec;
 
-/* Put thread tid's buffered offers into its lists.  The buffer is sorted
- * by coach (a counting sort, stable: each coach's offers stay in mentee
- * order), then the lists are visited in coach order, each once: where the
- * offers went into the lists one by one as they came, a list was a cache
- * miss or two per offer, and the RUN_COACH_D lists of a scarce run's 2,000
- * coaches took more time than the scoring itself.  An offer is taken only
- * if it still ranks above the list's last (the thresholds the flags were
- * made with are those of the last flush). */
-static void cside_flush(struct match_run_state *st, int tid) {
-    size_t n = st->cside_nrec[tid], nc = st->nc;
+/* Offers of thread tid's buffer (sorted by coach: cnt[c] is where coach
+ * c's end) to the lists of lock group g, whose lock the thread holds and
+ * this releases: each goes in if it ranks above the list's last.  The thread's thresholds of
+ * these coaches then follow the lists, which the other threads' offers
+ * raise too.  The threads' offers arrive in no order of mentees, so an
+ * equal gain may still rank above a list's last (an earlier mentee): a
+ * threshold lets equal gains through, and the key decides. */
+static void cside_take(struct match_run_state *st, int tid, const cside_rec *out, const uint32_t *cnt, size_t g) {
     const int kd = st->cside_k;
+    size_t c0 = g * CSIDE_LOCK_COACHES, c1 = c0 + CSIDE_LOCK_COACHES < st->nc ? c0 + CSIDE_LOCK_COACHES : st->nc;
+    int32_t *thr = st->cside_thr[tid];
+    size_t i = c0 ? cnt[c0 - 1] : 0;
+    for (size_t c = c0; c < c1; c++) {
+        int64_t *a = st->cside_key + c * (size_t)kd;
+        uint8_t *k = &st->cside_n[c];
+        for (; i < cnt[c]; i++) {
+            int64_t x = cside_key_of(out[i].g, out[i].m);
+            if (*k == kd && x <= a[kd - 1]) continue;
+            cside_insert(a, k, kd, x);
+        }
+        if (*k == kd) thr[c] = cside_key_gain(a[kd - 1]) - 1;
+    }
+    pthread_mutex_unlock(&st->cside_lock[g]);
+}
+
+/* Put thread tid's buffered offers into the lists.  The buffer is sorted
+ * by coach (a counting sort), then the lists are visited in coach order,
+ * each once: where the offers went into the lists one by one as they
+ * came, a list was a cache miss or two per offer, and the RUN_COACH_D
+ * lists of a scarce run's 2,000 coaches took more time than the scoring
+ * itself.  The threads share the lists, a lock per CSIDE_LOCK_COACHES
+ * coaches (a group another thread holds is visited after the others):
+ * a list of d from n offers in random order takes about d (1 + ln(n / d))
+ * of them in, and a list per thread, each of its n / T mentees, took
+ * nearly T times what one list does, then had to be merged. */
+static void cside_flush(struct match_run_state *st, int tid) {
+    size_t n = st->cside_nrec[tid], nc = st->nc, ng = st->cside_nlock;
     uint32_t *cnt = st->cside_cnt[tid];
     cside_rec *rec = st->cside_rec[tid], *out = st->cside_tmp[tid];
+    uint8_t *wait = st->cside_wait[tid];
     if (!n) return;
     memset(cnt, 0, (nc + 1) * sizeof(*cnt));
     for (size_t i = 0; i < n; i++) cnt[rec[i].c + 1]++;
     for (size_t c = 0; c < nc; c++) cnt[c + 1] += cnt[c];
     for (size_t i = 0; i < n; i++) out[cnt[rec[i].c]++] = rec[i];
-    int32_t *thr = st->cside_thr[tid];
-    for (size_t i = 0; i < n; i++) {
-        size_t c = (size_t)out[i].c;
-        int64_t *a = st->cside_key[tid] + c * (size_t)kd, x = cside_key_of(out[i].g, out[i].m);
-        uint8_t *k = &st->cside_n[tid][c];
-        /* Each thread takes its chunks in increasing mentee order, so a
-         * later mentee never wins a tie: the list is the exact top by (gain
-         * desc, mentee asc) of the mentees this thread saw, and the merge
-         * over threads does not depend on how the work was split. */
-        if (*k == kd && x <= a[kd - 1]) continue;
-        cside_insert(a, k, kd, x);
-        if (*k == kd) thr[c] = cside_key_gain(a[kd - 1]);
-    }
+    /* the groups free now, then those that were not, waiting for them */
+    for (size_t g = 0; g < ng; g++)
+        if (!(wait[g] = pthread_mutex_trylock(&st->cside_lock[g]) != 0)) cside_take(st, tid, out, cnt, g);
+    for (size_t g = 0; g < ng; g++)
+        if (wait[g]) {
+            pthread_mutex_lock(&st->cside_lock[g]);
+            cside_take(st, tid, out, cnt, g);
+        }
     st->cside_nrec[tid] = 0;
 }
 
@@ -1310,15 +1344,12 @@ static int warm_kept(const struct match_run_state *st, size_t c) {
 static int coach_bounds_on(const struct match_run_state *st) { return !st->warm && !st->in->no_coach_bounds; }
 
 /* The coach-side lists, empty.  A warm run's coach side is that of the
- * changed coaches only (cside_merge skips the kept ones), so a kept
+ * changed coaches only (cside_finish empties the kept ones'), so a kept
  * coach's list starts closed: the mentees scored in full offer it nothing.
  * Open, such lists were offered every pair while they filled, to be
  * thrown away: 7 % of a two-thread warm re-run's CPU at 100,000 x 20,000.
  * No gain reaches CSIDE_CLOSED (a score <= MATCH_SCORE_MAX plus a bonus <=
  * MATCH_WAITLIST_MAX x MATCH_WAITLIST_BONUS_MAX).  After warm_map. */
-#define CSIDE_CLOSED        (INT32_MAX / 2)
-#define CSIDE_NONE          (INT32_MIN / 2) /* cside_bound: the list holds every offer */
-#define CSIDE_BUF_PER_COACH 8               /* offers buffered per coach (cside_flush) */
 static int coach_side_init(struct match_run_state *st, size_t n_free) {
     /* Deeper lists where they can certify coaches (see "Coach-side
      * bounds"): a cold run with at most one free seat for two free
@@ -1340,15 +1371,20 @@ static int coach_side_init(struct match_run_state *st, size_t n_free) {
     }
     size_t n = st->nc * (size_t)st->cside_k + 1;
     st->cside_caprec = CSIDE_BUF_PER_COACH * st->nc + 1024;
+    size_t ng = (st->nc + CSIDE_LOCK_COACHES - 1) / CSIDE_LOCK_COACHES;
+    st->cside_key = malloc(n * sizeof(int64_t));
+    st->cside_n = calloc(st->nc + 1, 1);
+    st->cside_lock = malloc(ng * sizeof(*st->cside_lock) + 1);
+    if (!st->cside_key || !st->cside_n || !st->cside_lock) return MATCH_ENOMEM;
+    for (; st->cside_nlock < ng; st->cside_nlock++)
+        if (pthread_mutex_init(&st->cside_lock[st->cside_nlock], NULL) != 0) return MATCH_ENOMEM;
     for (int t = 0; t < st->threads; t++) {
-        st->cside_key[t] = malloc(n * sizeof(int64_t));
         st->cside_thr[t] = malloc((st->nc + 1) * sizeof(int32_t));
-        st->cside_n[t] = calloc(st->nc + 1, 1);
         st->cside_rec[t] = malloc(st->cside_caprec * sizeof(cside_rec));
         st->cside_tmp[t] = malloc(st->cside_caprec * sizeof(cside_rec));
         st->cside_cnt[t] = malloc((st->nc + 1) * sizeof(uint32_t));
-        if (!st->cside_key[t] || !st->cside_thr[t] || !st->cside_n[t] || !st->cside_rec[t] || !st->cside_tmp[t] ||
-            !st->cside_cnt[t])
+        st->cside_wait[t] = calloc(ng + 1, 1);
+        if (!st->cside_thr[t] || !st->cside_rec[t] || !st->cside_tmp[t] || !st->cside_cnt[t] || !st->cside_wait[t])
             return MATCH_ENOMEM;
         for (size_t c = 0; c < st->nc; c++) st->cside_thr[t][c] = warm_kept(st, c) ? CSIDE_CLOSED : -1;
     }
@@ -1379,52 +1415,42 @@ static int push_extra(struct match_run_state *st, size_t m, int32_t c) {
     return MATCH_OK;
 }
 
-/* The coach-side lists merged over the threads (into thread 0's, each
- * sorted by gain desc, mentee asc), each coach's bound (cold runs, see
- * "Coach-side bounds"), and the lists turned around: cs_off / cs_c, each
- * mentee's coaches of the lists, for graph_build to add as edges.  A warm
- * run merges those of the changed coaches only: a kept coach's best mentees
- * are among its old edges already, and its best among the few mentees
- * rescored in full would add some 10^5 edges (at 100,000 x 20,000) that
- * pricing finds when they matter. */
-static int cside_merge_part(void *ctx, size_t c0, size_t c1, int part) {
+/* The coach-side lists once the first pass is over: the offers still
+ * buffered taken in, each coach's bound (cold runs, see "Coach-side
+ * bounds"), and the lists turned around: cs_off / cs_c, each mentee's
+ * coaches of the lists, for graph_build to add as edges.  A warm run keeps
+ * those of the changed coaches only: a kept coach's best mentees are among
+ * its old edges already, and its best among the few mentees rescored in
+ * full would add some 10^5 edges (at 100,000 x 20,000) that pricing finds
+ * when they matter. */
+static int cside_finish_part(void *ctx, size_t c0, size_t c1, int part) {
     struct match_run_state *st = ctx;
     const int kd = st->cside_k;
-    int64_t key[RUN_COACH_D];
     (void)part;
     for (size_t c = c0; c < c1; c++) {
         if (warm_kept(st, c)) {
-            st->cside_n[0][c] = 0;
+            st->cside_n[c] = 0;
             continue;
         }
-        uint8_t n = 0;
-        for (int t = 0; t < st->threads; t++) {
-            const int64_t *a = st->cside_key[t] + c * (size_t)kd;
-            for (int i = 0; i < st->cside_n[t][c]; i++) {
-                if (n == kd && a[i] <= key[kd - 1]) break; /* a is sorted */
-                cside_insert(key, &n, kd, a[i]);
-            }
-        }
-        memcpy(st->cside_key[0] + c * (size_t)kd, key, n * sizeof(*key));
-        st->cside_n[0][c] = n;
-        /* The bound.  A mentee outside the merged list was left out by a
-         * thread's full list (its threshold) or by the merge: it gains at
-         * most that list's last, at most the merged list's last, which is
-         * full then.  Short, it holds every mentee offered: no thread's
-         * list was ever full, and no threshold was above -1. */
-        if (st->cside_bound) st->cside_bound[c] = n == kd ? cside_key_gain(key[kd - 1]) : CSIDE_NONE;
+        /* The bound.  A mentee outside the list was left out by a
+         * threshold or pushed out: it gains at most the list's last, full
+         * then.  Short, it holds every mentee offered: no threshold was
+         * ever above -1. */
+        if (st->cside_bound)
+            st->cside_bound[c] =
+                st->cside_n[c] == kd ? cside_key_gain(st->cside_key[c * (size_t)kd + kd - 1]) : CSIDE_NONE;
     }
     return MATCH_OK;
 }
 
-static int cside_merge(struct match_run_state *st) {
+static int cside_finish(struct match_run_state *st) {
     for (int t = 0; t < st->threads; t++) cside_flush(st, t);
     if (coach_bounds_on(st) && !(st->cside_bound = malloc(st->nc * sizeof(int32_t) + 1))) return MATCH_ENOMEM;
-    if (par_parts(st->threads, st->nc, cside_merge_part, st) != MATCH_OK) return MATCH_ENOMEM;
+    if (par_parts(st->threads, st->nc, cside_finish_part, st) != MATCH_OK) return MATCH_ENOMEM;
     const int kd = st->cside_k;
     if (!(st->cs_off = calloc(st->nm + 1, sizeof(*st->cs_off)))) return MATCH_ENOMEM;
     for (size_t c = 0; c < st->nc; c++)
-        for (int i = 0; i < st->cside_n[0][c]; i++) st->cs_off[cside_key_m(st->cside_key[0][c * (size_t)kd + i]) + 1]++;
+        for (int i = 0; i < st->cside_n[c]; i++) st->cs_off[cside_key_m(st->cside_key[c * (size_t)kd + i]) + 1]++;
     for (size_t m = 0; m < st->nm; m++) st->cs_off[m + 1] += st->cs_off[m];
     st->cs_c = malloc(st->cs_off[st->nm] * sizeof(*st->cs_c) + 1);
     st->cs_g = malloc(st->cs_off[st->nm] * sizeof(*st->cs_g) + 1);
@@ -1433,8 +1459,8 @@ static int cside_merge(struct match_run_state *st) {
     if (!at) return MATCH_ENOMEM;
     memcpy(at, st->cs_off, st->nm * sizeof(*at));
     for (size_t c = 0; c < st->nc; c++)
-        for (int i = 0; i < st->cside_n[0][c]; i++) {
-            int64_t x = st->cside_key[0][c * (size_t)kd + i];
+        for (int i = 0; i < st->cside_n[c]; i++) {
+            int64_t x = st->cside_key[c * (size_t)kd + i];
             size_t e = at[cside_key_m(x)]++;
             st->cs_c[e] = (int32_t)c;
             st->cs_g[e] = cside_key_gain(x);
@@ -3009,7 +3035,7 @@ static int warm_pool(struct match_run_state *st, const size_t *free_m, size_t n_
     return MATCH_OK;
 }
 
-/* Mentee m's pairs of the coach-side lists (cside_merge) that are not among
+/* Mentee m's pairs of the coach-side lists (cside_finish) that are not among
  * its n edges so far join them, and its extra list.  The row comes out
  * sorted by coach, as the solver wants it (assign_graph_fill_row sorted
  * every row, 2 ms of a scarce run at 5,000 x 2,000): its edges so far are
@@ -3546,7 +3572,7 @@ static int solve_optimal(struct match_run_state *st, const size_t *free_m, size_
     assign_graph *g = assign_graph_new((int32_t)st->nm, (int32_t)st->nc);
     if (!g) return MATCH_ENOMEM;
     assign_graph_threads(g, st->threads);
-    int rc = cside_merge(st);
+    int rc = cside_finish(st);
     if (rc == MATCH_OK) rc = graph_build(st, free_m, n_free, g);
     if (rc != MATCH_OK) {
         assign_graph_free(g);

@@ -1678,6 +1678,11 @@ static void test_run_coach_bounds(void **state) {
         in.threads = 1;
         match_run_result *c = run_ok(&in);
         assert_true(same_result(b, c));
+        /* the same lists: the threads share them, and offer in no order */
+        assert_int_equal(b->stats.candidate_edges, c->stats.candidate_edges);
+        assert_int_equal(b->stats.pairs_scored, c->stats.pairs_scored);
+        for (int k = 0; k < b->stats.pricing_rounds && k < MATCH_ROUNDS_KEPT; k++)
+            assert_int_equal(b->stats.rounds[k].cert, c->stats.rounds[k].cert);
         in.candidates = 200;
         in.no_coach_bounds = 1;
         match_run_result *d = run_ok(&in);
