@@ -341,12 +341,29 @@ static int run_threads(const match_run_input *in) {
 
 /* ---- input ---------------------------------------------------------------- */
 
+/* An id to sort with its first 8 bytes as a big-endian integer (zeros
+ * past its end): ids compare as their prefixes do, as strcmp would, and
+ * strcmp decides only between equal prefixes.  NIPs, 18 digits, differ in
+ * their first 8 (a date of birth) but for a few: a sort by strcmp alone
+ * spent most of its time in strcmp (1.5 ms at 5,000 mentees). */
 typedef struct id_ix {
+    uint64_t pre;
     const char *id;
     size_t ix;
 } id_ix;
 
-static int cmp_id_ix(const void *a, const void *b) { return strcmp(((const id_ix *)a)->id, ((const id_ix *)b)->id); }
+static uint64_t id_prefix(const char *s) {
+    uint64_t k = 0;
+    int i = 0;
+    for (; i < 8 && s[i]; i++) k = k << 8 | (uint8_t)s[i];
+    return i ? k << (8 * (8 - i)) : 0;
+}
+
+static int cmp_id_ix(const void *a, const void *b) {
+    const id_ix *x = a, *y = b;
+    if (x->pre != y->pre) return x->pre < y->pre ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
 
 static int guess_holds(size_t *order, const char **ids, size_t n, const uint32_t *hint) {
     for (size_t i = 0; i < n; i++) {
@@ -372,7 +389,7 @@ static int sort_by_id(size_t *order, const char **ids, size_t n, const uint32_t 
     *distinct = 0;
     id_ix *v = malloc(n * sizeof(*v) + 1);
     if (!v) return MATCH_ENOMEM;
-    for (size_t i = 0; i < n; i++) v[i] = (id_ix){ ids[i], i };
+    for (size_t i = 0; i < n; i++) v[i] = (id_ix){ id_prefix(ids[i]), ids[i], i };
     qsort(v, n, sizeof(*v), cmp_id_ix);
     for (size_t i = 0; i < n; i++) order[i] = v[i].ix;
     free(v);

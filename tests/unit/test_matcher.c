@@ -1634,6 +1634,36 @@ static void test_run_pricing_hub_wide(void **state) {
 
 static int same_result(const match_run_result *a, const match_run_result *b);
 
+/* A run sorts the profiles by id (run.c: sort_by_id, by an 8-byte prefix,
+ * then strcmp): ids equal in their first 8 bytes, shorter than 8, a prefix
+ * of another, with the last printable byte, given in no order, come out in
+ * strcmp's order, and a duplicate among them is still found. */
+static void test_run_id_order(void **state) {
+    (void)state;
+    static const char *const ids[] = { "abcdefgh1", "abcdefgh", "abcdefgh0",  "abcdefg", "abcdefgi",   "b",
+                                       "abcdefg~",  "a",        "abcdefgh10", "~a",      "abcdefgh01", "ab" };
+    enum { N = sizeof(ids) / sizeof(ids[0]) };
+    match_mentee ms[N];
+    match_coach c = base_coach();
+    c.capacity = N; /* every mentee matched: the pairs list them all */
+    for (int i = 0; i < N; i++) {
+        ms[i] = base_mentee();
+        ms[i].id = ids[i];
+    }
+    match_run_input in = { .mentees = ms, .n_mentees = N, .coaches = &c, .n_coaches = 1 };
+    match_run_result *r = run_ok(&in);
+    assert_int_equal(r->n_pairs, N);
+    for (size_t i = 1; i < r->n_pairs; i++)
+        if (strcmp(r->pairs[i - 1].mentee_id, r->pairs[i].mentee_id) >= 0)
+            fail_msg("%s listed before %s", r->pairs[i - 1].mentee_id, r->pairs[i].mentee_id);
+    match_run_free(r);
+    ms[4].id = "abcdefgh0"; /* the same as ms[2], 8 bytes and more */
+    match_run_result *bad = NULL;
+    match_err err = { 0 };
+    assert_int_equal(match_run(cat, &in, &bad, &err), MATCH_ERR);
+    assert_non_null(strstr(err.msg, "duplicate mentee id abcdefgh0"));
+}
+
 /* Coach-side bounds (run.c, "Coach-side bounds"): where seats are scarce
  * (1,500 mentees, 500 coaches of one seat, every 15th a hub) a cold run
  * keeps deeper coach-side lists and certifies most coaches by their bound,
@@ -3192,6 +3222,7 @@ int main(void) {
         cmocka_unit_test(test_run_pricing_ties_wide),
         cmocka_unit_test(test_run_pricing_hub_wide),
         cmocka_unit_test(test_run_coach_bounds),
+        cmocka_unit_test(test_run_id_order),
         cmocka_unit_test(test_run_estimate),
         cmocka_unit_test(test_run_estimate_progress),
         cmocka_unit_test(test_run_warm_medium),
