@@ -1085,11 +1085,12 @@ typedef struct cside_rec {
 
 /* Offers of thread tid's buffer (sorted by coach: cnt[c] is where coach
  * c's end) to the lists of lock group g, whose lock the thread holds and
- * this releases: each goes in if it ranks above the list's last.  The thread's thresholds of
- * these coaches then follow the lists, which the other threads' offers
- * raise too.  The threads' offers arrive in no order of mentees, so an
- * equal gain may still rank above a list's last (an earlier mentee): a
- * threshold lets equal gains through, and the key decides. */
+ * this releases: each goes in if it ranks above the list's last.  The
+ * thread's thresholds of these coaches then follow the lists, which the
+ * other threads' offers raise too.  The threads' offers arrive in no
+ * order of mentees, so an equal gain may still rank above a list's last
+ * (an earlier mentee): a threshold lets equal gains through, and the key
+ * decides. */
 static void cside_take(struct match_run_state *st, int tid, const cside_rec *out, const uint32_t *cnt, size_t g) {
     const int kd = st->cside_k;
     size_t c0 = g * CSIDE_LOCK_COACHES, c1 = c0 + CSIDE_LOCK_COACHES < st->nc ? c0 + CSIDE_LOCK_COACHES : st->nc;
@@ -1361,8 +1362,8 @@ static int warm_kept(const struct match_run_state *st, size_t c) {
 static int coach_bounds_on(const struct match_run_state *st) { return !st->warm && !st->in->no_coach_bounds; }
 
 /* The coach-side lists, empty.  A warm run's coach side is that of the
- * changed coaches only (cside_finish empties the kept ones'), so a kept
- * coach's list starts closed: the mentees scored in full offer it nothing.
+ * changed coaches only, so a kept coach's list starts closed, and stays
+ * empty: the mentees scored in full offer it nothing.
  * Open, such lists were offered every pair while they filled, to be
  * thrown away: 7 % of a two-thread warm re-run's CPU at 100,000 x 20,000.
  * No gain reaches CSIDE_CLOSED (a score <= MATCH_SCORE_MAX plus a bonus <=
@@ -1435,36 +1436,24 @@ static int push_extra(struct match_run_state *st, size_t m, int32_t c) {
 /* The coach-side lists once the first pass is over: the offers still
  * buffered taken in, each coach's bound (cold runs, see "Coach-side
  * bounds"), and the lists turned around: cs_off / cs_c, each mentee's
- * coaches of the lists, for graph_build to add as edges.  A warm run keeps
- * those of the changed coaches only: a kept coach's best mentees are among
- * its old edges already, and its best among the few mentees rescored in
- * full would add some 10^5 edges (at 100,000 x 20,000) that pricing finds
- * when they matter. */
-static int cside_finish_part(void *ctx, size_t c0, size_t c1, int part) {
-    struct match_run_state *st = ctx;
+ * coaches of the lists, for graph_build to add as edges.  A warm run has
+ * lists for the changed coaches only (coach_side_init): a kept coach's
+ * best mentees are among its old edges already, and its best among the
+ * few mentees rescored in full would add some 10^5 edges (at 100,000 x
+ * 20,000) that pricing finds when they matter. */
+static int cside_finish(struct match_run_state *st) {
+    for (int t = 0; t < st->threads; t++) cside_flush(st, t);
     const int kd = st->cside_k;
-    (void)part;
-    for (size_t c = c0; c < c1; c++) {
-        if (warm_kept(st, c)) {
-            st->cside_n[c] = 0;
-            continue;
-        }
-        /* The bound.  A mentee outside the list was left out by a
-         * threshold or pushed out: it gains at most the list's last, full
-         * then.  Short, it holds every mentee offered: no threshold was
-         * ever above -1. */
-        if (st->cside_bound)
+    /* The bounds.  A mentee outside a coach's list was left out by a
+     * threshold or pushed out: it gains at most the list's last, full
+     * then.  Short, the list holds every mentee offered: no threshold was
+     * ever above -1. */
+    if (coach_bounds_on(st)) {
+        if (!(st->cside_bound = malloc(st->nc * sizeof(int32_t) + 1))) return MATCH_ENOMEM;
+        for (size_t c = 0; c < st->nc; c++)
             st->cside_bound[c] =
                 st->cside_n[c] == kd ? cside_key_gain(st->cside_key[c * (size_t)kd + kd - 1]) : CSIDE_NONE;
     }
-    return MATCH_OK;
-}
-
-static int cside_finish(struct match_run_state *st) {
-    for (int t = 0; t < st->threads; t++) cside_flush(st, t);
-    if (coach_bounds_on(st) && !(st->cside_bound = malloc(st->nc * sizeof(int32_t) + 1))) return MATCH_ENOMEM;
-    if (par_parts(st->threads, st->nc, cside_finish_part, st) != MATCH_OK) return MATCH_ENOMEM;
-    const int kd = st->cside_k;
     if (!(st->cs_off = calloc(st->nm + 1, sizeof(*st->cs_off)))) return MATCH_ENOMEM;
     for (size_t c = 0; c < st->nc; c++)
         for (int i = 0; i < st->cside_n[c]; i++) st->cs_off[cside_key_m(st->cside_key[c * (size_t)kd + i]) + 1]++;
