@@ -36,7 +36,9 @@
  *
  * Memory: O(mentees * K + coaches) — no mentees x coaches matrix is ever
  * held.  Determinism: per-mentee work is independent of the thread that
- * does it, and everything shared is merged in mentee order. */
+ * does it, everything shared is merged in mentee order, and the coach-side
+ * lists the threads fill together, in no order, are the exact top by a
+ * total order (gain, then mentee). */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
