@@ -184,7 +184,6 @@ struct match_run_state {
     struct cside_rec *cside_rec[MATCH_MAX_THREADS]; /* offers not yet in the lists */
     struct cside_rec *cside_tmp[MATCH_MAX_THREADS]; /* cside_flush's */
     uint32_t *cside_cnt[MATCH_MAX_THREADS];         /* cside_flush's, nc + 1 */
-    uint8_t *cside_wait[MATCH_MAX_THREADS];         /* cside_flush's, per lock */
     size_t cside_nrec[MATCH_MAX_THREADS], cside_caprec;
     int cside_k;          /* list depth: RUN_COACH_K, or RUN_COACH_D */
     size_t *cs_off;       /* per mentee: its pairs of the lists are */
@@ -345,9 +344,9 @@ static int run_threads(const match_run_input *in) {
 
 /* An id to sort with its first 8 bytes as a big-endian integer (zeros
  * past its end): ids compare as their prefixes do, as strcmp would, and
- * strcmp decides only between equal prefixes.  NIPs, 18 digits, differ in
- * their first 8 (a date of birth) but for a few: a sort by strcmp alone
- * spent most of its time in strcmp (1.5 ms at 5,000 mentees). */
+ * strcmp decides only between equal prefixes.  NIPs, 18 digits, mostly
+ * differ in their first 8 (a date of birth): preparing 5,000 mentees in
+ * no id order took 2.1 ms with strcmp alone, 1.7 with the prefix. */
 typedef struct id_ix {
     uint64_t pre;
     const char *id;
@@ -561,7 +560,6 @@ static void state_free(struct match_run_state *st) {
         free(st->cside_rec[t]);
         free(st->cside_tmp[t]);
         free(st->cside_cnt[t]);
-        free(st->cside_wait[t]);
     }
     free(st->cside_key);
     free(st->cside_n);
@@ -1070,10 +1068,11 @@ static inline int32_t cside_key_gain(int64_t x) { return (int32_t)(x >> 32); }
 static inline int32_t cside_key_m(int64_t x) { return (int32_t)(UINT32_MAX - (uint32_t)x); }
 
 /* Put x into a list of *n <= kd keys sorted descending, which it enters
- * (the list is not full, or x ranks above its last).  The position is a
- * count, which gcc vectorises, and the move a memmove: a sorted insert
- * that branched per entry, or a heap, mispredicted its way through the
- * first pass's hottest loop. */
+ * (the list is not full, or x ranks above its last): a shift from the
+ * end.  Its exit mispredicts; a heap, a count with a memmove, and an
+ * unordered list replacing its smallest were all slower
+ * (bench/matcher/README.md, "Coach-side bounds" and "One list per coach,
+ * shared by the threads"). */
 static void cside_insert(int64_t *a, uint8_t *n, int kd, int64_t x) {
     int i = *n < kd ? (*n)++ : kd - 1; /* when full, the last falls out */
     for (; i > 0 && a[i - 1] < x; i--) a[i] = a[i - 1];
@@ -1117,28 +1116,23 @@ static void cside_take(struct match_run_state *st, int tid, const cside_rec *out
  * came, a list was a cache miss or two per offer, and the RUN_COACH_D
  * lists of a scarce run's 2,000 coaches took more time than the scoring
  * itself.  The threads share the lists, a lock per CSIDE_LOCK_COACHES
- * coaches (a group another thread holds is visited after the others):
- * a list of d from n offers in random order takes about d (1 + ln(n / d))
+ * coaches, taken in order (visiting a group another thread held after the
+ * others measured the same: the threads seldom flush at once).  A list of d from n offers in random order takes about d (1 + ln(n / d))
  * of them in, and a list per thread, each of its n / T mentees, took
  * nearly T times what one list does, then had to be merged. */
 static void cside_flush(struct match_run_state *st, int tid) {
     size_t n = st->cside_nrec[tid], nc = st->nc, ng = st->cside_nlock;
     uint32_t *cnt = st->cside_cnt[tid];
     cside_rec *rec = st->cside_rec[tid], *out = st->cside_tmp[tid];
-    uint8_t *wait = st->cside_wait[tid];
     if (!n) return;
     memset(cnt, 0, (nc + 1) * sizeof(*cnt));
     for (size_t i = 0; i < n; i++) cnt[rec[i].c + 1]++;
     for (size_t c = 0; c < nc; c++) cnt[c + 1] += cnt[c];
     for (size_t i = 0; i < n; i++) out[cnt[rec[i].c]++] = rec[i];
-    /* the groups free now, then those that were not, waiting for them */
-    for (size_t g = 0; g < ng; g++)
-        if (!(wait[g] = pthread_mutex_trylock(&st->cside_lock[g]) != 0)) cside_take(st, tid, out, cnt, g);
-    for (size_t g = 0; g < ng; g++)
-        if (wait[g]) {
-            pthread_mutex_lock(&st->cside_lock[g]);
-            cside_take(st, tid, out, cnt, g);
-        }
+    for (size_t g = 0; g < ng; g++) {
+        pthread_mutex_lock(&st->cside_lock[g]);
+        cside_take(st, tid, out, cnt, g);
+    }
     st->cside_nrec[tid] = 0;
 }
 
@@ -1403,9 +1397,7 @@ static int coach_side_init(struct match_run_state *st, size_t n_free) {
         st->cside_rec[t] = malloc(st->cside_caprec * sizeof(cside_rec));
         st->cside_tmp[t] = malloc(st->cside_caprec * sizeof(cside_rec));
         st->cside_cnt[t] = malloc((st->nc + 1) * sizeof(uint32_t));
-        st->cside_wait[t] = calloc(ng + 1, 1);
-        if (!st->cside_thr[t] || !st->cside_rec[t] || !st->cside_tmp[t] || !st->cside_cnt[t] || !st->cside_wait[t])
-            return MATCH_ENOMEM;
+        if (!st->cside_thr[t] || !st->cside_rec[t] || !st->cside_tmp[t] || !st->cside_cnt[t]) return MATCH_ENOMEM;
         for (size_t c = 0; c < st->nc; c++) st->cside_thr[t][c] = warm_kept(st, c) ? CSIDE_CLOSED : -1;
     }
     return MATCH_OK;
