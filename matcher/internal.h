@@ -292,6 +292,16 @@ void mt_key_above(const uint16_t *key, size_t n, uint16_t kt, uint8_t *flag);
 /* Maximum of key[0..n). */
 uint16_t mt_key_max(const uint16_t *key, size_t n);
 
+/* Top lists (run.c's coach-side lists): a[0..kd) holds the list's n
+ * largest keys in descending order, then INT64_MIN in every empty slot.
+ * mt_top_merge puts keys x[0..nx) in (distinct from each other and from
+ * the list's, each > INT64_MIN), keeps the kd largest, and returns the
+ * new count, min(n + nx, kd).  vec is mt_top_vec(kd) or 0: the same
+ * result either way (a test compares them). */
+size_t mt_top_merge(int64_t *a, size_t n, int kd, const int64_t *x, size_t nx, int vec);
+/* Whether this CPU has mt_top_merge's vector path for lists of kd. */
+int mt_top_vec(int kd);
+
 /* Reason and breakdown of one pair, scalar (explanations, tests). */
 void mt_explain(const mt_query *q, const mt_space *s, const mt_coaches *cs, size_t c, const match_mentee *m,
                 const match_policy *policy, int elig_program, int forbidden, match_explain *out);

@@ -25,7 +25,9 @@
  * keys against a threshold and compute the exact score of the few that pass
  * (mt_key_score, mt_key_floor).  Unusual weights that would overflow 16 bits
  * fall back to key = exact score + 1, computed per pair.  This file is
- * compiled with -O3 and cloned for AVX2 (target_clones), see module.mk. */
+ * compiled with -O3 and cloned for AVX2 (target_clones), see module.mk;
+ * the top lists' vector path is written for AVX-512 and chosen at run
+ * time (mt_top_vec). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,6 +433,85 @@ void mt_key_block(const mt_query *q, const mt_coaches *cs, const uint8_t *elig, 
         key += n;
         c0 += n;
     }
+}
+
+/* ---- Top lists ------------------------------------------------------------
+ *
+ * A key x enters a descending list a[0..kd) (a[-1] = +infinity, distinct
+ * keys) as
+ *
+ *   a'[i] = max(a[i], min(a[i-1], x)):
+ *
+ * a slot above x keeps its key, the slot where x belongs takes x, and each
+ * one below takes its upper neighbour's.  A key at or below a[kd-1]
+ * changes nothing.  On AVX-512 the whole list of 8 or 32 keys stays in
+ * registers while a coach's offers go in, three instructions a vector per
+ * offer and no branch; the scalar shift from the end, which keeps a key
+ * that does not enter from touching the list, mispredicts its exit at
+ * every insertion (bench/matcher/README.md, "Top lists in registers"). */
+static size_t top_merge_scalar(int64_t *a, size_t n, int kd, const int64_t *x, size_t nx) {
+    for (size_t k = 0; k < nx; k++) {
+        if (x[k] <= a[kd - 1]) continue;
+        size_t i = n < (size_t)kd ? n++ : (size_t)kd - 1; /* when full, the last falls out */
+        for (; i > 0 && a[i - 1] < x[k]; i--) a[i] = a[i - 1];
+        a[i] = x[k];
+    }
+    return n;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define MT_TOP_AVX512 __attribute__((target("avx512f")))
+
+/* r[v] = max(r[v], min(r shifted down one slot, x)), the shift carrying
+ * the last key of r[v-1] into r[v]'s first (alignr: lanes 7..14 of
+ * r[v-1]:r[v]). */
+#define TOP_STEP(R, NV, X, INF)                                                                                        \
+    do {                                                                                                               \
+        __m512i prev_ = (INF);                                                                                         \
+        for (int v_ = 0; v_ < (NV); v_++) {                                                                            \
+            __m512i sh_ = _mm512_alignr_epi64((R)[v_], prev_, 7);                                                      \
+            prev_ = (R)[v_];                                                                                           \
+            (R)[v_] = _mm512_max_epi64((R)[v_], _mm512_min_epi64(sh_, (X)));                                           \
+        }                                                                                                              \
+    } while (0)
+
+MT_TOP_AVX512 static void top_merge8_avx512(int64_t *a, const int64_t *x, size_t nx) {
+    const __m512i inf = _mm512_set1_epi64(INT64_MAX);
+    __m512i r[1] = { _mm512_loadu_si512(a) };
+    for (size_t k = 0; k < nx; k++) TOP_STEP(r, 1, _mm512_set1_epi64(x[k]), inf);
+    _mm512_storeu_si512(a, r[0]);
+}
+
+MT_TOP_AVX512 static void top_merge32_avx512(int64_t *a, const int64_t *x, size_t nx) {
+    const __m512i inf = _mm512_set1_epi64(INT64_MAX);
+    __m512i r[4];
+    for (int v = 0; v < 4; v++) r[v] = _mm512_loadu_si512(a + 8 * v);
+    for (size_t k = 0; k < nx; k++) TOP_STEP(r, 4, _mm512_set1_epi64(x[k]), inf);
+    for (int v = 0; v < 4; v++) _mm512_storeu_si512(a + 8 * v, r[v]);
+}
+
+int mt_top_vec(int kd) { return (kd == 8 || kd == 32) && __builtin_cpu_supports("avx512f"); }
+#else
+int mt_top_vec(int kd) {
+    (void)kd;
+    return 0;
+}
+#endif
+
+size_t mt_top_merge(int64_t *a, size_t n, int kd, const int64_t *x, size_t nx, int vec) {
+#ifdef MT_TOP_AVX512
+    if (vec && (kd == 8 || kd == 32)) {
+        if (kd == 8)
+            top_merge8_avx512(a, x, nx);
+        else
+            top_merge32_avx512(a, x, nx);
+        return n + nx < (size_t)kd ? n + nx : (size_t)kd;
+    }
+#else
+    (void)vec;
+#endif
+    return top_merge_scalar(a, n, kd, x, nx);
 }
 
 /* ---- explanations (scalar, the reference) ------------------------------ */

@@ -176,16 +176,17 @@ struct match_run_state {
     /* coach-side candidates of the first scoring pass (optimal mode): per
      * coach the cside_k best mentees by gain, mentee asc, one list that
      * every thread's offers go into (cside_flush) */
-    int64_t *cside_key;          /* nc * cside_k: cside_key_of() */
+    int64_t *cside_key;          /* nc * cside_k: cside_key_of(), mt_top_merge's lists */
     uint8_t *cside_n;            /* per coach: the list's length */
     pthread_mutex_t *cside_lock; /* per CSIDE_LOCK_COACHES coaches */
     size_t cside_nlock;
     int32_t *cside_thr[MATCH_MAX_THREADS];          /* per thread and coach: gain to beat */
     struct cside_rec *cside_rec[MATCH_MAX_THREADS]; /* offers not yet in the lists */
-    struct cside_rec *cside_tmp[MATCH_MAX_THREADS]; /* cside_flush's */
+    int64_t *cside_tmp[MATCH_MAX_THREADS];          /* cside_flush's: the offers' keys by coach */
     uint32_t *cside_cnt[MATCH_MAX_THREADS];         /* cside_flush's, nc + 1 */
     size_t cside_nrec[MATCH_MAX_THREADS], cside_caprec;
     int cside_k;          /* list depth: RUN_COACH_K, or RUN_COACH_D */
+    int cside_vec;        /* mt_top_vec(cside_k) */
     size_t *cs_off;       /* per mentee: its pairs of the lists are */
     int32_t *cs_c, *cs_g; /*   [cs_off[m], cs_off[m+1]): coach asc, gain */
     int32_t *cside_bound; /* per coach (cold runs): see "Coach-side bounds" */
@@ -1067,45 +1068,31 @@ static inline int64_t cside_key_of(int32_t gain, int32_t m) {
 static inline int32_t cside_key_gain(int64_t x) { return (int32_t)(x >> 32); }
 static inline int32_t cside_key_m(int64_t x) { return (int32_t)(UINT32_MAX - (uint32_t)x); }
 
-/* Put x into a list of *n <= kd keys sorted descending, which it enters
- * (the list is not full, or x ranks above its last): a shift from the
- * end.  Its exit mispredicts; a heap, a count with a memmove, and an
- * unordered list replacing its smallest were all slower
- * (bench/matcher/README.md, "Coach-side bounds" and "One list per coach,
- * shared by the threads"). */
-static void cside_insert(int64_t *a, uint8_t *n, int kd, int64_t x) {
-    int i = *n < kd ? (*n)++ : kd - 1; /* when full, the last falls out */
-    for (; i > 0 && a[i - 1] < x; i--) a[i] = a[i - 1];
-    a[i] = x;
-}
-
 /* An offer to a coach-side list that waits in its thread's buffer. */
 typedef struct cside_rec {
     int32_t c, g, m;
 } cside_rec;
 
-/* Offers of thread tid's buffer (sorted by coach: cnt[c] is where coach
- * c's end) to the lists of lock group g, whose lock the thread holds and
- * this releases: each goes in if it ranks above the list's last.  The
+/* Offers of thread tid's buffer (their keys, sorted by coach: cnt[c] is
+ * where coach c's end) to the lists of lock group g, whose lock the thread
+ * holds and this releases: each goes in if it ranks above the list's last
+ * (mt_top_merge, all of a coach's at once).  The
  * thread's thresholds of these coaches then follow the lists, which the
  * other threads' offers raise too.  The threads' offers arrive in no
  * order of mentees, so an equal gain may still rank above a list's last
  * (an earlier mentee): a threshold lets equal gains through, and the key
  * decides. */
-static void cside_take(struct match_run_state *st, int tid, const cside_rec *out, const uint32_t *cnt, size_t g) {
+static void cside_take(struct match_run_state *st, int tid, const int64_t *out, const uint32_t *cnt, size_t g) {
     const int kd = st->cside_k;
     size_t c0 = g * CSIDE_LOCK_COACHES, c1 = c0 + CSIDE_LOCK_COACHES < st->nc ? c0 + CSIDE_LOCK_COACHES : st->nc;
     int32_t *thr = st->cside_thr[tid];
     size_t i = c0 ? cnt[c0 - 1] : 0;
     for (size_t c = c0; c < c1; c++) {
         int64_t *a = st->cside_key + c * (size_t)kd;
-        uint8_t *k = &st->cside_n[c];
-        for (; i < cnt[c]; i++) {
-            int64_t x = cside_key_of(out[i].g, out[i].m);
-            if (*k == kd && x <= a[kd - 1]) continue;
-            cside_insert(a, k, kd, x);
-        }
-        if (*k == kd) thr[c] = cside_key_gain(a[kd - 1]) - 1;
+        if (i < cnt[c])
+            st->cside_n[c] = (uint8_t)mt_top_merge(a, st->cside_n[c], kd, out + i, cnt[c] - i, st->cside_vec);
+        i = cnt[c];
+        if (st->cside_n[c] == kd) thr[c] = cside_key_gain(a[kd - 1]) - 1;
     }
     pthread_mutex_unlock(&st->cside_lock[g]);
 }
@@ -1123,12 +1110,13 @@ static void cside_take(struct match_run_state *st, int tid, const cside_rec *out
 static void cside_flush(struct match_run_state *st, int tid) {
     size_t n = st->cside_nrec[tid], nc = st->nc, ng = st->cside_nlock;
     uint32_t *cnt = st->cside_cnt[tid];
-    cside_rec *rec = st->cside_rec[tid], *out = st->cside_tmp[tid];
+    const cside_rec *rec = st->cside_rec[tid];
+    int64_t *out = st->cside_tmp[tid];
     if (!n) return;
     memset(cnt, 0, (nc + 1) * sizeof(*cnt));
     for (size_t i = 0; i < n; i++) cnt[rec[i].c + 1]++;
     for (size_t c = 0; c < nc; c++) cnt[c + 1] += cnt[c];
-    for (size_t i = 0; i < n; i++) out[cnt[rec[i].c]++] = rec[i];
+    for (size_t i = 0; i < n; i++) out[cnt[rec[i].c]++] = cside_key_of(rec[i].g, rec[i].m);
     for (size_t g = 0; g < ng; g++) {
         pthread_mutex_lock(&st->cside_lock[g]);
         cside_take(st, tid, out, cnt, g);
@@ -1390,12 +1378,14 @@ static int coach_side_init(struct match_run_state *st, size_t n_free) {
     st->cside_n = calloc(st->nc + 1, 1);
     st->cside_lock = malloc(ng * sizeof(*st->cside_lock) + 1);
     if (!st->cside_key || !st->cside_n || !st->cside_lock) return MATCH_ENOMEM;
+    for (size_t i = 0; i < n; i++) st->cside_key[i] = INT64_MIN; /* empty (mt_top_merge) */
+    st->cside_vec = mt_top_vec(st->cside_k);
     for (; st->cside_nlock < ng; st->cside_nlock++)
         if (pthread_mutex_init(&st->cside_lock[st->cside_nlock], NULL) != 0) return MATCH_ENOMEM;
     for (int t = 0; t < st->threads; t++) {
         st->cside_thr[t] = malloc((st->nc + 1) * sizeof(int32_t));
         st->cside_rec[t] = malloc(st->cside_caprec * sizeof(cside_rec));
-        st->cside_tmp[t] = malloc(st->cside_caprec * sizeof(cside_rec));
+        st->cside_tmp[t] = malloc(st->cside_caprec * sizeof(int64_t));
         st->cside_cnt[t] = malloc((st->nc + 1) * sizeof(uint32_t));
         if (!st->cside_thr[t] || !st->cside_rec[t] || !st->cside_tmp[t] || !st->cside_cnt[t]) return MATCH_ENOMEM;
         for (size_t c = 0; c < st->nc; c++) st->cside_thr[t][c] = warm_kept(st, c) ? CSIDE_CLOSED : -1;

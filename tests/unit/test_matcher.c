@@ -1664,6 +1664,67 @@ static void test_run_id_order(void **state) {
     assert_non_null(strstr(err.msg, "duplicate mentee id abcdefgh0"));
 }
 
+static int cmp_i64_desc(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x < y) - (x > y);
+}
+
+/* The top lists of the coach side (kernel.c, mt_top_merge): random lists
+ * of 8 and 32 keys, empty to full, take random batches of distinct keys
+ * (above the first, among, below the last, at both ends of int64); the
+ * list after each batch is the kd largest of all, sorted, INT64_MIN in
+ * the empty slots, with its count, the same on the scalar and the vector
+ * path (when the CPU has it; else both are the scalar one). */
+static void test_top_merge(void **state) {
+    (void)state;
+    enum { POOL = 120, KMAX = 32 };
+    static const int kds[] = { 8, 32 };
+    rng_state = 91;
+    for (size_t t = 0; t < sizeof(kds) / sizeof(kds[0]); t++) {
+        int kd = kds[t];
+        if (!mt_top_vec(kd)) print_message("mt_top_merge: no vector path on this CPU for lists of %d\n", kd);
+        for (int trial = 0; trial < 3000; trial++) {
+            int64_t pool[POOL], ref[POOL + KMAX], a[2][KMAX];
+            for (int i = 0; i < POOL; i++) { /* distinct: i in the low bits */
+                int64_t hi = (int64_t)rnd(64) - 32;
+                pool[i] = trial % 7 == 0 ? (hi < 0 ? INT64_MIN + 1 + i : INT64_MAX - i) : hi * 4096 + i;
+            }
+            for (int i = POOL - 1; i > 0; i--) {
+                uint32_t j = rnd((uint32_t)i + 1);
+                int64_t x = pool[i];
+                pool[i] = pool[j];
+                pool[j] = x;
+            }
+            size_t n = rnd((uint32_t)kd + 1), used = n, nref = n;
+            memcpy(ref, pool, n * sizeof(int64_t));
+            qsort(ref, n, sizeof(int64_t), cmp_i64_desc);
+            size_t cnt[2] = { n, n };
+            for (int p = 0; p < 2; p++) {
+                for (int i = 0; i < kd; i++) a[p][i] = INT64_MIN;
+                memcpy(a[p], ref, n * sizeof(int64_t));
+            }
+            for (int batch = 0; batch < 4 && used < POOL; batch++) {
+                size_t nx = rnd(41);
+                if (nx > POOL - used) nx = POOL - used;
+                for (int p = 0; p < 2; p++)
+                    cnt[p] = mt_top_merge(a[p], cnt[p], kd, pool + used, nx, p ? mt_top_vec(kd) : 0);
+                memcpy(ref + nref, pool + used, nx * sizeof(int64_t));
+                nref += nx;
+                used += nx;
+                qsort(ref, nref, sizeof(int64_t), cmp_i64_desc);
+                if (nref > (size_t)kd) nref = (size_t)kd;
+                for (int p = 0; p < 2; p++) {
+                    assert_int_equal(cnt[p], nref);
+                    for (int i = 0; i < kd; i++)
+                        if (a[p][i] != ((size_t)i < nref ? ref[i] : INT64_MIN))
+                            fail_msg("kd %d trial %d batch %d path %d: slot %d is %lld", kd, trial, batch, p, i,
+                                     (long long)a[p][i]);
+                }
+            }
+        }
+    }
+}
+
 /* Coach-side bounds (run.c, "Coach-side bounds"): where seats are scarce
  * (1,500 mentees, 500 coaches of one seat, every 15th a hub) a cold run
  * keeps deeper coach-side lists and certifies most coaches by their bound,
@@ -3223,6 +3284,7 @@ int main(void) {
         cmocka_unit_test(test_run_pricing_hub_wide),
         cmocka_unit_test(test_run_coach_bounds),
         cmocka_unit_test(test_run_id_order),
+        cmocka_unit_test(test_top_merge),
         cmocka_unit_test(test_run_estimate),
         cmocka_unit_test(test_run_estimate_progress),
         cmocka_unit_test(test_run_warm_medium),
