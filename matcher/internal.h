@@ -292,6 +292,21 @@ void mt_key_above(const uint16_t *key, size_t n, uint16_t kt, uint8_t *flag);
 /* Maximum of key[0..n). */
 uint16_t mt_key_max(const uint16_t *key, size_t n);
 
+/* A top list's key of (gain, m): more gain first, then the smaller m. */
+static inline int64_t mt_top_key(int32_t gain, int32_t m) {
+    return (int64_t)((uint64_t)(int64_t)gain << 32 | (uint32_t)(UINT32_MAX - (uint32_t)m));
+}
+/* Coach-side offers of a block (mentee m): in order of j, every j with
+ * s = tab[key[j]] >= 0 and s + bonus > thr[j] (mt_gain_block's flag)
+ * appends c0 + j to oc and mt_top_key(s + bonus, m) to okey; returns how
+ * many.  Both arrays need room for n + MT_OFFER_SLACK (the vector path
+ * stores whole vectors).  vec is mt_gain_vec() or 0: the same result. */
+#define MT_OFFER_SLACK 16
+size_t mt_gain_offers(const uint16_t *key, const int32_t *thr, int32_t bonus, const int32_t *tab, size_t n, int32_t c0,
+                      int32_t m, int32_t *oc, int64_t *okey, int vec);
+/* Whether this CPU has mt_gain_offers' vector path. */
+int mt_gain_vec(void);
+
 /* Top lists (run.c's coach-side lists): a[0..kd) holds the list's n
  * largest keys in descending order, then INT64_MIN in every empty slot.
  * mt_top_merge puts keys x[0..nx) in (distinct from each other and from

@@ -435,6 +435,95 @@ void mt_key_block(const mt_query *q, const mt_coaches *cs, const uint8_t *elig, 
     }
 }
 
+/* ---- Coach-side offers ------------------------------------------------------
+ *
+ * A mentee offers itself to some 5 % of the coaches (on scarce 5,000 x
+ * 2,000).  With a byte flag per coach, memchr found each offer at the cost
+ * of a call over a few dozen bytes, and the filter, the search and the
+ * appends were a fifth of the first pass's CPU.  On AVX-512 the filter
+ * gives a mask of 16 coaches, whose coach numbers and keys are compressed
+ * into registers and stored whole, the count advancing by the mask's
+ * population: no branch per coach (bench/matcher/README.md, "Top lists in
+ * registers"). */
+static size_t gain_offers_loop(const uint16_t *key, const int32_t *thr, int32_t bonus, const int32_t *tab, size_t n,
+                               int32_t c0, int32_t m, int32_t *oc, int64_t *okey) {
+    size_t k = 0;
+    for (size_t j = 0; j < n; j++) {
+        int32_t s = tab[key[j]];
+        if (s < 0 || s + bonus <= thr[j]) continue;
+        oc[k] = c0 + (int32_t)j;
+        okey[k++] = mt_top_key(s + bonus, m);
+    }
+    return k;
+}
+
+/* Without AVX-512: mt_gain_block's flags (vectorised by gcc), then
+ * memchr between them (a branch per pair costs twice the whole pass). */
+static size_t gain_offers_flags(const uint16_t *key, const int32_t *thr, int32_t bonus, const int32_t *tab, size_t n,
+                                int32_t c0, int32_t m, int32_t *oc, int64_t *okey) {
+    size_t k = 0;
+    for (size_t b0 = 0; b0 < n; b0 += MT_BLOCK) {
+        size_t bn = n - b0 < MT_BLOCK ? n - b0 : MT_BLOCK;
+        uint8_t flag[MT_BLOCK];
+        mt_gain_block(key + b0, thr + b0, bonus, tab, bn, flag);
+        for (const uint8_t *f = memchr(flag, 1, bn); f; f = memchr(f + 1, 1, (size_t)(flag + bn - f - 1))) {
+            size_t j = b0 + (size_t)(f - flag);
+            oc[k] = c0 + (int32_t)j;
+            okey[k++] = mt_top_key(tab[key[j]] + bonus, m);
+        }
+    }
+    return k;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define MT_AVX512 __attribute__((target("avx512f,popcnt")))
+
+MT_AVX512 static size_t gain_offers_avx512(const uint16_t *key, const int32_t *thr, int32_t bonus, const int32_t *tab,
+                                           size_t n, int32_t c0, int32_t m, int32_t *oc, int64_t *okey) {
+    const __m512i vb = _mm512_set1_epi32(bonus), lo = _mm512_set1_epi32(-1);
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i low = _mm512_set1_epi64((int64_t)(uint32_t)(UINT32_MAX - (uint32_t)m));
+    size_t k = 0, j = 0;
+    for (; j + 16 <= n; j += 16) {
+        /* 16 loads, not vpgatherdd: slower on the AMD EPYC of the figures */
+        const uint16_t *kj = key + j;
+        __m512i s = _mm512_set_epi32(tab[kj[15]], tab[kj[14]], tab[kj[13]], tab[kj[12]], tab[kj[11]], tab[kj[10]],
+                                     tab[kj[9]], tab[kj[8]], tab[kj[7]], tab[kj[6]], tab[kj[5]], tab[kj[4]], tab[kj[3]],
+                                     tab[kj[2]], tab[kj[1]], tab[kj[0]]);
+        /* s > max(thr - bonus, -1): s >= 0 and s + bonus > thr */
+        __m512i t = _mm512_max_epi32(_mm512_sub_epi32(_mm512_loadu_si512(thr + j), vb), lo);
+        __mmask16 f = _mm512_cmpgt_epi32_mask(s, t);
+        __m512i c = _mm512_add_epi32(_mm512_set1_epi32(c0 + (int32_t)j), lane);
+        _mm512_storeu_si512(oc + k, _mm512_maskz_compress_epi32(f, c));
+        __m512i g = _mm512_maskz_compress_epi32(f, _mm512_add_epi32(s, vb)); /* >= 0 where kept */
+        __m512i g0 = _mm512_cvtepu32_epi64(_mm512_castsi512_si256(g));
+        __m512i g1 = _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(g, 1));
+        _mm512_storeu_si512(okey + k, _mm512_or_si512(_mm512_slli_epi64(g0, 32), low));
+        _mm512_storeu_si512(okey + k + 8, _mm512_or_si512(_mm512_slli_epi64(g1, 32), low));
+        k += (size_t)__builtin_popcount(f);
+    }
+    return k + gain_offers_loop(key + j, thr + j, bonus, tab, n - j, c0 + (int32_t)j, m, oc + k, okey + k);
+}
+
+/* What MT_AVX512 compiles for: AVX-512 Foundation, and popcnt. */
+static int cpu_avx512(void) { return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("popcnt"); }
+
+int mt_gain_vec(void) { return cpu_avx512(); }
+#else
+int mt_gain_vec(void) { return 0; }
+#endif
+
+size_t mt_gain_offers(const uint16_t *key, const int32_t *thr, int32_t bonus, const int32_t *tab, size_t n, int32_t c0,
+                      int32_t m, int32_t *oc, int64_t *okey, int vec) {
+#ifdef MT_AVX512
+    if (vec) return gain_offers_avx512(key, thr, bonus, tab, n, c0, m, oc, okey);
+#else
+    (void)vec;
+#endif
+    return gain_offers_flags(key, thr, bonus, tab, n, c0, m, oc, okey);
+}
+
 /* ---- Top lists ------------------------------------------------------------
  *
  * A key x enters a descending list a[0..kd) (a[-1] = +infinity, distinct
@@ -459,9 +548,7 @@ static size_t top_merge_scalar(int64_t *a, size_t n, int kd, const int64_t *x, s
     return n;
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define MT_TOP_AVX512 __attribute__((target("avx512f")))
+#ifdef MT_AVX512
 
 /* r[v] = max(r[v], min(r shifted down one slot, x)), the shift carrying
  * the last key of r[v-1] into r[v]'s first (alignr: lanes 7..14 of
@@ -476,14 +563,14 @@ static size_t top_merge_scalar(int64_t *a, size_t n, int kd, const int64_t *x, s
         }                                                                                                              \
     } while (0)
 
-MT_TOP_AVX512 static void top_merge8_avx512(int64_t *a, const int64_t *x, size_t nx) {
+MT_AVX512 static void top_merge8_avx512(int64_t *a, const int64_t *x, size_t nx) {
     const __m512i inf = _mm512_set1_epi64(INT64_MAX);
     __m512i r[1] = { _mm512_loadu_si512(a) };
     for (size_t k = 0; k < nx; k++) TOP_STEP(r, 1, _mm512_set1_epi64(x[k]), inf);
     _mm512_storeu_si512(a, r[0]);
 }
 
-MT_TOP_AVX512 static void top_merge32_avx512(int64_t *a, const int64_t *x, size_t nx) {
+MT_AVX512 static void top_merge32_avx512(int64_t *a, const int64_t *x, size_t nx) {
     const __m512i inf = _mm512_set1_epi64(INT64_MAX);
     __m512i r[4];
     for (int v = 0; v < 4; v++) r[v] = _mm512_loadu_si512(a + 8 * v);
@@ -491,7 +578,7 @@ MT_TOP_AVX512 static void top_merge32_avx512(int64_t *a, const int64_t *x, size_
     for (int v = 0; v < 4; v++) _mm512_storeu_si512(a + 8 * v, r[v]);
 }
 
-int mt_top_vec(int kd) { return (kd == 8 || kd == 32) && __builtin_cpu_supports("avx512f"); }
+int mt_top_vec(int kd) { return (kd == 8 || kd == 32) && cpu_avx512(); }
 #else
 int mt_top_vec(int kd) {
     (void)kd;
@@ -500,7 +587,7 @@ int mt_top_vec(int kd) {
 #endif
 
 size_t mt_top_merge(int64_t *a, size_t n, int kd, const int64_t *x, size_t nx, int vec) {
-#ifdef MT_TOP_AVX512
+#ifdef MT_AVX512
     if (vec && (kd == 8 || kd == 32)) {
         if (kd == 8)
             top_merge8_avx512(a, x, nx);

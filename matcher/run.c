@@ -176,17 +176,19 @@ struct match_run_state {
     /* coach-side candidates of the first scoring pass (optimal mode): per
      * coach the cside_k best mentees by gain, mentee asc, one list that
      * every thread's offers go into (cside_flush) */
-    int64_t *cside_key;          /* nc * cside_k: cside_key_of(), mt_top_merge's lists */
+    int64_t *cside_key;          /* nc * cside_k: mt_top_key(), mt_top_merge's lists */
     uint8_t *cside_n;            /* per coach: the list's length */
     pthread_mutex_t *cside_lock; /* per CSIDE_LOCK_COACHES coaches */
     size_t cside_nlock;
-    int32_t *cside_thr[MATCH_MAX_THREADS];          /* per thread and coach: gain to beat */
-    struct cside_rec *cside_rec[MATCH_MAX_THREADS]; /* offers not yet in the lists */
-    int64_t *cside_tmp[MATCH_MAX_THREADS];          /* cside_flush's: the offers' keys by coach */
-    uint32_t *cside_cnt[MATCH_MAX_THREADS];         /* cside_flush's, nc + 1 */
-    size_t cside_nrec[MATCH_MAX_THREADS], cside_caprec;
+    int32_t *cside_thr[MATCH_MAX_THREADS];  /* per thread and coach: gain to beat */
+    int32_t *cside_oc[MATCH_MAX_THREADS];   /* offers not yet in the lists: coach, */
+    int64_t *cside_okey[MATCH_MAX_THREADS]; /*   key (mt_gain_offers) */
+    int64_t *cside_tmp[MATCH_MAX_THREADS];  /* cside_flush's: the offers' keys by coach */
+    uint32_t *cside_cnt[MATCH_MAX_THREADS]; /* cside_flush's, nc + 1 */
+    size_t cside_caprec;
     int cside_k;          /* list depth: RUN_COACH_K, or RUN_COACH_D */
     int cside_vec;        /* mt_top_vec(cside_k) */
+    int cside_gvec;       /* mt_gain_vec() */
     size_t *cs_off;       /* per mentee: its pairs of the lists are */
     int32_t *cs_c, *cs_g; /*   [cs_off[m], cs_off[m+1]): coach asc, gain */
     int32_t *cside_bound; /* per coach (cold runs): see "Coach-side bounds" */
@@ -211,13 +213,22 @@ struct match_run_state {
     /* progress / cancel */
     const match_run_input *in;
     atomic_int stop;
-    /* pair scorings, per thread (pairs_count), each on a cache line of
-     * its own (64 bytes apart, whatever calloc's alignment): a shared
-     * atomic counter, added to by every scan, bounced between the cores */
+    /* Counters the threads write all the time, each on a cache line of its
+     * own (64 bytes from any other field, whatever calloc's alignment):
+     * one shared, or two side by side, bounce between the cores. */
+    char pad_counters[64];
+    /* pair scorings, per thread (pairs_count): a shared atomic counter,
+     * added to by every scan */
     struct {
         uint64_t n;
         char pad[64 - sizeof(uint64_t)];
     } pairs[MATCH_MAX_THREADS];
+    /* the offers in each thread's coach-side buffer (cside_flush),
+     * written at every block: side by side, 4 % of a scarce run's CPU */
+    struct {
+        size_t n;
+        char pad[64 - sizeof(size_t)];
+    } cside_nrec[MATCH_MAX_THREADS];
     uint32_t rescanned;
     uint32_t bound_errors; /* input->check_bounds */
     match_round_stats rounds[MATCH_ROUNDS_KEPT];
@@ -558,7 +569,8 @@ static void state_free(struct match_run_state *st) {
         for (size_t i = 0; st->tabs[t] && i < st->n_tabs; i++) free(st->tabs[t][i]);
         free(st->tabs[t]);
         free(st->cside_thr[t]);
-        free(st->cside_rec[t]);
+        free(st->cside_oc[t]);
+        free(st->cside_okey[t]);
         free(st->cside_tmp[t]);
         free(st->cside_cnt[t]);
     }
@@ -1060,18 +1072,11 @@ typedef struct topk {
 #define CSIDE_BUF_PER_COACH 8               /* offers buffered per coach (cside_flush) */
 #define CSIDE_LOCK_COACHES  64              /* coaches a lock of the lists (cside_flush) */
 
-/* A coach-side list holds (gain, mentee) pairs as one int64 each, ordered
- * as the lists rank them: more gain first, then the earlier mentee. */
-static inline int64_t cside_key_of(int32_t gain, int32_t m) {
-    return (int64_t)((uint64_t)(int64_t)gain << 32 | (uint32_t)(UINT32_MAX - (uint32_t)m));
-}
+/* A coach-side list holds (gain, mentee) pairs as one int64 each
+ * (mt_top_key), ordered as the lists rank them: more gain first, then the
+ * earlier mentee. */
 static inline int32_t cside_key_gain(int64_t x) { return (int32_t)(x >> 32); }
 static inline int32_t cside_key_m(int64_t x) { return (int32_t)(UINT32_MAX - (uint32_t)x); }
-
-/* An offer to a coach-side list that waits in its thread's buffer. */
-typedef struct cside_rec {
-    int32_t c, g, m;
-} cside_rec;
 
 /* Offers of thread tid's buffer (their keys, sorted by coach: cnt[c] is
  * where coach c's end) to the lists of lock group g, whose lock the thread
@@ -1108,47 +1113,59 @@ static void cside_take(struct match_run_state *st, int tid, const int64_t *out, 
  * of them in, and a list per thread, each of its n / T mentees, took
  * nearly T times what one list does, then had to be merged. */
 static void cside_flush(struct match_run_state *st, int tid) {
-    size_t n = st->cside_nrec[tid], nc = st->nc, ng = st->cside_nlock;
+    size_t n = st->cside_nrec[tid].n, nc = st->nc, ng = st->cside_nlock;
     uint32_t *cnt = st->cside_cnt[tid];
-    const cside_rec *rec = st->cside_rec[tid];
+    const int32_t *oc = st->cside_oc[tid];
+    const int64_t *okey = st->cside_okey[tid];
     int64_t *out = st->cside_tmp[tid];
     if (!n) return;
     memset(cnt, 0, (nc + 1) * sizeof(*cnt));
-    for (size_t i = 0; i < n; i++) cnt[rec[i].c + 1]++;
+    for (size_t i = 0; i < n; i++) cnt[oc[i] + 1]++;
     for (size_t c = 0; c < nc; c++) cnt[c + 1] += cnt[c];
-    for (size_t i = 0; i < n; i++) out[cnt[rec[i].c]++] = cside_key_of(rec[i].g, rec[i].m);
+    for (size_t i = 0; i < n; i++) out[cnt[oc[i]]++] = okey[i];
     for (size_t g = 0; g < ng; g++) {
         pthread_mutex_lock(&st->cside_lock[g]);
         cside_take(st, tid, out, cnt, g);
     }
-    st->cside_nrec[tid] = 0;
+    st->cside_nrec[tid].n = 0;
+}
+
+/* Room in thread tid's buffer for the offers of a block of n coaches
+ * (and mt_gain_offers' slack): flushed first when short.  The buffer holds
+ * CSIDE_BUF_PER_COACH offers a coach and at least a block's. */
+static void cside_room(struct match_run_state *st, int tid, size_t n) {
+    if (st->cside_caprec - st->cside_nrec[tid].n < n + MT_OFFER_SLACK) cside_flush(st, tid);
 }
 
 /* Offer mentee t->m to the coach-side lists of coaches [c0, c0+n) whose
- * flag is set (mt_gain_block): into the thread's buffer (cside_flush). */
+ * flag is set (mt_gain_est_block): into the thread's buffer (cside_flush). */
 static void coach_side_flags(topk *t, const int32_t *tab, size_t c0, const uint16_t *key, size_t n,
                              const uint8_t *flag) {
     struct match_run_state *st = t->st;
     const int tid = t->tid;
+    cside_room(st, tid, n);
     /* flags are rare: let memchr (vectorised) find them */
     for (const uint8_t *f = memchr(flag, 1, n); f; f = memchr(f + 1, 1, (size_t)(flag + n - f - 1))) {
-        size_t j = (size_t)(f - flag);
-        if (st->cside_nrec[tid] == st->cside_caprec) cside_flush(st, tid);
-        st->cside_rec[tid][st->cside_nrec[tid]++] = (cside_rec){ (int32_t)(c0 + j), tab[key[j]] + t->bonus, t->m };
+        size_t j = (size_t)(f - flag), i = st->cside_nrec[tid].n++;
+        st->cside_oc[tid][i] = (int32_t)(c0 + j);
+        st->cside_okey[tid][i] = mt_top_key(tab[key[j]] + t->bonus, t->m);
     }
 }
 
-/* Offer mentee t->m to the coach-side lists of coaches [c0, c0+n). */
+/* Offer mentee t->m to the coach-side lists of coaches [c0, c0+n): into
+ * the thread's buffer (cside_flush). */
 static void coach_side_block(topk *t, const mt_query *q, size_t c0, const uint16_t *key, size_t n) {
     struct match_run_state *st = t->st;
-    const int32_t *tab = score_table(st, t->tid, q);
+    const int tid = t->tid;
+    const int32_t *tab = score_table(st, tid, q);
     if (!tab) {
         t->oom = 1;
         return;
     }
-    uint8_t flag[MT_BLOCK];
-    mt_gain_block(key, st->cside_thr[t->tid] + c0, t->bonus, tab, n, flag);
-    coach_side_flags(t, tab, c0, key, n, flag);
+    cside_room(st, tid, n);
+    size_t i = st->cside_nrec[tid].n;
+    st->cside_nrec[tid].n += mt_gain_offers(key, st->cside_thr[tid] + c0, t->bonus, tab, n, (int32_t)c0, t->m,
+                                            st->cside_oc[tid] + i, st->cside_okey[tid] + i, st->cside_gvec);
 }
 
 /* The top-K by score of topk_block (without the coach side). */
@@ -1380,14 +1397,17 @@ static int coach_side_init(struct match_run_state *st, size_t n_free) {
     if (!st->cside_key || !st->cside_n || !st->cside_lock) return MATCH_ENOMEM;
     for (size_t i = 0; i < n; i++) st->cside_key[i] = INT64_MIN; /* empty (mt_top_merge) */
     st->cside_vec = mt_top_vec(st->cside_k);
+    st->cside_gvec = mt_gain_vec();
     for (; st->cside_nlock < ng; st->cside_nlock++)
         if (pthread_mutex_init(&st->cside_lock[st->cside_nlock], NULL) != 0) return MATCH_ENOMEM;
     for (int t = 0; t < st->threads; t++) {
         st->cside_thr[t] = malloc((st->nc + 1) * sizeof(int32_t));
-        st->cside_rec[t] = malloc(st->cside_caprec * sizeof(cside_rec));
+        st->cside_oc[t] = malloc(st->cside_caprec * sizeof(int32_t));
+        st->cside_okey[t] = malloc(st->cside_caprec * sizeof(int64_t));
         st->cside_tmp[t] = malloc(st->cside_caprec * sizeof(int64_t));
         st->cside_cnt[t] = malloc((st->nc + 1) * sizeof(uint32_t));
-        if (!st->cside_thr[t] || !st->cside_rec[t] || !st->cside_tmp[t] || !st->cside_cnt[t]) return MATCH_ENOMEM;
+        if (!st->cside_thr[t] || !st->cside_oc[t] || !st->cside_okey[t] || !st->cside_tmp[t] || !st->cside_cnt[t])
+            return MATCH_ENOMEM;
         for (size_t c = 0; c < st->nc; c++) st->cside_thr[t][c] = warm_kept(st, c) ? CSIDE_CLOSED : -1;
     }
     return MATCH_OK;
