@@ -307,6 +307,12 @@ size_t mt_gain_offers(const uint16_t *key, const int32_t *thr, int32_t bonus, co
 /* Whether this CPU has mt_gain_offers' vector path. */
 int mt_gain_vec(void);
 
+/* The first j in [i, n) with key[j] > kt, else n.  Only when mt_key_vec()
+ * (AVX-512 BW): the callers without it keep mt_key_max, mt_key_above and
+ * memchr, which a scalar search would be slower than. */
+size_t mt_key_next(const uint16_t *key, size_t i, size_t n, uint16_t kt);
+int mt_key_vec(void);
+
 /* Top lists (run.c's coach-side lists): a[0..kd) holds the list's n
  * largest keys in descending order, then INT64_MIN in every empty slot.
  * mt_top_merge puts keys x[0..nx) in (distinct from each other and from

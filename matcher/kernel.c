@@ -510,8 +510,35 @@ MT_AVX512 static size_t gain_offers_avx512(const uint16_t *key, const int32_t *t
 static int cpu_avx512(void) { return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("popcnt"); }
 
 int mt_gain_vec(void) { return cpu_avx512(); }
+
+/* A top-K list's search for keys above its threshold (run.c, topk_scores):
+ * after the first few dozen coaches a key seldom passes, and 32 keys are
+ * one compare; the tail is a masked load, which reads nothing past n. */
+__attribute__((target("avx512f,avx512bw"))) static size_t key_next_avx512(const uint16_t *key, size_t i, size_t n,
+                                                                          uint16_t kt) {
+    const __m512i t = _mm512_set1_epi16((short)kt);
+    for (; i + 32 <= n; i += 32) {
+        __mmask32 f = _mm512_cmpgt_epu16_mask(_mm512_loadu_si512(key + i), t);
+        if (f) return i + (size_t)__builtin_ctz(f);
+    }
+    if (i < n) {
+        __mmask32 live = (__mmask32)((1u << (n - i)) - 1);
+        __mmask32 f = _mm512_mask_cmpgt_epu16_mask(live, _mm512_maskz_loadu_epi16(live, key + i), t);
+        if (f) return i + (size_t)__builtin_ctz(f);
+    }
+    return n;
+}
+
+int mt_key_vec(void) { return cpu_avx512() && __builtin_cpu_supports("avx512bw"); }
+
+size_t mt_key_next(const uint16_t *key, size_t i, size_t n, uint16_t kt) { return key_next_avx512(key, i, n, kt); }
 #else
 int mt_gain_vec(void) { return 0; }
+int mt_key_vec(void) { return 0; }
+size_t mt_key_next(const uint16_t *key, size_t i, size_t n, uint16_t kt) {
+    while (i < n && key[i] <= kt) i++;
+    return i;
+}
 #endif
 
 size_t mt_gain_offers(const uint16_t *key, const int32_t *thr, int32_t bonus, const int32_t *tab, size_t n, int32_t c0,

@@ -189,6 +189,7 @@ struct match_run_state {
     int cside_k;          /* list depth: RUN_COACH_K, or RUN_COACH_D */
     int cside_vec;        /* mt_top_vec(cside_k) */
     int cside_gvec;       /* mt_gain_vec() */
+    int kvec;             /* mt_key_vec(): the top-K lists' search */
     size_t *cs_off;       /* per mentee: its pairs of the lists are */
     int32_t *cs_c, *cs_g; /*   [cs_off[m], cs_off[m+1]): coach asc, gain */
     int32_t *cside_bound; /* per coach (cold runs): see "Coach-side bounds" */
@@ -1058,6 +1059,7 @@ typedef struct topk {
     const int32_t *map;    /* block positions -> coach (NULL: identity) */
     int init;
     uint16_t kt; /* keys <= kt cannot enter */
+    int kvec;    /* st->kvec: search with mt_key_next */
     /* coach side (first pass of optimal mode), else st == NULL */
     struct match_run_state *st;
     int tid;
@@ -1168,15 +1170,42 @@ static void coach_side_block(topk *t, const mt_query *q, size_t c0, const uint16
                                             st->cside_oc[tid] + i, st->cside_okey[tid] + i, st->cside_gvec);
 }
 
+/* Key j of a block (c0) into t's list if it enters; returns the key
+ * threshold, raised once the list is full. */
+static uint16_t topk_take(topk *t, const mt_query *q, size_t c0, const uint16_t *key, size_t j, uint16_t kt) {
+    int32_t c = t->map ? t->map[c0 + j] : (int32_t)(c0 + j);
+    int s = mt_key_score(q, key[j]);
+    if (t->remain && t->remain[c] <= 0) return kt;
+    if (s > t->after_s || (s == t->after_s && c <= t->after_c)) return kt;
+    if (t->n == t->cap && s <= t->v[t->n - 1].score) return kt;
+    int k = t->n < t->cap ? t->n++ : t->n - 1;
+    while (k > 0 && t->v[k - 1].score < s) {
+        t->v[k] = t->v[k - 1];
+        k--;
+    }
+    t->v[k] = (cand){ c, (int16_t)s };
+    if (t->n == t->cap) {
+        uint16_t fl = mt_key_floor(q, t->v[t->n - 1].score);
+        kt = fl > kt ? fl : kt;
+    }
+    return kt;
+}
+
 /* The top-K by score of topk_block (without the coach side). */
 static void topk_scores(topk *t, const mt_query *q, size_t c0, const uint16_t *key, size_t n) {
     if (!t->init) {
         t->kt = key_min(q, t->min_score);
         t->init = 1;
     }
+    uint16_t kt = t->kt;
+    if (t->kvec) {
+        for (size_t j = mt_key_next(key, 0, n, kt); j < n; j = mt_key_next(key, j + 1, n, kt))
+            kt = topk_take(t, q, c0, key, j, kt);
+        t->kt = kt;
+        return;
+    }
     /* Sub-blocks of TOPK_SUB keys, so that a threshold that rises early in
      * a block (while the list fills) filters the rest of it. */
-    uint16_t kt = t->kt;
     for (size_t b0 = 0; b0 < n; b0 += TOPK_SUB) {
         size_t bn = n - b0 < TOPK_SUB ? n - b0 : TOPK_SUB;
         const uint16_t *bk = key + b0;
@@ -1185,22 +1214,7 @@ static void topk_scores(topk *t, const mt_query *q, size_t c0, const uint16_t *k
         mt_key_above(bk, bn, kt, flag);
         for (const uint8_t *f = memchr(flag, 1, bn); f; f = memchr(f + 1, 1, (size_t)(flag + bn - f - 1))) {
             size_t j = b0 + (size_t)(f - flag);
-            if (key[j] <= kt) continue; /* kt rose within this sub-block */
-            int32_t c = t->map ? t->map[c0 + j] : (int32_t)(c0 + j);
-            int s = mt_key_score(q, key[j]);
-            if (t->remain && t->remain[c] <= 0) continue;
-            if (s > t->after_s || (s == t->after_s && c <= t->after_c)) continue;
-            if (t->n == t->cap && s <= t->v[t->n - 1].score) continue;
-            int k = t->n < t->cap ? t->n++ : t->n - 1;
-            while (k > 0 && t->v[k - 1].score < s) {
-                t->v[k] = t->v[k - 1];
-                k--;
-            }
-            t->v[k] = (cand){ c, (int16_t)s };
-            if (t->n == t->cap) {
-                uint16_t fl = mt_key_floor(q, t->v[t->n - 1].score);
-                kt = fl > kt ? fl : kt;
-            }
+            if (key[j] > kt) kt = topk_take(t, q, c0, key, j, kt); /* kt may rise within a sub-block */
         }
     }
     t->kt = kt;
@@ -1322,9 +1336,12 @@ static int score_one_est(struct match_run_state *st, size_t m, topk *t) {
 static int score_one(par *p, int tid, size_t m) {
     struct match_run_state *st = p->st;
     cand *v = st->cands + m * (size_t)(st->k + 1);
-    topk t = {
-        .v = v, .cap = st->k + 1, .min_score = st->policy.min_score, .after_s = MATCH_SCORE_MAX + 1, .after_c = -1
-    };
+    topk t = { .v = v,
+               .cap = st->k + 1,
+               .min_score = st->policy.min_score,
+               .after_s = MATCH_SCORE_MAX + 1,
+               .after_c = -1,
+               .kvec = st->kvec };
     if (st->cside_thr[0]) {
         t.st = st;
         t.tid = tid;
@@ -2794,9 +2811,13 @@ static int warm_score_one(par *p, int tid, size_t m) {
      * by it (and by the stand-ins), those at it are the ties that leave a
      * changed coach without edges. */
     int floor_s = w->t_score[o] > st->policy.min_score ? w->t_score[o] : st->policy.min_score;
-    topk t = {
-        .v = v, .cap = kc + 1, .min_score = floor_s, .after_s = MATCH_SCORE_MAX + 1, .after_c = -1, .map = st->ch
-    };
+    topk t = { .v = v,
+               .cap = kc + 1,
+               .min_score = floor_s,
+               .after_s = MATCH_SCORE_MAX + 1,
+               .after_c = -1,
+               .map = st->ch,
+               .kvec = st->kvec };
     mt_query q;
     run_query(st, &q, &st->chs, m);
     /* the rescored coaches' old-price stand-ins (warm_seed_pricing) */
@@ -3704,7 +3725,8 @@ static void stable_rescan(struct match_run_state *st, size_t m, int after_s, int
                .after_s = after_s,
                .after_c = after_c,
                .remain = st->remain,
-               .map = st->perm };
+               .map = st->perm,
+               .kvec = st->kvec };
     mt_query q;
     run_query(st, &q, &st->pcs, m);
     const uint8_t *elig = st->pelig[st->m_prog[m]];
@@ -3929,6 +3951,7 @@ static int run_state_new(const match_catalog *cat, const match_run_input *in, co
     st->nc = in->n_coaches;
     atomic_init(&st->stop, 0);
     st->threads = run_threads(in);
+    st->kvec = mt_key_vec();
     st->k = in->candidates > 0 ? in->candidates : RUN_DEFAULT_K;
     mt_coaches_init(&st->cs);
     mt_coaches_init(&st->pcs);
