@@ -1766,6 +1766,35 @@ static void test_gain_offers(void **state) {
     }
 }
 
+/* A top-K list's search (kernel.c, mt_key_next, AVX-512 BW only): from
+ * every start in blocks of 0 to 100 keys (whole vectors, tails, keys at
+ * 0 and 65,535, thresholds at both ends), the first key above the
+ * threshold, or n. */
+static void test_key_next(void **state) {
+    (void)state;
+    if (!mt_key_vec()) {
+        print_message("mt_key_next: no AVX-512 BW on this CPU, not used\n");
+        skip();
+    }
+    uint16_t key[100];
+    rng_state = 29;
+    for (int trial = 0; trial < 2000; trial++) {
+        size_t n = rnd(101);
+        uint32_t spread = trial % 4 ? 64 : 3;
+        for (size_t j = 0; j < n; j++) {
+            uint32_t r = rnd(spread);
+            key[j] = r == 0 ? 0 : r == 1 ? UINT16_MAX : (uint16_t)(30000 + r);
+        }
+        uint16_t kt = trial % 5 == 0 ? 0 : trial % 5 == 1 ? UINT16_MAX - 1 : (uint16_t)(30000 + rnd(64));
+        for (size_t i = 0; i <= n; i++) {
+            size_t want = i;
+            while (want < n && key[want] <= kt) want++;
+            size_t got = mt_key_next(key, i, n, kt);
+            if (got != want) fail_msg("trial %d n %zu from %zu kt %u: %zu, not %zu", trial, n, i, kt, got, want);
+        }
+    }
+}
+
 /* Coach-side bounds (run.c, "Coach-side bounds"): where seats are scarce
  * (1,500 mentees, 500 coaches of one seat, every 15th a hub) a cold run
  * keeps deeper coach-side lists and certifies most coaches by their bound,
@@ -3327,6 +3356,7 @@ int main(void) {
         cmocka_unit_test(test_run_id_order),
         cmocka_unit_test(test_top_merge),
         cmocka_unit_test(test_gain_offers),
+        cmocka_unit_test(test_key_next),
         cmocka_unit_test(test_run_estimate),
         cmocka_unit_test(test_run_estimate_progress),
         cmocka_unit_test(test_run_warm_medium),
