@@ -1060,6 +1060,10 @@ typedef struct topk {
     int init;
     uint16_t kt; /* keys <= kt cannot enter */
     int kvec;    /* st->kvec: search with mt_key_next */
+    /* the query's score table (score_table) once the coach side has it,
+     * else NULL: the keys above kt score at least min_score, so the table
+     * has their scores (mt_key_score's, without the division) */
+    const int32_t *tab;
     /* coach side (first pass of optimal mode), else st == NULL */
     struct match_run_state *st;
     int tid;
@@ -1164,6 +1168,7 @@ static void coach_side_block(topk *t, const mt_query *q, size_t c0, const uint16
         t->oom = 1;
         return;
     }
+    t->tab = tab;
     cside_room(st, tid, n);
     size_t i = st->cside_nrec[tid].n;
     st->cside_nrec[tid].n += mt_gain_offers(key, st->cside_thr[tid] + c0, t->bonus, tab, n, (int32_t)c0, t->m,
@@ -1174,7 +1179,7 @@ static void coach_side_block(topk *t, const mt_query *q, size_t c0, const uint16
  * threshold, raised once the list is full. */
 static uint16_t topk_take(topk *t, const mt_query *q, size_t c0, const uint16_t *key, size_t j, uint16_t kt) {
     int32_t c = t->map ? t->map[c0 + j] : (int32_t)(c0 + j);
-    int s = mt_key_score(q, key[j]);
+    int s = t->tab ? t->tab[key[j]] : mt_key_score(q, key[j]);
     if (t->remain && t->remain[c] <= 0) return kt;
     if (s > t->after_s || (s == t->after_s && c <= t->after_c)) return kt;
     if (t->n == t->cap && s <= t->v[t->n - 1].score) return kt;
@@ -1289,6 +1294,7 @@ static void est_block(void *ctx, const mt_query *q, size_t c0, const uint16_t *k
         t->oom = 1;
         return;
     }
+    t->tab = tab;
     if (e->n == e->cap) {
         uint8_t gflag[MT_BLOCK];
         const int32_t *cthr = st->cside_thr[t->tid] + c0;
