@@ -11,6 +11,7 @@
 #include "matcher/internal.h"
 
 #define COACHES_MIN_ALLOC 64
+_Static_assert(COACHES_MIN_ALLOC % MT_ROW_ALIGN == 0, "whole vectors of rows (MT_ROWS)");
 
 int mt_space_init(mt_space *s, const match_catalog *cat) {
     memset(s, 0, sizeof(*s));
@@ -59,15 +60,20 @@ void mt_coaches_free(mt_coaches *cs) {
     memset(cs, 0, sizeof(*cs));
 }
 
+/* Grow a per-coach array to n rows, the new ones zeroed: the kernel reads
+ * whole vectors of rows past a range (MT_ROWS), never bytes it did not
+ * set. */
 #define GROW(field, n)                                                                                                 \
     do {                                                                                                               \
         void *p_ = realloc(cs->field, (n) * sizeof(*cs->field));                                                       \
         if (!p_) return MATCH_ENOMEM;                                                                                  \
         cs->field = p_;                                                                                                \
+        size_t old_ = cs->alloc * ((n) / na);                                                                          \
+        memset(cs->field + old_, 0, ((n)-old_) * sizeof(*cs->field));                                                  \
     } while (0)
 
-/* Resize every per-coach array to na rows (na > cs->alloc); new rows of
- * `zeros` and of the level columns are zeroed. */
+/* Resize every per-coach array to na rows (na > cs->alloc, a multiple of
+ * MT_ROW_ALIGN); the new rows are zeroed. */
 static int coaches_resize(mt_coaches *cs, size_t na) {
     GROW(agency, na);
     GROW(rank, na);
@@ -85,7 +91,6 @@ static int coaches_resize(mt_coaches *cs, size_t na) {
     GROW(prog0, na);
     GROW(progs, na * MATCH_MAX_PROGRAMS);
     GROW(zeros, na);
-    memset(cs->zeros + cs->alloc, 0, na - cs->alloc);
     for (size_t i = 0; i < cs->n_cols; i++) {
         if (!cs->level[i]) continue;
         uint8_t *p = realloc(cs->level[i], na);
@@ -104,7 +109,9 @@ static int coaches_grow(mt_coaches *cs, size_t need) {
     return coaches_resize(cs, na);
 }
 
-int mt_coaches_reserve(mt_coaches *cs, size_t n) { return n <= cs->alloc ? MATCH_OK : coaches_resize(cs, n); }
+int mt_coaches_reserve(mt_coaches *cs, size_t n) {
+    return MT_ROWS(n) <= cs->alloc ? MATCH_OK : coaches_resize(cs, MT_ROWS(n));
+}
 
 /* The level column of competency id `col`, created (zeroed) on demand. */
 static uint8_t *coaches_column(mt_coaches *cs, uint32_t col) {
@@ -220,7 +227,7 @@ int mt_coaches_permute(mt_coaches *dst, const mt_coaches *src, const int32_t *pe
     if (dst->alloc < src->n || dst->n_cols != src->n_cols) {
         mt_coaches_free(dst);
         mt_coaches *cs = dst;
-        size_t na = src->n ? src->n : 1;
+        size_t na = MT_ROWS(src->n ? src->n : 1);
         int rc = coaches_resize(cs, na); /* no level columns yet: n_cols is 0 */
         if (rc != MATCH_OK) return rc;
         if (src->n_cols) {
@@ -228,7 +235,7 @@ int mt_coaches_permute(mt_coaches *dst, const mt_coaches *src, const int32_t *pe
             cs->n_cols = src->n_cols;
         }
         for (size_t k = 0; k < src->n_cols; k++)
-            if (src->level[k] && !(cs->level[k] = malloc(na))) return MATCH_ENOMEM;
+            if (src->level[k] && !(cs->level[k] = calloc(na, 1))) return MATCH_ENOMEM;
     }
     /* programs are not needed by the kernel (elig arrays carry them) */
     for (size_t i = 0; i < n; i++) {

@@ -190,7 +190,7 @@ int match_suggest(const match_index *idx, const match_query *qy, size_t limit, m
     int rc = query_prepare(idx, qy, &pol, &q, err);
     if (rc != MATCH_OK) return rc;
     const mt_coaches *cs = &idx->cs;
-    uint8_t *elig = malloc(cs->n ? cs->n : 1);
+    uint8_t *elig = mt_elig_alloc(cs->n);
     if (!elig) {
         mt_err(err, "", "out of memory");
         return MATCH_ENOMEM;

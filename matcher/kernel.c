@@ -416,7 +416,9 @@ static void block_key32(const mt_query *q, size_t n, const uint32_t *gn, const u
     }
 }
 
-void mt_key_block(const mt_query *q, const mt_coaches *cs, const uint8_t *elig, size_t c0, size_t c1, uint16_t *key) {
+/* Keys of [c0, c1), both multiples of MT_ROW_ALIGN (or c1 = c0). */
+static void key_block_whole(const mt_query *q, const mt_coaches *cs, const uint8_t *elig, size_t c0, size_t c1,
+                            uint16_t *key) {
     uint8_t ok[MT_BLOCK], loc[MT_BLOCK], av3[MT_BLOCK];
     while (c0 < c1) {
         size_t n = c1 - c0 < MT_BLOCK ? c1 - c0 : MT_BLOCK;
@@ -434,6 +436,24 @@ void mt_key_block(const mt_query *q, const mt_coaches *cs, const uint8_t *elig, 
         c0 += n;
     }
 }
+
+void mt_key_block(const mt_query *q, const mt_coaches *cs, const uint8_t *elig, size_t c0, size_t c1, uint16_t *key) {
+    while (c0 < c1) {
+        size_t a0 = c0 & ~(size_t)(MT_ROW_ALIGN - 1);
+        size_t e = a0 + MT_BLOCK < c1 ? a0 + MT_BLOCK : c1;
+        if (c0 == a0 && e - c0 == MT_BLOCK) { /* a whole block: in place */
+            key_block_whole(q, cs, elig, c0, e, key);
+        } else {
+            uint16_t whole[MT_BLOCK];
+            key_block_whole(q, cs, elig, a0, MT_ROWS(e), whole);
+            memcpy(key, whole + (c0 - a0), (e - c0) * sizeof(*key));
+        }
+        key += e - c0;
+        c0 = e;
+    }
+}
+
+uint8_t *mt_elig_alloc(size_t n) { return calloc(n ? MT_ROWS(n) : 1, 1); }
 
 /* ---- Coach-side offers ------------------------------------------------------
  *

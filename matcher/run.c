@@ -981,8 +981,8 @@ static int prepare_programs(struct match_run_state *st, match_err *err) {
                 rc = MATCH_ENOMEM;
                 break;
             }
-            ef[s] = malloc(st->nc + 1);
-            ea[s] = malloc(st->nc + 1);
+            ef[s] = mt_elig_alloc(st->nc); /* both read by mt_key_block */
+            ea[s] = mt_elig_alloc(st->nc);
             st->n_prog = s + 1;
             if (!ef[s] || !ea[s]) {
                 rc = MATCH_ENOMEM;
@@ -2214,7 +2214,7 @@ static int price_order(struct match_run_state *st, price_ctx *pc) {
         st->pelig = calloc(st->n_prog + 1, sizeof(*st->pelig));
         if (!st->perm || !st->pos_of || !st->pelig) goto oom;
         for (size_t p = 0; p < st->n_prog; p++)
-            if (!(st->pelig[p] = malloc(nc + 1))) goto oom;
+            if (!(st->pelig[p] = mt_elig_alloc(nc))) goto oom;
     }
     for (size_t i = 0; i < nc; i++) {
         st->perm[i] = pk[i].c;
@@ -2277,7 +2277,7 @@ static int drop_view_build(struct match_run_state *st, price_ctx *pc, int32_t k)
     }
     free(pk);
     for (size_t p = 0; p < st->n_prog; p++) {
-        if (!(d->elig[p] = malloc(nc + 1)) || !(d->pmin[p] = malloc(nc * sizeof(int64_t) + 1))) return MATCH_ENOMEM;
+        if (!(d->elig[p] = mt_elig_alloc(nc)) || !(d->pmin[p] = malloc(nc * sizeof(int64_t) + 1))) return MATCH_ENOMEM;
         int64_t lo = INT64_MAX;
         for (size_t i = 0; i < nc; i++) {
             d->elig[p][i] = st->elig_free[p][d->perm[i]];
@@ -2745,7 +2745,7 @@ static int warm_coaches(struct match_run_state *st, const match_warm *w, size_t 
         }
     }
     for (size_t p = 0; p < st->n_prog; p++) {
-        if (!(st->chelig[p] = malloc(st->n_ch + 1))) return MATCH_ENOMEM;
+        if (!(st->chelig[p] = mt_elig_alloc(st->n_ch))) return MATCH_ENOMEM;
         for (size_t i = 0; i < st->n_ch; i++) st->chelig[p][i] = st->elig_free[p][st->ch[i]];
     }
     return mt_coaches_permute(&st->chs, &st->cs, st->ch, st->n_ch);
@@ -3483,8 +3483,8 @@ static int cls_view(struct match_run_state *st, run_classes *k) {
      * their first coach's order: each mentee's list stays sorted */
     for (size_t i = 0; i < st->forb_off[st->nm]; i++) v->forb[i] = k->of[st->forb[i]];
     for (size_t p = 0; p < st->n_prog; p++) {
-        v->elig_free[p] = malloc(k->n + 1);
-        v->elig_any[p] = malloc(k->n + 1);
+        v->elig_free[p] = mt_elig_alloc(k->n);
+        v->elig_any[p] = mt_elig_alloc(k->n);
         if (!v->elig_free[p] || !v->elig_any[p]) return MATCH_ENOMEM;
         for (size_t j = 0; j < k->n; j++) {
             v->elig_any[p][j] = st->elig_any[p][k->rep[j]];
@@ -3706,7 +3706,7 @@ static int stable_open_build(struct match_run_state *st, size_t *n_open) {
         st->pelig = calloc(st->n_prog + 1, sizeof(*st->pelig));
         if (!st->perm || !st->pos_of || !st->pelig) return MATCH_ENOMEM;
         for (size_t p = 0; p < st->n_prog; p++)
-            if (!(st->pelig[p] = malloc(nc + 1))) return MATCH_ENOMEM;
+            if (!(st->pelig[p] = mt_elig_alloc(nc))) return MATCH_ENOMEM;
     }
     for (size_t c = 0; c < nc; c++) {
         st->pos_of[c] = -1;
