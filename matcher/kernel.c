@@ -499,29 +499,51 @@ static size_t gain_offers_flags(const uint16_t *key, const int32_t *thr, int32_t
 #include <immintrin.h>
 #define MT_AVX512 __attribute__((target("avx512f,popcnt")))
 
+/* The scores of coaches j..j+15 (16 loads, not vpgatherdd: slower on the
+ * AMD EPYC of the figures) and the mask of those that offer: s > max(thr -
+ * bonus, -1), i.e. s >= 0 and s + bonus > thr. */
+MT_AVX512 static inline __mmask16 offers_mask(const uint16_t *kj, const int32_t *tj, const int32_t *tab, __m512i vb,
+                                              __m512i *s) {
+    *s = _mm512_set_epi32(tab[kj[15]], tab[kj[14]], tab[kj[13]], tab[kj[12]], tab[kj[11]], tab[kj[10]], tab[kj[9]],
+                          tab[kj[8]], tab[kj[7]], tab[kj[6]], tab[kj[5]], tab[kj[4]], tab[kj[3]], tab[kj[2]],
+                          tab[kj[1]], tab[kj[0]]);
+    __m512i t = _mm512_max_epi32(_mm512_sub_epi32(_mm512_loadu_si512(tj), vb), _mm512_set1_epi32(-1));
+    return _mm512_cmpgt_epi32_mask(*s, t);
+}
+
+/* Append the offers of mask f among coaches c..c+15 (scores s): their
+ * numbers and keys compressed, stored as whole vectors; returns how many. */
+MT_AVX512 static inline size_t offers_put(__mmask16 f, __m512i s, __m512i vb, __m512i low, int32_t c, int32_t *oc,
+                                          int64_t *okey) {
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    _mm512_storeu_si512(oc, _mm512_maskz_compress_epi32(f, _mm512_add_epi32(_mm512_set1_epi32(c), lane)));
+    __m512i g = _mm512_maskz_compress_epi32(f, _mm512_add_epi32(s, vb)); /* >= 0 where kept */
+    __m512i g0 = _mm512_cvtepu32_epi64(_mm512_castsi512_si256(g));
+    __m512i g1 = _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(g, 1));
+    _mm512_storeu_si512(okey, _mm512_or_si512(_mm512_slli_epi64(g0, 32), low));
+    _mm512_storeu_si512(okey + 8, _mm512_or_si512(_mm512_slli_epi64(g1, 32), low));
+    return (size_t)__builtin_popcount(f);
+}
+
+/* 64 coaches a step: where the lists' thresholds are high (1,000,000
+ * mentees), most steps offer nothing and store nothing. */
 MT_AVX512 static size_t gain_offers_avx512(const uint16_t *key, const int32_t *thr, int32_t bonus, const int32_t *tab,
                                            size_t n, int32_t c0, int32_t m, int32_t *oc, int64_t *okey) {
-    const __m512i vb = _mm512_set1_epi32(bonus), lo = _mm512_set1_epi32(-1);
-    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i vb = _mm512_set1_epi32(bonus);
     const __m512i low = _mm512_set1_epi64((int64_t)(uint32_t)(UINT32_MAX - (uint32_t)m));
     size_t k = 0, j = 0;
+    for (; j + 64 <= n; j += 64) {
+        __m512i s[4];
+        __mmask16 f[4];
+        for (int v = 0; v < 4; v++) f[v] = offers_mask(key + j + 16 * v, thr + j + 16 * v, tab, vb, &s[v]);
+        if (!(f[0] | f[1] | f[2] | f[3])) continue;
+        for (int v = 0; v < 4; v++)
+            k += offers_put(f[v], s[v], vb, low, c0 + (int32_t)(j + 16 * (size_t)v), oc + k, okey + k);
+    }
     for (; j + 16 <= n; j += 16) {
-        /* 16 loads, not vpgatherdd: slower on the AMD EPYC of the figures */
-        const uint16_t *kj = key + j;
-        __m512i s = _mm512_set_epi32(tab[kj[15]], tab[kj[14]], tab[kj[13]], tab[kj[12]], tab[kj[11]], tab[kj[10]],
-                                     tab[kj[9]], tab[kj[8]], tab[kj[7]], tab[kj[6]], tab[kj[5]], tab[kj[4]], tab[kj[3]],
-                                     tab[kj[2]], tab[kj[1]], tab[kj[0]]);
-        /* s > max(thr - bonus, -1): s >= 0 and s + bonus > thr */
-        __m512i t = _mm512_max_epi32(_mm512_sub_epi32(_mm512_loadu_si512(thr + j), vb), lo);
-        __mmask16 f = _mm512_cmpgt_epi32_mask(s, t);
-        __m512i c = _mm512_add_epi32(_mm512_set1_epi32(c0 + (int32_t)j), lane);
-        _mm512_storeu_si512(oc + k, _mm512_maskz_compress_epi32(f, c));
-        __m512i g = _mm512_maskz_compress_epi32(f, _mm512_add_epi32(s, vb)); /* >= 0 where kept */
-        __m512i g0 = _mm512_cvtepu32_epi64(_mm512_castsi512_si256(g));
-        __m512i g1 = _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(g, 1));
-        _mm512_storeu_si512(okey + k, _mm512_or_si512(_mm512_slli_epi64(g0, 32), low));
-        _mm512_storeu_si512(okey + k + 8, _mm512_or_si512(_mm512_slli_epi64(g1, 32), low));
-        k += (size_t)__builtin_popcount(f);
+        __m512i s0;
+        __mmask16 f = offers_mask(key + j, thr + j, tab, vb, &s0);
+        k += offers_put(f, s0, vb, low, c0 + (int32_t)j, oc + k, okey + k);
     }
     return k + gain_offers_loop(key + j, thr + j, bonus, tab, n - j, c0 + (int32_t)j, m, oc + k, okey + k);
 }
