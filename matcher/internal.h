@@ -262,9 +262,9 @@ int mt_score_exact(uint64_t gn, uint64_t gd, int l2, int a3, uint32_t wg, uint32
  * rounded down to c1 rounded up, and keeps [c0, c1): a range's odd ends
  * (a mentee's scan starts at its own coach) took scalar loops that cost
  * more than the vectors (bench/matcher/README.md, "Top lists in
- * registers").  So every per-coach array it reads has MT_ROWS(n) rows
- * for n coaches: the coach set's (mt_coaches_reserve and mt_coaches_permute
- * see to it) and the eligibility array (mt_elig_alloc). */
+ * registers, and whole vectors").  So every per-coach array it reads has
+ * MT_ROWS(n) rows for n coaches: the coach set's (mt_coaches_reserve and
+ * mt_coaches_permute see to it) and the eligibility array (mt_elig_alloc). */
 #define MT_ROW_ALIGN 64
 #define MT_ROWS(n)   (((size_t)(n) + MT_ROW_ALIGN - 1) & ~(size_t)(MT_ROW_ALIGN - 1))
 void mt_key_block(const mt_query *q, const mt_coaches *cs, const uint8_t *elig, size_t c0, size_t c1, uint16_t *key);

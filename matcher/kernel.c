@@ -25,9 +25,12 @@
  * keys against a threshold and compute the exact score of the few that pass
  * (mt_key_score, mt_key_floor).  Unusual weights that would overflow 16 bits
  * fall back to key = exact score + 1, computed per pair.  This file is
- * compiled with -O3 and cloned for AVX2 (target_clones), see module.mk;
- * the top lists' vector path is written for AVX-512 and chosen at run
- * time (mt_top_vec). */
+ * compiled with -O3 and cloned for AVX2 (target_clones), see module.mk.
+ * Three loops of the first pass that gcc does not vectorise well (the
+ * coach-side lists, the coach-side filter, a top-K list's search) are also
+ * written with AVX-512 intrinsics, chosen at run time (mt_top_vec,
+ * mt_gain_vec, mt_key_vec); each has a portable path with the same result,
+ * and a unit test compares the two (tests/unit/test_matcher.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -464,7 +467,7 @@ uint8_t *mt_elig_alloc(size_t n) { return calloc(n ? MT_ROWS(n) : 1, 1); }
  * gives a mask of 16 coaches, whose coach numbers and keys are compressed
  * into registers and stored whole, the count advancing by the mask's
  * population: no branch per coach (bench/matcher/README.md, "Top lists in
- * registers"). */
+ * registers, and whole vectors"). */
 static size_t gain_offers_loop(const uint16_t *key, const int32_t *thr, int32_t bonus, const int32_t *tab, size_t n,
                                int32_t c0, int32_t m, int32_t *oc, int64_t *okey) {
     size_t k = 0;
@@ -606,7 +609,8 @@ size_t mt_gain_offers(const uint16_t *key, const int32_t *thr, int32_t bonus, co
  * registers while a coach's offers go in, three instructions a vector per
  * offer and no branch; the scalar shift from the end, which keeps a key
  * that does not enter from touching the list, mispredicts its exit at
- * every insertion (bench/matcher/README.md, "Top lists in registers"). */
+ * every insertion (bench/matcher/README.md, "Top lists in registers, and
+ * whole vectors"). */
 static size_t top_merge_scalar(int64_t *a, size_t n, int kd, const int64_t *x, size_t nx) {
     for (size_t k = 0; k < nx; k++) {
         if (x[k] <= a[kd - 1]) continue;
