@@ -422,6 +422,10 @@ typedef struct match_run_input {
                                        against every pair (a full pass
                                        each time); failures in
                                        stats.bound_errors */
+    int portable;             /* tests and benchmarks: 1 = only the
+                                       kernel's portable paths, as on a
+                                       CPU without AVX-512 (the same
+                                       result, slower) */
 } match_run_input;
 
 typedef struct match_proposal {

@@ -1419,8 +1419,8 @@ static int coach_side_init(struct match_run_state *st, size_t n_free) {
     st->cside_lock = malloc(ng * sizeof(*st->cside_lock) + 1);
     if (!st->cside_key || !st->cside_n || !st->cside_lock) return MATCH_ENOMEM;
     for (size_t i = 0; i < n; i++) st->cside_key[i] = INT64_MIN; /* empty (mt_top_merge) */
-    st->cside_vec = mt_top_vec(st->cside_k);
-    st->cside_gvec = mt_gain_vec();
+    st->cside_vec = !st->in->portable && mt_top_vec(st->cside_k);
+    st->cside_gvec = !st->in->portable && mt_gain_vec();
     for (; st->cside_nlock < ng; st->cside_nlock++)
         if (pthread_mutex_init(&st->cside_lock[st->cside_nlock], NULL) != 0) return MATCH_ENOMEM;
     for (int t = 0; t < st->threads; t++) {
@@ -3957,7 +3957,7 @@ static int run_state_new(const match_catalog *cat, const match_run_input *in, co
     st->nc = in->n_coaches;
     atomic_init(&st->stop, 0);
     st->threads = run_threads(in);
-    st->kvec = mt_key_vec();
+    st->kvec = !in->portable && mt_key_vec();
     st->k = in->candidates > 0 ? in->candidates : RUN_DEFAULT_K;
     mt_coaches_init(&st->cs);
     mt_coaches_init(&st->pcs);

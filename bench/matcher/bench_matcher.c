@@ -4,6 +4,7 @@
  *                 [--threads N] [--k K] [--dump-weights FILE]
  *                 [--suggest Q] [--no-run] [--verbose] [--check-bounds]
  *                 [--no-estimate] [--no-classes] [--no-coach-bounds] [--copy]
+ *                 [--portable]
  *                 [--warm-change PCT [--seed S] [--repeat N]]
  *
  * --verbose prints to stderr a `progress ...` line at each phase change and,
@@ -23,7 +24,8 @@
  * where seats are scarce (match_run_input.no_coach_bounds; the `round`
  * lines' cert says how many coaches a round certified so).  Runs lend the
  * engine the instance's mentees (match_run_input.borrow), as coachnetd
- * does; --copy has them copied.
+ * does; --copy has them copied.  --portable runs only the kernel's portable
+ * paths, as on a CPU without AVX-512 (match_run_input.portable).
  *
  * Prints one `run ...` line of key=value pairs (README.md) with the engine's
  * elapsed time (match_run only: catalogue and file loading excluded) and the
@@ -390,15 +392,16 @@ int main(int argc, char **argv) {
                                           { "copy", no_argument, NULL, 'C' },
                                           { "no-classes", no_argument, NULL, 'K' },
                                           { "no-coach-bounds", no_argument, NULL, 'B' },
+                                          { "portable", no_argument, NULL, 'P' },
                                           { NULL, 0, NULL, 0 } };
     const char *path = NULL, *data = "data", *dump = NULL, *obj = NULL, *mode = NULL;
     int threads = 0, k = 0, no_run = 0, verbose = 0, check_bounds = 0, no_estimate = 0, copy = 0, no_classes = 0,
-        no_cb = 0;
+        no_cb = 0, portable = 0;
     long suggest = 0;
     double warm_pct = 0;
     int ch, repeat = 1;
     mix_state = 1;
-    while ((ch = getopt_long(argc, argv, "i:d:O:M:t:k:w:s:nvW:S:R:bECKB", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "i:d:O:M:t:k:w:s:nvW:S:R:bECKBP", opts, NULL)) != -1) {
         switch (ch) {
         case 'i': path = optarg; break;
         case 'd': data = optarg; break;
@@ -418,6 +421,7 @@ int main(int argc, char **argv) {
         case 'C': copy = 1; break;
         case 'K': no_classes = 1; break;
         case 'B': no_cb = 1; break;
+        case 'P': portable = 1; break;
         default: fprintf(stderr, "usage: bench_matcher --instance FILE [options]\n"); return 2;
         }
     }
@@ -467,6 +471,7 @@ int main(int argc, char **argv) {
             .no_estimate = no_estimate,
             .no_classes = no_classes,
             .no_coach_bounds = no_cb,
+            .portable = portable,
             .borrow = !copy,
         };
         match_run_result *r = NULL;

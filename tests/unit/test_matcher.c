@@ -1795,6 +1795,61 @@ static void test_key_next(void **state) {
     }
 }
 
+/* The run on the kernel's portable paths (match_run_input.portable) and on
+ * its vector paths where the CPU has them: the same pairs, unmatched and
+ * statistics of the work (edges, pair scorings, rounds, rescans), on
+ * scarce seats (lists of 32), 3-4 seats (lists of 8), 1 and 2 threads,
+ * and small random worlds with pins, forbidden pairs, waitlists, both
+ * objectives and stable mode.  Without AVX-512 both runs take the
+ * portable paths, and the test checks only that the flag changes
+ * nothing. */
+static void check_portable(match_run_input *in) {
+    in->portable = 0;
+    match_run_result *a = run_ok(in);
+    in->portable = 1;
+    match_run_result *b = run_ok(in);
+    if (!same_result(a, b)) fail_msg("the portable run differs");
+    assert_int_equal(a->stats.candidate_edges, b->stats.candidate_edges);
+    assert_int_equal(a->stats.pairs_scored, b->stats.pairs_scored);
+    assert_int_equal(a->stats.pricing_rounds, b->stats.pricing_rounds);
+    assert_int_equal(a->stats.rescanned, b->stats.rescanned);
+    match_run_free(a);
+    match_run_free(b);
+}
+
+static void test_run_portable(void **state) {
+    (void)state;
+    enum { NM = 1500, NC = 500 };
+    static match_mentee ms[NM];
+    static match_coach cs[NC];
+    static char mid[NM][16], cid[NC][16];
+    static match_need needs[NM][3];
+    static match_skill skills[NC][4];
+    if (!mt_top_vec(32) || !mt_gain_vec() || !mt_key_vec())
+        print_message("run on the portable paths: this CPU lacks some vector path\n");
+    for (int seats = 1; seats <= 3; seats += 2) {
+        rng_state = 61 + (uint64_t)seats;
+        hub_market(ms, mid, needs, NM, cs, cid, skills, NC, seats);
+        for (int threads = 1; threads <= 2; threads++) {
+            match_run_input in = { .mentees = ms, .n_mentees = NM, .coaches = cs, .n_coaches = NC, .threads = threads };
+            check_portable(&in);
+        }
+    }
+    static world w;
+    rng_state = 67;
+    for (int round = 0; round < 120; round++) {
+        random_world(&w, 1 + rnd(RMAX_M), 1 + rnd(RMAX_C), round % 2);
+        match_policy p;
+        match_policy_default(&p);
+        p.objective = round % 3 ? MATCH_OBJ_PARTICIPATION : MATCH_OBJ_QUALITY;
+        if (round % 5 == 0) p.mode = MATCH_MODE_STABLE;
+        if (round % 7 == 0) p.min_score = 6000;
+        match_run_input in = world_input(&w, &p);
+        in.threads = 1 + round % 2;
+        check_portable(&in);
+    }
+}
+
 /* Coach-side bounds (run.c, "Coach-side bounds"): where seats are scarce
  * (1,500 mentees, 500 coaches of one seat, every 15th a hub) a cold run
  * keeps deeper coach-side lists and certifies most coaches by their bound,
@@ -3357,6 +3412,7 @@ int main(void) {
         cmocka_unit_test(test_top_merge),
         cmocka_unit_test(test_gain_offers),
         cmocka_unit_test(test_key_next),
+        cmocka_unit_test(test_run_portable),
         cmocka_unit_test(test_run_estimate),
         cmocka_unit_test(test_run_estimate_progress),
         cmocka_unit_test(test_run_warm_medium),
