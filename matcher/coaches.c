@@ -224,7 +224,7 @@ int mt_coach_serves(const mt_coaches *cs, size_t i, uint32_t p) {
 }
 
 int mt_coaches_permute(mt_coaches *dst, const mt_coaches *src, const int32_t *perm, size_t n) {
-    if (dst->alloc < src->n || dst->n_cols != src->n_cols) {
+    if (dst->alloc < MT_ROWS(src->n) || dst->n_cols != src->n_cols) {
         mt_coaches_free(dst);
         mt_coaches *cs = dst;
         size_t na = MT_ROWS(src->n ? src->n : 1);
@@ -249,6 +249,6 @@ int mt_coaches_permute(mt_coaches *dst, const mt_coaches *src, const int32_t *pe
         for (size_t i = 0; i < n; i++) to[i] = from[perm[i]];
     }
     dst->n = n;
-    dst->touched = dst->alloc; /* its columns were malloc'ed: any slot may hold a level */
+    dst->touched = dst->alloc; /* a column reused from an earlier permute may hold a level in any slot */
     return MATCH_OK;
 }

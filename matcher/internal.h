@@ -308,12 +308,13 @@ uint16_t mt_key_max(const uint16_t *key, size_t n);
 static inline int64_t mt_top_key(int32_t gain, int32_t m) {
     return (int64_t)((uint64_t)(int64_t)gain << 32 | (uint32_t)(UINT32_MAX - (uint32_t)m));
 }
-/* Coach-side offers of a block (mentee m): in order of j, every j with
- * s = tab[key[j]] >= 0 and s + bonus > thr[j] (mt_gain_block's flag)
- * appends c0 + j to oc and mt_top_key(s + bonus, m) to okey; returns how
- * many.  Both arrays need room for n + MT_OFFER_SLACK (the vector path
- * stores whole vectors).  vec is mt_gain_vec() or 0: the same result. */
-#define MT_OFFER_SLACK 16
+/* Coach-side offers of a block (mentee m, bonus >= 0): in order of j,
+ * every j with s = tab[key[j]] >= 0 and s + bonus > thr[j] (mt_gain_block's
+ * flag) appends c0 + j to oc and mt_top_key(s + bonus, m) to okey; returns
+ * how many.  Both arrays need room for n: the vector path stores whole
+ * vectors of 16, but before coach j at most j offers are stored, so the
+ * one of coaches j..j+15 ends before j + 16 <= n.  vec is mt_gain_vec()
+ * or 0: the same result. */
 size_t mt_gain_offers(const uint16_t *key, const int32_t *thr, int32_t bonus, const int32_t *tab, size_t n, int32_t c0,
                       int32_t m, int32_t *oc, int64_t *okey, int vec);
 /* Whether this CPU has mt_gain_offers' vector path. */

@@ -25,7 +25,8 @@
  * keys against a threshold and compute the exact score of the few that pass
  * (mt_key_score, mt_key_floor).  Unusual weights that would overflow 16 bits
  * fall back to key = exact score + 1, computed per pair.  This file is
- * compiled with -O3 and cloned for AVX2 (target_clones), see module.mk.
+ * compiled with -O3 and cloned for x86-64-v4 (AVX-512) and AVX2
+ * (target_clones), see module.mk.
  * Three loops of the first pass that gcc does not vectorise well (the
  * coach-side lists, the coach-side filter, a top-K list's search) are also
  * written with AVX-512 intrinsics, chosen at run time (mt_top_vec,
@@ -468,17 +469,6 @@ uint8_t *mt_elig_alloc(size_t n) { return calloc(n ? MT_ROWS(n) : 1, 1); }
  * into registers and stored whole, the count advancing by the mask's
  * population: no branch per coach (bench/matcher/README.md, "Top lists in
  * registers, and whole vectors"). */
-static size_t gain_offers_loop(const uint16_t *key, const int32_t *thr, int32_t bonus, const int32_t *tab, size_t n,
-                               int32_t c0, int32_t m, int32_t *oc, int64_t *okey) {
-    size_t k = 0;
-    for (size_t j = 0; j < n; j++) {
-        int32_t s = tab[key[j]];
-        if (s < 0 || s + bonus <= thr[j]) continue;
-        oc[k] = c0 + (int32_t)j;
-        okey[k++] = mt_top_key(s + bonus, m);
-    }
-    return k;
-}
 
 /* Without AVX-512: mt_gain_block's flags (vectorised by gcc), then
  * memchr between them (a branch per pair costs twice the whole pass). */
@@ -501,6 +491,19 @@ static size_t gain_offers_flags(const uint16_t *key, const int32_t *thr, int32_t
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define MT_AVX512 __attribute__((target("avx512f,popcnt")))
+
+/* The tail of a block, after its whole vectors. */
+static size_t gain_offers_loop(const uint16_t *key, const int32_t *thr, int32_t bonus, const int32_t *tab, size_t n,
+                               int32_t c0, int32_t m, int32_t *oc, int64_t *okey) {
+    size_t k = 0;
+    for (size_t j = 0; j < n; j++) {
+        int32_t s = tab[key[j]];
+        if (s < 0 || s + bonus <= thr[j]) continue;
+        oc[k] = c0 + (int32_t)j;
+        okey[k++] = mt_top_key(s + bonus, m);
+    }
+    return k;
+}
 
 /* The scores of coaches j..j+15 (16 loads, not vpgatherdd: slower on the
  * AMD EPYC of the figures) and the mask of those that offer: s > max(thr -

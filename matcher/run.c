@@ -1140,7 +1140,7 @@ static void cside_flush(struct match_run_state *st, int tid) {
  * (and mt_gain_offers' slack): flushed first when short.  The buffer holds
  * CSIDE_BUF_PER_COACH offers a coach and at least a block's. */
 static void cside_room(struct match_run_state *st, int tid, size_t n) {
-    if (st->cside_caprec - st->cside_nrec[tid].n < n + MT_OFFER_SLACK) cside_flush(st, tid);
+    if (st->cside_caprec - st->cside_nrec[tid].n < n) cside_flush(st, tid);
 }
 
 /* Offer mentee t->m to the coach-side lists of coaches [c0, c0+n) whose
