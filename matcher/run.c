@@ -187,9 +187,9 @@ struct match_run_state {
     uint32_t *cside_cnt[MATCH_MAX_THREADS]; /* cside_flush's, nc + 1 */
     size_t cside_caprec;
     int cside_k;          /* list depth: RUN_COACH_K, or RUN_COACH_D */
-    int cside_vec;        /* mt_top_vec(cside_k) */
-    int cside_gvec;       /* mt_gain_vec() */
-    int kvec;             /* mt_key_vec(): the top-K lists' search */
+    int cside_vec;        /* mt_top_vec(cside_k), 0 when in->portable */
+    int cside_gvec;       /* mt_gain_vec(), 0 when in->portable */
+    int kvec;             /* mt_key_vec(), 0 when in->portable: top-K search */
     size_t *cs_off;       /* per mentee: its pairs of the lists are */
     int32_t *cs_c, *cs_g; /*   [cs_off[m], cs_off[m+1]): coach asc, gain */
     int32_t *cside_bound; /* per coach (cold runs): see "Coach-side bounds" */
@@ -225,7 +225,7 @@ struct match_run_state {
         char pad[64 - sizeof(uint64_t)];
     } pairs[MATCH_MAX_THREADS];
     /* the offers in each thread's coach-side buffer (cside_flush),
-     * written at every block: side by side, 4 % of a scarce run's CPU */
+     * written at every block */
     struct {
         size_t n;
         char pad[64 - sizeof(size_t)];
@@ -1136,9 +1136,9 @@ static void cside_flush(struct match_run_state *st, int tid) {
     st->cside_nrec[tid].n = 0;
 }
 
-/* Room in thread tid's buffer for the offers of a block of n coaches
- * (and mt_gain_offers' slack): flushed first when short.  The buffer holds
- * CSIDE_BUF_PER_COACH offers a coach and at least a block's. */
+/* Room in thread tid's buffer for the offers of a block of n coaches:
+ * flushed first when short.  The buffer holds CSIDE_BUF_PER_COACH offers a
+ * coach and at least a block's. */
 static void cside_room(struct match_run_state *st, int tid, size_t n) {
     if (st->cside_caprec - st->cside_nrec[tid].n < n) cside_flush(st, tid);
 }
