@@ -60,37 +60,36 @@ void mt_coaches_free(mt_coaches *cs) {
     memset(cs, 0, sizeof(*cs));
 }
 
-/* Grow a per-coach array to n rows, the new ones zeroed: the kernel reads
- * whole vectors of rows past a range (MT_ROWS), never bytes it did not
- * set. */
-#define GROW(field, n)                                                                                                 \
+/* Grow a per-coach array of `per` items a row to na rows, the new ones
+ * zeroed: the kernel reads whole vectors of rows past a range (MT_ROWS),
+ * never bytes it did not set. */
+#define GROW(field, per)                                                                                               \
     do {                                                                                                               \
-        void *p_ = realloc(cs->field, (n) * sizeof(*cs->field));                                                       \
+        void *p_ = realloc(cs->field, na * (per) * sizeof(*cs->field));                                                \
         if (!p_) return MATCH_ENOMEM;                                                                                  \
         cs->field = p_;                                                                                                \
-        size_t old_ = cs->alloc * ((n) / na);                                                                          \
-        memset(cs->field + old_, 0, ((n)-old_) * sizeof(*cs->field));                                                  \
+        memset(cs->field + cs->alloc * (per), 0, (na - cs->alloc) * (per) * sizeof(*cs->field));                       \
     } while (0)
 
 /* Resize every per-coach array to na rows (na > cs->alloc, a multiple of
  * MT_ROW_ALIGN); the new rows are zeroed. */
 static int coaches_resize(mt_coaches *cs, size_t na) {
-    GROW(agency, na);
-    GROW(rank, na);
-    GROW(prov, na);
-    GROW(region, na);
-    GROW(modality, na);
-    GROW(langs, na);
-    GROW(langs32, na);
-    GROW(n_xlangs, na);
-    GROW(xlangs, na * MATCH_MAX_LANGUAGES);
-    GROW(avail, na);
-    GROW(free, na);
-    GROW(capacity, na);
-    GROW(n_progs, na);
-    GROW(prog0, na);
-    GROW(progs, na * MATCH_MAX_PROGRAMS);
-    GROW(zeros, na);
+    GROW(agency, 1);
+    GROW(rank, 1);
+    GROW(prov, 1);
+    GROW(region, 1);
+    GROW(modality, 1);
+    GROW(langs, 1);
+    GROW(langs32, 1);
+    GROW(n_xlangs, 1);
+    GROW(xlangs, MATCH_MAX_LANGUAGES);
+    GROW(avail, 1);
+    GROW(free, 1);
+    GROW(capacity, 1);
+    GROW(n_progs, 1);
+    GROW(prog0, 1);
+    GROW(progs, MATCH_MAX_PROGRAMS);
+    GROW(zeros, 1);
     for (size_t i = 0; i < cs->n_cols; i++) {
         if (!cs->level[i]) continue;
         uint8_t *p = realloc(cs->level[i], na);

@@ -304,10 +304,18 @@ void mt_key_above(const uint16_t *key, size_t n, uint16_t kt, uint8_t *flag);
 /* Maximum of key[0..n). */
 uint16_t mt_key_max(const uint16_t *key, size_t n);
 
-/* A top list's key of (gain, m): more gain first, then the smaller m. */
+/* A top list's key of (gain, m): more gain first, then the smaller m;
+ * and back. */
 static inline int64_t mt_top_key(int32_t gain, int32_t m) {
     return (int64_t)((uint64_t)(int64_t)gain << 32 | (uint32_t)(UINT32_MAX - (uint32_t)m));
 }
+static inline int32_t mt_top_gain(int64_t x) { return (int32_t)(x >> 32); }
+static inline int32_t mt_top_m(int64_t x) { return (int32_t)(UINT32_MAX - (uint32_t)x); }
+/* The offers among n coaches whose flag is set (mt_gain_block's, or
+ * mt_gain_est_block's gflag), appended as mt_gain_offers does; returns how
+ * many.  Flags are rare: memchr (vectorised) finds them. */
+size_t mt_flag_offers(const uint8_t *flag, const uint16_t *key, int32_t bonus, const int32_t *tab, size_t n, int32_t c0,
+                      int32_t m, int32_t *oc, int64_t *okey);
 /* Coach-side offers of a block (mentee m, bonus >= 0): in order of j,
  * every j with s = tab[key[j]] >= 0 and s + bonus > thr[j] (mt_gain_block's
  * flag) appends c0 + j to oc and mt_top_key(s + bonus, m) to okey; returns

@@ -470,6 +470,17 @@ uint8_t *mt_elig_alloc(size_t n) { return calloc(n ? MT_ROWS(n) : 1, 1); }
  * population: no branch per coach (bench/matcher/README.md, "Top lists in
  * registers, and whole vectors"). */
 
+size_t mt_flag_offers(const uint8_t *flag, const uint16_t *key, int32_t bonus, const int32_t *tab, size_t n, int32_t c0,
+                      int32_t m, int32_t *oc, int64_t *okey) {
+    size_t k = 0;
+    for (const uint8_t *f = memchr(flag, 1, n); f; f = memchr(f + 1, 1, (size_t)(flag + n - f - 1))) {
+        size_t j = (size_t)(f - flag);
+        oc[k] = c0 + (int32_t)j;
+        okey[k++] = mt_top_key(tab[key[j]] + bonus, m);
+    }
+    return k;
+}
+
 /* Without AVX-512: mt_gain_block's flags (vectorised by gcc), then
  * memchr between them (a branch per pair costs twice the whole pass). */
 static size_t gain_offers_flags(const uint16_t *key, const int32_t *thr, int32_t bonus, const int32_t *tab, size_t n,
@@ -479,11 +490,7 @@ static size_t gain_offers_flags(const uint16_t *key, const int32_t *thr, int32_t
         size_t bn = n - b0 < MT_BLOCK ? n - b0 : MT_BLOCK;
         uint8_t flag[MT_BLOCK];
         mt_gain_block(key + b0, thr + b0, bonus, tab, bn, flag);
-        for (const uint8_t *f = memchr(flag, 1, bn); f; f = memchr(f + 1, 1, (size_t)(flag + bn - f - 1))) {
-            size_t j = b0 + (size_t)(f - flag);
-            oc[k] = c0 + (int32_t)j;
-            okey[k++] = mt_top_key(tab[key[j]] + bonus, m);
-        }
+        k += mt_flag_offers(flag, key + b0, bonus, tab, bn, c0 + (int32_t)b0, m, oc + k, okey + k);
     }
     return k;
 }

@@ -1081,8 +1081,6 @@ typedef struct topk {
 /* A coach-side list holds (gain, mentee) pairs as one int64 each
  * (mt_top_key), ordered as the lists rank them: more gain first, then the
  * earlier mentee. */
-static inline int32_t cside_key_gain(int64_t x) { return (int32_t)(x >> 32); }
-static inline int32_t cside_key_m(int64_t x) { return (int32_t)(UINT32_MAX - (uint32_t)x); }
 
 /* Offers of thread tid's buffer (their keys, sorted by coach: cnt[c] is
  * where coach c's end) to the lists of lock group g, whose lock the thread
@@ -1103,7 +1101,7 @@ static void cside_take(struct match_run_state *st, int tid, const int64_t *out, 
         if (i < cnt[c])
             st->cside_n[c] = (uint8_t)mt_top_merge(a, st->cside_n[c], kd, out + i, cnt[c] - i, st->cside_vec);
         i = cnt[c];
-        if (st->cside_n[c] == kd) thr[c] = cside_key_gain(a[kd - 1]) - 1;
+        if (st->cside_n[c] == kd) thr[c] = mt_top_gain(a[kd - 1]) - 1;
     }
     pthread_mutex_unlock(&st->cside_lock[g]);
 }
@@ -1150,12 +1148,9 @@ static void coach_side_flags(topk *t, const int32_t *tab, size_t c0, const uint1
     struct match_run_state *st = t->st;
     const int tid = t->tid;
     cside_room(st, tid, n);
-    /* flags are rare: let memchr (vectorised) find them */
-    for (const uint8_t *f = memchr(flag, 1, n); f; f = memchr(f + 1, 1, (size_t)(flag + n - f - 1))) {
-        size_t j = (size_t)(f - flag), i = st->cside_nrec[tid].n++;
-        st->cside_oc[tid][i] = (int32_t)(c0 + j);
-        st->cside_okey[tid][i] = mt_top_key(tab[key[j]] + t->bonus, t->m);
-    }
+    size_t i = st->cside_nrec[tid].n;
+    st->cside_nrec[tid].n +=
+        mt_flag_offers(flag, key, t->bonus, tab, n, (int32_t)c0, t->m, st->cside_oc[tid] + i, st->cside_okey[tid] + i);
 }
 
 /* Offer mentee t->m to the coach-side lists of coaches [c0, c0+n): into
@@ -1479,11 +1474,11 @@ static int cside_finish(struct match_run_state *st) {
         if (!(st->cside_bound = malloc(st->nc * sizeof(int32_t) + 1))) return MATCH_ENOMEM;
         for (size_t c = 0; c < st->nc; c++)
             st->cside_bound[c] =
-                st->cside_n[c] == kd ? cside_key_gain(st->cside_key[c * (size_t)kd + kd - 1]) : CSIDE_NONE;
+                st->cside_n[c] == kd ? mt_top_gain(st->cside_key[c * (size_t)kd + kd - 1]) : CSIDE_NONE;
     }
     if (!(st->cs_off = calloc(st->nm + 1, sizeof(*st->cs_off)))) return MATCH_ENOMEM;
     for (size_t c = 0; c < st->nc; c++)
-        for (int i = 0; i < st->cside_n[c]; i++) st->cs_off[cside_key_m(st->cside_key[c * (size_t)kd + i]) + 1]++;
+        for (int i = 0; i < st->cside_n[c]; i++) st->cs_off[mt_top_m(st->cside_key[c * (size_t)kd + i]) + 1]++;
     for (size_t m = 0; m < st->nm; m++) st->cs_off[m + 1] += st->cs_off[m];
     st->cs_c = malloc(st->cs_off[st->nm] * sizeof(*st->cs_c) + 1);
     st->cs_g = malloc(st->cs_off[st->nm] * sizeof(*st->cs_g) + 1);
@@ -1494,9 +1489,9 @@ static int cside_finish(struct match_run_state *st) {
     for (size_t c = 0; c < st->nc; c++)
         for (int i = 0; i < st->cside_n[c]; i++) {
             int64_t x = st->cside_key[c * (size_t)kd + i];
-            size_t e = at[cside_key_m(x)]++;
+            size_t e = at[mt_top_m(x)]++;
             st->cs_c[e] = (int32_t)c;
-            st->cs_g[e] = cside_key_gain(x);
+            st->cs_g[e] = mt_top_gain(x);
         }
     free(at);
     /* the extra lists the coach side starts (a cold run's are empty): one
