@@ -202,7 +202,7 @@ void db_meeting_list(srv_req *r, const char *match_id, const char *role, const c
 
 void db_meeting_log(srv_req *r, const char *match_id, const char *role, const char *subject,
         const char *date, long long day_end, long long minutes, const char *topic, const char *by,
-        db_meeting_fn *cb) {
+        long long target_default, db_meeting_fn *cb) {
     sargs a = db_script(r, SCRIPT_MEETING_LOG);
     sargs_adds(&a, match_id);
     sargs_adds(&a, role);
@@ -213,6 +213,7 @@ void db_meeting_log(srv_req *r, const char *match_id, const char *role, const ch
     sargs_adds(&a, topic);
     sargs_addll(&a, (long long)time(NULL));
     sargs_adds(&a, by);
+    sargs_addll(&a, target_default);
     db_idem_args(r, &a);
     db_send_meeting(r, &a, cb);
 }

@@ -63,7 +63,7 @@ void db_meeting_list(srv_req *r, const char *match_id, const char *role, const c
 /* server/lua/meeting_log.lua -> meeting, idempotent */
 void db_meeting_log(srv_req *r, const char *match_id, const char *role, const char *subject,
         const char *date, long long day_end, long long minutes, const char *topic, const char *by,
-        db_meeting_fn *cb);
+        long long target_default, db_meeting_fn *cb);
 /* server/lua/meeting_schedule.lua -> strs, idempotent */
 void db_meeting_schedule(srv_req *r, const char *match_id, const char *role, const char *subject,
         long long start, long long minutes, const char *place, const char *meeting_id,

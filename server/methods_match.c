@@ -472,7 +472,7 @@ void m_meeting_log(srv_req *r, const api_meeting_log_params *p) {
         return;
     }
     db_meeting_log(r, p->match_id, role_str(r), r->sess.subject, p->date, (long long)end, p->minutes, p->topic,
-                   r->sess.login, meeting_cb);
+                   r->sess.login, API_JP_TARGET_DEFAULT, meeting_cb);
 }
 
 void m_feedback_put(srv_req *r, const api_feedback_put_params *p) {

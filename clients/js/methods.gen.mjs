@@ -537,7 +537,7 @@ export const METHODS = Object.freeze({
     {
      "name": "target",
      "type": "number",
-     "doc": "the program's jp_target (JP_TARGET_DEFAULT when the program does not set one)"
+     "doc": "the jp_target of the mentee's current program (JP_TARGET_DEFAULT when that program sets none); meeting.log answers the same"
     }
    ]
   },
@@ -1428,7 +1428,7 @@ export const METHODS = Object.freeze({
     {
      "name": "jp_target",
      "type": "integer",
-     "doc": "the program's yearly JP target"
+     "doc": "the mentee's yearly JP target, as jp.get answers it: its current program's jp_target (JP_TARGET_DEFAULT when that program sets none)"
     }
    ]
   },

@@ -539,7 +539,7 @@ METHODS = {
     {
      "name": "target",
      "type": "number",
-     "doc": "the program's jp_target (JP_TARGET_DEFAULT when the program does not set one)"
+     "doc": "the jp_target of the mentee's current program (JP_TARGET_DEFAULT when that program sets none); meeting.log answers the same"
     }
    ]
   },
@@ -1430,7 +1430,7 @@ METHODS = {
     {
      "name": "jp_target",
      "type": "integer",
-     "doc": "the program's yearly JP target"
+     "doc": "the mentee's yearly JP target, as jp.get answers it: its current program's jp_target (JP_TARGET_DEFAULT when that program sets none)"
     }
    ]
   },

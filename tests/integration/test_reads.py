@@ -220,6 +220,30 @@ def jp_get_target_is_the_programs(s):
 
 
 @t
+def meeting_log_target_is_jp_gets(s):
+    """meeting.log answers the JP target jp.get answers: the jp_target of the mentee's current program (20 when it sets none), also after the mentee moved out of the match's program"""
+    # Regression test (an earlier note's finding): meeting.log read the
+    # target of the match's program, with a default of its own, and jp.get
+    # the mentee's current program's: a moved mentee saw two targets.
+    pa, pb = s.program(jp_target=12), s.program(jp_target=32)
+    coord, _ = s.coordinator([pa, pb])
+    mid, m, mu, cu = accepted_match(s, coord, pa)
+    try:
+        accepted_days_ago(s.env, mid, 5)
+        got = mu.meeting_log(mid, server_date(-3), 45)
+        assert got["jp_target"] == 12 == coord.jp_get(m["id"])["target"], got
+        coord.mentee_put(dict(m, program=pb))
+        got = mu.meeting_log(mid, server_date(-2), 45)
+        assert got["jp_target"] == 32 == coord.jp_get(m["id"])["target"], got
+        s.env.redis.cmd("HDEL", "cn:program:" + pb, "jp_target")
+        got = cu.meeting_log(mid, server_date(-1), 45)
+        assert got["jp_target"] == 20 == coord.jp_get(m["id"])["target"], got
+        assert got["jp_total"] == 3.0, got
+    finally:
+        close_all(coord, mu, cu)
+
+
+@t
 def jp_get_scope_and_errors(s):
     """jp.get: a mentee reads only itself; a coordinator must name a mentee of its programs; coach and admin are forbidden; bad params are invalid_params"""
     coord, prog = s.coordinator()
