@@ -268,6 +268,28 @@ void mail_local_time(char *out, size_t outsz, time_t t, const char *tz) {
              z ? tz : "UTC");
 }
 
+/* The CN parameter of an attendee called name.  RFC 6868 encodes a
+ * parameter value's '"' as ^', a newline as ^n and '^' itself as ^^.
+ * libical (3.0.16, Debian's) writes the first two but leaves '^' alone, so
+ * a name holding "^n" or "^'" would reach the attendee's calendar as a
+ * newline or a quote: the carets are doubled here, before libical's own
+ * encoding, which leaves them as they are.  NULL when out of memory. */
+static icalparameter *ics_cn(const char *name) {
+    size_t n = strlen(name), carets = 0;
+    for (const char *c = name; *c; c++) carets += *c == '^';
+    if (!carets) return icalparameter_new_cn(name);
+    char *v = malloc(n + carets + 1), *o = v;
+    if (!v) return NULL;
+    for (const char *c = name; *c; c++) {
+        *o++ = *c;
+        if (*c == '^') *o++ = '^';
+    }
+    *o = '\0';
+    icalparameter *cn = icalparameter_new_cn(v);
+    free(v);
+    return cn;
+}
+
 char *mail_ics(const char *method, const char *uid, int seq, time_t start, int minutes, const char *tz,
                const char *summary, const char *place, const char *organizer, const mail_attendee *att, size_t natt,
                time_t now) {
@@ -305,7 +327,8 @@ char *mail_ics(const char *method, const char *uid, int seq, time_t start, int m
     for (size_t i = 0; i < natt; i++) {
         snprintf(mailto, sizeof mailto, "mailto:%s", att[i].email);
         icalproperty *a = icalproperty_new_attendee(mailto);
-        icalproperty_add_parameter(a, icalparameter_new_cn(att[i].name));
+        icalparameter *cn = ics_cn(att[i].name);
+        if (cn) icalproperty_add_parameter(a, cn);
         icalproperty_add_parameter(a, icalparameter_new_role(ICAL_ROLE_REQPARTICIPANT));
         icalproperty_add_parameter(a, icalparameter_new_partstat(ICAL_PARTSTAT_NEEDSACTION));
         icalcomponent_add_property(ev, a);

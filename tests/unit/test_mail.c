@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libical/ical.h>
 #include <openssl/evp.h>
 
 #include "mailer/mail.h"
@@ -207,11 +208,37 @@ static void templates_load_and_refuse(void **state) {
     rmdir(dir);
 }
 
+/* An attendee's name comes back whole from a calendar's parser (RFC 6868):
+ * carets included.  libical left '^' alone, so "^n" in a name came back as
+ * a newline and "^'" as a quote (a regression test; an earlier note's
+ * finding). */
+static void ics_names_survive_rfc6868(void **state) {
+    (void)state;
+    static const char *names[] = { "Siti ^n Putri", "Budi \"Bud\" ^' ^^ S", "^", "Ani^", "Plain Name" };
+    for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+        mail_attendee att[] = { { names[k], "siti@example.org" } };
+        char *ics = mail_ics("REQUEST", "mt5@example.org", 1, T_START, 60, "Asia/Jakarta", "Coaching", "",
+                             "coachnet@example.org", att, 1, T_START);
+        assert_non_null(ics);
+        icalcomponent *cal = icalparser_parse_string(ics);
+        assert_non_null(cal);
+        icalcomponent *ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+        assert_non_null(ev);
+        icalproperty *a = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY);
+        assert_non_null(a);
+        icalparameter *cn = icalproperty_get_first_parameter(a, ICAL_CN_PARAMETER);
+        assert_non_null(cn);
+        assert_string_equal(icalparameter_get_cn(cn), names[k]);
+        icalcomponent_free(cal);
+        free(ics);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(render_replaces_and_escapes),         cmocka_unit_test(message_headers_parts_and_no_injection),
         cmocka_unit_test(subject_words_keep_characters_whole), cmocka_unit_test(ics_request_and_cancel),
-        cmocka_unit_test(templates_load_and_refuse),
+        cmocka_unit_test(templates_load_and_refuse),           cmocka_unit_test(ics_names_survive_rfc6868),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
