@@ -17,6 +17,8 @@
 #include <errno.h>
 #include <fcntl.h>
 
+#include <openssl/crypto.h>
+
 #include "clients/libcoachnet_private.h"
 #include "proto/proto.h"
 
@@ -36,7 +38,10 @@ struct cn_client {
     int timeout_ms;
     proto_limits limits; /* applied to frames from the server */
     proto_reader *reader;
-    msgpack_sbuffer wbuf;
+    msgpack_sbuffer wbuf; /* the request being built; wiped once written */
+    msgpack_packer wpk;   /* packs into wbuf */
+    size_t req_at;        /* the frame's start in wbuf (proto_frame_begin) */
+    uint32_t req_id;      /* the msgid of the request in wbuf */
     cn_client_notify_fn *notify;
     void *notify_priv;
     int in_notify; /* inside the callback: calls are refused */
@@ -45,6 +50,8 @@ struct cn_client {
 struct cn_client_result {
     proto_msg msg;
 };
+
+static void wbuf_wipe(cn_client *c);
 
 static const char *const errkind_names[] = {
     "none", "usage", "nomem", "connect", "io", "timeout", "protocol", "closed", "server",
@@ -85,6 +92,7 @@ static cn_client *client_new(const cn_client_options *o, cn_client_error *err) {
     /* Results are lists of up to a few thousand items of a dozen keys. */
     c->limits.max_array = 1u << 20;
     msgpack_sbuffer_init(&c->wbuf);
+    msgpack_packer_init(&c->wpk, &c->wbuf, msgpack_sbuffer_write);
     c->reader = proto_reader_new(&c->limits);
     if (c->reader == NULL) {
         cn_client_free(c);
@@ -128,6 +136,7 @@ void cn_client_free(cn_client *c) {
     if (c == NULL) return;
     cn_net_close(&c->net);
     proto_reader_free(c->reader);
+    wbuf_wipe(c);
     msgpack_sbuffer_destroy(&c->wbuf);
     free(c);
 }
@@ -230,42 +239,96 @@ int cn_client_obj_num(const msgpack_object *o, double *v) {
 /* Sending                                                                 */
 /* ---------------------------------------------------------------------- */
 
-/* 1 if b starts a msgpack map (fixmap, map16, map32). */
-static int is_map_header(unsigned char b) { return (b & 0xf0) == 0x80 || b == 0xde || b == 0xdf; }
-
-/* Build the frame of request [0, msgid, method, [params]] in c->wbuf and
- * write it.  params: msgpack bytes of one map (NULL: an empty map).  A
- * failed write closes the connection (part of a frame may have gone). */
-static int send_request(cn_client *c, const char *method, const char *params, size_t len, uint32_t *msgid,
-                        int64_t deadline, cn_client_error *err) {
-    if (method == NULL || method[0] == '\0' || strlen(method) > PROTO_METHOD_MAX)
-        return cn_seterr(err, CN_CLIENT_E_USAGE, "bad method name");
-    if (params != NULL && (len == 0 || !is_map_header((unsigned char)params[0])))
-        return cn_seterr(err, CN_CLIENT_E_USAGE, "%s: params must be a msgpack map", method);
-    msgpack_packer pk;
-    msgpack_packer_init(&pk, &c->wbuf, msgpack_sbuffer_write);
+/* Forget the request in c->wbuf: its bytes are overwritten with
+ * OPENSSL_cleanse (which the compiler may not drop as a dead store), so
+ * that a password sent in it (auth.login, auth.change_password,
+ * user.create, user.set_password) does not stay in the client's memory for
+ * the connection's life; a large buffer (an import row's) is given back.
+ * The requests are packed in c->wbuf itself (cn_client_request), never in
+ * a buffer of their own, so this is the one place to wipe.  A request
+ * larger than the buffer moves it (realloc), which leaves the old block
+ * unwiped: the buffer starts at 8 KiB and a password's requests are far
+ * smaller. */
+static void wbuf_wipe(cn_client *c) {
+    if (c->wbuf.size) OPENSSL_cleanse(c->wbuf.data, c->wbuf.size);
     c->wbuf.size = 0;
-    uint32_t id = c->next_msgid++;
-    if (c->next_msgid == 0) c->next_msgid = 1; /* 0 is the server's "no msgid" */
-    size_t at = proto_frame_begin(&c->wbuf);
-    proto_pack_request(&pk, id, method);
-    if (params == NULL) {
-        msgpack_pack_map(&pk, 0);
-    } else {
-        msgpack_sbuffer_write(&c->wbuf, params, len);
-    }
-    proto_error pe;
-    proto_limits out = c->limits;
-    out.max_frame = PROTO_DEFAULT_MAX_FRAME; /* the server's default limit */
-    if (proto_frame_end(&c->wbuf, at, &out, &pe) != PROTO_OK)
-        return cn_seterr(err, CN_CLIENT_E_USAGE, "%s: request too large (%s)", method, pe.message);
-    if (cn_net_write(&c->net, c->wbuf.data, c->wbuf.size, deadline, err) != CN_CLIENT_OK) return fail_closed(c, err);
-    if (c->wbuf.alloc > 1u << 20) { /* do not keep a large import row's buffer */
+    if (c->wbuf.alloc > 1u << 20) {
         msgpack_sbuffer_destroy(&c->wbuf);
         msgpack_sbuffer_init(&c->wbuf);
     }
-    *msgid = id;
+}
+
+msgpack_packer *cn_client_request(cn_client *c, const char *method) {
+    if (c == NULL) return NULL;
+    wbuf_wipe(c);
+    c->req_id = c->next_msgid; /* taken when the request is sent (request_send) */
+    c->req_at = proto_frame_begin(&c->wbuf);
+    proto_pack_request(&c->wpk, c->req_id, method ? method : "");
+    return &c->wpk;
+}
+
+int cn_client_wbuf_holds(const cn_client *c, const void *needle, size_t n) {
+    for (size_t i = 0; c->wbuf.data && n && i + n <= c->wbuf.alloc; i++)
+        if (memcmp(c->wbuf.data + i, needle, n) == 0) return 1;
+    return 0;
+}
+
+/* CN_CLIENT_OK if a request of method may be sent on c now: open, not in
+ * the notification callback, a valid method name, and (unless pending_ok:
+ * a pipelined send) no pipelined request waiting for its answer. */
+static int request_usable(cn_client *c, const char *method, int pending_ok, cn_client_error *err) {
+    if (check_open(c, err) != CN_CLIENT_OK) return CN_CLIENT_ERR;
+    if (!pending_ok && c->pending != 0)
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "%s: blocking call while %zu pipelined requests are pending",
+                         method ? method : "", c->pending);
+    if (method == NULL || method[0] == '\0' || strlen(method) > PROTO_METHOD_MAX)
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "bad method name");
     return CN_CLIENT_OK;
+}
+
+/* Send the request cn_client_request started (its params packed): end its
+ * frame and write it.  The buffer is wiped whatever happens.  A failed
+ * write closes the connection (part of a frame may have gone). */
+static int request_send(cn_client *c, const char *method, int pending_ok, uint32_t *msgid, int64_t deadline,
+                        cn_client_error *err) {
+    int rc = CN_CLIENT_ERR;
+    proto_error pe;
+    proto_limits out = c->limits;
+    out.max_frame = PROTO_DEFAULT_MAX_FRAME; /* the server's default limit */
+    if (request_usable(c, method, pending_ok, err) != CN_CLIENT_OK) goto done;
+    if (proto_frame_end(&c->wbuf, c->req_at, &out, &pe) != PROTO_OK) {
+        cn_seterr(err, CN_CLIENT_E_USAGE, "%s: request too large (%s)", method, pe.message);
+        goto done;
+    }
+    if (cn_net_write(&c->net, c->wbuf.data, c->wbuf.size, deadline, err) != CN_CLIENT_OK) {
+        fail_closed(c, err);
+        goto done;
+    }
+    *msgid = c->req_id;
+    if (++c->next_msgid == 0) c->next_msgid = 1; /* 0 is the server's "no msgid" */
+    rc = CN_CLIENT_OK;
+done:
+    wbuf_wipe(c);
+    return rc;
+}
+
+/* 1 if b starts a msgpack map (fixmap, map16, map32). */
+static int is_map_header(unsigned char b) { return (b & 0xf0) == 0x80 || b == 0xde || b == 0xdf; }
+
+/* Build request [0, msgid, method, [params]] from params' msgpack bytes
+ * (one map; NULL: an empty map) and send it. */
+static int send_request(cn_client *c, const char *method, const char *params, size_t len, int pending_ok,
+                        uint32_t *msgid, int64_t deadline, cn_client_error *err) {
+    if (request_usable(c, method, pending_ok, err) != CN_CLIENT_OK) return CN_CLIENT_ERR;
+    if (params != NULL && (len == 0 || !is_map_header((unsigned char)params[0])))
+        return cn_seterr(err, CN_CLIENT_E_USAGE, "%s: params must be a msgpack map", method);
+    cn_client_request(c, method);
+    if (params == NULL) {
+        msgpack_pack_map(&c->wpk, 0);
+    } else {
+        msgpack_sbuffer_write(&c->wbuf, params, len);
+    }
+    return request_send(c, method, pending_ok, msgid, deadline, err);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -403,23 +466,16 @@ int cn_client_send_raw(cn_client *c, const char *method, const char *params, siz
                        cn_client_error *err) {
     if (check_open(c, err) != CN_CLIENT_OK) return CN_CLIENT_ERR;
     uint32_t id;
-    if (send_request(c, method, params, len, &id, cn_now_ms() + c->timeout_ms, err) != CN_CLIENT_OK)
+    if (send_request(c, method, params, len, 1, &id, cn_now_ms() + c->timeout_ms, err) != CN_CLIENT_OK)
         return CN_CLIENT_ERR;
     c->pending++;
     if (msgid) *msgid = id;
     return CN_CLIENT_OK;
 }
 
-int cn_client_call_raw(cn_client *c, const char *method, const char *params, size_t len, cn_client_result **res,
-                       cn_client_error *err) {
-    if (res) *res = NULL;
-    if (check_open(c, err) != CN_CLIENT_OK) return CN_CLIENT_ERR;
-    if (c->pending != 0)
-        return cn_seterr(err, CN_CLIENT_E_USAGE, "%s: blocking call while %zu pipelined requests are pending", method,
-                         c->pending);
-    int64_t deadline = cn_now_ms() + c->timeout_ms;
-    uint32_t id;
-    if (send_request(c, method, params, len, &id, deadline, err) != CN_CLIENT_OK) return CN_CLIENT_ERR;
+/* Wait for the answer to the blocking call id just sent. */
+static int await_answer(cn_client *c, const char *method, uint32_t id, int64_t deadline, cn_client_result **res,
+                        cn_client_error *err) {
     cn_client_result *r = read_response(c, method, deadline, err);
     if (r == NULL) return CN_CLIENT_ERR;
     /* msgid 0 is the server's answer to what it could not read: an error,
@@ -433,20 +489,33 @@ int cn_client_call_raw(cn_client *c, const char *method, const char *params, siz
     return finish_response(c, r, res, err);
 }
 
+int cn_client_call_raw(cn_client *c, const char *method, const char *params, size_t len, cn_client_result **res,
+                       cn_client_error *err) {
+    if (res) *res = NULL;
+    int64_t deadline = cn_now_ms() + (c ? c->timeout_ms : 0);
+    uint32_t id;
+    if (send_request(c, method, params, len, 0, &id, deadline, err) != CN_CLIENT_OK) return CN_CLIENT_ERR;
+    return await_answer(c, method, id, deadline, res, err);
+}
+
+int cn_client_call_packed(cn_client *c, const char *method, cn_client_result **res, cn_client_error *err) {
+    if (res) *res = NULL;
+    if (c == NULL) return check_open(c, err);
+    int64_t deadline = cn_now_ms() + c->timeout_ms;
+    uint32_t id;
+    if (request_send(c, method, 0, &id, deadline, err) != CN_CLIENT_OK) return CN_CLIENT_ERR;
+    return await_answer(c, method, id, deadline, res, err);
+}
+
 int cn_client_call(cn_client *c, const char *method, const msgpack_object *params, cn_client_result **res,
                    cn_client_error *err) {
     if (res) *res = NULL;
     if (params == NULL) return cn_client_call_raw(c, method, NULL, 0, res, err);
     if (params->type != MSGPACK_OBJECT_MAP)
         return cn_seterr(err, CN_CLIENT_E_USAGE, "%s: params must be a map", method);
-    msgpack_sbuffer sb;
-    msgpack_packer pk;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_object(&pk, *params);
-    int r = cn_client_call_raw(c, method, sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return r;
+    if (request_usable(c, method, 0, err) != CN_CLIENT_OK) return CN_CLIENT_ERR;
+    msgpack_pack_object(cn_client_request(c, method), *params);
+    return cn_client_call_packed(c, method, res, err);
 }
 
 int cn_client_wait(cn_client *c, int timeout_ms, int *delivered, cn_client_error *err) {

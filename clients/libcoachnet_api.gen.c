@@ -14,12 +14,9 @@ static void cn_api_pack_str(msgpack_packer *pk, const char *s) {
 
 int cn_api_audit_list(cn_client *c, const cn_api_audit_list_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "audit.list: no params");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "audit.list");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->program ? 1 : 0;
     n += p->actor ? 1 : 0;
@@ -47,23 +44,18 @@ int cn_api_audit_list(cn_client *c, const cn_api_audit_list_params *p, cn_client
         cn_api_pack_str(pk, "limit");
         msgpack_pack_int64(pk, p->limit);
     }
-    int rc = cn_client_call_raw(c, "audit.list", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "audit.list", res, err);
 }
 
 int cn_api_auth_change_password(cn_client *c, const cn_api_auth_change_password_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "auth.change_password: no params");
     if (p->old_password == NULL || p->old_password[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "auth.change_password: old_password is required");
     if (p->new_password == NULL || p->new_password[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "auth.change_password: new_password is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "auth.change_password");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->old_password ? 1 : 0;
     n += p->new_password ? 1 : 0;
@@ -81,23 +73,18 @@ int cn_api_auth_change_password(cn_client *c, const cn_api_auth_change_password_
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "auth.change_password", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "auth.change_password", res, err);
 }
 
 int cn_api_auth_login(cn_client *c, const cn_api_auth_login_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "auth.login: no params");
     if (p->login == NULL || p->login[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "auth.login: login is required");
     if (p->password == NULL || p->password[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "auth.login: password is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "auth.login");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->login ? 1 : 0;
     n += p->password ? 1 : 0;
@@ -110,19 +97,14 @@ int cn_api_auth_login(cn_client *c, const cn_api_auth_login_params *p, cn_client
         cn_api_pack_str(pk, "password");
         cn_api_pack_str(pk, p->password);
     }
-    int rc = cn_client_call_raw(c, "auth.login", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "auth.login", res, err);
 }
 
 int cn_api_auth_logout(cn_client *c, const cn_api_auth_logout_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "auth.logout: no params");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "auth.logout");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->request_id ? 1 : 0;
     msgpack_pack_map(pk, n);
@@ -130,21 +112,16 @@ int cn_api_auth_logout(cn_client *c, const cn_api_auth_logout_params *p, cn_clie
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "auth.logout", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "auth.logout", res, err);
 }
 
 int cn_api_auth_resume(cn_client *c, const cn_api_auth_resume_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "auth.resume: no params");
     if (p->token == NULL || p->token[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "auth.resume: token is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "auth.resume");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->token ? 1 : 0;
     msgpack_pack_map(pk, n);
@@ -152,21 +129,16 @@ int cn_api_auth_resume(cn_client *c, const cn_api_auth_resume_params *p, cn_clie
         cn_api_pack_str(pk, "token");
         cn_api_pack_str(pk, p->token);
     }
-    int rc = cn_client_call_raw(c, "auth.resume", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "auth.resume", res, err);
 }
 
 int cn_api_coach_get(cn_client *c, const cn_api_coach_get_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "coach.get: no params");
     if (p->id == NULL || p->id[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "coach.get: id is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "coach.get");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->id ? 1 : 0;
     msgpack_pack_map(pk, n);
@@ -174,19 +146,14 @@ int cn_api_coach_get(cn_client *c, const cn_api_coach_get_params *p, cn_client_r
         cn_api_pack_str(pk, "id");
         cn_api_pack_str(pk, p->id);
     }
-    int rc = cn_client_call_raw(c, "coach.get", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "coach.get", res, err);
 }
 
 int cn_api_coach_list(cn_client *c, const cn_api_coach_list_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "coach.list: no params");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "coach.list");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->program ? 1 : 0;
     n += p->province ? 1 : 0;
@@ -209,21 +176,16 @@ int cn_api_coach_list(cn_client *c, const cn_api_coach_list_params *p, cn_client
         cn_api_pack_str(pk, "limit");
         msgpack_pack_int64(pk, p->limit);
     }
-    int rc = cn_client_call_raw(c, "coach.list", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "coach.list", res, err);
 }
 
 int cn_api_coach_put(cn_client *c, const cn_api_coach_put_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "coach.put: no params");
     if (p->profile == NULL)
         return cn_seterr(err, CN_CLIENT_E_USAGE, "coach.put: profile is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "coach.put");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->profile ? 1 : 0;
     n += p->has_if_version ? 1 : 0;
@@ -241,19 +203,14 @@ int cn_api_coach_put(cn_client *c, const cn_api_coach_put_params *p, cn_client_r
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "coach.put", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "coach.put", res, err);
 }
 
 int cn_api_feedback_list(cn_client *c, const cn_api_feedback_list_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "feedback.list: no params");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "feedback.list");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->program ? 1 : 0;
     n += p->match_id ? 1 : 0;
@@ -276,21 +233,16 @@ int cn_api_feedback_list(cn_client *c, const cn_api_feedback_list_params *p, cn_
         cn_api_pack_str(pk, "limit");
         msgpack_pack_int64(pk, p->limit);
     }
-    int rc = cn_client_call_raw(c, "feedback.list", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "feedback.list", res, err);
 }
 
 int cn_api_feedback_put(cn_client *c, const cn_api_feedback_put_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "feedback.put: no params");
     if (p->match_id == NULL || p->match_id[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "feedback.put: match_id is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "feedback.put");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->match_id ? 1 : 0;
     n += 1 ? 1 : 0;
@@ -313,19 +265,14 @@ int cn_api_feedback_put(cn_client *c, const cn_api_feedback_put_params *p, cn_cl
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "feedback.put", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "feedback.put", res, err);
 }
 
 int cn_api_jp_get(cn_client *c, const cn_api_jp_get_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "jp.get: no params");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "jp.get");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->mentee_id ? 1 : 0;
     n += p->has_year ? 1 : 0;
@@ -338,19 +285,14 @@ int cn_api_jp_get(cn_client *c, const cn_api_jp_get_params *p, cn_client_result 
         cn_api_pack_str(pk, "year");
         msgpack_pack_int64(pk, p->year);
     }
-    int rc = cn_client_call_raw(c, "jp.get", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "jp.get", res, err);
 }
 
 int cn_api_mail_dead(cn_client *c, const cn_api_mail_dead_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "mail.dead: no params");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "mail.dead");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->cursor ? 1 : 0;
     n += p->has_limit ? 1 : 0;
@@ -363,22 +305,17 @@ int cn_api_mail_dead(cn_client *c, const cn_api_mail_dead_params *p, cn_client_r
         cn_api_pack_str(pk, "limit");
         msgpack_pack_int64(pk, p->limit);
     }
-    int rc = cn_client_call_raw(c, "mail.dead", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "mail.dead", res, err);
 }
 
 int cn_api_mail_retry(cn_client *c, const cn_api_mail_retry_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "mail.retry: no params");
     for (size_t i = 0; p->ids && i < p->n_ids; i++)
         if (p->ids[i] == NULL)
             return cn_seterr(err, CN_CLIENT_E_USAGE, "mail.retry: ids[%zu] is NULL", i);
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "mail.retry");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += (p->ids && p->n_ids) ? 1 : 0;
     n += p->request_id ? 1 : 0;
@@ -394,23 +331,18 @@ int cn_api_mail_retry(cn_client *c, const cn_api_mail_retry_params *p, cn_client
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "mail.retry", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "mail.retry", res, err);
 }
 
 int cn_api_match_explain(cn_client *c, const cn_api_match_explain_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.explain: no params");
     if (p->mentee_id == NULL || p->mentee_id[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.explain: mentee_id is required");
     if (p->coach_id == NULL || p->coach_id[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.explain: coach_id is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "match.explain");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->mentee_id ? 1 : 0;
     n += p->coach_id ? 1 : 0;
@@ -423,16 +355,11 @@ int cn_api_match_explain(cn_client *c, const cn_api_match_explain_params *p, cn_
         cn_api_pack_str(pk, "coach_id");
         cn_api_pack_str(pk, p->coach_id);
     }
-    int rc = cn_client_call_raw(c, "match.explain", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "match.explain", res, err);
 }
 
 int cn_api_match_forbid(cn_client *c, const cn_api_match_forbid_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.forbid: no params");
     if (p->program == NULL || p->program[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.forbid: program is required");
@@ -440,8 +367,8 @@ int cn_api_match_forbid(cn_client *c, const cn_api_match_forbid_params *p, cn_cl
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.forbid: mentee_id is required");
     if (p->coach_id == NULL || p->coach_id[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.forbid: coach_id is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "match.forbid");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->program ? 1 : 0;
     n += p->mentee_id ? 1 : 0;
@@ -464,21 +391,16 @@ int cn_api_match_forbid(cn_client *c, const cn_api_match_forbid_params *p, cn_cl
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "match.forbid", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "match.forbid", res, err);
 }
 
 int cn_api_match_get(cn_client *c, const cn_api_match_get_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.get: no params");
     if (p->match_id == NULL || p->match_id[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.get: match_id is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "match.get");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->match_id ? 1 : 0;
     msgpack_pack_map(pk, n);
@@ -486,19 +408,14 @@ int cn_api_match_get(cn_client *c, const cn_api_match_get_params *p, cn_client_r
         cn_api_pack_str(pk, "match_id");
         cn_api_pack_str(pk, p->match_id);
     }
-    int rc = cn_client_call_raw(c, "match.get", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "match.get", res, err);
 }
 
 int cn_api_match_list(cn_client *c, const cn_api_match_list_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.list: no params");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "match.list");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->run_id ? 1 : 0;
     n += p->program ? 1 : 0;
@@ -546,30 +463,20 @@ int cn_api_match_list(cn_client *c, const cn_api_match_list_params *p, cn_client
         cn_api_pack_str(pk, "limit");
         msgpack_pack_int64(pk, p->limit);
     }
-    int rc = cn_client_call_raw(c, "match.list", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "match.list", res, err);
 }
 
 int cn_api_match_mine(cn_client *c, const cn_api_match_mine_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     (void)p;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "match.mine");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     msgpack_pack_map(pk, 0);
-    int rc = cn_client_call_raw(c, "match.mine", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "match.mine", res, err);
 }
 
 int cn_api_match_pin(cn_client *c, const cn_api_match_pin_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.pin: no params");
     if (p->program == NULL || p->program[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.pin: program is required");
@@ -577,8 +484,8 @@ int cn_api_match_pin(cn_client *c, const cn_api_match_pin_params *p, cn_client_r
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.pin: mentee_id is required");
     if (p->coach_id == NULL || p->coach_id[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.pin: coach_id is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "match.pin");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->program ? 1 : 0;
     n += p->mentee_id ? 1 : 0;
@@ -601,21 +508,16 @@ int cn_api_match_pin(cn_client *c, const cn_api_match_pin_params *p, cn_client_r
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "match.pin", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "match.pin", res, err);
 }
 
 int cn_api_match_pins(cn_client *c, const cn_api_match_pins_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.pins: no params");
     if (p->program == NULL || p->program[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.pins: program is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "match.pins");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->program ? 1 : 0;
     msgpack_pack_map(pk, n);
@@ -623,21 +525,16 @@ int cn_api_match_pins(cn_client *c, const cn_api_match_pins_params *p, cn_client
         cn_api_pack_str(pk, "program");
         cn_api_pack_str(pk, p->program);
     }
-    int rc = cn_client_call_raw(c, "match.pins", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "match.pins", res, err);
 }
 
 int cn_api_match_request(cn_client *c, const cn_api_match_request_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.request: no params");
     if (p->coach_id == NULL || p->coach_id[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.request: coach_id is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "match.request");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->coach_id ? 1 : 0;
     n += p->request_id ? 1 : 0;
@@ -650,21 +547,16 @@ int cn_api_match_request(cn_client *c, const cn_api_match_request_params *p, cn_
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "match.request", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "match.request", res, err);
 }
 
 int cn_api_match_respond(cn_client *c, const cn_api_match_respond_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.respond: no params");
     if (p->match_id == NULL || p->match_id[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.respond: match_id is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "match.respond");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->match_id ? 1 : 0;
     n += 1 ? 1 : 0;
@@ -687,16 +579,11 @@ int cn_api_match_respond(cn_client *c, const cn_api_match_respond_params *p, cn_
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "match.respond", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "match.respond", res, err);
 }
 
 int cn_api_match_review(cn_client *c, const cn_api_match_review_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.review: no params");
     if (p->match_ids == NULL || p->n_match_ids == 0)
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.review: match_ids is required");
@@ -705,8 +592,8 @@ int cn_api_match_review(cn_client *c, const cn_api_match_review_params *p, cn_cl
             return cn_seterr(err, CN_CLIENT_E_USAGE, "match.review: match_ids[%zu] is NULL", i);
     if (p->decision == NULL || p->decision[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.review: decision is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "match.review");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->match_ids ? 1 : 0;
     n += p->decision ? 1 : 0;
@@ -732,21 +619,16 @@ int cn_api_match_review(cn_client *c, const cn_api_match_review_params *p, cn_cl
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "match.review", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "match.review", res, err);
 }
 
 int cn_api_match_run(cn_client *c, const cn_api_match_run_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.run: no params");
     if (p->program == NULL || p->program[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.run: program is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "match.run");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->program ? 1 : 0;
     n += p->policy ? 1 : 0;
@@ -769,21 +651,16 @@ int cn_api_match_run(cn_client *c, const cn_api_match_run_params *p, cn_client_r
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "match.run", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "match.run", res, err);
 }
 
 int cn_api_match_suggest(cn_client *c, const cn_api_match_suggest_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.suggest: no params");
     if (p->mentee_id == NULL || p->mentee_id[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.suggest: mentee_id is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "match.suggest");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->mentee_id ? 1 : 0;
     n += p->has_limit ? 1 : 0;
@@ -796,16 +673,11 @@ int cn_api_match_suggest(cn_client *c, const cn_api_match_suggest_params *p, cn_
         cn_api_pack_str(pk, "limit");
         msgpack_pack_int64(pk, p->limit);
     }
-    int rc = cn_client_call_raw(c, "match.suggest", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "match.suggest", res, err);
 }
 
 int cn_api_match_unforbid(cn_client *c, const cn_api_match_unforbid_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.unforbid: no params");
     if (p->program == NULL || p->program[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.unforbid: program is required");
@@ -813,8 +685,8 @@ int cn_api_match_unforbid(cn_client *c, const cn_api_match_unforbid_params *p, c
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.unforbid: mentee_id is required");
     if (p->coach_id == NULL || p->coach_id[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.unforbid: coach_id is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "match.unforbid");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->program ? 1 : 0;
     n += p->mentee_id ? 1 : 0;
@@ -837,16 +709,11 @@ int cn_api_match_unforbid(cn_client *c, const cn_api_match_unforbid_params *p, c
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "match.unforbid", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "match.unforbid", res, err);
 }
 
 int cn_api_match_unpin(cn_client *c, const cn_api_match_unpin_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "match.unpin: no params");
     if (p->program == NULL || p->program[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.unpin: program is required");
@@ -854,8 +721,8 @@ int cn_api_match_unpin(cn_client *c, const cn_api_match_unpin_params *p, cn_clie
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.unpin: mentee_id is required");
     if (p->coach_id == NULL || p->coach_id[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "match.unpin: coach_id is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "match.unpin");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->program ? 1 : 0;
     n += p->mentee_id ? 1 : 0;
@@ -878,21 +745,16 @@ int cn_api_match_unpin(cn_client *c, const cn_api_match_unpin_params *p, cn_clie
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "match.unpin", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "match.unpin", res, err);
 }
 
 int cn_api_meeting_list(cn_client *c, const cn_api_meeting_list_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "meeting.list: no params");
     if (p->match_id == NULL || p->match_id[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "meeting.list: match_id is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "meeting.list");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->match_id ? 1 : 0;
     msgpack_pack_map(pk, n);
@@ -900,23 +762,18 @@ int cn_api_meeting_list(cn_client *c, const cn_api_meeting_list_params *p, cn_cl
         cn_api_pack_str(pk, "match_id");
         cn_api_pack_str(pk, p->match_id);
     }
-    int rc = cn_client_call_raw(c, "meeting.list", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "meeting.list", res, err);
 }
 
 int cn_api_meeting_log(cn_client *c, const cn_api_meeting_log_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "meeting.log: no params");
     if (p->match_id == NULL || p->match_id[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "meeting.log: match_id is required");
     if (p->date == NULL || p->date[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "meeting.log: date is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "meeting.log");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->match_id ? 1 : 0;
     n += p->date ? 1 : 0;
@@ -944,21 +801,16 @@ int cn_api_meeting_log(cn_client *c, const cn_api_meeting_log_params *p, cn_clie
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "meeting.log", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "meeting.log", res, err);
 }
 
 int cn_api_meeting_schedule(cn_client *c, const cn_api_meeting_schedule_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "meeting.schedule: no params");
     if (p->match_id == NULL || p->match_id[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "meeting.schedule: match_id is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "meeting.schedule");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->match_id ? 1 : 0;
     n += 1 ? 1 : 0;
@@ -991,21 +843,16 @@ int cn_api_meeting_schedule(cn_client *c, const cn_api_meeting_schedule_params *
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "meeting.schedule", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "meeting.schedule", res, err);
 }
 
 int cn_api_mentee_get(cn_client *c, const cn_api_mentee_get_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "mentee.get: no params");
     if (p->id == NULL || p->id[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "mentee.get: id is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "mentee.get");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->id ? 1 : 0;
     msgpack_pack_map(pk, n);
@@ -1013,19 +860,14 @@ int cn_api_mentee_get(cn_client *c, const cn_api_mentee_get_params *p, cn_client
         cn_api_pack_str(pk, "id");
         cn_api_pack_str(pk, p->id);
     }
-    int rc = cn_client_call_raw(c, "mentee.get", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "mentee.get", res, err);
 }
 
 int cn_api_mentee_list(cn_client *c, const cn_api_mentee_list_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "mentee.list: no params");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "mentee.list");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->program ? 1 : 0;
     n += p->province ? 1 : 0;
@@ -1048,21 +890,16 @@ int cn_api_mentee_list(cn_client *c, const cn_api_mentee_list_params *p, cn_clie
         cn_api_pack_str(pk, "limit");
         msgpack_pack_int64(pk, p->limit);
     }
-    int rc = cn_client_call_raw(c, "mentee.list", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "mentee.list", res, err);
 }
 
 int cn_api_mentee_put(cn_client *c, const cn_api_mentee_put_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "mentee.put: no params");
     if (p->profile == NULL)
         return cn_seterr(err, CN_CLIENT_E_USAGE, "mentee.put: profile is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "mentee.put");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->profile ? 1 : 0;
     n += p->has_if_version ? 1 : 0;
@@ -1080,21 +917,16 @@ int cn_api_mentee_put(cn_client *c, const cn_api_mentee_put_params *p, cn_client
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "mentee.put", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "mentee.put", res, err);
 }
 
 int cn_api_program_get(cn_client *c, const cn_api_program_get_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "program.get: no params");
     if (p->id == NULL || p->id[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "program.get: id is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "program.get");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->id ? 1 : 0;
     msgpack_pack_map(pk, n);
@@ -1102,19 +934,14 @@ int cn_api_program_get(cn_client *c, const cn_api_program_get_params *p, cn_clie
         cn_api_pack_str(pk, "id");
         cn_api_pack_str(pk, p->id);
     }
-    int rc = cn_client_call_raw(c, "program.get", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "program.get", res, err);
 }
 
 int cn_api_program_list(cn_client *c, const cn_api_program_list_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "program.list: no params");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "program.list");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->cursor ? 1 : 0;
     n += p->has_limit ? 1 : 0;
@@ -1127,21 +954,16 @@ int cn_api_program_list(cn_client *c, const cn_api_program_list_params *p, cn_cl
         cn_api_pack_str(pk, "limit");
         msgpack_pack_int64(pk, p->limit);
     }
-    int rc = cn_client_call_raw(c, "program.list", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "program.list", res, err);
 }
 
 int cn_api_program_put(cn_client *c, const cn_api_program_put_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "program.put: no params");
     if (p->program == NULL)
         return cn_seterr(err, CN_CLIENT_E_USAGE, "program.put: program is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "program.put");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->program ? 1 : 0;
     n += p->request_id ? 1 : 0;
@@ -1154,21 +976,16 @@ int cn_api_program_put(cn_client *c, const cn_api_program_put_params *p, cn_clie
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "program.put", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "program.put", res, err);
 }
 
 int cn_api_run_get(cn_client *c, const cn_api_run_get_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "run.get: no params");
     if (p->run_id == NULL || p->run_id[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "run.get: run_id is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "run.get");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->run_id ? 1 : 0;
     msgpack_pack_map(pk, n);
@@ -1176,21 +993,16 @@ int cn_api_run_get(cn_client *c, const cn_api_run_get_params *p, cn_client_resul
         cn_api_pack_str(pk, "run_id");
         cn_api_pack_str(pk, p->run_id);
     }
-    int rc = cn_client_call_raw(c, "run.get", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "run.get", res, err);
 }
 
 int cn_api_run_list(cn_client *c, const cn_api_run_list_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "run.list: no params");
     if (p->program == NULL || p->program[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "run.list: program is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "run.list");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->program ? 1 : 0;
     n += p->cursor ? 1 : 0;
@@ -1208,21 +1020,16 @@ int cn_api_run_list(cn_client *c, const cn_api_run_list_params *p, cn_client_res
         cn_api_pack_str(pk, "limit");
         msgpack_pack_int64(pk, p->limit);
     }
-    int rc = cn_client_call_raw(c, "run.list", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "run.list", res, err);
 }
 
 int cn_api_run_publish(cn_client *c, const cn_api_run_publish_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "run.publish: no params");
     if (p->run_id == NULL || p->run_id[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "run.publish: run_id is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "run.publish");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->run_id ? 1 : 0;
     n += p->request_id ? 1 : 0;
@@ -1235,21 +1042,16 @@ int cn_api_run_publish(cn_client *c, const cn_api_run_publish_params *p, cn_clie
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "run.publish", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "run.publish", res, err);
 }
 
 int cn_api_run_unmatched(cn_client *c, const cn_api_run_unmatched_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "run.unmatched: no params");
     if (p->run_id == NULL || p->run_id[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "run.unmatched: run_id is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "run.unmatched");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->run_id ? 1 : 0;
     n += p->reason ? 1 : 0;
@@ -1272,35 +1074,25 @@ int cn_api_run_unmatched(cn_client *c, const cn_api_run_unmatched_params *p, cn_
         cn_api_pack_str(pk, "limit");
         msgpack_pack_int64(pk, p->limit);
     }
-    int rc = cn_client_call_raw(c, "run.unmatched", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "run.unmatched", res, err);
 }
 
 int cn_api_server_info(cn_client *c, const cn_api_server_info_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     (void)p;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "server.info");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     msgpack_pack_map(pk, 0);
-    int rc = cn_client_call_raw(c, "server.info", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "server.info", res, err);
 }
 
 int cn_api_stats_get(cn_client *c, const cn_api_stats_get_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "stats.get: no params");
     if (p->program == NULL || p->program[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "stats.get: program is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "stats.get");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->program ? 1 : 0;
     n += p->by ? 1 : 0;
@@ -1313,16 +1105,11 @@ int cn_api_stats_get(cn_client *c, const cn_api_stats_get_params *p, cn_client_r
         cn_api_pack_str(pk, "by");
         cn_api_pack_str(pk, p->by);
     }
-    int rc = cn_client_call_raw(c, "stats.get", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "stats.get", res, err);
 }
 
 int cn_api_user_create(cn_client *c, const cn_api_user_create_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "user.create: no params");
     if (p->login == NULL || p->login[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "user.create: login is required");
@@ -1333,8 +1120,8 @@ int cn_api_user_create(cn_client *c, const cn_api_user_create_params *p, cn_clie
     for (size_t i = 0; p->programs && i < p->n_programs; i++)
         if (p->programs[i] == NULL)
             return cn_seterr(err, CN_CLIENT_E_USAGE, "user.create: programs[%zu] is NULL", i);
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "user.create");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->login ? 1 : 0;
     n += p->password ? 1 : 0;
@@ -1385,21 +1172,16 @@ int cn_api_user_create(cn_client *c, const cn_api_user_create_params *p, cn_clie
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "user.create", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "user.create", res, err);
 }
 
 int cn_api_user_disable(cn_client *c, const cn_api_user_disable_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "user.disable: no params");
     if (p->login == NULL || p->login[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "user.disable: login is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "user.disable");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->login ? 1 : 0;
     n += p->request_id ? 1 : 0;
@@ -1412,21 +1194,16 @@ int cn_api_user_disable(cn_client *c, const cn_api_user_disable_params *p, cn_cl
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "user.disable", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "user.disable", res, err);
 }
 
 int cn_api_user_enable(cn_client *c, const cn_api_user_enable_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "user.enable: no params");
     if (p->login == NULL || p->login[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "user.enable: login is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "user.enable");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->login ? 1 : 0;
     n += p->request_id ? 1 : 0;
@@ -1439,19 +1216,14 @@ int cn_api_user_enable(cn_client *c, const cn_api_user_enable_params *p, cn_clie
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "user.enable", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "user.enable", res, err);
 }
 
 int cn_api_user_list(cn_client *c, const cn_api_user_list_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "user.list: no params");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "user.list");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->role ? 1 : 0;
     n += p->program ? 1 : 0;
@@ -1474,23 +1246,18 @@ int cn_api_user_list(cn_client *c, const cn_api_user_list_params *p, cn_client_r
         cn_api_pack_str(pk, "limit");
         msgpack_pack_int64(pk, p->limit);
     }
-    int rc = cn_client_call_raw(c, "user.list", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "user.list", res, err);
 }
 
 int cn_api_user_set_password(cn_client *c, const cn_api_user_set_password_params *p, cn_client_result **res,
         cn_client_error *err) {
-    msgpack_sbuffer sb;
-    msgpack_packer pk_;
-    msgpack_packer *pk = &pk_;
     if (p == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "user.set_password: no params");
     if (p->login == NULL || p->login[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "user.set_password: login is required");
     if (p->password == NULL || p->password[0] == '\0')
         return cn_seterr(err, CN_CLIENT_E_USAGE, "user.set_password: password is required");
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(pk, &sb, msgpack_sbuffer_write);
+    msgpack_packer *pk = cn_client_request(c, "user.set_password");
+    if (pk == NULL) return cn_seterr(err, CN_CLIENT_E_USAGE, "no client");
     uint32_t n = 0;
     n += p->login ? 1 : 0;
     n += p->password ? 1 : 0;
@@ -1508,9 +1275,7 @@ int cn_api_user_set_password(cn_client *c, const cn_api_user_set_password_params
         cn_api_pack_str(pk, "request_id");
         cn_api_pack_str(pk, p->request_id);
     }
-    int rc = cn_client_call_raw(c, "user.set_password", sb.data, sb.size, res, err);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    return cn_client_call_packed(c, "user.set_password", res, err);
 }
 
 const char *const cn_api_method_names[] = {

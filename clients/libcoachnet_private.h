@@ -48,4 +48,20 @@ void cn_net_close(cn_net *n);
  * cn_client_connect(). */
 int cn_client_adopt_fd(int fd, const cn_client_options *o, cn_client **out, cn_client_error *err);
 
+/* A request packed in place, for the typed stubs (libcoachnet_api.gen.c)
+ * and cn_client_call.  cn_client_request starts request [0, msgid, method,
+ * [params]] in the client's own request buffer and returns the packer for
+ * its params, exactly one map (NULL when c is NULL); cn_client_call_packed
+ * then sends it and waits for the answer, as cn_client_call_raw does.  The
+ * params are never copied into a buffer of the caller's, and the request
+ * buffer is wiped once the request is written or refused, so a password
+ * does not outlive its call in the client's memory. */
+msgpack_packer *cn_client_request(cn_client *c, const char *method);
+int cn_client_call_packed(cn_client *c, const char *method, cn_client_result **res, cn_client_error *err);
+
+/* 1 if the n bytes of needle are anywhere in the client's request buffer
+ * (its whole allocation, not only the request's bytes).  For
+ * tests/unit/test_client_lib.c, which checks that a password is gone. */
+int cn_client_wbuf_holds(const cn_client *c, const void *needle, size_t n);
+
 #endif

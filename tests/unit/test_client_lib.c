@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "clients/coachnet.h"
+#include "clients/libcoachnet_private.h"
 #include "proto/proto.h"
 
 /* ---------------------------------------------------------------------- */
@@ -307,6 +308,8 @@ static void test_connect_failures(void **state) {
 /* calls, notifications, errors                                            */
 /* ---------------------------------------------------------------------- */
 
+static void send_login_ok(fake *f, uint32_t id);
+
 /* login: check params, push two notifications before the response. */
 static void script_login(fake *f) {
     proto_msg m;
@@ -321,6 +324,11 @@ static void script_login(fake *f) {
     proto_msg_destroy(&m);
     send_progress(f, "r1", 1, 4);
     send_progress(f, "r1", 2, 4);
+    send_login_ok(f, id);
+}
+
+/* auth.login's answer: a mentee's session. */
+static void send_login_ok(fake *f, uint32_t id) {
     fb b;
     fb_begin(&b);
     proto_pack_response_ok(&b.pk, id);
@@ -375,6 +383,59 @@ static void test_login_with_notifications(void **state) {
     assert_int_equal(s.reentry_refused, 2); /* calls from the callback are refused */
     cn_client_free(c);
     fake_stop(f);
+}
+
+/* A password does not outlive its call in the client's memory: neither
+ * auth.login's nor user.create's (sent and answered), nor one refused
+ * before it was sent (a call from the notification callback, a closed
+ * connection).  Regression test (an earlier note's finding): the request
+ * stayed in the client's write buffer for the connection's life, and the
+ * typed stubs packed it in a buffer of their own first, freed unwiped. */
+static void script_login_then_create(fake *f) {
+    proto_msg m;
+    if (!srv_read(f, &m)) return;
+    char pw[32] = "";
+    cn_client_obj_str(cn_client_map_get(m.params, "password"), pw, sizeof(pw));
+    SCHECK(f, strcmp(m.method, "auth.login") == 0 && strcmp(pw, "pw-Login-4711") == 0);
+    uint32_t id = m.msgid;
+    proto_msg_destroy(&m);
+    send_progress(f, "r1", 1, 4);
+    send_login_ok(f, id);
+    if (!srv_read(f, &m)) return;
+    SCHECK(f, strcmp(m.method, "user.create") == 0);
+    cn_client_obj_str(cn_client_map_get(m.params, "password"), pw, sizeof(pw));
+    SCHECK(f, strcmp(pw, "another-Secret-9") == 0);
+    send_ok_int(f, m.msgid, "created", 1);
+    proto_msg_destroy(&m);
+}
+
+static void on_note_create(void *priv, const char *method, const msgpack_object *params) {
+    (void)method;
+    (void)params;
+    cn_client *c = priv;
+    cn_api_user_create_params u = { .login = "ani", .password = "refused-Secret-7", .role = "mentee" };
+    cn_client_error e;
+    assert_int_equal(cn_api_user_create(c, &u, NULL, &e), CN_CLIENT_ERR); /* from the callback: refused */
+    assert_int_equal(e.kind, CN_CLIENT_E_USAGE);
+    assert_false(cn_client_wbuf_holds(c, "refused-Secret-7", 16));
+}
+
+static void test_passwords_do_not_stay(void **state) {
+    (void)state;
+    fake *f = fake_start(script_login_then_create);
+    cn_client *c = connect_to(f, 5000);
+    cn_client_set_notify(c, on_note_create, c);
+    cn_client_session ss;
+    cn_client_error e;
+    assert_int_equal(cn_client_login(c, "budi", "pw-Login-4711", &ss, &e), CN_CLIENT_OK);
+    assert_false(cn_client_wbuf_holds(c, "pw-Login-4711", 13));
+    cn_api_user_create_params u = { .login = "siti", .password = "another-Secret-9", .role = "mentee" };
+    assert_int_equal(cn_api_user_create(c, &u, NULL, &e), CN_CLIENT_OK);
+    assert_false(cn_client_wbuf_holds(c, "another-Secret-9", 16));
+    fake_stop(f); /* the server has closed */
+    assert_int_equal(cn_client_login(c, "budi", "third-Secret-5", &ss, &e), CN_CLIENT_ERR);
+    assert_false(cn_client_wbuf_holds(c, "third-Secret-5", 14));
+    cn_client_free(c);
 }
 
 /* An error response, then a normal one: the connection stays usable. */
@@ -931,6 +992,7 @@ int main(void) {
         cmocka_unit_test(test_typed_call_usage_errors),
         cmocka_unit_test(test_result_shapes),
         cmocka_unit_test(test_typed_calls_send_design_keys),
+        cmocka_unit_test(test_passwords_do_not_stay),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
