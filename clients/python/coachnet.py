@@ -235,21 +235,24 @@ class Client:
             ctx.load_cert_chain(self.cert_file, self.key_file)
         return ctx
 
-    def connect(self) -> None:
+    def connect(self, timeout: Optional[float] = None) -> None:
         """Open the connection (TCP + TLS handshake, or the unix socket).
 
         Raises ConnectionClosed if the server refuses the connection or the
-        handshake, Timeout if it does not finish within ``timeout``."""
+        handshake, Timeout if it does not finish within ``timeout`` (default:
+        the client's; each step gets it, the connect and the handshake)."""
         if self.sock is not None:
             return
+        budget = self.timeout if timeout is None else timeout
         try:
             if self.unix_path:
                 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                s.settimeout(self.timeout)
+                s.settimeout(budget)
                 s.connect(self.unix_path)
+                s.settimeout(self.timeout)
                 self.sock = s
                 return
-            raw = socket.create_connection((self.host, self.port), self.timeout)
+            raw = socket.create_connection((self.host, self.port), budget)
             raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             ctx = self.ssl_context or self.make_ssl_context()
             try:
@@ -264,16 +267,18 @@ class Client:
         except (OSError, ssl.SSLError) as e:
             raise ConnectionClosed("connect to %s: %s" % (self._where(), e))
 
-    def reconnect(self) -> Optional[Dict[str, Any]]:
+    def reconnect(self, timeout: Optional[float] = None) -> Optional[Dict[str, Any]]:
         """Close, connect again and, if a session token is held, resume the
-        session with auth.resume (for a client whose connection dropped).
-        Responses still pending on the old connection are lost."""
+        session with auth.resume (for a client whose connection dropped),
+        all within ``timeout`` (default: the client's).  Responses still
+        pending on the old connection are lost."""
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         self.close()
         self._buf = bytearray()
         self._responses.clear()
-        self.connect()
+        self.connect(max(0.001, deadline - time.monotonic()))
         if self.token:
-            return self.auth_resume(self.token)
+            return self.auth_resume(self.token, timeout=max(0.001, deadline - time.monotonic()))
         return None
 
     def _reconnect_until(self, deadline: float) -> None:
@@ -285,7 +290,9 @@ class Client:
         try:
             while True:
                 try:
-                    self.reconnect()
+                    # within the call's deadline: a connect, handshake or
+                    # resume given the client's whole timeout overran it
+                    self.reconnect(max(0.001, deadline - time.monotonic()))
                     self.reconnects += 1
                     return
                 except (ConnectionClosed, Timeout):
@@ -579,10 +586,10 @@ class Client:
         self.subject = r.get("subject")
         return r
 
-    def auth_resume(self, token: Optional[str] = None) -> Dict[str, Any]:
+    def auth_resume(self, token: Optional[str] = None, timeout: Optional[float] = None) -> Dict[str, Any]:
         """Resume a session with a token (default: the one from the last
         login).  Returns ``{login, role, subject?}``."""
-        r = self.call("auth.resume", {"token": token or self.token})
+        r = self.call("auth.resume", {"token": token or self.token}, timeout=timeout)
         if token:
             self.token = token
         self.role = r.get("role")

@@ -197,13 +197,15 @@ class ScriptedServer:
     """A plaintext msgpack-RPC server on a unix socket for auto_reconnect:
     it answers every request {"ok": method} (auth.resume: a coordinator's
     session) except those whose method is in ``drops``: each such entry,
-    consumed once, closes the connection instead of answering.  ``seen`` has
-    one list of (method, params) per connection."""
+    consumed once, closes the connection instead of answering; a method in
+    ``silent`` is never answered.  ``seen`` has one list of (method, params)
+    per connection."""
 
-    def __init__(self, path, drops):
+    def __init__(self, path, drops, silent=()):
         import socket
         import threading
         self.drops = list(drops)
+        self.silent = set(silent)
         self.seen = []
         self.ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.ls.bind(str(path))
@@ -238,6 +240,8 @@ class ScriptedServer:
                             self.drops.remove(method)
                             dropped = True
                             break
+                        if method in self.silent:
+                            continue
                         result = {"role": "coordinator", "login": "c"} if method == "auth.resume" else {"ok": method}
                         conn.sendall(coachnet.pack_frame([1, msgid, None, result]))
                     if dropped:
@@ -269,6 +273,31 @@ def auto_reconnect_repeats_only_what_is_safe(s):
         assert fake.seen[3][1][1]["request_id"] == "r1"
         total = sum(1 for conn in fake.seen for m, _ in conn if m == "mentee.put")
         assert total == 3, fake.seen   # dropped once (not repeated), dropped and repeated once
+    finally:
+        c.close()
+        fake.close()
+
+
+@t
+def auto_reconnect_keeps_the_calls_deadline(s):
+    """auto_reconnect: a reconnect whose auth.resume is never answered ends the call with Timeout at the call's deadline, not one client timeout later"""
+    # Regression test (an earlier note's finding): the reconnect's connect
+    # and resume each had the client's whole timeout, so a call could
+    # overrun its own deadline by up to twice that.
+    fake = ScriptedServer(s.env.dir / "silent.sock", drops=["mentee.get"], silent=["auth.resume"])
+    c = Client(unix_path=str(s.env.dir / "silent.sock"), auto_reconnect=True, timeout=20 * SLOW)
+    try:
+        c.connect()
+        c.token = "T"   # logged in: the reconnect resumes
+        t0 = time.monotonic()
+        try:
+            c.call("mentee.get", {"id": "x"}, timeout=0.5)
+            raise AssertionError("the call returned although auth.resume was never answered")
+        except coachnet.Timeout:
+            pass
+        took = time.monotonic() - t0
+        assert took < 10 * SLOW, "the call took %.1f s, its deadline was 0.5 s" % took
+        assert [[m for m, _ in conn] for conn in fake.seen] == [["mentee.get"], ["auth.resume"]], fake.seen
     finally:
         c.close()
         fake.close()
