@@ -460,6 +460,8 @@ def main():
                     help="Redis' memory in transparent huge pages (harness.redis_thp; docs/operations.md)")
     ap.add_argument("--no-aof-rewrite", action="store_true",
                     help="no automatic AOF rewrite during the runs (auto-aof-rewrite-percentage 0)")
+    ap.add_argument("--import-window", type=int, default=None,
+                    help="the CLI import's puts in flight (coachnet import --window; default the CLI's, 32)")
     ap.add_argument("--keep-import", action="store_true",
                     help="keep Redis' data after the import in --data-dir, and start from it when it is there "
                          "(no import: about 4 minutes at 1,000,000 mentees)")
@@ -530,13 +532,15 @@ def main():
                   res["uname"], res["cores"], " ".join("%.1f" % x for x in os.getloadavg()), a.mentees, a.coaches,
                   " ".join("%s=%s" % kv for kv in sorted(conf.items())), res["glibc_tunables"],
                   "huge pages" if a.redis_thp else "4 KiB pages") +
-              ("; no automatic AOF rewrite" if a.no_aof_rewrite else ""), flush=True)
+              ("; no automatic AOF rewrite" if a.no_aof_rewrite else "") +
+              ("; import --window %d" % a.import_window if a.import_window else ""), flush=True)
         prober.start()   # first: it forks, and a fork should not copy the monitor's thread mid-call
         mon.start()
         rss0 = proc_status(srv.proc.pid).get("VmRSS", 0)
         for kind in ("mentees", "coaches") if not reuse else ():
             phases.enter("import " + kind)
-            cli(srv, token, ["import", kind, str(data / ("%s.jsonl" % kind)), "--no-progress"])
+            cli(srv, token, ["import", kind, str(data / ("%s.jsonl" % kind)), "--no-progress"]
+                + (["--window", str(a.import_window)] if a.import_window else []))
             print("# import %s: %.1f s" % (kind, time.monotonic() - phases.spans[-1][1]), flush=True)
         phases.end()
         if reuse:

@@ -31,7 +31,7 @@ enum cli_exit {
 
 #define CLI_ERRLEN 512
 #ifndef CLI_IMPORT_WINDOW
-#define CLI_IMPORT_WINDOW 32 /* pipelined puts in flight during an import */
+#define CLI_IMPORT_WINDOW 32 /* pipelined puts in flight during an import, at most (--window) */
 #endif
 #define CLI_LIST_PAGE   500        /* page size asked of match.list */
 #define CLI_REVIEW_PAGE 50         /* matches per `list --page` by default */
@@ -79,6 +79,7 @@ typedef uint64_t cli_optset;
 #define O_COACH       ((cli_optset)1 << 33)
 #define O_BY          ((cli_optset)1 << 34)
 #define O_PLACE       ((cli_optset)1 << 35)
+#define O_WINDOW      ((cli_optset)1 << 36)
 
 typedef struct cli_opts {
     /* global */
@@ -97,6 +98,7 @@ typedef struct cli_opts {
     const char *objective, *mode, *run, *program, *status, *kind, *role, *subject;
     const char *programs, *mentee, *policy, *province;
     int no_progress;
+    int window; /* import: puts in flight, 1..CLI_IMPORT_WINDOW */
     int ids_only;
     int explain;
     int draft;

@@ -38,6 +38,7 @@ typedef struct import_state {
     long long size; /* bytes of the file, for the progress bar */
     size_t rows, stored, rejected, done;
     int tty, quiet, next_tick; /* next_tick: next tenth to log when not a tty */
+    size_t window;             /* puts in flight, at most (--window) */
     json_t *rejects;           /* --json: [{line, code, message, field}] */
     inflight fl[CLI_IMPORT_WINDOW];
     size_t nfl;
@@ -125,7 +126,7 @@ static int import_row(void *ud, cli_row *row) {
         return 0;
     }
     json_decref(row->profile);
-    while (s->nfl == CLI_IMPORT_WINDOW)
+    while (s->nfl == s->window)
         if (import_collect(s) != 0) return -1;
     uint32_t id;
     cn_client_error e;
@@ -177,7 +178,7 @@ static int import_finish(import_state *s, int file_rc, const char *file_err) {
 }
 
 static int cmd_import(cli_ctx *x) {
-    if (!cli_args_ok(x, O_NO_PROGRESS, "import", 3, 3, "import mentees|coaches FILE.csv|FILE.jsonl"))
+    if (!cli_args_ok(x, O_NO_PROGRESS | O_WINDOW, "import", 3, 3, "import mentees|coaches FILE.csv|FILE.jsonl"))
         return CLI_EXIT_USAGE;
     cn_client_kind kind;
     if (strcmp(x->o->args[1], "mentees") == 0)
@@ -209,6 +210,7 @@ static int cmd_import(cli_ctx *x) {
     s.size = fstat(fileno(f), &sb) == 0 ? (long long)sb.st_size : 0;
     s.tty = isatty(STDERR_FILENO);
     s.quiet = x->o->no_progress;
+    s.window = x->o->given & O_WINDOW ? (size_t)x->o->window : CLI_IMPORT_WINDOW;
     s.next_tick = 1;
     s.rejects = x->o->json ? json_array() : NULL;
     msgpack_sbuffer_init(&s.sb);
@@ -1055,7 +1057,8 @@ static int cmd_stats(cli_ctx *x) {
 }
 
 const cli_command cli_cmds_coord[] = {
-    { "import", cmd_import, CLI_SEC_COORDINATORS, "import mentees|coaches FILE.csv|FILE.jsonl [--no-progress]" },
+    { "import", cmd_import, CLI_SEC_COORDINATORS,
+      "import mentees|coaches FILE.csv|FILE.jsonl [--no-progress] [--window N]" },
     { "run", cmd_run, CLI_SEC_COORDINATORS,
       "run PROGRAM [--objective participation|quality] [--mode optimal|stable]\n"
       "            [--min-score N] [--policy FILE.json] [--no-progress] [--run-timeout S]\n"

@@ -62,7 +62,8 @@ enum {
     OPT_PAGE,
     OPT_COACH,
     OPT_BY,
-    OPT_PLACE
+    OPT_PLACE,
+    OPT_WINDOW
 };
 
 static const struct option long_opts[] = { { "host", required_argument, NULL, OPT_HOST },
@@ -113,6 +114,7 @@ static const struct option long_opts[] = { { "host", required_argument, NULL, OP
                                            { "coach", required_argument, NULL, OPT_COACH },
                                            { "by", required_argument, NULL, OPT_BY },
                                            { "place", required_argument, NULL, OPT_PLACE },
+                                           { "window", required_argument, NULL, OPT_WINDOW },
                                            { NULL, 0, NULL, 0 } };
 
 /* Names for error messages, indexed by bit position of enum cli_opt_bit. */
@@ -121,7 +123,7 @@ static const char *const bit_names[] = {
     "--mode",    "--min-score", "--run",    "--program", "--status",      "--kind",     "--if-version",  "--role",
     "--subject", "--programs",  "--mentee", "--policy",  "--no-progress", "--province", "--run-timeout", "--wait",
     "--ids",     "--explain",   "--year",   "--actor",   "--since",       "--draft",    "--reason",      "--sort",
-    "--page",    "--coach",     "--by",     "--place",
+    "--page",    "--coach",     "--by",     "--place",   "--window",
 };
 
 int cli_parse_int(const char *s, long long min, long long max, long long *out) {
@@ -340,6 +342,11 @@ int cli_parse(int argc, char **argv, cli_opts *o, char *err, size_t errlen) {
         case OPT_PLACE:
             o->place = optarg;
             o->given |= O_PLACE;
+            break;
+        case OPT_WINDOW:
+            if (int_arg("--window", optarg, 1, CLI_IMPORT_WINDOW, &v, err, errlen)) return -1;
+            o->window = (int)v;
+            o->given |= O_WINDOW;
             break;
         case ':': snprintf(err, errlen, "option %s needs a value", argv[optind - 1]); return -1;
         default: snprintf(err, errlen, "unknown option %s", argv[optind - 1]); return -1;
